@@ -1,0 +1,229 @@
+package model
+
+import (
+	"time"
+
+	"github.com/plansync/plansync/internal/diag"
+)
+
+// Admin is the owner name of the administrator.
+const Admin = "admin"
+
+// None is the plan name of a custom subscription or a custom reseller.
+const None = "none"
+
+// Src records where an object and its fields were declared.
+type Src struct {
+	Decl   diag.Range
+	Fields map[string]diag.Range
+}
+
+// At returns the range of a field (a path such as "addons[1]" or
+// "resources.disk_space"), falling back to the declaration.
+func (s Src) At(field string) diag.Range {
+	if r, ok := s.Fields[field]; ok {
+		return r
+	}
+	return s.Decl
+}
+
+// SetField records the range of a field.
+func (s *Src) SetField(field string, r diag.Range) {
+	if s.Fields == nil {
+		s.Fields = make(map[string]diag.Range)
+	}
+	s.Fields[field] = r
+}
+
+// Secret is a reference to a secret (environment variable or file) or a
+// literal, together with its resolved value, which lives in memory only.
+type Secret struct {
+	Env     string
+	File    string
+	Literal bool
+	Value   string
+	Range   diag.Range
+}
+
+// Config is the desired state: everything read from a config directory.
+type Config struct {
+	Server             *Server
+	Services           map[string]*Service
+	ServicePlans       map[string]*Plan // by PlanKey
+	AddonPlans         map[string]*Plan // by PlanKey
+	ResellerPlans      map[string]*Plan // by name
+	Resellers          map[string]*Reseller
+	Customers          map[string]*Customer
+	Subscriptions      map[string]*Subscription // by lower-case domain
+	SubscriberSettings map[string]*SubscriberSettings
+	// Files lists every file read, relative to the config directory.
+	Files []string
+}
+
+// NewConfig returns an empty desired state.
+func NewConfig() *Config {
+	return &Config{
+		Services:           map[string]*Service{},
+		ServicePlans:       map[string]*Plan{},
+		AddonPlans:         map[string]*Plan{},
+		ResellerPlans:      map[string]*Plan{},
+		Resellers:          map[string]*Reseller{},
+		Customers:          map[string]*Customer{},
+		Subscriptions:      map[string]*Subscription{},
+		SubscriberSettings: map[string]*SubscriberSettings{},
+	}
+}
+
+// PlanKey is the key of a service or add-on plan: its name when the admin
+// owns it, "OWNER/NAME" when a reseller does.
+func PlanKey(owner, name string) string {
+	if owner == "" || owner == Admin {
+		return name
+	}
+	return owner + "/" + name
+}
+
+// Server describes what the hosting server provides.
+type Server struct {
+	Components  []string
+	Extensions  []Extension
+	DefaultPlan string
+	Src         Src
+}
+
+// HasComponent reports whether the server lists a component.
+func (s *Server) HasComponent(name string) bool {
+	if s == nil {
+		return false
+	}
+	for _, c := range s.Components {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Extension is an installed extension and the services it provides.
+type Extension struct {
+	Name     string
+	Services []*Service
+	Src      Src
+}
+
+// Button is a service's custom button in the panel.
+type Button struct {
+	URL             string
+	BackgroundImage string
+	OpenInPanel     bool
+}
+
+// SendFields lists what a button's request may carry, in order.
+var SendFields = []string{"subscription_id", "primary_domain", "ftp_credentials", "customer_id", "customer_name", "customer_email", "customer_company"}
+
+// Service is an additional service: a custom plan option declared in
+// config, or one provided by an extension (Extension set).
+type Service struct {
+	Name                 string
+	Description          string
+	Button               *Button
+	Send                 []string
+	AvailableToResellers bool
+	Extension            string
+	Src                  Src
+}
+
+// PlanKind names the three kinds of plan.
+type PlanKind string
+
+const (
+	ServicePlanKind  PlanKind = "service_plan"
+	AddonPlanKind    PlanKind = "addon_plan"
+	ResellerPlanKind PlanKind = "reseller_plan"
+)
+
+// Plan is a service, add-on or reseller plan: a template of properties.
+type Plan struct {
+	Kind        PlanKind
+	Owner       string
+	Name        string
+	Description string
+	Props       Props
+	Services    []string
+	// Oversell is the reseller plan policy.
+	Oversell bool
+	Src      Src
+}
+
+// Key returns the plan's key.
+func (p *Plan) Key() string {
+	if p.Kind == ResellerPlanKind {
+		return p.Name
+	}
+	return PlanKey(p.Owner, p.Name)
+}
+
+// Contact holds an account's contact details.
+type Contact struct {
+	Name    string
+	Company string
+	Email   string
+	Phone   string
+	Address string
+}
+
+// Reseller is a reseller account.
+type Reseller struct {
+	Login       string
+	RenamedFrom string
+	Password    *Secret
+	Contact     Contact
+	// Plan is a reseller plan name, or None with an explicit allocation
+	// in Props/Services (or, for a converted customer, the totals of its
+	// subscriptions when both are empty).
+	Plan        string
+	Props       Props
+	Services    []string
+	Oversell    bool
+	Status      string // active | suspended
+	Description string
+	Src         Src
+}
+
+// Customer is a customer account.
+type Customer struct {
+	Login            string
+	RenamedFrom      string
+	Password         *Secret
+	Contact          Contact
+	Owner            string
+	Status           string
+	Description      string
+	AdminDescription string
+	Src              Src
+}
+
+// Subscription is a subscription, identified by its primary domain.
+type Subscription struct {
+	Domain      string // lower-case
+	RenamedFrom string
+	Customer    string // "" for an own subscription of Owner
+	Owner       string
+	Plan        string // a service plan name of Owner, or None
+	Addons      []string
+	// Customize is nil when the subscription is not customised.
+	Customize   Props
+	Status      string
+	Expires     *time.Time
+	FTPLogin    string
+	FTPPassword *Secret
+	Src         Src
+}
+
+// SubscriberSettings are the values a subscriber chose for settings its
+// permissions let it change.
+type SubscriberSettings struct {
+	Domain string
+	Props  Props
+	Src    Src
+}

@@ -1,0 +1,311 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is the type of a property value.
+type Kind uint8
+
+const (
+	KindInvalid Kind = iota
+	// KindSize is a number of bytes; Unlimited is -1.
+	KindSize
+	// KindCount is a whole number; Unlimited is -1.
+	KindCount
+	// KindBool is on/off.
+	KindBool
+	// KindString is free text (a PHP version, a php.ini value).
+	KindString
+	// KindEnum is one of a fixed set of words.
+	KindEnum
+	// KindDuration is a plan expiration period: 30d, 6mo, 1y or unlimited.
+	KindDuration
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindSize:
+		return "size"
+	case KindCount:
+		return "count"
+	case KindBool:
+		return "bool"
+	case KindString:
+		return "string"
+	case KindEnum:
+		return "enum"
+	case KindDuration:
+		return "duration"
+	}
+	return "invalid"
+}
+
+// Unlimited is the numeric value of an unlimited size, count or duration.
+const Unlimited = -1
+
+// Value is one property value. Sizes and counts use N (-1 unlimited),
+// booleans N (0 or 1), strings and enums S; durations keep the text as
+// written in S and the period in N as months*100000+days (-1 unlimited).
+type Value struct {
+	K Kind
+	N int64
+	S string
+}
+
+// Bool makes a boolean value.
+func Bool(b bool) Value {
+	if b {
+		return Value{K: KindBool, N: 1}
+	}
+	return Value{K: KindBool}
+}
+
+// Size makes a size value in bytes.
+func Size(n int64) Value { return Value{K: KindSize, N: n} }
+
+// Count makes a count value.
+func Count(n int64) Value { return Value{K: KindCount, N: n} }
+
+// String makes a free-text value.
+func String(s string) Value { return Value{K: KindString, S: s} }
+
+// Enum makes an enumerated value.
+func Enum(s string) Value { return Value{K: KindEnum, S: s} }
+
+// IsUnlimited reports whether a numeric value is unlimited.
+func (v Value) IsUnlimited() bool {
+	return (v.K == KindSize || v.K == KindCount || v.K == KindDuration) && v.N == Unlimited
+}
+
+// Truth returns a boolean value's truth.
+func (v Value) Truth() bool { return v.K == KindBool && v.N != 0 }
+
+// Text renders a value for people: sizes in binary units, "unlimited".
+func (v Value) Text() string {
+	switch v.K {
+	case KindSize:
+		if v.N == Unlimited {
+			return "unlimited"
+		}
+		return FormatSize(v.N)
+	case KindCount:
+		if v.N == Unlimited {
+			return "unlimited"
+		}
+		return strconv.FormatInt(v.N, 10)
+	case KindBool:
+		return strconv.FormatBool(v.N != 0)
+	case KindDuration:
+		if v.N == Unlimited {
+			return "unlimited"
+		}
+		return v.S
+	case KindString, KindEnum:
+		return strconv.Quote(v.S)
+	}
+	return "?"
+}
+
+// JSON returns the value as it appears in JSON output and in the recorded
+// state: sizes in bytes, counts as integers, unlimited as -1, durations as
+// written, booleans and strings as themselves.
+func (v Value) JSON() any {
+	switch v.K {
+	case KindSize, KindCount:
+		return v.N
+	case KindBool:
+		return v.N != 0
+	case KindDuration:
+		if v.N == Unlimited {
+			return int64(Unlimited)
+		}
+		return v.S
+	}
+	return v.S
+}
+
+// FormatSize renders bytes with a binary unit: "10 GiB", "512 MiB", "1.5 GiB".
+func FormatSize(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	f := float64(n)
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if f == math.Trunc(f) {
+		return fmt.Sprintf("%d %s", int64(f), units[i])
+	}
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + " " + units[i]
+}
+
+var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|B)?$`)
+
+// ParseSize reads "512MiB", "10GiB", "1TiB", "10GB" (powers of 1000), a
+// bare number of bytes, or "unlimited". Traffic may carry "/mo" or
+// "/month".
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "/month"), "/mo")
+	if t == "unlimited" {
+		return Unlimited, nil
+	}
+	if strings.HasPrefix(t, "-") {
+		return 0, fmt.Errorf("size %q is negative", s)
+	}
+	m := sizeRe.FindStringSubmatch(t)
+	if m == nil {
+		return 0, fmt.Errorf("malformed size %q (want e.g. 512MiB, 10GiB, 1TB or unlimited)", s)
+	}
+	mult := float64(1)
+	switch m[2] {
+	case "", "B":
+	case "KiB":
+		mult = 1 << 10
+	case "MiB":
+		mult = 1 << 20
+	case "GiB":
+		mult = 1 << 30
+	case "TiB":
+		mult = 1 << 40
+	case "PiB":
+		mult = 1 << 50
+	case "KB":
+		mult = 1e3
+	case "MB":
+		mult = 1e6
+	case "GB":
+		mult = 1e9
+	case "TB":
+		mult = 1e12
+	case "PB":
+		mult = 1e15
+	default:
+		return 0, fmt.Errorf("malformed size %q: unknown unit %q", s, m[2])
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed size %q", s)
+	}
+	b := f * mult
+	if b > float64(1<<62) {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	if b != math.Trunc(b) {
+		return 0, fmt.Errorf("size %q is not a whole number of bytes", s)
+	}
+	return int64(b), nil
+}
+
+var durRe = regexp.MustCompile(`^(?:([0-9]+)y)?(?:([0-9]+)mo)?(?:([0-9]+)d)?$`)
+
+// durationScale separates months from days in a Duration's N.
+const durationScale = 100000
+
+// ParseDuration reads a plan expiration period: "30d", "6mo", "1y",
+// combinations such as "1y6mo", or "unlimited".
+func ParseDuration(s string) (Value, error) {
+	t := strings.TrimSpace(s)
+	if t == "unlimited" {
+		return Value{K: KindDuration, N: Unlimited, S: "unlimited"}, nil
+	}
+	m := durRe.FindStringSubmatch(t)
+	if m == nil || t == "" {
+		return Value{}, fmt.Errorf("malformed duration %q (want e.g. 30d, 6mo, 1y or unlimited)", s)
+	}
+	num := func(x string) int64 {
+		if x == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n > 100000 {
+			return -1
+		}
+		return n
+	}
+	y, mo, d := num(m[1]), num(m[2]), num(m[3])
+	if y < 0 || mo < 0 || d < 0 || d >= durationScale {
+		return Value{}, fmt.Errorf("duration %q is out of range", s)
+	}
+	return Value{K: KindDuration, N: (y*12+mo)*durationScale + d, S: t}, nil
+}
+
+// DurationParts returns the months and days of a limited duration.
+func (v Value) DurationParts() (months, days int) {
+	return int(v.N / durationScale), int(v.N % durationScale)
+}
+
+// MakeDuration builds a canonical duration from months and days.
+func MakeDuration(months, days int) Value {
+	var b strings.Builder
+	if months >= 12 {
+		fmt.Fprintf(&b, "%dy", months/12)
+	}
+	if months%12 != 0 {
+		fmt.Fprintf(&b, "%dmo", months%12)
+	}
+	if days != 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%dd", days)
+	}
+	return Value{K: KindDuration, N: int64(months)*durationScale + int64(days), S: b.String()}
+}
+
+// AddTo returns t advanced by a limited duration.
+func (v Value) AddTo(t time.Time) time.Time {
+	months, days := v.DurationParts()
+	return t.AddDate(0, months, days)
+}
+
+// ParseDate reads "2027-01-31" (UTC midnight) or an RFC 3339 timestamp.
+func ParseDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("malformed date %q (want 2027-01-31 or RFC 3339)", s)
+	}
+	return t.UTC(), nil
+}
+
+// Add combines two values of one property as add-ons do: limits add
+// (unlimited absorbs), booleans are OR-ed. Other kinds keep a.
+func Add(a, b Value) Value {
+	switch a.K {
+	case KindSize, KindCount:
+		if a.N == Unlimited || b.N == Unlimited {
+			return Value{K: a.K, N: Unlimited}
+		}
+		return Value{K: a.K, N: a.N + b.N}
+	case KindBool:
+		return Bool(a.Truth() || b.Truth())
+	case KindDuration:
+		if a.N == Unlimited || b.N == Unlimited {
+			return Value{K: KindDuration, N: Unlimited, S: "unlimited"}
+		}
+		am, ad := a.DurationParts()
+		bm, bd := b.DurationParts()
+		return MakeDuration(am+bm, ad+bd)
+	}
+	return a
+}
+
+// Less reports whether a limit a is strictly smaller than b (unlimited is
+// the largest). It is meaningful for sizes, counts and durations.
+func Less(a, b Value) bool {
+	if a.N == Unlimited {
+		return false
+	}
+	if b.N == Unlimited {
+		return true
+	}
+	return a.N < b.N
+}
