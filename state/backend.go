@@ -1,0 +1,133 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Backend stores one recorded state. Implementations must be safe for
+// use by one process at a time per value, and must make the guarantees
+// below hold across processes (and, for shared backends, machines).
+//
+// Contract:
+//   - Read returns the current snapshot, or ErrNotFound (wrapped) when no
+//     state has been written yet. A stored snapshot that cannot be decoded
+//     gives an error wrapping ErrCorrupt; one written by a newer format
+//     version an error wrapping ErrNewerFormat. Neither is ever overwritten.
+//   - Write is a compare-and-swap on the serial: it stores s only if the
+//     stored serial is still expectSerial (0 when nothing is stored) and
+//     the stored lineage, if any, equals s.Lineage; otherwise it returns a
+//     *StaleError and changes nothing. When the content of s (everything
+//     but the serial) equals what is stored, nothing is written and the
+//     stored serial is returned; else s is stored with serial
+//     expectSerial+1, which is returned. A write is atomic: after a crash
+//     at any point, Read returns either the old or the new snapshot.
+//   - TryLock takes the backend's exclusive lock without waiting. When
+//     another holder has it, it returns a *LockedError naming the holder.
+//     A lock whose holder crashed must not block forever (an OS lock, a
+//     session-bound lock or a lease). The returned Lock releases it.
+//   - ForceUnlock breaks the lock with the given ID (from a LockedError)
+//     and fails when no lock with that ID is held.
+type Backend interface {
+	Read(ctx context.Context) (*Snapshot, error)
+	Write(ctx context.Context, s *Snapshot, expectSerial uint64, entry *HistoryEntry) (uint64, error)
+	TryLock(ctx context.Context, info LockInfo) (Lock, error)
+	ForceUnlock(ctx context.Context, id string) error
+	History(ctx context.Context) ([]HistoryEntry, error)
+	// Describe names the backend for messages ("state file .plansync/state.json").
+	Describe() string
+	Close() error
+}
+
+// Lock is a held state lock.
+type Lock interface {
+	Info() LockInfo
+	Unlock() error
+}
+
+// HistoryEntry is one applied change set, recorded with the write that
+// applied it.
+type HistoryEntry struct {
+	Serial  uint64    `json:"serial"`
+	Who     string    `json:"who"`
+	When    time.Time `json:"when"`
+	Summary string    `json:"summary"`
+	// Changes is the JSON document of the applied changes.
+	Changes []byte `json:"changes,omitempty"`
+}
+
+var (
+	// ErrNotFound: no state has been written yet.
+	ErrNotFound = errors.New("no recorded state")
+	// ErrCorrupt: the stored state cannot be read.
+	ErrCorrupt = errors.New("recorded state is corrupt")
+	// ErrNewerFormat: the stored state was written by a newer plansync.
+	ErrNewerFormat = errors.New("recorded state was written by a newer version of plansync")
+)
+
+// StaleError: the stored state changed since it was read.
+type StaleError struct {
+	WantSerial, GotSerial   uint64
+	WantLineage, GotLineage string
+}
+
+func (e *StaleError) Error() string {
+	if e.WantLineage != e.GotLineage {
+		return fmt.Sprintf("recorded state has lineage %s, not %s: it is a different state", e.GotLineage, e.WantLineage)
+	}
+	return fmt.Sprintf("recorded state changed since it was read (serial %d, expected %d)", e.GotSerial, e.WantSerial)
+}
+
+// LockedError: another holder has the lock.
+type LockedError struct {
+	Holder LockInfo
+}
+
+func (e *LockedError) Error() string {
+	h := e.Holder
+	return fmt.Sprintf("state is locked by %s (pid %d on %s, %s since %s); lock ID %s — if that process is gone, run: plansync force-unlock %s",
+		h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339), h.ID, h.ID)
+}
+
+// IsLocked reports whether err is (or wraps) a *LockedError.
+func IsLocked(err error) bool {
+	var le *LockedError
+	return errors.As(err, &le)
+}
+
+// IsStale reports whether err is (or wraps) a *StaleError.
+func IsStale(err error) bool {
+	var se *StaleError
+	return errors.As(err, &se)
+}
+
+// AcquireLock takes b's lock, retrying with exponential backoff (50 ms
+// doubling to 1 s) until timeout has passed; a zero timeout tries once.
+// The last *LockedError is returned when the wait ends.
+func AcquireLock(ctx context.Context, b Backend, info LockInfo, timeout time.Duration) (Lock, error) {
+	deadline := time.Now().Add(timeout)
+	wait := 50 * time.Millisecond
+	for {
+		l, err := b.TryLock(ctx, info)
+		if err == nil || !IsLocked(err) {
+			return l, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, err
+		}
+		if wait > left {
+			wait = left
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		if wait *= 2; wait > time.Second {
+			wait = time.Second
+		}
+	}
+}

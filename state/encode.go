@@ -1,0 +1,303 @@
+package state
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Encode returns the canonical encoding of s: JSON indented by two spaces
+// with a trailing newline, the records of every list sorted by key
+// (services and extensions by name, plans by key, resellers and customers
+// by login, subscriptions by domain) and only the property sets some
+// record references, so that snapshots with equal content are byte-equal.
+// The format_version written is always FormatVersion.
+//
+// s is not modified: a list that is not already sorted is sorted in a copy.
+// Encode fails when s has no lineage, claims a newer format version, lists
+// two records with the same key in one list, references a property set it
+// does not hold, or holds a value JSON cannot represent (NaN, a channel).
+func Encode(s *Snapshot) ([]byte, error) {
+	c, err := canonical(s)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	compact := buf.Bytes()
+	return indent(make([]byte, 0, len(compact)+len(compact)/2), compact), nil
+}
+
+// indent indents compact JSON (as encoding/json writes it) by two spaces
+// per level and ends it with a newline, as json.Indent would but several
+// times faster: it need not validate its input.
+func indent(dst, src []byte) []byte {
+	const spaces = "\n                                "
+	depth := 0
+	newline := func() {
+		if n := 1 + 2*depth; n <= len(spaces) {
+			dst = append(dst, spaces[:n]...)
+			return
+		}
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, ' ', ' ')
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			dst = append(dst, src[i:min(j+1, len(src))]...)
+			i = j
+		case '{', '[':
+			dst = append(dst, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, ':', ' ')
+		case ' ', '\t', '\n', '\r':
+			// the encoder's trailing newline
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '\n')
+}
+
+// check reports what Encode would refuse in s.
+func check(s *Snapshot) error {
+	_, err := canonical(s)
+	return err
+}
+
+// canonical returns a shallow copy of s in canonical form (see Encode).
+func canonical(s *Snapshot) (*Snapshot, error) {
+	if s == nil {
+		return nil, errors.New("no snapshot")
+	}
+	if s.Lineage == "" {
+		return nil, errors.New("snapshot has no lineage")
+	}
+	if s.FormatVersion > FormatVersion {
+		return nil, fmt.Errorf("snapshot has format version %d; this plansync writes %d", s.FormatVersion, FormatVersion)
+	}
+	c := *s
+	c.FormatVersion = FormatVersion
+	var err error
+	if c.Server != nil && len(c.Server.Extensions) > 0 {
+		srv := *c.Server
+		if srv.Extensions, err = sortedBy(srv.Extensions, "extension", func(e Extension) string { return e.Name }); err != nil {
+			return nil, err
+		}
+		c.Server = &srv
+	}
+	if c.Services, err = sortedBy(c.Services, "service", func(r Service) string { return r.Name }); err != nil {
+		return nil, err
+	}
+	planKey := func(p Plan) string { return p.Key }
+	if c.ServicePlans, err = sortedBy(c.ServicePlans, "service plan", planKey); err != nil {
+		return nil, err
+	}
+	if c.AddonPlans, err = sortedBy(c.AddonPlans, "add-on plan", planKey); err != nil {
+		return nil, err
+	}
+	if c.ResellerPlans, err = sortedBy(c.ResellerPlans, "reseller plan", planKey); err != nil {
+		return nil, err
+	}
+	if c.Resellers, err = sortedBy(c.Resellers, "reseller", func(r Reseller) string { return r.Login }); err != nil {
+		return nil, err
+	}
+	if c.Customers, err = sortedBy(c.Customers, "customer", func(r Customer) string { return r.Login }); err != nil {
+		return nil, err
+	}
+	if c.Subscriptions, err = sortedBy(c.Subscriptions, "subscription", func(r Subscription) string { return r.Domain }); err != nil {
+		return nil, err
+	}
+	if c.PropertySets, err = referencedSets(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// sortedBy returns list sorted by key: list itself when already sorted,
+// else a sorted copy. Two records with the same key are an error.
+func sortedBy[T any](list []T, what string, key func(T) string) ([]T, error) {
+	less := func(a, b T) int { return cmp.Compare(key(a), key(b)) }
+	if !slices.IsSortedFunc(list, less) {
+		list = slices.Clone(list)
+		slices.SortStableFunc(list, less)
+	}
+	for i := 1; i < len(list); i++ {
+		if k := key(list[i]); k == key(list[i-1]) {
+			return nil, fmt.Errorf("two records for %s %q", what, k)
+		}
+	}
+	return list, nil
+}
+
+// referencedSets returns the property sets of s that a record references.
+func referencedSets(s *Snapshot) (map[string]Values, error) {
+	var used map[string]Values
+	var err error
+	ref := func(what, key, id string) {
+		if id == "" || err != nil {
+			return
+		}
+		if _, ok := used[id]; ok {
+			return
+		}
+		v, ok := s.PropertySets[id]
+		if !ok {
+			err = fmt.Errorf("%s %q references property set %q, which the snapshot does not hold", what, key, id)
+			return
+		}
+		if used == nil {
+			used = make(map[string]Values, len(s.PropertySets))
+		}
+		used[id] = v
+	}
+	for _, plans := range [][]Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
+		for _, p := range plans {
+			ref("plan", p.Key, p.Props)
+		}
+	}
+	for _, r := range s.Resellers {
+		ref("reseller", r.Login, r.Allocation)
+	}
+	for _, sub := range s.Subscriptions {
+		ref("subscription", sub.Domain, sub.Effective)
+		ref("subscription", sub.Domain, sub.Base)
+		ref("subscription", sub.Domain, sub.Customize)
+		ref("subscription", sub.Domain, sub.Settings)
+	}
+	return used, err
+}
+
+// NewLineage returns a new random lineage: 128 random bits written like a
+// version 4 UUID.
+func NewLineage() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// PutValues interns the property set v in s and returns its id: the first
+// 16 hex digits of the SHA-256 of v's compact JSON (keys sorted, as
+// encoding/json writes maps), so equal sets share one id. It allocates
+// s.PropertySets when nil. What is stored is a copy of v as Decode would
+// return it (integral numbers as int64, lists as []any), so a snapshot
+// compares equal to itself after a round trip and later changes to v do
+// not reach it; when s already holds the id, the stored set is kept.
+// PutValues panics when v holds a value JSON cannot represent (NaN,
+// a channel): property values are JSON scalars by construction.
+func (s *Snapshot) PutValues(v Values) string {
+	if v == nil {
+		v = Values{}
+	}
+	b, err := marshalCompact(v)
+	if err != nil {
+		panic(fmt.Sprintf("state: property set cannot be encoded: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	id := hex.EncodeToString(sum[:8])
+	if _, ok := s.PropertySets[id]; ok {
+		return id
+	}
+	if s.PropertySets == nil {
+		s.PropertySets = make(map[string]Values)
+	}
+	s.PropertySets[id] = normalized(b)
+	return id
+}
+
+// Values returns the property set with id, or nil when s holds none.
+func (s *Snapshot) Values(id string) Values {
+	return s.PropertySets[id]
+}
+
+func marshalCompact(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// normalized decodes a property set's JSON as Decode does.
+func normalized(b []byte) Values {
+	d := newDecoder(b)
+	v := d.values("a property set")
+	if d.err != nil {
+		panic("state: property set does not decode: " + d.err.Error()) // we just encoded it
+	}
+	return v
+}
+
+// ContentEqual reports whether a and b record the same content, ignoring
+// their serials: whether their canonical encodings with serial 0 are
+// equal. Neither is modified. A snapshot that cannot be encoded is equal
+// to nothing; two nil snapshots are equal.
+func ContentEqual(a, b *Snapshot) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ea, err := encodeContent(a)
+	if err != nil {
+		return false
+	}
+	eb, err := encodeContent(b)
+	if err != nil {
+		return false
+	}
+	return bytes.Equal(ea, eb)
+}
+
+// encodeContent encodes s with serial 0, leaving s unchanged.
+func encodeContent(s *Snapshot) ([]byte, error) {
+	c := *s
+	c.Serial = 0
+	return Encode(&c)
+}

@@ -1,0 +1,540 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fullSnapshot returns a snapshot in canonical order with every field of
+// every record type set, so a round trip shows that nothing is dropped.
+func fullSnapshot(t testing.TB) *Snapshot {
+	t.Helper()
+	s := New("6f1c0a52-33d9-4b8e-a0c4-5d7e9b1f2a30")
+	s.Serial = 7
+	props := s.PutValues(Values{
+		"disk_space":   int64(10 << 30),
+		"max_traffic":  int64(-1),
+		"php":          "8.3",
+		"ssl":          true,
+		"ratio":        0.25,
+		"huge":         int64(math.MaxInt64),
+		"services":     []any{"backup", "dns"},
+		"mail.quota":   int64(0),
+		"description":  `quotes " and \ and <html> & unicode é 😀`,
+		"log.rotation": "1 week",
+	})
+	alloc := s.PutValues(Values{"max_subscriptions": int64(100)})
+	base := s.PutValues(Values{"disk_space": int64(5 << 30)})
+	custom := s.PutValues(Values{"php": "8.2"})
+	settings := s.PutValues(Values{"mail.autoresponder": true})
+	created := time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("CET", 3600))
+	expires := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.Server = &Server{
+		Components:  []string{"apache", "nginx"},
+		Extensions:  []Extension{{Name: "backup-pro", Services: []string{"backup"}}, {Name: "dns-plus", Services: []string{"dns"}}},
+		DefaultPlan: "admin/Basic",
+	}
+	s.Services = []Service{{
+		Name:                 "backup",
+		Description:          "nightly backups",
+		Button:               &Button{URL: "https://example.com/?a=1&b=2", BackgroundImage: "icon.png", OpenInPanel: true},
+		Send:                 []string{"domain", "login"},
+		AvailableToResellers: true,
+		Extension:            "backup-pro",
+	}}
+	plan := Plan{Key: "admin/Basic", Owner: "admin", Name: "Basic", Description: "entry plan", Props: props, Services: []string{"backup"}, Oversell: true}
+	s.ServicePlans = []Plan{plan}
+	addon := plan
+	addon.Key, addon.Name = "admin/Extra", "Extra"
+	s.AddonPlans = []Plan{addon}
+	rp := plan
+	rp.Key, rp.Name = "admin/Reseller", "Reseller"
+	s.ResellerPlans = []Plan{rp}
+	contact := Contact{Name: "Ann Example", Company: "Example Ltd", Email: "ann@example.com", Phone: "+1 555 0100", Address: "1 Main St\nSpringfield"}
+	s.Resellers = []Reseller{{
+		Login: "res1", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Contact: contact, Plan: "admin/Reseller",
+		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller",
+	}}
+	s.Customers = []Customer{{
+		Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
+		Status: "active", Description: "a customer", AdminDescription: "vip",
+	}}
+	s.Subscriptions = []Subscription{{
+		Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},
+		SyncStatus: "custom", Effective: props, Base: base, Customize: custom, Customized: []string{"php"}, Settings: settings,
+		Conflicts: []Conflict{
+			{Property: "disk_space", PlanValue: int64(20 << 30), AvailableValue: int64(10 << 30), Reason: "reseller allocation"},
+			{Property: "ratio", PlanValue: 0.5, AvailableValue: "none", Reason: "other"},
+		},
+		ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
+		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe",
+	}}
+	return s
+}
+
+// checkAllSet fails for any zero field reachable from v (through
+// pointers, structs and slices), so fullSnapshot cannot fall behind the
+// record types.
+func checkAllSet(t *testing.T, v reflect.Value, path string) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			t.Errorf("%s is nil", path)
+			return
+		}
+		checkAllSet(t, v.Elem(), path)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			if v.Interface().(time.Time).IsZero() {
+				t.Errorf("%s is zero", path)
+			}
+			return
+		}
+		for i := range v.NumField() {
+			checkAllSet(t, v.Field(i), path+"."+v.Type().Field(i).Name)
+		}
+	case reflect.Slice, reflect.Map:
+		if v.Len() == 0 {
+			t.Errorf("%s is empty", path)
+		}
+		if v.Kind() == reflect.Slice {
+			for i := range v.Len() {
+				checkAllSet(t, v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	default:
+		if v.IsZero() {
+			t.Errorf("%s is zero", path)
+		}
+	}
+}
+
+func TestRoundTripEveryField(t *testing.T) {
+	s := fullSnapshot(t)
+	checkAllSet(t, reflect.ValueOf(s), "Snapshot")
+	data, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatalf("Decode: %v\n%s", err, data)
+	}
+	if diff := cmp.Diff(s, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	again, err := Encode(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Errorf("re-encoding differs:\n%s\n---\n%s", data, again)
+	}
+}
+
+func TestEncodeIsCanonical(t *testing.T) {
+	a := fullSnapshot(t)
+	for i := range 5 {
+		a.Subscriptions = append(a.Subscriptions, Subscription{Domain: fmt.Sprintf("s%d.example.org", i), Effective: a.ServicePlans[0].Props})
+		a.Customers = append(a.Customers, Customer{Login: fmt.Sprintf("c%d", i)})
+	}
+	a.Server.Extensions = append(a.Server.Extensions, Extension{Name: "aaa"})
+	unused := a.PutValues(Values{"unused": true})
+
+	// b: the same content, every list reversed and the sets put in
+	// another order.
+	b := *a
+	srv := *a.Server
+	srv.Extensions = slices.Clone(srv.Extensions)
+	slices.Reverse(srv.Extensions)
+	b.Server = &srv
+	b.Subscriptions = slices.Clone(a.Subscriptions)
+	slices.Reverse(b.Subscriptions)
+	b.Customers = slices.Clone(a.Customers)
+	slices.Reverse(b.Customers)
+	b.PropertySets = nil
+	ids := make([]string, 0, len(a.PropertySets))
+	for id := range a.PropertySets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	slices.Reverse(ids)
+	for _, id := range ids {
+		if got := b.PutValues(a.PropertySets[id]); got != id {
+			t.Fatalf("PutValues of set %s gave id %s", id, got)
+		}
+	}
+	beforeB := slices.Clone(b.Subscriptions)
+
+	ea, err := Encode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eb, err := Encode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ea, eb) {
+		t.Fatalf("equal content, different encodings:\n%s\n---\n%s", ea, eb)
+	}
+	if diff := cmp.Diff(beforeB, b.Subscriptions); diff != "" {
+		t.Errorf("Encode reordered the caller's subscriptions:\n%s", diff)
+	}
+	if bytes.Contains(ea, []byte(unused)) {
+		t.Errorf("unreferenced property set %s was encoded", unused)
+	}
+	if _, ok := a.PropertySets[unused]; !ok {
+		t.Errorf("Encode removed the unreferenced set from the caller's snapshot")
+	}
+
+	// The layout is json.MarshalIndent's with two spaces, without HTML
+	// escaping, and a final newline.
+	dec, err := Decode(ea)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.IsSortedFunc(dec.Subscriptions, func(x, y Subscription) int { return strings.Compare(x.Domain, y.Domain) }) {
+		t.Errorf("subscriptions not sorted")
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(dec); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.String(), string(ea)); diff != "" {
+		t.Errorf("layout differs from encoding/json (-want +got):\n%s", diff)
+	}
+}
+
+func TestIndentMatchesEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{}`, `[]`, `1`, `"x"`, `null`,
+		`{"a":[],"b":{},"c":[1,2,{"d":"}],[{,:"}]}`,
+		`{"esc":"quote \" backslash \\ \\\" end","u":"\u00e9😀"}`,
+		`[[[[]]],[{}],[{"":""}]]`,
+		`{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":{"k":{"l":{"m":{"n":{"o":{"p":{"q":{"r":1}}}}}}}}}}}}}}}}}}`,
+	} {
+		checkIndent(t, []byte(in))
+	}
+}
+
+func checkIndent(t *testing.T, in []byte) {
+	t.Helper()
+	var compact, want bytes.Buffer
+	if err := json.Compact(&compact, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	want.WriteByte('\n')
+	if got := indent(nil, compact.Bytes()); !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("indent(%s):\n%s\nwant:\n%s", compact.Bytes(), got, want.Bytes())
+	}
+}
+
+func FuzzIndent(f *testing.F) {
+	f.Add([]byte(`{"a":[1,{"b":"]\"["}],"c":{}}`))
+	f.Add([]byte(`[[],{},"\\"]`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !json.Valid(in) {
+			t.Skip()
+		}
+		checkIndent(t, in)
+	})
+}
+
+func TestEncodeRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		edit       func(*Snapshot)
+	}{
+		{"no lineage", "no lineage", func(s *Snapshot) { s.Lineage = "" }},
+		{"newer format", "format version", func(s *Snapshot) { s.FormatVersion = FormatVersion + 1 }},
+		{"duplicate subscription", `two records for subscription "example.com"`, func(s *Snapshot) {
+			s.Subscriptions = append(s.Subscriptions, s.Subscriptions[0])
+		}},
+		{"duplicate plan", `two records for add-on plan "admin/Extra"`, func(s *Snapshot) {
+			s.AddonPlans = append(s.AddonPlans, s.AddonPlans[0])
+		}},
+		{"dangling reference", `subscription "example.com" references property set "0123456789abcdef"`, func(s *Snapshot) {
+			s.Subscriptions[0].Base = "0123456789abcdef"
+		}},
+		{"NaN", "NaN", func(s *Snapshot) {
+			s.PropertySets[s.Subscriptions[0].Settings] = Values{"x": math.NaN()}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fullSnapshot(t)
+			tc.edit(s)
+			_, err := Encode(s)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Encode error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDecodeValues(t *testing.T) {
+	data := []byte(`{"format_version": 1, "lineage": "l", "serial": 3,
+	  "service_plans": [{"key": "p", "owner": "admin", "name": "p", "props": "set"}],
+	  "property_sets": {"set": {
+	    "int": 42, "neg": -1, "zero": 0, "float": 1.5, "exp": 1e3, "big": 9007199254740993,
+	    "max": 9223372036854775807, "over": 9223372036854775808, "huge": 1e300, "negexp": 25e-1,
+	    "str": "x\u00e9\ud83d\ude00\n", "bool": false, "null": null,
+	    "list": ["a", "b"], "empty": [], "obj": {"k": 1}
+	  }}}`)
+	s, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Values{
+		"int": int64(42), "neg": int64(-1), "zero": int64(0), "float": 1.5, "exp": int64(1000),
+		"big": int64(9007199254740993), "max": int64(math.MaxInt64), "over": float64(1 << 63), "huge": 1e300,
+		"negexp": 2.5, "str": "xé😀\n", "bool": false, "null": nil,
+		"list": []any{"a", "b"}, "empty": []any{}, "obj": map[string]any{"k": int64(1)},
+	}
+	if diff := cmp.Diff(want, s.Values("set")); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeStringsLikeEncodingJSON(t *testing.T) {
+	for _, lit := range []string{
+		`"plain"`, `"\"\\\/\b\f\n\r\t"`, `"\u00e9\u20ac"`, `"\ud83d\ude00"`, `"lone \ud83d surrogate"`,
+		`"lone \ude00 low"`, `"\ud83d\u0041"`, "\"bad \xff utf8\"", "\"é raw\"", `"\u0000"`,
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(lit), &want); err != nil {
+			t.Fatal(err)
+		}
+		d := newDecoder([]byte(lit))
+		if got := d.str(); d.err != nil || got != want {
+			t.Errorf("decoding %s: got %q (%v), want %q", lit, got, d.err, want)
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	const ok = `{"format_version": 1, "lineage": "l", "serial": 1}`
+	if _, err := Decode([]byte(ok)); err != nil {
+		t.Fatalf("valid input: %v", err)
+	}
+	for _, tc := range []struct {
+		name, in, want string
+		newer          bool
+	}{
+		{name: "empty", in: ``, want: "end of input"},
+		{name: "truncated", in: ok[:30], want: "line 1, column 31"},
+		{name: "not an object", in: `[1]`, want: "expected '{'"},
+		{name: "wrong type", in: `{"format_version": 1, "lineage": "l", "serial": "one"}`, want: "expected a number"},
+		{name: "negative serial", in: `{"format_version": 1, "lineage": "l", "serial": -1}`, want: "not a non-negative integer"},
+		{name: "unknown field", in: `{"format_version": 1, "lineage": "l", "Serial": 1}`, want: `unknown field "Serial" in the snapshot`},
+		{name: "unknown nested field", in: `{"format_version": 1, "lineage": "l",
+"subscriptions": [{"domain": "a", "colour": "red"}]}`, want: `line 2, column 35: unknown field "colour" in a subscription`},
+		{name: "no format version", in: `{"lineage": "l", "serial": 1}`, want: "format_version is missing"},
+		{name: "format version zero", in: `{"format_version": 0, "lineage": "l"}`, want: "format_version is missing"},
+		{name: "no lineage", in: `{"format_version": 1, "serial": 1}`, want: "lineage is missing"},
+		{name: "trailing data", in: ok + ` {}`, want: "after the snapshot"},
+		{name: "control character", in: "{\"format_version\": 1, \"lineage\": \"a\tb\"}", want: "control character"},
+		{name: "bad escape", in: `{"format_version": 1, "lineage": "\x"}`, want: "invalid escape"},
+		{name: "bad time", in: `{"format_version": 1, "lineage": "l", "subscriptions": [{"domain": "a", "created_at": "yesterday"}]}`, want: "invalid time"},
+		{name: "duplicate", in: `{"format_version": 1, "lineage": "l", "customers": [{"login": "a"}, {"login": "a"}]}`, want: `two records for customer "a"`},
+		{name: "dangling", in: `{"format_version": 1, "lineage": "l", "resellers": [{"login": "a", "allocation": "x"}]}`, want: `references property set "x"`},
+		{name: "set not an object", in: `{"format_version": 1, "lineage": "l", "property_sets": {"x": [1]}}`, want: "to be an object"},
+		{name: "too deep", in: `{"format_version": 1, "lineage": "l", "property_sets": {"x": {"y": ` + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + `}}}`, want: "nested too deeply"},
+		{name: "newer", in: `{"format_version": 2, "lineage": "l", "serial": 1}`, newer: true},
+		{name: "newer and different", in: `{"format_version": 2, "lineage": {"id": "l"}, "subscriptions": {"a": 1}}`, newer: true},
+		{name: "newer, version last", in: `{"lineage": ["l"], "things": {"a": [1, 2]}, "format_version": 3}`, newer: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode([]byte(tc.in))
+			switch {
+			case tc.newer:
+				if !errors.Is(err, ErrNewerFormat) || errors.Is(err, ErrCorrupt) {
+					t.Errorf("error = %v, want ErrNewerFormat", err)
+				}
+			case !errors.Is(err, ErrCorrupt):
+				t.Errorf("error = %v, want ErrCorrupt", err)
+			case !strings.Contains(err.Error(), tc.want):
+				t.Errorf("error = %q, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	data, err := Encode(fullSnapshot(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add([]byte(`{"format_version": 1, "lineage": "l", "property_sets": {"a": {"x": [1.5, "\ud83d"]}}}`))
+	f.Add([]byte(`{"format_version": 9}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Decode(data)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNewerFormat) {
+				t.Fatalf("error wraps neither ErrCorrupt nor ErrNewerFormat: %v", err)
+			}
+			return
+		}
+		enc, err := Encode(s)
+		if err != nil {
+			t.Fatalf("decoded snapshot does not encode: %v", err)
+		}
+		s2, err := Decode(enc)
+		if err != nil {
+			t.Fatalf("encoded snapshot does not decode: %v\n%s", err, enc)
+		}
+		enc2, err := Encode(s2)
+		if err != nil || !bytes.Equal(enc, enc2) {
+			t.Fatalf("encoding is not stable (%v):\n%s\n---\n%s", err, enc, enc2)
+		}
+	})
+}
+
+func TestPutValues(t *testing.T) {
+	var s Snapshot
+	v := Values{"a": 1, "b": []string{"x"}, "c": 2.0, "d": uint8(3), "e": "s"}
+	id := s.PutValues(v)
+	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(id) {
+		t.Errorf("id %q is not 16 hex digits", id)
+	}
+	want := Values{"a": int64(1), "b": []any{"x"}, "c": int64(2), "d": int64(3), "e": "s"}
+	if diff := cmp.Diff(want, s.Values(id)); diff != "" {
+		t.Errorf("stored set (-want +got):\n%s", diff)
+	}
+	// The same content built otherwise has the same id.
+	if id2 := s.PutValues(Values{"e": "s", "d": int64(3), "c": int64(2), "b": []any{"x"}, "a": int64(1)}); id2 != id {
+		t.Errorf("same content: id %s, want %s", id2, id)
+	}
+	if len(s.PropertySets) != 1 {
+		t.Errorf("%d sets stored, want 1", len(s.PropertySets))
+	}
+	v["a"] = 99
+	if got := s.Values(id)["a"]; got != int64(1) {
+		t.Errorf("changing the caller's map changed the stored set: a = %v", got)
+	}
+	if other := s.PutValues(Values{"a": int64(2)}); other == id {
+		t.Errorf("different content, same id %s", id)
+	}
+	if s.Values("nope") != nil {
+		t.Errorf("Values of an unknown id is not nil")
+	}
+	if id := s.PutValues(nil); s.Values(id) == nil {
+		t.Errorf("PutValues(nil) stored no set")
+	}
+}
+
+func TestContentEqual(t *testing.T) {
+	a, b := fullSnapshot(t), fullSnapshot(t)
+	b.Serial = 99
+	if !ContentEqual(a, b) {
+		t.Errorf("snapshots differing only in serial are not content-equal")
+	}
+	if a.Serial != 7 || b.Serial != 99 {
+		t.Errorf("ContentEqual changed serials: %d, %d", a.Serial, b.Serial)
+	}
+	b.Subscriptions[0].Status = "suspended"
+	if ContentEqual(a, b) {
+		t.Errorf("different snapshots are content-equal")
+	}
+	if ContentEqual(a, nil) || !ContentEqual(nil, nil) {
+		t.Errorf("ContentEqual with nil")
+	}
+}
+
+func TestNewLineage(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 100 {
+		l := NewLineage()
+		if !re.MatchString(l) {
+			t.Fatalf("lineage %q is not a v4 UUID", l)
+		}
+		if seen[l] {
+			t.Fatalf("lineage %q made twice", l)
+		}
+		seen[l] = true
+	}
+}
+
+// bigSnapshot returns a snapshot with n subscriptions spread over 300
+// plans, each plan with its own property set.
+func bigSnapshot(n int) *Snapshot {
+	s := New("2f1d8c3e-6a4b-4f0e-9c1a-7b2d5e8f0a13")
+	const plans = 300
+	created := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	ids := make([]string, plans)
+	for i := range plans {
+		ids[i] = s.PutValues(Values{
+			"disk_space":       int64(10<<30 + i),
+			"max_traffic":      int64(-1),
+			"max_domains":      int64(i % 50),
+			"php_version":      "8.3",
+			"hosting.ssl":      true,
+			"mail.quota_ratio": 0.5,
+			"services":         []any{"backup", "dns", "mail"},
+		})
+		s.ServicePlans = append(s.ServicePlans, Plan{Key: fmt.Sprintf("admin/plan-%03d", i), Owner: "admin", Name: fmt.Sprintf("plan-%03d", i), Props: ids[i]})
+	}
+	s.Subscriptions = make([]Subscription, n)
+	for i := range n {
+		s.Subscriptions[i] = Subscription{
+			Domain:     fmt.Sprintf("site%06d.example.com", i),
+			Owner:      "admin",
+			Customer:   fmt.Sprintf("cust%05d", i/3),
+			Plan:       fmt.Sprintf("admin/plan-%03d", i%plans),
+			SyncStatus: "synced",
+			Effective:  ids[i%plans],
+			Status:     "active",
+			CreatedAt:  created.Add(time.Duration(i) * time.Minute),
+			FTPLogin:   fmt.Sprintf("ftp%06d", i),
+		}
+	}
+	return s
+}
+
+func BenchmarkEncode100k(b *testing.B) {
+	s := bigSnapshot(100_000)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		data, err := Encode(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+	}
+	b.SetBytes(int64(size))
+}
+
+func BenchmarkDecode100k(b *testing.B) {
+	data, err := Encode(bigSnapshot(100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package file is plansync's embedded default state backend: the recorded
+// state as one JSON file on disk (by default <config dir>/.plansync/
+// state.json) with, next to it, the previous version (state.json.backup),
+// the history of applied changes (state.json.history.jsonl, one JSON line
+// per change) and the lock file (state.json.lock). It owns the durability
+// of those files: a write goes to a temporary file that is fsynced and
+// renamed over the state, so a crash leaves the old or the new state; and
+// the lock is an OS lock (flock) on the lock file, so a crashed or killed
+// holder never strands it. The file's encoding belongs to package state;
+// the lock file only names its holder for messages.
+//
+// The lock excludes processes on one machine, and other Backend values in
+// the same process; it is not meant for state files on network file
+// systems. Teams share state through a server backend instead.
+package file

@@ -1,0 +1,578 @@
+package file
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/state"
+	"github.com/plansync/plansync/state/statetest"
+)
+
+const (
+	// lockChildEnv makes the test binary a lock holder (see lockChild).
+	lockChildEnv = "PLANSYNC_TEST_LOCK_CHILD"
+	// writeChildEnv makes the test binary a writer (see writeChild).
+	writeChildEnv = "PLANSYNC_TEST_WRITE_CHILD"
+)
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(lockChildEnv); path != "" {
+		os.Exit(lockChild(path))
+	}
+	if path := os.Getenv(writeChildEnv); path != "" {
+		os.Exit(writeChild(path))
+	}
+	os.Exit(m.Run())
+}
+
+// lockChild takes the lock of the state file at path, prints "locked ID"
+// and holds the lock until its standard input is closed or it is killed.
+func lockChild(path string) int {
+	l, err := New(path).TryLock(context.Background(), state.LockInfo{Who: "child", Operation: "holding"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("locked %s\n", l.Info().ID)
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// writeChild writes ever new states to the state file at path, printing
+// "wrote SERIAL" after each, until it is killed.
+func writeChild(path string) int {
+	b := New(path)
+	ctx := context.Background()
+	for {
+		cur, err := b.Read(ctx)
+		if errors.Is(err, state.ErrNotFound) {
+			cur, err = bigSnapshot(0), nil
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		n, err := b.Write(ctx, bigSnapshot(int(cur.Serial)+1), cur.Serial, &state.HistoryEntry{Who: "child", Summary: "next"})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Printf("wrote %d\n", n)
+	}
+}
+
+// bigSnapshot returns a snapshot of 5,000 subscriptions whose content
+// changes with n.
+func bigSnapshot(n int) *state.Snapshot {
+	s := state.New("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+	props := s.PutValues(state.Values{"disk_space": int64(n)})
+	s.Subscriptions = make([]state.Subscription, 5_000)
+	for i := range s.Subscriptions {
+		s.Subscriptions[i] = state.Subscription{
+			Domain: fmt.Sprintf("site%05d.example", i), Owner: "admin", Plan: "admin/p", SyncStatus: "synced",
+			Effective: props, Status: "active", CreatedAt: time.Date(2025, 1, 1, 0, 0, n, 0, time.UTC),
+		}
+	}
+	return s
+}
+
+// statePath returns the path of a state file in a new directory.
+func statePath(t *testing.T) string {
+	return filepath.Join(t.TempDir(), ".plansync", "state.json")
+}
+
+func harness() statetest.Harness {
+	return statetest.Harness{Fresh: func(t *testing.T) statetest.Store {
+		path := statePath(t)
+		return statetest.Store{
+			Open: func(t *testing.T) state.Backend { return New(path) },
+			WriteRaw: func(t *testing.T, data []byte) {
+				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ReadRaw: func(t *testing.T) []byte {
+				data, err := os.ReadFile(path)
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
+				}
+				return data
+			},
+		}
+	}}
+}
+
+func TestConformance(t *testing.T) {
+	statetest.Run(t, harness())
+}
+
+// snapshot returns a small snapshot whose content changes with n.
+func snapshot(n int) *state.Snapshot {
+	s := state.New("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a")
+	props := s.PutValues(state.Values{"disk_space": int64(n)})
+	s.Subscriptions = []state.Subscription{{Domain: "a.example", Plan: "p", Effective: props, Status: "active"}}
+	return s
+}
+
+func write(t *testing.T, b *Backend, n int, expect uint64) uint64 {
+	t.Helper()
+	serial, err := b.Write(t.Context(), snapshot(n), expect, &state.HistoryEntry{Who: "t", Summary: fmt.Sprint(n)})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return serial
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestFilesAfterWrites(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	if got := b.Describe(); got != "state file "+path {
+		t.Errorf("Describe = %q", got)
+	}
+	write(t, b, 1, 0)
+	if _, err := os.Stat(path + ".backup"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("backup after the first write: %v", err)
+	}
+	first, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, b, 2, 1)
+	backup, err := os.ReadFile(path + ".backup")
+	if err != nil {
+		t.Fatalf("no backup after the second write: %v", err)
+	}
+	if !bytes.Equal(backup, first) {
+		t.Errorf("backup is not the previous state file:\n%s\nwant:\n%s", backup, first)
+	}
+	write(t, b, 3, 2)
+	if s, err := state.Decode(mustReadFile(t, path+".backup")); err != nil || s.Serial != 2 {
+		t.Errorf("backup after the third write: serial %v, %v; want 2", s, err)
+	}
+
+	// No temporary files are left, and nothing is readable by others.
+	want := []string{"state.json", "state.json.backup", "state.json.history.jsonl", "state.json.lock"}
+	dir := filepath.Dir(path)
+	if got := dirNames(t, dir); !slices.Equal(got, want) {
+		t.Errorf("files after writes: %q, want %q", got, want)
+	}
+	checkMode(t, dir, 0o700|fs.ModeDir)
+	for _, name := range want {
+		checkMode(t, filepath.Join(dir, name), 0o600)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func checkMode(t *testing.T, path string, want fs.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode() != want {
+		t.Errorf("%s has mode %v, want %v", filepath.Base(path), fi.Mode(), want)
+	}
+}
+
+func TestFailedWriteLeavesNoTempFile(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	write(t, b, 1, 0)
+	s := snapshot(2)
+	s.Lineage = ""
+	if _, err := b.Write(t.Context(), s, 1, nil); err == nil {
+		t.Fatalf("Write of a snapshot without lineage succeeded")
+	}
+	bad := snapshot(3)
+	bad.Subscriptions[0].Effective = "missing"
+	if _, err := b.Write(t.Context(), bad, 1, nil); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("Write of a dangling reference = %v", err)
+	}
+	want := []string{"state.json", "state.json.history.jsonl", "state.json.lock"}
+	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
+		t.Errorf("files after failed writes: %q, want %q", got, want)
+	}
+}
+
+func TestReadErrorsNameTheFile(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	if _, err := b.Read(t.Context()); !errors.Is(err, state.ErrNotFound) || !strings.Contains(err.Error(), path) {
+		t.Errorf("Read of a missing file = %v, want ErrNotFound naming %s", err, path)
+	}
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte("{\n  \"format_version\": 1,\n  oops\n}\n"), 0o600)
+	_, err := b.Read(t.Context())
+	if !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "line 3, column 3") {
+		t.Errorf("Read of a corrupt file = %v, want ErrCorrupt naming %s and line 3, column 3", err, path)
+	}
+}
+
+func TestLockFile(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice", Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := l.Info()
+	host, _ := os.Hostname()
+	if info.PID != os.Getpid() || info.Host != host || info.Since.IsZero() || info.ID == "" {
+		t.Errorf("lock info defaults not filled: %+v", info)
+	}
+	if data := string(mustReadFile(t, path+".lock")); !strings.Contains(data, `"who":"alice"`) || !strings.Contains(data, info.ID) {
+		t.Errorf("lock file does not name its holder: %s", data)
+	}
+	// Another handle in this process is excluded, and so is this one:
+	// the lock is not reentrant.
+	for _, other := range []*Backend{New(path), b} {
+		if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+			t.Errorf("second TryLock = %v, want LockedError", err)
+		}
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Errorf("second Unlock: %v", err)
+	}
+	if data := mustReadFile(t, path+".lock"); len(data) != 0 {
+		t.Errorf("lock file after Unlock: %q, want empty", data)
+	}
+	// Close releases a held lock.
+	if _, err := b.TryLock(t.Context(), state.LockInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := New(path).TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatalf("TryLock after Close: %v", err)
+	}
+	l2.Unlock()
+}
+
+func TestWriteTakesTheLock(t *testing.T) {
+	path := statePath(t)
+	holder, writer := New(path), New(path)
+	writer.lockWait = 100 * time.Millisecond
+	l, err := holder.TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = writer.Write(t.Context(), snapshot(1), 0, nil)
+	var le *state.LockedError
+	if !errors.As(err, &le) || le.Holder.ID != l.Info().ID {
+		t.Fatalf("Write while another handle holds the lock = %v, want LockedError naming %s", err, l.Info().ID)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("state file written without the lock")
+	}
+	l.Unlock()
+	write(t, writer, 1, 0)
+	// The write released the lock it took.
+	l, err = holder.TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatalf("TryLock after Write: %v", err)
+	}
+	l.Unlock()
+}
+
+func TestWriteAfterForceUnlockFails(t *testing.T) {
+	path := statePath(t)
+	b, other := New(path), New(path)
+	write(t, b, 1, 0)
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.ForceUnlock(t.Context(), l.Info().ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(t.Context(), snapshot(2), 1, nil); err == nil || !strings.Contains(err.Error(), "force-unlock") {
+		t.Errorf("Write under a broken lock = %v, want an error", err)
+	}
+	if s, err := other.Read(t.Context()); err != nil || s.Serial != 1 {
+		t.Errorf("state after a refused write: %v, %v", s, err)
+	}
+	l.Unlock()
+	write(t, b, 2, 1)
+}
+
+func TestForceUnlockOwnLock(t *testing.T) {
+	b := New(statePath(t))
+	l, err := b.TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.ForceUnlock(t.Context(), "other")
+	if err == nil || !strings.Contains(err.Error(), "no lock with ID other is held") || !strings.Contains(err.Error(), l.Info().ID) {
+		t.Errorf("ForceUnlock with a wrong ID = %v, want an error naming the holder", err)
+	}
+	if err := b.ForceUnlock(t.Context(), l.Info().ID); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := New(b.Path()).TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatalf("TryLock after force-unlocking our own lock: %v", err)
+	}
+	l2.Unlock()
+}
+
+func TestHistoryTornLastLine(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	write(t, b, 1, 0)
+	write(t, b, 2, 1)
+	hist := path + ".history.jsonl"
+	f, err := os.OpenFile(hist, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"serial":3,"who":"crash","wh`)
+	f.Close()
+
+	h, err := b.History(t.Context())
+	if err != nil || len(h) != 2 {
+		t.Fatalf("History with a torn last line = %d entries, %v; want 2", len(h), err)
+	}
+	write(t, b, 3, 2)
+	h, err = b.History(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serials []uint64
+	for _, e := range h {
+		serials = append(serials, e.Serial)
+	}
+	if !slices.Equal(serials, []uint64{1, 2, 3}) {
+		t.Errorf("history serials after a torn line = %v, want [1 2 3]", serials)
+	}
+
+	// A damaged line before the last is corruption.
+	data := mustReadFile(t, hist)
+	os.WriteFile(hist, append([]byte("garbage\n"), data...), 0o600)
+	if _, err := b.History(t.Context()); !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("History with a damaged line = %v, want ErrCorrupt at line 1", err)
+	}
+}
+
+// startLockChild runs the test binary as a process that holds the lock of
+// the state file at path, and returns it with its lock ID once it holds
+// it.
+func startLockChild(t *testing.T, path string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), lockChildEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Scan()
+		line <- sc.Text()
+	}()
+	select {
+	case l := <-line:
+		id, ok := strings.CutPrefix(l, "locked ")
+		if !ok {
+			t.Fatalf("lock child said %q", l)
+		}
+		return cmd, id
+	case <-time.After(30 * time.Second):
+		t.Fatal("lock child did not take the lock within 30s")
+	}
+	return nil, ""
+}
+
+func TestLockAcrossProcesses(t *testing.T) {
+	path := statePath(t)
+	child, id := startLockChild(t, path)
+	b := New(path)
+	b.lockWait = 100 * time.Millisecond
+	_, err := b.TryLock(t.Context(), state.LockInfo{Who: "parent"})
+	var le *state.LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("TryLock while a child process holds the lock = %v, want LockedError", err)
+	}
+	host, _ := os.Hostname()
+	if h := le.Holder; h.PID != child.Process.Pid || h.ID != id || h.Who != "child" || h.Operation != "holding" || h.Host != host || h.Since.IsZero() {
+		t.Errorf("LockedError names %+v, want the child (pid %d, ID %s)", h, child.Process.Pid, id)
+	}
+	if _, err := b.Write(t.Context(), snapshot(1), 0, nil); !state.IsLocked(err) {
+		t.Errorf("Write while a child process holds the lock = %v, want LockedError", err)
+	}
+
+	// A holder killed outright does not strand the lock.
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	l, err := state.AcquireLock(ctx, b, state.LockInfo{Who: "parent"}, 10*time.Second)
+	if err != nil {
+		t.Fatalf("lock still held after its holder was killed: %v", err)
+	}
+	if l.Info().PID != os.Getpid() {
+		t.Errorf("lock info %+v is not ours", l.Info())
+	}
+	write(t, b, 1, 0)
+	l.Unlock()
+}
+
+func TestForceUnlockLiveProcess(t *testing.T) {
+	path := statePath(t)
+	_, id := startLockChild(t, path)
+	b := New(path)
+	if err := b.ForceUnlock(t.Context(), "not-"+id); err == nil || !strings.Contains(err.Error(), id) {
+		t.Errorf("ForceUnlock with a wrong ID = %v, want an error naming the holder %s", err, id)
+	}
+	if err := b.ForceUnlock(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	// The child still holds its flock, on a deleted file; the lock is
+	// free for everyone else.
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "parent"})
+	if err != nil {
+		t.Fatalf("TryLock after ForceUnlock of a live holder: %v", err)
+	}
+	if _, err := New(path).TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Errorf("the new lock does not exclude: %v", err)
+	}
+	l.Unlock()
+}
+
+// TestKilledWriter kills a process that writes states in a loop at
+// varying moments: every time, the state file must hold a whole state
+// (the last one written or the next), and the next write must succeed
+// and clear what the killed writer left behind.
+func TestKilledWriter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	path := statePath(t)
+	b := New(path)
+	var last uint64
+	for round := range 6 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), writeChildEnv+"="+path)
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		wrote := make(chan string)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				wrote <- sc.Text()
+			}
+			close(wrote)
+		}()
+		select {
+		case line, ok := <-wrote:
+			if !ok {
+				t.Fatalf("round %d: the writer exited", round)
+			}
+			t.Logf("round %d: writer says %q", round, line)
+		case <-time.After(60 * time.Second):
+			t.Fatalf("round %d: the writer wrote nothing within 60s", round)
+		}
+		// Let it run into the next write for a varying time, then kill
+		// it: this delay is the fault injected, not a wait for anything.
+		time.Sleep(time.Duration(round*10) * time.Millisecond)
+		cmd.Process.Kill()
+		go func() {
+			for range wrote {
+			}
+		}()
+		cmd.Wait()
+
+		s, err := b.Read(t.Context())
+		if err != nil {
+			t.Fatalf("round %d: state after the writer was killed: %v", round, err)
+		}
+		if s.Serial <= last {
+			t.Fatalf("round %d: serial %d after %d", round, s.Serial, last)
+		}
+		if want := bigSnapshot(int(s.Serial)); !state.ContentEqual(want, s) {
+			t.Fatalf("round %d: the state of serial %d is not the one written", round, s.Serial)
+		}
+		hist, err := b.History(t.Context())
+		if err != nil {
+			t.Fatalf("round %d: history: %v", round, err)
+		}
+		// A writer killed between the state and its history entry
+		// leaves that entry out, nothing worse.
+		for i, e := range hist {
+			if e.Serial > s.Serial || i > 0 && e.Serial <= hist[i-1].Serial {
+				t.Fatalf("round %d: history entry %d has serial %d (state %d)", round, i, e.Serial, s.Serial)
+			}
+		}
+		last = s.Serial
+	}
+	n, err := b.Write(t.Context(), bigSnapshot(int(last)+1), last, &state.HistoryEntry{Who: "parent"})
+	if err != nil || n != last+1 {
+		t.Fatalf("Write after the killed writers = %d, %v", n, err)
+	}
+	want := []string{"state.json", "state.json.backup", "state.json.history.jsonl", "state.json.lock"}
+	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
+		t.Errorf("files after killed writers and a write: %q, want %q", got, want)
+	}
+}

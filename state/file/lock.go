@@ -1,0 +1,279 @@
+package file
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/plansync/plansync/state"
+)
+
+// The lock is flock(2) on PATH.lock, which holds the holder's LockInfo as
+// JSON while it is held and is empty when it is free. The OS drops the
+// flock when its holder exits, however it exits, so a crash cannot strand
+// the lock; the file is never deleted on unlock, only truncated, so that
+// two lockers cannot end up holding locks on two different files.
+// ForceUnlock deletes it: a holder that is still alive keeps its flock on
+// the deleted file, and the next locker creates and locks a new one.
+
+// TryLock takes the lock without waiting. When another process, or another
+// Backend value (even in this process), holds it, it returns a
+// *state.LockedError naming the holder. Empty fields of info are filled:
+// ID with a random id, PID, Host, Who (the user) and Since (now).
+//
+// The lock becomes this Backend's lock: its writes use it until it is
+// released by Unlock or Close.
+func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock, error) {
+	l, err := b.lock(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.held = l
+	b.mu.Unlock()
+	return l, nil
+}
+
+// lock takes the lock file's flock for a new open file.
+func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(b.path), 0o700); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+	}
+	info = withDefaults(info)
+	data, err := json.Marshal(info)
+	if err != nil {
+		return nil, err
+	}
+	// A ForceUnlock may delete the file between our open and our flock:
+	// then the flock is on a deleted file, and we start over.
+	for range 3 {
+		f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			holder := readHolder(ctx, f)
+			f.Close()
+			return nil, &state.LockedError{Holder: holder}
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		l := &fileLock{b: b, f: f, info: info}
+		current, err := l.current()
+		if err != nil {
+			l.release()
+			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		if !current {
+			l.release()
+			continue
+		}
+		if err := writeHolder(f, data); err != nil {
+			l.release()
+			return nil, fmt.Errorf("locking %s: writing the lock file: %w", b.Describe(), err)
+		}
+		return l, nil
+	}
+	return nil, fmt.Errorf("locking %s: the lock file %s keeps being removed", b.Describe(), b.lockPath())
+}
+
+func withDefaults(info state.LockInfo) state.LockInfo {
+	if info.ID == "" {
+		info.ID = state.NewLineage()
+	}
+	if info.PID == 0 {
+		info.PID = os.Getpid()
+	}
+	if info.Host == "" {
+		info.Host, _ = os.Hostname()
+	}
+	if info.Who == "" {
+		if u, err := user.Current(); err == nil {
+			info.Who = u.Username
+		}
+	}
+	if info.Since.IsZero() {
+		info.Since = time.Now()
+	}
+	return info
+}
+
+// flock applies flock(2) to f, retrying when interrupted.
+func flock(f *os.File, how int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			if ferr = unix.Flock(int(fd), how); ferr != unix.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// writeHolder replaces the content of the lock file f with data.
+func writeHolder(f *os.File, data []byte) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// readHolder reads the holder's LockInfo from the lock file f. A holder
+// that has just taken the lock may not have written it yet: readHolder
+// tries again for a short while before settling for what it has.
+func readHolder(ctx context.Context, f *os.File) state.LockInfo {
+	var info state.LockInfo
+	for range 20 {
+		data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
+		if err == nil && json.Unmarshal(data, &info) == nil && info.ID != "" {
+			return info
+		}
+		select {
+		case <-ctx.Done():
+			return info
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return info
+}
+
+// fileLock is a held lock: an open file of PATH.lock with its flock.
+type fileLock struct {
+	b    *Backend
+	info state.LockInfo
+
+	mu sync.Mutex
+	f  *os.File // nil once released
+}
+
+func (l *fileLock) Info() state.LockInfo { return l.info }
+
+// Unlock releases the lock: it empties the lock file, drops the flock and
+// closes the file (the file stays, see above). Unlocking again does
+// nothing.
+func (l *fileLock) Unlock() error {
+	l.b.mu.Lock()
+	if l.b.held == l {
+		l.b.held = nil
+	}
+	l.b.mu.Unlock()
+	return l.release()
+}
+
+func (l *fileLock) release() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	f := l.f
+	l.f = nil
+	// Empty the file before unlocking, so nobody reads our info as a
+	// holder's. After a ForceUnlock this empties the deleted file only.
+	errs := []error{f.Truncate(0), flock(f, unix.LOCK_UN), f.Close()}
+	return errors.Join(errs...)
+}
+
+// current reports whether the lock is still the lock of the backend: its
+// file is still PATH.lock, not a file a ForceUnlock deleted.
+func (l *fileLock) current() (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return false, nil
+	}
+	held, err := l.f.Stat()
+	if err != nil {
+		return false, err
+	}
+	named, err := os.Stat(l.b.lockPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(held, named), nil
+}
+
+// check returns an error unless the lock is still held and current.
+func (l *fileLock) check() error {
+	current, err := l.current()
+	if err != nil {
+		return fmt.Errorf("checking the lock of %s: %w", l.b.Describe(), err)
+	}
+	if !current {
+		return fmt.Errorf("the lock of %s (ID %s) was released or broken by force-unlock; not writing", l.b.Describe(), l.info.ID)
+	}
+	return nil
+}
+
+// ForceUnlock breaks the lock with the given ID by deleting the lock file
+// (see above). It fails, changing nothing, when the lock file does not
+// name a holder with that ID. When this Backend holds that lock, it is
+// simply released.
+func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	h := b.held
+	b.mu.Unlock()
+	if h != nil && h.info.ID == id {
+		return h.Unlock()
+	}
+	data, err := os.ReadFile(b.lockPath())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading the lock of %s: %w", b.Describe(), err)
+	}
+	var holder state.LockInfo
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &holder); err != nil {
+			return fmt.Errorf("reading the lock of %s: %s: %w", b.Describe(), b.lockPath(), err)
+		}
+	}
+	switch {
+	case holder.ID == "":
+		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
+	case holder.ID != id:
+		return fmt.Errorf("no lock with ID %s is held on %s; current holder: %s", id, b.Describe(), describeHolder(holder))
+	}
+	if err := os.Remove(b.lockPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("breaking the lock of %s: %w", b.Describe(), err)
+	}
+	if err := syncDir(filepath.Dir(b.lockPath())); err != nil {
+		return fmt.Errorf("breaking the lock of %s: %w", b.Describe(), err)
+	}
+	return nil
+}
+
+func describeHolder(h state.LockInfo) string {
+	return fmt.Sprintf("%s (pid %d on %s, %s since %s), lock ID %s",
+		h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339), h.ID)
+}

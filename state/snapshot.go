@@ -1,0 +1,160 @@
+package state
+
+import (
+	"time"
+)
+
+// FormatVersion is the version of the snapshot format this build writes.
+// A snapshot with a greater version is refused, never overwritten.
+const FormatVersion = 1
+
+// Values is a property set: JSON scalars keyed by property path. Sizes and
+// counts are integers (-1 unlimited), durations strings, booleans and
+// strings themselves; "services" holds a sorted list of service names.
+type Values map[string]any
+
+// Snapshot is the whole recorded state.
+type Snapshot struct {
+	FormatVersion int    `json:"format_version"`
+	Lineage       string `json:"lineage"`
+	Serial        uint64 `json:"serial"`
+
+	Server        *Server        `json:"server,omitempty"`
+	Services      []Service      `json:"services,omitempty"`
+	ServicePlans  []Plan         `json:"service_plans,omitempty"`
+	AddonPlans    []Plan         `json:"addon_plans,omitempty"`
+	ResellerPlans []Plan         `json:"reseller_plans,omitempty"`
+	Resellers     []Reseller     `json:"resellers,omitempty"`
+	Customers     []Customer     `json:"customers,omitempty"`
+	Subscriptions []Subscription `json:"subscriptions,omitempty"`
+	// PropertySets holds every property set referenced by id above.
+	PropertySets map[string]Values `json:"property_sets,omitempty"`
+}
+
+// Server is the recorded server description.
+type Server struct {
+	Components  []string    `json:"components,omitempty"`
+	Extensions  []Extension `json:"extensions,omitempty"`
+	DefaultPlan string      `json:"default_plan,omitempty"`
+}
+
+// Extension is a recorded extension and the names of its services.
+type Extension struct {
+	Name     string   `json:"name"`
+	Services []string `json:"services,omitempty"`
+}
+
+// Button is a service's custom button.
+type Button struct {
+	URL             string `json:"url"`
+	BackgroundImage string `json:"background_image,omitempty"`
+	OpenInPanel     bool   `json:"open_in_panel"`
+}
+
+// Service is a recorded additional service.
+type Service struct {
+	Name                 string   `json:"name"`
+	Description          string   `json:"description,omitempty"`
+	Button               *Button  `json:"button,omitempty"`
+	Send                 []string `json:"send,omitempty"`
+	AvailableToResellers bool     `json:"available_to_resellers"`
+	Extension            string   `json:"extension,omitempty"`
+}
+
+// Plan is a recorded service, add-on or reseller plan.
+type Plan struct {
+	Key         string   `json:"key"`
+	Owner       string   `json:"owner"`
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Props       string   `json:"props"` // property set id
+	Services    []string `json:"services,omitempty"`
+	Oversell    bool     `json:"oversell,omitempty"`
+}
+
+// Contact holds an account's contact details.
+type Contact struct {
+	Name    string `json:"name,omitempty"`
+	Company string `json:"company,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// Reseller is a recorded reseller account.
+type Reseller struct {
+	Login        string   `json:"login"`
+	PasswordHash string   `json:"password_hash,omitempty"`
+	Contact      Contact  `json:"contact"`
+	Plan         string   `json:"plan"`
+	SyncStatus   string   `json:"sync_status,omitempty"`
+	Allocation   string   `json:"allocation,omitempty"` // property set id
+	Services     []string `json:"services,omitempty"`
+	Oversell     bool     `json:"oversell,omitempty"`
+	Status       string   `json:"status"`
+	Description  string   `json:"description,omitempty"`
+}
+
+// Customer is a recorded customer account.
+type Customer struct {
+	Login            string  `json:"login"`
+	PasswordHash     string  `json:"password_hash,omitempty"`
+	Contact          Contact `json:"contact"`
+	Owner            string  `json:"owner"`
+	Status           string  `json:"status"`
+	Description      string  `json:"description,omitempty"`
+	AdminDescription string  `json:"admin_description,omitempty"`
+}
+
+// Conflict is a property a subscription's plans ask for that cannot be
+// provided.
+type Conflict struct {
+	Property       string `json:"property"`
+	PlanValue      any    `json:"plan_value"`
+	AvailableValue any    `json:"available_value"`
+	Reason         string `json:"reason"`
+}
+
+// Subscription is a recorded subscription with everything applied to it.
+type Subscription struct {
+	Domain   string   `json:"domain"`
+	Owner    string   `json:"owner"`
+	Customer string   `json:"customer,omitempty"`
+	Plan     string   `json:"plan"`
+	Addons   []string `json:"addons,omitempty"`
+	// SyncStatus is synced, locked, unsynced or custom.
+	SyncStatus string `json:"sync_status"`
+	// Effective is the id of the full effective property set.
+	Effective string `json:"effective"`
+	// Base is the id of the set a locked or custom subscription is frozen
+	// at (the lock snapshot), before its customisation.
+	Base string `json:"base,omitempty"`
+	// Customize is the id of the customisation set; Customized its keys.
+	Customize  string   `json:"customize,omitempty"`
+	Customized []string `json:"customized,omitempty"`
+	// Settings is the id of the subscriber's own values kept.
+	Settings      string     `json:"settings,omitempty"`
+	Conflicts     []Conflict `json:"conflicts,omitempty"`
+	ConfigStatus  string     `json:"config_status,omitempty"`
+	Status        string     `json:"status"`
+	StatusReasons []string   `json:"status_reasons,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Expires       *time.Time `json:"expires,omitempty"`
+	FTPLogin      string     `json:"ftp_login,omitempty"`
+	FTPPassword   string     `json:"ftp_password_hash,omitempty"`
+}
+
+// New returns an empty snapshot with the given lineage.
+func New(lineage string) *Snapshot {
+	return &Snapshot{FormatVersion: FormatVersion, Lineage: lineage}
+}
+
+// LockInfo describes who holds a state lock.
+type LockInfo struct {
+	ID        string    `json:"id"`
+	Who       string    `json:"who"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	Operation string    `json:"operation"`
+	Since     time.Time `json:"since"`
+}
