@@ -1,0 +1,493 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/plansync/plansync/internal/diag"
+)
+
+// hclParse parses an HCL (native syntax) config file into a tree, by the
+// mapping rules of tree.go. Values are read statically: literals, tuples,
+// objects and the calls env("NAME") and file("path"); anything that
+// would need evaluating is an error. The root is always a MapNode: empty
+// when the file has syntax errors, since a partly parsed body would only
+// give confusing follow-on errors.
+func hclParse(file string, src []byte) (*Node, diag.Diagnostics) {
+	c := hclConv{file: file, src: src}
+	f, hdiags := hclParseConfig(src, file)
+	for _, d := range hdiags {
+		c.diags = append(c.diags, c.fromHCL(d))
+	}
+	body, ok := (*hclsyntax.Body)(nil), false
+	if f != nil {
+		body, ok = f.Body.(*hclsyntax.Body)
+	}
+	if hdiags.HasErrors() || !ok || body == nil {
+		root := c.slab.node()
+		root.Kind = MapNode
+		root.Range = c.at(1, 1)
+		return root, c.diags
+	}
+	return c.top(body), c.diags
+}
+
+// hclParseConfig parses src, turning a panic of the parser into a
+// diagnostic so that no input can crash the loader.
+func hclParseConfig(src []byte, file string) (f *hcl.File, diags hcl.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			f = nil
+			diags = hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "invalid HCL",
+				Detail:   fmt.Sprintf("parser failure: %v", r),
+			}}
+		}
+	}()
+	return hclsyntax.ParseConfig(src, file, hcl.InitialPos)
+}
+
+// hclConv converts an hclsyntax body into a Node tree.
+type hclConv struct {
+	file  string
+	src   []byte
+	diags diag.Diagnostics
+	slab  walkSlab
+	// attrs is scratch space for sorting a body's attributes; each body
+	// uses the part past its parent's.
+	attrs []*hclsyntax.Attribute
+}
+
+func (c *hclConv) at(line, col int) diag.Range {
+	p := diag.Pos{Line: max(line, 1), Column: max(col, 1)}
+	return diag.Range{File: c.file, Start: p, End: p}
+}
+
+func (c *hclConv) rng(r hcl.Range) diag.Range {
+	return diag.Range{
+		File:  c.file,
+		Start: diag.Pos{Line: max(r.Start.Line, 1), Column: max(r.Start.Column, 1)},
+		End:   diag.Pos{Line: max(r.End.Line, 1), Column: max(r.End.Column, 1)},
+	}
+}
+
+func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
+	out := diag.Diagnostic{Severity: diag.Error, Summary: d.Summary, Detail: d.Detail, Subject: c.at(1, 1)}
+	if d.Severity == hcl.DiagWarning {
+		out.Severity = diag.Warning
+	}
+	if d.Subject != nil {
+		out.Subject = c.rng(*d.Subject)
+	}
+	return out
+}
+
+func (c *hclConv) errorf(at hcl.Range, format string, args ...any) {
+	c.diags.Errorf(c.rng(at), format, args...)
+}
+
+// notAllowed reports an expression that would need evaluating.
+func (c *hclConv) notAllowed(at hcl.Range, what, detail string) {
+	c.diags = append(c.diags, diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  "only literal values are allowed: " + what + " cannot be used",
+		Detail:   detail,
+		Subject:  c.rng(at),
+	})
+}
+
+func (c *hclConv) node(kind NodeKind, at hcl.Range) *Node {
+	n := c.slab.node()
+	n.Kind = kind
+	n.Range = c.rng(at)
+	return n
+}
+
+func (c *hclConv) str(text string, at hcl.Range) *Node {
+	n := c.node(ScalarNode, at)
+	n.Type = StringScalar
+	n.Text = text
+	return n
+}
+
+// hclKindNames lists the top-level block types, for messages.
+func hclKindNames() string {
+	names := make([]string, 0, len(KindKeys))
+	for k := range KindKeys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return "server, " + strings.Join(names, ", ")
+}
+
+// top converts the file body: server { } becomes the "server" map, each
+// top-level kind block an item of its list; lists come in the order of
+// their first block.
+func (c *hclConv) top(body *hclsyntax.Body) *Node {
+	root := c.node(MapNode, body.SrcRange)
+	root.Range.Start = diag.Pos{Line: 1, Column: 1}
+
+	for _, a := range c.sortedAttrs(body) {
+		c.errorf(a.NameRange, "attribute %q is not allowed at the top level; a config file holds blocks: %s", a.Name, hclKindNames())
+	}
+	c.attrs = c.attrs[:0]
+	if len(body.Blocks) == 0 {
+		return root
+	}
+
+	counts := make(map[string]int, len(KindKeys))
+	for _, b := range body.Blocks {
+		if k, ok := KindKeys[b.Type]; ok {
+			counts[k.ListKey]++
+		}
+	}
+	entries := c.slab.entryList(min(len(body.Blocks), len(counts)+1))
+	var keys walkKeys
+	for _, b := range body.Blocks {
+		if b.Type == "server" {
+			if len(b.Labels) != 0 {
+				c.errorf(b.LabelRanges[0], "a server block takes no label: server { ... }")
+				continue
+			}
+			if j := keys.find(entries, "server"); j >= 0 {
+				c.diags = append(c.diags, walkDuplicate("duplicate server block; there is at most one", c.rng(b.TypeRange), entries[j].KeyRange))
+				continue
+			}
+			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)})
+			keys.added(entries)
+			continue
+		}
+		k, ok := KindKeys[b.Type]
+		if !ok {
+			c.errorf(b.TypeRange, "unknown block type %q; expected one of %s", b.Type, hclKindNames())
+			continue
+		}
+		if len(b.Labels) != 1 {
+			at := b.TypeRange
+			if len(b.Labels) > 1 {
+				at = b.LabelRanges[1]
+			}
+			c.errorf(at, "a %s block takes exactly one label, its %s: %s \"%s\" { ... }", b.Type, k.LabelField, b.Type, strings.ToUpper(k.LabelField))
+			continue
+		}
+		j := keys.find(entries, k.ListKey)
+		if j < 0 {
+			list := c.node(ListNode, b.TypeRange)
+			list.Items = c.slab.itemList(counts[k.ListKey])
+			entries = append(entries, Entry{Key: k.ListKey, KeyRange: c.rng(b.TypeRange), Value: list})
+			keys.added(entries)
+			j = len(entries) - 1
+		}
+		list := entries[j].Value
+		list.Items = append(list.Items, c.labeled(b, k.LabelField))
+	}
+	root.Entries = entries
+	return root
+}
+
+// labeled converts a block with one label into a map whose first entry,
+// field, is the label.
+func (c *hclConv) labeled(b *hclsyntax.Block, field string) *Node {
+	label := Entry{Key: field, KeyRange: c.rng(b.LabelRanges[0]), Value: c.str(b.Labels[0], b.LabelRanges[0])}
+	return c.body(b.Body, b.Range(), &label)
+}
+
+// sortedAttrs returns a body's attributes in source order, in scratch
+// space past the current end of c.attrs; the caller truncates c.attrs
+// back when done.
+func (c *hclConv) sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
+	start := len(c.attrs)
+	for _, a := range body.Attributes {
+		c.attrs = append(c.attrs, a)
+	}
+	attrs := c.attrs[start:]
+	slices.SortFunc(attrs, func(a, b *hclsyntax.Attribute) int {
+		return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte
+	})
+	return attrs
+}
+
+// body converts a block body into a map: first (if any), then its
+// attributes and nested blocks in source order.
+func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
+	n := c.node(MapNode, at)
+	mark := len(c.attrs)
+	attrs := c.sortedAttrs(body)
+	blocks := body.Blocks
+	size := len(attrs) + len(blocks)
+	if first != nil {
+		size++
+	}
+	entries := c.slab.entryList(size)
+	if first != nil {
+		entries = append(entries, *first)
+	}
+	var keys walkKeys
+	var blockLists []int // entries that are lists of labeled blocks
+	ai, bi := 0, 0
+	for ai < len(attrs) || bi < len(blocks) {
+		if bi == len(blocks) || (ai < len(attrs) && attrs[ai].SrcRange.Start.Byte < blocks[bi].TypeRange.Start.Byte) {
+			a := attrs[ai]
+			ai++
+			if j := keys.find(entries, a.Name); j >= 0 {
+				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
+				continue
+			}
+			v := c.expr(a.Expr)
+			if v == nil {
+				continue
+			}
+			entries = append(entries, Entry{Key: a.Name, KeyRange: c.rng(a.NameRange), Value: v})
+			keys.added(entries)
+			continue
+		}
+		b := blocks[bi]
+		bi++
+		switch len(b.Labels) {
+		case 0:
+			if j := keys.find(entries, b.Type); j >= 0 {
+				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
+				continue
+			}
+			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
+			keys.added(entries)
+		case 1:
+			key := b.Type + "s"
+			j := keys.find(entries, key)
+			if j >= 0 && !slices.Contains(blockLists, j) {
+				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				continue
+			}
+			if j < 0 {
+				entries = append(entries, Entry{Key: key, KeyRange: c.rng(b.TypeRange), Value: c.node(ListNode, b.TypeRange)})
+				keys.added(entries)
+				j = len(entries) - 1
+				blockLists = append(blockLists, j)
+			}
+			list := entries[j].Value
+			list.Items = append(list.Items, c.labeled(b, "name"))
+		default:
+			c.errorf(b.LabelRanges[1], "a nested %s block takes at most one label, its name: %s \"NAME\" { ... }", b.Type, b.Type)
+		}
+	}
+	c.attrs = c.attrs[:mark]
+	n.Entries = entries
+	return n
+}
+
+// expr reads an attribute value statically; nil means it was rejected
+// (and reported).
+func (c *hclConv) expr(e hclsyntax.Expression) *Node {
+	switch e := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return c.literal(e.Val, e.SrcRange)
+	case *hclsyntax.TemplateExpr:
+		s, ok := c.template(e)
+		if !ok {
+			return nil
+		}
+		return c.str(s, e.SrcRange)
+	case *hclsyntax.TemplateWrapExpr:
+		c.notAllowed(e.SrcRange, "string interpolation", `"${...}" is not evaluated; write the value itself, or env("NAME") / file("path") for a secret`)
+		return nil
+	case *hclsyntax.ParenthesesExpr:
+		return c.expr(e.Expression)
+	case *hclsyntax.TupleConsExpr:
+		n := c.node(ListNode, e.SrcRange)
+		items := c.slab.itemList(len(e.Exprs))
+		for _, x := range e.Exprs {
+			if v := c.expr(x); v != nil {
+				items = append(items, v)
+			}
+		}
+		n.Items = items
+		return n
+	case *hclsyntax.ObjectConsExpr:
+		return c.object(e)
+	case *hclsyntax.FunctionCallExpr:
+		return c.call(e)
+	case *hclsyntax.UnaryOpExpr:
+		if lit, ok := e.Val.(*hclsyntax.LiteralValueExpr); ok && e.Op == hclsyntax.OpNegate && lit.Val.Type() == cty.Number && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			// A negative number is written with a minus "operator".
+			return c.number("-"+c.source(lit.SrcRange), e.SrcRange)
+		}
+		c.notAllowed(e.SrcRange, "an operator", "expressions are not evaluated; write the value itself")
+		return nil
+	case *hclsyntax.BinaryOpExpr:
+		c.notAllowed(e.SrcRange, "an operator", "expressions are not evaluated; write the value itself")
+		return nil
+	case *hclsyntax.ScopeTraversalExpr:
+		detail := "there are no variables; write the value itself, or env(\"NAME\") / file(\"path\") for a secret"
+		if len(e.Traversal) == 1 {
+			detail = fmt.Sprintf("there are no variables; if %s is meant as text, quote it: %q", e.Traversal.RootName(), e.Traversal.RootName())
+		}
+		c.notAllowed(e.SrcRange, "a variable reference", detail)
+		return nil
+	case *hclsyntax.ConditionalExpr:
+		c.notAllowed(e.SrcRange, "a conditional expression", "expressions are not evaluated; write the value itself")
+		return nil
+	case *hclsyntax.ForExpr:
+		c.notAllowed(e.SrcRange, "a for expression", "expressions are not evaluated; write the values out")
+		return nil
+	case *hclsyntax.IndexExpr, *hclsyntax.SplatExpr, *hclsyntax.RelativeTraversalExpr:
+		c.notAllowed(e.Range(), "an index or attribute access", "expressions are not evaluated; write the value itself")
+		return nil
+	}
+	c.notAllowed(e.Range(), "this expression", "write a literal value")
+	return nil
+}
+
+// literal converts a literal string, number, bool or null.
+func (c *hclConv) literal(v cty.Value, at hcl.Range) *Node {
+	if !v.IsKnown() {
+		c.notAllowed(at, "an unknown value", "write a literal value")
+		return nil
+	}
+	if v.IsNull() {
+		n := c.node(ScalarNode, at)
+		n.Type = NullScalar
+		n.Text = "null"
+		return n
+	}
+	switch v.Type() {
+	case cty.String:
+		return c.str(v.AsString(), at)
+	case cty.Number:
+		return c.number(c.source(at), at)
+	case cty.Bool:
+		n := c.node(ScalarNode, at)
+		n.Type = BoolScalar
+		n.Text = "false"
+		if v.True() {
+			n.Text = "true"
+		}
+		return n
+	}
+	c.notAllowed(at, "a value of type "+v.Type().FriendlyName(), "write a string, number, bool, list or object")
+	return nil
+}
+
+// number makes a scalar of a number's source text: an integer when it has
+// no fraction or exponent.
+func (c *hclConv) number(text string, at hcl.Range) *Node {
+	n := c.node(ScalarNode, at)
+	n.Type = IntScalar
+	if strings.ContainsAny(text, ".eE") {
+		n.Type = FloatScalar
+	}
+	n.Text = text
+	return n
+}
+
+// source returns the source text of a range.
+func (c *hclConv) source(r hcl.Range) string {
+	s, e := r.Start.Byte, r.End.Byte
+	if s < 0 || e > len(c.src) || s > e {
+		return ""
+	}
+	return string(c.src[s:e])
+}
+
+// template reads a string made only of literal parts.
+func (c *hclConv) template(e *hclsyntax.TemplateExpr) (string, bool) {
+	var parts []string
+	for _, p := range e.Parts {
+		lit, ok := p.(*hclsyntax.LiteralValueExpr)
+		if !ok || lit.Val.Type() != cty.String || !lit.Val.IsKnown() || lit.Val.IsNull() {
+			c.notAllowed(p.Range(), "string interpolation", `"${...}" and "%{...}" are not evaluated; write the value itself, or env("NAME") / file("path") for a secret`)
+			return "", false
+		}
+		parts = append(parts, lit.Val.AsString())
+	}
+	switch len(parts) {
+	case 0:
+		return "", true
+	case 1:
+		return parts[0], true
+	}
+	return strings.Join(parts, ""), true
+}
+
+// object converts an object expression; keys are names or literal
+// strings.
+func (c *hclConv) object(e *hclsyntax.ObjectConsExpr) *Node {
+	n := c.node(MapNode, e.SrcRange)
+	entries := c.slab.entryList(len(e.Items))
+	var keys walkKeys
+	for _, it := range e.Items {
+		key, ok := c.objectKey(it.KeyExpr)
+		if !ok {
+			continue
+		}
+		kr := c.rng(it.KeyExpr.Range())
+		if j := keys.find(entries, key); j >= 0 {
+			c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
+			continue
+		}
+		v := c.expr(it.ValueExpr)
+		if v == nil {
+			continue
+		}
+		entries = append(entries, Entry{Key: key, KeyRange: kr, Value: v})
+		keys.added(entries)
+	}
+	n.Entries = entries
+	return n
+}
+
+func (c *hclConv) objectKey(e hclsyntax.Expression) (string, bool) {
+	if k, ok := e.(*hclsyntax.ObjectConsKeyExpr); ok {
+		if k.ForceNonLiteral {
+			c.notAllowed(k.Range(), "a computed key", "an object key is a name or a literal string")
+			return "", false
+		}
+		e = k.Wrapped
+	}
+	if name := hcl.ExprAsKeyword(e); name != "" {
+		return name, true
+	}
+	if t, ok := e.(*hclsyntax.TemplateExpr); ok {
+		return c.template(t)
+	}
+	c.notAllowed(e.Range(), "this object key", "an object key is a name or a literal string")
+	return "", false
+}
+
+// call reads env("NAME") and file("path") as the maps {env: NAME} and
+// {file: path}.
+func (c *hclConv) call(e *hclsyntax.FunctionCallExpr) *Node {
+	if e.Name != "env" && e.Name != "file" {
+		c.notAllowed(e.NameRange, fmt.Sprintf("function %s()", e.Name), `the only functions are env("NAME") and file("path")`)
+		return nil
+	}
+	var arg hclsyntax.Expression
+	if len(e.Args) == 1 && !e.ExpandFinal {
+		arg = e.Args[0]
+	}
+	var s string
+	switch a := arg.(type) {
+	case *hclsyntax.TemplateExpr:
+		var ok bool
+		if s, ok = c.template(a); !ok {
+			return nil
+		}
+	case *hclsyntax.TemplateWrapExpr:
+		c.notAllowed(a.SrcRange, "string interpolation", `"${...}" is not evaluated; write the name itself`)
+		return nil
+	default:
+		c.errorf(e.Range(), "%s() takes one literal string: %s(%q)", e.Name, e.Name, map[string]string{"env": "NAME", "file": "path"}[e.Name])
+		return nil
+	}
+	n := c.node(MapNode, e.Range())
+	entries := c.slab.entryList(1)
+	n.Entries = append(entries, Entry{Key: e.Name, KeyRange: c.rng(e.NameRange), Value: c.str(s, arg.Range())})
+	return n
+}

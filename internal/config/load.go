@@ -1,0 +1,28 @@
+package config
+
+import (
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// Load reads the config directory dir into the desired state: it parses
+// every config file (ParseDir), decodes them (Decode) and checks the
+// references between objects (Validate). Warnings come back alongside a
+// valid config. With any error the config is nil and the diagnostics,
+// sorted, say everything that is wrong; the cross-object checks are
+// skipped when a file could not be parsed, since every reference into
+// its objects would fail too.
+func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
+	files, diags := ParseDir(dir)
+	parsed := !diags.HasErrors()
+	cfg, more := Decode(files, opts)
+	diags = append(diags, more...)
+	if parsed {
+		diags = append(diags, Validate(cfg)...)
+	}
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return cfg, diags
+}

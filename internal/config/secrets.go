@@ -1,0 +1,135 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+)
+
+// Options says where the secrets a config refers to come from. Both
+// functions may be called from several goroutines at once.
+type Options struct {
+	// Getenv looks an environment variable up. When nil, {env: NAME}
+	// references are kept but not resolved (Secret.Value stays empty).
+	Getenv func(name string) (string, bool)
+	// ReadFile reads a secret file; the path is already joined with the
+	// directory of the config file that names it. When nil, {file: path}
+	// references are kept but not resolved.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// OSOptions resolves secrets from the process environment and the file
+// system.
+func OSOptions() Options {
+	return Options{Getenv: os.LookupEnv, ReadFile: os.ReadFile}
+}
+
+// secretHelp says how to write a secret reference in both syntaxes.
+const secretHelp = `write {env: NAME} or {file: path} in YAML, env("NAME") or file("path") in HCL`
+
+// secret decodes a secret field: a {env: NAME} or {file: path} map (HCL's
+// env() and file() calls arrive as such maps) or a plain literal, which
+// is accepted with a warning. The reference is resolved through opts.
+func (d *decoder) secret(n *Node, obj decAddr, field string) *model.Secret {
+	switch n.Kind {
+	case ScalarNode:
+		if n.Type == BoolScalar {
+			break
+		}
+		d.warn(n.Range, obj, field, "plain-text password in config; use env(...) or file(...)", secretHelp)
+		return &model.Secret{Literal: true, Value: n.Text, Range: n.Range}
+	case MapNode:
+		if len(n.Entries) != 1 {
+			d.errorf(n.Range, obj, field, "a secret reference has exactly one key, env or file; %s", secretHelp)
+			return nil
+		}
+		e := &n.Entries[0]
+		if e.Key != "env" && e.Key != "file" {
+			d.errorf(e.KeyRange, obj, field, "unknown secret source %q; %s", e.Key, secretHelp)
+			return nil
+		}
+		if e.Value.Kind != ScalarNode || e.Value.Type != StringScalar || e.Value.Text == "" {
+			d.errorf(e.Value.Range, obj, field, "%s expects a non-empty string, got %s", e.Key, decDescribe(e.Value))
+			return nil
+		}
+		s := &model.Secret{Range: n.Range}
+		if e.Key == "env" {
+			s.Env = e.Value.Text
+			if !decEnvName(s.Env) {
+				d.errorf(e.Value.Range, obj, field, "%q is not a valid environment variable name", s.Env)
+				return nil
+			}
+			d.resolveEnv(s, e.Value, obj, field)
+		} else {
+			s.File = e.Value.Text
+			d.resolveFile(s, e.Value, obj, field)
+		}
+		return s
+	}
+	d.errorf(n.Range, obj, field, "expected a secret ({env: NAME}, {file: path} or a string), got %s", decDescribe(n))
+	return nil
+}
+
+func (d *decoder) resolveEnv(s *model.Secret, n *Node, obj decAddr, field string) {
+	if d.opts.Getenv == nil {
+		return
+	}
+	v, ok := d.opts.Getenv(s.Env)
+	if !ok {
+		d.errorf(n.Range, obj, field, "environment variable %s is not set", s.Env)
+		return
+	}
+	if v == "" {
+		d.errorf(n.Range, obj, field, "environment variable %s is empty", s.Env)
+		return
+	}
+	s.Value = v
+}
+
+func (d *decoder) resolveFile(s *model.Secret, n *Node, obj decAddr, field string) {
+	if d.opts.ReadFile == nil {
+		return
+	}
+	p := filepath.FromSlash(s.File)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(d.file.Path), p)
+	}
+	b, err := d.opts.ReadFile(p)
+	if err != nil {
+		d.errorf(n.Range, obj, field, "cannot read secret file %s: %s", s.File, decErrText(err))
+		return
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		d.errorf(n.Range, obj, field, "secret file %s is empty", s.File)
+		return
+	}
+	s.Value = v
+}
+
+// decErrText shortens a file-system error to its cause.
+func decErrText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// decEnvName reports whether s is a usable environment variable name.
+func decEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

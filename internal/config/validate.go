@@ -1,0 +1,637 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// ---------------------------------------------------------------------
+// Merging and duplicate keys.
+
+// valMerger merges the objects of decoded files into one config; a key
+// declared a second time is an error at the second place naming the
+// first, and the first declaration is kept.
+type valMerger struct {
+	cfg   *model.Config
+	diags *diag.Diagnostics
+	// logins holds every reseller and customer login: they share one
+	// name space.
+	logins map[string]valSeen
+}
+
+// valSeen is where a key was first declared, and by what.
+type valSeen struct {
+	what string // "reseller" or "customer"
+	at   diag.Range
+}
+
+// dup reports a key declared twice: at the later place, naming the
+// earlier one.
+func (m *valMerger) dup(obj, path, summary string, first, second diag.Range) {
+	m.dup2(obj, obj, path, summary, first, second)
+}
+
+// dup2 is dup for two objects of different kinds: the diagnostic is
+// about the one declared second.
+func (m *valMerger) dup2(firstObj, obj, path, summary string, first, second diag.Range) {
+	if a, _ := valOrder(first, second); a != first {
+		first, second, obj = second, first, firstObj
+	}
+	*m.diags = append(*m.diags, diag.Diagnostic{
+		Severity: diag.Error, Summary: summary, Detail: "first declared at " + first.String(),
+		Subject: second, Related: []diag.Range{first}, Object: obj, Path: path,
+	})
+}
+
+// valOrder returns two places of one file in source order; places in
+// different files are already in merge order.
+func valOrder(a, b diag.Range) (diag.Range, diag.Range) {
+	if a.File == b.File && (b.Start.Line < a.Start.Line || b.Start.Line == a.Start.Line && b.Start.Column < a.Start.Column) {
+		return b, a
+	}
+	return a, b
+}
+
+func (m *valMerger) add(r *decResult) {
+	cfg := m.cfg
+	for _, s := range r.servers {
+		if cfg.Server != nil {
+			m.dup("server", "", "server is declared twice; a config has at most one server block", cfg.Server.Src.Decl, s.Src.Decl)
+			continue
+		}
+		cfg.Server = s
+		for i := range s.Extensions {
+			for _, svc := range s.Extensions[i].Services {
+				m.addService(svc)
+			}
+		}
+	}
+	for _, s := range r.services {
+		m.addService(s)
+	}
+	m.addPlans(cfg.ServicePlans, r.servicePlans)
+	m.addPlans(cfg.AddonPlans, r.addonPlans)
+	m.addPlans(cfg.ResellerPlans, r.resellerPlans)
+	for _, x := range r.resellers {
+		if x.Login == "" {
+			continue
+		}
+		if m.login("reseller", x.Login, x.Src.At("login")) {
+			cfg.Resellers[x.Login] = x
+		}
+	}
+	for _, c := range r.customers {
+		if c.Login == "" {
+			continue
+		}
+		if m.login("customer", c.Login, c.Src.At("login")) {
+			cfg.Customers[c.Login] = c
+		}
+	}
+	for _, s := range r.subscriptions {
+		if s.Domain == "" {
+			continue
+		}
+		if first, ok := cfg.Subscriptions[s.Domain]; ok {
+			m.dup("subscription "+s.Domain, "domain", fmt.Sprintf("subscription %q is declared twice", s.Domain), first.Src.At("domain"), s.Src.At("domain"))
+			continue
+		}
+		cfg.Subscriptions[s.Domain] = s
+	}
+	for _, s := range r.settings {
+		if s.Domain == "" {
+			continue
+		}
+		if first, ok := cfg.SubscriberSettings[s.Domain]; ok {
+			m.dup("subscriber_settings "+s.Domain, "domain", fmt.Sprintf("subscriber settings for %q are declared twice", s.Domain), first.Src.At("domain"), s.Src.At("domain"))
+			continue
+		}
+		cfg.SubscriberSettings[s.Domain] = s
+	}
+}
+
+func (m *valMerger) addService(s *model.Service) {
+	if first, ok := m.cfg.Services[s.Name]; ok {
+		summary := fmt.Sprintf("service %q is declared twice", s.Name)
+		switch {
+		case first.Extension != "" && s.Extension != "" && first.Extension != s.Extension:
+			summary += fmt.Sprintf(" (provided by extensions %s and %s)", first.Extension, s.Extension)
+		case first.Extension != "":
+			summary += fmt.Sprintf(" (also provided by extension %s)", first.Extension)
+		case s.Extension != "":
+			summary += fmt.Sprintf(" (also provided by extension %s)", s.Extension)
+		}
+		m.dup("service "+s.Name, "name", summary, first.Src.At("name"), s.Src.At("name"))
+		return
+	}
+	m.cfg.Services[s.Name] = s
+}
+
+func (m *valMerger) addPlans(into map[string]*model.Plan, plans []*model.Plan) {
+	for _, p := range plans {
+		if p.Name == "" {
+			continue
+		}
+		key := p.Key()
+		if first, ok := into[key]; ok {
+			what := string(p.Kind)
+			if p.Kind != model.ResellerPlanKind && p.Owner != model.Admin {
+				what += " of reseller " + p.Owner
+			}
+			m.dup(string(p.Kind)+" "+key, "name", fmt.Sprintf("%s %q is declared twice", what, p.Name), first.Src.At("name"), p.Src.At("name"))
+			continue
+		}
+		into[key] = p
+	}
+}
+
+// login records an account login and reports whether it is new.
+func (m *valMerger) login(what, login string, at diag.Range) bool {
+	first, ok := m.logins[login]
+	if !ok {
+		m.logins[login] = valSeen{what: what, at: at}
+		return true
+	}
+	if first.what == what {
+		m.dup(what+" "+login, "login", fmt.Sprintf("%s %q is declared twice", what, login), first.at, at)
+		return false
+	}
+	m.dup2(first.what+" "+login, what+" "+login, "login", fmt.Sprintf("login %q is used by both a reseller and a customer; logins are unique across resellers and customers", login), first.at, at)
+	return true
+}
+
+// ---------------------------------------------------------------------
+// Cross-object checks.
+
+// Validate checks the references between the objects of a decoded
+// config: owners, customers, plans, add-ons, services, the server's
+// default plan, subscriber settings and renames. It completes the config
+// as it goes: a subscription that names a customer gets the customer's
+// owner. Every problem is reported; the diagnostics are sorted.
+func Validate(cfg *model.Config) diag.Diagnostics {
+	v := &validator{cfg: cfg}
+	v.server()
+	v.customers()
+	v.resellers()
+	v.plans()
+	v.subscriptions()
+	v.settings()
+	v.services()
+	v.renames()
+	v.diags.Sort()
+	return v.diags
+}
+
+type validator struct {
+	cfg   *model.Config
+	diags diag.Diagnostics
+	// planNames indexes service and add-on plan names by owner, built on
+	// first use for suggestions and "plan of another owner" messages.
+	planNames map[model.PlanKind]map[string][]string // kind -> name -> owners
+	// byOwner indexes service and add-on plans by owner and name.
+	byOwner map[model.PlanKind]map[string]map[string]*model.Plan
+}
+
+func (v *validator) errorf(at diag.Range, obj, path, format string, args ...any) *diag.Diagnostic {
+	v.diags = append(v.diags, diag.Diagnostic{
+		Severity: diag.Error, Summary: fmt.Sprintf(format, args...),
+		Subject: at, Object: obj, Path: path,
+	})
+	return &v.diags[len(v.diags)-1]
+}
+
+// valOwnerText names an owner for people.
+func valOwnerText(owner string) string {
+	if owner == model.Admin {
+		return "the admin"
+	}
+	return "reseller " + owner
+}
+
+func (v *validator) isReseller(login string) bool {
+	_, ok := v.cfg.Resellers[login]
+	return ok
+}
+
+// checkOwner checks that owner is the admin or a declared reseller.
+func (v *validator) checkOwner(owner string, src *model.Src, kind, key string) bool {
+	if owner == "" || owner == model.Admin || v.isReseller(owner) {
+		return true
+	}
+	d := v.errorf(src.At("owner"), kind+" "+key, "owner", "owner %q is not a declared reseller%s", owner, valSuggest(owner, v.cfg.Resellers))
+	if _, ok := v.cfg.Customers[owner]; ok {
+		d.Detail = owner + " is a customer; only the admin or a reseller can own objects"
+	} else {
+		d.Detail = "an owner is admin or the login of a reseller"
+	}
+	return false
+}
+
+func valKeys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (v *validator) server() {
+	s := v.cfg.Server
+	if s == nil || s.DefaultPlan == "" {
+		return
+	}
+	if p, ok := v.cfg.ServicePlans[s.DefaultPlan]; ok && p.Owner == model.Admin {
+		return
+	}
+	d := v.errorf(s.Src.At("default_plan"), "server", "default_plan", "default plan %q is not an admin service plan%s",
+		s.DefaultPlan, decDidYouMean(s.DefaultPlan, v.ownerPlans(model.ServicePlanKind, model.Admin)))
+	if _, ok := v.cfg.AddonPlans[s.DefaultPlan]; ok {
+		d.Detail = s.DefaultPlan + " is an add-on plan"
+	}
+}
+
+func (v *validator) customers() {
+	for _, c := range v.cfg.Customers {
+		v.checkOwner(c.Owner, &c.Src, "customer", c.Login)
+	}
+}
+
+func (v *validator) resellers() {
+	for _, r := range v.cfg.Resellers {
+		if r.Plan == "" || r.Plan == model.None {
+			continue
+		}
+		if _, ok := v.cfg.ResellerPlans[r.Plan]; ok {
+			continue
+		}
+		d := v.errorf(r.Src.At("plan"), "reseller "+r.Login, "plan", "reseller plan %q is not declared%s",
+			r.Plan, valSuggest(r.Plan, v.cfg.ResellerPlans))
+		d.Detail = "plan is the name of a reseller plan, or none with an explicit allocation"
+		if _, ok := v.cfg.ServicePlans[r.Plan]; ok {
+			d.Detail = r.Plan + " is a service plan; a reseller gets a reseller plan"
+		}
+	}
+}
+
+func (v *validator) plans() {
+	for _, plans := range []map[string]*model.Plan{v.cfg.ServicePlans, v.cfg.AddonPlans} {
+		for _, p := range plans {
+			v.checkOwner(p.Owner, &p.Src, string(p.Kind), p.Key())
+			v.dupNames(p.Services, &p.Src, string(p.Kind)+" "+p.Key(), "services", "service %q is listed twice")
+		}
+	}
+	for _, p := range v.cfg.ResellerPlans {
+		v.dupNames(p.Services, &p.Src, string(p.Kind)+" "+p.Key(), "services", "service %q is listed twice")
+	}
+	for _, r := range v.cfg.Resellers {
+		v.dupNames(r.Services, &r.Src, "reseller "+r.Login, "services", "service %q is listed twice")
+	}
+}
+
+// dupNames reports a name listed twice in one list field, at the second
+// occurrence naming the first.
+func (v *validator) dupNames(list []string, src *model.Src, obj, field, format string) {
+	if len(list) < 2 {
+		return
+	}
+	for i := 1; i < len(list); i++ {
+		for j := 0; j < i; j++ {
+			if list[i] == list[j] {
+				at := src.At(field + "[" + strconv.Itoa(i) + "]")
+				d := v.errorf(at, obj, field, format, list[i])
+				d.Related = []diag.Range{src.At(field + "[" + strconv.Itoa(j) + "]")}
+				break
+			}
+		}
+	}
+}
+
+// ownerPlans lists the names of an owner's plans of one kind, sorted.
+func (v *validator) ownerPlans(kind model.PlanKind, owner string) []string {
+	var out []string
+	for name, owners := range v.planIndex(kind) {
+		if slices.Contains(owners, owner) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (v *validator) planIndex(kind model.PlanKind) map[string][]string {
+	if v.planNames == nil {
+		v.planNames = map[model.PlanKind]map[string][]string{}
+		for k, plans := range map[model.PlanKind]map[string]*model.Plan{
+			model.ServicePlanKind: v.cfg.ServicePlans, model.AddonPlanKind: v.cfg.AddonPlans,
+		} {
+			idx := map[string][]string{}
+			for _, p := range plans {
+				idx[p.Name] = append(idx[p.Name], p.Owner)
+			}
+			for _, owners := range idx {
+				sort.Strings(owners)
+			}
+			v.planNames[k] = idx
+		}
+	}
+	return v.planNames[kind]
+}
+
+func (v *validator) subscriptions() {
+	for _, s := range v.cfg.Subscriptions {
+		v.subscription(s)
+	}
+}
+
+func (v *validator) subscription(s *model.Subscription) {
+	if s.Customer != "" {
+		c, ok := v.cfg.Customers[s.Customer]
+		if !ok {
+			d := v.errorf(s.Src.At("customer"), "subscription "+s.Domain, "customer", "customer %q is not declared%s", s.Customer, valSuggest(s.Customer, v.cfg.Customers))
+			if v.isReseller(s.Customer) {
+				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write owner: " + s.Customer + " and leave customer out"
+			}
+			return
+		}
+		// Decode leaves Owner empty unless it was written.
+		if s.Owner != "" && s.Owner != c.Owner {
+			d := v.errorf(s.Src.At("owner"), "subscription "+s.Domain, "owner", "owner %q differs from the owner of customer %s (%s); a subscription belongs to its customer's owner",
+				s.Owner, c.Login, c.Owner)
+			d.Related = []diag.Range{c.Src.At("owner")}
+			d.Detail = "leave owner out, or move the customer"
+			return
+		}
+		s.Owner = c.Owner
+		if c.Owner != model.Admin && !v.isReseller(c.Owner) {
+			return // reported on the customer
+		}
+	} else {
+		if s.Owner == "" {
+			return // an invalid owner, already reported
+		}
+		if !v.checkOwner(s.Owner, &s.Src, "subscription", s.Domain) {
+			return
+		}
+	}
+
+	if s.Plan == model.None {
+		if len(s.Addons) > 0 {
+			d := v.errorf(s.Src.At("addons"), "subscription "+s.Domain, "addons", "add-ons can only be attached to a subscription with a service plan")
+			d.Detail = "this subscription has plan none (custom)"
+			d.Related = []diag.Range{s.Src.At("plan")}
+		}
+		return
+	}
+	if s.Plan != "" && v.ownerPlan(model.ServicePlanKind, s.Owner, s.Plan) == nil {
+		v.planError(s, model.ServicePlanKind, s.Plan, "plan")
+	}
+	for i, a := range s.Addons {
+		if j := slices.Index(s.Addons[:i], a); j >= 0 {
+			field := decIndex("addons", i)
+			d := v.errorf(s.Src.At(field), "subscription "+s.Domain, field, "add-on %q is attached twice", a)
+			d.Related = []diag.Range{s.Src.At(decIndex("addons", j))}
+			d.Detail = "an add-on may be attached to a subscription at most once"
+			continue
+		}
+		if v.ownerPlan(model.AddonPlanKind, s.Owner, a) == nil {
+			v.planError(s, model.AddonPlanKind, a, decIndex("addons", i))
+		}
+	}
+}
+
+// ownerPlan finds a service or add-on plan by owner and name.
+// valArticle puts "a" or "an" before a noun.
+func valArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
+func (v *validator) ownerPlan(kind model.PlanKind, owner, name string) *model.Plan {
+	if v.byOwner == nil {
+		v.byOwner = map[model.PlanKind]map[string]map[string]*model.Plan{}
+		for k, plans := range map[model.PlanKind]map[string]*model.Plan{
+			model.ServicePlanKind: v.cfg.ServicePlans, model.AddonPlanKind: v.cfg.AddonPlans,
+		} {
+			idx := map[string]map[string]*model.Plan{}
+			for _, p := range plans {
+				if idx[p.Owner] == nil {
+					idx[p.Owner] = map[string]*model.Plan{}
+				}
+				idx[p.Owner][p.Name] = p
+			}
+			v.byOwner[k] = idx
+		}
+	}
+	return v.byOwner[kind][owner][name]
+}
+
+// planError explains why a subscription's plan or add-on is not a plan
+// of its owner.
+func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, field string) {
+	obj := "subscription " + s.Domain
+	what := "service plan"
+	if kind == model.AddonPlanKind {
+		what = "add-on plan"
+	}
+	holder := "subscription " + s.Domain
+	if s.Customer != "" {
+		holder = "customer " + s.Customer
+	}
+	owners := v.planIndex(kind)[name]
+	at := s.Src.At(field)
+	switch {
+	case s.Owner != model.Admin && slices.Contains(owners, model.Admin):
+		adminWhat := "plan"
+		if kind == model.AddonPlanKind {
+			adminWhat = "add-on plan"
+		}
+		d := v.errorf(at, obj, field, "%s belongs to reseller %s: a reseller's customers may only use %s's own plans; %s is an admin %s",
+			holder, s.Owner, s.Owner, name, adminWhat)
+		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with owner: %s", valArticle(what), s.Owner, name, s.Owner)
+		if kind == model.ServicePlanKind {
+			d.Detail += ", or use plan none"
+		}
+		if p := v.ownerPlan(kind, model.Admin, name); p != nil {
+			d.Related = []diag.Range{p.Src.At("name")}
+		}
+	case len(owners) > 0:
+		other := owners[0]
+		if other == s.Owner && len(owners) > 1 {
+			other = owners[1]
+		}
+		d := v.errorf(at, obj, field, "%s belongs to %s, but %s is %s of %s; a subscription may only use its owner's plans",
+			holder, valOwnerText(s.Owner), name, valArticle(what), valOwnerText(other))
+		d.Detail = fmt.Sprintf("choose %s of %s", valArticle(what), valOwnerText(s.Owner))
+		if kind == model.ServicePlanKind {
+			d.Detail += ", or none to keep the current values"
+		}
+		if p := v.ownerPlan(kind, other, name); p != nil {
+			d.Related = []diag.Range{p.Src.At("name")}
+		}
+	default:
+		d := v.errorf(at, obj, field, "%s %q is not declared%s", what, name, decDidYouMean(name, v.ownerPlans(kind, s.Owner)))
+		if s.Owner != model.Admin {
+			d.Summary = fmt.Sprintf("reseller %s has no %s %q%s", s.Owner, what, name, decDidYouMean(name, v.ownerPlans(kind, s.Owner)))
+		}
+		otherKind := model.AddonPlanKind
+		if kind == model.AddonPlanKind {
+			otherKind = model.ServicePlanKind
+		}
+		if v.ownerPlan(otherKind, s.Owner, name) != nil {
+			if kind == model.ServicePlanKind {
+				d.Detail = name + " is an add-on plan; list it under addons"
+			} else {
+				d.Detail = name + " is a service plan; set it as plan"
+			}
+		}
+	}
+}
+
+func (v *validator) settings() {
+	for _, s := range v.cfg.SubscriberSettings {
+		if _, ok := v.cfg.Subscriptions[s.Domain]; ok {
+			continue
+		}
+		v.errorf(s.Src.At("domain"), "subscriber_settings "+s.Domain, "domain", "subscription %q is not declared%s",
+			s.Domain, valSuggest(s.Domain, v.cfg.Subscriptions))
+	}
+}
+
+// valUse is one place that names a service.
+type valUse struct {
+	obj string
+	at  diag.Range
+}
+
+// services checks that every service a plan or a reseller lists is
+// declared or provided by an extension. One error per unknown service,
+// at its first use, names every object that uses it.
+func (v *validator) services() {
+	uses := map[string][]valUse{}
+	note := func(list []string, src *model.Src, obj string) {
+		for i, name := range list {
+			if _, ok := v.cfg.Services[name]; ok {
+				continue
+			}
+			uses[name] = append(uses[name], valUse{obj: obj, at: src.At("services[" + strconv.Itoa(i) + "]")})
+		}
+	}
+	for _, plans := range []map[string]*model.Plan{v.cfg.ServicePlans, v.cfg.AddonPlans, v.cfg.ResellerPlans} {
+		for _, p := range plans {
+			note(p.Services, &p.Src, string(p.Kind)+" "+p.Key())
+		}
+	}
+	for _, r := range v.cfg.Resellers {
+		note(r.Services, &r.Src, "reseller "+r.Login)
+	}
+	names := valKeys(uses)
+	known := valKeys(v.cfg.Services)
+	for _, name := range names {
+		us := uses[name]
+		sort.Slice(us, func(i, j int) bool { return valBefore(us[i].at, us[j].at) })
+		var objs []string
+		for _, u := range us {
+			if !slices.Contains(objs, u.obj) {
+				objs = append(objs, u.obj)
+			}
+		}
+		d := v.errorf(us[0].at, "", "", "service %q is not declared (used by %s)%s", name, strings.Join(objs, ", "), decDidYouMean(name, known))
+		for _, u := range us[1:] {
+			d.Related = append(d.Related, u.at)
+		}
+		d.Detail = "declare it under services, or list the extension that provides it under server.extensions"
+	}
+}
+
+// valBefore orders places by file, line and column.
+func valBefore(a, b diag.Range) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Start.Line != b.Start.Line {
+		return a.Start.Line < b.Start.Line
+	}
+	return a.Start.Column < b.Start.Column
+}
+
+// renames checks renamed_from: it names an old key that is no longer
+// declared, and no two objects claim the same old key (reported at the
+// later claim).
+func (v *validator) renames() {
+	accountExists := func(l string) string {
+		if _, ok := v.cfg.Resellers[l]; ok {
+			return "reseller " + l
+		}
+		if _, ok := v.cfg.Customers[l]; ok {
+			return "customer " + l
+		}
+		return ""
+	}
+	logins := map[string][]valUse{}
+	for _, r := range v.cfg.Resellers {
+		v.rename("reseller", r.Login, r.RenamedFrom, &r.Src, logins, accountExists)
+	}
+	for _, c := range v.cfg.Customers {
+		v.rename("customer", c.Login, c.RenamedFrom, &c.Src, logins, accountExists)
+	}
+	v.renamedTwice(logins)
+	domains := map[string][]valUse{}
+	subExists := func(d string) string {
+		if _, ok := v.cfg.Subscriptions[d]; ok {
+			return "subscription " + d
+		}
+		return ""
+	}
+	for _, s := range v.cfg.Subscriptions {
+		v.rename("subscription", s.Domain, s.RenamedFrom, &s.Src, domains, subExists)
+	}
+	v.renamedTwice(domains)
+}
+
+func (v *validator) rename(kind, key, from string, src *model.Src, claims map[string][]valUse, exists func(string) string) {
+	if from == "" {
+		return
+	}
+	obj := kind + " " + key
+	at := src.At("renamed_from")
+	if from == key {
+		v.errorf(at, obj, "renamed_from", "renamed_from names the %s itself", kind)
+		return
+	}
+	if other := exists(from); other != "" {
+		v.errorf(at, obj, "renamed_from", "%q is still declared (%s); the old name of a renamed object must be gone", from, other)
+		return
+	}
+	claims[from] = append(claims[from], valUse{obj: obj, at: at})
+}
+
+func (v *validator) renamedTwice(claims map[string][]valUse) {
+	for from, cs := range claims {
+		if len(cs) < 2 {
+			continue
+		}
+		sort.Slice(cs, func(i, j int) bool { return valBefore(cs[i].at, cs[j].at) })
+		for _, c := range cs[1:] {
+			d := v.errorf(c.at, c.obj, "renamed_from", "%q is renamed twice (also by %s)", from, cs[0].obj)
+			d.Related = []diag.Range{cs[0].at}
+		}
+	}
+}
+
+// valSuggest is decDidYouMean over the keys of m, skipped for very
+// large maps where it would cost more than it helps.
+func valSuggest[T any](name string, m map[string]T) string {
+	if len(m) > 2000 {
+		return ""
+	}
+	return decDidYouMean(name, valKeys(m))
+}

@@ -1,0 +1,394 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plansync/plansync/internal/diag"
+)
+
+// yamlParse parses a YAML config file into a tree. The root is always a
+// MapNode: empty for an empty file or when the file cannot be parsed.
+//
+// yaml.v3 decodes into yaml.Node without checking what a Go value
+// decoder would, so this checks for itself: duplicate keys, non-string
+// keys, merge keys, unknown tags and alias expansion (with cycles and a
+// budget against alias bombs). A file holds one document; empty trailing
+// documents (a stray "---" at the end) are tolerated.
+func yamlParse(file string, src []byte) (*Node, diag.Diagnostics) {
+	budget := yamlAliasBudget(len(src))
+	c := yamlConv{file: file, budget: budget, limit: budget}
+	empty := func(line, col int) *Node {
+		n := c.slab.node()
+		n.Kind = MapNode
+		n.Range = c.at(line, col)
+		return n
+	}
+
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := yamlDecode(dec, &doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return empty(1, 1), nil
+		}
+		c.syntaxError(err, src)
+		return empty(1, 1), c.diags
+	}
+	// Any further document is an error, unless it is empty.
+	for {
+		var more yaml.Node
+		err := yamlDecode(dec, &more)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			c.syntaxError(err, src)
+			break
+		}
+		if !yamlIsEmptyDoc(&more) {
+			line, col := more.Line, more.Column
+			if len(more.Content) > 0 {
+				line, col = more.Content[0].Line, more.Content[0].Column
+			}
+			c.errorf(c.at(line, col), "a YAML config file must hold a single document; this is a second one (after \"---\")")
+			break
+		}
+	}
+
+	if len(doc.Content) == 0 {
+		return empty(doc.Line, doc.Column), c.diags
+	}
+	top := doc.Content[0]
+	switch {
+	case top.Kind == yaml.MappingNode:
+		root := c.node(top)
+		if root == nil {
+			root = empty(top.Line, top.Column)
+		}
+		return root, c.diags
+	case top.Kind == yaml.ScalarNode && top.ShortTag() == "!!null":
+		return empty(top.Line, top.Column), c.diags
+	}
+	c.errorf(c.at(top.Line, top.Column), "the top level of a config file must be a mapping (keys such as services: or subscriptions:), not %s", yamlKindName(top))
+	return empty(top.Line, top.Column), c.diags
+}
+
+// yamlDecode decodes the next document, turning a panic of the parser
+// into an error so that no input can crash the loader.
+func yamlDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: parser failure: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+// yamlIsEmptyDoc reports whether a document holds nothing at all.
+func yamlIsEmptyDoc(doc *yaml.Node) bool {
+	if len(doc.Content) == 0 {
+		return true
+	}
+	n := doc.Content[0]
+	return len(doc.Content) == 1 && n.Kind == yaml.ScalarNode && n.Value == "" &&
+		n.ShortTag() == "!!null" && n.Style == 0 && n.Anchor == ""
+}
+
+// yamlAliasBudget is how many nodes alias expansion may create in a file
+// of size bytes: generous for a file that reuses anchored blocks, small
+// enough that a "billion laughs" file fails fast.
+func yamlAliasBudget(size int) int {
+	return min(max(10_000, 4*size), 1_000_000)
+}
+
+// yamlConv converts a yaml.v3 node tree into a Node tree.
+type yamlConv struct {
+	file  string
+	diags diag.Diagnostics
+	slab  walkSlab
+
+	// budget is how many more nodes alias expansion may create; below
+	// zero the expansion stops and one error is reported.
+	budget     int
+	limit      int
+	bombed     bool
+	aliasDepth int
+	expanding  []*yaml.Node // anchored nodes being expanded, for cycles
+}
+
+func (c *yamlConv) at(line, col int) diag.Range {
+	p := diag.Pos{Line: max(line, 1), Column: max(col, 1)}
+	return diag.Range{File: c.file, Start: p, End: p}
+}
+
+func (c *yamlConv) rng(y *yaml.Node) diag.Range { return c.at(y.Line, y.Column) }
+
+func (c *yamlConv) errorf(at diag.Range, format string, args ...any) {
+	c.diags.Errorf(at, format, args...)
+}
+
+// syntaxError turns a yaml.v3 error ("yaml: line 3: did not find ...")
+// into a diagnostic. yaml.v3 gives a line only: for scanner errors the
+// line of the problem, for parser errors the 0-based line where the
+// construct being parsed started, and no line at all when that is 0.
+func (c *yamlConv) syntaxError(err error, src []byte) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line, col := 0, 1
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ": "); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil && n >= 0 {
+				line, msg = n, rest[i+2:]
+			}
+		}
+	}
+	if yamlParserError(msg) {
+		line++
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		if name, ok = strings.CutSuffix(name, "' referenced"); ok {
+			line, col = yamlFindAlias(src, name)
+		}
+	}
+	c.diags = append(c.diags, diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  "invalid YAML",
+		Detail:   msg,
+		Subject:  c.at(line, col),
+	})
+}
+
+// yamlParserError reports whether a yaml.v3 message comes from its
+// parser (rather than its scanner), whose line numbers are 0-based.
+func yamlParserError(msg string) bool {
+	switch msg {
+	case "did not find expected ',' or ']'",
+		"did not find expected ',' or '}'",
+		"did not find expected '-' indicator",
+		"did not find expected <document start>",
+		"did not find expected <stream-start>",
+		"did not find expected key",
+		"did not find expected node content",
+		"found duplicate %TAG directive",
+		"found duplicate %YAML directive",
+		"found incompatible YAML document",
+		"found undefined tag handle":
+		return true
+	}
+	return false
+}
+
+// yamlFindAlias finds the first "*name" in src, for an unknown anchor
+// that yaml.v3 reports without a place; 0, 1 if not found.
+func yamlFindAlias(src []byte, name string) (line, col int) {
+	ref := []byte("*" + name)
+	for off := 0; off < len(src); {
+		i := bytes.Index(src[off:], ref)
+		if i < 0 {
+			break
+		}
+		i += off
+		end := i + len(ref)
+		if end == len(src) || bytes.IndexByte([]byte(" \t\r\n,]}"), src[end]) >= 0 {
+			start := bytes.LastIndexByte(src[:i], '\n') + 1
+			return bytes.Count(src[:i], []byte("\n")) + 1, utf8.RuneCount(src[start:i]) + 1
+		}
+		off = end
+	}
+	return 0, 1
+}
+
+// newNode returns a node at y's position, charging the alias budget when
+// inside an alias expansion.
+func (c *yamlConv) newNode(kind NodeKind, y *yaml.Node) *Node {
+	if c.aliasDepth > 0 {
+		c.budget--
+	}
+	n := c.slab.node()
+	n.Kind = kind
+	n.Range = c.rng(y)
+	return n
+}
+
+// node converts one value; nil means it was rejected (and reported) and
+// its entry or item is left out.
+func (c *yamlConv) node(y *yaml.Node) *Node {
+	if c.budget < 0 {
+		return nil
+	}
+	switch y.Kind {
+	case yaml.MappingNode:
+		return c.mapping(y)
+	case yaml.SequenceNode:
+		return c.sequence(y)
+	case yaml.ScalarNode:
+		return c.scalar(y)
+	case yaml.AliasNode:
+		return c.alias(y)
+	}
+	c.errorf(c.rng(y), "unexpected YAML node")
+	return nil
+}
+
+func (c *yamlConv) mapping(y *yaml.Node) *Node {
+	if tag := y.ShortTag(); tag != "!!map" {
+		c.errorf(c.rng(y), "unsupported YAML tag %s on a mapping", tag)
+		return nil
+	}
+	n := c.newNode(MapNode, y)
+	content := y.Content
+	entries := c.slab.entryList(len(content) / 2)
+	var keys walkKeys
+	for i := 0; i+1 < len(content); i += 2 {
+		k, v := content[i], content[i+1]
+		if !c.key(k) {
+			continue
+		}
+		if j := keys.find(entries, k.Value); j >= 0 {
+			c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("duplicate key %q", k.Value), c.rng(k), entries[j].KeyRange))
+			continue
+		}
+		val := c.node(v)
+		if val == nil {
+			continue
+		}
+		entries = append(entries, Entry{Key: k.Value, KeyRange: c.rng(k), Value: val})
+		keys.added(entries)
+	}
+	n.Entries = entries
+	return n
+}
+
+// key checks that a mapping key is a plain string.
+func (c *yamlConv) key(k *yaml.Node) bool {
+	if k.Kind != yaml.ScalarNode {
+		c.errorf(c.rng(k), "a mapping key must be a string, not %s", yamlKindName(k))
+		return false
+	}
+	switch tag := k.ShortTag(); tag {
+	case "!!str":
+		return true
+	case "!!merge":
+		c.errorf(c.rng(k), "merge keys (<<) are not supported; write the keys out, or use an alias (*name) for the whole value")
+		return false
+	default:
+		c.errorf(c.rng(k), "a mapping key must be a string, not %s; quote it: %q", yamlKindName(k), k.Value)
+		return false
+	}
+}
+
+func (c *yamlConv) sequence(y *yaml.Node) *Node {
+	if tag := y.ShortTag(); tag != "!!seq" {
+		c.errorf(c.rng(y), "unsupported YAML tag %s on a sequence", tag)
+		return nil
+	}
+	n := c.newNode(ListNode, y)
+	items := c.slab.itemList(len(y.Content))
+	for _, v := range y.Content {
+		if it := c.node(v); it != nil {
+			items = append(items, it)
+		}
+	}
+	n.Items = items
+	return n
+}
+
+func (c *yamlConv) scalar(y *yaml.Node) *Node {
+	var typ ScalarType
+	text := y.Value
+	switch tag := y.ShortTag(); tag {
+	case "!!str", "!!timestamp":
+		// An unquoted date (2027-01-31) resolves to a timestamp; the
+		// decoder reads dates from their text.
+		typ = StringScalar
+	case "!!int":
+		typ = IntScalar
+	case "!!float":
+		typ = FloatScalar
+	case "!!bool":
+		typ = BoolScalar
+		switch {
+		case strings.EqualFold(text, "true"):
+			text = "true"
+		case strings.EqualFold(text, "false"):
+			text = "false"
+		default:
+			c.errorf(c.rng(y), "invalid boolean %q: write true or false", text)
+			return nil
+		}
+	case "!!null":
+		typ = NullScalar
+		text = "null"
+	default:
+		c.errorf(c.rng(y), "unsupported YAML tag %s", tag)
+		return nil
+	}
+	n := c.newNode(ScalarNode, y)
+	n.Type = typ
+	n.Text = text
+	return n
+}
+
+// alias expands *name into a copy of the anchored value, at the alias's
+// position for the top node.
+func (c *yamlConv) alias(y *yaml.Node) *Node {
+	target := y.Alias
+	if target == nil {
+		c.errorf(c.rng(y), "unknown alias *%s", y.Value)
+		return nil
+	}
+	for _, a := range c.expanding {
+		if a == target {
+			c.errorf(c.rng(y), "alias *%s refers to a value that contains it", y.Value)
+			return nil
+		}
+	}
+	c.expanding = append(c.expanding, target)
+	c.aliasDepth++
+	n := c.node(target)
+	c.aliasDepth--
+	c.expanding = c.expanding[:len(c.expanding)-1]
+	if c.budget < 0 {
+		// Report once, at the alias written in the document rather
+		// than at one inside an anchored value.
+		if !c.bombed && c.aliasDepth == 0 {
+			c.bombed = true
+			c.errorf(c.rng(y), "aliases expand to too many values (more than %d); write the values out", c.limit)
+		}
+		return nil
+	}
+	if n != nil {
+		n.Range = c.rng(y)
+	}
+	return n
+}
+
+func yamlKindName(y *yaml.Node) string {
+	switch y.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		switch y.ShortTag() {
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		case "!!null":
+			return "null"
+		}
+		return "a string"
+	}
+	return "a document"
+}
