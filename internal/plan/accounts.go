@@ -1,0 +1,254 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+func contactFields(fs *fields, b, a state.Contact) {
+	fs.add(strField("name", b.Name, a.Name))
+	fs.add(strField("company", b.Company, a.Company))
+	fs.add(strField("email", b.Email, a.Email))
+	fs.add(strField("phone", b.Phone, a.Phone))
+	fs.add(longField("address", b.Address, a.Address))
+}
+
+func contactOf(c model.Contact) state.Contact {
+	return state.Contact{Name: c.Name, Company: c.Company, Email: c.Email, Phone: c.Phone, Address: c.Address}
+}
+
+func statusOf(s string) string {
+	if s == "" {
+		return Active
+	}
+	return s
+}
+
+// planResellers plans reseller accounts and their allocations.
+func (e *engine) planResellers(subs []*sub) {
+	for _, login := range sortedKeys(e.cfg.Resellers) {
+		r := e.cfg.Resellers[login]
+		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
+			Description: r.Description, Oversell: r.Oversell}
+		var alloc *pset
+		switch {
+		case r.Plan != model.None:
+			if p := e.cfg.ResellerPlans[r.Plan]; p != nil {
+				props := defaultResellerProps()
+				props.Overlay(p.Props)
+				alloc = e.sets.intern(props, sortedCopy(p.Services))
+				rec.Oversell = p.Oversell
+			}
+			rec.SyncStatus = Synced
+		case len(r.Props) > 0 || len(r.Services) > 0:
+			props := defaultResellerProps()
+			props.Overlay(r.Props)
+			alloc = e.sets.intern(props, sortedCopy(r.Services))
+			rec.SyncStatus = Custom
+		default:
+			alloc = e.totals(login, subs)
+			rec.SyncStatus = Custom
+		}
+		if alloc != nil {
+			rec.Allocation = alloc.id
+			rec.Services = alloc.services
+		}
+		prior := e.priorResellers[login]
+		convertedFrom := e.priorCustomers[login]
+		var priorHash string
+		switch {
+		case prior != nil:
+			priorHash = prior.PasswordHash
+		case convertedFrom != nil:
+			priorHash = convertedFrom.PasswordHash
+		}
+		var pwChanged bool
+		rec.PasswordHash, pwChanged = e.secret(priorHash, r.Password, "reseller "+login)
+		e.result.Resellers = append(e.result.Resellers, rec)
+
+		c := &Change{Kind: "reseller", Key: login}
+		b := prior
+		switch {
+		case prior == nil && convertedFrom != nil:
+			c.Action = Convert
+			c.Reasons = []string{"customer " + login + " converted into a reseller"}
+			b = &state.Reseller{Contact: convertedFrom.Contact, Status: convertedFrom.Status, Description: convertedFrom.Description}
+		case prior == nil:
+			c.Action = Create
+			c.Reasons = []string{"new in config"}
+			b = &state.Reseller{}
+		default:
+			c.Action = Update
+		}
+		var fs fields
+		contactFields(&fs, b.Contact, rec.Contact)
+		fs.add(strField("plan", b.Plan, rec.Plan))
+		fs.add(strField("status", b.Status, rec.Status))
+		fs.add(longField("description", b.Description, rec.Description))
+		if b.Allocation != rec.Allocation {
+			var before *pset
+			if b.Allocation != "" {
+				before = e.sets.recorded(b.Allocation)
+			}
+			fs = append(fs, e.sets.diff(before, alloc, "allocation.")...)
+		}
+		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
+			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+		}
+		if c.Action == Update {
+			if len(fs) == 0 {
+				continue
+			}
+			switch {
+			case b.Status != rec.Status && rec.Status == Suspended:
+				c.Action = Suspend
+				c.Reasons = append(c.Reasons, "suspended in config: its customers and their subscriptions are suspended")
+			case b.Status != rec.Status:
+				c.Action = Activate
+				c.Reasons = append(c.Reasons, "activated in config: its customers and their subscriptions are activated")
+			}
+			if b.Plan == rec.Plan && b.Allocation != rec.Allocation && r.Plan != model.None &&
+				e.planChanged["reseller_plan "+r.Plan] != nil {
+				c.Cause = "reseller_plan " + r.Plan
+				c.Reasons = append(c.Reasons, "reseller plan "+r.Plan+" changed")
+				pc := e.planChanged[c.Cause]
+				if pc.Fanout == nil {
+					pc.Fanout = &Fanout{}
+				}
+				pc.Fanout.Reaches = append(pc.Fanout.Reaches, login)
+			}
+			if len(c.Reasons) == 0 {
+				c.Reasons = []string{"changed in config"}
+			}
+		}
+		c.Fields = fs
+		e.add(c)
+	}
+	for _, p := range e.prior.Resellers {
+		if e.cfg.Resellers[p.Login] == nil {
+			e.add(&Change{Kind: "reseller", Key: p.Login, Action: Delete, Reasons: []string{"removed from config"}})
+		}
+	}
+}
+
+// defaultResellerProps: a reseller plan leaves limits unlimited and
+// permissions not granted.
+func defaultResellerProps() model.Props {
+	p := model.Props{}
+	for _, c := range model.Catalog() {
+		if c.Where&model.InResellerPlan == 0 {
+			continue
+		}
+		switch {
+		case c.Kind == model.KindSize || c.Kind == model.KindCount:
+			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
+		case strings.HasPrefix(c.Path, "permissions."):
+			p[c.Path] = model.Bool(false)
+		}
+	}
+	return p
+}
+
+// totals is the allocation of a reseller with no plan and no explicit
+// allocation: the total of the resources, permissions and services of
+// all its subscriptions.
+func (e *engine) totals(login string, subs []*sub) *pset {
+	props := model.Props{}
+	var services []string
+	for _, s := range subs {
+		if s.owner != login {
+			continue
+		}
+		for path, v := range s.props() {
+			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
+				continue
+			}
+			if v.K != model.KindSize && v.K != model.KindCount && v.K != model.KindBool {
+				continue
+			}
+			if cur, ok := props[path]; ok {
+				props[path] = model.Add(cur, v)
+			} else {
+				props[path] = v
+			}
+		}
+		services = model.Union(services, s.services)
+	}
+	return e.sets.intern(props, services)
+}
+
+// planCustomers plans customer accounts.
+func (e *engine) planCustomers() {
+	subsOf := map[string][]string{}
+	for _, s := range e.prior.Subscriptions {
+		if s.Customer != "" {
+			subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
+		}
+	}
+	for _, login := range sortedKeys(e.cfg.Customers) {
+		cu := e.cfg.Customers[login]
+		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: statusOf(cu.Status),
+			Description: cu.Description, AdminDescription: cu.AdminDescription}
+		prior := e.priorCustomers[login]
+		var priorHash string
+		if prior != nil {
+			priorHash = prior.PasswordHash
+		}
+		var pwChanged bool
+		rec.PasswordHash, pwChanged = e.secret(priorHash, cu.Password, "customer "+login)
+		e.result.Customers = append(e.result.Customers, rec)
+		c := &Change{Kind: "customer", Key: login}
+		b := prior
+		if b == nil {
+			c.Action, c.Reasons = Create, []string{"new in config"}
+			b = &state.Customer{}
+		} else {
+			c.Action = Update
+		}
+		var fs fields
+		contactFields(&fs, b.Contact, rec.Contact)
+		fs.add(strField("owner", b.Owner, rec.Owner))
+		fs.add(strField("status", b.Status, rec.Status))
+		fs.add(longField("description", b.Description, rec.Description))
+		fs.add(longField("admin_description", b.AdminDescription, rec.AdminDescription))
+		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
+			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+		}
+		if c.Action == Update {
+			if len(fs) == 0 {
+				continue
+			}
+			switch {
+			case b.Owner != rec.Owner:
+				c.Action = Move
+				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
+			case b.Status != rec.Status && rec.Status == Suspended:
+				c.Action = Suspend
+				c.Reasons = append(c.Reasons, "suspended in config: panel access blocked, all its subscriptions suspended")
+			case b.Status != rec.Status:
+				c.Action = Activate
+				c.Reasons = append(c.Reasons, "activated in config: all its subscriptions activated")
+			default:
+				c.Reasons = append(c.Reasons, "changed in config")
+			}
+		}
+		c.Fields = fs
+		e.add(c)
+	}
+	for _, p := range e.prior.Customers {
+		if e.cfg.Customers[p.Login] != nil {
+			continue
+		}
+		if e.cfg.Resellers[p.Login] != nil {
+			continue // converted: planned as the reseller's convert change
+		}
+		reasons := []string{"removed from config"}
+		if n := len(subsOf[p.Login]); n > 0 {
+			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, strings.Join(subsOf[p.Login], ", ")))
+		}
+		e.add(&Change{Kind: "customer", Key: p.Login, Action: Delete, Reasons: reasons})
+	}
+}

@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"sort"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// planServer plans the server description.
+func (e *engine) planServer() {
+	var rec *state.Server
+	if s := e.cfg.Server; s != nil {
+		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan}
+		for _, x := range s.Extensions {
+			ext := state.Extension{Name: x.Name}
+			for _, svc := range x.Services {
+				ext.Services = append(ext.Services, svc.Name)
+			}
+			sort.Strings(ext.Services)
+			rec.Extensions = append(rec.Extensions, ext)
+		}
+		sort.Slice(rec.Extensions, func(i, j int) bool { return rec.Extensions[i].Name < rec.Extensions[j].Name })
+	}
+	e.result.Server = rec
+	before := e.prior.Server
+	if before == nil && rec == nil {
+		return
+	}
+	c := &Change{Kind: "server", Key: "server"}
+	switch {
+	case before == nil:
+		c.Action, c.Reasons = Create, []string{"new in config"}
+	case rec == nil:
+		c.Action, c.Reasons = Delete, []string{"removed from config"}
+	default:
+		c.Action, c.Reasons = Update, []string{"changed in config"}
+	}
+	b, a := before, rec
+	if b == nil {
+		b = &state.Server{}
+	}
+	if a == nil {
+		a = &state.Server{}
+	}
+	var fs fields
+	fs.add(listField("components", b.Components, a.Components))
+	fs.add(listField("extensions", extNames(b.Extensions), extNames(a.Extensions)))
+	fs.add(strField("default_plan", b.DefaultPlan, a.DefaultPlan))
+	if len(fs) == 0 && c.Action == Update {
+		return
+	}
+	c.Fields = fs
+	e.add(c)
+}
+
+func extNames(xs []state.Extension) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, x.Name)
+	}
+	return out
+}
+
+func sortedCopy(xs []string) []string {
+	out := append([]string(nil), xs...)
+	sort.Strings(out)
+	return out
+}
+
+// allServices returns every service of the desired state: declared ones
+// and those extensions provide.
+func (e *engine) allServices() map[string]*model.Service {
+	out := make(map[string]*model.Service, len(e.cfg.Services))
+	for k, v := range e.cfg.Services {
+		out[k] = v
+	}
+	if e.cfg.Server != nil {
+		for _, x := range e.cfg.Server.Extensions {
+			for _, s := range x.Services {
+				cp := *s
+				cp.Extension = x.Name
+				out[s.Name] = &cp
+			}
+		}
+	}
+	return out
+}
+
+func (e *engine) planServices() {
+	desired := e.allServices()
+	prior := map[string]*state.Service{}
+	for i := range e.prior.Services {
+		prior[e.prior.Services[i].Name] = &e.prior.Services[i]
+	}
+	for _, name := range sortedKeys(desired) {
+		s := desired[name]
+		rec := state.Service{Name: s.Name, Description: s.Description, Send: s.Send,
+			AvailableToResellers: s.AvailableToResellers, Extension: s.Extension}
+		if s.Button != nil {
+			rec.Button = &state.Button{URL: s.Button.URL, BackgroundImage: s.Button.BackgroundImage, OpenInPanel: s.Button.OpenInPanel}
+		}
+		e.result.Services = append(e.result.Services, rec)
+		b := prior[name]
+		c := &Change{Kind: "service", Key: name}
+		if b == nil {
+			c.Action, c.Reasons = Create, []string{"new in config"}
+			b = &state.Service{}
+		} else {
+			c.Action, c.Reasons = Update, []string{"changed in config"}
+		}
+		var fs fields
+		fs.add(longField("description", b.Description, rec.Description))
+		bb, ab := b.Button, rec.Button
+		if bb == nil {
+			bb = &state.Button{}
+		}
+		if ab == nil {
+			ab = &state.Button{}
+		}
+		fs.add(strField("button.url", bb.URL, ab.URL))
+		fs.add(strField("button.background_image", bb.BackgroundImage, ab.BackgroundImage))
+		fs.add(boolField("button.open_in_panel", bb.OpenInPanel, ab.OpenInPanel, b.Button != nil || c.Action == Update))
+		fs.add(listField("send", b.Send, rec.Send))
+		fs.add(boolField("available_to_resellers", b.AvailableToResellers, rec.AvailableToResellers, c.Action == Update))
+		fs.add(strField("extension", b.Extension, rec.Extension))
+		if len(fs) == 0 && c.Action == Update {
+			continue
+		}
+		c.Fields = fs
+		e.add(c)
+	}
+	for _, s := range e.prior.Services {
+		if desired[s.Name] == nil {
+			e.add(&Change{Kind: "service", Key: s.Name, Action: Delete, Reasons: []string{"removed from config"}})
+		}
+	}
+}
+
+// planPlans plans one kind of plan and records which plans changed, so
+// the subscriptions they reach can name their cause.
+func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired map[string]*model.Plan, put func(*state.Snapshot, state.Plan)) {
+	prior := map[string]*state.Plan{}
+	for i := range priorList {
+		p := &priorList[i]
+		prior[p.Key] = p
+		e.priorPlans[string(kind)+" "+p.Key] = p
+	}
+	for _, key := range sortedKeys(desired) {
+		p := desired[key]
+		set := e.sets.intern(p.Props, sortedCopy(p.Services))
+		rec := state.Plan{Key: key, Owner: ownerOf(p.Owner), Name: p.Name, Description: p.Description,
+			Props: set.id, Services: set.services, Oversell: p.Oversell}
+		put(e.result, rec)
+		b := prior[key]
+		c := &Change{Kind: string(kind), Key: key}
+		var before *pset
+		if b == nil {
+			c.Action, c.Reasons = Create, []string{"new in config"}
+			b = &state.Plan{}
+		} else {
+			c.Action, c.Reasons = Update, []string{"changed in config"}
+			before = e.sets.recorded(b.Props)
+		}
+		var fs fields
+		fs.add(longField("description", b.Description, rec.Description))
+		if before == nil || before.id != set.id {
+			fs = append(fs, e.sets.diff(before, set, "")...)
+		}
+		if kind == model.ResellerPlanKind {
+			fs.add(boolField("oversell", b.Oversell, rec.Oversell, c.Action == Update))
+		}
+		if len(fs) == 0 && c.Action == Update {
+			continue
+		}
+		c.Fields = fs
+		e.add(c)
+		if c.Action == Update {
+			e.planChanged[c.Address()] = c
+		}
+	}
+	for _, b := range priorList {
+		if desired[b.Key] == nil {
+			e.add(&Change{Kind: string(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
+		}
+	}
+}
+
+func ownerOf(o string) string {
+	if o == "" {
+		return model.Admin
+	}
+	return o
+}

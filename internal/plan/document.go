@@ -1,0 +1,120 @@
+package plan
+
+import (
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/state"
+)
+
+// Actions a change may carry.
+const (
+	Create   = "create"
+	Update   = "update"
+	Delete   = "delete"
+	Suspend  = "suspend"
+	Activate = "activate"
+	Lock     = "lock"
+	Unlock   = "unlock"
+	Sync     = "sync"
+	Move     = "move"
+	Convert  = "convert"
+)
+
+// Val is one side of a field change: its JSON form and its text for people.
+type Val struct {
+	Set  bool
+	JSON any
+	Text string
+}
+
+// FieldChange is one changed field of an object.
+type FieldChange struct {
+	Path      string
+	Before    Val
+	After     Val
+	Sensitive bool
+	// Long marks free text shown as a line diff.
+	Long bool
+}
+
+// Change is one object that will change.
+type Change struct {
+	Kind    string
+	Key     string
+	Action  string
+	Reasons []string
+	Fields  []FieldChange
+	// Cause is the address of the plan change that reached this
+	// subscription ("service_plan Business"), "" when it changes on its own.
+	Cause string
+	// Cascade is set on deletes that follow from another delete.
+	Cascade string
+	// Fanout is set on a plan change: what it reaches and what it skips.
+	Fanout *Fanout
+}
+
+// Address is "kind key".
+func (c *Change) Address() string { return c.Kind + " " + c.Key }
+
+// Fanout summarises what one plan change reaches.
+type Fanout struct {
+	Reaches       []string // subscription (or reseller) keys changed by it
+	SkippedLocked []string // locked subscriptions on the plan it did not reach
+}
+
+// Conflict is a property a subscription's plans ask for that cannot be
+// provided.
+type Conflict struct {
+	Subscription   string
+	Property       string
+	PlanValue      Val
+	AvailableValue Val
+	Reason         string
+	// Fix names the way to adapt the system.
+	Fix string
+	// Accepted is true when the same conflict is already recorded (it was
+	// accepted by an earlier apply --accept-available).
+	Accepted bool
+}
+
+// SubStatus is a subscription of the desired result with its statuses.
+type SubStatus struct {
+	Key           string
+	DisplayName   string
+	SyncStatus    string
+	Status        string
+	StatusReasons []string
+}
+
+// Summary counts the plan.
+type Summary struct {
+	Create, Update, Delete, Conflicts int
+	// Accepted counts conflicts already accepted and recorded.
+	Accepted int
+	// Skipped counts locked subscriptions plan changes did not reach.
+	Skipped int
+}
+
+// Plan is the result of planning: one document every renderer draws from.
+type Plan struct {
+	Changes       []*Change
+	Conflicts     []Conflict
+	Subscriptions []SubStatus
+	Summary       Summary
+	Notes         []string
+	Diagnostics   diag.Diagnostics
+	// Partial is set when --target limited the plan.
+	Partial bool
+	Targets []string
+	// PriorLineage and PriorSerial identify the recorded state planned
+	// against (serial 0: none).
+	PriorLineage string
+	PriorSerial  uint64
+	// Result is the snapshot applying the plan records.
+	Result *state.Snapshot
+	// Deletes lists the addresses of objects the plan deletes.
+	Deletes []string
+}
+
+// Empty reports whether there is nothing to do: no change, no pending
+// conflict.
+func (p *Plan) Empty() bool { return len(p.Changes) == 0 && p.Summary.Conflicts == 0 }

@@ -1,0 +1,299 @@
+package plan
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// Secrets hashes and verifies secrets. The engine never sees a stored
+// secret in clear: it asks whether a configured value matches a recorded
+// hash, and for a hash of a new value.
+type Secrets interface {
+	Hash(plain string) (string, error)
+	Verify(hash, plain string) bool
+}
+
+// Input is everything the engine plans from.
+type Input struct {
+	Config *model.Config
+	// Prior is the recorded state; nil when none was written yet.
+	Prior *state.Snapshot
+	// Lineage is used for the result when there is no prior state.
+	Lineage string
+	Now     time.Time
+	Secrets Secrets
+}
+
+// engine holds one planning run.
+type engine struct {
+	in     Input
+	cfg    *model.Config
+	prior  *state.Snapshot
+	result *state.Snapshot
+	sets   *setStore
+	now    time.Time
+	diags  diag.Diagnostics
+
+	changes   []*Change
+	conflicts []Conflict
+	statuses  []SubStatus
+	notes     []string
+
+	// plan bases by plan key + add-ons
+	bases map[string]*pset
+	// plan records by kind and key, and which changed
+	planChanged map[string]*Change // "service_plan Business" -> change
+	priorPlans  map[string]*state.Plan
+	// compMemo memoises missing components per shared property set.
+	compMemo map[string][]componentConflict
+	adjMemo  map[string]*pset
+	// secret verification results: hash+"\x00"+plain -> ok
+	verified map[string]bool
+
+	priorSubs      map[string]*state.Subscription
+	priorCustomers map[string]*state.Customer
+	priorResellers map[string]*state.Reseller
+}
+
+// Make plans the desired state against the recorded state.
+func Make(in Input) *Plan {
+	prior := in.Prior
+	lineage := in.Lineage
+	var serial uint64
+	if prior != nil {
+		lineage = prior.Lineage
+		serial = prior.Serial
+	}
+	result := state.New(lineage)
+	result.Serial = serial
+	e := &engine{
+		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
+		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
+	}
+	e.sets = newSetStore(prior, result)
+	if prior == nil {
+		e.prior = &state.Snapshot{}
+	}
+	e.index()
+	e.verifySecrets()
+
+	e.planServer()
+	e.planServices()
+	e.planPlans(model.ServicePlanKind, e.prior.ServicePlans, e.cfg.ServicePlans, func(s *state.Snapshot, p state.Plan) {
+		s.ServicePlans = append(s.ServicePlans, p)
+	})
+	e.planPlans(model.AddonPlanKind, e.prior.AddonPlans, e.cfg.AddonPlans, func(s *state.Snapshot, p state.Plan) {
+		s.AddonPlans = append(s.AddonPlans, p)
+	})
+	e.planPlans(model.ResellerPlanKind, e.prior.ResellerPlans, e.cfg.ResellerPlans, func(s *state.Snapshot, p state.Plan) {
+		s.ResellerPlans = append(s.ResellerPlans, p)
+	})
+	subs := e.planSubscriptions()
+	e.planResellers(subs)
+	e.planCustomers()
+
+	p := &Plan{
+		Conflicts:     e.conflicts,
+		Subscriptions: e.statuses,
+		Notes:         e.notes,
+		Diagnostics:   e.diags,
+		PriorSerial:   serial,
+		Result:        result,
+	}
+	if in.Prior != nil {
+		p.PriorLineage = in.Prior.Lineage
+	}
+	sortChanges(e.changes)
+	p.Changes = e.changes
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			p.Summary.Create++
+		case Delete:
+			p.Summary.Delete++
+			p.Deletes = append(p.Deletes, c.Address())
+		default:
+			p.Summary.Update++
+		}
+		if c.Fanout != nil {
+			p.Summary.Skipped += len(c.Fanout.SkippedLocked)
+		}
+	}
+	for _, c := range p.Conflicts {
+		if c.Accepted {
+			p.Summary.Accepted++
+		} else {
+			p.Summary.Conflicts++
+		}
+	}
+	return p
+}
+
+// kindOrder sorts changes by kind, then key.
+func sortChanges(cs []*Change) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Kind != cs[j].Kind {
+			return cs[i].Kind < cs[j].Kind
+		}
+		return cs[i].Key < cs[j].Key
+	})
+}
+
+func (e *engine) index() {
+	for i := range e.prior.Subscriptions {
+		s := &e.prior.Subscriptions[i]
+		e.priorSubs[s.Domain] = s
+	}
+	for i := range e.prior.Customers {
+		c := &e.prior.Customers[i]
+		e.priorCustomers[c.Login] = c
+	}
+	for i := range e.prior.Resellers {
+		r := &e.prior.Resellers[i]
+		e.priorResellers[r.Login] = r
+	}
+}
+
+// verifySecrets checks every configured secret against its recorded hash
+// in parallel (password hashing is slow by design).
+func (e *engine) verifySecrets() {
+	type job struct{ hash, plain string }
+	var jobs []job
+	add := func(hash string, s *model.Secret) {
+		if hash != "" && s != nil {
+			jobs = append(jobs, job{hash, s.Value})
+		}
+	}
+	for login, c := range e.cfg.Customers {
+		if p := e.priorCustomers[login]; p != nil {
+			add(p.PasswordHash, c.Password)
+		}
+	}
+	for login, r := range e.cfg.Resellers {
+		if p := e.priorResellers[login]; p != nil {
+			add(p.PasswordHash, r.Password)
+		} else if p := e.priorCustomers[login]; p != nil {
+			add(p.PasswordHash, r.Password)
+		}
+	}
+	for d, s := range e.cfg.Subscriptions {
+		if p := e.priorSubs[d]; p != nil {
+			add(p.FTPPassword, s.FTPPassword)
+		}
+	}
+	e.verified = make(map[string]bool, len(jobs))
+	if len(jobs) == 0 || e.in.Secrets == nil {
+		return
+	}
+	results := make([]bool, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = e.in.Secrets.Verify(jobs[i].hash, jobs[i].plain)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, j := range jobs {
+		e.verified[j.hash+"\x00"+j.plain] = results[i]
+	}
+}
+
+// secret returns the hash to record for a configured secret given the
+// recorded hash, and whether it changed.
+func (e *engine) secret(recorded string, s *model.Secret, at string) (string, bool) {
+	if s == nil {
+		return "", recorded != ""
+	}
+	if recorded != "" && e.verified[recorded+"\x00"+s.Value] {
+		return recorded, false
+	}
+	if e.in.Secrets == nil {
+		return recorded, false
+	}
+	h, err := e.in.Secrets.Hash(s.Value)
+	if err != nil {
+		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Summary: "cannot hash secret: " + err.Error(), Object: at, Subject: s.Range})
+		return recorded, false
+	}
+	return h, true
+}
+
+func (e *engine) add(c *Change) { e.changes = append(e.changes, c) }
+
+// fieldsEqual helpers.
+func strField(path, before, after string) (FieldChange, bool) {
+	if before == after {
+		return FieldChange{}, false
+	}
+	return FieldChange{Path: path, Before: strVal(before), After: strVal(after)}, true
+}
+
+func longField(path, before, after string) (FieldChange, bool) {
+	f, ok := strField(path, before, after)
+	f.Long = ok && (strings.Contains(before, "\n") || strings.Contains(after, "\n") || len(before) > 60 || len(after) > 60)
+	return f, ok
+}
+
+func listField(path string, before, after []string) (FieldChange, bool) {
+	if strings.Join(before, "\x00") == strings.Join(after, "\x00") {
+		return FieldChange{}, false
+	}
+	return FieldChange{Path: path, Before: listVal(before, len(before) > 0), After: listVal(after, len(after) > 0)}, true
+}
+
+func boolField(path string, before, after bool, beforeSet bool) (FieldChange, bool) {
+	if before == after && beforeSet {
+		return FieldChange{}, false
+	}
+	b := Val{}
+	if beforeSet {
+		b = Val{Set: true, JSON: before, Text: fmt.Sprint(before)}
+	}
+	return FieldChange{Path: path, Before: b, After: Val{Set: true, JSON: after, Text: fmt.Sprint(after)}}, true
+}
+
+func sensitiveField(path string, beforeSet, afterSet bool) FieldChange {
+	f := FieldChange{Path: path, Sensitive: true}
+	if beforeSet {
+		f.Before = Val{Set: true, JSON: "(sensitive)", Text: "(sensitive)"}
+	}
+	if afterSet {
+		f.After = Val{Set: true, JSON: "(sensitive)", Text: "(sensitive)"}
+	}
+	return f
+}
+
+type fields []FieldChange
+
+func (fs *fields) add(f FieldChange, ok bool) {
+	if ok {
+		*fs = append(*fs, f)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,256 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+const gib = int64(1 << 30)
+
+// fakeSecrets "hashes" with a visible prefix; enough to test change
+// detection without bcrypt's cost.
+type fakeSecrets struct{ hashed int }
+
+func (f *fakeSecrets) Hash(p string) (string, error) { f.hashed++; return "h:" + p, nil }
+func (f *fakeSecrets) Verify(h, p string) bool       { return h == "h:"+p }
+
+var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func baseConfig() *model.Config {
+	c := model.NewConfig()
+	c.Server = &model.Server{Components: []string{"php8.2", "php8.3", "php-fpm", "postfix"}}
+	c.ServicePlans["Business"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Business", Props: model.Props{
+		"resources.disk_space":            model.Size(10 * gib),
+		"resources.mailboxes":             model.Count(100),
+		"permissions.manage_php_settings": model.Bool(true),
+		"hosting.php_version":             model.String("8.3"),
+	}}
+	c.AddonPlans["Extra Storage"] = &model.Plan{Kind: model.AddonPlanKind, Owner: "admin", Name: "Extra Storage", Props: model.Props{
+		"resources.disk_space": model.Size(5 * gib),
+		"resources.mailboxes":  model.Count(10),
+	}}
+	c.Customers["jdoe"] = &model.Customer{Login: "jdoe", Owner: "admin", Status: "active", Contact: model.Contact{Name: "John Doe"}}
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		c.Subscriptions[d] = &model.Subscription{Domain: d, Customer: "jdoe", Owner: "admin", Plan: "Business", Status: "active"}
+	}
+	return c
+}
+
+func mustPlan(t *testing.T, cfg *model.Config, prior *state.Snapshot) *Plan {
+	t.Helper()
+	p := Make(Input{Config: cfg, Prior: prior, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}})
+	if p.Diagnostics.HasErrors() {
+		t.Fatalf("diagnostics: %v", p.Diagnostics)
+	}
+	return p
+}
+
+// applied returns the result as the next prior, with its serial bumped.
+func applied(p *Plan) *state.Snapshot {
+	r := p.Result
+	r.Serial++
+	return r
+}
+
+func effective(t *testing.T, s *state.Snapshot, domain string) state.Values {
+	t.Helper()
+	for _, sub := range s.Subscriptions {
+		if sub.Domain == domain {
+			return s.PropertySets[sub.Effective]
+		}
+	}
+	t.Fatalf("no subscription %s", domain)
+	return nil
+}
+
+func find(p *Plan, kind, key string) *Change {
+	for _, c := range p.Changes {
+		if c.Kind == kind && c.Key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestCreateThenNoop(t *testing.T) {
+	cfg := baseConfig()
+	p := mustPlan(t, cfg, nil)
+	// server + service_plan + addon_plan + customer + 3 subscriptions
+	if p.Summary.Create != 7 || p.Summary.Update+p.Summary.Delete != 0 {
+		t.Fatalf("summary = %+v, want 7 creates", p.Summary)
+	}
+	p2 := mustPlan(t, cfg, applied(p))
+	if !p2.Empty() {
+		t.Fatalf("second plan not empty: %+v", p2.Changes[0])
+	}
+}
+
+func TestAddonsAddAndUnlimitedAbsorbs(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Subscriptions["a.example"].Addons = []string{"Extra Storage"}
+	delete(cfg.ServicePlans["Business"].Props, "resources.mailboxes") // unlimited
+	p := mustPlan(t, cfg, nil)
+	eff := effective(t, p.Result, "a.example")
+	if got := eff["resources.disk_space"]; got != 15*gib {
+		t.Errorf("disk_space = %v, want 15 GiB", got)
+	}
+	if got := eff["resources.mailboxes"]; got != int64(-1) {
+		t.Errorf("mailboxes = %v, want unlimited (-1)", got)
+	}
+	if got := effective(t, p.Result, "b.example")["resources.disk_space"]; got != 10*gib {
+		t.Errorf("b disk_space = %v, want 10 GiB", got)
+	}
+}
+
+func TestPlanChangeFansOutAndSkipsLocked(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Subscriptions["c.example"].Customize = model.Props{"resources.mailboxes": model.Count(5)}
+	prior := applied(mustPlan(t, cfg, nil))
+
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	p := mustPlan(t, cfg, prior)
+	pc := find(p, "service_plan", "Business")
+	if pc == nil || pc.Fanout == nil {
+		t.Fatalf("plan change without fan-out: %+v", pc)
+	}
+	if diff := cmp.Diff([]string{"a.example", "b.example"}, pc.Fanout.Reaches); diff != "" {
+		t.Errorf("reaches (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"c.example"}, pc.Fanout.SkippedLocked); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	a := find(p, "subscription", "a.example")
+	if a == nil || a.Cause != "service_plan Business" || a.Fields[0].Path != "resources.disk_space" {
+		t.Fatalf("a.example change = %+v", a)
+	}
+	if find(p, "subscription", "c.example") != nil {
+		t.Errorf("locked subscription changed")
+	}
+	next := applied(p)
+	if got := effective(t, next, "c.example")["resources.disk_space"]; got != 10*gib {
+		t.Errorf("locked kept %v, want the old 10 GiB", got)
+	}
+	// Removing the customisation unlocks it and takes the current plan.
+	cfg.Subscriptions["c.example"].Customize = nil
+	p = mustPlan(t, cfg, next)
+	c := find(p, "subscription", "c.example")
+	if c == nil || c.Action != Unlock {
+		t.Fatalf("c.example change = %+v, want unlock", c)
+	}
+	eff := effective(t, p.Result, "c.example")
+	if eff["resources.disk_space"] != 20*gib || eff["resources.mailboxes"] != int64(100) {
+		t.Errorf("unlocked effective = %v", eff)
+	}
+}
+
+func TestMissingComponentConflict(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ServicePlans["Business"].Props["hosting.php_version"] = model.String("8.4")
+	p := mustPlan(t, cfg, nil)
+	if p.Summary.Conflicts != 3 {
+		t.Fatalf("conflicts = %d, want 3", p.Summary.Conflicts)
+	}
+	c := p.Conflicts[0]
+	if c.Property != "hosting.php_version" || c.PlanValue.JSON != "8.4" || c.AvailableValue.JSON != "8.3" ||
+		!strings.Contains(c.Reason, "php8.4") {
+		t.Errorf("conflict = %+v", c)
+	}
+	if p.Subscriptions[0].SyncStatus != Unsynced {
+		t.Errorf("sync status = %s", p.Subscriptions[0].SyncStatus)
+	}
+	// Accepted, then the component is installed: synced again.
+	prior := applied(p)
+	again := mustPlan(t, cfg, prior)
+	if again.Summary.Conflicts != 0 || again.Summary.Accepted != 3 || len(again.Changes) != 0 {
+		t.Fatalf("re-plan of accepted conflicts: %+v %+v", again.Summary, again.Changes)
+	}
+	cfg.Server.Components = append(cfg.Server.Components, "php8.4")
+	p = mustPlan(t, cfg, prior)
+	a := find(p, "subscription", "a.example")
+	if a == nil || a.Action != Sync {
+		t.Fatalf("a.example = %+v, want sync", a)
+	}
+}
+
+func TestResellerAllocation(t *testing.T) {
+	for _, oversell := range []bool{false, true} {
+		cfg := model.NewConfig()
+		cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R", Oversell: oversell,
+			Props: model.Props{"resources.disk_space": model.Size(20 * gib)}}
+		cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+		cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web",
+			Props: model.Props{"resources.disk_space": model.Size(15 * gib), "permissions.manage_php_version": model.Bool(true)}}
+		for _, d := range []string{"one.example", "two.example"} {
+			cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+		}
+		p := mustPlan(t, cfg, nil)
+		var disk []Conflict
+		perm := 0
+		for _, c := range p.Conflicts {
+			switch c.Property {
+			case "resources.disk_space":
+				disk = append(disk, c)
+			case "permissions.manage_php_version":
+				perm++
+			}
+		}
+		if perm != 2 {
+			t.Errorf("oversell=%v: permission conflicts = %d, want 2", oversell, perm)
+		}
+		if oversell {
+			if len(disk) != 0 {
+				t.Errorf("oversell: disk conflicts %+v", disk)
+			}
+			continue
+		}
+		if len(disk) != 1 || disk[0].Subscription != "two.example" || disk[0].AvailableValue.JSON != 5*gib {
+			t.Errorf("disk conflicts = %+v", disk)
+		}
+	}
+}
+
+func TestSecretsChangeDetection(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}
+	prior := applied(mustPlan(t, cfg, nil))
+	if prior.Customers[0].PasswordHash != "h:s3cret" {
+		t.Fatalf("hash = %q", prior.Customers[0].PasswordHash)
+	}
+	if p := mustPlan(t, cfg, prior); !p.Empty() {
+		t.Fatalf("same secret planned a change: %+v", p.Changes)
+	}
+	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "other"}
+	p := mustPlan(t, cfg, prior)
+	c := find(p, "customer", "jdoe")
+	if c == nil || len(c.Fields) != 1 || !c.Fields[0].Sensitive || c.Fields[0].After.JSON != "(sensitive)" {
+		t.Fatalf("change = %+v", c)
+	}
+}
+
+func TestExpiredAndCustom(t *testing.T) {
+	cfg := baseConfig()
+	exp := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cfg.Subscriptions["a.example"].Expires = &exp
+	cfg.Subscriptions["b.example"].Plan = model.None
+	p := mustPlan(t, cfg, nil)
+	for _, s := range p.Subscriptions {
+		switch s.Key {
+		case "a.example":
+			if s.Status != Suspended || s.StatusReasons[0] != "expired 2026-01-01" {
+				t.Errorf("a = %+v", s)
+			}
+		case "b.example":
+			if s.SyncStatus != Custom || s.DisplayName != "b.example (Custom)" {
+				t.Errorf("b = %+v", s)
+			}
+		}
+	}
+	if got := effective(t, p.Result, "b.example")["resources.disk_space"]; got != gib {
+		t.Errorf("custom from built-in default: disk %v", got)
+	}
+}

@@ -1,0 +1,274 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// servicesKey is the Values key that holds a set's services.
+const servicesKey = "services"
+
+// pset is a property set: values and services, interned in the result
+// snapshot under id.
+type pset struct {
+	props    model.Props
+	services []string
+	id       string
+}
+
+// toValues converts a property set to its recorded form.
+func toValues(props model.Props, services []string) state.Values {
+	v := make(state.Values, len(props)+1)
+	for k, x := range props {
+		v[k] = x.JSON()
+	}
+	if len(services) > 0 {
+		list := make([]any, len(services))
+		for i, s := range services {
+			list[i] = s
+		}
+		v[servicesKey] = list
+	}
+	return v
+}
+
+// fromValues converts a recorded property set back; unknown paths (from
+// a newer catalogue) are kept as strings so nothing is lost silently.
+func fromValues(v state.Values) (model.Props, []string) {
+	props := make(model.Props, len(v))
+	var services []string
+	for k, x := range v {
+		if k == servicesKey {
+			if list, ok := x.([]any); ok {
+				for _, s := range list {
+					if str, ok := s.(string); ok {
+						services = append(services, str)
+					}
+				}
+			}
+			continue
+		}
+		p := model.Lookup(k)
+		kind := model.KindString
+		if p != nil {
+			kind = p.Kind
+		}
+		props[k] = valueFromJSON(kind, x)
+	}
+	sort.Strings(services)
+	return props, services
+}
+
+func valueFromJSON(kind model.Kind, x any) model.Value {
+	num := func() (int64, bool) {
+		switch n := x.(type) {
+		case int64:
+			return n, true
+		case int:
+			return int64(n), true
+		case float64:
+			return int64(n), true
+		}
+		return 0, false
+	}
+	switch kind {
+	case model.KindSize, model.KindCount:
+		n, _ := num()
+		return model.Value{K: kind, N: n}
+	case model.KindBool:
+		b, _ := x.(bool)
+		return model.Bool(b)
+	case model.KindDuration:
+		if n, ok := num(); ok && n == model.Unlimited {
+			return model.Value{K: model.KindDuration, N: model.Unlimited, S: "unlimited"}
+		}
+		s, _ := x.(string)
+		v, err := model.ParseDuration(s)
+		if err != nil {
+			return model.Value{K: model.KindDuration, S: s}
+		}
+		return v
+	case model.KindEnum:
+		s, _ := x.(string)
+		return model.Enum(s)
+	}
+	switch t := x.(type) {
+	case string:
+		return model.String(t)
+	case bool:
+		return model.String(boolText(t))
+	}
+	if n, ok := num(); ok {
+		return model.String(itoa(n))
+	}
+	return model.String("")
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// setStore interns property sets into the result snapshot and caches the
+// conversion of recorded sets.
+type setStore struct {
+	result  *state.Snapshot
+	prior   *state.Snapshot
+	decoded map[string]*pset // recorded id -> set
+	diffs   map[[2]string][]FieldChange
+}
+
+func newSetStore(prior, result *state.Snapshot) *setStore {
+	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]FieldChange{}}
+}
+
+// recorded returns the recorded set with id (nil for "").
+func (st *setStore) recorded(id string) *pset {
+	if id == "" {
+		return nil
+	}
+	if s, ok := st.decoded[id]; ok {
+		return s
+	}
+	var v state.Values
+	if st.prior != nil {
+		v = st.prior.PropertySets[id]
+	}
+	props, services := fromValues(v)
+	s := &pset{props: props, services: services, id: id}
+	st.decoded[id] = s
+	return s
+}
+
+// intern stores a set in the result and returns it with its id. Sets
+// built by the engine are interned once each (callers cache them).
+func (st *setStore) intern(props model.Props, services []string) *pset {
+	id := st.result.PutValues(toValues(props, services))
+	if s, ok := st.decoded[id]; ok {
+		return s
+	}
+	s := &pset{props: props, services: services, id: id}
+	st.decoded[id] = s
+	return s
+}
+
+// diff returns the field changes from set a to set b (either may be nil),
+// cached by id pair: a plan change reaching 50,000 subscriptions computes
+// its diff once.
+func (st *setStore) diff(a, b *pset, prefix string) []FieldChange {
+	ka, kb := "", ""
+	if a != nil {
+		ka = a.id
+	}
+	if b != nil {
+		kb = b.id
+	}
+	if ka == kb {
+		return nil
+	}
+	key := [2]string{prefix + ka, kb}
+	if d, ok := st.diffs[key]; ok {
+		return d
+	}
+	d := diffSets(a, b, prefix)
+	st.diffs[key] = d
+	return d
+}
+
+func diffSets(a, b *pset, prefix string) []FieldChange {
+	var ap, bp model.Props
+	var as, bs []string
+	if a != nil {
+		ap, as = a.props, a.services
+	}
+	if b != nil {
+		bp, bs = b.props, b.services
+	}
+	paths := map[string]bool{}
+	for k := range ap {
+		paths[k] = true
+	}
+	for k := range bp {
+		paths[k] = true
+	}
+	list := make([]string, 0, len(paths))
+	for k := range paths {
+		x, okx := ap[k]
+		y, oky := bp[k]
+		if okx == oky && x == y {
+			continue
+		}
+		list = append(list, k)
+	}
+	model.SortPaths(list)
+	var out []FieldChange
+	for _, k := range list {
+		x, okx := ap[k]
+		y, oky := bp[k]
+		out = append(out, FieldChange{Path: prefix + k, Before: propVal(x, okx), After: propVal(y, oky)})
+	}
+	if strings.Join(as, "\x00") != strings.Join(bs, "\x00") {
+		out = append(out, FieldChange{Path: prefix + servicesKey, Before: listVal(as, a != nil), After: listVal(bs, b != nil)})
+	}
+	return out
+}
+
+func propVal(v model.Value, ok bool) Val {
+	if !ok {
+		return Val{}
+	}
+	return Val{Set: true, JSON: v.JSON(), Text: v.Text()}
+}
+
+func listVal(list []string, ok bool) Val {
+	if !ok && len(list) == 0 {
+		return Val{}
+	}
+	j := make([]any, len(list))
+	for i, s := range list {
+		j[i] = s
+	}
+	return Val{Set: true, JSON: j, Text: "[" + strings.Join(quoteAll(list), ", ") + "]"}
+}
+
+func quoteAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = `"` + s + `"`
+	}
+	return out
+}
+
+func strVal(s string) Val {
+	if s == "" {
+		return Val{}
+	}
+	return Val{Set: true, JSON: s, Text: `"` + s + `"`}
+}

@@ -1,0 +1,539 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// Sync statuses.
+const (
+	Synced   = "synced"
+	Locked   = "locked"
+	Unsynced = "unsynced"
+	Custom   = "custom"
+)
+
+// Statuses.
+const (
+	Active    = "active"
+	Suspended = "suspended"
+)
+
+// sub is one subscription being planned.
+type sub struct {
+	cfg       *model.Subscription
+	prior     *state.Subscription
+	owner     string
+	base      *pset
+	customize *pset
+	settings  model.Props
+	// eff is the subscription's own effective values; while it is nil
+	// the subscription shares effSet (a synced subscription shares its
+	// plan's set: nothing is copied for it).
+	eff       model.Props
+	effSet    *pset
+	services  []string
+	conflicts []Conflict
+	dropped   []string
+	sync      string
+	rec       state.Subscription
+	// usesPlans are the plan addresses the subscription is based on.
+	usesPlans []string
+}
+
+// defaultProps are the values a service plan leaves out: every limit
+// unlimited, every permission not granted.
+func defaultProps() model.Props {
+	p := model.Props{}
+	for _, c := range model.Catalog() {
+		if c.Where&model.InServicePlan == 0 {
+			continue
+		}
+		switch {
+		case c.Kind == model.KindSize || c.Kind == model.KindCount:
+			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
+		case c.Kind == model.KindDuration:
+			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited, S: "unlimited"}
+		case strings.HasPrefix(c.Path, "permissions."):
+			p[c.Path] = model.Bool(false)
+		}
+	}
+	return p
+}
+
+// builtinDefaultPlan is the conservative plan custom subscriptions start
+// from when the server names no default plan.
+func builtinDefaultPlan() model.Props {
+	p := defaultProps()
+	gib := int64(1 << 30)
+	p["resources.disk_space"] = model.Size(gib)
+	p["resources.traffic"] = model.Size(10 * gib)
+	p["resources.websites"] = model.Count(1)
+	p["resources.subdomains"] = model.Count(5)
+	p["resources.domain_aliases"] = model.Count(5)
+	p["resources.mailboxes"] = model.Count(10)
+	p["resources.mailbox_quota"] = model.Size(gib)
+	p["resources.mailing_lists"] = model.Count(0)
+	p["resources.databases"] = model.Count(1)
+	p["resources.ftp_accounts"] = model.Count(1)
+	p["resources.web_users"] = model.Count(0)
+	p["resources.overuse"] = model.Enum("block")
+	p["permissions.manage_hosting"] = model.Bool(true)
+	p["hosting.ssl"] = model.Bool(true)
+	return p
+}
+
+// planBase returns service plan ⊕ add-ons for an owner, cached.
+func (e *engine) planBase(owner, plan string, addons []string) *pset {
+	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
+	if b, ok := e.bases[key]; ok {
+		return b
+	}
+	props := defaultProps()
+	var services []string
+	if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
+		props.Overlay(p.Props)
+		services = sortedCopy(p.Services)
+	}
+	for _, a := range addons {
+		if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
+			props.AddAddon(ap.Props)
+			services = model.Union(services, ap.Services)
+		}
+	}
+	b := e.sets.intern(props, services)
+	e.bases[key] = b
+	return b
+}
+
+func (e *engine) defaultBase() *pset {
+	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
+		return e.planBase(model.Admin, s.DefaultPlan, nil)
+	}
+	if b, ok := e.bases["\x00builtin"]; ok {
+		return b
+	}
+	b := e.sets.intern(builtinDefaultPlan(), nil)
+	e.bases["\x00builtin"] = b
+	return b
+}
+
+func (e *engine) ownerOfSub(s *model.Subscription) string {
+	if s.Customer != "" {
+		if c := e.cfg.Customers[s.Customer]; c != nil {
+			return ownerOf(c.Owner)
+		}
+	}
+	return ownerOf(s.Owner)
+}
+
+// planSubscriptions plans every subscription: bases, customisation,
+// subscriber settings, availability, statuses, and the changes.
+func (e *engine) planSubscriptions() []*sub {
+	domains := sortedKeys(e.cfg.Subscriptions)
+	subs := make([]*sub, 0, len(domains))
+	for _, d := range domains {
+		subs = append(subs, e.prepare(e.cfg.Subscriptions[d]))
+	}
+	e.checkAvailability(subs)
+	for _, s := range subs {
+		e.finish(s)
+	}
+	e.fanout(subs)
+	// Deletes.
+	for i := range e.prior.Subscriptions {
+		p := &e.prior.Subscriptions[i]
+		if e.cfg.Subscriptions[p.Domain] != nil {
+			continue
+		}
+		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
+			Reasons: []string{"removed from config", "its websites are deleted with it"}}
+		if p.Customer != "" && e.cfg.Customers[p.Customer] == nil {
+			if _, conv := e.cfg.Resellers[p.Customer]; !conv {
+				c.Cascade = "customer " + p.Customer
+				c.Reasons = []string{"customer " + p.Customer + " is deleted", "its websites are deleted with it"}
+			}
+		}
+		e.add(c)
+	}
+	return subs
+}
+
+func (e *engine) prepare(cfg *model.Subscription) *sub {
+	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg)}
+	p := s.prior
+	onPlan := cfg.Plan != model.None
+	if onPlan {
+		s.usesPlans = append(s.usesPlans, "service_plan "+model.PlanKey(s.owner, cfg.Plan))
+		for _, a := range cfg.Addons {
+			s.usesPlans = append(s.usesPlans, "addon_plan "+model.PlanKey(s.owner, a))
+		}
+	}
+	switch {
+	case !onPlan && p == nil:
+		s.base = e.defaultBase()
+	case !onPlan && p.Plan == model.None:
+		s.base = e.sets.recorded(p.Base)
+	case !onPlan:
+		// Detached from its plan: it keeps every value it has.
+		s.base = e.sets.recorded(p.Effective)
+	case cfg.Customize != nil && p != nil && p.Base != "" && p.Plan != model.None &&
+		(p.SyncStatus == Locked || p.Plan == cfg.Plan):
+		// Locked (or locking now): frozen at what it had.
+		s.base = e.sets.recorded(p.Base)
+	default:
+		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
+	}
+	if cfg.Customize != nil {
+		s.customize = e.sets.intern(cfg.Customize, nil)
+	}
+	s.services = s.base.services
+	ss := e.cfg.SubscriberSettings[cfg.Domain]
+	if cfg.Customize == nil && ss == nil {
+		s.effSet = s.base
+	}
+	eff := s.base.props
+	if s.effSet == nil {
+		eff = eff.Clone()
+	}
+	if cfg.Customize != nil {
+		eff.Overlay(cfg.Customize)
+	}
+	// Subscriber settings: kept when the permission is granted.
+	var priorSettings model.Props
+	if p != nil && p.Settings != "" {
+		priorSettings = e.sets.recorded(p.Settings).props
+	}
+	if ss != nil {
+		for _, path := range ss.Props.Paths() {
+			v := ss.Props[path]
+			perm := model.PermissionFor(path)
+			if eff["permissions."+perm].Truth() {
+				if s.settings == nil {
+					s.settings = model.Props{}
+				}
+				s.settings[path] = v
+				eff[path] = v
+				continue
+			}
+			if _, had := priorSettings[path]; had {
+				s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
+				continue
+			}
+			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error,
+				Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
+				Object:  "subscriber_settings " + cfg.Domain, Path: path, Subject: ss.Src.At(path)})
+		}
+	}
+	if s.effSet == nil {
+		s.eff = eff
+	}
+	switch {
+	case !onPlan:
+		s.sync = Custom
+	case cfg.Customize != nil:
+		s.sync = Locked
+	default:
+		s.sync = Synced
+	}
+	return s
+}
+
+// finish records the subscription in the result and diffs it.
+func (e *engine) finish(s *sub) {
+	cfg, p := s.cfg, s.prior
+	if len(s.conflicts) > 0 && s.sync == Synced {
+		s.sync = Unsynced
+	}
+	effSet := s.effSet
+	if effSet == nil {
+		effSet = e.sets.intern(s.eff, s.services)
+	}
+	rec := state.Subscription{
+		Domain: cfg.Domain, Owner: s.owner, Customer: cfg.Customer, Plan: cfg.Plan, Addons: cfg.Addons,
+		SyncStatus: s.sync, Effective: effSet.id, Base: s.base.id, ConfigStatus: cfg.Status,
+		FTPLogin: cfg.FTPLogin,
+	}
+	if s.customize != nil {
+		rec.Customize = s.customize.id
+		rec.Customized = s.customize.props.Paths()
+	}
+	if s.settings != nil {
+		rec.Settings = e.sets.intern(s.settings, nil).id
+	}
+	for _, c := range s.conflicts {
+		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,
+			AvailableValue: c.AvailableValue.JSON, Reason: c.Reason})
+	}
+	if p != nil {
+		rec.CreatedAt = p.CreatedAt
+	} else {
+		rec.CreatedAt = e.now.Truncate(time.Second)
+	}
+	if cfg.Expires != nil {
+		t := cfg.Expires.UTC()
+		rec.Expires = &t
+	} else if exp, ok := effSet.props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 {
+		t := exp.AddTo(rec.CreatedAt).UTC()
+		rec.Expires = &t
+	}
+	var ftpChanged bool
+	var priorFTP string
+	if p != nil {
+		priorFTP = p.FTPPassword
+	}
+	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
+	// Status and its reasons.
+	if cfg.Status == Suspended {
+		rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
+	}
+	if cfg.Customer != "" {
+		if c := e.cfg.Customers[cfg.Customer]; c != nil && c.Status == Suspended {
+			rec.StatusReasons = append(rec.StatusReasons, "customer "+c.Login+" suspended")
+		}
+	}
+	if s.owner != model.Admin {
+		if r := e.cfg.Resellers[s.owner]; r != nil && r.Status == Suspended {
+			rec.StatusReasons = append(rec.StatusReasons, "reseller "+r.Login+" suspended")
+		}
+	}
+	if rec.Expires != nil && !e.now.Before(*rec.Expires) {
+		rec.StatusReasons = append(rec.StatusReasons, "expired "+rec.Expires.Format("2006-01-02"))
+	}
+	rec.Status = Active
+	if len(rec.StatusReasons) > 0 {
+		rec.Status = Suspended
+	}
+	s.rec = rec
+	e.result.Subscriptions = append(e.result.Subscriptions, rec)
+	e.statuses = append(e.statuses, SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
+		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons})
+	e.conflicts = append(e.conflicts, s.conflicts...)
+
+	c := &Change{Kind: "subscription", Key: cfg.Domain}
+	var fs fields
+	if p == nil {
+		c.Action = Create
+		c.Reasons = []string{"new in config"}
+		if s.sync == Locked {
+			c.Reasons = append(c.Reasons, "created customised (locked)")
+		}
+		fs.add(strField("owner", "", rec.Owner))
+		fs.add(strField("customer", "", rec.Customer))
+		fs.add(strField("plan", "", rec.Plan))
+		fs.add(listField("addons", nil, rec.Addons))
+		fs.add(strField("sync_status", "", rec.SyncStatus))
+		fs.add(strField("status", "", rec.Status))
+		fs = append(fs, e.sets.diff(nil, effSet, "")...)
+		if rec.Expires != nil {
+			fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
+		}
+		fs.add(strField("ftp_login", "", rec.FTPLogin))
+		if rec.FTPPassword != "" {
+			fs = append(fs, sensitiveField("ftp_password", false, true))
+		}
+		c.Fields = fs
+		e.add(c)
+		return
+	}
+	fs.add(strField("owner", p.Owner, rec.Owner))
+	fs.add(strField("customer", p.Customer, rec.Customer))
+	fs.add(strField("plan", p.Plan, rec.Plan))
+	fs.add(listField("addons", p.Addons, rec.Addons))
+	fs.add(strField("sync_status", p.SyncStatus, rec.SyncStatus))
+	fs.add(strField("status", p.Status, rec.Status))
+	effChanged := p.Effective != effSet.id
+	if effChanged {
+		fs = append(fs, e.sets.diff(e.sets.recorded(p.Effective), effSet, "")...)
+	}
+	fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
+	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
+	if ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "") {
+		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
+	}
+	customChanged := p.Customize != rec.Customize
+	statusChanged := strings.Join(p.StatusReasons, "\x00") != strings.Join(rec.StatusReasons, "\x00")
+	conflictsChanged := !sameConflicts(p.Conflicts, rec.Conflicts)
+	if len(fs) == 0 && !customChanged && !statusChanged && !conflictsChanged && p.Base == rec.Base && p.Settings == rec.Settings {
+		return
+	}
+	// Reasons and action.
+	var reasons []string
+	action := Update
+	switch {
+	case p.Owner != rec.Owner:
+		action = Move
+		reasons = append(reasons, "moved from "+p.Owner+" to "+rec.Owner)
+	case p.SyncStatus != Locked && rec.SyncStatus == Locked:
+		action = Lock
+		reasons = append(reasons, "customised")
+	case p.SyncStatus == Locked && rec.SyncStatus != Locked && rec.SyncStatus != Custom:
+		action = Unlock
+		reasons = append(reasons, "customisation removed: synced with plan "+rec.Plan+" again")
+	case p.SyncStatus == Unsynced && rec.SyncStatus == Synced:
+		action = Sync
+		reasons = append(reasons, "conflicts resolved: synced with plan "+rec.Plan)
+	case p.Status != rec.Status && rec.Status == Suspended:
+		action = Suspend
+	case p.Status != rec.Status && rec.Status == Active:
+		action = Activate
+	}
+	if p.Plan != rec.Plan {
+		if rec.Plan == model.None {
+			reasons = append(reasons, "detached from plan "+p.Plan+": keeps every value (custom)")
+		} else {
+			reasons = append(reasons, "plan switched from "+p.Plan+" to "+rec.Plan)
+		}
+	}
+	if added, removed := listDelta(p.Addons, rec.Addons); len(added)+len(removed) > 0 {
+		for _, a := range added {
+			reasons = append(reasons, "add-on "+a+" attached")
+		}
+		for _, a := range removed {
+			reasons = append(reasons, "add-on "+a+" removed")
+		}
+	}
+	if customChanged && p.Customize != "" && rec.Customize != "" {
+		reasons = append(reasons, "customisation changed")
+	}
+	if statusChanged {
+		if len(rec.StatusReasons) == 0 {
+			reasons = append(reasons, "no longer suspended ("+strings.Join(p.StatusReasons, ", ")+")")
+		} else {
+			reasons = append(reasons, rec.StatusReasons...)
+		}
+	}
+	reasons = append(reasons, s.dropped...)
+	if p.Settings != rec.Settings && len(s.dropped) == 0 {
+		reasons = append(reasons, "subscriber settings changed")
+	}
+	if conflictsChanged && len(rec.Conflicts) > 0 {
+		reasons = append(reasons, "conflicts: some properties cannot be provided")
+	}
+	// A change that only follows changed plans is fan-out.
+	if effChanged && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
+		strings.Join(p.Addons, "\x00") == strings.Join(rec.Addons, "\x00") && !customChanged {
+		for _, addr := range s.usesPlans {
+			if e.planChanged[addr] != nil {
+				if c.Cause == "" {
+					c.Cause = addr
+				}
+				reasons = append(reasons, planWord(addr)+" changed")
+			}
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "changed in config")
+	}
+	c.Action, c.Reasons, c.Fields = action, reasons, fs
+	e.add(c)
+}
+
+// planWord turns "service_plan Business" into "plan Business" and
+// "addon_plan X" into "add-on plan X".
+func planWord(addr string) string {
+	kind, key, _ := strings.Cut(addr, " ")
+	switch kind {
+	case string(model.ServicePlanKind):
+		return "plan " + key
+	case string(model.AddonPlanKind):
+		return "add-on plan " + key
+	}
+	return "reseller plan " + key
+}
+
+// fanout attaches to every changed plan the subscriptions it reaches and
+// the locked ones it skips.
+func (e *engine) fanout(subs []*sub) {
+	if len(e.planChanged) == 0 {
+		return
+	}
+	byKey := map[string]*Change{}
+	for _, c := range e.changes {
+		if c.Kind == "subscription" {
+			byKey[c.Key] = c
+		}
+	}
+	for _, s := range subs {
+		if s.prior == nil {
+			continue
+		}
+		for _, addr := range s.usesPlans {
+			pc := e.planChanged[addr]
+			if pc == nil {
+				continue
+			}
+			if pc.Fanout == nil {
+				pc.Fanout = &Fanout{}
+			}
+			if s.sync == Locked {
+				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				continue
+			}
+			if c := byKey[s.cfg.Domain]; c != nil && c.Cause != "" {
+				pc.Fanout.Reaches = append(pc.Fanout.Reaches, s.cfg.Domain)
+			}
+		}
+	}
+}
+
+func displayName(domain, plan string) string {
+	if plan == model.None || plan == "" {
+		return domain + " (Custom)"
+	}
+	return domain + " (" + plan + ")"
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func listDelta(before, after []string) (added, removed []string) {
+	b := map[string]bool{}
+	for _, x := range before {
+		b[x] = true
+	}
+	a := map[string]bool{}
+	for _, x := range after {
+		a[x] = true
+		if !b[x] {
+			added = append(added, x)
+		}
+	}
+	for _, x := range before {
+		if !a[x] {
+			removed = append(removed, x)
+		}
+	}
+	return
+}
+
+func sameConflicts(a, b []state.Conflict) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Property != b[i].Property || a[i].Reason != b[i].Reason ||
+			jsonText(a[i].PlanValue) != jsonText(b[i].PlanValue) || jsonText(a[i].AvailableValue) != jsonText(b[i].AvailableValue) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortConflicts(cs []Conflict) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Subscription != cs[j].Subscription {
+			return cs[i].Subscription < cs[j].Subscription
+		}
+		return cs[i].Property < cs[j].Property
+	})
+}
