@@ -1,0 +1,84 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/state"
+)
+
+// Options are the user's explicit choices for one apply.
+type Options struct {
+	AcceptAvailable bool
+	AllowDelete     bool
+	Who             string
+	Now             time.Time
+}
+
+// PolicyError is a refusal to apply: nothing was changed.
+type PolicyError struct {
+	Reason string
+	Items  []string
+}
+
+func (e *PolicyError) Error() string {
+	if len(e.Items) == 0 {
+		return e.Reason
+	}
+	return e.Reason + ":\n  " + strings.Join(e.Items, "\n  ")
+}
+
+// Check returns a *PolicyError when the plan may not be applied with
+// the given options.
+func Check(p *plan.Plan, opt Options) error {
+	if p.Summary.Conflicts > 0 && !opt.AcceptAvailable {
+		var items []string
+		for _, c := range p.Conflicts {
+			if !c.Accepted {
+				items = append(items, fmt.Sprintf("%s %s: plan value %s, available %s (%s)", c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason))
+			}
+		}
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", p.Summary.Conflicts), Items: items}
+	}
+	if len(p.Deletes) > 0 && !opt.AllowDelete {
+		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(p.Deletes)), Items: p.Deletes}
+	}
+	return nil
+}
+
+// Run checks the policies and records the plan's result. It returns the
+// serial recorded.
+func Run(ctx context.Context, b state.Backend, p *plan.Plan, opt Options) (uint64, error) {
+	if err := Check(p, opt); err != nil {
+		return p.PriorSerial, err
+	}
+	entry := &state.HistoryEntry{Who: opt.Who, When: opt.Now.UTC(), Summary: Summary(p)}
+	if data, err := json.Marshal(changeList(p)); err == nil {
+		entry.Changes = data
+	}
+	return b.Write(ctx, p.Result, p.PriorSerial, entry)
+}
+
+// Summary is the one-line summary of a plan.
+func Summary(p *plan.Plan) string {
+	return fmt.Sprintf("%d added, %d changed, %d deleted, %d conflicts accepted",
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts+p.Summary.Accepted)
+}
+
+type histChange struct {
+	Kind   string `json:"kind"`
+	Key    string `json:"key"`
+	Action string `json:"action"`
+}
+
+func changeList(p *plan.Plan) []histChange {
+	out := make([]histChange, 0, len(p.Changes))
+	for _, c := range p.Changes {
+		out = append(out, histChange{c.Kind, c.Key, c.Action})
+	}
+	return out
+}

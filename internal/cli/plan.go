@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// validateOptions are the arguments of `plansync validate`.
+type validateOptions struct {
+	Dir string
+}
+
+func newValidateCmd(env Env, c *common) *cobra.Command {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:   "validate [--dir DIR]",
+		Short: "Check the config directory and report every problem",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(env, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
+	return cmd
+}
+
+func runValidate(env Env, o validateOptions) error {
+	cfg, err := loadConfig(env, o.Dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "The configuration is valid: %d files, %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
+		len(cfg.Files), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	return nil
+}
+
+// planOptions are the arguments of `plansync plan`.
+type planOptions struct {
+	Dir              string
+	Format           string
+	DetailedExitCode bool
+	Now              string
+}
+
+func newPlanCmd(env Env, c *common) *cobra.Command {
+	var o planOptions
+	cmd := &cobra.Command{
+		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
+		Short: "Show what apply would change",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlan(cmd.Context(), env, c, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", ".", "config directory")
+	f.StringVar(&o.Format, "format", "text", "output format: text or json")
+	f.BoolVar(&o.DetailedExitCode, "detailed-exitcode", false, "exit 2 when changes or conflicts are pending, 0 when there is nothing to do")
+	f.StringVar(&o.Now, "now", "", "plan as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	return cmd
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("--format %q: must be one of %s", format, strings.Join(allowed, ", "))
+}
+
+func (e Env) color() bool {
+	if e.env("NO_COLOR") != "" {
+		return false
+	}
+	return e.IsTerminal != nil && e.IsTerminal(e.Stdout)
+}
+
+func renderPlan(env Env, format string, p *plan.Plan) error {
+	if format == "json" {
+		return render.PlanJSON(env.Stdout, p)
+	}
+	return render.PlanText(env.Stdout, p, render.Options{Color: env.color()})
+}
+
+func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
+	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now)
+	if err != nil {
+		return err
+	}
+	defer run.close()
+	if err := renderPlan(env, o.Format, run.plan); err != nil {
+		return err
+	}
+	if o.DetailedExitCode && !run.plan.Empty() {
+		return exitCode(ExitChanges)
+	}
+	return nil
+}
+
+// applyOptions are the arguments of `plansync apply`.
+type applyOptions struct {
+	Dir             string
+	Format          string
+	AutoApprove     bool
+	AcceptAvailable bool
+	AllowDelete     bool
+	Now             string
+}
+
+func newApplyCmd(env Env, c *common) *cobra.Command {
+	var o applyOptions
+	cmd := &cobra.Command{
+		Use:   "apply [--dir DIR] [--auto-approve] [--accept-available] [--allow-delete]",
+		Short: "Make the recorded state match the config",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runApply(cmd.Context(), env, c, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", ".", "config directory")
+	f.StringVar(&o.Format, "format", "text", "output format: text or json")
+	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking for confirmation")
+	f.BoolVar(&o.AcceptAvailable, "accept-available", false, "apply conflicting subscriptions with the available values (they stay unsynced)")
+	f.BoolVar(&o.AllowDelete, "allow-delete", false, "allow deleting customers, resellers and subscriptions")
+	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	return cmd
+}
+
+func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
+	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now)
+	if err != nil {
+		return err
+	}
+	defer run.close()
+	p := run.plan
+	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	if o.Format == "text" {
+		if err := renderPlan(env, "text", p); err != nil {
+			return err
+		}
+	}
+	if err := apply.Check(p, opts); err != nil {
+		if o.Format == "json" {
+			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+		}
+		return err
+	}
+	if p.Empty() && run.prior != nil {
+		if o.Format == "json" {
+			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+		}
+		fmt.Fprintln(env.Stdout, "Nothing to apply.")
+		return nil
+	}
+	if !o.AutoApprove {
+		if !env.IsTerminal(env.Stdin) {
+			return errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does)")
+		}
+		fmt.Fprint(env.Stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+		answer, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(env.Stdout, "Apply cancelled: nothing was changed.")
+			return exitCode(ExitError)
+		}
+	}
+	serial, err := apply.Run(ctx, run.backend, p, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
+	}
+	if o.Format == "json" {
+		return render.ApplyJSON(env.Stdout, p, true, serial)
+	}
+	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
+	return nil
+}

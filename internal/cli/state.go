@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
+	"github.com/spf13/cobra"
+)
+
+// showOptions are the arguments of `plansync show`.
+type showOptions struct {
+	Dir    string
+	Format string
+	Kind   string
+	Key    string
+}
+
+func newShowCmd(env Env, c *common) *cobra.Command {
+	var o showOptions
+	cmd := &cobra.Command{
+		Use:   "show [KIND [KEY]] [--dir DIR] [--format text|json]",
+		Short: "Show the recorded state",
+		Args:  cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				o.Kind = args[0]
+			}
+			if len(args) > 1 {
+				o.Key = args[1]
+			}
+			return runShow(cmd.Context(), env, c, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
+	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
+	kind := ""
+	if o.Kind != "" {
+		k, ok := render.NormalizeKind(o.Kind)
+		if !ok {
+			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(render.Kinds, ", "))
+		}
+		kind = k
+	}
+	b, err := openBackend(env, c, o.Dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	snap, err := readPrior(ctx, b)
+	if err != nil {
+		return err
+	}
+	if snap == nil {
+		snap = &state.Snapshot{}
+	}
+	objs := render.Objects(snap, kind, o.Key)
+	if o.Key != "" && len(objs) == 0 {
+		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
+	}
+	if o.Format == "json" {
+		return render.ShowJSON(env.Stdout, objs)
+	}
+	return render.ShowText(env.Stdout, objs, o.Key != "")
+}
+
+func newStateCmd(env Env, c *common) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "state",
+		Short: "Read and manage the recorded state",
+	}
+	cmd.PersistentFlags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
+	var format string
+	history := &cobra.Command{
+		Use:   "history [--format text|json]",
+		Short: "List the applied changes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStateHistory(cmd.Context(), env, c, dir, format)
+		},
+	}
+	history.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	var force bool
+	push := &cobra.Command{
+		Use:   "push FILE [--force]",
+		Short: "Replace the recorded state with FILE (lineage checked)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStatePush(cmd.Context(), env, c, dir, args[0], force)
+		},
+	}
+	push.Flags().BoolVar(&force, "force", false, "replace even when the lineage differs")
+	cmd.AddCommand(
+		&cobra.Command{
+			Use:   "pull",
+			Short: "Print the recorded state as JSON",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runStatePull(cmd.Context(), env, c, dir)
+			},
+		},
+		&cobra.Command{
+			Use:   "list",
+			Short: "List the recorded objects",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runStateList(cmd.Context(), env, c, dir)
+			},
+		},
+		push, history,
+	)
+	return cmd
+}
+
+func readState(ctx context.Context, env Env, c *common, dir string) (*state.Snapshot, state.Backend, error) {
+	b, err := openBackend(env, c, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := readPrior(ctx, b)
+	if err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	return s, b, nil
+}
+
+func runStatePull(ctx context.Context, env Env, c *common, dir string) error {
+	s, b, err := readState(ctx, env, c, dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if s == nil {
+		return fmt.Errorf("%s: %w", b.Describe(), state.ErrNotFound)
+	}
+	data, err := state.Encode(s)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(data)
+	return err
+}
+
+func runStateList(ctx context.Context, env Env, c *common, dir string) error {
+	s, b, err := readState(ctx, env, c, dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if s == nil {
+		return nil
+	}
+	for _, o := range render.Objects(s, "", "") {
+		fmt.Fprintf(env.Stdout, "%s %s\n", o["kind"], o["key"])
+	}
+	return nil
+}
+
+func runStatePush(ctx context.Context, env Env, c *common, dir, path string, force bool) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	incoming, err := state.Decode(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	b, err := openBackend(env, c, dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	l, err := lock(ctx, env, c, b, "state push")
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	cur, err := readPrior(ctx, b)
+	if err != nil {
+		return err
+	}
+	var expect uint64
+	if cur != nil {
+		expect = cur.Serial
+		if cur.Lineage != incoming.Lineage {
+			if !force {
+				return fmt.Errorf("%s has lineage %s but the recorded state has lineage %s: they are different states; use --force to replace it anyway", path, incoming.Lineage, cur.Lineage)
+			}
+			incoming.Lineage = cur.Lineage
+		} else if incoming.Serial < cur.Serial && !force {
+			return fmt.Errorf("%s has serial %d, older than the recorded serial %d; use --force to replace it anyway", path, incoming.Serial, cur.Serial)
+		}
+	}
+	serial, err := b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "State replaced from %s (serial %d).\n", path, serial)
+	return nil
+}
+
+func runStateHistory(ctx context.Context, env Env, c *common, dir, format string) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
+		return err
+	}
+	b, err := openBackend(env, c, dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	hist, err := b.History(ctx)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		type entry struct {
+			Serial  uint64          `json:"serial"`
+			Who     string          `json:"who"`
+			When    string          `json:"when"`
+			Summary string          `json:"summary"`
+			Changes json.RawMessage `json:"changes"`
+		}
+		out := make([]entry, 0, len(hist))
+		for _, h := range hist {
+			ch := json.RawMessage(h.Changes)
+			if len(ch) == 0 {
+				ch = json.RawMessage("[]")
+			}
+			out = append(out, entry{h.Serial, h.Who, h.When.UTC().Format("2006-01-02T15:04:05Z07:00"), h.Summary, ch})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"format_version": render.FormatVersion, "history": out})
+	}
+	if len(hist) == 0 {
+		fmt.Fprintln(env.Stdout, "No applied changes recorded.")
+	}
+	for _, h := range hist {
+		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format("2006-01-02 15:04:05Z"), h.Who, h.Summary)
+	}
+	return nil
+}
+
+func newForceUnlockCmd(env Env, c *common) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "force-unlock LOCK_ID",
+		Short: "Break a stale state lock",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := openBackend(env, c, dir)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			if err := b.ForceUnlock(cmd.Context(), args[0]); err != nil {
+				return fmt.Errorf("%s: %w", b.Describe(), err)
+			}
+			fmt.Fprintf(env.Stdout, "Lock %s released.\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
+	return cmd
+}

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/state"
+	"github.com/plansync/plansync/state/file"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// statePath returns where the state lives: --state, PLANSYNC_STATE, or
+// the embedded default under the config directory.
+func statePath(env Env, c *common, dir string) string {
+	if c.State != "" {
+		return c.State
+	}
+	if v := env.env("PLANSYNC_STATE"); v != "" {
+		return v
+	}
+	return filepath.Join(dir, ".plansync", "state.json")
+}
+
+// openBackend opens the recorded state's backend.
+func openBackend(env Env, c *common, dir string) (state.Backend, error) {
+	loc := statePath(env, c, dir)
+	if strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://") {
+		return nil, fmt.Errorf("the PostgreSQL state backend is not available in this build")
+	}
+	return file.New(loc), nil
+}
+
+func lockInfo(env Env, op string) state.LockInfo {
+	host := "unknown"
+	if env.Hostname != nil {
+		if h, err := env.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return state.LockInfo{Who: env.User, Host: host, PID: env.PID, Operation: op, Since: env.Now().UTC()}
+}
+
+// lock takes the state lock for an operation, waiting up to --lock-timeout.
+func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (state.Lock, error) {
+	l, err := state.AcquireLock(ctx, b, lockInfo(env, op), c.LockTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
+	}
+	return l, nil
+}
+
+// readPrior reads the recorded state; nil when none was written yet.
+func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
+	s, err := b.Read(ctx)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
+	}
+	return s, nil
+}
+
+// loadConfig reads the config directory; warnings are printed, errors
+// returned as diagnostics.
+func loadConfig(env Env, dir string) (*model.Config, error) {
+	cfg, ds := config.Load(dir, config.Options{
+		Getenv:   env.Getenv,
+		ReadFile: config.OSOptions().ReadFile,
+	})
+	ds.Sort()
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	printDiags(env, ds)
+	return cfg, nil
+}
+
+// clock returns the time to plan at: --now, PLANSYNC_NOW, or the clock.
+func clock(env Env, flag string) (time.Time, error) {
+	v := flag
+	if v == "" {
+		v = env.env("PLANSYNC_NOW")
+	}
+	if v == "" {
+		return env.Now().UTC(), nil
+	}
+	t, err := model.ParseDate(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now: %w", err)
+	}
+	return t, nil
+}
+
+// bcryptSecrets hashes secrets with bcrypt (salted, slow by design).
+type bcryptSecrets struct{ cost int }
+
+func (b bcryptSecrets) Hash(plain string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(plain), b.cost)
+	return string(h), err
+}
+
+func (b bcryptSecrets) Verify(hash, plain string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(plain)) == nil
+}
+
+func secrets() plan.Secrets { return bcryptSecrets{cost: bcrypt.DefaultCost} }
+
+// planRun is a config loaded and planned against the recorded state.
+type planRun struct {
+	backend state.Backend
+	lock    state.Lock
+	prior   *state.Snapshot
+	plan    *plan.Plan
+}
+
+func (r *planRun) close() {
+	if r.lock != nil {
+		_ = r.lock.Unlock()
+	}
+	if r.backend != nil {
+		_ = r.backend.Close()
+	}
+}
+
+// makePlan loads the config, locks and reads the state, and plans. The
+// caller must close the run (releasing the lock).
+func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) (*planRun, error) {
+	now, err := clock(env, nowFlag)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(env, dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := openBackend(env, c, dir)
+	if err != nil {
+		return nil, err
+	}
+	run := &planRun{backend: b}
+	run.lock, err = lock(ctx, env, c, b, op)
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	run.prior, err = readPrior(ctx, b)
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets()})
+	if run.plan.Diagnostics.HasErrors() {
+		run.close()
+		run.plan.Diagnostics.Sort()
+		return nil, run.plan.Diagnostics
+	}
+	return run, nil
+}
+
+var _ = diag.Error

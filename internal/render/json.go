@@ -1,0 +1,140 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/plansync/plansync/internal/plan"
+)
+
+// FormatVersion is the version of every JSON document plansync prints.
+const FormatVersion = "1"
+
+type jsonField struct {
+	Path      string `json:"path"`
+	Before    any    `json:"before"`
+	After     any    `json:"after"`
+	Sensitive bool   `json:"sensitive"`
+}
+
+type jsonFanout struct {
+	Reaches       []string `json:"reaches"`
+	SkippedLocked []string `json:"skipped_locked"`
+}
+
+type jsonChange struct {
+	Kind    string      `json:"kind"`
+	Key     string      `json:"key"`
+	Action  string      `json:"action"`
+	Reasons []string    `json:"reasons"`
+	Fields  []jsonField `json:"fields"`
+	Cause   string      `json:"cause,omitempty"`
+	Fanout  *jsonFanout `json:"fanout,omitempty"`
+}
+
+type jsonConflict struct {
+	Subscription   string `json:"subscription"`
+	Property       string `json:"property"`
+	PlanValue      any    `json:"plan_value"`
+	AvailableValue any    `json:"available_value"`
+	Reason         string `json:"reason"`
+	Resolve        string `json:"resolve,omitempty"`
+	Accepted       bool   `json:"accepted"`
+}
+
+type jsonSub struct {
+	Key           string   `json:"key"`
+	DisplayName   string   `json:"display_name"`
+	SyncStatus    string   `json:"sync_status"`
+	Status        string   `json:"status"`
+	StatusReasons []string `json:"status_reasons"`
+}
+
+type jsonSummary struct {
+	Create            int `json:"create"`
+	Update            int `json:"update"`
+	Delete            int `json:"delete"`
+	Conflicts         int `json:"conflicts"`
+	AcceptedConflicts int `json:"accepted_conflicts"`
+	SkippedLocked     int `json:"skipped_locked"`
+}
+
+type jsonPlan struct {
+	FormatVersion string         `json:"format_version"`
+	Changes       []jsonChange   `json:"changes"`
+	Conflicts     []jsonConflict `json:"conflicts"`
+	Subscriptions []jsonSub      `json:"subscriptions"`
+	Summary       jsonSummary    `json:"summary"`
+	Partial       bool           `json:"partial,omitempty"`
+	Notes         []string       `json:"notes,omitempty"`
+	Applied       *bool          `json:"applied,omitempty"`
+	Serial        uint64         `json:"serial,omitempty"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// PlanJSON builds the JSON document of a plan.
+func planJSON(p *plan.Plan) jsonPlan {
+	doc := jsonPlan{FormatVersion: FormatVersion, Changes: make([]jsonChange, 0, len(p.Changes)),
+		Conflicts: make([]jsonConflict, 0, len(p.Conflicts)), Subscriptions: make([]jsonSub, 0, len(p.Subscriptions)),
+		Partial: p.Partial, Notes: p.Notes}
+	for _, c := range p.Changes {
+		jc := jsonChange{Kind: c.Kind, Key: c.Key, Action: c.Action, Reasons: nonNil(c.Reasons), Fields: make([]jsonField, 0, len(c.Fields)), Cause: c.Cause}
+		for _, f := range c.Fields {
+			jf := jsonField{Path: f.Path, Before: f.Before.JSON, After: f.After.JSON, Sensitive: f.Sensitive}
+			if f.Sensitive {
+				jf.Before, jf.After = sensitiveJSON(f.Before), sensitiveJSON(f.After)
+			}
+			jc.Fields = append(jc.Fields, jf)
+		}
+		if c.Fanout != nil {
+			jc.Fanout = &jsonFanout{Reaches: nonNil(c.Fanout.Reaches), SkippedLocked: nonNil(c.Fanout.SkippedLocked)}
+		}
+		doc.Changes = append(doc.Changes, jc)
+	}
+	for _, c := range p.Conflicts {
+		doc.Conflicts = append(doc.Conflicts, jsonConflict{Subscription: c.Subscription, Property: c.Property,
+			PlanValue: c.PlanValue.JSON, AvailableValue: c.AvailableValue.JSON, Reason: c.Reason, Resolve: c.Fix, Accepted: c.Accepted})
+	}
+	for _, s := range p.Subscriptions {
+		doc.Subscriptions = append(doc.Subscriptions, jsonSub{Key: s.Key, DisplayName: s.DisplayName, SyncStatus: s.SyncStatus,
+			Status: s.Status, StatusReasons: nonNil(s.StatusReasons)})
+	}
+	doc.Summary = jsonSummary{Create: p.Summary.Create, Update: p.Summary.Update, Delete: p.Summary.Delete,
+		Conflicts: p.Summary.Conflicts, AcceptedConflicts: p.Summary.Accepted, SkippedLocked: p.Summary.Skipped}
+	return doc
+}
+
+// sensitiveJSON never carries a secret: a set value is "(sensitive)".
+func sensitiveJSON(v plan.Val) any {
+	if !v.Set {
+		return nil
+	}
+	return "(sensitive)"
+}
+
+// PlanJSON writes the plan as one JSON document.
+func PlanJSON(w io.Writer, p *plan.Plan) error {
+	return writeJSON(w, planJSON(p))
+}
+
+// ApplyJSON writes the applied plan as one JSON document, with whether
+// it was applied and the serial recorded.
+func ApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64) error {
+	doc := planJSON(p)
+	doc.Applied = &applied
+	doc.Serial = serial
+	return writeJSON(w, doc)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

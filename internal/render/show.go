@@ -1,0 +1,320 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// DefaultButtonImage is the background image of a button that names none.
+const DefaultButtonImage = "/images/custom-buttons/default.png"
+
+// Object is one recorded object as `show` presents it.
+type Object map[string]any
+
+// Kinds lists the object kinds `show` accepts, singular.
+var Kinds = []string{"server", "service", "service_plan", "addon_plan", "reseller_plan", "reseller", "customer", "subscription"}
+
+// NormalizeKind accepts singular or plural kind names.
+func NormalizeKind(k string) (string, bool) {
+	k = strings.TrimSuffix(strings.ReplaceAll(k, "-", "_"), "s")
+	for _, x := range Kinds {
+		if x == k || strings.TrimSuffix(x, "s") == k {
+			return x, true
+		}
+	}
+	return "", false
+}
+
+// Objects builds the shown objects of a snapshot, filtered by kind and
+// key ("" for all), in kind then key order.
+func Objects(s *state.Snapshot, kind, key string) []Object {
+	var out []Object
+	want := func(k, id string) bool {
+		return (kind == "" || kind == k) && (key == "" || strings.EqualFold(key, id))
+	}
+	if s.Server != nil && want("server", "server") {
+		out = append(out, Object{"kind": "server", "key": "server", "owner": model.Admin,
+			"components": nonNil(s.Server.Components), "extensions": s.Server.Extensions, "default_plan": s.Server.DefaultPlan})
+	}
+	services := map[string]state.Service{}
+	for _, sv := range s.Services {
+		services[sv.Name] = sv
+		if want("service", sv.Name) {
+			o := Object{"kind": "service", "key": sv.Name, "owner": model.Admin, "name": sv.Name, "description": sv.Description,
+				"send": nonNil(sv.Send), "available_to_resellers": sv.AvailableToResellers}
+			if sv.Button != nil {
+				o["button"] = buttonOf(sv.Button)
+			}
+			if sv.Extension != "" {
+				o["extension"] = sv.Extension
+			}
+			out = append(out, o)
+		}
+	}
+	for _, g := range []struct {
+		kind  string
+		plans []state.Plan
+	}{{"service_plan", s.ServicePlans}, {"addon_plan", s.AddonPlans}, {"reseller_plan", s.ResellerPlans}} {
+		for _, p := range g.plans {
+			if !want(g.kind, p.Key) {
+				continue
+			}
+			o := Object{"kind": g.kind, "key": p.Key, "owner": p.Owner, "name": p.Name, "description": p.Description}
+			for k, v := range grouped(s.PropertySets[p.Props]) {
+				o[k] = v
+			}
+			if g.kind == "reseller_plan" {
+				o["oversell"] = p.Oversell
+			}
+			out = append(out, o)
+		}
+	}
+	for _, r := range s.Resellers {
+		if want("reseller", r.Login) {
+			out = append(out, Object{"kind": "reseller", "key": r.Login, "owner": model.Admin, "login": r.Login,
+				"name": r.Contact.Name, "company": r.Contact.Company, "email": r.Contact.Email, "phone": r.Contact.Phone,
+				"address": r.Contact.Address, "plan": r.Plan, "sync_status": r.SyncStatus, "status": r.Status,
+				"description": r.Description, "allocation": grouped(s.PropertySets[r.Allocation]), "oversell": r.Oversell,
+				"password": sensitiveShown(r.PasswordHash)})
+		}
+	}
+	subsOf := map[string][]string{}
+	for _, sub := range s.Subscriptions {
+		if sub.Customer != "" {
+			subsOf[sub.Customer] = append(subsOf[sub.Customer], sub.Domain)
+		}
+	}
+	customers := map[string]state.Customer{}
+	for _, c := range s.Customers {
+		customers[c.Login] = c
+		if want("customer", c.Login) {
+			subs := nonNil(subsOf[c.Login])
+			out = append(out, Object{"kind": "customer", "key": c.Login, "owner": c.Owner, "login": c.Login,
+				"name": c.Contact.Name, "company": c.Contact.Company, "email": c.Contact.Email, "phone": c.Contact.Phone,
+				"address": c.Contact.Address, "status": c.Status, "description": c.Description,
+				"admin_description": c.AdminDescription, "can_login": c.Status == "active" && len(subs) > 0,
+				"subscriptions": subs, "password": sensitiveShown(c.PasswordHash)})
+		}
+	}
+	for _, sub := range s.Subscriptions {
+		if !want("subscription", sub.Domain) {
+			continue
+		}
+		eff := grouped(s.PropertySets[sub.Effective])
+		display := sub.Domain + " (" + sub.Plan + ")"
+		if sub.Plan == model.None {
+			display = sub.Domain + " (Custom)"
+		}
+		conflicts := make([]Object, 0, len(sub.Conflicts))
+		for _, c := range sub.Conflicts {
+			conflicts = append(conflicts, Object{"property": c.Property, "plan_value": c.PlanValue, "available_value": c.AvailableValue, "reason": c.Reason})
+		}
+		o := Object{"kind": "subscription", "key": sub.Domain, "owner": sub.Owner, "domain": sub.Domain,
+			"customer": sub.Customer, "plan": sub.Plan, "addons": nonNil(sub.Addons), "display_name": display,
+			"sync_status": sub.SyncStatus, "status": sub.Status, "status_reasons": nonNil(sub.StatusReasons),
+			"effective": eff, "conflicts": conflicts, "customized": nonNil(sub.Customized),
+			"buttons": buttons(sub, eff, services, customers), "created_at": sub.CreatedAt, "ftp_login": sub.FTPLogin}
+		if sub.Expires != nil {
+			o["expires"] = sub.Expires
+		}
+		out = append(out, o)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i]["kind"] != out[j]["kind"] {
+			return out[i]["kind"].(string) < out[j]["kind"].(string)
+		}
+		return out[i]["key"].(string) < out[j]["key"].(string)
+	})
+	return out
+}
+
+func sensitiveShown(hash string) any {
+	if hash == "" {
+		return nil
+	}
+	return "(sensitive)"
+}
+
+func buttonOf(b *state.Button) Object {
+	img := b.BackgroundImage
+	if img == "" {
+		img = DefaultButtonImage
+	}
+	return Object{"url": b.URL, "background_image": img, "open_in_panel": b.OpenInPanel}
+}
+
+// grouped turns a flat property set into sections:
+// {"resources": {...}, "permissions": {...}, "hosting": {..., "php_settings": {...}}, "services": [...]}.
+func grouped(v state.Values) Object {
+	out := Object{}
+	for _, sec := range model.Sections {
+		out[sec] = Object{}
+	}
+	out["services"] = []any{}
+	for k, x := range v {
+		if k == "services" {
+			out["services"] = x
+			continue
+		}
+		sec, rest, ok := strings.Cut(k, ".")
+		if !ok {
+			continue
+		}
+		m, _ := out[sec].(Object)
+		if m == nil {
+			m = Object{}
+			out[sec] = m
+		}
+		if name, ok := strings.CutPrefix(rest, "php_settings."); ok {
+			ps, _ := m["php_settings"].(Object)
+			if ps == nil {
+				ps = Object{}
+				m["php_settings"] = ps
+			}
+			ps[name] = x
+			continue
+		}
+		m[rest] = x
+	}
+	return out
+}
+
+// buttons lists the custom buttons a subscription gets and the request
+// each would send (the FTP password masked).
+func buttons(sub state.Subscription, eff Object, services map[string]state.Service, customers map[string]state.Customer) []Object {
+	out := []Object{}
+	list, _ := eff["services"].([]any)
+	for _, x := range list {
+		name, _ := x.(string)
+		sv, ok := services[name]
+		if !ok || sv.Button == nil {
+			continue
+		}
+		q := url.Values{}
+		cu := customers[sub.Customer]
+		for _, f := range sv.Send {
+			switch f {
+			case "subscription_id":
+				q.Set("subscription_id", sub.Domain)
+			case "primary_domain":
+				q.Set("primary_domain", sub.Domain)
+			case "ftp_credentials":
+				q.Set("ftp_login", sub.FTPLogin)
+				q.Set("ftp_password", "*****")
+			case "customer_id":
+				q.Set("customer_id", sub.Customer)
+			case "customer_name":
+				q.Set("customer_name", cu.Contact.Name)
+			case "customer_email":
+				q.Set("customer_email", cu.Contact.Email)
+			case "customer_company":
+				q.Set("customer_company", cu.Contact.Company)
+			}
+		}
+		req := sv.Button.URL
+		if enc := q.Encode(); enc != "" {
+			sep := "?"
+			if strings.Contains(req, "?") {
+				sep = "&"
+			}
+			req += sep + strings.ReplaceAll(enc, "%2A%2A%2A%2A%2A", "*****")
+		}
+		b := buttonOf(sv.Button)
+		b["service"] = name
+		b["request"] = "GET " + req
+		out = append(out, b)
+	}
+	return out
+}
+
+// ShowJSON writes objects as {"format_version": "1", "objects": [...]}.
+func ShowJSON(w io.Writer, objs []Object) error {
+	if objs == nil {
+		objs = []Object{}
+	}
+	return writeJSON(w, map[string]any{"format_version": FormatVersion, "objects": objs})
+}
+
+// ShowText writes objects for people.
+func ShowText(w io.Writer, objs []Object, detail bool) error {
+	var b strings.Builder
+	if len(objs) == 0 {
+		b.WriteString("No objects recorded.\n")
+	}
+	for _, o := range objs {
+		kind, key := o["kind"].(string), o["key"].(string)
+		if !detail {
+			line := kind + " " + key
+			switch kind {
+			case "subscription":
+				line = fmt.Sprintf("%s %s  %s, %s", kind, o["display_name"], o["sync_status"], o["status"])
+			case "customer":
+				line += fmt.Sprintf("  %s", o["status"])
+			}
+			b.WriteString(line + "\n")
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s\n", kind, key)
+		writeObject(&b, o, "  ")
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeObject(b *strings.Builder, o Object, indent string) {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		if k == "kind" || k == "key" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := o[k]
+		switch x := v.(type) {
+		case Object:
+			if len(x) == 0 {
+				continue
+			}
+			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			writeObject(b, x, indent+"  ")
+		case []Object:
+			if len(x) == 0 {
+				continue
+			}
+			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			for _, item := range x {
+				fmt.Fprintf(b, "%s  -\n", indent)
+				writeObject(b, item, indent+"    ")
+			}
+		case nil:
+		case string:
+			if x == "" {
+				continue
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", indent, k, x)
+		default:
+			fmt.Fprintf(b, "%s%s: %v\n", indent, k, showValue(k, x))
+		}
+	}
+}
+
+func showValue(key string, v any) any {
+	if n, ok := v.(int64); ok {
+		if n == -1 {
+			return "unlimited"
+		}
+		if p := model.Lookup("resources." + key); p != nil && p.Kind == model.KindSize {
+			return model.FormatSize(n)
+		}
+	}
+	return v
+}

@@ -1,0 +1,352 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Options control text output.
+type Options struct {
+	// Color enables ANSI colour (only on a terminal, never with NO_COLOR).
+	Color bool
+	// FanoutNames is how many names a fan-out summary shows (default 5).
+	FanoutNames int
+}
+
+type styler struct{ on bool }
+
+func (s styler) wrap(code, text string) string {
+	if !s.on {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+func (s styler) green(t string) string  { return s.wrap("32", t) }
+func (s styler) yellow(t string) string { return s.wrap("33", t) }
+func (s styler) red(t string) string    { return s.wrap("31", t) }
+func (s styler) cyan(t string) string   { return s.wrap("36", t) }
+func (s styler) bold(t string) string   { return s.wrap("1", t) }
+
+// symbol returns the marker and verb for an action.
+func symbol(st styler, action string) (string, string) {
+	switch action {
+	case plan.Create:
+		return st.green("+"), "created"
+	case plan.Delete:
+		return st.red("-"), "deleted"
+	case plan.Update:
+		return st.yellow("~"), "updated"
+	case plan.Suspend:
+		return st.yellow("~"), "suspended"
+	case plan.Activate:
+		return st.yellow("~"), "activated"
+	case plan.Lock:
+		return st.yellow("~"), "locked"
+	case plan.Unlock:
+		return st.yellow("~"), "unlocked"
+	case plan.Sync:
+		return st.yellow("~"), "synced"
+	case plan.Move:
+		return st.cyan(">"), "moved"
+	case plan.Convert:
+		return st.cyan(">"), "converted"
+	}
+	return "?", action
+}
+
+// Thousands formats n with comma separators: 1,240.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// names renders "a, b, c and 1,237 more".
+func names(list []string, max int) string {
+	if len(list) <= max {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:max], ", ") + " and " + Thousands(len(list)-max) + " more"
+}
+
+// PlanText writes the plan for people.
+func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
+	st := styler{on: opt.Color}
+	max := opt.FanoutNames
+	if max <= 0 {
+		max = 5
+	}
+	var b strings.Builder
+	if p.Partial {
+		fmt.Fprintf(&b, "%s this plan is partial: only %s and what they force were planned.\n\n",
+			st.yellow("Note:"), strings.Join(p.Targets, ", "))
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "%s %s\n", st.yellow("Note:"), n)
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\n")
+	}
+	groups := bulkGroups(p.Changes)
+	shown := 0
+	for _, c := range p.Changes {
+		if c.Cause != "" {
+			continue // summarised under the plan change that caused it
+		}
+		if shown == 0 {
+			b.WriteString("plansync will perform these actions:\n\n")
+		}
+		if g := groups[c]; g != nil {
+			if g.first == c {
+				writeBulk(&b, st, g, max)
+				shown++
+			}
+			continue
+		}
+		shown++
+		writeChange(&b, st, c, max)
+	}
+	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
+		b.WriteString("No changes. The recorded state matches the configuration.\n\n")
+	}
+	writeConflicts(&b, st, p)
+	fmt.Fprintf(&b, "%s %d to add, %d to change, %d to delete, %d conflicts.\n", st.bold("Plan:"),
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// bulkThreshold is how many subscriptions created (or deleted) on one
+// plan are listed one by one before they are summarised as one group.
+const bulkThreshold = 10
+
+type bulk struct {
+	action, plan string
+	keys         []string
+	first        *plan.Change
+}
+
+// bulkGroups groups subscription creates and deletes by plan when a plan
+// has more than bulkThreshold of them, so a first plan of a large fleet
+// is a summary, not a wall of lines (the JSON document lists them all).
+func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
+	byPlan := map[string]*bulk{}
+	var order []*bulk
+	members := map[*plan.Change]*bulk{}
+	for _, c := range changes {
+		if c.Kind != "subscription" || (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
+			continue
+		}
+		planName := ""
+		for _, f := range c.Fields {
+			if f.Path == "plan" {
+				planName, _ = f.After.JSON.(string)
+			}
+		}
+		k := c.Action + "\x00" + planName
+		g := byPlan[k]
+		if g == nil {
+			g = &bulk{action: c.Action, plan: planName, first: c}
+			byPlan[k] = g
+			order = append(order, g)
+		}
+		g.keys = append(g.keys, c.Key)
+		members[c] = g
+	}
+	for c, g := range members {
+		if len(g.keys) <= bulkThreshold {
+			delete(members, c)
+		}
+	}
+	return members
+}
+
+func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
+	sym, verb := symbol(st, g.action)
+	on := ""
+	if g.plan != "" {
+		on = " on plan " + g.plan
+	}
+	fmt.Fprintf(b, "  # %s subscriptions%s will be %s\n", Thousands(len(g.keys)), on, verb)
+	fmt.Fprintf(b, "  %s %s\n\n", sym, names(g.keys, max))
+}
+
+// isDefault reports whether a created subscription's field only states a
+// default (an unlimited limit, a permission not granted).
+func isDefault(f plan.FieldChange) bool {
+	if f.Before.Set || !f.After.Set {
+		return false
+	}
+	switch v := f.After.JSON.(type) {
+	case int64:
+		return v == -1 && strings.HasPrefix(f.Path, "resources.")
+	case bool:
+		return !v && strings.HasPrefix(f.Path, "permissions.")
+	}
+	return false
+}
+
+func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
+	sym, verb := symbol(st, c.Action)
+	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, c.Key, verb)
+	if len(c.Reasons) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(c.Reasons, "; "))
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+	if c.Action != plan.Delete {
+		defaults := 0
+		for _, f := range c.Fields {
+			if c.Action == plan.Create && c.Kind == "subscription" && isDefault(f) {
+				defaults++
+				continue
+			}
+			writeField(b, st, f)
+		}
+		if defaults > 0 {
+			b.WriteString("      (other limits unlimited, other permissions not granted)\n")
+		}
+	}
+	if f := c.Fanout; f != nil {
+		if n := len(f.Reaches); n > 0 {
+			fmt.Fprintf(b, "    %s reaches %s %s: %s\n", st.cyan("→"), Thousands(n), plural(n, "subscription", c.Kind), names(f.Reaches, max))
+		}
+		if n := len(f.SkippedLocked); n > 0 {
+			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription", ""), names(f.SkippedLocked, max))
+		}
+	}
+	b.WriteString("\n")
+}
+
+func plural(n int, word, kind string) string {
+	if kind == "reseller_plan" {
+		word = "reseller"
+	}
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func writeField(b *strings.Builder, st styler, f plan.FieldChange) {
+	switch {
+	case f.Sensitive:
+		switch {
+		case !f.Before.Set:
+			fmt.Fprintf(b, "      %s %s: (sensitive)\n", st.green("+"), f.Path)
+		case !f.After.Set:
+			fmt.Fprintf(b, "      %s %s: (sensitive)\n", st.red("-"), f.Path)
+		default:
+			fmt.Fprintf(b, "      %s %s: (sensitive, changed)\n", st.yellow("~"), f.Path)
+		}
+	case f.Long:
+		fmt.Fprintf(b, "      %s %s:\n", st.yellow("~"), f.Path)
+		writeLineDiff(b, st, textOf(f.Before), textOf(f.After))
+	case !f.Before.Set:
+		fmt.Fprintf(b, "      %s %s: %s\n", st.green("+"), f.Path, f.After.Text)
+	case !f.After.Set:
+		fmt.Fprintf(b, "      %s %s: %s\n", st.red("-"), f.Path, f.Before.Text)
+	default:
+		fmt.Fprintf(b, "      %s %s: %s → %s\n", st.yellow("~"), f.Path, f.Before.Text, f.After.Text)
+	}
+}
+
+func textOf(v plan.Val) string {
+	if s, ok := v.JSON.(string); ok && v.Set {
+		return s
+	}
+	return ""
+}
+
+// writeLineDiff shows two texts as a line diff.
+func writeLineDiff(b *strings.Builder, st styler, before, after string) {
+	dmp := diffmatchpatch.New()
+	a, c, lines := dmp.DiffLinesToChars(before, after)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, c, false), lines)
+	for _, d := range diffs {
+		text := strings.TrimSuffix(d.Text, "\n")
+		for _, line := range strings.Split(text, "\n") {
+			switch d.Type {
+			case diffmatchpatch.DiffInsert:
+				fmt.Fprintf(b, "          %s %s\n", st.green("+"), line)
+			case diffmatchpatch.DiffDelete:
+				fmt.Fprintf(b, "          %s %s\n", st.red("-"), line)
+			default:
+				fmt.Fprintf(b, "            %s\n", line)
+			}
+		}
+	}
+}
+
+func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
+	if len(p.Conflicts) == 0 {
+		return
+	}
+	rows := [][]string{{"SUBSCRIPTION", "PROPERTY", "PLAN VALUE", "AVAILABLE VALUE", "REASON"}}
+	fixes := map[string]bool{}
+	var fixList []string
+	accepted := 0
+	for _, c := range p.Conflicts {
+		reason := c.Reason
+		if c.Accepted {
+			reason += " (accepted)"
+			accepted++
+		}
+		rows = append(rows, []string{c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, reason})
+		if c.Fix != "" && !fixes[c.Fix] {
+			fixes[c.Fix] = true
+			fixList = append(fixList, c.Fix)
+		}
+	}
+	fmt.Fprintf(b, "%s %d %s cannot be provided:\n\n", st.red("Conflicts:"), len(p.Conflicts), plural(len(p.Conflicts), "property", ""))
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			if n := len([]rune(cell)); n > widths[i] {
+				widths[i] = n
+			}
+		}
+	}
+	for _, r := range rows {
+		b.WriteString("  ")
+		for i, cell := range r {
+			if i == len(r)-1 {
+				b.WriteString(cell)
+				break
+			}
+			b.WriteString(cell)
+			b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(cell))+2))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nTo resolve a conflict, either:\n")
+	b.WriteString("  1. adapt the plan: change the config so it asks only for available values, or\n")
+	if len(fixList) > 0 {
+		fmt.Fprintf(b, "  2. adapt the system: %s.\n", strings.Join(fixList, "; "))
+	} else {
+		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
+	}
+	b.WriteString("Or accept the available values: plansync apply --accept-available (the subscriptions stay unsynced).\n")
+	if accepted > 0 {
+		fmt.Fprintf(b, "%d of them were accepted earlier and are recorded.\n", accepted)
+	}
+	b.WriteString("\n")
+}
