@@ -45,9 +45,9 @@ const ConflictPHP = "8.9"
 // that ask for PHP ConflictPHP.
 const ConflictPlan = "PHP Preview"
 
-// Components are the server components of a generated fleet: everything
+// components are the server components of a generated fleet: everything
 // the generated plans need.
-var Components = []string{
+var components = []string{
 	"php7.4", "php8.0", "php8.1", "php8.2", "php8.3", "php8.4",
 	"php-fpm", "php-fastcgi", "php-cgi",
 	"postfix", "roundcube", "horde", "spamassassin", "antivirus",
@@ -61,9 +61,9 @@ var Components = []string{
 // additional services and one extension; 20 admin service plans (five
 // families by four tiers) and a few plans of each reseller (about 100
 // service plans in all for N = 100,000); about 10 add-on plans; four
-// reseller plans (the largest oversells); N/1000 resellers (at least
-// 2); N/5 customers, 30% of them resellers' customers; N subscriptions
-// over those customers, a few own subscriptions and custom
+// reseller plans (S, M, L, and XL, which oversells); N/1000 resellers
+// (at least 2); N/5 customers, 30% of them resellers' customers; N
+// subscriptions over those customers, a few own subscriptions and custom
 // (plan none) ones, some with add-ons, CustomisedFraction customised,
 // ConflictFraction on a PHP 8.9 plan, about 1% suspended, and a few
 // subscriber settings.
@@ -106,7 +106,7 @@ const (
 
 func (g *gen) server() {
 	g.cfg.Server = &model.Server{
-		Components:  append([]string(nil), Components...),
+		Components:  append([]string(nil), components...),
 		DefaultPlan: "Web Starter",
 		Extensions: []model.Extension{{
 			Name: "wp-toolkit",
@@ -331,10 +331,10 @@ func (g *gen) resellers(count int) {
 		if i >= len(companies) {
 			login = co + strconv.Itoa(i/len(companies)+1)
 		}
-		title := strings.ToUpper(co[:1]) + co[1:]
+		brand := title(co)
 		r := &model.Reseller{
 			Login:    login,
-			Contact:  model.Contact{Name: title + " Hosting", Company: title + " Ltd", Email: "ops@" + login + ".example"},
+			Contact:  model.Contact{Name: brand + " Hosting", Company: brand + " Ltd", Email: "ops@" + login + ".example"},
 			Plan:     resellerPlanNames[i%len(resellerPlanNames)],
 			Status:   "active",
 			Password: g.password(login),
@@ -348,7 +348,7 @@ func (g *gen) resellers(count int) {
 			t := resellerTiers[(i+j)%len(resellerTiers)]
 			f := families[(i+j)%len(families)]
 			props := planProps(t, f)
-			g.addPlan(model.ServicePlanKind, login, t.name, title+" "+strings.ToLower(t.name)+" hosting", props, nil)
+			g.addPlan(model.ServicePlanKind, login, t.name, brand+" "+strings.ToLower(t.name)+" hosting", props, nil)
 		}
 		if i < 4 {
 			g.addPlan(model.AddonPlanKind, login, "Extra Storage", "", model.Props{"resources.disk_space": model.Size(5 * gib)}, nil)
