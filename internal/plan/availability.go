@@ -225,6 +225,22 @@ func versionLess(a, b string) bool {
 // resellerAllocation returns what a reseller received: its reseller
 // plan's values, or its explicit allocation.
 func (e *engine) resellerAllocation(login string) (model.Props, []string, bool, bool) {
+	if a, ok := e.allocs[login]; ok {
+		return a.props, a.services, a.oversell, a.ok
+	}
+	props, services, oversell, ok := e.computeAllocation(login)
+	e.allocs[login] = allocation{props, services, oversell, ok}
+	return props, services, oversell, ok
+}
+
+type allocation struct {
+	props    model.Props
+	services []string
+	oversell bool
+	ok       bool
+}
+
+func (e *engine) computeAllocation(login string) (model.Props, []string, bool, bool) {
 	r := e.cfg.Resellers[login]
 	if r == nil {
 		return nil, nil, false, false
@@ -249,6 +265,32 @@ func (e *engine) resellerAllocation(login string) (model.Props, []string, bool, 
 // permissions the reseller holds, and only services available to
 // resellers.
 func (e *engine) checkResellerGrants(s *sub) {
+	if s.eff != nil {
+		e.resellerGrants(s)
+		return
+	}
+	// A shared set gives the same result for every subscription of the
+	// owner on it: check once, then share the outcome.
+	key := s.owner + "\x00" + s.effSet.id
+	if adj, ok := e.grantMemo[key]; ok {
+		if adj != nil {
+			e.resellerGrants(s) // records this subscription's conflicts
+			s.eff, s.effSet, s.services = nil, adj, adj.services
+		}
+		return
+	}
+	before := len(s.conflicts)
+	e.resellerGrants(s)
+	if len(s.conflicts) == before {
+		e.grantMemo[key] = nil
+		return
+	}
+	adj := e.sets.intern(s.eff, s.services)
+	e.grantMemo[key] = adj
+	s.eff, s.effSet = nil, adj
+}
+
+func (e *engine) resellerGrants(s *sub) {
 	alloc, _, _, ok := e.resellerAllocation(s.owner)
 	if ok {
 		for _, path := range s.props().Paths() {

@@ -71,6 +71,9 @@ func sortedCopy(xs []string) []string {
 // allServices returns every service of the desired state: declared ones
 // and those extensions provide.
 func (e *engine) allServices() map[string]*model.Service {
+	if e.services != nil {
+		return e.services
+	}
 	out := make(map[string]*model.Service, len(e.cfg.Services))
 	for k, v := range e.cfg.Services {
 		out[k] = v
@@ -84,6 +87,7 @@ func (e *engine) allServices() map[string]*model.Service {
 			}
 		}
 	}
+	e.services = out
 	return out
 }
 

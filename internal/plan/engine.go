@@ -55,6 +55,10 @@ type engine struct {
 	// compMemo memoises missing components per shared property set.
 	compMemo map[string][]componentConflict
 	adjMemo  map[string]*pset
+	// grantMemo memoises reseller grant checks per owner and shared set.
+	grantMemo map[string]*pset
+	services  map[string]*model.Service
+	allocs    map[string]allocation
 	// secret verification results: hash+"\x00"+plain -> ok
 	verified map[string]bool
 
@@ -76,7 +80,7 @@ func Make(in Input) *Plan {
 	result.Serial = serial
 	e := &engine{
 		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
-		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
 		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
 	}
 	e.sets = newSetStore(prior, result)
@@ -252,8 +256,20 @@ func longField(path, before, after string) (FieldChange, bool) {
 	return f, ok
 }
 
+func sameList(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func listField(path string, before, after []string) (FieldChange, bool) {
-	if strings.Join(before, "\x00") == strings.Join(after, "\x00") {
+	if sameList(before, after) {
 		return FieldChange{}, false
 	}
 	return FieldChange{Path: path, Before: listVal(before, len(before) > 0), After: listVal(after, len(after) > 0)}, true

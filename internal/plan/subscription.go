@@ -351,13 +351,15 @@ func (e *engine) finish(s *sub) {
 	if effChanged {
 		fs = append(fs, e.sets.diff(e.sets.recorded(p.Effective), effSet, "")...)
 	}
-	fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
+	if !sameTime(p.Expires, rec.Expires) {
+		fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
+	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
 	if ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "") {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}
 	customChanged := p.Customize != rec.Customize
-	statusChanged := strings.Join(p.StatusReasons, "\x00") != strings.Join(rec.StatusReasons, "\x00")
+	statusChanged := !sameList(p.StatusReasons, rec.StatusReasons)
 	conflictsChanged := !sameConflicts(p.Conflicts, rec.Conflicts)
 	if len(fs) == 0 && !customChanged && !statusChanged && !conflictsChanged && p.Base == rec.Base && p.Settings == rec.Settings {
 		return
@@ -417,7 +419,7 @@ func (e *engine) finish(s *sub) {
 	}
 	// A change that only follows changed plans is fan-out.
 	if effChanged && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
-		strings.Join(p.Addons, "\x00") == strings.Join(rec.Addons, "\x00") && !customChanged {
+		sameList(p.Addons, rec.Addons) && !customChanged {
 		for _, addr := range s.usesPlans {
 			if e.planChanged[addr] != nil {
 				if c.Cause == "" {
@@ -487,6 +489,13 @@ func displayName(domain, plan string) string {
 		return domain + " (Custom)"
 	}
 	return domain + " (" + plan + ")"
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 func fmtTime(t *time.Time) string {

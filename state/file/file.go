@@ -123,7 +123,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	if cur != nil {
 		gotSerial, gotLineage = cur.Serial, cur.Lineage
 	}
-	if false && (gotSerial != expectSerial || gotLineage != s.Lineage) {
+	if gotSerial != expectSerial || gotLineage != s.Lineage {
 		return 0, &state.StaleError{WantSerial: expectSerial, GotSerial: gotSerial, WantLineage: s.Lineage, GotLineage: gotLineage}
 	}
 

@@ -76,9 +76,15 @@ func writeChild(path string) int {
 // bigSnapshot returns a snapshot of 5,000 subscriptions whose content
 // changes with n.
 func bigSnapshot(n int) *state.Snapshot {
+	return manySubscriptions(n, 5_000)
+}
+
+// manySubscriptions returns a snapshot of count subscriptions whose
+// content changes with n.
+func manySubscriptions(n, count int) *state.Snapshot {
 	s := state.New("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
 	props := s.PutValues(state.Values{"disk_space": int64(n)})
-	s.Subscriptions = make([]state.Subscription, 5_000)
+	s.Subscriptions = make([]state.Subscription, count)
 	for i := range s.Subscriptions {
 		s.Subscriptions[i] = state.Subscription{
 			Domain: fmt.Sprintf("site%05d.example", i), Owner: "admin", Plan: "admin/p", SyncStatus: "synced",
@@ -574,5 +580,23 @@ func TestKilledWriter(t *testing.T) {
 	want := []string{"state.json", "state.json.backup", "state.json.history.jsonl", "state.json.lock"}
 	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
 		t.Errorf("files after killed writers and a write: %q, want %q", got, want)
+	}
+}
+
+// BenchmarkWrite100k measures a changing write of a state of 100,000
+// subscriptions: read and decode, two encodings, backup, fsynced write.
+func BenchmarkWrite100k(b *testing.B) {
+	be := New(filepath.Join(b.TempDir(), "state.json"))
+	snaps := []*state.Snapshot{manySubscriptions(1, 100_000), manySubscriptions(2, 100_000)}
+	serial, err := be.Write(b.Context(), snaps[0], 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 1
+	for b.Loop() {
+		if serial, err = be.Write(b.Context(), snaps[i%2], serial, nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }
