@@ -134,14 +134,17 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	return err
 }
 
-// bulkThreshold is how many subscriptions created (or deleted) on one
-// plan are listed one by one before they are summarised as one group.
-const bulkThreshold = 10
+// Thresholds past which creates and deletes are summarised as a group:
+// subscriptions per plan, and other objects per kind.
+const (
+	bulkThreshold     = 10
+	bulkKindThreshold = 50
+)
 
 type bulk struct {
-	action, plan string
-	keys         []string
-	first        *plan.Change
+	action, kind, plan string
+	keys               []string
+	first              *plan.Change
 }
 
 // bulkGroups groups subscription creates and deletes by plan when a plan
@@ -152,19 +155,21 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	var order []*bulk
 	members := map[*plan.Change]*bulk{}
 	for _, c := range changes {
-		if c.Kind != "subscription" || (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
+		if (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
 			continue
 		}
 		planName := ""
-		for _, f := range c.Fields {
-			if f.Path == "plan" {
-				planName, _ = f.After.JSON.(string)
+		if c.Kind == "subscription" {
+			for _, f := range c.Fields {
+				if f.Path == "plan" {
+					planName, _ = f.After.JSON.(string)
+				}
 			}
 		}
-		k := c.Action + "\x00" + planName
+		k := c.Action + "\x00" + c.Kind + "\x00" + planName
 		g := byPlan[k]
 		if g == nil {
-			g = &bulk{action: c.Action, plan: planName, first: c}
+			g = &bulk{action: c.Action, kind: c.Kind, plan: planName, first: c}
 			byPlan[k] = g
 			order = append(order, g)
 		}
@@ -172,7 +177,11 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		members[c] = g
 	}
 	for c, g := range members {
-		if len(g.keys) <= bulkThreshold {
+		limit := bulkKindThreshold
+		if g.kind == "subscription" {
+			limit = bulkThreshold
+		}
+		if len(g.keys) <= limit {
 			delete(members, c)
 		}
 	}
@@ -185,7 +194,7 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	if g.plan != "" {
 		on = " on plan " + g.plan
 	}
-	fmt.Fprintf(b, "  # %s subscriptions%s will be %s\n", Thousands(len(g.keys)), on, verb)
+	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), g.kind+"s", on, verb)
 	fmt.Fprintf(b, "  %s %s\n\n", sym, names(g.keys, max))
 }
 
@@ -304,19 +313,32 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	fixes := map[string]bool{}
 	var fixList []string
 	accepted := 0
-	for _, c := range p.Conflicts {
+	for _, g := range groupConflicts(p.Conflicts) {
+		c := g.first
 		reason := c.Reason
 		if c.Accepted {
 			reason += " (accepted)"
+		}
+		subs := c.Subscription
+		if len(g.subs) > 1 {
+			subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
+		}
+		rows = append(rows, []string{subs, c.Property, c.PlanValue.Text, c.AvailableValue.Text, reason})
+	}
+	for _, c := range p.Conflicts {
+		if c.Accepted {
 			accepted++
 		}
-		rows = append(rows, []string{c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, reason})
 		if c.Fix != "" && !fixes[c.Fix] {
 			fixes[c.Fix] = true
 			fixList = append(fixList, c.Fix)
 		}
 	}
-	fmt.Fprintf(b, "%s %d %s cannot be provided:\n\n", st.red("Conflicts:"), len(p.Conflicts), plural(len(p.Conflicts), "property", ""))
+	what := "properties cannot"
+	if len(p.Conflicts) == 1 {
+		what = "property cannot"
+	}
+	fmt.Fprintf(b, "%s %s %s be provided:\n\n", st.red("Conflicts:"), Thousands(len(p.Conflicts)), what)
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, cell := range r {
@@ -349,4 +371,36 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 		fmt.Fprintf(b, "%d of them were accepted earlier and are recorded.\n", accepted)
 	}
 	b.WriteString("\n")
+}
+
+// conflictGroupThreshold: past this many conflicts, identical ones
+// (same property, values and reason) share one row naming the first few
+// subscriptions; the JSON document lists every one.
+const conflictGroupThreshold = 20
+
+type conflictGroup struct {
+	first plan.Conflict
+	subs  []string
+}
+
+func groupConflicts(cs []plan.Conflict) []*conflictGroup {
+	var out []*conflictGroup
+	if len(cs) <= conflictGroupThreshold {
+		for _, c := range cs {
+			out = append(out, &conflictGroup{first: c, subs: []string{c.Subscription}})
+		}
+		return out
+	}
+	byKey := map[string]*conflictGroup{}
+	for _, c := range cs {
+		k := c.Property + "\x00" + c.PlanValue.Text + "\x00" + c.AvailableValue.Text + "\x00" + c.Reason + "\x00" + fmt.Sprint(c.Accepted)
+		g := byKey[k]
+		if g == nil {
+			g = &conflictGroup{first: c}
+			byKey[k] = g
+			out = append(out, g)
+		}
+		g.subs = append(g.subs, c.Subscription)
+	}
+	return out
 }

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const smallConfig = `service_plans:
+  - name: Basic
+    resources: {disk_space: 1GiB}
+`
+
+// termEnv is an environment whose streams claim to be a terminal.
+func termEnv(t *testing.T, stdin string, vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) (string, bool) {
+			v, ok := vars[k]
+			return v, ok
+		},
+		IsTerminal: func(any) bool { return true },
+		Now:        func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) },
+		Hostname:   func() (string, error) { return "testhost", nil },
+		PID:        1234,
+		User:       "tester",
+	}
+	return env, &out, &errb
+}
+
+func configDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.yaml"), []byte(smallConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestApplyAsksOnTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		answer  string
+		code    int
+		applied bool
+	}{
+		{"yes\n", ExitOK, true},
+		{"no\n", ExitError, false},
+		{"y\n", ExitError, false},
+		{"", ExitError, false},
+	} {
+		dir := configDir(t)
+		env, out, _ := termEnv(t, tc.answer, nil)
+		code := Main(context.Background(), []string{"apply", "--dir", dir}, env)
+		if code != tc.code {
+			t.Errorf("answer %q: exit %d, want %d\n%s", tc.answer, code, tc.code, out)
+		}
+		if !strings.Contains(out.String(), "Only 'yes' will be accepted") {
+			t.Errorf("answer %q: no prompt:\n%s", tc.answer, out)
+		}
+		_, err := os.Stat(filepath.Join(dir, ".plansync", "state.json"))
+		if applied := err == nil; applied != tc.applied {
+			t.Errorf("answer %q: state written = %v, want %v", tc.answer, applied, tc.applied)
+		}
+	}
+}
+
+func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
+	dir := configDir(t)
+	env, out, _ := termEnv(t, "", nil)
+	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "\x1b[32m+\x1b[0m") {
+		t.Errorf("no colour on a terminal:\n%q", out)
+	}
+	env, out, _ = termEnv(t, "", map[string]string{"NO_COLOR": "1"})
+	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("colour despite NO_COLOR:\n%q", out)
+	}
+	env, out, _ = termEnv(t, "", nil)
+	env.IsTerminal = func(any) bool { return false }
+	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("colour when not a terminal:\n%q", out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := configDir(t)
+	env, _, _ := termEnv(t, "", nil)
+	env.IsTerminal = func(any) bool { return false }
+	if code := Main(context.Background(), []string{"plan", "--dir", dir, "--detailed-exitcode"}, env); code != ExitChanges {
+		t.Errorf("pending changes: exit %d, want 2", code)
+	}
+	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != ExitOK {
+		t.Errorf("plain plan: exit %d, want 0", code)
+	}
+	if code := Main(context.Background(), []string{"plan", "--dir", dir, "--format", "yaml"}, env); code != ExitError {
+		t.Errorf("bad format: exit %d, want 1", code)
+	}
+	if code := Main(context.Background(), []string{"plan", "--bogus"}, env); code != ExitError {
+		t.Errorf("bad flag: exit %d, want 1", code)
+	}
+	if code := Main(context.Background(), []string{"apply", "--dir", dir, "--auto-approve"}, env); code != ExitOK {
+		t.Errorf("apply: exit %d", code)
+	}
+	if code := Main(context.Background(), []string{"plan", "--dir", dir, "--detailed-exitcode"}, env); code != ExitOK {
+		t.Errorf("nothing to do: exit %d, want 0", code)
+	}
+}
