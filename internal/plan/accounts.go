@@ -53,7 +53,7 @@ func (e *engine) planResellers(subs []*sub) {
 			rec.SyncStatus = Custom
 		}
 		if alloc != nil {
-			rec.Allocation = alloc.id
+			rec.Allocation = e.sets.use(alloc)
 			rec.Services = alloc.services
 		}
 		prior := e.priorResellers[login]

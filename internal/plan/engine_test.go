@@ -50,11 +50,22 @@ func mustPlan(t *testing.T, cfg *model.Config, prior *state.Snapshot) *Plan {
 	return p
 }
 
-// applied returns the result as the next prior, with its serial bumped.
-func applied(p *Plan) *state.Snapshot {
+// applied returns the result as the next prior, with its serial bumped,
+// round-tripped through the state encoding as a real apply and the next
+// run do (so a result that cannot be recorded fails here).
+func applied(t *testing.T, p *Plan) *state.Snapshot {
+	t.Helper()
 	r := p.Result
 	r.Serial++
-	return r
+	data, err := state.Encode(r)
+	if err != nil {
+		t.Fatalf("result cannot be recorded: %v", err)
+	}
+	s, err := state.Decode(data)
+	if err != nil {
+		t.Fatalf("recorded result cannot be read: %v", err)
+	}
+	return s
 }
 
 func effective(t *testing.T, s *state.Snapshot, domain string) state.Values {
@@ -84,7 +95,7 @@ func TestCreateThenNoop(t *testing.T) {
 	if p.Summary.Create != 7 || p.Summary.Update+p.Summary.Delete != 0 {
 		t.Fatalf("summary = %+v, want 7 creates", p.Summary)
 	}
-	p2 := mustPlan(t, cfg, applied(p))
+	p2 := mustPlan(t, cfg, applied(t, p))
 	if !p2.Empty() {
 		t.Fatalf("second plan not empty: %+v", p2.Changes[0])
 	}
@@ -110,7 +121,7 @@ func TestAddonsAddAndUnlimitedAbsorbs(t *testing.T) {
 func TestPlanChangeFansOutAndSkipsLocked(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Subscriptions["c.example"].Customize = model.Props{"resources.mailboxes": model.Count(5)}
-	prior := applied(mustPlan(t, cfg, nil))
+	prior := applied(t, mustPlan(t, cfg, nil))
 
 	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
 	p := mustPlan(t, cfg, prior)
@@ -131,7 +142,7 @@ func TestPlanChangeFansOutAndSkipsLocked(t *testing.T) {
 	if find(p, "subscription", "c.example") != nil {
 		t.Errorf("locked subscription changed")
 	}
-	next := applied(p)
+	next := applied(t, p)
 	if got := effective(t, next, "c.example")["resources.disk_space"]; got != 10*gib {
 		t.Errorf("locked kept %v, want the old 10 GiB", got)
 	}
@@ -164,7 +175,7 @@ func TestMissingComponentConflict(t *testing.T) {
 		t.Errorf("sync status = %s", p.Subscriptions[0].SyncStatus)
 	}
 	// Accepted, then the component is installed: synced again.
-	prior := applied(p)
+	prior := applied(t, p)
 	again := mustPlan(t, cfg, prior)
 	if again.Summary.Conflicts != 0 || again.Summary.Accepted != 3 || len(again.Changes) != 0 {
 		t.Fatalf("re-plan of accepted conflicts: %+v %+v", again.Summary, again.Changes)
@@ -217,7 +228,7 @@ func TestResellerAllocation(t *testing.T) {
 func TestSecretsChangeDetection(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}
-	prior := applied(mustPlan(t, cfg, nil))
+	prior := applied(t, mustPlan(t, cfg, nil))
 	if prior.Customers[0].PasswordHash != "h:s3cret" {
 		t.Fatalf("hash = %q", prior.Customers[0].PasswordHash)
 	}

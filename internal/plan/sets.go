@@ -167,6 +167,31 @@ func (st *setStore) recorded(id string) *pset {
 	return s
 }
 
+// use makes sure a set referenced by a result record is held by the
+// result snapshot (a set read from the prior state, such as a locked
+// subscription's frozen base, is copied over as it is) and returns its id.
+func (st *setStore) use(p *pset) string {
+	if p == nil || p.id == "" {
+		return ""
+	}
+	if _, ok := st.result.PropertySets[p.id]; !ok {
+		var v state.Values
+		ok := false
+		if st.prior != nil {
+			v, ok = st.prior.PropertySets[p.id]
+		}
+		if ok {
+			if st.result.PropertySets == nil {
+				st.result.PropertySets = map[string]state.Values{}
+			}
+			st.result.PropertySets[p.id] = v
+		} else {
+			st.result.PutValues(toValues(p.props, p.services))
+		}
+	}
+	return p.id
+}
+
 // intern stores a set in the result and returns it with its id. Sets
 // built by the engine are interned once each (callers cache them).
 func (st *setStore) intern(props model.Props, services []string) *pset {

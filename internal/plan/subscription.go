@@ -256,7 +256,7 @@ func (e *engine) finish(s *sub) {
 	}
 	rec := state.Subscription{
 		Domain: cfg.Domain, Owner: s.owner, Customer: cfg.Customer, Plan: cfg.Plan, Addons: cfg.Addons,
-		SyncStatus: s.sync, Effective: effSet.id, Base: s.base.id, ConfigStatus: cfg.Status,
+		SyncStatus: s.sync, Effective: e.sets.use(effSet), Base: e.sets.use(s.base), ConfigStatus: cfg.Status,
 		FTPLogin: cfg.FTPLogin,
 	}
 	if s.customize != nil {
