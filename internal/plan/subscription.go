@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -418,11 +419,15 @@ func (e *engine) finish(s *sub) {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
 	}
 	// A change that only follows changed plans is fan-out.
+	// A change that only follows changed plans is fan-out: it is
+	// summarised under the plan change (Cause) unless it has reasons of
+	// its own, which people must see.
 	if effChanged && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
 		sameList(p.Addons, rec.Addons) && !customChanged {
+		own := len(reasons) > 0 || action != Update
 		for _, addr := range s.usesPlans {
 			if e.planChanged[addr] != nil {
-				if c.Cause == "" {
+				if c.Cause == "" && !own {
 					c.Cause = addr
 				}
 				reasons = append(reasons, planWord(addr)+" changed")
@@ -477,7 +482,7 @@ func (e *engine) fanout(subs []*sub) {
 				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
 				continue
 			}
-			if c := byKey[s.cfg.Domain]; c != nil && c.Cause != "" {
+			if c := byKey[s.cfg.Domain]; c != nil && slices.Contains(c.Reasons, planWord(addr)+" changed") {
 				pc.Fanout.Reaches = append(pc.Fanout.Reaches, s.cfg.Domain)
 			}
 		}
