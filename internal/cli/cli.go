@@ -95,6 +95,8 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newStateCmd(env, &c),
 		newForceUnlockCmd(env, &c),
 		newVersionCmd(env),
+		newWatchCmd(env, &c),
+		newFmtCmd(env, &c),
 	)
 	return root
 }

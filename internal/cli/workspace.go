@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
@@ -13,30 +11,8 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
-	"github.com/plansync/plansync/state/file"
 	"golang.org/x/crypto/bcrypt"
 )
-
-// statePath returns where the state lives: --state, PLANSYNC_STATE, or
-// the embedded default under the config directory.
-func statePath(env Env, c *common, dir string) string {
-	if c.State != "" {
-		return c.State
-	}
-	if v := env.env("PLANSYNC_STATE"); v != "" {
-		return v
-	}
-	return filepath.Join(dir, ".plansync", "state.json")
-}
-
-// openBackend opens the recorded state's backend.
-func openBackend(env Env, c *common, dir string) (state.Backend, error) {
-	loc := statePath(env, c, dir)
-	if strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://") {
-		return nil, fmt.Errorf("the PostgreSQL state backend is not available in this build")
-	}
-	return file.New(loc), nil
-}
 
 func lockInfo(env Env, op string) state.LockInfo {
 	host := "unknown"
