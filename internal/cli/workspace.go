@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
@@ -118,6 +117,13 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) 
 	if err != nil {
 		return nil, err
 	}
+	return planConfig(ctx, env, c, dir, op, now, cfg)
+}
+
+// planConfig plans an already loaded config: it opens the backend, takes
+// the lock for op, reads the recorded state and runs the engine. The
+// caller must close the run (releasing the lock).
+func planConfig(ctx context.Context, env Env, c *common, dir, op string, now time.Time, cfg *model.Config) (*planRun, error) {
 	b, err := openBackend(env, c, dir)
 	if err != nil {
 		return nil, err
@@ -141,5 +147,3 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) 
 	}
 	return run, nil
 }
-
-var _ = diag.Error
