@@ -56,11 +56,42 @@ func Run(ctx context.Context, b state.Backend, p *plan.Plan, opt Options) (uint6
 	if err := Check(p, opt); err != nil {
 		return p.PriorSerial, err
 	}
+	return b.Write(ctx, p.Result, p.PriorSerial, Entry(p, opt))
+}
+
+// Entry is the history entry recording an applied plan.
+func Entry(p *plan.Plan, opt Options) *state.HistoryEntry {
 	entry := &state.HistoryEntry{Who: opt.Who, When: opt.Now.UTC(), Summary: Summary(p)}
 	if data, err := json.Marshal(changeList(p)); err == nil {
 		entry.Changes = data
 	}
-	return b.Write(ctx, p.Result, p.PriorSerial, entry)
+	return entry
+}
+
+// RunSaved checks and records a saved plan against the current state
+// (read under the lock the caller holds). It returns the serial recorded.
+func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapshot, configDigest string, strict bool, opt Options) (uint64, error) {
+	result, err := s.Prepare(cur, configDigest, strict)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.Check(opt); err != nil {
+		return 0, err
+	}
+	var expect uint64
+	if cur != nil {
+		expect = cur.Serial
+	}
+	changes := make([]histChange, 0, len(s.Objects))
+	for _, o := range s.Objects {
+		changes = append(changes, histChange{o.Kind, o.Key, o.Action})
+	}
+	entry := &state.HistoryEntry{Who: opt.Who, When: opt.Now.UTC(),
+		Summary: fmt.Sprintf("%d added, %d changed, %d deleted (saved plan)", s.Summary.Create, s.Summary.Update, s.Summary.Delete)}
+	if data, err := json.Marshal(changes); err == nil {
+		entry.Changes = data
+	}
+	return b.Write(ctx, result, expect, entry)
 }
 
 // Summary is the one-line summary of a plan.

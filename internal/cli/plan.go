@@ -48,6 +48,9 @@ type planOptions struct {
 	Format           string
 	DetailedExitCode bool
 	Now              string
+	Out              string
+	Targets          []string
+	AllowDelete      bool
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -62,9 +65,12 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", ".", "config directory")
-	f.StringVar(&o.Format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.DetailedExitCode, "detailed-exitcode", false, "exit 2 when changes or conflicts are pending, 0 when there is nothing to do")
 	f.StringVar(&o.Now, "now", "", "plan as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	f.StringVar(&o.Out, "out", "", "save the plan to FILE, for plansync apply FILE")
+	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
+	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
+	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
 	return cmd
 }
 
@@ -85,23 +91,50 @@ func (e Env) color() bool {
 }
 
 func renderPlan(env Env, format string, p *plan.Plan) error {
-	if format == "json" {
+	switch format {
+	case "json":
 		return render.PlanJSON(env.Stdout, p)
+	case "markdown":
+		return render.PlanMarkdown(env.Stdout, p)
 	}
 	return render.PlanText(env.Stdout, p, render.Options{Color: env.color()})
 }
 
 func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
-	if err := checkFormat(o.Format, "text", "json"); err != nil {
+	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
-	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now)
+	for _, t := range o.Targets {
+		if _, err := plan.ParseTarget(t); err != nil {
+			return err
+		}
+	}
+	now, err := clock(env, o.Now)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env, o.Dir)
+	if err != nil {
+		return err
+	}
+	run, err := planConfig(ctx, env, c, o.Dir, "plan", now, cfg)
 	if err != nil {
 		return err
 	}
 	defer run.close()
+	if len(o.Targets) > 0 {
+		if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
+			return err
+		}
+	}
 	if err := renderPlan(env, o.Format, run.plan); err != nil {
 		return err
+	}
+	if o.Out != "" {
+		if err := savePlan(o, cfg, run); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)
 	}
 	if o.DetailedExitCode && !run.plan.Empty() {
 		return exitCode(ExitChanges)
@@ -117,15 +150,22 @@ type applyOptions struct {
 	AcceptAvailable bool
 	AllowDelete     bool
 	Now             string
+	PlanFile        string
+	Strict          bool
+	Targets         []string
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply [--dir DIR] [--auto-approve] [--accept-available] [--allow-delete]",
-		Short: "Make the recorded state match the config",
-		Args:  cobra.NoArgs,
+		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
+		Short: "Make the recorded state match the config (or apply a saved plan)",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.PlanFile = args[0]
+				return runApplySaved(cmd.Context(), env, c, o)
+			}
 			return runApply(cmd.Context(), env, c, o)
 		},
 	}
@@ -136,6 +176,8 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 	f.BoolVar(&o.AcceptAvailable, "accept-available", false, "apply conflicting subscriptions with the available values (they stay unsynced)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "allow deleting customers, resellers and subscriptions")
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
+	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
 	return cmd
 }
 
@@ -148,6 +190,11 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		return err
 	}
 	defer run.close()
+	if len(o.Targets) > 0 {
+		if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
+			return err
+		}
+	}
 	p := run.plan
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
 	if o.Format == "text" {
@@ -179,7 +226,19 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			return exitCode(ExitError)
 		}
 	}
+	total := len(p.Changes)
+	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
+	if progress {
+		fmt.Fprintf(env.Stderr, "Applying: 0/%s objects…", render.Thousands(total))
+	}
 	serial, err := apply.Run(ctx, run.backend, p, opts)
+	if progress {
+		done := total
+		if err != nil {
+			done = 0
+		}
+		fmt.Fprintf(env.Stderr, "\rApplying: %s/%s objects recorded\n", render.Thousands(done), render.Thousands(total))
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}

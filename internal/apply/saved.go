@@ -1,0 +1,154 @@
+package apply
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/state"
+)
+
+// SavedFormat names a saved plan file.
+const SavedFormat = "plansync-plan"
+
+// Saved is a plan saved by `plan --out`: what it changes, the versions
+// of the objects it touches in the state it was made from, a digest of
+// the config it was made from, and the resulting records. It holds no
+// secret in clear (only the hashes the state records).
+type Saved struct {
+	Format        string          `json:"format"`
+	FormatVersion int             `json:"format_version"`
+	Lineage       string          `json:"lineage"`
+	Serial        uint64          `json:"serial"`
+	ConfigDigest  string          `json:"config_digest"`
+	AllowDelete   bool            `json:"allow_delete"`
+	Partial       bool            `json:"partial,omitempty"`
+	Targets       []string        `json:"targets,omitempty"`
+	Objects       []SavedObject   `json:"objects"`
+	Summary       plan.Summary    `json:"summary"`
+	Deletes       []string        `json:"deletes,omitempty"`
+	Conflicts     []string        `json:"conflicts,omitempty"`
+	Text          string          `json:"text"`
+	Result        json.RawMessage `json:"result"`
+}
+
+// SavedObject is one object a saved plan touches, with its version in the
+// state the plan was made from ("" when it did not exist).
+type SavedObject struct {
+	Kind    string `json:"kind"`
+	Key     string `json:"key"`
+	Action  string `json:"action"`
+	Version string `json:"version"`
+}
+
+// Save builds the saved form of a plan.
+func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete bool, text string) (*Saved, error) {
+	res, err := state.Encode(p.Result)
+	if err != nil {
+		return nil, err
+	}
+	s := &Saved{Format: SavedFormat, FormatVersion: 1, Lineage: p.Result.Lineage, Serial: p.PriorSerial,
+		ConfigDigest: configDigest, AllowDelete: allowDelete, Partial: p.Partial, Targets: p.Targets,
+		Summary: p.Summary, Deletes: p.Deletes, Text: text, Result: res}
+	refs := make([]state.Ref, 0, len(p.Changes))
+	for _, c := range p.Changes {
+		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+	}
+	versions := state.Versions(prior, refs)
+	for _, c := range p.Changes {
+		s.Objects = append(s.Objects, SavedObject{Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key}]})
+	}
+	for _, c := range p.Conflicts {
+		if !c.Accepted {
+			s.Conflicts = append(s.Conflicts, conflictLine(c))
+		}
+	}
+	return s, nil
+}
+
+func conflictLine(c plan.Conflict) string {
+	return fmt.Sprintf("%s %s: plan value %s, available %s (%s)", c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason)
+}
+
+// ReadSaved decodes a saved plan file.
+func ReadSaved(data []byte) (*Saved, error) {
+	var s Saved
+	if err := json.Unmarshal(data, &s); err != nil || s.Format != SavedFormat {
+		return nil, errors.New("not a plansync saved plan (made with plansync plan --out)")
+	}
+	if s.FormatVersion != 1 {
+		return nil, fmt.Errorf("saved plan format version %d is not supported by this plansync", s.FormatVersion)
+	}
+	return &s, nil
+}
+
+// StaleError: a saved plan no longer fits the state or the config.
+type StaleError struct{ Reason string }
+
+func (e *StaleError) Error() string {
+	return "the saved plan is stale: " + e.Reason + "; nothing was applied. Run plansync plan again"
+}
+
+// Prepare checks a saved plan against the current state and config and
+// returns the snapshot applying it records. Unless strict, a write to
+// the state that touched none of the plan's objects does not make it
+// stale.
+func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (*state.Snapshot, error) {
+	if configDigest != s.ConfigDigest {
+		return nil, &StaleError{"the config changed since the plan was made"}
+	}
+	var curSerial uint64
+	if cur != nil {
+		curSerial = cur.Serial
+		if s.Serial > 0 && cur.Lineage != s.Lineage {
+			return nil, &StaleError{fmt.Sprintf("the recorded state has lineage %s, the plan was made for lineage %s", cur.Lineage, s.Lineage)}
+		}
+	} else if s.Serial > 0 {
+		return nil, &StaleError{"the recorded state it was made from no longer exists"}
+	}
+	if curSerial != s.Serial {
+		if strict {
+			return nil, &StaleError{fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)}
+		}
+		refs := make([]state.Ref, len(s.Objects))
+		for i, o := range s.Objects {
+			refs[i] = state.Ref{Kind: o.Kind, Key: o.Key}
+		}
+		now := state.Versions(cur, refs)
+		var changed []string
+		for _, o := range s.Objects {
+			if now[state.Ref{Kind: o.Kind, Key: o.Key}] != o.Version {
+				changed = append(changed, o.Kind+" "+o.Key)
+			}
+		}
+		if len(changed) > 0 {
+			return nil, &StaleError{"objects it touches changed since it was made: " + strings.Join(changed, ", ")}
+		}
+	}
+	planned, err := state.Decode(s.Result)
+	if err != nil {
+		return nil, fmt.Errorf("saved plan: %w", err)
+	}
+	refs := make([]state.Ref, len(s.Objects))
+	for i, o := range s.Objects {
+		refs[i] = state.Ref{Kind: o.Kind, Key: o.Key}
+	}
+	out := state.Merge(cur, planned, refs)
+	if cur == nil {
+		out.Lineage = planned.Lineage
+	}
+	return out, nil
+}
+
+// Check applies the apply policies to a saved plan.
+func (s *Saved) Check(opt Options) error {
+	if s.Summary.Conflicts > 0 && !opt.AcceptAvailable {
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", s.Summary.Conflicts), Items: s.Conflicts}
+	}
+	if len(s.Deletes) > 0 && !opt.AllowDelete && !s.AllowDelete {
+		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(s.Deletes)), Items: s.Deletes}
+	}
+	return nil
+}

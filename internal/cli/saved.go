@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/render"
+)
+
+// configDigest is a digest of the config files a plan was made from
+// (their paths relative to the config directory and their contents).
+func configDigest(dir string, cfg *model.Config) (string, error) {
+	files := append([]string(nil), cfg.Files...)
+	sort.Strings(files)
+	h := sha256.New()
+	for _, rel := range files {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", rel, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// savePlan writes the plan of run to o.Out, atomically.
+func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
+	digest, err := configDigest(o.Dir, cfg)
+	if err != nil {
+		return err
+	}
+	var text bytes.Buffer
+	if err := render.PlanText(&text, run.plan, render.Options{}); err != nil {
+		return err
+	}
+	saved, err := apply.Save(run.plan, run.prior, digest, o.AllowDelete, text.String())
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(saved)
+	if err != nil {
+		return err
+	}
+	tmp := o.Out + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, o.Out)
+}
+
+// runApplySaved applies exactly a saved plan, refusing it when stale.
+func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(o.PlanFile)
+	if err != nil {
+		return err
+	}
+	saved, err := apply.ReadSaved(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.PlanFile, err)
+	}
+	cfg, err := loadConfig(env, o.Dir)
+	if err != nil {
+		return err
+	}
+	digest, err := configDigest(o.Dir, cfg)
+	if err != nil {
+		return err
+	}
+	b, err := openBackend(env, c, o.Dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	l, err := lock(ctx, env, c, b, "apply")
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	cur, err := readPrior(ctx, b)
+	if err != nil {
+		return err
+	}
+	if o.Format == "text" {
+		fmt.Fprint(env.Stdout, saved.Text)
+	}
+	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	serial, err := apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+	if err != nil {
+		return err
+	}
+	if o.Format == "json" {
+		return json.NewEncoder(env.Stdout).Encode(map[string]any{"format_version": render.FormatVersion, "applied": true, "serial": serial,
+			"summary": map[string]int{"create": saved.Summary.Create, "update": saved.Summary.Update, "delete": saved.Summary.Delete, "conflicts": saved.Summary.Conflicts}})
+	}
+	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
+		saved.Summary.Create, saved.Summary.Update, saved.Summary.Delete, serial)
+	return nil
+}

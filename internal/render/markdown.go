@@ -1,0 +1,102 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/plansync/plansync/internal/plan"
+)
+
+// MarkdownLimit is the size a pull-request comment must stay under
+// (GitHub's limit is 65,536 characters), with room for the cut note.
+const MarkdownLimit = 65536 - 1024
+
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// PlanMarkdown writes the plan as a pull-request comment: a summary
+// table, a conflicts table and the details in collapsible sections. It
+// stays under GitHub's comment limit, saying what was cut.
+func PlanMarkdown(w io.Writer, p *plan.Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### plansync plan: %d to add, %d to change, %d to delete, %d conflicts\n\n",
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
+	if p.Partial {
+		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", strings.Join(p.Targets, ", "))
+	}
+	if p.Empty() {
+		b.WriteString("No changes. The recorded state matches the configuration.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	b.WriteString("| | count |\n|---|---:|\n")
+	fmt.Fprintf(&b, "| to add | %s |\n| to change | %s |\n| to delete | %s |\n| conflicts | %s |\n| locked subscriptions skipped | %s |\n\n",
+		Thousands(p.Summary.Create), Thousands(p.Summary.Update), Thousands(p.Summary.Delete),
+		Thousands(p.Summary.Conflicts), Thousands(p.Summary.Skipped))
+	if len(p.Deletes) > 0 {
+		fmt.Fprintf(&b, "**This plan deletes %s object(s)**; apply needs `--allow-delete`.\n\n", Thousands(len(p.Deletes)))
+	}
+	cutConflicts, cutChanges := 0, 0
+	if len(p.Conflicts) > 0 {
+		b.WriteString("#### Conflicts\n\n| Subscription | Property | Plan value | Available value | Reason |\n|---|---|---|---|---|\n")
+		for i, g := range groupConflicts(p.Conflicts) {
+			if b.Len() > MarkdownLimit/2 {
+				cutConflicts = len(groupConflicts(p.Conflicts)) - i
+				break
+			}
+			c := g.first
+			subs := c.Subscription
+			if len(g.subs) > 1 {
+				subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
+			}
+			reason := c.Reason
+			if c.Accepted {
+				reason += " (accepted)"
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", mdCell(subs), c.Property, mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
+		}
+		b.WriteString("\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (install the component, raise the reseller's allocation); or accept the available values with `plansync apply --accept-available`.\n\n")
+	}
+	b.WriteString("#### Details\n\n")
+	groups := bulkGroups(p.Changes)
+	st := styler{}
+	var visible []*plan.Change
+	for _, c := range p.Changes {
+		if c.Cause == "" {
+			visible = append(visible, c)
+		}
+	}
+	for i, c := range visible {
+		var body strings.Builder
+		title := ""
+		if g := groups[c]; g != nil {
+			if g.first != c {
+				continue
+			}
+			writeBulk(&body, st, g, 20)
+			_, verb := symbol(st, g.action)
+			title = fmt.Sprintf("%s %ss will be %s", Thousands(len(g.keys)), g.kind, verb)
+		} else {
+			writeChange(&body, st, c, 20)
+			_, verb := symbol(st, c.Action)
+			title = fmt.Sprintf("%s %s will be %s", c.Kind, c.Key, verb)
+			if c.Fanout != nil {
+				title += fmt.Sprintf(" — reaches %s, skips %s locked", Thousands(len(c.Fanout.Reaches)), Thousands(len(c.Fanout.SkippedLocked)))
+			}
+		}
+		section := fmt.Sprintf("<details><summary>%s</summary>\n\n```diff\n%s```\n\n</details>\n\n", mdCell(title), strings.TrimRight(body.String(), "\n")+"\n")
+		if b.Len()+len(section) > MarkdownLimit {
+			cutChanges = len(visible) - i
+			break
+		}
+		b.WriteString(section)
+	}
+	if cutChanges > 0 || cutConflicts > 0 {
+		fmt.Fprintf(&b, "> **Cut to fit a pull-request comment**: %s more change section(s) and %s more conflict row(s) are not shown. Run `plansync plan --format json` for the whole plan.\n",
+			Thousands(cutChanges), Thousands(cutConflicts))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
