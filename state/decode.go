@@ -783,6 +783,8 @@ func (d *decoder) customer() (c Customer) {
 			c.Description = d.str()
 		case "admin_description":
 			c.AdminDescription = d.str()
+		case "status_reasons":
+			c.StatusReasons = d.strings("status_reasons")
 		default:
 			d.unknown("a customer", key)
 		}

@@ -68,7 +68,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	}}
 	s.Customers = []Customer{{
 		Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
-		Status: "active", Description: "a customer", AdminDescription: "vip",
+		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip",
 	}}
 	s.Subscriptions = []Subscription{{
 		Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},

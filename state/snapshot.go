@@ -97,13 +97,16 @@ type Reseller struct {
 
 // Customer is a recorded customer account.
 type Customer struct {
-	Login            string  `json:"login"`
-	PasswordHash     string  `json:"password_hash,omitempty"`
-	Contact          Contact `json:"contact"`
-	Owner            string  `json:"owner"`
-	Status           string  `json:"status"`
-	Description      string  `json:"description,omitempty"`
-	AdminDescription string  `json:"admin_description,omitempty"`
+	Login        string  `json:"login"`
+	PasswordHash string  `json:"password_hash,omitempty"`
+	Contact      Contact `json:"contact"`
+	Owner        string  `json:"owner"`
+	Status       string  `json:"status"`
+	// StatusReasons say why a customer is suspended: by config, or
+	// because its reseller is.
+	StatusReasons    []string `json:"status_reasons,omitempty"`
+	Description      string   `json:"description,omitempty"`
+	AdminDescription string   `json:"admin_description,omitempty"`
 }
 
 // Conflict is a property a subscription's plans ask for that cannot be

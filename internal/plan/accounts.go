@@ -84,6 +84,10 @@ func (e *engine) planResellers(subs []*sub) {
 			c.Action = Update
 		}
 		var fs fields
+		if prior != nil && prior.Login != login {
+			fs.add(strField("login", prior.Login, login))
+			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
+		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("plan", b.Plan, rec.Plan))
 		fs.add(strField("status", b.Status, rec.Status))
@@ -128,7 +132,7 @@ func (e *engine) planResellers(subs []*sub) {
 		e.add(c)
 	}
 	for _, p := range e.prior.Resellers {
-		if e.cfg.Resellers[p.Login] == nil {
+		if _, gone := e.renamedTo("reseller", p.Login); e.cfg.Resellers[p.Login] == nil && !gone {
 			e.add(&Change{Kind: "reseller", Key: p.Login, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}
@@ -190,8 +194,17 @@ func (e *engine) planCustomers() {
 	}
 	for _, login := range sortedKeys(e.cfg.Customers) {
 		cu := e.cfg.Customers[login]
-		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: statusOf(cu.Status),
+		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: Active,
 			Description: cu.Description, AdminDescription: cu.AdminDescription}
+		if statusOf(cu.Status) == Suspended {
+			rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
+		}
+		if r := e.cfg.Resellers[rec.Owner]; r != nil && statusOf(r.Status) == Suspended {
+			rec.StatusReasons = append(rec.StatusReasons, "reseller "+rec.Owner+" suspended")
+		}
+		if len(rec.StatusReasons) > 0 {
+			rec.Status = Suspended
+		}
 		prior := e.priorCustomers[login]
 		var priorHash string
 		if prior != nil {
@@ -209,6 +222,10 @@ func (e *engine) planCustomers() {
 			c.Action = Update
 		}
 		var fs fields
+		if prior != nil && prior.Login != login {
+			fs.add(strField("login", prior.Login, login))
+			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
+		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("owner", b.Owner, rec.Owner))
 		fs.add(strField("status", b.Status, rec.Status))
@@ -221,25 +238,32 @@ func (e *engine) planCustomers() {
 			if len(fs) == 0 {
 				continue
 			}
+			ownerRenamed := false
+			if n, ok := e.renamedTo("reseller", b.Owner); ok && n == rec.Owner {
+				ownerRenamed = true
+				c.Reasons = append(c.Reasons, "owner reseller renamed from "+b.Owner+" to "+rec.Owner)
+			}
 			switch {
-			case b.Owner != rec.Owner:
+			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
 			case b.Status != rec.Status && rec.Status == Suspended:
 				c.Action = Suspend
-				c.Reasons = append(c.Reasons, "suspended in config: panel access blocked, all its subscriptions suspended")
+				c.Reasons = append(c.Reasons, strings.Join(rec.StatusReasons, ", ")+": panel access blocked, all its subscriptions suspended")
 			case b.Status != rec.Status:
 				c.Action = Activate
-				c.Reasons = append(c.Reasons, "activated in config: all its subscriptions activated")
+				c.Reasons = append(c.Reasons, "activated: all its subscriptions activated")
 			default:
-				c.Reasons = append(c.Reasons, "changed in config")
+				if len(c.Reasons) == 0 {
+					c.Reasons = append(c.Reasons, "changed in config")
+				}
 			}
 		}
 		c.Fields = fs
 		e.add(c)
 	}
 	for _, p := range e.prior.Customers {
-		if e.cfg.Customers[p.Login] != nil {
+		if _, gone := e.renamedTo("customer", p.Login); gone || e.cfg.Customers[p.Login] != nil {
 			continue
 		}
 		if e.cfg.Resellers[p.Login] != nil {

@@ -157,16 +157,32 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			Props: set.id, Services: set.services, Oversell: p.Oversell}
 		put(e.result, rec)
 		b := prior[key]
+		renamedFrom := ""
+		if b == nil {
+			if old := e.priorPlanKey(key); old != key && prior[old] != nil && desired[old] == nil {
+				b, renamedFrom = prior[old], old
+				e.renamed[string(kind)+" "+old] = key
+			}
+		}
 		c := &Change{Kind: string(kind), Key: key}
 		var before *pset
+		if renamedFrom != "" {
+			c.Reasons = append(c.Reasons, "owner reseller renamed: was "+renamedFrom)
+		}
 		if b == nil {
 			c.Action, c.Reasons = Create, []string{"new in config"}
 			b = &state.Plan{}
 		} else {
-			c.Action, c.Reasons = Update, []string{"changed in config"}
+			c.Action = Update
+			if renamedFrom == "" {
+				c.Reasons = []string{"changed in config"}
+			}
 			before = e.sets.recorded(b.Props)
 		}
 		var fs fields
+		if renamedFrom != "" {
+			fs.add(strField("owner", b.Owner, rec.Owner))
+		}
 		fs.add(longField("description", b.Description, rec.Description))
 		if before == nil || before.id != set.id {
 			fs = append(fs, e.sets.diff(before, set, "")...)
@@ -184,7 +200,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		}
 	}
 	for _, b := range priorList {
-		if desired[b.Key] == nil {
+		if _, gone := e.renamedTo(string(kind), b.Key); desired[b.Key] == nil && !gone {
 			e.add(&Change{Kind: string(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}

@@ -62,6 +62,8 @@ type engine struct {
 	// secret verification results: hash+"\x00"+plain -> ok
 	verified map[string]bool
 
+	// renamed maps "kind oldkey" to the new key of renamed objects.
+	renamed        map[string]string
 	priorSubs      map[string]*state.Subscription
 	priorCustomers map[string]*state.Customer
 	priorResellers map[string]*state.Reseller
@@ -165,6 +167,48 @@ func (e *engine) index() {
 		r := &e.prior.Resellers[i]
 		e.priorResellers[r.Login] = r
 	}
+	// Renames (renamed_from): the recorded object under its old name is
+	// the prior of the object under its new name, and is not deleted.
+	e.renamed = map[string]string{}
+	for login, c := range e.cfg.Customers {
+		if old := c.RenamedFrom; old != "" && e.priorCustomers[login] == nil && e.priorCustomers[old] != nil {
+			e.priorCustomers[login] = e.priorCustomers[old]
+			e.renamed["customer "+old] = login
+		}
+	}
+	for login, r := range e.cfg.Resellers {
+		if old := r.RenamedFrom; old != "" && e.priorResellers[login] == nil && e.priorResellers[old] != nil {
+			e.priorResellers[login] = e.priorResellers[old]
+			e.renamed["reseller "+old] = login
+		}
+	}
+	for domain, sub := range e.cfg.Subscriptions {
+		if old := sub.RenamedFrom; old != "" && e.priorSubs[domain] == nil && e.priorSubs[old] != nil {
+			e.priorSubs[domain] = e.priorSubs[old]
+			e.renamed["subscription "+old] = domain
+		}
+	}
+}
+
+// renamedTo returns the new name of a recorded object renamed in config.
+func (e *engine) renamedTo(kind, old string) (string, bool) {
+	n, ok := e.renamed[kind+" "+old]
+	return n, ok
+}
+
+// priorPlanKey maps a plan key to the recorded key it had before its
+// owner reseller was renamed ("new/Web" → "old/Web").
+func (e *engine) priorPlanKey(key string) string {
+	owner, name, ok := strings.Cut(key, "/")
+	if !ok {
+		return key
+	}
+	if r := e.cfg.Resellers[owner]; r != nil && r.RenamedFrom != "" {
+		if n, ok := e.renamedTo("reseller", r.RenamedFrom); ok && n == owner {
+			return r.RenamedFrom + "/" + name
+		}
+	}
+	return key
 }
 
 // verifySecrets checks every configured secret against its recorded hash

@@ -149,7 +149,7 @@ func (e *engine) planSubscriptions() []*sub {
 	// Deletes.
 	for i := range e.prior.Subscriptions {
 		p := &e.prior.Subscriptions[i]
-		if e.cfg.Subscriptions[p.Domain] != nil {
+		if _, gone := e.renamedTo("subscription", p.Domain); gone || e.cfg.Subscriptions[p.Domain] != nil {
 			continue
 		}
 		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
@@ -342,6 +342,7 @@ func (e *engine) finish(s *sub) {
 		e.add(c)
 		return
 	}
+	fs.add(strField("domain", p.Domain, rec.Domain))
 	fs.add(strField("owner", p.Owner, rec.Owner))
 	fs.add(strField("customer", p.Customer, rec.Customer))
 	fs.add(strField("plan", p.Plan, rec.Plan))
@@ -368,8 +369,21 @@ func (e *engine) finish(s *sub) {
 	// Reasons and action.
 	var reasons []string
 	action := Update
+	if p.Domain != rec.Domain {
+		reasons = append(reasons, "renamed from "+p.Domain)
+	}
+	if p.Customer != rec.Customer && p.Customer != "" && rec.Customer != "" {
+		if n, ok := e.renamedTo("customer", p.Customer); ok && n == rec.Customer {
+			reasons = append(reasons, "customer renamed from "+p.Customer+" to "+rec.Customer)
+		}
+	}
+	ownerRenamed := false
+	if n, ok := e.renamedTo("reseller", p.Owner); ok && n == rec.Owner {
+		ownerRenamed = true
+		reasons = append(reasons, "owner reseller renamed from "+p.Owner+" to "+rec.Owner)
+	}
 	switch {
-	case p.Owner != rec.Owner:
+	case p.Owner != rec.Owner && !ownerRenamed:
 		action = Move
 		reasons = append(reasons, "moved from "+p.Owner+" to "+rec.Owner)
 	case p.SyncStatus != Locked && rec.SyncStatus == Locked:
