@@ -31,6 +31,7 @@ type common struct {
 	State       string
 	StateName   string
 	LockTimeout time.Duration
+	As          string
 }
 
 // Main runs plansync with args and returns the process exit code.
@@ -84,6 +85,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	pf.StringVar(&c.State, "state", "", "recorded state: a file path or postgres://… (env PLANSYNC_STATE; default <dir>/.plansync/state.json)")
 	pf.StringVar(&c.StateName, "state-name", "", "name of the state within a shared backend (env PLANSYNC_STATE_NAME; default \"default\")")
 	pf.DurationVar(&c.LockTimeout, "lock-timeout", 0, "how long to wait for the state lock (e.g. 30s)")
+	pf.StringVar(&c.As, "as", "admin", "act as admin or reseller:LOGIN (a reseller manages only its own plans, customers and subscriptions)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())
 	})

@@ -109,15 +109,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		}
 	}
-	now, err := clock(env, o.Now)
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(env, o.Dir)
-	if err != nil {
-		return err
-	}
-	run, err := planConfig(ctx, env, c, o.Dir, "plan", now, cfg)
+	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now)
 	if err != nil {
 		return err
 	}
@@ -131,7 +123,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := savePlan(o, cfg, run); err != nil {
+		if err := savePlan(o, run.cfg, run); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)

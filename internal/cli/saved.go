@@ -71,11 +71,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.PlanFile, err)
 	}
-	cfg, err := loadConfig(env, o.Dir)
-	if err != nil {
-		return err
-	}
-	digest, err := configDigest(o.Dir, cfg)
+	a, err := parseAs(c.As)
 	if err != nil {
 		return err
 	}
@@ -90,6 +86,19 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	}
 	defer l.Unlock()
 	cur, err := readPrior(ctx, b)
+	if err != nil {
+		return err
+	}
+	var cfg *model.Config
+	if a.Reseller != "" {
+		cfg, err = loadTenantConfig(env, o.Dir, cur, a)
+	} else {
+		cfg, err = loadConfig(env, o.Dir)
+	}
+	if err != nil {
+		return err
+	}
+	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,11 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if snap == nil {
 		snap = &state.Snapshot{}
 	}
-	objs := render.Objects(snap, kind, o.Key)
+	a, err := parseAs(c.As)
+	if err != nil {
+		return err
+	}
+	objs := visibleTo(render.Objects(snap, kind, o.Key), a)
 	if o.Key != "" && len(objs) == 0 {
 		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
 	}

@@ -95,6 +95,7 @@ type planRun struct {
 	lock    state.Lock
 	prior   *state.Snapshot
 	plan    *plan.Plan
+	cfg     *model.Config
 }
 
 func (r *planRun) close() {
@@ -106,12 +107,21 @@ func (r *planRun) close() {
 	}
 }
 
-// makePlan loads the config, locks and reads the state, and plans. The
-// caller must close the run (releasing the lock).
+// makePlan loads the config, locks and reads the state, and plans, as
+// the actor of --as. The caller must close the run (releasing the lock).
 func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) (*planRun, error) {
 	now, err := clock(env, nowFlag)
 	if err != nil {
 		return nil, err
+	}
+	a, err := parseAs(c.As)
+	if err != nil {
+		return nil, err
+	}
+	if a.Reseller != "" {
+		return planLoaded(ctx, env, c, dir, op, now, a, func(prior *state.Snapshot) (*model.Config, error) {
+			return loadTenantConfig(env, dir, prior, a)
+		})
 	}
 	cfg, err := loadConfig(env, dir)
 	if err != nil {
@@ -120,10 +130,16 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) 
 	return planConfig(ctx, env, c, dir, op, now, cfg)
 }
 
-// planConfig plans an already loaded config: it opens the backend, takes
-// the lock for op, reads the recorded state and runs the engine. The
-// caller must close the run (releasing the lock).
+// planConfig plans an already loaded config (as the admin): it opens the
+// backend, takes the lock for op, reads the recorded state and runs the
+// engine. The caller must close the run (releasing the lock).
 func planConfig(ctx context.Context, env Env, c *common, dir, op string, now time.Time, cfg *model.Config) (*planRun, error) {
+	return planLoaded(ctx, env, c, dir, op, now, actor{}, func(*state.Snapshot) (*model.Config, error) { return cfg, nil })
+}
+
+// planLoaded is planConfig with the config loaded once the recorded state
+// is read (a reseller's config needs it for context).
+func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load func(*state.Snapshot) (*model.Config, error)) (*planRun, error) {
 	b, err := openBackend(env, c, dir)
 	if err != nil {
 		return nil, err
@@ -139,7 +155,13 @@ func planConfig(ctx context.Context, env Env, c *common, dir, op string, now tim
 		run.close()
 		return nil, err
 	}
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets()})
+	cfg, err := load(run.prior)
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	run.cfg = cfg
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope()})
 	if run.plan.Diagnostics.HasErrors() {
 		run.close()
 		run.plan.Diagnostics.Sort()

@@ -29,6 +29,9 @@ func statusOf(s string) string {
 
 // planResellers plans reseller accounts and their allocations.
 func (e *engine) planResellers(subs []*sub) {
+	if e.in.Scope != nil {
+		return
+	}
 	for _, login := range sortedKeys(e.cfg.Resellers) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
@@ -194,6 +197,9 @@ func (e *engine) planCustomers() {
 	}
 	for _, login := range sortedKeys(e.cfg.Customers) {
 		cu := e.cfg.Customers[login]
+		if !e.inScope("customer", cu.Owner) {
+			continue
+		}
 		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: Active,
 			Description: cu.Description, AdminDescription: cu.AdminDescription}
 		if statusOf(cu.Status) == Suspended {
@@ -209,6 +215,10 @@ func (e *engine) planCustomers() {
 		var priorHash string
 		if prior != nil {
 			priorHash = prior.PasswordHash
+			if e.in.Scope != nil {
+				// A reseller never sees nor sets the admin's description.
+				rec.AdminDescription = prior.AdminDescription
+			}
 		}
 		var pwChanged bool
 		rec.PasswordHash, pwChanged = e.secret(priorHash, cu.Password, "customer "+login)
@@ -263,7 +273,7 @@ func (e *engine) planCustomers() {
 		e.add(c)
 	}
 	for _, p := range e.prior.Customers {
-		if _, gone := e.renamedTo("customer", p.Login); gone || e.cfg.Customers[p.Login] != nil {
+		if _, gone := e.renamedTo("customer", p.Login); gone || e.cfg.Customers[p.Login] != nil || !e.inScope("customer", p.Owner) {
 			continue
 		}
 		if e.cfg.Resellers[p.Login] != nil {

@@ -9,6 +9,9 @@ import (
 
 // planServer plans the server description.
 func (e *engine) planServer() {
+	if e.in.Scope != nil {
+		return
+	}
 	var rec *state.Server
 	if s := e.cfg.Server; s != nil {
 		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan}
@@ -92,6 +95,9 @@ func (e *engine) allServices() map[string]*model.Service {
 }
 
 func (e *engine) planServices() {
+	if e.in.Scope != nil {
+		return
+	}
 	desired := e.allServices()
 	prior := map[string]*state.Service{}
 	for i := range e.prior.Services {
@@ -152,6 +158,9 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 	}
 	for _, key := range sortedKeys(desired) {
 		p := desired[key]
+		if !e.inScope(string(kind), p.Owner) {
+			continue
+		}
 		set := e.sets.intern(p.Props, sortedCopy(p.Services))
 		rec := state.Plan{Key: key, Owner: ownerOf(p.Owner), Name: p.Name, Description: p.Description,
 			Props: set.id, Services: set.services, Oversell: p.Oversell}
@@ -200,7 +209,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		}
 	}
 	for _, b := range priorList {
-		if _, gone := e.renamedTo(string(kind), b.Key); desired[b.Key] == nil && !gone {
+		if _, gone := e.renamedTo(string(kind), b.Key); desired[b.Key] == nil && !gone && e.inScope(string(kind), b.Owner) {
 			e.add(&Change{Kind: string(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}

@@ -30,6 +30,28 @@ type Input struct {
 	Lineage string
 	Now     time.Time
 	Secrets Secrets
+	// Scope, when set, limits planning to what one reseller owns: its
+	// service and add-on plans, customers and subscriptions. Everything
+	// else is carried over from the recorded state as it is.
+	Scope *Scope
+}
+
+// Scope is the set of objects one actor manages.
+type Scope struct {
+	Reseller string
+}
+
+// inScope reports whether an object of kind owned by owner is planned.
+func (e *engine) inScope(kind, owner string) bool {
+	sc := e.in.Scope
+	if sc == nil {
+		return true
+	}
+	switch kind {
+	case "service_plan", "addon_plan", "customer", "subscription":
+		return ownerOf(owner) == sc.Reseller
+	}
+	return false
 }
 
 // engine holds one planning run.
@@ -106,6 +128,16 @@ func Make(in Input) *Plan {
 	subs := e.planSubscriptions()
 	e.planResellers(subs)
 	e.planCustomers()
+	if in.Scope != nil && in.Prior != nil {
+		// Carry over, as recorded, everything the actor does not own.
+		var out []state.Ref
+		for ref, rec := range state.Records(in.Prior) {
+			if !e.inScope(ref.Kind, recordOwner(rec)) {
+				out = append(out, ref)
+			}
+		}
+		result = state.Merge(result, in.Prior, out)
+	}
 
 	p := &Plan{
 		Conflicts:     e.conflicts,
@@ -356,4 +388,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// recordOwner returns the owner of a recorded object ("admin" for the
+// admin's objects and for kinds that have no owner).
+func recordOwner(rec any) string {
+	switch r := rec.(type) {
+	case state.Plan:
+		return ownerOf(r.Owner)
+	case state.Customer:
+		return ownerOf(r.Owner)
+	case state.Subscription:
+		return ownerOf(r.Owner)
+	}
+	return model.Admin
 }

@@ -297,3 +297,7 @@ func strVal(s string) Val {
 	}
 	return Val{Set: true, JSON: s, Text: `"` + s + `"`}
 }
+
+// PropsFromValues converts a recorded property set to model values and
+// its services.
+func PropsFromValues(v state.Values) (model.Props, []string) { return fromValues(v) }

@@ -149,7 +149,7 @@ func (e *engine) planSubscriptions() []*sub {
 	// Deletes.
 	for i := range e.prior.Subscriptions {
 		p := &e.prior.Subscriptions[i]
-		if _, gone := e.renamedTo("subscription", p.Domain); gone || e.cfg.Subscriptions[p.Domain] != nil {
+		if _, gone := e.renamedTo("subscription", p.Domain); gone || e.cfg.Subscriptions[p.Domain] != nil || !e.inScope("subscription", p.Owner) {
 			continue
 		}
 		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
