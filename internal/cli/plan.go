@@ -10,6 +10,7 @@ import (
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
 )
 
@@ -25,15 +26,22 @@ func newValidateCmd(env Env, c *common) *cobra.Command {
 		Short: "Check the config directory and report every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runValidate(env, o)
+			return runValidate(env, c, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
 	return cmd
 }
 
-func runValidate(env Env, o validateOptions) error {
-	cfg, err := loadConfig(env, o.Dir)
+func runValidate(env Env, c *common, o validateOptions) error {
+	// Peek at the recorded state, without locking it, only to know the
+	// services of extensions it recorded.
+	var prior *state.Snapshot
+	if b, err := openBackend(env, c, o.Dir); err == nil {
+		prior, _ = readPrior(context.Background(), b)
+		b.Close()
+	}
+	cfg, err := loadConfigFor(env, o.Dir, prior)
 	if err != nil {
 		return err
 	}

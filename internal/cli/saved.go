@@ -93,7 +93,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	if a.Reseller != "" {
 		cfg, err = loadTenantConfig(env, o.Dir, cur, a)
 	} else {
-		cfg, err = loadConfig(env, o.Dir)
+		cfg, err = loadConfigFor(env, o.Dir, cur)
 	}
 	if err != nil {
 		return err

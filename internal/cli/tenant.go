@@ -172,9 +172,7 @@ func addContext(cfg *model.Config, s *state.Snapshot, login string) {
 		cfg.Server = srv
 	}
 	for _, svc := range s.Services {
-		if svc.Extension == "" {
-			cfg.Services[svc.Name] = serviceOf(svc)
-		}
+		cfg.Services[svc.Name] = serviceOf(svc)
 	}
 	planOf := func(kind model.PlanKind, p state.Plan) *model.Plan {
 		props, services := plan.PropsFromValues(s.PropertySets[p.Props])

@@ -47,9 +47,32 @@ func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
 // loadConfig reads the config directory; warnings are printed, errors
 // returned as diagnostics.
 func loadConfig(env Env, dir string) (*model.Config, error) {
+	return loadConfigFor(env, dir, nil)
+}
+
+// recordedExtensionServices lists the services extensions provided in a
+// recorded state (service → extension).
+func recordedExtensionServices(prior *state.Snapshot) map[string]string {
+	if prior == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, s := range prior.Services {
+		if s.Extension != "" {
+			out[s.Name] = s.Extension
+		}
+	}
+	return out
+}
+
+// loadConfigFor reads the config directory knowing the recorded state, so
+// that a plan still listing a service of a removed extension is planned
+// as a conflict rather than refused.
+func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
 	cfg, ds := config.Load(dir, config.Options{
-		Getenv:   env.Getenv,
-		ReadFile: config.OSOptions().ReadFile,
+		Getenv:                    env.Getenv,
+		ReadFile:                  config.OSOptions().ReadFile,
+		RecordedExtensionServices: recordedExtensionServices(prior),
 	})
 	ds.Sort()
 	if ds.HasErrors() {
@@ -123,11 +146,9 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) 
 			return loadTenantConfig(env, dir, prior, a)
 		})
 	}
-	cfg, err := loadConfig(env, dir)
-	if err != nil {
-		return nil, err
-	}
-	return planConfig(ctx, env, c, dir, op, now, cfg)
+	return planLoaded(ctx, env, c, dir, op, now, a, func(prior *state.Snapshot) (*model.Config, error) {
+		return loadConfigFor(env, dir, prior)
+	})
 }
 
 // planConfig plans an already loaded config (as the admin): it opens the

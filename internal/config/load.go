@@ -17,6 +17,14 @@ func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
 	parsed := !diags.HasErrors()
 	cfg, more := Decode(files, opts)
 	diags = append(diags, more...)
+	for name, ext := range opts.RecordedExtensionServices {
+		if _, ok := cfg.Services[name]; !ok {
+			if cfg.Retired == nil {
+				cfg.Retired = map[string]string{}
+			}
+			cfg.Retired[name] = ext
+		}
+	}
 	if parsed {
 		diags = append(diags, Validate(cfg)...)
 	}

@@ -18,6 +18,11 @@ type Options struct {
 	// directory of the config file that names it. When nil, {file: path}
 	// references are kept but not resolved.
 	ReadFile func(path string) ([]byte, error)
+	// RecordedExtensionServices names the services that extensions
+	// provided when the state was last applied (service → extension). A
+	// plan may still list one whose extension was removed since: that is
+	// not a config error but a conflict the planner reports.
+	RecordedExtensionServices map[string]string
 }
 
 // OSOptions resolves secrets from the process environment and the file

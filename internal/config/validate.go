@@ -522,6 +522,9 @@ func (v *validator) services() {
 			if _, ok := v.cfg.Services[name]; ok {
 				continue
 			}
+			if _, retired := v.cfg.Retired[name]; retired {
+				continue // its extension was removed: a conflict, planned
+			}
 			uses[name] = append(uses[name], valUse{obj: obj, at: src.At("services[" + strconv.Itoa(i) + "]")})
 		}
 	}

@@ -58,6 +58,10 @@ type Config struct {
 	SubscriberSettings map[string]*SubscriberSettings
 	// Files lists every file read, relative to the config directory.
 	Files []string
+	// Retired names services an extension recorded in the state
+	// provided, whose extension is gone from the config (service →
+	// extension): plans that still list one get a conflict.
+	Retired map[string]string
 }
 
 // NewConfig returns an empty desired state.

@@ -19,6 +19,8 @@ func (e *engine) checkAvailability(subs []*sub) {
 		e.checkComponents(s)
 		if s.owner != model.Admin {
 			e.checkResellerGrants(s)
+		} else {
+			e.checkRetired(s)
 		}
 	}
 	byReseller := map[string][]*sub{}
@@ -305,6 +307,7 @@ func (e *engine) resellerGrants(s *sub) {
 			}
 		}
 	}
+	e.checkRetired(s)
 	all := e.allServices()
 	var kept []string
 	for _, name := range s.services {
@@ -380,5 +383,28 @@ func (e *engine) allocate(login string, subs []*sub) {
 			}
 			remaining -= asked.N
 		}
+	}
+}
+
+// checkRetired turns services whose extension was removed into conflicts:
+// the plan still lists them, the server cannot provide them.
+func (e *engine) checkRetired(s *sub) {
+	if len(e.cfg.Retired) == 0 {
+		return
+	}
+	var kept []string
+	for _, name := range s.services {
+		ext, gone := e.cfg.Retired[name]
+		if !gone {
+			kept = append(kept, name)
+			continue
+		}
+		s.conflicts = append(s.conflicts, Conflict{Subscription: s.cfg.Domain, Property: "services." + name,
+			PlanValue: Val{Set: true, JSON: true, Text: "true"}, AvailableValue: Val{Set: true, JSON: false, Text: "false"},
+			Reason: "service " + name + " unavailable: extension " + ext + " removed", Fix: "install extension " + ext + " (add it to server.extensions)"})
+	}
+	if len(kept) != len(s.services) {
+		s.own()
+		s.services = kept
 	}
 }
