@@ -823,7 +823,12 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 			}
 		case "description":
 			p.Description, _ = d.str(e.Value, obj, "description")
-		case "resources", "permissions", "hosting", "mail", "dns":
+		case "hosting", "mail", "dns":
+			d.section(e.Value, e.Key, ctx, p.Props, obj, "", &p.Src)
+			if kind == model.ResellerPlanKind && e.Value != nil && len(e.Value.Entries) == 0 {
+				d.errorf(e.Value.Range, obj, e.Key, "reseller plans carry no hosting, mail or DNS parameters; they belong in service plans")
+			}
+		case "resources", "permissions":
 			if r := d.section(e.Value, e.Key, ctx, p.Props, obj, "", &p.Src); r != nil {
 				resOversell = r
 			}

@@ -1,0 +1,898 @@
+package config
+
+// Tests of schemas/plansync.schema.json, the JSON Schema of the YAML
+// form, against the loader. The schema is compiled by a real validator
+// (santhosh-tekuri/jsonschema). Documents are read by the loader's own
+// parser (ParseFile) and the tree handed to the validator as JSON values,
+// so the schema and the decoder judge exactly the same thing.
+//
+// The tests keep the two from drifting apart:
+//   - TestSchemaUpToDate: the committed file is what schemagen_test.go
+//     generates from the decoder's tables and the catalogue;
+//   - TestSchemaExamples: every example (and the decoder's full.yaml)
+//     validates, HCL files too once read into the common tree;
+//   - TestSchemaWrittenConfigs: what fleet.WriteYAML writes validates;
+//   - TestSchemaBadDocuments / TestSchemaGoodDocuments: documents that
+//     Load refuses the schema refuses, documents Load accepts it accepts;
+//   - TestSchemaValueTypes: sizes, counts, durations, dates, secrets,
+//     logins, domains, e-mail addresses, URLs and names: the schema's
+//     patterns say yes exactly where the decoder does;
+//   - TestSchemaCoversDecoder: the fields of every kind and the keys of
+//     every property section are the decoder's, both read from its
+//     tables and found by probing it: every property the schema lists is
+//     accepted by the decoder on its own, and every name the decoder
+//     accepts (of all the names any kind, section or catalogue knows) is
+//     in the schema;
+//   - TestSchemaDescriptions: every property has a description.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// TestSchemaUpToDate: the committed schema is the generated one.
+// PLANSYNC_UPDATE=1 rewrites it.
+func TestSchemaUpToDate(t *testing.T) {
+	want, err := sgGenerate()
+	if err != nil {
+		t.Fatalf("generating the schema: %v", err)
+	}
+	if os.Getenv("PLANSYNC_UPDATE") == "1" {
+		if err := os.WriteFile(sgSchemaFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote %s", sgSchemaFile)
+		return
+	}
+	got, err := os.ReadFile(sgSchemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+		t.Errorf("%s is not the generated schema; run PLANSYNC_UPDATE=1 go test ./internal/config -run TestSchemaUpToDate (-generated +committed):\n%s", sgSchemaFile, diff)
+	}
+}
+
+// stCompile compiles the committed schema, checking it against the
+// 2020-12 meta-schema first.
+func stCompile(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	src, err := os.ReadFile(sgSchemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+	if err != nil {
+		t.Fatalf("%s: %v", sgSchemaFile, err)
+	}
+	c := jsonschema.NewCompiler()
+	meta, err := c.Compile("https://json-schema.org/draft/2020-12/schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := meta.Validate(doc); err != nil {
+		t.Fatalf("%s is not a valid 2020-12 schema: %v", sgSchemaFile, err)
+	}
+	if err := c.AddResource(sgID, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(sgID)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", sgSchemaFile, err)
+	}
+	return sch
+}
+
+// stRaw reads the committed schema as plain JSON values, to walk it.
+func stRaw(t testing.TB) map[string]any {
+	t.Helper()
+	src, err := os.ReadFile(sgSchemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(src, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// stInstance turns a config tree into the JSON value the validator
+// checks: what an editor sees in the YAML file.
+func stInstance(n *Node) any {
+	switch n.Kind {
+	case MapNode:
+		m := make(map[string]any, len(n.Entries))
+		for _, e := range n.Entries {
+			m[e.Key] = stInstance(e.Value)
+		}
+		return m
+	case ListNode:
+		l := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			l[i] = stInstance(it)
+		}
+		return l
+	}
+	switch n.Type {
+	case IntScalar:
+		if v, err := strconv.ParseInt(n.Text, 0, 64); err == nil {
+			return v
+		}
+		if v, err := strconv.ParseFloat(n.Text, 64); err == nil {
+			return v
+		}
+	case FloatScalar:
+		if v, err := strconv.ParseFloat(n.Text, 64); err == nil {
+			return v
+		}
+	case BoolScalar:
+		return n.Text == "true"
+	case NullScalar:
+		return nil
+	}
+	return n.Text
+}
+
+// stParse parses one YAML document with the loader's parser.
+func stParse(t testing.TB, name, src string) *File {
+	t.Helper()
+	f, ds := ParseFile(name, name, []byte(src))
+	if ds.HasErrors() {
+		t.Fatalf("%s does not parse: %s\n%s", name, ds.Error(), src)
+	}
+	return f
+}
+
+// stJudge returns the schema's verdict on a document (nil: valid) and
+// the decoder's errors (Decode only: no cross-object checks, secrets not
+// resolved).
+func stJudge(t testing.TB, sch *jsonschema.Schema, src string) (error, diag.Diagnostics) {
+	t.Helper()
+	f := stParse(t, "doc.yaml", src)
+	verr := sch.Validate(stInstance(f.Root))
+	_, ds := Decode([]*File{f}, Options{})
+	var errs diag.Diagnostics
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			errs = append(errs, d)
+		}
+	}
+	return verr, errs
+}
+
+// stVerdict says what the schema made of a document, shortened.
+func stVerdict(err error) string {
+	if err == nil {
+		return "valid"
+	}
+	s := err.Error()
+	if len(s) > 600 {
+		s = s[:600] + "…"
+	}
+	return s
+}
+
+// TestSchemaExamples: every YAML file of the examples and the decoder's
+// full.yaml (every field of every kind) validate; so do the HCL files,
+// read into the tree both syntaxes share.
+func TestSchemaExamples(t *testing.T) {
+	sch := stCompile(t)
+	var files []string
+	err := filepath.WalkDir(filepath.Join("..", "..", "examples"), func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if walkSyntax(p) != "" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, filepath.Join("testdata", "decode", "full.yaml"), filepath.Join("testdata", "decode", "full.hcl"))
+	yamls := 0
+	for _, p := range files {
+		if walkSyntax(p) == "yaml" {
+			yamls++
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := stParse(t, p, string(src))
+		if err := sch.Validate(stInstance(f.Root)); err != nil {
+			t.Errorf("%s does not validate against the schema:\n%v", p, err)
+		}
+	}
+	if yamls < 5 {
+		t.Fatalf("found only %d YAML files to validate", yamls)
+	}
+}
+
+// TestSchemaWrittenConfigs: what plansync itself writes in YAML
+// (fleet.WriteYAML) validates: each example loaded and written back, and
+// a generated fleet.
+func TestSchemaWrittenConfigs(t *testing.T) {
+	sch := stCompile(t)
+	check := func(name string, cfg *model.Config) {
+		var b bytes.Buffer
+		if err := fleet.WriteYAML(&b, cfg); err != nil {
+			t.Fatal(err)
+		}
+		f := stParse(t, name+".yaml", b.String())
+		if err := sch.Validate(stInstance(f.Root)); err != nil {
+			t.Errorf("%s written by fleet.WriteYAML does not validate:\n%v", name, err)
+		}
+	}
+	examples := filepath.Join("..", "..", "examples")
+	entries, err := os.ReadDir(examples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		cfg, ds := Load(filepath.Join(examples, e.Name()), Options{})
+		if ds.HasErrors() {
+			t.Fatalf("%s: %s", e.Name(), ds.Error())
+		}
+		check(e.Name(), cfg)
+	}
+	check("generated", fleet.Generate(fleet.DefaultOptions(200)))
+}
+
+// stLoad loads a one-file config directory.
+func stLoad(t *testing.T, src string) diag.Diagnostics {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "doc.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ds := Load(dir, Options{})
+	return ds
+}
+
+// TestSchemaBadDocuments: documents config.Load refuses, for the reason
+// given, fail the schema too.
+func TestSchemaBadDocuments(t *testing.T) {
+	sch := stCompile(t)
+	plan := func(section string) string {
+		return "service_plans:\n  - name: Business\n    " + section + "\n"
+	}
+	cases := []struct{ name, doc, want string }{
+		{"unknown top-level key", "service_plan:\n  - name: Business\n", `unknown top-level key "service_plan"`},
+		{"unknown field", plan("resources: {disk_spaec: 10GiB}"), `unknown field "disk_spaec"`},
+		{"unknown field of a customer", "customers:\n  - {login: jdoe, mail: john@doe.example}\n", `unknown field "mail"`},
+		{"unknown field of a button", "services:\n  - name: s\n    button: {url: https://a.example, target: _blank}\n", `unknown field "target"`},
+		{"unknown section", plan("limits: {disk_space: 1GiB}"), `unknown field "limits"`},
+		{"negative size", plan("resources: {disk_space: -5GiB}"), "negative"},
+		{"negative size in bytes", plan("resources: {disk_space: -5}"), "negative"},
+		{"malformed size", plan("resources: {traffic: 10GiBs}"), "malformed size"},
+		{"negative count", plan("resources: {mailboxes: -1}"), "negative"},
+		{"count not a number", plan("resources: {mailboxes: ten}"), "expected a count"},
+		{"malformed duration", plan("resources: {expiration: 1week}"), "malformed duration"},
+		{"bad enum", plan("hosting: {php_handler: fastcgi2}"), `invalid value "fastcgi2"`},
+		{"bad overuse", plan("resources: {overuse: sometimes}"), `invalid value "sometimes"`},
+		{"add-on plan with php_version", "addon_plans:\n  - name: Extra\n    hosting: {php_version: \"8.3\"}\n", "add-on plans carry no enumerated settings"},
+		{"add-on plan with webmail", "addon_plans:\n  - name: Extra\n    mail: {webmail: roundcube}\n", "add-on plans carry no enumerated settings"},
+		{"add-on plan with php_settings", "addon_plans:\n  - name: Extra\n    hosting: {php_settings: {memory_limit: 1G}}\n", "add-on plans carry no enumerated settings"},
+		{"add-on plan with a DNS zone type", "addon_plans:\n  - name: Extra\n    dns: {zone_type: master}\n", "add-on plans carry no enumerated settings"},
+		{"add-on plan with overuse", "addon_plans:\n  - name: Extra\n    resources: {overuse: block}\n", "no overuse policy"},
+		{"service plan with a reseller resource", plan("resources: {customers: 5}"), "belongs to reseller plans only"},
+		{"service plan with oversell", plan("oversell: true"), `unknown field "oversell"`},
+		{"reseller plan with hosting", "reseller_plans:\n  - name: Gold\n    hosting: {ssl: true}\n", "reseller plans carry no hosting"},
+		{"reseller plan owned by a reseller", "reseller_plans:\n  - {name: Gold, owner: res1}\n", "owned by the admin only"},
+		{"missing subscription plan", "subscriptions:\n  - domain: doe.example\n", `missing required field "plan"`},
+		{"missing subscription domain", "subscriptions:\n  - plan: none\n", `missing required field "domain"`},
+		{"missing customer login", "customers:\n  - name: John Doe\n", `missing required field "login"`},
+		{"missing reseller plan", "resellers:\n  - login: res1\n", `missing required field "plan"`},
+		{"missing plan name", "service_plans:\n  - description: nameless\n", `missing required field "name"`},
+		{"missing service name", "services:\n  - description: nameless\n", `missing required field "name"`},
+		{"missing extension name", "server:\n  extensions:\n    - services: [{name: s}]\n", `missing required field "name"`},
+		{"missing button url", "services:\n  - name: s\n    button: {open_in_panel: true}\n", `missing required field "url"`},
+		{"missing settings domain", "subscriber_settings:\n  - mail: {spamfilter: true}\n", `missing required field "domain"`},
+		{"wrong type: a list for a section", plan("resources: [disk_space]"), "expected a map"},
+		{"wrong type: a string for a list", "subscriptions:\n  - {domain: doe.example, plan: none, addons: Extra}\n", "expected a list"},
+		{"wrong type: a string for a boolean", plan("permissions: {manage_dns: \"yes\"}"), "expected true or false"},
+		{"wrong type: a map for a list of objects", "customers:\n  login: jdoe\n", "must be a list"},
+		{"wrong type: a number for a duration", plan("resources: {expiration: 30}"), "expected a duration"},
+		{"wrong type: a boolean for a name", "service_plans:\n  - name: true\n", "expected a string"},
+		{"wrong type: a map for the server's components", "server:\n  components: {php: 8.3}\n", "expected a list"},
+		{"bad domain", "subscriptions:\n  - {domain: localhost, plan: none}\n", "invalid domain"},
+		{"IP address as a domain", "subscriptions:\n  - {domain: 10.0.0.1, plan: none}\n", "invalid domain"},
+		{"bad e-mail", "customers:\n  - {login: jdoe, email: john at doe.example}\n", "invalid e-mail"},
+		{"e-mail with a display name", "customers:\n  - {login: jdoe, email: \"John <john@doe.example>\"}\n", "bare e-mail"},
+		{"bad URL", "services:\n  - name: s\n    button: {url: \"ftp://files.example\"}\n", "invalid URL"},
+		{"bad date", "subscriptions:\n  - {domain: doe.example, plan: none, expires: 31/01/2027}\n", "malformed date"},
+		{"bad status", "customers:\n  - {login: jdoe, status: paused}\n", "invalid status"},
+		{"reserved login", "customers:\n  - login: admin\n", "reserved for the administrator"},
+		{"bad login", "customers:\n  - login: -jdoe\n", "invalid login"},
+		{"admin as a customer", "subscriptions:\n  - {domain: doe.example, plan: none, customer: admin}\n", "admin is not a customer"},
+		{"plan name with a slash", "service_plans:\n  - name: a/b\n", "must not contain '/'"},
+		{"plan named none", "service_plans:\n  - name: None\n", "is reserved"},
+		{"empty name", "services:\n  - name: \"  \"\n", "must not be empty"},
+		{"allocation with a reseller plan", "reseller_plans:\n  - name: Gold\nresellers:\n  - {login: res1, plan: Gold, resources: {disk_space: 1GiB}}\n", "allowed only with plan none"},
+		{"reseller-only resource customised", "subscriptions:\n  - domain: doe.example\n    plan: none\n    customize: {resources: {subscriptions: 5}}\n", "belongs to reseller plans only"},
+		{"subscriber setting without a permission", "subscriber_settings:\n  - domain: doe.example\n    mail: {enabled: false}\n", "not a setting a subscriber can change"},
+		{"subscriber settings with resources", "subscriber_settings:\n  - domain: doe.example\n    resources: {disk_space: 1GiB}\n", `unknown field "resources"`},
+		{"unknown secret source", "customers:\n  - {login: jdoe, password: {vault: jdoe}}\n", "unknown secret source"},
+		{"two secret sources", "customers:\n  - {login: jdoe, password: {env: A, file: b}}\n", "exactly one key"},
+		{"bad environment variable name", "customers:\n  - {login: jdoe, password: {env: 1BAD}}\n", "not a valid environment variable name"},
+		{"unknown information sent", "services:\n  - {name: s, send: [password]}\n", "cannot be sent"},
+		{"information sent twice", "services:\n  - {name: s, send: [primary_domain, primary_domain]}\n", "listed twice"},
+		{"php setting name", plan("hosting: {php_settings: {Memory-Limit: 1G}}"), "not a php.ini directive"},
+		{"php setting value", plan("hosting: {php_settings: {memory_limit: [1G]}}"), "expected a php.ini value"},
+		{"add-on attached twice", "service_plans:\n  - name: Business\naddon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: Business, addons: [Extra, Extra]}\n", "attached twice"},
+		{"add-on on a custom subscription", "addon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: none, addons: [Extra]}\n", "add-ons can only be attached to a subscription with a service plan"},
+		{"service listed twice", "services:\n  - name: s\nservice_plans:\n  - {name: Business, services: [s, s]}\n", "listed twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ds := stLoad(t, c.doc)
+			if !ds.HasErrors() {
+				t.Errorf("config.Load accepts it:\n%s", c.doc)
+			} else if !strings.Contains(ds.Error(), c.want) {
+				t.Errorf("config.Load refuses it, but not for %q:\n%s\n%s", c.want, ds.Error(), c.doc)
+			}
+			f := stParse(t, "doc.yaml", c.doc)
+			if err := sch.Validate(stInstance(f.Root)); err == nil {
+				t.Errorf("the schema accepts it:\n%s", c.doc)
+			}
+		})
+	}
+}
+
+// TestSchemaGoodDocuments: less common ways of writing valid values,
+// accepted by config.Load and by the schema alike.
+func TestSchemaGoodDocuments(t *testing.T) {
+	sch := stCompile(t)
+	const base = "server:\n  components: [php8.3, php-fpm]\nservice_plans:\n  - name: Business\nreseller_plans:\n  - name: Gold\n"
+	cases := []struct{ name, doc string }{
+		{"empty file", ""},
+		{"sizes and counts written in many ways", base + "addon_plans:\n  - name: Extra\n    resources:\n      disk_space: 1073741824\n      traffic: 100GiB/mo\n      mailbox_quota: \"1.5 GiB\"\n      mailboxes: \"25\"\n      websites: 0x10\n      databases: unlimited\n      expiration: 1y6mo\n"},
+		{"an unquoted PHP version and php.ini values of every type", base + "customers:\n  - login: jdoe\nsubscriptions:\n  - domain: doe.example\n    customer: jdoe\n    plan: Business\n    customize:\n      hosting:\n        php_version: 8.3\n        php_settings: {memory_limit: 256M, max_execution_time: 60, display_errors: false, precision: 14.5}\n"},
+		{"numbers as free text", base + "customers:\n  - {login: jdoe, phone: 5551234, company: 1984, description: 42}\n"},
+		{"a plain-text password (a warning)", base + "customers:\n  - {login: jdoe, password: hunter2}\n"},
+		{"a numeric login and upper-case names", base + "customers:\n  - login: 1984\n  - login: J.Doe\nsubscriptions:\n  - {domain: Doe.Example, customer: j.doe, plan: Business, expires: \"2027-01-31T10:00:00+02:00\"}\n"},
+		{"oversell in resources, owner Admin", "reseller_plans:\n  - name: Gold\n    owner: Admin\n    resources: {customers: 5, oversell: true}\n"},
+		{"a reseller with its own allocation", "services:\n  - name: s\nresellers:\n  - login: res1\n    plan: none\n    resources: {disk_space: 10GiB, subscriptions: 5}\n    permissions: {create_customers: true}\n    services: [s]\n    oversell: true\n"},
+		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
+		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if ds := stLoad(t, c.doc); ds.HasErrors() {
+				t.Errorf("config.Load refuses it:\n%s\n%s", ds.Error(), c.doc)
+			}
+			f := stParse(t, "doc.yaml", c.doc)
+			if err := sch.Validate(stInstance(f.Root)); err != nil {
+				t.Errorf("the schema refuses it:\n%v\n%s", err, c.doc)
+			}
+		})
+	}
+}
+
+// TestSchemaValueTypes: for each value type, written in a field of that
+// type, the schema says yes exactly where the decoder does.
+func TestSchemaValueTypes(t *testing.T) {
+	sch := stCompile(t)
+	long := strings.Repeat("a", 63)
+	types := []struct {
+		name, host string // host holds the value at %s
+		ok, bad    []string
+	}{
+		{"size", "service_plans:\n  - name: A\n    resources:\n      disk_space: %s\n",
+			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "500MB", "10GB", "1TB", "1KB", "10B", "10", "0", "1073741824", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited", "100GiB/mo", "100GiB/month", "unlimited/mo"},
+			[]string{"-5GiB", "-5", "10GiBs", "10gib", "10 GiB /mo", "1.5", "abc", `""`, "unlimited!", "true", "[1]", "{a: 1}", "10KiB/week", "GiB"}},
+		{"count", "service_plans:\n  - name: A\n    resources:\n      mailboxes: %s\n",
+			[]string{"0", "10", "unlimited", `"10"`, "0x10"},
+			[]string{"-1", "1.5", "ten", `"-1"`, `""`, "true", "unlimited/mo", "10GiB", "[1]"}},
+		{"duration", "service_plans:\n  - name: A\n    resources:\n      expiration: %s\n",
+			[]string{"30d", "6mo", "1y", "1y6mo", "1y6mo15d", "2y30d", "0d", "unlimited"},
+			[]string{"1w", "6m", "30", `"30"`, `""`, "mo", "1d1y", "-1y", "true", "1 y"}},
+		{"date", "subscriptions:\n  - domain: a.example\n    plan: none\n    expires: %s\n",
+			[]string{"2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00.5Z", `"2027-12-01"`},
+			[]string{"31/01/2027", "2027-13-01", "2027-1-31", "20270131", "2027", "true", "2027-01-31T10:00Z", `"2027-01-31 10:00:00"`, "tomorrow"}},
+		{"secret", "customers:\n  - login: jdoe\n    password: %s\n",
+			[]string{"{env: JDOE_PASSWORD}", "{env: _x1}", "{file: secrets/jdoe.txt}", "hunter2", "12345"},
+			[]string{"{vault: x}", "{env: 1X}", "{env: A-B}", `{env: ""}`, "{env: A, file: b}", "{file: 5}", "{}", "true", "[a]"}},
+		{"login", "customers:\n  - login: %s\n",
+			[]string{"jdoe", "J.Doe", "a", "0day", "j@doe", "j_doe-2", "1984", "1.5", long + "a"},
+			[]string{"-jdoe", ".jdoe", "j doe", "admin", "Admin", long + "ab", `""`, "-5", "true", "[jdoe]", "jdoe!"}},
+		{"domain", "subscriptions:\n  - domain: %s\n    plan: none\n",
+			[]string{"example.com", "Doe.Example", "xn--bcher-kva.example", "a.b.c.d.example", "1-2.3-4", "a.1a", "x.y1", long + ".example", "1.a"},
+			[]string{"localhost", "10.0.0.1", "-a.example", "a-.example", "a..example", "exa mple.com", "a.example.", ".a.example", "ex_ample.com", long + "a.example", "5", `""`, "a.123", "a.b-", "true"}},
+		{"email", "customers:\n  - login: jdoe\n    email: %s\n",
+			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe"},
+			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true"}},
+		{"url", "services:\n  - name: s\n    button:\n      url: %s\n",
+			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example"},
+			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example"}},
+		{"plan name", "service_plans:\n  - name: %s\n",
+			[]string{"Business", `"Gold Hosting"`, "2024", "Été", "none-plus"},
+			[]string{`""`, `"  "`, "a/b", "none", "None", "NONE", "true", "[a]"}},
+	}
+	for _, ty := range types {
+		t.Run(ty.name, func(t *testing.T) {
+			for _, want := range []bool{true, false} {
+				values := ty.ok
+				if !want {
+					values = ty.bad
+				}
+				for _, v := range values {
+					src := fmt.Sprintf(ty.host, v)
+					verr, derrs := stJudge(t, sch, src)
+					if (len(derrs) == 0) != want {
+						t.Errorf("%s %s: decoder says %v, want %v: %s", ty.name, v, len(derrs) == 0, want, derrs.Error())
+					}
+					if (verr == nil) != want {
+						t.Errorf("%s %s: schema says %v, want %v: %s", ty.name, v, verr == nil, want, stVerdict(verr))
+					}
+				}
+			}
+		})
+	}
+}
+
+// ---------------------------------------------------------------------
+// The schema against the decoder's field tables, and probing.
+
+// stResolve follows a $ref to its definition.
+func stResolve(root, s map[string]any) (map[string]any, string) {
+	ref, ok := s["$ref"].(string)
+	if !ok {
+		return s, ""
+	}
+	name := strings.TrimPrefix(ref, "#/$defs/")
+	return root["$defs"].(map[string]any)[name].(map[string]any), name
+}
+
+// stProps returns the property names of an object schema, sorted.
+func stProps(s map[string]any) []string {
+	props, _ := s["properties"].(map[string]any)
+	out := make([]string, 0, len(props))
+	for k := range props {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func stSorted(l []string) []string {
+	out := slices.Clone(l)
+	sort.Strings(out)
+	return out
+}
+
+// stSample makes a valid value for a schema: its first example, else its
+// first enum value, else from its type.
+func stSample(root, s map[string]any) any {
+	if ex, ok := s["examples"].([]any); ok && len(ex) > 0 {
+		return ex[0]
+	}
+	if _, ok := s["$ref"]; ok {
+		r, _ := stResolve(root, s)
+		return stSample(root, r)
+	}
+	if c, ok := s["const"]; ok {
+		return c
+	}
+	if e, ok := s["enum"].([]any); ok {
+		return e[0]
+	}
+	if a, ok := s["anyOf"].([]any); ok {
+		return stSample(root, a[0].(map[string]any))
+	}
+	typ := s["type"]
+	if l, ok := typ.([]any); ok {
+		typ = l[0]
+	}
+	switch typ {
+	case "object":
+		return stMinimal(root, s)
+	case "array":
+		return []any{stSample(root, s["items"].(map[string]any))}
+	case "boolean":
+		return true
+	case "integer", "number":
+		return 1
+	}
+	return "x"
+}
+
+// stMinimal is an object with its required fields only.
+func stMinimal(root, s map[string]any) map[string]any {
+	out := map[string]any{}
+	props, _ := s["properties"].(map[string]any)
+	req, _ := s["required"].([]any)
+	for _, r := range req {
+		out[r.(string)] = stSample(root, props[r.(string)].(map[string]any))
+	}
+	return out
+}
+
+// stObject is an object the schema describes, reached from the top.
+type stObject struct {
+	def     string // its definition ("" for the document itself)
+	path    string // where it is, e.g. subscriptions[].customize
+	section bool   // a property section (resources, hosting, ...)
+	schema  map[string]any
+	// wrap places an instance of the object into a whole document that
+	// is otherwise minimal.
+	wrap func(obj map[string]any) map[string]any
+}
+
+// stObjects walks the schema from the top and returns every object it
+// describes with fixed properties, each definition once.
+func stObjects(root map[string]any) []stObject {
+	var out []stObject
+	seen := map[string]bool{}
+	var visit func(o stObject)
+	visit = func(o stObject) {
+		out = append(out, o)
+		props, _ := o.schema["properties"].(map[string]any)
+		for _, name := range stProps(o.schema) {
+			ps := props[name].(map[string]any)
+			list := false
+			if ps["type"] == "array" {
+				ps, list = ps["items"].(map[string]any), true
+			}
+			child, def := stResolve(root, ps)
+			if def == "" || seen[def] || child["type"] != "object" || child["additionalProperties"] != false {
+				continue
+			}
+			seen[def] = true
+			parent, name := o, name
+			visit(stObject{def: def, path: strings.TrimPrefix(o.path+"."+name, "."), section: slices.Contains(model.Sections, name),
+				schema: child,
+				wrap: func(obj map[string]any) map[string]any {
+					p := stMinimal(root, parent.schema)
+					if list {
+						p[name] = []any{obj}
+					} else {
+						p[name] = obj
+					}
+					return parent.wrap(p)
+				}})
+		}
+	}
+	visit(stObject{schema: root, wrap: func(obj map[string]any) map[string]any { return obj }})
+	return out
+}
+
+// stYAML writes a document as YAML.
+func stYAML(t testing.TB, doc map[string]any) string {
+	t.Helper()
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// stDecoderFields maps each definition of an object to the decoder's
+// field table for it.
+var stDecoderFields = map[string][]string{
+	"server": decServerFields, "extension": decExtensionFields, "service": decServiceFields, "button": decButtonFields,
+	"service_plan": decServicePlanFields, "addon_plan": decServicePlanFields, "reseller_plan": decResellerPlanFields,
+	"reseller": decResellerFields, "customer": decCustomerFields, "subscription": decSubscriptionFields,
+	"customize": decCustomizeFields, "subscriber_settings": decSettingsFields,
+}
+
+// stSectionCtx maps each object with property sections to its decoder
+// context.
+var stSectionCtx = map[string]decCtx{
+	"service_plan": decCtxServicePlan, "addon_plan": decCtxAddonPlan, "reseller_plan": decCtxResellerPlan,
+	"reseller": decCtxReseller, "customize": decCtxCustomize, "subscriber_settings": decCtxSettings,
+}
+
+// TestSchemaCoversDecoder keeps the schema and the decoder in step, by
+// their tables and by probing the decoder.
+func TestSchemaCoversDecoder(t *testing.T) {
+	sch := stCompile(t)
+	root := stRaw(t)
+	objects := stObjects(root)
+
+	// The tables: top-level keys, the fields of every kind, the keys of
+	// every section in every context, each property's type and enum.
+	if diff := cmp.Diff(stSorted(decTopKeys), stProps(root)); diff != "" {
+		t.Errorf("top-level keys (-decoder +schema):\n%s", diff)
+	}
+	catalogued := map[string]bool{}
+	kinds := 0
+	for _, o := range objects {
+		if o.def == "" || o.section {
+			continue
+		}
+		kinds++
+		fields, ok := stDecoderFields[o.def]
+		if !ok {
+			t.Errorf("schema object %s (at %s) has no decoder table in stDecoderFields", o.def, o.path)
+			continue
+		}
+		if diff := cmp.Diff(stSorted(fields), stProps(o.schema)); diff != "" {
+			t.Errorf("fields of %s (-decoder +schema):\n%s", o.def, diff)
+		}
+		ctx, hasSections := stSectionCtx[o.def]
+		props, _ := o.schema["properties"].(map[string]any)
+		for _, sec := range model.Sections {
+			ps, ok := props[sec].(map[string]any)
+			if !ok {
+				continue
+			}
+			if !hasSections {
+				t.Errorf("%s has a section %s but no decoder context in stSectionCtx", o.def, sec)
+				continue
+			}
+			s, def := stResolve(root, ps)
+			if diff := cmp.Diff(stSorted(decSectionKeys(sec, ctx)), stProps(s), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("keys of %s.%s (%s) (-decoder +schema):\n%s", o.def, sec, def, diff)
+			}
+			keys, _ := s["properties"].(map[string]any)
+			for key, v := range keys {
+				p := model.Lookup(sec + "." + key)
+				if p == nil {
+					continue // php_settings, oversell
+				}
+				catalogued[p.Path] = true
+				stCheckKind(t, o.def+"."+sec+"."+key, p, v.(map[string]any))
+			}
+		}
+	}
+	if kinds != len(stDecoderFields) {
+		t.Errorf("the schema reaches %d kinds of object from the top, stDecoderFields has %d", kinds, len(stDecoderFields))
+	}
+	for _, p := range model.Catalog() {
+		if !catalogued[p.Path] {
+			t.Errorf("catalogue property %s appears nowhere in the schema", p.Path)
+		}
+	}
+
+	// Probing, one way: every property the schema lists, set on its own
+	// on an otherwise minimal document, is valid for both.
+	for _, o := range objects {
+		props, _ := o.schema["properties"].(map[string]any)
+		if o.def != "" {
+			doc := o.wrap(stMinimal(root, o.schema))
+			if verr, derrs := stJudge(t, sch, stYAML(t, doc)); verr != nil || len(derrs) > 0 {
+				t.Errorf("minimal %s (at %s): schema %s; decoder: %s\n%s", o.def, o.path, stVerdict(verr), derrs.Error(), stYAML(t, doc))
+			}
+		}
+		for _, name := range stProps(o.schema) {
+			obj := stMinimal(root, o.schema)
+			obj[name] = stSample(root, props[name].(map[string]any))
+			src := stYAML(t, o.wrap(obj))
+			if verr, derrs := stJudge(t, sch, src); verr != nil || len(derrs) > 0 {
+				t.Errorf("%s.%s: schema %s; decoder: %s\n%s", o.path, name, stVerdict(verr), derrs.Error(), src)
+			}
+		}
+		// Every required field is required by both.
+		req, _ := o.schema["required"].([]any)
+		for _, r := range req {
+			obj := stMinimal(root, o.schema)
+			delete(obj, r.(string))
+			src := stYAML(t, o.wrap(obj))
+			verr, derrs := stJudge(t, sch, src)
+			if verr == nil {
+				t.Errorf("%s without %s: the schema accepts it", o.path, r)
+			}
+			if !strings.Contains(derrs.Error(), fmt.Sprintf("missing required field %q", r)) {
+				t.Errorf("%s without %s: the decoder does not require it: %s", o.path, r, derrs.Error())
+			}
+		}
+	}
+
+	// Probing, the other way: of every name any object, section or the
+	// catalogue knows, the decoder accepts in each object exactly those
+	// the schema lists.
+	fieldNames := map[string]any{"bogus": "x"}
+	sectionNames := map[string]bool{"bogus": true, "php_settings": true, "oversell": true}
+	for _, o := range objects {
+		props, _ := o.schema["properties"].(map[string]any)
+		for name, ps := range props {
+			if o.section {
+				sectionNames[name] = true
+			} else if _, ok := fieldNames[name]; !ok {
+				fieldNames[name] = stSample(root, ps.(map[string]any))
+			}
+		}
+	}
+	for _, l := range stDecoderFields {
+		for _, f := range l {
+			if _, ok := fieldNames[f]; !ok {
+				fieldNames[f] = "x"
+			}
+		}
+	}
+	for _, p := range model.Catalog() {
+		_, key, _ := strings.Cut(p.Path, ".")
+		sectionNames[key] = true
+	}
+	probes := 0
+	for _, o := range objects {
+		props, _ := o.schema["properties"].(map[string]any)
+		if o.section {
+			sec := o.path[strings.LastIndex(o.path, ".")+1:]
+			for name := range sectionNames {
+				obj := map[string]any{name: stSectionValue(sec, name)}
+				verr, derrs := stJudge(t, sch, stYAML(t, o.wrap(obj)))
+				_, listed := props[name]
+				decoded := len(derrs) == 0
+				if listed != decoded || decoded != (verr == nil) {
+					t.Errorf("%s.%s: the schema lists it: %v; the schema accepts it: %v; the decoder accepts it: %v (%s)", o.path, name, listed, verr == nil, decoded, derrs.Error())
+				}
+				probes++
+			}
+			continue
+		}
+		for name, v := range fieldNames {
+			obj := stMinimal(root, o.schema)
+			if _, ok := obj[name]; ok {
+				continue
+			}
+			obj[name] = v
+			_, derrs := stJudge(t, sch, stYAML(t, o.wrap(obj)))
+			known := !strings.Contains(derrs.Error(), fmt.Sprintf("unknown field %q", name)) &&
+				!strings.Contains(derrs.Error(), fmt.Sprintf("unknown top-level key %q", name))
+			_, listed := props[name]
+			if stKnownDecoderExtras[o.def][name] {
+				if !known || listed {
+					t.Errorf("%s field %q is listed in stKnownDecoderExtras, but the decoder knows it: %v, the schema lists it: %v; update stKnownDecoderExtras", o.def, name, known, listed)
+				}
+				continue
+			}
+			if listed != known {
+				t.Errorf("%s field %q: the schema lists it: %v; the decoder knows it: %v (%s)", stOr(o.path, "top level"), name, listed, known, derrs.Error())
+			}
+			probes++
+		}
+	}
+	if probes < 500 {
+		t.Errorf("only %d probes", probes)
+	}
+}
+
+// stKnownDecoderExtras are fields the decoder recognises although the
+// schema does not list them, because every value of them is refused:
+// reseller plans name hosting, mail and dns only to explain that those
+// parameters belong in service plans (even an empty map is an error).
+var stKnownDecoderExtras = map[string]map[string]bool{
+	"reseller_plan": {"hosting": true, "mail": true, "dns": true},
+}
+
+func stOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// stSectionValue is a valid value for a key of a property section (any
+// value when the catalogue does not know the key there).
+func stSectionValue(section, key string) any {
+	switch {
+	case section == "hosting" && key == "php_settings":
+		return map[string]any{"memory_limit": "256M"}
+	case section == "resources" && key == "oversell":
+		return true
+	}
+	p := model.Lookup(section + "." + key)
+	if p == nil {
+		return "x"
+	}
+	switch p.Kind {
+	case model.KindSize:
+		return "1GiB"
+	case model.KindCount:
+		return 5
+	case model.KindDuration:
+		return "1y"
+	case model.KindBool:
+		return true
+	case model.KindEnum:
+		return p.Enum[0]
+	}
+	return "8.3"
+}
+
+// stCheckKind checks that the schema of a catalogue property matches its
+// kind and enum.
+func stCheckKind(t *testing.T, where string, p *model.Prop, s map[string]any) {
+	t.Helper()
+	want := map[model.Kind]string{model.KindSize: "#/$defs/size", model.KindCount: "#/$defs/count", model.KindDuration: "#/$defs/duration"}[p.Kind]
+	switch p.Kind {
+	case model.KindSize, model.KindCount, model.KindDuration:
+		if s["$ref"] != want {
+			t.Errorf("%s: a %s, but the schema says %v", where, p.Kind, s)
+		}
+	case model.KindBool:
+		if s["type"] != "boolean" {
+			t.Errorf("%s: a bool, but the schema says %v", where, s)
+		}
+	case model.KindEnum:
+		var got []string
+		for _, e := range s["enum"].([]any) {
+			got = append(got, e.(string))
+		}
+		if diff := cmp.Diff(p.Enum, got); diff != "" {
+			t.Errorf("%s: enum (-catalogue +schema):\n%s", where, diff)
+		}
+	case model.KindString:
+		if fmt.Sprint(s["type"]) != "[string number]" {
+			t.Errorf("%s: a string, but the schema says %v", where, s)
+		}
+	default:
+		t.Errorf("%s: kind %s not checked", where, p.Kind)
+	}
+}
+
+// TestSchemaDescriptions: the schema says what it is, and every property
+// and definition has a description.
+func TestSchemaDescriptions(t *testing.T) {
+	root := stRaw(t)
+	for _, k := range []string{"$schema", "$id", "title", "description"} {
+		if s, _ := root[k].(string); s == "" {
+			t.Errorf("the schema has no %s", k)
+		}
+	}
+	if root["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema is %v, want draft 2020-12", root["$schema"])
+	}
+	if root["additionalProperties"] != false {
+		t.Error("the top level allows unknown keys")
+	}
+	for name, d := range root["$defs"].(map[string]any) {
+		if s, _ := d.(map[string]any)["description"].(string); s == "" {
+			t.Errorf("definition %s has no description", name)
+		}
+	}
+	count := 0
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if props, ok := v["properties"].(map[string]any); ok {
+				for name, p := range props {
+					count++
+					if s, _ := p.(map[string]any)["description"].(string); s == "" {
+						t.Errorf("property %s.%s has no description", path, name)
+					}
+				}
+			}
+			for k, c := range v {
+				walk(path+"/"+k, c)
+			}
+		case []any:
+			for i, c := range v {
+				walk(path+"/"+strconv.Itoa(i), c)
+			}
+		}
+	}
+	walk("", root)
+	if count < 100 {
+		t.Errorf("only %d properties found", count)
+	}
+}
