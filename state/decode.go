@@ -833,6 +833,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.Customize = d.istr()
 		case "customized":
 			s.Customized = d.strings("customized")
+		case "dropped_settings":
+			s.DroppedSettings = d.strings("dropped_settings")
 		case "settings":
 			s.Settings = d.istr()
 		case "conflicts":

@@ -136,15 +136,18 @@ type Subscription struct {
 	Customize  string   `json:"customize,omitempty"`
 	Customized []string `json:"customized,omitempty"`
 	// Settings is the id of the subscriber's own values kept.
-	Settings      string     `json:"settings,omitempty"`
-	Conflicts     []Conflict `json:"conflicts,omitempty"`
-	ConfigStatus  string     `json:"config_status,omitempty"`
-	Status        string     `json:"status"`
-	StatusReasons []string   `json:"status_reasons,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Expires       *time.Time `json:"expires,omitempty"`
-	FTPLogin      string     `json:"ftp_login,omitempty"`
-	FTPPassword   string     `json:"ftp_password_hash,omitempty"`
+	Settings string `json:"settings,omitempty"`
+	// DroppedSettings are subscriber values not applied because a plan
+	// change revoked their permission (they stay dropped, not errors).
+	DroppedSettings []string   `json:"dropped_settings,omitempty"`
+	Conflicts       []Conflict `json:"conflicts,omitempty"`
+	ConfigStatus    string     `json:"config_status,omitempty"`
+	Status          string     `json:"status"`
+	StatusReasons   []string   `json:"status_reasons,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	Expires         *time.Time `json:"expires,omitempty"`
+	FTPLogin        string     `json:"ftp_login,omitempty"`
+	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
 }
 
 // New returns an empty snapshot with the given lineage.

@@ -3,7 +3,10 @@ package cli
 import (
 	"io"
 	"os"
+	"os/user"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Env is what a run of plansync gets from its process: streams,
@@ -23,9 +26,13 @@ type Env struct {
 
 // OSEnv is the environment of the real process.
 func OSEnv() Env {
-	user := os.Getenv("USER")
-	if user == "" {
-		user = "unknown"
+	who := os.Getenv("USER")
+	if who == "" {
+		if u, err := user.Current(); err == nil {
+			who = u.Username
+		} else {
+			who = "unknown"
+		}
 	}
 	return Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
@@ -34,17 +41,19 @@ func OSEnv() Env {
 		Now:        time.Now,
 		Hostname:   os.Hostname,
 		PID:        os.Getpid(),
-		User:       user,
+		User:       who,
 	}
 }
 
+// isTerminal reports whether f is an interactive terminal (a tty, not
+// merely a character device such as /dev/null).
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
 	}
-	fi, err := file.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(file.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 func (e Env) env(name string) string {

@@ -45,6 +45,16 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err != nil {
 		return err
 	}
+	// Rules that need the effective values (a subscriber setting needs
+	// its permission; renames) are the engine's: run it, without secrets.
+	now, err := clock(env, "")
+	if err != nil {
+		return err
+	}
+	if p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now}); p.Diagnostics.HasErrors() {
+		p.Diagnostics.Sort()
+		return p.Diagnostics
+	}
 	fmt.Fprintf(env.Stdout, "The configuration is valid: %d files, %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
 		len(cfg.Files), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
 	return nil

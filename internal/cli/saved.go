@@ -75,6 +75,9 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	if err != nil {
 		return err
 	}
+	if err := checkDir(o.Dir); err != nil {
+		return err
+	}
 	b, err := openBackend(env, c, o.Dir)
 	if err != nil {
 		return err

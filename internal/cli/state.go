@@ -85,6 +85,16 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "state",
 		Short: "Read and manage the recorded state",
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a, err := parseAs(c.As)
+			if err != nil {
+				return err
+			}
+			if a.Reseller != "" {
+				return fmt.Errorf("plansync state is the admin's: it reads and writes every tenant's objects (a reseller uses plan, apply and show with --as)")
+			}
+			return nil
+		},
 	}
 	cmd.PersistentFlags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
 	var format string

@@ -109,6 +109,28 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
 		}
 	}
+	// An object the recorded state holds under another owner is not the
+	// reseller's to take: refuse it rather than plan a move.
+	recordedOwner := map[string]string{}
+	for _, c := range prior.Customers {
+		recordedOwner["customer "+c.Login] = c.Owner
+	}
+	for _, s := range prior.Subscriptions {
+		recordedOwner["subscription "+s.Domain] = s.Owner
+	}
+	for _, r := range prior.Resellers {
+		recordedOwner["customer "+r.Login] = "admin (a reseller account)"
+	}
+	for _, c := range cfg.Customers {
+		if o, ok := recordedOwner["customer "+c.Login]; ok && o != login {
+			deny(c.Src, "customer "+c.Login, "it belongs to "+o)
+		}
+	}
+	for _, s := range cfg.Subscriptions {
+		if o, ok := recordedOwner["subscription "+s.Domain]; ok && o != login {
+			deny(s.Src, "subscription "+s.Domain, "it belongs to "+o)
+		}
+	}
 	// Context from the recorded state.
 	addContext(cfg, prior, login)
 	ds = append(ds, config.Validate(cfg)...)

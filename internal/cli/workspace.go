@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
@@ -38,10 +39,20 @@ func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
 	if errors.Is(err, state.ErrNotFound) {
 		return nil, nil
 	}
+	return s, err
+}
+
+// checkDir refuses a config directory that does not exist, before
+// anything (such as the default state's folder) is created in it.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
+		return fmt.Errorf("cannot read config directory %s: %w", dir, err)
 	}
-	return s, nil
+	if !fi.IsDir() {
+		return fmt.Errorf("config directory %s is not a directory", dir)
+	}
+	return nil
 }
 
 // loadConfig reads the config directory; warnings are printed, errors
@@ -139,6 +150,9 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) 
 	}
 	a, err := parseAs(c.As)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
 	if a.Reseller != "" {

@@ -130,8 +130,27 @@ func (v Value) JSON() any {
 	return v.S
 }
 
-// FormatSize renders bytes with a binary unit: "10 GiB", "512 MiB", "1.5 GiB".
+// FormatSize renders bytes with a binary unit ("10 GiB", "512 MiB",
+// "1.5 GiB"), or with a decimal one when the size is a whole number of
+// decimal units and not of binary ones ("500 MB", "1 TB").
 func FormatSize(n int64) string {
+	if n > 0 {
+		exact := func(base int64) int {
+			k := 0
+			for m := n; m%base == 0 && k < 5; m /= base {
+				k++
+			}
+			return k
+		}
+		if dk := exact(1000); dk > exact(1024) {
+			dec := []string{"B", "kB", "MB", "GB", "TB", "PB"}
+			m := n
+			for i := 0; i < dk; i++ {
+				m /= 1000
+			}
+			return fmt.Sprintf("%d %s", m, dec[dk])
+		}
+	}
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
 	f := float64(n)
 	i := 0
@@ -258,10 +277,18 @@ func MakeDuration(months, days int) Value {
 	return Value{K: KindDuration, N: int64(months)*durationScale + int64(days), S: b.String()}
 }
 
-// AddTo returns t advanced by a limited duration.
+// AddTo returns t advanced by a limited duration. Months are calendar
+// months clamped to the month's end (January 31 + 1 month is the end of
+// February, not March 3), then days are added.
 func (v Value) AddTo(t time.Time) time.Time {
 	months, days := v.DurationParts()
-	return t.AddDate(0, months, days)
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	if d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location()).AddDate(0, 0, days)
 }
 
 // ParseDate reads "2027-01-31" (UTC midnight) or an RFC 3339 timestamp.

@@ -202,6 +202,25 @@ func (e *engine) index() {
 	// Renames (renamed_from): the recorded object under its old name is
 	// the prior of the object under its new name, and is not deleted.
 	e.renamed = map[string]string{}
+	clash := func(kind, old, name string, src model.Src) {
+		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: src.At("renamed_from"), Object: kind + " " + name,
+			Path: "renamed_from", Summary: "cannot rename " + old + " to " + name + ": " + kind + " " + name + " is already recorded"})
+	}
+	for login, c := range e.cfg.Customers {
+		if old := c.RenamedFrom; old != "" && e.priorCustomers[login] != nil && e.priorCustomers[old] != nil {
+			clash("customer", old, login, c.Src)
+		}
+	}
+	for login, r := range e.cfg.Resellers {
+		if old := r.RenamedFrom; old != "" && e.priorResellers[login] != nil && e.priorResellers[old] != nil {
+			clash("reseller", old, login, r.Src)
+		}
+	}
+	for domain, sub := range e.cfg.Subscriptions {
+		if old := sub.RenamedFrom; old != "" && e.priorSubs[domain] != nil && e.priorSubs[old] != nil {
+			clash("subscription", old, domain, sub.Src)
+		}
+	}
 	for login, c := range e.cfg.Customers {
 		if old := c.RenamedFrom; old != "" && e.priorCustomers[login] == nil && e.priorCustomers[old] != nil {
 			e.priorCustomers[login] = e.priorCustomers[old]

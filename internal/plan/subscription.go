@@ -40,9 +40,11 @@ type sub struct {
 	effSet    *pset
 	services  []string
 	conflicts []Conflict
-	dropped   []string
-	sync      string
-	rec       state.Subscription
+	dropped   []string // reasons shown in the plan
+	// droppedPaths are recorded: values left out for want of permission.
+	droppedPaths []string
+	sync         string
+	rec          state.Subscription
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
 }
@@ -224,6 +226,11 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 			}
 			if _, had := priorSettings[path]; had {
 				s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
+				s.droppedPaths = append(s.droppedPaths, path)
+				continue
+			}
+			if p != nil && slices.Contains(p.DroppedSettings, path) {
+				s.droppedPaths = append(s.droppedPaths, path) // dropped earlier; stays dropped
 				continue
 			}
 			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error,
@@ -264,6 +271,7 @@ func (e *engine) finish(s *sub) {
 		rec.Customize = s.customize.id
 		rec.Customized = s.customize.props.Paths()
 	}
+	rec.DroppedSettings = s.droppedPaths
 	if s.settings != nil {
 		rec.Settings = e.sets.intern(s.settings, nil).id
 	}
@@ -330,6 +338,7 @@ func (e *engine) finish(s *sub) {
 		fs.add(listField("addons", nil, rec.Addons))
 		fs.add(strField("sync_status", "", rec.SyncStatus))
 		fs.add(strField("status", "", rec.Status))
+		fs.add(listField("status_reasons", nil, rec.StatusReasons))
 		fs = append(fs, e.sets.diff(nil, effSet, "")...)
 		if rec.Expires != nil {
 			fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
@@ -363,7 +372,15 @@ func (e *engine) finish(s *sub) {
 	customChanged := p.Customize != rec.Customize
 	statusChanged := !sameList(p.StatusReasons, rec.StatusReasons)
 	conflictsChanged := !sameConflicts(p.Conflicts, rec.Conflicts)
-	if len(fs) == 0 && !customChanged && !statusChanged && !conflictsChanged && p.Base == rec.Base && p.Settings == rec.Settings {
+	fs.add(listField("status_reasons", p.StatusReasons, rec.StatusReasons))
+	fs.add(listField("customized", p.Customized, rec.Customized))
+	if conflictsChanged {
+		fs.add(listField("conflicts", conflictLines(p.Conflicts), conflictLines(rec.Conflicts)))
+	}
+	if len(fs) == 0 {
+		// Nothing a person could see changed (a synced subscription's
+		// base follows its plan even where a subscriber value overrides
+		// it): no change to show or apply.
 		return
 	}
 	// Reasons and action.
@@ -542,6 +559,15 @@ func listDelta(before, after []string) (added, removed []string) {
 		}
 	}
 	return
+}
+
+// conflictLines renders recorded conflicts for a field change.
+func conflictLines(cs []state.Conflict) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Property+": plan "+jsonText(c.PlanValue)+", available "+jsonText(c.AvailableValue))
+	}
+	return out
 }
 
 func sameConflicts(a, b []state.Conflict) bool {

@@ -72,40 +72,40 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	for _, c := range p.Changes {
 		byAddr[c.Address()] = c
 	}
-	for _, c := range p.Changes {
-		if want[c.Cause] || (c.Cascade != "" && want[c.Cascade]) {
-			included[c.Address()] = true
+	// What the included changes force, to a fixed point: a change that
+	// follows a plan change brings that plan change (and with it every
+	// object it reaches, so the recorded plan and its subscriptions stay
+	// in step); a delete brings its cascade; a create brings the creates
+	// it depends on (plan, add-ons, customer, owner reseller, reseller
+	// plan).
+	for changed := true; changed; {
+		changed = false
+		add := func(addr string) {
+			if byAddr[addr] != nil && !included[addr] {
+				included[addr] = true
+				changed = true
+			}
 		}
-	}
-	// What a targeted subscription needs created first.
-	for _, c := range p.Changes {
-		if c.Kind != "subscription" || !included[c.Address()] {
-			continue
-		}
-		for _, f := range c.Fields {
-			var deps []string
-			owner := ownerField(c)
-			switch f.Path {
-			case "plan":
-				if s, ok := f.After.JSON.(string); ok && s != "none" {
-					deps = append(deps, "service_plan "+planKeyOf(owner, s))
-				}
-			case "addons":
-				if list, ok := f.After.JSON.([]any); ok {
-					for _, a := range list {
-						if s, ok := a.(string); ok {
-							deps = append(deps, "addon_plan "+planKeyOf(owner, s))
-						}
-					}
-				}
-			case "customer":
-				if s, ok := f.After.JSON.(string); ok {
-					deps = append(deps, "customer "+s)
+		for _, c := range p.Changes {
+			addr := c.Address()
+			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) {
+				add(addr)
+			}
+			if !included[addr] {
+				continue
+			}
+			if c.Cause != "" {
+				add(c.Cause)
+			}
+			if c.Fanout != nil {
+				for _, k := range c.Fanout.Reaches {
+					add("subscription " + k)
+					add("reseller " + k)
 				}
 			}
-			for _, d := range deps {
+			for _, d := range dependencies(c) {
 				if dc := byAddr[d]; dc != nil && dc.Action == Create {
-					included[d] = true
+					add(d)
 				}
 			}
 		}
@@ -158,6 +158,40 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// dependencies lists the addresses a change refers to that must exist
+// for it: a subscription's plan, add-ons and customer; a customer's or a
+// plan's owner reseller; a reseller's reseller plan.
+func dependencies(c *Change) []string {
+	var deps []string
+	owner := ownerField(c)
+	if (c.Kind == "service_plan" || c.Kind == "addon_plan") && strings.Contains(c.Key, "/") {
+		owner, _, _ = strings.Cut(c.Key, "/")
+	}
+	if owner != "" && owner != "admin" && c.Kind != "reseller" {
+		deps = append(deps, "reseller "+owner)
+	}
+	for _, f := range c.Fields {
+		s, _ := f.After.JSON.(string)
+		switch {
+		case c.Kind == "subscription" && f.Path == "plan" && s != "" && s != "none":
+			deps = append(deps, "service_plan "+planKeyOf(owner, s))
+		case c.Kind == "subscription" && f.Path == "customer" && s != "":
+			deps = append(deps, "customer "+s)
+		case c.Kind == "subscription" && f.Path == "addons":
+			if list, ok := f.After.JSON.([]any); ok {
+				for _, a := range list {
+					if name, ok := a.(string); ok {
+						deps = append(deps, "addon_plan "+planKeyOf(owner, name))
+					}
+				}
+			}
+		case c.Kind == "reseller" && f.Path == "plan" && s != "" && s != "none":
+			deps = append(deps, "reseller_plan "+s)
+		}
+	}
+	return deps
 }
 
 func ownerField(c *Change) string {

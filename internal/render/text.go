@@ -368,7 +368,11 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	}
 	b.WriteString("Or accept the available values: plansync apply --accept-available (the subscriptions stay unsynced).\n")
 	if accepted > 0 {
-		fmt.Fprintf(b, "%d of them were accepted earlier and are recorded.\n", accepted)
+		if accepted == 1 {
+			b.WriteString("1 of them was accepted earlier and is recorded.\n")
+		} else {
+			fmt.Fprintf(b, "%d of them were accepted earlier and are recorded.\n", accepted)
+		}
 	}
 	b.WriteString("\n")
 }
