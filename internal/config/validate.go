@@ -351,6 +351,21 @@ func (v *validator) subscriptions() {
 }
 
 func (v *validator) subscription(s *model.Subscription) {
+	// Rules that need no owner come first, so an unknown customer or
+	// owner never hides them.
+	if s.Plan == model.None && len(s.Addons) > 0 {
+		d := v.errorf(s.Src.At("addons"), "subscription "+s.Domain, "addons", "add-ons can only be attached to a subscription with a service plan")
+		d.Detail = "this subscription has plan none (custom)"
+		d.Related = []diag.Range{s.Src.At("plan")}
+	}
+	for i, a := range s.Addons {
+		if j := slices.Index(s.Addons[:i], a); j >= 0 {
+			field := decIndex("addons", i)
+			d := v.errorf(s.Src.At(field), "subscription "+s.Domain, field, "add-on %q is attached twice", a)
+			d.Related = []diag.Range{s.Src.At(decIndex("addons", j))}
+			d.Detail = "an add-on may be attached to a subscription at most once"
+		}
+	}
 	if s.Customer != "" {
 		c, ok := v.cfg.Customers[s.Customer]
 		if !ok {
@@ -382,23 +397,14 @@ func (v *validator) subscription(s *model.Subscription) {
 	}
 
 	if s.Plan == model.None {
-		if len(s.Addons) > 0 {
-			d := v.errorf(s.Src.At("addons"), "subscription "+s.Domain, "addons", "add-ons can only be attached to a subscription with a service plan")
-			d.Detail = "this subscription has plan none (custom)"
-			d.Related = []diag.Range{s.Src.At("plan")}
-		}
 		return
 	}
 	if s.Plan != "" && v.ownerPlan(model.ServicePlanKind, s.Owner, s.Plan) == nil {
 		v.planError(s, model.ServicePlanKind, s.Plan, "plan")
 	}
 	for i, a := range s.Addons {
-		if j := slices.Index(s.Addons[:i], a); j >= 0 {
-			field := decIndex("addons", i)
-			d := v.errorf(s.Src.At(field), "subscription "+s.Domain, field, "add-on %q is attached twice", a)
-			d.Related = []diag.Range{s.Src.At(decIndex("addons", j))}
-			d.Detail = "an add-on may be attached to a subscription at most once"
-			continue
+		if slices.Index(s.Addons[:i], a) >= 0 {
+			continue // reported above
 		}
 		if v.ownerPlan(model.AddonPlanKind, s.Owner, a) == nil {
 			v.planError(s, model.AddonPlanKind, a, decIndex("addons", i))
