@@ -2,8 +2,10 @@ package plan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -284,5 +286,43 @@ func (e *engine) planCustomers() {
 			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, strings.Join(subsOf[p.Login], ", ")))
 		}
 		e.add(&Change{Kind: "customer", Key: p.Login, Action: Delete, Reasons: reasons})
+	}
+}
+
+// checkCounts enforces the customers and subscriptions a reseller's
+// allocation allows: more of them than allowed is an error naming the
+// reseller and the limit (Plesk refuses to create them).
+func (e *engine) checkCounts() {
+	customers := map[string][]string{}
+	for login, c := range e.cfg.Customers {
+		if o := ownerOf(c.Owner); o != model.Admin {
+			customers[o] = append(customers[o], login)
+		}
+	}
+	subs := map[string][]string{}
+	for d, s := range e.cfg.Subscriptions {
+		if o := e.ownerOfSub(s); o != model.Admin {
+			subs[o] = append(subs[o], d)
+		}
+	}
+	for _, login := range sortedKeys(e.cfg.Resellers) {
+		alloc, _, _, ok := e.resellerAllocation(login)
+		if !ok {
+			continue
+		}
+		r := e.cfg.Resellers[login]
+		for _, c := range []struct {
+			path, what string
+			have       []string
+		}{{"resources.customers", "customers", customers[login]}, {"resources.subscriptions", "subscriptions", subs[login]}} {
+			limit, has := alloc[c.path]
+			if !has || limit.IsUnlimited() || int64(len(c.have)) <= limit.N {
+				continue
+			}
+			sort.Strings(c.have)
+			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
+				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s)", login, limit.N, c.what, len(c.have), strings.Join(c.have, ", ")),
+				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
+		}
 	}
 }

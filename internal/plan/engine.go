@@ -126,6 +126,7 @@ func Make(in Input) *Plan {
 		s.ResellerPlans = append(s.ResellerPlans, p)
 	})
 	subs := e.planSubscriptions()
+	e.checkCounts()
 	e.planResellers(subs)
 	e.planCustomers()
 	if in.Scope != nil && in.Prior != nil {

@@ -265,3 +265,20 @@ func TestExpiredAndCustom(t *testing.T) {
 		t.Errorf("custom from built-in default: disk %v", got)
 	}
 }
+
+func TestResellerCountLimits(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
+		Props: model.Props{"resources.subscriptions": model.Count(1), "resources.customers": model.Count(1)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R"}
+	cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web"}
+	for _, d := range []string{"one.example", "two.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	cfg.Customers["c1"] = &model.Customer{Login: "c1", Owner: "acme"}
+	p := Make(Input{Config: cfg, Lineage: "l", Now: now, Secrets: &fakeSecrets{}})
+	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscriptions, the config gives it 2 (one.example, two.example)") ||
+		strings.Contains(got, "customers") {
+		t.Fatalf("diagnostics = %v", got)
+	}
+}
