@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
+	"github.com/plansync/plansync/state/postgres"
 )
 
 // statePath returns where the state lives: --state, PLANSYNC_STATE, or
@@ -17,6 +17,10 @@ func statePath(env Env, c *common, dir string) string {
 	}
 	if v := env.env("PLANSYNC_STATE"); v != "" {
 		return v
+	}
+	if name := stateName(env, c); name != "default" {
+		// Several named states can live side by side in one config dir.
+		return filepath.Join(dir, ".plansync", "state-"+name+".json")
 	}
 	return filepath.Join(dir, ".plansync", "state.json")
 }
@@ -32,11 +36,18 @@ func stateName(env Env, c *common) string {
 	return "default"
 }
 
-// openBackend opens the recorded state's backend.
+// isPostgres reports whether loc names a PostgreSQL database.
+func isPostgres(loc string) bool {
+	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://")
+}
+
+// openBackend opens the recorded state's backend: the PostgreSQL state
+// named by --state-name for a postgres:// URL, else the state file.
+// Nothing is read or connected to until the backend is used.
 func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	loc := statePath(env, c, dir)
-	if strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://") {
-		return nil, fmt.Errorf("the PostgreSQL state backend is not available in this build")
+	if isPostgres(loc) {
+		return postgres.New(loc, stateName(env, c))
 	}
 	return file.New(loc), nil
 }

@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plansync/plansync/state"
+)
+
+// defaultConnectTimeout bounds connecting when the URL does not say.
+const defaultConnectTimeout = 15 * time.Second
+
+// Backend is one named state in a PostgreSQL database. It implements
+// state.Backend. A Backend value is safe for concurrent use (its
+// operations take turns on its connection); its lock is the lock of the
+// value.
+type Backend struct {
+	name  string
+	shown string // the connection URL without password, for messages
+	cfg   *pgx.ConnConfig
+	seeds [2]maphash.Seed // for the content hashes of rows
+	// lockWait is how long a Write waits for the state's lock when the
+	// Backend does not hold it.
+	lockWait time.Duration
+
+	connMu sync.Mutex // held while an operation uses conn
+	conn   *pgx.Conn  // nil until first used, or after it broke
+	schema string     // the schema the tables are in
+	dbOID  uint32     // the database, as pg_locks names it
+	key    int64      // the advisory lock key of this state
+
+	mu     sync.Mutex
+	held   *pgLock   // the lock taken by TryLock, while held
+	spare  *pgx.Conn // a connection kept for the next TryLock
+	known  *stored   // the rows as last read or written, or nil
+	closed bool
+}
+
+var _ state.Backend = (*Backend)(nil)
+
+// New returns the backend for the state called name in the database at
+// connString (a postgres:// URL, or anything pgx accepts; parameters such
+// as sslmode and search_path are honoured). Nothing is touched until it
+// is used: the first use connects and creates or migrates the schema.
+func New(connString, name string) (*Backend, error) {
+	if name == "" {
+		return nil, errors.New("the state name is empty")
+	}
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL state: %w", err)
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "plansync"
+	}
+	if cfg.ConnectTimeout == 0 { // connect_timeout in the URL sets it
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	return &Backend{
+		name:     name,
+		shown:    redact(connString),
+		cfg:      cfg,
+		seeds:    [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		lockWait: defaultLockWait,
+	}, nil
+}
+
+// redact returns the connection URL without its password and query.
+func redact(connString string) string {
+	u, err := url.Parse(connString)
+	if err != nil || u.Scheme == "" {
+		return "(connection string)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
+}
+
+// Describe names the backend for messages.
+func (b *Backend) Describe() string {
+	return fmt.Sprintf("PostgreSQL state %q at %s", b.name, b.shown)
+}
+
+// use runs fn with the Backend's connection, connecting (and creating or
+// migrating the schema) first when there is none. Operations take turns.
+func (b *Backend) use(ctx context.Context, fn func(conn *pgx.Conn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	if b.conn == nil || b.conn.IsClosed() {
+		b.mu.Lock()
+		closed := b.closed
+		b.mu.Unlock()
+		if closed {
+			return errors.New("the PostgreSQL state backend is closed")
+		}
+		conn, err := b.connect(ctx)
+		if err != nil {
+			return fmt.Errorf("connecting to PostgreSQL: %w", err)
+		}
+		b.conn = conn
+	}
+	return fn(b.conn)
+}
+
+// connect opens the Backend's connection; the first time, it finds the
+// schema, and creates or migrates it.
+func (b *Backend) connect(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, b.cfg.Copy())
+	if err != nil {
+		return nil, err
+	}
+	if b.schema != "" {
+		return conn, nil
+	}
+	var schema *string
+	var dbOID uint32
+	err = conn.QueryRow(ctx, `SELECT current_schema(), (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&schema, &dbOID)
+	if err == nil && schema == nil {
+		err = errors.New("no schema to keep the state in: the search_path names no existing schema")
+	}
+	if err == nil {
+		err = migrate(ctx, conn, *schema)
+	}
+	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	b.schema, b.dbOID, b.key = *schema, dbOID, stateLockKey(*schema, b.name)
+	return conn, nil
+}
+
+// Close releases the lock this Backend holds, if any, and closes its
+// connections.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	held, spare := b.held, b.spare
+	b.spare = nil
+	b.closed = true
+	b.mu.Unlock()
+	var err error
+	if held != nil {
+		err = held.Unlock()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if spare != nil {
+		spare.Close(ctx)
+	}
+	b.connMu.Lock()
+	if b.conn != nil {
+		b.conn.Close(ctx)
+		b.conn = nil
+	}
+	b.connMu.Unlock()
+	return err
+}
+
+// remember records the rows of the state as just read or written.
+func (b *Backend) remember(st *stored) {
+	b.mu.Lock()
+	b.known = st
+	b.mu.Unlock()
+}
+
+// knownAt returns the rows remembered for lineage and serial, or nil.
+func (b *Backend) knownAt(lineage string, serial uint64) *stored {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if k := b.known; k != nil && k.lineage == lineage && k.serial == serial {
+		return k
+	}
+	return nil
+}
