@@ -1,19 +1,613 @@
 package cli
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/internal/watch"
+	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
 )
 
-// newWatchCmd is replaced by the watch mode implementation.
+// watchOptions are the arguments of `plansync watch`.
+type watchOptions struct {
+	Dir      string
+	Apply    bool
+	Debounce time.Duration
+	MaxWait  time.Duration
+	Rescan   time.Duration
+	AuditLog string
+}
+
 func newWatchCmd(env Env, c *common) *cobra.Command {
-	return &cobra.Command{
-		Use:    "watch",
-		Short:  "Plan (and optionally apply) continuously on a config directory",
-		Hidden: true,
+	var o watchOptions
+	cmd := &cobra.Command{
+		Use:   "watch [--dir DIR] [--apply] [--debounce DUR] [--as admin|reseller:LOGIN]",
+		Short: "Plan (and optionally apply) continuously on a config directory",
+		Long: `Plan at start and after every settled change of the config directory,
+printing the new plan, or the diagnostics of an invalid config (the last
+good plan stays). With --apply, apply each valid plan that has no
+conflicts and no deletes, taking the state lock only for that, and log
+each apply to an audit log (JSON lines). Stop with Ctrl-C or SIGTERM: an
+apply in progress is finished and the lock released.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("watch is not available yet")
+			return runWatch(cmd.Context(), env, c, o)
 		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", ".", "config directory")
+	f.BoolVar(&o.Apply, "apply", false, "apply each valid plan that has no conflicts and no deletes")
+	f.DurationVar(&o.Debounce, "debounce", watch.DefaultDebounce, "how long the directory must stay quiet before planning")
+	f.DurationVar(&o.MaxWait, "max-wait", 0, "plan at the latest this long after the first change, even while changes go on (default 10 debounce periods, at least 1s)")
+	f.DurationVar(&o.Rescan, "rescan", watch.DefaultRescan, "period of the backstop rescan of the whole directory (0 turns it off)")
+	f.StringVar(&o.AuditLog, "audit-log", "", "where --apply logs each apply, as JSON lines (default <dir>/.plansync/watch-audit.jsonl)")
+	return cmd
+}
+
+// watchLockRetry is how soon a plan the state lock kept from running
+// is tried again.
+const watchLockRetry = time.Second
+
+func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
+	if o.Debounce <= 0 {
+		return fmt.Errorf("--debounce %s: must be positive", o.Debounce)
+	}
+	if o.MaxWait < 0 {
+		return fmt.Errorf("--max-wait %s: must not be negative", o.MaxWait)
+	}
+	if o.Rescan == 0 {
+		o.Rescan = -1
+	}
+	if o.AuditLog == "" {
+		o.AuditLog = filepath.Join(o.Dir, ".plansync", "watch-audit.jsonl")
+	}
+	a, err := parseAs(c.As)
+	if err != nil {
+		return err
+	}
+	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir)}
+	// The watcher logs from its own goroutine.
+	var mu sync.Mutex
+	s.env.Stdout = &watchWriter{mu: &mu, w: env.Stdout}
+	s.env.Stderr = &watchWriter{mu: &mu, w: env.Stderr}
+	w, err := watch.New(o.Dir, watch.Options{
+		Debounce: o.Debounce, MaxWait: o.MaxWait, Rescan: o.Rescan,
+		Logf: func(format string, args ...any) { s.say(format, args...) },
+	})
+	if err != nil {
+		return fmt.Errorf("cannot watch %s: %w", o.Dir, err)
+	}
+	defer w.Close()
+	mode := "planning"
+	if o.Apply {
+		mode = "planning and applying"
+	}
+	s.say("%s on every change to %s (debounce %s); stop with Ctrl-C", mode, o.Dir, o.Debounce)
+	defer context.AfterFunc(ctx, func() {
+		if s.busy.Load() {
+			s.say("stopping once the plan in progress is done (signal again to stop at once)")
+		}
+	})()
+	s.replan(ctx, w.Snapshot(), true)
+	for {
+		var retry <-chan time.Time
+		if s.retry != nil {
+			retry = s.retry.C
+		}
+		select {
+		case <-ctx.Done():
+			s.stop()
+			s.say("stopped")
+			return nil
+		case b, ok := <-w.Batches():
+			if !ok {
+				return nil
+			}
+			if s.retry == nil && s.actor.Reseller == "" && !s.loader.relevant(b) {
+				if len(b.Changes) > 0 {
+					s.say("ignoring change to %s: not part of the config", b)
+				}
+				continue
+			}
+			s.replan(ctx, b, false)
+		case <-retry:
+			s.retry = nil
+			s.replan(ctx, w.Snapshot(), s.startPending)
+		}
+	}
+}
+
+// watchSession is one run of `plansync watch`: the loop that plans, one
+// plan at a time.
+type watchSession struct {
+	env    Env
+	c      *common
+	o      watchOptions
+	actor  actor
+	color  bool
+	loader *watchLoader
+
+	// triggers are the changed files not yet planned (kept when a plan
+	// could not run).
+	triggers []string
+	rescan   string
+	// retry is set while a plan waits for the state lock to be free;
+	// startPending while that plan is the one made at start.
+	retry        *time.Timer
+	startPending bool
+	// last describes the last good plan.
+	last string
+	// busy is set while a plan (and its apply) runs.
+	busy atomic.Bool
+}
+
+func (s *watchSession) say(format string, args ...any) {
+	fmt.Fprintf(s.env.Stdout, "watch: "+format+"\n", args...)
+}
+
+func (s *watchSession) stop() {
+	if s.retry != nil {
+		s.retry.Stop()
+		s.retry = nil
+	}
+}
+
+// replan plans after a batch of changes (or at start), prints the plan
+// and, with --apply, applies it when it may.
+func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) {
+	if ctx.Err() != nil {
+		return
+	}
+	// A plan that has begun is finished, and so is its apply: the first
+	// signal stops the watch after it (a second one ends the process at
+	// once, see main).
+	ctx = context.WithoutCancel(ctx)
+	s.busy.Store(true)
+	defer s.busy.Store(false)
+	s.stop()
+	s.startPending = initial
+	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
+	if b.Rescan != "" {
+		s.rescan = b.Rescan
+	}
+	began := time.Now()
+	switch {
+	case initial && len(s.triggers) == 0:
+		s.say("planning %s", s.o.Dir)
+	case len(s.triggers) == 0:
+		s.say("planning after a rescan (%s)", s.rescan)
+	default:
+		s.say("planning after change to %s", watchDescribe(s.triggers))
+	}
+	now, err := clock(s.env, "")
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	// The config is loaded once the state is read, as plan does: what
+	// the state records (the services of removed extensions, a
+	// reseller's context) is part of how it reads.
+	var loading time.Duration
+	invalid := false
+	load := func(prior *state.Snapshot) (*model.Config, error) {
+		start := time.Now()
+		defer func() { loading = time.Since(start) }()
+		if s.actor.Reseller != "" {
+			cfg, err := loadTenantConfig(s.env, s.o.Dir, prior, s.actor)
+			var ds diag.Diagnostics
+			invalid = errors.As(err, &ds)
+			return cfg, err
+		}
+		cfg, ds := s.loader.load(b, recordedExtensionServices(prior))
+		if ds.HasErrors() {
+			invalid = true
+			return nil, ds
+		}
+		printDiags(s.env, ds) // warnings
+		return cfg, nil
+	}
+	run, err := planLoaded(ctx, s.env, s.c, s.o.Dir, "watch", now, s.actor, load)
+	if err != nil {
+		switch {
+		case invalid:
+			var ds diag.Diagnostics
+			errors.As(err, &ds)
+			printDiags(s.env, ds)
+			s.say("the configuration is invalid; %s", s.lastGood())
+			s.triggers, s.rescan = nil, ""
+		case state.IsLocked(err):
+			s.say("%v; trying again in %s", err, watchLockRetry)
+			s.retry = time.NewTimer(watchLockRetry)
+		default:
+			s.fail(err)
+		}
+		return
+	}
+	planning := time.Since(began) - loading
+	// Release the lock as soon as possible: nobody waits on watch
+	// between changes.
+	release := sync.OnceFunc(run.close)
+	defer release()
+	trigger := s.triggers
+	s.triggers, s.rescan, s.startPending = nil, "", false
+	p := run.plan
+	if !s.o.Apply {
+		release()
+	}
+	if err := render.PlanText(s.env.Stdout, p, render.Options{Color: s.color}); err != nil {
+		s.fail(err)
+		return
+	}
+	after := "at start"
+	switch {
+	case initial:
+	case len(trigger) == 0:
+		after = "after a rescan"
+	default:
+		after = "after change to " + watchDescribe(trigger)
+	}
+	s.last = fmt.Sprintf("the last good plan stays (made at %s %s: %d to add, %d to change, %d to delete, %d conflicts",
+		s.env.Now().Format("15:04:05"), after, p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
+	took := fmt.Sprintf("config %s, plan %s", watchRound(loading), watchRound(planning))
+	if s.o.Apply {
+		applying := time.Now()
+		if s.apply(ctx, run, trigger, initial) {
+			s.last += "; applied"
+			took += ", apply " + watchRound(time.Since(applying))
+		}
+		release()
+	}
+	s.last += ")"
+	s.say("planned in %s (%s); waiting for changes", watchRound(time.Since(began)), took)
+}
+
+func watchRound(d time.Duration) string {
+	if d < 10*time.Millisecond {
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// fail reports an error that kept a plan from being made.
+func (s *watchSession) fail(err error) {
+	var ds diag.Diagnostics
+	if errors.As(err, &ds) {
+		printDiags(s.env, ds)
+	} else {
+		fmt.Fprintf(s.env.Stderr, "Error: %s\n", err)
+	}
+	s.triggers, s.rescan = nil, ""
+	s.say("no plan was made; %s", s.lastGood())
+}
+
+func (s *watchSession) lastGood() string {
+	if s.last == "" {
+		return "there is no good plan yet"
+	}
+	return s.last
+}
+
+// apply applies the plan of run, still holding its lock, when it has
+// changes and neither pending conflicts nor deletes; a skipped apply is
+// said and logged with the reason.
+func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string, initial bool) (applied bool) {
+	p := run.plan
+	if p.Empty() {
+		return false
+	}
+	rec := watchAudit{
+		Time: s.env.Now().UTC(), Who: s.env.User, Dir: s.o.Dir, Trigger: trigger,
+		Summary: fmt.Sprintf("%d to add, %d to change, %d to delete, %d conflicts", p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts),
+	}
+	if initial {
+		rec.Trigger = nil
+		rec.Start = true
+	}
+	var why []string
+	if n := p.Summary.Conflicts; n > 0 {
+		why = append(why, fmt.Sprintf("%d %s", n, watchPlural(n, "conflict", "conflicts")))
+	}
+	if n := len(p.Deletes); n > 0 {
+		why = append(why, fmt.Sprintf("%d %s (%s)", n, watchPlural(n, "delete", "deletes"), watchNames(p.Deletes, 5)))
+	}
+	if len(why) > 0 {
+		reason := "the plan has " + strings.Join(why, " and ")
+		rec.Result, rec.Error = "skipped", reason
+		s.audit(rec)
+		s.say("skipped apply: %s; run plansync apply to resolve them (--accept-available, --allow-delete)", reason)
+		return false
+	}
+	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
+	serial, err := apply.Run(ctx, run.backend, p, opts)
+	rec.Serial = serial
+	if err != nil {
+		rec.Result, rec.Error = "failed", err.Error()
+		s.audit(rec)
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s: %s\n", run.backend.Describe(), err)
+		return false
+	}
+	rec.Result = "applied"
+	s.audit(rec)
+	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
+	return true
+}
+
+func watchPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// watchAudit is one line of the watch audit log.
+type watchAudit struct {
+	Time time.Time `json:"time"`
+	Who  string    `json:"who"`
+	Dir  string    `json:"dir"`
+	// Start: the plan made when the watch started; Trigger: the changed
+	// files the plan followed.
+	Start   bool     `json:"start,omitempty"`
+	Trigger []string `json:"trigger"`
+	Summary string   `json:"summary"`
+	// Result is applied, failed or skipped; Error says why for the last
+	// two.
+	Result string `json:"result"`
+	Serial uint64 `json:"serial,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// audit appends rec to the audit log, one JSON line written at once.
+func (s *watchSession) audit(rec watchAudit) {
+	if rec.Trigger == nil {
+		rec.Trigger = []string{}
+	}
+	line, err := json.Marshal(rec)
+	if err == nil {
+		err = watchAppendLine(s.o.AuditLog, append(line, '\n'))
+	}
+	if err != nil {
+		fmt.Fprintf(s.env.Stderr, "Error: audit log: %s\n", err)
+	}
+}
+
+func watchAppendLine(path string, line []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// watchMergeTriggers adds the files of a batch to those not yet planned.
+func watchMergeTriggers(have, more []string) []string {
+	for _, m := range more {
+		found := false
+		for _, h := range have {
+			if h == m {
+				found = true
+				break
+			}
+		}
+		if !found {
+			have = append(have, m)
+		}
+	}
+	return have
+}
+
+// watchDescribe names a few files: "plans.yaml, a.yaml and 3 more".
+func watchDescribe(rels []string) string {
+	return watchNames(rels, 3)
+}
+
+// watchNames names the first max items of a list and counts the others.
+func watchNames(list []string, max int) string {
+	if len(list) <= max {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:max], ", ") + " and " + render.Thousands(len(list)-max) + " more"
+}
+
+// watchWriter serialises writes from the watch loop and the watcher.
+type watchWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *watchWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// watchLoader loads the config directory again and again, parsing only
+// the files whose content changed: a cache of parsed files keyed by path
+// and content hash. The result is config.Load's: the same files, in the
+// same order, decoded and validated the same way.
+type watchLoader struct {
+	env   Env
+	dir   string
+	cache map[string]*watchParsed // by rel
+	// fallback is set when the last load was config.Load's, the tree
+	// not being wholly readable.
+	fallback bool
+
+	// secrets holds the absolute paths of the secret files the last
+	// decode read (or tried to), so their changes count.
+	mu      sync.Mutex
+	secrets map[string]bool
+	read    map[string]bool
+}
+
+type watchParsed struct {
+	sum   watch.Sum
+	file  *config.File
+	diags diag.Diagnostics
+}
+
+func newWatchLoader(env Env, dir string) *watchLoader {
+	return &watchLoader{env: env, dir: dir, cache: map[string]*watchParsed{}, secrets: map[string]bool{}}
+}
+
+// watchConfigFile reports whether the loader reads a file of this name.
+func watchConfigFile(rel string) bool {
+	return strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".hcl")
+}
+
+// relevant reports whether a batch changes what the config is made of: a
+// config file, or a secret file the config reads.
+func (l *watchLoader) relevant(b watch.Batch) bool {
+	if b.Err != nil || l.fallback {
+		return true // the tree is, or was, not wholly readable
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range b.Changes {
+		if watchConfigFile(c.Rel) {
+			return true
+		}
+		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// load gives the config of the files of b, as config.Load would with
+// the services of removed extensions the state records.
+func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Config, diag.Diagnostics) {
+	l.fallback = b.Err != nil
+	if l.fallback {
+		// Part of the tree could not be read: config.Load says what, in
+		// its own words.
+		l.cache = map[string]*watchParsed{}
+		return l.decode(nil, nil, retired, true)
+	}
+	var files []*config.File
+	var diags diag.Diagnostics
+	keep := make(map[string]bool, len(b.Files))
+	for _, f := range b.Files {
+		if !watchConfigFile(f.Rel) {
+			continue
+		}
+		if f.Err != nil {
+			diags = append(diags, watchFileError(f.Path, f.Err))
+			continue
+		}
+		pf := l.cache[f.Rel]
+		if pf == nil || pf.sum != f.Sum || pf.file.Path != f.Path {
+			src, err := os.ReadFile(f.Path)
+			if err != nil {
+				diags = append(diags, watchFileError(f.Path, err))
+				continue
+			}
+			file, ds := config.ParseFile(f.Path, f.Rel, src)
+			pf = &watchParsed{sum: sha256.Sum256(src), file: file, diags: ds}
+			l.cache[f.Rel] = pf
+		}
+		keep[f.Rel] = true
+		files = append(files, pf.file)
+		diags = append(diags, pf.diags...)
+	}
+	for rel := range l.cache {
+		if !keep[rel] {
+			delete(l.cache, rel)
+		}
+	}
+	return l.decode(files, diags, retired, false)
+}
+
+// decode is config.Load after the parse: decode, note the retired
+// services, validate when every file parsed, sort. With all set it is
+// config.Load itself.
+func (l *watchLoader) decode(files []*config.File, diags diag.Diagnostics, retired map[string]string, all bool) (*model.Config, diag.Diagnostics) {
+	l.mu.Lock()
+	l.read = map[string]bool{}
+	l.mu.Unlock()
+	opts := config.Options{Getenv: l.env.Getenv, ReadFile: l.readSecret, RecordedExtensionServices: retired}
+	var cfg *model.Config
+	if all {
+		cfg, diags = config.Load(l.dir, opts)
+	} else {
+		parsed := !diags.HasErrors()
+		var more diag.Diagnostics
+		cfg, more = config.Decode(files, opts)
+		diags = append(diags, more...)
+		for name, ext := range retired {
+			if _, ok := cfg.Services[name]; !ok {
+				if cfg.Retired == nil {
+					cfg.Retired = map[string]string{}
+				}
+				cfg.Retired[name] = ext
+			}
+		}
+		if parsed {
+			diags = append(diags, config.Validate(cfg)...)
+		}
+		diags.Sort()
+		if diags.HasErrors() {
+			cfg = nil
+		}
+	}
+	l.mu.Lock()
+	l.secrets, l.read = l.read, nil
+	l.mu.Unlock()
+	return cfg, diags
+}
+
+// readSecret reads a secret file for the decoder, noting its path.
+func (l *watchLoader) readSecret(path string) ([]byte, error) {
+	if p, err := filepath.Abs(path); err == nil {
+		l.mu.Lock()
+		if l.read != nil {
+			l.read[p] = true
+		}
+		l.mu.Unlock()
+	}
+	return os.ReadFile(path)
+}
+
+// watchFileError is the loader's diagnostic for a config file that
+// cannot be read.
+func watchFileError(path string, err error) diag.Diagnostic {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	at := diag.Pos{Line: 1, Column: 1}
+	return diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  "cannot read config file",
+		Detail:   err.Error(),
+		Subject:  diag.Range{File: path, Start: at, End: at},
 	}
 }
