@@ -41,6 +41,14 @@ type Backend interface {
 	Close() error
 }
 
+// Stamper is implemented by backends that can tell cheaply whether the
+// stored state changed: Stamp returns a token that differs whenever the
+// stored state does (a long-running watcher reuses the snapshot it read
+// while the stamp stays the same). Call it while holding the lock.
+type Stamper interface {
+	Stamp(ctx context.Context) (string, error)
+}
+
 // Lock is a held state lock.
 type Lock interface {
 	Info() LockInfo

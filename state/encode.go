@@ -235,9 +235,12 @@ func (s *Snapshot) PutValues(v Values) string {
 	if v == nil {
 		v = Values{}
 	}
-	b, err := marshalCompact(v)
-	if err != nil {
-		panic(fmt.Sprintf("state: property set cannot be encoded: %v", err))
+	b, norm, fast := canonicalValues(v)
+	if !fast {
+		var err error
+		if b, err = marshalCompact(v); err != nil {
+			panic(fmt.Sprintf("state: property set cannot be encoded: %v", err))
+		}
 	}
 	sum := sha256.Sum256(b)
 	id := hex.EncodeToString(sum[:8])
@@ -247,7 +250,10 @@ func (s *Snapshot) PutValues(v Values) string {
 	if s.PropertySets == nil {
 		s.PropertySets = make(map[string]Values)
 	}
-	s.PropertySets[id] = normalized(b)
+	if !fast {
+		norm = normalized(b)
+	}
+	s.PropertySets[id] = norm
 	return id
 }
 

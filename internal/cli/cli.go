@@ -33,6 +33,9 @@ type common struct {
 	StateName   string
 	LockTimeout time.Duration
 	As          string
+	// priors, when set (by watch), keeps the last snapshot read so an
+	// unchanged state is not read again.
+	priors *priorCache
 }
 
 // Main runs plansync with args and returns the process exit code.

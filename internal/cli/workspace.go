@@ -42,6 +42,38 @@ func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
 	return s, err
 }
 
+// priorCache keeps the last snapshot read from a backend that can stamp
+// its state, for a long-running watcher. The engine never modifies a
+// prior snapshot, so it can be planned against again.
+type priorCache struct {
+	stamp string
+	snap  *state.Snapshot
+}
+
+// read returns the recorded state, reusing the cached snapshot while the
+// backend's stamp is unchanged (the caller holds the lock). A nil cache
+// always reads.
+func (pc *priorCache) read(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
+	st, ok := b.(state.Stamper)
+	if pc == nil || !ok {
+		return readPrior(ctx, b)
+	}
+	stamp, err := st.Stamp(ctx)
+	if err != nil {
+		return readPrior(ctx, b)
+	}
+	if stamp == pc.stamp && pc.stamp != "" {
+		return pc.snap, nil
+	}
+	snap, err := readPrior(ctx, b)
+	if err != nil {
+		pc.stamp, pc.snap = "", nil
+		return nil, err
+	}
+	pc.stamp, pc.snap = stamp, snap
+	return snap, nil
+}
+
 // checkDir refuses a config directory that does not exist, before
 // anything (such as the default state's folder) is created in it.
 func checkDir(dir string) error {
@@ -185,7 +217,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		run.close()
 		return nil, err
 	}
-	run.prior, err = readPrior(ctx, b)
+	run.prior, err = c.priors.read(ctx, b)
 	if err != nil {
 		run.close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/plansync/plansync/state"
@@ -381,4 +382,23 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	return h.Unlock()
+}
+
+// Stamp returns a token that changes whenever the state file is replaced
+// or written: its inode, size and modification time ("absent" when there
+// is none yet). Writes replace the file by rename, so the inode changes
+// on every write.
+func (b *Backend) Stamp(ctx context.Context) (string, error) {
+	fi, err := os.Stat(b.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "absent", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	return fmt.Sprintf("%d:%d:%d", ino, fi.Size(), fi.ModTime().UnixNano()), nil
 }
