@@ -122,21 +122,11 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
-	for _, t := range o.Targets {
-		if _, err := plan.ParseTarget(t); err != nil {
-			return err
-		}
-	}
-	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now)
+	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
 	}
 	defer run.close()
-	if len(o.Targets) > 0 {
-		if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
-			return err
-		}
-	}
 	if err := renderPlan(env, o.Format, run.plan); err != nil {
 		return err
 	}
@@ -195,16 +185,11 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now)
+	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now, o.Targets)
 	if err != nil {
 		return err
 	}
 	defer run.close()
-	if len(o.Targets) > 0 {
-		if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
-			return err
-		}
-	}
 	p := run.plan
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
 	if o.Format == "text" {

@@ -78,20 +78,12 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	if err := checkDir(o.Dir); err != nil {
 		return err
 	}
-	b, err := openBackend(env, c, o.Dir)
+	run, err := lockedState(ctx, env, c, o.Dir, "apply")
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	l, err := lock(ctx, env, c, b, "apply")
-	if err != nil {
-		return err
-	}
-	defer l.Unlock()
-	cur, err := readPrior(ctx, b)
-	if err != nil {
-		return err
-	}
+	defer run.close()
+	b, cur := run.backend, run.prior
 	var cfg *model.Config
 	if a.Reseller != "" {
 		cfg, err = loadTenantConfig(env, o.Dir, cur, a)

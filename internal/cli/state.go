@@ -193,20 +193,12 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	b, err := openBackend(env, c, dir)
+	run, err := lockedState(ctx, env, c, dir, "state push")
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	l, err := lock(ctx, env, c, b, "state push")
-	if err != nil {
-		return err
-	}
-	defer l.Unlock()
-	cur, err := readPrior(ctx, b)
-	if err != nil {
-		return err
-	}
+	defer run.close()
+	b, cur := run.backend, run.prior
 	var expect uint64
 	if cur != nil {
 		expect = cur.Serial

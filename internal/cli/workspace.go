@@ -42,6 +42,25 @@ func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
 	return s, err
 }
 
+// lockedState opens the backend, takes its lock for op and reads the
+// recorded state (nil when none yet). The caller must close the run.
+func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*planRun, error) {
+	b, err := openBackend(env, c, dir)
+	if err != nil {
+		return nil, err
+	}
+	run := &planRun{backend: b}
+	if run.lock, err = lock(ctx, env, c, b, op); err != nil {
+		run.close()
+		return nil, err
+	}
+	if run.prior, err = c.priors.read(ctx, b); err != nil {
+		run.close()
+		return nil, err
+	}
+	return run, nil
+}
+
 // priorCache keeps the last snapshot read from a backend that can stamp
 // its state, for a long-running watcher. The engine never modifies a
 // prior snapshot, so it can be planned against again.
@@ -174,8 +193,26 @@ func (r *planRun) close() {
 }
 
 // makePlan loads the config, locks and reads the state, and plans, as
-// the actor of --as. The caller must close the run (releasing the lock).
-func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) (*planRun, error) {
+// the actor of --as, limited to targets when any are given. The caller
+// must close the run (releasing the lock).
+func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, targets []string) (*planRun, error) {
+	for _, t := range targets {
+		if _, err := plan.ParseTarget(t); err != nil {
+			return nil, err
+		}
+	}
+	run, err := makeFullPlan(ctx, env, c, dir, op, nowFlag)
+	if err != nil || len(targets) == 0 {
+		return run, err
+	}
+	if run.plan, err = plan.Target(run.plan, run.prior, targets); err != nil {
+		run.close()
+		return nil, err
+	}
+	return run, nil
+}
+
+func makeFullPlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string) (*planRun, error) {
 	now, err := clock(env, nowFlag)
 	if err != nil {
 		return nil, err
@@ -207,19 +244,8 @@ func planConfig(ctx context.Context, env Env, c *common, dir, op string, now tim
 // planLoaded is planConfig with the config loaded once the recorded state
 // is read (a reseller's config needs it for context).
 func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load func(*state.Snapshot) (*model.Config, error)) (*planRun, error) {
-	b, err := openBackend(env, c, dir)
+	run, err := lockedState(ctx, env, c, dir, op)
 	if err != nil {
-		return nil, err
-	}
-	run := &planRun{backend: b}
-	run.lock, err = lock(ctx, env, c, b, op)
-	if err != nil {
-		run.close()
-		return nil, err
-	}
-	run.prior, err = c.priors.read(ctx, b)
-	if err != nil {
-		run.close()
 		return nil, err
 	}
 	cfg, err := load(run.prior)
