@@ -16,7 +16,6 @@ import (
 // What cannot be provided becomes a conflict and the available value.
 func (e *engine) checkAvailability(subs []*sub) {
 	for _, s := range subs {
-		e.checkComponents(s)
 		if s.owner != model.Admin {
 			e.checkResellerGrants(s)
 		} else {
@@ -98,7 +97,10 @@ type componentConflict struct {
 // one set, so it is checked once).
 func (e *engine) missingComponents(props model.Props, memoID string) []componentConflict {
 	if memoID != "" {
-		if cs, ok := e.compMemo[memoID]; ok {
+		e.mu.Lock()
+		cs, ok := e.compMemo[memoID]
+		e.mu.Unlock()
+		if ok {
 			return cs
 		}
 	}
@@ -118,7 +120,9 @@ func (e *engine) missingComponents(props model.Props, memoID string) []component
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	if memoID != "" {
+		e.mu.Lock()
 		e.compMemo[memoID] = out
+		e.mu.Unlock()
 	}
 	return out
 }
@@ -136,11 +140,13 @@ func (e *engine) checkComponents(s *sub) {
 	}
 	if memo != "" && len(cs) > 0 {
 		// Share the adjusted set among the plan's subscriptions too.
+		e.mu.Lock()
 		adj, ok := e.adjMemo[memo]
 		if !ok {
 			adj = e.sets.intern(s.eff, s.services)
 			e.adjMemo[memo] = adj
 		}
+		e.mu.Unlock()
 		s.eff, s.effSet = nil, adj
 	}
 }

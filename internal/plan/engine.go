@@ -56,6 +56,9 @@ func (e *engine) inScope(kind, owner string) bool {
 
 // engine holds one planning run.
 type engine struct {
+	// mu guards what the subscription workers share: diags and the memo
+	// tables (bases, compMemo, adjMemo).
+	mu     sync.Mutex
 	in     Input
 	cfg    *model.Config
 	prior  *state.Snapshot
@@ -330,13 +333,20 @@ func (e *engine) secret(recorded string, s *model.Secret, at string) (string, bo
 	}
 	h, err := e.in.Secrets.Hash(s.Value)
 	if err != nil {
-		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Summary: "cannot hash secret: " + err.Error(), Object: at, Subject: s.Range})
+		e.diag(diag.Diagnostic{Severity: diag.Error, Summary: "cannot hash secret: " + err.Error(), Object: at, Subject: s.Range})
 		return recorded, false
 	}
 	return h, true
 }
 
 func (e *engine) add(c *Change) { e.changes = append(e.changes, c) }
+
+// diag records a diagnostic; safe from the subscription workers.
+func (e *engine) diag(d diag.Diagnostic) {
+	e.mu.Lock()
+	e.diags = append(e.diags, d)
+	e.mu.Unlock()
+}
 
 // fieldsEqual helpers.
 func strField(path, before, after string) (FieldChange, bool) {

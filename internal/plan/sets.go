@@ -3,6 +3,7 @@ package plan
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -139,6 +140,7 @@ func itoa(n int64) string {
 // setStore interns property sets into the result snapshot and caches the
 // conversion of recorded sets.
 type setStore struct {
+	mu      sync.Mutex // the subscription workers share the store
 	result  *state.Snapshot
 	prior   *state.Snapshot
 	decoded map[string]*pset // recorded id -> set
@@ -154,6 +156,8 @@ func (st *setStore) recorded(id string) *pset {
 	if id == "" {
 		return nil
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if s, ok := st.decoded[id]; ok {
 		return s
 	}
@@ -174,6 +178,8 @@ func (st *setStore) use(p *pset) string {
 	if p == nil || p.id == "" {
 		return ""
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if _, ok := st.result.PropertySets[p.id]; !ok {
 		var v state.Values
 		ok := false
@@ -195,7 +201,10 @@ func (st *setStore) use(p *pset) string {
 // intern stores a set in the result and returns it with its id. Sets
 // built by the engine are interned once each (callers cache them).
 func (st *setStore) intern(props model.Props, services []string) *pset {
-	id := st.result.PutValues(toValues(props, services))
+	v := toValues(props, services)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id := st.result.PutValues(v)
 	if s, ok := st.decoded[id]; ok {
 		return s
 	}
@@ -219,11 +228,16 @@ func (st *setStore) diff(a, b *pset, prefix string) []FieldChange {
 		return nil
 	}
 	key := [2]string{prefix + ka, kb}
-	if d, ok := st.diffs[key]; ok {
+	st.mu.Lock()
+	d, ok := st.diffs[key]
+	st.mu.Unlock()
+	if ok {
 		return d
 	}
-	d := diffSets(a, b, prefix)
+	d = diffSets(a, b, prefix)
+	st.mu.Lock()
 	st.diffs[key] = d
+	st.mu.Unlock()
 	return d
 }
 

@@ -1,9 +1,12 @@
 package plan
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -45,6 +48,8 @@ type sub struct {
 	droppedPaths []string
 	sync         string
 	rec          state.Subscription
+	status       SubStatus
+	change       *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
 }
@@ -94,6 +99,8 @@ func builtinDefaultPlan() model.Props {
 // planBase returns service plan ⊕ add-ons for an owner, cached.
 func (e *engine) planBase(owner, plan string, addons []string) *pset {
 	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if b, ok := e.bases[key]; ok {
 		return b
 	}
@@ -118,6 +125,8 @@ func (e *engine) defaultBase() *pset {
 	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
 		return e.planBase(model.Admin, s.DefaultPlan, nil)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if b, ok := e.bases["\x00builtin"]; ok {
 		return b
 	}
@@ -139,13 +148,24 @@ func (e *engine) ownerOfSub(s *model.Subscription) string {
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
 	domains := sortedKeys(e.cfg.Subscriptions)
-	subs := make([]*sub, 0, len(domains))
-	for _, d := range domains {
-		subs = append(subs, e.prepare(e.cfg.Subscriptions[d]))
-	}
+	subs := make([]*sub, len(domains))
+	e.allServices() // built once, read by the workers
+	// Each subscription is planned on its own; the shared set store and
+	// memo tables are locked. Results land at their index, so the order
+	// (and the output) does not depend on scheduling.
+	parallel(len(domains), func(i int) {
+		subs[i] = e.prepare(e.cfg.Subscriptions[domains[i]])
+		e.checkComponents(subs[i])
+	})
 	e.checkAvailability(subs)
+	parallel(len(subs), func(i int) { e.finish(subs[i]) })
 	for _, s := range subs {
-		e.finish(s)
+		e.result.Subscriptions = append(e.result.Subscriptions, s.rec)
+		e.statuses = append(e.statuses, s.status)
+		e.conflicts = append(e.conflicts, s.conflicts...)
+		if s.change != nil {
+			e.add(s.change)
+		}
 	}
 	e.fanout(subs)
 	// Deletes.
@@ -233,7 +253,7 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 				s.droppedPaths = append(s.droppedPaths, path) // dropped earlier; stays dropped
 				continue
 			}
-			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error,
+			e.diag(diag.Diagnostic{Severity: diag.Error,
 				Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
 				Object:  "subscriber_settings " + cfg.Domain, Path: path, Subject: ss.Src.At(path)})
 		}
@@ -319,10 +339,8 @@ func (e *engine) finish(s *sub) {
 		rec.Status = Suspended
 	}
 	s.rec = rec
-	e.result.Subscriptions = append(e.result.Subscriptions, rec)
-	e.statuses = append(e.statuses, SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
-		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons})
-	e.conflicts = append(e.conflicts, s.conflicts...)
+	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
+		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
 
 	c := &Change{Kind: "subscription", Key: cfg.Domain}
 	var fs fields
@@ -348,7 +366,7 @@ func (e *engine) finish(s *sub) {
 			fs = append(fs, sensitiveField("ftp_password", false, true))
 		}
 		c.Fields = fs
-		e.add(c)
+		s.change = c
 		return
 	}
 	fs.add(strField("domain", p.Domain, rec.Domain))
@@ -469,7 +487,7 @@ func (e *engine) finish(s *sub) {
 		reasons = append(reasons, "changed in config")
 	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
-	e.add(c)
+	s.change = c
 }
 
 // planWord turns "service_plan Business" into "plan Business" and
@@ -590,4 +608,34 @@ func sortConflicts(cs []Conflict) {
 		}
 		return cs[i].Property < cs[j].Property
 	})
+}
+
+// parallel runs f(0..n-1) on every core, each index exactly once.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
