@@ -834,7 +834,7 @@ func (d *decoder) subscription() (s Subscription) {
 		case "customized":
 			s.Customized = d.strings("customized")
 		case "dropped_settings":
-			s.DroppedSettings = d.strings("dropped_settings")
+			s.DroppedSettings = d.istr()
 		case "settings":
 			s.Settings = d.istr()
 		case "conflicts":

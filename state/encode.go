@@ -198,6 +198,7 @@ func referencedSets(s *Snapshot) (map[string]Values, error) {
 		ref("subscription", sub.Domain, sub.Base)
 		ref("subscription", sub.Domain, sub.Customize)
 		ref("subscription", sub.Domain, sub.Settings)
+		ref("subscription", sub.Domain, sub.DroppedSettings)
 	}
 	return used, err
 }

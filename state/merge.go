@@ -54,7 +54,7 @@ func setIDs(rec any) []string {
 	case Reseller:
 		return []string{r.Allocation}
 	case Subscription:
-		return []string{r.Effective, r.Base, r.Customize, r.Settings}
+		return []string{r.Effective, r.Base, r.Customize, r.Settings, r.DroppedSettings}
 	}
 	return nil
 }

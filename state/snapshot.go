@@ -137,9 +137,10 @@ type Subscription struct {
 	Customized []string `json:"customized,omitempty"`
 	// Settings is the id of the subscriber's own values kept.
 	Settings string `json:"settings,omitempty"`
-	// DroppedSettings are subscriber values not applied because a plan
-	// change revoked their permission (they stay dropped, not errors).
-	DroppedSettings []string   `json:"dropped_settings,omitempty"`
+	// DroppedSettings is the id of the subscriber values not applied
+	// because a plan change revoked their permission: while the
+	// subscriber keeps exactly those values they stay dropped, not errors.
+	DroppedSettings string     `json:"dropped_settings,omitempty"`
 	Conflicts       []Conflict `json:"conflicts,omitempty"`
 	ConfigStatus    string     `json:"config_status,omitempty"`
 	Status          string     `json:"status"`

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -48,6 +49,10 @@ func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	loc := statePath(env, c, dir)
 	if isPostgres(loc) {
 		return postgres.New(loc, stateName(env, c))
+	}
+	explicit := c.State != "" || env.env("PLANSYNC_STATE") != ""
+	if name := stateName(env, c); explicit && name != "default" {
+		return nil, fmt.Errorf("--state-name %s cannot name a state in the state file %s: a file holds one state (name the file itself, or use the default .plansync folder, where --state-name picks .plansync/state-%s.json)", name, loc, name)
 	}
 	return file.New(loc), nil
 }

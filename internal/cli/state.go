@@ -46,6 +46,9 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
+	if err := checkDir(o.Dir); err != nil {
+		return err
+	}
 	kind := ""
 	if o.Kind != "" {
 		k, ok := render.NormalizeKind(o.Kind)

@@ -320,8 +320,13 @@ func (e *engine) checkCounts() {
 				continue
 			}
 			sort.Strings(c.have)
+			shown := c.have
+			more := ""
+			if len(shown) > 5 {
+				shown, more = shown[:5], fmt.Sprintf(" and %d more", len(c.have)-5)
+			}
 			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
-				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s)", login, limit.N, c.what, len(c.have), strings.Join(c.have, ", ")),
+				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s%s)", login, limit.N, c.what, len(c.have), strings.Join(shown, ", "), more),
 				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
 		}
 	}

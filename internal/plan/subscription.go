@@ -44,12 +44,12 @@ type sub struct {
 	services  []string
 	conflicts []Conflict
 	dropped   []string // reasons shown in the plan
-	// droppedPaths are recorded: values left out for want of permission.
-	droppedPaths []string
-	sync         string
-	rec          state.Subscription
-	status       SubStatus
-	change       *Change
+	// dropped values are recorded: values left out for want of permission.
+	droppedVals model.Props
+	sync        string
+	rec         state.Subscription
+	status      SubStatus
+	change      *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
 }
@@ -246,12 +246,14 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 			}
 			if _, had := priorSettings[path]; had {
 				s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
-				s.droppedPaths = append(s.droppedPaths, path)
+				s.drop(path, v)
 				continue
 			}
-			if p != nil && slices.Contains(p.DroppedSettings, path) {
-				s.droppedPaths = append(s.droppedPaths, path) // dropped earlier; stays dropped
-				continue
+			if p != nil && p.DroppedSettings != "" {
+				if old, ok := e.sets.recorded(p.DroppedSettings).props[path]; ok && old == v {
+					s.drop(path, v) // dropped earlier, unchanged since: stays dropped
+					continue
+				}
 			}
 			e.diag(diag.Diagnostic{Severity: diag.Error,
 				Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
@@ -291,7 +293,9 @@ func (e *engine) finish(s *sub) {
 		rec.Customize = s.customize.id
 		rec.Customized = s.customize.props.Paths()
 	}
-	rec.DroppedSettings = s.droppedPaths
+	if s.droppedVals != nil {
+		rec.DroppedSettings = e.sets.intern(s.droppedVals, nil).id
+	}
 	if s.settings != nil {
 		rec.Settings = e.sets.intern(s.settings, nil).id
 	}
@@ -471,7 +475,7 @@ func (e *engine) finish(s *sub) {
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
 	// its own, which people must see.
-	if effChanged && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
+	if (effChanged || conflictsChanged) && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
 		sameList(p.Addons, rec.Addons) && !customChanged {
 		own := len(reasons) > 0 || action != Update
 		for _, addr := range s.usesPlans {
@@ -583,9 +587,24 @@ func listDelta(before, after []string) (added, removed []string) {
 func conflictLines(cs []state.Conflict) []string {
 	out := make([]string, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, c.Property+": plan "+jsonText(c.PlanValue)+", available "+jsonText(c.AvailableValue))
+		out = append(out, c.Property+": plan "+conflictText(c.Property, c.PlanValue)+", available "+conflictText(c.Property, c.AvailableValue))
 	}
 	return out
+}
+
+// conflictText renders a recorded conflict value as people read it.
+func conflictText(property string, v any) string {
+	if v == nil {
+		return "(not available)"
+	}
+	kind := model.KindString
+	if p := model.Lookup(property); p != nil {
+		kind = p.Kind
+	} else if _, ok := v.(bool); ok {
+		kind = model.KindBool
+	}
+	t := valueFromJSON(kind, v).Text()
+	return strings.Trim(t, `"`)
 }
 
 func sameConflicts(a, b []state.Conflict) bool {
@@ -638,4 +657,12 @@ func parallel(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// drop records a subscriber value left out for want of permission.
+func (s *sub) drop(path string, v model.Value) {
+	if s.droppedVals == nil {
+		s.droppedVals = model.Props{}
+	}
+	s.droppedVals[path] = v
 }

@@ -120,9 +120,6 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			continue
 		}
 		cp := *c
-		if cp.Fanout != nil && !want[c.Address()] {
-			cp.Fanout = nil
-		}
 		out.Changes = append(out.Changes, &cp)
 		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
 		switch c.Action {

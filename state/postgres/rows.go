@@ -205,6 +205,7 @@ func referencedSets(s *state.Snapshot) ([]string, error) {
 		ref("subscription", sub.Domain, sub.Base)
 		ref("subscription", sub.Domain, sub.Customize)
 		ref("subscription", sub.Domain, sub.Settings)
+		ref("subscription", sub.Domain, sub.DroppedSettings)
 	}
 	if err != nil {
 		return nil, err
