@@ -20,8 +20,15 @@ func statePath(env Env, c *common, dir string) string {
 		return v
 	}
 	if name := stateName(env, c); name != "default" {
-		// Several named states can live side by side in one config dir.
-		return filepath.Join(dir, ".plansync", "state-"+name+".json")
+		// Several named states can live side by side in one config dir;
+		// the name is kept to safe file-name characters.
+		safe := strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+				return r
+			}
+			return '_'
+		}, name)
+		return filepath.Join(dir, ".plansync", "state-"+strings.TrimLeft(safe, ".")+".json")
 	}
 	return filepath.Join(dir, ".plansync", "state.json")
 }
@@ -50,8 +57,11 @@ func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	if isPostgres(loc) {
 		return postgres.New(loc, stateName(env, c))
 	}
+	// A file holds one state: --state-name given together with an
+	// explicit state file is ambiguous (PLANSYNC_STATE_NAME, set for a
+	// team's shared backend, does not apply to a file named directly).
 	explicit := c.State != "" || env.env("PLANSYNC_STATE") != ""
-	if name := stateName(env, c); explicit && name != "default" {
+	if name := c.StateName; explicit && name != "" && name != "default" {
 		return nil, fmt.Errorf("--state-name %s cannot name a state in the state file %s: a file holds one state (name the file itself, or use the default .plansync folder, where --state-name picks .plansync/state-%s.json)", name, loc, name)
 	}
 	return file.New(loc), nil
