@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"time"
 )
 
@@ -74,6 +76,29 @@ var (
 	// ErrNewerFormat: the stored state was written by a newer plansync.
 	ErrNewerFormat = errors.New("recorded state was written by a newer version of plansync")
 )
+
+// WithDefaults fills what a lock holder left out: a random ID, this
+// process's pid, the host name, the user and the current time.
+func (info LockInfo) WithDefaults() LockInfo {
+	if info.ID == "" {
+		info.ID = NewLineage()
+	}
+	if info.PID == 0 {
+		info.PID = os.Getpid()
+	}
+	if info.Host == "" {
+		info.Host, _ = os.Hostname()
+	}
+	if info.Who == "" {
+		if u, err := user.Current(); err == nil {
+			info.Who = u.Username
+		}
+	}
+	if info.Since.IsZero() {
+		info.Since = time.Now()
+	}
+	return info
+}
 
 // StaleError: the stored state changed since it was read.
 type StaleError struct {

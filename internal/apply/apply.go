@@ -35,17 +35,23 @@ func (e *PolicyError) Error() string {
 // Check returns a *PolicyError when the plan may not be applied with
 // the given options.
 func Check(p *plan.Plan, opt Options) error {
-	if p.Summary.Conflicts > 0 && !opt.AcceptAvailable {
-		var items []string
-		for _, c := range p.Conflicts {
-			if !c.Accepted {
-				items = append(items, fmt.Sprintf("%s %s: plan value %s, available %s (%s)", c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason))
-			}
+	var pending []string
+	for _, c := range p.Conflicts {
+		if !c.Accepted {
+			pending = append(pending, conflictLine(c))
 		}
-		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", p.Summary.Conflicts), Items: items}
 	}
-	if len(p.Deletes) > 0 && !opt.AllowDelete {
-		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(p.Deletes)), Items: p.Deletes}
+	return policy(pending, p.Deletes, opt.AcceptAvailable, opt.AllowDelete)
+}
+
+// policy refuses pending conflicts without --accept-available and deletes
+// without --allow-delete: the one place the apply policies are decided.
+func policy(conflicts, deletes []string, acceptAvailable, allowDelete bool) error {
+	if len(conflicts) > 0 && !acceptAvailable {
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", len(conflicts)), Items: conflicts}
+	}
+	if len(deletes) > 0 && !allowDelete {
+		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(deletes)), Items: deletes}
 	}
 	return nil
 }

@@ -144,11 +144,5 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 
 // Check applies the apply policies to a saved plan.
 func (s *Saved) Check(opt Options) error {
-	if s.Summary.Conflicts > 0 && !opt.AcceptAvailable {
-		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", s.Summary.Conflicts), Items: s.Conflicts}
-	}
-	if len(s.Deletes) > 0 && !opt.AllowDelete && !s.AllowDelete {
-		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(s.Deletes)), Items: s.Deletes}
-	}
-	return nil
+	return policy(s.Conflicts, s.Deletes, opt.AcceptAvailable, opt.AllowDelete || s.AllowDelete)
 }

@@ -115,6 +115,33 @@ type Plan struct {
 	Deletes []string
 }
 
+// summarize counts the changes and conflicts into Summary and lists the
+// deletes.
+func (p *Plan) summarize() {
+	p.Summary, p.Deletes = Summary{}, nil
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			p.Summary.Create++
+		case Delete:
+			p.Summary.Delete++
+			p.Deletes = append(p.Deletes, c.Address())
+		default:
+			p.Summary.Update++
+		}
+		if c.Fanout != nil {
+			p.Summary.Skipped += len(c.Fanout.SkippedLocked)
+		}
+	}
+	for _, c := range p.Conflicts {
+		if c.Accepted {
+			p.Summary.Accepted++
+		} else {
+			p.Summary.Conflicts++
+		}
+	}
+}
+
 // Empty reports whether there is nothing to do: no change, no pending
 // conflict.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 && p.Summary.Conflicts == 0 }

@@ -156,27 +156,7 @@ func Make(in Input) *Plan {
 	}
 	sortChanges(e.changes)
 	p.Changes = e.changes
-	for _, c := range p.Changes {
-		switch c.Action {
-		case Create:
-			p.Summary.Create++
-		case Delete:
-			p.Summary.Delete++
-			p.Deletes = append(p.Deletes, c.Address())
-		default:
-			p.Summary.Update++
-		}
-		if c.Fanout != nil {
-			p.Summary.Skipped += len(c.Fanout.SkippedLocked)
-		}
-	}
-	for _, c := range p.Conflicts {
-		if c.Accepted {
-			p.Summary.Accepted++
-		} else {
-			p.Summary.Conflicts++
-		}
-	}
+	p.summarize()
 	return p
 }
 

@@ -113,7 +113,6 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	out := *p
 	out.Partial, out.Targets = true, addrs
 	out.Changes, out.Deletes, out.Conflicts, out.Subscriptions = nil, nil, nil, nil
-	out.Summary = Summary{}
 	var refs []state.Ref
 	for _, c := range p.Changes {
 		if !included[c.Address()] {
@@ -122,29 +121,13 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		cp := *c
 		out.Changes = append(out.Changes, &cp)
 		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
-		switch c.Action {
-		case Create:
-			out.Summary.Create++
-		case Delete:
-			out.Summary.Delete++
-			out.Deletes = append(out.Deletes, c.Address())
-		default:
-			out.Summary.Update++
-		}
-		if cp.Fanout != nil {
-			out.Summary.Skipped += len(cp.Fanout.SkippedLocked)
-		}
 	}
 	for _, c := range p.Conflicts {
 		if included["subscription "+c.Subscription] {
 			out.Conflicts = append(out.Conflicts, c)
-			if c.Accepted {
-				out.Summary.Accepted++
-			} else {
-				out.Summary.Conflicts++
-			}
 		}
 	}
+	out.summarize()
 	for _, s := range p.Subscriptions {
 		if included["subscription "+s.Key] {
 			out.Subscriptions = append(out.Subscriptions, s)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"sync"
 	"time"
@@ -52,7 +51,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o700); err != nil {
 		return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
 	}
-	info = withDefaults(info)
+	info = info.WithDefaults()
 	data, err := json.Marshal(info)
 	if err != nil {
 		return nil, err
@@ -91,27 +90,6 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 		return l, nil
 	}
 	return nil, fmt.Errorf("locking %s: the lock file %s keeps being removed", b.Describe(), b.lockPath())
-}
-
-func withDefaults(info state.LockInfo) state.LockInfo {
-	if info.ID == "" {
-		info.ID = state.NewLineage()
-	}
-	if info.PID == 0 {
-		info.PID = os.Getpid()
-	}
-	if info.Host == "" {
-		info.Host, _ = os.Hostname()
-	}
-	if info.Who == "" {
-		if u, err := user.Current(); err == nil {
-			info.Who = u.Username
-		}
-	}
-	if info.Since.IsZero() {
-		info.Since = time.Now()
-	}
-	return info
 }
 
 // flock applies flock(2) to f, retrying when interrupted.

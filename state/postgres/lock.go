@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"sync"
 	"time"
 
@@ -48,7 +46,8 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 	if err := b.use(ctx, func(*pgx.Conn) error { return nil }); err != nil {
 		return nil, err
 	}
-	info = withDefaults(info)
+	info = info.WithDefaults()
+	info.Since = info.Since.Round(0).Truncate(time.Microsecond) // as PostgreSQL stores it
 	var conn *pgx.Conn
 	var got bool
 	for fresh := false; ; fresh = true {
@@ -145,28 +144,6 @@ func (b *Backend) putSpare(conn *pgx.Conn) {
 		defer cancel()
 		conn.Close(ctx)
 	}
-}
-
-func withDefaults(info state.LockInfo) state.LockInfo {
-	if info.ID == "" {
-		info.ID = state.NewLineage()
-	}
-	if info.PID == 0 {
-		info.PID = os.Getpid()
-	}
-	if info.Host == "" {
-		info.Host, _ = os.Hostname()
-	}
-	if info.Who == "" {
-		if u, err := user.Current(); err == nil {
-			info.Who = u.Username
-		}
-	}
-	if info.Since.IsZero() {
-		info.Since = time.Now()
-	}
-	info.Since = info.Since.Round(0).Truncate(time.Microsecond)
-	return info
 }
 
 // holder describes the current holder of the state's lock. The holder's
