@@ -36,6 +36,9 @@ type common struct {
 	// priors, when set (by watch), keeps the last snapshot read so an
 	// unchanged state is not read again.
 	priors *priorCache
+	// last, when set (by watch), holds the last plan made, whose
+	// unchanged subscriptions the next plan carries over.
+	last *lastPlan
 }
 
 // Main runs plansync with args and returns the process exit code.

@@ -83,6 +83,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		return err
 	}
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
+	c.last = &lastPlan{}     // and what did not change of the last plan
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir)}
 	// The watcher logs from its own goroutine.
 	var mu sync.Mutex

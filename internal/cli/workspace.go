@@ -93,6 +93,23 @@ func (pc *priorCache) read(ctx context.Context, b state.Backend) (*state.Snapsho
 	return snap, nil
 }
 
+// lastPlan keeps a watcher's last plan for the next one to reuse.
+type lastPlan struct{ p *plan.Plan }
+
+func (l *lastPlan) get() *plan.Plan {
+	if l == nil {
+		return nil
+	}
+	return l.p
+}
+
+// set keeps p unless it has errors (the last good plan stays).
+func (l *lastPlan) set(p *plan.Plan) {
+	if l != nil && !p.Diagnostics.HasErrors() {
+		l.p = p
+	}
+}
+
 // checkDir refuses a config directory that does not exist, before
 // anything (such as the default state's folder) is created in it.
 func checkDir(dir string) error {
@@ -254,7 +271,9 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, err
 	}
 	run.cfg = cfg
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope()})
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope(),
+		Reuse: c.last.get()})
+	c.last.set(run.plan)
 	if run.plan.Diagnostics.HasErrors() {
 		run.close()
 		run.plan.Diagnostics.Sort()

@@ -191,12 +191,6 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
-	subsOf := map[string][]string{}
-	for _, s := range e.prior.Subscriptions {
-		if s.Customer != "" {
-			subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
-		}
-	}
 	for _, login := range sortedKeys(e.cfg.Customers) {
 		cu := e.cfg.Customers[login]
 		if !e.inScope("customer", cu.Owner) {
@@ -274,12 +268,24 @@ func (e *engine) planCustomers() {
 		c.Fields = fs
 		e.add(c)
 	}
+	var subsOf map[string][]string // of the recorded customers, once one is deleted
 	for _, p := range e.prior.Customers {
-		if _, gone := e.renamedTo("customer", p.Login); gone || e.cfg.Customers[p.Login] != nil || !e.inScope("customer", p.Owner) {
+		if e.cfg.Customers[p.Login] != nil || !e.inScope("customer", p.Owner) {
+			continue
+		}
+		if _, gone := e.renamedTo("customer", p.Login); gone {
 			continue
 		}
 		if e.cfg.Resellers[p.Login] != nil {
 			continue // converted: planned as the reseller's convert change
+		}
+		if subsOf == nil {
+			subsOf = map[string][]string{}
+			for _, s := range e.prior.Subscriptions {
+				if s.Customer != "" {
+					subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
+				}
+			}
 		}
 		reasons := []string{"removed from config"}
 		if n := len(subsOf[p.Login]); n > 0 {
@@ -292,7 +298,7 @@ func (e *engine) planCustomers() {
 // checkCounts enforces the customers and subscriptions a reseller's
 // allocation allows: more of them than allowed is an error naming the
 // reseller and the limit (Plesk refuses to create them).
-func (e *engine) checkCounts() {
+func (e *engine) checkCounts(planned []*sub) {
 	customers := map[string][]string{}
 	for login, c := range e.cfg.Customers {
 		if o := ownerOf(c.Owner); o != model.Admin {
@@ -300,9 +306,9 @@ func (e *engine) checkCounts() {
 		}
 	}
 	subs := map[string][]string{}
-	for d, s := range e.cfg.Subscriptions {
-		if o := e.ownerOfSub(s); o != model.Admin {
-			subs[o] = append(subs[o], d)
+	for _, s := range planned {
+		if s.owner != model.Admin {
+			subs[s.owner] = append(subs[s.owner], s.cfg.Domain)
 		}
 	}
 	for _, login := range sortedKeys(e.cfg.Resellers) {

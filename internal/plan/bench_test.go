@@ -97,3 +97,26 @@ func BenchmarkFanout50k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReusePlan100k re-plans 100,000 recorded subscriptions after a
+// one-subscription edit, reusing the previous plan, as watch does: the
+// config is a fresh copy each time (as a reload gives), so every
+// subscription's inputs are compared, and one is planned again.
+func BenchmarkReusePlan100k(b *testing.B) {
+	cfg := fleet(100_000)
+	prior := benchPrior(b, cfg)
+	last := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		next := cloneConfig(cfg)
+		next.Subscriptions["site000042.example"].Status = []string{"suspended", "active"}[i%2]
+		b.StartTimer()
+		p := Make(Input{Config: next, Prior: prior, Now: now, Secrets: &fakeSecrets{}, Reuse: last})
+		if want := 1 - i%2; len(p.Changes) != want {
+			b.Fatalf("%d changes, want %d", len(p.Changes), want)
+		}
+		last = p
+	}
+}

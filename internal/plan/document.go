@@ -113,6 +113,9 @@ type Plan struct {
 	Result *state.Snapshot
 	// Deletes lists the addresses of objects the plan deletes.
 	Deletes []string
+
+	// memo is what a later plan may reuse (see Input.Reuse).
+	memo *memo
 }
 
 // summarize counts the changes and conflicts into Summary and lists the

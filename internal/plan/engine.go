@@ -34,6 +34,11 @@ type Input struct {
 	// service and add-on plans, customers and subscriptions. Everything
 	// else is carried over from the recorded state as it is.
 	Scope *Scope
+	// Reuse, when set, is an earlier plan of the same config directory
+	// (a watcher's last one): the subscriptions none of whose inputs
+	// changed since are carried over from it rather than planned again.
+	// The plan is the same with or without it.
+	Reuse *Plan
 }
 
 // Scope is the set of objects one actor manages.
@@ -92,6 +97,9 @@ type engine struct {
 	priorSubs      map[string]*state.Subscription
 	priorCustomers map[string]*state.Customer
 	priorResellers map[string]*state.Reseller
+
+	// reuse is the earlier plan's memo when it may be reused.
+	reuse *memo
 }
 
 // Make plans the desired state against the recorded state.
@@ -115,6 +123,7 @@ func Make(in Input) *Plan {
 		e.prior = &state.Snapshot{}
 	}
 	e.index()
+	e.reuse = e.reusable()
 	e.verifySecrets()
 
 	e.planServer()
@@ -129,7 +138,7 @@ func Make(in Input) *Plan {
 		s.ResellerPlans = append(s.ResellerPlans, p)
 	})
 	subs := e.planSubscriptions()
-	e.checkCounts()
+	e.checkCounts(subs)
 	e.planResellers(subs)
 	e.planCustomers()
 	if in.Scope != nil && in.Prior != nil {
@@ -155,8 +164,10 @@ func Make(in Input) *Plan {
 		p.PriorLineage = in.Prior.Lineage
 	}
 	sortChanges(e.changes)
+	p.Diagnostics.Sort() // the subscription workers report in any order
 	p.Changes = e.changes
 	p.summarize()
+	e.remember(p, subs)
 	return p
 }
 
@@ -257,11 +268,17 @@ func (e *engine) verifySecrets() {
 		}
 	}
 	for login, c := range e.cfg.Customers {
+		if c.Password == nil {
+			continue
+		}
 		if p := e.priorCustomers[login]; p != nil {
 			add(p.PasswordHash, c.Password)
 		}
 	}
 	for login, r := range e.cfg.Resellers {
+		if r.Password == nil {
+			continue
+		}
 		if p := e.priorResellers[login]; p != nil {
 			add(p.PasswordHash, r.Password)
 		} else if p := e.priorCustomers[login]; p != nil {
@@ -269,11 +286,26 @@ func (e *engine) verifySecrets() {
 		}
 	}
 	for d, s := range e.cfg.Subscriptions {
+		if s.FTPPassword == nil {
+			continue
+		}
 		if p := e.priorSubs[d]; p != nil {
 			add(p.FTPPassword, s.FTPPassword)
 		}
 	}
 	e.verified = make(map[string]bool, len(jobs))
+	if e.reuse != nil {
+		// Verified before: the answer is the same.
+		todo := jobs[:0]
+		for _, j := range jobs {
+			if ok, done := e.reuse.verified[j.hash+"\x00"+j.plain]; done {
+				e.verified[j.hash+"\x00"+j.plain] = ok
+			} else {
+				todo = append(todo, j)
+			}
+		}
+		jobs = todo
+	}
 	if len(jobs) == 0 || e.in.Secrets == nil {
 		return
 	}

@@ -14,9 +14,9 @@ const gib = int64(1 << 30)
 
 // fakeSecrets "hashes" with a visible prefix; enough to test change
 // detection without bcrypt's cost.
-type fakeSecrets struct{ hashed int }
+type fakeSecrets struct{}
 
-func (f *fakeSecrets) Hash(p string) (string, error) { f.hashed++; return "h:" + p, nil }
+func (f *fakeSecrets) Hash(p string) (string, error) { return "h:" + p, nil }
 func (f *fakeSecrets) Verify(h, p string) bool       { return h == "h:"+p }
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

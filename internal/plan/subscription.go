@@ -52,6 +52,10 @@ type sub struct {
 	change      *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
+	// inCustomer and inSettings are the customer and subscriber
+	// settings it was planned with (for reuse).
+	inCustomer *model.Customer
+	inSettings *model.SubscriberSettings
 }
 
 // defaultProps are the values a service plan leaves out: every limit
@@ -153,13 +157,35 @@ func (e *engine) planSubscriptions() []*sub {
 	// Each subscription is planned on its own; the shared set store and
 	// memo tables are locked. Results land at their index, so the order
 	// (and the output) does not depend on scheduling.
-	parallel(len(domains), func(i int) {
+	if e.reuse != nil {
+		e.reuseSubs(e.reuse, domains, subs)
+	}
+	todo := make([]int, 0, len(domains))
+	for i, s := range subs {
+		if s == nil {
+			todo = append(todo, i)
+		}
+	}
+	fresh := make([]*sub, len(todo))
+	parallel(len(todo), func(j int) {
+		i := todo[j]
 		subs[i] = e.prepare(e.cfg.Subscriptions[domains[i]])
 		e.checkComponents(subs[i])
+		fresh[j] = subs[i]
 	})
-	e.checkAvailability(subs)
-	parallel(len(subs), func(i int) { e.finish(subs[i]) })
+	e.checkAvailability(fresh)
+	parallel(len(fresh), func(i int) { e.finish(fresh[i]) })
+	if len(subs) > 0 {
+		e.result.Subscriptions = make([]state.Subscription, 0, len(subs))
+		e.statuses = make([]SubStatus, 0, len(subs))
+	}
+	planned := 0
 	for _, s := range subs {
+		if planned < len(fresh) && fresh[planned] == s {
+			planned++
+		} else {
+			e.carry(e.reuse, &s.rec)
+		}
 		e.result.Subscriptions = append(e.result.Subscriptions, s.rec)
 		e.statuses = append(e.statuses, s.status)
 		e.conflicts = append(e.conflicts, s.conflicts...)
@@ -171,7 +197,10 @@ func (e *engine) planSubscriptions() []*sub {
 	// Deletes.
 	for i := range e.prior.Subscriptions {
 		p := &e.prior.Subscriptions[i]
-		if _, gone := e.renamedTo("subscription", p.Domain); gone || e.cfg.Subscriptions[p.Domain] != nil || !e.inScope("subscription", p.Owner) {
+		if e.cfg.Subscriptions[p.Domain] != nil || !e.inScope("subscription", p.Owner) {
+			continue
+		}
+		if _, gone := e.renamedTo("subscription", p.Domain); gone {
 			continue
 		}
 		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
@@ -188,7 +217,8 @@ func (e *engine) planSubscriptions() []*sub {
 }
 
 func (e *engine) prepare(cfg *model.Subscription) *sub {
-	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg)}
+	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg),
+		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
 	p := s.prior
 	onPlan := cfg.Plan != model.None
 	if onPlan {
@@ -216,7 +246,7 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 		s.customize = e.sets.intern(cfg.Customize, nil)
 	}
 	s.services = s.base.services
-	ss := e.cfg.SubscriberSettings[cfg.Domain]
+	ss := s.inSettings
 	if cfg.Customize == nil && ss == nil {
 		s.effSet = s.base
 	}

@@ -1,0 +1,237 @@
+package plan
+
+import (
+	"reflect"
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// Reuse: a long-running caller (watch) plans the same fleet again and
+// again, each time after a small edit. Planning a subscription is pure:
+// its outcome depends only on
+//
+//   - what every subscription shares: the server, services, plans,
+//     resellers, retired services and the actor, in the config and as
+//     recorded;
+//   - its own config, its subscriber settings and its customer's config;
+//   - its recorded record (a create is always planned again: it records
+//     the time it is made);
+//   - which side of its expiry date the clock is on;
+//   - for a reseller's subscription, its reseller's other subscriptions
+//     (they share one allocation).
+//
+// So when what every subscription shares is unchanged, a subscription
+// whose own inputs are unchanged and whose reseller has no changed
+// subscription has exactly the outcome it had, and is carried over. Its
+// outcome objects are never modified once made, so both plans can hold
+// them. TestReuseMatchesFullPlan checks, on random edits, that a plan
+// made with Reuse is identical to one made without.
+
+// memo is what a plan keeps for the next one to reuse.
+type memo struct {
+	cfg   *model.Config
+	prior *state.Snapshot // nil when there was none
+	scope string
+	now   time.Time
+	// result holds the property sets the subscriptions reference.
+	result *state.Snapshot
+	// subs are the subscriptions planned, in domain order.
+	subs     []*sub
+	renamed  map[string]string
+	verified map[string]bool
+}
+
+func scopeName(sc *Scope) string {
+	if sc == nil {
+		return ""
+	}
+	return "reseller:" + sc.Reseller
+}
+
+// remember attaches to p what the next plan may reuse. A plan with
+// errors is not reused.
+func (e *engine) remember(p *Plan, subs []*sub) {
+	if p.Diagnostics.HasErrors() {
+		return
+	}
+	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), now: e.now, result: p.Result,
+		subs: subs, renamed: e.renamed, verified: e.verified}
+}
+
+// reusable returns the memo of in.Reuse when what every subscription
+// shares is unchanged since it was made, nil otherwise.
+func (e *engine) reusable() *memo {
+	if e.in.Reuse == nil || e.in.Reuse.memo == nil {
+		return nil
+	}
+	m := e.in.Reuse.memo
+	if m.scope != scopeName(e.in.Scope) || (m.prior == nil) != (e.in.Prior == nil) {
+		return nil
+	}
+	a, b := m.cfg, e.cfg
+	if !reflect.DeepEqual(a.Server, b.Server) || !reflect.DeepEqual(a.Services, b.Services) ||
+		!reflect.DeepEqual(a.ServicePlans, b.ServicePlans) || !reflect.DeepEqual(a.AddonPlans, b.AddonPlans) ||
+		!reflect.DeepEqual(a.ResellerPlans, b.ResellerPlans) || !reflect.DeepEqual(a.Resellers, b.Resellers) ||
+		!reflect.DeepEqual(a.Retired, b.Retired) {
+		return nil
+	}
+	if m.prior != e.in.Prior {
+		p, q := m.prior, e.in.Prior
+		if !reflect.DeepEqual(p.Server, q.Server) || !reflect.DeepEqual(p.Services, q.Services) ||
+			!reflect.DeepEqual(p.ServicePlans, q.ServicePlans) || !reflect.DeepEqual(p.AddonPlans, q.AddonPlans) ||
+			!reflect.DeepEqual(p.ResellerPlans, q.ResellerPlans) || !reflect.DeepEqual(p.Resellers, q.Resellers) {
+			return nil
+		}
+	}
+	return m
+}
+
+// reuseSubs fills subs[i] with the earlier outcome of every subscription
+// that can be carried over; the others stay nil, to be planned.
+func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub) {
+	// Pair each subscription with its earlier self (both lists are in
+	// domain order); owners (resellers) with a subscription removed,
+	// added or planned again get all their subscriptions planned again.
+	olds := make([]*sub, len(domains))
+	dirty := map[string]bool{}
+	j := 0
+	for i, d := range domains {
+		for j < len(m.subs) && m.subs[j].cfg.Domain < d {
+			dirty[m.subs[j].owner] = true // removed
+			j++
+		}
+		if j < len(m.subs) && m.subs[j].cfg.Domain == d {
+			olds[i] = m.subs[j]
+			j++
+		}
+	}
+	for ; j < len(m.subs); j++ {
+		dirty[m.subs[j].owner] = true
+	}
+	parallel(len(domains), func(i int) {
+		if old := olds[i]; old != nil && e.unchanged(m, old, e.cfg.Subscriptions[domains[i]]) {
+			subs[i] = old
+		}
+	})
+	for i, s := range subs {
+		if s == nil {
+			dirty[e.ownerOfSub(e.cfg.Subscriptions[domains[i]])] = true
+			if olds[i] != nil {
+				dirty[olds[i].owner] = true
+			}
+		}
+	}
+	delete(dirty, model.Admin) // the admin's subscriptions share nothing
+	if len(dirty) == 0 {
+		return
+	}
+	for i, s := range subs {
+		if s != nil && dirty[s.owner] {
+			subs[i] = nil
+		}
+	}
+}
+
+// unchanged reports whether old, planned from m, has every input of its
+// own unchanged for cfg.
+func (e *engine) unchanged(m *memo, old *sub, cfg *model.Subscription) bool {
+	p := e.priorSubs[cfg.Domain]
+	if p == nil || old.prior == nil {
+		return false // a create records when it is made
+	}
+	if p != old.prior && !sameRecord(p, old.prior) {
+		return false
+	}
+	if !sameSubscription(old.cfg, cfg) ||
+		!sameSettings(old.inSettings, e.cfg.SubscriberSettings[cfg.Domain]) ||
+		!sameCustomer(old.inCustomer, e.cfg.Customers[cfg.Customer]) {
+		return false
+	}
+	if (len(m.renamed) > 0 || len(e.renamed) > 0) &&
+		(m.renamed["customer "+p.Customer] != e.renamed["customer "+p.Customer] ||
+			m.renamed["reseller "+p.Owner] != e.renamed["reseller "+p.Owner]) {
+		return false
+	}
+	if exp := old.rec.Expires; exp != nil && m.now.Before(*exp) != e.now.Before(*exp) {
+		return false // expires (or no longer) between the two plans
+	}
+	return true
+}
+
+// carry copies into the result the property sets a carried-over record
+// references.
+func (e *engine) carry(m *memo, rec *state.Subscription) {
+	for _, id := range [...]string{rec.Effective, rec.Base, rec.Customize, rec.Settings, rec.DroppedSettings} {
+		if id == "" {
+			continue
+		}
+		if _, ok := e.result.PropertySets[id]; ok {
+			continue
+		}
+		if e.result.PropertySets == nil {
+			e.result.PropertySets = map[string]state.Values{}
+		}
+		e.result.PropertySets[id] = m.result.PropertySets[id]
+	}
+}
+
+// The comparisons below cover every field but source positions, which
+// only diagnostics carry (and a plan with errors is not reused);
+// TestReuseComparesEveryField keeps them complete.
+
+func sameSubscription(a, b *model.Subscription) bool {
+	return a.Domain == b.Domain && a.RenamedFrom == b.RenamedFrom && a.Customer == b.Customer &&
+		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
+		(a.Customize == nil) == (b.Customize == nil) && sameProps(a.Customize, b.Customize) &&
+		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
+		sameSecret(a.FTPPassword, b.FTPPassword)
+}
+
+func sameSettings(a, b *model.SubscriberSettings) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Domain == b.Domain && sameProps(a.Props, b.Props)
+}
+
+func sameCustomer(a, b *model.Customer) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Login == b.Login && a.RenamedFrom == b.RenamedFrom && sameSecret(a.Password, b.Password) &&
+		a.Contact == b.Contact && a.Owner == b.Owner && a.Status == b.Status &&
+		a.Description == b.Description && a.AdminDescription == b.AdminDescription
+}
+
+func sameSecret(a, b *model.Secret) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Env == b.Env && a.File == b.File && a.Literal == b.Literal && a.Value == b.Value
+}
+
+func sameProps(a, b model.Props) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// sameRecord compares two recorded subscriptions (property sets by id:
+// ids are content hashes).
+func sameRecord(a, b *state.Subscription) bool {
+	return a.Domain == b.Domain && a.Owner == b.Owner && a.Customer == b.Customer && a.Plan == b.Plan &&
+		sameList(a.Addons, b.Addons) && a.SyncStatus == b.SyncStatus && a.Effective == b.Effective &&
+		a.Base == b.Base && a.Customize == b.Customize && sameList(a.Customized, b.Customized) &&
+		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
+		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&
+		a.CreatedAt.Equal(b.CreatedAt) && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
+		a.FTPPassword == b.FTPPassword
+}
