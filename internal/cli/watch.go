@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -451,10 +452,12 @@ func (l *watchWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// watchLoader loads the config directory again and again, parsing only
-// the files whose content changed: a cache of parsed files keyed by path
-// and content hash. The result is config.Load's: the same files, in the
-// same order, decoded and validated the same way.
+// watchLoader loads the config directory again and again, parsing and
+// decoding only the files whose content changed: a cache of parsed and
+// decoded files keyed by path and content hash (a file's decoding is
+// also redone when a secret file it read changed). The result is
+// config.Load's: the same files, in the same order, decoded, merged and
+// validated the same way.
 type watchLoader struct {
 	env   Env
 	dir   string
@@ -463,17 +466,35 @@ type watchLoader struct {
 	// not being wholly readable.
 	fallback bool
 
-	// secrets holds the absolute paths of the secret files the last
-	// decode read (or tried to), so their changes count.
+	// secrets holds the absolute paths of the secret files the config
+	// read (or tried to), so their changes count.
 	mu      sync.Mutex
 	secrets map[string]bool
-	read    map[string]bool
 }
 
 type watchParsed struct {
 	sum   watch.Sum
 	file  *config.File
 	diags diag.Diagnostics
+	// dec is the file decoded, nil until it is; secrets are the secret
+	// files its decoding read, with what they held then.
+	dec     *config.Decoded
+	secrets map[string]watchSecret
+}
+
+// watchSecret is what a secret file held when it was read: the hash of
+// its content, or the error reading it gave.
+type watchSecret struct {
+	sum [sha256.Size]byte
+	err string
+}
+
+func readWatchSecret(path string) ([]byte, watchSecret, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, watchSecret{err: err.Error()}, err
+	}
+	return b, watchSecret{sum: sha256.Sum256(b)}, nil
 }
 
 func newWatchLoader(env Env, dir string) *watchLoader {
@@ -512,9 +533,9 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 		// Part of the tree could not be read: config.Load says what, in
 		// its own words.
 		l.cache = map[string]*watchParsed{}
-		return l.decode(nil, nil, retired, true)
+		return l.loadAll(retired)
 	}
-	var files []*config.File
+	var parsed []*watchParsed
 	var diags diag.Diagnostics
 	keep := make(map[string]bool, len(b.Files))
 	for _, f := range b.Files {
@@ -537,7 +558,7 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 			l.cache[f.Rel] = pf
 		}
 		keep[f.Rel] = true
-		files = append(files, pf.file)
+		parsed = append(parsed, pf)
 		diags = append(diags, pf.diags...)
 	}
 	for rel := range l.cache {
@@ -545,57 +566,107 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 			delete(l.cache, rel)
 		}
 	}
-	return l.decode(files, diags, retired, false)
-}
-
-// decode is config.Load after the parse: decode, note the retired
-// services, validate when every file parsed, sort. With all set it is
-// config.Load itself.
-func (l *watchLoader) decode(files []*config.File, diags diag.Diagnostics, retired map[string]string, all bool) (*model.Config, diag.Diagnostics) {
-	l.mu.Lock()
-	l.read = map[string]bool{}
-	l.mu.Unlock()
-	opts := config.Options{Getenv: l.env.Getenv, ReadFile: l.readSecret, RecordedExtensionServices: retired}
-	var cfg *model.Config
-	if all {
-		cfg, diags = config.Load(l.dir, opts)
-	} else {
-		parsed := !diags.HasErrors()
-		var more diag.Diagnostics
-		cfg, more = config.Decode(files, opts)
-		diags = append(diags, more...)
-		for name, ext := range retired {
-			if _, ok := cfg.Services[name]; !ok {
-				if cfg.Retired == nil {
-					cfg.Retired = map[string]string{}
-				}
-				cfg.Retired[name] = ext
-			}
-		}
-		if parsed {
-			diags = append(diags, config.Validate(cfg)...)
-		}
-		diags.Sort()
-		if diags.HasErrors() {
-			cfg = nil
+	parsedAll := !diags.HasErrors()
+	l.decode(parsed)
+	files := make([]*config.File, len(parsed))
+	decoded := make([]*config.Decoded, len(parsed))
+	secrets := map[string]bool{}
+	for i, pf := range parsed {
+		files[i], decoded[i] = pf.file, pf.dec
+		for p := range pf.secrets {
+			secrets[p] = true
 		}
 	}
 	l.mu.Lock()
-	l.secrets, l.read = l.read, nil
+	l.secrets = secrets
+	l.mu.Unlock()
+	cfg, more := config.Merge(files, decoded)
+	diags = append(diags, more...)
+	addRetired(cfg, retired)
+	if parsedAll {
+		diags = append(diags, config.Validate(cfg)...)
+	}
+	diags.Sort()
+	if diags.HasErrors() {
+		cfg = nil
+	}
+	return cfg, diags
+}
+
+// decode decodes the files not decoded yet, or whose secret files
+// changed since, in parallel.
+func (l *watchLoader) decode(parsed []*watchParsed) {
+	var stale []*watchParsed
+	for _, pf := range parsed {
+		if pf.dec == nil || !pf.secretsUnchanged() {
+			stale = append(stale, pf)
+		}
+	}
+	var wg sync.WaitGroup
+	next := make(chan *watchParsed)
+	for range min(runtime.GOMAXPROCS(0), len(stale)) {
+		wg.Go(func() {
+			for pf := range next {
+				pf.secrets = map[string]watchSecret{}
+				opts := config.Options{Getenv: l.env.Getenv, ReadFile: func(path string) ([]byte, error) {
+					b, got, err := readWatchSecret(path)
+					if p, aerr := filepath.Abs(path); aerr == nil {
+						pf.secrets[p] = got
+					}
+					return b, err
+				}}
+				pf.dec = config.DecodeFile(pf.file, opts)
+			}
+		})
+	}
+	for _, pf := range stale {
+		next <- pf
+	}
+	close(next)
+	wg.Wait()
+}
+
+// secretsUnchanged reports whether every secret file the file's decoding
+// read holds what it held then.
+func (pf *watchParsed) secretsUnchanged() bool {
+	for p, was := range pf.secrets {
+		if _, now, _ := readWatchSecret(p); now != was {
+			return false
+		}
+	}
+	return true
+}
+
+// loadAll is config.Load, noting the secret files it reads.
+func (l *watchLoader) loadAll(retired map[string]string) (*model.Config, diag.Diagnostics) {
+	var mu sync.Mutex
+	secrets := map[string]bool{}
+	cfg, diags := config.Load(l.dir, config.Options{Getenv: l.env.Getenv, RecordedExtensionServices: retired,
+		ReadFile: func(path string) ([]byte, error) {
+			if p, err := filepath.Abs(path); err == nil {
+				mu.Lock()
+				secrets[p] = true
+				mu.Unlock()
+			}
+			return os.ReadFile(path)
+		}})
+	l.mu.Lock()
+	l.secrets = secrets
 	l.mu.Unlock()
 	return cfg, diags
 }
 
-// readSecret reads a secret file for the decoder, noting its path.
-func (l *watchLoader) readSecret(path string) ([]byte, error) {
-	if p, err := filepath.Abs(path); err == nil {
-		l.mu.Lock()
-		if l.read != nil {
-			l.read[p] = true
+// addRetired notes the services of removed extensions, as config.Load
+// does.
+func addRetired(cfg *model.Config, retired map[string]string) {
+	for name, ext := range retired {
+		if _, ok := cfg.Services[name]; !ok {
+			if cfg.Retired == nil {
+				cfg.Retired = map[string]string{}
+			}
+			cfg.Retired[name] = ext
 		}
-		l.mu.Unlock()
 	}
-	return os.ReadFile(path)
 }
 
 // watchFileError is the loader's diagnostic for a config file that

@@ -461,6 +461,66 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 			}
 		}
 	})
+
+	// Decoded files are kept too: a file whose secret file changed is
+	// decoded again, and what one file's objects take from another's
+	// (a subscription's owner is its customer's) follows edits of the
+	// other file alone.
+	t.Run("secrets and owners", func(t *testing.T) {
+		dir := t.TempDir()
+		save(t, filepath.Join(dir, "main.yaml"), watchConfig)
+		save(t, filepath.Join(dir, "acme.yaml"), `service_plans:
+  - name: Basic
+    owner: acme
+    resources: {disk_space: 1GiB}
+resellers:
+  - login: acme
+    name: Acme
+    email: hosting@acme.example
+    plan: none
+`)
+		people := `customers:
+  - login: jdoe
+    name: John Doe
+    email: john@doe.example
+    owner: OWNER
+    password: {file: secrets/jdoe.txt}
+`
+		save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "admin", 1))
+		save(t, filepath.Join(dir, "sites.yaml"), "subscriptions:\n  - domain: d.example\n    customer: jdoe\n    plan: Basic\n")
+		save(t, filepath.Join(dir, "secrets", "jdoe.txt"), "first\n")
+		w, err := watch.New(dir, watch.Options{Debounce: 20 * time.Millisecond, Rescan: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		l := newWatchLoader(env, dir)
+		check(t, l, w.Snapshot(), dir)
+		if cfg, ds := l.load(w.Snapshot(), nil); cfg == nil || cfg.Subscriptions["d.example"].Owner != "admin" {
+			t.Fatalf("subscription owner not its customer's: %+v\n%s", cfg, ds)
+		}
+		steps := []func(){
+			func() { save(t, filepath.Join(dir, "secrets", "jdoe.txt"), "second\n") },
+			func() { _ = os.Remove(filepath.Join(dir, "secrets", "jdoe.txt")) },
+			func() { save(t, filepath.Join(dir, "secrets", "jdoe.txt"), "third\n") },
+			func() { save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "acme", 1)) },
+			func() { save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "admin", 1)) },
+		}
+		for i, step := range steps {
+			step()
+			select {
+			case b := <-w.Batches():
+				t.Logf("step %d: %s", i, b)
+				check(t, l, b, dir)
+			case <-time.After(watchWait):
+				t.Fatalf("step %d: no batch", i)
+			}
+		}
+		cfg, ds := l.load(w.Snapshot(), nil)
+		if cfg == nil || cfg.Customers["jdoe"].Password.Value != "third\n" && cfg.Customers["jdoe"].Password.Value != "third" {
+			t.Fatalf("secret not read again: %v %v", cfg, ds)
+		}
+	})
 }
 
 // BenchmarkWatchReplan100k measures, on a fleet of 100,000 subscriptions

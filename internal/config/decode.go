@@ -27,11 +27,11 @@ import (
 // Validate. The config is returned even when there are errors, partly
 // filled; diagnostics are sorted.
 func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
-	results := make([]*decResult, len(files))
+	decoded := make([]*Decoded, len(files))
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	if workers <= 1 {
 		for i, f := range files {
-			results[i] = decodeFile(f, opts)
+			decoded[i] = DecodeFile(f, opts)
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -39,7 +39,7 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 		for range workers {
 			wg.Go(func() {
 				for i := range next {
-					results[i] = decodeFile(files[i], opts)
+					decoded[i] = DecodeFile(files[i], opts)
 				}
 			})
 		}
@@ -49,14 +49,28 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 		close(next)
 		wg.Wait()
 	}
+	return Merge(files, decoded)
+}
 
+// Decoded is what one file declares, decoded on its own (DecodeFile).
+// Nothing modifies it afterwards: Merge gives the config copies of what
+// Validate completes, so a caller that watches a directory may keep it
+// while the file and the secrets it read are unchanged.
+type Decoded struct{ res *decResult }
+
+// DecodeFile decodes one parsed file: the first half of Decode.
+func DecodeFile(f *File, opts Options) *Decoded { return &Decoded{res: decodeFile(f, opts)} }
+
+// Merge puts decoded files together, in the order given, into one
+// config: the second half of Decode.
+func Merge(files []*File, decoded []*Decoded) (*model.Config, diag.Diagnostics) {
 	cfg := model.NewConfig()
 	var diags diag.Diagnostics
 	m := valMerger{cfg: cfg, diags: &diags, logins: map[string]valSeen{}}
-	for i, r := range results {
+	for i, d := range decoded {
 		cfg.Files = append(cfg.Files, files[i].Rel)
-		diags = append(diags, r.diags...)
-		m.add(r)
+		diags = append(diags, d.res.diags...)
+		m.add(d.res)
 	}
 	diags.Sort()
 	return cfg, diags

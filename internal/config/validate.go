@@ -102,7 +102,8 @@ func (m *valMerger) add(r *decResult) {
 			m.dup("subscription "+s.Domain, "domain", fmt.Sprintf("subscription %q is declared twice", s.Domain), first.Src.At("domain"), s.Src.At("domain"))
 			continue
 		}
-		cfg.Subscriptions[s.Domain] = s
+		c := *s // Validate completes the owner of this copy
+		cfg.Subscriptions[s.Domain] = &c
 	}
 	for _, s := range r.settings {
 		if s.Domain == "" {

@@ -190,14 +190,14 @@ func sameSubscription(a, b *model.Subscription) bool {
 }
 
 func sameSettings(a, b *model.SubscriberSettings) bool {
-	if a == nil || b == nil {
+	if a == nil || b == nil || a == b {
 		return a == b
 	}
 	return a.Domain == b.Domain && sameProps(a.Props, b.Props)
 }
 
 func sameCustomer(a, b *model.Customer) bool {
-	if a == nil || b == nil {
+	if a == nil || b == nil || a == b {
 		return a == b
 	}
 	return a.Login == b.Login && a.RenamedFrom == b.RenamedFrom && sameSecret(a.Password, b.Password) &&
