@@ -346,6 +346,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s: %s\n", run.backend.Describe(), err)
 		return false
 	}
+	written := *p.Result
+	written.Serial = serial
+	s.c.priors.wrote(ctx, run.backend, &written)
 	rec.Result = "applied"
 	s.audit(rec)
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",

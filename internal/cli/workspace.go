@@ -110,6 +110,23 @@ func (l *lastPlan) set(p *plan.Plan) {
 	}
 }
 
+// wrote notes that the state now holds snap, just written by this
+// process under its lock: the next read reuses it rather than reading
+// the state back (the engine plans the same from a snapshot in memory as
+// from its encoding).
+func (pc *priorCache) wrote(ctx context.Context, b state.Backend, snap *state.Snapshot) {
+	st, ok := b.(state.Stamper)
+	if pc == nil || !ok {
+		return
+	}
+	stamp, err := st.Stamp(ctx)
+	if err != nil {
+		pc.stamp, pc.snap = "", nil
+		return
+	}
+	pc.stamp, pc.snap = stamp, snap
+}
+
 // checkDir refuses a config directory that does not exist, before
 // anything (such as the default state's folder) is created in it.
 func checkDir(dir string) error {

@@ -329,7 +329,10 @@ func FuzzReuse(f *testing.F) {
 func checkReuse(t *testing.T, seed uint64, steps int) (carried, total int) {
 	r := rand.New(rand.NewPCG(seed, 7))
 	cfg := reuseFleet(r)
-	var prior *state.Snapshot
+	// prior is the recorded state as read back from its encoding; the
+	// plans that reuse sometimes get, instead, the snapshot written as
+	// it is in memory (as watch keeps it after its own apply).
+	var prior, kept *state.Snapshot
 	at := now
 	var last *Plan
 	var log []string
@@ -346,7 +349,7 @@ func checkReuse(t *testing.T, seed uint64, steps int) (carried, total int) {
 		}
 		in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
 		full := Make(in)
-		in.Reuse = last
+		in.Reuse, in.Prior = last, kept
 		got := Make(in)
 		if diff := planDiff(full, got); diff != "" {
 			t.Fatalf("step %d (%v): the plan reusing the last one differs from the full plan (-full +reuse):\n%s", step, log, diff)
@@ -365,14 +368,35 @@ func checkReuse(t *testing.T, seed uint64, steps int) (carried, total int) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			kept = written(r, tp)
 			prior = applied(t, tp)
 			log = append(log, "applied "+c.Address())
 		case r.IntN(3) == 0:
+			kept = written(r, full)
 			prior = applied(t, full)
 			log = append(log, "applied")
 		}
 	}
 	return carried, total
+}
+
+// written returns the state an apply of p records, as the next plan
+// that reuses gets it: at random the snapshot in memory or read back.
+func written(r *rand.Rand, p *Plan) *state.Snapshot {
+	s := *p.Result
+	s.Serial++
+	if r.IntN(2) == 0 {
+		return &s
+	}
+	data, err := state.Encode(&s)
+	if err != nil {
+		panic(err)
+	}
+	back, err := state.Decode(data)
+	if err != nil {
+		panic(err)
+	}
+	return back
 }
 
 // planDiff compares two plans as everything downstream sees them.
