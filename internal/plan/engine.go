@@ -37,7 +37,12 @@ type Input struct {
 	// Reuse, when set, is an earlier plan of the same config directory
 	// (a watcher's last one): the subscriptions none of whose inputs
 	// changed since are carried over from it rather than planned again.
-	// The plan is the same with or without it.
+	// The plan is the same with or without it, provided nothing modified
+	// the earlier plan's inputs (config, prior state) since: a plan holds
+	// on to them, so each plan needs its own config (as each load of the
+	// directory gives) and a prior state is never edited in place. A
+	// carried subscription keeps the secret hashes the earlier plan made
+	// (any hash of the same secret verifies alike).
 	Reuse *Plan
 }
 

@@ -34,7 +34,9 @@ type memo struct {
 	cfg   *model.Config
 	prior *state.Snapshot // nil when there was none
 	scope string
-	now   time.Time
+	// secrets is whether secrets were hashed and verified.
+	secrets bool
+	now     time.Time
 	// result holds the property sets the subscriptions reference.
 	result *state.Snapshot
 	// subs are the subscriptions planned, in domain order.
@@ -56,8 +58,8 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 	if p.Diagnostics.HasErrors() {
 		return
 	}
-	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), now: e.now, result: p.Result,
-		subs: subs, renamed: e.renamed, verified: e.verified}
+	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), secrets: e.in.Secrets != nil, now: e.now,
+		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified}
 }
 
 // reusable returns the memo of in.Reuse when what every subscription
@@ -67,7 +69,7 @@ func (e *engine) reusable() *memo {
 		return nil
 	}
 	m := e.in.Reuse.memo
-	if m.scope != scopeName(e.in.Scope) || (m.prior == nil) != (e.in.Prior == nil) {
+	if m.scope != scopeName(e.in.Scope) || m.secrets != (e.in.Secrets != nil) || (m.prior == nil) != (e.in.Prior == nil) {
 		return nil
 	}
 	a, b := m.cfg, e.cfg
@@ -111,9 +113,19 @@ func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub) {
 		dirty[m.subs[j].owner] = true
 	}
 	parallel(len(domains), func(i int) {
-		if old := olds[i]; old != nil && e.unchanged(m, old, e.cfg.Subscriptions[domains[i]]) {
-			subs[i] = old
+		d := domains[i]
+		old := olds[i]
+		if old == nil || !e.unchanged(m, old, e.cfg.Subscriptions[d]) {
+			return
 		}
+		if p := e.priorSubs[d]; p != old.prior {
+			// The same record in a newer recorded state: carry a copy
+			// that points there, so that older states are not kept alive.
+			c := *old
+			c.prior = p
+			old = &c
+		}
+		subs[i] = old
 	})
 	for i, s := range subs {
 		if s == nil {

@@ -106,14 +106,31 @@ func addReuseSub(r *rand.Rand, c *model.Config, domain string) {
 // objects.
 func cloneConfig(c *model.Config) *model.Config {
 	out := model.NewConfig()
+	cloneService := func(v *model.Service) *model.Service {
+		x := *v
+		x.Send = slices.Clone(v.Send)
+		if v.Button != nil {
+			b := *v.Button
+			x.Button = &b
+		}
+		return &x
+	}
 	if c.Server != nil {
 		s := *c.Server
 		s.Components = slices.Clone(s.Components)
+		s.Extensions = nil
+		for _, ext := range c.Server.Extensions {
+			e := ext
+			e.Services = nil
+			for _, svc := range ext.Services {
+				e.Services = append(e.Services, cloneService(svc))
+			}
+			s.Extensions = append(s.Extensions, e)
+		}
 		out.Server = &s
 	}
 	for k, v := range c.Services {
-		x := *v
-		out.Services[k] = &x
+		out.Services[k] = cloneService(v)
 	}
 	clonePlans := func(dst, src map[string]*model.Plan) {
 		for k, v := range src {
@@ -127,11 +144,12 @@ func cloneConfig(c *model.Config) *model.Config {
 	clonePlans(out.ResellerPlans, c.ResellerPlans)
 	for k, v := range c.Resellers {
 		x := *v
-		x.Props, x.Services = cloneProps(v.Props), slices.Clone(v.Services)
+		x.Props, x.Services, x.Password = cloneProps(v.Props), slices.Clone(v.Services), cloneSecret(v.Password)
 		out.Resellers[k] = &x
 	}
 	for k, v := range c.Customers {
 		x := *v
+		x.Password = cloneSecret(v.Password)
 		out.Customers[k] = &x
 	}
 	for k, v := range c.Subscriptions {
@@ -144,10 +162,7 @@ func cloneConfig(c *model.Config) *model.Config {
 			t := *v.Expires
 			x.Expires = &t
 		}
-		if v.FTPPassword != nil {
-			p := *v.FTPPassword
-			x.FTPPassword = &p
-		}
+		x.FTPPassword = cloneSecret(v.FTPPassword)
 		out.Subscriptions[k] = &x
 	}
 	for k, v := range c.SubscriberSettings {
@@ -156,6 +171,14 @@ func cloneConfig(c *model.Config) *model.Config {
 		out.SubscriberSettings[k] = &x
 	}
 	return out
+}
+
+func cloneSecret(s *model.Secret) *model.Secret {
+	if s == nil {
+		return nil
+	}
+	x := *s
+	return &x
 }
 
 func cloneProps(p model.Props) model.Props {
@@ -173,6 +196,9 @@ func reuseEdit(r *rand.Rand, c *model.Config, step int) string {
 	s := c.Subscriptions[d]
 	customers := sortedKeys(c.Customers)
 	cu := c.Customers[customers[r.IntN(len(customers))]]
+	if r.IntN(3) == 0 {
+		return reuseEditMore(r, c, step, d, cu)
+	}
 	switch r.IntN(19) {
 	case 0:
 		s.Plan = []string{"Small", "Big", model.None}[r.IntN(3)]
@@ -294,6 +320,102 @@ func reuseEdit(r *rand.Rand, c *model.Config, step int) string {
 	}
 }
 
+// reuseEditMore makes the rarer edits: of what every subscription shares
+// (after which reuse resumes), and odd shapes of the usual ones.
+func reuseEditMore(r *rand.Rand, c *model.Config, step int, d string, cu *model.Customer) string {
+	s := c.Subscriptions[d]
+	switch r.IntN(16) {
+	case 0:
+		cu.Description = fmt.Sprintf("desc %d", step)
+		return "customer " + cu.Login + " description"
+	case 1:
+		s.FTPPassword = nil
+		return "ftp password of " + d + " removed"
+	case 2:
+		s.RenamedFrom = ""
+		return "renamed_from of " + d + " dropped"
+	case 3:
+		if s.Plan != model.None {
+			s.Customize = model.Props{}
+		}
+		return "empty customize on " + d
+	case 4:
+		c.SubscriberSettings[d] = &model.SubscriberSettings{Domain: d, Props: model.Props{}}
+		return "empty settings on " + d
+	case 5:
+		c.Server.Components = []string{"php8.2", "php8.3", "php8.4", "php-fpm"}[:2+r.IntN(3)]
+		return "server components"
+	case 6:
+		c.Resellers["r1"].Status = []string{"active", "suspended"}[r.IntN(2)]
+		return "r1 " + c.Resellers["r1"].Status
+	case 7:
+		s.Expires = nil
+		return "expiry of " + d + " removed"
+	case 8:
+		p := c.ServicePlans[model.PlanKey([]string{"admin", "r1", "r2", "r3"}[r.IntN(4)], "Big")]
+		v, err := model.ParseDuration([]string{"1d", "2d", "3d"}[r.IntN(3)])
+		if err != nil {
+			panic(err)
+		}
+		p.Props["resources.expiration"] = v
+		return "expiration of plan " + p.Key()
+	case 9:
+		// A customer renamed, its subscriptions left naming the old login.
+		n := fmt.Sprintf("q%02d", step)
+		nc := *cu
+		nc.Login, nc.RenamedFrom = n, cu.Login
+		delete(c.Customers, cu.Login)
+		c.Customers[n] = &nc
+		return "customer " + cu.Login + " renamed to " + n + " alone"
+	case 10:
+		s.Owner = []string{"admin", "r1", "r2", "r3"}[r.IntN(4)]
+		return "owner field of " + d + " is " + s.Owner
+	case 11:
+		cu.Password = &model.Secret{Literal: true, Value: fmt.Sprintf("cpw%d", r.IntN(3))}
+		return "password of customer " + cu.Login
+	case 12:
+		s.Customer = ""
+		return d + " has no customer"
+	case 13:
+		c.Resellers["r3"].Props = model.Props{"resources.disk_space": model.Size(int64(5+r.IntN(20)) * gib)}
+		return "r3 gets an allocation"
+	case 14:
+		c.Resellers["r3"].Props = nil
+		return "r3 allocated its totals"
+	default:
+		p := c.ServicePlans[model.PlanKey([]string{"admin", "r3"}[r.IntN(2)], "Big")]
+		p.Props["permissions.manage_php_settings"] = model.Bool(r.IntN(2) == 0)
+		return "plan " + p.Key() + " grants manage_php_settings or not"
+	}
+}
+
+// fixErrors drops, as a person would, the subscriber settings and renames
+// a plan reports errors for, most of the time: a plan with errors is not
+// reused, so mostly valid configs exercise reuse.
+func fixErrors(r *rand.Rand, in Input) {
+	if r.IntN(5) == 0 {
+		return
+	}
+	cfg := in.Config
+	for range 5 {
+		p := Make(in)
+		if !p.Diagnostics.HasErrors() {
+			return
+		}
+		for _, d := range p.Diagnostics {
+			if k, ok := strings.CutPrefix(d.Object, "subscriber_settings "); ok {
+				delete(cfg.SubscriberSettings, k)
+			}
+			if k, ok := strings.CutPrefix(d.Object, "subscription "); ok && d.Path == "renamed_from" && cfg.Subscriptions[k] != nil {
+				cfg.Subscriptions[k].RenamedFrom = ""
+			}
+			if k, ok := strings.CutPrefix(d.Object, "customer "); ok && d.Path == "renamed_from" && cfg.Customers[k] != nil {
+				cfg.Customers[k].RenamedFrom = ""
+			}
+		}
+	}
+}
+
 // TestReuseMatchesFullPlan edits a fleet at random, step after step,
 // sometimes applying, sometimes letting the clock run past expiry dates,
 // and checks that every plan made by reusing the previous one is the
@@ -303,18 +425,20 @@ func TestReuseMatchesFullPlan(t *testing.T) {
 	if testing.Short() {
 		seeds = 20
 	}
-	carried, total := 0, 0
+	var st reuseStats
 	for seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			c, n := checkReuse(t, uint64(seed), 12)
-			carried, total = carried+c, total+n
-		})
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { st.add(checkReuse(t, uint64(seed), 14)) })
 	}
-	// The comparison means something only if subscriptions were carried
-	// over (and planned again) often.
-	t.Logf("%d of %d subscriptions carried over", carried, total)
-	if carried < total/5 || carried > total*3/4 {
-		t.Errorf("%d of %d subscriptions carried over: the edits do not exercise reuse", carried, total)
+	// The comparison means something only if many plans reused an
+	// earlier one (the others follow an edit of what all subscriptions
+	// share, or errors), carrying over, and planning again, a good part.
+	t.Logf("%d plans (%d with errors); %d carried subscriptions over from an earlier one: %d of %d",
+		st.plans, st.errors, st.reusing, st.carried, st.total)
+	if st.reusing < st.plans/3 || st.errors > st.plans/4 {
+		t.Errorf("%d of %d plans reused an earlier one, %d had errors: the edits do not exercise reuse", st.reusing, st.plans, st.errors)
+	}
+	if st.carried < st.total/6 || st.carried > st.total*5/6 {
+		t.Errorf("%d of %d subscriptions carried over: the edits do not exercise reuse", st.carried, st.total)
 	}
 }
 
@@ -324,9 +448,17 @@ func FuzzReuse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64, steps uint8) { checkReuse(t, seed, int(steps%24)) })
 }
 
-// checkReuse runs steps random edits from seed and returns how many
-// subscriptions the plans reusing the last one carried over, of how many.
-func checkReuse(t *testing.T, seed uint64, steps int) (carried, total int) {
+type reuseStats struct{ plans, errors, reusing, carried, total int }
+
+func (s *reuseStats) add(o reuseStats) {
+	s.plans, s.errors, s.reusing = s.plans+o.plans, s.errors+o.errors, s.reusing+o.reusing
+	s.carried, s.total = s.carried+o.carried, s.total+o.total
+}
+
+// checkReuse runs steps random edits from seed; at each, it compares the
+// plan made reusing the last good plan (as watch keeps it) with the full
+// plan, then sometimes applies all or part of the plan.
+func checkReuse(t *testing.T, seed uint64, steps int) (st reuseStats) {
 	r := rand.New(rand.NewPCG(seed, 7))
 	cfg := reuseFleet(r)
 	// prior is the recorded state as read back from its encoding; the
@@ -343,41 +475,56 @@ func checkReuse(t *testing.T, seed uint64, steps int) (carried, total int) {
 				log = append(log, reuseEdit(r, cfg, step))
 			}
 			if r.IntN(3) == 0 {
-				at = at.Add(time.Duration(r.IntN(30)) * time.Hour)
+				at = at.Add(time.Duration(r.IntN(40)-8) * time.Hour) // now and then backwards
 				log = append(log, "clock at "+at.Format(time.RFC3339))
 			}
 		}
 		in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
+		fixErrors(r, in)
 		full := Make(in)
 		in.Reuse, in.Prior = last, kept
 		got := Make(in)
 		if diff := planDiff(full, got); diff != "" {
 			t.Fatalf("step %d (%v): the plan reusing the last one differs from the full plan (-full +reuse):\n%s", step, log, diff)
 		}
-		if got.memo != nil && last != nil && last.memo != nil {
-			carried += len(carriedOver(last, got))
-			total += len(got.memo.subs)
+		st.plans++
+		if full.Diagnostics.HasErrors() {
+			st.errors++
 		}
-		last = got
+		if last != nil {
+			carried := carriedOver(last, got)
+			if len(carried) > 0 {
+				st.reusing++
+			}
+			st.carried += len(carried)
+			st.total += len(got.Subscriptions)
+		}
+		if got.memo != nil && r.IntN(6) > 0 {
+			last = got // the last good plan (now and then an older one)
+		}
 		switch {
 		case full.Diagnostics.HasErrors():
 		case r.IntN(4) == 0 && len(full.Changes) > 0:
 			// apply --target: the state records part of the plan.
-			c := full.Changes[r.IntN(len(full.Changes))]
-			tp, err := Target(full, prior, []string{c.Kind + "/" + c.Key})
+			var targets []string
+			for range 1 + r.IntN(3) {
+				c := full.Changes[r.IntN(len(full.Changes))]
+				targets = append(targets, c.Kind+"/"+c.Key)
+			}
+			tp, err := Target(full, prior, targets)
 			if err != nil {
 				t.Fatal(err)
 			}
 			kept = written(r, tp)
 			prior = applied(t, tp)
-			log = append(log, "applied "+c.Address())
+			log = append(log, fmt.Sprint("applied ", targets))
 		case r.IntN(3) == 0:
 			kept = written(r, full)
 			prior = applied(t, full)
 			log = append(log, "applied")
 		}
 	}
-	return carried, total
+	return st
 }
 
 // written returns the state an apply of p records, as the next plan
@@ -469,15 +616,20 @@ func TestReuseReuses(t *testing.T) {
 	}
 }
 
-// carriedOver returns the subscriptions b carried over from a.
+// carriedOver returns the subscriptions b carried over from a: those it
+// holds as planned from the same config object (each step of these tests
+// plans a config of its own).
 func carriedOver(a, b *Plan) map[string]bool {
-	was := map[*sub]bool{}
+	was := map[*model.Subscription]bool{}
 	for _, s := range a.memo.subs {
-		was[s] = true
+		was[s.cfg] = true
 	}
 	out := map[string]bool{}
+	if b.memo == nil {
+		return out
+	}
 	for _, s := range b.memo.subs {
-		if was[s] {
+		if was[s.cfg] {
 			out[s.cfg.Domain] = true
 		}
 	}
@@ -496,6 +648,12 @@ func TestReuseComparesEveryField(t *testing.T) {
 		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
 		{state.Subscription{}, "Domain Owner Customer Plan Addons SyncStatus Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword"},
+		// What every subscription shares is compared whole (reusable),
+		// and what a plan is made from is in the memo: a new field needs
+		// a look at both.
+		{model.Config{}, "Server Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions SubscriberSettings Files Retired"},
+		{state.Snapshot{}, "FormatVersion Lineage Serial Server Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions PropertySets"},
+		{Input{}, "Config Prior Lineage Now Secrets Scope Reuse"},
 	} {
 		typ := reflect.TypeOf(c.v)
 		var names []string
@@ -543,5 +701,161 @@ func TestReuseRemovalFreesAllocation(t *testing.T) {
 	}
 	if d := planDiff(full, got); d != "" {
 		t.Fatalf("reuse differs from the full plan (-full +reuse):\n%s", d)
+	}
+}
+
+// tenantOf is what reseller login's own config holds: its plans (and the
+// admin's add-on context), its customers and their subscriptions.
+func tenantOf(c *model.Config, login string) *model.Config {
+	out := cloneConfig(c)
+	for k := range out.Resellers {
+		if k != login {
+			delete(out.Resellers, k)
+		}
+	}
+	for _, plans := range []map[string]*model.Plan{out.ServicePlans, out.AddonPlans} {
+		for k, p := range plans {
+			if p.Owner != model.Admin && p.Owner != login {
+				delete(plans, k)
+			}
+		}
+	}
+	for k, cu := range out.Customers {
+		if cu.Owner != login {
+			delete(out.Customers, k)
+		}
+	}
+	for k, s := range out.Subscriptions {
+		if s.Customer == "" || out.Customers[s.Customer] == nil {
+			delete(out.Subscriptions, k)
+		}
+	}
+	for k := range out.SubscriberSettings {
+		if out.Subscriptions[k] == nil {
+			delete(out.SubscriberSettings, k)
+		}
+	}
+	return out
+}
+
+// TestReuseScope: a reseller's plans (--as reseller:r1) reuse the same
+// way, with the reseller's and the admin's applies in between.
+func TestReuseScope(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 10
+	}
+	carried := 0
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(uint64(seed), 13))
+		cfg := reuseFleet(r)
+		clear(cfg.SubscriberSettings)
+		prior := applied(t, Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}}))
+		at := now
+		var last *Plan
+		var log []string
+		for step := range 12 {
+			if step > 0 {
+				cfg = cloneConfig(cfg)
+				for range 1 + r.IntN(3) {
+					log = append(log, reuseEdit(r, cfg, step))
+				}
+				if r.IntN(3) == 0 {
+					at = at.Add(time.Duration(r.IntN(60)) * time.Hour)
+				}
+			}
+			in := Input{Config: tenantOf(cfg, "r1"), Prior: prior, Now: at, Secrets: &fakeSecrets{}, Scope: &Scope{Reseller: "r1"}}
+			fixErrors(r, in)
+			full := Make(in)
+			in.Reuse = last
+			got := Make(in)
+			if diff := planDiff(full, got); diff != "" {
+				t.Fatalf("seed %d step %d (%v): the plan reusing the last one differs from the full plan (-full +reuse):\n%s", seed, step, log, diff)
+			}
+			if last != nil {
+				carried += len(carriedOver(last, got))
+			}
+			if got.memo != nil {
+				last = got
+			}
+			switch {
+			case full.Diagnostics.HasErrors():
+			case r.IntN(3) == 0:
+				prior = applied(t, full)
+				log = append(log, "r1 applied")
+			case r.IntN(3) == 0:
+				if a := Make(Input{Config: cfg, Prior: prior, Now: at, Secrets: &fakeSecrets{}}); !a.Diagnostics.HasErrors() {
+					prior = applied(t, a)
+					log = append(log, "admin applied")
+				}
+			}
+		}
+	}
+	if carried == 0 {
+		t.Error("no reseller plan carried anything over")
+	}
+}
+
+// TestReuseSecrets: a plan made without secrets (nothing hashed) is not
+// reused by one made with them, nor the other way round.
+func TestReuseSecrets(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 7))
+	cfg := reuseFleet(r)
+	clear(cfg.SubscriberSettings)
+	prior := applied(t, Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}}))
+	cfg = cloneConfig(cfg)
+	changed := 0
+	for _, s := range cfg.Subscriptions {
+		if s.FTPPassword != nil {
+			s.FTPPassword.Value = "changed"
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no FTP password in the fleet")
+	}
+	with := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}})
+	without := Make(Input{Config: cfg, Prior: prior, Now: now})
+	for _, c := range []struct{ in, last *Plan }{{without, with}, {with, without}} {
+		in := Input{Config: cloneConfig(cfg), Prior: prior, Now: now, Reuse: c.last}
+		if c.in == with {
+			in.Secrets = &fakeSecrets{}
+		}
+		full := Make(Input{Config: in.Config, Prior: prior, Now: now, Secrets: in.Secrets})
+		if diff := planDiff(full, Make(in)); diff != "" {
+			t.Errorf("reuse across a change of Secrets differs (-full +reuse):\n%s", diff)
+		}
+	}
+}
+
+// TestReuseKeepsNoOlderState: after applies, the subscriptions a plan
+// carries over point into the state it was made against, not into the
+// older ones they were first planned against (which would stay in
+// memory, one whole recorded state per apply, in a long watch).
+func TestReuseKeepsNoOlderState(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 7))
+	cfg := reuseFleet(r)
+	clear(cfg.SubscriberSettings)
+	prior := applied(t, Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}}))
+	last := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}})
+	for i := range 10 {
+		cfg = cloneConfig(cfg)
+		d := sortedKeys(cfg.Subscriptions)[i]
+		cfg.Subscriptions[d].Status = "suspended"
+		p := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}, Reuse: last})
+		prior = applied(t, p)
+		last = Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}, Reuse: p})
+	}
+	current := map[*state.Subscription]bool{}
+	for i := range prior.Subscriptions {
+		current[&prior.Subscriptions[i]] = true
+	}
+	if n := len(carriedOver(last, last)); n == 0 {
+		t.Fatal("nothing planned")
+	}
+	for _, s := range last.memo.subs {
+		if !current[s.prior] {
+			t.Errorf("%s points into an older recorded state", s.cfg.Domain)
+		}
 	}
 }
