@@ -92,6 +92,7 @@ func (e *engine) planResellers(subs []*sub) {
 		if prior != nil && prior.Login != login {
 			fs.add(strField("login", prior.Login, login))
 			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
+			c.RenamedFrom = prior.Login
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("plan", b.Plan, rec.Plan))
@@ -231,6 +232,7 @@ func (e *engine) planCustomers() {
 		if prior != nil && prior.Login != login {
 			fs.add(strField("login", prior.Login, login))
 			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
+			c.RenamedFrom = prior.Login
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("owner", b.Owner, rec.Owner))

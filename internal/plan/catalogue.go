@@ -177,6 +177,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		var before *pset
 		if renamedFrom != "" {
 			c.Reasons = append(c.Reasons, "owner reseller renamed: was "+renamedFrom)
+			c.RenamedFrom = renamedFrom
 		}
 		if b == nil {
 			c.Action, c.Reasons = Create, []string{"new in config"}

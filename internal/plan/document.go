@@ -48,6 +48,10 @@ type Change struct {
 	Cause string
 	// Cascade is set on deletes that follow from another delete.
 	Cascade string
+	// RenamedFrom is the recorded key of an object renamed (renamed_from,
+	// or a plan whose owner reseller was renamed): applying the change
+	// replaces that record.
+	RenamedFrom string
 	// Fanout is set on a plan change: what it reaches and what it skips.
 	Fanout *Fanout
 }

@@ -282,3 +282,44 @@ func TestResellerCountLimits(t *testing.T) {
 		t.Fatalf("diagnostics = %v", got)
 	}
 }
+
+// TestTargetRename: a targeted apply of a renamed subscription or
+// customer replaces the record under the old name (which would otherwise
+// stay, and make the next plan's rename an error).
+func TestTargetRename(t *testing.T) {
+	cfg := baseConfig()
+	prior := applied(t, mustPlan(t, cfg, nil))
+	s := *cfg.Subscriptions["a.example"]
+	delete(cfg.Subscriptions, "a.example")
+	s.Domain, s.RenamedFrom = "z.example", "a.example"
+	cfg.Subscriptions["z.example"] = &s
+	cu := *cfg.Customers["jdoe"]
+	delete(cfg.Customers, "jdoe")
+	cu.Login, cu.RenamedFrom = "john", "jdoe"
+	cfg.Customers["john"] = &cu
+	for _, sub := range cfg.Subscriptions {
+		sub.Customer = "john"
+	}
+	for _, target := range []string{"subscription/z.example", "customer/john"} {
+		p := mustPlan(t, cfg, prior)
+		tp, err := Target(p, prior, []string{target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := applied(t, tp)
+		for ref := range state.Records(next) {
+			if ref == (state.Ref{Kind: "subscription", Key: "a.example"}) && target == "subscription/z.example" ||
+				ref == (state.Ref{Kind: "customer", Key: "jdoe"}) && target == "customer/john" {
+				t.Errorf("--target %s: %s %s still recorded", target, ref.Kind, ref.Key)
+			}
+		}
+		mustPlan(t, cfg, next) // no "already recorded" error
+		// The rename of the customer and the subscriptions that refer
+		// to it go together: no record refers to a name gone.
+		for _, sub := range next.Subscriptions {
+			if sub.Customer != "john" {
+				t.Errorf("--target %s: subscription %s still refers to customer %q", target, sub.Domain, sub.Customer)
+			}
+		}
+	}
+}

@@ -440,6 +440,7 @@ func (e *engine) finish(s *sub) {
 	action := Update
 	if p.Domain != rec.Domain {
 		reasons = append(reasons, "renamed from "+p.Domain)
+		c.RenamedFrom = p.Domain
 	}
 	if p.Customer != rec.Customer && p.Customer != "" && rec.Customer != "" {
 		if n, ok := e.renamedTo("customer", p.Customer); ok && n == rec.Customer {

@@ -75,9 +75,9 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// What the included changes force, to a fixed point: a change that
 	// follows a plan change brings that plan change (and with it every
 	// object it reaches, so the recorded plan and its subscriptions stay
-	// in step); a delete brings its cascade; a create brings the creates
-	// it depends on (plan, add-ons, customer, owner reseller, reseller
-	// plan).
+	// in step); a delete brings its cascade; a change brings the creates
+	// and renames it depends on (plan, add-ons, customer, owner reseller,
+	// reseller plan); a rename brings what refers to the old name.
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -86,9 +86,17 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				changed = true
 			}
 		}
+		// A rename brings what refers to the old name, so that no record
+		// is left referring to a name gone from the state.
+		renamed := map[string]bool{}
+		for _, c := range p.Changes {
+			if c.RenamedFrom != "" && included[c.Address()] {
+				renamed[c.Kind+" "+c.RenamedFrom] = true
+			}
+		}
 		for _, c := range p.Changes {
 			addr := c.Address()
-			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) {
+			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) || refersTo(c, renamed) {
 				add(addr)
 			}
 			if !included[addr] {
@@ -104,7 +112,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				}
 			}
 			for _, d := range dependencies(c) {
-				if dc := byAddr[d]; dc != nil && dc.Action == Create {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "") {
 					add(d)
 				}
 			}
@@ -121,6 +129,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		cp := *c
 		out.Changes = append(out.Changes, &cp)
 		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+		if c.RenamedFrom != "" {
+			// The record under the old key goes: the plan does not hold it.
+			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom})
+		}
 	}
 	for _, c := range p.Conflicts {
 		if included["subscription "+c.Subscription] {
@@ -138,6 +150,26 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// refersTo reports whether a change moves a reference away from one of
+// the recorded objects renamed ("kind key"): a customer or an owner
+// reseller.
+func refersTo(c *Change, renamed map[string]bool) bool {
+	if len(renamed) == 0 {
+		return false
+	}
+	for _, f := range c.Fields {
+		before, _ := f.Before.JSON.(string)
+		switch {
+		case before == "":
+		case f.Path == "customer" && renamed["customer "+before]:
+			return true
+		case f.Path == "owner" && renamed["reseller "+before]:
+			return true
+		}
+	}
+	return false
 }
 
 // dependencies lists the addresses a change refers to that must exist
