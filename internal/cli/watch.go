@@ -492,6 +492,10 @@ type watchSecret struct {
 	err string
 }
 
+// watchSecretTorn records a secret file that read differently twice in
+// one decoding: it matches no later read, so the file is decoded again.
+var watchSecretTorn = watchSecret{err: "\x00changed while read"}
+
 func readWatchSecret(path string) ([]byte, watchSecret, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -614,6 +618,9 @@ func (l *watchLoader) decode(parsed []*watchParsed) {
 				opts := config.Options{Getenv: l.env.Getenv, ReadFile: func(path string) ([]byte, error) {
 					b, got, err := readWatchSecret(path)
 					if p, aerr := filepath.Abs(path); aerr == nil {
+						if was, ok := pf.secrets[p]; ok && was != got {
+							got = watchSecretTorn // changed while the file was decoded
+						}
 						pf.secrets[p] = got
 					}
 					return b, err

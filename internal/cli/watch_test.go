@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -702,4 +703,58 @@ func TestWatchOneFollowUp(t *testing.T) {
 		t.Errorf("%d re-plans, want 2:\n%s", n, w.out)
 	}
 	w.waitFor("State serial 3.", 1)
+}
+
+// TestWatchSecretWrittenWhileRead: a file that reads one secret file many
+// times, the secret rewritten in place (as echo x > file does) during
+// the decode: once it settles, the reload is config.Load's, never a
+// decode mixing old and new values kept by the cache.
+func TestWatchSecretWrittenWhileRead(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("customers:\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "  - login: c%03d\n    name: C\n    password: {file: secrets/shared.txt}\n", i)
+	}
+	save(t, filepath.Join(dir, "people.yaml"), b.String())
+	sec := filepath.Join(dir, "secrets", "shared.txt")
+	save(t, sec, "AAAA\n")
+	w, err := watch.New(dir, watch.Options{Rescan: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	env := Env{Getenv: func(string) (string, bool) { return "", false }}
+	l := newWatchLoader(env, dir)
+	for attempt := range 60 {
+		var stop atomic.Bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; !stop.Load(); i++ {
+				// in place, not atomic: what `echo x > file` does
+				os.WriteFile(sec, []byte([]string{"AAAA\n", "BBBB\n"}[i%2]), 0o644)
+			}
+		}()
+		time.Sleep(2 * time.Millisecond)
+		l.load(w.Snapshot(), nil)
+		stop.Store(true)
+		<-done
+		os.WriteFile(sec, []byte("BBBB\n"), 0o644)
+		time.Sleep(time.Millisecond)
+		got, gds := l.load(w.Snapshot(), nil)
+		want, _ := config.Load(dir, config.Options{Getenv: env.Getenv, ReadFile: os.ReadFile})
+		if (got == nil) != (want == nil) {
+			again, ads := l.load(w.Snapshot(), nil)
+			t.Fatalf("attempt %d: secret settled at BBBB; Load valid=%v; watch valid=%v with %d errors, first: %s; loaded once more: valid=%v, %d errors", attempt, want != nil, got != nil, len(gds), gds[0].Summary, again != nil, len(ads))
+		}
+		if got == nil {
+			continue
+		}
+		for login, c := range want.Customers {
+			if g := got.Customers[login].Password.Value; g != c.Password.Value {
+				t.Fatalf("attempt %d: customer %s: watch has %q, Load %q (a stale decode kept)", attempt, login, g, c.Password.Value)
+			}
+		}
+	}
 }
