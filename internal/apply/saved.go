@@ -41,6 +41,20 @@ type SavedObject struct {
 	Key     string `json:"key"`
 	Action  string `json:"action"`
 	Version string `json:"version"`
+	// RenamedFrom is the key of the record a rename replaces, with its
+	// version.
+	RenamedFrom        string `json:"renamed_from,omitempty"`
+	RenamedFromVersion string `json:"renamed_from_version,omitempty"`
+}
+
+// refs lists the records applying a saved object replaces: its own, and
+// the one it renames.
+func (o SavedObject) refs() []state.Ref {
+	refs := []state.Ref{{Kind: o.Kind, Key: o.Key}}
+	if o.RenamedFrom != "" {
+		refs = append(refs, state.Ref{Kind: o.Kind, Key: o.RenamedFrom})
+	}
+	return refs
 }
 
 // Save builds the saved form of a plan.
@@ -55,10 +69,17 @@ func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete 
 	refs := make([]state.Ref, 0, len(p.Changes))
 	for _, c := range p.Changes {
 		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+		if c.RenamedFrom != "" {
+			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom})
+		}
 	}
 	versions := state.Versions(prior, refs)
 	for _, c := range p.Changes {
-		s.Objects = append(s.Objects, SavedObject{Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key}]})
+		o := SavedObject{Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key}]}
+		if c.RenamedFrom != "" {
+			o.RenamedFrom, o.RenamedFromVersion = c.RenamedFrom, versions[state.Ref{Kind: c.Kind, Key: c.RenamedFrom}]
+		}
+		s.Objects = append(s.Objects, o)
 	}
 	for _, c := range p.Conflicts {
 		if !c.Accepted {
@@ -112,15 +133,18 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 		if strict {
 			return nil, &StaleError{fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)}
 		}
-		refs := make([]state.Ref, len(s.Objects))
-		for i, o := range s.Objects {
-			refs[i] = state.Ref{Kind: o.Kind, Key: o.Key}
+		var refs []state.Ref
+		for _, o := range s.Objects {
+			refs = append(refs, o.refs()...)
 		}
 		now := state.Versions(cur, refs)
 		var changed []string
 		for _, o := range s.Objects {
 			if now[state.Ref{Kind: o.Kind, Key: o.Key}] != o.Version {
 				changed = append(changed, o.Kind+" "+o.Key)
+			}
+			if o.RenamedFrom != "" && now[state.Ref{Kind: o.Kind, Key: o.RenamedFrom}] != o.RenamedFromVersion {
+				changed = append(changed, o.Kind+" "+o.RenamedFrom)
 			}
 		}
 		if len(changed) > 0 {
@@ -131,9 +155,9 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 	if err != nil {
 		return nil, fmt.Errorf("saved plan: %w", err)
 	}
-	refs := make([]state.Ref, len(s.Objects))
-	for i, o := range s.Objects {
-		refs[i] = state.Ref{Kind: o.Kind, Key: o.Key}
+	var refs []state.Ref
+	for _, o := range s.Objects {
+		refs = append(refs, o.refs()...)
 	}
 	out := state.Merge(cur, planned, refs)
 	if cur == nil {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -320,6 +321,42 @@ func TestTargetRename(t *testing.T) {
 			if sub.Customer != "john" {
 				t.Errorf("--target %s: subscription %s still refers to customer %q", target, sub.Domain, sub.Customer)
 			}
+		}
+	}
+}
+
+// TestTargetRenameBringsDeletes: a targeted rename of a customer brings
+// the delete of a subscription still recorded under the old login (so
+// the apply needs --allow-delete), and the full plan does not call that
+// delete a cascade of the customer's deletion: the customer is renamed.
+func TestTargetRenameBringsDeletes(t *testing.T) {
+	cfg := baseConfig()
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cu := *cfg.Customers["jdoe"]
+	delete(cfg.Customers, "jdoe")
+	cu.Login, cu.RenamedFrom = "john", "jdoe"
+	cfg.Customers["john"] = &cu
+	delete(cfg.Subscriptions, "b.example")
+	for _, sub := range cfg.Subscriptions {
+		sub.Customer = "john"
+	}
+	p := mustPlan(t, cfg, prior)
+	for _, c := range p.Changes {
+		if c.Address() == "subscription b.example" && (c.Cascade != "" || c.Reasons[0] != "removed from config") {
+			t.Errorf("delete of b.example: cascade %q, reasons %v", c.Cascade, c.Reasons)
+		}
+	}
+	tp, err := Target(p, prior, []string{"customer/john"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(tp.Deletes, "subscription b.example") {
+		t.Fatalf("the targeted rename leaves out the delete of b.example: deletes %v", tp.Deletes)
+	}
+	next := applied(t, tp)
+	for _, sub := range next.Subscriptions {
+		if sub.Customer != "john" {
+			t.Errorf("subscription %s still refers to customer %q", sub.Domain, sub.Customer)
 		}
 	}
 }

@@ -206,7 +206,8 @@ func (e *engine) planSubscriptions() []*sub {
 		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
 			Reasons: []string{"removed from config", "its websites are deleted with it"}}
 		if p.Customer != "" && e.cfg.Customers[p.Customer] == nil {
-			if _, conv := e.cfg.Resellers[p.Customer]; !conv {
+			_, conv := e.cfg.Resellers[p.Customer]
+			if _, renamed := e.renamedTo("customer", p.Customer); !conv && !renamed {
 				c.Cascade = "customer " + p.Customer
 				c.Reasons = []string{"customer " + p.Customer + " is deleted", "its websites are deleted with it"}
 			}

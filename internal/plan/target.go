@@ -78,6 +78,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// in step); a delete brings its cascade; a change brings the creates
 	// and renames it depends on (plan, add-ons, customer, owner reseller,
 	// reseller plan); a rename brings what refers to the old name.
+	recorded := state.Records(prior)
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -96,7 +97,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		}
 		for _, c := range p.Changes {
 			addr := c.Address()
-			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) || refersTo(c, renamed) {
+			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) || refersTo(c, recorded, renamed) {
 				add(addr)
 			}
 			if !included[addr] {
@@ -153,11 +154,23 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 }
 
 // refersTo reports whether a change moves a reference away from one of
-// the recorded objects renamed ("kind key"): a customer or an owner
-// reseller.
-func refersTo(c *Change, renamed map[string]bool) bool {
+// the recorded objects renamed ("kind key"), a customer or an owner
+// reseller, or deletes an object recorded with such a reference.
+func refersTo(c *Change, recorded map[state.Ref]any, renamed map[string]bool) bool {
 	if len(renamed) == 0 {
 		return false
+	}
+	if c.Action == Delete {
+		var customer, owner string
+		switch r := recorded[state.Ref{Kind: c.Kind, Key: c.Key}].(type) {
+		case state.Subscription:
+			customer, owner = r.Customer, r.Owner
+		case state.Customer:
+			owner = r.Owner
+		case state.Plan:
+			owner = r.Owner
+		}
+		return customer != "" && renamed["customer "+customer] || owner != "" && renamed["reseller "+owner]
 	}
 	for _, f := range c.Fields {
 		before, _ := f.Before.JSON.(string)
