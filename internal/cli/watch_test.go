@@ -403,6 +403,20 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 			t.Errorf("config (-Load +watch):\n%s", diff)
 		}
 	}
+	// checkSteps makes each change and checks the reload it brings.
+	checkSteps := func(t *testing.T, w *watch.Watcher, l *watchLoader, dir string, steps []func()) {
+		t.Helper()
+		for i, step := range steps {
+			step()
+			select {
+			case b := <-w.Batches():
+				t.Logf("step %d: %s", i, b)
+				check(t, l, b, dir)
+			case <-time.After(watchWait):
+				t.Fatalf("step %d: no batch", i)
+			}
+		}
+	}
 	env := Env{Getenv: func(k string) (string, bool) { return "env-secret", k == "RESELLER_ACME_PASSWORD" }}
 	examples, _ := filepath.Glob(filepath.Join("..", "..", "examples", "*"))
 	if len(examples) == 0 {
@@ -451,16 +465,7 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 				}
 			},
 		}
-		for i, step := range steps {
-			step()
-			select {
-			case b := <-w.Batches():
-				t.Logf("step %d: %s", i, b)
-				check(t, l, b, dir)
-			case <-time.After(watchWait):
-				t.Fatalf("step %d: no batch", i)
-			}
-		}
+		checkSteps(t, w, l, dir, steps)
 	})
 
 	// Decoded files are kept too: a file whose secret file changed is
@@ -507,16 +512,7 @@ resellers:
 			func() { save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "acme", 1)) },
 			func() { save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "admin", 1)) },
 		}
-		for i, step := range steps {
-			step()
-			select {
-			case b := <-w.Batches():
-				t.Logf("step %d: %s", i, b)
-				check(t, l, b, dir)
-			case <-time.After(watchWait):
-				t.Fatalf("step %d: no batch", i)
-			}
-		}
+		checkSteps(t, w, l, dir, steps)
 		cfg, ds := l.load(w.Snapshot(), nil)
 		if cfg == nil || cfg.Customers["jdoe"].Password.Value != "third\n" && cfg.Customers["jdoe"].Password.Value != "third" {
 			t.Fatalf("secret not read again: %v %v", cfg, ds)

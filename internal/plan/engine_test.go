@@ -294,13 +294,7 @@ func TestTargetRename(t *testing.T) {
 	delete(cfg.Subscriptions, "a.example")
 	s.Domain, s.RenamedFrom = "z.example", "a.example"
 	cfg.Subscriptions["z.example"] = &s
-	cu := *cfg.Customers["jdoe"]
-	delete(cfg.Customers, "jdoe")
-	cu.Login, cu.RenamedFrom = "john", "jdoe"
-	cfg.Customers["john"] = &cu
-	for _, sub := range cfg.Subscriptions {
-		sub.Customer = "john"
-	}
+	renameCustomer(cfg, "jdoe", "john", true)
 	for _, target := range []string{"subscription/z.example", "customer/john"} {
 		p := mustPlan(t, cfg, prior)
 		tp, err := Target(p, prior, []string{target})
@@ -332,14 +326,8 @@ func TestTargetRename(t *testing.T) {
 func TestTargetRenameBringsDeletes(t *testing.T) {
 	cfg := baseConfig()
 	prior := applied(t, mustPlan(t, cfg, nil))
-	cu := *cfg.Customers["jdoe"]
-	delete(cfg.Customers, "jdoe")
-	cu.Login, cu.RenamedFrom = "john", "jdoe"
-	cfg.Customers["john"] = &cu
 	delete(cfg.Subscriptions, "b.example")
-	for _, sub := range cfg.Subscriptions {
-		sub.Customer = "john"
-	}
+	renameCustomer(cfg, "jdoe", "john", true)
 	p := mustPlan(t, cfg, prior)
 	for _, c := range p.Changes {
 		if c.Address() == "subscription b.example" && (c.Cascade != "" || c.Reasons[0] != "removed from config") {
@@ -357,6 +345,23 @@ func TestTargetRenameBringsDeletes(t *testing.T) {
 	for _, sub := range next.Subscriptions {
 		if sub.Customer != "john" {
 			t.Errorf("subscription %s still refers to customer %q", sub.Domain, sub.Customer)
+		}
+	}
+}
+
+// renameCustomer renames a customer in config (renamed_from) and, with
+// subs, makes its subscriptions name the new login.
+func renameCustomer(c *model.Config, from, to string, subs bool) {
+	cu := *c.Customers[from]
+	delete(c.Customers, from)
+	cu.Login, cu.RenamedFrom = to, from
+	c.Customers[to] = &cu
+	if !subs {
+		return
+	}
+	for _, s := range c.Subscriptions {
+		if s.Customer == from {
+			s.Customer = to
 		}
 	}
 }

@@ -196,7 +196,7 @@ func (e *engine) carry(m *memo, rec *state.Subscription) {
 func sameSubscription(a, b *model.Subscription) bool {
 	return a.Domain == b.Domain && a.RenamedFrom == b.RenamedFrom && a.Customer == b.Customer &&
 		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
-		(a.Customize == nil) == (b.Customize == nil) && sameProps(a.Customize, b.Customize) &&
+		(a.Customize == nil) == (b.Customize == nil) && a.Customize.Equal(b.Customize) &&
 		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
 		sameSecret(a.FTPPassword, b.FTPPassword)
 }
@@ -205,7 +205,7 @@ func sameSettings(a, b *model.SubscriberSettings) bool {
 	if a == nil || b == nil || a == b {
 		return a == b
 	}
-	return a.Domain == b.Domain && sameProps(a.Props, b.Props)
+	return a.Domain == b.Domain && a.Props.Equal(b.Props)
 }
 
 func sameCustomer(a, b *model.Customer) bool {
@@ -222,18 +222,6 @@ func sameSecret(a, b *model.Secret) bool {
 		return a == b
 	}
 	return a.Env == b.Env && a.File == b.File && a.Literal == b.Literal && a.Value == b.Value
-}
-
-func sameProps(a, b model.Props) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // sameRecord compares two recorded subscriptions (property sets by id:

@@ -300,15 +300,7 @@ func reuseEdit(r *rand.Rand, c *model.Config, step int) string {
 	case 16:
 		// A customer renamed, with its subscriptions.
 		n := fmt.Sprintf("k%02d", step)
-		nc := *cu
-		nc.Login, nc.RenamedFrom = n, cu.Login
-		delete(c.Customers, cu.Login)
-		c.Customers[n] = &nc
-		for _, x := range c.Subscriptions {
-			if x.Customer == cu.Login {
-				x.Customer = n
-			}
-		}
+		renameCustomer(c, cu.Login, n, true)
 		return "customer " + cu.Login + " renamed to " + n
 	case 14:
 		c.Resellers["r2"].Props["resources.disk_space"] = model.Size(int64(5+r.IntN(20)) * gib)
@@ -362,10 +354,7 @@ func reuseEditMore(r *rand.Rand, c *model.Config, step int, d string, cu *model.
 	case 9:
 		// A customer renamed, its subscriptions left naming the old login.
 		n := fmt.Sprintf("q%02d", step)
-		nc := *cu
-		nc.Login, nc.RenamedFrom = n, cu.Login
-		delete(c.Customers, cu.Login)
-		c.Customers[n] = &nc
+		renameCustomer(c, cu.Login, n, false)
 		return "customer " + cu.Login + " renamed to " + n + " alone"
 	case 10:
 		s.Owner = []string{"admin", "r1", "r2", "r3"}[r.IntN(4)]
