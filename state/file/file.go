@@ -208,8 +208,12 @@ func (b *Backend) keepBackup(raw []byte) error {
 	if err := os.Link(b.path, tmp); err != nil {
 		return writeAtomic(b.backupPath(), raw)
 	}
-	if err := os.Rename(tmp, b.backupPath()); err != nil {
-		os.Remove(tmp)
+	err := os.Rename(tmp, b.backupPath())
+	// When the backup already is a link to the state file (a writer was
+	// killed between keeping it and writing the state), rename does
+	// nothing and tmp stays: remove it in every case.
+	os.Remove(tmp)
+	if err != nil {
 		return fmt.Errorf("keeping the backup of %s: %w", b.Describe(), err)
 	}
 	return nil

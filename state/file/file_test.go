@@ -583,6 +583,28 @@ func TestKilledWriter(t *testing.T) {
 	}
 }
 
+// TestBackupAlreadyLinked: a writer killed after keeping the backup (a
+// link to the state file) and before writing the state leaves the
+// backup and the state one file; the next write keeps the backup and
+// leaves no temporary file behind.
+func TestBackupAlreadyLinked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	b := New(path)
+	if _, err := b.Write(t.Context(), bigSnapshot(1), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, b.backupPath()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(t.Context(), bigSnapshot(2), 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"state.json", "state.json.backup", "state.json.lock"}
+	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
+		t.Errorf("files after the write: %q, want %q", got, want)
+	}
+}
+
 // BenchmarkWrite100k measures a changing write of a state of 100,000
 // subscriptions: read and decode, two encodings, backup, fsynced write.
 func BenchmarkWrite100k(b *testing.B) {
