@@ -142,7 +142,7 @@ func canonical(s *Snapshot) (*Snapshot, error) {
 	if c.Subscriptions, err = sortedBy(c.Subscriptions, "subscription", func(r Subscription) string { return r.Domain }); err != nil {
 		return nil, err
 	}
-	if c.PropertySets, err = referencedSets(&c); err != nil {
+	if c.PropertySets, err = ReferencedSets(&c); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -164,8 +164,9 @@ func sortedBy[T any](list []T, what string, key func(T) string) ([]T, error) {
 	return list, nil
 }
 
-// referencedSets returns the property sets of s that a record references.
-func referencedSets(s *Snapshot) (map[string]Values, error) {
+// ReferencedSets returns the property sets of s that a record
+// references, failing on a reference to a set s does not hold.
+func ReferencedSets(s *Snapshot) (map[string]Values, error) {
 	var used map[string]Values
 	var err error
 	ref := func(what, key, id string) {
@@ -193,12 +194,11 @@ func referencedSets(s *Snapshot) (map[string]Values, error) {
 	for _, r := range s.Resellers {
 		ref("reseller", r.Login, r.Allocation)
 	}
-	for _, sub := range s.Subscriptions {
-		ref("subscription", sub.Domain, sub.Effective)
-		ref("subscription", sub.Domain, sub.Base)
-		ref("subscription", sub.Domain, sub.Customize)
-		ref("subscription", sub.Domain, sub.Settings)
-		ref("subscription", sub.Domain, sub.DroppedSettings)
+	for i := range s.Subscriptions {
+		sub := &s.Subscriptions[i]
+		for _, id := range sub.SetIDs() {
+			ref("subscription", sub.Domain, id)
+		}
 	}
 	return used, err
 }

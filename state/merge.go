@@ -54,7 +54,8 @@ func setIDs(rec any) []string {
 	case Reseller:
 		return []string{r.Allocation}
 	case Subscription:
-		return []string{r.Effective, r.Base, r.Customize, r.Settings, r.DroppedSettings}
+		ids := r.SetIDs()
+		return ids[:]
 	}
 	return nil
 }

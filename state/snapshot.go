@@ -151,6 +151,12 @@ type Subscription struct {
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
 }
 
+// SetIDs lists the property sets the subscription references ("" where
+// it references none).
+func (s *Subscription) SetIDs() [5]string {
+	return [5]string{s.Effective, s.Base, s.Customize, s.Settings, s.DroppedSettings}
+}
+
 // New returns an empty snapshot with the given lineage.
 func New(lineage string) *Snapshot {
 	return &Snapshot{FormatVersion: FormatVersion, Lineage: lineage}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -508,11 +507,6 @@ func newWatchLoader(env Env, dir string) *watchLoader {
 	return &watchLoader{env: env, dir: dir, cache: map[string]*watchParsed{}, secrets: map[string]bool{}}
 }
 
-// watchConfigFile reports whether the loader reads a file of this name.
-func watchConfigFile(rel string) bool {
-	return strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".hcl")
-}
-
 // relevant reports whether a batch changes what the config is made of: a
 // config file, or a secret file the config reads.
 func (l *watchLoader) relevant(b watch.Batch) bool {
@@ -522,7 +516,7 @@ func (l *watchLoader) relevant(b watch.Batch) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, c := range b.Changes {
-		if watchConfigFile(c.Rel) {
+		if config.IsConfigFile(c.Rel) {
 			return true
 		}
 		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
@@ -546,18 +540,18 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 	var diags diag.Diagnostics
 	keep := make(map[string]bool, len(b.Files))
 	for _, f := range b.Files {
-		if !watchConfigFile(f.Rel) {
+		if !config.IsConfigFile(f.Rel) {
 			continue
 		}
 		if f.Err != nil {
-			diags = append(diags, watchFileError(f.Path, f.Err))
+			diags = append(diags, config.FileError(f.Path, f.Err))
 			continue
 		}
 		pf := l.cache[f.Rel]
 		if pf == nil || pf.sum != f.Sum || pf.file.Path != f.Path {
 			src, err := os.ReadFile(f.Path)
 			if err != nil {
-				diags = append(diags, watchFileError(f.Path, err))
+				diags = append(diags, config.FileError(f.Path, err))
 				continue
 			}
 			file, ds := config.ParseFile(f.Path, f.Rel, src)
@@ -676,21 +670,5 @@ func addRetired(cfg *model.Config, retired map[string]string) {
 			}
 			cfg.Retired[name] = ext
 		}
-	}
-}
-
-// watchFileError is the loader's diagnostic for a config file that
-// cannot be read.
-func watchFileError(path string, err error) diag.Diagnostic {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	at := diag.Pos{Line: 1, Column: 1}
-	return diag.Diagnostic{
-		Severity: diag.Error,
-		Summary:  "cannot read config file",
-		Detail:   err.Error(),
-		Subject:  diag.Range{File: path, Start: at, End: at},
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -232,15 +233,6 @@ func (v *validator) checkOwner(owner string, src *model.Src, kind, key string) b
 		d.Detail = "an owner is admin or the login of a reseller"
 	}
 	return false
-}
-
-func valKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (v *validator) server() {
@@ -543,8 +535,8 @@ func (v *validator) services() {
 	for _, r := range v.cfg.Resellers {
 		note(r.Services, &r.Src, "reseller "+r.Login)
 	}
-	names := valKeys(uses)
-	known := valKeys(v.cfg.Services)
+	names := slices.Sorted(maps.Keys(uses))
+	known := slices.Sorted(maps.Keys(v.cfg.Services))
 	for _, name := range names {
 		us := uses[name]
 		sort.Slice(us, func(i, j int) bool { return valBefore(us[i].at, us[j].at) })
@@ -643,5 +635,5 @@ func valSuggest[T any](name string, m map[string]T) string {
 	if len(m) > 2000 {
 		return ""
 	}
-	return decDidYouMean(name, valKeys(m))
+	return decDidYouMean(name, slices.Sorted(maps.Keys(m)))
 }

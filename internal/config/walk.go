@@ -107,6 +107,13 @@ func walkSyntax(name string) string {
 	return ""
 }
 
+// IsConfigFile reports whether the loader reads a file of this name.
+func IsConfigFile(name string) bool { return walkSyntax(name) != "" }
+
+// Skipped reports whether the loader leaves a directory entry of this
+// name out of the tree.
+func Skipped(name string) bool { return walkSkip(name) }
+
 // walkSkip reports whether a directory entry is hidden or an editor's
 // backup, swap or temporary file.
 func walkSkip(name string) bool {
@@ -198,7 +205,7 @@ func (w *walker) walkLink(p, r, lp, name string) {
 	if err != nil {
 		// A dangling link only matters when it looks like a config file.
 		if walkSyntax(name) != "" {
-			w.diags = append(w.diags, walkFileError(p, err))
+			w.diags = append(w.diags, FileError(p, err))
 		}
 		return
 	}
@@ -242,13 +249,13 @@ func walkRealPath(path string) (string, error) {
 func walkReadFile(j walkJob) (*File, diag.Diagnostics) {
 	src, err := os.ReadFile(j.path)
 	if err != nil {
-		return nil, diag.Diagnostics{walkFileError(j.path, err)}
+		return nil, diag.Diagnostics{FileError(j.path, err)}
 	}
 	return ParseFile(j.path, j.rel, src)
 }
 
-// walkFileError reports a config file that cannot be read, at its start.
-func walkFileError(path string, err error) diag.Diagnostic {
+// FileError reports a config file that cannot be read, at its start.
+func FileError(path string, err error) diag.Diagnostic {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -175,7 +176,7 @@ func layout(cfg *model.Config, syntax string, perFile int) []job {
 			chunks = append(chunks, cur)
 		}
 	}
-	for _, login := range sortedKeys(cfg.Customers) {
+	for _, login := range slices.Sorted(maps.Keys(cfg.Customers)) {
 		subs := subsOf[login]
 		room(len(subs))
 		cur.Customers[login] = cfg.Customers[login]

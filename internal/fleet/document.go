@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -375,7 +376,7 @@ func parts(cfg *model.Config) []part {
 		out = append(out, part{server: serverObject(cfg.Server)})
 	}
 	var svcs []*model.Service
-	for _, k := range sortedKeys(cfg.Services) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.Services)) {
 		if s := cfg.Services[k]; s.Extension == "" {
 			svcs = append(svcs, s)
 		}
@@ -418,15 +419,6 @@ func appendPart[T any](out []part, listKey string, m map[string]*T, fn func(*T) 
 	if len(m) == 0 {
 		return out
 	}
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	return append(out, part{listKey: listKey, n: len(keys), object: func(i int) object { return fn(m[keys[i]]) }})
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,6 +18,17 @@ func contactFields(fs *fields, b, a state.Contact) {
 	fs.add(strField("email", b.Email, a.Email))
 	fs.add(strField("phone", b.Phone, a.Phone))
 	fs.add(longField("address", b.Address, a.Address))
+}
+
+// renamedLogin records, for an account whose recorded login differs
+// (renamed_from), the login field, the reason and the key it replaces.
+func (c *Change) renamedLogin(fs *fields, before, after string) {
+	if before == after {
+		return
+	}
+	fs.add(strField("login", before, after))
+	c.Reasons = append(c.Reasons, "renamed from "+before)
+	c.RenamedFrom = before
 }
 
 func contactOf(c model.Contact) state.Contact {
@@ -34,7 +47,7 @@ func (e *engine) planResellers(subs []*sub) {
 	if e.in.Scope != nil {
 		return
 	}
-	for _, login := range sortedKeys(e.cfg.Resellers) {
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
 			Description: r.Description, Oversell: r.Oversell}
@@ -89,10 +102,8 @@ func (e *engine) planResellers(subs []*sub) {
 			c.Action = Update
 		}
 		var fs fields
-		if prior != nil && prior.Login != login {
-			fs.add(strField("login", prior.Login, login))
-			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
-			c.RenamedFrom = prior.Login
+		if prior != nil {
+			c.renamedLogin(&fs, prior.Login, login)
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("plan", b.Plan, rec.Plan))
@@ -145,22 +156,8 @@ func (e *engine) planResellers(subs []*sub) {
 }
 
 // defaultResellerProps: a reseller plan leaves limits unlimited and
-// permissions not granted.
-func defaultResellerProps() model.Props {
-	p := model.Props{}
-	for _, c := range model.Catalog() {
-		if c.Where&model.InResellerPlan == 0 {
-			continue
-		}
-		switch {
-		case c.Kind == model.KindSize || c.Kind == model.KindCount:
-			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
-		case strings.HasPrefix(c.Path, "permissions."):
-			p[c.Path] = model.Bool(false)
-		}
-	}
-	return p
-}
+// permissions not granted (its durations stay unset).
+func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
 
 // totals is the allocation of a reseller with no plan and no explicit
 // allocation: the total of the resources, permissions and services of
@@ -192,7 +189,7 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
-	for _, login := range sortedKeys(e.cfg.Customers) {
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Customers)) {
 		cu := e.cfg.Customers[login]
 		if !e.inScope("customer", cu.Owner) {
 			continue
@@ -229,10 +226,8 @@ func (e *engine) planCustomers() {
 			c.Action = Update
 		}
 		var fs fields
-		if prior != nil && prior.Login != login {
-			fs.add(strField("login", prior.Login, login))
-			c.Reasons = append(c.Reasons, "renamed from "+prior.Login)
-			c.RenamedFrom = prior.Login
+		if prior != nil {
+			c.renamedLogin(&fs, prior.Login, login)
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("owner", b.Owner, rec.Owner))
@@ -313,7 +308,7 @@ func (e *engine) checkCounts(planned []*sub) {
 			subs[s.owner] = append(subs[s.owner], s.cfg.Domain)
 		}
 	}
-	for _, login := range sortedKeys(e.cfg.Resellers) {
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
 		alloc, _, _, ok := e.resellerAllocation(login)
 		if !ok {
 			continue

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +30,7 @@ func (e *engine) checkAvailability(subs []*sub) {
 			byReseller[s.owner] = append(byReseller[s.owner], s)
 		}
 	}
-	for _, login := range sortedKeys(byReseller) {
+	for _, login := range slices.Sorted(maps.Keys(byReseller)) {
 		e.allocate(login, byReseller[login])
 	}
 	for _, s := range subs {

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/plansync/plansync/internal/model"
@@ -103,7 +105,7 @@ func (e *engine) planServices() {
 	for i := range e.prior.Services {
 		prior[e.prior.Services[i].Name] = &e.prior.Services[i]
 	}
-	for _, name := range sortedKeys(desired) {
+	for _, name := range slices.Sorted(maps.Keys(desired)) {
 		s := desired[name]
 		rec := state.Service{Name: s.Name, Description: s.Description, Send: s.Send,
 			AvailableToResellers: s.AvailableToResellers, Extension: s.Extension}
@@ -156,7 +158,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		prior[p.Key] = p
 		e.priorPlans[string(kind)+" "+p.Key] = p
 	}
-	for _, key := range sortedKeys(desired) {
+	for _, key := range slices.Sorted(maps.Keys(desired)) {
 		p := desired[key]
 		if !e.inScope(string(kind), p.Owner) {
 			continue

@@ -428,15 +428,6 @@ func (fs *fields) add(f FieldChange, ok bool) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // recordOwner returns the owner of a recorded object ("admin" for the
 // admin's objects and for kinds that have no owner).
 func recordOwner(rec any) string {

@@ -175,7 +175,7 @@ func (e *engine) unchanged(m *memo, old *sub, cfg *model.Subscription) bool {
 // carry copies into the result the property sets a carried-over record
 // references.
 func (e *engine) carry(m *memo, rec *state.Subscription) {
-	for _, id := range [...]string{rec.Effective, rec.Base, rec.Customize, rec.Settings, rec.DroppedSettings} {
+	for _, id := range rec.SetIDs() {
 		if id == "" {
 			continue
 		}

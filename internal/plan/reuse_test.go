@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -74,7 +75,7 @@ func reuseFleet(r *rand.Rand) *model.Config {
 
 // addReuseSub adds a random subscription of a random customer.
 func addReuseSub(r *rand.Rand, c *model.Config, domain string) {
-	customers := sortedKeys(c.Customers)
+	customers := slices.Sorted(maps.Keys(c.Customers))
 	cu := c.Customers[customers[r.IntN(len(customers))]]
 	s := &model.Subscription{Domain: domain, Customer: cu.Login, Owner: cu.Owner, Plan: []string{"Small", "Big"}[r.IntN(2)], Status: "active"}
 	switch r.IntN(10) {
@@ -191,10 +192,10 @@ func cloneProps(p model.Props) model.Props {
 // reuseEdit makes one random edit of the kind people make between two
 // plans, and says what it did.
 func reuseEdit(r *rand.Rand, c *model.Config, step int) string {
-	domains := sortedKeys(c.Subscriptions)
+	domains := slices.Sorted(maps.Keys(c.Subscriptions))
 	d := domains[r.IntN(len(domains))]
 	s := c.Subscriptions[d]
-	customers := sortedKeys(c.Customers)
+	customers := slices.Sorted(maps.Keys(c.Customers))
 	cu := c.Customers[customers[r.IntN(len(customers))]]
 	if r.IntN(3) == 0 {
 		return reuseEditMore(r, c, step, d, cu)
@@ -573,7 +574,7 @@ func TestReuseReuses(t *testing.T) {
 	// Edit one admin customer's subscription and one of r2's.
 	cfg = cloneConfig(cfg)
 	var adminSub, r2Sub string
-	for _, d := range sortedKeys(cfg.Subscriptions) {
+	for _, d := range slices.Sorted(maps.Keys(cfg.Subscriptions)) {
 		s := cfg.Subscriptions[d]
 		if adminSub == "" && s.Owner == "admin" && s.Plan != model.None {
 			adminSub = d
@@ -829,7 +830,7 @@ func TestReuseKeepsNoOlderState(t *testing.T) {
 	last := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}})
 	for i := range 10 {
 		cfg = cloneConfig(cfg)
-		d := sortedKeys(cfg.Subscriptions)[i]
+		d := slices.Sorted(maps.Keys(cfg.Subscriptions))[i]
 		cfg.Subscriptions[d].Status = "suspended"
 		p := Make(Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}, Reuse: last})
 		prior = applied(t, p)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -60,16 +61,21 @@ type sub struct {
 
 // defaultProps are the values a service plan leaves out: every limit
 // unlimited, every permission not granted.
-func defaultProps() model.Props {
+func defaultProps() model.Props { return planDefaults(model.InServicePlan, true) }
+
+// planDefaults are the values a plan of a kind (where) leaves out: every
+// size and count unlimited, and every duration with durations, every
+// permission not granted.
+func planDefaults(where model.Where, durations bool) model.Props {
 	p := model.Props{}
 	for _, c := range model.Catalog() {
-		if c.Where&model.InServicePlan == 0 {
+		if c.Where&where == 0 {
 			continue
 		}
 		switch {
 		case c.Kind == model.KindSize || c.Kind == model.KindCount:
 			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
-		case c.Kind == model.KindDuration:
+		case c.Kind == model.KindDuration && durations:
 			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited, S: "unlimited"}
 		case strings.HasPrefix(c.Path, "permissions."):
 			p[c.Path] = model.Bool(false)
@@ -151,7 +157,7 @@ func (e *engine) ownerOfSub(s *model.Subscription) string {
 // planSubscriptions plans every subscription: bases, customisation,
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
-	domains := sortedKeys(e.cfg.Subscriptions)
+	domains := slices.Sorted(maps.Keys(e.cfg.Subscriptions))
 	subs := make([]*sub, len(domains))
 	e.allServices() // built once, read by the workers
 	// Each subscription is planned on its own; the shared set store and

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -420,7 +421,7 @@ func (w *Watcher) rehash(p pending) (changes []Change, ok bool) {
 		return nil, false
 	}
 	next := make(map[string]*entry, len(p.dirty))
-	for _, rel := range sortedKeys(p.dirty) {
+	for _, rel := range slices.Sorted(maps.Keys(p.dirty)) {
 		old := w.entries[rel]
 		if old == nil {
 			return nil, false
@@ -455,7 +456,7 @@ func (w *Watcher) rescan(force map[string]bool, hashAll bool) ([]Change, error) 
 	}
 	var changes []Change
 	next := make(map[string]*entry, len(s.files))
-	for _, rel := range sortedKeys(s.files) {
+	for _, rel := range slices.Sorted(maps.Keys(s.files)) {
 		old := w.entries[rel]
 		e := look(s.files[rel].path, old, hashAll || force[rel])
 		next[rel] = e
@@ -484,13 +485,13 @@ func (w *Watcher) sync(dirs map[string]*watchDir) {
 		active[p] = true
 	}
 	// Removals first: a directory may now be known under another path.
-	for _, p := range sortedKeys(w.watched) {
+	for _, p := range slices.Sorted(maps.Keys(w.watched)) {
 		if d := dirs[p]; d == nil || d.key != w.watched[p] || !active[p] {
 			_ = w.fsw.Remove(p)
 			delete(w.watched, p)
 		}
 	}
-	for _, p := range sortedKeys(dirs) {
+	for _, p := range slices.Sorted(maps.Keys(dirs)) {
 		if _, ok := w.watched[p]; ok {
 			continue
 		}
@@ -505,18 +506,9 @@ func (w *Watcher) sync(dirs map[string]*watchDir) {
 // snapshot makes a batch of changes with the current files.
 func (w *Watcher) snapshot(changes []Change, err error) Batch {
 	files := make([]File, 0, len(w.entries))
-	for _, rel := range sortedKeys(w.entries) {
+	for _, rel := range slices.Sorted(maps.Keys(w.entries)) {
 		e := w.entries[rel]
 		files = append(files, File{Rel: rel, Path: e.path, Sum: e.sum, Err: e.err})
 	}
 	return Batch{Changes: changes, Files: files, Err: err}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

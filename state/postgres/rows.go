@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -156,13 +157,13 @@ func (b *Backend) rows(s *state.Snapshot) (objs, sets []row, err error) {
 		}
 	}
 
-	ids, err := referencedSets(s)
+	used, err := state.ReferencedSets(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	setItems := make([]item, len(ids))
-	for i, id := range ids {
-		setItems[i] = item{"", id, s.PropertySets[id]}
+	setItems := make([]item, 0, len(used))
+	for _, id := range slices.Sorted(maps.Keys(used)) {
+		setItems = append(setItems, item{"", id, used[id]})
 	}
 
 	if objs, err = b.encodeItems(items); err != nil {
@@ -172,50 +173,6 @@ func (b *Backend) rows(s *state.Snapshot) (objs, sets []row, err error) {
 		return nil, nil, err
 	}
 	return objs, sets, nil
-}
-
-// referencedSets returns the sorted ids of the property sets s's records
-// reference, failing on a reference to a set s does not hold.
-func referencedSets(s *state.Snapshot) ([]string, error) {
-	used := make(map[string]struct{}, len(s.PropertySets))
-	var err error
-	ref := func(what, key, id string) {
-		if id == "" || err != nil {
-			return
-		}
-		if _, ok := used[id]; ok {
-			return
-		}
-		if _, ok := s.PropertySets[id]; !ok {
-			err = fmt.Errorf("%s %q references property set %q, which the snapshot does not hold", what, key, id)
-			return
-		}
-		used[id] = struct{}{}
-	}
-	for _, plans := range [][]state.Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
-		for _, p := range plans {
-			ref("plan", p.Key, p.Props)
-		}
-	}
-	for _, r := range s.Resellers {
-		ref("reseller", r.Login, r.Allocation)
-	}
-	for _, sub := range s.Subscriptions {
-		ref("subscription", sub.Domain, sub.Effective)
-		ref("subscription", sub.Domain, sub.Base)
-		ref("subscription", sub.Domain, sub.Customize)
-		ref("subscription", sub.Domain, sub.Settings)
-		ref("subscription", sub.Domain, sub.DroppedSettings)
-	}
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(used))
-	for id := range used {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids, nil
 }
 
 // encodeItems encodes items into rows, in parallel for many.
