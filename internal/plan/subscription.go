@@ -242,9 +242,11 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	case !onPlan:
 		// Detached from its plan: it keeps every value it has.
 		s.base = e.sets.recorded(p.Effective)
-	case cfg.Customize != nil && p != nil && p.Base != "" && p.Plan != model.None &&
-		(p.SyncStatus == Locked || p.Plan == cfg.Plan):
-		// Locked (or locking now): frozen at what it had.
+	case cfg.Customize != nil && p != nil && p.Base != "" && e.samePlans(p, s.owner, cfg):
+		// Locked (or locking now) on the plans it had: frozen at what it
+		// had, so the plans' edits do not reach it. A subscription
+		// switched to other plans (another plan, add-ons attached or
+		// removed, a new owner's plan) takes its base anew below.
 		s.base = e.sets.recorded(p.Base)
 	default:
 		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
@@ -309,6 +311,20 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 		s.sync = Synced
 	}
 	return s
+}
+
+// samePlans reports whether the recorded subscription p was on the plans
+// cfg puts it on: the same service plan of the same owner (or of that
+// owner under its former name) with the same add-ons in the same order.
+func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subscription) bool {
+	if p.Plan == model.None || p.Plan != cfg.Plan || !slices.Equal(p.Addons, cfg.Addons) {
+		return false
+	}
+	if p.Owner == owner {
+		return true
+	}
+	n, ok := e.renamedTo("reseller", p.Owner)
+	return ok && n == owner
 }
 
 // finish records the subscription in the result and diffs it.
