@@ -351,7 +351,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s: %s\n", run.backend.Describe(), err)
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
 		return false
 	}
 	written := *p.Result
