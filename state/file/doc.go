@@ -10,8 +10,8 @@
 // the lock file only names its holder for messages.
 //
 // A write's history entry is appended (and fsynced) before its state is
-// renamed into place, and an entry whose serial is above the state's is
-// not history (History leaves it out; the next write removes it), so the
+// renamed into place, and a last entry for the serial after the state's
+// is not history (History leaves it out; the next write removes it), so the
 // state and its entry are committed together by the rename. Right before
 // the rename, the writer checks that its lock is still the lock file's:
 // ForceUnlock deletes the lock file, so a force-unlocked writer fails

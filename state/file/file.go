@@ -91,15 +91,15 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // Backend holds, or else one Write takes for its duration (waiting a few
 // seconds for it). s itself is not modified: the new serial is returned.
 //
-// The previous file is kept as PATH.backup, and the new one written to a
-// temporary file and fsynced; then the history entry (when entry is not
-// nil) is appended with the new serial and fsynced; then, right before
-// the rename, Write checks that its lock is still the backend's lock (a
-// force-unlock deletes the lock file, so a writer whose lock was broken
-// never writes); then the temporary file is renamed over PATH and the
-// directory fsynced. An entry whose serial is above the state's was left
-// by a write that never renamed its state: it is not part of the history
-// (History leaves it out) and the next write removes it. So state and
+// The new state is written to a temporary file and fsynced; then the
+// history entry (when entry is not nil) is appended with the new serial
+// and fsynced; then Write checks that its lock is still the backend's
+// lock (a force-unlock deletes the lock file, so a writer whose lock was
+// broken never writes); then the previous file is kept as PATH.backup,
+// the temporary file renamed over PATH and the directory fsynced. A last
+// entry for the serial after the state's was left by a write that never
+// renamed its state: it is not part of the history (History leaves it
+// out) and the next write removes it. So state and
 // history entry are committed together, by the rename, and a Write that
 // returns an error has changed neither.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (serial uint64, err error) {
@@ -154,11 +154,6 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 
 	dir := filepath.Dir(b.path)
-	if cur != nil {
-		if err := b.keepBackup(raw); err != nil {
-			return 0, err
-		}
-	}
 	tmp, err := writeTemp(b.path, data)
 	if err != nil {
 		return 0, fmt.Errorf("writing %s: %w; nothing was written", b.Describe(), err)
@@ -188,6 +183,12 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	if err := l.check(); err != nil {
 		undo()
 		return 0, err
+	}
+	if cur != nil {
+		if err := b.keepBackup(raw); err != nil {
+			undo()
+			return 0, fmt.Errorf("%w; nothing was written", err)
+		}
 	}
 	if err := os.Rename(tmp, b.path); err != nil {
 		undo()
@@ -412,9 +413,11 @@ func (b *Backend) compactHistory(e *state.HistoryEntry) error {
 	return syncDir(filepath.Dir(b.historyPath()))
 }
 
-// dropPending removes from the end of the history the entries whose
-// serial is above serial (left by writes that never renamed their
-// state), and a last line torn by a crash.
+// dropPending removes from the end of the history an entry for serial+1
+// (left by a write that never renamed its state: there is at most one,
+// as every write calls dropPending first), and a last line torn by a
+// crash. Entries of an earlier state in the same place (a state file
+// deleted and started anew) are left alone.
 func (b *Backend) dropPending(serial uint64) error {
 	f, err := os.Open(b.historyPath())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -440,7 +443,7 @@ func (b *Backend) dropPending(serial uint64) error {
 		var h struct {
 			Serial uint64 `json:"serial"`
 		}
-		if err := json.NewDecoder(io.NewSectionReader(f, start, end-start)).Decode(&h); err != nil || h.Serial <= serial {
+		if err := json.NewDecoder(io.NewSectionReader(f, start, end-start)).Decode(&h); err != nil || h.Serial != serial+1 {
 			break
 		}
 		end = start
@@ -506,8 +509,9 @@ func completeLines(f *os.File, size int64) (int64, error) {
 
 // History returns the recorded history entries, oldest first, as the
 // retention keeps them (state.HistoryRetention); an empty slice when there
-// are none. A torn last line (a crash mid-append) and entries above the
-// state's serial (a write that never renamed its state) are left out.
+// are none. A torn last line (a crash mid-append) and a last entry for
+// the serial after the state's (a write that never renamed its state)
+// are left out.
 func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -524,8 +528,8 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 		// A state that cannot be read: the history is all there is.
 		return retention.Keep(entries), nil
 	}
-	for len(entries) > 0 && entries[len(entries)-1].Serial > serial {
-		entries = entries[:len(entries)-1]
+	if n := len(entries); entries[n-1].Serial == serial+1 {
+		entries = entries[:n-1] // a write that never renamed its state
 	}
 	return retention.Keep(entries), nil
 }

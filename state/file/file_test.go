@@ -676,7 +676,7 @@ func TestForceUnlockedWriterDoesNotWrite(t *testing.T) {
 	if after, _ := os.ReadFile(path + ".history.jsonl"); !bytes.Equal(after, histBefore) {
 		t.Errorf("the history changed:\n%s", after)
 	}
-	want := []string{"state.json", "state.json.backup", "state.json.history.jsonl"}
+	want := []string{"state.json", "state.json.history.jsonl"}
 	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
 		t.Errorf("files after the fenced write: %q, want %q", got, want)
 	}
