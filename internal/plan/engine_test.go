@@ -226,6 +226,62 @@ func TestResellerAllocation(t *testing.T) {
 	}
 }
 
+// TestAllocationAppliedPriority: without oversell, what a subscription
+// has applied is served first; growth and new subscriptions compete for
+// what is left in key order; a grown one that does not fit keeps what it
+// had; only a lowered allocation cuts applied values, in key order.
+func TestAllocationAppliedPriority(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
+		Props: model.Props{"resources.disk_space": model.Size(26 * gib)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+	web := func(size int64) {
+		cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web",
+			Props: model.Props{"resources.disk_space": model.Size(size * gib)}}
+	}
+	web(8)
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	disk := func(p *Plan) map[string]int64 {
+		out := map[string]int64{}
+		for _, c := range p.Conflicts {
+			if c.Property == "resources.disk_space" {
+				out[c.Subscription] = c.AvailableValue.JSON.(int64)
+			}
+		}
+		return out
+	}
+
+	// Growth: a takes the 2 GiB left, b and c keep their 8 GiB.
+	web(10)
+	p := mustPlan(t, cfg, prior)
+	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 8 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("growth: available %v, want %v", got, want)
+	}
+	grown := applied(t, p)
+	if v := effective(t, grown, "b.example")["resources.disk_space"]; v != 8*gib {
+		t.Errorf("b.example recorded with %v, want 8 GiB", v)
+	}
+
+	// A new subscription gets what is left (nothing), cutting no one.
+	cfg.Subscriptions["0.example"] = &model.Subscription{Domain: "0.example", Owner: "acme", Plan: "Web"}
+	p = mustPlan(t, cfg, grown)
+	if got, want := disk(p), map[string]int64{"0.example": 0, "b.example": 8 * gib, "c.example": 8 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("new subscription: available %v, want %v", got, want)
+	}
+	delete(cfg.Subscriptions, "0.example")
+
+	// The allocation lowered below what is applied: applied values are
+	// cut in key order.
+	cfg.ResellerPlans["R"].Props["resources.disk_space"] = model.Size(20 * gib)
+	p = mustPlan(t, cfg, grown)
+	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 2 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("lowered allocation: available %v, want %v", got, want)
+	}
+}
+
 func TestSecretsChangeDetection(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}
