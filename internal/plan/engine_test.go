@@ -282,6 +282,56 @@ func TestAllocationAppliedPriority(t *testing.T) {
 	}
 }
 
+// TestLockedOwnPlansChange: a locked subscription freezes its plans'
+// edits, not its own choice of plans; the same config gives the same
+// values whatever the history.
+func TestLockedOwnPlansChange(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ServicePlans["Premium"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Premium", Props: model.Props{
+		"resources.disk_space": model.Size(50 * gib), "resources.mailboxes": model.Count(500)}}
+	a := cfg.Subscriptions["a.example"]
+	a.Customize = model.Props{"resources.mailboxes": model.Count(3)}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	disk := func(s *state.Snapshot) any { return effective(t, s, "a.example")["resources.disk_space"] }
+
+	// A plan edit skips it.
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	prior = applied(t, mustPlan(t, cfg, prior))
+	if got := disk(prior); got != 10*gib {
+		t.Errorf("after a plan edit: %v, want the frozen 10 GiB", got)
+	}
+	steps := []struct {
+		name   string
+		plan   string
+		addons []string
+		want   int64
+	}{
+		{"switched to Premium", "Premium", nil, 50 * gib},
+		{"add-on attached", "Premium", []string{"Extra Storage"}, 55 * gib},
+		{"add-on removed", "Premium", nil, 50 * gib},
+		{"back on Business", "Business", []string{"Extra Storage"}, 25 * gib},
+	}
+	for _, st := range steps {
+		a.Plan, a.Addons = st.plan, st.addons
+		p := mustPlan(t, cfg, prior)
+		prior = applied(t, p)
+		for _, sub := range prior.Subscriptions {
+			if sub.Domain == "a.example" && sub.SyncStatus != Locked {
+				t.Errorf("%s: sync status %s, want locked", st.name, sub.SyncStatus)
+			}
+		}
+		if got := disk(prior); got != st.want {
+			t.Errorf("%s: disk space %v, want %d", st.name, got, st.want)
+		}
+		if got := effective(t, prior, "a.example")["resources.mailboxes"]; got != int64(3) {
+			t.Errorf("%s: mailboxes %v, want the customised 3", st.name, got)
+		}
+		if fresh := disk(applied(t, mustPlan(t, cfg, nil))); fresh != disk(prior) {
+			t.Errorf("%s: %v planned from scratch, %v after the history", st.name, fresh, disk(prior))
+		}
+	}
+}
+
 func TestSecretsChangeDetection(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}
