@@ -99,9 +99,9 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // the temporary file renamed over PATH and the directory fsynced. A last
 // entry for the serial after the state's was left by a write that never
 // renamed its state: it is not part of the history (History leaves it
-// out) and the next write removes it. So state and
-// history entry are committed together, by the rename, and a Write that
-// returns an error has changed neither.
+// out) and the next write removes it. So state and history entry are
+// committed together, by the rename, and a Write that returns an error
+// has changed neither.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (serial uint64, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
