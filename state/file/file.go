@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -440,10 +441,7 @@ func (b *Backend) dropPending(serial uint64) error {
 		if err != nil {
 			return err
 		}
-		var h struct {
-			Serial uint64 `json:"serial"`
-		}
-		if err := json.NewDecoder(io.NewSectionReader(f, start, end-start)).Decode(&h); err != nil || h.Serial != serial+1 {
+		if got, ok := lineSerial(io.NewSectionReader(f, start, end-start)); !ok || got != serial+1 {
 			break
 		}
 		end = start
@@ -505,6 +503,28 @@ func completeLines(f *os.File, size int64) (int64, error) {
 		end = start
 	}
 	return 0, nil
+}
+
+// lineSerial returns the serial of the history line r, reading only its
+// beginning when it starts as appendHistory writes it.
+func lineSerial(r *io.SectionReader) (uint64, bool) {
+	const prefix = `{"serial":`
+	head := make([]byte, 32)
+	n, _ := r.ReadAt(head, 0)
+	if rest, ok := bytes.CutPrefix(head[:n], []byte(prefix)); ok {
+		if i := bytes.IndexByte(rest, ','); i > 0 {
+			if v, err := strconv.ParseUint(string(rest[:i]), 10, 64); err == nil {
+				return v, true
+			}
+		}
+	}
+	var h struct {
+		Serial uint64 `json:"serial"`
+	}
+	if err := json.NewDecoder(io.NewSectionReader(r, 0, r.Size())).Decode(&h); err != nil {
+		return 0, false
+	}
+	return h.Serial, true
 }
 
 // History returns the recorded history entries, oldest first, as the
