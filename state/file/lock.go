@@ -130,6 +130,10 @@ func (b *Backend) tidy() {
 	}
 	l := &fileLock{b: b, f: f}
 	if current, err := l.current(); err == nil && current {
+		// For the moment it is held, the lock names this cleanup.
+		if data, err := json.Marshal(state.LockInfo{Operation: "clean up after a killed holder"}.WithDefaults()); err == nil {
+			_ = writeHolder(f, data)
+		}
 		b.removeTempFiles()
 	}
 	// release empties the file before dropping the flock.
