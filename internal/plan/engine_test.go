@@ -332,6 +332,39 @@ func TestLockedOwnPlansChange(t *testing.T) {
 	}
 }
 
+// TestLockedSwitchedNotSkipped: a locked subscription switched onto a
+// plan changed in the same plan takes the plan's values: the plan's
+// change does not list it as skipped; the plan it left does.
+func TestLockedSwitchedNotSkipped(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ServicePlans["Premium"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Premium", Props: model.Props{
+		"resources.disk_space": model.Size(50 * gib)}}
+	for _, d := range []string{"a.example", "b.example"} {
+		cfg.Subscriptions[d].Customize = model.Props{"resources.mailboxes": model.Count(3)}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cfg.ServicePlans["Premium"].Props["resources.disk_space"] = model.Size(60 * gib)
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	cfg.Subscriptions["a.example"].Plan = "Premium"
+	p := mustPlan(t, cfg, prior)
+	skipped := func(plan string) []string {
+		c := find(p, "service_plan", plan)
+		if c == nil || c.Fanout == nil {
+			return nil
+		}
+		return c.Fanout.SkippedLocked
+	}
+	if got := skipped("Premium"); len(got) != 0 {
+		t.Errorf("Premium skips %v, want none", got)
+	}
+	if got := skipped("Business"); !slices.Equal(got, []string{"b.example"}) {
+		t.Errorf("Business skips %v, want [b.example]", got)
+	}
+	if got := effective(t, p.Result, "a.example")["resources.disk_space"]; got != 60*gib {
+		t.Errorf("a.example disk space %v, want Premium's 60 GiB", got)
+	}
+}
+
 func TestSecretsChangeDetection(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}

@@ -53,6 +53,9 @@ type sub struct {
 	change      *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
+	// frozen: locked on the plans it was on, it keeps its recorded base
+	// (their edits skip it).
+	frozen bool
 	// inCustomer and inSettings are the customer and subscriber
 	// settings it was planned with (for reuse).
 	inCustomer *model.Customer
@@ -248,6 +251,7 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 		// switched to other plans (another plan, add-ons attached or
 		// removed, a new owner's plan) takes its base anew below.
 		s.base = e.sets.recorded(p.Base)
+		s.frozen = true
 	default:
 		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
 	}
@@ -586,7 +590,11 @@ func (e *engine) fanout(subs []*sub) {
 				pc.Fanout = &Fanout{}
 			}
 			if s.sync == Locked {
-				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				// One switched onto the plan takes its current values:
+				// the change does not skip it (its own change says why).
+				if s.frozen {
+					pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				}
 				continue
 			}
 			if c := byKey[s.cfg.Domain]; c != nil && slices.Contains(c.Reasons, planWord(addr)+" changed") {
