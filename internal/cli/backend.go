@@ -44,6 +44,15 @@ func stateName(env Env, c *common) string {
 	return "default"
 }
 
+// backendErr names the backend in an error from it, unless the error
+// already does (so that no message names it twice).
+func backendErr(b state.Backend, err error) error {
+	if strings.Contains(err.Error(), b.Describe()) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", b.Describe(), err)
+}
+
 // isPostgres reports whether loc names a PostgreSQL database.
 func isPostgres(loc string) bool {
 	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://")

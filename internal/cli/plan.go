@@ -235,7 +235,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		fmt.Fprintf(env.Stderr, "\rApplying: %s/%s objects recorded\n", render.Thousands(done), render.Thousands(total))
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
+		return backendErr(run.backend, err)
 	}
 	if o.Format == "json" {
 		return render.ApplyJSON(env.Stdout, p, true, serial)

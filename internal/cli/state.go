@@ -253,7 +253,9 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"format_version": render.FormatVersion, "history": out})
+		r := state.HistoryRetention
+		return enc.Encode(map[string]any{"format_version": render.FormatVersion, "history": out,
+			"retention": map[string]any{"entries": r.Entries, "changes_bytes": r.Changes, "description": r.String()}})
 	}
 	if len(hist) == 0 {
 		fmt.Fprintln(env.Stdout, "No applied changes recorded.")
@@ -261,6 +263,8 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 	for _, h := range hist {
 		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format("2006-01-02 15:04:05Z"), h.Who, h.Summary)
 	}
+	s := state.HistoryRetention.String()
+	fmt.Fprintf(env.Stdout, "(%s%s.)\n", strings.ToUpper(s[:1]), s[1:])
 	return nil
 }
 
@@ -277,7 +281,7 @@ func newForceUnlockCmd(env Env, c *common) *cobra.Command {
 			}
 			defer b.Close()
 			if err := b.ForceUnlock(cmd.Context(), args[0]); err != nil {
-				return fmt.Errorf("%s: %w", b.Describe(), err)
+				return backendErr(b, err)
 			}
 			fmt.Fprintf(env.Stdout, "Lock %s released.\n", args[0])
 			return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/internal/watch"
 	"github.com/plansync/plansync/state"
@@ -326,8 +327,16 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if n := p.Summary.Conflicts; n > 0 {
 		why = append(why, fmt.Sprintf("%d %s", n, watchPlural(n, "conflict", "conflicts")))
 	}
-	if n := len(p.Deletes); n > 0 {
-		why = append(why, fmt.Sprintf("%d %s (%s)", n, watchPlural(n, "delete", "deletes"), watchNames(p.Deletes, 5)))
+	// watch applies no delete at all, not only the ones --allow-delete
+	// guards.
+	var deletes []string
+	for _, c := range p.Changes {
+		if c.Action == plan.Delete {
+			deletes = append(deletes, c.Address())
+		}
+	}
+	if n := len(deletes); n > 0 {
+		why = append(why, fmt.Sprintf("%d %s (%s)", n, watchPlural(n, "delete", "deletes"), watchNames(deletes, 5)))
 	}
 	if len(why) > 0 {
 		reason := "the plan has " + strings.Join(why, " and ")
@@ -342,7 +351,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s: %s\n", run.backend.Describe(), err)
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
 		return false
 	}
 	written := *p.Result

@@ -28,7 +28,7 @@ func lockInfo(env Env, op string) state.LockInfo {
 func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (state.Lock, error) {
 	l, err := state.AcquireLock(ctx, b, lockInfo(env, op), c.LockTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
+		return nil, backendErr(b, err)
 	}
 	return l, nil
 }
@@ -51,8 +51,13 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 	}
 	run := &planRun{backend: b}
 	if run.lock, err = lock(ctx, env, c, b, op); err != nil {
-		run.close()
-		return nil, err
+		if op != "plan" || !errors.Is(err, state.ErrReadOnly) {
+			run.close()
+			return nil, err
+		}
+		// A reviewer's read-only checkout can still plan; it cannot
+		// apply, and nothing is written.
+		fmt.Fprintf(env.Stderr, "Warning: planning without the state lock: %s is read-only here\n", b.Describe())
 	}
 	if run.prior, err = c.priors.read(ctx, b); err != nil {
 		run.close()

@@ -334,15 +334,22 @@ func (e *engine) resellerGrants(s *sub) {
 	}
 }
 
-// allocate serves a reseller's subscriptions from its allocation. Without
-// oversell the sum must fit: allocations already applied keep priority,
-// new or grown ones are served in sorted key order. With oversell only
-// each single value must fit.
+// allocate serves a reseller's subscriptions from its allocation. With
+// oversell only each single value must fit. Without oversell the sum must
+// fit, and what a subscription already has applied keeps priority: each
+// keeps what it had (up to what it asks) first; then what is new — a new
+// subscription, or the growth of one beyond what it had — is served from
+// what is left in sorted key order. What does not fit is a conflict: a
+// grown subscription keeps what it had, a new one gets what is left.
+// Only an allocation lowered below what is applied cuts applied values,
+// in key order.
 func (e *engine) allocate(login string, subs []*sub) {
 	alloc, _, oversell, ok := e.resellerAllocation(login)
 	if !ok {
 		return
 	}
+	order := append([]*sub(nil), subs...)
+	sort.Slice(order, func(i, j int) bool { return order[i].cfg.Domain < order[j].cfg.Domain })
 	for _, c := range model.Catalog() {
 		if !strings.HasPrefix(c.Path, "resources.") || (c.Kind != model.KindSize && c.Kind != model.KindCount) ||
 			c.Where&model.InServicePlan == 0 {
@@ -353,45 +360,83 @@ func (e *engine) allocate(login string, subs []*sub) {
 			continue
 		}
 		path := c.Path
-		order := append([]*sub(nil), subs...)
-		applied := func(s *sub) bool {
-			if s.prior == nil {
-				return false
-			}
-			pv, ok := e.sets.recorded(s.prior.Effective).props[path]
-			return ok && pv == s.props()[path]
-		}
-		sort.SliceStable(order, func(i, j int) bool {
-			ai, aj := applied(order[i]), applied(order[j])
-			if ai != aj {
-				return ai
-			}
-			return order[i].cfg.Domain < order[j].cfg.Domain
-		})
-		remaining := limit.N
 		name := strings.TrimPrefix(path, "resources.")
-		for _, s := range order {
+		exhausted := func(s *sub, asked model.Value, avail int64) {
+			e.conflict(s, path, asked, model.Value{K: asked.K, N: avail}, true,
+				"reseller "+login+"'s "+name+" allocation exhausted", "raise reseller "+login+"'s "+name+" allocation")
+		}
+		if oversell {
+			for _, s := range order {
+				if asked, ok := s.props()[path]; ok && model.Less(limit, asked) {
+					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
+						"raise reseller "+login+"'s "+name+" allocation")
+				}
+			}
+			continue
+		}
+		// kept[i] is what order[i] already has applied from this
+		// allocation and still asks for; served first.
+		kept := make([]int64, len(order))
+		cut := make([]bool, len(order))
+		remaining := limit.N
+		for i, s := range order {
 			asked, ok := s.props()[path]
 			if !ok {
 				continue
 			}
-			if oversell {
-				if model.Less(limit, asked) {
-					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
-						"raise reseller "+login+"'s "+name+" allocation")
-				}
+			had, ok := e.appliedFrom(s, login, path)
+			if !ok {
 				continue
 			}
-			if asked.IsUnlimited() || asked.N > remaining {
-				avail := model.Value{K: asked.K, N: remaining}
-				e.conflict(s, path, asked, avail, true, "reseller "+login+"'s "+name+" allocation exhausted",
-					"raise reseller "+login+"'s "+name+" allocation")
-				remaining = 0
+			k := had
+			if !asked.IsUnlimited() && asked.N < k {
+				k = asked.N
+			}
+			if k > remaining {
+				exhausted(s, asked, remaining)
+				cut[i], k = true, remaining
+			}
+			kept[i] = k
+			remaining -= k
+		}
+		for i, s := range order {
+			asked, ok := s.props()[path]
+			if !ok || cut[i] {
 				continue
 			}
-			remaining -= asked.N
+			if !asked.IsUnlimited() && asked.N-kept[i] <= remaining {
+				remaining -= asked.N - kept[i]
+				continue
+			}
+			if kept[i] > 0 {
+				exhausted(s, asked, kept[i]) // keeps what it had
+				continue
+			}
+			exhausted(s, asked, remaining)
+			remaining = 0
 		}
 	}
+}
+
+// appliedFrom returns how much of a resource a subscription already has
+// applied from reseller login's allocation: its recorded value when it
+// was recorded under that reseller (or under its former login) with a
+// limited value.
+func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
+	p := s.prior
+	if p == nil {
+		return 0, false
+	}
+	if p.Owner != login {
+		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
+			return 0, false
+		}
+	}
+	v, ok := e.sets.recorded(p.Effective).props[path]
+	if !ok || v.IsUnlimited() {
+		return 0, false
+	}
+	return v.N, true
 }
 
 // checkRetired turns services whose extension was removed into conflicts:

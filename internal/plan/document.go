@@ -115,7 +115,10 @@ type Plan struct {
 	PriorSerial  uint64
 	// Result is the snapshot applying the plan records.
 	Result *state.Snapshot
-	// Deletes lists the addresses of objects the plan deletes.
+	// Deletes lists the addresses of the deletes --allow-delete guards:
+	// customers, resellers and subscriptions (what holds customers'
+	// data). Deleting catalogue objects (plans, add-ons, reseller plans,
+	// services) is not listed: nothing uses them, or the plan is an error.
 	Deletes []string
 
 	// memo is what a later plan may reuse (see Input.Reuse).
@@ -132,7 +135,9 @@ func (p *Plan) summarize() {
 			p.Summary.Create++
 		case Delete:
 			p.Summary.Delete++
-			p.Deletes = append(p.Deletes, c.Address())
+			if GuardedDelete(c.Kind) {
+				p.Deletes = append(p.Deletes, c.Address())
+			}
 		default:
 			p.Summary.Update++
 		}
@@ -152,3 +157,14 @@ func (p *Plan) summarize() {
 // Empty reports whether there is nothing to do: no change, no pending
 // conflict.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 && p.Summary.Conflicts == 0 }
+
+// GuardedDelete reports whether deleting an object of kind needs
+// --allow-delete: customers, resellers and subscriptions hold customers'
+// data (a subscription its websites).
+func GuardedDelete(kind string) bool {
+	switch kind {
+	case "customer", "reseller", "subscription":
+		return true
+	}
+	return false
+}

@@ -226,6 +226,145 @@ func TestResellerAllocation(t *testing.T) {
 	}
 }
 
+// TestAllocationAppliedPriority: without oversell, what a subscription
+// has applied is served first; growth and new subscriptions compete for
+// what is left in key order; a grown one that does not fit keeps what it
+// had; only a lowered allocation cuts applied values, in key order.
+func TestAllocationAppliedPriority(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
+		Props: model.Props{"resources.disk_space": model.Size(26 * gib)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+	web := func(size int64) {
+		cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web",
+			Props: model.Props{"resources.disk_space": model.Size(size * gib)}}
+	}
+	web(8)
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	disk := func(p *Plan) map[string]int64 {
+		out := map[string]int64{}
+		for _, c := range p.Conflicts {
+			if c.Property == "resources.disk_space" {
+				out[c.Subscription] = c.AvailableValue.JSON.(int64)
+			}
+		}
+		return out
+	}
+
+	// Growth: a takes the 2 GiB left, b and c keep their 8 GiB.
+	web(10)
+	p := mustPlan(t, cfg, prior)
+	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 8 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("growth: available %v, want %v", got, want)
+	}
+	grown := applied(t, p)
+	if v := effective(t, grown, "b.example")["resources.disk_space"]; v != 8*gib {
+		t.Errorf("b.example recorded with %v, want 8 GiB", v)
+	}
+
+	// A new subscription gets what is left (nothing), cutting no one.
+	cfg.Subscriptions["0.example"] = &model.Subscription{Domain: "0.example", Owner: "acme", Plan: "Web"}
+	p = mustPlan(t, cfg, grown)
+	if got, want := disk(p), map[string]int64{"0.example": 0, "b.example": 8 * gib, "c.example": 8 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("new subscription: available %v, want %v", got, want)
+	}
+	delete(cfg.Subscriptions, "0.example")
+
+	// The allocation lowered below what is applied: applied values are
+	// cut in key order.
+	cfg.ResellerPlans["R"].Props["resources.disk_space"] = model.Size(20 * gib)
+	p = mustPlan(t, cfg, grown)
+	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 2 * gib}; !cmp.Equal(got, want) {
+		t.Errorf("lowered allocation: available %v, want %v", got, want)
+	}
+}
+
+// TestLockedOwnPlansChange: a locked subscription freezes its plans'
+// edits, not its own choice of plans; the same config gives the same
+// values whatever the history.
+func TestLockedOwnPlansChange(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ServicePlans["Premium"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Premium", Props: model.Props{
+		"resources.disk_space": model.Size(50 * gib), "resources.mailboxes": model.Count(500)}}
+	a := cfg.Subscriptions["a.example"]
+	a.Customize = model.Props{"resources.mailboxes": model.Count(3)}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	disk := func(s *state.Snapshot) any { return effective(t, s, "a.example")["resources.disk_space"] }
+
+	// A plan edit skips it.
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	prior = applied(t, mustPlan(t, cfg, prior))
+	if got := disk(prior); got != 10*gib {
+		t.Errorf("after a plan edit: %v, want the frozen 10 GiB", got)
+	}
+	steps := []struct {
+		name   string
+		plan   string
+		addons []string
+		want   int64
+	}{
+		{"switched to Premium", "Premium", nil, 50 * gib},
+		{"add-on attached", "Premium", []string{"Extra Storage"}, 55 * gib},
+		{"add-on removed", "Premium", nil, 50 * gib},
+		{"back on Business", "Business", []string{"Extra Storage"}, 25 * gib},
+	}
+	for _, st := range steps {
+		a.Plan, a.Addons = st.plan, st.addons
+		p := mustPlan(t, cfg, prior)
+		prior = applied(t, p)
+		for _, sub := range prior.Subscriptions {
+			if sub.Domain == "a.example" && sub.SyncStatus != Locked {
+				t.Errorf("%s: sync status %s, want locked", st.name, sub.SyncStatus)
+			}
+		}
+		if got := disk(prior); got != st.want {
+			t.Errorf("%s: disk space %v, want %d", st.name, got, st.want)
+		}
+		if got := effective(t, prior, "a.example")["resources.mailboxes"]; got != int64(3) {
+			t.Errorf("%s: mailboxes %v, want the customised 3", st.name, got)
+		}
+		if fresh := disk(applied(t, mustPlan(t, cfg, nil))); fresh != disk(prior) {
+			t.Errorf("%s: %v planned from scratch, %v after the history", st.name, fresh, disk(prior))
+		}
+	}
+}
+
+// TestLockedSwitchedNotSkipped: a locked subscription switched onto a
+// plan changed in the same plan takes the plan's values: the plan's
+// change does not list it as skipped; the plan it left does.
+func TestLockedSwitchedNotSkipped(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ServicePlans["Premium"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Premium", Props: model.Props{
+		"resources.disk_space": model.Size(50 * gib)}}
+	for _, d := range []string{"a.example", "b.example"} {
+		cfg.Subscriptions[d].Customize = model.Props{"resources.mailboxes": model.Count(3)}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cfg.ServicePlans["Premium"].Props["resources.disk_space"] = model.Size(60 * gib)
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	cfg.Subscriptions["a.example"].Plan = "Premium"
+	p := mustPlan(t, cfg, prior)
+	skipped := func(plan string) []string {
+		c := find(p, "service_plan", plan)
+		if c == nil || c.Fanout == nil {
+			return nil
+		}
+		return c.Fanout.SkippedLocked
+	}
+	if got := skipped("Premium"); len(got) != 0 {
+		t.Errorf("Premium skips %v, want none", got)
+	}
+	if got := skipped("Business"); !slices.Equal(got, []string{"b.example"}) {
+		t.Errorf("Business skips %v, want [b.example]", got)
+	}
+	if got := effective(t, p.Result, "a.example")["resources.disk_space"]; got != 60*gib {
+		t.Errorf("a.example disk space %v, want Premium's 60 GiB", got)
+	}
+}
+
 func TestSecretsChangeDetection(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}

@@ -53,6 +53,9 @@ type sub struct {
 	change      *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
+	// frozen: locked on the plans it was on, it keeps its recorded base
+	// (their edits skip it).
+	frozen bool
 	// inCustomer and inSettings are the customer and subscriber
 	// settings it was planned with (for reuse).
 	inCustomer *model.Customer
@@ -242,10 +245,13 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	case !onPlan:
 		// Detached from its plan: it keeps every value it has.
 		s.base = e.sets.recorded(p.Effective)
-	case cfg.Customize != nil && p != nil && p.Base != "" && p.Plan != model.None &&
-		(p.SyncStatus == Locked || p.Plan == cfg.Plan):
-		// Locked (or locking now): frozen at what it had.
+	case cfg.Customize != nil && p != nil && p.Base != "" && e.samePlans(p, s.owner, cfg):
+		// Locked (or locking now) on the plans it had: frozen at what it
+		// had, so the plans' edits do not reach it. A subscription
+		// switched to other plans (another plan, add-ons attached or
+		// removed, a new owner's plan) takes its base anew below.
 		s.base = e.sets.recorded(p.Base)
+		s.frozen = true
 	default:
 		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
 	}
@@ -309,6 +315,20 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 		s.sync = Synced
 	}
 	return s
+}
+
+// samePlans reports whether the recorded subscription p was on the plans
+// cfg puts it on: the same service plan of the same owner (or of that
+// owner under its former name) with the same add-ons in the same order.
+func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subscription) bool {
+	if p.Plan == model.None || p.Plan != cfg.Plan || !slices.Equal(p.Addons, cfg.Addons) {
+		return false
+	}
+	if p.Owner == owner {
+		return true
+	}
+	n, ok := e.renamedTo("reseller", p.Owner)
+	return ok && n == owner
 }
 
 // finish records the subscription in the result and diffs it.
@@ -570,7 +590,11 @@ func (e *engine) fanout(subs []*sub) {
 				pc.Fanout = &Fanout{}
 			}
 			if s.sync == Locked {
-				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				// One switched onto the plan takes its current values:
+				// the change does not skip it (its own change says why).
+				if s.frozen {
+					pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				}
 				continue
 			}
 			if c := byKey[s.cfg.Domain]; c != nil && slices.Contains(c.Reasons, planWord(addr)+" changed") {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -61,6 +62,7 @@ func (b *Backend) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	b.tidy()
 	s, _, err := b.read()
 	return s, err
 }
@@ -90,12 +92,17 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // Backend holds, or else one Write takes for its duration (waiting a few
 // seconds for it). s itself is not modified: the new serial is returned.
 //
-// The previous file is kept as PATH.backup, and the new one written to a
-// temporary file, fsynced, renamed over PATH and the directory fsynced.
-// When entry is not nil it is recorded, with the new serial, in the
-// history. Should something fail after the rename (syncing the directory,
-// recording the history), Write returns the new serial, as the state is
-// written, with an error saying so.
+// The new state is written to a temporary file and fsynced; then the
+// history entry (when entry is not nil) is appended with the new serial
+// and fsynced; then Write checks that its lock is still the backend's
+// lock (a force-unlock deletes the lock file, so a writer whose lock was
+// broken never writes); then the previous file is kept as PATH.backup,
+// the temporary file renamed over PATH and the directory fsynced. A last
+// entry for the serial after the state's was left by a write that never
+// renamed its state: it is not part of the history (History leaves it
+// out) and the next write removes it. So state and history entry are
+// committed together, by the rename, and a Write that returns an error
+// has changed neither.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (serial uint64, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -105,7 +112,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	release, err := b.writeLock(ctx)
+	l, release, err := b.writeLock(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -143,47 +150,106 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 			return cur.Serial, nil
 		}
 	}
+	if err := b.dropPending(gotSerial); err != nil {
+		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
+	}
 
 	dir := filepath.Dir(b.path)
-	if cur != nil {
-		if err := b.keepBackup(raw); err != nil {
-			return 0, err
+	tmp, err := writeTemp(b.path, data)
+	if err != nil {
+		return 0, fmt.Errorf("writing %s: %w; nothing was written", b.Describe(), err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(tmp)
 		}
-	}
-	if err := writeAtomic(b.path, data); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", b.Describe(), err)
-	}
-	if err := syncDir(dir); err != nil {
-		return next.Serial, fmt.Errorf("state written (serial %d) but its directory could not be synced: %w", next.Serial, err)
+	}()
+	undo := func() {
+		// Best effort: an entry left behind is above the state's serial,
+		// so it is ignored, and removed by the next write.
+		_ = b.dropPending(gotSerial)
 	}
 	if entry != nil {
 		e := *entry
 		e.Serial = next.Serial
 		if err := b.appendHistory(&e); err != nil {
-			return next.Serial, fmt.Errorf("state written (serial %d) but its history entry was not recorded: %w", next.Serial, err)
+			undo()
+			return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 		}
+	}
+	if testHookBeforeRename != nil {
+		testHookBeforeRename()
+	}
+	if err := l.check(); err != nil {
+		undo()
+		return 0, err
+	}
+	if cur != nil {
+		if err := b.keepBackup(raw); err != nil {
+			undo()
+			return 0, fmt.Errorf("%w; nothing was written", err)
+		}
+	}
+	if err := os.Rename(tmp, b.path); err != nil {
+		undo()
+		return 0, fmt.Errorf("writing %s: %w; nothing was written", b.Describe(), err)
+	}
+	renamed = true
+	if err := syncDir(dir); err != nil {
+		// The new state may not survive a crash: put the old one back,
+		// so that what this error says holds.
+		if rerr := b.restore(cur != nil); rerr != nil {
+			return next.Serial, fmt.Errorf("state written (serial %d) but its directory could not be synced: %w (and the previous state could not be put back: %v)", next.Serial, err, rerr)
+		}
+		undo()
+		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
 	return next.Serial, nil
 }
 
+// testHookBeforeRename, when set by a test, runs after the history entry
+// is recorded and before the lock is checked and the state renamed.
+var testHookBeforeRename func()
+
+// restore puts the backup (a link to the previous state, or a copy of
+// it) back as the state, or removes the state when there was none.
+func (b *Backend) restore(had bool) error {
+	if !had {
+		return os.Remove(b.path)
+	}
+	data, err := os.ReadFile(b.backupPath())
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(b.path, data); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(b.path))
+}
+
 // writeLock makes sure the backend lock is held for a write: the lock of
 // b if it holds it (and it was not broken meanwhile), else one taken now
-// and released by the function returned.
-func (b *Backend) writeLock(ctx context.Context) (release func() error, err error) {
+// and released by the function returned. The lock is returned, to be
+// checked again right before the state is renamed.
+func (b *Backend) writeLock(ctx context.Context) (*fileLock, func() error, error) {
 	b.mu.Lock()
 	h := b.held
 	b.mu.Unlock()
 	if h != nil {
 		if err := h.check(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return func() error { return nil }, nil
+		return h, func() error { return nil }, nil
 	}
 	l, err := state.AcquireLock(ctx, writeLocker{b}, state.LockInfo{Operation: "write state"}, b.lockWait)
 	if err != nil {
-		return nil, fmt.Errorf("writing %s: %w", b.Describe(), err)
+		if state.IsLocked(err) {
+			return nil, nil, fmt.Errorf("writing %s: %w", b.Describe(), err)
+		}
+		return nil, nil, err
 	}
-	return l.Unlock, nil
+	return l.(*fileLock), l.Unlock, nil
 }
 
 // writeLocker takes the lock of a Backend without making it the Backend's
@@ -235,7 +301,8 @@ func (b *Backend) removeTempFiles() {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, tempPrefix(b.path)) || strings.HasPrefix(name, tempPrefix(b.backupPath())) {
+		if strings.HasPrefix(name, tempPrefix(b.path)) || strings.HasPrefix(name, tempPrefix(b.backupPath())) ||
+			strings.HasPrefix(name, tempPrefix(b.historyPath())) {
 			os.Remove(filepath.Join(dir, name))
 		}
 	}
@@ -243,14 +310,28 @@ func (b *Backend) removeTempFiles() {
 
 // writeAtomic writes data to path through a fsynced temporary file in the
 // same directory renamed over path. The caller syncs the directory.
-func writeAtomic(path string, data []byte) (err error) {
+func writeAtomic(path string, data []byte) error {
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes data to a fsynced temporary file in the directory of
+// path, named after path (see tempPrefix), and returns its name.
+func writeTemp(path string, data []byte) (name string, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return "", err
 	}
 	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() {
 		if err != nil {
@@ -259,15 +340,15 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		return err
+		return "", err
 	}
 	if err := f.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err := f.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(f.Name(), path)
+	return f.Name(), nil
 }
 
 func syncDir(dir string) error {
@@ -279,15 +360,24 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
+// retention is what the history keeps (state.HistoryRetention; tests
+// lower it). Beyond twice its Changes bytes, an append rewrites the
+// history file with only what it keeps.
+var retention = state.HistoryRetention
+
 // appendHistory appends e as one JSON line to the history file. A last
 // line torn by a crash mid-append is cut off first, so it does not run
-// into the new one.
+// into the new one. When the file has grown beyond historyCompactAt, it
+// is rewritten instead (atomically) with what the retention keeps and e.
 func (b *Backend) appendHistory(e *state.HistoryEntry) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
 	line = append(line, '\n')
+	if fi, err := os.Stat(b.historyPath()); err == nil && fi.Size()+int64(len(line)) > 2*int64(retention.Changes) {
+		return b.compactHistory(e)
+	}
 	f, err := os.OpenFile(b.historyPath(), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -298,6 +388,77 @@ func (b *Backend) appendHistory(e *state.HistoryEntry) error {
 	}
 	if err == nil && size == 0 {
 		err = syncDir(filepath.Dir(b.historyPath()))
+	}
+	return err
+}
+
+// compactHistory rewrites the history file with what the retention keeps
+// of its entries followed by e.
+func (b *Backend) compactHistory(e *state.HistoryEntry) error {
+	entries, err := b.readHistory()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, k := range retention.Keep(append(entries, *e)) {
+		line, err := json.Marshal(k)
+		if err != nil {
+			return err
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	if err := writeAtomic(b.historyPath(), buf.Bytes()); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(b.historyPath()))
+}
+
+// dropPending removes from the end of the history an entry for serial+1
+// (left by a write that never renamed its state: there is at most one,
+// as every write calls dropPending first), and a last line torn by a
+// crash. Entries of an earlier state in the same place (a state file
+// deleted and started anew) are left alone.
+func (b *Backend) dropPending(serial uint64) error {
+	f, err := os.Open(b.historyPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	end, err := completeLines(f, fi.Size())
+	if err != nil {
+		return err
+	}
+	for end > 0 {
+		start, err := completeLines(f, end-1)
+		if err != nil {
+			return err
+		}
+		if got, ok := lineSerial(io.NewSectionReader(f, start, end-start)); !ok || got != serial+1 {
+			break
+		}
+		end = start
+	}
+	if end == fi.Size() {
+		return nil
+	}
+	w, err := os.OpenFile(b.historyPath(), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = w.Truncate(end)
+	if serr := w.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
@@ -344,13 +505,57 @@ func completeLines(f *os.File, size int64) (int64, error) {
 	return 0, nil
 }
 
-// History returns the recorded history entries, oldest first; an empty
-// slice when there are none. A torn last line (a crash mid-append) is
-// ignored.
+// lineSerial returns the serial of the history line r, reading only its
+// beginning when it starts as appendHistory writes it.
+func lineSerial(r *io.SectionReader) (uint64, bool) {
+	const prefix = `{"serial":`
+	head := make([]byte, 32)
+	n, _ := r.ReadAt(head, 0)
+	if rest, ok := bytes.CutPrefix(head[:n], []byte(prefix)); ok {
+		if i := bytes.IndexByte(rest, ','); i > 0 {
+			if v, err := strconv.ParseUint(string(rest[:i]), 10, 64); err == nil {
+				return v, true
+			}
+		}
+	}
+	var h struct {
+		Serial uint64 `json:"serial"`
+	}
+	if err := json.NewDecoder(io.NewSectionReader(r, 0, r.Size())).Decode(&h); err != nil {
+		return 0, false
+	}
+	return h.Serial, true
+}
+
+// History returns the recorded history entries, oldest first, as the
+// retention keeps them (state.HistoryRetention); an empty slice when there
+// are none. A torn last line (a crash mid-append) and a last entry for
+// the serial after the state's (a write that never renamed its state)
+// are left out.
 func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	entries, err := b.readHistory()
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return entries, nil
+	}
+	serial, err := b.storedSerial()
+	if err != nil {
+		// A state that cannot be read: the history is all there is.
+		return retention.Keep(entries), nil
+	}
+	if n := len(entries); entries[n-1].Serial == serial+1 {
+		entries = entries[:n-1] // a write that never renamed its state
+	}
+	return retention.Keep(entries), nil
+}
+
+// readHistory returns every complete entry of the history file.
+func (b *Backend) readHistory() ([]state.HistoryEntry, error) {
 	data, err := os.ReadFile(b.historyPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return []state.HistoryEntry{}, nil
@@ -375,6 +580,57 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 		entries = append(entries, e)
 	}
 	return entries, nil
+}
+
+// storedSerial returns the serial of the state file (0 when there is
+// none), reading no further into the file than its serial when it can.
+func (b *Backend) storedSerial() (uint64, error) {
+	f, err := os.Open(b.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading %s: %w", b.Describe(), err)
+	}
+	defer f.Close()
+	if serial, ok := peekSerial(f); ok {
+		return serial, nil
+	}
+	s, _, err := b.read()
+	if err != nil {
+		return 0, err
+	}
+	return s.Serial, nil
+}
+
+// peekSerial reads the top-level "serial" of a state file, which Encode
+// writes before the records, skipping only the members before it.
+func peekSerial(r io.Reader) (uint64, bool) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, false
+	}
+	for range 4 {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok {
+			return 0, false
+		}
+		if key != "serial" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0, false
+			}
+			continue
+		}
+		var serial uint64
+		if dec.Decode(&serial) != nil {
+			return 0, false
+		}
+		return serial, true
+	}
+	return 0, false
 }
 
 // Close releases the lock this Backend holds, if any.

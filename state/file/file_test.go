@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/statetest"
 )
@@ -564,13 +566,10 @@ func TestKilledWriter(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: history: %v", round, err)
 		}
-		// A writer killed between the state and its history entry
-		// leaves that entry out, nothing worse.
-		for i, e := range hist {
-			if e.Serial > s.Serial || i > 0 && e.Serial <= hist[i-1].Serial {
-				t.Fatalf("round %d: history entry %d has serial %d (state %d)", round, i, e.Serial, s.Serial)
-			}
-		}
+		// State and history entry are committed together: every serial
+		// from 1 to the state's is listed exactly once, wherever the
+		// writer was killed.
+		checkContinuity(t, hist, s.Serial)
 		last = s.Serial
 	}
 	n, err := b.Write(t.Context(), bigSnapshot(int(last)+1), last, &state.HistoryEntry{Who: "parent"})
@@ -620,5 +619,261 @@ func BenchmarkWrite100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// checkContinuity fails unless hist lists every serial from 1 to serial
+// exactly once, in order.
+func checkContinuity(t *testing.T, hist []state.HistoryEntry, serial uint64) {
+	t.Helper()
+	if uint64(len(hist)) != serial {
+		t.Fatalf("history has %d entries for serial %d", len(hist), serial)
+	}
+	for i, e := range hist {
+		if e.Serial != uint64(i+1) {
+			t.Fatalf("history entry %d has serial %d, want %d", i, e.Serial, i+1)
+		}
+	}
+}
+
+// TestForceUnlockedWriterDoesNotWrite: a writer whose lock is broken by
+// force-unlock after its lock check at the start of Write, while it is
+// writing, does not rename its state: it fails, and neither the state nor
+// the history changes.
+func TestForceUnlockedWriterDoesNotWrite(t *testing.T) {
+	path := statePath(t)
+	writer, breaker := New(path), New(path)
+	ctx := t.Context()
+	if _, err := writer.Write(ctx, manySubscriptions(1, 3), 0, &state.HistoryEntry{Summary: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := writer.TryLock(ctx, state.LockInfo{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	before, _ := os.ReadFile(path)
+	histBefore, _ := os.ReadFile(path + ".history.jsonl")
+	broke := false
+	testHookBeforeRename = func() {
+		if err := breaker.ForceUnlock(ctx, l.Info().ID); err != nil {
+			t.Errorf("force-unlock: %v", err)
+		}
+		broke = true
+	}
+	defer func() { testHookBeforeRename = nil }()
+	_, err = writer.Write(ctx, manySubscriptions(2, 3), 1, &state.HistoryEntry{Summary: "second"})
+	testHookBeforeRename = nil
+	if !broke {
+		t.Fatal("the hook did not run")
+	}
+	if err == nil || !strings.Contains(err.Error(), "force-unlock") {
+		t.Fatalf("Write after force-unlock mid-write = %v, want an error naming force-unlock", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("the state changed")
+	}
+	if after, _ := os.ReadFile(path + ".history.jsonl"); !bytes.Equal(after, histBefore) {
+		t.Errorf("the history changed:\n%s", after)
+	}
+	want := []string{"state.json", "state.json.history.jsonl"}
+	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, want) {
+		t.Errorf("files after the fenced write: %q, want %q", got, want)
+	}
+	// The next locker writes normally.
+	if n, err := breaker.Write(ctx, manySubscriptions(2, 3), 1, &state.HistoryEntry{Summary: "second"}); err != nil || n != 2 {
+		t.Fatalf("Write by the next locker = %d, %v", n, err)
+	}
+	hist, err := breaker.History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkContinuity(t, hist, 2)
+}
+
+// TestHistoryFailureChangesNothing: when the history entry cannot be
+// recorded, Write fails and the state is not written either.
+func TestHistoryFailureChangesNothing(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	ctx := t.Context()
+	if _, err := b.Write(ctx, manySubscriptions(1, 3), 0, &state.HistoryEntry{Summary: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	// An unwritable history: a directory in its place.
+	hist := path + ".history.jsonl"
+	if err := os.Rename(hist, hist+".kept"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(hist, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Write(ctx, manySubscriptions(2, 3), 1, &state.HistoryEntry{Summary: "second"})
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("Write with an unwritable history = %v, want an error saying nothing was written", err)
+	}
+	if strings.Count(err.Error(), b.Describe()) != 1 {
+		t.Errorf("error names the backend other than once: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("the state was written although its history entry was not")
+	}
+	if s, err := b.Read(ctx); err != nil || s.Serial != 1 {
+		t.Fatalf("Read = %v, %v; want serial 1", s, err)
+	}
+}
+
+// TestPendingHistoryEntry: an entry above the state's serial (a writer
+// killed between recording it and renaming its state) is not history:
+// History leaves it out and the next write replaces it.
+func TestPendingHistoryEntry(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	ctx := t.Context()
+	if _, err := b.Write(ctx, manySubscriptions(1, 3), 0, &state.HistoryEntry{Summary: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path+".history.jsonl", os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, `{"serial":2,"who":"killed","when":"2026-01-01T00:00:00Z","summary":"never applied"}`)
+	f.Close()
+	hist, err := b.History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkContinuity(t, hist, 1)
+	if _, err := b.Write(ctx, manySubscriptions(2, 3), 1, &state.HistoryEntry{Summary: "second"}); err != nil {
+		t.Fatal(err)
+	}
+	if hist, err = b.History(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkContinuity(t, hist, 2)
+	if hist[1].Summary != "second" {
+		t.Errorf("entry 2 is %q, want the applied one", hist[1].Summary)
+	}
+	data, _ := os.ReadFile(path + ".history.jsonl")
+	if bytes.Contains(data, []byte("never applied")) {
+		t.Error("the pending entry is still in the file")
+	}
+}
+
+// TestHistoryCompaction: past its size bound the history file is
+// rewritten with what the retention keeps, so it stays bounded; History
+// returns the same before and after.
+func TestHistoryCompaction(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	ctx := t.Context()
+	defer func(r state.Retention) { retention = r }(retention)
+	retention = state.Retention{Entries: 1000, Changes: 32 << 10}
+	bound := int64(2 * retention.Changes)
+	big := []byte(`["` + strings.Repeat("x", 10<<10) + `"]`)
+	var largest int64
+	for i := range 40 {
+		if _, err := b.Write(ctx, manySubscriptions(i+1, 2), uint64(i), &state.HistoryEntry{Summary: fmt.Sprint("apply ", i+1), Changes: big}); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(path + ".history.jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		largest = max(largest, fi.Size())
+	}
+	if largest > bound+int64(len(big))+200 {
+		t.Errorf("history file reached %d bytes, bound %d", largest, bound)
+	}
+	hist, err := b.History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkContinuity(t, hist, 40)
+	if len(hist[39].Changes) == 0 {
+		t.Error("the newest entry lost its changes")
+	}
+	if len(hist[0].Changes) != 0 {
+		t.Error("the oldest entry kept its changes beyond the retention")
+	}
+}
+
+// TestTidyAfterKilledHolder: a killed writer's temporary file and a dead
+// holder's text in the lock file are cleaned up by the next command,
+// even one that only reads.
+func TestTidyAfterKilledHolder(t *testing.T) {
+	path := statePath(t)
+	b := New(path)
+	ctx := t.Context()
+	if _, err := b.Write(ctx, manySubscriptions(1, 3), 0, &state.HistoryEntry{Summary: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(path)
+	tmp := filepath.Join(dir, ".state.json.tmp-123456")
+	if err := os.WriteFile(tmp, []byte("half a state"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".lock", []byte(`{"id":"dead","pid":99999,"who":"gone"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(path).Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("temporary file still there after a read: %v", err)
+	}
+	if data, _ := os.ReadFile(path + ".lock"); len(data) != 0 {
+		t.Errorf("lock file still holds %q", data)
+	}
+	// A held lock is left alone, and so are its holder's files.
+	l, err := b.TryLock(ctx, state.LockInfo{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if err := os.WriteFile(tmp, []byte("a write at work"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(path).Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tmp); err != nil {
+		t.Errorf("a reader removed the temporary file of a live writer: %v", err)
+	}
+	if data, _ := os.ReadFile(path + ".lock"); !bytes.Contains(data, []byte(l.Info().ID)) {
+		t.Errorf("a reader emptied a held lock: %q", data)
+	}
+}
+
+// TestLockReadOnly: a lock that cannot be taken for want of write access
+// says so with state.ErrReadOnly (the CLI then plans without it).
+func TestLockReadOnly(t *testing.T) {
+	b := New("/x/state.json")
+	for _, errno := range []error{unix.EACCES, unix.EPERM, unix.EROFS} {
+		err := lockErr(b, &fs.PathError{Op: "open", Path: "/x/state.json.lock", Err: errno})
+		if !errors.Is(err, state.ErrReadOnly) {
+			t.Errorf("%v: not ErrReadOnly: %v", errno, err)
+		}
+	}
+	if err := lockErr(b, &fs.PathError{Op: "open", Path: "/x", Err: unix.EIO}); errors.Is(err, state.ErrReadOnly) {
+		t.Errorf("EIO taken for read-only: %v", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("file permissions do not bind root")
+	}
+	path := statePath(t)
+	if _, err := New(path).Write(t.Context(), manySubscriptions(1, 3), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(path)
+	for _, name := range dirNames(t, dir) {
+		os.Chmod(filepath.Join(dir, name), 0o400)
+	}
+	os.Chmod(dir, 0o500)
+	defer os.Chmod(dir, 0o700)
+	_, err := New(path).TryLock(t.Context(), state.LockInfo{})
+	if !errors.Is(err, state.ErrReadOnly) {
+		t.Fatalf("TryLock in a read-only directory = %v, want ErrReadOnly", err)
 	}
 }

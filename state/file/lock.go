@@ -49,7 +49,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o700); err != nil {
-		return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		return nil, lockErr(b, err)
 	}
 	info = info.WithDefaults()
 	data, err := json.Marshal(info)
@@ -61,7 +61,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	for range 3 {
 		f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
-			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+			return nil, lockErr(b, err)
 		}
 		err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 		if errors.Is(err, unix.EWOULDBLOCK) {
@@ -87,9 +87,57 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 			l.release()
 			return nil, fmt.Errorf("locking %s: writing the lock file: %w", b.Describe(), err)
 		}
+		// Holding the lock, no writer is at work: what a killed one left
+		// goes now.
+		b.removeTempFiles()
 		return l, nil
 	}
 	return nil, fmt.Errorf("locking %s: the lock file %s keeps being removed", b.Describe(), b.lockPath())
+}
+
+// lockErr is the error of a lock that cannot be taken because the lock
+// file cannot be made or opened; it wraps state.ErrReadOnly when that is
+// for want of write access (a read-only directory or file system).
+func lockErr(b *Backend, err error) error {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EROFS) {
+		return fmt.Errorf("locking %s: %w: %w", b.Describe(), state.ErrReadOnly, err)
+	}
+	return fmt.Errorf("locking %s: %w", b.Describe(), err)
+}
+
+// tidy cleans up, when the lock is free, after a holder that was killed:
+// the temporary files of its write and its text in the lock file. It
+// does nothing when the lock file is empty (the lock is free and clean)
+// or the lock is held, and ignores errors: it is only housekeeping.
+func (b *Backend) tidy() {
+	b.mu.Lock()
+	held := b.held != nil
+	b.mu.Unlock()
+	if held {
+		return
+	}
+	fi, err := os.Stat(b.lockPath())
+	if err != nil || fi.Size() == 0 {
+		return
+	}
+	f, err := os.OpenFile(b.lockPath(), os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	if flock(f, unix.LOCK_EX|unix.LOCK_NB) != nil {
+		f.Close()
+		return
+	}
+	l := &fileLock{b: b, f: f}
+	if current, err := l.current(); err == nil && current {
+		// For the moment it is held, the lock names this cleanup.
+		if data, err := json.Marshal(state.LockInfo{Operation: "clean up after a killed holder"}.WithDefaults()); err == nil {
+			_ = writeHolder(f, data)
+		}
+		b.removeTempFiles()
+	}
+	// release empties the file before dropping the flock.
+	_ = l.release()
 }
 
 // flock applies flock(2) to f, retrying when interrupted.

@@ -34,7 +34,10 @@
 // so a change to 1% of the objects writes about 1% of the rows. The
 // stored rows are known from this Backend's last read or write of that
 // serial (kept in memory as content hashes), or else read and decoded in
-// the transaction. The history entry is inserted in the same transaction.
+// the transaction. The history entry is inserted in the same transaction,
+// which also deletes the entries older than the retention keeps
+// (state.HistoryRetention: the last 1000; History leaves out the change
+// documents beyond its size budget).
 // A killed writer's transaction is rolled back by the server: the state
 // stays what it was.
 //

@@ -10,15 +10,19 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// History returns the recorded history entries, oldest first; an empty
-// slice when there are none.
+// History returns the recorded history entries, oldest first, as the
+// retention keeps them (state.HistoryRetention); an empty slice when
+// there are none.
 func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 	var entries []state.HistoryEntry
 	err := b.use(ctx, func(conn *pgx.Conn) (err error) {
 		entries, err = b.history(ctx, conn)
 		return err
 	})
-	return entries, err
+	if err != nil {
+		return nil, err
+	}
+	return state.HistoryRetention.Keep(entries), nil
 }
 
 func (b *Backend) history(ctx context.Context, conn *pgx.Conn) ([]state.HistoryEntry, error) {

@@ -116,6 +116,13 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 			b.name, int64(next), entry.Who, entry.When, entry.Summary, changes); err != nil {
 			return 0, b.writeErr(fmt.Errorf("recording the history entry: %w", err))
 		}
+		// Retention: entries older than the last state.HistoryRetention
+		// ones go, in the same transaction.
+		if keep := int64(state.HistoryRetention.Entries); int64(next) > keep {
+			if _, err := tx.Exec(ctx, `DELETE FROM plansync_history WHERE state = $1 AND serial <= $2`, b.name, int64(next)-keep); err != nil {
+				return 0, b.writeErr(fmt.Errorf("trimming the history: %w", err))
+			}
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		// The connection may have failed after the server committed.

@@ -57,6 +57,7 @@ func Run(t *testing.T, h Harness) {
 		{"WriteUnderLock", testWriteUnderLock},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ForceUnlock", testForceUnlock},
+		{"ForceUnlockedHolderDoesNotWrite", testForceUnlockedWriter},
 		{"History", testHistory},
 		{"Corrupt", testCorrupt},
 		{"NewerFormat", testNewerFormat},
@@ -483,6 +484,38 @@ func testForceUnlock(t *testing.T, h Harness) {
 	l3 := tryLock(t, b3, lockInfo("carol"))
 	if err := l3.Unlock(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testForceUnlockedWriter: a holder whose lock was broken by
+// ForceUnlock does not write: its Write fails, and neither the state nor
+// the history changes.
+func testForceUnlockedWriter(t *testing.T, h Harness) {
+	st := h.Fresh(t)
+	b1, b2 := open(t, st), open(t, st)
+	ctx := t.Context()
+	mustWrite(t, b1, sample(), 0, &state.HistoryEntry{Summary: "first"})
+	before := st.ReadRaw(t)
+	l1 := tryLock(t, b1, lockInfo("alice"))
+	if err := b2.ForceUnlock(ctx, l1.Info().ID); err != nil {
+		t.Fatalf("ForceUnlock: %v", err)
+	}
+	if _, err := b1.Write(ctx, withSubscription(sample(), "late.example"), 1, &state.HistoryEntry{Summary: "late"}); err == nil {
+		t.Fatal("a force-unlocked holder wrote")
+	}
+	_ = l1.Unlock()
+	if after := st.ReadRaw(t); !bytes.Equal(before, after) {
+		t.Errorf("the state changed after the holder's lock was broken")
+	}
+	if got := mustRead(t, open(t, st)); got.Serial != 1 {
+		t.Errorf("serial %d, want 1", got.Serial)
+	}
+	hist, err := open(t, st).History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].Serial != 1 {
+		t.Errorf("history after the refused write: %+v", hist)
 	}
 }
 
