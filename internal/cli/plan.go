@@ -122,6 +122,11 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
+	if o.Out != "" {
+		if err := checkPlanOut(o.Out); err != nil {
+			return err
+		}
+	}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -163,6 +168,9 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if len(o.Targets) > 0 {
+					return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+				}
 				o.PlanFile = args[0]
 				return runApplySaved(cmd.Context(), env, c, o)
 			}
