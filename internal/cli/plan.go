@@ -234,7 +234,11 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if progress {
 		fmt.Fprintf(env.Stderr, "Applying: 0/%s objects…", render.Thousands(total))
 	}
-	serial, err := apply.Run(ctx, run.backend, p, opts)
+	var serial uint64
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = apply.Run(ctx, run.backend, p, opts)
+		return err
+	})
 	if progress {
 		done := total
 		if err != nil {

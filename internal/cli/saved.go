@@ -148,7 +148,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		fmt.Fprint(env.Stdout, saved.Text)
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
-	serial, err := apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+	var serial uint64
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -214,7 +214,11 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 			return fmt.Errorf("%s has serial %d, older than the recorded serial %d; use --force to replace it anyway", path, incoming.Serial, cur.Serial)
 		}
 	}
-	serial, err := b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+	var serial uint64
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+		return err
+	})
 	if err != nil {
 		return err
 	}

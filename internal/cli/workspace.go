@@ -26,7 +26,15 @@ func lockInfo(env Env, op string) state.LockInfo {
 
 // lock takes the state lock for an operation, waiting up to --lock-timeout.
 func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (state.Lock, error) {
-	l, err := state.AcquireLock(ctx, b, lockInfo(env, op), c.LockTimeout)
+	info := lockInfo(env, op)
+	l, err := b.TryLock(ctx, info)
+	var held *state.LockedError
+	if errors.As(err, &held) && c.LockTimeout > 0 {
+		h := held.Holder
+		fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
+			c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
+		l, err = state.AcquireLock(ctx, b, info, c.LockTimeout)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
 	}
