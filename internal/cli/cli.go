@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/render"
 	"github.com/spf13/cobra"
 )
 
@@ -72,7 +73,7 @@ func report(env Env, err error) int {
 		printDiags(env, ds)
 		return ExitError
 	}
-	fmt.Fprintf(env.Stderr, "Error: %s\n", err)
+	fmt.Fprintf(env.Stderr, "Error: %s\n", render.EscapeLines(err.Error()))
 	return ExitError
 }
 
@@ -92,7 +93,7 @@ func tuneGC(env Env) {
 // printDiags writes diagnostics to stderr, errors and warnings alike.
 func printDiags(env Env, ds diag.Diagnostics) {
 	for _, d := range ds {
-		fmt.Fprintln(env.Stderr, d.Error())
+		fmt.Fprintln(env.Stderr, render.EscapeLines(d.Error()))
 	}
 }
 

@@ -257,10 +257,10 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 			case "customer":
 				line += fmt.Sprintf("  %s", o["status"])
 			}
-			b.WriteString(line + "\n")
+			b.WriteString(Escape(line) + "\n")
 			continue
 		}
-		fmt.Fprintf(&b, "%s %s\n", kind, key)
+		fmt.Fprintf(&b, "%s %s\n", kind, Escape(key))
 		writeObject(&b, o, "  ")
 		b.WriteString("\n")
 	}
@@ -284,13 +284,13 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			if len(x) == 0 {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			writeObject(b, x, indent+"  ")
 		case []Object:
 			if len(x) == 0 {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			for _, item := range x {
 				fmt.Fprintf(b, "%s  -\n", indent)
 				writeObject(b, item, indent+"    ")
@@ -300,9 +300,9 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			if x == "" {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s: %s\n", indent, k, x)
+			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(x))
 		default:
-			fmt.Fprintf(b, "%s%s: %v\n", indent, k, showValue(k, x))
+			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(fmt.Sprint(showValue(k, x))))
 		}
 	}
 }

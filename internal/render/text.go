@@ -79,12 +79,22 @@ func Thousands(n int) string {
 	return b.String()
 }
 
-// names renders "a, b, c and 1,237 more".
+// names renders "a, b, c and 1,237 more", each name escaped.
 func names(list []string, max int) string {
-	if len(list) <= max {
-		return strings.Join(list, ", ")
+	more := ""
+	if len(list) > max {
+		list, more = list[:max], " and "+Thousands(len(list)-max)+" more"
 	}
-	return strings.Join(list[:max], ", ") + " and " + Thousands(len(list)-max) + " more"
+	return escapeJoin(list, ", ") + more
+}
+
+// escapeJoin joins list with sep, each element escaped.
+func escapeJoin(list []string, sep string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = Escape(s)
+	}
+	return strings.Join(out, sep)
 }
 
 // PlanText writes the plan for people.
@@ -97,10 +107,10 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	var b strings.Builder
 	if p.Partial {
 		fmt.Fprintf(&b, "%s this plan is partial: only %s and what they force were planned.\n\n",
-			st.yellow("Note:"), strings.Join(p.Targets, ", "))
+			st.yellow("Note:"), escapeJoin(p.Targets, ", "))
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "%s %s\n", st.yellow("Note:"), n)
+		fmt.Fprintf(&b, "%s %s\n", st.yellow("Note:"), Escape(n))
 	}
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
@@ -130,7 +140,13 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	writeConflicts(&b, st, p)
 	fmt.Fprintf(&b, "%s %d to add, %d to change, %d to delete, %d conflicts.\n", st.bold("Plan:"),
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
-	_, err := io.WriteString(w, b.String())
+	out := b.String()
+	if !opt.Color {
+		// Everything from the config was escaped where it was written;
+		// without colour no control character is ours either.
+		out = EscapeLines(out)
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
 
@@ -192,7 +208,7 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	sym, verb := symbol(st, g.action)
 	on := ""
 	if g.plan != "" {
-		on = " on plan " + g.plan
+		on = " on plan " + Escape(g.plan)
 	}
 	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), g.kind+"s", on, verb)
 	fmt.Fprintf(b, "  %s %s\n\n", sym, names(g.keys, max))
@@ -215,9 +231,9 @@ func isDefault(f plan.FieldChange) bool {
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
 	sym, verb := symbol(st, c.Action)
-	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, c.Key, verb)
+	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, Escape(c.Key), verb)
 	if len(c.Reasons) > 0 {
-		fmt.Fprintf(b, " (%s)", strings.Join(c.Reasons, "; "))
+		fmt.Fprintf(b, " (%s)", escapeJoin(c.Reasons, "; "))
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
@@ -256,6 +272,8 @@ func plural(n int, word, kind string) string {
 }
 
 func writeField(b *strings.Builder, st styler, f plan.FieldChange) {
+	f.Path = Escape(f.Path)
+	f.Before.Text, f.After.Text = Escape(f.Before.Text), Escape(f.After.Text)
 	switch {
 	case f.Sensitive:
 		switch {
@@ -293,6 +311,7 @@ func writeLineDiff(b *strings.Builder, st styler, before, after string) {
 	for _, d := range diffs {
 		text := strings.TrimSuffix(d.Text, "\n")
 		for _, line := range strings.Split(text, "\n") {
+			line = Escape(line)
 			switch d.Type {
 			case diffmatchpatch.DiffInsert:
 				fmt.Fprintf(b, "          %s %s\n", st.green("+"), line)
@@ -323,7 +342,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 		if len(g.subs) > 1 {
 			subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
 		}
-		rows = append(rows, []string{subs, c.Property, c.PlanValue.Text, c.AvailableValue.Text, reason})
+		rows = append(rows, []string{Escape(subs), Escape(c.Property), Escape(c.PlanValue.Text), Escape(c.AvailableValue.Text), Escape(reason)})
 	}
 	for _, c := range p.Conflicts {
 		if c.Accepted {
@@ -362,7 +381,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	b.WriteString("\nTo resolve a conflict, either:\n")
 	b.WriteString("  1. adapt the plan: change the config so it asks only for available values, or\n")
 	if len(fixList) > 0 {
-		fmt.Fprintf(b, "  2. adapt the system: %s.\n", strings.Join(fixList, "; "))
+		fmt.Fprintf(b, "  2. adapt the system: %s.\n", escapeJoin(fixList, "; "))
 	} else {
 		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
 	}
