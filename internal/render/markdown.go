@@ -80,6 +80,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	b.WriteString("#### Details\n\n")
 	groups := bulkGroups(p.Changes)
+	caused := causedBy(p.Changes)
 	st := styler{}
 	var visible []*plan.Change
 	for _, c := range p.Changes {
@@ -98,7 +99,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			_, verb := symbol(st, g.action)
 			title = fmt.Sprintf("%s %ss will be %s", Thousands(len(g.keys)), g.kind, verb)
 		} else {
-			writeChange(&body, st, c, 20)
+			writeChange(&body, st, c, 20, caused[c.Address()])
 			_, verb := symbol(st, c.Action)
 			title = fmt.Sprintf("%s %s will be %s", c.Kind, c.Key, verb)
 			if c.Fanout != nil {

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -116,6 +117,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		b.WriteString("\n")
 	}
 	groups := bulkGroups(p.Changes)
+	caused := causedBy(p.Changes)
 	shown := 0
 	for _, c := range p.Changes {
 		if c.Cause != "" {
@@ -132,7 +134,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 			continue
 		}
 		shown++
-		writeChange(&b, st, c, max)
+		writeChange(&b, st, c, max, caused[c.Address()])
 	}
 	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
 		b.WriteString("No changes. The recorded state matches the configuration.\n\n")
@@ -229,7 +231,7 @@ func isDefault(f plan.FieldChange) bool {
 	return false
 }
 
-func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
+func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
 	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, Escape(c.Key), verb)
 	if len(c.Reasons) > 0 {
@@ -253,6 +255,7 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
 	if f := c.Fanout; f != nil {
 		if n := len(f.Reaches); n > 0 {
 			fmt.Fprintf(b, "    %s reaches %s %s: %s\n", st.cyan("→"), Thousands(n), plural(n, "subscription", c.Kind), names(f.Reaches, max))
+			writeFanoutChanges(b, st, caused, plural(2, "subscription", c.Kind), max)
 		}
 		if n := len(f.SkippedLocked); n > 0 {
 			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription", ""), names(f.SkippedLocked, max))
@@ -426,4 +429,80 @@ func groupConflicts(cs []plan.Conflict) []*conflictGroup {
 		g.subs = append(g.subs, c.Subscription)
 	}
 	return out
+}
+
+// causedBy groups the changes a plan change brings to subscriptions (or
+// resellers) by the address of that plan change.
+func causedBy(changes []*plan.Change) map[string][]*plan.Change {
+	out := map[string][]*plan.Change{}
+	for _, c := range changes {
+		if c.Cause != "" {
+			out[c.Cause] = append(out[c.Cause], c)
+		}
+	}
+	return out
+}
+
+// fanoutGroupLimit is how many distinct changes a fan-out shows; the
+// JSON document lists every one.
+const fanoutGroupLimit = 10
+
+// writeFanoutChanges shows what a plan change does to what it reaches:
+// each distinct value change (or action) once, with how many it reaches
+// and the first few of their names.
+func writeFanoutChanges(b *strings.Builder, st styler, caused []*plan.Change, things string, max int) {
+	type group struct {
+		line string
+		keys []string
+	}
+	var order []*group
+	byLine := map[string]*group{}
+	add := func(line, key string) {
+		g := byLine[line]
+		if g == nil {
+			g = &group{line: line}
+			byLine[line] = g
+			order = append(order, g)
+		}
+		g.keys = append(g.keys, key)
+	}
+	for _, c := range caused {
+		if c.Action != plan.Update {
+			sym, verb := symbol(st, c.Action)
+			add(sym+" will be "+verb, c.Key)
+		}
+		for _, f := range c.Fields {
+			add(fanoutField(st, f), c.Key)
+		}
+	}
+	// The changes most subscriptions get first.
+	sort.SliceStable(order, func(i, j int) bool { return len(order[i].keys) > len(order[j].keys) })
+	for i, g := range order {
+		if i == fanoutGroupLimit {
+			fmt.Fprintf(b, "      … and %s more distinct changes (--format json lists them all)\n", Thousands(len(order)-i))
+			break
+		}
+		on := Escape(g.keys[0])
+		if n := len(g.keys); n > 1 {
+			on = Thousands(n) + " " + things + ": " + names(g.keys, max)
+		}
+		fmt.Fprintf(b, "      %s  on %s\n", g.line, on)
+	}
+}
+
+// fanoutField is a field change on one line.
+func fanoutField(st styler, f plan.FieldChange) string {
+	path := Escape(f.Path)
+	before, after := Escape(f.Before.Text), Escape(f.After.Text)
+	switch {
+	case f.Sensitive:
+		return fmt.Sprintf("%s %s: (sensitive, changed)", st.yellow("~"), path)
+	case f.Long:
+		return fmt.Sprintf("%s %s: (changed)", st.yellow("~"), path)
+	case !f.Before.Set:
+		return fmt.Sprintf("%s %s: %s", st.green("+"), path, after)
+	case !f.After.Set:
+		return fmt.Sprintf("%s %s: %s", st.red("-"), path, before)
+	}
+	return fmt.Sprintf("%s %s: %s → %s", st.yellow("~"), path, before, after)
 }
