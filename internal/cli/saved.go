@@ -134,6 +134,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	var cfg *model.Config
 	if a.Reseller != "" {
 		cfg, err = loadTenantConfig(env, o.Dir, cur, a)
+		err = withState(err, b)
 	} else {
 		cfg, err = loadConfigFor(env, o.Dir, cur)
 	}

@@ -293,7 +293,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	cfg, err := load(run.prior)
 	if err != nil {
 		run.close()
-		return nil, err
+		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope(),
