@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
@@ -102,7 +104,9 @@ func checkFormat(format string, allowed ...string) error {
 }
 
 func (e Env) color() bool {
-	if e.env("NO_COLOR") != "" {
+	// NO_COLOR (no-color.org), and a terminal that says it cannot show
+	// colour (TERM=dumb, as Emacs shells and some CI logs set it).
+	if e.env("NO_COLOR") != "" || e.env("TERM") == "dumb" {
 		return false
 	}
 	return e.IsTerminal != nil && e.IsTerminal(e.Stdout)
@@ -229,23 +233,14 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			return exitCode(ExitError)
 		}
 	}
-	total := len(p.Changes)
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
-	if progress {
-		fmt.Fprintf(env.Stderr, "Applying: 0/%s objects…", render.Thousands(total))
-	}
 	var serial uint64
-	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
-		serial, err = apply.Run(ctx, run.backend, p, opts)
-		return err
+	err = showProgress(env, progress, len(p.Changes), run.backend.Describe(), func() error {
+		return env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+			serial, err = apply.Run(ctx, run.backend, p, opts)
+			return err
+		})
 	})
-	if progress {
-		done := total
-		if err != nil {
-			done = 0
-		}
-		fmt.Fprintf(env.Stderr, "\rApplying: %s/%s objects recorded\n", render.Thousands(done), render.Thousands(total))
-	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
@@ -255,4 +250,64 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
 	return nil
+}
+
+// progressEvery is how often a write in progress says how long it has run.
+const progressEvery = time.Second
+
+// showProgress runs write, saying on a terminal (stderr) what it records
+// and where, how long it has been running every second, and how it
+// ended. The changes are recorded as one atomic write, so there is no
+// count of objects done to show, only the time it takes.
+func showProgress(env Env, on bool, changes int, where string, write func() error) error {
+	if !on {
+		return write()
+	}
+	start := time.Now()
+	what := fmt.Sprintf("Applying: recording %s %s in %s (one atomic write)", render.Thousands(changes), plural(changes, "change"), where)
+	// Each line overwrites the last (\r), padded to cover it: no escape
+	// sequence, so a dumb terminal shows it right too.
+	width := 0
+	line := func(text, end string) {
+		pad := ""
+		if n := utf8.RuneCountInString(text); n < width {
+			pad = strings.Repeat(" ", width-n)
+		} else {
+			width = n
+		}
+		fmt.Fprintf(env.Stderr, "\r%s%s%s", text, pad, end)
+	}
+	line(what+"…", "")
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				line(fmt.Sprintf("%s… %s", what, time.Since(start).Round(time.Second)), "")
+			}
+		}
+	}()
+	err := write()
+	close(done)
+	<-stopped
+	if err != nil {
+		line(fmt.Sprintf("%s: failed after %s, nothing recorded", what, time.Since(start).Round(time.Millisecond)), "\n")
+		return err
+	}
+	line(fmt.Sprintf("Applying: %s %s recorded in %s in %s", render.Thousands(changes), plural(changes, "change"), where, time.Since(start).Round(time.Millisecond)), "\n")
+	return nil
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
