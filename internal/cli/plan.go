@@ -57,8 +57,10 @@ func runValidate(env Env, c *common, o validateOptions) error {
 		p.Diagnostics.Sort()
 		return p.Diagnostics
 	}
-	fmt.Fprintf(env.Stdout, "The configuration is valid: %d files, %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
-		len(cfg.Files), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	fmt.Fprintf(env.Stdout, "The configuration is valid: %s, %s, %s, %s, %s, %s, %s.\n",
+		counted(len(cfg.Files), "file"), counted(len(cfg.ServicePlans), "service plan"), counted(len(cfg.AddonPlans), "add-on plan"),
+		counted(len(cfg.ResellerPlans), "reseller plan"), counted(len(cfg.Resellers), "reseller"), counted(len(cfg.Customers), "customer"),
+		counted(len(cfg.Subscriptions), "subscription"))
 	return nil
 }
 
@@ -302,6 +304,11 @@ func showProgress(env Env, on bool, changes int, where string, write func() erro
 	}
 	line(fmt.Sprintf("Applying: %s %s recorded in %s in %s", render.Thousands(changes), plural(changes, "change"), where, time.Since(start).Round(time.Millisecond)), "\n")
 	return nil
+}
+
+// counted is "1 file", "2 files": n and word, plural unless n is 1.
+func counted(n int, word string) string {
+	return render.Thousands(n) + " " + plural(n, word)
 }
 
 // plural is word, with an s unless n is 1.

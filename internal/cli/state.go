@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
@@ -263,7 +264,7 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		fmt.Fprintln(env.Stdout, "No applied changes recorded.")
 	}
 	for _, h := range hist {
-		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format("2006-01-02 15:04:05Z"), h.Who, h.Summary)
+		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format(time.RFC3339), h.Who, h.Summary)
 	}
 	return nil
 }

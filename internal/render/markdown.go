@@ -101,7 +101,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		} else {
 			writeChange(&body, st, c, 20, caused[c.Address()])
 			_, verb := symbol(st, c.Action)
-			title = fmt.Sprintf("%s %s will be %s", c.Kind, c.Key, verb)
+			title = fmt.Sprintf("%s will be %s", address(c.Kind, c.Key), verb)
 			if c.Fanout != nil {
 				title += fmt.Sprintf(" — reaches %s, skips %s locked", Thousands(len(c.Fanout.Reaches)), Thousands(len(c.Fanout.SkippedLocked)))
 			}

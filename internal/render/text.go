@@ -233,12 +233,16 @@ func isDefault(f plan.FieldChange) bool {
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
-	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, Escape(c.Key), verb)
+	fmt.Fprintf(b, "  # %s will be %s", address(c.Kind, c.Key), verb)
 	if len(c.Reasons) > 0 {
 		fmt.Fprintf(b, " (%s)", escapeJoin(c.Reasons, "; "))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+	if c.Kind == c.Key {
+		fmt.Fprintf(b, "  %s %s\n", sym, c.Kind) // the one server
+	} else {
+		fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+	}
 	if c.Action != plan.Delete {
 		defaults := 0
 		for _, f := range c.Fields {
@@ -505,4 +509,14 @@ func fanoutField(st styler, f plan.FieldChange) string {
 		return fmt.Sprintf("%s %s: %s", st.red("-"), path, before)
 	}
 	return fmt.Sprintf("%s %s: %s → %s", st.yellow("~"), path, before, after)
+}
+
+// address names an object for people: "service_plan Business"; an
+// object that is the only one of its kind (the server, keyed "server")
+// is named by its kind alone.
+func address(kind, key string) string {
+	if key == kind || key == "" {
+		return kind
+	}
+	return kind + " " + Escape(key)
 }
