@@ -332,3 +332,54 @@ func TestPostgresPushLocalState(t *testing.T) {
 		t.Errorf("history:\n%s", out)
 	}
 }
+
+// TestPostgresReadsCreateNothing: plan, validate, show, state pull and
+// state history on a database without plansync's schema see an empty
+// state and create no table; the first apply creates the schema.
+func TestPostgresReadsCreateNothing(t *testing.T) {
+	st := newPGState(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, st.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// An empty schema of the test's own, first on the search path.
+	schema := "empty_" + strings.ReplaceAll(state.NewLineage()[:8], "-", "")
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	sep := "?"
+	if strings.Contains(st.url, "?") {
+		sep = "&"
+	}
+	st.url += sep + "search_path=" + schema
+	tables := func() int {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	st.write(t, "main.yaml", businessPlan)
+	if out := st.run(t, "plan"); !strings.Contains(out, "Plan: 1 to add") {
+		t.Errorf("plan on an empty database:\n%s", out)
+	}
+	st.run(t, "plan", "--out", "saved.plan")
+	st.run(t, "validate")
+	if out := st.run(t, "show"); !strings.Contains(out, "No objects recorded.") {
+		t.Errorf("show on an empty database:\n%s", out)
+	}
+	st.run(t, "state", "history")
+	if n := tables(); n != 0 {
+		t.Fatalf("reading commands created %d tables", n)
+	}
+	st.run(t, "apply", "saved.plan")
+	if n := tables(); n == 0 {
+		t.Fatal("apply created no table")
+	}
+	if out := st.run(t, "plan"); !strings.Contains(out, "No changes.") {
+		t.Errorf("plan after the apply:\n%s", out)
+	}
+}

@@ -236,9 +236,11 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		return err
 	}
 	defer b.Close()
-	hist, err := b.History(ctx)
-	if err != nil {
-		return err
+	var hist []state.HistoryEntry
+	if !unprovisioned(ctx, b) {
+		if hist, err = b.History(ctx); err != nil {
+			return err
+		}
 	}
 	if format == "json" {
 		type entry struct {

@@ -41,8 +41,29 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (
 	return l, nil
 }
 
+// provisioner is a backend that creates its storage (a database
+// schema) on first use: Provisioned reports, creating nothing, whether
+// it exists yet.
+type provisioner interface {
+	Provisioned(ctx context.Context) (bool, error)
+}
+
+// unprovisioned reports whether b's storage does not exist yet, so that
+// a reading command sees an empty state without creating anything.
+func unprovisioned(ctx context.Context, b state.Backend) bool {
+	p, ok := b.(provisioner)
+	if !ok {
+		return false
+	}
+	exists, err := p.Provisioned(ctx)
+	return err == nil && !exists // on an error, the read says what it is
+}
+
 // readPrior reads the recorded state; nil when none was written yet.
 func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
+	if unprovisioned(ctx, b) {
+		return nil, nil
+	}
 	s, err := b.Read(ctx)
 	if errors.Is(err, state.ErrNotFound) {
 		return nil, nil
@@ -58,6 +79,12 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
+	if op == "plan" && unprovisioned(ctx, b) {
+		// Nothing recorded yet, and nothing to lock: a plan leaves an
+		// empty database as it found it (a saved plan made now is
+		// refused if a state is written before it is applied).
+		return run, nil
+	}
 	if run.lock, err = lock(ctx, env, c, b, op); err != nil {
 		run.close()
 		return nil, err
