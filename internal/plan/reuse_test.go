@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -567,6 +568,9 @@ func resultDiff(a, b *Plan) string {
 	eb, errB := state.Encode(b.Result)
 	if errA != nil || errB != nil {
 		return fmt.Sprintf("encode: %v / %v", errA, errB)
+	}
+	if bytes.Equal(ea, eb) {
+		return "" // the common case, without cmp's reflection
 	}
 	return cmp.Diff(string(ea), string(eb))
 }
