@@ -30,9 +30,13 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (
 	l, err := b.TryLock(ctx, info)
 	var held *state.LockedError
 	if errors.As(err, &held) && c.LockTimeout > 0 {
-		h := held.Holder
-		fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
-			c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
+		if h := held.Holder; h.Who != "" {
+			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
+				c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
+		} else {
+			// Taken a moment ago: its holder is not recorded yet.
+			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by another process…\n", c.LockTimeout)
+		}
 		l, err = state.AcquireLock(ctx, b, info, c.LockTimeout)
 	}
 	if err != nil {
