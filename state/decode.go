@@ -416,6 +416,26 @@ func (d *decoder) uint64() uint64 {
 	return n
 }
 
+// version decodes a format version: a string of digits ("1", as written
+// now) or an integer (as older versions wrote it).
+func (d *decoder) version() int {
+	if d.peek() != '"' {
+		return d.int()
+	}
+	start := d.pos
+	lit := d.strBytes()
+	if d.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(string(lit), 10, 0)
+	if err != nil || len(lit) == 0 || lit[0] < '0' || lit[0] > '9' {
+		d.pos = start
+		d.fail("format_version %q is not a version number", lit)
+		return 0
+	}
+	return int(n)
+}
+
 func (d *decoder) int() int {
 	if d.null() {
 		return 0
@@ -527,7 +547,7 @@ func (d *decoder) snapshot() *Snapshot {
 		switch string(key) {
 		case "format_version":
 			start := d.pos
-			if s.FormatVersion = d.int(); s.FormatVersion > FormatVersion && d.err == nil {
+			if s.FormatVersion = d.version(); s.FormatVersion > FormatVersion && d.err == nil {
 				d.pos = start
 				d.err = newerFormat(int64(s.FormatVersion))
 				d.pos = len(d.data)
@@ -913,7 +933,12 @@ func formatVersion(data []byte) (int64, bool) {
 	found := false
 	d.object("the snapshot", func(key []byte) {
 		if string(key) == "format_version" && !found {
-			lit := d.number()
+			var lit []byte
+			if d.peek() == '"' {
+				lit = d.strBytes()
+			} else {
+				lit = d.number()
+			}
 			n, err := strconv.ParseInt(string(lit), 10, 64)
 			v, found = n, err == nil
 			return

@@ -538,3 +538,31 @@ func BenchmarkDecode100k(b *testing.B) {
 		}
 	}
 }
+
+// The format version is written as the string "1", as in every JSON
+// document plansync prints; a state written with an integer is read.
+func TestFormatVersionString(t *testing.T) {
+	data, err := Encode(New("l"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"format_version": "1",`) {
+		t.Errorf("encoded: %s", data)
+	}
+	for _, in := range []string{string(data), `{"format_version": 1, "lineage": "l", "serial": 2}`, `{"format_version": "1", "lineage": "l", "serial": 2}`} {
+		s, err := Decode([]byte(in))
+		if err != nil || s.FormatVersion != 1 {
+			t.Errorf("Decode(%s) = %v, %v", in, s, err)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"format_version": "one", "lineage": "l"}`, `format_version "one" is not a version number`},
+		{`{"format_version": "", "lineage": "l"}`, `format_version "" is not a version number`},
+		{`{"format_version": "2", "lineage": "l"}`, `format version 2; this plansync reads up to 1`},
+		{`{"lineage": "l", "x": [1], "format_version": "7"}`, `format version 7; this plansync reads up to 1`},
+	} {
+		if _, err := Decode([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Decode(%s) = %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

@@ -15,7 +15,10 @@ type Values map[string]any
 
 // Snapshot is the whole recorded state.
 type Snapshot struct {
-	FormatVersion int    `json:"format_version"`
+	// FormatVersion is written as a string, "1", as in every JSON
+	// document plansync prints; an integer (as older versions wrote it)
+	// is read too.
+	FormatVersion int    `json:"format_version,string"`
 	Lineage       string `json:"lineage"`
 	Serial        uint64 `json:"serial"`
 

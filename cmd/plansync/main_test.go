@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,7 +24,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"plansync": func() { os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv())) },
+		"plansync": func() { os.Exit(cli.Run(os.Args[1:])) },
 	})
 }
 
@@ -33,7 +41,8 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       os.Getenv("PLANSYNC_UPDATE") == "1",
 		RequireExplicitExec: false,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"holdlock": holdLock,
+			"holdlock":  holdLock,
+			"interrupt": interrupt,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -68,4 +77,83 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("LOCKID", l.Info().ID)
 	ts.Defer(func() { _ = l.Unlock(); _ = b.Close() })
+}
+
+// lockedBuffer is a buffer a process writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// interrupt runs a command as a real process, sends it a real signal
+// once its stderr matches READY, and checks that it then exits with
+// CODE within 5 seconds; its stdout and stderr are those of the command
+// for the assertions that follow.
+//
+//	interrupt INT|TERM CODE READY COMMAND ARGS...
+func interrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: interrupt INT|TERM CODE READY COMMAND ARGS...")
+	}
+	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM}[args[0]]
+	want, err := strconv.Atoi(args[1])
+	if sig == 0 || err != nil {
+		ts.Fatalf("usage: interrupt INT|TERM CODE READY COMMAND ARGS...")
+	}
+	ready := regexp.MustCompile(args[2])
+	path, err := exec.LookPath(args[3])
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	cmd := exec.Command(path, args[4:]...)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = os.Environ()
+	for _, k := range []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STATE", "PLANSYNC_STATE_NAME", "PLANSYNC_NOW"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	ts.Check(cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ready.MatchString(stderr.String()) {
+		select {
+		case err := <-done:
+			ts.Fatalf("exited (%v) before its stderr matched %q:\n%s%s", err, args[2], stdout.String(), stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			ts.Fatalf("stderr never matched %q:\n%s", args[2], stderr.String())
+		}
+	}
+	ts.Check(cmd.Process.Signal(sig))
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		ts.Fatalf("still running 5s after SIG%s:\n%s", args[0], stderr.String())
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		ts.Fatalf("%v", err)
+	}
+	ts.Stdout().Write([]byte(stdout.String()))
+	ts.Stderr().Write([]byte(stderr.String()))
+	if got := cmd.ProcessState.ExitCode(); got != want {
+		ts.Fatalf("exit code %d (%s), want %d:\n%s", got, strings.TrimSpace(cmd.ProcessState.String()), want, stderr.String())
+	}
 }

@@ -292,7 +292,7 @@ func testWatchProcess(t *testing.T, bin string) {
 	const debounce = 100 * time.Millisecond
 	p := startWatch(t, bin, dir, "--apply", "--debounce", debounce.String())
 	p.waitFor("watch: planned in", 1)
-	p.waitFor("Apply complete! 39 added", 1)
+	p.waitFor("Apply complete! 40 added", 1)
 
 	plans := filepath.Join(dir, "plans.yaml")
 	var latencies, overheads []time.Duration
@@ -310,7 +310,7 @@ func testWatchProcess(t *testing.T, bin string) {
 		overheads = append(overheads, printed.Sub(wrote)-p.out.work(i+1))
 	}
 	p.waitFor("watch: planning after change to plans.yaml", len(sizes)-1)
-	p.waitFor("Apply complete! 0 added, 6 changed", len(sizes)-1)
+	p.waitFor("Apply complete! 0 added, 5 changed", len(sizes)-1)
 	// The latency is the debounce, the watch's own delay, and the work
 	// of loading and planning (the engine's bcrypt checks of the
 	// example's passwords are most of it: ~120ms on an idle 2-CPU
@@ -373,7 +373,7 @@ func holdStateLock(t *testing.T, dir string) state.Lock {
 func testWatchSignalFinishesPlan(t *testing.T, bin string) {
 	dir := copyExample(t, "agency")
 	p := startWatch(t, bin, dir, "--apply", "--debounce", "50ms", "--lock-timeout", "1m")
-	p.waitFor("Apply complete! 39 added", 1)
+	p.waitFor("Apply complete! 40 added", 1)
 	p.waitFor("watch: planned in", 1)
 
 	l := holdStateLock(t, dir)
@@ -392,7 +392,7 @@ func testWatchSignalFinishesPlan(t *testing.T, bin string) {
 		t.Errorf("exit %d, want 0; output:\n%s", code, p.out)
 	}
 	out := p.out.String()
-	applied := strings.Index(out, "Apply complete! 0 added, 6 changed, 0 deleted. State serial 2.")
+	applied := strings.Index(out, "Apply complete! 0 added, 5 changed, 0 deleted. State serial 2.")
 	stopped := strings.Index(out, "watch: stopped")
 	if applied < 0 || stopped < applied {
 		t.Errorf("the apply in progress was not finished before the exit:\n%s", out)
@@ -411,7 +411,7 @@ func testWatchSignalFinishesPlan(t *testing.T, bin string) {
 func testWatchSecondSignalExitsAtOnce(t *testing.T, bin string) {
 	dir := copyExample(t, "agency")
 	p := startWatch(t, bin, dir, "--apply", "--debounce", "50ms", "--lock-timeout", "1m")
-	p.waitFor("Apply complete! 39 added", 1)
+	p.waitFor("Apply complete! 40 added", 1)
 	p.waitFor("watch: planned in", 1)
 
 	l := holdStateLock(t, dir)

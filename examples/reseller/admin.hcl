@@ -61,10 +61,11 @@ service_plan "Managed WordPress" {
 }
 
 customer "hotel-miramar" {
-  name     = "Inés García"
-  company  = "Hotel Miramar"
-  email    = "ines@hotel-miramar.example"
-  password = file("secrets/hotel-miramar.txt")
+  name              = "Inés García"
+  company           = "Hotel Miramar"
+  email             = "ines@hotel-miramar.example"
+  password          = file("secrets/hotel-miramar.txt")
+  admin_description = "Pays yearly, by invoice"
 }
 
 subscription "hotel-miramar.example" {

@@ -102,8 +102,12 @@ func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapsho
 
 // Summary is the one-line summary of a plan.
 func Summary(p *plan.Plan) string {
-	return fmt.Sprintf("%d added, %d changed, %d deleted, %d conflicts accepted",
-		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts+p.Summary.Accepted)
+	accepted, what := p.Summary.Conflicts+p.Summary.Accepted, "conflicts"
+	if accepted == 1 {
+		what = "conflict"
+	}
+	return fmt.Sprintf("%d added, %d changed, %d deleted, %d %s accepted",
+		p.Summary.Create, p.Summary.Update, p.Summary.Delete, accepted, what)
 }
 
 type histChange struct {

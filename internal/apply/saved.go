@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/plan"
@@ -19,7 +20,7 @@ const SavedFormat = "plansync-plan"
 // secret in clear (only the hashes the state records).
 type Saved struct {
 	Format        string          `json:"format"`
-	FormatVersion int             `json:"format_version"`
+	FormatVersion Version         `json:"format_version"`
 	Lineage       string          `json:"lineage"`
 	Serial        uint64          `json:"serial"`
 	ConfigDigest  string          `json:"config_digest"`
@@ -91,6 +92,35 @@ func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete 
 
 func conflictLine(c plan.Conflict) string {
 	return fmt.Sprintf("%s %s: plan value %s, available %s (%s)", c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason)
+}
+
+// Version is a format version, written as a string ("1") as in every
+// JSON document plansync prints; an integer (as older versions wrote
+// it) is read too.
+type Version int
+
+// MarshalJSON writes v as a string.
+func (v Version) MarshalJSON() ([]byte, error) {
+	return json.Marshal(strconv.Itoa(int(v)))
+}
+
+// UnmarshalJSON reads a string of digits or an integer.
+func (v *Version) UnmarshalJSON(data []byte) error {
+	var text string
+	if json.Unmarshal(data, &text) == nil {
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return fmt.Errorf("format_version %q is not a version number", text)
+		}
+		*v = Version(n)
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(data, &n); err != nil {
+		return err
+	}
+	*v = Version(n)
+	return nil
 }
 
 // ReadSaved decodes a saved plan file.

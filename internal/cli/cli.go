@@ -2,17 +2,25 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/render"
 	"github.com/spf13/cobra"
 )
 
 // Version is plansync's version, set at build time with -ldflags.
 var Version = "0.1.0-dev"
+
+// Commit is the VCS revision plansync was built from, set at build time
+// with -ldflags; when left empty, the revision Go recorded in the build
+// information (vcs.revision) is used, if any.
+var Commit = ""
 
 // Exit codes (SPEC §4).
 const (
@@ -65,7 +73,7 @@ func report(env Env, err error) int {
 		printDiags(env, ds)
 		return ExitError
 	}
-	fmt.Fprintf(env.Stderr, "Error: %s\n", err)
+	fmt.Fprintf(env.Stderr, "Error: %s\n", render.EscapeLines(err.Error()))
 	return ExitError
 }
 
@@ -85,7 +93,7 @@ func tuneGC(env Env) {
 // printDiags writes diagnostics to stderr, errors and warnings alike.
 func printDiags(env Env, ds diag.Diagnostics) {
 	for _, d := range ds {
-		fmt.Fprintln(env.Stderr, d.Error())
+		fmt.Fprintln(env.Stderr, render.EscapeLines(d.Error()))
 	}
 }
 
@@ -101,7 +109,8 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
-	root.CompletionOptions.DisableDefaultCmd = true
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SetVersionTemplate("plansync {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.State, "state", "", "recorded state: a file path or postgres://… (env PLANSYNC_STATE; default <dir>/.plansync/state.json)")
 	pf.StringVar(&c.StateName, "state-name", "", "name of the state within a shared backend (env PLANSYNC_STATE_NAME; default \"default\")")
@@ -121,17 +130,70 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newWatchCmd(env, &c),
 		newFmtCmd(env, &c),
 	)
+	// cobra's `completion bash|zsh|fish|powershell`; an unknown shell is
+	// an error rather than the help text with exit 0.
+	root.InitDefaultCompletionCmd()
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "completion" {
+			cmd.Args = cobra.NoArgs
+			cmd.RunE = func(cmd *cobra.Command, args []string) error {
+				return errors.New("completion needs a shell: bash, zsh, fish or powershell")
+			}
+		}
+	}
 	return root
 }
 
 func newVersionCmd(env Env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print plansync's version",
+	var format string
+	cmd := &cobra.Command{
+		Use:   "version [--format text|json]",
+		Short: "Print plansync's version (the same as plansync --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Version   string `json:"version"`
+					Commit    string `json:"commit"`
+					GoVersion string `json:"go_version"`
+				}{Version, buildCommit(), runtime.Version()})
+			}
 			fmt.Fprintf(env.Stdout, "plansync %s\n", Version)
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+// buildCommit is the VCS revision the binary was built from (with
+// "+dirty" when the work tree had changes), or "" when the build did not
+// record one (go run, go test, a build outside a repository).
+func buildCommit() string {
+	if Commit != "" {
+		return Commit
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	var rev string
+	var dirty bool
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev != "" && dirty {
+		rev += "+dirty"
+	}
+	return rev
 }

@@ -70,7 +70,7 @@ func TestApplyAsksOnTerminal(t *testing.T) {
 	}
 }
 
-func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
+func TestColourOnlyOnTerminalWithoutNoColorOrDumbTerm(t *testing.T) {
 	dir := configDir(t)
 	env, out, _ := termEnv(t, "", nil)
 	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != 0 {
@@ -85,6 +85,13 @@ func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "\x1b[") {
 		t.Errorf("colour despite NO_COLOR:\n%q", out)
+	}
+	env, out, _ = termEnv(t, "", map[string]string{"TERM": "dumb"})
+	if code := Main(context.Background(), []string{"plan", "--dir", dir}, env); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("colour with TERM=dumb:\n%q", out)
 	}
 	env, out, _ = termEnv(t, "", nil)
 	env.IsTerminal = func(any) bool { return false }
@@ -117,5 +124,27 @@ func TestExitCodes(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"plan", "--dir", dir, "--detailed-exitcode"}, env); code != ExitOK {
 		t.Errorf("nothing to do: exit %d, want 0", code)
+	}
+}
+
+// On a terminal, apply says what it records and where, then that it was
+// recorded: the write is one, so there is no count of objects to show.
+func TestApplyProgressOnTerminal(t *testing.T) {
+	dir := configDir(t)
+	env, _, errb := termEnv(t, "", nil)
+	if code := Main(context.Background(), []string{"apply", "--dir", dir, "--auto-approve"}, env); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb)
+	}
+	got := errb.String()
+	for _, want := range []string{
+		"\rApplying: recording 1 change in state file " + filepath.Join(dir, ".plansync", "state.json") + " (one atomic write)…",
+		"\rApplying: 1 change recorded in state file ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q:\n%q", want, got)
+		}
+	}
+	if strings.Contains(got, "0/") {
+		t.Errorf("a count that jumps from 0 to done:\n%q", got)
 	}
 }

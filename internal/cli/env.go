@@ -22,6 +22,9 @@ type Env struct {
 	Hostname   func() (string, error)
 	PID        int
 	User       string
+	// Interrupts, when set, is how the process handles its signals:
+	// commands mark their writes with it. Nil: no signal handling.
+	Interrupts *Interrupts
 }
 
 // OSEnv is the environment of the real process.

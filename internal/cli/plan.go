@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
@@ -55,8 +57,10 @@ func runValidate(env Env, c *common, o validateOptions) error {
 		p.Diagnostics.Sort()
 		return p.Diagnostics
 	}
-	fmt.Fprintf(env.Stdout, "The configuration is valid: %d files, %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
-		len(cfg.Files), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	fmt.Fprintf(env.Stdout, "The configuration is valid: %s, %s, %s, %s, %s, %s, %s.\n",
+		counted(len(cfg.Files), "file"), counted(len(cfg.ServicePlans), "service plan"), counted(len(cfg.AddonPlans), "add-on plan"),
+		counted(len(cfg.ResellerPlans), "reseller plan"), counted(len(cfg.Resellers), "reseller"), counted(len(cfg.Customers), "customer"),
+		counted(len(cfg.Subscriptions), "subscription"))
 	return nil
 }
 
@@ -102,7 +106,9 @@ func checkFormat(format string, allowed ...string) error {
 }
 
 func (e Env) color() bool {
-	if e.env("NO_COLOR") != "" {
+	// NO_COLOR (no-color.org), and a terminal that says it cannot show
+	// colour (TERM=dumb, as Emacs shells and some CI logs set it).
+	if e.env("NO_COLOR") != "" || e.env("TERM") == "dumb" {
 		return false
 	}
 	return e.IsTerminal != nil && e.IsTerminal(e.Stdout)
@@ -121,6 +127,11 @@ func renderPlan(env Env, format string, p *plan.Plan) error {
 func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
+	}
+	if o.Out != "" {
+		if err := checkPlanOut(o.Out); err != nil {
+			return err
+		}
 	}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
@@ -163,6 +174,9 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if len(o.Targets) > 0 {
+					return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+				}
 				o.PlanFile = args[0]
 				return runApplySaved(cmd.Context(), env, c, o)
 			}
@@ -221,19 +235,14 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			return exitCode(ExitError)
 		}
 	}
-	total := len(p.Changes)
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
-	if progress {
-		fmt.Fprintf(env.Stderr, "Applying: 0/%s objects…", render.Thousands(total))
-	}
-	serial, err := apply.Run(ctx, run.backend, p, opts)
-	if progress {
-		done := total
-		if err != nil {
-			done = 0
-		}
-		fmt.Fprintf(env.Stderr, "\rApplying: %s/%s objects recorded\n", render.Thousands(done), render.Thousands(total))
-	}
+	var serial uint64
+	err = showProgress(env, progress, len(p.Changes), run.backend.Describe(), func() error {
+		return env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+			serial, err = apply.Run(ctx, run.backend, p, opts)
+			return err
+		})
+	})
 	if err != nil {
 		return backendErr(run.backend, err)
 	}
@@ -243,4 +252,69 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
 	return nil
+}
+
+// progressEvery is how often a write in progress says how long it has run.
+const progressEvery = time.Second
+
+// showProgress runs write, saying on a terminal (stderr) what it records
+// and where, how long it has been running every second, and how it
+// ended. The changes are recorded as one atomic write, so there is no
+// count of objects done to show, only the time it takes.
+func showProgress(env Env, on bool, changes int, where string, write func() error) error {
+	if !on {
+		return write()
+	}
+	start := time.Now()
+	what := fmt.Sprintf("Applying: recording %s %s in %s (one atomic write)", render.Thousands(changes), plural(changes, "change"), where)
+	// Each line overwrites the last (\r), padded to cover it: no escape
+	// sequence, so a dumb terminal shows it right too.
+	width := 0
+	line := func(text, end string) {
+		pad := ""
+		if n := utf8.RuneCountInString(text); n < width {
+			pad = strings.Repeat(" ", width-n)
+		} else {
+			width = n
+		}
+		fmt.Fprintf(env.Stderr, "\r%s%s%s", text, pad, end)
+	}
+	line(what+"…", "")
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				line(fmt.Sprintf("%s… %s", what, time.Since(start).Round(time.Second)), "")
+			}
+		}
+	}()
+	err := write()
+	close(done)
+	<-stopped
+	if err != nil {
+		line(fmt.Sprintf("%s: failed after %s, nothing recorded", what, time.Since(start).Round(time.Millisecond)), "\n")
+		return err
+	}
+	line(fmt.Sprintf("Applying: %s %s recorded in %s in %s", render.Thousands(changes), plural(changes, "change"), where, time.Since(start).Round(time.Millisecond)), "\n")
+	return nil
+}
+
+// counted is "1 file", "2 files": n and word, plural unless n is 1.
+func counted(n int, word string) string {
+	return render.Thousands(n) + " " + plural(n, word)
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

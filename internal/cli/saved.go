@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -51,11 +53,56 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
 	if err != nil {
 		return err
 	}
-	tmp := o.Out + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	return writeFileAtomic(o.Out, data)
+}
+
+// checkPlanOut refuses, before any planning, a --out that cannot be
+// written as a file: an existing directory or a missing parent folder.
+func checkPlanOut(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fmt.Errorf("--out %s: is a directory; name the file to save the plan to (e.g. %s)", out, filepath.Join(out, "plan.json"))
+	}
+	dir := filepath.Dir(out)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--out %s: folder %s does not exist", out, dir)
+		}
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("--out %s: %s is not a folder", out, dir)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file beside
+// it, renamed into place; whatever fails, no temporary file is left.
+func writeFileAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("saving the plan to %s: %w", path, err)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, o.Out)
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // runApplySaved applies exactly a saved plan, refusing it when stale.
@@ -87,6 +134,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	var cfg *model.Config
 	if a.Reseller != "" {
 		cfg, err = loadTenantConfig(env, o.Dir, cur, a)
+		err = withState(err, b)
 	} else {
 		cfg, err = loadConfigFor(env, o.Dir, cur)
 	}
@@ -101,7 +149,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		fmt.Fprint(env.Stdout, saved.Text)
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
-	serial, err := apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+	var serial uint64
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+		return err
+	})
 	if err != nil {
 		return err
 	}

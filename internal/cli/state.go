@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
@@ -214,7 +215,11 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 			return fmt.Errorf("%s has serial %d, older than the recorded serial %d; use --force to replace it anyway", path, incoming.Serial, cur.Serial)
 		}
 	}
-	serial, err := b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+	var serial uint64
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -231,9 +236,11 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		return err
 	}
 	defer b.Close()
-	hist, err := b.History(ctx)
-	if err != nil {
-		return err
+	var hist []state.HistoryEntry
+	if !unprovisioned(ctx, b) {
+		if hist, err = b.History(ctx); err != nil {
+			return err
+		}
 	}
 	if format == "json" {
 		type entry struct {
@@ -261,7 +268,7 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		fmt.Fprintln(env.Stdout, "No applied changes recorded.")
 	}
 	for _, h := range hist {
-		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format("2006-01-02 15:04:05Z"), h.Who, h.Summary)
+		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format(time.RFC3339), h.Who, h.Summary)
 	}
 	s := state.HistoryRetention.String()
 	fmt.Fprintf(env.Stdout, "(%s%s.)\n", strings.ToUpper(s[:1]), s[1:])

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,7 +46,7 @@ func (a actor) scope() *plan.Scope {
 func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*model.Config, error) {
 	login := a.Reseller
 	if prior == nil || !hasReseller(prior, login) {
-		return nil, fmt.Errorf("--as reseller:%s: reseller %s is not in the recorded state; the admin must create it first", login, login)
+		return nil, &missingResellerError{login: login, empty: prior == nil}
 	}
 	files, ds := config.ParseDir(dir)
 	opts := config.OSOptions()
@@ -256,4 +257,34 @@ func visibleTo(objs []render.Object, a actor) []render.Object {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return false })
 	return out
+}
+
+// missingResellerError: --as reseller:LOGIN with a recorded state that
+// has no such reseller (or no state at all).
+type missingResellerError struct {
+	login string
+	empty bool
+	// state describes the backend read, once known.
+	state string
+}
+
+func (e *missingResellerError) Error() string {
+	where := "the recorded state"
+	if e.state != "" {
+		where = e.state
+	}
+	what := "reseller " + e.login + " is not in " + where
+	if e.empty {
+		what = where + " holds no state yet, so no reseller " + e.login
+	}
+	return fmt.Sprintf("--as reseller:%s: %s. The admin creates the reseller (plansync apply on the whole catalogue); a reseller then plans against the same state: --state PATH|postgres://… or PLANSYNC_STATE (with --dir DIR alone the state is DIR/.plansync/state.json)", e.login, what)
+}
+
+// withState names the backend in a missingResellerError.
+func withState(err error, b state.Backend) error {
+	var me *missingResellerError
+	if errors.As(err, &me) && me.state == "" {
+		me.state = b.Describe()
+	}
+	return err
 }

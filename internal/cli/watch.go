@@ -83,6 +83,8 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	if err != nil {
 		return err
 	}
+	// A signal stops the watch once the plan in progress is done.
+	env.Interrupts.Graceful()
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir)}

@@ -26,15 +26,48 @@ func lockInfo(env Env, op string) state.LockInfo {
 
 // lock takes the state lock for an operation, waiting up to --lock-timeout.
 func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (state.Lock, error) {
-	l, err := state.AcquireLock(ctx, b, lockInfo(env, op), c.LockTimeout)
+	info := lockInfo(env, op)
+	l, err := b.TryLock(ctx, info)
+	var held *state.LockedError
+	if errors.As(err, &held) && c.LockTimeout > 0 {
+		if h := held.Holder; h.Who != "" {
+			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
+				c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
+		} else {
+			// Taken a moment ago: its holder is not recorded yet.
+			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by another process…\n", c.LockTimeout)
+		}
+		l, err = state.AcquireLock(ctx, b, info, c.LockTimeout)
+	}
 	if err != nil {
 		return nil, backendErr(b, err)
 	}
 	return l, nil
 }
 
+// provisioner is a backend that creates its storage (a database
+// schema) on first use: Provisioned reports, creating nothing, whether
+// it exists yet.
+type provisioner interface {
+	Provisioned(ctx context.Context) (bool, error)
+}
+
+// unprovisioned reports whether b's storage does not exist yet, so that
+// a reading command sees an empty state without creating anything.
+func unprovisioned(ctx context.Context, b state.Backend) bool {
+	p, ok := b.(provisioner)
+	if !ok {
+		return false
+	}
+	exists, err := p.Provisioned(ctx)
+	return err == nil && !exists // on an error, the read says what it is
+}
+
 // readPrior reads the recorded state; nil when none was written yet.
 func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
+	if unprovisioned(ctx, b) {
+		return nil, nil
+	}
 	s, err := b.Read(ctx)
 	if errors.Is(err, state.ErrNotFound) {
 		return nil, nil
@@ -50,6 +83,12 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
+	if op == "plan" && unprovisioned(ctx, b) {
+		// Nothing recorded yet, and nothing to lock: a plan leaves an
+		// empty database as it found it (a saved plan made now is
+		// refused if a state is written before it is applied).
+		return run, nil
+	}
 	if run.lock, err = lock(ctx, env, c, b, op); err != nil {
 		if op != "plan" || !errors.Is(err, state.ErrReadOnly) {
 			run.close()
@@ -290,7 +329,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	cfg, err := load(run.prior)
 	if err != nil {
 		run.close()
-		return nil, err
+		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope(),

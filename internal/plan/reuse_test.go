@@ -1,12 +1,15 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -416,9 +419,20 @@ func TestReuseMatchesFullPlan(t *testing.T) {
 		seeds = 20
 	}
 	var st reuseStats
-	for seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { st.add(checkReuse(t, uint64(seed), 14)) })
-	}
+	var mu sync.Mutex
+	// The seeds are independent: they run in parallel, and the group
+	// ends when all have.
+	t.Run("seeds", func(t *testing.T) {
+		for seed := range seeds {
+			t.Run(fmt.Sprint(seed), func(t *testing.T) {
+				t.Parallel()
+				o := checkReuse(t, uint64(seed), 14)
+				mu.Lock()
+				st.add(o)
+				mu.Unlock()
+			})
+		}
+	})
 	// The comparison means something only if many plans reused an
 	// earlier one (the others follow an edit of what all subscriptions
 	// share, or errors), carrying over, and planning again, a good part.
@@ -554,6 +568,9 @@ func resultDiff(a, b *Plan) string {
 	eb, errB := state.Encode(b.Result)
 	if errA != nil || errB != nil {
 		return fmt.Sprintf("encode: %v / %v", errA, errB)
+	}
+	if bytes.Equal(ea, eb) {
+		return "" // the common case, without cmp's reflection
 	}
 	return cmp.Diff(string(ea), string(eb))
 }
@@ -735,8 +752,26 @@ func TestReuseScope(t *testing.T) {
 	if testing.Short() {
 		seeds = 10
 	}
-	carried := 0
-	for seed := range seeds {
+	var carried atomic.Int64
+	// The seeds are independent: they run in parallel, and the group
+	// ends when all have.
+	t.Run("seeds", func(t *testing.T) {
+		for seed := range seeds {
+			t.Run(fmt.Sprint(seed), func(t *testing.T) {
+				t.Parallel()
+				checkReuseScope(t, seed, &carried)
+			})
+		}
+	})
+	if carried.Load() == 0 {
+		t.Error("no reseller plan carried anything over")
+	}
+}
+
+// checkReuseScope runs a dozen random edits from seed, comparing at each
+// reseller r1's plan reusing its last one with its full plan.
+func checkReuseScope(t *testing.T, seed int, carried *atomic.Int64) {
+	{
 		r := rand.New(rand.NewPCG(uint64(seed), 13))
 		cfg := reuseFleet(r)
 		clear(cfg.SubscriberSettings)
@@ -763,7 +798,7 @@ func TestReuseScope(t *testing.T) {
 				t.Fatalf("seed %d step %d (%v): the plan reusing the last one differs from the full plan (-full +reuse):\n%s", seed, step, log, diff)
 			}
 			if last != nil {
-				carried += len(carriedOver(last, got))
+				carried.Add(int64(len(carriedOver(last, got))))
 			}
 			if got.memo != nil {
 				last = got
@@ -780,9 +815,6 @@ func TestReuseScope(t *testing.T) {
 				}
 			}
 		}
-	}
-	if carried == 0 {
-		t.Error("no reseller plan carried anything over")
 	}
 }
 

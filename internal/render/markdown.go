@@ -12,8 +12,27 @@ import (
 // (GitHub's limit is 65,536 characters), with room for the cut note.
 const MarkdownLimit = 65536 - 1024
 
+// mdCell makes text safe in a table cell or a summary: control
+// characters escaped, HTML and the cell separator neutralised.
 func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return mdReplacer.Replace(Escape(s))
+}
+
+var mdReplacer = strings.NewReplacer("|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdFence is a code fence longer than any run of backticks in body, so
+// no text from the config can close it early.
+func mdFence(body string) string {
+	longest, run := 0, 0
+	for _, r := range body {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 // PlanMarkdown writes the plan as a pull-request comment: a summary
@@ -24,7 +43,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	fmt.Fprintf(&b, "### plansync plan: %d to add, %d to change, %d to delete, %d conflicts\n\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
 	if p.Partial {
-		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", strings.Join(p.Targets, ", "))
+		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", mdCell(strings.Join(p.Targets, ", ")))
 	}
 	if p.Empty() {
 		b.WriteString("No changes. The recorded state matches the configuration.\n")
@@ -55,12 +74,13 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			if c.Accepted {
 				reason += " (accepted)"
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", mdCell(subs), c.Property, mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(subs), mdCode(c.Property), mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
 		}
 		b.WriteString("\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (install the component, raise the reseller's allocation); or accept the available values with `plansync apply --accept-available`.\n\n")
 	}
 	b.WriteString("#### Details\n\n")
 	groups := bulkGroups(p.Changes)
+	caused := causedBy(p.Changes)
 	st := styler{}
 	var visible []*plan.Change
 	for _, c := range p.Changes {
@@ -79,14 +99,16 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			_, verb := symbol(st, g.action)
 			title = fmt.Sprintf("%s %ss will be %s", Thousands(len(g.keys)), g.kind, verb)
 		} else {
-			writeChange(&body, st, c, 20)
+			writeChange(&body, st, c, 20, caused[c.Address()])
 			_, verb := symbol(st, c.Action)
-			title = fmt.Sprintf("%s %s will be %s", c.Kind, c.Key, verb)
+			title = fmt.Sprintf("%s will be %s", address(c.Kind, c.Key), verb)
 			if c.Fanout != nil {
 				title += fmt.Sprintf(" — reaches %s, skips %s locked", Thousands(len(c.Fanout.Reaches)), Thousands(len(c.Fanout.SkippedLocked)))
 			}
 		}
-		section := fmt.Sprintf("<details><summary>%s</summary>\n\n```diff\n%s```\n\n</details>\n\n", mdCell(title), strings.TrimRight(body.String(), "\n")+"\n")
+		text := strings.TrimRight(body.String(), "\n") + "\n"
+		fence := mdFence(text)
+		section := fmt.Sprintf("<details><summary>%s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", mdCell(title), fence, text, fence)
 		if b.Len()+len(section) > MarkdownLimit {
 			cutChanges = len(visible) - i
 			break
@@ -99,4 +121,15 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mdCode is text as an inline code span in a table cell.
+func mdCode(s string) string {
+	s = strings.ReplaceAll(Escape(s), "|", `\|`)
+	fence := "`"
+	if strings.Contains(s, "`") {
+		fence = "`` "
+		return fence + s + " ``"
+	}
+	return fence + s + fence
 }

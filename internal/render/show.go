@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -198,23 +199,34 @@ func buttons(sub state.Subscription, eff Object, services map[string]state.Servi
 		}
 		q := url.Values{}
 		cu := customers[sub.Customer]
+		// A value the subscription does not have (no FTP account, no
+		// customer for an own subscription) is left out, not sent empty.
+		set := func(k, v string) {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
 		for _, f := range sv.Send {
 			switch f {
 			case "subscription_id":
-				q.Set("subscription_id", sub.Domain)
+				set("subscription_id", sub.Domain)
 			case "primary_domain":
-				q.Set("primary_domain", sub.Domain)
+				set("primary_domain", sub.Domain)
 			case "ftp_credentials":
-				q.Set("ftp_login", sub.FTPLogin)
-				q.Set("ftp_password", "*****")
+				if sub.FTPLogin != "" {
+					set("ftp_login", sub.FTPLogin)
+					if sub.FTPPassword != "" {
+						set("ftp_password", "*****")
+					}
+				}
 			case "customer_id":
-				q.Set("customer_id", sub.Customer)
+				set("customer_id", sub.Customer)
 			case "customer_name":
-				q.Set("customer_name", cu.Contact.Name)
+				set("customer_name", cu.Contact.Name)
 			case "customer_email":
-				q.Set("customer_email", cu.Contact.Email)
+				set("customer_email", cu.Contact.Email)
 			case "customer_company":
-				q.Set("customer_company", cu.Contact.Company)
+				set("customer_company", cu.Contact.Company)
 			}
 		}
 		req := sv.Button.URL
@@ -250,17 +262,17 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 	for _, o := range objs {
 		kind, key := o["kind"].(string), o["key"].(string)
 		if !detail {
-			line := kind + " " + key
+			line := address(kind, key)
 			switch kind {
 			case "subscription":
 				line = fmt.Sprintf("%s %s  %s, %s", kind, o["display_name"], o["sync_status"], o["status"])
 			case "customer":
 				line += fmt.Sprintf("  %s", o["status"])
 			}
-			b.WriteString(line + "\n")
+			b.WriteString(Escape(line) + "\n")
 			continue
 		}
-		fmt.Fprintf(&b, "%s %s\n", kind, key)
+		fmt.Fprintf(&b, "%s\n", address(kind, key))
 		writeObject(&b, o, "  ")
 		b.WriteString("\n")
 	}
@@ -284,13 +296,13 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			if len(x) == 0 {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			writeObject(b, x, indent+"  ")
 		case []Object:
 			if len(x) == 0 {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			for _, item := range x {
 				fmt.Fprintf(b, "%s  -\n", indent)
 				writeObject(b, item, indent+"    ")
@@ -300,14 +312,27 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			if x == "" {
 				continue
 			}
-			fmt.Fprintf(b, "%s%s: %s\n", indent, k, x)
+			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(x))
 		default:
-			fmt.Fprintf(b, "%s%s: %v\n", indent, k, showValue(k, x))
+			text := fmt.Sprint(showValue(k, x))
+			if text == "" {
+				continue // a time not set
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(text))
 		}
 	}
 }
 
 func showValue(key string, v any) any {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format(time.RFC3339)
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
 	if n, ok := v.(int64); ok {
 		if n == -1 {
 			return "unlimited"

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -79,12 +80,22 @@ func Thousands(n int) string {
 	return b.String()
 }
 
-// names renders "a, b, c and 1,237 more".
+// names renders "a, b, c and 1,237 more", each name escaped.
 func names(list []string, max int) string {
-	if len(list) <= max {
-		return strings.Join(list, ", ")
+	more := ""
+	if len(list) > max {
+		list, more = list[:max], " and "+Thousands(len(list)-max)+" more"
 	}
-	return strings.Join(list[:max], ", ") + " and " + Thousands(len(list)-max) + " more"
+	return escapeJoin(list, ", ") + more
+}
+
+// escapeJoin joins list with sep, each element escaped.
+func escapeJoin(list []string, sep string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = Escape(s)
+	}
+	return strings.Join(out, sep)
 }
 
 // PlanText writes the plan for people.
@@ -97,15 +108,16 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	var b strings.Builder
 	if p.Partial {
 		fmt.Fprintf(&b, "%s this plan is partial: only %s and what they force were planned.\n\n",
-			st.yellow("Note:"), strings.Join(p.Targets, ", "))
+			st.yellow("Note:"), escapeJoin(p.Targets, ", "))
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "%s %s\n", st.yellow("Note:"), n)
+		fmt.Fprintf(&b, "%s %s\n", st.yellow("Note:"), Escape(n))
 	}
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
 	}
 	groups := bulkGroups(p.Changes)
+	caused := causedBy(p.Changes)
 	shown := 0
 	for _, c := range p.Changes {
 		if c.Cause != "" {
@@ -122,7 +134,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 			continue
 		}
 		shown++
-		writeChange(&b, st, c, max)
+		writeChange(&b, st, c, max, caused[c.Address()])
 	}
 	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
 		b.WriteString("No changes. The recorded state matches the configuration.\n\n")
@@ -130,7 +142,13 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	writeConflicts(&b, st, p)
 	fmt.Fprintf(&b, "%s %d to add, %d to change, %d to delete, %d conflicts.\n", st.bold("Plan:"),
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
-	_, err := io.WriteString(w, b.String())
+	out := b.String()
+	if !opt.Color {
+		// Everything from the config was escaped where it was written;
+		// without colour no control character is ours either.
+		out = EscapeLines(out)
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
 
@@ -192,7 +210,7 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	sym, verb := symbol(st, g.action)
 	on := ""
 	if g.plan != "" {
-		on = " on plan " + g.plan
+		on = " on plan " + Escape(g.plan)
 	}
 	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), g.kind+"s", on, verb)
 	fmt.Fprintf(b, "  %s %s\n\n", sym, names(g.keys, max))
@@ -213,14 +231,18 @@ func isDefault(f plan.FieldChange) bool {
 	return false
 }
 
-func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
+func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
-	fmt.Fprintf(b, "  # %s %s will be %s", c.Kind, c.Key, verb)
+	fmt.Fprintf(b, "  # %s will be %s", address(c.Kind, c.Key), verb)
 	if len(c.Reasons) > 0 {
-		fmt.Fprintf(b, " (%s)", strings.Join(c.Reasons, "; "))
+		fmt.Fprintf(b, " (%s)", escapeJoin(c.Reasons, "; "))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+	if c.Kind == c.Key {
+		fmt.Fprintf(b, "  %s %s\n", sym, c.Kind) // the one server
+	} else {
+		fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+	}
 	if c.Action != plan.Delete {
 		defaults := 0
 		for _, f := range c.Fields {
@@ -237,6 +259,7 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int) {
 	if f := c.Fanout; f != nil {
 		if n := len(f.Reaches); n > 0 {
 			fmt.Fprintf(b, "    %s reaches %s %s: %s\n", st.cyan("→"), Thousands(n), plural(n, "subscription", c.Kind), names(f.Reaches, max))
+			writeFanoutChanges(b, st, caused, plural(2, "subscription", c.Kind), max)
 		}
 		if n := len(f.SkippedLocked); n > 0 {
 			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription", ""), names(f.SkippedLocked, max))
@@ -256,6 +279,8 @@ func plural(n int, word, kind string) string {
 }
 
 func writeField(b *strings.Builder, st styler, f plan.FieldChange) {
+	f.Path = Escape(f.Path)
+	f.Before.Text, f.After.Text = Escape(f.Before.Text), Escape(f.After.Text)
 	switch {
 	case f.Sensitive:
 		switch {
@@ -293,6 +318,7 @@ func writeLineDiff(b *strings.Builder, st styler, before, after string) {
 	for _, d := range diffs {
 		text := strings.TrimSuffix(d.Text, "\n")
 		for _, line := range strings.Split(text, "\n") {
+			line = Escape(line)
 			switch d.Type {
 			case diffmatchpatch.DiffInsert:
 				fmt.Fprintf(b, "          %s %s\n", st.green("+"), line)
@@ -323,7 +349,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 		if len(g.subs) > 1 {
 			subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
 		}
-		rows = append(rows, []string{subs, c.Property, c.PlanValue.Text, c.AvailableValue.Text, reason})
+		rows = append(rows, []string{Escape(subs), Escape(c.Property), Escape(c.PlanValue.Text), Escape(c.AvailableValue.Text), Escape(reason)})
 	}
 	for _, c := range p.Conflicts {
 		if c.Accepted {
@@ -362,7 +388,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	b.WriteString("\nTo resolve a conflict, either:\n")
 	b.WriteString("  1. adapt the plan: change the config so it asks only for available values, or\n")
 	if len(fixList) > 0 {
-		fmt.Fprintf(b, "  2. adapt the system: %s.\n", strings.Join(fixList, "; "))
+		fmt.Fprintf(b, "  2. adapt the system: %s.\n", escapeJoin(fixList, "; "))
 	} else {
 		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
 	}
@@ -407,4 +433,90 @@ func groupConflicts(cs []plan.Conflict) []*conflictGroup {
 		g.subs = append(g.subs, c.Subscription)
 	}
 	return out
+}
+
+// causedBy groups the changes a plan change brings to subscriptions (or
+// resellers) by the address of that plan change.
+func causedBy(changes []*plan.Change) map[string][]*plan.Change {
+	out := map[string][]*plan.Change{}
+	for _, c := range changes {
+		if c.Cause != "" {
+			out[c.Cause] = append(out[c.Cause], c)
+		}
+	}
+	return out
+}
+
+// fanoutGroupLimit is how many distinct changes a fan-out shows; the
+// JSON document lists every one.
+const fanoutGroupLimit = 10
+
+// writeFanoutChanges shows what a plan change does to what it reaches:
+// each distinct value change (or action) once, with how many it reaches
+// and the first few of their names.
+func writeFanoutChanges(b *strings.Builder, st styler, caused []*plan.Change, things string, max int) {
+	type group struct {
+		line string
+		keys []string
+	}
+	var order []*group
+	byLine := map[string]*group{}
+	add := func(line, key string) {
+		g := byLine[line]
+		if g == nil {
+			g = &group{line: line}
+			byLine[line] = g
+			order = append(order, g)
+		}
+		g.keys = append(g.keys, key)
+	}
+	for _, c := range caused {
+		if c.Action != plan.Update {
+			sym, verb := symbol(st, c.Action)
+			add(sym+" will be "+verb, c.Key)
+		}
+		for _, f := range c.Fields {
+			add(fanoutField(st, f), c.Key)
+		}
+	}
+	// The changes most subscriptions get first.
+	sort.SliceStable(order, func(i, j int) bool { return len(order[i].keys) > len(order[j].keys) })
+	for i, g := range order {
+		if i == fanoutGroupLimit {
+			fmt.Fprintf(b, "      … and %s more distinct changes (--format json lists them all)\n", Thousands(len(order)-i))
+			break
+		}
+		on := Escape(g.keys[0])
+		if n := len(g.keys); n > 1 {
+			on = Thousands(n) + " " + things + ": " + names(g.keys, max)
+		}
+		fmt.Fprintf(b, "      %s  on %s\n", g.line, on)
+	}
+}
+
+// fanoutField is a field change on one line.
+func fanoutField(st styler, f plan.FieldChange) string {
+	path := Escape(f.Path)
+	before, after := Escape(f.Before.Text), Escape(f.After.Text)
+	switch {
+	case f.Sensitive:
+		return fmt.Sprintf("%s %s: (sensitive, changed)", st.yellow("~"), path)
+	case f.Long:
+		return fmt.Sprintf("%s %s: (changed)", st.yellow("~"), path)
+	case !f.Before.Set:
+		return fmt.Sprintf("%s %s: %s", st.green("+"), path, after)
+	case !f.After.Set:
+		return fmt.Sprintf("%s %s: %s", st.red("-"), path, before)
+	}
+	return fmt.Sprintf("%s %s: %s → %s", st.yellow("~"), path, before, after)
+}
+
+// address names an object for people: "service_plan Business"; an
+// object that is the only one of its kind (the server, keyed "server")
+// is named by its kind alone.
+func address(kind, key string) string {
+	if key == kind || key == "" {
+		return kind
+	}
+	return kind + " " + Escape(key)
 }

@@ -114,6 +114,29 @@ func (b *Backend) use(ctx context.Context, fn func(conn *pgx.Conn) error) error 
 	return fn(b.conn)
 }
 
+// Provisioned reports whether the database holds plansync's tables,
+// without creating them: reading commands (plan, validate, show, state
+// pull) ask it first, so that they see an empty state in an empty
+// database and leave it as it was; the first write creates the schema.
+func (b *Backend) Provisioned(ctx context.Context) (bool, error) {
+	b.connMu.Lock()
+	known := b.schema != ""
+	b.connMu.Unlock()
+	if known {
+		return true, nil
+	}
+	conn, err := pgx.ConnectConfig(ctx, b.cfg.Copy())
+	if err != nil {
+		return false, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('plansync_schema_migrations') IS NOT NULL`).Scan(&ok); err != nil {
+		return false, fmt.Errorf("checking for the schema: %w", err)
+	}
+	return ok, nil
+}
+
 // connect opens the Backend's connection; the first time, it finds the
 // schema, and creates or migrates it.
 func (b *Backend) connect(ctx context.Context) (*pgx.Conn, error) {

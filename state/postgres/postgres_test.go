@@ -152,7 +152,13 @@ func plantRaw(t *testing.T, dbURL, name string, data []byte) {
 	var version int
 	var lineage string
 	var serial int64
-	_ = json.Unmarshal(top["format_version"], &version)
+	if json.Unmarshal(top["format_version"], &version) != nil {
+		// Written as a string ("1") since the format version is one
+		// everywhere; older files hold an integer.
+		var text string
+		_ = json.Unmarshal(top["format_version"], &text)
+		version, _ = strconv.Atoi(text)
+	}
 	_ = json.Unmarshal(top["lineage"], &lineage)
 	_ = json.Unmarshal(top["serial"], &serial)
 	exec := func(sql string, args ...any) {

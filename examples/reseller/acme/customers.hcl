@@ -1,12 +1,11 @@
 # Acme's customers and their subscriptions, on Acme's plans.
 customer "wile" {
-  owner             = "acme"
-  name              = "Wile Coyote"
-  company           = "Desert Rockets"
-  email             = "wile@desert-rockets.example"
-  password          = file("secrets/wile.txt")
-  description       = "Orders a lot of rockets"
-  admin_description = "Acme's largest customer"
+  owner       = "acme"
+  name        = "Wile Coyote"
+  company     = "Desert Rockets"
+  email       = "wile@desert-rockets.example"
+  password    = file("secrets/wile.txt")
+  description = "Orders a lot of rockets"
 }
 
 customer "roadrunner" {
