@@ -488,6 +488,35 @@ func TestTargetRenameBringsDeletes(t *testing.T) {
 	}
 }
 
+// TestTargetCatalogueDeleteInUse: a targeted delete of an add-on still
+// used by a recorded subscription brings that subscription's change (a
+// delete, which --allow-delete guards; or its switch away), so no record
+// refers to a deleted plan.
+func TestTargetCatalogueDeleteInUse(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Subscriptions["a.example"].Addons = []string{"Extra Storage"}
+	cfg.Subscriptions["b.example"].Addons = []string{"Extra Storage"}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	delete(cfg.AddonPlans, "Extra Storage")
+	delete(cfg.Subscriptions, "a.example")
+	cfg.Subscriptions["b.example"].Addons = nil
+	tp, err := Target(mustPlan(t, cfg, prior), prior, []string{"addon_plan/Extra Storage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tp.Deletes, []string{"subscription a.example"}) {
+		t.Errorf("guarded deletes %v, want [subscription a.example]", tp.Deletes)
+	}
+	if find(tp, "subscription", "b.example") == nil {
+		t.Errorf("the switch of b.example away from the add-on is left out")
+	}
+	for _, sub := range applied(t, tp).Subscriptions {
+		if slices.Contains(sub.Addons, "Extra Storage") {
+			t.Errorf("subscription %s still recorded with the deleted add-on", sub.Domain)
+		}
+	}
+}
+
 // renameCustomer renames a customer in config (renamed_from) and, with
 // subs, makes its subscriptions name the new login.
 func renameCustomer(c *model.Config, from, to string, subs bool) {
