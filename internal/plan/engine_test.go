@@ -332,6 +332,25 @@ func TestLockedOwnPlansChange(t *testing.T) {
 	}
 }
 
+// TestLockedAddonsReordered: add-ons only listed in another order are
+// not a switch of plans: the subscription stays frozen.
+func TestLockedAddonsReordered(t *testing.T) {
+	cfg := baseConfig()
+	cfg.AddonPlans["More Mail"] = &model.Plan{Kind: model.AddonPlanKind, Owner: "admin", Name: "More Mail", Props: model.Props{
+		"resources.mailboxes": model.Count(5)}}
+	a := cfg.Subscriptions["a.example"]
+	a.Addons = []string{"Extra Storage", "More Mail"}
+	a.Customize = model.Props{"resources.databases": model.Count(3)}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	prior = applied(t, mustPlan(t, cfg, prior))
+	a.Addons = []string{"More Mail", "Extra Storage"}
+	p := mustPlan(t, cfg, prior)
+	if got := effective(t, p.Result, "a.example")["resources.disk_space"]; got != 15*gib {
+		t.Errorf("reordered add-ons: disk space %v, want the frozen 15 GiB", got)
+	}
+}
+
 // TestLockedSwitchedNotSkipped: a locked subscription switched onto a
 // plan changed in the same plan takes the plan's values: the plan's
 // change does not list it as skipped; the plan it left does.
