@@ -332,6 +332,25 @@ func TestLockedOwnPlansChange(t *testing.T) {
 	}
 }
 
+// TestLockedAddonsReordered: add-ons only listed in another order are
+// not a switch of plans: the subscription stays frozen.
+func TestLockedAddonsReordered(t *testing.T) {
+	cfg := baseConfig()
+	cfg.AddonPlans["More Mail"] = &model.Plan{Kind: model.AddonPlanKind, Owner: "admin", Name: "More Mail", Props: model.Props{
+		"resources.mailboxes": model.Count(5)}}
+	a := cfg.Subscriptions["a.example"]
+	a.Addons = []string{"Extra Storage", "More Mail"}
+	a.Customize = model.Props{"resources.databases": model.Count(3)}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cfg.ServicePlans["Business"].Props["resources.disk_space"] = model.Size(20 * gib)
+	prior = applied(t, mustPlan(t, cfg, prior))
+	a.Addons = []string{"More Mail", "Extra Storage"}
+	p := mustPlan(t, cfg, prior)
+	if got := effective(t, p.Result, "a.example")["resources.disk_space"]; got != 15*gib {
+		t.Errorf("reordered add-ons: disk space %v, want the frozen 15 GiB", got)
+	}
+}
+
 // TestLockedSwitchedNotSkipped: a locked subscription switched onto a
 // plan changed in the same plan takes the plan's values: the plan's
 // change does not list it as skipped; the plan it left does.
@@ -484,6 +503,35 @@ func TestTargetRenameBringsDeletes(t *testing.T) {
 	for _, sub := range next.Subscriptions {
 		if sub.Customer != "john" {
 			t.Errorf("subscription %s still refers to customer %q", sub.Domain, sub.Customer)
+		}
+	}
+}
+
+// TestTargetCatalogueDeleteInUse: a targeted delete of an add-on still
+// used by a recorded subscription brings that subscription's change (a
+// delete, which --allow-delete guards; or its switch away), so no record
+// refers to a deleted plan.
+func TestTargetCatalogueDeleteInUse(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Subscriptions["a.example"].Addons = []string{"Extra Storage"}
+	cfg.Subscriptions["b.example"].Addons = []string{"Extra Storage"}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	delete(cfg.AddonPlans, "Extra Storage")
+	delete(cfg.Subscriptions, "a.example")
+	cfg.Subscriptions["b.example"].Addons = nil
+	tp, err := Target(mustPlan(t, cfg, prior), prior, []string{"addon_plan/Extra Storage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tp.Deletes, []string{"subscription a.example"}) {
+		t.Errorf("guarded deletes %v, want [subscription a.example]", tp.Deletes)
+	}
+	if find(tp, "subscription", "b.example") == nil {
+		t.Errorf("the switch of b.example away from the add-on is left out")
+	}
+	for _, sub := range applied(t, tp).Subscriptions {
+		if slices.Contains(sub.Addons, "Extra Storage") {
+			t.Errorf("subscription %s still recorded with the deleted add-on", sub.Domain)
 		}
 	}
 }

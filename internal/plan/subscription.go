@@ -317,11 +317,27 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	return s
 }
 
+// sameSet reports whether a and b hold the same names, in any order
+// (add-on lists hold each name once).
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
 // samePlans reports whether the recorded subscription p was on the plans
 // cfg puts it on: the same service plan of the same owner (or of that
-// owner under its former name) with the same add-ons in the same order.
+// owner under its former name) with the same add-ons. Add-ons listed in
+// another order are the same add-ons: none was attached or removed (and
+// their sum does not depend on the order).
 func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subscription) bool {
-	if p.Plan == model.None || p.Plan != cfg.Plan || !slices.Equal(p.Addons, cfg.Addons) {
+	if p.Plan == model.None || p.Plan != cfg.Plan || !sameSet(p.Addons, cfg.Addons) {
 		return false
 	}
 	if p.Owner == owner {

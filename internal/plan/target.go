@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
 
@@ -33,7 +34,9 @@ func ParseTarget(t string) (state.Ref, error) {
 // Target limits a full plan to the targeted objects and what they force:
 // the subscriptions and resellers a targeted plan change reaches, the
 // subscriptions a targeted customer's deletion deletes, and the plans,
-// add-ons and customer a targeted subscription needs created. The result
+// add-ons and customer a targeted subscription needs created, and the
+// changes of the recorded objects still using a targeted plan, add-on,
+// reseller plan or service that is deleted. The result
 // snapshot changes only those objects; everything else stays as recorded.
 func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	want := map[string]bool{}
@@ -79,6 +82,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// and renames it depends on (plan, add-ons, customer, owner reseller,
 	// reseller plan); a rename brings what refers to the old name.
 	recorded := state.Records(prior)
+	users := catalogueUsers(recorded)
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -105,6 +109,14 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 			if c.Cause != "" {
 				add(c.Cause)
+			}
+			if c.Action == Delete {
+				// A catalogue object still used in the recorded state
+				// goes only with the changes of what uses it (which
+				// --allow-delete guards when they are deletes).
+				for _, u := range users[addr] {
+					add(u)
+				}
 			}
 			if c.Fanout != nil {
 				for _, k := range c.Fanout.Reaches {
@@ -151,6 +163,39 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// catalogueUsers maps the address of each recorded plan, add-on, reseller
+// plan and service to the addresses of the recorded objects that use it:
+// subscriptions their service plan and add-ons, resellers their reseller
+// plan and services, plans their services.
+func catalogueUsers(recorded map[state.Ref]any) map[string][]string {
+	users := map[string][]string{}
+	use := func(what, by string) { users[what] = append(users[what], by) }
+	for ref, r := range recorded {
+		by := ref.Kind + " " + ref.Key
+		switch r := r.(type) {
+		case state.Subscription:
+			if r.Plan != "" && r.Plan != model.None {
+				use("service_plan "+model.PlanKey(r.Owner, r.Plan), by)
+				for _, a := range r.Addons {
+					use("addon_plan "+model.PlanKey(r.Owner, a), by)
+				}
+			}
+		case state.Reseller:
+			if r.Plan != "" && r.Plan != model.None {
+				use("reseller_plan "+r.Plan, by)
+			}
+			for _, svc := range r.Services {
+				use("service "+svc, by)
+			}
+		case state.Plan:
+			for _, svc := range r.Services {
+				use("service "+svc, by)
+			}
+		}
+	}
+	return users
 }
 
 // refersTo reports whether a change moves a reference away from one of

@@ -536,6 +536,7 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	b.tidy()
 	entries, err := b.readHistory()
 	if err != nil {
 		return nil, err
