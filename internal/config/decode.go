@@ -1090,27 +1090,29 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		}
 		switch n.Type {
 		case IntScalar:
-			v, err := strconv.ParseInt(n.Text, 0, 64)
-			if err != nil {
-				d.errorf(n.Range, obj, path, "size %s is out of range", n.Text)
-				return model.Value{}, false
-			}
-			if v < 0 {
-				d.errorf(n.Range, obj, path, "size %s is negative; write unlimited for no limit", n.Text)
-				return model.Value{}, false
-			}
-			return model.Size(v), true
+			return d.limit(n, obj, path, "size", model.Size)
 		case StringScalar:
 			if n.Text == "unlimited" {
 				return model.Size(model.Unlimited), true
 			}
-			v, err := model.ParseSize(n.Text)
+			parse := model.ParseSize
+			if p.Path == "resources.traffic" {
+				parse = model.ParseTraffic
+			}
+			v, err := parse(n.Text)
 			if err != nil {
-				d.errorf(n.Range, obj, path, "%s", err.Error())
+				hint := ""
+				if strings.Contains(n.Text, "/mo") && p.Path != "resources.traffic" {
+					hint = "; only traffic is per month"
+				}
+				d.errorf(n.Range, obj, path, "%s%s", err.Error(), hint)
 				return model.Value{}, false
 			}
 			return model.Size(v), true
 		case FloatScalar:
+			if decDecimal(n.Text) { // an integer too large for YAML's int
+				return d.limit(n, obj, path, "size", model.Size)
+			}
 			if strings.HasPrefix(n.Text, "-") {
 				d.errorf(n.Range, obj, path, "size %s is negative; write unlimited for no limit", n.Text)
 				return model.Value{}, false
@@ -1123,27 +1125,20 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 			return bad(want)
 		}
 		switch n.Type {
-		case IntScalar, StringScalar:
-			if n.Type == StringScalar && n.Text == "unlimited" {
+		case IntScalar:
+			return d.limit(n, obj, path, "count", model.Count)
+		case StringScalar:
+			if n.Text == "unlimited" {
 				return model.Count(model.Unlimited), true
 			}
-			v, err := strconv.ParseInt(n.Text, 10, 64)
-			if err != nil && n.Type == IntScalar {
-				v, err = strconv.ParseInt(n.Text, 0, 64)
+			if decDecimal(n.Text) {
+				return d.limit(n, obj, path, "count", model.Count)
 			}
-			if err != nil {
-				if n.Type == IntScalar {
-					d.errorf(n.Range, obj, path, "count %s is out of range", n.Text)
-					return model.Value{}, false
-				}
-				return bad(want)
-			}
-			if v < 0 {
-				d.errorf(n.Range, obj, path, "count %s is negative; write unlimited for no limit", n.Text)
-				return model.Value{}, false
-			}
-			return model.Count(v), true
+			return bad(want)
 		case FloatScalar:
+			if decDecimal(n.Text) { // an integer too large for YAML's int
+				return d.limit(n, obj, path, "count", model.Count)
+			}
 			if strings.HasPrefix(n.Text, "-") {
 				d.errorf(n.Range, obj, path, "count %s is negative; write unlimited for no limit", n.Text)
 				return model.Value{}, false
@@ -1178,6 +1173,9 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 			return bad(want)
 		}
 		v, err := model.ParseDuration(n.Text)
+		if err == nil {
+			err = model.CheckExpiration(v)
+		}
 		if err != nil {
 			d.errorf(n.Range, obj, path, "%s", err.Error())
 			return model.Value{}, false
@@ -1185,6 +1183,45 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		return v, true
 	}
 	return bad("a value")
+}
+
+// decDecimal reports whether s is a whole number in plain decimal digits,
+// with an optional sign.
+func decDecimal(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// limit decodes a size in bytes or a count written as an integer: plain
+// decimal digits (not 0x10, 0o17 or 1_000), not negative, at most
+// model.MaxLimit.
+func (d *decoder) limit(n *Node, obj decAddr, path, what string, mk func(int64) model.Value) (model.Value, bool) {
+	if !decDecimal(n.Text) {
+		d.errorf(n.Range, obj, path, "%s %s is not a plain decimal number (write digits only, e.g. 1000)", what, n.Text)
+		return model.Value{}, false
+	}
+	v, err := strconv.ParseInt(n.Text, 10, 64)
+	switch {
+	case err == nil && v < 0, err != nil && strings.HasPrefix(n.Text, "-"):
+		d.errorf(n.Range, obj, path, "%s %s is negative; write unlimited for no limit", what, n.Text)
+		return model.Value{}, false
+	case err != nil || v > model.MaxLimit:
+		max := "9007199254740992 (2^53)"
+		if what == "size" {
+			max = "8 PiB"
+		}
+		d.errorf(n.Range, obj, path, "%s %s is too large (at most %s; write unlimited for no limit)", what, n.Text, max)
+		return model.Value{}, false
+	}
+	return mk(v), true
 }
 
 // ---------------------------------------------------------------------

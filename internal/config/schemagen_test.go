@@ -106,25 +106,34 @@ var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^[Aa][Dd][Mm][Ii][Nn]$"}
 func sgDefs() []sgKV {
 	return []sgKV{
 		{"size", sgObj{
-			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes, or unlimited. Traffic may carry a /mo (or /month) suffix."},
+			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes (decimal digits), or unlimited; at most 8 PiB."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo)?(?:/month)?\s*$`}},
-				sgObj{{"type", "integer"}, {"minimum", 0}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)\s*$`}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
-			{"examples", []any{"10GiB", "512MiB", "1TB", "100GiB/mo", "unlimited"}},
+			{"examples", []any{"10GiB", "512MiB", "1TB", "unlimited"}},
+		}},
+		{"traffic", sgObj{
+			{"description", "Traffic per month: a size (see size), which may carry a /mo (or /month) suffix, or unlimited."},
+			{"anyOf", []any{
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo|/month)?\s*$`}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
+			}},
+			{"examples", []any{"100GiB", "100GiB/mo", "unlimited"}},
 		}},
 		{"count", sgObj{
-			{"description", "A count: a whole number, or unlimited."},
+			{"description", "A count: a whole number (decimal digits) up to 2^53, or unlimited."},
 			{"anyOf", []any{
-				sgObj{{"type", "integer"}, {"minimum", 0}},
-				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]+)$"}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
+				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]{1,16})$"}},
 			}},
 			{"examples", []any{10, "unlimited"}},
 		}},
 		{"duration", sgObj{
-			{"description", "A period: days (30d), months (6mo), years (1y), a combination in that order (1y6mo), or unlimited."},
+			{"description", "A period: days (30d), months (6mo), years (1y), a combination in that order (1y6mo), or unlimited; not zero, at most 100 years."},
 			{"type", "string"},
 			{"pattern", `^\s*(?:unlimited|[0-9]+y(?:[0-9]+mo)?(?:[0-9]+d)?|[0-9]+mo(?:[0-9]+d)?|[0-9]+d)\s*$`},
+			{"not", sgObj{{"pattern", `^\s*(?:0+y)?(?:0+mo)?(?:0+d)?\s*$`}}},
 			{"examples", []any{"1y", "6mo", "30d", "unlimited"}},
 		}},
 		{"date", sgObj{
@@ -268,6 +277,9 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	}
 	switch p.Kind {
 	case model.KindSize:
+		if p.Path == "resources.traffic" {
+			return sgRef("traffic", desc)
+		}
 		return sgRef("size", desc)
 	case model.KindCount:
 		return sgRef("count", desc)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"maps"
 	"runtime"
 	"slices"
@@ -350,6 +351,14 @@ func (e *engine) finish(s *sub) {
 		rec.Expires = &t
 	} else if exp, ok := effSet.props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 {
 		t := exp.AddTo(rec.CreatedAt).UTC()
+		if t.After(model.MaxDate) {
+			// Only a clock (or --now) near year 9999 gets here: the
+			// config bounds periods to 100 years.
+			e.diag(diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", rec.CreatedAt.Format("2006-01-02"), exp.S),
+				Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
+			t = model.MaxDate
+		}
 		rec.Expires = &t
 	}
 	var ftpChanged bool
