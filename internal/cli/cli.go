@@ -42,7 +42,15 @@ type common struct {
 }
 
 // Main runs plansync with args and returns the process exit code.
-func Main(ctx context.Context, args []string, env Env) int {
+// A panic is a bug: it is reported as one and exits 1, never 0 or 2 (the
+// code --detailed-exitcode gives pending changes), so CI cannot mistake a
+// crash for a plan.
+func Main(ctx context.Context, args []string, env Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = reportPanic(env, r, debug.Stack())
+		}
+	}()
 	tuneGC(env)
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
@@ -66,6 +74,13 @@ func report(env Env, err error) int {
 		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "Error: %s\n", err)
+	return ExitError
+}
+
+// reportPanic prints a recovered panic as the bug it is and returns the
+// exit code for it.
+func reportPanic(env Env, r any, stack []byte) int {
+	fmt.Fprintf(env.Stderr, "Error: internal error: %v\n\nThis is a bug in plansync %s, not a problem with your input.\nPlease report it with this message and the stack below.\n\n%s", r, Version, stack)
 	return ExitError
 }
 

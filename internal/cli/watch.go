@@ -549,7 +549,7 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 		}
 		pf := l.cache[f.Rel]
 		if pf == nil || pf.sum != f.Sum || pf.file.Path != f.Path {
-			src, err := os.ReadFile(f.Path)
+			src, err := config.ReadSource(f.Path)
 			if err != nil {
 				diags = append(diags, config.FileError(f.Path, err))
 				continue

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,8 +37,19 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 	} else {
 		var wg sync.WaitGroup
 		next := make(chan int)
+		var once sync.Once
+		var crash string
 		for range workers {
 			wg.Go(func() {
+				defer func() {
+					// A panic here would end the process before the CLI
+					// can report it as a bug: raise it again below.
+					if r := recover(); r != nil {
+						once.Do(func() { crash = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack()) })
+						for range next { // let the sender finish
+						}
+					}
+				}()
 				for i := range next {
 					decoded[i] = DecodeFile(files[i], opts)
 				}
@@ -48,6 +60,9 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 		}
 		close(next)
 		wg.Wait()
+		if crash != "" {
+			panic(crash)
+		}
 	}
 	return Merge(files, decoded)
 }

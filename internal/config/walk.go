@@ -71,7 +71,7 @@ func ParseDir(dir string) ([]*File, diag.Diagnostics) {
 // path relative to the config directory. The returned File is never nil
 // and its Root is always a MapNode, empty when the file could not be
 // parsed at all.
-func ParseFile(path, rel string, src []byte) (*File, diag.Diagnostics) {
+func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 	name := path
 	if name == "" {
 		name = rel
@@ -80,7 +80,18 @@ func ParseFile(path, rel string, src []byte) (*File, diag.Diagnostics) {
 		name = "<input>"
 	}
 	f := &File{Path: path, Rel: rel}
-	var diags diag.Diagnostics
+	if len(src) > MaxFileSize {
+		at := diag.Range{File: name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+		diags.Errorf(at, "config file is %d MiB, more than the %d MiB a config file may have: split it into several files", len(src)>>20, MaxFileSize>>20)
+		f.Root = &Node{Kind: MapNode, Range: at}
+		f.Syntax = walkSyntax(name)
+		return f, diags
+	}
+	defer func() {
+		if f.Root != nil {
+			diags = append(diags, limitsCheck(name, f.Root)...)
+		}
+	}()
 	switch walkSyntax(name) {
 	case "yaml":
 		f.Syntax = "yaml"
@@ -247,7 +258,7 @@ func walkRealPath(path string) (string, error) {
 
 // walkReadFile reads and parses one config file.
 func walkReadFile(j walkJob) (*File, diag.Diagnostics) {
-	src, err := os.ReadFile(j.path)
+	src, err := ReadSource(j.path)
 	if err != nil {
 		return nil, diag.Diagnostics{FileError(j.path, err)}
 	}

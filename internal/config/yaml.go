@@ -151,6 +151,15 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 	if yamlParserError(msg) {
 		line++
 	}
+	if strings.HasPrefix(msg, "exceeded max depth") {
+		// yaml.v3 stops at its own bound, well past MaxDepth; say ours,
+		// where the brackets go too deep if they do.
+		msg = fmt.Sprintf("values are nested more than %d levels deep", MaxDepth)
+		line, col = 1, 1
+		if l, c, ok := depthScan(src, MaxDepth, false); ok {
+			line, col = l, c
+		}
+	}
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		if name, ok = strings.CutSuffix(name, "' referenced"); ok {
 			line, col = yamlFindAlias(src, name)

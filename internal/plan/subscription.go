@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -690,10 +691,12 @@ func parallel(n int, f func(i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var crash workerPanic
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer crash.catch()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -704,6 +707,34 @@ func parallel(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+	crash.rethrow()
+}
+
+// workerPanic carries the first panic of worker goroutines to the
+// goroutine that waits for them, where it is raised again: a panic in a
+// goroutine of its own would end the process before the CLI can report
+// it as a bug.
+type workerPanic struct {
+	mu  sync.Mutex
+	msg string
+}
+
+// catch recovers a worker's panic; call it deferred in the worker.
+func (p *workerPanic) catch() {
+	if r := recover(); r != nil {
+		p.mu.Lock()
+		if p.msg == "" {
+			p.msg = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack())
+		}
+		p.mu.Unlock()
+	}
+}
+
+// rethrow raises the caught panic, if any, after the workers are done.
+func (p *workerPanic) rethrow() {
+	if p.msg != "" {
+		panic(p.msg)
+	}
 }
 
 // drop records a subscriber value left out for want of permission.
