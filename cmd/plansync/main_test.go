@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: false,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"holdlock": holdLock,
+			"mkfifo":   mkfifo,
 		},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("EXAMPLES", filepath.Join(root, "examples"))
@@ -60,4 +62,16 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("LOCKID", l.Info().ID)
 	ts.Defer(func() { _ = l.Unlock(); _ = b.Close() })
+}
+
+// mkfifo makes a named pipe.
+//
+//	mkfifo PATH
+func mkfifo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mkfifo PATH")
+	}
+	if err := syscall.Mkfifo(ts.MkAbs(args[0]), 0o600); err != nil {
+		ts.Fatalf("mkfifo: %v", err)
+	}
 }

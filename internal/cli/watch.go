@@ -496,7 +496,7 @@ type watchSecret struct {
 var watchSecretTorn = watchSecret{err: "\x00changed while read"}
 
 func readWatchSecret(path string) ([]byte, watchSecret, error) {
-	b, err := os.ReadFile(path)
+	b, err := config.ReadSecretFile(path)
 	if err != nil {
 		return nil, watchSecret{err: err.Error()}, err
 	}
@@ -652,7 +652,7 @@ func (l *watchLoader) loadAll(retired map[string]string) (*model.Config, diag.Di
 				secrets[p] = true
 				mu.Unlock()
 			}
-			return os.ReadFile(path)
+			return config.ReadSecretFile(path)
 		}})
 	l.mu.Lock()
 	l.secrets = secrets

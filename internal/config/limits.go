@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -22,25 +23,62 @@ const (
 	MaxDepth = 64
 	// MaxTextLen is the longest text value or key, in bytes: 64 KiB.
 	MaxTextLen = 64 << 10
+	// MaxSecretSize is the largest secret file read: 64 KiB (a password,
+	// a key or a certificate chain fits).
+	MaxSecretSize = 64 << 10
+	// SecretTimeout bounds the reading of a secret file (a hung network
+	// file system).
+	SecretTimeout = 10 * time.Second
 )
 
 // errTooLarge is the error of a file larger than its limit.
-type errTooLarge struct{ size, max int64 }
+type errTooLarge struct {
+	max  int64
+	what string
+}
 
 func (e errTooLarge) Error() string {
-	return fmt.Sprintf("the file is larger than %d MiB (the limit for a config file)", e.max>>20)
+	if e.max >= 1<<20 {
+		return fmt.Sprintf("larger than %d MiB, the limit for %s", e.max>>20, e.what)
+	}
+	return fmt.Sprintf("larger than %d KiB, the limit for %s", e.max>>10, e.what)
+}
+
+// ReadSecretFile reads a secret file ({file: path}, file("path")): a
+// regular file (or a link to one) of at most MaxSecretSize bytes, read
+// within SecretTimeout. A FIFO, a device such as /dev/zero or a directory
+// is an error, and is never read.
+func ReadSecretFile(path string) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := readBounded(path, MaxSecretSize, "a secret file")
+		done <- result{b, err}
+	}()
+	t := time.NewTimer(SecretTimeout)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-t.C:
+		// The reading goroutine stays blocked; the run ends with this error.
+		return nil, fmt.Errorf("not read within %s", SecretTimeout)
+	}
 }
 
 // ReadSource reads a config file: a regular file (or a link to one) of at
 // most MaxFileSize bytes. A larger file, a FIFO or a device is an error;
 // it is never read whole.
 func ReadSource(path string) ([]byte, error) {
-	return readBounded(path, MaxFileSize)
+	return readBounded(path, MaxFileSize, "a config file")
 }
 
 // readBounded reads the regular file at path, refusing it beyond max
 // bytes.
-func readBounded(path string, max int64) ([]byte, error) {
+func readBounded(path string, max int64, what string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -49,7 +87,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if fi.Size() > max {
-		return nil, errTooLarge{fi.Size(), max}
+		return nil, errTooLarge{max, what}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -68,7 +106,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, errTooLarge{int64(len(b)), max}
+		return nil, errTooLarge{max, what}
 	}
 	return b, nil
 }

@@ -82,7 +82,7 @@ func TestFileSizeAndKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, err := ReadSource(big); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+	if _, err := ReadSource(big); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB, the limit for a config file") {
 		t.Errorf("big file: %v", err)
 	}
 	if _, ds := ParseFile("x.yaml", "x.yaml", make([]byte, MaxFileSize+1)); !strings.Contains(ds.Error(), "more than the 64 MiB") {
@@ -97,5 +97,29 @@ func TestFileSizeAndKind(t *testing.T) {
 	}
 	if _, err := ReadSource(dir); err == nil || !strings.Contains(err.Error(), "directory") {
 		t.Errorf("dir: %v", err)
+	}
+}
+
+// TestReadSecretFile: a secret file is a regular file of at most 64 KiB.
+func TestReadSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok")
+	if err := os.WriteFile(ok, []byte(strings.Repeat("s", MaxSecretSize)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadSecretFile(ok); err != nil || len(b) != MaxSecretSize {
+		t.Errorf("64 KiB: %d bytes, %v", len(b), err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, []byte(strings.Repeat("s", MaxSecretSize+1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSecretFile(big); err == nil || err.Error() != "larger than 64 KiB, the limit for a secret file" {
+		t.Errorf("big: %v", err)
+	}
+	for path, want := range map[string]string{"/dev/zero": "is a device", dir: "is a directory"} {
+		if _, err := ReadSecretFile(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", path, err)
+		}
 	}
 }
