@@ -143,6 +143,11 @@ func decodeFile(f *File, opts Options) *decResult {
 	for i := range root.Entries {
 		e := &root.Entries[i]
 		if decNull(e.Value) {
+			if decContains(decTopKeys, e.Key) {
+				d.nullValue(e, decAddr{}, "")
+			} else {
+				d.unknown(e, decAddr{}, "", decTopKeys)
+			}
 			continue
 		}
 		switch e.Key {
@@ -228,8 +233,15 @@ func decDescribe(n *Node) string {
 	return "the string " + strconv.Quote(n.Text)
 }
 
-// fields walks the entries of the map n in source order. Null values
-// count as absent. fn decodes one entry and returns false when the key is
+// nullValue reports a key given an empty (null) value: it does not mean
+// "left out" (YAML `disk_space:` or `~`, HCL `= null`), which would
+// silently give the default; the key must have a value or go.
+func (d *decoder) nullValue(e *Entry, obj decAddr, prefix string) {
+	d.errorf(e.KeyRange, obj, prefix+e.Key, "%s has no value (it is empty or null): give it a value, or leave it out for the default", e.Key)
+}
+
+// fields walks the entries of the map n in source order. A null value is
+// an error (nullValue) when the key is known. fn decodes one entry and returns false when the key is
 // unknown; that is reported with a suggestion taken from valid. The range
 // of every known entry's value is recorded in src under prefix+key. A key
 // set twice is reported on the second occurrence.
@@ -237,6 +249,11 @@ func (d *decoder) fields(n *Node, obj decAddr, prefix string, src *model.Src, va
 	for i := range n.Entries {
 		e := &n.Entries[i]
 		if decNull(e.Value) {
+			if decContains(valid, e.Key) {
+				d.nullValue(e, obj, prefix)
+			} else {
+				d.unknown(e, obj, prefix, valid)
+			}
 			continue
 		}
 		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
@@ -516,6 +533,9 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 		if _, ok := src.Fields[f]; ok {
 			continue
 		}
+		if n.Get(f) != nil {
+			continue // given an empty value: reported as such
+		}
 		d.errorf(n.Range, obj, f, "missing required field %q", f)
 	}
 }
@@ -792,7 +812,7 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		}
 		return true
 	})
-	if decNull(n.Get("url")) {
+	if n.Get("url") == nil {
 		d.errorf(n.Range, obj, "button.url", "missing required field %q", "url")
 	}
 	return b
@@ -1015,6 +1035,7 @@ func (d *decoder) section(n *Node, section string, ctx decCtx, props model.Props
 	for i := range n.Entries {
 		e := &n.Entries[i]
 		if decNull(e.Value) {
+			d.nullValue(e, obj, srcPrefix+section+".")
 			continue
 		}
 		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
@@ -1066,10 +1087,11 @@ func (d *decoder) phpSettings(e *Entry, ctx decCtx, props model.Props, obj decAd
 	}
 	for i := range n.Entries {
 		s := &n.Entries[i]
+		path := model.PHPSettingsPrefix + s.Key
 		if decNull(s.Value) {
+			d.nullValue(s, obj, srcPrefix+model.PHPSettingsPrefix)
 			continue
 		}
-		path := model.PHPSettingsPrefix + s.Key
 		if dup := decFindKey(n.Entries[:i], s.Key); dup != nil {
 			d.res.diags = append(d.res.diags, diag.Diagnostic{Severity: diag.Error,
 				Summary: fmt.Sprintf("%q is set twice", s.Key),
