@@ -41,6 +41,15 @@ type common struct {
 	last *lastPlan
 }
 
+// check refuses flag values every command shares that their types allow
+// but that mean nothing.
+func (c *common) check() error {
+	if c.LockTimeout < 0 {
+		return fmt.Errorf("invalid argument %q for \"--lock-timeout\" flag: a timeout cannot be negative (0 tries the lock once)", c.LockTimeout)
+	}
+	return nil
+}
+
 // Main runs plansync with args and returns the process exit code.
 // A panic is a bug: it is reported as one and exits 1, never 0 or 2 (the
 // code --detailed-exitcode gives pending changes), so CI cannot mistake a
@@ -122,6 +131,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	pf.StringVar(&c.StateName, "state-name", "", "name of the state within a shared backend (env PLANSYNC_STATE_NAME; default \"default\")")
 	pf.DurationVar(&c.LockTimeout, "lock-timeout", 0, "how long to wait for the state lock (e.g. 30s)")
 	pf.StringVar(&c.As, "as", "admin", "act as admin or reseller:LOGIN (a reseller manages only its own plans, customers and subscriptions)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return c.check() }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())
 	})

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -376,6 +377,12 @@ func (d *decoder) login(n *Node, obj decAddr, path string, reserved bool) (strin
 		d.errorf(n.Range, obj, path, "login %q is reserved for the administrator", s)
 		return "", false
 	}
+	if l != s {
+		// Logins are lower-case (the panel's, and every reference's);
+		// changing one silently would hide which account is meant.
+		d.errorf(n.Range, obj, path, "login %q has upper-case letters: logins are lower-case, write %q", s, l)
+		return "", false
+	}
 	return l, true
 }
 
@@ -441,7 +448,8 @@ func decCheckDomain(s string) string {
 			case c == '-':
 				digitsOnly = false
 			default:
-				return fmt.Sprintf("%q is not allowed in a domain name (letters, digits and '-' only; use punycode xn--… for other scripts)", c)
+				r, _ := utf8.DecodeRuneInString(s[i:]) // the character, not its first byte
+				return fmt.Sprintf("%q is not allowed in a domain name (letters, digits and '-' only; use punycode xn--… for other scripts)", r)
 			}
 			continue
 		}
@@ -1191,6 +1199,10 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		if n.Kind == ScalarNode {
 			switch n.Type {
 			case StringScalar, IntScalar, FloatScalar:
+				if p.Path == "hosting.php_version" && !decPHPVersion(n.Text) {
+					d.errorf(n.Range, obj, path, "%q is not a PHP version: write major.minor, such as \"8.3\"", n.Text)
+					return model.Value{}, false
+				}
 				return model.String(n.Text), true
 			}
 		}
@@ -1220,6 +1232,13 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		return v, true
 	}
 	return bad("a value")
+}
+
+// decPHPVersion reports whether s is a PHP version as components name
+// them: major.minor ("8.3", "7.4").
+func decPHPVersion(s string) bool {
+	major, minor, ok := strings.Cut(s, ".")
+	return ok && decDecimal(major) && decDecimal(minor) && major[0] != '+' && major[0] != '-' && minor[0] != '+' && minor[0] != '-'
 }
 
 // decDecimal reports whether s is a whole number in plain decimal digits,

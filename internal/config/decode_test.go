@@ -495,6 +495,7 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:2:12: invalid login "j doe": ' ' is not allowed`,
 			`a.yaml:3:12: login "admin" is reserved for the administrator`,
 			`a.yaml:4:12: invalid login "-x": it must start with a letter or a digit`,
+			`a.yaml:5:12: login "JDoe" has upper-case letters: logins are lower-case, write "jdoe"`,
 			`a.yaml:6:12: invalid login "r 1"`}},
 		{"domains", dtY("subscriptions:\n  - {domain: example, plan: none}\n  - {domain: -a.example, plan: none}\n  - {domain: ex_ample.com, plan: none}\n  - {domain: 10.0.0.1, plan: none}\n  - {domain: a..example, plan: none}\n  - {domain: xn--bcher-kva.example, plan: none}\n"), []string{
 			`a.yaml:2:14: invalid domain "example": a domain has at least two labels`,
@@ -544,17 +545,17 @@ func TestDecodeErrors(t *testing.T) {
 func TestDecodeOwners(t *testing.T) {
 	files := dtParse(t, map[string]string{"a.yaml": `
 resellers:
-  - {login: R1, plan: none}
+  - {login: r1, plan: none}
 service_plans:
   - {name: P}
-  - {name: P, owner: R1}
+  - {name: P, owner: r1}
 customers:
   - {login: c0}
   - {login: c1, owner: r1}
 subscriptions:
   - {domain: own.example, plan: P}
-  - {domain: r.example, owner: R1, plan: P}
-  - {domain: c1.example, customer: C1, plan: P}
+  - {domain: r.example, owner: r1, plan: P}
+  - {domain: c1.example, customer: c1, plan: P}
 `})
 	cfg, ds := Decode(files, Options{})
 	if len(ds) != 0 {

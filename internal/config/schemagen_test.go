@@ -99,8 +99,8 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
-// sgNotAdmin refuses the login admin, in any case.
-var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^[Aa][Dd][Mm][Ii][Nn]$"}}
+// sgNotAdmin refuses the login admin.
+var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
 
 // sgDefs are the value types, in the order they appear in the file.
 func sgDefs() []sgKV {
@@ -158,7 +158,7 @@ func sgDefs() []sgKV {
 		{"login", sgObj{
 			{"description", "A login: up to 64 letters, digits, '.', '_', '@' and '-', starting with a letter or a digit; compared in lower case."},
 			{"type", []string{"string", "number"}},
-			{"pattern", "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"},
+			{"pattern", "^[a-z0-9][a-z0-9._@-]{0,63}$"},
 			{"minimum", 0},
 			{"examples", []any{"jdoe"}},
 		}},
@@ -292,7 +292,7 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	case model.KindString:
 		o := sgObj{{"description", desc}, {"type", []string{"string", "number"}}}
 		if p.Path == "hosting.php_version" {
-			o = append(o, sgKV{"examples", []any{"8.3"}})
+			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"examples", []any{"8.3"}})
 		}
 		return o
 	}
@@ -422,7 +422,7 @@ func sgKinds() []sgKind {
 		{def: "reseller_plan", fields: decResellerPlanFields, ctx: decCtxResellerPlan, required: []string{"name"},
 			desc: "A reseller plan (owned by the admin): the allocation a reseller receives and its oversell policy.",
 			spec: merge(planFields("reseller plan"), map[string]sgObj{
-				"owner":    sgObj{{"description", "Always admin: reseller plans are owned by the admin."}, {"type", "string"}, {"pattern", "^[Aa][Dd][Mm][Ii][Nn]$"}, {"examples", []any{"admin"}}},
+				"owner":    sgObj{{"description", "Always admin: reseller plans are owned by the admin."}, {"type", "string"}, {"pattern", "^admin$"}, {"examples", []any{"admin"}}},
 				"oversell": sgBool(sgOversellHelp),
 			})},
 		{def: "reseller", fields: decResellerFields, ctx: decCtxReseller, required: []string{"login", "plan"},
