@@ -472,6 +472,8 @@ type watchLoader struct {
 	// read (or tried to), so their changes count.
 	mu      sync.Mutex
 	secrets map[string]bool
+	// ignore holds the patterns of .plansyncignore at the last load.
+	ignore *config.Ignore
 }
 
 type watchParsed struct {
@@ -516,7 +518,7 @@ func (l *watchLoader) relevant(b watch.Batch) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, c := range b.Changes {
-		if config.IsConfigFile(c.Rel) {
+		if config.IsConfigFile(c.Rel) && !l.ignore.Excludes(c.Rel) || c.Rel == config.IgnoreFile {
 			return true
 		}
 		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
@@ -537,10 +539,15 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 		return l.loadAll(retired)
 	}
 	var parsed []*watchParsed
-	var diags diag.Diagnostics
+	// The ignore file is read every time: it is small, and a change to
+	// it changes which files are config files.
+	ignore, diags := config.LoadIgnore(l.dir)
+	l.mu.Lock()
+	l.ignore = ignore
+	l.mu.Unlock()
 	keep := make(map[string]bool, len(b.Files))
 	for _, f := range b.Files {
-		if !config.IsConfigFile(f.Rel) {
+		if !config.IsConfigFile(f.Rel) || ignore.Excludes(f.Rel) {
 			continue
 		}
 		if f.Err != nil {

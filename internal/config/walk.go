@@ -109,6 +109,7 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 
 // walkSyntax gives the syntax of a config file by its name, or "".
 func walkSyntax(name string) string {
+	name = strings.ToLower(name) // a.YAML is a YAML file too
 	switch {
 	case strings.HasSuffix(name, ".yaml"), strings.HasSuffix(name, ".yml"):
 		return "yaml"
@@ -128,7 +129,7 @@ func Skipped(name string) bool { return walkSkip(name) }
 // walkSkip reports whether a directory entry is hidden or an editor's
 // backup, swap or temporary file.
 func walkSkip(name string) bool {
-	return strings.HasPrefix(name, ".") ||
+	return strings.HasPrefix(name, ".") && name != IgnoreFile ||
 		strings.HasSuffix(name, "~") ||
 		strings.HasSuffix(name, ".swp") ||
 		strings.HasSuffix(name, ".swx") ||
@@ -148,6 +149,8 @@ type walker struct {
 	seen  map[string]struct{}
 	jobs  []walkJob
 	diags diag.Diagnostics
+	// ignore holds the patterns of the root's .plansyncignore.
+	ignore *Ignore
 }
 
 func (w *walker) fail(summary string, err error) {
@@ -164,6 +167,9 @@ func (w *walker) walkRoot(dir string) {
 		w.fail("cannot read config directory", &fs.PathError{Op: "read", Path: dir, Err: errNotDir})
 		return
 	}
+	var ds diag.Diagnostics
+	w.ignore, ds = LoadIgnore(dir)
+	w.diags = append(w.diags, ds...)
 	real, err := walkRealPath(dir)
 	if err != nil {
 		w.fail("cannot read config directory", err)
@@ -198,11 +204,12 @@ func (w *walker) walkDir(path, rel, real string) {
 		}
 		rp := filepath.Join(real, name)
 		switch {
+		case mode.IsDir() && w.ignore.excludesDir(r):
 		case mode.IsDir():
 			if w.take(rp) {
 				w.walkDir(p, r, rp)
 			}
-		case mode.IsRegular() && walkSyntax(name) != "":
+		case mode.IsRegular() && walkSyntax(name) != "" && !w.ignore.Excludes(r):
 			if w.take(rp) {
 				w.jobs = append(w.jobs, walkJob{path: p, rel: r})
 			}
@@ -221,6 +228,9 @@ func (w *walker) walkLink(p, r, lp, name string) {
 		return
 	}
 	if !fi.IsDir() && (!fi.Mode().IsRegular() || walkSyntax(name) == "") {
+		return
+	}
+	if fi.IsDir() && w.ignore.excludesDir(r) || !fi.IsDir() && w.ignore.Excludes(r) {
 		return
 	}
 	rp, err := walkRealPath(lp)
