@@ -63,6 +63,8 @@ func FuzzHCL(f *testing.F) {
 		"server " + strings.Repeat("{\n a ", 70),
 		"server {\n  h = <<EOT\n" + strings.Repeat("[", 70) + "\nEOT\n  d = \"" + strings.Repeat("{", 70) + "\"\n}\n",
 		"service_plan \"A\" {\n  resources {\n    disk_space = 9223372036854775807\n    expiration = \"9999y\"\n  }\n}\n",
+		"server {\n  a = " + strings.Repeat("- ", 70) + "1\n  b = " + strings.Repeat("true ? ", 70) + "1" + strings.Repeat(" : 2", 70) + "\n}\n",
+		"server {\n  a = <<A\n" + strings.Repeat("${<<A\n", 70) + "}\n",
 	} {
 		f.Add([]byte(s))
 	}

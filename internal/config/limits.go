@@ -178,7 +178,25 @@ func limitsCheck(file string, root *Node) diag.Diagnostics {
 // hcl selects HCL's comments (#, //, /* */) and heredocs; otherwise YAML's
 // (# after a space) and single-quoted strings.
 func depthScan(src []byte, max int, hcl bool) (line, col int, found bool) {
+	if hcl {
+		// Interpolations (${…}, %{…}) in strings and heredocs nest
+		// templates in templates; a config has none (nothing is
+		// evaluated), so more than max of them anywhere is too deep.
+		n := 0
+		for i := 1; i < len(src); i++ {
+			if src[i] == '{' && (src[i-1] == '$' || src[i-1] == '%') && (i < 2 || src[i-2] != src[i-1]) {
+				if n++; n > max {
+					l := bytes.Count(src[:i], []byte("\n")) + 1
+					start := bytes.LastIndexByte(src[:i], '\n') + 1
+					return l, utf8.RuneCount(src[start:i-1]) + 1, true
+				}
+			}
+		}
+	}
 	depth := 0
+	// The HCL parser also recurses once per prefix operator (- - - 1,
+	// !!!true) and per conditional (a ? b ? …): they count as levels.
+	unary, conds := 0, 0
 	lineStart := 0
 	line = 1
 	at := func(i int) (int, int, bool) {
@@ -250,6 +268,19 @@ func depthScan(src []byte, max int, hcl bool) (line, col int, found bool) {
 				}
 				i++
 			}
+		case hcl && (c == '-' || c == '!'):
+			unary++
+			if unary > max {
+				return at(i)
+			}
+			continue
+		case hcl && c == '?':
+			conds++
+			if conds > max {
+				return at(i)
+			}
+		case c == ' ' || c == '\t' || c == '\r':
+			continue
 		case c == '[' || c == '{' || c == '(':
 			depth++
 			if depth > max {
@@ -260,6 +291,7 @@ func depthScan(src []byte, max int, hcl bool) (line, col int, found bool) {
 				depth--
 			}
 		}
+		unary = 0
 	}
 	return 0, 0, false
 }

@@ -19,6 +19,11 @@ func TestDeepNesting(t *testing.T) {
 		{"d.yaml", "service_plans: " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n", "d.yaml:1:80"},
 		{"e.yaml", "a: " + strings.Repeat("{a: ", n) + "1" + strings.Repeat("}", n) + "\n", "e.yaml:1:"},
 		{"f.yaml", strings.Repeat("- ", n) + "x\n", "f.yaml:1:"},
+		{"g.hcl", "server {\n  a = " + strings.Repeat("-", 30*n) + "1\n}\n", "g.hcl:2:71"},
+		{"h.hcl", "server {\n  a = " + strings.Repeat("! ", n) + "true\n}\n", "h.hcl:2:"},
+		{"j.hcl", "server {\n  a = <<A\n" + strings.Repeat("${<<A\n", n) + "}\n", "j.hcl:67:1"},
+		{"k.hcl", "server {\n  a = " + strings.Repeat(`"${`, n) + "1" + strings.Repeat(`}"`, n) + "\n}\n", "k.hcl:2:"},
+		{"i.hcl", "server {\n  a = " + strings.Repeat("true ? ", n) + "1" + strings.Repeat(" : 2", n) + "\n}\n", "i.hcl:2:"},
 	} {
 		_, ds := ParseFile(tc.name, tc.name, []byte(tc.src))
 		if !ds.HasErrors() || !strings.Contains(ds.Error(), "nested more than 64 levels deep") || !strings.Contains(ds.Error(), tc.want) {
@@ -40,6 +45,9 @@ func TestDepthScanSkipsText(t *testing.T) {
 		"a = <<-EOT\n  " + open + "\n  EOT\n",
 		"a = \"\\\"" + open + "\"\n",
 		"a = " + strings.Repeat("[", 64) + strings.Repeat("]", 64) + "\n",
+		"a = -1\nb = -2\n" + strings.Repeat("c-d = !x\n", 100),
+		"# " + strings.Repeat("-", 200) + "\n// " + strings.Repeat("?", 200) + "\n",
+		"a = \"" + strings.Repeat("$${x}", 100) + "\"\n",
 	} {
 		if l, c, deep := depthScan([]byte(src), MaxDepth, true); deep {
 			t.Errorf("%q: too deep at %d:%d", src, l, c)
