@@ -217,7 +217,7 @@ func TestWatchInvalidConfigKeepsLastGoodPlan(t *testing.T) {
 	w.waitFor("watch: planned in", 1)
 
 	save(t, filepath.Join(dir, "broken.yaml"), "service_plans: [ {name: X\n")
-	w.waitFor("broken.yaml:2:1: error: invalid YAML", 1)
+	w.waitFor("broken.yaml:1:1: error: invalid YAML", 1)
 	w.waitFor("watch: the configuration is invalid; the last good plan stays (made at ", 1)
 	save(t, filepath.Join(dir, "broken.yaml"), "subscriptions:\n  - domain: c.example\n    plan: Nope\n")
 	w.waitFor("broken.yaml:3:11: error:", 1)
