@@ -52,8 +52,10 @@ const (
 // passes calls through.
 type secretCache struct {
 	inner plan.Secrets
-	key   []byte // nil: no caching
+	env   Env
 	path  string
+	once  sync.Once
+	key   []byte // nil: no caching (set by init)
 
 	mu    sync.Mutex
 	known map[[32]byte]struct{} // read from the file
@@ -62,25 +64,32 @@ type secretCache struct {
 }
 
 // openSecretCache returns the Secrets a plan of the config in dir uses.
+// Nothing is read or made until a secret is hashed or verified: a config
+// without secrets leaves no key behind.
 func openSecretCache(env Env, dir string, inner plan.Secrets) *secretCache {
-	c := &secretCache{inner: inner, path: filepath.Join(dir, ".plansync", "cache", "secrets"),
+	return &secretCache{inner: inner, env: env, path: filepath.Join(dir, ".plansync", "cache", "secrets"),
 		known: map[[32]byte]struct{}{}, used: map[[32]byte]struct{}{}}
-	if env.env("PLANSYNC_SECRET_CACHE") == "off" {
-		return c
-	}
-	key, err := secretCacheKey(env)
-	if err != nil {
-		return c // no place for a key: bcrypt every time
-	}
-	c.key = key
-	if b, err := os.ReadFile(c.path); err == nil {
-		if rest, ok := bytes.CutPrefix(b, []byte(secretCacheMagic)); ok && len(rest)%32 == 0 {
-			for i := 0; i+32 <= len(rest); i += 32 {
-				c.known[[32]byte(rest[i:i+32])] = struct{}{}
+}
+
+// init reads the key (making it on first use) and the cache file.
+func (c *secretCache) init() {
+	c.once.Do(func() {
+		if c.env.env("PLANSYNC_SECRET_CACHE") == "off" {
+			return
+		}
+		key, err := secretCacheKey(c.env)
+		if err != nil {
+			return // no place for a key: bcrypt every time
+		}
+		if b, err := os.ReadFile(c.path); err == nil {
+			if rest, ok := bytes.CutPrefix(b, []byte(secretCacheMagic)); ok && len(rest)%32 == 0 {
+				for i := 0; i+32 <= len(rest); i += 32 {
+					c.known[[32]byte(rest[i:i+32])] = struct{}{}
+				}
 			}
 		}
-	}
-	return c
+		c.key = key
+	})
 }
 
 // userCacheDir is the user's cache directory: $XDG_CACHE_HOME, else
@@ -157,6 +166,7 @@ func (c *secretCache) note(k [32]byte, isNew bool) {
 
 // Hash hashes with bcrypt and remembers that the hash is the secret's.
 func (c *secretCache) Hash(plain string) (string, error) {
+	c.init()
 	h, err := c.inner.Hash(plain)
 	if err == nil && c.key != nil {
 		c.note(c.mac(h, plain), true)
@@ -167,6 +177,7 @@ func (c *secretCache) Hash(plain string) (string, error) {
 // Verify answers from the cache when bcrypt answered yes for this pair
 // before, else asks bcrypt (and remembers a yes).
 func (c *secretCache) Verify(hash, plain string) bool {
+	c.init()
 	if c.key == nil {
 		return c.inner.Verify(hash, plain)
 	}

@@ -83,6 +83,19 @@ func TestSecretCache(t *testing.T) {
 	}
 }
 
+// TestSecretCacheLazy: a plan that verifies and hashes nothing makes no
+// key and writes no cache.
+func TestSecretCacheLazy(t *testing.T) {
+	dir, home := t.TempDir(), t.TempDir()
+	c := openSecretCache(cacheEnv(t, map[string]string{"XDG_CACHE_HOME": home}), dir, &countingSecrets{})
+	c.save()
+	for _, p := range []string{filepath.Join(home, "plansync"), filepath.Join(dir, ".plansync")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s made", p)
+		}
+	}
+}
+
 // TestSecretCacheKeyMustBePrivate: a key file others can read is not
 // used; plansync falls back to comparing every secret.
 func TestSecretCacheKeyMustBePrivate(t *testing.T) {
@@ -94,6 +107,7 @@ func TestSecretCacheKeyMustBePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := openSecretCache(cacheEnv(t, map[string]string{"XDG_CACHE_HOME": home}), t.TempDir(), &countingSecrets{})
+	c.Verify("h:x", "x")
 	if c.key != nil {
 		t.Error("a world-readable key was used")
 	}
