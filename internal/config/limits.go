@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -77,29 +78,28 @@ func ReadSource(path string) ([]byte, error) {
 }
 
 // readBounded reads the regular file at path, refusing it beyond max
-// bytes.
+// bytes: readRegular, opened without blocking (a FIFO cannot hang the
+// open) and checked before anything is read.
 func readBounded(path string, max int64, what string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regularFile(fi); err != nil {
-		return nil, err
-	}
-	if fi.Size() > max {
-		return nil, errTooLarge{max, what}
-	}
-	f, err := os.Open(path)
+	return readRegular(path, max, what)
+}
+
+// readPortable is readRegular by the os package.
+func readPortable(path string, max int64, what string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// Check what was opened: the path may have been replaced since Stat.
-	if fi, err = f.Stat(); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	if err := regularFile(fi); err != nil {
+	if err := regularFile(fi.Mode()); err != nil {
 		return nil, err
+	}
+	if fi.Size() > max {
+		return nil, errTooLarge{max, what}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
@@ -112,8 +112,7 @@ func readBounded(path string, max int64, what string) ([]byte, error) {
 }
 
 // regularFile refuses anything but a regular file.
-func regularFile(fi fs.FileInfo) error {
-	m := fi.Mode()
+func regularFile(m fs.FileMode) error {
 	switch {
 	case m.IsRegular():
 		return nil
