@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"holdlock":  holdLock,
 			"interrupt": interrupt,
+			"mkfifo":    mkfifo,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -155,5 +156,17 @@ func interrupt(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Stderr().Write([]byte(stderr.String()))
 	if got := cmd.ProcessState.ExitCode(); got != want {
 		ts.Fatalf("exit code %d (%s), want %d:\n%s", got, strings.TrimSpace(cmd.ProcessState.String()), want, stderr.String())
+	}
+}
+
+// mkfifo makes a named pipe.
+//
+//	mkfifo PATH
+func mkfifo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mkfifo PATH")
+	}
+	if err := syscall.Mkfifo(ts.MkAbs(args[0]), 0o600); err != nil {
+		ts.Fatalf("mkfifo: %v", err)
 	}
 }

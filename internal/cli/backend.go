@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/plansync/plansync/state"
@@ -58,11 +60,45 @@ func isPostgres(loc string) bool {
 	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://")
 }
 
+// schemeRe matches a location that starts with a URL scheme ("mysql:",
+// "postgress://"). One letter is not a scheme: "C:\\state.json" is a path.
+var schemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]+:`)
+
+// knownSchemes lists the URL schemes --state accepts.
+const knownSchemes = "postgres://, postgresql://"
+
+// checkLocation refuses a state location that looks like a URL of a
+// backend plansync does not have: a misspelt "postgress://…" must not
+// quietly become a local file of that name.
+func checkLocation(loc string) error {
+	if isPostgres(loc) {
+		return nil
+	}
+	if m := schemeRe.FindString(loc); m != "" {
+		return fmt.Errorf("state location %q has an unknown URL scheme %q (known schemes: %s; a file whose name has a colon is written with a leading ./)", redactURL(loc), strings.TrimSuffix(m, ":"), knownSchemes)
+	}
+	return nil
+}
+
+// redactURL hides a password in a URL's user info ("mysql://u:pw@h").
+func redactURL(loc string) string {
+	if u, err := url.Parse(loc); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return loc
+}
+
 // openBackend opens the recorded state's backend: the PostgreSQL state
 // named by --state-name for a postgres:// URL, else the state file.
 // Nothing is read or connected to until the backend is used.
 func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	loc := statePath(env, c, dir)
+	if err := checkLocation(loc); err != nil {
+		return nil, err
+	}
 	if isPostgres(loc) {
 		return postgres.New(loc, stateName(env, c))
 	}

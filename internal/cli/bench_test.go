@@ -80,3 +80,57 @@ func BenchmarkPlan100k(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPlanPasswords measures `plansync plan` end to end, each in a
+// fresh run as CI makes them, on a fleet of 1,000 subscriptions (202
+// accounts) with nothing to do: without passwords; with a password on
+// every account and the secret cache (filled by the apply that recorded
+// the hashes): cached; and with the cache off, where every password costs
+// a bcrypt comparison: nocache. The goal: cached within 1.2× of without.
+func BenchmarkPlanPasswords(b *testing.B) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	cache := b.TempDir()
+	b.Setenv("XDG_CACHE_HOME", cache)
+	// One fleet, written twice: as generated, and with every password
+	// taken out.
+	opt := fleet.DefaultOptions(n)
+	opt.Passwords = true
+	for _, pw := range []bool{false, true} {
+		cfg := fleet.Generate(opt)
+		if !pw {
+			for _, c := range cfg.Customers {
+				c.Password = nil
+			}
+			for _, r := range cfg.Resellers {
+				r.Password = nil
+			}
+		}
+		dir := b.TempDir()
+		if err := fleet.WriteDir(dir, cfg, "yaml", 100); err != nil {
+			b.Fatal(err)
+		}
+		mustRun(b, "apply", "--dir", dir, "--auto-approve", "--accept-available")
+		if !pw {
+			b.Run("without", func(b *testing.B) {
+				for b.Loop() {
+					mustRun(b, "plan", "--dir", dir)
+				}
+			})
+			continue
+		}
+		b.Run("cached", func(b *testing.B) {
+			for b.Loop() {
+				mustRun(b, "plan", "--dir", dir)
+			}
+		})
+		b.Run("nocache", func(b *testing.B) {
+			b.Setenv("PLANSYNC_SECRET_CACHE", "off")
+			for b.Loop() {
+				mustRun(b, "plan", "--dir", dir)
+			}
+		})
+	}
+}

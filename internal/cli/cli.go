@@ -49,8 +49,25 @@ type common struct {
 	last *lastPlan
 }
 
+// check refuses flag values every command shares that their types allow
+// but that mean nothing.
+func (c *common) check() error {
+	if c.LockTimeout < 0 {
+		return fmt.Errorf("invalid argument %q for \"--lock-timeout\" flag: a timeout cannot be negative (0 tries the lock once)", c.LockTimeout)
+	}
+	return nil
+}
+
 // Main runs plansync with args and returns the process exit code.
-func Main(ctx context.Context, args []string, env Env) int {
+// A panic is a bug: it is reported as one and exits 1, never 0 or 2 (the
+// code --detailed-exitcode gives pending changes), so CI cannot mistake a
+// crash for a plan.
+func Main(ctx context.Context, args []string, env Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = reportPanic(env, r, debug.Stack())
+		}
+	}()
 	tuneGC(env)
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
@@ -74,6 +91,13 @@ func report(env Env, err error) int {
 		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "Error: %s\n", render.EscapeLines(err.Error()))
+	return ExitError
+}
+
+// reportPanic prints a recovered panic as the bug it is and returns the
+// exit code for it.
+func reportPanic(env Env, r any, stack []byte) int {
+	fmt.Fprintf(env.Stderr, "Error: internal error: %v\n\nThis is a bug in plansync %s, not a problem with your input.\nPlease report it with this message and the stack below.\n\n%s", r, Version, stack)
 	return ExitError
 }
 
@@ -116,6 +140,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	pf.StringVar(&c.StateName, "state-name", "", "name of the state within a shared backend (env PLANSYNC_STATE_NAME; default \"default\")")
 	pf.DurationVar(&c.LockTimeout, "lock-timeout", 0, "how long to wait for the state lock (e.g. 30s)")
 	pf.StringVar(&c.As, "as", "admin", "act as admin or reseller:LOGIN (a reseller manages only its own plans, customers and subscriptions)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return c.check() }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())
 	})

@@ -148,3 +148,21 @@ func TestApplyProgressOnTerminal(t *testing.T) {
 		t.Errorf("a count that jumps from 0 to done:\n%q", got)
 	}
 }
+
+// TestPanicIsABug: a panic anywhere in a command exits 1 (never 0, nor
+// 2, the code of pending changes) and says it is a bug.
+func TestPanicIsABug(t *testing.T) {
+	dir := configDir(t)
+	env, _, errb := termEnv(t, "", nil)
+	env.IsTerminal = func(any) bool { return false }
+	env.Now = func() time.Time { panic("clock on fire") }
+	code := Main(context.Background(), []string{"plan", "--dir", dir, "--detailed-exitcode"}, env)
+	if code != ExitError {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"Error: internal error: clock on fire", "This is a bug in plansync", "goroutine"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+}

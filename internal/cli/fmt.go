@@ -69,7 +69,7 @@ func runFmt(env Env, o fmtOptions) error {
 		if r.Syntax != "hcl" {
 			continue
 		}
-		src, err := os.ReadFile(r.Path)
+		src, err := config.ReadSource(r.Path)
 		if err != nil {
 			ds = append(ds, fmtFileError(r.Path, "cannot read config file", err))
 			continue

@@ -90,6 +90,9 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 		Use:   "state",
 		Short: "Read and manage the recorded state",
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.check(); err != nil {
+				return err
+			}
 			a, err := parseAs(c.As)
 			if err != nil {
 				return err

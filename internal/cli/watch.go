@@ -483,6 +483,8 @@ type watchLoader struct {
 	// read (or tried to), so their changes count.
 	mu      sync.Mutex
 	secrets map[string]bool
+	// ignore holds the patterns of .plansyncignore at the last load.
+	ignore *config.Ignore
 }
 
 type watchParsed struct {
@@ -507,7 +509,7 @@ type watchSecret struct {
 var watchSecretTorn = watchSecret{err: "\x00changed while read"}
 
 func readWatchSecret(path string) ([]byte, watchSecret, error) {
-	b, err := os.ReadFile(path)
+	b, err := config.ReadSecretFile(path)
 	if err != nil {
 		return nil, watchSecret{err: err.Error()}, err
 	}
@@ -527,7 +529,7 @@ func (l *watchLoader) relevant(b watch.Batch) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, c := range b.Changes {
-		if config.IsConfigFile(c.Rel) {
+		if config.IsConfigFile(c.Rel) && !l.ignore.Excludes(c.Rel) || c.Rel == config.IgnoreFile {
 			return true
 		}
 		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
@@ -548,10 +550,15 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 		return l.loadAll(retired)
 	}
 	var parsed []*watchParsed
-	var diags diag.Diagnostics
+	// The ignore file is read every time: it is small, and a change to
+	// it changes which files are config files.
+	ignore, diags := config.LoadIgnore(l.dir)
+	l.mu.Lock()
+	l.ignore = ignore
+	l.mu.Unlock()
 	keep := make(map[string]bool, len(b.Files))
 	for _, f := range b.Files {
-		if !config.IsConfigFile(f.Rel) {
+		if !config.IsConfigFile(f.Rel) || ignore.Excludes(f.Rel) {
 			continue
 		}
 		if f.Err != nil {
@@ -560,7 +567,7 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 		}
 		pf := l.cache[f.Rel]
 		if pf == nil || pf.sum != f.Sum || pf.file.Path != f.Path {
-			src, err := os.ReadFile(f.Path)
+			src, err := config.ReadSource(f.Path)
 			if err != nil {
 				diags = append(diags, config.FileError(f.Path, err))
 				continue
@@ -663,7 +670,7 @@ func (l *watchLoader) loadAll(retired map[string]string) (*model.Config, diag.Di
 				secrets[p] = true
 				mu.Unlock()
 			}
-			return os.ReadFile(path)
+			return config.ReadSecretFile(path)
 		}})
 	l.mu.Lock()
 	l.secrets = secrets

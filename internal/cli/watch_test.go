@@ -217,7 +217,7 @@ func TestWatchInvalidConfigKeepsLastGoodPlan(t *testing.T) {
 	w.waitFor("watch: planned in", 1)
 
 	save(t, filepath.Join(dir, "broken.yaml"), "service_plans: [ {name: X\n")
-	w.waitFor("broken.yaml:2:1: error: invalid YAML", 1)
+	w.waitFor("broken.yaml:1:1: error: invalid YAML", 1)
 	w.waitFor("watch: the configuration is invalid; the last good plan stays (made at ", 1)
 	save(t, filepath.Join(dir, "broken.yaml"), "subscriptions:\n  - domain: c.example\n    plan: Nope\n")
 	w.waitFor("broken.yaml:3:11: error:", 1)
@@ -759,10 +759,30 @@ func TestWatchSecretWrittenWhileRead(t *testing.T) {
 // exactly the names the config loader skips, or a change could be missed
 // (or planned for nothing).
 func TestWatchIgnoresWhatLoadSkips(t *testing.T) {
-	for _, name := range []string{"plans.yaml", "a.hcl", ".git", ".plansync", ".plans.yaml.swp", "plans.yaml~",
+	for _, name := range []string{"plans.yaml", "a.hcl", "b.YAML", ".git", ".plansync", ".plansyncignore", ".plans.yaml.swp", "plans.yaml~",
 		"x.swx", "x.tmp", ".#plans.yaml", "4913", "..data", "notes.md", "secrets"} {
 		if w, c := watch.Ignored(name), config.Skipped(name); w != c {
 			t.Errorf("%q: the watcher ignores it: %v; the loader skips it: %v", name, w, c)
 		}
+	}
+}
+
+// TestWatchHonoursIgnoreFile: a file .plansyncignore leaves out is not
+// part of the config for watch either, and a change to .plansyncignore
+// itself is planned.
+func TestWatchHonoursIgnoreFile(t *testing.T) {
+	dir := t.TempDir()
+	save(t, filepath.Join(dir, "main.yaml"), watchConfig)
+	save(t, filepath.Join(dir, ".plansyncignore"), "# not ours\ndocker-compose.yml\n")
+	save(t, filepath.Join(dir, "docker-compose.yml"), "version: '3'\nservices:\n  web: {image: nginx}\n")
+	w := startWatch(t, dir, nil, "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+	save(t, filepath.Join(dir, "docker-compose.yml"), "version: '3.8'\nservices:\n  web: {image: nginx}\n")
+	w.waitFor("watch: ignoring change to docker-compose.yml: not part of the config", 1)
+	save(t, filepath.Join(dir, ".plansyncignore"), "# nothing left out\n")
+	w.waitFor("watch: planning after change to .plansyncignore", 1)
+	w.waitFor("docker-compose.yml:3:3: error: services: services must be a list", 1)
+	if w.plans() != 1 {
+		t.Errorf("%d plans, want 1:\n%s", w.plans(), w.out)
 	}
 }

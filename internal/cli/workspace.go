@@ -332,8 +332,10 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope(),
+	sec := openSecretCache(env, dir, secrets())
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
+	sec.save()
 	c.last.set(run.plan)
 	if run.plan.Diagnostics.HasErrors() {
 		run.close()

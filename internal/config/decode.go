@@ -5,9 +5,11 @@ import (
 	"net/mail"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -36,8 +38,19 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 	} else {
 		var wg sync.WaitGroup
 		next := make(chan int)
+		var once sync.Once
+		var crash string
 		for range workers {
 			wg.Go(func() {
+				defer func() {
+					// A panic here would end the process before the CLI
+					// can report it as a bug: raise it again below.
+					if r := recover(); r != nil {
+						once.Do(func() { crash = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack()) })
+						for range next { // let the sender finish
+						}
+					}
+				}()
 				for i := range next {
 					decoded[i] = DecodeFile(files[i], opts)
 				}
@@ -48,6 +61,9 @@ func Decode(files []*File, opts Options) (*model.Config, diag.Diagnostics) {
 		}
 		close(next)
 		wg.Wait()
+		if crash != "" {
+			panic(crash)
+		}
 	}
 	return Merge(files, decoded)
 }
@@ -128,6 +144,11 @@ func decodeFile(f *File, opts Options) *decResult {
 	for i := range root.Entries {
 		e := &root.Entries[i]
 		if decNull(e.Value) {
+			if decContains(decTopKeys, e.Key) {
+				d.nullValue(e, decAddr{}, "")
+			} else {
+				d.unknown(e, decAddr{}, "", decTopKeys)
+			}
 			continue
 		}
 		switch e.Key {
@@ -213,8 +234,15 @@ func decDescribe(n *Node) string {
 	return "the string " + strconv.Quote(n.Text)
 }
 
-// fields walks the entries of the map n in source order. Null values
-// count as absent. fn decodes one entry and returns false when the key is
+// nullValue reports a key given an empty (null) value: it does not mean
+// "left out" (YAML `disk_space:` or `~`, HCL `= null`), which would
+// silently give the default; the key must have a value or go.
+func (d *decoder) nullValue(e *Entry, obj decAddr, prefix string) {
+	d.errorf(e.KeyRange, obj, prefix+e.Key, "%s has no value (it is empty or null): give it a value, or leave it out for the default", e.Key)
+}
+
+// fields walks the entries of the map n in source order. A null value is
+// an error (nullValue) when the key is known. fn decodes one entry and returns false when the key is
 // unknown; that is reported with a suggestion taken from valid. The range
 // of every known entry's value is recorded in src under prefix+key. A key
 // set twice is reported on the second occurrence.
@@ -222,6 +250,11 @@ func (d *decoder) fields(n *Node, obj decAddr, prefix string, src *model.Src, va
 	for i := range n.Entries {
 		e := &n.Entries[i]
 		if decNull(e.Value) {
+			if decContains(valid, e.Key) {
+				d.nullValue(e, obj, prefix)
+			} else {
+				d.unknown(e, obj, prefix, valid)
+			}
 			continue
 		}
 		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
@@ -344,6 +377,12 @@ func (d *decoder) login(n *Node, obj decAddr, path string, reserved bool) (strin
 		d.errorf(n.Range, obj, path, "login %q is reserved for the administrator", s)
 		return "", false
 	}
+	if l != s {
+		// Logins are lower-case (the panel's, and every reference's);
+		// changing one silently would hide which account is meant.
+		d.errorf(n.Range, obj, path, "login %q has upper-case letters: logins are lower-case, write %q", s, l)
+		return "", false
+	}
 	return l, true
 }
 
@@ -409,7 +448,8 @@ func decCheckDomain(s string) string {
 			case c == '-':
 				digitsOnly = false
 			default:
-				return fmt.Sprintf("%q is not allowed in a domain name (letters, digits and '-' only; use punycode xn--… for other scripts)", c)
+				r, _ := utf8.DecodeRuneInString(s[i:]) // the character, not its first byte
+				return fmt.Sprintf("%q is not allowed in a domain name (letters, digits and '-' only; use punycode xn--… for other scripts)", r)
 			}
 			continue
 		}
@@ -500,6 +540,9 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 		// invalid (that is reported already).
 		if _, ok := src.Fields[f]; ok {
 			continue
+		}
+		if n.Get(f) != nil {
+			continue // given an empty value: reported as such
 		}
 		d.errorf(n.Range, obj, f, "missing required field %q", f)
 	}
@@ -777,7 +820,7 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		}
 		return true
 	})
-	if decNull(n.Get("url")) {
+	if n.Get("url") == nil {
 		d.errorf(n.Range, obj, "button.url", "missing required field %q", "url")
 	}
 	return b
@@ -1000,6 +1043,7 @@ func (d *decoder) section(n *Node, section string, ctx decCtx, props model.Props
 	for i := range n.Entries {
 		e := &n.Entries[i]
 		if decNull(e.Value) {
+			d.nullValue(e, obj, srcPrefix+section+".")
 			continue
 		}
 		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
@@ -1051,10 +1095,11 @@ func (d *decoder) phpSettings(e *Entry, ctx decCtx, props model.Props, obj decAd
 	}
 	for i := range n.Entries {
 		s := &n.Entries[i]
+		path := model.PHPSettingsPrefix + s.Key
 		if decNull(s.Value) {
+			d.nullValue(s, obj, srcPrefix+model.PHPSettingsPrefix)
 			continue
 		}
-		path := model.PHPSettingsPrefix + s.Key
 		if dup := decFindKey(n.Entries[:i], s.Key); dup != nil {
 			d.res.diags = append(d.res.diags, diag.Diagnostic{Severity: diag.Error,
 				Summary: fmt.Sprintf("%q is set twice", s.Key),
@@ -1090,27 +1135,29 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		}
 		switch n.Type {
 		case IntScalar:
-			v, err := strconv.ParseInt(n.Text, 0, 64)
-			if err != nil {
-				d.errorf(n.Range, obj, path, "size %s is out of range", n.Text)
-				return model.Value{}, false
-			}
-			if v < 0 {
-				d.errorf(n.Range, obj, path, "size %s is negative; write unlimited for no limit", n.Text)
-				return model.Value{}, false
-			}
-			return model.Size(v), true
+			return d.limit(n, obj, path, "size", model.Size)
 		case StringScalar:
 			if n.Text == "unlimited" {
 				return model.Size(model.Unlimited), true
 			}
-			v, err := model.ParseSize(n.Text)
+			parse := model.ParseSize
+			if p.Path == "resources.traffic" {
+				parse = model.ParseTraffic
+			}
+			v, err := parse(n.Text)
 			if err != nil {
-				d.errorf(n.Range, obj, path, "%s", err.Error())
+				hint := ""
+				if strings.Contains(n.Text, "/mo") && p.Path != "resources.traffic" {
+					hint = "; only traffic is per month"
+				}
+				d.errorf(n.Range, obj, path, "%s%s", err.Error(), hint)
 				return model.Value{}, false
 			}
 			return model.Size(v), true
 		case FloatScalar:
+			if decDecimal(n.Text) { // an integer too large for YAML's int
+				return d.limit(n, obj, path, "size", model.Size)
+			}
 			if strings.HasPrefix(n.Text, "-") {
 				d.errorf(n.Range, obj, path, "size %s is negative; write unlimited for no limit", n.Text)
 				return model.Value{}, false
@@ -1123,27 +1170,20 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 			return bad(want)
 		}
 		switch n.Type {
-		case IntScalar, StringScalar:
-			if n.Type == StringScalar && n.Text == "unlimited" {
+		case IntScalar:
+			return d.limit(n, obj, path, "count", model.Count)
+		case StringScalar:
+			if n.Text == "unlimited" {
 				return model.Count(model.Unlimited), true
 			}
-			v, err := strconv.ParseInt(n.Text, 10, 64)
-			if err != nil && n.Type == IntScalar {
-				v, err = strconv.ParseInt(n.Text, 0, 64)
+			if decDecimal(n.Text) {
+				return d.limit(n, obj, path, "count", model.Count)
 			}
-			if err != nil {
-				if n.Type == IntScalar {
-					d.errorf(n.Range, obj, path, "count %s is out of range", n.Text)
-					return model.Value{}, false
-				}
-				return bad(want)
-			}
-			if v < 0 {
-				d.errorf(n.Range, obj, path, "count %s is negative; write unlimited for no limit", n.Text)
-				return model.Value{}, false
-			}
-			return model.Count(v), true
+			return bad(want)
 		case FloatScalar:
+			if decDecimal(n.Text) { // an integer too large for YAML's int
+				return d.limit(n, obj, path, "count", model.Count)
+			}
 			if strings.HasPrefix(n.Text, "-") {
 				d.errorf(n.Range, obj, path, "count %s is negative; write unlimited for no limit", n.Text)
 				return model.Value{}, false
@@ -1159,6 +1199,10 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		if n.Kind == ScalarNode {
 			switch n.Type {
 			case StringScalar, IntScalar, FloatScalar:
+				if p.Path == "hosting.php_version" && !decPHPVersion(n.Text) {
+					d.errorf(n.Range, obj, path, "%q is not a PHP version: write major.minor, such as \"8.3\"", n.Text)
+					return model.Value{}, false
+				}
 				return model.String(n.Text), true
 			}
 		}
@@ -1178,6 +1222,9 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 			return bad(want)
 		}
 		v, err := model.ParseDuration(n.Text)
+		if err == nil {
+			err = model.CheckExpiration(v)
+		}
 		if err != nil {
 			d.errorf(n.Range, obj, path, "%s", err.Error())
 			return model.Value{}, false
@@ -1185,6 +1232,52 @@ func (d *decoder) value(n *Node, p *model.Prop, obj decAddr, path string) (model
 		return v, true
 	}
 	return bad("a value")
+}
+
+// decPHPVersion reports whether s is a PHP version as components name
+// them: major.minor ("8.3", "7.4").
+func decPHPVersion(s string) bool {
+	major, minor, ok := strings.Cut(s, ".")
+	return ok && decDecimal(major) && decDecimal(minor) && major[0] != '+' && major[0] != '-' && minor[0] != '+' && minor[0] != '-'
+}
+
+// decDecimal reports whether s is a whole number in plain decimal digits,
+// with an optional sign.
+func decDecimal(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// limit decodes a size in bytes or a count written as an integer: plain
+// decimal digits (not 0x10, 0o17 or 1_000), not negative, at most
+// model.MaxLimit.
+func (d *decoder) limit(n *Node, obj decAddr, path, what string, mk func(int64) model.Value) (model.Value, bool) {
+	if !decDecimal(n.Text) {
+		d.errorf(n.Range, obj, path, "%s %s is not a plain decimal number (write digits only, e.g. 1000)", what, n.Text)
+		return model.Value{}, false
+	}
+	v, err := strconv.ParseInt(n.Text, 10, 64)
+	switch {
+	case err == nil && v < 0, err != nil && strings.HasPrefix(n.Text, "-"):
+		d.errorf(n.Range, obj, path, "%s %s is negative; write unlimited for no limit", what, n.Text)
+		return model.Value{}, false
+	case err != nil || v > model.MaxLimit:
+		max := "9007199254740992 (2^53)"
+		if what == "size" {
+			max = "8 PiB"
+		}
+		d.errorf(n.Range, obj, path, "%s %s is too large (at most %s; write unlimited for no limit)", what, n.Text, max)
+		return model.Value{}, false
+	}
+	return mk(v), true
 }
 
 // ---------------------------------------------------------------------

@@ -429,8 +429,14 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:6:5: error: reseller plan: missing required field "plan"`,
 			`a.yaml:8:5: error: customer login: missing required field "login"`,
 			`a.yaml:10:5: missing required field "domain"`}},
-		{"null counts as absent", dtY("subscriptions:\n  - domain: a.example\n    plan:\n    status: ~\n"), []string{
-			`a.yaml:2:5: missing required field "plan"`}},
+		{"null is an error, not absent", dtY("subscriptions:\n  - domain: a.example\n    plan:\n    status: ~\n"), []string{
+			`a.yaml:3:5: plan has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:4:5: status has no value (it is empty or null): give it a value, or leave it out for the default`}},
+		{"null everywhere", dtY("customers:\nservice_plans:\n  - name:\n    resources: {disk_space: ~, websites: 5}\n    hosting:\n      php_settings: {memory_limit: ~}\n"), []string{
+			`a.yaml:1:1: customers has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:3:5: name has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:4:17: disk_space has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:6:22: memory_limit has no value (it is empty or null): give it a value, or leave it out for the default`}},
 		{"plan names", dtY("service_plans:\n  - name: none\n  - name: a/b\n  - name: \"\"\n"), []string{
 			`a.yaml:2:11: "none" is reserved: plan none means a custom subscription`,
 			`a.yaml:3:11: a plan name must not contain '/'`,
@@ -489,6 +495,7 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:2:12: invalid login "j doe": ' ' is not allowed`,
 			`a.yaml:3:12: login "admin" is reserved for the administrator`,
 			`a.yaml:4:12: invalid login "-x": it must start with a letter or a digit`,
+			`a.yaml:5:12: login "JDoe" has upper-case letters: logins are lower-case, write "jdoe"`,
 			`a.yaml:6:12: invalid login "r 1"`}},
 		{"domains", dtY("subscriptions:\n  - {domain: example, plan: none}\n  - {domain: -a.example, plan: none}\n  - {domain: ex_ample.com, plan: none}\n  - {domain: 10.0.0.1, plan: none}\n  - {domain: a..example, plan: none}\n  - {domain: xn--bcher-kva.example, plan: none}\n"), []string{
 			`a.yaml:2:14: invalid domain "example": a domain has at least two labels`,
@@ -538,17 +545,17 @@ func TestDecodeErrors(t *testing.T) {
 func TestDecodeOwners(t *testing.T) {
 	files := dtParse(t, map[string]string{"a.yaml": `
 resellers:
-  - {login: R1, plan: none}
+  - {login: r1, plan: none}
 service_plans:
   - {name: P}
-  - {name: P, owner: R1}
+  - {name: P, owner: r1}
 customers:
   - {login: c0}
   - {login: c1, owner: r1}
 subscriptions:
   - {domain: own.example, plan: P}
-  - {domain: r.example, owner: R1, plan: P}
-  - {domain: c1.example, customer: C1, plan: P}
+  - {domain: r.example, owner: r1, plan: P}
+  - {domain: c1.example, customer: c1, plan: P}
 `})
 	cfg, ds := Decode(files, Options{})
 	if len(ds) != 0 {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -29,6 +30,11 @@ func FuzzYAML(f *testing.F) {
 		"\"\\x\"",
 		"{a: 1, b}",
 		wtAliasBomb(),
+		"a: " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "\n",
+		"a: " + strings.Repeat("{b: ", 66) + "1" + strings.Repeat("}", 66) + "\n",
+		"a: '" + strings.Repeat("[", 70) + "'\n# " + strings.Repeat("{", 70) + "\n",
+		"service_plans:\n  - name: A\n    resources: {disk_space: 9223372036854775807, mailboxes: 0x10, traffic: 9PiB/mo, expiration: 0d}\n",
+		"subscriptions:\n  - {domain: a.example, plan: none, expires: 0000-01-01}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -53,6 +59,12 @@ func FuzzHCL(f *testing.F) {
 		"server {\n  h = <<EOT\nhello\nEOT\n  n = -5\n  f = 1.5e3\n  z = null\n}\n",
 		"server {\n  a = \n}\n",
 		"@",
+		"server {\n  a = " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "\n}\n",
+		"server " + strings.Repeat("{\n a ", 70),
+		"server {\n  h = <<EOT\n" + strings.Repeat("[", 70) + "\nEOT\n  d = \"" + strings.Repeat("{", 70) + "\"\n}\n",
+		"service_plan \"A\" {\n  resources {\n    disk_space = 9223372036854775807\n    expiration = \"9999y\"\n  }\n}\n",
+		"server {\n  a = " + strings.Repeat("- ", 70) + "1\n  b = " + strings.Repeat("true ? ", 70) + "1" + strings.Repeat(" : 2", 70) + "\n}\n",
+		"server {\n  a = <<A\n" + strings.Repeat("${<<A\n", 70) + "}\n",
 	} {
 		f.Add([]byte(s))
 	}

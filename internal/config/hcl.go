@@ -51,6 +51,17 @@ func hclParseConfig(src []byte, file string) (f *hcl.File, diags hcl.Diagnostics
 			}}
 		}
 	}()
+	// The parser recurses once per nesting level: a file nested too
+	// deep would overflow the stack, which no recover can catch.
+	if line, col, deep := depthScan(src, MaxDepth, true); deep {
+		pos := hcl.Pos{Line: line, Column: col}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "invalid HCL",
+			Detail:   fmt.Sprintf("values are nested more than %d levels deep", MaxDepth),
+			Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
+		}}
+	}
 	return hclsyntax.ParseConfig(src, file, hcl.InitialPos)
 }
 

@@ -99,32 +99,41 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
-// sgNotAdmin refuses the login admin, in any case.
-var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^[Aa][Dd][Mm][Ii][Nn]$"}}
+// sgNotAdmin refuses the login admin.
+var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
 
 // sgDefs are the value types, in the order they appear in the file.
 func sgDefs() []sgKV {
 	return []sgKV{
 		{"size", sgObj{
-			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes, or unlimited. Traffic may carry a /mo (or /month) suffix."},
+			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes (decimal digits), or unlimited; at most 8 PiB."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo)?(?:/month)?\s*$`}},
-				sgObj{{"type", "integer"}, {"minimum", 0}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)\s*$`}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
-			{"examples", []any{"10GiB", "512MiB", "1TB", "100GiB/mo", "unlimited"}},
+			{"examples", []any{"10GiB", "512MiB", "1TB", "unlimited"}},
+		}},
+		{"traffic", sgObj{
+			{"description", "Traffic per month: a size (see size), which may carry a /mo (or /month) suffix, or unlimited."},
+			{"anyOf", []any{
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo|/month)?\s*$`}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
+			}},
+			{"examples", []any{"100GiB", "100GiB/mo", "unlimited"}},
 		}},
 		{"count", sgObj{
-			{"description", "A count: a whole number, or unlimited."},
+			{"description", "A count: a whole number (decimal digits) up to 2^53, or unlimited."},
 			{"anyOf", []any{
-				sgObj{{"type", "integer"}, {"minimum", 0}},
-				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]+)$"}},
+				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
+				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]{1,16})$"}},
 			}},
 			{"examples", []any{10, "unlimited"}},
 		}},
 		{"duration", sgObj{
-			{"description", "A period: days (30d), months (6mo), years (1y), a combination in that order (1y6mo), or unlimited."},
+			{"description", "A period: days (30d), months (6mo), years (1y), a combination in that order (1y6mo), or unlimited; not zero, at most 100 years."},
 			{"type", "string"},
 			{"pattern", `^\s*(?:unlimited|[0-9]+y(?:[0-9]+mo)?(?:[0-9]+d)?|[0-9]+mo(?:[0-9]+d)?|[0-9]+d)\s*$`},
+			{"not", sgObj{{"pattern", `^\s*(?:0+y)?(?:0+mo)?(?:0+d)?\s*$`}}},
 			{"examples", []any{"1y", "6mo", "30d", "unlimited"}},
 		}},
 		{"date", sgObj{
@@ -149,7 +158,7 @@ func sgDefs() []sgKV {
 		{"login", sgObj{
 			{"description", "A login: up to 64 letters, digits, '.', '_', '@' and '-', starting with a letter or a digit; compared in lower case."},
 			{"type", []string{"string", "number"}},
-			{"pattern", "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"},
+			{"pattern", "^[a-z0-9][a-z0-9._@-]{0,63}$"},
 			{"minimum", 0},
 			{"examples", []any{"jdoe"}},
 		}},
@@ -268,6 +277,9 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	}
 	switch p.Kind {
 	case model.KindSize:
+		if p.Path == "resources.traffic" {
+			return sgRef("traffic", desc)
+		}
 		return sgRef("size", desc)
 	case model.KindCount:
 		return sgRef("count", desc)
@@ -280,7 +292,7 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	case model.KindString:
 		o := sgObj{{"description", desc}, {"type", []string{"string", "number"}}}
 		if p.Path == "hosting.php_version" {
-			o = append(o, sgKV{"examples", []any{"8.3"}})
+			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"examples", []any{"8.3"}})
 		}
 		return o
 	}
@@ -410,7 +422,7 @@ func sgKinds() []sgKind {
 		{def: "reseller_plan", fields: decResellerPlanFields, ctx: decCtxResellerPlan, required: []string{"name"},
 			desc: "A reseller plan (owned by the admin): the allocation a reseller receives and its oversell policy.",
 			spec: merge(planFields("reseller plan"), map[string]sgObj{
-				"owner":    sgObj{{"description", "Always admin: reseller plans are owned by the admin."}, {"type", "string"}, {"pattern", "^[Aa][Dd][Mm][Ii][Nn]$"}, {"examples", []any{"admin"}}},
+				"owner":    sgObj{{"description", "Always admin: reseller plans are owned by the admin."}, {"type", "string"}, {"pattern", "^admin$"}, {"examples", []any{"admin"}}},
 				"oversell": sgBool(sgOversellHelp),
 			})},
 		{def: "reseller", fields: decResellerFields, ctx: decCtxReseller, required: []string{"login", "plan"},

@@ -26,9 +26,9 @@ type Options struct {
 }
 
 // OSOptions resolves secrets from the process environment and the file
-// system.
+// system (by ReadSecretFile: regular files of bounded size only).
 func OSOptions() Options {
-	return Options{Getenv: os.LookupEnv, ReadFile: os.ReadFile}
+	return Options{Getenv: os.LookupEnv, ReadFile: ReadSecretFile}
 }
 
 // secretHelp says how to write a secret reference in both syntaxes.

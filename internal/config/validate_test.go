@@ -54,7 +54,7 @@ func TestValidateDuplicates(t *testing.T) {
 			"a.yaml", "subscriptions:\n  - {domain: doe.example, plan: none}\n  - {domain: doe.example, plan: Business}\n"), []string{
 			`a.yaml:3:14: subscription "doe.example" is declared twice: first declared at a.yaml:2:14`}},
 		{"service plan by owner and name", vtFiles(
-			"a.yaml", "service_plans:\n  - name: Business\n  - name: Business\n    owner: r2\n  - name: Reseller Web\n    owner: R1\n"), []string{
+			"a.yaml", "service_plans:\n  - name: Business\n  - name: Business\n    owner: r2\n  - name: Reseller Web\n    owner: r1\n"), []string{
 			`a.yaml:2:11: error: service_plan Business name: service_plan "Business" is declared twice: first declared at 00-base.yaml:2:11`,
 			`a.yaml:5:11: error: service_plan r1/Reseller Web name: service_plan of reseller r1 "Reseller Web" is declared twice: first declared at 00-base.yaml:4:11`}},
 		{"add-on and reseller plans", vtFiles(
@@ -62,7 +62,7 @@ func TestValidateDuplicates(t *testing.T) {
 			`a.hcl:1:12: addon_plan "Extra Storage" is declared twice: first declared at 00-base.yaml:7:11`,
 			`a.hcl:2:15: reseller_plan "Gold" is declared twice: first declared at 00-base.yaml:11:11`}},
 		{"accounts", vtFiles(
-			"a.yaml", "resellers:\n  - {login: R2, plan: none}\ncustomers:\n  - {login: r1}\n  - {login: jdoe}\n"), []string{
+			"a.yaml", "resellers:\n  - {login: r2, plan: none}\ncustomers:\n  - {login: r1}\n  - {login: jdoe}\n"), []string{
 			`a.yaml:2:13: error: reseller r2 login: reseller "r2" is declared twice: first declared at 00-base.yaml:16:13`,
 			`a.yaml:4:13: error: customer r1 login: login "r1" is used by both a reseller and a customer; logins are unique across resellers and customers: first declared at 00-base.yaml:15:13`,
 			`a.yaml:5:13: customer "jdoe" is declared twice: first declared at 00-base.yaml:18:13`}},

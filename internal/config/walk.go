@@ -71,7 +71,7 @@ func ParseDir(dir string) ([]*File, diag.Diagnostics) {
 // path relative to the config directory. The returned File is never nil
 // and its Root is always a MapNode, empty when the file could not be
 // parsed at all.
-func ParseFile(path, rel string, src []byte) (*File, diag.Diagnostics) {
+func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 	name := path
 	if name == "" {
 		name = rel
@@ -80,7 +80,18 @@ func ParseFile(path, rel string, src []byte) (*File, diag.Diagnostics) {
 		name = "<input>"
 	}
 	f := &File{Path: path, Rel: rel}
-	var diags diag.Diagnostics
+	if len(src) > MaxFileSize {
+		at := diag.Range{File: name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
+		diags.Errorf(at, "config file is %d MiB, more than the %d MiB a config file may have: split it into several files", len(src)>>20, MaxFileSize>>20)
+		f.Root = &Node{Kind: MapNode, Range: at}
+		f.Syntax = walkSyntax(name)
+		return f, diags
+	}
+	defer func() {
+		if f.Root != nil {
+			diags = append(diags, limitsCheck(name, f.Root)...)
+		}
+	}()
 	switch walkSyntax(name) {
 	case "yaml":
 		f.Syntax = "yaml"
@@ -98,6 +109,7 @@ func ParseFile(path, rel string, src []byte) (*File, diag.Diagnostics) {
 
 // walkSyntax gives the syntax of a config file by its name, or "".
 func walkSyntax(name string) string {
+	name = strings.ToLower(name) // a.YAML is a YAML file too
 	switch {
 	case strings.HasSuffix(name, ".yaml"), strings.HasSuffix(name, ".yml"):
 		return "yaml"
@@ -117,7 +129,7 @@ func Skipped(name string) bool { return walkSkip(name) }
 // walkSkip reports whether a directory entry is hidden or an editor's
 // backup, swap or temporary file.
 func walkSkip(name string) bool {
-	return strings.HasPrefix(name, ".") ||
+	return strings.HasPrefix(name, ".") && name != IgnoreFile ||
 		strings.HasSuffix(name, "~") ||
 		strings.HasSuffix(name, ".swp") ||
 		strings.HasSuffix(name, ".swx") ||
@@ -137,6 +149,8 @@ type walker struct {
 	seen  map[string]struct{}
 	jobs  []walkJob
 	diags diag.Diagnostics
+	// ignore holds the patterns of the root's .plansyncignore.
+	ignore *Ignore
 }
 
 func (w *walker) fail(summary string, err error) {
@@ -153,6 +167,9 @@ func (w *walker) walkRoot(dir string) {
 		w.fail("cannot read config directory", &fs.PathError{Op: "read", Path: dir, Err: errNotDir})
 		return
 	}
+	var ds diag.Diagnostics
+	w.ignore, ds = LoadIgnore(dir)
+	w.diags = append(w.diags, ds...)
 	real, err := walkRealPath(dir)
 	if err != nil {
 		w.fail("cannot read config directory", err)
@@ -187,11 +204,12 @@ func (w *walker) walkDir(path, rel, real string) {
 		}
 		rp := filepath.Join(real, name)
 		switch {
+		case mode.IsDir() && w.ignore.excludesDir(r):
 		case mode.IsDir():
 			if w.take(rp) {
 				w.walkDir(p, r, rp)
 			}
-		case mode.IsRegular() && walkSyntax(name) != "":
+		case mode.IsRegular() && walkSyntax(name) != "" && !w.ignore.Excludes(r):
 			if w.take(rp) {
 				w.jobs = append(w.jobs, walkJob{path: p, rel: r})
 			}
@@ -210,6 +228,9 @@ func (w *walker) walkLink(p, r, lp, name string) {
 		return
 	}
 	if !fi.IsDir() && (!fi.Mode().IsRegular() || walkSyntax(name) == "") {
+		return
+	}
+	if fi.IsDir() && w.ignore.excludesDir(r) || !fi.IsDir() && w.ignore.Excludes(r) {
 		return
 	}
 	rp, err := walkRealPath(lp)
@@ -247,7 +268,7 @@ func walkRealPath(path string) (string, error) {
 
 // walkReadFile reads and parses one config file.
 func walkReadFile(j walkJob) (*File, diag.Diagnostics) {
-	src, err := os.ReadFile(j.path)
+	src, err := ReadSource(j.path)
 	if err != nil {
 		return nil, diag.Diagnostics{FileError(j.path, err)}
 	}

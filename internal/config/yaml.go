@@ -151,6 +151,18 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 	if yamlParserError(msg) {
 		line++
 	}
+	if strings.HasPrefix(msg, "exceeded max depth") {
+		// yaml.v3 stops at its own bound, well past MaxDepth; say ours,
+		// where the brackets go too deep if they do.
+		msg = fmt.Sprintf("values are nested more than %d levels deep", MaxDepth)
+		line, col = 1, 1
+		if l, c, ok := depthScan(src, MaxDepth, false); ok {
+			line, col = l, c
+		}
+	}
+	if l, c, ok := yamlLocate(src, msg, line); ok {
+		line, col = l, c
+	}
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		if name, ok = strings.CutSuffix(name, "' referenced"); ok {
 			line, col = yamlFindAlias(src, name)
@@ -162,6 +174,87 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 		Detail:   msg,
 		Subject:  c.at(line, col),
 	})
+}
+
+// yamlLocateMax bounds the files whose syntax errors yamlLocate pins
+// down: it parses the file's prefixes, a few dozen times.
+const yamlLocateMax = 1 << 20
+
+// yamlLocate finds where a syntax error really is: yaml.v3 reports only
+// the line where the construct being parsed began (the line before a
+// misplaced key, say), never a column. The line is the first whose
+// prefix of the file fails with the same message, found by binary search
+// from the line yaml.v3 named; for scanner errors (a character out of
+// place) the column is the first character whose prefix fails so, for
+// parser errors (a construct out of place) the line's first non-blank.
+func yamlLocate(src []byte, msg string, from int) (line, col int, ok bool) {
+	if len(src) > yamlLocateMax || strings.HasPrefix(msg, "exceeded max depth") || strings.HasPrefix(msg, "unknown anchor") {
+		return 0, 0, false
+	}
+	var ends []int // ends[i]: offset just past line i+1 (with its newline)
+	for i, b := range src {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(src) {
+		ends = append(ends, len(src))
+	}
+	fails := func(n int) bool { return yamlFailsWith(src[:n], msg) }
+	lo := max(from, 1) - 1 // 0-based line index
+	if lo >= len(ends) {
+		lo = 0
+	}
+	hi := len(ends) - 1
+	if !fails(ends[hi]) {
+		return 0, 0, false
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(ends[mid]) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	start := 0
+	if lo > 0 {
+		start = ends[lo-1]
+	}
+	text := src[start:ends[lo]]
+	line = lo + 1
+	col = len(text) - len(bytes.TrimLeft(text, " \t")) + 1
+	if yamlParserError(msg) || len(text) > 512 {
+		return line, col, true
+	}
+	for i := range text {
+		if fails(start + i + 1) {
+			return line, utf8.RuneCount(text[:i]) + 1, true
+		}
+	}
+	return line, col, true
+}
+
+// yamlFailsWith reports whether the YAML src fails to parse with msg.
+func yamlFailsWith(src []byte, msg string) bool {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var n yaml.Node
+		err := yamlDecode(dec, &n)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		m := strings.TrimPrefix(err.Error(), "yaml: ")
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if i := strings.Index(rest, ": "); i > 0 {
+				m = rest[i+2:]
+			}
+		}
+		return m == msg
+	}
 }
 
 // yamlParserError reports whether a yaml.v3 message comes from its

@@ -49,6 +49,12 @@ func (k Kind) String() string {
 // Unlimited is the numeric value of an unlimited size, count or duration.
 const Unlimited = -1
 
+// MaxLimit is the largest size (in bytes) or count a config may give:
+// 2^53 (8 PiB, or about nine quadrillion items). Every integer up to it is
+// exact in a JSON reader that uses floating point, and no sum of limits
+// can wrap: Add saturates a total beyond it at unlimited.
+const MaxLimit = 1 << 53
+
 // Value is one property value. Sizes and counts use N (-1 unlimited),
 // booleans N (0 or 1), strings and enums S; durations keep the text as
 // written in S and the period in N as months*100000+days (-1 unlimited).
@@ -168,12 +174,19 @@ func FormatSize(n int64) string {
 
 var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|B)?$`)
 
-// ParseSize reads "512MiB", "10GiB", "1TiB", "10GB" (powers of 1000), a
-// bare number of bytes, or "unlimited". Traffic may carry "/mo" or
-// "/month".
-func ParseSize(s string) (int64, error) {
+// ParseTraffic reads a traffic limit: a size per month, written as a size
+// ("100GiB") or with "/mo" or "/month" ("100GiB/mo").
+func ParseTraffic(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "/month"), "/mo")
+	return parseSize(strings.TrimSuffix(strings.TrimSuffix(t, "/month"), "/mo"), s)
+}
+
+// ParseSize reads "512MiB", "10GiB", "1TiB", "10GB" (powers of 1000), a
+// bare decimal number of bytes, or "unlimited"; at most MaxLimit bytes.
+func ParseSize(s string) (int64, error) { return parseSize(strings.TrimSpace(s), s) }
+
+// parseSize reads the size t, naming s, as written, in errors.
+func parseSize(t, s string) (int64, error) {
 	if t == "unlimited" {
 		return Unlimited, nil
 	}
@@ -210,13 +223,21 @@ func ParseSize(s string) (int64, error) {
 	default:
 		return 0, fmt.Errorf("malformed size %q: unknown unit %q", s, m[2])
 	}
+	if !strings.Contains(m[1], ".") {
+		// Whole numbers exactly, without a float's rounding.
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > MaxLimit/int64(mult) {
+			return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
+		}
+		return n * int64(mult), nil
+	}
 	f, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
 		return 0, fmt.Errorf("malformed size %q", s)
 	}
 	b := f * mult
-	if b > float64(1<<62) {
-		return 0, fmt.Errorf("size %q is too large", s)
+	if b > MaxLimit {
+		return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
 	}
 	if b != math.Trunc(b) {
 		return 0, fmt.Errorf("size %q is not a whole number of bytes", s)
@@ -257,6 +278,27 @@ func ParseDuration(s string) (Value, error) {
 	return Value{K: KindDuration, N: (y*12+mo)*durationScale + d, S: t}, nil
 }
 
+// MaxExpirationMonths bounds a plan's expiration period: 100 years
+// (1200 months, or as many days), so an expiry date stays a date.
+const MaxExpirationMonths = 1200
+
+// CheckExpiration refuses an expiration period a config may not give: a
+// zero period ("0d" would read as "expires at once" or as "never";
+// unlimited says the latter) and one longer than 100 years.
+func CheckExpiration(v Value) error {
+	if v.N == Unlimited {
+		return nil
+	}
+	months, days := v.DurationParts()
+	if months == 0 && days == 0 {
+		return fmt.Errorf("expiration %q is zero; write unlimited for a plan that never expires", v.S)
+	}
+	if months*31+days > MaxExpirationMonths*31 || months > MaxExpirationMonths {
+		return fmt.Errorf("expiration %q is too long (at most 100y; write unlimited for a plan that never expires)", v.S)
+	}
+	return nil
+}
+
 // DurationParts returns the months and days of a limited duration.
 func (v Value) DurationParts() (months, days int) {
 	return int(v.N / durationScale), int(v.N % durationScale)
@@ -291,24 +333,35 @@ func (v Value) AddTo(t time.Time) time.Time {
 	return time.Date(first.Year(), first.Month(), d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location()).AddDate(0, 0, days)
 }
 
-// ParseDate reads "2027-01-31" (UTC midnight) or an RFC 3339 timestamp.
+// MaxDate is the last moment a date may name: the end of year 9999, the
+// last one RFC 3339 can write.
+var MaxDate = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// ParseDate reads "2027-01-31" (UTC midnight) or an RFC 3339 timestamp,
+// in UTC between years 1 and 9999.
 func ParseDate(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.UTC(), nil
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, s)
 	}
-	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("malformed date %q (want 2027-01-31 or RFC 3339)", s)
 	}
-	return t.UTC(), nil
+	t = t.UTC()
+	if y := t.Year(); y < 1 || t.After(MaxDate) {
+		return time.Time{}, fmt.Errorf("date %q is out of range (years 1 to 9999 in UTC)", s)
+	}
+	return t, nil
 }
 
 // Add combines two values of one property as add-ons do: limits add
-// (unlimited absorbs), booleans are OR-ed. Other kinds keep a.
+// (unlimited absorbs), booleans are OR-ed. Other kinds keep a. A total
+// beyond MaxLimit is no limit at all: it saturates at unlimited, and no
+// sum of any limits can wrap around to a negative number.
 func Add(a, b Value) Value {
 	switch a.K {
 	case KindSize, KindCount:
-		if a.N == Unlimited || b.N == Unlimited {
+		if a.N == Unlimited || b.N == Unlimited || a.N > MaxLimit-b.N {
 			return Value{K: a.K, N: Unlimited}
 		}
 		return Value{K: a.K, N: a.N + b.N}

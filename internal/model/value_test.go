@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -8,16 +9,72 @@ import (
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"512MiB": 512 << 20, "10GiB": 10 << 30, "1TiB": 1 << 40, "10GB": 10e9, "500MB": 500e6,
-		"1TB": 1e12, "1024": 1024, "unlimited": Unlimited, "100GiB/mo": 100 << 30, "1.5GiB": 3 << 29,
+		"1TB": 1e12, "1024": 1024, "unlimited": Unlimited, "1.5GiB": 3 << 29, "8PiB": MaxLimit, "9007199254740992": MaxLimit,
 	} {
 		got, err := ParseSize(in)
 		if err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B"} {
+	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) accepted", bad)
+		}
+	}
+	for in, want := range map[string]int64{"100GiB/mo": 100 << 30, "1TB/month": 1e12, "unlimited/mo": Unlimited, "5GiB": 5 << 30} {
+		if got, err := ParseTraffic(in); err != nil || got != want {
+			t.Errorf("ParseTraffic(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := ParseTraffic("9PiB/mo"); err == nil {
+		t.Error("ParseTraffic(9PiB/mo) accepted")
+	}
+}
+
+// TestAddSaturates: no sum of limits wraps; a total beyond MaxLimit is
+// unlimited.
+func TestAddSaturates(t *testing.T) {
+	for _, tc := range []struct{ a, b, want int64 }{
+		{MaxLimit, 0, MaxLimit},
+		{MaxLimit - 1, 1, MaxLimit},
+		{MaxLimit, 1, Unlimited},
+		{MaxLimit, MaxLimit, Unlimited},
+		{1 << 62, 1 << 62, Unlimited},
+		{math.MaxInt64, math.MaxInt64, Unlimited},
+		{math.MaxInt64 - 10, 10 << 30, Unlimited},
+	} {
+		for _, mk := range []func(int64) Value{Size, Count} {
+			if got := Add(mk(tc.a), mk(tc.b)); got.N != tc.want {
+				t.Errorf("Add(%d, %d) = %d, want %d", tc.a, tc.b, got.N, tc.want)
+			}
+		}
+	}
+}
+
+func TestDateRange(t *testing.T) {
+	for _, good := range []string{"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z", "2027-01-31T10:00:00+02:00"} {
+		if _, err := ParseDate(good); err != nil {
+			t.Errorf("ParseDate(%q): %v", good, err)
+		}
+	}
+	for _, bad := range []string{"0000-01-01", "0000-12-31T23:00:00Z", "9999-12-31T23:00:00-05:00", "10000-01-01", "0001-01-01T00:30:00+01:00"} {
+		if _, err := ParseDate(bad); err == nil {
+			t.Errorf("ParseDate(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCheckExpiration(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"1d": true, "30d": true, "100y": true, "1200mo": true, "99y11mo30d": true, "36525d": true, "unlimited": true,
+		"0d": false, "0y": false, "0mo": false, "0y0mo0d": false, "101y": false, "1201mo": false, "100y1mo": false, "9999y": false, "40000d": false,
+	} {
+		v, err := ParseDuration(in)
+		if err != nil {
+			t.Fatalf("ParseDuration(%q): %v", in, err)
+		}
+		if err := CheckExpiration(v); (err == nil) != ok {
+			t.Errorf("CheckExpiration(%q) = %v, want ok %v", in, err, ok)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -315,22 +314,9 @@ func (e *engine) verifySecrets() {
 		return
 	}
 	results := make([]bool, len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = e.in.Secrets.Verify(jobs[i].hash, jobs[i].plain)
-			}
-		}()
-	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel(len(jobs), func(i int) {
+		results[i] = e.in.Secrets.Verify(jobs[i].hash, jobs[i].plain)
+	})
 	for i, j := range jobs {
 		e.verified[j.hash+"\x00"+j.plain] = results[i]
 	}

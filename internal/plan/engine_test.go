@@ -552,3 +552,21 @@ func renameCustomer(c *model.Config, from, to string, subs bool) {
 		}
 	}
 }
+
+// TestParallelRaisesWorkerPanic: a panic in a worker goroutine is raised
+// again in the caller, where the CLI reports it, instead of ending the
+// process from the worker.
+func TestParallelRaisesWorkerPanic(t *testing.T) {
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); !strings.Contains(s, "worker 7 broke") {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	parallel(100, func(i int) {
+		if i == 7 {
+			panic("worker 7 broke")
+		}
+	})
+	t.Error("no panic")
+}

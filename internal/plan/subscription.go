@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"fmt"
 	"maps"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -386,6 +388,14 @@ func (e *engine) finish(s *sub) {
 		rec.Expires = &t
 	} else if exp, ok := effSet.props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 {
 		t := exp.AddTo(rec.CreatedAt).UTC()
+		if t.After(model.MaxDate) {
+			// Only a clock (or --now) near year 9999 gets here: the
+			// config bounds periods to 100 years.
+			e.diag(diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", rec.CreatedAt.Format("2006-01-02"), exp.S),
+				Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
+			t = model.MaxDate
+		}
 		rec.Expires = &t
 	}
 	var ftpChanged bool
@@ -721,10 +731,12 @@ func parallel(n int, f func(i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var crash workerPanic
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer crash.catch()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -735,6 +747,34 @@ func parallel(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+	crash.rethrow()
+}
+
+// workerPanic carries the first panic of worker goroutines to the
+// goroutine that waits for them, where it is raised again: a panic in a
+// goroutine of its own would end the process before the CLI can report
+// it as a bug.
+type workerPanic struct {
+	mu  sync.Mutex
+	msg string
+}
+
+// catch recovers a worker's panic; call it deferred in the worker.
+func (p *workerPanic) catch() {
+	if r := recover(); r != nil {
+		p.mu.Lock()
+		if p.msg == "" {
+			p.msg = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack())
+		}
+		p.mu.Unlock()
+	}
+}
+
+// rethrow raises the caught panic, if any, after the workers are done.
+func (p *workerPanic) rethrow() {
+	if p.msg != "" {
+		panic(p.msg)
+	}
 }
 
 // drop records a subscriber value left out for want of permission.

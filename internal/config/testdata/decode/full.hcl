@@ -95,7 +95,7 @@ service_plan "Starter" {
 }
 
 service_plan "Gold Hosting" {
-  owner = "Res1"
+  owner = "res1"
   resources {
     disk_space = "5GiB"
   }
@@ -149,7 +149,7 @@ reseller_plan "Gold" {
   services = ["premium-support"]
 }
 
-reseller "Res1" {
+reseller "res1" {
   password    = env("RES1_PASSWORD")
   name        = "Reseller One"
   company     = "Res One Ltd"
