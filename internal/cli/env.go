@@ -6,7 +6,7 @@ import (
 	"os/user"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // Env is what a run of plansync gets from its process: streams,
@@ -45,15 +45,15 @@ func OSEnv() Env {
 	}
 }
 
-// isTerminal reports whether f is an interactive terminal (a tty, not
-// merely a character device such as /dev/null).
+// isTerminal reports whether f is an interactive terminal (a tty or a
+// console, not merely a character device such as /dev/null), on every
+// OS.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(file.Fd()), unix.TCGETS)
-	return err == nil
+	return term.IsTerminal(int(file.Fd()))
 }
 
 func (e Env) env(name string) string {

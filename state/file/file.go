@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/plansync/plansync/state"
@@ -270,15 +269,6 @@ func writeAtomic(path string, data []byte) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // appendHistory appends e as one JSON line to the history file. A last
 // line torn by a crash mid-append is cut off first, so it does not run
 // into the new one.
@@ -400,9 +390,9 @@ func (b *Backend) Stamp(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
+	ino, err := fileID(b.path, fi)
+	if err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("%d:%d:%d", ino, fi.Size(), fi.ModTime().UnixNano()), nil
 }
