@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
-	"github.com/plansync/plansync/internal/cli"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,7 +16,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"plansync": func() { os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv())) },
+		"plansync": func() { os.Exit(realMain(os.Args[1:])) },
 	})
 }
 
@@ -60,4 +61,33 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("LOCKID", l.Info().ID)
 	ts.Defer(func() { _ = l.Unlock(); _ = b.Close() })
+}
+
+// TestTuneGC: the collector is tuned unless the user set GOGC or
+// GOMEMLIMIT, whose settings then stay.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		wantGC    int
+		wantLimit int64
+	}{
+		{"defaults", nil, 400, 1280 << 20},
+		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 1280 << 20},
+		{"user GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "2GiB"}, 400, math.MaxInt64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			tuneGC(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			if got := debug.SetGCPercent(100); got != tc.wantGC {
+				t.Errorf("GC percent %d, want %d", got, tc.wantGC)
+			}
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tc.wantLimit)
+			}
+		})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -43,7 +42,6 @@ type common struct {
 
 // Main runs plansync with args and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
-	tuneGC(env)
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -67,19 +65,6 @@ func report(env Env, err error) int {
 	}
 	fmt.Fprintf(env.Stderr, "Error: %s\n", err)
 	return ExitError
-}
-
-// tuneGC trades memory for speed on large fleets: planning allocates a
-// lot of short-lived data, so the collector runs less often (GOGC 400)
-// under a soft memory limit of 1.25 GiB that makes it work harder only
-// when memory grows. A user's GOGC or GOMEMLIMIT wins.
-func tuneGC(env Env) {
-	if env.env("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if env.env("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1280 << 20)
-	}
 }
 
 // printDiags writes diagnostics to stderr, errors and warnings alike.
