@@ -16,7 +16,9 @@ import (
 
 // validateOptions are the arguments of `plansync validate`.
 type validateOptions struct {
-	Dir string
+	Dir     string
+	Format  string
+	NoCache bool
 }
 
 func newValidateCmd(env Env, c *common) *cobra.Command {
@@ -29,7 +31,10 @@ func newValidateCmd(env Env, c *common) *cobra.Command {
 			return runValidate(env, c, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", ".", "config directory")
+	f.StringVar(&o.Format, "format", "text", "output format of diagnostics: text or json")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
@@ -69,6 +74,7 @@ type planOptions struct {
 	Out              string
 	Targets          []string
 	AllowDelete      bool
+	NoCache          bool
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -89,6 +95,7 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
@@ -153,6 +160,7 @@ type applyOptions struct {
 	PlanFile        string
 	Strict          bool
 	Targets         []string
+	NoCache         bool
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
@@ -178,6 +186,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
