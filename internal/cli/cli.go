@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/render"
 	"github.com/spf13/cobra"
 )
 
@@ -42,6 +44,7 @@ type common struct {
 
 // Main runs plansync with args and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
+	env.view = &diagView{}
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -58,6 +61,11 @@ func report(env Env, err error) int {
 	if errors.As(err, &code) {
 		return int(code)
 	}
+	var after afterDocument
+	if env.view.isJSON() && !errors.As(err, &after) {
+		_ = render.DiagnosticsJSON(env.Stdout, env.view.all(err))
+		return ExitError
+	}
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
 		printDiags(env, ds)
@@ -67,11 +75,67 @@ func report(env Env, err error) int {
 	return ExitError
 }
 
-// printDiags writes diagnostics to stderr, errors and warnings alike.
-func printDiags(env Env, ds diag.Diagnostics) {
-	for _, d := range ds {
-		fmt.Fprintln(env.Stderr, d.Error())
+// diagView is where a run's diagnostics go: as text on stderr when they
+// come (the default), or, for a command run with --format json, held to
+// go into the one JSON document the run prints on stdout: the plan's or
+// apply's document (under "diagnostics": its warnings), validate's, or,
+// when the run fails, {"format_version": "1", "diagnostics": [...]}
+// holding the warnings and the errors. A nil view prints text.
+type diagView struct {
+	json bool
+	held diag.Diagnostics
+}
+
+// setFormat chooses the view for a command's --format.
+func (v *diagView) setFormat(format string) {
+	if v != nil {
+		v.json = format == "json"
 	}
+}
+
+func (v *diagView) isJSON() bool { return v != nil && v.json }
+
+// warnings are the diagnostics held so far (warnings: errors end the run).
+func (v *diagView) warnings() diag.Diagnostics {
+	if v == nil {
+		return nil
+	}
+	return v.held
+}
+
+// all is the held diagnostics and those of err (any other error becomes
+// one error diagnostic), in file order.
+func (v *diagView) all(err error) diag.Diagnostics {
+	out := append(diag.Diagnostics{}, v.warnings()...)
+	var ds diag.Diagnostics
+	if errors.As(err, &ds) {
+		out = append(out, ds...)
+	} else {
+		out = append(out, diag.Diagnostic{Severity: diag.Error, Summary: err.Error()})
+	}
+	out.Sort()
+	return out
+}
+
+// afterDocument is an error of a command that already printed its JSON
+// document on stdout: the error goes to stderr as text, so stdout stays
+// one document.
+type afterDocument struct{ err error }
+
+func (e afterDocument) Error() string { return e.err.Error() }
+func (e afterDocument) Unwrap() error { return e.err }
+
+// printDiags shows diagnostics: on stderr as text (an error with its
+// source line), or held for the run's JSON document (see diagView).
+func printDiags(env Env, ds diag.Diagnostics) {
+	if len(ds) == 0 {
+		return
+	}
+	if env.view.isJSON() {
+		env.view.held = append(env.view.held, ds...)
+		return
+	}
+	_ = render.DiagnosticsText(env.Stderr, ds, os.ReadFile)
 }
 
 func newRoot(ctx context.Context, env Env) *cobra.Command {

@@ -22,6 +22,9 @@ type Env struct {
 	Hostname   func() (string, error)
 	PID        int
 	User       string
+
+	// view is where diagnostics go (set by Main; nil prints text).
+	view *diagView
 }
 
 // OSEnv is the environment of the real process.

@@ -24,10 +24,11 @@ type validateOptions struct {
 func newValidateCmd(env Env, c *common) *cobra.Command {
 	var o validateOptions
 	cmd := &cobra.Command{
-		Use:   "validate [--dir DIR]",
+		Use:   "validate [--dir DIR] [--format text|json]",
 		Short: "Check the config directory and report every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			env.view.setFormat(o.Format)
 			return runValidate(env, c, o)
 		},
 	}
@@ -39,6 +40,9 @@ func newValidateCmd(env Env, c *common) *cobra.Command {
 }
 
 func runValidate(env Env, c *common, o validateOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
 	// Peek at the recorded state, without locking it, only to know the
 	// services of extensions it recorded.
 	var prior *state.Snapshot
@@ -56,9 +60,14 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err != nil {
 		return err
 	}
-	if p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now}); p.Diagnostics.HasErrors() {
-		p.Diagnostics.Sort()
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now})
+	p.Diagnostics.Sort()
+	if p.Diagnostics.HasErrors() {
 		return p.Diagnostics
+	}
+	printDiags(env, p.Diagnostics)
+	if o.Format == "json" {
+		return render.DiagnosticsJSON(env.Stdout, env.view.warnings())
 	}
 	fmt.Fprintf(env.Stdout, "The configuration is valid: %d files, %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
 		len(cfg.Files), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
@@ -84,6 +93,7 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 		Short: "Show what apply would change",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			env.view.setFormat(o.Format)
 			return runPlan(cmd.Context(), env, c, o)
 		},
 	}
@@ -118,7 +128,7 @@ func (e Env) color() bool {
 func renderPlan(env Env, format string, p *plan.Plan) error {
 	switch format {
 	case "json":
-		return render.PlanJSON(env.Stdout, p)
+		return render.PlanJSON(env.Stdout, p, env.view.warnings())
 	case "markdown":
 		return render.PlanMarkdown(env.Stdout, p)
 	}
@@ -170,6 +180,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 		Short: "Make the recorded state match the config (or apply a saved plan)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			env.view.setFormat(o.Format)
 			if len(args) == 1 {
 				o.PlanFile = args[0]
 				return runApplySaved(cmd.Context(), env, c, o)
@@ -208,13 +219,14 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	}
 	if err := apply.Check(p, opts); err != nil {
 		if o.Format == "json" {
-			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
+			return afterDocument{err}
 		}
 		return err
 	}
 	if p.Empty() && run.prior != nil {
 		if o.Format == "json" {
-			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 		}
 		fmt.Fprintln(env.Stdout, "Nothing to apply.")
 		return nil
@@ -247,7 +259,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
 	if o.Format == "json" {
-		return render.ApplyJSON(env.Stdout, p, true, serial)
+		return render.ApplyJSON(env.Stdout, p, true, serial, env.view.warnings())
 	}
 	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)

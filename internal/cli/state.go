@@ -34,6 +34,7 @@ func newShowCmd(env Env, c *common) *cobra.Command {
 			if len(args) > 1 {
 				o.Key = args[1]
 			}
+			env.view.setFormat(o.Format)
 			return runShow(cmd.Context(), env, c, o)
 		},
 	}

@@ -291,10 +291,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: secrets(), Scope: a.scope(),
 		Reuse: c.last.get()})
 	c.last.set(run.plan)
+	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {
 		run.close()
-		run.plan.Diagnostics.Sort()
 		return nil, run.plan.Diagnostics
 	}
+	printDiags(env, run.plan.Diagnostics)
 	return run, nil
 }
