@@ -31,7 +31,8 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("PLANSYNC_UPDATE") == "1",
-		RequireExplicitExec: false,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"holdlock": holdLock,
 		},
