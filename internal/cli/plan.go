@@ -22,14 +22,21 @@ type validateOptions struct {
 }
 
 func newValidateCmd(env Env, c *common) *cobra.Command {
+	return validateCommand(func(_ context.Context, o validateOptions) error {
+		env.view.setFormat(o.Format)
+		return runValidate(env, c, o)
+	})
+}
+
+// validateCommand parses validate's flags into validateOptions for run.
+func validateCommand(run func(context.Context, validateOptions) error) *cobra.Command {
 	var o validateOptions
 	cmd := &cobra.Command{
 		Use:   "validate [--dir DIR] [--format text|json]",
 		Short: "Check the config directory and report every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env.view.setFormat(o.Format)
-			return runValidate(env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -87,14 +94,21 @@ type planOptions struct {
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
+	return planCommand(func(ctx context.Context, o planOptions) error {
+		env.view.setFormat(o.Format)
+		return runPlan(ctx, env, c, o)
+	})
+}
+
+// planCommand parses plan's flags into planOptions for run.
+func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	var o planOptions
 	cmd := &cobra.Command{
 		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
 		Short: "Show what apply would change",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env.view.setFormat(o.Format)
-			return runPlan(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -174,18 +188,28 @@ type applyOptions struct {
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
+	return applyCommand(func(ctx context.Context, o applyOptions) error {
+		env.view.setFormat(o.Format)
+		if o.PlanFile != "" {
+			return runApplySaved(ctx, env, c, o)
+		}
+		return runApply(ctx, env, c, o)
+	})
+}
+
+// applyCommand parses apply's flags and PLANFILE into applyOptions for
+// run.
+func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
 		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env.view.setFormat(o.Format)
 			if len(args) == 1 {
 				o.PlanFile = args[0]
-				return runApplySaved(cmd.Context(), env, c, o)
 			}
-			return runApply(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
