@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plansync/plansync/internal/cli"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,7 +25,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"plansync": func() { os.Exit(cli.Run(os.Args[1:])) },
+		"plansync": func() { os.Exit(realMain(os.Args[1:])) },
 	})
 }
 
@@ -39,7 +40,8 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("PLANSYNC_UPDATE") == "1",
-		RequireExplicitExec: false,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"holdlock":  holdLock,
 			"interrupt": interrupt,
@@ -166,7 +168,36 @@ func mkfifo(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: mkfifo PATH")
 	}
-	if err := syscall.Mkfifo(ts.MkAbs(args[0]), 0o600); err != nil {
+	if err := makeFIFO(ts.MkAbs(args[0])); err != nil {
 		ts.Fatalf("mkfifo: %v", err)
+	}
+}
+
+// TestTuneGC: the collector is tuned unless the user set GOGC or
+// GOMEMLIMIT, whose settings then stay.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		wantGC    int
+		wantLimit int64
+	}{
+		{"defaults", nil, 400, 1280 << 20},
+		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 1280 << 20},
+		{"user GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "2GiB"}, 400, math.MaxInt64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			tuneGC(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			if got := debug.SetGCPercent(100); got != tc.wantGC {
+				t.Errorf("GC percent %d, want %d", got, tc.wantGC)
+			}
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tc.wantLimit)
+			}
+		})
 	}
 }

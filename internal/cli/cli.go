@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -68,7 +69,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 			code = reportPanic(env, r, debug.Stack())
 		}
 	}()
-	tuneGC(env)
+	env.view = &diagView{}
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -84,6 +85,11 @@ func report(env Env, err error) int {
 	var code exitCode
 	if errors.As(err, &code) {
 		return int(code)
+	}
+	var after afterDocument
+	if env.view.isJSON() && !errors.As(err, &after) {
+		_ = render.DiagnosticsJSON(env.Stdout, env.view.all(err))
+		return ExitError
 	}
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
@@ -101,24 +107,67 @@ func reportPanic(env Env, r any, stack []byte) int {
 	return ExitError
 }
 
-// tuneGC trades memory for speed on large fleets: planning allocates a
-// lot of short-lived data, so the collector runs less often (GOGC 400)
-// under a soft memory limit of 1.25 GiB that makes it work harder only
-// when memory grows. A user's GOGC or GOMEMLIMIT wins.
-func tuneGC(env Env) {
-	if env.env("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if env.env("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1280 << 20)
+// diagView is where a run's diagnostics go: as text on stderr when they
+// come (the default), or, for a command run with --format json, held to
+// go into the one JSON document the run prints on stdout: the plan's or
+// apply's document (under "diagnostics": its warnings), validate's, or,
+// when the run fails, {"format_version": "1", "diagnostics": [...]}
+// holding the warnings and the errors. A nil view prints text.
+type diagView struct {
+	json bool
+	held diag.Diagnostics
+}
+
+// setFormat chooses the view for a command's --format.
+func (v *diagView) setFormat(format string) {
+	if v != nil {
+		v.json = format == "json"
 	}
 }
 
-// printDiags writes diagnostics to stderr, errors and warnings alike.
-func printDiags(env Env, ds diag.Diagnostics) {
-	for _, d := range ds {
-		fmt.Fprintln(env.Stderr, render.EscapeLines(d.Error()))
+func (v *diagView) isJSON() bool { return v != nil && v.json }
+
+// warnings are the diagnostics held so far (warnings: errors end the run).
+func (v *diagView) warnings() diag.Diagnostics {
+	if v == nil {
+		return nil
 	}
+	return v.held
+}
+
+// all is the held diagnostics and those of err (any other error becomes
+// one error diagnostic), in file order.
+func (v *diagView) all(err error) diag.Diagnostics {
+	out := append(diag.Diagnostics{}, v.warnings()...)
+	var ds diag.Diagnostics
+	if errors.As(err, &ds) {
+		out = append(out, ds...)
+	} else {
+		out = append(out, diag.Diagnostic{Severity: diag.Error, Summary: err.Error()})
+	}
+	out.Sort()
+	return out
+}
+
+// afterDocument is an error of a command that already printed its JSON
+// document on stdout: the error goes to stderr as text, so stdout stays
+// one document.
+type afterDocument struct{ err error }
+
+func (e afterDocument) Error() string { return e.err.Error() }
+func (e afterDocument) Unwrap() error { return e.err }
+
+// printDiags shows diagnostics: on stderr as text (an error with its
+// source line), or held for the run's JSON document (see diagView).
+func printDiags(env Env, ds diag.Diagnostics) {
+	if len(ds) == 0 {
+		return
+	}
+	if env.view.isJSON() {
+		env.view.held = append(env.view.held, ds...)
+		return
+	}
+	_ = render.DiagnosticsText(env.Stderr, ds, os.ReadFile)
 }
 
 func newRoot(ctx context.Context, env Env) *cobra.Command {

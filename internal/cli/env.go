@@ -6,7 +6,7 @@ import (
 	"os/user"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // Env is what a run of plansync gets from its process: streams,
@@ -25,6 +25,9 @@ type Env struct {
 	// Interrupts, when set, is how the process handles its signals:
 	// commands mark their writes with it. Nil: no signal handling.
 	Interrupts *Interrupts
+
+	// view is where diagnostics go (set by Main; nil prints text).
+	view *diagView
 }
 
 // OSEnv is the environment of the real process.
@@ -48,15 +51,15 @@ func OSEnv() Env {
 	}
 }
 
-// isTerminal reports whether f is an interactive terminal (a tty, not
-// merely a character device such as /dev/null).
+// isTerminal reports whether f is an interactive terminal (a tty or a
+// console, not merely a character device such as /dev/null), on every
+// OS.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(file.Fd()), unix.TCGETS)
-	return err == nil
+	return term.IsTerminal(int(file.Fd()))
 }
 
 func (e Env) env(name string) string {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +22,13 @@ type fmtOptions struct {
 }
 
 func newFmtCmd(env Env, c *common) *cobra.Command {
+	return fmtCommand(func(_ context.Context, o fmtOptions) error {
+		return runFmt(env, o)
+	})
+}
+
+// fmtCommand parses fmt's flags into fmtOptions for run.
+func fmtCommand(run func(context.Context, fmtOptions) error) *cobra.Command {
 	var o fmtOptions
 	cmd := &cobra.Command{
 		Use:   "fmt [--dir DIR] [--check]",
@@ -42,7 +50,7 @@ With --check nothing is written: the files that are not formatted are
 listed, and the exit code is 1 when there is any, 0 when all are.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFmt(env, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()

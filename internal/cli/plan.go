@@ -18,24 +18,40 @@ import (
 
 // validateOptions are the arguments of `plansync validate`.
 type validateOptions struct {
-	Dir string
+	Dir     string
+	Format  string
+	NoCache bool
 }
 
 func newValidateCmd(env Env, c *common) *cobra.Command {
+	return validateCommand(func(_ context.Context, o validateOptions) error {
+		env.view.setFormat(o.Format)
+		return runValidate(env, c, o)
+	})
+}
+
+// validateCommand parses validate's flags into validateOptions for run.
+func validateCommand(run func(context.Context, validateOptions) error) *cobra.Command {
 	var o validateOptions
 	cmd := &cobra.Command{
-		Use:   "validate [--dir DIR]",
+		Use:   "validate [--dir DIR] [--format text|json]",
 		Short: "Check the config directory and report every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runValidate(env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", ".", "config directory")
+	f.StringVar(&o.Format, "format", "text", "output format of diagnostics: text or json")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
 func runValidate(env Env, c *common, o validateOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
 	// Peek at the recorded state, without locking it, only to know the
 	// services of extensions it recorded.
 	var prior *state.Snapshot
@@ -53,9 +69,14 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err != nil {
 		return err
 	}
-	if p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now}); p.Diagnostics.HasErrors() {
-		p.Diagnostics.Sort()
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now})
+	p.Diagnostics.Sort()
+	if p.Diagnostics.HasErrors() {
 		return p.Diagnostics
+	}
+	printDiags(env, p.Diagnostics)
+	if o.Format == "json" {
+		return render.DiagnosticsJSON(env.Stdout, env.view.warnings())
 	}
 	fmt.Fprintf(env.Stdout, "The configuration is valid: %s, %s, %s, %s, %s, %s, %s.\n",
 		counted(len(cfg.Files), "file"), counted(len(cfg.ServicePlans), "service plan"), counted(len(cfg.AddonPlans), "add-on plan"),
@@ -73,16 +94,25 @@ type planOptions struct {
 	Out              string
 	Targets          []string
 	AllowDelete      bool
+	NoCache          bool
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
+	return planCommand(func(ctx context.Context, o planOptions) error {
+		env.view.setFormat(o.Format)
+		return runPlan(ctx, env, c, o)
+	})
+}
+
+// planCommand parses plan's flags into planOptions for run.
+func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	var o planOptions
 	cmd := &cobra.Command{
 		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
 		Short: "Show what apply would change",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPlan(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -93,6 +123,7 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
@@ -117,7 +148,7 @@ func (e Env) color() bool {
 func renderPlan(env Env, format string, p *plan.Plan) error {
 	switch format {
 	case "json":
-		return render.PlanJSON(env.Stdout, p)
+		return render.PlanJSON(env.Stdout, p, env.view.warnings())
 	case "markdown":
 		return render.PlanMarkdown(env.Stdout, p)
 	}
@@ -164,9 +195,22 @@ type applyOptions struct {
 	PlanFile        string
 	Strict          bool
 	Targets         []string
+	NoCache         bool
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
+	return applyCommand(func(ctx context.Context, o applyOptions) error {
+		env.view.setFormat(o.Format)
+		if o.PlanFile != "" {
+			return runApplySaved(ctx, env, c, o)
+		}
+		return runApply(ctx, env, c, o)
+	})
+}
+
+// applyCommand parses apply's flags and PLANFILE into applyOptions for
+// run.
+func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
 		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
@@ -178,9 +222,8 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 					return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
 				}
 				o.PlanFile = args[0]
-				return runApplySaved(cmd.Context(), env, c, o)
 			}
-			return runApply(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -192,6 +235,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	return cmd
 }
 
@@ -213,13 +257,14 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	}
 	if err := apply.Check(p, opts); err != nil {
 		if o.Format == "json" {
-			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
+			return afterDocument{err}
 		}
 		return err
 	}
 	if p.Empty() && run.prior != nil {
 		if o.Format == "json" {
-			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial)
+			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 		}
 		fmt.Fprintln(env.Stdout, "Nothing to apply.")
 		return nil
@@ -247,7 +292,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		return backendErr(run.backend, err)
 	}
 	if o.Format == "json" {
-		return render.ApplyJSON(env.Stdout, p, true, serial)
+		return render.ApplyJSON(env.Stdout, p, true, serial, env.view.warnings())
 	}
 	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)

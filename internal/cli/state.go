@@ -23,6 +23,14 @@ type showOptions struct {
 }
 
 func newShowCmd(env Env, c *common) *cobra.Command {
+	return showCommand(func(ctx context.Context, o showOptions) error {
+		env.view.setFormat(o.Format)
+		return runShow(ctx, env, c, o)
+	})
+}
+
+// showCommand parses show's flags and KIND KEY into showOptions for run.
+func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 	var o showOptions
 	cmd := &cobra.Command{
 		Use:   "show [KIND [KEY]] [--dir DIR] [--format text|json]",
@@ -35,7 +43,7 @@ func newShowCmd(env Env, c *common) *cobra.Command {
 			if len(args) > 1 {
 				o.Key = args[1]
 			}
-			return runShow(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")

@@ -37,6 +37,13 @@ type watchOptions struct {
 }
 
 func newWatchCmd(env Env, c *common) *cobra.Command {
+	return watchCommand(func(ctx context.Context, o watchOptions) error {
+		return runWatch(ctx, env, c, o)
+	})
+}
+
+// watchCommand parses watch's flags into watchOptions for run.
+func watchCommand(run func(context.Context, watchOptions) error) *cobra.Command {
 	var o watchOptions
 	cmd := &cobra.Command{
 		Use:   "watch [--dir DIR] [--apply] [--debounce DUR] [--as admin|reseller:LOGIN]",
@@ -49,7 +56,7 @@ each apply to an audit log (JSON lines). Stop with Ctrl-C or SIGTERM: an
 apply in progress is finished and the lock released.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWatch(cmd.Context(), env, c, o)
+			return run(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()

@@ -184,12 +184,6 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// loadConfig reads the config directory; warnings are printed, errors
-// returned as diagnostics.
-func loadConfig(env Env, dir string) (*model.Config, error) {
-	return loadConfigFor(env, dir, nil)
-}
-
 // recordedExtensionServices lists the services extensions provided in a
 // recorded state (service → extension).
 func recordedExtensionServices(prior *state.Snapshot) map[string]string {
@@ -312,15 +306,10 @@ func makeFullPlan(ctx context.Context, env Env, c *common, dir, op, nowFlag stri
 	})
 }
 
-// planConfig plans an already loaded config (as the admin): it opens the
-// backend, takes the lock for op, reads the recorded state and runs the
-// engine. The caller must close the run (releasing the lock).
-func planConfig(ctx context.Context, env Env, c *common, dir, op string, now time.Time, cfg *model.Config) (*planRun, error) {
-	return planLoaded(ctx, env, c, dir, op, now, actor{}, func(*state.Snapshot) (*model.Config, error) { return cfg, nil })
-}
-
-// planLoaded is planConfig with the config loaded once the recorded state
-// is read (a reseller's config needs it for context).
+// planLoaded opens the backend, takes the lock for op, reads the recorded
+// state, loads the config with it (a reseller's config needs it for
+// context) and runs the engine. The caller must close the run (releasing
+// the lock).
 func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load func(*state.Snapshot) (*model.Config, error)) (*planRun, error) {
 	run, err := lockedState(ctx, env, c, dir, op)
 	if err != nil {
@@ -337,10 +326,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		Reuse: c.last.get()})
 	sec.save()
 	c.last.set(run.plan)
+	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {
 		run.close()
-		run.plan.Diagnostics.Sort()
 		return nil, run.plan.Diagnostics
 	}
+	printDiags(env, run.plan.Diagnostics)
 	return run, nil
 }

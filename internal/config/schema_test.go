@@ -164,6 +164,8 @@ func stParse(t testing.TB, name, src string) *File {
 // stJudge returns the schema's verdict on a document (nil: valid) and
 // the decoder's errors (Decode only: no cross-object checks, secrets not
 // resolved).
+//
+//lint:ignore ST1008 the schema's verdict comes first, as the two are compared in that order
 func stJudge(t testing.TB, sch *jsonschema.Schema, src string) (error, diag.Diagnostics) {
 	t.Helper()
 	f := stParse(t, "doc.yaml", src)

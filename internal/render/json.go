@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/plan"
 )
 
@@ -69,6 +70,9 @@ type jsonPlan struct {
 	Notes         []string       `json:"notes,omitempty"`
 	Applied       *bool          `json:"applied,omitempty"`
 	Serial        uint64         `json:"serial,omitempty"`
+	// Diagnostics are the warnings of a plan that succeeded; the key is
+	// left out when there are none.
+	Diagnostics []jsonDiagnostic `json:"diagnostics,omitempty"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -118,15 +122,19 @@ func sensitiveJSON(v plan.Val) any {
 	return "(sensitive)"
 }
 
-// PlanJSON writes the plan as one JSON document.
-func PlanJSON(w io.Writer, p *plan.Plan) error {
-	return writeJSON(w, planJSON(p))
+// PlanJSON writes the plan as one JSON document, with the warnings
+// found while making it under "diagnostics" (left out when none).
+func PlanJSON(w io.Writer, p *plan.Plan, warnings diag.Diagnostics) error {
+	doc := planJSON(p)
+	doc.Diagnostics = diagnosticsJSON(warnings)
+	return writeJSON(w, doc)
 }
 
 // ApplyJSON writes the applied plan as one JSON document, with whether
-// it was applied and the serial recorded.
-func ApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64) error {
+// it was applied, the serial recorded and the warnings (as PlanJSON).
+func ApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64, warnings diag.Diagnostics) error {
 	doc := planJSON(p)
+	doc.Diagnostics = diagnosticsJSON(warnings)
 	doc.Applied = &applied
 	doc.Serial = serial
 	return writeJSON(w, doc)

@@ -170,7 +170,6 @@ type bulk struct {
 // is a summary, not a wall of lines (the JSON document lists them all).
 func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	byPlan := map[string]*bulk{}
-	var order []*bulk
 	members := map[*plan.Change]*bulk{}
 	for _, c := range changes {
 		if (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
@@ -189,7 +188,6 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		if g == nil {
 			g = &bulk{action: c.Action, kind: c.Kind, plan: planName, first: c}
 			byPlan[k] = g
-			order = append(order, g)
 		}
 		g.keys = append(g.keys, c.Key)
 		members[c] = g

@@ -21,7 +21,7 @@ func identityOf(fi fs.FileInfo) identity {
 	id := identity{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		id.dev, id.ino = uint64(st.Dev), uint64(st.Ino)
-		id.ctime = st.Ctim.Sec*1e9 + st.Ctim.Nsec
+		id.ctime = ctimeOf(st)
 	}
 	return id
 }

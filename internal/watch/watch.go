@@ -92,6 +92,7 @@ type Watcher struct {
 	timer   *time.Timer
 	pending pending
 	first   time.Time // of the pending batch
+	due     time.Time // when the pending batch is to be cut
 	paused  time.Time // since when a git lock holds the batch back
 	queued  *Batch    // cut, not yet taken by the consumer
 }
@@ -238,7 +239,26 @@ func (w *Watcher) schedule() {
 	if limit := w.first.Add(w.opt.MaxWait); w.paused.IsZero() && limit.Before(due) {
 		due = limit
 	}
+	w.due = due
 	w.timer.Reset(time.Until(due))
+}
+
+// drain takes the events already queued, without waiting. The timer and
+// the events race in the loop's select, which picks either when both are
+// ready: under load the loop can wake up to a fired timer with events of
+// the same burst already waiting, and cutting then would split the burst.
+func (w *Watcher) drain() {
+	for {
+		select {
+		case ev, ok := <-w.fsw.Events:
+			if !ok {
+				return
+			}
+			w.event(ev)
+		default:
+			return
+		}
+	}
 }
 
 // event takes one fsnotify event.
@@ -351,10 +371,15 @@ func (w *Watcher) gitLocked() bool {
 	return err == nil
 }
 
-// flush is the timer: cut the pending batch, unless git is busy.
+// flush is the timer: cut the pending batch, unless events already
+// queued moved its time on (see drain) or git is busy.
 func (w *Watcher) flush() {
+	w.drain()
 	if !w.pending.any {
 		return
+	}
+	if w.paused.IsZero() && time.Now().Before(w.due) {
+		return // drained events reset the timer
 	}
 	if w.gitLocked() {
 		if w.paused.IsZero() {

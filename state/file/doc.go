@@ -5,7 +5,8 @@
 // per change) and the lock file (state.json.lock). It owns the durability
 // of those files: a write goes to a temporary file that is fsynced and
 // renamed over the state, so a crash leaves the old or the new state; and
-// the lock is an OS lock (flock) on the lock file, so a crashed or killed
+// the lock is an OS lock on the lock file (flock on Unix, LockFileEx on
+// Windows; filelock_*.go hold what differs per OS), so a crashed or killed
 // holder never strands it. The file's encoding belongs to package state;
 // the lock file only names its holder for messages.
 //

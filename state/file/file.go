@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/plansync/plansync/state"
@@ -351,15 +350,6 @@ func writeTemp(path string, data []byte) (name string, err error) {
 	return f.Name(), nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // retention is what the history keeps (state.HistoryRetention; tests
 // lower it). Beyond twice its Changes bytes, an append rewrites the
 // history file with only what it keeps.
@@ -657,9 +647,9 @@ func (b *Backend) Stamp(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
+	ino, err := fileID(b.path, fi)
+	if err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("%d:%d:%d", ino, fi.Size(), fi.ModTime().UnixNano()), nil
 }

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/statetest"
@@ -850,13 +850,13 @@ func TestTidyAfterKilledHolder(t *testing.T) {
 // says so with state.ErrReadOnly (the CLI then plans without it).
 func TestLockReadOnly(t *testing.T) {
 	b := New("/x/state.json")
-	for _, errno := range []error{unix.EACCES, unix.EPERM, unix.EROFS} {
+	for _, errno := range []error{syscall.EACCES, syscall.EPERM, errReadOnlyFS} {
 		err := lockErr(b, &fs.PathError{Op: "open", Path: "/x/state.json.lock", Err: errno})
 		if !errors.Is(err, state.ErrReadOnly) {
 			t.Errorf("%v: not ErrReadOnly: %v", errno, err)
 		}
 	}
-	if err := lockErr(b, &fs.PathError{Op: "open", Path: "/x", Err: unix.EIO}); errors.Is(err, state.ErrReadOnly) {
+	if err := lockErr(b, &fs.PathError{Op: "open", Path: "/x", Err: syscall.EIO}); errors.Is(err, state.ErrReadOnly) {
 		t.Errorf("EIO taken for read-only: %v", err)
 	}
 	if os.Geteuid() == 0 {

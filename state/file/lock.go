@@ -12,18 +12,19 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/plansync/plansync/state"
 )
 
-// The lock is flock(2) on PATH.lock, which holds the holder's LockInfo as
-// JSON while it is held and is empty when it is free. The OS drops the
-// flock when its holder exits, however it exits, so a crash cannot strand
-// the lock; the file is never deleted on unlock, only truncated, so that
-// two lockers cannot end up holding locks on two different files.
-// ForceUnlock deletes it: a holder that is still alive keeps its flock on
-// the deleted file, and the next locker creates and locks a new one.
+// The lock is an OS lock on PATH.lock (flock(2) on Unix, LockFileEx on
+// Windows: see filelock_*.go), which holds the holder's LockInfo as JSON
+// while it is held and is empty when it is free. The OS drops the lock
+// when its holder exits, however it exits, so a crash cannot strand the
+// lock; the file is never deleted on unlock, only truncated, so that two
+// lockers cannot end up holding locks on two different files.
+// ForceUnlock deletes it: a holder that is still alive keeps its lock on
+// the deleted file, and the next locker creates and locks a new one. (On
+// Windows a file open elsewhere cannot be deleted: there ForceUnlock
+// fails while the holder is alive, and works once it has exited.)
 
 // TryLock takes the lock without waiting. When another process, or another
 // Backend value (even in this process), holds it, it returns a
@@ -43,7 +44,7 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 	return l, nil
 }
 
-// lock takes the lock file's flock for a new open file.
+// lock takes the lock file's OS lock for a new open file.
 func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -56,15 +57,15 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	if err != nil {
 		return nil, err
 	}
-	// A ForceUnlock may delete the file between our open and our flock:
-	// then the flock is on a deleted file, and we start over.
+	// A ForceUnlock may delete the file between our open and our lock:
+	// then the lock is on a deleted file, and we start over.
 	for range 3 {
 		f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return nil, lockErr(b, err)
 		}
-		err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
-		if errors.Is(err, unix.EWOULDBLOCK) {
+		err = lockFile(f)
+		if errors.Is(err, errWouldBlock) {
 			holder := readHolder(ctx, f)
 			f.Close()
 			return nil, &state.LockedError{Holder: holder}
@@ -99,7 +100,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 // file cannot be made or opened; it wraps state.ErrReadOnly when that is
 // for want of write access (a read-only directory or file system).
 func lockErr(b *Backend, err error) error {
-	if errors.Is(err, fs.ErrPermission) || errors.Is(err, unix.EROFS) {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, errReadOnlyFS) {
 		return fmt.Errorf("locking %s: %w: %w", b.Describe(), state.ErrReadOnly, err)
 	}
 	return fmt.Errorf("locking %s: %w", b.Describe(), err)
@@ -124,7 +125,7 @@ func (b *Backend) tidy() {
 	if err != nil {
 		return
 	}
-	if flock(f, unix.LOCK_EX|unix.LOCK_NB) != nil {
+	if lockFile(f) != nil {
 		f.Close()
 		return
 	}
@@ -138,25 +139,6 @@ func (b *Backend) tidy() {
 	}
 	// release empties the file before dropping the flock.
 	_ = l.release()
-}
-
-// flock applies flock(2) to f, retrying when interrupted.
-func flock(f *os.File, how int) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			if ferr = unix.Flock(int(fd), how); ferr != unix.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	return ferr
 }
 
 // writeHolder replaces the content of the lock file f with data.
@@ -189,7 +171,7 @@ func readHolder(ctx context.Context, f *os.File) state.LockInfo {
 	return info
 }
 
-// fileLock is a held lock: an open file of PATH.lock with its flock.
+// fileLock is a held lock: an open file of PATH.lock with its OS lock.
 type fileLock struct {
 	b    *Backend
 	info state.LockInfo
@@ -200,7 +182,7 @@ type fileLock struct {
 
 func (l *fileLock) Info() state.LockInfo { return l.info }
 
-// Unlock releases the lock: it empties the lock file, drops the flock and
+// Unlock releases the lock: it empties the lock file, drops the OS lock and
 // closes the file (the file stays, see above). Unlocking again does
 // nothing.
 func (l *fileLock) Unlock() error {
@@ -222,7 +204,7 @@ func (l *fileLock) release() error {
 	l.f = nil
 	// Empty the file before unlocking, so nobody reads our info as a
 	// holder's. After a ForceUnlock this empties the deleted file only.
-	errs := []error{f.Truncate(0), flock(f, unix.LOCK_UN), f.Close()}
+	errs := []error{f.Truncate(0), unlockFile(f), f.Close()}
 	return errors.Join(errs...)
 }
 

@@ -398,7 +398,7 @@ func testConcurrentWriters(t *testing.T, h Harness) {
 			}
 			errs[i] = addSubscription(ctx, b, fmt.Sprintf("w%d.example", i))
 			if err := l.Unlock(); err != nil && errs[i] == nil {
-				errs[i] = fmt.Errorf("Unlock: %w", err)
+				errs[i] = fmt.Errorf("unlocking: %w", err)
 			}
 		})
 	}
@@ -434,11 +434,11 @@ func addSubscription(ctx context.Context, b state.Backend, domain string) error 
 		cur.Subscriptions = nil
 	}
 	if err != nil {
-		return fmt.Errorf("Read: %w", err)
+		return fmt.Errorf("reading: %w", err)
 	}
 	next := withSubscription(cur, domain)
 	if _, err := b.Write(ctx, next, cur.Serial, &state.HistoryEntry{Who: "writer", Summary: "add " + domain}); err != nil {
-		return fmt.Errorf("Write: %w", err)
+		return fmt.Errorf("writing: %w", err)
 	}
 	return nil
 }

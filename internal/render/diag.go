@@ -1,0 +1,139 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/plansync/plansync/internal/diag"
+)
+
+// The diagnostics view: every diagnostic plansync shows, in text or JSON,
+// goes through here.
+
+// DiagnosticsText writes diagnostics as text, one line each
+// (file:line:column: severity: object path: summary: detail); under an
+// error whose place can be read, the source line with a caret under the
+// range, as Terraform shows them. Warnings stay on one line. readFile
+// reads a diagnostic's file (nil: no source lines); each file is read
+// once.
+func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]byte, error)) error {
+	src := sourceCache{read: readFile, files: map[string][]string{}}
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(EscapeLines(d.Error()))
+		b.WriteByte('\n')
+		if d.Severity == diag.Error {
+			b.WriteString(src.snippet(d.Subject))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// secretLine matches a source line that may hold a secret (a password
+// or key written in clear); such a line is never shown.
+var secretLine = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
+
+type sourceCache struct {
+	read  func(string) ([]byte, error)
+	files map[string][]string // nil: unreadable
+}
+
+func (c sourceCache) lines(file string) []string {
+	if ls, ok := c.files[file]; ok {
+		return ls
+	}
+	var ls []string
+	if c.read != nil {
+		if data, err := c.read(file); err == nil {
+			ls = strings.Split(string(data), "\n")
+		}
+	}
+	c.files[file] = ls
+	return ls
+}
+
+// snippet is the source line of r, numbered, with a caret line under
+// the range: one ^ at the start, or ^^^ under the whole range when it
+// stays on the line. Empty when the line cannot be read.
+func (c sourceCache) snippet(r diag.Range) string {
+	if r.File == "" || r.Start.Line < 1 {
+		return ""
+	}
+	ls := c.lines(r.File)
+	if r.Start.Line > len(ls) {
+		return ""
+	}
+	raw := strings.TrimRight(ls[r.Start.Line-1], "\r")
+	if secretLine.MatchString(raw) {
+		// A password may stand on this line in clear: secrets are
+		// never printed, so the line is not shown.
+		return ""
+	}
+	num := fmt.Sprint(r.Start.Line)
+	if esc := Escape(raw); esc != raw {
+		// Control characters are shown escaped, which moves the
+		// columns: the line without a caret under it.
+		return fmt.Sprintf("  %s | %s\n", num, esc)
+	}
+	line := []rune(raw)
+	start := min(max(r.Start.Column, 1), len(line)+1)
+	end := start + 1
+	if r.End.Line == r.Start.Line && r.End.Column > start {
+		end = min(r.End.Column, len(line)+1)
+		if end <= start {
+			end = start + 1
+		}
+	}
+	// Tabs before the range stay tabs, so the caret lines up with the
+	// source however wide the terminal draws a tab.
+	var under strings.Builder
+	for i := 0; i < start-1; i++ {
+		if line[i] == '\t' {
+			under.WriteByte('\t')
+		} else {
+			under.WriteByte(' ')
+		}
+	}
+	under.WriteString(strings.Repeat("^", end-start))
+	return fmt.Sprintf("  %s | %s\n  %s | %s\n", num, string(line), strings.Repeat(" ", len(num)), under.String())
+}
+
+// jsonDiagnostic is a diagnostic in JSON documents (SPEC §4).
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Object   string `json:"object"`
+	Path     string `json:"path,omitempty"`
+}
+
+func diagnosticsJSON(ds diag.Diagnostics) []jsonDiagnostic {
+	out := make([]jsonDiagnostic, len(ds))
+	for i, d := range ds {
+		out[i] = jsonDiagnostic{
+			Severity: d.Severity.String(), Summary: d.Summary, Detail: d.Detail,
+			File: d.Subject.File, Line: d.Subject.Start.Line, Column: d.Subject.Start.Column,
+			Object: d.Object, Path: d.Path,
+		}
+	}
+	return out
+}
+
+type jsonDiagnostics struct {
+	FormatVersion string           `json:"format_version"`
+	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
+}
+
+// DiagnosticsJSON writes diagnostics as one JSON document:
+// {"format_version": "1", "diagnostics": [{"severity", "summary",
+// "detail", "file", "line", "column", "object"}]} ("path", the path into
+// the object's data, when there is one).
+func DiagnosticsJSON(w io.Writer, ds diag.Diagnostics) error {
+	return writeJSON(w, jsonDiagnostics{FormatVersion: FormatVersion, Diagnostics: diagnosticsJSON(ds)})
+}

@@ -1,0 +1,132 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/plansync/plansync/internal/diag"
+)
+
+func at(file string, line, col, endLine, endCol int) diag.Range {
+	return diag.Range{File: file, Start: diag.Pos{Line: line, Column: col}, End: diag.Pos{Line: endLine, Column: endCol}}
+}
+
+func TestDiagnosticsTextSnippets(t *testing.T) {
+	files := map[string]string{
+		"a.yaml": "plans:\n  - name: Business\n    disk_spaec: 1GiB\n",
+		"b.hcl":  "plan \"x\" {\n\thosting {\n\t\tphp = 8.4\n\t}\n}\n",
+		"c.yaml": "name: Ünïcode – ok\r\nnext: 1\r\n",
+	}
+	readCount := map[string]int{}
+	read := func(name string) ([]byte, error) {
+		readCount[name]++
+		if s, ok := files[name]; ok {
+			return []byte(s), nil
+		}
+		return nil, errors.New("no such file")
+	}
+	ds := diag.Diagnostics{
+		{Severity: diag.Error, Summary: "unknown field", Subject: at("a.yaml", 3, 5, 3, 5)},
+		{Severity: diag.Error, Summary: "a block is not allowed", Subject: at("b.hcl", 3, 3, 3, 12)},
+		{Severity: diag.Error, Summary: "spans lines", Subject: at("b.hcl", 2, 2, 4, 3)},
+		{Severity: diag.Error, Summary: "after a multibyte text", Subject: at("c.yaml", 1, 16, 1, 18)},
+		{Severity: diag.Error, Summary: "past the end", Subject: at("a.yaml", 9, 1, 9, 1)},
+		{Severity: diag.Error, Summary: "unreadable", Subject: at("gone.yaml", 1, 1, 1, 1)},
+		{Severity: diag.Error, Summary: "no place"},
+		{Severity: diag.Warning, Summary: "a warning", Subject: at("a.yaml", 2, 5, 2, 5)},
+	}
+	var out bytes.Buffer
+	if err := DiagnosticsText(&out, ds, read); err != nil {
+		t.Fatal(err)
+	}
+	want := "a.yaml:3:5: error: unknown field\n" +
+		"  3 |     disk_spaec: 1GiB\n" +
+		"    |     ^\n" +
+		"b.hcl:3:3: error: a block is not allowed\n" +
+		"  3 | \t\tphp = 8.4\n" +
+		"    | \t\t^^^^^^^^^\n" +
+		"b.hcl:2:2: error: spans lines\n" +
+		"  2 | \thosting {\n" +
+		"    | \t^\n" +
+		"c.yaml:1:16: error: after a multibyte text\n" +
+		"  1 | name: Ünïcode – ok\n" +
+		"    |                ^^\n" +
+		"a.yaml:9:1: error: past the end\n" +
+		"gone.yaml:1:1: error: unreadable\n" +
+		"error: no place\n" +
+		"a.yaml:2:5: warning: a warning\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
+	}
+	for name, n := range readCount {
+		if n != 1 {
+			t.Errorf("%s read %d times", name, n)
+		}
+	}
+}
+
+func TestDiagnosticsJSON(t *testing.T) {
+	ds := diag.Diagnostics{
+		{Severity: diag.Error, Summary: "unknown field", Detail: "valid fields: a, b", Subject: at("a.yaml", 3, 5, 3, 5),
+			Object: "service_plan Business", Path: "resources.disk_spaec"},
+		{Severity: diag.Warning, Summary: "no place"},
+	}
+	var out bytes.Buffer
+	if err := DiagnosticsJSON(&out, ds); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"format_version": "1",
+		"diagnostics": []any{
+			map[string]any{"severity": "error", "summary": "unknown field", "detail": "valid fields: a, b",
+				"file": "a.yaml", "line": 3.0, "column": 5.0, "object": "service_plan Business", "path": "resources.disk_spaec"},
+			map[string]any{"severity": "warning", "summary": "no place", "detail": "",
+				"file": "", "line": 0.0, "column": 0.0, "object": ""},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("document (-want +got):\n%s", diff)
+	}
+	out.Reset()
+	if err := DiagnosticsJSON(&out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"format_version\": \"1\",\n  \"diagnostics\": []\n}\n"; out.String() != want {
+		t.Errorf("no diagnostics: %q, want %q", out.String(), want)
+	}
+}
+
+// A line that may hold a password in clear is never shown; a line with
+// control characters is shown escaped, without a caret; the message too
+// is escaped.
+func TestDiagnosticsTextSecretsAndControls(t *testing.T) {
+	files := map[string]string{
+		"s.yaml": "customers:\n  - {login: jd, password: hunter2, bogus: 1}\n",
+		"k.hcl":  "key = \"abc\" bogus = 1\n",
+		"c.yaml": "name: \"a\x1b[31mred\"\n",
+	}
+	read := func(name string) ([]byte, error) { return []byte(files[name]), nil }
+	ds := diag.Diagnostics{
+		{Severity: diag.Error, Summary: "unknown field bogus", Subject: at("s.yaml", 2, 38, 2, 43)},
+		{Severity: diag.Error, Summary: "unknown field", Subject: at("k.hcl", 1, 13, 1, 18)},
+		{Severity: diag.Error, Summary: "bad name \x1b[31m", Subject: at("c.yaml", 1, 7, 1, 8)},
+	}
+	var out bytes.Buffer
+	if err := DiagnosticsText(&out, ds, read); err != nil {
+		t.Fatal(err)
+	}
+	want := "s.yaml:2:38: error: unknown field bogus\n" +
+		"k.hcl:1:13: error: unknown field\n" +
+		"c.yaml:1:7: error: bad name \\x1b[31m\n" +
+		"  1 | name: \"a\\x1b[31mred\"\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
