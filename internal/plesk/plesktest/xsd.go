@@ -1,0 +1,55 @@
+// Package plesktest holds test helpers for the Plesk packages: checking
+// packets against Plesk's own XML schema.
+package plesktest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// SchemaDir returns the directory of Plesk's XSD files named by
+// PLANSYNC_PLESK_XSD, or "" (with a note in the test log) when it is not
+// set or xmllint is missing. The schemas are Plesk's copyright and are
+// not part of the repository: see docs/plesk.md.
+func SchemaDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("PLANSYNC_PLESK_XSD")
+	if dir == "" {
+		t.Log("PLANSYNC_PLESK_XSD not set: packets are not checked against Plesk's schema")
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(dir, "agent_input.xsd")); err != nil {
+		t.Fatalf("PLANSYNC_PLESK_XSD=%s: %v", dir, err)
+	}
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Log("xmllint not installed (Debian: libxml2-utils): packets are not checked against Plesk's schema")
+		return ""
+	}
+	return dir
+}
+
+// Validate checks a request (input) or response (output) packet against
+// agent_input.xsd or agent_output.xsd when the schemas are available.
+func Validate(t testing.TB, output bool, name string, packet []byte) {
+	t.Helper()
+	dir := SchemaDir(t)
+	if dir == "" {
+		return
+	}
+	schema := "agent_input.xsd"
+	if output {
+		schema = "agent_output.xsd"
+	}
+	f := filepath.Join(t.TempDir(), "packet.xml")
+	if err := os.WriteFile(f, packet, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, schema), f)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("%s does not validate against %s:\n%s\npacket:\n%s", name, schema, strings.TrimSpace(string(out)), packet)
+	}
+}
