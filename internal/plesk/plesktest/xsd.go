@@ -53,3 +53,34 @@ func Validate(t testing.TB, output bool, name string, packet []byte) {
 		t.Errorf("%s does not validate against %s:\n%s\npacket:\n%s", name, schema, strings.TrimSpace(string(out)), packet)
 	}
 }
+
+// ValidateDir checks every NNNN-request.xml and NNNN-response.xml in dir
+// (as PLANSYNC_PLESK_TRACE writes them) against Plesk's schema, when the
+// schemas are available. It returns how many packets were checked.
+func ValidateDir(t testing.TB, dir string) int {
+	t.Helper()
+	schemas := SchemaDir(t)
+	if schemas == "" {
+		return 0
+	}
+	n := 0
+	for _, kind := range []struct{ glob, schema string }{{"*-request.xml", "agent_input.xsd"}, {"*-response.xml", "agent_output.xsd"}} {
+		files, _ := filepath.Glob(filepath.Join(dir, kind.glob))
+		if len(files) == 0 {
+			continue
+		}
+		args := append([]string{"--noout", "--schema", filepath.Join(schemas, kind.schema)}, files...)
+		out, err := exec.Command("xmllint", args...).CombinedOutput()
+		if err != nil {
+			var bad []string
+			for _, line := range strings.Split(string(out), "\n") {
+				if !strings.HasSuffix(line, " validates") && line != "" {
+					bad = append(bad, line)
+				}
+			}
+			t.Errorf("packets in %s do not validate against %s:\n%s", dir, kind.schema, strings.Join(bad, "\n"))
+		}
+		n += len(files)
+	}
+	return n
+}

@@ -43,9 +43,11 @@ func requestCases() map[string]Op {
 		"reseller-plan-del": ResellerPlanDel{Filter: ResellerPlanFilter{Name: []string{"Reseller S"}}},
 		"customer-add": CustomerAdd{GenInfo: CustomerInfo{Company: "Example Ltd", Name: "Jane Doe", Login: "jane", Password: "s3cret-Pass",
 			Status: intp(0), Phone: "+1 555 0100", Email: "jane@example.com", Address: "1 Main St", OwnerLogin: "acme", Description: "VIP"}},
-		"customer-get":                 CustomerGet{Filter: CustomerFilter{Login: []string{"jane", "joe"}}, Dataset: CustomerDataset{GenInfo: e}},
-		"customer-get-all":             CustomerGet{Dataset: CustomerDataset{GenInfo: e}},
-		"customer-set":                 CustomerSet{Filter: CustomerFilter{Login: []string{"jane"}}, Values: struct{ GenInfo *CustomerInfo `xml:"gen_info"` }{&CustomerInfo{Login: "jane2", Status: intp(16), Email: "j@example.com"}}},
+		"customer-get":     CustomerGet{Filter: CustomerFilter{Login: []string{"jane", "joe"}}, Dataset: CustomerDataset{GenInfo: e}},
+		"customer-get-all": CustomerGet{Dataset: CustomerDataset{GenInfo: e}},
+		"customer-set": CustomerSet{Filter: CustomerFilter{Login: []string{"jane"}}, Values: struct {
+			GenInfo *CustomerInfo `xml:"gen_info"`
+		}{&CustomerInfo{Login: "jane2", Status: intp(16), Email: "j@example.com"}}},
 		"customer-del":                 CustomerDel{Filter: CustomerFilter{Login: []string{"jane"}}},
 		"customer-change-owner":        CustomerChangeOwner{Filter: CustomerFilter{Login: []string{"jane"}}, NewOwnerLogin: "acme", IPv4: []string{"192.0.2.10"}, PlanName: "Web"},
 		"customer-convert-to-reseller": CustomerConvertToReseller{Filter: CustomerFilter{Login: []string{"jane"}}},
