@@ -1,7 +1,10 @@
 package mapping
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/plansync/plansync/internal/model"
@@ -72,5 +75,39 @@ func TestPleskNames(t *testing.T) {
 	_, unmodelled, _ := ToProps(Values{Limits: map[string]string{"disk_space_soft": "1"}, Permissions: map[string]string{"manage_quota": "true"}})
 	if !reflect.DeepEqual(unmodelled, []string{"limits/disk_space_soft", "permissions/manage_quota"}) {
 		t.Errorf("unmodelled %v", unmodelled)
+	}
+}
+
+// docs/plesk.md's table names each mapped property with its Plesk name.
+func TestDocsTable(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "plesk.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) > 2 {
+			key := strings.TrimSpace(cells[1])
+			if parts := strings.Split(key, "`"); len(parts) > 2 {
+				key = parts[1]
+			}
+			rows[key] = line
+		}
+	}
+	for _, p := range model.Catalog() {
+		row, ok := rows[p.Path]
+		if p.Plesk.Group == model.PleskUnmapped {
+			if !ok || !strings.Contains(row, "|") {
+				t.Errorf("docs/plesk.md does not say why %s is not mapped", p.Path)
+			}
+			continue
+		}
+		if p.Plesk.Enc == model.PleskPHPHandler {
+			continue
+		}
+		if !ok || !strings.Contains(row, "`"+p.Plesk.Name+"`") {
+			t.Errorf("docs/plesk.md: %s should name %s", p.Path, p.Plesk.Name)
+		}
 	}
 }
