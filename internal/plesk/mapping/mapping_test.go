@@ -92,7 +92,9 @@ func TestDocsTable(t *testing.T) {
 			if parts := strings.Split(key, "`"); len(parts) > 2 {
 				key = parts[1]
 			}
-			rows[key] = line
+			if _, seen := rows[key]; !seen {
+				rows[key] = line
+			}
 		}
 	}
 	for _, p := range model.Catalog() {
