@@ -165,3 +165,21 @@ func PHPHandlerFromID(id string) (version, handler string, ok bool) {
 	}
 	return digits[:1] + "." + digits[1:], handler, true
 }
+
+// PleskConnection is server.plesk: how plansync reaches a Plesk server's
+// XML API.
+type PleskConnection struct {
+	// URL is the server's address (https://host:8443).
+	URL string
+	// Key is a secret key; otherwise Login and Password.
+	Key      *Secret
+	Login    string
+	Password *Secret
+	// CAFile is a PEM file of CAs to trust, as written; CAPath is it
+	// joined with the directory of the config file that names it.
+	CAFile string
+	CAPath string
+	// DefaultIP is the IP address new subscriptions get.
+	DefaultIP string
+	Src       Src
+}
