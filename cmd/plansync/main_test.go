@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/plansync/plansync/internal/cli"
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/plesk/fake"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -32,7 +35,8 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       os.Getenv("PLANSYNC_UPDATE") == "1",
 		RequireExplicitExec: false,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"holdlock": holdLock,
+			"holdlock":  holdLock,
+			"pleskfake": pleskFake,
 		},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("EXAMPLES", filepath.Join(root, "examples"))
@@ -60,4 +64,31 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("LOCKID", l.Info().ID)
 	ts.Defer(func() { _ = l.Unlock(); _ = b.Close() })
+}
+
+// pleskFake starts a Plesk emulator for the rest of the script, seeded
+// from a plansync config directory (or empty with "-"), and points
+// PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY at it.
+//
+//	pleskfake CONFIGDIR|-
+func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pleskfake CONFIGDIR|-")
+	}
+	st := fake.NewState()
+	if args[0] != "-" {
+		cfg, diags := config.Load(ts.MkAbs(args[0]), config.Options{})
+		if diags.HasErrors() {
+			ts.Fatalf("pleskfake: %v", diags.Error())
+		}
+		var err error
+		if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+			ts.Fatalf("pleskfake: %v", err)
+		}
+	}
+	const key = "script-key-0001"
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: key}))
+	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
+	ts.Setenv("PLANSYNC_PLESK_KEY", key)
+	ts.Defer(srv.Close)
 }

@@ -120,6 +120,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newVersionCmd(env),
 		newWatchCmd(env, &c),
 		newFmtCmd(env, &c),
+		newImportCmd(env, &c),
 	)
 	return root
 }

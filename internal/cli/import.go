@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+// importOptions are the arguments of `plansync import`.
+type importOptions struct {
+	Dir    string
+	Format string
+	URL    string
+	CAFile string
+	Force  bool
+}
+
+func newImportCmd(env Env, c *common) *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import --dir OUT [--format yaml|hcl] [--url URL] [--force]",
+		Short: "Adopt what a Plesk server has: write its config and recorded state",
+		Long: `Read the business layer of a Plesk server (service and add-on plans,
+reseller plans, resellers, customers, subscriptions) and write a config
+directory laid out like the bundled examples (one file per kind and
+owner) plus its recorded state, so that plansync plan --dir OUT right
+after says "No changes". OUT/IMPORT.md lists what could not be mapped.
+
+The server is the one PLANSYNC_PLESK_URL names (or --url), with
+PLANSYNC_PLESK_KEY, or PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD.
+An existing recorded state or config in OUT is never overwritten without
+--force.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd.Context(), env, c, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", "", "directory to write the config and its state into (required)")
+	f.StringVar(&o.Format, "format", "yaml", "config format: yaml or hcl")
+	f.StringVar(&o.URL, "url", "", "the Plesk server (env PLANSYNC_PLESK_URL)")
+	f.StringVar(&o.CAFile, "ca-file", "", "PEM file of the CA that signed the server's certificate")
+	f.BoolVar(&o.Force, "force", false, "overwrite an existing config and recorded state in the directory")
+	return cmd
+}
+
+func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
+	if o.Dir == "" {
+		return fmt.Errorf("import needs --dir OUT: the directory to write the config into")
+	}
+	if err := checkFormat(o.Format, "yaml", "hcl"); err != nil {
+		return err
+	}
+	getenv := env.Getenv
+	if o.URL != "" {
+		getenv = func(k string) (string, bool) {
+			if k == plesk.EnvURL {
+				return o.URL, true
+			}
+			if env.Getenv == nil {
+				return "", false
+			}
+			return env.Getenv(k)
+		}
+	}
+	conn, ok, err := plesk.Connect(nil, getenv)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("import needs a Plesk server: set %s (or --url) and %s (or %s and %s)", plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword)
+	}
+	if o.CAFile != "" {
+		conn.API.CAFile = o.CAFile
+	}
+	client, err := xmlapi.New(conn.API)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return err
+	}
+	// Refuse to overwrite before reading anything from the server.
+	if !o.Force {
+		refs, _ := config.ListFiles(o.Dir)
+		if len(refs) > 0 {
+			return fmt.Errorf("%s already holds config files (%s, …): import writes a new directory; use --force to overwrite", o.Dir, refs[0].Path)
+		}
+		run, err := lockedState(ctx, env, c, o.Dir, "import")
+		if err != nil {
+			return err
+		}
+		prior := run.prior
+		desc := run.backend.Describe()
+		run.close()
+		if prior != nil {
+			return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", desc, prior.Serial)
+		}
+	}
+	snap, err := importer.Read(ctx, client)
+	if err != nil {
+		return err
+	}
+	cfg, notes := importer.Build(snap)
+	files, err := importer.Render(cfg, o.Format)
+	if err != nil {
+		return err
+	}
+	if o.Force {
+		// Files of an earlier import that this one does not write again
+		// would otherwise stay and be loaded.
+		refs, _ := config.ListFiles(o.Dir)
+		for _, r := range refs {
+			_ = os.Remove(r.Path)
+		}
+	}
+	if err := importer.WriteDir(o.Dir, files, importer.Report(client.Server(), cfg, notes)); err != nil {
+		return err
+	}
+	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
+	if err != nil {
+		return fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
+	}
+	defer run.close()
+	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
+	if err := apply.Check(run.plan, opts); err != nil {
+		return err
+	}
+	serial, err := apply.Run(ctx, run.backend, run.plan, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
+	}
+	fmt.Fprintf(env.Stdout, "Imported %s: %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
+		client.Server(), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", len(files), o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", len(notes), filepath.Join(o.Dir, "IMPORT.md"))
+	return nil
+}
