@@ -5,11 +5,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/plansync/plansync/internal/cli"
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/fake"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
@@ -70,16 +72,26 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 // from a plansync config directory (or empty with "-"), and points
 // PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY at it.
 //
-//	pleskfake CONFIGDIR|-
+// With a second argument, the server has only the components listed
+// (comma-separated): subscriptions whose plans need others are left
+// unsynchronised.
+//
+//	pleskfake CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: pleskfake CONFIGDIR|-")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: pleskfake CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
 		cfg, diags := config.Load(ts.MkAbs(args[0]), config.Options{})
 		if diags.HasErrors() {
 			ts.Fatalf("pleskfake: %v", diags.Error())
+		}
+		if len(args) == 2 {
+			if cfg.Server == nil {
+				cfg.Server = &model.Server{}
+			}
+			cfg.Server.Components = strings.Split(args[1], ",")
 		}
 		var err error
 		if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
