@@ -37,8 +37,8 @@ type Config struct {
 	// Timeout bounds one HTTP exchange (default 60s).
 	Timeout time.Duration
 	// Retries is how often a read-only packet is sent again after a
-	// transport failure (default 2), with doubling backoff from Backoff
-	// (default 200ms).
+	// transport failure: 0 means the default, 2; a negative number none.
+	// The waits double from Backoff (default 200ms).
 	Retries int
 	Backoff time.Duration
 	// Version is the packet version (default Protocol).
