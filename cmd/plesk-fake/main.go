@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/fake"
 )
 
@@ -84,6 +85,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		cfg, diags := config.Load(*seed, config.Options{})
 		if diags.HasErrors() {
 			return fmt.Errorf("--seed-config %s:\n%s", *seed, diags.Error())
+		}
+		if *components != "" {
+			if cfg.Server == nil {
+				cfg.Server = &model.Server{}
+			}
+			cfg.Server.Components = strings.Split(*components, ",")
 		}
 		if st, err = fake.Seed(cfg, *ip, time.Now(), opts); err != nil {
 			return fmt.Errorf("--seed-config %s: %v", *seed, err)
