@@ -19,7 +19,7 @@ func (s *Server) selectAccounts(f *node, reseller bool) ([]*Account, []string, [
 		var out []*Account
 		var ids []string
 		for _, a := range s.state.Accounts {
-			if a.Reseller == reseller {
+			if a.Reseller == reseller && (s.admin() || a.OwnerID == s.caller) {
 				out = append(out, a)
 				ids = append(ids, "")
 			}
@@ -29,11 +29,12 @@ func (s *Server) selectAccounts(f *node, reseller bool) ([]*Account, []string, [
 	var out []*Account
 	var ids []string
 	var errs []any
+	visible := func(a *Account) bool { return s.admin() || a.OwnerID == s.caller }
 	for _, k := range f.kids {
 		key := strings.TrimSpace(k.text)
 		n := 0
 		for _, a := range s.state.Accounts {
-			if a.Reseller != reseller {
+			if a.Reseller != reseller || !visible(a) {
 				continue
 			}
 			var hit bool
@@ -120,7 +121,7 @@ func (s *Server) customerOp(o *node) ([]any, bool) {
 		if login == "admin" || s.state.accountByLogin(login) != nil {
 			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrUserExists, "User %s already exists", login)}}, false
 		}
-		owner := AdminID
+		owner := s.caller
 		switch {
 		case gi.has("owner-id"):
 			n, _ := strconv.Atoi(gi.val("owner-id"))
@@ -144,6 +145,9 @@ func (s *Server) customerOp(o *node) ([]any, bool) {
 			if !found {
 				return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrOwner, "Owner with external id %s is not found", gi.val("owner-external-id"))}}, false
 			}
+		}
+		if !s.admin() && owner != s.caller {
+			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrOwner, "Owner %s is not found", s.state.ownerLogin(owner))}}, false
 		}
 		if owner != AdminID {
 			r := s.state.account(owner)

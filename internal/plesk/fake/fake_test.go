@@ -279,3 +279,41 @@ func TestOwnerIPAndLimitChecks(t *testing.T) {
 	must[xmlapi.FilterResult](t, c, xmlapi.ResellerDel{Filter: xmlapi.ResellerFilter{Login: []string{"acme"}}})
 	must[xmlapi.ResellerPlanData](t, c, xmlapi.ResellerPlanDel{Filter: xmlapi.ResellerPlanFilter{Name: []string{"R"}}})
 }
+
+// A reseller logged in with its own credentials sees and changes only
+// what it owns; admin-only operations are refused with 1006.
+func TestResellerCredentialsAreScoped(t *testing.T) {
+	f, admin := start(t, fake.Options{})
+	ctx := context.Background()
+	must[xmlapi.AddResult](t, admin, xmlapi.ResellerAdd{GenInfo: xmlapi.ResellerInfo{Name: "Acme", Login: "acme", Password: "Acme-pass-1"}})
+	must[xmlapi.AddResult](t, admin, xmlapi.ServicePlanAdd{Name: "AdminPlan"})
+	must[xmlapi.AddResult](t, admin, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "A", Login: "admins-customer", Password: "Pass-word-5"}})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	acme, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Login: "acme", Password: "Acme-pass-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := must[xmlapi.AddResult](t, acme, xmlapi.ServicePlanAdd{Name: "Web"})[0]
+	must[xmlapi.AddResult](t, acme, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "W", Login: "wile", Password: "Pass-word-6"}})
+	must[xmlapi.AddResult](t, acme, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "wile.example", OwnerLogin: "wile", IPAddress: "192.0.2.10"}, PlanGUID: plan.GUID})
+	plans := must[xmlapi.PlanData](t, acme, xmlapi.ServicePlanGet{OwnerAll: e})
+	if len(plans) != 1 || plans[0].Name != "Web" || plans[0].OwnerLogin != "acme" {
+		t.Fatalf("reseller sees plans %+v", plans)
+	}
+	if cs := must[xmlapi.CustomerData](t, acme, xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}}); len(cs) != 1 || cs[0].Data.GenInfo.Login != "wile" {
+		t.Fatalf("reseller sees %d customers", len(cs))
+	}
+	_, err = xmlapi.Call[xmlapi.FilterResult](ctx, acme, xmlapi.CustomerDel{Filter: xmlapi.CustomerFilter{Login: []string{"admins-customer"}}})
+	wantCode(t, err, xmlapi.ErrNotFound)
+	_, err = xmlapi.Call[xmlapi.AddResult](ctx, acme, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "x.example", OwnerLogin: "admins-customer", IPAddress: "192.0.2.10"}})
+	wantCode(t, err, xmlapi.ErrOwner)
+	_, err = xmlapi.Call[xmlapi.ResellerPlanData](ctx, acme, xmlapi.ResellerPlanGet{Filter: xmlapi.ResellerPlanFilter{All: e}})
+	wantCode(t, err, xmlapi.ErrPermission, "reseller-plan get")
+	if ws := must[xmlapi.WebspaceData](t, admin, xmlapi.WebspaceGet{Dataset: xmlapi.WebspaceDataset{GenInfo: e}}); len(ws) != 1 {
+		t.Fatalf("admin sees %d subscriptions", len(ws))
+	}
+	bad, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Login: "acme", Password: "wrong"})
+	_, err = xmlapi.Call[xmlapi.PlanData](ctx, bad, xmlapi.ServicePlanGet{OwnerAll: e})
+	wantCode(t, err, xmlapi.ErrAuth)
+}

@@ -29,12 +29,18 @@ func blockErr(err error) *xmlapi.Status {
 // (default: the administrator). all is set for owner-all.
 func (s *Server) planOwner(o *node) (owner int, all bool, err *xmlapi.Status) {
 	if o.has("owner-all") {
+		if !s.admin() {
+			return s.caller, false, nil
+		}
 		return 0, true, nil
 	}
 	if id := o.val("owner-id"); id != "" {
 		n, e := strconv.Atoi(id)
 		if e != nil {
 			return 0, false, opErr(xmlapi.ErrInvalidValue, "owner-id %q is not a number", id)
+		}
+		if !s.admin() && n != s.caller {
+			return 0, false, opErr(xmlapi.ErrOwner, "Owner with id %d is not found", n)
 		}
 		if n == AdminID {
 			return AdminID, false, nil
@@ -46,12 +52,12 @@ func (s *Server) planOwner(o *node) (owner int, all bool, err *xmlapi.Status) {
 	}
 	if login := o.val("owner-login"); login != "" {
 		id, found := s.state.ownerID(login, true)
-		if !found {
+		if !found || !s.admin() && id != s.caller {
 			return 0, false, opErr(xmlapi.ErrOwner, "Owner %s is not found", login)
 		}
 		return id, false, nil
 	}
-	return AdminID, false, nil
+	return s.caller, false, nil
 }
 
 // selectPlans returns the plans a filter names, or one error per name

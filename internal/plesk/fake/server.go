@@ -66,7 +66,11 @@ type Server struct {
 	state    *State
 	requests int
 	ops      int
-	now      func() time.Time
+	// caller is the account of the packet being handled: AdminID, or a
+	// reseller that logged in with its own login and password (it sees
+	// and changes only what it owns, as in Plesk).
+	caller int
+	now    func() time.Time
 }
 
 // New returns an emulator holding st (an empty server when nil).
@@ -143,7 +147,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Handle answers one request packet (headers carry the credentials).
 func (s *Server) Handle(h http.Header, body []byte) []byte {
-	if !s.authorised(h) {
+	s.mu.Lock()
+	caller, authorised := s.authorise(h)
+	s.mu.Unlock()
+	if !authorised {
 		return systemError("", xmlapi.ErrAuth, "Authentication failed")
 	}
 	root, err := parseDOM(body)
@@ -180,6 +187,7 @@ func (s *Server) Handle(h http.Header, body []byte) []byte {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.caller = caller
 	resp := packetResp{Version: version}
 	changed := false
 	for _, op := range reqs {
@@ -210,12 +218,29 @@ func (s *Server) Handle(h http.Header, body []byte) []byte {
 	return append([]byte(xml.Header), out...)
 }
 
-func (s *Server) authorised(h http.Header) bool {
+// authorise returns the caller the credentials name: the administrator
+// (the key, or login admin and its password) or a reseller (its login and
+// password).
+func (s *Server) authorise(h http.Header) (int, bool) {
 	if k := h.Get("KEY"); k != "" {
-		return s.opts.Key != "" && k == s.opts.Key
+		return AdminID, s.opts.Key != "" && k == s.opts.Key
 	}
 	login, pass := h.Get("HTTP_AUTH_LOGIN"), h.Get("HTTP_AUTH_PASSWD")
-	return login == "admin" && s.opts.AdminPassword != "" && pass == s.opts.AdminPassword
+	if login == "admin" {
+		return AdminID, s.opts.AdminPassword != "" && pass == s.opts.AdminPassword
+	}
+	if a := s.state.accountByLogin(login); a != nil && a.Reseller && a.Password != "" && pass == a.Password && a.Status == 0 {
+		return a.ID, true
+	}
+	return 0, false
+}
+
+// admin reports whether the packet's caller is the administrator.
+func (s *Server) admin() bool { return s.caller == AdminID }
+
+// denied is the answer to an operation a reseller may not use.
+func denied(what string) *xmlapi.Status {
+	return opErr(xmlapi.ErrPermission, "Permission denied: only the administrator may use %s", what)
 }
 
 // supported accepts protocol versions 1.6.3.0 to 1.6.9.1.
@@ -276,6 +301,13 @@ func filterErr(filterID string, code int, format string, args ...any) *xmlapi.Fi
 var ok = xmlapi.Status{Status: "ok"}
 
 func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
+	if !s.admin() {
+		switch {
+		case operator == "reseller-plan", operator == "reseller",
+			operator == "customer" && (o.name == "change-owner" || o.name == "convert-to-reseller"):
+			return []any{denied(operator + " " + o.name)}, false
+		}
+	}
 	switch operator {
 	case "service-plan":
 		return s.planOp(o, false)

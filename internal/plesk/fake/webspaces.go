@@ -11,7 +11,12 @@ import (
 
 func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 	if f == nil || len(f.kids) == 0 {
-		out := append([]*Webspace(nil), s.state.Webspaces...)
+		var out []*Webspace
+		for _, w := range s.state.Webspaces {
+			if s.admin() || s.state.vendor(w.OwnerID) == s.caller {
+				out = append(out, w)
+			}
+		}
 		return out, make([]string, len(out)), nil
 	}
 	var out []*Webspace
@@ -21,6 +26,9 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 		key := strings.TrimSpace(k.text)
 		n := 0
 		for _, w := range s.state.Webspaces {
+			if !s.admin() && s.state.vendor(w.OwnerID) != s.caller {
+				continue
+			}
 			var hit bool
 			switch k.name {
 			case "id":
@@ -81,7 +89,7 @@ func (s *Server) webspaceOwner(gs *node) (int, *xmlapi.Status) {
 		}
 		return 0, opErr(xmlapi.ErrOwner, "Owner with external id %s is not found", gs.val("owner-external-id"))
 	}
-	return AdminID, nil
+	return s.caller, nil
 }
 
 func (s *Server) webspaceOp(o *node) ([]any, bool) {
@@ -182,6 +190,9 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	owner, st := s.webspaceOwner(gs)
 	if st != nil {
 		return fail(st)
+	}
+	if !s.admin() && s.state.vendor(owner) != s.caller {
+		return fail(opErr(xmlapi.ErrOwner, "Owner %s is not found", s.state.ownerLogin(owner)))
 	}
 	htype := gs.val("htype")
 	if htype == "" {
