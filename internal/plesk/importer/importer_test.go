@@ -9,6 +9,7 @@ import (
 
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 )
 
@@ -25,10 +26,12 @@ func seeded(t *testing.T, example string) *xmlapi.Client {
 	}
 	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
 	t.Cleanup(srv.Close)
-	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	trace := t.TempDir()
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import", TraceDir: trace})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { plesktest.ValidateDir(t, trace) })
 	return c
 }
 
