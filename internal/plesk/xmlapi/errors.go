@@ -57,7 +57,24 @@ type OpError struct {
 }
 
 func (e *OpError) Error() string {
-	return fmt.Sprintf("plesk %s: %s %s of %s failed (error %d: %s)", e.Server, e.Operator, e.Operation, e.Object, e.Code, oneLine(e.Text))
+	msg := fmt.Sprintf("plesk %s: %s %s of %s failed (error %d: %s)", e.Server, e.Operator, e.Operation, e.Object, e.Code, oneLine(e.Text))
+	if h := opHints[e.Code]; h != "" {
+		msg += ": " + h
+	}
+	return msg
+}
+
+// opHints say what an operation's error code means for the operator.
+var opHints = map[int]string{
+	ErrUserExists:   "the login is taken on the server",
+	ErrExists:       "it exists on the server already",
+	ErrPermission:   "the account plansync uses lacks the permission",
+	ErrNotFound:     "it is not on the server (deleted or renamed outside plansync?); run plan again",
+	ErrOwner:        "its owner is not on the server",
+	ErrIP:           "the IP address is not on the server or not in the owner's pool; check default_ip",
+	ErrInvalidValue: "the server refused a value",
+	ErrFailed:       "the server could not complete it; see the panel's log, then run again",
+	ErrLimit:        "a limit of the owner (or of the licence) is reached",
 }
 
 // TransportError is a failure to get a packet back from the server.
