@@ -54,7 +54,8 @@ type Options struct {
 	Delay time.Duration
 	// Answer replaces the answer to request number AnswerAt (every
 	// request when 0): "html" (a login page), "garbage" (not XML),
-	// "truncated" (a packet cut short), "http500".
+	// "truncated" (the request is carried out, its answer cut short),
+	// "http500".
 	Answer   string
 	AnswerAt int
 }
@@ -132,8 +133,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "\x00\x01 this is not a packet {\n")
 			return
 		case "truncated":
+			// The request is carried out; its answer is cut short (a
+			// connection lost on the way back).
+			out := s.Handle(r.Header, body)
 			w.Header().Set("Content-Type", "text/xml")
-			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><webspace><get><result><status>ok</st`)
+			w.Write(out[:len(out)/2])
 			return
 		case "http500":
 			http.Error(w, "Internal Server Error", http.StatusInternalServerError)

@@ -315,23 +315,10 @@ func (c *Client) transportError(err error) error {
 		Hint: "check the url and that the server is up and reachable"}
 }
 
-// packetIn is a response packet before its operations are typed.
-type packetIn struct {
-	XMLName   xml.Name     `xml:"packet"`
-	System    *Status      `xml:"system"`
-	Operators []operatorIn `xml:",any"`
-}
-
-type operatorIn struct {
-	XMLName    xml.Name
-	Operations []operationIn `xml:",any"`
-}
-
-type operationIn struct {
-	XMLName xml.Name
-	Inner   []byte `xml:",innerxml"`
-}
-
+// parse reads a response packet as a stream: <packet>, then either
+// <system> or one element per operator holding one element per operation,
+// in request order, each holding <result> elements decoded straight into
+// the operation's result type.
 func (c *Client) parse(ops []Op, answer []byte) ([]Reply, error) {
 	trimmed := bytes.TrimSpace(answer)
 	lower := strings.ToLower(string(trimmed[:min(len(trimmed), 200)]))
@@ -339,65 +326,109 @@ func (c *Client) parse(ops []Op, answer []byte) ([]Reply, error) {
 		return nil, &TransportError{Server: c.server, What: "answered with an HTML page, not an XML API packet",
 			Hint: "the url must be the panel's address (usually https://HOST:8443); a proxy or login page may be in the way"}
 	}
-	var p packetIn
-	if err := xml.Unmarshal(trimmed, &p); err != nil {
-		return nil, &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err,
+	notPacket := func(err error) error {
+		return &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err,
 			Hint: "is the url a Plesk server's XML API?"}
 	}
-	if p.System != nil {
-		code := p.System.ErrCode
-		return nil, &SystemError{Server: c.server, Code: code, Text: p.System.ErrText, Version: c.cfg.Version}
-	}
-	// Plesk answers each operator element with one of its own, holding
-	// one element per operation, in request order.
-	var flat []operationIn
-	for _, o := range p.Operators {
-		flat = append(flat, o.Operations...)
-	}
-	if len(flat) != len(ops) {
-		return nil, &TransportError{Server: c.server, What: fmt.Sprintf("answer has %d operations for %d sent", len(flat), len(ops)),
-			Hint: "the server's answer does not match the request; report this with PLANSYNC_PLESK_TRACE set"}
-	}
-	replies := make([]Reply, len(ops))
-	for i, op := range ops {
-		got := flat[i]
-		if got.XMLName.Local != op.Operation() {
-			return nil, &TransportError{Server: c.server, What: fmt.Sprintf("answer %d is %q for %s %s", i+1, got.XMLName.Local, op.Operator(), op.Operation())}
-		}
-		rs, ok := op.(resulter)
-		if !ok {
-			return nil, fmt.Errorf("plesk: operation %T has no result type", op)
-		}
-		dec := xml.NewDecoder(bytes.NewReader(got.Inner))
-		var results []Result
+	dec := xml.NewDecoder(bytes.NewReader(trimmed))
+	// next returns the next start element at the current level, or nil
+	// at the end of the enclosing element.
+	next := func() (*xml.StartElement, error) {
 		for {
 			tok, err := dec.Token()
-			if err == io.EOF {
+			if err != nil {
+				return nil, err
+			}
+			switch t := tok.(type) {
+			case xml.StartElement:
+				return &t, nil
+			case xml.EndElement:
+				return nil, nil
+			}
+		}
+	}
+	root, err := next()
+	if err != nil || root == nil || root.Name.Local != "packet" {
+		if err == nil {
+			err = errors.New("no packet element")
+		}
+		return nil, notPacket(err)
+	}
+	replies := make([]Reply, 0, len(ops))
+	for {
+		operator, err := next()
+		if err != nil {
+			return nil, notPacket(err)
+		}
+		if operator == nil {
+			break
+		}
+		if operator.Name.Local == "output" {
+			// Plesk's schema allows a trailing output element (text
+			// a handler printed); it carries no result.
+			if err := dec.Skip(); err != nil {
+				return nil, notPacket(err)
+			}
+			continue
+		}
+		if operator.Name.Local == "system" {
+			var st Status
+			if err := dec.DecodeElement(&st, operator); err != nil {
+				return nil, notPacket(err)
+			}
+			return nil, &SystemError{Server: c.server, Code: st.ErrCode, Text: st.ErrText, Version: c.cfg.Version}
+		}
+		for {
+			operation, err := next()
+			if err != nil {
+				return nil, notPacket(err)
+			}
+			if operation == nil {
 				break
 			}
-			if err != nil {
-				return nil, &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err}
+			i := len(replies)
+			if i >= len(ops) {
+				return nil, &TransportError{Server: c.server, What: fmt.Sprintf("answer has more operations than the %d sent", len(ops)),
+					Hint: "the server's answer does not match the request; report this with PLANSYNC_PLESK_TRACE set"}
 			}
-			se, ok := tok.(xml.StartElement)
+			op := ops[i]
+			if operation.Name.Local != op.Operation() || operator.Name.Local != op.Operator() {
+				return nil, &TransportError{Server: c.server, What: fmt.Sprintf("answer %d is %s %s for %s %s", i+1, operator.Name.Local, operation.Name.Local, op.Operator(), op.Operation())}
+			}
+			rs, ok := op.(resulter)
 			if !ok {
-				continue
+				return nil, fmt.Errorf("plesk: operation %T has no result type", op)
 			}
-			if se.Name.Local != "result" {
-				if err := dec.Skip(); err != nil {
-					return nil, &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err}
+			var results []Result
+			for {
+				el, err := next()
+				if err != nil {
+					return nil, notPacket(err)
 				}
-				continue
+				if el == nil {
+					break
+				}
+				if el.Name.Local != "result" {
+					if err := dec.Skip(); err != nil {
+						return nil, notPacket(err)
+					}
+					continue
+				}
+				r := rs.resultOf()
+				if err := dec.DecodeElement(r, el); err != nil {
+					return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+				}
+				results = append(results, r.(Result))
 			}
-			r := rs.resultOf()
-			if err := dec.DecodeElement(r, &se); err != nil {
-				return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+			if len(results) == 0 && !rs.allowEmpty() {
+				return nil, &TransportError{Server: c.server, What: fmt.Sprintf("%s %s of %s: answer holds no result", op.Operator(), op.Operation(), op.Object())}
 			}
-			results = append(results, r.(Result))
+			replies = append(replies, Reply{Op: op, Results: results, server: c.server})
 		}
-		if len(results) == 0 && !rs.allowEmpty() {
-			return nil, &TransportError{Server: c.server, What: fmt.Sprintf("%s %s of %s: answer holds no result", op.Operator(), op.Operation(), op.Object())}
-		}
-		replies[i] = Reply{Op: op, Results: results, server: c.server}
+	}
+	if len(replies) != len(ops) {
+		return nil, &TransportError{Server: c.server, What: fmt.Sprintf("answer has %d operations for %d sent", len(replies), len(ops)),
+			Hint: "the server's answer does not match the request; report this with PLANSYNC_PLESK_TRACE set"}
 	}
 	return replies, nil
 }

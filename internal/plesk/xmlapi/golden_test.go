@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/plansync/plansync/internal/plesk/plesktest"
@@ -109,5 +110,43 @@ func TestGoldenRequests(t *testing.T) {
 				t.Errorf("request differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
 			}
 		})
+	}
+}
+
+// The client reads answers as Plesk shapes them: several results per
+// operation, a trailing output element, a system error.
+func TestParseAnswers(t *testing.T) {
+	c, err := New(Config{URL: "https://plesk.example.com:8443", Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := []Op{ServicePlanGet{OwnerAll: &Empty{}}, WebspaceSync{Filter: WebspaceFilter{Name: []string{"a.example", "b.example"}}}}
+	answer := `<?xml version="1.0"?><packet version="1.6.9.1">
+<service-plan><get><result><status>ok</status><id>3</id><name>Basic</name><guid>g-3</guid><owner-login>admin</owner-login>
+<limits><limit><name>max_site</name><value>2</value></limit></limits><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></result>
+<result><status>ok</status><id>4</id><name>Pro</name><guid>g-4</guid><hosting><none/></hosting></result></get></service-plan>
+<webspace><sync-subscription><result><status>ok</status><filter-id>a.example</filter-id><id>7</id></result>
+<result><status>error</status><errcode>1013</errcode><errtext>Webspace does not exist</errtext><filter-id>b.example</filter-id></result></sync-subscription></webspace>
+<output>notice from a handler</output></packet>`
+	replies, err := c.parse(ops, []byte(answer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := Results[PlanData](replies[0])
+	if err != nil || len(plans) != 2 || plans[0].Limits.Limit[0].Value != "2" || plans[0].Hosting.VrtHst.Property[0].Name != "ssl" || plans[1].Hosting.None == nil {
+		t.Fatalf("plans %+v, %v", plans, err)
+	}
+	err = replies[1].Err()
+	want := "plesk plesk.example.com:8443: webspace sync-subscription of subscription a.example, b.example failed (error 1013: Webspace does not exist): it is not on the server"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %v, want %q…", err, want)
+	}
+	_, err = c.parse(ops, []byte(`<packet version="1.6.9.1"><system><status>error</status><errcode>1005</errcode><errtext>Unsupported version</errtext></system></packet>`))
+	if !IsCode(err, ErrVersion) || !strings.Contains(err.Error(), "protocol 1.6.9.1") {
+		t.Fatalf("system error: %v", err)
+	}
+	_, err = c.parse(ops[:1], []byte(answer))
+	if err == nil || !strings.Contains(err.Error(), "more operations than the 1 sent") {
+		t.Fatalf("extra operation: %v", err)
 	}
 }
