@@ -106,24 +106,8 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 			return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", desc, prior.Serial)
 		}
 	}
-	snap, err := importer.Read(ctx, client)
+	summary, err := importWrite(ctx, client, o)
 	if err != nil {
-		return err
-	}
-	cfg, notes := importer.Build(snap)
-	files, err := importer.Render(cfg, o.Format)
-	if err != nil {
-		return err
-	}
-	if o.Force {
-		// Files of an earlier import that this one does not write again
-		// would otherwise stay and be loaded.
-		refs, _ := config.ListFiles(o.Dir)
-		for _, r := range refs {
-			_ = os.Remove(r.Path)
-		}
-	}
-	if err := importer.WriteDir(o.Dir, files, importer.Report(client.Server(), cfg, notes)); err != nil {
 		return err
 	}
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
@@ -139,9 +123,43 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
-	fmt.Fprintf(env.Stdout, "Imported %s: %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions.\n",
-		client.Server(), len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
-	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", len(files), o.Dir, serial)
-	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", len(notes), filepath.Join(o.Dir, "IMPORT.md"))
+	fmt.Fprintf(env.Stdout, "Imported %s: %s.\n", client.Server(), summary.objects)
+	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", summary.files, o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", summary.notes, filepath.Join(o.Dir, "IMPORT.md"))
 	return nil
+}
+
+type importSummary struct {
+	objects      string
+	files, notes int
+}
+
+// importWrite reads the server and writes the config directory. What it
+// read is dropped when it returns, before the config is planned.
+func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (importSummary, error) {
+	snap, err := importer.Read(ctx, client)
+	if err != nil {
+		return importSummary{}, err
+	}
+	cfg, notes := importer.Build(snap)
+	files, err := importer.Render(cfg, o.Format)
+	if err != nil {
+		return importSummary{}, err
+	}
+	if o.Force {
+		// Files of an earlier import that this one does not write again
+		// would otherwise stay and be loaded.
+		refs, _ := config.ListFiles(o.Dir)
+		for _, r := range refs {
+			_ = os.Remove(r.Path)
+		}
+	}
+	if err := importer.WriteDir(o.Dir, files, importer.Report(client.Server(), cfg, notes)); err != nil {
+		return importSummary{}, err
+	}
+	return importSummary{
+		objects: fmt.Sprintf("%d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions",
+			len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions)),
+		files: len(files), notes: len(notes),
+	}, nil
 }

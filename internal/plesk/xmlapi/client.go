@@ -1,6 +1,7 @@
 package xmlapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -182,13 +183,12 @@ func (c *Client) Do(ctx context.Context, ops ...Op) ([]Reply, error) {
 	for _, op := range ops {
 		read = read && op.Read()
 	}
-	var answer []byte
 	backoff := c.cfg.Backoff
 	for attempt := 0; ; attempt++ {
-		answer, err = c.exchange(ctx, body)
+		replies, err := c.exchange(ctx, body, ops)
 		var te *TransportError
 		if err == nil || !read || attempt >= c.cfg.Retries || !errors.As(err, &te) || ctx.Err() != nil {
-			break
+			return replies, err
 		}
 		select {
 		case <-time.After(backoff):
@@ -197,10 +197,6 @@ func (c *Client) Do(ctx context.Context, ops ...Op) ([]Reply, error) {
 		}
 		backoff *= 2
 	}
-	if err != nil {
-		return nil, err
-	}
-	return c.parse(ops, answer)
 }
 
 // Call sends one operation and returns its results of type T (the type
@@ -265,7 +261,9 @@ func Marshal(version string, ops ...Op) ([]byte, error) {
 	return append([]byte(xml.Header), b...), nil
 }
 
-func (c *Client) exchange(ctx context.Context, body []byte) ([]byte, error) {
+// exchange posts one packet and reads the answer as it arrives (a large
+// answer is never held in memory whole, unless it is traced).
+func (c *Client) exchange(ctx context.Context, body []byte, ops []Op) ([]Reply, error) {
 	seq := c.trace.request(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -283,16 +281,30 @@ func (c *Client) exchange(ctx context.Context, body []byte) ([]byte, error) {
 		return nil, c.transportError(err)
 	}
 	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<31))
-	c.trace.response(seq, answer)
-	if err != nil {
-		return nil, c.transportError(err)
+	var in io.Reader = resp.Body
+	var traced *bytes.Buffer
+	if c.trace != nil {
+		traced = &bytes.Buffer{}
+		in = io.TeeReader(resp.Body, traced)
+		defer func() {
+			_, _ = io.Copy(traced, resp.Body)
+			c.trace.response(seq, traced.Bytes())
+		}()
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &TransportError{Server: c.server, What: "HTTP " + resp.Status,
 			Hint: "is " + c.endpoint + " the XML API endpoint of a Plesk server?"}
 	}
-	return answer, nil
+	replies, err := c.parse(ops, in)
+	var te *TransportError
+	if err != nil && errors.As(err, &te) && te.Err != nil {
+		var ue *url.Error
+		var ne net.Error
+		if errors.As(te.Err, &ue) || errors.As(te.Err, &ne) || errors.Is(te.Err, context.DeadlineExceeded) {
+			return nil, c.transportError(te.Err)
+		}
+	}
+	return replies, err
 }
 
 func (c *Client) transportError(err error) error {
@@ -319,9 +331,10 @@ func (c *Client) transportError(err error) error {
 // <system> or one element per operator holding one element per operation,
 // in request order, each holding <result> elements decoded straight into
 // the operation's result type.
-func (c *Client) parse(ops []Op, answer []byte) ([]Reply, error) {
-	trimmed := bytes.TrimSpace(answer)
-	lower := strings.ToLower(string(trimmed[:min(len(trimmed), 200)]))
+func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
+	br := bufio.NewReaderSize(answer, 64<<10)
+	head, _ := br.Peek(512)
+	lower := strings.ToLower(string(head))
 	if strings.Contains(lower, "<html") || strings.Contains(lower, "<!doctype html") {
 		return nil, &TransportError{Server: c.server, What: "answered with an HTML page, not an XML API packet",
 			Hint: "the url must be the panel's address (usually https://HOST:8443); a proxy or login page may be in the way"}
@@ -330,7 +343,7 @@ func (c *Client) parse(ops []Op, answer []byte) ([]Reply, error) {
 		return &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err,
 			Hint: "is the url a Plesk server's XML API?"}
 	}
-	dec := xml.NewDecoder(bytes.NewReader(trimmed))
+	dec := xml.NewDecoder(br)
 	// next returns the next start element at the current level, or nil
 	// at the end of the enclosing element.
 	next := func() (*xml.StartElement, error) {

@@ -128,7 +128,7 @@ func TestParseAnswers(t *testing.T) {
 <webspace><sync-subscription><result><status>ok</status><filter-id>a.example</filter-id><id>7</id></result>
 <result><status>error</status><errcode>1013</errcode><errtext>Webspace does not exist</errtext><filter-id>b.example</filter-id></result></sync-subscription></webspace>
 <output>notice from a handler</output></packet>`
-	replies, err := c.parse(ops, []byte(answer))
+	replies, err := c.parse(ops, strings.NewReader(answer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +141,11 @@ func TestParseAnswers(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error %v, want %q…", err, want)
 	}
-	_, err = c.parse(ops, []byte(`<packet version="1.6.9.1"><system><status>error</status><errcode>1005</errcode><errtext>Unsupported version</errtext></system></packet>`))
+	_, err = c.parse(ops, strings.NewReader(`<packet version="1.6.9.1"><system><status>error</status><errcode>1005</errcode><errtext>Unsupported version</errtext></system></packet>`))
 	if !IsCode(err, ErrVersion) || !strings.Contains(err.Error(), "protocol 1.6.9.1") {
 		t.Fatalf("system error: %v", err)
 	}
-	_, err = c.parse(ops[:1], []byte(answer))
+	_, err = c.parse(ops[:1], strings.NewReader(answer))
 	if err == nil || !strings.Contains(err.Error(), "more operations than the 1 sent") {
 		t.Fatalf("extra operation: %v", err)
 	}
