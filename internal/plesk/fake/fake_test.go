@@ -2,6 +2,7 @@ package fake_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -316,4 +317,41 @@ func TestResellerCredentialsAreScoped(t *testing.T) {
 	bad, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Login: "acme", Password: "wrong"})
 	_, err = xmlapi.Call[xmlapi.PlanData](ctx, bad, xmlapi.ServicePlanGet{OwnerAll: e})
 	wantCode(t, err, xmlapi.ErrAuth)
+}
+
+// Additional services: defined with protocol 1.6.9.0 (refused in a
+// 1.6.9.1 packet), attached to plans and subscriptions with 1.6.9.1.
+func TestPlanItems(t *testing.T) {
+	f, c := start(t, fake.Options{})
+	ctx := context.Background()
+	added := must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemAdd{Visible: "true", Label: "premium-support", URL: "https://support.example/"})
+	if added[0].Name != "premium-support" {
+		t.Fatalf("plan-item add: %+v", added[0])
+	}
+	out := string(f.Handle(http.Header{"Key": {testKey}}, []byte(`<packet version="1.6.9.1"><plan-item><get><filter><all/></filter></get></plan-item></packet>`)))
+	if !strings.Contains(out, "<errcode>1014</errcode>") || !strings.Contains(out, "up to 1.6.9.0") {
+		t.Fatalf("plan-item in a 1.6.9.1 packet: %s", out)
+	}
+	plan := must[xmlapi.AddResult](t, c, xmlapi.ServicePlanAdd{Name: "P"})[0]
+	must[xmlapi.PlanItemResult](t, c, xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"P"}}, PlanItem: xmlapi.ItemName{Name: "premium-support"}})
+	_, err := xmlapi.Call[xmlapi.PlanItemResult](ctx, c, xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"P"}}, PlanItem: xmlapi.ItemName{Name: "nope"}})
+	wantCode(t, err, xmlapi.ErrNotFound, "nope")
+	must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "p.example", IPAddress: "192.0.2.10"}, PlanGUID: plan.GUID})
+	if items := getWebspace(t, c, "p.example").Data.PlanItems.Item; len(items) != 1 || items[0].Name != "premium-support" {
+		t.Fatalf("subscription plan items %+v", items)
+	}
+	must[xmlapi.PlanItemResult](t, c, xmlapi.ServicePlanRemoveItem{Filter: xmlapi.PlanFilter{Name: []string{"P"}}, PlanItem: xmlapi.ItemName{Name: "premium-support"}})
+	must[xmlapi.WebspaceItemResult](t, c, xmlapi.WebspaceAddItem{Filter: xmlapi.WebspaceFilter{Name: []string{"p.example"}}, PlanItem: xmlapi.ItemName{Name: "premium-support"}})
+	if items := getWebspace(t, c, "p.example").Data.PlanItems.Item; len(items) != 1 {
+		t.Fatalf("subscription's own plan items %+v", items)
+	}
+	must[xmlapi.WebspaceItemResult](t, c, xmlapi.WebspaceRemoveItem{Filter: xmlapi.WebspaceFilter{Name: []string{"p.example"}}, PlanItem: xmlapi.ItemName{Name: "premium-support"}})
+	list := must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: e}})
+	if len(list) != 1 || list[0].URL != "https://support.example/" || list[0].Visible != "true" {
+		t.Fatalf("plan-item get: %+v", list)
+	}
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemRemove{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}})
+	if list := must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: e}}); len(list) != 0 {
+		t.Fatalf("after remove: %+v", list)
+	}
 }

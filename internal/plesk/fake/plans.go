@@ -176,6 +176,35 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 			out = append(out, &xmlapi.PlanResult{Status: ok, ID: p.ID, Problems: s.propagate(p)})
 		}
 		return out, changed
+	case "add-plan-item", "remove-plan-item":
+		plans, errs := s.selectPlans(o.child("filter"), owner, false, addon)
+		out := errs
+		name := o.child("plan-item").val("name")
+		if s.state.planItem(name) == nil {
+			for _, p := range plans {
+				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "additional service %s is not found", name), ID: p.ID})
+			}
+			return out, false
+		}
+		changed := false
+		for _, p := range plans {
+			has := contains(p.Items, name)
+			switch {
+			case o.name == "add-plan-item" && has:
+				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrExists, "%s already has %s", p.Name, name), ID: p.ID})
+				continue
+			case o.name == "remove-plan-item" && !has:
+				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "%s does not have %s", p.Name, name), ID: p.ID})
+				continue
+			case o.name == "add-plan-item":
+				p.Items = sortedStrings(append(p.Items, name))
+			default:
+				p.Items = remove(p.Items, name)
+			}
+			changed = true
+			out = append(out, &xmlapi.PlanItemResult{Status: ok, ID: p.ID, Item: name})
+		}
+		return out, changed
 	case "del":
 		plans, errs := s.selectPlans(o.child("filter"), owner, false, addon)
 		out := errs

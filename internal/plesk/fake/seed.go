@@ -28,6 +28,14 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 		s.Components = append([]string(nil), cfg.Server.Components...)
 	}
 	today := now.UTC().Format("2006-01-02")
+	for _, name := range sortedKeysOf(cfg.Services) {
+		sv := cfg.Services[name]
+		it := &PlanItem{Name: name, UUID: guid(s.newID()), Label: name, Tooltip: sv.Description, Visible: sv.AvailableToResellers}
+		if sv.Button != nil {
+			it.URL, it.Internal = sv.Button.URL, sv.Button.OpenInPanel
+		}
+		s.PlanItems = append(s.PlanItems, it)
+	}
 	srv := &Server{opts: opts, state: s, now: func() time.Time { return now }}
 	values := func(what string, p model.Props) (mapping.Values, error) {
 		v, _, err := mapping.FromProps(p)

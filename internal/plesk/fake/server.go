@@ -176,6 +176,9 @@ func (s *Server) Handle(h http.Header, body []byte) []byte {
 		if op.name == "request-settings" {
 			continue
 		}
+		if op.name == "plan-item" && versionKey(version) > 1060900 {
+			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")
+		}
 		if len(op.kids) == 0 {
 			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: operator "+op.name+" holds no operation")
 		}
@@ -249,20 +252,25 @@ func denied(what string) *xmlapi.Status {
 
 // supported accepts protocol versions 1.6.3.0 to 1.6.9.1.
 func supported(v string) bool {
+	key := versionKey(v)
+	return key >= 1060300 && key <= 1060901
+}
+
+// versionKey turns "1.6.9.1" into 1060901 (-1 when malformed).
+func versionKey(v string) int {
 	parts := strings.Split(v, ".")
 	if len(parts) != 4 {
-		return false
+		return -1
 	}
-	var n [4]int
-	for i, p := range parts {
+	key := 0
+	for _, p := range parts {
 		x, err := strconv.Atoi(p)
-		if err != nil || x < 0 {
-			return false
+		if err != nil || x < 0 || x > 99 {
+			return -1
 		}
-		n[i] = x
+		key = key*100 + x
 	}
-	key := ((n[0]*100+n[1])*100+n[2])*100 + n[3]
-	return key >= 1060300 && key <= 1060901
+	return key
 }
 
 type packetResp struct {
@@ -329,6 +337,8 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 		return s.serverGet(o), false
 	case "php-handler":
 		return s.phpHandlers(o), false
+	case "plan-item":
+		return s.planItemOp(o)
 	}
 	return []any{opErr(xmlapi.ErrUnsupported, "operator %s is not supported", operator)}, false
 }

@@ -15,10 +15,12 @@ import (
 // Plesk's schema check does.
 var shapes = map[string]map[string][]string{
 	"service-plan": {
-		"add": {"name!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "hosting-type", "performance", "permissions", "external-id", "php-settings", "web-server-settings"},
-		"get": {"filter!", "owner-id|owner-login|owner-all"},
-		"set": {"filter!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "performance", "permissions", "external-id", "name", "php-settings", "web-server-settings"},
-		"del": {"filter!", "owner-id|owner-login"},
+		"add":              {"name!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "hosting-type", "performance", "permissions", "external-id", "php-settings", "web-server-settings"},
+		"get":              {"filter!", "owner-id|owner-login|owner-all"},
+		"set":              {"filter!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "performance", "permissions", "external-id", "name", "php-settings", "web-server-settings"},
+		"del":              {"filter!", "owner-id|owner-login"},
+		"add-plan-item":    {"filter!", "owner-id|owner-login", "plan-item!"},
+		"remove-plan-item": {"filter!", "owner-id|owner-login", "plan-item!"},
 	},
 	"service-plan-addon": {
 		"add": {"name!", "owner-id|owner-login", "limits", "hosting", "performance", "permissions", "external-id", "php-settings"},
@@ -55,6 +57,14 @@ var shapes = map[string]map[string][]string{
 		"sync-subscription":   {"filter!"},
 		"add-subscription":    {"filter!", "plan-guid|plan-external-id!"},
 		"remove-subscription": {"filter!", "plan-guid|plan-external-id!"},
+		"add-plan-item":       {"filter!", "plan-item!"},
+		"remove-plan-item":    {"filter!", "plan-item!"},
+	},
+	// Up to protocol 1.6.9.0 only (see Handle).
+	"plan-item": {
+		"add":    {"visible!", "label!", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
+		"get":    {"filter!"},
+		"remove": {"filter!"},
 	},
 	"server": {
 		"get": {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},

@@ -22,6 +22,27 @@ type State struct {
 	ResellerPlans []*ResellerPlan `json:"reseller_plans,omitempty"`
 	Accounts      []*Account      `json:"accounts,omitempty"`
 	Webspaces     []*Webspace     `json:"webspaces,omitempty"`
+	PlanItems     []*PlanItem     `json:"plan_items,omitempty"`
+}
+
+// PlanItem is an additional service's definition.
+type PlanItem struct {
+	Name     string `json:"name"`
+	UUID     string `json:"uuid"`
+	Label    string `json:"label"`
+	Tooltip  string `json:"tooltip,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Visible  bool   `json:"visible"`
+	Internal bool   `json:"internal,omitempty"`
+}
+
+func (s *State) planItem(name string) *PlanItem {
+	for _, it := range s.PlanItems {
+		if it.Name == name {
+			return it
+		}
+	}
+	return nil
 }
 
 // Plan is a service plan or an add-on plan.
@@ -91,6 +112,8 @@ type Webspace struct {
 	FTPPassword string         `json:"ftp_password,omitempty"`
 	ExternalID  string         `json:"external_id,omitempty"`
 	Created     string         `json:"created"`
+	// Items are additional services added to the subscription itself.
+	Items []string `json:"items,omitempty"`
 }
 
 // DefaultComponents are installed unless the emulator is told otherwise.

@@ -132,14 +132,24 @@ func (s *Server) webspaceOp(o *node) ([]any, bool) {
 			s.resync(w)
 		case "add-subscription", "remove-subscription":
 			st = s.webspaceAddon(w, o)
+		case "add-plan-item", "remove-plan-item":
+			st = s.webspaceItem(w, o)
 		}
 		if st != nil {
 			res.Status = *st
 		} else {
 			changed = true
-			if o.name != "set" && o.name != "del" {
+			if o.name != "set" && o.name != "del" && !strings.HasSuffix(o.name, "plan-item") {
 				res.Problems = w.Problems
 			}
+		}
+		if strings.HasSuffix(o.name, "plan-item") {
+			r := &xmlapi.WebspaceItemResult{Status: res.Status, FilterID: res.FilterID, ID: res.ID}
+			if st == nil {
+				r.Item = o.child("plan-item").val("name")
+			}
+			out = append(out, r)
+			continue
 		}
 		out = append(out, res)
 	}
@@ -474,6 +484,18 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	}
 	if ds.has("plan-items") {
 		d.Data.PlanItems = &xmlapi.PlanItems{}
+		var names []string
+		if p := s.state.planByGUID(w.PlanGUID); p != nil {
+			names = append(names, p.Items...)
+		}
+		for _, it := range w.Items {
+			if !contains(names, it) {
+				names = append(names, it)
+			}
+		}
+		for _, n := range sortedStrings(names) {
+			d.Data.PlanItems.Item = append(d.Data.PlanItems.Item, xmlapi.PlanItem{Name: n})
+		}
 	}
 	if ds.has("php-settings") {
 		d.Data.PHPSettings = mapping.PHPBlock(v)
@@ -563,3 +585,90 @@ func (s *Server) phpHandlers(o *node) []any {
 	}
 	return out
 }
+
+func (s *Server) webspaceItem(w *Webspace, o *node) *xmlapi.Status {
+	name := o.child("plan-item").val("name")
+	if s.state.planItem(name) == nil {
+		return opErr(xmlapi.ErrNotFound, "additional service %s is not found", name)
+	}
+	has := contains(w.Items, name)
+	if o.name == "add-plan-item" {
+		if has {
+			return opErr(xmlapi.ErrExists, "%s already has %s", w.Name, name)
+		}
+		w.Items = sortedStrings(append(w.Items, name))
+		return nil
+	}
+	if !has {
+		return opErr(xmlapi.ErrNotFound, "%s does not have %s", w.Name, name)
+	}
+	w.Items = remove(w.Items, name)
+	return nil
+}
+
+// planItemOp defines, lists and removes additional services (protocol
+// 1.6.9.0 and older). Plesk names a new one itself; the emulator names it
+// after its label.
+func (s *Server) planItemOp(o *node) ([]any, bool) {
+	if !s.admin() {
+		return []any{denied("plan-item " + o.name)}, false
+	}
+	switch o.name {
+	case "add":
+		label := o.val("label")
+		name := label
+		if label == "" {
+			return []any{&xmlapi.PlanItemData{Status: *opErr(xmlapi.ErrInvalidValue, "The label is empty")}}, false
+		}
+		if s.state.planItem(name) != nil {
+			return []any{&xmlapi.PlanItemData{Status: *opErr(xmlapi.ErrExists, "additional service %s already exists", label)}}, false
+		}
+		id := s.state.newID()
+		it := &PlanItem{Name: name, UUID: guid(id), Label: label, Tooltip: o.val("tooltip"), URL: o.val("url"),
+			Visible: o.val("visible") == "true", Internal: o.val("internal") == "true"}
+		s.state.PlanItems = append(s.state.PlanItems, it)
+		return []any{&xmlapi.PlanItemData{Status: ok, Name: it.Name}}, true
+	case "get", "remove":
+		f := o.child("filter")
+		var sel []*PlanItem
+		var out []any
+		if f.has("all") || len(f.kids) == 0 {
+			sel = append(sel, s.state.PlanItems...)
+		}
+		for _, n := range f.vals("name") {
+			if it := s.state.planItem(n); it != nil {
+				sel = append(sel, it)
+			} else {
+				out = append(out, &xmlapi.PlanItemData{Status: *opErr(xmlapi.ErrNotFound, "additional service %s is not found", n), Name: n})
+			}
+		}
+		for _, it := range sel {
+			if o.name == "remove" {
+				var keep []*PlanItem
+				for _, x := range s.state.PlanItems {
+					if x != it {
+						keep = append(keep, x)
+					}
+				}
+				s.state.PlanItems = keep
+				for _, p := range s.state.Plans {
+					p.Items = remove(p.Items, it.Name)
+				}
+				for _, w := range s.state.Webspaces {
+					w.Items = remove(w.Items, it.Name)
+				}
+				out = append(out, &xmlapi.PlanItemData{Status: ok, Name: it.Name})
+				continue
+			}
+			out = append(out, &xmlapi.PlanItemData{Status: ok, Name: it.Name, UUID: it.UUID, Visible: strconvBool(it.Visible),
+				Label: it.Label, Tooltip: it.Tooltip, URL: it.URL, Internal: strconvBool(it.Internal)})
+		}
+		if len(out) == 0 && o.name == "get" {
+			out = append(out, &xmlapi.PlanItemData{Status: ok})
+		}
+		return out, o.name == "remove" && len(sel) > 0
+	}
+	return []any{opErr(xmlapi.ErrUnsupported, "not supported")}, false
+}
+
+func strconvBool(b bool) string { return strconv.FormatBool(b) }

@@ -63,9 +63,28 @@ func ValidateDir(t testing.TB, dir string) int {
 	if schemas == "" {
 		return 0
 	}
+	// Packets of another protocol version (plan-item, up to 1.6.9.0)
+	// are not this schema's: they and their answers are left out.
+	other := map[string]bool{}
+	reqs, _ := filepath.Glob(filepath.Join(dir, "*-request.xml"))
+	for _, f := range reqs {
+		data, _ := os.ReadFile(f)
+		if !strings.Contains(string(data), `version="1.6.9.1"`) {
+			other[strings.TrimSuffix(filepath.Base(f), "-request.xml")] = true
+		}
+	}
+	if len(other) > 0 {
+		t.Logf("%d packets of another protocol version than 1.6.9.1 not checked against the schema", len(other))
+	}
 	n := 0
 	for _, kind := range []struct{ glob, schema string }{{"*-request.xml", "agent_input.xsd"}, {"*-response.xml", "agent_output.xsd"}} {
-		files, _ := filepath.Glob(filepath.Join(dir, kind.glob))
+		all, _ := filepath.Glob(filepath.Join(dir, kind.glob))
+		var files []string
+		for _, f := range all {
+			if !other[strings.SplitN(filepath.Base(f), "-", 2)[0]] {
+				files = append(files, f)
+			}
+		}
 		if len(files) == 0 {
 			continue
 		}

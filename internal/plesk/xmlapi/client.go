@@ -175,7 +175,14 @@ func (c *Client) Do(ctx context.Context, ops ...Op) ([]Reply, error) {
 	if len(ops) == 0 {
 		return nil, nil
 	}
-	body, err := Marshal(c.cfg.Version, ops...)
+	version := c.cfg.Version
+	for _, op := range ops {
+		// The plan-item operator exists up to protocol 1.6.9.0 only.
+		if v, ok := op.(interface{ protocol() string }); ok {
+			version = v.protocol()
+		}
+	}
+	body, err := Marshal(version, ops...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +251,8 @@ func bare(r Result) bool {
 		return v.Data == nil
 	case *PHPHandler:
 		return v.ID == ""
+	case *PlanItemData:
+		return v.Name == ""
 	}
 	return false
 }

@@ -75,15 +75,54 @@ func requestCases() map[string]Op {
 			Limits:      &Limits{Limit: []Limit{{"disk_space", "21474836480"}, {"expiration", "1798761600"}}},
 			Hosting:     &WebspaceHosting{VrtHst: &VrtHst{Property: []Property{{"ssl", "true"}}}},
 			Permissions: perms}},
-		"webspace-set-status":          WebspaceSet{Filter: WebspaceFilter{GUID: []string{"5c0e1d2a-0000-4000-8000-000000000009"}}, Values: WebspaceValues{GenSetup: &SetGenSetup{Status: intp(16)}}},
-		"webspace-del":                 WebspaceDel{Filter: WebspaceFilter{Name: []string{"example.com"}}},
-		"webspace-switch-subscription": WebspaceSwitch{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000001"},
-		"webspace-switch-no-plan":      WebspaceSwitch{Filter: WebspaceFilter{Name: []string{"example.com"}}, NoPlan: e},
-		"webspace-sync-subscription":   WebspaceSync{Filter: WebspaceFilter{Name: []string{"example.com"}}},
-		"webspace-add-subscription":    WebspaceAddAddon{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000002"},
-		"webspace-remove-subscription": WebspaceRemoveAddon{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000002"},
-		"server-get":                   ServerGet{Components: e, Shells: e},
-		"php-handler-get":              PHPHandlerGet{},
+		"webspace-set-status":           WebspaceSet{Filter: WebspaceFilter{GUID: []string{"5c0e1d2a-0000-4000-8000-000000000009"}}, Values: WebspaceValues{GenSetup: &SetGenSetup{Status: intp(16)}}},
+		"webspace-del":                  WebspaceDel{Filter: WebspaceFilter{Name: []string{"example.com"}}},
+		"webspace-switch-subscription":  WebspaceSwitch{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000001"},
+		"webspace-switch-no-plan":       WebspaceSwitch{Filter: WebspaceFilter{Name: []string{"example.com"}}, NoPlan: e},
+		"webspace-sync-subscription":    WebspaceSync{Filter: WebspaceFilter{Name: []string{"example.com"}}},
+		"webspace-add-subscription":     WebspaceAddAddon{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000002"},
+		"webspace-remove-subscription":  WebspaceRemoveAddon{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanGUID: "5c0e1d2a-0000-4000-8000-000000000002"},
+		"server-get":                    ServerGet{Components: e, Shells: e},
+		"service-plan-add-plan-item":    ServicePlanAddItem{Filter: PlanFilter{Name: []string{"Basic"}}, PlanItem: ItemName{Name: "premium-support"}},
+		"service-plan-remove-plan-item": ServicePlanRemoveItem{Filter: PlanFilter{Name: []string{"Web"}}, Owner: Owner{OwnerLogin: "acme"}, PlanItem: ItemName{Name: "premium-support"}},
+		"webspace-add-plan-item":        WebspaceAddItem{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanItem: ItemName{Name: "seo-report"}},
+		"webspace-remove-plan-item":     WebspaceRemoveItem{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanItem: ItemName{Name: "seo-report"}},
+		"php-handler-get":               PHPHandlerGet{},
+	}
+}
+
+// planItemCases are the 1.6.9.0 packets defining additional services;
+// Plesk's 1.6.9.1 schema has no plan-item operator, so they are checked
+// against the golden files only.
+func planItemCases() map[string]Op {
+	return map[string]Op{
+		"plan-item-add": PlanItemAdd{Visible: "true", Label: "premium-support", Tooltip: "Priority support desk", URL: "https://support.example/ticket",
+			Internal: "false", URLComponents: &URLComponents{DomName: &Empty{}, Email: &Empty{}}},
+		"plan-item-get":    PlanItemGet{Filter: PlanItemFilter{All: &Empty{}}},
+		"plan-item-remove": PlanItemRemove{Filter: PlanItemFilter{Name: []string{"premium-support"}}},
+	}
+}
+
+func TestGoldenPlanItemRequests(t *testing.T) {
+	for name, op := range planItemCases() {
+		got, err := Marshal(PlanItemProtocol, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(indent(t, got), '\n')
+		file := filepath.Join("testdata", "requests", name+".xml")
+		if *update {
+			if err := os.WriteFile(file, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("request differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
+		}
 	}
 }
 
