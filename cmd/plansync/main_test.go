@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/fake"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -46,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"holdlock":  holdLock,
 			"interrupt": interrupt,
 			"mkfifo":    mkfifo,
+			"pleskfake": pleskFake,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -200,4 +205,41 @@ func TestTuneGC(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pleskFake starts a Plesk emulator for the rest of the script, seeded
+// from a plansync config directory (or empty with "-"), and points
+// PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY at it.
+//
+// With a second argument, the server has only the components listed
+// (comma-separated): subscriptions whose plans need others are left
+// unsynchronised.
+//
+//	pleskfake CONFIGDIR|- [COMPONENTS]
+func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: pleskfake CONFIGDIR|- [COMPONENTS]")
+	}
+	st := fake.NewState()
+	if args[0] != "-" {
+		cfg, diags := config.Load(ts.MkAbs(args[0]), config.Options{})
+		if diags.HasErrors() {
+			ts.Fatalf("pleskfake: %v", diags.Error())
+		}
+		if len(args) == 2 {
+			if cfg.Server == nil {
+				cfg.Server = &model.Server{}
+			}
+			cfg.Server.Components = strings.Split(args[1], ",")
+		}
+		var err error
+		if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+			ts.Fatalf("pleskfake: %v", err)
+		}
+	}
+	const key = "script-key-0001"
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: key}))
+	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
+	ts.Setenv("PLANSYNC_PLESK_KEY", key)
+	ts.Defer(srv.Close)
 }

@@ -203,6 +203,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newVersionCmd(env),
 		newWatchCmd(env, &c),
 		newFmtCmd(env, &c),
+		newImportCmd(env, &c),
 	)
 	// cobra's `completion bash|zsh|fish|powershell`; an unknown shell is
 	// an error rather than the help text with exit 0.

@@ -650,7 +650,7 @@ func decPrefixed(prefix, path string) string {
 // ---------------------------------------------------------------------
 // server and services.
 
-var decServerFields = []string{"components", "extensions", "default_plan"}
+var decServerFields = []string{"components", "extensions", "default_plan", "plesk"}
 
 // server decodes the server map; its declaration is the place of the
 // server key (YAML) or block type (HCL), at.
@@ -698,6 +698,8 @@ func (d *decoder) server(n *Node, at diag.Range) *model.Server {
 			})
 		case "default_plan":
 			s.DefaultPlan, _ = d.name(e.Value, obj, "default_plan")
+		case "plesk":
+			s.Plesk = d.plesk(e.Value, e.KeyRange)
 		default:
 			return false
 		}

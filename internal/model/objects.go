@@ -92,7 +92,9 @@ type Server struct {
 	Components  []string
 	Extensions  []Extension
 	DefaultPlan string
-	Src         Src
+	// Plesk is the server's XML API connection (nil: none in config).
+	Plesk *PleskConnection
+	Src   Src
 }
 
 // HasComponent reports whether the server lists a component.

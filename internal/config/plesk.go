@@ -1,0 +1,100 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"path/filepath"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+var decPleskFields = []string{"url", "key", "login", "password", "ca_file", "default_ip"}
+
+// plesk decodes server.plesk, the connection to a Plesk server's XML API.
+func (d *decoder) plesk(n *Node, at diag.Range) *model.PleskConnection {
+	obj := decAddr{kind: "server"}
+	if n.Kind != MapNode {
+		d.errorf(n.Range, obj, "plesk", "plesk must be a map (url, key or login and password, ca_file, default_ip), got %s", decDescribe(n))
+		return nil
+	}
+	c := &model.PleskConnection{Src: decNewSrc(n)}
+	c.Src.Decl = at
+	d.fields(n, obj, "plesk.", &c.Src, decPleskFields, func(e *Entry) bool {
+		path := "plesk." + e.Key
+		switch e.Key {
+		case "url":
+			s, ok := d.str(e.Value, obj, path)
+			if !ok {
+				break
+			}
+			if msg := PleskURLProblem(s); msg != "" {
+				d.errorf(e.Value.Range, obj, path, "%s", msg)
+				break
+			}
+			c.URL = s
+		case "key":
+			c.Key = d.secret(e.Value, obj, path)
+		case "login":
+			c.Login, _ = d.str(e.Value, obj, path)
+		case "password":
+			c.Password = d.secret(e.Value, obj, path)
+		case "ca_file":
+			s, ok := d.str(e.Value, obj, path)
+			if !ok || s == "" {
+				break
+			}
+			c.CAFile = s
+			p := filepath.FromSlash(s)
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(d.file.Path), p)
+			}
+			c.CAPath = p
+		case "default_ip":
+			s, ok := d.str(e.Value, obj, path)
+			if !ok {
+				break
+			}
+			if net.ParseIP(s) == nil {
+				d.errorf(e.Value.Range, obj, path, "default_ip %q is not an IP address", s)
+				break
+			}
+			c.DefaultIP = s
+		default:
+			return false
+		}
+		return true
+	})
+	if _, ok := c.Src.Fields["plesk.url"]; !ok {
+		d.errorf(n.Range, obj, "plesk.url", "missing required field %q", "url")
+	}
+	// A login without a password (or the reverse) is completed from the
+	// environment when connecting (PLANSYNC_PLESK_PASSWORD); a key and a
+	// login together are contradictory.
+	if c.Key != nil && c.Login != "" {
+		d.errorf(c.Src.At("plesk.login"), obj, "plesk.login", "plesk takes a key or a login and password, not both")
+	}
+	return c
+}
+
+// PleskURLProblem says what is wrong with a Plesk server address ("" when
+// nothing): it must be https://HOST[:PORT], or http:// on loopback.
+func PleskURLProblem(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil {
+		return "plesk url " + quote(s) + " is not an address like https://plesk.example.com:8443"
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		h := u.Hostname()
+		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
+			return ""
+		}
+		return "plesk url " + s + ": plain http is accepted for loopback addresses only; use https"
+	}
+	return "plesk url " + s + ": the scheme must be https"
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

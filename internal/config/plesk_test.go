@@ -1,0 +1,82 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func loadOne(t *testing.T, name, src string, env map[string]string) (string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, ReadFile: os.ReadFile}
+	cfg, diags := Load(dir, opts)
+	if diags.HasErrors() {
+		return dir, diags.Err()
+	}
+	p := cfg.Server.Plesk
+	if p == nil {
+		t.Fatal("no plesk connection decoded")
+	}
+	var parts []string
+	parts = append(parts, "url="+p.URL, "login="+p.Login, "ca="+p.CAFile, "ip="+p.DefaultIP)
+	if p.Key != nil {
+		parts = append(parts, "key="+p.Key.Value)
+	}
+	if p.Password != nil {
+		parts = append(parts, "password="+p.Password.Value)
+	}
+	if p.CAPath != "" && p.CAPath != filepath.Join(dir, p.CAFile) {
+		t.Errorf("ca path %s, want it next to the config file", p.CAPath)
+	}
+	return strings.Join(parts, " "), nil
+}
+
+func TestPleskBlock(t *testing.T) {
+	env := map[string]string{"PLESK_API_KEY": "k-123", "PLESK_PASSWORD": "pw"}
+	yaml := `server:
+  plesk:
+    url: https://plesk.example.com:8443
+    key: {env: PLESK_API_KEY}
+    ca_file: certs/plesk-ca.pem
+    default_ip: 192.0.2.10
+`
+	hcl := `server {
+  plesk {
+    url        = "https://plesk.example.com:8443"
+    key        = env("PLESK_API_KEY")
+    ca_file    = "certs/plesk-ca.pem"
+    default_ip = "192.0.2.10"
+  }
+}
+`
+	want := "url=https://plesk.example.com:8443 login= ca=certs/plesk-ca.pem ip=192.0.2.10 key=k-123"
+	for name, src := range map[string]string{"server.yaml": yaml, "server.hcl": hcl} {
+		got, err := loadOne(t, name, src, env)
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", name, got, err, want)
+		}
+	}
+	got, err := loadOne(t, "s.yaml", "server:\n  plesk:\n    url: http://127.0.0.1:8880\n    login: admin\n    password: {env: PLESK_PASSWORD}\n", env)
+	if err != nil || got != "url=http://127.0.0.1:8880 login=admin ca= ip= password=pw" {
+		t.Errorf("login: %q, %v", got, err)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"server:\n  plesk:\n    url: http://plesk.example.com\n    key: {env: PLESK_API_KEY}\n", "s.yaml:3:10: error: server plesk.url: plesk url http://plesk.example.com: plain http is accepted for loopback addresses only"},
+		{"server:\n  plesk:\n    url: ftp://x\n", "the scheme must be https"},
+		{"server:\n  plesk:\n    key: {env: PLESK_API_KEY}\n", `missing required field "url"`},
+		{"server:\n  plesk:\n    url: https://x\n    key: {env: PLESK_API_KEY}\n    login: admin\n", "a key or a login and password, not both"},
+		{"server:\n  plesk:\n    url: https://x\n    default_ip: here\n", `default_ip "here" is not an IP address`},
+		{"server:\n  plesk:\n    url: https://x\n    keys: x\n", `unknown field "keys" in plesk`},
+		{"server:\n  plesk: yes\n", "plesk must be a map"},
+	} {
+		_, err := loadOne(t, "s.yaml", c.src, env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.src, err, c.want)
+		}
+	}
+}

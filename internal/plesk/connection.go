@@ -1,0 +1,105 @@
+// Package plesk connects plansync to Plesk servers. Its subpackages hold
+// the XML API client (xmlapi), the mapping of properties to Plesk's
+// names (mapping) and the emulator (fake).
+package plesk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+// Environment variables that override server.plesk, for CI.
+const (
+	EnvURL      = "PLANSYNC_PLESK_URL"
+	EnvKey      = "PLANSYNC_PLESK_KEY"
+	EnvLogin    = "PLANSYNC_PLESK_LOGIN"
+	EnvPassword = "PLANSYNC_PLESK_PASSWORD"
+)
+
+// Connection is how to reach a config's Plesk server.
+type Connection struct {
+	API       xmlapi.Config
+	DefaultIP string
+}
+
+// Connect returns the connection a config names in server.plesk, with the
+// PLANSYNC_PLESK_* environment variables taking precedence; setting them
+// is enough for a config without a plesk block. ok is false when neither
+// names a server: plansync then works from the recorded state alone.
+func Connect(cfg *model.Config, getenv func(string) (string, bool)) (c Connection, ok bool, err error) {
+	env := func(k string) string {
+		if getenv == nil {
+			return ""
+		}
+		v, _ := getenv(k)
+		return strings.TrimSpace(v)
+	}
+	var block *model.PleskConnection
+	if cfg != nil && cfg.Server != nil {
+		block = cfg.Server.Plesk
+	}
+	url, key, login, password := env(EnvURL), env(EnvKey), env(EnvLogin), env(EnvPassword)
+	if block == nil && url == "" {
+		for _, k := range []string{EnvKey, EnvLogin, EnvPassword} {
+			if env(k) != "" {
+				return c, false, fmt.Errorf("%s is set but no Plesk server is named: set %s or server.plesk.url", k, EnvURL)
+			}
+		}
+		return c, false, nil
+	}
+	if key != "" && login != "" {
+		return c, false, fmt.Errorf("both %s and %s are set: use a key or a login and password", EnvKey, EnvLogin)
+	}
+	if block != nil {
+		if url == "" {
+			url = block.URL
+		}
+		c.API.CAFile = block.CAPath
+		c.DefaultIP = block.DefaultIP
+		if key == "" && login == "" {
+			var err error
+			if key, err = secretValue(block.Key, "key"); err != nil {
+				return c, false, err
+			}
+			login = block.Login
+		}
+		if password == "" && key == "" {
+			var err error
+			if password, err = secretValue(block.Password, "password"); err != nil {
+				return c, false, err
+			}
+		}
+	}
+	if msg := config.PleskURLProblem(url); msg != "" {
+		return c, false, fmt.Errorf("%s", msg)
+	}
+	switch {
+	case key != "":
+		c.API.Key = key
+	case login != "" && password != "":
+		c.API.Login, c.API.Password = login, password
+	case login != "":
+		return c, false, fmt.Errorf("plesk %s: login %s has no password: set server.plesk.password or %s", url, login, EnvPassword)
+	default:
+		return c, false, fmt.Errorf("plesk %s: no credentials: set server.plesk.key (or login and password), or %s", url, EnvKey)
+	}
+	c.API.URL = url
+	return c, true, nil
+}
+
+func secretValue(s *model.Secret, field string) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	if s.Value == "" && s.Env != "" {
+		return "", fmt.Errorf("server.plesk.%s: environment variable %s is not set", field, s.Env)
+	}
+	if s.Value == "" && s.File != "" {
+		return "", fmt.Errorf("server.plesk.%s: secret file %s was not read", field, s.File)
+	}
+	return s.Value, nil
+}

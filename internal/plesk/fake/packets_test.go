@@ -1,0 +1,122 @@
+package fake_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
+)
+
+// send posts a raw packet with the test key and checks the answer against
+// Plesk's output schema.
+func send(t *testing.T, f *fake.Server, packet string) string {
+	t.Helper()
+	h := http.Header{}
+	h.Set("KEY", testKey)
+	out := f.Handle(h, []byte(packet))
+	plesktest.Validate(t, true, "answer", out)
+	return string(out)
+}
+
+func contains(t *testing.T, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("answer lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// Packets shaped as billing systems and Plesk's libraries send them:
+// older protocol versions, owner-id, external-id, gen_setup in another
+// order, plan-name, FTP credentials in hosting, add-ons by GUID.
+func TestClientPacketsOfOtherVersions(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, `<?xml version="1.0" encoding="UTF-8"?>
+<packet version="1.6.3.5"><service-plan><add><name>Hosting S</name><limits><overuse>block</overuse><limit><name>max_site</name><value>1</value></limit></limits></add></service-plan>
+<service-plan-addon><add><name>More mail</name><limits><limit><name>max_site</name><value>2</value></limit></limits></add></service-plan-addon></packet>`)
+	contains(t, out, `version="1.6.3.5"`, "<status>ok</status><id>2</id><guid>f4ce0000-0000-4000-8000-000000000002</guid>", "<id>3</id>")
+	out = send(t, f, `<packet version="1.6.3.0"><customer><add><gen_info>
+<cname>Billing Co</cname><pname>Bob Billing</pname><login>bob</login><passwd>Bob-pass-1</passwd><status>0</status>
+<phone>555</phone><email>bob@example.com</email><address>1 Road</address><city>Town</city><state>ST</state><pcode>12345</pcode><country>US</country>
+<owner-id>1</owner-id><external-id>whmcs-42</external-id></gen_info></add></customer></packet>`)
+	contains(t, out, "<status>ok</status><id>4</id>")
+	out = send(t, f, `<packet version="1.6.3.2"><webspace><add>
+<gen_setup><htype>vrt_hst</htype><name>billing.example</name><owner-id>4</owner-id><status>0</status><ip_address>192.0.2.10</ip_address></gen_setup>
+<hosting><vrt_hst><property><name>ftp_login</name><value>bobftp</value></property><property><name>ftp_password</name><value>Ftp-pass-9</value></property><ip_address>192.0.2.10</ip_address></vrt_hst></hosting>
+<prefs><www>true</www></prefs><plan-name>Hosting S</plan-name></add></webspace></packet>`)
+	contains(t, out, "<status>ok</status><id>5</id>")
+	out = send(t, f, `<packet version="1.6.6.0"><webspace><add-subscription><filter><name>billing.example</name></filter><plan-guid>f4ce0000-0000-4000-8000-000000000003</plan-guid></add-subscription></webspace>
+<webspace><switch-subscription><filter><name>billing.example</name></filter><plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid></switch-subscription></webspace>
+<customer><get><filter><external-id>whmcs-42</external-id></filter><dataset><gen_info/></dataset></get></customer>
+<webspace><get><filter><owner-login>bob</owner-login></filter><dataset><gen_info/><hosting/><limits/><subscriptions/></dataset></get></webspace></packet>`)
+	contains(t, out, "<filter-id>billing.example</filter-id>", "<external-id>whmcs-42</external-id>",
+		"<plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid></plan><plan><plan-guid>f4ce0000-0000-4000-8000-000000000003</plan-guid>",
+		"<name>max_site</name><value>3</value>", "<state>ST</state><pcode>12345</pcode>", "<name>ftp_login</name><value>bobftp</value>")
+	if strings.Contains(out, "Ftp-pass-9") {
+		t.Error("webspace get returns the FTP password")
+	}
+}
+
+func TestMalformedPackets(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey, AdminPassword: "Admin-pass-1"})
+	for _, c := range []struct {
+		name, packet, want string
+	}{
+		{"not xml", "this is not xml <", "<errcode>1014</errcode>"},
+		{"wrong root", "<request/>", "<errcode>1014</errcode>"},
+		{"old version", `<packet version="1.5.2.0"><server><get><components/></get></server></packet>`, "<errcode>1005</errcode>"},
+		{"future version", `<packet version="1.7.0.0"><server><get><components/></get></server></packet>`, "<errcode>1005</errcode>"},
+		{"out of order", `<packet version="1.6.9.1"><service-plan><add><name>X</name><limits/><mail/></add></service-plan></packet>`, "out of order"},
+		{"unknown element", `<packet version="1.6.9.1"><service-plan><add><name>X</name><colour>red</colour></add></service-plan></packet>`, "<errcode>1014</errcode>"},
+		{"missing filter", `<packet version="1.6.9.1"><webspace><get><dataset><gen_info/></dataset></get></webspace></packet>`, `element &#34;filter&#34; is missing`},
+		{"set hosting shaped as add", `<packet version="1.6.9.1"><service-plan><set><filter/><hosting><property><name>ssl</name><value>true</value></property></hosting></set></service-plan></packet>`, "expected: vrt_hst"},
+		{"add hosting shaped as set", `<packet version="1.6.9.1"><service-plan><add><name>X</name><hosting><vrt_hst/></hosting></add></service-plan></packet>`, "expected: property"},
+		{"limit not a number", `<packet version="1.6.9.1"><service-plan><add><name>X</name><limits><limit><name>max_site</name><value>lots</value></limit></limits></add></service-plan></packet>`, "type long"},
+		{"unknown operator", `<packet version="1.6.9.1"><plan-item><get><filter><all/></filter></get></plan-item></packet>`, "<errcode>1014</errcode>"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := send(t, f, c.packet)
+			contains(t, out, "<system><status>error</status>", c.want)
+		})
+	}
+	for _, h := range []http.Header{{"Key": {"wrong"}}, {"Http_auth_login": {"admin"}, "Http_auth_passwd": {"nope"}}, {}} {
+		out := string(f.Handle(h, []byte(`<packet version="1.6.9.1"><server><get><components/></get></server></packet>`)))
+		contains(t, out, "<errcode>1001</errcode>")
+	}
+	h := http.Header{}
+	h.Set("HTTP_AUTH_LOGIN", "admin")
+	h.Set("HTTP_AUTH_PASSWD", "Admin-pass-1")
+	contains(t, string(f.Handle(h, []byte(`<packet version="1.6.9.1"><server><get><components/></get></server></packet>`))), "<component><name>")
+	if len(f.State().Plans) != 0 {
+		t.Error("a refused packet changed the server")
+	}
+}
+
+func TestDataFileSavedOnWrite(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plesk.json")
+	f := fake.New(nil, fake.Options{Key: testKey, DataFile: file})
+	send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter/><owner-all/></get></service-plan></packet>`)
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("a read wrote the data file (%v)", err)
+	}
+	send(t, f, `<packet version="1.6.9.1"><service-plan><add><name>Kept</name></add></service-plan></packet>`)
+	st, err := fake.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Plans) != 1 || st.Plans[0].Name != "Kept" {
+		t.Fatalf("data file holds %+v", st.Plans)
+	}
+	again := fake.New(st, fake.Options{Key: testKey, DataFile: file})
+	out := send(t, again, `<packet version="1.6.9.1"><service-plan><add><name>Next</name></add></service-plan></packet>`)
+	contains(t, out, "<id>3</id>")
+	entries, _ := os.ReadDir(filepath.Dir(file))
+	if len(entries) != 1 {
+		t.Errorf("data directory holds %d entries, want only the data file", len(entries))
+	}
+}

@@ -1,0 +1,350 @@
+// Package fake is an emulator of a Plesk server's XML API, for tests,
+// demos and CI without a Plesk server. It keeps its objects in memory (or
+// in a JSON file), accepts the packets Plesk's clients send for the
+// business layer (plans, add-ons, reseller plans, customers, resellers,
+// subscriptions), refuses malformed ones with Plesk's error codes and
+// behaves as Plesk documents. Where Plesk's behaviour is not documented,
+// the emulator's choice is an Option.
+package fake
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+// Options configure the emulator. The fields after the credentials are
+// the assumptions about undocumented behaviour and the faults to inject.
+type Options struct {
+	// Key is the secret key accepted in the KEY header; AdminPassword the
+	// password accepted for login "admin". At least one is needed.
+	Key           string
+	AdminPassword string
+	// DataFile, when set, is loaded at start and saved after every packet
+	// that changed something.
+	DataFile string
+
+	// StatusLocks: a webspace set of the status locks the subscription
+	// (Plesk does not say; default: it does not).
+	StatusLocks bool
+	// AddonReplaces: an add-on's values replace the plan's instead of
+	// adding to them (Plesk does not say; default: limits add, with
+	// unlimited absorbing, permissions are OR-ed, other values replace).
+	AddonReplaces bool
+	// DeleteUsedPlans: a plan still used by subscriptions may be deleted,
+	// the subscriptions becoming custom (default: refused with 1023).
+	DeleteUsedPlans bool
+	// SwitchKeepsLock: switch-subscription keeps a locked subscription's
+	// customisation (default: the switch unlocks and syncs to the new plan).
+	SwitchKeepsLock bool
+
+	// FailOp makes the Nth operation (counted over all packets, from 1)
+	// fail with FailCode (default 1023).
+	FailOp   int
+	FailCode int
+	// Delay holds every answer back this long.
+	Delay time.Duration
+	// Answer replaces the answer to request number AnswerAt (every
+	// request when 0): "html" (a login page), "garbage" (not XML),
+	// "truncated" (the request is carried out, its answer cut short),
+	// "http500".
+	Answer   string
+	AnswerAt int
+}
+
+// Server is the emulator; it is an http.Handler for the XML API endpoint.
+type Server struct {
+	opts     Options
+	mu       sync.Mutex
+	state    *State
+	requests int
+	ops      int
+	// caller is the account of the packet being handled: AdminID, or a
+	// reseller that logged in with its own login and password (it sees
+	// and changes only what it owns, as in Plesk).
+	caller int
+	now    func() time.Time
+}
+
+// New returns an emulator holding st (an empty server when nil).
+func New(st *State, opts Options) *Server {
+	if st == nil {
+		st = NewState()
+	}
+	if opts.FailCode == 0 {
+		opts.FailCode = xmlapi.ErrFailed
+	}
+	return &Server{opts: opts, state: st, now: time.Now}
+}
+
+// State returns the emulator's state (for tests; not a copy).
+func (s *Server) State() *State { return s.state }
+
+// Do runs fn on the state under the emulator's lock (tests use it to make
+// changes "in the panel").
+func (s *Server) Do(fn func(*State)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.state)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != xmlapi.Path {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		http.Error(w, "cannot read request", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	n := s.requests
+	s.mu.Unlock()
+	if s.opts.Delay > 0 {
+		select {
+		case <-time.After(s.opts.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if s.opts.Answer != "" && (s.opts.AnswerAt == 0 || s.opts.AnswerAt == n) {
+		switch s.opts.Answer {
+		case "html":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Log in</title></head><body><form>Login</form></body></html>\n")
+			return
+		case "garbage":
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, "\x00\x01 this is not a packet {\n")
+			return
+		case "truncated":
+			// The request is carried out; its answer is cut short (a
+			// connection lost on the way back).
+			out := s.Handle(r.Header, body)
+			w.Header().Set("Content-Type", "text/xml")
+			w.Write(out[:len(out)/2])
+			return
+		case "http500":
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			return
+		}
+	}
+	out := s.Handle(r.Header, body)
+	w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
+	w.Write(out)
+}
+
+// Handle answers one request packet (headers carry the credentials).
+func (s *Server) Handle(h http.Header, body []byte) []byte {
+	s.mu.Lock()
+	caller, authorised := s.authorise(h)
+	s.mu.Unlock()
+	if !authorised {
+		return systemError("", xmlapi.ErrAuth, "Authentication failed")
+	}
+	root, err := parseDOM(body)
+	if err != nil {
+		return systemError("", xmlapi.ErrParse, "XML parse error: "+err.Error())
+	}
+	if root.name != "packet" {
+		return systemError("", xmlapi.ErrParse, "XML parse error: root element must be packet")
+	}
+	version := root.attr["version"]
+	if version == "" {
+		version = xmlapi.Protocol
+	}
+	if !supported(version) {
+		return systemError(version, xmlapi.ErrVersion, "Unsupported protocol version "+version)
+	}
+	var reqs []*node
+	for _, op := range root.kids {
+		if op.name == "request-settings" {
+			continue
+		}
+		if op.name == "plan-item" && versionKey(version) > 1060900 {
+			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")
+		}
+		if len(op.kids) == 0 {
+			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: operator "+op.name+" holds no operation")
+		}
+		for _, o := range op.kids {
+			if err := checkShape(op.name, o); err != nil {
+				return systemError(version, xmlapi.ErrParse, "XML schema validation failed: "+err.Error())
+			}
+		}
+		reqs = append(reqs, op)
+	}
+	if len(reqs) == 0 {
+		return systemError(version, xmlapi.ErrParse, "XML schema validation failed: the packet holds no operation")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.caller = caller
+	resp := packetResp{Version: version}
+	changed := false
+	for _, op := range reqs {
+		or := operatorResp{XMLName: xml.Name{Local: op.name}}
+		for _, o := range op.kids {
+			s.ops++
+			var results []any
+			if s.opts.FailOp == s.ops {
+				results = []any{&xmlapi.Status{Status: "error", ErrCode: s.opts.FailCode, ErrText: fmt.Sprintf("Operation failed (injected fault at operation %d)", s.ops)}}
+			} else {
+				var ch bool
+				results, ch = s.dispatch(op.name, o)
+				changed = changed || ch
+			}
+			or.Ops = append(or.Ops, operationResp{XMLName: xml.Name{Local: o.name}, Results: results})
+		}
+		resp.Ops = append(resp.Ops, or)
+	}
+	if changed && s.opts.DataFile != "" {
+		if err := s.state.Save(s.opts.DataFile); err != nil {
+			return systemError(version, xmlapi.ErrFailed, "cannot save the emulator's data: "+err.Error())
+		}
+	}
+	out, err := xml.Marshal(resp)
+	if err != nil {
+		return systemError(version, xmlapi.ErrFailed, "cannot encode the answer: "+err.Error())
+	}
+	return append([]byte(xml.Header), out...)
+}
+
+// authorise returns the caller the credentials name: the administrator
+// (the key, or login admin and its password) or a reseller (its login and
+// password).
+func (s *Server) authorise(h http.Header) (int, bool) {
+	if k := h.Get("KEY"); k != "" {
+		return AdminID, s.opts.Key != "" && k == s.opts.Key
+	}
+	login, pass := h.Get("HTTP_AUTH_LOGIN"), h.Get("HTTP_AUTH_PASSWD")
+	if login == "admin" {
+		return AdminID, s.opts.AdminPassword != "" && pass == s.opts.AdminPassword
+	}
+	if a := s.state.accountByLogin(login); a != nil && a.Reseller && a.Password != "" && pass == a.Password && a.Status == 0 {
+		return a.ID, true
+	}
+	return 0, false
+}
+
+// admin reports whether the packet's caller is the administrator.
+func (s *Server) admin() bool { return s.caller == AdminID }
+
+// denied is the answer to an operation a reseller may not use.
+func denied(what string) *xmlapi.Status {
+	return opErr(xmlapi.ErrPermission, "Permission denied: only the administrator may use %s", what)
+}
+
+// supported accepts protocol versions 1.6.3.0 to 1.6.9.1.
+func supported(v string) bool {
+	key := versionKey(v)
+	return key >= 1060300 && key <= 1060901
+}
+
+// versionKey turns "1.6.9.1" into 1060901 (-1 when malformed).
+func versionKey(v string) int {
+	parts := strings.Split(v, ".")
+	if len(parts) != 4 {
+		return -1
+	}
+	key := 0
+	for _, p := range parts {
+		x, err := strconv.Atoi(p)
+		if err != nil || x < 0 || x > 99 {
+			return -1
+		}
+		key = key*100 + x
+	}
+	return key
+}
+
+type packetResp struct {
+	XMLName xml.Name `xml:"packet"`
+	Version string   `xml:"version,attr"`
+	Ops     []operatorResp
+}
+
+type operatorResp struct {
+	XMLName xml.Name
+	Ops     []operationResp
+}
+
+type operationResp struct {
+	XMLName xml.Name
+	Results []any `xml:"result"`
+}
+
+func systemError(version string, code int, text string) []byte {
+	if version == "" {
+		version = xmlapi.Protocol
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	fmt.Fprintf(&b, `<packet version="%s"><system><status>error</status><errcode>%d</errcode><errtext>`, version, code)
+	xml.EscapeText(&b, []byte(text))
+	b.WriteString("</errtext></system></packet>")
+	return b.Bytes()
+}
+
+// opErr is an error result.
+func opErr(code int, format string, args ...any) *xmlapi.Status {
+	return &xmlapi.Status{Status: "error", ErrCode: code, ErrText: fmt.Sprintf(format, args...)}
+}
+
+func filterErr(filterID string, code int, format string, args ...any) *xmlapi.FilterResult {
+	return &xmlapi.FilterResult{Status: *opErr(code, format, args...), FilterID: filterID}
+}
+
+var ok = xmlapi.Status{Status: "ok"}
+
+func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
+	if !s.admin() {
+		switch {
+		case operator == "reseller-plan", operator == "reseller",
+			operator == "customer" && (o.name == "change-owner" || o.name == "convert-to-reseller"):
+			return []any{denied(operator + " " + o.name)}, false
+		}
+	}
+	switch operator {
+	case "service-plan":
+		return s.planOp(o, false)
+	case "service-plan-addon":
+		return s.planOp(o, true)
+	case "reseller-plan":
+		return s.resellerPlanOp(o)
+	case "customer":
+		return s.customerOp(o)
+	case "reseller":
+		return s.resellerOp(o)
+	case "webspace":
+		return s.webspaceOp(o)
+	case "server":
+		return s.serverGet(o), false
+	case "php-handler":
+		return s.phpHandlers(o), false
+	case "plan-item":
+		return s.planItemOp(o)
+	}
+	return []any{opErr(xmlapi.ErrUnsupported, "operator %s is not supported", operator)}, false
+}
+
+func (s *Server) today() string { return s.now().UTC().Format("2006-01-02") }
+
+// FaultAnswers reports whether the emulator answers with something other
+// than XML API packets (html, garbage, …).
+func (o Options) FaultAnswers() bool { return o.Answer != "" }

@@ -1,0 +1,190 @@
+package fake
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// shapes lists, per operator and operation, the children an operation
+// element may have, in the order of Plesk's schema sequences. Each entry
+// is one position: alternatives (a choice) separated by "|", a trailing
+// "!" when the position is required, a trailing "*" when the element is
+// unordered inside (gen_setup) — the emulator rejects unknown elements,
+// elements out of order and missing required ones with error 1014, as
+// Plesk's schema check does.
+var shapes = map[string]map[string][]string{
+	"service-plan": {
+		"add":              {"name!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "hosting-type", "performance", "permissions", "external-id", "php-settings", "web-server-settings"},
+		"get":              {"filter!", "owner-id|owner-login|owner-all"},
+		"set":              {"filter!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "performance", "permissions", "external-id", "name", "php-settings", "web-server-settings"},
+		"del":              {"filter!", "owner-id|owner-login"},
+		"add-plan-item":    {"filter!", "owner-id|owner-login", "plan-item!"},
+		"remove-plan-item": {"filter!", "owner-id|owner-login", "plan-item!"},
+	},
+	"service-plan-addon": {
+		"add": {"name!", "owner-id|owner-login", "limits", "hosting", "performance", "permissions", "external-id", "php-settings"},
+		"get": {"filter!", "owner-id|owner-login|owner-all"},
+		"set": {"filter!", "owner-id|owner-login", "limits", "hosting", "performance", "permissions", "external-id", "name", "php-settings"},
+		"del": {"filter!", "owner-id|owner-login"},
+	},
+	"reseller-plan": {
+		"add": {"name!", "limits", "permissions", "ip-pool", "external-id"},
+		"get": {"filter!", "limits", "permissions", "ip-pool", "packages"},
+		"set": {"filter!", "limits", "permissions", "ip-pool", "external-id", "name"},
+		"del": {"filter!"},
+	},
+	"customer": {
+		"add":                 {"gen_info!"},
+		"get":                 {"filter!", "dataset!"},
+		"set":                 {"filter!", "values!"},
+		"del":                 {"filter!"},
+		"change-owner":        {"filter!", "new-owner-login!", "ipV4-address", "ipV6-address", "plan-name"},
+		"convert-to-reseller": {"filter!", "reseller-plan-name"},
+	},
+	"reseller": {
+		"add": {"gen-info!", "limits", "permissions", "plan-id|plan-name|plan-guid|plan-external-id"},
+		"get": {"filter!", "dataset!"},
+		"set": {"filter!", "values!"},
+		"del": {"filter!"},
+	},
+	"webspace": {
+		"add":                 {"gen_setup!", "hosting", "limits", "prefs", "performance", "permissions", "php-settings", "plan-id|plan-name|plan-guid|plan-external-id", "mail"},
+		"get":                 {"filter!", "dataset!"},
+		"set":                 {"filter!", "values!"},
+		"del":                 {"filter!"},
+		"switch-subscription": {"filter!", "plan-guid|plan-external-id|no-plan!"},
+		"sync-subscription":   {"filter!"},
+		"add-subscription":    {"filter!", "plan-guid|plan-external-id!"},
+		"remove-subscription": {"filter!", "plan-guid|plan-external-id!"},
+		"add-plan-item":       {"filter!", "plan-item!"},
+		"remove-plan-item":    {"filter!", "plan-item!"},
+	},
+	// Up to protocol 1.6.9.0 only (see Handle).
+	"plan-item": {
+		"add":    {"visible!", "label!", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
+		"get":    {"filter!"},
+		"remove": {"filter!"},
+	},
+	"server": {
+		"get": {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},
+	},
+	"php-handler": {
+		"get": {"filter!"},
+	},
+}
+
+// checkShape reports the first way n's children break its shape.
+func checkShape(operator string, n *node) error {
+	ops, ok := shapes[operator]
+	if !ok {
+		return fmt.Errorf("operator %q is not supported", operator)
+	}
+	shape, ok := ops[n.name]
+	if !ok {
+		return fmt.Errorf("operation %s/%s is not supported", operator, n.name)
+	}
+	if err := checkSequence(operator+"/"+n.name, shape, n); err != nil {
+		return err
+	}
+	if err := checkHosting(operator, n); err != nil {
+		return err
+	}
+	return checkTypes(operator+"/"+n.name, n)
+}
+
+// checkTypes checks the simple types the schema gives limit and
+// permission values (long, boolean) and the overuse words.
+func checkTypes(where string, n *node) error {
+	for _, k := range n.kids {
+		switch k.name {
+		case "limit":
+			v := strings.TrimSpace(k.val("value"))
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return fmt.Errorf("%s: limit %s: %q is not a valid value of the type long", where, k.val("name"), v)
+			}
+		case "permission":
+			switch strings.TrimSpace(k.val("value")) {
+			case "true", "false", "1", "0":
+			default:
+				return fmt.Errorf("%s: permission %s: %q is not a valid value of the type boolean", where, k.val("name"), k.val("value"))
+			}
+		case "overuse":
+			if !overuses[strings.TrimSpace(k.text)] {
+				return fmt.Errorf("%s: overuse %q is not one of block, notify, normal, not_suspend, not_suspend_notify", where, strings.TrimSpace(k.text))
+			}
+		}
+		if err := checkTypes(where, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkHosting enforces the hosting shape of each operation: service-plan
+// add and add-on add/set take hosting/property*, service-plan set takes
+// hosting/vrt_hst|none, webspace add and set take hosting/vrt_hst.
+func checkHosting(operator string, n *node) error {
+	h := n.child("hosting")
+	if n.name == "set" && operator == "webspace" {
+		h = n.child("values").child("hosting")
+	}
+	if h == nil {
+		return nil
+	}
+	where := operator + "/" + n.name + "/hosting"
+	props := operator == "service-plan-addon" || operator == "service-plan" && n.name == "add"
+	for _, k := range h.kids {
+		switch {
+		case props && k.name != "property":
+			return fmt.Errorf("%s: element %q is not expected (expected: property)", where, k.name)
+		case !props && k.name != "vrt_hst" && k.name != "none" && k.name != "std_fwd" && k.name != "frm_fwd":
+			return fmt.Errorf("%s: element %q is not expected (expected: vrt_hst, none)", where, k.name)
+		}
+	}
+	return nil
+}
+
+func checkSequence(where string, shape []string, n *node) error {
+	pos := 0
+	seen := make([]bool, len(shape))
+	for _, k := range n.kids {
+		found := -1
+		for i := pos; i < len(shape); i++ {
+			for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+				if alt == k.name {
+					found = i
+				}
+			}
+			if found >= 0 {
+				break
+			}
+		}
+		if found < 0 {
+			for i := 0; i < pos; i++ {
+				for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+					if alt == k.name {
+						return fmt.Errorf("%s: element %q is out of order (Plesk's schema wants %s)", where, k.name, order(shape))
+					}
+				}
+			}
+			return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, order(shape))
+		}
+		pos = found
+		seen[found] = true
+	}
+	for i, s := range shape {
+		if strings.HasSuffix(s, "!") && !seen[i] {
+			return fmt.Errorf("%s: element %q is missing", where, strings.TrimSuffix(s, "!"))
+		}
+	}
+	return nil
+}
+
+func order(shape []string) string {
+	out := make([]string, len(shape))
+	for i, s := range shape {
+		out[i] = strings.TrimRight(s, "!")
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,311 @@
+package fake
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+var overuses = map[string]bool{"block": true, "notify": true, "normal": true, "not_suspend": true, "not_suspend_notify": true}
+
+// valueError is a bad value in a request: error 1019.
+type valueError string
+
+func (e valueError) Error() string { return string(e) }
+
+// readBlocks merges the value blocks of an operation element (limits,
+// permissions, hosting, php-settings, mail, preferences) into v. hosting
+// says which hosting shape the operation takes: "property" (plan add,
+// add-on add/set), "vrt_hst" (plan set), "webspace" (vrt_hst with IPs).
+// It returns which blocks were present.
+func readBlocks(o *node, v *mapping.Values, hosting string) (map[string]bool, error) {
+	present := map[string]bool{}
+	if l := o.child("limits"); l != nil {
+		present["limits"] = true
+		if rp := l.child("resource-policy"); rp != nil {
+			if ov := rp.val("overuse"); ov != "" {
+				if !overuses[ov] {
+					return nil, valueError("overuse " + ov + " is not one of block, notify, normal, not_suspend, not_suspend_notify")
+				}
+				v.Overuse = ov
+			}
+			if os := rp.val("oversell"); os != "" {
+				if _, err := strconv.ParseBool(os); err != nil {
+					return nil, valueError("oversell " + os + " is not true or false")
+				}
+				v.Oversell = os
+			}
+		}
+		if ov := l.val("overuse"); ov != "" {
+			if !overuses[ov] {
+				return nil, valueError("overuse " + ov + " is not one of block, notify, normal, not_suspend, not_suspend_notify")
+			}
+			v.Overuse = ov
+		}
+		pairs, ok := l.pairs("limit")
+		if !ok {
+			return nil, valueError("a limit needs a name and a value")
+		}
+		for _, p := range pairs {
+			n, err := strconv.ParseInt(p[1], 10, 64)
+			if err != nil || n < -1 {
+				return nil, valueError(fmt.Sprintf("limit %s: %q is not a number or -1", p[0], p[1]))
+			}
+			setv(&v.Limits, p[0], strconv.FormatInt(n, 10))
+		}
+	}
+	if p := o.child("permissions"); p != nil {
+		present["permissions"] = true
+		pairs, ok := p.pairs("permission")
+		if !ok {
+			return nil, valueError("a permission needs a name and a value")
+		}
+		for _, x := range pairs {
+			b, err := strconv.ParseBool(x[1])
+			if err != nil {
+				return nil, valueError(fmt.Sprintf("permission %s: %q is not true or false", x[0], x[1]))
+			}
+			setv(&v.Permissions, x[0], strconv.FormatBool(b))
+		}
+	}
+	if h := o.child("hosting"); h != nil {
+		var props *node
+		switch hosting {
+		case "property":
+			if h.has("vrt_hst") || h.has("none") {
+				return nil, errString("hosting takes property elements here, not vrt_hst")
+			}
+			props = h
+		default:
+			if h.has("property") {
+				return nil, errString("hosting takes vrt_hst (or none) here, not property elements")
+			}
+			props = h.child("vrt_hst")
+		}
+		if props != nil {
+			pairs, ok := props.pairs("property")
+			if !ok {
+				return nil, valueError("a hosting property needs a name and a value")
+			}
+			for _, x := range pairs {
+				setv(&v.Hosting, x[0], x[1])
+				present["hosting"] = true
+			}
+		}
+	}
+	if p := o.child("php-settings"); p != nil {
+		present["php-settings"] = true
+		pairs, _ := p.pairs("setting")
+		for _, x := range pairs {
+			setv(&v.PHP, x[0], x[1])
+		}
+	}
+	if m := o.child("mail"); m != nil {
+		present["mail"] = true
+		if w := m.val("webmail"); w != "" {
+			setv(&v.Mail, "webmail", w)
+		}
+		if ms := m.val("mailservice"); ms != "" {
+			if _, err := strconv.ParseBool(ms); err != nil {
+				return nil, valueError("mailservice " + ms + " is not true or false")
+			}
+			setv(&v.Mail, "mailservice", ms)
+		}
+	}
+	if p := o.child("preferences"); p != nil {
+		present["preferences"] = true
+		if z := p.val("dns_zone_type"); z != "" {
+			if z != "master" && z != "slave" {
+				return nil, valueError("dns_zone_type " + z + " is not master or slave")
+			}
+			setv(&v.Prefs, "dns_zone_type", z)
+		}
+	}
+	return present, nil
+}
+
+func setv(m *map[string]string, k, v string) {
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
+}
+
+// combine computes plan ⊕ add-ons.
+func (s *Server) combine(plan mapping.Values, addons []mapping.Values) mapping.Values {
+	out := plan.Clone()
+	for _, a := range addons {
+		for k, v := range a.Limits {
+			cur, ok := out.Limits[k]
+			if !ok || s.opts.AddonReplaces {
+				if !ok && !s.opts.AddonReplaces {
+					continue // absent is unlimited already
+				}
+				setv(&out.Limits, k, v)
+				continue
+			}
+			x, _ := strconv.ParseInt(cur, 10, 64)
+			y, _ := strconv.ParseInt(v, 10, 64)
+			if x == -1 || y == -1 {
+				setv(&out.Limits, k, "-1")
+			} else {
+				setv(&out.Limits, k, strconv.FormatInt(x+y, 10))
+			}
+		}
+		for k, v := range a.Permissions {
+			if !s.opts.AddonReplaces && out.Permissions[k] == "true" {
+				continue
+			}
+			setv(&out.Permissions, k, v)
+		}
+		for k, v := range a.Hosting {
+			setv(&out.Hosting, k, v)
+		}
+		for k, v := range a.PHP {
+			setv(&out.PHP, k, v)
+		}
+		for k, v := range a.Mail {
+			setv(&out.Mail, k, v)
+		}
+	}
+	return out
+}
+
+// missing lists the problems of values that need components the server
+// lacks, using each property's component rule from the catalogue.
+func (s *Server) missing(v mapping.Values) string {
+	props, _, err := mapping.ToProps(v)
+	if err != nil {
+		return err.Error()
+	}
+	var problems []string
+	for _, path := range props.Paths() {
+		p := model.Lookup(path)
+		if p == nil || p.Component == nil {
+			continue
+		}
+		if c := p.Component(props[path]); c != "" && !s.state.hasComponent(c) {
+			problems = append(problems, fmt.Sprintf("%s %s needs component %s, which is not installed", path, props[path].Text(), c))
+		}
+	}
+	return strings.Join(problems, "; ")
+}
+
+// resync copies plan ⊕ add-ons into a subscription and sets its sync
+// flag (false when a value needs a missing component).
+func (s *Server) resync(w *Webspace) {
+	if w.PlanGUID == "" {
+		w.Unsynced, w.Problems = false, ""
+		return
+	}
+	plan := s.state.planByGUID(w.PlanGUID)
+	if plan == nil {
+		return
+	}
+	var addons []mapping.Values
+	for _, g := range w.Addons {
+		if a := s.state.planByGUID(g); a != nil {
+			addons = append(addons, a.Values)
+		}
+	}
+	want := s.combine(plan.Values, addons)
+	if p := s.missing(want); p != "" {
+		w.Unsynced, w.Problems = true, p
+		// What can be applied is applied: values whose component is
+		// there; the others keep the subscription's current ones.
+		want = s.keepApplicable(w.Values, want)
+	} else {
+		w.Unsynced, w.Problems = false, ""
+	}
+	w.Values = want
+}
+
+func (s *Server) keepApplicable(cur, want mapping.Values) mapping.Values {
+	props, _, err := mapping.ToProps(want)
+	if err != nil {
+		return cur
+	}
+	old, _, _ := mapping.ToProps(cur)
+	for _, path := range props.Paths() {
+		p := model.Lookup(path)
+		if p == nil || p.Component == nil {
+			continue
+		}
+		if c := p.Component(props[path]); c != "" && !s.state.hasComponent(c) {
+			if ov, ok := old[path]; ok {
+				props[path] = ov
+			} else {
+				delete(props, path)
+			}
+		}
+	}
+	out, _, err := mapping.FromProps(props)
+	if err != nil {
+		return cur
+	}
+	// Keep what plansync does not model as the plan has it.
+	for k, v := range want.Limits {
+		if _, ok := out.Limits[k]; !ok {
+			setv(&out.Limits, k, v)
+		}
+	}
+	for k, v := range want.Permissions {
+		if _, ok := out.Permissions[k]; !ok {
+			setv(&out.Permissions, k, v)
+		}
+	}
+	for k, v := range want.Hosting {
+		if _, ok := out.Hosting[k]; !ok && k != "php_handler_id" && k != "php" {
+			setv(&out.Hosting, k, v)
+		}
+	}
+	return out
+}
+
+// validStatus accepts the status bits that may be set: 0, 16 (by admin),
+// 32 (by reseller), 64 (by customer), 256 (expired) and their sums.
+func validStatus(s string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 || n&^(16|32|64|256) != 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// planData renders a plan for get.
+func (s *Server) planData(p *Plan) *xmlapi.PlanData {
+	v := p.Values
+	d := &xmlapi.PlanData{Status: ok, ID: p.ID, Name: p.Name, GUID: p.GUID, ExternalID: p.ExternalID,
+		OwnerID: p.OwnerID, OwnerLogin: s.state.ownerLogin(p.OwnerID)}
+	if !p.Addon {
+		d.Mail = mapping.PlanMailBlock(v)
+		d.Preferences = mapping.PrefsBlock(v)
+		d.PlanItems = &xmlapi.PlanItems{}
+		for _, it := range p.Items {
+			d.PlanItems.Item = append(d.PlanItems.Item, xmlapi.PlanItem{Name: it})
+		}
+	}
+	d.Limits = mapping.LimitsBlock(v, p.Addon)
+	if props := mapping.HostingProperties(v); len(props) > 0 {
+		d.Hosting = &xmlapi.PlanHosting{VrtHst: &xmlapi.Properties{Property: props}}
+	} else {
+		d.Hosting = &xmlapi.PlanHosting{None: &xmlapi.Empty{}}
+	}
+	d.Permissions = mapping.PermissionsBlock(v)
+	d.PHPSettings = mapping.PHPBlock(v)
+	return d
+}

@@ -1,0 +1,311 @@
+// Package importer reads a Plesk server's business layer (plans, add-ons,
+// reseller plans, resellers, customers, subscriptions) and turns it into
+// a plansync config: model objects, written as YAML or HCL files laid out
+// like the bundled examples, with a report of what could not be mapped.
+package importer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+// Snapshot is what one read of a server returned.
+type Snapshot struct {
+	Server        string
+	Components    []string
+	Plans         []*xmlapi.PlanData
+	Addons        []*xmlapi.PlanData
+	ResellerPlans []*xmlapi.ResellerPlanData
+	Resellers     []*xmlapi.ResellerData
+	Customers     []*xmlapi.CustomerData
+	Webspaces     []*xmlapi.WebspaceData
+}
+
+// Read reads the whole business layer in one packet.
+func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
+	e := &xmlapi.Empty{}
+	replies, err := c.Do(ctx,
+		xmlapi.ServerGet{Components: e},
+		xmlapi.ServicePlanGet{OwnerAll: e},
+		xmlapi.AddonPlanGet{OwnerAll: e},
+		xmlapi.ResellerPlanGet{Filter: xmlapi.ResellerPlanFilter{All: e}, Limits: e, Permissions: e},
+		xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{All: e}, Dataset: xmlapi.ResellerDataset{GenInfo: e, Permissions: e, Limits: e, Subscriptions: e}},
+		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
+		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
+	)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{Server: c.Server()}
+	srv, err := xmlapi.Results[xmlapi.ServerData](replies[0])
+	if err != nil {
+		return nil, err
+	}
+	if len(srv) > 0 && srv[0].Components != nil {
+		for _, comp := range srv[0].Components.Component {
+			s.Components = append(s.Components, comp.Name)
+		}
+	}
+	if s.Plans, err = xmlapi.Results[xmlapi.PlanData](replies[1]); err != nil {
+		return nil, err
+	}
+	if s.Addons, err = xmlapi.Results[xmlapi.PlanData](replies[2]); err != nil {
+		return nil, err
+	}
+	if s.ResellerPlans, err = xmlapi.Results[xmlapi.ResellerPlanData](replies[3]); err != nil {
+		return nil, err
+	}
+	if s.Resellers, err = xmlapi.Results[xmlapi.ResellerData](replies[4]); err != nil {
+		return nil, err
+	}
+	if s.Customers, err = xmlapi.Results[xmlapi.CustomerData](replies[5]); err != nil {
+		return nil, err
+	}
+	if s.Webspaces, err = xmlapi.Results[xmlapi.WebspaceData](replies[6]); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Build turns a snapshot into a config. Notes list what was not mapped
+// (one line each, for IMPORT.md).
+func Build(s *Snapshot) (*model.Config, []string) {
+	cfg := model.NewConfig()
+	var notes []string
+	note := func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
+	if len(s.Components) > 0 {
+		cfg.Server = &model.Server{Components: append([]string(nil), s.Components...)}
+	}
+	props := func(what string, v mapping.Values) model.Props {
+		p, unmodelled, err := mapping.ToProps(v)
+		if err != nil {
+			note("%s: %v (left out)", what, err)
+			return model.Props{}
+		}
+		if len(unmodelled) > 0 {
+			note("%s: Plesk settings plansync does not model, left as they are: %s", what, strings.Join(unmodelled, ", "))
+		}
+		return p
+	}
+	// Plans: key owner/name; GUID → plan for subscriptions.
+	planByGUID := map[string]*model.Plan{}
+	for _, group := range []struct {
+		list []*xmlapi.PlanData
+		kind model.PlanKind
+	}{{s.Plans, model.ServicePlanKind}, {s.Addons, model.AddonPlanKind}} {
+		for _, d := range group.list {
+			owner := d.OwnerLogin
+			if owner == "" {
+				owner = model.Admin
+			}
+			v := mapping.FromPlan(d)
+			p := &model.Plan{Kind: group.kind, Owner: owner, Name: d.Name}
+			p.Props = props(fmt.Sprintf("%s %s", strings.ReplaceAll(string(group.kind), "_", " "), p.Key()), v)
+			if group.kind == model.AddonPlanKind {
+				keepAddonProps(p.Props)
+			}
+			if d.PlanItems != nil {
+				for _, it := range d.PlanItems.Item {
+					p.Services = append(p.Services, it.Name)
+					if cfg.Services[it.Name] == nil {
+						cfg.Services[it.Name] = &model.Service{Name: it.Name, AvailableToResellers: true}
+					}
+				}
+			}
+			if group.kind == model.ServicePlanKind {
+				cfg.ServicePlans[p.Key()] = p
+			} else {
+				cfg.AddonPlans[p.Key()] = p
+			}
+			planByGUID[d.GUID] = p
+		}
+	}
+	rplanByGUID := map[string]string{}
+	for _, d := range s.ResellerPlans {
+		var v mapping.Values
+		if d.Limits != nil {
+			if d.Limits.ResourcePolicy != nil {
+				v.Overuse = d.Limits.ResourcePolicy.Overuse
+				v.Oversell = d.Limits.ResourcePolicy.Oversell
+			}
+			for _, l := range d.Limits.Limit {
+				setv(&v.Limits, l.Name, l.Value)
+			}
+		}
+		if d.Permissions != nil {
+			for _, p := range d.Permissions.Permission {
+				setv(&v.Permissions, p.Name, p.Value)
+			}
+		}
+		p := &model.Plan{Kind: model.ResellerPlanKind, Owner: model.Admin, Name: d.Name, Oversell: v.Oversell == "true"}
+		p.Props = props("reseller plan "+d.Name, v)
+		cfg.ResellerPlans[p.Name] = p
+		rplanByGUID[d.GUID] = p.Name
+	}
+	for _, d := range s.Resellers {
+		if d.Data == nil || d.Data.GenInfo == nil {
+			continue
+		}
+		gi := d.Data.GenInfo
+		r := &model.Reseller{Login: gi.Login, Plan: model.None, Status: status(gi.Status),
+			Contact: model.Contact{Name: gi.Name, Company: gi.Company, Email: gi.Email, Phone: gi.Phone, Address: gi.Address}, Description: gi.Description}
+		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
+			if name, ok := rplanByGUID[sub.Subscription.Plan[0].GUID]; ok {
+				r.Plan = name
+				if sub.Subscription.Locked == "true" {
+					note("reseller %s: its subscription to reseller plan %s is customised in the panel; imported on the plan", r.Login, name)
+				}
+			}
+		}
+		if r.Plan == model.None {
+			var v mapping.Values
+			if d.Data.Limits != nil {
+				if rp := d.Data.Limits.ResourcePolicy; rp != nil {
+					v.Overuse, v.Oversell = rp.Overuse, rp.Oversell
+				}
+				for _, l := range d.Data.Limits.Limit {
+					setv(&v.Limits, l.Name, l.Value)
+				}
+			}
+			if d.Data.Permissions != nil {
+				for _, p := range d.Data.Permissions.Permission {
+					setv(&v.Permissions, p.Name, p.Value)
+				}
+			}
+			r.Props = props("reseller "+r.Login, v)
+			r.Oversell = v.Oversell == "true"
+		}
+		note("reseller %s: its password cannot be read and is not managed until the config sets one", r.Login)
+		cfg.Resellers[r.Login] = r
+	}
+	for _, d := range s.Customers {
+		if d.Data == nil || d.Data.GenInfo == nil {
+			continue
+		}
+		gi := d.Data.GenInfo
+		c := &model.Customer{Login: gi.Login, Status: status(gi.Status), Owner: gi.OwnerLogin,
+			Contact: model.Contact{Name: gi.Name, Company: gi.Company, Email: gi.Email, Phone: gi.Phone, Address: gi.Address}, Description: gi.Description}
+		if c.Owner == "" {
+			c.Owner = model.Admin
+		}
+		if gi.ExternalID != "" {
+			note("customer %s: external id %s (a billing system's) is kept on the server and not managed", c.Login, gi.ExternalID)
+		}
+		cfg.Customers[c.Login] = c
+	}
+	for _, w := range s.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil {
+			continue
+		}
+		gi := w.Data.GenInfo
+		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(gi.Status)}
+		owner := gi.OwnerLogin
+		if c := cfg.Customers[owner]; c != nil {
+			sub.Customer = owner
+			sub.Owner = c.Owner
+		} else {
+			sub.Owner = owner
+		}
+		if sub.Owner == "" {
+			sub.Owner = model.Admin
+		}
+		effective := mapping.FromWebspace(w)
+		if x, ok := effective.Limits["expiration"]; ok {
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil && n > 0 {
+				t := time.Unix(n, 0).UTC()
+				sub.Expires = &t
+			}
+			delete(effective.Limits, "expiration")
+		}
+		values := props("subscription "+sub.Domain, effective)
+		info := w.Data.Subscriptions
+		var base model.Props
+		locked := false
+		if info != nil && info.Subscription != nil {
+			locked = info.Subscription.Locked == "true"
+			for i, pg := range info.Subscription.Plan {
+				p := planByGUID[pg.GUID]
+				if p == nil {
+					note("subscription %s: plan GUID %s is not a plan of this server; left out", sub.Domain, pg.GUID)
+					continue
+				}
+				if p.Kind == model.ServicePlanKind && sub.Plan == model.None && i == 0 {
+					sub.Plan = p.Name
+					base = p.Props.Clone()
+				} else if p.Kind == model.AddonPlanKind {
+					sub.Addons = append(sub.Addons, p.Name)
+					if base != nil {
+						base.AddAddon(p.Props)
+					}
+				}
+			}
+			if info.Subscription.Synchronized == "false" {
+				note("subscription %s: not synchronized with its plan on the server (synchronized=false); plansync will plan the sync", sub.Domain)
+			}
+		}
+		switch {
+		case sub.Plan == model.None:
+			sub.Addons = nil
+			sub.Customize = values
+		case locked:
+			sub.Customize = model.Props{}
+			for path, v := range values {
+				if model.Lookup(path).Where&model.InCustomize == 0 {
+					continue
+				}
+				if b, ok := base[path]; !ok || b != v {
+					sub.Customize[path] = v
+				}
+			}
+		}
+		if sub.Customize != nil {
+			for path := range sub.Customize {
+				if p := model.Lookup(path); p == nil || p.Where&model.InCustomize == 0 {
+					delete(sub.Customize, path)
+				}
+			}
+		}
+		if w.Data.Hosting != nil && w.Data.Hosting.VrtHst != nil {
+			for _, p := range w.Data.Hosting.VrtHst.Property {
+				if p.Name == "ftp_login" {
+					sub.FTPLogin = p.Value
+				}
+			}
+		}
+		cfg.Subscriptions[sub.Domain] = sub
+	}
+	sort.Strings(notes)
+	return cfg, notes
+}
+
+// keepAddonProps drops what add-on plans cannot carry (overuse and the
+// enumerated settings).
+func keepAddonProps(p model.Props) {
+	for path := range p {
+		if q := model.Lookup(path); q == nil || q.Where&model.InAddonPlan == 0 {
+			delete(p, path)
+		}
+	}
+}
+
+func status(bits int) string {
+	if bits != 0 {
+		return "suspended"
+	}
+	return "active"
+}
+
+func setv(m *map[string]string, k, v string) {
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
+}

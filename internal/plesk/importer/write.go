@@ -1,0 +1,136 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+
+	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// File is one file to write: its path relative to the config directory
+// and its content.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Render lays a config out as files, one per kind and owner, like the
+// bundled examples: server (with the services) and reseller plans and
+// resellers at the top, then per owner (admin at the top, each reseller
+// in a folder of its own) its plans, customers and subscriptions. format
+// is "yaml" or "hcl"; fleet's writer renders each file.
+func Render(cfg *model.Config, format string) ([]File, error) {
+	var write func(io.Writer, *model.Config) error
+	switch format {
+	case "yaml":
+		write = fleet.WriteYAML
+	case "hcl":
+		write = fleet.WriteHCL
+	default:
+		return nil, fmt.Errorf("format %q: want yaml or hcl", format)
+	}
+	parts := map[string]*model.Config{}
+	var order []string
+	part := func(path string) *model.Config {
+		c, ok := parts[path]
+		if !ok {
+			c = model.NewConfig()
+			parts[path] = c
+			order = append(order, path)
+		}
+		return c
+	}
+	dirOf := func(owner string) string {
+		if owner == "" || owner == model.Admin {
+			return ""
+		}
+		return safe(owner) + "/"
+	}
+	if cfg.Server != nil || len(cfg.Services) > 0 {
+		c := part("server")
+		c.Server, c.Services = cfg.Server, cfg.Services
+	}
+	if len(cfg.ResellerPlans) > 0 {
+		part("reseller-plans").ResellerPlans = cfg.ResellerPlans
+	}
+	if len(cfg.Resellers) > 0 {
+		part("resellers").Resellers = cfg.Resellers
+	}
+	for _, key := range keys(cfg.ServicePlans) {
+		p := cfg.ServicePlans[key]
+		part(dirOf(p.Owner) + "plans").ServicePlans[key] = p
+	}
+	for _, key := range keys(cfg.AddonPlans) {
+		p := cfg.AddonPlans[key]
+		part(dirOf(p.Owner) + "plans").AddonPlans[key] = p
+	}
+	for _, login := range keys(cfg.Customers) {
+		c := cfg.Customers[login]
+		part(dirOf(c.Owner) + "customers").Customers[login] = c
+	}
+	for _, domain := range keys(cfg.Subscriptions) {
+		s := cfg.Subscriptions[domain]
+		part(dirOf(s.Owner) + "subscriptions").Subscriptions[domain] = s
+	}
+	var out []File
+	for _, path := range order {
+		var b bytes.Buffer
+		b.WriteString("# Imported from a Plesk server by plansync import.\n")
+		if err := write(&b, parts[path]); err != nil {
+			return nil, err
+		}
+		out = append(out, File{Path: path + "." + format, Data: b.Bytes()})
+	}
+	return out, nil
+}
+
+// WriteDir writes files and IMPORT.md into dir.
+func WriteDir(dir string, files []File, report []byte) error {
+	for _, f := range append(files, File{Path: "IMPORT.md", Data: report}) {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Report renders IMPORT.md.
+func Report(server string, cfg *model.Config, notes []string) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Import of %s\n\n", server)
+	fmt.Fprintf(&b, "Imported %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers and %d subscriptions.\n\n",
+		len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	b.WriteString("## Not mapped\n\n")
+	b.WriteString("Passwords cannot be read from Plesk: none is written, and a password the config does not set is not managed.\n")
+	b.WriteString("Plan descriptions, plan-level expiration and the services of add-on and reseller plans do not exist on the server (see docs/plesk.md).\n\n")
+	if len(notes) == 0 {
+		b.WriteString("Nothing else.\n")
+	}
+	for _, n := range notes {
+		b.WriteString("- " + n + "\n")
+	}
+	return b.Bytes()
+}
+
+func keys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+func safe(s string) string { return unsafeChars.ReplaceAllString(s, "_") }

@@ -1,0 +1,169 @@
+package xmlapi
+
+import "encoding/xml"
+
+// Additional services ("plan items"). Protocol 1.6.9.1 attaches them to
+// plans and subscriptions (service-plan and webspace add-plan-item /
+// remove-plan-item) but has no operator that defines them: the plan-item
+// operator exists up to protocol 1.6.9.0, and the client sends packets
+// holding it with that version.
+
+// PlanItemProtocol is the packet version of the plan-item operator.
+const PlanItemProtocol = "1.6.9.0"
+
+// ItemName names one additional service.
+type ItemName struct {
+	Name string `xml:"name"`
+}
+
+// ServicePlanAddItem attaches an additional service to service plans.
+type ServicePlanAddItem struct {
+	XMLName xml.Name   `xml:"add-plan-item"`
+	Filter  PlanFilter `xml:"filter"`
+	Owner
+	PlanItem ItemName `xml:"plan-item"`
+}
+
+// ServicePlanRemoveItem detaches an additional service from service plans.
+type ServicePlanRemoveItem struct {
+	XMLName xml.Name   `xml:"remove-plan-item"`
+	Filter  PlanFilter `xml:"filter"`
+	Owner
+	PlanItem ItemName `xml:"plan-item"`
+}
+
+// WebspaceAddItem attaches an additional service to subscriptions.
+type WebspaceAddItem struct {
+	XMLName  xml.Name       `xml:"add-plan-item"`
+	Filter   WebspaceFilter `xml:"filter"`
+	PlanItem ItemName       `xml:"plan-item"`
+}
+
+// WebspaceRemoveItem detaches an additional service from subscriptions.
+type WebspaceRemoveItem struct {
+	XMLName  xml.Name       `xml:"remove-plan-item"`
+	Filter   WebspaceFilter `xml:"filter"`
+	PlanItem ItemName       `xml:"plan-item"`
+}
+
+// PlanItemResult is the result of a service plan's add/remove-plan-item.
+type PlanItemResult struct {
+	Status
+	ID   int    `xml:"id,omitempty"`
+	Item string `xml:"item,omitempty"`
+}
+
+// WebspaceItemResult is the result of a subscription's
+// add/remove-plan-item.
+type WebspaceItemResult struct {
+	Status
+	FilterID string `xml:"filter-id,omitempty"`
+	ID       int    `xml:"id,omitempty"`
+	Item     string `xml:"item,omitempty"`
+}
+
+// URLComponents says what a service's button request carries.
+type URLComponents struct {
+	DomID   *Empty `xml:"dom_id"`
+	DomName *Empty `xml:"dom_name"`
+	FTPUser *Empty `xml:"ftp_user"`
+	FTPPass *Empty `xml:"ftp_pass"`
+	ClID    *Empty `xml:"cl_id"`
+	CName   *Empty `xml:"cname"`
+	PName   *Empty `xml:"pname"`
+	Email   *Empty `xml:"email"`
+}
+
+// PlanItemAdd defines an additional service (protocol 1.6.9.0).
+type PlanItemAdd struct {
+	XMLName       xml.Name       `xml:"add"`
+	Visible       string         `xml:"visible"`
+	Label         string         `xml:"label"`
+	Tooltip       string         `xml:"tooltip,omitempty"`
+	URL           string         `xml:"url,omitempty"`
+	Internal      string         `xml:"internal,omitempty"`
+	URLComponents *URLComponents `xml:"url-components"`
+}
+
+// PlanItemFilter selects additional services: all, or by name.
+type PlanItemFilter struct {
+	All  *Empty   `xml:"all"`
+	Name []string `xml:"name"`
+}
+
+// PlanItemGet lists additional services (protocol 1.6.9.0).
+type PlanItemGet struct {
+	XMLName xml.Name       `xml:"get"`
+	Filter  PlanItemFilter `xml:"filter"`
+}
+
+// PlanItemRemove deletes additional services (protocol 1.6.9.0).
+type PlanItemRemove struct {
+	XMLName xml.Name       `xml:"remove"`
+	Filter  PlanItemFilter `xml:"filter"`
+}
+
+// PlanItemData is an additional service's definition.
+type PlanItemData struct {
+	Status
+	Name     string `xml:"name,omitempty"`
+	UUID     string `xml:"uuid,omitempty"`
+	Visible  string `xml:"visible,omitempty"`
+	Label    string `xml:"label,omitempty"`
+	Tooltip  string `xml:"tooltip,omitempty"`
+	URL      string `xml:"url,omitempty"`
+	Internal string `xml:"internal,omitempty"`
+}
+
+func itemsText(f PlanItemFilter) string {
+	if f.All != nil || len(f.Name) == 0 {
+		return "additional services (all)"
+	}
+	return "additional service " + filterText(f.Name, nil)
+}
+
+func (ServicePlanAddItem) Operator() string     { return "service-plan" }
+func (ServicePlanRemoveItem) Operator() string  { return "service-plan" }
+func (WebspaceAddItem) Operator() string        { return "webspace" }
+func (WebspaceRemoveItem) Operator() string     { return "webspace" }
+func (PlanItemAdd) Operator() string            { return "plan-item" }
+func (PlanItemGet) Operator() string            { return "plan-item" }
+func (PlanItemRemove) Operator() string         { return "plan-item" }
+func (ServicePlanAddItem) Operation() string    { return "add-plan-item" }
+func (ServicePlanRemoveItem) Operation() string { return "remove-plan-item" }
+func (WebspaceAddItem) Operation() string       { return "add-plan-item" }
+func (WebspaceRemoveItem) Operation() string    { return "remove-plan-item" }
+func (PlanItemAdd) Operation() string           { return "add" }
+func (PlanItemGet) Operation() string           { return "get" }
+func (PlanItemRemove) Operation() string        { return "remove" }
+func (o ServicePlanAddItem) Object() string     { return planText("service plan", o.Filter, o.Owner) }
+func (o ServicePlanRemoveItem) Object() string  { return planText("service plan", o.Filter, o.Owner) }
+func (o WebspaceAddItem) Object() string        { return webspaceText(o.Filter) }
+func (o WebspaceRemoveItem) Object() string     { return webspaceText(o.Filter) }
+func (o PlanItemAdd) Object() string            { return "additional service " + o.Label }
+func (o PlanItemGet) Object() string            { return itemsText(o.Filter) }
+func (o PlanItemRemove) Object() string         { return itemsText(o.Filter) }
+func (ServicePlanAddItem) Read() bool           { return false }
+func (ServicePlanRemoveItem) Read() bool        { return false }
+func (WebspaceAddItem) Read() bool              { return false }
+func (WebspaceRemoveItem) Read() bool           { return false }
+func (PlanItemAdd) Read() bool                  { return false }
+func (PlanItemGet) Read() bool                  { return true }
+func (PlanItemRemove) Read() bool               { return false }
+func (ServicePlanAddItem) resultOf() any        { return new(PlanItemResult) }
+func (ServicePlanRemoveItem) resultOf() any     { return new(PlanItemResult) }
+func (WebspaceAddItem) resultOf() any           { return new(WebspaceItemResult) }
+func (WebspaceRemoveItem) resultOf() any        { return new(WebspaceItemResult) }
+func (PlanItemAdd) resultOf() any               { return new(PlanItemData) }
+func (PlanItemGet) resultOf() any               { return new(PlanItemData) }
+func (PlanItemRemove) resultOf() any            { return new(PlanItemData) }
+func (ServicePlanAddItem) allowEmpty() bool     { return false }
+func (ServicePlanRemoveItem) allowEmpty() bool  { return false }
+func (WebspaceAddItem) allowEmpty() bool        { return false }
+func (WebspaceRemoveItem) allowEmpty() bool     { return false }
+func (PlanItemAdd) allowEmpty() bool            { return false }
+func (PlanItemGet) allowEmpty() bool            { return true }
+func (PlanItemRemove) allowEmpty() bool         { return false }
+func (PlanItemAdd) protocol() string            { return PlanItemProtocol }
+func (PlanItemGet) protocol() string            { return PlanItemProtocol }
+func (PlanItemRemove) protocol() string         { return PlanItemProtocol }
