@@ -3,10 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -82,33 +79,6 @@ func ReadSource(path string) ([]byte, error) {
 // open) and checked before anything is read.
 func readBounded(path string, max int64, what string) ([]byte, error) {
 	return readRegular(path, max, what)
-}
-
-// readPortable is readRegular by the os package.
-func readPortable(path string, max int64, what string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if err := regularFile(fi.Mode()); err != nil {
-		return nil, err
-	}
-	if fi.Size() > max {
-		return nil, errTooLarge{max, what}
-	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, errTooLarge{max, what}
-	}
-	return b, nil
 }
 
 // regularFile refuses anything but a regular file.

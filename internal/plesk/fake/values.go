@@ -2,7 +2,6 @@ package fake
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -275,15 +274,6 @@ func validStatus(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // planData renders a plan for get.
