@@ -690,6 +690,24 @@ func (d *decoder) button() *Button {
 	return b
 }
 
+func (d *decoder) pleskID() *PleskID {
+	if d.null() {
+		return nil
+	}
+	id := new(PleskID)
+	d.object("a plesk identity", func(key []byte) {
+		switch string(key) {
+		case "guid":
+			id.GUID = d.str()
+		case "id":
+			id.ID = d.int()
+		default:
+			d.unknown("a plesk identity", key)
+		}
+	})
+	return id
+}
+
 func (d *decoder) service() (s Service) {
 	d.object("a service", func(key []byte) {
 		switch string(key) {
@@ -729,6 +747,8 @@ func (d *decoder) plan() (p Plan) {
 			p.Services = d.strings("services")
 		case "oversell":
 			p.Oversell = d.boolean()
+		case "plesk":
+			p.Plesk = d.pleskID()
 		default:
 			d.unknown("a plan", key)
 		}
@@ -779,6 +799,8 @@ func (d *decoder) reseller() (r Reseller) {
 			r.Status = d.istr()
 		case "description":
 			r.Description = d.str()
+		case "plesk":
+			r.Plesk = d.pleskID()
 		default:
 			d.unknown("a reseller", key)
 		}
@@ -805,6 +827,8 @@ func (d *decoder) customer() (c Customer) {
 			c.AdminDescription = d.str()
 		case "status_reasons":
 			c.StatusReasons = d.strings("status_reasons")
+		case "plesk":
+			c.Plesk = d.pleskID()
 		default:
 			d.unknown("a customer", key)
 		}
@@ -876,6 +900,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.FTPLogin = d.str()
 		case "ftp_password_hash":
 			s.FTPPassword = d.str()
+		case "plesk":
+			s.Plesk = d.pleskID()
 		default:
 			d.unknown("a subscription", key)
 		}

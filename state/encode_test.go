@@ -53,7 +53,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 		AvailableToResellers: true,
 		Extension:            "backup-pro",
 	}}
-	plan := Plan{Key: "admin/Basic", Owner: "admin", Name: "Basic", Description: "entry plan", Props: props, Services: []string{"backup"}, Oversell: true}
+	plan := Plan{Key: "admin/Basic", Owner: "admin", Name: "Basic", Description: "entry plan", Props: props, Services: []string{"backup"}, Oversell: true, Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000001", ID: 1}}
 	s.ServicePlans = []Plan{plan}
 	addon := plan
 	addon.Key, addon.Name = "admin/Extra", "Extra"
@@ -65,10 +65,12 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	s.Resellers = []Reseller{{
 		Login: "res1", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Contact: contact, Plan: "admin/Reseller",
 		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller",
+		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000002", ID: 2},
 	}}
 	s.Customers = []Customer{{
 		Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
 		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip",
+		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000003", ID: 3},
 	}}
 	s.Subscriptions = []Subscription{{
 		Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},
@@ -79,6 +81,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 		},
 		ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
 		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe",
+		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000004", ID: 4},
 	}}
 	return s
 }

@@ -73,6 +73,15 @@ type Plan struct {
 	Props       string   `json:"props"` // property set id
 	Services    []string `json:"services,omitempty"`
 	Oversell    bool     `json:"oversell,omitempty"`
+	Plesk       *PleskID `json:"plesk,omitempty"`
+}
+
+// PleskID is a Plesk server's identity for a recorded object: its GUID
+// and numeric id, so that a rename updates the object in place. Objects
+// recorded without a server connection have none.
+type PleskID struct {
+	GUID string `json:"guid,omitempty"`
+	ID   int    `json:"id,omitempty"`
 }
 
 // Contact holds an account's contact details.
@@ -96,6 +105,7 @@ type Reseller struct {
 	Oversell     bool     `json:"oversell,omitempty"`
 	Status       string   `json:"status"`
 	Description  string   `json:"description,omitempty"`
+	Plesk        *PleskID `json:"plesk,omitempty"`
 }
 
 // Customer is a recorded customer account.
@@ -110,6 +120,7 @@ type Customer struct {
 	StatusReasons    []string `json:"status_reasons,omitempty"`
 	Description      string   `json:"description,omitempty"`
 	AdminDescription string   `json:"admin_description,omitempty"`
+	Plesk            *PleskID `json:"plesk,omitempty"`
 }
 
 // Conflict is a property a subscription's plans ask for that cannot be
@@ -152,6 +163,7 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
+	Plesk           *PleskID   `json:"plesk,omitempty"`
 }
 
 // SetIDs lists the property sets the subscription references ("" where

@@ -155,6 +155,7 @@ func Make(in Input) *Plan {
 		}
 		result = state.Merge(result, in.Prior, out)
 	}
+	carryPleskIDs(result, in.Prior, e.changes)
 
 	p := &Plan{
 		Conflicts:     e.conflicts,

@@ -233,5 +233,12 @@ func sameRecord(a, b *state.Subscription) bool {
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&
 		a.CreatedAt.Equal(b.CreatedAt) && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		a.FTPPassword == b.FTPPassword
+		a.FTPPassword == b.FTPPassword && samePleskID(a.Plesk, b.Plesk)
+}
+
+func samePleskID(a, b *state.PleskID) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
