@@ -165,18 +165,27 @@ func (c *secretCache) note(k [32]byte, isNew bool) {
 }
 
 // Hash hashes with bcrypt and remembers that the hash is the secret's.
+// An encrypted value (PLANSYNC_SECRETS_KEY) is not remembered: checking
+// it is cheap.
 func (c *secretCache) Hash(plain string) (string, error) {
-	c.init()
 	h, err := c.inner.Hash(plain)
-	if err == nil && c.key != nil {
+	if err != nil || isSealed(h) {
+		return h, err
+	}
+	c.init()
+	if c.key != nil {
 		c.note(c.mac(h, plain), true)
 	}
 	return h, err
 }
 
 // Verify answers from the cache when bcrypt answered yes for this pair
-// before, else asks bcrypt (and remembers a yes).
+// before, else asks bcrypt (and remembers a yes). Encrypted values go
+// straight to the key.
 func (c *secretCache) Verify(hash, plain string) bool {
+	if isSealed(hash) {
+		return c.inner.Verify(hash, plain)
+	}
 	c.init()
 	if c.key == nil {
 		return c.inner.Verify(hash, plain)
@@ -194,6 +203,20 @@ func (c *secretCache) Verify(hash, plain string) bool {
 	}
 	c.note(k, true)
 	return true
+}
+
+// Outdated passes the inner Secrets' answer on (plan.Rerecorder).
+func (c *secretCache) Outdated(recorded string) bool {
+	r, ok := c.inner.(plan.Rerecorder)
+	return ok && r.Outdated(recorded)
+}
+
+// err is the inner Secrets' error: a recorded secret it cannot read.
+func (c *secretCache) err() error {
+	if k, ok := c.inner.(interface{ err() error }); ok {
+		return k.err()
+	}
+	return nil
 }
 
 // save writes the cache when the run learnt something: the entries known

@@ -311,6 +311,10 @@ func makeFullPlan(ctx context.Context, env Env, c *common, dir, op, nowFlag stri
 // context) and runs the engine. The caller must close the run (releasing
 // the lock).
 func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load func(*state.Snapshot) (*model.Config, error)) (*planRun, error) {
+	sec, err := newSecrets(env, dir)
+	if err != nil {
+		return nil, err
+	}
 	run, err := lockedState(ctx, env, c, dir, op)
 	if err != nil {
 		return nil, err
@@ -321,10 +325,13 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
-	sec := openSecretCache(env, dir, secrets())
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
 	sec.save()
+	if err := sec.err(); err != nil {
+		run.close()
+		return nil, err
+	}
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -18,6 +19,16 @@ import (
 type Secrets interface {
 	Hash(plain string) (string, error)
 	Verify(hash, plain string) bool
+}
+
+// Rerecorder is implemented by Secrets that record secrets in a newer
+// form than some recorded values have (bcrypt hashes, once secrets are
+// encrypted with a key): a recorded value it calls Outdated whose secret
+// verifies is recorded anew (Hash) in the plan's result. That is not a
+// change: it is written by an apply that records something anyway, and
+// a plan notes how many are pending.
+type Rerecorder interface {
+	Outdated(recorded string) bool
 }
 
 // Input is everything the engine plans from.
@@ -95,6 +106,8 @@ type engine struct {
 	allocs    map[string]allocation
 	// secret verification results: hash+"\x00"+plain -> ok
 	verified map[string]bool
+	// rerecorded counts the outdated secrets recorded anew (Rerecorder).
+	rerecorded atomic.Int64
 
 	// renamed maps "kind oldkey" to the new key of renamed objects.
 	renamed        map[string]string
@@ -172,6 +185,17 @@ func Make(in Input) *Plan {
 	p.Diagnostics.Sort() // the subscription workers report in any order
 	p.Changes = e.changes
 	p.summarize()
+	if n := e.rerecorded.Load(); n > 0 {
+		when := "by the next apply that changes something"
+		if !p.Empty() {
+			when = "when this plan is applied"
+		}
+		what := fmt.Sprintf("%d recorded secrets are", n)
+		if n == 1 {
+			what = "1 recorded secret is"
+		}
+		p.Notes = append(p.Notes, what+" in an older form (a bcrypt hash, or encrypted with an earlier key): recorded anew with the current key "+when+".")
+	}
 	e.remember(p, subs)
 	return p
 }
@@ -330,6 +354,12 @@ func (e *engine) secret(recorded string, s *model.Secret, at string) (string, bo
 		return "", recorded != ""
 	}
 	if recorded != "" && e.verified[recorded+"\x00"+s.Value] {
+		if r, ok := e.in.Secrets.(Rerecorder); ok && r.Outdated(recorded) {
+			if h, err := e.in.Secrets.Hash(s.Value); err == nil {
+				e.rerecorded.Add(1)
+				return h, false
+			}
+		}
 		return recorded, false
 	}
 	if e.in.Secrets == nil {

@@ -402,6 +402,50 @@ func TestSecretsChangeDetection(t *testing.T) {
 	}
 }
 
+// keyedFake records "n:"+plain and calls the fake's "h:" values outdated.
+type keyedFake struct{}
+
+func (keyedFake) Hash(p string) (string, error) { return "n:" + p, nil }
+func (keyedFake) Verify(h, p string) bool       { return h == "h:"+p || h == "n:"+p }
+func (keyedFake) Outdated(h string) bool        { return strings.HasPrefix(h, "h:") }
+
+// TestSecretsRerecorded: a recorded value a Rerecorder calls outdated is
+// recorded anew in the result when its secret verifies, without a
+// change; the plan notes it; a changed secret is a change as before.
+func TestSecretsRerecorded(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "s3cret"}
+	cfg.Subscriptions["a.example"].FTPPassword = &model.Secret{Env: "F", Value: "ftp"}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	p := Make(Input{Config: cfg, Prior: prior, Lineage: "lin", Now: now, Secrets: keyedFake{}})
+	if !p.Empty() {
+		t.Fatalf("re-recording planned changes: %+v", p.Changes)
+	}
+	if got := p.Result.Customers[0].PasswordHash; got != "n:s3cret" {
+		t.Errorf("customer password recorded as %q", got)
+	}
+	for _, s := range p.Result.Subscriptions {
+		if s.Domain == "a.example" && s.FTPPassword != "n:ftp" {
+			t.Errorf("FTP password recorded as %q", s.FTPPassword)
+		}
+	}
+	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "2 recorded secrets are in an older form") || !strings.Contains(p.Notes[0], "by the next apply that changes something") {
+		t.Errorf("notes = %q", p.Notes)
+	}
+	again := Make(Input{Config: cfg, Prior: applied(t, p), Lineage: "lin", Now: now, Secrets: keyedFake{}})
+	if !again.Empty() || len(again.Notes) != 0 {
+		t.Errorf("after re-recording: changes %+v, notes %q", again.Changes, again.Notes)
+	}
+	cfg.Customers["jdoe"].Password = &model.Secret{Env: "P", Value: "other"}
+	p = Make(Input{Config: cfg, Prior: prior, Lineage: "lin", Now: now, Secrets: keyedFake{}})
+	if c := find(p, "customer", "jdoe"); c == nil || len(c.Fields) != 1 || !c.Fields[0].Sensitive {
+		t.Fatalf("changed secret: %+v", c)
+	}
+	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "1 recorded secret is") || !strings.Contains(p.Notes[0], "when this plan is applied") {
+		t.Errorf("notes = %q", p.Notes)
+	}
+}
+
 func TestExpiredAndCustom(t *testing.T) {
 	cfg := baseConfig()
 	exp := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
