@@ -40,6 +40,9 @@ import (
 // files) are at hand anyway. An entry is only a shortcut to an answer
 // bcrypt gave, never a different answer: plans are the same with the
 // cache, without it (PLANSYNC_SECRET_CACHE=off) or with it deleted.
+//
+// Secrets encrypted with PLANSYNC_SECRETS_KEY (secretkey.go) bypass the
+// cache: decrypting is as cheap as looking up.
 
 const (
 	secretCacheMagic = "plansync secret cache v1\n"

@@ -216,7 +216,7 @@ func newKeyedSecrets(env Env, inner plan.Secrets) (*keyedSecrets, error) {
 	}
 	if v := env.env(envSecretsOldKey); v != "" {
 		if k.cur == nil {
-			return nil, fmt.Errorf("%s is set but %s is not: set the new key there (see docs/config.md, \"Changing the key\")", envSecretsOldKey, envSecretsKey)
+			return nil, fmt.Errorf("%s is set but %s is not: set the new key there (see \"Passwords\" in docs/config.md)", envSecretsOldKey, envSecretsKey)
 		}
 		s, err := parseSecretsKey(envSecretsOldKey, v)
 		if err != nil {
@@ -267,9 +267,9 @@ func (k *keyedSecrets) Verify(recorded, plain string) bool {
 	if s == nil {
 		switch {
 		case k.cur == nil:
-			k.unreadable(fmt.Errorf("the state records secrets encrypted with key id %s, and %s is not set: set it to that key (see docs/config.md, \"Passwords\")", id, envSecretsKey))
+			k.unreadable(fmt.Errorf("the state records secrets encrypted with key id %s, and %s is not set: set it to that key (see \"Passwords\" in docs/config.md)", id, envSecretsKey))
 		default:
-			k.unreadable(fmt.Errorf("%s is key id %s, but the state records secrets encrypted with key id %s: set it to that key (to change keys, see docs/config.md, \"Changing the key\")", envSecretsKey, k.cur.id, id))
+			k.unreadable(fmt.Errorf("%s is key id %s, but the state records secrets encrypted with key id %s: set it to that key (to change keys, see \"Passwords\" in docs/config.md)", envSecretsKey, k.cur.id, id))
 		}
 		return false
 	}
