@@ -2,6 +2,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 
@@ -17,9 +18,21 @@ func main() {
 // first stops a run at once (exit 130 or 143) unless a write is in
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts).
+// PLANSYNC_PROFILE=DIR profiles the run (profile.go).
 func realMain(args []string) int {
 	tuneGC(os.LookupEnv)
-	return cli.Run(args)
+	prof, err := startProfile(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		return cli.ExitError
+	}
+	code := cli.Run(args)
+	if prof != nil {
+		if err := prof.stop(code); err != nil {
+			fmt.Fprintln(os.Stderr, "Warning:", err)
+		}
+	}
+	return code
 }
 
 // tuneGC trades memory for speed on large fleets: planning allocates a
