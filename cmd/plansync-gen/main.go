@@ -1,7 +1,7 @@
 // Command plansync-gen writes a generated fleet (internal/fleet) as a
 // config directory, for load tests and benchmarks:
 //
-//	go run ./cmd/plansync-gen -n 100000 -format yaml -out /tmp/fleet [-seed 1] [-conflicts 0.05] [-customised 0.10]
+//	go run ./cmd/plansync-gen -n 100000 -format yaml -out /tmp/fleet [-shape default] [-seed 1] [-conflicts 0.05] [-customised 0.10]
 package main
 
 import (
@@ -24,6 +24,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	N          int
+	Shape      string
 	Format     string
 	Out        string
 	Seed       int64
@@ -44,15 +45,25 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&o.N, "n", 1000, "number of subscriptions")
+	fs.StringVar(&o.Shape, "shape", "default", "fleet shape: "+strings.Join(fleet.Shapes, ", ")+" (see internal/fleet)")
 	fs.StringVar(&o.Format, "format", "yaml", "config syntax: yaml or hcl")
 	fs.StringVar(&o.Out, "out", "", "output directory (new, empty, or an earlier plansync-gen output, which is replaced)")
 	fs.Int64Var(&o.Seed, "seed", 1, "random seed; equal flags give equal fleets")
 	fs.Float64Var(&o.Conflicts, "conflicts", 0, "fraction of subscriptions on a plan the server cannot provide (PHP "+fleet.ConflictPHP+")")
-	fs.Float64Var(&o.Customised, "customised", 0.10, "fraction of subscriptions with a customize block (locked)")
+	fs.Float64Var(&o.Customised, "customised", 0.10, "fraction of subscriptions with a customize block (locked); default: the shape's (0.10, or 1 for customised)")
 	fs.IntVar(&o.PerFile, "per-file", fleet.DefaultPerFile, "subscriptions per accounts file")
 	fs.BoolVar(&o.Passwords, "passwords", false, "give accounts passwords read from secret files (written too)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	shape, err := fleet.ShapeOptions(o.Shape, o.N)
+	if err != nil {
+		return o, err
+	}
+	customisedSet := false
+	fs.Visit(func(f *flag.Flag) { customisedSet = customisedSet || f.Name == "customised" })
+	if !customisedSet {
+		o.Customised = shape.CustomisedFraction
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -88,13 +99,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // generate builds the fleet, writes it and says what it wrote.
 func generate(o options, stdout io.Writer) error {
 	start := time.Now()
-	cfg := fleet.Generate(fleet.Options{
-		Subscriptions:      o.N,
-		Seed:               o.Seed,
-		CustomisedFraction: o.Customised,
-		ConflictFraction:   o.Conflicts,
-		Passwords:          o.Passwords,
-	})
+	opt, err := fleet.ShapeOptions(o.Shape, o.N)
+	if err != nil {
+		return err
+	}
+	opt.Seed, opt.CustomisedFraction, opt.ConflictFraction, opt.Passwords = o.Seed, o.Customised, o.Conflicts, o.Passwords
+	cfg := fleet.Generate(opt)
 	generated := time.Since(start)
 	files, err := fleet.WriteDirFiles(o.Out, cfg, o.Format, o.PerFile)
 	if err != nil {
@@ -119,8 +129,8 @@ func generate(o options, stdout io.Writer) error {
 			conflicting++
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d files, %.1f MiB of %s in %s (generated in %s)\n",
-		o.Out, len(files), float64(bytes)/(1<<20), o.Format, time.Since(start).Round(time.Millisecond), generated.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "wrote %s: %d files, %.1f MiB of %s, shape %s, in %s (generated in %s)\n",
+		o.Out, len(files), float64(bytes)/(1<<20), o.Format, o.Shape, time.Since(start).Round(time.Millisecond), generated.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "  %d subscriptions (%d customised, %d custom, %d with add-ons, %d on PHP %s), %d customers, %d resellers\n",
 		len(cfg.Subscriptions), locked, custom, addons, conflicting, fleet.ConflictPHP, len(cfg.Customers), len(cfg.Resellers))
 	fmt.Fprintf(stdout, "  %d service plans, %d add-on plans, %d reseller plans, %d services, %d subscriber settings\n",

@@ -18,9 +18,13 @@ func TestParse(t *testing.T) {
 		want    options
 		wantErr string
 	}{
-		{args: []string{"-out", "d"}, want: options{N: 1000, Format: "yaml", Out: "d", Seed: 1, Customised: 0.10, PerFile: 1000}},
+		{args: []string{"-out", "d"}, want: options{N: 1000, Shape: "default", Format: "yaml", Out: "d", Seed: 1, Customised: 0.10, PerFile: 1000}},
 		{args: []string{"-n", "100000", "-format", "hcl", "-out", "/tmp/f", "-seed", "7", "-conflicts", "0.05", "-customised", "0.2", "-per-file", "500", "-passwords"},
-			want: options{N: 100000, Format: "hcl", Out: "/tmp/f", Seed: 7, Conflicts: 0.05, Customised: 0.2, PerFile: 500, Passwords: true}},
+			want: options{N: 100000, Shape: "default", Format: "hcl", Out: "/tmp/f", Seed: 7, Conflicts: 0.05, Customised: 0.2, PerFile: 500, Passwords: true}},
+		{args: []string{"-out", "d", "-shape", "customised"}, want: options{N: 1000, Shape: "customised", Format: "yaml", Out: "d", Seed: 1, Customised: 1, PerFile: 1000}},
+		{args: []string{"-out", "d", "-shape", "customised", "-customised", "0.5"}, want: options{N: 1000, Shape: "customised", Format: "yaml", Out: "d", Seed: 1, Customised: 0.5, PerFile: 1000}},
+		{args: []string{"-out", "d", "-shape", "one-each"}, want: options{N: 1000, Shape: "one-each", Format: "yaml", Out: "d", Seed: 1, Customised: 0.10, PerFile: 1000}},
+		{args: []string{"-out", "d", "-shape", "round"}, wantErr: `unknown fleet shape "round": known shapes are default, one-each, few-customers, resellers, many-plans, customised`},
 		{args: []string{"-n", "10"}, wantErr: "-out DIR is required"},
 		{args: []string{"-out", "d", "-format", "json"}, wantErr: `-format "json": want yaml or hcl`},
 		{args: []string{"-out", "d", "-n", "-1"}, wantErr: "-n must not be negative"},

@@ -165,3 +165,40 @@ func mustNoChanges(b *testing.B, args ...string) {
 		b.Fatalf("plansync %v: exit %d\n%s", args, code, out.String())
 	}
 }
+
+// BenchmarkPlanShapes measures a no-op `plansync plan` end to end (YAML)
+// on fleets of 20,000 subscriptions in each shape of fleet.Shapes (many
+// customers with one subscription each, few with many, every customer a
+// reseller's, 10,000 plans, everything customised), reporting the time
+// per subscription and its ratio to the default shape's (the goal: none
+// above 2).
+func BenchmarkPlanShapes(b *testing.B) {
+	n := 20_000
+	if testing.Short() {
+		n = 2000
+	}
+	var base float64 // the default shape's ns per subscription
+	for _, shape := range fleet.Shapes {
+		opt, err := fleet.ShapeOptions(shape, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		if err := fleet.WriteDir(dir, fleet.Generate(opt), "yaml", 0); err != nil {
+			b.Fatal(err)
+		}
+		mustRun(b, "apply", "--dir", dir, "--auto-approve", "--accept-available")
+		b.Run(shape, func(b *testing.B) {
+			for b.Loop() {
+				mustNoChanges(b, "plan", "--dir", dir, "--detailed-exitcode")
+			}
+			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(n)
+			b.ReportMetric(per, "ns/sub")
+			if shape == "default" {
+				base = per
+			} else if base > 0 {
+				b.ReportMetric(per/base, "x-default")
+			}
+		})
+	}
+}

@@ -29,6 +29,59 @@ type Options struct {
 	// account. The generated Secret carries its value too, and WriteDir
 	// writes the files.
 	Passwords bool
+
+	// The shape (zero values: the default one; see Shapes).
+	//
+	// Customers is the number of customers; 0: N/5 (at least 1). The
+	// first Customers subscriptions go one to each customer, the others
+	// to customers drawn at random.
+	Customers int
+	// Resellers is the number of resellers; 0: N/1000 (at least 2).
+	Resellers int
+	// ResellerShare is the fraction of the customers resellers own
+	// (spread over all of them); 0: 30%, in groups of ten customers.
+	ResellerShare float64
+	// ServicePlans, when above the 20 admin service plans of the
+	// families and tiers, adds admin service plans (variations of those)
+	// up to that many; subscriptions are spread over all of them.
+	ServicePlans int
+}
+
+// Shapes are the shapes of fleet ShapeOptions knows, the default first:
+//
+//   - default: N/5 customers (a few subscriptions each), N/1000
+//     resellers owning 30% of the customers, about 100 service plans,
+//     10% customised;
+//   - one-each: N customers with one subscription each;
+//   - few-customers: N/2000 customers (at least 1) with about 2,000
+//     subscriptions each;
+//   - resellers: every customer a reseller's, N/50 resellers (about 10
+//     customers and 50 subscriptions each), each with its own plans;
+//   - many-plans: 10,000 admin service plans (at least 20);
+//   - customised: every subscription customised (locked).
+var Shapes = []string{"default", "one-each", "few-customers", "resellers", "many-plans", "customised"}
+
+// ShapeOptions returns the options of a fleet of n subscriptions in the
+// named shape (see Shapes); the rest as DefaultOptions.
+func ShapeOptions(shape string, n int) (Options, error) {
+	o := DefaultOptions(n)
+	switch shape {
+	case "default":
+	case "one-each":
+		o.Customers = max(n, 1)
+	case "few-customers":
+		o.Customers = max(n/2000, 1)
+	case "resellers":
+		o.Resellers = max(n/50, 2)
+		o.ResellerShare = 1
+	case "many-plans":
+		o.ServicePlans = 10_000
+	case "customised":
+		o.CustomisedFraction = 1
+	default:
+		return o, fmt.Errorf("unknown fleet shape %q: known shapes are %s", shape, strings.Join(Shapes, ", "))
+	}
+	return o, nil
 }
 
 // DefaultOptions returns the options of a typical fleet of n
@@ -78,8 +131,16 @@ func Generate(opt Options) *model.Config {
 	g.services()
 	g.adminPlans()
 	g.resellerPlans()
-	g.resellers(max(2, n/1000))
-	g.customers(max(1, n/5))
+	g.morePlans(opt.ServicePlans)
+	resellers, customers := max(2, n/1000), max(1, n/5)
+	if opt.Resellers > 0 {
+		resellers = opt.Resellers
+	}
+	if opt.Customers > 0 {
+		customers = opt.Customers
+	}
+	g.resellers(resellers)
+	g.customers(customers)
 	g.subscriptions(n)
 	return g.cfg
 }
@@ -287,6 +348,23 @@ func (g *gen) adminPlans() {
 	}
 }
 
+// morePlans adds admin service plans up to total: each a variation of
+// a family's tier, with its own disk space and mailboxes.
+func (g *gen) morePlans(total int) {
+	for k := 0; len(g.plans[model.Admin]) < total; k++ {
+		f, t := families[k%len(families)], tiers[(k/len(families))%len(tiers)]
+		props := planProps(t, f)
+		if t.disk != model.Unlimited {
+			props["resources.disk_space"] = model.Size(t.disk + int64(k%97)*gib)
+		}
+		if t.mailboxes != model.Unlimited {
+			props["resources.mailboxes"] = model.Count(t.mailboxes + int64(k%13))
+		}
+		g.addPlan(model.ServicePlanKind, model.Admin, fmt.Sprintf("%s %s %d", f.name, t.name, k+1),
+			fmt.Sprintf("%s hosting, %s level, variant %d", f.name, strings.ToLower(t.name), k+1), props, f.services)
+	}
+}
+
 // resellerPlanNames are the reseller plans, smallest first; the last one
 // oversells.
 var resellerPlanNames = []string{"Reseller S", "Reseller M", "Reseller L", "Reseller XL"}
@@ -386,8 +464,11 @@ func (g *gen) customers(count int) {
 			Status:   "active",
 			Password: g.password(login),
 		}
-		if j%10 < 3 {
+		switch share := g.opt.ResellerShare; {
+		case share == 0 && j%10 < 3:
 			c.Owner = g.resellerLogins[(j/10)%len(g.resellerLogins)]
+		case share > 0 && float64(j%1000) < share*1000:
+			c.Owner = g.resellerLogins[j%len(g.resellerLogins)]
 		}
 		if r.IntN(10) < 4 {
 			c.Contact.Company = title(last) + " & Co"

@@ -117,3 +117,87 @@ func TestExamplesPlanCleanly(t *testing.T) {
 		t.Skip("no examples found")
 	}
 }
+
+// TestShapes: each shape of fleet has the shape it names, round-trips
+// through a directory in either syntax, and plans cleanly.
+func TestShapes(t *testing.T) {
+	const n = 4000
+	for _, shape := range fleet.Shapes {
+		t.Run(shape, func(t *testing.T) {
+			opt, err := fleet.ShapeOptions(shape, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := fleet.Generate(opt)
+			if len(cfg.Subscriptions) != n {
+				t.Fatalf("%d subscriptions, want %d", len(cfg.Subscriptions), n)
+			}
+			ownedByResellers, customised := 0, 0
+			for _, c := range cfg.Customers {
+				if c.Owner != model.Admin {
+					ownedByResellers++
+				}
+			}
+			for _, s := range cfg.Subscriptions {
+				if s.Customize != nil {
+					customised++
+				}
+			}
+			adminPlans := 0
+			for _, p := range cfg.ServicePlans {
+				if p.Owner == model.Admin {
+					adminPlans++
+				}
+			}
+			check := func(what string, got int, ok bool) {
+				t.Helper()
+				if !ok {
+					t.Errorf("%s: %d", what, got)
+				}
+			}
+			switch shape {
+			case "default":
+				check("customers", len(cfg.Customers), len(cfg.Customers) == n/5)
+				check("resellers", len(cfg.Resellers), len(cfg.Resellers) == 4)
+			case "one-each":
+				check("customers", len(cfg.Customers), len(cfg.Customers) == n)
+				subsOf := map[string]int{}
+				for _, s := range cfg.Subscriptions {
+					subsOf[s.Customer]++
+				}
+				for c, k := range subsOf {
+					if c != "" && k != 1 {
+						t.Errorf("customer %s has %d subscriptions", c, k)
+						break
+					}
+				}
+			case "few-customers":
+				check("customers", len(cfg.Customers), len(cfg.Customers) == 2)
+			case "resellers":
+				check("resellers", len(cfg.Resellers), len(cfg.Resellers) == n/50)
+				check("customers owned by resellers", ownedByResellers, ownedByResellers == len(cfg.Customers))
+			case "many-plans":
+				check("admin service plans", adminPlans, adminPlans == 10_000)
+			case "customised":
+				check("customised subscriptions", customised, customised > n*98/100)
+			}
+			p := makePlan(cfg)
+			if p.Diagnostics.HasErrors() || len(p.Conflicts) > 0 {
+				t.Fatalf("plan: %s; %s", p.Diagnostics.Error(), conflictSummary(p))
+			}
+			for _, syntax := range []string{"yaml", "hcl"} {
+				dir := t.TempDir()
+				if err := fleet.WriteDir(dir, cfg, syntax, 0); err != nil {
+					t.Fatal(err)
+				}
+				got := load(t, dir)
+				if len(got.Subscriptions) != n || len(got.ServicePlans) != len(cfg.ServicePlans) || len(got.Customers) != len(cfg.Customers) {
+					t.Errorf("%s: loaded %d subscriptions, %d plans, %d customers", syntax, len(got.Subscriptions), len(got.ServicePlans), len(got.Customers))
+				}
+			}
+		})
+	}
+	if _, err := fleet.ShapeOptions("round", 10); err == nil {
+		t.Error("an unknown shape is accepted")
+	}
+}
