@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -196,4 +198,28 @@ func seq(n int) []byte {
 		b[i] = byte(i * 7)
 	}
 	return b
+}
+
+// TestKeyedSecretsConcurrent: the subscription workers seal and verify
+// at once (run with -race).
+func TestKeyedSecretsConcurrent(t *testing.T) {
+	k, _, _ := keyedFor(t, map[string]string{envSecretsKey: testKeyA})
+	c := openSecretCache(Env{Getenv: func(string) (string, bool) { return "", false }}, t.TempDir(), k)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				plain := fmt.Sprintf("pw-%d-%d", g, i)
+				h, err := c.Hash(plain)
+				if err != nil || !c.Verify(h, plain) || c.Verify(h, plain+"x") || c.Outdated(h) {
+					t.Errorf("%s: %q %v", plain, h, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.err(); err != nil {
+		t.Fatal(err)
+	}
 }
