@@ -186,15 +186,16 @@ func Make(in Input) *Plan {
 	p.Changes = e.changes
 	p.summarize()
 	if n := e.rerecorded.Load(); n > 0 {
-		when := "by the next apply that changes something"
-		if !p.Empty() {
-			when = "when this plan is applied"
-		}
-		what := fmt.Sprintf("%d recorded secrets are", n)
+		what, them := fmt.Sprintf("%d recorded secrets are", n), "them"
 		if n == 1 {
-			what = "1 recorded secret is"
+			what, them = "1 recorded secret is", "it"
 		}
-		p.Notes = append(p.Notes, what+" in an older form (a bcrypt hash, or encrypted with an earlier key): recorded anew with the current key "+when+".")
+		when := "the next apply that changes something records " + them + " anew with the current key"
+		if !p.Empty() {
+			// A saved plan's apply writes only the objects it changes.
+			when = "applying this plan records " + them + " anew with the current key (applying it saved, only in the objects it changes)"
+		}
+		p.Notes = append(p.Notes, what+" in an older form (a bcrypt hash, or encrypted with an earlier key): "+when+".")
 	}
 	e.remember(p, subs)
 	return p

@@ -429,7 +429,7 @@ func TestSecretsRerecorded(t *testing.T) {
 			t.Errorf("FTP password recorded as %q", s.FTPPassword)
 		}
 	}
-	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "2 recorded secrets are in an older form") || !strings.Contains(p.Notes[0], "by the next apply that changes something") {
+	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "2 recorded secrets are in an older form") || !strings.Contains(p.Notes[0], "the next apply that changes something records them anew") {
 		t.Errorf("notes = %q", p.Notes)
 	}
 	again := Make(Input{Config: cfg, Prior: applied(t, p), Lineage: "lin", Now: now, Secrets: keyedFake{}})
@@ -441,7 +441,7 @@ func TestSecretsRerecorded(t *testing.T) {
 	if c := find(p, "customer", "jdoe"); c == nil || len(c.Fields) != 1 || !c.Fields[0].Sensitive {
 		t.Fatalf("changed secret: %+v", c)
 	}
-	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "1 recorded secret is") || !strings.Contains(p.Notes[0], "when this plan is applied") {
+	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "1 recorded secret is") || !strings.Contains(p.Notes[0], "applying this plan records it anew") {
 		t.Errorf("notes = %q", p.Notes)
 	}
 }
