@@ -205,7 +205,14 @@ type keyedSecrets struct {
 // newKeyedSecrets reads the keys from the environment; an invalid key is
 // an error, as is an old key without a current one.
 func newKeyedSecrets(env Env, inner plan.Secrets) (*keyedSecrets, error) {
-	k := &keyedSecrets{inner: inner, keys: map[string]*sealer{}, reset: env.env(envSecretsReset) == "1"}
+	k := &keyedSecrets{inner: inner, keys: map[string]*sealer{}}
+	switch v := env.env(envSecretsReset); v {
+	case "", "0":
+	case "1":
+		k.reset = true
+	default:
+		return nil, fmt.Errorf("%s=%q: want 1 (or leave it unset)", envSecretsReset, v)
+	}
 	if v := env.env(envSecretsKey); v != "" {
 		s, err := parseSecretsKey(envSecretsKey, v)
 		if err != nil {

@@ -180,6 +180,22 @@ func TestKeyedSecretsKeys(t *testing.T) {
 	}
 }
 
+func TestSecretsResetValue(t *testing.T) {
+	var h, v int
+	for val, ok := range map[string]bool{"": true, "0": true, "1": true, "yes": false, "true": false} {
+		env := Env{Getenv: func(k string) (string, bool) {
+			if k == envSecretsReset {
+				return val, true
+			}
+			return "", false
+		}}
+		_, err := newKeyedSecrets(env, fakeBcrypt{&h, &v})
+		if (err == nil) != ok {
+			t.Errorf("%s=%q: %v", envSecretsReset, val, err)
+		}
+	}
+}
+
 func TestSecretsOldKeyAlone(t *testing.T) {
 	env := Env{Getenv: func(k string) (string, bool) {
 		if k == envSecretsOldKey {
