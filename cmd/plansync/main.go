@@ -17,8 +17,8 @@ func main() {
 // args; it returns the exit code. cli.Run handles SIGINT and SIGTERM: the
 // first stops a run at once (exit 130 or 143) unless a write is in
 // progress, which is finished first; watch stops after its plan in
-// progress (see cli.Interrupts).
-// PLANSYNC_PROFILE=DIR profiles the run (profile.go).
+// progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
+// (profile.go).
 func realMain(args []string) int {
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
