@@ -10,6 +10,7 @@ import (
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -253,6 +254,18 @@ type planRun struct {
 	prior   *state.Snapshot
 	plan    *plan.Plan
 	cfg     *model.Config
+	// observed is the comparison with the Plesk server the plan was made
+	// against (nil: planned from the recorded state alone).
+	observed *refresh.Result
+}
+
+// basis is the state the plan was made against: what the server has
+// when it was read, the recorded state otherwise.
+func (r *planRun) basis() *state.Snapshot {
+	if r.observed != nil {
+		return r.observed.Observed
+	}
+	return r.prior
 }
 
 func (r *planRun) close() {
@@ -277,7 +290,7 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 	if err != nil || len(targets) == 0 {
 		return run, err
 	}
-	if run.plan, err = plan.Target(run.plan, run.prior, targets); err != nil {
+	if run.plan, err = plan.Target(run.plan, run.basis(), targets); err != nil {
 		run.close()
 		return nil, err
 	}
@@ -321,10 +334,22 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
+	basis := run.prior
+	refreshed, server, err := c.refresh.observe(ctx, env, cfg, run.prior, now)
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	if refreshed != nil {
+		basis, run.observed = refreshed.Observed, refreshed
+	}
 	sec := openSecretCache(env, dir, secrets())
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
 	sec.save()
+	if refreshed != nil {
+		run.plan.Refreshed, run.plan.Server, run.plan.Drift = true, server, refreshed.Drift
+	}
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {
