@@ -50,8 +50,12 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 	if len(p.Drift) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "%s changed outside plansync (drift): %s %s on %s differ from the recorded state.\n\n",
-		st.bold("Plesk server:"), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), Escape(p.Server))
+	verb := "differ"
+	if len(p.Drift) == 1 {
+		verb = "differs"
+	}
+	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
+		st.bold("Changed outside plansync"), Escape(p.Server), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
 	for i := range p.Drift {
 		if i == driftShown {
 			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item", ""))

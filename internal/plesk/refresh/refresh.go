@@ -297,7 +297,11 @@ func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, o
 		if !mapped(path) || (only != nil && !only(path)) {
 			continue
 		}
-		if rv, ok := rp[path]; !ok || rv != sv {
+		rv, ok := rp[path]
+		if !ok && sv.K == model.KindBool && !sv.Truth() {
+			continue // a setting the server reports off that was never set
+		}
+		if !ok || rv != sv {
 			paths = append(paths, path)
 		}
 	}
