@@ -484,7 +484,10 @@ func (c *comparer) customers() []state.Customer {
 		}
 		if s.Status != r.Status {
 			c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
-			r.Status, r.StatusReasons = s.Status, s.StatusReasons
+			r.Status, r.StatusReasons = s.Status, nil
+			if s.Status == "suspended" {
+				r.StatusReasons = []string{"suspended outside plansync"}
+			}
 		}
 		out = append(out, r)
 	}
@@ -593,8 +596,14 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	if o.FTPLogin == "" {
 		o.FTPLogin = r.FTPLogin
 	}
-	if !statusChanged {
-		o.Status, o.StatusReasons, o.ConfigStatus = r.Status, r.StatusReasons, r.ConfigStatus
+	o.ConfigStatus = r.ConfigStatus
+	switch {
+	case !statusChanged:
+		o.Status, o.StatusReasons = r.Status, r.StatusReasons
+	case o.Status == "suspended":
+		o.StatusReasons = []string{"suspended outside plansync"}
+	default:
+		o.StatusReasons = nil
 	}
 	if o.Expires == nil {
 		o.Expires = r.Expires
@@ -635,6 +644,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		return
 	case plan.DriftCreated:
 		d.Revert = "apply will record it and set it to the config's values"
+	case plan.DriftUnsynced:
+		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
+		d.Revert = "apply will set its plan back, which synchronizes it again"
+		return
 	default:
 		d.Revert = "apply will set it back to the config's values"
 	}
