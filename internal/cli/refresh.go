@@ -30,6 +30,11 @@ type refreshing struct {
 	last *refresh.Result
 	// cmd names the command for the hint of a failure.
 	cmd string
+	// keep (watch) reuses the last read of the server (srv) until it is
+	// stale: after an apply, or on the --refresh-every schedule.
+	keep  bool
+	srv   *refresh.Server
+	stale bool
 }
 
 // refreshFlag adds --refresh to a command's flags.
@@ -80,17 +85,24 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if client == nil {
 		return nil, "", nil
 	}
-	srv, err := refresh.Read(ctx, client, now)
+	srv := r.srv
+	if !r.keep || srv == nil || r.stale {
+		srv, err = refresh.Read(ctx, client, now)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, "", err
 		}
 		hint := "fix the connection, or plan from the recorded state alone with --refresh=false"
-		if r.cmd == "refresh" {
+		switch r.cmd {
+		case "watch":
+			hint = "fix the connection; watch reads it again at the next change"
+		case "refresh":
 			hint = "fix the connection (server.plesk or PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY) and run it again"
 		}
 		return nil, "", fmt.Errorf("cannot read the Plesk server to refresh the state: %v; %s", err, hint)
 	}
+	r.srv, r.stale = srv, false
 	recorded := prior
 	if recorded == nil {
 		recorded = state.New(state.NewLineage())
@@ -203,3 +215,60 @@ func identities(n int) string {
 // whose state differs from the recorded one (drift, or identities to
 // fill): an apply with nothing to change still records it.
 func (r *planRun) refreshedChanges() bool { return r.observed != nil && r.observed.Changed() }
+
+// connected reports whether the last plan read a Plesk server.
+func (r *refreshing) connected() bool { return r != nil && r.srv != nil }
+
+// applied notes that an apply changed things: the next plan reads the
+// server again.
+func (r *refreshing) applied() {
+	if r != nil {
+		r.stale = true
+	}
+}
+
+// revertsDrift lists the drifted objects a plan changes back (watch
+// --apply leaves those to a person unless --self-heal).
+func revertsDrift(p *plan.Plan) []string {
+	if len(p.Drift) == 0 {
+		return nil
+	}
+	changed := map[string]bool{}
+	for _, c := range p.Changes {
+		changed[c.Address()] = true
+		if c.RenamedFrom != "" {
+			changed[c.Kind+" "+c.RenamedFrom] = true
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for i := range p.Drift {
+		a := p.Drift[i].Address()
+		if changed[a] && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// refreshTicker is watch's schedule of server reads (a nil channel when
+// off).
+type refreshTicker struct {
+	t *time.Ticker
+	c <-chan time.Time
+}
+
+func watchRefreshTicker(every time.Duration) refreshTicker {
+	if every <= 0 {
+		return refreshTicker{}
+	}
+	t := time.NewTicker(every)
+	return refreshTicker{t: t, c: t.C}
+}
+
+func (t refreshTicker) stop() {
+	if t.t != nil {
+		t.t.Stop()
+	}
+}
