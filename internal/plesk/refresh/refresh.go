@@ -208,8 +208,9 @@ type comparer struct {
 	drift    []plan.Drift
 	ids      int
 	// serverKey maps "kind key" of a drifted object to its key on the
-	// server, where it differs (a rename in the panel).
-	serverKey map[string]string
+	// server, where it differs (a rename in the panel); recordedKey the
+	// other way.
+	serverKey, recordedKey map[string]string
 }
 
 func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
@@ -389,8 +390,26 @@ func boolVal(b bool) plan.Val { return plan.ValueOf(model.Bool(b), true) }
 func (c *comparer) renamed(kind, key, serverKey string) {
 	if c.serverKey == nil {
 		c.serverKey = map[string]string{}
+		c.recordedKey = map[string]string{}
 	}
 	c.serverKey[kind+" "+key] = serverKey
+	c.recordedKey[kind+" "+serverKey] = key
+}
+
+// planName is the recorded name of the plan of kind an owner's
+// subscription names on the server (a plan renamed in the panel keeps
+// its recorded name: the rename is the plan's drift).
+func (c *comparer) planName(kind, owner, name string) string {
+	if name == "" || name == model.None {
+		return name
+	}
+	if key, ok := c.recordedKey[kind+" "+model.PlanKey(owner, name)]; ok {
+		if _, n, found := strings.Cut(key, "/"); found {
+			return n
+		}
+		return key
+	}
+	return name
 }
 
 func contactFields(r, s state.Contact) []plan.DriftField {
@@ -538,6 +557,16 @@ func (c *comparer) subscriptions() []state.Subscription {
 // returns its observed record.
 func (c *comparer) subscription(r state.Subscription, s *state.Subscription) state.Subscription {
 	key := r.Domain
+	if len(c.recordedKey) > 0 {
+		// Names of plans renamed in the panel, as recorded.
+		t := *s
+		t.Plan = c.planName("service_plan", s.Owner, s.Plan)
+		t.Addons = make([]string, len(s.Addons))
+		for i, a := range s.Addons {
+			t.Addons[i] = c.planName("addon_plan", s.Owner, a)
+		}
+		s = &t
+	}
 	var edited []plan.DriftField
 	if s.Domain != r.Domain {
 		edited = append(edited, plan.DriftField{Path: "domain", Recorded: plan.StringOf(r.Domain), Observed: plan.StringOf(s.Domain)})
