@@ -717,3 +717,48 @@ func (c *comparer) describe(d *plan.Drift) {
 	d.Adopt = b.String()
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
 }
+
+// Annotate makes the changes of a plan made against the observed state
+// say what they do to drift: a subscription customised in the panel that
+// the config keeps synced is planned as a sync (Plesk's
+// sync-subscription), naming the panel values it discards.
+func Annotate(p *plan.Plan) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	locked := map[string]*plan.Drift{}
+	for i := range p.Drift {
+		if d := &p.Drift[i]; d.Cause == plan.DriftLocked {
+			locked[d.Key] = d
+		}
+	}
+	for _, c := range p.Changes {
+		d := locked[c.Key]
+		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
+			continue
+		}
+		var discarded []string
+		for _, f := range d.Fields {
+			if f.Path != "sync_status" {
+				discarded = append(discarded, f.Path+" "+f.Observed.Text)
+			}
+		}
+		c.Action = plan.Sync
+		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + " again"
+		if len(discarded) > 0 {
+			reason += ", discarding the panel values " + strings.Join(discarded, ", ")
+		}
+		c.Reasons = []string{reason}
+	}
+}
+
+func planOf(p *plan.Plan, domain string) string {
+	if p.Result != nil {
+		for i := range p.Result.Subscriptions {
+			if s := &p.Result.Subscriptions[i]; s.Domain == domain {
+				return s.Plan
+			}
+		}
+	}
+	return "its plan"
+}
