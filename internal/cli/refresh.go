@@ -35,6 +35,8 @@ type refreshing struct {
 	keep  bool
 	srv   *refresh.Server
 	stale bool
+	// reseller limits the comparison to a reseller's objects (--as).
+	reseller string
 }
 
 // refreshFlag adds --refresh to a command's flags.
@@ -107,7 +109,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if recorded == nil {
 		recorded = state.New(state.NewLineage())
 	}
-	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg)})
+	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
 	r.last = res
 	return res, client.Server(), nil
 }
@@ -270,5 +272,28 @@ func watchRefreshTicker(every time.Duration) refreshTicker {
 func (t refreshTicker) stop() {
 	if t.t != nil {
 		t.t.Stop()
+	}
+}
+
+// targetDrift keeps, on a plan limited by --target, the drift of the
+// targeted objects and of what the partial plan changes.
+func targetDrift(p *plan.Plan, drift []plan.Drift, targets []string) {
+	if len(drift) == 0 {
+		return
+	}
+	keep := map[string]bool{}
+	for _, t := range targets {
+		if ref, err := plan.ParseTarget(t); err == nil {
+			keep[ref.Kind+" "+ref.Key] = true
+		}
+	}
+	for _, c := range p.Changes {
+		keep[c.Address()] = true
+	}
+	p.Drift = nil
+	for _, d := range drift {
+		if keep[d.Address()] {
+			p.Drift = append(p.Drift, d)
+		}
 	}
 }

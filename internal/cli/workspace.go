@@ -290,10 +290,12 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 	if err != nil || len(targets) == 0 {
 		return run, err
 	}
+	drift := run.plan.Drift
 	if run.plan, err = plan.Target(run.plan, run.basis(), targets); err != nil {
 		run.close()
 		return nil, err
 	}
+	targetDrift(run.plan, drift, targets)
 	return run, nil
 }
 
@@ -335,6 +337,9 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	}
 	run.cfg = cfg
 	basis := run.prior
+	if c.refresh != nil {
+		c.refresh.reseller = a.Reseller
+	}
 	refreshed, server, err := c.refresh.observe(ctx, env, cfg, run.prior, now)
 	if err != nil {
 		run.close()

@@ -154,16 +154,28 @@ type Options struct {
 	// Format is the config directory's format for adopting blocks: yaml
 	// (default) or hcl.
 	Format string
+	// Reseller, when set, limits the comparison to what that reseller
+	// owns (its service and add-on plans, customers and subscriptions,
+	// as a reseller's credentials see the server); every other record
+	// is kept as it is.
+	Reseller string
 }
 
 // Compare compares the recorded state (nil: none yet) with the server,
 // for the objects the recorded state or the config (nil: none) names.
 func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Options) *Result {
+	srvRecords := srv.Records
 	if recorded == nil {
 		recorded = state.New("")
 	}
 	if cfg == nil {
 		cfg = model.NewConfig()
+	}
+	var kept *state.Snapshot
+	if opt.Reseller != "" {
+		recorded, kept = scoped(recorded, opt.Reseller)
+		srv = &Server{Name: srv.Name, Config: srv.Config}
+		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
 	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
 	obs := *recorded
@@ -178,6 +190,14 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	obs.Resellers = c.resellers()
 	obs.Customers = c.customers()
 	obs.Subscriptions = c.subscriptions()
+	if kept != nil {
+		obs.ServicePlans = append(obs.ServicePlans, kept.ServicePlans...)
+		obs.AddonPlans = append(obs.AddonPlans, kept.AddonPlans...)
+		obs.ResellerPlans = append(obs.ResellerPlans, kept.ResellerPlans...)
+		obs.Resellers = append(obs.Resellers, kept.Resellers...)
+		obs.Customers = append(obs.Customers, kept.Customers...)
+		obs.Subscriptions = append(obs.Subscriptions, kept.Subscriptions...)
+	}
 	c.prune()
 	sort.SliceStable(c.drift, func(i, j int) bool {
 		a, b := c.drift[i], c.drift[j]
@@ -761,4 +781,28 @@ func planOf(p *plan.Plan, domain string) string {
 		}
 	}
 	return "its plan"
+}
+
+// scoped splits a snapshot into what a reseller owns (in, sharing the
+// property sets) and the rest (out).
+func scoped(s *state.Snapshot, reseller string) (in, out *state.Snapshot) {
+	a, b := *s, state.Snapshot{}
+	a.ServicePlans, b.ServicePlans = split(s.ServicePlans, func(p *state.Plan) bool { return p.Owner == reseller })
+	a.AddonPlans, b.AddonPlans = split(s.AddonPlans, func(p *state.Plan) bool { return p.Owner == reseller })
+	a.ResellerPlans, b.ResellerPlans = nil, s.ResellerPlans
+	a.Resellers, b.Resellers = nil, s.Resellers
+	a.Customers, b.Customers = split(s.Customers, func(c *state.Customer) bool { return c.Owner == reseller })
+	a.Subscriptions, b.Subscriptions = split(s.Subscriptions, func(x *state.Subscription) bool { return x.Owner == reseller })
+	return &a, &b
+}
+
+func split[T any](list []T, in func(*T) bool) (yes, no []T) {
+	for i := range list {
+		if in(&list[i]) {
+			yes = append(yes, list[i])
+		} else {
+			no = append(no, list[i])
+		}
+	}
+	return yes, no
 }

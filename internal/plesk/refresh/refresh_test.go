@@ -268,3 +268,23 @@ func TestCompareLockedAndSuspended(t *testing.T) {
 		t.Errorf("observed customer: %+v", r.Observed.Customers[1])
 	}
 }
+
+// A reseller's run compares only what the reseller owns: the admin's
+// objects, missing from what its credentials read, are kept as recorded.
+func TestCompareResellerScope(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	empty := &Server{Name: srv.Name, Config: model.NewConfig(), Records: state.New("x")}
+	r := Compare(rec, nil, empty, Options{Reseller: "acme"})
+	if len(r.Drift) != 0 {
+		t.Fatalf("drift: %v", causes(r))
+	}
+	if len(r.Observed.Subscriptions) != 2 || len(r.Observed.ServicePlans) != 1 || len(r.Observed.Customers) != 2 {
+		t.Errorf("records dropped: %+v", r.Observed)
+	}
+	// Without the scope, the same read is the admin's: all deleted.
+	if r := Compare(rec, nil, empty, Options{}); len(r.Drift) != 5 {
+		t.Errorf("admin's drift: %v", causes(r))
+	}
+}
