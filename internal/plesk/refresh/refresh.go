@@ -747,12 +747,22 @@ func Annotate(p *plan.Plan) {
 		return
 	}
 	locked := map[string]*plan.Drift{}
+	drifted := map[string]bool{}
 	for i := range p.Drift {
-		if d := &p.Drift[i]; d.Cause == plan.DriftLocked {
+		d := &p.Drift[i]
+		if d.Cause == plan.DriftLocked {
 			locked[d.Key] = d
 		}
+		drifted[d.Address()] = true
 	}
 	for _, c := range p.Changes {
+		if drifted[c.Address()] {
+			for i, r := range c.Reasons {
+				if r == "changed in config" {
+					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+				}
+			}
+		}
 		d := locked[c.Key]
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
 			continue
