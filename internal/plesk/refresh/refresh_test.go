@@ -13,6 +13,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -74,7 +75,10 @@ func read(t *testing.T, c *xmlapi.Client) *Server {
 
 func post(t *testing.T, srv *fake.Server, body string) {
 	t.Helper()
-	out := srv.Handle(map[string][]string{"Key": {"k"}}, []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">`+body+`</packet>`))
+	packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">` + body + `</packet>`)
+	plesktest.Validate(t, false, "panel edit", packet)
+	out := srv.Handle(map[string][]string{"Key": {"k"}}, packet)
+	plesktest.Validate(t, true, "answer to a panel edit", out)
 	if strings.Contains(string(out), "<status>error</status>") {
 		t.Fatalf("refused: %s", out)
 	}
