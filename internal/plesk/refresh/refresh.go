@@ -231,6 +231,8 @@ type comparer struct {
 	// server, where it differs (a rename in the panel); recordedKey the
 	// other way.
 	serverKey, recordedKey map[string]string
+	// planDrifted holds the "kind key" of the plans edited in the panel.
+	planDrifted map[string]bool
 }
 
 func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
@@ -390,6 +392,10 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		}
 		if len(fields)+len(props) > 0 {
 			c.add(kind, r.Key, plan.DriftPlanEdited, append(fields, props...)...)
+			if c.planDrifted == nil {
+				c.planDrifted = map[string]bool{}
+			}
+			c.planDrifted[kind+" "+r.Key] = true
 		}
 		out = append(out, r)
 	}
@@ -607,9 +613,17 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	srvVals := c.srv.Records.PropertySets[s.Effective]
 	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom")
-	// A synced subscription's values follow its plan: when they differ
-	// and it is still synced, the plan was edited (its drift says so).
+	// A synced subscription's values follow its plans: when they differ
+	// and it is still synced, they are its plan's drift when the plan was
+	// edited in the panel (the plan's drift item says so, and the
+	// subscription takes the server's values); otherwise they are a
+	// difference between how plansync and the server compute the values
+	// (subscriber settings, say), not something changed outside, and the
+	// recorded values stay.
 	valuesDrift := len(values) > 0 && (frozen(s.SyncStatus) || frozen(r.SyncStatus) || len(edited) > 0)
+	if len(values) > 0 && !valuesDrift && !syncChanged && !c.plansDrifted(r) {
+		values = nil
+	}
 	switch {
 	case syncChanged && s.SyncStatus == "locked":
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
@@ -658,6 +672,20 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		o.Expires = r.Expires
 	}
 	return o
+}
+
+// plansDrifted reports whether a recorded subscription's service plan
+// or one of its add-ons was edited in the panel.
+func (c *comparer) plansDrifted(r state.Subscription) bool {
+	if c.planDrifted["service_plan "+model.PlanKey(r.Owner, r.Plan)] {
+		return true
+	}
+	for _, a := range r.Addons {
+		if c.planDrifted["addon_plan "+model.PlanKey(r.Owner, a)] {
+			return true
+		}
+	}
+	return false
 }
 
 // prune drops property sets no observed record references.

@@ -292,3 +292,26 @@ func TestCompareResellerScope(t *testing.T) {
 		t.Errorf("admin's drift: %v", causes(r))
 	}
 }
+
+// A synced subscription whose values differ from the server's while its
+// plan was not edited is no drift: the difference is in how the values
+// are computed (subscriber settings, say), and the recorded values stay.
+func TestCompareSyncedValuesWithoutPlanDriftKept(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	s := &rec.Subscriptions[0]
+	vals := state.Values{}
+	for k, v := range rec.PropertySets[s.Effective] {
+		vals[k] = v
+	}
+	vals["resources.websites"] = int64(3)
+	s.Effective = rec.PutValues(vals)
+	r := Compare(rec, nil, srv, Options{})
+	if len(r.Drift) != 0 || r.Changed() {
+		t.Fatalf("drift: %v", causes(r))
+	}
+	if got := r.Observed.PropertySets[r.Observed.Subscriptions[0].Effective]["resources.websites"]; got != int64(3) {
+		t.Errorf("observed websites %v, want the recorded 3", got)
+	}
+}
