@@ -95,7 +95,7 @@ type planOptions struct {
 	Targets          []string
 	AllowDelete      bool
 	NoCache          bool
-	Refresh          bool
+	NoRefresh        bool
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -125,7 +125,7 @@ func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
-	refreshFlag(cmd, &o.Refresh)
+	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
 
@@ -166,7 +166,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		}
 	}
-	c.refresh = &refreshing{on: o.Refresh, cmd: "plan"}
+	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan"}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ type applyOptions struct {
 	Strict          bool
 	Targets         []string
 	NoCache         bool
-	Refresh         bool
+	NoRefresh       bool
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
@@ -240,7 +240,7 @@ func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command 
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
-	refreshFlag(cmd, &o.Refresh)
+	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
 
@@ -248,7 +248,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	c.refresh = &refreshing{on: o.Refresh, cmd: "apply"}
+	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "apply"}
 	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now, o.Targets)
 	if err != nil {
 		return err

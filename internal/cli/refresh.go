@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,9 +40,26 @@ type refreshing struct {
 	reseller string
 }
 
-// refreshFlag adds --refresh to a command's flags.
-func refreshFlag(cmd *cobra.Command, on *bool) {
-	cmd.Flags().BoolVar(on, "refresh", true, "with a Plesk server, read it first and show what changed outside plansync (drift); --refresh=false plans from the recorded state alone")
+// refreshFlag adds --refresh (default true) to a command's flags; its
+// value is stored negated in off, so that the options' zero value is
+// the default.
+func refreshFlag(cmd *cobra.Command, off *bool) {
+	cmd.Flags().Var(negatedBool{off}, "refresh", "with a Plesk server, read it first and show what changed outside plansync (drift); --refresh=false plans from the recorded state alone")
+	cmd.Flags().Lookup("refresh").NoOptDefVal = "true"
+}
+
+// negatedBool is a boolean flag stored as its negation.
+type negatedBool struct{ off *bool }
+
+func (n negatedBool) String() string { return strconv.FormatBool(n.off == nil || !*n.off) }
+func (n negatedBool) Type() string   { return "bool" }
+func (n negatedBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*n.off = !b
+	return nil
 }
 
 // pleskClient returns the client of the config's Plesk server (nil, nil
