@@ -783,6 +783,7 @@ func Annotate(p *plan.Plan) {
 		}
 		drifted[d.Address()] = true
 	}
+	renameBack(p)
 	for _, c := range p.Changes {
 		if drifted[c.Address()] {
 			for i, r := range c.Reasons {
@@ -843,4 +844,37 @@ func split[T any](list []T, in func(*T) bool) (yes, no []T) {
 		}
 	}
 	return yes, no
+}
+
+// renameBack adds to the plan the renames back of objects renamed in the
+// panel (matched by GUID, recorded under their config key): the engine
+// plans from keys and does not see them.
+func renameBack(p *plan.Plan) {
+	byAddr := map[string]*plan.Change{}
+	for _, c := range p.Changes {
+		byAddr[c.Address()] = c
+	}
+	for i := range p.Drift {
+		d := &p.Drift[i]
+		for _, f := range d.Fields {
+			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+				continue
+			}
+			field := plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			const why = "renamed outside plansync: set back to the config's name"
+			if c := byAddr[d.Address()]; c != nil {
+				c.Fields = append([]plan.FieldChange{field}, c.Fields...)
+				c.Reasons = append(c.Reasons, why)
+				continue
+			}
+			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []plan.FieldChange{field}}
+			at := sort.Search(len(p.Changes), func(j int) bool {
+				o := p.Changes[j]
+				return o.Kind > c.Kind || (o.Kind == c.Kind && o.Key > c.Key)
+			})
+			p.Changes = append(p.Changes[:at], append([]*plan.Change{c}, p.Changes[at:]...)...)
+			byAddr[c.Address()] = c
+			p.Summary.Update++
+		}
+	}
 }
