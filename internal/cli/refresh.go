@@ -168,16 +168,25 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	if err := checkDir(o.Dir); err != nil {
 		return err
 	}
+	a, err := parseAs(c.As)
+	if err != nil {
+		return err
+	}
 	run, err := lockedState(ctx, env, c, o.Dir, "refresh")
 	if err != nil {
 		return err
 	}
 	defer run.close()
-	cfg, err := loadConfigFor(env, o.Dir, run.prior)
+	var cfg *model.Config
+	if a.Reseller != "" {
+		cfg, err = loadTenantConfig(env, o.Dir, run.prior, a)
+	} else {
+		cfg, err = loadConfigFor(env, o.Dir, run.prior)
+	}
 	if err != nil {
 		return withState(err, run.backend)
 	}
-	r := &refreshing{on: true, cmd: "refresh"}
+	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)
 	if err != nil {
 		return err

@@ -231,8 +231,11 @@ type comparer struct {
 	// server, where it differs (a rename in the panel); recordedKey the
 	// other way.
 	serverKey, recordedKey map[string]string
-	// planDrifted holds the "kind key" of the plans edited in the panel.
-	planDrifted map[string]bool
+	// planDrifted holds the "kind key" of the plans edited in the panel;
+	// customerStatus the status of customers suspended or activated
+	// outside plansync.
+	planDrifted    map[string]bool
+	customerStatus map[string]string
 }
 
 func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
@@ -529,6 +532,10 @@ func (c *comparer) customers() []state.Customer {
 		}
 		if s.Status != r.Status {
 			c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
+			if c.customerStatus == nil {
+				c.customerStatus = map[string]string{}
+			}
+			c.customerStatus[r.Login] = s.Status
 			r.Status, r.StatusReasons = s.Status, nil
 			if s.Status == "suspended" {
 				r.StatusReasons = []string{"suspended outside plansync"}
@@ -641,7 +648,8 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		c.add("subscription", key, plan.DriftEdited, edited...)
 	}
 	statusChanged := s.Status != r.Status
-	if statusChanged {
+	// A subscription suspended with its customer is the customer's drift.
+	if statusChanged && !(r.Customer != "" && c.customerStatus[r.Customer] == s.Status) {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {

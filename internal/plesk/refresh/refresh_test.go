@@ -243,14 +243,15 @@ func TestCompareLockedAndSuspended(t *testing.T) {
 	post(t, fs, `<webspace><set><filter><name>jane.example</name></filter><values><limits><limit><name>max_site</name><value>3</value></limit></limits></values></set></webspace>`)
 	post(t, fs, `<webspace><set><filter><name>kim.example</name></filter><values><gen_setup><status>16</status></gen_setup></values></set></webspace>`)
 	post(t, fs, `<customer><set><filter><login>kim</login></filter><values><gen_info><pname>Kim K</pname></gen_info></values></set></customer>`)
+	post(t, fs, `<customer><set><filter><login>jane</login></filter><values><gen_info><status>16</status></gen_info></values></set></customer>`)
 	r := Compare(rec, nil, read(t, c), Options{})
 	got := strings.Join(causes(r), "; ")
-	want := "customer kim: edited_outside; subscription jane.example: customised_in_panel; subscription kim.example: status_changed_outside"
+	want := "customer jane: status_changed_outside; customer kim: edited_outside; subscription jane.example: customised_in_panel; subscription kim.example: status_changed_outside"
 	if got != want {
 		t.Fatalf("drift:\n got %s\nwant %s", got, want)
 	}
 	var paths []string
-	for _, f := range r.Drift[1].Fields {
+	for _, f := range r.Drift[2].Fields {
 		paths = append(paths, f.Path)
 	}
 	if strings.Join(paths, " ") != "sync_status resources.websites" {
