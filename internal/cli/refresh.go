@@ -27,8 +27,6 @@ const EnvPleskTimeout = "PLANSYNC_PLESK_TIMEOUT"
 // plans (set by plan, apply and watch; nil or off: never).
 type refreshing struct {
 	on bool
-	// last is the last comparison made (nil: none, or no server).
-	last *refresh.Result
 	// cmd names the command for the hint of a failure.
 	cmd string
 	// keep (watch) reuses the last read of the server (srv) until it is
@@ -97,7 +95,6 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if r == nil || !r.on {
 		return nil, "", nil
 	}
-	r.last = nil
 	client, err := pleskClient(env, cfg)
 	if err != nil {
 		return nil, "", err
@@ -128,7 +125,6 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		recorded = state.New(state.NewLineage())
 	}
 	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
-	r.last = res
 	return res, client.Server(), nil
 }
 

@@ -232,10 +232,19 @@ type comparer struct {
 	// other way.
 	serverKey, recordedKey map[string]string
 	// planDrifted holds the "kind key" of the plans edited in the panel;
-	// customerStatus the status of customers suspended or activated
-	// outside plansync.
-	planDrifted    map[string]bool
-	customerStatus map[string]string
+	// statusOf the status of accounts ("kind login") suspended or
+	// activated outside plansync.
+	planDrifted map[string]bool
+	statusOf    map[string]string
+}
+
+// accountStatus notes an account suspended or activated outside
+// plansync: what it owns that follows it is its drift.
+func (c *comparer) accountStatus(addr, status string) {
+	if c.statusOf == nil {
+		c.statusOf = map[string]string{}
+	}
+	c.statusOf[addr] = status
 }
 
 func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
@@ -482,11 +491,20 @@ func (c *comparer) resellers() []state.Reseller {
 			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
 			r.Plan = s.Plan
 		}
+		if r.Plan == model.None && s.Plan == model.None && r.Allocation != "" {
+			// A custom reseller's own limits and permissions.
+			srvVals := c.srv.Records.PropertySets[s.Allocation]
+			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
+				edited = append(edited, diff...)
+				r.Allocation = c.merged(r.Allocation, srvVals)
+			}
+		}
 		if len(edited) > 0 {
 			c.add("reseller", r.Login, plan.DriftEdited, edited...)
 		}
 		if s.Status != r.Status {
 			c.add("reseller", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
+			c.accountStatus("reseller "+r.Login, s.Status)
 			r.Status = s.Status
 		}
 		out = append(out, r)
@@ -531,11 +549,11 @@ func (c *comparer) customers() []state.Customer {
 			c.add("customer", r.Login, plan.DriftEdited, edited...)
 		}
 		if s.Status != r.Status {
-			c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
-			if c.customerStatus == nil {
-				c.customerStatus = map[string]string{}
+			// A customer suspended with its reseller is the reseller's drift.
+			if c.statusOf["reseller "+r.Owner] != s.Status {
+				c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
 			}
-			c.customerStatus[r.Login] = s.Status
+			c.accountStatus("customer "+r.Login, s.Status)
 			r.Status, r.StatusReasons = s.Status, nil
 			if s.Status == "suspended" {
 				r.StatusReasons = []string{"suspended outside plansync"}
@@ -648,8 +666,13 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		c.add("subscription", key, plan.DriftEdited, edited...)
 	}
 	statusChanged := s.Status != r.Status
-	// A subscription suspended with its customer is the customer's drift.
-	if statusChanged && !(r.Customer != "" && c.customerStatus[r.Customer] == s.Status) {
+	// A subscription suspended with its customer (or its reseller, for
+	// the reseller's own) is the account's drift.
+	account := "customer " + r.Customer
+	if r.Customer == "" {
+		account = "reseller " + r.Owner
+	}
+	if statusChanged && c.statusOf[account] != s.Status {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
