@@ -11,8 +11,13 @@ const (
 	// DriftCreated: an object the config declares and the state does not
 	// record, found on the server (created by hand or by billing).
 	DriftCreated = "created_outside"
-	// DriftDeleted: a recorded object the server no longer has.
+	// DriftDeleted: a recorded object the server no longer has (its
+	// Plesk identity was recorded: it was there).
 	DriftDeleted = "deleted_outside"
+	// DriftMissing: a recorded object without a Plesk identity that the
+	// server does not have (recorded without a server, never created
+	// there, or deleted before plansync knew it).
+	DriftMissing = "missing_on_server"
 	// DriftStatus: suspended or activated outside plansync (by billing).
 	DriftStatus = "status_changed_outside"
 	// DriftUnsynced: the server reports the subscription no longer

@@ -23,6 +23,8 @@ func DriftCause(cause string) string {
 		return "created outside plansync"
 	case plan.DriftDeleted:
 		return "deleted outside plansync"
+	case plan.DriftMissing:
+		return "recorded, but not on the server (never created there, or deleted before plansync knew it)"
 	case plan.DriftStatus:
 		return "status changed outside plansync"
 	case plan.DriftUnsynced:

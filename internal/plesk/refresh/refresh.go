@@ -379,7 +379,7 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 	for i, j := range pairs {
 		r := rec[i]
 		if j < 0 {
-			c.add(kind, r.Key, plan.DriftDeleted)
+			c.add(kind, r.Key, gone(r.Plesk))
 			continue
 		}
 		s := &srv[j]
@@ -421,6 +421,14 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		c.add(kind, s.Key, plan.DriftCreated)
 	}
 	return out
+}
+
+// gone is the cause of a recorded object the server lacks.
+func gone(id *state.PleskID) string {
+	if id == nil {
+		return plan.DriftMissing
+	}
+	return plan.DriftDeleted
 }
 
 func boolVal(b bool) plan.Val { return plan.ValueOf(model.Bool(b), true) }
@@ -475,7 +483,7 @@ func (c *comparer) resellers() []state.Reseller {
 	for i, j := range pairs {
 		r := rec[i]
 		if j < 0 {
-			c.add("reseller", r.Login, plan.DriftDeleted)
+			c.add("reseller", r.Login, gone(r.Plesk))
 			continue
 		}
 		s := &srv[j]
@@ -529,7 +537,7 @@ func (c *comparer) customers() []state.Customer {
 	for i, j := range pairs {
 		r := rec[i]
 		if j < 0 {
-			c.add("customer", r.Login, plan.DriftDeleted)
+			c.add("customer", r.Login, gone(r.Plesk))
 			continue
 		}
 		s := &srv[j]
@@ -583,7 +591,7 @@ func (c *comparer) subscriptions() []state.Subscription {
 	for i, j := range pairs {
 		r := rec[i]
 		if j < 0 {
-			c.add("subscription", r.Domain, plan.DriftDeleted)
+			c.add("subscription", r.Domain, gone(r.Plesk))
 			continue
 		}
 		s := &srv[j]
@@ -746,7 +754,7 @@ func (c *comparer) prune() {
 // that adopts what the server has, or what apply does to revert it.
 func (c *comparer) describe(d *plan.Drift) {
 	switch d.Cause {
-	case plan.DriftDeleted:
+	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
 		d.Revert = "apply will create it again"
 		return

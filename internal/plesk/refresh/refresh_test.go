@@ -316,3 +316,21 @@ func TestCompareSyncedValuesWithoutPlanDriftKept(t *testing.T) {
 		t.Errorf("observed websites %v, want the recorded 3", got)
 	}
 }
+
+// A recorded object without a Plesk identity that the server lacks was
+// never known there: missing, not deleted.
+func TestCompareMissingWithoutIdentity(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	extra := rec.Subscriptions[0]
+	extra.Domain, extra.Plesk = "never.example", nil
+	rec.Subscriptions = append(rec.Subscriptions, extra)
+	r := Compare(rec, nil, srv, Options{})
+	if got := strings.Join(causes(r), "; "); got != "subscription never.example: missing_on_server" {
+		t.Fatalf("drift: %s", got)
+	}
+	if d := r.Drift[0]; d.Revert != "apply will create it again" {
+		t.Errorf("resolutions: %+v", d)
+	}
+}
