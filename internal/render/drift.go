@@ -102,8 +102,12 @@ type jsonDrift struct {
 	Key    string           `json:"key"`
 	Cause  string           `json:"cause"`
 	Fields []jsonDriftField `json:"fields"`
-	Adopt  string           `json:"adopt,omitempty"`
-	Revert string           `json:"revert,omitempty"`
+	// Adopt is the config block that adopts what the server has;
+	// AdoptNote says what to do with it (or, without a block, what to
+	// remove from the config); Revert what apply does otherwise.
+	Adopt     string `json:"adopt,omitempty"`
+	AdoptNote string `json:"adopt_note,omitempty"`
+	Revert    string `json:"revert,omitempty"`
 }
 
 // driftJSON is the drift list of a refreshed plan (nil when the plan was
@@ -114,10 +118,8 @@ func driftJSON(p *plan.Plan) *[]jsonDrift {
 	}
 	out := make([]jsonDrift, 0, len(p.Drift))
 	for _, d := range p.Drift {
-		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Fields: make([]jsonDriftField, 0, len(d.Fields)), Adopt: d.Adopt, Revert: d.Revert}
-		if d.Adopt == "" && d.AdoptNote != "" {
-			j.Adopt = d.AdoptNote
-		}
+		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Fields: make([]jsonDriftField, 0, len(d.Fields)),
+			Adopt: d.Adopt, AdoptNote: d.AdoptNote, Revert: d.Revert}
 		for _, f := range d.Fields {
 			j.Fields = append(j.Fields, jsonDriftField{Path: f.Path, Recorded: f.Recorded.JSON, Observed: f.Observed.JSON})
 		}
