@@ -97,6 +97,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	}
 	client, err := pleskClient(env, cfg)
 	if err != nil {
+		if r.cmd == "plan" || r.cmd == "apply" {
+			return nil, "", fmt.Errorf("%v (or plan from the recorded state alone with --refresh=false)", err)
+		}
 		return nil, "", err
 	}
 	if client == nil {
