@@ -111,6 +111,16 @@ func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
 		Short: "Show what apply would change",
+		Long: `Plan the config directory against the recorded state and show what apply
+would change.
+
+With a Plesk server (server.plesk, or PLANSYNC_PLESK_URL and
+PLANSYNC_PLESK_KEY), plan first reads it and shows what was changed
+outside plansync (drift: panel customisations, plans edited in the panel,
+objects created or deleted by hand, statuses set by billing, lost
+synchronization), each with its two resolutions (adopt it into the config,
+or let apply set it back), and plans from what the server really has.
+--refresh=false plans from the recorded state alone.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
@@ -219,6 +229,11 @@ func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
+		Long: `Plan as plan does, show the plan and apply it (or apply a saved plan).
+
+With a Plesk server, apply plans from what the server has (see plansync
+plan --help): drift is shown first, and applying sets it back to the
+config's values. --refresh=false plans from the recorded state alone.`,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

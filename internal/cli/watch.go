@@ -140,6 +140,9 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		}
 	})()
 	s.replan(ctx, w.Snapshot(), true)
+	if o.RefreshEvery > 0 && !c.refresh.connected() {
+		s.say("--refresh-every %s: no Plesk server was read (none is configured, or it could not be read); it is read again at the next change", o.RefreshEvery)
+	}
 	for {
 		var retry <-chan time.Time
 		if s.retry != nil {
