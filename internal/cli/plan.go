@@ -121,7 +121,7 @@ objects created or deleted by hand, statuses set by billing, lost
 synchronization), each with its two resolutions (adopt it into the config,
 or let apply set it back), and plans from what the server really has.
 --refresh=false plans from the recorded state alone.`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
 		},
@@ -234,7 +234,7 @@ func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command 
 With a Plesk server, apply plans from what the server has (see plansync
 plan --help): drift is shown first, and applying sets it back to the
 config's values. --refresh=false plans from the recorded state alone.`,
-		Args:  cobra.MaximumNArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if len(o.Targets) > 0 {
