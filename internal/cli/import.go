@@ -258,7 +258,15 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
 		return err
 	}
-	refresh.IDs(snap).Attach(run.plan.Result)
+	// The adopted objects get their Plesk identities; the rest is left
+	// alone.
+	var adopted []string
+	for _, t := range o.Targets {
+		if ref, err := plan.ParseTarget(t); err == nil {
+			adopted = append(adopted, ref.Kind+" "+ref.Key)
+		}
+	}
+	refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err

@@ -98,6 +98,21 @@ func IDs(snap *importer.Snapshot) Identities {
 	return ids
 }
 
+// Only keeps the identities of the objects named "kind key".
+func (ids Identities) Only(addrs []string) Identities {
+	out := Identities{}
+	for _, a := range addrs {
+		kind, key, _ := strings.Cut(a, " ")
+		if id := ids[kind][key]; id != nil {
+			if out[kind] == nil {
+				out[kind] = map[string]*state.PleskID{}
+			}
+			out[kind][key] = id
+		}
+	}
+	return out
+}
+
 // Attach sets the identity of every record of s that has none and whose
 // key the server has. It reports how many it set.
 func (ids Identities) Attach(s *state.Snapshot) int {
