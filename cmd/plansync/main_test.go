@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -280,7 +281,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var srv *httptest.Server
 	if useTLS {
-		srv = httptest.NewTLSServer(h)
+		srv = httptest.NewUnstartedServer(h)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+		srv.StartTLS()
 	} else {
 		srv = httptest.NewServer(h)
 	}

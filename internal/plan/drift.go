@@ -32,9 +32,12 @@ const (
 // Drift is one object the server has changed outside plansync, for one
 // cause.
 type Drift struct {
-	Kind   string
-	Key    string
-	Cause  string
+	Kind  string
+	Key   string
+	Cause string
+	// Detail says more about the cause ("by the administrator, status
+	// 16"), "" when there is nothing to add.
+	Detail string
 	Fields []DriftField
 	// Adopt is the config block that adopts what the server has, in the
 	// config directory's format; AdoptNote says what to do with it (or,

@@ -64,7 +64,11 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 			break
 		}
 		d := &p.Drift[i]
-		fmt.Fprintf(b, "  %s %s: %s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause))
+		detail := ""
+		if d.Detail != "" {
+			detail = " (" + Escape(d.Detail) + ")"
+		}
+		fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
 		for _, f := range d.Fields {
 			fmt.Fprintf(b, "      %s: %s (recorded) → %s (on the server)\n", Escape(f.Path), valText(f.Recorded), valText(f.Observed))
 		}
@@ -101,6 +105,7 @@ type jsonDrift struct {
 	Kind   string           `json:"kind"`
 	Key    string           `json:"key"`
 	Cause  string           `json:"cause"`
+	Detail string           `json:"detail,omitempty"`
 	Fields []jsonDriftField `json:"fields"`
 	// Adopt is the config block that adopts what the server has;
 	// AdoptNote says what to do with it (or, without a block, what to
@@ -118,7 +123,7 @@ func driftJSON(p *plan.Plan) *[]jsonDrift {
 	}
 	out := make([]jsonDrift, 0, len(p.Drift))
 	for _, d := range p.Drift {
-		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Fields: make([]jsonDriftField, 0, len(d.Fields)),
+		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Detail: d.Detail, Fields: make([]jsonDriftField, 0, len(d.Fields)),
 			Adopt: d.Adopt, AdoptNote: d.AdoptNote, Revert: d.Revert}
 		for _, f := range d.Fields {
 			j.Fields = append(j.Fields, jsonDriftField{Path: f.Path, Recorded: f.Recorded.JSON, Observed: f.Observed.JSON})
@@ -144,7 +149,11 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
 		}
 		for _, f := range d.Fields {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(valText(f.Observed)))
+			observed := valText(f.Observed)
+			if d.Detail != "" && f.Path == "status" {
+				observed += " (" + d.Detail + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
 		}
 	}
 	b.WriteString("\nEach can be **reverted** (apply sets it back to the config's values) or **adopted** into the config:\n\n")

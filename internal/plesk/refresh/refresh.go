@@ -37,6 +37,9 @@ type Server struct {
 	Name    string
 	Config  *model.Config
 	Records *state.Snapshot
+	// Status holds the status bits of the accounts and subscriptions
+	// that are not active, by "kind key".
+	Status map[string]int
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -55,7 +58,59 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result}
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap)}
+}
+
+func statusBits(snap *importer.Snapshot) map[string]int {
+	out := map[string]int{}
+	for _, d := range snap.Resellers {
+		if d.Data != nil && d.Data.GenInfo != nil && d.Data.GenInfo.Status != 0 {
+			out["reseller "+d.Data.GenInfo.Login] = d.Data.GenInfo.Status
+		}
+	}
+	for _, d := range snap.Customers {
+		if d.Data != nil && d.Data.GenInfo != nil && d.Data.GenInfo.Status != 0 {
+			out["customer "+d.Data.GenInfo.Login] = d.Data.GenInfo.Status
+		}
+	}
+	for _, w := range snap.Webspaces {
+		if w.Data != nil && w.Data.GenInfo != nil && w.Data.GenInfo.Status != 0 {
+			out["subscription "+strings.ToLower(w.Data.GenInfo.Name)] = w.Data.GenInfo.Status
+		}
+	}
+	return out
+}
+
+// suspendedWhy says why the server has an object suspended, from its
+// status bits (Plesk: 16 by the administrator, 32 by a reseller, 64 by
+// the customer, 256 expired).
+func (srv *Server) suspendedWhy(addr string) string {
+	if by := srv.statusDetail(addr); by != "" {
+		return "suspended outside plansync (" + by + ")"
+	}
+	return "suspended outside plansync"
+}
+
+// statusDetail names the status bits of a suspended object ("" when
+// active).
+func (srv *Server) statusDetail(addr string) string {
+	bits := srv.Status[addr]
+	if bits == 0 {
+		return ""
+	}
+	var by []string
+	for _, b := range []struct {
+		bit  int
+		text string
+	}{{16, "by the administrator"}, {32, "by a reseller"}, {64, "by the customer"}, {256, "expired"}} {
+		if bits&b.bit != 0 {
+			by = append(by, b.text)
+		}
+	}
+	if len(by) == 0 {
+		return fmt.Sprintf("status %d", bits)
+	}
+	return fmt.Sprintf("%s, status %d", strings.Join(by, ", "), bits)
 }
 
 // Identities holds the Plesk identities of a server's objects by kind
@@ -189,7 +244,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	var kept *state.Snapshot
 	if opt.Reseller != "" {
 		recorded, kept = scoped(recorded, opt.Reseller)
-		srv = &Server{Name: srv.Name, Config: srv.Config}
+		srv = &Server{Name: srv.Name, Config: srv.Config, Status: srv.Status}
 		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
 	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
@@ -579,7 +634,7 @@ func (c *comparer) customers() []state.Customer {
 			c.accountStatus("customer "+r.Login, s.Status)
 			r.Status, r.StatusReasons = s.Status, nil
 			if s.Status == "suspended" {
-				r.StatusReasons = []string{"suspended outside plansync"}
+				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
 		}
 		out = append(out, r)
@@ -718,7 +773,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
 	case o.Status == "suspended":
-		o.StatusReasons = []string{"suspended outside plansync"}
+		o.StatusReasons = []string{c.srv.suspendedWhy("subscription " + s.Domain)}
 	default:
 		o.StatusReasons = nil
 	}
@@ -768,6 +823,13 @@ func (c *comparer) prune() {
 // describe adds the two resolutions to a drift item: the config block
 // that adopts what the server has, or what apply does to revert it.
 func (c *comparer) describe(d *plan.Drift) {
+	if d.Cause == plan.DriftStatus {
+		key := d.Key
+		if k, ok := c.serverKey[d.Address()]; ok {
+			key = k
+		}
+		d.Detail = c.srv.statusDetail(d.Kind + " " + key)
+	}
 	switch d.Cause {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(d.Kind, "_", " "), d.Key)

@@ -264,7 +264,7 @@ func TestCompareLockedAndSuspended(t *testing.T) {
 				t.Errorf("observed jane.example: %+v", s)
 			}
 		case "kim.example":
-			if s.Status != "suspended" || strings.Join(s.StatusReasons, ",") != "suspended outside plansync" {
+			if s.Status != "suspended" || strings.Join(s.StatusReasons, ",") != "suspended outside plansync (by the administrator, status 16)" {
 				t.Errorf("observed kim.example: %+v", s)
 			}
 		}
