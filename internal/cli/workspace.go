@@ -259,15 +259,6 @@ type planRun struct {
 	observed *refresh.Result
 }
 
-// basis is the state the plan was made against: what the server has
-// when it was read, the recorded state otherwise.
-func (r *planRun) basis() *state.Snapshot {
-	if r.observed != nil {
-		return r.observed.Observed
-	}
-	return r.prior
-}
-
 func (r *planRun) close() {
 	if r.lock != nil {
 		_ = r.lock.Unlock()
@@ -290,8 +281,10 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 	if err != nil || len(targets) == 0 {
 		return run, err
 	}
+	// The objects not targeted stay as recorded (what the server has
+	// for them is not recorded by a targeted run).
 	drift := run.plan.Drift
-	if run.plan, err = plan.Target(run.plan, run.basis(), targets); err != nil {
+	if run.plan, err = plan.Target(run.plan, run.prior, targets); err != nil {
 		run.close()
 		return nil, err
 	}
