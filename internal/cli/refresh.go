@@ -241,8 +241,11 @@ func identities(n int) string {
 
 // refreshedChanges reports whether the plan was made against a server
 // whose state differs from the recorded one (drift, or identities to
-// fill): an apply with nothing to change still records it.
-func (r *planRun) refreshedChanges() bool { return r.observed != nil && r.observed.Changed() }
+// fill) in what it records: an apply with nothing to change still
+// records it.
+func (r *planRun) refreshedChanges() bool {
+	return r.observed != nil && r.observed.Changed() && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
+}
 
 // connected reports whether the last plan read a Plesk server.
 func (r *refreshing) connected() bool { return r != nil && r.srv != nil }
