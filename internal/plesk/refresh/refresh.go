@@ -772,6 +772,9 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	switch {
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
+	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
+		// Suspended because its account is.
+		o.StatusReasons = []string{account + " suspended outside plansync"}
 	case o.Status == "suspended":
 		o.StatusReasons = []string{c.srv.suspendedWhy("subscription " + s.Domain)}
 	default:
