@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -51,6 +54,7 @@ func TestScripts(t *testing.T) {
 			"interrupt": interrupt,
 			"mkfifo":    mkfifo,
 			"pleskfake": pleskFake,
+			"pleskpost": pleskPost,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -215,10 +219,39 @@ func TestTuneGC(t *testing.T) {
 // (comma-separated): subscriptions whose plans need others are left
 // unsynchronised.
 //
-//	pleskfake CONFIGDIR|- [COMPONENTS]
+// Options inject faults: -answer=html|garbage|http500 (the emulator's
+// own), -answer=version (every packet refused with Plesk's system error
+// 1005), -delay=DUR (every answer held back), -tls (served over HTTPS
+// with a certificate no one trusts).
+//
+//	pleskfake [-answer=WHAT] [-delay=DUR] [-tls] CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
+	var opts fake.Options
+	useTLS, version := false, false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		name, val, _ := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
+		switch name {
+		case "answer":
+			if val == "version" {
+				version = true
+			} else {
+				opts.Answer = val
+			}
+		case "delay":
+			d, err := time.ParseDuration(val)
+			if err != nil {
+				ts.Fatalf("pleskfake: -delay: %v", err)
+			}
+			opts.Delay = d
+		case "tls":
+			useTLS = true
+		default:
+			ts.Fatalf("pleskfake: unknown option %s", args[0])
+		}
+		args = args[1:]
+	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-answer=WHAT] [-delay=DUR] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
@@ -238,8 +271,78 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	const key = "script-key-0001"
-	srv := httptest.NewServer(fake.New(st, fake.Options{Key: key}))
+	opts.Key = key
+	var h http.Handler = fake.New(st, opts)
+	if version {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.3.0"><system><status>error</status><errcode>1005</errcode><errtext>Protocol version 1.6.9.1 is not supported</errtext></system></packet>`)
+		})
+	}
+	var srv *httptest.Server
+	if useTLS {
+		srv = httptest.NewUnstartedServer(h)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+		srv.StartTLS()
+	} else {
+		srv = httptest.NewServer(h)
+	}
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
 	ts.Defer(srv.Close)
+}
+
+// pleskPost sends a request packet to the running emulator, as an
+// operator in the panel or a billing system would change the server, and
+// prints its answer. It fails when the answer holds an error (unless
+// negated). With PLANSYNC_PLESK_XSD set, the packet and the answer are
+// checked against Plesk's schema.
+//
+//	pleskpost FILE.xml
+func pleskPost(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: pleskpost FILE.xml")
+	}
+	packet := []byte(ts.ReadFile(args[0]))
+	validatePacket(ts, false, args[0], packet)
+	req, err := http.NewRequest(http.MethodPost, ts.Getenv("PLANSYNC_PLESK_URL")+"/enterprise/control/agent.php", bytes.NewReader(packet))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "text/xml")
+	req.Header.Set("KEY", ts.Getenv("PLANSYNC_PLESK_KEY"))
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	validatePacket(ts, true, args[0]+" (answer)", out)
+	ts.Stdout().Write(out)
+	failed := bytes.Contains(out, []byte("<status>error</status>"))
+	if failed && !neg {
+		ts.Fatalf("pleskpost %s: the server answered an error:\n%s", args[0], out)
+	}
+	if !failed && neg {
+		ts.Fatalf("pleskpost %s: the server answered no error", args[0])
+	}
+}
+
+// validatePacket checks a packet against Plesk's schema when
+// PLANSYNC_PLESK_XSD names it and xmllint is installed.
+func validatePacket(ts *testscript.TestScript, output bool, name string, packet []byte) {
+	dir := os.Getenv("PLANSYNC_PLESK_XSD")
+	if dir == "" {
+		return
+	}
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		return
+	}
+	schema := "agent_input.xsd"
+	if output {
+		schema = "agent_output.xsd"
+	}
+	f := filepath.Join(ts.Getenv("WORK"), ".packet.xml")
+	ts.Check(os.WriteFile(f, packet, 0o600))
+	defer os.Remove(f)
+	if out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, schema), f).CombinedOutput(); err != nil {
+		ts.Fatalf("%s does not validate against %s:\n%s", name, schema, strings.TrimSpace(string(out)))
+	}
 }

@@ -76,6 +76,9 @@ func TestPlanArgs(t *testing.T) {
 				Targets: []string{"service_plan/Business", "subscription/doe.example"}, AllowDelete: true, NoCache: true}},
 		// --target keeps a comma: keys may hold one.
 		{args: []string{"--target", "customer/a,b"}, want: planOptions{Dir: ".", Format: "text", Targets: []string{"customer/a,b"}}},
+		{args: []string{"--refresh=false"}, want: planOptions{Dir: ".", Format: "text", NoRefresh: true}},
+		{args: []string{"--refresh"}, want: planOptions{Dir: ".", Format: "text"}},
+		{args: []string{"--refresh=maybe"}, wantErr: `invalid argument "maybe" for "--refresh"`},
 		{args: []string{"--detailed-exitcode=maybe"}, wantErr: "invalid argument"},
 		{args: []string{"extra"}, wantErr: `unknown command "extra"`},
 	})
@@ -89,6 +92,7 @@ func TestApplyArgs(t *testing.T) {
 			"--target", "customer/jdoe", "--no-cache"},
 			want: applyOptions{Dir: ".", Format: "json", AutoApprove: true, AcceptAvailable: true, AllowDelete: true,
 				Now: "2027-01-31T10:00:00Z", Targets: []string{"customer/jdoe"}, NoCache: true}},
+		{args: []string{"--refresh=false", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, NoRefresh: true}},
 		{args: []string{"a.plan", "b.plan"}, wantErr: "accepts at most 1 arg(s), received 2"},
 	})
 }
@@ -108,6 +112,8 @@ func TestWatchArgs(t *testing.T) {
 	checkArgs(t, watchCommand, []argsCase[watchOptions]{
 		{args: nil, want: def},
 		{args: []string{"--dir", "cfg", "--apply", "--debounce", "50ms", "--max-wait", "2s", "--rescan", "0", "--audit-log", "audit.jsonl"}, want: full},
+		{args: []string{"--refresh-every", "5m", "--apply", "--self-heal"}, want: watchOptions{Dir: ".", Debounce: watch.DefaultDebounce, Rescan: watch.DefaultRescan,
+			Apply: true, RefreshEvery: 5 * time.Minute, SelfHeal: true}},
 		{args: []string{"--debounce", "300"}, wantErr: `invalid argument "300" for "--debounce"`},
 		{args: []string{"cfg"}, wantErr: `unknown command "cfg"`},
 	})

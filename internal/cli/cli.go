@@ -48,6 +48,9 @@ type common struct {
 	// last, when set (by watch), holds the last plan made, whose
 	// unchanged subscriptions the next plan carries over.
 	last *lastPlan
+	// refresh, when on (plan, apply, watch), reads the Plesk server
+	// before planning.
+	refresh *refreshing
 }
 
 // check refuses flag values every command shares that their types allow
@@ -204,6 +207,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 		newWatchCmd(env, &c),
 		newFmtCmd(env, &c),
 		newImportCmd(env, &c),
+		newRefreshCmd(env, &c),
 	)
 	// cobra's `completion bash|zsh|fish|powershell`; an unknown shell is
 	// an error rather than the help text with exit 0.

@@ -15,6 +15,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -129,6 +130,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
 	}
 	defer run.close()
+	summary.ids.Attach(run.plan.Result)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -146,6 +148,8 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 type importSummary struct {
 	objects      string
 	files, notes int
+	// ids are the Plesk identities of what was read, for the state.
+	ids refresh.Identities
 }
 
 // importWrite reads the server and writes the config directory. What it
@@ -174,7 +178,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	return importSummary{
 		objects: fmt.Sprintf("%d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions",
 			len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions)),
-		files: len(files), notes: len(notes),
+		files: len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
 }
 
@@ -254,6 +258,15 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
 		return err
 	}
+	// The adopted objects get their Plesk identities; the rest is left
+	// alone.
+	var adopted []string
+	for _, t := range o.Targets {
+		if ref, err := plan.ParseTarget(t); err == nil {
+			adopted = append(adopted, ref.Kind+" "+ref.Key)
+		}
+	}
+	refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err

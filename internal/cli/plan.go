@@ -95,6 +95,7 @@ type planOptions struct {
 	Targets          []string
 	AllowDelete      bool
 	NoCache          bool
+	NoRefresh        bool
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -110,7 +111,17 @@ func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
 		Short: "Show what apply would change",
-		Args:  cobra.NoArgs,
+		Long: `Plan the config directory against the recorded state and show what apply
+would change.
+
+With a Plesk server (server.plesk, or PLANSYNC_PLESK_URL and
+PLANSYNC_PLESK_KEY), plan first reads it and shows what was changed
+outside plansync (drift: panel customisations, plans edited in the panel,
+objects created or deleted by hand, statuses set by billing, lost
+synchronization), each with its two resolutions (adopt it into the config,
+or let apply set it back), and plans from what the server really has.
+--refresh=false plans from the recorded state alone.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
 		},
@@ -124,6 +135,7 @@ func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
 
@@ -164,6 +176,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		}
 	}
+	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan"}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -196,6 +209,7 @@ type applyOptions struct {
 	Strict          bool
 	Targets         []string
 	NoCache         bool
+	NoRefresh       bool
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
@@ -215,7 +229,12 @@ func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Plan as plan does, show the plan and apply it (or apply a saved plan).
+
+With a Plesk server, apply plans from what the server has (see plansync
+plan --help): drift is shown first, and applying sets it back to the
+config's values. --refresh=false plans from the recorded state alone.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if len(o.Targets) > 0 {
@@ -236,6 +255,7 @@ func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command 
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
 
@@ -243,6 +263,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
+	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "apply"}
 	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -262,7 +283,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		}
 		return err
 	}
-	if p.Empty() && run.prior != nil {
+	if p.Empty() && run.prior != nil && !run.refreshedChanges() {
 		if o.Format == "json" {
 			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 		}

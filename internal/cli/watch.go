@@ -34,6 +34,10 @@ type watchOptions struct {
 	MaxWait  time.Duration
 	Rescan   time.Duration
 	AuditLog string
+	// RefreshEvery re-reads the Plesk server on a schedule (0: only at
+	// start and after each apply); SelfHeal lets --apply revert drift.
+	RefreshEvery time.Duration
+	SelfHeal     bool
 }
 
 func newWatchCmd(env Env, c *common) *cobra.Command {
@@ -53,7 +57,14 @@ printing the new plan, or the diagnostics of an invalid config (the last
 good plan stays). With --apply, apply each valid plan that has no
 conflicts and no deletes, taking the state lock only for that, and log
 each apply to an audit log (JSON lines). Stop with Ctrl-C or SIGTERM: an
-apply in progress is finished and the lock released.`,
+apply in progress is finished and the lock released.
+
+With a Plesk server (server.plesk, or PLANSYNC_PLESK_URL and
+PLANSYNC_PLESK_KEY), watch reads it at start and after each apply, and
+with --refresh-every DUR also on that schedule; plans in between compare
+the config with the last read. --apply never applies a plan that reverts
+drift (what was changed outside plansync): it says so and waits, unless
+--self-heal is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
@@ -66,6 +77,8 @@ apply in progress is finished and the lock released.`,
 	f.DurationVar(&o.MaxWait, "max-wait", 0, "plan at the latest this long after the first change, even while changes go on (default 10 debounce periods, at least 1s)")
 	f.DurationVar(&o.Rescan, "rescan", watch.DefaultRescan, "period of the backstop rescan of the whole directory (0 turns it off)")
 	f.StringVar(&o.AuditLog, "audit-log", "", "where --apply logs each apply, as JSON lines (default <dir>/.plansync/watch-audit.jsonl)")
+	f.DurationVar(&o.RefreshEvery, "refresh-every", 0, "with a Plesk server, re-read it this often (default off: read at start and after each apply)")
+	f.BoolVar(&o.SelfHeal, "self-heal", false, "with --apply, also apply plans that revert drift (changed outside plansync)")
 	return cmd
 }
 
@@ -94,6 +107,15 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	env.Interrupts.Graceful()
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
+	if o.RefreshEvery < 0 {
+		return fmt.Errorf("--refresh-every %s: must not be negative", o.RefreshEvery)
+	}
+	if o.SelfHeal && !o.Apply {
+		return fmt.Errorf("--self-heal goes with --apply: it lets watch apply plans that revert drift")
+	}
+	c.refresh = &refreshing{on: true, cmd: "watch", keep: true}
+	refreshTick := watchRefreshTicker(o.RefreshEvery)
+	defer refreshTick.stop()
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir)}
 	// The watcher logs from its own goroutine.
 	var mu sync.Mutex
@@ -118,6 +140,9 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		}
 	})()
 	s.replan(ctx, w.Snapshot(), true)
+	if o.RefreshEvery > 0 && !c.refresh.connected() {
+		s.say("--refresh-every %s: no Plesk server was read (none is configured, or it could not be read); it is read again at the next change", o.RefreshEvery)
+	}
 	for {
 		var retry <-chan time.Time
 		if s.retry != nil {
@@ -142,6 +167,13 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		case <-retry:
 			s.retry = nil
 			s.replan(ctx, w.Snapshot(), s.startPending)
+		case <-refreshTick.c:
+			if !c.refresh.connected() {
+				continue
+			}
+			c.refresh.stale = true
+			s.say("re-reading the Plesk server (--refresh-every %s)", o.RefreshEvery)
+			s.replan(ctx, w.Snapshot(), false)
 		}
 	}
 }
@@ -347,6 +379,14 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if n := len(deletes); n > 0 {
 		why = append(why, fmt.Sprintf("%d %s (%s)", n, watchPlural(n, "delete", "deletes"), watchNames(deletes, 5)))
 	}
+	if reverts := revertsDrift(p); len(reverts) > 0 && !s.o.SelfHeal {
+		n := len(reverts)
+		reason := fmt.Sprintf("the plan reverts %d drift %s (%s)", n, watchPlural(n, "item", "items"), watchNames(reverts, 5))
+		rec.Result, rec.Error = "skipped", reason
+		s.audit(rec)
+		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, run plansync apply to revert them, or watch with --self-heal", reason)
+		return false
+	}
 	if len(why) > 0 {
 		reason := "the plan has " + strings.Join(why, " and ")
 		rec.Result, rec.Error = "skipped", reason
@@ -363,6 +403,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
 		return false
 	}
+	s.c.refresh.applied()
 	written := *p.Result
 	written.Serial = serial
 	s.c.priors.wrote(ctx, run.backend, &written)

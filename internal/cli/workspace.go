@@ -10,6 +10,7 @@ import (
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -253,6 +254,9 @@ type planRun struct {
 	prior   *state.Snapshot
 	plan    *plan.Plan
 	cfg     *model.Config
+	// observed is the comparison with the Plesk server the plan was made
+	// against (nil: planned from the recorded state alone).
+	observed *refresh.Result
 }
 
 func (r *planRun) close() {
@@ -277,10 +281,14 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 	if err != nil || len(targets) == 0 {
 		return run, err
 	}
+	// The objects not targeted stay as recorded (what the server has
+	// for them is not recorded by a targeted run).
+	drift := run.plan.Drift
 	if run.plan, err = plan.Target(run.plan, run.prior, targets); err != nil {
 		run.close()
 		return nil, err
 	}
+	targetDrift(run.plan, drift, targets)
 	return run, nil
 }
 
@@ -325,12 +333,28 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
+	basis := run.prior
+	if c.refresh != nil {
+		c.refresh.reseller = a.Reseller
+	}
+	refreshed, server, err := c.refresh.observe(ctx, env, cfg, run.prior, now)
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	if refreshed != nil {
+		basis, run.observed = refreshed.Observed, refreshed
+	}
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
 	sec.save()
 	if err := sec.err(); err != nil {
 		run.close()
 		return nil, err
+	}
+	if refreshed != nil {
+		run.plan.Refreshed, run.plan.Server, run.plan.Drift = true, server, refreshed.Drift
+		refresh.Annotate(run.plan)
 	}
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()

@@ -120,6 +120,12 @@ type Plan struct {
 	// data). Deleting catalogue objects (plans, add-ons, reseller plans,
 	// services) is not listed: nothing uses them, or the plan is an error.
 	Deletes []string
+	// Refreshed is set when a Plesk server was read before planning;
+	// Drift then lists what it changed outside plansync (the plan is
+	// made against what the server has).
+	Refreshed bool
+	Server    string
+	Drift     []Drift
 
 	// memo is what a later plan may reuse (see Input.Reuse).
 	memo *memo

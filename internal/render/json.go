@@ -61,7 +61,9 @@ type jsonSummary struct {
 }
 
 type jsonPlan struct {
-	FormatVersion string         `json:"format_version"`
+	FormatVersion string `json:"format_version"`
+	// Drift is there when a Plesk server was read before planning.
+	Drift         *[]jsonDrift   `json:"drift,omitempty"`
 	Changes       []jsonChange   `json:"changes"`
 	Conflicts     []jsonConflict `json:"conflicts"`
 	Subscriptions []jsonSub      `json:"subscriptions"`
@@ -84,7 +86,7 @@ func nonNil[T any](s []T) []T {
 
 // PlanJSON builds the JSON document of a plan.
 func planJSON(p *plan.Plan) jsonPlan {
-	doc := jsonPlan{FormatVersion: FormatVersion, Changes: make([]jsonChange, 0, len(p.Changes)),
+	doc := jsonPlan{FormatVersion: FormatVersion, Drift: driftJSON(p), Changes: make([]jsonChange, 0, len(p.Changes)),
 		Conflicts: make([]jsonConflict, 0, len(p.Conflicts)), Subscriptions: make([]jsonSub, 0, len(p.Subscriptions)),
 		Partial: p.Partial, Notes: p.Notes}
 	for _, c := range p.Changes {

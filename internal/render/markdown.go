@@ -45,6 +45,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	if p.Partial {
 		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", mdCell(strings.Join(p.Targets, ", ")))
 	}
+	driftMarkdown(&b, p)
 	if p.Empty() {
 		b.WriteString("No changes. The recorded state matches the configuration.\n")
 		_, err := io.WriteString(w, b.String())

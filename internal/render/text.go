@@ -116,6 +116,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
 	}
+	writeDrift(&b, st, p)
 	groups := bulkGroups(p.Changes)
 	caused := causedBy(p.Changes)
 	shown := 0

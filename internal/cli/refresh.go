@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
+)
+
+// EnvPleskTimeout bounds one exchange with the Plesk server (a Go
+// duration such as 30s; default the client's, 60s).
+const EnvPleskTimeout = "PLANSYNC_PLESK_TIMEOUT"
+
+// refreshing says whether a command reads the Plesk server before it
+// plans (set by plan, apply and watch; nil or off: never).
+type refreshing struct {
+	on bool
+	// cmd names the command for the hint of a failure.
+	cmd string
+	// keep (watch) reuses the last read of the server (srv) until it is
+	// stale: after an apply, or on the --refresh-every schedule.
+	keep  bool
+	srv   *refresh.Server
+	stale bool
+	// reseller limits the comparison to a reseller's objects (--as).
+	reseller string
+}
+
+// refreshFlag adds --refresh (default true) to a command's flags; its
+// value is stored negated in off, so that the options' zero value is
+// the default.
+func refreshFlag(cmd *cobra.Command, off *bool) {
+	cmd.Flags().Var(negatedBool{off}, "refresh", "with a Plesk server, read it first and show what changed outside plansync (drift); --refresh=false plans from the recorded state alone")
+	cmd.Flags().Lookup("refresh").NoOptDefVal = "true"
+}
+
+// negatedBool is a boolean flag stored as its negation.
+type negatedBool struct{ off *bool }
+
+func (n negatedBool) String() string { return strconv.FormatBool(n.off == nil || !*n.off) }
+func (n negatedBool) Type() string   { return "bool" }
+func (n negatedBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*n.off = !b
+	return nil
+}
+
+// pleskClient returns the client of the config's Plesk server (nil, nil
+// without one).
+func pleskClient(env Env, cfg *model.Config) (*xmlapi.Client, error) {
+	conn, ok, err := plesk.Connect(cfg, env.Getenv)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if v := env.env(EnvPleskTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+		}
+		conn.API.Timeout = d
+	}
+	return xmlapi.New(conn.API)
+}
+
+// configFormat is the format of a config directory's files: hcl when any
+// is HCL, yaml otherwise.
+func configFormat(cfg *model.Config) string {
+	for _, f := range cfg.Files {
+		if strings.HasSuffix(f, ".hcl") {
+			return "hcl"
+		}
+	}
+	return "yaml"
+}
+
+// observe reads the config's Plesk server and compares it with the
+// recorded state. It returns nil (and reads nothing) without a server or
+// with refreshing off.
+func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, prior *state.Snapshot, now time.Time) (*refresh.Result, string, error) {
+	if r == nil || !r.on {
+		return nil, "", nil
+	}
+	client, err := pleskClient(env, cfg)
+	if err != nil {
+		if r.cmd == "plan" || r.cmd == "apply" {
+			return nil, "", fmt.Errorf("%v (or plan from the recorded state alone with --refresh=false)", err)
+		}
+		return nil, "", err
+	}
+	if client == nil {
+		return nil, "", nil
+	}
+	srv := r.srv
+	if !r.keep || srv == nil || r.stale {
+		srv, err = refresh.Read(ctx, client, now)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, "", err
+		}
+		hint := "fix the connection, or plan from the recorded state alone with --refresh=false"
+		switch r.cmd {
+		case "watch":
+			hint = "fix the connection; watch reads it again at the next change"
+		case "refresh":
+			hint = "fix the connection (server.plesk or PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY) and run it again"
+		}
+		return nil, "", fmt.Errorf("cannot read the Plesk server to refresh the state: %v; %s", err, hint)
+	}
+	r.srv, r.stale = srv, false
+	recorded := prior
+	if recorded == nil {
+		recorded = state.New(state.NewLineage())
+	}
+	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
+	return res, client.Server(), nil
+}
+
+// refreshOptions are the arguments of `plansync refresh`.
+type refreshOptions struct {
+	Dir string
+	Now string
+}
+
+func newRefreshCmd(env Env, c *common) *cobra.Command {
+	var o refreshOptions
+	cmd := &cobra.Command{
+		Use:   "refresh [--dir DIR]",
+		Short: "Record what the Plesk server has, changing nothing on it",
+		Long: `Read the config's Plesk server (server.plesk, or PLANSYNC_PLESK_URL and
+PLANSYNC_PLESK_KEY) and record in the state what it really has for every
+object the state or the config names: values changed in the panel,
+subscriptions locked or suspended outside plansync, objects created or
+deleted by hand, and each object's Plesk GUID and id. The server is not
+changed. The drift recorded is printed; the next plan then shows, as
+changes, what apply would set back to the config's values.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRefresh(cmd.Context(), env, c, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
+	cmd.Flags().StringVar(&o.Now, "now", "", "as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	return cmd
+}
+
+func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error {
+	now, err := clock(env, o.Now)
+	if err != nil {
+		return err
+	}
+	if err := checkDir(o.Dir); err != nil {
+		return err
+	}
+	a, err := parseAs(c.As)
+	if err != nil {
+		return err
+	}
+	run, err := lockedState(ctx, env, c, o.Dir, "refresh")
+	if err != nil {
+		return err
+	}
+	defer run.close()
+	var cfg *model.Config
+	if a.Reseller != "" {
+		cfg, err = loadTenantConfig(env, o.Dir, run.prior, a)
+	} else {
+		cfg, err = loadConfigFor(env, o.Dir, run.prior)
+	}
+	if err != nil {
+		return withState(err, run.backend)
+	}
+	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
+	res, server, err := r.observe(ctx, env, cfg, run.prior, now)
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		return fmt.Errorf("refresh needs a Plesk server: set server.plesk in the config, or %s and %s", plesk.EnvURL, plesk.EnvKey)
+	}
+	if len(res.Drift) > 0 {
+		p := &plan.Plan{Refreshed: true, Server: server, Drift: res.Drift}
+		if err := render.DriftText(env.Stdout, p, render.Options{Color: env.color()}); err != nil {
+			return err
+		}
+	}
+	if !res.Changed() {
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", server)
+		return nil
+	}
+	entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshSummary(server, res)}
+	var serial uint64
+	prior := uint64(0)
+	if run.prior != nil {
+		prior = run.prior.Serial
+	}
+	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+		serial, err = run.backend.Write(ctx, res.Observed, prior, entry)
+		return err
+	})
+	if err != nil {
+		return backendErr(run.backend, err)
+	}
+	if len(res.Drift) == 0 {
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, identities(res.IDs), serial)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the server was not changed. Run plansync plan to see what apply would set back.\n",
+		counted(len(res.Drift), "drift item"), server, serial)
+	return nil
+}
+
+func refreshSummary(server string, res *refresh.Result) string {
+	if len(res.Drift) == 0 {
+		return fmt.Sprintf("refresh from %s: no drift, %s recorded", server, identities(res.IDs))
+	}
+	return fmt.Sprintf("refresh from %s: %s recorded", server, counted(len(res.Drift), "drift item"))
+}
+
+func identities(n int) string {
+	if n == 1 {
+		return "1 Plesk identity"
+	}
+	return render.Thousands(n) + " Plesk identities"
+}
+
+// refreshedChanges reports whether the plan was made against a server
+// whose state differs from the recorded one (drift, or identities to
+// fill) in what it records: an apply with nothing to change still
+// records it.
+func (r *planRun) refreshedChanges() bool {
+	return r.observed != nil && r.observed.Changed() && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
+}
+
+// connected reports whether the last plan read a Plesk server.
+func (r *refreshing) connected() bool { return r != nil && r.srv != nil }
+
+// applied notes that an apply changed things: the next plan reads the
+// server again.
+func (r *refreshing) applied() {
+	if r != nil {
+		r.stale = true
+	}
+}
+
+// revertsDrift lists the drifted objects a plan changes back (watch
+// --apply leaves those to a person unless --self-heal).
+func revertsDrift(p *plan.Plan) []string {
+	if len(p.Drift) == 0 {
+		return nil
+	}
+	changed := map[string]bool{}
+	for _, c := range p.Changes {
+		changed[c.Address()] = true
+		if c.RenamedFrom != "" {
+			changed[c.Kind+" "+c.RenamedFrom] = true
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for i := range p.Drift {
+		a := p.Drift[i].Address()
+		if changed[a] && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// refreshTicker is watch's schedule of server reads (a nil channel when
+// off).
+type refreshTicker struct {
+	t *time.Ticker
+	c <-chan time.Time
+}
+
+func watchRefreshTicker(every time.Duration) refreshTicker {
+	if every <= 0 {
+		return refreshTicker{}
+	}
+	t := time.NewTicker(every)
+	return refreshTicker{t: t, c: t.C}
+}
+
+func (t refreshTicker) stop() {
+	if t.t != nil {
+		t.t.Stop()
+	}
+}
+
+// targetDrift keeps, on a plan limited by --target, the drift of the
+// targeted objects and of what the partial plan changes.
+func targetDrift(p *plan.Plan, drift []plan.Drift, targets []string) {
+	if len(drift) == 0 {
+		return
+	}
+	keep := map[string]bool{}
+	for _, t := range targets {
+		if ref, err := plan.ParseTarget(t); err == nil {
+			keep[ref.Kind+" "+ref.Key] = true
+		}
+	}
+	for _, c := range p.Changes {
+		keep[c.Address()] = true
+	}
+	p.Drift = nil
+	for _, d := range drift {
+		if keep[d.Address()] {
+			p.Drift = append(p.Drift, d)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package plan
+
+// Causes of drift: why an object on the Plesk server differs from its
+// recorded state. The strings are stable (they are in the JSON plan).
+const (
+	// DriftLocked: a subscription customised in the panel, now locked.
+	DriftLocked = "customised_in_panel"
+	// DriftPlanEdited: a service, add-on or reseller plan edited in the
+	// panel.
+	DriftPlanEdited = "plan_edited_in_panel"
+	// DriftCreated: an object the config declares and the state does not
+	// record, found on the server (created by hand or by billing).
+	DriftCreated = "created_outside"
+	// DriftDeleted: a recorded object the server no longer has (its
+	// Plesk identity was recorded: it was there).
+	DriftDeleted = "deleted_outside"
+	// DriftMissing: a recorded object without a Plesk identity that the
+	// server does not have (recorded without a server, never created
+	// there, or deleted before plansync knew it).
+	DriftMissing = "missing_on_server"
+	// DriftStatus: suspended or activated outside plansync (by billing).
+	DriftStatus = "status_changed_outside"
+	// DriftUnsynced: the server reports the subscription no longer
+	// synchronized with its plan (synchronized=false).
+	DriftUnsynced = "synchronization_lost"
+	// DriftEdited: any other field changed outside plansync (contact
+	// details, owner, plan or add-ons of a subscription, a renamed
+	// object, values of an already locked subscription).
+	DriftEdited = "edited_outside"
+)
+
+// Drift is one object the server has changed outside plansync, for one
+// cause.
+type Drift struct {
+	Kind  string
+	Key   string
+	Cause string
+	// Detail says more about the cause ("by the administrator, status
+	// 16"), "" when there is nothing to add.
+	Detail string
+	Fields []DriftField
+	// Adopt is the config block that adopts what the server has, in the
+	// config directory's format; AdoptNote says what to do with it (or,
+	// without a block, what to remove from the config).
+	Adopt     string
+	AdoptNote string
+	// Revert says what apply does when the config is left as it is.
+	Revert string
+}
+
+// Address is "kind key".
+func (d *Drift) Address() string { return d.Kind + " " + d.Key }
+
+// DriftField is one field whose recorded and observed values differ.
+type DriftField struct {
+	Path     string
+	Recorded Val
+	Observed Val
+}
+
+// ValueOf is the plan value (JSON form and text) of a property value.
+var ValueOf = propVal
+
+// ListOf is the plan value of a list of names.
+var ListOf = listVal
+
+// StringOf is the plan value of a string ("" is unset).
+var StringOf = strVal

@@ -1,0 +1,999 @@
+// Package refresh compares a Plesk server with the recorded state: it
+// finds drift (what was changed outside plansync) and makes the observed
+// state, the recorded state with what the server really has, for the
+// engine to plan the config against.
+//
+// The server's view of each object is made the way import makes it: the
+// server's business layer is built into a config (importer.Build) and
+// planned from an empty state, which gives the records plansync would
+// keep for that server. Each recorded object is matched to the server's
+// by Plesk GUID first, then by key, and compared on the fields the server
+// knows (mapped properties, lock and synchronized status, status,
+// plan and add-on membership, owner, contact details, existence). What
+// the server does not have (descriptions, plansync-only properties,
+// password hashes, subscriber settings) keeps its recorded value.
+package refresh
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+// Server is what one read of a Plesk server gave: its objects as a config
+// (for the blocks that adopt drift) and as the records plansync would
+// keep for them, with their Plesk identities.
+type Server struct {
+	Name    string
+	Config  *model.Config
+	Records *state.Snapshot
+	// Status holds the status bits of the accounts and subscriptions
+	// that are not active, by "kind key".
+	Status map[string]int
+}
+
+// Read reads the server's whole business layer (one packet) and makes
+// its records as of now.
+func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
+	snap, err := importer.Read(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return FromSnapshot(snap, now), nil
+}
+
+// FromSnapshot makes the server's records from what a read returned.
+func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
+	cfg, _ := importer.Build(snap)
+	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now})
+	ids := IDs(snap)
+	ids.Attach(p.Result)
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap)}
+}
+
+func statusBits(snap *importer.Snapshot) map[string]int {
+	out := map[string]int{}
+	for _, d := range snap.Resellers {
+		if d.Data != nil && d.Data.GenInfo != nil && d.Data.GenInfo.Status != 0 {
+			out["reseller "+d.Data.GenInfo.Login] = d.Data.GenInfo.Status
+		}
+	}
+	for _, d := range snap.Customers {
+		if d.Data != nil && d.Data.GenInfo != nil && d.Data.GenInfo.Status != 0 {
+			out["customer "+d.Data.GenInfo.Login] = d.Data.GenInfo.Status
+		}
+	}
+	for _, w := range snap.Webspaces {
+		if w.Data != nil && w.Data.GenInfo != nil && w.Data.GenInfo.Status != 0 {
+			out["subscription "+strings.ToLower(w.Data.GenInfo.Name)] = w.Data.GenInfo.Status
+		}
+	}
+	return out
+}
+
+// suspendedWhy says why the server has an object suspended, from its
+// status bits (Plesk: 16 by the administrator, 32 by a reseller, 64 by
+// the customer, 256 expired).
+func (srv *Server) suspendedWhy(addr string) string {
+	if by := srv.statusDetail(addr); by != "" {
+		return "suspended outside plansync (" + by + ")"
+	}
+	return "suspended outside plansync"
+}
+
+// statusDetail names the status bits of a suspended object ("" when
+// active).
+func (srv *Server) statusDetail(addr string) string {
+	bits := srv.Status[addr]
+	if bits == 0 {
+		return ""
+	}
+	var by []string
+	for _, b := range []struct {
+		bit  int
+		text string
+	}{{16, "by the administrator"}, {32, "by a reseller"}, {64, "by the customer"}, {256, "expired"}} {
+		if bits&b.bit != 0 {
+			by = append(by, b.text)
+		}
+	}
+	if len(by) == 0 {
+		return fmt.Sprintf("status %d", bits)
+	}
+	return fmt.Sprintf("%s, status %d", strings.Join(by, ", "), bits)
+}
+
+// Identities holds the Plesk identities of a server's objects by kind
+// and key.
+type Identities map[string]map[string]*state.PleskID
+
+// IDs indexes the identities of what a read returned.
+func IDs(snap *importer.Snapshot) Identities {
+	ids := Identities{}
+	put := func(kind, key, guid string, id int) {
+		if ids[kind] == nil {
+			ids[kind] = map[string]*state.PleskID{}
+		}
+		ids[kind][key] = &state.PleskID{GUID: guid, ID: id}
+	}
+	for _, d := range snap.Plans {
+		put("service_plan", model.PlanKey(d.OwnerLogin, d.Name), d.GUID, d.ID)
+	}
+	for _, d := range snap.Addons {
+		put("addon_plan", model.PlanKey(d.OwnerLogin, d.Name), d.GUID, d.ID)
+	}
+	for _, d := range snap.ResellerPlans {
+		put("reseller_plan", d.Name, d.GUID, d.ID)
+	}
+	for _, d := range snap.Resellers {
+		if d.Data != nil && d.Data.GenInfo != nil {
+			put("reseller", d.Data.GenInfo.Login, d.Data.GenInfo.GUID, d.ID)
+		}
+	}
+	for _, d := range snap.Customers {
+		if d.Data != nil && d.Data.GenInfo != nil {
+			put("customer", d.Data.GenInfo.Login, d.Data.GenInfo.GUID, d.ID)
+		}
+	}
+	for _, w := range snap.Webspaces {
+		if w.Data != nil && w.Data.GenInfo != nil {
+			put("subscription", strings.ToLower(w.Data.GenInfo.Name), w.Data.GenInfo.GUID, w.ID)
+		}
+	}
+	return ids
+}
+
+// Only keeps the identities of the objects named "kind key".
+func (ids Identities) Only(addrs []string) Identities {
+	out := Identities{}
+	for _, a := range addrs {
+		kind, key, _ := strings.Cut(a, " ")
+		if id := ids[kind][key]; id != nil {
+			if out[kind] == nil {
+				out[kind] = map[string]*state.PleskID{}
+			}
+			out[kind][key] = id
+		}
+	}
+	return out
+}
+
+// Attach sets the identity of every record of s that has none and whose
+// key the server has. It reports how many it set.
+func (ids Identities) Attach(s *state.Snapshot) int {
+	n := 0
+	set := func(kind, key string, dst **state.PleskID) {
+		if *dst != nil {
+			return
+		}
+		if id := ids[kind][key]; id != nil {
+			c := *id
+			*dst = &c
+			n++
+		}
+	}
+	for i := range s.ServicePlans {
+		set("service_plan", s.ServicePlans[i].Key, &s.ServicePlans[i].Plesk)
+	}
+	for i := range s.AddonPlans {
+		set("addon_plan", s.AddonPlans[i].Key, &s.AddonPlans[i].Plesk)
+	}
+	for i := range s.ResellerPlans {
+		set("reseller_plan", s.ResellerPlans[i].Key, &s.ResellerPlans[i].Plesk)
+	}
+	for i := range s.Resellers {
+		set("reseller", s.Resellers[i].Login, &s.Resellers[i].Plesk)
+	}
+	for i := range s.Customers {
+		set("customer", s.Customers[i].Login, &s.Customers[i].Plesk)
+	}
+	for i := range s.Subscriptions {
+		set("subscription", s.Subscriptions[i].Domain, &s.Subscriptions[i].Plesk)
+	}
+	return n
+}
+
+// Result is a comparison of the recorded state with a server.
+type Result struct {
+	// Observed is the recorded state with what the server has: the
+	// engine plans the config against it. Same lineage and serial as the
+	// recorded state.
+	Observed *state.Snapshot
+	Drift    []plan.Drift
+	// IDs counts the recorded objects whose Plesk identity was filled or
+	// updated.
+	IDs int
+}
+
+// Changed reports whether the observed state differs from the recorded
+// one (drift, or identities filled).
+func (r *Result) Changed() bool { return len(r.Drift) > 0 || r.IDs > 0 }
+
+// Options say how drift is described.
+type Options struct {
+	// Format is the config directory's format for adopting blocks: yaml
+	// (default) or hcl.
+	Format string
+	// Reseller, when set, limits the comparison to what that reseller
+	// owns (its service and add-on plans, customers and subscriptions,
+	// as a reseller's credentials see the server); every other record
+	// is kept as it is.
+	Reseller string
+}
+
+// Compare compares the recorded state (nil: none yet) with the server,
+// for the objects the recorded state or the config (nil: none) names.
+func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Options) *Result {
+	srvRecords := srv.Records
+	if recorded == nil {
+		recorded = state.New("")
+	}
+	if cfg == nil {
+		cfg = model.NewConfig()
+	}
+	var kept *state.Snapshot
+	if opt.Reseller != "" {
+		recorded, kept = scoped(recorded, opt.Reseller)
+		srv = &Server{Name: srv.Name, Config: srv.Config, Status: srv.Status}
+		srv.Records, _ = scoped(srvRecords, opt.Reseller)
+	}
+	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
+	obs := *recorded
+	obs.PropertySets = make(map[string]state.Values, len(recorded.PropertySets))
+	for id, v := range recorded.PropertySets {
+		obs.PropertySets[id] = v
+	}
+	c.obs = &obs
+	obs.ServicePlans = c.plans("service_plan", recorded.ServicePlans, srv.Records.ServicePlans, inConfig(cfg.ServicePlans))
+	obs.AddonPlans = c.plans("addon_plan", recorded.AddonPlans, srv.Records.AddonPlans, inConfig(cfg.AddonPlans))
+	obs.ResellerPlans = c.plans("reseller_plan", recorded.ResellerPlans, srv.Records.ResellerPlans, inConfig(cfg.ResellerPlans))
+	obs.Resellers = c.resellers()
+	obs.Customers = c.customers()
+	obs.Subscriptions = c.subscriptions()
+	if kept != nil {
+		obs.ServicePlans = append(obs.ServicePlans, kept.ServicePlans...)
+		obs.AddonPlans = append(obs.AddonPlans, kept.AddonPlans...)
+		obs.ResellerPlans = append(obs.ResellerPlans, kept.ResellerPlans...)
+		obs.Resellers = append(obs.Resellers, kept.Resellers...)
+		obs.Customers = append(obs.Customers, kept.Customers...)
+		obs.Subscriptions = append(obs.Subscriptions, kept.Subscriptions...)
+	}
+	c.prune()
+	sort.SliceStable(c.drift, func(i, j int) bool {
+		a, b := c.drift[i], c.drift[j]
+		if a.Kind != b.Kind {
+			return kindOrder(a.Kind) < kindOrder(b.Kind)
+		}
+		return a.Key < b.Key
+	})
+	for i := range c.drift {
+		c.describe(&c.drift[i])
+	}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids}
+}
+
+func kindOrder(k string) int {
+	return strings.Index("service_plan addon_plan reseller_plan reseller customer subscription", k)
+}
+
+func inConfig[T any](m map[string]T) func(string) bool {
+	return func(k string) bool { _, ok := m[k]; return ok }
+}
+
+type comparer struct {
+	rec, obs *state.Snapshot
+	cfg      *model.Config
+	srv      *Server
+	opt      Options
+	drift    []plan.Drift
+	ids      int
+	// serverKey maps "kind key" of a drifted object to its key on the
+	// server, where it differs (a rename in the panel); recordedKey the
+	// other way.
+	serverKey, recordedKey map[string]string
+	// planDrifted holds the "kind key" of the plans edited in the panel;
+	// statusOf the status of accounts ("kind login") suspended or
+	// activated outside plansync.
+	planDrifted map[string]bool
+	statusOf    map[string]string
+}
+
+// accountStatus notes an account suspended or activated outside
+// plansync: what it owns that follows it is its drift.
+func (c *comparer) accountStatus(addr, status string) {
+	if c.statusOf == nil {
+		c.statusOf = map[string]string{}
+	}
+	c.statusOf[addr] = status
+}
+
+func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
+	c.drift = append(c.drift, plan.Drift{Kind: kind, Key: key, Cause: cause, Fields: fields})
+}
+
+// matcher pairs recorded objects with the server's: by GUID first, then
+// by key among the server objects not claimed by a GUID.
+type matcher struct {
+	byGUID  map[string]int
+	byKey   map[string]int
+	claimed map[int]bool
+}
+
+func newMatcher(n int, key func(int) string, id func(int) *state.PleskID) *matcher {
+	m := &matcher{byGUID: make(map[string]int, n), byKey: make(map[string]int, n), claimed: map[int]bool{}}
+	for i := 0; i < n; i++ {
+		m.byKey[key(i)] = i
+		if p := id(i); p != nil && p.GUID != "" {
+			m.byGUID[p.GUID] = i
+		}
+	}
+	return m
+}
+
+// match returns the server object for a recorded one (-1: none). GUID
+// matches are claimed first by claimGUIDs.
+func (m *matcher) claimGUIDs(n int, id func(int) *state.PleskID) []int {
+	out := make([]int, n)
+	for i := 0; i < n; i++ {
+		out[i] = -1
+		if p := id(i); p != nil && p.GUID != "" {
+			if j, ok := m.byGUID[p.GUID]; ok && !m.claimed[j] {
+				out[i] = j
+				m.claimed[j] = true
+			}
+		}
+	}
+	return out
+}
+
+func (m *matcher) byName(key string) int {
+	if j, ok := m.byKey[key]; ok && !m.claimed[j] {
+		m.claimed[j] = true
+		return j
+	}
+	return -1
+}
+
+func (m *matcher) pair(n int, key func(int) string, id func(int) *state.PleskID) []int {
+	out := m.claimGUIDs(n, id)
+	for i := range out {
+		if out[i] < 0 {
+			out[i] = m.byName(key(i))
+		}
+	}
+	return out
+}
+
+// fillID records the server's identity on a record when it differs.
+func (c *comparer) fillID(dst **state.PleskID, srv *state.PleskID) {
+	if srv == nil {
+		return
+	}
+	if *dst == nil || **dst != *srv {
+		id := *srv
+		*dst = &id
+		c.ids++
+	}
+}
+
+// mapped reports whether the server knows a property.
+func mapped(path string) bool {
+	p := model.Lookup(path)
+	return p != nil && p.Plesk.Group != model.PleskUnmapped
+}
+
+// propDiff lists the mapped properties whose values differ between the
+// recorded and the server's set.
+func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, only func(string) bool) []plan.DriftField {
+	rp, _ := plan.PropsFromValues(c.rec.PropertySets[recID])
+	sp, _ := plan.PropsFromValues(srvVals)
+	var paths []string
+	for path, sv := range sp {
+		if !mapped(path) || (only != nil && !only(path)) {
+			continue
+		}
+		rv, ok := rp[path]
+		if !ok && sv.K == model.KindBool && !sv.Truth() {
+			continue // a setting the server reports off that was never set
+		}
+		if !ok || rv != sv {
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(paths)
+	out := make([]plan.DriftField, 0, len(paths))
+	for _, path := range paths {
+		rv, ok := rp[path]
+		out = append(out, plan.DriftField{Path: prefix + path, Recorded: plan.ValueOf(rv, ok), Observed: plan.ValueOf(sp[path], true)})
+	}
+	return out
+}
+
+// merged is the id of the recorded set with the server's values of the
+// mapped properties put in.
+func (c *comparer) merged(recID string, srvVals state.Values) string {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[recID] {
+		out[k] = v
+	}
+	for k, v := range srvVals {
+		if mapped(k) {
+			out[k] = v
+		}
+	}
+	return c.obs.PutValues(out)
+}
+
+// copySet copies a set of the server's records into the observed state.
+func (c *comparer) copySet(id string) string {
+	if id == "" {
+		return ""
+	}
+	return c.obs.PutValues(c.srv.Records.PropertySets[id])
+}
+
+func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(string) bool) []state.Plan {
+	m := newMatcher(len(srv), func(i int) string { return srv[i].Key }, func(i int) *state.PleskID { return srv[i].Plesk })
+	pairs := m.pair(len(rec), func(i int) string { return rec[i].Key }, func(i int) *state.PleskID { return rec[i].Plesk })
+	out := make([]state.Plan, 0, len(rec))
+	for i, j := range pairs {
+		r := rec[i]
+		if j < 0 {
+			c.add(kind, r.Key, gone(r.Plesk))
+			continue
+		}
+		s := &srv[j]
+		c.fillID(&r.Plesk, s.Plesk)
+		var fields []plan.DriftField
+		if s.Key != r.Key {
+			fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
+			c.renamed(kind, r.Key, s.Key)
+		}
+		srvVals := c.srv.Records.PropertySets[s.Props]
+		props := c.propDiff("", r.Props, srvVals, nil)
+		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
+			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
+			r.Services = append([]string(nil), s.Services...)
+		}
+		if kind == "reseller_plan" && r.Oversell != s.Oversell {
+			props = append(props, plan.DriftField{Path: "oversell", Recorded: boolVal(r.Oversell), Observed: boolVal(s.Oversell)})
+			r.Oversell = s.Oversell
+		}
+		if len(props) > 0 {
+			r.Props = c.merged(r.Props, srvVals)
+		}
+		if len(fields)+len(props) > 0 {
+			c.add(kind, r.Key, plan.DriftPlanEdited, append(fields, props...)...)
+			if c.planDrifted == nil {
+				c.planDrifted = map[string]bool{}
+			}
+			c.planDrifted[kind+" "+r.Key] = true
+		}
+		out = append(out, r)
+	}
+	for j := range srv {
+		if m.claimed[j] || !declared(srv[j].Key) {
+			continue
+		}
+		s := srv[j]
+		s.Props = c.copySet(s.Props)
+		out = append(out, s)
+		c.add(kind, s.Key, plan.DriftCreated)
+	}
+	return out
+}
+
+// gone is the cause of a recorded object the server lacks.
+func gone(id *state.PleskID) string {
+	if id == nil {
+		return plan.DriftMissing
+	}
+	return plan.DriftDeleted
+}
+
+func boolVal(b bool) plan.Val { return plan.ValueOf(model.Bool(b), true) }
+
+func (c *comparer) renamed(kind, key, serverKey string) {
+	if c.serverKey == nil {
+		c.serverKey = map[string]string{}
+		c.recordedKey = map[string]string{}
+	}
+	c.serverKey[kind+" "+key] = serverKey
+	c.recordedKey[kind+" "+serverKey] = key
+}
+
+// planName is the recorded name of the plan of kind an owner's
+// subscription names on the server (a plan renamed in the panel keeps
+// its recorded name: the rename is the plan's drift).
+func (c *comparer) planName(kind, owner, name string) string {
+	if name == "" || name == model.None {
+		return name
+	}
+	if key, ok := c.recordedKey[kind+" "+model.PlanKey(owner, name)]; ok {
+		if _, n, found := strings.Cut(key, "/"); found {
+			return n
+		}
+		return key
+	}
+	return name
+}
+
+func contactFields(r, s state.Contact) []plan.DriftField {
+	var out []plan.DriftField
+	for _, f := range []struct{ path, a, b string }{
+		{"name", r.Name, s.Name}, {"company", r.Company, s.Company}, {"email", r.Email, s.Email},
+		{"phone", r.Phone, s.Phone}, {"address", r.Address, s.Address},
+	} {
+		if f.a != f.b {
+			out = append(out, plan.DriftField{Path: f.path, Recorded: plan.StringOf(f.a), Observed: plan.StringOf(f.b)})
+		}
+	}
+	return out
+}
+
+func statusField(r, s string) plan.DriftField {
+	return plan.DriftField{Path: "status", Recorded: plan.StringOf(r), Observed: plan.StringOf(s)}
+}
+
+func (c *comparer) resellers() []state.Reseller {
+	rec, srv := c.rec.Resellers, c.srv.Records.Resellers
+	m := newMatcher(len(srv), func(i int) string { return srv[i].Login }, func(i int) *state.PleskID { return srv[i].Plesk })
+	pairs := m.pair(len(rec), func(i int) string { return rec[i].Login }, func(i int) *state.PleskID { return rec[i].Plesk })
+	out := make([]state.Reseller, 0, len(rec))
+	for i, j := range pairs {
+		r := rec[i]
+		if j < 0 {
+			c.add("reseller", r.Login, gone(r.Plesk))
+			continue
+		}
+		s := &srv[j]
+		c.fillID(&r.Plesk, s.Plesk)
+		var edited []plan.DriftField
+		if s.Login != r.Login {
+			edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(r.Login), Observed: plan.StringOf(s.Login)})
+			c.renamed("reseller", r.Login, s.Login)
+		}
+		edited = append(edited, contactFields(r.Contact, s.Contact)...)
+		r.Contact = s.Contact
+		if s.Plan != r.Plan && s.Plan != model.None {
+			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
+			r.Plan = s.Plan
+		}
+		if r.Plan == model.None && s.Plan == model.None && r.Allocation != "" {
+			// A custom reseller's own limits and permissions.
+			srvVals := c.srv.Records.PropertySets[s.Allocation]
+			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
+				edited = append(edited, diff...)
+				r.Allocation = c.merged(r.Allocation, srvVals)
+			}
+		}
+		if len(edited) > 0 {
+			c.add("reseller", r.Login, plan.DriftEdited, edited...)
+		}
+		if s.Status != r.Status {
+			c.add("reseller", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
+			c.accountStatus("reseller "+r.Login, s.Status)
+			r.Status = s.Status
+		}
+		out = append(out, r)
+	}
+	for j := range srv {
+		if m.claimed[j] || c.cfg.Resellers[srv[j].Login] == nil {
+			continue
+		}
+		s := srv[j]
+		s.Allocation = c.copySet(s.Allocation)
+		out = append(out, s)
+		c.add("reseller", s.Login, plan.DriftCreated)
+	}
+	return out
+}
+
+func (c *comparer) customers() []state.Customer {
+	rec, srv := c.rec.Customers, c.srv.Records.Customers
+	m := newMatcher(len(srv), func(i int) string { return srv[i].Login }, func(i int) *state.PleskID { return srv[i].Plesk })
+	pairs := m.pair(len(rec), func(i int) string { return rec[i].Login }, func(i int) *state.PleskID { return rec[i].Plesk })
+	out := make([]state.Customer, 0, len(rec))
+	for i, j := range pairs {
+		r := rec[i]
+		if j < 0 {
+			c.add("customer", r.Login, gone(r.Plesk))
+			continue
+		}
+		s := &srv[j]
+		c.fillID(&r.Plesk, s.Plesk)
+		var edited []plan.DriftField
+		if s.Login != r.Login {
+			edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(r.Login), Observed: plan.StringOf(s.Login)})
+			c.renamed("customer", r.Login, s.Login)
+		}
+		edited = append(edited, contactFields(r.Contact, s.Contact)...)
+		r.Contact = s.Contact
+		if s.Owner != r.Owner {
+			edited = append(edited, plan.DriftField{Path: "owner", Recorded: plan.StringOf(r.Owner), Observed: plan.StringOf(s.Owner)})
+			r.Owner = s.Owner
+		}
+		if len(edited) > 0 {
+			c.add("customer", r.Login, plan.DriftEdited, edited...)
+		}
+		if s.Status != r.Status {
+			// A customer suspended with its reseller is the reseller's drift.
+			if c.statusOf["reseller "+r.Owner] != s.Status {
+				c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
+			}
+			c.accountStatus("customer "+r.Login, s.Status)
+			r.Status, r.StatusReasons = s.Status, nil
+			if s.Status == "suspended" {
+				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
+			}
+		}
+		out = append(out, r)
+	}
+	for j := range srv {
+		if m.claimed[j] || c.cfg.Customers[srv[j].Login] == nil {
+			continue
+		}
+		out = append(out, srv[j])
+		c.add("customer", srv[j].Login, plan.DriftCreated)
+	}
+	return out
+}
+
+// frozen reports whether a sync status keeps a subscription off its
+// plan's changes (locked in the panel, or custom).
+func frozen(sync string) bool { return sync == "locked" || sync == "custom" }
+
+func (c *comparer) subscriptions() []state.Subscription {
+	rec, srv := c.rec.Subscriptions, c.srv.Records.Subscriptions
+	m := newMatcher(len(srv), func(i int) string { return srv[i].Domain }, func(i int) *state.PleskID { return srv[i].Plesk })
+	pairs := m.pair(len(rec), func(i int) string { return rec[i].Domain }, func(i int) *state.PleskID { return rec[i].Plesk })
+	out := make([]state.Subscription, 0, len(rec))
+	for i, j := range pairs {
+		r := rec[i]
+		if j < 0 {
+			c.add("subscription", r.Domain, gone(r.Plesk))
+			continue
+		}
+		s := &srv[j]
+		c.fillID(&r.Plesk, s.Plesk)
+		out = append(out, c.subscription(r, s))
+	}
+	for j := range srv {
+		if m.claimed[j] || c.cfg.Subscriptions[srv[j].Domain] == nil {
+			continue
+		}
+		s := srv[j]
+		for _, p := range []*string{&s.Effective, &s.Base, &s.Customize, &s.Settings, &s.DroppedSettings} {
+			*p = c.copySet(*p)
+		}
+		out = append(out, s)
+		c.add("subscription", s.Domain, plan.DriftCreated)
+	}
+	return out
+}
+
+// subscription compares one recorded subscription with the server's and
+// returns its observed record.
+func (c *comparer) subscription(r state.Subscription, s *state.Subscription) state.Subscription {
+	key := r.Domain
+	if len(c.recordedKey) > 0 {
+		// Names of plans renamed in the panel, as recorded.
+		t := *s
+		t.Plan = c.planName("service_plan", s.Owner, s.Plan)
+		t.Addons = make([]string, len(s.Addons))
+		for i, a := range s.Addons {
+			t.Addons[i] = c.planName("addon_plan", s.Owner, a)
+		}
+		s = &t
+	}
+	var edited []plan.DriftField
+	if s.Domain != r.Domain {
+		edited = append(edited, plan.DriftField{Path: "domain", Recorded: plan.StringOf(r.Domain), Observed: plan.StringOf(s.Domain)})
+		c.renamed("subscription", r.Domain, s.Domain)
+	}
+	if s.Owner != r.Owner {
+		edited = append(edited, plan.DriftField{Path: "owner", Recorded: plan.StringOf(r.Owner), Observed: plan.StringOf(s.Owner)})
+	}
+	if s.Customer != r.Customer {
+		edited = append(edited, plan.DriftField{Path: "customer", Recorded: plan.StringOf(r.Customer), Observed: plan.StringOf(s.Customer)})
+	}
+	if s.Plan != r.Plan {
+		edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
+	}
+	if strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00") {
+		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
+	}
+	srvVals := c.srv.Records.PropertySets[s.Effective]
+	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
+	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom")
+	// A synced subscription's values follow its plans: when they differ
+	// and it is still synced, they are its plan's drift when the plan was
+	// edited in the panel (the plan's drift item says so, and the
+	// subscription takes the server's values); otherwise they are a
+	// difference between how plansync and the server compute the values
+	// (subscriber settings, say), not something changed outside, and the
+	// recorded values stay.
+	valuesDrift := len(values) > 0 && (frozen(s.SyncStatus) || frozen(r.SyncStatus) || len(edited) > 0)
+	if len(values) > 0 && !valuesDrift && !syncChanged && !c.plansDrifted(r) {
+		values = nil
+	}
+	switch {
+	case syncChanged && s.SyncStatus == "locked":
+		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
+		c.add("subscription", key, plan.DriftLocked, fields...)
+		values = nil
+	case syncChanged && s.SyncStatus == "unsynced":
+		c.add("subscription", key, plan.DriftUnsynced, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
+	case syncChanged:
+		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
+	}
+	if valuesDrift && values != nil {
+		edited = append(edited, values...)
+	}
+	if len(edited) > 0 {
+		c.add("subscription", key, plan.DriftEdited, edited...)
+	}
+	statusChanged := s.Status != r.Status
+	// A subscription suspended with its customer (or its reseller, for
+	// the reseller's own) is the account's drift.
+	account := "customer " + r.Customer
+	if r.Customer == "" {
+		account = "reseller " + r.Owner
+	}
+	if statusChanged && c.statusOf[account] != s.Status {
+		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
+	}
+	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
+		return r // nothing differs: the record stays as it is
+	}
+	// The server's record, with what the server does not have kept.
+	o := *s
+	o.Domain = r.Domain
+	o.Plesk = r.Plesk
+	o.Effective = c.merged(r.Effective, srvVals)
+	o.Base = c.copySet(s.Base)
+	o.Customize = c.copySet(s.Customize)
+	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
+	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
+	if o.FTPLogin == "" {
+		o.FTPLogin = r.FTPLogin
+	}
+	o.ConfigStatus = r.ConfigStatus
+	switch {
+	case !statusChanged:
+		o.Status, o.StatusReasons = r.Status, r.StatusReasons
+	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
+		// Suspended because its account is.
+		o.StatusReasons = []string{account + " suspended outside plansync"}
+	case o.Status == "suspended":
+		o.StatusReasons = []string{c.srv.suspendedWhy("subscription " + s.Domain)}
+	default:
+		o.StatusReasons = nil
+	}
+	if o.Expires == nil {
+		o.Expires = r.Expires
+	}
+	return o
+}
+
+// plansDrifted reports whether a recorded subscription's service plan
+// or one of its add-ons was edited in the panel.
+func (c *comparer) plansDrifted(r state.Subscription) bool {
+	if c.planDrifted["service_plan "+model.PlanKey(r.Owner, r.Plan)] {
+		return true
+	}
+	for _, a := range r.Addons {
+		if c.planDrifted["addon_plan "+model.PlanKey(r.Owner, a)] {
+			return true
+		}
+	}
+	return false
+}
+
+// prune drops property sets no observed record references.
+func (c *comparer) prune() {
+	used := map[string]bool{}
+	for _, l := range [][]state.Plan{c.obs.ServicePlans, c.obs.AddonPlans, c.obs.ResellerPlans} {
+		for i := range l {
+			used[l[i].Props] = true
+		}
+	}
+	for i := range c.obs.Resellers {
+		used[c.obs.Resellers[i].Allocation] = true
+	}
+	for i := range c.obs.Subscriptions {
+		for _, id := range c.obs.Subscriptions[i].SetIDs() {
+			used[id] = true
+		}
+	}
+	for id := range c.obs.PropertySets {
+		if !used[id] {
+			delete(c.obs.PropertySets, id)
+		}
+	}
+}
+
+// describe adds the two resolutions to a drift item: the config block
+// that adopts what the server has, or what apply does to revert it.
+func (c *comparer) describe(d *plan.Drift) {
+	if d.Cause == plan.DriftStatus {
+		key := d.Key
+		if k, ok := c.serverKey[d.Address()]; ok {
+			key = k
+		}
+		d.Detail = c.srv.statusDetail(d.Kind + " " + key)
+	}
+	switch d.Cause {
+	case plan.DriftDeleted, plan.DriftMissing:
+		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
+		d.Revert = "apply will create it again"
+		return
+	case plan.DriftCreated:
+		d.Revert = "apply will record it and set it to the config's values"
+	case plan.DriftUnsynced:
+		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
+		d.Revert = "apply will set its plan back, which synchronizes it again"
+		return
+	default:
+		d.Revert = "apply will set it back to the config's values"
+	}
+	key := d.Key
+	if k, ok := c.serverKey[d.Address()]; ok {
+		key = k
+	}
+	one := model.NewConfig()
+	sc := c.srv.Config
+	found := false
+	switch d.Kind {
+	case "service_plan":
+		one.ServicePlans[key], found = sc.ServicePlans[key], sc.ServicePlans[key] != nil
+	case "addon_plan":
+		one.AddonPlans[key], found = sc.AddonPlans[key], sc.AddonPlans[key] != nil
+	case "reseller_plan":
+		one.ResellerPlans[key], found = sc.ResellerPlans[key], sc.ResellerPlans[key] != nil
+	case "reseller":
+		one.Resellers[key], found = sc.Resellers[key], sc.Resellers[key] != nil
+	case "customer":
+		one.Customers[key], found = sc.Customers[key], sc.Customers[key] != nil
+	case "subscription":
+		one.Subscriptions[key], found = sc.Subscriptions[key], sc.Subscriptions[key] != nil
+	}
+	if !found {
+		return
+	}
+	var b bytes.Buffer
+	var err error
+	if c.opt.Format == "hcl" {
+		err = fleet.WriteHCL(&b, one)
+	} else {
+		err = fleet.WriteYAML(&b, one)
+	}
+	if err != nil || b.Len() == 0 {
+		return
+	}
+	d.Adopt = b.String()
+	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
+}
+
+// Annotate makes the changes of a plan made against the observed state
+// say what they do to drift: a subscription customised in the panel that
+// the config keeps synced is planned as a sync (Plesk's
+// sync-subscription), naming the panel values it discards.
+func Annotate(p *plan.Plan) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	locked := map[string]*plan.Drift{}
+	drifted := map[string]bool{}
+	for i := range p.Drift {
+		d := &p.Drift[i]
+		if d.Cause == plan.DriftLocked {
+			locked[d.Key] = d
+		}
+		drifted[d.Address()] = true
+	}
+	renameBack(p)
+	for _, c := range p.Changes {
+		if drifted[c.Address()] {
+			for i, r := range c.Reasons {
+				if r == "changed in config" {
+					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+				}
+			}
+		}
+		d := locked[c.Key]
+		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
+			continue
+		}
+		var discarded []string
+		for _, f := range d.Fields {
+			if f.Path != "sync_status" {
+				discarded = append(discarded, f.Path+" "+f.Observed.Text)
+			}
+		}
+		c.Action = plan.Sync
+		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + " again"
+		if len(discarded) > 0 {
+			reason += ", discarding the panel values " + strings.Join(discarded, ", ")
+		}
+		c.Reasons = []string{reason}
+	}
+}
+
+func planOf(p *plan.Plan, domain string) string {
+	if p.Result != nil {
+		for i := range p.Result.Subscriptions {
+			if s := &p.Result.Subscriptions[i]; s.Domain == domain {
+				return s.Plan
+			}
+		}
+	}
+	return "its plan"
+}
+
+// scoped splits a snapshot into what a reseller owns (in, sharing the
+// property sets) and the rest (out).
+func scoped(s *state.Snapshot, reseller string) (in, out *state.Snapshot) {
+	a, b := *s, state.Snapshot{}
+	a.ServicePlans, b.ServicePlans = split(s.ServicePlans, func(p *state.Plan) bool { return p.Owner == reseller })
+	a.AddonPlans, b.AddonPlans = split(s.AddonPlans, func(p *state.Plan) bool { return p.Owner == reseller })
+	a.ResellerPlans, b.ResellerPlans = nil, s.ResellerPlans
+	a.Resellers, b.Resellers = nil, s.Resellers
+	a.Customers, b.Customers = split(s.Customers, func(c *state.Customer) bool { return c.Owner == reseller })
+	a.Subscriptions, b.Subscriptions = split(s.Subscriptions, func(x *state.Subscription) bool { return x.Owner == reseller })
+	return &a, &b
+}
+
+func split[T any](list []T, in func(*T) bool) (yes, no []T) {
+	for i := range list {
+		if in(&list[i]) {
+			yes = append(yes, list[i])
+		} else {
+			no = append(no, list[i])
+		}
+	}
+	return yes, no
+}
+
+// renameBack adds to the plan the renames back of objects renamed in the
+// panel (matched by GUID, recorded under their config key): the engine
+// plans from keys and does not see them.
+func renameBack(p *plan.Plan) {
+	byAddr := map[string]*plan.Change{}
+	for _, c := range p.Changes {
+		byAddr[c.Address()] = c
+	}
+	for i := range p.Drift {
+		d := &p.Drift[i]
+		for _, f := range d.Fields {
+			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+				continue
+			}
+			field := plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			const why = "renamed outside plansync: set back to the config's name"
+			if c := byAddr[d.Address()]; c != nil {
+				c.Fields = append([]plan.FieldChange{field}, c.Fields...)
+				c.Reasons = append(c.Reasons, why)
+				continue
+			}
+			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []plan.FieldChange{field}}
+			at := sort.Search(len(p.Changes), func(j int) bool {
+				o := p.Changes[j]
+				return o.Kind > c.Kind || (o.Kind == c.Kind && o.Key > c.Key)
+			})
+			p.Changes = append(p.Changes[:at], append([]*plan.Change{c}, p.Changes[at:]...)...)
+			byAddr[c.Address()] = c
+			p.Summary.Update++
+		}
+	}
+}

@@ -1,0 +1,336 @@
+package refresh
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+var now = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+
+const seed = `service_plans:
+  - name: Basic
+    resources:
+      disk_space: 1GiB
+      websites: 1
+customers:
+  - login: jane
+    name: Jane Doe
+  - login: kim
+subscriptions:
+  - domain: jane.example
+    customer: jane
+    plan: Basic
+  - domain: kim.example
+    customer: kim
+    plan: Basic
+`
+
+// server starts an emulator seeded from seed and returns it with a read
+// of it.
+func server(t *testing.T) (*fake.Server, *xmlapi.Client) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := config.Load(dir, config.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	st, err := fake.Seed(cfg, "", now, fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := fake.New(st, fake.Options{Key: "k"})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func read(t *testing.T, c *xmlapi.Client) *Server {
+	t.Helper()
+	s, err := Read(context.Background(), c, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func post(t *testing.T, srv *fake.Server, body string) {
+	t.Helper()
+	packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">` + body + `</packet>`)
+	plesktest.Validate(t, false, "panel edit", packet)
+	out := srv.Handle(map[string][]string{"Key": {"k"}}, packet)
+	plesktest.Validate(t, true, "answer to a panel edit", out)
+	if strings.Contains(string(out), "<status>error</status>") {
+		t.Fatalf("refused: %s", out)
+	}
+}
+
+// copyOf is a deep copy of a snapshot (through its encoding).
+func copyOf(t *testing.T, s *state.Snapshot) *state.Snapshot {
+	t.Helper()
+	s.Lineage = "lin"
+	data, err := state.Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := state.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func causes(r *Result) []string {
+	var out []string
+	for _, d := range r.Drift {
+		out = append(out, d.Kind+" "+d.Key+": "+d.Cause)
+	}
+	return out
+}
+
+func TestCompareClean(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	r := Compare(rec, nil, srv, Options{})
+	if len(r.Drift) != 0 || r.IDs != 0 || r.Changed() {
+		t.Fatalf("drift on a clean server: %v, %d ids", causes(r), r.IDs)
+	}
+	a, _ := state.Encode(rec)
+	b, _ := state.Encode(r.Observed)
+	if string(a) != string(b) {
+		t.Errorf("observed differs from recorded:\n%s\n%s", a, b)
+	}
+}
+
+func TestCompareFillsIdentities(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	for i := range rec.Subscriptions {
+		rec.Subscriptions[i].Plesk = nil
+	}
+	rec.ServicePlans[0].Plesk = nil
+	r := Compare(rec, nil, srv, Options{})
+	if len(r.Drift) != 0 || r.IDs != 3 {
+		t.Fatalf("drift %v, %d ids; want none and 3", causes(r), r.IDs)
+	}
+	if r.Observed.Subscriptions[0].Plesk == nil || r.Observed.Subscriptions[0].Plesk.GUID == "" {
+		t.Errorf("no identity observed: %+v", r.Observed.Subscriptions[0])
+	}
+	if rec.Subscriptions[0].Plesk != nil {
+		t.Error("the recorded state was modified")
+	}
+}
+
+// A plan renamed in the panel is matched by its GUID: drift of its name,
+// not a delete and a create; the observed record keeps its key.
+func TestCompareRenamedPlanMatchedByGUID(t *testing.T) {
+	fs, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	post(t, fs, `<service-plan><set><filter><name>Basic</name></filter><name>Basic 2</name></set></service-plan>`)
+	srv = read(t, c)
+	r := Compare(rec, nil, srv, Options{})
+	if got := strings.Join(causes(r), "; "); got != "service_plan Basic: plan_edited_in_panel" {
+		t.Fatalf("drift: %s", got)
+	}
+	f := r.Drift[0].Fields
+	if len(f) != 1 || f[0].Path != "name" || f[0].Recorded.JSON != "Basic" || f[0].Observed.JSON != "Basic 2" {
+		t.Errorf("fields: %+v", f)
+	}
+	if r.Observed.ServicePlans[0].Key != "Basic" || len(r.Observed.ServicePlans) != 1 {
+		t.Errorf("observed plans: %+v", r.Observed.ServicePlans)
+	}
+	if !strings.Contains(r.Drift[0].Adopt, "name: Basic 2") {
+		t.Errorf("adopt block: %q", r.Drift[0].Adopt)
+	}
+}
+
+// Values the server does not know keep their recorded values: a plan's
+// description and an unmapped property.
+func TestComparePlansyncOnlyValuesKept(t *testing.T) {
+	fs, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	rec.ServicePlans[0].Description = "Our starter plan"
+	vals := state.Values{}
+	for k, v := range rec.PropertySets[rec.ServicePlans[0].Props] {
+		vals[k] = v
+	}
+	vals["resources.expiration"] = "1y"
+	rec.ServicePlans[0].Props = rec.PutValues(vals)
+	post(t, fs, `<service-plan><set><filter><name>Basic</name></filter><limits><limit><name>disk_space</name><value>2147483648</value></limit></limits></set></service-plan>`)
+	r := Compare(rec, nil, read(t, c), Options{Format: "hcl"})
+	var planDrift *plan.Drift
+	for i := range r.Drift {
+		if r.Drift[i].Kind == "service_plan" {
+			planDrift = &r.Drift[i]
+		}
+	}
+	if planDrift == nil || planDrift.Cause != plan.DriftPlanEdited || len(planDrift.Fields) != 1 ||
+		planDrift.Fields[0].Path != "resources.disk_space" || planDrift.Fields[0].Recorded.JSON != int64(1<<30) || planDrift.Fields[0].Observed.JSON != int64(2<<30) {
+		t.Fatalf("plan drift: %+v", r.Drift)
+	}
+	if !strings.HasPrefix(planDrift.Adopt, `service_plan "Basic" {`) {
+		t.Errorf("HCL adopt block: %q", planDrift.Adopt)
+	}
+	p := r.Observed.ServicePlans[0]
+	if p.Description != "Our starter plan" {
+		t.Errorf("description: %q", p.Description)
+	}
+	v := r.Observed.PropertySets[p.Props]
+	if v["resources.expiration"] != "1y" || v["resources.disk_space"] != int64(2<<30) {
+		t.Errorf("observed values: %v", v)
+	}
+	// Its synced subscriptions follow it: no drift of their own.
+	for _, d := range r.Drift {
+		if d.Kind == "subscription" {
+			t.Errorf("subscription drift: %+v", d)
+		}
+	}
+}
+
+func TestCompareDeletedCreatedAndUndeclared(t *testing.T) {
+	fs, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	post(t, fs, `<webspace><del><filter><name>kim.example</name></filter></del></webspace>`)
+	post(t, fs, `<webspace><add><gen_setup><name>new.example</name><owner-login>jane</owner-login><htype>vrt_hst</htype><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Basic</plan-name></add></webspace>`)
+	post(t, fs, `<webspace><add><gen_setup><name>other.example</name><owner-login>jane</owner-login><htype>vrt_hst</htype><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Basic</plan-name></add></webspace>`)
+	cfg := model.NewConfig()
+	cfg.Subscriptions["new.example"] = &model.Subscription{Domain: "new.example"}
+	r := Compare(rec, cfg, read(t, c), Options{})
+	got := strings.Join(causes(r), "; ")
+	if got != "subscription kim.example: deleted_outside; subscription new.example: created_outside" {
+		t.Fatalf("drift: %s", got)
+	}
+	var domains []string
+	for _, s := range r.Observed.Subscriptions {
+		domains = append(domains, s.Domain)
+	}
+	if strings.Join(domains, " ") != "jane.example new.example" {
+		t.Errorf("observed subscriptions: %v", domains)
+	}
+	if d := r.Drift[0]; d.Adopt != "" || !strings.Contains(d.AdoptNote, "remove subscription kim.example") || d.Revert != "apply will create it again" {
+		t.Errorf("deleted resolutions: %+v", d)
+	}
+}
+
+func TestCompareLockedAndSuspended(t *testing.T) {
+	fs, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	post(t, fs, `<webspace><set><filter><name>jane.example</name></filter><values><limits><limit><name>max_site</name><value>3</value></limit></limits></values></set></webspace>`)
+	post(t, fs, `<webspace><set><filter><name>kim.example</name></filter><values><gen_setup><status>16</status></gen_setup></values></set></webspace>`)
+	post(t, fs, `<customer><set><filter><login>kim</login></filter><values><gen_info><pname>Kim K</pname></gen_info></values></set></customer>`)
+	post(t, fs, `<customer><set><filter><login>jane</login></filter><values><gen_info><status>16</status></gen_info></values></set></customer>`)
+	r := Compare(rec, nil, read(t, c), Options{})
+	got := strings.Join(causes(r), "; ")
+	want := "customer jane: status_changed_outside; customer kim: edited_outside; subscription jane.example: customised_in_panel; subscription kim.example: status_changed_outside"
+	if got != want {
+		t.Fatalf("drift:\n got %s\nwant %s", got, want)
+	}
+	var paths []string
+	for _, f := range r.Drift[2].Fields {
+		paths = append(paths, f.Path)
+	}
+	if strings.Join(paths, " ") != "sync_status resources.websites" {
+		t.Errorf("locked fields: %v", paths)
+	}
+	for _, s := range r.Observed.Subscriptions {
+		switch s.Domain {
+		case "jane.example":
+			if s.SyncStatus != "locked" || s.Customize == "" {
+				t.Errorf("observed jane.example: %+v", s)
+			}
+		case "kim.example":
+			if s.Status != "suspended" || strings.Join(s.StatusReasons, ",") != "suspended outside plansync (by the administrator, status 16)" {
+				t.Errorf("observed kim.example: %+v", s)
+			}
+		}
+	}
+	if r.Observed.Customers[1].Contact.Name != "Kim K" {
+		t.Errorf("observed customer: %+v", r.Observed.Customers[1])
+	}
+}
+
+// A reseller's run compares only what the reseller owns: the admin's
+// objects, missing from what its credentials read, are kept as recorded.
+func TestCompareResellerScope(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	empty := &Server{Name: srv.Name, Config: model.NewConfig(), Records: state.New("x")}
+	r := Compare(rec, nil, empty, Options{Reseller: "acme"})
+	if len(r.Drift) != 0 {
+		t.Fatalf("drift: %v", causes(r))
+	}
+	if len(r.Observed.Subscriptions) != 2 || len(r.Observed.ServicePlans) != 1 || len(r.Observed.Customers) != 2 {
+		t.Errorf("records dropped: %+v", r.Observed)
+	}
+	// Without the scope, the same read is the admin's: all deleted.
+	if r := Compare(rec, nil, empty, Options{}); len(r.Drift) != 5 {
+		t.Errorf("admin's drift: %v", causes(r))
+	}
+}
+
+// A synced subscription whose values differ from the server's while its
+// plan was not edited is no drift: the difference is in how the values
+// are computed (subscriber settings, say), and the recorded values stay.
+func TestCompareSyncedValuesWithoutPlanDriftKept(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	s := &rec.Subscriptions[0]
+	vals := state.Values{}
+	for k, v := range rec.PropertySets[s.Effective] {
+		vals[k] = v
+	}
+	vals["resources.websites"] = int64(3)
+	s.Effective = rec.PutValues(vals)
+	r := Compare(rec, nil, srv, Options{})
+	if len(r.Drift) != 0 || r.Changed() {
+		t.Fatalf("drift: %v", causes(r))
+	}
+	if got := r.Observed.PropertySets[r.Observed.Subscriptions[0].Effective]["resources.websites"]; got != int64(3) {
+		t.Errorf("observed websites %v, want the recorded 3", got)
+	}
+}
+
+// A recorded object without a Plesk identity that the server lacks was
+// never known there: missing, not deleted.
+func TestCompareMissingWithoutIdentity(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	extra := rec.Subscriptions[0]
+	extra.Domain, extra.Plesk = "never.example", nil
+	rec.Subscriptions = append(rec.Subscriptions, extra)
+	r := Compare(rec, nil, srv, Options{})
+	if got := strings.Join(causes(r), "; "); got != "subscription never.example: missing_on_server" {
+		t.Fatalf("drift: %s", got)
+	}
+	if d := r.Drift[0]; d.Revert != "apply will create it again" {
+		t.Errorf("resolutions: %+v", d)
+	}
+}

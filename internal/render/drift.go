@@ -1,0 +1,175 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/plansync/plansync/internal/plan"
+)
+
+// driftShown is how many drift items text and markdown show in full; the
+// JSON document lists them all.
+const driftShown = 20
+
+// DriftCause is a drift cause for people.
+func DriftCause(cause string) string {
+	switch cause {
+	case plan.DriftLocked:
+		return "customised in the panel, now locked"
+	case plan.DriftPlanEdited:
+		return "plan edited in the panel"
+	case plan.DriftCreated:
+		return "created outside plansync"
+	case plan.DriftDeleted:
+		return "deleted outside plansync"
+	case plan.DriftMissing:
+		return "recorded, but not on the server (never created there, or deleted before plansync knew it)"
+	case plan.DriftStatus:
+		return "status changed outside plansync"
+	case plan.DriftUnsynced:
+		return "no longer synchronized with its plan (synchronized=false)"
+	case plan.DriftEdited:
+		return "edited outside plansync"
+	}
+	return cause
+}
+
+// DriftText writes the drift section of a refreshed plan: what the server
+// changed outside plansync, each with its two resolutions.
+func DriftText(w io.Writer, p *plan.Plan, opt Options) error {
+	var b strings.Builder
+	writeDrift(&b, styler{on: opt.Color}, p)
+	out := b.String()
+	if !opt.Color {
+		out = EscapeLines(out)
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	verb := "differ"
+	if len(p.Drift) == 1 {
+		verb = "differs"
+	}
+	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
+		st.bold("Changed outside plansync"), Escape(p.Server), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
+	for i := range p.Drift {
+		if i == driftShown {
+			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item", ""))
+			break
+		}
+		d := &p.Drift[i]
+		detail := ""
+		if d.Detail != "" {
+			detail = " (" + Escape(d.Detail) + ")"
+		}
+		fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
+		for _, f := range d.Fields {
+			fmt.Fprintf(b, "      %s: %s (recorded) → %s (on the server)\n", Escape(f.Path), valText(f.Recorded), valText(f.Observed))
+		}
+		switch {
+		case d.Adopt != "":
+			fmt.Fprintf(b, "    Adopt it: %s:\n", Escape(d.AdoptNote))
+			for _, line := range strings.Split(strings.TrimRight(d.Adopt, "\n"), "\n") {
+				fmt.Fprintf(b, "        %s\n", Escape(line))
+			}
+		case d.AdoptNote != "":
+			fmt.Fprintf(b, "    Adopt it: %s.\n", Escape(d.AdoptNote))
+		}
+		if d.Revert != "" {
+			fmt.Fprintf(b, "    Or revert it: %s.\n", d.Revert)
+		}
+		b.WriteString("\n")
+	}
+}
+
+func valText(v plan.Val) string {
+	if !v.Set {
+		return "(none)"
+	}
+	return Escape(v.Text)
+}
+
+type jsonDriftField struct {
+	Path     string `json:"path"`
+	Recorded any    `json:"recorded"`
+	Observed any    `json:"observed"`
+}
+
+type jsonDrift struct {
+	Kind   string           `json:"kind"`
+	Key    string           `json:"key"`
+	Cause  string           `json:"cause"`
+	Detail string           `json:"detail,omitempty"`
+	Fields []jsonDriftField `json:"fields"`
+	// Adopt is the config block that adopts what the server has;
+	// AdoptNote says what to do with it (or, without a block, what to
+	// remove from the config); Revert what apply does otherwise.
+	Adopt     string `json:"adopt,omitempty"`
+	AdoptNote string `json:"adopt_note,omitempty"`
+	Revert    string `json:"revert,omitempty"`
+}
+
+// driftJSON is the drift list of a refreshed plan (nil when the plan was
+// not refreshed: the key is then left out).
+func driftJSON(p *plan.Plan) *[]jsonDrift {
+	if !p.Refreshed {
+		return nil
+	}
+	out := make([]jsonDrift, 0, len(p.Drift))
+	for _, d := range p.Drift {
+		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Detail: d.Detail, Fields: make([]jsonDriftField, 0, len(d.Fields)),
+			Adopt: d.Adopt, AdoptNote: d.AdoptNote, Revert: d.Revert}
+		for _, f := range d.Fields {
+			j.Fields = append(j.Fields, jsonDriftField{Path: f.Path, Recorded: f.Recorded.JSON, Observed: f.Observed.JSON})
+		}
+		out = append(out, j)
+	}
+	return &out
+}
+
+// driftMarkdown writes the drift section of a pull-request comment.
+func driftMarkdown(b *strings.Builder, p *plan.Plan) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "#### Changed outside plansync (drift on %s)\n\n", mdCell(p.Server))
+	b.WriteString("| Object | Cause | Field | Recorded | On the server |\n|---|---|---|---|---|\n")
+	for i, d := range p.Drift {
+		if i == driftShown {
+			fmt.Fprintf(b, "| … and %s more | | | | |\n", Thousands(len(p.Drift)-i))
+			break
+		}
+		if len(d.Fields) == 0 {
+			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+		}
+		for _, f := range d.Fields {
+			observed := valText(f.Observed)
+			if d.Detail != "" && f.Path == "status" {
+				observed += " (" + d.Detail + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
+		}
+	}
+	b.WriteString("\nEach can be **reverted** (apply sets it back to the config's values) or **adopted** into the config:\n\n")
+	for i, d := range p.Drift {
+		if i == driftShown {
+			break
+		}
+		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+		if d.Adopt != "" {
+			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
+		} else if d.AdoptNote != "" {
+			fmt.Fprintf(b, "Adopt it: %s.\n\n", d.AdoptNote)
+		}
+		if d.Revert != "" {
+			fmt.Fprintf(b, "Or revert it: %s.\n\n", d.Revert)
+		}
+		b.WriteString("</details>\n\n")
+	}
+}
