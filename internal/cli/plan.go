@@ -280,6 +280,12 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			return exitCode(ExitError)
 		}
 	}
+	// With a Plesk server, apply changes the server, then records.
+	if client, conn, err := pleskServer(env, run.cfg); err != nil {
+		return err
+	} else if client != nil {
+		return applyOnServer(ctx, env, o, run, client, conn, opts)
+	}
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var serial uint64
 	err = showProgress(env, progress, len(p.Changes), run.backend.Describe(), func() error {

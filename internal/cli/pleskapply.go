@@ -1,0 +1,234 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/internal/render"
+)
+
+// EnvDefaultIP sets the IP address of new subscriptions when the config
+// has no server.plesk.default_ip (for CI and the emulator).
+const EnvDefaultIP = "PLANSYNC_PLESK_DEFAULT_IP"
+
+// pleskServer returns a client for the Plesk server the config or the
+// environment names, or nil when none is named (apply then records the
+// plan only).
+func pleskServer(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, error) {
+	conn, ok, err := plesk.Connect(cfg, env.Getenv)
+	if err != nil || !ok {
+		return nil, conn, err
+	}
+	if conn.DefaultIP == "" {
+		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
+	}
+	client, err := xmlapi.New(conn.API)
+	return client, conn, err
+}
+
+// secretsOf returns the clear secrets of the config, for the writes that
+// carry them (they are never printed, and traces mask them).
+func secretsOf(cfg *model.Config) func(kind, key, field string) string {
+	return func(kind, key, field string) string {
+		var s *model.Secret
+		switch kind {
+		case "customer":
+			if c := cfg.Customers[key]; c != nil {
+				s = c.Password
+			}
+		case "reseller":
+			if r := cfg.Resellers[key]; r != nil {
+				s = r.Password
+			}
+		case "subscription":
+			if sub := cfg.Subscriptions[key]; sub != nil {
+				s = sub.FTPPassword
+			}
+		}
+		if s == nil {
+			return ""
+		}
+		return s.Value
+	}
+}
+
+// applyOnServer makes the server match the plan, then records what was
+// done (all of it, or, after a failed operation, what succeeded). It
+// prints the outcome and returns the error that ends the run.
+func applyOnServer(ctx context.Context, env Env, o applyOptions, run *planRun, client *xmlapi.Client, conn plesk.Connection, opts apply.Options) error {
+	p := run.plan
+	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
+	var out *deploy.Outcome
+	var serial uint64
+	var applyErr, writeErr error
+	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
+		bar := newProgressLine(env.Stderr, progress, client.Server())
+		out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
+			DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update,
+		})
+		bar.done(applyErr)
+		if out == nil || out.Record == nil {
+			return nil
+		}
+		entry := apply.Entry(p, opts)
+		if applyErr != nil || len(out.Pending) > 0 {
+			entry.Summary += fmt.Sprintf(" (on %s: %d objects pending)", client.Server(), len(out.Pending))
+		}
+		serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if writeErr != nil {
+		if applyErr != nil {
+			return fmt.Errorf("%v; and recording what succeeded failed: %w", applyErr, backendErr(run.backend, writeErr))
+		}
+		return backendErr(run.backend, writeErr)
+	}
+	if o.Format == "json" {
+		if jerr := applyServerJSON(env.Stdout, p, out, applyErr == nil, serial, env); jerr != nil {
+			return jerr
+		}
+	} else if out != nil {
+		printOutcome(env.Stdout, out)
+	}
+	if applyErr != nil {
+		msg := applyFailure(applyErr, client.Server(), out, serial)
+		if o.Format == "json" {
+			return afterDocument{msg}
+		}
+		return msg
+	}
+	if o.Format == "text" {
+		fmt.Fprintf(env.Stdout, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
+			client.Server(), p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
+		if len(out.Disagreements) > 0 {
+			fmt.Fprintf(env.Stdout, "%s in model disagreement keep their previous record: the plan will show them again until the config or the server changes.\n",
+				counted(len(out.Pending), "object"))
+		}
+	}
+	return nil
+}
+
+// applyFailure is the one line naming the object, the operation and
+// Plesk's errcode and errtext, and what was recorded.
+func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) error {
+	recorded := ""
+	if out != nil && out.Record != nil {
+		recorded = fmt.Sprintf("; what succeeded is recorded (state serial %d), %s pending: run apply again to finish", serial, counted(len(out.Pending), "object"))
+	}
+	if oe := deploy.OpError(err); oe != nil {
+		return fmt.Errorf("apply on %s stopped: %s %s of %s failed: errcode %d, errtext %q%s",
+			server, oe.Operator, oe.Operation, oe.Object, oe.Code, oe.Text, recorded)
+	}
+	return fmt.Errorf("apply on %s stopped: %v%s", server, err, recorded)
+}
+
+func printOutcome(w io.Writer, out *deploy.Outcome) {
+	if len(out.Problems) > 0 {
+		fmt.Fprintln(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):")
+		for _, pr := range out.Problems {
+			fmt.Fprintf(w, "  %s: %s\n", pr.Object, oneLine(pr.Text))
+		}
+	}
+	if len(out.Disagreements) > 0 {
+		fmt.Fprintln(w, "\nModel disagreements (the server reports other values than plansync predicted; not recorded):")
+		for _, d := range out.Disagreements {
+			fmt.Fprintf(w, "  subscription %s: %s: predicted %s, server has %s\n", d.Subscription, d.Property, d.Predicted, d.Observed)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// applyServerJSON is apply's JSON document with the server's outcome:
+// model_disagreements (always present) and plesk_problems.
+func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
+	var buf strings.Builder
+	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
+		return err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(buf.String()), &doc); err != nil {
+		return err
+	}
+	dis := []deploy.Disagreement{}
+	probs := []deploy.Problem{}
+	pending := []string{}
+	if out != nil {
+		dis = append(dis, out.Disagreements...)
+		probs = append(probs, out.Problems...)
+		pending = append(pending, out.Pending...)
+	}
+	put := func(k string, v any) {
+		b, _ := json.Marshal(v)
+		doc[k] = b
+	}
+	put("model_disagreements", dis)
+	put("plesk_problems", probs)
+	put("pending", pending)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// progressLine says on a terminal how far an apply on a server is
+// ("Applying on HOST: 37/120 operations"), at most every 100ms.
+type progressLine struct {
+	w      io.Writer
+	on     bool
+	server string
+	last   time.Time
+	width  int
+	n, of  int
+}
+
+func newProgressLine(w io.Writer, on bool, server string) *progressLine {
+	return &progressLine{w: w, on: on, server: server}
+}
+
+func (l *progressLine) line(text, end string) {
+	pad := ""
+	if n := utf8.RuneCountInString(text); n < l.width {
+		pad = strings.Repeat(" ", l.width-n)
+	} else {
+		l.width = n
+	}
+	fmt.Fprintf(l.w, "\r%s%s%s", text, pad, end)
+}
+
+func (l *progressLine) update(done, total int) {
+	l.n, l.of = done, total
+	if !l.on || (time.Since(l.last) < 100*time.Millisecond && done < total) {
+		return
+	}
+	l.last = time.Now()
+	l.line(fmt.Sprintf("Applying on %s: %s/%s operations", l.server, render.Thousands(done), render.Thousands(total)), "")
+}
+
+func (l *progressLine) done(err error) {
+	if !l.on {
+		return
+	}
+	if err != nil {
+		l.line(fmt.Sprintf("Applying on %s: stopped after %s/%s operations", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+		return
+	}
+	l.line(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+}
+
+
