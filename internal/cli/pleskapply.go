@@ -230,5 +230,3 @@ func (l *progressLine) done(err error) {
 	}
 	l.line(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
 }
-
-

@@ -642,11 +642,15 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if !strings.EqualFold(gi.Name, s.Domain) {
 				gs.Name = s.Domain
 				byOld := xmlapi.WebspaceFilter{Name: []string{gi.Name}}
-				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSet{Filter: byOld, Values: xmlapi.WebspaceValues{GenSetup: gs}} }, nil)
+				ch.add(func() xmlapi.Op {
+					return xmlapi.WebspaceSet{Filter: byOld, Values: xmlapi.WebspaceValues{GenSetup: gs}}
+				}, nil)
 			}
 			if !sameOwner(gi.OwnerLogin, holder) && !r.moved[s.Customer] {
 				gso := &xmlapi.SetGenSetup{OwnerLogin: holder}
-				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{GenSetup: gso}} }, nil)
+				ch.add(func() xmlapi.Op {
+					return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{GenSetup: gso}}
+				}, nil)
 			}
 		}
 		membership := false
@@ -910,9 +914,13 @@ func (r *run) buildDeletes() []*phase {
 				g := d.GUID
 				owner := ownerOf(d.OwnerLogin)
 				if kind == "addon_plan" {
-					ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.AddonPlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner} }, nil)
+					ph.chain(kind, key).add(func() xmlapi.Op {
+						return xmlapi.AddonPlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner}
+					}, nil)
 				} else {
-					ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.ServicePlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner} }, nil)
+					ph.chain(kind, key).add(func() xmlapi.Op {
+						return xmlapi.ServicePlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner}
+					}, nil)
 				}
 			case "reseller_plan":
 				d := r.rplans[key]

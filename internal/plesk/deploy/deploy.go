@@ -188,15 +188,15 @@ type run struct {
 	webs, websByGUID     map[string]*xmlapi.WebspaceData
 	changes              map[string]*plan.Change // "kind key"
 
-	mu       sync.Mutex
-	ids      map[state.Ref]state.PleskID
-	pending  map[state.Ref]bool
-	written  map[state.Ref]bool // plans whose values were written
-	touched  map[string]bool    // subscriptions written
+	mu      sync.Mutex
+	ids     map[state.Ref]state.PleskID
+	pending map[state.Ref]bool
+	written map[state.Ref]bool // plans whose values were written
+	touched map[string]bool    // subscriptions written
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
-	moved map[string]bool
+	moved    map[string]bool
 	problems []Problem
 	disagree []Disagreement
 	writes   int
