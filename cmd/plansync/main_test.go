@@ -209,16 +209,45 @@ func TestTuneGC(t *testing.T) {
 
 // pleskFake starts a Plesk emulator for the rest of the script, seeded
 // from a plansync config directory (or empty with "-"), and points
-// PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY at it.
+// PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY and PLANSYNC_PLESK_DEFAULT_IP at
+// it.
 //
 // With a second argument, the server has only the components listed
 // (comma-separated): subscriptions whose plans need others are left
-// unsynchronised.
+// unsynchronised. Flags before the directory: -empty (the server has the
+// config's components but none of its objects), -fail-op N (the Nth
+// operation fails, with -fail-code, default 1023).
 //
-//	pleskfake CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
+	var opts fake.Options
+	emptyServer := false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		switch args[0] {
+		case "-empty":
+			emptyServer = true
+			args = args[1:]
+			continue
+		case "-fail-op", "-fail-code":
+			if len(args) < 2 {
+				ts.Fatalf("pleskfake: %s needs a number", args[0])
+			}
+			n, err := strconv.Atoi(args[1])
+			if err != nil {
+				ts.Fatalf("pleskfake: %s %s: %v", args[0], args[1], err)
+			}
+			if args[0] == "-fail-op" {
+				opts.FailOp = n
+			} else {
+				opts.FailCode = n
+			}
+			args = args[2:]
+			continue
+		}
+		ts.Fatalf("pleskfake: unknown flag %s", args[0])
+	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
@@ -232,14 +261,24 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			cfg.Server.Components = strings.Split(args[1], ",")
 		}
-		var err error
-		if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
-			ts.Fatalf("pleskfake: %v", err)
+		if emptyServer {
+			if cfg.Server != nil && len(cfg.Server.Components) > 0 {
+				st.Components = append([]string(nil), cfg.Server.Components...)
+			}
+		} else {
+			var err error
+			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+				ts.Fatalf("pleskfake: %v", err)
+			}
 		}
+	} else if len(args) == 2 {
+		st.Components = strings.Split(args[1], ",")
 	}
 	const key = "script-key-0001"
-	srv := httptest.NewServer(fake.New(st, fake.Options{Key: key}))
+	opts.Key = key
+	srv := httptest.NewServer(fake.New(st, opts))
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
+	ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
 	ts.Defer(srv.Close)
 }
