@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"crypto/rand"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,9 +92,13 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	for _, it := range items {
 		have[it.Name] = true
 	}
-	var missing []string
+	var missing, missingExt []string
 	for _, sv := range r.res.Services {
-		if have[sv.Name] || sv.Extension != "" {
+		if have[sv.Name] {
+			continue
+		}
+		if sv.Extension != "" {
+			missingExt = append(missingExt, sv.Name+" (extension "+sv.Extension+")")
 			continue
 		}
 		if !definable {
@@ -109,6 +114,10 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			}
 			return op
 		}, nil)
+	}
+	if len(missingExt) > 0 {
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server: install their extensions, then apply again",
+			r.c.Server(), strings.Join(missingExt, ", "))
 	}
 	if len(missing) > 0 {
 		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server, and it does not accept defining them (protocol %s); create them in the panel (Service Plans > Additional Services), then apply again",
@@ -236,7 +245,7 @@ func (r *run) buildResellers() *phase {
 				continue
 			}
 			ch.add(func() xmlapi.Op {
-				op := xmlapi.ResellerAdd{GenInfo: xmlapi.ResellerInfo{Login: rs.Login, Password: pw, Name: orLogin(rs.Contact.Name, rs.Login),
+				op := xmlapi.ResellerAdd{GenInfo: xmlapi.ResellerInfo{Login: rs.Login, Password: orRandom(pw), Name: orLogin(rs.Contact.Name, rs.Login),
 					Company: rs.Contact.Company, Email: rs.Contact.Email, Phone: rs.Contact.Phone, Address: rs.Contact.Address, Description: rs.Description}}
 				if rs.Plan != model.None && rs.Plan != "" {
 					op.PlanName = rs.Plan
@@ -296,6 +305,25 @@ func (r *run) buildResellers() *phase {
 		}, nil)
 	}
 	return ph
+}
+
+// orRandom returns pw, or a random password when the config sets none:
+// Plesk needs one to create an account. It is neither printed nor
+// recorded; the account cannot log in until the config (or the panel)
+// sets a password.
+func orRandom(pw string) string {
+	if pw != "" {
+		return pw
+	}
+	const letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return "Ps-" + string(b) + "-9z"
 }
 
 func orLogin(name, login string) string {
@@ -487,7 +515,7 @@ func (r *run) buildCustomers() *phase {
 		}
 		if d == nil {
 			ch.add(func() xmlapi.Op {
-				info := xmlapi.CustomerInfo{Login: c.Login, Password: pw, Name: orLogin(c.Contact.Name, c.Login), Company: c.Contact.Company,
+				info := xmlapi.CustomerInfo{Login: c.Login, Password: orRandom(pw), Name: orLogin(c.Contact.Name, c.Login), Company: c.Contact.Company,
 					Email: c.Contact.Email, Phone: c.Contact.Phone, Address: c.Contact.Address, Description: c.Description}
 				if c.Owner != model.Admin {
 					info.OwnerLogin = c.Owner

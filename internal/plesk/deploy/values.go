@@ -115,12 +115,20 @@ func setv(m *map[string]string, k, v string) {
 	(*m)[k] = v
 }
 
-// only keeps the given paths of p.
+// only keeps the given paths of p (the PHP version and handler go
+// together: Plesk takes them as one value).
 func only(p model.Props, paths []string) model.Props {
 	out := model.Props{}
 	for _, path := range paths {
 		if v, ok := p[path]; ok {
 			out[path] = v
+		}
+		if path == "hosting.php_version" || path == "hosting.php_handler" {
+			for _, pair := range []string{"hosting.php_version", "hosting.php_handler"} {
+				if v, ok := p[pair]; ok {
+					out[pair] = v
+				}
+			}
 		}
 	}
 	return out

@@ -1,0 +1,300 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+var now = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// recorder is an emulator that keeps the write operations it was sent,
+// as "operator operation" in order (reads left out), and validates every
+// packet against Plesk's XSD when PLANSYNC_PLESK_XSD is set.
+type recorder struct {
+	t    testing.TB
+	srv  *fake.Server
+	mu   sync.Mutex
+	ops  []string
+	http *httptest.Server
+}
+
+func newRecorder(t testing.TB, st *fake.State) *recorder {
+	r := &recorder{t: t, srv: fake.New(st, fake.Options{Key: "k"})}
+	r.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if os.Getenv("PLANSYNC_PLESK_XSD") != "" {
+			plesktest.Validate(t, false, "request", body)
+		}
+		r.note(body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		r.srv.ServeHTTP(w, req)
+	}))
+	t.Cleanup(r.http.Close)
+	return r
+}
+
+// note records the write operations of a request packet.
+func (r *recorder) note(body []byte) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	operator := ""
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				operator = t.Name.Local
+			}
+			if depth == 3 && t.Name.Local != "get" {
+				r.ops = append(r.ops, operator+" "+t.Name.Local)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.ops
+	r.ops = nil
+	return out
+}
+
+func (r *recorder) client(t testing.TB) *xmlapi.Client {
+	c, err := xmlapi.New(xmlapi.Config{URL: r.http.URL, Key: "k", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func load(t testing.TB, files map[string]string) *model.Config {
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, ds := config.Load(dir, config.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds.Error())
+	}
+	return cfg
+}
+
+func makePlan(t testing.TB, cfg *model.Config, prior *state.Snapshot) *plan.Plan {
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "test", Now: now})
+	if p.Diagnostics.HasErrors() {
+		t.Fatal(p.Diagnostics.Error())
+	}
+	return p
+}
+
+// apply plans cfg against prior, applies it and returns what to record.
+func apply(t testing.TB, r *recorder, cfg *model.Config, prior *state.Snapshot) *Outcome {
+	t.Helper()
+	out, err := Run(context.Background(), r.client(t), makePlan(t, cfg, prior), prior, Options{DefaultIP: "192.0.2.10"})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if len(out.Disagreements) > 0 {
+		t.Fatalf("model disagreements: %+v", out.Disagreements)
+	}
+	out.Record.Serial++
+	return out
+}
+
+const server = `
+server:
+  components: [php8.3, php-fpm, postfix, roundcube]
+`
+
+const catalogue = `
+reseller_plans:
+  - name: RP
+    resources: {subscriptions: 10, customers: 5}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Business
+    resources: {disk_space: 10GiB, mailboxes: 50}
+    hosting: {php_version: "8.3", php_handler: fpm}
+  - name: Basic
+    owner: acme
+    resources: {disk_space: 1GiB}
+addon_plans:
+  - name: Extra
+    resources: {disk_space: 5GiB}
+customers:
+  - login: jdoe
+    name: John Doe
+  - login: road
+    name: Road Runner
+    owner: acme
+`
+
+const subs = `
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Business
+    addons: [Extra]
+  - domain: b.example
+    customer: jdoe
+    plan: Business
+    customize:
+      resources: {mailboxes: 5}
+  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+`
+
+// TestOrder checks the writes of a first apply come in dependency order:
+// reseller plans, resellers, the admin's plans, the resellers' plans,
+// customers, subscriptions (create, add-ons, customisation).
+func TestOrder(t *testing.T) {
+	r := newRecorder(t, nil)
+	apply(t, r, load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}), nil)
+	got := strings.Join(r.take(), "\n")
+	want := strings.Join([]string{
+		"reseller-plan add",
+		"reseller add",
+		"service-plan add", "service-plan-addon add", // the admin's
+		"service-plan add", // acme's
+		"customer add", "customer add",
+		"webspace add", "webspace add", "webspace add",
+		"webspace add-subscription", "webspace set",
+	}, "\n")
+	if got != want {
+		t.Errorf("writes:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestOnlyWhatDiffers checks a second apply of the same config sends no
+// write, and a plan change sends one plan write and nothing per
+// subscription (the synced ones follow it, the locked one is skipped).
+func TestOnlyWhatDiffers(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+	out := apply(t, r, load(t, files), nil)
+	r.take()
+	for _, rec := range out.Record.Subscriptions {
+		if rec.Plesk == nil || rec.Plesk.GUID == "" || rec.Plesk.ID == 0 {
+			t.Errorf("subscription %s recorded without its Plesk identity: %+v", rec.Domain, rec.Plesk)
+		}
+	}
+	// The same config against a state that knows nothing (as after a
+	// crash before recording): nothing is created twice.
+	apply(t, r, load(t, files), nil)
+	if got := r.take(); len(got) != 0 {
+		t.Errorf("a converged server got writes: %v", got)
+	}
+	files["c.yaml"] = strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1)
+	out = apply(t, r, load(t, files), out.Record)
+	if got := r.take(); strings.Join(got, ",") != "service-plan set" {
+		t.Errorf("a plan change sent %v, want one service-plan set", got)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "a.example" && (w.Locked || w.Values.Limits["disk_space"] != fmt.Sprint(int64(25)<<30)) {
+				t.Errorf("a.example: locked %v, disk_space %s; want synced with 25GiB", w.Locked, w.Values.Limits["disk_space"])
+			}
+			if w.Name == "b.example" && (!w.Locked || w.Values.Limits["disk_space"] != fmt.Sprint(int64(10)<<30)) {
+				t.Errorf("b.example: locked %v, disk_space %s; want locked with 10GiB", w.Locked, w.Values.Limits["disk_space"])
+			}
+		}
+	})
+}
+
+// TestFailureRecordsWhatSucceeded checks a failed write leaves the
+// failed object (and what depends on it) on its prior record.
+func TestFailureRecordsWhatSucceeded(t *testing.T) {
+	st := fake.NewState()
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 9})) // 7 reads, RP add, reseller add
+	defer srv.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1})
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	out, err := Run(context.Background(), c, makePlan(t, cfg, nil), nil, Options{DefaultIP: "192.0.2.10"})
+	oe := OpError(err)
+	if oe == nil || oe.Operator != "reseller" || oe.Operation != "add" || oe.Code != xmlapi.ErrFailed {
+		t.Fatalf("err = %v, want the reseller add's 1023", err)
+	}
+	recs := state.Records(out.Record)
+	if _, ok := recs[state.Ref{Kind: "reseller_plan", Key: "RP"}]; !ok {
+		t.Error("the reseller plan created before the failure is not recorded")
+	}
+	for _, ref := range []state.Ref{{Kind: "reseller", Key: "acme"}, {Kind: "customer", Key: "jdoe"}, {Kind: "subscription", Key: "a.example"}} {
+		if _, ok := recs[ref]; ok {
+			t.Errorf("%v is recorded though it was not created", ref)
+		}
+	}
+}
+
+// BenchmarkFirstApply applies a fleet of 10,000 subscriptions to an
+// empty in-process emulator (SPEC goal: 60 s).
+func BenchmarkFirstApply(b *testing.B) {
+	opt := fleet.DefaultOptions(10000)
+	opt.ConflictFraction = 0
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		cfg := fleet.Generate(opt)
+		p := plan.Make(plan.Input{Config: cfg, Lineage: "bench", Now: now})
+		if p.Diagnostics.HasErrors() {
+			b.Fatal(p.Diagnostics.Error())
+		}
+		st := fake.NewState()
+		if cfg.Server != nil && len(cfg.Server.Components) > 0 {
+			st.Components = cfg.Server.Components
+		}
+		for _, sv := range cfg.Services {
+			if sv.Extension != "" { // installed with its extension
+				st.PlanItems = append(st.PlanItems, &fake.PlanItem{Name: sv.Name, UUID: "ext-" + sv.Name, Label: sv.Name, Visible: true})
+			}
+		}
+		srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k"}))
+		c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1, Timeout: 5 * time.Minute})
+		b.StartTimer()
+		out, err := Run(context.Background(), c, p, nil, Options{DefaultIP: "192.0.2.10"})
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.Disagreements) > 0 {
+			b.Fatalf("%d model disagreements, first %+v", len(out.Disagreements), out.Disagreements[:min(5, len(out.Disagreements))])
+		}
+		b.ReportMetric(float64(out.Writes), "writes")
+		srv.Close()
+		b.StartTimer()
+	}
+}
