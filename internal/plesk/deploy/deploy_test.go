@@ -298,3 +298,119 @@ func BenchmarkFirstApply(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestLifecycle applies a sequence of configs, each to the server the
+// previous one left: every step converges without a model disagreement,
+// and applying it again sends no write. With PLANSYNC_PLESK_XSD set,
+// every packet is checked against Plesk's schema.
+func TestLifecycle(t *testing.T) {
+	base := map[string]string{"s.yaml": server, "c.yaml": catalogue + `
+  - login: mover
+    name: Mover
+  - login: keeper
+    name: Keeper
+`, "x.yaml": subs + `
+  - domain: m.example
+    customer: mover
+    plan: Business
+  - domain: k.example
+    customer: keeper
+    plan: Business
+`}
+	step := func(name string, edit func(files map[string]string)) {
+		files := map[string]string{}
+		for k, v := range base {
+			files[k] = v
+		}
+		edit(files)
+		base = files
+	}
+	r := newRecorder(t, nil)
+	var rec *state.Snapshot
+	run := func(name string) {
+		t.Helper()
+		cfg := load(t, base)
+		out := apply(t, r, cfg, rec)
+		if len(out.Pending) > 0 {
+			t.Fatalf("%s: pending %v", name, out.Pending)
+		}
+		rec = out.Record
+		r.take()
+		again := apply(t, r, load(t, base), rec)
+		if got := r.take(); len(got) != 0 {
+			t.Errorf("%s: applying again sent %v", name, got)
+		}
+		rec = again.Record
+	}
+	run("create")
+	step("customise, uncustomise, detach, suspend, custom", func(f map[string]string) {
+		f["x.yaml"] = `
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Business
+    customize:
+      resources: {mailboxes: 3}
+      hosting: {php_version: "8.3", php_handler: fpm}
+  - domain: b.example
+    customer: jdoe
+    plan: Business
+  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+    status: suspended
+  - domain: m.example
+    customer: mover
+    plan: Business
+  - domain: k.example
+    customer: keeper
+    plan: none
+`
+	})
+	run("second")
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			want := map[string]bool{"a.example": true}[w.Name]
+			if w.Locked != want {
+				t.Errorf("%s: locked %v, want %v", w.Name, w.Locked, want)
+			}
+			if w.Name == "k.example" && w.PlanGUID != "" {
+				t.Errorf("k.example still on a plan")
+			}
+			if w.Name == "r.example" && w.Status == 0 {
+				t.Errorf("r.example not suspended")
+			}
+		}
+	})
+	step("move", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: mover\n    name: Mover\n", "  - login: mover\n    name: Mover\n    owner: acme\n", 1)
+		f["x.yaml"] = strings.Replace(f["x.yaml"], "    customer: mover\n    plan: Business\n", "    customer: mover\n    owner: acme\n    plan: Basic\n", 1)
+	})
+	run("move")
+	step("delete", func(f map[string]string) {
+		f["x.yaml"] = strings.Replace(f["x.yaml"], `  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+    status: suspended
+`, "", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: road\n    name: Road Runner\n    owner: acme\n", "", 1)
+	})
+	run("delete")
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" {
+				t.Error("r.example was not deleted")
+			}
+		}
+		for _, a := range st.Accounts {
+			if a.Login == "road" {
+				t.Error("customer road was not deleted")
+			}
+			if a.Login == "mover" && a.OwnerID == fake.AdminID {
+				t.Error("customer mover was not moved")
+			}
+		}
+	})
+}
