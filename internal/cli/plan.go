@@ -284,7 +284,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if client, conn, err := pleskServer(env, run.cfg); err != nil {
 		return err
 	} else if client != nil {
-		return applyOnServer(ctx, env, o, run, client, conn, opts)
+		return applyOnServer(ctx, env, o, run, p, apply.Entry(p, opts), client, conn)
 	}
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var serial uint64

@@ -16,6 +16,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
 )
 
 // EnvDefaultIP sets the IP address of new subscriptions when the config
@@ -63,29 +64,36 @@ func secretsOf(cfg *model.Config) func(kind, key, field string) string {
 	}
 }
 
-// applyOnServer makes the server match the plan, then records what was
-// done (all of it, or, after a failed operation, what succeeded). It
-// prints the outcome and returns the error that ends the run.
-func applyOnServer(ctx context.Context, env Env, o applyOptions, run *planRun, client *xmlapi.Client, conn plesk.Connection, opts apply.Options) error {
-	p := run.plan
+// deployAndRecord makes the server match the plan, then records what
+// was done (all of it, or, after a failed operation, what succeeded).
+// applyErr is the failed operation, writeErr a failure to record.
+func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
+	bar := newProgressLine(env.Stderr, progress, client.Server())
+	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
+		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update,
+	})
+	bar.done(applyErr)
+	if out == nil || out.Record == nil {
+		return out, p.PriorSerial, applyErr, nil
+	}
+	if applyErr != nil || len(out.Pending) > 0 {
+		e := *entry
+		e.Summary += fmt.Sprintf(" (on %s: %d objects pending)", client.Server(), len(out.Pending))
+		entry = &e
+	}
+	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
+	return out, serial, applyErr, writeErr
+}
+
+// applyOnServer applies a plan on the server and prints the outcome; it
+// returns the error that ends the run.
+func applyOnServer(ctx context.Context, env Env, o applyOptions, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection) error {
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var out *deploy.Outcome
 	var serial uint64
 	var applyErr, writeErr error
 	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
-		bar := newProgressLine(env.Stderr, progress, client.Server())
-		out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
-			DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update,
-		})
-		bar.done(applyErr)
-		if out == nil || out.Record == nil {
-			return nil
-		}
-		entry := apply.Entry(p, opts)
-		if applyErr != nil || len(out.Pending) > 0 {
-			entry.Summary += fmt.Sprintf(" (on %s: %d objects pending)", client.Server(), len(out.Pending))
-		}
-		serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
+		out, serial, applyErr, writeErr = deployAndRecord(ctx, env, run, p, entry, client, conn, progress)
 		return nil
 	})
 	if err != nil {
@@ -229,4 +237,29 @@ func (l *progressLine) done(err error) {
 		return
 	}
 	l.line(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+}
+
+// savedPlan is the plan a saved plan stands for, for an apply on a
+// server: its result (prepared against the current state) and its
+// objects. A saved plan does not keep field changes: an account or
+// subscription it updates gets its configured password sent again (a
+// password cannot be read back to compare).
+func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
+	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets}
+	if cur != nil {
+		p.PriorSerial, p.PriorLineage = cur.Serial, cur.Lineage
+	}
+	for _, o := range s.Objects {
+		ch := &plan.Change{Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
+		if o.Action != plan.Create && o.Action != plan.Delete {
+			switch o.Kind {
+			case "customer", "reseller":
+				ch.Fields = []plan.FieldChange{{Path: "password", Sensitive: true}}
+			case "subscription":
+				ch.Fields = []plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
+			}
+		}
+		p.Changes = append(p.Changes, ch)
+	}
+	return p
 }

@@ -149,6 +149,22 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		fmt.Fprint(env.Stdout, saved.Text)
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	// With a Plesk server, the saved plan is checked, then applied on the
+	// server, then recorded.
+	if client, conn, err := pleskServer(env, cfg); err != nil {
+		return err
+	} else if client != nil {
+		result, err := saved.Prepare(cur, digest, o.Strict)
+		if err != nil {
+			return err
+		}
+		if err := saved.Check(opts); err != nil {
+			return err
+		}
+		run.cfg = cfg
+		p := savedPlan(saved, result, cur)
+		return applyOnServer(ctx, env, o, run, p, apply.Entry(p, opts), client, conn)
+	}
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)

@@ -506,6 +506,19 @@ func (r *run) verify(ctx context.Context) error {
 	for k := range r.touched {
 		names[k] = true
 	}
+	// Every subscription on a written plan or add-on (a saved plan has no
+	// fan-out to say which).
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if s.Plan != "" && s.Plan != model.None && r.written[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+			names[s.Domain] = true
+		}
+		for _, a := range s.Addons {
+			if r.written[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
+				names[s.Domain] = true
+			}
+		}
+	}
 	subs := map[string]*state.Subscription{}
 	for i := range r.res.Subscriptions {
 		s := &r.res.Subscriptions[i]
