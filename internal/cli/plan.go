@@ -11,6 +11,7 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -173,7 +174,17 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := savePlan(o, run.cfg, run); err != nil {
+		// With a Plesk server, the saved plan keeps what the server has
+		// for each object it changes.
+		var observed map[string]string
+		if client, _, err := pleskServer(env, run.cfg); err != nil {
+			return err
+		} else if client != nil {
+			if observed, err = deploy.Observe(ctx, client, run.plan, run.prior); err != nil {
+				return err
+			}
+		}
+		if err := savePlan(o, run.cfg, run, observed); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)

@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 )
 
@@ -36,7 +38,7 @@ func configDigest(dir string, cfg *model.Config) (string, error) {
 }
 
 // savePlan writes the plan of run to o.Out, atomically.
-func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
+func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string) error {
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
@@ -48,6 +50,9 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
 	saved, err := apply.Save(run.plan, run.prior, digest, o.AllowDelete, text.String())
 	if err != nil {
 		return err
+	}
+	if observed != nil {
+		saved.Observed = observed
 	}
 	data, err := json.Marshal(saved)
 	if err != nil {
@@ -162,6 +167,16 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 			return err
 		}
 		run.cfg = cfg
+		if saved.Observed != nil {
+			p := savedPlan(saved, result, cur)
+			now, err := deploy.Observe(ctx, client, p, cur)
+			if err != nil {
+				return err
+			}
+			if changed := deploy.Drifted(saved.Observed, now); len(changed) > 0 {
+				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), strings.Join(changed, ", "))}
+			}
+		}
 		p := savedPlan(saved, result, cur)
 		return applyOnServer(ctx, env, o, run, p, apply.Entry(p, opts), client, conn)
 	}
