@@ -216,9 +216,10 @@ func TestTuneGC(t *testing.T) {
 // (comma-separated): subscriptions whose plans need others are left
 // unsynchronised. Flags before the directory: -empty (the server has the
 // config's components but none of its objects), -fail-op N (the Nth
-// operation fails, with -fail-code, default 1023).
+// operation fails, with -fail-code, default 1023), -delay DUR (every
+// answer is held back this long).
 //
-//	pleskfake [-empty] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer := false
@@ -227,6 +228,17 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "-empty":
 			emptyServer = true
 			args = args[1:]
+			continue
+		case "-delay":
+			if len(args) < 2 {
+				ts.Fatalf("pleskfake: -delay needs a duration")
+			}
+			d, err := time.ParseDuration(args[1])
+			if err != nil {
+				ts.Fatalf("pleskfake: -delay %s: %v", args[1], err)
+			}
+			opts.Delay = d
+			args = args[2:]
 			continue
 		case "-fail-op", "-fail-code":
 			if len(args) < 2 {
@@ -247,7 +259,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("pleskfake: unknown flag %s", args[0])
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-empty] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
