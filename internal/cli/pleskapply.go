@@ -70,7 +70,7 @@ func secretsOf(cfg *model.Config) func(kind, key, field string) string {
 func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
 	bar := newProgressLine(env.Stderr, progress, client.Server())
 	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
-		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update,
+		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
 	})
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {
@@ -83,6 +83,27 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	}
 	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
 	return out, serial, applyErr, writeErr
+}
+
+// billingOf reports the objects the config marks managed_by: billing.
+func billingOf(cfg *model.Config) func(kind, key string) bool {
+	return func(kind, key string) bool {
+		if cfg == nil {
+			return false
+		}
+		switch kind {
+		case "customer":
+			c := cfg.Customers[key]
+			return c != nil && c.ManagedBy == "billing"
+		case "reseller":
+			r := cfg.Resellers[key]
+			return r != nil && r.ManagedBy == "billing"
+		case "subscription":
+			s := cfg.Subscriptions[key]
+			return s != nil && s.ManagedBy == "billing"
+		}
+		return false
+	}
 }
 
 // applyOnServer applies a plan on the server and prints the outcome; it
@@ -145,6 +166,12 @@ func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) 
 }
 
 func printOutcome(w io.Writer, out *deploy.Outcome) {
+	if len(out.Notes) > 0 {
+		fmt.Fprintln(w, "\nLeft to billing:")
+		for _, n := range out.Notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
 	if len(out.Problems) > 0 {
 		fmt.Fprintln(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):")
 		for _, pr := range out.Problems {
@@ -188,6 +215,11 @@ func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied boo
 	put("model_disagreements", dis)
 	put("plesk_problems", probs)
 	put("pending", pending)
+	notes := []string{}
+	if out != nil {
+		notes = append(notes, out.Notes...)
+	}
+	put("billing_notes", notes)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,14 +214,19 @@ func (r *run) buildResellers() *phase {
 			d = r.resellers[r.serverRef("reseller", rs.Login, r.renamed("reseller", rs.Login))]
 		}
 		ch := ph.chain(ref.Kind, ref.Key)
+		billing := r.opts.Billing("reseller", rs.Login)
 		pw := ""
-		if r.changed("reseller", rs.Login, "password") {
+		if r.changed("reseller", rs.Login, "password") && !billing {
 			pw = r.opts.Secret("reseller", rs.Login, "password")
 		}
 		var alloc mapping.Values
 		if rs.Plan == model.None || rs.Plan == "" {
 			alloc = values(props(r.res.PropertySets[rs.Allocation], nil), nil)
 			alloc.Oversell = strconv.FormatBool(rs.Oversell)
+		}
+		if d == nil && billing && r.custs[rs.Login] == nil {
+			r.leftToBilling("reseller", rs.Login)
+			continue
 		}
 		if d == nil {
 			if cu := r.custs[rs.Login]; cu != nil {
@@ -509,9 +515,14 @@ func (r *run) buildCustomers() *phase {
 			d = r.custs[r.serverRef("customer", c.Login, r.renamed("customer", c.Login))]
 		}
 		ch := ph.chain(ref.Kind, ref.Key)
+		billing := r.opts.Billing("customer", c.Login)
 		pw := ""
-		if r.changed("customer", c.Login, "password") {
+		if r.changed("customer", c.Login, "password") && !billing {
 			pw = r.opts.Secret("customer", c.Login, "password")
+		}
+		if d == nil && billing {
+			r.leftToBilling("customer", c.Login)
+			continue
 		}
 		if d == nil {
 			ch.add(func() xmlapi.Op {
@@ -617,6 +628,16 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				}, problems)
 			}
 		}
+		billing := r.opts.Billing("subscription", s.Domain)
+		if d == nil && billing {
+			r.leftToBilling("subscription", s.Domain)
+			continue
+		}
+		if d == nil && s.Customer != "" && r.pending[state.Ref{Kind: "customer", Key: s.Customer}] {
+			r.notes = append(r.notes, fmt.Sprintf("subscription %s waits for its customer %s (managed by billing): not created", s.Domain, s.Customer))
+			r.pending[ref] = true
+			continue
+		}
 		if d == nil {
 			ip := r.opts.DefaultIP
 			if ip == "" {
@@ -682,7 +703,10 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			}
 		}
 		membership := false
-		if custom {
+		if billing {
+			// The plan and add-ons are billing's: what the server has
+			// stays; a difference shows as a model disagreement.
+		} else if custom {
 			if info.plan != "" {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSwitch{Filter: byName, NoPlan: &xmlapi.Empty{}} }, problems)
 				membership = true
@@ -737,7 +761,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
-		if ftp := r.ftpChanges(s, d); len(ftp) > 0 {
+		if ftp := r.ftpChanges(s, d); len(ftp) > 0 && !billing {
 			ch.add(func() xmlapi.Op {
 				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Hosting: &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: ftp}}}}
 			}, nil)
@@ -825,6 +849,9 @@ func (r *run) buildStatuses() *phase {
 		return &n
 	}
 	for _, rs := range r.res.Resellers {
+		if r.opts.Billing("reseller", rs.Login) {
+			continue
+		}
 		have := 0
 		if d := r.resellers[rs.Login]; d != nil {
 			have = d.Data.GenInfo.Status
@@ -839,6 +866,9 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, c := range r.res.Customers {
+		if r.opts.Billing("customer", c.Login) {
+			continue
+		}
 		have := 0
 		if d := r.custs[c.Login]; d != nil {
 			have = d.Data.GenInfo.Status
@@ -853,6 +883,9 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, s := range r.res.Subscriptions {
+		if r.opts.Billing("subscription", s.Domain) {
+			continue
+		}
 		have := 0
 		if d := r.webs[s.Domain]; d != nil {
 			have = d.Data.GenInfo.Status
@@ -906,6 +939,9 @@ func (r *run) buildDeletes() []*phase {
 			}
 			id := pleskOf(ch.Kind, ch.Key)
 			key := ch.Key
+			if r.opts.Billing(kind, key) {
+				continue // billing deletes it
+			}
 			switch kind {
 			case "subscription":
 				d := r.webs[key]

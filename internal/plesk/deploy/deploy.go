@@ -50,6 +50,10 @@ type Options struct {
 	// Batch how many independent writes one packet holds (default 100).
 	Parallel int
 	Batch    int
+	// Billing reports whether a billing system owns an object
+	// (managed_by: billing): its existence, status, plan, add-ons,
+	// passwords and FTP credentials are never written.
+	Billing func(kind, key string) bool
 }
 
 // Disagreement is a value the server reports after apply that differs
@@ -80,6 +84,8 @@ type Outcome struct {
 	Pending       []string
 	Disagreements []Disagreement
 	Problems      []Problem
+	// Notes say what was left to a billing system.
+	Notes []string
 }
 
 // Run applies p on the server c talks to. The returned outcome (nil
@@ -94,6 +100,9 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	}
 	if opts.Secret == nil {
 		opts.Secret = func(string, string, string) string { return "" }
+	}
+	if opts.Billing == nil {
+		opts.Billing = func(string, string) bool { return false }
 	}
 	srv, err := importer.Read(ctx, c)
 	if err != nil {
@@ -120,7 +129,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 			break
 		}
 	}
-	out := &Outcome{Writes: r.writes, Planned: r.planned, Problems: r.problems}
+	out := &Outcome{Writes: r.writes, Planned: r.planned, Problems: r.problems, Notes: r.notes}
 	if failed == nil {
 		if err := r.verify(ctx); err != nil {
 			failed = err
@@ -198,6 +207,7 @@ type run struct {
 	// moved are the customers moved to another owner (change-owner).
 	moved    map[string]bool
 	problems []Problem
+	notes    []string
 	disagree []Disagreement
 	writes   int
 	planned  int
@@ -312,6 +322,13 @@ func (r *run) problem(object, text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.problems = append(r.problems, Problem{Object: object, Text: strings.TrimSpace(text)})
+}
+
+// leftToBilling notes that an object a billing system owns is missing
+// and keeps it pending (its prior record stays).
+func (r *run) leftToBilling(kind, key string) {
+	r.notes = append(r.notes, fmt.Sprintf("%s %s is managed by billing and is not on the server yet: not created (its record waits for it)", strings.ReplaceAll(kind, "_", " "), key))
+	r.pending[state.Ref{Kind: kind, Key: key}] = true
 }
 
 func (r *run) progress() {
@@ -600,6 +617,14 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
 	if status != s.SyncStatus {
 		add("sync_status", s.SyncStatus, status)
 	}
+	if w.Data.GenInfo != nil {
+		// The subscription's own status (its owner's suspension is the
+		// owner's).
+		want, have := s.ConfigStatus == "suspended", w.Data.GenInfo.Status&suspendedByAdmin != 0
+		if want != have {
+			add("status", statusText(want), statusText(have))
+		}
+	}
 	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
 		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
 	}
@@ -649,3 +674,10 @@ func (r *run) subInfo(w *xmlapi.WebspaceData) webInfo {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func statusText(suspended bool) string {
+	if suspended {
+		return "suspended"
+	}
+	return "active"
+}
