@@ -177,10 +177,11 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		// With a Plesk server, the saved plan keeps what the server has
 		// for each object it changes.
 		var observed map[string]string
-		if client, _, err := pleskServer(env, run.cfg); err != nil {
+		if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
 			return err
 		} else if client != nil {
-			if observed, err = deploy.Observe(ctx, client, run.plan, run.prior); err != nil {
+			a, _ := parseAs(c.As)
+			if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
 				return err
 			}
 		}
@@ -261,6 +262,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	defer run.close()
 	p := run.plan
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	client, conn, err := pleskServer(env, run.cfg, c.As)
+	if err != nil {
+		return err
+	}
 	if o.Format == "text" {
 		if err := renderPlan(env, "text", p); err != nil {
 			return err
@@ -292,10 +297,9 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		}
 	}
 	// With a Plesk server, apply changes the server, then records.
-	if client, conn, err := pleskServer(env, run.cfg); err != nil {
-		return err
-	} else if client != nil {
-		return applyOnServer(ctx, env, o, run, p, apply.Entry(p, opts), client, conn)
+	if client != nil {
+		a, _ := parseAs(c.As)
+		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var serial uint64

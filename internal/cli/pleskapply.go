@@ -25,9 +25,34 @@ const EnvDefaultIP = "PLANSYNC_PLESK_DEFAULT_IP"
 
 // pleskServer returns a client for the Plesk server the config or the
 // environment names, or nil when none is named (apply then records the
-// plan only).
-func pleskServer(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, error) {
-	conn, ok, err := plesk.Connect(cfg, env.Getenv)
+// plan only). With --as reseller:LOGIN the credentials are the
+// reseller's: PLANSYNC_PLESK_LOGIN (LOGIN) and PLANSYNC_PLESK_PASSWORD;
+// an admin key is not used.
+func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.Connection, error) {
+	a, err := parseAs(as)
+	if err != nil {
+		return nil, plesk.Connection{}, err
+	}
+	getenv := env.Getenv
+	if a.Reseller != "" {
+		getenv = func(k string) (string, bool) {
+			if k == plesk.EnvKey || env.Getenv == nil {
+				return "", false
+			}
+			return env.Getenv(k)
+		}
+	}
+	conn, ok, err := plesk.Connect(cfg, getenv)
+	if a.Reseller != "" && (ok || err != nil) {
+		login := strings.TrimSpace(env.env(plesk.EnvLogin))
+		if login == "" || env.env(plesk.EnvPassword) == "" {
+			return nil, conn, fmt.Errorf("--as reseller:%s with a Plesk server needs the reseller's credentials: set %s=%s and %s", a.Reseller, plesk.EnvLogin, a.Reseller, plesk.EnvPassword)
+		}
+		if !strings.EqualFold(login, a.Reseller) {
+			return nil, conn, fmt.Errorf("--as reseller:%s, but %s is %s: the credentials must be the reseller's", a.Reseller, plesk.EnvLogin, login)
+		}
+		conn.API.Key, conn.API.Login, conn.API.Password = "", login, env.env(plesk.EnvPassword)
+	}
 	if err != nil || !ok {
 		return nil, conn, err
 	}
@@ -67,10 +92,11 @@ func secretsOf(cfg *model.Config) func(kind, key, field string) string {
 // deployAndRecord makes the server match the plan, then records what
 // was done (all of it, or, after a failed operation, what succeeded).
 // applyErr is the failed operation, writeErr a failure to record.
-func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
+func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, reseller string, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
 	bar := newProgressLine(env.Stderr, progress, client.Server())
 	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
 		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
+		Reseller: reseller,
 	})
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {
@@ -108,13 +134,13 @@ func billingOf(cfg *model.Config) func(kind, key string) bool {
 
 // applyOnServer applies a plan on the server and prints the outcome; it
 // returns the error that ends the run.
-func applyOnServer(ctx context.Context, env Env, o applyOptions, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection) error {
+func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection) error {
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var out *deploy.Outcome
 	var serial uint64
 	var applyErr, writeErr error
 	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
-		out, serial, applyErr, writeErr = deployAndRecord(ctx, env, run, p, entry, client, conn, progress)
+		out, serial, applyErr, writeErr = deployAndRecord(ctx, env, run, p, entry, client, conn, reseller, progress)
 		return nil
 	})
 	if err != nil {

@@ -156,7 +156,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
 	// With a Plesk server, the saved plan is checked, then applied on the
 	// server, then recorded.
-	if client, conn, err := pleskServer(env, cfg); err != nil {
+	if client, conn, err := pleskServer(env, cfg, c.As); err != nil {
 		return err
 	} else if client != nil {
 		result, err := saved.Prepare(cur, digest, o.Strict)
@@ -169,7 +169,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		run.cfg = cfg
 		if saved.Observed != nil {
 			p := savedPlan(saved, result, cur)
-			now, err := deploy.Observe(ctx, client, p, cur)
+			now, err := deploy.Observe(ctx, client, p, cur, a.Reseller)
 			if err != nil {
 				return err
 			}
@@ -178,7 +178,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 			}
 		}
 		p := savedPlan(saved, result, cur)
-		return applyOnServer(ctx, env, o, run, p, apply.Entry(p, opts), client, conn)
+		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {

@@ -358,12 +358,13 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
 	var serial uint64
 	var written *state.Snapshot
-	client, conn, err := pleskServer(s.env, run.cfg)
+	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
+	a, _ := parseAs(s.c.As)
 	if err == nil && client != nil {
 		// With a Plesk server: change the server, then record.
 		var out *deploy.Outcome
 		var applyErr error
-		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, false)
+		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, a.Reseller, false)
 		if out != nil {
 			printOutcome(s.env.Stdout, out)
 			if err == nil && out.Record != nil {

@@ -72,7 +72,7 @@ func sameOwner(a, b string) bool {
 
 func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	ph := &phase{name: "services"}
-	if len(r.res.Services) == 0 {
+	if len(r.res.Services) == 0 || r.opts.Reseller != "" {
 		return ph, nil
 	}
 	have := map[string]bool{}
@@ -150,6 +150,9 @@ func rplanValues(d *xmlapi.ResellerPlanData) (mapping.Values, string) {
 
 func (r *run) buildResellerPlans() *phase {
 	ph := &phase{name: "reseller plans"}
+	if r.opts.Reseller != "" {
+		return ph // the admin's
+	}
 	for _, rp := range r.res.ResellerPlans {
 		rp := rp
 		ref := state.Ref{Kind: "reseller_plan", Key: rp.Key}
@@ -203,6 +206,9 @@ func (r *run) buildResellerPlans() *phase {
 
 func (r *run) buildResellers() *phase {
 	ph := &phase{name: "resellers"}
+	if r.opts.Reseller != "" {
+		return ph // the admin's
+	}
 	for _, rs := range r.res.Resellers {
 		rs := rs
 		ref := state.Ref{Kind: "reseller", Key: rs.Login}
@@ -372,6 +378,9 @@ func (r *run) buildPlans() (admin, resellers *phase) {
 		addon bool
 	}{{"service_plan", r.res.ServicePlans, false}, {"addon_plan", r.res.AddonPlans, true}} {
 		for _, pl := range group.list {
+			if !r.mine(pl.Owner) {
+				continue
+			}
 			ph := admin
 			if pl.Owner != "" && pl.Owner != model.Admin {
 				ph = resellers
@@ -506,6 +515,9 @@ func (r *run) buildCustomers() *phase {
 	r.moved = map[string]bool{}
 	for _, c := range r.res.Customers {
 		c := c
+		if !r.mine(c.Owner) {
+			continue
+		}
 		ref := state.Ref{Kind: "customer", Key: c.Login}
 		var d *xmlapi.CustomerData
 		if c.Plesk != nil {
@@ -587,6 +599,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 	var noIP []string
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
+		if !r.mine(s.Owner) {
+			continue
+		}
 		ref := state.Ref{Kind: "subscription", Key: s.Domain}
 		var d *xmlapi.WebspaceData
 		if s.Plesk != nil {
@@ -849,7 +864,7 @@ func (r *run) buildStatuses() *phase {
 		return &n
 	}
 	for _, rs := range r.res.Resellers {
-		if r.opts.Billing("reseller", rs.Login) {
+		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" {
 			continue
 		}
 		have := 0
@@ -866,7 +881,7 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, c := range r.res.Customers {
-		if r.opts.Billing("customer", c.Login) {
+		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) {
 			continue
 		}
 		have := 0
@@ -883,7 +898,7 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, s := range r.res.Subscriptions {
-		if r.opts.Billing("subscription", s.Domain) {
+		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) {
 			continue
 		}
 		have := 0
@@ -941,6 +956,9 @@ func (r *run) buildDeletes() []*phase {
 			key := ch.Key
 			if r.opts.Billing(kind, key) {
 				continue // billing deletes it
+			}
+			if r.opts.Reseller != "" && !r.mine(ownerOfRecord(recs[state.Ref{Kind: kind, Key: key}])) {
+				continue // not the reseller's
 			}
 			switch kind {
 			case "subscription":
@@ -1000,4 +1018,17 @@ func (r *run) buildDeletes() []*phase {
 		out = append(out, ph)
 	}
 	return out
+}
+
+// ownerOfRecord is the owner of a recorded object ("" unknown).
+func ownerOfRecord(rec any) string {
+	switch x := rec.(type) {
+	case state.Plan:
+		return x.Owner
+	case state.Customer:
+		return x.Owner
+	case state.Subscription:
+		return x.Owner
+	}
+	return ""
 }

@@ -54,6 +54,10 @@ type Options struct {
 	// (managed_by: billing): its existence, status, plan, add-ons,
 	// passwords and FTP credentials are never written.
 	Billing func(kind, key string) bool
+	// Reseller, when set, is the reseller whose credentials the client
+	// uses (--as reseller:LOGIN): only its plans, customers and
+	// subscriptions are read and written, as Plesk allows.
+	Reseller string
 }
 
 // Disagreement is a value the server reports after apply that differs
@@ -104,7 +108,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	if opts.Billing == nil {
 		opts.Billing = func(string, string) bool { return false }
 	}
-	srv, err := importer.Read(ctx, c)
+	srv, err := read(ctx, c, opts.Reseller)
 	if err != nil {
 		return nil, err
 	}
@@ -680,4 +684,50 @@ func statusText(suspended bool) string {
 		return "suspended"
 	}
 	return "active"
+}
+
+// read reads the server: the whole business layer, or, with a reseller's
+// credentials, what the reseller may see (its plans, customers and
+// subscriptions).
+func read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Snapshot, error) {
+	if reseller == "" {
+		return importer.Read(ctx, c)
+	}
+	e := &xmlapi.Empty{}
+	replies, err := c.Do(ctx,
+		xmlapi.ServicePlanGet{},
+		xmlapi.AddonPlanGet{},
+		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
+		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
+	)
+	if err != nil {
+		return nil, err
+	}
+	s := &importer.Snapshot{Server: c.Server()}
+	if s.Plans, err = xmlapi.Results[xmlapi.PlanData](replies[0]); err != nil {
+		return nil, err
+	}
+	if s.Addons, err = xmlapi.Results[xmlapi.PlanData](replies[1]); err != nil {
+		return nil, err
+	}
+	for _, l := range [][]*xmlapi.PlanData{s.Plans, s.Addons} {
+		for _, d := range l {
+			if d.OwnerLogin == "" {
+				d.OwnerLogin = reseller // the caller's own plans
+			}
+		}
+	}
+	if s.Customers, err = xmlapi.Results[xmlapi.CustomerData](replies[2]); err != nil {
+		return nil, err
+	}
+	if s.Webspaces, err = xmlapi.Results[xmlapi.WebspaceData](replies[3]); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// mine reports whether an object owned by owner is this run's to write:
+// every one for the admin, only its own for a reseller.
+func (r *run) mine(owner string) bool {
+	return r.opts.Reseller == "" || owner == r.opts.Reseller
 }

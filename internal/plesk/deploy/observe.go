@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"github.com/plansync/plansync/internal/plan"
-	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -18,8 +17,9 @@ import (
 // nothing), keyed "kind key". A saved plan keeps them; applying it
 // compares them with a new read, so that a plan made before the server
 // changed (drift) is refused rather than applied over the change.
-func Observe(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot) (map[string]string, error) {
-	srv, err := importer.Read(ctx, c)
+// reseller, when set, is the reseller whose credentials c uses.
+func Observe(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, reseller string) (map[string]string, error) {
+	srv, err := read(ctx, c, reseller)
 	if err != nil {
 		return nil, err
 	}
