@@ -247,10 +247,21 @@ func (r *run) buildResellers() *phase {
 				}, nil)
 				gi := cu.Data.GenInfo
 				info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
-				if changed {
+				// Without a reseller plan, Plesk gives the converted
+				// reseller its own totals; plansync's allocation is written
+				// over them (what it predicted).
+				var limits *xmlapi.ResellerLimits
+				var perms *xmlapi.Permissions
+				if planName == "" {
+					limits, perms = mapping.ResellerLimitsBlock(alloc), mapping.PermissionsBlock(alloc)
+				}
+				if changed || limits != nil || perms != nil {
 					ch.add(func() xmlapi.Op {
 						op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{rs.Login}}}
-						op.Values.GenInfo = &info
+						if changed {
+							op.Values.GenInfo = &info
+						}
+						op.Values.Limits, op.Values.Permissions = limits, perms
 						return op
 					}, nil)
 				}

@@ -398,6 +398,12 @@ subscriptions:
 		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: road\n    name: Road Runner\n    owner: acme\n", "", 1)
 	})
 	run("delete")
+	step("convert", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: keeper\n    name: Keeper\n", "", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "resellers:\n", "resellers:\n  - login: keeper\n    name: Keeper\n    plan: none\n", 1)
+		f["x.yaml"] = strings.Replace(f["x.yaml"], "    customer: keeper\n    plan: none\n", "    owner: keeper\n    plan: none\n", 1)
+	})
+	run("convert")
 	r.srv.Do(func(st *fake.State) {
 		for _, w := range st.Webspaces {
 			if w.Name == "r.example" {
@@ -411,6 +417,50 @@ subscriptions:
 			if a.Login == "mover" && a.OwnerID == fake.AdminID {
 				t.Error("customer mover was not moved")
 			}
+			if a.Login == "keeper" && !a.Reseller {
+				t.Error("customer keeper was not converted")
+			}
 		}
 	})
+}
+
+// BenchmarkPlanChangeFanout changes the plan of a fleet of 50,000
+// subscriptions already on the server: one plan write, then the
+// read-back of every subscription it reaches (SPEC goal: 30 s).
+func BenchmarkPlanChangeFanout(b *testing.B) {
+	opt := fleet.DefaultOptions(50000)
+	opt.ConflictFraction = 0
+	cfg := fleet.Generate(opt)
+	st, err := fake.Seed(cfg, "192.0.2.10", now, fake.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prior := makePlan(b, cfg, nil).Result
+	// The biggest admin plan gets more disk space.
+	counts := map[string]int{}
+	for _, s := range cfg.Subscriptions {
+		if s.Owner == model.Admin || s.Owner == "" {
+			counts[s.Plan]++
+		}
+	}
+	target, most := "", 0
+	for name, n := range counts {
+		if n > most && cfg.ServicePlans[name] != nil {
+			target, most = name, n
+		}
+	}
+	cfg.ServicePlans[target].Props["resources.disk_space"] = model.Size(123 << 30)
+	p := makePlan(b, cfg, prior)
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k"}))
+	defer srv.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1, Timeout: 5 * time.Minute})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Run(context.Background(), c, p, prior, Options{DefaultIP: "192.0.2.10"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(out.Writes), "writes")
+		b.ReportMetric(float64(most), "reached")
+	}
 }
