@@ -95,7 +95,7 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	}
 	var missing, missingExt []string
 	for _, sv := range r.res.Services {
-		if have[sv.Name] {
+		if have[sv.Name] || !r.inPlan("service", sv.Name) {
 			continue
 		}
 		if sv.Extension != "" {
@@ -155,6 +155,9 @@ func (r *run) buildResellerPlans() *phase {
 	}
 	for _, rp := range r.res.ResellerPlans {
 		rp := rp
+		if !r.inPlan("reseller_plan", rp.Key) {
+			continue
+		}
 		ref := state.Ref{Kind: "reseller_plan", Key: rp.Key}
 		var d *xmlapi.ResellerPlanData
 		if rp.Plesk != nil {
@@ -211,6 +214,9 @@ func (r *run) buildResellers() *phase {
 	}
 	for _, rs := range r.res.Resellers {
 		rs := rs
+		if !r.inPlan("reseller", rs.Login) {
+			continue
+		}
 		ref := state.Ref{Kind: "reseller", Key: rs.Login}
 		var d *xmlapi.ResellerData
 		if rs.Plesk != nil {
@@ -389,7 +395,11 @@ func (r *run) buildPlans() (admin, resellers *phase) {
 		addon bool
 	}{{"service_plan", r.res.ServicePlans, false}, {"addon_plan", r.res.AddonPlans, true}} {
 		for _, pl := range group.list {
-			if !r.mine(pl.Owner) {
+			if !r.mine(pl.Owner) || !r.inPlan(group.kind, pl.Key) {
+				// Not written, but subscriptions may name it by GUID.
+				if d := r.findPlan(group.kind, pl); d != nil {
+					r.setID(state.Ref{Kind: group.kind, Key: pl.Key}, d.GUID, d.ID)
+				}
 				continue
 			}
 			ph := admin
@@ -402,15 +412,20 @@ func (r *run) buildPlans() (admin, resellers *phase) {
 	return admin, resellers
 }
 
+// findPlan returns the server's plan for a recorded one: by the GUID
+// recorded, else by owner and name.
+func (r *run) findPlan(kind string, pl state.Plan) *xmlapi.PlanData {
+	if pl.Plesk != nil {
+		if d := r.plansByGUID[pl.Plesk.GUID]; d != nil {
+			return d
+		}
+	}
+	return r.plans[kind+" "+r.serverRef(kind, pl.Key, r.renamed(kind, pl.Key))]
+}
+
 func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	ref := state.Ref{Kind: kind, Key: pl.Key}
-	var d *xmlapi.PlanData
-	if pl.Plesk != nil {
-		d = r.plansByGUID[pl.Plesk.GUID]
-	}
-	if d == nil {
-		d = r.plans[kind+" "+r.serverRef(kind, pl.Key, r.renamed(kind, pl.Key))]
-	}
+	d := r.findPlan(kind, pl)
 	want := props(r.res.PropertySets[pl.Props], nil)
 	owner := ownerOf(pl.Owner)
 	ch := ph.chain(ref.Kind, ref.Key)
@@ -419,6 +434,7 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 		services = append(services, pl.Services...)
 	}
 	if d == nil {
+		r.creating[ref] = true
 		v := values(want, nil)
 		ch.add(func() xmlapi.Op {
 			var hosting *xmlapi.Properties
@@ -526,7 +542,7 @@ func (r *run) buildCustomers() *phase {
 	r.moved = map[string]bool{}
 	for _, c := range r.res.Customers {
 		c := c
-		if !r.mine(c.Owner) {
+		if !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
 			continue
 		}
 		ref := state.Ref{Kind: "customer", Key: c.Login}
@@ -607,10 +623,10 @@ func (r *run) buildCustomers() *phase {
 
 func (r *run) buildSubscriptions() (*phase, error) {
 	ph := &phase{name: "subscriptions"}
-	var noIP []string
+	var noIP, noPlan []string
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
-		if !r.mine(s.Owner) {
+		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
 			continue
 		}
 		ref := state.Ref{Kind: "subscription", Key: s.Domain}
@@ -634,6 +650,16 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		}
 		want := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(&s)))
 		byName := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+		// Every plan it names must be on the server or created in this run.
+		planRefs := addonRefs
+		if !custom {
+			planRefs = append([]state.Ref{planRef}, addonRefs...)
+		}
+		for _, pr := range planRefs {
+			if r.guid(pr) == "" && !r.creating[pr] {
+				noPlan = append(noPlan, fmt.Sprintf("%s (%s %s)", s.Domain, strings.ReplaceAll(pr.Kind, "_", " "), pr.Key))
+			}
+		}
 		problems := func(rep xmlapi.Reply) {
 			for _, res := range rep.Results {
 				if fr, ok := res.(*xmlapi.FilterResult); ok {
@@ -799,6 +825,15 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			delete(r.touched, k)
 		}
 	}
+	if len(noPlan) > 0 {
+		sort.Strings(noPlan)
+		more := ""
+		if len(noPlan) > 3 {
+			more, noPlan = " and "+strconv.Itoa(len(noPlan)-3)+" more", noPlan[:3]
+		}
+		return nil, errorf("plesk %s: nothing was changed: subscriptions name plans the server does not have: %s%s (create them in the panel, or apply as the admin)",
+			r.c.Server(), strings.Join(noPlan, ", "), more)
+	}
 	if len(noIP) > 0 {
 		sort.Strings(noIP)
 		more := ""
@@ -875,7 +910,7 @@ func (r *run) buildStatuses() *phase {
 		return &n
 	}
 	for _, rs := range r.res.Resellers {
-		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" {
+		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" || !r.inPlan("reseller", rs.Login) {
 			continue
 		}
 		have := 0
@@ -892,7 +927,7 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, c := range r.res.Customers {
-		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) {
+		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
 			continue
 		}
 		have := 0
@@ -909,7 +944,7 @@ func (r *run) buildStatuses() *phase {
 		}
 	}
 	for _, s := range r.res.Subscriptions {
-		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) {
+		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
 			continue
 		}
 		have := 0

@@ -209,7 +209,9 @@ type run struct {
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
-	moved    map[string]bool
+	moved map[string]bool
+	// creating are the plans this run creates.
+	creating map[state.Ref]bool
 	problems []Problem
 	notes    []string
 	disagree []Disagreement
@@ -225,7 +227,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}}
+		written: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -724,6 +726,16 @@ func read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Sna
 		return nil, err
 	}
 	return s, nil
+}
+
+// inPlan reports whether an object is this run's to write: every object
+// of the result, or, for a plan limited by --target, only those it
+// changes (what Plesk propagates from them follows by itself).
+func (r *run) inPlan(kind, key string) bool {
+	if !r.p.Partial {
+		return true
+	}
+	return r.changes[kind+" "+key] != nil
 }
 
 // mine reports whether an object owned by owner is this run's to write:

@@ -479,3 +479,46 @@ func BenchmarkPlanChangeFanout(b *testing.B) {
 		b.ReportMetric(float64(reached), "reached")
 	}
 }
+
+// TestTargetWritesOnlyTarget checks a plan limited by --target writes
+// only what it changes: a subscription locked in the panel meanwhile is
+// left as it is (a full apply would sync it).
+func TestTargetWritesOnlyTarget(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+	rec := apply(t, r, load(t, files), nil).Record
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" {
+				w.Locked = true // customised in the panel
+			}
+		}
+	})
+	files["x.yaml"] = strings.Replace(subs, "resources: {mailboxes: 5}", "resources: {mailboxes: 9}", 1)
+	p, err := plan.Target(makePlan(t, load(t, files), rec), rec, []string{"subscription/b.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.take()
+	if _, err := Run(context.Background(), r.client(t), p, rec, Options{DefaultIP: "192.0.2.10"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.take(), ","); got != "webspace set" {
+		t.Errorf("targeted apply sent %s, want one webspace set (b.example)", got)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" && !w.Locked {
+				t.Error("r.example, not targeted, was synced")
+			}
+		}
+	})
+	// Untargeted, the same apply syncs r.example too.
+	r.take()
+	if _, err := Run(context.Background(), r.client(t), makePlan(t, load(t, files), rec), rec, Options{DefaultIP: "192.0.2.10"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.take(), ","); got != "webspace sync-subscription" {
+		t.Errorf("full apply sent %s, want the sync of r.example (b.example is done)", got)
+	}
+}
