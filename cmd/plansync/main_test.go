@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -288,9 +291,47 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	const key = "script-key-0001"
 	opts.Key = key
-	srv := httptest.NewServer(fake.New(st, opts))
+	var handler http.Handler = fake.New(st, opts)
+	if dir := os.Getenv("PLANSYNC_PLESK_XSD"); dir != "" {
+		if _, err := exec.LookPath("xmllint"); err == nil {
+			handler = xsdChecked(ts, dir, handler)
+		}
+	}
+	srv := httptest.NewServer(handler)
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
 	ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
 	ts.Defer(srv.Close)
+}
+
+// xsdChecked checks every request packet of protocol 1.6.9.1 against
+// Plesk's schema (agent_input.xsd in dir) before the emulator sees it: a
+// packet that does not validate is answered with a system error 1014
+// naming the problem, so the plansync under test fails loudly.
+// (plan-item packets are protocol 1.6.9.0, which that schema does not
+// describe.)
+func xsdChecked(ts *testscript.TestScript, dir string, next http.Handler) http.Handler {
+	tmp := ts.MkAbs("xsd-packets")
+	_ = os.MkdirAll(tmp, 0o755)
+	var n int64
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(`version="1.6.9.1"`)) {
+			mu.Lock()
+			n++
+			f := filepath.Join(tmp, fmt.Sprintf("%04d.xml", n))
+			mu.Unlock()
+			_ = os.WriteFile(f, body, 0o600)
+			out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), f).CombinedOutput()
+			if err != nil {
+				w.Header().Set("Content-Type", "text/xml")
+				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><system><status>error</status><errcode>1014</errcode><errtext>XSD: %s</errtext></system></packet>`,
+					html.EscapeString(strings.Join(strings.Fields(string(out)), " ")))
+				return
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
 }
