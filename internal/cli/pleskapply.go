@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -215,41 +216,46 @@ func printOutcome(w io.Writer, out *deploy.Outcome) {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// applyServerJSON is apply's JSON document with the server's outcome:
-// model_disagreements (always present) and plesk_problems.
+// applyServerJSON is apply's JSON document with the server's outcome
+// added after its other keys (their order kept): model_disagreements
+// (always present), plesk_problems, pending and billing_notes.
 func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
-	var buf strings.Builder
+	var buf bytes.Buffer
 	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
 		return err
 	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(buf.String()), &doc); err != nil {
-		return err
+	doc := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(doc) == 0 || doc[len(doc)-1] != '}' {
+		return fmt.Errorf("apply JSON: unexpected document")
 	}
+	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
 	dis := []deploy.Disagreement{}
 	probs := []deploy.Problem{}
-	pending := []string{}
+	pending, notes := []string{}, []string{}
 	if out != nil {
 		dis = append(dis, out.Disagreements...)
 		probs = append(probs, out.Problems...)
 		pending = append(pending, out.Pending...)
-	}
-	put := func(k string, v any) {
-		b, _ := json.Marshal(v)
-		doc[k] = b
-	}
-	put("model_disagreements", dis)
-	put("plesk_problems", probs)
-	put("pending", pending)
-	notes := []string{}
-	if out != nil {
 		notes = append(notes, out.Notes...)
 	}
-	put("billing_notes", notes)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	var b bytes.Buffer
+	b.Write(doc)
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"billing_notes", notes}} {
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetIndent("  ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(kv.v); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, ",\n  %q: %s", kv.k, bytes.TrimRight(v.Bytes(), "\n"))
+	}
+	b.WriteString("\n}\n")
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 // progressLine says on a terminal how far an apply on a server is
