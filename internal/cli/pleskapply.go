@@ -194,7 +194,7 @@ func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) 
 
 func printOutcome(w io.Writer, out *deploy.Outcome) {
 	if len(out.Notes) > 0 {
-		fmt.Fprintln(w, "\nLeft to billing:")
+		fmt.Fprintln(w, "\nLeft undone on the server (kept on their previous record):")
 		for _, n := range out.Notes {
 			fmt.Fprintf(w, "  %s\n", n)
 		}
@@ -218,7 +218,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // applyServerJSON is apply's JSON document with the server's outcome
 // added after its other keys (their order kept): model_disagreements
-// (always present), plesk_problems, pending and billing_notes.
+// (always present), plesk_problems, pending and left_undone.
 func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
 	var buf bytes.Buffer
 	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
@@ -243,7 +243,7 @@ func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied boo
 	for _, kv := range []struct {
 		k string
 		v any
-	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"billing_notes", notes}} {
+	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}} {
 		var v bytes.Buffer
 		enc := json.NewEncoder(&v)
 		enc.SetIndent("  ", "  ")

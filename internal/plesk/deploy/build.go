@@ -291,6 +291,20 @@ func (r *run) buildResellers() *phase {
 		}
 		gi := d.Data.GenInfo
 		r.setID(ref, gi.GUID, d.ID)
+		// A switch to another reseller plan has no write here yet: say
+		// so, and keep the reseller's prior record.
+		haveGUID := ""
+		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
+			haveGUID = sub.Subscription.Plan[0].GUID
+		}
+		wantGUID := ""
+		if rs.Plan != model.None && rs.Plan != "" {
+			wantGUID = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
+		}
+		if haveGUID != wantGUID && !billing {
+			r.notes = append(r.notes, fmt.Sprintf("reseller %s: its reseller plan is not switched on the server (plansync does not write reseller plan switches yet): switch it in the panel; its record waits", rs.Login))
+			r.pending[ref] = true
+		}
 		info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 		if gi.Login != rs.Login {
 			info.Login, changed = rs.Login, true

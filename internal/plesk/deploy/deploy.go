@@ -88,7 +88,8 @@ type Outcome struct {
 	Pending       []string
 	Disagreements []Disagreement
 	Problems      []Problem
-	// Notes say what was left to a billing system.
+	// Notes say what was left undone: what a billing system owns, what
+	// plansync does not write yet.
 	Notes []string
 }
 
