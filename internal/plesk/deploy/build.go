@@ -301,9 +301,28 @@ func (r *run) buildResellers() *phase {
 		if rs.Plan != model.None && rs.Plan != "" {
 			wantGUID = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
 		}
-		if haveGUID != wantGUID && !billing {
-			r.notes = append(r.notes, fmt.Sprintf("reseller %s: its reseller plan is not switched on the server (plansync does not write reseller plan switches yet): switch it in the panel; its record waits", rs.Login))
-			r.pending[ref] = true
+		rid := d.ID
+		byID := xmlapi.ResellerFilter{ID: []int{rid}}
+		rpRef := state.Ref{Kind: "reseller_plan", Key: rs.Plan}
+		switched := false
+		switch {
+		case billing:
+		case rs.Plan == model.None || rs.Plan == "":
+			if haveGUID != "" {
+				// To its own allocation: the values stay, then the
+				// allocation below is written over them.
+				ch.add(func() xmlapi.Op { return xmlapi.ResellerSwitch{Filter: byID, NoPlan: &xmlapi.Empty{}} }, nil)
+				switched = true
+			}
+		case haveGUID == "" || haveGUID != wantGUID:
+			ch.add(func() xmlapi.Op { return xmlapi.ResellerSwitch{Filter: byID, PlanGUID: r.guid(rpRef)} }, nil)
+			switched = true
+		default:
+			if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && sub.Subscription.Locked == "true" {
+				// Customised in the panel: plansync's reseller is on its
+				// plan, synced.
+				ch.add(func() xmlapi.Op { return xmlapi.ResellerSync{Filter: byID} }, nil)
+			}
 		}
 		info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 		if gi.Login != rs.Login {
@@ -331,6 +350,9 @@ func (r *run) buildResellers() *phase {
 			v := values(write, reset)
 			if hoversell != alloc.Oversell {
 				v.Oversell = alloc.Oversell
+			}
+			if switched {
+				v = alloc
 			}
 			limits, perms = mapping.ResellerLimitsBlock(v), mapping.PermissionsBlock(v)
 		}

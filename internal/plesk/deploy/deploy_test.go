@@ -404,6 +404,11 @@ subscriptions:
 		f["x.yaml"] = strings.Replace(f["x.yaml"], "    customer: keeper\n    plan: none\n", "    owner: keeper\n    plan: none\n", 1)
 	})
 	run("convert")
+	step("reseller plan switch", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "reseller_plans:\n", "reseller_plans:\n  - name: RP2\n    resources: {subscriptions: 20, customers: 9}\n", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "    name: Acme\n    plan: RP\n", "    name: Acme\n    plan: RP2\n", 1)
+	})
+	run("reseller plan switch")
 	r.srv.Do(func(st *fake.State) {
 		for _, w := range st.Webspaces {
 			if w.Name == "r.example" {
@@ -419,6 +424,13 @@ subscriptions:
 			}
 			if a.Login == "keeper" && !a.Reseller {
 				t.Error("customer keeper was not converted")
+			}
+			if a.Login == "acme" {
+				for _, p := range st.ResellerPlans {
+					if p.GUID == a.PlanGUID && p.Name != "RP2" {
+						t.Errorf("reseller acme is on %s, want RP2", p.Name)
+					}
+				}
 			}
 		}
 	})
