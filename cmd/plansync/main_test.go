@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log"
 	"math"
@@ -213,23 +214,45 @@ func TestTuneGC(t *testing.T) {
 
 // pleskFake starts a Plesk emulator for the rest of the script, seeded
 // from a plansync config directory (or empty with "-"), and points
-// PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY at it.
+// PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY and PLANSYNC_PLESK_DEFAULT_IP at
+// it.
 //
 // With a second argument, the server has only the components listed
 // (comma-separated): subscriptions whose plans need others are left
-// unsynchronised.
+// unsynchronised. Flags before the directory: -empty (the server has the
+// config's components but none of its objects), -fail-op N (the Nth
+// operation fails, with -fail-code, default 1023), -delay DUR (every
+// answer is held back this long).
 //
 // Options inject faults: -answer=html|garbage|http500 (the emulator's
 // own), -answer=version (every packet refused with Plesk's system error
-// 1005), -delay=DUR (every answer held back), -tls (served over HTTPS
-// with a certificate no one trusts).
+// 1005), -tls (served over HTTPS with a certificate no one trusts).
+// Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-answer=WHAT] [-delay=DUR] [-tls] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
-	useTLS, version := false, false
+	emptyServer, useTLS, version := false, false, false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
-		name, val, _ := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
+		args = args[1:]
+		switch name {
+		case "empty":
+			emptyServer = true
+			continue
+		case "tls":
+			useTLS = true
+			continue
+		case "answer", "delay", "fail-op", "fail-code":
+		default:
+			ts.Fatalf("pleskfake: unknown option -%s", name)
+		}
+		if !hasVal {
+			if len(args) == 0 {
+				ts.Fatalf("pleskfake: -%s needs a value", name)
+			}
+			val, args = args[0], args[1:]
+		}
 		switch name {
 		case "answer":
 			if val == "version" {
@@ -240,18 +263,23 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "delay":
 			d, err := time.ParseDuration(val)
 			if err != nil {
-				ts.Fatalf("pleskfake: -delay: %v", err)
+				ts.Fatalf("pleskfake: -delay %s: %v", val, err)
 			}
 			opts.Delay = d
-		case "tls":
-			useTLS = true
-		default:
-			ts.Fatalf("pleskfake: unknown option %s", args[0])
+		case "fail-op", "fail-code":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				ts.Fatalf("pleskfake: -%s %s: %v", name, val, err)
+			}
+			if name == "fail-op" {
+				opts.FailOp = n
+			} else {
+				opts.FailCode = n
+			}
 		}
-		args = args[1:]
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-answer=WHAT] [-delay=DUR] [-tls] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
@@ -265,10 +293,18 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			cfg.Server.Components = strings.Split(args[1], ",")
 		}
-		var err error
-		if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
-			ts.Fatalf("pleskfake: %v", err)
+		if emptyServer {
+			if cfg.Server != nil && len(cfg.Server.Components) > 0 {
+				st.Components = append([]string(nil), cfg.Server.Components...)
+			}
+		} else {
+			var err error
+			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+				ts.Fatalf("pleskfake: %v", err)
+			}
 		}
+	} else if len(args) == 2 {
+		st.Components = strings.Split(args[1], ",")
 	}
 	const key = "script-key-0001"
 	opts.Key = key
@@ -278,6 +314,11 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			w.Header().Set("Content-Type", "text/xml")
 			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.3.0"><system><status>error</status><errcode>1005</errcode><errtext>Protocol version 1.6.9.1 is not supported</errtext></system></packet>`)
 		})
+	}
+	if dir := os.Getenv("PLANSYNC_PLESK_XSD"); dir != "" {
+		if _, err := exec.LookPath("xmllint"); err == nil {
+			h = xsdChecked(ts, dir, h)
+		}
 	}
 	var srv *httptest.Server
 	if useTLS {
@@ -289,6 +330,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
+	ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
 	ts.Defer(srv.Close)
 }
 
@@ -345,4 +387,36 @@ func validatePacket(ts *testscript.TestScript, output bool, name string, packet 
 	if out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, schema), f).CombinedOutput(); err != nil {
 		ts.Fatalf("%s does not validate against %s:\n%s", name, schema, strings.TrimSpace(string(out)))
 	}
+}
+
+// xsdChecked checks every request packet of protocol 1.6.9.1 against
+// Plesk's schema (agent_input.xsd in dir) before the emulator sees it: a
+// packet that does not validate is answered with a system error 1014
+// naming the problem, so the plansync under test fails loudly.
+// (plan-item packets are protocol 1.6.9.0, which that schema does not
+// describe.)
+func xsdChecked(ts *testscript.TestScript, dir string, next http.Handler) http.Handler {
+	tmp := ts.MkAbs("xsd-packets")
+	_ = os.MkdirAll(tmp, 0o755)
+	var n int64
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(`version="1.6.9.1"`)) {
+			mu.Lock()
+			n++
+			f := filepath.Join(tmp, fmt.Sprintf("%04d.xml", n))
+			mu.Unlock()
+			_ = os.WriteFile(f, body, 0o600)
+			out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), f).CombinedOutput()
+			if err != nil {
+				w.Header().Set("Content-Type", "text/xml")
+				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><system><status>error</status><errcode>1014</errcode><errtext>XSD: %s</errtext></system></packet>`,
+					html.EscapeString(strings.Join(strings.Fields(string(out)), " ")))
+				return
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
 }

@@ -33,6 +33,11 @@ type Saved struct {
 	Conflicts     []string        `json:"conflicts,omitempty"`
 	Text          string          `json:"text"`
 	Result        json.RawMessage `json:"result"`
+	// Observed holds, when the plan was made with a Plesk server, a
+	// digest of what the server had for each object the plan changes
+	// ("kind key" → digest, "" absent): applying it on a server that
+	// changed them since is refused.
+	Observed map[string]string `json:"observed,omitempty"`
 }
 
 // SavedObject is one object a saved plan touches, with its version in the

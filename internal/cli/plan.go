@@ -11,6 +11,7 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -186,7 +187,18 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := savePlan(o, run.cfg, run); err != nil {
+		// With a Plesk server, the saved plan keeps what the server has
+		// for each object it changes.
+		var observed map[string]string
+		if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
+			return err
+		} else if client != nil {
+			a, _ := parseAs(c.As)
+			if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
+				return err
+			}
+		}
+		if err := savePlan(o, run.cfg, run, observed); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)
@@ -271,6 +283,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	defer run.close()
 	p := run.plan
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	client, conn, err := pleskServer(env, run.cfg, c.As)
+	if err != nil {
+		return err
+	}
 	if o.Format == "text" {
 		if err := renderPlan(env, "text", p); err != nil {
 			return err
@@ -300,6 +316,11 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			fmt.Fprintln(env.Stdout, "Apply cancelled: nothing was changed.")
 			return exitCode(ExitError)
 		}
+	}
+	// With a Plesk server, apply changes the server, then records.
+	if client != nil {
+		a, _ := parseAs(c.As)
+		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
 	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
 	var serial uint64

@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 )
 
@@ -36,7 +38,7 @@ func configDigest(dir string, cfg *model.Config) (string, error) {
 }
 
 // savePlan writes the plan of run to o.Out, atomically.
-func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
+func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string) error {
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
@@ -48,6 +50,9 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun) error {
 	saved, err := apply.Save(run.plan, run.prior, digest, o.AllowDelete, text.String())
 	if err != nil {
 		return err
+	}
+	if observed != nil {
+		saved.Observed = observed
 	}
 	data, err := json.Marshal(saved)
 	if err != nil {
@@ -149,6 +154,32 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		fmt.Fprint(env.Stdout, saved.Text)
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	// With a Plesk server, the saved plan is checked, then applied on the
+	// server, then recorded.
+	if client, conn, err := pleskServer(env, cfg, c.As); err != nil {
+		return err
+	} else if client != nil {
+		result, err := saved.Prepare(cur, digest, o.Strict)
+		if err != nil {
+			return err
+		}
+		if err := saved.Check(opts); err != nil {
+			return err
+		}
+		run.cfg = cfg
+		if saved.Observed != nil {
+			p := savedPlan(saved, result, cur)
+			now, err := deploy.Observe(ctx, client, p, cur, a.Reseller)
+			if err != nil {
+				return err
+			}
+			if changed := deploy.Drifted(saved.Observed, now); len(changed) > 0 {
+				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), strings.Join(changed, ", "))}
+			}
+		}
+		p := savedPlan(saved, result, cur)
+		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
+	}
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)

@@ -20,6 +20,7 @@ import (
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/internal/watch"
 	"github.com/plansync/plansync/state"
@@ -395,7 +396,33 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		return false
 	}
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
-	serial, err := apply.Run(ctx, run.backend, p, opts)
+	var serial uint64
+	var written *state.Snapshot
+	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
+	a, _ := parseAs(s.c.As)
+	if err == nil && client != nil {
+		// With a Plesk server: change the server, then record.
+		var out *deploy.Outcome
+		var applyErr error
+		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, a.Reseller, false)
+		if out != nil {
+			printOutcome(s.env.Stdout, out)
+			if err == nil && out.Record != nil {
+				written = out.Record
+			}
+		}
+		if err == nil && applyErr != nil {
+			if written != nil {
+				w := *written
+				w.Serial = serial
+				s.c.priors.wrote(ctx, run.backend, &w)
+			}
+			err = applyFailure(applyErr, client.Server(), out, serial)
+		}
+	} else if err == nil {
+		serial, err = apply.Run(ctx, run.backend, p, opts)
+		written = p.Result
+	}
 	rec.Serial = serial
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
@@ -404,9 +431,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		return false
 	}
 	s.c.refresh.applied()
-	written := *p.Result
-	written.Serial = serial
-	s.c.priors.wrote(ctx, run.backend, &written)
+	w := *written
+	w.Serial = serial
+	s.c.priors.wrote(ctx, run.backend, &w)
 	rec.Result = "applied"
 	s.audit(rec)
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",

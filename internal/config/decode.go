@@ -521,6 +521,22 @@ func decCheckURL(s string) string {
 	return ""
 }
 
+// managedBy decodes managed_by: plansync (the default) or billing.
+func (d *decoder) managedBy(n *Node, obj decAddr, path string) (string, bool) {
+	s, ok := d.str(n, obj, path)
+	if !ok {
+		return "", false
+	}
+	if s != "plansync" && s != "billing" {
+		d.errorf(n.Range, obj, path, "invalid managed_by %q; valid: plansync, billing%s", s, decDidYouMean(s, []string{"plansync", "billing"}))
+		return "", false
+	}
+	if s == "plansync" {
+		s = ""
+	}
+	return s, true
+}
+
 func (d *decoder) status(n *Node, obj decAddr, path string) (string, bool) {
 	s, ok := d.str(n, obj, path)
 	if !ok {
@@ -1286,7 +1302,7 @@ func (d *decoder) limit(n *Node, obj decAddr, path, what string, mk func(int64) 
 // Accounts.
 
 var decResellerFields = []string{"login", "renamed_from", "password", "name", "company", "email", "phone", "address",
-	"plan", "resources", "permissions", "services", "oversell", "status", "description"}
+	"plan", "resources", "permissions", "services", "oversell", "status", "description", "managed_by"}
 
 func (d *decoder) reseller(n *Node) *model.Reseller {
 	r := &model.Reseller{Status: "active", Src: decNewSrc(n)}
@@ -1327,6 +1343,8 @@ func (d *decoder) reseller(n *Node) *model.Reseller {
 			r.Status, _ = d.status(e.Value, obj, "status")
 		case "description":
 			r.Description, _ = d.str(e.Value, obj, "description")
+		case "managed_by":
+			r.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
 		default:
 			return false
 		}
@@ -1344,7 +1362,7 @@ func (d *decoder) reseller(n *Node) *model.Reseller {
 }
 
 var decCustomerFields = []string{"login", "renamed_from", "password", "name", "company", "email", "phone", "address",
-	"owner", "status", "description", "admin_description"}
+	"owner", "status", "description", "admin_description", "managed_by"}
 
 func (d *decoder) customer(n *Node) *model.Customer {
 	c := &model.Customer{Owner: model.Admin, Status: "active", Src: decNewSrc(n)}
@@ -1370,6 +1388,8 @@ func (d *decoder) customer(n *Node) *model.Customer {
 			c.Description, _ = d.str(e.Value, obj, "description")
 		case "admin_description":
 			c.AdminDescription, _ = d.str(e.Value, obj, "admin_description")
+		case "managed_by":
+			c.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
 		default:
 			return false
 		}
@@ -1402,7 +1422,7 @@ func (d *decoder) contact(e *Entry, obj decAddr, c *model.Contact) bool {
 // Subscriptions and subscriber settings.
 
 var decSubscriptionFields = []string{"domain", "renamed_from", "customer", "owner", "plan", "addons", "customize",
-	"status", "expires", "ftp_login", "ftp_password"}
+	"status", "expires", "ftp_login", "ftp_password", "managed_by"}
 
 var decCustomizeFields = []string{"resources", "permissions", "hosting", "mail", "dns"}
 
@@ -1433,6 +1453,8 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 			s.Customize = d.customize(e.Value, obj, &s.Src)
 		case "status":
 			s.Status, _ = d.status(e.Value, obj, "status")
+		case "managed_by":
+			s.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
 		case "expires":
 			if e.Value.Kind != ScalarNode || e.Value.Type == BoolScalar {
 				d.errorf(e.Value.Range, obj, "expires", "expected a date such as 2027-01-31, got %s", decDescribe(e.Value))

@@ -449,6 +449,7 @@ func sgKinds() []sgKind {
 				"oversell":    sgBool("Oversell policy of the reseller's own allocation (plan none only). " + sgOversellHelp),
 				"status":      sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
 				"description": sgRef("text", "Description of the reseller, by the admin."),
+				"managed_by":  sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 			}),
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "A reseller plan, not none."}, {"not", sgObj{{"const", "none"}}}}}}}}},
@@ -463,6 +464,7 @@ func sgKinds() []sgKind {
 				"status":            sgRef("status", "active, or suspended: suspends all its subscriptions too."),
 				"description":       sgRef("text", "Description of the customer, by its owner."),
 				"admin_description": sgRef("text", "Description of a reseller's customer by the admin, which the reseller does not see."),
+				"managed_by":        sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 			})},
 		{def: "subscription", fields: decSubscriptionFields, required: []string{"domain", "plan"},
 			desc: "A subscription: a copy of a service plan's properties (plus add-ons and customisation) for a domain.",
@@ -480,6 +482,7 @@ func sgKinds() []sgKind {
 				"expires":      sgRef("date", "Expiration date. Default: the creation date plus the plan's expiration."),
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
+				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 			},
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "Plan none: a custom subscription."}, {"const", "none"}}}}}}},

@@ -303,6 +303,7 @@ func resellerObject(r *model.Reseller) object {
 	}
 	fs.status(r.Status)
 	fs.str("description", r.Description)
+	fs.str("managed_by", r.ManagedBy)
 	return object{block: "reseller", listKey: "resellers", labelField: "login", label: r.Login, fields: fs}
 }
 
@@ -315,6 +316,7 @@ func customerObject(c *model.Customer) object {
 	fs.status(c.Status)
 	fs.str("description", c.Description)
 	fs.str("admin_description", c.AdminDescription)
+	fs.str("managed_by", c.ManagedBy)
 	return object{block: "customer", listKey: "customers", labelField: "login", label: c.Login, fields: fs}
 }
 
@@ -339,6 +341,7 @@ func subscriptionObject(s *model.Subscription) object {
 	}
 	fs.str("ftp_login", s.FTPLogin)
 	fs.secret("ftp_password", s.FTPPassword)
+	fs.str("managed_by", s.ManagedBy)
 	return object{block: "subscription", listKey: "subscriptions", labelField: "domain", label: s.Domain, fields: fs}
 }
 

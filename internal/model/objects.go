@@ -193,7 +193,10 @@ type Reseller struct {
 	Oversell    bool
 	Status      string // active | suspended
 	Description string
-	Src         Src
+	// ManagedBy is "billing" when a billing system owns the reseller's
+	// existence, status and password (apply never writes them).
+	ManagedBy string
+	Src       Src
 }
 
 // Customer is a customer account.
@@ -206,7 +209,11 @@ type Customer struct {
 	Status           string
 	Description      string
 	AdminDescription string
-	Src              Src
+	// ManagedBy is "billing" when a billing system owns the account's
+	// existence, status and password (apply never writes them); "" when
+	// plansync manages it all.
+	ManagedBy string
+	Src       Src
 }
 
 // Subscription is a subscription, identified by its primary domain.
@@ -223,7 +230,11 @@ type Subscription struct {
 	Expires     *time.Time
 	FTPLogin    string
 	FTPPassword *Secret
-	Src         Src
+	// ManagedBy is "billing" when a billing system owns the
+	// subscription's existence, status, plan, add-ons and FTP
+	// credentials (apply never writes them).
+	ManagedBy string
+	Src       Src
 }
 
 // SubscriberSettings are the values a subscriber chose for settings its

@@ -198,7 +198,7 @@ func sameSubscription(a, b *model.Subscription) bool {
 		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
 		(a.Customize == nil) == (b.Customize == nil) && a.Customize.Equal(b.Customize) &&
 		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		sameSecret(a.FTPPassword, b.FTPPassword)
+		sameSecret(a.FTPPassword, b.FTPPassword) && a.ManagedBy == b.ManagedBy
 }
 
 func sameSettings(a, b *model.SubscriberSettings) bool {
@@ -214,7 +214,7 @@ func sameCustomer(a, b *model.Customer) bool {
 	}
 	return a.Login == b.Login && a.RenamedFrom == b.RenamedFrom && sameSecret(a.Password, b.Password) &&
 		a.Contact == b.Contact && a.Owner == b.Owner && a.Status == b.Status &&
-		a.Description == b.Description && a.AdminDescription == b.AdminDescription
+		a.Description == b.Description && a.AdminDescription == b.AdminDescription && a.ManagedBy == b.ManagedBy
 }
 
 func sameSecret(a, b *model.Secret) bool {

@@ -650,9 +650,9 @@ func TestReuseComparesEveryField(t *testing.T) {
 		v      any
 		fields string
 	}{
-		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword Src"},
+		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Src"},
 		{model.SubscriberSettings{}, "Domain Props Src"},
-		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription Src"},
+		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
 		{state.Subscription{}, "Domain Owner Customer Plan Addons SyncStatus Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword Plesk"},
 		// What every subscription shares is compared whole (reusable),

@@ -479,6 +479,48 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 			out = append(out, &xmlapi.FilterResult{Status: ok, FilterID: ids[i], ID: a.ID})
 		}
 		return out, changed
+	case "switch-subscription", "sync-subscription":
+		// A reseller's subscription to a reseller plan: switch (or no
+		// plan: keep the values as its own allocation), sync (unlock and
+		// copy the plan again).
+		accts, ids, errs := s.selectAccounts(o.child("filter"), true)
+		out := errs
+		var plan *ResellerPlan
+		if o.name == "switch-subscription" && !o.has("no-plan") {
+			for _, p := range s.state.ResellerPlans {
+				if (o.val("plan-guid") != "" && p.GUID == o.val("plan-guid")) || (o.val("plan-external-id") != "" && p.ExternalID == o.val("plan-external-id")) {
+					plan = p
+				}
+			}
+			if plan == nil {
+				for i := range accts {
+					out = append(out, filterErr(ids[i], xmlapi.ErrNotFound, "reseller plan is not found"))
+				}
+				return out, false
+			}
+		}
+		changed := false
+		for i, a := range accts {
+			switch {
+			case o.name == "sync-subscription" && a.PlanGUID == "":
+				out = append(out, filterErr(ids[i], xmlapi.ErrFailed, "reseller %s is not associated with a reseller plan", a.Login))
+				continue
+			case o.name == "sync-subscription":
+				for _, p := range s.state.ResellerPlans {
+					if p.GUID == a.PlanGUID {
+						a.Values = p.Values.Clone()
+					}
+				}
+			case plan == nil:
+				a.PlanGUID = ""
+			default:
+				a.PlanGUID, a.Values = plan.GUID, plan.Values.Clone()
+			}
+			a.Locked = false
+			changed = true
+			out = append(out, &xmlapi.FilterResult{Status: ok, FilterID: ids[i], ID: a.ID})
+		}
+		return out, changed
 	case "del":
 		accts, ids, errs := s.selectAccounts(o.child("filter"), true)
 		out := errs

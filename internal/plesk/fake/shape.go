@@ -43,10 +43,12 @@ var shapes = map[string]map[string][]string{
 		"convert-to-reseller": {"filter!", "reseller-plan-name"},
 	},
 	"reseller": {
-		"add": {"gen-info!", "limits", "permissions", "plan-id|plan-name|plan-guid|plan-external-id"},
-		"get": {"filter!", "dataset!"},
-		"set": {"filter!", "values!"},
-		"del": {"filter!"},
+		"add":                 {"gen-info!", "limits", "permissions", "plan-id|plan-name|plan-guid|plan-external-id"},
+		"get":                 {"filter!", "dataset!"},
+		"set":                 {"filter!", "values!"},
+		"del":                 {"filter!"},
+		"switch-subscription": {"filter!", "plan-guid|plan-external-id|no-plan!"},
+		"sync-subscription":   {"filter!"},
 	},
 	"webspace": {
 		"add":                 {"gen_setup!", "hosting", "limits", "prefs", "performance", "permissions", "php-settings", "plan-id|plan-name|plan-guid|plan-external-id", "mail"},

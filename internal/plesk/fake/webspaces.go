@@ -22,8 +22,26 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 	var out []*Webspace
 	var ids []string
 	var errs []any
+	// By name, through an index: a get of thousands of names must not
+	// scan every subscription for each.
+	var byName map[string]*Webspace
 	for _, k := range f.kids {
 		key := strings.TrimSpace(k.text)
+		if k.name == "name" {
+			if byName == nil {
+				byName = make(map[string]*Webspace, len(s.state.Webspaces))
+				for _, w := range s.state.Webspaces {
+					byName[strings.ToLower(w.Name)] = w
+				}
+			}
+			if w := byName[strings.ToLower(key)]; w != nil && (s.admin() || s.state.vendor(w.OwnerID) == s.caller) {
+				out = append(out, w)
+				ids = append(ids, key)
+			} else {
+				errs = append(errs, filterErr(key, xmlapi.ErrNotFound, "subscription with %s %s is not found", k.name, key))
+			}
+			continue
+		}
 		n := 0
 		for _, w := range s.state.Webspaces {
 			if !s.admin() && s.state.vendor(w.OwnerID) != s.caller {

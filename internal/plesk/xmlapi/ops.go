@@ -365,6 +365,34 @@ type ResellerDel struct {
 	Filter  ResellerFilter `xml:"filter"`
 }
 
+// ResellerSwitch moves resellers to another reseller plan (by GUID) or
+// to their own allocation (NoPlan).
+type ResellerSwitch struct {
+	XMLName  xml.Name       `xml:"switch-subscription"`
+	Filter   ResellerFilter `xml:"filter"`
+	PlanGUID string         `xml:"plan-guid,omitempty"`
+	NoPlan   *Empty         `xml:"no-plan"`
+}
+
+// ResellerSync unlocks resellers and copies their reseller plan again.
+type ResellerSync struct {
+	XMLName xml.Name       `xml:"sync-subscription"`
+	Filter  ResellerFilter `xml:"filter"`
+}
+
+func (ResellerSwitch) Operator() string   { return "reseller" }
+func (ResellerSync) Operator() string     { return "reseller" }
+func (ResellerSwitch) Operation() string  { return "switch-subscription" }
+func (ResellerSync) Operation() string    { return "sync-subscription" }
+func (o ResellerSwitch) Object() string   { return resellerText(o.Filter) }
+func (o ResellerSync) Object() string     { return resellerText(o.Filter) }
+func (ResellerSwitch) Read() bool         { return false }
+func (ResellerSync) Read() bool           { return false }
+func (ResellerSwitch) resultOf() any      { return new(FilterResult) }
+func (ResellerSync) resultOf() any        { return new(FilterResult) }
+func (o ResellerSwitch) allowEmpty() bool { return false }
+func (o ResellerSync) allowEmpty() bool   { return false }
+
 func resellerText(f ResellerFilter) string {
 	if f.All != nil {
 		return "resellers (all)"

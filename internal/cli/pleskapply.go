@@ -1,0 +1,329 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
+)
+
+// EnvDefaultIP sets the IP address of new subscriptions when the config
+// has no server.plesk.default_ip (for CI and the emulator).
+const EnvDefaultIP = "PLANSYNC_PLESK_DEFAULT_IP"
+
+// pleskServer returns a client for the Plesk server the config or the
+// environment names, or nil when none is named (apply then records the
+// plan only). With --as reseller:LOGIN the credentials are the
+// reseller's: PLANSYNC_PLESK_LOGIN (LOGIN) and PLANSYNC_PLESK_PASSWORD;
+// an admin key is not used.
+func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.Connection, error) {
+	a, err := parseAs(as)
+	if err != nil {
+		return nil, plesk.Connection{}, err
+	}
+	getenv := env.Getenv
+	if a.Reseller != "" {
+		getenv = func(k string) (string, bool) {
+			if k == plesk.EnvKey || env.Getenv == nil {
+				return "", false
+			}
+			return env.Getenv(k)
+		}
+	}
+	conn, ok, err := plesk.Connect(cfg, getenv)
+	if a.Reseller != "" && (ok || err != nil) {
+		login := strings.TrimSpace(env.env(plesk.EnvLogin))
+		if login == "" || env.env(plesk.EnvPassword) == "" {
+			return nil, conn, fmt.Errorf("--as reseller:%s with a Plesk server needs the reseller's credentials: set %s=%s and %s", a.Reseller, plesk.EnvLogin, a.Reseller, plesk.EnvPassword)
+		}
+		if !strings.EqualFold(login, a.Reseller) {
+			return nil, conn, fmt.Errorf("--as reseller:%s, but %s is %s: the credentials must be the reseller's", a.Reseller, plesk.EnvLogin, login)
+		}
+		conn.API.Key, conn.API.Login, conn.API.Password = "", login, env.env(plesk.EnvPassword)
+	}
+	if err != nil || !ok {
+		return nil, conn, err
+	}
+	if conn.DefaultIP == "" {
+		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
+	}
+	client, err := xmlapi.New(conn.API)
+	return client, conn, err
+}
+
+// secretsOf returns the clear secrets of the config, for the writes that
+// carry them (they are never printed, and traces mask them).
+func secretsOf(cfg *model.Config) func(kind, key, field string) string {
+	return func(kind, key, field string) string {
+		var s *model.Secret
+		switch kind {
+		case "customer":
+			if c := cfg.Customers[key]; c != nil {
+				s = c.Password
+			}
+		case "reseller":
+			if r := cfg.Resellers[key]; r != nil {
+				s = r.Password
+			}
+		case "subscription":
+			if sub := cfg.Subscriptions[key]; sub != nil {
+				s = sub.FTPPassword
+			}
+		}
+		if s == nil {
+			return ""
+		}
+		return s.Value
+	}
+}
+
+// deployAndRecord makes the server match the plan, then records what
+// was done (all of it, or, after a failed operation, what succeeded).
+// applyErr is the failed operation, writeErr a failure to record.
+func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, reseller string, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
+	bar := newProgressLine(env.Stderr, progress, client.Server())
+	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
+		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
+		Reseller: reseller,
+	})
+	bar.done(applyErr)
+	if out == nil || out.Record == nil {
+		return out, p.PriorSerial, applyErr, nil
+	}
+	if applyErr != nil || len(out.Pending) > 0 {
+		e := *entry
+		e.Summary += fmt.Sprintf(" (on %s: %d objects pending)", client.Server(), len(out.Pending))
+		entry = &e
+	}
+	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
+	return out, serial, applyErr, writeErr
+}
+
+// billingOf reports the objects the config marks managed_by: billing.
+func billingOf(cfg *model.Config) func(kind, key string) bool {
+	return func(kind, key string) bool {
+		if cfg == nil {
+			return false
+		}
+		switch kind {
+		case "customer":
+			c := cfg.Customers[key]
+			return c != nil && c.ManagedBy == "billing"
+		case "reseller":
+			r := cfg.Resellers[key]
+			return r != nil && r.ManagedBy == "billing"
+		case "subscription":
+			s := cfg.Subscriptions[key]
+			return s != nil && s.ManagedBy == "billing"
+		}
+		return false
+	}
+}
+
+// applyOnServer applies a plan on the server and prints the outcome; it
+// returns the error that ends the run.
+func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection) error {
+	progress := o.Format == "text" && env.IsTerminal != nil && env.IsTerminal(env.Stderr)
+	var out *deploy.Outcome
+	var serial uint64
+	var applyErr, writeErr error
+	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
+		out, serial, applyErr, writeErr = deployAndRecord(ctx, env, run, p, entry, client, conn, reseller, progress)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if writeErr != nil {
+		if applyErr != nil {
+			return fmt.Errorf("%v; and recording what succeeded failed: %w", applyErr, backendErr(run.backend, writeErr))
+		}
+		return backendErr(run.backend, writeErr)
+	}
+	if o.Format == "json" {
+		if jerr := applyServerJSON(env.Stdout, p, out, applyErr == nil, serial, env); jerr != nil {
+			return jerr
+		}
+	} else if out != nil {
+		printOutcome(env.Stdout, out)
+	}
+	if applyErr != nil {
+		msg := applyFailure(applyErr, client.Server(), out, serial)
+		if o.Format == "json" {
+			return afterDocument{msg}
+		}
+		return msg
+	}
+	if o.Format == "text" {
+		fmt.Fprintf(env.Stdout, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
+			client.Server(), p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
+		if len(out.Disagreements) > 0 {
+			fmt.Fprintf(env.Stdout, "%s in model disagreement keep their previous record: the plan will show them again until the config or the server changes.\n",
+				counted(len(out.Pending), "object"))
+		}
+	}
+	return nil
+}
+
+// applyFailure is the one line naming the object, the operation and
+// Plesk's errcode and errtext, and what was recorded.
+func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) error {
+	recorded := ""
+	if out != nil && out.Record != nil {
+		recorded = fmt.Sprintf("; what succeeded is recorded (state serial %d), %s pending: run apply again to finish", serial, counted(len(out.Pending), "object"))
+	}
+	if oe := deploy.OpError(err); oe != nil {
+		return fmt.Errorf("apply on %s stopped: %s %s of %s failed: errcode %d, errtext %q%s",
+			server, oe.Operator, oe.Operation, oe.Object, oe.Code, oe.Text, recorded)
+	}
+	return fmt.Errorf("apply on %s stopped: %v%s", server, err, recorded)
+}
+
+func printOutcome(w io.Writer, out *deploy.Outcome) {
+	if len(out.Notes) > 0 {
+		fmt.Fprintln(w, "\nLeft undone on the server (kept on their previous record):")
+		for _, n := range out.Notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+	if len(out.Problems) > 0 {
+		fmt.Fprintln(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):")
+		for _, pr := range out.Problems {
+			fmt.Fprintf(w, "  %s: %s\n", pr.Object, oneLine(pr.Text))
+		}
+	}
+	if len(out.Disagreements) > 0 {
+		fmt.Fprintln(w, "\nModel disagreements (the server reports other values than plansync predicted; not recorded):")
+		for _, d := range out.Disagreements {
+			fmt.Fprintf(w, "  subscription %s: %s: predicted %s, server has %s\n", d.Subscription, d.Property, d.Predicted, d.Observed)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// applyServerJSON is apply's JSON document with the server's outcome
+// added after its other keys (their order kept): model_disagreements
+// (always present), plesk_problems, pending and left_undone.
+func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
+	var buf bytes.Buffer
+	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
+		return err
+	}
+	doc := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(doc) == 0 || doc[len(doc)-1] != '}' {
+		return fmt.Errorf("apply JSON: unexpected document")
+	}
+	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
+	dis := []deploy.Disagreement{}
+	probs := []deploy.Problem{}
+	pending, notes := []string{}, []string{}
+	if out != nil {
+		dis = append(dis, out.Disagreements...)
+		probs = append(probs, out.Problems...)
+		pending = append(pending, out.Pending...)
+		notes = append(notes, out.Notes...)
+	}
+	var b bytes.Buffer
+	b.Write(doc)
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}} {
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetIndent("  ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(kv.v); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, ",\n  %q: %s", kv.k, bytes.TrimRight(v.Bytes(), "\n"))
+	}
+	b.WriteString("\n}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// progressLine says on a terminal how far an apply on a server is
+// ("Applying on HOST: 37/120 operations"), at most every 100ms.
+type progressLine struct {
+	w      io.Writer
+	on     bool
+	server string
+	last   time.Time
+	width  int
+	n, of  int
+}
+
+func newProgressLine(w io.Writer, on bool, server string) *progressLine {
+	return &progressLine{w: w, on: on, server: server}
+}
+
+func (l *progressLine) line(text, end string) {
+	pad := ""
+	if n := utf8.RuneCountInString(text); n < l.width {
+		pad = strings.Repeat(" ", l.width-n)
+	} else {
+		l.width = n
+	}
+	fmt.Fprintf(l.w, "\r%s%s%s", text, pad, end)
+}
+
+func (l *progressLine) update(done, total int) {
+	l.n, l.of = done, total
+	if !l.on || (time.Since(l.last) < 100*time.Millisecond && done < total) {
+		return
+	}
+	l.last = time.Now()
+	l.line(fmt.Sprintf("Applying on %s: %s/%s operations", l.server, render.Thousands(done), render.Thousands(total)), "")
+}
+
+func (l *progressLine) done(err error) {
+	if !l.on {
+		return
+	}
+	if err != nil {
+		l.line(fmt.Sprintf("Applying on %s: stopped after %s/%s operations", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+		return
+	}
+	l.line(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+}
+
+// savedPlan is the plan a saved plan stands for, for an apply on a
+// server: its result (prepared against the current state) and its
+// objects. A saved plan does not keep field changes: an account or
+// subscription it updates gets its configured password sent again (a
+// password cannot be read back to compare).
+func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
+	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets}
+	if cur != nil {
+		p.PriorSerial, p.PriorLineage = cur.Serial, cur.Lineage
+	}
+	for _, o := range s.Objects {
+		ch := &plan.Change{Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
+		if o.Action != plan.Create && o.Action != plan.Delete {
+			switch o.Kind {
+			case "customer", "reseller":
+				ch.Fields = []plan.FieldChange{{Path: "password", Sensitive: true}}
+			case "subscription":
+				ch.Fields = []plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
+			}
+		}
+		p.Changes = append(p.Changes, ch)
+	}
+	return p
+}

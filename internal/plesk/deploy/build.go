@@ -1,0 +1,1116 @@
+package deploy
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+// build computes every write from the server's read, phase by phase in
+// the order of SPEC §6.5. What it cannot do at all (a subscription to
+// create without an IP address, a service the server cannot define) is
+// an error before any write.
+func (r *run) build(ctx context.Context) ([]*phase, error) {
+	services, err := r.buildServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	phases := []*phase{services, r.buildResellerPlans(), r.buildResellers()}
+	admin, resellers := r.buildPlans()
+	phases = append(phases, admin, resellers, r.buildCustomers())
+	subs, err := r.buildSubscriptions()
+	if err != nil {
+		return nil, err
+	}
+	phases = append(phases, subs, r.buildStatuses())
+	phases = append(phases, r.buildDeletes()...)
+	return phases, nil
+}
+
+func (r *run) serverRef(kind, key, renamedFrom string) string {
+	if renamedFrom != "" {
+		return renamedFrom
+	}
+	return key
+}
+
+// renamed returns the recorded key an object had before a rename, "".
+func (r *run) renamed(kind, key string) string {
+	if ch := r.changes[kind+" "+key]; ch != nil {
+		return ch.RenamedFrom
+	}
+	return ""
+}
+
+func ownerOf(login string) xmlapi.Owner {
+	if login == "" || login == model.Admin {
+		return xmlapi.Owner{}
+	}
+	return xmlapi.Owner{OwnerLogin: login}
+}
+
+func sameOwner(a, b string) bool {
+	norm := func(s string) string {
+		if s == "" {
+			return model.Admin
+		}
+		return s
+	}
+	return norm(a) == norm(b)
+}
+
+// ---- services -------------------------------------------------------------
+
+func (r *run) buildServices(ctx context.Context) (*phase, error) {
+	ph := &phase{name: "services"}
+	if len(r.res.Services) == 0 || r.opts.Reseller != "" {
+		return ph, nil
+	}
+	have := map[string]bool{}
+	definable := true
+	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, r.c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	if err != nil {
+		// The server does not take protocol 1.6.9.0: it can attach the
+		// services it has, not define new ones.
+		definable = false
+		for _, d := range append(append([]*xmlapi.PlanData(nil), r.srv.Plans...), r.srv.Addons...) {
+			if d.PlanItems != nil {
+				for _, it := range d.PlanItems.Item {
+					have[it.Name] = true
+				}
+			}
+		}
+	}
+	for _, it := range items {
+		have[it.Name] = true
+	}
+	var missing, missingExt []string
+	for _, sv := range r.res.Services {
+		if have[sv.Name] || !r.inPlan("service", sv.Name) {
+			continue
+		}
+		if sv.Extension != "" {
+			missingExt = append(missingExt, sv.Name+" (extension "+sv.Extension+")")
+			continue
+		}
+		if !definable {
+			missing = append(missing, sv.Name)
+			continue
+		}
+		sv := sv
+		ch := ph.chain("service", sv.Name)
+		ch.add(func() xmlapi.Op {
+			op := xmlapi.PlanItemAdd{Visible: strconv.FormatBool(sv.AvailableToResellers), Label: sv.Name, Tooltip: sv.Description}
+			if sv.Button != nil {
+				op.URL, op.Internal = sv.Button.URL, strconv.FormatBool(sv.Button.OpenInPanel)
+			}
+			return op
+		}, nil)
+	}
+	if len(missingExt) > 0 {
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server: install their extensions, then apply again",
+			r.c.Server(), strings.Join(missingExt, ", "))
+	}
+	if len(missing) > 0 {
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server, and it does not accept defining them (protocol %s); create them in the panel (Service Plans > Additional Services), then apply again",
+			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
+	}
+	return ph, nil
+}
+
+// ---- reseller plans -------------------------------------------------------
+
+func rplanValues(d *xmlapi.ResellerPlanData) (mapping.Values, string) {
+	var v mapping.Values
+	oversell := ""
+	if d.Limits != nil {
+		if rp := d.Limits.ResourcePolicy; rp != nil {
+			v.Overuse, oversell = rp.Overuse, rp.Oversell
+		}
+		for _, l := range d.Limits.Limit {
+			setv(&v.Limits, l.Name, l.Value)
+		}
+	}
+	if d.Permissions != nil {
+		for _, p := range d.Permissions.Permission {
+			setv(&v.Permissions, p.Name, p.Value)
+		}
+	}
+	return v, oversell
+}
+
+func (r *run) buildResellerPlans() *phase {
+	ph := &phase{name: "reseller plans"}
+	if r.opts.Reseller != "" {
+		return ph // the admin's
+	}
+	for _, rp := range r.res.ResellerPlans {
+		rp := rp
+		if !r.inPlan("reseller_plan", rp.Key) {
+			continue
+		}
+		ref := state.Ref{Kind: "reseller_plan", Key: rp.Key}
+		var d *xmlapi.ResellerPlanData
+		if rp.Plesk != nil {
+			d = r.rplansByGUID[rp.Plesk.GUID]
+		}
+		if d == nil {
+			d = r.rplans[r.serverRef("reseller_plan", rp.Name, r.renamed("reseller_plan", rp.Key))]
+		}
+		want := props(r.res.PropertySets[rp.Props], nil)
+		oversell := strconv.FormatBool(rp.Oversell)
+		ch := ph.chain(ref.Kind, ref.Key)
+		if d == nil {
+			v := values(want, nil)
+			v.Oversell = oversell
+			ch.add(func() xmlapi.Op {
+				return xmlapi.ResellerPlanAdd{Name: rp.Name, Limits: mapping.ResellerLimitsBlock(v), Permissions: mapping.PermissionsBlock(v)}
+			}, func(rep xmlapi.Reply) {
+				if res, ok := rep.Results[0].(*xmlapi.ResellerPlanData); ok {
+					r.setID(ref, res.GUID, res.ID)
+				}
+			})
+			continue
+		}
+		r.setID(ref, d.GUID, d.ID)
+		hv, hoversell := rplanValues(d)
+		write, reset := diff(want, observed(hv))
+		v := values(write, reset)
+		if hoversell != oversell {
+			v.Oversell = oversell
+		}
+		newName := ""
+		if d.Name != rp.Name {
+			newName = rp.Name
+		}
+		if empty(v) && newName == "" {
+			continue
+		}
+		guid := d.GUID
+		r.written[ref] = true
+		ch.add(func() xmlapi.Op {
+			return xmlapi.ResellerPlanSet{Filter: xmlapi.ResellerPlanFilter{GUID: []string{guid}}, Limits: mapping.ResellerLimitsBlock(v),
+				Permissions: mapping.PermissionsBlock(v), NewName: newName}
+		}, nil)
+	}
+	return ph
+}
+
+// ---- resellers ------------------------------------------------------------
+
+func (r *run) buildResellers() *phase {
+	ph := &phase{name: "resellers"}
+	if r.opts.Reseller != "" {
+		return ph // the admin's
+	}
+	for _, rs := range r.res.Resellers {
+		rs := rs
+		if !r.inPlan("reseller", rs.Login) {
+			continue
+		}
+		ref := state.Ref{Kind: "reseller", Key: rs.Login}
+		var d *xmlapi.ResellerData
+		if rs.Plesk != nil {
+			d = r.resByGUID[rs.Plesk.GUID]
+		}
+		if d == nil {
+			d = r.resellers[r.serverRef("reseller", rs.Login, r.renamed("reseller", rs.Login))]
+		}
+		ch := ph.chain(ref.Kind, ref.Key)
+		billing := r.opts.Billing("reseller", rs.Login)
+		pw := ""
+		if r.changed("reseller", rs.Login, "password") && !billing {
+			pw = r.opts.Secret("reseller", rs.Login, "password")
+		}
+		var alloc mapping.Values
+		if rs.Plan == model.None || rs.Plan == "" {
+			alloc = values(props(r.res.PropertySets[rs.Allocation], nil), nil)
+			alloc.Oversell = strconv.FormatBool(rs.Oversell)
+		}
+		if d == nil && billing && r.custs[rs.Login] == nil {
+			r.leftToBilling("reseller", rs.Login)
+			continue
+		}
+		if d == nil {
+			if cu := r.custs[rs.Login]; cu != nil {
+				// A customer turned reseller: converted, not re-created.
+				planName := ""
+				if rs.Plan != model.None {
+					planName = rs.Plan
+				}
+				r.setID(ref, cu.Data.GenInfo.GUID, cu.ID)
+				ch.add(func() xmlapi.Op {
+					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
+				}, nil)
+				gi := cu.Data.GenInfo
+				info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
+				// Without a reseller plan, Plesk gives the converted
+				// reseller its own totals; plansync's allocation is written
+				// over them (what it predicted).
+				var limits *xmlapi.ResellerLimits
+				var perms *xmlapi.Permissions
+				if planName == "" {
+					limits, perms = mapping.ResellerLimitsBlock(alloc), mapping.PermissionsBlock(alloc)
+				}
+				if changed || limits != nil || perms != nil {
+					ch.add(func() xmlapi.Op {
+						op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{rs.Login}}}
+						if changed {
+							op.Values.GenInfo = &info
+						}
+						op.Values.Limits, op.Values.Permissions = limits, perms
+						return op
+					}, nil)
+				}
+				continue
+			}
+			ch.add(func() xmlapi.Op {
+				op := xmlapi.ResellerAdd{GenInfo: xmlapi.ResellerInfo{Login: rs.Login, Password: orRandom(pw), Name: orLogin(rs.Contact.Name, rs.Login),
+					Company: rs.Contact.Company, Email: rs.Contact.Email, Phone: rs.Contact.Phone, Address: rs.Contact.Address, Description: rs.Description}}
+				if rs.Plan != model.None && rs.Plan != "" {
+					op.PlanName = rs.Plan
+				} else {
+					op.Limits, op.Permissions = mapping.ResellerLimitsBlock(alloc), mapping.PermissionsBlock(alloc)
+				}
+				return op
+			}, func(rep xmlapi.Reply) {
+				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
+					r.setID(ref, res.GUID, res.ID)
+				}
+			})
+			continue
+		}
+		gi := d.Data.GenInfo
+		r.setID(ref, gi.GUID, d.ID)
+		// A switch to another reseller plan has no write here yet: say
+		// so, and keep the reseller's prior record.
+		haveGUID := ""
+		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
+			haveGUID = sub.Subscription.Plan[0].GUID
+		}
+		wantGUID := ""
+		if rs.Plan != model.None && rs.Plan != "" {
+			wantGUID = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
+		}
+		rid := d.ID
+		byID := xmlapi.ResellerFilter{ID: []int{rid}}
+		rpRef := state.Ref{Kind: "reseller_plan", Key: rs.Plan}
+		switched := false
+		switch {
+		case billing:
+		case rs.Plan == model.None || rs.Plan == "":
+			if haveGUID != "" {
+				// To its own allocation: the values stay, then the
+				// allocation below is written over them.
+				ch.add(func() xmlapi.Op { return xmlapi.ResellerSwitch{Filter: byID, NoPlan: &xmlapi.Empty{}} }, nil)
+				switched = true
+			}
+		case haveGUID == "" || haveGUID != wantGUID:
+			ch.add(func() xmlapi.Op { return xmlapi.ResellerSwitch{Filter: byID, PlanGUID: r.guid(rpRef)} }, nil)
+			switched = true
+		default:
+			if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && sub.Subscription.Locked == "true" {
+				// Customised in the panel: plansync's reseller is on its
+				// plan, synced.
+				ch.add(func() xmlapi.Op { return xmlapi.ResellerSync{Filter: byID} }, nil)
+			}
+		}
+		info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
+		if gi.Login != rs.Login {
+			info.Login, changed = rs.Login, true
+		}
+		var limits *xmlapi.ResellerLimits
+		var perms *xmlapi.Permissions
+		if rs.Plan == model.None || rs.Plan == "" {
+			var hv mapping.Values
+			hoversell := ""
+			if d.Data.Limits != nil {
+				if rp := d.Data.Limits.ResourcePolicy; rp != nil {
+					hv.Overuse, hoversell = rp.Overuse, rp.Oversell
+				}
+				for _, l := range d.Data.Limits.Limit {
+					setv(&hv.Limits, l.Name, l.Value)
+				}
+			}
+			if d.Data.Permissions != nil {
+				for _, p := range d.Data.Permissions.Permission {
+					setv(&hv.Permissions, p.Name, p.Value)
+				}
+			}
+			write, reset := diff(props(r.res.PropertySets[rs.Allocation], nil), observed(hv))
+			v := values(write, reset)
+			if hoversell != alloc.Oversell {
+				v.Oversell = alloc.Oversell
+			}
+			if switched {
+				v = alloc
+			}
+			limits, perms = mapping.ResellerLimitsBlock(v), mapping.PermissionsBlock(v)
+		}
+		if !changed && limits == nil && perms == nil {
+			continue
+		}
+		id := d.ID
+		ch.add(func() xmlapi.Op {
+			op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{ID: []int{id}}}
+			if changed {
+				op.Values.GenInfo = &info
+			}
+			op.Values.Limits, op.Values.Permissions = limits, perms
+			return op
+		}, nil)
+	}
+	return ph
+}
+
+// orRandom returns pw, or a random password when the config sets none:
+// Plesk needs one to create an account. It is neither printed nor
+// recorded; the account cannot log in until the config (or the panel)
+// sets a password.
+func orRandom(pw string) string {
+	if pw != "" {
+		return pw
+	}
+	const letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return "Ps-" + string(b) + "-9z"
+}
+
+func orLogin(name, login string) string {
+	if name == "" {
+		return login
+	}
+	return name
+}
+
+// resellerInfoDiff returns the gen-info fields that differ (empty ones
+// are left out of the packet, so a field the config clears is not
+// cleared on the server).
+func resellerInfoDiff(rs state.Reseller, name, company, email, phone, address, desc, pw string) (xmlapi.ResellerInfo, bool) {
+	var info xmlapi.ResellerInfo
+	changed := false
+	pick := func(dst *string, want, have string) {
+		if want != "" && want != have {
+			*dst, changed = want, true
+		}
+	}
+	pick(&info.Name, rs.Contact.Name, name)
+	pick(&info.Company, rs.Contact.Company, company)
+	pick(&info.Email, rs.Contact.Email, email)
+	pick(&info.Phone, rs.Contact.Phone, phone)
+	pick(&info.Address, rs.Contact.Address, address)
+	pick(&info.Description, rs.Description, desc)
+	if pw != "" {
+		info.Password, changed = pw, true
+	}
+	return info, changed
+}
+
+// ---- service and add-on plans ---------------------------------------------
+
+func (r *run) buildPlans() (admin, resellers *phase) {
+	admin, resellers = &phase{name: "admin's plans"}, &phase{name: "resellers' plans"}
+	for _, group := range []struct {
+		kind  string
+		list  []state.Plan
+		addon bool
+	}{{"service_plan", r.res.ServicePlans, false}, {"addon_plan", r.res.AddonPlans, true}} {
+		for _, pl := range group.list {
+			if !r.mine(pl.Owner) || !r.inPlan(group.kind, pl.Key) {
+				// Not written, but subscriptions may name it by GUID.
+				if d := r.findPlan(group.kind, pl); d != nil {
+					r.setID(state.Ref{Kind: group.kind, Key: pl.Key}, d.GUID, d.ID)
+				}
+				continue
+			}
+			ph := admin
+			if pl.Owner != "" && pl.Owner != model.Admin {
+				ph = resellers
+			}
+			r.buildPlan(ph, group.kind, pl, group.addon)
+		}
+	}
+	return admin, resellers
+}
+
+// findPlan returns the server's plan for a recorded one: by the GUID
+// recorded, else by owner and name.
+func (r *run) findPlan(kind string, pl state.Plan) *xmlapi.PlanData {
+	if pl.Plesk != nil {
+		if d := r.plansByGUID[pl.Plesk.GUID]; d != nil {
+			return d
+		}
+	}
+	return r.plans[kind+" "+r.serverRef(kind, pl.Key, r.renamed(kind, pl.Key))]
+}
+
+func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
+	ref := state.Ref{Kind: kind, Key: pl.Key}
+	d := r.findPlan(kind, pl)
+	want := props(r.res.PropertySets[pl.Props], nil)
+	owner := ownerOf(pl.Owner)
+	ch := ph.chain(ref.Kind, ref.Key)
+	var services []string
+	if !addon {
+		services = append(services, pl.Services...)
+	}
+	if d == nil {
+		r.creating[ref] = true
+		v := values(want, nil)
+		ch.add(func() xmlapi.Op {
+			var hosting *xmlapi.Properties
+			if hp := mapping.HostingProperties(v); len(hp) > 0 {
+				hosting = &xmlapi.Properties{Property: hp}
+			}
+			if addon {
+				return xmlapi.AddonPlanAdd{Name: pl.Name, Owner: owner, Limits: mapping.LimitsBlock(v, true), Hosting: hosting,
+					Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)}
+			}
+			return xmlapi.ServicePlanAdd{Name: pl.Name, Owner: owner, Mail: mapping.PlanMailBlock(v), Limits: mapping.LimitsBlock(v, false),
+				Preferences: mapping.PrefsBlock(v), Hosting: hosting, Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)}
+		}, func(rep xmlapi.Reply) {
+			if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
+				r.setID(ref, res.GUID, res.ID)
+				if addon {
+					r.mu.Lock()
+					r.addonGUIDs[res.GUID] = true
+					r.mu.Unlock()
+				}
+			}
+		})
+		for _, name := range services {
+			name := name
+			ch.add(func() xmlapi.Op {
+				return xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{GUID: []string{r.guid(ref)}}, Owner: owner, PlanItem: xmlapi.ItemName{Name: name}}
+			}, nil)
+		}
+		return
+	}
+	r.setID(ref, d.GUID, d.ID)
+	write, reset := diff(want, observed(mapping.FromPlan(d)))
+	v := values(write, reset)
+	newName := ""
+	if d.Name != pl.Name {
+		newName = pl.Name
+	}
+	guid := d.GUID
+	problems := func(rep xmlapi.Reply) {
+		if res, ok := rep.Results[0].(*xmlapi.PlanResult); ok {
+			r.problem(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, res.Problems)
+		}
+	}
+	if !empty(v) || newName != "" {
+		r.written[ref] = true
+		ch.add(func() xmlapi.Op {
+			var hosting []xmlapi.Property
+			hosting = mapping.HostingProperties(v)
+			if addon {
+				var h *xmlapi.Properties
+				if len(hosting) > 0 {
+					h = &xmlapi.Properties{Property: hosting}
+				}
+				return xmlapi.AddonPlanSet{Filter: xmlapi.PlanFilter{GUID: []string{guid}}, Owner: owner, Limits: mapping.LimitsBlock(v, true), Hosting: h,
+					Permissions: mapping.PermissionsBlock(v), NewName: newName, PHPSettings: mapping.PHPBlock(v)}
+			}
+			var h *xmlapi.PlanHosting
+			if len(hosting) > 0 {
+				h = &xmlapi.PlanHosting{VrtHst: &xmlapi.Properties{Property: hosting}}
+			}
+			return xmlapi.ServicePlanSet{Filter: xmlapi.PlanFilter{GUID: []string{guid}}, Owner: owner, Mail: mapping.PlanMailBlock(v), Limits: mapping.LimitsBlock(v, false),
+				Preferences: mapping.PrefsBlock(v), Hosting: h, Permissions: mapping.PermissionsBlock(v), NewName: newName, PHPSettings: mapping.PHPBlock(v)}
+		}, problems)
+	}
+	if addon {
+		return
+	}
+	have := map[string]bool{}
+	if d.PlanItems != nil {
+		for _, it := range d.PlanItems.Item {
+			have[it.Name] = true
+		}
+	}
+	want2 := map[string]bool{}
+	for _, name := range services {
+		want2[name] = true
+		if !have[name] {
+			name := name
+			r.written[ref] = true
+			ch.add(func() xmlapi.Op {
+				return xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{GUID: []string{guid}}, Owner: owner, PlanItem: xmlapi.ItemName{Name: name}}
+			}, nil)
+		}
+	}
+	var extra []string
+	for name := range have {
+		if !want2[name] {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		name := name
+		r.written[ref] = true
+		ch.add(func() xmlapi.Op {
+			return xmlapi.ServicePlanRemoveItem{Filter: xmlapi.PlanFilter{GUID: []string{guid}}, Owner: owner, PlanItem: xmlapi.ItemName{Name: name}}
+		}, nil)
+	}
+}
+
+// ---- customers ------------------------------------------------------------
+
+func (r *run) buildCustomers() *phase {
+	ph := &phase{name: "customers"}
+	r.moved = map[string]bool{}
+	for _, c := range r.res.Customers {
+		c := c
+		if !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
+			continue
+		}
+		ref := state.Ref{Kind: "customer", Key: c.Login}
+		var d *xmlapi.CustomerData
+		if c.Plesk != nil {
+			d = r.custsByGUID[c.Plesk.GUID]
+		}
+		if d == nil {
+			d = r.custs[r.serverRef("customer", c.Login, r.renamed("customer", c.Login))]
+		}
+		ch := ph.chain(ref.Kind, ref.Key)
+		billing := r.opts.Billing("customer", c.Login)
+		pw := ""
+		if r.changed("customer", c.Login, "password") && !billing {
+			pw = r.opts.Secret("customer", c.Login, "password")
+		}
+		if d == nil && billing {
+			r.leftToBilling("customer", c.Login)
+			continue
+		}
+		if d == nil {
+			ch.add(func() xmlapi.Op {
+				info := xmlapi.CustomerInfo{Login: c.Login, Password: orRandom(pw), Name: orLogin(c.Contact.Name, c.Login), Company: c.Contact.Company,
+					Email: c.Contact.Email, Phone: c.Contact.Phone, Address: c.Contact.Address, Description: c.Description}
+				if c.Owner != model.Admin {
+					info.OwnerLogin = c.Owner
+				}
+				return xmlapi.CustomerAdd{GenInfo: info}
+			}, func(rep xmlapi.Reply) {
+				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
+					r.setID(ref, res.GUID, res.ID)
+				}
+			})
+			continue
+		}
+		gi := d.Data.GenInfo
+		r.setID(ref, gi.GUID, d.ID)
+		id := d.ID
+		if !sameOwner(gi.OwnerLogin, c.Owner) {
+			// A move: change-owner first; each subscription is then
+			// switched to its plan of the new owner.
+			r.moved[c.Login] = true
+			ip := r.opts.DefaultIP
+			owner := c.Owner
+			ch.add(func() xmlapi.Op {
+				return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: owner, IPv4: []string{ip}}
+			}, nil)
+		}
+		var info xmlapi.CustomerInfo
+		changed := false
+		pick := func(dst *string, want, have string) {
+			if want != "" && want != have {
+				*dst, changed = want, true
+			}
+		}
+		pick(&info.Login, c.Login, gi.Login)
+		pick(&info.Name, c.Contact.Name, gi.Name)
+		pick(&info.Company, c.Contact.Company, gi.Company)
+		pick(&info.Email, c.Contact.Email, gi.Email)
+		pick(&info.Phone, c.Contact.Phone, gi.Phone)
+		pick(&info.Address, c.Contact.Address, gi.Address)
+		pick(&info.Description, c.Description, gi.Description)
+		if pw != "" {
+			info.Password, changed = pw, true
+		}
+		if changed {
+			ch.add(func() xmlapi.Op {
+				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{ID: []int{id}}}
+				op.Values.GenInfo = &info
+				return op
+			}, nil)
+		}
+	}
+	return ph
+}
+
+// ---- subscriptions --------------------------------------------------------
+
+func (r *run) buildSubscriptions() (*phase, error) {
+	ph := &phase{name: "subscriptions"}
+	var noIP, noPlan []string
+	for i := range r.res.Subscriptions {
+		s := r.res.Subscriptions[i]
+		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
+			continue
+		}
+		ref := state.Ref{Kind: "subscription", Key: s.Domain}
+		var d *xmlapi.WebspaceData
+		if s.Plesk != nil {
+			d = r.websByGUID[s.Plesk.GUID]
+		}
+		if d == nil {
+			d = r.webs[r.serverRef("subscription", s.Domain, r.renamed("subscription", s.Domain))]
+		}
+		ch := ph.chain(ref.Kind, ref.Key)
+		holder := s.Customer
+		if holder == "" {
+			holder = s.Owner
+		}
+		custom := s.Plan == "" || s.Plan == model.None
+		planRef := state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}
+		var addonRefs []state.Ref
+		for _, a := range s.Addons {
+			addonRefs = append(addonRefs, state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)})
+		}
+		want := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(&s)))
+		byName := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+		// Every plan it names must be on the server or created in this run.
+		planRefs := addonRefs
+		if !custom {
+			planRefs = append([]state.Ref{planRef}, addonRefs...)
+		}
+		for _, pr := range planRefs {
+			if r.guid(pr) == "" && !r.creating[pr] {
+				noPlan = append(noPlan, fmt.Sprintf("%s (%s %s)", s.Domain, strings.ReplaceAll(pr.Kind, "_", " "), pr.Key))
+			}
+		}
+		problems := func(rep xmlapi.Reply) {
+			for _, res := range rep.Results {
+				if fr, ok := res.(*xmlapi.FilterResult); ok {
+					r.problem("subscription "+s.Domain, fr.Problems)
+				}
+			}
+		}
+		set := func(v mapping.Values) {
+			ch.add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: byName, Values: webspaceValues(v)}
+			}, problems)
+		}
+		addAddons := func(from int) {
+			for _, ar := range addonRefs[from:] {
+				ar := ar
+				ch.add(func() xmlapi.Op {
+					return xmlapi.WebspaceAddAddon{Filter: byName, PlanGUID: r.guid(ar)}
+				}, problems)
+			}
+		}
+		billing := r.opts.Billing("subscription", s.Domain)
+		if d == nil && billing {
+			r.leftToBilling("subscription", s.Domain)
+			continue
+		}
+		if d == nil && s.Customer != "" && r.pending[state.Ref{Kind: "customer", Key: s.Customer}] {
+			r.notes = append(r.notes, fmt.Sprintf("subscription %s waits for its customer %s (managed by billing): not created", s.Domain, s.Customer))
+			r.pending[ref] = true
+			continue
+		}
+		if d == nil {
+			ip := r.opts.DefaultIP
+			if ip == "" {
+				noIP = append(noIP, s.Domain)
+				continue
+			}
+			ftp := r.ftp(s, true)
+			ch.add(func() xmlapi.Op {
+				op := xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: s.Domain, HType: "vrt_hst", IPAddress: ip}}
+				if holder != model.Admin {
+					op.GenSetup.OwnerLogin = holder
+				}
+				var hosting []xmlapi.Property
+				if custom {
+					v := values(want, nil)
+					hosting = mapping.HostingProperties(v)
+					op.Limits, op.Permissions, op.PHPSettings, op.Mail = mapping.LimitsBlock(v, false), mapping.PermissionsBlock(v), mapping.PHPBlock(v), mapping.WebspaceMailBlock(v)
+				} else {
+					op.PlanGUID = r.guid(planRef)
+				}
+				hosting = append(hosting, ftp...)
+				if len(hosting) > 0 {
+					op.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hosting}}
+				}
+				return op
+			}, func(rep xmlapi.Reply) {
+				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
+					r.setID(ref, res.GUID, res.ID)
+				}
+			})
+			if !custom {
+				addAddons(0)
+				if s.SyncStatus == "locked" {
+					if v := values(only(want, s.Customized), nil); !empty(v) {
+						set(v)
+					}
+				}
+			}
+			r.touched[s.Domain] = len(ch.steps) > 0
+			continue
+		}
+		gi := d.Data.GenInfo
+		r.setID(ref, gi.GUID, d.ID)
+		info := r.subInfo(d)
+		if r.moved[s.Customer] {
+			// change-owner leaves the subscriptions custom, without add-ons.
+			info = webInfo{synced: true}
+		}
+		if !strings.EqualFold(gi.Name, s.Domain) || (!r.moved[s.Customer] && !sameOwner(gi.OwnerLogin, holder)) {
+			gs := &xmlapi.SetGenSetup{}
+			if !strings.EqualFold(gi.Name, s.Domain) {
+				gs.Name = s.Domain
+				byOld := xmlapi.WebspaceFilter{Name: []string{gi.Name}}
+				ch.add(func() xmlapi.Op {
+					return xmlapi.WebspaceSet{Filter: byOld, Values: xmlapi.WebspaceValues{GenSetup: gs}}
+				}, nil)
+			}
+			if !sameOwner(gi.OwnerLogin, holder) && !r.moved[s.Customer] {
+				gso := &xmlapi.SetGenSetup{OwnerLogin: holder}
+				ch.add(func() xmlapi.Op {
+					return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{GenSetup: gso}}
+				}, nil)
+			}
+		}
+		membership := false
+		if billing {
+			// The plan and add-ons are billing's: what the server has
+			// stays; a difference shows as a model disagreement.
+		} else if custom {
+			if info.plan != "" {
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSwitch{Filter: byName, NoPlan: &xmlapi.Empty{}} }, problems)
+				membership = true
+			}
+		} else {
+			cur := info.addons
+			if info.plan == "" || info.plan != r.guid(planRef) {
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSwitch{Filter: byName, PlanGUID: r.guid(planRef)} }, problems)
+				membership = true
+			}
+			keep := 0
+			for keep < len(cur) && keep < len(addonRefs) && cur[keep] != "" && cur[keep] == r.guid(addonRefs[keep]) {
+				keep++
+			}
+			for j := len(cur) - 1; j >= keep; j-- {
+				g := cur[j]
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceRemoveAddon{Filter: byName, PlanGUID: g} }, problems)
+				membership = true
+			}
+			if keep < len(addonRefs) {
+				addAddons(keep)
+				membership = true
+			}
+		}
+		switch s.SyncStatus {
+		case "locked":
+			var v mapping.Values
+			if membership {
+				v = values(want, nil)
+			} else {
+				write, reset := diff(want, observed(mapping.FromWebspace(d)))
+				if !info.locked {
+					for path, x := range only(want, s.Customized) {
+						write[path] = x
+					}
+				}
+				v = values(write, reset)
+			}
+			if !empty(v) {
+				set(v)
+			}
+		case "custom":
+			write, reset := diff(want, observed(mapping.FromWebspace(d)))
+			if v := values(write, reset); !empty(v) {
+				set(v)
+			}
+		default:
+			// Synced or unsynced: never a per-subscription write of
+			// values (it would lock); a lock found on the server is
+			// lifted with sync-subscription.
+			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) {
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
+			}
+		}
+		if ftp := r.ftpChanges(s, d); len(ftp) > 0 && !billing {
+			ch.add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Hosting: &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: ftp}}}}
+			}, nil)
+		}
+		r.touched[s.Domain] = len(ch.steps) > 0
+	}
+	for k, v := range r.touched {
+		if !v {
+			delete(r.touched, k)
+		}
+	}
+	if len(noPlan) > 0 {
+		sort.Strings(noPlan)
+		more := ""
+		if len(noPlan) > 3 {
+			more, noPlan = " and "+strconv.Itoa(len(noPlan)-3)+" more", noPlan[:3]
+		}
+		return nil, errorf("plesk %s: nothing was changed: subscriptions name plans the server does not have: %s%s (create them in the panel, or apply as the admin)",
+			r.c.Server(), strings.Join(noPlan, ", "), more)
+	}
+	if len(noIP) > 0 {
+		sort.Strings(noIP)
+		more := ""
+		if len(noIP) > 3 {
+			more, noIP = " and "+strconv.Itoa(len(noIP)-3)+" more", noIP[:3]
+		}
+		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set server.plesk.default_ip (or PLANSYNC_PLESK_DEFAULT_IP)",
+			r.c.Server(), strings.Join(noIP, ", "), more)
+	}
+	return ph, nil
+}
+
+// ftp returns the FTP credentials to send for a new subscription.
+func (r *run) ftp(s state.Subscription, create bool) []xmlapi.Property {
+	var out []xmlapi.Property
+	if s.FTPLogin != "" {
+		out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
+	}
+	if create || r.changed("subscription", s.Domain, "ftp_password") {
+		if pw := r.opts.Secret("subscription", s.Domain, "ftp_password"); pw != "" {
+			out = append(out, xmlapi.Property{Name: "ftp_password", Value: pw})
+		}
+	}
+	return out
+}
+
+// ftpChanges returns the FTP credentials that differ on an existing
+// subscription (a password only when the plan changes it).
+func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.Property {
+	var out []xmlapi.Property
+	if s.FTPLogin != "" {
+		have := ""
+		if d.Data.Hosting != nil && d.Data.Hosting.VrtHst != nil {
+			for _, p := range d.Data.Hosting.VrtHst.Property {
+				if p.Name == "ftp_login" {
+					have = p.Value
+				}
+			}
+		}
+		if have != s.FTPLogin {
+			out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
+		}
+	}
+	if r.changes["subscription "+s.Domain] != nil && r.changed("subscription", s.Domain, "ftp_password") {
+		if pw := r.opts.Secret("subscription", s.Domain, "ftp_password"); pw != "" {
+			out = append(out, xmlapi.Property{Name: "ftp_password", Value: pw})
+		}
+	}
+	return out
+}
+
+// webspaceValues renders values for webspace set (no preferences: a
+// subscription has no such block).
+func webspaceValues(v mapping.Values) xmlapi.WebspaceValues {
+	out := xmlapi.WebspaceValues{Limits: mapping.LimitsBlock(v, false), Permissions: mapping.PermissionsBlock(v),
+		PHPSettings: mapping.PHPBlock(v), Mail: mapping.WebspaceMailBlock(v)}
+	if hp := mapping.HostingProperties(v); len(hp) > 0 {
+		out.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hp}}
+	}
+	return out
+}
+
+// ---- statuses -------------------------------------------------------------
+
+const suspendedByAdmin = 16
+
+func (r *run) buildStatuses() *phase {
+	ph := &phase{name: "statuses"}
+	want := func(suspended bool) *int {
+		n := 0
+		if suspended {
+			n = suspendedByAdmin
+		}
+		return &n
+	}
+	for _, rs := range r.res.Resellers {
+		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" || !r.inPlan("reseller", rs.Login) {
+			continue
+		}
+		have := 0
+		if d := r.resellers[rs.Login]; d != nil {
+			have = d.Data.GenInfo.Status
+		}
+		if sus := rs.Status == "suspended"; sus != (have != 0) {
+			login := rs.Login
+			ph.chain("reseller", login).add(func() xmlapi.Op {
+				op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
+				op.Values.GenInfo = &xmlapi.ResellerInfo{Status: want(sus)}
+				return op
+			}, nil)
+		}
+	}
+	for _, c := range r.res.Customers {
+		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
+			continue
+		}
+		have := 0
+		if d := r.custs[c.Login]; d != nil {
+			have = d.Data.GenInfo.Status
+		}
+		if sus := c.Status == "suspended"; sus != (have != 0) {
+			login := c.Login
+			ph.chain("customer", login).add(func() xmlapi.Op {
+				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
+				op.Values.GenInfo = &xmlapi.CustomerInfo{Status: want(sus)}
+				return op
+			}, nil)
+		}
+	}
+	for _, s := range r.res.Subscriptions {
+		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
+			continue
+		}
+		have := 0
+		if d := r.webs[s.Domain]; d != nil {
+			have = d.Data.GenInfo.Status
+		}
+		if sus := s.ConfigStatus == "suspended"; sus != (have&suspendedByAdmin != 0) {
+			filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+			ph.chain("subscription", s.Domain).add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: want(sus)}}}
+			}, nil)
+		}
+	}
+	return ph
+}
+
+// ---- deletes --------------------------------------------------------------
+
+// buildDeletes deletes, in reverse order, what the plan deletes and the
+// server still has.
+func (r *run) buildDeletes() []*phase {
+	recs := state.Records(r.prior)
+	pleskOf := func(kind, key string) *state.PleskID {
+		switch x := recs[state.Ref{Kind: kind, Key: key}].(type) {
+		case state.Plan:
+			return x.Plesk
+		case state.Reseller:
+			return x.Plesk
+		case state.Customer:
+			return x.Plesk
+		case state.Subscription:
+			return x.Plesk
+		}
+		return nil
+	}
+	var dels []*plan.Change
+	for _, ch := range r.p.Changes {
+		if ch.Action == plan.Delete {
+			dels = append(dels, ch)
+		}
+	}
+	order := []string{"subscription", "customer", "reseller", "addon_plan", "service_plan", "reseller_plan"}
+	var out []*phase
+	for _, kind := range order {
+		ph := &phase{name: "deletes of " + strings.ReplaceAll(kind, "_", " ") + "s"}
+		// Resellers' plans go before the admin's, the reverse of creation.
+		sort.SliceStable(dels, func(i, j int) bool {
+			return strings.Contains(dels[i].Key, "/") && !strings.Contains(dels[j].Key, "/")
+		})
+		for _, ch := range dels {
+			if ch.Kind != kind {
+				continue
+			}
+			id := pleskOf(ch.Kind, ch.Key)
+			key := ch.Key
+			if r.opts.Billing(kind, key) {
+				continue // billing deletes it
+			}
+			if r.opts.Reseller != "" && !r.mine(ownerOfRecord(recs[state.Ref{Kind: kind, Key: key}])) {
+				continue // not the reseller's
+			}
+			switch kind {
+			case "subscription":
+				d := r.webs[key]
+				if id != nil && r.websByGUID[id.GUID] != nil {
+					d = r.websByGUID[id.GUID]
+				}
+				if d == nil {
+					continue
+				}
+				wid := d.ID
+				ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.WebspaceDel{Filter: xmlapi.WebspaceFilter{ID: []int{wid}}} }, nil)
+			case "customer":
+				d := r.custs[key]
+				if d == nil {
+					continue
+				}
+				cid := d.ID
+				ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.CustomerDel{Filter: xmlapi.CustomerFilter{ID: []int{cid}}} }, nil)
+			case "reseller":
+				d := r.resellers[key]
+				if d == nil {
+					continue
+				}
+				rid := d.ID
+				ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.ResellerDel{Filter: xmlapi.ResellerFilter{ID: []int{rid}}} }, nil)
+			case "addon_plan", "service_plan":
+				d := r.plans[kind+" "+key]
+				if id != nil && r.plansByGUID[id.GUID] != nil {
+					d = r.plansByGUID[id.GUID]
+				}
+				if d == nil {
+					continue
+				}
+				g := d.GUID
+				owner := ownerOf(d.OwnerLogin)
+				if kind == "addon_plan" {
+					ph.chain(kind, key).add(func() xmlapi.Op {
+						return xmlapi.AddonPlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner}
+					}, nil)
+				} else {
+					ph.chain(kind, key).add(func() xmlapi.Op {
+						return xmlapi.ServicePlanDel{Filter: xmlapi.PlanFilter{GUID: []string{g}}, Owner: owner}
+					}, nil)
+				}
+			case "reseller_plan":
+				d := r.rplans[key]
+				if d == nil {
+					continue
+				}
+				g := d.GUID
+				ph.chain(kind, key).add(func() xmlapi.Op {
+					return xmlapi.ResellerPlanDel{Filter: xmlapi.ResellerPlanFilter{GUID: []string{g}}}
+				}, nil)
+			}
+		}
+		out = append(out, ph)
+	}
+	return out
+}
+
+// ownerOfRecord is the owner of a recorded object ("" unknown).
+func ownerOfRecord(rec any) string {
+	switch x := rec.(type) {
+	case state.Plan:
+		return x.Owner
+	case state.Customer:
+		return x.Owner
+	case state.Subscription:
+		return x.Owner
+	}
+	return ""
+}

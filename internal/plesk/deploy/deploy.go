@@ -1,0 +1,746 @@
+// Package deploy makes a Plesk server match a plan's result: it reads the
+// server, computes from that read every write that is still needed (only
+// what differs), and sends the writes in dependency order (SPEC §6.5):
+// services, reseller plans, resellers, the admin's service and add-on
+// plans, the resellers' plans, customers, subscriptions, statuses, then
+// deletes in reverse order. Independent writes (one per object) are
+// batched in packets and several packets are in flight at once; the
+// writes of one object follow each other.
+//
+// A subscription whose sync status is synced or unsynced never gets its
+// values written on its own: Plesk propagates plan changes to it, and a
+// per-subscription write of limits, permissions or hosting settings would
+// lock it. After the writes, every subscription that a written plan
+// reaches, or that was written, is read back and compared with the
+// plan's prediction; what differs is a model disagreement.
+//
+// What to record is returned whatever happens: the plan's result for
+// every object whose writes all succeeded (with the server's GUID and id),
+// the prior record for every other one.
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+// Options are the settings of one apply on a server.
+type Options struct {
+	// DefaultIP is the IP address new subscriptions get.
+	DefaultIP string
+	// Secret returns the clear value of a secret the config sets
+	// (kind "customer" or "reseller" with field "password", kind
+	// "subscription" with field "ftp_password"), "" when none is set.
+	Secret func(kind, key, field string) string
+	// Progress is called after every packet with the writes done and
+	// the writes planned.
+	Progress func(done, total int)
+	// Parallel is how many packets are in flight at once (default 4);
+	// Batch how many independent writes one packet holds (default 100).
+	Parallel int
+	Batch    int
+	// Billing reports whether a billing system owns an object
+	// (managed_by: billing): its existence, status, plan, add-ons,
+	// passwords and FTP credentials are never written.
+	Billing func(kind, key string) bool
+	// Reseller, when set, is the reseller whose credentials the client
+	// uses (--as reseller:LOGIN): only its plans, customers and
+	// subscriptions are read and written, as Plesk allows.
+	Reseller string
+}
+
+// Disagreement is a value the server reports after apply that differs
+// from what plansync predicted.
+type Disagreement struct {
+	Subscription string `json:"subscription"`
+	Property     string `json:"property"`
+	Predicted    string `json:"predicted"`
+	Observed     string `json:"observed"`
+}
+
+// Problem is a problems text Plesk returned for an object (a plan value
+// it could not apply: the subscription stays unsynchronized).
+type Problem struct {
+	Object string `json:"object"`
+	Text   string `json:"text"`
+}
+
+// Outcome is what an apply on a server did.
+type Outcome struct {
+	// Record is the snapshot to record: the plan's result for what was
+	// done, the prior records for the rest.
+	Record *state.Snapshot
+	// Writes counts the write operations sent; Planned those computed.
+	Writes, Planned int
+	// Pending lists the objects not done (failed, not reached, or in
+	// disagreement): their prior record is kept.
+	Pending       []string
+	Disagreements []Disagreement
+	Problems      []Problem
+	// Notes say what was left undone: what a billing system owns, what
+	// plansync does not write yet.
+	Notes []string
+}
+
+// Run applies p on the server c talks to. The returned outcome (nil
+// only when nothing was written) holds what to record; the error is the
+// first failed operation, or a read that failed.
+func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, opts Options) (*Outcome, error) {
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 100
+	}
+	if opts.Secret == nil {
+		opts.Secret = func(string, string, string) string { return "" }
+	}
+	if opts.Billing == nil {
+		opts.Billing = func(string, string) bool { return false }
+	}
+	srv, err := read(ctx, c, opts.Reseller)
+	if err != nil {
+		return nil, err
+	}
+	r := newRun(c, p, prior, srv, opts)
+	phases, err := r.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ph := range phases {
+		r.planned += ph.writes()
+	}
+	r.progress()
+	var failed error
+	for i, ph := range phases {
+		if err := r.exec(ctx, ph); err != nil {
+			failed = err
+			for _, later := range phases[i+1:] {
+				for _, ch := range later.chains {
+					r.pending[ch.ref] = true
+				}
+			}
+			break
+		}
+	}
+	out := &Outcome{Writes: r.writes, Planned: r.planned, Problems: r.problems, Notes: r.notes}
+	if failed == nil {
+		if err := r.verify(ctx); err != nil {
+			failed = err
+		}
+		out.Disagreements = r.disagree
+	}
+	out.Record = r.record()
+	for ref := range r.pending {
+		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
+	}
+	sort.Strings(out.Pending)
+	sort.Slice(out.Problems, func(i, j int) bool { return out.Problems[i].Object < out.Problems[j].Object })
+	return out, failed
+}
+
+// step is one write: op builds it when it is sent (it may name what an
+// earlier phase created), then takes the reply of a success.
+type step struct {
+	op   func() xmlapi.Op
+	then func(xmlapi.Reply)
+}
+
+// chain is the writes of one object, in order.
+type chain struct {
+	ref   state.Ref
+	steps []step
+}
+
+func (ch *chain) add(op func() xmlapi.Op, then func(xmlapi.Reply)) {
+	ch.steps = append(ch.steps, step{op: op, then: then})
+}
+
+// phase is a set of independent objects: their chains run side by side.
+type phase struct {
+	name   string
+	chains []*chain
+}
+
+func (ph *phase) writes() int {
+	n := 0
+	for _, ch := range ph.chains {
+		n += len(ch.steps)
+	}
+	return n
+}
+
+func (ph *phase) chain(kind, key string) *chain {
+	ch := &chain{ref: state.Ref{Kind: kind, Key: key}}
+	ph.chains = append(ph.chains, ch)
+	return ch
+}
+
+type run struct {
+	c     *xmlapi.Client
+	p     *plan.Plan
+	prior *state.Snapshot
+	res   *state.Snapshot
+	srv   *importer.Snapshot
+	opts  Options
+
+	plans, plansByGUID   map[string]*xmlapi.PlanData // "service_plan KEY" / GUID
+	rplans, rplansByGUID map[string]*xmlapi.ResellerPlanData
+	resellers, resByGUID map[string]*xmlapi.ResellerData
+	custs, custsByGUID   map[string]*xmlapi.CustomerData
+	webs, websByGUID     map[string]*xmlapi.WebspaceData
+	changes              map[string]*plan.Change // "kind key"
+
+	mu      sync.Mutex
+	ids     map[state.Ref]state.PleskID
+	pending map[state.Ref]bool
+	written map[state.Ref]bool // plans whose values were written
+	touched map[string]bool    // subscriptions written
+	// addonGUIDs are the add-on plans' GUIDs (read and created).
+	addonGUIDs map[string]bool
+	// moved are the customers moved to another owner (change-owner).
+	moved map[string]bool
+	// creating are the plans this run creates.
+	creating map[state.Ref]bool
+	problems []Problem
+	notes    []string
+	disagree []Disagreement
+	writes   int
+	planned  int
+}
+
+func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer.Snapshot, opts Options) *run {
+	r := &run{c: c, p: p, prior: prior, srv: srv, opts: opts, res: copySnapshot(p.Result),
+		plans: map[string]*xmlapi.PlanData{}, plansByGUID: map[string]*xmlapi.PlanData{},
+		rplans: map[string]*xmlapi.ResellerPlanData{}, rplansByGUID: map[string]*xmlapi.ResellerPlanData{},
+		resellers: map[string]*xmlapi.ResellerData{}, resByGUID: map[string]*xmlapi.ResellerData{},
+		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
+		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
+		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
+		written: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}}
+	for _, group := range []struct {
+		kind string
+		list []*xmlapi.PlanData
+	}{{"service_plan", srv.Plans}, {"addon_plan", srv.Addons}} {
+		for _, d := range group.list {
+			r.plans[group.kind+" "+model.PlanKey(d.OwnerLogin, d.Name)] = d
+			r.plansByGUID[d.GUID] = d
+			if group.kind == "addon_plan" {
+				r.addonGUIDs[d.GUID] = true
+			}
+		}
+	}
+	for _, d := range srv.ResellerPlans {
+		r.rplans[d.Name] = d
+		r.rplansByGUID[d.GUID] = d
+	}
+	for _, d := range srv.Resellers {
+		if d.Data != nil && d.Data.GenInfo != nil {
+			r.resellers[d.Data.GenInfo.Login] = d
+			r.resByGUID[d.Data.GenInfo.GUID] = d
+		}
+	}
+	for _, d := range srv.Customers {
+		if d.Data != nil && d.Data.GenInfo != nil {
+			r.custs[d.Data.GenInfo.Login] = d
+			r.custsByGUID[d.Data.GenInfo.GUID] = d
+		}
+	}
+	for _, d := range srv.Webspaces {
+		if d.Data != nil && d.Data.GenInfo != nil {
+			r.webs[strings.ToLower(d.Data.GenInfo.Name)] = d
+			r.websByGUID[d.Data.GenInfo.GUID] = d
+		}
+	}
+	for _, ch := range p.Changes {
+		r.changes[ch.Kind+" "+ch.Key] = ch
+	}
+	return r
+}
+
+// copySnapshot copies the record lists (the records get their Plesk
+// identity; the plan's result stays as planned).
+func copySnapshot(s *state.Snapshot) *state.Snapshot {
+	if s == nil {
+		return state.New("")
+	}
+	c := *s
+	c.ServicePlans = append([]state.Plan(nil), s.ServicePlans...)
+	c.AddonPlans = append([]state.Plan(nil), s.AddonPlans...)
+	c.ResellerPlans = append([]state.Plan(nil), s.ResellerPlans...)
+	c.Resellers = append([]state.Reseller(nil), s.Resellers...)
+	c.Customers = append([]state.Customer(nil), s.Customers...)
+	c.Subscriptions = append([]state.Subscription(nil), s.Subscriptions...)
+	return &c
+}
+
+// changed reports whether the plan changes a field of an object whose
+// path starts with field (the password, which cannot be read back).
+func (r *run) changed(kind, key, field string) bool {
+	ch := r.changes[kind+" "+key]
+	if ch == nil {
+		return false
+	}
+	if ch.Action == plan.Create {
+		return true
+	}
+	for _, f := range ch.Fields {
+		if f.Path == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) setID(ref state.Ref, guid string, id int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur := r.ids[ref]
+	if guid != "" {
+		cur.GUID = guid
+	}
+	if id != 0 {
+		cur.ID = id
+	}
+	r.ids[ref] = cur
+}
+
+func (r *run) guid(ref state.Ref) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[ref].GUID
+}
+
+func (r *run) problem(object, text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.problems = append(r.problems, Problem{Object: object, Text: strings.TrimSpace(text)})
+}
+
+// leftToBilling notes that an object a billing system owns is missing
+// and keeps it pending (its prior record stays).
+func (r *run) leftToBilling(kind, key string) {
+	r.notes = append(r.notes, fmt.Sprintf("%s %s is managed by billing and is not on the server yet: not created (its record waits for it)", strings.ReplaceAll(kind, "_", " "), key))
+	r.pending[state.Ref{Kind: kind, Key: key}] = true
+}
+
+func (r *run) progress() {
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.writes, r.planned)
+	}
+}
+
+// exec runs a phase: round k sends the k-th write of every chain that
+// has one (they are independent), in packets of Batch, Parallel at a
+// time. A chain whose write fails stops; the phase's first failure (in
+// chain order) is returned once the round is over.
+func (r *run) exec(ctx context.Context, ph *phase) error {
+	failed := make([]error, len(ph.chains))
+	for round := 0; ; round++ {
+		var todo []int
+		for i, ch := range ph.chains {
+			if failed[i] == nil && round < len(ch.steps) {
+				todo = append(todo, i)
+			}
+		}
+		if len(todo) == 0 {
+			break
+		}
+		type packet struct {
+			chains []int
+			ops    []xmlapi.Op
+		}
+		var packets []packet
+		for start := 0; start < len(todo); start += r.opts.Batch {
+			end := min(start+r.opts.Batch, len(todo))
+			pk := packet{chains: todo[start:end]}
+			for _, i := range pk.chains {
+				pk.ops = append(pk.ops, ph.chains[i].steps[round].op())
+			}
+			packets = append(packets, pk)
+		}
+		work := make(chan packet)
+		var wg sync.WaitGroup
+		for w := 0; w < r.opts.Parallel; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for pk := range work {
+					replies, err := r.c.Do(ctx, pk.ops...)
+					r.mu.Lock()
+					r.writes += len(pk.ops)
+					r.progress()
+					r.mu.Unlock()
+					for n, i := range pk.chains {
+						if err != nil {
+							failed[i] = err
+							continue
+						}
+						if e := replies[n].Err(); e != nil {
+							failed[i] = e
+							continue
+						}
+						if then := ph.chains[i].steps[round].then; then != nil {
+							then(replies[n])
+						}
+					}
+				}
+			}()
+		}
+		for _, pk := range packets {
+			work <- pk
+		}
+		close(work)
+		wg.Wait()
+	}
+	var first error
+	for i, err := range failed {
+		if err != nil {
+			r.pending[ph.chains[i].ref] = true
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	if first != nil {
+		return &Failure{Err: first, Phase: ph.name}
+	}
+	return nil
+}
+
+// Failure is an apply stopped by a failed operation.
+type Failure struct {
+	Phase string
+	Err   error
+}
+
+func (f *Failure) Error() string { return f.Err.Error() }
+func (f *Failure) Unwrap() error { return f.Err }
+
+// OpError returns the Plesk operation error behind err, if any.
+func OpError(err error) *xmlapi.OpError {
+	var oe *xmlapi.OpError
+	if errors.As(err, &oe) {
+		return oe
+	}
+	return nil
+}
+
+// record builds the snapshot to record: the result, with the server's
+// identities, for what was done; the prior records for what is pending.
+func (r *run) record() *state.Snapshot {
+	res := r.res
+	id := func(ref state.Ref) *state.PleskID {
+		if x, ok := r.ids[ref]; ok && (x.GUID != "" || x.ID != 0) {
+			return &x
+		}
+		return nil
+	}
+	for i := range res.ServicePlans {
+		if x := id(state.Ref{Kind: "service_plan", Key: res.ServicePlans[i].Key}); x != nil {
+			res.ServicePlans[i].Plesk = x
+		}
+	}
+	for i := range res.AddonPlans {
+		if x := id(state.Ref{Kind: "addon_plan", Key: res.AddonPlans[i].Key}); x != nil {
+			res.AddonPlans[i].Plesk = x
+		}
+	}
+	for i := range res.ResellerPlans {
+		if x := id(state.Ref{Kind: "reseller_plan", Key: res.ResellerPlans[i].Key}); x != nil {
+			res.ResellerPlans[i].Plesk = x
+		}
+	}
+	for i := range res.Resellers {
+		if x := id(state.Ref{Kind: "reseller", Key: res.Resellers[i].Login}); x != nil {
+			res.Resellers[i].Plesk = x
+		}
+	}
+	for i := range res.Customers {
+		if x := id(state.Ref{Kind: "customer", Key: res.Customers[i].Login}); x != nil {
+			res.Customers[i].Plesk = x
+		}
+	}
+	for i := range res.Subscriptions {
+		if x := id(state.Ref{Kind: "subscription", Key: res.Subscriptions[i].Domain}); x != nil {
+			res.Subscriptions[i].Plesk = x
+		}
+	}
+	if len(r.pending) == 0 {
+		return res
+	}
+	// A subscription's record follows from its plans': while one of
+	// them is pending, so is the subscription.
+	for i := range res.Subscriptions {
+		s := &res.Subscriptions[i]
+		if s.Plan != "" && s.Plan != model.None && r.pending[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+			r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+		}
+		for _, a := range s.Addons {
+			if r.pending[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
+				r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+			}
+		}
+	}
+	refs := map[state.Ref]bool{}
+	for ref := range state.Records(res) {
+		refs[ref] = true
+	}
+	for ref := range state.Records(r.prior) {
+		refs[ref] = true
+	}
+	var done []state.Ref
+	for ref := range refs {
+		if !r.pending[ref] {
+			done = append(done, ref)
+		}
+	}
+	return state.Merge(r.prior, res, done)
+}
+
+// ---- reading back ---------------------------------------------------------
+
+// verify reads back, in batches, every subscription a written plan
+// reaches and every subscription written, and compares it with the
+// prediction. A subscription in disagreement keeps its prior record.
+func (r *run) verify(ctx context.Context) error {
+	names := map[string]bool{}
+	for ref := range r.written {
+		ch := r.changes[ref.Kind+" "+ref.Key]
+		if ch != nil && ch.Fanout != nil {
+			for _, k := range ch.Fanout.Reaches {
+				names[k] = true
+			}
+		}
+	}
+	for k := range r.touched {
+		names[k] = true
+	}
+	// Every subscription on a written plan or add-on (a saved plan has no
+	// fan-out to say which).
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if s.Plan != "" && s.Plan != model.None && r.written[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+			names[s.Domain] = true
+		}
+		for _, a := range s.Addons {
+			if r.written[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
+				names[s.Domain] = true
+			}
+		}
+	}
+	subs := map[string]*state.Subscription{}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if names[s.Domain] && !r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
+			subs[s.Domain] = s
+		}
+	}
+	list := make([]string, 0, len(subs))
+	for k := range subs {
+		list = append(list, k)
+	}
+	sort.Strings(list)
+	const chunk = 1000
+	var ops []xmlapi.Op
+	for start := 0; start < len(list); start += chunk {
+		end := min(start+chunk, len(list))
+		ops = append(ops, xmlapi.WebspaceGet{Filter: xmlapi.WebspaceFilter{Name: list[start:end]}, Dataset: xmlapi.FullDataset()})
+	}
+	for start := 0; start < len(ops); start += 8 {
+		end := min(start+8, len(ops))
+		replies, err := r.c.Do(ctx, ops[start:end]...)
+		if err != nil {
+			return err
+		}
+		for _, rep := range replies {
+			for _, res := range rep.Results {
+				w, ok := res.(*xmlapi.WebspaceData)
+				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
+					continue
+				}
+				s := subs[strings.ToLower(w.Data.GenInfo.Name)]
+				if s != nil {
+					r.compare(s, w)
+				}
+			}
+		}
+	}
+	sort.Slice(r.disagree, func(i, j int) bool {
+		a, b := r.disagree[i], r.disagree[j]
+		if a.Subscription != b.Subscription {
+			return a.Subscription < b.Subscription
+		}
+		return a.Property < b.Property
+	})
+	return nil
+}
+
+// compare records the differences between a subscription's prediction
+// and what the server reports.
+func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
+	want := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(s)))
+	have := observed(mapping.FromWebspace(w))
+	add := func(property, predicted, observed string) {
+		r.disagree = append(r.disagree, Disagreement{Subscription: s.Domain, Property: property, Predicted: predicted, Observed: observed})
+	}
+	write, reset := diff(want, have)
+	for _, path := range write.Paths() {
+		hv, ok := have[path]
+		if ok && hv == want[path] {
+			continue // written with its pair (PHP version and handler)
+		}
+		add(path, want[path].Text(), text(hv, ok))
+	}
+	for _, path := range reset {
+		add(path, "(default)", have[path].Text())
+	}
+	info := r.subInfo(w)
+	status := "custom"
+	if info.plan != "" {
+		switch {
+		case info.locked:
+			status = "locked"
+		case !info.synced:
+			status = "unsynced"
+		default:
+			status = "synced"
+		}
+	}
+	if status != s.SyncStatus {
+		add("sync_status", s.SyncStatus, status)
+	}
+	if w.Data.GenInfo != nil {
+		// The subscription's own status (its owner's suspension is the
+		// owner's).
+		want, have := s.ConfigStatus == "suspended", w.Data.GenInfo.Status&suspendedByAdmin != 0
+		if want != have {
+			add("status", statusText(want), statusText(have))
+		}
+	}
+	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
+		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+	}
+}
+
+// settings lists the paths of a subscription's own settings (kept by its
+// permissions; plansync does not write them).
+func (r *run) settings(s *state.Subscription) map[string]bool {
+	if s.Settings == "" {
+		return nil
+	}
+	out := map[string]bool{}
+	for path := range r.res.PropertySets[s.Settings] {
+		out[path] = true
+	}
+	return out
+}
+
+// webInfo is a subscription's plan, add-ons and flags as the server has
+// them.
+type webInfo struct {
+	plan           string
+	addons         []string
+	locked, synced bool
+}
+
+// subInfo reads a subscription's plans: its plan-guids list the service
+// plan and the add-ons together, told apart by looking them up.
+func (r *run) subInfo(w *xmlapi.WebspaceData) webInfo {
+	info := webInfo{synced: true}
+	if w == nil || w.Data == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
+		return info
+	}
+	sub := w.Data.Subscriptions.Subscription
+	info.locked = sub.Locked == "true"
+	info.synced = sub.Synchronized != "false"
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, g := range sub.Plan {
+		if r.addonGUIDs[g.GUID] {
+			info.addons = append(info.addons, g.GUID)
+		} else if info.plan == "" {
+			info.plan = g.GUID
+		}
+	}
+	return info
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func statusText(suspended bool) string {
+	if suspended {
+		return "suspended"
+	}
+	return "active"
+}
+
+// read reads the server: the whole business layer, or, with a reseller's
+// credentials, what the reseller may see (its plans, customers and
+// subscriptions).
+func read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Snapshot, error) {
+	if reseller == "" {
+		return importer.Read(ctx, c)
+	}
+	e := &xmlapi.Empty{}
+	replies, err := c.Do(ctx,
+		xmlapi.ServicePlanGet{},
+		xmlapi.AddonPlanGet{},
+		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
+		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
+	)
+	if err != nil {
+		return nil, err
+	}
+	s := &importer.Snapshot{Server: c.Server()}
+	if s.Plans, err = xmlapi.Results[xmlapi.PlanData](replies[0]); err != nil {
+		return nil, err
+	}
+	if s.Addons, err = xmlapi.Results[xmlapi.PlanData](replies[1]); err != nil {
+		return nil, err
+	}
+	for _, l := range [][]*xmlapi.PlanData{s.Plans, s.Addons} {
+		for _, d := range l {
+			if d.OwnerLogin == "" {
+				d.OwnerLogin = reseller // the caller's own plans
+			}
+		}
+	}
+	if s.Customers, err = xmlapi.Results[xmlapi.CustomerData](replies[2]); err != nil {
+		return nil, err
+	}
+	if s.Webspaces, err = xmlapi.Results[xmlapi.WebspaceData](replies[3]); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// inPlan reports whether an object is this run's to write: every object
+// of the result, or, for a plan limited by --target, only those it
+// changes (what Plesk propagates from them follows by itself).
+func (r *run) inPlan(kind, key string) bool {
+	if !r.p.Partial {
+		return true
+	}
+	return r.changes[kind+" "+key] != nil
+}
+
+// mine reports whether an object owned by owner is this run's to write:
+// every one for the admin, only its own for a reseller.
+func (r *run) mine(owner string) bool {
+	return r.opts.Reseller == "" || owner == r.opts.Reseller
+}

@@ -1,0 +1,536 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/plesktest"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+var now = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// recorder is an emulator that keeps the write operations it was sent,
+// as "operator operation" in order (reads left out), and validates every
+// packet against Plesk's XSD when PLANSYNC_PLESK_XSD is set.
+type recorder struct {
+	t    testing.TB
+	srv  *fake.Server
+	mu   sync.Mutex
+	ops  []string
+	http *httptest.Server
+}
+
+func newRecorder(t testing.TB, st *fake.State) *recorder {
+	r := &recorder{t: t, srv: fake.New(st, fake.Options{Key: "k"})}
+	r.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if os.Getenv("PLANSYNC_PLESK_XSD") != "" {
+			plesktest.Validate(t, false, "request", body)
+		}
+		r.note(body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		r.srv.ServeHTTP(w, req)
+	}))
+	t.Cleanup(r.http.Close)
+	return r
+}
+
+// note records the write operations of a request packet.
+func (r *recorder) note(body []byte) {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	operator := ""
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				operator = t.Name.Local
+			}
+			if depth == 3 && t.Name.Local != "get" {
+				r.ops = append(r.ops, operator+" "+t.Name.Local)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.ops
+	r.ops = nil
+	return out
+}
+
+func (r *recorder) client(t testing.TB) *xmlapi.Client {
+	c, err := xmlapi.New(xmlapi.Config{URL: r.http.URL, Key: "k", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func load(t testing.TB, files map[string]string) *model.Config {
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, ds := config.Load(dir, config.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds.Error())
+	}
+	return cfg
+}
+
+func makePlan(t testing.TB, cfg *model.Config, prior *state.Snapshot) *plan.Plan {
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "test", Now: now})
+	if p.Diagnostics.HasErrors() {
+		t.Fatal(p.Diagnostics.Error())
+	}
+	return p
+}
+
+// apply plans cfg against prior, applies it and returns what to record.
+func apply(t testing.TB, r *recorder, cfg *model.Config, prior *state.Snapshot) *Outcome {
+	t.Helper()
+	out, err := Run(context.Background(), r.client(t), makePlan(t, cfg, prior), prior, Options{DefaultIP: "192.0.2.10"})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if len(out.Disagreements) > 0 {
+		t.Fatalf("model disagreements: %+v", out.Disagreements)
+	}
+	out.Record.Serial++
+	return out
+}
+
+const server = `
+server:
+  components: [php8.3, php-fpm, postfix, roundcube]
+`
+
+const catalogue = `
+reseller_plans:
+  - name: RP
+    resources: {subscriptions: 10, customers: 5}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Business
+    resources: {disk_space: 10GiB, mailboxes: 50}
+    hosting: {php_version: "8.3", php_handler: fpm}
+  - name: Basic
+    owner: acme
+    resources: {disk_space: 1GiB}
+addon_plans:
+  - name: Extra
+    resources: {disk_space: 5GiB}
+customers:
+  - login: jdoe
+    name: John Doe
+  - login: road
+    name: Road Runner
+    owner: acme
+`
+
+const subs = `
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Business
+    addons: [Extra]
+  - domain: b.example
+    customer: jdoe
+    plan: Business
+    customize:
+      resources: {mailboxes: 5}
+  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+`
+
+// TestOrder checks the writes of a first apply come in dependency order:
+// reseller plans, resellers, the admin's plans, the resellers' plans,
+// customers, subscriptions (create, add-ons, customisation).
+func TestOrder(t *testing.T) {
+	r := newRecorder(t, nil)
+	apply(t, r, load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}), nil)
+	got := strings.Join(r.take(), "\n")
+	want := strings.Join([]string{
+		"reseller-plan add",
+		"reseller add",
+		"service-plan add", "service-plan-addon add", // the admin's
+		"service-plan add", // acme's
+		"customer add", "customer add",
+		"webspace add", "webspace add", "webspace add",
+		"webspace add-subscription", "webspace set",
+	}, "\n")
+	if got != want {
+		t.Errorf("writes:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestOnlyWhatDiffers checks a second apply of the same config sends no
+// write, and a plan change sends one plan write and nothing per
+// subscription (the synced ones follow it, the locked one is skipped).
+func TestOnlyWhatDiffers(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+	out := apply(t, r, load(t, files), nil)
+	r.take()
+	for _, rec := range out.Record.Subscriptions {
+		if rec.Plesk == nil || rec.Plesk.GUID == "" || rec.Plesk.ID == 0 {
+			t.Errorf("subscription %s recorded without its Plesk identity: %+v", rec.Domain, rec.Plesk)
+		}
+	}
+	// The same config against a state that knows nothing (as after a
+	// crash before recording): nothing is created twice.
+	apply(t, r, load(t, files), nil)
+	if got := r.take(); len(got) != 0 {
+		t.Errorf("a converged server got writes: %v", got)
+	}
+	files["c.yaml"] = strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1)
+	out = apply(t, r, load(t, files), out.Record)
+	if got := r.take(); strings.Join(got, ",") != "service-plan set" {
+		t.Errorf("a plan change sent %v, want one service-plan set", got)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "a.example" && (w.Locked || w.Values.Limits["disk_space"] != fmt.Sprint(int64(25)<<30)) {
+				t.Errorf("a.example: locked %v, disk_space %s; want synced with 25GiB", w.Locked, w.Values.Limits["disk_space"])
+			}
+			if w.Name == "b.example" && (!w.Locked || w.Values.Limits["disk_space"] != fmt.Sprint(int64(10)<<30)) {
+				t.Errorf("b.example: locked %v, disk_space %s; want locked with 10GiB", w.Locked, w.Values.Limits["disk_space"])
+			}
+		}
+	})
+}
+
+// TestFailureRecordsWhatSucceeded checks a failed write leaves the
+// failed object (and what depends on it) on its prior record.
+func TestFailureRecordsWhatSucceeded(t *testing.T) {
+	st := fake.NewState()
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 9})) // 7 reads, RP add, reseller add
+	defer srv.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1})
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	out, err := Run(context.Background(), c, makePlan(t, cfg, nil), nil, Options{DefaultIP: "192.0.2.10"})
+	oe := OpError(err)
+	if oe == nil || oe.Operator != "reseller" || oe.Operation != "add" || oe.Code != xmlapi.ErrFailed {
+		t.Fatalf("err = %v, want the reseller add's 1023", err)
+	}
+	recs := state.Records(out.Record)
+	if _, ok := recs[state.Ref{Kind: "reseller_plan", Key: "RP"}]; !ok {
+		t.Error("the reseller plan created before the failure is not recorded")
+	}
+	for _, ref := range []state.Ref{{Kind: "reseller", Key: "acme"}, {Kind: "customer", Key: "jdoe"}, {Kind: "subscription", Key: "a.example"}} {
+		if _, ok := recs[ref]; ok {
+			t.Errorf("%v is recorded though it was not created", ref)
+		}
+	}
+}
+
+// BenchmarkFirstApply applies a fleet of 10,000 subscriptions to an
+// empty in-process emulator (SPEC goal: 60 s).
+func BenchmarkFirstApply(b *testing.B) {
+	opt := fleet.DefaultOptions(10000)
+	opt.ConflictFraction = 0
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		cfg := fleet.Generate(opt)
+		p := plan.Make(plan.Input{Config: cfg, Lineage: "bench", Now: now})
+		if p.Diagnostics.HasErrors() {
+			b.Fatal(p.Diagnostics.Error())
+		}
+		st := fake.NewState()
+		if cfg.Server != nil && len(cfg.Server.Components) > 0 {
+			st.Components = cfg.Server.Components
+		}
+		for _, sv := range cfg.Services {
+			if sv.Extension != "" { // installed with its extension
+				st.PlanItems = append(st.PlanItems, &fake.PlanItem{Name: sv.Name, UUID: "ext-" + sv.Name, Label: sv.Name, Visible: true})
+			}
+		}
+		srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k"}))
+		c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1, Timeout: 5 * time.Minute})
+		b.StartTimer()
+		out, err := Run(context.Background(), c, p, nil, Options{DefaultIP: "192.0.2.10"})
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.Disagreements) > 0 {
+			b.Fatalf("%d model disagreements, first %+v", len(out.Disagreements), out.Disagreements[:min(5, len(out.Disagreements))])
+		}
+		b.ReportMetric(float64(out.Writes), "writes")
+		srv.Close()
+		b.StartTimer()
+	}
+}
+
+// TestLifecycle applies a sequence of configs, each to the server the
+// previous one left: every step converges without a model disagreement,
+// and applying it again sends no write. With PLANSYNC_PLESK_XSD set,
+// every packet is checked against Plesk's schema.
+func TestLifecycle(t *testing.T) {
+	base := map[string]string{"s.yaml": server, "c.yaml": catalogue + `
+  - login: mover
+    name: Mover
+  - login: keeper
+    name: Keeper
+`, "x.yaml": subs + `
+  - domain: m.example
+    customer: mover
+    plan: Business
+  - domain: k.example
+    customer: keeper
+    plan: Business
+`}
+	step := func(name string, edit func(files map[string]string)) {
+		files := map[string]string{}
+		for k, v := range base {
+			files[k] = v
+		}
+		edit(files)
+		base = files
+	}
+	r := newRecorder(t, nil)
+	var rec *state.Snapshot
+	run := func(name string) {
+		t.Helper()
+		cfg := load(t, base)
+		out := apply(t, r, cfg, rec)
+		if len(out.Pending) > 0 {
+			t.Fatalf("%s: pending %v", name, out.Pending)
+		}
+		rec = out.Record
+		r.take()
+		again := apply(t, r, load(t, base), rec)
+		if got := r.take(); len(got) != 0 {
+			t.Errorf("%s: applying again sent %v", name, got)
+		}
+		rec = again.Record
+	}
+	run("create")
+	step("customise, uncustomise, detach, suspend, custom", func(f map[string]string) {
+		f["x.yaml"] = `
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Business
+    customize:
+      resources: {mailboxes: 3}
+      hosting: {php_version: "8.3", php_handler: fpm}
+  - domain: b.example
+    customer: jdoe
+    plan: Business
+  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+    status: suspended
+  - domain: m.example
+    customer: mover
+    plan: Business
+  - domain: k.example
+    customer: keeper
+    plan: none
+`
+	})
+	run("second")
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			want := map[string]bool{"a.example": true}[w.Name]
+			if w.Locked != want {
+				t.Errorf("%s: locked %v, want %v", w.Name, w.Locked, want)
+			}
+			if w.Name == "k.example" && w.PlanGUID != "" {
+				t.Errorf("k.example still on a plan")
+			}
+			if w.Name == "r.example" && w.Status == 0 {
+				t.Errorf("r.example not suspended")
+			}
+		}
+	})
+	step("move", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: mover\n    name: Mover\n", "  - login: mover\n    name: Mover\n    owner: acme\n", 1)
+		f["x.yaml"] = strings.Replace(f["x.yaml"], "    customer: mover\n    plan: Business\n", "    customer: mover\n    owner: acme\n    plan: Basic\n", 1)
+	})
+	run("move")
+	step("delete", func(f map[string]string) {
+		f["x.yaml"] = strings.Replace(f["x.yaml"], `  - domain: r.example
+    customer: road
+    owner: acme
+    plan: Basic
+    status: suspended
+`, "", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: road\n    name: Road Runner\n    owner: acme\n", "", 1)
+	})
+	run("delete")
+	step("convert", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "  - login: keeper\n    name: Keeper\n", "", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "resellers:\n", "resellers:\n  - login: keeper\n    name: Keeper\n    plan: none\n", 1)
+		f["x.yaml"] = strings.Replace(f["x.yaml"], "    customer: keeper\n    plan: none\n", "    owner: keeper\n    plan: none\n", 1)
+	})
+	run("convert")
+	step("reseller plan switch", func(f map[string]string) {
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "reseller_plans:\n", "reseller_plans:\n  - name: RP2\n    resources: {subscriptions: 20, customers: 9}\n", 1)
+		f["c.yaml"] = strings.Replace(f["c.yaml"], "    name: Acme\n    plan: RP\n", "    name: Acme\n    plan: RP2\n", 1)
+	})
+	run("reseller plan switch")
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" {
+				t.Error("r.example was not deleted")
+			}
+		}
+		for _, a := range st.Accounts {
+			if a.Login == "road" {
+				t.Error("customer road was not deleted")
+			}
+			if a.Login == "mover" && a.OwnerID == fake.AdminID {
+				t.Error("customer mover was not moved")
+			}
+			if a.Login == "keeper" && !a.Reseller {
+				t.Error("customer keeper was not converted")
+			}
+			if a.Login == "acme" {
+				for _, p := range st.ResellerPlans {
+					if p.GUID == a.PlanGUID && p.Name != "RP2" {
+						t.Errorf("reseller acme is on %s, want RP2", p.Name)
+					}
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkPlanChangeFanout changes a plan that 50,000 subscriptions
+// use (every tenth locked) on a server where they all are: one plan
+// write, then the read-back of every subscription it reaches (SPEC goal:
+// 30 s). The first apply that builds the server is not timed.
+func BenchmarkPlanChangeFanout(b *testing.B) {
+	const n = 50000
+	fleetText := func(disk string) map[string]string {
+		var sb strings.Builder
+		sb.WriteString("service_plans:\n  - name: Shared\n    resources: {disk_space: " + disk + ", mailboxes: 20}\n    hosting: {ssl: true}\n")
+		sb.WriteString("customers:\n")
+		for c := 0; c < n/10; c++ {
+			fmt.Fprintf(&sb, "  - login: c%05d\n    name: Customer %d\n", c, c)
+		}
+		sb.WriteString("subscriptions:\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&sb, "  - domain: site%06d.example\n    customer: c%05d\n    plan: Shared\n", i, i/10)
+			if i%10 == 0 {
+				sb.WriteString("    customize: {resources: {mailboxes: 5}}\n")
+			}
+		}
+		return map[string]string{"s.yaml": server, "fleet.yaml": sb.String()}
+	}
+	r := newRecorder(b, nil)
+	first := makePlan(b, load(b, fleetText("10GiB")), nil)
+	out, err := Run(context.Background(), r.client(b), first, nil, Options{DefaultIP: "192.0.2.10"})
+	if err != nil || len(out.Disagreements) > 0 {
+		b.Fatalf("first apply: %v %v", err, out.Disagreements)
+	}
+	prior := out.Record
+	prior.Serial = 1
+	p := makePlan(b, load(b, fleetText("20GiB")), prior)
+	r.take()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Run(context.Background(), r.client(b), p, prior, Options{DefaultIP: "192.0.2.10"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			if got := r.take(); strings.Join(got, ",") != "service-plan set" {
+				b.Fatalf("writes %v, want one service-plan set", got)
+			}
+			if len(out.Disagreements) > 0 {
+				b.Fatalf("%d model disagreements", len(out.Disagreements))
+			}
+		}
+		reached := 0
+		for _, ch := range p.Changes {
+			if ch.Fanout != nil {
+				reached += len(ch.Fanout.Reaches)
+			}
+		}
+		b.ReportMetric(float64(reached), "reached")
+	}
+}
+
+// TestTargetWritesOnlyTarget checks a plan limited by --target writes
+// only what it changes: a subscription locked in the panel meanwhile is
+// left as it is (a full apply would sync it).
+func TestTargetWritesOnlyTarget(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+	rec := apply(t, r, load(t, files), nil).Record
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" {
+				w.Locked = true // customised in the panel
+			}
+		}
+	})
+	files["x.yaml"] = strings.Replace(subs, "resources: {mailboxes: 5}", "resources: {mailboxes: 9}", 1)
+	p, err := plan.Target(makePlan(t, load(t, files), rec), rec, []string{"subscription/b.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.take()
+	if _, err := Run(context.Background(), r.client(t), p, rec, Options{DefaultIP: "192.0.2.10"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.take(), ","); got != "webspace set" {
+		t.Errorf("targeted apply sent %s, want one webspace set (b.example)", got)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "r.example" && !w.Locked {
+				t.Error("r.example, not targeted, was synced")
+			}
+		}
+	})
+	// Untargeted, the same apply syncs r.example too.
+	r.take()
+	if _, err := Run(context.Background(), r.client(t), makePlan(t, load(t, files), rec), rec, Options{DefaultIP: "192.0.2.10"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.take(), ","); got != "webspace sync-subscription" {
+		t.Errorf("full apply sent %s, want the sync of r.example (b.example is done)", got)
+	}
+}

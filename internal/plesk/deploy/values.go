@@ -1,0 +1,176 @@
+package deploy
+
+import (
+	"sort"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/state"
+)
+
+// props returns a recorded property set as plansync values, limited to
+// what has a counterpart on the server and normalised the way the server
+// gives it back (so that comparing with a read is exact). without lists
+// paths to leave out (a subscriber's own settings).
+func props(v state.Values, without map[string]bool) model.Props {
+	p, _ := plan.PropsFromValues(v)
+	for path := range without {
+		delete(p, path)
+	}
+	pv, _, err := mapping.FromProps(p)
+	if err != nil {
+		return model.Props{}
+	}
+	out, _, err := mapping.ToProps(pv)
+	if err != nil {
+		return model.Props{}
+	}
+	return out
+}
+
+// observed converts what the server reports to plansync values (what
+// plansync does not model is dropped: it is never written, never reset).
+func observed(v mapping.Values) model.Props {
+	out, _, err := mapping.ToProps(v)
+	if err != nil {
+		return model.Props{}
+	}
+	return out
+}
+
+// diff returns the values of want that the server does not have, and
+// the paths the server has that want leaves out and whose value is not
+// the default: a resource left out is unlimited, a permission left out is
+// not granted (a hosting parameter left out is not set: left alone).
+// The PHP version and handler are one value on the server: when one
+// differs both are written.
+func diff(want, have model.Props) (model.Props, []string) {
+	out := model.Props{}
+	for path, v := range want {
+		hv, ok := have[path]
+		if ok && hv == v || !ok && isDefault(path, v) {
+			continue
+		}
+		out[path] = v
+	}
+	var reset []string
+	for path, hv := range have {
+		if _, ok := want[path]; ok {
+			continue
+		}
+		p := model.Lookup(path)
+		if p == nil {
+			continue
+		}
+		switch p.Plesk.Group {
+		case model.PleskLimit:
+			if !hv.IsUnlimited() {
+				reset = append(reset, path)
+			}
+		case model.PleskPermission:
+			if hv.Truth() {
+				reset = append(reset, path)
+			}
+		}
+	}
+	_, a := out["hosting.php_version"]
+	_, b := out["hosting.php_handler"]
+	if a || b {
+		for _, path := range []string{"hosting.php_version", "hosting.php_handler"} {
+			if v, ok := want[path]; ok {
+				out[path] = v
+			}
+		}
+	}
+	sort.Strings(reset)
+	return out, reset
+}
+
+// values converts the values to write (and the paths to reset to their
+// default) to Plesk's blocks.
+func values(write model.Props, reset []string) mapping.Values {
+	v, _, err := mapping.FromProps(write)
+	if err != nil {
+		return mapping.Values{}
+	}
+	for _, path := range reset {
+		p := model.Lookup(path)
+		for _, name := range append([]string{p.Plesk.Name}, p.Plesk.Also...) {
+			switch p.Plesk.Group {
+			case model.PleskLimit:
+				setv(&v.Limits, name, "-1")
+			case model.PleskPermission:
+				setv(&v.Permissions, name, "false")
+			}
+		}
+	}
+	return v
+}
+
+func setv(m *map[string]string, k, v string) {
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
+}
+
+// only keeps the given paths of p (the PHP version and handler go
+// together: Plesk takes them as one value).
+func only(p model.Props, paths []string) model.Props {
+	out := model.Props{}
+	for _, path := range paths {
+		if v, ok := p[path]; ok {
+			out[path] = v
+		}
+		if path == "hosting.php_version" || path == "hosting.php_handler" {
+			for _, pair := range []string{"hosting.php_version", "hosting.php_handler"} {
+				if v, ok := p[pair]; ok {
+					out[pair] = v
+				}
+			}
+		}
+	}
+	return out
+}
+
+// empty reports whether a Values holds nothing to write.
+func empty(v mapping.Values) bool {
+	return v.Overuse == "" && v.Oversell == "" && len(v.Limits) == 0 && len(v.Permissions) == 0 &&
+		len(v.Hosting) == 0 && len(v.PHP) == 0 && len(v.Mail) == 0 && len(v.Prefs) == 0
+}
+
+// text renders a value for a disagreement ("(none)" when absent).
+func text(v model.Value, ok bool) string {
+	if !ok {
+		return "(not set)"
+	}
+	return v.Text()
+}
+
+// isDefault reports whether a value is what the server assumes when it
+// holds none: unlimited for a resource, not granted for a permission.
+func isDefault(path string, v model.Value) bool {
+	p := model.Lookup(path)
+	if p == nil {
+		return false
+	}
+	switch p.Plesk.Group {
+	case model.PleskLimit:
+		return v.IsUnlimited()
+	case model.PleskPermission:
+		return !v.Truth()
+	}
+	return false
+}
+
+// subscriptionProps drops what a subscription has no element for on the
+// server (preferences such as the DNS zone type come from the plan).
+func subscriptionProps(p model.Props) model.Props {
+	for path := range p {
+		if q := model.Lookup(path); q != nil && q.Plesk.Group == model.PleskPreference {
+			delete(p, path)
+		}
+	}
+	return p
+}
