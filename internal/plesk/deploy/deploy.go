@@ -690,43 +690,9 @@ func statusText(suspended bool) string {
 }
 
 // read reads the server: the whole business layer, or, with a reseller's
-// credentials, what the reseller may see (its plans, customers and
-// subscriptions).
+// credentials, what the reseller may see.
 func read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Snapshot, error) {
-	if reseller == "" {
-		return importer.Read(ctx, c)
-	}
-	e := &xmlapi.Empty{}
-	replies, err := c.Do(ctx,
-		xmlapi.ServicePlanGet{},
-		xmlapi.AddonPlanGet{},
-		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
-		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
-	)
-	if err != nil {
-		return nil, err
-	}
-	s := &importer.Snapshot{Server: c.Server()}
-	if s.Plans, err = xmlapi.Results[xmlapi.PlanData](replies[0]); err != nil {
-		return nil, err
-	}
-	if s.Addons, err = xmlapi.Results[xmlapi.PlanData](replies[1]); err != nil {
-		return nil, err
-	}
-	for _, l := range [][]*xmlapi.PlanData{s.Plans, s.Addons} {
-		for _, d := range l {
-			if d.OwnerLogin == "" {
-				d.OwnerLogin = reseller // the caller's own plans
-			}
-		}
-	}
-	if s.Customers, err = xmlapi.Results[xmlapi.CustomerData](replies[2]); err != nil {
-		return nil, err
-	}
-	if s.Webspaces, err = xmlapi.Results[xmlapi.WebspaceData](replies[3]); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return importer.ReadAs(ctx, c, reseller)
 }
 
 // inPlan reports whether an object is this run's to write: every object

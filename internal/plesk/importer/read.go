@@ -75,6 +75,46 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 	return s, nil
 }
 
+// ReadAs reads the server: the whole business layer, or, with a reseller's
+// credentials, what the reseller may see (its plans, customers and
+// subscriptions).
+func ReadAs(ctx context.Context, c *xmlapi.Client, reseller string) (*Snapshot, error) {
+	if reseller == "" {
+		return Read(ctx, c)
+	}
+	e := &xmlapi.Empty{}
+	replies, err := c.Do(ctx,
+		xmlapi.ServicePlanGet{},
+		xmlapi.AddonPlanGet{},
+		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
+		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
+	)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{Server: c.Server()}
+	if s.Plans, err = xmlapi.Results[xmlapi.PlanData](replies[0]); err != nil {
+		return nil, err
+	}
+	if s.Addons, err = xmlapi.Results[xmlapi.PlanData](replies[1]); err != nil {
+		return nil, err
+	}
+	for _, l := range [][]*xmlapi.PlanData{s.Plans, s.Addons} {
+		for _, d := range l {
+			if d.OwnerLogin == "" {
+				d.OwnerLogin = reseller // the caller's own plans
+			}
+		}
+	}
+	if s.Customers, err = xmlapi.Results[xmlapi.CustomerData](replies[2]); err != nil {
+		return nil, err
+	}
+	if s.Webspaces, err = xmlapi.Results[xmlapi.WebspaceData](replies[3]); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // Build turns a snapshot into a config. Notes list what was not mapped
 // (one line each, for IMPORT.md).
 func Build(s *Snapshot) (*model.Config, []string) {

@@ -44,8 +44,10 @@ type Server struct {
 
 // Read reads the server's whole business layer (one packet) and makes
 // its records as of now.
-func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
-	snap, err := importer.Read(ctx, c)
+// With a reseller's credentials (reseller: its login) it reads what the
+// reseller may see.
+func Read(ctx context.Context, c *xmlapi.Client, reseller string, now time.Time) (*Server, error) {
+	snap, err := importer.ReadAs(ctx, c, reseller)
 	if err != nil {
 		return nil, err
 	}
@@ -405,6 +407,9 @@ func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, o
 		rv, ok := rp[path]
 		if !ok && sv.K == model.KindBool && !sv.Truth() {
 			continue // a setting the server reports off that was never set
+		}
+		if !ok && sv.IsUnlimited() {
+			continue // a limit never set is unlimited
 		}
 		if !ok || rv != sv {
 			paths = append(paths, path)

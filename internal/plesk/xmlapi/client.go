@@ -139,6 +139,9 @@ func loopback(host string) bool {
 // Server names the server in messages (host:port).
 func (c *Client) Server() string { return c.server }
 
+// Login is the login the client authenticates with ("" with a key).
+func (c *Client) Login() string { return c.cfg.Login }
+
 // Result is one <result> of an operation; its concrete type is the one
 // the operation's documentation names (*PlanData for a plan get, …).
 type Result interface{ Head() *Status }
