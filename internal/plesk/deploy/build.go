@@ -517,8 +517,7 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	if !empty(v) || newName != "" {
 		r.written[ref] = true
 		ch.add(func() xmlapi.Op {
-			var hosting []xmlapi.Property
-			hosting = mapping.HostingProperties(v)
+			hosting := mapping.HostingProperties(v)
 			if addon {
 				var h *xmlapi.Properties
 				if len(hosting) > 0 {

@@ -221,7 +221,7 @@ func TestOnlyWhatDiffers(t *testing.T) {
 		t.Errorf("a converged server got writes: %v", got)
 	}
 	files["c.yaml"] = strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1)
-	out = apply(t, r, load(t, files), out.Record)
+	apply(t, r, load(t, files), out.Record)
 	if got := r.take(); strings.Join(got, ",") != "service-plan set" {
 		t.Errorf("a plan change sent %v, want one service-plan set", got)
 	}
