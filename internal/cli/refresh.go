@@ -113,7 +113,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	}
 	srv := r.srv
 	if !r.keep || srv == nil || r.stale {
-		srv, err = refresh.Read(ctx, client, "", now)
+		srv, err = refresh.Read(ctx, client, now)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

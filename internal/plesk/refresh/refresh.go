@@ -44,10 +44,8 @@ type Server struct {
 
 // Read reads the server's whole business layer (one packet) and makes
 // its records as of now.
-// With a reseller's credentials (reseller: its login) it reads what the
-// reseller may see.
-func Read(ctx context.Context, c *xmlapi.Client, reseller string, now time.Time) (*Server, error) {
-	snap, err := importer.ReadAs(ctx, c, reseller)
+func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
+	snap, err := importer.Read(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -66,7 +66,7 @@ func server(t *testing.T) (*fake.Server, *xmlapi.Client) {
 
 func read(t *testing.T, c *xmlapi.Client) *Server {
 	t.Helper()
-	s, err := Read(context.Background(), c, "", now)
+	s, err := Read(context.Background(), c, now)
 	if err != nil {
 		t.Fatal(err)
 	}
