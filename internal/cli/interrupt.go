@@ -63,16 +63,19 @@ func (i *Interrupts) loop() {
 	signal.Stop(i.ch)
 	i.mu.Lock()
 	i.got = s
-	i.cancel()
 	switch {
 	case i.writing > 0:
 		fmt.Fprintf(i.stderr, "Interrupted (%s): finishing the write in progress, then stopping (signal again to stop at once; the state is written atomically).\n", signalName(s))
 	case i.graceful:
 	default:
 		fmt.Fprintf(i.stderr, "Interrupted (%s): stopped; nothing was written.\n", signalName(s))
-		// Exit while holding mu: no write can begin in between.
+		// Exit while holding mu: no write can begin in between. The
+		// context is cancelled only after: cancelled first, the run
+		// could report the cancellation (a JSON document on stdout)
+		// before the exit.
 		i.exit(signalCode(s))
 	}
+	i.cancel()
 	i.mu.Unlock()
 }
 
