@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	os.Exit(realMain(os.Args[1:]))
+	os.Exit(process(os.Args[1:]))
 }
 
 // realMain is the process: the collector tuned, then plansync run with
