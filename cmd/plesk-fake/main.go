@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +29,12 @@ import (
 )
 
 func main() {
+	// A soft memory limit keeps a large emulated server (100,000
+	// subscriptions) within about 1 GiB: the collector works harder
+	// instead of letting garbage grow. A user's GOMEMLIMIT wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "plesk-fake:", err)
 		os.Exit(1)
