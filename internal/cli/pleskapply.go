@@ -318,9 +318,9 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		if o.Action != plan.Create && o.Action != plan.Delete {
 			switch o.Kind {
 			case "customer", "reseller":
-				ch.Fields = []plan.FieldChange{{Path: "password", Sensitive: true}}
+				ch.Fields = []*plan.FieldChange{{Path: "password", Sensitive: true}}
 			case "subscription":
-				ch.Fields = []plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
+				ch.Fields = []*plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
 			}
 		}
 		p.Changes = append(p.Changes, ch)

@@ -42,7 +42,7 @@ type Change struct {
 	Key     string
 	Action  string
 	Reasons []string
-	Fields  []FieldChange
+	Fields  []*FieldChange
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string

@@ -427,8 +427,8 @@ func boolField(path string, before, after bool, beforeSet bool) (FieldChange, bo
 	return FieldChange{Path: path, Before: b, After: Val{Set: true, JSON: after, Text: fmt.Sprint(after)}}, true
 }
 
-func sensitiveField(path string, beforeSet, afterSet bool) FieldChange {
-	f := FieldChange{Path: path, Sensitive: true}
+func sensitiveField(path string, beforeSet, afterSet bool) *FieldChange {
+	f := &FieldChange{Path: path, Sensitive: true}
 	if beforeSet {
 		f.Before = Val{Set: true, JSON: "(sensitive)", Text: "(sensitive)"}
 	}
@@ -438,11 +438,16 @@ func sensitiveField(path string, beforeSet, afterSet bool) FieldChange {
 	return f
 }
 
-type fields []FieldChange
+// fields are an object's changed fields. The elements are pointers: the
+// fields a plan or property-set change brings are computed once per
+// pair of sets and shared by every object they reach (a create of
+// 100,000 subscriptions on a few plans holds a few hundred lists, not
+// 100,000 copies). Nothing changes a FieldChange once it is in a plan.
+type fields []*FieldChange
 
 func (fs *fields) add(f FieldChange, ok bool) {
 	if ok {
-		*fs = append(*fs, f)
+		*fs = append(*fs, &f)
 	}
 }
 

@@ -217,7 +217,7 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 
 // isDefault reports whether a created subscription's field only states a
 // default (an unlimited limit, a permission not granted).
-func isDefault(f plan.FieldChange) bool {
+func isDefault(f *plan.FieldChange) bool {
 	if f.Before.Set || !f.After.Set {
 		return false
 	}
@@ -249,7 +249,7 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 				defaults++
 				continue
 			}
-			writeField(b, st, f)
+			writeField(b, st, *f)
 		}
 		if defaults > 0 {
 			b.WriteString("      (other limits unlimited, other permissions not granted)\n")
@@ -494,7 +494,7 @@ func writeFanoutChanges(b *strings.Builder, st styler, caused []*plan.Change, th
 }
 
 // fanoutField is a field change on one line.
-func fanoutField(st styler, f plan.FieldChange) string {
+func fanoutField(st styler, f *plan.FieldChange) string {
 	path := Escape(f.Path)
 	before, after := Escape(f.Before.Text), Escape(f.After.Text)
 	switch {

@@ -982,14 +982,14 @@ func renameBack(p *plan.Plan) {
 			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
 				continue
 			}
-			field := plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
 			const why = "renamed outside plansync: set back to the config's name"
 			if c := byAddr[d.Address()]; c != nil {
-				c.Fields = append([]plan.FieldChange{field}, c.Fields...)
+				c.Fields = append([]*plan.FieldChange{field}, c.Fields...)
 				c.Reasons = append(c.Reasons, why)
 				continue
 			}
-			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []plan.FieldChange{field}}
+			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []*plan.FieldChange{field}}
 			at := sort.Search(len(p.Changes), func(j int) bool {
 				o := p.Changes[j]
 				return o.Kind > c.Kind || (o.Kind == c.Kind && o.Key > c.Key)
