@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		opts       fake.Options
 	)
 	fs.BoolVar(&opts.StatusLocks, "status-locks", false, "a webspace set of the status locks the subscription")
+	fs.BoolVar(&opts.ExpirationLocks, "expiration-locks", false, "a webspace set of the expiration limit locks the subscription")
 	fs.BoolVar(&opts.AddonReplaces, "addon-replaces", false, "add-on values replace the plan's instead of adding to them")
 	fs.BoolVar(&opts.DeleteUsedPlans, "delete-used-plans", false, "plans with subscriptions may be deleted (they become custom)")
 	fs.BoolVar(&opts.SwitchKeepsLock, "switch-keeps-lock", false, "switch-subscription keeps a locked subscription's customisation")

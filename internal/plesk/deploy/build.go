@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -732,6 +733,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				continue
 			}
 			ftp := r.ftp(s, true)
+			exp := expiration(s.Expires)
 			ch.add(func() xmlapi.Op {
 				op := xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: s.Domain, HType: "vrt_hst", IPAddress: ip}}
 				if holder != model.Admin {
@@ -740,10 +742,16 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				var hosting []xmlapi.Property
 				if custom {
 					v := values(want, nil)
+					if exp != unlimited {
+						setv(&v.Limits, "expiration", exp)
+					}
 					hosting = mapping.HostingProperties(v)
 					op.Limits, op.Permissions, op.PHPSettings, op.Mail = mapping.LimitsBlock(v, false), mapping.PermissionsBlock(v), mapping.PHPBlock(v), mapping.WebspaceMailBlock(v)
 				} else {
 					op.PlanGUID = r.guid(planRef)
+					if exp != unlimited {
+						op.Limits = &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: "expiration", Value: exp}}}
+					}
 				}
 				hosting = append(hosting, ftp...)
 				if len(hosting) > 0 {
@@ -848,6 +856,13 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
+		if exp := expiration(s.Expires); exp != serverExpiration(d) {
+			// The subscription's own date: written alone, it does not
+			// lock (nor does a plan change reach it).
+			ch.add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Limits: &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: "expiration", Value: exp}}}}}
+			}, nil)
+		}
 		if ftp := r.ftpChanges(s, d); len(ftp) > 0 && !billing {
 			ch.add(func() xmlapi.Op {
 				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Hosting: &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: ftp}}}}
@@ -918,6 +933,33 @@ func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.
 		}
 	}
 	return out
+}
+
+const unlimited = "-1"
+
+// expiration is a subscription's expiration limit as Plesk takes it: Unix
+// seconds, -1 when it never expires.
+func expiration(t *time.Time) string {
+	if t == nil || t.Unix() <= 0 {
+		return unlimited
+	}
+	return strconv.FormatInt(t.Unix(), 10)
+}
+
+// serverExpiration is the expiration limit the server has for a
+// subscription (-1 when none).
+func serverExpiration(d *xmlapi.WebspaceData) string {
+	if d == nil || d.Data == nil || d.Data.Limits == nil {
+		return unlimited
+	}
+	for _, l := range d.Data.Limits.Limit {
+		if l.Name == "expiration" {
+			if n, err := strconv.ParseInt(strings.TrimSpace(l.Value), 10, 64); err == nil && n > 0 {
+				return strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	return unlimited
 }
 
 // webspaceValues renders values for webspace set (no preferences: a

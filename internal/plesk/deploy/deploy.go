@@ -24,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -632,6 +634,9 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
 			add("status", statusText(want), statusText(have))
 		}
 	}
+	if want, have := expiration(s.Expires), serverExpiration(w); want != have {
+		add("expires", expiresText(want), expiresText(have))
+	}
 	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
 		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
 	}
@@ -681,6 +686,15 @@ func (r *run) subInfo(w *xmlapi.WebspaceData) webInfo {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// expiresText renders an expiration limit as a date ("never").
+func expiresText(limit string) string {
+	n, err := strconv.ParseInt(limit, 10, 64)
+	if err != nil || n <= 0 {
+		return "never"
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+}
 
 func statusText(suspended bool) string {
 	if suspended {

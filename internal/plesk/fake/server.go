@@ -35,6 +35,11 @@ type Options struct {
 	// StatusLocks: a webspace set of the status locks the subscription
 	// (Plesk does not say; default: it does not).
 	StatusLocks bool
+	// ExpirationLocks: a webspace add or set of the expiration limit
+	// alone locks the subscription (Plesk does not say; default: it does
+	// not: the expiration date is the subscription's own, as billing
+	// systems set it on renewal, and a sync keeps it).
+	ExpirationLocks bool
 	// AddonReplaces: an add-on's values replace the plan's instead of
 	// adding to them (Plesk does not say; default: limits add, with
 	// unlimited absorbing, permissions are OR-ed, other values replace).

@@ -716,6 +716,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	if strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00") {
 		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
 	}
+	if !sameSecond(r.Expires, s.Expires) {
+		// The subscription's own date (the expiration limit).
+		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
+	}
 	srvVals := c.srv.Records.PropertySets[s.Effective]
 	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom")
@@ -763,6 +767,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o := *s
 	o.Domain = r.Domain
 	o.Plesk = r.Plesk
+	o.ManagedBy = r.ManagedBy
 	o.Effective = c.merged(r.Effective, srvVals)
 	o.Base = c.copySet(s.Base)
 	o.Customize = c.copySet(s.Customize)
@@ -783,10 +788,26 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	default:
 		o.StatusReasons = nil
 	}
-	if o.Expires == nil {
-		o.Expires = r.Expires
-	}
 	return o
+}
+
+// sameSecond compares two expiration dates as the server keeps them (Unix
+// seconds; none and not after 1970 are the same: never).
+func sameSecond(a, b *time.Time) bool {
+	unix := func(t *time.Time) int64 {
+		if t == nil || t.Unix() <= 0 {
+			return 0
+		}
+		return t.Unix()
+	}
+	return unix(a) == unix(b)
+}
+
+func rfc3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // plansDrifted reports whether a recorded subscription's service plan
