@@ -112,7 +112,8 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		return nil, "", nil
 	}
 	srv := r.srv
-	if !r.keep || srv == nil || r.stale {
+	fresh := !r.keep || srv == nil || r.stale
+	if fresh {
 		srv, err = refresh.Read(ctx, client, now)
 	}
 	if err != nil {
@@ -134,6 +135,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		recorded = state.New(state.NewLineage())
 	}
 	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
+	if !fresh {
+		res.Server = nil // an earlier run's read: apply reads the server again
+	}
 	return res, client.Server(), nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/fleet"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -40,16 +41,23 @@ type Server struct {
 	// Status holds the status bits of the accounts and subscriptions
 	// that are not active, by "kind key".
 	Status map[string]int
+	// Read is what the server answered, and ReadAt when: apply passes it
+	// on to deploy while it is fresh, instead of reading the server again.
+	Read   *importer.Snapshot
+	ReadAt time.Time
 }
 
 // Read reads the server's whole business layer (one packet) and makes
 // its records as of now.
 func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
+	at := time.Now()
 	snap, err := importer.Read(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return FromSnapshot(snap, now), nil
+	srv := FromSnapshot(snap, now)
+	srv.ReadAt = at
+	return srv, nil
 }
 
 // FromSnapshot makes the server's records from what a read returned.
@@ -58,7 +66,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap)}
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
 }
 
 func statusBits(snap *importer.Snapshot) map[string]int {
@@ -210,6 +218,8 @@ type Result struct {
 	// recorded state.
 	Observed *state.Snapshot
 	Drift    []plan.Drift
+	// Server is the read compared (its raw answer in Server.Read).
+	Server *Server
 	// IDs counts the recorded objects whose Plesk identity was filled or
 	// updated.
 	IDs int
@@ -234,6 +244,7 @@ type Options struct {
 // Compare compares the recorded state (nil: none yet) with the server,
 // for the objects the recorded state or the config (nil: none) names.
 func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Options) *Result {
+	read := srv
 	srvRecords := srv.Records
 	if recorded == nil {
 		recorded = state.New("")
@@ -279,7 +290,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read}
 }
 
 func kindOrder(k string) int {
@@ -1004,6 +1015,9 @@ func renameBack(p *plan.Plan) {
 				continue
 			}
 			field := plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			if f.Path == "name" {
+				billingRename(p, d.Kind, d.Key, fmt.Sprint(f.Observed.JSON))
+			}
 			const why = "renamed outside plansync: set back to the config's name"
 			if c := byAddr[d.Address()]; c != nil {
 				c.Fields = append([]plan.FieldChange{field}, c.Fields...)
@@ -1020,4 +1034,32 @@ func renameBack(p *plan.Plan) {
 			p.Summary.Update++
 		}
 	}
+}
+
+// billingRename warns when a plan renamed back on the server is used by
+// billing-managed subscriptions: billing refers to plans by name.
+func billingRename(p *plan.Plan, kind, key, from string) {
+	if kind != "service_plan" && kind != "addon_plan" || p.Result == nil {
+		return
+	}
+	var subs []string
+	for _, s := range p.Result.Subscriptions {
+		if s.ManagedBy != plan.ManagedByBilling {
+			continue
+		}
+		uses := kind == "service_plan" && model.PlanKey(s.Owner, s.Plan) == key
+		for _, a := range s.Addons {
+			uses = uses || kind == "addon_plan" && model.PlanKey(s.Owner, a) == key
+		}
+		if uses {
+			subs = append(subs, s.Domain)
+		}
+	}
+	if len(subs) == 0 {
+		return
+	}
+	sort.Strings(subs)
+	p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Object: kind + " " + key,
+		Summary: fmt.Sprintf("renamed from %s; billing-managed subscriptions use this %s (%s) and billing refers to plans by name: rename it in the billing system too",
+			from, strings.ReplaceAll(kind, "_", " "), strings.Join(subs, ", "))})
 }
