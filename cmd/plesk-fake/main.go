@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&opts.FailOp, "fail-op", 0, "fault: the Nth operation (from 1) fails")
 	fs.IntVar(&opts.FailCode, "fail-code", 1023, "fault: error code of the failing operation")
 	fs.DurationVar(&opts.Delay, "delay", 0, "fault: hold every answer back this long")
-	fs.StringVar(&opts.Answer, "answer", "", "fault: answer with html, garbage, truncated or http500 instead of a packet")
+	fs.StringVar(&opts.Answer, "answer", "", "fault: answer with html, garbage, truncated, http500 or slow (carried out, never answered) instead of a packet")
 	fs.IntVar(&opts.AnswerAt, "answer-at", 0, "fault: only the Nth request gets the --answer (0: every request)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -61,6 +61,9 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	if conn.DefaultIP == "" {
 		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
 	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, conn, err
+	}
 	client, err := xmlapi.New(conn.API)
 	return client, conn, err
 }

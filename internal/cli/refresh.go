@@ -67,14 +67,22 @@ func pleskClient(env Env, cfg *model.Config) (*xmlapi.Client, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, err
+	}
+	return xmlapi.New(conn.API)
+}
+
+// pleskTimeout sets the bound of each exchange from EnvPleskTimeout.
+func pleskTimeout(env Env, conn *plesk.Connection) error {
 	if v := env.env(EnvPleskTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+			return fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
 		}
 		conn.API.Timeout = d
 	}
-	return xmlapi.New(conn.API)
+	return nil
 }
 
 // configFormat is the format of a config directory's files: hcl when any

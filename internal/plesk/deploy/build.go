@@ -979,61 +979,54 @@ const suspendedByAdmin = 16
 
 func (r *run) buildStatuses() *phase {
 	ph := &phase{name: "statuses"}
-	want := func(suspended bool) *int {
+	// status adds the write of an object's status when the server's
+	// differs from the config's (16 suspended by the administrator, 0
+	// active; held is whether the server's status counts as suspended).
+	status := func(kind, key string, mine, suspended, held bool, op func(status *int) xmlapi.Op) {
+		if !mine || r.opts.Billing(kind, key) || !r.inPlan(kind, key) || suspended == held {
+			return
+		}
 		n := 0
 		if suspended {
 			n = suspendedByAdmin
 		}
-		return &n
+		ph.chain(kind, key).add(func() xmlapi.Op { return op(&n) }, nil)
 	}
 	for _, rs := range r.res.Resellers {
-		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" || !r.inPlan("reseller", rs.Login) {
-			continue
-		}
 		have := 0
 		if d := r.resellers[rs.Login]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := rs.Status == "suspended"; sus != (have != 0) {
-			login := rs.Login
-			ph.chain("reseller", login).add(func() xmlapi.Op {
-				op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
-				op.Values.GenInfo = &xmlapi.ResellerInfo{Status: want(sus)}
-				return op
-			}, nil)
-		}
+		login := rs.Login
+		status("reseller", login, r.opts.Reseller == "", rs.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
+			op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
+			op.Values.GenInfo = &xmlapi.ResellerInfo{Status: st}
+			return op
+		})
 	}
 	for _, c := range r.res.Customers {
-		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
-			continue
-		}
 		have := 0
 		if d := r.custs[c.Login]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := c.Status == "suspended"; sus != (have != 0) {
-			login := c.Login
-			ph.chain("customer", login).add(func() xmlapi.Op {
-				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
-				op.Values.GenInfo = &xmlapi.CustomerInfo{Status: want(sus)}
-				return op
-			}, nil)
-		}
+		login := c.Login
+		status("customer", login, r.mine(c.Owner), c.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
+			op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
+			op.Values.GenInfo = &xmlapi.CustomerInfo{Status: st}
+			return op
+		})
 	}
 	for _, s := range r.res.Subscriptions {
-		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
-			continue
-		}
 		have := 0
 		if d := r.webs[s.Domain]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := s.ConfigStatus == "suspended"; sus != (have&suspendedByAdmin != 0) {
-			filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
-			ph.chain("subscription", s.Domain).add(func() xmlapi.Op {
-				return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: want(sus)}}}
-			}, nil)
-		}
+		// The subscription's own status (its owner's suspension is the
+		// owner's).
+		filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", have&suspendedByAdmin != 0, func(st *int) xmlapi.Op {
+			return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: st}}}
+		})
 	}
 	return ph
 }

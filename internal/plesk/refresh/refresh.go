@@ -687,6 +687,13 @@ func (c *comparer) subscriptions() []state.Subscription {
 			continue
 		}
 		s := srv[j]
+		if s.SyncStatus == "custom" {
+			// A custom subscription keeps every value it has (SPEC 1.3):
+			// its base is what the server has, not the default plan the
+			// server's read was planned from (that plan's values are not
+			// the server's: they would be recorded and differ next time).
+			s.Base = s.Effective
+		}
 		for _, p := range []*string{&s.Effective, &s.Base, &s.Customize, &s.Settings, &s.DroppedSettings} {
 			*p = c.copySet(*p)
 		}
