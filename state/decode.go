@@ -799,6 +799,8 @@ func (d *decoder) reseller() (r Reseller) {
 			r.Status = d.istr()
 		case "description":
 			r.Description = d.str()
+		case "managed_by":
+			r.ManagedBy = d.istr()
 		case "plesk":
 			r.Plesk = d.pleskID()
 		default:
@@ -825,6 +827,8 @@ func (d *decoder) customer() (c Customer) {
 			c.Description = d.str()
 		case "admin_description":
 			c.AdminDescription = d.str()
+		case "managed_by":
+			c.ManagedBy = d.istr()
 		case "status_reasons":
 			c.StatusReasons = d.strings("status_reasons")
 		case "plesk":
@@ -900,6 +904,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.FTPLogin = d.str()
 		case "ftp_password_hash":
 			s.FTPPassword = d.str()
+		case "managed_by":
+			s.ManagedBy = d.istr()
 		case "plesk":
 			s.Plesk = d.pleskID()
 		default:

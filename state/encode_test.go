@@ -64,12 +64,12 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	contact := Contact{Name: "Ann Example", Company: "Example Ltd", Email: "ann@example.com", Phone: "+1 555 0100", Address: "1 Main St\nSpringfield"}
 	s.Resellers = []Reseller{{
 		Login: "res1", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Contact: contact, Plan: "admin/Reseller",
-		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller",
+		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000002", ID: 2},
 	}}
 	s.Customers = []Customer{{
 		Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
-		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip",
+		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000003", ID: 3},
 	}}
 	s.Subscriptions = []Subscription{{
@@ -80,7 +80,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 			{Property: "ratio", PlanValue: 0.5, AvailableValue: "none", Reason: "other"},
 		},
 		ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
-		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe",
+		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000004", ID: 4},
 	}}
 	return s

@@ -105,7 +105,10 @@ type Reseller struct {
 	Oversell     bool     `json:"oversell,omitempty"`
 	Status       string   `json:"status"`
 	Description  string   `json:"description,omitempty"`
-	Plesk        *PleskID `json:"plesk,omitempty"`
+	// ManagedBy is "billing" for an object a billing system owns: once
+	// removed from the config it is forgotten, not deleted.
+	ManagedBy string   `json:"managed_by,omitempty"`
+	Plesk     *PleskID `json:"plesk,omitempty"`
 }
 
 // Customer is a recorded customer account.
@@ -120,6 +123,7 @@ type Customer struct {
 	StatusReasons    []string `json:"status_reasons,omitempty"`
 	Description      string   `json:"description,omitempty"`
 	AdminDescription string   `json:"admin_description,omitempty"`
+	ManagedBy        string   `json:"managed_by,omitempty"`
 	Plesk            *PleskID `json:"plesk,omitempty"`
 }
 
@@ -163,6 +167,7 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
+	ManagedBy       string     `json:"managed_by,omitempty"`
 	Plesk           *PleskID   `json:"plesk,omitempty"`
 }
 

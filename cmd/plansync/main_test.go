@@ -243,7 +243,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "tls":
 			useTLS = true
 			continue
-		case "answer", "delay", "fail-op", "fail-code":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -266,6 +266,12 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("pleskfake: -delay %s: %v", val, err)
 			}
 			opts.Delay = d
+		case "answer-at":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				ts.Fatalf("pleskfake: -answer-at %s: %v", val, err)
+			}
+			opts.AnswerAt = n
 		case "fail-op", "fail-code":
 			n, err := strconv.Atoi(val)
 			if err != nil {
@@ -279,7 +285,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {

@@ -15,6 +15,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
@@ -60,6 +61,9 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	if conn.DefaultIP == "" {
 		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
 	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, conn, err
+	}
 	client, err := xmlapi.New(conn.API)
 	return client, conn, err
 }
@@ -97,7 +101,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	bar := newProgressLine(env.Stderr, progress, client.Server())
 	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
 		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
-		Reseller: reseller,
+		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(),
 	})
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {
@@ -326,4 +330,24 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		p.Changes = append(p.Changes, ch)
 	}
 	return p
+}
+
+// reuseServerRead lets deploy use plan's read of the server (off only in
+// a benchmark that measures what it saves).
+var reuseServerRead = true
+
+// serverRead is the server as plan read it in this run (nil when it did
+// not read it): deploy uses it for its first read while it is fresh.
+func (r *planRun) serverRead() *importer.Snapshot {
+	if !reuseServerRead || r.observed == nil || r.observed.Server == nil {
+		return nil
+	}
+	return r.observed.Server.Read
+}
+
+func (r *planRun) serverReadAt() time.Time {
+	if r.observed == nil || r.observed.Server == nil {
+		return time.Time{}
+	}
+	return r.observed.Server.ReadAt
 }

@@ -67,14 +67,22 @@ func pleskClient(env Env, cfg *model.Config) (*xmlapi.Client, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, err
+	}
+	return xmlapi.New(conn.API)
+}
+
+// pleskTimeout sets the bound of each exchange from EnvPleskTimeout.
+func pleskTimeout(env Env, conn *plesk.Connection) error {
 	if v := env.env(EnvPleskTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+			return fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
 		}
 		conn.API.Timeout = d
 	}
-	return xmlapi.New(conn.API)
+	return nil
 }
 
 // configFormat is the format of a config directory's files: hcl when any
@@ -112,7 +120,8 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		return nil, "", nil
 	}
 	srv := r.srv
-	if !r.keep || srv == nil || r.stale {
+	fresh := !r.keep || srv == nil || r.stale
+	if fresh {
 		srv, err = refresh.Read(ctx, client, now)
 	}
 	if err != nil {
@@ -134,6 +143,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		recorded = state.New(state.NewLineage())
 	}
 	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
+	if !fresh {
+		res.Server = nil // an earlier run's read: apply reads the server again
+	}
 	return res, client.Server(), nil
 }
 

@@ -17,6 +17,9 @@ const (
 	Sync     = "sync"
 	Move     = "move"
 	Convert  = "convert"
+	// Forget drops a record without touching the server: a
+	// billing-managed object removed from the config.
+	Forget = "forget"
 )
 
 // Val is one side of a field change: its JSON form and its text for people.

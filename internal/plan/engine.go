@@ -158,6 +158,7 @@ func Make(in Input) *Plan {
 	e.checkCounts(subs)
 	e.planResellers(subs)
 	e.planCustomers()
+	e.warnBillingRenames()
 	if in.Scope != nil && in.Prior != nil {
 		// Carry over, as recorded, everything the actor does not own.
 		var out []state.Ref

@@ -233,7 +233,7 @@ func sameRecord(a, b *state.Subscription) bool {
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&
 		a.CreatedAt.Equal(b.CreatedAt) && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		a.FTPPassword == b.FTPPassword && samePleskID(a.Plesk, b.Plesk)
+		a.FTPPassword == b.FTPPassword && a.ManagedBy == b.ManagedBy && samePleskID(a.Plesk, b.Plesk)
 }
 
 func samePleskID(a, b *state.PleskID) bool {

@@ -56,6 +56,8 @@ func symbol(st styler, action string) (string, string) {
 		return st.cyan(">"), "moved"
 	case plan.Convert:
 		return st.cyan(">"), "converted"
+	case plan.Forget:
+		return st.yellow("-"), "forgotten"
 	}
 	return "?", action
 }
@@ -242,7 +244,7 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 	} else {
 		fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
 	}
-	if c.Action != plan.Delete {
+	if c.Action != plan.Delete && c.Action != plan.Forget {
 		defaults := 0
 		for _, f := range c.Fields {
 			if c.Action == plan.Create && c.Kind == "subscription" && isDefault(f) {

@@ -35,6 +35,11 @@ type Options struct {
 	// StatusLocks: a webspace set of the status locks the subscription
 	// (Plesk does not say; default: it does not).
 	StatusLocks bool
+	// ExpirationLocks: a webspace add or set of the expiration limit
+	// alone locks the subscription (Plesk does not say; default: it does
+	// not: the expiration date is the subscription's own, as billing
+	// systems set it on renewal, and a sync keeps it).
+	ExpirationLocks bool
 	// AddonReplaces: an add-on's values replace the plan's instead of
 	// adding to them (Plesk does not say; default: limits add, with
 	// unlimited absorbing, permissions are OR-ed, other values replace).
@@ -55,7 +60,8 @@ type Options struct {
 	// Answer replaces the answer to request number AnswerAt (every
 	// request when 0): "html" (a login page), "garbage" (not XML),
 	// "truncated" (the request is carried out, its answer cut short),
-	// "http500".
+	// "http500", "slow" (the request is carried out, no answer comes: the
+	// client times out).
 	Answer   string
 	AnswerAt int
 }
@@ -115,7 +121,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests++
 	n := s.requests
 	s.mu.Unlock()
-	if s.opts.Delay > 0 {
+	slow := s.opts.Answer == "slow" && (s.opts.AnswerAt == 0 || s.opts.AnswerAt == n)
+	if s.opts.Delay > 0 && !slow {
 		select {
 		case <-time.After(s.opts.Delay):
 		case <-r.Context().Done():
@@ -141,6 +148,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case "http500":
 			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			return
+		case "slow":
+			// The request is carried out; its answer never comes (the
+			// client times out, as with a server that hangs after the
+			// work is done).
+			s.Handle(r.Header, body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Minute):
+			}
 			return
 		}
 	}
