@@ -272,6 +272,11 @@ func (r *planRun) close() {
 // the actor of --as, limited to targets when any are given. The caller
 // must close the run (releasing the lock).
 func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, targets []string) (*planRun, error) {
+	only, targets, err := targetServer(targets)
+	if err != nil {
+		return nil, err
+	}
+	c.onlyServer = only
 	for _, t := range targets {
 		if _, err := plan.ParseTarget(t); err != nil {
 			return nil, err
@@ -280,6 +285,10 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 	run, err := makeFullPlan(ctx, env, c, dir, op, nowFlag)
 	if err != nil || len(targets) == 0 {
 		return run, err
+	}
+	if run.plan.Parts != nil {
+		run.close()
+		return nil, errors.New("with several servers, --target takes server/NAME (one server); targeting single objects is not supported yet")
 	}
 	// The objects not targeted stay as recorded (what the server has
 	// for them is not recorded by a targeted run).
@@ -333,6 +342,28 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
+	if len(cfg.Servers) > 0 {
+		if err := planFleet(ctx, env, c, run, now, a, sec); err != nil {
+			run.close()
+			return nil, err
+		}
+		sec.save()
+		if err := sec.err(); err != nil {
+			run.close()
+			return nil, err
+		}
+		run.plan.Diagnostics.Sort()
+		if run.plan.Diagnostics.HasErrors() {
+			run.close()
+			return nil, run.plan.Diagnostics
+		}
+		printDiags(env, run.plan.Diagnostics)
+		return run, nil
+	}
+	if c.onlyServer != "" {
+		run.close()
+		return nil, errNoServer
+	}
 	basis := run.prior
 	if c.refresh != nil {
 		c.refresh.reseller = a.Reseller

@@ -356,32 +356,9 @@ func serverNames(list []*model.Server) []string {
 	return out
 }
 
-// SelectServers returns the servers a placement names: the listed ones,
-// or those whose labels have every value of the selector, or all.
+// SelectServers returns the servers a placement names (model.Select).
 func SelectServers(servers []*model.Server, p model.Placement) []*model.Server {
-	if !p.Set() {
-		return servers
-	}
-	var out []*model.Server
-	for _, s := range servers {
-		if len(p.Servers) > 0 {
-			if slices.Contains(p.Servers, s.Name) {
-				out = append(out, s)
-			}
-			continue
-		}
-		ok := true
-		for k, want := range p.Selector {
-			if got, has := s.Labels[k]; !has || got != want {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return p.Select(servers)
 }
 
 // SelectorText writes a selector as {k: v, ...}, keys sorted.

@@ -107,12 +107,46 @@ type Placement struct {
 // Set reports whether the placement names servers or a selector.
 func (p Placement) Set() bool { return len(p.Servers) > 0 || len(p.Selector) > 0 }
 
+// Select returns the servers the placement names: the listed ones, or
+// those whose labels have every value of the selector, or (neither set)
+// all, in the order of servers.
+func (p Placement) Select(servers []*Server) []*Server {
+	if !p.Set() {
+		return servers
+	}
+	var out []*Server
+	for _, s := range servers {
+		if p.Has(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Has reports whether the placement puts an object on server s.
+func (p Placement) Has(s *Server) bool {
+	if len(p.Servers) > 0 {
+		for _, n := range p.Servers {
+			if n == s.Name {
+				return true
+			}
+		}
+		return false
+	}
+	for k, want := range p.Selector {
+		if got, ok := s.Labels[k]; !ok || got != want {
+			return false
+		}
+	}
+	return true
+}
+
 // Server describes what the hosting server provides.
 type Server struct {
 	// Name is the server's name in a multi-server config ("" for the
 	// single server block).
-	Name   string
-	Labels map[string]string
+	Name        string
+	Labels      map[string]string
 	Components  []string
 	Extensions  []Extension
 	DefaultPlan string
