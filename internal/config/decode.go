@@ -905,6 +905,10 @@ func (d *decoder) extension(n *Node, path string) (model.Extension, bool) {
 }
 
 var decServiceFields = []string{"name", "description", "button", "send", "available_to_resellers", "servers", "server_selector"}
+
+// decExtServiceFields are the fields of a service an extension provides:
+// it is on the servers where the extension is installed.
+var decExtServiceFields = []string{"name", "description", "button", "send", "available_to_resellers"}
 var decButtonFields = []string{"url", "background_image", "open_in_panel"}
 
 // service decodes a custom plan option, or a service an extension
@@ -912,7 +916,11 @@ var decButtonFields = []string{"url", "background_image", "open_in_panel"}
 func (d *decoder) service(n *Node, ext string) *model.Service {
 	s := &model.Service{AvailableToResellers: true, Extension: ext, Src: decNewSrc(n)}
 	obj := decObj("service", decKeyText(n, "name", false))
-	d.fields(n, obj, "", &s.Src, decServiceFields, func(e *Entry) bool {
+	valid := decServiceFields
+	if ext != "" {
+		valid = decExtServiceFields
+	}
+	d.fields(n, obj, "", &s.Src, valid, func(e *Entry) bool {
 		switch e.Key {
 		case "name":
 			s.Name, _ = d.name(e.Value, obj, "name")

@@ -74,7 +74,7 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		}
 		if d.Server != "" {
 			// "plan Business differs on web7 (plan edited in the panel)"
-			fmt.Fprintf(b, "  %s %s: %s differs on %s: %s%s\n", st.yellow("!"), Escape(d.Server), address(d.Kind, d.Key), Escape(d.Server), DriftCause(d.Cause), detail)
+			fmt.Fprintf(b, "  %s %s differs on %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), Escape(d.Server), DriftCause(d.Cause), detail)
 		} else {
 			fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
 		}
