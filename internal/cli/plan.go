@@ -72,17 +72,7 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err != nil {
 		return err
 	}
-	var p *plan.Plan
-	if len(cfg.Servers) > 0 {
-		parts, diags := plan.Partition(cfg)
-		if diags.HasErrors() {
-			return diags
-		}
-		p = plan.MakeFleet(plan.FleetInput{Input: plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now}, Parts: parts})
-		p.Diagnostics = append(p.Diagnostics, diags...)
-	} else {
-		p = plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now})
-	}
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now})
 	p.Diagnostics.Sort()
 	if p.Diagnostics.HasErrors() {
 		return p.Diagnostics

@@ -34,6 +34,16 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	if err != nil {
 		return nil, plesk.Connection{}, err
 	}
+	if len(cfg.Servers) > 0 {
+		// Several servers: plan and apply reach each through its own
+		// plesk block (fleet.go); here only a config without any.
+		for _, s := range cfg.Servers {
+			if s.Plesk != nil {
+				return nil, plesk.Connection{}, fmt.Errorf("the config names several servers with Plesk connections: this command reaches one server only; use plan and apply (without a plan file)")
+			}
+		}
+		return nil, plesk.Connection{}, nil
+	}
 	getenv := env.Getenv
 	if a.Reseller != "" {
 		getenv = func(k string) (string, bool) {

@@ -95,6 +95,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if r == nil || !r.on {
 		return nil, "", nil
 	}
+	if len(cfg.Servers) > 0 {
+		return nil, "", errors.New("plansync refresh reads a single server; with several servers, plan reads every server and apply records what they have")
+	}
 	client, err := pleskClient(env, cfg)
 	if err != nil {
 		if r.cmd == "plan" || r.cmd == "apply" {

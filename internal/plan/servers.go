@@ -446,7 +446,7 @@ func MakeFleet(in FleetInput) *Plan {
 		}
 		sub := in.Input
 		sub.Config, sub.Prior, sub.Reuse, sub.Lineage = part.Config, basis, nil, lineage
-		sp := Make(sub)
+		sp := makeOne(sub)
 		if in.Annotate != nil {
 			in.Annotate(part.Name, sp)
 		}
