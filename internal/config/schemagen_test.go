@@ -389,10 +389,10 @@ func sgKinds() []sgKind {
 	planNames := func(desc string) sgObj { return sgList(desc, sgRef("name", "A name."), true) }
 	planFields := func(what string) map[string]sgObj {
 		return map[string]sgObj{
-			"name":        sgRef("plan_name", "Name of the "+what+", unique per owner."),
-			"owner":       sgRef("login", "Owner of the "+what+": admin (the default) or a reseller's login. A reseller's plan is addressed as OWNER/NAME."),
-			"description": sgRef("text", "Description of the "+what+"."),
-			"services":    planNames("Additional services the " + what + " includes: names of services, or of services that extensions provide."),
+			"name":            sgRef("plan_name", "Name of the "+what+", unique per owner."),
+			"owner":           sgRef("login", "Owner of the "+what+": admin (the default) or a reseller's login. A reseller's plan is addressed as OWNER/NAME."),
+			"description":     sgRef("text", "Description of the "+what+"."),
+			"services":        planNames("Additional services the " + what + " includes: names of services, or of services that extensions provide."),
 			"servers":         placement(what)["servers"],
 			"server_selector": placement(what)["server_selector"],
 		}
