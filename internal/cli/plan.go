@@ -99,6 +99,7 @@ type planOptions struct {
 	AllowDelete      bool
 	NoCache          bool
 	NoRefresh        bool
+	Parallelism      int
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -138,6 +139,7 @@ or let apply set it back), and plans from what the server really has.
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are read at once (0: the default, 4)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
@@ -179,6 +181,10 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		}
 	}
+	if o.Parallelism < 0 {
+		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
+	}
+	c.parallelism = o.Parallelism
 	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan"}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
@@ -272,7 +278,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
-	f.IntVar(&o.Parallelism, "parallelism", defaultParallelism, "with several servers: how many servers are applied (and read) at once")
+	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
@@ -282,8 +288,8 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	if o.Parallelism < 1 {
-		return fmt.Errorf("--parallelism %d: must be at least 1", o.Parallelism)
+	if o.Parallelism < 0 {
+		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
 	}
 	c.parallelism = o.Parallelism
 	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "apply"}
