@@ -319,7 +319,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		}
 		return err
 	}
-	if p.Empty() && run.prior != nil && !run.refreshedChanges() && len(p.Drift) == 0 {
+	if p.Empty() && run.prior != nil && !run.refreshedChanges() {
 		if o.Format == "json" {
 			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 		}

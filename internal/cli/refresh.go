@@ -253,6 +253,10 @@ func identities(n int) string {
 // fill) in what it records: an apply with nothing to change still
 // records it.
 func (r *planRun) refreshedChanges() bool {
+	if r.plan != nil && r.plan.Parts != nil {
+		// Several servers: what a refresh observed is in the result.
+		return r.plan.Refreshed && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
+	}
 	return r.observed != nil && r.observed.Changed() && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
 }
 
