@@ -371,7 +371,7 @@ func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
 }
 
 func applyFleetJSON(env Env, p *plan.Plan, outcomes []serverOutcome, applied bool, serial uint64) error {
-	return writeWithKeys(env, p, applied, serial, []keyValue{{"servers", outcomes}})
+	return writeWithKeys(env, p, applied, serial, []keyValue{{"server_outcomes", outcomes}})
 }
 
 // errNoServer is returned by --target server/NAME on a config with a
