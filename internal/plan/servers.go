@@ -57,11 +57,12 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 		}
 	}
 	for _, s := range cfg.Subscriptions {
-		if s.Server == "" {
+		srv := SubscriptionServer(cfg, s)
+		if srv == "" {
 			continue
 		}
-		put(custOn, s.Customer, s.Server)
-		put(resOn, subOwner(cfg, s), s.Server)
+		put(custOn, s.Customer, srv)
+		put(resOn, subOwner(cfg, s), srv)
 	}
 	for login, on := range custOn {
 		if c := cfg.Customers[login]; c != nil {
@@ -128,7 +129,7 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 			}
 		}
 		for k, s := range cfg.Subscriptions {
-			if s.Server == name {
+			if SubscriptionServer(cfg, s) == name {
 				c.Subscriptions[k] = s
 				if st := cfg.SubscriberSettings[k]; st != nil {
 					c.SubscriberSettings[k] = st
@@ -140,6 +141,16 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 	}
 	diags.Sort()
 	return out, diags
+}
+
+// SubscriptionServer is the server a subscription is on: the one it
+// names, or the only server of a servers list with one; "" when it
+// names none among several (an error of the config).
+func SubscriptionServer(cfg *model.Config, s *model.Subscription) string {
+	if s.Server == "" && len(cfg.Servers) == 1 {
+		return cfg.Servers[0].Name
+	}
+	return s.Server
 }
 
 // subOwner is the owner of a subscription: its customer's owner, or its
@@ -351,6 +362,9 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 			continue
 		}
 		was, now := r.Server, s.Server
+		if len(cfg.Servers) > 0 {
+			now = SubscriptionServer(cfg, s)
+		}
 		if was == "" {
 			was = model.DefaultServer
 		}

@@ -198,3 +198,17 @@ func TestSliceJoinRoundTrip(t *testing.T) {
 		t.Errorf("slice and join changed the state:\n%s\n---\n%s", a, b)
 	}
 }
+
+func TestOneNamedServerNeedsNoSubscriptionServer(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Servers = []*model.Server{{Name: "web1"}}
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Basic", Props: model.Props{}}
+	cfg.Subscriptions["a.example"] = &model.Subscription{Domain: "a.example", Owner: "admin", Plan: "Basic", Status: "active"}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	if len(prior.Subscriptions) != 1 || prior.Subscriptions[0].Server != "web1" {
+		t.Fatalf("subscriptions %+v", prior.Subscriptions)
+	}
+	if p := mustPlan(t, cfg, prior); !p.Empty() {
+		t.Errorf("second plan has %d changes", len(p.Changes))
+	}
+}
