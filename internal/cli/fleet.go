@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 )
 
@@ -142,45 +144,17 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
-		type read struct {
-			res  *refresh.Result
-			err  error
-			none bool
-		}
-		reads := make([]read, len(parts))
-		forEach(len(parts), c.parallelism, func(i int) {
-			p := parts[i]
-			if only != "" && p.Name != only {
-				reads[i].none = true
-				return
-			}
-			client, _, err := fleetClient(env, p.Config)
-			if err != nil || client == nil {
-				reads[i] = read{err: err, none: client == nil && err == nil}
-				return
-			}
-			srv, err := refresh.Read(ctx, client, now)
-			if err != nil {
-				reads[i].err = err
-				return
-			}
-			recorded := plan.SliceState(run.prior, p.Name)
-			if recorded == nil {
-				recorded = state.New(in.Lineage)
-			}
-			reads[i].res = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: configFormat(cfg), Reseller: a.Reseller})
-		})
+		reads := readFleet(ctx, env, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for i, r := range reads {
-			name := parts[i].Name
+		for _, r := range reads {
 			switch {
 			case r.err != nil:
-				fmt.Fprintf(env.Stderr, "Warning: cannot read server %s to refresh the state: %v; %s is planned from the recorded state.\n", name, oneLine(r.err.Error()), name)
-				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", name, oneLine(r.err.Error())))
+				fmt.Fprintf(env.Stderr, "Warning: cannot read server %s to refresh the state: %v; %s is planned from the recorded state.\n", r.name, oneLine(r.err.Error()), r.name)
+				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
 			case r.res != nil:
-				in.Basis[name], in.Drift[name] = r.res.Observed, r.res.Drift
+				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
 			}
 		}
 	}
@@ -194,6 +168,124 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	run.plan.Notes = append(run.plan.Notes, notes...)
 	if only != "" {
 		run.plan.Partial, run.plan.Targets = true, []string{"server/" + only}
+	}
+	return nil
+}
+
+// serverRead is what reading one server of a fleet gave: its comparison
+// with the recorded slice, or why it could not be read (neither: no
+// plesk block, or not read).
+type serverRead struct {
+	name string
+	res  *refresh.Result
+	err  error
+}
+
+// readFleet reads the connected servers of parts (only, when set, alone),
+// at most parallelism at once, and compares each with its slice of the
+// recorded state.
+func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
+	reads := make([]serverRead, len(parts))
+	forEach(len(parts), parallelism, func(i int) {
+		p := parts[i]
+		reads[i].name = p.Name
+		if only != "" && p.Name != only {
+			return
+		}
+		client, _, err := fleetClient(env, p.Config)
+		if err != nil || client == nil {
+			reads[i].err = err
+			return
+		}
+		srv, err := refresh.Read(ctx, client, now)
+		if err != nil {
+			reads[i].err = err
+			return
+		}
+		recorded := plan.SliceState(prior, p.Name)
+		if recorded == nil {
+			recorded = state.New(lineage)
+		}
+		reads[i].res = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: format, Reseller: reseller})
+	})
+	return reads
+}
+
+// runRefreshFleet is plansync refresh of a multi-server config: every
+// connected server read in parallel, what each has recorded in one write;
+// a server that cannot be read keeps its records and makes the run fail.
+func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg *model.Config, now time.Time, reseller string) error {
+	warnFleetEnv(env)
+	parts, diags := plan.Partition(cfg)
+	if diags.HasErrors() {
+		return diags
+	}
+	lineage := state.NewLineage()
+	if run.prior != nil {
+		lineage = run.prior.Lineage
+	}
+	reads := readFleet(ctx, env, parts, run.prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var names, failed, none []string
+	var recs []*state.Snapshot
+	var drift []plan.Drift
+	changed := false
+	for _, r := range reads {
+		names = append(names, r.name)
+		switch {
+		case r.res != nil:
+			recs = append(recs, r.res.Observed)
+			changed = changed || r.res.Changed()
+			for _, d := range r.res.Drift {
+				d.Server = r.name
+				drift = append(drift, d)
+			}
+			continue
+		case r.err != nil:
+			failed = append(failed, fmt.Sprintf("%s (%s)", r.name, oneLine(r.err.Error())))
+		default:
+			none = append(none, r.name)
+		}
+		recs = append(recs, plan.SliceState(run.prior, r.name))
+	}
+	if len(none) == len(parts) {
+		return errors.New("refresh needs Plesk servers: none of the config's servers has a plesk block")
+	}
+	if len(drift) > 0 {
+		if err := render.DriftText(env.Stdout, &plan.Plan{Refreshed: true, Drift: drift}, render.Options{Color: env.color()}); err != nil {
+			return err
+		}
+	}
+	for _, name := range plan.RecordedServers(run.prior) {
+		if !slices.Contains(names, name) {
+			names, recs = append(names, name), append(recs, plan.SliceState(run.prior, name))
+		}
+	}
+	var serial uint64
+	if run.prior != nil {
+		serial = run.prior.Serial
+	}
+	if changed {
+		result := plan.JoinStates(lineage, serial, names, recs)
+		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(),
+			Summary: fmt.Sprintf("refresh of %s: %s recorded", counted(len(parts)-len(failed)-len(none), "server"), counted(len(drift), "drift item"))}
+		expect := serial
+		err := env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+			serial, err = run.backend.Write(ctx, result, expect, entry)
+			return err
+		})
+		if err != nil {
+			return backendErr(run.backend, err)
+		}
+		fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n",
+			counted(len(drift), "drift item"), counted(len(parts)-len(failed)-len(none), "server"), serial)
+	} else {
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", counted(len(parts)-len(failed)-len(none), "server"))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("cannot read %s: %s; their records are kept as they were", counted(len(failed), "server"), strings.Join(failed, "; "))
 	}
 	return nil
 }
@@ -279,19 +371,19 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 	}
 	// Join what each server recorded with the servers not planned.
 	names := make([]string, 0, len(parts))
-	slices := make([]*state.Snapshot, 0, len(parts))
+	recs := make([]*state.Snapshot, 0, len(parts))
 	planned := map[string]bool{}
 	for i, part := range parts {
 		planned[part.Name] = true
-		names, slices = append(names, part.Name), append(slices, records[i])
+		names, recs = append(names, part.Name), append(recs, records[i])
 	}
 	for _, name := range plan.RecordedServers(p.Result) {
 		if !planned[name] {
-			names, slices = append(names, name), append(slices, plan.SliceState(p.Result, name))
+			names, recs = append(names, name), append(recs, plan.SliceState(p.Result, name))
 		}
 	}
 	lineage := p.Result.Lineage
-	result := plan.JoinStates(lineage, p.PriorSerial, names, slices)
+	result := plan.JoinStates(lineage, p.PriorSerial, names, recs)
 	var failed []string
 	for _, oc := range outcomes {
 		if oc.Status == "failed" || oc.Status == "not_reached" {

@@ -95,9 +95,6 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if r == nil || !r.on {
 		return nil, "", nil
 	}
-	if len(cfg.Servers) > 0 {
-		return nil, "", errors.New("plansync refresh reads a single server; with several servers, plan reads every server and apply records what they have")
-	}
 	client, err := pleskClient(env, cfg)
 	if err != nil {
 		if r.cmd == "plan" || r.cmd == "apply" {
@@ -193,6 +190,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	}
 	if err != nil {
 		return withState(err, run.backend)
+	}
+	if len(cfg.Servers) > 0 {
+		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
 	}
 	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)

@@ -57,7 +57,7 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		verb = "differs"
 	}
 	on := p.Server
-	if len(p.Servers) > 0 {
+	if p.Drift[0].Server != "" {
 		on = driftServers(p)
 	}
 	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
