@@ -141,7 +141,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		}
 	}
 	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope()},
-		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}}
+		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
 		reads := readFleet(ctx, env, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
@@ -167,7 +167,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	run.plan = plan.MakeFleet(in)
 	run.plan.Notes = append(run.plan.Notes, notes...)
 	if only != "" {
-		run.plan.Partial, run.plan.Targets = true, []string{"server/" + only}
+		run.plan.Partial, run.plan.Targets = true, append([]string{"server/" + only}, c.targets...)
 	}
 	return nil
 }

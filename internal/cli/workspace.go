@@ -282,13 +282,11 @@ func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, 
 			return nil, err
 		}
 	}
+	c.targets = targets
 	run, err := makeFullPlan(ctx, env, c, dir, op, nowFlag)
-	if err != nil || len(targets) == 0 {
+	if err != nil || len(targets) == 0 || run.plan.Parts != nil {
+		// Several servers: each server's plan was targeted (MakeFleet).
 		return run, err
-	}
-	if run.plan.Parts != nil {
-		run.close()
-		return nil, errors.New("with several servers, --target takes server/NAME (one server); targeting single objects is not supported yet")
 	}
 	// The objects not targeted stay as recorded (what the server has
 	// for them is not recorded by a targeted run).

@@ -404,6 +404,10 @@ type FleetInput struct {
 	// Annotate, when set, is called with each server's plan as soon as
 	// it is made, before the plans are merged.
 	Annotate func(server string, p *Plan)
+	// Targets (--target KIND/KEY) limit each server's plan to the
+	// targeted objects it has and what they force (Target); a target no
+	// server has is an error.
+	Targets []string
 }
 
 // ServerPart is one server's share of a fleet plan: the engine's plan of
@@ -445,6 +449,7 @@ func MakeFleet(in FleetInput) *Plan {
 		return p
 	}
 	known := map[string]bool{}
+	found := map[string]bool{} // targets some server has
 	var names []string
 	var results []*state.Snapshot
 	for _, part := range in.Parts {
@@ -464,6 +469,9 @@ func MakeFleet(in FleetInput) *Plan {
 		if in.Annotate != nil {
 			in.Annotate(part.Name, sp)
 		}
+		if len(in.Targets) > 0 && !sp.Diagnostics.HasErrors() {
+			sp = targetPart(sp, recorded, in.Targets, found)
+		}
 		p.Parts = append(p.Parts, &ServerPart{Name: part.Name, Plan: sp, Prior: recorded, Basis: basis, Config: part.Config})
 		names, results = append(names, part.Name), append(results, sp.Result)
 	}
@@ -479,8 +487,76 @@ func MakeFleet(in FleetInput) *Plan {
 		}
 	}
 	p.Result = JoinStates(lineage, serial, names, results)
+	for _, t := range in.Targets {
+		if !found[t] {
+			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("--target %s: no server has it in the config or the recorded state", t)})
+		}
+	}
 	mergeParts(p, in)
+	if len(in.Targets) > 0 {
+		p.Partial, p.Targets = true, in.Targets
+		keepTargetedDrift(p, in.Targets)
+	}
 	return p
+}
+
+// targetPart limits one server's plan to the targets it has (Target),
+// noting them in found; a server that has none of them changes nothing.
+func targetPart(sp *Plan, recorded *state.Snapshot, targets []string, found map[string]bool) *Plan {
+	exists := map[string]bool{}
+	for _, c := range sp.Changes {
+		exists[c.Kind+" "+c.Key] = true
+	}
+	for r := range state.Records(sp.Result) {
+		exists[r.Kind+" "+r.Key] = true
+	}
+	for r := range state.Records(recorded) {
+		exists[r.Kind+" "+r.Key] = true
+	}
+	var mine []string
+	for _, t := range targets {
+		ref, err := ParseTarget(t)
+		if err == nil && exists[ref.Kind+" "+ref.Key] {
+			mine = append(mine, t)
+			found[t] = true
+		}
+	}
+	if len(mine) == 0 {
+		out := &Plan{Result: recorded, PriorLineage: sp.PriorLineage, PriorSerial: sp.PriorSerial, Notes: sp.Notes, Diagnostics: sp.Diagnostics}
+		if out.Result == nil {
+			out.Result = state.New(sp.Result.Lineage)
+		}
+		return out
+	}
+	tp, err := Target(sp, recorded, mine)
+	if err != nil {
+		sp.Diagnostics = append(sp.Diagnostics, diag.Diagnostic{Severity: diag.Error, Summary: err.Error()})
+		return sp
+	}
+	return tp
+}
+
+// keepTargetedDrift keeps, on a targeted plan, the drift of the targeted
+// objects and of what the plan changes.
+func keepTargetedDrift(p *Plan, targets []string) {
+	keep := map[string]bool{}
+	for _, t := range targets {
+		if ref, err := ParseTarget(t); err == nil {
+			keep[ref.Kind+" "+ref.Key] = true
+		}
+	}
+	changed := map[string]bool{}
+	for _, c := range p.Changes {
+		changed[c.Address()] = true
+	}
+	var out []Drift
+	for _, d := range p.Drift {
+		if keep[d.Kind+" "+d.Key] || changed[d.Address()] {
+			out = append(out, d)
+		}
+	}
+	p.Drift = out
 }
 
 // mergeParts merges the per-server plans' documents into p: changes,
