@@ -580,6 +580,7 @@ func mergeParts(p *Plan, in FleetInput) {
 		}
 		for _, c := range sp.Conflicts {
 			c.Server = part.Name
+			c.Fix = strings.ReplaceAll(c.Fix, "(add it to server.components)", "on "+part.Name+" (add it to the components of server "+part.Name+")")
 			p.Conflicts = append(p.Conflicts, c)
 		}
 		for _, s := range sp.Subscriptions {
