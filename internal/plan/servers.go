@@ -230,6 +230,9 @@ func SliceState(s *state.Snapshot, server string) *state.Snapshot {
 		return nil
 	}
 	out := &state.Snapshot{FormatVersion: s.FormatVersion, Lineage: s.Lineage, Serial: s.Serial, PropertySets: s.PropertySets}
+	if server == "" {
+		out.Server = s.Server
+	}
 	for _, r := range s.Servers {
 		if r.Name == server {
 			r.Name = ""
@@ -385,6 +388,28 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 	return diags
 }
 
+// adoptSingle returns s with the records of the single server (no server
+// name) named as those of server default; s is not changed.
+func adoptSingle(s *state.Snapshot) *state.Snapshot {
+	single := SliceState(s, "")
+	var names []string
+	var parts []*state.Snapshot
+	for _, n := range RecordedServers(s) {
+		if n == model.DefaultServer {
+			continue // both: the named records win; the others stay apart
+		}
+		if n == "" {
+			names, parts = append(names, model.DefaultServer), append(parts, single)
+			continue
+		}
+		names, parts = append(names, n), append(parts, SliceState(s, n))
+	}
+	if slices.Contains(RecordedServers(s), model.DefaultServer) {
+		return s
+	}
+	return JoinStates(s.Lineage, s.Serial, names, parts)
+}
+
 // FleetInput is what MakeFleet plans a multi-server config from.
 type FleetInput struct {
 	// Input holds the whole config, the whole recorded state, the clock,
@@ -444,6 +469,17 @@ func MakeFleet(in FleetInput) *Plan {
 	if prior != nil {
 		p.PriorLineage = prior.Lineage
 	}
+	// A state recorded with a single server block: its records are those
+	// of the server named default, when the servers list has one.
+	if prior != nil && slices.Contains(RecordedServers(prior), "") {
+		for _, part := range in.Parts {
+			if part.Name == model.DefaultServer {
+				prior = adoptSingle(prior)
+				in.Prior = prior
+				break
+			}
+		}
+	}
 	p.Diagnostics = append(p.Diagnostics, Moves(in.Config, prior)...)
 	if p.Diagnostics.HasErrors() {
 		return p
@@ -483,7 +519,11 @@ func MakeFleet(in FleetInput) *Plan {
 				label = model.DefaultServer
 			}
 			names, results = append(names, name), append(results, SliceState(prior, name))
-			p.Notes = append(p.Notes, fmt.Sprintf("the recorded state holds objects of server %s, which the config does not name: they are kept as recorded", label))
+			note := fmt.Sprintf("the recorded state holds objects of server %s, which the config does not name: they are kept as recorded", label)
+			if name == "" {
+				note = "the recorded state holds the objects of a single server block (server default), which the config's servers list does not name: they are kept as recorded; name one server default to adopt them"
+			}
+			p.Notes = append(p.Notes, note)
 		}
 	}
 	p.Result = JoinStates(lineage, serial, names, results)

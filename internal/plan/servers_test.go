@@ -212,3 +212,29 @@ func TestOneNamedServerNeedsNoSubscriptionServer(t *testing.T) {
 		t.Errorf("second plan has %d changes", len(p.Changes))
 	}
 }
+
+// A state recorded with a single server block is adopted by a servers
+// list that names a server default: nothing to change.
+func TestFleetAdoptsSingleServerState(t *testing.T) {
+	single := model.NewConfig()
+	single.Server = &model.Server{Components: []string{"php8.3"}}
+	single.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "admin", Name: "Basic", Props: model.Props{}}
+	single.Subscriptions["a.example"] = &model.Subscription{Domain: "a.example", Owner: "admin", Plan: "Basic", Status: "active"}
+	prior := applied(t, mustPlan(t, single, nil))
+
+	multi := model.NewConfig()
+	multi.Servers = []*model.Server{{Name: "default", Components: []string{"php8.3"}}, {Name: "web2", Components: []string{"php8.3"}}}
+	multi.ServicePlans["Basic"] = single.ServicePlans["Basic"]
+	multi.Subscriptions["a.example"] = &model.Subscription{Domain: "a.example", Owner: "admin", Plan: "Basic", Status: "active", Server: "default"}
+	p := mustPlan(t, multi, prior)
+	for _, c := range p.Changes {
+		if c.Server != "web2" {
+			t.Errorf("change %s: want changes on web2 only (Basic and the server created)", c.Address())
+		}
+	}
+	for _, r := range p.Result.Subscriptions {
+		if r.Server != "default" {
+			t.Errorf("subscription %s recorded on %q", r.Domain, r.Server)
+		}
+	}
+}
