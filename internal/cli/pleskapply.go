@@ -35,6 +35,16 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	if err != nil {
 		return nil, plesk.Connection{}, err
 	}
+	if len(cfg.Servers) > 0 {
+		// Several servers: plan and apply reach each through its own
+		// plesk block (fleet.go); here only a config without any.
+		for _, s := range cfg.Servers {
+			if s.Plesk != nil {
+				return nil, plesk.Connection{}, fmt.Errorf("the config names several servers with Plesk connections: this command reaches one server only; use plan and apply (without a plan file)")
+			}
+		}
+		return nil, plesk.Connection{}, nil
+	}
 	getenv := env.Getenv
 	if a.Reseller != "" {
 		getenv = func(k string) (string, bool) {
@@ -224,15 +234,6 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // added after its other keys (their order kept): model_disagreements
 // (always present), plesk_problems, pending and left_undone.
 func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
-	var buf bytes.Buffer
-	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
-		return err
-	}
-	doc := bytes.TrimRight(buf.Bytes(), "\n")
-	if len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return fmt.Errorf("apply JSON: unexpected document")
-	}
-	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
 	dis := []deploy.Disagreement{}
 	probs := []deploy.Problem{}
 	pending, notes := []string{}, []string{}
@@ -242,12 +243,35 @@ func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied boo
 		pending = append(pending, out.Pending...)
 		notes = append(notes, out.Notes...)
 	}
+	return writeApplyJSON(w, p, applied, serial, env, []keyValue{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}})
+}
+
+// keyValue is a key added to apply's JSON document.
+type keyValue struct {
+	k string
+	v any
+}
+
+// writeWithKeys writes apply's JSON document to stdout with keys added.
+func writeWithKeys(env Env, p *plan.Plan, applied bool, serial uint64, kvs []keyValue) error {
+	return writeApplyJSON(env.Stdout, p, applied, serial, env, kvs)
+}
+
+// writeApplyJSON is apply's JSON document with kvs added after its other
+// keys (their order kept).
+func writeApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64, env Env, kvs []keyValue) error {
+	var buf bytes.Buffer
+	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
+		return err
+	}
+	doc := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(doc) == 0 || doc[len(doc)-1] != '}' {
+		return fmt.Errorf("apply JSON: unexpected document")
+	}
+	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
 	var b bytes.Buffer
 	b.Write(doc)
-	for _, kv := range []struct {
-		k string
-		v any
-	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}} {
+	for _, kv := range kvs {
 		var v bytes.Buffer
 		enc := json.NewEncoder(&v)
 		enc.SetIndent("  ", "  ")

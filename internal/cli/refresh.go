@@ -203,6 +203,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	if err != nil {
 		return withState(err, run.backend)
 	}
+	if len(cfg.Servers) > 0 {
+		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
+	}
 	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)
 	if err != nil {
@@ -262,6 +265,10 @@ func identities(n int) string {
 // fill) in what it records: an apply with nothing to change still
 // records it.
 func (r *planRun) refreshedChanges() bool {
+	if r.plan != nil && r.plan.Parts != nil {
+		// Several servers: what a refresh observed is in the result.
+		return r.plan.Refreshed && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
+	}
 	return r.observed != nil && r.observed.Changed() && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
 }
 

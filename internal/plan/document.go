@@ -41,6 +41,9 @@ type FieldChange struct {
 
 // Change is one object that will change.
 type Change struct {
+	// Server names the server of a multi-server plan ("" with a single
+	// server).
+	Server  string
 	Kind    string
 	Key     string
 	Action  string
@@ -59,8 +62,13 @@ type Change struct {
 	Fanout *Fanout
 }
 
-// Address is "kind key".
-func (c *Change) Address() string { return c.Kind + " " + c.Key }
+// Address is "kind key" ("server: kind key" in a multi-server plan).
+func (c *Change) Address() string {
+	if c.Server != "" {
+		return c.Server + ": " + c.Kind + " " + c.Key
+	}
+	return c.Kind + " " + c.Key
+}
 
 // Fanout summarises what one plan change reaches.
 type Fanout struct {
@@ -71,6 +79,7 @@ type Fanout struct {
 // Conflict is a property a subscription's plans ask for that cannot be
 // provided.
 type Conflict struct {
+	Server         string
 	Subscription   string
 	Property       string
 	PlanValue      Val
@@ -85,6 +94,7 @@ type Conflict struct {
 
 // SubStatus is a subscription of the desired result with its statuses.
 type SubStatus struct {
+	Server        string
 	Key           string
 	DisplayName   string
 	SyncStatus    string
@@ -129,6 +139,10 @@ type Plan struct {
 	Refreshed bool
 	Server    string
 	Drift     []Drift
+	// Parts are the per-server plans of a multi-server config (nil with
+	// a single server); Servers counts each server's share.
+	Parts   []*ServerPart
+	Servers []ServerSummary
 
 	// memo is what a later plan may reuse (see Input.Reuse).
 	memo *memo

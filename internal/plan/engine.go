@@ -119,8 +119,29 @@ type engine struct {
 	reuse *memo
 }
 
-// Make plans the desired state against the recorded state.
+// Make plans the desired state against the recorded state. A config
+// with several servers (Config.Servers) is planned server by server and
+// the plans merged (MakeFleet).
 func Make(in Input) *Plan {
+	if len(in.Config.Servers) > 0 {
+		parts, diags := Partition(in.Config)
+		if diags.HasErrors() {
+			p := &Plan{Diagnostics: diags}
+			if in.Prior != nil {
+				p.PriorLineage, p.PriorSerial = in.Prior.Lineage, in.Prior.Serial
+			}
+			return p
+		}
+		p := MakeFleet(FleetInput{Input: in, Parts: parts})
+		p.Diagnostics = append(p.Diagnostics, diags...)
+		p.Diagnostics.Sort()
+		return p
+	}
+	return makeOne(in)
+}
+
+// makeOne plans a config of a single server.
+func makeOne(in Input) *Plan {
 	prior := in.Prior
 	lineage := in.Lineage
 	var serial uint64
