@@ -507,11 +507,19 @@ func xsdChecked(ts *testscript.TestScript, dir string, next http.Handler) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if bytes.Contains(body, []byte(`version="1.6.9.1"`)) {
+			// Several emulators may share the script's directory: each
+			// packet gets a file of its own.
 			mu.Lock()
 			n++
-			f := filepath.Join(tmp, fmt.Sprintf("%04d.xml", n))
+			pf, err := os.CreateTemp(tmp, fmt.Sprintf("%04d-*.xml", n))
 			mu.Unlock()
-			_ = os.WriteFile(f, body, 0o600)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			f := pf.Name()
+			_, _ = pf.Write(body)
+			_ = pf.Close()
 			out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), f).CombinedOutput()
 			if err != nil {
 				w.Header().Set("Content-Type", "text/xml")
