@@ -229,10 +229,16 @@ func TestTuneGC(t *testing.T) {
 // 1005), -tls (served over HTTPS with a certificate no one trusts).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]
+// Several emulators run side by side: -name NAME also puts this one's
+// address in $PLESK_URL_NAME (the PLANSYNC_PLESK_* variables name the
+// last one started); -key KEY makes it accept KEY instead of the
+// scripts' key.
+//
+//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
+	serverName, key := "", "script-key-0001"
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
 		args = args[1:]
@@ -243,7 +249,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "tls":
 			useTLS = true
 			continue
-		case "answer", "delay", "fail-op", "fail-code":
+		case "answer", "delay", "fail-op", "fail-code", "name", "key":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -254,6 +260,10 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			val, args = args[0], args[1:]
 		}
 		switch name {
+		case "name":
+			serverName = val
+		case "key":
+			key = val
 		case "answer":
 			if val == "version" {
 				version = true
@@ -306,7 +316,6 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	} else if len(args) == 2 {
 		st.Components = strings.Split(args[1], ",")
 	}
-	const key = "script-key-0001"
 	opts.Key = key
 	var h http.Handler = fake.New(st, opts)
 	if version {
@@ -327,6 +336,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		srv.StartTLS()
 	} else {
 		srv = httptest.NewServer(h)
+	}
+	if serverName != "" {
+		ts.Setenv("PLESK_URL_"+serverName, srv.URL)
 	}
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
