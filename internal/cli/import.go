@@ -487,14 +487,38 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err != nil {
 		return err
 	}
-	clients := make([]*xmlapi.Client, len(servers))
-	for i, s := range servers {
-		if clients[i], err = xmlapi.New(s.api); err != nil {
-			return fmt.Errorf("server %s: %w", s.conn.Name, err)
-		}
-	}
 	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
+	}
+	summary, err := importServersWrite(ctx, env, o, servers)
+	if err != nil {
+		return err
+	}
+	serial, err := recordImport(ctx, env, c, o, summary.ids)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", summary.files, o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", summary.notes, filepath.Join(o.Dir, "IMPORT.md"))
+	return nil
+}
+
+// serversSummary is what importServersWrite leaves for the state.
+type serversSummary struct {
+	files, notes int
+	ids          []serverIdentities
+}
+
+// importServersWrite reads the servers, merges them, writes the config
+// directory and prints what each server had and how they differ. What
+// it read is dropped when it returns, before the config is planned.
+func importServersWrite(ctx context.Context, env Env, o importOptions, servers []importServer) (serversSummary, error) {
+	clients := make([]*xmlapi.Client, len(servers))
+	for i, s := range servers {
+		var err error
+		if clients[i], err = xmlapi.New(s.api); err != nil {
+			return serversSummary{}, fmt.Errorf("server %s: %w", s.conn.Name, err)
+		}
 	}
 	snaps := make([]*importer.Snapshot, len(servers))
 	errs := make([]error, len(servers))
@@ -517,7 +541,7 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("cannot import: %d of %d servers could not be read, nothing was written:\n  %s",
+		return serversSummary{}, fmt.Errorf("cannot import: %d of %d servers could not be read, nothing was written:\n  %s",
 			len(failed), len(servers), strings.Join(failed, "\n  "))
 	}
 	sources := make([]importer.Source, len(servers))
@@ -530,22 +554,16 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	}
 	merged, err := importer.Merge(sources)
 	if err != nil {
-		return err
+		return serversSummary{}, err
 	}
 	files, err := importer.RenderFleet(merged, conns, o.Format)
 	if err != nil {
-		return err
+		return serversSummary{}, err
 	}
 	removeImported(o)
 	if err := importer.WriteDir(o.Dir, files, importer.ReportFleet(merged, addresses)); err != nil {
-		return err
+		return serversSummary{}, err
 	}
-	ids := make([]serverIdentities, len(servers))
-	for i, s := range servers {
-		ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i]))}
-	}
-	snaps = nil // what was read is not kept while the config is planned
-
 	out := env.Stdout
 	for _, name := range merged.Servers {
 		fmt.Fprintf(out, "Imported %s (%s): %s.\n", name, addresses[name], importer.Counts(merged.Counts[name]))
@@ -562,14 +580,11 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	for _, d := range merged.Duplicates {
 		fmt.Fprintln(out, d.String())
 	}
-
-	serial, err := recordImport(ctx, env, c, o, ids)
-	if err != nil {
-		return err
+	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}
+	for i, s := range servers {
+		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i]))}
 	}
-	fmt.Fprintf(out, "Wrote %d config files to %s and recorded the state (serial %d).\n", len(files), o.Dir, serial)
-	fmt.Fprintf(out, "Not mapped: %d items, listed in %s.\n", len(merged.Notes), filepath.Join(o.Dir, "IMPORT.md"))
-	return nil
+	return sum, nil
 }
 
 // serverIDs keeps a server's identities of what the merged catalogue
