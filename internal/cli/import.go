@@ -503,6 +503,10 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	return nil
 }
 
+// maxDuplicatesShown is how many subscriptions found on several servers
+// import prints; IMPORT.md lists them all.
+const maxDuplicatesShown = 10
+
 // serversSummary is what importServersWrite leaves for the state.
 type serversSummary struct {
 	files, notes int
@@ -577,7 +581,11 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 			fmt.Fprintln(out, d.String())
 		}
 	}
-	for _, d := range merged.Duplicates {
+	for i, d := range merged.Duplicates {
+		if i == maxDuplicatesShown && len(merged.Duplicates) > maxDuplicatesShown+1 {
+			fmt.Fprintf(out, "… and %d more subscriptions on several servers, listed in %s.\n", len(merged.Duplicates)-i, filepath.Join(o.Dir, "IMPORT.md"))
+			break
+		}
 		fmt.Fprintln(out, d.String())
 	}
 	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}

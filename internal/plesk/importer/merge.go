@@ -98,8 +98,20 @@ func (d Difference) String() string {
 
 // String renders a duplicate subscription on one line.
 func (d Duplicate) String() string {
-	return fmt.Sprintf("subscription %s is on %s and %s: imported from %s (the first given); the copy on %s is not imported, and plansync leaves it alone",
-		d.Domain, d.Kept, strings.Join(d.Left, ", "), d.Kept, strings.Join(d.Left, ", "))
+	copies := "the copy on " + and(d.Left) + " is not imported, and plansync leaves it alone"
+	if len(d.Left) > 1 {
+		copies = "the copies on " + and(d.Left) + " are not imported, and plansync leaves them alone"
+	}
+	return fmt.Sprintf("subscription %s is on %s: imported from %s (the first given); %s",
+		d.Domain, and(append([]string{d.Kept}, d.Left...)), d.Kept, copies)
+}
+
+// and joins names as "a, b and c".
+func and(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // Merge merges servers read one by one into one catalogue. Objects are

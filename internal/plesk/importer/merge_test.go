@@ -424,3 +424,10 @@ func TestRenderFleetRestLoads(t *testing.T) {
 		}
 	}
 }
+
+func TestDuplicateString(t *testing.T) {
+	d := Duplicate{Domain: "doe.example", Kept: "web1", Left: []string{"web2", "web3"}}
+	if got, want := d.String(), "subscription doe.example is on web1, web2 and web3: imported from web1 (the first given); the copies on web2 and web3 are not imported, and plansync leaves them alone"; got != want {
+		t.Errorf("%s\nwant %s", got, want)
+	}
+}
