@@ -105,19 +105,23 @@ func render(cfg *model.Config, format string, fl *fleetLayout) ([]File, error) {
 				}
 			}
 		}
+		if fl == nil {
+			if err := write(&b, parts[path]); err != nil {
+				return nil, err
+			}
+			out = append(out, File{Path: path + "." + format, Data: b.Bytes()})
+			continue
+		}
+		// The objects as the fleet writer writes them, then placed.
 		var objects bytes.Buffer
 		if err := write(&objects, parts[path]); err != nil {
 			return nil, err
 		}
-		data := objects.Bytes()
-		if fl != nil {
-			owner := model.Admin
-			if dir, _, ok := strings.Cut(path, "/"); ok {
-				owner = owners[dir]
-			}
-			data = fl.place(data, format, owner)
+		owner := model.Admin
+		if dir, _, ok := strings.Cut(path, "/"); ok {
+			owner = owners[dir]
 		}
-		b.Write(data)
+		b.Write(fl.place(objects.Bytes(), format, owner))
 		out = append(out, File{Path: path + "." + format, Data: b.Bytes()})
 	}
 	return out, nil
