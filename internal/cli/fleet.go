@@ -155,6 +155,11 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
 			case r.res != nil:
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
+				for i := range parts {
+					if parts[i].Name == r.name {
+						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.res.Server)
+					}
+				}
 			}
 		}
 	}

@@ -373,6 +373,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	}
 	if refreshed != nil {
 		basis, run.observed = refreshed.Observed, refreshed
+		cfg = serverComponents(env.Stderr, cfg, c.refresh.srv)
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
