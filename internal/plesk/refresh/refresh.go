@@ -482,7 +482,14 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		var fields []plan.DriftField
 		if s.Key != r.Key {
 			fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
-			c.renamed(kind, r.Key, s.Key)
+			if declared(s.Key) && !declared(r.Key) {
+				// The config adopted the panel's rename: the plan is
+				// observed under its new name (and its subscriptions
+				// on it), so nothing is renamed back, deleted or made.
+				r.Key, r.Name = s.Key, s.Name
+			} else {
+				c.renamed(kind, r.Key, s.Key)
+			}
 		}
 		srvVals := c.srv.Records.PropertySets[s.Props]
 		props := c.propDiff("", r.Props, srvVals, nil)
@@ -1021,6 +1028,17 @@ func split[T any](list []T, in func(*T) bool) (yes, no []T) {
 // renameBack adds to the plan the renames back of objects renamed in the
 // panel (matched by GUID, recorded under their config key): the engine
 // plans from keys and does not see them.
+// adoptedRename reports whether a rename drift is one the config has
+// adopted: the object is observed under the name the server gave it, so
+// there is nothing to set back.
+func adoptedRename(d *plan.Drift, f plan.DriftField) bool {
+	name := d.Key
+	if _, n, ok := strings.Cut(d.Key, "/"); ok && d.Kind != "subscription" {
+		name = n
+	}
+	return f.Observed.Text == name || fmt.Sprint(f.Observed.JSON) == name
+}
+
 func renameBack(p *plan.Plan) {
 	byAddr := map[string]*plan.Change{}
 	for _, c := range p.Changes {
@@ -1030,6 +1048,9 @@ func renameBack(p *plan.Plan) {
 		d := &p.Drift[i]
 		for _, f := range d.Fields {
 			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+				continue
+			}
+			if adoptedRename(d, f) {
 				continue
 			}
 			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
