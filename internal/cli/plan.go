@@ -27,6 +27,7 @@ type validateOptions struct {
 func newValidateCmd(env Env, c *common) *cobra.Command {
 	return validateCommand(func(_ context.Context, o validateOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		return runValidate(env, c, o)
 	})
 }
@@ -102,6 +103,7 @@ type planOptions struct {
 func newPlanCmd(env Env, c *common) *cobra.Command {
 	return planCommand(func(ctx context.Context, o planOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		return runPlan(ctx, env, c, o)
 	})
 }
@@ -227,6 +229,7 @@ type applyOptions struct {
 func newApplyCmd(env Env, c *common) *cobra.Command {
 	return applyCommand(func(ctx context.Context, o applyOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		if o.PlanFile != "" {
 			return runApplySaved(ctx, env, c, o)
 		}
