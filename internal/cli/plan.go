@@ -46,7 +46,7 @@ func validateCommand(run func(context.Context, validateOptions) error) *cobra.Co
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", ".", "config directory")
 	f.StringVar(&o.Format, "format", "text", "output format of diagnostics: text or json")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	return cmd
 }
 
@@ -123,7 +123,11 @@ outside plansync (drift: panel customisations, plans edited in the panel,
 objects created or deleted by hand, statuses set by billing, lost
 synchronization), each with its two resolutions (adopt it into the config,
 or let apply set it back), and plans from what the server really has.
---refresh=false plans from the recorded state alone.`,
+--refresh=false plans from the recorded state alone.
+
+Each config file decoded is kept in <dir>/.plansync/cache/ (no secret in
+clear): the next run parses only the files that changed. The plan is the
+same without it (--no-cache).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
@@ -137,7 +141,7 @@ or let apply set it back), and plans from what the server really has.
 	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
@@ -269,7 +273,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
