@@ -2,12 +2,21 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/fleet"
 )
 
 // TestDiskCacheEntries: entries are private, read back whole, and any
@@ -123,5 +132,191 @@ func TestLiteralSealer(t *testing.T) {
 	}
 	if _, ok := s.unseal(a[:len(a)-1]); ok {
 		t.Fatal("a truncated seal opened")
+	}
+}
+
+// TestCacheMatchesNoCache is the cache's property test, through the CLI
+// and the cache on disk: on generated fleets (YAML or HCL, with secret
+// files, conflicts and customised subscriptions), at each step random
+// edits of the config files (valid or not), of the secret files and of
+// the clock, random damage to the cache (bytes flipped, entries cut
+// short, removed, or swapped with another entry), and now and then an
+// apply; then a plan with the cache and one with --no-cache must print
+// exactly the same (stdout, stderr, exit code), and the cache must have
+// been used.
+func TestCacheMatchesNoCache(t *testing.T) {
+	seeds, steps := 4, 30
+	if testing.Short() {
+		seeds, steps = 2, 12
+	}
+	hits := 0
+	for seed := range seeds {
+		hits += checkCacheSteps(t, uint64(seed), steps)
+	}
+	if hits == 0 {
+		t.Fatal("no plan read anything from the cache")
+	}
+}
+
+func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
+	r := rand.New(rand.NewPCG(seed, 99))
+	dir := t.TempDir()
+	syntax := []string{"yaml", "hcl"}[seed%2]
+	cfg := fleet.Generate(fleet.Options{Subscriptions: 120, Seed: int64(seed) + 1, CustomisedFraction: 0.2, ConflictFraction: 0.1, Passwords: true})
+	if err := fleet.WriteDir(dir, cfg, syntax, 30); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{
+		"XDG_CACHE_HOME": t.TempDir(),
+		envSecretsKey:    "usYTbPV5+ISMl0FVY2UVW8s8g/hsmMjJwyuS9hdwvtk=",
+		"PLANSYNC_NOW":   "2026-11-01",
+	}
+	run := func(args ...string) (int, string, string) {
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		code := Main(context.Background(), args, env)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve", "--accept-available"); code != 0 {
+		t.Fatalf("first apply: exit %d\n%s%s", code, out, errb)
+	}
+	var configs, secretFiles []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".plansync":
+			return filepath.SkipDir
+		case d.IsDir():
+		case strings.HasSuffix(p, "."+syntax):
+			configs = append(configs, p)
+		default:
+			secretFiles = append(secretFiles, p)
+		}
+		return nil
+	})
+	if len(configs) < 3 || len(secretFiles) == 0 {
+		t.Fatalf("%d config files, %d secret files", len(configs), len(secretFiles))
+	}
+	cacheDir := filepath.Join(dir, ".plansync", "cache", "decoded")
+	var log []string
+	for step := range steps {
+		for range 1 + r.IntN(3) {
+			switch k := r.IntN(10); {
+			case k < 6:
+				log = append(log, editConfigFile(t, r, configs[r.IntN(len(configs))]))
+			case k < 8:
+				p := secretFiles[r.IntN(len(secretFiles))]
+				os.WriteFile(p, []byte(fmt.Sprintf("pw-%d\n", r.IntN(3))), 0o600)
+				log = append(log, "secret "+filepath.Base(p))
+			default:
+				vars["PLANSYNC_NOW"] = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(800)-100).Format("2006-01-02")
+				log = append(log, "clock "+vars["PLANSYNC_NOW"])
+			}
+		}
+		if r.IntN(2) == 0 {
+			log = append(log, damageCache(t, r, cacheDir))
+		}
+		format := []string{"text", "json"}[r.IntN(2)]
+		vars[envDebug] = "cache"
+		codeC, outC, errC := run("plan", "--dir", dir, "--format", format)
+		delete(vars, envDebug)
+		var kept []string
+		for _, line := range strings.SplitAfter(errC, "\n") {
+			if rest, ok := strings.CutPrefix(line, "debug: cache: config files: "); ok {
+				n, _ := strconv.Atoi(strings.Fields(rest)[0])
+				hits += n
+				continue
+			}
+			if !strings.HasPrefix(line, "debug: cache: ") {
+				kept = append(kept, line)
+			}
+		}
+		errC = strings.Join(kept, "")
+		codeN, outN, errN := run("plan", "--dir", dir, "--format", format, "--no-cache")
+		if codeC != codeN || outC != outN || errC != errN {
+			t.Fatalf("seed %d step %d (%v): plans differ with and without the cache:\nwith (exit %d):\n%s%s\nwithout (exit %d):\n%s%s",
+				seed, step, log, codeC, outC, errC, codeN, outN, errN)
+		}
+		if codeC != 1 && r.IntN(4) == 0 {
+			if code, out, errb := run("apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete"); code > 1 {
+				t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+			}
+			log = append(log, "apply")
+		}
+	}
+	return hits
+}
+
+// editConfigFile makes one random text edit to a config file: a digit
+// changed, a line removed or doubled, a word changed, a comment added.
+// Many edits leave the file valid, some do not.
+func editConfigFile(t *testing.T, r *rand.Rand, p string) string {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	i := r.IntN(len(lines))
+	what := ""
+	switch r.IntN(6) {
+	case 0:
+		b := []byte(lines[i])
+		for j, c := range b {
+			if c >= '0' && c <= '9' {
+				b[j] = byte('0' + r.IntN(10))
+				break
+			}
+		}
+		lines[i], what = string(b), "digit"
+	case 1:
+		lines, what = slices.Delete(lines, i, i+1), "line removed"
+	case 2:
+		lines, what = slices.Insert(lines, i, lines[i]), "line doubled"
+	case 3:
+		lines[i] = strings.Replace(lines[i], "active", "suspended", 1)
+		what = "suspended"
+	case 4:
+		lines[i] = strings.Replace(lines[i], "Anna", "Hanna", 1)
+		what = "renamed"
+	default:
+		lines = slices.Insert(lines, i, "# a comment\n")
+		what = "comment"
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s: %s at line %d", filepath.Base(p), what, i+1)
+}
+
+// damageCache damages one random entry of the cache, or swaps two.
+func damageCache(t *testing.T, r *rand.Rand, dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return "no cache to damage"
+	}
+	e := entries[r.IntN(len(entries))]
+	p := filepath.Join(dir, e.Name())
+	data, err := os.ReadFile(p)
+	if err != nil || len(data) == 0 {
+		return "entry unreadable"
+	}
+	switch r.IntN(4) {
+	case 0:
+		data[r.IntN(len(data))] ^= byte(1 + r.IntN(255))
+		os.WriteFile(p, data, 0o600)
+		return "cache byte flipped"
+	case 1:
+		os.WriteFile(p, data[:r.IntN(len(data))], 0o600)
+		return "cache entry truncated"
+	case 2:
+		os.Remove(p)
+		return "cache entry removed"
+	default:
+		o := filepath.Join(dir, entries[r.IntN(len(entries))].Name())
+		other, _ := os.ReadFile(o)
+		os.WriteFile(p, other, 0o600)
+		os.WriteFile(o, data, 0o600)
+		return "cache entries swapped"
 	}
 }
