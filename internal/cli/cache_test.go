@@ -143,22 +143,24 @@ func TestLiteralSealer(t *testing.T) {
 // short, removed, or swapped with another entry), and now and then an
 // apply; then a plan with the cache and one with --no-cache must print
 // exactly the same (stdout, stderr, exit code), and the cache must have
-// been used.
+// been used. The state cache (statecache.go) is part of it: applies
+// write new states, and its entry is damaged too.
 func TestCacheMatchesNoCache(t *testing.T) {
 	seeds, steps := 4, 30
 	if testing.Short() {
 		seeds, steps = 2, 12
 	}
-	hits := 0
+	hits, stateHits := 0, 0
 	for seed := range seeds {
-		hits += checkCacheSteps(t, uint64(seed), steps)
+		h, s := checkCacheSteps(t, uint64(seed), steps)
+		hits, stateHits = hits+h, stateHits+s
 	}
-	if hits == 0 {
-		t.Fatal("no plan read anything from the cache")
+	if hits == 0 || stateHits == 0 {
+		t.Fatalf("%d config files and %d states read from the cache", hits, stateHits)
 	}
 }
 
-func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
+func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	dir := t.TempDir()
 	syntax := []string{"yaml", "hcl"}[seed%2]
@@ -198,7 +200,7 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
 	if len(configs) < 3 || len(secretFiles) == 0 {
 		t.Fatalf("%d config files, %d secret files", len(configs), len(secretFiles))
 	}
-	cacheDir := filepath.Join(dir, ".plansync", "cache", "decoded")
+	cacheDirs := []string{filepath.Join(dir, ".plansync", "cache", "decoded"), filepath.Join(dir, ".plansync", "cache", "state")}
 	var log []string
 	for step := range steps {
 		for range 1 + r.IntN(3) {
@@ -215,7 +217,7 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
 			}
 		}
 		if r.IntN(2) == 0 {
-			log = append(log, damageCache(t, r, cacheDir))
+			log = append(log, damageCache(t, r, cacheDirs[r.IntN(2)]))
 		}
 		format := []string{"text", "json"}[r.IntN(2)]
 		vars[envDebug] = "cache"
@@ -227,6 +229,9 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
 				n, _ := strconv.Atoi(strings.Fields(rest)[0])
 				hits += n
 				continue
+			}
+			if strings.HasPrefix(line, "debug: cache: state: read from the cache") {
+				stateHits++
 			}
 			if !strings.HasPrefix(line, "debug: cache: ") {
 				kept = append(kept, line)
@@ -245,7 +250,7 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits int) {
 			log = append(log, "apply")
 		}
 	}
-	return hits
+	return hits, stateHits
 }
 
 // editConfigFile makes one random text edit to a config file: a digit

@@ -46,7 +46,7 @@ func validateCommand(run func(context.Context, validateOptions) error) *cobra.Co
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", ".", "config directory")
 	f.StringVar(&o.Format, "format", "text", "output format of diagnostics: text or json")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	return cmd
 }
 
@@ -125,9 +125,9 @@ synchronization), each with its two resolutions (adopt it into the config,
 or let apply set it back), and plans from what the server really has.
 --refresh=false plans from the recorded state alone.
 
-Each config file decoded is kept in <dir>/.plansync/cache/ (no secret in
-clear): the next run parses only the files that changed. The plan is the
-same without it (--no-cache).`,
+Each config file decoded (and a state file's decoded state) is kept in
+<dir>/.plansync/cache/ (no secret in clear): the next run parses only the
+files that changed. The plan is the same without it (--no-cache).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
@@ -141,7 +141,7 @@ same without it (--no-cache).`,
 	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
@@ -273,7 +273,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files, secret answers; PLANSYNC_DEBUG=cache shows its use)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
