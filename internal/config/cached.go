@@ -50,6 +50,10 @@ type CacheStats struct {
 // whole (damaged, truncated, another codec) or whose secrets no longer
 // resolve is decoded again. Files with errors are not cached.
 func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.Diagnostics, CacheStats) {
+	if c.Store == nil {
+		cfg, ds := Load(dir, opts)
+		return cfg, ds, CacheStats{}
+	}
 	w := walker{seen: make(map[string]struct{})}
 	w.walkRoot(dir)
 	slices.SortFunc(w.jobs, func(a, b walkJob) int { return strings.Compare(a.rel, b.rel) })
