@@ -16,7 +16,7 @@ import (
 // TestBinaryCoversEveryField fails when a field is added to a type
 // written here, until the codec writes it.
 
-const binaryVersion = 1
+const binaryVersion = 2
 
 var errBinary = errors.New("damaged binary snapshot")
 
@@ -73,6 +73,17 @@ func (w *binWriter) time(t time.Time) bool {
 	w.u(uint64(len(b)))
 	w.b = append(w.b, b...)
 	return true
+}
+
+func (w *binWriter) server(sv *Server) {
+	w.s(sv.Name)
+	w.strings(sv.Components)
+	w.n(len(sv.Extensions), sv.Extensions == nil)
+	for _, e := range sv.Extensions {
+		w.s(e.Name)
+		w.strings(e.Services)
+	}
+	w.s(sv.DefaultPlan)
 }
 
 func (w *binWriter) pleskID(p *PleskID) {
@@ -141,17 +152,16 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 	w.s(s.Lineage)
 	w.u(s.Serial)
 	w.bool(s.Server != nil)
-	if sv := s.Server; sv != nil {
-		w.strings(sv.Components)
-		w.n(len(sv.Extensions), sv.Extensions == nil)
-		for _, e := range sv.Extensions {
-			w.s(e.Name)
-			w.strings(e.Services)
-		}
-		w.s(sv.DefaultPlan)
+	if s.Server != nil {
+		w.server(s.Server)
+	}
+	w.n(len(s.Servers), s.Servers == nil)
+	for i := range s.Servers {
+		w.server(&s.Servers[i])
 	}
 	w.n(len(s.Services), s.Services == nil)
 	for _, x := range s.Services {
+		w.s(x.Server)
 		w.s(x.Name)
 		w.s(x.Description)
 		w.bool(x.Button != nil)
@@ -167,6 +177,7 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 	for _, l := range [][]Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
 		w.n(len(l), l == nil)
 		for _, p := range l {
+			w.s(p.Server)
 			w.s(p.Key)
 			w.s(p.Owner)
 			w.s(p.Name)
@@ -179,6 +190,7 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 	}
 	w.n(len(s.Resellers), s.Resellers == nil)
 	for _, r := range s.Resellers {
+		w.s(r.Server)
 		w.s(r.Login)
 		w.s(r.PasswordHash)
 		w.contact(r.Contact)
@@ -189,10 +201,12 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 		w.bool(r.Oversell)
 		w.s(r.Status)
 		w.s(r.Description)
+		w.s(r.ManagedBy)
 		w.pleskID(r.Plesk)
 	}
 	w.n(len(s.Customers), s.Customers == nil)
 	for _, c := range s.Customers {
+		w.s(c.Server)
 		w.s(c.Login)
 		w.s(c.PasswordHash)
 		w.contact(c.Contact)
@@ -201,11 +215,13 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 		w.strings(c.StatusReasons)
 		w.s(c.Description)
 		w.s(c.AdminDescription)
+		w.s(c.ManagedBy)
 		w.pleskID(c.Plesk)
 	}
 	w.n(len(s.Subscriptions), s.Subscriptions == nil)
 	for i := range s.Subscriptions {
 		x := &s.Subscriptions[i]
+		w.s(x.Server)
 		w.s(x.Domain)
 		w.s(x.Owner)
 		w.s(x.Customer)
@@ -235,6 +251,7 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 		}
 		w.s(x.FTPLogin)
 		w.s(x.FTPPassword)
+		w.s(x.ManagedBy)
 		w.pleskID(x.Plesk)
 	}
 	w.n(len(s.PropertySets), s.PropertySets == nil)
@@ -352,6 +369,17 @@ func (r *binReader) time() time.Time {
 	return t
 }
 
+func (r *binReader) server(sv *Server) {
+	sv.Name, sv.Components = r.s(), r.strings()
+	if n := r.n(); n >= 0 {
+		sv.Extensions = make([]Extension, n)
+		for i := range sv.Extensions {
+			sv.Extensions[i] = Extension{Name: r.s(), Services: r.strings()}
+		}
+	}
+	sv.DefaultPlan = r.s()
+}
+
 func (r *binReader) pleskID() *PleskID {
 	if !r.bool() {
 		return nil
@@ -430,21 +458,20 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 	}
 	s.FormatVersion, s.Lineage, s.Serial = int(fv), r.s(), r.u()
 	if r.bool() {
-		sv := &Server{Components: r.strings()}
-		if n := r.n(); n >= 0 {
-			sv.Extensions = make([]Extension, n)
-			for i := range sv.Extensions {
-				sv.Extensions[i] = Extension{Name: r.s(), Services: r.strings()}
-			}
+		s.Server = &Server{}
+		r.server(s.Server)
+	}
+	if n := r.n(); n >= 0 {
+		s.Servers = make([]Server, n)
+		for i := range s.Servers {
+			r.server(&s.Servers[i])
 		}
-		sv.DefaultPlan = r.s()
-		s.Server = sv
 	}
 	if n := r.n(); n >= 0 {
 		s.Services = make([]Service, n)
 		for i := range s.Services {
 			x := &s.Services[i]
-			x.Name, x.Description = r.s(), r.s()
+			x.Server, x.Name, x.Description = r.s(), r.s(), r.s()
 			if r.bool() {
 				x.Button = &Button{URL: r.s(), BackgroundImage: r.s(), OpenInPanel: r.bool()}
 			}
@@ -455,7 +482,7 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 		if n := r.n(); n >= 0 {
 			*l = make([]Plan, n)
 			for i := range *l {
-				(*l)[i] = Plan{Key: r.s(), Owner: r.s(), Name: r.s(), Description: r.s(), Props: r.s(),
+				(*l)[i] = Plan{Server: r.s(), Key: r.s(), Owner: r.s(), Name: r.s(), Description: r.s(), Props: r.s(),
 					Services: r.strings(), Oversell: r.bool(), Plesk: r.pleskID()}
 			}
 		}
@@ -463,23 +490,23 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 	if n := r.n(); n >= 0 {
 		s.Resellers = make([]Reseller, n)
 		for i := range s.Resellers {
-			s.Resellers[i] = Reseller{Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Plan: r.s(),
+			s.Resellers[i] = Reseller{Server: r.s(), Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Plan: r.s(),
 				SyncStatus: r.s(), Allocation: r.s(), Services: r.strings(), Oversell: r.bool(), Status: r.s(),
-				Description: r.s(), Plesk: r.pleskID()}
+				Description: r.s(), ManagedBy: r.s(), Plesk: r.pleskID()}
 		}
 	}
 	if n := r.n(); n >= 0 {
 		s.Customers = make([]Customer, n)
 		for i := range s.Customers {
-			s.Customers[i] = Customer{Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Owner: r.s(),
-				Status: r.s(), StatusReasons: r.strings(), Description: r.s(), AdminDescription: r.s(), Plesk: r.pleskID()}
+			s.Customers[i] = Customer{Server: r.s(), Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Owner: r.s(),
+				Status: r.s(), StatusReasons: r.strings(), Description: r.s(), AdminDescription: r.s(), ManagedBy: r.s(), Plesk: r.pleskID()}
 		}
 	}
 	if n := r.n(); n >= 0 {
 		s.Subscriptions = make([]Subscription, n)
 		for i := range s.Subscriptions {
 			x := &s.Subscriptions[i]
-			*x = Subscription{Domain: r.s(), Owner: r.s(), Customer: r.s(), Plan: r.s(), Addons: r.strings(),
+			*x = Subscription{Server: r.s(), Domain: r.s(), Owner: r.s(), Customer: r.s(), Plan: r.s(), Addons: r.strings(),
 				SyncStatus: r.s(), Effective: r.s(), Base: r.s(), Customize: r.s(), Customized: r.strings(),
 				Settings: r.s(), DroppedSettings: r.s()}
 			if m := r.n(); m >= 0 {
@@ -493,7 +520,7 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 				t := r.time()
 				x.Expires = &t
 			}
-			x.FTPLogin, x.FTPPassword, x.Plesk = r.s(), r.s(), r.pleskID()
+			x.FTPLogin, x.FTPPassword, x.ManagedBy, x.Plesk = r.s(), r.s(), r.s(), r.pleskID()
 			if r.bad {
 				return nil, errBinary
 			}

@@ -558,6 +558,13 @@ func (d *decoder) snapshot() *Snapshot {
 			s.Serial = d.uint64()
 		case "server":
 			s.Server = d.server()
+		case "servers":
+			s.Servers = decodeList(d, "servers", func() Server {
+				if srv := d.server(); srv != nil {
+					return *srv
+				}
+				return Server{}
+			})
 		case "services":
 			s.Services = decodeList(d, "services", d.service)
 		case "service_plans":
@@ -643,6 +650,8 @@ func (d *decoder) server() *Server {
 	s := new(Server)
 	d.object("server", func(key []byte) {
 		switch string(key) {
+		case "name":
+			s.Name = d.istr()
 		case "components":
 			s.Components = d.strings("components")
 		case "extensions":
@@ -711,6 +720,8 @@ func (d *decoder) pleskID() *PleskID {
 func (d *decoder) service() (s Service) {
 	d.object("a service", func(key []byte) {
 		switch string(key) {
+		case "server":
+			s.Server = d.istr()
 		case "name":
 			s.Name = d.str()
 		case "description":
@@ -733,6 +744,8 @@ func (d *decoder) service() (s Service) {
 func (d *decoder) plan() (p Plan) {
 	d.object("a plan", func(key []byte) {
 		switch string(key) {
+		case "server":
+			p.Server = d.istr()
 		case "key":
 			p.Key = d.istr()
 		case "owner":
@@ -779,6 +792,8 @@ func (d *decoder) contact() (c Contact) {
 func (d *decoder) reseller() (r Reseller) {
 	d.object("a reseller", func(key []byte) {
 		switch string(key) {
+		case "server":
+			r.Server = d.istr()
 		case "login":
 			r.Login = d.istr()
 		case "password_hash":
@@ -799,6 +814,8 @@ func (d *decoder) reseller() (r Reseller) {
 			r.Status = d.istr()
 		case "description":
 			r.Description = d.str()
+		case "managed_by":
+			r.ManagedBy = d.istr()
 		case "plesk":
 			r.Plesk = d.pleskID()
 		default:
@@ -811,6 +828,8 @@ func (d *decoder) reseller() (r Reseller) {
 func (d *decoder) customer() (c Customer) {
 	d.object("a customer", func(key []byte) {
 		switch string(key) {
+		case "server":
+			c.Server = d.istr()
 		case "login":
 			c.Login = d.istr()
 		case "password_hash":
@@ -825,6 +844,8 @@ func (d *decoder) customer() (c Customer) {
 			c.Description = d.str()
 		case "admin_description":
 			c.AdminDescription = d.str()
+		case "managed_by":
+			c.ManagedBy = d.istr()
 		case "status_reasons":
 			c.StatusReasons = d.strings("status_reasons")
 		case "plesk":
@@ -857,6 +878,8 @@ func (d *decoder) conflict() (c Conflict) {
 func (d *decoder) subscription() (s Subscription) {
 	d.object("a subscription", func(key []byte) {
 		switch string(key) {
+		case "server":
+			s.Server = d.istr()
 		case "domain":
 			s.Domain = d.str()
 		case "owner":
@@ -900,6 +923,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.FTPLogin = d.str()
 		case "ftp_password_hash":
 			s.FTPPassword = d.str()
+		case "managed_by":
+			s.ManagedBy = d.istr()
 		case "plesk":
 			s.Plesk = d.pleskID()
 		default:

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Encode returns the canonical encoding of s: JSON indented by two spaces
@@ -113,6 +114,17 @@ func canonical(s *Snapshot) (*Snapshot, error) {
 	c := *s
 	c.FormatVersion = FormatVersion
 	var err error
+	if len(c.Servers) > 0 {
+		if c.Servers, err = sortedBy(c.Servers, "server", func(r Server) string { return r.Name }); err != nil {
+			return nil, err
+		}
+		c.Servers = slices.Clone(c.Servers)
+		for i := range c.Servers {
+			if c.Servers[i].Extensions, err = sortedBy(c.Servers[i].Extensions, "extension", func(e Extension) string { return e.Name }); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if c.Server != nil && len(c.Server.Extensions) > 0 {
 		srv := *c.Server
 		if srv.Extensions, err = sortedBy(srv.Extensions, "extension", func(e Extension) string { return e.Name }); err != nil {
@@ -120,10 +132,10 @@ func canonical(s *Snapshot) (*Snapshot, error) {
 		}
 		c.Server = &srv
 	}
-	if c.Services, err = sortedBy(c.Services, "service", func(r Service) string { return r.Name }); err != nil {
+	if c.Services, err = sortedBy(c.Services, "service", func(r Service) string { return ServerKey(r.Server, r.Name) }); err != nil {
 		return nil, err
 	}
-	planKey := func(p Plan) string { return p.Key }
+	planKey := func(p Plan) string { return ServerKey(p.Server, p.Key) }
 	if c.ServicePlans, err = sortedBy(c.ServicePlans, "service plan", planKey); err != nil {
 		return nil, err
 	}
@@ -133,19 +145,34 @@ func canonical(s *Snapshot) (*Snapshot, error) {
 	if c.ResellerPlans, err = sortedBy(c.ResellerPlans, "reseller plan", planKey); err != nil {
 		return nil, err
 	}
-	if c.Resellers, err = sortedBy(c.Resellers, "reseller", func(r Reseller) string { return r.Login }); err != nil {
+	if c.Resellers, err = sortedBy(c.Resellers, "reseller", func(r Reseller) string { return ServerKey(r.Server, r.Login) }); err != nil {
 		return nil, err
 	}
-	if c.Customers, err = sortedBy(c.Customers, "customer", func(r Customer) string { return r.Login }); err != nil {
+	if c.Customers, err = sortedBy(c.Customers, "customer", func(r Customer) string { return ServerKey(r.Server, r.Login) }); err != nil {
 		return nil, err
 	}
-	if c.Subscriptions, err = sortedBy(c.Subscriptions, "subscription", func(r Subscription) string { return r.Domain }); err != nil {
+	if c.Subscriptions, err = sortedBy(c.Subscriptions, "subscription", func(r Subscription) string { return ServerKey(r.Server, r.Domain) }); err != nil {
 		return nil, err
 	}
 	if c.PropertySets, err = ReferencedSets(&c); err != nil {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// KeySeparator separates the server from the key in ServerKey: a
+// control character, which no name, login or domain holds, that sorts
+// before every printable one (and that PostgreSQL text can hold).
+const KeySeparator = "\x1f"
+
+// ServerKey is the sort and identity key of a record of server (""
+// for the single server): records sort by server, then key, and the
+// single server's records sort as they always did.
+func ServerKey(server, key string) string {
+	if server == "" {
+		return key
+	}
+	return server + KeySeparator + key
 }
 
 // sortedBy returns list sorted by key: list itself when already sorted,
@@ -158,6 +185,9 @@ func sortedBy[T any](list []T, what string, key func(T) string) ([]T, error) {
 	}
 	for i := 1; i < len(list); i++ {
 		if k := key(list[i]); k == key(list[i-1]) {
+			if server, key, ok := strings.Cut(k, KeySeparator); ok {
+				return nil, fmt.Errorf("two records for %s %q on server %s", what, key, server)
+			}
 			return nil, fmt.Errorf("two records for %s %q", what, k)
 		}
 	}

@@ -41,11 +41,14 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	created := time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("CET", 3600))
 	expires := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	s.Server = &Server{
+		Name:        "main", // only named in Servers in practice; every field round-trips
 		Components:  []string{"apache", "nginx"},
 		Extensions:  []Extension{{Name: "backup-pro", Services: []string{"backup"}}, {Name: "dns-plus", Services: []string{"dns"}}},
 		DefaultPlan: "admin/Basic",
 	}
+	s.Servers = []Server{{Name: "web1", Components: []string{"php8.3"}, Extensions: []Extension{{Name: "backup-pro", Services: []string{"backup"}}}, DefaultPlan: "Basic"}}
 	s.Services = []Service{{
+		Server:               "web1",
 		Name:                 "backup",
 		Description:          "nightly backups",
 		Button:               &Button{URL: "https://example.com/?a=1&b=2", BackgroundImage: "icon.png", OpenInPanel: true},
@@ -53,7 +56,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 		AvailableToResellers: true,
 		Extension:            "backup-pro",
 	}}
-	plan := Plan{Key: "admin/Basic", Owner: "admin", Name: "Basic", Description: "entry plan", Props: props, Services: []string{"backup"}, Oversell: true, Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000001", ID: 1}}
+	plan := Plan{Server: "web1", Key: "admin/Basic", Owner: "admin", Name: "Basic", Description: "entry plan", Props: props, Services: []string{"backup"}, Oversell: true, Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000001", ID: 1}}
 	s.ServicePlans = []Plan{plan}
 	addon := plan
 	addon.Key, addon.Name = "admin/Extra", "Extra"
@@ -63,24 +66,24 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	s.ResellerPlans = []Plan{rp}
 	contact := Contact{Name: "Ann Example", Company: "Example Ltd", Email: "ann@example.com", Phone: "+1 555 0100", Address: "1 Main St\nSpringfield"}
 	s.Resellers = []Reseller{{
-		Login: "res1", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Contact: contact, Plan: "admin/Reseller",
-		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller",
+		Server: "web1", Login: "res1", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Contact: contact, Plan: "admin/Reseller",
+		SyncStatus: "synced", Allocation: alloc, Services: []string{"backup"}, Oversell: true, Status: "active", Description: "a reseller", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000002", ID: 2},
 	}}
 	s.Customers = []Customer{{
-		Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
-		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip",
+		Server: "web1", Login: "cust1", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", Contact: contact, Owner: "res1",
+		Status: "suspended", StatusReasons: []string{"reseller acme suspended"}, Description: "a customer", AdminDescription: "vip", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000003", ID: 3},
 	}}
 	s.Subscriptions = []Subscription{{
-		Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},
+		Server: "web1", Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},
 		SyncStatus: "custom", Effective: props, Base: base, Customize: custom, Customized: []string{"php"}, Settings: settings, DroppedSettings: settings,
 		Conflicts: []Conflict{
 			{Property: "disk_space", PlanValue: int64(20 << 30), AvailableValue: int64(10 << 30), Reason: "reseller allocation"},
 			{Property: "ratio", PlanValue: 0.5, AvailableValue: "none", Reason: "other"},
 		},
 		ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
-		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe",
+		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000004", ID: 4},
 	}}
 	return s
@@ -208,8 +211,10 @@ func TestEncodeIsCanonical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.IsSortedFunc(dec.Subscriptions, func(x, y Subscription) int { return strings.Compare(x.Domain, y.Domain) }) {
-		t.Errorf("subscriptions not sorted")
+	if !slices.IsSortedFunc(dec.Subscriptions, func(x, y Subscription) int {
+		return strings.Compare(ServerKey(x.Server, x.Domain), ServerKey(y.Server, y.Domain))
+	}) {
+		t.Errorf("subscriptions not sorted by server, then domain")
 	}
 	var want bytes.Buffer
 	enc := json.NewEncoder(&want)

@@ -11,6 +11,9 @@ import (
 type Ref struct {
 	Kind string `json:"kind"`
 	Key  string `json:"key"`
+	// Server names the server of a multi-server config ("" for the
+	// single server): identity is (server, kind, key).
+	Server string `json:"server,omitempty"`
 }
 
 // Records indexes every record of a snapshot by kind and key.
@@ -20,28 +23,31 @@ func Records(s *Snapshot) map[Ref]any {
 		return out
 	}
 	if s.Server != nil {
-		out[Ref{"server", "server"}] = *s.Server
+		out[Ref{"server", "server", ""}] = *s.Server
+	}
+	for _, r := range s.Servers {
+		out[Ref{"server", "server", r.Name}] = r
 	}
 	for _, r := range s.Services {
-		out[Ref{"service", r.Name}] = r
+		out[Ref{"service", r.Name, r.Server}] = r
 	}
 	for _, r := range s.ServicePlans {
-		out[Ref{"service_plan", r.Key}] = r
+		out[Ref{"service_plan", r.Key, r.Server}] = r
 	}
 	for _, r := range s.AddonPlans {
-		out[Ref{"addon_plan", r.Key}] = r
+		out[Ref{"addon_plan", r.Key, r.Server}] = r
 	}
 	for _, r := range s.ResellerPlans {
-		out[Ref{"reseller_plan", r.Key}] = r
+		out[Ref{"reseller_plan", r.Key, r.Server}] = r
 	}
 	for _, r := range s.Resellers {
-		out[Ref{"reseller", r.Login}] = r
+		out[Ref{"reseller", r.Login, r.Server}] = r
 	}
 	for _, r := range s.Customers {
-		out[Ref{"customer", r.Login}] = r
+		out[Ref{"customer", r.Login, r.Server}] = r
 	}
 	for _, r := range s.Subscriptions {
-		out[Ref{"subscription", r.Domain}] = r
+		out[Ref{"subscription", r.Domain, r.Server}] = r
 	}
 	return out
 }
@@ -133,6 +139,9 @@ func Merge(base, planned *Snapshot, refs []Ref) *Snapshot {
 		if refsSorted[i].Kind != refsSorted[j].Kind {
 			return refsSorted[i].Kind < refsSorted[j].Kind
 		}
+		if refsSorted[i].Server != refsSorted[j].Server {
+			return refsSorted[i].Server < refsSorted[j].Server
+		}
 		return refsSorted[i].Key < refsSorted[j].Key
 	})
 	copySets := func(src *Snapshot, rec any) {
@@ -157,7 +166,11 @@ func Merge(base, planned *Snapshot, refs []Ref) *Snapshot {
 		copySets(src, rec)
 		switch x := rec.(type) {
 		case Server:
-			out.Server = &x
+			if r.Server != "" {
+				out.Servers = append(out.Servers, x)
+			} else {
+				out.Server = &x
+			}
 		case Service:
 			out.Services = append(out.Services, x)
 		case Plan:

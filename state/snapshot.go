@@ -22,7 +22,10 @@ type Snapshot struct {
 	Lineage       string `json:"lineage"`
 	Serial        uint64 `json:"serial"`
 
-	Server        *Server        `json:"server,omitempty"`
+	Server *Server `json:"server,omitempty"`
+	// Servers describes each named server of a multi-server config
+	// (Server is then nil).
+	Servers       []Server       `json:"servers,omitempty"`
 	Services      []Service      `json:"services,omitempty"`
 	ServicePlans  []Plan         `json:"service_plans,omitempty"`
 	AddonPlans    []Plan         `json:"addon_plans,omitempty"`
@@ -36,6 +39,9 @@ type Snapshot struct {
 
 // Server is the recorded server description.
 type Server struct {
+	// Name is set in Snapshot.Servers (a multi-server config), "" for the
+	// single server.
+	Name        string      `json:"name,omitempty"`
 	Components  []string    `json:"components,omitempty"`
 	Extensions  []Extension `json:"extensions,omitempty"`
 	DefaultPlan string      `json:"default_plan,omitempty"`
@@ -56,6 +62,9 @@ type Button struct {
 
 // Service is a recorded additional service.
 type Service struct {
+	// Server names the server the record is of in a multi-server config
+	// ("" for the single server, named default).
+	Server               string   `json:"server,omitempty"`
 	Name                 string   `json:"name"`
 	Description          string   `json:"description,omitempty"`
 	Button               *Button  `json:"button,omitempty"`
@@ -66,6 +75,7 @@ type Service struct {
 
 // Plan is a recorded service, add-on or reseller plan.
 type Plan struct {
+	Server      string   `json:"server,omitempty"`
 	Key         string   `json:"key"`
 	Owner       string   `json:"owner"`
 	Name        string   `json:"name"`
@@ -95,6 +105,7 @@ type Contact struct {
 
 // Reseller is a recorded reseller account.
 type Reseller struct {
+	Server       string   `json:"server,omitempty"`
 	Login        string   `json:"login"`
 	PasswordHash string   `json:"password_hash,omitempty"`
 	Contact      Contact  `json:"contact"`
@@ -105,11 +116,15 @@ type Reseller struct {
 	Oversell     bool     `json:"oversell,omitempty"`
 	Status       string   `json:"status"`
 	Description  string   `json:"description,omitempty"`
-	Plesk        *PleskID `json:"plesk,omitempty"`
+	// ManagedBy is "billing" for an object a billing system owns: once
+	// removed from the config it is forgotten, not deleted.
+	ManagedBy string   `json:"managed_by,omitempty"`
+	Plesk     *PleskID `json:"plesk,omitempty"`
 }
 
 // Customer is a recorded customer account.
 type Customer struct {
+	Server       string  `json:"server,omitempty"`
 	Login        string  `json:"login"`
 	PasswordHash string  `json:"password_hash,omitempty"`
 	Contact      Contact `json:"contact"`
@@ -120,6 +135,7 @@ type Customer struct {
 	StatusReasons    []string `json:"status_reasons,omitempty"`
 	Description      string   `json:"description,omitempty"`
 	AdminDescription string   `json:"admin_description,omitempty"`
+	ManagedBy        string   `json:"managed_by,omitempty"`
 	Plesk            *PleskID `json:"plesk,omitempty"`
 }
 
@@ -134,6 +150,7 @@ type Conflict struct {
 
 // Subscription is a recorded subscription with everything applied to it.
 type Subscription struct {
+	Server   string   `json:"server,omitempty"`
 	Domain   string   `json:"domain"`
 	Owner    string   `json:"owner"`
 	Customer string   `json:"customer,omitempty"`
@@ -163,6 +180,7 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
+	ManagedBy       string     `json:"managed_by,omitempty"`
 	Plesk           *PleskID   `json:"plesk,omitempty"`
 }
 

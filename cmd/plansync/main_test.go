@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +60,8 @@ func TestScripts(t *testing.T) {
 			"mkfifo":    mkfifo,
 			"pleskfake": pleskFake,
 			"pleskpost": pleskPost,
+			"pleskdown": pleskDown,
+			"subst":     subst,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -273,8 +276,8 @@ func TestTuneGC(t *testing.T) {
 		wantGC    int
 		wantLimit int64
 	}{
-		{"defaults", nil, 400, 1280 << 20},
-		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 1280 << 20},
+		{"defaults", nil, 400, 896 << 20},
+		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 896 << 20},
 		{"user GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "2GiB"}, 400, math.MaxInt64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,10 +311,16 @@ func TestTuneGC(t *testing.T) {
 // 1005), -tls (served over HTTPS with a certificate no one trusts).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] CONFIGDIR|- [COMPONENTS]
+//
+// With -name NAME the emulator is one of several servers: its URL is put
+// in $NAME_URL (NAME upper-cased, - and . as _) and its key in
+// $PLESK_KEY, rather than in PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY;
+// pleskdown NAME takes it down and !pleskdown NAME up again.
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
+	serverName := "" // -name NAME: one of several servers (see below)
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
 		args = args[1:]
@@ -319,10 +328,16 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "empty":
 			emptyServer = true
 			continue
+		case "name":
+			if len(args) == 0 {
+				ts.Fatalf("pleskfake: -name needs a value")
+			}
+			serverName, args = args[0], args[1:]
+			continue
 		case "tls":
 			useTLS = true
 			continue
-		case "answer", "delay", "fail-op", "fail-code":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -345,6 +360,12 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("pleskfake: -delay %s: %v", val, err)
 			}
 			opts.Delay = d
+		case "answer-at":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				ts.Fatalf("pleskfake: -answer-at %s: %v", val, err)
+			}
+			opts.AnswerAt = n
 		case "fail-op", "fail-code":
 			n, err := strconv.Atoi(val)
 			if err != nil {
@@ -358,7 +379,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
@@ -399,6 +420,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			h = xsdChecked(ts, dir, h)
 		}
 	}
+	if serverName != "" {
+		h = downable(ts, serverName, h)
+	}
 	var srv *httptest.Server
 	if useTLS {
 		srv = httptest.NewUnstartedServer(h)
@@ -407,10 +431,82 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	} else {
 		srv = httptest.NewServer(h)
 	}
+	ts.Defer(srv.Close)
+	if serverName != "" {
+		// One of several servers: its URL in $NAME_URL (upper case, - as
+		// _), for subst to write into a servers list.
+		ts.Setenv(envName(serverName)+"_URL", srv.URL)
+		ts.Setenv("PLESK_KEY", key)
+		ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
+		return
+	}
 	ts.Setenv("PLANSYNC_PLESK_URL", srv.URL)
 	ts.Setenv("PLANSYNC_PLESK_KEY", key)
 	ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
-	ts.Defer(srv.Close)
+}
+
+func envName(server string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(server))
+}
+
+// downServers holds, per script and server name, whether the emulator
+// started with pleskfake -name is down.
+var downServers sync.Map // string -> *atomic.Bool
+
+func downKey(ts *testscript.TestScript, name string) string {
+	return ts.Getenv("WORK") + "\x00" + name
+}
+
+// downable wraps an emulator's handler so that pleskdown can take it
+// down: while down, every connection is closed without an answer, as an
+// unreachable server's would be.
+func downable(ts *testscript.TestScript, name string, h http.Handler) http.Handler {
+	flag := new(atomic.Bool)
+	key := downKey(ts, name)
+	downServers.Store(key, flag)
+	ts.Defer(func() { downServers.Delete(key) })
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if flag.Load() {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// pleskDown takes the emulator started with pleskfake -name NAME down
+// (!pleskdown brings it back up).
+//
+//	pleskdown NAME
+func pleskDown(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] pleskdown NAME")
+	}
+	v, ok := downServers.Load(downKey(ts, args[0]))
+	if !ok {
+		ts.Fatalf("pleskdown: no emulator named %s (start it with pleskfake -name %s)", args[0], args[0])
+	}
+	v.(*atomic.Bool).Store(!neg)
+}
+
+// subst replaces $NAME and ${NAME} in files with the script's
+// environment (the URLs pleskfake -name sets).
+//
+//	subst FILE...
+func subst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: subst FILE...")
+	}
+	for _, f := range args {
+		data := ts.ReadFile(f)
+		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(os.Expand(data, ts.Getenv)), 0o644))
+	}
 }
 
 // pleskPost sends a request packet to the running emulator, as an
@@ -421,15 +517,23 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 //
 //	pleskpost FILE.xml
 func pleskPost(ts *testscript.TestScript, neg bool, args []string) {
+	server := "" // -server NAME: the emulator started with pleskfake -name NAME
+	if len(args) == 3 && args[0] == "-server" {
+		server, args = args[1], args[2:]
+	}
 	if len(args) != 1 {
-		ts.Fatalf("usage: pleskpost FILE.xml")
+		ts.Fatalf("usage: pleskpost [-server NAME] FILE.xml")
 	}
 	packet := []byte(ts.ReadFile(args[0]))
 	validatePacket(ts, false, args[0], packet)
-	req, err := http.NewRequest(http.MethodPost, ts.Getenv("PLANSYNC_PLESK_URL")+"/enterprise/control/agent.php", bytes.NewReader(packet))
+	url, key := ts.Getenv("PLANSYNC_PLESK_URL"), ts.Getenv("PLANSYNC_PLESK_KEY")
+	if server != "" {
+		url, key = ts.Getenv(envName(server)+"_URL"), ts.Getenv("PLESK_KEY")
+	}
+	req, err := http.NewRequest(http.MethodPost, url+"/enterprise/control/agent.php", bytes.NewReader(packet))
 	ts.Check(err)
 	req.Header.Set("Content-Type", "text/xml")
-	req.Header.Set("KEY", ts.Getenv("PLANSYNC_PLESK_KEY"))
+	req.Header.Set("KEY", key)
 	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()

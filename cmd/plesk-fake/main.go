@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +29,12 @@ import (
 )
 
 func main() {
+	// A soft memory limit keeps a large emulated server (100,000
+	// subscriptions) within about 1 GiB: the collector works harder
+	// instead of letting garbage grow. A user's GOMEMLIMIT wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "plesk-fake:", err)
 		os.Exit(1)
@@ -48,13 +55,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		opts       fake.Options
 	)
 	fs.BoolVar(&opts.StatusLocks, "status-locks", false, "a webspace set of the status locks the subscription")
+	fs.BoolVar(&opts.ExpirationLocks, "expiration-locks", false, "a webspace set of the expiration limit locks the subscription")
 	fs.BoolVar(&opts.AddonReplaces, "addon-replaces", false, "add-on values replace the plan's instead of adding to them")
 	fs.BoolVar(&opts.DeleteUsedPlans, "delete-used-plans", false, "plans with subscriptions may be deleted (they become custom)")
 	fs.BoolVar(&opts.SwitchKeepsLock, "switch-keeps-lock", false, "switch-subscription keeps a locked subscription's customisation")
 	fs.IntVar(&opts.FailOp, "fail-op", 0, "fault: the Nth operation (from 1) fails")
 	fs.IntVar(&opts.FailCode, "fail-code", 1023, "fault: error code of the failing operation")
 	fs.DurationVar(&opts.Delay, "delay", 0, "fault: hold every answer back this long")
-	fs.StringVar(&opts.Answer, "answer", "", "fault: answer with html, garbage, truncated or http500 instead of a packet")
+	fs.StringVar(&opts.Answer, "answer", "", "fault: answer with html, garbage, truncated, http500 or slow (carried out, never answered) instead of a packet")
 	fs.IntVar(&opts.AnswerAt, "answer-at", 0, "fault: only the Nth request gets the --answer (0: every request)")
 	if err := fs.Parse(args); err != nil {
 		return err

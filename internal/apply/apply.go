@@ -90,7 +90,7 @@ func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapsho
 	}
 	changes := make([]histChange, 0, len(s.Objects))
 	for _, o := range s.Objects {
-		changes = append(changes, histChange{o.Kind, o.Key, o.Action})
+		changes = append(changes, histChange{Kind: o.Kind, Key: o.Key, Action: o.Action})
 	}
 	entry := &state.HistoryEntry{Who: opt.Who, When: opt.Now.UTC(),
 		Summary: fmt.Sprintf("%d added, %d changed, %d deleted (saved plan)", s.Summary.Create, s.Summary.Update, s.Summary.Delete)}
@@ -111,6 +111,8 @@ func Summary(p *plan.Plan) string {
 }
 
 type histChange struct {
+	// Server names the server of a multi-server plan.
+	Server string `json:"server,omitempty"`
 	Kind   string `json:"kind"`
 	Key    string `json:"key"`
 	Action string `json:"action"`
@@ -119,7 +121,7 @@ type histChange struct {
 func changeList(p *plan.Plan) []histChange {
 	out := make([]histChange, 0, len(p.Changes))
 	for _, c := range p.Changes {
-		out = append(out, histChange{c.Kind, c.Key, c.Action})
+		out = append(out, histChange{c.Server, c.Kind, c.Key, c.Action})
 	}
 	return out
 }

@@ -96,6 +96,9 @@ func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete 
 }
 
 func conflictLine(c plan.Conflict) string {
+	if c.Server != "" {
+		return fmt.Sprintf("%s: %s %s: plan value %s, available %s (%s)", c.Server, c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason)
+	}
 	return fmt.Sprintf("%s %s: plan value %s, available %s (%s)", c.Subscription, c.Property, c.PlanValue.Text, c.AvailableValue.Text, c.Reason)
 }
 

@@ -81,6 +81,7 @@ func TestPlanArgs(t *testing.T) {
 		{args: []string{"--refresh=maybe"}, wantErr: `invalid argument "maybe" for "--refresh"`},
 		{args: []string{"--detailed-exitcode=maybe"}, wantErr: "invalid argument"},
 		{args: []string{"extra"}, wantErr: `unknown command "extra"`},
+		{args: []string{"--parallelism", "8"}, want: planOptions{Dir: ".", Format: "text", Parallelism: 8}},
 	})
 }
 
@@ -94,6 +95,7 @@ func TestApplyArgs(t *testing.T) {
 				Now: "2027-01-31T10:00:00Z", Targets: []string{"customer/jdoe"}, NoCache: true}},
 		{args: []string{"--refresh=false", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, NoRefresh: true}},
 		{args: []string{"a.plan", "b.plan"}, wantErr: "accepts at most 1 arg(s), received 2"},
+		{args: []string{"--parallelism", "2", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, Parallelism: 2}},
 	})
 }
 

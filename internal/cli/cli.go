@@ -51,6 +51,13 @@ type common struct {
 	// refresh, when on (plan, apply, watch), reads the Plesk server
 	// before planning.
 	refresh *refreshing
+	// onlyServer (--target server/NAME) limits a multi-server run to one
+	// server; parallelism bounds how many servers are worked on at once.
+	onlyServer  string
+	parallelism int
+	// targets are the object targets (--target KIND/KEY) of a plan or
+	// apply; a multi-server plan applies them to each server's plan.
+	targets []string
 }
 
 // check refuses flag values every command shares that their types allow

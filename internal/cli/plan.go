@@ -11,7 +11,9 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -98,6 +100,7 @@ type planOptions struct {
 	AllowDelete      bool
 	NoCache          bool
 	NoRefresh        bool
+	Parallelism      int
 }
 
 func newPlanCmd(env Env, c *common) *cobra.Command {
@@ -142,6 +145,7 @@ files that changed. The plan is the same without it (--no-cache).`,
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
+	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are read at once (0: the default, 4)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
@@ -183,6 +187,10 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		}
 	}
+	if o.Parallelism < 0 {
+		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
+	}
+	c.parallelism = o.Parallelism
 	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan"}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
@@ -196,6 +204,9 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		// With a Plesk server, the saved plan keeps what the server has
 		// for each object it changes.
 		var observed map[string]string
+		if run.plan.Parts != nil {
+			return errors.New("--out: saving the plan of a multi-server config is not supported yet; run apply without a plan file")
+		}
 		if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
 			return err
 		} else if client != nil {
@@ -228,6 +239,7 @@ type applyOptions struct {
 	Targets         []string
 	NoCache         bool
 	NoRefresh       bool
+	Parallelism     int
 }
 
 func newApplyCmd(env Env, c *common) *cobra.Command {
@@ -273,6 +285,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
+	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
@@ -282,6 +295,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
+	if o.Parallelism < 0 {
+		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
+	}
+	c.parallelism = o.Parallelism
 	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "apply"}
 	run, err := makePlan(ctx, env, c, o.Dir, "apply", o.Now, o.Targets)
 	if err != nil {
@@ -290,9 +307,12 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	defer run.close()
 	p := run.plan
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
-	client, conn, err := pleskServer(env, run.cfg, c.As)
-	if err != nil {
-		return err
+	var client *xmlapi.Client
+	var conn plesk.Connection
+	if p.Parts == nil {
+		if client, conn, err = pleskServer(env, run.cfg, c.As); err != nil {
+			return err
+		}
 	}
 	if o.Format == "text" {
 		if err := renderPlan(env, "text", p); err != nil {
@@ -323,6 +343,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			fmt.Fprintln(env.Stdout, "Apply cancelled: nothing was changed.")
 			return exitCode(ExitError)
 		}
+	}
+	// With several servers, apply works on them in parallel, then records.
+	if p.Parts != nil {
+		return applyFleet(ctx, env, o, c, run, p, apply.Entry(p, opts))
 	}
 	// With a Plesk server, apply changes the server, then records.
 	if client != nil {

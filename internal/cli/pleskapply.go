@@ -15,6 +15,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
@@ -33,6 +34,16 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	a, err := parseAs(as)
 	if err != nil {
 		return nil, plesk.Connection{}, err
+	}
+	if len(cfg.Servers) > 0 {
+		// Several servers: plan and apply reach each through its own
+		// plesk block (fleet.go); here only a config without any.
+		for _, s := range cfg.Servers {
+			if s.Plesk != nil {
+				return nil, plesk.Connection{}, fmt.Errorf("the config names several servers with Plesk connections: this command reaches one server only; use plan and apply (without a plan file)")
+			}
+		}
+		return nil, plesk.Connection{}, nil
 	}
 	getenv := env.Getenv
 	if a.Reseller != "" {
@@ -59,6 +70,9 @@ func pleskServer(env Env, cfg *model.Config, as string) (*xmlapi.Client, plesk.C
 	}
 	if conn.DefaultIP == "" {
 		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
+	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, conn, err
 	}
 	client, err := xmlapi.New(conn.API)
 	return client, conn, err
@@ -97,7 +111,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	bar := newProgressLine(env.Stderr, progress, client.Server())
 	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
 		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
-		Reseller: reseller,
+		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(),
 	})
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {
@@ -220,15 +234,6 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // added after its other keys (their order kept): model_disagreements
 // (always present), plesk_problems, pending and left_undone.
 func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied bool, serial uint64, env Env) error {
-	var buf bytes.Buffer
-	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
-		return err
-	}
-	doc := bytes.TrimRight(buf.Bytes(), "\n")
-	if len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return fmt.Errorf("apply JSON: unexpected document")
-	}
-	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
 	dis := []deploy.Disagreement{}
 	probs := []deploy.Problem{}
 	pending, notes := []string{}, []string{}
@@ -238,12 +243,35 @@ func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied boo
 		pending = append(pending, out.Pending...)
 		notes = append(notes, out.Notes...)
 	}
+	return writeApplyJSON(w, p, applied, serial, env, []keyValue{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}})
+}
+
+// keyValue is a key added to apply's JSON document.
+type keyValue struct {
+	k string
+	v any
+}
+
+// writeWithKeys writes apply's JSON document to stdout with keys added.
+func writeWithKeys(env Env, p *plan.Plan, applied bool, serial uint64, kvs []keyValue) error {
+	return writeApplyJSON(env.Stdout, p, applied, serial, env, kvs)
+}
+
+// writeApplyJSON is apply's JSON document with kvs added after its other
+// keys (their order kept).
+func writeApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64, env Env, kvs []keyValue) error {
+	var buf bytes.Buffer
+	if err := render.ApplyJSON(&buf, p, applied, serial, env.view.warnings()); err != nil {
+		return err
+	}
+	doc := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(doc) == 0 || doc[len(doc)-1] != '}' {
+		return fmt.Errorf("apply JSON: unexpected document")
+	}
+	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
 	var b bytes.Buffer
 	b.Write(doc)
-	for _, kv := range []struct {
-		k string
-		v any
-	}{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}} {
+	for _, kv := range kvs {
 		var v bytes.Buffer
 		enc := json.NewEncoder(&v)
 		enc.SetIndent("  ", "  ")
@@ -318,12 +346,32 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		if o.Action != plan.Create && o.Action != plan.Delete {
 			switch o.Kind {
 			case "customer", "reseller":
-				ch.Fields = []plan.FieldChange{{Path: "password", Sensitive: true}}
+				ch.Fields = []*plan.FieldChange{{Path: "password", Sensitive: true}}
 			case "subscription":
-				ch.Fields = []plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
+				ch.Fields = []*plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
 			}
 		}
 		p.Changes = append(p.Changes, ch)
 	}
 	return p
+}
+
+// reuseServerRead lets deploy use plan's read of the server (off only in
+// a benchmark that measures what it saves).
+var reuseServerRead = true
+
+// serverRead is the server as plan read it in this run (nil when it did
+// not read it): deploy uses it for its first read while it is fresh.
+func (r *planRun) serverRead() *importer.Snapshot {
+	if !reuseServerRead || r.observed == nil || r.observed.Server == nil {
+		return nil
+	}
+	return r.observed.Server.Read
+}
+
+func (r *planRun) serverReadAt() time.Time {
+	if r.observed == nil || r.observed.Server == nil {
+		return time.Time{}
+	}
+	return r.observed.Server.ReadAt
 }

@@ -67,14 +67,22 @@ func pleskClient(env Env, cfg *model.Config) (*xmlapi.Client, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
+	if err := pleskTimeout(env, &conn); err != nil {
+		return nil, err
+	}
+	return xmlapi.New(conn.API)
+}
+
+// pleskTimeout sets the bound of each exchange from EnvPleskTimeout.
+func pleskTimeout(env Env, conn *plesk.Connection) error {
 	if v := env.env(EnvPleskTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+			return fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
 		}
 		conn.API.Timeout = d
 	}
-	return xmlapi.New(conn.API)
+	return nil
 }
 
 // configFormat is the format of a config directory's files: hcl when any
@@ -112,7 +120,8 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		return nil, "", nil
 	}
 	srv := r.srv
-	if !r.keep || srv == nil || r.stale {
+	fresh := !r.keep || srv == nil || r.stale
+	if fresh {
 		srv, err = refresh.Read(ctx, client, now)
 	}
 	if err != nil {
@@ -134,6 +143,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		recorded = state.New(state.NewLineage())
 	}
 	res := refresh.Compare(recorded, cfg, srv, refresh.Options{Format: configFormat(cfg), Reseller: r.reseller})
+	if !fresh {
+		res.Server = nil // an earlier run's read: apply reads the server again
+	}
 	return res, client.Server(), nil
 }
 
@@ -190,6 +202,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	}
 	if err != nil {
 		return withState(err, run.backend)
+	}
+	if len(cfg.Servers) > 0 {
+		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
 	}
 	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)
@@ -250,6 +265,10 @@ func identities(n int) string {
 // fill) in what it records: an apply with nothing to change still
 // records it.
 func (r *planRun) refreshedChanges() bool {
+	if r.plan != nil && r.plan.Parts != nil {
+		// Several servers: what a refresh observed is in the result.
+		return r.plan.Refreshed && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
+	}
 	return r.observed != nil && r.observed.Changed() && r.prior != nil && !state.ContentEqual(r.plan.Result, r.prior)
 }
 

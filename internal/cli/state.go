@@ -6,9 +6,12 @@ import (
 
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -20,6 +23,7 @@ type showOptions struct {
 	Format string
 	Kind   string
 	Key    string
+	Server string
 }
 
 func newShowCmd(env Env, c *common) *cobra.Command {
@@ -48,7 +52,41 @@ func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&o.Server, "server", "", "with several servers: show only the objects recorded on server NAME")
 	return cmd
+}
+
+// serverObjects lists the recorded objects of kind and key (both
+// optional) server by server, each object of a named server with its
+// "server"; server, when set, keeps only that server's.
+func serverObjects(snap *state.Snapshot, kind, key, server string) ([]render.Object, error) {
+	names := plan.RecordedServers(snap)
+	if server != "" {
+		if !slices.Contains(names, server) && !(server == model.DefaultServer && slices.Contains(names, "")) {
+			return nil, fmt.Errorf("--server %s: the recorded state holds no object of server %s", server, server)
+		}
+		if server == model.DefaultServer && !slices.Contains(names, server) {
+			server = ""
+		}
+		names = []string{server}
+	}
+	if len(names) == 0 {
+		names = []string{""}
+	}
+	var out []render.Object
+	for _, name := range names {
+		part := snap
+		if len(names) > 1 || name != "" {
+			part = plan.SliceState(snap, name)
+		}
+		for _, o := range render.Objects(part, kind, key) {
+			if name != "" {
+				o["server"] = name
+			}
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
@@ -82,7 +120,11 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err != nil {
 		return err
 	}
-	objs := visibleTo(render.Objects(snap, kind, o.Key), a)
+	all, err := serverObjects(snap, kind, o.Key, o.Server)
+	if err != nil {
+		return err
+	}
+	objs := visibleTo(all, a)
 	if o.Key != "" && len(objs) == 0 {
 		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
 	}
@@ -122,6 +164,16 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 		},
 	}
 	history.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	var server string
+	list := &cobra.Command{
+		Use:   "list [--server NAME]",
+		Short: "List the recorded objects",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStateList(cmd.Context(), env, c, dir, server)
+		},
+	}
+	list.Flags().StringVar(&server, "server", "", "with several servers: list only the objects recorded on server NAME")
 	var force bool
 	push := &cobra.Command{
 		Use:   "push FILE [--force]",
@@ -141,14 +193,7 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 				return runStatePull(cmd.Context(), env, c, dir)
 			},
 		},
-		&cobra.Command{
-			Use:   "list",
-			Short: "List the recorded objects",
-			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return runStateList(cmd.Context(), env, c, dir)
-			},
-		},
+		list,
 		push, history,
 	)
 	return cmd
@@ -184,7 +229,7 @@ func runStatePull(ctx context.Context, env Env, c *common, dir string) error {
 	return err
 }
 
-func runStateList(ctx context.Context, env Env, c *common, dir string) error {
+func runStateList(ctx context.Context, env Env, c *common, dir, server string) error {
 	s, b, err := readState(ctx, env, c, dir)
 	if err != nil {
 		return err
@@ -193,7 +238,15 @@ func runStateList(ctx context.Context, env Env, c *common, dir string) error {
 	if s == nil {
 		return nil
 	}
-	for _, o := range render.Objects(s, "", "") {
+	objs, err := serverObjects(s, "", "", server)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if name, ok := o["server"]; ok {
+			fmt.Fprintf(env.Stdout, "%s: %s %s\n", name, o["kind"], o["key"])
+			continue
+		}
 		fmt.Fprintf(env.Stdout, "%s %s\n", o["kind"], o["key"])
 	}
 	return nil

@@ -276,13 +276,20 @@ func (r *planRun) close() {
 // the actor of --as, limited to targets when any are given. The caller
 // must close the run (releasing the lock).
 func makePlan(ctx context.Context, env Env, c *common, dir, op, nowFlag string, targets []string) (*planRun, error) {
+	only, targets, err := targetServer(targets)
+	if err != nil {
+		return nil, err
+	}
+	c.onlyServer = only
 	for _, t := range targets {
 		if _, err := plan.ParseTarget(t); err != nil {
 			return nil, err
 		}
 	}
+	c.targets = targets
 	run, err := makeFullPlan(ctx, env, c, dir, op, nowFlag)
-	if err != nil || len(targets) == 0 {
+	if err != nil || len(targets) == 0 || run.plan.Parts != nil {
+		// Several servers: each server's plan was targeted (MakeFleet).
 		return run, err
 	}
 	// The objects not targeted stay as recorded (what the server has
@@ -337,6 +344,28 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
+	if len(cfg.Servers) > 0 {
+		if err := planFleet(ctx, env, c, run, now, a, sec); err != nil {
+			run.close()
+			return nil, err
+		}
+		sec.save()
+		if err := sec.err(); err != nil {
+			run.close()
+			return nil, err
+		}
+		run.plan.Diagnostics.Sort()
+		if run.plan.Diagnostics.HasErrors() {
+			run.close()
+			return nil, run.plan.Diagnostics
+		}
+		printDiags(env, run.plan.Diagnostics)
+		return run, nil
+	}
+	if c.onlyServer != "" {
+		run.close()
+		return nil, errNoServer
+	}
 	basis := run.prior
 	if c.refresh != nil {
 		c.refresh.reseller = a.Reseller

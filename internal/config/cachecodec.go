@@ -32,7 +32,7 @@ import (
 // written here, until the codec writes it too.
 
 // cacheCodecVersion changes whenever the encoding does.
-const cacheCodecVersion = 1
+const cacheCodecVersion = 2
 
 // errCacheEntry is any damaged or unusable entry.
 var errCacheEntry = errors.New("unusable cache entry")
@@ -84,6 +84,19 @@ func (w *cacheWriter) strings(l []string) {
 	for _, s := range l {
 		w.s(s)
 	}
+}
+
+func (w *cacheWriter) labels(m map[string]string) {
+	w.n(len(m), m == nil)
+	for k, v := range m {
+		w.s(k)
+		w.s(v)
+	}
+}
+
+func (w *cacheWriter) placement(p model.Placement) {
+	w.strings(p.Servers)
+	w.labels(p.Selector)
 }
 
 func (w *cacheWriter) rng(r diag.Range) {
@@ -159,6 +172,7 @@ func (w *cacheWriter) service(s *model.Service) {
 	w.strings(s.Send)
 	w.bool(s.AvailableToResellers)
 	w.s(s.Extension)
+	w.placement(s.Placement)
 	w.src(s.Src)
 }
 
@@ -167,6 +181,8 @@ func (w *cacheWriter) server(s *model.Server) {
 	if s == nil {
 		return
 	}
+	w.s(s.Name)
+	w.labels(s.Labels)
 	w.strings(s.Components)
 	w.n(len(s.Extensions), s.Extensions == nil)
 	for _, e := range s.Extensions {
@@ -204,6 +220,7 @@ func (w *cacheWriter) plan(p *model.Plan) {
 	w.props(p.Props)
 	w.strings(p.Services)
 	w.bool(p.Oversell)
+	w.placement(p.Placement)
 	w.src(p.Src)
 }
 
@@ -223,6 +240,7 @@ func (w *cacheWriter) reseller(r *model.Reseller) {
 	w.s(r.Status)
 	w.s(r.Description)
 	w.s(r.ManagedBy)
+	w.strings(r.Servers)
 	w.src(r.Src)
 }
 
@@ -240,6 +258,7 @@ func (w *cacheWriter) customer(c *model.Customer) {
 	w.s(c.Description)
 	w.s(c.AdminDescription)
 	w.s(c.ManagedBy)
+	w.strings(c.Servers)
 	w.src(c.Src)
 }
 
@@ -264,6 +283,7 @@ func (w *cacheWriter) subscription(s *model.Subscription) {
 	w.s(s.FTPLogin)
 	w.secret(s.FTPPassword)
 	w.s(s.ManagedBy)
+	w.s(s.Server)
 	w.src(s.Src)
 }
 
@@ -302,6 +322,10 @@ func encodeCached(parse diag.Diagnostics, d *Decoded, seal func(string) (string,
 	r := d.res
 	w.n(len(r.servers), r.servers == nil)
 	for _, x := range r.servers {
+		w.server(x)
+	}
+	w.n(len(r.namedServers), r.namedServers == nil)
+	for _, x := range r.namedServers {
 		w.server(x)
 	}
 	w.n(len(r.services), r.services == nil)
@@ -453,6 +477,23 @@ func (r *cacheReader) strings() []string {
 	return out
 }
 
+func (r *cacheReader) labels() map[string]string {
+	n := r.n()
+	if n < 0 {
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		k := r.s()
+		m[k] = r.s()
+	}
+	return m
+}
+
+func (r *cacheReader) placement() model.Placement {
+	return model.Placement{Servers: r.strings(), Selector: r.labels()}
+}
+
 func (r *cacheReader) rng() diag.Range {
 	return diag.Range{File: r.s(), Start: diag.Pos{Line: r.int(), Column: r.int()}, End: diag.Pos{Line: r.int(), Column: r.int()}}
 }
@@ -530,6 +571,7 @@ func (r *cacheReader) service() *model.Service {
 	s.Send = r.strings()
 	s.AvailableToResellers = r.bool()
 	s.Extension = r.s()
+	s.Placement = r.placement()
 	s.Src = r.src()
 	return s
 }
@@ -538,7 +580,7 @@ func (r *cacheReader) server() *model.Server {
 	if !r.bool() {
 		return nil
 	}
-	s := &model.Server{Components: r.strings()}
+	s := &model.Server{Name: r.s(), Labels: r.labels(), Components: r.strings()}
 	if n := r.n(); n >= 0 {
 		s.Extensions = make([]model.Extension, n)
 		for i := range s.Extensions {
@@ -567,7 +609,7 @@ func (r *cacheReader) plan(p *model.Plan) *model.Plan {
 		return nil
 	}
 	*p = model.Plan{Kind: model.PlanKind(r.s()), Owner: r.s(), Name: r.s(), Description: r.s(), Props: r.props(),
-		Services: r.strings(), Oversell: r.bool(), Src: r.src()}
+		Services: r.strings(), Oversell: r.bool(), Placement: r.placement(), Src: r.src()}
 	return p
 }
 
@@ -577,7 +619,7 @@ func (r *cacheReader) reseller() *model.Reseller {
 	}
 	return &model.Reseller{Login: r.s(), RenamedFrom: r.s(), Password: r.secret(), Contact: r.contact(), Plan: r.s(),
 		Props: r.props(), Services: r.strings(), Oversell: r.bool(), Status: r.s(), Description: r.s(),
-		ManagedBy: r.s(), Src: r.src()}
+		ManagedBy: r.s(), Servers: r.strings(), Src: r.src()}
 }
 
 func (r *cacheReader) customer(c *model.Customer) *model.Customer {
@@ -585,7 +627,7 @@ func (r *cacheReader) customer(c *model.Customer) *model.Customer {
 		return nil
 	}
 	*c = model.Customer{Login: r.s(), RenamedFrom: r.s(), Password: r.secret(), Contact: r.contact(), Owner: r.s(),
-		Status: r.s(), Description: r.s(), AdminDescription: r.s(), ManagedBy: r.s(), Src: r.src()}
+		Status: r.s(), Description: r.s(), AdminDescription: r.s(), ManagedBy: r.s(), Servers: r.strings(), Src: r.src()}
 	return c
 }
 
@@ -603,6 +645,7 @@ func (r *cacheReader) subscription(s *model.Subscription) *model.Subscription {
 	s.FTPLogin = r.s()
 	s.FTPPassword = r.secret()
 	s.ManagedBy = r.s()
+	s.Server = r.s()
 	s.Src = r.src()
 	return s
 }
@@ -667,6 +710,7 @@ func decodeCached(data []byte, unseal func(string) (string, bool), resolve func(
 	parse := r.diags()
 	res := &decResult{}
 	res.servers = cacheList(r, func(*model.Server) *model.Server { return r.server() })
+	res.namedServers = cacheList(r, func(*model.Server) *model.Server { return r.server() })
 	res.services = cacheList(r, func(*model.Service) *model.Service { return r.service() })
 	res.servicePlans = cacheList(r, r.plan)
 	res.addonPlans = cacheList(r, r.plan)

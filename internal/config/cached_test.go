@@ -244,16 +244,17 @@ func TestCacheCodecCoversEveryField(t *testing.T) {
 		v      any
 		fields string
 	}{
-		{model.Server{}, "Components Extensions DefaultPlan Plesk Src"},
+		{model.Server{}, "Name Labels Components Extensions DefaultPlan Plesk Src"},
+		{model.Placement{}, "Servers Selector"},
 		{model.Extension{}, "Name Services Src"},
 		{model.PleskConnection{}, "URL Key Login Password CAFile CAPath DefaultIP Src"},
-		{model.Service{}, "Name Description Button Send AvailableToResellers Extension Src"},
+		{model.Service{}, "Name Description Button Send AvailableToResellers Extension Placement Src"},
 		{model.Button{}, "URL BackgroundImage OpenInPanel"},
-		{model.Plan{}, "Kind Owner Name Description Props Services Oversell Src"},
-		{model.Reseller{}, "Login RenamedFrom Password Contact Plan Props Services Oversell Status Description ManagedBy Src"},
-		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Src"},
+		{model.Plan{}, "Kind Owner Name Description Props Services Oversell Placement Src"},
+		{model.Reseller{}, "Login RenamedFrom Password Contact Plan Props Services Oversell Status Description ManagedBy Servers Src"},
+		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Servers Src"},
 		{model.Contact{}, "Name Company Email Phone Address"},
-		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Src"},
+		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Server Src"},
 		{model.SubscriberSettings{}, "Domain Props Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
 		{model.Src{}, "Decl Fields"},
@@ -261,7 +262,7 @@ func TestCacheCodecCoversEveryField(t *testing.T) {
 		{diag.Diagnostic{}, "Severity Summary Detail Subject Related Object Path"},
 		{diag.Range{}, "File Start End"},
 		{diag.Pos{}, "Line Column"},
-		{decResult{}, "servers services servicePlans addonPlans resellerPlans resellers customers subscriptions settings diags"},
+		{decResult{}, "servers namedServers services servicePlans addonPlans resellerPlans resellers customers subscriptions settings diags"},
 	} {
 		typ := reflect.TypeOf(c.v)
 		var names []string

@@ -95,6 +95,7 @@ func Merge(files []*File, decoded []*Decoded) (*model.Config, diag.Diagnostics) 
 // decResult is what one file declares, in source order.
 type decResult struct {
 	servers       []*model.Server
+	namedServers  []*model.Server
 	services      []*model.Service // declared in services
 	servicePlans  []*model.Plan
 	addonPlans    []*model.Plan
@@ -128,7 +129,7 @@ func (d *decoder) warn(at diag.Range, obj decAddr, path, summary, detail string)
 }
 
 // decTopKeys are the valid top-level keys, in documentation order.
-var decTopKeys = []string{"server", "services", "service_plans", "addon_plans", "reseller_plans",
+var decTopKeys = []string{"server", "servers", "services", "service_plans", "addon_plans", "reseller_plans",
 	"resellers", "customers", "subscriptions", "subscriber_settings"}
 
 func decodeFile(f *File, opts Options) *decResult {
@@ -158,7 +159,7 @@ func decodeFile(f *File, opts Options) *decResult {
 			}
 			continue
 		case "services", "service_plans", "addon_plans", "reseller_plans", "resellers",
-			"customers", "subscriptions", "subscriber_settings":
+			"customers", "subscriptions", "subscriber_settings", "servers":
 		default:
 			d.errorf(e.KeyRange, decAddr{}, "", "unknown top-level key %q%s", e.Key, decDidYouMean(e.Key, decTopKeys))
 			d.res.diags[len(d.res.diags)-1].Detail = "valid keys: " + strings.Join(decTopKeys, ", ")
@@ -174,6 +175,10 @@ func decodeFile(f *File, opts Options) *decResult {
 				continue
 			}
 			switch e.Key {
+			case "servers":
+				if s := d.namedServer(item); s != nil {
+					d.res.namedServers = append(d.res.namedServers, s)
+				}
 			case "services":
 				if s := d.service(item, ""); s != nil {
 					d.res.services = append(d.res.services, s)
@@ -199,6 +204,7 @@ func decodeFile(f *File, opts Options) *decResult {
 }
 
 var decItemWord = map[string]string{
+	"servers":  "server",
 	"services": "service", "service_plans": "service plan", "addon_plans": "add-on plan",
 	"reseller_plans": "reseller plan", "resellers": "reseller", "customers": "customer",
 	"subscriptions": "subscription", "subscriber_settings": "subscriber settings entry",
@@ -668,17 +674,157 @@ func decPrefixed(prefix, path string) string {
 
 var decServerFields = []string{"components", "extensions", "default_plan", "plesk"}
 
+// decNamedServerFields are the fields of an item of servers.
+var decNamedServerFields = append([]string{"name", "labels"}, decServerFields...)
+
+// decCheckServerName says what is wrong with a server name ("" nothing).
+func decCheckServerName(s string) string {
+	if s == "" || len(s) > 63 {
+		return "a server name has 1 to 63 characters"
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case i > 0 && (r == '-' || r == '_' || r == '.'):
+		default:
+			return "a server name is lower-case letters, digits, '-', '_' and '.', starting with a letter or digit"
+		}
+	}
+	return ""
+}
+
+// serverName decodes a server name.
+func (d *decoder) serverName(n *Node, obj decAddr, path string) (string, bool) {
+	s, ok := d.name(n, obj, path)
+	if !ok {
+		return "", false
+	}
+	if msg := decCheckServerName(s); msg != "" {
+		d.errorf(n.Range, obj, path, "invalid server name %q: %s", s, msg)
+		return "", false
+	}
+	return s, true
+}
+
+// labels decodes a map of label names to values (labels, server_selector).
+func (d *decoder) labels(n *Node, obj decAddr, path string, src *model.Src) map[string]string {
+	if n.Kind != MapNode {
+		d.errorf(n.Range, obj, path, "%s must be a map of label names to values, such as {tier: shared}; got %s", path, decDescribe(n))
+		return nil
+	}
+	out := make(map[string]string, len(n.Entries))
+	for i := range n.Entries {
+		e := &n.Entries[i]
+		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
+			d.res.diags = append(d.res.diags, diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf("%q is set twice", e.Key),
+				Subject: e.KeyRange, Related: []diag.Range{dup.KeyRange}, Object: obj.String(), Path: path + "." + e.Key})
+			continue
+		}
+		if decNull(e.Value) {
+			d.nullValue(e, obj, path+".")
+			continue
+		}
+		v, ok := d.str(e.Value, obj, path+"."+e.Key)
+		if !ok {
+			continue
+		}
+		if src != nil {
+			src.SetField(path+"."+e.Key, e.Value.Range)
+		}
+		out[e.Key] = v
+	}
+	return out
+}
+
+// placement decodes servers and server_selector of a catalogue object;
+// it reports whether e is one of them.
+func (d *decoder) placement(e *Entry, obj decAddr, src *model.Src, p *model.Placement) bool {
+	switch e.Key {
+	case "servers":
+		p.Servers = d.serverNames(e.Value, obj, src)
+	case "server_selector":
+		p.Selector = d.labels(e.Value, obj, "server_selector", src)
+	default:
+		return false
+	}
+	if len(p.Servers) > 0 && p.Selector != nil {
+		d.errorf(e.KeyRange, obj, e.Key, "servers and server_selector are both set; place the object with one of them")
+	}
+	return true
+}
+
+// serverNames decodes a list of server names (servers: [web1, web2]).
+func (d *decoder) serverNames(n *Node, obj decAddr, src *model.Src) []string {
+	var out []string
+	d.list(n, obj, "servers", src, func(_ int, p string, item *Node) {
+		if s, ok := d.serverName(item, obj, p); ok {
+			if decContains(out, s) {
+				d.errorf(item.Range, obj, p, "server %q is listed twice", s)
+				return
+			}
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// namedServer decodes one item of servers: a server with a name and
+// labels.
+func (d *decoder) namedServer(n *Node) *model.Server {
+	name := decKeyText(n, "name", false)
+	obj := decAddr{kind: "server", key: name}
+	var rest Node = *n
+	rest.Entries = nil
+	var nameNode, labelsNode *Entry
+	for i := range n.Entries {
+		switch n.Entries[i].Key {
+		case "name":
+			nameNode = &n.Entries[i]
+		case "labels":
+			labelsNode = &n.Entries[i]
+		default:
+			rest.Entries = append(rest.Entries, n.Entries[i])
+		}
+	}
+	at := n.Range
+	if nameNode != nil {
+		at = nameNode.Value.Range
+	}
+	s := d.serverAs(&rest, at, obj, decNamedServerFields)
+	if s == nil {
+		return nil
+	}
+	if nameNode == nil || decNull(nameNode.Value) {
+		d.errorf(n.Range, obj, "name", "missing required field %q", "name")
+		return nil
+	}
+	s.Src.SetField("name", nameNode.Value.Range)
+	var ok bool
+	if s.Name, ok = d.serverName(nameNode.Value, obj, "name"); !ok {
+		return nil
+	}
+	if labelsNode != nil && !decNull(labelsNode.Value) {
+		s.Labels = d.labels(labelsNode.Value, obj, "labels", &s.Src)
+	}
+	return s
+}
+
 // server decodes the server map; its declaration is the place of the
 // server key (YAML) or block type (HCL), at.
 func (d *decoder) server(n *Node, at diag.Range) *model.Server {
-	obj := decAddr{kind: "server"}
+	return d.serverAs(n, at, decAddr{kind: "server"}, decServerFields)
+}
+
+// serverAs decodes a server map as obj; valid are the field names
+// offered in messages.
+func (d *decoder) serverAs(n *Node, at diag.Range, obj decAddr, valid []string) *model.Server {
 	if n.Kind != MapNode {
 		d.errorf(n.Range, obj, "", "server must be a map, got %s", decDescribe(n))
 		return nil
 	}
 	s := &model.Server{Src: decNewSrc(n)}
 	s.Src.Decl = at
-	d.fields(n, obj, "", &s.Src, decServerFields, func(e *Entry) bool {
+	d.fields(n, obj, "", &s.Src, valid, func(e *Entry) bool {
 		switch e.Key {
 		case "components":
 			seen := map[string]int{}
@@ -758,7 +904,11 @@ func (d *decoder) extension(n *Node, path string) (model.Extension, bool) {
 	return x, x.Name != ""
 }
 
-var decServiceFields = []string{"name", "description", "button", "send", "available_to_resellers"}
+var decServiceFields = []string{"name", "description", "button", "send", "available_to_resellers", "servers", "server_selector"}
+
+// decExtServiceFields are the fields of a service an extension provides:
+// it is on the servers where the extension is installed.
+var decExtServiceFields = []string{"name", "description", "button", "send", "available_to_resellers"}
 var decButtonFields = []string{"url", "background_image", "open_in_panel"}
 
 // service decodes a custom plan option, or a service an extension
@@ -766,7 +916,11 @@ var decButtonFields = []string{"url", "background_image", "open_in_panel"}
 func (d *decoder) service(n *Node, ext string) *model.Service {
 	s := &model.Service{AvailableToResellers: true, Extension: ext, Src: decNewSrc(n)}
 	obj := decObj("service", decKeyText(n, "name", false))
-	d.fields(n, obj, "", &s.Src, decServiceFields, func(e *Entry) bool {
+	valid := decServiceFields
+	if ext != "" {
+		valid = decExtServiceFields
+	}
+	d.fields(n, obj, "", &s.Src, valid, func(e *Entry) bool {
 		switch e.Key {
 		case "name":
 			s.Name, _ = d.name(e.Value, obj, "name")
@@ -798,6 +952,11 @@ func (d *decoder) service(n *Node, ext string) *model.Service {
 			if b, ok := d.boolean(e.Value, obj, "available_to_resellers"); ok {
 				s.AvailableToResellers = b
 			}
+		case "servers", "server_selector":
+			if ext != "" {
+				return false // an extension's services are where it is installed
+			}
+			d.placement(e, obj, &s.Src, &s.Placement)
 		default:
 			return false
 		}
@@ -857,8 +1016,8 @@ func decContains(list []string, s string) bool {
 // Plans.
 
 var (
-	decServicePlanFields  = []string{"name", "owner", "description", "resources", "permissions", "hosting", "mail", "dns", "services"}
-	decResellerPlanFields = []string{"name", "owner", "description", "resources", "permissions", "oversell", "services"}
+	decServicePlanFields  = []string{"name", "owner", "description", "resources", "permissions", "hosting", "mail", "dns", "services", "servers", "server_selector"}
+	decResellerPlanFields = []string{"name", "owner", "description", "resources", "permissions", "oversell", "services", "servers", "server_selector"}
 )
 
 func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
@@ -914,6 +1073,8 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 				return false
 			}
 			oversell = e.Value
+		case "servers", "server_selector":
+			d.placement(e, obj, &p.Src, &p.Placement)
 		default:
 			return false
 		}
@@ -1302,7 +1463,7 @@ func (d *decoder) limit(n *Node, obj decAddr, path, what string, mk func(int64) 
 // Accounts.
 
 var decResellerFields = []string{"login", "renamed_from", "password", "name", "company", "email", "phone", "address",
-	"plan", "resources", "permissions", "services", "oversell", "status", "description", "managed_by"}
+	"plan", "resources", "permissions", "services", "oversell", "status", "description", "managed_by", "servers"}
 
 func (d *decoder) reseller(n *Node) *model.Reseller {
 	r := &model.Reseller{Status: "active", Src: decNewSrc(n)}
@@ -1345,6 +1506,8 @@ func (d *decoder) reseller(n *Node) *model.Reseller {
 			r.Description, _ = d.str(e.Value, obj, "description")
 		case "managed_by":
 			r.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
+		case "servers":
+			r.Servers = d.serverNames(e.Value, obj, &r.Src)
 		default:
 			return false
 		}
@@ -1362,7 +1525,7 @@ func (d *decoder) reseller(n *Node) *model.Reseller {
 }
 
 var decCustomerFields = []string{"login", "renamed_from", "password", "name", "company", "email", "phone", "address",
-	"owner", "status", "description", "admin_description", "managed_by"}
+	"owner", "status", "description", "admin_description", "managed_by", "servers"}
 
 func (d *decoder) customer(n *Node) *model.Customer {
 	c := &model.Customer{Owner: model.Admin, Status: "active", Src: decNewSrc(n)}
@@ -1390,6 +1553,8 @@ func (d *decoder) customer(n *Node) *model.Customer {
 			c.AdminDescription, _ = d.str(e.Value, obj, "admin_description")
 		case "managed_by":
 			c.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
+		case "servers":
+			c.Servers = d.serverNames(e.Value, obj, &c.Src)
 		default:
 			return false
 		}
@@ -1422,7 +1587,7 @@ func (d *decoder) contact(e *Entry, obj decAddr, c *model.Contact) bool {
 // Subscriptions and subscriber settings.
 
 var decSubscriptionFields = []string{"domain", "renamed_from", "customer", "owner", "plan", "addons", "customize",
-	"status", "expires", "ftp_login", "ftp_password", "managed_by"}
+	"status", "expires", "ftp_login", "ftp_password", "managed_by", "server"}
 
 var decCustomizeFields = []string{"resources", "permissions", "hosting", "mail", "dns"}
 
@@ -1455,6 +1620,8 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 			s.Status, _ = d.status(e.Value, obj, "status")
 		case "managed_by":
 			s.ManagedBy, _ = d.managedBy(e.Value, obj, "managed_by")
+		case "server":
+			s.Server, _ = d.serverName(e.Value, obj, "server")
 		case "expires":
 			if e.Value.Kind != ScalarNode || e.Value.Type == BoolScalar {
 				d.errorf(e.Value.Range, obj, "expires", "expected a date such as 2027-01-31, got %s", decDescribe(e.Value))

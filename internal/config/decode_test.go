@@ -408,7 +408,7 @@ resellers:
 func TestDecodeErrors(t *testing.T) {
 	dtRun(t, []dtErrCase{
 		{"top-level key", dtY("service_plan:\n  - name: x\n"), []string{
-			`a.yaml:1:1: unknown top-level key "service_plan"; did you mean "service_plans"?: valid keys: server, services,`}},
+			`a.yaml:1:1: unknown top-level key "service_plan"; did you mean "service_plans"?: valid keys: server, servers, services,`}},
 		{"top-level not a list", dtY("subscriptions:\n  domain: a.example\n"), []string{
 			`a.yaml:2:3: subscriptions must be a list, one item per subscription; got a map`}},
 		{"item not a map", dtY("customers:\n  - jdoe\n"), []string{

@@ -199,6 +199,10 @@ func rewrite(t *testing.T, cfg *model.Config, dir, out, from, to string) {
 	if cfg.Server != nil {
 		of(cfg.Server.Src).Server = cfg.Server
 	}
+	for _, s := range cfg.Servers {
+		c := of(s.Src)
+		c.Servers = append(c.Servers, s)
+	}
 	for k, s := range cfg.Services {
 		if s.Extension == "" {
 			of(s.Src).Services[k] = s

@@ -162,9 +162,21 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 	entries := c.slab.entryList(min(len(body.Blocks), len(counts)+1))
 	var keys walkKeys
 	for _, b := range body.Blocks {
+		if b.Type == "server" && len(b.Labels) == 1 {
+			// server "NAME" { }: one item of the servers list.
+			j := keys.find(entries, "servers")
+			if j < 0 {
+				entries = append(entries, Entry{Key: "servers", KeyRange: c.rng(b.TypeRange), Value: c.node(ListNode, b.TypeRange)})
+				keys.added(entries)
+				j = len(entries) - 1
+			}
+			list := entries[j].Value
+			list.Items = append(list.Items, c.labeled(b, "name"))
+			continue
+		}
 		if b.Type == "server" {
 			if len(b.Labels) != 0 {
-				c.errorf(b.LabelRanges[0], "a server block takes no label: server { ... }")
+				c.errorf(b.LabelRanges[1], "a server block takes at most one label, its name: server \"NAME\" { ... }")
 				continue
 			}
 			if j := keys.find(entries, "server"); j >= 0 {

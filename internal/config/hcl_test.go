@@ -299,7 +299,7 @@ func TestHCLErrors(t *testing.T) {
 		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget"; expected one of server, addon_plan`, line: 2, col: 1},
 		{name: "kind without label", src: "subscription {\n}\n", want: "takes exactly one label, its domain", line: 1, col: 1},
 		{name: "kind with two labels", src: "customer \"a\" \"b\" {}\n", want: "takes exactly one label, its login", line: 1, col: 14},
-		{name: "server with label", src: "server \"x\" {}\n", want: "server block takes no label", line: 1, col: 8},
+		{name: "server with two labels", src: "server \"x\" \"y\" {}\n", want: "server block takes at most one label", line: 1, col: 12},
 		{name: "second server", src: "server {}\n\nserver {}\n", want: "duplicate server block", line: 3, col: 1, related: true},
 		{name: "top-level attribute", src: "\n  plan = \"x\"\n", want: `attribute "plan" is not allowed at the top level`, line: 2, col: 3},
 		{name: "interpolation", src: "subscription \"a\" {\n  plan = \"${var.plan}\"\n}\n", want: "only literal values are allowed: string interpolation", line: 2, col: 10},

@@ -366,13 +366,35 @@ func sgKinds() []sgKind {
 		}
 		return out
 	}
+	serverName := func(desc string) sgObj {
+		return sgObj{{"description", desc}, {"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9._-]{0,62}$"}, {"examples", []any{"web1"}}}
+	}
+	serverList := func(desc string) sgObj { return sgList(desc, serverName("A server name."), true) }
+	labels := func(desc string) sgObj {
+		return sgObj{{"description", desc}, {"type", "object"}, {"additionalProperties", sgObj{{"type", "string"}}}, {"examples", []any{map[string]string{"tier": "shared"}}}}
+	}
+	placement := func(what string) map[string]sgObj {
+		return map[string]sgObj{
+			"servers":         serverList("With several servers: the servers the " + what + " is on (default: every server). Not with server_selector."),
+			"server_selector": labels("With several servers: the " + what + " is on every server whose labels have all these values. Not with servers; matching no server is an error."),
+		}
+	}
+	serverSpec := map[string]sgObj{
+		"components": sgList("Installed server components (php8.3, php-fpm, postfix, roundcube, spamassassin, antivirus, awstats, bind, …). A parameter value that needs a component not listed is a conflict.",
+			sgObj{{"$ref", "#/$defs/name"}, {"description", "A component name."}, {"examples", []any{"php8.3", "php-fpm", "postfix"}}}, false),
+		"extensions":   sgList("Installed extensions and the services each provides.", sgRef("extension", "An extension."), false),
+		"default_plan": sgRef("name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
+		"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it (single server only)."),
+	}
 	planNames := func(desc string) sgObj { return sgList(desc, sgRef("name", "A name."), true) }
 	planFields := func(what string) map[string]sgObj {
 		return map[string]sgObj{
-			"name":        sgRef("plan_name", "Name of the "+what+", unique per owner."),
-			"owner":       sgRef("login", "Owner of the "+what+": admin (the default) or a reseller's login. A reseller's plan is addressed as OWNER/NAME."),
-			"description": sgRef("text", "Description of the "+what+"."),
-			"services":    planNames("Additional services the " + what + " includes: names of services, or of services that extensions provide."),
+			"name":            sgRef("plan_name", "Name of the "+what+", unique per owner."),
+			"owner":           sgRef("login", "Owner of the "+what+": admin (the default) or a reseller's login. A reseller's plan is addressed as OWNER/NAME."),
+			"description":     sgRef("text", "Description of the "+what+"."),
+			"services":        planNames("Additional services the " + what + " includes: names of services, or of services that extensions provide."),
+			"servers":         placement(what)["servers"],
+			"server_selector": placement(what)["server_selector"],
 		}
 	}
 	allocation := []string{"resources", "permissions", "services", "oversell"}
@@ -382,14 +404,14 @@ func sgKinds() []sgKind {
 	}
 	return []sgKind{
 		{def: "server", fields: decServerFields,
-			desc: "The hosting server: what it has installed, and where custom subscriptions start. At most one in the whole config.",
-			spec: map[string]sgObj{
-				"components": sgList("Installed server components (php8.3, php-fpm, postfix, roundcube, spamassassin, antivirus, awstats, bind, …). A parameter value that needs a component not listed is a conflict.",
-					sgObj{{"$ref", "#/$defs/name"}, {"description", "A component name."}, {"examples", []any{"php8.3", "php-fpm", "postfix"}}}, false),
-				"extensions":   sgList("Installed extensions and the services each provides.", sgRef("extension", "An extension."), false),
-				"default_plan": sgRef("name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
-				"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it."),
-			}},
+			desc: "The hosting server: what it has installed, and where custom subscriptions start. At most one in the whole config; it is the one server, named default.",
+			spec: serverSpec},
+		{def: "named_server", fields: decNamedServerFields, required: []string{"name"},
+			desc: "One server of several: its name, labels (for server_selector), what it has installed and its Plesk connection.",
+			spec: merge(serverSpec, map[string]sgObj{
+				"name":   serverName("Name of the server, unique in the config; subscriptions name it in server."),
+				"labels": labels("Labels of the server (region: eu, tier: shared), which server_selector matches."),
+			})},
 		{def: "plesk", fields: decPleskFields, required: []string{"url"},
 			desc: "Connection to a Plesk server's XML API: its address and a secret key, or a login and password.",
 			spec: map[string]sgObj{
@@ -406,10 +428,22 @@ func sgKinds() []sgKind {
 			desc: "An installed extension.",
 			spec: map[string]sgObj{
 				"name":     sgRef("name", "Name of the extension."),
-				"services": sgList("Services the extension provides; plans list them by name.", sgRef("service", "A service."), false),
+				"services": sgList("Services the extension provides; plans list them by name.", sgRef("extension_service", "A service."), false),
 			}},
 		{def: "service", fields: decServiceFields, required: []string{"name"},
 			desc: "An additional service: a custom plan option, with an optional button in the panel.",
+			spec: map[string]sgObj{
+				"name":        sgRef("name", "Name of the service; plans list it under services."),
+				"description": sgRef("text", "Description of the service."),
+				"button":      sgRef("button", "The custom button the subscribers get."),
+				"send": sgList("What the button's HTTP request carries.",
+					sgObj{{"description", "One piece of information."}, {"enum", model.SendFields}}, true),
+				"available_to_resellers": sgBool("Whether resellers' plans may provide the service (default true)."),
+				"servers":                placement("service")["servers"],
+				"server_selector":        placement("service")["server_selector"],
+			}},
+		{def: "extension_service", fields: decExtServiceFields, required: []string{"name"},
+			desc: "A service an extension provides: on the servers where the extension is installed.",
 			spec: map[string]sgObj{
 				"name":        sgRef("name", "Name of the service; plans list it under services."),
 				"description": sgRef("text", "Description of the service."),
@@ -450,6 +484,7 @@ func sgKinds() []sgKind {
 				"status":      sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
 				"description": sgRef("text", "Description of the reseller, by the admin."),
 				"managed_by":  sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"servers":     serverList("With several servers: servers the reseller is on besides those where it or its customers have subscriptions."),
 			}),
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "A reseller plan, not none."}, {"not", sgObj{{"const", "none"}}}}}}}}},
@@ -465,6 +500,7 @@ func sgKinds() []sgKind {
 				"description":       sgRef("text", "Description of the customer, by its owner."),
 				"admin_description": sgRef("text", "Description of a reseller's customer by the admin, which the reseller does not see."),
 				"managed_by":        sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"servers":           serverList("With several servers: servers the customer is on besides those where it has subscriptions."),
 			})},
 		{def: "subscription", fields: decSubscriptionFields, required: []string{"domain", "plan"},
 			desc: "A subscription: a copy of a service plan's properties (plus add-ons and customisation) for a domain.",
@@ -483,6 +519,7 @@ func sgKinds() []sgKind {
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
 				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"server":       serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "Plan none: a custom subscription."}, {"const", "none"}}}}}}},
@@ -500,7 +537,8 @@ func sgKinds() []sgKind {
 
 // sgTopHelp describes the top-level keys.
 var sgTopHelp = map[string]string{
-	"server":              "The hosting server: installed components and extensions, and the default plan of custom subscriptions. At most one in the whole config.",
+	"server":              "The hosting server: installed components and extensions, and the default plan of custom subscriptions. At most one in the whole config, and not with servers.",
+	"servers":             "Several hosting servers, each named, with labels, components, extensions and a Plesk connection. Not with server.",
 	"services":            "Additional services (custom plan options) plans may include.",
 	"service_plans":       "Service plans (hosting plans).",
 	"addon_plans":         "Add-on plans, attached to subscriptions that have a service plan.",
@@ -515,7 +553,7 @@ var sgTopHelp = map[string]string{
 var sgTopDef = map[string]string{
 	"services": "service", "service_plans": "service_plan", "addon_plans": "addon_plan",
 	"reseller_plans": "reseller_plan", "resellers": "reseller", "customers": "customer",
-	"subscriptions": "subscription", "subscriber_settings": "subscriber_settings",
+	"subscriptions": "subscription", "subscriber_settings": "subscriber_settings", "servers": "named_server",
 }
 
 // sgSchema generates the schema.

@@ -61,7 +61,38 @@ func valOrder(a, b diag.Range) (diag.Range, diag.Range) {
 
 func (m *valMerger) add(r *decResult) {
 	cfg := m.cfg
+	for _, s := range r.namedServers {
+		if cfg.Server != nil {
+			m.dup("server "+s.Name, "", "servers and a server block are both declared; a config has one server block, or a servers list of named servers", cfg.Server.Src.Decl, s.Src.Decl)
+			continue
+		}
+		dup := false
+		for _, t := range cfg.Servers {
+			if t.Name == s.Name {
+				m.dup("server "+s.Name, "name", fmt.Sprintf("server %q is declared twice", s.Name), t.Src.At("name"), s.Src.At("name"))
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		cfg.Servers = append(cfg.Servers, s)
+		for i := range s.Extensions {
+			for _, svc := range s.Extensions[i].Services {
+				// The same extension on several servers provides the
+				// same services once.
+				if first, ok := cfg.Services[svc.Name]; ok && first.Extension == svc.Extension {
+					continue
+				}
+				m.addService(svc)
+			}
+		}
+	}
 	for _, s := range r.servers {
+		if len(cfg.Servers) > 0 {
+			m.dup("server", "", "servers and a server block are both declared; a config has one server block, or a servers list of named servers", cfg.Servers[0].Src.Decl, s.Src.Decl)
+			continue
+		}
 		if cfg.Server != nil {
 			m.dup("server", "", "server is declared twice; a config has at most one server block", cfg.Server.Src.Decl, s.Src.Decl)
 			continue
@@ -179,6 +210,7 @@ func (m *valMerger) login(what, login string, at diag.Range) bool {
 func Validate(cfg *model.Config) diag.Diagnostics {
 	v := &validator{cfg: cfg}
 	v.server()
+	v.placements()
 	v.customers()
 	v.resellers()
 	v.plans()
@@ -248,6 +280,94 @@ func (v *validator) server() {
 	if _, ok := v.cfg.AddonPlans[s.DefaultPlan]; ok {
 		d.Detail = s.DefaultPlan + " is an add-on plan"
 	}
+}
+
+// placements checks where the objects of a multi-server config are
+// placed: known server names, a server for every subscription.
+func (v *validator) placements() {
+	names := map[string]*model.Server{}
+	for _, s := range v.cfg.Servers {
+		names[s.Name] = s
+	}
+	multi := len(v.cfg.Servers) > 0
+	check := func(list []string, src *model.Src, obj string) {
+		for i, n := range list {
+			path := "servers[" + strconv.Itoa(i) + "]"
+			if !multi {
+				v.errorf(src.At(path), obj, "servers", "servers places an object on named servers, but the config has no servers list (a server block is the one server %s)", model.DefaultServer)
+				return
+			}
+			if names[n] == nil {
+				v.errorf(src.At(path), obj, path, "unknown server %q%s", n, valSuggest(n, names))
+			}
+		}
+	}
+	place := func(p model.Placement, src *model.Src, obj string) {
+		check(p.Servers, src, obj)
+		if len(p.Selector) == 0 {
+			return
+		}
+		if !multi {
+			v.errorf(src.At("server_selector"), obj, "server_selector", "server_selector places an object on named servers, but the config has no servers list")
+			return
+		}
+		if len(SelectServers(v.cfg.Servers, p)) == 0 {
+			d := v.errorf(src.At("server_selector"), obj, "server_selector", "server_selector %s matches no server", SelectorText(p.Selector))
+			d.Detail = "a selector matches the servers whose labels have every given value"
+		}
+	}
+	for _, s := range v.cfg.Services {
+		if s.Extension == "" {
+			place(s.Placement, &s.Src, "service "+s.Name)
+		}
+	}
+	for _, plans := range []map[string]*model.Plan{v.cfg.ServicePlans, v.cfg.AddonPlans, v.cfg.ResellerPlans} {
+		for _, p := range plans {
+			place(p.Placement, &p.Src, string(p.Kind)+" "+p.Key())
+		}
+	}
+	for _, r := range v.cfg.Resellers {
+		check(r.Servers, &r.Src, "reseller "+r.Login)
+	}
+	for _, c := range v.cfg.Customers {
+		check(c.Servers, &c.Src, "customer "+c.Login)
+	}
+	for _, s := range v.cfg.Subscriptions {
+		obj := "subscription " + s.Domain
+		switch {
+		case s.Server == "" && len(v.cfg.Servers) > 1:
+			d := v.errorf(s.Src.At("domain"), obj, "server", "subscription %s names no server; with several servers every subscription says which one it is on (server: NAME)", s.Domain)
+			d.Detail = "servers: " + strings.Join(serverNames(v.cfg.Servers), ", ")
+		case s.Server != "" && !multi:
+			if s.Server != model.DefaultServer {
+				v.errorf(s.Src.At("server"), obj, "server", "unknown server %q: the config has one server, named %s", s.Server, model.DefaultServer)
+			}
+		case s.Server != "" && names[s.Server] == nil:
+			v.errorf(s.Src.At("server"), obj, "server", "unknown server %q%s", s.Server, valSuggest(s.Server, names))
+		}
+	}
+}
+
+func serverNames(list []*model.Server) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// SelectServers returns the servers a placement names (model.Select).
+func SelectServers(servers []*model.Server, p model.Placement) []*model.Server {
+	return p.Select(servers)
+}
+
+// SelectorText writes a selector as {k: v, ...}, keys sorted.
+func SelectorText(sel map[string]string) string {
+	parts := make([]string, 0, len(sel))
+	for _, k := range slices.Sorted(maps.Keys(sel)) {
+		parts = append(parts, k+": "+sel[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 func (v *validator) customers() {

@@ -225,6 +225,35 @@ func serverObject(s *model.Server) []field {
 	return fs
 }
 
+// labelsNode writes labels or a selector as a map of strings.
+func labelsNode(m map[string]string) node {
+	n := node{kind: nObj}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		n.fields = append(n.fields, field{k, str(m[k])})
+	}
+	return n
+}
+
+// placement writes where a catalogue object is (multi-server configs).
+func (fs *fieldList) placement(p model.Placement) {
+	if len(p.Servers) > 0 {
+		fs.add("servers", list(p.Servers))
+	}
+	if len(p.Selector) > 0 {
+		fs.add("server_selector", labelsNode(p.Selector))
+	}
+}
+
+// namedServerObject is one server of a servers list.
+func namedServerObject(s *model.Server) object {
+	var fs fieldList
+	if len(s.Labels) > 0 {
+		fs.add("labels", labelsNode(s.Labels))
+	}
+	fs = append(fs, serverObject(s)...)
+	return object{block: "server", listKey: "servers", labelField: "name", label: s.Name, fields: fs}
+}
+
 // serviceFields are a service's fields but its name.
 func serviceFields(s *model.Service) []field {
 	var fs fieldList
@@ -244,6 +273,7 @@ func serviceFields(s *model.Service) []field {
 	if !s.AvailableToResellers {
 		fs.add("available_to_resellers", boolean(false))
 	}
+	fs.placement(s.Placement)
 	return fs
 }
 
@@ -270,6 +300,7 @@ func planObject(p *model.Plan) object {
 	if p.Kind == model.ResellerPlanKind && p.Oversell {
 		fs.add("oversell", boolean(true))
 	}
+	fs.placement(p.Placement)
 	b := planBlocks[p.Kind]
 	return object{block: b[0], listKey: b[1], labelField: "name", label: p.Name, fields: fs}
 }
@@ -304,6 +335,9 @@ func resellerObject(r *model.Reseller) object {
 	fs.status(r.Status)
 	fs.str("description", r.Description)
 	fs.str("managed_by", r.ManagedBy)
+	if len(r.Servers) > 0 {
+		fs.add("servers", list(r.Servers))
+	}
 	return object{block: "reseller", listKey: "resellers", labelField: "login", label: r.Login, fields: fs}
 }
 
@@ -317,6 +351,9 @@ func customerObject(c *model.Customer) object {
 	fs.str("description", c.Description)
 	fs.str("admin_description", c.AdminDescription)
 	fs.str("managed_by", c.ManagedBy)
+	if len(c.Servers) > 0 {
+		fs.add("servers", list(c.Servers))
+	}
 	return object{block: "customer", listKey: "customers", labelField: "login", label: c.Login, fields: fs}
 }
 
@@ -342,6 +379,7 @@ func subscriptionObject(s *model.Subscription) object {
 	fs.str("ftp_login", s.FTPLogin)
 	fs.secret("ftp_password", s.FTPPassword)
 	fs.str("managed_by", s.ManagedBy)
+	fs.str("server", s.Server)
 	return object{block: "subscription", listKey: "subscriptions", labelField: "domain", label: s.Domain, fields: fs}
 }
 
@@ -377,6 +415,10 @@ func parts(cfg *model.Config) []part {
 	var out []part
 	if cfg.Server != nil {
 		out = append(out, part{server: serverObject(cfg.Server)})
+	}
+	if len(cfg.Servers) > 0 {
+		srvs := cfg.Servers
+		out = append(out, part{listKey: "servers", n: len(srvs), object: func(i int) object { return namedServerObject(srvs[i]) }})
 	}
 	var svcs []*model.Service
 	for _, k := range slices.Sorted(maps.Keys(cfg.Services)) {

@@ -47,7 +47,12 @@ type Secret struct {
 
 // Config is the desired state: everything read from a config directory.
 type Config struct {
-	Server             *Server
+	// Server is the single server (a server block), nil when the config
+	// has none or names several (Servers).
+	Server *Server
+	// Servers are the named servers of a multi-server config (a servers
+	// list / server "NAME" blocks), in declaration order; nil otherwise.
+	Servers            []*Server
 	Services           map[string]*Service
 	ServicePlans       map[string]*Plan // by PlanKey
 	AddonPlans         map[string]*Plan // by PlanKey
@@ -87,8 +92,61 @@ func PlanKey(owner, name string) string {
 	return owner + "/" + name
 }
 
+// DefaultServer is the name of the single server of a config with a
+// server block (or none).
+const DefaultServer = "default"
+
+// Placement says on which servers of a multi-server config a catalogue
+// object exists: the listed servers, or those whose labels match the
+// selector, or (neither set) every server.
+type Placement struct {
+	Servers  []string
+	Selector map[string]string
+}
+
+// Set reports whether the placement names servers or a selector.
+func (p Placement) Set() bool { return len(p.Servers) > 0 || len(p.Selector) > 0 }
+
+// Select returns the servers the placement names: the listed ones, or
+// those whose labels have every value of the selector, or (neither set)
+// all, in the order of servers.
+func (p Placement) Select(servers []*Server) []*Server {
+	if !p.Set() {
+		return servers
+	}
+	var out []*Server
+	for _, s := range servers {
+		if p.Has(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Has reports whether the placement puts an object on server s.
+func (p Placement) Has(s *Server) bool {
+	if len(p.Servers) > 0 {
+		for _, n := range p.Servers {
+			if n == s.Name {
+				return true
+			}
+		}
+		return false
+	}
+	for k, want := range p.Selector {
+		if got, ok := s.Labels[k]; !ok || got != want {
+			return false
+		}
+	}
+	return true
+}
+
 // Server describes what the hosting server provides.
 type Server struct {
+	// Name is the server's name in a multi-server config ("" for the
+	// single server block).
+	Name        string
+	Labels      map[string]string
 	Components  []string
 	Extensions  []Extension
 	DefaultPlan string
@@ -136,6 +194,7 @@ type Service struct {
 	Send                 []string
 	AvailableToResellers bool
 	Extension            string
+	Placement            Placement
 	Src                  Src
 }
 
@@ -157,8 +216,9 @@ type Plan struct {
 	Props       Props
 	Services    []string
 	// Oversell is the reseller plan policy.
-	Oversell bool
-	Src      Src
+	Oversell  bool
+	Placement Placement
+	Src       Src
 }
 
 // Key returns the plan's key.
@@ -196,7 +256,11 @@ type Reseller struct {
 	// ManagedBy is "billing" when a billing system owns the reseller's
 	// existence, status and password (apply never writes them).
 	ManagedBy string
-	Src       Src
+	// Servers places the reseller explicitly (multi-server configs); it
+	// is also on every server where it or its customers have a
+	// subscription.
+	Servers []string
+	Src     Src
 }
 
 // Customer is a customer account.
@@ -213,7 +277,10 @@ type Customer struct {
 	// existence, status and password (apply never writes them); "" when
 	// plansync manages it all.
 	ManagedBy string
-	Src       Src
+	// Servers places the customer explicitly (multi-server configs); it
+	// is also on every server where it has a subscription.
+	Servers []string
+	Src     Src
 }
 
 // Subscription is a subscription, identified by its primary domain.
@@ -234,7 +301,10 @@ type Subscription struct {
 	// subscription's existence, status, plan, add-ons and FTP
 	// credentials (apply never writes them).
 	ManagedBy string
-	Src       Src
+	// Server names the server the subscription is on (multi-server
+	// configs; required when there are several).
+	Server string
+	Src    Src
 }
 
 // SubscriberSettings are the values a subscriber chose for settings its

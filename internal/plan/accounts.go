@@ -50,7 +50,7 @@ func (e *engine) planResellers(subs []*sub) {
 	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
-			Description: r.Description, Oversell: r.Oversell}
+			Description: r.Description, Oversell: r.Oversell, ManagedBy: billingMark(r.ManagedBy)}
 		var alloc *pset
 		switch {
 		case r.Plan != model.None:
@@ -109,6 +109,7 @@ func (e *engine) planResellers(subs []*sub) {
 		fs.add(strField("plan", b.Plan, rec.Plan))
 		fs.add(strField("status", b.Status, rec.Status))
 		fs.add(longField("description", b.Description, rec.Description))
+		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
 		if b.Allocation != rec.Allocation {
 			var before *pset
 			if b.Allocation != "" {
@@ -150,6 +151,10 @@ func (e *engine) planResellers(subs []*sub) {
 	}
 	for _, p := range e.prior.Resellers {
 		if _, gone := e.renamedTo("reseller", p.Login); e.cfg.Resellers[p.Login] == nil && !gone {
+			if p.ManagedBy == ManagedByBilling {
+				e.add(forget("reseller", p.Login))
+				continue
+			}
 			e.add(&Change{Kind: "reseller", Key: p.Login, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}
@@ -195,7 +200,7 @@ func (e *engine) planCustomers() {
 			continue
 		}
 		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: Active,
-			Description: cu.Description, AdminDescription: cu.AdminDescription}
+			Description: cu.Description, AdminDescription: cu.AdminDescription, ManagedBy: billingMark(cu.ManagedBy)}
 		if statusOf(cu.Status) == Suspended {
 			rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
 		}
@@ -234,6 +239,7 @@ func (e *engine) planCustomers() {
 		fs.add(strField("status", b.Status, rec.Status))
 		fs.add(longField("description", b.Description, rec.Description))
 		fs.add(longField("admin_description", b.AdminDescription, rec.AdminDescription))
+		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
 		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
 			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
 		}
@@ -275,6 +281,10 @@ func (e *engine) planCustomers() {
 		}
 		if e.cfg.Resellers[p.Login] != nil {
 			continue // converted: planned as the reseller's convert change
+		}
+		if p.ManagedBy == ManagedByBilling {
+			e.add(forget("customer", p.Login))
+			continue
 		}
 		if subsOf == nil {
 			subsOf = map[string][]string{}
@@ -333,4 +343,25 @@ func (e *engine) checkCounts(planned []*sub) {
 				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
 		}
 	}
+}
+
+// ManagedByBilling marks an object a billing system owns (managed_by:
+// billing).
+const ManagedByBilling = "billing"
+
+// billingMark is what a record keeps of a config's managed_by: "billing",
+// or nothing (plansync's, the default).
+func billingMark(m string) string {
+	if m == ManagedByBilling {
+		return m
+	}
+	return ""
+}
+
+// forget is the change of a billing-managed object removed from the
+// config: its existence is billing's (SPEC §6.5), so it is dropped from
+// the recorded state and left on the server as it is.
+func forget(kind, key string) *Change {
+	return &Change{Kind: kind, Key: key, Action: Forget,
+		Reasons: []string{"removed from config", "managed by billing: dropped from the state, left on the server (billing owns its existence)"}}
 }

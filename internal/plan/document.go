@@ -17,6 +17,9 @@ const (
 	Sync     = "sync"
 	Move     = "move"
 	Convert  = "convert"
+	// Forget drops a record without touching the server: a
+	// billing-managed object removed from the config.
+	Forget = "forget"
 )
 
 // Val is one side of a field change: its JSON form and its text for people.
@@ -38,11 +41,14 @@ type FieldChange struct {
 
 // Change is one object that will change.
 type Change struct {
+	// Server names the server of a multi-server plan ("" with a single
+	// server).
+	Server  string
 	Kind    string
 	Key     string
 	Action  string
 	Reasons []string
-	Fields  []FieldChange
+	Fields  []*FieldChange
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string
@@ -56,8 +62,13 @@ type Change struct {
 	Fanout *Fanout
 }
 
-// Address is "kind key".
-func (c *Change) Address() string { return c.Kind + " " + c.Key }
+// Address is "kind key" ("server: kind key" in a multi-server plan).
+func (c *Change) Address() string {
+	if c.Server != "" {
+		return c.Server + ": " + c.Kind + " " + c.Key
+	}
+	return c.Kind + " " + c.Key
+}
 
 // Fanout summarises what one plan change reaches.
 type Fanout struct {
@@ -68,6 +79,7 @@ type Fanout struct {
 // Conflict is a property a subscription's plans ask for that cannot be
 // provided.
 type Conflict struct {
+	Server         string
 	Subscription   string
 	Property       string
 	PlanValue      Val
@@ -82,6 +94,7 @@ type Conflict struct {
 
 // SubStatus is a subscription of the desired result with its statuses.
 type SubStatus struct {
+	Server        string
 	Key           string
 	DisplayName   string
 	SyncStatus    string
@@ -126,6 +139,10 @@ type Plan struct {
 	Refreshed bool
 	Server    string
 	Drift     []Drift
+	// Parts are the per-server plans of a multi-server config (nil with
+	// a single server); Servers counts each server's share.
+	Parts   []*ServerPart
+	Servers []ServerSummary
 
 	// memo is what a later plan may reuse (see Input.Reuse).
 	memo *memo

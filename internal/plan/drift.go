@@ -32,9 +32,11 @@ const (
 // Drift is one object the server has changed outside plansync, for one
 // cause.
 type Drift struct {
-	Kind  string
-	Key   string
-	Cause string
+	// Server names the server of a multi-server plan ("" single).
+	Server string
+	Kind   string
+	Key    string
+	Cause  string
 	// Detail says more about the cause ("by the administrator, status
 	// 16"), "" when there is nothing to add.
 	Detail string
@@ -48,8 +50,13 @@ type Drift struct {
 	Revert string
 }
 
-// Address is "kind key".
-func (d *Drift) Address() string { return d.Kind + " " + d.Key }
+// Address is "kind key" ("server: kind key" in a multi-server plan).
+func (d *Drift) Address() string {
+	if d.Server != "" {
+		return d.Server + ": " + d.Kind + " " + d.Key
+	}
+	return d.Kind + " " + d.Key
+}
 
 // DriftField is one field whose recorded and observed values differ.
 type DriftField struct {

@@ -73,7 +73,7 @@ func (e *engine) reusable() *memo {
 		return nil
 	}
 	a, b := m.cfg, e.cfg
-	if !reflect.DeepEqual(a.Server, b.Server) || !reflect.DeepEqual(a.Services, b.Services) ||
+	if !reflect.DeepEqual(a.Server, b.Server) || !reflect.DeepEqual(a.Servers, b.Servers) || !reflect.DeepEqual(a.Services, b.Services) ||
 		!reflect.DeepEqual(a.ServicePlans, b.ServicePlans) || !reflect.DeepEqual(a.AddonPlans, b.AddonPlans) ||
 		!reflect.DeepEqual(a.ResellerPlans, b.ResellerPlans) || !reflect.DeepEqual(a.Resellers, b.Resellers) ||
 		!reflect.DeepEqual(a.Retired, b.Retired) {
@@ -81,7 +81,7 @@ func (e *engine) reusable() *memo {
 	}
 	if m.prior != e.in.Prior {
 		p, q := m.prior, e.in.Prior
-		if !reflect.DeepEqual(p.Server, q.Server) || !reflect.DeepEqual(p.Services, q.Services) ||
+		if !reflect.DeepEqual(p.Server, q.Server) || !reflect.DeepEqual(p.Servers, q.Servers) || !reflect.DeepEqual(p.Services, q.Services) ||
 			!reflect.DeepEqual(p.ServicePlans, q.ServicePlans) || !reflect.DeepEqual(p.AddonPlans, q.AddonPlans) ||
 			!reflect.DeepEqual(p.ResellerPlans, q.ResellerPlans) || !reflect.DeepEqual(p.Resellers, q.Resellers) {
 			return nil
@@ -198,7 +198,7 @@ func sameSubscription(a, b *model.Subscription) bool {
 		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
 		(a.Customize == nil) == (b.Customize == nil) && a.Customize.Equal(b.Customize) &&
 		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		sameSecret(a.FTPPassword, b.FTPPassword) && a.ManagedBy == b.ManagedBy
+		sameSecret(a.FTPPassword, b.FTPPassword) && a.ManagedBy == b.ManagedBy && a.Server == b.Server
 }
 
 func sameSettings(a, b *model.SubscriberSettings) bool {
@@ -214,7 +214,8 @@ func sameCustomer(a, b *model.Customer) bool {
 	}
 	return a.Login == b.Login && a.RenamedFrom == b.RenamedFrom && sameSecret(a.Password, b.Password) &&
 		a.Contact == b.Contact && a.Owner == b.Owner && a.Status == b.Status &&
-		a.Description == b.Description && a.AdminDescription == b.AdminDescription && a.ManagedBy == b.ManagedBy
+		a.Description == b.Description && a.AdminDescription == b.AdminDescription && a.ManagedBy == b.ManagedBy &&
+		sameList(a.Servers, b.Servers)
 }
 
 func sameSecret(a, b *model.Secret) bool {
@@ -227,13 +228,13 @@ func sameSecret(a, b *model.Secret) bool {
 // sameRecord compares two recorded subscriptions (property sets by id:
 // ids are content hashes).
 func sameRecord(a, b *state.Subscription) bool {
-	return a.Domain == b.Domain && a.Owner == b.Owner && a.Customer == b.Customer && a.Plan == b.Plan &&
+	return a.Server == b.Server && a.Domain == b.Domain && a.Owner == b.Owner && a.Customer == b.Customer && a.Plan == b.Plan &&
 		sameList(a.Addons, b.Addons) && a.SyncStatus == b.SyncStatus && a.Effective == b.Effective &&
 		a.Base == b.Base && a.Customize == b.Customize && sameList(a.Customized, b.Customized) &&
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&
 		a.CreatedAt.Equal(b.CreatedAt) && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		a.FTPPassword == b.FTPPassword && samePleskID(a.Plesk, b.Plesk)
+		a.FTPPassword == b.FTPPassword && a.ManagedBy == b.ManagedBy && samePleskID(a.Plesk, b.Plesk)
 }
 
 func samePleskID(a, b *state.PleskID) bool {

@@ -650,16 +650,16 @@ func TestReuseComparesEveryField(t *testing.T) {
 		v      any
 		fields string
 	}{
-		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Src"},
+		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Server Src"},
 		{model.SubscriberSettings{}, "Domain Props Src"},
-		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Src"},
+		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Servers Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
-		{state.Subscription{}, "Domain Owner Customer Plan Addons SyncStatus Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword Plesk"},
+		{state.Subscription{}, "Server Domain Owner Customer Plan Addons SyncStatus Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword ManagedBy Plesk"},
 		// What every subscription shares is compared whole (reusable),
 		// and what a plan is made from is in the memo: a new field needs
 		// a look at both.
-		{model.Config{}, "Server Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions SubscriberSettings Files Retired"},
-		{state.Snapshot{}, "FormatVersion Lineage Serial Server Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions PropertySets"},
+		{model.Config{}, "Server Servers Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions SubscriberSettings Files Retired"},
+		{state.Snapshot{}, "FormatVersion Lineage Serial Server Servers Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions PropertySets"},
 		{Input{}, "Config Prior Lineage Now Secrets Scope Reuse"},
 	} {
 		typ := reflect.TypeOf(c.v)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -144,11 +145,11 @@ type setStore struct {
 	result  *state.Snapshot
 	prior   *state.Snapshot
 	decoded map[string]*pset // recorded id -> set
-	diffs   map[[2]string][]FieldChange
+	diffs   map[[2]string][]*FieldChange
 }
 
 func newSetStore(prior, result *state.Snapshot) *setStore {
-	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]FieldChange{}}
+	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]*FieldChange{}}
 }
 
 // recorded returns the recorded set with id (nil for "").
@@ -216,7 +217,7 @@ func (st *setStore) intern(props model.Props, services []string) *pset {
 // diff returns the field changes from set a to set b (either may be nil),
 // cached by id pair: a plan change reaching 50,000 subscriptions computes
 // its diff once.
-func (st *setStore) diff(a, b *pset, prefix string) []FieldChange {
+func (st *setStore) diff(a, b *pset, prefix string) []*FieldChange {
 	ka, kb := "", ""
 	if a != nil {
 		ka = a.id
@@ -241,7 +242,7 @@ func (st *setStore) diff(a, b *pset, prefix string) []FieldChange {
 	return d
 }
 
-func diffSets(a, b *pset, prefix string) []FieldChange {
+func diffSets(a, b *pset, prefix string) []*FieldChange {
 	var ap, bp model.Props
 	var as, bs []string
 	if a != nil {
@@ -267,16 +268,18 @@ func diffSets(a, b *pset, prefix string) []FieldChange {
 		list = append(list, k)
 	}
 	model.SortPaths(list)
-	var out []FieldChange
+	var out []*FieldChange
 	for _, k := range list {
 		x, okx := ap[k]
 		y, oky := bp[k]
-		out = append(out, FieldChange{Path: prefix + k, Before: propVal(x, okx), After: propVal(y, oky)})
+		out = append(out, &FieldChange{Path: prefix + k, Before: propVal(x, okx), After: propVal(y, oky)})
 	}
 	if strings.Join(as, "\x00") != strings.Join(bs, "\x00") {
-		out = append(out, FieldChange{Path: prefix + servicesKey, Before: listVal(as, a != nil), After: listVal(bs, b != nil)})
+		out = append(out, &FieldChange{Path: prefix + servicesKey, Before: listVal(as, a != nil), After: listVal(bs, b != nil)})
 	}
-	return out
+	// Shared by every object the change reaches: no spare capacity, so
+	// an append to it can never write into another object's list.
+	return slices.Clip(out)
 }
 
 func propVal(v model.Value, ok bool) Val {

@@ -214,9 +214,13 @@ func (e *engine) planSubscriptions() []*sub {
 		if _, gone := e.renamedTo("subscription", p.Domain); gone {
 			continue
 		}
+		if p.ManagedBy == ManagedByBilling {
+			e.add(forget("subscription", p.Domain))
+			continue
+		}
 		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
 			Reasons: []string{"removed from config", "its websites are deleted with it"}}
-		if p.Customer != "" && e.cfg.Customers[p.Customer] == nil {
+		if pc := e.priorCustomers[p.Customer]; p.Customer != "" && e.cfg.Customers[p.Customer] == nil && (pc == nil || pc.ManagedBy != ManagedByBilling) {
 			_, conv := e.cfg.Resellers[p.Customer]
 			if _, renamed := e.renamedTo("customer", p.Customer); !conv && !renamed {
 				c.Cascade = "customer " + p.Customer
@@ -362,7 +366,7 @@ func (e *engine) finish(s *sub) {
 	rec := state.Subscription{
 		Domain: cfg.Domain, Owner: s.owner, Customer: cfg.Customer, Plan: cfg.Plan, Addons: cfg.Addons,
 		SyncStatus: s.sync, Effective: e.sets.use(effSet), Base: e.sets.use(s.base), ConfigStatus: cfg.Status,
-		FTPLogin: cfg.FTPLogin,
+		FTPLogin: cfg.FTPLogin, ManagedBy: billingMark(cfg.ManagedBy),
 	}
 	if s.customize != nil {
 		rec.Customize = s.customize.id
@@ -449,6 +453,7 @@ func (e *engine) finish(s *sub) {
 			fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
 		}
 		fs.add(strField("ftp_login", "", rec.FTPLogin))
+		fs.add(strField("managed_by", "", rec.ManagedBy))
 		if rec.FTPPassword != "" {
 			fs = append(fs, sensitiveField("ftp_password", false, true))
 		}
@@ -471,6 +476,7 @@ func (e *engine) finish(s *sub) {
 		fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
 	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
+	fs.add(strField("managed_by", p.ManagedBy, rec.ManagedBy))
 	if ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "") {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}

@@ -56,8 +56,12 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 	if len(p.Drift) == 1 {
 		verb = "differs"
 	}
+	on := p.Server
+	if p.Drift[0].Server != "" {
+		on = driftServers(p)
+	}
 	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
-		st.bold("Changed outside plansync"), Escape(p.Server), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
+		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
 	for i := range p.Drift {
 		if i == driftShown {
 			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item", ""))
@@ -68,7 +72,12 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		if d.Detail != "" {
 			detail = " (" + Escape(d.Detail) + ")"
 		}
-		fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
+		if d.Server != "" {
+			// "plan Business differs on web7 (plan edited in the panel)"
+			fmt.Fprintf(b, "  %s %s differs on %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), Escape(d.Server), DriftCause(d.Cause), detail)
+		} else {
+			fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
+		}
 		for _, f := range d.Fields {
 			fmt.Fprintf(b, "      %s: %s (recorded) → %s (on the server)\n", Escape(f.Path), valText(f.Recorded), valText(f.Observed))
 		}
@@ -88,6 +97,19 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 	}
 }
 
+// driftServers names the servers drift was found on.
+func driftServers(p *plan.Plan) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range p.Drift {
+		if !seen[d.Server] {
+			seen[d.Server] = true
+			out = append(out, d.Server)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 func valText(v plan.Val) string {
 	if !v.Set {
 		return "(none)"
@@ -102,6 +124,7 @@ type jsonDriftField struct {
 }
 
 type jsonDrift struct {
+	Server string           `json:"server,omitempty"`
 	Kind   string           `json:"kind"`
 	Key    string           `json:"key"`
 	Cause  string           `json:"cause"`
@@ -123,7 +146,7 @@ func driftJSON(p *plan.Plan) *[]jsonDrift {
 	}
 	out := make([]jsonDrift, 0, len(p.Drift))
 	for _, d := range p.Drift {
-		j := jsonDrift{Kind: d.Kind, Key: d.Key, Cause: d.Cause, Detail: d.Detail, Fields: make([]jsonDriftField, 0, len(d.Fields)),
+		j := jsonDrift{Server: d.Server, Kind: d.Kind, Key: d.Key, Cause: d.Cause, Detail: d.Detail, Fields: make([]jsonDriftField, 0, len(d.Fields)),
 			Adopt: d.Adopt, AdoptNote: d.AdoptNote, Revert: d.Revert}
 		for _, f := range d.Fields {
 			j.Fields = append(j.Fields, jsonDriftField{Path: f.Path, Recorded: f.Recorded.JSON, Observed: f.Observed.JSON})

@@ -24,6 +24,7 @@ type jsonFanout struct {
 }
 
 type jsonChange struct {
+	Server  string      `json:"server,omitempty"`
 	Kind    string      `json:"kind"`
 	Key     string      `json:"key"`
 	Action  string      `json:"action"`
@@ -34,6 +35,7 @@ type jsonChange struct {
 }
 
 type jsonConflict struct {
+	Server         string `json:"server,omitempty"`
 	Subscription   string `json:"subscription"`
 	Property       string `json:"property"`
 	PlanValue      any    `json:"plan_value"`
@@ -44,6 +46,7 @@ type jsonConflict struct {
 }
 
 type jsonSub struct {
+	Server        string   `json:"server,omitempty"`
 	Key           string   `json:"key"`
 	DisplayName   string   `json:"display_name"`
 	SyncStatus    string   `json:"sync_status"`
@@ -68,13 +71,21 @@ type jsonPlan struct {
 	Conflicts     []jsonConflict `json:"conflicts"`
 	Subscriptions []jsonSub      `json:"subscriptions"`
 	Summary       jsonSummary    `json:"summary"`
-	Partial       bool           `json:"partial,omitempty"`
-	Notes         []string       `json:"notes,omitempty"`
-	Applied       *bool          `json:"applied,omitempty"`
-	Serial        uint64         `json:"serial,omitempty"`
+	// Servers counts each server's share of a multi-server plan.
+	Servers []jsonServer `json:"servers,omitempty"`
+	Partial bool         `json:"partial,omitempty"`
+	Notes   []string     `json:"notes,omitempty"`
+	Applied *bool        `json:"applied,omitempty"`
+	Serial  uint64       `json:"serial,omitempty"`
 	// Diagnostics are the warnings of a plan that succeeded; the key is
 	// left out when there are none.
 	Diagnostics []jsonDiagnostic `json:"diagnostics,omitempty"`
+}
+
+type jsonServer struct {
+	Name          string      `json:"name"`
+	Subscriptions int         `json:"subscriptions"`
+	Summary       jsonSummary `json:"summary"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -90,7 +101,7 @@ func planJSON(p *plan.Plan) jsonPlan {
 		Conflicts: make([]jsonConflict, 0, len(p.Conflicts)), Subscriptions: make([]jsonSub, 0, len(p.Subscriptions)),
 		Partial: p.Partial, Notes: p.Notes}
 	for _, c := range p.Changes {
-		jc := jsonChange{Kind: c.Kind, Key: c.Key, Action: c.Action, Reasons: nonNil(c.Reasons), Fields: make([]jsonField, 0, len(c.Fields)), Cause: c.Cause}
+		jc := jsonChange{Server: c.Server, Kind: c.Kind, Key: c.Key, Action: c.Action, Reasons: nonNil(c.Reasons), Fields: make([]jsonField, 0, len(c.Fields)), Cause: c.Cause}
 		for _, f := range c.Fields {
 			jf := jsonField{Path: f.Path, Before: f.Before.JSON, After: f.After.JSON, Sensitive: f.Sensitive}
 			if f.Sensitive {
@@ -104,15 +115,19 @@ func planJSON(p *plan.Plan) jsonPlan {
 		doc.Changes = append(doc.Changes, jc)
 	}
 	for _, c := range p.Conflicts {
-		doc.Conflicts = append(doc.Conflicts, jsonConflict{Subscription: c.Subscription, Property: c.Property,
+		doc.Conflicts = append(doc.Conflicts, jsonConflict{Server: c.Server, Subscription: c.Subscription, Property: c.Property,
 			PlanValue: c.PlanValue.JSON, AvailableValue: c.AvailableValue.JSON, Reason: c.Reason, Resolve: c.Fix, Accepted: c.Accepted})
 	}
 	for _, s := range p.Subscriptions {
-		doc.Subscriptions = append(doc.Subscriptions, jsonSub{Key: s.Key, DisplayName: s.DisplayName, SyncStatus: s.SyncStatus,
+		doc.Subscriptions = append(doc.Subscriptions, jsonSub{Server: s.Server, Key: s.Key, DisplayName: s.DisplayName, SyncStatus: s.SyncStatus,
 			Status: s.Status, StatusReasons: nonNil(s.StatusReasons)})
 	}
 	doc.Summary = jsonSummary{Create: p.Summary.Create, Update: p.Summary.Update, Delete: p.Summary.Delete,
 		Conflicts: p.Summary.Conflicts, AcceptedConflicts: p.Summary.Accepted, SkippedLocked: p.Summary.Skipped}
+	for _, s := range p.Servers {
+		doc.Servers = append(doc.Servers, jsonServer{Name: s.Name, Subscriptions: s.Subscriptions, Summary: jsonSummary{Create: s.Summary.Create,
+			Update: s.Summary.Update, Delete: s.Summary.Delete, Conflicts: s.Summary.Conflicts, AcceptedConflicts: s.Summary.Accepted, SkippedLocked: s.Summary.Skipped}})
+	}
 	return doc
 }
 

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/plansync/plansync/internal/plan"
@@ -55,6 +56,14 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	fmt.Fprintf(&b, "| to add | %s |\n| to change | %s |\n| to delete | %s |\n| conflicts | %s |\n| locked subscriptions skipped | %s |\n\n",
 		Thousands(p.Summary.Create), Thousands(p.Summary.Update), Thousands(p.Summary.Delete),
 		Thousands(p.Summary.Conflicts), Thousands(p.Summary.Skipped))
+	if len(p.Servers) > 0 {
+		b.WriteString("| server | subscriptions | to add | to change | to delete | conflicts |\n|---|---:|---:|---:|---:|---:|\n")
+		for _, s := range p.Servers {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(s.Name), Thousands(s.Subscriptions), Thousands(s.Summary.Create),
+				Thousands(s.Summary.Update), Thousands(s.Summary.Delete), Thousands(s.Summary.Conflicts))
+		}
+		b.WriteString("\n")
+	}
 	if len(p.Deletes) > 0 {
 		fmt.Fprintf(&b, "**This plan deletes %s object(s)**; apply needs `--allow-delete`.\n\n", Thousands(len(p.Deletes)))
 	}
@@ -67,7 +76,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 				break
 			}
 			c := g.first
-			subs := c.Subscription
+			subs := serverPrefix(c.Server) + c.Subscription
 			if len(g.subs) > 1 {
 				subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
 			}
@@ -89,7 +98,14 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			visible = append(visible, c)
 		}
 	}
+	// A multi-server plan is grouped by server.
+	sort.SliceStable(visible, func(i, j int) bool { return visible[i].Server < visible[j].Server })
+	server := ""
 	for i, c := range visible {
+		if c.Server != server {
+			server = c.Server
+			fmt.Fprintf(&b, "##### Server %s\n\n", mdCell(server))
+		}
 		var body strings.Builder
 		title := ""
 		if g := groups[c]; g != nil {
@@ -102,7 +118,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		} else {
 			writeChange(&body, st, c, 20, caused[c.Address()])
 			_, verb := symbol(st, c.Action)
-			title = fmt.Sprintf("%s will be %s", address(c.Kind, c.Key), verb)
+			title = fmt.Sprintf("%s%s will be %s", serverPrefix(c.Server), address(c.Kind, c.Key), verb)
 			if c.Fanout != nil {
 				title += fmt.Sprintf(" — reaches %s, skips %s locked", Thousands(len(c.Fanout.Reaches)), Thousands(len(c.Fanout.SkippedLocked)))
 			}

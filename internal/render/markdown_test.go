@@ -13,7 +13,7 @@ import (
 func bigPlan(n int) *plan.Plan {
 	p := &plan.Plan{}
 	pc := &plan.Change{Kind: "service_plan", Key: "Business", Action: plan.Update, Reasons: []string{"changed in config"},
-		Fields: []plan.FieldChange{{Path: "resources.disk_space", Before: plan.Val{Set: true, JSON: int64(1), Text: "10 GiB"}, After: plan.Val{Set: true, JSON: int64(2), Text: "20 GiB"}}},
+		Fields: []*plan.FieldChange{{Path: "resources.disk_space", Before: plan.Val{Set: true, JSON: int64(1), Text: "10 GiB"}, After: plan.Val{Set: true, JSON: int64(2), Text: "20 GiB"}}},
 		Fanout: &plan.Fanout{}}
 	p.Changes = append(p.Changes, pc)
 	for i := 0; i < n; i++ {
@@ -23,7 +23,7 @@ func bigPlan(n int) *plan.Plan {
 	}
 	for i := 0; i < n/10; i++ {
 		p.Changes = append(p.Changes, &plan.Change{Kind: "customer", Key: fmt.Sprintf("c%06d", i), Action: plan.Update,
-			Reasons: []string{"changed in config"}, Fields: []plan.FieldChange{{Path: "name", Before: plan.Val{Set: true, Text: `"a"`}, After: plan.Val{Set: true, Text: `"b"`}}}})
+			Reasons: []string{"changed in config"}, Fields: []*plan.FieldChange{{Path: "name", Before: plan.Val{Set: true, Text: `"a"`}, After: plan.Val{Set: true, Text: `"b"`}}}})
 		p.Conflicts = append(p.Conflicts, plan.Conflict{Subscription: fmt.Sprintf("site%06d.example", i), Property: "resources.disk_space",
 			PlanValue: plan.Val{Set: true, Text: fmt.Sprintf("%d GiB", i)}, AvailableValue: plan.Val{Set: true, Text: "1 GiB"}, Reason: "reseller allocation exhausted"})
 	}

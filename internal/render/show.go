@@ -269,8 +269,14 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 			case "customer":
 				line += fmt.Sprintf("  %s", o["status"])
 			}
+			if server, ok := o["server"].(string); ok {
+				line = server + ": " + line
+			}
 			b.WriteString(Escape(line) + "\n")
 			continue
+		}
+		if server, ok := o["server"].(string); ok {
+			fmt.Fprintf(&b, "%s: ", Escape(server))
 		}
 		fmt.Fprintf(&b, "%s\n", address(kind, key))
 		writeObject(&b, o, "  ")

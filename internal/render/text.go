@@ -56,6 +56,8 @@ func symbol(st styler, action string) (string, string) {
 		return st.cyan(">"), "moved"
 	case plan.Convert:
 		return st.cyan(">"), "converted"
+	case plan.Forget:
+		return st.yellow("-"), "forgotten"
 	}
 	return "?", action
 }
@@ -141,8 +143,13 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		b.WriteString("No changes. The recorded state matches the configuration.\n\n")
 	}
 	writeConflicts(&b, st, p)
+	writeFleetFanout(&b, st, p)
 	fmt.Fprintf(&b, "%s %d to add, %d to change, %d to delete, %d conflicts.\n", st.bold("Plan:"),
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
+	for _, s := range p.Servers {
+		fmt.Fprintf(&b, "  %s: %d to add, %d to change, %d to delete, %d conflicts (%s %s).\n", Escape(s.Name),
+			s.Summary.Create, s.Summary.Update, s.Summary.Delete, s.Summary.Conflicts, Thousands(s.Subscriptions), plural(s.Subscriptions, "subscription", ""))
+	}
 	out := b.String()
 	if !opt.Color {
 		// Everything from the config was escaped where it was written;
@@ -161,6 +168,7 @@ const (
 )
 
 type bulk struct {
+	server             string
 	action, kind, plan string
 	keys               []string
 	first              *plan.Change
@@ -184,10 +192,10 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 				}
 			}
 		}
-		k := c.Action + "\x00" + c.Kind + "\x00" + planName
+		k := c.Server + "\x00" + c.Action + "\x00" + c.Kind + "\x00" + planName
 		g := byPlan[k]
 		if g == nil {
-			g = &bulk{action: c.Action, kind: c.Kind, plan: planName, first: c}
+			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, first: c}
 			byPlan[k] = g
 		}
 		g.keys = append(g.keys, c.Key)
@@ -211,13 +219,16 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	if g.plan != "" {
 		on = " on plan " + Escape(g.plan)
 	}
+	if g.server != "" {
+		on += " on server " + Escape(g.server)
+	}
 	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), g.kind+"s", on, verb)
-	fmt.Fprintf(b, "  %s %s\n\n", sym, names(g.keys, max))
+	fmt.Fprintf(b, "  %s%s %s\n\n", serverPrefix(g.server), sym, names(g.keys, max))
 }
 
 // isDefault reports whether a created subscription's field only states a
 // default (an unlimited limit, a permission not granted).
-func isDefault(f plan.FieldChange) bool {
+func isDefault(f *plan.FieldChange) bool {
 	if f.Before.Set || !f.After.Set {
 		return false
 	}
@@ -232,24 +243,28 @@ func isDefault(f plan.FieldChange) bool {
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
-	fmt.Fprintf(b, "  # %s will be %s", address(c.Kind, c.Key), verb)
+	on := ""
+	if c.Server != "" {
+		on = " on " + Escape(c.Server)
+	}
+	fmt.Fprintf(b, "  # %s%s will be %s", address(c.Kind, c.Key), on, verb)
 	if len(c.Reasons) > 0 {
 		fmt.Fprintf(b, " (%s)", escapeJoin(c.Reasons, "; "))
 	}
 	b.WriteString("\n")
 	if c.Kind == c.Key {
-		fmt.Fprintf(b, "  %s %s\n", sym, c.Kind) // the one server
+		fmt.Fprintf(b, "  %s%s %s\n", serverPrefix(c.Server), sym, c.Kind) // the one server
 	} else {
-		fmt.Fprintf(b, "  %s %s %q\n", sym, c.Kind, c.Key)
+		fmt.Fprintf(b, "  %s%s %s %q\n", serverPrefix(c.Server), sym, c.Kind, c.Key)
 	}
-	if c.Action != plan.Delete {
+	if c.Action != plan.Delete && c.Action != plan.Forget {
 		defaults := 0
 		for _, f := range c.Fields {
 			if c.Action == plan.Create && c.Kind == "subscription" && isDefault(f) {
 				defaults++
 				continue
 			}
-			writeField(b, st, f)
+			writeField(b, st, *f)
 		}
 		if defaults > 0 {
 			b.WriteString("      (other limits unlimited, other permissions not granted)\n")
@@ -263,6 +278,52 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 		if n := len(f.SkippedLocked); n > 0 {
 			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription", ""), names(f.SkippedLocked, max))
 		}
+	}
+	b.WriteString("\n")
+}
+
+// serverPrefix is "web3: " in a multi-server plan, "" otherwise.
+func serverPrefix(server string) string {
+	if server == "" {
+		return ""
+	}
+	return Escape(server) + ": "
+}
+
+// writeFleetFanout sums up, for a multi-server plan, each plan change
+// made on several servers: "service_plan "Business" reaches 1,204
+// subscriptions on 12 servers".
+func writeFleetFanout(b *strings.Builder, st styler, p *plan.Plan) {
+	if len(p.Servers) == 0 {
+		return
+	}
+	type total struct {
+		reaches, servers int
+	}
+	var order []string
+	sums := map[string]*total{}
+	for _, c := range p.Changes {
+		if c.Fanout == nil || len(c.Fanout.Reaches) == 0 {
+			continue
+		}
+		k := address(c.Kind, c.Key)
+		t := sums[k]
+		if t == nil {
+			t = &total{}
+			sums[k] = t
+			order = append(order, k)
+		}
+		t.reaches += len(c.Fanout.Reaches)
+		t.servers++
+	}
+	if len(order) == 0 {
+		return
+	}
+	b.WriteString("Fan-out:\n")
+	for _, k := range order {
+		t := sums[k]
+		fmt.Fprintf(b, "  %s %s reaches %s %s on %s %s\n", st.cyan("→"), k, Thousands(t.reaches), plural(t.reaches, "subscription", ""),
+			Thousands(t.servers), plural(t.servers, "server", ""))
 	}
 	b.WriteString("\n")
 }
@@ -344,7 +405,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 		if c.Accepted {
 			reason += " (accepted)"
 		}
-		subs := c.Subscription
+		subs := serverPrefix(c.Server) + c.Subscription
 		if len(g.subs) > 1 {
 			subs = Thousands(len(g.subs)) + " subscriptions: " + names(g.subs, 3)
 		}
@@ -429,7 +490,7 @@ func groupConflicts(cs []plan.Conflict) []*conflictGroup {
 			byKey[k] = g
 			out = append(out, g)
 		}
-		g.subs = append(g.subs, c.Subscription)
+		g.subs = append(g.subs, serverPrefix(c.Server)+c.Subscription)
 	}
 	return out
 }
@@ -494,7 +555,7 @@ func writeFanoutChanges(b *strings.Builder, st styler, caused []*plan.Change, th
 }
 
 // fanoutField is a field change on one line.
-func fanoutField(st styler, f plan.FieldChange) string {
+func fanoutField(st styler, f *plan.FieldChange) string {
 	path := Escape(f.Path)
 	before, after := Escape(f.Before.Text), Escape(f.After.Text)
 	switch {

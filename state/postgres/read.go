@@ -206,21 +206,23 @@ func checkKeys(s *state.Snapshot, objects []ref) error {
 		var got string
 		switch r.kind {
 		case kindAddonPlan:
-			got = s.AddonPlans[i].Key
+			got = state.ServerKey(s.AddonPlans[i].Server, s.AddonPlans[i].Key)
 		case kindCustomer:
-			got = s.Customers[i].Login
+			got = state.ServerKey(s.Customers[i].Server, s.Customers[i].Login)
 		case kindReseller:
-			got = s.Resellers[i].Login
+			got = state.ServerKey(s.Resellers[i].Server, s.Resellers[i].Login)
 		case kindResellerPlan:
-			got = s.ResellerPlans[i].Key
+			got = state.ServerKey(s.ResellerPlans[i].Server, s.ResellerPlans[i].Key)
 		case kindServer:
 			got = ""
+		case kindServers:
+			got = s.Servers[i].Name
 		case kindService:
-			got = s.Services[i].Name
+			got = state.ServerKey(s.Services[i].Server, s.Services[i].Name)
 		case kindServicePlan:
-			got = s.ServicePlans[i].Key
+			got = state.ServerKey(s.ServicePlans[i].Server, s.ServicePlans[i].Key)
 		case kindSubscription:
-			got = s.Subscriptions[i].Domain
+			got = state.ServerKey(s.Subscriptions[i].Server, s.Subscriptions[i].Domain)
 		}
 		if got != r.key {
 			return fmt.Errorf("%w: the plansync_objects row for %s %q holds the record of %s %q", state.ErrCorrupt, r.kind, r.key, r.kind, got)

@@ -23,6 +23,7 @@ const (
 	kindReseller     = "reseller"
 	kindResellerPlan = "reseller_plan"
 	kindServer       = "server"
+	kindServers      = "servers" // a named server of a multi-server config
 	kindService      = "service"
 	kindServicePlan  = "service_plan"
 	kindSubscription = "subscription"
@@ -42,6 +43,8 @@ func field(kind string) (string, bool) {
 		return "reseller_plans", true
 	case kindServer:
 		return "server", true
+	case kindServers:
+		return "servers", true
 	case kindService:
 		return "services", true
 	case kindServicePlan:
@@ -124,28 +127,31 @@ func (b *Backend) rows(s *state.Snapshot) (objs, sets []row, err error) {
 	items := make([]item, 0, n)
 	// In the order of the kinds' names, so that usually no sort is needed.
 	for i := range s.AddonPlans {
-		items = append(items, item{kindAddonPlan, s.AddonPlans[i].Key, &s.AddonPlans[i]})
+		items = append(items, item{kindAddonPlan, state.ServerKey(s.AddonPlans[i].Server, s.AddonPlans[i].Key), &s.AddonPlans[i]})
 	}
 	for i := range s.Customers {
-		items = append(items, item{kindCustomer, s.Customers[i].Login, &s.Customers[i]})
+		items = append(items, item{kindCustomer, state.ServerKey(s.Customers[i].Server, s.Customers[i].Login), &s.Customers[i]})
 	}
 	for i := range s.Resellers {
-		items = append(items, item{kindReseller, s.Resellers[i].Login, &s.Resellers[i]})
+		items = append(items, item{kindReseller, state.ServerKey(s.Resellers[i].Server, s.Resellers[i].Login), &s.Resellers[i]})
 	}
 	for i := range s.ResellerPlans {
-		items = append(items, item{kindResellerPlan, s.ResellerPlans[i].Key, &s.ResellerPlans[i]})
+		items = append(items, item{kindResellerPlan, state.ServerKey(s.ResellerPlans[i].Server, s.ResellerPlans[i].Key), &s.ResellerPlans[i]})
 	}
 	if s.Server != nil {
 		items = append(items, item{kindServer, "", s.Server})
 	}
+	for i := range s.Servers {
+		items = append(items, item{kindServers, s.Servers[i].Name, &s.Servers[i]})
+	}
 	for i := range s.Services {
-		items = append(items, item{kindService, s.Services[i].Name, &s.Services[i]})
+		items = append(items, item{kindService, state.ServerKey(s.Services[i].Server, s.Services[i].Name), &s.Services[i]})
 	}
 	for i := range s.ServicePlans {
-		items = append(items, item{kindServicePlan, s.ServicePlans[i].Key, &s.ServicePlans[i]})
+		items = append(items, item{kindServicePlan, state.ServerKey(s.ServicePlans[i].Server, s.ServicePlans[i].Key), &s.ServicePlans[i]})
 	}
 	for i := range s.Subscriptions {
-		items = append(items, item{kindSubscription, s.Subscriptions[i].Domain, &s.Subscriptions[i]})
+		items = append(items, item{kindSubscription, state.ServerKey(s.Subscriptions[i].Server, s.Subscriptions[i].Domain), &s.Subscriptions[i]})
 	}
 	byKey := func(a, b item) int { return compareRef(ref{kind: a.kind, key: a.key}, ref{kind: b.kind, key: b.key}) }
 	if !slices.IsSortedFunc(items, byKey) {

@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"ReadEmpty", testReadEmpty},
 		{"RoundTrip", testRoundTrip},
+		{"ServerKeyed", testServerKeyed},
 		{"SerialIncrements", testSerialIncrements},
 		{"UnchangedContentKeepsSerial", testUnchanged},
 		{"StaleSerial", testStaleSerial},
@@ -204,6 +205,52 @@ func testRoundTrip(t *testing.T, h Harness) {
 	}
 	if d := diff(want, mustRead(t, open(t, st))); d != "" {
 		t.Errorf("Read by another handle (-want +got):\n%s", d)
+	}
+}
+
+// fleet returns a snapshot of a multi-server config: the same plan,
+// customer and subscription keys recorded once per server, each with
+// its own Plesk identity, and the servers' descriptions.
+func fleet() *state.Snapshot {
+	s := state.New(lineage)
+	gold := s.PutValues(state.Values{"disk_space": int64(10 << 30)})
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i, srv := range []string{"web1", "web1-eu", "web2"} {
+		id := &state.PleskID{GUID: "00000000-0000-4000-8000-00000000000" + string(rune('1'+i)), ID: i + 1}
+		s.Servers = append(s.Servers, state.Server{Name: srv, Components: []string{"php8.3"}})
+		s.Services = append(s.Services, state.Service{Server: srv, Name: "backup"})
+		s.ServicePlans = append(s.ServicePlans, state.Plan{Server: srv, Key: "Gold", Owner: "admin", Name: "Gold", Props: gold, Plesk: id})
+		s.AddonPlans = append(s.AddonPlans, state.Plan{Server: srv, Key: "Extra", Owner: "admin", Name: "Extra", Props: gold})
+		s.ResellerPlans = append(s.ResellerPlans, state.Plan{Server: srv, Key: "Partner", Owner: "admin", Name: "Partner", Props: gold})
+		s.Resellers = append(s.Resellers, state.Reseller{Server: srv, Login: "acme", Plan: "Partner", Status: "active"})
+		s.Customers = append(s.Customers, state.Customer{Server: srv, Login: "bob", Owner: "admin", Status: "active", Plesk: id})
+		s.Subscriptions = append(s.Subscriptions, state.Subscription{Server: srv, Domain: srv + ".example", Owner: "admin", Customer: "bob",
+			Plan: "Gold", SyncStatus: "synced", Effective: gold, Status: "active", CreatedAt: created, Plesk: id})
+	}
+	return s
+}
+
+// testServerKeyed: records of several servers with the same keys are
+// distinct objects ((server, kind, key)); a change on one server's
+// record leaves the others as they are.
+func testServerKeyed(t *testing.T, h Harness) {
+	st := h.Fresh(t)
+	b := open(t, st)
+	mustWrite(t, b, fleet(), 0, nil)
+	want := fleet()
+	want.Serial = 1
+	if d := diff(want, mustRead(t, b)); d != "" {
+		t.Fatalf("Read after Write (-want +got):\n%s", d)
+	}
+	next := fleet()
+	next.ServicePlans[1].Description = "edited on web1-eu"
+	next.Customers = next.Customers[:2] // bob deleted on web2
+	if n := mustWrite(t, b, next, 1, nil); n != 2 {
+		t.Fatalf("second Write returned serial %d, want 2", n)
+	}
+	next.Serial = 2
+	if d := diff(next, mustRead(t, open(t, st))); d != "" {
+		t.Errorf("Read after the second Write (-want +got):\n%s", d)
 	}
 }
 

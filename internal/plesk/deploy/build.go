@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -732,6 +733,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				continue
 			}
 			ftp := r.ftp(s, true)
+			exp := expiration(s.Expires)
 			ch.add(func() xmlapi.Op {
 				op := xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: s.Domain, HType: "vrt_hst", IPAddress: ip}}
 				if holder != model.Admin {
@@ -740,10 +742,16 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				var hosting []xmlapi.Property
 				if custom {
 					v := values(want, nil)
+					if exp != unlimited {
+						setv(&v.Limits, "expiration", exp)
+					}
 					hosting = mapping.HostingProperties(v)
 					op.Limits, op.Permissions, op.PHPSettings, op.Mail = mapping.LimitsBlock(v, false), mapping.PermissionsBlock(v), mapping.PHPBlock(v), mapping.WebspaceMailBlock(v)
 				} else {
 					op.PlanGUID = r.guid(planRef)
+					if exp != unlimited {
+						op.Limits = &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: "expiration", Value: exp}}}
+					}
 				}
 				hosting = append(hosting, ftp...)
 				if len(hosting) > 0 {
@@ -848,6 +856,13 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
+		if exp := expiration(s.Expires); exp != serverExpiration(d) {
+			// The subscription's own date: written alone, it does not
+			// lock (nor does a plan change reach it).
+			ch.add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Limits: &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: "expiration", Value: exp}}}}}
+			}, nil)
+		}
 		if ftp := r.ftpChanges(s, d); len(ftp) > 0 && !billing {
 			ch.add(func() xmlapi.Op {
 				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{Hosting: &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: ftp}}}}
@@ -920,6 +935,33 @@ func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.
 	return out
 }
 
+const unlimited = "-1"
+
+// expiration is a subscription's expiration limit as Plesk takes it: Unix
+// seconds, -1 when it never expires.
+func expiration(t *time.Time) string {
+	if t == nil || t.Unix() <= 0 {
+		return unlimited
+	}
+	return strconv.FormatInt(t.Unix(), 10)
+}
+
+// serverExpiration is the expiration limit the server has for a
+// subscription (-1 when none).
+func serverExpiration(d *xmlapi.WebspaceData) string {
+	if d == nil || d.Data == nil || d.Data.Limits == nil {
+		return unlimited
+	}
+	for _, l := range d.Data.Limits.Limit {
+		if l.Name == "expiration" {
+			if n, err := strconv.ParseInt(strings.TrimSpace(l.Value), 10, 64); err == nil && n > 0 {
+				return strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	return unlimited
+}
+
 // webspaceValues renders values for webspace set (no preferences: a
 // subscription has no such block).
 func webspaceValues(v mapping.Values) xmlapi.WebspaceValues {
@@ -937,61 +979,54 @@ const suspendedByAdmin = 16
 
 func (r *run) buildStatuses() *phase {
 	ph := &phase{name: "statuses"}
-	want := func(suspended bool) *int {
+	// status adds the write of an object's status when the server's
+	// differs from the config's (16 suspended by the administrator, 0
+	// active; held is whether the server's status counts as suspended).
+	status := func(kind, key string, mine, suspended, held bool, op func(status *int) xmlapi.Op) {
+		if !mine || r.opts.Billing(kind, key) || !r.inPlan(kind, key) || suspended == held {
+			return
+		}
 		n := 0
 		if suspended {
 			n = suspendedByAdmin
 		}
-		return &n
+		ph.chain(kind, key).add(func() xmlapi.Op { return op(&n) }, nil)
 	}
 	for _, rs := range r.res.Resellers {
-		if r.opts.Billing("reseller", rs.Login) || r.opts.Reseller != "" || !r.inPlan("reseller", rs.Login) {
-			continue
-		}
 		have := 0
 		if d := r.resellers[rs.Login]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := rs.Status == "suspended"; sus != (have != 0) {
-			login := rs.Login
-			ph.chain("reseller", login).add(func() xmlapi.Op {
-				op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
-				op.Values.GenInfo = &xmlapi.ResellerInfo{Status: want(sus)}
-				return op
-			}, nil)
-		}
+		login := rs.Login
+		status("reseller", login, r.opts.Reseller == "", rs.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
+			op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
+			op.Values.GenInfo = &xmlapi.ResellerInfo{Status: st}
+			return op
+		})
 	}
 	for _, c := range r.res.Customers {
-		if r.opts.Billing("customer", c.Login) || !r.mine(c.Owner) || !r.inPlan("customer", c.Login) {
-			continue
-		}
 		have := 0
 		if d := r.custs[c.Login]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := c.Status == "suspended"; sus != (have != 0) {
-			login := c.Login
-			ph.chain("customer", login).add(func() xmlapi.Op {
-				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
-				op.Values.GenInfo = &xmlapi.CustomerInfo{Status: want(sus)}
-				return op
-			}, nil)
-		}
+		login := c.Login
+		status("customer", login, r.mine(c.Owner), c.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
+			op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
+			op.Values.GenInfo = &xmlapi.CustomerInfo{Status: st}
+			return op
+		})
 	}
 	for _, s := range r.res.Subscriptions {
-		if r.opts.Billing("subscription", s.Domain) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
-			continue
-		}
 		have := 0
 		if d := r.webs[s.Domain]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
-		if sus := s.ConfigStatus == "suspended"; sus != (have&suspendedByAdmin != 0) {
-			filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
-			ph.chain("subscription", s.Domain).add(func() xmlapi.Op {
-				return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: want(sus)}}}
-			}, nil)
-		}
+		// The subscription's own status (its owner's suspension is the
+		// owner's).
+		filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", have&suspendedByAdmin != 0, func(st *int) xmlapi.Op {
+			return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: st}}}
+		})
 	}
 	return ph
 }

@@ -24,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -58,7 +60,21 @@ type Options struct {
 	// uses (--as reseller:LOGIN): only its plans, customers and
 	// subscriptions are read and written, as Plesk allows.
 	Reseller string
+	// Read, when set, is the whole server as this same run read it
+	// (the refresh read plan made, under the state lock), at ReadAt: it
+	// stands for deploy's own first read when it is at most MaxReadAge
+	// old and Reseller is unset (a reseller reads a scoped view).
+	Read   *importer.Snapshot
+	ReadAt time.Time
 }
+
+// MaxReadAge is how old a read passed in Options.Read may be to stand
+// for a fresh one. Every write is computed from a read made after the
+// state lock was taken; a read this recent, made by the same run, is as
+// fresh as deploy's own would be for the first write (see docs/plesk.md,
+// "Failure and recovery"). An older one (a plan confirmed by hand after a
+// while, watch reusing its last read) is read again.
+const MaxReadAge = 30 * time.Second
 
 // Disagreement is a value the server reports after apply that differs
 // from what plansync predicted.
@@ -109,9 +125,12 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	if opts.Billing == nil {
 		opts.Billing = func(string, string) bool { return false }
 	}
-	srv, err := read(ctx, c, opts.Reseller)
-	if err != nil {
-		return nil, err
+	srv := opts.Read
+	if srv == nil || opts.Reseller != "" || time.Since(opts.ReadAt) > MaxReadAge || opts.ReadAt.After(time.Now()) {
+		var err error
+		if srv, err = read(ctx, c, opts.Reseller); err != nil {
+			return nil, err
+		}
 	}
 	r := newRun(c, p, prior, srv, opts)
 	phases, err := r.build(ctx)
@@ -632,6 +651,9 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
 			add("status", statusText(want), statusText(have))
 		}
 	}
+	if want, have := expiration(s.Expires), serverExpiration(w); want != have {
+		add("expires", expiresText(want), expiresText(have))
+	}
 	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
 		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
 	}
@@ -681,6 +703,15 @@ func (r *run) subInfo(w *xmlapi.WebspaceData) webInfo {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// expiresText renders an expiration limit as a date ("never").
+func expiresText(limit string) string {
+	n, err := strconv.ParseInt(limit, 10, 64)
+	if err != nil || n <= 0 {
+		return "never"
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+}
 
 func statusText(suspended bool) string {
 	if suspended {

@@ -20,6 +20,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
@@ -36,6 +37,9 @@ type recorder struct {
 	mu   sync.Mutex
 	ops  []string
 	http *httptest.Server
+	// fullReads counts the packets reading the whole server (those
+	// with a customer get: deploy's first read, import's, refresh's).
+	fullReads int
 }
 
 func newRecorder(t testing.TB, st *fake.State) *recorder {
@@ -46,6 +50,11 @@ func newRecorder(t testing.TB, st *fake.State) *recorder {
 			plesktest.Validate(t, false, "request", body)
 		}
 		r.note(body)
+		if bytes.Contains(body, []byte("<customer><get>")) {
+			r.mu.Lock()
+			r.fullReads++
+			r.mu.Unlock()
+		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		r.srv.ServeHTTP(w, req)
 	}))
@@ -532,5 +541,50 @@ func TestTargetWritesOnlyTarget(t *testing.T) {
 	}
 	if got := strings.Join(r.take(), ","); got != "webspace sync-subscription" {
 		t.Errorf("full apply sent %s, want the sync of r.example (b.example is done)", got)
+	}
+}
+
+// TestReadPassedIn checks deploy uses a fresh read of this run (plan's
+// refresh read) instead of reading the whole server again, and reads it
+// again when the read passed in is too old.
+func TestReadPassedIn(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+	prior := apply(t, r, load(t, files), nil).Record
+	files["x.yaml"] = strings.Replace(subs, "{mailboxes: 5}", "{mailboxes: 7}", 1)
+	cfg := load(t, files)
+	for _, tc := range []struct {
+		name  string
+		age   time.Duration
+		reads int
+	}{{"fresh", 0, 0}, {"stale", MaxReadAge + time.Second, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap, err := importer.Read(context.Background(), r.client(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.take()
+			r.mu.Lock()
+			r.fullReads = 0
+			r.mu.Unlock()
+			out, err := Run(context.Background(), r.client(t), makePlan(t, cfg, prior), prior,
+				Options{DefaultIP: "192.0.2.10", Read: snap, ReadAt: time.Now().Add(-tc.age)})
+			if err != nil || len(out.Disagreements) > 0 {
+				t.Fatalf("apply: %v %+v", err, out.Disagreements)
+			}
+			if r.fullReads != tc.reads {
+				t.Errorf("whole-server reads: %d, want %d", r.fullReads, tc.reads)
+			}
+			// The first run writes the change; the second finds it done.
+			want := "webspace set"
+			if tc.name == "stale" {
+				want = ""
+			}
+			if got := strings.Join(r.take(), ","); got != want {
+				t.Errorf("writes %q, want %q", got, want)
+			}
+			prior = out.Record
+			prior.Serial++
+		})
 	}
 }

@@ -355,3 +355,40 @@ func TestPlanItems(t *testing.T) {
 		t.Fatalf("after remove: %+v", list)
 	}
 }
+
+// TestExpirationIsTheSubscriptions checks the expiration limit is the
+// subscription's own: written alone it does not lock (unless
+// ExpirationLocks), a plan change and a sync keep it.
+func TestExpirationIsTheSubscriptions(t *testing.T) {
+	for _, locks := range []bool{false, true} {
+		_, c := start(t, fake.Options{ExpirationLocks: locks})
+		plan := must[xmlapi.AddResult](t, c, xmlapi.ServicePlanAdd{Name: "Basic", Limits: limits("disk_space", "1073741824")})[0]
+		must[xmlapi.AddResult](t, c, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "Jane Doe", Login: "jane", Password: "Pass-word-1"}})
+		must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "a.example", OwnerLogin: "jane", HType: "vrt_hst", IPAddress: "192.0.2.10"},
+			Limits: limits("expiration", "1801353600"), PlanGUID: plan.GUID})
+		w := getWebspace(t, c, "a.example")
+		if l, _, _ := flags(w); l != strconvBool(locks) || limitOf(w.Data.Limits, "expiration") != "1801353600" || limitOf(w.Data.Limits, "disk_space") != "1073741824" {
+			t.Fatalf("ExpirationLocks %v: created with an expiration: locked %s limits %+v", locks, l, w.Data.Limits)
+		}
+		must[xmlapi.FilterResult](t, c, xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{"a.example"}}, Values: xmlapi.WebspaceValues{Limits: limits("expiration", "1835481600")}})
+		if l, _, _ := flags(getWebspace(t, c, "a.example")); l != strconvBool(locks) {
+			t.Fatalf("ExpirationLocks %v: after a set of the expiration: locked %s", locks, l)
+		}
+		if locks {
+			continue
+		}
+		must[xmlapi.PlanResult](t, c, xmlapi.ServicePlanSet{Filter: xmlapi.PlanFilter{GUID: []string{plan.GUID}}, Limits: limits("disk_space", "2147483648")})
+		must[xmlapi.FilterResult](t, c, xmlapi.WebspaceSync{Filter: xmlapi.WebspaceFilter{Name: []string{"a.example"}}})
+		w = getWebspace(t, c, "a.example")
+		if limitOf(w.Data.Limits, "expiration") != "1835481600" || limitOf(w.Data.Limits, "disk_space") != "2147483648" {
+			t.Fatalf("after a plan change and a sync: limits %+v", w.Data.Limits)
+		}
+	}
+}
+
+func strconvBool(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

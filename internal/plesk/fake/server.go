@@ -35,6 +35,11 @@ type Options struct {
 	// StatusLocks: a webspace set of the status locks the subscription
 	// (Plesk does not say; default: it does not).
 	StatusLocks bool
+	// ExpirationLocks: a webspace add or set of the expiration limit
+	// alone locks the subscription (Plesk does not say; default: it does
+	// not: the expiration date is the subscription's own, as billing
+	// systems set it on renewal, and a sync keeps it).
+	ExpirationLocks bool
 	// AddonReplaces: an add-on's values replace the plan's instead of
 	// adding to them (Plesk does not say; default: limits add, with
 	// unlimited absorbing, permissions are OR-ed, other values replace).
@@ -55,7 +60,8 @@ type Options struct {
 	// Answer replaces the answer to request number AnswerAt (every
 	// request when 0): "html" (a login page), "garbage" (not XML),
 	// "truncated" (the request is carried out, its answer cut short),
-	// "http500".
+	// "http500", "slow" (the request is carried out, no answer comes: the
+	// client times out).
 	Answer   string
 	AnswerAt int
 }
@@ -115,7 +121,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests++
 	n := s.requests
 	s.mu.Unlock()
-	if s.opts.Delay > 0 {
+	slow := s.opts.Answer == "slow" && (s.opts.AnswerAt == 0 || s.opts.AnswerAt == n)
+	if s.opts.Delay > 0 && !slow {
 		select {
 		case <-time.After(s.opts.Delay):
 		case <-r.Context().Done():
@@ -142,34 +149,68 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "http500":
 			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 			return
+		case "slow":
+			// The request is carried out; its answer never comes (the
+			// client times out, as with a server that hangs after the
+			// work is done).
+			s.Handle(r.Header, body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Minute):
+			}
+			return
 		}
 	}
-	out := s.Handle(r.Header, body)
 	w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-	w.Write(out)
+	// The answer is encoded straight onto the connection: a whole
+	// server's webspaces are hundreds of megabytes of XML.
+	_ = s.answer(w, r.Header, body)
 }
 
 // Handle answers one request packet (headers carry the credentials).
 func (s *Server) Handle(h http.Header, body []byte) []byte {
+	var b bytes.Buffer
+	if err := s.answer(&b, h, body); err != nil {
+		return systemError("", xmlapi.ErrFailed, "cannot encode the answer: "+err.Error())
+	}
+	return b.Bytes()
+}
+
+// answer writes the answer to one request packet to w.
+func (s *Server) answer(w io.Writer, h http.Header, body []byte) error {
+	resp, sysErr := s.handle(h, body)
+	if sysErr != nil {
+		_, err := w.Write(sysErr)
+		return err
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	return xml.NewEncoder(w).Encode(resp)
+}
+
+// handle carries out one request packet: the answer, or a system error
+// packet.
+func (s *Server) handle(h http.Header, body []byte) (*packetResp, []byte) {
 	s.mu.Lock()
 	caller, authorised := s.authorise(h)
 	s.mu.Unlock()
 	if !authorised {
-		return systemError("", xmlapi.ErrAuth, "Authentication failed")
+		return nil, systemError("", xmlapi.ErrAuth, "Authentication failed")
 	}
 	root, err := parseDOM(body)
 	if err != nil {
-		return systemError("", xmlapi.ErrParse, "XML parse error: "+err.Error())
+		return nil, systemError("", xmlapi.ErrParse, "XML parse error: "+err.Error())
 	}
 	if root.name != "packet" {
-		return systemError("", xmlapi.ErrParse, "XML parse error: root element must be packet")
+		return nil, systemError("", xmlapi.ErrParse, "XML parse error: root element must be packet")
 	}
 	version := root.attr["version"]
 	if version == "" {
 		version = xmlapi.Protocol
 	}
 	if !supported(version) {
-		return systemError(version, xmlapi.ErrVersion, "Unsupported protocol version "+version)
+		return nil, systemError(version, xmlapi.ErrVersion, "Unsupported protocol version "+version)
 	}
 	var reqs []*node
 	for _, op := range root.kids {
@@ -177,20 +218,20 @@ func (s *Server) Handle(h http.Header, body []byte) []byte {
 			continue
 		}
 		if op.name == "plan-item" && versionKey(version) > 1060900 {
-			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")
+			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")
 		}
 		if len(op.kids) == 0 {
-			return systemError(version, xmlapi.ErrParse, "XML schema validation failed: operator "+op.name+" holds no operation")
+			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: operator "+op.name+" holds no operation")
 		}
 		for _, o := range op.kids {
 			if err := checkShape(op.name, o); err != nil {
-				return systemError(version, xmlapi.ErrParse, "XML schema validation failed: "+err.Error())
+				return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: "+err.Error())
 			}
 		}
 		reqs = append(reqs, op)
 	}
 	if len(reqs) == 0 {
-		return systemError(version, xmlapi.ErrParse, "XML schema validation failed: the packet holds no operation")
+		return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: the packet holds no operation")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -215,14 +256,10 @@ func (s *Server) Handle(h http.Header, body []byte) []byte {
 	}
 	if changed && s.opts.DataFile != "" {
 		if err := s.state.Save(s.opts.DataFile); err != nil {
-			return systemError(version, xmlapi.ErrFailed, "cannot save the emulator's data: "+err.Error())
+			return nil, systemError(version, xmlapi.ErrFailed, "cannot save the emulator's data: "+err.Error())
 		}
 	}
-	out, err := xml.Marshal(resp)
-	if err != nil {
-		return systemError(version, xmlapi.ErrFailed, "cannot encode the answer: "+err.Error())
-	}
-	return append([]byte(xml.Header), out...)
+	return &resp, nil
 }
 
 // authorise returns the caller the credentials name: the administrator

@@ -221,6 +221,11 @@ func (s *Server) resync(w *Webspace) {
 	} else {
 		w.Unsynced, w.Problems = false, ""
 	}
+	// The expiration date is the subscription's own: a sync keeps it.
+	if exp, had := w.Values.Limits["expiration"]; had {
+		want = want.Clone()
+		setv(&want.Limits, "expiration", exp)
+	}
 	w.Values = want
 }
 

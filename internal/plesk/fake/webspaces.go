@@ -291,6 +291,7 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	if len(custom.Hosting) == 0 {
 		delete(present, "hosting")
 	}
+	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
 		w.Values = overlay(w.Values, custom)
 		if plan != nil {
@@ -384,6 +385,7 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	if len(custom.Hosting) == 0 {
 		delete(present, "hosting")
 	}
+	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
 		w.Values = overlay(w.Values, custom)
 		locks = true
@@ -392,6 +394,21 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 		w.Locked = true
 	}
 	return nil
+}
+
+// ownExpiration takes the expiration limit out of a webspace add or set
+// and sets it on the subscription without locking it (unless
+// ExpirationLocks): the expiration date is the subscription's own.
+func (s *Server) ownExpiration(w *Webspace, custom *mapping.Values, present map[string]bool) {
+	exp, found := custom.Limits["expiration"]
+	if !found || s.opts.ExpirationLocks {
+		return
+	}
+	setv(&w.Values.Limits, "expiration", exp)
+	delete(custom.Limits, "expiration")
+	if len(custom.Limits) == 0 && custom.Overuse == "" {
+		delete(present, "limits")
+	}
 }
 
 func (s *Server) webspaceSwitch(w *Webspace, o *node) *xmlapi.Status {

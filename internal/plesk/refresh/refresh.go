@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/fleet"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -40,16 +41,23 @@ type Server struct {
 	// Status holds the status bits of the accounts and subscriptions
 	// that are not active, by "kind key".
 	Status map[string]int
+	// Read is what the server answered, and ReadAt when: apply passes it
+	// on to deploy while it is fresh, instead of reading the server again.
+	Read   *importer.Snapshot
+	ReadAt time.Time
 }
 
 // Read reads the server's whole business layer (one packet) and makes
 // its records as of now.
 func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
+	at := time.Now()
 	snap, err := importer.Read(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return FromSnapshot(snap, now), nil
+	srv := FromSnapshot(snap, now)
+	srv.ReadAt = at
+	return srv, nil
 }
 
 // FromSnapshot makes the server's records from what a read returned.
@@ -58,7 +66,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap)}
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
 }
 
 func statusBits(snap *importer.Snapshot) map[string]int {
@@ -210,6 +218,8 @@ type Result struct {
 	// recorded state.
 	Observed *state.Snapshot
 	Drift    []plan.Drift
+	// Server is the read compared (its raw answer in Server.Read).
+	Server *Server
 	// IDs counts the recorded objects whose Plesk identity was filled or
 	// updated.
 	IDs int
@@ -234,6 +244,7 @@ type Options struct {
 // Compare compares the recorded state (nil: none yet) with the server,
 // for the objects the recorded state or the config (nil: none) names.
 func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Options) *Result {
+	read := srv
 	srvRecords := srv.Records
 	if recorded == nil {
 		recorded = state.New("")
@@ -279,7 +290,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read}
 }
 
 func kindOrder(k string) int {
@@ -676,6 +687,13 @@ func (c *comparer) subscriptions() []state.Subscription {
 			continue
 		}
 		s := srv[j]
+		if s.SyncStatus == "custom" {
+			// A custom subscription keeps every value it has (SPEC 1.3):
+			// its base is what the server has, not the default plan the
+			// server's read was planned from (that plan's values are not
+			// the server's: they would be recorded and differ next time).
+			s.Base = s.Effective
+		}
 		for _, p := range []*string{&s.Effective, &s.Base, &s.Customize, &s.Settings, &s.DroppedSettings} {
 			*p = c.copySet(*p)
 		}
@@ -715,6 +733,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	if strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00") {
 		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
+	}
+	if !sameSecond(r.Expires, s.Expires) {
+		// The subscription's own date (the expiration limit).
+		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
 	srvVals := c.srv.Records.PropertySets[s.Effective]
 	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
@@ -763,6 +785,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o := *s
 	o.Domain = r.Domain
 	o.Plesk = r.Plesk
+	o.ManagedBy = r.ManagedBy
 	o.Effective = c.merged(r.Effective, srvVals)
 	o.Base = c.copySet(s.Base)
 	o.Customize = c.copySet(s.Customize)
@@ -783,10 +806,26 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	default:
 		o.StatusReasons = nil
 	}
-	if o.Expires == nil {
-		o.Expires = r.Expires
-	}
 	return o
+}
+
+// sameSecond compares two expiration dates as the server keeps them (Unix
+// seconds; none and not after 1970 are the same: never).
+func sameSecond(a, b *time.Time) bool {
+	unix := func(t *time.Time) int64 {
+		if t == nil || t.Unix() <= 0 {
+			return 0
+		}
+		return t.Unix()
+	}
+	return unix(a) == unix(b)
+}
+
+func rfc3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // plansDrifted reports whether a recorded subscription's service plan
@@ -982,14 +1021,17 @@ func renameBack(p *plan.Plan) {
 			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
 				continue
 			}
-			field := plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
+			if f.Path == "name" {
+				billingRename(p, d.Kind, d.Key, fmt.Sprint(f.Observed.JSON))
+			}
 			const why = "renamed outside plansync: set back to the config's name"
 			if c := byAddr[d.Address()]; c != nil {
-				c.Fields = append([]plan.FieldChange{field}, c.Fields...)
+				c.Fields = append([]*plan.FieldChange{field}, c.Fields...)
 				c.Reasons = append(c.Reasons, why)
 				continue
 			}
-			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []plan.FieldChange{field}}
+			c := &plan.Change{Kind: d.Kind, Key: d.Key, Action: plan.Update, Reasons: []string{why}, Fields: []*plan.FieldChange{field}}
 			at := sort.Search(len(p.Changes), func(j int) bool {
 				o := p.Changes[j]
 				return o.Kind > c.Kind || (o.Kind == c.Kind && o.Key > c.Key)
@@ -999,4 +1041,32 @@ func renameBack(p *plan.Plan) {
 			p.Summary.Update++
 		}
 	}
+}
+
+// billingRename warns when a plan renamed back on the server is used by
+// billing-managed subscriptions: billing refers to plans by name.
+func billingRename(p *plan.Plan, kind, key, from string) {
+	if kind != "service_plan" && kind != "addon_plan" || p.Result == nil {
+		return
+	}
+	var subs []string
+	for _, s := range p.Result.Subscriptions {
+		if s.ManagedBy != plan.ManagedByBilling {
+			continue
+		}
+		uses := kind == "service_plan" && model.PlanKey(s.Owner, s.Plan) == key
+		for _, a := range s.Addons {
+			uses = uses || kind == "addon_plan" && model.PlanKey(s.Owner, a) == key
+		}
+		if uses {
+			subs = append(subs, s.Domain)
+		}
+	}
+	if len(subs) == 0 {
+		return
+	}
+	sort.Strings(subs)
+	p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Object: kind + " " + key,
+		Summary: fmt.Sprintf("renamed from %s; billing-managed subscriptions use this %s (%s) and billing refers to plans by name: rename it in the billing system too",
+			from, strings.ReplaceAll(kind, "_", " "), strings.Join(subs, ", "))})
 }

@@ -1,0 +1,471 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
+)
+
+// This file runs a multi-server config (servers: / server "NAME" { }):
+// the engine plans each server on its part of the config and of the
+// recorded state (plan.MakeFleet); refresh reads, and apply writes, the
+// connected servers in parallel; one state write records them all.
+
+// defaultParallelism is how many servers apply and refresh work on at
+// once.
+const defaultParallelism = 4
+
+// fleetGetenv hides the connection overrides (PLANSYNC_PLESK_URL, …)
+// from a multi-server config: they name one server, and which one would
+// be a guess. The first time one is set it says so on stderr.
+func fleetGetenv(env Env) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		switch k {
+		case plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword:
+			return "", false
+		}
+		if env.Getenv == nil {
+			return "", false
+		}
+		return env.Getenv(k)
+	}
+}
+
+// warnFleetEnv warns when connection overrides are set for a
+// multi-server config (they are ignored).
+func warnFleetEnv(env Env) {
+	var set []string
+	for _, k := range []string{plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword} {
+		if env.env(k) != "" {
+			set = append(set, k)
+		}
+	}
+	if len(set) > 0 {
+		fmt.Fprintf(env.Stderr, "Warning: %s ignored: the config names several servers, each with its own plesk block; the environment overrides only a single-server config.\n", strings.Join(set, ", "))
+	}
+}
+
+// fleetClient returns the client of one server of a multi-server config
+// (nil, nil without a plesk block).
+func fleetClient(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, error) {
+	conn, ok, err := plesk.Connect(cfg, fleetGetenv(env))
+	if err != nil || !ok {
+		return nil, conn, err
+	}
+	if v := env.env(EnvPleskTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, conn, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+		}
+		conn.API.Timeout = d
+	}
+	if conn.DefaultIP == "" {
+		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
+	}
+	client, err := xmlapi.New(conn.API)
+	return client, conn, err
+}
+
+// forEach runs f for every index below n, at most limit at once.
+func forEach(n, limit int, f func(i int)) {
+	if limit <= 0 {
+		limit = defaultParallelism
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// targetServer splits --target values: server/NAME limits a fleet run
+// to one server; the others are object targets.
+func targetServer(targets []string) (server string, rest []string, err error) {
+	for _, t := range targets {
+		if name, ok := strings.CutPrefix(t, "server/"); ok {
+			if server != "" && server != name {
+				return "", nil, fmt.Errorf("--target server/%s and server/%s: a run is limited to one server at most", server, name)
+			}
+			server = name
+			continue
+		}
+		rest = append(rest, t)
+	}
+	return server, rest, nil
+}
+
+// planFleet plans a multi-server config into run: each connected server
+// read (in parallel) and compared with its slice of the recorded state,
+// then every server planned on its part.
+func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.Time, a actor, sec plan.Secrets) error {
+	cfg := run.cfg
+	warnFleetEnv(env)
+	parts, diags := plan.Partition(cfg)
+	if diags.HasErrors() {
+		return diags
+	}
+	printDiags(env, diags)
+	only := c.onlyServer
+	if only != "" {
+		found := false
+		for _, p := range parts {
+			found = found || p.Name == only
+		}
+		if !found {
+			names := make([]string, len(parts))
+			for i, p := range parts {
+				names[i] = p.Name
+			}
+			return fmt.Errorf("--target server/%s: the config has no server %s (servers: %s)", only, only, strings.Join(names, ", "))
+		}
+	}
+	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope()},
+		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
+	var notes []string
+	if c.refresh != nil && c.refresh.on {
+		reads := readFleet(ctx, env, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, r := range reads {
+			switch {
+			case r.err != nil:
+				fmt.Fprintf(env.Stderr, "Warning: cannot read server %s to refresh the state: %v; %s is planned from the recorded state.\n", r.name, oneLine(r.err.Error()), r.name)
+				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
+			case r.res != nil:
+				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
+			}
+		}
+	}
+	in.Annotate = func(name string, p *plan.Plan) {
+		if d := in.Drift[name]; len(d) > 0 {
+			p.Drift, p.Refreshed, p.Server = d, true, name
+			refresh.Annotate(p)
+		}
+	}
+	run.plan = plan.MakeFleet(in)
+	run.plan.Notes = append(run.plan.Notes, notes...)
+	if only != "" {
+		run.plan.Partial, run.plan.Targets = true, append([]string{"server/" + only}, c.targets...)
+	}
+	return nil
+}
+
+// serverRead is what reading one server of a fleet gave: its comparison
+// with the recorded slice, or why it could not be read (neither: no
+// plesk block, or not read).
+type serverRead struct {
+	name string
+	res  *refresh.Result
+	err  error
+}
+
+// readFleet reads the connected servers of parts (only, when set, alone),
+// at most parallelism at once, and compares each with its slice of the
+// recorded state.
+func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
+	reads := make([]serverRead, len(parts))
+	forEach(len(parts), parallelism, func(i int) {
+		p := parts[i]
+		reads[i].name = p.Name
+		if only != "" && p.Name != only {
+			return
+		}
+		client, _, err := fleetClient(env, p.Config)
+		if err != nil || client == nil {
+			reads[i].err = err
+			return
+		}
+		srv, err := refresh.Read(ctx, client, now)
+		if err != nil {
+			reads[i].err = err
+			return
+		}
+		recorded := plan.SliceState(prior, p.Name)
+		if recorded == nil {
+			recorded = state.New(lineage)
+		}
+		reads[i].res = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: format, Reseller: reseller})
+	})
+	return reads
+}
+
+// runRefreshFleet is plansync refresh of a multi-server config: every
+// connected server read in parallel, what each has recorded in one write;
+// a server that cannot be read keeps its records and makes the run fail.
+func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg *model.Config, now time.Time, reseller string) error {
+	warnFleetEnv(env)
+	parts, diags := plan.Partition(cfg)
+	if diags.HasErrors() {
+		return diags
+	}
+	lineage := state.NewLineage()
+	if run.prior != nil {
+		lineage = run.prior.Lineage
+	}
+	reads := readFleet(ctx, env, parts, run.prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var names, failed, none []string
+	var recs []*state.Snapshot
+	var drift []plan.Drift
+	changed := false
+	for _, r := range reads {
+		names = append(names, r.name)
+		switch {
+		case r.res != nil:
+			recs = append(recs, r.res.Observed)
+			changed = changed || r.res.Changed()
+			for _, d := range r.res.Drift {
+				d.Server = r.name
+				drift = append(drift, d)
+			}
+			continue
+		case r.err != nil:
+			failed = append(failed, fmt.Sprintf("%s (%s)", r.name, oneLine(r.err.Error())))
+		default:
+			none = append(none, r.name)
+		}
+		recs = append(recs, plan.SliceState(run.prior, r.name))
+	}
+	if len(none) == len(parts) {
+		return errors.New("refresh needs Plesk servers: none of the config's servers has a plesk block")
+	}
+	if len(drift) > 0 {
+		if err := render.DriftText(env.Stdout, &plan.Plan{Refreshed: true, Drift: drift}, render.Options{Color: env.color()}); err != nil {
+			return err
+		}
+	}
+	for _, name := range plan.RecordedServers(run.prior) {
+		if !slices.Contains(names, name) {
+			names, recs = append(names, name), append(recs, plan.SliceState(run.prior, name))
+		}
+	}
+	var serial uint64
+	if run.prior != nil {
+		serial = run.prior.Serial
+	}
+	if changed {
+		result := plan.JoinStates(lineage, serial, names, recs)
+		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(),
+			Summary: fmt.Sprintf("refresh of %s: %s recorded", counted(len(parts)-len(failed)-len(none), "server"), counted(len(drift), "drift item"))}
+		expect := serial
+		err := env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
+			serial, err = run.backend.Write(ctx, result, expect, entry)
+			return err
+		})
+		if err != nil {
+			return backendErr(run.backend, err)
+		}
+		fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n",
+			counted(len(drift), "drift item"), counted(len(parts)-len(failed)-len(none), "server"), serial)
+	} else {
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", counted(len(parts)-len(failed)-len(none), "server"))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("cannot read %s: %s; their records are kept as they were", counted(len(failed), "server"), strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// serverOutcome is how an apply went on one server.
+type serverOutcome struct {
+	Name string `json:"name"`
+	// Status is done, failed, not_reached or recorded (a server without
+	// a plesk block: the plan is recorded only).
+	Status  string   `json:"status"`
+	Error   string   `json:"error,omitempty"`
+	Writes  int      `json:"writes"`
+	Pending []string `json:"pending"`
+	out     *deploy.Outcome
+}
+
+// applyFleet applies a multi-server plan: the connected servers in
+// parallel (at most --parallelism at once), each server's operations in
+// order through deploy, then one state write of everything that
+// succeeded (servers without a connection: their part of the plan).
+func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry) error {
+	a, _ := parseAs(c.As)
+	parts := p.Parts
+	outcomes := make([]serverOutcome, len(parts))
+	records := make([]*state.Snapshot, len(parts))
+	type conn struct {
+		client *xmlapi.Client
+		conn   plesk.Connection
+		err    error
+	}
+	conns := make([]conn, len(parts))
+	for i, part := range parts {
+		cl, cn, err := fleetClient(env, part.Config)
+		conns[i] = conn{cl, cn, err}
+	}
+	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
+		forEach(len(parts), o.Parallelism, func(i int) {
+			part := parts[i]
+			oc := &outcomes[i]
+			oc.Name, oc.Pending = part.Name, []string{}
+			cn := conns[i]
+			switch {
+			case cn.err != nil:
+				oc.Status, oc.Error = "not_reached", oneLine(cn.err.Error())
+				records[i] = part.Prior
+				return
+			case cn.client == nil:
+				oc.Status = "recorded"
+				records[i] = part.Plan.Result
+				return
+			}
+			if part.Plan.Empty() && !partDrifted(p, part.Name) {
+				oc.Status = "done"
+				records[i] = part.Plan.Result
+				return
+			}
+			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, deploy.Options{
+				DefaultIP: cn.conn.DefaultIP, Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
+			})
+			oc.out = out
+			if out != nil {
+				oc.Writes = out.Writes
+				oc.Pending = append(oc.Pending, out.Pending...)
+			}
+			switch {
+			case err == nil:
+				oc.Status = "done"
+			case out == nil || out.Writes == 0 && !isOpError(err):
+				oc.Status, oc.Error = "not_reached", failureText(err)
+			default:
+				oc.Status, oc.Error = "failed", failureText(err)
+			}
+			if out != nil && out.Record != nil {
+				records[i] = out.Record
+			} else {
+				records[i] = part.Prior
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Join what each server recorded with the servers not planned.
+	names := make([]string, 0, len(parts))
+	recs := make([]*state.Snapshot, 0, len(parts))
+	planned := map[string]bool{}
+	for i, part := range parts {
+		planned[part.Name] = true
+		names, recs = append(names, part.Name), append(recs, records[i])
+	}
+	for _, name := range plan.RecordedServers(p.Result) {
+		if !planned[name] {
+			names, recs = append(names, name), append(recs, plan.SliceState(p.Result, name))
+		}
+	}
+	lineage := p.Result.Lineage
+	result := plan.JoinStates(lineage, p.PriorSerial, names, recs)
+	var failed []string
+	for _, oc := range outcomes {
+		if oc.Status == "failed" || oc.Status == "not_reached" {
+			failed = append(failed, oc.Name)
+		}
+	}
+	if len(failed) > 0 {
+		e := *entry
+		e.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
+		entry = &e
+	}
+	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
+	if writeErr != nil {
+		return backendErr(run.backend, writeErr)
+	}
+	if o.Format == "json" {
+		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
+			return err
+		}
+	} else {
+		printFleetOutcome(env.Stdout, outcomes, serial)
+	}
+	if len(failed) > 0 {
+		err := fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
+			counted(len(failed), "server"), counted(len(parts), "server"), strings.Join(failed, ", "), serial)
+		if o.Format == "json" {
+			return afterDocument{err}
+		}
+		return err
+	}
+	return nil
+}
+
+// partDrifted reports whether a server's part of the plan has drift to
+// record even without changes.
+func partDrifted(p *plan.Plan, name string) bool {
+	for _, d := range p.Drift {
+		if d.Server == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isOpError(err error) bool { return deploy.OpError(err) != nil }
+
+// failureText is one line naming the object, the operation and Plesk's
+// errcode and errtext, or the error.
+func failureText(err error) string {
+	if oe := deploy.OpError(err); oe != nil {
+		return fmt.Sprintf("%s %s of %s failed: errcode %d, errtext %q", oe.Operator, oe.Operation, oe.Object, oe.Code, oe.Text)
+	}
+	return oneLine(err.Error())
+}
+
+func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
+	fmt.Fprintln(w, "\nServers:")
+	done := 0
+	for _, oc := range outcomes {
+		switch oc.Status {
+		case "done":
+			done++
+			fmt.Fprintf(w, "  %s: done (%s sent)\n", oc.Name, counted(oc.Writes, "write"))
+		case "recorded":
+			done++
+			fmt.Fprintf(w, "  %s: recorded (no plesk connection)\n", oc.Name)
+		case "failed":
+			fmt.Fprintf(w, "  %s: failed: %s (%s pending)\n", oc.Name, oc.Error, counted(len(oc.Pending), "object"))
+		case "not_reached":
+			fmt.Fprintf(w, "  %s: not reached: %s\n", oc.Name, oc.Error)
+		}
+		if oc.out != nil {
+			printOutcome(w, oc.out)
+		}
+	}
+	fmt.Fprintf(w, "Apply complete on %d of %s. State serial %d.\n", done, counted(len(outcomes), "server"), serial)
+}
+
+func applyFleetJSON(env Env, p *plan.Plan, outcomes []serverOutcome, applied bool, serial uint64) error {
+	return writeWithKeys(env, p, applied, serial, []keyValue{{"server_outcomes", outcomes}})
+}
+
+// errNoServer is returned by --target server/NAME on a config with a
+// single server.
+var errNoServer = errors.New("--target server/NAME limits a run to one server of a multi-server config (servers: or server \"NAME\" { } blocks); this config has a single server")

@@ -1,0 +1,84 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plansync/plansync/internal/diag"
+)
+
+// TestBillingForget: billing-managed objects removed from the config are
+// forgotten (dropped from the result, not deletes, not guarded), their
+// plansync-managed subscriptions are plain deletes, not cascades.
+func TestBillingForget(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Customers["jdoe"].ManagedBy = "billing"
+	cfg.Subscriptions["a.example"].ManagedBy = "billing"
+	prior := applied(t, mustPlan(t, cfg, nil))
+	for _, c := range prior.Customers {
+		if c.ManagedBy != "billing" {
+			t.Fatalf("customer %s recorded managed_by %q", c.Login, c.ManagedBy)
+		}
+	}
+	delete(cfg.Customers, "jdoe")
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		delete(cfg.Subscriptions, d)
+	}
+	p := mustPlan(t, cfg, prior)
+	got := map[string]string{}
+	for _, c := range p.Changes {
+		got[c.Address()] = c.Action
+		if c.Kind == "subscription" && c.Cascade != "" {
+			t.Errorf("%s is a cascade of %s: its customer is forgotten, not deleted", c.Address(), c.Cascade)
+		}
+	}
+	want := map[string]string{"customer jdoe": Forget, "subscription a.example": Forget, "subscription b.example": Delete, "subscription c.example": Delete}
+	for addr, action := range want {
+		if got[addr] != action {
+			t.Errorf("%s: %q, want %q", addr, got[addr], action)
+		}
+	}
+	if strings.Join(p.Deletes, ",") != "subscription b.example,subscription c.example" {
+		t.Errorf("guarded deletes %v", p.Deletes)
+	}
+	if len(p.Result.Customers) != 0 || len(p.Result.Subscriptions) != 0 {
+		t.Errorf("result keeps %d customers, %d subscriptions", len(p.Result.Customers), len(p.Result.Subscriptions))
+	}
+}
+
+// TestBillingRenameWarns: a plan renamed while billing-managed
+// subscriptions use it is a warning naming them; without such users,
+// none.
+func TestBillingRenameWarns(t *testing.T) {
+	for _, managed := range []bool{true, false} {
+		cfg := baseConfig()
+		if managed {
+			cfg.Subscriptions["b.example"].ManagedBy = "billing"
+		}
+		prior := applied(t, mustPlan(t, cfg, nil))
+		pl := cfg.ServicePlans["Business"]
+		delete(cfg.ServicePlans, "Business")
+		pl.Name = "Business Plus"
+		cfg.ServicePlans["Business Plus"] = pl
+		for _, s := range cfg.Subscriptions {
+			s.Plan = "Business Plus"
+		}
+		p := mustPlan(t, cfg, prior)
+		var warns []string
+		for _, d := range p.Diagnostics {
+			if d.Severity == diag.Warning {
+				warns = append(warns, d.Object+": "+d.Summary)
+			}
+		}
+		want := 0
+		if managed {
+			want = 1
+		}
+		if len(warns) != want {
+			t.Fatalf("managed %v: warnings %q", managed, warns)
+		}
+		if managed && warns[0] != "service_plan Business Plus: renamed from Business; billing-managed subscriptions use this service plan (b.example) and billing refers to plans by name: rename it in the billing system too" {
+			t.Errorf("warning %q", warns[0])
+		}
+	}
+}

@@ -1,0 +1,677 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// This file plans a multi-server config (model.Config.Servers): the
+// config is partitioned per server (Partition), the recorded state sliced
+// per server (SliceState), the engine run once per server on its slices,
+// and the per-server plans merged into one (MakeFleet), every change,
+// conflict, status and drift naming its server. A config with a single
+// server block never comes here: its plans are what they always were.
+
+// ServerConfig is the part of a multi-server config that one server holds.
+type ServerConfig struct {
+	Name   string
+	Config *model.Config
+}
+
+// Partition splits a multi-server config per server, in the order of
+// cfg.Servers. Catalogue objects go where their placement says (every
+// server by default; a reseller's plans only where the reseller is; a
+// reseller plan also where its resellers are); subscriptions go to their
+// server; customers and resellers to every server where they (or their
+// customers) have a subscription, and where they are placed explicitly.
+// A subscription whose plan or add-ons are not on its server, and a plan
+// whose services are not, are errors.
+func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	custOn := map[string]map[string]bool{} // login -> servers
+	resOn := map[string]map[string]bool{}
+	put := func(m map[string]map[string]bool, login, server string) {
+		if login == "" || login == model.Admin {
+			return
+		}
+		if m[login] == nil {
+			m[login] = map[string]bool{}
+		}
+		m[login][server] = true
+	}
+	for _, c := range cfg.Customers {
+		for _, s := range c.Servers {
+			put(custOn, c.Login, s)
+		}
+	}
+	for _, r := range cfg.Resellers {
+		for _, s := range r.Servers {
+			put(resOn, r.Login, s)
+		}
+	}
+	for _, s := range cfg.Subscriptions {
+		srv := SubscriptionServer(cfg, s)
+		if srv == "" {
+			continue
+		}
+		put(custOn, s.Customer, srv)
+		put(resOn, subOwner(cfg, s), srv)
+	}
+	for login, on := range custOn {
+		if c := cfg.Customers[login]; c != nil {
+			for srv := range on {
+				put(resOn, c.Owner, srv)
+			}
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(cfg.Customers)) {
+		if len(custOn[login]) == 0 {
+			c := cfg.Customers[login]
+			diags = append(diags, diag.Diagnostic{Severity: diag.Warning, Subject: c.Src.Decl, Object: "customer " + login,
+				Summary: fmt.Sprintf("customer %s is on no server: it has no subscription and no servers list", login),
+				Detail:  "with several servers, a customer exists where it has a subscription, or where servers: [..] places it"})
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(cfg.Resellers)) {
+		if len(resOn[login]) == 0 {
+			r := cfg.Resellers[login]
+			diags = append(diags, diag.Diagnostic{Severity: diag.Warning, Subject: r.Src.Decl, Object: "reseller " + login,
+				Summary: fmt.Sprintf("reseller %s is on no server: neither it nor its customers have a subscription, and it has no servers list", login),
+				Detail:  "with several servers, a reseller exists where it or its customers have a subscription, or where servers: [..] places it"})
+		}
+	}
+
+	out := make([]ServerConfig, 0, len(cfg.Servers))
+	for _, srv := range cfg.Servers {
+		c := model.NewConfig()
+		c.Server, c.Files, c.Retired = srv, cfg.Files, cfg.Retired
+		name := srv.Name
+		for k, s := range cfg.Services {
+			if s.Extension == "" && s.Placement.Has(srv) {
+				c.Services[k] = s
+			}
+		}
+		for k, r := range cfg.Resellers {
+			if resOn[k][name] {
+				c.Resellers[k] = r
+			}
+		}
+		for k, cu := range cfg.Customers {
+			if custOn[k][name] {
+				c.Customers[k] = cu
+			}
+		}
+		for k, p := range cfg.ServicePlans {
+			if p.Placement.Has(srv) && (p.Owner == model.Admin || p.Owner == "" || resOn[p.Owner][name]) {
+				c.ServicePlans[k] = p
+			}
+		}
+		for k, p := range cfg.AddonPlans {
+			if p.Placement.Has(srv) && (p.Owner == model.Admin || p.Owner == "" || resOn[p.Owner][name]) {
+				c.AddonPlans[k] = p
+			}
+		}
+		for k, p := range cfg.ResellerPlans {
+			if p.Placement.Has(srv) {
+				c.ResellerPlans[k] = p
+			}
+		}
+		for _, r := range c.Resellers {
+			if r.Plan != "" && r.Plan != model.None && cfg.ResellerPlans[r.Plan] != nil {
+				c.ResellerPlans[r.Plan] = cfg.ResellerPlans[r.Plan]
+			}
+		}
+		for k, s := range cfg.Subscriptions {
+			if SubscriptionServer(cfg, s) == name {
+				c.Subscriptions[k] = s
+				if st := cfg.SubscriberSettings[k]; st != nil {
+					c.SubscriberSettings[k] = st
+				}
+			}
+		}
+		diags = append(diags, checkPlaced(cfg, c, srv)...)
+		out = append(out, ServerConfig{Name: name, Config: c})
+	}
+	diags.Sort()
+	return out, diags
+}
+
+// SubscriptionServer is the server a subscription is on: the one it
+// names, or the only server of a servers list with one; "" when it
+// names none among several (an error of the config).
+func SubscriptionServer(cfg *model.Config, s *model.Subscription) string {
+	if s.Server == "" && len(cfg.Servers) == 1 {
+		return cfg.Servers[0].Name
+	}
+	return s.Server
+}
+
+// subOwner is the owner of a subscription: its customer's owner, or its
+// own owner (admin when none).
+func subOwner(cfg *model.Config, s *model.Subscription) string {
+	if s.Customer != "" {
+		if c := cfg.Customers[s.Customer]; c != nil {
+			return c.Owner
+		}
+	}
+	if s.Owner == "" {
+		return model.Admin
+	}
+	return s.Owner
+}
+
+// checkPlaced reports what one server's part refers to that is not on
+// that server.
+func checkPlaced(all, c *model.Config, srv *model.Server) diag.Diagnostics {
+	var diags diag.Diagnostics
+	where := func(p *model.Plan) string {
+		on := p.Placement.Select(all.Servers)
+		names := make([]string, len(on))
+		for i, s := range on {
+			names[i] = s.Name
+		}
+		if len(names) == 0 {
+			return "it is on no server"
+		}
+		return "it is on " + strings.Join(names, ", ")
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Subscriptions)) {
+		s := c.Subscriptions[k]
+		owner := subOwner(all, s)
+		if s.Plan != "" && s.Plan != model.None {
+			key := model.PlanKey(owner, s.Plan)
+			if p := all.ServicePlans[key]; p != nil && c.ServicePlans[key] == nil {
+				diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: s.Src.At("plan"), Object: "subscription " + k, Path: "plan",
+					Summary: fmt.Sprintf("subscription %s is on server %s, but its service plan %q is not placed there (%s)", k, srv.Name, s.Plan, where(p)),
+					Detail:  "add " + srv.Name + " to the plan's servers (or make its server_selector match), or put the subscription on a server that has the plan"})
+			}
+		}
+		for i, a := range s.Addons {
+			key := model.PlanKey(owner, a)
+			if p := all.AddonPlans[key]; p != nil && c.AddonPlans[key] == nil {
+				diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: s.Src.At(fmt.Sprintf("addons[%d]", i)), Object: "subscription " + k, Path: "addons",
+					Summary: fmt.Sprintf("subscription %s is on server %s, but its add-on %q is not placed there (%s)", k, srv.Name, a, where(p))})
+			}
+		}
+	}
+	ext := map[string]bool{}
+	for _, x := range srv.Extensions {
+		for _, svc := range x.Services {
+			ext[svc.Name] = true
+		}
+	}
+	for _, plans := range []map[string]*model.Plan{c.ServicePlans, c.AddonPlans, c.ResellerPlans} {
+		for _, k := range slices.Sorted(maps.Keys(plans)) {
+			p := plans[k]
+			for _, name := range p.Services {
+				if c.Services[name] == nil && !ext[name] && all.Services[name] != nil {
+					diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + k, Path: "services",
+						Summary: fmt.Sprintf("%s %q is on server %s, but its service %q is not placed there", p.Kind, k, srv.Name, name)})
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// SliceState returns the records of s that are on server (their server
+// field cleared), with s's lineage, serial and property sets: the
+// recorded state the engine plans one server against. It returns nil
+// for a nil s.
+func SliceState(s *state.Snapshot, server string) *state.Snapshot {
+	if s == nil {
+		return nil
+	}
+	out := &state.Snapshot{FormatVersion: s.FormatVersion, Lineage: s.Lineage, Serial: s.Serial, PropertySets: s.PropertySets}
+	if server == "" {
+		out.Server = s.Server
+	}
+	for _, r := range s.Servers {
+		if r.Name == server {
+			r.Name = ""
+			out.Server = &r
+		}
+	}
+	for _, r := range s.Services {
+		if r.Server == server {
+			r.Server = ""
+			out.Services = append(out.Services, r)
+		}
+	}
+	slicePlans := func(list []state.Plan) []state.Plan {
+		var o []state.Plan
+		for _, r := range list {
+			if r.Server == server {
+				r.Server = ""
+				o = append(o, r)
+			}
+		}
+		return o
+	}
+	out.ServicePlans = slicePlans(s.ServicePlans)
+	out.AddonPlans = slicePlans(s.AddonPlans)
+	out.ResellerPlans = slicePlans(s.ResellerPlans)
+	for _, r := range s.Resellers {
+		if r.Server == server {
+			r.Server = ""
+			out.Resellers = append(out.Resellers, r)
+		}
+	}
+	for _, r := range s.Customers {
+		if r.Server == server {
+			r.Server = ""
+			out.Customers = append(out.Customers, r)
+		}
+	}
+	for _, r := range s.Subscriptions {
+		if r.Server == server {
+			r.Server = ""
+			out.Subscriptions = append(out.Subscriptions, r)
+		}
+	}
+	return out
+}
+
+// RecordedServers returns the names of the servers s records objects
+// of ("" for the single server), sorted.
+func RecordedServers(s *state.Snapshot) []string {
+	if s == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for ref := range state.Records(s) {
+		seen[ref.Server] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// JoinStates puts per-server slices (server fields empty) back into one
+// snapshot with the given lineage and serial: each record gets its
+// server's name. Property sets are shared by content id.
+func JoinStates(lineage string, serial uint64, names []string, slices_ []*state.Snapshot) *state.Snapshot {
+	out := state.New(lineage)
+	out.Serial = serial
+	out.PropertySets = map[string]state.Values{}
+	for i, s := range slices_ {
+		if s == nil {
+			continue
+		}
+		name := names[i]
+		if s.Server != nil {
+			r := *s.Server
+			if r.Name = name; name == "" {
+				out.Server = &r
+			} else {
+				out.Servers = append(out.Servers, r)
+			}
+		}
+		for _, r := range s.Services {
+			r.Server = name
+			out.Services = append(out.Services, r)
+		}
+		for _, r := range s.ServicePlans {
+			r.Server = name
+			out.ServicePlans = append(out.ServicePlans, r)
+		}
+		for _, r := range s.AddonPlans {
+			r.Server = name
+			out.AddonPlans = append(out.AddonPlans, r)
+		}
+		for _, r := range s.ResellerPlans {
+			r.Server = name
+			out.ResellerPlans = append(out.ResellerPlans, r)
+		}
+		for _, r := range s.Resellers {
+			r.Server = name
+			out.Resellers = append(out.Resellers, r)
+		}
+		for _, r := range s.Customers {
+			r.Server = name
+			out.Customers = append(out.Customers, r)
+		}
+		for _, r := range s.Subscriptions {
+			r.Server = name
+			out.Subscriptions = append(out.Subscriptions, r)
+		}
+		if used, err := state.ReferencedSets(s); err == nil {
+			maps.Copy(out.PropertySets, used)
+		} else {
+			maps.Copy(out.PropertySets, s.PropertySets)
+		}
+	}
+	if len(out.PropertySets) == 0 {
+		out.PropertySets = nil
+	}
+	return out
+}
+
+// Moves reports the subscriptions the config places on another server
+// than the one they are recorded on: plansync does not move them.
+func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
+	if prior == nil {
+		return nil
+	}
+	var diags diag.Diagnostics
+	for _, r := range prior.Subscriptions {
+		s := cfg.Subscriptions[r.Domain]
+		if s == nil {
+			continue
+		}
+		was, now := r.Server, s.Server
+		if len(cfg.Servers) > 0 {
+			now = SubscriptionServer(cfg, s)
+		}
+		if was == "" {
+			was = model.DefaultServer
+		}
+		if now == "" {
+			now = model.DefaultServer
+		}
+		if was == now || (r.Server == "" && len(cfg.Servers) > 0) {
+			// A record of the single server under a servers list is an
+			// object of server default, which the config no longer has.
+			continue
+		}
+		at := s.Src.At("server")
+		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + r.Domain, Path: "server",
+			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", r.Domain, was, now),
+			Detail:  "migrate it with Plesk's own tools, then import it on " + now + "; or set server back to " + was})
+	}
+	diags.Sort()
+	return diags
+}
+
+// adoptSingle returns s with the records of the single server (no server
+// name) named as those of server default; s is not changed.
+func adoptSingle(s *state.Snapshot) *state.Snapshot {
+	single := SliceState(s, "")
+	var names []string
+	var parts []*state.Snapshot
+	for _, n := range RecordedServers(s) {
+		if n == model.DefaultServer {
+			continue // both: the named records win; the others stay apart
+		}
+		if n == "" {
+			names, parts = append(names, model.DefaultServer), append(parts, single)
+			continue
+		}
+		names, parts = append(names, n), append(parts, SliceState(s, n))
+	}
+	if slices.Contains(RecordedServers(s), model.DefaultServer) {
+		return s
+	}
+	return JoinStates(s.Lineage, s.Serial, names, parts)
+}
+
+// FleetInput is what MakeFleet plans a multi-server config from.
+type FleetInput struct {
+	// Input holds the whole config, the whole recorded state, the clock,
+	// the secrets and the scope; Reuse is not used.
+	Input
+	// Parts is the config partitioned (Partition).
+	Parts []ServerConfig
+	// Only, when set, plans that server alone (--target server/NAME):
+	// every other server's records stay as recorded.
+	Only string
+	// Basis holds, per server, the slice to plan from instead of the
+	// recorded slice (what a refresh observed on that server).
+	Basis map[string]*state.Snapshot
+	// Drift holds, per server, what a refresh found changed outside
+	// plansync.
+	Drift map[string][]Drift
+	// Annotate, when set, is called with each server's plan as soon as
+	// it is made, before the plans are merged.
+	Annotate func(server string, p *Plan)
+	// Targets (--target KIND/KEY) limit each server's plan to the
+	// targeted objects it has and what they force (Target); a target no
+	// server has is an error.
+	Targets []string
+}
+
+// ServerPart is one server's share of a fleet plan: the engine's plan of
+// that server alone (records without a server name) and the recorded
+// slice it was planned against.
+type ServerPart struct {
+	Name  string
+	Plan  *Plan
+	Prior *state.Snapshot
+	// Basis is the slice the plan was made from (Prior, or what a
+	// refresh observed).
+	Basis  *state.Snapshot
+	Config *model.Config
+}
+
+// ServerSummary counts one server's share of a plan.
+type ServerSummary struct {
+	Name    string
+	Summary Summary
+	// Subscriptions is the number of subscriptions the server holds in
+	// the plan's result.
+	Subscriptions int
+}
+
+// MakeFleet plans every server of a multi-server config and merges the
+// per-server plans into one.
+func MakeFleet(in FleetInput) *Plan {
+	prior := in.Prior
+	lineage, serial := in.Lineage, uint64(0)
+	if prior != nil {
+		lineage, serial = prior.Lineage, prior.Serial
+	}
+	p := &Plan{PriorSerial: serial}
+	if prior != nil {
+		p.PriorLineage = prior.Lineage
+	}
+	// A state recorded with a single server block: its records are those
+	// of the server named default, when the servers list has one.
+	if prior != nil && slices.Contains(RecordedServers(prior), "") {
+		for _, part := range in.Parts {
+			if part.Name == model.DefaultServer {
+				prior = adoptSingle(prior)
+				in.Prior = prior
+				break
+			}
+		}
+	}
+	p.Diagnostics = append(p.Diagnostics, Moves(in.Config, prior)...)
+	if p.Diagnostics.HasErrors() {
+		return p
+	}
+	known := map[string]bool{}
+	found := map[string]bool{} // targets some server has
+	var names []string
+	var results []*state.Snapshot
+	for _, part := range in.Parts {
+		known[part.Name] = true
+		recorded := SliceState(prior, part.Name)
+		if in.Only != "" && part.Name != in.Only {
+			names, results = append(names, part.Name), append(results, recorded)
+			continue
+		}
+		basis := recorded
+		if b := in.Basis[part.Name]; b != nil {
+			basis = b
+		}
+		sub := in.Input
+		sub.Config, sub.Prior, sub.Reuse, sub.Lineage = part.Config, basis, nil, lineage
+		sp := makeOne(sub)
+		if in.Annotate != nil {
+			in.Annotate(part.Name, sp)
+		}
+		if len(in.Targets) > 0 && !sp.Diagnostics.HasErrors() {
+			sp = targetPart(sp, recorded, in.Targets, found)
+		}
+		p.Parts = append(p.Parts, &ServerPart{Name: part.Name, Plan: sp, Prior: recorded, Basis: basis, Config: part.Config})
+		names, results = append(names, part.Name), append(results, sp.Result)
+	}
+	// Records of servers the config no longer names stay as recorded.
+	for _, name := range RecordedServers(prior) {
+		if !known[name] {
+			label := name
+			if label == "" {
+				label = model.DefaultServer
+			}
+			names, results = append(names, name), append(results, SliceState(prior, name))
+			note := fmt.Sprintf("the recorded state holds objects of server %s, which the config does not name: they are kept as recorded", label)
+			if name == "" {
+				note = "the recorded state holds the objects of a single server block (server default), which the config's servers list does not name: they are kept as recorded; name one server default to adopt them"
+			}
+			p.Notes = append(p.Notes, note)
+		}
+	}
+	p.Result = JoinStates(lineage, serial, names, results)
+	for _, t := range in.Targets {
+		if !found[t] {
+			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("--target %s: no server has it in the config or the recorded state", t)})
+		}
+	}
+	mergeParts(p, in)
+	if len(in.Targets) > 0 {
+		p.Partial, p.Targets = true, in.Targets
+		keepTargetedDrift(p, in.Targets)
+	}
+	return p
+}
+
+// targetPart limits one server's plan to the targets it has (Target),
+// noting them in found; a server that has none of them changes nothing.
+func targetPart(sp *Plan, recorded *state.Snapshot, targets []string, found map[string]bool) *Plan {
+	exists := map[string]bool{}
+	for _, c := range sp.Changes {
+		exists[c.Kind+" "+c.Key] = true
+	}
+	for r := range state.Records(sp.Result) {
+		exists[r.Kind+" "+r.Key] = true
+	}
+	for r := range state.Records(recorded) {
+		exists[r.Kind+" "+r.Key] = true
+	}
+	var mine []string
+	for _, t := range targets {
+		ref, err := ParseTarget(t)
+		if err == nil && exists[ref.Kind+" "+ref.Key] {
+			mine = append(mine, t)
+			found[t] = true
+		}
+	}
+	if len(mine) == 0 {
+		out := &Plan{Result: recorded, PriorLineage: sp.PriorLineage, PriorSerial: sp.PriorSerial, Notes: sp.Notes, Diagnostics: sp.Diagnostics}
+		if out.Result == nil {
+			out.Result = state.New(sp.Result.Lineage)
+		}
+		return out
+	}
+	tp, err := Target(sp, recorded, mine)
+	if err != nil {
+		sp.Diagnostics = append(sp.Diagnostics, diag.Diagnostic{Severity: diag.Error, Summary: err.Error()})
+		return sp
+	}
+	return tp
+}
+
+// keepTargetedDrift keeps, on a targeted plan, the drift of the targeted
+// objects and of what the plan changes.
+func keepTargetedDrift(p *Plan, targets []string) {
+	keep := map[string]bool{}
+	for _, t := range targets {
+		if ref, err := ParseTarget(t); err == nil {
+			keep[ref.Kind+" "+ref.Key] = true
+		}
+	}
+	changed := map[string]bool{}
+	for _, c := range p.Changes {
+		changed[c.Address()] = true
+	}
+	var out []Drift
+	for _, d := range p.Drift {
+		if keep[d.Kind+" "+d.Key] || changed[d.Address()] {
+			out = append(out, d)
+		}
+	}
+	p.Drift = out
+}
+
+// mergeParts merges the per-server plans' documents into p: changes,
+// conflicts, statuses and drift get their server; notes and diagnostics
+// said by several servers are said once.
+func mergeParts(p *Plan, in FleetInput) {
+	seenNote := map[string]bool{}
+	for _, n := range p.Notes {
+		seenNote[n] = true
+	}
+	seenDiag := map[string]bool{}
+	for _, part := range p.Parts {
+		sp := part.Plan
+		for _, c := range sp.Changes {
+			cp := *c
+			cp.Server = part.Name
+			if cp.Cause != "" {
+				cp.Cause = part.Name + ": " + cp.Cause
+			}
+			p.Changes = append(p.Changes, &cp)
+		}
+		for _, c := range sp.Conflicts {
+			c.Server = part.Name
+			c.Fix = strings.ReplaceAll(c.Fix, "(add it to server.components)", "on "+part.Name+" (add it to the components of server "+part.Name+")")
+			p.Conflicts = append(p.Conflicts, c)
+		}
+		for _, s := range sp.Subscriptions {
+			s.Server = part.Name
+			p.Subscriptions = append(p.Subscriptions, s)
+		}
+		for _, n := range sp.Notes {
+			if !seenNote[n] {
+				seenNote[n] = true
+				p.Notes = append(p.Notes, n)
+			}
+		}
+		for _, d := range sp.Diagnostics {
+			k := fmt.Sprintf("%d\x00%s\x00%s\x00%v", d.Severity, d.Summary, d.Object, d.Subject)
+			if !seenDiag[k] {
+				seenDiag[k] = true
+				p.Diagnostics = append(p.Diagnostics, d)
+			}
+		}
+		for _, d := range in.Drift[part.Name] {
+			d.Server = part.Name
+			p.Drift = append(p.Drift, d)
+		}
+		if in.Basis[part.Name] != nil {
+			p.Refreshed = true
+		}
+		var sum ServerSummary
+		sum.Name, sum.Summary = part.Name, sp.Summary
+		if sp.Result != nil {
+			sum.Subscriptions = len(sp.Result.Subscriptions)
+		}
+		p.Servers = append(p.Servers, sum)
+	}
+	sort.SliceStable(p.Changes, func(i, j int) bool {
+		a, b := p.Changes[i], p.Changes[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Key != b.Key {
+			return a.Key < b.Key
+		}
+		return a.Server < b.Server
+	})
+	sort.SliceStable(p.Conflicts, func(i, j int) bool {
+		a, b := p.Conflicts[i], p.Conflicts[j]
+		if a.Subscription != b.Subscription {
+			return a.Subscription < b.Subscription
+		}
+		return a.Server < b.Server
+	})
+	sort.SliceStable(p.Subscriptions, func(i, j int) bool { return p.Subscriptions[i].Key < p.Subscriptions[j].Key })
+	p.Diagnostics.Sort()
+	p.summarize()
+}
