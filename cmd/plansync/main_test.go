@@ -311,16 +311,18 @@ func TestTuneGC(t *testing.T) {
 // 1005), -tls (served over HTTPS with a certificate no one trusts).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
-// in $NAME_URL (NAME upper-cased, - and . as _) and its key in
-// $PLESK_KEY, rather than in PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY;
-// pleskdown NAME takes it down and !pleskdown NAME up again.
+// in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
+// (NAME as given), and its key in $PLESK_KEY, rather than in
+// PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY; pleskdown NAME takes it
+// down and !pleskdown NAME up again. -key KEY makes it accept KEY
+// instead of the scripts' key.
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
-	serverName := "" // -name NAME: one of several servers (see below)
+	serverName, key := "", "script-key-0001" // -name NAME: one of several servers (see below)
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
 		args = args[1:]
@@ -337,7 +339,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "tls":
 			useTLS = true
 			continue
-		case "answer", "answer-at", "delay", "fail-op", "fail-code":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -348,6 +350,10 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			val, args = args[0], args[1:]
 		}
 		switch name {
+		case "name":
+			serverName = val
+		case "key":
+			key = val
 		case "answer":
 			if val == "version" {
 				version = true
@@ -406,7 +412,6 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	} else if len(args) == 2 {
 		st.Components = strings.Split(args[1], ",")
 	}
-	const key = "script-key-0001"
 	opts.Key = key
 	var h http.Handler = fake.New(st, opts)
 	if version {
@@ -436,6 +441,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		// One of several servers: its URL in $NAME_URL (upper case, - as
 		// _), for subst to write into a servers list.
 		ts.Setenv(envName(serverName)+"_URL", srv.URL)
+		ts.Setenv("PLESK_URL_"+serverName, srv.URL)
 		ts.Setenv("PLESK_KEY", key)
 		ts.Setenv("PLANSYNC_PLESK_DEFAULT_IP", st.IPs[0])
 		return
@@ -586,11 +592,19 @@ func xsdChecked(ts *testscript.TestScript, dir string, next http.Handler) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if bytes.Contains(body, []byte(`version="1.6.9.1"`)) {
+			// Several emulators may share the script's directory: each
+			// packet gets a file of its own.
 			mu.Lock()
 			n++
-			f := filepath.Join(tmp, fmt.Sprintf("%04d.xml", n))
+			pf, err := os.CreateTemp(tmp, fmt.Sprintf("%04d-*.xml", n))
 			mu.Unlock()
-			_ = os.WriteFile(f, body, 0o600)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			f := pf.Name()
+			_, _ = pf.Write(body)
+			_ = pf.Close()
 			out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), f).CombinedOutput()
 			if err != nil {
 				w.Header().Set("Content-Type", "text/xml")

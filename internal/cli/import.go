@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,13 +32,17 @@ type importOptions struct {
 	CAFile  string
 	Force   bool
 	Targets []string
+	// Servers are the --server NAME[=URL] of an import of several
+	// servers; Parallelism bounds how many are read at once.
+	Servers     []string
+	Parallelism int
 }
 
 func newImportCmd(env Env, c *common) *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
-		Use:   "import --dir OUT [--format yaml|hcl] [--url URL] [--force] [--target KIND/KEY]...",
-		Short: "Adopt what a Plesk server has: write its config and recorded state",
+		Use:   "import --dir OUT [--format yaml|hcl] [--url URL | --server NAME=URL...] [--force] [--target KIND/KEY]...",
+		Short: "Adopt what Plesk servers have: write their config and recorded state",
 		Long: `Read the business layer of a Plesk server (service and add-on plans,
 reseller plans, resellers, customers, subscriptions) and write a config
 directory laid out like the bundled examples (one file per kind and
@@ -49,7 +57,25 @@ An existing recorded state or config in OUT is never overwritten without
 With --target KIND/KEY (repeatable) import adopts single objects created
 by hand on the server into an existing config directory: it records them
 in the state and prints the config to add (in --format); everything else
-is left alone. An object the config already declares is refused.`,
+is left alone. An object the config already declares is refused.
+
+Several servers (--server NAME=URL, repeatable, in the order that
+decides differences) are read in parallel (--parallelism, default 4) and
+merged into one catalogue: the config lists them under servers (each
+with its url and the environment variable holding its key), a plan,
+add-on, reseller plan or service that is not on every server says which
+servers it is on, and each subscription names its server. The key of
+server NAME is PLANSYNC_PLESK_KEY_NAME (NAME upper-cased, other
+characters than letters and digits as _), or PLANSYNC_PLESK_LOGIN_NAME
+and PLANSYNC_PLESK_PASSWORD_NAME; the shared PLANSYNC_PLESK_KEY (or
+LOGIN and PASSWORD) otherwise. --server NAME alone takes the address from
+PLANSYNC_PLESK_URL_NAME. An object that differs between servers is
+imported as on the first server given that has it, and the fields that
+differ, with each server's value, are printed and listed in
+OUT/IMPORT.md: plan right after shows the other servers' values as
+changes. A domain on several servers is imported from the first given;
+the other copies are reported and left alone. A server that cannot be
+read fails the import, naming it, before anything is written.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runImport(cmd.Context(), env, c, o)
@@ -62,6 +88,8 @@ is left alone. An object the config already declares is refused.`,
 	f.StringVar(&o.CAFile, "ca-file", "", "PEM file of the CA that signed the server's certificate")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing config and recorded state in the directory")
 	f.StringArrayVar(&o.Targets, "target", nil, "adopt only KIND/KEY into the existing config directory (repeatable)")
+	f.StringArrayVar(&o.Servers, "server", nil, "import several servers: NAME=URL, or NAME with PLANSYNC_PLESK_URL_NAME (repeatable; the first given wins differences)")
+	f.IntVar(&o.Parallelism, "parallelism", 4, "with --server: how many servers are read at once")
 	return cmd
 }
 
@@ -71,6 +99,9 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	}
 	if err := checkFormat(o.Format, "yaml", "hcl"); err != nil {
 		return err
+	}
+	if len(o.Servers) > 0 {
+		return runImportServers(ctx, env, c, o)
 	}
 	getenv := env.Getenv
 	if o.URL != "" {
@@ -101,25 +132,8 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if len(o.Targets) > 0 {
 		return runImportTargets(ctx, env, c, o, client)
 	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
-	}
-	// Refuse to overwrite before reading anything from the server.
-	if !o.Force {
-		refs, _ := config.ListFiles(o.Dir)
-		if len(refs) > 0 {
-			return fmt.Errorf("%s already holds config files (%s, …): import writes a new directory; use --force to overwrite", o.Dir, refs[0].Path)
-		}
-		run, err := lockedState(ctx, env, c, o.Dir, "import")
-		if err != nil {
-			return err
-		}
-		prior := run.prior
-		desc := run.backend.Describe()
-		run.close()
-		if prior != nil {
-			return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", desc, prior.Serial)
-		}
 	}
 	summary, err := importWrite(ctx, client, o)
 	if err != nil {
@@ -145,6 +159,32 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	return nil
 }
 
+// checkImportDir makes the directory and refuses to overwrite a config or
+// a recorded state in it without --force, before anything is read.
+func checkImportDir(ctx context.Context, env Env, c *common, o importOptions) error {
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return err
+	}
+	if o.Force {
+		return nil
+	}
+	refs, _ := config.ListFiles(o.Dir)
+	if len(refs) > 0 {
+		return fmt.Errorf("%s already holds config files (%s, …): import writes a new directory; use --force to overwrite", o.Dir, refs[0].Path)
+	}
+	run, err := lockedState(ctx, env, c, o.Dir, "import")
+	if err != nil {
+		return err
+	}
+	prior := run.prior
+	desc := run.backend.Describe()
+	run.close()
+	if prior != nil {
+		return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", desc, prior.Serial)
+	}
+	return nil
+}
+
 type importSummary struct {
 	objects      string
 	files, notes int
@@ -164,14 +204,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	if err != nil {
 		return importSummary{}, err
 	}
-	if o.Force {
-		// Files of an earlier import that this one does not write again
-		// would otherwise stay and be loaded.
-		refs, _ := config.ListFiles(o.Dir)
-		for _, r := range refs {
-			_ = os.Remove(r.Path)
-		}
-	}
+	removeImported(o)
 	if err := importer.WriteDir(o.Dir, files, importer.Report(client.Server(), cfg, notes)); err != nil {
 		return importSummary{}, err
 	}
@@ -180,6 +213,19 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 			len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions)),
 		files: len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
+}
+
+// removeImported removes, with --force, the config files of an earlier
+// import: those this one does not write again would otherwise stay and
+// be loaded.
+func removeImported(o importOptions) {
+	if !o.Force {
+		return
+	}
+	refs, _ := config.ListFiles(o.Dir)
+	for _, r := range refs {
+		_ = os.Remove(r.Path)
+	}
 }
 
 // runImportTargets adopts single objects into an existing directory.
@@ -326,4 +372,273 @@ func mergeAdopted(cfg, add *model.Config) error {
 		cfg.Subscriptions[k] = s
 	}
 	return nil
+}
+
+// importServer is one --server of an import of several servers.
+type importServer struct {
+	conn importer.Conn
+	api  xmlapi.Config
+}
+
+var serverNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// serverEnv is the suffix of a server's own environment variables:
+// PLANSYNC_PLESK_KEY_<suffix>.
+func serverEnv(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// importServers resolves the --server flags: names, addresses and which
+// environment variables hold each server's credentials.
+func importServers(env Env, o importOptions) ([]importServer, error) {
+	if o.URL != "" {
+		return nil, fmt.Errorf("--url and --server do not go together: name every server with --server NAME=URL")
+	}
+	if len(o.Targets) > 0 {
+		return nil, fmt.Errorf("--target adopts objects from one server: use it with --url (or PLANSYNC_PLESK_URL), not --server")
+	}
+	if o.Parallelism < 1 {
+		return nil, fmt.Errorf("--parallelism %d: want 1 or more", o.Parallelism)
+	}
+	var out []importServer
+	names, suffixes := map[string]bool{}, map[string]string{}
+	for _, spec := range o.Servers {
+		name, url, hasURL := strings.Cut(spec, "=")
+		name, url = strings.TrimSpace(name), strings.TrimSpace(url)
+		if !serverNameRe.MatchString(name) {
+			return nil, fmt.Errorf("--server %s: want NAME=URL, NAME of letters, digits, '.', '-' and '_' (such as web1=https://web1.example.net:8443)", spec)
+		}
+		if names[name] {
+			return nil, fmt.Errorf("--server %s: server %s is given twice", spec, name)
+		}
+		names[name] = true
+		suffix := serverEnv(name)
+		if other, ok := suffixes[suffix]; ok {
+			return nil, fmt.Errorf("--server %s: servers %s and %s would share the environment variables %s_%s: name them apart", spec, other, name, plesk.EnvKey, suffix)
+		}
+		suffixes[suffix] = name
+		own := func(k string) string { return k + "_" + suffix }
+		if !hasURL {
+			if url = env.env(own(plesk.EnvURL)); url == "" {
+				return nil, fmt.Errorf("--server %s: no address: write --server %s=URL or set %s", spec, name, own(plesk.EnvURL))
+			}
+		}
+		if msg := config.PleskURLProblem(url); msg != "" {
+			return nil, fmt.Errorf("server %s: %s", name, msg)
+		}
+		s := importServer{conn: importer.Conn{Name: name, URL: url}, api: xmlapi.Config{URL: url}}
+		login, loginEnv := env.env(own(plesk.EnvLogin)), own(plesk.EnvLogin)
+		if login == "" {
+			login, loginEnv = env.env(plesk.EnvLogin), plesk.EnvLogin
+		}
+		password, passwordEnv := env.env(own(plesk.EnvPassword)), own(plesk.EnvPassword)
+		if password == "" {
+			password, passwordEnv = env.env(plesk.EnvPassword), plesk.EnvPassword
+		}
+		switch {
+		case env.env(own(plesk.EnvKey)) != "":
+			s.api.Key, s.conn.KeyEnv = env.env(own(plesk.EnvKey)), own(plesk.EnvKey)
+		case env.env(own(plesk.EnvLogin)) == "" && env.env(plesk.EnvKey) != "":
+			s.api.Key, s.conn.KeyEnv = env.env(plesk.EnvKey), plesk.EnvKey
+		case login != "" && password != "":
+			s.api.Login, s.api.Password = login, password
+			s.conn.Login, s.conn.PasswordEnv = login, passwordEnv
+		case login != "":
+			return nil, fmt.Errorf("server %s: login %s (%s) has no password: set %s or %s", name, login, loginEnv, own(plesk.EnvPassword), plesk.EnvPassword)
+		default:
+			return nil, fmt.Errorf("server %s: no credentials: set %s (or %s and %s), or the shared %s", name, own(plesk.EnvKey), own(plesk.EnvLogin), own(plesk.EnvPassword), plesk.EnvKey)
+		}
+		if o.CAFile != "" {
+			abs, err := filepath.Abs(o.CAFile)
+			if err != nil {
+				return nil, err
+			}
+			s.api.CAFile, s.conn.CAFile = abs, abs
+		}
+		if v := env.env(EnvPleskTimeout); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("%s=%q: want a duration such as 30s", EnvPleskTimeout, v)
+			}
+			s.api.Timeout = d
+		}
+		if dir := env.env("PLANSYNC_PLESK_TRACE"); dir != "" {
+			// One folder per server: each client numbers its packets.
+			s.api.TraceDir = filepath.Join(dir, name)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// runImportServers imports several servers into one catalogue: every
+// server is read (in parallel) before anything is written, and one that
+// cannot be read fails the import.
+func runImportServers(ctx context.Context, env Env, c *common, o importOptions) error {
+	servers, err := importServers(env, o)
+	if err != nil {
+		return err
+	}
+	if err := checkImportDir(ctx, env, c, o); err != nil {
+		return err
+	}
+	summary, err := importServersWrite(ctx, env, o, servers)
+	if err != nil {
+		return err
+	}
+	serial, err := recordImport(ctx, env, c, o, summary.ids)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", summary.files, o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", summary.notes, filepath.Join(o.Dir, "IMPORT.md"))
+	return nil
+}
+
+// maxDuplicatesShown is how many subscriptions found on several servers
+// import prints; IMPORT.md lists them all.
+const maxDuplicatesShown = 10
+
+// serversSummary is what importServersWrite leaves for the state.
+type serversSummary struct {
+	files, notes int
+	ids          []serverIdentities
+}
+
+// importServersWrite reads the servers, merges them, writes the config
+// directory and prints what each server had and how they differ. What
+// it read is dropped when it returns, before the config is planned.
+func importServersWrite(ctx context.Context, env Env, o importOptions, servers []importServer) (serversSummary, error) {
+	clients := make([]*xmlapi.Client, len(servers))
+	for i, s := range servers {
+		var err error
+		if clients[i], err = xmlapi.New(s.api); err != nil {
+			return serversSummary{}, fmt.Errorf("server %s: %w", s.conn.Name, err)
+		}
+	}
+	snaps := make([]*importer.Snapshot, len(servers))
+	errs := make([]error, len(servers))
+	sem := make(chan struct{}, o.Parallelism)
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			snaps[i], errs[i] = importer.Read(ctx, clients[i])
+		}()
+	}
+	wg.Wait()
+	var failed []string
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("server %s: %v", servers[i].conn.Name, err))
+		}
+	}
+	if len(failed) > 0 {
+		return serversSummary{}, fmt.Errorf("cannot import: %d of %d servers could not be read, nothing was written:\n  %s",
+			len(failed), len(servers), strings.Join(failed, "\n  "))
+	}
+	sources := make([]importer.Source, len(servers))
+	conns := make([]importer.Conn, len(servers))
+	addresses := map[string]string{}
+	for i, s := range servers {
+		sources[i] = importer.Source{Name: s.conn.Name, Snap: snaps[i]}
+		conns[i] = s.conn
+		addresses[s.conn.Name] = clients[i].Server()
+	}
+	merged, err := importer.Merge(sources)
+	if err != nil {
+		return serversSummary{}, err
+	}
+	files, err := importer.RenderFleet(merged, conns, o.Format)
+	if err != nil {
+		return serversSummary{}, err
+	}
+	removeImported(o)
+	if err := importer.WriteDir(o.Dir, files, importer.ReportFleet(merged, addresses)); err != nil {
+		return serversSummary{}, err
+	}
+	out := env.Stdout
+	for _, name := range merged.Servers {
+		fmt.Fprintf(out, "Imported %s (%s): %s.\n", name, addresses[name], importer.Counts(merged.Counts[name]))
+	}
+	fmt.Fprintf(out, "Merged into one catalogue: %s.\n", importer.Counts(merged.Config))
+	if len(merged.Differences) == 0 {
+		fmt.Fprintln(out, "No differences between servers: every object found on several servers is the same on each.")
+	} else {
+		fmt.Fprintf(out, "%d objects differ between servers; each is imported as on the first server given that has it, and plan will show the others' values as changes:\n", len(merged.Differences))
+		for _, d := range merged.Differences {
+			fmt.Fprintln(out, d.String())
+		}
+	}
+	for i, d := range merged.Duplicates {
+		if i == maxDuplicatesShown && len(merged.Duplicates) > maxDuplicatesShown+1 {
+			fmt.Fprintf(out, "… and %d more subscriptions on several servers, listed in %s.\n", len(merged.Duplicates)-i, filepath.Join(o.Dir, "IMPORT.md"))
+			break
+		}
+		fmt.Fprintln(out, d.String())
+	}
+	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}
+	for i, s := range servers {
+		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i]))}
+	}
+	return sum, nil
+}
+
+// serverIDs keeps a server's identities of what the merged catalogue
+// places on it: a subscription imported from another server (a domain on
+// several) is not this server's to record.
+func serverIDs(m *importer.Merged, server string, ids refresh.Identities) refresh.Identities {
+	for domain := range ids["subscription"] {
+		if m.Subscription[domain] != server {
+			delete(ids["subscription"], domain)
+		}
+	}
+	return ids
+}
+
+// recordImport records the imported config's state, every object with
+// its Plesk identity on each server it is on.
+func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids []serverIdentities) (uint64, error) {
+	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
+	if err != nil {
+		return 0, fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
+	}
+	defer run.close()
+	attachServers(run.plan.Result, ids)
+	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
+	if err := apply.Check(run.plan, opts); err != nil {
+		return 0, err
+	}
+	serial, err := apply.Run(ctx, run.backend, run.plan, opts)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", run.backend.Describe(), err)
+	}
+	return serial, nil
+}
+
+// serverIdentities are the Plesk identities of one server's objects.
+type serverIdentities struct {
+	server string
+	ids    refresh.Identities
+}
+
+// attachServers gives each recorded object the Plesk identity it has on
+// its server: every record names its server (catalogue objects and
+// accounts are recorded once per server they are on) and takes that
+// server's identity, never another server's.
+func attachServers(s *state.Snapshot, ids []serverIdentities) {
+	for _, si := range ids {
+		si.ids.AttachOn(s, si.server)
+	}
 }

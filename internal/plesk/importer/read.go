@@ -118,7 +118,17 @@ func ReadAs(ctx context.Context, c *xmlapi.Client, reseller string) (*Snapshot, 
 // Build turns a snapshot into a config. Notes list what was not mapped
 // (one line each, for IMPORT.md).
 func Build(s *Snapshot) (*model.Config, []string) {
+	cfg, notes, _ := build(s)
+	return cfg, notes
+}
+
+// build is Build, also returning the values of each subscription locked
+// on a plan (by domain): its customisation is what differs from its plan
+// and add-ons, and a merge of servers computes it again against the
+// merged plans.
+func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 	cfg := model.NewConfig()
+	lockedValues := map[string]model.Props{}
 	var notes []string
 	note := func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
 	if len(s.Components) > 0 {
@@ -296,15 +306,8 @@ func Build(s *Snapshot) (*model.Config, []string) {
 			sub.Addons = nil
 			sub.Customize = values
 		case locked:
-			sub.Customize = model.Props{}
-			for path, v := range values {
-				if model.Lookup(path).Where&model.InCustomize == 0 {
-					continue
-				}
-				if b, ok := base[path]; !ok || b != v {
-					sub.Customize[path] = v
-				}
-			}
+			sub.Customize = customizeOf(values, base)
+			lockedValues[sub.Domain] = values
 		}
 		if sub.Customize != nil {
 			for path := range sub.Customize {
@@ -323,7 +326,22 @@ func Build(s *Snapshot) (*model.Config, []string) {
 		cfg.Subscriptions[sub.Domain] = sub
 	}
 	sort.Strings(notes)
-	return cfg, notes
+	return cfg, notes, lockedValues
+}
+
+// customizeOf is the customisation of a locked subscription: its values
+// that may be customised and differ from base (plan ⊕ add-ons).
+func customizeOf(values, base model.Props) model.Props {
+	c := model.Props{}
+	for path, v := range values {
+		if model.Lookup(path).Where&model.InCustomize == 0 {
+			continue
+		}
+		if b, ok := base[path]; !ok || b != v {
+			c[path] = v
+		}
+	}
+	return c
 }
 
 // keepAddonProps drops what add-on plans cannot carry (overuse and the

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/fleet"
 	"github.com/plansync/plansync/internal/model"
@@ -26,6 +27,12 @@ type File struct {
 // in a folder of its own) its plans, customers and subscriptions. format
 // is "yaml" or "hcl"; fleet's writer renders each file.
 func Render(cfg *model.Config, format string) ([]File, error) {
+	return render(cfg, format, nil)
+}
+
+// render is Render, or with fl RenderFleet's layout: the servers instead
+// of the server, and each object's placement.
+func render(cfg *model.Config, format string, fl *fleetLayout) ([]File, error) {
 	var write func(io.Writer, *model.Config) error
 	switch format {
 	case "yaml":
@@ -46,13 +53,19 @@ func Render(cfg *model.Config, format string) ([]File, error) {
 		}
 		return c
 	}
+	owners := map[string]string{} // folder → reseller
 	dirOf := func(owner string) string {
 		if owner == "" || owner == model.Admin {
 			return ""
 		}
+		owners[safe(owner)] = owner
 		return safe(owner) + "/"
 	}
-	if cfg.Server != nil || len(cfg.Services) > 0 {
+	switch {
+	case fl != nil:
+		c := part("servers")
+		c.Services = cfg.Services
+	case cfg.Server != nil || len(cfg.Services) > 0:
 		c := part("server")
 		c.Server, c.Services = cfg.Server, cfg.Services
 	}
@@ -81,10 +94,34 @@ func Render(cfg *model.Config, format string) ([]File, error) {
 	var out []File
 	for _, path := range order {
 		var b bytes.Buffer
-		b.WriteString("# Imported from a Plesk server by plansync import.\n")
-		if err := write(&b, parts[path]); err != nil {
+		if fl == nil {
+			b.WriteString("# Imported from a Plesk server by plansync import.\n")
+		} else {
+			b.WriteString("# Imported from several Plesk servers by plansync import.\n")
+			if path == "servers" {
+				fl.writeServers(&b, format)
+				if len(parts[path].Services) > 0 {
+					b.WriteByte('\n')
+				}
+			}
+		}
+		if fl == nil {
+			if err := write(&b, parts[path]); err != nil {
+				return nil, err
+			}
+			out = append(out, File{Path: path + "." + format, Data: b.Bytes()})
+			continue
+		}
+		// The objects as the fleet writer writes them, then placed.
+		var objects bytes.Buffer
+		if err := write(&objects, parts[path]); err != nil {
 			return nil, err
 		}
+		owner := model.Admin
+		if dir, _, ok := strings.Cut(path, "/"); ok {
+			owner = owners[dir]
+		}
+		b.Write(fl.place(objects.Bytes(), format, owner))
 		out = append(out, File{Path: path + "." + format, Data: b.Bytes()})
 	}
 	return out, nil

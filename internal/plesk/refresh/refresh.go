@@ -179,9 +179,20 @@ func (ids Identities) Only(addrs []string) Identities {
 // Attach sets the identity of every record of s that has none and whose
 // key the server has. It reports how many it set.
 func (ids Identities) Attach(s *state.Snapshot) int {
+	return ids.attach(s, func(string) bool { return true })
+}
+
+// AttachOn is Attach for the records of one server of several (the
+// records whose Server is server): each server has its own identities
+// for the same plan or account.
+func (ids Identities) AttachOn(s *state.Snapshot, server string) int {
+	return ids.attach(s, func(on string) bool { return on == server })
+}
+
+func (ids Identities) attach(s *state.Snapshot, on func(server string) bool) int {
 	n := 0
-	set := func(kind, key string, dst **state.PleskID) {
-		if *dst != nil {
+	set := func(server, kind, key string, dst **state.PleskID) {
+		if *dst != nil || !on(server) {
 			return
 		}
 		if id := ids[kind][key]; id != nil {
@@ -191,22 +202,22 @@ func (ids Identities) Attach(s *state.Snapshot) int {
 		}
 	}
 	for i := range s.ServicePlans {
-		set("service_plan", s.ServicePlans[i].Key, &s.ServicePlans[i].Plesk)
+		set(s.ServicePlans[i].Server, "service_plan", s.ServicePlans[i].Key, &s.ServicePlans[i].Plesk)
 	}
 	for i := range s.AddonPlans {
-		set("addon_plan", s.AddonPlans[i].Key, &s.AddonPlans[i].Plesk)
+		set(s.AddonPlans[i].Server, "addon_plan", s.AddonPlans[i].Key, &s.AddonPlans[i].Plesk)
 	}
 	for i := range s.ResellerPlans {
-		set("reseller_plan", s.ResellerPlans[i].Key, &s.ResellerPlans[i].Plesk)
+		set(s.ResellerPlans[i].Server, "reseller_plan", s.ResellerPlans[i].Key, &s.ResellerPlans[i].Plesk)
 	}
 	for i := range s.Resellers {
-		set("reseller", s.Resellers[i].Login, &s.Resellers[i].Plesk)
+		set(s.Resellers[i].Server, "reseller", s.Resellers[i].Login, &s.Resellers[i].Plesk)
 	}
 	for i := range s.Customers {
-		set("customer", s.Customers[i].Login, &s.Customers[i].Plesk)
+		set(s.Customers[i].Server, "customer", s.Customers[i].Login, &s.Customers[i].Plesk)
 	}
 	for i := range s.Subscriptions {
-		set("subscription", s.Subscriptions[i].Domain, &s.Subscriptions[i].Plesk)
+		set(s.Subscriptions[i].Server, "subscription", s.Subscriptions[i].Domain, &s.Subscriptions[i].Plesk)
 	}
 	return n
 }

@@ -334,3 +334,28 @@ func TestCompareMissingWithoutIdentity(t *testing.T) {
 		t.Errorf("resolutions: %+v", d)
 	}
 }
+
+// TestAttachOnKeepsServersApart: the same plan and account on two
+// servers take each server's own identity.
+func TestAttachOnKeepsServersApart(t *testing.T) {
+	s := &state.Snapshot{
+		ServicePlans:  []state.Plan{{Server: "web1", Key: "admin/Basic"}, {Server: "web2", Key: "admin/Basic"}},
+		Customers:     []state.Customer{{Server: "web1", Login: "jdoe"}, {Server: "web2", Login: "jdoe"}},
+		Subscriptions: []state.Subscription{{Server: "web2", Domain: "a.example"}},
+	}
+	web1 := Identities{"service_plan": {"admin/Basic": {GUID: "g1", ID: 1}}, "customer": {"jdoe": {ID: 11}}, "subscription": {"a.example": {ID: 99}}}
+	web2 := Identities{"service_plan": {"admin/Basic": {GUID: "g2", ID: 2}}, "customer": {"jdoe": {ID: 12}}, "subscription": {"a.example": {ID: 21}}}
+	if n := web1.AttachOn(s, "web1"); n != 2 {
+		t.Errorf("web1 attached %d identities, want 2", n)
+	}
+	web2.AttachOn(s, "web2")
+	if g := s.ServicePlans[0].Plesk.GUID + s.ServicePlans[1].Plesk.GUID; g != "g1g2" {
+		t.Errorf("plan GUIDs %q, want g1 on web1 and g2 on web2", g)
+	}
+	if a, b := s.Customers[0].Plesk.ID, s.Customers[1].Plesk.ID; a != 11 || b != 12 {
+		t.Errorf("customer ids %d, %d, want 11, 12", a, b)
+	}
+	if id := s.Subscriptions[0].Plesk.ID; id != 21 {
+		t.Errorf("subscription id %d, want web2's 21", id)
+	}
+}

@@ -1,0 +1,5 @@
+# Imported from several Plesk servers by plansync import.
+customer "bob" {
+  name  = "Bob"
+  owner = "acme"
+}
