@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"log"
 	"math"
 	"net/http"
@@ -52,6 +53,8 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"damage":    damage,
+			"grepdir":   grepDir,
 			"holdlock":  holdLock,
 			"interrupt": interrupt,
 			"mkfifo":    mkfifo,
@@ -74,6 +77,82 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// damage damages every file in a directory (a cache folder), as a
+// crash, a full disk or a careless hand would: truncate cuts each in
+// half, flip changes one byte in the middle, garbage replaces each with
+// bytes that are no entry at all.
+//
+//	damage truncate|flip|garbage DIR
+func damage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: damage truncate|flip|garbage DIR")
+	}
+	dir := ts.MkAbs(args[1])
+	entries, err := os.ReadDir(dir)
+	ts.Check(err)
+	n := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(p)
+		ts.Check(err)
+		switch args[0] {
+		case "truncate":
+			data = data[:len(data)/2]
+		case "flip":
+			data[len(data)/2] ^= 0x20
+		case "garbage":
+			data = []byte("not a cache entry\n")
+		default:
+			ts.Fatalf("damage: unknown mode %q", args[0])
+		}
+		ts.Check(os.WriteFile(p, data, 0o600))
+		n++
+	}
+	if n == 0 {
+		ts.Fatalf("damage: no file in %s", dir)
+	}
+}
+
+// grepDir looks for a regular expression in every file under a
+// directory; with !, it fails when any holds it.
+//
+//	[!] grepdir PATTERN DIR
+func grepDir(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: [!] grepdir PATTERN DIR")
+	}
+	re, err := regexp.Compile(args[0])
+	ts.Check(err)
+	var found []string
+	files := 0
+	ts.Check(filepath.WalkDir(ts.MkAbs(args[1]), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if re.Match(data) {
+			found = append(found, p)
+		}
+		return nil
+	}))
+	if files == 0 {
+		ts.Fatalf("grepdir: no file under %s", args[1])
+	}
+	switch {
+	case neg && len(found) > 0:
+		ts.Fatalf("%s found in %v", args[0], found)
+	case !neg && len(found) == 0:
+		ts.Fatalf("%s not found under %s", args[0], args[1])
+	}
 }
 
 // holdLock takes the lock of a state file from the test process (another

@@ -109,5 +109,8 @@ func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	if name := c.StateName; explicit && name != "" && name != "default" {
 		return nil, fmt.Errorf("--state-name %s cannot name a state in the state file %s: a file holds one state (name the file itself, or use the default .plansync folder, where --state-name picks .plansync/state-%s.json)", name, loc, name)
 	}
+	if env.useCache {
+		return cachedFileBackend(env, file.New(loc), dir), nil
+	}
 	return file.New(loc), nil
 }

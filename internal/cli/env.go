@@ -28,6 +28,12 @@ type Env struct {
 
 	// view is where diagnostics go (set by Main; nil prints text).
 	view *diagView
+	// useCache: the command keeps decoded config files in the cache
+	// under <dir>/.plansync/cache (plan, apply, validate without
+	// --no-cache; cache.go).
+	useCache bool
+	// noCache: --no-cache, which also turns the secret cache off.
+	noCache bool
 }
 
 // OSEnv is the environment of the real process.

@@ -29,6 +29,7 @@ type validateOptions struct {
 func newValidateCmd(env Env, c *common) *cobra.Command {
 	return validateCommand(func(_ context.Context, o validateOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		return runValidate(env, c, o)
 	})
 }
@@ -47,7 +48,7 @@ func validateCommand(run func(context.Context, validateOptions) error) *cobra.Co
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", ".", "config directory")
 	f.StringVar(&o.Format, "format", "text", "output format of diagnostics: text or json")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	return cmd
 }
 
@@ -105,6 +106,7 @@ type planOptions struct {
 func newPlanCmd(env Env, c *common) *cobra.Command {
 	return planCommand(func(ctx context.Context, o planOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		return runPlan(ctx, env, c, o)
 	})
 }
@@ -124,7 +126,11 @@ outside plansync (drift: panel customisations, plans edited in the panel,
 objects created or deleted by hand, statuses set by billing, lost
 synchronization), each with its two resolutions (adopt it into the config,
 or let apply set it back), and plans from what the server really has.
---refresh=false plans from the recorded state alone.`,
+--refresh=false plans from the recorded state alone.
+
+Each config file decoded (and a state file's decoded state) is kept in
+<dir>/.plansync/cache/ (no secret in clear): the next run parses only the
+files that changed. The plan is the same without it (--no-cache).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
@@ -138,7 +144,7 @@ or let apply set it back), and plans from what the server really has.
 	f.StringArrayVar(&o.Targets, "target", nil, "plan only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "record in the saved plan that its deletes are allowed")
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are read at once (0: the default, 4)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
@@ -239,6 +245,7 @@ type applyOptions struct {
 func newApplyCmd(env Env, c *common) *cobra.Command {
 	return applyCommand(func(ctx context.Context, o applyOptions) error {
 		env.view.setFormat(o.Format)
+		env.useCache, env.noCache = !o.NoCache, o.NoCache
 		if o.PlanFile != "" {
 			return runApplySaved(ctx, env, c, o)
 		}
@@ -279,7 +286,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
 	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
 	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
-	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/")
+	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }

@@ -77,7 +77,7 @@ func openSecretCache(env Env, dir string, inner plan.Secrets) *secretCache {
 // init reads the key (making it on first use) and the cache file.
 func (c *secretCache) init() {
 	c.once.Do(func() {
-		if c.env.env("PLANSYNC_SECRET_CACHE") == "off" {
+		if c.env.env("PLANSYNC_SECRET_CACHE") == "off" || c.env.noCache {
 			return
 		}
 		key, err := secretCacheKey(c.env)

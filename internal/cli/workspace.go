@@ -204,11 +204,15 @@ func recordedExtensionServices(prior *state.Snapshot) map[string]string {
 // that a plan still listing a service of a removed extension is planned
 // as a conflict rather than refused.
 func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
-	cfg, ds := config.Load(dir, config.Options{
+	opts := config.Options{
 		Getenv:                    env.Getenv,
 		ReadFile:                  config.OSOptions().ReadFile,
 		RecordedExtensionServices: recordedExtensionServices(prior),
-	})
+	}
+	if env.useCache {
+		return loadConfigCached(env, dir, opts)
+	}
+	cfg, ds := config.Load(dir, opts)
 	ds.Sort()
 	if ds.HasErrors() {
 		return nil, ds

@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/fleet"
+)
+
+// TestDiskCacheEntries: entries are private, read back whole, and any
+// damage, truncation or renaming makes them unreadable (never wrong).
+func TestDiskCacheEntries(t *testing.T) {
+	dir := t.TempDir()
+	c := openDiskCache(dir)
+	k1, k2 := sha256.Sum256([]byte("one")), sha256.Sum256([]byte("two"))
+	c.Put(k1, []byte("payload one"))
+	c.Put(k2, []byte("payload two"))
+	if got := c.Get(k1); string(got) != "payload one" {
+		t.Fatalf("got %q", got)
+	}
+	fi, err := os.Stat(c.dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("cache folder: %v %v", fi.Mode(), err)
+	}
+	entries, _ := os.ReadDir(c.dir)
+	if len(entries) != 2 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	for _, e := range entries {
+		if fi, _ := e.Info(); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v", e.Name(), fi.Mode())
+		}
+	}
+	p1 := filepath.Join(c.dir, fmt.Sprintf("%x", k1))
+	good, _ := os.ReadFile(p1)
+	for n := range len(good) {
+		os.WriteFile(p1, good[:n], 0o600)
+		if got := openDiskCache(dir).Get(k1); got != nil {
+			t.Fatalf("truncated to %d: read %q", n, got)
+		}
+	}
+	for i := range good {
+		bad := bytes.Clone(good)
+		bad[i] ^= 1
+		os.WriteFile(p1, bad, 0o600)
+		if got := openDiskCache(dir).Get(k1); got != nil {
+			t.Fatalf("byte %d flipped: read %q", i, got)
+		}
+	}
+	// Another entry's file under this name.
+	two, _ := os.ReadFile(filepath.Join(c.dir, fmt.Sprintf("%x", k2)))
+	os.WriteFile(p1, two, 0o600)
+	if got := openDiskCache(dir).Get(k1); got != nil {
+		t.Fatalf("renamed entry read: %q", got)
+	}
+}
+
+// TestDiskCacheConcurrent: runs writing and reading the same entries at
+// once never read a partial one (run with -race).
+func TestDiskCacheConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	payload := bytes.Repeat([]byte("0123456789"), 10_000)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			c := openDiskCache(dir) // one per process
+			for i := range 50 {
+				k := sha256.Sum256([]byte{byte(i % 5)})
+				if w%2 == 0 {
+					c.Put(k, payload)
+				} else if got := c.Get(k); got != nil && !bytes.Equal(got, payload) {
+					t.Errorf("partial entry read: %d bytes", len(got))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	entries, _ := os.ReadDir(filepath.Join(dir, ".plansync", "cache", "decoded"))
+	if len(entries) != 5 {
+		t.Errorf("%d files left, want the 5 entries", len(entries))
+	}
+}
+
+// TestDiskCachePrune: entries no run uses any more are removed once they
+// outnumber the used ones by far.
+func TestDiskCachePrune(t *testing.T) {
+	dir := t.TempDir()
+	c := openDiskCache(dir)
+	for i := range 200 {
+		c.Put(sha256.Sum256([]byte{byte(i)}), []byte("x"))
+	}
+	c2 := openDiskCache(dir)
+	keep := sha256.Sum256([]byte{7})
+	if c2.Get(keep) == nil {
+		t.Fatal("entry not read")
+	}
+	c2.prune()
+	entries, _ := os.ReadDir(c2.dir)
+	if len(entries) != 1 || entries[0].Name() != fmt.Sprintf("%x", keep) {
+		t.Fatalf("%d entries left", len(entries))
+	}
+}
+
+// TestLiteralSealer: a sealed literal reads back, hides the secret and
+// its length (to 64 bytes), and does not open under another user's key.
+func TestLiteralSealer(t *testing.T) {
+	home := t.TempDir()
+	s := &literalSealer{env: cacheEnv(t, map[string]string{"XDG_CACHE_HOME": home})}
+	a, ok := s.seal("hunter2")
+	b, _ := s.seal("a-much-longer-password-but-under-sixty")
+	if !ok || len(a) != len(b) || bytes.Contains([]byte(a), []byte("hunter2")) {
+		t.Fatalf("sealed %q (%v), %d vs %d bytes", a, ok, len(a), len(b))
+	}
+	if v, ok := s.unseal(a); !ok || v != "hunter2" {
+		t.Fatalf("unsealed %q %v", v, ok)
+	}
+	other := &literalSealer{env: cacheEnv(t, map[string]string{"XDG_CACHE_HOME": t.TempDir()})}
+	if _, ok := other.unseal(a); ok {
+		t.Fatal("opened with another key")
+	}
+	if _, ok := s.unseal(a[:len(a)-1]); ok {
+		t.Fatal("a truncated seal opened")
+	}
+}
+
+// TestCacheMatchesNoCache is the cache's property test, through the CLI
+// and the cache on disk: on generated fleets (YAML or HCL, with secret
+// files, conflicts and customised subscriptions), at each step random
+// edits of the config files (valid or not), of the secret files and of
+// the clock, random damage to the cache (bytes flipped, entries cut
+// short, removed, or swapped with another entry), and now and then an
+// apply; then a plan with the cache and one with --no-cache must print
+// exactly the same (stdout, stderr, exit code), and the cache must have
+// been used. The state cache (statecache.go) is part of it: applies
+// write new states, and its entry is damaged too.
+func TestCacheMatchesNoCache(t *testing.T) {
+	seeds, steps := 4, 30
+	if testing.Short() {
+		seeds, steps = 2, 12
+	}
+	hits, stateHits := 0, 0
+	for seed := range seeds {
+		h, s := checkCacheSteps(t, uint64(seed), steps)
+		hits, stateHits = hits+h, stateHits+s
+	}
+	if hits == 0 || stateHits == 0 {
+		t.Fatalf("%d config files and %d states read from the cache", hits, stateHits)
+	}
+}
+
+func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int) {
+	r := rand.New(rand.NewPCG(seed, 99))
+	dir := t.TempDir()
+	syntax := []string{"yaml", "hcl"}[seed%2]
+	cfg := fleet.Generate(fleet.Options{Subscriptions: 120, Seed: int64(seed) + 1, CustomisedFraction: 0.2, ConflictFraction: 0.1, Passwords: true})
+	if err := fleet.WriteDir(dir, cfg, syntax, 30); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{
+		"XDG_CACHE_HOME": t.TempDir(),
+		envSecretsKey:    "usYTbPV5+ISMl0FVY2UVW8s8g/hsmMjJwyuS9hdwvtk=",
+		"PLANSYNC_NOW":   "2026-11-01",
+	}
+	run := func(args ...string) (int, string, string) {
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		code := Main(context.Background(), args, env)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve", "--accept-available"); code != 0 {
+		t.Fatalf("first apply: exit %d\n%s%s", code, out, errb)
+	}
+	var configs, secretFiles []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".plansync":
+			return filepath.SkipDir
+		case d.IsDir():
+		case strings.HasSuffix(p, "."+syntax):
+			configs = append(configs, p)
+		default:
+			secretFiles = append(secretFiles, p)
+		}
+		return nil
+	})
+	if len(configs) < 3 || len(secretFiles) == 0 {
+		t.Fatalf("%d config files, %d secret files", len(configs), len(secretFiles))
+	}
+	cacheDirs := []string{filepath.Join(dir, ".plansync", "cache", "decoded"), filepath.Join(dir, ".plansync", "cache", "state")}
+	var log []string
+	for step := range steps {
+		for range 1 + r.IntN(3) {
+			switch k := r.IntN(10); {
+			case k < 6:
+				log = append(log, editConfigFile(t, r, configs[r.IntN(len(configs))]))
+			case k < 8:
+				p := secretFiles[r.IntN(len(secretFiles))]
+				os.WriteFile(p, []byte(fmt.Sprintf("pw-%d\n", r.IntN(3))), 0o600)
+				log = append(log, "secret "+filepath.Base(p))
+			default:
+				vars["PLANSYNC_NOW"] = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(800)-100).Format("2006-01-02")
+				log = append(log, "clock "+vars["PLANSYNC_NOW"])
+			}
+		}
+		if r.IntN(2) == 0 {
+			log = append(log, damageCache(t, r, cacheDirs[r.IntN(2)]))
+		}
+		format := []string{"text", "json"}[r.IntN(2)]
+		vars[envDebug] = "cache"
+		codeC, outC, errC := run("plan", "--dir", dir, "--format", format)
+		delete(vars, envDebug)
+		var kept []string
+		for _, line := range strings.SplitAfter(errC, "\n") {
+			if rest, ok := strings.CutPrefix(line, "debug: cache: config files: "); ok {
+				n, _ := strconv.Atoi(strings.Fields(rest)[0])
+				hits += n
+				continue
+			}
+			if strings.HasPrefix(line, "debug: cache: state: read from the cache") {
+				stateHits++
+			}
+			if !strings.HasPrefix(line, "debug: cache: ") {
+				kept = append(kept, line)
+			}
+		}
+		errC = strings.Join(kept, "")
+		codeN, outN, errN := run("plan", "--dir", dir, "--format", format, "--no-cache")
+		if codeC != codeN || outC != outN || errC != errN {
+			t.Fatalf("seed %d step %d (%v): plans differ with and without the cache:\nwith (exit %d):\n%s%s\nwithout (exit %d):\n%s%s",
+				seed, step, log, codeC, outC, errC, codeN, outN, errN)
+		}
+		if codeC != 1 && r.IntN(4) == 0 {
+			if code, out, errb := run("apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete"); code > 1 {
+				t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+			}
+			log = append(log, "apply")
+		}
+	}
+	return hits, stateHits
+}
+
+// editConfigFile makes one random text edit to a config file: a digit
+// changed, a line removed or doubled, a word changed, a comment added.
+// Many edits leave the file valid, some do not.
+func editConfigFile(t *testing.T, r *rand.Rand, p string) string {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	i := r.IntN(len(lines))
+	what := ""
+	switch r.IntN(6) {
+	case 0:
+		b := []byte(lines[i])
+		for j, c := range b {
+			if c >= '0' && c <= '9' {
+				b[j] = byte('0' + r.IntN(10))
+				break
+			}
+		}
+		lines[i], what = string(b), "digit"
+	case 1:
+		lines, what = slices.Delete(lines, i, i+1), "line removed"
+	case 2:
+		lines, what = slices.Insert(lines, i, lines[i]), "line doubled"
+	case 3:
+		lines[i] = strings.Replace(lines[i], "active", "suspended", 1)
+		what = "suspended"
+	case 4:
+		lines[i] = strings.Replace(lines[i], "Anna", "Hanna", 1)
+		what = "renamed"
+	default:
+		lines = slices.Insert(lines, i, "# a comment\n")
+		what = "comment"
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s: %s at line %d", filepath.Base(p), what, i+1)
+}
+
+// damageCache damages one random entry of the cache, or swaps two.
+func damageCache(t *testing.T, r *rand.Rand, dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return "no cache to damage"
+	}
+	e := entries[r.IntN(len(entries))]
+	p := filepath.Join(dir, e.Name())
+	data, err := os.ReadFile(p)
+	if err != nil || len(data) == 0 {
+		return "entry unreadable"
+	}
+	switch r.IntN(4) {
+	case 0:
+		data[r.IntN(len(data))] ^= byte(1 + r.IntN(255))
+		os.WriteFile(p, data, 0o600)
+		return "cache byte flipped"
+	case 1:
+		os.WriteFile(p, data[:r.IntN(len(data))], 0o600)
+		return "cache entry truncated"
+	case 2:
+		os.Remove(p)
+		return "cache entry removed"
+	default:
+		o := filepath.Join(dir, entries[r.IntN(len(entries))].Name())
+		other, _ := os.ReadFile(o)
+		os.WriteFile(p, other, 0o600)
+		os.WriteFile(o, data, 0o600)
+		return "cache entries swapped"
+	}
+}

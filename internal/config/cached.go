@@ -1,0 +1,215 @@
+package config
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// Cache keeps decoded config files between runs (LoadCached), under keys
+// that name everything a file's decoding depends on. Get and Put may be
+// called from several goroutines at once. Get returns nil for anything
+// it does not hold intact; a failed Put is only a missed chance.
+type Cache interface {
+	Get(key [32]byte) []byte
+	Put(key [32]byte, data []byte)
+}
+
+// CacheOptions says how LoadCached uses its cache.
+type CacheOptions struct {
+	Store Cache
+	// Version names the build: an entry made by another build is never
+	// read (it is under another key).
+	Version string
+	// Seal and Unseal encrypt and decrypt the literal secrets an entry
+	// holds; without them a file with a literal secret is not cached.
+	Seal, Unseal func(string) (string, bool)
+}
+
+// CacheStats counts what LoadCached did, file by file.
+type CacheStats struct {
+	// Hits were read from the cache; Decoded were parsed and decoded
+	// (Stored of those written to the cache).
+	Hits, Decoded, Stored int
+}
+
+// LoadCached is Load with a cache of decoded files: a file whose content
+// (and path, and the build) a cache entry was made from is not parsed
+// or decoded again but read from the entry, its secret references
+// resolved anew through opts. The result is Load's, with or without the
+// cache, whatever the cache holds: an entry that does not read back
+// whole (damaged, truncated, another codec) or whose secrets no longer
+// resolve is decoded again. Files with errors are not cached.
+func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.Diagnostics, CacheStats) {
+	if c.Store == nil {
+		cfg, ds := Load(dir, opts)
+		return cfg, ds, CacheStats{}
+	}
+	w := walker{seen: make(map[string]struct{})}
+	w.walkRoot(dir)
+	slices.SortFunc(w.jobs, func(a, b walkJob) int { return strings.Compare(a.rel, b.rel) })
+	type result struct {
+		file   *File
+		parse  diag.Diagnostics
+		dec    *Decoded
+		hit    bool
+		stored bool
+	}
+	results := make([]result, len(w.jobs))
+	one := func(i int) {
+		j := w.jobs[i]
+		src, err := ReadSource(j.path)
+		if err != nil {
+			results[i].parse = diag.Diagnostics{FileError(j.path, err)}
+			return
+		}
+		key := cacheKey(c.Version, j.path, j.rel, src)
+		if data := c.Store.Get(key); data != nil {
+			parse, dec, err := decodeCached(data, c.Unseal, func(s *model.Secret) bool { return resolveAgain(s, j.path, opts) })
+			if err == nil {
+				results[i] = result{file: &File{Path: j.path, Rel: j.rel, Syntax: walkSyntax(j.rel)}, parse: parse, dec: dec, hit: true}
+				return
+			}
+		}
+		f, parse := ParseFile(j.path, j.rel, src)
+		dec := DecodeFile(f, opts)
+		results[i] = result{file: f, parse: parse, dec: dec}
+		if parse.HasErrors() || dec.res.diags.HasErrors() {
+			return
+		}
+		if data, ok := encodeCached(parse, dec, c.Seal); ok {
+			c.Store.Put(key, data)
+			results[i].stored = true
+		}
+	}
+	inParallel(len(w.jobs), one)
+
+	diags := w.diags
+	var files []*File
+	var decoded []*Decoded
+	var st CacheStats
+	for _, r := range results {
+		diags = append(diags, r.parse...)
+		if r.file == nil {
+			continue
+		}
+		files = append(files, r.file)
+		decoded = append(decoded, r.dec)
+		switch {
+		case r.hit:
+			st.Hits++
+		case r.stored:
+			st.Decoded++
+			st.Stored++
+		default:
+			st.Decoded++
+		}
+	}
+	// From here on, as Load (ParseDir, then Decode's Merge).
+	parsed := !diags.HasErrors()
+	cfg, more := Merge(files, decoded)
+	diags = append(diags, more...)
+	for name, ext := range opts.RecordedExtensionServices {
+		if _, ok := cfg.Services[name]; !ok {
+			if cfg.Retired == nil {
+				cfg.Retired = map[string]string{}
+			}
+			cfg.Retired[name] = ext
+		}
+	}
+	if parsed {
+		diags = append(diags, Validate(cfg)...)
+	}
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags, st
+	}
+	return cfg, diags, st
+}
+
+// cacheKey names a file's decoding: the build, the codec, the path it is
+// shown under (every source range holds it) and its content.
+func cacheKey(version, path, rel string, src []byte) [32]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "plansync decoded file\x00%d\x00%s\x00%s\x00%s\x00%d\x00", cacheCodecVersion, version, path, rel, len(src))
+	h.Write(src)
+	return [32]byte(h.Sum(nil))
+}
+
+// resolveAgain resolves a secret reference read from the cache as
+// decoding it does; false when it does not resolve (decoding the file
+// says why).
+func resolveAgain(s *model.Secret, path string, opts Options) bool {
+	switch {
+	case s.Env != "" && s.File == "":
+		if opts.Getenv == nil {
+			return true
+		}
+		v, ok := opts.Getenv(s.Env)
+		if !ok || v == "" {
+			return false
+		}
+		s.Value = v
+		return true
+	case s.File != "" && s.Env == "":
+		if opts.ReadFile == nil {
+			return true
+		}
+		p := filepath.FromSlash(s.File)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(path), p)
+		}
+		b, err := opts.ReadFile(p)
+		if err != nil {
+			return false
+		}
+		v := strings.TrimRight(string(b), "\r\n")
+		if v == "" {
+			return false
+		}
+		s.Value = v
+		return true
+	}
+	return false
+}
+
+// inParallel runs one(i) for i in [0, n) on every core; a panic in a
+// worker is raised again in the caller (so the CLI reports it as the
+// bug it is).
+func inParallel(n int, one func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var crash string
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { crash = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack()) })
+					next.Store(int64(n)) // the others stop
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	if crash != "" {
+		panic(crash)
+	}
+}
