@@ -20,17 +20,6 @@ func contactFields(fs *fields, b, a state.Contact) {
 	fs.add(longField("address", b.Address, a.Address))
 }
 
-// renamedLogin records, for an account whose recorded login differs
-// (renamed_from), the login field, the reason and the key it replaces.
-func (c *Change) renamedLogin(fs *fields, before, after string) {
-	if before == after {
-		return
-	}
-	fs.add(strField("login", before, after))
-	c.Reasons = append(c.Reasons, "renamed from "+before)
-	c.RenamedFrom = before
-}
-
 func contactOf(c model.Contact) state.Contact {
 	return state.Contact{Name: c.Name, Company: c.Company, Email: c.Email, Phone: c.Phone, Address: c.Address}
 }

@@ -150,15 +150,6 @@ func (e *engine) defaultBase() *pset {
 	return b
 }
 
-func (e *engine) ownerOfSub(s *model.Subscription) string {
-	if s.Customer != "" {
-		if c := e.cfg.Customers[s.Customer]; c != nil {
-			return ownerOf(c.Owner)
-		}
-	}
-	return ownerOf(s.Owner)
-}
-
 // planSubscriptions plans every subscription: bases, customisation,
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
