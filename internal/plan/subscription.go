@@ -64,92 +64,6 @@ type sub struct {
 	inSettings *model.SubscriberSettings
 }
 
-// defaultProps are the values a service plan leaves out: every limit
-// unlimited, every permission not granted.
-func defaultProps() model.Props { return planDefaults(model.InServicePlan, true) }
-
-// planDefaults are the values a plan of a kind (where) leaves out: every
-// size and count unlimited, and every duration with durations, every
-// permission not granted.
-func planDefaults(where model.Where, durations bool) model.Props {
-	p := model.Props{}
-	for _, c := range model.Catalog() {
-		if c.Where&where == 0 {
-			continue
-		}
-		switch {
-		case c.Kind == model.KindSize || c.Kind == model.KindCount:
-			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
-		case c.Kind == model.KindDuration && durations:
-			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited, S: "unlimited"}
-		case strings.HasPrefix(c.Path, "permissions."):
-			p[c.Path] = model.Bool(false)
-		}
-	}
-	return p
-}
-
-// builtinDefaultPlan is the conservative plan custom subscriptions start
-// from when the server names no default plan.
-func builtinDefaultPlan() model.Props {
-	p := defaultProps()
-	gib := int64(1 << 30)
-	p["resources.disk_space"] = model.Size(gib)
-	p["resources.traffic"] = model.Size(10 * gib)
-	p["resources.websites"] = model.Count(1)
-	p["resources.subdomains"] = model.Count(5)
-	p["resources.domain_aliases"] = model.Count(5)
-	p["resources.mailboxes"] = model.Count(10)
-	p["resources.mailbox_quota"] = model.Size(gib)
-	p["resources.mailing_lists"] = model.Count(0)
-	p["resources.databases"] = model.Count(1)
-	p["resources.ftp_accounts"] = model.Count(1)
-	p["resources.web_users"] = model.Count(0)
-	p["resources.overuse"] = model.Enum("block")
-	p["permissions.manage_hosting"] = model.Bool(true)
-	p["hosting.ssl"] = model.Bool(true)
-	return p
-}
-
-// planBase returns service plan ⊕ add-ons for an owner, cached.
-func (e *engine) planBase(owner, plan string, addons []string) *pset {
-	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases[key]; ok {
-		return b
-	}
-	props := defaultProps()
-	var services []string
-	if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
-		props.Overlay(p.Props)
-		services = sortedCopy(p.Services)
-	}
-	for _, a := range addons {
-		if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
-			props.AddAddon(ap.Props)
-			services = model.Union(services, ap.Services)
-		}
-	}
-	b := e.sets.intern(props, services)
-	e.bases[key] = b
-	return b
-}
-
-func (e *engine) defaultBase() *pset {
-	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
-		return e.planBase(model.Admin, s.DefaultPlan, nil)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases["\x00builtin"]; ok {
-		return b
-	}
-	b := e.sets.intern(builtinDefaultPlan(), nil)
-	e.bases["\x00builtin"] = b
-	return b
-}
-
 // planSubscriptions plans every subscription: bases, customisation,
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
@@ -223,125 +137,29 @@ func (e *engine) planSubscriptions() []*sub {
 	return subs
 }
 
+// prepare computes a subscription's effective values before
+// availability: its base (base.go, lock.go), the customisation on top
+// (lock.go) and the subscriber's settings (settings.go).
 func (e *engine) prepare(cfg *model.Subscription) *sub {
 	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg),
 		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
-	p := s.prior
-	onPlan := cfg.Plan != model.None
-	if onPlan {
-		s.usesPlans = append(s.usesPlans, "service_plan "+model.PlanKey(s.owner, cfg.Plan))
-		for _, a := range cfg.Addons {
-			s.usesPlans = append(s.usesPlans, "addon_plan "+model.PlanKey(s.owner, a))
-		}
-	}
-	switch {
-	case !onPlan && p == nil:
-		s.base = e.defaultBase()
-	case !onPlan && p.Plan == model.None:
-		s.base = e.sets.recorded(p.Base)
-	case !onPlan:
-		// Detached from its plan: it keeps every value it has.
-		s.base = e.sets.recorded(p.Effective)
-	case cfg.Customize != nil && p != nil && p.Base != "" && e.samePlans(p, s.owner, cfg):
-		// Locked (or locking now) on the plans it had: frozen at what it
-		// had, so the plans' edits do not reach it. A subscription
-		// switched to other plans (another plan, add-ons attached or
-		// removed, a new owner's plan) takes its base anew below.
-		s.base = e.sets.recorded(p.Base)
-		s.frozen = true
-	default:
-		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
-	}
-	if cfg.Customize != nil {
-		s.customize = e.sets.intern(cfg.Customize, nil)
-	}
-	s.services = s.base.services
-	ss := s.inSettings
-	if cfg.Customize == nil && ss == nil {
+	s.usesPlans = usedPlans(s.owner, cfg)
+	e.chooseBase(s)
+	if cfg.Customize == nil && s.inSettings == nil {
+		// Nothing of its own: it shares its base's set.
 		s.effSet = s.base
 	}
 	eff := s.base.props
 	if s.effSet == nil {
 		eff = eff.Clone()
 	}
-	if cfg.Customize != nil {
-		eff.Overlay(cfg.Customize)
-	}
-	// Subscriber settings: kept when the permission is granted.
-	var priorSettings model.Props
-	if p != nil && p.Settings != "" {
-		priorSettings = e.sets.recorded(p.Settings).props
-	}
-	if ss != nil {
-		for _, path := range ss.Props.Paths() {
-			v := ss.Props[path]
-			perm := model.PermissionFor(path)
-			if eff["permissions."+perm].Truth() {
-				if s.settings == nil {
-					s.settings = model.Props{}
-				}
-				s.settings[path] = v
-				eff[path] = v
-				continue
-			}
-			if _, had := priorSettings[path]; had {
-				s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
-				s.drop(path, v)
-				continue
-			}
-			if p != nil && p.DroppedSettings != "" {
-				if old, ok := e.sets.recorded(p.DroppedSettings).props[path]; ok && old == v {
-					s.drop(path, v) // dropped earlier, unchanged since: stays dropped
-					continue
-				}
-			}
-			e.diag(diag.Diagnostic{Severity: diag.Error,
-				Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
-				Object:  "subscriber_settings " + cfg.Domain, Path: path, Subject: ss.Src.At(path)})
-		}
-	}
+	customise(s, eff)
+	e.applySettings(s, eff)
 	if s.effSet == nil {
 		s.eff = eff
 	}
-	switch {
-	case !onPlan:
-		s.sync = Custom
-	case cfg.Customize != nil:
-		s.sync = Locked
-	default:
-		s.sync = Synced
-	}
+	s.sync = configSync(cfg)
 	return s
-}
-
-// sameSet reports whether a and b hold the same names, in any order
-// (add-on lists hold each name once).
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
-}
-
-// samePlans reports whether the recorded subscription p was on the plans
-// cfg puts it on: the same service plan of the same owner (or of that
-// owner under its former name) with the same add-ons. Add-ons listed in
-// another order are the same add-ons: none was attached or removed (and
-// their sum does not depend on the order).
-func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subscription) bool {
-	if p.Plan == model.None || p.Plan != cfg.Plan || !sameSet(p.Addons, cfg.Addons) {
-		return false
-	}
-	if p.Owner == owner {
-		return true
-	}
-	n, ok := e.renamedTo("reseller", p.Owner)
-	return ok && n == owner
 }
 
 // finish records the subscription in the result and diffs it.
@@ -772,12 +590,4 @@ func (p *workerPanic) rethrow() {
 	if p.msg != "" {
 		panic(p.msg)
 	}
-}
-
-// drop records a subscriber value left out for want of permission.
-func (s *sub) drop(path string, v model.Value) {
-	if s.droppedVals == nil {
-		s.droppedVals = model.Props{}
-	}
-	s.droppedVals[path] = v
 }
