@@ -24,13 +24,6 @@ func contactOf(c model.Contact) state.Contact {
 	return state.Contact{Name: c.Name, Company: c.Company, Email: c.Email, Phone: c.Phone, Address: c.Address}
 }
 
-func statusOf(s string) string {
-	if s == "" {
-		return Active
-	}
-	return s
-}
-
 // planResellers plans reseller accounts and their allocations.
 func (e *engine) planResellers(subs []*sub) {
 	if e.in.Scope != nil {
@@ -113,13 +106,9 @@ func (e *engine) planResellers(subs []*sub) {
 			if len(fs) == 0 {
 				continue
 			}
-			switch {
-			case b.Status != rec.Status && rec.Status == Suspended:
-				c.Action = Suspend
-				c.Reasons = append(c.Reasons, "suspended in config: its customers and their subscriptions are suspended")
-			case b.Status != rec.Status:
-				c.Action = Activate
-				c.Reasons = append(c.Reasons, "activated in config: its customers and their subscriptions are activated")
+			if a, ok := statusAction(b.Status, rec.Status); ok {
+				c.Action = a
+				c.Reasons = append(c.Reasons, resellerStatusReason(a))
 			}
 			if b.Plan == rec.Plan && b.Allocation != rec.Allocation && r.Plan != model.None &&
 				e.planChanged["reseller_plan "+r.Plan] != nil {
@@ -188,17 +177,10 @@ func (e *engine) planCustomers() {
 		if !e.inScope("customer", cu.Owner) {
 			continue
 		}
-		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: Active,
+		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner),
 			Description: cu.Description, AdminDescription: cu.AdminDescription, ManagedBy: billingMark(cu.ManagedBy)}
-		if statusOf(cu.Status) == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
-		}
-		if r := e.cfg.Resellers[rec.Owner]; r != nil && statusOf(r.Status) == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "reseller "+rec.Owner+" suspended")
-		}
-		if len(rec.StatusReasons) > 0 {
-			rec.Status = Suspended
-		}
+		rec.StatusReasons = e.suspensions(cu.Status, "", rec.Owner)
+		rec.Status = statusFrom(rec.StatusReasons)
 		prior := e.priorCustomers[login]
 		var priorHash string
 		if prior != nil {
@@ -241,16 +223,14 @@ func (e *engine) planCustomers() {
 				ownerRenamed = true
 				c.Reasons = append(c.Reasons, "owner reseller renamed from "+b.Owner+" to "+rec.Owner)
 			}
+			a, statusChanged := statusAction(b.Status, rec.Status)
 			switch {
 			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
-			case b.Status != rec.Status && rec.Status == Suspended:
-				c.Action = Suspend
-				c.Reasons = append(c.Reasons, strings.Join(rec.StatusReasons, ", ")+": panel access blocked, all its subscriptions suspended")
-			case b.Status != rec.Status:
-				c.Action = Activate
-				c.Reasons = append(c.Reasons, "activated: all its subscriptions activated")
+			case statusChanged:
+				c.Action = a
+				c.Reasons = append(c.Reasons, customerStatusReason(a, rec.StatusReasons))
 			default:
 				if len(c.Reasons) == 0 {
 					c.Reasons = append(c.Reasons, "changed in config")

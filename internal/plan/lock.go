@@ -77,3 +77,12 @@ func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subsc
 	n, ok := e.renamedTo("reseller", p.Owner)
 	return ok && n == owner
 }
+
+// withConflicts is the sync status once availability is known: a synced
+// subscription with a conflict is unsynced.
+func withConflicts(sync string, conflicts []Conflict) string {
+	if len(conflicts) > 0 && sync == Synced {
+		return Unsynced
+	}
+	return sync
+}

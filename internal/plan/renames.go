@@ -12,6 +12,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // indexRenames makes the recorded object under its old name the prior
@@ -88,4 +89,25 @@ func (c *Change) renamedLogin(fs *fields, before, after string) {
 	fs.add(strField("login", before, after))
 	c.Reasons = append(c.Reasons, "renamed from "+before)
 	c.RenamedFrom = before
+}
+
+// subscriptionRenames gives the reasons a recorded subscription changed
+// by renames: its own (c.RenamedFrom), its customer's and its owner
+// reseller's; ownerRenamed says its owner is its recorded owner renamed
+// (so a changed owner is no move).
+func (e *engine) subscriptionRenames(c *Change, p *state.Subscription, rec *state.Subscription) (reasons []string, ownerRenamed bool) {
+	if p.Domain != rec.Domain {
+		reasons = append(reasons, "renamed from "+p.Domain)
+		c.RenamedFrom = p.Domain
+	}
+	if p.Customer != rec.Customer && p.Customer != "" && rec.Customer != "" {
+		if n, ok := e.renamedTo("customer", p.Customer); ok && n == rec.Customer {
+			reasons = append(reasons, "customer renamed from "+p.Customer+" to "+rec.Customer)
+		}
+	}
+	if n, ok := e.renamedTo("reseller", p.Owner); ok && n == rec.Owner {
+		ownerRenamed = true
+		reasons = append(reasons, "owner reseller renamed from "+p.Owner+" to "+rec.Owner)
+	}
+	return reasons, ownerRenamed
 }

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -23,12 +22,6 @@ const (
 	Locked   = "locked"
 	Unsynced = "unsynced"
 	Custom   = "custom"
-)
-
-// Statuses.
-const (
-	Active    = "active"
-	Suspended = "suspended"
 )
 
 // sub is one subscription being planned.
@@ -162,16 +155,40 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	return s
 }
 
-// finish records the subscription in the result and diffs it.
+// finish records the subscription in the result and diffs it: its sync
+// status once availability is known (lock.go), its record, expiration and
+// status (status.go), and its change.
 func (e *engine) finish(s *sub) {
 	cfg, p := s.cfg, s.prior
-	if len(s.conflicts) > 0 && s.sync == Synced {
-		s.sync = Unsynced
-	}
+	s.sync = withConflicts(s.sync, s.conflicts)
 	effSet := s.effSet
 	if effSet == nil {
 		effSet = e.sets.intern(s.eff, s.services)
 	}
+	rec := e.record(s, effSet)
+	rec.Expires = e.expires(cfg, rec.CreatedAt, effSet.props)
+	var ftpChanged bool
+	var priorFTP string
+	if p != nil {
+		priorFTP = p.FTPPassword
+	}
+	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
+	rec.StatusReasons = e.subscriptionSuspensions(s, rec.Expires)
+	rec.Status = statusFrom(rec.StatusReasons)
+	s.rec = rec
+	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
+		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
+	if p == nil {
+		s.change = e.createChange(s, effSet)
+		return
+	}
+	s.change = e.updateChange(s, effSet, ftpChanged)
+}
+
+// record is what the result records of a planned subscription (its
+// expiration, secret and status are set by finish).
+func (e *engine) record(s *sub, effSet *pset) state.Subscription {
+	cfg, p := s.cfg, s.prior
 	rec := state.Subscription{
 		Domain: cfg.Domain, Owner: s.owner, Customer: cfg.Customer, Plan: cfg.Plan, Addons: cfg.Addons,
 		SyncStatus: s.sync, Effective: e.sets.use(effSet), Base: e.sets.use(s.base), ConfigStatus: cfg.Status,
@@ -196,80 +213,43 @@ func (e *engine) finish(s *sub) {
 	} else {
 		rec.CreatedAt = e.now.Truncate(time.Second)
 	}
-	if cfg.Expires != nil {
-		t := cfg.Expires.UTC()
-		rec.Expires = &t
-	} else if exp, ok := effSet.props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 {
-		t := exp.AddTo(rec.CreatedAt).UTC()
-		if t.After(model.MaxDate) {
-			// Only a clock (or --now) near year 9999 gets here: the
-			// config bounds periods to 100 years.
-			e.diag(diag.Diagnostic{Severity: diag.Error,
-				Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", rec.CreatedAt.Format("2006-01-02"), exp.S),
-				Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
-			t = model.MaxDate
-		}
-		rec.Expires = &t
-	}
-	var ftpChanged bool
-	var priorFTP string
-	if p != nil {
-		priorFTP = p.FTPPassword
-	}
-	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
-	// Status and its reasons.
-	if cfg.Status == Suspended {
-		rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
-	}
-	if cfg.Customer != "" {
-		if c := e.cfg.Customers[cfg.Customer]; c != nil && c.Status == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "customer "+c.Login+" suspended")
-		}
-	}
-	if s.owner != model.Admin {
-		if r := e.cfg.Resellers[s.owner]; r != nil && r.Status == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "reseller "+r.Login+" suspended")
-		}
-	}
-	if rec.Expires != nil && !e.now.Before(*rec.Expires) {
-		rec.StatusReasons = append(rec.StatusReasons, "expired "+rec.Expires.Format("2006-01-02"))
-	}
-	rec.Status = Active
-	if len(rec.StatusReasons) > 0 {
-		rec.Status = Suspended
-	}
-	s.rec = rec
-	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
-		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
+	return rec
+}
 
-	c := &Change{Kind: "subscription", Key: cfg.Domain}
-	var fs fields
-	if p == nil {
-		c.Action = Create
-		c.Reasons = []string{"new in config"}
-		if s.sync == Locked {
-			c.Reasons = append(c.Reasons, "created customised (locked)")
-		}
-		fs.add(strField("owner", "", rec.Owner))
-		fs.add(strField("customer", "", rec.Customer))
-		fs.add(strField("plan", "", rec.Plan))
-		fs.add(listField("addons", nil, rec.Addons))
-		fs.add(strField("sync_status", "", rec.SyncStatus))
-		fs.add(strField("status", "", rec.Status))
-		fs.add(listField("status_reasons", nil, rec.StatusReasons))
-		fs = append(fs, e.sets.diff(nil, effSet, "")...)
-		if rec.Expires != nil {
-			fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
-		}
-		fs.add(strField("ftp_login", "", rec.FTPLogin))
-		fs.add(strField("managed_by", "", rec.ManagedBy))
-		if rec.FTPPassword != "" {
-			fs = append(fs, sensitiveField("ftp_password", false, true))
-		}
-		c.Fields = fs
-		s.change = c
-		return
+// createChange is the change creating a new subscription.
+func (e *engine) createChange(s *sub, effSet *pset) *Change {
+	rec := &s.rec
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain, Action: Create, Reasons: []string{"new in config"}}
+	if s.sync == Locked {
+		c.Reasons = append(c.Reasons, "created customised (locked)")
 	}
+	var fs fields
+	fs.add(strField("owner", "", rec.Owner))
+	fs.add(strField("customer", "", rec.Customer))
+	fs.add(strField("plan", "", rec.Plan))
+	fs.add(listField("addons", nil, rec.Addons))
+	fs.add(strField("sync_status", "", rec.SyncStatus))
+	fs.add(strField("status", "", rec.Status))
+	fs.add(listField("status_reasons", nil, rec.StatusReasons))
+	fs = append(fs, e.sets.diff(nil, effSet, "")...)
+	if rec.Expires != nil {
+		fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
+	}
+	fs.add(strField("ftp_login", "", rec.FTPLogin))
+	fs.add(strField("managed_by", "", rec.ManagedBy))
+	if rec.FTPPassword != "" {
+		fs = append(fs, sensitiveField("ftp_password", false, true))
+	}
+	c.Fields = fs
+	return c
+}
+
+// updateChange is the change of a recorded subscription, or nil when
+// nothing a person could see changed (a synced subscription's base
+// follows its plan even where a subscriber value overrides it).
+func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
+	p, rec := s.prior, &s.rec
+	var fs fields
 	fs.add(strField("domain", p.Domain, rec.Domain))
 	fs.add(strField("owner", p.Owner, rec.Owner))
 	fs.add(strField("customer", p.Customer, rec.Customer))
@@ -290,7 +270,6 @@ func (e *engine) finish(s *sub) {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}
 	customChanged := p.Customize != rec.Customize
-	statusChanged := !sameList(p.StatusReasons, rec.StatusReasons)
 	conflictsChanged := !sameConflicts(p.Conflicts, rec.Conflicts)
 	fs.add(listField("status_reasons", p.StatusReasons, rec.StatusReasons))
 	fs.add(listField("customized", p.Customized, rec.Customized))
@@ -298,28 +277,12 @@ func (e *engine) finish(s *sub) {
 		fs.add(listField("conflicts", conflictLines(p.Conflicts), conflictLines(rec.Conflicts)))
 	}
 	if len(fs) == 0 {
-		// Nothing a person could see changed (a synced subscription's
-		// base follows its plan even where a subscriber value overrides
-		// it): no change to show or apply.
-		return
+		return nil
 	}
 	// Reasons and action.
-	var reasons []string
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain}
+	reasons, ownerRenamed := e.subscriptionRenames(c, p, rec)
 	action := Update
-	if p.Domain != rec.Domain {
-		reasons = append(reasons, "renamed from "+p.Domain)
-		c.RenamedFrom = p.Domain
-	}
-	if p.Customer != rec.Customer && p.Customer != "" && rec.Customer != "" {
-		if n, ok := e.renamedTo("customer", p.Customer); ok && n == rec.Customer {
-			reasons = append(reasons, "customer renamed from "+p.Customer+" to "+rec.Customer)
-		}
-	}
-	ownerRenamed := false
-	if n, ok := e.renamedTo("reseller", p.Owner); ok && n == rec.Owner {
-		ownerRenamed = true
-		reasons = append(reasons, "owner reseller renamed from "+p.Owner+" to "+rec.Owner)
-	}
 	switch {
 	case p.Owner != rec.Owner && !ownerRenamed:
 		action = Move
@@ -333,10 +296,10 @@ func (e *engine) finish(s *sub) {
 	case p.SyncStatus == Unsynced && rec.SyncStatus == Synced:
 		action = Sync
 		reasons = append(reasons, "conflicts resolved: synced with plan "+rec.Plan)
-	case p.Status != rec.Status && rec.Status == Suspended:
-		action = Suspend
-	case p.Status != rec.Status && rec.Status == Active:
-		action = Activate
+	default:
+		if a, ok := statusAction(p.Status, rec.Status); ok {
+			action = a
+		}
 	}
 	if p.Plan != rec.Plan {
 		if rec.Plan == model.None {
@@ -356,13 +319,7 @@ func (e *engine) finish(s *sub) {
 	if customChanged && p.Customize != "" && rec.Customize != "" {
 		reasons = append(reasons, "customisation changed")
 	}
-	if statusChanged {
-		if len(rec.StatusReasons) == 0 {
-			reasons = append(reasons, "no longer suspended ("+strings.Join(p.StatusReasons, ", ")+")")
-		} else {
-			reasons = append(reasons, rec.StatusReasons...)
-		}
-	}
+	reasons = append(reasons, statusChangeReasons(p.StatusReasons, rec.StatusReasons)...)
 	reasons = append(reasons, s.dropped...)
 	if p.Settings != rec.Settings && len(s.dropped) == 0 {
 		reasons = append(reasons, "subscriber settings changed")
@@ -370,7 +327,6 @@ func (e *engine) finish(s *sub) {
 	if conflictsChanged && len(rec.Conflicts) > 0 {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
 	}
-	// A change that only follows changed plans is fan-out.
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
 	// its own, which people must see.
@@ -390,7 +346,7 @@ func (e *engine) finish(s *sub) {
 		reasons = append(reasons, "changed in config")
 	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
-	s.change = c
+	return c
 }
 
 // planWord turns "service_plan Business" into "plan Business" and
