@@ -17,9 +17,12 @@ const (
 
 // Prop describes one property path of the catalogue.
 type Prop struct {
-	Path  string
-	Kind  Kind
-	Enum  []string // allowed words for KindEnum
+	Path string
+	Kind Kind
+	// Enum is the allowed words for KindEnum, in order of preference:
+	// when a word's server component is missing, the engine offers the
+	// first word whose component is installed, else one that needs none.
+	Enum  []string
 	Where Where
 	// Component returns the server component a value needs ("" none).
 	Component func(v Value) string

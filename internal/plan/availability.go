@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -84,152 +83,6 @@ func (e *engine) conflict(s *sub, path string, plan model.Value, avail model.Val
 		s.eff[path] = avail
 	}
 	s.conflicts = append(s.conflicts, c)
-}
-
-// componentConflict is a value whose server component is missing.
-type componentConflict struct {
-	path, comp string
-	plan       model.Value
-	avail      model.Value
-	ok         bool
-}
-
-// missingComponents lists the values of a set whose component is not
-// installed, memoised per shared set (a plan's synced subscriptions share
-// one set, so it is checked once).
-func (e *engine) missingComponents(props model.Props, memoID string) []componentConflict {
-	if memoID != "" {
-		e.mu.Lock()
-		cs, ok := e.compMemo[memoID]
-		e.mu.Unlock()
-		if ok {
-			return cs
-		}
-	}
-	srv := e.cfg.Server
-	var out []componentConflict
-	for path, v := range props {
-		p := model.Lookup(path)
-		if p == nil || p.Component == nil {
-			continue
-		}
-		comp := p.Component(v)
-		if comp == "" || srv.HasComponent(comp) {
-			continue
-		}
-		avail, ok := e.fallback(path, v)
-		out = append(out, componentConflict{path: path, comp: comp, plan: v, avail: avail, ok: ok})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-	if memoID != "" {
-		e.mu.Lock()
-		e.compMemo[memoID] = out
-		e.mu.Unlock()
-	}
-	return out
-}
-
-// checkComponents turns values whose server component is missing into
-// conflicts with the best available value.
-func (e *engine) checkComponents(s *sub) {
-	memo := ""
-	if s.eff == nil {
-		memo = s.effSet.id
-	}
-	cs := e.missingComponents(s.props(), memo)
-	for _, c := range cs {
-		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", "install component "+c.comp+" (add it to server.components)")
-	}
-	if memo != "" && len(cs) > 0 {
-		// Share the adjusted set among the plan's subscriptions too.
-		e.mu.Lock()
-		adj, ok := e.adjMemo[memo]
-		if !ok {
-			adj = e.sets.intern(s.eff, s.services)
-			e.adjMemo[memo] = adj
-		}
-		e.mu.Unlock()
-		s.eff, s.effSet = nil, adj
-	}
-}
-
-// fallback returns the value the server can provide instead of v.
-func (e *engine) fallback(path string, v model.Value) (model.Value, bool) {
-	srv := e.cfg.Server
-	has := func(c string) bool { return srv.HasComponent(c) }
-	switch path {
-	case "hosting.php_version":
-		best := ""
-		var comps []string
-		if srv != nil {
-			comps = srv.Components
-		}
-		for _, c := range comps {
-			ver, ok := strings.CutPrefix(c, "php")
-			if !ok || ver == "" || !(ver[0] >= '0' && ver[0] <= '9') {
-				continue
-			}
-			if versionLess(ver, v.S) && (best == "" || versionLess(best, ver)) {
-				best = ver
-			}
-		}
-		if best == "" {
-			for _, c := range comps {
-				ver, ok := strings.CutPrefix(c, "php")
-				if ok && ver != "" && ver[0] >= '0' && ver[0] <= '9' && (best == "" || versionLess(best, ver)) {
-					best = ver
-				}
-			}
-		}
-		if best == "" {
-			return model.Value{}, false
-		}
-		return model.String(best), true
-	case "hosting.php_handler":
-		for _, h := range []string{"fpm", "fastcgi", "cgi"} {
-			if has("php-" + h) {
-				return model.Enum(h), true
-			}
-		}
-		return model.Value{}, false
-	case "hosting.webstats":
-		for _, w := range []string{"awstats", "webalizer"} {
-			if has(w) {
-				return model.Enum(w), true
-			}
-		}
-		return model.Enum("none"), true
-	case "mail.webmail":
-		for _, w := range []string{"roundcube", "horde"} {
-			if has(w) {
-				return model.Enum(w), true
-			}
-		}
-		return model.Enum("none"), true
-	case "mail.enabled", "mail.spamfilter":
-		return model.Bool(false), true
-	case "mail.antivirus":
-		return model.Enum("off"), true
-	}
-	return model.Value{}, false
-}
-
-// versionLess compares dotted version numbers.
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }
 
 // resellerAllocation returns what a reseller received: its reseller
@@ -437,27 +290,4 @@ func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
 		return 0, false
 	}
 	return v.N, true
-}
-
-// checkRetired turns services whose extension was removed into conflicts:
-// the plan still lists them, the server cannot provide them.
-func (e *engine) checkRetired(s *sub) {
-	if len(e.cfg.Retired) == 0 {
-		return
-	}
-	var kept []string
-	for _, name := range s.services {
-		ext, gone := e.cfg.Retired[name]
-		if !gone {
-			kept = append(kept, name)
-			continue
-		}
-		s.conflicts = append(s.conflicts, Conflict{Subscription: s.cfg.Domain, Property: "services." + name,
-			PlanValue: Val{Set: true, JSON: true, Text: "true"}, AvailableValue: Val{Set: true, JSON: false, Text: "false"},
-			Reason: "service " + name + " unavailable: extension " + ext + " removed", Fix: "install extension " + ext + " (add it to server.extensions)"})
-	}
-	if len(kept) != len(s.services) {
-		s.own()
-		s.services = kept
-	}
 }
