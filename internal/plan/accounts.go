@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -32,25 +30,15 @@ func (e *engine) planResellers(subs []*sub) {
 	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
-			Description: r.Description, Oversell: r.Oversell, ManagedBy: billingMark(r.ManagedBy)}
+			Description: r.Description, ManagedBy: billingMark(r.ManagedBy)}
+		a := e.resellerAllocation(login)
+		rec.Oversell, rec.SyncStatus = a.oversell, a.sync
 		var alloc *pset
 		switch {
-		case r.Plan != model.None:
-			if p := e.cfg.ResellerPlans[r.Plan]; p != nil {
-				props := defaultResellerProps()
-				props.Overlay(p.Props)
-				alloc = e.sets.intern(props, sortedCopy(p.Services))
-				rec.Oversell = p.Oversell
-			}
-			rec.SyncStatus = Synced
-		case len(r.Props) > 0 || len(r.Services) > 0:
-			props := defaultResellerProps()
-			props.Overlay(r.Props)
-			alloc = e.sets.intern(props, sortedCopy(r.Services))
-			rec.SyncStatus = Custom
-		default:
+		case a.props != nil:
+			alloc = e.sets.intern(a.props, a.services)
+		case a.totals:
 			alloc = e.totals(login, subs)
-			rec.SyncStatus = Custom
 		}
 		if alloc != nil {
 			rec.Allocation = e.sets.use(alloc)
@@ -136,38 +124,6 @@ func (e *engine) planResellers(subs []*sub) {
 			e.add(&Change{Kind: "reseller", Key: p.Login, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}
-}
-
-// defaultResellerProps: a reseller plan leaves limits unlimited and
-// permissions not granted (its durations stay unset).
-func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
-
-// totals is the allocation of a reseller with no plan and no explicit
-// allocation: the total of the resources, permissions and services of
-// all its subscriptions.
-func (e *engine) totals(login string, subs []*sub) *pset {
-	props := model.Props{}
-	var services []string
-	for _, s := range subs {
-		if s.owner != login {
-			continue
-		}
-		for path, v := range s.props() {
-			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
-				continue
-			}
-			if v.K != model.KindSize && v.K != model.KindCount && v.K != model.KindBool {
-				continue
-			}
-			if cur, ok := props[path]; ok {
-				props[path] = model.Add(cur, v)
-			} else {
-				props[path] = v
-			}
-		}
-		services = model.Union(services, s.services)
-	}
-	return e.sets.intern(props, services)
 }
 
 // planCustomers plans customer accounts.
@@ -268,49 +224,6 @@ func (e *engine) planCustomers() {
 			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, strings.Join(subsOf[p.Login], ", ")))
 		}
 		e.add(&Change{Kind: "customer", Key: p.Login, Action: Delete, Reasons: reasons})
-	}
-}
-
-// checkCounts enforces the customers and subscriptions a reseller's
-// allocation allows: more of them than allowed is an error naming the
-// reseller and the limit (Plesk refuses to create them).
-func (e *engine) checkCounts(planned []*sub) {
-	customers := map[string][]string{}
-	for login, c := range e.cfg.Customers {
-		if o := ownerOf(c.Owner); o != model.Admin {
-			customers[o] = append(customers[o], login)
-		}
-	}
-	subs := map[string][]string{}
-	for _, s := range planned {
-		if s.owner != model.Admin {
-			subs[s.owner] = append(subs[s.owner], s.cfg.Domain)
-		}
-	}
-	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
-		alloc, _, _, ok := e.resellerAllocation(login)
-		if !ok {
-			continue
-		}
-		r := e.cfg.Resellers[login]
-		for _, c := range []struct {
-			path, what string
-			have       []string
-		}{{"resources.customers", "customers", customers[login]}, {"resources.subscriptions", "subscriptions", subs[login]}} {
-			limit, has := alloc[c.path]
-			if !has || limit.IsUnlimited() || int64(len(c.have)) <= limit.N {
-				continue
-			}
-			sort.Strings(c.have)
-			shown := c.have
-			more := ""
-			if len(shown) > 5 {
-				shown, more = shown[:5], fmt.Sprintf(" and %d more", len(c.have)-5)
-			}
-			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
-				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s%s)", login, limit.N, c.what, len(c.have), strings.Join(shown, ", "), more),
-				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
-		}
 	}
 }
 
