@@ -84,7 +84,7 @@ var catalog = []Prop{
 	{Path: "permissions.manage_webapps", Kind: KindBool, Where: plans, Help: "Web applications management.", Plesk: perm("manage_webapps")},
 	{Path: "permissions.create_websites", Kind: KindBool, Where: plans, Help: "Creation of websites.", Plesk: perm("create_domains")},
 	{Path: "permissions.create_customers", Kind: KindBool, Where: InResellerPlan, Help: "Creation of customers (reseller plans).", Plesk: perm("create_clients")},
-	{Path: "permissions.allow_oversell", Kind: KindBool, Where: InResellerPlan, Help: "Overselling (reseller plans).", Plesk: perm("allow_oversell")},
+	{Path: "permissions.allow_oversell", Kind: KindBool, Where: InResellerPlan, Help: "Plesk's Allow overselling privilege: the reseller may choose its own oversell policy in the panel (reseller plans; not the policy, which is oversell).", Plesk: perm("allow_oversell")},
 
 	{Path: "hosting.php_version", Kind: KindString, Where: enumerated, Permission: "manage_php_version",
 		Component: func(v Value) string { return "php" + v.S }, Help: "PHP version, e.g. \"8.3\" (needs component phpX.Y).", Plesk: PleskName{Group: PleskHosting, Name: "php_handler_id", Enc: PleskPHPHandler}},

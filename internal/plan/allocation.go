@@ -19,7 +19,8 @@ package plan
 //
 // permissions.allow_oversell is not an oversell policy: it is the Plesk
 // reseller privilege to choose its own oversell policy in the panel, sent
-// to Plesk as it is. It changes nothing here (oversellWarnings).
+// to Plesk as it is. It changes no limit; granted without oversell it is a
+// warning (oversellWarnings).
 
 import (
 	"fmt"
@@ -325,4 +326,34 @@ func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
 		return 0, false
 	}
 	return v.N, true
+}
+
+// allowOversell is the Plesk reseller privilege to choose one's own
+// oversell policy.
+const allowOversell = "permissions.allow_oversell"
+
+// oversellWarnings warns where permissions.allow_oversell is granted
+// without oversell: it is easily taken for the policy, which it is not
+// (the reseller's subscriptions are limited as without oversell).
+func (e *engine) oversellWarnings() {
+	if e.in.Scope != nil {
+		return // reseller plans and resellers are the admin's
+	}
+	warn := func(obj string, at diag.Range) {
+		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Warning, Object: obj, Path: allowOversell, Subject: at,
+			Summary: "allow_oversell is not the oversell policy, and oversell is false: the allocation is not oversold",
+			Detail: "permissions.allow_oversell is Plesk's \"Allow overselling\" privilege (the reseller may choose its own " +
+				"oversell policy in the panel); the policy plansync applies is oversell: set oversell = true to oversell, " +
+				"or remove allow_oversell"})
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.cfg.ResellerPlans)) {
+		if p := e.cfg.ResellerPlans[name]; p.Props[allowOversell].Truth() && !p.Oversell {
+			warn("reseller_plan "+name, p.Src.At(allowOversell))
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
+		if r := e.cfg.Resellers[login]; r.Plan == model.None && r.Props[allowOversell].Truth() && !r.Oversell {
+			warn("reseller "+login, r.Src.At(allowOversell))
+		}
+	}
 }

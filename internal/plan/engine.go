@@ -160,6 +160,7 @@ func makeOne(in Input) *Plan {
 	subs := e.planSubscriptions()
 	e.checkCounts(subs)
 	e.planResellers(subs)
+	e.oversellWarnings()
 	e.planCustomers()
 	e.warnBillingRenames()
 	result = e.carryUnscoped(result)
