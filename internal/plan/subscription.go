@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -440,52 +439,6 @@ func listDelta(before, after []string) (added, removed []string) {
 		}
 	}
 	return
-}
-
-// conflictLines renders recorded conflicts for a field change.
-func conflictLines(cs []state.Conflict) []string {
-	out := make([]string, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, c.Property+": plan "+conflictText(c.Property, c.PlanValue)+", available "+conflictText(c.Property, c.AvailableValue))
-	}
-	return out
-}
-
-// conflictText renders a recorded conflict value as people read it.
-func conflictText(property string, v any) string {
-	if v == nil {
-		return "(not available)"
-	}
-	kind := model.KindString
-	if p := model.Lookup(property); p != nil {
-		kind = p.Kind
-	} else if _, ok := v.(bool); ok {
-		kind = model.KindBool
-	}
-	t := valueFromJSON(kind, v).Text()
-	return strings.Trim(t, `"`)
-}
-
-func sameConflicts(a, b []state.Conflict) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Property != b[i].Property || a[i].Reason != b[i].Reason ||
-			jsonText(a[i].PlanValue) != jsonText(b[i].PlanValue) || jsonText(a[i].AvailableValue) != jsonText(b[i].AvailableValue) {
-			return false
-		}
-	}
-	return true
-}
-
-func sortConflicts(cs []Conflict) {
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].Subscription != cs[j].Subscription {
-			return cs[i].Subscription < cs[j].Subscription
-		}
-		return cs[i].Property < cs[j].Property
-	})
 }
 
 // parallel runs f(0..n-1) on every core, each index exactly once.

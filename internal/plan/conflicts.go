@@ -1,9 +1,21 @@
 package plan
 
+// Conflicts: what a plan asks and cannot be provided (SPEC §1.3, §1.5).
+// Availability limits every subscription's effective values: server
+// components (components.go), the owner reseller's allocation, its
+// permissions and services available to resellers (allocation.go). Each
+// limitation is a conflict: property, plan value, available value, the
+// reason and the way to adapt the system; the subscription carries the
+// available value and a synced one becomes unsynced (lock.go). A conflict
+// identical to one already recorded was accepted by an earlier `apply
+// --accept-available`: it is reported as accepted and does not block.
+
 import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -81,4 +93,50 @@ func (e *engine) conflict(s *sub, path string, plan model.Value, avail model.Val
 		s.eff[path] = avail
 	}
 	s.conflicts = append(s.conflicts, c)
+}
+
+// conflictLines renders recorded conflicts for a field change.
+func conflictLines(cs []state.Conflict) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Property+": plan "+conflictText(c.Property, c.PlanValue)+", available "+conflictText(c.Property, c.AvailableValue))
+	}
+	return out
+}
+
+// conflictText renders a recorded conflict value as people read it.
+func conflictText(property string, v any) string {
+	if v == nil {
+		return "(not available)"
+	}
+	kind := model.KindString
+	if p := model.Lookup(property); p != nil {
+		kind = p.Kind
+	} else if _, ok := v.(bool); ok {
+		kind = model.KindBool
+	}
+	t := valueFromJSON(kind, v).Text()
+	return strings.Trim(t, `"`)
+}
+
+func sameConflicts(a, b []state.Conflict) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Property != b[i].Property || a[i].Reason != b[i].Reason ||
+			jsonText(a[i].PlanValue) != jsonText(b[i].PlanValue) || jsonText(a[i].AvailableValue) != jsonText(b[i].AvailableValue) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortConflicts(cs []Conflict) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Subscription != cs[j].Subscription {
+			return cs[i].Subscription < cs[j].Subscription
+		}
+		return cs[i].Property < cs[j].Property
+	})
 }
