@@ -94,9 +94,9 @@ func (e *engine) planResellers(subs []*sub) {
 			if len(fs) == 0 {
 				continue
 			}
-			if a, ok := statusAction(b.Status, rec.Status); ok {
-				c.Action = a
-				c.Reasons = append(c.Reasons, resellerStatusReason(a))
+			if act, ok := statusAction(b.Status, rec.Status); ok {
+				c.Action = act
+				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
 			if b.Plan == rec.Plan && b.Allocation != rec.Allocation && r.Plan != model.None &&
 				e.planChanged["reseller_plan "+r.Plan] != nil {
@@ -179,14 +179,14 @@ func (e *engine) planCustomers() {
 				ownerRenamed = true
 				c.Reasons = append(c.Reasons, "owner reseller renamed from "+b.Owner+" to "+rec.Owner)
 			}
-			a, statusChanged := statusAction(b.Status, rec.Status)
+			act, statusChanged := statusAction(b.Status, rec.Status)
 			switch {
 			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
 			case statusChanged:
-				c.Action = a
-				c.Reasons = append(c.Reasons, customerStatusReason(a, rec.StatusReasons))
+				c.Action = act
+				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons))
 			default:
 				if len(c.Reasons) == 0 {
 					c.Reasons = append(c.Reasons, "changed in config")

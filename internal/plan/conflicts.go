@@ -140,3 +140,12 @@ func sortConflicts(cs []Conflict) {
 		return cs[i].Property < cs[j].Property
 	})
 }
+
+// resolvedAction is the action and reason of an unsynced subscription
+// whose conflicts are gone.
+func resolvedAction(before, after, plan string) (string, string, bool) {
+	if before == Unsynced && after == Synced {
+		return Sync, "conflicts resolved: synced with plan " + plan, true
+	}
+	return "", "", false
+}

@@ -86,3 +86,37 @@ func withConflicts(sync string, conflicts []Conflict) string {
 	}
 	return sync
 }
+
+// lockAction is the action and reason of a subscription locked
+// (customised) or unlocked (customisation removed, on a plan again).
+func lockAction(before, after, plan string) (string, string, bool) {
+	switch {
+	case before != Locked && after == Locked:
+		return Lock, "customised", true
+	case before == Locked && after != Locked && after != Custom:
+		return Unlock, "customisation removed: synced with plan " + plan + " again", true
+	}
+	return "", "", false
+}
+
+// planSwitchReasons explain a subscription's own choice of plans changing
+// (which takes its base anew, locked or not): its plan switched or
+// detached, add-ons attached or removed.
+func planSwitchReasons(p, rec *state.Subscription) []string {
+	var reasons []string
+	if p.Plan != rec.Plan {
+		if rec.Plan == model.None {
+			reasons = append(reasons, "detached from plan "+p.Plan+": keeps every value (custom)")
+		} else {
+			reasons = append(reasons, "plan switched from "+p.Plan+" to "+rec.Plan)
+		}
+	}
+	added, removed := listDelta(p.Addons, rec.Addons)
+	for _, a := range added {
+		reasons = append(reasons, "add-on "+a+" attached")
+	}
+	for _, a := range removed {
+		reasons = append(reasons, "add-on "+a+" removed")
+	}
+	return reasons
+}

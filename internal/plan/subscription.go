@@ -281,40 +281,9 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	// Reasons and action.
 	c := &Change{Kind: "subscription", Key: s.cfg.Domain}
 	reasons, ownerRenamed := e.subscriptionRenames(c, p, rec)
-	action := Update
-	switch {
-	case p.Owner != rec.Owner && !ownerRenamed:
-		action = Move
-		reasons = append(reasons, "moved from "+p.Owner+" to "+rec.Owner)
-	case p.SyncStatus != Locked && rec.SyncStatus == Locked:
-		action = Lock
-		reasons = append(reasons, "customised")
-	case p.SyncStatus == Locked && rec.SyncStatus != Locked && rec.SyncStatus != Custom:
-		action = Unlock
-		reasons = append(reasons, "customisation removed: synced with plan "+rec.Plan+" again")
-	case p.SyncStatus == Unsynced && rec.SyncStatus == Synced:
-		action = Sync
-		reasons = append(reasons, "conflicts resolved: synced with plan "+rec.Plan)
-	default:
-		if a, ok := statusAction(p.Status, rec.Status); ok {
-			action = a
-		}
-	}
-	if p.Plan != rec.Plan {
-		if rec.Plan == model.None {
-			reasons = append(reasons, "detached from plan "+p.Plan+": keeps every value (custom)")
-		} else {
-			reasons = append(reasons, "plan switched from "+p.Plan+" to "+rec.Plan)
-		}
-	}
-	if added, removed := listDelta(p.Addons, rec.Addons); len(added)+len(removed) > 0 {
-		for _, a := range added {
-			reasons = append(reasons, "add-on "+a+" attached")
-		}
-		for _, a := range removed {
-			reasons = append(reasons, "add-on "+a+" removed")
-		}
-	}
+	action, why := subscriptionAction(p, rec, ownerRenamed)
+	reasons = append(reasons, why...)
+	reasons = append(reasons, planSwitchReasons(p, rec)...)
 	if customChanged && p.Customize != "" && rec.Customize != "" {
 		reasons = append(reasons, "customisation changed")
 	}
@@ -346,6 +315,26 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
 	return c
+}
+
+// subscriptionAction is the action of a recorded subscription's change,
+// the most specific first: a move (tenancy), a lock or unlock (lock.go),
+// conflicts resolved (conflicts.go), a suspension or activation
+// (status.go); else an update. why is the reason the action gives.
+func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action string, why []string) {
+	if p.Owner != rec.Owner && !ownerRenamed {
+		return Move, []string{"moved from " + p.Owner + " to " + rec.Owner}
+	}
+	if a, reason, ok := lockAction(p.SyncStatus, rec.SyncStatus, rec.Plan); ok {
+		return a, []string{reason}
+	}
+	if a, reason, ok := resolvedAction(p.SyncStatus, rec.SyncStatus, rec.Plan); ok {
+		return a, []string{reason}
+	}
+	if a, ok := statusAction(p.Status, rec.Status); ok {
+		return a, nil
+	}
+	return Update, nil
 }
 
 // planWord turns "service_plan Business" into "plan Business" and
