@@ -31,19 +31,7 @@ func (e *engine) planResellers(subs []*sub) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
 			Description: r.Description, ManagedBy: billingMark(r.ManagedBy)}
-		a := e.resellerAllocation(login)
-		rec.Oversell, rec.SyncStatus = a.oversell, a.sync
-		var alloc *pset
-		switch {
-		case a.props != nil:
-			alloc = e.sets.intern(a.props, a.services)
-		case a.totals:
-			alloc = e.totals(login, subs)
-		}
-		if alloc != nil {
-			rec.Allocation = e.sets.use(alloc)
-			rec.Services = alloc.services
-		}
+		alloc := e.recordAllocation(&rec, subs)
 		prior := e.priorResellers[login]
 		convertedFrom := e.priorCustomers[login]
 		var priorHash string
@@ -98,15 +86,8 @@ func (e *engine) planResellers(subs []*sub) {
 				c.Action = act
 				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
-			if b.Plan == rec.Plan && b.Allocation != rec.Allocation && r.Plan != model.None &&
-				e.planChanged["reseller_plan "+r.Plan] != nil {
-				c.Cause = "reseller_plan " + r.Plan
-				c.Reasons = append(c.Reasons, "reseller plan "+r.Plan+" changed")
-				pc := e.planChanged[c.Cause]
-				if pc.Fanout == nil {
-					pc.Fanout = &Fanout{}
-				}
-				pc.Fanout.Reaches = append(pc.Fanout.Reaches, login)
+			if b.Plan == rec.Plan && b.Allocation != rec.Allocation {
+				e.resellerPlanReaches(c, r.Plan)
 			}
 			if len(c.Reasons) == 0 {
 				c.Reasons = []string{"changed in config"}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // allocation is what a reseller received.
@@ -85,6 +86,44 @@ func (e *engine) computeAllocation(login string) allocation {
 		a.totals = true
 	}
 	return a
+}
+
+// recordAllocation records a reseller's allocation, its services and
+// oversell policy, and its sync status, in rec; it returns the recorded
+// allocation (nil when there is none).
+func (e *engine) recordAllocation(rec *state.Reseller, subs []*sub) *pset {
+	a := e.resellerAllocation(rec.Login)
+	rec.Oversell, rec.SyncStatus = a.oversell, a.sync
+	var alloc *pset
+	switch {
+	case a.props != nil:
+		alloc = e.sets.intern(a.props, a.services)
+	case a.totals:
+		alloc = e.totals(rec.Login, subs)
+	}
+	if alloc != nil {
+		rec.Allocation = e.sets.use(alloc)
+		rec.Services = alloc.services
+	}
+	return alloc
+}
+
+// resellerPlanReaches makes a reseller's changed allocation, on the same
+// reseller plan as recorded, fan-out of that plan's change (when it
+// changed): the plan change lists the reseller, and the reseller's change
+// names it as its cause.
+func (e *engine) resellerPlanReaches(c *Change, plan string) {
+	addr := "reseller_plan " + plan
+	pc := e.planChanged[addr]
+	if plan == model.None || pc == nil {
+		return
+	}
+	c.Cause = addr
+	c.Reasons = append(c.Reasons, "reseller plan "+plan+" changed")
+	if pc.Fanout == nil {
+		pc.Fanout = &Fanout{}
+	}
+	pc.Fanout.Reaches = append(pc.Fanout.Reaches, c.Key)
 }
 
 // totals is the allocation of a reseller with no plan and no explicit
