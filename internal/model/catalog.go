@@ -17,9 +17,12 @@ const (
 
 // Prop describes one property path of the catalogue.
 type Prop struct {
-	Path  string
-	Kind  Kind
-	Enum  []string // allowed words for KindEnum
+	Path string
+	Kind Kind
+	// Enum is the allowed words for KindEnum, in order of preference:
+	// when a word's server component is missing, the engine offers the
+	// first word whose component is installed, else one that needs none.
+	Enum  []string
 	Where Where
 	// Component returns the server component a value needs ("" none).
 	Component func(v Value) string
@@ -81,7 +84,7 @@ var catalog = []Prop{
 	{Path: "permissions.manage_webapps", Kind: KindBool, Where: plans, Help: "Web applications management.", Plesk: perm("manage_webapps")},
 	{Path: "permissions.create_websites", Kind: KindBool, Where: plans, Help: "Creation of websites.", Plesk: perm("create_domains")},
 	{Path: "permissions.create_customers", Kind: KindBool, Where: InResellerPlan, Help: "Creation of customers (reseller plans).", Plesk: perm("create_clients")},
-	{Path: "permissions.allow_oversell", Kind: KindBool, Where: InResellerPlan, Help: "Overselling (reseller plans).", Plesk: perm("allow_oversell")},
+	{Path: "permissions.allow_oversell", Kind: KindBool, Where: InResellerPlan, Help: "Plesk's Allow overselling privilege: the reseller may choose its own oversell policy in the panel (reseller plans; not the policy, which is oversell).", Plesk: perm("allow_oversell")},
 
 	{Path: "hosting.php_version", Kind: KindString, Where: enumerated, Permission: "manage_php_version",
 		Component: func(v Value) string { return "php" + v.S }, Help: "PHP version, e.g. \"8.3\" (needs component phpX.Y).", Plesk: PleskName{Group: PleskHosting, Name: "php_handler_id", Enc: PleskPHPHandler}},

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -20,26 +18,8 @@ func contactFields(fs *fields, b, a state.Contact) {
 	fs.add(longField("address", b.Address, a.Address))
 }
 
-// renamedLogin records, for an account whose recorded login differs
-// (renamed_from), the login field, the reason and the key it replaces.
-func (c *Change) renamedLogin(fs *fields, before, after string) {
-	if before == after {
-		return
-	}
-	fs.add(strField("login", before, after))
-	c.Reasons = append(c.Reasons, "renamed from "+before)
-	c.RenamedFrom = before
-}
-
 func contactOf(c model.Contact) state.Contact {
 	return state.Contact{Name: c.Name, Company: c.Company, Email: c.Email, Phone: c.Phone, Address: c.Address}
-}
-
-func statusOf(s string) string {
-	if s == "" {
-		return Active
-	}
-	return s
 }
 
 // planResellers plans reseller accounts and their allocations.
@@ -50,30 +30,8 @@ func (e *engine) planResellers(subs []*sub) {
 	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
-			Description: r.Description, Oversell: r.Oversell, ManagedBy: billingMark(r.ManagedBy)}
-		var alloc *pset
-		switch {
-		case r.Plan != model.None:
-			if p := e.cfg.ResellerPlans[r.Plan]; p != nil {
-				props := defaultResellerProps()
-				props.Overlay(p.Props)
-				alloc = e.sets.intern(props, sortedCopy(p.Services))
-				rec.Oversell = p.Oversell
-			}
-			rec.SyncStatus = Synced
-		case len(r.Props) > 0 || len(r.Services) > 0:
-			props := defaultResellerProps()
-			props.Overlay(r.Props)
-			alloc = e.sets.intern(props, sortedCopy(r.Services))
-			rec.SyncStatus = Custom
-		default:
-			alloc = e.totals(login, subs)
-			rec.SyncStatus = Custom
-		}
-		if alloc != nil {
-			rec.Allocation = e.sets.use(alloc)
-			rec.Services = alloc.services
-		}
+			Description: r.Description, ManagedBy: billingMark(r.ManagedBy)}
+		alloc := e.recordAllocation(&rec, subs)
 		prior := e.priorResellers[login]
 		convertedFrom := e.priorCustomers[login]
 		var priorHash string
@@ -124,23 +82,12 @@ func (e *engine) planResellers(subs []*sub) {
 			if len(fs) == 0 {
 				continue
 			}
-			switch {
-			case b.Status != rec.Status && rec.Status == Suspended:
-				c.Action = Suspend
-				c.Reasons = append(c.Reasons, "suspended in config: its customers and their subscriptions are suspended")
-			case b.Status != rec.Status:
-				c.Action = Activate
-				c.Reasons = append(c.Reasons, "activated in config: its customers and their subscriptions are activated")
+			if act, ok := statusAction(b.Status, rec.Status); ok {
+				c.Action = act
+				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
-			if b.Plan == rec.Plan && b.Allocation != rec.Allocation && r.Plan != model.None &&
-				e.planChanged["reseller_plan "+r.Plan] != nil {
-				c.Cause = "reseller_plan " + r.Plan
-				c.Reasons = append(c.Reasons, "reseller plan "+r.Plan+" changed")
-				pc := e.planChanged[c.Cause]
-				if pc.Fanout == nil {
-					pc.Fanout = &Fanout{}
-				}
-				pc.Fanout.Reaches = append(pc.Fanout.Reaches, login)
+			if b.Plan == rec.Plan && b.Allocation != rec.Allocation {
+				e.resellerPlanReaches(c, r.Plan)
 			}
 			if len(c.Reasons) == 0 {
 				c.Reasons = []string{"changed in config"}
@@ -160,38 +107,6 @@ func (e *engine) planResellers(subs []*sub) {
 	}
 }
 
-// defaultResellerProps: a reseller plan leaves limits unlimited and
-// permissions not granted (its durations stay unset).
-func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
-
-// totals is the allocation of a reseller with no plan and no explicit
-// allocation: the total of the resources, permissions and services of
-// all its subscriptions.
-func (e *engine) totals(login string, subs []*sub) *pset {
-	props := model.Props{}
-	var services []string
-	for _, s := range subs {
-		if s.owner != login {
-			continue
-		}
-		for path, v := range s.props() {
-			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
-				continue
-			}
-			if v.K != model.KindSize && v.K != model.KindCount && v.K != model.KindBool {
-				continue
-			}
-			if cur, ok := props[path]; ok {
-				props[path] = model.Add(cur, v)
-			} else {
-				props[path] = v
-			}
-		}
-		services = model.Union(services, s.services)
-	}
-	return e.sets.intern(props, services)
-}
-
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
 	for _, login := range slices.Sorted(maps.Keys(e.cfg.Customers)) {
@@ -199,17 +114,10 @@ func (e *engine) planCustomers() {
 		if !e.inScope("customer", cu.Owner) {
 			continue
 		}
-		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner), Status: Active,
+		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner),
 			Description: cu.Description, AdminDescription: cu.AdminDescription, ManagedBy: billingMark(cu.ManagedBy)}
-		if statusOf(cu.Status) == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
-		}
-		if r := e.cfg.Resellers[rec.Owner]; r != nil && statusOf(r.Status) == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "reseller "+rec.Owner+" suspended")
-		}
-		if len(rec.StatusReasons) > 0 {
-			rec.Status = Suspended
-		}
+		rec.StatusReasons = e.suspensions(cu.Status, "", rec.Owner)
+		rec.Status = statusFrom(rec.StatusReasons)
 		prior := e.priorCustomers[login]
 		var priorHash string
 		if prior != nil {
@@ -252,16 +160,14 @@ func (e *engine) planCustomers() {
 				ownerRenamed = true
 				c.Reasons = append(c.Reasons, "owner reseller renamed from "+b.Owner+" to "+rec.Owner)
 			}
+			act, statusChanged := statusAction(b.Status, rec.Status)
 			switch {
 			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
-			case b.Status != rec.Status && rec.Status == Suspended:
-				c.Action = Suspend
-				c.Reasons = append(c.Reasons, strings.Join(rec.StatusReasons, ", ")+": panel access blocked, all its subscriptions suspended")
-			case b.Status != rec.Status:
-				c.Action = Activate
-				c.Reasons = append(c.Reasons, "activated: all its subscriptions activated")
+			case statusChanged:
+				c.Action = act
+				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons))
 			default:
 				if len(c.Reasons) == 0 {
 					c.Reasons = append(c.Reasons, "changed in config")
@@ -299,49 +205,6 @@ func (e *engine) planCustomers() {
 			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, strings.Join(subsOf[p.Login], ", ")))
 		}
 		e.add(&Change{Kind: "customer", Key: p.Login, Action: Delete, Reasons: reasons})
-	}
-}
-
-// checkCounts enforces the customers and subscriptions a reseller's
-// allocation allows: more of them than allowed is an error naming the
-// reseller and the limit (Plesk refuses to create them).
-func (e *engine) checkCounts(planned []*sub) {
-	customers := map[string][]string{}
-	for login, c := range e.cfg.Customers {
-		if o := ownerOf(c.Owner); o != model.Admin {
-			customers[o] = append(customers[o], login)
-		}
-	}
-	subs := map[string][]string{}
-	for _, s := range planned {
-		if s.owner != model.Admin {
-			subs[s.owner] = append(subs[s.owner], s.cfg.Domain)
-		}
-	}
-	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
-		alloc, _, _, ok := e.resellerAllocation(login)
-		if !ok {
-			continue
-		}
-		r := e.cfg.Resellers[login]
-		for _, c := range []struct {
-			path, what string
-			have       []string
-		}{{"resources.customers", "customers", customers[login]}, {"resources.subscriptions", "subscriptions", subs[login]}} {
-			limit, has := alloc[c.path]
-			if !has || limit.IsUnlimited() || int64(len(c.have)) <= limit.N {
-				continue
-			}
-			sort.Strings(c.have)
-			shown := c.have
-			more := ""
-			if len(shown) > 5 {
-				shown, more = shown[:5], fmt.Sprintf(" and %d more", len(c.have)-5)
-			}
-			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
-				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s%s)", login, limit.N, c.what, len(c.have), strings.Join(shown, ", "), more),
-				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
-		}
 	}
 }
 

@@ -217,10 +217,3 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		}
 	}
 }
-
-func ownerOf(o string) string {
-	if o == "" {
-		return model.Admin
-	}
-	return o
-}

@@ -11,4 +11,12 @@
 // It does no I/O, never reads the clock or the environment: everything
 // comes in through Input. Renderers (internal/render) draw text, JSON and
 // markdown from the Plan; internal/apply writes Plan.Result.
+//
+// Each domain rule has one file, named after it, that opens with the rule
+// and its SPEC section: base.go (service plan ⊕ add-ons), lock.go (a
+// locked subscription keeps its frozen values; sync status), settings.go
+// (subscriber settings), components.go and conflicts.go (what cannot be
+// provided), allocation.go (reseller allocation and oversell), status.go
+// (suspension and expiration), renames.go and tenancy.go (who owns what).
+// README.md lists them and every diagnostic the engine emits.
 package plan

@@ -56,24 +56,6 @@ type Input struct {
 	Reuse *Plan
 }
 
-// Scope is the set of objects one actor manages.
-type Scope struct {
-	Reseller string
-}
-
-// inScope reports whether an object of kind owned by owner is planned.
-func (e *engine) inScope(kind, owner string) bool {
-	sc := e.in.Scope
-	if sc == nil {
-		return true
-	}
-	switch kind {
-	case "service_plan", "addon_plan", "customer", "subscription":
-		return ownerOf(owner) == sc.Reseller
-	}
-	return false
-}
-
 // engine holds one planning run.
 type engine struct {
 	// mu guards what the subscription workers share: diags and the memo
@@ -178,18 +160,10 @@ func makeOne(in Input) *Plan {
 	subs := e.planSubscriptions()
 	e.checkCounts(subs)
 	e.planResellers(subs)
+	e.oversellWarnings()
 	e.planCustomers()
 	e.warnBillingRenames()
-	if in.Scope != nil && in.Prior != nil {
-		// Carry over, as recorded, everything the actor does not own.
-		var out []state.Ref
-		for ref, rec := range state.Records(in.Prior) {
-			if !e.inScope(ref.Kind, recordOwner(rec)) {
-				out = append(out, ref)
-			}
-		}
-		result = state.Merge(result, in.Prior, out)
-	}
+	result = e.carryUnscoped(result)
 	carryPleskIDs(result, in.Prior, e.changes)
 
 	p := &Plan{
@@ -246,67 +220,7 @@ func (e *engine) index() {
 		r := &e.prior.Resellers[i]
 		e.priorResellers[r.Login] = r
 	}
-	// Renames (renamed_from): the recorded object under its old name is
-	// the prior of the object under its new name, and is not deleted.
-	e.renamed = map[string]string{}
-	clash := func(kind, old, name string, src model.Src) {
-		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: src.At("renamed_from"), Object: kind + " " + name,
-			Path: "renamed_from", Summary: "cannot rename " + old + " to " + name + ": " + kind + " " + name + " is already recorded"})
-	}
-	for login, c := range e.cfg.Customers {
-		if old := c.RenamedFrom; old != "" && e.priorCustomers[login] != nil && e.priorCustomers[old] != nil {
-			clash("customer", old, login, c.Src)
-		}
-	}
-	for login, r := range e.cfg.Resellers {
-		if old := r.RenamedFrom; old != "" && e.priorResellers[login] != nil && e.priorResellers[old] != nil {
-			clash("reseller", old, login, r.Src)
-		}
-	}
-	for domain, sub := range e.cfg.Subscriptions {
-		if old := sub.RenamedFrom; old != "" && e.priorSubs[domain] != nil && e.priorSubs[old] != nil {
-			clash("subscription", old, domain, sub.Src)
-		}
-	}
-	for login, c := range e.cfg.Customers {
-		if old := c.RenamedFrom; old != "" && e.priorCustomers[login] == nil && e.priorCustomers[old] != nil {
-			e.priorCustomers[login] = e.priorCustomers[old]
-			e.renamed["customer "+old] = login
-		}
-	}
-	for login, r := range e.cfg.Resellers {
-		if old := r.RenamedFrom; old != "" && e.priorResellers[login] == nil && e.priorResellers[old] != nil {
-			e.priorResellers[login] = e.priorResellers[old]
-			e.renamed["reseller "+old] = login
-		}
-	}
-	for domain, sub := range e.cfg.Subscriptions {
-		if old := sub.RenamedFrom; old != "" && e.priorSubs[domain] == nil && e.priorSubs[old] != nil {
-			e.priorSubs[domain] = e.priorSubs[old]
-			e.renamed["subscription "+old] = domain
-		}
-	}
-}
-
-// renamedTo returns the new name of a recorded object renamed in config.
-func (e *engine) renamedTo(kind, old string) (string, bool) {
-	n, ok := e.renamed[kind+" "+old]
-	return n, ok
-}
-
-// priorPlanKey maps a plan key to the recorded key it had before its
-// owner reseller was renamed ("new/Web" → "old/Web").
-func (e *engine) priorPlanKey(key string) string {
-	owner, name, ok := strings.Cut(key, "/")
-	if !ok {
-		return key
-	}
-	if r := e.cfg.Resellers[owner]; r != nil && r.RenamedFrom != "" {
-		if n, ok := e.renamedTo("reseller", r.RenamedFrom); ok && n == owner {
-			return r.RenamedFrom + "/" + name
-		}
-	}
-	return key
+	e.indexRenames()
 }
 
 // verifySecrets checks every configured secret against its recorded hash
@@ -471,18 +385,4 @@ func (fs *fields) add(f FieldChange, ok bool) {
 	if ok {
 		*fs = append(*fs, &f)
 	}
-}
-
-// recordOwner returns the owner of a recorded object ("admin" for the
-// admin's objects and for kinds that have no owner).
-func recordOwner(rec any) string {
-	switch r := rec.(type) {
-	case state.Plan:
-		return ownerOf(r.Owner)
-	case state.Customer:
-		return ownerOf(r.Owner)
-	case state.Subscription:
-		return ownerOf(r.Owner)
-	}
-	return model.Admin
 }

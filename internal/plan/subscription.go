@@ -6,13 +6,11 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -23,12 +21,6 @@ const (
 	Locked   = "locked"
 	Unsynced = "unsynced"
 	Custom   = "custom"
-)
-
-// Statuses.
-const (
-	Active    = "active"
-	Suspended = "suspended"
 )
 
 // sub is one subscription being planned.
@@ -62,101 +54,6 @@ type sub struct {
 	// settings it was planned with (for reuse).
 	inCustomer *model.Customer
 	inSettings *model.SubscriberSettings
-}
-
-// defaultProps are the values a service plan leaves out: every limit
-// unlimited, every permission not granted.
-func defaultProps() model.Props { return planDefaults(model.InServicePlan, true) }
-
-// planDefaults are the values a plan of a kind (where) leaves out: every
-// size and count unlimited, and every duration with durations, every
-// permission not granted.
-func planDefaults(where model.Where, durations bool) model.Props {
-	p := model.Props{}
-	for _, c := range model.Catalog() {
-		if c.Where&where == 0 {
-			continue
-		}
-		switch {
-		case c.Kind == model.KindSize || c.Kind == model.KindCount:
-			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
-		case c.Kind == model.KindDuration && durations:
-			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited, S: "unlimited"}
-		case strings.HasPrefix(c.Path, "permissions."):
-			p[c.Path] = model.Bool(false)
-		}
-	}
-	return p
-}
-
-// builtinDefaultPlan is the conservative plan custom subscriptions start
-// from when the server names no default plan.
-func builtinDefaultPlan() model.Props {
-	p := defaultProps()
-	gib := int64(1 << 30)
-	p["resources.disk_space"] = model.Size(gib)
-	p["resources.traffic"] = model.Size(10 * gib)
-	p["resources.websites"] = model.Count(1)
-	p["resources.subdomains"] = model.Count(5)
-	p["resources.domain_aliases"] = model.Count(5)
-	p["resources.mailboxes"] = model.Count(10)
-	p["resources.mailbox_quota"] = model.Size(gib)
-	p["resources.mailing_lists"] = model.Count(0)
-	p["resources.databases"] = model.Count(1)
-	p["resources.ftp_accounts"] = model.Count(1)
-	p["resources.web_users"] = model.Count(0)
-	p["resources.overuse"] = model.Enum("block")
-	p["permissions.manage_hosting"] = model.Bool(true)
-	p["hosting.ssl"] = model.Bool(true)
-	return p
-}
-
-// planBase returns service plan ⊕ add-ons for an owner, cached.
-func (e *engine) planBase(owner, plan string, addons []string) *pset {
-	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases[key]; ok {
-		return b
-	}
-	props := defaultProps()
-	var services []string
-	if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
-		props.Overlay(p.Props)
-		services = sortedCopy(p.Services)
-	}
-	for _, a := range addons {
-		if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
-			props.AddAddon(ap.Props)
-			services = model.Union(services, ap.Services)
-		}
-	}
-	b := e.sets.intern(props, services)
-	e.bases[key] = b
-	return b
-}
-
-func (e *engine) defaultBase() *pset {
-	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
-		return e.planBase(model.Admin, s.DefaultPlan, nil)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases["\x00builtin"]; ok {
-		return b
-	}
-	b := e.sets.intern(builtinDefaultPlan(), nil)
-	e.bases["\x00builtin"] = b
-	return b
-}
-
-func (e *engine) ownerOfSub(s *model.Subscription) string {
-	if s.Customer != "" {
-		if c := e.cfg.Customers[s.Customer]; c != nil {
-			return ownerOf(c.Owner)
-		}
-	}
-	return ownerOf(s.Owner)
 }
 
 // planSubscriptions plans every subscription: bases, customisation,
@@ -232,137 +129,65 @@ func (e *engine) planSubscriptions() []*sub {
 	return subs
 }
 
+// prepare computes a subscription's effective values before
+// availability: its base (base.go, lock.go), the customisation on top
+// (lock.go) and the subscriber's settings (settings.go).
 func (e *engine) prepare(cfg *model.Subscription) *sub {
 	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg),
 		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
-	p := s.prior
-	onPlan := cfg.Plan != model.None
-	if onPlan {
-		s.usesPlans = append(s.usesPlans, "service_plan "+model.PlanKey(s.owner, cfg.Plan))
-		for _, a := range cfg.Addons {
-			s.usesPlans = append(s.usesPlans, "addon_plan "+model.PlanKey(s.owner, a))
-		}
-	}
-	switch {
-	case !onPlan && p == nil:
-		s.base = e.defaultBase()
-	case !onPlan && p.Plan == model.None:
-		s.base = e.sets.recorded(p.Base)
-	case !onPlan:
-		// Detached from its plan: it keeps every value it has.
-		s.base = e.sets.recorded(p.Effective)
-	case cfg.Customize != nil && p != nil && p.Base != "" && e.samePlans(p, s.owner, cfg):
-		// Locked (or locking now) on the plans it had: frozen at what it
-		// had, so the plans' edits do not reach it. A subscription
-		// switched to other plans (another plan, add-ons attached or
-		// removed, a new owner's plan) takes its base anew below.
-		s.base = e.sets.recorded(p.Base)
-		s.frozen = true
-	default:
-		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
-	}
-	if cfg.Customize != nil {
-		s.customize = e.sets.intern(cfg.Customize, nil)
-	}
-	s.services = s.base.services
-	ss := s.inSettings
-	if cfg.Customize == nil && ss == nil {
+	s.usesPlans = usedPlans(s.owner, cfg)
+	e.chooseBase(s)
+	if cfg.Customize == nil && s.inSettings == nil {
+		// Nothing of its own: it shares its base's set.
 		s.effSet = s.base
 	}
 	eff := s.base.props
 	if s.effSet == nil {
 		eff = eff.Clone()
 	}
-	if cfg.Customize != nil {
-		eff.Overlay(cfg.Customize)
-	}
-	// Subscriber settings: kept when the permission is granted.
-	var priorSettings model.Props
-	if p != nil && p.Settings != "" {
-		priorSettings = e.sets.recorded(p.Settings).props
-	}
-	if ss != nil {
-		for _, path := range ss.Props.Paths() {
-			v := ss.Props[path]
-			perm := model.PermissionFor(path)
-			if eff["permissions."+perm].Truth() {
-				if s.settings == nil {
-					s.settings = model.Props{}
-				}
-				s.settings[path] = v
-				eff[path] = v
-				continue
-			}
-			if _, had := priorSettings[path]; had {
-				s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
-				s.drop(path, v)
-				continue
-			}
-			if p != nil && p.DroppedSettings != "" {
-				if old, ok := e.sets.recorded(p.DroppedSettings).props[path]; ok && old == v {
-					s.drop(path, v) // dropped earlier, unchanged since: stays dropped
-					continue
-				}
-			}
-			e.diag(diag.Diagnostic{Severity: diag.Error,
-				Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
-				Object:  "subscriber_settings " + cfg.Domain, Path: path, Subject: ss.Src.At(path)})
-		}
-	}
+	customise(s, eff)
+	e.applySettings(s, eff)
 	if s.effSet == nil {
 		s.eff = eff
 	}
-	switch {
-	case !onPlan:
-		s.sync = Custom
-	case cfg.Customize != nil:
-		s.sync = Locked
-	default:
-		s.sync = Synced
-	}
+	s.sync = configSync(cfg)
 	return s
 }
 
-// sameSet reports whether a and b hold the same names, in any order
-// (add-on lists hold each name once).
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
-}
-
-// samePlans reports whether the recorded subscription p was on the plans
-// cfg puts it on: the same service plan of the same owner (or of that
-// owner under its former name) with the same add-ons. Add-ons listed in
-// another order are the same add-ons: none was attached or removed (and
-// their sum does not depend on the order).
-func (e *engine) samePlans(p *state.Subscription, owner string, cfg *model.Subscription) bool {
-	if p.Plan == model.None || p.Plan != cfg.Plan || !sameSet(p.Addons, cfg.Addons) {
-		return false
-	}
-	if p.Owner == owner {
-		return true
-	}
-	n, ok := e.renamedTo("reseller", p.Owner)
-	return ok && n == owner
-}
-
-// finish records the subscription in the result and diffs it.
+// finish records the subscription in the result and diffs it: its sync
+// status once availability is known (lock.go), its record, expiration and
+// status (status.go), and its change.
 func (e *engine) finish(s *sub) {
 	cfg, p := s.cfg, s.prior
-	if len(s.conflicts) > 0 && s.sync == Synced {
-		s.sync = Unsynced
-	}
+	s.sync = withConflicts(s.sync, s.conflicts)
 	effSet := s.effSet
 	if effSet == nil {
 		effSet = e.sets.intern(s.eff, s.services)
 	}
+	rec := e.record(s, effSet)
+	rec.Expires = e.expires(cfg, rec.CreatedAt, effSet.props)
+	var ftpChanged bool
+	var priorFTP string
+	if p != nil {
+		priorFTP = p.FTPPassword
+	}
+	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
+	rec.StatusReasons = e.subscriptionSuspensions(s, rec.Expires)
+	rec.Status = statusFrom(rec.StatusReasons)
+	s.rec = rec
+	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
+		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
+	if p == nil {
+		s.change = e.createChange(s, effSet)
+		return
+	}
+	s.change = e.updateChange(s, effSet, ftpChanged)
+}
+
+// record is what the result records of a planned subscription (its
+// expiration, secret and status are set by finish).
+func (e *engine) record(s *sub, effSet *pset) state.Subscription {
+	cfg, p := s.cfg, s.prior
 	rec := state.Subscription{
 		Domain: cfg.Domain, Owner: s.owner, Customer: cfg.Customer, Plan: cfg.Plan, Addons: cfg.Addons,
 		SyncStatus: s.sync, Effective: e.sets.use(effSet), Base: e.sets.use(s.base), ConfigStatus: cfg.Status,
@@ -387,80 +212,43 @@ func (e *engine) finish(s *sub) {
 	} else {
 		rec.CreatedAt = e.now.Truncate(time.Second)
 	}
-	if cfg.Expires != nil {
-		t := cfg.Expires.UTC()
-		rec.Expires = &t
-	} else if exp, ok := effSet.props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 {
-		t := exp.AddTo(rec.CreatedAt).UTC()
-		if t.After(model.MaxDate) {
-			// Only a clock (or --now) near year 9999 gets here: the
-			// config bounds periods to 100 years.
-			e.diag(diag.Diagnostic{Severity: diag.Error,
-				Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", rec.CreatedAt.Format("2006-01-02"), exp.S),
-				Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
-			t = model.MaxDate
-		}
-		rec.Expires = &t
-	}
-	var ftpChanged bool
-	var priorFTP string
-	if p != nil {
-		priorFTP = p.FTPPassword
-	}
-	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
-	// Status and its reasons.
-	if cfg.Status == Suspended {
-		rec.StatusReasons = append(rec.StatusReasons, "suspended in config")
-	}
-	if cfg.Customer != "" {
-		if c := e.cfg.Customers[cfg.Customer]; c != nil && c.Status == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "customer "+c.Login+" suspended")
-		}
-	}
-	if s.owner != model.Admin {
-		if r := e.cfg.Resellers[s.owner]; r != nil && r.Status == Suspended {
-			rec.StatusReasons = append(rec.StatusReasons, "reseller "+r.Login+" suspended")
-		}
-	}
-	if rec.Expires != nil && !e.now.Before(*rec.Expires) {
-		rec.StatusReasons = append(rec.StatusReasons, "expired "+rec.Expires.Format("2006-01-02"))
-	}
-	rec.Status = Active
-	if len(rec.StatusReasons) > 0 {
-		rec.Status = Suspended
-	}
-	s.rec = rec
-	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
-		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
+	return rec
+}
 
-	c := &Change{Kind: "subscription", Key: cfg.Domain}
-	var fs fields
-	if p == nil {
-		c.Action = Create
-		c.Reasons = []string{"new in config"}
-		if s.sync == Locked {
-			c.Reasons = append(c.Reasons, "created customised (locked)")
-		}
-		fs.add(strField("owner", "", rec.Owner))
-		fs.add(strField("customer", "", rec.Customer))
-		fs.add(strField("plan", "", rec.Plan))
-		fs.add(listField("addons", nil, rec.Addons))
-		fs.add(strField("sync_status", "", rec.SyncStatus))
-		fs.add(strField("status", "", rec.Status))
-		fs.add(listField("status_reasons", nil, rec.StatusReasons))
-		fs = append(fs, e.sets.diff(nil, effSet, "")...)
-		if rec.Expires != nil {
-			fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
-		}
-		fs.add(strField("ftp_login", "", rec.FTPLogin))
-		fs.add(strField("managed_by", "", rec.ManagedBy))
-		if rec.FTPPassword != "" {
-			fs = append(fs, sensitiveField("ftp_password", false, true))
-		}
-		c.Fields = fs
-		s.change = c
-		return
+// createChange is the change creating a new subscription.
+func (e *engine) createChange(s *sub, effSet *pset) *Change {
+	rec := &s.rec
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain, Action: Create, Reasons: []string{"new in config"}}
+	if s.sync == Locked {
+		c.Reasons = append(c.Reasons, "created customised (locked)")
 	}
+	var fs fields
+	fs.add(strField("owner", "", rec.Owner))
+	fs.add(strField("customer", "", rec.Customer))
+	fs.add(strField("plan", "", rec.Plan))
+	fs.add(listField("addons", nil, rec.Addons))
+	fs.add(strField("sync_status", "", rec.SyncStatus))
+	fs.add(strField("status", "", rec.Status))
+	fs.add(listField("status_reasons", nil, rec.StatusReasons))
+	fs = append(fs, e.sets.diff(nil, effSet, "")...)
+	if rec.Expires != nil {
+		fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
+	}
+	fs.add(strField("ftp_login", "", rec.FTPLogin))
+	fs.add(strField("managed_by", "", rec.ManagedBy))
+	if rec.FTPPassword != "" {
+		fs = append(fs, sensitiveField("ftp_password", false, true))
+	}
+	c.Fields = fs
+	return c
+}
+
+// updateChange is the change of a recorded subscription, or nil when
+// nothing a person could see changed (a synced subscription's base
+// follows its plan even where a subscriber value overrides it).
+func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
+	p, rec := s.prior, &s.rec
+	var fs fields
 	fs.add(strField("domain", p.Domain, rec.Domain))
 	fs.add(strField("owner", p.Owner, rec.Owner))
 	fs.add(strField("customer", p.Customer, rec.Customer))
@@ -481,7 +269,6 @@ func (e *engine) finish(s *sub) {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}
 	customChanged := p.Customize != rec.Customize
-	statusChanged := !sameList(p.StatusReasons, rec.StatusReasons)
 	conflictsChanged := !sameConflicts(p.Conflicts, rec.Conflicts)
 	fs.add(listField("status_reasons", p.StatusReasons, rec.StatusReasons))
 	fs.add(listField("customized", p.Customized, rec.Customized))
@@ -489,71 +276,18 @@ func (e *engine) finish(s *sub) {
 		fs.add(listField("conflicts", conflictLines(p.Conflicts), conflictLines(rec.Conflicts)))
 	}
 	if len(fs) == 0 {
-		// Nothing a person could see changed (a synced subscription's
-		// base follows its plan even where a subscriber value overrides
-		// it): no change to show or apply.
-		return
+		return nil
 	}
 	// Reasons and action.
-	var reasons []string
-	action := Update
-	if p.Domain != rec.Domain {
-		reasons = append(reasons, "renamed from "+p.Domain)
-		c.RenamedFrom = p.Domain
-	}
-	if p.Customer != rec.Customer && p.Customer != "" && rec.Customer != "" {
-		if n, ok := e.renamedTo("customer", p.Customer); ok && n == rec.Customer {
-			reasons = append(reasons, "customer renamed from "+p.Customer+" to "+rec.Customer)
-		}
-	}
-	ownerRenamed := false
-	if n, ok := e.renamedTo("reseller", p.Owner); ok && n == rec.Owner {
-		ownerRenamed = true
-		reasons = append(reasons, "owner reseller renamed from "+p.Owner+" to "+rec.Owner)
-	}
-	switch {
-	case p.Owner != rec.Owner && !ownerRenamed:
-		action = Move
-		reasons = append(reasons, "moved from "+p.Owner+" to "+rec.Owner)
-	case p.SyncStatus != Locked && rec.SyncStatus == Locked:
-		action = Lock
-		reasons = append(reasons, "customised")
-	case p.SyncStatus == Locked && rec.SyncStatus != Locked && rec.SyncStatus != Custom:
-		action = Unlock
-		reasons = append(reasons, "customisation removed: synced with plan "+rec.Plan+" again")
-	case p.SyncStatus == Unsynced && rec.SyncStatus == Synced:
-		action = Sync
-		reasons = append(reasons, "conflicts resolved: synced with plan "+rec.Plan)
-	case p.Status != rec.Status && rec.Status == Suspended:
-		action = Suspend
-	case p.Status != rec.Status && rec.Status == Active:
-		action = Activate
-	}
-	if p.Plan != rec.Plan {
-		if rec.Plan == model.None {
-			reasons = append(reasons, "detached from plan "+p.Plan+": keeps every value (custom)")
-		} else {
-			reasons = append(reasons, "plan switched from "+p.Plan+" to "+rec.Plan)
-		}
-	}
-	if added, removed := listDelta(p.Addons, rec.Addons); len(added)+len(removed) > 0 {
-		for _, a := range added {
-			reasons = append(reasons, "add-on "+a+" attached")
-		}
-		for _, a := range removed {
-			reasons = append(reasons, "add-on "+a+" removed")
-		}
-	}
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain}
+	reasons, ownerRenamed := e.subscriptionRenames(c, p, rec)
+	action, why := subscriptionAction(p, rec, ownerRenamed)
+	reasons = append(reasons, why...)
+	reasons = append(reasons, planSwitchReasons(p, rec)...)
 	if customChanged && p.Customize != "" && rec.Customize != "" {
 		reasons = append(reasons, "customisation changed")
 	}
-	if statusChanged {
-		if len(rec.StatusReasons) == 0 {
-			reasons = append(reasons, "no longer suspended ("+strings.Join(p.StatusReasons, ", ")+")")
-		} else {
-			reasons = append(reasons, rec.StatusReasons...)
-		}
-	}
+	reasons = append(reasons, statusChangeReasons(p.StatusReasons, rec.StatusReasons)...)
 	reasons = append(reasons, s.dropped...)
 	if p.Settings != rec.Settings && len(s.dropped) == 0 {
 		reasons = append(reasons, "subscriber settings changed")
@@ -561,7 +295,6 @@ func (e *engine) finish(s *sub) {
 	if conflictsChanged && len(rec.Conflicts) > 0 {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
 	}
-	// A change that only follows changed plans is fan-out.
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
 	// its own, which people must see.
@@ -581,7 +314,27 @@ func (e *engine) finish(s *sub) {
 		reasons = append(reasons, "changed in config")
 	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
-	s.change = c
+	return c
+}
+
+// subscriptionAction is the action of a recorded subscription's change,
+// the most specific first: a move (tenancy), a lock or unlock (lock.go),
+// conflicts resolved (conflicts.go), a suspension or activation
+// (status.go); else an update. why is the reason the action gives.
+func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action string, why []string) {
+	if p.Owner != rec.Owner && !ownerRenamed {
+		return Move, []string{"moved from " + p.Owner + " to " + rec.Owner}
+	}
+	if a, reason, ok := lockAction(p.SyncStatus, rec.SyncStatus, rec.Plan); ok {
+		return a, []string{reason}
+	}
+	if a, reason, ok := resolvedAction(p.SyncStatus, rec.SyncStatus, rec.Plan); ok {
+		return a, []string{reason}
+	}
+	if a, ok := statusAction(p.Status, rec.Status); ok {
+		return a, nil
+	}
+	return Update, nil
 }
 
 // planWord turns "service_plan Business" into "plan Business" and
@@ -677,52 +430,6 @@ func listDelta(before, after []string) (added, removed []string) {
 	return
 }
 
-// conflictLines renders recorded conflicts for a field change.
-func conflictLines(cs []state.Conflict) []string {
-	out := make([]string, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, c.Property+": plan "+conflictText(c.Property, c.PlanValue)+", available "+conflictText(c.Property, c.AvailableValue))
-	}
-	return out
-}
-
-// conflictText renders a recorded conflict value as people read it.
-func conflictText(property string, v any) string {
-	if v == nil {
-		return "(not available)"
-	}
-	kind := model.KindString
-	if p := model.Lookup(property); p != nil {
-		kind = p.Kind
-	} else if _, ok := v.(bool); ok {
-		kind = model.KindBool
-	}
-	t := valueFromJSON(kind, v).Text()
-	return strings.Trim(t, `"`)
-}
-
-func sameConflicts(a, b []state.Conflict) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Property != b[i].Property || a[i].Reason != b[i].Reason ||
-			jsonText(a[i].PlanValue) != jsonText(b[i].PlanValue) || jsonText(a[i].AvailableValue) != jsonText(b[i].AvailableValue) {
-			return false
-		}
-	}
-	return true
-}
-
-func sortConflicts(cs []Conflict) {
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].Subscription != cs[j].Subscription {
-			return cs[i].Subscription < cs[j].Subscription
-		}
-		return cs[i].Property < cs[j].Property
-	})
-}
-
 // parallel runs f(0..n-1) on every core, each index exactly once.
 func parallel(n int, f func(i int)) {
 	workers := runtime.GOMAXPROCS(0)
@@ -781,12 +488,4 @@ func (p *workerPanic) rethrow() {
 	if p.msg != "" {
 		panic(p.msg)
 	}
-}
-
-// drop records a subscriber value left out for want of permission.
-func (s *sub) drop(path string, v model.Value) {
-	if s.droppedVals == nil {
-		s.droppedVals = model.Props{}
-	}
-	s.droppedVals[path] = v
 }

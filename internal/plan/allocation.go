@@ -1,0 +1,398 @@
+package plan
+
+// Reseller allocation and oversell (SPEC §1.2, §1.4, §1.5, §2.3, §2.7).
+// A reseller's allocation is its reseller plan's values over the reseller
+// plan defaults (limits unlimited, permissions not granted), or with plan
+// none its explicit allocation over the same defaults, or, when it gives
+// none (a converted customer), the totals of its subscriptions, which
+// limit nothing. It is computed once (resellerAllocation): the same values
+// limit the reseller's subscriptions and are recorded and shown.
+//
+// A reseller's subscription gets at most the permissions the reseller
+// holds, and only services available to resellers. Its resources are
+// served from the allocation: with oversell (the reseller plan's, or the
+// reseller's own with plan none, `oversell: true`) each single value must
+// fit; without it the sum must fit, what a subscription already has
+// applied keeps priority, and what is new is served in key order (see
+// allocate). A reseller plan's customers and subscriptions counts are hard
+// limits: more of them is an error (checkCounts).
+//
+// permissions.allow_oversell is not an oversell policy: it is the Plesk
+// reseller privilege to choose its own oversell policy in the panel, sent
+// to Plesk as it is. It changes no limit; granted without oversell it is a
+// warning (oversellWarnings).
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// allocation is what a reseller received.
+type allocation struct {
+	// props are the allocation's values (nil when it has none: a reseller
+	// whose plan is missing, or one given the totals of its subscriptions).
+	props    model.Props
+	services []string // sorted
+	oversell bool
+	// limits says the allocation limits the reseller's subscriptions.
+	limits bool
+	// totals: the allocation is the totals of its subscriptions (totals).
+	totals bool
+	// sync is the reseller's sync status: synced with a reseller plan,
+	// custom without.
+	sync string
+}
+
+// defaultResellerProps: a reseller plan leaves limits unlimited and
+// permissions not granted (its durations stay unset).
+func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
+
+// resellerAllocation returns what a reseller received, computed once.
+func (e *engine) resellerAllocation(login string) allocation {
+	if a, ok := e.allocs[login]; ok {
+		return a
+	}
+	a := e.computeAllocation(login)
+	e.allocs[login] = a
+	return a
+}
+
+func (e *engine) computeAllocation(login string) allocation {
+	r := e.cfg.Resellers[login]
+	if r == nil {
+		return allocation{}
+	}
+	a := allocation{oversell: r.Oversell, sync: Custom}
+	switch {
+	case r.Plan != model.None:
+		a.sync = Synced
+		if p := e.cfg.ResellerPlans[r.Plan]; p != nil {
+			a.props = defaultResellerProps()
+			a.props.Overlay(p.Props)
+			a.services, a.oversell, a.limits = sortedCopy(p.Services), p.Oversell, true
+		}
+	case len(r.Props) > 0 || len(r.Services) > 0:
+		a.props = defaultResellerProps()
+		a.props.Overlay(r.Props)
+		a.services, a.limits = sortedCopy(r.Services), true
+	default:
+		a.totals = true
+	}
+	return a
+}
+
+// recordAllocation records a reseller's allocation, its services and
+// oversell policy, and its sync status, in rec; it returns the recorded
+// allocation (nil when there is none).
+func (e *engine) recordAllocation(rec *state.Reseller, subs []*sub) *pset {
+	a := e.resellerAllocation(rec.Login)
+	rec.Oversell, rec.SyncStatus = a.oversell, a.sync
+	var alloc *pset
+	switch {
+	case a.props != nil:
+		alloc = e.sets.intern(a.props, a.services)
+	case a.totals:
+		alloc = e.totals(rec.Login, subs)
+	}
+	if alloc != nil {
+		rec.Allocation = e.sets.use(alloc)
+		rec.Services = alloc.services
+	}
+	return alloc
+}
+
+// resellerPlanReaches makes a reseller's changed allocation, on the same
+// reseller plan as recorded, fan-out of that plan's change (when it
+// changed): the plan change lists the reseller, and the reseller's change
+// names it as its cause.
+func (e *engine) resellerPlanReaches(c *Change, plan string) {
+	addr := "reseller_plan " + plan
+	pc := e.planChanged[addr]
+	if plan == model.None || pc == nil {
+		return
+	}
+	c.Cause = addr
+	c.Reasons = append(c.Reasons, "reseller plan "+plan+" changed")
+	if pc.Fanout == nil {
+		pc.Fanout = &Fanout{}
+	}
+	pc.Fanout.Reaches = append(pc.Fanout.Reaches, c.Key)
+}
+
+// totals is the allocation of a reseller with no plan and no explicit
+// allocation: the total of the resources, permissions and services of
+// all its subscriptions.
+func (e *engine) totals(login string, subs []*sub) *pset {
+	props := model.Props{}
+	var services []string
+	for _, s := range subs {
+		if s.owner != login {
+			continue
+		}
+		for path, v := range s.props() {
+			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
+				continue
+			}
+			if v.K != model.KindSize && v.K != model.KindCount && v.K != model.KindBool {
+				continue
+			}
+			if cur, ok := props[path]; ok {
+				props[path] = model.Add(cur, v)
+			} else {
+				props[path] = v
+			}
+		}
+		services = model.Union(services, s.services)
+	}
+	return e.sets.intern(props, services)
+}
+
+// checkCounts enforces the customers and subscriptions a reseller's
+// allocation allows: more of them than allowed is an error naming the
+// reseller and the limit (Plesk refuses to create them).
+func (e *engine) checkCounts(planned []*sub) {
+	customers := map[string][]string{}
+	for login, c := range e.cfg.Customers {
+		if o := ownerOf(c.Owner); o != model.Admin {
+			customers[o] = append(customers[o], login)
+		}
+	}
+	subs := map[string][]string{}
+	for _, s := range planned {
+		if s.owner != model.Admin {
+			subs[s.owner] = append(subs[s.owner], s.cfg.Domain)
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
+		a := e.resellerAllocation(login)
+		if !a.limits {
+			continue
+		}
+		alloc := a.props
+		r := e.cfg.Resellers[login]
+		for _, c := range []struct {
+			path, what string
+			have       []string
+		}{{"resources.customers", "customers", customers[login]}, {"resources.subscriptions", "subscriptions", subs[login]}} {
+			limit, has := alloc[c.path]
+			if !has || limit.IsUnlimited() || int64(len(c.have)) <= limit.N {
+				continue
+			}
+			sort.Strings(c.have)
+			shown := c.have
+			more := ""
+			if len(shown) > 5 {
+				shown, more = shown[:5], fmt.Sprintf(" and %d more", len(c.have)-5)
+			}
+			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
+				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s%s)", login, limit.N, c.what, len(c.have), strings.Join(shown, ", "), more),
+				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
+		}
+	}
+}
+
+// checkResellerGrants: a reseller's subscription gets at most the
+// permissions the reseller holds, and only services available to
+// resellers.
+func (e *engine) checkResellerGrants(s *sub) {
+	if s.eff != nil {
+		e.resellerGrants(s)
+		return
+	}
+	// A shared set gives the same result for every subscription of the
+	// owner on it: check once, then share the outcome.
+	key := s.owner + "\x00" + s.effSet.id
+	if adj, ok := e.grantMemo[key]; ok {
+		if adj != nil {
+			e.resellerGrants(s) // records this subscription's conflicts
+			s.eff, s.effSet, s.services = nil, adj, adj.services
+		}
+		return
+	}
+	before := len(s.conflicts)
+	e.resellerGrants(s)
+	if len(s.conflicts) == before {
+		e.grantMemo[key] = nil
+		return
+	}
+	adj := e.sets.intern(s.eff, s.services)
+	e.grantMemo[key] = adj
+	s.eff, s.effSet = nil, adj
+}
+
+func (e *engine) resellerGrants(s *sub) {
+	if a := e.resellerAllocation(s.owner); a.limits {
+		alloc := a.props
+		for _, path := range s.props().Paths() {
+			if !strings.HasPrefix(path, "permissions.") || !s.props()[path].Truth() {
+				continue
+			}
+			if !alloc[path].Truth() {
+				perm := strings.TrimPrefix(path, "permissions.")
+				e.conflict(s, path, s.props()[path], model.Bool(false), true,
+					"permission "+perm+" not held by reseller "+s.owner,
+					"grant "+perm+" to reseller "+s.owner+" (its reseller plan)")
+			}
+		}
+	}
+	e.checkRetired(s)
+	all := e.allServices()
+	var kept []string
+	for _, name := range s.services {
+		if svc := all[name]; svc != nil && !svc.AvailableToResellers {
+			c := Conflict{Subscription: s.cfg.Domain, Property: "services." + name,
+				PlanValue: Val{Set: true, JSON: true, Text: "true"}, AvailableValue: Val{Set: true, JSON: false, Text: "false"},
+				Reason: "service " + name + " unavailable to resellers", Fix: "make service " + name + " available to resellers"}
+			s.conflicts = append(s.conflicts, c)
+			continue
+		}
+		kept = append(kept, name)
+	}
+	if len(kept) != len(s.services) {
+		s.own()
+		s.services = kept
+	}
+}
+
+// allocate serves a reseller's subscriptions from its allocation. With
+// oversell only each single value must fit. Without oversell the sum must
+// fit, and what a subscription already has applied keeps priority: each
+// keeps what it had (up to what it asks) first; then what is new — a new
+// subscription, or the growth of one beyond what it had — is served from
+// what is left in sorted key order. What does not fit is a conflict: a
+// grown subscription keeps what it had, a new one gets what is left.
+// Only an allocation lowered below what is applied cuts applied values,
+// in key order.
+func (e *engine) allocate(login string, subs []*sub) {
+	a := e.resellerAllocation(login)
+	if !a.limits {
+		return
+	}
+	alloc, oversell := a.props, a.oversell
+	order := append([]*sub(nil), subs...)
+	sort.Slice(order, func(i, j int) bool { return order[i].cfg.Domain < order[j].cfg.Domain })
+	for _, c := range model.Catalog() {
+		if !strings.HasPrefix(c.Path, "resources.") || (c.Kind != model.KindSize && c.Kind != model.KindCount) ||
+			c.Where&model.InServicePlan == 0 {
+			continue
+		}
+		limit, has := alloc[c.Path]
+		if !has || limit.IsUnlimited() {
+			continue
+		}
+		path := c.Path
+		name := strings.TrimPrefix(path, "resources.")
+		exhausted := func(s *sub, asked model.Value, avail int64) {
+			e.conflict(s, path, asked, model.Value{K: asked.K, N: avail}, true,
+				"reseller "+login+"'s "+name+" allocation exhausted", "raise reseller "+login+"'s "+name+" allocation")
+		}
+		if oversell {
+			for _, s := range order {
+				if asked, ok := s.props()[path]; ok && model.Less(limit, asked) {
+					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
+						"raise reseller "+login+"'s "+name+" allocation")
+				}
+			}
+			continue
+		}
+		// kept[i] is what order[i] already has applied from this
+		// allocation and still asks for; served first.
+		kept := make([]int64, len(order))
+		cut := make([]bool, len(order))
+		remaining := limit.N
+		for i, s := range order {
+			asked, ok := s.props()[path]
+			if !ok {
+				continue
+			}
+			had, ok := e.appliedFrom(s, login, path)
+			if !ok {
+				continue
+			}
+			k := had
+			if !asked.IsUnlimited() && asked.N < k {
+				k = asked.N
+			}
+			if k > remaining {
+				exhausted(s, asked, remaining)
+				cut[i], k = true, remaining
+			}
+			kept[i] = k
+			remaining -= k
+		}
+		for i, s := range order {
+			asked, ok := s.props()[path]
+			if !ok || cut[i] {
+				continue
+			}
+			if !asked.IsUnlimited() && asked.N-kept[i] <= remaining {
+				remaining -= asked.N - kept[i]
+				continue
+			}
+			if kept[i] > 0 {
+				exhausted(s, asked, kept[i]) // keeps what it had
+				continue
+			}
+			exhausted(s, asked, remaining)
+			remaining = 0
+		}
+	}
+}
+
+// appliedFrom returns how much of a resource a subscription already has
+// applied from reseller login's allocation: its recorded value when it
+// was recorded under that reseller (or under its former login) with a
+// limited value.
+func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
+	p := s.prior
+	if p == nil {
+		return 0, false
+	}
+	if p.Owner != login {
+		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
+			return 0, false
+		}
+	}
+	v, ok := e.sets.recorded(p.Effective).props[path]
+	if !ok || v.IsUnlimited() {
+		return 0, false
+	}
+	return v.N, true
+}
+
+// allowOversell is the Plesk reseller privilege to choose one's own
+// oversell policy.
+const allowOversell = "permissions.allow_oversell"
+
+// oversellWarnings warns where permissions.allow_oversell is granted
+// without oversell: it is easily taken for the policy, which it is not
+// (the reseller's subscriptions are limited as without oversell).
+func (e *engine) oversellWarnings() {
+	if e.in.Scope != nil {
+		return // reseller plans and resellers are the admin's
+	}
+	warn := func(obj string, at diag.Range) {
+		e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Warning, Object: obj, Path: allowOversell, Subject: at,
+			Summary: "allow_oversell is not the oversell policy, and oversell is false: the allocation is not oversold",
+			Detail: "permissions.allow_oversell is Plesk's \"Allow overselling\" privilege (the reseller may choose its own " +
+				"oversell policy in the panel); the policy plansync applies is oversell: set oversell = true to oversell, " +
+				"or remove allow_oversell"})
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.cfg.ResellerPlans)) {
+		if p := e.cfg.ResellerPlans[name]; p.Props[allowOversell].Truth() && !p.Oversell {
+			warn("reseller_plan "+name, p.Src.At(allowOversell))
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
+		if r := e.cfg.Resellers[login]; r.Plan == model.None && r.Props[allowOversell].Truth() && !r.Oversell {
+			warn("reseller "+login, r.Src.At(allowOversell))
+		}
+	}
+}

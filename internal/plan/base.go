@@ -1,0 +1,139 @@
+package plan
+
+// Base ⊕ add-ons: the effective values a subscription starts from (SPEC
+// §1.2, §1.3, §2.2). A plan's defaults are every limit unlimited and every
+// permission not granted; the service plan's values go over them, then each
+// add-on in the order listed: limits add (unlimited absorbs), booleans OR,
+// services unite; enumerated settings and the overuse policy come from the
+// service plan only. A custom subscription (plan none) starts from the
+// server's default plan when new, keeps every value it had when detached
+// from its plan, and keeps its recorded base once custom. A locked
+// subscription may keep a frozen base instead (lock.go).
+
+import (
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+)
+
+// defaultProps are the values a service plan leaves out: every limit
+// unlimited, every permission not granted.
+func defaultProps() model.Props { return planDefaults(model.InServicePlan, true) }
+
+// planDefaults are the values a plan of a kind (where) leaves out: every
+// size and count unlimited, and every duration with durations, every
+// permission not granted.
+func planDefaults(where model.Where, durations bool) model.Props {
+	p := model.Props{}
+	for _, c := range model.Catalog() {
+		if c.Where&where == 0 {
+			continue
+		}
+		switch {
+		case c.Kind == model.KindSize || c.Kind == model.KindCount:
+			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited}
+		case c.Kind == model.KindDuration && durations:
+			p[c.Path] = model.Value{K: c.Kind, N: model.Unlimited, S: "unlimited"}
+		case strings.HasPrefix(c.Path, "permissions."):
+			p[c.Path] = model.Bool(false)
+		}
+	}
+	return p
+}
+
+// builtinDefaultPlan is the conservative plan custom subscriptions start
+// from when the server names no default plan.
+func builtinDefaultPlan() model.Props {
+	p := defaultProps()
+	gib := int64(1 << 30)
+	p["resources.disk_space"] = model.Size(gib)
+	p["resources.traffic"] = model.Size(10 * gib)
+	p["resources.websites"] = model.Count(1)
+	p["resources.subdomains"] = model.Count(5)
+	p["resources.domain_aliases"] = model.Count(5)
+	p["resources.mailboxes"] = model.Count(10)
+	p["resources.mailbox_quota"] = model.Size(gib)
+	p["resources.mailing_lists"] = model.Count(0)
+	p["resources.databases"] = model.Count(1)
+	p["resources.ftp_accounts"] = model.Count(1)
+	p["resources.web_users"] = model.Count(0)
+	p["resources.overuse"] = model.Enum("block")
+	p["permissions.manage_hosting"] = model.Bool(true)
+	p["hosting.ssl"] = model.Bool(true)
+	return p
+}
+
+// planBase returns service plan ⊕ add-ons for an owner, cached.
+func (e *engine) planBase(owner, plan string, addons []string) *pset {
+	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if b, ok := e.bases[key]; ok {
+		return b
+	}
+	props := defaultProps()
+	var services []string
+	if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
+		props.Overlay(p.Props)
+		services = sortedCopy(p.Services)
+	}
+	for _, a := range addons {
+		if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
+			props.AddAddon(ap.Props)
+			services = model.Union(services, ap.Services)
+		}
+	}
+	b := e.sets.intern(props, services)
+	e.bases[key] = b
+	return b
+}
+
+func (e *engine) defaultBase() *pset {
+	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
+		return e.planBase(model.Admin, s.DefaultPlan, nil)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if b, ok := e.bases["\x00builtin"]; ok {
+		return b
+	}
+	b := e.sets.intern(builtinDefaultPlan(), nil)
+	e.bases["\x00builtin"] = b
+	return b
+}
+
+// usedPlans are the addresses of the plans a subscription is based on:
+// its service plan and its add-ons, of its owner.
+func usedPlans(owner string, cfg *model.Subscription) []string {
+	if cfg.Plan == model.None {
+		return nil
+	}
+	uses := []string{"service_plan " + model.PlanKey(owner, cfg.Plan)}
+	for _, a := range cfg.Addons {
+		uses = append(uses, "addon_plan "+model.PlanKey(owner, a))
+	}
+	return uses
+}
+
+// chooseBase sets the base a subscription's effective values start from.
+func (e *engine) chooseBase(s *sub) {
+	cfg, p := s.cfg, s.prior
+	switch {
+	case cfg.Plan == model.None && p == nil:
+		s.base = e.defaultBase()
+	case cfg.Plan == model.None && p.Plan == model.None:
+		s.base = e.sets.recorded(p.Base)
+	case cfg.Plan == model.None:
+		// Detached from its plan: it keeps every value it has.
+		s.base = e.sets.recorded(p.Effective)
+	case e.keepsFrozenBase(s):
+		s.base = e.sets.recorded(p.Base)
+		s.frozen = true
+	default:
+		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
+	}
+	if cfg.Customize != nil {
+		s.customize = e.sets.intern(cfg.Customize, nil)
+	}
+	s.services = s.base.services
+}

@@ -1,0 +1,196 @@
+package plan
+
+// Components: what the server cannot provide (SPEC §1.5, §2.4, §2.5).
+// Each hosting and mail value that needs a server component (the property
+// catalogue, model.Catalog, says which) is available only if the server
+// lists that component; otherwise the subscription gets the best value the
+// server can provide instead, with a conflict: for a PHP version the
+// highest installed version below the one asked (else the highest
+// installed), for an enumerated setting the first value of the
+// catalogue's list whose component is installed (else one that needs no
+// component, such as none or off), for an on/off feature off. A service
+// from an extension the server no longer has is a conflict too.
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/plansync/plansync/internal/model"
+)
+
+// componentConflict is a value whose server component is missing.
+type componentConflict struct {
+	path, comp string
+	plan       model.Value
+	avail      model.Value
+	ok         bool
+}
+
+// missingComponents lists the values of a set whose component is not
+// installed, memoised per shared set (a plan's synced subscriptions share
+// one set, so it is checked once).
+func (e *engine) missingComponents(props model.Props, memoID string) []componentConflict {
+	if memoID != "" {
+		e.mu.Lock()
+		cs, ok := e.compMemo[memoID]
+		e.mu.Unlock()
+		if ok {
+			return cs
+		}
+	}
+	srv := e.cfg.Server
+	var out []componentConflict
+	for path, v := range props {
+		p := model.Lookup(path)
+		if p == nil || p.Component == nil {
+			continue
+		}
+		comp := p.Component(v)
+		if comp == "" || srv.HasComponent(comp) {
+			continue
+		}
+		avail, ok := e.fallback(path, v)
+		out = append(out, componentConflict{path: path, comp: comp, plan: v, avail: avail, ok: ok})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	if memoID != "" {
+		e.mu.Lock()
+		e.compMemo[memoID] = out
+		e.mu.Unlock()
+	}
+	return out
+}
+
+// checkComponents turns values whose server component is missing into
+// conflicts with the best available value.
+func (e *engine) checkComponents(s *sub) {
+	memo := ""
+	if s.eff == nil {
+		memo = s.effSet.id
+	}
+	cs := e.missingComponents(s.props(), memo)
+	for _, c := range cs {
+		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", "install component "+c.comp+" (add it to server.components)")
+	}
+	if memo != "" && len(cs) > 0 {
+		// Share the adjusted set among the plan's subscriptions too.
+		e.mu.Lock()
+		adj, ok := e.adjMemo[memo]
+		if !ok {
+			adj = e.sets.intern(s.eff, s.services)
+			e.adjMemo[memo] = adj
+		}
+		e.mu.Unlock()
+		s.eff, s.effSet = nil, adj
+	}
+}
+
+// fallback returns the value the server can provide instead of v, which
+// needs a component the server lacks; false when there is none. The
+// candidates are the catalogue's: its enumerated words in the order
+// listed, false for an on/off feature, the installed versions for the
+// PHP version.
+func (e *engine) fallback(path string, v model.Value) (model.Value, bool) {
+	p := model.Lookup(path)
+	if p == nil || p.Component == nil {
+		return model.Value{}, false
+	}
+	srv := e.cfg.Server
+	switch p.Kind {
+	case model.KindEnum:
+		// A word whose component is installed first, then one that needs
+		// no component (none, off).
+		for _, w := range p.Enum {
+			if c := p.Component(model.Enum(w)); c != "" && srv.HasComponent(c) {
+				return model.Enum(w), true
+			}
+		}
+		for _, w := range p.Enum {
+			if p.Component(model.Enum(w)) == "" {
+				return model.Enum(w), true
+			}
+		}
+	case model.KindBool:
+		if p.Component(model.Bool(false)) == "" {
+			return model.Bool(false), true
+		}
+	case model.KindString:
+		if best, ok := e.bestVersion(p, v.S); ok {
+			return model.String(best), true
+		}
+	}
+	return model.Value{}, false
+}
+
+// bestVersion returns the installed version of a versioned property (the
+// PHP version: component "php" + version) to use instead of the version
+// asked: the highest one below it, else the highest one.
+func (e *engine) bestVersion(p *model.Prop, asked string) (string, bool) {
+	var installed []string
+	// The component of a version is a prefix followed by the version.
+	prefix := p.Component(model.String(""))
+	if srv := e.cfg.Server; srv != nil && prefix != "" {
+		for _, c := range srv.Components {
+			ver, ok := strings.CutPrefix(c, prefix)
+			if ok && ver != "" && ver[0] >= '0' && ver[0] <= '9' {
+				installed = append(installed, ver)
+			}
+		}
+	}
+	best := ""
+	for _, ver := range installed {
+		if versionLess(ver, asked) && (best == "" || versionLess(best, ver)) {
+			best = ver
+		}
+	}
+	if best == "" {
+		for _, ver := range installed {
+			if best == "" || versionLess(best, ver) {
+				best = ver
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// versionLess compares dotted version numbers.
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// checkRetired turns services whose extension was removed into conflicts:
+// the plan still lists them, the server cannot provide them.
+func (e *engine) checkRetired(s *sub) {
+	if len(e.cfg.Retired) == 0 {
+		return
+	}
+	var kept []string
+	for _, name := range s.services {
+		ext, gone := e.cfg.Retired[name]
+		if !gone {
+			kept = append(kept, name)
+			continue
+		}
+		s.conflicts = append(s.conflicts, Conflict{Subscription: s.cfg.Domain, Property: "services." + name,
+			PlanValue: Val{Set: true, JSON: true, Text: "true"}, AvailableValue: Val{Set: true, JSON: false, Text: "false"},
+			Reason: "service " + name + " unavailable: extension " + ext + " removed", Fix: "install extension " + ext + " (add it to server.extensions)"})
+	}
+	if len(kept) != len(s.services) {
+		s.own()
+		s.services = kept
+	}
+}

@@ -1,0 +1,41 @@
+package plan
+
+import (
+	"testing"
+
+	"github.com/plansync/plansync/internal/model"
+)
+
+// TestFallback pins the value offered for each catalogue property whose
+// component is missing; the candidates come from the catalogue.
+func TestFallback(t *testing.T) {
+	for _, tc := range []struct {
+		comps []string
+		path  string
+		asked model.Value
+		want  model.Value
+		ok    bool
+	}{
+		{[]string{"php7.4", "php8.1", "php8.2"}, "hosting.php_version", model.String("8.3"), model.String("8.2"), true},
+		{[]string{"php8.4", "php-fpm", "php10.1"}, "hosting.php_version", model.String("8.3"), model.String("10.1"), true},
+		{[]string{"php-fpm"}, "hosting.php_version", model.String("8.3"), model.Value{}, false},
+		{nil, "hosting.php_version", model.String("8.3"), model.Value{}, false},
+		{[]string{"php-cgi", "php-fastcgi"}, "hosting.php_handler", model.Enum("fpm"), model.Enum("fastcgi"), true},
+		{[]string{"php8.3"}, "hosting.php_handler", model.Enum("fpm"), model.Value{}, false},
+		{[]string{"webalizer"}, "hosting.webstats", model.Enum("awstats"), model.Enum("webalizer"), true},
+		{nil, "hosting.webstats", model.Enum("awstats"), model.Enum("none"), true},
+		{[]string{"horde"}, "mail.webmail", model.Enum("roundcube"), model.Enum("horde"), true},
+		{nil, "mail.webmail", model.Enum("horde"), model.Enum("none"), true},
+		{nil, "mail.enabled", model.Bool(true), model.Bool(false), true},
+		{nil, "mail.spamfilter", model.Bool(true), model.Bool(false), true},
+		{nil, "mail.antivirus", model.Enum("both"), model.Enum("off"), true},
+		{nil, "dns.zone_type", model.Enum("master"), model.Value{}, false},
+		{nil, "hosting.ssl", model.Bool(true), model.Value{}, false},
+	} {
+		e := &engine{cfg: &model.Config{Server: &model.Server{Components: tc.comps}}}
+		got, ok := e.fallback(tc.path, tc.asked)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("fallback(%s=%v) with %v = %v, %v; want %v, %v", tc.path, tc.asked.S, tc.comps, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package plan
+
+// Status: active or suspended, independently of sync status (SPEC §1.3,
+// §1.4, §2.7, §2.8). A subscription is suspended when its config says so,
+// when its customer or its owner reseller is suspended (suspension
+// cascades: reseller → its customers → their subscriptions), or when its
+// expiration date has passed at Input.Now; a customer when its config
+// says so or its reseller is suspended; a reseller when its config says
+// so. The reasons are recorded and shown; activating an owner activates
+// what it suspended. A subscription expires on its `expires` date, else
+// at its creation date plus its plan's `expiration`.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// Statuses.
+const (
+	Active    = "active"
+	Suspended = "suspended"
+)
+
+// statusOf reads a configured status: absent means active.
+func statusOf(s string) string {
+	if s == "" {
+		return Active
+	}
+	return s
+}
+
+// statusFrom is the status an object's suspension reasons give.
+func statusFrom(reasons []string) string {
+	if len(reasons) > 0 {
+		return Suspended
+	}
+	return Active
+}
+
+// suspensions lists why an object is suspended: its own configured
+// status, then its customer's (customer may be empty), then its owner
+// reseller's (admin is never suspended).
+func (e *engine) suspensions(status, customer, reseller string) []string {
+	var reasons []string
+	if statusOf(status) == Suspended {
+		reasons = append(reasons, "suspended in config")
+	}
+	if customer != "" {
+		if c := e.cfg.Customers[customer]; c != nil && statusOf(c.Status) == Suspended {
+			reasons = append(reasons, "customer "+customer+" suspended")
+		}
+	}
+	if reseller != model.Admin {
+		if r := e.cfg.Resellers[reseller]; r != nil && statusOf(r.Status) == Suspended {
+			reasons = append(reasons, "reseller "+reseller+" suspended")
+		}
+	}
+	return reasons
+}
+
+// subscriptionSuspensions lists why a subscription is suspended: the
+// cascade of suspensions, then its expiration.
+func (e *engine) subscriptionSuspensions(s *sub, expires *time.Time) []string {
+	reasons := e.suspensions(s.cfg.Status, s.cfg.Customer, s.owner)
+	if expires != nil && !e.now.Before(*expires) {
+		reasons = append(reasons, "expired "+expires.Format("2006-01-02"))
+	}
+	return reasons
+}
+
+// expires is when a subscription expires: its configured date, else its
+// creation date plus the expiration of its effective values (props), or
+// never (nil) when that is unlimited.
+func (e *engine) expires(cfg *model.Subscription, created time.Time, props model.Props) *time.Time {
+	if cfg.Expires != nil {
+		t := cfg.Expires.UTC()
+		return &t
+	}
+	exp, ok := props["resources.expiration"]
+	if !ok || exp.IsUnlimited() || exp.N <= 0 {
+		return nil
+	}
+	t := exp.AddTo(created).UTC()
+	if t.After(model.MaxDate) {
+		// Only a clock (or --now) near year 9999 gets here: the
+		// config bounds periods to 100 years.
+		e.diag(diag.Diagnostic{Severity: diag.Error,
+			Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", created.Format("2006-01-02"), exp.S),
+			Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
+		t = model.MaxDate
+	}
+	return &t
+}
+
+// statusAction is the action of an object whose status changed.
+func statusAction(before, after string) (string, bool) {
+	switch {
+	case before == after:
+		return "", false
+	case after == Suspended:
+		return Suspend, true
+	}
+	return Activate, true
+}
+
+// statusChangeReasons explains a subscription's changed suspension
+// reasons: the new reasons, or what it is no longer suspended for.
+func statusChangeReasons(before, after []string) []string {
+	switch {
+	case sameList(before, after):
+		return nil
+	case len(after) == 0:
+		return []string{"no longer suspended (" + strings.Join(before, ", ") + ")"}
+	}
+	return after
+}
+
+// customerStatusReason explains a customer's changed status.
+func customerStatusReason(action string, reasons []string) string {
+	if action == Suspend {
+		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
+	}
+	return "activated: all its subscriptions activated"
+}
+
+// resellerStatusReason explains a reseller's changed status.
+func resellerStatusReason(action string) string {
+	if action == Suspend {
+		return "suspended in config: its customers and their subscriptions are suspended"
+	}
+	return "activated in config: its customers and their subscriptions are activated"
+}
