@@ -137,6 +137,12 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 		return nil, "", fmt.Errorf("cannot read the Plesk server to refresh the state: %v; %s", err, hint)
 	}
+	if fresh && r.cmd != "apply" {
+		// Only apply's deploy reuses the raw answer (for its first
+		// read); elsewhere it is dropped before the comparison, which
+		// on a large server halves what the run holds at its peak.
+		srv.Read = nil
+	}
 	r.srv, r.stale = srv, false
 	recorded := prior
 	if recorded == nil {

@@ -54,6 +54,11 @@ type Input struct {
 	// carried subscription keeps the secret hashes the earlier plan made
 	// (any hash of the same secret verifies alike).
 	Reuse *Plan
+	// ResultOnly says the caller uses only the plan's Result (the
+	// records of a Plesk server's read, say): a subscription being
+	// created gets no Change, which on a large fleet is most of what a
+	// plan from nothing holds. Such a plan is not for display or apply.
+	ResultOnly bool
 }
 
 // engine holds one planning run.

@@ -614,3 +614,30 @@ func TestParallelRaisesWorkerPanic(t *testing.T) {
 	})
 	t.Error("no panic")
 }
+
+// TestResultOnly: a plan made for its Result only records exactly what
+// a full plan records, with no changes for the subscriptions it creates,
+// and is never reused.
+func TestResultOnly(t *testing.T) {
+	cfg := baseConfig()
+	full := mustPlan(t, cfg, nil)
+	lean := Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}, ResultOnly: true})
+	if diff := cmp.Diff(full.Result, lean.Result); diff != "" {
+		t.Errorf("ResultOnly changed the result (-full +lean):\n%s", diff)
+	}
+	for _, c := range lean.Changes {
+		if c.Kind == "subscription" {
+			t.Errorf("ResultOnly plan has a change for subscription %s", c.Key)
+		}
+	}
+	if find(full, "subscription", "a.example") == nil && len(full.Changes) == 0 {
+		t.Fatal("the full plan has no changes: the test proves nothing")
+	}
+	if lean.memo != nil {
+		t.Error("a ResultOnly plan keeps a memo: a later plan could reuse its changeless creates")
+	}
+	again := Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}, Reuse: full, ResultOnly: true})
+	if diff := cmp.Diff(full.Result, again.Result); diff != "" {
+		t.Errorf("ResultOnly with Reuse changed the result:\n%s", diff)
+	}
+}

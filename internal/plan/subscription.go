@@ -178,7 +178,9 @@ func (e *engine) finish(s *sub) {
 	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
 		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
 	if p == nil {
-		s.change = e.createChange(s, effSet)
+		if !e.in.ResultOnly {
+			s.change = e.createChange(s, effSet)
+		}
 		return
 	}
 	s.change = e.updateChange(s, effSet, ftpChanged)
