@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/plansync/plansync/internal/bincodec"
 	"math"
 	"time"
 )
@@ -20,118 +21,75 @@ const binaryVersion = 2
 
 var errBinary = errors.New("damaged binary snapshot")
 
-type binWriter struct {
-	b    []byte
-	strs map[string]uint64
-}
-
-func (w *binWriter) u(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *binWriter) i(v int64)  { w.b = binary.AppendVarint(w.b, v) }
-
-func (w *binWriter) bool(v bool) {
-	if v {
-		w.b = append(w.b, 1)
-	} else {
-		w.b = append(w.b, 0)
-	}
-}
-
-func (w *binWriter) s(s string) {
-	if s == "" {
-		w.u(0)
-		return
-	}
-	if i, ok := w.strs[s]; ok {
-		w.u(i<<1 | 1)
-		return
-	}
-	w.strs[s] = uint64(len(w.strs))
-	w.u(uint64(len(s)) << 1)
-	w.b = append(w.b, s...)
-}
-
-func (w *binWriter) n(length int, isNil bool) {
-	if isNil {
-		w.u(0)
-	} else {
-		w.u(uint64(length) + 1)
-	}
-}
-
-func (w *binWriter) strings(l []string) {
-	w.n(len(l), l == nil)
-	for _, s := range l {
-		w.s(s)
-	}
-}
+type binWriter struct{ bincodec.Writer }
 
 func (w *binWriter) time(t time.Time) bool {
 	b, err := t.MarshalBinary()
 	if err != nil {
 		return false
 	}
-	w.u(uint64(len(b)))
-	w.b = append(w.b, b...)
+	w.U(uint64(len(b)))
+	w.B = append(w.B, b...)
 	return true
 }
 
 func (w *binWriter) server(sv *Server) {
-	w.s(sv.Name)
-	w.strings(sv.Components)
-	w.n(len(sv.Extensions), sv.Extensions == nil)
+	w.S(sv.Name)
+	w.Strings(sv.Components)
+	w.N(len(sv.Extensions), sv.Extensions == nil)
 	for _, e := range sv.Extensions {
-		w.s(e.Name)
-		w.strings(e.Services)
+		w.S(e.Name)
+		w.Strings(e.Services)
 	}
-	w.s(sv.DefaultPlan)
+	w.S(sv.DefaultPlan)
 }
 
 func (w *binWriter) pleskID(p *PleskID) {
-	w.bool(p != nil)
+	w.Bool(p != nil)
 	if p != nil {
-		w.s(p.GUID)
-		w.i(int64(p.ID))
+		w.S(p.GUID)
+		w.I(int64(p.ID))
 	}
 }
 
 func (w *binWriter) contact(c Contact) {
-	w.s(c.Name)
-	w.s(c.Company)
-	w.s(c.Email)
-	w.s(c.Phone)
-	w.s(c.Address)
+	w.S(c.Name)
+	w.S(c.Company)
+	w.S(c.Email)
+	w.S(c.Phone)
+	w.S(c.Address)
 }
 
 // value writes a JSON value as Decode gives it; false for any other type.
 func (w *binWriter) value(v any) bool {
 	switch x := v.(type) {
 	case nil:
-		w.u(0)
+		w.U(0)
 	case string:
-		w.u(1)
-		w.s(x)
+		w.U(1)
+		w.S(x)
 	case bool:
-		w.u(2)
-		w.bool(x)
+		w.U(2)
+		w.Bool(x)
 	case int64:
-		w.u(3)
-		w.i(x)
+		w.U(3)
+		w.I(x)
 	case float64:
-		w.u(4)
-		w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(x))
+		w.U(4)
+		w.B = binary.LittleEndian.AppendUint64(w.B, math.Float64bits(x))
 	case []any:
-		w.u(5)
-		w.n(len(x), x == nil)
+		w.U(5)
+		w.N(len(x), x == nil)
 		for _, e := range x {
 			if !w.value(e) {
 				return false
 			}
 		}
 	case map[string]any:
-		w.u(6)
-		w.n(len(x), x == nil)
+		w.U(6)
+		w.N(len(x), x == nil)
 		for k, e := range x {
-			w.s(k)
+			w.S(k)
 			if !w.value(e) {
 				return false
 			}
@@ -145,282 +103,196 @@ func (w *binWriter) value(v any) bool {
 // EncodeBinary writes s in the binary form; false when s holds what
 // Decode never gives (a value of another type).
 func EncodeBinary(s *Snapshot) ([]byte, bool) {
-	w := &binWriter{b: make([]byte, 0, 1<<16), strs: map[string]uint64{}}
+	w := &binWriter{bincodec.NewWriter(1 << 16)}
 	ok := true
-	w.u(binaryVersion)
-	w.i(int64(s.FormatVersion))
-	w.s(s.Lineage)
-	w.u(s.Serial)
-	w.bool(s.Server != nil)
+	w.U(binaryVersion)
+	w.I(int64(s.FormatVersion))
+	w.S(s.Lineage)
+	w.U(s.Serial)
+	w.Bool(s.Server != nil)
 	if s.Server != nil {
 		w.server(s.Server)
 	}
-	w.n(len(s.Servers), s.Servers == nil)
+	w.N(len(s.Servers), s.Servers == nil)
 	for i := range s.Servers {
 		w.server(&s.Servers[i])
 	}
-	w.n(len(s.Services), s.Services == nil)
+	w.N(len(s.Services), s.Services == nil)
 	for _, x := range s.Services {
-		w.s(x.Server)
-		w.s(x.Name)
-		w.s(x.Description)
-		w.bool(x.Button != nil)
+		w.S(x.Server)
+		w.S(x.Name)
+		w.S(x.Description)
+		w.Bool(x.Button != nil)
 		if b := x.Button; b != nil {
-			w.s(b.URL)
-			w.s(b.BackgroundImage)
-			w.bool(b.OpenInPanel)
+			w.S(b.URL)
+			w.S(b.BackgroundImage)
+			w.Bool(b.OpenInPanel)
 		}
-		w.strings(x.Send)
-		w.bool(x.AvailableToResellers)
-		w.s(x.Extension)
+		w.Strings(x.Send)
+		w.Bool(x.AvailableToResellers)
+		w.S(x.Extension)
 	}
 	for _, l := range [][]Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
-		w.n(len(l), l == nil)
+		w.N(len(l), l == nil)
 		for _, p := range l {
-			w.s(p.Server)
-			w.s(p.Key)
-			w.s(p.Owner)
-			w.s(p.Name)
-			w.s(p.Description)
-			w.s(p.Props)
-			w.strings(p.Services)
-			w.bool(p.Oversell)
+			w.S(p.Server)
+			w.S(p.Key)
+			w.S(p.Owner)
+			w.S(p.Name)
+			w.S(p.Description)
+			w.S(p.Props)
+			w.Strings(p.Services)
+			w.Bool(p.Oversell)
 			w.pleskID(p.Plesk)
 		}
 	}
-	w.n(len(s.Resellers), s.Resellers == nil)
+	w.N(len(s.Resellers), s.Resellers == nil)
 	for _, r := range s.Resellers {
-		w.s(r.Server)
-		w.s(r.Login)
-		w.s(r.PasswordHash)
+		w.S(r.Server)
+		w.S(r.Login)
+		w.S(r.PasswordHash)
 		w.contact(r.Contact)
-		w.s(r.Plan)
-		w.s(r.SyncStatus)
-		w.s(r.Allocation)
-		w.strings(r.Services)
-		w.bool(r.Oversell)
-		w.s(r.Status)
-		w.s(r.Description)
-		w.s(r.ManagedBy)
+		w.S(r.Plan)
+		w.S(r.SyncStatus)
+		w.S(r.Allocation)
+		w.Strings(r.Services)
+		w.Bool(r.Oversell)
+		w.S(r.Status)
+		w.S(r.Description)
+		w.S(r.ManagedBy)
 		w.pleskID(r.Plesk)
 	}
-	w.n(len(s.Customers), s.Customers == nil)
+	w.N(len(s.Customers), s.Customers == nil)
 	for _, c := range s.Customers {
-		w.s(c.Server)
-		w.s(c.Login)
-		w.s(c.PasswordHash)
+		w.S(c.Server)
+		w.S(c.Login)
+		w.S(c.PasswordHash)
 		w.contact(c.Contact)
-		w.s(c.Owner)
-		w.s(c.Status)
-		w.strings(c.StatusReasons)
-		w.s(c.Description)
-		w.s(c.AdminDescription)
-		w.s(c.ManagedBy)
+		w.S(c.Owner)
+		w.S(c.Status)
+		w.Strings(c.StatusReasons)
+		w.S(c.Description)
+		w.S(c.AdminDescription)
+		w.S(c.ManagedBy)
 		w.pleskID(c.Plesk)
 	}
-	w.n(len(s.Subscriptions), s.Subscriptions == nil)
+	w.N(len(s.Subscriptions), s.Subscriptions == nil)
 	for i := range s.Subscriptions {
 		x := &s.Subscriptions[i]
-		w.s(x.Server)
-		w.s(x.Domain)
-		w.s(x.Owner)
-		w.s(x.Customer)
-		w.s(x.Plan)
-		w.strings(x.Addons)
-		w.s(x.SyncStatus)
-		w.s(x.Effective)
-		w.s(x.Base)
-		w.s(x.Customize)
-		w.strings(x.Customized)
-		w.s(x.Settings)
-		w.s(x.DroppedSettings)
-		w.n(len(x.Conflicts), x.Conflicts == nil)
+		w.S(x.Server)
+		w.S(x.Domain)
+		w.S(x.Owner)
+		w.S(x.Customer)
+		w.S(x.Plan)
+		w.Strings(x.Addons)
+		w.S(x.SyncStatus)
+		w.S(x.Effective)
+		w.S(x.Base)
+		w.S(x.Customize)
+		w.Strings(x.Customized)
+		w.S(x.Settings)
+		w.S(x.DroppedSettings)
+		w.N(len(x.Conflicts), x.Conflicts == nil)
 		for _, c := range x.Conflicts {
-			w.s(c.Property)
+			w.S(c.Property)
 			ok = w.value(c.PlanValue) && ok
 			ok = w.value(c.AvailableValue) && ok
-			w.s(c.Reason)
+			w.S(c.Reason)
 		}
-		w.s(x.ConfigStatus)
-		w.s(x.Status)
-		w.strings(x.StatusReasons)
+		w.S(x.ConfigStatus)
+		w.S(x.Status)
+		w.Strings(x.StatusReasons)
 		ok = w.time(x.CreatedAt) && ok
-		w.bool(x.Expires != nil)
+		w.Bool(x.Expires != nil)
 		if x.Expires != nil {
 			ok = w.time(*x.Expires) && ok
 		}
-		w.s(x.FTPLogin)
-		w.s(x.FTPPassword)
-		w.s(x.ManagedBy)
+		w.S(x.FTPLogin)
+		w.S(x.FTPPassword)
+		w.S(x.ManagedBy)
 		w.pleskID(x.Plesk)
 	}
-	w.n(len(s.PropertySets), s.PropertySets == nil)
+	w.N(len(s.PropertySets), s.PropertySets == nil)
 	for id, v := range s.PropertySets {
-		w.s(id)
-		w.n(len(v), v == nil)
+		w.S(id)
+		w.N(len(v), v == nil)
 		for k, x := range v {
-			w.s(k)
+			w.S(k)
 			ok = w.value(x) && ok
 		}
 	}
-	return w.b, ok
+	return w.B, ok
 }
 
-type binReader struct {
-	b    []byte
-	strs []string
-	bad  bool
-}
-
-func (r *binReader) fail() {
-	r.bad = true
-	r.b = nil
-}
-
-func (r *binReader) u() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *binReader) i() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *binReader) bool() bool {
-	if len(r.b) == 0 || r.b[0] > 1 {
-		r.fail()
-		return false
-	}
-	v := r.b[0] == 1
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *binReader) s() string {
-	v := r.u()
-	if v == 0 {
-		return ""
-	}
-	if v&1 == 1 {
-		if v>>1 >= uint64(len(r.strs)) {
-			r.fail()
-			return ""
-		}
-		return r.strs[v>>1]
-	}
-	n := v >> 1
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	r.strs = append(r.strs, s)
-	return s
-}
-
-func (r *binReader) n() int {
-	v := r.u()
-	if v == 0 {
-		return -1
-	}
-	if v-1 > uint64(len(r.b)) {
-		r.fail()
-		return -1
-	}
-	return int(v - 1)
-}
-
-func (r *binReader) strings() []string {
-	n := r.n()
-	if n < 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = r.s()
-	}
-	return out
-}
+type binReader struct{ bincodec.Reader }
 
 func (r *binReader) time() time.Time {
-	n := r.u()
-	if n > uint64(len(r.b)) {
-		r.fail()
+	n := r.U()
+	if n > uint64(len(r.B)) {
+		r.Fail()
 		return time.Time{}
 	}
 	var t time.Time
-	if err := t.UnmarshalBinary(r.b[:n]); err != nil {
-		r.fail()
+	if err := t.UnmarshalBinary(r.B[:n]); err != nil {
+		r.Fail()
 		return time.Time{}
 	}
-	r.b = r.b[n:]
+	r.B = r.B[n:]
 	return t
 }
 
 func (r *binReader) server(sv *Server) {
-	sv.Name, sv.Components = r.s(), r.strings()
-	if n := r.n(); n >= 0 {
+	sv.Name, sv.Components = r.S(), r.Strings()
+	if n := r.N(); n >= 0 {
 		sv.Extensions = make([]Extension, n)
 		for i := range sv.Extensions {
-			sv.Extensions[i] = Extension{Name: r.s(), Services: r.strings()}
+			sv.Extensions[i] = Extension{Name: r.S(), Services: r.Strings()}
 		}
 	}
-	sv.DefaultPlan = r.s()
+	sv.DefaultPlan = r.S()
 }
 
 func (r *binReader) pleskID() *PleskID {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	p := &PleskID{GUID: r.s()}
-	id := r.i()
+	p := &PleskID{GUID: r.S()}
+	id := r.I()
 	if int64(int(id)) != id {
-		r.fail()
+		r.Fail()
 	}
 	p.ID = int(id)
 	return p
 }
 
 func (r *binReader) contact() Contact {
-	return Contact{Name: r.s(), Company: r.s(), Email: r.s(), Phone: r.s(), Address: r.s()}
+	return Contact{Name: r.S(), Company: r.S(), Email: r.S(), Phone: r.S(), Address: r.S()}
 }
 
 func (r *binReader) value(depth int) any {
 	if depth > maxDepth {
-		r.fail()
+		r.Fail()
 		return nil
 	}
-	switch r.u() {
+	switch r.U() {
 	case 0:
 		return nil
 	case 1:
-		return r.s()
+		return r.S()
 	case 2:
-		return r.bool()
+		return r.Bool()
 	case 3:
-		return r.i()
+		return r.I()
 	case 4:
-		if len(r.b) < 8 {
-			r.fail()
+		if len(r.B) < 8 {
+			r.Fail()
 			return nil
 		}
-		f := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-		r.b = r.b[8:]
+		f := math.Float64frombits(binary.LittleEndian.Uint64(r.B))
+		r.B = r.B[8:]
 		return f
 	case 5:
-		n := r.n()
+		n := r.N()
 		if n < 0 {
 			return []any(nil)
 		}
@@ -430,121 +302,121 @@ func (r *binReader) value(depth int) any {
 		}
 		return l
 	case 6:
-		n := r.n()
+		n := r.N()
 		if n < 0 {
 			return map[string]any(nil)
 		}
 		m := make(map[string]any, n)
 		for range n {
-			k := r.s()
+			k := r.S()
 			m[k] = r.value(depth + 1)
 		}
 		return m
 	}
-	r.fail()
+	r.Fail()
 	return nil
 }
 
 // DecodeBinary reads what EncodeBinary wrote: the snapshot Decode gave.
 func DecodeBinary(data []byte) (*Snapshot, error) {
-	r := &binReader{b: data}
-	if r.u() != binaryVersion {
+	r := &binReader{bincodec.Reader{B: data}}
+	if r.U() != binaryVersion {
 		return nil, errBinary
 	}
 	s := &Snapshot{}
-	fv := r.i()
+	fv := r.I()
 	if fv < 0 || fv > FormatVersion {
 		return nil, errBinary
 	}
-	s.FormatVersion, s.Lineage, s.Serial = int(fv), r.s(), r.u()
-	if r.bool() {
+	s.FormatVersion, s.Lineage, s.Serial = int(fv), r.S(), r.U()
+	if r.Bool() {
 		s.Server = &Server{}
 		r.server(s.Server)
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.Servers = make([]Server, n)
 		for i := range s.Servers {
 			r.server(&s.Servers[i])
 		}
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.Services = make([]Service, n)
 		for i := range s.Services {
 			x := &s.Services[i]
-			x.Server, x.Name, x.Description = r.s(), r.s(), r.s()
-			if r.bool() {
-				x.Button = &Button{URL: r.s(), BackgroundImage: r.s(), OpenInPanel: r.bool()}
+			x.Server, x.Name, x.Description = r.S(), r.S(), r.S()
+			if r.Bool() {
+				x.Button = &Button{URL: r.S(), BackgroundImage: r.S(), OpenInPanel: r.Bool()}
 			}
-			x.Send, x.AvailableToResellers, x.Extension = r.strings(), r.bool(), r.s()
+			x.Send, x.AvailableToResellers, x.Extension = r.Strings(), r.Bool(), r.S()
 		}
 	}
 	for _, l := range []*[]Plan{&s.ServicePlans, &s.AddonPlans, &s.ResellerPlans} {
-		if n := r.n(); n >= 0 {
+		if n := r.N(); n >= 0 {
 			*l = make([]Plan, n)
 			for i := range *l {
-				(*l)[i] = Plan{Server: r.s(), Key: r.s(), Owner: r.s(), Name: r.s(), Description: r.s(), Props: r.s(),
-					Services: r.strings(), Oversell: r.bool(), Plesk: r.pleskID()}
+				(*l)[i] = Plan{Server: r.S(), Key: r.S(), Owner: r.S(), Name: r.S(), Description: r.S(), Props: r.S(),
+					Services: r.Strings(), Oversell: r.Bool(), Plesk: r.pleskID()}
 			}
 		}
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.Resellers = make([]Reseller, n)
 		for i := range s.Resellers {
-			s.Resellers[i] = Reseller{Server: r.s(), Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Plan: r.s(),
-				SyncStatus: r.s(), Allocation: r.s(), Services: r.strings(), Oversell: r.bool(), Status: r.s(),
-				Description: r.s(), ManagedBy: r.s(), Plesk: r.pleskID()}
+			s.Resellers[i] = Reseller{Server: r.S(), Login: r.S(), PasswordHash: r.S(), Contact: r.contact(), Plan: r.S(),
+				SyncStatus: r.S(), Allocation: r.S(), Services: r.Strings(), Oversell: r.Bool(), Status: r.S(),
+				Description: r.S(), ManagedBy: r.S(), Plesk: r.pleskID()}
 		}
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.Customers = make([]Customer, n)
 		for i := range s.Customers {
-			s.Customers[i] = Customer{Server: r.s(), Login: r.s(), PasswordHash: r.s(), Contact: r.contact(), Owner: r.s(),
-				Status: r.s(), StatusReasons: r.strings(), Description: r.s(), AdminDescription: r.s(), ManagedBy: r.s(), Plesk: r.pleskID()}
+			s.Customers[i] = Customer{Server: r.S(), Login: r.S(), PasswordHash: r.S(), Contact: r.contact(), Owner: r.S(),
+				Status: r.S(), StatusReasons: r.Strings(), Description: r.S(), AdminDescription: r.S(), ManagedBy: r.S(), Plesk: r.pleskID()}
 		}
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.Subscriptions = make([]Subscription, n)
 		for i := range s.Subscriptions {
 			x := &s.Subscriptions[i]
-			*x = Subscription{Server: r.s(), Domain: r.s(), Owner: r.s(), Customer: r.s(), Plan: r.s(), Addons: r.strings(),
-				SyncStatus: r.s(), Effective: r.s(), Base: r.s(), Customize: r.s(), Customized: r.strings(),
-				Settings: r.s(), DroppedSettings: r.s()}
-			if m := r.n(); m >= 0 {
+			*x = Subscription{Server: r.S(), Domain: r.S(), Owner: r.S(), Customer: r.S(), Plan: r.S(), Addons: r.Strings(),
+				SyncStatus: r.S(), Effective: r.S(), Base: r.S(), Customize: r.S(), Customized: r.Strings(),
+				Settings: r.S(), DroppedSettings: r.S()}
+			if m := r.N(); m >= 0 {
 				x.Conflicts = make([]Conflict, m)
 				for j := range x.Conflicts {
-					x.Conflicts[j] = Conflict{Property: r.s(), PlanValue: r.value(0), AvailableValue: r.value(0), Reason: r.s()}
+					x.Conflicts[j] = Conflict{Property: r.S(), PlanValue: r.value(0), AvailableValue: r.value(0), Reason: r.S()}
 				}
 			}
-			x.ConfigStatus, x.Status, x.StatusReasons, x.CreatedAt = r.s(), r.s(), r.strings(), r.time()
-			if r.bool() {
+			x.ConfigStatus, x.Status, x.StatusReasons, x.CreatedAt = r.S(), r.S(), r.Strings(), r.time()
+			if r.Bool() {
 				t := r.time()
 				x.Expires = &t
 			}
-			x.FTPLogin, x.FTPPassword, x.ManagedBy, x.Plesk = r.s(), r.s(), r.s(), r.pleskID()
-			if r.bad {
+			x.FTPLogin, x.FTPPassword, x.ManagedBy, x.Plesk = r.S(), r.S(), r.S(), r.pleskID()
+			if r.Bad {
 				return nil, errBinary
 			}
 		}
 	}
-	if n := r.n(); n >= 0 {
+	if n := r.N(); n >= 0 {
 		s.PropertySets = make(map[string]Values, n)
 		for range n {
-			id := r.s()
+			id := r.S()
 			var v Values
-			if m := r.n(); m >= 0 {
+			if m := r.N(); m >= 0 {
 				v = make(Values, m)
 				for range m {
-					k := r.s()
+					k := r.S()
 					v[k] = r.value(0)
 				}
 			}
 			s.PropertySets[id] = v
-			if r.bad {
+			if r.Bad {
 				return nil, errBinary
 			}
 		}
 	}
-	if r.bad || len(r.b) != 0 {
+	if r.Bad || len(r.B) != 0 {
 		return nil, errBinary
 	}
 	return s, nil

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/plansync/plansync/internal/bincodec"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -38,102 +39,59 @@ const cacheCodecVersion = 2
 var errCacheEntry = errors.New("unusable cache entry")
 
 type cacheWriter struct {
-	b    []byte
-	strs map[string]uint64
+	bincodec.Writer
 	seal func(string) (string, bool)
 	ok   bool
 }
 
-func (w *cacheWriter) u(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *cacheWriter) i(v int64)  { w.b = binary.AppendVarint(w.b, v) }
-
-func (w *cacheWriter) bool(v bool) {
-	if v {
-		w.b = append(w.b, 1)
-	} else {
-		w.b = append(w.b, 0)
-	}
-}
-
-// s writes a string: its length doubled when new, its index doubled plus
-// one when written before.
-func (w *cacheWriter) s(s string) {
-	if s == "" {
-		w.u(0)
-		return
-	}
-	if i, ok := w.strs[s]; ok {
-		w.u(i<<1 | 1)
-		return
-	}
-	w.strs[s] = uint64(len(w.strs))
-	w.u(uint64(len(s)) << 1)
-	w.b = append(w.b, s...)
-}
-
-func (w *cacheWriter) n(length int, isNil bool) {
-	if isNil {
-		w.u(0)
-	} else {
-		w.u(uint64(length) + 1)
-	}
-}
-
-func (w *cacheWriter) strings(l []string) {
-	w.n(len(l), l == nil)
-	for _, s := range l {
-		w.s(s)
-	}
-}
-
 func (w *cacheWriter) labels(m map[string]string) {
-	w.n(len(m), m == nil)
+	w.N(len(m), m == nil)
 	for k, v := range m {
-		w.s(k)
-		w.s(v)
+		w.S(k)
+		w.S(v)
 	}
 }
 
 func (w *cacheWriter) placement(p model.Placement) {
-	w.strings(p.Servers)
+	w.Strings(p.Servers)
 	w.labels(p.Selector)
 }
 
 func (w *cacheWriter) rng(r diag.Range) {
-	w.s(r.File)
-	w.i(int64(r.Start.Line))
-	w.i(int64(r.Start.Column))
-	w.i(int64(r.End.Line))
-	w.i(int64(r.End.Column))
+	w.S(r.File)
+	w.I(int64(r.Start.Line))
+	w.I(int64(r.Start.Column))
+	w.I(int64(r.End.Line))
+	w.I(int64(r.End.Column))
 }
 
 func (w *cacheWriter) src(s model.Src) {
 	w.rng(s.Decl)
-	w.n(len(s.Fields), s.Fields == nil)
+	w.N(len(s.Fields), s.Fields == nil)
 	for k, r := range s.Fields {
-		w.s(k)
+		w.S(k)
 		w.rng(r)
 	}
 }
 
 func (w *cacheWriter) props(p model.Props) {
-	w.n(len(p), p == nil)
+	w.N(len(p), p == nil)
 	for k, v := range p {
-		w.s(k)
-		w.u(uint64(v.K))
-		w.i(v.N)
-		w.s(v.S)
+		w.S(k)
+		w.U(uint64(v.K))
+		w.I(v.N)
+		w.S(v.S)
 	}
 }
 
 func (w *cacheWriter) secret(s *model.Secret) {
-	w.bool(s != nil)
+	w.Bool(s != nil)
 	if s == nil {
 		return
 	}
-	w.s(s.Env)
-	w.s(s.File)
-	w.bool(s.Literal)
+	w.S(s.Env)
+	w.S(s.File)
+	w.Bool(s.Literal)
 	w.rng(s.Range)
 	if s.Literal {
 		sealed, ok := "", false
@@ -143,368 +101,278 @@ func (w *cacheWriter) secret(s *model.Secret) {
 		if !ok {
 			w.ok = false
 		}
-		w.b = binary.AppendUvarint(w.b, uint64(len(sealed)))
-		w.b = append(w.b, sealed...) // never interned: not a string to share
+		w.B = binary.AppendUvarint(w.B, uint64(len(sealed)))
+		w.B = append(w.B, sealed...) // never interned: not a string to share
 	}
 }
 
 func (w *cacheWriter) contact(c model.Contact) {
-	w.s(c.Name)
-	w.s(c.Company)
-	w.s(c.Email)
-	w.s(c.Phone)
-	w.s(c.Address)
+	w.S(c.Name)
+	w.S(c.Company)
+	w.S(c.Email)
+	w.S(c.Phone)
+	w.S(c.Address)
 }
 
 func (w *cacheWriter) service(s *model.Service) {
-	w.bool(s != nil)
+	w.Bool(s != nil)
 	if s == nil {
 		return
 	}
-	w.s(s.Name)
-	w.s(s.Description)
-	w.bool(s.Button != nil)
+	w.S(s.Name)
+	w.S(s.Description)
+	w.Bool(s.Button != nil)
 	if b := s.Button; b != nil {
-		w.s(b.URL)
-		w.s(b.BackgroundImage)
-		w.bool(b.OpenInPanel)
+		w.S(b.URL)
+		w.S(b.BackgroundImage)
+		w.Bool(b.OpenInPanel)
 	}
-	w.strings(s.Send)
-	w.bool(s.AvailableToResellers)
-	w.s(s.Extension)
+	w.Strings(s.Send)
+	w.Bool(s.AvailableToResellers)
+	w.S(s.Extension)
 	w.placement(s.Placement)
 	w.src(s.Src)
 }
 
 func (w *cacheWriter) server(s *model.Server) {
-	w.bool(s != nil)
+	w.Bool(s != nil)
 	if s == nil {
 		return
 	}
-	w.s(s.Name)
+	w.S(s.Name)
 	w.labels(s.Labels)
-	w.strings(s.Components)
-	w.n(len(s.Extensions), s.Extensions == nil)
+	w.Strings(s.Components)
+	w.N(len(s.Extensions), s.Extensions == nil)
 	for _, e := range s.Extensions {
-		w.s(e.Name)
-		w.n(len(e.Services), e.Services == nil)
+		w.S(e.Name)
+		w.N(len(e.Services), e.Services == nil)
 		for _, svc := range e.Services {
 			w.service(svc)
 		}
 		w.src(e.Src)
 	}
-	w.s(s.DefaultPlan)
-	w.bool(s.Plesk != nil)
+	w.S(s.DefaultPlan)
+	w.Bool(s.Plesk != nil)
 	if p := s.Plesk; p != nil {
-		w.s(p.URL)
+		w.S(p.URL)
 		w.secret(p.Key)
-		w.s(p.Login)
+		w.S(p.Login)
 		w.secret(p.Password)
-		w.s(p.CAFile)
-		w.s(p.CAPath)
-		w.s(p.DefaultIP)
+		w.S(p.CAFile)
+		w.S(p.CAPath)
+		w.S(p.DefaultIP)
 		w.src(p.Src)
 	}
 	w.src(s.Src)
 }
 
 func (w *cacheWriter) plan(p *model.Plan) {
-	w.bool(p != nil)
+	w.Bool(p != nil)
 	if p == nil {
 		return
 	}
-	w.s(string(p.Kind))
-	w.s(p.Owner)
-	w.s(p.Name)
-	w.s(p.Description)
+	w.S(string(p.Kind))
+	w.S(p.Owner)
+	w.S(p.Name)
+	w.S(p.Description)
 	w.props(p.Props)
-	w.strings(p.Services)
-	w.bool(p.Oversell)
+	w.Strings(p.Services)
+	w.Bool(p.Oversell)
 	w.placement(p.Placement)
 	w.src(p.Src)
 }
 
 func (w *cacheWriter) reseller(r *model.Reseller) {
-	w.bool(r != nil)
+	w.Bool(r != nil)
 	if r == nil {
 		return
 	}
-	w.s(r.Login)
-	w.s(r.RenamedFrom)
+	w.S(r.Login)
+	w.S(r.RenamedFrom)
 	w.secret(r.Password)
 	w.contact(r.Contact)
-	w.s(r.Plan)
+	w.S(r.Plan)
 	w.props(r.Props)
-	w.strings(r.Services)
-	w.bool(r.Oversell)
-	w.s(r.Status)
-	w.s(r.Description)
-	w.s(r.ManagedBy)
-	w.strings(r.Servers)
+	w.Strings(r.Services)
+	w.Bool(r.Oversell)
+	w.S(r.Status)
+	w.S(r.Description)
+	w.S(r.ManagedBy)
+	w.Strings(r.Servers)
 	w.src(r.Src)
 }
 
 func (w *cacheWriter) customer(c *model.Customer) {
-	w.bool(c != nil)
+	w.Bool(c != nil)
 	if c == nil {
 		return
 	}
-	w.s(c.Login)
-	w.s(c.RenamedFrom)
+	w.S(c.Login)
+	w.S(c.RenamedFrom)
 	w.secret(c.Password)
 	w.contact(c.Contact)
-	w.s(c.Owner)
-	w.s(c.Status)
-	w.s(c.Description)
-	w.s(c.AdminDescription)
-	w.s(c.ManagedBy)
-	w.strings(c.Servers)
+	w.S(c.Owner)
+	w.S(c.Status)
+	w.S(c.Description)
+	w.S(c.AdminDescription)
+	w.S(c.ManagedBy)
+	w.Strings(c.Servers)
 	w.src(c.Src)
 }
 
 func (w *cacheWriter) subscription(s *model.Subscription) {
-	w.bool(s != nil)
+	w.Bool(s != nil)
 	if s == nil {
 		return
 	}
-	w.s(s.Domain)
-	w.s(s.RenamedFrom)
-	w.s(s.Customer)
-	w.s(s.Owner)
-	w.s(s.Plan)
-	w.strings(s.Addons)
+	w.S(s.Domain)
+	w.S(s.RenamedFrom)
+	w.S(s.Customer)
+	w.S(s.Owner)
+	w.S(s.Plan)
+	w.Strings(s.Addons)
 	w.props(s.Customize)
-	w.s(s.Status)
-	w.bool(s.Expires != nil)
+	w.S(s.Status)
+	w.Bool(s.Expires != nil)
 	if s.Expires != nil {
-		w.i(s.Expires.Unix())
-		w.i(int64(s.Expires.Nanosecond()))
+		w.I(s.Expires.Unix())
+		w.I(int64(s.Expires.Nanosecond()))
 	}
-	w.s(s.FTPLogin)
+	w.S(s.FTPLogin)
 	w.secret(s.FTPPassword)
-	w.s(s.ManagedBy)
-	w.s(s.Server)
+	w.S(s.ManagedBy)
+	w.S(s.Server)
 	w.src(s.Src)
 }
 
 func (w *cacheWriter) settings(s *model.SubscriberSettings) {
-	w.bool(s != nil)
+	w.Bool(s != nil)
 	if s == nil {
 		return
 	}
-	w.s(s.Domain)
+	w.S(s.Domain)
 	w.props(s.Props)
 	w.src(s.Src)
 }
 
 func (w *cacheWriter) diags(ds diag.Diagnostics) {
-	w.n(len(ds), ds == nil)
+	w.N(len(ds), ds == nil)
 	for _, d := range ds {
-		w.u(uint64(d.Severity))
-		w.s(d.Summary)
-		w.s(d.Detail)
+		w.U(uint64(d.Severity))
+		w.S(d.Summary)
+		w.S(d.Detail)
 		w.rng(d.Subject)
-		w.n(len(d.Related), d.Related == nil)
+		w.N(len(d.Related), d.Related == nil)
 		for _, r := range d.Related {
 			w.rng(r)
 		}
-		w.s(d.Object)
-		w.s(d.Path)
+		w.S(d.Object)
+		w.S(d.Path)
 	}
 }
 
 // encodeCached encodes a decoded file and the diagnostics of its parse;
 // false when it cannot be cached (a literal secret and no seal).
 func encodeCached(parse diag.Diagnostics, d *Decoded, seal func(string) (string, bool)) ([]byte, bool) {
-	w := &cacheWriter{b: make([]byte, 0, 4096), strs: map[string]uint64{}, seal: seal, ok: true}
-	w.u(cacheCodecVersion)
+	w := &cacheWriter{Writer: bincodec.NewWriter(4096), seal: seal, ok: true}
+	w.U(cacheCodecVersion)
 	w.diags(parse)
 	r := d.res
-	w.n(len(r.servers), r.servers == nil)
+	w.N(len(r.servers), r.servers == nil)
 	for _, x := range r.servers {
 		w.server(x)
 	}
-	w.n(len(r.namedServers), r.namedServers == nil)
+	w.N(len(r.namedServers), r.namedServers == nil)
 	for _, x := range r.namedServers {
 		w.server(x)
 	}
-	w.n(len(r.services), r.services == nil)
+	w.N(len(r.services), r.services == nil)
 	for _, x := range r.services {
 		w.service(x)
 	}
 	for _, l := range [][]*model.Plan{r.servicePlans, r.addonPlans, r.resellerPlans} {
-		w.n(len(l), l == nil)
+		w.N(len(l), l == nil)
 		for _, x := range l {
 			w.plan(x)
 		}
 	}
-	w.n(len(r.resellers), r.resellers == nil)
+	w.N(len(r.resellers), r.resellers == nil)
 	for _, x := range r.resellers {
 		w.reseller(x)
 	}
-	w.n(len(r.customers), r.customers == nil)
+	w.N(len(r.customers), r.customers == nil)
 	for _, x := range r.customers {
 		w.customer(x)
 	}
-	w.n(len(r.subscriptions), r.subscriptions == nil)
+	w.N(len(r.subscriptions), r.subscriptions == nil)
 	for _, x := range r.subscriptions {
 		w.subscription(x)
 	}
-	w.n(len(r.settings), r.settings == nil)
+	w.N(len(r.settings), r.settings == nil)
 	for _, x := range r.settings {
 		w.settings(x)
 	}
 	w.diags(r.diags)
-	return w.b, w.ok
+	return w.B, w.ok
 }
 
 // cacheReader reads what cacheWriter wrote; the first problem sets err
 // and every later read gives zero values.
 type cacheReader struct {
-	b      []byte
-	strs   []string
-	err    error
+	bincodec.Reader
 	unseal func(string) (string, bool)
 	// resolve gives a reference its value again.
 	resolve func(s *model.Secret) bool
 }
 
-func (r *cacheReader) fail() {
-	if r.err == nil {
-		r.err = errCacheEntry
-	}
-	r.b = nil
-}
-
-func (r *cacheReader) u() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *cacheReader) i() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
 func (r *cacheReader) int() int {
-	v := r.i()
+	v := r.I()
 	if int64(int(v)) != v {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	return int(v)
 }
 
-func (r *cacheReader) bool() bool {
-	if len(r.b) == 0 || r.b[0] > 1 {
-		r.fail()
-		return false
-	}
-	v := r.b[0] == 1
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *cacheReader) s() string {
-	v := r.u()
-	if v == 0 {
-		return ""
-	}
-	if v&1 == 1 {
-		i := v >> 1
-		if i >= uint64(len(r.strs)) {
-			r.fail()
-			return ""
-		}
-		return r.strs[i]
-	}
-	n := v >> 1
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	r.strs = append(r.strs, s)
-	return s
-}
-
 func (r *cacheReader) raw() string {
-	n := r.u()
-	if n > uint64(len(r.b)) {
-		r.fail()
+	n := r.U()
+	if n > uint64(len(r.B)) {
+		r.Fail()
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := string(r.B[:n])
+	r.B = r.B[n:]
 	return s
-}
-
-// n reads a count written by cacheWriter.n: -1 for nil. Each item takes
-// at least one byte, so a count beyond what is left is damage (and
-// never a huge allocation).
-func (r *cacheReader) n() int {
-	v := r.u()
-	if v == 0 {
-		return -1
-	}
-	if v-1 > uint64(len(r.b)) {
-		r.fail()
-		return -1
-	}
-	return int(v - 1)
-}
-
-func (r *cacheReader) strings() []string {
-	n := r.n()
-	if n < 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = r.s()
-	}
-	return out
 }
 
 func (r *cacheReader) labels() map[string]string {
-	n := r.n()
+	n := r.N()
 	if n < 0 {
 		return nil
 	}
 	m := make(map[string]string, n)
 	for range n {
-		k := r.s()
-		m[k] = r.s()
+		k := r.S()
+		m[k] = r.S()
 	}
 	return m
 }
 
 func (r *cacheReader) placement() model.Placement {
-	return model.Placement{Servers: r.strings(), Selector: r.labels()}
+	return model.Placement{Servers: r.Strings(), Selector: r.labels()}
 }
 
 func (r *cacheReader) rng() diag.Range {
-	return diag.Range{File: r.s(), Start: diag.Pos{Line: r.int(), Column: r.int()}, End: diag.Pos{Line: r.int(), Column: r.int()}}
+	return diag.Range{File: r.S(), Start: diag.Pos{Line: r.int(), Column: r.int()}, End: diag.Pos{Line: r.int(), Column: r.int()}}
 }
 
 func (r *cacheReader) src() model.Src {
 	s := model.Src{Decl: r.rng()}
-	n := r.n()
+	n := r.N()
 	if n >= 0 {
 		s.Fields = make(map[string]diag.Range, n)
 		for range n {
-			k := r.s()
+			k := r.S()
 			s.Fields[k] = r.rng()
 		}
 	}
@@ -512,81 +380,81 @@ func (r *cacheReader) src() model.Src {
 }
 
 func (r *cacheReader) props() model.Props {
-	n := r.n()
+	n := r.N()
 	if n < 0 {
 		return nil
 	}
 	p := make(model.Props, n)
 	for range n {
-		k := r.s()
-		kind := r.u()
+		k := r.S()
+		kind := r.U()
 		if kind > 255 {
-			r.fail()
+			r.Fail()
 		}
-		p[k] = model.Value{K: model.Kind(kind), N: r.i(), S: r.s()}
+		p[k] = model.Value{K: model.Kind(kind), N: r.I(), S: r.S()}
 	}
 	return p
 }
 
 func (r *cacheReader) secret() *model.Secret {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	s := &model.Secret{Env: r.s(), File: r.s(), Literal: r.bool(), Range: r.rng()}
-	if r.err != nil {
+	s := &model.Secret{Env: r.S(), File: r.S(), Literal: r.Bool(), Range: r.rng()}
+	if r.Bad {
 		return nil
 	}
 	if s.Literal {
 		sealed := r.raw()
 		v, ok := "", false
-		if r.unseal != nil && r.err == nil {
+		if r.unseal != nil && !r.Bad {
 			v, ok = r.unseal(sealed)
 		}
 		if !ok {
-			r.fail()
+			r.Fail()
 			return nil
 		}
 		s.Value = v
 		return s
 	}
 	if !r.resolve(s) {
-		r.fail()
+		r.Fail()
 		return nil
 	}
 	return s
 }
 
 func (r *cacheReader) contact() model.Contact {
-	return model.Contact{Name: r.s(), Company: r.s(), Email: r.s(), Phone: r.s(), Address: r.s()}
+	return model.Contact{Name: r.S(), Company: r.S(), Email: r.S(), Phone: r.S(), Address: r.S()}
 }
 
 func (r *cacheReader) service() *model.Service {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	s := &model.Service{Name: r.s(), Description: r.s()}
-	if r.bool() {
-		s.Button = &model.Button{URL: r.s(), BackgroundImage: r.s(), OpenInPanel: r.bool()}
+	s := &model.Service{Name: r.S(), Description: r.S()}
+	if r.Bool() {
+		s.Button = &model.Button{URL: r.S(), BackgroundImage: r.S(), OpenInPanel: r.Bool()}
 	}
-	s.Send = r.strings()
-	s.AvailableToResellers = r.bool()
-	s.Extension = r.s()
+	s.Send = r.Strings()
+	s.AvailableToResellers = r.Bool()
+	s.Extension = r.S()
 	s.Placement = r.placement()
 	s.Src = r.src()
 	return s
 }
 
 func (r *cacheReader) server() *model.Server {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	s := &model.Server{Name: r.s(), Labels: r.labels(), Components: r.strings()}
-	if n := r.n(); n >= 0 {
+	s := &model.Server{Name: r.S(), Labels: r.labels(), Components: r.Strings()}
+	if n := r.N(); n >= 0 {
 		s.Extensions = make([]model.Extension, n)
 		for i := range s.Extensions {
 			e := &s.Extensions[i]
-			e.Name = r.s()
-			if m := r.n(); m >= 0 {
+			e.Name = r.S()
+			if m := r.N(); m >= 0 {
 				e.Services = make([]*model.Service, m)
 				for j := range e.Services {
 					e.Services[j] = r.service()
@@ -595,97 +463,97 @@ func (r *cacheReader) server() *model.Server {
 			e.Src = r.src()
 		}
 	}
-	s.DefaultPlan = r.s()
-	if r.bool() {
-		s.Plesk = &model.PleskConnection{URL: r.s(), Key: r.secret(), Login: r.s(), Password: r.secret(),
-			CAFile: r.s(), CAPath: r.s(), DefaultIP: r.s(), Src: r.src()}
+	s.DefaultPlan = r.S()
+	if r.Bool() {
+		s.Plesk = &model.PleskConnection{URL: r.S(), Key: r.secret(), Login: r.S(), Password: r.secret(),
+			CAFile: r.S(), CAPath: r.S(), DefaultIP: r.S(), Src: r.src()}
 	}
 	s.Src = r.src()
 	return s
 }
 
 func (r *cacheReader) plan(p *model.Plan) *model.Plan {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	*p = model.Plan{Kind: model.PlanKind(r.s()), Owner: r.s(), Name: r.s(), Description: r.s(), Props: r.props(),
-		Services: r.strings(), Oversell: r.bool(), Placement: r.placement(), Src: r.src()}
+	*p = model.Plan{Kind: model.PlanKind(r.S()), Owner: r.S(), Name: r.S(), Description: r.S(), Props: r.props(),
+		Services: r.Strings(), Oversell: r.Bool(), Placement: r.placement(), Src: r.src()}
 	return p
 }
 
 func (r *cacheReader) reseller() *model.Reseller {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	return &model.Reseller{Login: r.s(), RenamedFrom: r.s(), Password: r.secret(), Contact: r.contact(), Plan: r.s(),
-		Props: r.props(), Services: r.strings(), Oversell: r.bool(), Status: r.s(), Description: r.s(),
-		ManagedBy: r.s(), Servers: r.strings(), Src: r.src()}
+	return &model.Reseller{Login: r.S(), RenamedFrom: r.S(), Password: r.secret(), Contact: r.contact(), Plan: r.S(),
+		Props: r.props(), Services: r.Strings(), Oversell: r.Bool(), Status: r.S(), Description: r.S(),
+		ManagedBy: r.S(), Servers: r.Strings(), Src: r.src()}
 }
 
 func (r *cacheReader) customer(c *model.Customer) *model.Customer {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	*c = model.Customer{Login: r.s(), RenamedFrom: r.s(), Password: r.secret(), Contact: r.contact(), Owner: r.s(),
-		Status: r.s(), Description: r.s(), AdminDescription: r.s(), ManagedBy: r.s(), Servers: r.strings(), Src: r.src()}
+	*c = model.Customer{Login: r.S(), RenamedFrom: r.S(), Password: r.secret(), Contact: r.contact(), Owner: r.S(),
+		Status: r.S(), Description: r.S(), AdminDescription: r.S(), ManagedBy: r.S(), Servers: r.Strings(), Src: r.src()}
 	return c
 }
 
 func (r *cacheReader) subscription(s *model.Subscription) *model.Subscription {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	*s = model.Subscription{Domain: r.s(), RenamedFrom: r.s(), Customer: r.s(), Owner: r.s(), Plan: r.s(),
-		Addons: r.strings(), Customize: r.props(), Status: r.s()}
-	if r.bool() {
-		sec, nsec := r.i(), r.i()
+	*s = model.Subscription{Domain: r.S(), RenamedFrom: r.S(), Customer: r.S(), Owner: r.S(), Plan: r.S(),
+		Addons: r.Strings(), Customize: r.props(), Status: r.S()}
+	if r.Bool() {
+		sec, nsec := r.I(), r.I()
 		t := time.Unix(sec, nsec).UTC()
 		s.Expires = &t
 	}
-	s.FTPLogin = r.s()
+	s.FTPLogin = r.S()
 	s.FTPPassword = r.secret()
-	s.ManagedBy = r.s()
-	s.Server = r.s()
+	s.ManagedBy = r.S()
+	s.Server = r.S()
 	s.Src = r.src()
 	return s
 }
 
 func (r *cacheReader) settings(s *model.SubscriberSettings) *model.SubscriberSettings {
-	if !r.bool() {
+	if !r.Bool() {
 		return nil
 	}
-	*s = model.SubscriberSettings{Domain: r.s(), Props: r.props(), Src: r.src()}
+	*s = model.SubscriberSettings{Domain: r.S(), Props: r.props(), Src: r.src()}
 	return s
 }
 
 func (r *cacheReader) diags() diag.Diagnostics {
-	n := r.n()
+	n := r.N()
 	if n < 0 {
 		return nil
 	}
 	ds := make(diag.Diagnostics, n)
 	for i := range ds {
 		d := &ds[i]
-		sev := r.u()
+		sev := r.U()
 		if sev > 1 {
-			r.fail()
+			r.Fail()
 		}
 		d.Severity = diag.Severity(sev)
-		d.Summary, d.Detail, d.Subject = r.s(), r.s(), r.rng()
-		if m := r.n(); m >= 0 {
+		d.Summary, d.Detail, d.Subject = r.S(), r.S(), r.rng()
+		if m := r.N(); m >= 0 {
 			d.Related = make([]diag.Range, m)
 			for j := range d.Related {
 				d.Related[j] = r.rng()
 			}
 		}
-		d.Object, d.Path = r.s(), r.s()
+		d.Object, d.Path = r.S(), r.S()
 	}
 	return ds
 }
 
 // list reads a list of pointers, the items allocated together.
 func cacheList[T any](r *cacheReader, read func(*T) *T) []*T {
-	n := r.n()
+	n := r.N()
 	if n < 0 {
 		return nil
 	}
@@ -693,7 +561,7 @@ func cacheList[T any](r *cacheReader, read func(*T) *T) []*T {
 	out := make([]*T, n)
 	for i := range out {
 		out[i] = read(&slab[i])
-		if r.err != nil {
+		if r.Bad {
 			return nil
 		}
 	}
@@ -703,8 +571,8 @@ func cacheList[T any](r *cacheReader, read func(*T) *T) []*T {
 // decodeCached reads what encodeCached wrote: the parse diagnostics and
 // the decoded file, its secret references resolved through resolve.
 func decodeCached(data []byte, unseal func(string) (string, bool), resolve func(*model.Secret) bool) (diag.Diagnostics, *Decoded, error) {
-	r := &cacheReader{b: data, unseal: unseal, resolve: resolve}
-	if r.u() != cacheCodecVersion {
+	r := &cacheReader{Reader: bincodec.Reader{B: data}, unseal: unseal, resolve: resolve}
+	if r.U() != cacheCodecVersion {
 		return nil, nil, errCacheEntry
 	}
 	parse := r.diags()
@@ -720,7 +588,7 @@ func decodeCached(data []byte, unseal func(string) (string, bool), resolve func(
 	res.subscriptions = cacheList(r, r.subscription)
 	res.settings = cacheList(r, r.settings)
 	res.diags = r.diags()
-	if r.err != nil || len(r.b) != 0 {
+	if r.Bad || len(r.B) != 0 {
 		return nil, nil, errCacheEntry
 	}
 	return parse, &Decoded{res: res}, nil
