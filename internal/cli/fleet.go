@@ -14,6 +14,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
@@ -155,6 +156,10 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
 			case r.res != nil:
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
+				if run.fleetReads == nil {
+					run.fleetReads = map[string]*refresh.Result{}
+				}
+				run.fleetReads[r.name] = r.res
 			}
 		}
 	}
@@ -307,6 +312,31 @@ type serverOutcome struct {
 // order through deploy, then one state write of everything that
 // succeeded (servers without a connection: their part of the plan).
 func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry) error {
+	fr := fleetRun{reads: map[string]serverReadNow{}}
+	if reuseServerRead {
+		for name, r := range run.fleetReads {
+			if r != nil && r.Server != nil && r.Server.Read != nil {
+				fr.reads[name] = serverReadNow{r.Server.Read, r.Server.ReadAt}
+			}
+		}
+	}
+	return applyFleetWith(ctx, env, o, c, run, p, entry, fr)
+}
+
+// fleetRun is what an apply of several servers knows before it starts:
+// reads of servers made in this run (deploy uses each for its first read
+// while it is fresh), and servers not to apply (a read that failed).
+type fleetRun struct {
+	reads map[string]serverReadNow
+	skip  map[string]error
+}
+
+type serverReadNow struct {
+	read *importer.Snapshot
+	at   time.Time
+}
+
+func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry, fr fleetRun) error {
 	a, _ := parseAs(c.As)
 	parts := p.Parts
 	outcomes := make([]serverOutcome, len(parts))
@@ -319,6 +349,9 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 	conns := make([]conn, len(parts))
 	for i, part := range parts {
 		cl, cn, err := fleetClient(env, part.Config)
+		if e := fr.skip[part.Name]; e != nil && err == nil {
+			err = e
+		}
 		conns[i] = conn{cl, cn, err}
 	}
 	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
@@ -342,9 +375,15 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 				records[i] = part.Plan.Result
 				return
 			}
-			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, deploy.Options{
+			opts := deploy.Options{
 				DefaultIP: cn.conn.DefaultIP, Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
-			})
+			}
+			// Plan's fresh read of this server stands for deploy's first
+			// read (deploy reads again when it is too old).
+			if r, ok := fr.reads[part.Name]; ok {
+				opts.Read, opts.ReadAt = r.read, r.at
+			}
+			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
 			oc.out = out
 			if out != nil {
 				oc.Writes = out.Writes
