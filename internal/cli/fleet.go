@@ -145,7 +145,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
-		reads := readFleet(ctx, env, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		reads := readFleetKept(ctx, env, c.refresh, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -190,7 +190,18 @@ type serverRead struct {
 // at most parallelism at once, and compares each with its slice of the
 // recorded state.
 func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
+	return readFleetKept(ctx, env, nil, parts, prior, only, parallelism, now, lineage, format, reseller)
+}
+
+// readFleetKept is readFleet for a command that keeps its reads (watch:
+// r.keep): a server read before is compared again from that read until
+// r is stale (after an apply, or on the --refresh-every schedule), when
+// every server is read again. A kept read is not passed on to apply
+// (its Server is nil): apply reads the server itself.
+func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
 	reads := make([]serverRead, len(parts))
+	got := make([]*refresh.Server, len(parts))
+	keep := r != nil && r.keep
 	forEach(len(parts), parallelism, func(i int) {
 		p := parts[i]
 		reads[i].name = p.Name
@@ -202,17 +213,35 @@ func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *s
 			reads[i].err = err
 			return
 		}
-		srv, err := refresh.Read(ctx, client, now)
-		if err != nil {
+		var srv *refresh.Server
+		fresh := true
+		if keep && !r.stale && r.fleet[p.Name] != nil {
+			srv, fresh = r.fleet[p.Name], false
+		} else if srv, err = refresh.Read(ctx, client, now); err != nil {
 			reads[i].err = err
 			return
 		}
+		got[i] = srv
 		recorded := plan.SliceState(prior, p.Name)
 		if recorded == nil {
 			recorded = state.New(lineage)
 		}
 		reads[i].res = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: format, Reseller: reseller})
+		if !fresh {
+			reads[i].res.Server = nil
+		}
 	})
+	if keep {
+		if r.fleet == nil || r.stale {
+			r.fleet = map[string]*refresh.Server{}
+		}
+		for i, srv := range got {
+			if srv != nil {
+				r.fleet[parts[i].Name] = srv
+			}
+		}
+		r.stale = false
+	}
 	return reads
 }
 
@@ -312,15 +341,20 @@ type serverOutcome struct {
 // order through deploy, then one state write of everything that
 // succeeded (servers without a connection: their part of the plan).
 func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry) error {
+	return applyFleetWith(ctx, env, o, c, run, p, entry, run.fleetRun())
+}
+
+// fleetRun passes plan's fresh read of each server on to apply.
+func (r *planRun) fleetRun() fleetRun {
 	fr := fleetRun{reads: map[string]serverReadNow{}}
 	if reuseServerRead {
-		for name, r := range run.fleetReads {
-			if r != nil && r.Server != nil && r.Server.Read != nil {
-				fr.reads[name] = serverReadNow{r.Server.Read, r.Server.ReadAt}
+		for name, res := range r.fleetReads {
+			if res != nil && res.Server != nil && res.Server.Read != nil {
+				fr.reads[name] = serverReadNow{res.Server.Read, res.Server.ReadAt}
 			}
 		}
 	}
-	return applyFleetWith(ctx, env, o, c, run, p, entry, fr)
+	return fr
 }
 
 // fleetRun is what an apply of several servers knows before it starts:
@@ -337,6 +371,47 @@ type serverReadNow struct {
 }
 
 func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry, fr fleetRun) error {
+	res, err := deployFleet(ctx, env, o.Parallelism, c, run, p, entry, fr)
+	if err != nil {
+		return err
+	}
+	outcomes, failed, serial := res.outcomes, res.failed, res.serial
+	if o.Format == "json" {
+		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
+			return err
+		}
+	} else {
+		printFleetOutcome(env.Stdout, outcomes, serial)
+	}
+	if len(failed) > 0 {
+		err := res.failure()
+		if o.Format == "json" {
+			return afterDocument{err}
+		}
+		return err
+	}
+	return nil
+}
+
+// fleetResult is what deployFleet did: each server's outcome, the
+// servers that failed or were not reached, and the state recorded.
+type fleetResult struct {
+	outcomes []serverOutcome
+	failed   []string
+	serial   uint64
+	recorded *state.Snapshot
+}
+
+func (r fleetResult) failure() error {
+	return fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
+		counted(len(r.failed), "server"), counted(len(r.outcomes), "server"), strings.Join(r.failed, ", "), r.serial)
+}
+
+// deployFleet applies the servers of p in parallel (at most parallelism
+// at once) and records, in one state write, everything that succeeded.
+// The error is a failure to record (or an interruption); a server that
+// failed is in the result.
+func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry, fr fleetRun) (fleetResult, error) {
 	a, _ := parseAs(c.As)
 	parts := p.Parts
 	outcomes := make([]serverOutcome, len(parts))
@@ -355,7 +430,7 @@ func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run
 		conns[i] = conn{cl, cn, err}
 	}
 	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
-		forEach(len(parts), o.Parallelism, func(i int) {
+		forEach(len(parts), parallelism, func(i int) {
 			part := parts[i]
 			oc := &outcomes[i]
 			oc.Name, oc.Pending = part.Name, []string{}
@@ -406,7 +481,7 @@ func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run
 		return nil
 	})
 	if err != nil {
-		return err
+		return fleetResult{}, err
 	}
 	// Join what each server recorded with the servers not planned.
 	names := make([]string, 0, len(parts))
@@ -436,24 +511,9 @@ func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run
 	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
-		return backendErr(run.backend, writeErr)
+		return fleetResult{}, backendErr(run.backend, writeErr)
 	}
-	if o.Format == "json" {
-		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
-			return err
-		}
-	} else {
-		printFleetOutcome(env.Stdout, outcomes, serial)
-	}
-	if len(failed) > 0 {
-		err := fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
-			counted(len(failed), "server"), counted(len(parts), "server"), strings.Join(failed, ", "), serial)
-		if o.Format == "json" {
-			return afterDocument{err}
-		}
-		return err
-	}
-	return nil
+	return fleetResult{outcomes: outcomes, failed: failed, serial: serial, recorded: result}, nil
 }
 
 // partDrifted reports whether a server's part of the plan has drift to

@@ -701,7 +701,7 @@ func placeAdopted(cfg, add *model.Config, server, dir string) error {
 		found = found || s.Name == server
 	}
 	if len(cfg.Servers) == 0 {
-		return fmt.Errorf("--server %s: the config in %s has a single server: adopt from it with --url (or %s), without --server", server, dir, plesk.EnvURL)
+		return fmt.Errorf("--server %s: the config in %s has no servers list: --target with --server adopts into a multi-server directory; for a single server use --url (or %s), without --server", server, dir, plesk.EnvURL)
 	}
 	if !found {
 		return fmt.Errorf("--server %s: the config in %s has no server %s (servers: %s)", server, dir, server, strings.Join(names, ", "))
