@@ -39,12 +39,14 @@ func realMain(args []string) int {
 // lot of short-lived data, so the collector runs less often (GOGC 400)
 // under a soft memory limit of 896 MiB that makes it work harder only
 // when memory grows, so that a run on 100,000 subscriptions (an import,
-// a first apply) stays within 1 GiB. A user's GOGC or GOMEMLIMIT wins.
+// a first apply) stays within 1 GiB (a run on several servers scales it
+// with the servers it works on at once: cli.ScaleMemoryLimit). A user's
+// GOGC or GOMEMLIMIT wins.
 func tuneGC(getenv func(string) (string, bool)) {
 	if v, _ := getenv("GOGC"); v == "" {
 		debug.SetGCPercent(400)
 	}
 	if v, _ := getenv("GOMEMLIMIT"); v == "" {
-		debug.SetMemoryLimit(896 << 20)
+		debug.SetMemoryLimit(cli.DefaultMemoryLimit)
 	}
 }

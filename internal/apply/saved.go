@@ -38,11 +38,18 @@ type Saved struct {
 	// ("kind key" → digest, "" absent): applying it on a server that
 	// changed them since is refused.
 	Observed map[string]string `json:"observed,omitempty"`
+	// ObservedServers is Observed for a multi-server config: per server
+	// (by name), the digests of what that server had for each object
+	// the plan changes on it.
+	ObservedServers map[string]map[string]string `json:"observed_servers,omitempty"`
 }
 
 // SavedObject is one object a saved plan touches, with its version in the
 // state the plan was made from ("" when it did not exist).
 type SavedObject struct {
+	// Server is the server the object is on, for a multi-server config
+	// ("" for a single server).
+	Server  string `json:"server,omitempty"`
 	Kind    string `json:"kind"`
 	Key     string `json:"key"`
 	Action  string `json:"action"`
@@ -56,9 +63,9 @@ type SavedObject struct {
 // refs lists the records applying a saved object replaces: its own, and
 // the one it renames.
 func (o SavedObject) refs() []state.Ref {
-	refs := []state.Ref{{Kind: o.Kind, Key: o.Key}}
+	refs := []state.Ref{{Kind: o.Kind, Key: o.Key, Server: o.Server}}
 	if o.RenamedFrom != "" {
-		refs = append(refs, state.Ref{Kind: o.Kind, Key: o.RenamedFrom})
+		refs = append(refs, state.Ref{Kind: o.Kind, Key: o.RenamedFrom, Server: o.Server})
 	}
 	return refs
 }
@@ -74,16 +81,16 @@ func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete 
 		Summary: p.Summary, Deletes: p.Deletes, Text: text, Result: res}
 	refs := make([]state.Ref, 0, len(p.Changes))
 	for _, c := range p.Changes {
-		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key, Server: c.Server})
 		if c.RenamedFrom != "" {
-			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom})
+			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom, Server: c.Server})
 		}
 	}
 	versions := state.Versions(prior, refs)
 	for _, c := range p.Changes {
-		o := SavedObject{Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key}]}
+		o := SavedObject{Server: c.Server, Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key, Server: c.Server}]}
 		if c.RenamedFrom != "" {
-			o.RenamedFrom, o.RenamedFromVersion = c.RenamedFrom, versions[state.Ref{Kind: c.Kind, Key: c.RenamedFrom}]
+			o.RenamedFrom, o.RenamedFromVersion = c.RenamedFrom, versions[state.Ref{Kind: c.Kind, Key: c.RenamedFrom, Server: c.Server}]
 		}
 		s.Objects = append(s.Objects, o)
 	}
@@ -178,11 +185,15 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 		now := state.Versions(cur, refs)
 		var changed []string
 		for _, o := range s.Objects {
-			if now[state.Ref{Kind: o.Kind, Key: o.Key}] != o.Version {
-				changed = append(changed, o.Kind+" "+o.Key)
+			on := ""
+			if o.Server != "" {
+				on = o.Server + ": "
 			}
-			if o.RenamedFrom != "" && now[state.Ref{Kind: o.Kind, Key: o.RenamedFrom}] != o.RenamedFromVersion {
-				changed = append(changed, o.Kind+" "+o.RenamedFrom)
+			if now[state.Ref{Kind: o.Kind, Key: o.Key, Server: o.Server}] != o.Version {
+				changed = append(changed, on+o.Kind+" "+o.Key)
+			}
+			if o.RenamedFrom != "" && now[state.Ref{Kind: o.Kind, Key: o.RenamedFrom, Server: o.Server}] != o.RenamedFromVersion {
+				changed = append(changed, on+o.Kind+" "+o.RenamedFrom)
 			}
 		}
 		if len(changed) > 0 {

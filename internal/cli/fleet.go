@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
@@ -80,6 +82,32 @@ func fleetClient(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, 
 	return client, conn, err
 }
 
+// DefaultMemoryLimit is the soft memory limit plansync sets when the
+// user sets none (GOMEMLIMIT): what one server's run of 100,000
+// subscriptions needs to stay within 1 GiB.
+const DefaultMemoryLimit = 896 << 20
+
+// ScaleMemoryLimit raises plansync's default soft memory limit for a run
+// that works on n servers at once: each holds its own read of its server
+// and its own plan, so the budget is per server. Below the memory that
+// many servers really hold, the soft limit would make the collector run
+// without pause (20 servers of 5,000 subscriptions applied at once: 104 s
+// of CPU instead of 21 s). A limit the user set (GOMEMLIMIT) is kept.
+func ScaleMemoryLimit(n int) {
+	if n <= 1 || debug.SetMemoryLimit(-1) != DefaultMemoryLimit {
+		return
+	}
+	debug.SetMemoryLimit(int64(n) * DefaultMemoryLimit)
+}
+
+// atOnce is how many of n servers a run works on at once.
+func atOnce(n, parallelism int) int {
+	if parallelism <= 0 {
+		parallelism = defaultParallelism
+	}
+	return min(n, parallelism)
+}
+
 // forEach runs f for every index below n, at most limit at once.
 func forEach(n, limit int, f func(i int)) {
 	if limit <= 0 {
@@ -127,6 +155,9 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	}
 	printDiags(env, diags)
 	only := c.onlyServer
+	if only == "" {
+		ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
+	}
 	if only != "" {
 		found := false
 		for _, p := range parts {
@@ -144,7 +175,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
-		reads := readFleet(ctx, env, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		reads := readFleetKept(ctx, env, c.refresh, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -160,6 +191,10 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.res.Server)
 					}
 				}
+				if run.fleetReads == nil {
+					run.fleetReads = map[string]*refresh.Result{}
+				}
+				run.fleetReads[r.name] = r.res
 			}
 		}
 	}
@@ -190,7 +225,18 @@ type serverRead struct {
 // at most parallelism at once, and compares each with its slice of the
 // recorded state.
 func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
+	return readFleetKept(ctx, env, nil, parts, prior, only, parallelism, now, lineage, format, reseller)
+}
+
+// readFleetKept is readFleet for a command that keeps its reads (watch:
+// r.keep): a server read before is compared again from that read until
+// r is stale (after an apply, or on the --refresh-every schedule), when
+// every server is read again. A kept read is not passed on to apply
+// (its Server is nil): apply reads the server itself.
+func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
 	reads := make([]serverRead, len(parts))
+	got := make([]*refresh.Server, len(parts))
+	keep := r != nil && r.keep
 	forEach(len(parts), parallelism, func(i int) {
 		p := parts[i]
 		reads[i].name = p.Name
@@ -202,17 +248,35 @@ func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *s
 			reads[i].err = err
 			return
 		}
-		srv, err := refresh.Read(ctx, client, now)
-		if err != nil {
+		var srv *refresh.Server
+		fresh := true
+		if keep && !r.stale && r.fleet[p.Name] != nil {
+			srv, fresh = r.fleet[p.Name], false
+		} else if srv, err = refresh.Read(ctx, client, now); err != nil {
 			reads[i].err = err
 			return
 		}
+		got[i] = srv
 		recorded := plan.SliceState(prior, p.Name)
 		if recorded == nil {
 			recorded = state.New(lineage)
 		}
 		reads[i].res = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: format, Reseller: reseller})
+		if !fresh {
+			reads[i].res.Server = nil
+		}
 	})
+	if keep {
+		if r.fleet == nil || r.stale {
+			r.fleet = map[string]*refresh.Server{}
+		}
+		for i, srv := range got {
+			if srv != nil {
+				r.fleet[parts[i].Name] = srv
+			}
+		}
+		r.stale = false
+	}
 	return reads
 }
 
@@ -229,6 +293,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	if run.prior != nil {
 		lineage = run.prior.Lineage
 	}
+	ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
 	reads := readFleet(ctx, env, parts, run.prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -312,6 +377,82 @@ type serverOutcome struct {
 // order through deploy, then one state write of everything that
 // succeeded (servers without a connection: their part of the plan).
 func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry) error {
+	return applyFleetWith(ctx, env, o, c, run, p, entry, run.fleetRun())
+}
+
+// fleetRun passes plan's fresh read of each server on to apply.
+func (r *planRun) fleetRun() fleetRun {
+	fr := fleetRun{reads: map[string]serverReadNow{}}
+	for name, res := range r.fleetReads {
+		if res == nil || res.Server == nil || res.Server.Read == nil {
+			continue
+		}
+		if !reuseServerRead || time.Since(res.Server.ReadAt) > deploy.MaxReadAge {
+			// Too old for deploy to use (it reads the server again):
+			// let the collector have it now.
+			res.Server = nil
+			continue
+		}
+		fr.reads[name] = serverReadNow{res.Server.Read, res.Server.ReadAt}
+	}
+	return fr
+}
+
+// fleetRun is what an apply of several servers knows before it starts:
+// reads of servers made in this run (deploy uses each for its first read
+// while it is fresh), and servers not to apply (a read that failed).
+type fleetRun struct {
+	reads map[string]serverReadNow
+	skip  map[string]error
+}
+
+type serverReadNow struct {
+	read *importer.Snapshot
+	at   time.Time
+}
+
+func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry, fr fleetRun) error {
+	res, err := deployFleet(ctx, env, o.Parallelism, c, run, p, entry, fr)
+	if err != nil {
+		return err
+	}
+	outcomes, failed, serial := res.outcomes, res.failed, res.serial
+	if o.Format == "json" {
+		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
+			return err
+		}
+	} else {
+		printFleetOutcome(env.Stdout, outcomes, serial)
+	}
+	if len(failed) > 0 {
+		err := res.failure()
+		if o.Format == "json" {
+			return afterDocument{err}
+		}
+		return err
+	}
+	return nil
+}
+
+// fleetResult is what deployFleet did: each server's outcome, the
+// servers that failed or were not reached, and the state recorded.
+type fleetResult struct {
+	outcomes []serverOutcome
+	failed   []string
+	serial   uint64
+	recorded *state.Snapshot
+}
+
+func (r fleetResult) failure() error {
+	return fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
+		counted(len(r.failed), "server"), counted(len(r.outcomes), "server"), strings.Join(r.failed, ", "), r.serial)
+}
+
+// deployFleet applies the servers of p in parallel (at most parallelism
+// at once) and records, in one state write, everything that succeeded.
+// The error is a failure to record (or an interruption); a server that
+// failed is in the result.
+func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *planRun, p *plan.Plan, entry *state.HistoryEntry, fr fleetRun) (fleetResult, error) {
 	a, _ := parseAs(c.As)
 	parts := p.Parts
 	outcomes := make([]serverOutcome, len(parts))
@@ -324,10 +465,13 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 	conns := make([]conn, len(parts))
 	for i, part := range parts {
 		cl, cn, err := fleetClient(env, part.Config)
+		if e := fr.skip[part.Name]; e != nil && err == nil {
+			err = e
+		}
 		conns[i] = conn{cl, cn, err}
 	}
 	err := env.Interrupts.Critical(ctx, func(ctx context.Context) error {
-		forEach(len(parts), o.Parallelism, func(i int) {
+		forEach(len(parts), parallelism, func(i int) {
 			part := parts[i]
 			oc := &outcomes[i]
 			oc.Name, oc.Pending = part.Name, []string{}
@@ -347,9 +491,15 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 				records[i] = part.Plan.Result
 				return
 			}
-			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, deploy.Options{
+			opts := deploy.Options{
 				DefaultIP: cn.conn.DefaultIP, Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
-			})
+			}
+			// Plan's fresh read of this server stands for deploy's first
+			// read (deploy reads again when it is too old).
+			if r, ok := fr.reads[part.Name]; ok {
+				opts.Read, opts.ReadAt = r.read, r.at
+			}
+			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
 			oc.out = out
 			if out != nil {
 				oc.Writes = out.Writes
@@ -372,7 +522,7 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 		return nil
 	})
 	if err != nil {
-		return err
+		return fleetResult{}, err
 	}
 	// Join what each server recorded with the servers not planned.
 	names := make([]string, 0, len(parts))
@@ -402,24 +552,9 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
-		return backendErr(run.backend, writeErr)
+		return fleetResult{}, backendErr(run.backend, writeErr)
 	}
-	if o.Format == "json" {
-		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
-			return err
-		}
-	} else {
-		printFleetOutcome(env.Stdout, outcomes, serial)
-	}
-	if len(failed) > 0 {
-		err := fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
-			counted(len(failed), "server"), counted(len(parts), "server"), strings.Join(failed, ", "), serial)
-		if o.Format == "json" {
-			return afterDocument{err}
-		}
-		return err
-	}
-	return nil
+	return fleetResult{outcomes: outcomes, failed: failed, serial: serial, recorded: result}, nil
 }
 
 // partDrifted reports whether a server's part of the plan has drift to

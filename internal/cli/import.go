@@ -100,6 +100,9 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err := checkFormat(o.Format, "yaml", "hcl"); err != nil {
 		return err
 	}
+	if len(o.Servers) > 0 && len(o.Targets) > 0 {
+		return runImportTargetServer(ctx, env, c, o)
+	}
 	if len(o.Servers) > 0 {
 		return runImportServers(ctx, env, c, o)
 	}
@@ -130,7 +133,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return err
 	}
 	if len(o.Targets) > 0 {
-		return runImportTargets(ctx, env, c, o, client)
+		return runImportTargets(ctx, env, c, o, client, "")
 	}
 	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
@@ -229,7 +232,9 @@ func removeImported(o importOptions) {
 }
 
 // runImportTargets adopts single objects into an existing directory.
-func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, client *xmlapi.Client) error {
+// server, when set, names the server of a multi-server config the
+// objects are adopted from (import --server NAME=URL --target …).
+func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, client *xmlapi.Client, server string) error {
 	if o.Force {
 		return fmt.Errorf("--force and --target do not go together: --target adds to an existing directory")
 	}
@@ -284,9 +289,16 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if err != nil {
 		return err
 	}
+	if server != "" {
+		// MakeFleet limits the plan to the targets on that server.
+		c.onlyServer, c.targets = server, o.Targets
+	}
 	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(prior *state.Snapshot) (*model.Config, error) {
 		cfg, err := loadConfigFor(env, o.Dir, prior)
 		if err != nil {
+			return nil, err
+		}
+		if err := placeAdopted(cfg, add, server, o.Dir); err != nil {
 			return nil, err
 		}
 		if err := mergeAdopted(cfg, add); err != nil {
@@ -301,18 +313,24 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		return err
 	}
 	defer run.close()
-	if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
-		return err
+	if server == "" {
+		if run.plan, err = plan.Target(run.plan, run.prior, o.Targets); err != nil {
+			return err
+		}
 	}
-	// The adopted objects get their Plesk identities; the rest is left
-	// alone.
+	// The adopted objects get their Plesk identities (on server, that
+	// server's); the rest is left alone.
 	var adopted []string
 	for _, t := range o.Targets {
 		if ref, err := plan.ParseTarget(t); err == nil {
 			adopted = append(adopted, ref.Kind+" "+ref.Key)
 		}
 	}
-	refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
+	if server != "" {
+		refresh.IDs(snap).Only(adopted).AttachOn(run.plan.Result, server)
+	} else {
+		refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
+	}
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -321,8 +339,12 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if err != nil {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
+	from := client.Server()
+	if server != "" {
+		from = fmt.Sprintf("server %s (%s)", server, from)
+	}
 	fmt.Fprintf(env.Stderr, "Adopted %d objects from %s and recorded them (state serial %d). Add this to the config in %s:\n",
-		len(o.Targets), client.Server(), serial, o.Dir)
+		len(o.Targets), from, serial, o.Dir)
 	if o.Format == "hcl" {
 		return fleet.WriteHCL(env.Stdout, add)
 	}
@@ -401,9 +423,6 @@ func serverEnv(name string) string {
 func importServers(env Env, o importOptions) ([]importServer, error) {
 	if o.URL != "" {
 		return nil, fmt.Errorf("--url and --server do not go together: name every server with --server NAME=URL")
-	}
-	if len(o.Targets) > 0 {
-		return nil, fmt.Errorf("--target adopts objects from one server: use it with --url (or PLANSYNC_PLESK_URL), not --server")
 	}
 	if o.Parallelism < 1 {
 		return nil, fmt.Errorf("--parallelism %d: want 1 or more", o.Parallelism)
@@ -641,4 +660,95 @@ func attachServers(s *state.Snapshot, ids []serverIdentities) {
 	for _, si := range ids {
 		si.ids.AttachOn(s, si.server)
 	}
+}
+
+// runImportTargetServer adopts single objects from one server of a
+// multi-server config: import --dir DIR --server NAME[=URL] --target
+// KIND/KEY. The server's address and credentials are resolved as for an
+// import of several servers.
+func runImportTargetServer(ctx context.Context, env Env, c *common, o importOptions) error {
+	if len(o.Servers) != 1 {
+		return fmt.Errorf("--target adopts objects from one server: give one --server NAME=URL (got %d)", len(o.Servers))
+	}
+	servers, err := importServers(env, o)
+	if err != nil {
+		return err
+	}
+	client, err := xmlapi.New(servers[0].api)
+	if err != nil {
+		return fmt.Errorf("server %s: %w", servers[0].conn.Name, err)
+	}
+	return runImportTargets(ctx, env, c, o, client, servers[0].conn.Name)
+}
+
+// placeAdopted places what is adopted from one server of a
+// multi-server config on that server: a subscription names it, a
+// catalogue object lists it (servers: [NAME]: it was found there; widen
+// it by hand to put it on more servers), and a customer or reseller
+// lists it unless a subscription of its own places it there. server ""
+// (a single-server import) needs a config without a servers list.
+func placeAdopted(cfg, add *model.Config, server, dir string) error {
+	if server == "" {
+		if len(cfg.Servers) > 0 {
+			return fmt.Errorf("the config in %s names several servers: adopt from one of them with --server NAME=URL (or --server NAME with %s_NAME)", dir, plesk.EnvURL)
+		}
+		return nil
+	}
+	var names []string
+	found := false
+	for _, s := range cfg.Servers {
+		names = append(names, s.Name)
+		found = found || s.Name == server
+	}
+	if len(cfg.Servers) == 0 {
+		return fmt.Errorf("--server %s: the config in %s has no servers list: --target with --server adopts into a multi-server directory; for a single server use --url (or %s), without --server", server, dir, plesk.EnvURL)
+	}
+	if !found {
+		return fmt.Errorf("--server %s: the config in %s has no server %s (servers: %s)", server, dir, server, strings.Join(names, ", "))
+	}
+	on := []string{server}
+	for _, p := range add.ServicePlans {
+		p.Placement = model.Placement{Servers: on}
+	}
+	for _, p := range add.AddonPlans {
+		p.Placement = model.Placement{Servers: on}
+	}
+	for _, p := range add.ResellerPlans {
+		p.Placement = model.Placement{Servers: on}
+	}
+	placed := map[string]bool{}
+	for _, s := range add.Subscriptions {
+		s.Server = server
+	}
+	for _, s := range append(mapSubs(add.Subscriptions), mapSubs(cfg.Subscriptions)...) {
+		if plan.SubscriptionServer(cfg, s) == server || s.Server == server {
+			placed[s.Customer] = true
+			placed[s.Owner] = true
+			if cu := add.Customers[s.Customer]; cu != nil {
+				placed[cu.Owner] = true
+			}
+			if cu := cfg.Customers[s.Customer]; cu != nil {
+				placed[cu.Owner] = true
+			}
+		}
+	}
+	for login, cu := range add.Customers {
+		if !placed[login] {
+			cu.Servers = on
+		}
+	}
+	for login, r := range add.Resellers {
+		if !placed[login] {
+			r.Servers = on
+		}
+	}
+	return nil
+}
+
+func mapSubs(m map[string]*model.Subscription) []*model.Subscription {
+	out := make([]*model.Subscription, 0, len(m))
+	for _, s := range m {
+		out = append(out, s)
+	}
+	return out
 }

@@ -204,10 +204,12 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		// With a Plesk server, the saved plan keeps what the server has
 		// for each object it changes.
 		var observed map[string]string
+		var perServer map[string]map[string]string
 		if run.plan.Parts != nil {
-			return errors.New("--out: saving the plan of a multi-server config is not supported yet; run apply without a plan file")
-		}
-		if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
+			if perServer, err = observeFleet(ctx, env, c, run); err != nil {
+				return err
+			}
+		} else if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
 			return err
 		} else if client != nil {
 			a, _ := parseAs(c.As)
@@ -215,7 +217,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 				return err
 			}
 		}
-		if err := savePlan(o, run.cfg, run, observed); err != nil {
+		if err := savePlan(o, run.cfg, run, observed, perServer); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)

@@ -342,7 +342,7 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		p.PriorSerial, p.PriorLineage = cur.Serial, cur.Lineage
 	}
 	for _, o := range s.Objects {
-		ch := &plan.Change{Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
+		ch := &plan.Change{Server: o.Server, Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
 		if o.Action != plan.Create && o.Action != plan.Delete {
 			switch o.Kind {
 			case "customer", "reseller":

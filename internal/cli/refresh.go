@@ -34,6 +34,9 @@ type refreshing struct {
 	keep  bool
 	srv   *refresh.Server
 	stale bool
+	// fleet holds, for a multi-server config, each server's last read
+	// (by name), kept and made stale as srv is.
+	fleet map[string]*refresh.Server
 	// reseller limits the comparison to a reseller's objects (--as).
 	reseller string
 }
@@ -279,7 +282,7 @@ func (r *planRun) refreshedChanges() bool {
 }
 
 // connected reports whether the last plan read a Plesk server.
-func (r *refreshing) connected() bool { return r != nil && r.srv != nil }
+func (r *refreshing) connected() bool { return r != nil && (r.srv != nil || len(r.fleet) > 0) }
 
 // applied notes that an apply changed things: the next plan reads the
 // server again.

@@ -38,7 +38,7 @@ func configDigest(dir string, cfg *model.Config) (string, error) {
 }
 
 // savePlan writes the plan of run to o.Out, atomically.
-func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string) error {
+func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string, perServer map[string]map[string]string) error {
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
@@ -53,6 +53,9 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 	}
 	if observed != nil {
 		saved.Observed = observed
+	}
+	if len(perServer) > 0 {
+		saved.ObservedServers = perServer
 	}
 	data, err := json.Marshal(saved)
 	if err != nil {
@@ -154,6 +157,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		fmt.Fprint(env.Stdout, saved.Text)
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	// Several servers with Plesk connections: each server checked, then
+	// applied in parallel, then all recorded in one write.
+	if fleetConnected(cfg) {
+		return runApplySavedFleet(ctx, env, c, o, run, saved, cfg, digest, opts)
+	}
 	// With a Plesk server, the saved plan is checked, then applied on the
 	// server, then recorded.
 	if client, conn, err := pleskServer(env, cfg, c.As); err != nil {

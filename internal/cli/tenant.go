@@ -48,6 +48,9 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 	if prior == nil || !hasReseller(prior, login) {
 		return nil, &missingResellerError{login: login, empty: prior == nil}
 	}
+	if servers := namedServers(prior); len(servers) > 0 {
+		return nil, fleetResellerError(login, servers)
+	}
 	files, ds := config.ParseDir(dir)
 	opts := config.OSOptions()
 	opts.Getenv = env.Getenv
@@ -64,6 +67,9 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 	}
 	if cfg.Server != nil {
 		deny(cfg.Server.Src, "server", "the server is the admin's")
+	}
+	for _, srv := range cfg.Servers {
+		deny(srv.Src, "server "+srv.Name, "the servers are the admin's")
 	}
 	for _, s := range cfg.Services {
 		deny(s.Src, "service "+s.Name, "additional services are the admin's")
@@ -287,4 +293,29 @@ func withState(err error, b state.Backend) error {
 		me.state = b.Describe()
 	}
 	return err
+}
+
+// namedServers returns the named servers (a multi-server config) the
+// recorded state holds objects of.
+func namedServers(s *state.Snapshot) []string {
+	var out []string
+	for _, name := range plan.RecordedServers(s) {
+		if name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// fleetResellerError refuses --as reseller:LOGIN on the state of several
+// servers. A reseller's directory plans against the admin's recorded
+// state, which holds no server's address (those are in the admin's
+// config, with its keys); it could not name the servers its objects go
+// to, nor reach them, and its credentials would differ per server.
+// Rather than guess, the run is refused.
+func fleetResellerError(login string, servers []string) error {
+	return fmt.Errorf("--as reseller:%s: the recorded state is that of several servers (%s), and a reseller's directory cannot work on several: "+
+		"the servers, their addresses and which one each object is on are the admin's config, not the reseller's, and the recorded state holds no address to reach them with the reseller's credentials. "+
+		"Run the admin's config (servers: …) without --as, or give the reseller a directory and state of its own per server (one server each)",
+		login, strings.Join(servers, ", "))
 }

@@ -173,7 +173,11 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 				continue
 			}
 			c.refresh.stale = true
-			s.say("re-reading the Plesk server (--refresh-every %s)", o.RefreshEvery)
+			if len(c.refresh.fleet) > 0 {
+				s.say("re-reading the Plesk servers (--refresh-every %s)", o.RefreshEvery)
+			} else {
+				s.say("re-reading the Plesk server (--refresh-every %s)", o.RefreshEvery)
+			}
 			s.replan(ctx, w.Snapshot(), false)
 		}
 	}
@@ -396,6 +400,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		return false
 	}
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
+	if p.Parts != nil && fleetConnected(run.cfg) {
+		return s.applyFleet(ctx, run, rec, opts)
+	}
 	var serial uint64
 	var written *state.Snapshot
 	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
@@ -438,6 +445,33 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	s.audit(rec)
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
+	return true
+}
+
+// applyFleet is apply for several servers: applied in parallel as
+// apply does, every server's outcome said, what succeeded recorded.
+func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAudit, opts apply.Options) bool {
+	p := run.plan
+	res, err := deployFleet(ctx, s.env, s.c.parallelism, s.c, run, p, apply.Entry(p, opts), run.fleetRun())
+	if err == nil {
+		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
+		w := *res.recorded
+		w.Serial = res.serial
+		s.c.priors.wrote(ctx, run.backend, &w)
+		s.c.refresh.applied()
+		if len(res.failed) > 0 {
+			err = res.failure()
+		}
+	}
+	rec.Serial = res.serial
+	if err != nil {
+		rec.Result, rec.Error = "failed", err.Error()
+		s.audit(rec)
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", err)
+		return false
+	}
+	rec.Result = "applied"
+	s.audit(rec)
 	return true
 }
 

@@ -261,6 +261,10 @@ type planRun struct {
 	// observed is the comparison with the Plesk server the plan was made
 	// against (nil: planned from the recorded state alone).
 	observed *refresh.Result
+	// fleetReads holds, for a multi-server config, each server's
+	// comparison with what plan read from it (by server name): apply's
+	// deploy reuses each read while it is fresh, as for one server.
+	fleetReads map[string]*refresh.Result
 }
 
 func (r *planRun) close() {

@@ -684,7 +684,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		for _, a := range s.Addons {
 			addonRefs = append(addonRefs, state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)})
 		}
-		want := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(&s)))
+		want := r.wantOf(&s)
 		byName := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
 		// Every plan it names must be on the server or created in this run.
 		planRefs := addonRefs

@@ -207,6 +207,9 @@ func (ph *phase) chain(kind, key string) *chain {
 }
 
 type run struct {
+	// wantCache holds wantOf's results by (effective, settings) set.
+	wantCache map[[2]string]model.Props
+
 	c     *xmlapi.Client
 	p     *plan.Plan
 	prior *state.Snapshot
@@ -612,7 +615,7 @@ func (r *run) verify(ctx context.Context) error {
 // compare records the differences between a subscription's prediction
 // and what the server reports.
 func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
-	want := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(s)))
+	want := r.wantOf(s)
 	have := observed(mapping.FromWebspace(w))
 	add := func(property, predicted, observed string) {
 		r.disagree = append(r.disagree, Disagreement{Subscription: s.Domain, Property: property, Predicted: predicted, Observed: observed})
@@ -661,6 +664,24 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
 
 // settings lists the paths of a subscription's own settings (kept by its
 // permissions; plansync does not write them).
+// wantOf returns the values a subscription should have on the server
+// (its effective values less its own settings, without preferences).
+// Subscriptions that share their effective set and settings (all the
+// synced subscriptions of a plan) share the result: it is computed once
+// per pair and must not be changed by the caller.
+func (r *run) wantOf(s *state.Subscription) model.Props {
+	k := [2]string{s.Effective, s.Settings}
+	if p, ok := r.wantCache[k]; ok {
+		return p
+	}
+	if r.wantCache == nil {
+		r.wantCache = map[[2]string]model.Props{}
+	}
+	p := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(s)))
+	r.wantCache[k] = p
+	return p
+}
+
 func (r *run) settings(s *state.Subscription) map[string]bool {
 	if s.Settings == "" {
 		return nil

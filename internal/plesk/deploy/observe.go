@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -23,7 +24,13 @@ func Observe(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.S
 	if err != nil {
 		return nil, err
 	}
-	r := newRun(c, p, prior, srv, Options{})
+	return ObserveRead(srv, p, prior), nil
+}
+
+// ObserveRead is Observe on a read of the server already made (Read,
+// or the refresh read plan made in the same run).
+func ObserveRead(srv *importer.Snapshot, p *plan.Plan, prior *state.Snapshot) map[string]string {
+	r := newRun(nil, p, prior, srv, Options{})
 	recs := state.Records(prior)
 	out := map[string]string{}
 	for _, ch := range p.Changes {
@@ -52,7 +59,13 @@ func Observe(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.S
 		}
 		out[ch.Kind+" "+ch.Key] = digest(r.find(ch.Kind, key, guid))
 	}
-	return out, nil
+	return out
+}
+
+// Read reads the whole server as deploy does (a reseller's scoped view
+// when reseller is set), for ObserveRead and Options.Read.
+func Read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Snapshot, error) {
+	return read(ctx, c, reseller)
 }
 
 // Drifted compares the digests a saved plan kept with a new read and

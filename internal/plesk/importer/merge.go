@@ -247,6 +247,7 @@ func Merge(sources []Source) (*Merged, error) {
 			}
 			return ""
 		})
+	m.placeResellerPlans()
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return nil, fmt.Errorf("the servers cannot be merged into one catalogue: a login is one account on every server:\n  %s\n(make the accounts agree on the servers, or import those servers separately)",
@@ -322,6 +323,49 @@ func (m *Merged) Placed(kind, key string) []string {
 		}
 	}
 	return on
+}
+
+// placeResellerPlans places each reseller's (merged) reseller plan, and
+// the services it names, on every server the reseller is on. A reseller
+// whose plan differs between servers is imported with the first server's
+// plan, which another server may not have: the written config places it
+// there too (plan then creates it and switches the reseller, as the
+// difference reported says), rather than leave it on the first server
+// only while the reseller refers to it everywhere.
+func (m *Merged) placeResellerPlans() {
+	order := map[string]int{}
+	for i, name := range m.Servers {
+		order[name] = i
+	}
+	extend := func(kind, key string, servers []string, why string) {
+		var added []string
+		for _, srv := range servers {
+			if !slices.Contains(m.On[kind][key], srv) {
+				m.on(kind, key, srv)
+				added = append(added, srv)
+			}
+		}
+		if len(added) == 0 {
+			return
+		}
+		slices.SortFunc(m.On[kind][key], func(a, b string) int { return order[a] - order[b] })
+		m.Notes = append(m.Notes, fmt.Sprintf("%s %s is placed on %s too, where it is not yet: %s", kind, key, strings.Join(added, ", "), why))
+	}
+	for _, login := range keys(m.Config.Resellers) {
+		r := m.Config.Resellers[login]
+		p := m.Config.ResellerPlans[r.Plan]
+		if r.Plan == "" || r.Plan == model.None || p == nil {
+			continue
+		}
+		on := m.On["reseller"][login]
+		extend("reseller_plan", r.Plan, on, fmt.Sprintf("reseller %s is on its servers and is imported with this reseller plan (plan creates it there)", login))
+		for _, svc := range p.Services {
+			if m.Config.Services[svc] != nil && m.Config.Services[svc].Extension == "" {
+				extend("service", svc, m.On["reseller_plan"][r.Plan], fmt.Sprintf("reseller plan %s names it", r.Plan))
+			}
+		}
+	}
+	sort.Strings(m.Notes)
 }
 
 func (m *Merged) on(kind, key, server string) {

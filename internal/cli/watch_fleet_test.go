@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plansync/plansync/internal/plesk/fake"
+)
+
+// fleetServers starts n emulators (web1…) and returns their URLs.
+func fleetServers(t *testing.T, n int, key string) []string {
+	t.Helper()
+	var urls []string
+	for range n {
+		st := fake.NewState()
+		st.Components = []string{"php8.3", "php-fpm"}
+		srv := httptest.NewServer(fake.New(st, fake.Options{Key: key}))
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+	}
+	return urls
+}
+
+// editPlanOn sets plan Basic's disk space on the server at url, as an
+// edit in its panel does.
+func editPlanOn(t *testing.T, url, key string, bytesValue int64) {
+	t.Helper()
+	packet := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><service-plan><set><filter><name>Basic</name></filter><limits><limit><name>disk_space</name><value>%d</value></limit></limits></set></service-plan></packet>`, bytesValue)
+	req, err := http.NewRequest(http.MethodPost, url+"/enterprise/control/agent.php", bytes.NewReader([]byte(packet)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	req.Header.Set("KEY", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "<status>ok</status>") {
+		t.Fatalf("edit refused: %s", body)
+	}
+}
+
+func fleetWatchConfig(urls []string, disk string) string {
+	var b strings.Builder
+	b.WriteString("servers:\n")
+	for i, u := range urls {
+		fmt.Fprintf(&b, "  - name: web%d\n    components: [php8.3, php-fpm]\n    plesk: {url: %q, key: {env: FLEET_KEY}}\n", i+1, u)
+	}
+	b.WriteString("service_plans:\n  - name: Basic\n    resources: {disk_space: " + disk + "}\n    hosting: {php_version: \"8.3\", php_handler: fpm}\nsubscriptions:\n")
+	for i := range urls {
+		fmt.Fprintf(&b, "  - {domain: s%d.example, plan: Basic, server: web%d}\n", i+1, i+1)
+	}
+	return b.String()
+}
+
+// watch --apply on several Plesk servers applies each plan on every
+// server, as apply does; a plan that reverts drift (a plan edited in one
+// server's panel) is skipped unless --self-heal; --refresh-every reads
+// every server again.
+func TestWatchFleetApplies(t *testing.T) {
+	const key = "k-fleet-watch"
+	urls := fleetServers(t, 2, key)
+	dir := t.TempDir()
+	vars := map[string]string{"FLEET_KEY": key, "PLANSYNC_PLESK_DEFAULT_IP": "192.0.2.10"}
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "1GiB"))
+	w := startWatch(t, dir, vars, "--apply", "--debounce", "50ms")
+	w.waitFor("Apply complete on 2 of 2 servers. State serial 1.", 1)
+
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "2GiB"))
+	w.waitFor("Apply complete on 2 of 2 servers. State serial 2.", 1)
+	for _, want := range []string{"web1: ~ service_plan \"Basic\"", "web2: ~ service_plan \"Basic\"", "  web1: done (1 write sent)", "  web2: done (1 write sent)"} {
+		if !strings.Contains(w.out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, w.out)
+		}
+	}
+
+	// The plan edited in web2's panel: the next plan (after a change to
+	// the config) reads every server again, sees the drift on web2, and
+	// does not apply a plan that reverts it.
+	editPlanOn(t, urls[1], key, 5<<30)
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "2GiB")+"# touched\n")
+	w.waitFor("skipped apply: the plan reverts 1 drift item (web2: service_plan Basic)", 1)
+	if strings.Contains(w.out.String(), "State serial 3.") {
+		t.Errorf("a plan reverting drift was applied without --self-heal:\n%s", w.out)
+	}
+	if code := w.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lockFree(t, dir)
+
+	// --self-heal applies it, and --refresh-every reads every server
+	// again on its schedule: an edit on web1 is set back with no change
+	// to the config.
+	w = startWatch(t, dir, vars, "--apply", "--self-heal", "--debounce", "50ms", "--refresh-every", "300ms")
+	// Setting drift back leaves the records as they were (no new serial).
+	w.waitFor("Apply complete on 2 of 2 servers. State serial 2.", 1)
+	if !strings.Contains(w.out.String(), "  web2: done (1 write sent)") || !strings.Contains(w.out.String(), "  web1: done (0 writes sent)") {
+		t.Errorf("self-heal did not set web2 back alone:\n%s", w.out)
+	}
+	editPlanOn(t, urls[0], key, 7<<30)
+	w.waitFor("re-reading the Plesk servers (--refresh-every 300ms)", 1)
+	w.waitFor("Apply complete on 2 of 2 servers.", 2)
+	if n := strings.Count(w.out.String(), "  web1: done (1 write sent)"); n != 1 {
+		t.Errorf("web1 set back %d times, want 1:\n%s", n, w.out)
+	}
+	if code := w.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
