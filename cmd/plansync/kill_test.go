@@ -20,6 +20,7 @@ import (
 // committed together whatever the moment of the kill. The trials are
 // bounded in count and in time.
 func TestKilledApplyKeepsHistory(t *testing.T) {
+	t.Parallel() // processes that mostly wait: overlap them with the scenarios
 	bin := buildBinary(t)
 	const (
 		trials = 16

@@ -48,6 +48,7 @@ func runBin(t *testing.T, bin string, env []string, args ...string) (int, string
 // code of "changes pending") ends plansync with exit 1 naming a bug,
 // while the codes plansync chooses itself, 2 included, pass unchanged.
 func TestSupervisedExitCodes(t *testing.T) {
+	t.Parallel() // processes that mostly wait: overlap them with the scenarios
 	bin := buildCrashBinary(t)
 	dir := copyExample(t, "agency")
 
@@ -81,6 +82,7 @@ func TestSupervisedExitCodes(t *testing.T) {
 // the run once (a watch stops gracefully with exit 0), and `kill -9` of
 // plansync ends the run too.
 func TestSupervisedSignals(t *testing.T) {
+	t.Parallel() // processes that mostly wait: overlap them with the scenarios
 	bin := buildCrashBinary(t)
 	dir := copyExample(t, "agency")
 
