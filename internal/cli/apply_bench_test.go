@@ -31,7 +31,7 @@ func BenchmarkNoopApply10k(b *testing.B) {
 func benchNoopApply(b *testing.B, n int, deploys, reuse bool) {
 	defer func(old bool) { reuseServerRead = old }(reuseServerRead)
 	reuseServerRead = reuse
-	srv := httptest.NewServer(fake.New(bigPleskServer(n), fake.Options{Key: "k-bench"}))
+	srv := httptest.NewServer(fake.New(fake.Big(n), fake.Options{Key: "k-bench"}))
 	defer srv.Close()
 	vars := map[string]string{"PLANSYNC_PLESK_URL": srv.URL, "PLANSYNC_PLESK_KEY": "k-bench", EnvPleskTimeout: "5m"}
 	dir := filepath.Join(b.TempDir(), "site")

@@ -117,22 +117,7 @@ func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.D
 	// From here on, as Load (ParseDir, then Decode's Merge).
 	parsed := !diags.HasErrors()
 	cfg, more := Merge(files, decoded)
-	diags = append(diags, more...)
-	for name, ext := range opts.RecordedExtensionServices {
-		if _, ok := cfg.Services[name]; !ok {
-			if cfg.Retired == nil {
-				cfg.Retired = map[string]string{}
-			}
-			cfg.Retired[name] = ext
-		}
-	}
-	if parsed {
-		diags = append(diags, Validate(cfg)...)
-	}
-	diags.Sort()
-	if diags.HasErrors() {
-		return nil, diags, st
-	}
+	cfg, diags = finishLoad(cfg, append(diags, more...), parsed, opts)
 	return cfg, diags, st
 }
 

@@ -16,7 +16,14 @@ func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
 	files, diags := ParseDir(dir)
 	parsed := !diags.HasErrors()
 	cfg, more := Decode(files, opts)
-	diags = append(diags, more...)
+	return finishLoad(cfg, append(diags, more...), parsed, opts)
+}
+
+// finishLoad is what every load does once the files are decoded and
+// merged: extension services the state records but the config no longer
+// declares are retired, the cross-object checks run when every file
+// parsed, and the diagnostics are sorted (nil config on any error).
+func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Options) (*model.Config, diag.Diagnostics) {
 	for name, ext := range opts.RecordedExtensionServices {
 		if _, ok := cfg.Services[name]; !ok {
 			if cfg.Retired == nil {

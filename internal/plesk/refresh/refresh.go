@@ -573,6 +573,20 @@ func contactFields(r, s state.Contact) []plan.DriftField {
 	return out
 }
 
+// account compares what resellers and customers share: a login renamed
+// in the panel (matched by its Plesk identity) and the contact, which
+// the observed record takes from the server.
+func (c *comparer) account(kind, recLogin, srvLogin string, rec *state.Contact, srv state.Contact) []plan.DriftField {
+	var edited []plan.DriftField
+	if srvLogin != recLogin {
+		edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(recLogin), Observed: plan.StringOf(srvLogin)})
+		c.renamed(kind, recLogin, srvLogin)
+	}
+	edited = append(edited, contactFields(*rec, srv)...)
+	*rec = srv
+	return edited
+}
+
 func statusField(r, s string) plan.DriftField {
 	return plan.DriftField{Path: "status", Recorded: plan.StringOf(r), Observed: plan.StringOf(s)}
 }
@@ -590,13 +604,7 @@ func (c *comparer) resellers() []state.Reseller {
 		}
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
-		var edited []plan.DriftField
-		if s.Login != r.Login {
-			edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(r.Login), Observed: plan.StringOf(s.Login)})
-			c.renamed("reseller", r.Login, s.Login)
-		}
-		edited = append(edited, contactFields(r.Contact, s.Contact)...)
-		r.Contact = s.Contact
+		edited := c.account("reseller", r.Login, s.Login, &r.Contact, s.Contact)
 		if s.Plan != r.Plan && s.Plan != model.None {
 			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
 			r.Plan = s.Plan
@@ -644,13 +652,7 @@ func (c *comparer) customers() []state.Customer {
 		}
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
-		var edited []plan.DriftField
-		if s.Login != r.Login {
-			edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(r.Login), Observed: plan.StringOf(s.Login)})
-			c.renamed("customer", r.Login, s.Login)
-		}
-		edited = append(edited, contactFields(r.Contact, s.Contact)...)
-		r.Contact = s.Contact
+		edited := c.account("customer", r.Login, s.Login, &r.Contact, s.Contact)
 		if s.Owner != r.Owner {
 			edited = append(edited, plan.DriftField{Path: "owner", Recorded: plan.StringOf(r.Owner), Observed: plan.StringOf(s.Owner)})
 			r.Owner = s.Owner
