@@ -13,8 +13,6 @@ package plan
 
 import (
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 )
@@ -87,89 +85,10 @@ func (e *engine) checkComponents(s *sub) {
 }
 
 // fallback returns the value the server can provide instead of v, which
-// needs a component the server lacks; false when there is none. The
-// candidates are the catalogue's: its enumerated words in the order
-// listed, false for an on/off feature, the installed versions for the
-// PHP version.
+// needs a component the server lacks (model.Server.Fallback); false when
+// there is none.
 func (e *engine) fallback(path string, v model.Value) (model.Value, bool) {
-	p := model.Lookup(path)
-	if p == nil || p.Component == nil {
-		return model.Value{}, false
-	}
-	srv := e.cfg.Server
-	switch p.Kind {
-	case model.KindEnum:
-		// A word whose component is installed first, then one that needs
-		// no component (none, off).
-		for _, w := range p.Enum {
-			if c := p.Component(model.Enum(w)); c != "" && srv.HasComponent(c) {
-				return model.Enum(w), true
-			}
-		}
-		for _, w := range p.Enum {
-			if p.Component(model.Enum(w)) == "" {
-				return model.Enum(w), true
-			}
-		}
-	case model.KindBool:
-		if p.Component(model.Bool(false)) == "" {
-			return model.Bool(false), true
-		}
-	case model.KindString:
-		if best, ok := e.bestVersion(p, v.S); ok {
-			return model.String(best), true
-		}
-	}
-	return model.Value{}, false
-}
-
-// bestVersion returns the installed version of a versioned property (the
-// PHP version: component "php" + version) to use instead of the version
-// asked: the highest one below it, else the highest one.
-func (e *engine) bestVersion(p *model.Prop, asked string) (string, bool) {
-	var installed []string
-	// The component of a version is a prefix followed by the version.
-	prefix := p.Component(model.String(""))
-	if srv := e.cfg.Server; srv != nil && prefix != "" {
-		for _, c := range srv.Components {
-			ver, ok := strings.CutPrefix(c, prefix)
-			if ok && ver != "" && ver[0] >= '0' && ver[0] <= '9' {
-				installed = append(installed, ver)
-			}
-		}
-	}
-	best := ""
-	for _, ver := range installed {
-		if versionLess(ver, asked) && (best == "" || versionLess(best, ver)) {
-			best = ver
-		}
-	}
-	if best == "" {
-		for _, ver := range installed {
-			if best == "" || versionLess(best, ver) {
-				best = ver
-			}
-		}
-	}
-	return best, best != ""
-}
-
-// versionLess compares dotted version numbers.
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
+	return e.cfg.Server.Fallback(path, v)
 }
 
 // checkRetired turns services whose extension was removed into conflicts:

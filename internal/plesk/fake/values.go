@@ -216,8 +216,10 @@ func (s *Server) resync(w *Webspace) {
 	if p := s.missing(want); p != "" {
 		w.Unsynced, w.Problems = true, p
 		// What can be applied is applied: values whose component is
-		// there; the others keep the subscription's current ones.
-		want = s.keepApplicable(w.Values, want)
+		// there; the others get what the server can provide instead
+		// (the available value of plansync's conflict, the same rule),
+		// else keep the subscription's current ones.
+		want = s.applicable(w.Values, want)
 	} else {
 		w.Unsynced, w.Problems = false, ""
 	}
@@ -229,7 +231,8 @@ func (s *Server) resync(w *Webspace) {
 	w.Values = want
 }
 
-func (s *Server) keepApplicable(cur, want mapping.Values) mapping.Values {
+func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
+	installed := &model.Server{Components: s.state.Components}
 	props, _, err := mapping.ToProps(want)
 	if err != nil {
 		return cur
@@ -241,7 +244,9 @@ func (s *Server) keepApplicable(cur, want mapping.Values) mapping.Values {
 			continue
 		}
 		if c := p.Component(props[path]); c != "" && !s.state.hasComponent(c) {
-			if ov, ok := old[path]; ok {
+			if fv, ok := installed.Fallback(path, props[path]); ok {
+				props[path] = fv
+			} else if ov, ok := old[path]; ok {
 				props[path] = ov
 			} else {
 				delete(props, path)

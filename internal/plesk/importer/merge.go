@@ -278,7 +278,7 @@ func Merge(sources []Source) (*Merged, error) {
 						base.AddAddon(p.Props)
 					}
 				}
-				sub.Customize = customizeOf(values, base)
+				sub.Customize = customizeOf(values, base, s.cfg.Server)
 			}
 			m.Config.Subscriptions[domain] = sub
 		}

@@ -131,8 +131,10 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 	lockedValues := map[string]model.Props{}
 	var notes []string
 	note := func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
+	var installed *model.Server
 	if len(s.Components) > 0 {
 		cfg.Server = &model.Server{Components: append([]string(nil), s.Components...)}
+		installed = cfg.Server
 	}
 	props := func(what string, v mapping.Values) model.Props {
 		p, unmodelled, err := mapping.ToProps(v)
@@ -306,7 +308,7 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 			sub.Addons = nil
 			sub.Customize = values
 		case locked:
-			sub.Customize = customizeOf(values, base)
+			sub.Customize = customizeOf(values, base, installed)
 			lockedValues[sub.Domain] = values
 		}
 		if sub.Customize != nil {
@@ -331,15 +333,31 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 
 // customizeOf is the customisation of a locked subscription: its values
 // that may be customised and differ from base (plan ⊕ add-ons).
-func customizeOf(values, base model.Props) model.Props {
+//
+// A value that differs from the plan's only because the server lacks the
+// plan value's component, and is what the server provides instead (the
+// available value, model.Server.Fallback), is not a customisation: it is
+// the plan's conflict, as on a synced subscription. installed is nil when
+// the server did not report its components.
+func customizeOf(values, base model.Props, installed *model.Server) model.Props {
 	c := model.Props{}
 	for path, v := range values {
-		if model.Lookup(path).Where&model.InCustomize == 0 {
+		p := model.Lookup(path)
+		if p.Where&model.InCustomize == 0 {
 			continue
 		}
-		if b, ok := base[path]; !ok || b != v {
-			c[path] = v
+		b, ok := base[path]
+		if ok && b == v {
+			continue
 		}
+		if ok && installed != nil && p.Component != nil {
+			if comp := p.Component(b); comp != "" && !installed.HasComponent(comp) {
+				if fv, has := installed.Fallback(path, b); has && fv == v {
+					continue
+				}
+			}
+		}
+		c[path] = v
 	}
 	return c
 }
