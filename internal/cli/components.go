@@ -8,6 +8,7 @@ import (
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/state"
 )
 
 // serverComponents is cfg planned with the components a Plesk server
@@ -19,11 +20,30 @@ import (
 // reported none, leaves cfg as it is (the recorded server object follows
 // the config's server block, which such a config does not have).
 func serverComponents(w io.Writer, cfg *model.Config, srv *refresh.Server) *model.Config {
-	if cfg == nil || cfg.Server == nil || len(cfg.Server.Components) == 0 ||
-		srv == nil || srv.Config == nil || srv.Config.Server == nil || len(srv.Config.Server.Components) == 0 {
+	if srv == nil || srv.Config == nil || srv.Config.Server == nil {
 		return cfg
 	}
-	have := srv.Config.Server.Components
+	return withComponents(w, cfg, srv.Config.Server.Components, srv.Name, "planning with the server's")
+}
+
+// recordedComponents is serverComponents for a plan made without
+// reading the server (--refresh=false, or a server that could not be
+// read): the components recorded at the server's last read stand for
+// what it has, so that a declared list the server never matched shows
+// as the same warning, not as a change to the server nor as conflicts
+// the server does not have. Nothing recorded: the declared list is
+// trusted.
+func recordedComponents(w io.Writer, cfg *model.Config, rec *state.Server, server string) *model.Config {
+	if rec == nil {
+		return cfg
+	}
+	return withComponents(w, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
+}
+
+func withComponents(w io.Writer, cfg *model.Config, have []string, server, planning string) *model.Config {
+	if cfg == nil || cfg.Server == nil || len(cfg.Server.Components) == 0 || len(have) == 0 {
+		return cfg
+	}
 	declared := cfg.Server.Components
 	if missing, extra := listDiff(declared, have); len(missing)+len(extra) > 0 {
 		var parts []string
@@ -33,11 +53,11 @@ func serverComponents(w io.Writer, cfg *model.Config, srv *refresh.Server) *mode
 		if len(extra) > 0 {
 			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
 		}
-		name := srv.Name
+		name := server
 		if cfg.Server.Name != "" {
-			name = cfg.Server.Name + " (" + srv.Name + ")"
+			name = cfg.Server.Name + " (" + server + ")"
 		}
-		fmt.Fprintf(w, "Warning: the components of server %s differ from the config's server.components (%s): planning with the server's.\n", name, strings.Join(parts, "; "))
+		fmt.Fprintf(w, "Warning: the components of server %s differ from the config's server.components (%s): %s.\n", name, strings.Join(parts, "; "), planning)
 	}
 	out := *cfg
 	s := *cfg.Server

@@ -198,6 +198,22 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 			}
 		}
 	}
+	// A connected server planned without a read (refresh off, or it
+	// could not be read) has the components recorded at its last read.
+	read := map[string]bool{}
+	for name := range in.Basis {
+		read[name] = true
+	}
+	for i := range parts {
+		if read[parts[i].Name] || (only != "" && parts[i].Name != only) {
+			continue
+		}
+		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
+			if rec := plan.SliceState(run.prior, parts[i].Name); rec != nil {
+				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
+			}
+		}
+	}
 	in.Annotate = func(name string, p *plan.Plan) {
 		if d := in.Drift[name]; len(d) > 0 {
 			p.Drift, p.Refreshed, p.Server = d, true, name

@@ -10,6 +10,7 @@ import (
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
 	"golang.org/x/crypto/bcrypt"
@@ -265,6 +266,11 @@ type planRun struct {
 	// comparison with what plan read from it (by server name): apply's
 	// deploy reuses each read while it is fresh, as for one server.
 	fleetReads map[string]*refresh.Result
+	// read is a read of the server made by apply of a saved plan to
+	// check it is not stale, and readAt when: deploy reuses it as it
+	// reuses plan's (observed) while it is fresh.
+	read   *importer.Snapshot
+	readAt time.Time
 }
 
 func (r *planRun) close() {
@@ -382,6 +388,8 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if refreshed != nil {
 		basis, run.observed = refreshed.Observed, refreshed
 		cfg = serverComponents(env.Stderr, cfg, c.refresh.srv)
+	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
+		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
 		Reuse: c.last.get()})
