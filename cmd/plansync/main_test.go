@@ -119,12 +119,19 @@ func damage(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // grepDir looks for a regular expression in every file under a
-// directory; with !, it fails when any holds it.
+// directory; with !, it fails when any holds it; with -count N, exactly
+// N files must hold it.
 //
-//	[!] grepdir PATTERN DIR
+//	[!] grepdir [-count N] PATTERN DIR
 func grepDir(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: [!] grepdir PATTERN DIR")
+	want := -1
+	if len(args) > 2 && args[0] == "-count" {
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		want, args = n, args[2:]
+	}
+	if len(args) != 2 || (neg && want >= 0) {
+		ts.Fatalf("usage: [!] grepdir [-count N] PATTERN DIR")
 	}
 	re, err := regexp.Compile(args[0])
 	ts.Check(err)
@@ -148,6 +155,8 @@ func grepDir(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("grepdir: no file under %s", args[1])
 	}
 	switch {
+	case want >= 0 && len(found) != want:
+		ts.Fatalf("%s found in %d files, want %d: %v", args[0], len(found), want, found)
 	case neg && len(found) > 0:
 		ts.Fatalf("%s found in %v", args[0], found)
 	case !neg && len(found) == 0:

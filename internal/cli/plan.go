@@ -191,7 +191,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
 	}
 	c.parallelism = o.Parallelism
-	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan"}
+	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan", keepRead: o.Out != ""}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -213,7 +213,10 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 			return err
 		} else if client != nil {
 			a, _ := parseAs(c.As)
-			if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
+			if srv := run.serverRead(); srv != nil && a.Reseller == "" {
+				// The read the plan was made from.
+				observed = deploy.ObserveRead(srv, run.plan, run.prior)
+			} else if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
 				return err
 			}
 		}

@@ -363,13 +363,22 @@ var reuseServerRead = true
 // serverRead is the server as plan read it in this run (nil when it did
 // not read it): deploy uses it for its first read while it is fresh.
 func (r *planRun) serverRead() *importer.Snapshot {
-	if !reuseServerRead || r.observed == nil || r.observed.Server == nil {
+	if !reuseServerRead {
+		return nil
+	}
+	if r.read != nil {
+		return r.read
+	}
+	if r.observed == nil || r.observed.Server == nil {
 		return nil
 	}
 	return r.observed.Server.Read
 }
 
 func (r *planRun) serverReadAt() time.Time {
+	if r.read != nil {
+		return r.readAt
+	}
 	if r.observed == nil || r.observed.Server == nil {
 		return time.Time{}
 	}

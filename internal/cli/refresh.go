@@ -39,6 +39,9 @@ type refreshing struct {
 	fleet map[string]*refresh.Server
 	// reseller limits the comparison to a reseller's objects (--as).
 	reseller string
+	// keepRead keeps the raw answer of the read outside apply too (plan
+	// --out observes the objects it changes in it).
+	keepRead bool
 }
 
 // refreshFlag adds --refresh (default true) to a command's flags; its
@@ -140,7 +143,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 		return nil, "", fmt.Errorf("cannot read the Plesk server to refresh the state: %v; %s", err, hint)
 	}
-	if fresh && r.cmd != "apply" {
+	if fresh && r.cmd != "apply" && !r.keepRead {
 		// Only apply's deploy reuses the raw answer (for its first
 		// read); elsewhere it is dropped before the comparison, which
 		// on a large server halves what the run holds at its peak.

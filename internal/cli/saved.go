@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/model"
@@ -177,10 +178,13 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		run.cfg = cfg
 		if saved.Observed != nil {
 			p := savedPlan(saved, result, cur)
-			now, err := deploy.Observe(ctx, client, p, cur, a.Reseller)
+			read, err := deploy.Read(ctx, client, a.Reseller)
 			if err != nil {
 				return err
 			}
+			// The read that checks the plan is deploy's first read too.
+			run.read, run.readAt = read, time.Now()
+			now := deploy.ObserveRead(read, p, cur)
 			if changed := deploy.Drifted(saved.Observed, now); len(changed) > 0 {
 				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), strings.Join(changed, ", "))}
 			}
