@@ -53,15 +53,23 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"damage":    damage,
-			"grepdir":   grepDir,
-			"holdlock":  holdLock,
-			"interrupt": interrupt,
-			"mkfifo":    mkfifo,
-			"pleskfake": pleskFake,
-			"pleskpost": pleskPost,
-			"pleskdown": pleskDown,
-			"subst":     subst,
+			"damage":      damage,
+			"exited":      exitedProc,
+			"grepdir":     grepDir,
+			"holdlock":    holdLock,
+			"interrupt":   interrupt,
+			"mkfifo":      mkfifo,
+			"pleskfake":   pleskFake,
+			"pleskpost":   pleskPost,
+			"pleskdown":   pleskDown,
+			"releaselock": releaseLock,
+			"replace":     replaceIn,
+			"running":     runningProc,
+			"signal":      signalProc,
+			"sleep":       sleepFor,
+			"start":       startProc,
+			"subst":       subst,
+			"waitfor":     waitFor,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -180,7 +188,26 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("holdlock: %v", err)
 	}
 	ts.Setenv("LOCKID", l.Info().ID)
-	ts.Defer(func() { _ = l.Unlock(); _ = b.Close() })
+	var once sync.Once
+	release := func() { once.Do(func() { _ = l.Unlock(); _ = b.Close() }) }
+	heldLocks.Store(downKey(ts, "lock"), release)
+	ts.Defer(release)
+}
+
+var heldLocks sync.Map // downKey(ts, "lock") -> func() releasing it
+
+// releaseLock releases the lock holdlock took, before the script ends.
+//
+//	releaselock
+func releaseLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: releaselock")
+	}
+	v, ok := heldLocks.LoadAndDelete(downKey(ts, "lock"))
+	if !ok {
+		ts.Fatalf("releaselock: no lock held (holdlock takes one)")
+	}
+	v.(func())()
 }
 
 // lockedBuffer is a buffer a process writes to while the test reads it.

@@ -149,3 +149,56 @@ func waitGone(t *testing.T, pid int) bool {
 	t.Errorf("the run (pid %d) outlived plansync", pid)
 	return false
 }
+
+// proc is a watch the supervisor tests run (the watch scenarios are
+// scripts: watch_*.txtar).
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	out  *outBuffer
+	done chan struct{}
+	err  error
+}
+
+func startWatch(t *testing.T, bin, dir string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"watch", "--dir", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "USER=tester", "PLANSYNC_STATE=", "PLANSYNC_NOW=")
+	p := &proc{t: t, cmd: cmd, out: &outBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+func (p *proc) waitFor(text string, n int) {
+	p.t.Helper()
+	end := time.Now().Add(waitLimit)
+	for strings.Count(p.out.String(), text) < n {
+		select {
+		case <-p.done:
+			if strings.Count(p.out.String(), text) >= n {
+				return
+			}
+			p.t.Fatalf("plansync exited (%v) before %d× %q; output:\n%s", p.err, n, text, p.out)
+		default:
+		}
+		if time.Now().After(end) {
+			p.t.Fatalf("no %d× %q within %s; output:\n%s", n, text, waitLimit, p.out)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
