@@ -17,6 +17,7 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -638,7 +639,7 @@ func (l *watchLoader) relevant(b watch.Batch) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, c := range b.Changes {
-		if config.IsConfigFile(c.Rel) && !l.ignore.Excludes(c.Rel) || c.Rel == config.IgnoreFile {
+		if configfile.IsConfig(c.Rel) && !l.ignore.Excludes(c.Rel) || c.Rel == config.IgnoreFile {
 			return true
 		}
 		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
@@ -667,7 +668,7 @@ func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Con
 	l.mu.Unlock()
 	keep := make(map[string]bool, len(b.Files))
 	for _, f := range b.Files {
-		if !config.IsConfigFile(f.Rel) || ignore.Excludes(f.Rel) {
+		if !configfile.IsConfig(f.Rel) || ignore.Excludes(f.Rel) {
 			continue
 		}
 		if f.Err != nil {

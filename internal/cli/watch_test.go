@@ -755,18 +755,6 @@ func TestWatchSecretWrittenWhileRead(t *testing.T) {
 	}
 }
 
-// TestWatchIgnoresWhatLoadSkips: the watcher leaves out of its tree
-// exactly the names the config loader skips, or a change could be missed
-// (or planned for nothing).
-func TestWatchIgnoresWhatLoadSkips(t *testing.T) {
-	for _, name := range []string{"plans.yaml", "a.hcl", "b.YAML", ".git", ".plansync", ".plansyncignore", ".plans.yaml.swp", "plans.yaml~",
-		"x.swx", "x.tmp", ".#plans.yaml", "4913", "..data", "notes.md", "secrets"} {
-		if w, c := watch.Ignored(name), config.Skipped(name); w != c {
-			t.Errorf("%q: the watcher ignores it: %v; the loader skips it: %v", name, w, c)
-		}
-	}
-}
-
 // TestWatchHonoursIgnoreFile: a file .plansyncignore leaves out is not
 // part of the config for watch either, and a change to .plansyncignore
 // itself is planned.
