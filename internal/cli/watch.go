@@ -262,7 +262,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			invalid = errors.As(err, &ds)
 			return cfg, err
 		}
-		cfg, ds := s.loader.Load(watchTree(b), recordedExtensionServices(prior))
+		cfg, ds := s.loader.Load(watchTree(b), plan.RecordedExtensionServices(prior))
 		if ds.HasErrors() {
 			invalid = true
 			return nil, ds
