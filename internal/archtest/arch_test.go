@@ -15,18 +15,19 @@ const mod = "github.com/plansync/plansync"
 // allowed lists, for each package, the plansync packages it may import
 // (directly or not). Packages not listed may import anything.
 var allowed = map[string][]string{
-	"internal/diag":     {},
-	"internal/bincodec": {},
-	"internal/model":    {"internal/diag"},
-	"internal/config":   {"internal/diag", "internal/model", "internal/bincodec"},
-	"internal/plan":     {"internal/diag", "internal/model", "state", "internal/bincodec"},
-	"internal/apply":    {"internal/diag", "internal/model", "internal/plan", "state", "internal/bincodec"},
-	"internal/render":   {"internal/diag", "internal/model", "internal/plan", "state", "internal/bincodec"},
-	"internal/watch":    {},
-	"internal/fleet":    {"internal/diag", "internal/model"},
-	"state":             {"internal/bincodec"},
-	"state/file":        {"state", "internal/bincodec"},
-	"state/postgres":    {"state", "internal/bincodec"},
+	"internal/diag":       {},
+	"internal/bincodec":   {},
+	"internal/configfile": {},
+	"internal/model":      {"internal/diag"},
+	"internal/config":     {"internal/diag", "internal/model", "internal/bincodec", "internal/configfile"},
+	"internal/plan":       {"internal/diag", "internal/model", "state", "internal/bincodec"},
+	"internal/apply":      {"internal/diag", "internal/model", "internal/plan", "state", "internal/bincodec"},
+	"internal/render":     {"internal/diag", "internal/model", "internal/plan", "state", "internal/bincodec"},
+	"internal/watch":      {"internal/configfile"},
+	"internal/fleet":      {"internal/diag", "internal/model"},
+	"state":               {"internal/bincodec"},
+	"state/file":          {"state", "internal/bincodec"},
+	"state/postgres":      {"state", "internal/bincodec"},
 }
 
 type pkg struct {

@@ -3,22 +3,17 @@ package cli
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
 )
 
 // serverComponents is cfg planned with the components a Plesk server
-// reported (SPEC §6.1: with a server, its components are read from it):
-// what it can provide decides the conflicts, not what the config
-// declares. A declared list that disagrees is a warning naming the
-// differences. cfg itself is not changed (it may be a watch's cached
-// decode). A config that declares no components, or a server that
-// reported none, leaves cfg as it is (the recorded server object follows
-// the config's server block, which such a config does not have).
+// reported (plan.ServerComponents), warning on w when the config's
+// server.components differ from them.
 func serverComponents(w io.Writer, cfg *model.Config, srv *refresh.Server) *model.Config {
 	if srv == nil || srv.Config == nil || srv.Config.Server == nil {
 		return cfg
@@ -40,12 +35,12 @@ func recordedComponents(w io.Writer, cfg *model.Config, rec *state.Server, serve
 	return withComponents(w, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
 }
 
+// withComponents is cfg planned with the components have of the named
+// server (plan.ServerComponents), warning on w, saying how it plans,
+// when the config's server.components differ.
 func withComponents(w io.Writer, cfg *model.Config, have []string, server, planning string) *model.Config {
-	if cfg == nil || cfg.Server == nil || len(cfg.Server.Components) == 0 || len(have) == 0 {
-		return cfg
-	}
-	declared := cfg.Server.Components
-	if missing, extra := listDiff(declared, have); len(missing)+len(extra) > 0 {
+	out, missing, extra := plan.ServerComponents(cfg, have)
+	if len(missing)+len(extra) > 0 {
 		var parts []string
 		if len(missing) > 0 {
 			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
@@ -59,34 +54,5 @@ func withComponents(w io.Writer, cfg *model.Config, have []string, server, plann
 		}
 		fmt.Fprintf(w, "Warning: the components of server %s differ from the config's server.components (%s): %s.\n", name, strings.Join(parts, "; "), planning)
 	}
-	out := *cfg
-	s := *cfg.Server
-	s.Components = slices.Clone(have)
-	out.Server = &s
-	return &out
-}
-
-// listDiff returns what is in a but not in b, and what is in b but not
-// in a, sorted.
-func listDiff(a, b []string) (onlyA, onlyB []string) {
-	inA, inB := map[string]bool{}, map[string]bool{}
-	for _, x := range a {
-		inA[x] = true
-	}
-	for _, x := range b {
-		inB[x] = true
-	}
-	for x := range inA {
-		if !inB[x] {
-			onlyA = append(onlyA, x)
-		}
-	}
-	for x := range inB {
-		if !inA[x] {
-			onlyB = append(onlyB, x)
-		}
-	}
-	slices.Sort(onlyA)
-	slices.Sort(onlyB)
-	return onlyA, onlyB
+	return out
 }

@@ -3,11 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/plansync/plansync/internal/config"
-	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
@@ -37,19 +35,17 @@ func (a actor) scope() *plan.Scope {
 	return &plan.Scope{Reseller: a.Reseller}
 }
 
-// loadTenantConfig reads a reseller's config directory. Only objects the
-// reseller may manage are allowed (its service and add-on plans,
-// customers, subscriptions and subscriber settings; an owner left out
-// means the reseller); what they refer to outside it (the reseller
-// itself, its reseller plan, the server, services, the admin's plans)
-// comes from the recorded state.
+// loadTenantConfig reads a reseller's config directory and makes it the
+// config its plan is made from, by the engine's tenancy rules
+// (plan.CheckReseller, plan.ResellerConfig): only what the reseller may
+// manage, completed from the recorded state.
 func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*model.Config, error) {
 	login := a.Reseller
-	if prior == nil || !hasReseller(prior, login) {
-		return nil, &missingResellerError{login: login, empty: prior == nil}
-	}
-	if servers := namedServers(prior); len(servers) > 0 {
-		return nil, fleetResellerError(login, servers)
+	if r := plan.CheckReseller(prior, login); r != nil {
+		if len(r.Servers) > 0 {
+			return nil, fleetResellerError(login, r.Servers)
+		}
+		return nil, &missingResellerError{login: login, empty: r.NoState}
 	}
 	files, ds := config.ParseDir(dir)
 	opts := config.OSOptions()
@@ -60,104 +56,7 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 		ds.Sort()
 		return nil, ds
 	}
-	who := "reseller " + login
-	deny := func(src model.Src, obj, why string) {
-		ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: src.Decl, Object: obj,
-			Summary: who + " may not manage it: " + why})
-	}
-	if cfg.Server != nil {
-		deny(cfg.Server.Src, "server", "the server is the admin's")
-	}
-	for _, srv := range cfg.Servers {
-		deny(srv.Src, "server "+srv.Name, "the servers are the admin's")
-	}
-	for _, s := range cfg.Services {
-		deny(s.Src, "service "+s.Name, "additional services are the admin's")
-	}
-	for _, p := range cfg.ResellerPlans {
-		deny(p.Src, "reseller_plan "+p.Name, "reseller plans are the admin's")
-	}
-	for _, r := range cfg.Resellers {
-		deny(r.Src, "reseller "+r.Login, "reseller accounts are the admin's")
-	}
-	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
-		out := map[string]*model.Plan{}
-		for _, p := range m {
-			if _, set := p.Src.Fields["owner"]; !set {
-				p.Owner = login
-			}
-			if p.Owner != login {
-				deny(p.Src, kind+" "+p.Key(), "it belongs to "+p.Owner)
-				continue
-			}
-			out[p.Key()] = p
-		}
-		return out
-	}
-	cfg.ServicePlans = rekey(cfg.ServicePlans, "service_plan")
-	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
-	for _, c := range cfg.Customers {
-		if _, set := c.Src.Fields["owner"]; !set {
-			c.Owner = login
-		}
-		if c.Owner != login {
-			deny(c.Src, "customer "+c.Login, "it belongs to "+c.Owner)
-		}
-		if c.AdminDescription != "" {
-			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: c.Src.At("admin_description"), Object: "customer " + c.Login,
-				Path: "admin_description", Summary: "admin_description is the admin's: a reseller can neither see nor set it"})
-		}
-	}
-	for _, s := range cfg.Subscriptions {
-		if _, set := s.Src.Fields["owner"]; !set && s.Customer == "" {
-			s.Owner = login
-		}
-		if s.Customer == "" && s.Owner != login {
-			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
-		}
-	}
-	// An object the recorded state holds under another owner is not the
-	// reseller's to take: refuse it rather than plan a move.
-	recordedOwner := map[string]string{}
-	for _, c := range prior.Customers {
-		recordedOwner["customer "+c.Login] = c.Owner
-	}
-	for _, s := range prior.Subscriptions {
-		recordedOwner["subscription "+s.Domain] = s.Owner
-	}
-	for _, r := range prior.Resellers {
-		recordedOwner["customer "+r.Login] = "admin (a reseller account)"
-	}
-	for _, c := range cfg.Customers {
-		if o, ok := recordedOwner["customer "+c.Login]; ok && o != login {
-			deny(c.Src, "customer "+c.Login, "it belongs to "+o)
-		}
-	}
-	for _, s := range cfg.Subscriptions {
-		if o, ok := recordedOwner["subscription "+s.Domain]; ok && o != login {
-			deny(s.Src, "subscription "+s.Domain, "it belongs to "+o)
-		}
-	}
-	// Context from the recorded state.
-	addContext(cfg, prior, login)
-	ds = append(ds, config.Validate(cfg)...)
-	for _, s := range cfg.Subscriptions {
-		if s.Owner != login && s.Owner != "" {
-			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
-		}
-	}
-	// Services the admin made unavailable to resellers.
-	for _, p := range append(mapValues(cfg.ServicePlans), mapValues(cfg.AddonPlans)...) {
-		if p.Owner != login {
-			continue
-		}
-		for _, name := range p.Services {
-			if svc := cfg.Services[name]; svc != nil && !svc.AvailableToResellers {
-				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + p.Key(),
-					Summary: "service " + name + " is not available to resellers"})
-			}
-		}
-	}
+	ds = append(ds, plan.ResellerConfig(cfg, prior, login, config.Validate)...)
 	ds.Sort()
 	if ds.HasErrors() {
 		return nil, ds
@@ -166,102 +65,25 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 	return cfg, nil
 }
 
-func mapValues(m map[string]*model.Plan) []*model.Plan {
-	out := make([]*model.Plan, 0, len(m))
-	for _, p := range m {
-		out = append(out, p)
-	}
-	return out
-}
-
-func hasReseller(s *state.Snapshot, login string) bool {
-	for _, r := range s.Resellers {
-		if r.Login == login {
-			return true
-		}
-	}
-	return false
-}
-
-// addContext adds to a reseller's config what it refers to from the
-// recorded state: the server, services, reseller plans, the reseller
-// itself and the admin's plans. The engine carries those over unchanged.
-func addContext(cfg *model.Config, s *state.Snapshot, login string) {
-	if s.Server != nil {
-		srv := &model.Server{Components: s.Server.Components, DefaultPlan: s.Server.DefaultPlan}
-		for _, x := range s.Server.Extensions {
-			ext := model.Extension{Name: x.Name}
-			for _, svc := range s.Services {
-				if svc.Extension == x.Name {
-					ext.Services = append(ext.Services, serviceOf(svc))
-				}
-			}
-			srv.Extensions = append(srv.Extensions, ext)
-		}
-		cfg.Server = srv
-	}
-	for _, svc := range s.Services {
-		cfg.Services[svc.Name] = serviceOf(svc)
-	}
-	planOf := func(kind model.PlanKind, p state.Plan) *model.Plan {
-		props, services := plan.PropsFromValues(s.PropertySets[p.Props])
-		return &model.Plan{Kind: kind, Owner: p.Owner, Name: p.Name, Description: p.Description, Props: props, Services: services, Oversell: p.Oversell}
-	}
-	for _, p := range s.ResellerPlans {
-		cfg.ResellerPlans[p.Key] = planOf(model.ResellerPlanKind, p)
-	}
-	for _, p := range s.ServicePlans {
-		if p.Owner == model.Admin {
-			cfg.ServicePlans[p.Key] = planOf(model.ServicePlanKind, p)
-		}
-	}
-	for _, p := range s.AddonPlans {
-		if p.Owner == model.Admin {
-			cfg.AddonPlans[p.Key] = planOf(model.AddonPlanKind, p)
-		}
-	}
-	for _, r := range s.Resellers {
-		if r.Login != login {
-			continue
-		}
-		res := &model.Reseller{Login: r.Login, Plan: r.Plan, Status: r.Status, Description: r.Description, Oversell: r.Oversell,
-			Contact: model.Contact{Name: r.Contact.Name, Company: r.Contact.Company, Email: r.Contact.Email, Phone: r.Contact.Phone, Address: r.Contact.Address}}
-		if r.Plan == model.None && r.Allocation != "" {
-			res.Props, res.Services = plan.PropsFromValues(s.PropertySets[r.Allocation])
-		}
-		cfg.Resellers[r.Login] = res
-	}
-}
-
-func serviceOf(s state.Service) *model.Service {
-	svc := &model.Service{Name: s.Name, Description: s.Description, Send: s.Send, AvailableToResellers: s.AvailableToResellers, Extension: s.Extension}
-	if s.Button != nil {
-		svc.Button = &model.Button{URL: s.Button.URL, BackgroundImage: s.Button.BackgroundImage, OpenInPanel: s.Button.OpenInPanel}
-	}
-	return svc
-}
-
-// visibleTo filters shown objects to what an actor may see: a reseller
-// sees its own plans, customers and subscriptions, never the admin's
-// description of its customers.
+// visibleTo filters shown objects to what an actor sees (plan.Scope's
+// Manages), without the fields only the admin sees (plan.AdminOnly).
 func visibleTo(objs []render.Object, a actor) []render.Object {
-	if a.Reseller == "" {
+	sc := a.scope()
+	if sc == nil {
 		return objs
 	}
 	var out []render.Object
 	for _, o := range objs {
-		switch o["kind"] {
-		case "service_plan", "addon_plan", "customer", "subscription":
-		default:
+		kind, _ := o["kind"].(string)
+		owner, _ := o["owner"].(string)
+		if !sc.Manages(kind, owner) {
 			continue
 		}
-		if o["owner"] != a.Reseller {
-			continue
+		for _, f := range plan.AdminOnly(kind) {
+			delete(o, f)
 		}
-		delete(o, "admin_description")
 		out = append(out, o)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return false })
 	return out
 }
 
@@ -293,18 +115,6 @@ func withState(err error, b state.Backend) error {
 		me.state = b.Describe()
 	}
 	return err
-}
-
-// namedServers returns the named servers (a multi-server config) the
-// recorded state holds objects of.
-func namedServers(s *state.Snapshot) []string {
-	var out []string
-	for _, name := range plan.RecordedServers(s) {
-		if name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // fleetResellerError refuses --as reseller:LOGIN on the state of several

@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -158,7 +156,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 			if !ok {
 				return nil
 			}
-			if s.retry == nil && s.actor.Reseller == "" && !s.loader.relevant(b) {
+			if s.retry == nil && s.actor.Reseller == "" && !s.loader.Relevant(b.Rels(), b.Err) {
 				if len(b.Changes) > 0 {
 					s.say("ignoring change to %s: not part of the config", b)
 				}
@@ -191,7 +189,7 @@ type watchSession struct {
 	o      watchOptions
 	actor  actor
 	color  bool
-	loader *watchLoader
+	loader *config.Reloader
 
 	// triggers are the changed files not yet planned (kept when a plan
 	// could not run).
@@ -264,7 +262,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			invalid = errors.As(err, &ds)
 			return cfg, err
 		}
-		cfg, ds := s.loader.load(b, recordedExtensionServices(prior))
+		cfg, ds := s.loader.Load(watchTree(b), plan.RecordedExtensionServices(prior))
 		if ds.HasErrors() {
 			invalid = true
 			return nil, ds
@@ -574,228 +572,17 @@ func (l *watchWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// watchLoader loads the config directory again and again, parsing and
-// decoding only the files whose content changed: a cache of parsed and
-// decoded files keyed by path and content hash (a file's decoding is
-// also redone when a secret file it read changed). The result is
-// config.Load's: the same files, in the same order, decoded, merged and
-// validated the same way.
-type watchLoader struct {
-	env   Env
-	dir   string
-	cache map[string]*watchParsed // by rel
-	// fallback is set when the last load was config.Load's, the tree
-	// not being wholly readable.
-	fallback bool
-
-	// secrets holds the absolute paths of the secret files the config
-	// read (or tried to), so their changes count.
-	mu      sync.Mutex
-	secrets map[string]bool
-	// ignore holds the patterns of .plansyncignore at the last load.
-	ignore *config.Ignore
+// newWatchLoader makes the watch's loader of the config directory: it
+// parses and decodes again only what changed (config.Reloader).
+func newWatchLoader(env Env, dir string) *config.Reloader {
+	return config.NewReloader(dir, config.Options{Getenv: env.Getenv, ReadFile: config.ReadSecretFile})
 }
 
-type watchParsed struct {
-	sum   watch.Sum
-	file  *config.File
-	diags diag.Diagnostics
-	// dec is the file decoded, nil until it is; secrets are the secret
-	// files its decoding read, with what they held then.
-	dec     *config.Decoded
-	secrets map[string]watchSecret
-}
-
-// watchSecret is what a secret file held when it was read: the hash of
-// its content, or the error reading it gave.
-type watchSecret struct {
-	sum [sha256.Size]byte
-	err string
-}
-
-// watchSecretTorn records a secret file that read differently twice in
-// one decoding: it matches no later read, so the file is decoded again.
-var watchSecretTorn = watchSecret{err: "\x00changed while read"}
-
-func readWatchSecret(path string) ([]byte, watchSecret, error) {
-	b, err := config.ReadSecretFile(path)
-	if err != nil {
-		return nil, watchSecret{err: err.Error()}, err
+// watchTree gives the files of a batch to the config loader.
+func watchTree(b watch.Batch) config.Tree {
+	t := config.Tree{Files: make([]config.TreeFile, len(b.Files)), Err: b.Err}
+	for i, f := range b.Files {
+		t.Files[i] = config.TreeFile{Rel: f.Rel, Path: f.Path, Sum: f.Sum, Err: f.Err}
 	}
-	return b, watchSecret{sum: sha256.Sum256(b)}, nil
-}
-
-func newWatchLoader(env Env, dir string) *watchLoader {
-	return &watchLoader{env: env, dir: dir, cache: map[string]*watchParsed{}, secrets: map[string]bool{}}
-}
-
-// relevant reports whether a batch changes what the config is made of: a
-// config file, or a secret file the config reads.
-func (l *watchLoader) relevant(b watch.Batch) bool {
-	if b.Err != nil || l.fallback {
-		return true // the tree is, or was, not wholly readable
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, c := range b.Changes {
-		if config.IsConfigFile(c.Rel) && !l.ignore.Excludes(c.Rel) || c.Rel == config.IgnoreFile {
-			return true
-		}
-		if p, err := filepath.Abs(filepath.Join(l.dir, filepath.FromSlash(c.Rel))); err == nil && l.secrets[p] {
-			return true
-		}
-	}
-	return false
-}
-
-// load gives the config of the files of b, as config.Load would with
-// the services of removed extensions the state records.
-func (l *watchLoader) load(b watch.Batch, retired map[string]string) (*model.Config, diag.Diagnostics) {
-	l.fallback = b.Err != nil
-	if l.fallback {
-		// Part of the tree could not be read: config.Load says what, in
-		// its own words.
-		l.cache = map[string]*watchParsed{}
-		return l.loadAll(retired)
-	}
-	var parsed []*watchParsed
-	// The ignore file is read every time: it is small, and a change to
-	// it changes which files are config files.
-	ignore, diags := config.LoadIgnore(l.dir)
-	l.mu.Lock()
-	l.ignore = ignore
-	l.mu.Unlock()
-	keep := make(map[string]bool, len(b.Files))
-	for _, f := range b.Files {
-		if !config.IsConfigFile(f.Rel) || ignore.Excludes(f.Rel) {
-			continue
-		}
-		if f.Err != nil {
-			diags = append(diags, config.FileError(f.Path, f.Err))
-			continue
-		}
-		pf := l.cache[f.Rel]
-		if pf == nil || pf.sum != f.Sum || pf.file.Path != f.Path {
-			src, err := config.ReadSource(f.Path)
-			if err != nil {
-				diags = append(diags, config.FileError(f.Path, err))
-				continue
-			}
-			file, ds := config.ParseFile(f.Path, f.Rel, src)
-			pf = &watchParsed{sum: sha256.Sum256(src), file: file, diags: ds}
-			l.cache[f.Rel] = pf
-		}
-		keep[f.Rel] = true
-		parsed = append(parsed, pf)
-		diags = append(diags, pf.diags...)
-	}
-	for rel := range l.cache {
-		if !keep[rel] {
-			delete(l.cache, rel)
-		}
-	}
-	parsedAll := !diags.HasErrors()
-	l.decode(parsed)
-	files := make([]*config.File, len(parsed))
-	decoded := make([]*config.Decoded, len(parsed))
-	secrets := map[string]bool{}
-	for i, pf := range parsed {
-		files[i], decoded[i] = pf.file, pf.dec
-		for p := range pf.secrets {
-			secrets[p] = true
-		}
-	}
-	l.mu.Lock()
-	l.secrets = secrets
-	l.mu.Unlock()
-	cfg, more := config.Merge(files, decoded)
-	diags = append(diags, more...)
-	addRetired(cfg, retired)
-	if parsedAll {
-		diags = append(diags, config.Validate(cfg)...)
-	}
-	diags.Sort()
-	if diags.HasErrors() {
-		cfg = nil
-	}
-	return cfg, diags
-}
-
-// decode decodes the files not decoded yet, or whose secret files
-// changed since, in parallel.
-func (l *watchLoader) decode(parsed []*watchParsed) {
-	var stale []*watchParsed
-	for _, pf := range parsed {
-		if pf.dec == nil || !pf.secretsUnchanged() {
-			stale = append(stale, pf)
-		}
-	}
-	var wg sync.WaitGroup
-	next := make(chan *watchParsed)
-	for range min(runtime.GOMAXPROCS(0), len(stale)) {
-		wg.Go(func() {
-			for pf := range next {
-				pf.secrets = map[string]watchSecret{}
-				opts := config.Options{Getenv: l.env.Getenv, ReadFile: func(path string) ([]byte, error) {
-					b, got, err := readWatchSecret(path)
-					if p, aerr := filepath.Abs(path); aerr == nil {
-						if was, ok := pf.secrets[p]; ok && was != got {
-							got = watchSecretTorn // changed while the file was decoded
-						}
-						pf.secrets[p] = got
-					}
-					return b, err
-				}}
-				pf.dec = config.DecodeFile(pf.file, opts)
-			}
-		})
-	}
-	for _, pf := range stale {
-		next <- pf
-	}
-	close(next)
-	wg.Wait()
-}
-
-// secretsUnchanged reports whether every secret file the file's decoding
-// read holds what it held then.
-func (pf *watchParsed) secretsUnchanged() bool {
-	for p, was := range pf.secrets {
-		if _, now, _ := readWatchSecret(p); now != was {
-			return false
-		}
-	}
-	return true
-}
-
-// loadAll is config.Load, noting the secret files it reads.
-func (l *watchLoader) loadAll(retired map[string]string) (*model.Config, diag.Diagnostics) {
-	var mu sync.Mutex
-	secrets := map[string]bool{}
-	cfg, diags := config.Load(l.dir, config.Options{Getenv: l.env.Getenv, RecordedExtensionServices: retired,
-		ReadFile: func(path string) ([]byte, error) {
-			if p, err := filepath.Abs(path); err == nil {
-				mu.Lock()
-				secrets[p] = true
-				mu.Unlock()
-			}
-			return config.ReadSecretFile(path)
-		}})
-	l.mu.Lock()
-	l.secrets = secrets
-	l.mu.Unlock()
-	return cfg, diags
-}
-
-// addRetired notes the services of removed extensions, as config.Load
-// does.
-func addRetired(cfg *model.Config, retired map[string]string) {
-	for name, ext := range retired {
-		if _, ok := cfg.Services[name]; !ok {
-			if cfg.Retired == nil {
-				cfg.Retired = map[string]string{}
-			}
-			cfg.Retired[name] = ext
-		}
-	}
+	return t
 }

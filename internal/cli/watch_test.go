@@ -392,10 +392,11 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 	opts := cmp.Options{cmp.Exporter(func(reflect.Type) bool { return true })}
 	// A service of an extension the state records, gone from the config.
 	retired := map[string]string{"backup-pro": "acronis"}
-	check := func(t *testing.T, l *watchLoader, snap watch.Batch, dir string) {
+	env := Env{Getenv: func(k string) (string, bool) { return "env-secret", k == "RESELLER_ACME_PASSWORD" }}
+	check := func(t *testing.T, l *config.Reloader, snap watch.Batch, dir string) {
 		t.Helper()
-		got, gotDs := l.load(snap, retired)
-		want, wantDs := config.Load(dir, config.Options{Getenv: l.env.Getenv, ReadFile: os.ReadFile, RecordedExtensionServices: retired})
+		got, gotDs := l.Load(watchTree(snap), retired)
+		want, wantDs := config.Load(dir, config.Options{Getenv: env.Getenv, ReadFile: os.ReadFile, RecordedExtensionServices: retired})
 		if diff := cmp.Diff(wantDs.Error(), gotDs.Error()); diff != "" {
 			t.Errorf("diagnostics (-Load +watch):\n%s", diff)
 		}
@@ -404,7 +405,7 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 		}
 	}
 	// checkSteps makes each change and checks the reload it brings.
-	checkSteps := func(t *testing.T, w *watch.Watcher, l *watchLoader, dir string, steps []func()) {
+	checkSteps := func(t *testing.T, w *watch.Watcher, l *config.Reloader, dir string, steps []func()) {
 		t.Helper()
 		for i, step := range steps {
 			step()
@@ -417,7 +418,6 @@ func TestWatchLoaderMatchesLoad(t *testing.T) {
 			}
 		}
 	}
-	env := Env{Getenv: func(k string) (string, bool) { return "env-secret", k == "RESELLER_ACME_PASSWORD" }}
 	examples, _ := filepath.Glob(filepath.Join("..", "..", "examples", "*"))
 	if len(examples) == 0 {
 		t.Fatal("no examples")
@@ -502,7 +502,7 @@ resellers:
 		defer w.Close()
 		l := newWatchLoader(env, dir)
 		check(t, l, w.Snapshot(), dir)
-		if cfg, ds := l.load(w.Snapshot(), nil); cfg == nil || cfg.Subscriptions["d.example"].Owner != "admin" {
+		if cfg, ds := l.Load(watchTree(w.Snapshot()), nil); cfg == nil || cfg.Subscriptions["d.example"].Owner != "admin" {
 			t.Fatalf("subscription owner not its customer's: %+v\n%s", cfg, ds)
 		}
 		steps := []func(){
@@ -513,7 +513,7 @@ resellers:
 			func() { save(t, filepath.Join(dir, "people.yaml"), strings.Replace(people, "OWNER", "admin", 1)) },
 		}
 		checkSteps(t, w, l, dir, steps)
-		cfg, ds := l.load(w.Snapshot(), nil)
+		cfg, ds := l.Load(watchTree(w.Snapshot()), nil)
 		if cfg == nil || cfg.Customers["jdoe"].Password.Value != "third\n" && cfg.Customers["jdoe"].Password.Value != "third" {
 			t.Fatalf("secret not read again: %v %v", cfg, ds)
 		}
@@ -599,13 +599,13 @@ func BenchmarkWatchReload100k(b *testing.B) {
 	defer w.Close()
 	snap := w.Snapshot()
 	l := newWatchLoader(OSEnv(), dir)
-	if _, ds := l.load(snap, nil); ds.HasErrors() {
+	if _, ds := l.Load(watchTree(snap), nil); ds.HasErrors() {
 		b.Fatal(ds)
 	}
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {
 			snap.Files[1].Sum[0]++ // one file changed: parsed again
-			if _, ds := l.load(snap, nil); ds.HasErrors() {
+			if _, ds := l.Load(watchTree(snap), nil); ds.HasErrors() {
 				b.Fatal(ds)
 			}
 		}
@@ -733,15 +733,15 @@ func TestWatchSecretWrittenWhileRead(t *testing.T) {
 			}
 		}()
 		time.Sleep(2 * time.Millisecond)
-		l.load(w.Snapshot(), nil)
+		l.Load(watchTree(w.Snapshot()), nil)
 		stop.Store(true)
 		<-done
 		os.WriteFile(sec, []byte("BBBB\n"), 0o644)
 		time.Sleep(time.Millisecond)
-		got, gds := l.load(w.Snapshot(), nil)
+		got, gds := l.Load(watchTree(w.Snapshot()), nil)
 		want, _ := config.Load(dir, config.Options{Getenv: env.Getenv, ReadFile: os.ReadFile})
 		if (got == nil) != (want == nil) {
-			again, ads := l.load(w.Snapshot(), nil)
+			again, ads := l.Load(watchTree(w.Snapshot()), nil)
 			t.Fatalf("attempt %d: secret settled at BBBB; Load valid=%v; watch valid=%v with %d errors, first: %s; loaded once more: valid=%v, %d errors", attempt, want != nil, got != nil, len(gds), gds[0].Summary, again != nil, len(ads))
 		}
 		if got == nil {
@@ -751,18 +751,6 @@ func TestWatchSecretWrittenWhileRead(t *testing.T) {
 			if g := got.Customers[login].Password.Value; g != c.Password.Value {
 				t.Fatalf("attempt %d: customer %s: watch has %q, Load %q (a stale decode kept)", attempt, login, g, c.Password.Value)
 			}
-		}
-	}
-}
-
-// TestWatchIgnoresWhatLoadSkips: the watcher leaves out of its tree
-// exactly the names the config loader skips, or a change could be missed
-// (or planned for nothing).
-func TestWatchIgnoresWhatLoadSkips(t *testing.T) {
-	for _, name := range []string{"plans.yaml", "a.hcl", "b.YAML", ".git", ".plansync", ".plansyncignore", ".plans.yaml.swp", "plans.yaml~",
-		"x.swx", "x.tmp", ".#plans.yaml", "4913", "..data", "notes.md", "secrets"} {
-		if w, c := watch.Ignored(name), config.Skipped(name); w != c {
-			t.Errorf("%q: the watcher ignores it: %v; the loader skips it: %v", name, w, c)
 		}
 	}
 }

@@ -186,21 +186,6 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// recordedExtensionServices lists the services extensions provided in a
-// recorded state (service → extension).
-func recordedExtensionServices(prior *state.Snapshot) map[string]string {
-	if prior == nil {
-		return nil
-	}
-	out := map[string]string{}
-	for _, s := range prior.Services {
-		if s.Extension != "" {
-			out[s.Name] = s.Extension
-		}
-	}
-	return out
-}
-
 // loadConfigFor reads the config directory knowing the recorded state, so
 // that a plan still listing a service of a removed extension is planned
 // as a conflict rather than refused.
@@ -208,7 +193,7 @@ func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, e
 	opts := config.Options{
 		Getenv:                    env.Getenv,
 		ReadFile:                  config.OSOptions().ReadFile,
-		RecordedExtensionServices: recordedExtensionServices(prior),
+		RecordedExtensionServices: plan.RecordedExtensionServices(prior),
 	}
 	if env.useCache {
 		return loadConfigCached(env, dir, opts)

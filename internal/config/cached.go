@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 )
@@ -76,7 +77,7 @@ func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.D
 		if data := c.Store.Get(key); data != nil {
 			parse, dec, err := decodeCached(data, c.Unseal, func(s *model.Secret) bool { return resolveAgain(s, j.path, opts) })
 			if err == nil {
-				results[i] = result{file: &File{Path: j.path, Rel: j.rel, Syntax: walkSyntax(j.rel)}, parse: parse, dec: dec, hit: true}
+				results[i] = result{file: &File{Path: j.path, Rel: j.rel, Syntax: configfile.Syntax(j.rel)}, parse: parse, dec: dec, hit: true}
 				return
 			}
 		}

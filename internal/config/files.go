@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 )
 
@@ -30,7 +31,7 @@ func ListFiles(dir string) ([]FileRef, diag.Diagnostics) {
 	slices.SortFunc(w.jobs, func(a, b walkJob) int { return strings.Compare(a.rel, b.rel) })
 	out := make([]FileRef, len(w.jobs))
 	for i, j := range w.jobs {
-		out[i] = FileRef{Path: j.path, Rel: j.rel, Syntax: walkSyntax(j.rel)}
+		out[i] = FileRef{Path: j.path, Rel: j.rel, Syntax: configfile.Syntax(j.rel)}
 	}
 	return out, w.diags
 }

@@ -9,13 +9,14 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 )
 
 // IgnoreFile is the name of the file, at the top of a config directory,
 // whose patterns leave files and directories out of the config (a
 // docker-compose.yml, CI files, a folder of notes).
-const IgnoreFile = ".plansyncignore"
+const IgnoreFile = configfile.IgnoreFile
 
 // Ignore holds the patterns of a .plansyncignore file, in the manner of
 // .gitignore: one pattern per line; blank lines and lines starting with #

@@ -42,6 +42,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/fleet"
 	"github.com/plansync/plansync/internal/model"
@@ -205,7 +206,7 @@ func TestSchemaExamples(t *testing.T) {
 		if d.IsDir() && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if walkSyntax(p) != "" {
+		if configfile.Syntax(p) != "" {
 			files = append(files, p)
 		}
 		return nil
@@ -216,7 +217,7 @@ func TestSchemaExamples(t *testing.T) {
 	files = append(files, filepath.Join("testdata", "decode", "full.yaml"), filepath.Join("testdata", "decode", "full.hcl"))
 	yamls := 0
 	for _, p := range files {
-		if walkSyntax(p) == "yaml" {
+		if configfile.Syntax(p) == "yaml" {
 			yamls++
 		}
 		src, err := os.ReadFile(p)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/diag"
 )
 
@@ -19,7 +20,7 @@ import (
 // It walks dir recursively and reads each *.yaml, *.yml and *.hcl file.
 // Hidden entries (a name starting with ".", such as .plansync/ and .git/)
 // and editor leftovers (names ending in "~", ".swp", ".swx" or ".tmp")
-// are skipped. Symbolic links to files and directories are followed, dir
+// are skipped: the rule is configfile's, which the watcher follows too. Symbolic links to files and directories are followed, dir
 // itself may be one; a file or directory reached along several paths
 // (a link cycle, or two links to one place) is read once, under the first
 // of those paths in walk order.
@@ -84,7 +85,7 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 		at := diag.Range{File: name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
 		diags.Errorf(at, "config file is %d MiB, more than the %d MiB a config file may have: split it into several files", len(src)>>20, MaxFileSize>>20)
 		f.Root = &Node{Kind: MapNode, Range: at}
-		f.Syntax = walkSyntax(name)
+		f.Syntax = configfile.Syntax(name)
 		return f, diags
 	}
 	defer func() {
@@ -92,7 +93,7 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 			diags = append(diags, limitsCheck(name, f.Root)...)
 		}
 	}()
-	switch walkSyntax(name) {
+	switch configfile.Syntax(name) {
 	case "yaml":
 		f.Syntax = "yaml"
 		f.Root, diags = yamlParse(name, src)
@@ -105,35 +106,6 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 		f.Root = &Node{Kind: MapNode, Range: at}
 	}
 	return f, diags
-}
-
-// walkSyntax gives the syntax of a config file by its name, or "".
-func walkSyntax(name string) string {
-	name = strings.ToLower(name) // a.YAML is a YAML file too
-	switch {
-	case strings.HasSuffix(name, ".yaml"), strings.HasSuffix(name, ".yml"):
-		return "yaml"
-	case strings.HasSuffix(name, ".hcl"):
-		return "hcl"
-	}
-	return ""
-}
-
-// IsConfigFile reports whether the loader reads a file of this name.
-func IsConfigFile(name string) bool { return walkSyntax(name) != "" }
-
-// Skipped reports whether the loader leaves a directory entry of this
-// name out of the tree.
-func Skipped(name string) bool { return walkSkip(name) }
-
-// walkSkip reports whether a directory entry is hidden or an editor's
-// backup, swap or temporary file.
-func walkSkip(name string) bool {
-	return strings.HasPrefix(name, ".") && name != IgnoreFile ||
-		strings.HasSuffix(name, "~") ||
-		strings.HasSuffix(name, ".swp") ||
-		strings.HasSuffix(name, ".swx") ||
-		strings.HasSuffix(name, ".tmp")
 }
 
 // walkJob is one config file to read.
@@ -189,7 +161,7 @@ func (w *walker) walkDir(path, rel, real string) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if walkSkip(name) {
+		if configfile.Skipped(name) {
 			continue
 		}
 		p := filepath.Join(path, name)
@@ -209,7 +181,7 @@ func (w *walker) walkDir(path, rel, real string) {
 			if w.take(rp) {
 				w.walkDir(p, r, rp)
 			}
-		case mode.IsRegular() && walkSyntax(name) != "" && !w.ignore.Excludes(r):
+		case mode.IsRegular() && configfile.Syntax(name) != "" && !w.ignore.Excludes(r):
 			if w.take(rp) {
 				w.jobs = append(w.jobs, walkJob{path: p, rel: r})
 			}
@@ -222,12 +194,12 @@ func (w *walker) walkLink(p, r, lp, name string) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		// A dangling link only matters when it looks like a config file.
-		if walkSyntax(name) != "" {
+		if configfile.Syntax(name) != "" {
 			w.diags = append(w.diags, FileError(p, err))
 		}
 		return
 	}
-	if !fi.IsDir() && (!fi.Mode().IsRegular() || walkSyntax(name) == "") {
+	if !fi.IsDir() && (!fi.Mode().IsRegular() || configfile.Syntax(name) == "") {
 		return
 	}
 	if fi.IsDir() && w.ignore.excludesDir(r) || !fi.IsDir() && w.ignore.Excludes(r) {

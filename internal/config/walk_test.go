@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/plansync/plansync/internal/configfile"
 )
 
 // wtWrite creates files under dir; a value ending in "/" makes a
@@ -46,7 +48,7 @@ func wtRels(t *testing.T, dir string, files []*File) []string {
 		if want := filepath.Join(dir, filepath.FromSlash(f.Rel)); f.Path != want {
 			t.Errorf("%s: Path = %q, want %q", f.Rel, f.Path, want)
 		}
-		if want := walkSyntax(f.Rel); f.Syntax != want {
+		if want := configfile.Syntax(f.Rel); f.Syntax != want {
 			t.Errorf("%s: Syntax = %q, want %q", f.Rel, f.Syntax, want)
 		}
 		if f.Root == nil || f.Root.Kind != MapNode {
@@ -230,18 +232,6 @@ func TestParseFileUnknownExtension(t *testing.T) {
 	f, diags := ParseFile("x/a.json", "a.json", []byte("{}"))
 	if f == nil || f.Root == nil || !diags.HasErrors() || diags[0].Subject.File != "x/a.json" {
 		t.Fatalf("got %+v, %v", f, diags)
-	}
-}
-
-func TestWalkSkip(t *testing.T) {
-	for name, want := range map[string]bool{
-		".git": true, ".plansync": true, ".#a.yaml": true, "a.yaml~": true,
-		".a.yaml.swp": true, "a.yaml.swx": true, "a.yaml.tmp": true,
-		"a.yaml": false, "sub": false, "a.tmpl": false,
-	} {
-		if got := walkSkip(name); got != want {
-			t.Errorf("walkSkip(%q) = %v, want %v", name, got, want)
-		}
 	}
 }
 

@@ -9,12 +9,16 @@ package plan
 // installed), for an enumerated setting the first value of the
 // catalogue's list whose component is installed (else one that needs no
 // component, such as none or off), for an on/off feature off. A service
-// from an extension the server no longer has is a conflict too.
+// from an extension the server no longer has is a conflict too
+// (RecordedExtensionServices). With a Plesk server, the components it
+// reports decide, not the config's list (ServerComponents).
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // componentConflict is a value whose server component is missing.
@@ -112,4 +116,68 @@ func (e *engine) checkRetired(s *sub) {
 		s.own()
 		s.services = kept
 	}
+}
+
+// RecordedExtensionServices lists the services extensions provided in a
+// recorded state (service → extension): what the loader needs so that a
+// plan still listing a service of a removed extension is planned as a
+// conflict (checkRetired) rather than refused (config.Options).
+func RecordedExtensionServices(prior *state.Snapshot) map[string]string {
+	if prior == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, s := range prior.Services {
+		if s.Extension != "" {
+			out[s.Name] = s.Extension
+		}
+	}
+	return out
+}
+
+// ServerComponents is cfg planned with the components a Plesk server
+// reported, have (SPEC §6.1: with a server, its components are read from
+// it): what it can provide decides the conflicts, not what the config
+// declares. missing and extra are what the config declares that the
+// server lacks and what the server has that the config does not
+// declare, sorted; the caller warns of them. cfg itself is not changed
+// (it may be a watch's cached decode). A config that declares no
+// components, or a server that reported none, leaves cfg as it is (the
+// recorded server object follows the config's server block, which such a
+// config does not have).
+func ServerComponents(cfg *model.Config, have []string) (out *model.Config, missing, extra []string) {
+	if cfg == nil || cfg.Server == nil || len(cfg.Server.Components) == 0 || len(have) == 0 {
+		return cfg, nil, nil
+	}
+	missing, extra = listDiff(cfg.Server.Components, have)
+	c := *cfg
+	s := *cfg.Server
+	s.Components = slices.Clone(have)
+	c.Server = &s
+	return &c, missing, extra
+}
+
+// listDiff returns what is in a but not in b, and what is in b but not
+// in a, sorted.
+func listDiff(a, b []string) (onlyA, onlyB []string) {
+	inA, inB := map[string]bool{}, map[string]bool{}
+	for _, x := range a {
+		inA[x] = true
+	}
+	for _, x := range b {
+		inB[x] = true
+	}
+	for x := range inA {
+		if !inB[x] {
+			onlyA = append(onlyA, x)
+		}
+	}
+	for x := range inB {
+		if !inA[x] {
+			onlyB = append(onlyB, x)
+		}
+	}
+	slices.Sort(onlyA)
+	slices.Sort(onlyB)
+	return onlyA, onlyB
 }

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // TestFallback pins the value offered for each catalogue property whose
@@ -37,5 +39,41 @@ func TestFallback(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("fallback(%s=%v) with %v = %v, %v; want %v, %v", tc.path, tc.asked.S, tc.comps, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestServerComponents: the server's components replace the config's
+// list, on a copy, and the differences are named; a config or a server
+// without components leaves the config as it is.
+func TestServerComponents(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Server = &model.Server{Components: []string{"php8.3", "nginx", "spamassassin"}}
+	out, missing, extra := ServerComponents(cfg, []string{"php8.2", "php8.3", "nginx"})
+	if out == cfg || !slices.Equal(out.Server.Components, []string{"php8.2", "php8.3", "nginx"}) {
+		t.Errorf("components: %v", out.Server.Components)
+	}
+	if !slices.Equal(cfg.Server.Components, []string{"php8.3", "nginx", "spamassassin"}) {
+		t.Errorf("config changed: %v", cfg.Server.Components)
+	}
+	if !slices.Equal(missing, []string{"spamassassin"}) || !slices.Equal(extra, []string{"php8.2"}) {
+		t.Errorf("missing %v, extra %v", missing, extra)
+	}
+	if out, m, e := ServerComponents(cfg, nil); out != cfg || m != nil || e != nil {
+		t.Error("a server without components changed the config")
+	}
+	bare := model.NewConfig()
+	if out, _, _ := ServerComponents(bare, []string{"nginx"}); out != bare {
+		t.Error("a config without components changed")
+	}
+}
+
+func TestRecordedExtensionServices(t *testing.T) {
+	prior := &state.Snapshot{Services: []state.Service{{Name: "backup-pro", Extension: "acronis"}, {Name: "mail-plus"}}}
+	got := RecordedExtensionServices(prior)
+	if len(got) != 1 || got["backup-pro"] != "acronis" {
+		t.Errorf("got %v", got)
+	}
+	if RecordedExtensionServices(nil) != nil {
+		t.Error("no state, no services")
 	}
 }

@@ -5,8 +5,17 @@ package plan
 // is its customer's owner (or its own owner for an own subscription). A
 // plan scoped to one reseller (Input.Scope) plans only what that reseller
 // owns and carries everything else over as recorded.
+//
+// A reseller works in a directory of its own (--as reseller:LOGIN),
+// against the admin's recorded state (CheckReseller): its config holds
+// only what it manages, and ResellerConfig completes it with what it
+// refers to from the state. A reseller sees what it manages, never the
+// admin's fields (AdminOnly).
 
 import (
+	"slices"
+
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -16,17 +25,35 @@ type Scope struct {
 	Reseller string
 }
 
-// inScope reports whether an object of kind owned by owner is planned.
-func (e *engine) inScope(kind, owner string) bool {
-	sc := e.in.Scope
+// Manages reports whether the actor of sc manages, and so sees, an
+// object of kind owned by owner: the admin (a nil Scope) everything, a
+// reseller its own service and add-on plans, customers and
+// subscriptions. The owner is compared as given ("" is not the admin
+// here: see ownerOf).
+func (sc *Scope) Manages(kind, owner string) bool {
 	if sc == nil {
 		return true
 	}
 	switch kind {
 	case "service_plan", "addon_plan", "customer", "subscription":
-		return ownerOf(owner) == sc.Reseller
+		return owner == sc.Reseller
 	}
 	return false
+}
+
+// AdminOnly lists the fields of an object of kind that only the admin
+// sees and sets: a reseller's view leaves them out, its config may not
+// set them, and a plan scoped to it keeps them as recorded.
+func AdminOnly(kind string) []string {
+	if kind == "customer" {
+		return []string{"admin_description"}
+	}
+	return nil
+}
+
+// inScope reports whether an object of kind owned by owner is planned.
+func (e *engine) inScope(kind, owner string) bool {
+	return e.in.Scope.Manages(kind, ownerOf(owner))
 }
 
 // recordOwner returns the owner of a recorded object ("admin" for the
@@ -76,4 +103,213 @@ func (e *engine) carryUnscoped(result *state.Snapshot) *state.Snapshot {
 		}
 	}
 	return state.Merge(result, in.Prior, out)
+}
+
+// ResellerRefusal says why a reseller's directory cannot be planned
+// against a recorded state (CheckReseller).
+type ResellerRefusal struct {
+	// NoState: there is no recorded state yet. Otherwise, when Servers
+	// is empty, the state does not hold the reseller.
+	NoState bool
+	// Servers are the named servers of a multi-server state: its
+	// servers, addresses and placements are the admin's config, which a
+	// reseller's directory does not have.
+	Servers []string
+}
+
+// CheckReseller says whether the reseller login may plan its directory
+// against the recorded state prior: nil when it may. The state must hold
+// the reseller (the admin creates it), and be that of one server.
+func CheckReseller(prior *state.Snapshot, login string) *ResellerRefusal {
+	if prior == nil {
+		return &ResellerRefusal{NoState: true}
+	}
+	if !slices.ContainsFunc(prior.Resellers, func(r state.Reseller) bool { return r.Login == login }) {
+		return &ResellerRefusal{}
+	}
+	var servers []string
+	for _, name := range RecordedServers(prior) {
+		if name != "" {
+			servers = append(servers, name)
+		}
+	}
+	if len(servers) > 0 {
+		return &ResellerRefusal{Servers: servers}
+	}
+	return nil
+}
+
+// ResellerConfig makes a reseller's decoded config the config its plan
+// is made from, and says what in it the reseller may not manage. Only
+// objects the reseller may manage are allowed (its service and add-on
+// plans, customers, subscriptions and subscriber settings; an owner left
+// out means the reseller), nor may it take an object the recorded state
+// holds under another owner; what they refer to outside it (the reseller
+// itself, its reseller plan, the server, services, the admin's plans)
+// is added from prior, which CheckReseller accepted. validate is the
+// config's own cross-object check (config.Validate), run once the
+// context is in. The diagnostics are sorted.
+func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
+	var ds diag.Diagnostics
+	who := "reseller " + login
+	deny := func(src model.Src, obj, why string) {
+		ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: src.Decl, Object: obj,
+			Summary: who + " may not manage it: " + why})
+	}
+	if cfg.Server != nil {
+		deny(cfg.Server.Src, "server", "the server is the admin's")
+	}
+	for _, srv := range cfg.Servers {
+		deny(srv.Src, "server "+srv.Name, "the servers are the admin's")
+	}
+	for _, s := range cfg.Services {
+		deny(s.Src, "service "+s.Name, "additional services are the admin's")
+	}
+	for _, p := range cfg.ResellerPlans {
+		deny(p.Src, "reseller_plan "+p.Name, "reseller plans are the admin's")
+	}
+	for _, r := range cfg.Resellers {
+		deny(r.Src, "reseller "+r.Login, "reseller accounts are the admin's")
+	}
+	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
+		out := map[string]*model.Plan{}
+		for _, p := range m {
+			if _, set := p.Src.Fields["owner"]; !set {
+				p.Owner = login
+			}
+			if p.Owner != login {
+				deny(p.Src, kind+" "+p.Key(), "it belongs to "+p.Owner)
+				continue
+			}
+			out[p.Key()] = p
+		}
+		return out
+	}
+	cfg.ServicePlans = rekey(cfg.ServicePlans, "service_plan")
+	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
+	for _, c := range cfg.Customers {
+		if _, set := c.Src.Fields["owner"]; !set {
+			c.Owner = login
+		}
+		if c.Owner != login {
+			deny(c.Src, "customer "+c.Login, "it belongs to "+c.Owner)
+		}
+		if c.AdminDescription != "" { // AdminOnly
+			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: c.Src.At("admin_description"), Object: "customer " + c.Login,
+				Path: "admin_description", Summary: "admin_description is the admin's: a reseller can neither see nor set it"})
+		}
+	}
+	for _, s := range cfg.Subscriptions {
+		if _, set := s.Src.Fields["owner"]; !set && s.Customer == "" {
+			s.Owner = login
+		}
+		if s.Customer == "" && s.Owner != login {
+			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
+		}
+	}
+	// An object the recorded state holds under another owner is not the
+	// reseller's to take: refuse it rather than plan a move.
+	recordedOwner := map[string]string{}
+	for _, c := range prior.Customers {
+		recordedOwner["customer "+c.Login] = c.Owner
+	}
+	for _, s := range prior.Subscriptions {
+		recordedOwner["subscription "+s.Domain] = s.Owner
+	}
+	for _, r := range prior.Resellers {
+		recordedOwner["customer "+r.Login] = "admin (a reseller account)"
+	}
+	for _, c := range cfg.Customers {
+		if o, ok := recordedOwner["customer "+c.Login]; ok && o != login {
+			deny(c.Src, "customer "+c.Login, "it belongs to "+o)
+		}
+	}
+	for _, s := range cfg.Subscriptions {
+		if o, ok := recordedOwner["subscription "+s.Domain]; ok && o != login {
+			deny(s.Src, "subscription "+s.Domain, "it belongs to "+o)
+		}
+	}
+	// Context from the recorded state.
+	addContext(cfg, prior, login)
+	ds = append(ds, validate(cfg)...)
+	for _, s := range cfg.Subscriptions {
+		if s.Owner != login && s.Owner != "" {
+			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
+		}
+	}
+	// Services the admin made unavailable to resellers.
+	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans} {
+		for _, p := range plans {
+			if p.Owner != login {
+				continue
+			}
+			for _, name := range p.Services {
+				if svc := cfg.Services[name]; svc != nil && !svc.AvailableToResellers {
+					ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + p.Key(),
+						Summary: "service " + name + " is not available to resellers"})
+				}
+			}
+		}
+	}
+	ds.Sort()
+	return ds
+}
+
+// addContext adds to a reseller's config what it refers to from the
+// recorded state: the server, services, reseller plans, the reseller
+// itself and the admin's plans. The engine carries those over unchanged.
+func addContext(cfg *model.Config, s *state.Snapshot, login string) {
+	if s.Server != nil {
+		srv := &model.Server{Components: s.Server.Components, DefaultPlan: s.Server.DefaultPlan}
+		for _, x := range s.Server.Extensions {
+			ext := model.Extension{Name: x.Name}
+			for _, svc := range s.Services {
+				if svc.Extension == x.Name {
+					ext.Services = append(ext.Services, serviceOf(svc))
+				}
+			}
+			srv.Extensions = append(srv.Extensions, ext)
+		}
+		cfg.Server = srv
+	}
+	for _, svc := range s.Services {
+		cfg.Services[svc.Name] = serviceOf(svc)
+	}
+	planOf := func(kind model.PlanKind, p state.Plan) *model.Plan {
+		props, services := fromValues(s.PropertySets[p.Props])
+		return &model.Plan{Kind: kind, Owner: p.Owner, Name: p.Name, Description: p.Description, Props: props, Services: services, Oversell: p.Oversell}
+	}
+	for _, p := range s.ResellerPlans {
+		cfg.ResellerPlans[p.Key] = planOf(model.ResellerPlanKind, p)
+	}
+	for _, p := range s.ServicePlans {
+		if p.Owner == model.Admin {
+			cfg.ServicePlans[p.Key] = planOf(model.ServicePlanKind, p)
+		}
+	}
+	for _, p := range s.AddonPlans {
+		if p.Owner == model.Admin {
+			cfg.AddonPlans[p.Key] = planOf(model.AddonPlanKind, p)
+		}
+	}
+	for _, r := range s.Resellers {
+		if r.Login != login {
+			continue
+		}
+		res := &model.Reseller{Login: r.Login, Plan: r.Plan, Status: r.Status, Description: r.Description, Oversell: r.Oversell,
+			Contact: model.Contact{Name: r.Contact.Name, Company: r.Contact.Company, Email: r.Contact.Email, Phone: r.Contact.Phone, Address: r.Contact.Address}}
+		if r.Plan == model.None && r.Allocation != "" {
+			res.Props, res.Services = fromValues(s.PropertySets[r.Allocation])
+		}
+		cfg.Resellers[r.Login] = res
+	}
+}
+
+// serviceOf is a recorded service as the config declares one.
+func serviceOf(s state.Service) *model.Service {
+	svc := &model.Service{Name: s.Name, Description: s.Description, Send: s.Send, AvailableToResellers: s.AvailableToResellers, Extension: s.Extension}
+	if s.Button != nil {
+		svc.Button = &model.Button{URL: s.Button.URL, BackgroundImage: s.Button.BackgroundImage, OpenInPanel: s.Button.OpenInPanel}
+	}
+	return svc
 }

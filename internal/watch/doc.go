@@ -20,9 +20,10 @@
 // content gives no batch. The whole tree is rescanned after an inotify
 // queue overflow, when directories or links change, and periodically as a
 // backstop (Options.Rescan). Hidden names and editors' swap and backup
-// files are ignored, with the config loader's rules (Ignored).
+// files are ignored, by the config loader's own rule (configfile.Skipped).
 //
 // A Watcher never blocks on its consumer: batches the consumer has not
 // taken yet are merged into one, so a slow consumer sees at most one
-// queued batch. The package knows nothing of configs or plans.
+// queued batch. The package knows nothing of configs or plans beyond
+// that rule.
 package watch

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/plansync/plansync/internal/configfile"
 )
 
 // watchDir is a directory the Watcher watches, and why.
@@ -155,7 +157,7 @@ func (s *scan) walkDir(path, rel, real string) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if Ignored(name) {
+		if configfile.Skipped(name) {
 			continue
 		}
 		p := filepath.Join(path, name)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/plansync/plansync/internal/configfile"
 )
 
 // Defaults of Options.
@@ -307,7 +309,7 @@ func (w *Watcher) dirEvent(d *watchDir, base, name string, contentOnly bool) boo
 	if !d.tree {
 		return mark
 	}
-	if Ignored(base) {
+	if configfile.Skipped(base) {
 		// Editors' files and hidden names do not count, except a link
 		// (the Kubernetes "..data" swap retargets the links of the tree;
 		// Emacs's ".#name" lock links are not such links).

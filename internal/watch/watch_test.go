@@ -560,14 +560,3 @@ func TestMerge(t *testing.T) {
 		t.Errorf("rescan %q", b.Rescan)
 	}
 }
-
-func TestIgnored(t *testing.T) {
-	for name, want := range map[string]bool{
-		"plans.yaml": false, ".git": true, ".plans.yaml.swp": true, "plans.yaml~": true,
-		"x.swx": true, "x.tmp": true, ".#plans.yaml": true, "4913": false, "..data": true, ".plansyncignore": false,
-	} {
-		if got := Ignored(name); got != want {
-			t.Errorf("Ignored(%q) = %v", name, got)
-		}
-	}
-}
