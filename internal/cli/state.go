@@ -100,7 +100,7 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if o.Kind != "" {
 		k, ok := render.NormalizeKind(o.Kind)
 		if !ok {
-			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(render.Kinds, ", "))
+			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(plan.KindNames(), ", "))
 		}
 		kind = k
 	}

@@ -224,7 +224,7 @@ func billingMark(m string) string {
 // forget is the change of a billing-managed object removed from the
 // config: its existence is billing's (SPEC §6.5), so it is dropped from
 // the recorded state and left on the server as it is.
-func forget(kind, key string) *Change {
+func forget(kind Kind, key string) *Change {
 	return &Change{Kind: kind, Key: key, Action: Forget,
 		Reasons: []string{"removed from config", "managed by billing: dropped from the state, left on the server (billing owns its existence)"}}
 }

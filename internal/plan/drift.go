@@ -34,7 +34,7 @@ const (
 type Drift struct {
 	// Server names the server of a multi-server plan ("" single).
 	Server string
-	Kind   string
+	Kind   Kind
 	Key    string
 	Cause  string
 	// Detail says more about the cause ("by the administrator, status
@@ -53,9 +53,9 @@ type Drift struct {
 // Address is "kind key" ("server: kind key" in a multi-server plan).
 func (d *Drift) Address() string {
 	if d.Server != "" {
-		return d.Server + ": " + d.Kind + " " + d.Key
+		return d.Server + ": " + string(d.Kind) + " " + d.Key
 	}
-	return d.Kind + " " + d.Key
+	return string(d.Kind) + " " + d.Key
 }
 
 // DriftField is one field whose recorded and observed values differ.

@@ -80,7 +80,7 @@ func effective(t *testing.T, s *state.Snapshot, domain string) state.Values {
 	return nil
 }
 
-func find(p *Plan, kind, key string) *Change {
+func find(p *Plan, kind Kind, key string) *Change {
 	for _, c := range p.Changes {
 		if c.Kind == kind && c.Key == key {
 			return c

@@ -546,7 +546,7 @@ func MakeFleet(in FleetInput) *Plan {
 func targetPart(sp *Plan, recorded *state.Snapshot, targets []string, found map[string]bool) *Plan {
 	exists := map[string]bool{}
 	for _, c := range sp.Changes {
-		exists[c.Kind+" "+c.Key] = true
+		exists[string(c.Kind)+" "+c.Key] = true
 	}
 	for r := range state.Records(sp.Result) {
 		exists[r.Kind+" "+r.Key] = true
@@ -592,7 +592,7 @@ func keepTargetedDrift(p *Plan, targets []string) {
 	}
 	var out []Drift
 	for _, d := range p.Drift {
-		if keep[d.Kind+" "+d.Key] || changed[d.Address()] {
+		if keep[string(d.Kind)+" "+d.Key] || changed[d.Address()] {
 			out = append(out, d)
 		}
 	}

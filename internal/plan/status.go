@@ -97,7 +97,7 @@ func (e *engine) expires(cfg *model.Subscription, created time.Time, props model
 }
 
 // statusAction is the action of an object whose status changed.
-func statusAction(before, after string) (string, bool) {
+func statusAction(before, after string) (Action, bool) {
 	switch {
 	case before == after:
 		return "", false
@@ -120,7 +120,7 @@ func statusChangeReasons(before, after []string) []string {
 }
 
 // customerStatusReason explains a customer's changed status.
-func customerStatusReason(action string, reasons []string) string {
+func customerStatusReason(action Action, reasons []string) string {
 	if action == Suspend {
 		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
 	}
@@ -128,7 +128,7 @@ func customerStatusReason(action string, reasons []string) string {
 }
 
 // resellerStatusReason explains a reseller's changed status.
-func resellerStatusReason(action string) string {
+func resellerStatusReason(action Action) string {
 	if action == Suspend {
 		return "suspended in config: its customers and their subscriptions are suspended"
 	}

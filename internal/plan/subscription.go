@@ -323,7 +323,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 // the most specific first: a move (tenancy), a lock or unlock (lock.go),
 // conflicts resolved (conflicts.go), a suspension or activation
 // (status.go); else an update. why is the reason the action gives.
-func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action string, why []string) {
+func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action Action, why []string) {
 	if p.Owner != rec.Owner && !ownerRenamed {
 		return Move, []string{"moved from " + p.Owner + " to " + rec.Owner}
 	}

@@ -8,9 +8,6 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// Kinds are the object kinds a plan addresses.
-var Kinds = []string{"server", "service", "service_plan", "addon_plan", "reseller_plan", "reseller", "customer", "subscription"}
-
 // ParseTarget reads KIND/KEY ("subscription/doe.example",
 // "service_plan/acme/Web").
 func ParseTarget(t string) (state.Ref, error) {
@@ -18,12 +15,8 @@ func ParseTarget(t string) (state.Ref, error) {
 	if kind == "server" && !ok {
 		return state.Ref{Kind: "server", Key: "server"}, nil
 	}
-	valid := false
-	for _, k := range Kinds {
-		valid = valid || k == kind
-	}
-	if !ok || key == "" || !valid {
-		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(Kinds, ", "))
+	if !ok || key == "" || !Kind(kind).Valid() {
+		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(KindNames(), ", "))
 	}
 	if kind == "subscription" {
 		key = strings.ToLower(key)
@@ -96,7 +89,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		renamed := map[string]bool{}
 		for _, c := range p.Changes {
 			if c.RenamedFrom != "" && included[c.Address()] {
-				renamed[c.Kind+" "+c.RenamedFrom] = true
+				renamed[c.OldAddress()] = true
 			}
 		}
 		for _, c := range p.Changes {
@@ -141,10 +134,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		}
 		cp := *c
 		out.Changes = append(out.Changes, &cp)
-		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+		refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.Key})
 		if c.RenamedFrom != "" {
 			// The record under the old key goes: the plan does not hold it.
-			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom})
+			refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom})
 		}
 	}
 	for _, c := range p.Conflicts {
@@ -207,7 +200,7 @@ func refersTo(c *Change, recorded map[state.Ref]any, renamed map[string]bool) bo
 	}
 	if c.Action == Delete {
 		var customer, owner string
-		switch r := recorded[state.Ref{Kind: c.Kind, Key: c.Key}].(type) {
+		switch r := recorded[state.Ref{Kind: string(c.Kind), Key: c.Key}].(type) {
 		case state.Subscription:
 			customer, owner = r.Customer, r.Owner
 		case state.Customer:

@@ -22,11 +22,7 @@ func (e *engine) inScope(kind, owner string) bool {
 	if sc == nil {
 		return true
 	}
-	switch kind {
-	case "service_plan", "addon_plan", "customer", "subscription":
-		return ownerOf(owner) == sc.Reseller
-	}
-	return false
+	return Kind(kind).Tenant() && ownerOf(owner) == sc.Reseller
 }
 
 // recordOwner returns the owner of a recorded object ("admin" for the

@@ -61,10 +61,10 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		on = driftServers(p)
 	}
 	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
-		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
+		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item"), verb)
 	for i := range p.Drift {
 		if i == driftShown {
-			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item", ""))
+			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item"))
 			break
 		}
 		d := &p.Drift[i]
@@ -125,7 +125,7 @@ type jsonDriftField struct {
 
 type jsonDrift struct {
 	Server string           `json:"server,omitempty"`
-	Kind   string           `json:"kind"`
+	Kind   plan.Kind        `json:"kind"`
 	Key    string           `json:"key"`
 	Cause  string           `json:"cause"`
 	Detail string           `json:"detail,omitempty"`
@@ -169,14 +169,14 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 			break
 		}
 		if len(d.Fields) == 0 {
-			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(DriftCause(d.Cause)))
 		}
 		for _, f := range d.Fields {
 			observed := valText(f.Observed)
 			if d.Detail != "" && f.Path == "status" {
 				observed += " (" + d.Detail + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
 		}
 	}
 	b.WriteString("\nEach can be **reverted** (apply sets it back to the config's values) or **adopted** into the config:\n\n")
@@ -184,7 +184,7 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 		if i == driftShown {
 			break
 		}
-		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(DriftCause(d.Cause)))
 		if d.Adopt != "" {
 			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
 		} else if d.AdoptNote != "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
 )
 
@@ -18,18 +19,10 @@ const DefaultButtonImage = "/images/custom-buttons/default.png"
 // Object is one recorded object as `show` presents it.
 type Object map[string]any
 
-// Kinds lists the object kinds `show` accepts, singular.
-var Kinds = []string{"server", "service", "service_plan", "addon_plan", "reseller_plan", "reseller", "customer", "subscription"}
-
-// NormalizeKind accepts singular or plural kind names.
+// NormalizeKind accepts singular or plural kind names ("service-plans").
 func NormalizeKind(k string) (string, bool) {
-	k = strings.TrimSuffix(strings.ReplaceAll(k, "-", "_"), "s")
-	for _, x := range Kinds {
-		if x == k || strings.TrimSuffix(x, "s") == k {
-			return x, true
-		}
-	}
-	return "", false
+	kind, ok := plan.ParseKind(strings.TrimSuffix(strings.ReplaceAll(k, "-", "_"), "s"))
+	return string(kind), ok
 }
 
 // Objects builds the shown objects of a snapshot, filtered by kind and
@@ -262,7 +255,7 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 	for _, o := range objs {
 		kind, key := o["kind"].(string), o["key"].(string)
 		if !detail {
-			line := address(kind, key)
+			line := address(plan.Kind(kind), key)
 			switch kind {
 			case "subscription":
 				line = fmt.Sprintf("%s %s  %s, %s", kind, o["display_name"], o["sync_status"], o["status"])
@@ -278,7 +271,7 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 		if server, ok := o["server"].(string); ok {
 			fmt.Fprintf(&b, "%s: ", Escape(server))
 		}
-		fmt.Fprintf(&b, "%s\n", address(kind, key))
+		fmt.Fprintf(&b, "%s\n", address(plan.Kind(kind), key))
 		writeObject(&b, o, "  ")
 		b.WriteString("\n")
 	}

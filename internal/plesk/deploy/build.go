@@ -1065,10 +1065,10 @@ func (r *run) buildDeletes() []*phase {
 			return strings.Contains(dels[i].Key, "/") && !strings.Contains(dels[j].Key, "/")
 		})
 		for _, ch := range dels {
-			if ch.Kind != kind {
+			if string(ch.Kind) != kind {
 				continue
 			}
-			id := pleskOf(ch.Kind, ch.Key)
+			id := pleskOf(string(ch.Kind), ch.Key)
 			key := ch.Key
 			if r.opts.Billing(kind, key) {
 				continue // billing deletes it

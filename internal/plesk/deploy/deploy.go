@@ -286,7 +286,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		}
 	}
 	for _, ch := range p.Changes {
-		r.changes[ch.Kind+" "+ch.Key] = ch
+		r.changes[string(ch.Kind)+" "+ch.Key] = ch
 	}
 	return r
 }
