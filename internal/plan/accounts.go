@@ -94,6 +94,7 @@ func (e *engine) planResellers(subs []*sub) {
 			}
 		}
 		c.Fields = fs
+		resellerLinks(c, &rec)
 		e.add(c)
 	}
 	for _, p := range e.prior.Resellers {
@@ -175,6 +176,7 @@ func (e *engine) planCustomers() {
 			}
 		}
 		c.Fields = fs
+		customerLinks(c, &rec)
 		e.add(c)
 	}
 	var subsOf map[string][]string // of the recorded customers, once one is deleted

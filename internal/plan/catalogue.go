@@ -206,6 +206,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			continue
 		}
 		c.Fields = fs
+		planLinks(c, &rec)
 		e.add(c)
 		if c.Action == Update {
 			e.planChanged[c.Address()] = c

@@ -32,6 +32,14 @@ type Change struct {
 	Action  Action
 	Reasons []string
 	Fields  []*FieldChange
+	// Plan is the service plan a created or changed subscription is on
+	// ("none" for a custom one; "" for other kinds and for deletes).
+	Plan string
+	// DependsOn lists the addresses of the objects the object refers to
+	// after the change ("service_plan acme/Web", "customer jdoe",
+	// "reseller acme", "addon_plan Backup", "reseller_plan Gold"): what
+	// must exist for it. Deletes depend on nothing.
+	DependsOn []string
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string

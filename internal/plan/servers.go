@@ -616,6 +616,13 @@ func mergeParts(p *Plan, in FleetInput) {
 			if cp.Cause != "" {
 				cp.Cause = part.Name + ": " + cp.Cause
 			}
+			if len(cp.DependsOn) > 0 {
+				deps := make([]string, len(cp.DependsOn))
+				for i, d := range cp.DependsOn {
+					deps[i] = part.Name + ": " + d
+				}
+				cp.DependsOn = deps
+			}
 			p.Changes = append(p.Changes, &cp)
 		}
 		for _, c := range sp.Conflicts {

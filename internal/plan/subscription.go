@@ -181,9 +181,12 @@ func (e *engine) finish(s *sub) {
 		if !e.in.ResultOnly {
 			s.change = e.createChange(s, effSet)
 		}
-		return
+	} else {
+		s.change = e.updateChange(s, effSet, ftpChanged)
 	}
-	s.change = e.updateChange(s, effSet, ftpChanged)
+	if s.change != nil {
+		subscriptionLinks(s.change, &s.rec)
+	}
 }
 
 // record is what the result records of a planned subscription (its

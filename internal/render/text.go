@@ -177,14 +177,7 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		if (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
 			continue
 		}
-		planName := ""
-		if c.Kind == "subscription" {
-			for _, f := range c.Fields {
-				if f.Path == "plan" {
-					planName, _ = f.After.JSON.(string)
-				}
-			}
-		}
+		planName := c.Plan
 		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName
 		g := byPlan[k]
 		if g == nil {
