@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/state"
 )
@@ -68,6 +70,22 @@ func (c *Change) OldAddress() string {
 		return ""
 	}
 	return string(c.Kind) + " " + c.RenamedFrom
+}
+
+// StatesDefault reports whether field f of the change only states a
+// default of a created subscription (an unlimited limit, a permission
+// not granted): people are told of those in one line, not each.
+func (c *Change) StatesDefault(f *FieldChange) bool {
+	if c.Action != Create || c.Kind != KindSubscription || f.Before.Set || !f.After.Set {
+		return false
+	}
+	switch v := f.After.JSON.(type) {
+	case int64:
+		return v == -1 && strings.HasPrefix(f.Path, "resources.")
+	case bool:
+		return !v && strings.HasPrefix(f.Path, "permissions.")
+	}
+	return false
 }
 
 // Ref is the state reference of the change's object.

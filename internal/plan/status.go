@@ -17,6 +17,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // Statuses.
@@ -117,6 +118,13 @@ func statusChangeReasons(before, after []string) []string {
 		return []string{"no longer suspended (" + strings.Join(before, ", ") + ")"}
 	}
 	return after
+}
+
+// CanLogin reports whether customer c, who has subscriptions
+// subscriptions, can log in to the panel: an active customer with at
+// least one subscription.
+func CanLogin(c state.Customer, subscriptions int) bool {
+	return c.Status == Active && subscriptions > 0
 }
 
 // customerStatusReason explains a customer's changed status.

@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -12,9 +11,6 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
 )
-
-// DefaultButtonImage is the background image of a button that names none.
-const DefaultButtonImage = "/images/custom-buttons/default.png"
 
 // Object is one recorded object as `show` presents it.
 type Object map[string]any
@@ -92,7 +88,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			out = append(out, Object{"kind": "customer", "key": c.Login, "owner": c.Owner, "login": c.Login,
 				"name": c.Contact.Name, "company": c.Contact.Company, "email": c.Contact.Email, "phone": c.Contact.Phone,
 				"address": c.Contact.Address, "status": c.Status, "description": c.Description,
-				"admin_description": c.AdminDescription, "can_login": c.Status == "active" && len(subs) > 0,
+				"admin_description": c.AdminDescription, "can_login": plan.CanLogin(c, len(subs)),
 				"subscriptions": subs, "password": sensitiveShown(c.PasswordHash)})
 		}
 	}
@@ -136,11 +132,7 @@ func sensitiveShown(hash string) any {
 }
 
 func buttonOf(b *state.Button) Object {
-	img := b.BackgroundImage
-	if img == "" {
-		img = DefaultButtonImage
-	}
-	return Object{"url": b.URL, "background_image": img, "open_in_panel": b.OpenInPanel}
+	return Object{"url": b.URL, "background_image": plan.ButtonImage(b), "open_in_panel": b.OpenInPanel}
 }
 
 // grouped turns a flat property set into sections:
@@ -180,7 +172,7 @@ func grouped(v state.Values) Object {
 }
 
 // buttons lists the custom buttons a subscription gets and the request
-// each would send (the FTP password masked).
+// each would send (plan.ButtonRequest).
 func buttons(sub state.Subscription, eff Object, services map[string]state.Service, customers map[string]state.Customer) []Object {
 	out := []Object{}
 	list, _ := eff["services"].([]any)
@@ -190,49 +182,9 @@ func buttons(sub state.Subscription, eff Object, services map[string]state.Servi
 		if !ok || sv.Button == nil {
 			continue
 		}
-		q := url.Values{}
-		cu := customers[sub.Customer]
-		// A value the subscription does not have (no FTP account, no
-		// customer for an own subscription) is left out, not sent empty.
-		set := func(k, v string) {
-			if v != "" {
-				q.Set(k, v)
-			}
-		}
-		for _, f := range sv.Send {
-			switch f {
-			case "subscription_id":
-				set("subscription_id", sub.Domain)
-			case "primary_domain":
-				set("primary_domain", sub.Domain)
-			case "ftp_credentials":
-				if sub.FTPLogin != "" {
-					set("ftp_login", sub.FTPLogin)
-					if sub.FTPPassword != "" {
-						set("ftp_password", "*****")
-					}
-				}
-			case "customer_id":
-				set("customer_id", sub.Customer)
-			case "customer_name":
-				set("customer_name", cu.Contact.Name)
-			case "customer_email":
-				set("customer_email", cu.Contact.Email)
-			case "customer_company":
-				set("customer_company", cu.Contact.Company)
-			}
-		}
-		req := sv.Button.URL
-		if enc := q.Encode(); enc != "" {
-			sep := "?"
-			if strings.Contains(req, "?") {
-				sep = "&"
-			}
-			req += sep + strings.ReplaceAll(enc, "%2A%2A%2A%2A%2A", "*****")
-		}
 		b := buttonOf(sv.Button)
 		b["service"] = name
-		b["request"] = "GET " + req
+		b["request"] = plan.ButtonRequest(sv, sub, customers[sub.Customer])
 		out = append(out, b)
 	}
 	return out

@@ -212,21 +212,6 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	fmt.Fprintf(b, "  %s%s %s\n\n", serverPrefix(g.server), sym, names(g.keys, max))
 }
 
-// isDefault reports whether a created subscription's field only states a
-// default (an unlimited limit, a permission not granted).
-func isDefault(f *plan.FieldChange) bool {
-	if f.Before.Set || !f.After.Set {
-		return false
-	}
-	switch v := f.After.JSON.(type) {
-	case int64:
-		return v == -1 && strings.HasPrefix(f.Path, "resources.")
-	case bool:
-		return !v && strings.HasPrefix(f.Path, "permissions.")
-	}
-	return false
-}
-
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
 	on := ""
@@ -243,10 +228,10 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 	} else {
 		fmt.Fprintf(b, "  %s%s %s %q\n", serverPrefix(c.Server), sym, c.Kind, c.Key)
 	}
-	if c.Action != plan.Delete && c.Action != plan.Forget {
+	if c.Action.ShowsFields() {
 		defaults := 0
 		for _, f := range c.Fields {
-			if c.Action == plan.Create && c.Kind == "subscription" && isDefault(f) {
+			if c.StatesDefault(f) {
 				defaults++
 				continue
 			}
