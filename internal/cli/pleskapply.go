@@ -335,7 +335,7 @@ func (l *progressLine) done(err error) {
 // server: its result (prepared against the current state) and its
 // objects. A saved plan does not keep field changes: an account or
 // subscription it updates gets its configured password sent again (a
-// password cannot be read back to compare).
+// password cannot be read back to compare), and shows that field.
 func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets}
 	if cur != nil {
@@ -345,9 +345,11 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		ch := &plan.Change{Server: o.Server, Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
 		if o.Action != plan.Create && o.Action != plan.Delete {
 			switch o.Kind {
-			case "customer", "reseller":
+			case plan.KindCustomer, plan.KindReseller:
+				ch.SetsSecret = true
 				ch.Fields = []*plan.FieldChange{{Path: "password", Sensitive: true}}
-			case "subscription":
+			case plan.KindSubscription:
+				ch.SetsSecret = true
 				ch.Fields = []*plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
 			}
 		}

@@ -77,6 +77,7 @@ func (e *engine) planResellers(subs []*sub) {
 		}
 		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
 			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+			c.SetsSecret = true
 		}
 		if c.Action == Update {
 			if len(fs) == 0 {
@@ -151,6 +152,7 @@ func (e *engine) planCustomers() {
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
 		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
 			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+			c.SetsSecret = true
 		}
 		if c.Action == Update {
 			if len(fs) == 0 {

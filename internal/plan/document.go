@@ -42,6 +42,10 @@ type Change struct {
 	// "reseller acme", "addon_plan Backup", "reseller_plan Gold"): what
 	// must exist for it. Deletes depend on nothing.
 	DependsOn []string
+	// SetsSecret is set when the change sets the object's secret (a
+	// customer's or reseller's password, a subscription's FTP
+	// password), which cannot be read back: applying sends it.
+	SetsSecret bool
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string

@@ -243,6 +243,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 	fs.add(strField("managed_by", "", rec.ManagedBy))
 	if rec.FTPPassword != "" {
 		fs = append(fs, sensitiveField("ftp_password", false, true))
+		c.SetsSecret = true
 	}
 	c.Fields = fs
 	return c
@@ -270,7 +271,8 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
 	fs.add(strField("managed_by", p.ManagedBy, rec.ManagedBy))
-	if ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "") {
+	setsSecret := ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "")
+	if setsSecret {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}
 	customChanged := p.Customize != rec.Customize
@@ -284,7 +286,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 		return nil
 	}
 	// Reasons and action.
-	c := &Change{Kind: "subscription", Key: s.cfg.Domain}
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain, SetsSecret: setsSecret}
 	reasons, ownerRenamed := e.subscriptionRenames(c, p, rec)
 	action, why := subscriptionAction(p, rec, ownerRenamed)
 	reasons = append(reasons, why...)
