@@ -7,6 +7,8 @@ package plan
 // strings underneath, so the JSON documents (plan, saved plan, history)
 // carry the same names as before.
 
+import "strings"
+
 // Kind is the kind of object a change, a drift item or a target
 // addresses.
 type Kind string
@@ -83,6 +85,12 @@ func ParseKind(name string) (Kind, bool) {
 		}
 	}
 	return "", false
+}
+
+// KindNamed reads a kind as people type it: singular or plural, with
+// hyphens or underscores ("service-plans", "subscription").
+func KindNamed(name string) (Kind, bool) {
+	return ParseKind(strings.TrimSuffix(strings.ReplaceAll(name, "-", "_"), "s"))
 }
 
 // Valid reports whether k is one of the kinds.

@@ -15,12 +15,6 @@ import (
 // Object is one recorded object as `show` presents it.
 type Object map[string]any
 
-// NormalizeKind accepts singular or plural kind names ("service-plans").
-func NormalizeKind(k string) (string, bool) {
-	kind, ok := plan.ParseKind(strings.TrimSuffix(strings.ReplaceAll(k, "-", "_"), "s"))
-	return string(kind), ok
-}
-
 // Objects builds the shown objects of a snapshot, filtered by kind and
 // key ("" for all), in kind then key order.
 func Objects(s *state.Snapshot, kind, key string) []Object {
