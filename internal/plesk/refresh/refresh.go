@@ -335,7 +335,7 @@ func (c *comparer) accountStatus(addr, status string) {
 	c.statusOf[addr] = status
 }
 
-func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
+func (c *comparer) add(kind, key string, cause plan.DriftCause, fields ...plan.DriftField) {
 	c.drift = append(c.drift, plan.Drift{Kind: plan.Kind(kind), Key: key, Cause: cause, Fields: fields})
 }
 
@@ -522,7 +522,7 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 }
 
 // gone is the cause of a recorded object the server lacks.
-func gone(id *state.PleskID) string {
+func gone(id *state.PleskID) plan.DriftCause {
 	if id == nil {
 		return plan.DriftMissing
 	}
