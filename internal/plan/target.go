@@ -12,13 +12,13 @@ import (
 // "service_plan/acme/Web").
 func ParseTarget(t string) (state.Ref, error) {
 	kind, key, ok := strings.Cut(t, "/")
-	if kind == "server" && !ok {
-		return state.Ref{Kind: "server", Key: "server"}, nil
+	if Kind(kind) == KindServer && !ok {
+		return state.Ref{Kind: string(KindServer), Key: string(KindServer)}, nil
 	}
 	if !ok || key == "" || !Kind(kind).Valid() {
 		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(KindNames(), ", "))
 	}
-	if kind == "subscription" {
+	if Kind(kind) == KindSubscription {
 		key = strings.ToLower(key)
 	}
 	return state.Ref{Kind: kind, Key: key}, nil
