@@ -34,18 +34,23 @@ type Change struct {
 	Action  Action
 	Reasons []string
 	Fields  []*FieldChange
-	// Plan is the service plan a created or changed subscription is on
-	// ("none" for a custom one; "" for other kinds and for deletes).
+	// Plan is the service plan a created or changed subscription is on,
+	// by its name in the owner's catalogue ("none" for a custom one; ""
+	// for other kinds and for deletes).
 	Plan string
 	// DependsOn lists the addresses of the objects the object refers to
 	// after the change ("service_plan acme/Web", "customer jdoe",
-	// "reseller acme", "addon_plan Backup", "reseller_plan Gold"): what
-	// must exist for it. Deletes depend on nothing.
+	// "reseller acme", "addon_plan Backup", "reseller_plan Gold";
+	// prefixed "server: " as Address in a multi-server plan): what must
+	// exist for it. Deletes depend on nothing (depends.go).
 	DependsOn []string
 	// SetsSecret is set when the change sets the object's secret (a
 	// customer's or reseller's password, a subscription's FTP
 	// password), which cannot be read back: applying sends it.
 	SetsSecret bool
+	// What caused the change, when not the config alone: Cause, Cascade,
+	// RenamedFrom.
+	//
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string
