@@ -112,10 +112,10 @@ func Summary(p *plan.Plan) string {
 
 type histChange struct {
 	// Server names the server of a multi-server plan.
-	Server string `json:"server,omitempty"`
-	Kind   string `json:"kind"`
-	Key    string `json:"key"`
-	Action string `json:"action"`
+	Server string      `json:"server,omitempty"`
+	Kind   plan.Kind   `json:"kind"`
+	Key    string      `json:"key"`
+	Action plan.Action `json:"action"`
 }
 
 func changeList(p *plan.Plan) []histChange {

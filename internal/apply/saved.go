@@ -49,11 +49,11 @@ type Saved struct {
 type SavedObject struct {
 	// Server is the server the object is on, for a multi-server config
 	// ("" for a single server).
-	Server  string `json:"server,omitempty"`
-	Kind    string `json:"kind"`
-	Key     string `json:"key"`
-	Action  string `json:"action"`
-	Version string `json:"version"`
+	Server  string      `json:"server,omitempty"`
+	Kind    plan.Kind   `json:"kind"`
+	Key     string      `json:"key"`
+	Action  plan.Action `json:"action"`
+	Version string      `json:"version"`
 	// RenamedFrom is the key of the record a rename replaces, with its
 	// version.
 	RenamedFrom        string `json:"renamed_from,omitempty"`
@@ -63,9 +63,9 @@ type SavedObject struct {
 // refs lists the records applying a saved object replaces: its own, and
 // the one it renames.
 func (o SavedObject) refs() []state.Ref {
-	refs := []state.Ref{{Kind: o.Kind, Key: o.Key, Server: o.Server}}
+	refs := []state.Ref{{Kind: string(o.Kind), Key: o.Key, Server: o.Server}}
 	if o.RenamedFrom != "" {
-		refs = append(refs, state.Ref{Kind: o.Kind, Key: o.RenamedFrom, Server: o.Server})
+		refs = append(refs, state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server})
 	}
 	return refs
 }
@@ -81,16 +81,16 @@ func Save(p *plan.Plan, prior *state.Snapshot, configDigest string, allowDelete 
 		Summary: p.Summary, Deletes: p.Deletes, Text: text, Result: res}
 	refs := make([]state.Ref, 0, len(p.Changes))
 	for _, c := range p.Changes {
-		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key, Server: c.Server})
+		refs = append(refs, c.Ref())
 		if c.RenamedFrom != "" {
-			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom, Server: c.Server})
+			refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom, Server: c.Server})
 		}
 	}
 	versions := state.Versions(prior, refs)
 	for _, c := range p.Changes {
-		o := SavedObject{Server: c.Server, Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[state.Ref{Kind: c.Kind, Key: c.Key, Server: c.Server}]}
+		o := SavedObject{Server: c.Server, Kind: c.Kind, Key: c.Key, Action: c.Action, Version: versions[c.Ref()]}
 		if c.RenamedFrom != "" {
-			o.RenamedFrom, o.RenamedFromVersion = c.RenamedFrom, versions[state.Ref{Kind: c.Kind, Key: c.RenamedFrom, Server: c.Server}]
+			o.RenamedFrom, o.RenamedFromVersion = c.RenamedFrom, versions[state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom, Server: c.Server}]
 		}
 		s.Objects = append(s.Objects, o)
 	}
@@ -189,11 +189,11 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 			if o.Server != "" {
 				on = o.Server + ": "
 			}
-			if now[state.Ref{Kind: o.Kind, Key: o.Key, Server: o.Server}] != o.Version {
-				changed = append(changed, on+o.Kind+" "+o.Key)
+			if now[state.Ref{Kind: string(o.Kind), Key: o.Key, Server: o.Server}] != o.Version {
+				changed = append(changed, on+string(o.Kind)+" "+o.Key)
 			}
-			if o.RenamedFrom != "" && now[state.Ref{Kind: o.Kind, Key: o.RenamedFrom, Server: o.Server}] != o.RenamedFromVersion {
-				changed = append(changed, on+o.Kind+" "+o.RenamedFrom)
+			if o.RenamedFrom != "" && now[state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server}] != o.RenamedFromVersion {
+				changed = append(changed, on+string(o.Kind)+" "+o.RenamedFrom)
 			}
 		}
 		if len(changed) > 0 {

@@ -100,14 +100,7 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 				cp := *ch
 				cp.Server = ""
 				sp.Changes = append(sp.Changes, &cp)
-				switch ch.Action {
-				case plan.Create:
-					sp.Summary.Create++
-				case plan.Delete:
-					sp.Summary.Delete++
-				default:
-					sp.Summary.Update++
-				}
+				sp.Summary.Add(ch.Action)
 			}
 		}
 		if saved.Partial {

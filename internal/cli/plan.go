@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/plan"
@@ -372,9 +371,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if o.Format == "json" {
 		return render.ApplyJSON(env.Stdout, p, true, serial, env.view.warnings())
 	}
-	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
-		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
-	return nil
+	return render.ApplyText(env.Stdout, p.Summary, serial)
 }
 
 // progressEvery is how often a write in progress says how long it has run.
@@ -390,19 +387,8 @@ func showProgress(env Env, on bool, changes int, where string, write func() erro
 	}
 	start := time.Now()
 	what := fmt.Sprintf("Applying: recording %s %s in %s (one atomic write)", render.Thousands(changes), plural(changes, "change"), where)
-	// Each line overwrites the last (\r), padded to cover it: no escape
-	// sequence, so a dumb terminal shows it right too.
-	width := 0
-	line := func(text, end string) {
-		pad := ""
-		if n := utf8.RuneCountInString(text); n < width {
-			pad = strings.Repeat(" ", width-n)
-		} else {
-			width = n
-		}
-		fmt.Fprintf(env.Stderr, "\r%s%s%s", text, pad, end)
-	}
-	line(what+"…", "")
+	line := render.NewStatusLine(env.Stderr)
+	line.Show(what + "…")
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
@@ -414,7 +400,7 @@ func showProgress(env Env, on bool, changes int, where string, write func() erro
 			case <-done:
 				return
 			case <-t.C:
-				line(fmt.Sprintf("%s… %s", what, time.Since(start).Round(time.Second)), "")
+				line.Show(fmt.Sprintf("%s… %s", what, time.Since(start).Round(time.Second)))
 			}
 		}
 	}()
@@ -422,10 +408,10 @@ func showProgress(env Env, on bool, changes int, where string, write func() erro
 	close(done)
 	<-stopped
 	if err != nil {
-		line(fmt.Sprintf("%s: failed after %s, nothing recorded", what, time.Since(start).Round(time.Millisecond)), "\n")
+		line.End(fmt.Sprintf("%s: failed after %s, nothing recorded", what, time.Since(start).Round(time.Millisecond)))
 		return err
 	}
-	line(fmt.Sprintf("Applying: %s %s recorded in %s in %s", render.Thousands(changes), plural(changes, "change"), where, time.Since(start).Round(time.Millisecond)), "\n")
+	line.End(fmt.Sprintf("Applying: %s %s recorded in %s in %s", render.Thousands(changes), plural(changes, "change"), where, time.Since(start).Round(time.Millisecond)))
 	return nil
 }
 

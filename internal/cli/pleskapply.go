@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/model"
@@ -289,26 +288,15 @@ func writeApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64, env 
 // progressLine says on a terminal how far an apply on a server is
 // ("Applying on HOST: 37/120 operations"), at most every 100ms.
 type progressLine struct {
-	w      io.Writer
+	line   *render.StatusLine
 	on     bool
 	server string
 	last   time.Time
-	width  int
 	n, of  int
 }
 
 func newProgressLine(w io.Writer, on bool, server string) *progressLine {
-	return &progressLine{w: w, on: on, server: server}
-}
-
-func (l *progressLine) line(text, end string) {
-	pad := ""
-	if n := utf8.RuneCountInString(text); n < l.width {
-		pad = strings.Repeat(" ", l.width-n)
-	} else {
-		l.width = n
-	}
-	fmt.Fprintf(l.w, "\r%s%s%s", text, pad, end)
+	return &progressLine{line: render.NewStatusLine(w), on: on, server: server}
 }
 
 func (l *progressLine) update(done, total int) {
@@ -317,7 +305,7 @@ func (l *progressLine) update(done, total int) {
 		return
 	}
 	l.last = time.Now()
-	l.line(fmt.Sprintf("Applying on %s: %s/%s operations", l.server, render.Thousands(done), render.Thousands(total)), "")
+	l.line.Show(fmt.Sprintf("Applying on %s: %s/%s operations", l.server, render.Thousands(done), render.Thousands(total)))
 }
 
 func (l *progressLine) done(err error) {
@@ -325,17 +313,17 @@ func (l *progressLine) done(err error) {
 		return
 	}
 	if err != nil {
-		l.line(fmt.Sprintf("Applying on %s: stopped after %s/%s operations", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+		l.line.End(fmt.Sprintf("Applying on %s: stopped after %s/%s operations", l.server, render.Thousands(l.n), render.Thousands(l.of)))
 		return
 	}
-	l.line(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)), "\n")
+	l.line.End(fmt.Sprintf("Applying on %s: %s/%s operations done", l.server, render.Thousands(l.n), render.Thousands(l.of)))
 }
 
 // savedPlan is the plan a saved plan stands for, for an apply on a
 // server: its result (prepared against the current state) and its
 // objects. A saved plan does not keep field changes: an account or
 // subscription it updates gets its configured password sent again (a
-// password cannot be read back to compare).
+// password cannot be read back to compare), and shows that field.
 func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets}
 	if cur != nil {
@@ -345,9 +333,11 @@ func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
 		ch := &plan.Change{Server: o.Server, Kind: o.Kind, Key: o.Key, Action: o.Action, RenamedFrom: o.RenamedFrom}
 		if o.Action != plan.Create && o.Action != plan.Delete {
 			switch o.Kind {
-			case "customer", "reseller":
+			case plan.KindCustomer, plan.KindReseller:
+				ch.SetsSecret = true
 				ch.Fields = []*plan.FieldChange{{Path: "password", Sensitive: true}}
-			case "subscription":
+			case plan.KindSubscription:
+				ch.SetsSecret = true
 				ch.Fields = []*plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
 			}
 		}

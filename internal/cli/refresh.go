@@ -305,7 +305,7 @@ func revertsDrift(p *plan.Plan) []string {
 	for _, c := range p.Changes {
 		changed[c.Address()] = true
 		if c.RenamedFrom != "" {
-			changed[c.Kind+" "+c.RenamedFrom] = true
+			changed[c.OldAddress()] = true
 		}
 	}
 	var out []string

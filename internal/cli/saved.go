@@ -201,10 +201,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		return err
 	}
 	if o.Format == "json" {
-		return json.NewEncoder(env.Stdout).Encode(map[string]any{"format_version": render.FormatVersion, "applied": true, "serial": serial,
-			"summary": map[string]int{"create": saved.Summary.Create, "update": saved.Summary.Update, "delete": saved.Summary.Delete, "conflicts": saved.Summary.Conflicts}})
+		return render.SavedApplyJSON(env.Stdout, saved.Summary, serial)
 	}
-	fmt.Fprintf(env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
-		saved.Summary.Create, saved.Summary.Update, saved.Summary.Delete, serial)
-	return nil
+	return render.ApplyText(env.Stdout, saved.Summary, serial)
 }

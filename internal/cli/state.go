@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 
 	"fmt"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -98,11 +96,11 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	kind := ""
 	if o.Kind != "" {
-		k, ok := render.NormalizeKind(o.Kind)
+		k, ok := plan.KindNamed(o.Kind)
 		if !ok {
-			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(render.Kinds, ", "))
+			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(plan.KindNames(), ", "))
 		}
-		kind = k
+		kind = string(k)
 	}
 	b, err := openBackend(env, c, o.Dir)
 	if err != nil {
@@ -307,36 +305,9 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 		}
 	}
 	if format == "json" {
-		type entry struct {
-			Serial  uint64          `json:"serial"`
-			Who     string          `json:"who"`
-			When    string          `json:"when"`
-			Summary string          `json:"summary"`
-			Changes json.RawMessage `json:"changes"`
-		}
-		out := make([]entry, 0, len(hist))
-		for _, h := range hist {
-			ch := json.RawMessage(h.Changes)
-			if len(ch) == 0 {
-				ch = json.RawMessage("[]")
-			}
-			out = append(out, entry{h.Serial, h.Who, h.When.UTC().Format("2006-01-02T15:04:05Z07:00"), h.Summary, ch})
-		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		r := state.HistoryRetention
-		return enc.Encode(map[string]any{"format_version": render.FormatVersion, "history": out,
-			"retention": map[string]any{"entries": r.Entries, "changes_bytes": r.Changes, "description": r.String()}})
+		return render.HistoryJSON(env.Stdout, hist)
 	}
-	if len(hist) == 0 {
-		fmt.Fprintln(env.Stdout, "No applied changes recorded.")
-	}
-	for _, h := range hist {
-		fmt.Fprintf(env.Stdout, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format(time.RFC3339), h.Who, h.Summary)
-	}
-	s := state.HistoryRetention.String()
-	fmt.Fprintf(env.Stdout, "(%s%s.)\n", strings.ToUpper(s[:1]), s[1:])
-	return nil
+	return render.HistoryText(env.Stdout, hist)
 }
 
 func newForceUnlockCmd(env Env, c *common) *cobra.Command {

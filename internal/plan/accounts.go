@@ -77,6 +77,7 @@ func (e *engine) planResellers(subs []*sub) {
 		}
 		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
 			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+			c.SetsSecret = true
 		}
 		if c.Action == Update {
 			if len(fs) == 0 {
@@ -94,6 +95,7 @@ func (e *engine) planResellers(subs []*sub) {
 			}
 		}
 		c.Fields = fs
+		resellerLinks(c, &rec)
 		e.add(c)
 	}
 	for _, p := range e.prior.Resellers {
@@ -150,6 +152,7 @@ func (e *engine) planCustomers() {
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
 		if pwChanged || (priorHash != "" && rec.PasswordHash == "") {
 			fs = append(fs, sensitiveField("password", priorHash != "", rec.PasswordHash != ""))
+			c.SetsSecret = true
 		}
 		if c.Action == Update {
 			if len(fs) == 0 {
@@ -175,6 +178,7 @@ func (e *engine) planCustomers() {
 			}
 		}
 		c.Fields = fs
+		customerLinks(c, &rec)
 		e.add(c)
 	}
 	var subsOf map[string][]string // of the recorded customers, once one is deleted
@@ -224,7 +228,7 @@ func billingMark(m string) string {
 // forget is the change of a billing-managed object removed from the
 // config: its existence is billing's (SPEC §6.5), so it is dropped from
 // the recorded state and left on the server as it is.
-func forget(kind, key string) *Change {
+func forget(kind Kind, key string) *Change {
 	return &Change{Kind: kind, Key: key, Action: Forget,
 		Reasons: []string{"removed from config", "managed by billing: dropped from the state, left on the server (billing owns its existence)"}}
 }

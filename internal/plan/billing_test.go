@@ -25,14 +25,14 @@ func TestBillingForget(t *testing.T) {
 		delete(cfg.Subscriptions, d)
 	}
 	p := mustPlan(t, cfg, prior)
-	got := map[string]string{}
+	got := map[string]Action{}
 	for _, c := range p.Changes {
 		got[c.Address()] = c.Action
 		if c.Kind == "subscription" && c.Cascade != "" {
 			t.Errorf("%s is a cascade of %s: its customer is forgotten, not deleted", c.Address(), c.Cascade)
 		}
 	}
-	want := map[string]string{"customer jdoe": Forget, "subscription a.example": Forget, "subscription b.example": Delete, "subscription c.example": Delete}
+	want := map[string]Action{"customer jdoe": Forget, "subscription a.example": Forget, "subscription b.example": Delete, "subscription c.example": Delete}
 	for addr, action := range want {
 		if got[addr] != action {
 			t.Errorf("%s: %q, want %q", addr, got[addr], action)

@@ -175,7 +175,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 				e.renamed[string(kind)+" "+old] = key
 			}
 		}
-		c := &Change{Kind: string(kind), Key: key}
+		c := &Change{Kind: Kind(kind), Key: key}
 		var before *pset
 		if renamedFrom != "" {
 			c.Reasons = append(c.Reasons, "owner reseller renamed: was "+renamedFrom)
@@ -206,6 +206,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			continue
 		}
 		c.Fields = fs
+		planLinks(c, &rec)
 		e.add(c)
 		if c.Action == Update {
 			e.planChanged[c.Address()] = c
@@ -213,7 +214,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 	}
 	for _, b := range priorList {
 		if _, gone := e.renamedTo(string(kind), b.Key); desired[b.Key] == nil && !gone && e.inScope(string(kind), b.Owner) {
-			e.add(&Change{Kind: string(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
+			e.add(&Change{Kind: Kind(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}
 }

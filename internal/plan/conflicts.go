@@ -143,7 +143,7 @@ func sortConflicts(cs []Conflict) {
 
 // resolvedAction is the action and reason of an unsynced subscription
 // whose conflicts are gone.
-func resolvedAction(before, after, plan string) (string, string, bool) {
+func resolvedAction(before, after, plan string) (Action, string, bool) {
 	if before == Unsynced && after == Synced {
 		return Sync, "conflicts resolved: synced with plan " + plan, true
 	}

@@ -1,25 +1,10 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/state"
-)
-
-// Actions a change may carry.
-const (
-	Create   = "create"
-	Update   = "update"
-	Delete   = "delete"
-	Suspend  = "suspend"
-	Activate = "activate"
-	Lock     = "lock"
-	Unlock   = "unlock"
-	Sync     = "sync"
-	Move     = "move"
-	Convert  = "convert"
-	// Forget drops a record without touching the server: a
-	// billing-managed object removed from the config.
-	Forget = "forget"
 )
 
 // Val is one side of a field change: its JSON form and its text for people.
@@ -44,11 +29,28 @@ type Change struct {
 	// Server names the server of a multi-server plan ("" with a single
 	// server).
 	Server  string
-	Kind    string
+	Kind    Kind
 	Key     string
-	Action  string
+	Action  Action
 	Reasons []string
 	Fields  []*FieldChange
+	// Plan is the service plan a created or changed subscription is on,
+	// by its name in the owner's catalogue ("none" for a custom one; ""
+	// for other kinds and for deletes).
+	Plan string
+	// DependsOn lists the addresses of the objects the object refers to
+	// after the change ("service_plan acme/Web", "customer jdoe",
+	// "reseller acme", "addon_plan Backup", "reseller_plan Gold";
+	// prefixed "server: " as Address in a multi-server plan): what must
+	// exist for it. Deletes depend on nothing (depends.go).
+	DependsOn []string
+	// SetsSecret is set when the change sets the object's secret (a
+	// customer's or reseller's password, a subscription's FTP
+	// password), which cannot be read back: applying sends it.
+	SetsSecret bool
+	// What caused the change, when not the config alone: Cause, Cascade,
+	// RenamedFrom.
+	//
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string
@@ -65,9 +67,39 @@ type Change struct {
 // Address is "kind key" ("server: kind key" in a multi-server plan).
 func (c *Change) Address() string {
 	if c.Server != "" {
-		return c.Server + ": " + c.Kind + " " + c.Key
+		return c.Server + ": " + string(c.Kind) + " " + c.Key
 	}
-	return c.Kind + " " + c.Key
+	return string(c.Kind) + " " + c.Key
+}
+
+// OldAddress is the address of the record a rename replaces ("" when
+// the change renames nothing).
+func (c *Change) OldAddress() string {
+	if c.RenamedFrom == "" {
+		return ""
+	}
+	return string(c.Kind) + " " + c.RenamedFrom
+}
+
+// StatesDefault reports whether field f of the change only states a
+// default of a created subscription (an unlimited limit, a permission
+// not granted): people are told of those in one line, not each.
+func (c *Change) StatesDefault(f *FieldChange) bool {
+	if c.Action != Create || c.Kind != KindSubscription || f.Before.Set || !f.After.Set {
+		return false
+	}
+	switch v := f.After.JSON.(type) {
+	case int64:
+		return v == -1 && strings.HasPrefix(f.Path, "resources.")
+	case bool:
+		return !v && strings.HasPrefix(f.Path, "permissions.")
+	}
+	return false
+}
+
+// Ref is the state reference of the change's object.
+func (c *Change) Ref() state.Ref {
+	return state.Ref{Kind: string(c.Kind), Key: c.Key, Server: c.Server}
 }
 
 // Fanout summarises what one plan change reaches.
@@ -153,16 +185,9 @@ type Plan struct {
 func (p *Plan) summarize() {
 	p.Summary, p.Deletes = Summary{}, nil
 	for _, c := range p.Changes {
-		switch c.Action {
-		case Create:
-			p.Summary.Create++
-		case Delete:
-			p.Summary.Delete++
-			if GuardedDelete(c.Kind) {
-				p.Deletes = append(p.Deletes, c.Address())
-			}
-		default:
-			p.Summary.Update++
+		p.Summary.Add(c.Action)
+		if c.Action == Delete && c.Kind.Guarded() {
+			p.Deletes = append(p.Deletes, c.Address())
 		}
 		if c.Fanout != nil {
 			p.Summary.Skipped += len(c.Fanout.SkippedLocked)
@@ -180,14 +205,3 @@ func (p *Plan) summarize() {
 // Empty reports whether there is nothing to do: no change, no pending
 // conflict.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 && p.Summary.Conflicts == 0 }
-
-// GuardedDelete reports whether deleting an object of kind needs
-// --allow-delete: customers, resellers and subscriptions hold customers'
-// data (a subscription its websites).
-func GuardedDelete(kind string) bool {
-	switch kind {
-	case "customer", "reseller", "subscription":
-		return true
-	}
-	return false
-}

@@ -1,42 +1,70 @@
 package plan
 
-// Causes of drift: why an object on the Plesk server differs from its
+// DriftCause is why an object on the Plesk server differs from its
 // recorded state. The strings are stable (they are in the JSON plan).
+type DriftCause string
+
+// Causes of drift.
 const (
 	// DriftLocked: a subscription customised in the panel, now locked.
-	DriftLocked = "customised_in_panel"
+	DriftLocked DriftCause = "customised_in_panel"
 	// DriftPlanEdited: a service, add-on or reseller plan edited in the
 	// panel.
-	DriftPlanEdited = "plan_edited_in_panel"
+	DriftPlanEdited DriftCause = "plan_edited_in_panel"
 	// DriftCreated: an object the config declares and the state does not
 	// record, found on the server (created by hand or by billing).
-	DriftCreated = "created_outside"
+	DriftCreated DriftCause = "created_outside"
 	// DriftDeleted: a recorded object the server no longer has (its
 	// Plesk identity was recorded: it was there).
-	DriftDeleted = "deleted_outside"
+	DriftDeleted DriftCause = "deleted_outside"
 	// DriftMissing: a recorded object without a Plesk identity that the
 	// server does not have (recorded without a server, never created
 	// there, or deleted before plansync knew it).
-	DriftMissing = "missing_on_server"
+	DriftMissing DriftCause = "missing_on_server"
 	// DriftStatus: suspended or activated outside plansync (by billing).
-	DriftStatus = "status_changed_outside"
+	DriftStatus DriftCause = "status_changed_outside"
 	// DriftUnsynced: the server reports the subscription no longer
 	// synchronized with its plan (synchronized=false).
-	DriftUnsynced = "synchronization_lost"
+	DriftUnsynced DriftCause = "synchronization_lost"
 	// DriftEdited: any other field changed outside plansync (contact
 	// details, owner, plan or add-ons of a subscription, a renamed
 	// object, values of an already locked subscription).
-	DriftEdited = "edited_outside"
+	DriftEdited DriftCause = "edited_outside"
 )
+
+// driftTexts says each cause of drift for people.
+var driftTexts = []struct {
+	cause DriftCause
+	text  string
+}{
+	{DriftLocked, "customised in the panel, now locked"},
+	{DriftPlanEdited, "plan edited in the panel"},
+	{DriftCreated, "created outside plansync"},
+	{DriftDeleted, "deleted outside plansync"},
+	{DriftMissing, "recorded, but not on the server (never created there, or deleted before plansync knew it)"},
+	{DriftStatus, "status changed outside plansync"},
+	{DriftUnsynced, "no longer synchronized with its plan (synchronized=false)"},
+	{DriftEdited, "edited outside plansync"},
+}
+
+// Text is the cause for people (an unknown cause its own name).
+func (c DriftCause) Text() string {
+	for _, t := range driftTexts {
+		if t.cause == c {
+			return t.text
+		}
+	}
+	return string(c)
+}
 
 // Drift is one object the server has changed outside plansync, for one
 // cause.
 type Drift struct {
 	// Server names the server of a multi-server plan ("" single).
 	Server string
-	Kind   string
+	Kind   Kind
 	Key    string
-	Cause  string
+	Cause  DriftCause
 	// Detail says more about the cause ("by the administrator, status
 	// 16"), "" when there is nothing to add.
 	Detail string
@@ -53,9 +81,9 @@ type Drift struct {
 // Address is "kind key" ("server: kind key" in a multi-server plan).
 func (d *Drift) Address() string {
 	if d.Server != "" {
-		return d.Server + ": " + d.Kind + " " + d.Key
+		return d.Server + ": " + string(d.Kind) + " " + d.Key
 	}
-	return d.Kind + " " + d.Key
+	return string(d.Kind) + " " + d.Key
 }
 
 // DriftField is one field whose recorded and observed values differ.

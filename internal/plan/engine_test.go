@@ -80,7 +80,7 @@ func effective(t *testing.T, s *state.Snapshot, domain string) state.Values {
 	return nil
 }
 
-func find(p *Plan, kind, key string) *Change {
+func find(p *Plan, kind Kind, key string) *Change {
 	for _, c := range p.Changes {
 		if c.Kind == kind && c.Key == key {
 			return c
@@ -639,5 +639,48 @@ func TestResultOnly(t *testing.T) {
 	again := Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}, Reuse: full, ResultOnly: true})
 	if diff := cmp.Diff(full.Result, again.Result); diff != "" {
 		t.Errorf("ResultOnly with Reuse changed the result:\n%s", diff)
+	}
+}
+
+// TestChangeDependsOn: each change carries what its object refers to
+// after it (plans and add-ons keyed by the owner, customer, owner
+// reseller, reseller plan), and a subscription its plan; a targeted
+// switch of a reseller's subscription to a new plan of that reseller
+// brings the plan's create.
+func TestChangeDependsOn(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R", Oversell: true}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+	cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web"}
+	cfg.AddonPlans["acme/Extra"] = &model.Plan{Kind: model.AddonPlanKind, Owner: "acme", Name: "Extra"}
+	cfg.Customers["jane"] = &model.Customer{Login: "jane", Owner: "acme", Status: "active"}
+	cfg.Subscriptions["one.example"] = &model.Subscription{Domain: "one.example", Customer: "jane", Owner: "acme", Plan: "Web", Addons: []string{"Extra"}}
+	p := mustPlan(t, cfg, nil)
+	want := map[string][]string{
+		"reseller_plan R":          nil,
+		"reseller acme":            {"reseller_plan R"},
+		"service_plan acme/Web":    {"reseller acme"},
+		"addon_plan acme/Extra":    {"reseller acme"},
+		"customer jane":            {"reseller acme"},
+		"subscription one.example": {"reseller acme", "customer jane", "service_plan acme/Web", "addon_plan acme/Extra"},
+	}
+	for _, c := range p.Changes {
+		if w, ok := want[c.Address()]; !ok || !slices.Equal(c.DependsOn, w) {
+			t.Errorf("%s depends on %v, want %v", c.Address(), c.DependsOn, w)
+		}
+	}
+	if c := find(p, KindSubscription, "one.example"); c == nil || c.Plan != "Web" {
+		t.Fatalf("subscription one.example: %+v, want its plan Web", c)
+	}
+
+	prior := applied(t, p)
+	cfg.ServicePlans["acme/Pro"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Pro"}
+	cfg.Subscriptions["one.example"].Plan = "Pro"
+	tp, err := Target(mustPlan(t, cfg, prior), prior, []string{"subscription/one.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := find(tp, KindServicePlan, "acme/Pro"); c == nil || c.Action != Create {
+		t.Errorf("the targeted switch leaves out the create of service_plan acme/Pro: %v", tp.Changes)
 	}
 }

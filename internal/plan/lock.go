@@ -89,7 +89,7 @@ func withConflicts(sync string, conflicts []Conflict) string {
 
 // lockAction is the action and reason of a subscription locked
 // (customised) or unlocked (customisation removed, on a plan again).
-func lockAction(before, after, plan string) (string, string, bool) {
+func lockAction(before, after, plan string) (Action, string, bool) {
 	switch {
 	case before != Locked && after == Locked:
 		return Lock, "customised", true

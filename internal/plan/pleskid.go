@@ -15,7 +15,7 @@ func carryPleskIDs(result, prior *state.Snapshot, changes []*Change) {
 	renamed := map[string]string{} // "kind new-key" → recorded key
 	for _, c := range changes {
 		if c.RenamedFrom != "" {
-			renamed[c.Kind+" "+c.Key] = c.RenamedFrom
+			renamed[string(c.Kind)+" "+c.Key] = c.RenamedFrom
 		}
 	}
 	from := func(kind, key string) string {

@@ -513,7 +513,7 @@ func checkReuse(t *testing.T, seed uint64, steps int) (st reuseStats) {
 			var targets []string
 			for range 1 + r.IntN(3) {
 				c := full.Changes[r.IntN(len(full.Changes))]
-				targets = append(targets, c.Kind+"/"+c.Key)
+				targets = append(targets, string(c.Kind)+"/"+c.Key)
 			}
 			tp, err := Target(full, prior, targets)
 			if err != nil {

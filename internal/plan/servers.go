@@ -546,7 +546,7 @@ func MakeFleet(in FleetInput) *Plan {
 func targetPart(sp *Plan, recorded *state.Snapshot, targets []string, found map[string]bool) *Plan {
 	exists := map[string]bool{}
 	for _, c := range sp.Changes {
-		exists[c.Kind+" "+c.Key] = true
+		exists[string(c.Kind)+" "+c.Key] = true
 	}
 	for r := range state.Records(sp.Result) {
 		exists[r.Kind+" "+r.Key] = true
@@ -592,7 +592,7 @@ func keepTargetedDrift(p *Plan, targets []string) {
 	}
 	var out []Drift
 	for _, d := range p.Drift {
-		if keep[d.Kind+" "+d.Key] || changed[d.Address()] {
+		if keep[string(d.Kind)+" "+d.Key] || changed[d.Address()] {
 			out = append(out, d)
 		}
 	}
@@ -615,6 +615,13 @@ func mergeParts(p *Plan, in FleetInput) {
 			cp.Server = part.Name
 			if cp.Cause != "" {
 				cp.Cause = part.Name + ": " + cp.Cause
+			}
+			if len(cp.DependsOn) > 0 {
+				deps := make([]string, len(cp.DependsOn))
+				for i, d := range cp.DependsOn {
+					deps[i] = part.Name + ": " + d
+				}
+				cp.DependsOn = deps
 			}
 			p.Changes = append(p.Changes, &cp)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // Statuses.
@@ -97,7 +98,7 @@ func (e *engine) expires(cfg *model.Subscription, created time.Time, props model
 }
 
 // statusAction is the action of an object whose status changed.
-func statusAction(before, after string) (string, bool) {
+func statusAction(before, after string) (Action, bool) {
 	switch {
 	case before == after:
 		return "", false
@@ -119,8 +120,15 @@ func statusChangeReasons(before, after []string) []string {
 	return after
 }
 
+// CanLogin reports whether customer c, who has subscriptions
+// subscriptions, can log in to the panel: an active customer with at
+// least one subscription.
+func CanLogin(c state.Customer, subscriptions int) bool {
+	return c.Status == Active && subscriptions > 0
+}
+
 // customerStatusReason explains a customer's changed status.
-func customerStatusReason(action string, reasons []string) string {
+func customerStatusReason(action Action, reasons []string) string {
 	if action == Suspend {
 		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
 	}
@@ -128,7 +136,7 @@ func customerStatusReason(action string, reasons []string) string {
 }
 
 // resellerStatusReason explains a reseller's changed status.
-func resellerStatusReason(action string) string {
+func resellerStatusReason(action Action) string {
 	if action == Suspend {
 		return "suspended in config: its customers and their subscriptions are suspended"
 	}

@@ -181,9 +181,12 @@ func (e *engine) finish(s *sub) {
 		if !e.in.ResultOnly {
 			s.change = e.createChange(s, effSet)
 		}
-		return
+	} else {
+		s.change = e.updateChange(s, effSet, ftpChanged)
 	}
-	s.change = e.updateChange(s, effSet, ftpChanged)
+	if s.change != nil {
+		subscriptionLinks(s.change, &s.rec)
+	}
 }
 
 // record is what the result records of a planned subscription (its
@@ -240,6 +243,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 	fs.add(strField("managed_by", "", rec.ManagedBy))
 	if rec.FTPPassword != "" {
 		fs = append(fs, sensitiveField("ftp_password", false, true))
+		c.SetsSecret = true
 	}
 	c.Fields = fs
 	return c
@@ -267,7 +271,8 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
 	fs.add(strField("managed_by", p.ManagedBy, rec.ManagedBy))
-	if ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "") {
+	setsSecret := ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "")
+	if setsSecret {
 		fs = append(fs, sensitiveField("ftp_password", p.FTPPassword != "", rec.FTPPassword != ""))
 	}
 	customChanged := p.Customize != rec.Customize
@@ -281,7 +286,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 		return nil
 	}
 	// Reasons and action.
-	c := &Change{Kind: "subscription", Key: s.cfg.Domain}
+	c := &Change{Kind: "subscription", Key: s.cfg.Domain, SetsSecret: setsSecret}
 	reasons, ownerRenamed := e.subscriptionRenames(c, p, rec)
 	action, why := subscriptionAction(p, rec, ownerRenamed)
 	reasons = append(reasons, why...)
@@ -323,7 +328,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 // the most specific first: a move (tenancy), a lock or unlock (lock.go),
 // conflicts resolved (conflicts.go), a suspension or activation
 // (status.go); else an update. why is the reason the action gives.
-func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action string, why []string) {
+func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action Action, why []string) {
 	if p.Owner != rec.Owner && !ownerRenamed {
 		return Move, []string{"moved from " + p.Owner + " to " + rec.Owner}
 	}

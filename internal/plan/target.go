@@ -8,24 +8,17 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// Kinds are the object kinds a plan addresses.
-var Kinds = []string{"server", "service", "service_plan", "addon_plan", "reseller_plan", "reseller", "customer", "subscription"}
-
 // ParseTarget reads KIND/KEY ("subscription/doe.example",
 // "service_plan/acme/Web").
 func ParseTarget(t string) (state.Ref, error) {
 	kind, key, ok := strings.Cut(t, "/")
-	if kind == "server" && !ok {
-		return state.Ref{Kind: "server", Key: "server"}, nil
+	if Kind(kind) == KindServer && !ok {
+		return state.Ref{Kind: string(KindServer), Key: string(KindServer)}, nil
 	}
-	valid := false
-	for _, k := range Kinds {
-		valid = valid || k == kind
+	if !ok || key == "" || !Kind(kind).Valid() {
+		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(KindNames(), ", "))
 	}
-	if !ok || key == "" || !valid {
-		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(Kinds, ", "))
-	}
-	if kind == "subscription" {
+	if Kind(kind) == KindSubscription {
 		key = strings.ToLower(key)
 	}
 	return state.Ref{Kind: kind, Key: key}, nil
@@ -96,7 +89,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		renamed := map[string]bool{}
 		for _, c := range p.Changes {
 			if c.RenamedFrom != "" && included[c.Address()] {
-				renamed[c.Kind+" "+c.RenamedFrom] = true
+				renamed[c.OldAddress()] = true
 			}
 		}
 		for _, c := range p.Changes {
@@ -120,11 +113,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 			if c.Fanout != nil {
 				for _, k := range c.Fanout.Reaches {
-					add("subscription " + k)
-					add("reseller " + k)
+					add(address(c.Kind.Reaches(), k))
 				}
 			}
-			for _, d := range dependencies(c) {
+			for _, d := range c.DependsOn {
 				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "") {
 					add(d)
 				}
@@ -141,10 +133,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		}
 		cp := *c
 		out.Changes = append(out.Changes, &cp)
-		refs = append(refs, state.Ref{Kind: c.Kind, Key: c.Key})
+		refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.Key})
 		if c.RenamedFrom != "" {
 			// The record under the old key goes: the plan does not hold it.
-			refs = append(refs, state.Ref{Kind: c.Kind, Key: c.RenamedFrom})
+			refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom})
 		}
 	}
 	for _, c := range p.Conflicts {
@@ -198,86 +190,26 @@ func catalogueUsers(recorded map[state.Ref]any) map[string][]string {
 	return users
 }
 
-// refersTo reports whether a change moves a reference away from one of
-// the recorded objects renamed ("kind key"), a customer or an owner
-// reseller, or deletes an object recorded with such a reference.
+// refersTo reports whether a change's object was recorded referring to
+// one of the recorded objects renamed ("kind key"), as its customer or
+// its owner reseller: the change moves that reference away, or deletes
+// the object.
 func refersTo(c *Change, recorded map[state.Ref]any, renamed map[string]bool) bool {
 	if len(renamed) == 0 {
 		return false
 	}
-	if c.Action == Delete {
-		var customer, owner string
-		switch r := recorded[state.Ref{Kind: c.Kind, Key: c.Key}].(type) {
-		case state.Subscription:
-			customer, owner = r.Customer, r.Owner
-		case state.Customer:
-			owner = r.Owner
-		case state.Plan:
-			owner = r.Owner
-		}
-		return customer != "" && renamed["customer "+customer] || owner != "" && renamed["reseller "+owner]
+	key := c.Key
+	if c.RenamedFrom != "" {
+		key = c.RenamedFrom
 	}
-	for _, f := range c.Fields {
-		before, _ := f.Before.JSON.(string)
-		switch {
-		case before == "":
-		case f.Path == "customer" && renamed["customer "+before]:
-			return true
-		case f.Path == "owner" && renamed["reseller "+before]:
-			return true
-		}
+	var customer, owner string
+	switch r := recorded[state.Ref{Kind: string(c.Kind), Key: key}].(type) {
+	case state.Subscription:
+		customer, owner = r.Customer, r.Owner
+	case state.Customer:
+		owner = r.Owner
+	case state.Plan:
+		owner = r.Owner
 	}
-	return false
-}
-
-// dependencies lists the addresses a change refers to that must exist
-// for it: a subscription's plan, add-ons and customer; a customer's or a
-// plan's owner reseller; a reseller's reseller plan.
-func dependencies(c *Change) []string {
-	var deps []string
-	owner := ownerField(c)
-	if (c.Kind == "service_plan" || c.Kind == "addon_plan") && strings.Contains(c.Key, "/") {
-		owner, _, _ = strings.Cut(c.Key, "/")
-	}
-	if owner != "" && owner != "admin" && c.Kind != "reseller" {
-		deps = append(deps, "reseller "+owner)
-	}
-	for _, f := range c.Fields {
-		s, _ := f.After.JSON.(string)
-		switch {
-		case c.Kind == "subscription" && f.Path == "plan" && s != "" && s != "none":
-			deps = append(deps, "service_plan "+planKeyOf(owner, s))
-		case c.Kind == "subscription" && f.Path == "customer" && s != "":
-			deps = append(deps, "customer "+s)
-		case c.Kind == "subscription" && f.Path == "addons":
-			if list, ok := f.After.JSON.([]any); ok {
-				for _, a := range list {
-					if name, ok := a.(string); ok {
-						deps = append(deps, "addon_plan "+planKeyOf(owner, name))
-					}
-				}
-			}
-		case c.Kind == "reseller" && f.Path == "plan" && s != "" && s != "none":
-			deps = append(deps, "reseller_plan "+s)
-		}
-	}
-	return deps
-}
-
-func ownerField(c *Change) string {
-	for _, f := range c.Fields {
-		if f.Path == "owner" {
-			if s, ok := f.After.JSON.(string); ok {
-				return s
-			}
-		}
-	}
-	return "admin"
-}
-
-func planKeyOf(owner, name string) string {
-	if owner == "" || owner == "admin" {
-		return name
-	}
-	return owner + "/" + name
+	return customer != "" && renamed[address(KindCustomer, customer)] || owner != "" && renamed[address(KindReseller, owner)]
 }

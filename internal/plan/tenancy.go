@@ -34,11 +34,7 @@ func (sc *Scope) Manages(kind, owner string) bool {
 	if sc == nil {
 		return true
 	}
-	switch kind {
-	case "service_plan", "addon_plan", "customer", "subscription":
-		return owner == sc.Reseller
-	}
-	return false
+	return Kind(kind).Tenant() && owner == sc.Reseller
 }
 
 // AdminOnly lists the fields of an object of kind that only the admin

@@ -12,29 +12,6 @@ import (
 // JSON document lists them all.
 const driftShown = 20
 
-// DriftCause is a drift cause for people.
-func DriftCause(cause string) string {
-	switch cause {
-	case plan.DriftLocked:
-		return "customised in the panel, now locked"
-	case plan.DriftPlanEdited:
-		return "plan edited in the panel"
-	case plan.DriftCreated:
-		return "created outside plansync"
-	case plan.DriftDeleted:
-		return "deleted outside plansync"
-	case plan.DriftMissing:
-		return "recorded, but not on the server (never created there, or deleted before plansync knew it)"
-	case plan.DriftStatus:
-		return "status changed outside plansync"
-	case plan.DriftUnsynced:
-		return "no longer synchronized with its plan (synchronized=false)"
-	case plan.DriftEdited:
-		return "edited outside plansync"
-	}
-	return cause
-}
-
 // DriftText writes the drift section of a refreshed plan: what the server
 // changed outside plansync, each with its two resolutions.
 func DriftText(w io.Writer, p *plan.Plan, opt Options) error {
@@ -61,10 +38,10 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		on = driftServers(p)
 	}
 	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
-		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item", ""), verb)
+		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item"), verb)
 	for i := range p.Drift {
 		if i == driftShown {
-			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item", ""))
+			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item"))
 			break
 		}
 		d := &p.Drift[i]
@@ -74,9 +51,9 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		}
 		if d.Server != "" {
 			// "plan Business differs on web7 (plan edited in the panel)"
-			fmt.Fprintf(b, "  %s %s differs on %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), Escape(d.Server), DriftCause(d.Cause), detail)
+			fmt.Fprintf(b, "  %s %s differs on %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), Escape(d.Server), d.Cause.Text(), detail)
 		} else {
-			fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), DriftCause(d.Cause), detail)
+			fmt.Fprintf(b, "  %s %s: %s%s\n", st.yellow("!"), address(d.Kind, d.Key), d.Cause.Text(), detail)
 		}
 		for _, f := range d.Fields {
 			fmt.Fprintf(b, "      %s: %s (recorded) → %s (on the server)\n", Escape(f.Path), valText(f.Recorded), valText(f.Observed))
@@ -125,9 +102,9 @@ type jsonDriftField struct {
 
 type jsonDrift struct {
 	Server string           `json:"server,omitempty"`
-	Kind   string           `json:"kind"`
+	Kind   plan.Kind        `json:"kind"`
 	Key    string           `json:"key"`
-	Cause  string           `json:"cause"`
+	Cause  plan.DriftCause  `json:"cause"`
 	Detail string           `json:"detail,omitempty"`
 	Fields []jsonDriftField `json:"fields"`
 	// Adopt is the config block that adopts what the server has;
@@ -169,14 +146,14 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 			break
 		}
 		if len(d.Fields) == 0 {
-			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()))
 		}
 		for _, f := range d.Fields {
 			observed := valText(f.Observed)
 			if d.Detail != "" && f.Path == "status" {
 				observed += " (" + d.Detail + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
 		}
 	}
 	b.WriteString("\nEach can be **reverted** (apply sets it back to the config's values) or **adopted** into the config:\n\n")
@@ -184,7 +161,7 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 		if i == driftShown {
 			break
 		}
-		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(d.Kind+" "+d.Key), mdCell(DriftCause(d.Cause)))
+		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()))
 		if d.Adopt != "" {
 			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
 		} else if d.AdoptNote != "" {

@@ -25,9 +25,9 @@ type jsonFanout struct {
 
 type jsonChange struct {
 	Server  string      `json:"server,omitempty"`
-	Kind    string      `json:"kind"`
+	Kind    plan.Kind   `json:"kind"`
 	Key     string      `json:"key"`
-	Action  string      `json:"action"`
+	Action  plan.Action `json:"action"`
 	Reasons []string    `json:"reasons"`
 	Fields  []jsonField `json:"fields"`
 	Cause   string      `json:"cause,omitempty"`

@@ -3,34 +3,17 @@ package render
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
 )
 
-// DefaultButtonImage is the background image of a button that names none.
-const DefaultButtonImage = "/images/custom-buttons/default.png"
-
 // Object is one recorded object as `show` presents it.
 type Object map[string]any
-
-// Kinds lists the object kinds `show` accepts, singular.
-var Kinds = []string{"server", "service", "service_plan", "addon_plan", "reseller_plan", "reseller", "customer", "subscription"}
-
-// NormalizeKind accepts singular or plural kind names.
-func NormalizeKind(k string) (string, bool) {
-	k = strings.TrimSuffix(strings.ReplaceAll(k, "-", "_"), "s")
-	for _, x := range Kinds {
-		if x == k || strings.TrimSuffix(x, "s") == k {
-			return x, true
-		}
-	}
-	return "", false
-}
 
 // Objects builds the shown objects of a snapshot, filtered by kind and
 // key ("" for all), in kind then key order.
@@ -99,7 +82,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			out = append(out, Object{"kind": "customer", "key": c.Login, "owner": c.Owner, "login": c.Login,
 				"name": c.Contact.Name, "company": c.Contact.Company, "email": c.Contact.Email, "phone": c.Contact.Phone,
 				"address": c.Contact.Address, "status": c.Status, "description": c.Description,
-				"admin_description": c.AdminDescription, "can_login": c.Status == "active" && len(subs) > 0,
+				"admin_description": c.AdminDescription, "can_login": plan.CanLogin(c, len(subs)),
 				"subscriptions": subs, "password": sensitiveShown(c.PasswordHash)})
 		}
 	}
@@ -143,11 +126,7 @@ func sensitiveShown(hash string) any {
 }
 
 func buttonOf(b *state.Button) Object {
-	img := b.BackgroundImage
-	if img == "" {
-		img = DefaultButtonImage
-	}
-	return Object{"url": b.URL, "background_image": img, "open_in_panel": b.OpenInPanel}
+	return Object{"url": b.URL, "background_image": plan.ButtonImage(b), "open_in_panel": b.OpenInPanel}
 }
 
 // grouped turns a flat property set into sections:
@@ -187,7 +166,7 @@ func grouped(v state.Values) Object {
 }
 
 // buttons lists the custom buttons a subscription gets and the request
-// each would send (the FTP password masked).
+// each would send (plan.ButtonRequest).
 func buttons(sub state.Subscription, eff Object, services map[string]state.Service, customers map[string]state.Customer) []Object {
 	out := []Object{}
 	list, _ := eff["services"].([]any)
@@ -197,49 +176,9 @@ func buttons(sub state.Subscription, eff Object, services map[string]state.Servi
 		if !ok || sv.Button == nil {
 			continue
 		}
-		q := url.Values{}
-		cu := customers[sub.Customer]
-		// A value the subscription does not have (no FTP account, no
-		// customer for an own subscription) is left out, not sent empty.
-		set := func(k, v string) {
-			if v != "" {
-				q.Set(k, v)
-			}
-		}
-		for _, f := range sv.Send {
-			switch f {
-			case "subscription_id":
-				set("subscription_id", sub.Domain)
-			case "primary_domain":
-				set("primary_domain", sub.Domain)
-			case "ftp_credentials":
-				if sub.FTPLogin != "" {
-					set("ftp_login", sub.FTPLogin)
-					if sub.FTPPassword != "" {
-						set("ftp_password", "*****")
-					}
-				}
-			case "customer_id":
-				set("customer_id", sub.Customer)
-			case "customer_name":
-				set("customer_name", cu.Contact.Name)
-			case "customer_email":
-				set("customer_email", cu.Contact.Email)
-			case "customer_company":
-				set("customer_company", cu.Contact.Company)
-			}
-		}
-		req := sv.Button.URL
-		if enc := q.Encode(); enc != "" {
-			sep := "?"
-			if strings.Contains(req, "?") {
-				sep = "&"
-			}
-			req += sep + strings.ReplaceAll(enc, "%2A%2A%2A%2A%2A", "*****")
-		}
 		b := buttonOf(sv.Button)
 		b["service"] = name
-		b["request"] = "GET " + req
+		b["request"] = plan.ButtonRequest(sv, sub, customers[sub.Customer])
 		out = append(out, b)
 	}
 	return out
@@ -262,7 +201,7 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 	for _, o := range objs {
 		kind, key := o["kind"].(string), o["key"].(string)
 		if !detail {
-			line := address(kind, key)
+			line := address(plan.Kind(kind), key)
 			switch kind {
 			case "subscription":
 				line = fmt.Sprintf("%s %s  %s, %s", kind, o["display_name"], o["sync_status"], o["status"])
@@ -278,7 +217,7 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 		if server, ok := o["server"].(string); ok {
 			fmt.Fprintf(&b, "%s: ", Escape(server))
 		}
-		fmt.Fprintf(&b, "%s\n", address(kind, key))
+		fmt.Fprintf(&b, "%s\n", address(plan.Kind(kind), key))
 		writeObject(&b, o, "  ")
 		b.WriteString("\n")
 	}

@@ -33,33 +33,24 @@ func (s styler) red(t string) string    { return s.wrap("31", t) }
 func (s styler) cyan(t string) string   { return s.wrap("36", t) }
 func (s styler) bold(t string) string   { return s.wrap("1", t) }
 
-// symbol returns the marker and verb for an action.
-func symbol(st styler, action string) (string, string) {
-	switch action {
-	case plan.Create:
-		return st.green("+"), "created"
-	case plan.Delete:
-		return st.red("-"), "deleted"
-	case plan.Update:
-		return st.yellow("~"), "updated"
-	case plan.Suspend:
-		return st.yellow("~"), "suspended"
-	case plan.Activate:
-		return st.yellow("~"), "activated"
-	case plan.Lock:
-		return st.yellow("~"), "locked"
-	case plan.Unlock:
-		return st.yellow("~"), "unlocked"
-	case plan.Sync:
-		return st.yellow("~"), "synced"
-	case plan.Move:
-		return st.cyan(">"), "moved"
-	case plan.Convert:
-		return st.cyan(">"), "converted"
-	case plan.Forget:
-		return st.yellow("-"), "forgotten"
+// symbol returns the marker, coloured by its tone, and the verb for an
+// action.
+func symbol(st styler, action plan.Action) (string, string) {
+	sym, tone := action.Symbol()
+	return st.tone(tone, sym), action.Done()
+}
+
+// tone colours text by its tone.
+func (s styler) tone(t plan.Tone, text string) string {
+	switch t {
+	case plan.ToneAdd:
+		return s.green(text)
+	case plan.ToneRemove:
+		return s.red(text)
+	case plan.ToneMove:
+		return s.cyan(text)
 	}
-	return "?", action
+	return s.yellow(text)
 }
 
 // Thousands formats n with comma separators: 1,240.
@@ -148,7 +139,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
 	for _, s := range p.Servers {
 		fmt.Fprintf(&b, "  %s: %d to add, %d to change, %d to delete, %d conflicts (%s %s).\n", Escape(s.Name),
-			s.Summary.Create, s.Summary.Update, s.Summary.Delete, s.Summary.Conflicts, Thousands(s.Subscriptions), plural(s.Subscriptions, "subscription", ""))
+			s.Summary.Create, s.Summary.Update, s.Summary.Delete, s.Summary.Conflicts, Thousands(s.Subscriptions), plural(s.Subscriptions, "subscription"))
 	}
 	out := b.String()
 	if !opt.Color {
@@ -168,10 +159,12 @@ const (
 )
 
 type bulk struct {
-	server             string
-	action, kind, plan string
-	keys               []string
-	first              *plan.Change
+	server string
+	action plan.Action
+	kind   plan.Kind
+	plan   string
+	keys   []string
+	first  *plan.Change
 }
 
 // bulkGroups groups subscription creates and deletes by plan when a plan
@@ -184,15 +177,8 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		if (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
 			continue
 		}
-		planName := ""
-		if c.Kind == "subscription" {
-			for _, f := range c.Fields {
-				if f.Path == "plan" {
-					planName, _ = f.After.JSON.(string)
-				}
-			}
-		}
-		k := c.Server + "\x00" + c.Action + "\x00" + c.Kind + "\x00" + planName
+		planName := c.Plan
+		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName
 		g := byPlan[k]
 		if g == nil {
 			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, first: c}
@@ -222,23 +208,8 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	if g.server != "" {
 		on += " on server " + Escape(g.server)
 	}
-	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), g.kind+"s", on, verb)
+	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), string(g.kind)+"s", on, verb)
 	fmt.Fprintf(b, "  %s%s %s\n\n", serverPrefix(g.server), sym, names(g.keys, max))
-}
-
-// isDefault reports whether a created subscription's field only states a
-// default (an unlimited limit, a permission not granted).
-func isDefault(f *plan.FieldChange) bool {
-	if f.Before.Set || !f.After.Set {
-		return false
-	}
-	switch v := f.After.JSON.(type) {
-	case int64:
-		return v == -1 && strings.HasPrefix(f.Path, "resources.")
-	case bool:
-		return !v && strings.HasPrefix(f.Path, "permissions.")
-	}
-	return false
 }
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
@@ -252,15 +223,15 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 		fmt.Fprintf(b, " (%s)", escapeJoin(c.Reasons, "; "))
 	}
 	b.WriteString("\n")
-	if c.Kind == c.Key {
+	if string(c.Kind) == c.Key {
 		fmt.Fprintf(b, "  %s%s %s\n", serverPrefix(c.Server), sym, c.Kind) // the one server
 	} else {
 		fmt.Fprintf(b, "  %s%s %s %q\n", serverPrefix(c.Server), sym, c.Kind, c.Key)
 	}
-	if c.Action != plan.Delete && c.Action != plan.Forget {
+	if c.Action.ShowsFields() {
 		defaults := 0
 		for _, f := range c.Fields {
-			if c.Action == plan.Create && c.Kind == "subscription" && isDefault(f) {
+			if c.StatesDefault(f) {
 				defaults++
 				continue
 			}
@@ -272,11 +243,11 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 	}
 	if f := c.Fanout; f != nil {
 		if n := len(f.Reaches); n > 0 {
-			fmt.Fprintf(b, "    %s reaches %s %s: %s\n", st.cyan("→"), Thousands(n), plural(n, "subscription", c.Kind), names(f.Reaches, max))
-			writeFanoutChanges(b, st, caused, plural(2, "subscription", c.Kind), max)
+			fmt.Fprintf(b, "    %s reaches %s %s: %s\n", st.cyan("→"), Thousands(n), plural(n, reached(c.Kind)), names(f.Reaches, max))
+			writeFanoutChanges(b, st, caused, plural(2, reached(c.Kind)), max)
 		}
 		if n := len(f.SkippedLocked); n > 0 {
-			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription", ""), names(f.SkippedLocked, max))
+			fmt.Fprintf(b, "    %s skips %s locked %s: %s\n", st.yellow("⊘"), Thousands(n), plural(n, "subscription"), names(f.SkippedLocked, max))
 		}
 	}
 	b.WriteString("\n")
@@ -322,16 +293,22 @@ func writeFleetFanout(b *strings.Builder, st styler, p *plan.Plan) {
 	b.WriteString("Fan-out:\n")
 	for _, k := range order {
 		t := sums[k]
-		fmt.Fprintf(b, "  %s %s reaches %s %s on %s %s\n", st.cyan("→"), k, Thousands(t.reaches), plural(t.reaches, "subscription", ""),
-			Thousands(t.servers), plural(t.servers, "server", ""))
+		fmt.Fprintf(b, "  %s %s reaches %s %s on %s %s\n", st.cyan("→"), k, Thousands(t.reaches), plural(t.reaches, "subscription"),
+			Thousands(t.servers), plural(t.servers, "server"))
 	}
 	b.WriteString("\n")
 }
 
-func plural(n int, word, kind string) string {
-	if kind == "reseller_plan" {
-		word = "reseller"
+// reached names what a plan change of kind reaches: subscriptions, or
+// resellers for a reseller plan.
+func reached(kind plan.Kind) string {
+	if r := kind.Reaches(); r != "" {
+		return string(r)
 	}
+	return string(plan.KindSubscription)
+}
+
+func plural(n int, word string) string {
 	if n == 1 {
 		return word
 	}
@@ -574,9 +551,9 @@ func fanoutField(st styler, f *plan.FieldChange) string {
 // address names an object for people: "service_plan Business"; an
 // object that is the only one of its kind (the server, keyed "server")
 // is named by its kind alone.
-func address(kind, key string) string {
-	if key == kind || key == "" {
-		return kind
+func address(kind plan.Kind, key string) string {
+	if key == string(kind) || key == "" {
+		return string(kind)
 	}
-	return kind + " " + Escape(key)
+	return string(kind) + " " + Escape(key)
 }

@@ -229,7 +229,7 @@ func (r *run) buildResellers() *phase {
 		ch := ph.chain(ref.Kind, ref.Key)
 		billing := r.opts.Billing("reseller", rs.Login)
 		pw := ""
-		if r.changed("reseller", rs.Login, "password") && !billing {
+		if r.setsSecret("reseller", rs.Login) && !billing {
 			pw = r.opts.Secret("reseller", rs.Login, "password")
 		}
 		var alloc mapping.Values
@@ -592,7 +592,7 @@ func (r *run) buildCustomers() *phase {
 		ch := ph.chain(ref.Kind, ref.Key)
 		billing := r.opts.Billing("customer", c.Login)
 		pw := ""
-		if r.changed("customer", c.Login, "password") && !billing {
+		if r.setsSecret("customer", c.Login) && !billing {
 			pw = r.opts.Secret("customer", c.Login, "password")
 		}
 		if d == nil && billing {
@@ -902,7 +902,7 @@ func (r *run) ftp(s state.Subscription, create bool) []xmlapi.Property {
 	if s.FTPLogin != "" {
 		out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
 	}
-	if create || r.changed("subscription", s.Domain, "ftp_password") {
+	if create || r.setsSecret("subscription", s.Domain) {
 		if pw := r.opts.Secret("subscription", s.Domain, "ftp_password"); pw != "" {
 			out = append(out, xmlapi.Property{Name: "ftp_password", Value: pw})
 		}
@@ -927,7 +927,7 @@ func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.
 			out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
 		}
 	}
-	if r.changes["subscription "+s.Domain] != nil && r.changed("subscription", s.Domain, "ftp_password") {
+	if r.changes["subscription "+s.Domain] != nil && r.setsSecret("subscription", s.Domain) {
 		if pw := r.opts.Secret("subscription", s.Domain, "ftp_password"); pw != "" {
 			out = append(out, xmlapi.Property{Name: "ftp_password", Value: pw})
 		}
@@ -1065,10 +1065,10 @@ func (r *run) buildDeletes() []*phase {
 			return strings.Contains(dels[i].Key, "/") && !strings.Contains(dels[j].Key, "/")
 		})
 		for _, ch := range dels {
-			if ch.Kind != kind {
+			if string(ch.Kind) != kind {
 				continue
 			}
-			id := pleskOf(ch.Kind, ch.Key)
+			id := pleskOf(string(ch.Kind), ch.Key)
 			key := ch.Key
 			if r.opts.Billing(kind, key) {
 				continue // billing deletes it

@@ -286,7 +286,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		}
 	}
 	for _, ch := range p.Changes {
-		r.changes[ch.Kind+" "+ch.Key] = ch
+		r.changes[string(ch.Kind)+" "+ch.Key] = ch
 	}
 	return r
 }
@@ -307,22 +307,12 @@ func copySnapshot(s *state.Snapshot) *state.Snapshot {
 	return &c
 }
 
-// changed reports whether the plan changes a field of an object whose
-// path starts with field (the password, which cannot be read back).
-func (r *run) changed(kind, key, field string) bool {
+// setsSecret reports whether the plan creates an object or sets its
+// secret (a password, an FTP password: they cannot be read back, so
+// the configured one is sent).
+func (r *run) setsSecret(kind, key string) bool {
 	ch := r.changes[kind+" "+key]
-	if ch == nil {
-		return false
-	}
-	if ch.Action == plan.Create {
-		return true
-	}
-	for _, f := range ch.Fields {
-		if f.Path == field {
-			return true
-		}
-	}
-	return false
+	return ch != nil && (ch.Action == plan.Create || ch.SetsSecret)
 }
 
 func (r *run) setID(ref state.Ref, guid string, id int) {

@@ -39,7 +39,7 @@ func ObserveRead(srv *importer.Snapshot, p *plan.Plan, prior *state.Snapshot) ma
 			key = ch.RenamedFrom
 		}
 		var guid string
-		switch x := recs[state.Ref{Kind: ch.Kind, Key: key}].(type) {
+		switch x := recs[state.Ref{Kind: string(ch.Kind), Key: key}].(type) {
 		case state.Plan:
 			if x.Plesk != nil {
 				guid = x.Plesk.GUID
@@ -57,7 +57,7 @@ func ObserveRead(srv *importer.Snapshot, p *plan.Plan, prior *state.Snapshot) ma
 				guid = x.Plesk.GUID
 			}
 		}
-		out[ch.Kind+" "+ch.Key] = digest(r.find(ch.Kind, key, guid))
+		out[string(ch.Kind)+" "+ch.Key] = digest(r.find(string(ch.Kind), key, guid))
 	}
 	return out
 }

@@ -294,7 +294,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	sort.SliceStable(c.drift, func(i, j int) bool {
 		a, b := c.drift[i], c.drift[j]
 		if a.Kind != b.Kind {
-			return kindOrder(a.Kind) < kindOrder(b.Kind)
+			return a.Kind.Order() < b.Kind.Order()
 		}
 		return a.Key < b.Key
 	})
@@ -302,10 +302,6 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 		c.describe(&c.drift[i])
 	}
 	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read}
-}
-
-func kindOrder(k string) int {
-	return strings.Index("service_plan addon_plan reseller_plan reseller customer subscription", k)
 }
 
 func inConfig[T any](m map[string]T) func(string) bool {
@@ -339,8 +335,8 @@ func (c *comparer) accountStatus(addr, status string) {
 	c.statusOf[addr] = status
 }
 
-func (c *comparer) add(kind, key, cause string, fields ...plan.DriftField) {
-	c.drift = append(c.drift, plan.Drift{Kind: kind, Key: key, Cause: cause, Fields: fields})
+func (c *comparer) add(kind, key string, cause plan.DriftCause, fields ...plan.DriftField) {
+	c.drift = append(c.drift, plan.Drift{Kind: plan.Kind(kind), Key: key, Cause: cause, Fields: fields})
 }
 
 // matcher pairs recorded objects with the server's: by GUID first, then
@@ -526,7 +522,7 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 }
 
 // gone is the cause of a recorded object the server lacks.
-func gone(id *state.PleskID) string {
+func gone(id *state.PleskID) plan.DriftCause {
 	if id == nil {
 		return plan.DriftMissing
 	}
@@ -893,11 +889,11 @@ func (c *comparer) describe(d *plan.Drift) {
 		if k, ok := c.serverKey[d.Address()]; ok {
 			key = k
 		}
-		d.Detail = c.srv.statusDetail(d.Kind + " " + key)
+		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
 	switch d.Cause {
 	case plan.DriftDeleted, plan.DriftMissing:
-		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
+		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 		d.Revert = "apply will create it again"
 		return
 	case plan.DriftCreated:
@@ -944,7 +940,7 @@ func (c *comparer) describe(d *plan.Drift) {
 		return
 	}
 	d.Adopt = b.String()
-	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(d.Kind, "_", " "), d.Key)
+	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 }
 
 // Annotate makes the changes of a plan made against the observed state
@@ -1057,7 +1053,7 @@ func renameBack(p *plan.Plan) {
 			}
 			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
 			if f.Path == "name" {
-				billingRename(p, d.Kind, d.Key, fmt.Sprint(f.Observed.JSON))
+				billingRename(p, string(d.Kind), d.Key, fmt.Sprint(f.Observed.JSON))
 			}
 			const why = "renamed outside plansync: set back to the config's name"
 			if c := byAddr[d.Address()]; c != nil {

@@ -102,7 +102,7 @@ func copyOf(t *testing.T, s *state.Snapshot) *state.Snapshot {
 func causes(r *Result) []string {
 	var out []string
 	for _, d := range r.Drift {
-		out = append(out, d.Kind+" "+d.Key+": "+d.Cause)
+		out = append(out, string(d.Kind)+" "+d.Key+": "+string(d.Cause))
 	}
 	return out
 }
