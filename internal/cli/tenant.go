@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
@@ -47,17 +48,12 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 		}
 		return nil, &missingResellerError{login: login, empty: r.NoState}
 	}
-	files, ds := config.ParseDir(dir)
 	opts := config.OSOptions()
 	opts.Getenv = env.Getenv
-	cfg, more := config.Decode(files, opts)
-	ds = append(ds, more...)
-	if cfg == nil || ds.HasErrors() {
-		ds.Sort()
-		return nil, ds
+	opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
+		return plan.ResellerConfig(cfg, prior, login, validate)
 	}
-	ds = append(ds, plan.ResellerConfig(cfg, prior, login, config.Validate)...)
-	ds.Sort()
+	cfg, ds := config.Load(dir, opts)
 	if ds.HasErrors() {
 		return nil, ds
 	}

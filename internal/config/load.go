@@ -22,7 +22,8 @@ func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
 // finishLoad is what every load does once the files are decoded and
 // merged: extension services the state records but the config no longer
 // declares are retired, the cross-object checks run when every file
-// parsed, and the diagnostics are sorted (nil config on any error).
+// parsed (through opts.Complete when set), and the diagnostics are
+// sorted (nil config on any error).
 func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Options) (*model.Config, diag.Diagnostics) {
 	for name, ext := range opts.RecordedExtensionServices {
 		if _, ok := cfg.Services[name]; !ok {
@@ -32,7 +33,14 @@ func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Opt
 			cfg.Retired[name] = ext
 		}
 	}
-	if parsed {
+	switch {
+	case opts.Complete != nil:
+		// A view completed before it is checked (a reseller's) is
+		// completed only when it decoded without error.
+		if parsed && !diags.HasErrors() {
+			diags = append(diags, opts.Complete(cfg, Validate)...)
+		}
+	case parsed:
 		diags = append(diags, Validate(cfg)...)
 	}
 	diags.Sort()

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 )
 
@@ -23,6 +24,12 @@ type Options struct {
 	// plan may still list one whose extension was removed since: that is
 	// not a config error but a conflict the planner reports.
 	RecordedExtensionServices map[string]string
+	// Complete, when set, completes a config that decoded without error
+	// and checks it in place of the cross-object checks, which it is
+	// given (validate) to run when it is ready: a reseller's view of its
+	// own directory is completed from the recorded state
+	// (plan.ResellerConfig) before it can be checked.
+	Complete func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics
 }
 
 // OSOptions resolves secrets from the process environment and the file
