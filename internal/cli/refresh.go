@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
@@ -119,16 +121,10 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if client == nil {
 		return nil, "", nil
 	}
-	if r.reseller != "" && client.Login() == r.reseller {
-		// What a reseller's credentials may read is not yet compared
-		// faithfully; apply still reads the server before each write.
-		fmt.Fprintf(env.Stderr, "Warning: drift is not read with a reseller's credentials (--as reseller:%s): planning from the recorded state; run plan with the administrator's key to see drift.\n", r.reseller)
-		return nil, "", nil
-	}
 	srv := r.srv
 	fresh := !r.keep || srv == nil || r.stale
 	if fresh {
-		srv, err = refresh.Read(ctx, client, now)
+		srv, err = r.read(ctx, client, prior, now)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -159,6 +155,28 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		res.Server = nil // an earlier run's read: apply reads the server again
 	}
 	return res, client.Server(), nil
+}
+
+// read reads the server: all of it with the administrator's
+// credentials; with a reseller's (--as reseller:LOGIN), what Plesk lets
+// the reseller see (its plans, customers and subscriptions), planned
+// with the server components recorded at the last read, which a
+// reseller cannot read.
+func (r *refreshing) read(ctx context.Context, client *xmlapi.Client, prior *state.Snapshot, now time.Time) (*refresh.Server, error) {
+	if r.reseller == "" || client.Login() != r.reseller {
+		return refresh.Read(ctx, client, now)
+	}
+	at := time.Now()
+	snap, err := importer.ReadAs(ctx, client, r.reseller)
+	if err != nil {
+		return nil, err
+	}
+	if prior != nil && prior.Server != nil {
+		snap.Components = slices.Clone(prior.Server.Components)
+	}
+	srv := refresh.FromSnapshot(snap, now)
+	srv.ReadAt = at
+	return srv, nil
 }
 
 // refreshOptions are the arguments of `plansync refresh`.
