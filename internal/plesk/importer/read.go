@@ -300,7 +300,7 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 				}
 			}
 			if info.Subscription.Synchronized == "false" {
-				note("subscription %s: not synchronized with its plan on the server (synchronized=false); plansync will plan the sync", sub.Domain)
+				note("subscription %s: not synchronized with its plan on the server (synchronized=false): recorded as unsynced; the next plan shows what keeps it so (its conflicts) or, when nothing does, plans the sync", sub.Domain)
 			}
 		}
 		switch {
