@@ -27,6 +27,24 @@ type Snapshot struct {
 	Resellers     []*xmlapi.ResellerData
 	Customers     []*xmlapi.CustomerData
 	Webspaces     []*xmlapi.WebspaceData
+	// Items are the additional services' definitions (ReadServices);
+	// ItemsRead says they were read (protocol 1.6.9.0 has them, 1.6.9.1
+	// does not).
+	Items     []*xmlapi.PlanItemData
+	ItemsRead bool
+}
+
+// ReadServices reads the definitions of the additional services into s
+// (description, button): they are in protocol 1.6.9.0's plan-item
+// operator only, which a server may not take; then s.ItemsRead stays
+// false and the import says so. Only a cancelled run is an error.
+func ReadServices(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
+	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	if err != nil {
+		return ctx.Err()
+	}
+	s.Items, s.ItemsRead = items, true
+	return nil
 }
 
 // Read reads the whole business layer in one packet.
@@ -180,6 +198,7 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 			planByGUID[d.GUID] = p
 		}
 	}
+	defineServices(cfg, s, note)
 	rplanByGUID := map[string]string{}
 	for _, d := range s.ResellerPlans {
 		var v mapping.Values
@@ -329,6 +348,31 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 	}
 	sort.Strings(notes)
 	return cfg, notes, lockedValues
+}
+
+// defineServices gives the services the plans use their definitions as
+// the server has them: description, whether resellers may use them, and
+// the button's URL, where it opens and what it sends.
+func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
+	if len(cfg.Services) == 0 {
+		return
+	}
+	if !s.ItemsRead {
+		note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand", xmlapi.PlanItemProtocol)
+		return
+	}
+	for _, it := range s.Items {
+		sv := cfg.Services[it.Name]
+		if sv == nil {
+			continue
+		}
+		sv.Description = it.Tooltip
+		sv.AvailableToResellers = it.Visible != "false"
+		if it.URL != "" {
+			sv.Button = &model.Button{URL: it.URL, OpenInPanel: it.Internal == "true"}
+			sv.Send = it.URLComponents.Fields()
+		}
+	}
 }
 
 // customizeOf is the customisation of a locked subscription: its values
