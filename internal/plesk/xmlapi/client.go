@@ -342,7 +342,7 @@ func (c *Client) transportError(err error) error {
 // parse reads a response packet as a stream: <packet>, then either
 // <system> or one element per operator holding one element per operation,
 // in request order, each holding <result> elements decoded straight into
-// the operation's result type.
+// the operation's result type and made compact (compact.go) at once.
 func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 	br := bufio.NewReaderSize(answer, 64<<10)
 	head, _ := br.Peek(512)
@@ -380,6 +380,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		return nil, notPacket(err)
 	}
 	replies := make([]Reply, 0, len(ops))
+	comp := newCompactor()
 	for {
 		operator, err := next()
 		if err != nil {
@@ -442,6 +443,9 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 				r := rs.resultOf()
 				if err := dec.DecodeElement(r, el); err != nil {
 					return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+				}
+				if cr, ok := r.(compacter); ok {
+					cr.compact(comp)
 				}
 				results = append(results, r.(Result))
 			}
