@@ -69,6 +69,17 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
 }
 
+// Slim returns the read without its config and records: the name, the
+// server block of the config (its components), the status bits and the
+// raw answer are kept.
+func (srv *Server) Slim() *Server {
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt}
+	if srv.Config != nil {
+		out.Config = &model.Config{Server: srv.Config.Server}
+	}
+	return out
+}
+
 func statusBits(snap *importer.Snapshot) map[string]int {
 	out := map[string]int{}
 	for _, d := range snap.Resellers {
