@@ -381,6 +381,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 	}
 	replies := make([]Reply, 0, len(ops))
 	comp := newCompactor()
+	wd := &webspaceDecoder{dec: dec, c: comp}
 	for {
 		operator, err := next()
 		if err != nil {
@@ -441,11 +442,18 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 					continue
 				}
 				r := rs.resultOf()
-				if err := dec.DecodeElement(r, el); err != nil {
-					return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
-				}
-				if cr, ok := r.(compacter); ok {
-					cr.compact(comp)
+				if _, ok := r.(*WebspaceData); ok {
+					// The bulk of a large read: by hand (webspace_decode.go).
+					if r, err = wd.decode(); err != nil {
+						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+					}
+				} else {
+					if err := dec.DecodeElement(r, el); err != nil {
+						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+					}
+					if cr, ok := r.(compacter); ok {
+						cr.compact(comp)
+					}
 				}
 				results = append(results, r.(Result))
 			}

@@ -68,6 +68,22 @@ func (c *compactor) str(s string) string {
 	return s
 }
 
+// strBytes is str for text the decoder holds: a string it already has
+// costs no allocation.
+func (c *compactor) strBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := c.strs[string(b)]; ok {
+		return v
+	}
+	s := string(b)
+	if len(c.strs) < maxStrings {
+		c.strs[s] = s
+	}
+	return s
+}
+
 // The key of a block is its content: strings end with a NUL and lists
 // with \x01, which XML 1.0 text cannot hold.
 func (c *compactor) addKey(s string) {

@@ -101,3 +101,85 @@ func TestCompactResults(t *testing.T) {
 }
 
 func unsafeData(s string) *byte { return unsafe.StringData(s) }
+
+// Webspace results read by hand equal encoding/xml's reading of them,
+// whatever their shape: elements repeated, unknown or empty, text in
+// CDATA, with entities, comments and nested elements, errors.
+func TestWebspaceDecodeShapes(t *testing.T) {
+	c, err := New(Config{URL: "https://plesk.example.com:8443", Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := []string{
+		`<result><status>ok</status><id>1</id><data><gen_info><name>a.example</name></gen_info></data></result>`,
+		`<result><status>error</status><errcode>1013</errcode><errtext>Webspace &amp; co &lt;gone&gt;</errtext><filter-id>x.example</filter-id></result>`,
+		`<result><status>ok</status></result>`,
+		`<result><status>ok</status><id> 7 </id><data/></result>`,
+		`<result><status>ok</status><id>8</id><data><hosting/><limits/><subscriptions/><permissions/><plan-items/><php-settings/><mail/></data></result>`,
+		`<result><status>ok</status><id>9</id><data><hosting><vrt_hst/></hosting><subscriptions><subscription/></subscriptions></data></result>`,
+		`<result><status>ok</status><id>10</id><unknown><x>1</x></unknown><data><gen_info><cr_date><![CDATA[2026-01-02]]></cr_date><name>b.example</name><ascii-name>xn--b</ascii-name>` +
+			`<status></status><real_size>123456789012</real_size><owner-login>c<!-- note -->1</owner-login><dns_ip_address>192.0.2.1</dns_ip_address><dns_ip_address>2001:db8::1</dns_ip_address>` +
+			`<htype>vrt_hst<b>ignored</b></htype><guid>g</guid><new-field>n</new-field></gen_info>` +
+			`<limits><overuse>block</overuse><limit><name>max_db</name><value>1</value><extra/></limit><limit/><limit><name>max_db</name></limit></limits>` +
+			`<limits><limit><name>max_site</name><value>2</value></limit></limits>` +
+			`<subscriptions><subscription><locked>true</locked><synchronized>false</synchronized><plan><plan-guid>p1</plan-guid></plan><plan/></subscription></subscriptions>` +
+			`<permissions><permission><name>a</name><value>true</value></permission><other/></permissions>` +
+			`<plan-items><item><name>svc</name></item><item/></plan-items>` +
+			`<php-settings><setting><name>memory_limit</name><value>128M</value></setting></php-settings>` +
+			`<mail><webmail>horde</webmail><mailservice>true</mailservice><webmail>roundcube</webmail></mail>` +
+			`<hosting><vrt_hst><property><name>ftp_login</name><value>u</value></property><ip_address>192.0.2.1</ip_address><ip_address>2001:db8::1</ip_address></vrt_hst></hosting>` +
+			`<gen_info><status>16</status><dns_ip_address>192.0.2.2</dns_ip_address></gen_info></data></result>`,
+		"<result>\n  <status>ok</status>\n  <id>11</id>\n  <data>\n    <gen_info>\n      <name>c.example</name>\n      <ascii-name>c.example</ascii-name>\n    </gen_info>\n  </data>\n</result>",
+	}
+	answer := `<packet version="1.6.9.1"><webspace><get>` + strings.Join(results, "") + `</get></webspace></packet>`
+	replies, err := c.parse([]Op{WebspaceGet{Dataset: FullDataset()}}, strings.NewReader(answer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain struct {
+		Webspaces []*WebspaceData `xml:"webspace>get>result"`
+	}
+	if err := xml.Unmarshal([]byte(answer), &plain); err != nil {
+		t.Fatal(err)
+	}
+	got := replies[0].Results
+	if len(got) != len(plain.Webspaces) {
+		t.Fatalf("%d results, want %d", len(got), len(plain.Webspaces))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], plain.Webspaces[i]) {
+			t.Errorf("result %d:\n got %s\nwant %s", i, dump(got[i].(*WebspaceData)), dump(plain.Webspaces[i]))
+		}
+	}
+	for _, bad := range []string{
+		`<result><status>ok</status><id>x</id></result>`,
+		`<result><status>ok</status><data><gen_info><real_size>99999999999999999999</real_size></gen_info></data></result>`,
+		`<result><status>ok</status><data><gen_info></data></result>`,
+		`<result><status>ok</status><data>`,
+	} {
+		var want struct {
+			Webspaces []*WebspaceData `xml:"webspace>get>result"`
+		}
+		answer := `<packet version="1.6.9.1"><webspace><get>` + bad + `</get></webspace></packet>`
+		werr := xml.Unmarshal([]byte(answer), &want)
+		_, err := c.parse([]Op{WebspaceGet{Dataset: FullDataset()}}, strings.NewReader(answer))
+		if err == nil || werr == nil || !strings.HasSuffix(err.Error(), werr.Error()) {
+			t.Errorf("%s: error %v, encoding/xml's %v", bad, err, werr)
+		}
+	}
+}
+
+func dump(w *WebspaceData) string {
+	s := fmt.Sprintf("%+v", *w)
+	if d := w.Data; d != nil {
+		s += fmt.Sprintf(" data: gen %+v hosting %+v", d.GenInfo, d.Hosting)
+		if d.Hosting != nil {
+			s += fmt.Sprintf(" vrt %+v", d.Hosting.VrtHst)
+		}
+		s += fmt.Sprintf(" limits %+v subs %+v perms %+v items %+v php %+v mail %+v", d.Limits, d.Subscriptions, d.Permissions, d.PlanItems, d.PHPSettings, d.Mail)
+		if d.Subscriptions != nil {
+			s += fmt.Sprintf(" sub %+v", d.Subscriptions.Subscription)
+		}
+	}
+	return s
+}
