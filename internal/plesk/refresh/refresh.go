@@ -62,7 +62,7 @@ func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error)
 
 // FromSnapshot makes the server's records from what a read returned.
 func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
-	cfg, _ := importer.Build(snap)
+	cfg := importer.BuildConfig(snap)
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
