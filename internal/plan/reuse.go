@@ -65,7 +65,7 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 
 // Forget drops what a later plan could reuse of p (Input.Reuse): a
 // single plan or apply, which no plan follows, holds on a large fleet a
-// fifth less once the plan is made.
+// quarter less once the plan is made.
 func (p *Plan) Forget() { p.memo = nil }
 
 // reusable returns the memo of in.Reuse when what every subscription

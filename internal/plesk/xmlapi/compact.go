@@ -2,14 +2,14 @@ package xmlapi
 
 // A read of a large server returns one result per subscription, and
 // most of what they hold repeats: property names, plan values shared by
-// every subscription on a plan, owner logins, dates, IP addresses. The
-// decoder gives each result its own copy of every string and slices grown
-// by doubling; a compactor, run on each result as soon as it is decoded,
-// makes equal strings one string and equal blocks (limits, permissions,
-// hosting, PHP settings, mail, plan items, subscription info) one block
-// shared by the results that have it, with slices cut to their length.
-// What a read of 100,000 subscriptions holds is then a fraction of what
-// the decoder made.
+// every subscription on a plan, owner logins, dates, IP addresses. A
+// compactor, shared by the results of one answer, makes equal strings
+// one string and equal blocks (limits, permissions, hosting, PHP
+// settings, mail, plan items, subscription info) one block shared by the
+// results that have it, with slices of their length: webspace results
+// are read that way (webspace_decode.go), customer results are made
+// compact once decoded. What a read of 100,000 subscriptions holds is
+// then a fraction of what encoding/xml would make of it.
 //
 // Results are read-only once decoded: the blocks shared between results
 // must not be changed in place (copy a result before changing it, as
@@ -93,25 +93,6 @@ func (c *compactor) addKey(s string) {
 
 func (c *compactor) endList() { c.key = append(c.key, 1) }
 
-// share returns the block equal to v seen before, or v made compact
-// (fix) and remembered. key writes v's content with addKey and endList.
-func share[T any](c *compactor, kind int, v *T, key, fix func(*compactor, *T)) *T {
-	if v == nil {
-		return nil
-	}
-	c.key = c.key[:0]
-	key(c, v)
-	m := c.blocks[kind]
-	if s, ok := m[string(c.key)]; ok {
-		return s.(*T)
-	}
-	fix(c, v)
-	if len(m) < maxBlocks {
-		m[string(c.key)] = v
-	}
-	return v
-}
-
 // nameValue is the shape of Limit, Permission, Property and Setting.
 type nameValue = struct {
 	Name  string `xml:"name"`
@@ -127,25 +108,7 @@ func keyPairs[T ~nameValue](c *compactor, list []T) {
 	c.endList()
 }
 
-// pairs interns the names and values of list, in a slice of its length.
-func pairs[T ~nameValue](c *compactor, list []T) []T {
-	if len(list) == 0 {
-		return list
-	}
-	out := list
-	if cap(list) > len(list) {
-		out = make([]T, len(list))
-		copy(out, list)
-	}
-	for i := range out {
-		p := nameValue(out[i])
-		p.Name, p.Value = c.str(p.Name), c.str(p.Value)
-		out[i] = T(p)
-	}
-	return out
-}
-
-// strs interns the strings of list, in a slice of its length.
+// strList interns the strings of list, in a slice of its length.
 func (c *compactor) strList(list []string) []string {
 	if len(list) == 0 {
 		return list
@@ -177,27 +140,13 @@ func keyHosting(c *compactor, h *WebspaceHosting) {
 	c.endList()
 }
 
-func fixHosting(c *compactor, h *WebspaceHosting) {
-	if h.VrtHst != nil {
-		h.VrtHst.Property = pairs(c, h.VrtHst.Property)
-		h.VrtHst.IPAddress = c.strList(h.VrtHst.IPAddress)
-	}
-}
-
 func keyLimits(c *compactor, l *Limits) {
 	c.addKey(l.Overuse)
 	keyPairs(c, l.Limit)
 }
 
-func fixLimits(c *compactor, l *Limits) {
-	l.Overuse = c.str(l.Overuse)
-	l.Limit = pairs(c, l.Limit)
-}
-
 func keyPermissions(c *compactor, p *Permissions) { keyPairs(c, p.Permission) }
-func fixPermissions(c *compactor, p *Permissions) { p.Permission = pairs(c, p.Permission) }
 func keyPHP(c *compactor, p *PHPSettings)         { keyPairs(c, p.Setting) }
-func fixPHP(c *compactor, p *PHPSettings)         { p.Setting = pairs(c, p.Setting) }
 
 func keyPlanItems(c *compactor, p *PlanItems) {
 	for _, it := range p.Item {
@@ -206,24 +155,9 @@ func keyPlanItems(c *compactor, p *PlanItems) {
 	c.endList()
 }
 
-func fixPlanItems(c *compactor, p *PlanItems) {
-	if len(p.Item) == 0 {
-		return
-	}
-	items := make([]PlanItem, len(p.Item))
-	for i, it := range p.Item {
-		items[i].Name = c.str(it.Name)
-	}
-	p.Item = items
-}
-
 func keyMail(c *compactor, m *WebspaceMail) {
 	c.addKey(m.Webmail)
 	c.addKey(m.MailService)
-}
-
-func fixMail(c *compactor, m *WebspaceMail) {
-	m.Webmail, m.MailService = c.str(m.Webmail), c.str(m.MailService)
 }
 
 func keySubscriptions(c *compactor, s *Subscriptions) {
@@ -237,46 +171,6 @@ func keySubscriptions(c *compactor, s *Subscriptions) {
 		c.addKey(p.GUID)
 	}
 	c.endList()
-}
-
-func fixSubscriptions(c *compactor, s *Subscriptions) {
-	if si := s.Subscription; si != nil {
-		si.Locked, si.Synchronized = c.str(si.Locked), c.str(si.Synchronized)
-		if len(si.Plan) > 0 {
-			plans := make([]PlanGUID, len(si.Plan))
-			for i, p := range si.Plan {
-				plans[i].GUID = c.str(p.GUID)
-			}
-			si.Plan = plans
-		}
-	}
-}
-
-func (w *WebspaceData) compact(c *compactor) {
-	w.Status.compact(c)
-	w.FilterID = c.str(w.FilterID)
-	d := w.Data
-	if d == nil {
-		return
-	}
-	if gi := d.GenInfo; gi != nil {
-		gi.Created = c.str(gi.Created)
-		if gi.ASCIIName == gi.Name {
-			gi.ASCIIName = gi.Name
-		}
-		gi.OwnerLogin = c.str(gi.OwnerLogin)
-		gi.DNSIP = c.strList(gi.DNSIP)
-		gi.HType = c.str(gi.HType)
-		gi.VendorGUID = c.str(gi.VendorGUID)
-		gi.ExternalID = c.str(gi.ExternalID)
-	}
-	d.Hosting = share(c, blockHosting, d.Hosting, keyHosting, fixHosting)
-	d.Limits = share(c, blockLimits, d.Limits, keyLimits, fixLimits)
-	d.Subscriptions = share(c, blockSubscriptions, d.Subscriptions, keySubscriptions, fixSubscriptions)
-	d.Permissions = share(c, blockPermissions, d.Permissions, keyPermissions, fixPermissions)
-	d.PlanItems = share(c, blockPlanItems, d.PlanItems, keyPlanItems, fixPlanItems)
-	d.PHPSettings = share(c, blockPHP, d.PHPSettings, keyPHP, fixPHP)
-	d.Mail = share(c, blockMail, d.Mail, keyMail, fixMail)
 }
 
 func (r *CustomerData) compact(c *compactor) {
