@@ -255,7 +255,7 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if err != nil {
 		return err
 	}
-	full, _ := importer.Build(snap)
+	full := importer.BuildConfig(snap)
 	add := model.NewConfig()
 	for _, t := range o.Targets {
 		ref, err := plan.ParseTarget(t)
