@@ -21,8 +21,9 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// EnvPleskTimeout bounds one exchange with the Plesk server (a Go
-// duration such as 30s; default the client's, 60s).
+// EnvPleskTimeout bounds each wait for the Plesk server: for an answer
+// to begin, then between two parts of it (a Go duration such as 30s;
+// default the client's, 60s).
 const EnvPleskTimeout = "PLANSYNC_PLESK_TIMEOUT"
 
 // refreshing says whether a command reads the Plesk server before it

@@ -35,7 +35,8 @@ type Config struct {
 	Password string
 	// CAFile is a PEM file of CAs to trust besides the system's.
 	CAFile string
-	// Timeout bounds one HTTP exchange (default 60s).
+	// Timeout bounds each wait for the server (default 60s): for its
+	// answer to begin, then between two parts of it.
 	Timeout time.Duration
 	// Retries is how often a read-only packet is sent again after a
 	// transport failure: 0 means the default, 2; a negative number none.
@@ -102,6 +103,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	// The timeout is the longest wait for the server: for the answer to
+	// begin, then between two parts of it (idleBody). A large answer
+	// that keeps coming is not cut, however long reading it takes.
+	tr.ResponseHeaderTimeout = cfg.Timeout
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
@@ -120,7 +125,7 @@ func New(cfg Config) (*Client, error) {
 		cfg:      cfg,
 		endpoint: u.String(),
 		server:   u.Host,
-		http:     &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		http:     &http.Client{Transport: tr},
 	}
 	if cfg.TraceDir != "" {
 		c.trace = &tracer{dir: cfg.TraceDir, secrets: []string{cfg.Key, cfg.Password}}
@@ -277,6 +282,8 @@ func Marshal(version string, ops ...Op) ([]byte, error) {
 // answer is never held in memory whole, unless it is traced).
 func (c *Client) exchange(ctx context.Context, body []byte, ops []Op) ([]Reply, error) {
 	seq := c.trace.request(body)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, &TransportError{Server: c.server, What: "bad request", Err: err}
@@ -293,7 +300,7 @@ func (c *Client) exchange(ctx context.Context, body []byte, ops []Op) ([]Reply, 
 		return nil, c.transportError(err)
 	}
 	defer resp.Body.Close()
-	var in io.Reader = resp.Body
+	var in io.Reader = newIdleBody(resp.Body, c.cfg.Timeout, cancel)
 	var traced *bytes.Buffer
 	if c.trace != nil {
 		traced = &bytes.Buffer{}
@@ -312,6 +319,9 @@ func (c *Client) exchange(ctx context.Context, body []byte, ops []Op) ([]Reply, 
 	if err != nil && errors.As(err, &te) && te.Err != nil {
 		var ue *url.Error
 		var ne net.Error
+		if cause := context.Cause(ctx); errors.Is(cause, errIdle) {
+			return nil, c.transportError(cause)
+		}
 		if errors.As(te.Err, &ue) || errors.As(te.Err, &ne) || errors.Is(te.Err, context.DeadlineExceeded) {
 			return nil, c.transportError(te.Err)
 		}
@@ -319,9 +329,41 @@ func (c *Client) exchange(ctx context.Context, body []byte, ops []Op) ([]Reply, 
 	return replies, err
 }
 
+// errIdle ends an exchange whose answer stopped coming for the timeout.
+var errIdle = idleError{}
+
+type idleError struct{}
+
+func (idleError) Error() string   { return "the answer stopped coming" }
+func (idleError) Timeout() bool   { return true }
+func (idleError) Temporary() bool { return true }
+
+// idleBody is an answer's body read with a bound on each wait for the
+// server: the clock runs only while a Read waits (not while the caller
+// decodes what it got), and when it runs out the exchange is cancelled
+// with errIdle.
+type idleBody struct {
+	r       io.Reader
+	timeout time.Duration
+	timer   *time.Timer
+}
+
+func newIdleBody(r io.Reader, timeout time.Duration, cancel context.CancelCauseFunc) *idleBody {
+	t := time.AfterFunc(timeout, func() { cancel(errIdle) })
+	t.Stop()
+	return &idleBody{r: r, timeout: timeout, timer: t}
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.timer.Reset(b.timeout)
+	n, err := b.r.Read(p)
+	b.timer.Stop()
+	return n, err
+}
+
 func (c *Client) transportError(err error) error {
 	var ue *url.Error
-	if errors.As(err, &ue) && ue.Timeout() {
+	if errors.As(err, &ue) && ue.Timeout() || errors.Is(err, errIdle) {
 		return &TransportError{Server: c.server, What: fmt.Sprintf("no answer within %s", c.cfg.Timeout),
 			Hint: "the server is slow or unreachable; try again later or check the url"}
 	}
