@@ -323,6 +323,8 @@ type comparer struct {
 	// statusOf the status of accounts ("kind login") suspended or
 	// activated outside plansync.
 	planDrifted map[string]bool
+	// planPaths holds the property paths those plans' drift names.
+	planPaths map[string]bool
 	statusOf    map[string]string
 }
 
@@ -455,6 +457,20 @@ func (c *comparer) merged(recID string, srvVals state.Values) string {
 	return c.obs.PutValues(out)
 }
 
+// mergedOnly is merged for the properties only selects.
+func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[recID] {
+		out[k] = v
+	}
+	for k, v := range srvVals {
+		if mapped(k) && only(k) {
+			out[k] = v
+		}
+	}
+	return c.obs.PutValues(out)
+}
+
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
 	if id == "" {
@@ -506,6 +522,12 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 				c.planDrifted = map[string]bool{}
 			}
 			c.planDrifted[kind+" "+r.Key] = true
+			if c.planPaths == nil {
+				c.planPaths = map[string]bool{}
+			}
+			for _, f := range props {
+				c.planPaths[f.Path] = true
+			}
 		}
 		out = append(out, r)
 	}
@@ -755,7 +777,13 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
 	srvVals := c.srv.Records.PropertySets[s.Effective]
-	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
+	// The subscriber's own values (subscriber settings) are not the
+	// subscription's values on the server: they keep their recorded value.
+	own := c.rec.PropertySets[r.Settings]
+	values := c.propDiff("", r.Effective, srvVals, func(path string) bool {
+		_, set := own[path]
+		return path != "limits.expiration" && !set
+	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom")
 	// A synced subscription's values follow its plans: when they differ
 	// and it is still synced, they are its plan's drift when the plan was
@@ -802,8 +830,20 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o.Domain = r.Domain
 	o.Plesk = r.Plesk
 	o.ManagedBy = r.ManagedBy
-	o.Effective = c.merged(r.Effective, srvVals)
+	o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { _, set := own[path]; return !set })
+	if !syncChanged && len(edited) == 0 && !statusChanged && !valuesDrift {
+		// Only its plans' drift reaches it: it takes the server's
+		// values of what they changed; what else differs is a
+		// difference in how the values are computed (subscriber
+		// settings), as when nothing drifted.
+		o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { return c.planPaths[path] })
+	}
 	o.Base = c.copySet(s.Base)
+	if r.Base != "" && s.Base != "" && s.Plan == r.Plan && strings.Join(s.Addons, "\x00") == strings.Join(r.Addons, "\x00") {
+		// Same plans: what the server does not have of the base (the
+		// plans' plansync-only values) stays as recorded.
+		o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
+	}
 	o.Customize = c.copySet(s.Customize)
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
@@ -909,26 +949,11 @@ func (c *comparer) describe(d *plan.Drift) {
 	if k, ok := c.serverKey[d.Address()]; ok {
 		key = k
 	}
-	one := model.NewConfig()
-	sc := c.srv.Config
-	found := false
-	switch d.Kind {
-	case "service_plan":
-		one.ServicePlans[key], found = sc.ServicePlans[key], sc.ServicePlans[key] != nil
-	case "addon_plan":
-		one.AddonPlans[key], found = sc.AddonPlans[key], sc.AddonPlans[key] != nil
-	case "reseller_plan":
-		one.ResellerPlans[key], found = sc.ResellerPlans[key], sc.ResellerPlans[key] != nil
-	case "reseller":
-		one.Resellers[key], found = sc.Resellers[key], sc.Resellers[key] != nil
-	case "customer":
-		one.Customers[key], found = sc.Customers[key], sc.Customers[key] != nil
-	case "subscription":
-		one.Subscriptions[key], found = sc.Subscriptions[key], sc.Subscriptions[key] != nil
-	}
-	if !found {
+	a := c.adopt(d, key)
+	if a == nil {
 		return
 	}
+	one := a.cfg
 	var b bytes.Buffer
 	var err error
 	if c.opt.Format == "hcl" {
@@ -941,6 +966,9 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 	d.Adopt = b.String()
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+	if a.literal {
+		d.AdoptNote = fmt.Sprintf("replace %s %s in the config with this block, keeping its password as written (a literal is not printed)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+	}
 }
 
 // Annotate makes the changes of a plan made against the observed state
