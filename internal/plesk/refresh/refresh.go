@@ -325,7 +325,7 @@ type comparer struct {
 	planDrifted map[string]bool
 	// planPaths holds the property paths those plans' drift names.
 	planPaths map[string]bool
-	statusOf    map[string]string
+	statusOf  map[string]string
 }
 
 // accountStatus notes an account suspended or activated outside
