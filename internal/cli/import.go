@@ -142,6 +142,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err != nil {
 		return err
 	}
+	c.replace = o.Force
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
 		return fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
@@ -629,6 +630,7 @@ func serverIDs(m *importer.Merged, server string, ids refresh.Identities) refres
 // recordImport records the imported config's state, every object with
 // its Plesk identity on each server it is on.
 func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids []serverIdentities) (uint64, error) {
+	c.replace = o.Force
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
 		return 0, fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)

@@ -104,6 +104,14 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		run.close()
 		return nil, err
 	}
+	if c.replace && run.prior != nil {
+		// Nothing of the old records is kept (their lock snapshots,
+		// dates, identities): only the lineage and serial the write
+		// checks.
+		fresh := state.New(run.prior.Lineage)
+		fresh.Serial = run.prior.Serial
+		run.prior = fresh
+	}
 	return run, nil
 }
 
