@@ -1,6 +1,8 @@
 package refresh
 
 import (
+	"time"
+
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/state"
@@ -13,7 +15,8 @@ import (
 // has nothing to change. An object the config does not declare is
 // adopted as the server has it. An object created outside plansync has
 // no recorded values to compare: it takes every value the server knows,
-// keeping what only the config has.
+// keeping what only the config has (a password the config gives is then
+// still set by the next apply: the server's cannot be read).
 
 // adoption is the object adopting a drift item, in a config of its own,
 // and whether a literal secret of the config's was left out (secrets are
@@ -95,7 +98,7 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			}
 			q.Password = a.secret(r.Password)
 			if all {
-				q.Contact, q.Plan, q.Status = s.Contact, s.Plan, s.Status
+				q.Contact, q.Plan, q.Status, q.Description = s.Contact, s.Plan, s.Status, s.Description
 				q.Props = keepUnmapped(r.Props, s.Props)
 				q.Services, q.Oversell = s.Services, s.Oversell
 			}
@@ -132,7 +135,7 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			q := *r
 			q.Password = a.secret(r.Password)
 			if all {
-				q.Contact, q.Owner, q.Status = s.Contact, s.Owner, s.Status
+				q.Contact, q.Owner, q.Status, q.Description = s.Contact, s.Owner, s.Status, s.Description
 			}
 			for _, f := range d.Fields {
 				switch f.Path {
@@ -194,11 +197,13 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					q.Customer = s.Customer
 				case "plan":
 					q.Plan = c.planName("service_plan", s.Owner, s.Plan)
+					c.pinExpires(&q, s)
 				case "addons":
 					q.Addons = nil
 					for _, x := range s.Addons {
 						q.Addons = append(q.Addons, c.planName("addon_plan", s.Owner, x))
 					}
+					c.pinExpires(&q, s)
 				case "expires":
 					q.Expires = s.Expires
 				case "status":
@@ -300,5 +305,32 @@ func setContact(dst *model.Contact, srv model.Contact, path string) {
 		dst.Phone = srv.Phone
 	case "address":
 		dst.Address = srv.Address
+	}
+}
+
+// pinExpires keeps the server's expiration date of a subscription
+// switched to other plans in the panel (Plesk keeps the date) when the
+// expiration of the plans it is now on would give another: the block
+// says expires.
+func (c *comparer) pinExpires(q, s *model.Subscription) {
+	if q.Expires != nil {
+		return
+	}
+	for i := range c.obs.Subscriptions {
+		o := &c.obs.Subscriptions[i]
+		if o.Domain != q.Domain && o.Domain != s.Domain {
+			continue
+		}
+		var would *time.Time
+		props, _ := plan.PropsFromValues(c.obs.PropertySets[o.Effective])
+		if exp, ok := props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 && !o.CreatedAt.IsZero() {
+			t := exp.AddTo(o.CreatedAt).UTC()
+			would = &t
+		}
+		if !sameSecond(would, s.Expires) && s.Expires != nil {
+			t := *s.Expires
+			q.Expires = &t
+		}
+		return
 	}
 }

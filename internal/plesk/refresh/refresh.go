@@ -471,6 +471,42 @@ func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(stri
 	return c.obs.PutValues(out)
 }
 
+// unmappedFromPlans is the observed set id with the values the server
+// does not have taken from the recorded plans a subscription is now on
+// (its service plan ⊕ add-ons), not from those it left: a subscription
+// switched to another plan in the panel has that plan's expiration.
+func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
+	var base model.Props
+	for i := range c.rec.ServicePlans {
+		if p := &c.rec.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
+			base, _ = plan.PropsFromValues(c.rec.PropertySets[p.Props])
+		}
+	}
+	if base == nil {
+		return id // not a recorded plan (none, or made outside)
+	}
+	for _, a := range addons {
+		for i := range c.rec.AddonPlans {
+			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
+				ap, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
+				base.AddAddon(ap)
+			}
+		}
+	}
+	out := state.Values{}
+	for k, v := range c.obs.PropertySets[id] {
+		if mapped(k) || model.Lookup(k) == nil {
+			out[k] = v
+		}
+	}
+	for k, v := range base {
+		if !mapped(k) && model.Lookup(k) != nil {
+			out[k] = v.JSON()
+		}
+	}
+	return c.obs.PutValues(out)
+}
+
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
 	if id == "" {
@@ -685,7 +721,10 @@ func (c *comparer) customers() []state.Customer {
 			}
 			c.accountStatus("customer "+r.Login, s.Status)
 			r.Status, r.StatusReasons = s.Status, nil
-			if s.Status == "suspended" {
+			if cc := c.cfg.Customers[r.Login]; s.Status == "suspended" && cc != nil && cc.Status == "suspended" {
+				// The config adopted the suspension: it is its reason.
+				r.StatusReasons = c.configSuspensions("", r.Owner)
+			} else if s.Status == "suspended" {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
 		}
@@ -699,6 +738,20 @@ func (c *comparer) customers() []state.Customer {
 		c.add("customer", srv[j].Login, plan.DriftCreated)
 	}
 	return out
+}
+
+// configSuspensions are the reasons the engine gives an object the
+// config suspends: its own status, then its customer's and its owner
+// reseller's when the config suspends them too.
+func (c *comparer) configSuspensions(customer, owner string) []string {
+	reasons := []string{"suspended in config"}
+	if cc := c.cfg.Customers[customer]; customer != "" && cc != nil && cc.Status == "suspended" {
+		reasons = append(reasons, "customer "+customer+" suspended")
+	}
+	if rr := c.cfg.Resellers[owner]; owner != "" && owner != model.Admin && rr != nil && rr.Status == "suspended" {
+		reasons = append(reasons, "reseller "+owner+" suspended")
+	}
+	return reasons
 }
 
 // frozen reports whether a sync status keeps a subscription off its
@@ -838,6 +891,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// settings), as when nothing drifted.
 		o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { return c.planPaths[path] })
 	}
+	plansChanged := s.Plan != r.Plan || strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00")
+	if plansChanged {
+		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
+	}
 	o.Base = c.copySet(s.Base)
 	if r.Base != "" && s.Base != "" && s.Plan == r.Plan && strings.Join(s.Addons, "\x00") == strings.Join(r.Addons, "\x00") {
 		// Same plans: what the server does not have of the base (the
@@ -854,6 +911,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	switch {
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
+	case o.Status == "suspended" && c.cfg.Subscriptions[r.Domain] != nil && c.cfg.Subscriptions[r.Domain].Status == "suspended":
+		// The config adopted the suspension: it is its reason.
+		cs := c.cfg.Subscriptions[r.Domain]
+		o.StatusReasons = c.configSuspensions(cs.Customer, r.Owner)
 	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
 		// Suspended because its account is.
 		o.StatusReasons = []string{account + " suspended outside plansync"}
