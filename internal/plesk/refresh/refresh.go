@@ -323,8 +323,9 @@ type comparer struct {
 	// statusOf the status of accounts ("kind login") suspended or
 	// activated outside plansync.
 	planDrifted map[string]bool
-	// planPaths holds the property paths those plans' drift names.
-	planPaths map[string]bool
+	// planPaths holds, by "kind key", the property paths those plans'
+	// drift names.
+	planPaths map[string]map[string]bool
 	statusOf  map[string]string
 }
 
@@ -559,11 +560,13 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 			}
 			c.planDrifted[kind+" "+r.Key] = true
 			if c.planPaths == nil {
-				c.planPaths = map[string]bool{}
+				c.planPaths = map[string]map[string]bool{}
 			}
+			paths := map[string]bool{}
 			for _, f := range props {
-				c.planPaths[f.Path] = true
+				paths[f.Path] = true
 			}
+			c.planPaths[kind+" "+r.Key] = paths
 		}
 		out = append(out, r)
 	}
@@ -889,7 +892,17 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// values of what they changed; what else differs is a
 		// difference in how the values are computed (subscriber
 		// settings), as when nothing drifted.
-		o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { return c.planPaths[path] })
+		o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool {
+			if c.planPaths["service_plan "+model.PlanKey(r.Owner, r.Plan)][path] {
+				return true
+			}
+			for _, a := range r.Addons {
+				if c.planPaths["addon_plan "+model.PlanKey(r.Owner, a)][path] {
+					return true
+				}
+			}
+			return false
+		})
 	}
 	plansChanged := s.Plan != r.Plan || strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00")
 	if plansChanged {
