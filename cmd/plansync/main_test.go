@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"adopt":       adoptDrift,
 			"damage":      damage,
 			"exited":      exitedProc,
 			"grepdir":     grepDir,

@@ -58,6 +58,10 @@ type common struct {
 	// targets are the object targets (--target KIND/KEY) of a plan or
 	// apply; a multi-server plan applies them to each server's plan.
 	targets []string
+	// replace (import --force) plans from nothing: the recorded state is
+	// replaced wholly by what is planned, written as the next serial of
+	// the same lineage (its history and backups go on).
+	replace bool
 }
 
 // check refuses flag values every command shares that their types allow

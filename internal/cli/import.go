@@ -142,12 +142,14 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err != nil {
 		return err
 	}
+	c.replace = o.Force
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
 		return fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
 	}
 	defer run.close()
 	summary.ids.Attach(run.plan.Result)
+	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -642,12 +644,14 @@ func serverIDs(m *importer.Merged, server string, ids refresh.Identities) refres
 // recordImport records the imported config's state, every object with
 // its Plesk identity on each server it is on.
 func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids []serverIdentities) (uint64, error) {
+	c.replace = o.Force
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
 		return 0, fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
 	}
 	defer run.close()
 	attachServers(run.plan.Result, ids)
+	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return 0, err
@@ -657,6 +661,34 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 		return 0, fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
 	return serial, nil
+}
+
+// keepCreated keeps, in a state import --force made anew, the creation
+// date the replaced state recorded for a subscription that is the same
+// object on the same server (same Plesk GUID): the import cannot read
+// it, and an import of an unchanged server leaves the state unchanged.
+// Nothing else of the replaced records is kept.
+func keepCreated(s, replaced *state.Snapshot) {
+	if replaced == nil {
+		return
+	}
+	type id struct{ server, domain, guid string }
+	created := map[id]time.Time{}
+	for i := range replaced.Subscriptions {
+		r := &replaced.Subscriptions[i]
+		if r.Plesk != nil && r.Plesk.GUID != "" {
+			created[id{r.Server, r.Domain, r.Plesk.GUID}] = r.CreatedAt
+		}
+	}
+	for i := range s.Subscriptions {
+		r := &s.Subscriptions[i]
+		if r.Plesk == nil || r.Plesk.GUID == "" {
+			continue
+		}
+		if t, ok := created[id{r.Server, r.Domain, r.Plesk.GUID}]; ok {
+			r.CreatedAt = t
+		}
+	}
 }
 
 // serverIdentities are the Plesk identities of one server's objects.

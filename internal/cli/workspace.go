@@ -104,6 +104,14 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		run.close()
 		return nil, err
 	}
+	if c.replace && run.prior != nil {
+		// Nothing of the old records is kept (their lock snapshots,
+		// dates, identities): only the lineage and serial the write
+		// checks.
+		fresh := state.New(run.prior.Lineage)
+		fresh.Serial = run.prior.Serial
+		run.replaced, run.prior = run.prior, fresh
+	}
 	return run, nil
 }
 
@@ -242,8 +250,11 @@ type planRun struct {
 	backend state.Backend
 	lock    state.Lock
 	prior   *state.Snapshot
-	plan    *plan.Plan
-	cfg     *model.Config
+	// replaced is the recorded state a run with common.replace planned
+	// without (prior is then empty).
+	replaced *state.Snapshot
+	plan     *plan.Plan
+	cfg      *model.Config
 	// observed is the comparison with the Plesk server the plan was made
 	// against (nil: planned from the recorded state alone).
 	observed *refresh.Result

@@ -138,22 +138,39 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 	if len(p.Drift) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "#### Changed outside plansync (drift on %s)\n\n", mdCell(p.Server))
-	b.WriteString("| Object | Cause | Field | Recorded | On the server |\n|---|---|---|---|---|\n")
-	for i, d := range p.Drift {
+	// Several servers: the heading names those with drift, and each
+	// row its server.
+	on, multi := p.Server, p.Drift[0].Server != ""
+	if multi {
+		on = driftServers(p)
+	}
+	fmt.Fprintf(b, "#### Changed outside plansync (drift on %s)\n\n", mdCell(on))
+	server := func(d *plan.Drift) string { return "" }
+	if multi {
+		b.WriteString("| Server | Object | Cause | Field | Recorded | On the server |\n|---|---|---|---|---|---|\n")
+		server = func(d *plan.Drift) string { return "| " + mdCell(d.Server) + " " }
+	} else {
+		b.WriteString("| Object | Cause | Field | Recorded | On the server |\n|---|---|---|---|---|\n")
+	}
+	for i := range p.Drift {
+		d := &p.Drift[i]
 		if i == driftShown {
-			fmt.Fprintf(b, "| … and %s more | | | | |\n", Thousands(len(p.Drift)-i))
+			more := ""
+			if multi {
+				more = " |"
+			}
+			fmt.Fprintf(b, "| … and %s more | | | | |%s\n", Thousands(len(p.Drift)-i), more)
 			break
 		}
 		if len(d.Fields) == 0 {
-			fmt.Fprintf(b, "| %s | %s | | | |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()))
+			fmt.Fprintf(b, "%s| %s | %s | | | |\n", server(d), mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()))
 		}
 		for _, f := range d.Fields {
 			observed := valText(f.Observed)
 			if d.Detail != "" && f.Path == "status" {
 				observed += " (" + d.Detail + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
+			fmt.Fprintf(b, "%s| %s | %s | %s | %s | %s |\n", server(d), mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()), mdCell(f.Path), mdCell(valText(f.Recorded)), mdCell(observed))
 		}
 	}
 	b.WriteString("\nEach can be **reverted** (apply sets it back to the config's values) or **adopted** into the config:\n\n")
@@ -161,7 +178,11 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 		if i == driftShown {
 			break
 		}
-		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(string(d.Kind)+" "+d.Key), mdCell(d.Cause.Text()))
+		what := string(d.Kind) + " " + d.Key
+		if d.Server != "" {
+			what += " on " + d.Server
+		}
+		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(what), mdCell(d.Cause.Text()))
 		if d.Adopt != "" {
 			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
 		} else if d.AdoptNote != "" {

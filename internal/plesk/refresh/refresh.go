@@ -334,7 +334,10 @@ type comparer struct {
 	// statusOf the status of accounts ("kind login") suspended or
 	// activated outside plansync.
 	planDrifted map[string]bool
-	statusOf    map[string]string
+	// planPaths holds, by "kind key", the property paths those plans'
+	// drift names.
+	planPaths map[string]map[string]bool
+	statusOf  map[string]string
 }
 
 // accountStatus notes an account suspended or activated outside
@@ -466,6 +469,56 @@ func (c *comparer) merged(recID string, srvVals state.Values) string {
 	return c.obs.PutValues(out)
 }
 
+// mergedOnly is merged for the properties only selects.
+func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[recID] {
+		out[k] = v
+	}
+	for k, v := range srvVals {
+		if mapped(k) && only(k) {
+			out[k] = v
+		}
+	}
+	return c.obs.PutValues(out)
+}
+
+// unmappedFromPlans is the observed set id with the values the server
+// does not have taken from the recorded plans a subscription is now on
+// (its service plan ⊕ add-ons), not from those it left: a subscription
+// switched to another plan in the panel has that plan's expiration.
+func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
+	var base model.Props
+	for i := range c.rec.ServicePlans {
+		if p := &c.rec.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
+			base, _ = plan.PropsFromValues(c.rec.PropertySets[p.Props])
+		}
+	}
+	if base == nil {
+		return id // not a recorded plan (none, or made outside)
+	}
+	for _, a := range addons {
+		for i := range c.rec.AddonPlans {
+			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
+				ap, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
+				base.AddAddon(ap)
+			}
+		}
+	}
+	out := state.Values{}
+	for k, v := range c.obs.PropertySets[id] {
+		if mapped(k) || model.Lookup(k) == nil {
+			out[k] = v
+		}
+	}
+	for k, v := range base {
+		if !mapped(k) && model.Lookup(k) != nil {
+			out[k] = v.JSON()
+		}
+	}
+	return c.obs.PutValues(out)
+}
+
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
 	if id == "" {
@@ -517,6 +570,14 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 				c.planDrifted = map[string]bool{}
 			}
 			c.planDrifted[kind+" "+r.Key] = true
+			if c.planPaths == nil {
+				c.planPaths = map[string]map[string]bool{}
+			}
+			paths := map[string]bool{}
+			for _, f := range props {
+				paths[f.Path] = true
+			}
+			c.planPaths[kind+" "+r.Key] = paths
 		}
 		out = append(out, r)
 	}
@@ -674,7 +735,10 @@ func (c *comparer) customers() []state.Customer {
 			}
 			c.accountStatus("customer "+r.Login, s.Status)
 			r.Status, r.StatusReasons = s.Status, nil
-			if s.Status == "suspended" {
+			if cc := c.cfg.Customers[r.Login]; s.Status == "suspended" && cc != nil && cc.Status == "suspended" {
+				// The config adopted the suspension: it is its reason.
+				r.StatusReasons = c.configSuspensions("", r.Owner)
+			} else if s.Status == "suspended" {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
 		}
@@ -688,6 +752,20 @@ func (c *comparer) customers() []state.Customer {
 		c.add("customer", srv[j].Login, plan.DriftCreated)
 	}
 	return out
+}
+
+// configSuspensions are the reasons the engine gives an object the
+// config suspends: its own status, then its customer's and its owner
+// reseller's when the config suspends them too.
+func (c *comparer) configSuspensions(customer, owner string) []string {
+	reasons := []string{"suspended in config"}
+	if cc := c.cfg.Customers[customer]; customer != "" && cc != nil && cc.Status == "suspended" {
+		reasons = append(reasons, "customer "+customer+" suspended")
+	}
+	if rr := c.cfg.Resellers[owner]; owner != "" && owner != model.Admin && rr != nil && rr.Status == "suspended" {
+		reasons = append(reasons, "reseller "+owner+" suspended")
+	}
+	return reasons
 }
 
 // frozen reports whether a sync status keeps a subscription off its
@@ -766,7 +844,13 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
 	srvVals := c.srv.Records.PropertySets[s.Effective]
-	values := c.propDiff("", r.Effective, srvVals, func(path string) bool { return path != "limits.expiration" })
+	// The subscriber's own values (subscriber settings) are not the
+	// subscription's values on the server: they keep their recorded value.
+	own := c.rec.PropertySets[r.Settings]
+	values := c.propDiff("", r.Effective, srvVals, func(path string) bool {
+		_, set := own[path]
+		return path != "limits.expiration" && !set
+	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom")
 	// A synced subscription's values follow its plans: when they differ
 	// and it is still synced, they are its plan's drift when the plan was
@@ -813,8 +897,34 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o.Domain = r.Domain
 	o.Plesk = r.Plesk
 	o.ManagedBy = r.ManagedBy
-	o.Effective = c.merged(r.Effective, srvVals)
+	o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { _, set := own[path]; return !set })
+	if !syncChanged && len(edited) == 0 && !statusChanged && !valuesDrift {
+		// Only its plans' drift reaches it: it takes the server's
+		// values of what they changed; what else differs is a
+		// difference in how the values are computed (subscriber
+		// settings), as when nothing drifted.
+		o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool {
+			if c.planPaths["service_plan "+model.PlanKey(r.Owner, r.Plan)][path] {
+				return true
+			}
+			for _, a := range r.Addons {
+				if c.planPaths["addon_plan "+model.PlanKey(r.Owner, a)][path] {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	plansChanged := s.Plan != r.Plan || strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00")
+	if plansChanged {
+		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
+	}
 	o.Base = c.copySet(s.Base)
+	if r.Base != "" && s.Base != "" && s.Plan == r.Plan && strings.Join(s.Addons, "\x00") == strings.Join(r.Addons, "\x00") {
+		// Same plans: what the server does not have of the base (the
+		// plans' plansync-only values) stays as recorded.
+		o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
+	}
 	o.Customize = c.copySet(s.Customize)
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
@@ -825,6 +935,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	switch {
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
+	case o.Status == "suspended" && c.cfg.Subscriptions[r.Domain] != nil && c.cfg.Subscriptions[r.Domain].Status == "suspended":
+		// The config adopted the suspension: it is its reason.
+		cs := c.cfg.Subscriptions[r.Domain]
+		o.StatusReasons = c.configSuspensions(cs.Customer, r.Owner)
 	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
 		// Suspended because its account is.
 		o.StatusReasons = []string{account + " suspended outside plansync"}
@@ -920,26 +1034,11 @@ func (c *comparer) describe(d *plan.Drift) {
 	if k, ok := c.serverKey[d.Address()]; ok {
 		key = k
 	}
-	one := model.NewConfig()
-	sc := c.srv.Config
-	found := false
-	switch d.Kind {
-	case "service_plan":
-		one.ServicePlans[key], found = sc.ServicePlans[key], sc.ServicePlans[key] != nil
-	case "addon_plan":
-		one.AddonPlans[key], found = sc.AddonPlans[key], sc.AddonPlans[key] != nil
-	case "reseller_plan":
-		one.ResellerPlans[key], found = sc.ResellerPlans[key], sc.ResellerPlans[key] != nil
-	case "reseller":
-		one.Resellers[key], found = sc.Resellers[key], sc.Resellers[key] != nil
-	case "customer":
-		one.Customers[key], found = sc.Customers[key], sc.Customers[key] != nil
-	case "subscription":
-		one.Subscriptions[key], found = sc.Subscriptions[key], sc.Subscriptions[key] != nil
-	}
-	if !found {
+	a := c.adopt(d, key)
+	if a == nil {
 		return
 	}
+	one := a.cfg
 	var b bytes.Buffer
 	var err error
 	if c.opt.Format == "hcl" {
@@ -952,6 +1051,9 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 	d.Adopt = b.String()
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+	if a.literal {
+		d.AdoptNote = fmt.Sprintf("replace %s %s in the config with this block, keeping its password as written (a literal is not printed)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+	}
 }
 
 // Annotate makes the changes of a plan made against the observed state

@@ -359,3 +359,52 @@ func TestAttachOnKeepsServersApart(t *testing.T) {
 		t.Errorf("subscription id %d, want web2's 21", id)
 	}
 }
+
+// The block adopting drift is the config's own object with the server's
+// values of what drifted: a description, an unmapped value and secret
+// references as written stay; a literal password is left out (never
+// printed) and the advice says so.
+func TestAdoptStartsFromTheConfig(t *testing.T) {
+	fs, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	dir := t.TempDir()
+	cfgText := strings.Replace(seed, "      websites: 1\n", "      websites: 1\n      expiration: 1y\n", 1)
+	cfgText = strings.Replace(cfgText, "  - name: Basic\n", "  - name: Basic\n    description: Our starter plan\n", 1)
+	cfgText = strings.Replace(cfgText, "    name: Jane Doe\n", "    name: Jane Doe\n    password: {env: JANE_PW}\n", 1)
+	cfgText = strings.Replace(cfgText, "  - login: kim\n", "  - login: kim\n    password: Kim-Literal-1!\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := config.Load(dir, config.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	post(t, fs, `<service-plan><set><filter><name>Basic</name></filter><limits><limit><name>disk_space</name><value>2147483648</value></limit></limits></set></service-plan>`)
+	post(t, fs, `<customer><set><filter><login>jane</login></filter><values><gen_info><email>jane@new.example</email></gen_info></values></set></customer>`)
+	post(t, fs, `<customer><set><filter><login>kim</login></filter><values><gen_info><email>kim@new.example</email></gen_info></values></set></customer>`)
+	r := Compare(rec, cfg, read(t, c), Options{})
+	adopt := map[string]*plan.Drift{}
+	for i := range r.Drift {
+		adopt[r.Drift[i].Address()] = &r.Drift[i]
+	}
+	for addr, want := range map[string][]string{
+		"service_plan Basic": {"description: Our starter plan", "disk_space: 2GiB", "expiration: 1y", "websites: 1"},
+		"customer jane":      {"password: {env: JANE_PW}", "email: jane@new.example", "name: Jane Doe"},
+		"customer kim":       {"email: kim@new.example"},
+	} {
+		d := adopt[addr]
+		if d == nil {
+			t.Fatalf("no drift of %s: %v", addr, causes(r))
+		}
+		for _, w := range want {
+			if !strings.Contains(d.Adopt, w) {
+				t.Errorf("%s: adopt block lacks %q:\n%s", addr, w, d.Adopt)
+			}
+		}
+	}
+	if k := adopt["customer kim"]; strings.Contains(k.Adopt, "Kim-Literal") || strings.Contains(k.Adopt, "password") ||
+		!strings.Contains(k.AdoptNote, "keeping its password as written") {
+		t.Errorf("literal password: note %q, block:\n%s", k.AdoptNote, k.Adopt)
+	}
+}

@@ -1,0 +1,336 @@
+package refresh
+
+import (
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/state"
+)
+
+// The block that adopts a drift item starts from the config's own
+// object (every field as written: descriptions, plansync-only
+// properties, secret references) and takes the server's value of each
+// field that drifted, so that a plan made after putting it in the config
+// has nothing to change. An object the config does not declare is
+// adopted as the server has it. An object created outside plansync has
+// no recorded values to compare: it takes every value the server knows,
+// keeping what only the config has (a password the config gives is then
+// still set by the next apply: the server's cannot be read).
+
+// adoption is the object adopting a drift item, in a config of its own,
+// and whether a literal secret of the config's was left out (secrets are
+// never printed).
+type adoption struct {
+	cfg     *model.Config
+	literal bool
+}
+
+// adopt makes the adoption of a drift item whose server key is key; nil
+// when the server does not have the object.
+func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
+	sc := c.srv.Config
+	one := model.NewConfig()
+	a := &adoption{cfg: one}
+	all := d.Cause == plan.DriftCreated
+	switch d.Kind {
+	case "service_plan", "addon_plan", "reseller_plan":
+		var cm, sm map[string]*model.Plan
+		var recs []state.Plan
+		switch d.Kind {
+		case "service_plan":
+			cm, sm, recs, one.ServicePlans = c.cfg.ServicePlans, sc.ServicePlans, c.srv.Records.ServicePlans, nil
+		case "addon_plan":
+			cm, sm, recs, one.AddonPlans = c.cfg.AddonPlans, sc.AddonPlans, c.srv.Records.AddonPlans, nil
+		default:
+			cm, sm, recs, one.ResellerPlans = c.cfg.ResellerPlans, sc.ResellerPlans, c.srv.Records.ResellerPlans, nil
+		}
+		s := sm[key]
+		if s == nil {
+			return nil
+		}
+		out := s
+		if p := cm[d.Key]; p != nil {
+			q := *p
+			q.Props = p.Props.Clone()
+			q.Services = append([]string(nil), p.Services...)
+			if p.Services == nil {
+				q.Services = nil
+			}
+			srvProps := c.srvProps(planSet(recs, key))
+			if all {
+				q.Props = keepUnmapped(p.Props, s.Props)
+				q.Services, q.Oversell = s.Services, s.Oversell
+			}
+			for _, f := range d.Fields {
+				switch f.Path {
+				case "name":
+					q.Name = s.Name
+				case "services":
+					q.Services = append([]string(nil), s.Services...)
+				case "oversell":
+					q.Oversell = s.Oversell
+				default:
+					setProp(&q.Props, f.Path, srvProps)
+				}
+			}
+			out = &q
+		}
+		m := map[string]*model.Plan{out.Key(): out}
+		switch d.Kind {
+		case "service_plan":
+			one.ServicePlans = m
+		case "addon_plan":
+			one.AddonPlans = m
+		default:
+			one.ResellerPlans = m
+		}
+	case "reseller":
+		s := sc.Resellers[key]
+		if s == nil {
+			return nil
+		}
+		out := s
+		if r := c.cfg.Resellers[d.Key]; r != nil {
+			q := *r
+			if r.Props != nil {
+				q.Props = r.Props.Clone()
+			}
+			q.Password = a.secret(r.Password)
+			if all {
+				q.Contact, q.Plan, q.Status, q.Description = s.Contact, s.Plan, s.Status, s.Description
+				q.Props = keepUnmapped(r.Props, s.Props)
+				q.Services, q.Oversell = s.Services, s.Oversell
+			}
+			var srvProps model.Props
+			for i := range c.srv.Records.Resellers {
+				if c.srv.Records.Resellers[i].Login == key {
+					srvProps = c.srvProps(c.srv.Records.Resellers[i].Allocation)
+				}
+			}
+			for _, f := range d.Fields {
+				switch f.Path {
+				case "login":
+					q.Login = s.Login
+				case "name", "company", "email", "phone", "address":
+					setContact(&q.Contact, s.Contact, f.Path)
+				case "plan":
+					q.Plan = s.Plan
+				case "status":
+					q.Status = s.Status
+				default:
+					setProp(&q.Props, f.Path, srvProps)
+				}
+			}
+			out = &q
+		}
+		one.Resellers[out.Login] = out
+	case "customer":
+		s := sc.Customers[key]
+		if s == nil {
+			return nil
+		}
+		out := s
+		if r := c.cfg.Customers[d.Key]; r != nil {
+			q := *r
+			q.Password = a.secret(r.Password)
+			if all {
+				q.Contact, q.Owner, q.Status, q.Description = s.Contact, s.Owner, s.Status, s.Description
+			}
+			for _, f := range d.Fields {
+				switch f.Path {
+				case "login":
+					q.Login = s.Login
+				case "name", "company", "email", "phone", "address":
+					setContact(&q.Contact, s.Contact, f.Path)
+				case "owner":
+					q.Owner = s.Owner
+				case "status":
+					q.Status = s.Status
+				}
+			}
+			out = &q
+		}
+		one.Customers[out.Login] = out
+	case "subscription":
+		s := sc.Subscriptions[key]
+		if s == nil {
+			return nil
+		}
+		out := s
+		if r := c.cfg.Subscriptions[d.Key]; r != nil {
+			q := *r
+			q.Customize = r.Customize.Clone()
+			if r.Customize == nil {
+				q.Customize = nil
+			}
+			q.Addons = append([]string(nil), r.Addons...)
+			if r.Addons == nil {
+				q.Addons = nil
+			}
+			q.FTPPassword = a.secret(r.FTPPassword)
+			var rec *state.Subscription
+			for i := range c.srv.Records.Subscriptions {
+				if c.srv.Records.Subscriptions[i].Domain == key {
+					rec = &c.srv.Records.Subscriptions[i]
+				}
+			}
+			if all {
+				q.Customer, q.Owner, q.Status, q.Expires = s.Customer, s.Owner, s.Status, s.Expires
+				q.Plan, q.Addons = s.Plan, s.Addons
+				q.Customize = keepUnmapped(r.Customize, s.Customize)
+				if s.FTPLogin != "" {
+					q.FTPLogin = s.FTPLogin
+				}
+			}
+			// The values that drifted are the subscription's own when the
+			// server has it locked or custom; a synced one's follow its
+			// plans.
+			own := rec != nil && frozen(rec.SyncStatus)
+			for _, f := range d.Fields {
+				switch f.Path {
+				case "domain":
+					q.Domain = s.Domain
+				case "owner":
+					q.Owner = s.Owner
+				case "customer":
+					q.Customer = s.Customer
+				case "plan":
+					q.Plan = c.planName("service_plan", s.Owner, s.Plan)
+					c.pinExpires(&q, s)
+				case "addons":
+					q.Addons = nil
+					for _, x := range s.Addons {
+						q.Addons = append(q.Addons, c.planName("addon_plan", s.Owner, x))
+					}
+					c.pinExpires(&q, s)
+				case "expires":
+					q.Expires = s.Expires
+				case "status":
+					q.Status = s.Status
+				case "sync_status":
+					if rec != nil && rec.SyncStatus == "synced" {
+						q.Customize = nil // unlocked in the panel
+					}
+				default:
+					if own {
+						// The server's customisation: the values that
+						// differ from its plan and add-ons.
+						setProp(&q.Customize, f.Path, s.Customize)
+					}
+				}
+			}
+			out = &q
+		}
+		one.Subscriptions[out.Domain] = out
+	default:
+		return nil
+	}
+	return a
+}
+
+// secret keeps a reference to a secret as written; a literal is left
+// out (secrets are never printed) and noted.
+func (a *adoption) secret(s *model.Secret) *model.Secret {
+	if s != nil && s.Literal {
+		a.literal = true
+		return nil
+	}
+	return s
+}
+
+// srvProps are the values of one of the server's property sets.
+func (c *comparer) srvProps(id string) model.Props {
+	if id == "" {
+		return nil
+	}
+	p, _ := plan.PropsFromValues(c.srv.Records.PropertySets[id])
+	return p
+}
+
+func planSet(recs []state.Plan, key string) string {
+	for i := range recs {
+		if recs[i].Key == key {
+			return recs[i].Props
+		}
+	}
+	return ""
+}
+
+// setProp takes the server's value of a property (none: left out).
+func setProp(dst *model.Props, path string, srv model.Props) {
+	v, ok := srv[path]
+	if !ok {
+		if *dst != nil {
+			delete(*dst, path)
+		}
+		return
+	}
+	if *dst == nil {
+		*dst = model.Props{}
+	}
+	(*dst)[path] = v
+}
+
+// keepUnmapped is the server's properties with the config's that the
+// server does not know.
+func keepUnmapped(cfg, srv model.Props) model.Props {
+	if cfg == nil && srv == nil {
+		return nil
+	}
+	out := srv.Clone()
+	if out == nil {
+		out = model.Props{}
+	}
+	for path, v := range cfg {
+		if !mapped(path) {
+			out[path] = v
+		}
+	}
+	if len(out) == 0 && srv == nil {
+		return nil
+	}
+	return out
+}
+
+func setContact(dst *model.Contact, srv model.Contact, path string) {
+	switch path {
+	case "name":
+		dst.Name = srv.Name
+	case "company":
+		dst.Company = srv.Company
+	case "email":
+		dst.Email = srv.Email
+	case "phone":
+		dst.Phone = srv.Phone
+	case "address":
+		dst.Address = srv.Address
+	}
+}
+
+// pinExpires keeps the server's expiration date of a subscription
+// switched to other plans in the panel (Plesk keeps the date) when the
+// expiration of the plans it is now on would give another: the block
+// says expires.
+func (c *comparer) pinExpires(q, s *model.Subscription) {
+	if q.Expires != nil {
+		return
+	}
+	for i := range c.obs.Subscriptions {
+		o := &c.obs.Subscriptions[i]
+		if o.Domain != q.Domain && o.Domain != s.Domain {
+			continue
+		}
+		var would *time.Time
+		props, _ := plan.PropsFromValues(c.obs.PropertySets[o.Effective])
+		if exp, ok := props["resources.expiration"]; ok && !exp.IsUnlimited() && exp.N > 0 && !o.CreatedAt.IsZero() {
+			t := exp.AddTo(o.CreatedAt).UTC()
+			would = &t
+		}
+		if !sameSecond(would, s.Expires) && s.Expires != nil {
+			t := *s.Expires
+			q.Expires = &t
+		}
+		return
+	}
+}
