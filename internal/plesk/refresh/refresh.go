@@ -580,6 +580,11 @@ func (c *comparer) account(kind, recLogin, srvLogin string, rec *state.Contact, 
 		edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(recLogin), Observed: plan.StringOf(srvLogin)})
 		c.renamed(kind, recLogin, srvLogin)
 	}
+	if rec.Name == "" && srv.Name == srvLogin {
+		// No name in the config: plansync gives Plesk, which requires
+		// one, the login.
+		srv.Name = ""
+	}
 	edited = append(edited, contactFields(*rec, srv)...)
 	*rec = srv
 	return edited
