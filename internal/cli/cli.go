@@ -58,6 +58,10 @@ type common struct {
 	// targets are the object targets (--target KIND/KEY) of a plan or
 	// apply; a multi-server plan applies them to each server's plan.
 	targets []string
+	// existing (import) says the config is what the servers already
+	// have (plan.Input.Existing): a custom subscription is recorded with
+	// the values the server reports, not a default plan's.
+	existing bool
 }
 
 // check refuses flag values every command shares that their types allow

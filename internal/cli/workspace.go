@@ -377,7 +377,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
-		Reuse: c.last.get()})
+		Reuse: c.last.get(), Existing: c.existing})
 	sec.save()
 	if err := sec.err(); err != nil {
 		run.close()

@@ -270,7 +270,7 @@ func (r *run) buildResellers() *phase {
 						}
 						op.Values.Limits, op.Values.Permissions = limits, perms
 						return op
-					}, nil)
+					}, r.contactWritten(ref, changed))
 				}
 				continue
 			}
@@ -368,7 +368,7 @@ func (r *run) buildResellers() *phase {
 			}
 			op.Values.Limits, op.Values.Permissions = limits, perms
 			return op
-		}, nil)
+		}, r.contactWritten(ref, changed))
 	}
 	return ph
 }
@@ -411,7 +411,8 @@ type contactSet struct {
 // empty is sent empty, which clears it on the server (Plesk's set
 // gen_info takes an empty element for that); the name, which Plesk
 // requires, is the login when the config gives none, as when the
-// account is created. The description is cleared only when the config
+// account is created (a server that has none, or the login, is left
+// so). The description is cleared only when the config
 // removed it (recorded before, priorDesc): the server's descriptions are
 // not compared as drift, so one written in the panel that plansync
 // never managed is left alone.
@@ -424,7 +425,9 @@ func contactDiff(login string, want state.Contact, wantDesc, priorDesc string, n
 			*dst, changed = &v, true
 		}
 	}
-	pick(&cs.Name, orLogin(want.Name, login), name)
+	if want.Name != "" || name != "" && name != login {
+		pick(&cs.Name, orLogin(want.Name, login), name)
+	}
 	pick(&cs.Company, want.Company, company)
 	pick(&cs.Email, want.Email, email)
 	pick(&cs.Phone, want.Phone, phone)
@@ -443,6 +446,20 @@ func (r *run) resellerInfoDiff(rs state.Reseller, name, company, email, phone, a
 		info.Password, changed = pw, true
 	}
 	return info, changed
+}
+
+// contactWritten is what follows a successful set of an account that
+// carried its contact details (when contact): the account is read back
+// after apply (verifyContacts).
+func (r *run) contactWritten(ref state.Ref, contact bool) func(xmlapi.Reply) {
+	if !contact {
+		return nil
+	}
+	return func(xmlapi.Reply) {
+		r.mu.Lock()
+		r.contacts[ref] = true
+		r.mu.Unlock()
+	}
 }
 
 // priorDescription is the description recorded for an account (a
@@ -687,7 +704,7 @@ func (r *run) buildCustomers() *phase {
 				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{ID: []int{id}}}
 				op.Values.GenInfo = &info
 				return op
-			}, nil)
+			}, r.contactWritten(ref, true))
 		}
 	}
 	return ph

@@ -93,7 +93,9 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 		"external-id": &a.ExternalID, "description": &a.Description}
 	for name, dst := range fields {
 		if c := gi.child(name); c != nil {
-			*dst = strings.TrimSpace(c.text)
+			if v := strings.TrimSpace(c.text); v != "" || !s.opts.EmptyKeepsContact {
+				*dst = v
+			}
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/model"
-	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/mapping"
 )
 
@@ -143,22 +142,6 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 				w.Addons = append(w.Addons, ap.GUID)
 			}
 			srv.resync(w)
-		} else {
-			// Custom: what plansync creates it with, the default plan's
-			// values (the config's default_plan, else the built-in one)
-			// with the customisation on top.
-			base := plan.BuiltinDefault()
-			if cfg.Server != nil && cfg.Server.DefaultPlan != "" {
-				if dp := cfg.ServicePlans[model.PlanKey(model.Admin, cfg.Server.DefaultPlan)]; dp != nil {
-					base = plan.Defaults()
-					base.Overlay(dp.Props)
-				}
-			}
-			v, err := values("subscription "+domain, base)
-			if err != nil {
-				return nil, err
-			}
-			w.Values = v
 		}
 		if sub.Customize != nil {
 			v, err := values("subscription "+domain, sub.Customize)
