@@ -149,6 +149,17 @@ func (v *diagView) warnings() diag.Diagnostics {
 	return v.held
 }
 
+// fail holds the diagnostics of err, the error that ends a run whose
+// JSON document is still to be printed (an apply refused or failed): the
+// document's "diagnostics" then hold it with the warnings (SPEC §4:
+// errors with --format json are in the document's diagnostics).
+func (v *diagView) fail(err error) {
+	if v == nil || err == nil {
+		return
+	}
+	v.held = v.all(err)
+}
+
 // all is the held diagnostics and those of err (any other error becomes
 // one error diagnostic), in file order.
 func (v *diagView) all(err error) diag.Diagnostics {

@@ -433,7 +433,12 @@ func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run
 		return err
 	}
 	outcomes, failed, serial := res.outcomes, res.failed, res.serial
+	var failure error
+	if len(failed) > 0 {
+		failure = res.failure()
+	}
 	if o.Format == "json" {
+		env.view.fail(failure)
 		if err := applyFleetJSON(env, p, outcomes, len(failed) == 0, serial); err != nil {
 			return err
 		}
@@ -441,7 +446,7 @@ func applyFleetWith(ctx context.Context, env Env, o applyOptions, c *common, run
 		printFleetOutcome(env.Stdout, outcomes, serial)
 	}
 	if len(failed) > 0 {
-		err := res.failure()
+		err := failure
 		if o.Format == "json" {
 			return afterDocument{err}
 		}

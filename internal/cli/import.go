@@ -200,7 +200,7 @@ type importSummary struct {
 // importWrite reads the server and writes the config directory. What it
 // read is dropped when it returns, before the config is planned.
 func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (importSummary, error) {
-	snap, err := importer.Read(ctx, client)
+	snap, err := readForImport(ctx, client)
 	if err != nil {
 		return importSummary{}, err
 	}
@@ -218,6 +218,19 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 			len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions)),
 		files: len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
+}
+
+// readForImport reads the whole server, with the definitions of its
+// additional services.
+func readForImport(ctx context.Context, client *xmlapi.Client) (*importer.Snapshot, error) {
+	snap, err := importer.Read(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	if err := importer.ReadServices(ctx, client, snap); err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
 
 // removeImported removes, with --force, the config files of an earlier
@@ -240,11 +253,11 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if o.Force {
 		return fmt.Errorf("--force and --target do not go together: --target adds to an existing directory")
 	}
-	snap, err := importer.Read(ctx, client)
+	snap, err := readForImport(ctx, client)
 	if err != nil {
 		return err
 	}
-	full, _ := importer.Build(snap)
+	full := importer.BuildConfig(snap)
 	add := model.NewConfig()
 	for _, t := range o.Targets {
 		ref, err := plan.ParseTarget(t)
@@ -555,7 +568,7 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			snaps[i], errs[i] = importer.Read(ctx, clients[i])
+			snaps[i], errs[i] = readForImport(ctx, clients[i])
 		}()
 	}
 	wg.Wait()

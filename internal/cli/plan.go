@@ -325,6 +325,7 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	}
 	if err := apply.Check(p, opts); err != nil {
 		if o.Format == "json" {
+			env.view.fail(err)
 			_ = render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 			return afterDocument{err}
 		}

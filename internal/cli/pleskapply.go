@@ -166,7 +166,12 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		}
 		return backendErr(run.backend, writeErr)
 	}
+	var msg error
+	if applyErr != nil {
+		msg = applyFailure(applyErr, client.Server(), out, serial)
+	}
 	if o.Format == "json" {
+		env.view.fail(msg)
 		if jerr := applyServerJSON(env.Stdout, p, out, applyErr == nil, serial, env); jerr != nil {
 			return jerr
 		}
@@ -174,7 +179,6 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		printOutcome(env.Stdout, out)
 	}
 	if applyErr != nil {
-		msg := applyFailure(applyErr, client.Server(), out, serial)
 		if o.Format == "json" {
 			return afterDocument{msg}
 		}

@@ -25,8 +25,9 @@ func ButtonImage(b *state.Button) string {
 	return b.BackgroundImage
 }
 
-// maskedPassword stands for the FTP password in a shown request.
-const maskedPassword = "*****"
+// maskedPassword stands for the FTP password in a shown request: a
+// secret prints as (sensitive) (SPEC §4).
+const maskedPassword = "(sensitive)"
 
 // ButtonRequest is the request the button of service sv sends for
 // subscription sub of customer cu ("GET https://…?primary_domain=…"),
@@ -67,7 +68,7 @@ func ButtonRequest(sv state.Service, sub state.Subscription, cu state.Customer) 
 		if strings.Contains(req, "?") {
 			sep = "&"
 		}
-		req += sep + strings.ReplaceAll(enc, "%2A%2A%2A%2A%2A", maskedPassword) // q.Encode escapes the mask
+		req += sep + strings.ReplaceAll(enc, url.QueryEscape(maskedPassword), maskedPassword) // q.Encode escapes the mask
 	}
 	return "GET " + req
 }

@@ -65,6 +65,11 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified}
 }
 
+// Forget drops what a later plan could reuse of p (Input.Reuse): a
+// single plan or apply, which no plan follows, holds on a large fleet a
+// quarter less once the plan is made.
+func (p *Plan) Forget() { p.memo = nil }
+
 // reusable returns the memo of in.Reuse when what every subscription
 // shares is unchanged since it was made, nil otherwise.
 func (e *engine) reusable() *memo {

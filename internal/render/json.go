@@ -77,8 +77,8 @@ type jsonPlan struct {
 	Notes   []string     `json:"notes,omitempty"`
 	Applied *bool        `json:"applied,omitempty"`
 	Serial  uint64       `json:"serial,omitempty"`
-	// Diagnostics are the warnings of a plan that succeeded; the key is
-	// left out when there are none.
+	// Diagnostics are the warnings of the run, and the error of an
+	// apply refused or failed; the key is left out when there are none.
 	Diagnostics []jsonDiagnostic `json:"diagnostics,omitempty"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,12 +92,23 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			}
 		}
 	}
+	defined := map[string]*xmlapi.PlanItemData{}
 	for _, it := range items {
 		have[it.Name] = true
+		defined[it.Name] = it
 	}
 	var missing, missingExt []string
 	for _, sv := range r.res.Services {
-		if have[sv.Name] || !r.inPlan("service", sv.Name) {
+		if !r.inPlan("service", sv.Name) {
+			continue
+		}
+		if have[sv.Name] {
+			if it := defined[sv.Name]; it != nil && sv.Extension == "" && !sameDefinition(sv, it) {
+				// Plesk's API has no way to change a definition that
+				// plansync relies on: say so, and keep the record.
+				r.notes = append(r.notes, fmt.Sprintf("service %s: its description or button on the server differs from the config, and plansync does not change an additional service's definition: change it in the panel (Service Plans > Additional Services)", sv.Name))
+				r.pending[state.Ref{Kind: "service", Key: sv.Name}] = true
+			}
 			continue
 		}
 		if sv.Extension != "" {
@@ -113,6 +125,7 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			op := xmlapi.PlanItemAdd{Visible: strconv.FormatBool(sv.AvailableToResellers), Label: sv.Name, Tooltip: sv.Description}
 			if sv.Button != nil {
 				op.URL, op.Internal = sv.Button.URL, strconv.FormatBool(sv.Button.OpenInPanel)
+				op.URLComponents = xmlapi.URLComponentsOf(sv.Send)
 			}
 			return op
 		}, nil)
@@ -126,6 +139,29 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
 	}
 	return ph, nil
+}
+
+// sameDefinition reports whether the server defines a service as the
+// config does: description, who may use it, and its button (URL, where
+// it opens, what it sends).
+func sameDefinition(sv state.Service, it *xmlapi.PlanItemData) bool {
+	url, internal, send := "", false, []string(nil)
+	if sv.Button != nil {
+		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, sv.Send
+	}
+	return it.Tooltip == sv.Description && (it.Visible != "false") == sv.AvailableToResellers &&
+		it.URL == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), sortedSend(send)))
+}
+
+// sortedSend is a button's send fields in model.SendFields order.
+func sortedSend(send []string) []string {
+	var out []string
+	for _, f := range model.SendFields {
+		if slices.Contains(send, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // ---- reseller plans -------------------------------------------------------

@@ -32,7 +32,7 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 		sv := cfg.Services[name]
 		it := &PlanItem{Name: name, UUID: guid(s.newID()), Label: name, Tooltip: sv.Description, Visible: sv.AvailableToResellers}
 		if sv.Button != nil {
-			it.URL, it.Internal = sv.Button.URL, sv.Button.OpenInPanel
+			it.URL, it.Internal, it.Send = sv.Button.URL, sv.Button.OpenInPanel, append([]string(nil), sv.Send...)
 		}
 		s.PlanItems = append(s.PlanItems, it)
 	}

@@ -34,6 +34,9 @@ type PlanItem struct {
 	URL      string `json:"url,omitempty"`
 	Visible  bool   `json:"visible"`
 	Internal bool   `json:"internal,omitempty"`
+	// Send is what the button sends (url-components), as plansync names
+	// it.
+	Send []string `json:"send,omitempty"`
 }
 
 func (s *State) planItem(name string) *PlanItem {

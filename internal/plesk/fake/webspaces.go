@@ -660,7 +660,7 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 		}
 		id := s.state.newID()
 		it := &PlanItem{Name: name, UUID: guid(id), Label: label, Tooltip: o.val("tooltip"), URL: o.val("url"),
-			Visible: o.val("visible") == "true", Internal: o.val("internal") == "true"}
+			Visible: o.val("visible") == "true", Internal: o.val("internal") == "true", Send: urlComponents(o.child("url-components"))}
 		s.state.PlanItems = append(s.state.PlanItems, it)
 		return []any{&xmlapi.PlanItemData{Status: ok, Name: it.Name}}, true
 	case "get", "remove":
@@ -696,7 +696,7 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 				continue
 			}
 			out = append(out, &xmlapi.PlanItemData{Status: ok, Name: it.Name, UUID: it.UUID, Visible: strconvBool(it.Visible),
-				Label: it.Label, Tooltip: it.Tooltip, URL: it.URL, Internal: strconvBool(it.Internal)})
+				Label: it.Label, Tooltip: it.Tooltip, URL: it.URL, Internal: strconvBool(it.Internal), URLComponents: xmlapi.URLComponentsOf(it.Send)})
 		}
 		if len(out) == 0 && o.name == "get" {
 			out = append(out, &xmlapi.PlanItemData{Status: ok})
@@ -707,3 +707,19 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 }
 
 func strconvBool(b bool) string { return strconv.FormatBool(b) }
+
+// urlComponents reads what a button sends from its url-components (nil
+// node: nothing).
+func urlComponents(n *node) []string {
+	if n == nil {
+		return nil
+	}
+	u := &xmlapi.URLComponents{}
+	for name, f := range map[string]**xmlapi.Empty{"dom_id": &u.DomID, "dom_name": &u.DomName, "ftp_user": &u.FTPUser, "ftp_pass": &u.FTPPass,
+		"cl_id": &u.ClID, "cname": &u.CName, "pname": &u.PName, "email": &u.Email} {
+		if n.has(name) {
+			*f = &xmlapi.Empty{}
+		}
+	}
+	return u.Fields()
+}

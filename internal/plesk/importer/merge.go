@@ -139,7 +139,7 @@ func Merge(sources []Source) (*Merged, error) {
 	notes := map[string][]string{}
 	var noteOrder []string
 	for _, src := range sources {
-		cfg, ns, locked := build(src.Snap)
+		cfg, ns, locked := build(src.Snap, true)
 		servers = append(servers, built{src.Name, cfg, locked})
 		m.Servers = append(m.Servers, src.Name)
 		m.Counts[src.Name] = cfg

@@ -28,6 +28,24 @@ type Snapshot struct {
 	Resellers     []*xmlapi.ResellerData
 	Customers     []*xmlapi.CustomerData
 	Webspaces     []*xmlapi.WebspaceData
+	// Items are the additional services' definitions (ReadServices);
+	// ItemsRead says they were read (protocol 1.6.9.0 has them, 1.6.9.1
+	// does not).
+	Items     []*xmlapi.PlanItemData
+	ItemsRead bool
+}
+
+// ReadServices reads the definitions of the additional services into s
+// (description, button): they are in protocol 1.6.9.0's plan-item
+// operator only, which a server may not take; then s.ItemsRead stays
+// false and the import says so. Only a cancelled run is an error.
+func ReadServices(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
+	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	if err != nil {
+		return ctx.Err()
+	}
+	s.Items, s.ItemsRead = items, true
+	return nil
 }
 
 // Read reads the whole business layer in one packet.
@@ -119,15 +137,23 @@ func ReadAs(ctx context.Context, c *xmlapi.Client, reseller string) (*Snapshot, 
 // Build turns a snapshot into a config. Notes list what was not mapped
 // (one line each, for IMPORT.md).
 func Build(s *Snapshot) (*model.Config, []string) {
-	cfg, notes, _ := build(s)
+	cfg, notes, _ := build(s, true)
 	return cfg, notes
+}
+
+// BuildConfig is Build without the notes (a refresh compares the config
+// alone): the values of a subscription synced with its plan, which the
+// config does not hold, are then not worked out at all.
+func BuildConfig(s *Snapshot) *model.Config {
+	cfg, _, _ := build(s, false)
+	return cfg
 }
 
 // build is Build, also returning the values of each subscription locked
 // on a plan (by domain): its customisation is what differs from its plan
 // and add-ons, and a merge of servers computes it again against the
-// merged plans.
-func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
+// merged plans. Without withNotes, what only the notes need is skipped.
+func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]model.Props) {
 	cfg := model.NewConfig()
 	lockedValues := map[string]model.Props{}
 	var notes []string
@@ -181,6 +207,7 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 			planByGUID[d.GUID] = p
 		}
 	}
+	defineServices(cfg, s, note)
 	rplanByGUID := map[string]string{}
 	for _, d := range s.ResellerPlans {
 		var v mapping.Values
@@ -270,15 +297,12 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 		if sub.Owner == "" {
 			sub.Owner = model.Admin
 		}
-		effective := mapping.FromWebspace(w)
-		if x, ok := effective.Limits["expiration"]; ok {
+		if x, ok := expirationLimit(w); ok {
 			if n, err := strconv.ParseInt(x, 10, 64); err == nil && n > 0 {
 				t := time.Unix(n, 0).UTC()
 				sub.Expires = &t
 			}
-			delete(effective.Limits, "expiration")
 		}
-		values := props("subscription "+sub.Domain, effective)
 		info := w.Data.Subscriptions
 		var base model.Props
 		locked := false
@@ -292,7 +316,9 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 				}
 				if p.Kind == model.ServicePlanKind && sub.Plan == model.None && i == 0 {
 					sub.Plan = p.Name
-					base = p.Props.Clone()
+					if locked {
+						base = p.Props.Clone()
+					}
 				} else if p.Kind == model.AddonPlanKind {
 					sub.Addons = append(sub.Addons, p.Name)
 					if base != nil {
@@ -301,8 +327,14 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 				}
 			}
 			if info.Subscription.Synchronized == "false" {
-				note("subscription %s: not synchronized with its plan on the server (synchronized=false); plansync will plan the sync", sub.Domain)
+				note("subscription %s: not synchronized with its plan on the server (synchronized=false): recorded as unsynced; the next plan shows what keeps it so (its conflicts) or, when nothing does, plans the sync", sub.Domain)
 			}
+		}
+		var values model.Props
+		if withNotes || sub.Plan == model.None || locked {
+			effective := mapping.FromWebspace(w)
+			delete(effective.Limits, "expiration")
+			values = props("subscription "+sub.Domain, effective)
 		}
 		switch {
 		case sub.Plan == model.None:
@@ -330,6 +362,45 @@ func build(s *Snapshot) (*model.Config, []string, map[string]model.Props) {
 	}
 	sort.Strings(notes)
 	return cfg, notes, lockedValues
+}
+
+// expirationLimit is the expiration limit of a subscription as read
+// (the last one, as mapping.FromWebspace keeps it).
+func expirationLimit(w *xmlapi.WebspaceData) (string, bool) {
+	value, ok := "", false
+	if l := w.Data.Limits; l != nil {
+		for _, x := range l.Limit {
+			if x.Name == "expiration" {
+				value, ok = x.Value, true
+			}
+		}
+	}
+	return value, ok
+}
+
+// defineServices gives the services the plans use their definitions as
+// the server has them: description, whether resellers may use them, and
+// the button's URL, where it opens and what it sends.
+func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
+	if len(cfg.Services) == 0 {
+		return
+	}
+	if !s.ItemsRead {
+		note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand", xmlapi.PlanItemProtocol)
+		return
+	}
+	for _, it := range s.Items {
+		sv := cfg.Services[it.Name]
+		if sv == nil {
+			continue
+		}
+		sv.Description = it.Tooltip
+		sv.AvailableToResellers = it.Visible != "false"
+		if it.URL != "" {
+			sv.Button = &model.Button{URL: it.URL, OpenInPanel: it.Internal == "true"}
+			sv.Send = it.URLComponents.Fields()
+		}
+	}
 }
 
 // customizeOf is the customisation of a locked subscription: its values

@@ -62,13 +62,24 @@ func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error)
 
 // FromSnapshot makes the server's records from what a read returned.
 func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
-	cfg, _ := importer.Build(snap)
+	cfg := importer.BuildConfig(snap)
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
+}
+
+// Slim returns the read without its config and records: the name, the
+// server block of the config (its components), the status bits and the
+// raw answer are kept.
+func (srv *Server) Slim() *Server {
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt}
+	if srv.Config != nil {
+		out.Config = &model.Config{Server: srv.Config.Server}
+	}
+	return out
 }
 
 func statusBits(snap *importer.Snapshot) map[string]int {

@@ -342,7 +342,7 @@ func (c *Client) transportError(err error) error {
 // parse reads a response packet as a stream: <packet>, then either
 // <system> or one element per operator holding one element per operation,
 // in request order, each holding <result> elements decoded straight into
-// the operation's result type.
+// the operation's result type and made compact (compact.go) at once.
 func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 	br := bufio.NewReaderSize(answer, 64<<10)
 	head, _ := br.Peek(512)
@@ -380,6 +380,8 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		return nil, notPacket(err)
 	}
 	replies := make([]Reply, 0, len(ops))
+	comp := newCompactor()
+	wd := &webspaceDecoder{dec: dec, c: comp}
 	for {
 		operator, err := next()
 		if err != nil {
@@ -440,8 +442,18 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 					continue
 				}
 				r := rs.resultOf()
-				if err := dec.DecodeElement(r, el); err != nil {
-					return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+				if _, ok := r.(*WebspaceData); ok {
+					// The bulk of a large read: by hand (webspace_decode.go).
+					if r, err = wd.decode(); err != nil {
+						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+					}
+				} else {
+					if err := dec.DecodeElement(r, el); err != nil {
+						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
+					}
+					if cr, ok := r.(compacter); ok {
+						cr.compact(comp)
+					}
 				}
 				results = append(results, r.(Result))
 			}

@@ -113,6 +113,55 @@ type PlanItemData struct {
 	Tooltip  string `xml:"tooltip,omitempty"`
 	URL      string `xml:"url,omitempty"`
 	Internal string `xml:"internal,omitempty"`
+	// URLComponents are the values the button sends.
+	URLComponents *URLComponents `xml:"url-components"`
+}
+
+// sendComponents pairs plansync's send fields with Plesk's url-components.
+var sendComponents = []struct {
+	field string
+	get   func(*URLComponents) **Empty
+}{
+	{"subscription_id", func(u *URLComponents) **Empty { return &u.DomID }},
+	{"primary_domain", func(u *URLComponents) **Empty { return &u.DomName }},
+	{"ftp_credentials", func(u *URLComponents) **Empty { return &u.FTPUser }},
+	{"ftp_credentials", func(u *URLComponents) **Empty { return &u.FTPPass }},
+	{"customer_id", func(u *URLComponents) **Empty { return &u.ClID }},
+	{"customer_name", func(u *URLComponents) **Empty { return &u.PName }},
+	{"customer_email", func(u *URLComponents) **Empty { return &u.Email }},
+	{"customer_company", func(u *URLComponents) **Empty { return &u.CName }},
+}
+
+// URLComponentsOf is the url-components of a button that sends fields
+// (plansync's send names); nil when it sends none.
+func URLComponentsOf(fields []string) *URLComponents {
+	if len(fields) == 0 {
+		return nil
+	}
+	u := &URLComponents{}
+	for _, f := range fields {
+		for _, sc := range sendComponents {
+			if sc.field == f {
+				*sc.get(u) = &Empty{}
+			}
+		}
+	}
+	return u
+}
+
+// Fields is the send names of url-components, in plansync's order
+// (model.SendFields).
+func (u *URLComponents) Fields() []string {
+	if u == nil {
+		return nil
+	}
+	var out []string
+	for _, sc := range sendComponents {
+		if *sc.get(u) != nil && (len(out) == 0 || out[len(out)-1] != sc.field) {
+			out = append(out, sc.field)
+		}
+	}
+	return out
 }
 
 func itemsText(f PlanItemFilter) string {

@@ -411,18 +411,22 @@ type WebspaceGenInfo struct {
 // WebspaceData is one subscription from a get.
 type WebspaceData struct {
 	Status
-	FilterID string `xml:"filter-id,omitempty"`
-	ID       int    `xml:"id,omitempty"`
-	Data     *struct {
-		GenInfo       *WebspaceGenInfo `xml:"gen_info"`
-		Hosting       *WebspaceHosting `xml:"hosting"`
-		Limits        *Limits          `xml:"limits"`
-		Subscriptions *Subscriptions   `xml:"subscriptions"`
-		Permissions   *Permissions     `xml:"permissions"`
-		PlanItems     *PlanItems       `xml:"plan-items"`
-		PHPSettings   *PHPSettings     `xml:"php-settings"`
-		Mail          *WebspaceMail    `xml:"mail"`
-	} `xml:"data"`
+	FilterID string        `xml:"filter-id,omitempty"`
+	ID       int           `xml:"id,omitempty"`
+	Data     *webspaceBody `xml:"data"`
+}
+
+// webspaceBody is the data of a WebspaceData (an alias: the field's type
+// is the struct itself, as literals of it elsewhere spell it).
+type webspaceBody = struct {
+	GenInfo       *WebspaceGenInfo `xml:"gen_info"`
+	Hosting       *WebspaceHosting `xml:"hosting"`
+	Limits        *Limits          `xml:"limits"`
+	Subscriptions *Subscriptions   `xml:"subscriptions"`
+	Permissions   *Permissions     `xml:"permissions"`
+	PlanItems     *PlanItems       `xml:"plan-items"`
+	PHPSettings   *PHPSettings     `xml:"php-settings"`
+	Mail          *WebspaceMail    `xml:"mail"`
 }
 
 // Component is an installed server component.
