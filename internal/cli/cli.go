@@ -62,6 +62,10 @@ type common struct {
 	// replaced wholly by what is planned, written as the next serial of
 	// the same lineage (its history and backups go on).
 	replace bool
+	// existing (import) says the config is what the servers already
+	// have (plan.Input.Existing): a custom subscription is recorded with
+	// the values the server reports, not a default plan's.
+	existing bool
 }
 
 // check refuses flag values every command shares that their types allow

@@ -171,7 +171,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 			return fmt.Errorf("--target server/%s: the config has no server %s (servers: %s)", only, only, strings.Join(names, ", "))
 		}
 	}
-	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope()},
+	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing},
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {

@@ -94,6 +94,8 @@ read fails the import, naming it, before anything is written.`,
 }
 
 func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
+	// What is imported is what the server has, recorded as it is.
+	c.existing = true
 	if o.Dir == "" {
 		return fmt.Errorf("import needs --dir OUT: the directory to write the config into")
 	}

@@ -225,7 +225,11 @@ func printOutcome(w io.Writer, out *deploy.Outcome) {
 	if len(out.Disagreements) > 0 {
 		fmt.Fprintln(w, "\nModel disagreements (the server reports other values than plansync predicted; not recorded):")
 		for _, d := range out.Disagreements {
-			fmt.Fprintf(w, "  subscription %s: %s: predicted %s, server has %s\n", d.Subscription, d.Property, d.Predicted, d.Observed)
+			what := "subscription " + d.Subscription
+			if d.Account != "" {
+				what = d.Account
+			}
+			fmt.Fprintf(w, "  %s: %s: predicted %s, server has %s\n", what, d.Property, d.Predicted, d.Observed)
 		}
 		fmt.Fprintln(w)
 	}

@@ -388,7 +388,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
-		Reuse: c.last.get()})
+		Reuse: c.last.get(), Existing: c.existing})
 	if c.last == nil {
 		run.plan.Forget() // no later plan reuses it (only a watcher's do)
 	}

@@ -6,7 +6,8 @@ package plan
 // add-on in the order listed: limits add (unlimited absorbs), booleans OR,
 // services unite; enumerated settings and the overuse policy come from the
 // service plan only. A custom subscription (plan none) starts from the
-// server's default plan when new, keeps every value it had when detached
+// server's default plan when new (from nothing when it is what a server
+// already has: Input.Existing), keeps every value it had when detached
 // from its plan, and keeps its recorded base once custom. A locked
 // subscription may keep a frozen base instead (lock.go).
 
@@ -63,6 +64,15 @@ func builtinDefaultPlan() model.Props {
 	return p
 }
 
+// Defaults are the values a service plan leaves out: every limit
+// unlimited, every permission not granted. A server that does not report
+// a value of a plan or subscription has it so.
+func Defaults() model.Props { return defaultProps() }
+
+// BuiltinDefault is the plan a new custom subscription starts from when
+// the config's server names no default_plan.
+func BuiltinDefault() model.Props { return builtinDefaultPlan() }
+
 // planBase returns service plan ⊕ add-ons for an owner, cached.
 func (e *engine) planBase(owner, plan string, addons []string) *pset {
 	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
@@ -102,6 +112,19 @@ func (e *engine) defaultBase() *pset {
 	return b
 }
 
+// nothing is what a plan leaves out (defaultProps): the base of a custom
+// subscription a server already has (Input.Existing).
+func (e *engine) nothing() *pset {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if b, ok := e.bases["\x00nothing"]; ok {
+		return b
+	}
+	b := e.sets.intern(defaultProps(), nil)
+	e.bases["\x00nothing"] = b
+	return b
+}
+
 // usedPlans are the addresses of the plans a subscription is based on:
 // its service plan and its add-ons, of its owner.
 func usedPlans(owner string, cfg *model.Subscription) []string {
@@ -119,6 +142,9 @@ func usedPlans(owner string, cfg *model.Subscription) []string {
 func (e *engine) chooseBase(s *sub) {
 	cfg, p := s.cfg, s.prior
 	switch {
+	case cfg.Plan == model.None && p == nil && e.in.Existing:
+		// What a server has: its values over nothing (Input.Existing).
+		s.base = e.nothing()
 	case cfg.Plan == model.None && p == nil:
 		s.base = e.defaultBase()
 	case cfg.Plan == model.None && p.Plan == model.None:

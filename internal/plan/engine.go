@@ -59,6 +59,14 @@ type Input struct {
 	// created gets no Change, which on a large fleet is most of what a
 	// plan from nothing holds. Such a plan is not for display or apply.
 	ResultOnly bool
+	// Existing says the config is what a server already has (the
+	// records of a Plesk server's read): a custom subscription that is
+	// not recorded is not a new one, and its values are its
+	// customisation (what the server reports) over what a plan leaves
+	// out (Defaults), never the server's default plan, which only a
+	// subscription plansync creates starts from (SPEC §1.3: a
+	// subscription without a plan keeps every value it has).
+	Existing bool
 }
 
 // engine holds one planning run.

@@ -469,6 +469,34 @@ func TestExpiredAndCustom(t *testing.T) {
 	}
 }
 
+// TestExistingCustom: the records of what a server has (Existing) take a
+// custom subscription's values as they are, over what a plan leaves out
+// (every limit unlimited, every permission not granted): neither the
+// built-in default plan nor the config's default_plan, which only a
+// subscription plansync creates starts from.
+func TestExistingCustom(t *testing.T) {
+	for _, defaultPlan := range []string{"", "Business"} {
+		cfg := baseConfig()
+		cfg.Server.DefaultPlan = defaultPlan
+		cfg.Subscriptions["b.example"].Plan = model.None
+		cfg.Subscriptions["b.example"].Customize = model.Props{"resources.websites": model.Count(3)}
+		p := Make(Input{Config: cfg, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}, ResultOnly: true, Existing: true})
+		if p.Diagnostics.HasErrors() {
+			t.Fatal(p.Diagnostics)
+		}
+		got, _ := fromValues(effective(t, p.Result, "b.example"))
+		want := Defaults()
+		want["resources.websites"] = model.Count(3)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("default_plan %q: custom subscription's values (-want +got):\n%s", defaultPlan, diff)
+		}
+		// A subscription plansync creates still starts from the default plan.
+		if got, _ := fromValues(effective(t, mustPlan(t, cfg, nil).Result, "b.example")); cmp.Equal(want, got) {
+			t.Errorf("default_plan %q: a new custom subscription did not start from the default plan", defaultPlan)
+		}
+	}
+}
+
 func TestResellerCountLimits(t *testing.T) {
 	cfg := model.NewConfig()
 	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",

@@ -54,9 +54,11 @@ func scopeName(sc *Scope) string {
 
 // remember attaches to p what the next plan may reuse. A plan with
 // errors is not reused, nor one made for its Result only (its creates
-// have no changes), and such a plan reuses nothing either.
+// have no changes) or of what a server has (Existing: its custom
+// subscriptions are planned otherwise), and such a plan reuses nothing
+// either.
 func (e *engine) remember(p *Plan, subs []*sub) {
-	if p.Diagnostics.HasErrors() || e.in.ResultOnly {
+	if p.Diagnostics.HasErrors() || e.in.ResultOnly || e.in.Existing {
 		return
 	}
 	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), secrets: e.in.Secrets != nil, now: e.now,
@@ -71,7 +73,7 @@ func (p *Plan) Forget() { p.memo = nil }
 // reusable returns the memo of in.Reuse when what every subscription
 // shares is unchanged since it was made, nil otherwise.
 func (e *engine) reusable() *memo {
-	if e.in.Reuse == nil || e.in.Reuse.memo == nil || e.in.ResultOnly {
+	if e.in.Reuse == nil || e.in.Reuse.memo == nil || e.in.ResultOnly || e.in.Existing {
 		return nil
 	}
 	m := e.in.Reuse.memo

@@ -289,7 +289,7 @@ func (r *run) buildResellers() *phase {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
 				}, nil)
 				gi := cu.Data.GenInfo
-				info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
+				info, changed := r.resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 				// Without a reseller plan, Plesk gives the converted
 				// reseller its own totals; plansync's allocation is written
 				// over them (what it predicted).
@@ -306,7 +306,7 @@ func (r *run) buildResellers() *phase {
 						}
 						op.Values.Limits, op.Values.Permissions = limits, perms
 						return op
-					}, nil)
+					}, r.contactWritten(ref, changed))
 				}
 				continue
 			}
@@ -361,7 +361,7 @@ func (r *run) buildResellers() *phase {
 				ch.add(func() xmlapi.Op { return xmlapi.ResellerSync{Filter: byID} }, nil)
 			}
 		}
-		info, changed := resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
+		info, changed := r.resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 		if gi.Login != rs.Login {
 			info.Login, changed = rs.Login, true
 		}
@@ -404,7 +404,7 @@ func (r *run) buildResellers() *phase {
 			}
 			op.Values.Limits, op.Values.Permissions = limits, perms
 			return op
-		}, nil)
+		}, r.contactWritten(ref, changed))
 	}
 	return ph
 }
@@ -435,27 +435,90 @@ func orLogin(name, login string) string {
 	return name
 }
 
-// resellerInfoDiff returns the gen-info fields that differ (empty ones
-// are left out of the packet, so a field the config clears is not
-// cleared on the server).
-func resellerInfoDiff(rs state.Reseller, name, company, email, phone, address, desc, pw string) (xmlapi.ResellerInfo, bool) {
-	var info xmlapi.ResellerInfo
+// contactSet is what a set sends of an account's contact details and
+// description (nil: left out, kept).
+type contactSet struct {
+	Company, Name, Phone, Email, Address, Description *string
+}
+
+// contactDiff returns the contact fields of an account that differ from
+// what the server has (gi: name, company, email, phone, address,
+// description as the server gives them). A field the config leaves
+// empty is sent empty, which clears it on the server (Plesk's set
+// gen_info takes an empty element for that); the name, which Plesk
+// requires, is the login when the config gives none, as when the
+// account is created (a server that has none, or the login, is left
+// so). The description is cleared only when the config
+// removed it (recorded before, priorDesc): the server's descriptions are
+// not compared as drift, so one written in the panel that plansync
+// never managed is left alone.
+func contactDiff(login string, want state.Contact, wantDesc, priorDesc string, name, company, email, phone, address, desc string) (contactSet, bool) {
+	var cs contactSet
 	changed := false
-	pick := func(dst *string, want, have string) {
-		if want != "" && want != have {
-			*dst, changed = want, true
+	pick := func(dst **string, want, have string) {
+		if want != have {
+			v := want
+			*dst, changed = &v, true
 		}
 	}
-	pick(&info.Name, rs.Contact.Name, name)
-	pick(&info.Company, rs.Contact.Company, company)
-	pick(&info.Email, rs.Contact.Email, email)
-	pick(&info.Phone, rs.Contact.Phone, phone)
-	pick(&info.Address, rs.Contact.Address, address)
-	pick(&info.Description, rs.Description, desc)
+	if want.Name != "" || name != "" && name != login {
+		pick(&cs.Name, orLogin(want.Name, login), name)
+	}
+	pick(&cs.Company, want.Company, company)
+	pick(&cs.Email, want.Email, email)
+	pick(&cs.Phone, want.Phone, phone)
+	pick(&cs.Address, want.Address, address)
+	if wantDesc != "" || priorDesc != "" {
+		pick(&cs.Description, wantDesc, desc)
+	}
+	return cs, changed
+}
+
+// resellerInfoDiff returns the gen-info fields that differ (contactDiff).
+func (r *run) resellerInfoDiff(rs state.Reseller, name, company, email, phone, address, desc, pw string) (xmlapi.ResellerSetInfo, bool) {
+	cs, changed := contactDiff(rs.Login, rs.Contact, rs.Description, r.priorDescription("reseller", rs.Login), name, company, email, phone, address, desc)
+	info := xmlapi.ResellerSetInfo{Company: cs.Company, Name: cs.Name, Phone: cs.Phone, Email: cs.Email, Address: cs.Address, Description: cs.Description}
 	if pw != "" {
 		info.Password, changed = pw, true
 	}
 	return info, changed
+}
+
+// contactWritten is what follows a successful set of an account that
+// carried its contact details (when contact): the account is read back
+// after apply (verifyContacts).
+func (r *run) contactWritten(ref state.Ref, contact bool) func(xmlapi.Reply) {
+	if !contact {
+		return nil
+	}
+	return func(xmlapi.Reply) {
+		r.mu.Lock()
+		r.contacts[ref] = true
+		r.mu.Unlock()
+	}
+}
+
+// priorDescription is the description recorded for an account (a
+// customer or reseller, by login) before this apply.
+func (r *run) priorDescription(kind, login string) string {
+	if r.prior == nil {
+		return ""
+	}
+	if kind == "reseller" {
+		for i := range r.prior.Resellers {
+			if r.prior.Resellers[i].Login == login {
+				return r.prior.Resellers[i].Description
+			}
+		}
+		// Not recorded as a reseller: a customer turned reseller, whose
+		// description is recorded as the customer's.
+	}
+	for i := range r.prior.Customers {
+		if r.prior.Customers[i].Login == login {
+			return r.prior.Customers[i].Description
+		}
+	}
+	return ""
 }
 
 // ---- service and add-on plans ---------------------------------------------
@@ -663,20 +726,12 @@ func (r *run) buildCustomers() *phase {
 				return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: owner, IPv4: []string{ip}}
 			}, nil)
 		}
-		var info xmlapi.CustomerInfo
-		changed := false
-		pick := func(dst *string, want, have string) {
-			if want != "" && want != have {
-				*dst, changed = want, true
-			}
+		cs, changed := contactDiff(c.Login, c.Contact, c.Description, r.priorDescription("customer", c.Login),
+			gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
+		info := xmlapi.CustomerSetInfo{Company: cs.Company, Name: cs.Name, Phone: cs.Phone, Email: cs.Email, Address: cs.Address, Description: cs.Description}
+		if c.Login != gi.Login {
+			info.Login, changed = c.Login, true
 		}
-		pick(&info.Login, c.Login, gi.Login)
-		pick(&info.Name, c.Contact.Name, gi.Name)
-		pick(&info.Company, c.Contact.Company, gi.Company)
-		pick(&info.Email, c.Contact.Email, gi.Email)
-		pick(&info.Phone, c.Contact.Phone, gi.Phone)
-		pick(&info.Address, c.Contact.Address, gi.Address)
-		pick(&info.Description, c.Description, gi.Description)
 		if pw != "" {
 			info.Password, changed = pw, true
 		}
@@ -685,7 +740,7 @@ func (r *run) buildCustomers() *phase {
 				op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{ID: []int{id}}}
 				op.Values.GenInfo = &info
 				return op
-			}, nil)
+			}, r.contactWritten(ref, true))
 		}
 	}
 	return ph
@@ -1036,7 +1091,7 @@ func (r *run) buildStatuses() *phase {
 		login := rs.Login
 		status("reseller", login, r.opts.Reseller == "", rs.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
 			op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{login}}}
-			op.Values.GenInfo = &xmlapi.ResellerInfo{Status: st}
+			op.Values.GenInfo = &xmlapi.ResellerSetInfo{Status: st}
 			return op
 		})
 	}
@@ -1048,7 +1103,7 @@ func (r *run) buildStatuses() *phase {
 		login := c.Login
 		status("customer", login, r.mine(c.Owner), c.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
 			op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
-			op.Values.GenInfo = &xmlapi.CustomerInfo{Status: st}
+			op.Values.GenInfo = &xmlapi.CustomerSetInfo{Status: st}
 			return op
 		})
 	}

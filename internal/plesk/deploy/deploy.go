@@ -79,10 +79,13 @@ const MaxReadAge = 30 * time.Second
 // Disagreement is a value the server reports after apply that differs
 // from what plansync predicted.
 type Disagreement struct {
-	Subscription string `json:"subscription"`
-	Property     string `json:"property"`
-	Predicted    string `json:"predicted"`
-	Observed     string `json:"observed"`
+	Subscription string `json:"subscription,omitempty"`
+	// Account is a customer's or reseller's ("customer LOGIN"), for its
+	// contact details.
+	Account   string `json:"account,omitempty"`
+	Property  string `json:"property"`
+	Predicted string `json:"predicted"`
+	Observed  string `json:"observed"`
 }
 
 // Problem is a problems text Plesk returned for an object (a plan value
@@ -228,7 +231,9 @@ type run struct {
 	ids     map[state.Ref]state.PleskID
 	pending map[state.Ref]bool
 	written map[state.Ref]bool // plans whose values were written
-	touched map[string]bool    // subscriptions written
+	// contacts are the accounts whose contact details were written.
+	contacts map[state.Ref]bool
+	touched  map[string]bool // subscriptions written
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
@@ -250,7 +255,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -592,14 +597,111 @@ func (r *run) verify(ctx context.Context) error {
 			}
 		}
 	}
+	if err := r.verifyContacts(ctx); err != nil {
+		return err
+	}
 	sort.Slice(r.disagree, func(i, j int) bool {
 		a, b := r.disagree[i], r.disagree[j]
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
 		if a.Subscription != b.Subscription {
 			return a.Subscription < b.Subscription
 		}
 		return a.Property < b.Property
 	})
 	return nil
+}
+
+// verifyContacts reads back the customers and resellers whose contact
+// details were written and compares them with the prediction. An
+// account in disagreement keeps its prior record.
+func (r *run) verifyContacts(ctx context.Context) error {
+	var custs, ress []string
+	for ref := range r.contacts {
+		if r.pending[ref] {
+			continue
+		}
+		if ref.Kind == "customer" {
+			custs = append(custs, ref.Key)
+		} else {
+			ress = append(ress, ref.Key)
+		}
+	}
+	if len(custs)+len(ress) == 0 {
+		return nil
+	}
+	sort.Strings(custs)
+	sort.Strings(ress)
+	var ops []xmlapi.Op
+	if len(custs) > 0 {
+		ops = append(ops, xmlapi.CustomerGet{Filter: xmlapi.CustomerFilter{Login: custs}, Dataset: xmlapi.CustomerDataset{GenInfo: &xmlapi.Empty{}}})
+	}
+	if len(ress) > 0 {
+		ops = append(ops, xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{Login: ress}, Dataset: xmlapi.ResellerDataset{GenInfo: &xmlapi.Empty{}}})
+	}
+	replies, err := r.c.Do(ctx, ops...)
+	if err != nil {
+		return err
+	}
+	customers := map[string]*state.Customer{}
+	for i := range r.res.Customers {
+		customers[r.res.Customers[i].Login] = &r.res.Customers[i]
+	}
+	resellers := map[string]*state.Reseller{}
+	for i := range r.res.Resellers {
+		resellers[r.res.Resellers[i].Login] = &r.res.Resellers[i]
+	}
+	for _, rep := range replies {
+		for _, res := range rep.Results {
+			switch d := res.(type) {
+			case *xmlapi.CustomerData:
+				if d.Status.Status != "ok" || d.Data == nil || d.Data.GenInfo == nil {
+					continue
+				}
+				gi := d.Data.GenInfo
+				if c := customers[gi.Login]; c != nil {
+					r.compareContact("customer", c.Login, c.Contact, c.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
+				}
+			case *xmlapi.ResellerData:
+				if d.Status.Status != "ok" || d.Data == nil || d.Data.GenInfo == nil {
+					continue
+				}
+				gi := d.Data.GenInfo
+				if rs := resellers[gi.Login]; rs != nil {
+					r.compareContact("reseller", rs.Login, rs.Contact, rs.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// compareContact records the contact fields of an account the server
+// reports otherwise than predicted (contactDiff: what a set would still
+// send).
+func (r *run) compareContact(kind, login string, want state.Contact, wantDesc string, name, company, email, phone, address, desc string) {
+	cs, changed := contactDiff(login, want, wantDesc, r.priorDescription(kind, login), name, company, email, phone, address, desc)
+	if !changed {
+		return
+	}
+	quote := func(v string) string {
+		if v == "" {
+			return "(none)"
+		}
+		return strconv.Quote(v)
+	}
+	for _, f := range []struct {
+		path string
+		want *string
+		have string
+	}{{"name", cs.Name, name}, {"company", cs.Company, company}, {"email", cs.Email, email},
+		{"phone", cs.Phone, phone}, {"address", cs.Address, address}, {"description", cs.Description, desc}} {
+		if f.want != nil {
+			r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: f.path, Predicted: quote(*f.want), Observed: quote(f.have)})
+		}
+	}
+	r.pending[state.Ref{Kind: kind, Key: login}] = true
 }
 
 // compare records the differences between a subscription's prediction

@@ -588,3 +588,56 @@ func TestReadPassedIn(t *testing.T) {
 		})
 	}
 }
+
+// A contact field removed from the config is cleared on the server (an
+// empty element); a server that keeps it anyway is a model disagreement,
+// and the customer keeps its prior record.
+func TestContactCleared(t *testing.T) {
+	files := map[string]string{"c.yaml": `customers:
+  - login: jane
+    name: Jane Doe
+    company: Jane Ltd
+    phone: "+1 555 0100"
+`}
+	cleared := map[string]string{"c.yaml": `customers:
+  - login: jane
+    name: Jane Doe
+`}
+	for _, keeps := range []bool{false, true} {
+		st := fake.NewState()
+		hs := httptest.NewServer(fake.New(st, fake.Options{Key: "k", EmptyKeepsContact: keeps}))
+		t.Cleanup(hs.Close)
+		c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(files map[string]string, prior *state.Snapshot) *Outcome {
+			out, err := Run(context.Background(), c, makePlan(t, load(t, files), prior), prior, Options{DefaultIP: "192.0.2.10"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Record.Serial++
+			return out
+		}
+		prior := run(files, nil).Record
+		out := run(cleared, prior)
+		var got []string
+		for _, d := range out.Disagreements {
+			got = append(got, d.Account+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+		}
+		want := ""
+		if keeps {
+			want = `customer jane company: (none) / "Jane Ltd"; customer jane phone: (none) / "+1 555 0100"`
+		}
+		if strings.Join(got, "; ") != want {
+			t.Errorf("keeps=%v: disagreements %q, want %q", keeps, got, want)
+		}
+		if keeps != (strings.Join(out.Pending, ",") == "customer jane") {
+			t.Errorf("keeps=%v: pending %v", keeps, out.Pending)
+		}
+		company := out.Record.Customers[0].Contact.Company
+		if keeps && company != "Jane Ltd" || !keeps && company != "" {
+			t.Errorf("keeps=%v: recorded company %q", keeps, company)
+		}
+	}
+}

@@ -70,6 +70,11 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 	if gi == nil {
 		return nil
 	}
+	// An empty element clears a field (Plesk's set gen_info), except the
+	// contact name, which an account must have.
+	if c := gi.child("pname"); c != nil && strings.TrimSpace(c.text) == "" {
+		return opErr(xmlapi.ErrInvalidValue, "The contact name (pname) cannot be empty")
+	}
 	if login := gi.val("login"); login != "" && login != a.Login {
 		if login == "admin" || s.state.accountByLogin(login) != nil {
 			return opErr(xmlapi.ErrUserExists, "User %s already exists", login)
@@ -88,7 +93,9 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 		"external-id": &a.ExternalID, "description": &a.Description}
 	for name, dst := range fields {
 		if c := gi.child(name); c != nil {
-			*dst = strings.TrimSpace(c.text)
+			if v := strings.TrimSpace(c.text); v != "" || !s.opts.EmptyKeepsContact {
+				*dst = v
+			}
 		}
 	}
 	return nil

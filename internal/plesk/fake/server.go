@@ -50,6 +50,11 @@ type Options struct {
 	// SwitchKeepsLock: switch-subscription keeps a locked subscription's
 	// customisation (default: the switch unlocks and syncs to the new plan).
 	SwitchKeepsLock bool
+	// EmptyKeepsContact: an empty contact element (cname, phone, email,
+	// address, description) in a customer or reseller set leaves the
+	// field as it was (default: it clears it, as Plesk's set gen_info
+	// does for its clients).
+	EmptyKeepsContact bool
 
 	// FailOp makes the Nth operation (counted over all packets, from 1)
 	// fail with FailCode (default 1023).

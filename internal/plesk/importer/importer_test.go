@@ -4,10 +4,13 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/fake"
 	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
@@ -74,6 +77,78 @@ func TestImportLoads(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// A subscription without a plan is imported with every value it has and
+// what the server's silence means where the built-in default plan (which
+// a new custom subscription of the imported config starts from) says
+// otherwise: planned from nothing, the imported config gives exactly the
+// server's values, not manage_hosting or the default plan's limits.
+func TestImportCustomSaysItsValues(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{
+		"resources.disk_space":          model.Size(2 << 30),
+		"resources.websites":            model.Count(1),
+		"permissions.manage_subdomains": model.Bool(true),
+	}}
+	cfg.Customers["jane"] = &model.Customer{Login: "jane", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "Jane"}}
+	cfg.Subscriptions["jane.example"] = &model.Subscription{Domain: "jane.example", Customer: "jane", Owner: model.Admin, Plan: "Basic", Status: "active"}
+	now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	st, err := fake.Seed(cfg, "", now, fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := fake.New(st, fake.Options{Key: "k-import"})
+	packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><webspace><switch-subscription><filter><name>jane.example</name></filter><no-plan/></switch-subscription></webspace></packet>`)
+	if out := fs.Handle(map[string][]string{"Key": {"k-import"}}, packet); strings.Contains(string(out), "<status>error</status>") {
+		t.Fatalf("refused: %s", out)
+	}
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, _ := Build(snap)
+	sub := imported.Subscriptions["jane.example"]
+	if sub == nil || sub.Plan != model.None {
+		t.Fatalf("imported subscription: %+v", sub)
+	}
+	if v, ok := sub.Customize["permissions.manage_hosting"]; !ok || v.Truth() {
+		t.Errorf("customize says manage_hosting %v (set %v), want false: the server does not grant it", v, ok)
+	}
+	values := func(existing bool) model.Props {
+		p := plan.Make(plan.Input{Config: imported, Lineage: "l", Now: now, ResultOnly: true, Existing: existing})
+		for _, s := range p.Result.Subscriptions {
+			if s.Domain == "jane.example" {
+				props, _ := plan.PropsFromValues(p.Result.PropertySets[s.Effective])
+				return props
+			}
+		}
+		t.Fatal("no jane.example planned")
+		return nil
+	}
+	// From nothing, as import records it, and as the server has it.
+	fromConfig, server := values(false), values(true)
+	for path, want := range map[string]model.Value{
+		"resources.disk_space":          model.Size(2 << 30),
+		"resources.traffic":             model.Size(model.Unlimited),
+		"permissions.manage_hosting":    model.Bool(false),
+		"permissions.manage_subdomains": model.Bool(true),
+	} {
+		if got := fromConfig[path]; got != want {
+			t.Errorf("planned from the imported config: %s = %v, want %v", path, got.Text(), want.Text())
+		}
+	}
+	for path, v := range server {
+		if got, ok := fromConfig[path]; !ok || got != v {
+			t.Errorf("%s: the imported config gives %v (set %v), the server has %v", path, got.Text(), ok, v.Text())
 		}
 	}
 }

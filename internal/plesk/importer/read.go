@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 )
@@ -338,7 +339,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		switch {
 		case sub.Plan == model.None:
 			sub.Addons = nil
-			sub.Customize = values
+			sub.Customize = customOf(values)
 		case locked:
 			sub.Customize = customizeOf(values, base, installed)
 			lockedValues[sub.Domain] = values
@@ -429,6 +430,33 @@ func customizeOf(values, base model.Props, installed *model.Server) model.Props 
 			}
 		}
 		c[path] = v
+	}
+	return c
+}
+
+// customOf is the customisation of a subscription without a plan: every
+// value it has, and what the server's silence means (a permission not
+// granted, a limit unlimited, a setting off) where the plan a new custom
+// subscription of the imported config starts from — the built-in default
+// plan, as the config names no default_plan — has something else. A
+// custom subscription keeps every value it has (SPEC 1.3), and the
+// config says exactly those: planned from nothing, as import and the
+// server's side of a refresh do, it has them, never the default plan's
+// (which grants manage_hosting).
+func customOf(values model.Props) model.Props {
+	c := values.Clone()
+	none := plan.Defaults()
+	for path, v := range plan.BuiltinDefault() {
+		if _, ok := c[path]; ok {
+			continue
+		}
+		d, ok := none[path]
+		if !ok && v.K == model.KindBool {
+			d, ok = model.Bool(false), true
+		}
+		if ok && d != v {
+			c[path] = d
+		}
 	}
 	return c
 }

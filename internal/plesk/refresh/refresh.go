@@ -63,7 +63,9 @@ func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error)
 // FromSnapshot makes the server's records from what a read returned.
 func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	cfg := importer.BuildConfig(snap)
-	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true})
+	// Existing: a custom subscription's values are what the server
+	// reports, over nothing; not a new one's, from a default plan.
+	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
@@ -650,6 +652,11 @@ func (c *comparer) account(kind, recLogin, srvLogin string, rec *state.Contact, 
 		edited = append(edited, plan.DriftField{Path: "login", Recorded: plan.StringOf(recLogin), Observed: plan.StringOf(srvLogin)})
 		c.renamed(kind, recLogin, srvLogin)
 	}
+	if rec.Name == "" && srv.Name == srvLogin {
+		// No name in the config: plansync gives Plesk, which requires
+		// one, the login.
+		srv.Name = ""
+	}
 	edited = append(edited, contactFields(*rec, srv)...)
 	*rec = srv
 	return edited
@@ -919,13 +926,27 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	if plansChanged {
 		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
 	}
-	o.Base = c.copySet(s.Base)
-	if r.Base != "" && s.Base != "" && s.Plan == r.Plan && strings.Join(s.Addons, "\x00") == strings.Join(r.Addons, "\x00") {
-		// Same plans: what the server does not have of the base (the
-		// plans' plansync-only values) stays as recorded.
-		o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
+	switch {
+	case s.Plan == model.None && r.Plan == model.None:
+		// Custom as recorded: the server holds its values, not its base
+		// or customisation (SPEC 1.3: it keeps every value it has). Its
+		// recorded base stays, so what was edited in the panel is set
+		// back unless the config adopts it.
+		o.Base, o.Customize, o.Customized = r.Base, r.Customize, r.Customized
+	case s.Plan == model.None:
+		// Detached from its plan outside plansync (or by an apply that
+		// did not get to record it): it keeps every value it has, and
+		// nothing of it is a customisation.
+		o.Base, o.Customize, o.Customized = o.Effective, "", nil
+	default:
+		o.Base = c.copySet(s.Base)
+		if r.Base != "" && s.Base != "" && !plansChanged {
+			// Same plans: what the server does not have of the base (the
+			// plans' plansync-only values) stays as recorded.
+			o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
+		}
+		o.Customize = c.copySet(s.Customize)
 	}
-	o.Customize = c.copySet(s.Customize)
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
 	if o.FTPLogin == "" {

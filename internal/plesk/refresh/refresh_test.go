@@ -42,15 +42,7 @@ subscriptions:
 // of it.
 func server(t *testing.T) (*fake.Server, *xmlapi.Client) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(seed), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, ds := config.Load(dir, config.Options{})
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	st, err := fake.Seed(cfg, "", now, fake.Options{})
+	st, err := fake.Seed(seedConfig(t), "", now, fake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +54,20 @@ func server(t *testing.T) (*fake.Server, *xmlapi.Client) {
 		t.Fatal(err)
 	}
 	return srv, c
+}
+
+// seedConfig loads seed.
+func seedConfig(t *testing.T) *model.Config {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, ds := config.Load(dir, config.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	return cfg
 }
 
 func read(t *testing.T, c *xmlapi.Client) *Server {
@@ -407,4 +413,70 @@ func TestAdoptStartsFromTheConfig(t *testing.T) {
 		!strings.Contains(k.AdoptNote, "keeping its password as written") {
 		t.Errorf("literal password: note %q, block:\n%s", k.AdoptNote, k.Adopt)
 	}
+}
+
+// A subscription detached from its plan (plan: none) keeps every value
+// it has, on the server as in the engine (SPEC 1.3): the server's read
+// of it is its values, not a default plan's (neither the built-in one,
+// which grants manage_hosting, nor the config's default_plan), so the
+// refresh finds nothing; a value then edited in the panel is its only
+// drift, and only it is set back.
+func TestCompareDetachedKeepsItsValues(t *testing.T) {
+	for _, defaultPlan := range []string{"", "Basic"} {
+		fs, c := server(t)
+		first := read(t, c)
+		rec := copyOf(t, first.Records)
+		cfg := seedConfig(t)
+		cfg.Server = &model.Server{Components: first.Config.Server.Components, DefaultPlan: defaultPlan}
+		cfg.Subscriptions["kim.example"].Plan = model.None
+		p := plan.Make(plan.Input{Config: cfg, Prior: rec, Now: now})
+		if ch := subChanges(p); len(ch) != 1 || ch[0].Key != "kim.example" || len(ch[0].Fields) != 2 {
+			t.Fatalf("detach planned as %+v", ch)
+		}
+		detached := copyOf(t, p.Result)
+		post(t, fs, `<webspace><switch-subscription><filter><name>kim.example</name></filter><no-plan/></switch-subscription></webspace>`)
+		r := Compare(detached, cfg, read(t, c), Options{})
+		if r.Changed() {
+			t.Fatalf("default_plan %q: drift after the detach: %v (%+v)", defaultPlan, causes(r), r.Drift)
+		}
+		if again := subChanges(plan.Make(plan.Input{Config: cfg, Prior: r.Observed, Now: now})); len(again) != 0 {
+			t.Fatalf("default_plan %q: changes after the detach: %+v", defaultPlan, again[0])
+		}
+
+		post(t, fs, `<webspace><set><filter><name>kim.example</name></filter><values><limits><limit><name>max_site</name><value>3</value></limit></limits></values></set></webspace>`)
+		r = Compare(detached, cfg, read(t, c), Options{})
+		if got := strings.Join(causes(r), "; "); got != "subscription kim.example: edited_outside" {
+			t.Fatalf("default_plan %q: drift: %s", defaultPlan, got)
+		}
+		if f := r.Drift[0].Fields; len(f) != 1 || f[0].Path != "resources.websites" {
+			t.Errorf("default_plan %q: drift fields %+v", defaultPlan, f)
+		}
+		back := subChanges(plan.Make(plan.Input{Config: cfg, Prior: r.Observed, Now: now}))
+		if len(back) != 1 {
+			t.Fatalf("default_plan %q: changes %+v", defaultPlan, back)
+		}
+		// What it sets is the recorded value of what was edited, nothing
+		// else (no default plan's values; a value the server reports and
+		// the record never had is left alone).
+		var fields []string
+		for _, f := range back[0].Fields {
+			if f.After.Set {
+				fields = append(fields, f.Path+" "+f.Before.Text+" → "+f.After.Text)
+			}
+		}
+		if got := strings.Join(fields, "; "); got != "resources.websites 3 → 1" {
+			t.Errorf("default_plan %q: set back %s, want only resources.websites 3 → 1", defaultPlan, got)
+		}
+	}
+}
+
+// subChanges are a plan's changes of subscriptions.
+func subChanges(p *plan.Plan) []*plan.Change {
+	var out []*plan.Change
+	for _, c := range p.Changes {
+		if c.Kind == "subscription" {
+			out = append(out, c)
+		}
+	}
+	return out
 }

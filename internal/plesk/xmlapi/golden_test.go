@@ -14,6 +14,8 @@ var update = flag.Bool("update", false, "rewrite the golden packets in testdata"
 
 func intp(n int) *int { return &n }
 
+func strp(s string) *string { return &s }
+
 // requestCases has one request per operation plansync sends, with the
 // values a typical run uses.
 func requestCases() map[string]Op {
@@ -47,8 +49,12 @@ func requestCases() map[string]Op {
 		"customer-get":     CustomerGet{Filter: CustomerFilter{Login: []string{"jane", "joe"}}, Dataset: CustomerDataset{GenInfo: e}},
 		"customer-get-all": CustomerGet{Dataset: CustomerDataset{GenInfo: e}},
 		"customer-set": CustomerSet{Filter: CustomerFilter{Login: []string{"jane"}}, Values: struct {
-			GenInfo *CustomerInfo `xml:"gen_info"`
-		}{&CustomerInfo{Login: "jane2", Status: intp(16), Email: "j@example.com"}}},
+			GenInfo *CustomerSetInfo `xml:"gen_info"`
+		}{&CustomerSetInfo{Login: "jane2", Status: intp(16), Email: strp("j@example.com")}}},
+		// Fields the config clears: sent empty, as Plesk clears them.
+		"customer-set-clear": CustomerSet{Filter: CustomerFilter{ID: []int{16}}, Values: struct {
+			GenInfo *CustomerSetInfo `xml:"gen_info"`
+		}{&CustomerSetInfo{Company: strp(""), Name: strp("jane"), Phone: strp(""), Email: strp(""), Address: strp(""), Description: strp("")}}},
 		"customer-del":                 CustomerDel{Filter: CustomerFilter{Login: []string{"jane"}}},
 		"customer-change-owner":        CustomerChangeOwner{Filter: CustomerFilter{Login: []string{"jane"}}, NewOwnerLogin: "acme", IPv4: []string{"192.0.2.10"}, PlanName: "Web"},
 		"customer-convert-to-reseller": CustomerConvertToReseller{Filter: CustomerFilter{Login: []string{"jane"}}},
@@ -58,10 +64,15 @@ func requestCases() map[string]Op {
 			Limits: &ResellerLimits{ResourcePolicy: &ResourcePolicy{Oversell: "false"}, Limit: []Limit{{"max_cl", "-1"}}}, Permissions: &Permissions{Permission: []Permission{{"create_clients", "true"}}}},
 		"reseller-get": ResellerGet{Filter: ResellerFilter{All: e}, Dataset: ResellerDataset{GenInfo: e, Permissions: e, Limits: e, Subscriptions: e}},
 		"reseller-set": ResellerSet{Filter: ResellerFilter{Login: []string{"acme"}}, Values: struct {
-			GenInfo     *ResellerInfo   `xml:"gen-info"`
-			Limits      *ResellerLimits `xml:"limits"`
-			Permissions *Permissions    `xml:"permissions"`
-		}{GenInfo: &ResellerInfo{Status: intp(16)}}},
+			GenInfo     *ResellerSetInfo `xml:"gen-info"`
+			Limits      *ResellerLimits  `xml:"limits"`
+			Permissions *Permissions     `xml:"permissions"`
+		}{GenInfo: &ResellerSetInfo{Status: intp(16)}}},
+		"reseller-set-clear": ResellerSet{Filter: ResellerFilter{Login: []string{"acme"}}, Values: struct {
+			GenInfo     *ResellerSetInfo `xml:"gen-info"`
+			Limits      *ResellerLimits  `xml:"limits"`
+			Permissions *Permissions     `xml:"permissions"`
+		}{GenInfo: &ResellerSetInfo{Company: strp(""), Phone: strp(""), Email: strp(""), Address: strp(""), Description: strp("")}}},
 		"reseller-del": ResellerDel{Filter: ResellerFilter{Login: []string{"acme"}}},
 		"webspace-add": WebspaceAdd{GenSetup: GenSetup{Name: "example.com", OwnerLogin: "jane", HType: "vrt_hst", IPAddress: "192.0.2.10", Status: "0"},
 			Hosting:  &WebspaceHosting{VrtHst: &VrtHst{Property: []Property{{"ftp_login", "jane_ftp"}, {"ftp_password", "Ftp-Pass-1"}}, IPAddress: []string{"192.0.2.10"}}},

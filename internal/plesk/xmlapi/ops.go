@@ -256,7 +256,7 @@ type CustomerSet struct {
 	XMLName xml.Name       `xml:"set"`
 	Filter  CustomerFilter `xml:"filter"`
 	Values  struct {
-		GenInfo *CustomerInfo `xml:"gen_info"`
+		GenInfo *CustomerSetInfo `xml:"gen_info"`
 	} `xml:"values"`
 }
 
@@ -353,9 +353,9 @@ type ResellerSet struct {
 	XMLName xml.Name       `xml:"set"`
 	Filter  ResellerFilter `xml:"filter"`
 	Values  struct {
-		GenInfo     *ResellerInfo   `xml:"gen-info"`
-		Limits      *ResellerLimits `xml:"limits"`
-		Permissions *Permissions    `xml:"permissions"`
+		GenInfo     *ResellerSetInfo `xml:"gen-info"`
+		Limits      *ResellerLimits  `xml:"limits"`
+		Permissions *Permissions     `xml:"permissions"`
 	} `xml:"values"`
 }
 

@@ -239,6 +239,21 @@ type CustomerInfo struct {
 	Description     string `xml:"description,omitempty"`
 }
 
+// CustomerSetInfo is a customer's gen_info in a set (Plesk's
+// clientSetGenInfo): a nil field is left out and kept; a contact field
+// set to "" is sent as an empty element, which clears it.
+type CustomerSetInfo struct {
+	Company     *string `xml:"cname"`
+	Name        *string `xml:"pname"`
+	Login       string  `xml:"login,omitempty"`
+	Password    string  `xml:"passwd,omitempty"`
+	Status      *int    `xml:"status"`
+	Phone       *string `xml:"phone"`
+	Email       *string `xml:"email"`
+	Address     *string `xml:"address"`
+	Description *string `xml:"description"`
+}
+
 // CustomerGenInfo is a customer's gen_info as get returns it.
 type CustomerGenInfo struct {
 	Created     string `xml:"cr_date"`
@@ -290,6 +305,21 @@ type ResellerInfo struct {
 	Locale      string `xml:"locale,omitempty"`
 	ExternalID  string `xml:"external-id,omitempty"`
 	Description string `xml:"description,omitempty"`
+}
+
+// ResellerSetInfo is a reseller's gen-info in a set (Plesk's
+// ResellerSetGenInfo): a nil field is left out and kept; a contact
+// field set to "" is sent as an empty element, which clears it.
+type ResellerSetInfo struct {
+	Company     *string `xml:"cname"`
+	Name        *string `xml:"pname"`
+	Login       string  `xml:"login,omitempty"`
+	Password    string  `xml:"passwd,omitempty"`
+	Status      *int    `xml:"status"`
+	Phone       *string `xml:"phone"`
+	Email       *string `xml:"email"`
+	Address     *string `xml:"address"`
+	Description *string `xml:"description"`
 }
 
 // ResellerGenInfo is a reseller's gen-info as get returns it.
