@@ -37,7 +37,7 @@ func realMain(args []string) int {
 
 // tuneGC trades memory for speed on large fleets: planning allocates a
 // lot of short-lived data, so the collector runs less often (GOGC 400)
-// under a soft memory limit of 896 MiB that makes it work harder only
+// under a soft memory limit of 800 MiB that makes it work harder only
 // when memory grows, so that a run on 100,000 subscriptions (an import,
 // a first apply) stays within 1 GiB (a run on several servers scales it
 // with the servers it works on at once: cli.ScaleMemoryLimit). A user's

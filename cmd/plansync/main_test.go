@@ -313,8 +313,8 @@ func TestTuneGC(t *testing.T) {
 		wantGC    int
 		wantLimit int64
 	}{
-		{"defaults", nil, 400, 896 << 20},
-		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 896 << 20},
+		{"defaults", nil, 400, 800 << 20},
+		{"user GOGC", map[string]string{"GOGC": "50"}, 100, 800 << 20},
 		{"user GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "2GiB"}, 400, math.MaxInt64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,7 +85,7 @@ func fleetClient(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, 
 // DefaultMemoryLimit is the soft memory limit plansync sets when the
 // user sets none (GOMEMLIMIT): what one server's run of 100,000
 // subscriptions needs to stay within 1 GiB.
-const DefaultMemoryLimit = 896 << 20
+const DefaultMemoryLimit = 800 << 20
 
 // ScaleMemoryLimit raises plansync's default soft memory limit for a run
 // that works on n servers at once: each holds its own read of its server

@@ -114,7 +114,7 @@ func renameFirstCustomer(b *testing.B, path string, orig []byte, i int) {
 // asBinary tunes the collector as the plansync binary does (its main:
 // GOGC 400 under an 896 MiB soft limit) for the rest of b.
 func asBinary(b *testing.B) {
-	gc, limit := debug.SetGCPercent(400), debug.SetMemoryLimit(896<<20)
+	gc, limit := debug.SetGCPercent(400), debug.SetMemoryLimit(DefaultMemoryLimit)
 	b.Cleanup(func() {
 		debug.SetGCPercent(gc)
 		debug.SetMemoryLimit(limit)
