@@ -268,9 +268,13 @@ func (e *engine) resellerGrants(s *sub) {
 // subscription, or the growth of one beyond what it had — is served from
 // what is left in sorted key order. What does not fit is a conflict: a
 // grown subscription keeps what it had, a new one gets what is left.
-// Only an allocation lowered below what is applied cuts applied values,
-// in key order.
+// What is applied is never cut (SPEC §1.5), not even by an allocation
+// lowered below it: the reseller is then over its allocation (Plesk
+// shows it overused), which is a warning, and nothing new fits until it
+// is raised or what is applied shrinks. What a server already has
+// (Input.Existing: an import, a refresh) counts as applied.
 func (e *engine) allocate(login string, subs []*sub) {
+	e.allocated[login] = true
 	a := e.resellerAllocation(login)
 	if !a.limits {
 		return
@@ -303,13 +307,19 @@ func (e *engine) allocate(login string, subs []*sub) {
 			continue
 		}
 		// kept[i] is what order[i] already has applied from this
-		// allocation and still asks for; served first.
+		// allocation and still asks for; served first, and never cut.
 		kept := make([]int64, len(order))
-		cut := make([]bool, len(order))
-		remaining := limit.N
+		whole := make([]bool, len(order))
+		applied := int64(0)
+		overUnlimited := false
 		for i, s := range order {
 			asked, ok := s.props()[path]
 			if !ok {
+				continue
+			}
+			if asked.IsUnlimited() && e.appliedUnlimited(s, login, path) {
+				// Unlimited, as applied: kept (the reseller is over).
+				whole[i], overUnlimited = true, true
 				continue
 			}
 			had, ok := e.appliedFrom(s, login, path)
@@ -320,16 +330,21 @@ func (e *engine) allocate(login string, subs []*sub) {
 			if !asked.IsUnlimited() && asked.N < k {
 				k = asked.N
 			}
-			if k > remaining {
-				exhausted(s, asked, remaining)
-				cut[i], k = true, remaining
-			}
 			kept[i] = k
-			remaining -= k
+			applied += k
+		}
+		remaining := limit.N - applied
+		switch {
+		case overUnlimited:
+			e.overAllocated(login, path, -1, limit)
+			remaining = 0
+		case remaining < 0:
+			e.overAllocated(login, path, applied, limit)
+			remaining = 0
 		}
 		for i, s := range order {
 			asked, ok := s.props()[path]
-			if !ok || cut[i] {
+			if !ok || whole[i] {
 				continue
 			}
 			if !asked.IsUnlimited() && asked.N-kept[i] <= remaining {
@@ -346,13 +361,74 @@ func (e *engine) allocate(login string, subs []*sub) {
 	}
 }
 
+// overAllocated warns that what a reseller's subscriptions have applied
+// of a resource is more than its allocation (lowered below it, or so on
+// the server): nothing applied is cut, and nothing new fits. applied < 0
+// stands for unlimited.
+func (e *engine) overAllocated(login, path string, applied int64, limit model.Value) {
+	r := e.cfg.Resellers[login]
+	if r == nil {
+		return
+	}
+	name := strings.TrimPrefix(path, "resources.")
+	have := model.Value{K: limit.K, N: applied}.Text()
+	if applied < 0 {
+		have = "unlimited"
+	}
+	e.overAlloc[login] = append(e.overAlloc[login], diag.Diagnostic{Severity: diag.Warning, Subject: r.Src.Decl, Object: "reseller " + login, Path: "allocation." + path,
+		Summary: fmt.Sprintf("reseller %s's subscriptions have %s of %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
+			login, have, name, limit.Text()),
+		Detail: "raise reseller " + login + "'s " + name + " allocation, or lower what its subscriptions have (Plesk shows the reseller as overused)"})
+}
+
+// overAllocationWarnings adds the over-allocation warnings to the plan's
+// diagnostics: those of this plan, and, for a reseller whose
+// subscriptions were all carried over from the plan reused (allocate did
+// not run for it, and nothing it depends on changed), that plan's.
+func (e *engine) overAllocationWarnings() {
+	if e.reuse != nil {
+		for login, ds := range e.reuse.overAlloc {
+			if !e.allocated[login] {
+				e.overAlloc[login] = ds
+			}
+		}
+	}
+	for _, login := range slices.Sorted(maps.Keys(e.overAlloc)) {
+		e.diags = append(e.diags, e.overAlloc[login]...)
+	}
+}
+
+// appliedUnlimited reports whether a subscription has a resource
+// applied unlimited from reseller login's allocation: recorded so under
+// that reseller, or, for what a server has (Input.Existing) and the
+// state does not record, so on the server.
+func (e *engine) appliedUnlimited(s *sub, login, path string) bool {
+	p := s.prior
+	if p == nil {
+		return e.in.Existing
+	}
+	if p.Owner != login {
+		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
+			return false
+		}
+	}
+	v, ok := e.sets.recorded(p.Effective).props[path]
+	return ok && v.IsUnlimited()
+}
+
 // appliedFrom returns how much of a resource a subscription already has
 // applied from reseller login's allocation: its recorded value when it
 // was recorded under that reseller (or under its former login) with a
-// limited value.
+// limited value; for what a server already has (Input.Existing) and the
+// state does not record, the value it has.
 func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
 	p := s.prior
 	if p == nil {
+		if e.in.Existing {
+			if v, ok := s.props()[path]; ok && !v.IsUnlimited() {
+				return v.N, true
+			}
+		}
 		return 0, false
 	}
 	if p.Owner != login {

@@ -99,6 +99,11 @@ type engine struct {
 	grantMemo map[string]*pset
 	services  map[string]*model.Service
 	allocs    map[string]allocation
+	// overAlloc holds, by reseller, the warnings that what its
+	// subscriptions have applied is over its allocation (overAllocated);
+	// allocated says allocate ran for a reseller in this plan.
+	overAlloc map[string][]diag.Diagnostic
+	allocated map[string]bool
 	// secret verification results: hash+"\x00"+plain -> ok
 	verified map[string]bool
 	// rerecorded counts the outdated secrets recorded anew (Rerecorder).
@@ -148,7 +153,7 @@ func makeOne(in Input) *Plan {
 	result.Serial = serial
 	e := &engine{
 		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
-		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
 		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
 	}
 	e.sets = newSetStore(prior, result)

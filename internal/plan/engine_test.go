@@ -229,7 +229,8 @@ func TestResellerAllocation(t *testing.T) {
 // TestAllocationAppliedPriority: without oversell, what a subscription
 // has applied is served first; growth and new subscriptions compete for
 // what is left in key order; a grown one that does not fit keeps what it
-// had; only a lowered allocation cuts applied values, in key order.
+// had; an allocation lowered below what is applied cuts nothing and is a
+// warning.
 func TestAllocationAppliedPriority(t *testing.T) {
 	cfg := model.NewConfig()
 	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
@@ -273,13 +274,30 @@ func TestAllocationAppliedPriority(t *testing.T) {
 	}
 	delete(cfg.Subscriptions, "0.example")
 
-	// The allocation lowered below what is applied: applied values are
-	// cut in key order.
+	// The allocation lowered below what is applied (26 GiB): nothing
+	// applied is cut (SPEC §1.5); b and c keep their 8 GiB (their growth
+	// still a conflict), a its 10, and the reseller's over-allocation is
+	// a warning.
 	cfg.ResellerPlans["R"].Props["resources.disk_space"] = model.Size(20 * gib)
 	p = mustPlan(t, cfg, grown)
-	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 2 * gib}; !cmp.Equal(got, want) {
+	if got, want := disk(p), map[string]int64{"b.example": 8 * gib, "c.example": 8 * gib}; !cmp.Equal(got, want) {
 		t.Errorf("lowered allocation: available %v, want %v", got, want)
 	}
+	lowered := applied(t, p)
+	for d, want := range map[string]int64{"a.example": 10 * gib, "b.example": 8 * gib, "c.example": 8 * gib} {
+		if v := effective(t, lowered, d)["resources.disk_space"]; v != want {
+			t.Errorf("lowered allocation: %s recorded with %v, want %d", d, v, want)
+		}
+	}
+	if w := p.Diagnostics.Error(); !strings.Contains(w, "reseller acme's subscriptions have 26 GiB of disk_space applied, more than its allocation of 20 GiB: nothing applied is cut") {
+		t.Errorf("lowered allocation: diagnostics %q, want the over-allocation warning", w)
+	}
+	// A new subscription gets nothing while the reseller is over.
+	cfg.Subscriptions["0.example"] = &model.Subscription{Domain: "0.example", Owner: "acme", Plan: "Web"}
+	if got := disk(mustPlan(t, cfg, lowered))["0.example"]; got != 0 {
+		t.Errorf("new subscription of an over-allocated reseller: available %d, want 0", got)
+	}
+	delete(cfg.Subscriptions, "0.example")
 }
 
 // TestLockedOwnPlansChange: a locked subscription freezes its plans'

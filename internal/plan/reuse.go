@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -43,6 +44,8 @@ type memo struct {
 	subs     []*sub
 	renamed  map[string]string
 	verified map[string]bool
+	// overAlloc are the over-allocation warnings by reseller.
+	overAlloc map[string][]diag.Diagnostic
 }
 
 func scopeName(sc *Scope) string {
@@ -62,7 +65,7 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 		return
 	}
 	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), secrets: e.in.Secrets != nil, now: e.now,
-		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified}
+		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified, overAlloc: e.overAlloc}
 }
 
 // Forget drops what a later plan could reuse of p (Input.Reuse): a

@@ -82,6 +82,7 @@ func (e *engine) planSubscriptions() []*sub {
 		fresh[j] = subs[i]
 	})
 	e.checkAvailability(fresh)
+	e.overAllocationWarnings()
 	parallel(len(fresh), func(i int) { e.finish(fresh[i]) })
 	if len(subs) > 0 {
 		e.result.Subscriptions = make([]state.Subscription, 0, len(subs))
