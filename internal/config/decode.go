@@ -1569,6 +1569,10 @@ func (d *decoder) contact(e *Entry, obj decAddr, c *model.Contact) bool {
 	switch e.Key {
 	case "name":
 		c.Name, _ = d.str(e.Value, obj, "name")
+		if c.Name != "" && strings.TrimSpace(c.Name) == "" {
+			d.errorf(e.Value.Range, obj, "name", "name %q is only blanks: give a name, or leave it out (the login stands for it)", c.Name)
+			c.Name = ""
+		}
 	case "company":
 		c.Company, _ = d.str(e.Value, obj, "company")
 	case "email":
