@@ -1182,6 +1182,9 @@ func renameBack(p *plan.Plan) {
 			if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
 				continue
 			}
+			if f.Path == "name" && (d.Kind == "customer" || d.Kind == "reseller") {
+				continue // an account's contact name, not its identity: planned as any field
+			}
 			if adoptedRename(d, f) {
 				continue
 			}
