@@ -399,6 +399,7 @@ func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
 		if it.URL != "" {
 			sv.Button = &model.Button{URL: it.URL, OpenInPanel: it.Internal == "true"}
 			sv.Send = it.URLComponents.Fields()
+			note("service %s: its button's background image is not read (Plesk holds an uploaded file, not a URL); set button.background_image in the config if it has one", it.Name)
 		}
 	}
 }
