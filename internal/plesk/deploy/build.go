@@ -106,7 +106,7 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			if it := defined[sv.Name]; it != nil && sv.Extension == "" && !sameDefinition(sv, it) {
 				// Plesk's API has no way to change a definition that
 				// plansync relies on: say so, and keep the record.
-				r.notes = append(r.notes, fmt.Sprintf("service %s: its description or button on the server differs from the config, and plansync does not change an additional service's definition: change it in the panel (Service Plans > Additional Services)", sv.Name))
+				r.notes = append(r.notes, fmt.Sprintf("service %s: its definition on the server (description, who may use it, button) differs from the config, and plansync does not change an additional service's definition: change it in the panel (Service Plans > Additional Services)", sv.Name))
 				r.pending[state.Ref{Kind: "service", Key: sv.Name}] = true
 			}
 			continue
