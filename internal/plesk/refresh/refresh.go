@@ -68,7 +68,31 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
 	ids := IDs(snap)
 	ids.Attach(p.Result)
+	notSynced(snap, p.Result)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
+}
+
+// notSynced marks unsynced the records of the subscriptions the server
+// reports not synchronized with their plans (synchronized=false) that
+// the engine would call synced: what the server cannot provide is gone
+// (a component installed since), but the server has not synced them
+// yet; a plan then syncs them.
+func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
+	off := map[string]bool{}
+	for _, w := range snap.Webspaces {
+		if w.Data != nil && w.Data.GenInfo != nil && w.Data.Subscriptions != nil && w.Data.Subscriptions.Subscription != nil &&
+			w.Data.Subscriptions.Subscription.Synchronized == "false" {
+			off[strings.ToLower(w.Data.GenInfo.Name)] = true
+		}
+	}
+	if len(off) == 0 {
+		return
+	}
+	for i := range rec.Subscriptions {
+		if s := &rec.Subscriptions[i]; off[s.Domain] && s.SyncStatus == "synced" {
+			s.SyncStatus = "unsynced"
+		}
+	}
 }
 
 // Slim returns the read without its config and records: the name, the

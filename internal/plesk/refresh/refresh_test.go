@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
@@ -479,4 +481,33 @@ func subChanges(p *plan.Plan) []*plan.Change {
 		}
 	}
 	return out
+}
+
+// A subscription the server reports not synchronized with its plan is
+// recorded unsynced even where the engine sees nothing in the way (a
+// component installed since): the server has not synced it, and a plan
+// then does.
+func TestNotSyncedFollowsTheServer(t *testing.T) {
+	ws := func(name, synced string) *xmlapi.WebspaceData {
+		w := &xmlapi.WebspaceData{}
+		w.Data = &struct {
+			GenInfo       *xmlapi.WebspaceGenInfo `xml:"gen_info"`
+			Hosting       *xmlapi.WebspaceHosting `xml:"hosting"`
+			Limits        *xmlapi.Limits          `xml:"limits"`
+			Subscriptions *xmlapi.Subscriptions   `xml:"subscriptions"`
+			Permissions   *xmlapi.Permissions     `xml:"permissions"`
+			PlanItems     *xmlapi.PlanItems       `xml:"plan-items"`
+			PHPSettings   *xmlapi.PHPSettings     `xml:"php-settings"`
+			Mail          *xmlapi.WebspaceMail    `xml:"mail"`
+		}{GenInfo: &xmlapi.WebspaceGenInfo{Name: name}, Subscriptions: &xmlapi.Subscriptions{Subscription: &xmlapi.SubscriptionInfo{Synchronized: synced}}}
+		return w
+	}
+	snap := &importer.Snapshot{Webspaces: []*xmlapi.WebspaceData{ws("A.example", "false"), ws("b.example", "true"), ws("c.example", "false")}}
+	rec := state.New("x")
+	rec.Subscriptions = []state.Subscription{{Domain: "a.example", SyncStatus: "synced"}, {Domain: "b.example", SyncStatus: "synced"}, {Domain: "c.example", SyncStatus: "locked"}}
+	notSynced(snap, rec)
+	got := []string{rec.Subscriptions[0].SyncStatus, rec.Subscriptions[1].SyncStatus, rec.Subscriptions[2].SyncStatus}
+	if want := []string{"unsynced", "synced", "locked"}; !slices.Equal(got, want) {
+		t.Errorf("sync statuses %v, want %v", got, want)
+	}
 }
