@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -356,6 +357,10 @@ type comparer struct {
 	// server, where it differs (a rename in the panel); recordedKey the
 	// other way.
 	serverKey, recordedKey map[string]string
+	// adoptedFrom maps "kind key" of a plan renamed in the panel whose
+	// rename the config adopted to its recorded key: its subscriptions
+	// are on the same plan, under its new name.
+	adoptedFrom map[string]string
 	// planDrifted holds the "kind key" of the plans edited in the panel;
 	// statusOf the status of accounts ("kind login") suspended or
 	// activated outside plansync.
@@ -572,6 +577,10 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 				// The config adopted the panel's rename: the plan is
 				// observed under its new name (and its subscriptions
 				// on it), so nothing is renamed back, deleted or made.
+				if c.adoptedFrom == nil {
+					c.adoptedFrom = map[string]string{}
+				}
+				c.adoptedFrom[kind+" "+s.Key] = r.Key
 				r.Key, r.Name = s.Key, s.Name
 			} else {
 				c.renamed(kind, r.Key, s.Key)
@@ -652,6 +661,29 @@ func (c *comparer) planName(kind, owner, name string) string {
 		return key
 	}
 	return name
+}
+
+// wasNamed is the recorded name of an owner's plan of kind now named
+// name, when the config adopted its rename in the panel; name otherwise.
+func (c *comparer) wasNamed(kind, owner, name string) string {
+	if key, ok := c.adoptedFrom[kind+" "+model.PlanKey(owner, name)]; ok {
+		if _, n, found := strings.Cut(key, "/"); found {
+			return n
+		}
+		return key
+	}
+	return name
+}
+
+func (c *comparer) wereNamed(kind, owner string, names []string) []string {
+	if len(c.adoptedFrom) == 0 {
+		return names
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = c.wasNamed(kind, owner, n)
+	}
+	return out
 }
 
 func contactFields(r, s state.Contact) []plan.DriftField {
@@ -853,6 +885,22 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		}
 		s = &t
 	}
+	if len(c.adoptedFrom) > 0 {
+		// A plan whose rename in the panel the config adopted: the
+		// record follows it (its subscriptions are on the same plan).
+		if s.Plan != r.Plan && c.wasNamed("service_plan", s.Owner, s.Plan) == r.Plan {
+			r.Plan = s.Plan
+		}
+		addons := append([]string(nil), r.Addons...)
+		for i, a := range addons {
+			for _, sa := range s.Addons {
+				if sa != a && c.wasNamed("addon_plan", s.Owner, sa) == a {
+					addons[i] = sa
+				}
+			}
+		}
+		r.Addons = addons
+	}
 	var edited []plan.DriftField
 	if s.Domain != r.Domain {
 		edited = append(edited, plan.DriftField{Path: "domain", Recorded: plan.StringOf(r.Domain), Observed: plan.StringOf(s.Domain)})
@@ -946,7 +994,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 			return false
 		})
 	}
-	plansChanged := s.Plan != r.Plan || strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00")
+	plansChanged := c.wasNamed("service_plan", s.Owner, s.Plan) != r.Plan || !slices.Equal(c.wereNamed("addon_plan", s.Owner, s.Addons), r.Addons)
 	if plansChanged {
 		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
 	}
@@ -1098,6 +1146,14 @@ func (c *comparer) describe(d *plan.Drift) {
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 	if a.literal {
 		d.AdoptNote = fmt.Sprintf("replace %s %s in the config with this block, keeping its password as written (a literal is not printed)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+	}
+	if d.Kind == "service_plan" || d.Kind == "addon_plan" {
+		for _, f := range d.Fields {
+			if f.Path == "name" {
+				// A rename: what names the plan must follow it.
+				d.AdoptNote = strings.Replace(d.AdoptNote, " in the config with", fmt.Sprintf(" in the config (and %s by %s where subscriptions name it) with", f.Recorded.Text, f.Observed.Text), 1)
+			}
+		}
 	}
 }
 
