@@ -172,7 +172,12 @@ func (v *diagView) all(err error) diag.Diagnostics {
 	if errors.As(err, &ds) {
 		out = append(out, ds...)
 	} else {
-		out = append(out, diag.Diagnostic{Severity: diag.Error, Summary: err.Error()})
+		d := diag.Diagnostic{Severity: diag.Error, Summary: err.Error()}
+		var oe objectError
+		if errors.As(err, &oe) {
+			d.Object = oe.object
+		}
+		out = append(out, d)
 	}
 	out.Sort()
 	return out

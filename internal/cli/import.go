@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +37,8 @@ type importOptions struct {
 	// servers; Parallelism bounds how many are read at once.
 	Servers     []string
 	Parallelism int
+	// stderr is where --force says which files it removed.
+	stderr io.Writer
 }
 
 func newImportCmd(env Env, c *common) *cobra.Command {
@@ -96,6 +99,7 @@ read fails the import, naming it, before anything is written.`,
 func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	// What is imported is what the server has, recorded as it is.
 	c.existing = true
+	o.stderr = env.Stderr
 	if o.Dir == "" {
 		return fmt.Errorf("import needs --dir OUT: the directory to write the config into")
 	}
@@ -243,8 +247,18 @@ func removeImported(o importOptions) {
 		return
 	}
 	refs, _ := config.ListFiles(o.Dir)
+	var removed []string
 	for _, r := range refs {
-		_ = os.Remove(r.Path)
+		if os.Remove(r.Path) == nil {
+			rel, err := filepath.Rel(o.Dir, r.Path)
+			if err != nil {
+				rel = r.Path
+			}
+			removed = append(removed, rel)
+		}
+	}
+	if len(removed) > 0 && o.stderr != nil {
+		fmt.Fprintf(o.stderr, "import --force: removed the config files %s held (%s), replaced by the import's.\n", o.Dir, strings.Join(removed, ", "))
 	}
 }
 

@@ -197,14 +197,24 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 
 // applyFailure is the one line naming the object, the operation and
 // Plesk's errcode and errtext, and what was recorded.
+// objectError is an error about one object, which a JSON diagnostic
+// names (its "object").
+type objectError struct {
+	err    error
+	object string
+}
+
+func (e objectError) Error() string { return e.err.Error() }
+func (e objectError) Unwrap() error { return e.err }
+
 func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) error {
 	recorded := ""
 	if out != nil && out.Record != nil {
 		recorded = fmt.Sprintf("; what succeeded is recorded (state serial %d), %s pending: run apply again to finish", serial, counted(len(out.Pending), "object"))
 	}
 	if oe := deploy.OpError(err); oe != nil {
-		return fmt.Errorf("apply on %s stopped: %s %s of %s failed: errcode %d, errtext %q%s",
-			server, oe.Operator, oe.Operation, oe.Object, oe.Code, oe.Text, recorded)
+		return objectError{fmt.Errorf("apply on %s stopped: %s %s of %s failed: errcode %d, errtext %q%s",
+			server, oe.Operator, oe.Operation, oe.Object, oe.Code, oe.Text, recorded), oe.Object}
 	}
 	return fmt.Errorf("apply on %s stopped: %v%s", server, err, recorded)
 }
