@@ -172,7 +172,8 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		}
 	}
 	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing},
-		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets}
+		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets,
+		ComponentsRead: map[string]bool{}}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
 		reads := readFleetKept(ctx, env, c.refresh, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
@@ -188,7 +189,11 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
 				for i := range parts {
 					if parts[i].Name == r.name {
+						before := parts[i].Config
 						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.res.Server)
+						if parts[i].Config != before {
+							in.ComponentsRead[r.name] = true
+						}
 					}
 				}
 				if run.fleetReads == nil {
@@ -210,7 +215,11 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		}
 		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
 			if rec := plan.SliceState(run.prior, parts[i].Name); rec != nil {
+				before := parts[i].Config
 				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
+				if parts[i].Config != before {
+					in.ComponentsRead[parts[i].Name] = true
+				}
 			}
 		}
 	}

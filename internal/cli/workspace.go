@@ -381,13 +381,14 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		run.close()
 		return nil, err
 	}
+	declared := cfg
 	if refreshed != nil {
 		basis, run.observed = refreshed.Observed, refreshed
 		cfg = serverComponents(env.Stderr, cfg, c.refresh.srv)
 	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
 		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(),
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared,
 		Reuse: c.last.get(), Existing: c.existing})
 	if c.last == nil {
 		run.plan.Forget() // no later plan reuses it (only a watcher's do)

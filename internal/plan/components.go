@@ -73,7 +73,11 @@ func (e *engine) checkComponents(s *sub) {
 	}
 	cs := e.missingComponents(s.props(), memo)
 	for _, c := range cs {
-		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", "install component "+c.comp+" (add it to server.components)")
+		fix := "install component " + c.comp + " (add it to server.components)"
+		if e.in.ComponentsRead {
+			fix = "install component " + c.comp + " on the server"
+		}
+		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", fix)
 	}
 	if memo != "" && len(cs) > 0 {
 		// Share the adjusted set among the plan's subscriptions too.

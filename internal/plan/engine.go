@@ -67,6 +67,10 @@ type Input struct {
 	// subscription plansync creates starts from (SPEC §1.3: a
 	// subscription without a plan keeps every value it has).
 	Existing bool
+	// ComponentsRead says the server's components are those a Plesk
+	// server reported (SPEC §6.1), not the config's list: a missing one
+	// is installed on the server, which the conflicts' fix says.
+	ComponentsRead bool
 }
 
 // engine holds one planning run.

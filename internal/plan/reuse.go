@@ -46,6 +46,9 @@ type memo struct {
 	verified map[string]bool
 	// overAlloc are the over-allocation warnings by reseller.
 	overAlloc map[string][]diag.Diagnostic
+	// componentsRead is the plan's Input.ComponentsRead (it words the
+	// conflicts' fix).
+	componentsRead bool
 }
 
 func scopeName(sc *Scope) string {
@@ -65,7 +68,7 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 		return
 	}
 	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), secrets: e.in.Secrets != nil, now: e.now,
-		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified, overAlloc: e.overAlloc}
+		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified, overAlloc: e.overAlloc, componentsRead: e.in.ComponentsRead}
 }
 
 // Forget drops what a later plan could reuse of p (Input.Reuse): a
@@ -80,7 +83,8 @@ func (e *engine) reusable() *memo {
 		return nil
 	}
 	m := e.in.Reuse.memo
-	if m.scope != scopeName(e.in.Scope) || m.secrets != (e.in.Secrets != nil) || (m.prior == nil) != (e.in.Prior == nil) {
+	if m.scope != scopeName(e.in.Scope) || m.secrets != (e.in.Secrets != nil) || (m.prior == nil) != (e.in.Prior == nil) ||
+		m.componentsRead != e.in.ComponentsRead {
 		return nil
 	}
 	a, b := m.cfg, e.cfg

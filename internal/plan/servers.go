@@ -423,6 +423,9 @@ type FleetInput struct {
 	// Basis holds, per server, the slice to plan from instead of the
 	// recorded slice (what a refresh observed on that server).
 	Basis map[string]*state.Snapshot
+	// ComponentsRead says, per server, that its components are those
+	// the server reported (Input.ComponentsRead).
+	ComponentsRead map[string]bool
 	// Drift holds, per server, what a refresh found changed outside
 	// plansync.
 	Drift map[string][]Drift
@@ -501,6 +504,7 @@ func MakeFleet(in FleetInput) *Plan {
 		}
 		sub := in.Input
 		sub.Config, sub.Prior, sub.Reuse, sub.Lineage = part.Config, basis, nil, lineage
+		sub.ComponentsRead = in.ComponentsRead[part.Name]
 		sp := makeOne(sub)
 		if in.Annotate != nil {
 			in.Annotate(part.Name, sp)
@@ -628,6 +632,7 @@ func mergeParts(p *Plan, in FleetInput) {
 		for _, c := range sp.Conflicts {
 			c.Server = part.Name
 			c.Fix = strings.ReplaceAll(c.Fix, "(add it to server.components)", "on "+part.Name+" (add it to the components of server "+part.Name+")")
+			c.Fix = strings.ReplaceAll(c.Fix, " on the server", " on "+part.Name)
 			p.Conflicts = append(p.Conflicts, c)
 		}
 		for _, s := range sp.Subscriptions {
