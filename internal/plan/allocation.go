@@ -398,45 +398,40 @@ func (e *engine) overAllocationWarnings() {
 	}
 }
 
-// appliedUnlimited reports whether a subscription has a resource
-// applied unlimited from reseller login's allocation: recorded so under
-// that reseller, or, for what a server has (Input.Existing) and the
-// state does not record, so on the server.
-func (e *engine) appliedUnlimited(s *sub, login, path string) bool {
+// applied returns the value of a resource a subscription already has
+// applied from reseller login's allocation: its recorded value when it
+// was recorded under that reseller (or under its former login); for what
+// a server already has (Input.Existing) and the state does not record,
+// the value it has.
+func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 	p := s.prior
 	if p == nil {
-		return e.in.Existing
+		if !e.in.Existing {
+			return model.Value{}, false
+		}
+		v, ok := s.props()[path]
+		return v, ok
 	}
 	if p.Owner != login {
 		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
-			return false
+			return model.Value{}, false
 		}
 	}
 	v, ok := e.sets.recorded(p.Effective).props[path]
+	return v, ok
+}
+
+// appliedUnlimited reports whether a subscription has a resource applied
+// unlimited from reseller login's allocation (applied).
+func (e *engine) appliedUnlimited(s *sub, login, path string) bool {
+	v, ok := e.applied(s, login, path)
 	return ok && v.IsUnlimited()
 }
 
 // appliedFrom returns how much of a resource a subscription already has
-// applied from reseller login's allocation: its recorded value when it
-// was recorded under that reseller (or under its former login) with a
-// limited value; for what a server already has (Input.Existing) and the
-// state does not record, the value it has.
+// applied from reseller login's allocation when it is limited (applied).
 func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
-	p := s.prior
-	if p == nil {
-		if e.in.Existing {
-			if v, ok := s.props()[path]; ok && !v.IsUnlimited() {
-				return v.N, true
-			}
-		}
-		return 0, false
-	}
-	if p.Owner != login {
-		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
-			return 0, false
-		}
-	}
-	v, ok := e.sets.recorded(p.Effective).props[path]
+	v, ok := e.applied(s, login, path)
 	if !ok || v.IsUnlimited() {
 		return 0, false
 	}

@@ -102,26 +102,22 @@ func (e *engine) defaultBase() *pset {
 	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
 		return e.planBase(model.Admin, s.DefaultPlan, nil)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases["\x00builtin"]; ok {
-		return b
-	}
-	b := e.sets.intern(builtinDefaultPlan(), nil)
-	e.bases["\x00builtin"] = b
-	return b
+	return e.fixedBase("\x00builtin", builtinDefaultPlan)
 }
 
 // nothing is what a plan leaves out (defaultProps): the base of a custom
 // subscription a server already has (Input.Existing).
-func (e *engine) nothing() *pset {
+func (e *engine) nothing() *pset { return e.fixedBase("\x00nothing", defaultProps) }
+
+// fixedBase is a base that depends on no plan, made once per run.
+func (e *engine) fixedBase(key string, props func() model.Props) *pset {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if b, ok := e.bases["\x00nothing"]; ok {
+	if b, ok := e.bases[key]; ok {
 		return b
 	}
-	b := e.sets.intern(defaultProps(), nil)
-	e.bases["\x00nothing"] = b
+	b := e.sets.intern(props(), nil)
+	e.bases[key] = b
 	return b
 }
 

@@ -468,16 +468,7 @@ func (s *Server) webspaceAddon(w *Webspace, o *node) *xmlapi.Status {
 
 func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.WebspaceData {
 	d := &xmlapi.WebspaceData{Status: ok, FilterID: filterID, ID: w.ID}
-	d.Data = &struct {
-		GenInfo       *xmlapi.WebspaceGenInfo `xml:"gen_info"`
-		Hosting       *xmlapi.WebspaceHosting `xml:"hosting"`
-		Limits        *xmlapi.Limits          `xml:"limits"`
-		Subscriptions *xmlapi.Subscriptions   `xml:"subscriptions"`
-		Permissions   *xmlapi.Permissions     `xml:"permissions"`
-		PlanItems     *xmlapi.PlanItems       `xml:"plan-items"`
-		PHPSettings   *xmlapi.PHPSettings     `xml:"php-settings"`
-		Mail          *xmlapi.WebspaceMail    `xml:"mail"`
-	}{}
+	d.Data = &xmlapi.WebspaceBody{}
 	v := w.Values
 	if ds.has("gen_info") {
 		d.Data.GenInfo = &xmlapi.WebspaceGenInfo{Created: w.Created, Name: w.Name, ASCIIName: w.Name, Status: w.Status,
@@ -714,12 +705,6 @@ func urlComponents(n *node) []string {
 	if n == nil {
 		return nil
 	}
-	u := &xmlapi.URLComponents{}
-	for name, f := range map[string]**xmlapi.Empty{"dom_id": &u.DomID, "dom_name": &u.DomName, "ftp_user": &u.FTPUser, "ftp_pass": &u.FTPPass,
-		"cl_id": &u.ClID, "cname": &u.CName, "pname": &u.PName, "email": &u.Email} {
-		if n.has(name) {
-			*f = &xmlapi.Empty{}
-		}
-	}
+	u := xmlapi.URLComponentsWith(n.has)
 	return u.Fields()
 }

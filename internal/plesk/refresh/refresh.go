@@ -654,7 +654,13 @@ func (c *comparer) planName(kind, owner, name string) string {
 	if name == "" || name == model.None {
 		return name
 	}
-	if key, ok := c.recordedKey[kind+" "+model.PlanKey(owner, name)]; ok {
+	return nameIn(c.recordedKey, kind, owner, name)
+}
+
+// nameIn is the name of the plan keyed in m by the key of an owner's
+// plan of kind named name (name when m has none).
+func nameIn(m map[string]string, kind, owner, name string) string {
+	if key, ok := m[kind+" "+model.PlanKey(owner, name)]; ok {
 		if _, n, found := strings.Cut(key, "/"); found {
 			return n
 		}
@@ -666,13 +672,7 @@ func (c *comparer) planName(kind, owner, name string) string {
 // wasNamed is the recorded name of an owner's plan of kind now named
 // name, when the config adopted its rename in the panel; name otherwise.
 func (c *comparer) wasNamed(kind, owner, name string) string {
-	if key, ok := c.adoptedFrom[kind+" "+model.PlanKey(owner, name)]; ok {
-		if _, n, found := strings.Cut(key, "/"); found {
-			return n
-		}
-		return key
-	}
-	return name
+	return nameIn(c.adoptedFrom, kind, owner, name)
 }
 
 func (c *comparer) wereNamed(kind, owner string, names []string) []string {

@@ -490,16 +490,7 @@ func subChanges(p *plan.Plan) []*plan.Change {
 func TestNotSyncedFollowsTheServer(t *testing.T) {
 	ws := func(name, synced string) *xmlapi.WebspaceData {
 		w := &xmlapi.WebspaceData{}
-		w.Data = &struct {
-			GenInfo       *xmlapi.WebspaceGenInfo `xml:"gen_info"`
-			Hosting       *xmlapi.WebspaceHosting `xml:"hosting"`
-			Limits        *xmlapi.Limits          `xml:"limits"`
-			Subscriptions *xmlapi.Subscriptions   `xml:"subscriptions"`
-			Permissions   *xmlapi.Permissions     `xml:"permissions"`
-			PlanItems     *xmlapi.PlanItems       `xml:"plan-items"`
-			PHPSettings   *xmlapi.PHPSettings     `xml:"php-settings"`
-			Mail          *xmlapi.WebspaceMail    `xml:"mail"`
-		}{GenInfo: &xmlapi.WebspaceGenInfo{Name: name}, Subscriptions: &xmlapi.Subscriptions{Subscription: &xmlapi.SubscriptionInfo{Synchronized: synced}}}
+		w.Data = &xmlapi.WebspaceBody{GenInfo: &xmlapi.WebspaceGenInfo{Name: name}, Subscriptions: &xmlapi.Subscriptions{Subscription: &xmlapi.SubscriptionInfo{Synchronized: synced}}}
 		return w
 	}
 	snap := &importer.Snapshot{Webspaces: []*xmlapi.WebspaceData{ws("A.example", "false"), ws("b.example", "true"), ws("c.example", "false")}}

@@ -117,19 +117,32 @@ type PlanItemData struct {
 	URLComponents *URLComponents `xml:"url-components"`
 }
 
-// sendComponents pairs plansync's send fields with Plesk's url-components.
+// sendComponents pairs plansync's send fields with Plesk's url-components
+// elements.
 var sendComponents = []struct {
-	field string
-	get   func(*URLComponents) **Empty
+	field, elem string
+	get         func(*URLComponents) **Empty
 }{
-	{"subscription_id", func(u *URLComponents) **Empty { return &u.DomID }},
-	{"primary_domain", func(u *URLComponents) **Empty { return &u.DomName }},
-	{"ftp_credentials", func(u *URLComponents) **Empty { return &u.FTPUser }},
-	{"ftp_credentials", func(u *URLComponents) **Empty { return &u.FTPPass }},
-	{"customer_id", func(u *URLComponents) **Empty { return &u.ClID }},
-	{"customer_name", func(u *URLComponents) **Empty { return &u.PName }},
-	{"customer_email", func(u *URLComponents) **Empty { return &u.Email }},
-	{"customer_company", func(u *URLComponents) **Empty { return &u.CName }},
+	{"subscription_id", "dom_id", func(u *URLComponents) **Empty { return &u.DomID }},
+	{"primary_domain", "dom_name", func(u *URLComponents) **Empty { return &u.DomName }},
+	{"ftp_credentials", "ftp_user", func(u *URLComponents) **Empty { return &u.FTPUser }},
+	{"ftp_credentials", "ftp_pass", func(u *URLComponents) **Empty { return &u.FTPPass }},
+	{"customer_id", "cl_id", func(u *URLComponents) **Empty { return &u.ClID }},
+	{"customer_name", "pname", func(u *URLComponents) **Empty { return &u.PName }},
+	{"customer_email", "email", func(u *URLComponents) **Empty { return &u.Email }},
+	{"customer_company", "cname", func(u *URLComponents) **Empty { return &u.CName }},
+}
+
+// URLComponentsWith is the url-components whose elements has reports
+// present (a request's, read by element name).
+func URLComponentsWith(has func(elem string) bool) *URLComponents {
+	u := &URLComponents{}
+	for _, sc := range sendComponents {
+		if has(sc.elem) {
+			*sc.get(u) = &Empty{}
+		}
+	}
+	return u
 }
 
 // URLComponentsOf is the url-components of a button that sends fields

@@ -308,19 +308,9 @@ type ResellerInfo struct {
 }
 
 // ResellerSetInfo is a reseller's gen-info in a set (Plesk's
-// ResellerSetGenInfo): a nil field is left out and kept; a contact
-// field set to "" is sent as an empty element, which clears it.
-type ResellerSetInfo struct {
-	Company     *string `xml:"cname"`
-	Name        *string `xml:"pname"`
-	Login       string  `xml:"login,omitempty"`
-	Password    string  `xml:"passwd,omitempty"`
-	Status      *int    `xml:"status"`
-	Phone       *string `xml:"phone"`
-	Email       *string `xml:"email"`
-	Address     *string `xml:"address"`
-	Description *string `xml:"description"`
-}
+// ResellerSetGenInfo): the same elements, in the same order, as a
+// customer's.
+type ResellerSetInfo = CustomerSetInfo
 
 // ResellerGenInfo is a reseller's gen-info as get returns it.
 type ResellerGenInfo struct {
@@ -413,12 +403,12 @@ type WebspaceData struct {
 	Status
 	FilterID string        `xml:"filter-id,omitempty"`
 	ID       int           `xml:"id,omitempty"`
-	Data     *webspaceBody `xml:"data"`
+	Data     *WebspaceBody `xml:"data"`
 }
 
-// webspaceBody is the data of a WebspaceData (an alias: the field's type
-// is the struct itself, as literals of it elsewhere spell it).
-type webspaceBody = struct {
+// WebspaceBody is the data of a WebspaceData (an alias: the field's
+// type is the struct itself).
+type WebspaceBody = struct {
 	GenInfo       *WebspaceGenInfo `xml:"gen_info"`
 	Hosting       *WebspaceHosting `xml:"hosting"`
 	Limits        *Limits          `xml:"limits"`

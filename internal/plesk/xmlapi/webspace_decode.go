@@ -357,8 +357,8 @@ func (w *webspaceDecoder) block(name string) error {
 // finish makes the result's data from the scratch space: each block is
 // the one seen before with the same content, or a copy of the scratch
 // block with slices of their length.
-func (w *webspaceDecoder) finish() *webspaceBody {
-	d := &webspaceBody{}
+func (w *webspaceDecoder) finish() *WebspaceBody {
+	d := &WebspaceBody{}
 	c := w.c
 	if w.hasBlock[blockHosting] {
 		if w.hasVrt {
