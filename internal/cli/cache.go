@@ -70,7 +70,11 @@ func (e Env) debugging(topic string) bool {
 
 func (e Env) debugf(topic, format string, args ...any) {
 	if e.debugging(topic) {
-		fmt.Fprintf(e.Stderr, "debug: "+topic+": "+format+"\n", args...)
+		w := e.Stderr
+		if e.inputs != nil && e.inputs.debug != nil {
+			w = e.inputs.debug // not part of a plan's output
+		}
+		fmt.Fprintf(w, "debug: "+topic+": "+format+"\n", args...)
 	}
 }
 

@@ -150,17 +150,21 @@ func TestCacheMatchesNoCache(t *testing.T) {
 	if testing.Short() {
 		seeds, steps = 2, 12
 	}
-	hits, stateHits := 0, 0
+	var hits cacheHits
 	for seed := range seeds {
-		h, s := checkCacheSteps(t, uint64(seed), steps)
-		hits, stateHits = hits+h, stateHits+s
+		h := checkCacheSteps(t, uint64(seed), steps)
+		hits.files, hits.states, hits.plans = hits.files+h.files, hits.states+h.states, hits.plans+h.plans
 	}
-	if hits == 0 || stateHits == 0 {
-		t.Fatalf("%d config files and %d states read from the cache", hits, stateHits)
+	t.Logf("from the cache: %d config files, %d states, %d plans", hits.files, hits.states, hits.plans)
+	if hits.files == 0 || hits.states == 0 || hits.plans == 0 {
+		t.Fatalf("%d config files, %d states and %d plans read from the cache", hits.files, hits.states, hits.plans)
 	}
 }
 
-func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int) {
+// cacheHits counts what runs took from the cache.
+type cacheHits struct{ files, states, plans int }
+
+func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits cacheHits) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	dir := t.TempDir()
 	syntax := []string{"yaml", "hcl"}[seed%2]
@@ -200,10 +204,13 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int)
 	if len(configs) < 3 || len(secretFiles) == 0 {
 		t.Fatalf("%d config files, %d secret files", len(configs), len(secretFiles))
 	}
-	cacheDirs := []string{filepath.Join(dir, ".plansync", "cache", "decoded"), filepath.Join(dir, ".plansync", "cache", "state")}
+	cacheDirs := []string{filepath.Join(dir, ".plansync", "cache", "decoded"), filepath.Join(dir, ".plansync", "cache", "state"),
+		filepath.Join(dir, ".plansync", "cache", planCacheDir)}
 	var log []string
 	for step := range steps {
-		for range 1 + r.IntN(3) {
+		// Some steps change nothing (the plan cache's case), some only
+		// the clock.
+		for range r.IntN(3) {
 			switch k := r.IntN(10); {
 			case k < 6:
 				log = append(log, editConfigFile(t, r, configs[r.IntN(len(configs))]))
@@ -217,21 +224,35 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int)
 			}
 		}
 		if r.IntN(2) == 0 {
-			log = append(log, damageCache(t, r, cacheDirs[r.IntN(2)]))
+			log = append(log, damageCache(t, r, cacheDirs[r.IntN(len(cacheDirs))]))
 		}
 		format := []string{"text", "json"}[r.IntN(2)]
 		vars[envDebug] = "cache"
 		codeC, outC, errC := run("plan", "--dir", dir, "--format", format)
+		if r.IntN(2) == 0 {
+			// Again, unchanged but for the clock at times: the plan
+			// cache's case. Its output is checked against the run
+			// without the cache below.
+			log = append(log, "planned twice")
+			if r.IntN(2) == 0 {
+				vars["PLANSYNC_NOW"] = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(800)-100).Format("2006-01-02")
+				log = append(log, "clock "+vars["PLANSYNC_NOW"])
+			}
+			codeC, outC, errC = run("plan", "--dir", dir, "--format", format)
+		}
 		delete(vars, envDebug)
 		var kept []string
 		for _, line := range strings.SplitAfter(errC, "\n") {
 			if rest, ok := strings.CutPrefix(line, "debug: cache: config files: "); ok {
 				n, _ := strconv.Atoi(strings.Fields(rest)[0])
-				hits += n
+				hits.files += n
 				continue
 			}
 			if strings.HasPrefix(line, "debug: cache: state: read from the cache") {
-				stateHits++
+				hits.states++
+			}
+			if strings.HasPrefix(line, "debug: cache: plan: printed from the cache") {
+				hits.plans++
 			}
 			if !strings.HasPrefix(line, "debug: cache: ") {
 				kept = append(kept, line)
@@ -250,7 +271,7 @@ func checkCacheSteps(t *testing.T, seed uint64, steps int) (hits, stateHits int)
 			log = append(log, "apply")
 		}
 	}
-	return hits, stateHits
+	return hits
 }
 
 // editConfigFile makes one random text edit to a config file: a digit

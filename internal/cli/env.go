@@ -34,6 +34,9 @@ type Env struct {
 	useCache bool
 	// noCache: --no-cache, which also turns the secret cache off.
 	noCache bool
+	// inputs, when set, records what a plan reads, for the plan cache
+	// (plancache.go).
+	inputs *inputLog
 }
 
 // OSEnv is the environment of the real process.

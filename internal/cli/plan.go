@@ -191,6 +191,13 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 	}
 	c.parallelism = o.Parallelism
 	c.refresh = &refreshing{on: !o.NoRefresh, cmd: "plan", keepRead: o.Out != ""}
+	pc := openPlanCache(env, c, o)
+	if pc != nil {
+		if done, err := pc.replay(ctx, c, o); done {
+			return err
+		}
+		env = pc.record(env)
+	}
 	run, err := makePlan(ctx, env, c, o.Dir, "plan", o.Now, o.Targets)
 	if err != nil {
 		return err
@@ -198,6 +205,9 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 	defer run.close()
 	if err := renderPlan(env, o.Format, run.plan); err != nil {
 		return err
+	}
+	if pc != nil {
+		pc.store(env, run, o.Now) // o.Out is "": nothing more is printed
 	}
 	if o.Out != "" {
 		// With a Plesk server, the saved plan keeps what the server has

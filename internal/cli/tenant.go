@@ -50,6 +50,7 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 	}
 	opts := config.OSOptions()
 	opts.Getenv = env.Getenv
+	opts.ReadFile = env.secretFileReader()
 	opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
 		return plan.ResellerConfig(cfg, prior, login, validate)
 	}

@@ -32,6 +32,7 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (
 	l, err := b.TryLock(ctx, info)
 	var held *state.LockedError
 	if errors.As(err, &held) && c.LockTimeout > 0 {
+		env.inputs.taint() // what it prints is not the plan's
 		if h := held.Holder; h.Who != "" {
 			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
 				c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
@@ -98,6 +99,7 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		}
 		// A reviewer's read-only checkout can still plan; it cannot
 		// apply, and nothing is written.
+		env.inputs.taint()
 		fmt.Fprintf(env.Stderr, "Warning: planning without the state lock: %s is read-only here\n", b.Describe())
 	}
 	if run.prior, err = c.priors.read(ctx, b); err != nil {
@@ -200,7 +202,7 @@ func checkDir(dir string) error {
 func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
 	opts := config.Options{
 		Getenv:                    env.Getenv,
-		ReadFile:                  config.OSOptions().ReadFile,
+		ReadFile:                  env.secretFileReader(),
 		RecordedExtensionServices: plan.RecordedExtensionServices(prior),
 	}
 	if env.useCache {
