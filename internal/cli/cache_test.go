@@ -161,6 +161,18 @@ func TestCacheMatchesNoCache(t *testing.T) {
 	}
 }
 
+// FuzzCacheSteps runs the steps of TestCacheMatchesNoCache from a fuzzed
+// seed: random edits, secret changes, clock moves, damaged or swapped
+// entries of every cache (decoded files, state, plans), applies; plans
+// with and without the cache must stay identical.
+func FuzzCacheSteps(f *testing.F) {
+	f.Add(uint64(7), uint8(4))
+	f.Add(uint64(1<<40+3), uint8(9))
+	f.Fuzz(func(t *testing.T, seed uint64, steps uint8) {
+		checkCacheSteps(t, seed, 2+int(steps%8))
+	})
+}
+
 // cacheHits counts what runs took from the cache.
 type cacheHits struct{ files, states, plans int }
 

@@ -28,10 +28,12 @@ import (
 // memory between runs; the cache is on disk):
 //
 //   - cold: --no-cache (issue 15's goal: at most 1.5× the floor);
-//   - warm: the cache filled by the run before (goal: at most 0.5×);
+//   - warm: the cache filled by the run before (goal: at most 0.5×): the
+//     plan is printed from the plan cache (plancache.go);
 //   - edit: one file edited before each run (a customer renamed, a new
 //     name each time, so that file is never in the cache), warm cache:
-//     the plan shows the one change (goal: at most 0.3×).
+//     the plan shows the one change (goal: at most 0.3×); the plan
+//     cache cannot answer, the decoded files' and state's caches do.
 //
 // Each reports x-floor, its time over the floor's. -short uses 10,000
 // subscriptions.
