@@ -126,6 +126,9 @@ func TestWatchRefreshEvery(t *testing.T) {
 	w.waitFor("watch: re-reading the Plesk server (--refresh-every 100ms)", 1)
 	w.waitFor("  ! subscription jane.example: status changed outside plansync", 1)
 	w.stop()
+	if !strings.Contains(w.out.String(), "watch: planning "+dir+" (the Plesk server re-read)") || strings.Contains(w.out.String(), "rescan ()") {
+		t.Errorf("a plan after re-reading the server is not announced as such:\n%s", w.out)
+	}
 }
 
 // Without --refresh-every, watch reads the server at start only (and

@@ -238,6 +238,8 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	switch {
 	case initial && len(s.triggers) == 0:
 		s.say("planning %s", s.o.Dir)
+	case len(s.triggers) == 0 && s.rescan == "":
+		s.say("planning %s (the Plesk server re-read)", s.o.Dir)
 	case len(s.triggers) == 0:
 		s.say("planning after a rescan (%s)", s.rescan)
 	default:
@@ -292,7 +294,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	// between changes.
 	release := sync.OnceFunc(run.close)
 	defer release()
-	trigger := s.triggers
+	trigger, rescan := s.triggers, s.rescan
 	s.triggers, s.rescan, s.startPending = nil, "", false
 	p := run.plan
 	if !s.o.Apply {
@@ -305,6 +307,8 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	after := "at start"
 	switch {
 	case initial:
+	case len(trigger) == 0 && rescan == "":
+		after = "after re-reading the Plesk server"
 	case len(trigger) == 0:
 		after = "after a rescan"
 	default:
