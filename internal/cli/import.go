@@ -544,7 +544,7 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err != nil {
 		return err
 	}
-	serial, err := recordImport(ctx, env, c, o, summary.ids)
+	serial, err := recordImport(ctx, env, c, o, summary.ids, summary.differing)
 	if err != nil {
 		return err
 	}
@@ -561,6 +561,11 @@ const maxDuplicatesShown = 10
 type serversSummary struct {
 	files, notes int
 	ids          []serverIdentities
+	// differing are the clients of the servers where an object differs
+	// from the version imported, by server name: the state records what
+	// each of them has (recordImport), so the next plan shows the
+	// config's values as changes to them, not as drift.
+	differing map[string]*xmlapi.Client
 }
 
 // importServersWrite reads the servers, merges them, writes the config
@@ -642,6 +647,23 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	for i, s := range servers {
 		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i]))}
 	}
+	for _, d := range merged.Differences {
+		for _, f := range d.Fields {
+			for _, v := range f.Values {
+				if v.Server == d.Chosen {
+					continue
+				}
+				if sum.differing == nil {
+					sum.differing = map[string]*xmlapi.Client{}
+				}
+				for i, s := range servers {
+					if s.conn.Name == v.Server {
+						sum.differing[v.Server] = clients[i]
+					}
+				}
+			}
+		}
+	}
 	return sum, nil
 }
 
@@ -659,7 +681,13 @@ func serverIDs(m *importer.Merged, server string, ids refresh.Identities) refres
 
 // recordImport records the imported config's state, every object with
 // its Plesk identity on each server it is on.
-func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids []serverIdentities) (uint64, error) {
+//
+// On the servers in differing (an object there differs from the version
+// imported), each object is recorded as that server has it: the server
+// is read again and compared with what was planned, as refresh does, and
+// what it has is recorded. The next plan then shows the config's values
+// as changes on those servers, with no drift.
+func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids []serverIdentities, differing map[string]*xmlapi.Client) (uint64, error) {
 	c.replace = o.Force
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
@@ -668,6 +696,11 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 	defer run.close()
 	attachServers(run.plan.Result, ids)
 	keepCreated(run.plan.Result, run.replaced)
+	if len(differing) > 0 {
+		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing); err != nil {
+			return 0, err
+		}
+	}
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return 0, err
@@ -677,6 +710,35 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 		return 0, fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
 	return serial, nil
+}
+
+// recordAsOn returns result with each server of differing recorded as
+// it has its objects (read again now), the other servers as they are.
+func recordAsOn(ctx context.Context, env Env, cfg *model.Config, result *state.Snapshot, differing map[string]*xmlapi.Client) (*state.Snapshot, error) {
+	parts, diags := plan.Partition(cfg)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	names := make([]string, len(parts))
+	recs := make([]*state.Snapshot, len(parts))
+	for i, p := range parts {
+		names[i] = p.Name
+		recs[i] = plan.SliceState(result, p.Name)
+		client := differing[p.Name]
+		if client == nil {
+			continue
+		}
+		srv, err := refresh.Read(ctx, client, env.Now())
+		if err != nil {
+			return nil, fmt.Errorf("server %s: reading it again to record what differs: %w; nothing was recorded", p.Name, err)
+		}
+		recorded := recs[i]
+		if recorded == nil {
+			recorded = state.New(result.Lineage)
+		}
+		recs[i] = refresh.Compare(recorded, p.Config, srv, refresh.Options{Format: configFormat(cfg)}).Observed
+	}
+	return plan.JoinStates(result.Lineage, result.Serial, names, recs), nil
 }
 
 // keepCreated keeps, in a state import --force made anew, the creation
