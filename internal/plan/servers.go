@@ -538,6 +538,7 @@ func MakeFleet(in FleetInput) *Plan {
 		}
 	}
 	mergeParts(p, in)
+	adoptEverywhere(p)
 	if len(in.Targets) > 0 {
 		p.Partial, p.Targets = true, in.Targets
 		keepTargetedDrift(p, in.Targets)
@@ -601,6 +602,48 @@ func keepTargetedDrift(p *Plan, targets []string) {
 		}
 	}
 	p.Drift = out
+}
+
+// adoptEverywhere says, in the advice to adopt drift seen on one server,
+// that the object adopted is one object of the config for every server
+// it is on: the block replaces it on all of them.
+func adoptEverywhere(p *Plan) {
+	for i := range p.Drift {
+		d := &p.Drift[i]
+		if d.Adopt == "" || d.Server == "" {
+			continue
+		}
+		var on []string
+		for _, part := range p.Parts {
+			if part.Config != nil && configHas(part.Config, d.Kind, d.Key) {
+				on = append(on, part.Name)
+			}
+		}
+		if len(on) < 2 {
+			continue
+		}
+		d.AdoptNote = strings.Replace(d.AdoptNote, " in the config",
+			fmt.Sprintf(" in the config (it is on %s: this changes it on every one of them, not only on %s)", strings.Join(on, ", "), d.Server), 1)
+	}
+}
+
+// configHas reports whether cfg holds the object of kind and key.
+func configHas(cfg *model.Config, kind Kind, key string) bool {
+	switch kind {
+	case KindService:
+		return cfg.Services[key] != nil
+	case KindServicePlan:
+		return cfg.ServicePlans[key] != nil
+	case KindAddonPlan:
+		return cfg.AddonPlans[key] != nil
+	case KindResellerPlan:
+		return cfg.ResellerPlans[key] != nil
+	case KindReseller:
+		return cfg.Resellers[key] != nil
+	case KindCustomer:
+		return cfg.Customers[key] != nil
+	}
+	return false
 }
 
 // mergeParts merges the per-server plans' documents into p: changes,
