@@ -821,7 +821,13 @@ func (c *comparer) customers() []state.Customer {
 // config suspends: its own status, then its customer's and its owner
 // reseller's when the config suspends them too.
 func (c *comparer) configSuspensions(customer, owner string) []string {
-	reasons := []string{"suspended in config"}
+	return append([]string{"suspended in config"}, c.accountSuspensions(customer, owner)...)
+}
+
+// accountSuspensions lists the suspensions of a subscription's accounts
+// the config holds, in the engine's words.
+func (c *comparer) accountSuspensions(customer, owner string) []string {
+	var reasons []string
 	if cc := c.cfg.Customers[customer]; customer != "" && cc != nil && cc.Status == "suspended" {
 		reasons = append(reasons, "customer "+customer+" suspended")
 	}
@@ -1032,6 +1038,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// The config adopted the suspension: it is its reason.
 		cs := c.cfg.Subscriptions[r.Domain]
 		o.StatusReasons = c.configSuspensions(cs.Customer, r.Owner)
+	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended" &&
+		c.cfg.Subscriptions[r.Domain] != nil && len(c.accountSuspensions(c.cfg.Subscriptions[r.Domain].Customer, r.Owner)) > 0:
+		// Suspended because its account is, and the config adopted that
+		// suspension (or an account's above it): the config's reasons.
+		o.StatusReasons = c.accountSuspensions(c.cfg.Subscriptions[r.Domain].Customer, r.Owner)
 	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
 		// Suspended because its account is.
 		o.StatusReasons = []string{account + " suspended outside plansync"}
@@ -1127,7 +1138,23 @@ func (c *comparer) describe(d *plan.Drift) {
 	if k, ok := c.serverKey[d.Address()]; ok {
 		key = k
 	}
-	a := c.adopt(d, key)
+	// One block adopts every drift of the object (its status changed and
+	// its contact edited are two items, one object of the config): each
+	// item's block takes the server's value of every field that drifted.
+	all := *d
+	all.Fields = nil
+	for i := range c.drift {
+		o := &c.drift[i]
+		if o.Kind != d.Kind || o.Key != d.Key {
+			continue
+		}
+		switch o.Cause {
+		case plan.DriftDeleted, plan.DriftMissing, plan.DriftUnsynced:
+			continue
+		}
+		all.Fields = append(all.Fields, o.Fields...)
+	}
+	a := c.adopt(&all, key)
 	if a == nil {
 		return
 	}
