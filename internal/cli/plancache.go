@@ -193,7 +193,7 @@ func openPlanCache(env Env, c *common, o planOptions) *planCache {
 	if err != nil {
 		return nil
 	}
-	files, ds := config.List(o.Dir)
+	files, ds := config.ListFiles(o.Dir)
 	if ds.HasErrors() {
 		return nil
 	}

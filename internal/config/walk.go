@@ -377,24 +377,3 @@ func walkDuplicate(summary string, at, first diag.Range) diag.Diagnostic {
 		Related:  []diag.Range{first},
 	}
 }
-
-// Listed is a config file the walk finds: Path as shown (dir as given
-// joined with Rel), Rel slash-separated and relative to dir.
-type Listed struct {
-	Path string
-	Rel  string
-}
-
-// List walks dir as ParseDir and LoadCached do, reading nothing but
-// directories (and .plansyncignore), and returns the config files found,
-// sorted by Rel, with the walk's diagnostics.
-func List(dir string) ([]Listed, diag.Diagnostics) {
-	w := walker{seen: make(map[string]struct{})}
-	w.walkRoot(dir)
-	slices.SortFunc(w.jobs, func(a, b walkJob) int { return strings.Compare(a.rel, b.rel) })
-	out := make([]Listed, len(w.jobs))
-	for i, j := range w.jobs {
-		out[i] = Listed{Path: j.path, Rel: j.rel}
-	}
-	return out, w.diags
-}
