@@ -740,6 +740,15 @@ func (c *comparer) resellers() []state.Reseller {
 			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
 			r.Plan = s.Plan
 		}
+		if r.Plan != model.None && s.Plan == r.Plan && r.Allocation != "" && s.Allocation != "" {
+			// On its plan: Plesk gives it the plan's values, so a plan
+			// edited in the panel reached it (the plan's drift says so).
+			// It has what its plan has on the server.
+			srvVals := c.srv.Records.PropertySets[s.Allocation]
+			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
+				r.Allocation = c.merged(r.Allocation, srvVals)
+			}
+		}
 		if r.Plan == model.None && s.Plan == model.None && r.Allocation != "" {
 			// A custom reseller's own limits and permissions.
 			srvVals := c.srv.Records.PropertySets[s.Allocation]
