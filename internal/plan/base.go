@@ -155,7 +155,11 @@ func (e *engine) chooseBase(s *sub) {
 		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
 	}
 	if cfg.Customize != nil {
-		s.customize = e.sets.intern(cfg.Customize, nil)
+		var was string
+		if p != nil {
+			was = p.Customize
+		}
+		s.customize = e.sets.internLike(cfg.Customize, nil, was)
 	}
 	s.services = s.base.services
 }

@@ -85,6 +85,9 @@ type engine struct {
 	sets   *setStore
 	now    time.Time
 	diags  diag.Diagnostics
+	// domains are the config's subscriptions in domain order (made once,
+	// by subDomains).
+	domains []string
 
 	changes   []*Change
 	conflicts []Conflict
@@ -403,8 +406,13 @@ func sensitiveField(path string, beforeSet, afterSet bool) *FieldChange {
 // 100,000 copies). Nothing changes a FieldChange once it is in a plan.
 type fields []*FieldChange
 
+// add appends f when ok. Only then is it copied to the heap: f itself
+// does not escape, so a field that did not change costs nothing (a
+// no-op plan tries a dozen per object).
 func (fs *fields) add(f FieldChange, ok bool) {
 	if ok {
-		*fs = append(*fs, &f)
+		c := new(FieldChange)
+		*c = f
+		*fs = append(*fs, c)
 	}
 }

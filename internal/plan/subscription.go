@@ -59,7 +59,7 @@ type sub struct {
 // planSubscriptions plans every subscription: bases, customisation,
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
-	domains := slices.Sorted(maps.Keys(e.cfg.Subscriptions))
+	domains := e.subDomains()
 	subs := make([]*sub, len(domains))
 	e.allServices() // built once, read by the workers
 	// Each subscription is planned on its own; the shared set store and
@@ -130,12 +130,25 @@ func (e *engine) planSubscriptions() []*sub {
 	return subs
 }
 
+// subDomains returns the config's subscription domains in order, sorted
+// once per plan (sorting 100,000 of them is not free). The list is
+// shared: callers only read it.
+func (e *engine) subDomains() []string {
+	if e.domains == nil {
+		e.domains = slices.Sorted(maps.Keys(e.cfg.Subscriptions))
+	}
+	return e.domains
+}
+
 // prepare computes a subscription's effective values before
 // availability: its base (base.go, lock.go), the customisation on top
 // (lock.go) and the subscriber's settings (settings.go).
 func (e *engine) prepare(cfg *model.Subscription) *sub {
-	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg),
+	// The customer is looked up once: a map of every customer is
+	// costly to probe, and its owner and status are both read.
+	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain],
 		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
+	s.owner = ownerWith(cfg, s.inCustomer)
 	s.usesPlans = usedPlans(s.owner, cfg)
 	e.chooseBase(s)
 	if cfg.Customize == nil && s.inSettings == nil {
@@ -163,7 +176,11 @@ func (e *engine) finish(s *sub) {
 	s.sync = withConflicts(s.sync, s.conflicts)
 	effSet := s.effSet
 	if effSet == nil {
-		effSet = e.sets.intern(s.eff, s.services)
+		var was string
+		if p != nil {
+			was = p.Effective
+		}
+		effSet = e.sets.internLike(s.eff, s.services, was)
 	}
 	rec := e.record(s, effSet)
 	rec.Expires = e.expires(cfg, rec.CreatedAt, effSet.props)
@@ -203,11 +220,15 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 		rec.Customize = s.customize.id
 		rec.Customized = s.customize.props.Paths()
 	}
+	var wasDropped, wasSettings string
+	if p != nil {
+		wasDropped, wasSettings = p.DroppedSettings, p.Settings
+	}
 	if s.droppedVals != nil {
-		rec.DroppedSettings = e.sets.intern(s.droppedVals, nil).id
+		rec.DroppedSettings = e.sets.internLike(s.droppedVals, nil, wasDropped).id
 	}
 	if s.settings != nil {
-		rec.Settings = e.sets.intern(s.settings, nil).id
+		rec.Settings = e.sets.internLike(s.settings, nil, wasSettings).id
 	}
 	for _, c := range s.conflicts {
 		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,

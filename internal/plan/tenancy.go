@@ -77,10 +77,14 @@ func ownerOf(o string) string {
 // ownerOfSub is a subscription's owner: its customer's owner, or for an
 // own subscription (no customer) its own owner.
 func (e *engine) ownerOfSub(s *model.Subscription) string {
-	if s.Customer != "" {
-		if c := e.cfg.Customers[s.Customer]; c != nil {
-			return ownerOf(c.Owner)
-		}
+	return ownerWith(s, e.cfg.Customers[s.Customer])
+}
+
+// ownerWith is ownerOfSub of a subscription whose customer's config (nil
+// when none) was looked up already.
+func ownerWith(s *model.Subscription, customer *model.Customer) string {
+	if s.Customer != "" && customer != nil {
+		return ownerOf(customer.Owner)
 	}
 	return ownerOf(s.Owner)
 }
