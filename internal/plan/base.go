@@ -121,6 +121,27 @@ func (e *engine) fixedBase(key string, props func() model.Props) *pset {
 	return b
 }
 
+// plansUsed is usedPlans, made once per owner, plan and add-ons and
+// shared by the subscriptions on them (they only read it).
+func (e *engine) plansUsed(owner string, cfg *model.Subscription) []string {
+	if cfg.Plan == model.None {
+		return nil
+	}
+	var buf [256]byte
+	key := append(append(append(buf[:0], owner...), 0), cfg.Plan...)
+	for _, a := range cfg.Addons {
+		key = append(append(key, 0), a...)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if uses, ok := e.uses[string(key)]; ok {
+		return uses
+	}
+	uses := usedPlans(owner, cfg)
+	e.uses[string(key)] = uses
+	return uses
+}
+
 // usedPlans are the addresses of the plans a subscription is based on:
 // its service plan and its add-ons, of its owner.
 func usedPlans(owner string, cfg *model.Subscription) []string {

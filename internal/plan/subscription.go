@@ -149,7 +149,7 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain],
 		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
 	s.owner = ownerWith(cfg, s.inCustomer)
-	s.usesPlans = usedPlans(s.owner, cfg)
+	s.usesPlans = e.plansUsed(s.owner, cfg)
 	e.chooseBase(s)
 	if cfg.Customize == nil && s.inSettings == nil {
 		// Nothing of its own: it shares its base's set.
@@ -181,6 +181,10 @@ func (e *engine) finish(s *sub) {
 			was = p.Effective
 		}
 		effSet = e.sets.internLike(s.eff, s.services, was)
+		// Nothing reads the subscription's own copy from here on: the
+		// interned set replaces it, so the copy is not held to the end
+		// of the plan.
+		s.eff, s.effSet = nil, effSet
 	}
 	rec := e.record(s, effSet)
 	rec.Expires = e.expires(cfg, rec.CreatedAt, effSet.props)
