@@ -560,7 +560,7 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 	for _, f := range names {
 		// A field that is present is recorded even when its value is
 		// invalid (that is reported already).
-		if _, ok := src.Fields[f]; ok {
+		if src.Has(f) {
 			continue
 		}
 		if n.Get(f) != nil {
@@ -599,7 +599,7 @@ func decObj(kind, key string) decAddr { return decAddr{kind: kind, key: key} }
 // decNewSrc starts the source record of an object, with room for the
 // ranges of its fields, list items and properties.
 func decNewSrc(n *Node) model.Src {
-	return model.Src{Decl: n.Range, Fields: make(map[string]diag.Range, decCountFields(n, 3))}
+	return model.Src{Decl: n.Range, Fields: make([]model.FieldRange, 0, decCountFields(n, 3))}
 }
 
 // decCountFields counts the entries and list items of n down to depth.
@@ -1647,7 +1647,7 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 		return true
 	})
 	if s.Owner == "" && s.Customer == "" {
-		if _, ok := s.Src.Fields["customer"]; !ok {
+		if !s.Src.Has("customer") {
 			s.Owner = model.Admin
 		}
 	}
