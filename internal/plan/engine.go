@@ -71,6 +71,11 @@ type Input struct {
 	// server reported (SPEC §6.1), not the config's list: a missing one
 	// is installed on the server, which the conflicts' fix says.
 	ComponentsRead bool
+	// slow, for tests, turns off the shortcuts of planning a
+	// subscription like its record (setStore.internLike,
+	// engine.customised), to show they give what planning without them
+	// gives.
+	slow bool
 }
 
 // engine holds one planning run.
@@ -99,6 +104,9 @@ type engine struct {
 	// uses are the plans subscriptions use, by owner, plan and add-ons
 	// (plansUsed).
 	uses map[string][]string
+	// customisedSets are the transient sets of a base with a
+	// customisation on top (customised).
+	customisedSets map[[2]*pset]*pset
 	// plan records by kind and key, and which changed
 	planChanged map[string]*Change // "service_plan Business" -> change
 	priorPlans  map[string]*state.Plan
@@ -163,10 +171,11 @@ func makeOne(in Input) *Plan {
 	result.Serial = serial
 	e := &engine{
 		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
-		bases: map[string]*pset{}, uses: map[string][]string{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		bases: map[string]*pset{}, uses: map[string][]string{}, customisedSets: map[[2]*pset]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
 		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
 	}
 	e.sets = newSetStore(prior, result)
+	e.sets.slow = in.slow
 	if prior == nil {
 		e.prior = &state.Snapshot{}
 	}

@@ -19,6 +19,10 @@ type pset struct {
 	props    model.Props
 	services []string
 	id       string
+	// transient marks a set shared by subscriptions before
+	// availability (engine.customised) that is not interned: its id is
+	// the engine's own, never recorded; finish interns it (setStore.final).
+	transient bool
 }
 
 // toValues converts a property set to its recorded form.
@@ -148,6 +152,10 @@ type setStore struct {
 	diffs   map[[2]string][]*FieldChange
 	// likes are the recorded sets internLike compared values with, by id.
 	likes map[string]*likeSet
+	// finals are the interned sets of transient ones (final).
+	finals map[*pset]*pset
+	// slow turns internLike into intern (Input.slow).
+	slow bool
 }
 
 // likeSet is a recorded set as internLike reads it: its values, and what
@@ -160,7 +168,7 @@ type likeSet struct {
 
 func newSetStore(prior, result *state.Snapshot) *setStore {
 	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]*FieldChange{},
-		likes: map[string]*likeSet{}}
+		likes: map[string]*likeSet{}, finals: map[*pset]*pset{}}
 }
 
 // recorded returns the recorded set with id (nil for "").
@@ -235,7 +243,7 @@ func (st *setStore) intern(props model.Props, services []string) *pset {
 // The recorded values are read apart from recorded's: what intern
 // returns stays what it would return without this shortcut.
 func (st *setStore) internLike(props model.Props, services []string, id string) *pset {
-	if id == "" {
+	if id == "" || st.slow {
 		return st.intern(props, services)
 	}
 	st.mu.Lock()
@@ -262,6 +270,23 @@ func (st *setStore) internLike(props model.Props, services []string, id string) 
 		l.interned = s
 		st.mu.Unlock()
 	}
+	return s
+}
+
+// final interns a transient set t as internLike(t.props, t.services, id)
+// would, once per set: interning equal values gives the same id and an
+// equal set whatever recorded set the shortcut compares them with.
+func (st *setStore) final(t *pset, id string) *pset {
+	st.mu.Lock()
+	s, ok := st.finals[t]
+	st.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = st.internLike(t.props, t.services, id)
+	st.mu.Lock()
+	st.finals[t] = s
+	st.mu.Unlock()
 	return s
 }
 

@@ -1,8 +1,11 @@
 package plan
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -48,5 +51,58 @@ func TestInternLikeMatchesIntern(t *testing.T) {
 				t.Fatalf("recorded %q: result sets differ:\n%v\n%v", id, got.result.PropertySets, want.result.PropertySets)
 			}
 		}
+	}
+}
+
+// TestShortcutsMatchSlowPlan: the shortcuts of planning subscriptions
+// like their records (internLike, customised) give the plan, result
+// included, that planning without them gives, on random fleets edited
+// and applied step by step (as TestReuseMatchesFullPlan edits them).
+func TestShortcutsMatchSlowPlan(t *testing.T) {
+	seeds := 20
+	if testing.Short() {
+		seeds = 6
+	}
+	shortcuts := 0
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		cfg := reuseFleet(r)
+		for i := range 80 { // more subscriptions share a base and customisation
+			addReuseSub(r, cfg, fmt.Sprintf("t%02d.example", i))
+		}
+		var prior *state.Snapshot
+		at := now
+		var log []string
+		for step := range 10 {
+			if step > 0 {
+				cfg = cloneConfig(cfg)
+				for range 1 + r.IntN(3) {
+					log = append(log, reuseEdit(r, cfg, step))
+				}
+				if r.IntN(3) == 0 {
+					at = at.Add(time.Duration(r.IntN(40)-8) * time.Hour)
+				}
+			}
+			in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
+			fixErrors(r, in)
+			fast := Make(in)
+			in.slow = true
+			slow := Make(in)
+			if diff := planDiff(slow, fast); diff != "" {
+				t.Fatalf("seed %d step %d (%v): the plan with shortcuts differs (-slow +fast):\n%s", seed, step, log, diff)
+			}
+			for _, s := range fast.Subscriptions {
+				if s.SyncStatus == Locked {
+					shortcuts++
+				}
+			}
+			if !fast.Diagnostics.HasErrors() && r.IntN(2) == 0 {
+				prior = applied(t, fast)
+				log = append(log, "applied")
+			}
+		}
+	}
+	if shortcuts == 0 {
+		t.Error("no locked subscription planned: the shortcuts are not exercised")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,21 +152,41 @@ func (e *engine) prepare(cfg *model.Subscription) *sub {
 	s.owner = ownerWith(cfg, s.inCustomer)
 	s.usesPlans = e.plansUsed(s.owner, cfg)
 	e.chooseBase(s)
-	if cfg.Customize == nil && s.inSettings == nil {
+	switch {
+	case cfg.Customize == nil && s.inSettings == nil:
 		// Nothing of its own: it shares its base's set.
 		s.effSet = s.base
-	}
-	eff := s.base.props
-	if s.effSet == nil {
-		eff = eff.Clone()
-	}
-	customise(s, eff)
-	e.applySettings(s, eff)
-	if s.effSet == nil {
+	case s.inSettings == nil && !e.in.slow:
+		// Its base and customisation only: it shares the values of
+		// the subscriptions with the same ones.
+		s.effSet = e.customised(s)
+	default:
+		eff := s.base.props.Clone()
+		customise(s, eff)
+		e.applySettings(s, eff)
 		s.eff = eff
 	}
 	s.sync = configSync(cfg)
 	return s
+}
+
+// customised is the set of a subscription's base with its customisation
+// on top (no subscriber settings), made once per base and customisation
+// and shared like a plan's set until availability changes it (own). It
+// is transient: finish interns it.
+func (e *engine) customised(s *sub) *pset {
+	key := [2]*pset{s.base, s.customize}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.customisedSets[key]; ok {
+		return c
+	}
+	eff := s.base.props.Clone()
+	customise(s, eff)
+	c := &pset{props: eff, services: s.base.services, transient: true,
+		id: "~customised " + strconv.Itoa(len(e.customisedSets))}
+	e.customisedSets[key] = c
+	return c
 }
 
 // finish records the subscription in the result and diffs it: its sync
@@ -175,12 +196,19 @@ func (e *engine) finish(s *sub) {
 	cfg, p := s.cfg, s.prior
 	s.sync = withConflicts(s.sync, s.conflicts)
 	effSet := s.effSet
-	if effSet == nil {
+	if effSet == nil || effSet.transient {
 		var was string
 		if p != nil {
 			was = p.Effective
 		}
-		effSet = e.sets.internLike(s.eff, s.services, was)
+		switch {
+		case effSet == nil:
+			effSet = e.sets.internLike(s.eff, s.services, was)
+		case slices.Equal(effSet.services, s.services):
+			effSet = e.sets.final(effSet, was)
+		default:
+			effSet = e.sets.internLike(effSet.props, s.services, was)
+		}
 		// Nothing reads the subscription's own copy from here on: the
 		// interned set replaces it, so the copy is not held to the end
 		// of the plan.
