@@ -115,7 +115,7 @@ func (e *engine) planCustomers() {
 		// Every customer is recorded: room for them at once.
 		e.result.Customers = slices.Grow(e.result.Customers, len(e.cfg.Customers))
 	}
-	for _, login := range slices.Sorted(maps.Keys(e.cfg.Customers)) {
+	for _, login := range e.customerLogins() {
 		cu := e.cfg.Customers[login]
 		if !e.inScope("customer", cu.Owner) {
 			continue

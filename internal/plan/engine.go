@@ -90,9 +90,10 @@ type engine struct {
 	sets   *setStore
 	now    time.Time
 	diags  diag.Diagnostics
-	// domains are the config's subscriptions in domain order (made once,
-	// by subDomains).
-	domains []string
+	// domains and logins are the config's subscriptions and customers
+	// in order, sorted while the engine does other work (subDomains,
+	// customerLogins).
+	domains, logins sortedKeys
 
 	changes   []*Change
 	conflicts []Conflict
@@ -176,6 +177,7 @@ func makeOne(in Input) *Plan {
 	}
 	e.sets = newSetStore(prior, result)
 	e.sets.slow = in.slow
+	e.startSorting()
 	if prior == nil {
 		e.prior = &state.Snapshot{}
 	}

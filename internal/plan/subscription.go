@@ -135,10 +135,48 @@ func (e *engine) planSubscriptions() []*sub {
 // once per plan (sorting 100,000 of them is not free). The list is
 // shared: callers only read it.
 func (e *engine) subDomains() []string {
-	if e.domains == nil {
-		e.domains = slices.Sorted(maps.Keys(e.cfg.Subscriptions))
+	e.startSorting()
+	return e.domains.get()
+}
+
+// customerLogins returns the config's customer logins in order (shared,
+// read only).
+func (e *engine) customerLogins() []string {
+	e.startSorting()
+	return e.logins.get()
+}
+
+// startSorting starts sorting the config's subscription domains and
+// customer logins, once; Make starts it first thing.
+func (e *engine) startSorting() {
+	if e.domains.done == nil {
+		e.domains.start(slices.Collect(maps.Keys(e.cfg.Subscriptions)))
+		e.logins.start(slices.Collect(maps.Keys(e.cfg.Customers)))
 	}
-	return e.domains
+}
+
+// sortedKeys is a list of keys sorted on another core while the engine
+// does what comes before its first use (index, the catalogue), which is
+// on one core.
+type sortedKeys struct {
+	done chan struct{}
+	keys []string
+}
+
+// start sorts keys (which it then owns) in the background.
+func (k *sortedKeys) start(keys []string) {
+	k.done = make(chan struct{})
+	go func() {
+		defer close(k.done)
+		slices.Sort(keys)
+		k.keys = keys
+	}()
+}
+
+// get waits for the sorted keys.
+func (k *sortedKeys) get() []string {
+	<-k.done
+	return k.keys
 }
 
 // prepare computes a subscription's effective values before
