@@ -81,8 +81,19 @@ func DecodeFile(f *File, opts Options) *Decoded { return &Decoded{res: decodeFil
 // config: the second half of Decode.
 func Merge(files []*File, decoded []*Decoded) (*model.Config, diag.Diagnostics) {
 	cfg := model.NewConfig()
+	// The large maps are made at their size (a fleet has 100,000
+	// subscriptions): they are not grown step by step. (The copies of
+	// the subscriptions stay one allocation each: a watcher's next plan
+	// may carry some over, which must not keep all the others alive.)
+	var subs, customers int
+	for _, d := range decoded {
+		subs += len(d.res.subscriptions)
+		customers += len(d.res.customers)
+	}
+	cfg.Subscriptions = make(map[string]*model.Subscription, subs)
+	cfg.Customers = make(map[string]*model.Customer, customers)
 	var diags diag.Diagnostics
-	m := valMerger{cfg: cfg, diags: &diags, logins: map[string]valSeen{}}
+	m := valMerger{cfg: cfg, diags: &diags, logins: make(map[string]valSeen, customers)}
 	for i, d := range decoded {
 		cfg.Files = append(cfg.Files, files[i].Rel)
 		diags = append(diags, d.res.diags...)
