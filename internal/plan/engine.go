@@ -247,6 +247,9 @@ func sortChanges(cs []*Change) {
 }
 
 func (e *engine) index() {
+	// Made at their size: a fleet records 100,000 subscriptions.
+	e.priorSubs = make(map[string]*state.Subscription, len(e.prior.Subscriptions))
+	e.priorCustomers = make(map[string]*state.Customer, len(e.prior.Customers))
 	for i := range e.prior.Subscriptions {
 		s := &e.prior.Subscriptions[i]
 		e.priorSubs[s.Domain] = s
