@@ -73,8 +73,10 @@ func Defaults() model.Props { return defaultProps() }
 // the config's server names no default_plan.
 func BuiltinDefault() model.Props { return builtinDefaultPlan() }
 
-// planBase returns service plan ⊕ add-ons for an owner, cached.
-func (e *engine) planBase(owner, plan string, addons []string) *pset {
+// planBase returns service plan ⊕ add-ons for an owner, cached. like is
+// the id of the set it most likely equals (the base a subscription on
+// these plans recorded; "" for none): the first caller's is compared.
+func (e *engine) planBase(owner, plan string, addons []string, like string) *pset {
 	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -93,14 +95,14 @@ func (e *engine) planBase(owner, plan string, addons []string) *pset {
 			services = model.Union(services, ap.Services)
 		}
 	}
-	b := e.sets.intern(props, services)
+	b := e.sets.internLike(props, services, like)
 	e.bases[key] = b
 	return b
 }
 
 func (e *engine) defaultBase() *pset {
 	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
-		return e.planBase(model.Admin, s.DefaultPlan, nil)
+		return e.planBase(model.Admin, s.DefaultPlan, nil, "")
 	}
 	return e.fixedBase("\x00builtin", builtinDefaultPlan)
 }
@@ -173,7 +175,11 @@ func (e *engine) chooseBase(s *sub) {
 		s.base = e.sets.recorded(p.Base)
 		s.frozen = true
 	default:
-		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
+		var like string
+		if p != nil {
+			like = p.Base
+		}
+		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons, like)
 	}
 	if cfg.Customize != nil {
 		var was string
