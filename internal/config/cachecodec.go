@@ -68,9 +68,9 @@ func (w *cacheWriter) rng(r diag.Range) {
 func (w *cacheWriter) src(s model.Src) {
 	w.rng(s.Decl)
 	w.N(len(s.Fields), s.Fields == nil)
-	for k, r := range s.Fields {
-		w.S(k)
-		w.rng(r)
+	for _, f := range s.Fields {
+		w.S(f.Field)
+		w.rng(f.Range)
 	}
 }
 
@@ -370,10 +370,10 @@ func (r *cacheReader) src() model.Src {
 	s := model.Src{Decl: r.rng()}
 	n := r.N()
 	if n >= 0 {
-		s.Fields = make(map[string]diag.Range, n)
-		for range n {
-			k := r.S()
-			s.Fields[k] = r.rng()
+		s.Fields = make([]model.FieldRange, n)
+		for i := range s.Fields {
+			s.Fields[i].Field = r.S()
+			s.Fields[i].Range = r.rng()
 		}
 	}
 	return s

@@ -83,7 +83,10 @@ func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.D
 		}
 		f, parse := ParseFile(j.path, j.rel, src)
 		dec := DecodeFile(f, opts)
-		results[i] = result{file: f, parse: parse, dec: dec}
+		// The syntax tree is not needed once decoded (Merge reads the
+		// file's names): it is not kept, so the trees of a large fleet
+		// are never all held at once.
+		results[i] = result{file: f.withoutTree(), parse: parse, dec: dec}
 		if parse.HasErrors() || dec.res.diags.HasErrors() {
 			return
 		}

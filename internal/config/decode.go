@@ -81,8 +81,19 @@ func DecodeFile(f *File, opts Options) *Decoded { return &Decoded{res: decodeFil
 // config: the second half of Decode.
 func Merge(files []*File, decoded []*Decoded) (*model.Config, diag.Diagnostics) {
 	cfg := model.NewConfig()
+	// The large maps are made at their size (a fleet has 100,000
+	// subscriptions): they are not grown step by step. (The copies of
+	// the subscriptions stay one allocation each: a watcher's next plan
+	// may carry some over, which must not keep all the others alive.)
+	var subs, customers int
+	for _, d := range decoded {
+		subs += len(d.res.subscriptions)
+		customers += len(d.res.customers)
+	}
+	cfg.Subscriptions = make(map[string]*model.Subscription, subs)
+	cfg.Customers = make(map[string]*model.Customer, customers)
 	var diags diag.Diagnostics
-	m := valMerger{cfg: cfg, diags: &diags, logins: map[string]valSeen{}}
+	m := valMerger{cfg: cfg, diags: &diags, logins: make(map[string]valSeen, customers)}
 	for i, d := range decoded {
 		cfg.Files = append(cfg.Files, files[i].Rel)
 		diags = append(diags, d.res.diags...)
@@ -560,7 +571,7 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 	for _, f := range names {
 		// A field that is present is recorded even when its value is
 		// invalid (that is reported already).
-		if _, ok := src.Fields[f]; ok {
+		if src.Has(f) {
 			continue
 		}
 		if n.Get(f) != nil {
@@ -599,7 +610,7 @@ func decObj(kind, key string) decAddr { return decAddr{kind: kind, key: key} }
 // decNewSrc starts the source record of an object, with room for the
 // ranges of its fields, list items and properties.
 func decNewSrc(n *Node) model.Src {
-	return model.Src{Decl: n.Range, Fields: make(map[string]diag.Range, decCountFields(n, 3))}
+	return model.Src{Decl: n.Range, Fields: make([]model.FieldRange, 0, decCountFields(n, 3))}
 }
 
 // decCountFields counts the entries and list items of n down to depth.
@@ -1647,7 +1658,7 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 		return true
 	})
 	if s.Owner == "" && s.Customer == "" {
-		if _, ok := s.Src.Fields["customer"]; !ok {
+		if !s.Src.Has("customer") {
 			s.Owner = model.Admin
 		}
 	}

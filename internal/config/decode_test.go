@@ -350,7 +350,7 @@ func TestDecodeSrc(t *testing.T) {
 				r := src.Decl
 				if c.field != "" {
 					var ok bool
-					if r, ok = src.Fields[c.field]; !ok {
+					if r, ok = src.Field(c.field); !ok {
 						t.Errorf("field %q not recorded", c.field)
 						continue
 					}

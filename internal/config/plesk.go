@@ -65,7 +65,7 @@ func (d *decoder) plesk(n *Node, at diag.Range) *model.PleskConnection {
 		}
 		return true
 	})
-	if _, ok := c.Src.Fields["plesk.url"]; !ok {
+	if !c.Src.Has("plesk.url") {
 		d.errorf(n.Range, obj, "plesk.url", "missing required field %q", "url")
 	}
 	// A login without a password (or the reverse) is completed from the

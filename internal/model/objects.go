@@ -14,25 +14,54 @@ const None = "none"
 
 // Src records where an object and its fields were declared.
 type Src struct {
-	Decl   diag.Range
-	Fields map[string]diag.Range
+	Decl diag.Range
+	// Fields are the ranges of the fields given, each once, in the
+	// order first recorded: a list, since most objects have a few (a
+	// map for each of 100,000 subscriptions costs tens of MiB more).
+	Fields []FieldRange
+}
+
+// FieldRange is the range of one field of an object.
+type FieldRange struct {
+	Field string
+	Range diag.Range
+}
+
+// Field returns the range of a field and whether it was recorded.
+func (s Src) Field(field string) (diag.Range, bool) {
+	for i := range s.Fields {
+		if s.Fields[i].Field == field {
+			return s.Fields[i].Range, true
+		}
+	}
+	return diag.Range{}, false
+}
+
+// Has reports whether the range of a field was recorded (the field is
+// given).
+func (s Src) Has(field string) bool {
+	_, ok := s.Field(field)
+	return ok
 }
 
 // At returns the range of a field (a path such as "addons[1]" or
 // "resources.disk_space"), falling back to the declaration.
 func (s Src) At(field string) diag.Range {
-	if r, ok := s.Fields[field]; ok {
+	if r, ok := s.Field(field); ok {
 		return r
 	}
 	return s.Decl
 }
 
-// SetField records the range of a field.
+// SetField records the range of a field (replacing the one recorded).
 func (s *Src) SetField(field string, r diag.Range) {
-	if s.Fields == nil {
-		s.Fields = make(map[string]diag.Range)
+	for i := range s.Fields {
+		if s.Fields[i].Field == field {
+			s.Fields[i].Range = r
+			return
+		}
 	}
-	s.Fields[field] = r
+	s.Fields = append(s.Fields, FieldRange{Field: field, Range: r})
 }
 
 // Secret is a reference to a secret (environment variable or file) or a

@@ -111,7 +111,11 @@ func (e *engine) planResellers(subs []*sub) {
 
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
-	for _, login := range slices.Sorted(maps.Keys(e.cfg.Customers)) {
+	if e.in.Scope == nil {
+		// Every customer is recorded: room for them at once.
+		e.result.Customers = slices.Grow(e.result.Customers, len(e.cfg.Customers))
+	}
+	for _, login := range e.customerLogins() {
 		cu := e.cfg.Customers[login]
 		if !e.inScope("customer", cu.Owner) {
 			continue

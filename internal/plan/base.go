@@ -73,8 +73,10 @@ func Defaults() model.Props { return defaultProps() }
 // the config's server names no default_plan.
 func BuiltinDefault() model.Props { return builtinDefaultPlan() }
 
-// planBase returns service plan ⊕ add-ons for an owner, cached.
-func (e *engine) planBase(owner, plan string, addons []string) *pset {
+// planBase returns service plan ⊕ add-ons for an owner, cached. like is
+// the id of the set it most likely equals (the base a subscription on
+// these plans recorded; "" for none): the first caller's is compared.
+func (e *engine) planBase(owner, plan string, addons []string, like string) *pset {
 	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -93,14 +95,14 @@ func (e *engine) planBase(owner, plan string, addons []string) *pset {
 			services = model.Union(services, ap.Services)
 		}
 	}
-	b := e.sets.intern(props, services)
+	b := e.sets.internLike(props, services, like)
 	e.bases[key] = b
 	return b
 }
 
 func (e *engine) defaultBase() *pset {
 	if s := e.cfg.Server; s != nil && s.DefaultPlan != "" {
-		return e.planBase(model.Admin, s.DefaultPlan, nil)
+		return e.planBase(model.Admin, s.DefaultPlan, nil, "")
 	}
 	return e.fixedBase("\x00builtin", builtinDefaultPlan)
 }
@@ -119,6 +121,27 @@ func (e *engine) fixedBase(key string, props func() model.Props) *pset {
 	b := e.sets.intern(props(), nil)
 	e.bases[key] = b
 	return b
+}
+
+// plansUsed is usedPlans, made once per owner, plan and add-ons and
+// shared by the subscriptions on them (they only read it).
+func (e *engine) plansUsed(owner string, cfg *model.Subscription) []string {
+	if cfg.Plan == model.None {
+		return nil
+	}
+	var buf [256]byte
+	key := append(append(append(buf[:0], owner...), 0), cfg.Plan...)
+	for _, a := range cfg.Addons {
+		key = append(append(key, 0), a...)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if uses, ok := e.uses[string(key)]; ok {
+		return uses
+	}
+	uses := usedPlans(owner, cfg)
+	e.uses[string(key)] = uses
+	return uses
 }
 
 // usedPlans are the addresses of the plans a subscription is based on:
@@ -152,10 +175,18 @@ func (e *engine) chooseBase(s *sub) {
 		s.base = e.sets.recorded(p.Base)
 		s.frozen = true
 	default:
-		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons)
+		var like string
+		if p != nil {
+			like = p.Base
+		}
+		s.base = e.planBase(s.owner, cfg.Plan, cfg.Addons, like)
 	}
 	if cfg.Customize != nil {
-		s.customize = e.sets.intern(cfg.Customize, nil)
+		var was string
+		if p != nil {
+			was = p.Customize
+		}
+		s.customize = e.sets.internLike(cfg.Customize, nil, was)
 	}
 	s.services = s.base.services
 }

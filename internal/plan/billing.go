@@ -49,7 +49,7 @@ func (e *engine) warnBillingRenames() {
 		}
 		r.subs = append(r.subs, domain)
 	}
-	for _, domain := range slices.Sorted(maps.Keys(e.cfg.Subscriptions)) {
+	for _, domain := range e.subDomains() {
 		s := e.cfg.Subscriptions[domain]
 		if s.ManagedBy != ManagedByBilling {
 			continue

@@ -163,7 +163,11 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		if !e.inScope(string(kind), p.Owner) {
 			continue
 		}
-		set := e.sets.intern(p.Props, sortedCopy(p.Services))
+		var was string // most often the plan's values are those recorded
+		if b := prior[key]; b != nil {
+			was = b.Props
+		}
+		set := e.sets.internLike(p.Props, sortedCopy(p.Services), was)
 		rec := state.Plan{Key: key, Owner: ownerOf(p.Owner), Name: p.Name, Description: p.Description,
 			Props: set.id, Services: set.services, Oversell: p.Oversell}
 		put(e.result, rec)

@@ -71,6 +71,11 @@ type Input struct {
 	// server reported (SPEC §6.1), not the config's list: a missing one
 	// is installed on the server, which the conflicts' fix says.
 	ComponentsRead bool
+	// slow, for tests, turns off the shortcuts of planning a
+	// subscription like its record (setStore.internLike,
+	// engine.customised), to show they give what planning without them
+	// gives.
+	slow bool
 }
 
 // engine holds one planning run.
@@ -85,6 +90,10 @@ type engine struct {
 	sets   *setStore
 	now    time.Time
 	diags  diag.Diagnostics
+	// domains and logins are the config's subscriptions and customers
+	// in order, sorted while the engine does other work (subDomains,
+	// customerLogins).
+	domains, logins sortedKeys
 
 	changes   []*Change
 	conflicts []Conflict
@@ -93,6 +102,12 @@ type engine struct {
 
 	// plan bases by plan key + add-ons
 	bases map[string]*pset
+	// uses are the plans subscriptions use, by owner, plan and add-ons
+	// (plansUsed).
+	uses map[string][]string
+	// customisedSets are the transient sets of a base with a
+	// customisation on top (customised).
+	customisedSets map[[2]*pset]*pset
 	// plan records by kind and key, and which changed
 	planChanged map[string]*Change // "service_plan Business" -> change
 	priorPlans  map[string]*state.Plan
@@ -157,10 +172,12 @@ func makeOne(in Input) *Plan {
 	result.Serial = serial
 	e := &engine{
 		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
-		bases: map[string]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		bases: map[string]*pset{}, uses: map[string][]string{}, customisedSets: map[[2]*pset]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
 		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
 	}
 	e.sets = newSetStore(prior, result)
+	e.sets.slow = in.slow
+	e.startSorting()
 	if prior == nil {
 		e.prior = &state.Snapshot{}
 	}
@@ -230,6 +247,9 @@ func sortChanges(cs []*Change) {
 }
 
 func (e *engine) index() {
+	// Made at their size: a fleet records 100,000 subscriptions.
+	e.priorSubs = make(map[string]*state.Subscription, len(e.prior.Subscriptions))
+	e.priorCustomers = make(map[string]*state.Customer, len(e.prior.Customers))
 	for i := range e.prior.Subscriptions {
 		s := &e.prior.Subscriptions[i]
 		e.priorSubs[s.Domain] = s
@@ -403,8 +423,13 @@ func sensitiveField(path string, beforeSet, afterSet bool) *FieldChange {
 // 100,000 copies). Nothing changes a FieldChange once it is in a plan.
 type fields []*FieldChange
 
+// add appends f when ok. Only then is it copied to the heap: f itself
+// does not escape, so a field that did not change costs nothing (a
+// no-op plan tries a dozen per object).
 func (fs *fields) add(f FieldChange, ok bool) {
 	if ok {
-		*fs = append(*fs, &f)
+		c := new(FieldChange)
+		*c = f
+		*fs = append(*fs, c)
 	}
 }

@@ -19,6 +19,10 @@ type pset struct {
 	props    model.Props
 	services []string
 	id       string
+	// transient marks a set shared by subscriptions before
+	// availability (engine.customised) that is not interned: its id is
+	// the engine's own, never recorded; finish interns it (setStore.final).
+	transient bool
 }
 
 // toValues converts a property set to its recorded form.
@@ -146,10 +150,25 @@ type setStore struct {
 	prior   *state.Snapshot
 	decoded map[string]*pset // recorded id -> set
 	diffs   map[[2]string][]*FieldChange
+	// likes are the recorded sets internLike compared values with, by id.
+	likes map[string]*likeSet
+	// finals are the interned sets of transient ones (final).
+	finals map[*pset]*pset
+	// slow turns internLike into intern (Input.slow).
+	slow bool
+}
+
+// likeSet is a recorded set as internLike reads it: its values, and what
+// interning them gives (nil until first needed).
+type likeSet struct {
+	props    model.Props
+	services []string
+	interned *pset
 }
 
 func newSetStore(prior, result *state.Snapshot) *setStore {
-	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]*FieldChange{}}
+	return &setStore{result: result, prior: prior, decoded: map[string]*pset{}, diffs: map[[2]string][]*FieldChange{},
+		likes: map[string]*likeSet{}, finals: map[*pset]*pset{}}
 }
 
 // recorded returns the recorded set with id (nil for "").
@@ -211,6 +230,63 @@ func (st *setStore) intern(props model.Props, services []string) *pset {
 	}
 	s := &pset{props: props, services: services, id: id}
 	st.decoded[id] = s
+	return s
+}
+
+// internLike is intern(props, services) for a set that is likely the
+// recorded set with id (a subscription's own values, most often as the
+// last plan recorded them). When they are equal, the recorded set is
+// interned once, and every later call with the same values skips
+// converting and hashing them: interning equal values gives the same id
+// and an equal set, so the outcome is the same either way.
+//
+// The recorded values are read apart from recorded's: what intern
+// returns stays what it would return without this shortcut.
+func (st *setStore) internLike(props model.Props, services []string, id string) *pset {
+	if id == "" || st.slow {
+		return st.intern(props, services)
+	}
+	st.mu.Lock()
+	l := st.likes[id]
+	if l == nil {
+		var v state.Values
+		if st.prior != nil {
+			v = st.prior.PropertySets[id]
+		}
+		l = &likeSet{}
+		l.props, l.services = fromValues(v)
+		st.likes[id] = l
+	}
+	st.mu.Unlock()
+	if !l.props.Equal(props) || !slices.Equal(l.services, services) {
+		return st.intern(props, services)
+	}
+	st.mu.Lock()
+	s := l.interned
+	st.mu.Unlock()
+	if s == nil {
+		s = st.intern(l.props, l.services)
+		st.mu.Lock()
+		l.interned = s
+		st.mu.Unlock()
+	}
+	return s
+}
+
+// final interns a transient set t as internLike(t.props, t.services, id)
+// would, once per set: interning equal values gives the same id and an
+// equal set whatever recorded set the shortcut compares them with.
+func (st *setStore) final(t *pset, id string) *pset {
+	st.mu.Lock()
+	s, ok := st.finals[t]
+	st.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = st.internLike(t.props, t.services, id)
+	st.mu.Lock()
+	st.finals[t] = s
+	st.mu.Unlock()
 	return s
 }
 

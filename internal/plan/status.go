@@ -46,14 +46,22 @@ func statusFrom(reasons []string) string {
 // status, then its customer's (customer may be empty), then its owner
 // reseller's (admin is never suspended).
 func (e *engine) suspensions(status, customer, reseller string) []string {
+	var c *model.Customer
+	if customer != "" {
+		c = e.cfg.Customers[customer]
+	}
+	return e.suspensionsWith(status, customer, c, reseller)
+}
+
+// suspensionsWith is suspensions with the customer's config (nil when
+// none) looked up already.
+func (e *engine) suspensionsWith(status, customer string, c *model.Customer, reseller string) []string {
 	var reasons []string
 	if statusOf(status) == Suspended {
 		reasons = append(reasons, "suspended in config")
 	}
-	if customer != "" {
-		if c := e.cfg.Customers[customer]; c != nil && statusOf(c.Status) == Suspended {
-			reasons = append(reasons, "customer "+customer+" suspended")
-		}
+	if customer != "" && c != nil && statusOf(c.Status) == Suspended {
+		reasons = append(reasons, "customer "+customer+" suspended")
 	}
 	if reseller != model.Admin {
 		if r := e.cfg.Resellers[reseller]; r != nil && statusOf(r.Status) == Suspended {
@@ -66,7 +74,7 @@ func (e *engine) suspensions(status, customer, reseller string) []string {
 // subscriptionSuspensions lists why a subscription is suspended: the
 // cascade of suspensions, then its expiration.
 func (e *engine) subscriptionSuspensions(s *sub, expires *time.Time) []string {
-	reasons := e.suspensions(s.cfg.Status, s.cfg.Customer, s.owner)
+	reasons := e.suspensionsWith(s.cfg.Status, s.cfg.Customer, s.inCustomer, s.owner)
 	if expires != nil && !e.now.Before(*expires) {
 		reasons = append(reasons, "expired "+expires.Format("2006-01-02"))
 	}

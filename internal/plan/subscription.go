@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,7 +60,7 @@ type sub struct {
 // planSubscriptions plans every subscription: bases, customisation,
 // subscriber settings, availability, statuses, and the changes.
 func (e *engine) planSubscriptions() []*sub {
-	domains := slices.Sorted(maps.Keys(e.cfg.Subscriptions))
+	domains := e.subDomains()
 	subs := make([]*sub, len(domains))
 	e.allServices() // built once, read by the workers
 	// Each subscription is planned on its own; the shared set store and
@@ -130,29 +131,100 @@ func (e *engine) planSubscriptions() []*sub {
 	return subs
 }
 
+// subDomains returns the config's subscription domains in order, sorted
+// once per plan (sorting 100,000 of them is not free). The list is
+// shared: callers only read it.
+func (e *engine) subDomains() []string {
+	e.startSorting()
+	return e.domains.get()
+}
+
+// customerLogins returns the config's customer logins in order (shared,
+// read only).
+func (e *engine) customerLogins() []string {
+	e.startSorting()
+	return e.logins.get()
+}
+
+// startSorting starts sorting the config's subscription domains and
+// customer logins, once; Make starts it first thing.
+func (e *engine) startSorting() {
+	if e.domains.done == nil {
+		e.domains.start(slices.Collect(maps.Keys(e.cfg.Subscriptions)))
+		e.logins.start(slices.Collect(maps.Keys(e.cfg.Customers)))
+	}
+}
+
+// sortedKeys is a list of keys sorted on another core while the engine
+// does what comes before its first use (index, the catalogue), which is
+// on one core.
+type sortedKeys struct {
+	done chan struct{}
+	keys []string
+}
+
+// start sorts keys (which it then owns) in the background.
+func (k *sortedKeys) start(keys []string) {
+	k.done = make(chan struct{})
+	go func() {
+		defer close(k.done)
+		slices.Sort(keys)
+		k.keys = keys
+	}()
+}
+
+// get waits for the sorted keys.
+func (k *sortedKeys) get() []string {
+	<-k.done
+	return k.keys
+}
+
 // prepare computes a subscription's effective values before
 // availability: its base (base.go, lock.go), the customisation on top
 // (lock.go) and the subscriber's settings (settings.go).
 func (e *engine) prepare(cfg *model.Subscription) *sub {
-	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain], owner: e.ownerOfSub(cfg),
+	// The customer is looked up once: a map of every customer is
+	// costly to probe, and its owner and status are both read.
+	s := &sub{cfg: cfg, prior: e.priorSubs[cfg.Domain],
 		inCustomer: e.cfg.Customers[cfg.Customer], inSettings: e.cfg.SubscriberSettings[cfg.Domain]}
-	s.usesPlans = usedPlans(s.owner, cfg)
+	s.owner = ownerWith(cfg, s.inCustomer)
+	s.usesPlans = e.plansUsed(s.owner, cfg)
 	e.chooseBase(s)
-	if cfg.Customize == nil && s.inSettings == nil {
+	switch {
+	case cfg.Customize == nil && s.inSettings == nil:
 		// Nothing of its own: it shares its base's set.
 		s.effSet = s.base
-	}
-	eff := s.base.props
-	if s.effSet == nil {
-		eff = eff.Clone()
-	}
-	customise(s, eff)
-	e.applySettings(s, eff)
-	if s.effSet == nil {
+	case s.inSettings == nil && !e.in.slow:
+		// Its base and customisation only: it shares the values of
+		// the subscriptions with the same ones.
+		s.effSet = e.customised(s)
+	default:
+		eff := s.base.props.Clone()
+		customise(s, eff)
+		e.applySettings(s, eff)
 		s.eff = eff
 	}
 	s.sync = configSync(cfg)
 	return s
+}
+
+// customised is the set of a subscription's base with its customisation
+// on top (no subscriber settings), made once per base and customisation
+// and shared like a plan's set until availability changes it (own). It
+// is transient: finish interns it.
+func (e *engine) customised(s *sub) *pset {
+	key := [2]*pset{s.base, s.customize}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.customisedSets[key]; ok {
+		return c
+	}
+	eff := s.base.props.Clone()
+	customise(s, eff)
+	c := &pset{props: eff, services: s.base.services, transient: true,
+		id: "~customised " + strconv.Itoa(len(e.customisedSets))}
+	e.customisedSets[key] = c
+	return c
 }
 
 // finish records the subscription in the result and diffs it: its sync
@@ -162,8 +234,23 @@ func (e *engine) finish(s *sub) {
 	cfg, p := s.cfg, s.prior
 	s.sync = withConflicts(s.sync, s.conflicts)
 	effSet := s.effSet
-	if effSet == nil {
-		effSet = e.sets.intern(s.eff, s.services)
+	if effSet == nil || effSet.transient {
+		var was string
+		if p != nil {
+			was = p.Effective
+		}
+		switch {
+		case effSet == nil:
+			effSet = e.sets.internLike(s.eff, s.services, was)
+		case slices.Equal(effSet.services, s.services):
+			effSet = e.sets.final(effSet, was)
+		default:
+			effSet = e.sets.internLike(effSet.props, s.services, was)
+		}
+		// Nothing reads the subscription's own copy from here on: the
+		// interned set replaces it, so the copy is not held to the end
+		// of the plan.
+		s.eff, s.effSet = nil, effSet
 	}
 	rec := e.record(s, effSet)
 	rec.Expires = e.expires(cfg, rec.CreatedAt, effSet.props)
@@ -203,11 +290,15 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 		rec.Customize = s.customize.id
 		rec.Customized = s.customize.props.Paths()
 	}
+	var wasDropped, wasSettings string
+	if p != nil {
+		wasDropped, wasSettings = p.DroppedSettings, p.Settings
+	}
 	if s.droppedVals != nil {
-		rec.DroppedSettings = e.sets.intern(s.droppedVals, nil).id
+		rec.DroppedSettings = e.sets.internLike(s.droppedVals, nil, wasDropped).id
 	}
 	if s.settings != nil {
-		rec.Settings = e.sets.intern(s.settings, nil).id
+		rec.Settings = e.sets.internLike(s.settings, nil, wasSettings).id
 	}
 	for _, c := range s.conflicts {
 		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,

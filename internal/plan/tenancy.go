@@ -77,10 +77,14 @@ func ownerOf(o string) string {
 // ownerOfSub is a subscription's owner: its customer's owner, or for an
 // own subscription (no customer) its own owner.
 func (e *engine) ownerOfSub(s *model.Subscription) string {
-	if s.Customer != "" {
-		if c := e.cfg.Customers[s.Customer]; c != nil {
-			return ownerOf(c.Owner)
-		}
+	return ownerWith(s, e.cfg.Customers[s.Customer])
+}
+
+// ownerWith is ownerOfSub of a subscription whose customer's config (nil
+// when none) was looked up already.
+func ownerWith(s *model.Subscription, customer *model.Customer) string {
+	if s.Customer != "" && customer != nil {
+		return ownerOf(customer.Owner)
 	}
 	return ownerOf(s.Owner)
 }
@@ -170,7 +174,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
 		out := map[string]*model.Plan{}
 		for _, p := range m {
-			if _, set := p.Src.Fields["owner"]; !set {
+			if !p.Src.Has("owner") {
 				p.Owner = login
 			}
 			if p.Owner != login {
@@ -184,7 +188,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	cfg.ServicePlans = rekey(cfg.ServicePlans, "service_plan")
 	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
 	for _, c := range cfg.Customers {
-		if _, set := c.Src.Fields["owner"]; !set {
+		if !c.Src.Has("owner") {
 			c.Owner = login
 		}
 		if c.Owner != login {
@@ -196,7 +200,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 		}
 	}
 	for _, s := range cfg.Subscriptions {
-		if _, set := s.Src.Fields["owner"]; !set && s.Customer == "" {
+		if !s.Src.Has("owner") && s.Customer == "" {
 			s.Owner = login
 		}
 		if s.Customer == "" && s.Owner != login {

@@ -1,0 +1,108 @@
+package plan
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
+)
+
+// TestInternLikeMatchesIntern: internLike's shortcut (values equal to a
+// recorded set's) gives what intern gives, and leaves the result
+// snapshot as intern leaves it, whatever the recorded set is.
+func TestInternLikeMatchesIntern(t *testing.T) {
+	props := model.Props{
+		"resources.disk_space":       model.Size(10 << 30),
+		"resources.expiration":       model.Value{K: model.KindDuration, N: model.Unlimited, S: "unlimited"},
+		"hosting.php_handler":        model.Enum("fpm"),
+		"permissions.manage_hosting": model.Bool(true),
+		"hosting.unknown_path":       model.String("kept"),
+	}
+	services := []string{"mail", "web"}
+	other := props.Clone()
+	other["resources.disk_space"] = model.Size(20 << 30)
+
+	prior := state.New("l")
+	same := prior.PutValues(toValues(props, services))
+	diff := prior.PutValues(toValues(other, services))
+	noServices := prior.PutValues(toValues(props, nil))
+	// A recorded set under an id that is not its values' (written by
+	// another build, say): the shortcut must still give intern's id.
+	prior.PropertySets["0123456789abcdef"] = prior.PropertySets[same]
+
+	for _, id := range []string{"", same, diff, noServices, "0123456789abcdef", "missing"} {
+		for round := 0; round < 2; round++ { // the second call takes the memo
+			want := newSetStore(prior, state.New("r"))
+			got := newSetStore(prior, state.New("r"))
+			w := want.intern(props.Clone(), services)
+			g := got.internLike(props.Clone(), services, id)
+			if round == 1 {
+				w = want.intern(props.Clone(), services)
+				g = got.internLike(props.Clone(), services, id)
+			}
+			if g.id != w.id || !g.props.Equal(w.props) || !reflect.DeepEqual(g.services, w.services) {
+				t.Fatalf("recorded %q: internLike gives %s %v %v, intern %s %v %v", id, g.id, g.props, g.services, w.id, w.props, w.services)
+			}
+			if !reflect.DeepEqual(got.result.PropertySets, want.result.PropertySets) {
+				t.Fatalf("recorded %q: result sets differ:\n%v\n%v", id, got.result.PropertySets, want.result.PropertySets)
+			}
+		}
+	}
+}
+
+// TestShortcutsMatchSlowPlan: the shortcuts of planning subscriptions
+// like their records (internLike, customised) give the plan, result
+// included, that planning without them gives, on random fleets edited
+// and applied step by step (as TestReuseMatchesFullPlan edits them).
+func TestShortcutsMatchSlowPlan(t *testing.T) {
+	seeds := 20
+	if testing.Short() {
+		seeds = 6
+	}
+	shortcuts := 0
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		cfg := reuseFleet(r)
+		for i := range 80 { // more subscriptions share a base and customisation
+			addReuseSub(r, cfg, fmt.Sprintf("t%02d.example", i))
+		}
+		var prior *state.Snapshot
+		at := now
+		var log []string
+		for step := range 10 {
+			if step > 0 {
+				cfg = cloneConfig(cfg)
+				for range 1 + r.IntN(3) {
+					log = append(log, reuseEdit(r, cfg, step))
+				}
+				if r.IntN(3) == 0 {
+					at = at.Add(time.Duration(r.IntN(40)-8) * time.Hour)
+				}
+			}
+			in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
+			fixErrors(r, in)
+			fast := Make(in)
+			in.slow = true
+			slow := Make(in)
+			if diff := planDiff(slow, fast); diff != "" {
+				t.Fatalf("seed %d step %d (%v): the plan with shortcuts differs (-slow +fast):\n%s", seed, step, log, diff)
+			}
+			for _, s := range fast.Subscriptions {
+				if s.SyncStatus == Locked {
+					shortcuts++
+				}
+			}
+			if !fast.Diagnostics.HasErrors() && r.IntN(2) == 0 {
+				prior = applied(t, fast)
+				log = append(log, "applied")
+			}
+		}
+	}
+	if shortcuts == 0 {
+		t.Error("no locked subscription planned: the shortcuts are not exercised")
+	}
+}
