@@ -358,3 +358,62 @@ func damageCache(t *testing.T, r *rand.Rand, dir string) string {
 		return "cache entries swapped"
 	}
 }
+
+// A config file edited while a plan reads it (or while a cached plan
+// waits for the lock) never leaves, or takes, a plan of other contents:
+// the entry is stored, or printed, only when the files still hold what
+// named it.
+func TestPlanCacheFilesEditedMeanwhile(t *testing.T) {
+	dir := configDir(t)
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envDebug: "cache"}
+	run := func(args ...string) (int, string, string) {
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		code := Main(context.Background(), args, env)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	path := filepath.Join(dir, "main.yaml")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 11GiB", 1))
+	if bytes.Equal(edited, orig) {
+		t.Fatalf("no disk_space: 1GiB in\n%s", orig)
+	}
+	defer func() { testHookPlanCache = nil }()
+
+	// Edited while planned: the plan of the edited file is not stored
+	// under the name of the original.
+	testHookPlanCache = func(stage string) {
+		if stage == "recording" {
+			os.WriteFile(path, edited, 0o644)
+		}
+	}
+	code, _, errb := run("plan", "--dir", dir, "--detailed-exitcode")
+	if code != 2 || !strings.Contains(errb, "plan: stored: false") {
+		t.Fatalf("plan of a file edited meanwhile: exit %d, stored?\n%s", code, errb)
+	}
+	testHookPlanCache = nil
+	os.WriteFile(path, orig, 0o644)
+	if code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode"); code != 0 || strings.Contains(errb, "printed from the cache") {
+		t.Fatalf("the original planned as the edit: exit %d\n%s%s", code, out, errb)
+	}
+
+	// Edited while a cached plan waited for the lock: planned anew.
+	if code, _, errb := run("plan", "--dir", dir, "--detailed-exitcode"); code != 0 || !strings.Contains(errb, "printed from the cache") {
+		t.Fatalf("not from the cache: exit %d\n%s", code, errb)
+	}
+	testHookPlanCache = func(stage string) {
+		if stage == "locked" {
+			os.WriteFile(path, edited, 0o644)
+		}
+	}
+	code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode")
+	if code != 2 || strings.Contains(errb, "printed from the cache") || !strings.Contains(out, "11 GiB") {
+		t.Fatalf("edited while waiting for the lock: exit %d\n%s%s", code, out, errb)
+	}
+}

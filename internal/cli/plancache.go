@@ -80,15 +80,19 @@ type inputLog struct {
 	debug io.Writer
 }
 
-func (l *inputLog) getenv(get func(string) (string, bool)) func(string) (string, bool) {
+// getenv records what get returns, except the variables that do not
+// change a plan's output: PLANSYNC_DEBUG (its lines are not the
+// output) and, unless all, PLANSYNC_NOW, which only sets the clock (its
+// own rule). all is for what the config names ({env: NAME}).
+func (l *inputLog) getenv(get func(string) (string, bool), all bool) func(string) (string, bool) {
 	return func(k string) (string, bool) {
 		var v string
 		var ok bool
 		if get != nil {
 			v, ok = get(k)
 		}
-		if k == "PLANSYNC_NOW" {
-			return v, ok // the clock is checked by its own rule
+		if k == envDebug || (k == "PLANSYNC_NOW" && !all) {
+			return v, ok
 		}
 		l.mu.Lock()
 		if _, seen := l.env[k]; !seen {
@@ -132,6 +136,16 @@ func (l *inputLog) taint() {
 	}
 }
 
+// secretGetenv is the Getenv a config load resolves {env: NAME} with:
+// every variable it reads is recorded when the run is to be cached,
+// PLANSYNC_NOW included.
+func (e Env) secretGetenv() func(string) (string, bool) {
+	if e.inputs != nil {
+		return e.inputs.getenv(e.Getenv, true)
+	}
+	return e.Getenv
+}
+
 // secretFileReader is the ReadFile a config load resolves secret files
 // with: recorded when the run is to be cached.
 func (e Env) secretFileReader() func(string) ([]byte, error) {
@@ -148,6 +162,9 @@ type planCache struct {
 	dir string
 	key []byte
 	dc  *diskCache
+	// head holds what names the entry besides the files: the build, the
+	// directory, the flags, the terminal.
+	head string
 	// name is the entry's name; statePath and stateInfo the state file
 	// hashed for it (stateInfo nil: there was none).
 	name      [32]byte
@@ -193,56 +210,71 @@ func openPlanCache(env Env, c *common, o planOptions) *planCache {
 	if err != nil {
 		return nil
 	}
-	files, ds := config.ListFiles(o.Dir)
-	if ds.HasErrors() {
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
 		return nil
 	}
-	m := hmac.New(sha256.New, key)
+	pc := &planCache{env: env, dir: o.Dir, key: key, statePath: loc,
+		dc: &diskCache{dir: filepath.Join(o.Dir, ".plansync", "cache", planCacheDir), used: map[string]bool{}}}
+	pc.head = fmt.Sprintf("plansync plan cache v1\x00%s\x00%s\x00%s|%t|%q|%q|%t|%d|%t|%q|%q|%q\x00color=%t stderr-terminal=%t",
+		cacheVersion(), abs, o.Format, o.DetailedExitCode, o.Now, o.Targets, o.AllowDelete, o.Parallelism, o.NoRefresh,
+		c.State, c.StateName, c.As, env.color(), env.IsTerminal != nil && env.IsTerminal(env.Stderr))
+	var ok bool
+	if pc.name, pc.stateInfo, ok = pc.fingerprint(); !ok {
+		return nil
+	}
+	return pc
+}
+
+// fingerprint names the entry of a plan of what the config files and
+// the state file hold now (with the build and flags, pc.head), and
+// returns the state file's information (nil: there is none); ok is false
+// when a file cannot be listed or read (the load then says why).
+func (pc *planCache) fingerprint() (name [32]byte, state os.FileInfo, ok bool) {
+	files, ds := config.ListFiles(pc.dir)
+	if ds.HasErrors() {
+		return name, nil, false
+	}
+	m := hmac.New(sha256.New, pc.key)
 	field := func(s string) {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
 		m.Write(n[:])
 		m.Write([]byte(s))
 	}
-	abs, err := filepath.Abs(o.Dir)
-	if err != nil {
-		return nil
-	}
-	field("plansync plan cache v1")
-	field(cacheVersion())
-	field(abs)
-	field(fmt.Sprintf("%s|%t|%q|%q|%t|%d|%t|%q|%q|%q", o.Format, o.DetailedExitCode, o.Now, o.Targets, o.AllowDelete,
-		o.Parallelism, o.NoRefresh, c.State, c.StateName, c.As))
-	field(fmt.Sprintf("color=%t stderr-terminal=%t", env.color(), env.IsTerminal != nil && env.IsTerminal(env.Stderr)))
+	field(pc.head)
 	for _, f := range files {
 		src, err := config.ReadSource(f.Path)
 		if err != nil {
-			return nil // the load says what is wrong
+			return name, nil, false
 		}
 		sum := sha256.Sum256(src)
 		field(f.Path)
 		field(f.Rel)
 		field(string(sum[:]))
 	}
-	pc := &planCache{env: env, dir: o.Dir, key: key,
-		dc: &diskCache{dir: filepath.Join(o.Dir, ".plansync", "cache", planCacheDir), used: map[string]bool{}}}
-	pc.statePath = loc
-	if a, err := filepath.Abs(loc); err == nil {
+	if a, err := filepath.Abs(pc.statePath); err == nil {
 		field(a)
 	}
-	sum, info, err := hashStateFile(loc)
+	sum, info, err := hashStateFile(pc.statePath)
 	if err != nil {
-		return nil
+		return name, nil, false
 	}
-	pc.stateInfo = info
 	if info == nil {
 		field("no state")
 	} else {
 		field("state")
 		field(string(sum))
 	}
-	pc.name = [32]byte(m.Sum(nil))
-	return pc
+	return [32]byte(m.Sum(nil)), info, true
+}
+
+// unchanged reports whether the config files and the state file hold
+// what they held when the entry was named: a run that read them
+// meanwhile may have read other contents.
+func (pc *planCache) unchanged() bool {
+	name, _, ok := pc.fingerprint()
+	return ok && name == pc.name && pc.sameState()
 }
 
 // hashStateFile hashes the state file: nil info when there is none.
@@ -293,59 +325,9 @@ func (pc *planCache) mac(kind, name string, value *string) []byte {
 // inputs are unchanged; done says whether it did (err is then the run's
 // result).
 func (pc *planCache) replay(ctx context.Context, c *common, o planOptions) (done bool, err error) {
-	payload := pc.dc.Get(pc.name)
-	if len(payload) < 4 {
-		pc.env.debugf("cache", "plan: no entry")
+	e, out, ok := pc.lookup(o)
+	if !ok {
 		return false, nil
-	}
-	n := binary.BigEndian.Uint32(payload)
-	if uint64(n) > uint64(len(payload)-4) {
-		return false, nil
-	}
-	var e planEntry
-	if json.Unmarshal(payload[4:4+n], &e) != nil {
-		return false, nil
-	}
-	rest := payload[4+n:]
-	if e.Stdout < 0 || e.Stderr < 0 || e.Stdout+e.Stderr != len(rest) {
-		return false, nil
-	}
-	for _, in := range e.Env {
-		v, ok := pc.env.Getenv(in.Name)
-		var p *string
-		if ok {
-			p = &v
-		}
-		if !hmac.Equal(pc.mac("env", in.Name, p), in.MAC) {
-			pc.env.debugf("cache", "plan: %s changed", in.Name)
-			return false, nil
-		}
-	}
-	read := config.OSOptions().ReadFile
-	for _, in := range e.Files {
-		var p *string
-		if b, err := read(in.Name); err == nil {
-			s := string(b)
-			p = &s
-		}
-		if !hmac.Equal(pc.mac("file", in.Name, p), in.MAC) {
-			pc.env.debugf("cache", "plan: %s changed", in.Name)
-			return false, nil
-		}
-	}
-	now, err := clock(pc.env, o.Now)
-	if err != nil {
-		return false, nil
-	}
-	if e.Created && !now.Truncate(time.Second).Equal(e.Now.Truncate(time.Second)) {
-		pc.env.debugf("cache", "plan: planned at another time, with a create")
-		return false, nil
-	}
-	for _, b := range e.Bounds {
-		if now.Before(b) != e.Now.Before(b) {
-			pc.env.debugf("cache", "plan: an expiration (%s) lies between the two times", b.Format(time.RFC3339))
-			return false, nil
-		}
 	}
 	// As a plan: the state lock, and the state it read.
 	b, err := openBackend(pc.env, c, pc.dir)
@@ -361,17 +343,24 @@ func (pc *planCache) replay(ctx context.Context, c *common, o planOptions) (done
 		return true, err
 	}
 	defer l.Unlock()
-	if !pc.sameState() {
-		pc.env.debugf("cache", "plan: the state file was replaced meanwhile")
+	if testHookPlanCache != nil {
+		testHookPlanCache("locked")
+	}
+	// It may have waited for the lock: everything is checked again.
+	if !pc.unchanged() {
+		pc.env.debugf("cache", "plan: the config or the state changed meanwhile")
+		return false, nil
+	}
+	if _, _, ok := pc.lookup(o); !ok {
 		return false, nil
 	}
 	pc.env.debugf("cache", "plan: printed from the cache")
 	t := time.Now()
 	_ = os.Chtimes(filepath.Join(pc.dc.dir, hex.EncodeToString(pc.name[:])), t, t) // recently used: kept by prune
-	if _, err := pc.env.Stderr.Write(rest[e.Stdout:]); err != nil {
+	if _, err := pc.env.Stderr.Write(out[e.Stdout:]); err != nil {
 		return true, err
 	}
-	if _, err := pc.env.Stdout.Write(rest[:e.Stdout]); err != nil {
+	if _, err := pc.env.Stdout.Write(out[:e.Stdout]); err != nil {
 		return true, err
 	}
 	if o.DetailedExitCode && e.Changes {
@@ -380,13 +369,80 @@ func (pc *planCache) replay(ctx context.Context, c *common, o planOptions) (done
 	return true, nil
 }
 
+// lookup reads the entry and checks every input it recorded and the
+// clock; out is the output kept (stdout, then stderr).
+func (pc *planCache) lookup(o planOptions) (e planEntry, out []byte, ok bool) {
+	payload := pc.dc.Get(pc.name)
+	if len(payload) < 4 {
+		pc.env.debugf("cache", "plan: no entry")
+		return e, nil, false
+	}
+	n := binary.BigEndian.Uint32(payload)
+	if uint64(n) > uint64(len(payload)-4) {
+		return e, nil, false
+	}
+	if json.Unmarshal(payload[4:4+n], &e) != nil {
+		return e, nil, false
+	}
+	out = payload[4+n:]
+	if e.Stdout < 0 || e.Stderr < 0 || e.Stdout+e.Stderr != len(out) {
+		return e, nil, false
+	}
+	for _, in := range e.Env {
+		v, ok := pc.env.Getenv(in.Name)
+		var p *string
+		if ok {
+			p = &v
+		}
+		if !hmac.Equal(pc.mac("env", in.Name, p), in.MAC) {
+			pc.env.debugf("cache", "plan: %s changed", in.Name)
+			return e, nil, false
+		}
+	}
+	read := config.OSOptions().ReadFile
+	for _, in := range e.Files {
+		var p *string
+		if b, err := read(in.Name); err == nil {
+			s := string(b)
+			p = &s
+		}
+		if !hmac.Equal(pc.mac("file", in.Name, p), in.MAC) {
+			pc.env.debugf("cache", "plan: %s changed", in.Name)
+			return e, nil, false
+		}
+	}
+	now, err := clock(pc.env, o.Now)
+	if err != nil {
+		return e, nil, false
+	}
+	if e.Created && !now.Truncate(time.Second).Equal(e.Now.Truncate(time.Second)) {
+		pc.env.debugf("cache", "plan: planned at another time, with a create")
+		return e, nil, false
+	}
+	for _, b := range e.Bounds {
+		if now.Before(b) != e.Now.Before(b) {
+			pc.env.debugf("cache", "plan: an expiration (%s) lies between the two times", b.Format(time.RFC3339))
+			return e, nil, false
+		}
+	}
+	return e, out, true
+}
+
+// testHookPlanCache, when set by a test, runs when a cached plan holds
+// the lock ("locked") and when a recorded run has named its entry
+// ("recording"), before it reads anything.
+var testHookPlanCache func(stage string)
+
 // record returns env for a run whose inputs and output are recorded.
 func (pc *planCache) record(env Env) Env {
+	if testHookPlanCache != nil {
+		testHookPlanCache("recording")
+	}
 	pc.log = &inputLog{env: map[string]*string{}, files: map[string][]byte{}, debug: env.Stderr}
 	pc.now = env.Now()
 	now := pc.now
 	env.Now = func() time.Time { return now }
-	env.Getenv = pc.log.getenv(env.Getenv)
+	env.Getenv = pc.log.getenv(env.Getenv, false)
 	env.inputs = pc.log
 	stdout, stderr, isTerminal := env.Stdout, env.Stderr, env.IsTerminal
 	env.Stdout = io.MultiWriter(stdout, &pc.out)
@@ -419,12 +475,15 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 		return
 	}
 	now, err := clock(env, nowFlag)
-	if err != nil || pc.out.Len()+pc.errs.Len() > planCacheMaxOutput || !pc.sameState() {
+	if err != nil || pc.out.Len()+pc.errs.Len() > planCacheMaxOutput {
 		return
 	}
 	pc.log.mu.Lock()
-	defer pc.log.mu.Unlock()
-	if pc.log.tainted {
+	tainted, envRead, filesRead := pc.log.tainted, maps.Clone(pc.log.env), maps.Clone(pc.log.files)
+	pc.log.mu.Unlock()
+	// A file edited while the run read it: what it planned may not be
+	// what the entry's name says.
+	if tainted || !pc.unchanged() {
 		return
 	}
 	e := planEntry{Now: now, Changes: !run.plan.Empty(), Stdout: pc.out.Len(), Stderr: pc.errs.Len()}
@@ -456,12 +515,12 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 			e.Created = true
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(pc.log.env)) {
-		e.Env = append(e.Env, planInput{Name: k, MAC: pc.mac("env", k, pc.log.env[k])})
+	for _, k := range slices.Sorted(maps.Keys(envRead)) {
+		e.Env = append(e.Env, planInput{Name: k, MAC: pc.mac("env", k, envRead[k])})
 	}
-	for _, k := range slices.Sorted(maps.Keys(pc.log.files)) {
+	for _, k := range slices.Sorted(maps.Keys(filesRead)) {
 		var p *string
-		if b := pc.log.files[k]; b != nil {
+		if b := filesRead[k]; b != nil {
 			s := string(b)
 			p = &s
 		}

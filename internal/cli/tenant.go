@@ -49,7 +49,7 @@ func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*mod
 		return nil, &missingResellerError{login: login, empty: r.NoState}
 	}
 	opts := config.OSOptions()
-	opts.Getenv = env.Getenv
+	opts.Getenv = env.secretGetenv()
 	opts.ReadFile = env.secretFileReader()
 	opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
 		return plan.ResellerConfig(cfg, prior, login, validate)

@@ -201,7 +201,7 @@ func checkDir(dir string) error {
 // as a conflict rather than refused.
 func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
 	opts := config.Options{
-		Getenv:                    env.Getenv,
+		Getenv:                    env.secretGetenv(),
 		ReadFile:                  env.secretFileReader(),
 		RecordedExtensionServices: plan.RecordedExtensionServices(prior),
 	}
