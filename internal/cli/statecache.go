@@ -25,7 +25,8 @@ import (
 // it decodes the JSON and writes the entry anew. The entry is
 // checksummed and written by rename as the config cache's are
 // (diskCache), and holds what the state holds: hashes or ciphertexts,
-// never a secret in clear. A PostgreSQL state is not cached: reading it
+// never a secret in clear. The entry also says whether the state file
+// is canonical (see Read). A PostgreSQL state is not cached: reading it
 // is a query anyway, and its rows are what would need decoding.
 
 // cachedFile is the file backend whose Read goes through the cache.
@@ -40,7 +41,12 @@ func cachedFileBackend(env Env, b *file.Backend, dir string) *cachedFile {
 }
 
 // Read returns what the file backend's Read returns (whose errors it
-// leaves to it), from the cache when the entry matches the file.
+// leaves to it), from the cache when the entry matches the file. Either
+// way it tells the file backend what the bytes it read decode to (so a
+// Write need not decode them again), and whether they are canonical:
+// what state.Encode writes for their content (so a Write compares its
+// encoding with them instead of encoding the stored state again). The
+// entry records that, checked when it is made.
 func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -49,18 +55,20 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err != nil {
 		return b.Backend.Read(ctx)
 	}
+	plain := sha256.Sum256(data)
 	h := sha256.New()
 	fmt.Fprintf(h, "plansync state\x00%s\x00%d\x00", cacheVersion(), len(data))
-	h.Write(data)
+	h.Write(plain[:])
 	sum := h.Sum(nil)
 	abs, err := filepath.Abs(b.Path())
 	if err != nil {
 		abs = b.Path()
 	}
 	key := sha256.Sum256([]byte("plansync state entry\x00" + abs))
-	if p := b.dc.Get(key); len(p) > len(sum) && bytes.Equal(p[:len(sum)], sum) {
-		if s, err := state.DecodeBinary(p[len(sum):]); err == nil {
+	if p := b.dc.Get(key); len(p) > len(sum)+1 && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
+		if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
+			b.Backend.Remember(plain, s, p[len(sum)] == 1)
 			return s, nil
 		}
 	}
@@ -68,12 +76,22 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err != nil {
 		return b.Backend.Read(ctx) // says what is wrong, in its words
 	}
+	canonical := false
+	if state.StableEncoding(data) {
+		enc, err := state.Encode(s)
+		canonical = err == nil && bytes.Equal(enc, data)
+	}
+	b.Backend.Remember(plain, s, canonical)
 	stored := false
 	if bin, ok := state.EncodeBinary(s); ok {
-		b.dc.Put(key, append(sum, bin...))
+		flag := byte(0)
+		if canonical {
+			flag = 1
+		}
+		b.dc.Put(key, append(append(sum, flag), bin...))
 		stored = len(b.dc.failed) == 0
 	}
-	b.env.debugf("cache", "state: decoded (stored: %v)", stored)
+	b.env.debugf("cache", "state: decoded (stored: %v, canonical: %v)", stored, canonical)
 	for _, f := range b.dc.failed {
 		b.env.debugf("cache", "%s", f)
 	}
