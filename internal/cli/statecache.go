@@ -26,7 +26,8 @@ import (
 // checksummed and written by rename as the config cache's are
 // (diskCache), and holds what the state holds: hashes or ciphertexts,
 // never a secret in clear. The entry also says whether the state file
-// is canonical (see Read). A PostgreSQL state is not cached: reading it
+// is canonical (see Read). A write of the state makes the entry for what
+// it wrote, from the snapshot written, without decoding it (written). A PostgreSQL state is not cached: reading it
 // is a query anyway, and its rows are what would need decoding.
 
 // cachedFile is the file backend whose Read goes through the cache.
@@ -37,7 +38,51 @@ type cachedFile struct {
 }
 
 func cachedFileBackend(env Env, b *file.Backend, dir string) *cachedFile {
-	return &cachedFile{Backend: b, env: env, dc: &diskCache{dir: filepath.Join(dir, ".plansync", "cache", "state"), used: map[string]bool{}}}
+	c := &cachedFile{Backend: b, env: env, dc: &diskCache{dir: filepath.Join(dir, ".plansync", "cache", "state"), used: map[string]bool{}}}
+	b.OnWrite(c.written)
+	return c
+}
+
+// entryKey names the cache entry of the state file.
+func (b *cachedFile) entryKey() [32]byte {
+	abs, err := filepath.Abs(b.Path())
+	if err != nil {
+		abs = b.Path()
+	}
+	return sha256.Sum256([]byte("plansync state entry\x00" + abs))
+}
+
+// entrySum is what an entry made from the state file bytes of length n
+// and SHA-256 plain begins with: it matches only those bytes, read by
+// this build.
+func entrySumOf(plain [32]byte, n int) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "plansync state\x00%s\x00%d\x00", cacheVersion(), n)
+	h.Write(plain[:])
+	return h.Sum(nil)
+}
+
+// written prepares, while a write stores data (the encoding of s), the
+// cache entry for it, made from s without decoding data (state.AsDecoded
+// says what Decode would give), and returns the function that stores it
+// once the write succeeded: so the next run reads the state from the
+// cache. It prepares none when AsDecoded cannot say; the next run then
+// decodes the file and makes it.
+func (b *cachedFile) written(data []byte, plain [32]byte, s *state.Snapshot) func() {
+	d, ok := state.AsDecoded(s, data)
+	var bin []byte
+	if ok {
+		bin, ok = state.EncodeBinary(d)
+	}
+	if !ok {
+		return func() { b.env.debugf("cache", "state: written, no entry made") }
+	}
+	// AsDecoded holds only for canonical bytes (state.StableEncoding).
+	entry := append(append(entrySumOf(plain, len(data)), 1), bin...)
+	return func() {
+		b.dc.Put(b.entryKey(), entry)
+		b.env.debugf("cache", "state: written, entry made (stored: %v)", len(b.dc.failed) == 0)
+	}
 }
 
 // Read returns what the file backend's Read returns (whose errors it
@@ -56,15 +101,8 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		return b.Backend.Read(ctx)
 	}
 	plain := sha256.Sum256(data)
-	h := sha256.New()
-	fmt.Fprintf(h, "plansync state\x00%s\x00%d\x00", cacheVersion(), len(data))
-	h.Write(plain[:])
-	sum := h.Sum(nil)
-	abs, err := filepath.Abs(b.Path())
-	if err != nil {
-		abs = b.Path()
-	}
-	key := sha256.Sum256([]byte("plansync state entry\x00" + abs))
+	sum := entrySumOf(plain, len(data))
+	key := b.entryKey()
 	if p := b.dc.Get(key); len(p) > len(sum)+1 && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
 		if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")

@@ -35,6 +35,19 @@ type Backend struct {
 	mu    sync.Mutex // guards held and known
 	held  *fileLock  // the lock taken by TryLock, while held
 	known known      // the state file as last read or written
+
+	onWrite func(data []byte, sum [sha256.Size]byte, s *state.Snapshot) func() // see OnWrite
+}
+
+// OnWrite has f called by each Write that is about to replace the state
+// file, with the bytes it writes, their SHA-256 and the snapshot they
+// encode (its serial the new one), while the file is written (on another
+// goroutine); the function f returns (nil for none) is called once the
+// file is replaced, before Write returns, and not when the Write fails.
+// f must not modify data or s, nor keep them beyond its function's call.
+// Set it before the Backend is used.
+func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte, s *state.Snapshot) (commit func())) {
+	b.onWrite = f
 }
 
 // known is what a Backend knows of the state file whose bytes have the
@@ -241,6 +254,31 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 			}
 		}
 	}
+	// What depends only on data (its sum, what OnWrite prepares) is
+	// computed while the file is written and synced. Every return waits
+	// for it: the caller may change s once Write returns.
+	type prepared struct {
+		sum    [sha256.Size]byte
+		commit func()
+	}
+	prep := make(chan prepared, 1)
+	go func() {
+		p := prepared{sum: sha256.Sum256(data)}
+		if b.onWrite != nil {
+			p.commit = b.onWrite(data, p.sum, &next)
+		}
+		prep <- p
+	}()
+	waited := false
+	wait := func() prepared {
+		waited = true
+		return <-prep
+	}
+	defer func() {
+		if !waited {
+			wait()
+		}
+	}()
 	if err := b.dropPending(gotSerial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
@@ -296,7 +334,11 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		undo()
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
-	b.Remember(sha256.Sum256(data), &next, state.StableEncoding(data))
+	p := wait()
+	b.Remember(p.sum, &next, state.StableEncoding(data))
+	if p.commit != nil {
+		p.commit()
+	}
 	return next.Serial, nil
 }
 
