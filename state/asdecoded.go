@@ -136,7 +136,8 @@ func nilIfEmpty(list []string) []string {
 
 // asDecodedTime returns t as Decode reads it back from its text.
 func asDecodedTime(t time.Time) (time.Time, bool) {
-	b, err := t.AppendText(nil)
+	var buf [64]byte
+	b, err := t.AppendText(buf[:0])
 	if err != nil {
 		return time.Time{}, false
 	}
