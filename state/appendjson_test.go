@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 )
 
 // checkAppendJSON fails unless appendJSON writes for s exactly what
@@ -139,23 +138,18 @@ func TestAppendJSONLeavesTheRestToEncodingJSON(t *testing.T) {
 }
 
 // randomSnapshot returns a snapshot with random records: every field set
-// or left empty at random, strings drawn from tricky ones and extra (only
-// valid UTF-8 when validOnly).
-func randomSnapshot(r *rand.Rand, extra string, validOnly bool) *Snapshot {
+// or left empty at random, strings drawn from tricky ones and extra.
+func randomSnapshot(r *rand.Rand, extra string) *Snapshot {
 	str := func() string {
 		switch r.IntN(4) {
 		case 0:
 			return ""
 		case 1:
-			if s := trickyStrings[r.IntN(len(trickyStrings))]; !validOnly || utf8.ValidString(s) {
-				return s
-			}
+			return trickyStrings[r.IntN(len(trickyStrings))]
 		case 2:
 			if extra != "" {
 				i, j := r.IntN(len(extra)+1), r.IntN(len(extra)+1)
-				if s := extra[min(i, j):max(i, j)]; !validOnly || utf8.ValidString(s) {
-					return s
-				}
+				return extra[min(i, j):max(i, j)]
 			}
 		}
 		return fmt.Sprintf("s%d", r.IntN(1000))
@@ -283,7 +277,7 @@ func TestAppendJSONRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 2000 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			checkAppendJSON(t, randomSnapshot(r, strings.Repeat("ü\x01\"", i%3), false))
+			checkAppendJSON(t, randomSnapshot(r, strings.Repeat("ü\x01\"", i%3)))
 		})
 	}
 }
@@ -292,7 +286,7 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Add(uint64(1), "")
 	f.Add(uint64(2), "a\u2028b\xffc\"d\\e\x00")
 	f.Fuzz(func(t *testing.T, seed uint64, extra string) {
-		checkAppendJSON(t, randomSnapshot(rand.New(rand.NewPCG(seed, seed>>1)), extra, false))
+		checkAppendJSON(t, randomSnapshot(rand.New(rand.NewPCG(seed, seed>>1)), extra))
 	})
 }
 
@@ -303,7 +297,7 @@ func TestStableEncoding(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	unstable := 0
 	for i := range 2000 {
-		data, err := Encode(randomSnapshot(r, "", false))
+		data, err := Encode(randomSnapshot(r, ""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +325,7 @@ func TestStableEncoding(t *testing.T) {
 func TestSameButSerial(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 500 {
-		s := randomSnapshot(r, "", false)
+		s := randomSnapshot(r, "")
 		a, err := Encode(s)
 		if err != nil {
 			t.Fatal(err)

@@ -553,22 +553,6 @@ func BenchmarkEncodeReflect100k(b *testing.B) {
 	b.SetBytes(int64(size))
 }
 
-// BenchmarkAsDecoded100k measures what the state cache does after a
-// write instead of decoding the state written.
-func BenchmarkAsDecoded100k(b *testing.B) {
-	s := bigSnapshot(100_000)
-	data, err := Encode(s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, ok := AsDecoded(s, data); !ok {
-			b.Fatal("AsDecoded declines")
-		}
-	}
-}
-
 func BenchmarkDecode100k(b *testing.B) {
 	data, err := Encode(bigSnapshot(100_000))
 	if err != nil {

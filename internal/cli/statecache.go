@@ -26,9 +26,9 @@ import (
 // checksummed and written by rename as the config cache's are
 // (diskCache), and holds what the state holds: hashes or ciphertexts,
 // never a secret in clear. The entry also says whether the state file
-// is canonical (see Read). A write of the state makes the entry for what
-// it wrote, from the snapshot written, without decoding it (written). A PostgreSQL state is not cached: reading it
-// is a query anyway, and its rows are what would need decoding.
+// is canonical (see Read); a write of the state leaves an entry that says
+// only that (written). A PostgreSQL state is not cached: reading it is a
+// query anyway, and its rows are what would need decoding.
 
 // cachedFile is the file backend whose Read goes through the cache.
 type cachedFile struct {
@@ -62,27 +62,20 @@ func entrySumOf(plain [32]byte, n int) []byte {
 	return h.Sum(nil)
 }
 
-// written prepares, while a write stores data (the encoding of s), the
-// cache entry for it, made from s without decoding data (state.AsDecoded
-// says what Decode would give), and returns the function that stores it
-// once the write succeeded: so the next run reads the state from the
-// cache. It prepares none when AsDecoded cannot say; the next run then
-// decodes the file and makes it.
-func (b *cachedFile) written(data []byte, plain [32]byte, s *state.Snapshot) func() {
-	d, ok := state.AsDecoded(s, data)
-	var bin []byte
-	if ok {
-		bin, ok = state.EncodeBinary(d)
+// written records, after a write stored data, that data is canonical
+// (state.StableEncoding: Encode writes it again for its decoding), in an
+// entry without the decoded state, which costs the write next to
+// nothing. (An entry with the decoded state, made from the snapshot
+// written, was measured too costly for an apply: its binary encoding
+// alone costs as much as the rest of the write at 100,000 subscriptions.)
+// The next read decodes the file and makes the full entry, without
+// checking again that the file is canonical.
+func (b *cachedFile) written(data []byte, plain [32]byte) {
+	if !state.StableEncoding(data) {
+		return
 	}
-	if !ok {
-		return func() { b.env.debugf("cache", "state: written, no entry made") }
-	}
-	// AsDecoded holds only for canonical bytes (state.StableEncoding).
-	entry := append(append(entrySumOf(plain, len(data)), 1), bin...)
-	return func() {
-		b.dc.Put(b.entryKey(), entry)
-		b.env.debugf("cache", "state: written, entry made (stored: %v)", len(b.dc.failed) == 0)
-	}
+	b.dc.Put(b.entryKey(), append(entrySumOf(plain, len(data)), 1))
+	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 
 // Read returns what the file backend's Read returns (whose errors it
@@ -103,8 +96,11 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	plain := sha256.Sum256(data)
 	sum := entrySumOf(plain, len(data))
 	key := b.entryKey()
-	if p := b.dc.Get(key); len(p) > len(sum)+1 && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
-		if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
+	knownCanonical := false
+	if p := b.dc.Get(key); len(p) > len(sum) && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
+		if len(p) == len(sum)+1 {
+			knownCanonical = p[len(sum)] == 1 // an entry a write made
+		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
 			b.Backend.Remember(plain, s, p[len(sum)] == 1)
 			return s, nil
@@ -114,8 +110,8 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err != nil {
 		return b.Backend.Read(ctx) // says what is wrong, in its words
 	}
-	canonical := false
-	if state.StableEncoding(data) {
+	canonical := knownCanonical
+	if !canonical && state.StableEncoding(data) {
 		enc, err := state.Encode(s)
 		canonical = err == nil && bytes.Equal(enc, data)
 	}
@@ -129,7 +125,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		b.dc.Put(key, append(append(sum, flag), bin...))
 		stored = len(b.dc.failed) == 0
 	}
-	b.env.debugf("cache", "state: decoded (stored: %v, canonical: %v)", stored, canonical)
+	b.env.debugf("cache", "state: decoded (stored: %v, canonical: %v, as written: %v)", stored, canonical, knownCanonical)
 	for _, f := range b.dc.failed {
 		b.env.debugf("cache", "%s", f)
 	}

@@ -36,17 +36,13 @@ type Backend struct {
 	held  *fileLock  // the lock taken by TryLock, while held
 	known known      // the state file as last read or written
 
-	onWrite func(data []byte, sum [sha256.Size]byte, s *state.Snapshot) func() // see OnWrite
+	onWrite func(data []byte, sum [sha256.Size]byte) // see OnWrite
 }
 
-// OnWrite has f called by each Write that is about to replace the state
-// file, with the bytes it writes, their SHA-256 and the snapshot they
-// encode (its serial the new one), while the file is written (on another
-// goroutine); the function f returns (nil for none) is called once the
-// file is replaced, before Write returns, and not when the Write fails.
-// f must not modify data or s, nor keep them beyond its function's call.
-// Set it before the Backend is used.
-func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte, s *state.Snapshot) (commit func())) {
+// OnWrite has f called by each Write that replaced the state file, before
+// it returns, with the bytes written and their SHA-256. f must not modify
+// or keep data. Set it before the Backend is used.
+func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
 	b.onWrite = f
 }
 
@@ -254,31 +250,9 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 			}
 		}
 	}
-	// What depends only on data (its sum, what OnWrite prepares) is
-	// computed while the file is written and synced. Every return waits
-	// for it: the caller may change s once Write returns.
-	type prepared struct {
-		sum    [sha256.Size]byte
-		commit func()
-	}
-	prep := make(chan prepared, 1)
-	go func() {
-		p := prepared{sum: sha256.Sum256(data)}
-		if b.onWrite != nil {
-			p.commit = b.onWrite(data, p.sum, &next)
-		}
-		prep <- p
-	}()
-	waited := false
-	wait := func() prepared {
-		waited = true
-		return <-prep
-	}
-	defer func() {
-		if !waited {
-			wait()
-		}
-	}()
+	// The sum of data is computed while the file is written and synced.
+	summed := make(chan [sha256.Size]byte, 1)
+	go func() { summed <- sha256.Sum256(data) }()
 	if err := b.dropPending(gotSerial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
@@ -334,10 +308,10 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		undo()
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
-	p := wait()
-	b.Remember(p.sum, &next, state.StableEncoding(data))
-	if p.commit != nil {
-		p.commit()
+	sum := <-summed
+	b.Remember(sum, &next, state.StableEncoding(data))
+	if b.onWrite != nil {
+		b.onWrite(data, sum)
 	}
 	return next.Serial, nil
 }
