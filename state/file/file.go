@@ -177,6 +177,11 @@ func (b *Backend) decode(data []byte) (*state.Snapshot, error) {
 // out) and the next write removes it. So state and history entry are
 // committed together, by the rename, and a Write that returns an error
 // has changed neither.
+//
+// The stored state is decoded only when its bytes are not those this
+// Backend last read, wrote or was told of (Remember); when they are, and
+// are known canonical, an equal content is found by comparing them with
+// the new encoding, else by encoding the decoded stored state.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (serial uint64, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
