@@ -125,7 +125,12 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		b.dc.Put(key, append(append(sum, flag), bin...))
 		stored = len(b.dc.failed) == 0
 	}
-	b.env.debugf("cache", "state: decoded (stored: %v, canonical: %v, as written: %v)", stored, canonical, knownCanonical)
+	b.env.debugf("cache", "state: decoded (stored: %v)", stored)
+	how := "checked"
+	if knownCanonical {
+		how = "as written"
+	}
+	b.env.debugf("cache", "state: canonical: %v (%s)", canonical, how)
 	for _, f := range b.dc.failed {
 		b.env.debugf("cache", "%s", f)
 	}

@@ -33,7 +33,7 @@ func TestStateCacheCanonical(t *testing.T) {
 	if code, out, errb := run("apply", "--dir", dir, "--auto-approve", "--accept-available"); code != 0 || !strings.Contains(errb, "state: written (canonical, stored: true)") {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
 	}
-	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: decoded (stored: true, canonical: true, as written: true)") {
+	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: canonical: true (as written)") {
 		t.Fatalf("plan after the apply: exit %d\n%s%s", code, out, errb)
 	}
 	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: read from the cache") {
@@ -42,7 +42,7 @@ func TestStateCacheCanonical(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, ".plansync", "cache", "state")); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: decoded (stored: true, canonical: true, as written: false)") {
+	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: canonical: true (checked)") {
 		t.Fatalf("plan without the entry: exit %d\n%s%s", code, out, errb)
 	}
 	statePath := filepath.Join(dir, ".plansync", "state.json")
@@ -57,7 +57,7 @@ func TestStateCacheCanonical(t *testing.T) {
 	if err := os.WriteFile(statePath, edited, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: decoded (stored: true, canonical: false, as written: false)") {
+	if code, out, errb := run("plan", "--dir", dir); code != 0 || !strings.Contains(errb, "state: canonical: false (checked)") {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, errb)
 	}
 	code, out, errb := run("apply", "--dir", dir, "--auto-approve")
