@@ -533,6 +533,26 @@ func BenchmarkEncode100k(b *testing.B) {
 	b.SetBytes(int64(size))
 }
 
+// BenchmarkEncodeReflect100k is BenchmarkEncode100k with the reference
+// encoder (encoding/json and indent), which Encode used before.
+func BenchmarkEncodeReflect100k(b *testing.B) {
+	s := bigSnapshot(100_000)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		c, err := canonical(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, err := encodeReflect(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+	}
+	b.SetBytes(int64(size))
+}
+
 func BenchmarkDecode100k(b *testing.B) {
 	data, err := Encode(bigSnapshot(100_000))
 	if err != nil {

@@ -25,8 +25,10 @@ import (
 // it decodes the JSON and writes the entry anew. The entry is
 // checksummed and written by rename as the config cache's are
 // (diskCache), and holds what the state holds: hashes or ciphertexts,
-// never a secret in clear. A PostgreSQL state is not cached: reading it
-// is a query anyway, and its rows are what would need decoding.
+// never a secret in clear. The entry also says whether the state file
+// is canonical (see Read); a write of the state leaves an entry that says
+// only that (written). A PostgreSQL state is not cached: reading it is a
+// query anyway, and its rows are what would need decoding.
 
 // cachedFile is the file backend whose Read goes through the cache.
 type cachedFile struct {
@@ -36,11 +38,53 @@ type cachedFile struct {
 }
 
 func cachedFileBackend(env Env, b *file.Backend, dir string) *cachedFile {
-	return &cachedFile{Backend: b, env: env, dc: &diskCache{dir: filepath.Join(dir, ".plansync", "cache", "state"), used: map[string]bool{}}}
+	c := &cachedFile{Backend: b, env: env, dc: &diskCache{dir: filepath.Join(dir, ".plansync", "cache", "state"), used: map[string]bool{}}}
+	b.OnWrite(c.written)
+	return c
+}
+
+// entryKey names the cache entry of the state file.
+func (b *cachedFile) entryKey() [32]byte {
+	abs, err := filepath.Abs(b.Path())
+	if err != nil {
+		abs = b.Path()
+	}
+	return sha256.Sum256([]byte("plansync state entry\x00" + abs))
+}
+
+// entrySum is what an entry made from the state file bytes of length n
+// and SHA-256 plain begins with: it matches only those bytes, read by
+// this build.
+func entrySumOf(plain [32]byte, n int) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "plansync state\x00%s\x00%d\x00", cacheVersion(), n)
+	h.Write(plain[:])
+	return h.Sum(nil)
+}
+
+// written records, after a write stored data, that data is canonical
+// (state.StableEncoding: Encode writes it again for its decoding), in an
+// entry without the decoded state, which costs the write next to
+// nothing. (An entry with the decoded state, made from the snapshot
+// written, was measured too costly for an apply: its binary encoding
+// alone costs as much as the rest of the write at 100,000 subscriptions.)
+// The next read decodes the file and makes the full entry, without
+// checking again that the file is canonical.
+func (b *cachedFile) written(data []byte, plain [32]byte) {
+	if !state.StableEncoding(data) {
+		return
+	}
+	b.dc.Put(b.entryKey(), append(entrySumOf(plain, len(data)), 1))
+	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 
 // Read returns what the file backend's Read returns (whose errors it
-// leaves to it), from the cache when the entry matches the file.
+// leaves to it), from the cache when the entry matches the file. Either
+// way it tells the file backend what the bytes it read decode to (so a
+// Write need not decode them again), and whether they are canonical:
+// what state.Encode writes for their content (so a Write compares its
+// encoding with them instead of encoding the stored state again). The
+// entry records that, checked when it is made.
 func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -49,18 +93,16 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err != nil {
 		return b.Backend.Read(ctx)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "plansync state\x00%s\x00%d\x00", cacheVersion(), len(data))
-	h.Write(data)
-	sum := h.Sum(nil)
-	abs, err := filepath.Abs(b.Path())
-	if err != nil {
-		abs = b.Path()
-	}
-	key := sha256.Sum256([]byte("plansync state entry\x00" + abs))
-	if p := b.dc.Get(key); len(p) > len(sum) && bytes.Equal(p[:len(sum)], sum) {
-		if s, err := state.DecodeBinary(p[len(sum):]); err == nil {
+	plain := sha256.Sum256(data)
+	sum := entrySumOf(plain, len(data))
+	key := b.entryKey()
+	knownCanonical := false
+	if p := b.dc.Get(key); len(p) > len(sum) && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
+		if len(p) == len(sum)+1 {
+			knownCanonical = p[len(sum)] == 1 // an entry a write made
+		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
+			b.Backend.Remember(plain, s, p[len(sum)] == 1)
 			return s, nil
 		}
 	}
@@ -68,12 +110,27 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if err != nil {
 		return b.Backend.Read(ctx) // says what is wrong, in its words
 	}
+	canonical := knownCanonical
+	if !canonical && state.StableEncoding(data) {
+		enc, err := state.Encode(s)
+		canonical = err == nil && bytes.Equal(enc, data)
+	}
+	b.Backend.Remember(plain, s, canonical)
 	stored := false
 	if bin, ok := state.EncodeBinary(s); ok {
-		b.dc.Put(key, append(sum, bin...))
+		flag := byte(0)
+		if canonical {
+			flag = 1
+		}
+		b.dc.Put(key, append(append(sum, flag), bin...))
 		stored = len(b.dc.failed) == 0
 	}
 	b.env.debugf("cache", "state: decoded (stored: %v)", stored)
+	how := "checked"
+	if knownCanonical {
+		how = "as written"
+	}
+	b.env.debugf("cache", "state: canonical: %v (%s)", canonical, how)
 	for _, f := range b.dc.failed {
 		b.env.debugf("cache", "%s", f)
 	}

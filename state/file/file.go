@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,8 +32,32 @@ type Backend struct {
 
 	writeMu sync.Mutex // serialises the writes of this value
 
-	mu   sync.Mutex // guards held
-	held *fileLock  // the lock taken by TryLock, while held
+	mu    sync.Mutex // guards held and known
+	held  *fileLock  // the lock taken by TryLock, while held
+	known known      // the state file as last read or written
+
+	onWrite func(data []byte, sum [sha256.Size]byte) // see OnWrite
+}
+
+// OnWrite has f called by each Write that replaced the state file, before
+// it returns, with the bytes written and their SHA-256. f must not modify
+// or keep data. Set it before the Backend is used.
+func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
+	b.onWrite = f
+}
+
+// known is what a Backend knows of the state file whose bytes have the
+// SHA-256 sum, as it last read (or a reader told it, see Remember) or
+// wrote them: their serial and lineage, and whether they are exactly
+// state.Encode's encoding of their own decoding (canonical). Write uses
+// it, when the file still holds those bytes, instead of decoding them
+// again.
+type known struct {
+	set       bool
+	sum       [sha256.Size]byte
+	serial    uint64
+	lineage   string
+	canonical bool
 }
 
 var _ state.Backend = (*Backend)(nil)
@@ -62,28 +87,78 @@ func (b *Backend) Read(ctx context.Context) (*state.Snapshot, error) {
 		return nil, err
 	}
 	b.tidy()
-	s, _, err := b.read()
+	s, data, err := b.read()
+	if err == nil {
+		b.Remember(sha256.Sum256(data), s, false)
+	}
 	return s, err
 }
 
-// read returns the stored snapshot and its bytes; nil and no error when
-// there is none.
+// Remember tells b that the state file bytes whose SHA-256 is sum decode
+// to s (a reader that decoded them itself, such as a cache of decoded
+// states, says so), and whether they are canonical: exactly what
+// state.Encode writes for s. When the file still holds those bytes, Write
+// then takes the serial and lineage it checks from s instead of decoding
+// the file again, and, when they are canonical, compares the contents by
+// comparing its encoding with them. Only s's serial and lineage are kept.
+func (b *Backend) Remember(sum [sha256.Size]byte, s *state.Snapshot, canonical bool) {
+	b.mu.Lock()
+	b.known = known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical}
+	b.mu.Unlock()
+}
+
+// knownFor returns what b knows of the state file bytes data, when it
+// knows them.
+func (b *Backend) knownFor(data []byte) (known, bool) {
+	b.mu.Lock()
+	k := b.known
+	b.mu.Unlock()
+	if !k.set || sha256.Sum256(data) != k.sum {
+		return known{}, false
+	}
+	return k, true
+}
+
+// read returns the stored snapshot and its bytes, or an error wrapping
+// state.ErrNotFound when there is none.
 func (b *Backend) read() (*state.Snapshot, []byte, error) {
+	data, err := b.readRaw()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := b.decode(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, data, nil
+}
+
+// readRaw returns the bytes of the state file, or an error wrapping
+// state.ErrNotFound when there is none.
+func (b *Backend) readRaw() ([]byte, error) {
 	data, err := os.ReadFile(b.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, fmt.Errorf("%s: %w", b.Describe(), state.ErrNotFound)
+		return nil, fmt.Errorf("%s: %w", b.Describe(), state.ErrNotFound)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", b.Describe(), err)
+		return nil, fmt.Errorf("reading %s: %w", b.Describe(), err)
+	}
+	return data, nil
+}
+
+// decode decodes data, the bytes of the state file.
+func (b *Backend) decode(data []byte) (*state.Snapshot, error) {
+	if testHookDecode != nil {
+		testHookDecode()
 	}
 	s, err := state.Decode(data)
 	if err != nil {
 		if _, berr := os.Stat(b.backupPath()); berr == nil && errors.Is(err, state.ErrCorrupt) {
-			return nil, nil, fmt.Errorf("%s: %w (the previous state is kept in %s)", b.Describe(), err, b.backupPath())
+			return nil, fmt.Errorf("%s: %w (the previous state is kept in %s)", b.Describe(), err, b.backupPath())
 		}
-		return nil, nil, fmt.Errorf("%s: %w", b.Describe(), err)
+		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
 	}
-	return s, data, nil
+	return s, nil
 }
 
 // Write stores s if the stored serial is still expectSerial, as the
@@ -102,6 +177,11 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // out) and the next write removes it. So state and history entry are
 // committed together, by the rename, and a Write that returns an error
 // has changed neither.
+//
+// The stored state is decoded only when its bytes are not those this
+// Backend last read, wrote or was told of (Remember); when they are, and
+// are known canonical, an equal content is found by comparing them with
+// the new encoding, else by encoding the decoded stored state.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (serial uint64, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -121,34 +201,63 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		}
 	}()
 
-	cur, raw, err := b.read()
+	// The stored state: its bytes, and either what b knows of them (the
+	// bytes it last read or wrote) or their decoding.
+	raw, err := b.readRaw()
 	if err != nil && !errors.Is(err, state.ErrNotFound) {
-		return 0, err // never overwrite what cannot be read
+		return 0, err
+	}
+	had := err == nil
+	var cur *state.Snapshot
+	k, isKnown := known{}, false
+	if had {
+		if k, isKnown = b.knownFor(raw); !isKnown {
+			if cur, err = b.decode(raw); err != nil {
+				return 0, err // never overwrite what cannot be read
+			}
+			k = known{serial: cur.Serial, lineage: cur.Lineage}
+		}
 	}
 	b.removeTempFiles()
 	gotSerial, gotLineage := uint64(0), s.Lineage
-	if cur != nil {
-		gotSerial, gotLineage = cur.Serial, cur.Lineage
+	if had {
+		gotSerial, gotLineage = k.serial, k.lineage
 	}
 	if gotSerial != expectSerial || gotLineage != s.Lineage {
 		return 0, &state.StaleError{WantSerial: expectSerial, GotSerial: gotSerial, WantLineage: s.Lineage, GotLineage: gotLineage}
 	}
 
 	// Encoded with the same serial, equal contents give equal bytes:
-	// this is state.ContentEqual with one encoding fewer.
+	// this is state.ContentEqual with one encoding fewer. Stored bytes
+	// known to be canonical are that encoding of the stored state but
+	// for the serial, so they need not be decoded and encoded again.
 	next := *s
 	next.Serial = expectSerial + 1
 	data, err := state.Encode(&next)
 	if err != nil {
 		return 0, fmt.Errorf("writing %s: %w", b.Describe(), err)
 	}
-	if cur != nil {
-		stored := *cur
-		stored.Serial = next.Serial
-		if same, err := state.Encode(&stored); err == nil && bytes.Equal(same, data) {
-			return cur.Serial, nil
+	if had {
+		if k.canonical {
+			if state.SameButSerial(raw, data) {
+				return gotSerial, nil
+			}
+		} else {
+			if cur == nil {
+				if cur, err = b.decode(raw); err != nil {
+					return 0, err
+				}
+			}
+			stored := *cur
+			stored.Serial = next.Serial
+			if same, err := state.Encode(&stored); err == nil && bytes.Equal(same, data) {
+				return cur.Serial, nil
+			}
 		}
 	}
+	// The sum of data is computed while the file is written and synced.
+	summed := make(chan [sha256.Size]byte, 1)
+	go func() { summed <- sha256.Sum256(data) }()
 	if err := b.dropPending(gotSerial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
@@ -184,7 +293,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		undo()
 		return 0, err
 	}
-	if cur != nil {
+	if had {
 		if err := b.keepBackup(raw); err != nil {
 			undo()
 			return 0, fmt.Errorf("%w; nothing was written", err)
@@ -198,14 +307,23 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	if err := syncDir(dir); err != nil {
 		// The new state may not survive a crash: put the old one back,
 		// so that what this error says holds.
-		if rerr := b.restore(cur != nil); rerr != nil {
+		if rerr := b.restore(had); rerr != nil {
 			return next.Serial, fmt.Errorf("state written (serial %d) but its directory could not be synced: %w (and the previous state could not be put back: %v)", next.Serial, err, rerr)
 		}
 		undo()
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
+	sum := <-summed
+	b.Remember(sum, &next, state.StableEncoding(data))
+	if b.onWrite != nil {
+		b.onWrite(data, sum)
+	}
 	return next.Serial, nil
 }
+
+// testHookDecode, when set by a test, runs whenever the state file is
+// decoded.
+var testHookDecode func()
 
 // testHookBeforeRename, when set by a test, runs after the history entry
 // is recorded and before the lock is checked and the state renamed.
