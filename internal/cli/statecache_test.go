@@ -27,6 +27,11 @@ func TestStateCacheCanonical(t *testing.T) {
 	run := func(args ...string) (int, string, string) {
 		env, out, errb := termEnv(t, "", vars)
 		env.IsTerminal = func(any) bool { return false }
+		if args[0] == "plan" {
+			// The state is what this test follows: not the plan cache,
+			// which would print a second plan without reading it.
+			os.RemoveAll(filepath.Join(dir, ".plansync", "cache", planCacheDir))
+		}
 		code := Main(context.Background(), args, env)
 		return code, out.String(), errb.String()
 	}
