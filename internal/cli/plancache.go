@@ -165,9 +165,10 @@ type planCache struct {
 	// head holds what names the entry besides the files: the build, the
 	// directory, the flags, the terminal.
 	head string
-	// name is the entry's name; statePath and stateInfo the state file
-	// hashed for it (stateInfo nil: there was none).
+	// name is the entry's name; statePath, stateSum and stateInfo the
+	// state file hashed for it (stateInfo nil: there was none).
 	name      [32]byte
+	stateSum  []byte
 	statePath string
 	stateInfo os.FileInfo
 	// out and errs hold what the run prints, when it is recorded.
@@ -220,20 +221,23 @@ func openPlanCache(env Env, c *common, o planOptions) *planCache {
 		cacheVersion(), abs, o.Format, o.DetailedExitCode, o.Now, o.Targets, o.AllowDelete, o.Parallelism, o.NoRefresh,
 		c.State, c.StateName, c.As, env.color(), env.IsTerminal != nil && env.IsTerminal(env.Stderr))
 	var ok bool
-	if pc.name, pc.stateInfo, ok = pc.fingerprint(); !ok {
+	if pc.stateSum, pc.stateInfo, ok = hashStateFile(loc); !ok {
+		return nil
+	}
+	if pc.name, ok = pc.fingerprint(); !ok {
 		return nil
 	}
 	return pc
 }
 
-// fingerprint names the entry of a plan of what the config files and
-// the state file hold now (with the build and flags, pc.head), and
-// returns the state file's information (nil: there is none); ok is false
-// when a file cannot be listed or read (the load then says why).
-func (pc *planCache) fingerprint() (name [32]byte, state os.FileInfo, ok bool) {
+// fingerprint names the entry of a plan of what the config files hold
+// now and of the state file hashed (with the build and flags, pc.head);
+// ok is false when a file cannot be listed or read (the load then says
+// why).
+func (pc *planCache) fingerprint() (name [32]byte, ok bool) {
 	files, ds := config.ListFiles(pc.dir)
 	if ds.HasErrors() {
-		return name, nil, false
+		return name, false
 	}
 	m := hmac.New(sha256.New, pc.key)
 	field := func(s string) {
@@ -246,7 +250,7 @@ func (pc *planCache) fingerprint() (name [32]byte, state os.FileInfo, ok bool) {
 	for _, f := range files {
 		src, err := config.ReadSource(f.Path)
 		if err != nil {
-			return name, nil, false
+			return name, false
 		}
 		sum := sha256.Sum256(src)
 		field(f.Path)
@@ -256,46 +260,43 @@ func (pc *planCache) fingerprint() (name [32]byte, state os.FileInfo, ok bool) {
 	if a, err := filepath.Abs(pc.statePath); err == nil {
 		field(a)
 	}
-	sum, info, err := hashStateFile(pc.statePath)
-	if err != nil {
-		return name, nil, false
-	}
-	if info == nil {
+	if pc.stateInfo == nil {
 		field("no state")
 	} else {
 		field("state")
-		field(string(sum))
+		field(string(pc.stateSum))
 	}
-	return [32]byte(m.Sum(nil)), info, true
+	return [32]byte(m.Sum(nil)), true
 }
 
 // unchanged reports whether the config files and the state file hold
 // what they held when the entry was named: a run that read them
-// meanwhile may have read other contents.
+// meanwhile may have read other contents. The state file is only ever
+// replaced (sameState), so its identity says it is the one hashed.
 func (pc *planCache) unchanged() bool {
-	name, _, ok := pc.fingerprint()
+	name, ok := pc.fingerprint()
 	return ok && name == pc.name && pc.sameState()
 }
 
-// hashStateFile hashes the state file: nil info when there is none.
-func hashStateFile(path string) ([]byte, os.FileInfo, error) {
+// hashStateFile hashes the state file: nil info when there is none; ok
+// is false when it cannot be read.
+func hashStateFile(path string) (sum []byte, info os.FileInfo, ok bool) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, nil
+		return nil, nil, true
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		return nil, nil, errors.New("not a regular file")
+	if info, err = f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, nil, false
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return nil, nil, err
+		return nil, nil, false
 	}
-	return h.Sum(nil), info, nil
+	return h.Sum(nil), info, true
 }
 
 // sameState reports whether the state file is still the one hashed:

@@ -109,15 +109,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				}
 			}
 			for _, f := range d.Fields {
-				switch f.Path {
-				case "login":
-					q.Login = s.Login
-				case "name", "company", "email", "phone", "address":
-					setContact(&q.Contact, s.Contact, f.Path)
-				case "plan":
+				switch {
+				case setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status):
+				case f.Path == "plan":
 					q.Plan = s.Plan
-				case "status":
-					q.Status = s.Status
 				default:
 					setProp(&q.Props, f.Path, srvProps)
 				}
@@ -138,15 +133,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				q.Contact, q.Owner, q.Status, q.Description = s.Contact, s.Owner, s.Status, s.Description
 			}
 			for _, f := range d.Fields {
-				switch f.Path {
-				case "login":
-					q.Login = s.Login
-				case "name", "company", "email", "phone", "address":
-					setContact(&q.Contact, s.Contact, f.Path)
-				case "owner":
+				if !setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status) && f.Path == "owner" {
 					q.Owner = s.Owner
-				case "status":
-					q.Status = s.Status
 				}
 			}
 			out = &q
@@ -291,6 +279,22 @@ func keepUnmapped(cfg, srv model.Props) model.Props {
 		return nil
 	}
 	return out
+}
+
+// setAccount takes the server's value of a field every account has (its
+// login, contact and status); false when path names another field.
+func setAccount(path string, login *string, contact *model.Contact, status *string, srvLogin string, srvContact model.Contact, srvStatus string) bool {
+	switch path {
+	case "login":
+		*login = srvLogin
+	case "status":
+		*status = srvStatus
+	case "name", "company", "email", "phone", "address":
+		setContact(contact, srvContact, path)
+	default:
+		return false
+	}
+	return true
 }
 
 func setContact(dst *model.Contact, srv model.Contact, path string) {

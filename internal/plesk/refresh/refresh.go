@@ -1040,19 +1040,23 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		o.FTPLogin = r.FTPLogin
 	}
 	o.ConfigStatus = r.ConfigStatus
+	cs := c.cfg.Subscriptions[r.Domain]
+	var configured []string // the config's suspensions of its accounts
+	if cs != nil {
+		configured = c.accountSuspensions(cs.Customer, r.Owner)
+	}
+	byAccount := c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended"
 	switch {
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
-	case o.Status == "suspended" && c.cfg.Subscriptions[r.Domain] != nil && c.cfg.Subscriptions[r.Domain].Status == "suspended":
+	case o.Status == "suspended" && cs != nil && cs.Status == "suspended":
 		// The config adopted the suspension: it is its reason.
-		cs := c.cfg.Subscriptions[r.Domain]
 		o.StatusReasons = c.configSuspensions(cs.Customer, r.Owner)
-	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended" &&
-		c.cfg.Subscriptions[r.Domain] != nil && len(c.accountSuspensions(c.cfg.Subscriptions[r.Domain].Customer, r.Owner)) > 0:
+	case o.Status == "suspended" && byAccount && len(configured) > 0:
 		// Suspended because its account is, and the config adopted that
 		// suspension (or an account's above it): the config's reasons.
-		o.StatusReasons = c.accountSuspensions(c.cfg.Subscriptions[r.Domain].Customer, r.Owner)
-	case o.Status == "suspended" && c.srv.Status["subscription "+s.Domain] == 0 && c.statusOf[account] == "suspended":
+		o.StatusReasons = configured
+	case o.Status == "suspended" && byAccount:
 		// Suspended because its account is.
 		o.StatusReasons = []string{account + " suspended outside plansync"}
 	case o.Status == "suspended":
