@@ -55,8 +55,15 @@ func encodeReflect(c *Snapshot) ([]byte, error) {
 func encodedSizeHint(c *Snapshot) int {
 	records := len(c.Services) + len(c.ServicePlans) + len(c.AddonPlans) + len(c.ResellerPlans) +
 		len(c.Resellers) + len(c.Customers) + len(c.Subscriptions)
-	return 4096 + 640*records + 1024*len(c.PropertySets)
+	return 4096 + recordSizeHint*records + setSizeHint*len(c.PropertySets)
 }
+
+// The encoded sizes encodedSizeHint guesses for a record and a property
+// set: more than most take.
+const (
+	recordSizeHint = 640
+	setSizeHint    = 1024
+)
 
 // SameButSerial reports whether a and b, each written by Encode, are
 // equal but for their serials. It is false for what Encode did not write.

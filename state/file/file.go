@@ -208,10 +208,26 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		return 0, err
 	}
 	had := err == nil
+	// s is encoded while the stored bytes are hashed (knownFor); what
+	// is wrong with the stored state is still said before anything
+	// wrong with s.
 	var cur *state.Snapshot
 	k, isKnown := known{}, false
+	hashed := make(chan struct{})
 	if had {
-		if k, isKnown = b.knownFor(raw); !isKnown {
+		go func() {
+			defer close(hashed)
+			k, isKnown = b.knownFor(raw)
+		}()
+	} else {
+		close(hashed)
+	}
+	next := *s
+	next.Serial = expectSerial + 1
+	data, encErr := state.Encode(&next)
+	<-hashed
+	if had {
+		if !isKnown {
 			if cur, err = b.decode(raw); err != nil {
 				return 0, err // never overwrite what cannot be read
 			}
@@ -231,11 +247,8 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	// this is state.ContentEqual with one encoding fewer. Stored bytes
 	// known to be canonical are that encoding of the stored state but
 	// for the serial, so they need not be decoded and encoded again.
-	next := *s
-	next.Serial = expectSerial + 1
-	data, err := state.Encode(&next)
-	if err != nil {
-		return 0, fmt.Errorf("writing %s: %w", b.Describe(), err)
+	if encErr != nil {
+		return 0, fmt.Errorf("writing %s: %w", b.Describe(), encErr)
 	}
 	if had {
 		if k.canonical {
