@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -55,4 +56,19 @@ func withComponents(w io.Writer, cfg *model.Config, have []string, server, plann
 		fmt.Fprintf(w, "Warning: the components of server %s differ from the config's server.components (%s): %s.\n", name, strings.Join(parts, "; "), planning)
 	}
 	return out
+}
+
+// observeComponents records in basis, the recorded state with what a
+// server read found, the components the config is planned with when they
+// were read from the server (cfg, as serverComponents returned it): the
+// recorded server follows what the server has, which is an observation,
+// not a change of the config to plan. basis's server record is replaced,
+// not modified (it may be the prior snapshot's).
+func observeComponents(basis *state.Snapshot, cfg *model.Config) {
+	if basis == nil || basis.Server == nil || cfg == nil || cfg.Server == nil || cfg.Server.Implicit {
+		return
+	}
+	srv := *basis.Server
+	srv.Components = slices.Sorted(slices.Values(cfg.Server.Components))
+	basis.Server = &srv
 }

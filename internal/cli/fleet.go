@@ -190,9 +190,10 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				for i := range parts {
 					if parts[i].Name == r.name {
 						before := parts[i].Config
-						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.res.Server)
+						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.srv)
 						if parts[i].Config != before {
 							in.ComponentsRead[r.name] = true
+							observeComponents(in.Basis[r.name], parts[i].Config)
 						}
 					}
 				}
@@ -244,6 +245,9 @@ type serverRead struct {
 	name string
 	res  *refresh.Result
 	err  error
+	// srv is the read compared, fresh or kept (watch): its components
+	// are what the server has either way.
+	srv *refresh.Server
 }
 
 // readFleet reads the connected servers of parts (only, when set, alone),
@@ -281,7 +285,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 			reads[i].err = err
 			return
 		}
-		got[i] = srv
+		got[i], reads[i].srv = srv, srv
 		recorded := plan.SliceState(prior, p.Name)
 		if recorded == nil {
 			recorded = state.New(lineage)

@@ -116,3 +116,37 @@ func TestWatchFleetApplies(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// A watch's plans after the first, made from the servers' kept reads,
+// are planned with the components each server has, as the first: a
+// declared list the servers do not match is not planned as a change to
+// the servers.
+func TestWatchFleetKeepsServerComponents(t *testing.T) {
+	const key = "k-fleet-comps"
+	urls := fleetServers(t, 2, key)
+	dir := t.TempDir()
+	vars := map[string]string{"FLEET_KEY": key, "PLANSYNC_PLESK_DEFAULT_IP": "192.0.2.10"}
+	declared := func(disk string) string {
+		return strings.ReplaceAll(fleetWatchConfig(urls, disk), "components: [php8.3, php-fpm]", "components: [php8.3, php8.4, php-fpm]")
+	}
+	save(t, filepath.Join(dir, "main.yaml"), declared("1GiB"))
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	// The watch's first plan reads the servers (no changes) and keeps
+	// the reads; the next, after an edit, is made from them.
+	w := startWatch(t, dir, vars, "--apply", "--debounce", "50ms")
+	w.waitFor("No changes.", 1)
+	save(t, filepath.Join(dir, "main.yaml"), declared("2GiB"))
+	w.waitFor("Apply complete on 2 of 2 servers. State serial 2.", 1)
+	if code := w.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if out := w.out.String(); strings.Contains(out, "~ server") || !strings.Contains(out, "declared but not installed: php8.4") {
+		t.Errorf("the second plan does not follow the servers' components:\n%s", out)
+	}
+	lockFree(t, dir)
+	if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode"); code != 0 || !strings.Contains(out, "No changes.") {
+		t.Errorf("after the watch, plan exits %d:\n%s", code, out)
+	}
+}

@@ -142,20 +142,26 @@ func RecordedExtensionServices(prior *state.Snapshot) map[string]string {
 // ServerComponents is cfg planned with the components a Plesk server
 // reported, have (SPEC §6.1: with a server, its components are read from
 // it): what it can provide decides the conflicts, not what the config
-// declares. missing and extra are what the config declares that the
-// server lacks and what the server has that the config does not
-// declare, sorted; the caller warns of them. cfg itself is not changed
-// (it may be a watch's cached decode). A config that declares no
-// components, or a server that reported none, leaves cfg as it is (the
-// recorded server object follows the config's server block, which such a
-// config does not have).
+// declares. missing and extra are what a config that declares
+// components declares that the server lacks and what the server has that
+// it does not declare, sorted; the caller warns of them. A config that
+// declares none is planned with the server's without a warning: they are
+// read from it (one without a server block is planned with an Implicit
+// server, which is not recorded). cfg itself is not changed
+// (it may be a watch's cached decode). A server that reported none
+// leaves cfg as it is.
 func ServerComponents(cfg *model.Config, have []string) (out *model.Config, missing, extra []string) {
-	if cfg == nil || cfg.Server == nil || len(cfg.Server.Components) == 0 || len(have) == 0 {
+	if cfg == nil || len(have) == 0 {
 		return cfg, nil, nil
 	}
-	missing, extra = listDiff(cfg.Server.Components, have)
+	s := model.Server{Implicit: true}
+	if cfg.Server != nil {
+		s = *cfg.Server
+		if len(s.Components) > 0 {
+			missing, extra = listDiff(s.Components, have)
+		}
+	}
 	c := *cfg
-	s := *cfg.Server
 	s.Components = slices.Clone(have)
 	c.Server = &s
 	return &c, missing, extra

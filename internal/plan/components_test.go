@@ -43,8 +43,8 @@ func TestFallback(t *testing.T) {
 }
 
 // TestServerComponents: the server's components replace the config's
-// list, on a copy, and the differences are named; a config or a server
-// without components leaves the config as it is.
+// list, on a copy, and the differences with a declared list are named; a
+// server without components leaves the config as it is.
 func TestServerComponents(t *testing.T) {
 	cfg := model.NewConfig()
 	cfg.Server = &model.Server{Components: []string{"php8.3", "nginx", "spamassassin"}}
@@ -61,9 +61,19 @@ func TestServerComponents(t *testing.T) {
 	if out, m, e := ServerComponents(cfg, nil); out != cfg || m != nil || e != nil {
 		t.Error("a server without components changed the config")
 	}
+	// SPEC §6.1: with a server, its components are read from it; a
+	// config that declares none (or has no server block) gets them
+	// without a warning.
 	bare := model.NewConfig()
-	if out, _, _ := ServerComponents(bare, []string{"nginx"}); out != bare {
-		t.Error("a config without components changed")
+	out, m, e := ServerComponents(bare, []string{"nginx"})
+	if out == bare || bare.Server != nil || out.Server == nil || !out.Server.Implicit || !slices.Equal(out.Server.Components, []string{"nginx"}) || m != nil || e != nil {
+		t.Errorf("a config without a server block: %+v, missing %v, extra %v", out.Server, m, e)
+	}
+	undeclared := model.NewConfig()
+	undeclared.Server = &model.Server{DefaultPlan: "Basic"}
+	out, m, e = ServerComponents(undeclared, []string{"nginx", "php8.3"})
+	if out.Server.DefaultPlan != "Basic" || out.Server.Implicit || !slices.Equal(out.Server.Components, []string{"nginx", "php8.3"}) || undeclared.Server.Components != nil || m != nil || e != nil {
+		t.Errorf("a server block without components: %+v, missing %v, extra %v", out.Server, m, e)
 	}
 }
 
