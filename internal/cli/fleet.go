@@ -527,6 +527,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			}
 			opts := deploy.Options{
 				DefaultIP: cn.conn.DefaultIP, Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
+				OnlyChanges: run.saved,
 			}
 			// Plan's fresh read of this server stands for deploy's first
 			// read (deploy reads again when it is too old).

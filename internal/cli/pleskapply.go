@@ -110,7 +110,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	bar := newProgressLine(env.Stderr, progress, client.Server())
 	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
 		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
-		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(),
+		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(), OnlyChanges: run.saved,
 	})
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {

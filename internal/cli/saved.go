@@ -135,6 +135,9 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		return err
 	}
 	run, err := lockedState(ctx, env, c, o.Dir, "apply")
+	if run != nil {
+		run.saved = true
+	}
 	if err != nil {
 		return err
 	}

@@ -269,6 +269,9 @@ type planRun struct {
 	// reuses plan's (observed) while it is fresh.
 	read   *importer.Snapshot
 	readAt time.Time
+	// saved marks the apply of a saved plan: on a Plesk server only
+	// the objects it changes are written (deploy.Options.OnlyChanges).
+	saved bool
 }
 
 func (r *planRun) close() {

@@ -66,6 +66,12 @@ type Options struct {
 	// old and Reseller is unset (a reseller reads a scoped view).
 	Read   *importer.Snapshot
 	ReadAt time.Time
+	// OnlyChanges limits the writes to the objects the plan changes, as
+	// for a plan limited by --target: a saved plan applies what was
+	// reviewed, not also what the server has come to differ in since
+	// (a panel edit of an object the plan does not change is left, and
+	// the next plan shows it as drift).
+	OnlyChanges bool
 }
 
 // MaxReadAge is how old a read passed in Options.Read may be to stand
@@ -840,10 +846,11 @@ func read(ctx context.Context, c *xmlapi.Client, reseller string) (*importer.Sna
 }
 
 // inPlan reports whether an object is this run's to write: every object
-// of the result, or, for a plan limited by --target, only those it
-// changes (what Plesk propagates from them follows by itself).
+// of the result, or, for a plan limited by --target or a saved plan
+// (Options.OnlyChanges), only those it changes (what Plesk propagates
+// from them follows by itself).
 func (r *run) inPlan(kind, key string) bool {
-	if !r.p.Partial {
+	if !r.p.Partial && !r.opts.OnlyChanges {
 		return true
 	}
 	return r.changes[kind+" "+key] != nil
