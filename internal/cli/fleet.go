@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -77,6 +78,11 @@ func fleetClient(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, 
 	}
 	if conn.DefaultIP == "" {
 		conn.DefaultIP = strings.TrimSpace(env.env(EnvDefaultIP))
+	}
+	if dir := env.env("PLANSYNC_PLESK_TRACE"); dir != "" && cfg.Server != nil && cfg.Server.Name != "" {
+		// One folder per server, as for import: each client numbers
+		// its packets.
+		conn.API.TraceDir = filepath.Join(dir, cfg.Server.Name)
 	}
 	client, err := xmlapi.New(conn.API)
 	return client, conn, err
