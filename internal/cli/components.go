@@ -65,7 +65,7 @@ func withComponents(w io.Writer, cfg *model.Config, have []string, server, plann
 // not a change of the config to plan. basis's server record is replaced,
 // not modified (it may be the prior snapshot's).
 func observeComponents(basis *state.Snapshot, cfg *model.Config) {
-	if basis == nil || basis.Server == nil || cfg == nil || cfg.Server == nil || cfg.Server.Implicit {
+	if basis == nil || basis.Server == nil || cfg == nil || cfg.Server == nil {
 		return
 	}
 	srv := *basis.Server

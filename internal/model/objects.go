@@ -181,11 +181,7 @@ type Server struct {
 	DefaultPlan string
 	// Plesk is the server's XML API connection (nil: none in config).
 	Plesk *PleskConnection
-	// Implicit marks a server a config without a server block is
-	// planned with (the components a connected server reported): it
-	// decides conflicts, and is not recorded.
-	Implicit bool
-	Src      Src
+	Src   Src
 }
 
 // HasComponent reports whether the server lists a component.

@@ -15,7 +15,7 @@ func (e *engine) planServer() {
 		return
 	}
 	var rec *state.Server
-	if s := e.cfg.Server; s != nil && !s.Implicit {
+	if s := e.cfg.Server; s != nil && !e.in.UnrecordedServer {
 		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan}
 		for _, x := range s.Extensions {
 			ext := state.Extension{Name: x.Name}

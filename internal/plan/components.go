@@ -146,15 +146,15 @@ func RecordedExtensionServices(prior *state.Snapshot) map[string]string {
 // components declares that the server lacks and what the server has that
 // it does not declare, sorted; the caller warns of them. A config that
 // declares none is planned with the server's without a warning: they are
-// read from it (one without a server block is planned with an Implicit
-// server, which is not recorded). cfg itself is not changed
+// read from it (one without a server block gets a server with them,
+// which the engine does not record: Input.UnrecordedServer). cfg itself is not changed
 // (it may be a watch's cached decode). A server that reported none
 // leaves cfg as it is.
 func ServerComponents(cfg *model.Config, have []string) (out *model.Config, missing, extra []string) {
 	if cfg == nil || len(have) == 0 {
 		return cfg, nil, nil
 	}
-	s := model.Server{Implicit: true}
+	var s model.Server
 	if cfg.Server != nil {
 		s = *cfg.Server
 		if len(s.Components) > 0 {

@@ -66,13 +66,13 @@ func TestServerComponents(t *testing.T) {
 	// without a warning.
 	bare := model.NewConfig()
 	out, m, e := ServerComponents(bare, []string{"nginx"})
-	if out == bare || bare.Server != nil || out.Server == nil || !out.Server.Implicit || !slices.Equal(out.Server.Components, []string{"nginx"}) || m != nil || e != nil {
+	if out == bare || bare.Server != nil || out.Server == nil || !slices.Equal(out.Server.Components, []string{"nginx"}) || m != nil || e != nil {
 		t.Errorf("a config without a server block: %+v, missing %v, extra %v", out.Server, m, e)
 	}
 	undeclared := model.NewConfig()
 	undeclared.Server = &model.Server{DefaultPlan: "Basic"}
 	out, m, e = ServerComponents(undeclared, []string{"nginx", "php8.3"})
-	if out.Server.DefaultPlan != "Basic" || out.Server.Implicit || !slices.Equal(out.Server.Components, []string{"nginx", "php8.3"}) || undeclared.Server.Components != nil || m != nil || e != nil {
+	if out.Server.DefaultPlan != "Basic" || !slices.Equal(out.Server.Components, []string{"nginx", "php8.3"}) || undeclared.Server.Components != nil || m != nil || e != nil {
 		t.Errorf("a server block without components: %+v, missing %v, extra %v", out.Server, m, e)
 	}
 }

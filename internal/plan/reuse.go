@@ -49,6 +49,8 @@ type memo struct {
 	// componentsRead is the plan's Input.ComponentsRead (it words the
 	// conflicts' fix).
 	componentsRead bool
+	// unrecordedServer is the plan's Input.UnrecordedServer.
+	unrecordedServer bool
 }
 
 func scopeName(sc *Scope) string {
@@ -68,7 +70,8 @@ func (e *engine) remember(p *Plan, subs []*sub) {
 		return
 	}
 	p.memo = &memo{cfg: e.cfg, prior: e.in.Prior, scope: scopeName(e.in.Scope), secrets: e.in.Secrets != nil, now: e.now,
-		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified, overAlloc: e.overAlloc, componentsRead: e.in.ComponentsRead}
+		result: p.Result, subs: subs, renamed: e.renamed, verified: e.verified, overAlloc: e.overAlloc, componentsRead: e.in.ComponentsRead,
+		unrecordedServer: e.in.UnrecordedServer}
 }
 
 // Forget drops what a later plan could reuse of p (Input.Reuse): a
@@ -84,7 +87,7 @@ func (e *engine) reusable() *memo {
 	}
 	m := e.in.Reuse.memo
 	if m.scope != scopeName(e.in.Scope) || m.secrets != (e.in.Secrets != nil) || (m.prior == nil) != (e.in.Prior == nil) ||
-		m.componentsRead != e.in.ComponentsRead {
+		m.componentsRead != e.in.ComponentsRead || m.unrecordedServer != e.in.UnrecordedServer {
 		return nil
 	}
 	a, b := m.cfg, e.cfg
