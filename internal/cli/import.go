@@ -459,7 +459,7 @@ func importServers(env Env, o importOptions) ([]importServer, error) {
 		return nil, fmt.Errorf("--parallelism %d: want 1 or more", o.Parallelism)
 	}
 	var out []importServer
-	names, suffixes := map[string]bool{}, map[string]string{}
+	names, suffixes, addresses := map[string]bool{}, map[string]string{}, map[string]string{}
 	for _, spec := range o.Servers {
 		name, url, hasURL := strings.Cut(spec, "=")
 		name, url = strings.TrimSpace(name), strings.TrimSpace(url)
@@ -483,6 +483,12 @@ func importServers(env Env, o importOptions) ([]importServer, error) {
 		}
 		if msg := config.PleskURLProblem(url); msg != "" {
 			return nil, fmt.Errorf("server %s: %s", name, msg)
+		}
+		if a, ok := config.PleskAddress(url); ok {
+			if other, dup := addresses[a]; dup {
+				return nil, fmt.Errorf("--server %s: servers %s and %s are the same Plesk server (%s): give each server once", spec, other, name, a)
+			}
+			addresses[a] = name
 		}
 		s := importServer{conn: importer.Conn{Name: name, URL: url}, api: xmlapi.Config{URL: url}}
 		login, loginEnv := env.env(own(plesk.EnvLogin)), own(plesk.EnvLogin)

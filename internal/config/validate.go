@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -71,6 +73,11 @@ func (m *valMerger) add(r *decResult) {
 			if t.Name == s.Name {
 				m.dup("server "+s.Name, "name", fmt.Sprintf("server %q is declared twice", s.Name), t.Src.At("name"), s.Src.At("name"))
 				dup = true
+			} else if a, ok := sameServer(t, s); ok {
+				// Two names for one server: a plan placed on one but
+				// not the other would be deleted from both.
+				m.dup2("server "+t.Name, "server "+s.Name, "plesk.url", fmt.Sprintf("servers %s and %s are the same Plesk server (%s); each server of the list is a different one", t.Name, s.Name, a),
+					t.Plesk.Src.At("url"), s.Plesk.Src.At("url"))
 			}
 		}
 		if dup {
@@ -762,4 +769,42 @@ func valSuggest[T any](name string, m map[string]T) string {
 		return ""
 	}
 	return decDidYouMean(name, slices.Sorted(maps.Keys(m)))
+}
+
+// sameServer reports whether two servers of a list connect to the same
+// Plesk address (scheme, host and port as the client uses them, and the
+// path), and that address.
+func sameServer(a, b *model.Server) (string, bool) {
+	if a.Plesk == nil || b.Plesk == nil {
+		return "", false
+	}
+	x, okx := PleskAddress(a.Plesk.URL)
+	y, oky := PleskAddress(b.Plesk.URL)
+	return x, okx && oky && x == y
+}
+
+// PleskAddress is a Plesk URL as the address it reaches: the scheme and
+// host lowercased, the scheme's port when none is given, the API's path
+// when there is none. ok is false for what is not such a URL (the
+// connection says what is wrong with it).
+func PleskAddress(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	if path == "" {
+		path = "/enterprise/control/agent.php"
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port) + path, true
 }
