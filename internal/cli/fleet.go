@@ -643,8 +643,47 @@ func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
 	fmt.Fprintf(w, "Apply complete on %d of %s. State serial %d.\n", done, counted(len(outcomes), "server"), serial)
 }
 
+// applyFleetJSON is apply's JSON document with each server's outcome
+// (server_outcomes) and, as for one server, what the servers reported
+// after the writes, each item naming its server: model_disagreements,
+// plesk_problems, pending and left_undone (each always present).
 func applyFleetJSON(env Env, p *plan.Plan, outcomes []serverOutcome, applied bool, serial uint64) error {
-	return writeWithKeys(env, p, applied, serial, []keyValue{{"server_outcomes", outcomes}})
+	type disagreement struct {
+		Server string `json:"server"`
+		deploy.Disagreement
+	}
+	type problem struct {
+		Server string `json:"server"`
+		deploy.Problem
+	}
+	type item struct {
+		Server string `json:"server"`
+		Object string `json:"object"`
+	}
+	type note struct {
+		Server string `json:"server"`
+		Text   string `json:"text"`
+	}
+	dis, probs, pending, notes := []disagreement{}, []problem{}, []item{}, []note{}
+	for _, oc := range outcomes {
+		for _, k := range oc.Pending {
+			pending = append(pending, item{oc.Name, k})
+		}
+		if oc.out == nil {
+			continue
+		}
+		for _, d := range oc.out.Disagreements {
+			dis = append(dis, disagreement{oc.Name, d})
+		}
+		for _, pr := range oc.out.Problems {
+			probs = append(probs, problem{oc.Name, pr})
+		}
+		for _, n := range oc.out.Notes {
+			notes = append(notes, note{oc.Name, n})
+		}
+	}
+	return writeWithKeys(env, p, applied, serial, []keyValue{{"server_outcomes", outcomes},
+		{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}})
 }
 
 // errNoServer is returned by --target server/NAME on a config with a
