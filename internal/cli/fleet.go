@@ -182,7 +182,10 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		ComponentsRead: map[string]bool{}}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
-		reads := readFleetKept(ctx, env, c.refresh, parts, run.prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		// A single server's records, which the list's server default
+		// adopts, are compared as that server's (MakeFleet plans them
+		// so).
+		reads := readFleetKept(ctx, env, c.refresh, parts, plan.AdoptDefault(run.prior, parts), only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -221,7 +224,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 			continue
 		}
 		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
-			if rec := plan.SliceState(run.prior, parts[i].Name); rec != nil {
+			if rec := plan.SliceState(plan.AdoptDefault(run.prior, parts), parts[i].Name); rec != nil {
 				before := parts[i].Config
 				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
 				if parts[i].Config != before {
@@ -328,8 +331,11 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	if run.prior != nil {
 		lineage = run.prior.Lineage
 	}
+	// A single server's records, which the list's server default
+	// adopts, are compared as that server's.
+	prior := plan.AdoptDefault(run.prior, parts)
 	ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
-	reads := readFleet(ctx, env, parts, run.prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
+	reads := readFleet(ctx, env, parts, prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -353,7 +359,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		default:
 			none = append(none, r.name)
 		}
-		recs = append(recs, plan.SliceState(run.prior, r.name))
+		recs = append(recs, plan.SliceState(prior, r.name))
 	}
 	if len(none) == len(parts) {
 		return errors.New("refresh needs Plesk servers: none of the config's servers has a plesk block")
@@ -363,9 +369,9 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			return err
 		}
 	}
-	for _, name := range plan.RecordedServers(run.prior) {
+	for _, name := range plan.RecordedServers(prior) {
 		if !slices.Contains(names, name) {
-			names, recs = append(names, name), append(recs, plan.SliceState(run.prior, name))
+			names, recs = append(names, name), append(recs, plan.SliceState(prior, name))
 		}
 	}
 	var serial uint64

@@ -388,6 +388,22 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 	return diags
 }
 
+// AdoptDefault returns the recorded state s as a multi-server config of
+// parts sees it: when s holds a single server's records (no server name)
+// and parts has a server named default, those records are that
+// server's. s itself is returned otherwise; it is never changed.
+func AdoptDefault(s *state.Snapshot, parts []ServerConfig) *state.Snapshot {
+	if s == nil || !slices.Contains(RecordedServers(s), "") {
+		return s
+	}
+	for _, part := range parts {
+		if part.Name == model.DefaultServer {
+			return adoptSingle(s)
+		}
+	}
+	return s
+}
+
 // adoptSingle returns s with the records of the single server (no server
 // name) named as those of server default; s is not changed.
 func adoptSingle(s *state.Snapshot) *state.Snapshot {
@@ -474,15 +490,8 @@ func MakeFleet(in FleetInput) *Plan {
 	}
 	// A state recorded with a single server block: its records are those
 	// of the server named default, when the servers list has one.
-	if prior != nil && slices.Contains(RecordedServers(prior), "") {
-		for _, part := range in.Parts {
-			if part.Name == model.DefaultServer {
-				prior = adoptSingle(prior)
-				in.Prior = prior
-				break
-			}
-		}
-	}
+	prior = AdoptDefault(prior, in.Parts)
+	in.Prior = prior
 	p.Diagnostics = append(p.Diagnostics, Moves(in.Config, prior)...)
 	if p.Diagnostics.HasErrors() {
 		return p
