@@ -415,6 +415,14 @@ func (r *run) exec(ctx context.Context, ph *phase) error {
 						}
 						if e := replies[n].Err(); e != nil {
 							failed[i] = e
+							var oe *xmlapi.OpError
+							if errors.As(e, &oe) {
+								// Named as plansync names it, not by
+								// the GUID or id the packet uses.
+								named := *oe
+								named.Object = ph.chains[i].ref.Kind + " " + ph.chains[i].ref.Key
+								failed[i] = &named
+							}
 							continue
 						}
 						if then := ph.chains[i].steps[round].then; then != nil {

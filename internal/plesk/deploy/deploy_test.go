@@ -641,3 +641,31 @@ func TestContactCleared(t *testing.T) {
 		}
 	}
 }
+
+// TestFailureNamesTheObject: a failed write of an object the packet
+// names by its GUID or id is reported under plansync's name for it.
+func TestFailureNamesTheObject(t *testing.T) {
+	st := fake.NewState()
+	first := httptest.NewServer(fake.New(st, fake.Options{Key: "k"}))
+	defer first.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: first.URL, Key: "k", Retries: -1})
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	out, err := Run(context.Background(), c, makePlan(t, cfg, nil), nil, Options{DefaultIP: "192.0.2.10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same server, failing its 8th operation from now on: after the
+	// 7 reads, the set of plan Business (by GUID).
+	second := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 8}))
+	defer second.Close()
+	c, _ = xmlapi.New(xmlapi.Config{URL: second.URL, Key: "k", Retries: -1})
+	bigger := load(t, map[string]string{"s.yaml": server, "c.yaml": strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1), "x.yaml": subs})
+	_, err = Run(context.Background(), c, makePlan(t, bigger, out.Record), out.Record, Options{DefaultIP: "192.0.2.10"})
+	oe := OpError(err)
+	if oe == nil || oe.Operator != "service-plan" || oe.Operation != "set" {
+		t.Fatalf("err = %v, want the service-plan set's", err)
+	}
+	if oe.Object != "service_plan Business" {
+		t.Errorf("the failed object is named %q, want service_plan Business", oe.Object)
+	}
+}
