@@ -373,7 +373,9 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		printDiags(env, run.plan.Diagnostics)
 		return run, nil
 	}
-	if c.onlyServer != "" {
+	if c.onlyServer != "" && c.onlyServer != model.DefaultServer {
+		// A single server block is the one server default (SPEC
+		// §6.7): limited to it, the run is the whole run.
 		run.close()
 		return nil, errNoServer
 	}

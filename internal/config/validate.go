@@ -301,6 +301,9 @@ func (v *validator) placements() {
 		for i, n := range list {
 			path := "servers[" + strconv.Itoa(i) + "]"
 			if !multi {
+				if n == model.DefaultServer {
+					continue // a server block is the one server default
+				}
 				v.errorf(src.At(path), obj, "servers", "servers places an object on named servers, but the config has no servers list (a server block is the one server %s)", model.DefaultServer)
 				return
 			}
