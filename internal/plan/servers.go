@@ -515,6 +515,7 @@ func MakeFleet(in FleetInput) *Plan {
 		sub.Config, sub.Prior, sub.Reuse, sub.Lineage = part.Config, basis, nil, lineage
 		sub.ComponentsRead = in.ComponentsRead[part.Name]
 		sp := makeOne(sub)
+		placedElsewhere(sp, part.Name, in.Config)
 		if in.Annotate != nil {
 			in.Annotate(part.Name, sp)
 		}
@@ -542,8 +543,11 @@ func MakeFleet(in FleetInput) *Plan {
 	p.Result = JoinStates(lineage, serial, names, results)
 	for _, t := range in.Targets {
 		if !found[t] {
-			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Error,
-				Summary: fmt.Sprintf("--target %s: no server has it in the config or the recorded state", t)})
+			summary := fmt.Sprintf("--target %s: no server has it in the config or the recorded state", t)
+			if in.Only != "" {
+				summary = fmt.Sprintf("--target %s: server %s does not have it in the config or the recorded state", t, in.Only)
+			}
+			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Error, Summary: summary})
 		}
 	}
 	mergeParts(p, in)
@@ -738,4 +742,17 @@ func mergeParts(p *Plan, in FleetInput) {
 	sort.SliceStable(p.Subscriptions, func(i, j int) bool { return p.Subscriptions[i].Key < p.Subscriptions[j].Key })
 	p.Diagnostics.Sort()
 	p.summarize()
+}
+
+// placedElsewhere words the deletes of one server's plan whose object
+// the config still has, placed on other servers only: the object is not
+// removed from the config, only from that server.
+func placedElsewhere(sp *Plan, server string, cfg *model.Config) {
+	for _, c := range sp.Changes {
+		if c.Action != Delete || len(c.Reasons) == 0 || c.Reasons[0] != "removed from config" || !configHas(cfg, c.Kind, c.Key) {
+			continue
+		}
+		reasons := append([]string{"no longer placed on " + server + " in the config"}, c.Reasons[1:]...)
+		c.Reasons = reasons
+	}
 }
