@@ -191,8 +191,12 @@ func (e *engine) checkCounts(planned []*sub) {
 			if len(shown) > 5 {
 				shown, more = shown[:5], fmt.Sprintf(" and %d more", len(c.have)-5)
 			}
+			on := "" // a server of several: the allocation is that server's
+			if e.cfg.Server != nil && e.cfg.Server.Name != "" {
+				on = " on " + e.cfg.Server.Name
+			}
 			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
-				Summary: fmt.Sprintf("reseller %s may have at most %d %s, the config gives it %d (%s%s)", login, limit.N, c.what, len(c.have), strings.Join(shown, ", "), more),
+				Summary: fmt.Sprintf("reseller %s may have at most %d %s%s, the config gives it %d (%s%s)", login, limit.N, c.what, on, len(c.have), strings.Join(shown, ", "), more),
 				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
 		}
 	}

@@ -515,6 +515,24 @@ func TestExistingCustom(t *testing.T) {
 	}
 }
 
+// With several servers, the allocation is per server, and the error
+// says which.
+func TestResellerCountLimitsNameTheServer(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Server = &model.Server{Name: "web2"}
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
+		Props: model.Props{"resources.subscriptions": model.Count(1)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R"}
+	cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web"}
+	for _, d := range []string{"one.example", "two.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	p := Make(Input{Config: cfg, Lineage: "l", Now: now, Secrets: &fakeSecrets{}})
+	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscriptions on web2, the config gives it 2") {
+		t.Errorf("diagnostics: %s", got)
+	}
+}
+
 func TestResellerCountLimits(t *testing.T) {
 	cfg := model.NewConfig()
 	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
