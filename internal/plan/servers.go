@@ -382,7 +382,8 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 		at := s.Src.At("server")
 		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + r.Domain, Path: "server",
 			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", r.Domain, was, now),
-			Detail:  "migrate it with Plesk's own tools, then import it on " + now + "; or set server back to " + was})
+			Detail: "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
+				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"})
 	}
 	diags.Sort()
 	return diags
