@@ -362,7 +362,7 @@ func NewValuesEntry(v Values, like *Snapshot) ValuesEntry {
 	sum := sha256.Sum256(b)
 	e := ValuesEntry{ID: hex.EncodeToString(sum[:8]), v: v, b: b, fast: fast}
 	if like != nil {
-		if w := like.PropertySets[e.ID]; w != nil && sameCanonical(w, b) {
+		if w := like.PropertySets[e.ID]; w != nil && sameContent(v, w, b) {
 			// (A set recorded under an id that is not its
 			// content's is not taken.)
 			e.like = w
@@ -395,6 +395,47 @@ func (s *Snapshot) PutEntry(e ValuesEntry) string {
 // Values returns the property set with id, or nil when s holds none.
 func (s *Snapshot) Values(id string) Values {
 	return s.PropertySets[id]
+}
+
+// sameContent reports whether w's compact JSON is b, v's: whether w
+// holds v's values, compared as canonicalValues writes them (an int as
+// the int64 it is written as), or else w is encoded to compare.
+func sameContent(v, w Values, b []byte) bool {
+	if len(v) != len(w) {
+		return false
+	}
+	for k, x := range v {
+		y, ok := w[k]
+		if !ok {
+			return false
+		}
+		switch x := x.(type) {
+		case string, bool, int64, nil:
+			if x != y {
+				return false
+			}
+		case int:
+			if n, ok := y.(int64); !ok || n != int64(x) {
+				return false
+			}
+		case []any:
+			list, ok := y.([]any)
+			if !ok || len(list) != len(x) {
+				return false
+			}
+			for i, item := range x {
+				if _, isStr := item.(string); !isStr {
+					return sameCanonical(w, b)
+				}
+				if list[i] != item {
+					return false
+				}
+			}
+		default:
+			return sameCanonical(w, b)
+		}
+	}
+	return true
 }
 
 // sameCanonical reports whether v's compact JSON is b.

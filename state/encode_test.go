@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"slices"
@@ -628,6 +629,39 @@ func TestPutValuesLike(t *testing.T) {
 		e := NewValuesEntry(Values{"c": "s", "b": []any{"x"}, "a": int64(1)}, nil)
 		if e.ID != id || got.PutEntry(e) != id || len(got.PropertySets) != 1 {
 			t.Errorf("%s: a second put: id %s, %d sets", tc.name, e.ID, len(got.PropertySets))
+		}
+	}
+}
+
+// TestSameContent: sameContent says a set holds another's values only
+// when their encodings are the same, and always does so for a set as
+// Decode reads it back.
+func TestSameContent(t *testing.T) {
+	pool := []any{"a", "b", "é", true, false, nil, 1, int64(1), int64(-1), 2.0, 2.5, []any{"x"}, []any{"x", "y"}, []any{}, []any{1}}
+	r := rand.New(rand.NewPCG(1, 2))
+	random := func() Values {
+		v := Values{}
+		for range r.IntN(4) {
+			v[string(rune('k'+r.IntN(3)))] = pool[r.IntN(len(pool))]
+		}
+		return v
+	}
+	enc := func(v Values) []byte {
+		b, err := marshalCompact(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for range 20000 {
+		v, w := random(), random()
+		if r.IntN(3) == 0 {
+			w = normalized(enc(v))
+		}
+		b := enc(v)
+		same := bytes.Equal(b, enc(w))
+		if got := sameContent(v, w, b); got && !same || same && !got && reflect.DeepEqual(w, normalized(enc(w))) {
+			t.Fatalf("sameContent(%#v, %#v) = %v; encodings equal: %v", v, w, got, same)
 		}
 	}
 }
