@@ -45,6 +45,9 @@ type decoder struct {
 	// keyPos is the offset of the last field name.
 	keyPos int
 	strs   map[string]string
+	// fields is values' scratch list; nums are boxed numbers (boxed).
+	fields []field
+	nums   map[int64]any
 }
 
 func newDecoder(data []byte) *decoder {
@@ -323,13 +326,7 @@ func (d *decoder) istr() string {
 	if d.null() {
 		return ""
 	}
-	b := d.strBytes()
-	if s, ok := d.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	d.strs[s] = s
-	return s
+	return d.intern(d.strBytes())
 }
 
 func (d *decoder) strings(what string) []string {
@@ -535,9 +532,65 @@ func (d *decoder) values(what string) Values {
 		d.fail("expected %s to be an object, found %s", what, d.found())
 		return nil
 	}
-	v := Values{}
-	d.object(what, func(key []byte) { v[string(key)] = d.value() })
+	// The fields are gathered first, so the map is made at its size
+	// (a fleet's state holds tens of thousands of sets of some forty
+	// values); keys and string values are interned (sets share them),
+	// as are boxed numbers.
+	start := len(d.fields)
+	d.object(what, func(key []byte) {
+		k := d.intern(key)
+		var x any
+		switch d.peek() {
+		case '"':
+			x = d.istr()
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			x = d.boxed(d.value())
+		default:
+			x = d.value()
+		}
+		d.fields = append(d.fields, field{k, x})
+	})
+	fields := d.fields[start:]
+	v := make(Values, len(fields))
+	for _, f := range fields {
+		v[f.key] = f.value // a repeated key: the last one, as a map assignment
+	}
+	clear(fields)
+	d.fields = d.fields[:start]
 	return v
+}
+
+// field is a decoded field of a property set (values).
+type field struct {
+	key   string
+	value any
+}
+
+// intern returns b as a string, interned.
+func (d *decoder) intern(b []byte) string {
+	if s, ok := d.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.strs[s] = s
+	return s
+}
+
+// boxed returns a decoded number, boxed once per value: the boxes of
+// equal int64s are shared (an interface's value is never modified).
+func (d *decoder) boxed(x any) any {
+	n, ok := x.(int64)
+	if !ok || (n >= 0 && n < 256) { // small ones are not allocated
+		return x
+	}
+	if b, ok := d.nums[n]; ok {
+		return b
+	}
+	if d.nums == nil {
+		d.nums = make(map[int64]any)
+	}
+	d.nums[n] = x
+	return x
 }
 
 // snapshot decodes a whole snapshot and checks that nothing follows it.

@@ -327,11 +327,39 @@ func NewLineage() string {
 // not reach it; when s already holds the id, the stored set is kept.
 // PutValues panics when v holds a value JSON cannot represent (NaN,
 // a channel): property values are JSON scalars by construction.
-func (s *Snapshot) PutValues(v Values) string {
+func (s *Snapshot) PutValues(v Values) string { return s.PutValuesLike(v, nil) }
+
+// PutValuesLike is PutValues, except that when like (nil for none)
+// holds a set under the id v's content has, s stores like's set rather
+// than a copy of v: s and like then share it, and neither may modify it
+// (a snapshot's sets are only ever replaced). Interning the values a
+// recorded snapshot holds keeps no second copy of them.
+func (s *Snapshot) PutValuesLike(v Values, like *Snapshot) string {
+	return s.PutEntry(NewValuesEntry(v, like))
+}
+
+// ValuesEntry is a property set made ready to intern (NewValuesEntry):
+// its content encoded and hashed, which is the costly part, apart from
+// storing it (PutEntry), so that goroutines sharing a snapshot under a
+// lock need to hold it only to store.
+type ValuesEntry struct {
+	// ID is the set's content id, as PutValues returns it.
+	ID   string
+	v    Values
+	b    []byte
+	fast bool
+	// like is the set of the like snapshot under ID, when its content
+	// is v's.
+	like Values
+}
+
+// NewValuesEntry makes v ready to intern as PutValuesLike(v, like)
+// interns it. v must not be modified until it is stored.
+func NewValuesEntry(v Values, like *Snapshot) ValuesEntry {
 	if v == nil {
 		v = Values{}
 	}
-	b, norm, fast := canonicalValues(v)
+	b, fast := canonicalValues(v)
 	if !fast {
 		var err error
 		if b, err = marshalCompact(v); err != nil {
@@ -339,23 +367,95 @@ func (s *Snapshot) PutValues(v Values) string {
 		}
 	}
 	sum := sha256.Sum256(b)
-	id := hex.EncodeToString(sum[:8])
-	if _, ok := s.PropertySets[id]; ok {
-		return id
+	e := ValuesEntry{ID: hex.EncodeToString(sum[:8]), v: v, b: b, fast: fast}
+	if like != nil {
+		if w := like.PropertySets[e.ID]; w != nil && sameContent(v, w, b) {
+			// (A set recorded under an id that is not its
+			// content's is not taken.)
+			e.like = w
+		}
+	}
+	return e
+}
+
+// PutEntry stores a set made ready by NewValuesEntry, as PutValuesLike
+// does, and returns its id.
+func (s *Snapshot) PutEntry(e ValuesEntry) string {
+	if _, ok := s.PropertySets[e.ID]; ok {
+		return e.ID
 	}
 	if s.PropertySets == nil {
 		s.PropertySets = make(map[string]Values)
 	}
-	if !fast {
-		norm = normalized(b)
+	norm := e.like
+	switch {
+	case norm != nil:
+	case e.fast:
+		norm = normValues(e.v)
+	default:
+		norm = normalized(e.b)
 	}
-	s.PropertySets[id] = norm
-	return id
+	s.PropertySets[e.ID] = norm
+	return e.ID
 }
 
 // Values returns the property set with id, or nil when s holds none.
 func (s *Snapshot) Values(id string) Values {
 	return s.PropertySets[id]
+}
+
+// sameContent reports whether w's compact JSON is b, v's: whether w
+// holds v's values, compared as canonicalValues writes them (an int as
+// the int64 it is written as), or else w is encoded to compare.
+func sameContent(v, w Values, b []byte) bool {
+	if len(v) != len(w) {
+		return false
+	}
+	for k, x := range v {
+		y, ok := w[k]
+		if !ok {
+			return false
+		}
+		switch x := x.(type) {
+		case string, bool, int64, nil:
+			if x != y {
+				return false
+			}
+		case int:
+			if n, ok := y.(int64); !ok || n != int64(x) {
+				return false
+			}
+		case []any:
+			list, ok := y.([]any)
+			if !ok || len(list) != len(x) {
+				return false
+			}
+			for i, item := range x {
+				if _, isStr := item.(string); !isStr {
+					return sameCanonical(w, b)
+				}
+				if list[i] != item {
+					return false
+				}
+			}
+		default:
+			return sameCanonical(w, b)
+		}
+	}
+	return true
+}
+
+// sameCanonical reports whether v's compact JSON is b.
+func sameCanonical(v Values, b []byte) bool {
+	var buf [4096]byte
+	c, ok := appendCanonical(buf[:0], v)
+	if !ok {
+		var err error
+		if c, err = marshalCompact(v); err != nil {
+			return false
+		}
+	}
+	return bytes.Equal(c, b)
 }
 
 func marshalCompact(v any) ([]byte, error) {

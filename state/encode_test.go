@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"slices"
@@ -591,6 +592,76 @@ func TestFormatVersionString(t *testing.T) {
 	} {
 		if _, err := Decode([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Decode(%s) = %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// TestPutValuesLike: interning values a like snapshot holds shares its
+// set, and gives what PutValues gives; a set the like snapshot holds
+// under an id that is not its content's is not taken.
+func TestPutValuesLike(t *testing.T) {
+	like := New("l")
+	v := Values{"a": 1, "b": []any{"x"}, "c": "s"}
+	id := like.PutValues(v)
+	other := like.PutValues(Values{"a": int64(2)})
+	// A set recorded under the id of content it does not hold.
+	wrong := New("w")
+	wrong.PropertySets = map[string]Values{id: like.PropertySets[other]}
+
+	for _, tc := range []struct {
+		name  string
+		like  *Snapshot
+		share bool
+	}{{"nil", nil, false}, {"holds it", like, true}, {"another id's content", wrong, false}, {"empty", New("e"), false}} {
+		var got, want Snapshot
+		gid, wid := got.PutValuesLike(v, tc.like), want.PutValues(v)
+		if gid != wid || gid != id {
+			t.Fatalf("%s: id %s, PutValues %s, first %s", tc.name, gid, wid, id)
+		}
+		if diff := cmp.Diff(want.PropertySets, got.PropertySets); diff != "" {
+			t.Errorf("%s: stored sets (-PutValues +PutValuesLike):\n%s", tc.name, diff)
+		}
+		shared := reflect.ValueOf(got.PropertySets[id]).Pointer() == reflect.ValueOf(like.PropertySets[id]).Pointer()
+		if shared != tc.share {
+			t.Errorf("%s: shares the like snapshot's set: %v, want %v", tc.name, shared, tc.share)
+		}
+		// Another put of the same content keeps the stored set.
+		e := NewValuesEntry(Values{"c": "s", "b": []any{"x"}, "a": int64(1)}, nil)
+		if e.ID != id || got.PutEntry(e) != id || len(got.PropertySets) != 1 {
+			t.Errorf("%s: a second put: id %s, %d sets", tc.name, e.ID, len(got.PropertySets))
+		}
+	}
+}
+
+// TestSameContent: sameContent says a set holds another's values only
+// when their encodings are the same, and always does so for a set as
+// Decode reads it back.
+func TestSameContent(t *testing.T) {
+	pool := []any{"a", "b", "é", true, false, nil, 1, int64(1), int64(-1), 2.0, 2.5, []any{"x"}, []any{"x", "y"}, []any{}, []any{1}}
+	r := rand.New(rand.NewPCG(1, 2))
+	random := func() Values {
+		v := Values{}
+		for range r.IntN(4) {
+			v[string(rune('k'+r.IntN(3)))] = pool[r.IntN(len(pool))]
+		}
+		return v
+	}
+	enc := func(v Values) []byte {
+		b, err := marshalCompact(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for range 20000 {
+		v, w := random(), random()
+		if r.IntN(3) == 0 {
+			w = normalized(enc(v))
+		}
+		b := enc(v)
+		same := bytes.Equal(b, enc(w))
+		if got := sameContent(v, w, b); got && !same || same && !got && reflect.DeepEqual(w, normalized(enc(w))) {
+			t.Fatalf("sameContent(%#v, %#v) = %v; encodings equal: %v", v, w, got, same)
 		}
 	}
 }

@@ -169,18 +169,21 @@ func mustNoChanges(b *testing.B, args ...string) {
 }
 
 // BenchmarkPlanShapes measures a no-op `plansync plan` end to end (YAML,
-// without the cache, --no-cache) on fleets of 20,000 subscriptions in each shape of fleet.Shapes (many
-// customers with one subscription each, few with many, every customer a
-// reseller's, 10,000 plans, everything customised), reporting the time
+// without the cache, --no-cache) on fleets of 100,000 subscriptions (the
+// fleet of issue 15's goal; 2,000 with -short; PLANSYNC_BENCH_SUBS sets
+// another size) in each shape of fleet.Shapes (many customers with one
+// subscription each, few with many, every customer a reseller's, 10,000
+// plans, everything customised), reporting the time
 // per subscription and its ratio to the default shape's (issue 15's goal:
 // none above 2). Beside each, the shape's floor (parsing its files with
 // yaml.v3 on one core, as BenchmarkPlanFloor) and the plan's ratio to it:
 // how much of a shape's cost is only the size of its config.
 func BenchmarkPlanShapes(b *testing.B) {
-	n := 20_000
+	def := 100_000
 	if testing.Short() {
-		n = 2000
+		def = 2000
 	}
+	n := benchEnvInt(b, "PLANSYNC_BENCH_SUBS", def)
 	var base float64 // the default shape's ns per subscription
 	for _, shape := range fleet.Shapes {
 		opt, err := fleet.ShapeOptions(shape, n)

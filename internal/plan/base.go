@@ -13,13 +13,26 @@ package plan
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/plansync/plansync/internal/model"
 )
 
 // defaultProps are the values a service plan leaves out: every limit
-// unlimited, every permission not granted.
-func defaultProps() model.Props { return planDefaults(model.InServicePlan, true) }
+// unlimited, every permission not granted. Each call returns a new map
+// (callers modify it), sized for a plan's values on top.
+func defaultProps() model.Props {
+	d := serviceDefaults()
+	p := make(model.Props, len(d)+16)
+	for k, v := range d {
+		p[k] = v
+	}
+	return p
+}
+
+// serviceDefaults is planDefaults(model.InServicePlan, true), made once
+// (read only).
+var serviceDefaults = sync.OnceValue(func() model.Props { return planDefaults(model.InServicePlan, true) })
 
 // planDefaults are the values a plan of a kind (where) leaves out: every
 // size and count unlimited, and every duration with durations, every
@@ -75,29 +88,45 @@ func BuiltinDefault() model.Props { return builtinDefaultPlan() }
 
 // planBase returns service plan ⊕ add-ons for an owner, cached. like is
 // the id of the set it most likely equals (the base a subscription on
-// these plans recorded; "" for none): the first caller's is compared.
+// these plans recorded; "" for none): the first caller's is passed on
+// (internLike gives the same set whatever it is). Distinct bases are
+// made in parallel: only the table of them is locked.
 func (e *engine) planBase(owner, plan string, addons []string, like string) *pset {
 	key := model.PlanKey(owner, plan) + "\x00" + strings.Join(addons, "\x00")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases[key]; ok {
-		return b
-	}
-	props := defaultProps()
-	var services []string
-	if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
-		props.Overlay(p.Props)
-		services = sortedCopy(p.Services)
-	}
-	for _, a := range addons {
-		if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
-			props.AddAddon(ap.Props)
-			services = model.Union(services, ap.Services)
+	return e.base(key, func() *pset {
+		props := defaultProps()
+		var services []string
+		if p := e.cfg.ServicePlans[model.PlanKey(owner, plan)]; p != nil {
+			props.Overlay(p.Props)
+			services = sortedCopy(p.Services)
 		}
+		for _, a := range addons {
+			if ap := e.cfg.AddonPlans[model.PlanKey(owner, a)]; ap != nil {
+				props.AddAddon(ap.Props)
+				services = model.Union(services, ap.Services)
+			}
+		}
+		return e.sets.internLike(props, services, like)
+	})
+}
+
+// baseEntry is a base being made or made (engine.base).
+type baseEntry struct {
+	once sync.Once
+	set  *pset
+}
+
+// base returns the base under key, made by build the first time.
+func (e *engine) base(key string, build func() *pset) *pset {
+	e.mu.Lock()
+	b := e.bases[key]
+	if b == nil {
+		b = &baseEntry{}
+		e.bases[key] = b
 	}
-	b := e.sets.internLike(props, services, like)
-	e.bases[key] = b
-	return b
+	e.mu.Unlock()
+	b.once.Do(func() { b.set = build() })
+	return b.set
 }
 
 func (e *engine) defaultBase() *pset {
@@ -113,14 +142,7 @@ func (e *engine) nothing() *pset { return e.fixedBase("\x00nothing", defaultProp
 
 // fixedBase is a base that depends on no plan, made once per run.
 func (e *engine) fixedBase(key string, props func() model.Props) *pset {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b, ok := e.bases[key]; ok {
-		return b
-	}
-	b := e.sets.intern(props(), nil)
-	e.bases[key] = b
-	return b
+	return e.base(key, func() *pset { return e.sets.intern(props(), nil) })
 }
 
 // plansUsed is usedPlans, made once per owner, plan and add-ons and

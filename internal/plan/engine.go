@@ -105,7 +105,7 @@ type engine struct {
 	notes     []string
 
 	// plan bases by plan key + add-ons
-	bases map[string]*pset
+	bases map[string]*baseEntry
 	// uses are the plans subscriptions use, by owner, plan and add-ons
 	// (plansUsed).
 	uses map[string][]string
@@ -176,7 +176,7 @@ func makeOne(in Input) *Plan {
 	result.Serial = serial
 	e := &engine{
 		in: in, cfg: in.Config, prior: prior, result: result, now: in.Now.UTC(),
-		bases: map[string]*pset{}, uses: map[string][]string{}, customisedSets: map[[2]*pset]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
+		bases: map[string]*baseEntry{}, uses: map[string][]string{}, customisedSets: map[[2]*pset]*pset{}, compMemo: map[string][]componentConflict{}, adjMemo: map[string]*pset{}, grantMemo: map[string]*pset{}, allocs: map[string]allocation{}, overAlloc: map[string][]diag.Diagnostic{}, allocated: map[string]bool{}, planChanged: map[string]*Change{}, priorPlans: map[string]*state.Plan{},
 		priorSubs: map[string]*state.Subscription{}, priorCustomers: map[string]*state.Customer{}, priorResellers: map[string]*state.Reseller{},
 	}
 	e.sets = newSetStore(prior, result)

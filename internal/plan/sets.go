@@ -150,7 +150,8 @@ type setStore struct {
 	prior   *state.Snapshot
 	decoded map[string]*pset // recorded id -> set
 	diffs   map[[2]string][]*FieldChange
-	// likes are the recorded sets internLike compared values with, by id.
+	// likes are the values internLike interned to a recorded set's id,
+	// by id.
 	likes map[string]*likeSet
 	// finals are the interned sets of transient ones (final).
 	finals map[*pset]*pset
@@ -158,8 +159,9 @@ type setStore struct {
 	slow bool
 }
 
-// likeSet is a recorded set as internLike reads it: its values, and what
-// interning them gives (nil until first needed).
+// likeSet is what internLike interned to a recorded set's id: the values
+// it was given (which the caller no longer modifies), and the set intern
+// returned.
 type likeSet struct {
 	props    model.Props
 	services []string
@@ -219,12 +221,13 @@ func (st *setStore) use(p *pset) string {
 }
 
 // intern stores a set in the result and returns it with its id. Sets
-// built by the engine are interned once each (callers cache them).
+// built by the engine are interned once each (callers cache them). A
+// set the prior state records is shared with it, not copied.
 func (st *setStore) intern(props model.Props, services []string) *pset {
-	v := toValues(props, services)
+	entry := state.NewValuesEntry(toValues(props, services), st.prior)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	id := st.result.PutValues(v)
+	id := st.result.PutEntry(entry)
 	if s, ok := st.decoded[id]; ok {
 		return s
 	}
@@ -235,39 +238,36 @@ func (st *setStore) intern(props model.Props, services []string) *pset {
 
 // internLike is intern(props, services) for a set that is likely the
 // recorded set with id (a subscription's own values, most often as the
-// last plan recorded them). When they are equal, the recorded set is
-// interned once, and every later call with the same values skips
-// converting and hashing them: interning equal values gives the same id
-// and an equal set, so the outcome is the same either way.
+// last plan recorded them). The first call whose values intern to id
+// keeps them (likes); a later call with equal values returns what that
+// call did without converting and hashing them again: equal values
+// give the same id, and intern gives one set per id, so the outcome is
+// the same either way.
 //
-// The recorded values are read apart from recorded's: what intern
-// returns stays what it would return without this shortcut.
+// The recorded set itself is never read: values equal to it but under
+// another id (a set recorded by another build, say) intern as intern
+// interns them.
 func (st *setStore) internLike(props model.Props, services []string, id string) *pset {
 	if id == "" || st.slow {
 		return st.intern(props, services)
 	}
 	st.mu.Lock()
 	l := st.likes[id]
-	if l == nil {
-		var v state.Values
-		if st.prior != nil {
-			v = st.prior.PropertySets[id]
+	st.mu.Unlock()
+	if l != nil && l.props.Equal(props) && slices.Equal(l.services, services) {
+		return l.interned
+	}
+	s := st.intern(props, services)
+	if l == nil && s.id == id {
+		l = &likeSet{props: props, services: services, interned: s}
+		if s.props.Equal(props) && slices.Equal(s.services, services) {
+			// Most often the very values given: nothing more is held.
+			l.props, l.services = s.props, s.services
 		}
-		l = &likeSet{}
-		l.props, l.services = fromValues(v)
-		st.likes[id] = l
-	}
-	st.mu.Unlock()
-	if !l.props.Equal(props) || !slices.Equal(l.services, services) {
-		return st.intern(props, services)
-	}
-	st.mu.Lock()
-	s := l.interned
-	st.mu.Unlock()
-	if s == nil {
-		s = st.intern(l.props, l.services)
 		st.mu.Lock()
-		l.interned = s
+		if st.likes[id] == nil {
+			st.likes[id] = l
+		}
 		st.mu.Unlock()
 	}
 	return s

@@ -54,6 +54,39 @@ func TestInternLikeMatchesIntern(t *testing.T) {
 	}
 }
 
+// TestInternLikeSequence: internLike gives what intern gives over a run
+// of calls naming the same recorded set with values equal to it or not,
+// in any order (its memo is made by the first call whose values intern
+// to the recorded id, and taken only by equal values).
+func TestInternLikeSequence(t *testing.T) {
+	base := model.Props{
+		"resources.disk_space": model.Size(10 << 30),
+		"hosting.php_handler":  model.Enum("fpm"),
+	}
+	variants := []model.Props{base, base.Clone(), base.Clone(), base.Clone()}
+	variants[2]["resources.disk_space"] = model.Size(20 << 30)
+	variants[3]["permissions.manage_dns"] = model.Bool(true)
+	servicesOf := [][]string{{"mail"}, nil, {"mail"}, {"mail"}}
+	prior := state.New("l")
+	id := prior.PutValues(toValues(base, []string{"mail"}))
+	r := rand.New(rand.NewPCG(3, 5))
+	for run := range 50 {
+		want := newSetStore(prior, state.New("r"))
+		got := newSetStore(prior, state.New("r"))
+		for call := range 8 {
+			i := r.IntN(len(variants))
+			w := want.intern(variants[i].Clone(), servicesOf[i])
+			g := got.internLike(variants[i].Clone(), servicesOf[i], id)
+			if g.id != w.id || !g.props.Equal(w.props) || !reflect.DeepEqual(g.services, w.services) {
+				t.Fatalf("run %d call %d (variant %d): internLike gives %s %v %v, intern %s %v %v", run, call, i, g.id, g.props, g.services, w.id, w.props, w.services)
+			}
+		}
+		if !reflect.DeepEqual(got.result.PropertySets, want.result.PropertySets) {
+			t.Fatalf("run %d: result sets differ:\n%v\n%v", run, got.result.PropertySets, want.result.PropertySets)
+		}
+	}
+}
+
 // TestShortcutsMatchSlowPlan: the shortcuts of planning subscriptions
 // like their records (internLike, customised) give the plan, result
 // included, that planning without them gives, on random fleets edited
