@@ -872,7 +872,7 @@ func (d *decoder) serverAs(n *Node, at diag.Range, obj decAddr, valid []string) 
 		case "default_plan":
 			s.DefaultPlan, _ = d.name(e.Value, obj, "default_plan")
 		case "plesk":
-			s.Plesk = d.plesk(e.Value, e.KeyRange)
+			s.Plesk = d.plesk(e.Value, e.KeyRange, obj)
 		default:
 			return false
 		}

@@ -12,8 +12,8 @@ import (
 var decPleskFields = []string{"url", "key", "login", "password", "ca_file", "default_ip"}
 
 // plesk decodes server.plesk, the connection to a Plesk server's XML API.
-func (d *decoder) plesk(n *Node, at diag.Range) *model.PleskConnection {
-	obj := decAddr{kind: "server"}
+// obj is the server's address (its name in a servers list).
+func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnection {
 	if n.Kind != MapNode {
 		d.errorf(n.Range, obj, "plesk", "plesk must be a map (url, key or login and password, ca_file, default_ip), got %s", decDescribe(n))
 		return nil
