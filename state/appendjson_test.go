@@ -17,14 +17,7 @@ import (
 // encoding/json and indent write (encodeReflect).
 func checkAppendJSON(t *testing.T, s *Snapshot) {
 	t.Helper()
-	c, err := canonical(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := encodeReflect(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, want := reflectEncoding(t, s)
 	got, ok := appendJSON(nil, c)
 	if !ok {
 		t.Fatalf("appendJSON does not handle the snapshot; encoding/json writes:\n%s", want)
@@ -436,6 +429,16 @@ func TestAppendJSONLongLists(t *testing.T) {
 // writes.
 func checkFallback(t *testing.T, s *Snapshot) {
 	t.Helper()
+	_, want := reflectEncoding(t, s)
+	if got, err := Encode(s); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Encode = %.200q…, %v; want encoding/json's bytes", got, err)
+	}
+}
+
+// reflectEncoding returns s made canonical and what encoding/json and
+// indent write for it (encodeReflect): the reference.
+func reflectEncoding(t *testing.T, s *Snapshot) (*Snapshot, []byte) {
+	t.Helper()
 	c, err := canonical(s)
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +447,5 @@ func checkFallback(t *testing.T, s *Snapshot) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Encode(s); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("Encode = %.200q…, %v; want encoding/json's bytes", got, err)
-	}
+	return c, want
 }
