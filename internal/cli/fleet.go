@@ -219,12 +219,13 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	for name := range in.Basis {
 		read[name] = true
 	}
+	adopted := plan.AdoptDefault(run.prior, parts)
 	for i := range parts {
 		if read[parts[i].Name] || (only != "" && parts[i].Name != only) {
 			continue
 		}
 		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
-			if rec := plan.SliceState(plan.AdoptDefault(run.prior, parts), parts[i].Name); rec != nil {
+			if rec := plan.SliceState(adopted, parts[i].Name); rec != nil {
 				before := parts[i].Config
 				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
 				if parts[i].Config != before {

@@ -23,7 +23,7 @@ func TestGCPercent(t *testing.T) {
 		{240 * mib, 400}, // half the target: cannot be kept under it
 		{900 * mib, 400}, // a first apply of 100,000: the memory limit's
 	} {
-		if got := gcPercent(c.live, HeapTarget); got != c.want {
+		if got := gcPercent(c.live, 480*mib); got != c.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", c.live/mib, got, c.want)
 		}
 	}

@@ -396,8 +396,9 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
 		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared, UnrecordedServer: declared.Server == nil,
-		Reuse: c.last.get(), Existing: c.existing})
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared,
+		UnrecordedServer: declared.Server == nil && cfg.Server != nil,
+		Reuse:            c.last.get(), Existing: c.existing})
 	if c.last == nil {
 		run.plan.Forget() // no later plan reuses it (only a watcher's do)
 	}

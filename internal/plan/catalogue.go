@@ -15,7 +15,7 @@ func (e *engine) planServer() {
 		return
 	}
 	var rec *state.Server
-	if s := e.cfg.Server; s != nil && !e.in.UnrecordedServer {
+	if s := e.cfg.Server; s != nil {
 		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan}
 		for _, x := range s.Extensions {
 			ext := state.Extension{Name: x.Name}
@@ -29,7 +29,9 @@ func (e *engine) planServer() {
 	}
 	e.result.Server = rec
 	before := e.prior.Server
-	if before == nil && rec == nil {
+	if before == nil && rec == nil || e.in.UnrecordedServer {
+		// What a Plesk server reported for a config without a server
+		// block is recorded, not planned.
 		return
 	}
 	c := &Change{Kind: "server", Key: "server"}

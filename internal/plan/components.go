@@ -146,8 +146,10 @@ func RecordedExtensionServices(prior *state.Snapshot) map[string]string {
 // components declares that the server lacks and what the server has that
 // it does not declare, sorted; the caller warns of them. A config that
 // declares none is planned with the server's without a warning: they are
-// read from it (one without a server block gets a server with them,
-// which the engine does not record: Input.UnrecordedServer). cfg itself is not changed
+// read from it. A config without a server block (connected through the
+// environment alone) gets a server with them, which the engine records
+// without planning a change for it (Input.UnrecordedServer), so that a
+// plan from the recorded state alone has them too. cfg itself is not changed
 // (it may be a watch's cached decode). A server that reported none
 // leaves cfg as it is.
 func ServerComponents(cfg *model.Config, have []string) (out *model.Config, missing, extra []string) {

@@ -71,9 +71,10 @@ type Input struct {
 	// server reported (SPEC §6.1), not the config's list: a missing one
 	// is installed on the server, which the conflicts' fix says.
 	ComponentsRead bool
-	// UnrecordedServer says the config has no server block: its Server
-	// only carries the components a Plesk server reported
-	// (ServerComponents), and no server is recorded.
+	// UnrecordedServer says the config has no server block and its
+	// Server only carries the components a Plesk server reported
+	// (ServerComponents): they are recorded, as an observation, with no
+	// change planned for the server.
 	UnrecordedServer bool
 	// slow, for tests, turns off the shortcuts of planning a
 	// subscription like its record (setStore.internLike,
