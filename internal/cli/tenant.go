@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,25 +42,40 @@ func (a actor) scope() *plan.Scope {
 // (plan.CheckReseller, plan.ResellerConfig): only what the reseller may
 // manage, completed from the recorded state.
 func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*model.Config, error) {
-	login := a.Reseller
-	if r := plan.CheckReseller(prior, login); r != nil {
-		if len(r.Servers) > 0 {
-			return nil, fleetResellerError(login, r.Servers)
+	return loadNow(tenantConfig(env, dir, a), prior)
+}
+
+// tenantConfig is loadTenantConfig in two stages: the files are read
+// first, and the reseller checked against the state before anything of
+// them is reported.
+func tenantConfig(env Env, dir string, a actor) configLoader {
+	return func(stop context.Context, _ <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
+		opts := config.OSOptions()
+		opts.Getenv = env.secretGetenv()
+		opts.ReadFile = env.secretFileReader()
+		p, err := config.Prepare(stop, dir, opts)
+		if err != nil {
+			return nil, err
 		}
-		return nil, &missingResellerError{login: login, empty: r.NoState}
+		return func(prior *state.Snapshot) (*model.Config, error) {
+			login := a.Reseller
+			if r := plan.CheckReseller(prior, login); r != nil {
+				if len(r.Servers) > 0 {
+					return nil, fleetResellerError(login, r.Servers)
+				}
+				return nil, &missingResellerError{login: login, empty: r.NoState}
+			}
+			opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
+				return plan.ResellerConfig(cfg, prior, login, validate)
+			}
+			cfg, ds := p.Finish(opts)
+			if ds.HasErrors() {
+				return nil, ds
+			}
+			printDiags(env, ds)
+			return cfg, nil
+		}, nil
 	}
-	opts := config.OSOptions()
-	opts.Getenv = env.secretGetenv()
-	opts.ReadFile = env.secretFileReader()
-	opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
-		return plan.ResellerConfig(cfg, prior, login, validate)
-	}
-	cfg, ds := config.Load(dir, opts)
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	printDiags(env, ds)
-	return cfg, nil
 }
 
 // visibleTo filters shown objects to what an actor sees (plan.Scope's
