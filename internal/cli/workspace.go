@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
@@ -309,6 +311,7 @@ func lockedConfig(ctx context.Context, env Env, c *common, dir, op string, load 
 	}
 	close(stateRead)
 	p := wait()
+	collectLoadGarbage()
 	if p.err != nil {
 		run.close()
 		return nil, nil, p.err
@@ -320,6 +323,31 @@ func lockedConfig(ctx context.Context, env Env, c *common, dir, op string, load 
 	}
 	return run, cfg, nil
 }
+
+// collectLoadGarbage collects the garbage of reading the state and the
+// config once both are read, when it is much: the state's bytes and the
+// config's syntax trees are dead then, and what lives is what the run
+// keeps. Collecting at that point costs one mark of the live heap and
+// sets the next goal from it; left to the collector, the read and the
+// parse running at once, a collection during them would set the goal
+// from a heap swollen with what they hold in flight (GOGC 400: five
+// times that), and the run would grow to the soft memory limit and
+// collect there, with everything the plan holds live.
+func collectLoadGarbage() {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	heap, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if heap >= loadGarbageMin+live && heap >= 3*live {
+		runtime.GC()
+	}
+}
+
+// loadGarbageMin is the least garbage collectLoadGarbage collects: below,
+// the collector's own pace does.
+const loadGarbageMin = 128 << 20
 
 // clock returns the time to plan at: --now, PLANSYNC_NOW, or the clock.
 func clock(env Env, flag string) (time.Time, error) {
