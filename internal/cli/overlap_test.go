@@ -74,6 +74,10 @@ func TestStateErrorBeforeConfigError(t *testing.T) {
 	if code, out := run("apply", "--auto-approve"); code != 0 {
 		t.Fatalf("apply: exit %d\n%s", code, out)
 	}
+	saved := filepath.Join(t.TempDir(), "saved.plan")
+	if code, out := run("plan", "--out", saved); code != 0 {
+		t.Fatalf("plan --out: exit %d\n%s", code, out)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("service_plans: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +90,7 @@ func TestStateErrorBeforeConfigError(t *testing.T) {
 	// (nor the cache's entries of the files that parse).
 	release := holdStateLock(t, dir)
 	for _, args := range [][]string{{"plan"}, {"plan", "--no-cache"}, {"plan", "--lock-timeout", "50ms"},
-		{"apply", "--auto-approve"}, {"plan", "--as", "reseller:nobody"}} {
+		{"apply", "--auto-approve"}, {"plan", "--as", "reseller:nobody"}, {"apply", saved}, {"refresh"}} {
 		code, out := run(args...)
 		if code != ExitError || !strings.Contains(out, "state is locked by alice") || strings.Contains(out, "bad.yaml") {
 			t.Errorf("%v with the lock held and a broken file: exit %d\n%s", args, code, out)
@@ -106,7 +110,7 @@ func TestStateErrorBeforeConfigError(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".plansync", "state.json"), []byte(`{"format_version": 1, "lineage": "x", "serial": 3, "service_plans": [`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"plan"}, {"plan", "--no-cache"}, {"apply", "--auto-approve"}} {
+	for _, args := range [][]string{{"plan"}, {"plan", "--no-cache"}, {"apply", "--auto-approve"}, {"apply", saved}, {"refresh"}} {
 		code, out := run(args...)
 		if code != ExitError || !strings.Contains(out, "recorded state is corrupt") || strings.Contains(out, "bad.yaml") {
 			t.Errorf("%v with a corrupt state and a broken file: exit %d\n%s", args, code, out)

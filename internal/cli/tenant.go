@@ -37,17 +37,12 @@ func (a actor) scope() *plan.Scope {
 	return &plan.Scope{Reseller: a.Reseller}
 }
 
-// loadTenantConfig reads a reseller's config directory and makes it the
-// config its plan is made from, by the engine's tenancy rules
-// (plan.CheckReseller, plan.ResellerConfig): only what the reseller may
-// manage, completed from the recorded state.
-func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*model.Config, error) {
-	return loadNow(tenantConfig(env, dir, a), prior)
-}
-
-// tenantConfig is loadTenantConfig in two stages: the files are read
-// first, and the reseller checked against the state before anything of
-// them is reported.
+// tenantConfig loads a reseller's config directory (a configLoader) and
+// makes it the config its plan is made from, by the engine's tenancy
+// rules (plan.CheckReseller, plan.ResellerConfig): only what the
+// reseller may manage, completed from the recorded state. The reseller
+// is checked against the state before anything of the files is
+// reported.
 func tenantConfig(env Env, dir string, a actor) configLoader {
 	return func(stop context.Context, _ <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		opts := config.OSOptions()
