@@ -44,10 +44,11 @@ func (a actor) scope() *plan.Scope {
 // is checked against the state before anything of the files is
 // reported.
 func tenantConfig(env Env, dir string, a actor) configLoader {
-	return func(stop context.Context, _ <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
+	return func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		opts := config.OSOptions()
 		opts.Getenv = env.secretGetenv()
 		opts.ReadFile = env.secretFileReader()
+		opts.Shared = stateRead
 		p, err := config.Prepare(stop, dir, opts)
 		if err != nil {
 			return nil, err

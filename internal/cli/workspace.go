@@ -236,7 +236,7 @@ func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, e
 // configFor is loadConfigFor in two stages.
 func configFor(env Env, dir string) configLoader {
 	return func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
-		opts := config.Options{Getenv: env.secretGetenv(), ReadFile: env.secretFileReader()}
+		opts := config.Options{Getenv: env.secretGetenv(), ReadFile: env.secretFileReader(), Shared: stateRead}
 		finish := func(p *config.Prepared, prior *state.Snapshot) (*model.Config, error) {
 			opts := opts
 			opts.RecordedExtensionServices = plan.RecordedExtensionServices(prior)

@@ -110,7 +110,7 @@ func PrepareCached(ctx context.Context, dir string, opts Options, c CacheOptions
 			results[i].stored = true
 		}
 	}
-	if err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), one); err != nil {
+	if err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), opts.Shared, one); err != nil {
 		return nil, CacheStats{}, err
 	}
 
@@ -191,21 +191,31 @@ func resolveAgain(s *model.Secret, path string, opts Options) bool {
 // worker is raised again in the caller (so the CLI reports it as the
 // bug it is).
 func inParallel(n int, one func(int)) {
-	_ = inParallelOrder(context.Background(), n, nil, one)
+	_ = inParallelOrder(context.Background(), n, nil, nil, one)
 }
 
 // inParallelOrder is inParallel taking the indices in the order given
 // (nil: 0 to n-1). Once ctx is done no worker takes another index, and
-// it returns ctx's error when some were not run.
-func inParallelOrder(ctx context.Context, n int, order []int, one func(int)) error {
+// it returns ctx's error when some were not run. Until shared is closed
+// (when set), one core is left to the caller: a worker fewer runs.
+func inParallelOrder(ctx context.Context, n int, order []int, shared <-chan struct{}, one func(int)) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var once sync.Once
 	var crash string
 	var stopped atomic.Bool
-	for range workers {
+	taken := make(chan struct{}) // closed once every index is taken
+	var takenOnce sync.Once
+	for w := range workers {
 		wg.Go(func() {
+			if shared != nil && w > 0 && w == runtime.GOMAXPROCS(0)-1 {
+				select {
+				case <-shared:
+				case <-ctx.Done():
+				case <-taken:
+				}
+			}
 			defer func() {
 				if r := recover(); r != nil {
 					once.Do(func() { crash = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack()) })
@@ -215,6 +225,7 @@ func inParallelOrder(ctx context.Context, n int, order []int, one func(int)) err
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= n {
+					takenOnce.Do(func() { close(taken) })
 					return
 				}
 				if ctx.Err() != nil {

@@ -55,7 +55,7 @@ func Prepare(ctx context.Context, dir string, opts Options) (*Prepared, error) {
 	files := make([]*File, len(w.jobs))
 	decoded := make([]*Decoded, len(w.jobs))
 	fileDiags := make([]diag.Diagnostics, len(w.jobs))
-	err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), func(i int) {
+	err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), opts.Shared, func(i int) {
 		f, ds := walkReadFile(w.jobs[i])
 		fileDiags[i] = ds
 		if f != nil {

@@ -108,3 +108,29 @@ func TestPrepareStopped(t *testing.T) {
 		t.Errorf("diagnostics (-Load +got):\n%s", diff)
 	}
 }
+
+// TestPrepareShared: while the caller holds a core (Options.Shared not
+// closed), the files are parsed on the others, to the same result; a
+// stop ends the wait of the worker held back.
+func TestPrepareShared(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	dir := ptDir(t, false)
+	held := make(chan struct{})
+	p, err := Prepare(context.Background(), dir, Options{Shared: held})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotDs := p.Finish(Options{})
+	want, wantDs := Load(dir, Options{})
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("config (-Load +shared):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantDs, gotDs); diff != "" {
+		t.Errorf("diagnostics (-Load +shared):\n%s", diff)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Prepare(ctx, dir, Options{Shared: held}); !errors.Is(err, context.Canceled) {
+		t.Errorf("stopped: %v", err)
+	}
+}
