@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // The config cache: why a no-op plan need not parse YAML or HCL.
@@ -275,23 +277,68 @@ func (s *literalSealer) unseal(sealed string) (string, bool) {
 	return string(buf[4 : 4+n]), true
 }
 
-// loadConfigCached is config.Load through the config cache of dir.
-func loadConfigCached(env Env, dir string, opts config.Options) (*model.Config, error) {
+// prepareConfigCached is config.PrepareCached through the config cache
+// of dir, for a configLoader: its entries are written once stateRead is
+// closed (those made before are held until then), and finish completes
+// the load.
+func prepareConfigCached(stop context.Context, stateRead <-chan struct{}, env Env, dir string, opts config.Options,
+	finish func(*config.Prepared, *state.Snapshot) (*model.Config, error)) (func(*state.Snapshot) (*model.Config, error), error) {
 	dc := openDiskCache(dir)
+	gate := &heldCache{diskCache: dc, open: stateRead}
 	ls := &literalSealer{env: env}
-	cfg, ds, st := config.LoadCached(dir, opts, config.CacheOptions{Store: dc, Version: cacheVersion(), Seal: ls.seal, Unseal: ls.unseal})
-	dc.prune()
-	if env.debugging("cache") {
-		env.debugf("cache", "config files: %d read from the cache, %d decoded (%d stored), %d damaged entries ignored",
-			st.Hits, st.Decoded, st.Stored, dc.bad.Load())
-		for _, f := range dc.failed {
-			env.debugf("cache", "%s", f)
+	p, st, err := config.PrepareCached(stop, dir, opts, config.CacheOptions{Store: gate, Version: cacheVersion(), Seal: ls.seal, Unseal: ls.unseal})
+	if err != nil {
+		return nil, err
+	}
+	return func(prior *state.Snapshot) (*model.Config, error) {
+		gate.flush()
+		dc.prune()
+		if env.debugging("cache") {
+			env.debugf("cache", "config files: %d read from the cache, %d decoded (%d stored), %d damaged entries ignored",
+				st.Hits, st.Decoded, st.Stored, dc.bad.Load())
+			for _, f := range dc.failed {
+				env.debugf("cache", "%s", f)
+			}
 		}
+		return finish(p, prior)
+	}, nil
+}
+
+// heldCache is a diskCache whose writes wait for open to be closed: until
+// then they are held (in memory), and written by the first write after,
+// or by flush.
+type heldCache struct {
+	*diskCache
+	open <-chan struct{}
+	mu   sync.Mutex
+	held []heldEntry
+}
+
+type heldEntry struct {
+	key  [32]byte
+	data []byte
+}
+
+// Put writes the entry, or holds it while the cache is not open.
+func (h *heldCache) Put(key [32]byte, data []byte) {
+	select {
+	case <-h.open:
+		h.flush()
+		h.diskCache.Put(key, data)
+	default:
+		h.mu.Lock()
+		h.held = append(h.held, heldEntry{key, data})
+		h.mu.Unlock()
 	}
-	ds.Sort()
-	if ds.HasErrors() {
-		return nil, ds
+}
+
+// flush writes the entries held (the cache is open).
+func (h *heldCache) flush() {
+	h.mu.Lock()
+	held := h.held
+	h.held = nil
+	h.mu.Unlock()
+	for _, e := range held {
+		h.diskCache.Put(e.key, e.data)
 	}
-	printDiags(env, ds)
-	return cfg, nil
 }

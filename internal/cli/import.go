@@ -324,21 +324,28 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		// MakeFleet limits the plan to the targets on that server.
 		c.onlyServer, c.targets = server, o.Targets
 	}
-	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(prior *state.Snapshot) (*model.Config, error) {
-		cfg, err := loadConfigFor(env, o.Dir, prior)
+	load := configFor(env, o.Dir)
+	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
+		finish, err := load(stop, stateRead)
 		if err != nil {
 			return nil, err
 		}
-		if err := placeAdopted(cfg, add, server, o.Dir); err != nil {
-			return nil, err
-		}
-		if err := mergeAdopted(cfg, add); err != nil {
-			return nil, err
-		}
-		if ds := config.Validate(cfg); ds.HasErrors() {
-			return nil, fmt.Errorf("the adopted objects do not fit the config in %s (adopt what they need with more --target):\n%s", o.Dir, ds.Error())
-		}
-		return cfg, nil
+		return func(prior *state.Snapshot) (*model.Config, error) {
+			cfg, err := finish(prior)
+			if err != nil {
+				return nil, err
+			}
+			if err := placeAdopted(cfg, add, server, o.Dir); err != nil {
+				return nil, err
+			}
+			if err := mergeAdopted(cfg, add); err != nil {
+				return nil, err
+			}
+			if ds := config.Validate(cfg); ds.HasErrors() {
+				return nil, fmt.Errorf("the adopted objects do not fit the config in %s (adopt what they need with more --target):\n%s", o.Dir, ds.Error())
+			}
+			return cfg, nil
+		}, nil
 	})
 	if err != nil {
 		return err

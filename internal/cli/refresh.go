@@ -232,20 +232,15 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	if err != nil {
 		return err
 	}
-	run, err := lockedState(ctx, env, c, o.Dir, "refresh")
+	load := configFor(env, o.Dir)
+	if a.Reseller != "" {
+		load = tenantConfig(env, o.Dir, a)
+	}
+	run, cfg, err := lockedConfig(ctx, env, c, o.Dir, "refresh", load)
 	if err != nil {
 		return err
 	}
 	defer run.close()
-	var cfg *model.Config
-	if a.Reseller != "" {
-		cfg, err = loadTenantConfig(env, o.Dir, run.prior, a)
-	} else {
-		cfg, err = loadConfigFor(env, o.Dir, run.prior)
-	}
-	if err != nil {
-		return withState(err, run.backend)
-	}
 	if len(cfg.Servers) > 0 {
 		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
 	}

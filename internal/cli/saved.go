@@ -134,7 +134,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	if err := checkDir(o.Dir); err != nil {
 		return err
 	}
-	run, err := lockedState(ctx, env, c, o.Dir, "apply")
+	load := configFor(env, o.Dir)
+	if a.Reseller != "" {
+		load = tenantConfig(env, o.Dir, a)
+	}
+	run, cfg, err := lockedConfig(ctx, env, c, o.Dir, "apply", load)
 	if run != nil {
 		run.saved = true
 	}
@@ -143,16 +147,6 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 	}
 	defer run.close()
 	b, cur := run.backend, run.prior
-	var cfg *model.Config
-	if a.Reseller != "" {
-		cfg, err = loadTenantConfig(env, o.Dir, cur, a)
-		err = withState(err, b)
-	} else {
-		cfg, err = loadConfigFor(env, o.Dir, cur)
-	}
-	if err != nil {
-		return err
-	}
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err

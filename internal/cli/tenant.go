@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,30 +37,41 @@ func (a actor) scope() *plan.Scope {
 	return &plan.Scope{Reseller: a.Reseller}
 }
 
-// loadTenantConfig reads a reseller's config directory and makes it the
-// config its plan is made from, by the engine's tenancy rules
-// (plan.CheckReseller, plan.ResellerConfig): only what the reseller may
-// manage, completed from the recorded state.
-func loadTenantConfig(env Env, dir string, prior *state.Snapshot, a actor) (*model.Config, error) {
-	login := a.Reseller
-	if r := plan.CheckReseller(prior, login); r != nil {
-		if len(r.Servers) > 0 {
-			return nil, fleetResellerError(login, r.Servers)
+// tenantConfig loads a reseller's config directory (a configLoader) and
+// makes it the config its plan is made from, by the engine's tenancy
+// rules (plan.CheckReseller, plan.ResellerConfig): only what the
+// reseller may manage, completed from the recorded state. The reseller
+// is checked against the state before anything of the files is
+// reported.
+func tenantConfig(env Env, dir string, a actor) configLoader {
+	return func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
+		opts := config.OSOptions()
+		opts.Getenv = env.secretGetenv()
+		opts.ReadFile = env.secretFileReader()
+		opts.Shared = stateRead
+		p, err := config.Prepare(stop, dir, opts)
+		if err != nil {
+			return nil, err
 		}
-		return nil, &missingResellerError{login: login, empty: r.NoState}
+		return func(prior *state.Snapshot) (*model.Config, error) {
+			login := a.Reseller
+			if r := plan.CheckReseller(prior, login); r != nil {
+				if len(r.Servers) > 0 {
+					return nil, fleetResellerError(login, r.Servers)
+				}
+				return nil, &missingResellerError{login: login, empty: r.NoState}
+			}
+			opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
+				return plan.ResellerConfig(cfg, prior, login, validate)
+			}
+			cfg, ds := p.Finish(opts)
+			if ds.HasErrors() {
+				return nil, ds
+			}
+			printDiags(env, ds)
+			return cfg, nil
+		}, nil
 	}
-	opts := config.OSOptions()
-	opts.Getenv = env.secretGetenv()
-	opts.ReadFile = env.secretFileReader()
-	opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
-		return plan.ResellerConfig(cfg, prior, login, validate)
-	}
-	cfg, ds := config.Load(dir, opts)
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	printDiags(env, ds)
-	return cfg, nil
 }
 
 // visibleTo filters shown objects to what an actor sees (plan.Scope's

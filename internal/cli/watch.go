@@ -250,27 +250,43 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		s.fail(err)
 		return
 	}
-	// The config is loaded once the state is read, as plan does: what
+	// The config is finished once the state is read, as plan does: what
 	// the state records (the services of removed extensions, a
-	// reseller's context) is part of how it reads.
+	// reseller's context) is part of how it reads. Its files are parsed
+	// meanwhile (configLoader), and kept by the loader if the lock is
+	// not taken.
 	var loading time.Duration
 	invalid := false
-	load := func(prior *state.Snapshot) (*model.Config, error) {
+	load := func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		start := time.Now()
-		defer func() { loading = time.Since(start) }()
 		if s.actor.Reseller != "" {
-			cfg, err := loadTenantConfig(s.env, s.o.Dir, prior, s.actor)
-			var ds diag.Diagnostics
-			invalid = errors.As(err, &ds)
-			return cfg, err
+			finish, err := tenantConfig(s.env, s.o.Dir, s.actor)(stop, stateRead)
+			loading = time.Since(start)
+			if err != nil {
+				return nil, err
+			}
+			return func(prior *state.Snapshot) (*model.Config, error) {
+				start := time.Now()
+				defer func() { loading += time.Since(start) }()
+				cfg, err := finish(prior)
+				var ds diag.Diagnostics
+				invalid = errors.As(err, &ds)
+				return cfg, err
+			}, nil
 		}
-		cfg, ds := s.loader.Load(watchTree(b), plan.RecordedExtensionServices(prior))
-		if ds.HasErrors() {
-			invalid = true
-			return nil, ds
-		}
-		printDiags(s.env, ds) // warnings
-		return cfg, nil
+		p := s.loader.Prepare(watchTree(b))
+		loading = time.Since(start)
+		return func(prior *state.Snapshot) (*model.Config, error) {
+			start := time.Now()
+			defer func() { loading += time.Since(start) }()
+			cfg, ds := p.Finish(config.Options{RecordedExtensionServices: plan.RecordedExtensionServices(prior)})
+			if ds.HasErrors() {
+				invalid = true
+				return nil, ds
+			}
+			printDiags(s.env, ds) // warnings
+			return cfg, nil
+		}, nil
 	}
 	run, err := planLoaded(ctx, s.env, s.c, s.o.Dir, "watch", now, s.actor, load)
 	if err != nil {

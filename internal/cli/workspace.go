@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
@@ -196,26 +199,155 @@ func checkDir(dir string) error {
 	return nil
 }
 
+// configLoader loads a command's config in two stages, as
+// config.Prepare and Prepared.Finish do: prepare needs nothing of the
+// recorded state (the files are parsed, decoded and merged), so it runs
+// while the lock is taken and the state read (lockedConfig); the finish
+// it returns completes the load with the state read, prints the
+// config's warnings and returns its errors. prepare prints nothing, and
+// writes nothing before stateRead is closed (the lock taken and the
+// state read: a run that fails to leaves the config cache as it found
+// it); when stop is done it stops early, with stop's error.
+type configLoader func(stop context.Context, stateRead <-chan struct{}) (finish func(prior *state.Snapshot) (*model.Config, error), err error)
+
+// loadNow runs both stages of a config load, knowing the state.
+func loadNow(load configLoader, prior *state.Snapshot) (*model.Config, error) {
+	finish, err := load(context.Background(), closedChan)
+	if err != nil {
+		return nil, err
+	}
+	return finish(prior)
+}
+
+// closedChan is a closed channel: a state already read.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
 // loadConfigFor reads the config directory knowing the recorded state, so
 // that a plan still listing a service of a removed extension is planned
 // as a conflict rather than refused.
 func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
-	opts := config.Options{
-		Getenv:                    env.secretGetenv(),
-		ReadFile:                  env.secretFileReader(),
-		RecordedExtensionServices: plan.RecordedExtensionServices(prior),
-	}
-	if env.useCache {
-		return loadConfigCached(env, dir, opts)
-	}
-	cfg, ds := config.Load(dir, opts)
-	ds.Sort()
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	printDiags(env, ds)
-	return cfg, nil
+	return loadNow(configFor(env, dir), prior)
 }
+
+// configFor is loadConfigFor in two stages.
+func configFor(env Env, dir string) configLoader {
+	return func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
+		opts := config.Options{Getenv: env.secretGetenv(), ReadFile: env.secretFileReader(), Shared: stateRead}
+		finish := func(p *config.Prepared, prior *state.Snapshot) (*model.Config, error) {
+			opts := opts
+			opts.RecordedExtensionServices = plan.RecordedExtensionServices(prior)
+			cfg, ds := p.Finish(opts)
+			ds.Sort()
+			if ds.HasErrors() {
+				return nil, ds
+			}
+			printDiags(env, ds)
+			return cfg, nil
+		}
+		if env.useCache {
+			return prepareConfigCached(stop, stateRead, env, dir, opts, finish)
+		}
+		p, err := config.Prepare(stop, dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		return func(prior *state.Snapshot) (*model.Config, error) { return finish(p, prior) }, nil
+	}
+}
+
+// lockedConfig opens the backend, takes its lock for op and reads the
+// recorded state (lockedState) while load prepares the config, then
+// finishes the load with the state read. What it prints, and the error
+// it returns, are those of doing one after the other: the lock's and
+// the state's first (a config error is only reported with the state
+// read), then the config's. No goroutine is left running on return.
+// The caller must close the run.
+func lockedConfig(ctx context.Context, env Env, c *common, dir, op string, load configLoader) (*planRun, *model.Config, error) {
+	type prepared struct {
+		finish func(*state.Snapshot) (*model.Config, error)
+		err    error
+		crash  string
+	}
+	// Stopped only when abandoned: an interrupt is handled as if the
+	// config were loaded after the state.
+	stop, abandon := context.WithCancel(context.Background())
+	defer abandon()
+	stateRead := make(chan struct{})
+	ready := make(chan prepared, 1)
+	go func() {
+		var p prepared
+		defer func() {
+			if r := recover(); r != nil {
+				p = prepared{crash: fmt.Sprintf("%v\n\nin the goroutine loading the config:\n%s", r, debug.Stack())}
+			}
+			ready <- p
+		}()
+		p.finish, p.err = load(stop, stateRead)
+	}()
+	waited := false
+	wait := func() prepared {
+		waited = true
+		p := <-ready
+		if p.crash != "" {
+			panic(p.crash) // a bug, reported as one (Main)
+		}
+		return p
+	}
+	defer func() {
+		if !waited { // lockedState panicked
+			abandon()
+			<-ready
+		}
+	}()
+	run, err := lockedState(ctx, env, c, dir, op)
+	if err != nil {
+		abandon()
+		wait()
+		return nil, nil, err
+	}
+	close(stateRead)
+	p := wait()
+	collectLoadGarbage()
+	if p.err != nil {
+		run.close()
+		return nil, nil, p.err
+	}
+	cfg, err := p.finish(run.prior)
+	if err != nil {
+		run.close()
+		return nil, nil, withState(err, run.backend)
+	}
+	return run, cfg, nil
+}
+
+// collectLoadGarbage collects the garbage of reading the state and the
+// config once both are read, when it is much: the state's bytes and the
+// config's syntax trees are dead then, and what lives is what the run
+// keeps. Collecting at that point costs one mark of the live heap and
+// sets the next goal from it; left to the collector, the read and the
+// parse running at once, a collection during them would set the goal
+// from a heap swollen with what they hold in flight (GOGC 400: five
+// times that), and the run would grow to the soft memory limit and
+// collect there, with everything the plan holds live.
+func collectLoadGarbage() {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	heap, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if heap >= loadGarbageMin+live && heap >= 3*live {
+		runtime.GC()
+	}
+}
+
+// loadGarbageMin is the least garbage collectLoadGarbage collects: below,
+// the collector's own pace does.
+const loadGarbageMin = 128 << 20
 
 // clock returns the time to plan at: --now, PLANSYNC_NOW, or the clock.
 func clock(env Env, flag string) (time.Time, error) {
@@ -327,32 +459,23 @@ func makeFullPlan(ctx context.Context, env Env, c *common, dir, op, nowFlag stri
 		return nil, err
 	}
 	if a.Reseller != "" {
-		return planLoaded(ctx, env, c, dir, op, now, a, func(prior *state.Snapshot) (*model.Config, error) {
-			return loadTenantConfig(env, dir, prior, a)
-		})
+		return planLoaded(ctx, env, c, dir, op, now, a, tenantConfig(env, dir, a))
 	}
-	return planLoaded(ctx, env, c, dir, op, now, a, func(prior *state.Snapshot) (*model.Config, error) {
-		return loadConfigFor(env, dir, prior)
-	})
+	return planLoaded(ctx, env, c, dir, op, now, a, configFor(env, dir))
 }
 
 // planLoaded opens the backend, takes the lock for op, reads the recorded
 // state, loads the config with it (a reseller's config needs it for
-// context) and runs the engine. The caller must close the run (releasing
-// the lock).
-func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load func(*state.Snapshot) (*model.Config, error)) (*planRun, error) {
+// context; lockedConfig) and runs the engine. The caller must close the
+// run (releasing the lock).
+func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now time.Time, a actor, load configLoader) (*planRun, error) {
 	sec, err := newSecrets(env, dir)
 	if err != nil {
 		return nil, err
 	}
-	run, err := lockedState(ctx, env, c, dir, op)
+	run, cfg, err := lockedConfig(ctx, env, c, dir, op, load)
 	if err != nil {
 		return nil, err
-	}
-	cfg, err := load(run.prior)
-	if err != nil {
-		run.close()
-		return nil, withState(err, run.backend)
 	}
 	run.cfg = cfg
 	if len(cfg.Servers) > 0 {

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"cmp"
+	"context"
 	"crypto/sha256"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -50,10 +53,22 @@ type CacheStats struct {
 // cache, whatever the cache holds: an entry that does not read back
 // whole (damaged, truncated, another codec) or whose secrets no longer
 // resolve is decoded again. Files with errors are not cached.
+//
+// LoadCached is PrepareCached then Finish, with opts for both.
 func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.Diagnostics, CacheStats) {
+	p, st, _ := PrepareCached(context.Background(), dir, opts, c) // never stopped
+	cfg, diags := p.Finish(opts)
+	return cfg, diags, st
+}
+
+// PrepareCached is Prepare with LoadCached's cache: what LoadCached does
+// before it needs the recorded state. When ctx is done before every file
+// is read, it stops taking files and returns ctx's error (entries
+// already written stay: each is whole, and names what it holds).
+func PrepareCached(ctx context.Context, dir string, opts Options, c CacheOptions) (*Prepared, CacheStats, error) {
 	if c.Store == nil {
-		cfg, ds := Load(dir, opts)
-		return cfg, ds, CacheStats{}
+		p, err := Prepare(ctx, dir, opts)
+		return p, CacheStats{}, err
 	}
 	w := walker{seen: make(map[string]struct{})}
 	w.walkRoot(dir)
@@ -95,7 +110,9 @@ func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.D
 			results[i].stored = true
 		}
 	}
-	inParallel(len(w.jobs), one)
+	if err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), opts.Shared, one); err != nil {
+		return nil, CacheStats{}, err
+	}
 
 	diags := w.diags
 	var files []*File
@@ -121,8 +138,7 @@ func LoadCached(dir string, opts Options, c CacheOptions) (*model.Config, diag.D
 	// From here on, as Load (ParseDir, then Decode's Merge).
 	parsed := !diags.HasErrors()
 	cfg, more := Merge(files, decoded)
-	cfg, diags = finishLoad(cfg, append(diags, more...), parsed, opts)
-	return cfg, diags, st
+	return &Prepared{cfg: cfg, diags: append(diags, more...), parsed: parsed}, st, nil
 }
 
 // cacheKey names a file's decoding: the build, the codec, the path it is
@@ -175,13 +191,31 @@ func resolveAgain(s *model.Secret, path string, opts Options) bool {
 // worker is raised again in the caller (so the CLI reports it as the
 // bug it is).
 func inParallel(n int, one func(int)) {
+	_ = inParallelOrder(context.Background(), n, nil, nil, one)
+}
+
+// inParallelOrder is inParallel taking the indices in the order given
+// (nil: 0 to n-1). Once ctx is done no worker takes another index, and
+// it returns ctx's error when some were not run. Until shared is closed
+// (when set), one core is left to the caller: a worker fewer runs.
+func inParallelOrder(ctx context.Context, n int, order []int, shared <-chan struct{}, one func(int)) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var once sync.Once
 	var crash string
-	for range workers {
+	var stopped atomic.Bool
+	taken := make(chan struct{}) // closed once every index is taken
+	var takenOnce sync.Once
+	for w := range workers {
 		wg.Go(func() {
+			if shared != nil && w > 0 && w == runtime.GOMAXPROCS(0)-1 {
+				select {
+				case <-shared:
+				case <-ctx.Done():
+				case <-taken:
+				}
+			}
 			defer func() {
 				if r := recover(); r != nil {
 					once.Do(func() { crash = fmt.Sprintf("%v\n\nin a worker goroutine:\n%s", r, debug.Stack()) })
@@ -189,11 +223,20 @@ func inParallel(n int, one func(int)) {
 				}
 			}()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					takenOnce.Do(func() { close(taken) })
 					return
 				}
-				one(i)
+				if ctx.Err() != nil {
+					stopped.Store(true)
+					next.Store(int64(n))
+					return
+				}
+				if order != nil {
+					k = order[k]
+				}
+				one(k)
 			}
 		})
 	}
@@ -201,4 +244,34 @@ func inParallel(n int, one func(int)) {
 	if crash != "" {
 		panic(crash)
 	}
+	if stopped.Load() {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// largestFirstMax bounds the files largestFirst orders: each costs a
+// stat, and among many files each is a small part of the work.
+const largestFirstMax = 1024
+
+// largestFirst is the order to parse jobs in: the largest file first, so
+// that no large file is parsed last while the other cores are idle (nil,
+// path order, when there are too many files to stat or too few to
+// share).
+func largestFirst(jobs []walkJob) []int {
+	if len(jobs) <= 1 || len(jobs) > largestFirstMax || runtime.GOMAXPROCS(0) == 1 {
+		return nil
+	}
+	sizes := make([]int64, len(jobs))
+	inParallel(len(jobs), func(i int) {
+		if fi, err := os.Stat(jobs[i].path); err == nil {
+			sizes[i] = fi.Size()
+		}
+	})
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+	return order
 }

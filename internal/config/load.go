@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -19,14 +20,42 @@ import (
 // It is ParseDir then Decode, but each file is decoded as soon as it is
 // parsed, by the same worker, and its syntax tree is dropped then: the
 // trees of a large fleet are never all held at once.
+//
+// Load is Prepare then Finish, with opts for both.
 func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
+	p, _ := Prepare(context.Background(), dir, opts) // never stopped
+	return p.Finish(opts)
+}
+
+// Prepared is a load done as far as it goes without the recorded state:
+// every file parsed, decoded and merged. Finish completes it, once the
+// state is known (Options.RecordedExtensionServices, Options.Complete):
+// a caller can read the state while the files are parsed.
+type Prepared struct {
+	cfg    *model.Config
+	diags  diag.Diagnostics
+	parsed bool
+	// done, when set, runs when the load is finished (a Reloader notes
+	// then what the load read).
+	done func()
+}
+
+// Prepare is the part of Load that does not depend on the recorded
+// state: it parses, decodes and merges the files of dir, resolving their
+// secrets through opts.Getenv and opts.ReadFile (the only options it
+// reads). When ctx is done before every file is read, it stops taking
+// files and returns ctx's error, and nothing of it is to be used.
+//
+// The files are parsed largest first, so that a large file is not left
+// to one core at the end; they are merged in path order, as ever.
+func Prepare(ctx context.Context, dir string, opts Options) (*Prepared, error) {
 	w := walker{seen: make(map[string]struct{})}
 	w.walkRoot(dir)
 	slices.SortFunc(w.jobs, func(a, b walkJob) int { return strings.Compare(a.rel, b.rel) })
 	files := make([]*File, len(w.jobs))
 	decoded := make([]*Decoded, len(w.jobs))
 	fileDiags := make([]diag.Diagnostics, len(w.jobs))
-	inParallel(len(w.jobs), func(i int) {
+	err := inParallelOrder(ctx, len(w.jobs), largestFirst(w.jobs), opts.Shared, func(i int) {
 		f, ds := walkReadFile(w.jobs[i])
 		fileDiags[i] = ds
 		if f != nil {
@@ -34,6 +63,9 @@ func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
 			files[i] = f.withoutTree()
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	// From here on, as ParseDir's result and Decode's Merge.
 	diags := w.diags
 	var kept []*File
@@ -47,7 +79,19 @@ func Load(dir string, opts Options) (*model.Config, diag.Diagnostics) {
 	}
 	parsed := !diags.HasErrors()
 	cfg, more := Merge(kept, keptDecoded)
-	return finishLoad(cfg, append(diags, more...), parsed, opts)
+	return &Prepared{cfg: cfg, diags: append(diags, more...), parsed: parsed}, nil
+}
+
+// Finish completes a prepared load as Load does: of opts it reads only
+// RecordedExtensionServices and Complete (the secrets were resolved by
+// Prepare). A Prepared is finished once.
+func (p *Prepared) Finish(opts Options) (*model.Config, diag.Diagnostics) {
+	if p.done != nil {
+		p.done()
+	}
+	cfg, diags := finishLoad(p.cfg, p.diags, p.parsed, opts)
+	p.cfg, p.diags = nil, nil
+	return cfg, diags
 }
 
 // withoutTree is f without its syntax tree: what Merge reads of a file

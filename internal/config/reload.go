@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"crypto/sha256"
 	"path/filepath"
 	"sync"
@@ -121,22 +122,28 @@ func (l *Reloader) Relevant(rels []string, treeErr error) bool {
 // Load gives the config of the files of t, as Load would with
 // RecordedExtensionServices recorded. When part of the tree could not be
 // read (t.Err), it is Load itself, which says what in its own words.
+//
+// Load is Prepare then Finish.
 func (l *Reloader) Load(t Tree, recorded map[string]string) (*model.Config, diag.Diagnostics) {
 	opts := l.opts
 	opts.RecordedExtensionServices = recorded
-	l.mu.Lock()
-	l.fallback = t.Err != nil
-	l.mu.Unlock()
+	return l.Prepare(t).Finish(opts)
+}
+
+// Prepare is the part of Load that does not depend on the recorded
+// state (as Prepare is Load's): finish it with the options of the
+// Reloader and the recorded state's RecordedExtensionServices. What
+// Relevant answers from (the ignore file, the secret files read) is
+// that of the last load finished; a load prepared and not finished
+// only leaves its files parsed for the next.
+func (l *Reloader) Prepare(t Tree) *Prepared {
 	if t.Err != nil {
 		l.cache = map[string]*reloadFile{}
-		return l.loadAll(opts)
+		return l.loadAll()
 	}
 	// The ignore file is read every time: it is small, and a change to
 	// it changes which files are config files.
 	ignore, diags := LoadIgnore(l.dir)
-	l.mu.Lock()
-	l.ignore = ignore
-	l.mu.Unlock()
 	var parsed []*reloadFile
 	keep := make(map[string]bool, len(t.Files))
 	for _, f := range t.Files {
@@ -179,11 +186,12 @@ func (l *Reloader) Load(t Tree, recorded map[string]string) (*model.Config, diag
 			secrets[p] = true
 		}
 	}
-	l.mu.Lock()
-	l.secrets = secrets
-	l.mu.Unlock()
 	cfg, more := Merge(files, decoded)
-	return finishLoad(cfg, append(diags, more...), parsedAll, opts)
+	return &Prepared{cfg: cfg, diags: append(diags, more...), parsed: parsedAll, done: func() {
+		l.mu.Lock()
+		l.fallback, l.ignore, l.secrets = false, ignore, secrets
+		l.mu.Unlock()
+	}}
 }
 
 // decode decodes the files not decoded yet, or whose secret files
@@ -226,8 +234,9 @@ func (l *Reloader) secretsUnchanged(rf *reloadFile) bool {
 	return true
 }
 
-// loadAll is Load, noting the secret files it reads.
-func (l *Reloader) loadAll(opts Options) (*model.Config, diag.Diagnostics) {
+// loadAll is Prepare of Load, noting the secret files it reads.
+func (l *Reloader) loadAll() *Prepared {
+	opts := l.opts
 	var mu sync.Mutex
 	secrets := map[string]bool{}
 	if read := opts.ReadFile; read != nil {
@@ -240,9 +249,11 @@ func (l *Reloader) loadAll(opts Options) (*model.Config, diag.Diagnostics) {
 			return read(path)
 		}
 	}
-	cfg, diags := Load(l.dir, opts)
-	l.mu.Lock()
-	l.secrets = secrets
-	l.mu.Unlock()
-	return cfg, diags
+	p, _ := Prepare(context.Background(), l.dir, opts) // never stopped
+	p.done = func() {
+		l.mu.Lock()
+		l.fallback, l.secrets = true, secrets
+		l.mu.Unlock()
+	}
+	return p
 }

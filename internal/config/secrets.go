@@ -30,6 +30,11 @@ type Options struct {
 	// own directory is completed from the recorded state
 	// (plan.ResellerConfig) before it can be checked.
 	Complete func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics
+	// Shared, when set, says the caller works on a core of its own
+	// while the files are parsed (Prepare), until it is closed: one
+	// worker fewer parses them meanwhile, so that the two do not take
+	// turns on the same cores.
+	Shared <-chan struct{}
 }
 
 // OSOptions resolves secrets from the process environment and the file
