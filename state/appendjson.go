@@ -2,12 +2,9 @@ package state
 
 import (
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -159,15 +156,15 @@ func appendJSON(dst []byte, c *Snapshot) (out []byte, ok bool) {
 	}
 	if len(c.Resellers) > 0 {
 		w.field(&n, "resellers")
-		w.bigList('[', len(c.Resellers), recordSizeHint, func(w *jsonWriter, i int) { w.reseller(&c.Resellers[i]) })
+		w.list(len(c.Resellers), func(i int) { w.reseller(&c.Resellers[i]) })
 	}
 	if len(c.Customers) > 0 {
 		w.field(&n, "customers")
-		w.bigList('[', len(c.Customers), recordSizeHint, func(w *jsonWriter, i int) { w.customer(&c.Customers[i]) })
+		w.list(len(c.Customers), func(i int) { w.customer(&c.Customers[i]) })
 	}
 	if len(c.Subscriptions) > 0 {
 		w.field(&n, "subscriptions")
-		w.bigList('[', len(c.Subscriptions), recordSizeHint, func(w *jsonWriter, i int) { w.subscription(&c.Subscriptions[i]) })
+		w.list(len(c.Subscriptions), func(i int) { w.subscription(&c.Subscriptions[i]) })
 	}
 	if len(c.PropertySets) > 0 {
 		w.field(&n, "property_sets")
@@ -176,82 +173,17 @@ func appendJSON(dst []byte, c *Snapshot) (out []byte, ok bool) {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		w.bigList('{', len(ids), setSizeHint, func(w *jsonWriter, i int) {
-			w.str(ids[i])
-			w.b = append(w.b, ':', ' ')
-			w.values(c.PropertySets[ids[i]])
-		})
+		w.b = append(w.b, '{')
+		m := 0
+		for _, id := range ids {
+			w.key(&m, id)
+			w.values(c.PropertySets[id])
+		}
+		w.end(m, '}')
 	}
 	w.end(n, '}')
 	w.b = append(w.b, '\n')
 	return w.b, w.ok
-}
-
-// bigListChunk is the least number of elements bigList gives a
-// goroutine (a variable for tests).
-var bigListChunk = 2048
-
-// bigList writes an array (open '[') or object (open '{') of count
-// elements of about sizeHint bytes, each written by elem (an object's
-// with its key), as list
-// does, but in chunks on every core when the list is long: each chunk is
-// written by a writer of its own at the list's depth, and the chunks are
-// joined in order, so the bytes are the same as one writer's.
-func (w *jsonWriter) bigList(open byte, count, sizeHint int, elem func(w *jsonWriter, i int)) {
-	closing := byte(']')
-	if open == '{' {
-		closing = '}'
-	}
-	workers := min(runtime.GOMAXPROCS(0), count/bigListChunk)
-	if workers < 2 {
-		w.b = append(w.b, open)
-		m := 0
-		for i := range count {
-			w.item(&m)
-			elem(w, i)
-		}
-		w.end(m, closing)
-		return
-	}
-	// Many more chunks than workers, so that a slow chunk does not
-	// leave the other cores idle at the end.
-	chunks := make([]jsonWriter, min(count/bigListChunk, 8*workers))
-	size := (count + len(chunks) - 1) / len(chunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(chunks) {
-					return
-				}
-				cw := &chunks[k]
-				cw.b = make([]byte, 0, size*sizeHint)
-				cw.depth, cw.ok = w.depth+1, true
-				for i := k * size; i < min(count, (k+1)*size); i++ {
-					if i > 0 {
-						cw.b = append(cw.b, ',')
-					}
-					cw.newline()
-					elem(cw, i)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	total := 0
-	for i := range chunks {
-		total += len(chunks[i].b)
-	}
-	w.b = slices.Grow(w.b, total+len(w.b)/8)
-	w.b = append(w.b, open)
-	for i := range chunks {
-		w.b = append(w.b, chunks[i].b...)
-		w.ok = w.ok && chunks[i].ok
-	}
-	w.newline()
-	w.b = append(w.b, closing)
 }
 
 // list writes an array of count elements, each written by elem.

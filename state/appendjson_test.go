@@ -3,10 +3,8 @@ package state
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -351,87 +349,6 @@ func TestSameButSerial(t *testing.T) {
 		if SameButSerial([]byte(pair[0]), []byte(pair[1])) {
 			t.Errorf("%q and %q: the same", pair[0], pair[1])
 		}
-	}
-}
-
-// longSnapshot joins random snapshots until its long lists (resellers,
-// customers, subscriptions, property sets) are long enough for appendJSON
-// to write them in chunks on several goroutines (bigList).
-func longSnapshot(r *rand.Rand, minLen int) *Snapshot {
-	s := randomSnapshot(r, "")
-	for k := 0; len(s.Subscriptions) < minLen || len(s.Customers) < minLen || len(s.PropertySets) < minLen; k++ {
-		p := randomSnapshot(r, "")
-		ref := func(id string) string {
-			if id == "" {
-				return ""
-			}
-			return fmt.Sprint(k, "-", id)
-		}
-		for _, x := range p.Resellers {
-			x.Login, x.Allocation = fmt.Sprint(k, "-", x.Login), ref(x.Allocation)
-			s.Resellers = append(s.Resellers, x)
-		}
-		for _, x := range p.Customers {
-			x.Login = fmt.Sprint(k, "-", x.Login)
-			s.Customers = append(s.Customers, x)
-		}
-		for _, x := range p.Subscriptions {
-			x.Domain = fmt.Sprint(k, "-", x.Domain)
-			x.Effective, x.Base, x.Customize, x.Settings, x.DroppedSettings = ref(x.Effective), ref(x.Base), ref(x.Customize), ref(x.Settings), ref(x.DroppedSettings)
-			s.Subscriptions = append(s.Subscriptions, x)
-		}
-		for id, v := range p.PropertySets {
-			if s.PropertySets == nil {
-				s.PropertySets = map[string]Values{}
-			}
-			s.PropertySets[fmt.Sprint(k, "-", id)] = v
-		}
-	}
-	return s
-}
-
-// Long lists are written in chunks on several goroutines; the bytes are
-// still encoding/json's, and a value only encoding/json handles, in any
-// chunk, still makes Encode use it.
-func TestAppendJSONLongLists(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	defer func(n int) { bigListChunk = n }(bigListChunk)
-	bigListChunk = 8
-	r := rand.New(rand.NewPCG(5, 6))
-	for i := range 12 {
-		s := longSnapshot(r, 2*bigListChunk+i*13)
-		checkAppendJSON(t, s)
-		// One value appendJSON leaves to encoding/json, in a set far
-		// into the list, and one in a subscription's conflict.
-		// (a set no record references is not encoded)
-		odd := maps.Clone(s.PropertySets)
-		for _, sub := range s.Subscriptions[len(s.Subscriptions)*2/3:] {
-			if sub.Effective != "" {
-				odd[sub.Effective] = Values{"v": float32(1.5)}
-				break
-			}
-		}
-		s2 := *s
-		s2.PropertySets = odd
-		c2, _ := canonical(&s2)
-		if _, ok := appendJSON(nil, c2); ok {
-			t.Fatal("appendJSON handles a float32 in a long list of sets")
-		}
-		checkFallback(t, &s2)
-		s3 := *s
-		s3.Subscriptions = slices.Clone(s.Subscriptions)
-		s3.Subscriptions[len(s3.Subscriptions)-5].Conflicts = []Conflict{{Property: "p", PlanValue: int32(3), Reason: "r"}}
-		checkFallback(t, &s3)
-	}
-}
-
-// checkFallback fails unless Encode writes for s what encoding/json
-// writes.
-func checkFallback(t *testing.T, s *Snapshot) {
-	t.Helper()
-	_, want := reflectEncoding(t, s)
-	if got, err := Encode(s); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("Encode = %.200q…, %v; want encoding/json's bytes", got, err)
 	}
 }
 
