@@ -72,3 +72,16 @@ func observeComponents(basis *state.Snapshot, cfg *model.Config) {
 	srv.Components = slices.Sorted(slices.Values(cfg.Server.Components))
 	basis.Server = &srv
 }
+
+// readComponents is cfg planned with the components of srv, a read of
+// the server (serverComponents), recorded in basis, the comparison's
+// recorded state, as observed (observeComponents); read says whether
+// they replaced the config's.
+func readComponents(w io.Writer, cfg *model.Config, srv *refresh.Server, basis *state.Snapshot) (out *model.Config, read bool) {
+	out = serverComponents(w, cfg, srv)
+	if out == cfg {
+		return cfg, false
+	}
+	observeComponents(basis, out)
+	return out, true
+}

@@ -177,15 +177,16 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 			return fmt.Errorf("--target server/%s: the config has no server %s (servers: %s)", only, only, strings.Join(names, ", "))
 		}
 	}
-	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: run.prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing},
+	// A single server's records, which the list's server default
+	// adopts, are that server's (MakeFleet plans them so): read,
+	// compared and planned as such.
+	prior := plan.AdoptDefault(run.prior, parts)
+	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing},
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets,
 		ComponentsRead: map[string]bool{}}
 	var notes []string
 	if c.refresh != nil && c.refresh.on {
-		// A single server's records, which the list's server default
-		// adopts, are compared as that server's (MakeFleet plans them
-		// so).
-		reads := readFleetKept(ctx, env, c.refresh, parts, plan.AdoptDefault(run.prior, parts), only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		reads := readFleetKept(ctx, env, c.refresh, parts, prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -198,12 +199,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
 				for i := range parts {
 					if parts[i].Name == r.name {
-						before := parts[i].Config
-						parts[i].Config = serverComponents(env.Stderr, parts[i].Config, r.srv)
-						if parts[i].Config != before {
-							in.ComponentsRead[r.name] = true
-							observeComponents(in.Basis[r.name], parts[i].Config)
-						}
+						parts[i].Config, in.ComponentsRead[r.name] = readComponents(env.Stderr, parts[i].Config, r.srv, in.Basis[r.name])
 					}
 				}
 				if run.fleetReads == nil {
@@ -219,13 +215,12 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	for name := range in.Basis {
 		read[name] = true
 	}
-	adopted := plan.AdoptDefault(run.prior, parts)
 	for i := range parts {
 		if read[parts[i].Name] || (only != "" && parts[i].Name != only) {
 			continue
 		}
 		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
-			if rec := plan.SliceState(adopted, parts[i].Name); rec != nil {
+			if rec := plan.SliceState(prior, parts[i].Name); rec != nil {
 				before := parts[i].Config
 				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
 				if parts[i].Config != before {

@@ -139,13 +139,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		load = tenantConfig(env, o.Dir, a)
 	}
 	run, cfg, err := lockedConfig(ctx, env, c, o.Dir, "apply", load)
-	if run != nil {
-		run.saved = true
-	}
 	if err != nil {
 		return err
 	}
 	defer run.close()
+	run.saved = true
 	b, cur := run.backend, run.prior
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {

@@ -514,8 +514,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	declared := cfg
 	if refreshed != nil {
 		basis, run.observed = refreshed.Observed, refreshed
-		cfg = serverComponents(env.Stderr, cfg, c.refresh.srv)
-		observeComponents(basis, cfg)
+		cfg, _ = readComponents(env.Stderr, cfg, c.refresh.srv, basis)
 	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
 		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
 	}

@@ -474,14 +474,7 @@ func checkReuse(t *testing.T, seed uint64, steps int) (st reuseStats) {
 	var log []string
 	for step := range steps + 1 {
 		if step > 0 {
-			cfg = cloneConfig(cfg)
-			for range 1 + r.IntN(3) {
-				log = append(log, reuseEdit(r, cfg, step))
-			}
-			if r.IntN(3) == 0 {
-				at = at.Add(time.Duration(r.IntN(40)-8) * time.Hour) // now and then backwards
-				log = append(log, "clock at "+at.Format(time.RFC3339))
-			}
+			cfg, at = reuseStep(r, cfg, step, at, 40, 8, &log) // now and then backwards
 		}
 		in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
 		fixErrors(r, in)
@@ -782,13 +775,7 @@ func checkReuseScope(t *testing.T, seed int, carried *atomic.Int64) {
 		var log []string
 		for step := range 12 {
 			if step > 0 {
-				cfg = cloneConfig(cfg)
-				for range 1 + r.IntN(3) {
-					log = append(log, reuseEdit(r, cfg, step))
-				}
-				if r.IntN(3) == 0 {
-					at = at.Add(time.Duration(r.IntN(60)) * time.Hour)
-				}
+				cfg, at = reuseStep(r, cfg, step, at, 60, 0, &log)
 			}
 			in := Input{Config: tenantOf(cfg, "r1"), Prior: prior, Now: at, Secrets: &fakeSecrets{}, Scope: &Scope{Reseller: "r1"}}
 			fixErrors(r, in)
@@ -881,4 +868,20 @@ func TestReuseKeepsNoOlderState(t *testing.T) {
 			t.Errorf("%s points into an older recorded state", s.cfg.Domain)
 		}
 	}
+}
+
+// reuseStep is one step of a random sequence of edits: cfg cloned and
+// edited one to three times, and one time in three the clock moved by
+// up to span hours, from back hours backwards; each edit and clock move
+// is logged.
+func reuseStep(r *rand.Rand, cfg *model.Config, step int, at time.Time, span, back int, log *[]string) (*model.Config, time.Time) {
+	cfg = cloneConfig(cfg)
+	for range 1 + r.IntN(3) {
+		*log = append(*log, reuseEdit(r, cfg, step))
+	}
+	if r.IntN(3) == 0 {
+		at = at.Add(time.Duration(r.IntN(span)-back) * time.Hour)
+		*log = append(*log, "clock at "+at.Format(time.RFC3339))
+	}
+	return cfg, at
 }

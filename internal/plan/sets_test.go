@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -108,13 +107,7 @@ func TestShortcutsMatchSlowPlan(t *testing.T) {
 		var log []string
 		for step := range 10 {
 			if step > 0 {
-				cfg = cloneConfig(cfg)
-				for range 1 + r.IntN(3) {
-					log = append(log, reuseEdit(r, cfg, step))
-				}
-				if r.IntN(3) == 0 {
-					at = at.Add(time.Duration(r.IntN(40)-8) * time.Hour)
-				}
+				cfg, at = reuseStep(r, cfg, step, at, 40, 8, &log)
 			}
 			in := Input{Config: cfg, Prior: prior, Lineage: "lin", Now: at, Secrets: &fakeSecrets{}}
 			fixErrors(r, in)
