@@ -154,9 +154,15 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	for i, ph := range phases {
 		if err := r.exec(ctx, ph); err != nil {
 			failed = err
+			// What later phases would have written is pending; an
+			// object they had nothing to write for is not (a synced
+			// subscription that a plan write already reached: record
+			// says when its record still waits for a pending plan).
 			for _, later := range phases[i+1:] {
 				for _, ch := range later.chains {
-					r.pending[ch.ref] = true
+					if len(ch.steps) > 0 {
+						r.pending[ch.ref] = true
+					}
 				}
 			}
 			break
