@@ -49,11 +49,12 @@ func withComponents(w io.Writer, cfg *model.Config, have []string, server, plann
 		if len(extra) > 0 {
 			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
 		}
-		name := server
+		name, declared := server, "the config's server.components"
 		if cfg.Server.Name != "" {
 			name = cfg.Server.Name + " (" + server + ")"
+			declared = "the components the config declares for " + cfg.Server.Name
 		}
-		fmt.Fprintf(w, "Warning: the components of server %s differ from the config's server.components (%s): %s.\n", name, strings.Join(parts, "; "), planning)
+		fmt.Fprintf(w, "Warning: the components of server %s differ from %s (%s): %s.\n", name, declared, strings.Join(parts, "; "), planning)
 	}
 	return out
 }
