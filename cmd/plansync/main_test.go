@@ -53,24 +53,25 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"adopt":       adoptDrift,
-			"damage":      damage,
-			"exited":      exitedProc,
-			"grepdir":     grepDir,
-			"holdlock":    holdLock,
-			"interrupt":   interrupt,
-			"mkfifo":      mkfifo,
-			"pleskfake":   pleskFake,
-			"pleskpost":   pleskPost,
-			"pleskdown":   pleskDown,
-			"releaselock": releaseLock,
-			"replace":     replaceIn,
-			"running":     runningProc,
-			"signal":      signalProc,
-			"sleep":       sleepFor,
-			"start":       startProc,
-			"subst":       subst,
-			"waitfor":     waitFor,
+			"adopt":           adoptDrift,
+			"damage":          damage,
+			"exited":          exitedProc,
+			"grepdir":         grepDir,
+			"holdlock":        holdLock,
+			"interrupt":       interrupt,
+			"mkfifo":          mkfifo,
+			"pleskfake":       pleskFake,
+			"pleskcomponents": pleskComponents,
+			"pleskpost":       pleskPost,
+			"pleskdown":       pleskDown,
+			"releaselock":     releaseLock,
+			"replace":         replaceIn,
+			"running":         runningProc,
+			"signal":          signalProc,
+			"sleep":           sleepFor,
+			"start":           startProc,
+			"subst":           subst,
+			"waitfor":         waitFor,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
@@ -450,7 +451,10 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		st.Components = strings.Split(args[1], ",")
 	}
 	opts.Key = key
-	var h http.Handler = fake.New(st, opts)
+	emu := fake.New(st, opts)
+	emulators.Store(downKey(ts, serverName), emu)
+	ts.Defer(func() { emulators.Delete(downKey(ts, serverName)) })
+	var h http.Handler = emu
 	if version {
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/xml")
@@ -536,6 +540,29 @@ func pleskDown(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("pleskdown: no emulator named %s (start it with pleskfake -name %s)", args[0], args[0])
 	}
 	v.(*atomic.Bool).Store(!neg)
+}
+
+// emulators holds, per script and server name ("" for the one started
+// without -name), the running emulator, for pleskcomponents.
+var emulators sync.Map // string -> *fake.Server
+
+// pleskComponents changes the components installed on a running
+// emulator, as an administrator installing or removing them would:
+//
+//	pleskcomponents [-name NAME] COMPONENT,...
+func pleskComponents(ts *testscript.TestScript, neg bool, args []string) {
+	name := ""
+	if len(args) == 3 && args[0] == "-name" {
+		name, args = args[1], args[2:]
+	}
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pleskcomponents [-name NAME] COMPONENT,...")
+	}
+	v, ok := emulators.Load(downKey(ts, name))
+	if !ok {
+		ts.Fatalf("pleskcomponents: no emulator %q running (start it with pleskfake)", name)
+	}
+	v.(*fake.Server).Do(func(st *fake.State) { st.Components = strings.Split(args[0], ",") })
 }
 
 // subst replaces $NAME and ${NAME} in files with the script's

@@ -86,3 +86,20 @@ func readComponents(w io.Writer, cfg *model.Config, srv *refresh.Server, basis *
 	observeComponents(basis, out)
 	return out, true
 }
+
+// recordReadComponents is what refresh records of a server's components:
+// those srv, its read, reported, in observed (the recorded state the
+// read is compared into; readComponents), reporting whether they differ
+// from before, the components recorded until now. A refresh that finds
+// no drift still records a changed list, so that a plan made without
+// reading the server (--refresh=false) plans with what it has.
+func recordReadComponents(cfg *model.Config, srv *refresh.Server, observed *state.Snapshot, before *state.Server) bool {
+	var had []string
+	if before != nil {
+		had = before.Components
+	}
+	if _, read := readComponents(io.Discard, cfg, srv, observed); !read || observed.Server == nil {
+		return false
+	}
+	return before == nil || !slices.Equal(had, observed.Server.Components)
+}

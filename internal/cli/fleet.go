@@ -338,13 +338,25 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	var names, failed, none []string
 	var recs []*state.Snapshot
 	var drift []plan.Drift
-	changed := false
+	changed, comps, ids := false, false, 0
 	for _, r := range reads {
 		names = append(names, r.name)
 		switch {
 		case r.res != nil:
 			recs = append(recs, r.res.Observed)
 			changed = changed || r.res.Changed()
+			ids += r.res.IDs
+			for _, part := range parts {
+				if part.Name == r.name {
+					var before *state.Server
+					if sl := plan.SliceState(prior, r.name); sl != nil {
+						before = sl.Server
+					}
+					if recordReadComponents(part.Config, r.srv, r.res.Observed, before) {
+						changed, comps = true, true
+					}
+				}
+			}
 			for _, d := range r.res.Drift {
 				d.Server = r.name
 				drift = append(drift, d)
@@ -374,10 +386,20 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	if run.prior != nil {
 		serial = run.prior.Serial
 	}
+	read := counted(len(parts)-len(failed)-len(none), "server")
+	// Without drift, what is recorded: the Plesk identities found, or
+	// else the servers' components.
+	what := identities(ids)
+	if ids == 0 && comps {
+		what = "the servers' components"
+	}
 	if changed {
 		result := plan.JoinStates(lineage, serial, names, recs)
-		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(),
-			Summary: fmt.Sprintf("refresh of %s: %s recorded", counted(len(parts)-len(failed)-len(none), "server"), counted(len(drift), "drift item"))}
+		summary := fmt.Sprintf("refresh of %s: %s recorded", read, counted(len(drift), "drift item"))
+		if len(drift) == 0 {
+			summary = fmt.Sprintf("refresh of %s: no drift, %s recorded", read, what)
+		}
+		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: summary}
 		expect := serial
 		err := env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 			serial, err = run.backend.Write(ctx, result, expect, entry)
@@ -386,10 +408,13 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		if err != nil {
 			return backendErr(run.backend, err)
 		}
-		fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n",
-			counted(len(drift), "drift item"), counted(len(parts)-len(failed)-len(none), "server"), serial)
+		if len(drift) == 0 {
+			fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", read, what, serial)
+		} else {
+			fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n", counted(len(drift), "drift item"), read, serial)
+		}
 	} else {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", counted(len(parts)-len(failed)-len(none), "server"))
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", read)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("cannot read %s: %s; their records are kept as they were", counted(len(failed), "server"), strings.Join(failed, "; "))

@@ -258,7 +258,12 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 			return err
 		}
 	}
-	if !res.Changed() {
+	var before *state.Server
+	if run.prior != nil {
+		before = run.prior.Server
+	}
+	comps := recordReadComponents(cfg, r.srv, res.Observed, before)
+	if !res.Changed() && !comps {
 		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", server)
 		return nil
 	}
@@ -276,7 +281,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return backendErr(run.backend, err)
 	}
 	if len(res.Drift) == 0 {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, identities(res.IDs), serial)
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, recordedWhat(res, comps), serial)
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the server was not changed. Run plansync plan to see what apply would set back.\n",
@@ -286,9 +291,19 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 
 func refreshSummary(server string, res *refresh.Result) string {
 	if len(res.Drift) == 0 {
-		return fmt.Sprintf("refresh from %s: no drift, %s recorded", server, identities(res.IDs))
+		return fmt.Sprintf("refresh from %s: no drift, %s recorded", server, recordedWhat(res, res.IDs == 0))
 	}
 	return fmt.Sprintf("refresh from %s: %s recorded", server, counted(len(res.Drift), "drift item"))
+}
+
+// recordedWhat says what a refresh without drift recorded: the Plesk
+// identities it found, or, when it found none, the server's components
+// (comps: they changed).
+func recordedWhat(res *refresh.Result, comps bool) string {
+	if res.IDs == 0 && comps {
+		return "the server's components"
+	}
+	return identities(res.IDs)
 }
 
 func identities(n int) string {
