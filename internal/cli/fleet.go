@@ -373,6 +373,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		return errors.New("refresh needs Plesk servers: none of the config's servers has a plesk block")
 	}
 	if len(drift) > 0 {
+		plan.AdoptEverywhere(drift, parts)
 		if err := render.DriftText(env.Stdout, &plan.Plan{Refreshed: true, Drift: drift}, render.Options{Color: env.color()}); err != nil {
 			return err
 		}

@@ -552,7 +552,7 @@ func MakeFleet(in FleetInput) *Plan {
 		}
 	}
 	mergeParts(p, in)
-	adoptEverywhere(p)
+	AdoptEverywhere(p.Drift, in.Parts)
 	if len(in.Targets) > 0 {
 		p.Partial, p.Targets = true, in.Targets
 		keepTargetedDrift(p, in.Targets)
@@ -618,17 +618,18 @@ func keepTargetedDrift(p *Plan, targets []string) {
 	p.Drift = out
 }
 
-// adoptEverywhere says, in the advice to adopt drift seen on one server,
-// that the object adopted is one object of the config for every server
-// it is on: the block replaces it on all of them.
-func adoptEverywhere(p *Plan) {
-	for i := range p.Drift {
-		d := &p.Drift[i]
+// AdoptEverywhere says, in the advice to adopt drift seen on one server
+// (plan and refresh of the servers parts), that the object adopted is
+// one object of the config for every server it is on: the block
+// replaces it on all of them.
+func AdoptEverywhere(drift []Drift, parts []ServerConfig) {
+	for i := range drift {
+		d := &drift[i]
 		if d.Adopt == "" || d.Server == "" {
 			continue
 		}
 		var on []string
-		for _, part := range p.Parts {
+		for _, part := range parts {
 			if part.Config != nil && configHas(part.Config, d.Kind, d.Key) {
 				on = append(on, part.Name)
 			}
