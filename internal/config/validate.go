@@ -313,7 +313,7 @@ func (v *validator) placements() {
 		}
 	}
 	place := func(p model.Placement, src *model.Src, obj string) {
-		if multi && len(p.Servers) == 0 && src.Has("servers") {
+		if len(p.Servers) == 0 && src.Has("servers") {
 			// Left out, servers means every server: an empty list
 			// would silently mean the opposite of what it says.
 			v.errorf(src.At("servers"), obj, "servers", "servers is empty: name the servers it goes to, or leave servers out for every server")
