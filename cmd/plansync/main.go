@@ -43,12 +43,15 @@ func realMain(args []string) int {
 // work harder only when memory grows, so that a run on 100,000
 // subscriptions (an import, a first apply) stays within 1 GiB (a run on
 // several servers scales it with the servers it works on at once:
-// cli.ScaleMemoryLimit). A user's GOGC or GOMEMLIMIT wins.
-func tuneGC(getenv func(string) (string, bool)) {
+// cli.ScaleMemoryLimit). A user's GOGC or GOMEMLIMIT wins. stop ends
+// the tuning (the process never needs to: tests do).
+func tuneGC(getenv func(string) (string, bool)) (stop func()) {
+	stop = func() {}
 	if v, _ := getenv("GOGC"); v == "" {
-		cli.TuneGC(cli.HeapTarget)
+		stop = cli.TuneGC(cli.HeapTarget)
 	}
 	if v, _ := getenv("GOMEMLIMIT"); v == "" {
 		debug.SetMemoryLimit(cli.DefaultMemoryLimit)
 	}
+	return stop
 }

@@ -321,7 +321,7 @@ func TestTuneGC(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			debug.SetGCPercent(100)
 			debug.SetMemoryLimit(math.MaxInt64)
-			tuneGC(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			defer tuneGC(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })()
 			if got := debug.SetGCPercent(100); got != tc.wantGC {
 				t.Errorf("GC percent %d, want %d", got, tc.wantGC)
 			}
