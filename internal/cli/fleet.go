@@ -568,6 +568,26 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			if r, ok := fr.reads[part.Name]; ok {
 				opts.Read, opts.ReadAt = r.read, r.at
 			}
+			if !run.saved && !readNow(opts) {
+				basis := part.Basis
+				if basis == nil {
+					basis = part.Prior
+				}
+				var err error
+				if opts.Read, opts.ReadAt, err = readUnseen(ctx, cn.client, a.Reseller, part.Plan, basis, part.Config); err != nil {
+					oc.Status, oc.Error = "failed", failureText(err)
+					if !errors.As(err, new(*unseenDriftError)) {
+						oc.Status = "not_reached"
+					} else {
+						for _, ch := range part.Plan.Changes {
+							oc.Pending = append(oc.Pending, string(ch.Kind)+" "+ch.Key)
+						}
+					}
+					records[i] = part.Prior
+					return
+				}
+				opts.OnlyChanges = true
+			}
 			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
 			oc.out = out
 			if out != nil {

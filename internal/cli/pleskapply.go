@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
@@ -107,11 +109,23 @@ func secretsOf(cfg *model.Config) func(kind, key, field string) string {
 // was done (all of it, or, after a failed operation, what succeeded).
 // applyErr is the failed operation, writeErr a failure to record.
 func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, entry *state.HistoryEntry, client *xmlapi.Client, conn plesk.Connection, reseller string, progress bool) (out *deploy.Outcome, serial uint64, applyErr, writeErr error) {
-	bar := newProgressLine(env.Stderr, progress, client.Server())
-	out, applyErr = deploy.Run(ctx, client, p, run.prior, deploy.Options{
-		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Progress: bar.update, Billing: billingOf(run.cfg),
+	opts := deploy.Options{
+		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Billing: billingOf(run.cfg),
 		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(), OnlyChanges: run.saved,
-	})
+	}
+	if !run.saved && !readNow(opts) {
+		basis := run.prior
+		if run.observed != nil {
+			basis = run.observed.Observed
+		}
+		if opts.Read, opts.ReadAt, applyErr = readUnseen(ctx, client, reseller, p, basis, run.cfg); applyErr != nil {
+			return nil, p.PriorSerial, applyErr, nil
+		}
+		opts.OnlyChanges = true
+	}
+	bar := newProgressLine(env.Stderr, progress, client.Server())
+	opts.Progress = bar.update
+	out, applyErr = deploy.Run(ctx, client, p, run.prior, opts)
 	bar.done(applyErr)
 	if out == nil || out.Record == nil {
 		return out, p.PriorSerial, applyErr, nil
@@ -123,6 +137,62 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	}
 	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
 	return out, serial, applyErr, writeErr
+}
+
+// readNow reports whether the plan deploy applies was made from a read
+// of the server as it is now: the run's own read, recent enough to stand
+// for deploy's first one (deploy.MaxReadAge; a reseller's deploy reads
+// its scoped view again, which the plan's read was too).
+func readNow(opts deploy.Options) bool {
+	return opts.Read != nil && time.Since(opts.ReadAt) <= deploy.MaxReadAge && !opts.ReadAt.After(time.Now())
+}
+
+// readUnseen reads the server for an apply whose plan was not made from
+// a read of it as it is now: a plan from the recorded state alone
+// (--refresh=false), one confirmed after a while, watch's plan from its
+// kept read. What changed on the server since basis, the state the plan
+// was made from, was never shown: such an apply writes only the objects
+// the plan changes (deploy.Options.OnlyChanges: the rest is left as the
+// server has it, and the next plan shows it as drift), and is refused,
+// before any write, when one of those objects changed on the server
+// since, as a saved plan is. It returns the read, for deploy's first.
+func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *plan.Plan, basis *state.Snapshot, cfg *model.Config) (*importer.Snapshot, time.Time, error) {
+	at := time.Now()
+	read, err := deploy.Read(ctx, client, reseller)
+	if err != nil {
+		return nil, at, err
+	}
+	srv := refresh.FromSnapshot(read, at)
+	if reseller != "" && basis != nil && basis.Server != nil && srv.Config != nil && srv.Config.Server != nil {
+		// A reseller cannot read the components: they are as recorded.
+		srv.Config.Server.Components = slices.Clone(basis.Server.Components)
+	}
+	touched := map[string]bool{}
+	for _, ch := range p.Changes {
+		touched[string(ch.Kind)+" "+ch.Key] = true
+		if ch.RenamedFrom != "" {
+			touched[string(ch.Kind)+" "+ch.RenamedFrom] = true
+		}
+	}
+	var changed []string
+	for _, d := range refresh.Compare(basis, cfg, srv, refresh.Options{Reseller: reseller}).Drift {
+		if k := string(d.Kind) + " " + d.Key; touched[k] && !slices.Contains(changed, k) {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) > 0 {
+		slices.Sort(changed)
+		return nil, at, &unseenDriftError{changed}
+	}
+	return read, at, nil
+}
+
+// unseenDriftError refuses an apply whose plan did not see what changed
+// on the server for objects it changes (readUnseen).
+type unseenDriftError struct{ objects []string }
+
+func (e *unseenDriftError) Error() string {
+	return fmt.Sprintf("the plan was not made from what the server has now: %s changed on the server since the state it was planned from (drift the plan did not show); nothing was written. Run plansync plan (it reads the server) to review the drift", strings.Join(e.objects, ", "))
 }
 
 // billingOf reports the objects the config marks managed_by: billing.
