@@ -34,8 +34,52 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, err
 	}
 	phases = append(phases, subs, r.buildStatuses())
+	if err := r.checkCascades(); err != nil {
+		return nil, err
+	}
 	phases = append(phases, r.buildDeletes()...)
 	return phases, nil
+}
+
+// checkCascades refuses, before any write, the delete of an account
+// that owns on the server a subscription or a customer the plan does
+// not delete (one made in the panel since, or by billing): Plesk deletes
+// them with the account, and the plan never said so.
+func (r *run) checkCascades() error {
+	deleting := map[string]bool{}
+	for _, ch := range r.p.Changes {
+		if ch.Action == plan.Delete {
+			deleting[string(ch.Kind)+" "+strings.ToLower(ch.Key)] = true
+		}
+	}
+	var lost []string
+	for _, ch := range r.p.Changes {
+		if ch.Action != plan.Delete || (ch.Kind != plan.KindCustomer && ch.Kind != plan.KindReseller) || r.opts.Billing(string(ch.Kind), ch.Key) {
+			continue
+		}
+		kind := strings.ReplaceAll(string(ch.Kind), "_", " ")
+		if ch.Kind == plan.KindReseller && r.resellers[ch.Key] == nil || ch.Kind == plan.KindCustomer && r.custs[ch.Key] == nil {
+			continue // not on the server: nothing is deleted
+		}
+		for name, w := range r.webs {
+			if w.Data.GenInfo.OwnerLogin != "" && sameOwner(w.Data.GenInfo.OwnerLogin, ch.Key) && !deleting["subscription "+name] {
+				lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", kind, ch.Key, name))
+			}
+		}
+		if ch.Kind != plan.KindReseller {
+			continue
+		}
+		for login, c := range r.custs {
+			if gi := c.Data.GenInfo; gi.OwnerLogin != "" && sameOwner(gi.OwnerLogin, ch.Key) && !deleting["customer "+strings.ToLower(login)] {
+				lost = append(lost, fmt.Sprintf("%s %s owns customer %s", kind, ch.Key, login))
+			}
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	sort.Strings(lost)
+	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", strings.Join(lost, ", "))
 }
 
 func (r *run) serverRef(kind, key, renamedFrom string) string {
