@@ -100,6 +100,40 @@ func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapsho
 	return b.Write(ctx, result, expect, entry)
 }
 
+// EntryExcept is entry, the history entry of p, for an apply that did
+// not do the changes skip reports (an apply stopped by a failure, or
+// with objects pending): its summary counts, and its changes list, only
+// what was done.
+func EntryExcept(p *plan.Plan, entry *state.HistoryEntry, skip func(server, kind, key string) bool) *state.HistoryEntry {
+	e := *entry
+	var kept []histChange
+	var added, changed, deleted int
+	for _, c := range p.Changes {
+		if skip(c.Server, string(c.Kind), c.Key) {
+			continue
+		}
+		kept = append(kept, histChange{c.Server, c.Kind, c.Key, c.Action})
+		switch c.Action {
+		case plan.Create:
+			added++
+		case plan.Delete:
+			deleted++
+		default:
+			changed++
+		}
+	}
+	accepted, what := p.Summary.Conflicts+p.Summary.Accepted, "conflicts"
+	if accepted == 1 {
+		what = "conflict"
+	}
+	e.Summary = fmt.Sprintf("%d added, %d changed, %d deleted, %d %s accepted", added, changed, deleted, accepted, what)
+	e.Changes = nil
+	if data, err := json.Marshal(append([]histChange{}, kept...)); err == nil {
+		e.Changes = data
+	}
+	return &e
+}
+
 // Summary is the one-line summary of a plan.
 func Summary(p *plan.Plan) string {
 	accepted, what := p.Summary.Conflicts+p.Summary.Accepted, "conflicts"

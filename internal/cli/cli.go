@@ -105,8 +105,12 @@ func report(env Env, err error) int {
 		return int(code)
 	}
 	var after afterDocument
-	if env.view.isJSON() && !errors.As(err, &after) {
-		_ = render.DiagnosticsJSON(env.Stdout, env.view.all(err))
+	if env.view.isJSON() {
+		if !errors.As(err, &after) {
+			_ = render.DiagnosticsJSON(env.Stdout, env.view.all(err))
+		}
+		// Else the document printed holds the error: nothing goes
+		// to stderr.
 		return ExitError
 	}
 	var ds diag.Diagnostics
@@ -184,12 +188,25 @@ func (v *diagView) all(err error) diag.Diagnostics {
 }
 
 // afterDocument is an error of a command that already printed its JSON
-// document on stdout: the error goes to stderr as text, so stdout stays
-// one document.
+// document on stdout, holding the error in its diagnostics
+// (diagView.fail): stdout stays one document, and nothing goes to
+// stderr.
 type afterDocument struct{ err error }
 
 func (e afterDocument) Error() string { return e.err.Error() }
 func (e afterDocument) Unwrap() error { return e.err }
+
+// warn says a warning of the run: on stderr as "Warning: text", or, for
+// a command run with --format json, in its document's diagnostics (with
+// the place in the config it is about, when there is one, and the
+// object).
+func (e Env) warn(text string, at diag.Range, object string) {
+	if e.view.isJSON() {
+		e.view.held = append(e.view.held, diag.Diagnostic{Severity: diag.Warning, Summary: text, Subject: at, Object: object})
+		return
+	}
+	fmt.Fprintf(e.Stderr, "Warning: %s\n", text)
+}
 
 // printDiags shows diagnostics: on stderr as text (an error with its
 // source line), or held for the run's JSON document (see diagView).

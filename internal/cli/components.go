@@ -2,24 +2,27 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
 )
 
+// warnFunc says a warning of the run (Env.warn).
+type warnFunc func(text string, at diag.Range, object string)
+
 // serverComponents is cfg planned with the components a Plesk server
 // reported (plan.ServerComponents), warning on w when the config's
 // server.components differ from them.
-func serverComponents(w io.Writer, cfg *model.Config, srv *refresh.Server) *model.Config {
+func serverComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server) *model.Config {
 	if srv == nil || srv.Config == nil || srv.Config.Server == nil {
 		return cfg
 	}
-	return withComponents(w, cfg, srv.Config.Server.Components, srv.Name, "planning with the server's")
+	return withComponents(warn, cfg, srv.Config.Server.Components, srv.Name, "planning with the server's")
 }
 
 // recordedComponents is serverComponents for a plan made without
@@ -29,17 +32,17 @@ func serverComponents(w io.Writer, cfg *model.Config, srv *refresh.Server) *mode
 // as the same warning, not as a change to the server nor as conflicts
 // the server does not have. Nothing recorded: the declared list is
 // trusted.
-func recordedComponents(w io.Writer, cfg *model.Config, rec *state.Server, server string) *model.Config {
+func recordedComponents(warn warnFunc, cfg *model.Config, rec *state.Server, server string) *model.Config {
 	if rec == nil {
 		return cfg
 	}
-	return withComponents(w, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
+	return withComponents(warn, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
 }
 
 // withComponents is cfg planned with the components have of the named
 // server (plan.ServerComponents), warning on w, saying how it plans,
 // when the config's server.components differ.
-func withComponents(w io.Writer, cfg *model.Config, have []string, server, planning string) *model.Config {
+func withComponents(warn warnFunc, cfg *model.Config, have []string, server, planning string) *model.Config {
 	out, missing, extra := plan.ServerComponents(cfg, have)
 	if len(missing)+len(extra) > 0 {
 		var parts []string
@@ -54,7 +57,8 @@ func withComponents(w io.Writer, cfg *model.Config, have []string, server, plann
 			name = cfg.Server.Name + " (" + server + ")"
 			declared = "the components the config declares for " + cfg.Server.Name
 		}
-		fmt.Fprintf(w, "Warning: the components of server %s differ from %s (%s): %s.\n", name, declared, strings.Join(parts, "; "), planning)
+		warn(fmt.Sprintf("the components of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
+			cfg.Server.Src.At("components"), "server")
 	}
 	return out
 }
@@ -78,8 +82,8 @@ func observeComponents(basis *state.Snapshot, cfg *model.Config) {
 // the server (serverComponents), recorded in basis, the comparison's
 // recorded state, as observed (observeComponents); read says whether
 // they replaced the config's.
-func readComponents(w io.Writer, cfg *model.Config, srv *refresh.Server, basis *state.Snapshot) (out *model.Config, read bool) {
-	out = serverComponents(w, cfg, srv)
+func readComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server, basis *state.Snapshot) (out *model.Config, read bool) {
+	out = serverComponents(warn, cfg, srv)
 	if out == cfg {
 		return cfg, false
 	}
@@ -98,7 +102,7 @@ func recordReadComponents(cfg *model.Config, srv *refresh.Server, observed *stat
 	if before != nil {
 		had = before.Components
 	}
-	if _, read := readComponents(io.Discard, cfg, srv, observed); !read || observed.Server == nil {
+	if _, read := readComponents(func(string, diag.Range, string) {}, cfg, srv, observed); !read || observed.Server == nil {
 		return false
 	}
 	return before == nil || !slices.Equal(had, observed.Server.Components)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
@@ -58,7 +60,7 @@ func warnFleetEnv(env Env) {
 		}
 	}
 	if len(set) > 0 {
-		fmt.Fprintf(env.Stderr, "Warning: %s ignored: the config names several servers, each with its own plesk block; the environment overrides only a single-server config.\n", strings.Join(set, ", "))
+		env.warn(fmt.Sprintf("%s ignored: the config names several servers, each with its own plesk block; the environment overrides only a single-server config.", strings.Join(set, ", ")), diag.Range{}, "")
 	}
 }
 
@@ -193,13 +195,13 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		for _, r := range reads {
 			switch {
 			case r.err != nil:
-				fmt.Fprintf(env.Stderr, "Warning: cannot read server %s to refresh the state: %v; %s is planned from the recorded state.\n", r.name, oneLine(r.err.Error()), r.name)
+				env.warn(fmt.Sprintf("cannot read server %s to refresh the state: %v; %s is planned from the recorded state.", r.name, oneLine(r.err.Error()), r.name), diag.Range{}, "server "+r.name)
 				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
 			case r.res != nil:
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
 				for i := range parts {
 					if parts[i].Name == r.name {
-						parts[i].Config, in.ComponentsRead[r.name] = readComponents(env.Stderr, parts[i].Config, r.srv, in.Basis[r.name])
+						parts[i].Config, in.ComponentsRead[r.name] = readComponents(env.warn, parts[i].Config, r.srv, in.Basis[r.name])
 					}
 				}
 				if run.fleetReads == nil {
@@ -222,7 +224,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
 			if rec := plan.SliceState(prior, parts[i].Name); rec != nil {
 				before := parts[i].Config
-				parts[i].Config = recordedComponents(env.Stderr, parts[i].Config, rec.Server, client.Server())
+				parts[i].Config = recordedComponents(env.warn, parts[i].Config, rec.Server, client.Server())
 				if parts[i].Config != before {
 					in.ComponentsRead[parts[i].Name] = true
 				}
@@ -629,15 +631,26 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	lineage := p.Result.Lineage
 	result := plan.JoinStates(lineage, p.PriorSerial, names, recs)
 	var failed []string
+	notDone, pending := map[string]bool{}, map[string]bool{}
 	for _, oc := range outcomes {
 		if oc.Status == "failed" || oc.Status == "not_reached" {
 			failed = append(failed, oc.Name)
 		}
+		if oc.Status == "not_reached" {
+			notDone[oc.Name] = true
+		}
+		for _, k := range oc.Pending {
+			pending[oc.Name+"\x00"+k] = true
+		}
+	}
+	if len(failed) > 0 || len(pending) > 0 {
+		// The history says what was done.
+		entry = apply.EntryExcept(p, entry, func(server, kind, key string) bool {
+			return notDone[server] || pending[server+"\x00"+kind+" "+key]
+		})
 	}
 	if len(failed) > 0 {
-		e := *entry
-		e.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
-		entry = &e
+		entry.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
 	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {

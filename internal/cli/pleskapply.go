@@ -131,9 +131,12 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 		return out, p.PriorSerial, applyErr, nil
 	}
 	if applyErr != nil || len(out.Pending) > 0 {
-		e := *entry
-		e.Summary += fmt.Sprintf(" (on %s: %d objects pending)", client.Server(), len(out.Pending))
-		entry = &e
+		pending := map[string]bool{}
+		for _, k := range out.Pending {
+			pending[k] = true
+		}
+		entry = apply.EntryExcept(p, entry, func(_, kind, key string) bool { return pending[kind+" "+key] })
+		entry.Summary += fmt.Sprintf(" (on %s: %s pending)", client.Server(), counted(len(out.Pending), "object"))
 	}
 	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
 	return out, serial, applyErr, writeErr

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/importer"
@@ -103,7 +104,7 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		// A reviewer's read-only checkout can still plan; it cannot
 		// apply, and nothing is written.
 		env.inputs.taint()
-		fmt.Fprintf(env.Stderr, "Warning: planning without the state lock: %s is read-only here\n", b.Describe())
+		env.warn(fmt.Sprintf("planning without the state lock: %s is read-only here", b.Describe()), diag.Range{}, "")
 	}
 	if run.prior, err = c.priors.read(ctx, b); err != nil {
 		run.close()
@@ -514,9 +515,9 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	declared := cfg
 	if refreshed != nil {
 		basis, run.observed = refreshed.Observed, refreshed
-		cfg, _ = readComponents(env.Stderr, cfg, c.refresh.srv, basis)
+		cfg, _ = readComponents(env.warn, cfg, c.refresh.srv, basis)
 	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
-		cfg = recordedComponents(env.Stderr, cfg, run.prior.Server, client.Server())
+		cfg = recordedComponents(env.warn, cfg, run.prior.Server, client.Server())
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared,
 		UnrecordedServer: declared.Server == nil && cfg.Server != nil,

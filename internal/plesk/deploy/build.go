@@ -104,6 +104,26 @@ func ownerOf(login string) xmlapi.Owner {
 	return xmlapi.Owner{OwnerLogin: login}
 }
 
+// ownedBy reports whether the server's subscription gi is owned by the
+// account holder (a customer, else a reseller or the administrator): by
+// its login, or by the id of the account the server has for holder
+// under another login, which a login renamed in this run (renamed_from,
+// or set back from the panel's) is about to become: the subscription
+// follows its owner, nothing is written for it.
+func (r *run) ownedBy(gi *xmlapi.WebspaceGenInfo, holder string, customer bool) bool {
+	if sameOwner(gi.OwnerLogin, holder) {
+		return true
+	}
+	kind := "reseller"
+	if customer {
+		kind = "customer"
+	}
+	r.mu.Lock()
+	id := r.ids[state.Ref{Kind: kind, Key: holder}].ID
+	r.mu.Unlock()
+	return id != 0 && gi.OwnerID == id
+}
+
 func sameOwner(a, b string) bool {
 	norm := func(s string) string {
 		if s == "" {
@@ -916,7 +936,8 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			// change-owner leaves the subscriptions custom, without add-ons.
 			info = webInfo{synced: true}
 		}
-		if !strings.EqualFold(gi.Name, s.Domain) || (!r.moved[s.Customer] && !sameOwner(gi.OwnerLogin, holder)) {
+		ownerOK := r.moved[s.Customer] || r.ownedBy(gi, holder, s.Customer != "")
+		if !strings.EqualFold(gi.Name, s.Domain) || !ownerOK {
 			gs := &xmlapi.SetGenSetup{}
 			if !strings.EqualFold(gi.Name, s.Domain) {
 				gs.Name = s.Domain
@@ -925,7 +946,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 					return xmlapi.WebspaceSet{Filter: byOld, Values: xmlapi.WebspaceValues{GenSetup: gs}}
 				}, nil)
 			}
-			if !sameOwner(gi.OwnerLogin, holder) && !r.moved[s.Customer] {
+			if !ownerOK {
 				gso := &xmlapi.SetGenSetup{OwnerLogin: holder}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{GenSetup: gso}}
