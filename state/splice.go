@@ -23,9 +23,19 @@ import (
 // its key); when anything is not as expected, or prior or priorData is
 // nil, s is encoded as Encode encodes it.
 func EncodeLike(s, prior *Snapshot, priorData []byte) ([]byte, error) {
-	out, _, err := encodeLike(s, prior, priorData)
+	out, copied, err := encodeLike(s, prior, priorData)
+	if VerifyEncodeLike && copied > 0 {
+		if want, werr := Encode(s); werr != nil || !bytes.Equal(out, want) {
+			panic("state: EncodeLike wrote other bytes than Encode: was its prior snapshot modified after it was decoded?")
+		}
+	}
 	return out, err
 }
+
+// VerifyEncodeLike, set by tests, has EncodeLike check what it writes
+// against Encode and panic on a difference, which only a prior modified
+// after it was decoded can cause: so that the tests of its callers tell.
+var VerifyEncodeLike bool
 
 // encodeLike is EncodeLike, which also says how many elements it copied.
 func encodeLike(s, prior *Snapshot, priorData []byte) (out []byte, copied int, err error) {

@@ -102,7 +102,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 			knownCanonical = p[len(sum)] == 1 // an entry a write made
 		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
-			b.Backend.Remember(plain, s, p[len(sum)] == 1)
+			b.Backend.RememberData(data, plain, s, p[len(sum)] == 1)
 			return s, nil
 		}
 	}
@@ -115,7 +115,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		enc, err := state.Encode(s)
 		canonical = err == nil && bytes.Equal(enc, data)
 	}
-	b.Backend.Remember(plain, s, canonical)
+	b.Backend.RememberData(data, plain, s, canonical)
 	stored := false
 	if bin, ok := state.EncodeBinary(s); ok {
 		flag := byte(0)

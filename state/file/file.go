@@ -51,13 +51,20 @@ func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
 // wrote them: their serial and lineage, and whether they are exactly
 // state.Encode's encoding of their own decoding (canonical). Write uses
 // it, when the file still holds those bytes, instead of decoding them
-// again.
+// again. When a reader handed them over (RememberData), or b wrote them,
+// it also holds the bytes themselves (data), which Write then compares
+// with the file as it reads it instead of reading it into memory; and
+// when they are canonical and a reader handed them over, the snapshot
+// they decode to (snap), which Write encodes the new state like
+// (state.EncodeLike).
 type known struct {
 	set       bool
 	sum       [sha256.Size]byte
 	serial    uint64
 	lineage   string
 	canonical bool
+	data      []byte
+	snap      *state.Snapshot
 }
 
 var _ state.Backend = (*Backend)(nil)
@@ -102,8 +109,27 @@ func (b *Backend) Read(ctx context.Context) (*state.Snapshot, error) {
 // the file again, and, when they are canonical, compares the contents by
 // comparing its encoding with them. Only s's serial and lineage are kept.
 func (b *Backend) Remember(sum [sha256.Size]byte, s *state.Snapshot, canonical bool) {
+	b.remember(known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical})
+}
+
+// RememberData is Remember for a reader that holds the bytes, data (whose
+// SHA-256 is sum): b keeps them, and when they are canonical s too, so
+// that Write compares the state file with data without reading the file
+// into memory, and encodes only the records that differ from s's (copying
+// the others from data, see state.EncodeLike). Neither data nor s may be
+// modified afterwards: s must be the snapshot data decodes to, as the
+// reader decoded it.
+func (b *Backend) RememberData(data []byte, sum [sha256.Size]byte, s *state.Snapshot, canonical bool) {
+	k := known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical, data: data}
+	if canonical {
+		k.snap = s
+	}
+	b.remember(k)
+}
+
+func (b *Backend) remember(k known) {
 	b.mu.Lock()
-	b.known = known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical}
+	b.known = k
 	b.mu.Unlock()
 }
 
@@ -202,30 +228,73 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}()
 
 	// The stored state: its bytes, and either what b knows of them (the
-	// bytes it last read or wrote) or their decoding.
-	raw, err := b.readRaw()
-	if err != nil && !errors.Is(err, state.ErrNotFound) {
-		return 0, err
-	}
-	had := err == nil
-	// s is encoded while the stored bytes are hashed (knownFor); what
-	// is wrong with the stored state is still said before anything
-	// wrong with s.
-	var cur *state.Snapshot
-	k, isKnown := known{}, false
-	hashed := make(chan struct{})
-	if had {
-		go func() {
-			defer close(hashed)
-			k, isKnown = b.knownFor(raw)
-		}()
-	} else {
-		close(hashed)
-	}
+	// bytes it last read or wrote) or their decoding. s is encoded while
+	// the stored bytes are read and hashed: when b holds the bytes it
+	// knows, the file is only hashed, and compared with them, and s is
+	// encoded like the snapshot they decode to; else the file is read
+	// and its bytes hashed (knownFor). What is wrong with the stored
+	// state is still said before anything wrong with s.
+	b.mu.Lock()
+	was := b.known
+	b.mu.Unlock()
 	next := *s
 	next.Serial = expectSerial + 1
-	data, encErr := state.Encode(&next)
-	<-hashed
+	var (
+		raw      []byte
+		had      bool
+		cur      *state.Snapshot
+		k        known
+		isKnown  bool
+		data     []byte
+		encErr   error
+		hashed   = make(chan struct{})
+		stored   [sha256.Size]byte
+		exists   bool
+		storeErr error
+	)
+	if was.set && was.data != nil {
+		go func() {
+			defer close(hashed)
+			stored, exists, storeErr = b.hashFile()
+		}()
+		if testHookEncodeLike != nil && was.snap != nil {
+			testHookEncodeLike(was.snap)
+		}
+		data, encErr = state.EncodeLike(&next, was.snap, was.data)
+		<-hashed
+		if storeErr != nil {
+			return 0, storeErr
+		}
+		had = exists
+		if had && stored == was.sum {
+			raw, k, isKnown = was.data, was, true
+		} else if had {
+			// Not the bytes b knows: read, as below.
+			if raw, err = b.readRaw(); err != nil && !errors.Is(err, state.ErrNotFound) {
+				return 0, err
+			}
+			had = err == nil
+			if had {
+				k, isKnown = b.knownFor(raw)
+			}
+		}
+	} else {
+		raw, err = b.readRaw()
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return 0, err
+		}
+		had = err == nil
+		if had {
+			go func() {
+				defer close(hashed)
+				k, isKnown = b.knownFor(raw)
+			}()
+		} else {
+			close(hashed)
+		}
+		data, encErr = state.Encode(&next)
+		<-hashed
+	}
 	if had {
 		if !isKnown {
 			if cur, err = b.decode(raw); err != nil {
@@ -327,16 +396,48 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
 	sum := <-summed
-	b.Remember(sum, &next, state.StableEncoding(data))
+	// The bytes are kept, not next, whose lists are the caller's.
+	b.remember(known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: state.StableEncoding(data), data: data})
 	if b.onWrite != nil {
 		b.onWrite(data, sum)
 	}
 	return next.Serial, nil
 }
 
+// hashFile returns the SHA-256 of the state file, read through a small
+// buffer, and whether there is one.
+func (b *Backend) hashFile() (sum [sha256.Size]byte, exists bool, err error) {
+	f, err := os.Open(b.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return sum, false, nil
+	}
+	if err != nil {
+		return sum, false, fmt.Errorf("reading %s: %w", b.Describe(), err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sum, false, fmt.Errorf("reading %s: %w", b.Describe(), err)
+		}
+	}
+	h.Sum(sum[:0])
+	return sum, true, nil
+}
+
 // testHookDecode, when set by a test, runs whenever the state file is
 // decoded.
 var testHookDecode func()
+
+// testHookEncodeLike, when set by a test, runs whenever Write encodes
+// like a remembered snapshot.
+var testHookEncodeLike func(prior *state.Snapshot)
 
 // testHookBeforeRename, when set by a test, runs after the history entry
 // is recorded and before the lock is checked and the state renamed.
