@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -115,5 +116,40 @@ func TestWriteRememberedFileChanged(t *testing.T) {
 	want.Serial = got
 	if enc, _ := state.Encode(&want); !bytes.Equal(mustReadFile(t, path), enc) {
 		t.Fatal("the state written is not state.Encode's")
+	}
+}
+
+// BenchmarkWriteLike100k is BenchmarkWrite100k/known for a write that
+// changes 1 % of the subscriptions, by a Backend handed the stored bytes
+// and their decoding (as the CLI's state cache hands them).
+func BenchmarkWriteLike100k(b *testing.B) {
+	state.VerifyEncodeLike = false
+	defer func() { state.VerifyEncodeLike = true }()
+	path := filepath.Join(b.TempDir(), "state.json")
+	serial, err := New(path).Write(b.Context(), manySubscriptions(1, 100_000), 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prior, err := state.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		be := New(path)
+		be.RememberData(data, sha256.Sum256(data), prior, true)
+		next := *prior
+		next.Subscriptions = slices.Clone(prior.Subscriptions)
+		for j := i % 100; j < len(next.Subscriptions); j += 100 {
+			next.Subscriptions[j].Status = "suspended"
+		}
+		b.StartTimer()
+		if serial, err = be.Write(b.Context(), &next, serial, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
