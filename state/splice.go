@@ -23,13 +23,28 @@ import (
 // its key); when anything is not as expected, or prior or priorData is
 // nil, s is encoded as Encode encodes it.
 func EncodeLike(s, prior *Snapshot, priorData []byte) ([]byte, error) {
-	out, copied, err := encodeLike(s, prior, priorData)
+	parts, err := EncodeLikeParts(s, prior, priorData)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// EncodeLikeParts is EncodeLike without joining: the encoding is the
+// concatenation of the parts returned, which are spans of priorData
+// (which must not be modified while they are used) and bytes of their
+// own. So the unchanged bulk of a large state is never copied in memory.
+func EncodeLikeParts(s, prior *Snapshot, priorData []byte) ([][]byte, error) {
+	parts, copied, err := encodeLike(s, prior, priorData)
 	if VerifyEncodeLike && copied > 0 {
-		if want, werr := Encode(s); werr != nil || !bytes.Equal(out, want) {
+		if want, werr := Encode(s); werr != nil || !bytes.Equal(bytes.Join(parts, nil), want) {
 			panic("state: EncodeLike wrote other bytes than Encode: was its prior snapshot modified after it was decoded?")
 		}
 	}
-	return out, err
+	return parts, err
 }
 
 // VerifyEncodeLike, set by tests, has EncodeLike check what it writes
@@ -37,11 +52,18 @@ func EncodeLike(s, prior *Snapshot, priorData []byte) ([]byte, error) {
 // after it was decoded can cause: so that the tests of its callers tell.
 var VerifyEncodeLike bool
 
-// encodeLike is EncodeLike, which also says how many elements it copied.
-func encodeLike(s, prior *Snapshot, priorData []byte) (out []byte, copied int, err error) {
+// encodeLike is EncodeLikeParts, which also says how many elements it
+// copied.
+func encodeLike(s, prior *Snapshot, priorData []byte) (parts [][]byte, copied int, err error) {
+	full := func() ([][]byte, int, error) {
+		out, err := Encode(s)
+		if err != nil {
+			return nil, 0, err
+		}
+		return [][]byte{out}, 0, nil
+	}
 	if prior == nil || priorData == nil {
-		out, err = Encode(s)
-		return out, 0, err
+		return full()
 	}
 	c, err := canonical(s)
 	if err != nil {
@@ -49,15 +71,106 @@ func encodeLike(s, prior *Snapshot, priorData []byte) (out []byte, copied int, e
 	}
 	l, ok := scanLike(prior, priorData)
 	if !ok {
-		out, err = Encode(s)
-		return out, 0, err
+		return full()
 	}
-	w := &jsonWriter{b: make([]byte, 0, len(priorData)+len(priorData)/8+4096), ok: true, like: l}
-	if out, ok := w.snapshot(c); ok {
-		return out, l.copied, nil
+	w := &jsonWriter{b: make([]byte, 0, 64<<10), ok: true, like: l}
+	out, ok := w.snapshot(c)
+	if !ok {
+		out, err := encodeReflect(c)
+		if err != nil {
+			return nil, 0, err
+		}
+		return [][]byte{out}, 0, nil
 	}
-	out, err = encodeReflect(c)
-	return out, 0, err
+	if l.ownFrom < len(out) {
+		l.segs = append(l.segs, piece{start: l.ownFrom, end: len(out)})
+	}
+	parts = make([][]byte, len(l.segs))
+	for i, sg := range l.segs {
+		if sg.prior {
+			parts[i] = priorData[sg.start:sg.end:sg.end]
+		} else {
+			parts[i] = out[sg.start:sg.end:sg.end]
+		}
+	}
+	return parts, l.copied, nil
+}
+
+// piece is a part of an encoding in parts: a span of the prior
+// encoding, or of the writer's own bytes.
+type piece struct {
+	prior      bool
+	start, end int
+}
+
+// copyPrior writes the element of the prior encoding at sp: as a part of
+// its own, or as an extension of the prior span written last when the
+// bytes written since are the prior's in between (the separators of
+// consecutive elements).
+func (w *jsonWriter) copyPrior(sp span) {
+	l := w.like
+	l.copied++
+	own := w.b[l.ownFrom:]
+	if n := len(l.segs); n > 0 && l.segs[n-1].prior && l.segs[n-1].end <= sp.start &&
+		bytes.Equal(l.data[l.segs[n-1].end:sp.start], own) {
+		w.b = w.b[:l.ownFrom]
+		l.segs[n-1].end = sp.end
+		return
+	}
+	if len(own) > 0 {
+		l.segs = append(l.segs, piece{start: l.ownFrom, end: len(w.b)})
+	}
+	l.segs = append(l.segs, piece{prior: true, start: sp.start, end: sp.end})
+	l.ownFrom = len(w.b)
+}
+
+// SameButSerialParts is SameButSerial(a, b) for b in parts (as
+// EncodeLikeParts returns them), whose first holds the serial.
+func SameButSerialParts(a []byte, parts [][]byte) bool {
+	if len(parts) == 0 {
+		return false
+	}
+	ia, ja, ok := serialDigits(a)
+	if !ok {
+		return false
+	}
+	ib, jb, ok := serialDigits(parts[0])
+	if !ok || jb >= len(parts[0]) || !bytes.Equal(a[:ia], parts[0][:ib]) {
+		return false
+	}
+	rest := a[ja:]
+	for i, p := range parts {
+		if i == 0 {
+			p = p[jb:]
+		}
+		if len(p) > len(rest) || !bytes.Equal(rest[:len(p)], p) {
+			return false
+		}
+		rest = rest[len(p):]
+	}
+	return len(rest) == 0
+}
+
+// StableEncodingParts is StableEncoding for an encoding in parts.
+func StableEncodingParts(parts [][]byte) bool {
+	const mark = `\ufffd`
+	var tail []byte // the last bytes before the part
+	for _, p := range parts {
+		if bytes.Contains(p, []byte(mark)) {
+			return false
+		}
+		join := append(tail, p[:min(len(p), len(mark)-1)]...)
+		if bytes.Contains(join, []byte(mark)) {
+			return false
+		}
+		if len(p) >= len(mark)-1 {
+			join = p
+		} else {
+			join = append(tail, p...)
+		}
+		tail = append([]byte(nil), join[max(0, len(join)-(len(mark)-1)):]...)
+	}
+	return true
 }
 
 // span is where an element is in the prior encoding.
@@ -73,6 +186,10 @@ type likeSource struct {
 	sets map[string]span
 	// copied counts the elements copied.
 	copied int
+	// segs are the parts written so far; the writer's own bytes from
+	// ownFrom are not among them yet.
+	segs    []piece
+	ownFrom int
 }
 
 // scanLike finds the elements of prior's long lists in data, its
@@ -251,8 +368,7 @@ func spliceList[T any](w *jsonWriter, list, prior []T, spans []span, keyOf func(
 			sp := spans[i]
 			scratch = recordHead(scratch[:0], server, field, key)
 			if bytes.HasPrefix(w.like.data[sp.start:sp.end], scratch) {
-				w.b = append(w.b, w.like.data[sp.start:sp.end]...)
-				w.like.copied++
+				w.copyPrior(sp)
 				i++
 				continue
 			}
@@ -311,8 +427,7 @@ func (w *jsonWriter) propertySet(n *int, id string, v Values) {
 	if w.like != nil {
 		if sp, ok := w.like.sets[id]; ok && sameValues(v, w.like.prior.PropertySets[id]) {
 			w.item(n)
-			w.b = append(w.b, w.like.data[sp.start:sp.end]...)
-			w.like.copied++
+			w.copyPrior(sp)
 			return
 		}
 	}

@@ -336,7 +336,11 @@ func TestEncodeLikeIsEncode(t *testing.T) {
 			next = randEdit(r, next)
 			want, werr := Encode(next)
 			for _, p := range priors {
-				got, n, err := encodeLike(next, p, data)
+				parts, n, err := encodeLike(next, p, data)
+				got := bytes.Join(parts, nil)
+				if werr == nil && (!SameButSerialParts(want, parts) || StableEncodingParts(parts) != StableEncoding(want)) {
+					t.Fatalf("seed %d step %d: the parts compare otherwise than the bytes", seed, step)
+				}
 				if (err == nil) != (werr == nil) || !bytes.Equal(got, want) {
 					t.Fatalf("seed %d step %d: EncodeLike = %v\n%s\nEncode = %v\n%s", seed, step, err, got, werr, want)
 				}
@@ -347,7 +351,8 @@ func TestEncodeLikeIsEncode(t *testing.T) {
 		same := cloneSnapshot(prior)
 		same.Serial += 5
 		want, _ := Encode(same)
-		got, n, err := encodeLike(same, sorted, data)
+		parts, n, err := encodeLike(same, sorted, data)
+		got := bytes.Join(parts, nil)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("seed %d: same content: %v\n%s\nwant\n%s", seed, err, got, want)
 		}
@@ -378,7 +383,8 @@ func TestEncodeLikeFallsBack(t *testing.T) {
 	}
 	check := func(name string, p *Snapshot, d []byte, wantCopied bool) {
 		t.Helper()
-		got, n, err := encodeLike(next, p, d)
+		parts, n, err := encodeLike(next, p, d)
+		got := bytes.Join(parts, nil)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("%s: %v, not Encode's output", name, err)
 		}
@@ -416,14 +422,14 @@ func TestEncodeLikeFallsBack(t *testing.T) {
 	// Encode's.
 	reversed := cloneSnapshot(prior)
 	slices.Reverse(reversed.Subscriptions)
-	if got, _, err := encodeLike(next, reversed, data); err != nil || !bytes.Equal(got, want) {
+	if got, err := EncodeLike(next, reversed, data); err != nil || !bytes.Equal(got, want) {
 		t.Fatal("records in another order: not Encode's output")
 	}
 
 	// A record whose span does not begin with its key is encoded.
 	moved := bytes.Replace(data, []byte(`"domain": "site000005.example.com"`), []byte(`"domain": "site000005.example.org"`), 1)
-	got, n, err := encodeLike(next, prior, moved)
-	if err != nil || !bytes.Equal(got, want) || n == 0 {
+	parts, n, err := encodeLike(next, prior, moved)
+	if err != nil || !bytes.Equal(bytes.Join(parts, nil), want) || n == 0 {
 		t.Fatalf("a record's key edited: %v, %d copied", err, n)
 	}
 }
@@ -483,4 +489,46 @@ func appendValue(v any) string {
 	w := &jsonWriter{ok: true}
 	w.value(v)
 	return string(w.b)
+}
+
+// The comparisons of an encoding in parts see what the joined bytes
+// hold, wherever the parts are cut.
+func TestPartsCompare(t *testing.T) {
+	a, err := Encode(bigSnapshot(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Clone(a)
+	other[len(other)/2] ^= 1
+	longer := append(bytes.Clone(a[:len(a)-1]), " \n"...)
+	reserial := bytes.Replace(a, []byte(`"serial": 0`), []byte(`"serial": 12`), 1)
+	cut := func(b []byte, at ...int) [][]byte {
+		var parts [][]byte
+		prev := 0
+		for _, i := range at {
+			parts = append(parts, b[prev:i])
+			prev = i
+		}
+		return append(parts, b[prev:])
+	}
+	for _, at := range [][]int{nil, {200}, {200, 201, 201, 900}, {len(a) / 2, len(a) - 1}} {
+		for _, c := range []struct {
+			b    []byte
+			same bool
+		}{{a, true}, {reserial, true}, {other, false}, {longer, false}, {a[:len(a)-1], false}} {
+			if got := SameButSerialParts(a, cut(c.b, at...)); got != c.same {
+				t.Errorf("cut at %v: SameButSerialParts = %v, want %v", at, got, c.same)
+			}
+		}
+	}
+	marked := []byte(`{"a": "x\ufffdy"}`)
+	i := bytes.Index(marked, []byte(`\ufffd`))
+	for _, at := range [][]int{nil, {i}, {i + 1}, {i + 3}, {i + 1, i + 2, i + 4}, {i + 5}, {i + 6}} {
+		if StableEncodingParts(cut(marked, at...)) {
+			t.Errorf("cut at %v: \\ufffd not found", at)
+		}
+	}
+	if !StableEncodingParts(cut(a, 10, 11, 500)) {
+		t.Error("no \\ufffd, yet not stable")
+	}
 }

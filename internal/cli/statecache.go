@@ -62,19 +62,20 @@ func entrySumOf(plain [32]byte, n int) []byte {
 	return h.Sum(nil)
 }
 
-// written records, after a write stored data, that data is canonical
-// (state.StableEncoding: Encode writes it again for its decoding), in an
-// entry without the decoded state, which costs the write next to
-// nothing. (An entry with the decoded state, made from the snapshot
-// written, was measured too costly for an apply: its binary encoding
-// alone costs as much as the rest of the write at 100,000 subscriptions.)
-// The next read decodes the file and makes the full entry, without
-// checking again that the file is canonical.
-func (b *cachedFile) written(data []byte, plain [32]byte) {
-	if !state.StableEncoding(data) {
+// written records, after a write stored the state (of size bytes, whose
+// SHA-256 is plain), that it is canonical (stable: state.StableEncoding,
+// Encode writes it again for its decoding), in an entry without the
+// decoded state, which costs the write next to nothing. (An entry with
+// the decoded state, made from the snapshot written, was measured too
+// costly for an apply: its binary encoding alone costs as much as the
+// rest of the write at 100,000 subscriptions.) The next read decodes the
+// file and makes the full entry, without checking again that the file is
+// canonical.
+func (b *cachedFile) written(size int, stable bool, plain [32]byte) {
+	if !stable {
 		return
 	}
-	b.dc.Put(b.entryKey(), append(entrySumOf(plain, len(data)), 1))
+	b.dc.Put(b.entryKey(), append(entrySumOf(plain, size), 1))
 	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 

@@ -36,13 +36,13 @@ type Backend struct {
 	held  *fileLock  // the lock taken by TryLock, while held
 	known known      // the state file as last read or written
 
-	onWrite func(data []byte, sum [sha256.Size]byte) // see OnWrite
+	onWrite func(size int, stable bool, sum [sha256.Size]byte) // see OnWrite
 }
 
 // OnWrite has f called by each Write that replaced the state file, before
-// it returns, with the bytes written and their SHA-256. f must not modify
-// or keep data. Set it before the Backend is used.
-func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
+// it returns, with the size of what it wrote, whether state.StableEncoding
+// holds for it, and its SHA-256. Set it before the Backend is used.
+func (b *Backend) OnWrite(f func(size int, stable bool, sum [sha256.Size]byte)) {
 	b.onWrite = f
 }
 
@@ -245,7 +245,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		cur      *state.Snapshot
 		k        known
 		isKnown  bool
-		data     []byte
+		parts    [][]byte // the new encoding, in parts
 		encErr   error
 		hashed   = make(chan struct{})
 		stored   [sha256.Size]byte
@@ -260,7 +260,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		if testHookEncodeLike != nil && was.snap != nil {
 			testHookEncodeLike(was.snap)
 		}
-		data, encErr = state.EncodeLike(&next, was.snap, was.data)
+		parts, encErr = state.EncodeLikeParts(&next, was.snap, was.data)
 		<-hashed
 		if storeErr != nil {
 			return 0, storeErr
@@ -292,7 +292,9 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		} else {
 			close(hashed)
 		}
+		var data []byte
 		data, encErr = state.Encode(&next)
+		parts = [][]byte{data}
 		<-hashed
 	}
 	if had {
@@ -321,7 +323,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 	if had {
 		if k.canonical {
-			if state.SameButSerial(raw, data) {
+			if state.SameButSerialParts(raw, parts) {
 				return gotSerial, nil
 			}
 		} else {
@@ -332,20 +334,28 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 			}
 			stored := *cur
 			stored.Serial = next.Serial
-			if same, err := state.Encode(&stored); err == nil && bytes.Equal(same, data) {
+			if same, err := state.Encode(&stored); err == nil && state.SameButSerialParts(same, parts) {
 				return cur.Serial, nil
 			}
 		}
 	}
 	// The sum of data is computed while the file is written and synced.
 	summed := make(chan [sha256.Size]byte, 1)
-	go func() { summed <- sha256.Sum256(data) }()
+	go func() {
+		h := sha256.New()
+		for _, p := range parts {
+			h.Write(p)
+		}
+		var sum [sha256.Size]byte
+		h.Sum(sum[:0])
+		summed <- sum
+	}()
 	if err := b.dropPending(gotSerial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
 
 	dir := filepath.Dir(b.path)
-	tmp, err := writeTemp(b.path, data)
+	tmp, err := writeTemp(b.path, parts...)
 	if err != nil {
 		return 0, fmt.Errorf("writing %s: %w; nothing was written", b.Describe(), err)
 	}
@@ -397,9 +407,18 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 	sum := <-summed
 	// The bytes are kept, not next, whose lists are the caller's.
-	b.remember(known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: state.StableEncoding(data), data: data})
+	stable := state.StableEncodingParts(parts)
+	k = known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: stable}
+	if len(parts) == 1 {
+		k.data = parts[0]
+	}
+	b.remember(k)
 	if b.onWrite != nil {
-		b.onWrite(data, sum)
+		size := 0
+		for _, p := range parts {
+			size += len(p)
+		}
+		b.onWrite(size, stable, sum)
 	}
 	return next.Serial, nil
 }
@@ -553,9 +572,10 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// writeTemp writes data to a fsynced temporary file in the directory of
-// path, named after path (see tempPrefix), and returns its name.
-func writeTemp(path string, data []byte) (name string, err error) {
+// writeTemp writes data (the concatenation of its parts) to a fsynced
+// temporary file in the directory of path, named after path (see
+// tempPrefix), and returns its name.
+func writeTemp(path string, data ...[]byte) (name string, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -570,8 +590,10 @@ func writeTemp(path string, data []byte) (name string, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return "", err
+	for _, p := range data {
+		if _, err := f.Write(p); err != nil {
+			return "", err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return "", err
