@@ -51,12 +51,11 @@ func (b *Backend) OnWrite(f func(size int, stable bool, sum [sha256.Size]byte)) 
 // wrote them: their serial and lineage, and whether they are exactly
 // state.Encode's encoding of their own decoding (canonical). Write uses
 // it, when the file still holds those bytes, instead of decoding them
-// again. When a reader handed them over (RememberData), or b wrote them,
-// it also holds the bytes themselves (data), which Write then compares
-// with the file as it reads it instead of reading it into memory; and
-// when they are canonical and a reader handed them over, the snapshot
-// they decode to (snap), which Write encodes the new state like
-// (state.EncodeLike).
+// again. When a reader handed them over (RememberData), it also holds
+// the bytes themselves (data), which Write then compares with the file
+// as it reads it instead of reading it into memory; and when they are
+// canonical, the snapshot they decode to (snap), which Write encodes the
+// new state like (state.EncodeLikeParts).
 type known struct {
 	set       bool
 	sum       [sha256.Size]byte
@@ -407,12 +406,10 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 	sum := <-summed
 	// The bytes are kept, not next, whose lists are the caller's.
+	// Neither the bytes nor next (whose lists are the caller's) are
+	// kept: the next write reads the file again.
 	stable := state.StableEncodingParts(parts)
-	k = known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: stable}
-	if len(parts) == 1 {
-		k.data = parts[0]
-	}
-	b.remember(k)
+	b.remember(known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: stable})
 	if b.onWrite != nil {
 		size := 0
 		for _, p := range parts {
