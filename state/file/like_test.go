@@ -86,7 +86,7 @@ func TestWriteEncodesLikeRemembered(t *testing.T) {
 func TestWriteRememberedFileChanged(t *testing.T) {
 	path := statePath(t)
 	serial := write(t, New(path), 1, 0)
-	b, prior := rememberRead(t, path)
+	b, _ := rememberRead(t, path)
 	if _, err := New(path).Write(t.Context(), snapshot(2), serial, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestWriteRememberedFileChanged(t *testing.T) {
 		t.Fatalf("Write after another's = %v, want a stale error for serial %d", err, serial+1)
 	}
 
-	b, prior = rememberRead(t, path)
+	b, prior := rememberRead(t, path)
 	data := mustReadFile(t, path)
 	edited := bytes.ReplaceAll(data, []byte("\n  "), []byte("\n "))
 	if err := os.WriteFile(path, edited, 0o600); err != nil {
