@@ -405,7 +405,6 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
 	sum := <-summed
-	// The bytes are kept, not next, whose lists are the caller's.
 	// Neither the bytes nor next (whose lists are the caller's) are
 	// kept: the next write reads the file again.
 	stable := state.StableEncodingParts(parts)
