@@ -24,6 +24,9 @@ type jsonWriter struct {
 	b     []byte
 	depth int
 	ok    bool // false once something was met the writer does not handle
+	// like, when set, is the prior snapshot whose encoding is copied
+	// from (EncodeLike).
+	like *likeSource
 }
 
 // newline starts a line at the current depth.
@@ -124,6 +127,12 @@ func (w *jsonWriter) time(t time.Time) {
 // can write (or refuse).
 func appendJSON(dst []byte, c *Snapshot) (out []byte, ok bool) {
 	w := &jsonWriter{b: dst, ok: true}
+	return w.snapshot(c)
+}
+
+// snapshot appends the encoding of the canonical snapshot c, as
+// appendJSON does.
+func (w *jsonWriter) snapshot(c *Snapshot) (out []byte, ok bool) {
 	n := 0
 	w.b = append(w.b, '{')
 	w.field(&n, "format_version")
@@ -156,15 +165,15 @@ func appendJSON(dst []byte, c *Snapshot) (out []byte, ok bool) {
 	}
 	if len(c.Resellers) > 0 {
 		w.field(&n, "resellers")
-		w.list(len(c.Resellers), func(i int) { w.reseller(&c.Resellers[i]) })
+		w.resellers(c.Resellers)
 	}
 	if len(c.Customers) > 0 {
 		w.field(&n, "customers")
-		w.list(len(c.Customers), func(i int) { w.customer(&c.Customers[i]) })
+		w.customers(c.Customers)
 	}
 	if len(c.Subscriptions) > 0 {
 		w.field(&n, "subscriptions")
-		w.list(len(c.Subscriptions), func(i int) { w.subscription(&c.Subscriptions[i]) })
+		w.subscriptions(c.Subscriptions)
 	}
 	if len(c.PropertySets) > 0 {
 		w.field(&n, "property_sets")
@@ -176,8 +185,7 @@ func appendJSON(dst []byte, c *Snapshot) (out []byte, ok bool) {
 		w.b = append(w.b, '{')
 		m := 0
 		for _, id := range ids {
-			w.key(&m, id)
-			w.values(c.PropertySets[id])
+			w.propertySet(&m, id, c.PropertySets[id])
 		}
 		w.end(m, '}')
 	}

@@ -62,19 +62,20 @@ func entrySumOf(plain [32]byte, n int) []byte {
 	return h.Sum(nil)
 }
 
-// written records, after a write stored data, that data is canonical
-// (state.StableEncoding: Encode writes it again for its decoding), in an
-// entry without the decoded state, which costs the write next to
-// nothing. (An entry with the decoded state, made from the snapshot
-// written, was measured too costly for an apply: its binary encoding
-// alone costs as much as the rest of the write at 100,000 subscriptions.)
-// The next read decodes the file and makes the full entry, without
-// checking again that the file is canonical.
-func (b *cachedFile) written(data []byte, plain [32]byte) {
-	if !state.StableEncoding(data) {
+// written records, after a write stored the state (of size bytes, whose
+// SHA-256 is plain), that it is canonical (stable: state.StableEncoding,
+// Encode writes it again for its decoding), in an entry without the
+// decoded state, which costs the write next to nothing. (An entry with
+// the decoded state, made from the snapshot written, was measured too
+// costly for an apply: its binary encoding alone costs as much as the
+// rest of the write at 100,000 subscriptions.) The next read decodes the
+// file and makes the full entry, without checking again that the file is
+// canonical.
+func (b *cachedFile) written(size int, stable bool, plain [32]byte) {
+	if !stable {
 		return
 	}
-	b.dc.Put(b.entryKey(), append(entrySumOf(plain, len(data)), 1))
+	b.dc.Put(b.entryKey(), append(entrySumOf(plain, size), 1))
 	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 
@@ -102,7 +103,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 			knownCanonical = p[len(sum)] == 1 // an entry a write made
 		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
-			b.Backend.Remember(plain, s, p[len(sum)] == 1)
+			b.Backend.RememberData(data, plain, s, p[len(sum)] == 1)
 			return s, nil
 		}
 	}
@@ -115,7 +116,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		enc, err := state.Encode(s)
 		canonical = err == nil && bytes.Equal(enc, data)
 	}
-	b.Backend.Remember(plain, s, canonical)
+	b.Backend.RememberData(data, plain, s, canonical)
 	stored := false
 	if bin, ok := state.EncodeBinary(s); ok {
 		flag := byte(0)

@@ -36,13 +36,13 @@ type Backend struct {
 	held  *fileLock  // the lock taken by TryLock, while held
 	known known      // the state file as last read or written
 
-	onWrite func(data []byte, sum [sha256.Size]byte) // see OnWrite
+	onWrite func(size int, stable bool, sum [sha256.Size]byte) // see OnWrite
 }
 
 // OnWrite has f called by each Write that replaced the state file, before
-// it returns, with the bytes written and their SHA-256. f must not modify
-// or keep data. Set it before the Backend is used.
-func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
+// it returns, with the size of what it wrote, whether state.StableEncoding
+// holds for it, and its SHA-256. Set it before the Backend is used.
+func (b *Backend) OnWrite(f func(size int, stable bool, sum [sha256.Size]byte)) {
 	b.onWrite = f
 }
 
@@ -51,13 +51,19 @@ func (b *Backend) OnWrite(f func(data []byte, sum [sha256.Size]byte)) {
 // wrote them: their serial and lineage, and whether they are exactly
 // state.Encode's encoding of their own decoding (canonical). Write uses
 // it, when the file still holds those bytes, instead of decoding them
-// again.
+// again. When a reader handed them over (RememberData), it also holds
+// the bytes themselves (data), which Write then compares with the file
+// as it reads it instead of reading it into memory; and when they are
+// canonical, the snapshot they decode to (snap), which Write encodes the
+// new state like (state.EncodeLikeParts).
 type known struct {
 	set       bool
 	sum       [sha256.Size]byte
 	serial    uint64
 	lineage   string
 	canonical bool
+	data      []byte
+	snap      *state.Snapshot
 }
 
 var _ state.Backend = (*Backend)(nil)
@@ -102,8 +108,27 @@ func (b *Backend) Read(ctx context.Context) (*state.Snapshot, error) {
 // the file again, and, when they are canonical, compares the contents by
 // comparing its encoding with them. Only s's serial and lineage are kept.
 func (b *Backend) Remember(sum [sha256.Size]byte, s *state.Snapshot, canonical bool) {
+	b.remember(known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical})
+}
+
+// RememberData is Remember for a reader that holds the bytes, data (whose
+// SHA-256 is sum): b keeps them, and when they are canonical s too, so
+// that Write compares the state file with data without reading the file
+// into memory, and encodes only the records that differ from s's (copying
+// the others from data, see state.EncodeLike). Neither data nor s may be
+// modified afterwards: s must be the snapshot data decodes to, as the
+// reader decoded it.
+func (b *Backend) RememberData(data []byte, sum [sha256.Size]byte, s *state.Snapshot, canonical bool) {
+	k := known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical, data: data}
+	if canonical {
+		k.snap = s
+	}
+	b.remember(k)
+}
+
+func (b *Backend) remember(k known) {
 	b.mu.Lock()
-	b.known = known{set: true, sum: sum, serial: s.Serial, lineage: s.Lineage, canonical: canonical}
+	b.known = k
 	b.mu.Unlock()
 }
 
@@ -202,30 +227,75 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}()
 
 	// The stored state: its bytes, and either what b knows of them (the
-	// bytes it last read or wrote) or their decoding.
-	raw, err := b.readRaw()
-	if err != nil && !errors.Is(err, state.ErrNotFound) {
-		return 0, err
-	}
-	had := err == nil
-	// s is encoded while the stored bytes are hashed (knownFor); what
-	// is wrong with the stored state is still said before anything
-	// wrong with s.
-	var cur *state.Snapshot
-	k, isKnown := known{}, false
-	hashed := make(chan struct{})
-	if had {
-		go func() {
-			defer close(hashed)
-			k, isKnown = b.knownFor(raw)
-		}()
-	} else {
-		close(hashed)
-	}
+	// bytes it last read or wrote) or their decoding. s is encoded while
+	// the stored bytes are read and hashed: when b holds the bytes it
+	// knows, the file is only hashed, and compared with them, and s is
+	// encoded like the snapshot they decode to; else the file is read
+	// and its bytes hashed (knownFor). What is wrong with the stored
+	// state is still said before anything wrong with s.
+	b.mu.Lock()
+	was := b.known
+	b.mu.Unlock()
 	next := *s
 	next.Serial = expectSerial + 1
-	data, encErr := state.Encode(&next)
-	<-hashed
+	var (
+		raw      []byte
+		had      bool
+		cur      *state.Snapshot
+		k        known
+		isKnown  bool
+		parts    [][]byte // the new encoding, in parts
+		encErr   error
+		hashed   = make(chan struct{})
+		stored   [sha256.Size]byte
+		exists   bool
+		storeErr error
+	)
+	if was.set && was.data != nil {
+		go func() {
+			defer close(hashed)
+			stored, exists, storeErr = b.hashFile()
+		}()
+		if testHookEncodeLike != nil && was.snap != nil {
+			testHookEncodeLike(was.snap)
+		}
+		parts, encErr = state.EncodeLikeParts(&next, was.snap, was.data)
+		<-hashed
+		if storeErr != nil {
+			return 0, storeErr
+		}
+		had = exists
+		if had && stored == was.sum {
+			raw, k, isKnown = was.data, was, true
+		} else if had {
+			// Not the bytes b knows: read, as below.
+			if raw, err = b.readRaw(); err != nil && !errors.Is(err, state.ErrNotFound) {
+				return 0, err
+			}
+			had = err == nil
+			if had {
+				k, isKnown = b.knownFor(raw)
+			}
+		}
+	} else {
+		raw, err = b.readRaw()
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return 0, err
+		}
+		had = err == nil
+		if had {
+			go func() {
+				defer close(hashed)
+				k, isKnown = b.knownFor(raw)
+			}()
+		} else {
+			close(hashed)
+		}
+		var data []byte
+		data, encErr = state.Encode(&next)
+		parts = [][]byte{data}
+		<-hashed
+	}
 	if had {
 		if !isKnown {
 			if cur, err = b.decode(raw); err != nil {
@@ -252,7 +322,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	}
 	if had {
 		if k.canonical {
-			if state.SameButSerial(raw, data) {
+			if state.SameButSerialParts(raw, parts) {
 				return gotSerial, nil
 			}
 		} else {
@@ -263,20 +333,28 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 			}
 			stored := *cur
 			stored.Serial = next.Serial
-			if same, err := state.Encode(&stored); err == nil && bytes.Equal(same, data) {
+			if same, err := state.Encode(&stored); err == nil && state.SameButSerialParts(same, parts) {
 				return cur.Serial, nil
 			}
 		}
 	}
 	// The sum of data is computed while the file is written and synced.
 	summed := make(chan [sha256.Size]byte, 1)
-	go func() { summed <- sha256.Sum256(data) }()
+	go func() {
+		h := sha256.New()
+		for _, p := range parts {
+			h.Write(p)
+		}
+		var sum [sha256.Size]byte
+		h.Sum(sum[:0])
+		summed <- sum
+	}()
 	if err := b.dropPending(gotSerial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
 
 	dir := filepath.Dir(b.path)
-	tmp, err := writeTemp(b.path, data)
+	tmp, err := writeTemp(b.path, parts...)
 	if err != nil {
 		return 0, fmt.Errorf("writing %s: %w; nothing was written", b.Describe(), err)
 	}
@@ -327,16 +405,54 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		return 0, fmt.Errorf("writing %s: syncing its directory: %w; nothing was written", b.Describe(), err)
 	}
 	sum := <-summed
-	b.Remember(sum, &next, state.StableEncoding(data))
+	// Neither the bytes nor next (whose lists are the caller's) are
+	// kept: the next write reads the file again.
+	stable := state.StableEncodingParts(parts)
+	b.remember(known{set: true, sum: sum, serial: next.Serial, lineage: next.Lineage, canonical: stable})
 	if b.onWrite != nil {
-		b.onWrite(data, sum)
+		size := 0
+		for _, p := range parts {
+			size += len(p)
+		}
+		b.onWrite(size, stable, sum)
 	}
 	return next.Serial, nil
+}
+
+// hashFile returns the SHA-256 of the state file, read through a small
+// buffer, and whether there is one.
+func (b *Backend) hashFile() (sum [sha256.Size]byte, exists bool, err error) {
+	f, err := os.Open(b.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return sum, false, nil
+	}
+	if err != nil {
+		return sum, false, fmt.Errorf("reading %s: %w", b.Describe(), err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sum, false, fmt.Errorf("reading %s: %w", b.Describe(), err)
+		}
+	}
+	h.Sum(sum[:0])
+	return sum, true, nil
 }
 
 // testHookDecode, when set by a test, runs whenever the state file is
 // decoded.
 var testHookDecode func()
+
+// testHookEncodeLike, when set by a test, runs whenever Write encodes
+// like a remembered snapshot.
+var testHookEncodeLike func(prior *state.Snapshot)
 
 // testHookBeforeRename, when set by a test, runs after the history entry
 // is recorded and before the lock is checked and the state renamed.
@@ -452,9 +568,10 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// writeTemp writes data to a fsynced temporary file in the directory of
-// path, named after path (see tempPrefix), and returns its name.
-func writeTemp(path string, data []byte) (name string, err error) {
+// writeTemp writes data (the concatenation of its parts) to a fsynced
+// temporary file in the directory of path, named after path (see
+// tempPrefix), and returns its name.
+func writeTemp(path string, data ...[]byte) (name string, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -469,8 +586,10 @@ func writeTemp(path string, data []byte) (name string, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return "", err
+	for _, p := range data {
+		if _, err := f.Write(p); err != nil {
+			return "", err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return "", err
