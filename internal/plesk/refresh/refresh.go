@@ -11,7 +11,9 @@
 // knows (mapped properties, lock and synchronized status, status,
 // plan and add-on membership, owner, contact details, existence). What
 // the server does not have (descriptions, plansync-only properties,
-// password hashes, subscriber settings) keeps its recorded value.
+// password hashes, subscriber settings) keeps its recorded value; so do
+// a subscription's conflicts (those an apply with --accept-available
+// accepted: the server's own are accepted by no one).
 package refresh
 
 import (
