@@ -748,14 +748,16 @@ func (r *run) compareContact(kind, login string, want state.Contact, wantDesc st
 // The others keep what the record already holds, and the server's
 // difference there is not this apply's prediction (a value the refresh
 // recorded as the server's, an unavailable one the server still
-// reports). A saved plan's changes list no fields: what differs from
-// the prior record is what the plan changes.
+// reports). A saved plan's changes list no fields (but the secrets they
+// set): what differs from the prior record is what the plan changes.
 func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) bool {
 	paths := map[string]bool{}
-	if !r.opts.OnlyChanges {
-		for _, f := range ch.Fields {
+	for _, f := range ch.Fields {
+		if !f.Sensitive {
 			paths[f.Path] = true
 		}
+	}
+	if len(paths) > 0 {
 		return func(path string) bool { return paths[path] }
 	}
 	var p *state.Subscription
