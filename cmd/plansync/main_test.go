@@ -342,7 +342,8 @@ func TestTuneGC(t *testing.T) {
 // unsynchronised. Flags before the directory: -empty (the server has the
 // config's components but none of its objects), -fail-op N (the Nth
 // operation fails, with -fail-code, default 1023), -delay DUR (every
-// answer is held back this long).
+// answer is held back this long), -addon-replaces (add-on values replace
+// the plan's instead of adding to them, the emulator's option).
 //
 // Options inject faults: -answer=html|garbage|http500 (the emulator's
 // own), -answer=version (every packet refused with Plesk's system error
@@ -376,6 +377,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			continue
 		case "tls":
 			useTLS = true
+			continue
+		case "addon-replaces":
+			opts.AddonReplaces = true
 			continue
 		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key":
 		default:
@@ -423,7 +427,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-addon-replaces] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {

@@ -553,7 +553,12 @@ func (r *run) record() *state.Snapshot {
 
 // verify reads back, in batches, every subscription a written plan
 // reaches and every subscription written, and compares it with the
-// prediction. A subscription in disagreement keeps its prior record.
+// prediction; and every other subscription whose record the plan
+// changes, whether or not a write was sent for it, compared on what the
+// plan changes of it (changedPaths): when nothing needed writing (an
+// earlier apply wrote the plan and found the server disagreeing), the
+// prediction is still not recorded unless the server agrees (SPEC
+// §6.5). A subscription in disagreement keeps its prior record.
 func (r *run) verify(ctx context.Context) error {
 	names := map[string]bool{}
 	for ref := range r.written {
@@ -580,10 +585,18 @@ func (r *run) verify(ctx context.Context) error {
 			}
 		}
 	}
+	// The other subscriptions the plan changes: no write reached them,
+	// yet the record takes the prediction of what the plan changes.
+	changed := map[string]*plan.Change{}
+	for _, ch := range r.p.Changes {
+		if ch.Kind == plan.KindSubscription && ch.Action != plan.Delete && !names[ch.Key] {
+			changed[ch.Key] = ch
+		}
+	}
 	subs := map[string]*state.Subscription{}
 	for i := range r.res.Subscriptions {
 		s := &r.res.Subscriptions[i]
-		if names[s.Domain] && !r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
+		if (names[s.Domain] || changed[s.Domain] != nil) && !r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
 			subs[s.Domain] = s
 		}
 	}
@@ -611,9 +624,14 @@ func (r *run) verify(ctx context.Context) error {
 					continue
 				}
 				s := subs[strings.ToLower(w.Data.GenInfo.Name)]
-				if s != nil {
-					r.compare(s, w)
+				if s == nil {
+					continue
 				}
+				var only func(string) bool
+				if ch := changed[s.Domain]; ch != nil {
+					only = r.changedPaths(ch, s)
+				}
+				r.compare(s, w, only)
 			}
 		}
 	}
@@ -724,12 +742,64 @@ func (r *run) compareContact(kind, login string, want state.Contact, wantDesc st
 	r.pending[state.Ref{Kind: kind, Key: login}] = true
 }
 
+// changedPaths says which of a subscription's properties (value paths,
+// sync_status, status, expires) the plan changes in its record: those
+// its change lists, as planned from what the server was read to have.
+// The others keep what the record already holds, and the server's
+// difference there is not this apply's prediction (a value the refresh
+// recorded as the server's, an unavailable one the server still
+// reports). A saved plan's changes list no fields (but the secrets they
+// set): what differs from the prior record is what the plan changes.
+func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) bool {
+	paths := map[string]bool{}
+	for _, f := range ch.Fields {
+		if !f.Sensitive {
+			paths[f.Path] = true
+		}
+	}
+	if len(paths) > 0 {
+		return func(path string) bool { return paths[path] }
+	}
+	var p *state.Subscription
+	if r.prior != nil {
+		for i := range r.prior.Subscriptions {
+			if r.prior.Subscriptions[i].Domain == s.Domain {
+				p = &r.prior.Subscriptions[i]
+				break
+			}
+		}
+	}
+	if p == nil {
+		return nil
+	}
+	before := subscriptionProps(props(r.prior.PropertySets[p.Effective], r.settingsIn(r.prior, p)))
+	after := r.wantOf(s)
+	for path, v := range after {
+		if bv, ok := before[path]; !ok || bv != v {
+			paths[path] = true
+		}
+	}
+	for path := range before {
+		if _, ok := after[path]; !ok {
+			paths[path] = true
+		}
+	}
+	paths["sync_status"] = p.SyncStatus != s.SyncStatus
+	paths["status"] = p.ConfigStatus != s.ConfigStatus
+	paths["expires"] = expiration(p.Expires) != expiration(s.Expires)
+	return func(path string) bool { return paths[path] }
+}
+
 // compare records the differences between a subscription's prediction
-// and what the server reports.
-func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData) {
+// and what the server reports, on the properties only accepts (nil:
+// all).
+func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(string) bool) {
 	want := r.wantOf(s)
 	have := observed(mapping.FromWebspace(w))
 	add := func(property, predicted, observed string) {
+		if only != nil && !only(property) {
+			return
+		}
 		r.disagree = append(r.disagree, Disagreement{Subscription: s.Domain, Property: property, Predicted: predicted, Observed: observed})
 	}
 	write, reset := diff(want, have)
@@ -795,11 +865,16 @@ func (r *run) wantOf(s *state.Subscription) model.Props {
 }
 
 func (r *run) settings(s *state.Subscription) map[string]bool {
+	return r.settingsIn(r.res, s)
+}
+
+// settingsIn lists the paths of a subscription's own settings in snap.
+func (r *run) settingsIn(snap *state.Snapshot, s *state.Subscription) map[string]bool {
 	if s.Settings == "" {
 		return nil
 	}
 	out := map[string]bool{}
-	for path := range r.res.PropertySets[s.Settings] {
+	for path := range snap.PropertySets[s.Settings] {
 		out[path] = true
 	}
 	return out

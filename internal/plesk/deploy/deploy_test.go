@@ -669,3 +669,125 @@ func TestFailureNamesTheObject(t *testing.T) {
 		t.Errorf("the failed object is named %q, want service_plan Business", oe.Object)
 	}
 }
+
+// disagreementsOf renders an outcome's model disagreements.
+func disagreementsOf(out *Outcome) string {
+	var got []string
+	for _, d := range out.Disagreements {
+		got = append(got, d.Subscription+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+	}
+	return strings.Join(got, "; ")
+}
+
+// TestDisagreementPersists: the server computes an add-on's values
+// otherwise than plansync (AddonReplaces). The apply that writes the
+// add-on reports the disagreement and keeps the subscription's record;
+// the next apply has nothing to write (the add-on is as written) but
+// still changes the subscription's record: it reads it back, reports
+// the disagreement again and keeps the record, rather than recording
+// the prediction (SPEC §6.5). The same for a saved plan's apply.
+func TestDisagreementPersists(t *testing.T) {
+	for _, saved := range []bool{false, true} {
+		st := fake.NewState()
+		first := newRecorder(t, st)
+		cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+		prior := apply(t, first, cfg, nil).Record
+
+		// The same server, now combining add-ons by replacing.
+		hs := httptest.NewServer(fake.New(st, fake.Options{Key: "k", AddonReplaces: true}))
+		t.Cleanup(hs.Close)
+		c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bigger := load(t, map[string]string{"s.yaml": server, "x.yaml": subs,
+			"c.yaml": strings.Replace(catalogue, "disk_space: 5GiB", "disk_space: 6GiB", 1)})
+		want := "a.example resources.disk_space: 16 GiB / 6 GiB"
+		recorded := func(rec *state.Snapshot) string {
+			for _, s := range rec.Subscriptions {
+				if s.Domain == "a.example" {
+					return fmt.Sprint(rec.PropertySets[s.Effective]["resources.disk_space"])
+				}
+			}
+			return "(none)"
+		}
+		before := recorded(prior)
+		for i := 1; i <= 2; i++ {
+			p := makePlan(t, bigger, prior)
+			if saved {
+				// As a saved plan's apply has them (cli.savedPlan): no
+				// fields but the secrets they may set.
+				for _, ch := range p.Changes {
+					ch.Fields = nil
+					if ch.Kind == plan.KindSubscription {
+						ch.Fields = []*plan.FieldChange{{Path: "ftp_password", Sensitive: true}}
+					}
+				}
+			}
+			out, err := Run(context.Background(), c, p, prior, Options{DefaultIP: "192.0.2.10", OnlyChanges: saved})
+			if err != nil {
+				t.Fatalf("saved=%v apply %d: %v", saved, i, err)
+			}
+			if i == 2 && out.Writes != 0 {
+				t.Errorf("saved=%v apply 2: %d writes, want none (the add-on is as written)", saved, out.Writes)
+			}
+			if got := disagreementsOf(out); got != want {
+				t.Errorf("saved=%v apply %d: disagreements %q, want %q", saved, i, got, want)
+			}
+			if got := strings.Join(out.Pending, ","); got != "subscription a.example" {
+				t.Errorf("saved=%v apply %d: pending %q, want subscription a.example", saved, i, got)
+			}
+			if got := recorded(out.Record); got != before {
+				t.Errorf("saved=%v apply %d: a.example's disk_space recorded %s, want the prior %s", saved, i, got, before)
+			}
+			out.Record.Serial++
+			prior = out.Record
+		}
+	}
+}
+
+// TestUnwrittenComparedOnWhatChanges: a subscription whose record the
+// plan changes without any write (here: billing takes it over) is read
+// back and compared on what the plan changes of it only; a value that
+// differs on the server and that the record keeps as it was (a
+// difference in how the server computes it) is not this apply's
+// prediction, and is no disagreement.
+func TestUnwrittenComparedOnWhatChanges(t *testing.T) {
+	st := fake.NewState()
+	r := newRecorder(t, st)
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	prior := apply(t, r, cfg, nil).Record
+	r.take()
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "a.example" {
+				w.Values.Limits["max_box"] = "7"
+			}
+		}
+	})
+	billing := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue,
+		"x.yaml": strings.Replace(subs, "    addons: [Extra]\n", "    addons: [Extra]\n    managed_by: billing\n", 1)})
+	p := makePlan(t, billing, prior)
+	if len(p.Changes) != 1 || p.Changes[0].Key != "a.example" {
+		t.Fatalf("changes %v, want a.example's only", p.Changes)
+	}
+	out, err := Run(context.Background(), r.client(t), p, prior, Options{DefaultIP: "192.0.2.10",
+		Billing: func(kind, key string) bool { return kind == "subscription" && key == "a.example" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ops := r.take(); len(ops) != 0 {
+		t.Errorf("writes %v, want none", ops)
+	}
+	if got := disagreementsOf(out); got != "" {
+		t.Errorf("disagreements %q, want none", got)
+	}
+	if len(out.Pending) != 0 {
+		t.Errorf("pending %v, want none", out.Pending)
+	}
+	for _, s := range out.Record.Subscriptions {
+		if s.Domain == "a.example" && s.ManagedBy != "billing" {
+			t.Errorf("a.example recorded managed_by %q, want billing", s.ManagedBy)
+		}
+	}
+}

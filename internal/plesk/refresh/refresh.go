@@ -11,7 +11,9 @@
 // knows (mapped properties, lock and synchronized status, status,
 // plan and add-on membership, owner, contact details, existence). What
 // the server does not have (descriptions, plansync-only properties,
-// password hashes, subscriber settings) keeps its recorded value.
+// password hashes, subscriber settings) keeps its recorded value; so do
+// a subscription's conflicts (those an apply with --accept-available
+// accepted: the server's own are accepted by no one).
 package refresh
 
 import (
@@ -880,6 +882,10 @@ func (c *comparer) subscriptions() []state.Subscription {
 		for _, p := range []*string{&s.Effective, &s.Base, &s.Customize, &s.Settings, &s.DroppedSettings} {
 			*p = c.copySet(*p)
 		}
+		// Its conflicts are what plansync would say of the server's
+		// values, not conflicts anyone accepted: only an apply with
+		// --accept-available records those (SPEC §1.5, §4).
+		s.Conflicts = nil
 		out = append(out, s)
 		c.add("subscription", s.Domain, plan.DriftCreated)
 	}
@@ -1035,6 +1041,12 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		o.Customize = c.copySet(s.Customize)
 	}
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
+	// The conflicts stay as recorded: the server's read computes the
+	// conflicts of what it has (a component uninstalled, say), which no
+	// one accepted; a recorded conflict is one an apply with
+	// --accept-available accepted (SPEC §1.5, §4), so the plan shows the
+	// others as pending.
+	o.Conflicts = r.Conflicts
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
 	if o.FTPLogin == "" {
 		o.FTPLogin = r.FTPLogin

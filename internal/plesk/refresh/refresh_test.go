@@ -502,3 +502,48 @@ func TestNotSyncedFollowsTheServer(t *testing.T) {
 		t.Errorf("sync statuses %v, want %v", got, want)
 	}
 }
+
+// The conflicts of the server's records are what plansync would say of
+// the server's values, accepted by no one: the observed records keep the
+// recorded conflicts (those an apply with --accept-available recorded),
+// and one created outside plansync has none, so that the plan shows the
+// others as pending (SPEC §1.5, §4).
+func TestCompareConflictsStayAsRecorded(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	accepted := state.Conflict{Property: "hosting.php_version", PlanValue: "8.4", AvailableValue: "8.3", Reason: "component php8.4 not installed"}
+	observed := state.Conflict{Property: "hosting.webstats", PlanValue: "awstats", AvailableValue: "none", Reason: "component awstats not installed"}
+	for i := range rec.Subscriptions {
+		if rec.Subscriptions[i].Domain == "jane.example" {
+			rec.Subscriptions[i].Conflicts = []state.Conflict{accepted}
+		}
+	}
+	// The server's read: both no longer synchronized, with conflicts of
+	// their own, and one more subscription on the server.
+	recs := copyOf(t, srv.Records)
+	for i := range recs.Subscriptions {
+		recs.Subscriptions[i].SyncStatus = "unsynced"
+		recs.Subscriptions[i].Conflicts = []state.Conflict{observed}
+	}
+	made := recs.Subscriptions[0]
+	made.Domain, made.Plesk = "new.example", &state.PleskID{GUID: "guid-new", ID: 99}
+	recs.Subscriptions = append(recs.Subscriptions, made)
+	cfg := model.NewConfig()
+	cfg.Subscriptions["new.example"] = &model.Subscription{Domain: "new.example"}
+	r := Compare(rec, cfg, &Server{Name: srv.Name, Config: srv.Config, Records: recs, Status: srv.Status}, Options{})
+	got := map[string]string{}
+	for _, s := range r.Observed.Subscriptions {
+		var cs []string
+		for _, x := range s.Conflicts {
+			cs = append(cs, x.Property)
+		}
+		got[s.Domain] = s.SyncStatus + " [" + strings.Join(cs, ",") + "]"
+	}
+	want := map[string]string{"jane.example": "unsynced [hosting.php_version]", "kim.example": "unsynced []", "new.example": "unsynced []"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("observed %s: %s, want %s", k, got[k], w)
+		}
+	}
+}
