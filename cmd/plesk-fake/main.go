@@ -81,9 +81,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--listen %s: the emulator serves plain HTTP and listens on loopback addresses only", *listen)
 	}
 	switch opts.Answer {
-	case "", "html", "garbage", "truncated", "http500":
+	case "", "html", "garbage", "truncated", "http500", "slow":
 	default:
-		return fmt.Errorf("--answer %s: want html, garbage, truncated or http500", opts.Answer)
+		return fmt.Errorf("--answer %s: want html, garbage, truncated, http500 or slow", opts.Answer)
 	}
 	opts.Key, opts.AdminPassword, opts.DataFile = *key, *adminPass, *data
 
