@@ -180,8 +180,12 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
-	ManagedBy       string     `json:"managed_by,omitempty"`
-	Plesk           *PleskID   `json:"plesk,omitempty"`
+	// IPAddress is the IP address the subscription is on, as the config
+	// names it or the server last reported it ("" when not known: states
+	// written before plansync recorded it, or without a server).
+	IPAddress string   `json:"ip_address,omitempty"`
+	ManagedBy string   `json:"managed_by,omitempty"`
+	Plesk     *PleskID `json:"plesk,omitempty"`
 }
 
 // SetIDs lists the property sets the subscription references ("" where

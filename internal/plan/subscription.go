@@ -304,6 +304,12 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,
 			AvailableValue: c.AvailableValue.JSON, Reason: c.Reason})
 	}
+	// The IP address: the config's; left out, the one it is on (a new
+	// one gets the connection's default_ip when it is created).
+	rec.IPAddress = cfg.IPAddress
+	if rec.IPAddress == "" && p != nil {
+		rec.IPAddress = p.IPAddress
+	}
 	if p != nil {
 		rec.CreatedAt = p.CreatedAt
 	} else {
@@ -332,6 +338,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 		fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
 	}
 	fs.add(strField("ftp_login", "", rec.FTPLogin))
+	fs.add(strField("ip_address", "", rec.IPAddress))
 	fs.add(strField("managed_by", "", rec.ManagedBy))
 	if rec.FTPPassword != "" {
 		fs = append(fs, sensitiveField("ftp_password", false, true))
@@ -362,6 +369,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 		fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
 	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
+	fs.add(strField("ip_address", p.IPAddress, rec.IPAddress))
 	fs.add(strField("managed_by", p.ManagedBy, rec.ManagedBy))
 	setsSecret := ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "")
 	if setsSecret {
@@ -393,6 +401,9 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	if conflictsChanged && len(rec.Conflicts) > 0 {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
+	}
+	if p.IPAddress != rec.IPAddress {
+		reasons = append(reasons, "IP address changed")
 	}
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
