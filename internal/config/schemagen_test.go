@@ -520,8 +520,8 @@ func sgKinds() []sgKind {
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
 				"ip_address": sgObj{{"description", "IPv4 or IPv6 address the subscription is hosted on (with a Plesk server). Default: the connection's default_ip."},
 					{"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
-				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
-				"server":       serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
+				"managed_by": sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"server":     serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "Plan none: a custom subscription."}, {"const", "none"}}}}}}},
