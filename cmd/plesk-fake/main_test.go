@@ -18,6 +18,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--key", "k", "--answer", "silence"}, "--answer silence"},
 		{[]string{"--key", "k", "--seed-config", "testdata/nope"}, "--seed-config testdata/nope"},
 		{[]string{"--key", "k", "extra"}, "unexpected argument"},
+		{[]string{"--key", "k", "--ip", "192.0.2.10,nope"}, `--ip 192.0.2.10,nope: "nope" is not`},
 	} {
 		err := run(c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

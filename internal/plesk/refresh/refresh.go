@@ -28,6 +28,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -308,6 +309,14 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
 	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
+	if read.Read != nil {
+		c.ips = map[string][]string{}
+		for _, w := range read.Read.Webspaces {
+			if w.Data != nil && w.Data.GenInfo != nil {
+				c.ips[strings.ToLower(w.Data.GenInfo.Name)] = mapping.WebspaceIPs(w)
+			}
+		}
+	}
 	obs := *recorded
 	obs.PropertySets = make(map[string]state.Values, len(recorded.PropertySets))
 	for id, v := range recorded.PropertySets {
@@ -369,6 +378,16 @@ type comparer struct {
 	// drift names.
 	planPaths map[string]map[string]bool
 	statusOf  map[string]string
+	// ips holds, by domain, every IP address the server reports for a
+	// subscription (an IPv4 and an IPv6 one at most), when the raw read
+	// is at hand.
+	ips map[string][]string
+}
+
+// sameIP says whether the server has the subscription on the recorded
+// IP address (nothing recorded, or nothing reported, is not a change).
+func (c *comparer) sameIP(r, s *state.Subscription) bool {
+	return r.IPAddress == "" || s.IPAddress == "" || r.IPAddress == s.IPAddress || slices.Contains(c.ips[s.Domain], r.IPAddress)
 }
 
 // accountStatus notes an account suspended or activated outside
@@ -933,6 +952,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	if strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00") {
 		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
 	}
+	ipSame := c.sameIP(&r, s)
+	if !ipSame {
+		// Moved to another IP address in the panel.
+		edited = append(edited, plan.DriftField{Path: "ip_address", Recorded: plan.StringOf(r.IPAddress), Observed: plan.StringOf(s.IPAddress)})
+	}
 	if !sameSecond(r.Expires, s.Expires) {
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
@@ -982,6 +1006,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	if statusChanged && c.statusOf[account] != s.Status {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
+	}
+	if r.IPAddress == "" {
+		// Not recorded (an older state, or created on the default IP):
+		// the server's, which is no change.
+		r.IPAddress = s.IPAddress
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
 		return r // nothing differs: the record stays as it is
@@ -1038,6 +1067,9 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
 	if o.FTPLogin == "" {
 		o.FTPLogin = r.FTPLogin
+	}
+	if ipSame {
+		o.IPAddress = r.IPAddress
 	}
 	o.ConfigStatus = r.ConfigStatus
 	cs := c.cfg.Subscriptions[r.Domain]
