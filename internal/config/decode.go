@@ -414,7 +414,7 @@ func (d *decoder) ipAddress(n *Node, obj decAddr, path string) (string, bool) {
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
-		d.errorf(n.Range, obj, path, "%s %q is not an IPv4 or IPv6 address (such as 192.0.2.20 or 2001:db8::20)", path, s)
+		d.errorf(n.Range, obj, path, "%q is not an IPv4 or IPv6 address (such as 192.0.2.20 or 2001:db8::20)", s)
 		return "", false
 	}
 	return a.Unmap().String(), true

@@ -953,6 +953,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
 	}
 	ipSame := c.sameIP(&r, s)
+	if cs := c.cfg.Subscriptions[r.Domain]; !ipSame && (cs == nil || cs.IPAddress == "") {
+		// Moved to another address, but the config does not manage it
+		// (no ip_address): the server's is recorded, which is no drift.
+		r.IPAddress, ipSame = s.IPAddress, true
+	}
 	if !ipSame {
 		// Moved to another IP address in the panel.
 		edited = append(edited, plan.DriftField{Path: "ip_address", Recorded: plan.StringOf(r.IPAddress), Observed: plan.StringOf(s.IPAddress)})
