@@ -180,9 +180,9 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
-	// IPAddress is the IP address the subscription is on, as the config
-	// names it or the server last reported it ("" when not known: states
-	// written before plansync recorded it, or without a server).
+	// IPAddress is the IP address the config names for the subscription
+	// (its ip_address), which apply keeps it on; "" when the config names
+	// none: the address is then not managed (nor recorded).
 	IPAddress string   `json:"ip_address,omitempty"`
 	ManagedBy string   `json:"managed_by,omitempty"`
 	Plesk     *PleskID `json:"plesk,omitempty"`

@@ -142,14 +142,14 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err != nil {
 		return err
 	}
+	if a, err := netip.ParseAddr(strings.TrimSpace(env.env(EnvDefaultIP))); err == nil {
+		o.defaultIP = a.Unmap().String()
+	}
 	if len(o.Targets) > 0 {
 		return runImportTargets(ctx, env, c, o, client, "")
 	}
 	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
-	}
-	if a, err := netip.ParseAddr(strings.TrimSpace(env.env(EnvDefaultIP))); err == nil {
-		o.defaultIP = a.Unmap().String()
 	}
 	summary, err := importWrite(ctx, client, o)
 	if err != nil {
@@ -282,6 +282,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		return err
 	}
 	full := importer.BuildConfig(snap)
+	// As a whole import writes them: ip_address where it is not the
+	// default address.
+	importer.OmitDefaultIPs(full, o.defaultIP)
 	add := model.NewConfig()
 	for _, t := range o.Targets {
 		ref, err := plan.ParseTarget(t)

@@ -304,12 +304,10 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,
 			AvailableValue: c.AvailableValue.JSON, Reason: c.Reason})
 	}
-	// The IP address: the config's; left out, the one it is on (a new
-	// one gets the connection's default_ip when it is created).
+	// The IP address the config names, if any: left out, it is not
+	// managed (a new subscription gets the connection's default_ip, an
+	// existing one stays where it is).
 	rec.IPAddress = cfg.IPAddress
-	if rec.IPAddress == "" && p != nil {
-		rec.IPAddress = p.IPAddress
-	}
 	if p != nil {
 		rec.CreatedAt = p.CreatedAt
 	} else {
@@ -402,7 +400,10 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	if conflictsChanged && len(rec.Conflicts) > 0 {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
 	}
-	if p.IPAddress != rec.IPAddress {
+	switch {
+	case p.IPAddress != rec.IPAddress && rec.IPAddress == "":
+		reasons = append(reasons, "IP address no longer managed: the subscription stays on it")
+	case p.IPAddress != rec.IPAddress:
 		reasons = append(reasons, "IP address changed")
 	}
 	// A change that only follows changed plans is fan-out: it is

@@ -506,6 +506,10 @@ func setv(m *map[string]string, k, v string) {
 	(*m)[k] = v
 }
 
+// OmitDefaultIPs is ownIPs, for a config built with BuildConfig: it
+// returns the note listing the subscriptions that keep their address.
+func OmitDefaultIPs(cfg *model.Config, def string) string { return ownIPs(cfg, def) }
+
 // ownIPs leaves the IP address of an imported subscription out of the
 // config when it is the default one (def, else the address most
 // subscriptions are on): the config then names only the exceptions, and

@@ -385,7 +385,8 @@ type comparer struct {
 }
 
 // sameIP says whether the server has the subscription on the recorded
-// IP address (nothing recorded, or nothing reported, is not a change).
+// IP address. Only an address the config names is recorded: nothing
+// recorded (not managed), or nothing reported, is not a change.
 func (c *comparer) sameIP(r, s *state.Subscription) bool {
 	return r.IPAddress == "" || s.IPAddress == "" || r.IPAddress == s.IPAddress || slices.Contains(c.ips[s.Domain], r.IPAddress)
 }
@@ -954,9 +955,9 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	ipSame := c.sameIP(&r, s)
 	if cs := c.cfg.Subscriptions[r.Domain]; !ipSame && (cs == nil || cs.IPAddress == "") {
-		// Moved to another address, but the config does not manage it
-		// (no ip_address): the server's is recorded, which is no drift.
-		r.IPAddress, ipSame = s.IPAddress, true
+		// Moved to another address, but the config no longer manages it
+		// (no ip_address): no drift.
+		r.IPAddress, ipSame = "", true
 	}
 	if !ipSame {
 		// Moved to another IP address in the panel.
@@ -1011,11 +1012,6 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	if statusChanged && c.statusOf[account] != s.Status {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
-	}
-	if r.IPAddress == "" {
-		// Not recorded (an older state, or created on the default IP):
-		// the server's, which is no change.
-		r.IPAddress = s.IPAddress
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
 		return r // nothing differs: the record stays as it is
