@@ -2,8 +2,8 @@ package refresh
 
 import (
 	"context"
-	"net/http/httptest"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
