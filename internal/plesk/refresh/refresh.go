@@ -900,6 +900,13 @@ func (c *comparer) subscriptions() []state.Subscription {
 		for _, p := range []*string{&s.Effective, &s.Base, &s.Customize, &s.Settings, &s.DroppedSettings} {
 			*p = c.copySet(*p)
 		}
+		// Its address is recorded only as the config names it (and then
+		// as the server has it, which a plan moves when it differs).
+		if want := c.cfg.Subscriptions[s.Domain].IPAddress; want == "" {
+			s.IPAddress = ""
+		} else if slices.Contains(c.ips[s.Domain], want) {
+			s.IPAddress = want
+		}
 		out = append(out, s)
 		c.add("subscription", s.Domain, plan.DriftCreated)
 	}
