@@ -417,7 +417,10 @@ func WebspaceIPs(d *xmlapi.WebspaceData) []string {
 	var out []string
 	for _, s := range raw {
 		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
-			out = append(out, a.Unmap().String())
+			if c := a.Unmap().String(); c != s {
+				s = c
+			}
+			out = append(out, s) // the read's string when canonical (shared)
 		}
 	}
 	return out

@@ -513,11 +513,7 @@ func TestCompareIPAddress(t *testing.T) {
 	_, c := server(t)
 	srv := read(t, c)
 	// jane.example is also on an IPv6 address.
-	for _, w := range srv.Read.Webspaces {
-		if w.Data.GenInfo.Name == "jane.example" {
-			w.Data.Hosting.VrtHst.IPAddress = append(w.Data.Hosting.VrtHst.IPAddress, "2001:db8::20")
-		}
-	}
+	srv.MoreIPs = map[string][]string{"jane.example": {"192.0.2.10", "2001:db8::20"}}
 	for _, tc := range []struct {
 		name, ip string // the config's and recorded ip_address of jane.example
 		drift    string // the drift field, "" for none
