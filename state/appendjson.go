@@ -366,6 +366,7 @@ func (w *jsonWriter) subscription(s *Subscription) {
 	}
 	w.strField(&n, "ftp_login", s.FTPLogin, true)
 	w.strField(&n, "ftp_password_hash", s.FTPPassword, true)
+	w.strField(&n, "ip_address", s.IPAddress, true)
 	w.strField(&n, "managed_by", s.ManagedBy, true)
 	w.plesk(&n, s.Plesk)
 	w.end(n, '}')

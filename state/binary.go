@@ -17,7 +17,7 @@ import (
 // TestBinaryCoversEveryField fails when a field is added to a type
 // written here, until the codec writes it.
 
-const binaryVersion = 2
+const binaryVersion = 3
 
 var errBinary = errors.New("damaged binary snapshot")
 
@@ -209,6 +209,7 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 		}
 		w.S(x.FTPLogin)
 		w.S(x.FTPPassword)
+		w.S(x.IPAddress)
 		w.S(x.ManagedBy)
 		w.pleskID(x.Plesk)
 	}
@@ -392,7 +393,7 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 				t := r.time()
 				x.Expires = &t
 			}
-			x.FTPLogin, x.FTPPassword, x.ManagedBy, x.Plesk = r.S(), r.S(), r.S(), r.pleskID()
+			x.FTPLogin, x.FTPPassword, x.IPAddress, x.ManagedBy, x.Plesk = r.S(), r.S(), r.S(), r.S(), r.pleskID()
 			if r.Bad {
 				return nil, errBinary
 			}

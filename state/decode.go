@@ -976,6 +976,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.FTPLogin = d.str()
 		case "ftp_password_hash":
 			s.FTPPassword = d.str()
+		case "ip_address":
+			s.IPAddress = d.str()
 		case "managed_by":
 			s.ManagedBy = d.istr()
 		case "plesk":

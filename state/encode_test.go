@@ -84,7 +84,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 			{Property: "ratio", PlanValue: 0.5, AvailableValue: "none", Reason: "other"},
 		},
 		ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
-		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe", ManagedBy: "billing",
+		CreatedAt: created, Expires: &expires, FTPLogin: "ftp_example", FTPPassword: "$2a$10$zyxwvutsrqponmlkjihgfe", IPAddress: "2001:db8::20", ManagedBy: "billing",
 		Plesk: &PleskID{GUID: "5c0b8f3e-0000-4000-8000-000000000004", ID: 4},
 	}}
 	return s

@@ -180,8 +180,12 @@ type Subscription struct {
 	Expires         *time.Time `json:"expires,omitempty"`
 	FTPLogin        string     `json:"ftp_login,omitempty"`
 	FTPPassword     string     `json:"ftp_password_hash,omitempty"`
-	ManagedBy       string     `json:"managed_by,omitempty"`
-	Plesk           *PleskID   `json:"plesk,omitempty"`
+	// IPAddress is the IP address the config names for the subscription
+	// (its ip_address), which apply keeps it on; "" when the config names
+	// none: the address is then not managed (nor recorded).
+	IPAddress string   `json:"ip_address,omitempty"`
+	ManagedBy string   `json:"managed_by,omitempty"`
+	Plesk     *PleskID `json:"plesk,omitempty"`
 }
 
 // SetIDs lists the property sets the subscription references ("" where

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,9 +349,12 @@ func TestTuneGC(t *testing.T) {
 // Options inject faults: -answer=html|garbage|http500 (the emulator's
 // own), -answer=version (every packet refused with Plesk's system error
 // 1005), -tls (served over HTTPS with a certificate no one trusts).
+// -ip LIST (comma-separated) adds IP addresses to the server's pool, for
+// subscriptions that name their own ip_address (PLANSYNC_PLESK_DEFAULT_IP
+// stays the first, 192.0.2.10).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-ip LIST] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
 // in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
@@ -362,6 +366,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
 	serverName, key := "", "script-key-0001" // -name NAME: one of several servers (see below)
+	var moreIPs []string                     // -ip LIST: more addresses in the server's pool
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
 		args = args[1:]
@@ -381,7 +386,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "addon-replaces":
 			opts.AddonReplaces = true
 			continue
-		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "ip":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -396,6 +401,8 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			serverName = val
 		case "key":
 			key = val
+		case "ip":
+			moreIPs = strings.Split(val, ",")
 		case "answer":
 			if val == "version" {
 				version = true
@@ -453,6 +460,11 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	} else if len(args) == 2 {
 		st.Components = strings.Split(args[1], ",")
+	}
+	for _, ip := range moreIPs {
+		if !slices.Contains(st.IPs, ip) {
+			st.IPs = append(st.IPs, ip)
+		}
 	}
 	opts.Key = key
 	emu := fake.New(st, opts)

@@ -16,9 +16,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		adminPass  = fs.String("admin-password", os.Getenv("PLESK_FAKE_ADMIN_PASSWORD"), "password accepted for login admin (HTTP_AUTH_LOGIN/HTTP_AUTH_PASSWD)")
 		data       = fs.String("data", "", "JSON file holding the server's objects: loaded at start, saved after every change")
 		seed       = fs.String("seed-config", "", "start out looking like the plansync config in this directory")
-		ip         = fs.String("ip", "192.0.2.10", "the server's IP address for subscriptions")
+		ip         = fs.String("ip", "192.0.2.10", "the server's IP addresses for subscriptions, comma-separated (the first is the one seeded subscriptions get)")
 		components = fs.String("components", "", "comma-separated installed components (default: the seeded config's, or a typical set)")
 		opts       fake.Options
 	)
@@ -81,11 +83,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--listen %s: the emulator serves plain HTTP and listens on loopback addresses only", *listen)
 	}
 	switch opts.Answer {
-	case "", "html", "garbage", "truncated", "http500":
+	case "", "html", "garbage", "truncated", "http500", "slow":
 	default:
-		return fmt.Errorf("--answer %s: want html, garbage, truncated or http500", opts.Answer)
+		return fmt.Errorf("--answer %s: want html, garbage, truncated, http500 or slow", opts.Answer)
 	}
 	opts.Key, opts.AdminPassword, opts.DataFile = *key, *adminPass, *data
+	var ips []string
+	for _, x := range strings.Split(*ip, ",") {
+		a, err := netip.ParseAddr(strings.TrimSpace(x))
+		if err != nil || a.Zone() != "" {
+			return fmt.Errorf("--ip %s: %q is not an IPv4 or IPv6 address", *ip, x)
+		}
+		ips = append(ips, a.Unmap().String())
+	}
 
 	var st *fake.State
 	switch {
@@ -100,8 +110,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 			cfg.Server.Components = strings.Split(*components, ",")
 		}
-		if st, err = fake.Seed(cfg, *ip, time.Now(), opts); err != nil {
+		if st, err = fake.Seed(cfg, ips[0], time.Now(), opts); err != nil {
 			return fmt.Errorf("--seed-config %s: %v", *seed, err)
+		}
+		for _, x := range ips[1:] {
+			if !slices.Contains(st.IPs, x) {
+				st.IPs = append(st.IPs, x)
+			}
 		}
 	case *data != "":
 		if st, err = fake.Load(*data); err != nil {
@@ -109,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	default:
 		st = fake.NewState()
-		st.IPs = []string{*ip}
+		st.IPs = ips
 	}
 	if *components != "" {
 		st.Components = strings.Split(*components, ",")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +40,9 @@ type importOptions struct {
 	Parallelism int
 	// stderr is where --force says which files it removed.
 	stderr io.Writer
+	// defaultIP is PLANSYNC_PLESK_DEFAULT_IP (canonical), when set: the
+	// subscriptions on another address are written with their ip_address.
+	defaultIP string
 }
 
 func newImportCmd(env Env, c *common) *cobra.Command {
@@ -138,6 +142,9 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err != nil {
 		return err
 	}
+	if a, err := netip.ParseAddr(strings.TrimSpace(env.env(EnvDefaultIP))); err == nil {
+		o.defaultIP = a.Unmap().String()
+	}
 	if len(o.Targets) > 0 {
 		return runImportTargets(ctx, env, c, o, client, "")
 	}
@@ -210,7 +217,8 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	if err != nil {
 		return importSummary{}, err
 	}
-	cfg, notes := importer.Build(snap)
+	snap.DefaultIP = o.defaultIP
+	cfg, notes := importer.BuildToWrite(snap)
 	files, err := importer.Render(cfg, o.Format)
 	if err != nil {
 		return importSummary{}, err
@@ -274,6 +282,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		return err
 	}
 	full := importer.BuildConfig(snap)
+	// As a whole import writes them: ip_address where it is not the
+	// default address.
+	importer.OmitDefaultIPs(full, o.defaultIP)
 	add := model.NewConfig()
 	for _, t := range o.Targets {
 		ref, err := plan.ParseTarget(t)

@@ -302,7 +302,15 @@ func printOutcome(w io.Writer, out *deploy.Outcome) {
 	if len(out.Problems) > 0 {
 		fmt.Fprintln(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):")
 		for _, pr := range out.Problems {
-			fmt.Fprintf(w, "  %s: %s\n", pr.Object, oneLine(pr.Text))
+			lines := problemLines(pr.Text)
+			if len(lines) == 1 {
+				fmt.Fprintf(w, "  %s: %s\n", pr.Object, lines[0])
+				continue
+			}
+			fmt.Fprintf(w, "  %s:\n", pr.Object)
+			for _, l := range lines {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
 		}
 	}
 	if len(out.Disagreements) > 0 {
@@ -319,6 +327,21 @@ func printOutcome(w io.Writer, out *deploy.Outcome) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// problemLines are the lines of a problems text Plesk reported, each with
+// its spaces collapsed, blank ones left out (at least one line).
+func problemLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = oneLine(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
+}
 
 // applyServerJSON is apply's JSON document with the server's outcome
 // added after its other keys (their order kept): model_disagreements

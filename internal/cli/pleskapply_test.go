@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plansync/plansync/internal/plesk/deploy"
 )
 
 // TestProgressLine checks the apply progress on a terminal: one line
@@ -39,5 +41,25 @@ func TestProgressLine(t *testing.T) {
 	l.done(nil)
 	if b.Len() != 0 {
 		t.Errorf("progress off wrote %q", b.String())
+	}
+}
+
+// TestPrintOutcomeProblemLines: a problems text of several lines is
+// printed a line each, indented under its object (not joined into one);
+// a one-line text stays on the object's line.
+func TestPrintOutcomeProblemLines(t *testing.T) {
+	var b bytes.Buffer
+	printOutcome(&b, &deploy.Outcome{Problems: []deploy.Problem{
+		{Object: "service plan Starter", Text: "Unable to apply php_handler_id: the handler is not installed.\n  Subscription a.example:   not synchronized.\n\nSubscription b.example: not synchronized.\n"},
+		{Object: "service plan Basic", Text: "  one   line  "},
+	}})
+	want := "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):\n" +
+		"  service plan Starter:\n" +
+		"    Unable to apply php_handler_id: the handler is not installed.\n" +
+		"    Subscription a.example: not synchronized.\n" +
+		"    Subscription b.example: not synchronized.\n" +
+		"  service plan Basic: one line\n"
+	if got := b.String(); got != want {
+		t.Errorf("printed\n%s\nwant\n%s", got, want)
 	}
 }

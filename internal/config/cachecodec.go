@@ -33,7 +33,7 @@ import (
 // written here, until the codec writes it too.
 
 // cacheCodecVersion changes whenever the encoding does.
-const cacheCodecVersion = 2
+const cacheCodecVersion = 3
 
 // errCacheEntry is any damaged or unusable entry.
 var errCacheEntry = errors.New("unusable cache entry")
@@ -240,6 +240,7 @@ func (w *cacheWriter) subscription(s *model.Subscription) {
 	}
 	w.S(s.FTPLogin)
 	w.secret(s.FTPPassword)
+	w.S(s.IPAddress)
 	w.S(s.ManagedBy)
 	w.S(s.Server)
 	w.src(s.Src)
@@ -512,6 +513,7 @@ func (r *cacheReader) subscription(s *model.Subscription) *model.Subscription {
 	}
 	s.FTPLogin = r.S()
 	s.FTPPassword = r.secret()
+	s.IPAddress = r.S()
 	s.ManagedBy = r.S()
 	s.Server = r.S()
 	s.Src = r.src()

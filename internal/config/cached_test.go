@@ -254,7 +254,7 @@ func TestCacheCodecCoversEveryField(t *testing.T) {
 		{model.Reseller{}, "Login RenamedFrom Password Contact Plan Props Services Oversell Status Description ManagedBy Servers Src"},
 		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Servers Src"},
 		{model.Contact{}, "Name Company Email Phone Address"},
-		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword ManagedBy Server Src"},
+		{model.Subscription{}, "Domain RenamedFrom Customer Owner Plan Addons Customize Status Expires FTPLogin FTPPassword IPAddress ManagedBy Server Src"},
 		{model.SubscriberSettings{}, "Domain Props Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
 		{model.Src{}, "Decl Fields"},

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"runtime/debug"
@@ -401,6 +402,22 @@ func (d *decoder) login(n *Node, obj decAddr, path string, reserved bool) (strin
 		return "", false
 	}
 	return l, true
+}
+
+// ipAddress decodes an IPv4 or IPv6 address (no zone), returned in its
+// canonical form: the server reports addresses that way, so a
+// differently spelled but equal address is not a change.
+func (d *decoder) ipAddress(n *Node, obj decAddr, path string) (string, bool) {
+	s, ok := d.str(n, obj, path)
+	if !ok {
+		return "", false
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil || a.Zone() != "" {
+		d.errorf(n.Range, obj, path, "%q is not an IPv4 or IPv6 address (such as 192.0.2.20 or 2001:db8::20)", s)
+		return "", false
+	}
+	return a.Unmap().String(), true
 }
 
 // owner decodes an owner: "admin" or a reseller login.
@@ -1602,7 +1619,7 @@ func (d *decoder) contact(e *Entry, obj decAddr, c *model.Contact) bool {
 // Subscriptions and subscriber settings.
 
 var decSubscriptionFields = []string{"domain", "renamed_from", "customer", "owner", "plan", "addons", "customize",
-	"status", "expires", "ftp_login", "ftp_password", "managed_by", "server"}
+	"status", "expires", "ftp_login", "ftp_password", "ip_address", "managed_by", "server"}
 
 var decCustomizeFields = []string{"resources", "permissions", "hosting", "mail", "dns"}
 
@@ -1652,6 +1669,8 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 			s.FTPLogin, _ = d.login(e.Value, obj, "ftp_login", false)
 		case "ftp_password":
 			s.FTPPassword = d.secret(e.Value, obj, "ftp_password")
+		case "ip_address":
+			s.IPAddress, _ = d.ipAddress(e.Value, obj, "ip_address")
 		default:
 			return false
 		}

@@ -772,3 +772,46 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeIPAddress: a subscription's ip_address, YAML or HCL, is an
+// IPv4 or IPv6 address kept in canonical form (the server's spelling);
+// anything else is an error at the value's position.
+func TestDecodeIPAddress(t *testing.T) {
+	files := dtParse(t, map[string]string{"a.yaml": `
+service_plans:
+  - {name: P}
+subscriptions:
+  - {domain: v4.example, plan: P, ip_address: 192.0.2.20}
+  - {domain: v6.example, plan: P, ip_address: "2001:DB8:0:0::20"}
+  - {domain: mapped.example, plan: P, ip_address: "::ffff:192.0.2.21"}
+  - {domain: none.example, plan: P}
+`, "b.hcl": `
+subscription "h.example" {
+  plan       = "P"
+  ip_address = "198.51.100.7"
+}
+`})
+	cfg, ds := Decode(files, Options{})
+	if len(ds) != 0 {
+		t.Fatalf("decode: %v", ds)
+	}
+	got := map[string]string{}
+	for k, s := range cfg.Subscriptions {
+		got[k] = s.IPAddress
+	}
+	want := map[string]string{"v4.example": "192.0.2.20", "v6.example": "2001:db8::20", "mapped.example": "192.0.2.21",
+		"none.example": "", "h.example": "198.51.100.7"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ip_address (-want +got):\n%s", diff)
+	}
+	dtRun(t, []dtErrCase{
+		{"bad ip_address", dtY("service_plans:\n  - name: P\nsubscriptions:\n  - domain: a.example\n    plan: P\n    ip_address: 192.0.2.300\n"), []string{
+			`a.yaml:6:17: error: subscription a.example ip_address: "192.0.2.300" is not an IPv4 or IPv6 address`}},
+		{"ip_address with a zone", dtY("service_plans:\n  - name: P\nsubscriptions:\n  - domain: a.example\n    plan: P\n    ip_address: fe80::1%eth0\n"), []string{
+			`a.yaml:6:17: error: subscription a.example ip_address: "fe80::1%eth0" is not an IPv4 or IPv6 address`}},
+		{"ip_address a list", dtY("service_plans:\n  - name: P\nsubscriptions:\n  - domain: a.example\n    plan: P\n    ip_address: [192.0.2.20]\n"), []string{
+			`a.yaml:6:17: error: subscription a.example ip_address:`}},
+		{"bad ip_address in hcl", dtH("service_plan \"P\" {}\nsubscription \"a.example\" {\n  plan = \"P\"\n  ip_address = \"host.example\"\n}\n"), []string{
+			`a.hcl:4:16: error: subscription a.example ip_address: "host.example" is not an IPv4 or IPv6 address`}},
+	})
+}

@@ -518,8 +518,10 @@ func sgKinds() []sgKind {
 				"expires":      sgRef("date", "Expiration date. Default: the creation date plus the plan's expiration."),
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
-				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
-				"server":       serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
+				"ip_address": sgObj{{"description", "IPv4 or IPv6 address the subscription is hosted on (with a Plesk server). Default: the connection's default_ip."},
+					{"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
+				"managed_by": sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"server":     serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "Plan none: a custom subscription."}, {"const", "none"}}}}}}},

@@ -378,6 +378,7 @@ func subscriptionObject(s *model.Subscription) object {
 	}
 	fs.str("ftp_login", s.FTPLogin)
 	fs.secret("ftp_password", s.FTPPassword)
+	fs.str("ip_address", s.IPAddress)
 	fs.str("managed_by", s.ManagedBy)
 	fs.str("server", s.Server)
 	return object{block: "subscription", listKey: "subscriptions", labelField: "domain", label: s.Domain, fields: fs}

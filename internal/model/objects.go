@@ -326,6 +326,10 @@ type Subscription struct {
 	Expires     *time.Time
 	FTPLogin    string
 	FTPPassword *Secret
+	// IPAddress is the IP address the subscription is hosted on ("":
+	// the connection's default_ip when it is created). Canonical form
+	// (net.ParseIP(...).String()).
+	IPAddress string
 	// ManagedBy is "billing" when a billing system owns the
 	// subscription's existence, status, plan, add-ons and FTP
 	// credentials (apply never writes them).

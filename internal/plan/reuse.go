@@ -216,7 +216,7 @@ func sameSubscription(a, b *model.Subscription) bool {
 		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
 		(a.Customize == nil) == (b.Customize == nil) && a.Customize.Equal(b.Customize) &&
 		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		sameSecret(a.FTPPassword, b.FTPPassword) && a.ManagedBy == b.ManagedBy && a.Server == b.Server
+		sameSecret(a.FTPPassword, b.FTPPassword) && a.IPAddress == b.IPAddress && a.ManagedBy == b.ManagedBy && a.Server == b.Server
 }
 
 func sameSettings(a, b *model.SubscriberSettings) bool {
@@ -252,7 +252,7 @@ func sameRecord(a, b *state.Subscription) bool {
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&
 		a.CreatedAt.Equal(b.CreatedAt) && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		a.FTPPassword == b.FTPPassword && a.ManagedBy == b.ManagedBy && samePleskID(a.Plesk, b.Plesk)
+		a.FTPPassword == b.FTPPassword && a.IPAddress == b.IPAddress && a.ManagedBy == b.ManagedBy && samePleskID(a.Plesk, b.Plesk)
 }
 
 func samePleskID(a, b *state.PleskID) bool {

@@ -304,6 +304,10 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 		rec.Conflicts = append(rec.Conflicts, state.Conflict{Property: c.Property, PlanValue: c.PlanValue.JSON,
 			AvailableValue: c.AvailableValue.JSON, Reason: c.Reason})
 	}
+	// The IP address the config names, if any: left out, it is not
+	// managed (a new subscription gets the connection's default_ip, an
+	// existing one stays where it is).
+	rec.IPAddress = cfg.IPAddress
 	if p != nil {
 		rec.CreatedAt = p.CreatedAt
 	} else {
@@ -332,6 +336,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 		fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
 	}
 	fs.add(strField("ftp_login", "", rec.FTPLogin))
+	fs.add(strField("ip_address", "", rec.IPAddress))
 	fs.add(strField("managed_by", "", rec.ManagedBy))
 	if rec.FTPPassword != "" {
 		fs = append(fs, sensitiveField("ftp_password", false, true))
@@ -362,6 +367,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 		fs.add(strField("expires", fmtTime(p.Expires), fmtTime(rec.Expires)))
 	}
 	fs.add(strField("ftp_login", p.FTPLogin, rec.FTPLogin))
+	fs.add(strField("ip_address", p.IPAddress, rec.IPAddress))
 	fs.add(strField("managed_by", p.ManagedBy, rec.ManagedBy))
 	setsSecret := ftpChanged || (p.FTPPassword != "" && rec.FTPPassword == "")
 	if setsSecret {
@@ -393,6 +399,12 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	if conflictsChanged && len(rec.Conflicts) > 0 {
 		reasons = append(reasons, "conflicts: some properties cannot be provided")
+	}
+	switch {
+	case p.IPAddress != rec.IPAddress && rec.IPAddress == "":
+		reasons = append(reasons, "IP address no longer managed: the subscription stays on it")
+	case p.IPAddress != rec.IPAddress:
+		reasons = append(reasons, "IP address changed")
 	}
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of

@@ -107,6 +107,9 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		if sub.Expires != nil {
 			o["expires"] = sub.Expires
 		}
+		if sub.IPAddress != "" {
+			o["ip_address"] = sub.IPAddress
+		}
 		out = append(out, o)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

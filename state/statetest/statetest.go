@@ -125,7 +125,7 @@ func sample() *state.Snapshot {
 			SyncStatus: "custom", Effective: gold, Base: gold, Customize: custom, Customized: []string{"php_version"},
 			Conflicts:    []state.Conflict{{Property: "disk_space", PlanValue: int64(50 << 30), AvailableValue: int64(20 << 30), Reason: "reseller allocation"}},
 			ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
-			CreatedAt: created, Expires: &expires, FTPLogin: "bob_ftp",
+			CreatedAt: created, Expires: &expires, FTPLogin: "bob_ftp", IPAddress: "192.0.2.20",
 		},
 		{Domain: "zed.example", Owner: "admin", Plan: "admin/Gold", SyncStatus: "synced", Effective: gold, Status: "active", CreatedAt: created.UTC()},
 	}

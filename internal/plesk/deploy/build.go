@@ -882,7 +882,11 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			continue
 		}
 		if d == nil {
-			ip := r.opts.DefaultIP
+			// Its own IP address, else the connection's default.
+			ip := s.IPAddress
+			if ip == "" {
+				ip = r.opts.DefaultIP
+			}
 			if ip == "" {
 				noIP = append(noIP, s.Domain)
 				continue
@@ -1011,6 +1015,13 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
+		}
+		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
+			// Moved to another IP address: gen_setup's ip_address, which
+			// is not a plan value (it does not lock the subscription).
+			ch.add(func() xmlapi.Op {
+				return xmlapi.WebspaceSet{Filter: byName, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{IPAddress: ip}}}
+			}, nil)
 		}
 		if exp := expiration(s.Expires); exp != serverExpiration(d) {
 			// The subscription's own date: written alone, it does not

@@ -16,7 +16,8 @@ import (
 // subscriptions, each subscription on its plan and add-ons, customised
 // (locked) where the config customises it, with the config's status.
 // Passwords are taken when the config's secrets were resolved. ip is the
-// address given to every subscription; opts are the emulator's
+// address given to every subscription that names none (one that names its
+// ip_address is on it, and the address is in the server's pool); opts are the emulator's
 // assumptions (add-on arithmetic). The result is what "make this
 // server look like this config" means for demos and tests.
 func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, error) {
@@ -124,7 +125,15 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 		if !ok {
 			return nil, fmt.Errorf("subscription %s: owner %s is not known", domain, holder)
 		}
-		w := &Webspace{ID: s.newID(), Name: domain, OwnerID: owner, IP: s.IPs[0], Status: statusBits(sub.Status),
+		ip := s.IPs[0]
+		if sub.IPAddress != "" {
+			// Its own address, in the server's pool.
+			ip = sub.IPAddress
+			if !s.hasIP(ip) {
+				s.IPs = append(s.IPs, ip)
+			}
+		}
+		w := &Webspace{ID: s.newID(), Name: domain, OwnerID: owner, IP: ip, Status: statusBits(sub.Status),
 			FTPLogin: sub.FTPLogin, FTPPassword: secret(sub.FTPPassword), Created: today}
 		w.GUID = guid(w.ID)
 		vendor := ownerOr(sub.Owner)

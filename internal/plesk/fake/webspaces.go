@@ -369,6 +369,19 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 			w.OwnerID = id
 		}
 	}
+	if h := vals.child("hosting"); h != nil {
+		// hosting/vrt_hst's ip_address moves the subscription too (an
+		// IPv4 and an IPv6 address at most; the emulator keeps one); it
+		// is not a plan value and does not lock.
+		if vrt := h.child("vrt_hst"); vrt != nil {
+			for _, ip := range vrt.vals("ip_address") {
+				if !s.state.hasIP(ip) {
+					return opErr(xmlapi.ErrIP, "IP address %s is not found", ip)
+				}
+				w.IP = ip
+			}
+		}
+	}
 	custom := mapping.Values{}
 	present, err := readBlocks(vals, &custom, "webspace")
 	if err != nil {

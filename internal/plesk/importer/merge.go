@@ -140,6 +140,9 @@ func Merge(sources []Source) (*Merged, error) {
 	var noteOrder []string
 	for _, src := range sources {
 		cfg, ns, locked := build(src.Snap, true)
+		if n := ownIPs(cfg, src.Snap.DefaultIP); n != "" {
+			ns = append(ns, n)
+		}
 		servers = append(servers, built{src.Name, cfg, locked})
 		m.Servers = append(m.Servers, src.Name)
 		m.Counts[src.Name] = cfg

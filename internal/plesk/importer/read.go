@@ -33,6 +33,10 @@ type Snapshot struct {
 	// does not).
 	Items     []*xmlapi.PlanItemData
 	ItemsRead bool
+	// DefaultIP is the connection's default_ip, when known: an imported
+	// subscription on another address gets its ip_address (without it,
+	// the address most subscriptions are on counts as the default).
+	DefaultIP string
 }
 
 // ReadServices reads the definitions of the additional services into s
@@ -138,6 +142,18 @@ func ReadAs(ctx context.Context, c *xmlapi.Client, reseller string) (*Snapshot, 
 // (one line each, for IMPORT.md).
 func Build(s *Snapshot) (*model.Config, []string) {
 	cfg, notes, _ := build(s, true)
+	return cfg, notes
+}
+
+// BuildToWrite is Build for a config to write: the subscriptions on the
+// default IP address (s.DefaultIP, else the one most are on) have no
+// ip_address (see ownIPs).
+func BuildToWrite(s *Snapshot) (*model.Config, []string) {
+	cfg, notes := Build(s)
+	if n := ownIPs(cfg, s.DefaultIP); n != "" {
+		notes = append(notes, n)
+		sort.Strings(notes)
+	}
 	return cfg, notes
 }
 
@@ -358,8 +374,12 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 				}
 			}
 		}
+		if ips := mapping.WebspaceIPs(w); len(ips) > 0 {
+			sub.IPAddress = ips[0]
+		}
 		cfg.Subscriptions[sub.Domain] = sub
 	}
+
 	sort.Strings(notes)
 	return cfg, notes, lockedValues
 }
@@ -484,4 +504,42 @@ func setv(m *map[string]string, k, v string) {
 		*m = map[string]string{}
 	}
 	(*m)[k] = v
+}
+
+// OmitDefaultIPs is ownIPs, for a config built with BuildConfig: it
+// returns the note listing the subscriptions that keep their address.
+func OmitDefaultIPs(cfg *model.Config, def string) string { return ownIPs(cfg, def) }
+
+// ownIPs leaves the IP address of an imported subscription out of the
+// config when it is the default one (def, else the address most
+// subscriptions are on): the config then names only the exceptions, and
+// a recorded subscription without one takes the server's address. Build
+// and BuildConfig keep every address (a refresh compares them).
+func ownIPs(cfg *model.Config, def string) string {
+	if def == "" {
+		count := map[string]int{}
+		for _, s := range cfg.Subscriptions {
+			if s.IPAddress != "" {
+				count[s.IPAddress]++
+			}
+		}
+		for ip, n := range count {
+			if n > count[def] || (n == count[def] && ip < def) {
+				def = ip
+			}
+		}
+	}
+	var own []string
+	for _, s := range cfg.Subscriptions {
+		if s.IPAddress == def {
+			s.IPAddress = ""
+		} else if s.IPAddress != "" {
+			own = append(own, s.Domain+" ("+s.IPAddress+")")
+		}
+	}
+	if len(own) == 0 {
+		return ""
+	}
+	sort.Strings(own)
+	return fmt.Sprintf("subscriptions on another IP address than the default %s, written with their ip_address: %s", def, strings.Join(own, ", "))
 }

@@ -6,6 +6,7 @@ package mapping
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -395,4 +396,32 @@ func readMail(v *Values, webmail, service string) {
 	if service != "" {
 		set(&v.Mail, "mailservice", service)
 	}
+}
+
+// WebspaceIPs returns the IP addresses a subscription is on, in
+// canonical form, as a webspace get reports them: hosting/vrt_hst's
+// ip_address (dataset hosting), else gen_info's dns_ip_address (an IPv4
+// and an IPv6 address at most). A value that is not an address is left
+// out.
+func WebspaceIPs(d *xmlapi.WebspaceData) []string {
+	if d == nil || d.Data == nil {
+		return nil
+	}
+	var raw []string
+	if h := d.Data.Hosting; h != nil && h.VrtHst != nil {
+		raw = h.VrtHst.IPAddress
+	}
+	if len(raw) == 0 && d.Data.GenInfo != nil {
+		raw = d.Data.GenInfo.DNSIP
+	}
+	var out []string
+	for _, s := range raw {
+		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+			if c := a.Unmap().String(); c != s {
+				s = c
+			}
+			out = append(out, s) // the read's string when canonical (shared)
+		}
+	}
+	return out
 }

@@ -194,6 +194,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					c.pinExpires(&q, s)
 				case "expires":
 					q.Expires = s.Expires
+				case "ip_address":
+					q.IPAddress = s.IPAddress
 				case "status":
 					q.Status = s.Status
 				case "sync_status":

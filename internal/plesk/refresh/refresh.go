@@ -30,6 +30,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -48,6 +49,10 @@ type Server struct {
 	// on to deploy while it is fresh, instead of reading the server again.
 	Read   *importer.Snapshot
 	ReadAt time.Time
+	// MoreIPs holds, by domain, the addresses of the subscriptions on
+	// more than one (an IPv4 and an IPv6 one); the one address of the
+	// others is their ip_address in Config.
+	MoreIPs map[string][]string
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -69,10 +74,24 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
+	for i := range p.Result.Subscriptions {
+		// Records hold only the addresses configs name (ip_address); the
+		// server's are in the read, which Compare looks at.
+		p.Result.Subscriptions[i].IPAddress = ""
+	}
+	var more map[string][]string
+	for _, w := range snap.Webspaces {
+		if ips := mapping.WebspaceIPs(w); len(ips) > 1 && w.Data.GenInfo != nil {
+			if more == nil {
+				more = map[string][]string{}
+			}
+			more[strings.ToLower(w.Data.GenInfo.Name)] = ips
+		}
+	}
 	ids := IDs(snap)
 	ids.Attach(p.Result)
 	notSynced(snap, p.Result)
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap}
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more}
 }
 
 // notSynced marks unsynced the records of the subscriptions the server
@@ -310,6 +329,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
 	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
+	c.read = read
 	obs := *recorded
 	obs.PropertySets = make(map[string]state.Values, len(recorded.PropertySets))
 	for id, v := range recorded.PropertySets {
@@ -371,6 +391,40 @@ type comparer struct {
 	// drift names.
 	planPaths map[string]map[string]bool
 	statusOf  map[string]string
+	// read is the server as read (before a reseller's scope): its
+	// config and MoreIPs give the subscriptions' IP addresses.
+	read *Server
+}
+
+// ips returns every IP address the server reports for a subscription
+// (an IPv4 and an IPv6 one at most).
+func (c *comparer) ips(domain string) []string {
+	if more := c.read.MoreIPs[domain]; more != nil {
+		return more
+	}
+	if c.read.Config != nil {
+		if s := c.read.Config.Subscriptions[domain]; s != nil && s.IPAddress != "" {
+			return []string{s.IPAddress}
+		}
+	}
+	return nil
+}
+
+// sameIP says whether the server has the subscription on the recorded
+// IP address. Only an address the config names is recorded: nothing
+// recorded (not managed), or nothing reported, is not a change.
+func (c *comparer) sameIP(r, s *state.Subscription) bool {
+	have := c.ips(s.Domain)
+	return r.IPAddress == "" || len(have) == 0 || slices.Contains(have, r.IPAddress)
+}
+
+// serverIP is the (first) IP address the server reports for a
+// subscription, "" when the raw read is not at hand.
+func (c *comparer) serverIP(domain string) string {
+	if have := c.ips(domain); len(have) > 0 {
+		return have[0]
+	}
+	return ""
 }
 
 // accountStatus notes an account suspended or activated outside
@@ -886,6 +940,17 @@ func (c *comparer) subscriptions() []state.Subscription {
 		// values, not conflicts anyone accepted: only an apply with
 		// --accept-available records those (SPEC §1.5, §4).
 		s.Conflicts = nil
+		// Its address is recorded only as the config names it (and then
+		// as the server has it, which a plan moves when it differs).
+		want := ""
+		if cs := c.cfg.Subscriptions[s.Domain]; cs != nil {
+			want = cs.IPAddress
+		}
+		if want != "" && !slices.Contains(c.ips(s.Domain), want) {
+			s.IPAddress = c.serverIP(s.Domain)
+		} else {
+			s.IPAddress = want
+		}
 		out = append(out, s)
 		c.add("subscription", s.Domain, plan.DriftCreated)
 	}
@@ -938,6 +1003,16 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	if strings.Join(s.Addons, "\x00") != strings.Join(r.Addons, "\x00") {
 		edited = append(edited, plan.DriftField{Path: "addons", Recorded: plan.ListOf(r.Addons, true), Observed: plan.ListOf(s.Addons, true)})
+	}
+	ipSame := c.sameIP(&r, s)
+	if cs := c.cfg.Subscriptions[r.Domain]; !ipSame && (cs == nil || cs.IPAddress == "") {
+		// Moved to another address, but the config no longer manages it
+		// (no ip_address): no drift.
+		r.IPAddress, ipSame = "", true
+	}
+	if !ipSame {
+		// Moved to another IP address in the panel.
+		edited = append(edited, plan.DriftField{Path: "ip_address", Recorded: plan.StringOf(r.IPAddress), Observed: plan.StringOf(c.serverIP(s.Domain))})
 	}
 	if !sameSecond(r.Expires, s.Expires) {
 		// The subscription's own date (the expiration limit).
@@ -1050,6 +1125,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
 	if o.FTPLogin == "" {
 		o.FTPLogin = r.FTPLogin
+	}
+	o.IPAddress = r.IPAddress
+	if !ipSame {
+		o.IPAddress = c.serverIP(s.Domain)
 	}
 	o.ConfigStatus = r.ConfigStatus
 	cs := c.cfg.Subscriptions[r.Domain]

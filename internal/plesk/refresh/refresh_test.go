@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -545,5 +546,54 @@ func TestCompareConflictsStayAsRecorded(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("observed %s: %s, want %s", k, got[k], w)
 		}
+	}
+}
+
+// TestCompareIPAddress: a subscription's IP address is compared only
+// where the config names it (ip_address, the one recorded): on the
+// server's other address (IPv4 and IPv6 on one subscription) it is no
+// drift, on another one it is drift of ip_address; a subscription whose
+// config names none is never compared, and records none.
+func TestCompareIPAddress(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	// jane.example is also on an IPv6 address.
+	srv.MoreIPs = map[string][]string{"jane.example": {"192.0.2.10", "2001:db8::20"}}
+	for _, tc := range []struct {
+		name, ip string // the config's and recorded ip_address of jane.example
+		drift    string // the drift field, "" for none
+	}{
+		{"not named", "", ""},
+		{"the first address", "192.0.2.10", ""},
+		{"the other address", "2001:db8::20", ""},
+		{"another address", "192.0.2.99", `ip_address: "192.0.2.99" → "192.0.2.10"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := seedConfig(t)
+			cfg.Subscriptions["jane.example"].IPAddress = tc.ip
+			rec := copyOf(t, srv.Records)
+			for i := range rec.Subscriptions {
+				rec.Subscriptions[i].IPAddress = cfg.Subscriptions[rec.Subscriptions[i].Domain].IPAddress
+			}
+			r := Compare(rec, cfg, srv, Options{})
+			var got string
+			for _, d := range r.Drift {
+				for _, f := range d.Fields {
+					got += fmt.Sprintf("%s: %s → %s", f.Path, f.Recorded.Text, f.Observed.Text)
+				}
+			}
+			if got != tc.drift {
+				t.Errorf("drift %q (%v), want %q", got, causes(r), tc.drift)
+			}
+			for _, s := range r.Observed.Subscriptions {
+				want := cfg.Subscriptions[s.Domain].IPAddress
+				if tc.drift != "" && s.Domain == "jane.example" {
+					want = "192.0.2.10" // the server's, which a plan moves back
+				}
+				if s.IPAddress != want {
+					t.Errorf("%s: observed ip_address %q, want %q", s.Domain, s.IPAddress, want)
+				}
+			}
+		})
 	}
 }
