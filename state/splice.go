@@ -473,7 +473,7 @@ func sameSubscription(a, b *Subscription) bool {
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameStrings(a.StatusReasons, b.StatusReasons) &&
 		sameTime(a.CreatedAt, b.CreatedAt) && sameTimePtr(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
-		a.FTPPassword == b.FTPPassword && a.ManagedBy == b.ManagedBy && samePlesk(a.Plesk, b.Plesk)
+		a.FTPPassword == b.FTPPassword && a.ManagedBy == b.ManagedBy && samePlesk(a.Plesk, b.Plesk) && a.IPAddress == b.IPAddress
 }
 
 func sameConflicts(a, b []Conflict) bool {

@@ -36,7 +36,12 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"plansync": func() { os.Exit(realMain(os.Args[1:])) },
+		"plansync": func() {
+			// Every state write of the scenarios checks that what it
+			// copied from the state read is what a full encoding writes.
+			state.VerifyEncodeLike = true
+			os.Exit(realMain(os.Args[1:]))
+		},
 	})
 }
 

@@ -34,6 +34,11 @@ type Env struct {
 	useCache bool
 	// noCache: --no-cache, which also turns the secret cache off.
 	noCache bool
+	// writesState: the command writes the state it reads (apply): the
+	// state cache hands the file backend the bytes it read, so that the
+	// write copies what did not change (state.EncodeLike); a command
+	// that only reads does not hold them.
+	writesState bool
 	// inputs, when set, records what a plan reads, for the plan cache
 	// (plancache.go).
 	inputs *inputLog

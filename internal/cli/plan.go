@@ -259,7 +259,7 @@ type applyOptions struct {
 func newApplyCmd(env Env, c *common) *cobra.Command {
 	return applyCommand(func(ctx context.Context, o applyOptions) error {
 		env.view.setFormat(o.Format)
-		env.useCache, env.noCache = !o.NoCache, o.NoCache
+		env.useCache, env.noCache, env.writesState = !o.NoCache, o.NoCache, true
 		if o.PlanFile != "" {
 			return runApplySaved(ctx, env, c, o)
 		}

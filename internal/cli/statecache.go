@@ -79,6 +79,18 @@ func (b *cachedFile) written(size int, stable bool, plain [32]byte) {
 	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 
+// remember tells the file backend what the state file bytes data, of
+// SHA-256 plain, decode to (s) and whether they are canonical, handing
+// it the bytes themselves for a command that writes the state
+// (Env.writesState: its write copies what did not change from them).
+func (b *cachedFile) remember(data []byte, plain [32]byte, s *state.Snapshot, canonical bool) {
+	if b.env.writesState {
+		b.Backend.RememberData(data, plain, s, canonical)
+		return
+	}
+	b.Backend.Remember(plain, s, canonical)
+}
+
 // Read returns what the file backend's Read returns (whose errors it
 // leaves to it), from the cache when the entry matches the file. Either
 // way it tells the file backend what the bytes it read decode to (so a
@@ -103,7 +115,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 			knownCanonical = p[len(sum)] == 1 // an entry a write made
 		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
 			b.env.debugf("cache", "state: read from the cache")
-			b.Backend.RememberData(data, plain, s, p[len(sum)] == 1)
+			b.remember(data, plain, s, p[len(sum)] == 1)
 			return s, nil
 		}
 	}
@@ -116,7 +128,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		enc, err := state.Encode(s)
 		canonical = err == nil && bytes.Equal(enc, data)
 	}
-	b.Backend.RememberData(data, plain, s, canonical)
+	b.remember(data, plain, s, canonical)
 	stored := false
 	if bin, ok := state.EncodeBinary(s); ok {
 		flag := byte(0)
