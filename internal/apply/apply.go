@@ -122,7 +122,12 @@ func EntryExcept(p *plan.Plan, entry *state.HistoryEntry, skip func(server, kind
 			changed++
 		}
 	}
-	accepted, what := p.Summary.Conflicts+p.Summary.Accepted, "conflicts"
+	accepted, what := 0, "conflicts"
+	for _, c := range p.Conflicts {
+		if !skip(c.Server, "subscription", c.Subscription) {
+			accepted++
+		}
+	}
 	if accepted == 1 {
 		what = "conflict"
 	}

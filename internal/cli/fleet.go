@@ -570,13 +570,13 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			if r, ok := fr.reads[part.Name]; ok {
 				opts.Read, opts.ReadAt = r.read, r.at
 			}
-			if !run.saved && !readNow(opts) {
+			if !run.saved && reuseServerRead && !readNow(opts) {
 				basis := part.Basis
 				if basis == nil {
 					basis = part.Prior
 				}
 				var err error
-				if opts.Read, opts.ReadAt, err = readUnseen(ctx, cn.client, a.Reseller, part.Plan, basis, part.Config); err != nil {
+				if opts.Read, opts.ReadAt, err = readUnseen(ctx, cn.client, a.Reseller, part.Plan, basis, part.Config, env.Now()); err != nil {
 					oc.Status, oc.Error = "failed", failureText(err)
 					if !errors.As(err, new(*unseenDriftError)) {
 						oc.Status = "not_reached"

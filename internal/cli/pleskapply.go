@@ -113,12 +113,12 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 		DefaultIP: conn.DefaultIP, Secret: secretsOf(run.cfg), Billing: billingOf(run.cfg),
 		Reseller: reseller, Read: run.serverRead(), ReadAt: run.serverReadAt(), OnlyChanges: run.saved,
 	}
-	if !run.saved && !readNow(opts) {
+	if !run.saved && reuseServerRead && !readNow(opts) {
 		basis := run.prior
 		if run.observed != nil {
 			basis = run.observed.Observed
 		}
-		if opts.Read, opts.ReadAt, applyErr = readUnseen(ctx, client, reseller, p, basis, run.cfg); applyErr != nil {
+		if opts.Read, opts.ReadAt, applyErr = readUnseen(ctx, client, reseller, p, basis, run.cfg, env.Now()); applyErr != nil {
 			return nil, p.PriorSerial, applyErr, nil
 		}
 		opts.OnlyChanges = true
@@ -159,17 +159,13 @@ func readNow(opts deploy.Options) bool {
 // server has it, and the next plan shows it as drift), and is refused,
 // before any write, when one of those objects changed on the server
 // since, as a saved plan is. It returns the read, for deploy's first.
-func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *plan.Plan, basis *state.Snapshot, cfg *model.Config) (*importer.Snapshot, time.Time, error) {
+func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *plan.Plan, basis *state.Snapshot, cfg *model.Config, now time.Time) (*importer.Snapshot, time.Time, error) {
 	at := time.Now()
 	read, err := deploy.Read(ctx, client, reseller)
 	if err != nil {
 		return nil, at, err
 	}
-	srv := refresh.FromSnapshot(read, at)
-	if reseller != "" && basis != nil && basis.Server != nil && srv.Config != nil && srv.Config.Server != nil {
-		// A reseller cannot read the components: they are as recorded.
-		srv.Config.Server.Components = slices.Clone(basis.Server.Components)
-	}
+	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, basis), now)
 	touched := map[string]bool{}
 	for _, ch := range p.Changes {
 		touched[string(ch.Kind)+" "+ch.Key] = true
@@ -188,6 +184,16 @@ func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *
 		return nil, at, &unseenDriftError{changed}
 	}
 	return read, at, nil
+}
+
+// withRecordedComponents is snap, a read of the server with a
+// reseller's credentials, with the components recorded in basis: a
+// reseller cannot read them (refreshing.read does the same).
+func withRecordedComponents(snap *importer.Snapshot, client *xmlapi.Client, reseller string, basis *state.Snapshot) *importer.Snapshot {
+	if reseller != "" && client.Login() == reseller && basis != nil && basis.Server != nil {
+		snap.Components = slices.Clone(basis.Server.Components)
+	}
+	return snap
 }
 
 // unseenDriftError refuses an apply whose plan did not see what changed

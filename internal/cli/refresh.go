@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -184,10 +183,7 @@ func (r *refreshing) read(ctx context.Context, client *xmlapi.Client, prior *sta
 	if err != nil {
 		return nil, err
 	}
-	if prior != nil && prior.Server != nil {
-		snap.Components = slices.Clone(prior.Server.Components)
-	}
-	srv := refresh.FromSnapshot(snap, now)
+	srv := refresh.FromSnapshot(withRecordedComponents(snap, client, r.reseller, prior), now)
 	srv.ReadAt = at
 	return srv, nil
 }

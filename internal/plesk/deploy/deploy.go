@@ -224,6 +224,9 @@ func (ph *phase) chain(kind, key string) *chain {
 type run struct {
 	// wantCache holds wantOf's results by (effective, settings) set.
 	wantCache map[[2]string]model.Props
+	// priorSubs indexes the prior's subscriptions by domain (made when
+	// first needed, by changedPaths).
+	priorSubs map[string]*state.Subscription
 
 	c     *xmlapi.Client
 	p     *plan.Plan
@@ -520,10 +523,15 @@ func (r *run) record() *state.Snapshot {
 	if len(r.pending) == 0 {
 		return res
 	}
-	// A subscription's record follows from its plans': while one of
-	// them is pending, so is the subscription.
+	// A subscription's record follows from its plans' and its
+	// account's: while one of them is pending (a rename it follows by
+	// id, a move), so is the subscription.
 	for i := range res.Subscriptions {
 		s := &res.Subscriptions[i]
+		if s.Customer != "" && r.pending[state.Ref{Kind: "customer", Key: s.Customer}] ||
+			s.Owner != "" && s.Owner != model.Admin && r.pending[state.Ref{Kind: "reseller", Key: s.Owner}] {
+			r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+		}
 		if s.Plan != "" && s.Plan != model.None && r.pending[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
 			r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
 		}
@@ -760,15 +768,13 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 	if len(paths) > 0 {
 		return func(path string) bool { return paths[path] }
 	}
-	var p *state.Subscription
-	if r.prior != nil {
+	if r.priorSubs == nil && r.prior != nil {
+		r.priorSubs = make(map[string]*state.Subscription, len(r.prior.Subscriptions))
 		for i := range r.prior.Subscriptions {
-			if r.prior.Subscriptions[i].Domain == s.Domain {
-				p = &r.prior.Subscriptions[i]
-				break
-			}
+			r.priorSubs[r.prior.Subscriptions[i].Domain] = &r.prior.Subscriptions[i]
 		}
 	}
+	p := r.priorSubs[s.Domain]
 	if p == nil {
 		return nil
 	}
