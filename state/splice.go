@@ -395,30 +395,30 @@ func recordHead(b []byte, server, field, key string) []byte {
 }
 
 func (w *jsonWriter) resellers(list []Reseller) {
-	if w.like == nil {
-		w.list(len(list), func(i int) { w.reseller(&list[i]) })
-		return
-	}
-	spliceList(w, list, w.like.prior.Resellers, w.like.resellers,
+	writeRecords(w, list, func(l *likeSource) ([]Reseller, []span) { return l.prior.Resellers, l.resellers },
 		func(r *Reseller) (string, string) { return r.Server, r.Login }, "login", sameReseller, w.reseller)
 }
 
 func (w *jsonWriter) customers(list []Customer) {
-	if w.like == nil {
-		w.list(len(list), func(i int) { w.customer(&list[i]) })
-		return
-	}
-	spliceList(w, list, w.like.prior.Customers, w.like.customers,
+	writeRecords(w, list, func(l *likeSource) ([]Customer, []span) { return l.prior.Customers, l.customers },
 		func(r *Customer) (string, string) { return r.Server, r.Login }, "login", sameCustomer, w.customer)
 }
 
 func (w *jsonWriter) subscriptions(list []Subscription) {
+	writeRecords(w, list, func(l *likeSource) ([]Subscription, []span) { return l.prior.Subscriptions, l.subscriptions },
+		func(r *Subscription) (string, string) { return r.Server, r.Domain }, "domain", sameSubscription, w.subscription)
+}
+
+// writeRecords writes list, each record with enc, or, when encoding like
+// a prior snapshot, copying from its encoding (prior picks its records
+// and their spans) what did not change (spliceList).
+func writeRecords[T any](w *jsonWriter, list []T, prior func(*likeSource) ([]T, []span), keyOf func(*T) (string, string), field string, same func(a, b *T) bool, enc func(*T)) {
 	if w.like == nil {
-		w.list(len(list), func(i int) { w.subscription(&list[i]) })
+		w.list(len(list), func(i int) { enc(&list[i]) })
 		return
 	}
-	spliceList(w, list, w.like.prior.Subscriptions, w.like.subscriptions,
-		func(r *Subscription) (string, string) { return r.Server, r.Domain }, "domain", sameSubscription, w.subscription)
+	records, spans := prior(w.like)
+	spliceList(w, list, records, spans, keyOf, field, same, enc)
 }
 
 // propertySet writes the property set id as a member of property_sets,

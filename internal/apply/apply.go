@@ -122,16 +122,13 @@ func EntryExcept(p *plan.Plan, entry *state.HistoryEntry, skip func(server, kind
 			changed++
 		}
 	}
-	accepted, what := 0, "conflicts"
+	accepted := 0
 	for _, c := range p.Conflicts {
 		if !skip(c.Server, "subscription", c.Subscription) {
 			accepted++
 		}
 	}
-	if accepted == 1 {
-		what = "conflict"
-	}
-	e.Summary = fmt.Sprintf("%d added, %d changed, %d deleted, %d %s accepted", added, changed, deleted, accepted, what)
+	e.Summary = summaryLine(added, changed, deleted, accepted)
 	e.Changes = nil
 	if data, err := json.Marshal(append([]histChange{}, kept...)); err == nil {
 		e.Changes = data
@@ -141,12 +138,15 @@ func EntryExcept(p *plan.Plan, entry *state.HistoryEntry, skip func(server, kind
 
 // Summary is the one-line summary of a plan.
 func Summary(p *plan.Plan) string {
-	accepted, what := p.Summary.Conflicts+p.Summary.Accepted, "conflicts"
+	return summaryLine(p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts+p.Summary.Accepted)
+}
+
+func summaryLine(added, changed, deleted, accepted int) string {
+	what := "conflicts"
 	if accepted == 1 {
 		what = "conflict"
 	}
-	return fmt.Sprintf("%d added, %d changed, %d deleted, %d %s accepted",
-		p.Summary.Create, p.Summary.Update, p.Summary.Delete, accepted, what)
+	return fmt.Sprintf("%d added, %d changed, %d deleted, %d %s accepted", added, changed, deleted, accepted, what)
 }
 
 type histChange struct {

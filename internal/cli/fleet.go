@@ -392,17 +392,10 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	read := counted(len(parts)-len(failed)-len(none), "server")
 	// Without drift, what is recorded: the Plesk identities found, or
 	// else the servers' components.
-	what := identities(ids)
-	if ids == 0 && comps {
-		what = "the servers' components"
-	}
+	what := recordedWhat(ids, comps, "servers'")
 	if changed {
 		result := plan.JoinStates(lineage, serial, names, recs)
-		summary := fmt.Sprintf("refresh of %s: %s recorded", read, counted(len(drift), "drift item"))
-		if len(drift) == 0 {
-			summary = fmt.Sprintf("refresh of %s: no drift, %s recorded", read, what)
-		}
-		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: summary}
+		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshEntry("of "+read, len(drift), what)}
 		expect := serial
 		err := env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 			serial, err = run.backend.Write(ctx, result, expect, entry)

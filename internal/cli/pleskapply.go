@@ -166,20 +166,7 @@ func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *
 		return nil, at, err
 	}
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, basis), now)
-	touched := map[string]bool{}
-	for _, ch := range p.Changes {
-		touched[string(ch.Kind)+" "+ch.Key] = true
-		if ch.RenamedFrom != "" {
-			touched[string(ch.Kind)+" "+ch.RenamedFrom] = true
-		}
-	}
-	var changed []string
-	for _, d := range refresh.Compare(basis, cfg, srv, refresh.Options{Reseller: reseller}).Drift {
-		if k := string(d.Kind) + " " + d.Key; touched[k] && !slices.Contains(changed, k) {
-			changed = append(changed, k)
-		}
-	}
-	if len(changed) > 0 {
+	if changed := driftTouched(p.Changes, refresh.Compare(basis, cfg, srv, refresh.Options{Reseller: reseller}).Drift); len(changed) > 0 {
 		slices.Sort(changed)
 		return nil, at, &unseenDriftError{changed}
 	}

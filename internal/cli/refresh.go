@@ -277,7 +277,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return backendErr(run.backend, err)
 	}
 	if len(res.Drift) == 0 {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, recordedWhat(res, comps), serial)
+		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, recordedWhat(res.IDs, comps, "server's"), serial)
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the server was not changed. Run plansync plan to see what apply would set back.\n",
@@ -286,20 +286,27 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 }
 
 func refreshSummary(server string, res *refresh.Result) string {
-	if len(res.Drift) == 0 {
-		return fmt.Sprintf("refresh from %s: no drift, %s recorded", server, recordedWhat(res, res.IDs == 0))
+	return refreshEntry("from "+server, len(res.Drift), recordedWhat(res.IDs, res.IDs == 0, "server's"))
+}
+
+// refreshEntry is the history summary of a refresh of what (from HOST,
+// of N servers) that recorded drift items, or, with none, what (see
+// recordedWhat).
+func refreshEntry(of string, drift int, what string) string {
+	if drift == 0 {
+		return fmt.Sprintf("refresh %s: no drift, %s recorded", of, what)
 	}
-	return fmt.Sprintf("refresh from %s: %s recorded", server, counted(len(res.Drift), "drift item"))
+	return fmt.Sprintf("refresh %s: %s recorded", of, counted(drift, "drift item"))
 }
 
 // recordedWhat says what a refresh without drift recorded: the Plesk
-// identities it found, or, when it found none, the server's components
-// (comps: they changed).
-func recordedWhat(res *refresh.Result, comps bool) string {
-	if res.IDs == 0 && comps {
-		return "the server's components"
+// identities it found (ids), or, when it found none, the components of
+// whose (the server's, the servers') when they changed (comps).
+func recordedWhat(ids int, comps bool, whose string) string {
+	if ids == 0 && comps {
+		return "the " + whose + " components"
 	}
-	return identities(res.IDs)
+	return identities(ids)
 }
 
 func identities(n int) string {
@@ -335,11 +342,17 @@ func (r *refreshing) applied() {
 // revertsDrift lists the drifted objects a plan changes back (watch
 // --apply leaves those to a person unless --self-heal).
 func revertsDrift(p *plan.Plan) []string {
-	if len(p.Drift) == 0 {
+	return driftTouched(p.Changes, p.Drift)
+}
+
+// driftTouched lists, once each and in drift's order, the addresses of
+// the drift items on objects that changes change (or rename).
+func driftTouched(changes []*plan.Change, drift []plan.Drift) []string {
+	if len(drift) == 0 {
 		return nil
 	}
 	changed := map[string]bool{}
-	for _, c := range p.Changes {
+	for _, c := range changes {
 		changed[c.Address()] = true
 		if c.RenamedFrom != "" {
 			changed[c.OldAddress()] = true
@@ -347,8 +360,8 @@ func revertsDrift(p *plan.Plan) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for i := range p.Drift {
-		a := p.Drift[i].Address()
+	for i := range drift {
+		a := drift[i].Address()
 		if changed[a] && !seen[a] {
 			seen[a] = true
 			out = append(out, a)

@@ -52,27 +52,28 @@ func (r *run) checkCascades() error {
 			deleting[string(ch.Kind)+" "+strings.ToLower(ch.Key)] = true
 		}
 	}
-	var lost []string
+	// The kind of each account deleted that the server has, by login.
+	gone := map[string]string{}
 	for _, ch := range r.p.Changes {
 		if ch.Action != plan.Delete || (ch.Kind != plan.KindCustomer && ch.Kind != plan.KindReseller) || r.opts.Billing(string(ch.Kind), ch.Key) {
 			continue
 		}
-		kind := strings.ReplaceAll(string(ch.Kind), "_", " ")
-		if ch.Kind == plan.KindReseller && r.resellers[ch.Key] == nil || ch.Kind == plan.KindCustomer && r.custs[ch.Key] == nil {
-			continue // not on the server: nothing is deleted
+		if ch.Kind == plan.KindReseller && r.resellers[ch.Key] != nil || ch.Kind == plan.KindCustomer && r.custs[ch.Key] != nil {
+			gone[ch.Key] = string(ch.Kind)
 		}
-		for name, w := range r.webs {
-			if w.Data.GenInfo.OwnerLogin != "" && sameOwner(w.Data.GenInfo.OwnerLogin, ch.Key) && !deleting["subscription "+name] {
-				lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", kind, ch.Key, name))
-			}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	var lost []string
+	for name, w := range r.webs {
+		if o := w.Data.GenInfo.OwnerLogin; gone[o] != "" && !deleting["subscription "+name] {
+			lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
 		}
-		if ch.Kind != plan.KindReseller {
-			continue
-		}
-		for login, c := range r.custs {
-			if gi := c.Data.GenInfo; gi.OwnerLogin != "" && sameOwner(gi.OwnerLogin, ch.Key) && !deleting["customer "+strings.ToLower(login)] {
-				lost = append(lost, fmt.Sprintf("%s %s owns customer %s", kind, ch.Key, login))
-			}
+	}
+	for login, c := range r.custs {
+		if o := c.Data.GenInfo.OwnerLogin; gone[o] == "reseller" && !deleting["customer "+strings.ToLower(login)] {
+			lost = append(lost, fmt.Sprintf("reseller %s owns customer %s", o, login))
 		}
 	}
 	if len(lost) == 0 {
