@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -169,7 +171,18 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		if b := prior[key]; b != nil {
 			was = b.Props
 		}
-		set := e.sets.internLike(p.Props, sortedCopy(p.Services), was)
+		services := sortedCopy(p.Services)
+		var set *pset
+		if old := e.sets.recorded(was); old != nil && old.id != "" && slices.Equal(old.services, services) &&
+			sameWithDefaults(old.props, p.Props, planKindDefaults(kind)) {
+			// The recorded values, but for some the plan has anyway
+			// written out or left out (disk_space: unlimited, a
+			// permission false): the same plan, kept as recorded.
+			set = old
+			e.sets.use(set)
+		} else {
+			set = e.sets.internLike(p.Props, services, was)
+		}
 		rec := state.Plan{Key: key, Owner: ownerOf(p.Owner), Name: p.Name, Description: p.Description,
 			Props: set.id, Services: set.services, Oversell: p.Oversell}
 		put(e.result, rec)
@@ -202,8 +215,10 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			fs.add(strField("owner", b.Owner, rec.Owner))
 		}
 		fs.add(longField("description", b.Description, rec.Description))
-		if before == nil || before.id != set.id {
-			fs = append(fs, e.sets.diff(before, set, "")...)
+		if before == nil {
+			fs = append(fs, e.sets.diff(nil, set, "")...)
+		} else if before.id != set.id {
+			fs = append(fs, diffPlanSets(before, set, planKindDefaults(kind))...)
 		}
 		if kind == model.ResellerPlanKind {
 			fs.add(boolField("oversell", b.Oversell, rec.Oversell, c.Action == Update))
@@ -223,4 +238,81 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			e.add(&Change{Kind: Kind(kind), Key: b.Key, Action: Delete, Reasons: []string{"removed from config"}})
 		}
 	}
+}
+
+// planKindDefaults are the values a plan of kind has where it leaves
+// them out (SPEC §2.2): a service or reseller plan's limits unlimited
+// and its permissions not granted; an add-on's permissions not granted
+// (its limits add to the plan's, so one left out adds nothing, which an
+// unlimited one does not). Read only.
+func planKindDefaults(kind model.PlanKind) model.Props {
+	switch kind {
+	case model.ServicePlanKind:
+		return serviceDefaults()
+	case model.ResellerPlanKind:
+		return resellerDefaults()
+	}
+	return addonDefaults()
+}
+
+var (
+	resellerDefaults = sync.OnceValue(defaultResellerProps)
+	addonDefaults    = sync.OnceValue(func() model.Props {
+		p := model.Props{}
+		for k, v := range planDefaults(model.InAddonPlan, false) {
+			if strings.HasPrefix(k, "permissions.") {
+				p[k] = v
+			}
+		}
+		return p
+	})
+)
+
+// sameWithDefaults reports whether two plans' values are the same once
+// what each leaves out is given its default (defs).
+func sameWithDefaults(a, b, defs model.Props) bool {
+	at := func(p model.Props, k string) (model.Value, bool) {
+		if v, ok := p[k]; ok {
+			return v, true
+		}
+		v, ok := defs[k]
+		return v, ok
+	}
+	for k := range a {
+		x, _ := at(a, k)
+		if y, ok := at(b, k); !ok || x != y {
+			return false
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; ok {
+			continue
+		}
+		y, _ := at(b, k)
+		if x, ok := at(a, k); !ok || x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// diffPlanSets is the change between a plan's recorded values and its
+// new ones, each value it leaves out shown as the default it has
+// (unlimited, not granted) rather than as absent.
+func diffPlanSets(a, b *pset, defs model.Props) []*FieldChange {
+	fill := func(s *pset, other model.Props) *pset {
+		p := make(model.Props, len(s.props)+len(other))
+		for k, v := range s.props {
+			p[k] = v
+		}
+		for k := range other {
+			if _, ok := p[k]; !ok {
+				if d, ok := defs[k]; ok {
+					p[k] = d
+				}
+			}
+		}
+		return &pset{props: p, services: s.services}
+	}
+	return diffSets(fill(a, b.props), fill(b, a.props), "")
 }
