@@ -645,6 +645,16 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	if len(failed) > 0 {
 		entry.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
 	}
+	for _, oc := range outcomes {
+		if oc.Writes > 0 && entry != nil {
+			// What was written is in the history even when the record
+			// is the one the state had (an apply that set back drift).
+			e := *entry
+			e.Always = true
+			entry = &e
+			break
+		}
+	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
 		return fleetResult{}, backendErr(run.backend, writeErr)
