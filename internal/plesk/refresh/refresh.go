@@ -293,6 +293,23 @@ type Result struct {
 	// IDs counts the recorded objects whose Plesk identity was filled or
 	// updated.
 	IDs int
+	// Disagreements are the synced subscriptions whose records differ
+	// from the values their plans on the server give while neither they
+	// nor their plans drifted: an apply found the server computing them
+	// otherwise than plansync (a model disagreement, SPEC §6.5) and kept
+	// their records. They are not drift, and their records stay; read
+	// back, they are reported, never recorded either way.
+	Disagreements []Disagreement
+}
+
+// Disagreement is a subscription whose record differs from what its
+// plans on the server give (Fields: recorded, and plansync's prediction
+// as observed), with that prediction: its values (Predicted) and its
+// own settings (Settings, which the server's values do not follow).
+type Disagreement struct {
+	Key                 string
+	Fields              []plan.DriftField
+	Predicted, Settings state.Values
 }
 
 // Changed reports whether the observed state differs from the recorded
@@ -361,7 +378,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree}
 }
 
 func inConfig[T any](m map[string]T) func(string) bool {
@@ -374,6 +391,7 @@ type comparer struct {
 	srv      *Server
 	opt      Options
 	drift    []plan.Drift
+	disagree []Disagreement
 	ids      int
 	// serverKey maps "kind key" of a drifted object to its key on the
 	// server, where it differs (a rename in the panel); recordedKey the
@@ -1036,6 +1054,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	// recorded values stay.
 	valuesDrift := len(values) > 0 && (frozen(s.SyncStatus) || frozen(r.SyncStatus) || len(edited) > 0)
 	if len(values) > 0 && !valuesDrift && !syncChanged && !c.plansDrifted(r) {
+		c.disagree = append(c.disagree, Disagreement{Key: key, Fields: values, Predicted: srvVals, Settings: own})
 		values = nil
 	}
 	switch {
