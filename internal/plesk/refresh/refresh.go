@@ -590,13 +590,19 @@ func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(stri
 
 // unmappedFromPlans is the observed set id with the values the server
 // does not have taken from the recorded plans a subscription is now on
-// (its service plan ⊕ add-ons), not from those it left: a subscription
-// switched to another plan in the panel has that plan's expiration.
+// (its service plan ⊕ add-ons, over the defaults a plan leaves out, as
+// the engine makes a subscription's base), not from those it left: a
+// subscription switched to another plan in the panel has that plan's
+// expiration and additional services.
 func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
 	var base model.Props
+	var services []string
 	for i := range c.rec.ServicePlans {
 		if p := &c.rec.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
-			base, _ = plan.PropsFromValues(c.rec.PropertySets[p.Props])
+			pp, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
+			base = plan.DefaultProps()
+			base.Overlay(pp)
+			services = slices.Sorted(slices.Values(p.Services))
 		}
 	}
 	if base == nil {
@@ -607,12 +613,13 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
 				ap, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
 				base.AddAddon(ap)
+				services = model.Union(services, p.Services)
 			}
 		}
 	}
 	out := state.Values{}
 	for k, v := range c.obs.PropertySets[id] {
-		if mapped(k) || model.Lookup(k) == nil {
+		if k != servicesKey && (mapped(k) || model.Lookup(k) == nil) {
 			out[k] = v
 		}
 	}
@@ -621,8 +628,18 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 			out[k] = v.JSON()
 		}
 	}
+	if len(services) > 0 {
+		list := make([]any, len(services))
+		for i, s := range services {
+			list[i] = s
+		}
+		out[servicesKey] = list
+	}
 	return c.obs.PutValues(out)
 }
+
+// servicesKey is the key of a property set's additional services.
+const servicesKey = "services"
 
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
