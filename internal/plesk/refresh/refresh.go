@@ -336,6 +336,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	if recorded == nil {
 		recorded = state.New("")
 	}
+	noConfig := cfg == nil
 	if cfg == nil {
 		cfg = model.NewConfig()
 	}
@@ -345,7 +346,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 		srv = &Server{Name: srv.Name, Config: srv.Config, Status: srv.Status}
 		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
-	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
+	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt, noConfig: noConfig}
 	c.read = read
 	obs := *recorded
 	obs.PropertySets = make(map[string]state.Values, len(recorded.PropertySets))
@@ -393,6 +394,9 @@ type comparer struct {
 	drift    []plan.Drift
 	disagree []Disagreement
 	ids      int
+	// noConfig: Compare was given no config, so whether the config
+	// declares an object is not known (the advice assumes it does).
+	noConfig bool
 	// serverKey maps "kind key" of a drifted object to its key on the
 	// server, where it differs (a rename in the panel); recordedKey the
 	// other way.
@@ -1260,6 +1264,22 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
+	gone := !c.declared(d)
+	switch {
+	case gone && (d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing):
+		// Removed from the config too: nothing to adopt or revert.
+		d.AdoptNote = fmt.Sprintf("nothing to change: the config no longer has %s %s, and its recorded state goes with the next apply", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+		return
+	case gone:
+		// Removed from the config: apply deletes it. Keeping it is
+		// putting it back, as the server has it.
+		d.Gone = true
+		d.Revert = "apply will delete it"
+		switch d.Kind {
+		case plan.KindSubscription, "customer", "reseller":
+			d.Revert += " (with --allow-delete)"
+		}
+	}
 	switch d.Cause {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
@@ -1268,11 +1288,16 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftCreated:
 		d.Revert = "apply will record it and set it to the config's values"
 	case plan.DriftUnsynced:
+		if gone {
+			break
+		}
 		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
 		d.Revert = "apply will set its plan back, which synchronizes it again"
 		return
 	default:
-		d.Revert = "apply will set it back to the config's values"
+		if !gone {
+			d.Revert = "apply will set it back to the config's values"
+		}
 	}
 	key := d.Key
 	if k, ok := c.serverKey[d.Address()]; ok {
@@ -1310,6 +1335,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		return
 	}
 	d.Adopt = b.String()
+	if gone {
+		d.AdoptNote = fmt.Sprintf("to keep it, put %s %s back in the config, as the server has it", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+		return
+	}
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 	if a.literal {
 		d.AdoptNote = fmt.Sprintf("replace %s %s in the config with this block, keeping its password as written (a literal is not printed)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
@@ -1322,6 +1351,42 @@ func (c *comparer) describe(d *plan.Drift) {
 			}
 		}
 	}
+}
+
+// declared reports whether the config declares the drifted object, under
+// its recorded key or its key on the server (a rename in the panel).
+// Without a config, every object is taken as declared.
+func (c *comparer) declared(d *plan.Drift) bool {
+	if c.noConfig {
+		return true
+	}
+	keys := []string{d.Key}
+	if k, ok := c.serverKey[d.Address()]; ok {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		var ok bool
+		switch d.Kind {
+		case "service_plan":
+			_, ok = c.cfg.ServicePlans[k]
+		case "addon_plan":
+			_, ok = c.cfg.AddonPlans[k]
+		case "reseller_plan":
+			_, ok = c.cfg.ResellerPlans[k]
+		case "reseller":
+			_, ok = c.cfg.Resellers[k]
+		case "customer":
+			_, ok = c.cfg.Customers[k]
+		case plan.KindSubscription:
+			_, ok = c.cfg.Subscriptions[k]
+		default:
+			return true
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Annotate makes the changes of a plan made against the observed state
