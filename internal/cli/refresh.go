@@ -132,6 +132,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		if errors.Is(err, context.Canceled) {
 			return nil, "", err
 		}
+		if werr := r.notTheReseller(env, client, err); werr != nil {
+			return nil, "", werr
+		}
 		hint := "fix the connection, or plan from the recorded state alone with --refresh=false"
 		switch r.cmd {
 		case "watch":
@@ -169,6 +172,32 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 	}
 	return res, client.Server(), nil
+}
+
+// notTheReseller explains a read with --as reseller:LOGIN refused for
+// lack of permission when the login used is another's than the
+// reseller's (another reseller's, a customer's): it was read as the
+// administrator reads (a reseller reads its own view only with its own
+// login), which Plesk refuses that account. nil otherwise.
+func (r *refreshing) notTheReseller(env Env, client *xmlapi.Client, err error) error {
+	login := client.Login()
+	if r.reseller == "" || login == "" || strings.EqualFold(login, r.reseller) || !permissionDenied(err) {
+		return nil
+	}
+	source := "the config's server.plesk login"
+	if strings.TrimSpace(env.env(plesk.EnvLogin)) != "" {
+		source = plesk.EnvLogin
+	}
+	return fmt.Errorf("--as reseller:%s, but %s is %s, not the reseller's login: plesk %s refused that account what only the administrator may read (error %d); the credentials must be the reseller's (%s=%s and %s) or the administrator's",
+		r.reseller, source, login, client.Server(), xmlapi.ErrPermission, plesk.EnvLogin, r.reseller, plesk.EnvPassword)
+}
+
+// permissionDenied reports whether Plesk refused a request for lack of
+// permission (error 1006).
+func permissionDenied(err error) bool {
+	var se *xmlapi.SystemError
+	var oe *xmlapi.OpError
+	return errors.As(err, &se) && se.Code == xmlapi.ErrPermission || errors.As(err, &oe) && oe.Code == xmlapi.ErrPermission
 }
 
 // read reads the server: all of it with the administrator's
