@@ -290,9 +290,15 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		before = run.prior.Server
 	}
 	comps := recordReadComponents(cfg, r.srv, res.Observed, before)
-	disagree, err := readBackDisagreements(ctx, env, cfg, res.Disagreements)
-	if err != nil {
-		return err
+	var disagree []deploy.Disagreement
+	if len(res.Disagreements) > 0 {
+		client, err := pleskClient(env, cfg)
+		if err != nil {
+			return err
+		}
+		if disagree, err = readBackDisagreements(ctx, client, res.Disagreements); err != nil {
+			return err
+		}
 	}
 	printDisagreements(env.Stdout, disagree)
 	if !res.Changed() && !comps {
@@ -327,13 +333,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 // what the server still reports otherwise than plansync predicts: the
 // model disagreements apply reported, which a refresh does not record
 // either.
-func readBackDisagreements(ctx context.Context, env Env, cfg *model.Config, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
-	if len(list) == 0 {
+func readBackDisagreements(ctx context.Context, client *xmlapi.Client, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
+	if len(list) == 0 || client == nil {
 		return nil, nil
-	}
-	client, err := pleskClient(env, cfg)
-	if err != nil || client == nil {
-		return nil, err
 	}
 	expected := make([]deploy.Expected, 0, len(list))
 	for _, d := range list {
@@ -350,16 +352,26 @@ func readBackDisagreements(ctx context.Context, env Env, cfg *model.Config, list
 	return out, nil
 }
 
-// noDrift says that a refresh found no drift on what (a server): the
-// recorded state matches it, but for the subscriptions in model
-// disagreement (printDisagreements listed them).
+// noDrift says that a refresh found no drift on what (a server, N
+// servers): the recorded state matches it, but for the subscriptions in
+// model disagreement (printDisagreements listed them).
 func noDrift(what string, ds []deploy.Disagreement) string {
+	return noDriftBut(what, disagreeing(ds))
+}
+
+// disagreeing counts the subscriptions of a list of disagreements (each
+// subscription's together).
+func disagreeing(ds []deploy.Disagreement) int {
 	n := 0
 	for i, d := range ds {
 		if i == 0 || d.Subscription != ds[i-1].Subscription {
 			n++
 		}
 	}
+	return n
+}
+
+func noDriftBut(what string, n int) string {
 	switch n {
 	case 0:
 		return "No drift: the recorded state matches " + what
