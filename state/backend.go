@@ -23,8 +23,9 @@ import (
 //     the stored lineage, if any, equals s.Lineage; otherwise it returns a
 //     *StaleError and changes nothing. When the content of s (everything
 //     but the serial) equals what is stored, nothing is written and the
-//     stored serial is returned; else s is stored with serial
-//     expectSerial+1, which is returned. A write is atomic: after a crash
+//     stored serial is returned, unless entry is Always; else s is
+//     stored with serial expectSerial+1, which is returned (with entry,
+//     when not nil). A write is atomic: after a crash
 //     at any point, Read returns either the old or the new snapshot.
 //   - TryLock takes the backend's exclusive lock without waiting. When
 //     another holder has it, it returns a *LockedError naming the holder.
@@ -66,6 +67,11 @@ type HistoryEntry struct {
 	Summary string    `json:"summary"`
 	// Changes is the JSON document of the applied changes.
 	Changes []byte `json:"changes,omitempty"`
+	// Always records the entry, with a new serial, even when the content
+	// written equals what is stored: what it records happened all the
+	// same (an apply that wrote to the server only to set back what was
+	// changed there, whose record is the one it had). Not stored.
+	Always bool `json:"-"`
 }
 
 var (

@@ -380,6 +380,10 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			return err
 		}
 	}
+	disagree, err := fleetDisagreements(ctx, env, parts, reads)
+	if err != nil {
+		return err
+	}
 	for _, name := range plan.RecordedServers(prior) {
 		if !slices.Contains(names, name) {
 			names, recs = append(names, name), append(recs, plan.SliceState(prior, name))
@@ -405,12 +409,12 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			return backendErr(run.backend, err)
 		}
 		if len(drift) == 0 {
-			fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", read, what, serial)
+			fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDriftBut(read, disagree), what, serial)
 		} else {
 			fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n", counted(len(drift), "drift item"), read, serial)
 		}
 	} else {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", read)
+		fmt.Fprintf(env.Stdout, "%s.\n", noDriftBut(read, disagree))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("cannot read %s: %s; their records are kept as they were", counted(len(failed), "server"), strings.Join(failed, "; "))
@@ -645,11 +649,60 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	if len(failed) > 0 {
 		entry.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
 	}
+	for _, oc := range outcomes {
+		if oc.Writes > 0 && entry != nil {
+			// What was written is in the history even when the record
+			// is the one the state had (an apply that set back drift).
+			e := *entry
+			e.Always = true
+			entry = &e
+			break
+		}
+	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
 		return fleetResult{}, backendErr(run.backend, writeErr)
 	}
 	return fleetResult{outcomes: outcomes, failed: failed, serial: serial, recorded: result}, nil
+}
+
+// fleetDisagreements reads back, on each server, the subscriptions a
+// refresh found in model disagreement (readBackDisagreements), prints
+// what the servers still report otherwise than plansync predicts, each
+// line naming its server, and returns how many subscriptions that is.
+func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig, reads []serverRead) (int, error) {
+	var lines []string
+	n := 0
+	for _, r := range reads {
+		if r.res == nil || len(r.res.Disagreements) == 0 {
+			continue
+		}
+		for _, part := range parts {
+			if part.Name != r.name {
+				continue
+			}
+			client, _, err := fleetClient(env, part.Config)
+			if err != nil {
+				return 0, err
+			}
+			ds, err := readBackDisagreements(ctx, client, r.res.Disagreements)
+			if err != nil {
+				return 0, fmt.Errorf("server %s: %w", r.name, err)
+			}
+			n += disagreeing(ds)
+			for _, d := range ds {
+				lines = append(lines, fmt.Sprintf("  %s: subscription %s: %s: predicted %s, server has %s", render.Escape(r.name), render.Escape(d.Subscription), d.Property, d.Predicted, d.Observed))
+			}
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(env.Stdout, "\nModel disagreements (the servers report other values than plansync predicted; not recorded):")
+		for _, l := range lines {
+			fmt.Fprintln(env.Stdout, l)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	return n, nil
 }
 
 // partDrifted reports whether a server's part of the plan has drift to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
+	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
@@ -130,6 +132,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		if errors.Is(err, context.Canceled) {
 			return nil, "", err
 		}
+		if werr := r.notTheReseller(env, client, err); werr != nil {
+			return nil, "", werr
+		}
 		hint := "fix the connection, or plan from the recorded state alone with --refresh=false"
 		switch r.cmd {
 		case "watch":
@@ -167,6 +172,32 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 	}
 	return res, client.Server(), nil
+}
+
+// notTheReseller explains a read with --as reseller:LOGIN refused for
+// lack of permission when the login used is another's than the
+// reseller's (another reseller's, a customer's): it was read as the
+// administrator reads (a reseller reads its own view only with its own
+// login), which Plesk refuses that account. nil otherwise.
+func (r *refreshing) notTheReseller(env Env, client *xmlapi.Client, err error) error {
+	login := client.Login()
+	if r.reseller == "" || login == "" || strings.EqualFold(login, r.reseller) || !permissionDenied(err) {
+		return nil
+	}
+	source := "the config's server.plesk login"
+	if strings.TrimSpace(env.env(plesk.EnvLogin)) != "" {
+		source = plesk.EnvLogin
+	}
+	return fmt.Errorf("--as reseller:%s, but %s is %s, not the reseller's login: plesk %s refused that account what only the administrator may read (error %d); the credentials must be the reseller's (%s=%s and %s) or the administrator's",
+		r.reseller, source, login, client.Server(), xmlapi.ErrPermission, plesk.EnvLogin, r.reseller, plesk.EnvPassword)
+}
+
+// permissionDenied reports whether Plesk refused a request for lack of
+// permission (error 1006).
+func permissionDenied(err error) bool {
+	var se *xmlapi.SystemError
+	var oe *xmlapi.OpError
+	return errors.As(err, &se) && se.Code == xmlapi.ErrPermission || errors.As(err, &oe) && oe.Code == xmlapi.ErrPermission
 }
 
 // read reads the server: all of it with the administrator's
@@ -259,8 +290,19 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		before = run.prior.Server
 	}
 	comps := recordReadComponents(cfg, r.srv, res.Observed, before)
+	var disagree []deploy.Disagreement
+	if len(res.Disagreements) > 0 {
+		client, err := pleskClient(env, cfg)
+		if err != nil {
+			return err
+		}
+		if disagree, err = readBackDisagreements(ctx, client, res.Disagreements); err != nil {
+			return err
+		}
+	}
+	printDisagreements(env.Stdout, disagree)
 	if !res.Changed() && !comps {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s.\n", server)
+		fmt.Fprintf(env.Stdout, "%s.\n", noDrift(server, disagree))
 		return nil
 	}
 	entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshSummary(server, res)}
@@ -277,12 +319,74 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return backendErr(run.backend, err)
 	}
 	if len(res.Drift) == 0 {
-		fmt.Fprintf(env.Stdout, "No drift: the recorded state matches %s. Recorded %s (state serial %d).\n", server, recordedWhat(res.IDs, comps, "server's"), serial)
+		fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDrift(server, disagree), recordedWhat(res.IDs, comps, "server's"), serial)
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the server was not changed. Run plansync plan to see what apply would set back.\n",
 		counted(len(res.Drift), "drift item"), server, serial)
 	return nil
+}
+
+// readBackDisagreements reads back the subscriptions whose records
+// differ from what their plans on the server give while nothing drifted
+// (an apply kept their records, the server disagreeing) and returns
+// what the server still reports otherwise than plansync predicts: the
+// model disagreements apply reported, which a refresh does not record
+// either.
+func readBackDisagreements(ctx context.Context, client *xmlapi.Client, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
+	if len(list) == 0 || client == nil {
+		return nil, nil
+	}
+	expected := make([]deploy.Expected, 0, len(list))
+	for _, d := range list {
+		e := deploy.Expected{Domain: d.Key, Predicted: d.Predicted, Settings: d.Settings}
+		for _, f := range d.Fields {
+			e.Paths = append(e.Paths, f.Path)
+		}
+		expected = append(expected, e)
+	}
+	out, err := deploy.ReadBack(ctx, client, expected)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s: %v; nothing was recorded", client.Server(), err)
+	}
+	return out, nil
+}
+
+// noDrift says that a refresh found no drift on what (a server, N
+// servers): the recorded state matches it, but for the subscriptions in
+// model disagreement (printDisagreements listed them).
+func noDrift(what string, ds []deploy.Disagreement) string {
+	return noDriftBut(what, disagreeing(ds))
+}
+
+// disagreeing counts the subscriptions of a list of disagreements (each
+// subscription's together).
+func disagreeing(ds []deploy.Disagreement) int {
+	n := 0
+	for i, d := range ds {
+		if i == 0 || d.Subscription != ds[i-1].Subscription {
+			n++
+		}
+	}
+	return n
+}
+
+func noDriftBut(what string, n int) string {
+	switch n {
+	case 0:
+		return "No drift: the recorded state matches " + what
+	case 1:
+		return "No drift from " + what + ", but 1 subscription in model disagreement (above) keeps the record it had"
+	}
+	return fmt.Sprintf("No drift from %s, but %s subscriptions in model disagreement (above) keep the records they had", what, render.Thousands(n))
+}
+
+// printDisagreements lists the model disagreements a refresh found, as
+// apply does.
+func printDisagreements(w io.Writer, ds []deploy.Disagreement) {
+	if len(ds) > 0 {
+		printOutcome(w, &deploy.Outcome{Disagreements: ds})
+	}
 }
 
 func refreshSummary(server string, res *refresh.Result) string {

@@ -101,8 +101,9 @@ func TestWatchFleetApplies(t *testing.T) {
 	// again on its schedule: an edit on web1 is set back with no change
 	// to the config.
 	w = startWatch(t, dir, vars, "--apply", "--self-heal", "--debounce", "50ms", "--refresh-every", "300ms")
-	// Setting drift back leaves the records as they were (no new serial).
-	w.waitFor("Apply complete on 2 of 2 servers. State serial 2.", 1)
+	// Setting drift back leaves the records as they were, but it wrote
+	// to web2: a new serial, with its history entry.
+	w.waitFor("Apply complete on 2 of 2 servers. State serial 3.", 1)
 	if !strings.Contains(w.out.String(), "  web2: done (1 write sent)") || !strings.Contains(w.out.String(), "  web1: done (0 writes sent)") {
 		t.Errorf("self-heal did not set web2 back alone:\n%s", w.out)
 	}

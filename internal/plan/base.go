@@ -30,6 +30,10 @@ func defaultProps() model.Props {
 	return p
 }
 
+// DefaultProps is a copy of the values a subscription's base starts
+// from, before its service plan and add-ons: what a plan leaves out.
+func DefaultProps() model.Props { return defaultProps() }
+
 // serviceDefaults is planDefaults(model.InServicePlan, true), made once
 // (read only).
 var serviceDefaults = sync.OnceValue(func() model.Props { return planDefaults(model.InServicePlan, true) })

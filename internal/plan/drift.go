@@ -76,6 +76,9 @@ type Drift struct {
 	AdoptNote string
 	// Revert says what apply does when the config is left as it is.
 	Revert string
+	// Gone marks an object the config no longer declares: apply deletes
+	// it (Revert), and adopting it is putting it back in the config.
+	Gone bool
 }
 
 // Address is "kind key" ("server: kind key" in a multi-server plan).

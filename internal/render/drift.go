@@ -67,7 +67,10 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		case d.AdoptNote != "":
 			fmt.Fprintf(b, "    Adopt it: %s.\n", Escape(d.AdoptNote))
 		}
-		if d.Revert != "" {
+		switch {
+		case d.Revert != "" && d.Gone:
+			fmt.Fprintf(b, "    Or leave it out of the config: %s.\n", d.Revert)
+		case d.Revert != "":
 			fmt.Fprintf(b, "    Or revert it: %s.\n", d.Revert)
 		}
 		b.WriteString("\n")
@@ -188,7 +191,10 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 		} else if d.AdoptNote != "" {
 			fmt.Fprintf(b, "Adopt it: %s.\n\n", d.AdoptNote)
 		}
-		if d.Revert != "" {
+		switch {
+		case d.Revert != "" && d.Gone:
+			fmt.Fprintf(b, "Or leave it out of the config: %s.\n\n", d.Revert)
+		case d.Revert != "":
 			fmt.Fprintf(b, "Or revert it: %s.\n\n", d.Revert)
 		}
 		b.WriteString("</details>\n\n")

@@ -320,7 +320,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	if encErr != nil {
 		return 0, fmt.Errorf("writing %s: %w", b.Describe(), encErr)
 	}
-	if had {
+	if had && (entry == nil || !entry.Always) {
 		if k.canonical {
 			if state.SameButSerialParts(raw, parts) {
 				return gotSerial, nil

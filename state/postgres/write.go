@@ -26,7 +26,8 @@ import (
 // Only rows whose documents changed are written: rows of objects that
 // changed or went are deleted, rows of objects that changed or came are
 // copied in. When nothing changed, nothing is written, no history is
-// recorded, and the stored serial is returned. When entry is not nil it
+// recorded, and the stored serial is returned (unless entry is Always:
+// then the serial is incremented and entry recorded). When entry is not nil it
 // is inserted, with the new serial, in the same transaction; its Changes
 // must be JSON (or empty) and its time is kept to the microsecond.
 func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uint64, entry *state.HistoryEntry) (uint64, error) {
@@ -82,7 +83,7 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 	}
 	delObjs, putObjs := diff(old.objects, objs)
 	delSets, putSets := diff(old.sets, sets)
-	if h != nil && len(delObjs)+len(putObjs)+len(delSets)+len(putSets) == 0 {
+	if h != nil && len(delObjs)+len(putObjs)+len(delSets)+len(putSets) == 0 && (entry == nil || !entry.Always) {
 		return h.serial, nil
 	}
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, h Harness) {
 		{"ServerKeyed", testServerKeyed},
 		{"SerialIncrements", testSerialIncrements},
 		{"UnchangedContentKeepsSerial", testUnchanged},
+		{"UnchangedContentAlwaysEntry", testUnchangedAlways},
 		{"StaleSerial", testStaleSerial},
 		{"LineageMismatch", testLineageMismatch},
 		{"LockExclusion", testLockExclusion},
@@ -291,6 +292,35 @@ func testUnchanged(t *testing.T, h Harness) {
 	}
 	if len(hist) != 1 {
 		t.Errorf("history has %d entries, want 1 (unchanged writes record nothing)", len(hist))
+	}
+}
+
+// testUnchangedAlways: an entry marked Always is recorded with a new
+// serial although the content is unchanged; the content stays.
+func testUnchangedAlways(t *testing.T, h Harness) {
+	st := h.Fresh(t)
+	b := open(t, st)
+	mustWrite(t, b, sample(), 0, &state.HistoryEntry{Who: "alice", Summary: "first"})
+	if n := mustWrite(t, b, sample(), 1, &state.HistoryEntry{Who: "alice", Summary: "set back", Always: true}); n != 2 {
+		t.Errorf("Write of unchanged content with an Always entry returned serial %d, want 2", n)
+	}
+	got := mustRead(t, b)
+	if got.Serial != 2 {
+		t.Errorf("serial after the Always write = %d, want 2", got.Serial)
+	}
+	if !state.ContentEqual(got, sample()) {
+		t.Errorf("content changed by a write of the same content")
+	}
+	hist, err := b.History(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[1].Serial != 2 || hist[1].Summary != "set back" {
+		t.Errorf("history = %+v, want the first entry and \"set back\" at serial 2", hist)
+	}
+	// Without Always, unchanged content is still not written.
+	if n := mustWrite(t, b, sample(), 2, &state.HistoryEntry{Who: "alice", Summary: "nothing"}); n != 2 {
+		t.Errorf("Write of unchanged content returned serial %d, want 2", n)
 	}
 }
 

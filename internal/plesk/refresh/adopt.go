@@ -146,6 +146,19 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			return nil
 		}
 		out := s
+		if c.cfg.Subscriptions[d.Key] == nil && s.IPAddress != "" {
+			// Not in the config (removed from it): put back as the
+			// server has it, but on the address it has only when the
+			// state recorded one (one the config named); the others
+			// are not managed, as import writes them.
+			for i := range c.rec.Subscriptions {
+				if r := &c.rec.Subscriptions[i]; r.Domain == d.Key && r.IPAddress == "" {
+					q := *s
+					q.IPAddress = ""
+					out = &q
+				}
+			}
+		}
 		if r := c.cfg.Subscriptions[d.Key]; r != nil {
 			q := *r
 			q.Customize = r.Customize.Clone()

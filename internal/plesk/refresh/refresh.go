@@ -293,6 +293,23 @@ type Result struct {
 	// IDs counts the recorded objects whose Plesk identity was filled or
 	// updated.
 	IDs int
+	// Disagreements are the synced subscriptions whose records differ
+	// from the values their plans on the server give while neither they
+	// nor their plans drifted: an apply found the server computing them
+	// otherwise than plansync (a model disagreement, SPEC §6.5) and kept
+	// their records. They are not drift, and their records stay; read
+	// back, they are reported, never recorded either way.
+	Disagreements []Disagreement
+}
+
+// Disagreement is a subscription whose record differs from what its
+// plans on the server give (Fields: recorded, and plansync's prediction
+// as observed), with that prediction: its values (Predicted) and its
+// own settings (Settings, which the server's values do not follow).
+type Disagreement struct {
+	Key                 string
+	Fields              []plan.DriftField
+	Predicted, Settings state.Values
 }
 
 // Changed reports whether the observed state differs from the recorded
@@ -319,6 +336,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	if recorded == nil {
 		recorded = state.New("")
 	}
+	noConfig := cfg == nil
 	if cfg == nil {
 		cfg = model.NewConfig()
 	}
@@ -328,7 +346,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 		srv = &Server{Name: srv.Name, Config: srv.Config, Status: srv.Status}
 		srv.Records, _ = scoped(srvRecords, opt.Reseller)
 	}
-	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt}
+	c := &comparer{rec: recorded, cfg: cfg, srv: srv, opt: opt, noConfig: noConfig}
 	c.read = read
 	obs := *recorded
 	obs.PropertySets = make(map[string]state.Values, len(recorded.PropertySets))
@@ -361,7 +379,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree}
 }
 
 func inConfig[T any](m map[string]T) func(string) bool {
@@ -374,7 +392,11 @@ type comparer struct {
 	srv      *Server
 	opt      Options
 	drift    []plan.Drift
+	disagree []Disagreement
 	ids      int
+	// noConfig: Compare was given no config, so whether the config
+	// declares an object is not known (the advice assumes it does).
+	noConfig bool
 	// serverKey maps "kind key" of a drifted object to its key on the
 	// server, where it differs (a rename in the panel); recordedKey the
 	// other way.
@@ -572,13 +594,19 @@ func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(stri
 
 // unmappedFromPlans is the observed set id with the values the server
 // does not have taken from the recorded plans a subscription is now on
-// (its service plan ⊕ add-ons), not from those it left: a subscription
-// switched to another plan in the panel has that plan's expiration.
+// (its service plan ⊕ add-ons, over the defaults a plan leaves out, as
+// the engine makes a subscription's base), not from those it left: a
+// subscription switched to another plan in the panel has that plan's
+// expiration and additional services.
 func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
 	var base model.Props
+	var services []string
 	for i := range c.rec.ServicePlans {
 		if p := &c.rec.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
-			base, _ = plan.PropsFromValues(c.rec.PropertySets[p.Props])
+			pp, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
+			base = plan.DefaultProps()
+			base.Overlay(pp)
+			services = slices.Sorted(slices.Values(p.Services))
 		}
 	}
 	if base == nil {
@@ -589,12 +617,13 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
 				ap, _ := plan.PropsFromValues(c.rec.PropertySets[p.Props])
 				base.AddAddon(ap)
+				services = model.Union(services, p.Services)
 			}
 		}
 	}
 	out := state.Values{}
 	for k, v := range c.obs.PropertySets[id] {
-		if mapped(k) || model.Lookup(k) == nil {
+		if k != servicesKey && (mapped(k) || model.Lookup(k) == nil) {
 			out[k] = v
 		}
 	}
@@ -603,8 +632,18 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 			out[k] = v.JSON()
 		}
 	}
+	if len(services) > 0 {
+		list := make([]any, len(services))
+		for i, s := range services {
+			list[i] = s
+		}
+		out[servicesKey] = list
+	}
 	return c.obs.PutValues(out)
 }
+
+// servicesKey is the key of a property set's additional services.
+const servicesKey = "services"
 
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
@@ -1036,6 +1075,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	// recorded values stay.
 	valuesDrift := len(values) > 0 && (frozen(s.SyncStatus) || frozen(r.SyncStatus) || len(edited) > 0)
 	if len(values) > 0 && !valuesDrift && !syncChanged && !c.plansDrifted(r) {
+		c.disagree = append(c.disagree, Disagreement{Key: key, Fields: values, Predicted: srvVals, Settings: own})
 		values = nil
 	}
 	switch {
@@ -1224,6 +1264,22 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
+	gone := !c.declared(d)
+	switch {
+	case gone && (d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing):
+		// Removed from the config too: nothing to adopt or revert.
+		d.AdoptNote = fmt.Sprintf("nothing to change: the config no longer has %s %s, and its recorded state goes with the next apply", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+		return
+	case gone:
+		// Removed from the config: apply deletes it. Keeping it is
+		// putting it back, as the server has it.
+		d.Gone = true
+		d.Revert = "apply will delete it"
+		switch d.Kind {
+		case plan.KindSubscription, "customer", "reseller":
+			d.Revert += " (with --allow-delete)"
+		}
+	}
 	switch d.Cause {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
@@ -1232,11 +1288,16 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftCreated:
 		d.Revert = "apply will record it and set it to the config's values"
 	case plan.DriftUnsynced:
+		if gone {
+			break
+		}
 		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
 		d.Revert = "apply will set its plan back, which synchronizes it again"
 		return
 	default:
-		d.Revert = "apply will set it back to the config's values"
+		if !gone {
+			d.Revert = "apply will set it back to the config's values"
+		}
 	}
 	key := d.Key
 	if k, ok := c.serverKey[d.Address()]; ok {
@@ -1274,6 +1335,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		return
 	}
 	d.Adopt = b.String()
+	if gone {
+		d.AdoptNote = fmt.Sprintf("to keep it, put %s %s back in the config, as the server has it", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
+		return
+	}
 	d.AdoptNote = fmt.Sprintf("replace %s %s in the config with", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 	if a.literal {
 		d.AdoptNote = fmt.Sprintf("replace %s %s in the config with this block, keeping its password as written (a literal is not printed)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
@@ -1286,6 +1351,42 @@ func (c *comparer) describe(d *plan.Drift) {
 			}
 		}
 	}
+}
+
+// declared reports whether the config declares the drifted object, under
+// its recorded key or its key on the server (a rename in the panel).
+// Without a config, every object is taken as declared.
+func (c *comparer) declared(d *plan.Drift) bool {
+	if c.noConfig {
+		return true
+	}
+	keys := []string{d.Key}
+	if k, ok := c.serverKey[d.Address()]; ok {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		var ok bool
+		switch d.Kind {
+		case "service_plan":
+			_, ok = c.cfg.ServicePlans[k]
+		case "addon_plan":
+			_, ok = c.cfg.AddonPlans[k]
+		case "reseller_plan":
+			_, ok = c.cfg.ResellerPlans[k]
+		case "reseller":
+			_, ok = c.cfg.Resellers[k]
+		case "customer":
+			_, ok = c.cfg.Customers[k]
+		case plan.KindSubscription:
+			_, ok = c.cfg.Subscriptions[k]
+		default:
+			return true
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Annotate makes the changes of a plan made against the observed state

@@ -240,7 +240,15 @@ func TestCompareDeletedCreatedAndUndeclared(t *testing.T) {
 	if strings.Join(domains, " ") != "jane.example new.example" {
 		t.Errorf("observed subscriptions: %v", domains)
 	}
-	if d := r.Drift[0]; d.Adopt != "" || !strings.Contains(d.AdoptNote, "remove subscription kim.example") || d.Revert != "apply will create it again" {
+	// Not in the config either: nothing to remove from it, nothing
+	// created again.
+	if d := r.Drift[0]; d.Adopt != "" || !strings.Contains(d.AdoptNote, "the config no longer has subscription kim.example") || d.Revert != "" {
+		t.Errorf("deleted resolutions (not declared): %+v", d)
+	}
+	// Declared: remove it from the config, or apply creates it again.
+	cfg.Subscriptions["kim.example"] = &model.Subscription{Domain: "kim.example"}
+	r = Compare(rec, cfg, read(t, c), Options{})
+	if d := r.Drift[0]; d.Key != "kim.example" || d.Adopt != "" || !strings.Contains(d.AdoptNote, "remove subscription kim.example") || d.Revert != "apply will create it again" {
 		t.Errorf("deleted resolutions: %+v", d)
 	}
 }
