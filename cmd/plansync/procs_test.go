@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,10 @@ import (
 // Commands that run plansync as a real process in the background, for
 // the scenarios of long-running commands (watch) and signals:
 //
-//	start NAME COMMAND ARGS...      start it; its output is collected
+//	start NAME [-out FILE] COMMAND ARGS...
+//	                                start it; its output is collected
+//	                                (and, with -out, also written to
+//	                                FILE, as COMMAND >FILE 2>&1 would)
 //	waitfor NAME [-count N] REGEXP  wait (20s at most) until its output
 //	                                (stdout and stderr) matches N times
 //	signal NAME INT|TERM|KILL       send it a real signal
@@ -63,8 +67,15 @@ func bgProcOf(ts *testscript.TestScript, name string) *bgProc {
 }
 
 func startProc(ts *testscript.TestScript, neg bool, args []string) {
+	var out *os.File
+	if len(args) >= 3 && args[1] == "-out" {
+		f, err := os.Create(ts.MkAbs(args[2]))
+		ts.Check(err)
+		out = f
+		args = append(args[:1:1], args[3:]...)
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: start NAME COMMAND ARGS...")
+		ts.Fatalf("usage: start NAME [-out FILE] COMMAND ARGS...")
 	}
 	path, err := exec.LookPath(args[1])
 	if err != nil {
@@ -78,9 +89,16 @@ func startProc(ts *testscript.TestScript, neg bool, args []string) {
 		p.cmd.Env = append(p.cmd.Env, k+"="+ts.Getenv(k))
 	}
 	p.cmd.Stdout, p.cmd.Stderr = teeBuffer{&p.stdout, &p.both}, teeBuffer{&p.stderr, &p.both}
+	if out != nil {
+		// One file for both streams, as a shell's redirection.
+		p.cmd.Stdout, p.cmd.Stderr = io.MultiWriter(p.cmd.Stdout, out), io.MultiWriter(p.cmd.Stderr, out)
+	}
 	ts.Check(p.cmd.Start())
 	go func() {
 		p.err = p.cmd.Wait()
+		if out != nil {
+			_ = out.Close()
+		}
 		close(p.done)
 	}()
 	key := downKey(ts, args[0])

@@ -53,24 +53,31 @@ func tenantConfig(env Env, dir string, a actor) configLoader {
 		if err != nil {
 			return nil, err
 		}
-		return func(prior *state.Snapshot) (*model.Config, error) {
-			login := a.Reseller
-			if r := plan.CheckReseller(prior, login); r != nil {
-				if len(r.Servers) > 0 {
-					return nil, fleetResellerError(login, r.Servers)
-				}
-				return nil, &missingResellerError{login: login, empty: r.NoState}
+		return tenantFinish(env, a, p), nil
+	}
+}
+
+// tenantFinish is the end of tenantConfig once the files are prepared
+// (by config.Prepare, or the watch's config.Reloader).
+func tenantFinish(env Env, a actor, p *config.Prepared) func(*state.Snapshot) (*model.Config, error) {
+	return func(prior *state.Snapshot) (*model.Config, error) {
+		login := a.Reseller
+		if r := plan.CheckReseller(prior, login); r != nil {
+			if len(r.Servers) > 0 {
+				return nil, fleetResellerError(login, r.Servers)
 			}
-			opts.Complete = func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
-				return plan.ResellerConfig(cfg, prior, login, validate)
-			}
-			cfg, ds := p.Finish(opts)
-			if ds.HasErrors() {
-				return nil, ds
-			}
-			printDiags(env, ds)
-			return cfg, nil
-		}, nil
+			return nil, &missingResellerError{login: login, empty: r.NoState}
+		}
+		// The secrets were resolved by Prepare: Finish is given the
+		// completion alone, as tenantConfig always gave it.
+		cfg, ds := p.Finish(config.Options{Complete: func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
+			return plan.ResellerConfig(cfg, prior, login, validate)
+		}})
+		if ds.HasErrors() {
+			return nil, ds
+		}
+		printDiags(env, ds)
+		return cfg, nil
 	}
 }
 

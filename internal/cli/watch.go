@@ -115,7 +115,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	c.refresh = &refreshing{on: true, cmd: "watch", keep: true}
 	refreshTick := watchRefreshTicker(o.RefreshEvery)
 	defer refreshTick.stop()
-	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir)}
+	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir), quiet: map[string]bool{}}
 	// The watcher logs from its own goroutine.
 	var mu sync.Mutex
 	s.env.Stdout = &watchWriter{mu: &mu, w: env.Stdout}
@@ -156,10 +156,8 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 			if !ok {
 				return nil
 			}
-			if s.retry == nil && s.actor.Reseller == "" && !s.loader.Relevant(b.Rels(), b.Err) {
-				if len(b.Changes) > 0 {
-					s.say("ignoring change to %s: not part of the config", b)
-				}
+			if s.retry == nil && !s.loader.Relevant(b.Rels(), b.Err) {
+				s.ignored(b)
 				continue
 			}
 			s.replan(ctx, b, false)
@@ -203,6 +201,29 @@ type watchSession struct {
 	last string
 	// busy is set while a plan (and its apply) runs.
 	busy atomic.Bool
+	// quiet holds the files a change to which was said to be ignored.
+	quiet map[string]bool
+}
+
+// ignored says once per file that a change to it is not planned: a
+// file written on every change (the watch's own output redirected into
+// the directory, a log) would otherwise be reported on every write, and
+// each report be a new write. PLANSYNC_DEBUG=watch reports every one.
+func (s *watchSession) ignored(b watch.Batch) {
+	if len(b.Changes) == 0 {
+		return
+	}
+	s.env.debugf("watch", "ignoring change to %s: not part of the config", b)
+	var first []string
+	for _, rel := range b.Rels() {
+		if !s.quiet[rel] {
+			s.quiet[rel] = true
+			first = append(first, rel)
+		}
+	}
+	if len(first) > 0 {
+		s.say("ignoring change to %s: not part of the config (later changes to it are not reported)", watchDescribe(first))
+	}
 }
 
 func (s *watchSession) say(format string, args ...any) {
@@ -260,11 +281,10 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	load := func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		start := time.Now()
 		if s.actor.Reseller != "" {
-			finish, err := tenantConfig(s.env, s.o.Dir, s.actor)(stop, stateRead)
+			// Read by the same loader as the admin's, so that what is
+			// not part of the config is known to it (Relevant).
+			finish := tenantFinish(s.env, s.actor, s.loader.Prepare(watchTree(b)))
 			loading = time.Since(start)
-			if err != nil {
-				return nil, err
-			}
 			return func(prior *state.Snapshot) (*model.Config, error) {
 				start := time.Now()
 				defer func() { loading += time.Since(start) }()

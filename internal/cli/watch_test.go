@@ -296,6 +296,26 @@ func TestWatchConfigFilesOnly(t *testing.T) {
 	}
 }
 
+// TestWatchIgnoredSaidOnce: a file that is not part of the config is
+// said to be ignored at its first change only (the watch's own output
+// may be written to it); PLANSYNC_DEBUG=watch says every change.
+func TestWatchIgnoredSaidOnce(t *testing.T) {
+	dir := t.TempDir()
+	save(t, filepath.Join(dir, "main.yaml"), watchConfig)
+	w := startWatch(t, dir, map[string]string{"PLANSYNC_DEBUG": "watch"}, "--debounce", "30ms")
+	w.waitFor("watch: planned in", 1)
+	for i := 1; i <= 3; i++ {
+		save(t, filepath.Join(dir, "NOTES.md"), fmt.Sprintf("notes %d", i))
+		w.waitFor("debug: watch: ignoring change to NOTES.md: not part of the config", i)
+	}
+	if n := strings.Count(w.out.String(), "watch: ignoring change to NOTES.md: not part of the config (later changes to it are not reported)"); n != 1 {
+		t.Errorf("said %d times, want once:\n%s", n, w.out)
+	}
+	if w.plans() != 1 {
+		t.Errorf("%d plans, want 1:\n%s", w.plans(), w.out)
+	}
+}
+
 // TestWatchSameContentNoPlan: a touch or a save of the same content
 // plans nothing.
 func TestWatchSameContentNoPlan(t *testing.T) {
