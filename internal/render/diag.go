@@ -32,9 +32,28 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 	return err
 }
 
-// secretLine matches a source line that may hold a secret (a password
-// or key written in clear); such a line is never shown.
-var secretLine = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
+// A source line that may hold a secret (a password or key) in clear is
+// never shown. A line is shown when every word there that may name a
+// secret is a field whose value is a reference to where the secret is
+// kept ({env: NAME}, {file: path}, env("NAME"), file("path")) or is on
+// the lines below, so an error about a reference (a variable not set, a
+// file not read) has its line as every other error does.
+var (
+	secretWord  = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
+	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=][^{}]*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
+	secretByRef = regexp.MustCompile(`(?i)^(?:passw|secret|\bkey\b)\w*["']?\s*[:=]\s*(?:\x00|$)`)
+)
+
+// holdsSecret reports whether a source line may hold a secret in clear.
+func holdsSecret(line string) bool {
+	line = secretRef.ReplaceAllLiteralString(line, "\x00")
+	for _, m := range secretWord.FindAllStringIndex(line, -1) {
+		if !secretByRef.MatchString(line[m[0]:]) {
+			return true
+		}
+	}
+	return false
+}
 
 type sourceCache struct {
 	read  func(string) ([]byte, error)
@@ -67,7 +86,7 @@ func (c sourceCache) snippet(r diag.Range) string {
 		return ""
 	}
 	raw := strings.TrimRight(ls[r.Start.Line-1], "\r")
-	if secretLine.MatchString(raw) {
+	if holdsSecret(raw) {
 		// A password may stand on this line in clear: secrets are
 		// never printed, so the line is not shown.
 		return ""

@@ -130,3 +130,34 @@ func TestDiagnosticsTextSecretsAndControls(t *testing.T) {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
 }
+
+// A line is shown when what may name a secret on it is a field whose
+// value is a reference ({env: NAME}, {file: path}, env("NAME"),
+// file("path")), or a value on the lines below; not when a value is
+// given in clear, nor anything else that may tell one.
+func TestHoldsSecret(t *testing.T) {
+	for line, want := range map[string]bool{
+		`    password: {env: JDOE_PASSWORD}`:                               false,
+		`    password: {file: secrets/jdoe.txt}  # rotated monthly`:        false,
+		`  - {login: al, password: {file: missing.txt}, email: x}`:         false,
+		`  plesk: {url: "ftp://plesk.example", key: {env: QA3_UNSET_KEY}}`: false,
+		`  password = env("JDOE_PASSWORD")`:                                false,
+		`    key      = file("keys/plesk.txt")`:                            false,
+		`  {"login": "al", "password": {"env": "AL_PW"}}`:                  false,
+		`    ftp_password:`:                                                false,
+		`    email: not-an-email`:                                          false,
+		`    password: hunter2`:                                            true,
+		`  - {login: jd, password: hunter2, bogus: 1}`:                     true,
+		`key = "abc" bogus = 1`:                                            true,
+		`  password = "hunter2"`:                                           true,
+		`    password: "{env: X}"`:                                         true,
+		`  - {login: al, password: {env: AL}, ftp_password: hunter2}`:      true,
+		`    email: x@y.example # the secret is hunter2`:                   true,
+		`  "password": "hunter2"`:                                          true,
+		`    secret_key: {env: K} , key: abc`:                              true,
+	} {
+		if got := holdsSecret(line); got != want {
+			t.Errorf("holdsSecret(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
