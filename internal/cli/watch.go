@@ -299,7 +299,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		return func(prior *state.Snapshot) (*model.Config, error) {
 			start := time.Now()
 			defer func() { loading += time.Since(start) }()
-			cfg, ds := p.Finish(config.Options{RecordedExtensionServices: plan.RecordedExtensionServices(prior)})
+			cfg, ds := p.Finish(config.Options{RecordedExtensionServices: plan.RecordedExtensionServices(prior), CheckRest: engineChecks(s.env, prior)})
 			if ds.HasErrors() {
 				invalid = true
 				return nil, ds

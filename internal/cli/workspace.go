@@ -241,6 +241,7 @@ func configFor(env Env, dir string) configLoader {
 		finish := func(p *config.Prepared, prior *state.Snapshot) (*model.Config, error) {
 			opts := opts
 			opts.RecordedExtensionServices = plan.RecordedExtensionServices(prior)
+			opts.CheckRest = engineChecks(env, prior)
 			cfg, ds := p.Finish(opts)
 			ds.Sort()
 			if ds.HasErrors() {
@@ -257,6 +258,20 @@ func configFor(env Env, dir string) configLoader {
 			return nil, err
 		}
 		return func(prior *state.Snapshot) (*model.Config, error) { return finish(p, prior) }, nil
+	}
+}
+
+// engineChecks is a config load's CheckRest: the rules that need the
+// effective values (a subscriber setting needs its permission), which
+// are the engine's, run on what of an invalid config can still be
+// checked, so that their errors are shown with the config's.
+func engineChecks(env Env, prior *state.Snapshot) func(*model.Config) diag.Diagnostics {
+	return func(rest *model.Config) diag.Diagnostics {
+		now, err := clock(env, "")
+		if err != nil {
+			return nil // said when the plan is made
+		}
+		return plan.Make(plan.Input{Config: rest, Prior: prior, Lineage: "validate", Now: now}).Diagnostics
 	}
 }
 

@@ -83,8 +83,8 @@ func Prepare(ctx context.Context, dir string, opts Options) (*Prepared, error) {
 }
 
 // Finish completes a prepared load as Load does: of opts it reads only
-// RecordedExtensionServices and Complete (the secrets were resolved by
-// Prepare). A Prepared is finished once.
+// RecordedExtensionServices, Complete and CheckRest (the secrets were
+// resolved by Prepare). A Prepared is finished once.
 func (p *Prepared) Finish(opts Options) (*model.Config, diag.Diagnostics) {
 	if p.done != nil {
 		p.done()
@@ -123,6 +123,9 @@ func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Opt
 		}
 	case parsed:
 		diags = append(diags, Validate(cfg)...)
+		if opts.CheckRest != nil && diags.HasErrors() {
+			diags = append(diags, checkRest(cfg, diags, opts)...)
+		}
 	}
 	diags.Sort()
 	if diags.HasErrors() {

@@ -30,6 +30,14 @@ type Options struct {
 	// own directory is completed from the recorded state
 	// (plan.ResellerConfig) before it can be checked.
 	Complete func(cfg *model.Config, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics
+	// CheckRest, when set, runs the checks that come after the load
+	// (the plan engine's: a subscriber setting needs its permission)
+	// on a config that has errors: it is given the config without the
+	// objects that have errors and what uses them (when the rest passes
+	// the cross-object checks), and the errors it finds on that rest
+	// are reported with the load's, so that independent errors are all
+	// shown together. Not with Complete.
+	CheckRest func(rest *model.Config) diag.Diagnostics
 	// Shared, when set, says the caller works on a core of its own
 	// while the files are parsed (Prepare), until it is closed: one
 	// worker fewer parses them meanwhile, so that the two do not take

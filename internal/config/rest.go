@@ -1,0 +1,129 @@
+package config
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+)
+
+// restRounds bounds how many times the objects that use an object left
+// out are left out in turn (a reseller plan, its reseller, the
+// reseller's customers, their subscriptions, their settings...).
+const restRounds = 8
+
+// withoutErrors gives what of cfg can still be checked beyond the
+// cross-object checks when some objects have errors (ds): cfg without
+// those objects and, round after round, without what uses them, once
+// what is left passes the cross-object checks. Nil when an error is
+// not about an object that can be left out (the server, a file, an
+// object not in the config) or what is left does not settle: then
+// nothing more is checked. cfg's maps are not changed.
+func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
+	rest := *cfg
+	rest.Services = maps.Clone(cfg.Services)
+	rest.ServicePlans = maps.Clone(cfg.ServicePlans)
+	rest.AddonPlans = maps.Clone(cfg.AddonPlans)
+	rest.ResellerPlans = maps.Clone(cfg.ResellerPlans)
+	rest.Resellers = maps.Clone(cfg.Resellers)
+	rest.Customers = maps.Clone(cfg.Customers)
+	rest.Subscriptions = maps.Clone(cfg.Subscriptions)
+	rest.SubscriberSettings = maps.Clone(cfg.SubscriberSettings)
+	left := map[string]bool{}
+	for range restRounds {
+		for _, d := range ds {
+			if d.Severity != diag.Error || left[d.Object] {
+				continue
+			}
+			if !leaveOut(&rest, d.Object) {
+				return nil
+			}
+			left[d.Object] = true
+		}
+		if ds = Validate(&rest); !ds.HasErrors() {
+			return &rest
+		}
+	}
+	return nil
+}
+
+// leaveOut takes the object a diagnostic names ("KIND KEY") out of cfg,
+// reporting whether it was there.
+func leaveOut(cfg *model.Config, object string) bool {
+	kind, key, ok := strings.Cut(object, " ")
+	if !ok || key == "" {
+		return false
+	}
+	switch kind {
+	case "service":
+		return leaveOutOf(cfg.Services, key)
+	case string(model.ServicePlanKind):
+		return leaveOutOf(cfg.ServicePlans, key)
+	case string(model.AddonPlanKind):
+		return leaveOutOf(cfg.AddonPlans, key)
+	case string(model.ResellerPlanKind):
+		return leaveOutOf(cfg.ResellerPlans, key)
+	case "reseller":
+		return leaveOutOf(cfg.Resellers, key)
+	case "customer":
+		return leaveOutOf(cfg.Customers, key)
+	case "subscription":
+		return leaveOutOf(cfg.Subscriptions, key)
+	case "subscriber_settings":
+		return leaveOutOf(cfg.SubscriberSettings, key)
+	}
+	return false
+}
+
+func leaveOutOf[V any](m map[string]V, key string) bool {
+	if _, ok := m[key]; !ok {
+		return false
+	}
+	delete(m, key)
+	return true
+}
+
+// hasObject reports whether the object a diagnostic names is in cfg.
+func hasObject(cfg *model.Config, object string) bool {
+	kind, key, ok := strings.Cut(object, " ")
+	if !ok {
+		return false
+	}
+	var found bool
+	switch kind {
+	case "service":
+		_, found = cfg.Services[key]
+	case string(model.ServicePlanKind):
+		_, found = cfg.ServicePlans[key]
+	case string(model.AddonPlanKind):
+		_, found = cfg.AddonPlans[key]
+	case string(model.ResellerPlanKind):
+		_, found = cfg.ResellerPlans[key]
+	case "reseller":
+		_, found = cfg.Resellers[key]
+	case "customer":
+		_, found = cfg.Customers[key]
+	case "subscription":
+		_, found = cfg.Subscriptions[key]
+	case "subscriber_settings":
+		_, found = cfg.SubscriberSettings[key]
+	}
+	return found
+}
+
+// checkRest runs opts.CheckRest on what of cfg can still be checked
+// (withoutErrors) and gives the errors it finds in it.
+func checkRest(cfg *model.Config, ds diag.Diagnostics, opts Options) diag.Diagnostics {
+	rest := withoutErrors(cfg, ds)
+	if rest == nil {
+		return nil
+	}
+	var out diag.Diagnostics
+	for _, d := range opts.CheckRest(rest) {
+		if d.Severity == diag.Error && hasObject(rest, d.Object) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
