@@ -51,11 +51,24 @@ func fleetGetenv(env Env) func(string) (string, bool) {
 }
 
 // warnFleetEnv warns when connection overrides are set for a
-// multi-server config (they are ignored).
-func warnFleetEnv(env Env) {
+// multi-server config (they are ignored), except those the config itself
+// reads ({env: PLANSYNC_PLESK_KEY} in a plesk block, as import of
+// several servers writes it when they share a key).
+func warnFleetEnv(env Env, cfg *model.Config) {
+	named := map[string]bool{}
+	for _, s := range cfg.Servers {
+		if s == nil || s.Plesk == nil {
+			continue
+		}
+		for _, sec := range []*model.Secret{s.Plesk.Key, s.Plesk.Password} {
+			if sec != nil && sec.Env != "" {
+				named[sec.Env] = true
+			}
+		}
+	}
 	var set []string
 	for _, k := range []string{plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword} {
-		if env.env(k) != "" {
+		if env.env(k) != "" && !named[k] {
 			set = append(set, k)
 		}
 	}
@@ -156,7 +169,7 @@ func targetServer(targets []string) (server string, rest []string, err error) {
 // then every server planned on its part.
 func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.Time, a actor, sec plan.Secrets) error {
 	cfg := run.cfg
-	warnFleetEnv(env)
+	warnFleetEnv(env, cfg)
 	parts, diags := plan.Partition(cfg)
 	if diags.HasErrors() {
 		return diags
@@ -320,7 +333,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 // connected server read in parallel, what each has recorded in one write;
 // a server that cannot be read keeps its records and makes the run fail.
 func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg *model.Config, now time.Time, reseller string) error {
-	warnFleetEnv(env)
+	warnFleetEnv(env, cfg)
 	parts, diags := plan.Partition(cfg)
 	if diags.HasErrors() {
 		return diags

@@ -69,7 +69,7 @@ func observeFleet(ctx context.Context, env Env, c *common, run *planRun) (map[st
 // as apply does (applyFleet).
 func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions, run *planRun, saved *apply.Saved, cfg *model.Config, digest string, opts apply.Options) error {
 	cur := run.prior
-	warnFleetEnv(env)
+	warnFleetEnv(env, cfg)
 	parts, diags := plan.Partition(cfg)
 	if diags.HasErrors() {
 		return diags
