@@ -125,6 +125,13 @@ func (r *run) ownedBy(gi *xmlapi.WebspaceGenInfo, holder string, customer bool) 
 	return id != 0 && gi.OwnerID == id
 }
 
+// ownerRenamed reports whether the reseller owner is the one the server
+// knows as was, renamed (renamed_from) by this apply: the same account,
+// whose customers follow it by id, not a move.
+func (r *run) ownerRenamed(was, owner string) bool {
+	return was != "" && owner != "" && owner != model.Admin && r.renamed("reseller", owner) == was
+}
+
 func sameOwner(a, b string) bool {
 	norm := func(s string) string {
 		if s == "" {
@@ -781,7 +788,7 @@ func (r *run) buildCustomers() *phase {
 		gi := d.Data.GenInfo
 		r.setID(ref, gi.GUID, d.ID)
 		id := d.ID
-		if !sameOwner(gi.OwnerLogin, c.Owner) {
+		if !sameOwner(gi.OwnerLogin, c.Owner) && !r.ownerRenamed(gi.OwnerLogin, c.Owner) {
 			// A move: change-owner first; each subscription is then
 			// switched to its plan of the new owner.
 			r.moved[c.Login] = true
