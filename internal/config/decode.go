@@ -783,6 +783,9 @@ func (d *decoder) placement(e *Entry, obj decAddr, src *model.Src, p *model.Plac
 
 // serverNames decodes a list of server names (servers: [web1, web2]).
 func (d *decoder) serverNames(n *Node, obj decAddr, src *model.Src) []string {
+	if n.Kind == ListNode && len(n.Items) == 0 {
+		return []string{} // servers: [], an error (validate)
+	}
 	var out []string
 	d.list(n, obj, "servers", src, func(_ int, p string, item *Node) {
 		if s, ok := d.serverName(item, obj, p); ok {

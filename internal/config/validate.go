@@ -313,13 +313,19 @@ func (v *validator) placements() {
 		}
 	}
 	place := func(p model.Placement, src *model.Src, obj string) {
-		if len(p.Servers) == 0 && src.Has("servers") {
+		if p.Servers != nil && len(p.Servers) == 0 {
 			// Left out, servers means every server: an empty list
 			// would silently mean the opposite of what it says.
 			v.errorf(src.At("servers"), obj, "servers", "servers is empty: name the servers it goes to, or leave servers out for every server")
 			return
 		}
 		check(p.Servers, src, obj)
+		if p.Selector != nil && len(p.Selector) == 0 {
+			// As an empty servers list: it would select every server,
+			// which leaving it out says.
+			v.errorf(src.At("server_selector"), obj, "server_selector", "server_selector is empty: name the labels of the servers it goes to, such as {tier: shared}, or leave it out for every server")
+			return
+		}
 		if len(p.Selector) == 0 {
 			return
 		}
