@@ -375,8 +375,10 @@ func sgKinds() []sgKind {
 	}
 	placement := func(what string) map[string]sgObj {
 		return map[string]sgObj{
-			"servers":         serverList("With several servers: the servers the " + what + " is on (default: every server). Not with server_selector."),
-			"server_selector": labels("With several servers: the " + what + " is on every server whose labels have all these values. Not with servers; matching no server is an error."),
+			"servers": append(serverList("With several servers: the servers the "+what+" is on (default: every server; an empty list is an error). Not with server_selector."),
+				sgKV{"minItems", 1}),
+			"server_selector": append(labels("With several servers: the "+what+" is on every server whose labels have all these values. Not with servers; empty or matching no server is an error."),
+				sgKV{"minProperties", 1}),
 		}
 	}
 	serverSpec := map[string]sgObj{
