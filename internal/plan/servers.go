@@ -622,10 +622,15 @@ func keepTargetedDrift(p *Plan, targets []string) {
 // (plan and refresh of the servers parts), that the object adopted is
 // one object of the config for every server it is on: the block
 // replaces it on all of them.
+//
+// An object deleted (or missing) on one server that the config still
+// places on others is not adopted by removing it from the config, which
+// deletes it on all of them: the advice is to take that server out of
+// its placement (deletedOnOne).
 func AdoptEverywhere(drift []Drift, parts []ServerConfig) {
 	for i := range drift {
 		d := &drift[i]
-		if d.Adopt == "" || d.Server == "" {
+		if d.Server == "" {
 			continue
 		}
 		var on []string
@@ -637,9 +642,136 @@ func AdoptEverywhere(drift []Drift, parts []ServerConfig) {
 		if len(on) < 2 {
 			continue
 		}
+		if (d.Cause == DriftDeleted || d.Cause == DriftMissing) && d.Adopt == "" && strings.HasPrefix(d.AdoptNote, "remove ") {
+			deletedOnOne(d, on, parts)
+			continue
+		}
+		if d.Adopt == "" {
+			continue
+		}
 		d.AdoptNote = strings.Replace(d.AdoptNote, " in the config",
 			fmt.Sprintf(" in the config (it is on %s: this changes it on every one of them, not only on %s)", strings.Join(on, ", "), d.Server), 1)
 	}
+}
+
+// deletedOnOne words the advice to adopt the deletion of an object on
+// one server (d.Server) of those the config places it on (on): take that
+// server out of its placement, keeping it on the others. For a plan or
+// service, its servers list; for an account, what puts it on that
+// server: its subscriptions there (its customers' too, for a reseller)
+// and its servers list. Removing it from the config, which deletes it
+// everywhere, is said as the caveat.
+func deletedOnOne(d *Drift, on []string, parts []ServerConfig) {
+	var here *model.Config
+	for _, part := range parts {
+		if part.Name == d.Server {
+			here = part.Config
+		}
+	}
+	if here == nil {
+		return
+	}
+	var rest []string
+	for _, n := range on {
+		if n != d.Server {
+			rest = append(rest, n)
+		}
+	}
+	what := strings.ReplaceAll(string(d.Kind), "_", " ") + " " + d.Key
+	everywhere := fmt.Sprintf(" (it is on %s: removing it from the config deletes it on every one of them, not only on %s)", strings.Join(on, ", "), d.Server)
+	list := "servers: [" + strings.Join(rest, ", ") + "]"
+	switch d.Kind {
+	case KindService, KindServicePlan, KindAddonPlan, KindResellerPlan:
+		var pl model.Placement
+		switch d.Kind {
+		case KindService:
+			pl = here.Services[d.Key].Placement
+		case KindServicePlan:
+			pl = here.ServicePlans[d.Key].Placement
+		case KindAddonPlan:
+			pl = here.AddonPlans[d.Key].Placement
+		case KindResellerPlan:
+			pl = here.ResellerPlans[d.Key].Placement
+			var users []string
+			for _, login := range slices.Sorted(maps.Keys(here.Resellers)) {
+				if here.Resellers[login].Plan == d.Key {
+					users = append(users, "reseller "+login)
+				}
+			}
+			if len(users) > 0 {
+				// On the server for its resellers there, whatever its
+				// placement says.
+				d.AdoptNote = fmt.Sprintf("take %s off %s in the config: %s %s it there, so give %s another plan or take %s off %s%s", what, d.Server,
+					strings.Join(users, ", "), plural(len(users), "has", "have"), plural(len(users), "it", "them"), plural(len(users), "it", "them"), d.Server, everywhere)
+				return
+			}
+		}
+		switch {
+		case len(pl.Servers) > 0:
+			d.AdoptNote = fmt.Sprintf("take %s out of the servers of %s in the config, which leaves %s", d.Server, what, list)
+		case len(pl.Selector) > 0:
+			d.AdoptNote = fmt.Sprintf("place %s on %s only in the config: %s in place of its server_selector", what, strings.Join(rest, ", "), list)
+		default:
+			d.AdoptNote = fmt.Sprintf("place %s on %s only in the config: %s", what, strings.Join(rest, ", "), list)
+		}
+		d.AdoptNote += everywhere
+	case KindCustomer, KindReseller:
+		var subs, custs []string
+		listed := false
+		for _, k := range slices.Sorted(maps.Keys(here.Subscriptions)) {
+			s := here.Subscriptions[k]
+			if d.Kind == KindCustomer && s.Customer == d.Key || d.Kind == KindReseller && subOwner(here, s) == d.Key {
+				subs = append(subs, k)
+			}
+		}
+		if d.Kind == KindCustomer {
+			listed = slices.Contains(here.Customers[d.Key].Servers, d.Server)
+		} else {
+			listed = slices.Contains(here.Resellers[d.Key].Servers, d.Server)
+			for _, login := range slices.Sorted(maps.Keys(here.Customers)) {
+				if c := here.Customers[login]; c.Owner == d.Key && slices.Contains(c.Servers, d.Server) {
+					custs = append(custs, login)
+				}
+			}
+		}
+		var steps []string
+		whose := "its"
+		if d.Kind == KindReseller {
+			whose = "its or its customers'"
+		}
+		switch len(subs) {
+		case 0:
+		case 1:
+			steps = append(steps, "remove "+whose+" subscription "+subs[0]+" there")
+		default:
+			steps = append(steps, "remove "+whose+" subscriptions there ("+strings.Join(subs, ", ")+")")
+		}
+		for _, login := range custs {
+			steps = append(steps, "take "+d.Server+" out of the servers of its customer "+login)
+		}
+		if listed {
+			steps = append(steps, "take "+d.Server+" out of its servers")
+		}
+		if len(steps) == 0 {
+			d.AdoptNote = strings.Replace(d.AdoptNote, " from the config", " from the config"+everywhere, 1)
+			return
+		}
+		last := steps[len(steps)-1]
+		if len(steps) > 1 {
+			last = strings.Join(steps[:len(steps)-1], ", ") + " and " + last
+		}
+		d.AdoptNote = fmt.Sprintf("take %s off %s in the config: %s (it is on %s: removing it from the config deletes it, and its subscriptions, on every one of them, not only on %s)", what, d.Server, last, strings.Join(on, ", "), d.Server)
+	default:
+		d.AdoptNote = strings.Replace(d.AdoptNote, " from the config", " from the config"+everywhere, 1)
+	}
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // configHas reports whether cfg holds the object of kind and key.

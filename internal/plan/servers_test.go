@@ -238,3 +238,47 @@ func TestFleetAdoptsSingleServerState(t *testing.T) {
 		}
 	}
 }
+
+// An object deleted on one server of several it is placed on: adopting
+// it is taking that server out of what places it there, not removing it
+// from the config.
+func TestAdoptEverywhereDeletedOnOne(t *testing.T) {
+	c := fleetConfig()
+	c.Subscriptions["h.example"] = &model.Subscription{Domain: "h.example", Owner: "hostco", Plan: "Web", Status: "active", Server: "web1"}
+	c.Customers["lone"] = &model.Customer{Login: "lone", Owner: "admin", Status: "active", Servers: []string{"web1", "web2"}}
+	parts, diags := Partition(c)
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	deleted := func(kind Kind, key, server string) Drift {
+		return Drift{Kind: kind, Key: key, Server: server, Cause: DriftDeleted,
+			AdoptNote: "remove " + strings.ReplaceAll(string(kind), "_", " ") + " " + key + " from the config (and its recorded state goes with the next apply)",
+			Revert:    "apply will create it again"}
+	}
+	drift := []Drift{
+		deleted(KindServicePlan, "Business", "web2"),
+		deleted(KindResellerPlan, "Partner", "web2"),
+		deleted(KindCustomer, "jdoe", "vps1"),
+		deleted(KindReseller, "hostco", "web2"),
+		deleted(KindSubscription, "a.example", "web1"),
+		deleted(KindServicePlan, "Basic", ""),
+		deleted(KindCustomer, "lone", "web2"),
+	}
+	AdoptEverywhere(drift, parts)
+	for i, want := range []string{
+		"place service plan Business on web1 only in the config: servers: [web1] in place of its server_selector (it is on web1, web2: removing it from the config deletes it on every one of them, not only on web2)",
+		"take reseller plan Partner off web2 in the config: reseller hostco has it there, so give it another plan or take it off web2 (it is on web1, web2, vps1: removing it from the config deletes it on every one of them, not only on web2)",
+		"take customer jdoe off vps1 in the config: remove its subscription b.example there (it is on web1, vps1: removing it from the config deletes it, and its subscriptions, on every one of them, not only on vps1)",
+		"take reseller hostco off web2 in the config: remove its or its customers' subscription g.example there (it is on web1, web2: removing it from the config deletes it, and its subscriptions, on every one of them, not only on web2)",
+		"remove subscription a.example from the config (and its recorded state goes with the next apply)",
+		"remove service plan Basic from the config (and its recorded state goes with the next apply)",
+		"take customer lone off web2 in the config: take web2 out of its servers (it is on web1, web2: removing it from the config deletes it, and its subscriptions, on every one of them, not only on web2)",
+	} {
+		if drift[i].AdoptNote != want {
+			t.Errorf("%s %s on %s:\n got %s\nwant %s", drift[i].Kind, drift[i].Key, drift[i].Server, drift[i].AdoptNote, want)
+		}
+		if drift[i].Revert != "apply will create it again" {
+			t.Errorf("%s %s: revert %q", drift[i].Kind, drift[i].Key, drift[i].Revert)
+		}
+	}
+}

@@ -152,3 +152,27 @@ func TestImportCustomSaysItsValues(t *testing.T) {
 		}
 	}
 }
+
+// A locked subscription's customisation is what differs from its plans:
+// a value they leave out (not set) is one only when the server reports
+// something else than a value never set has (a setting off, a limit
+// unlimited).
+func TestCustomizeOfLeftOut(t *testing.T) {
+	base := model.Props{"resources.disk_space": model.Size(1 << 30)}
+	values := model.Props{
+		"resources.disk_space": model.Size(5 << 30),
+		"hosting.ssl":          model.Bool(false),
+		"resources.mailboxes":  model.Count(model.Unlimited),
+		"mail.spamfilter":      model.Bool(true),
+	}
+	got := customizeOf(values, base, nil)
+	want := model.Props{"resources.disk_space": model.Size(5 << 30), "mail.spamfilter": model.Bool(true)}
+	if len(got) != len(want) {
+		t.Fatalf("customisation %v, want %v", got, want)
+	}
+	for path, v := range want {
+		if got[path] != v {
+			t.Errorf("%s: %v, want %v", path, got[path], v)
+		}
+	}
+}

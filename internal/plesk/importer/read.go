@@ -425,7 +425,9 @@ func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
 }
 
 // customizeOf is the customisation of a locked subscription: its values
-// that may be customised and differ from base (plan ⊕ add-ons).
+// that may be customised and differ from base (plan ⊕ add-ons). A value
+// base leaves out is one when it is not what the server reports for a
+// value never set (a setting off, a limit unlimited), as refresh compares.
 //
 // A value that differs from the plan's only because the server lacks the
 // plan value's component, and is what the server provides instead (the
@@ -441,6 +443,12 @@ func customizeOf(values, base model.Props, installed *model.Server) model.Props 
 		}
 		b, ok := base[path]
 		if ok && b == v {
+			continue
+		}
+		if !ok && (p.Kind == model.KindBool && !v.Truth() || v.IsUnlimited()) {
+			// A value the plans leave out (not set, SPEC 2.2) that the
+			// server reports as its default: a setting off, a limit
+			// unlimited. It is not something the subscription changed.
 			continue
 		}
 		if ok && installed != nil && p.Component != nil {

@@ -20,9 +20,6 @@ subscription "lock.example" {
       disk_space = "20GiB"
       mailboxes  = 100
     }
-    hosting {
-      ssl = false
-    }
   }
 }
 
@@ -33,9 +30,6 @@ subscription "shop.example" {
   customize {
     resources {
       mailboxes = 100
-    }
-    hosting {
-      ssl = false
     }
   }
 }
