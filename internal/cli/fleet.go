@@ -756,10 +756,8 @@ func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
 		case "not_reached":
 			fmt.Fprintf(w, "  %s: not reached: %s\n", oc.Name, oc.Error)
 		}
-		if oc.out != nil {
-			printOutcome(w, oc.out)
-		}
 	}
+	printOutcomes(w, outcomes)
 	fmt.Fprintf(w, "Apply complete on %d of %s. State serial %d.\n", done, counted(len(outcomes), "server"), serial)
 }
 

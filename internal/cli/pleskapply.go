@@ -293,36 +293,69 @@ func applyFailure(err error, server string, out *deploy.Outcome, serial uint64) 
 }
 
 func printOutcome(w io.Writer, out *deploy.Outcome) {
-	if len(out.Notes) > 0 {
-		fmt.Fprintln(w, "\nLeft undone on the server (kept on their previous record):")
-		for _, n := range out.Notes {
-			fmt.Fprintf(w, "  %s\n", n)
-		}
+	printOutcomes(w, []serverOutcome{{out: out}})
+}
+
+// printOutcomes prints what the servers reported after an apply: what
+// was left undone, the problems Plesk reported, the model disagreements.
+// With several servers (outcomes named), each section gathers every
+// server's lines, each line naming its server.
+func printOutcomes(w io.Writer, outcomes []serverOutcome) {
+	fleet := len(outcomes) > 1 || len(outcomes) == 1 && outcomes[0].Name != ""
+	on, reports := "the server", "the server reports"
+	if fleet {
+		on, reports = "the servers", "the servers report"
 	}
-	if len(out.Problems) > 0 {
-		fmt.Fprintln(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on the server):")
+	var notes, problems, disagreements []string
+	for _, oc := range outcomes {
+		out := oc.out
+		if out == nil {
+			continue
+		}
+		at := ""
+		if oc.Name != "" {
+			at = render.Escape(oc.Name) + ": "
+		}
+		for _, n := range out.Notes {
+			notes = append(notes, "  "+at+n)
+		}
 		for _, pr := range out.Problems {
 			lines := problemLines(pr.Text)
 			if len(lines) == 1 {
-				fmt.Fprintf(w, "  %s: %s\n", pr.Object, lines[0])
+				problems = append(problems, fmt.Sprintf("  %s%s: %s", at, pr.Object, lines[0]))
 				continue
 			}
-			fmt.Fprintf(w, "  %s:\n", pr.Object)
+			problems = append(problems, fmt.Sprintf("  %s%s:", at, pr.Object))
 			for _, l := range lines {
-				fmt.Fprintf(w, "    %s\n", l)
+				problems = append(problems, "    "+l)
 			}
 		}
-	}
-	if len(out.Disagreements) > 0 {
-		fmt.Fprintln(w, "\nModel disagreements (the server reports other values than plansync predicted; not recorded):")
 		for _, d := range out.Disagreements {
 			what := "subscription " + d.Subscription
 			if d.Account != "" {
 				what = d.Account
 			}
-			fmt.Fprintf(w, "  %s: %s: predicted %s, server has %s\n", what, d.Property, d.Predicted, d.Observed)
+			disagreements = append(disagreements, fmt.Sprintf("  %s%s: %s: predicted %s, server has %s", at, what, d.Property, d.Predicted, d.Observed))
 		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(w, "\nLeft undone on %s (kept on their previous record):\n", on)
+		printLines(w, notes)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on %s):\n", on)
+		printLines(w, problems)
+	}
+	if len(disagreements) > 0 {
+		fmt.Fprintf(w, "\nModel disagreements (%s other values than plansync predicted; not recorded):\n", reports)
+		printLines(w, disagreements)
 		fmt.Fprintln(w)
+	}
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
 	}
 }
 

@@ -63,3 +63,29 @@ func TestPrintOutcomeProblemLines(t *testing.T) {
 		t.Errorf("printed\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPrintOutcomesFleet: with several servers, each section gathers
+// every server's lines, each naming its server.
+func TestPrintOutcomesFleet(t *testing.T) {
+	var b bytes.Buffer
+	printOutcomes(&b, []serverOutcome{
+		{Name: "web1", out: &deploy.Outcome{Notes: []string{"customer jdoe: billing fields"}, Problems: []deploy.Problem{
+			{Object: "service plan Starter", Text: "line one\nline two"},
+		}}},
+		{Name: "web2"},
+		{Name: "web3", out: &deploy.Outcome{Problems: []deploy.Problem{{Object: "service plan Basic", Text: "one"}},
+			Disagreements: []deploy.Disagreement{{Subscription: "b.example", Property: "resources.disk_space", Predicted: "2 GiB", Observed: "1 GiB"}}}},
+	})
+	want := "\nLeft undone on the servers (kept on their previous record):\n" +
+		"  web1: customer jdoe: billing fields\n" +
+		"\nPlesk reported problems (the subscriptions stay unsynchronized on the servers):\n" +
+		"  web1: service plan Starter:\n" +
+		"    line one\n" +
+		"    line two\n" +
+		"  web3: service plan Basic: one\n" +
+		"\nModel disagreements (the servers report other values than plansync predicted; not recorded):\n" +
+		"  web3: subscription b.example: resources.disk_space: predicted 2 GiB, server has 1 GiB\n\n"
+	if got := b.String(); got != want {
+		t.Errorf("printed\n%s\nwant\n%s", got, want)
+	}
+}

@@ -275,17 +275,36 @@ func (v *validator) checkOwner(owner string, src *model.Src, kind, key string) b
 }
 
 func (v *validator) server() {
-	s := v.cfg.Server
+	v.defaultPlan(v.cfg.Server, "server")
+	for _, s := range v.cfg.Servers {
+		v.defaultPlan(s, "server "+s.Name)
+	}
+}
+
+// defaultPlan checks the default plan of a server (obj names it): an
+// admin service plan and, for a server of a servers list, one placed on
+// that server.
+func (v *validator) defaultPlan(s *model.Server, obj string) {
 	if s == nil || s.DefaultPlan == "" {
 		return
 	}
-	if p, ok := v.cfg.ServicePlans[s.DefaultPlan]; ok && p.Owner == model.Admin {
+	p, ok := v.cfg.ServicePlans[s.DefaultPlan]
+	if !ok || p.Owner != model.Admin {
+		d := v.errorf(s.Src.At("default_plan"), obj, "default_plan", "default plan %q is not an admin service plan%s",
+			s.DefaultPlan, decDidYouMean(s.DefaultPlan, v.ownerPlans(model.ServicePlanKind, model.Admin)))
+		if _, ok := v.cfg.AddonPlans[s.DefaultPlan]; ok {
+			d.Detail = s.DefaultPlan + " is an add-on plan"
+		}
 		return
 	}
-	d := v.errorf(s.Src.At("default_plan"), "server", "default_plan", "default plan %q is not an admin service plan%s",
-		s.DefaultPlan, decDidYouMean(s.DefaultPlan, v.ownerPlans(model.ServicePlanKind, model.Admin)))
-	if _, ok := v.cfg.AddonPlans[s.DefaultPlan]; ok {
-		d.Detail = s.DefaultPlan + " is an add-on plan"
+	if s.Name != "" && !p.Placement.Has(s) {
+		on := serverNames(SelectServers(v.cfg.Servers, p.Placement))
+		where := "it is on no server"
+		if len(on) > 0 {
+			where = "it is on " + strings.Join(on, ", ")
+		}
+		d := v.errorf(s.Src.At("default_plan"), obj, "default_plan", "default plan %q is not placed on server %s (%s)", s.DefaultPlan, s.Name, where)
+		d.Detail = "add " + s.Name + " to the plan's servers (or make its server_selector match), or name a plan that is on " + s.Name
 	}
 }
 

@@ -255,6 +255,11 @@ func planKindDefaults(kind model.PlanKind) model.Props {
 	return addonDefaults()
 }
 
+// KindDefaults are the values a plan of kind has where it leaves them
+// out (planKindDefaults); a reseller's own allocation (plan none) leaves
+// out what a reseller plan does. Read only.
+func KindDefaults(kind model.PlanKind) model.Props { return planKindDefaults(kind) }
+
 var (
 	resellerDefaults = sync.OnceValue(defaultResellerProps)
 	addonDefaults    = sync.OnceValue(func() model.Props {

@@ -269,6 +269,7 @@ func writeFleetFanout(b *strings.Builder, st styler, p *plan.Plan) {
 		return
 	}
 	type total struct {
+		kind             plan.Kind
 		reaches, servers int
 	}
 	var order []string
@@ -280,7 +281,7 @@ func writeFleetFanout(b *strings.Builder, st styler, p *plan.Plan) {
 		k := address(c.Kind, c.Key)
 		t := sums[k]
 		if t == nil {
-			t = &total{}
+			t = &total{kind: c.Kind}
 			sums[k] = t
 			order = append(order, k)
 		}
@@ -293,7 +294,7 @@ func writeFleetFanout(b *strings.Builder, st styler, p *plan.Plan) {
 	b.WriteString("Fan-out:\n")
 	for _, k := range order {
 		t := sums[k]
-		fmt.Fprintf(b, "  %s %s reaches %s %s on %s %s\n", st.cyan("→"), k, Thousands(t.reaches), plural(t.reaches, "subscription"),
+		fmt.Fprintf(b, "  %s %s reaches %s %s on %s %s\n", st.cyan("→"), k, Thousands(t.reaches), plural(t.reaches, reached(t.kind)),
 			Thousands(t.servers), plural(t.servers, "server"))
 	}
 	b.WriteString("\n")

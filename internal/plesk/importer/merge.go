@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 )
 
 // Source is one server's read, named as the config names the server.
@@ -196,7 +197,7 @@ func Merge(sources []Source) (*Merged, error) {
 						errs = append(errs, e)
 					}
 				}
-				variants = append(variants, variant{s.name, flat(o)})
+				variants = append(variants, variant{s.name, flat(o), defaultsOf(o)})
 				m.on(kind, key, s.name)
 			}
 			put(key, first)
@@ -392,10 +393,67 @@ type kv struct{ path, value string }
 type variant struct {
 	server string
 	fields []kv
+	// defaults are the values the object has where it leaves a
+	// property out (nil: none).
+	defaults model.Props
+}
+
+// defaultsOf gives the values an object has where it leaves a property
+// out, as the plan engine gives them: a plan's by its kind, a reseller's
+// own allocation (plan none) a reseller plan's.
+func defaultsOf(o any) model.Props {
+	switch o := o.(type) {
+	case *model.Plan:
+		return plan.KindDefaults(o.Kind)
+	case *model.Reseller:
+		if o.Plan == model.None && len(o.Props) > 0 {
+			return plan.KindDefaults(model.ResellerPlanKind)
+		}
+	}
+	return nil
+}
+
+// fieldOrder ranks the fields of an object that are not properties:
+// those before the properties, then (after) those that come after them.
+var fieldOrder = map[string]int{
+	"name": -8, "company": -7, "email": -6, "phone": -5, "address": -4, "plan": -3, "status": -2, "description": -1,
+	"services": 1, "oversell": 2, "available_to_resellers": 3,
+}
+
+// sortFields puts the fields of a difference in the usual order: the
+// fields before the properties, the properties in path order
+// (model.SortPaths), the fields after them.
+func sortFields(paths []string) {
+	var props, other []string
+	for _, p := range paths {
+		if strings.Contains(p, ".") {
+			props = append(props, p)
+		} else {
+			other = append(other, p)
+		}
+	}
+	model.SortPaths(props)
+	sort.SliceStable(other, func(i, j int) bool { return fieldOrder[other[i]] < fieldOrder[other[j]] })
+	n := 0
+	for _, p := range other {
+		if fieldOrder[p] < 0 {
+			paths[n] = p
+			n++
+		}
+	}
+	n += copy(paths[n:], props)
+	for _, p := range other {
+		if fieldOrder[p] >= 0 {
+			paths[n] = p
+			n++
+		}
+	}
 }
 
 // diffFields lists the fields whose value is not the same on every
-// server of variants, in the order the fields first appear.
+// server of variants, in the usual order (sortFields). A property a
+// server leaves out has its default there (variant.defaults), as the
+// model gives it; a field without one is NotSet.
 func diffFields(variants []variant) []FieldDiff {
 	if len(variants) < 2 {
 		return nil
@@ -413,12 +471,16 @@ func diffFields(variants []variant) []FieldDiff {
 			}
 		}
 	}
+	sortFields(order)
 	var out []FieldDiff
 	for _, path := range order {
 		same := true
 		get := func(i int) string {
 			if v, ok := vals[i][path]; ok {
 				return v
+			}
+			if d, ok := variants[i].defaults[path]; ok {
+				return d.Text()
 			}
 			return NotSet
 		}

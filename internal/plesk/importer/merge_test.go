@@ -173,7 +173,7 @@ func TestMergeDifferences(t *testing.T) {
 	want := []string{
 		"service_plan Business differs between servers (imported as on web1):\n" +
 			"  resources.disk_space: web1 10 GiB, web2 20 GiB, web3 10 GiB\n" +
-			"  permissions.manage_dns: web1 true, web2 (not set), web3 true",
+			"  permissions.manage_dns: web1 true, web2 false, web3 true",
 		"customer jdoe differs between servers (imported as on web1):\n" +
 			`  email: web1 "john@doe.example", web2 "john@web2.example", web3 "john@doe.example"`,
 	}
@@ -430,4 +430,54 @@ func TestDuplicateString(t *testing.T) {
 	if got, want := d.String(), "subscription doe.example is on web1, web2 and web3: imported from web1 (the first given); the copies on web2 and web3 are not imported, and plansync leaves them alone"; got != want {
 		t.Errorf("%s\nwant %s", got, want)
 	}
+}
+
+// TestDiffFieldsDefaults: a property a server leaves out is listed with
+// the value the model gives it there (a service plan's limit unlimited,
+// its permission not granted; an add-on's limit adds nothing: not set),
+// a field without a default as not set; the fields come in the usual
+// order (the properties in path order), whatever server has them first.
+func TestDiffFieldsDefaults(t *testing.T) {
+	gib := int64(1 << 30)
+	web1 := &model.Plan{Kind: model.ServicePlanKind, Name: "P", Props: model.Props{
+		"permissions.manage_dns": model.Bool(true), "resources.disk_space": model.Size(gib)}}
+	web2 := &model.Plan{Kind: model.ServicePlanKind, Name: "P", Description: "d", Services: []string{"s"}, Props: model.Props{
+		"resources.databases": model.Count(3), "permissions.manage_crontab": model.Bool(true), "resources.disk_space": model.Size(gib)}}
+	got := diffText(diffFields([]variant{{"web1", flatPlan(web1), defaultsOf(web1)}, {"web2", flatPlan(web2), defaultsOf(web2)}}))
+	want := `description: web1 (not set), web2 "d"` + "\n" +
+		"resources.databases: web1 unlimited, web2 3\n" +
+		"permissions.manage_dns: web1 true, web2 false\n" +
+		"permissions.manage_crontab: web1 false, web2 true\n" +
+		"services: web1 (not set), web2 [s]"
+	if got != want {
+		t.Errorf("service plan:\n%s\nwant:\n%s", got, want)
+	}
+
+	a1 := &model.Plan{Kind: model.AddonPlanKind, Name: "A", Props: model.Props{"resources.disk_space": model.Size(gib)}}
+	a2 := &model.Plan{Kind: model.AddonPlanKind, Name: "A", Props: model.Props{"permissions.manage_dns": model.Bool(true)}}
+	got = diffText(diffFields([]variant{{"web1", flatPlan(a1), defaultsOf(a1)}, {"web2", flatPlan(a2), defaultsOf(a2)}}))
+	want = "resources.disk_space: web1 1 GiB, web2 (not set)\n" +
+		"permissions.manage_dns: web1 false, web2 true"
+	if got != want {
+		t.Errorf("add-on plan:\n%s\nwant:\n%s", got, want)
+	}
+
+	r1 := &model.Reseller{Login: "r", Plan: model.None, Props: model.Props{"resources.subscriptions": model.Count(10)}}
+	r2 := &model.Reseller{Login: "r", Plan: model.None, Props: model.Props{"resources.subscriptions": model.Count(10), "resources.disk_space": model.Size(gib)}}
+	got = diffText(diffFields([]variant{{"web1", flatReseller(r1), defaultsOf(r1)}, {"web2", flatReseller(r2), defaultsOf(r2)}}))
+	if want = "resources.disk_space: web1 unlimited, web2 1 GiB"; got != want {
+		t.Errorf("reseller:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func diffText(fs []FieldDiff) string {
+	var lines []string
+	for _, f := range fs {
+		var vs []string
+		for _, v := range f.Values {
+			vs = append(vs, v.Server+" "+v.Value)
+		}
+		lines = append(lines, f.Path+": "+strings.Join(vs, ", "))
+	}
+	return strings.Join(lines, "\n")
 }
