@@ -40,7 +40,9 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 // file not read) has its line as every other error does.
 var (
 	secretWord  = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
-	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=][^{}]*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
+	// A reference is one key and its value: {env: NAME, value: x} may
+	// hold a secret in clear after the reference.
+	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
 	secretByRef = regexp.MustCompile(`(?i)^(?:passw|secret|\bkey\b)\w*["']?\s*[:=]\s*(?:\x00|$)`)
 )
 

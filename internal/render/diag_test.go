@@ -155,6 +155,10 @@ func TestHoldsSecret(t *testing.T) {
 		`    email: x@y.example # the secret is hunter2`:                   true,
 		`  "password": "hunter2"`:                                          true,
 		`    secret_key: {env: K} , key: abc`:                              true,
+		`    password: {env: PLANSYNC_T_K, value: hunter2-in-clear}`:       true,
+		`    password: {file: pw.txt, password: hunter3-in-clear}`:         true,
+		`    password: {env: "X", value: "hunter2"}`:                       true,
+		`    password: {"file": 'pw.txt' hunter2}`:                         true,
 	} {
 		if got := holdsSecret(line); got != want {
 			t.Errorf("holdsSecret(%q) = %v, want %v", line, got, want)
