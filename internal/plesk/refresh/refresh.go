@@ -681,7 +681,7 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 				c.renamed(kind, r.Key, s.Key)
 			}
 		}
-		srvVals := c.srv.Records.PropertySets[s.Props]
+		srvVals := withUnreported(kind, c.rec.PropertySets[r.Props], c.srv.Records.PropertySets[s.Props])
 		props := c.propDiff("", r.Props, srvVals, nil)
 		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
 			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
@@ -719,6 +719,37 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		s.Props = c.copySet(s.Props)
 		out = append(out, s)
 		c.add(kind, s.Key, plan.DriftCreated)
+	}
+	return out
+}
+
+// withUnreported is the server's values of a plan of kind with, for
+// each limit and permission the state records that the server does not
+// report, the value a plan has where it leaves it out (plan.KindDefaults:
+// unlimited, not granted; an add-on's limits have none): Plesk reports a
+// plan's limits and permissions, so one it does not is at its default,
+// not unknown, and a recorded value other than that is drift.
+func withUnreported(kind string, rec, srv state.Values) state.Values {
+	var out state.Values
+	defs := plan.KindDefaults(model.PlanKind(kind))
+	for k := range rec {
+		if _, ok := srv[k]; ok || !mapped(k) {
+			continue
+		}
+		d, ok := defs[k]
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make(state.Values, len(srv)+1)
+			for k, v := range srv {
+				out[k] = v
+			}
+		}
+		out[k] = d.JSON()
+	}
+	if out == nil {
+		return srv
 	}
 	return out
 }
