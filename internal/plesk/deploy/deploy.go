@@ -523,6 +523,32 @@ func (r *run) record() *state.Snapshot {
 	if len(r.pending) == 0 {
 		return res
 	}
+	// A customer or plan that follows its reseller by id to a new login
+	// (the reseller renamed) keeps its record while the reseller's is
+	// pending: the state never names an owner the server lacks.
+	// (A plan's key names its owner: both its keys stay as recorded.)
+	ownerPending := func(owner string) bool {
+		return owner != "" && owner != model.Admin && r.pending[state.Ref{Kind: "reseller", Key: owner}]
+	}
+	priorOwner := map[string]string{}
+	if r.prior != nil {
+		for _, c := range r.prior.Customers {
+			priorOwner[c.Login] = c.Owner
+		}
+	}
+	for _, c := range res.Customers {
+		if was, ok := priorOwner[c.Login]; ok && was != c.Owner && ownerPending(c.Owner) {
+			r.pending[state.Ref{Kind: "customer", Key: c.Login}] = true
+		}
+	}
+	for kind, plans := range map[string][]state.Plan{"service_plan": res.ServicePlans, "addon_plan": res.AddonPlans} {
+		for _, p := range plans {
+			if old := r.renamed(kind, p.Key); old != "" && ownerPending(p.Owner) {
+				r.pending[state.Ref{Kind: kind, Key: p.Key}] = true
+				r.pending[state.Ref{Kind: kind, Key: old}] = true
+			}
+		}
+	}
 	// A subscription's record follows from its plans' and its
 	// account's: while one of them is pending (a rename it follows by
 	// id, a move), so is the subscription.
