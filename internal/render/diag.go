@@ -39,7 +39,7 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 // the lines below, so an error about a reference (a variable not set, a
 // file not read) has its line as every other error does.
 var (
-	secretWord  = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
+	secretWord = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
 	// A reference is one key and its value: {env: NAME, value: x} may
 	// hold a secret in clear after the reference.
 	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
