@@ -700,7 +700,10 @@ func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig,
 			}
 			ds, err := readBackDisagreements(ctx, client, r.res.Disagreements)
 			if err != nil {
-				return 0, fmt.Errorf("server %s: %w", r.name, err)
+				// Only reported, never recorded: what was read is
+				// recorded.
+				env.warn(fmt.Sprintf("server %s: %v", r.name, err), diag.Range{}, "")
+				continue
 			}
 			n += disagreeing(ds)
 			for _, d := range ds {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk"
@@ -297,7 +298,8 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 			return err
 		}
 		if disagree, err = readBackDisagreements(ctx, client, res.Disagreements); err != nil {
-			return err
+			// Only reported, never recorded: what was read is recorded.
+			env.warn(err.Error(), diag.Range{}, "")
 		}
 	}
 	printDisagreements(env.Stdout, disagree)
@@ -347,7 +349,7 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, list []re
 	}
 	out, err := deploy.ReadBack(ctx, client, expected)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s: %v; nothing was recorded", client.Server(), err)
+		return nil, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s (%v): the model disagreements that may persist there are not shown", client.Server(), err)
 	}
 	return out, nil
 }

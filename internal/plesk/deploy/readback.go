@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +68,11 @@ func ReadBack(ctx context.Context, c *xmlapi.Client, list []Expected) ([]Disagre
 		for _, rep := range replies {
 			for _, res := range rep.Results {
 				w, ok := res.(*xmlapi.WebspaceData)
+				if ok && w.Status.Status != "ok" && w.Status.ErrCode != xmlapi.ErrNotFound {
+					// Not read is not agreeing: say so (one gone from
+					// the server is drift, not this).
+					return nil, fmt.Errorf("webspace get failed: errcode %d, errtext %q", w.Status.ErrCode, w.Status.ErrText)
+				}
 				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 					continue
 				}
