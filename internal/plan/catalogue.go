@@ -173,7 +173,7 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		}
 		services := sortedCopy(p.Services)
 		var set *pset
-		if old := e.sets.recorded(was); old != nil && old.id != "" && slices.Equal(old.services, services) &&
+		if old := e.sets.recorded(was); old != nil && e.sets.inPrior(was) && slices.Equal(old.services, services) &&
 			sameWithDefaults(old.props, p.Props, planKindDefaults(kind)) {
 			// The recorded values, but for some the plan has anyway
 			// written out or left out (disk_space: unlimited, a

@@ -173,6 +173,16 @@ func newSetStore(prior, result *state.Snapshot) *setStore {
 		likes: map[string]*likeSet{}, finals: map[*pset]*pset{}}
 }
 
+// inPrior reports whether the prior state holds the set with id (a
+// damaged state may name one it lacks).
+func (st *setStore) inPrior(id string) bool {
+	if st.prior == nil || id == "" {
+		return false
+	}
+	_, ok := st.prior.PropertySets[id]
+	return ok
+}
+
 // recorded returns the recorded set with id (nil for "").
 func (st *setStore) recorded(id string) *pset {
 	if id == "" {
