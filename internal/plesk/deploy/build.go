@@ -674,8 +674,12 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 		return
 	}
 	r.setID(ref, d.GUID, d.ID)
-	write, reset := diff(want, observed(mapping.FromPlan(d)))
-	v := values(write, reset)
+	var v mapping.Values
+	if addon {
+		v = values(addonDiff(want, observed(mapping.FromPlan(d))))
+	} else {
+		v = values(diff(want, observed(mapping.FromPlan(d))))
+	}
 	newName := ""
 	if d.Name != pl.Name {
 		newName = pl.Name

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/plansync/plansync/internal/model"
@@ -86,6 +87,39 @@ func diff(want, have model.Props) (model.Props, []string) {
 	sort.Strings(reset)
 	return out, reset
 }
+
+// addonDiff is diff for an add-on plan, whose limits add to the
+// plan's: one left out adds nothing, which an unlimited one does not. So
+// every limit the config gives is written where the server has another
+// value (unlimited too), and a limit the config leaves out that the
+// server has other than 0 is written as 0 (addonNone); its permissions
+// are as a plan's (left out: not granted, which OR-ing leaves alone).
+func addonDiff(want, have model.Props) (model.Props, []string) {
+	write, reset := diff(want, have)
+	for path, v := range want {
+		if q := model.Lookup(path); q != nil && q.Plesk.Group == model.PleskLimit {
+			if hv, ok := have[path]; !ok || hv != v {
+				write[path] = v
+			}
+		}
+	}
+	reset = slices.DeleteFunc(reset, func(path string) bool {
+		q := model.Lookup(path)
+		return q != nil && q.Plesk.Group == model.PleskLimit
+	})
+	for path, hv := range have {
+		if _, ok := want[path]; ok {
+			continue
+		}
+		if q := model.Lookup(path); q != nil && q.Plesk.Group == model.PleskLimit && (hv.K == model.KindSize || hv.K == model.KindCount) && hv.N != 0 {
+			write[path] = model.Value{K: hv.K, N: addonNone}
+		}
+	}
+	return write, reset
+}
+
+// addonNone is the value of an add-on's limit that adds nothing.
+const addonNone = 0
 
 // values converts the values to write (and the paths to reset to their
 // default) to Plesk's blocks.
