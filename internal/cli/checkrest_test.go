@@ -107,7 +107,8 @@ func crCheck(t *testing.T, dir string, opts config.Options, prior *state.Snapsho
 				t.Fatalf("%s:%d %q: the engine failed on the rest: %v", file, line, broken, r)
 			}
 		}()
-		ds := plan.Make(plan.Input{Config: rest, Prior: prior, Lineage: "validate", Now: now}).Diagnostics
+		env := Env{Getenv: func(string) (string, bool) { return "", false }, Now: func() time.Time { return now }}
+		ds := engineChecks(env, prior)(rest)
 		if ds.HasErrors() {
 			t.Errorf("%s:%d %q (recorded state: %v): errors on the rest: %v", file, line, broken, prior != nil, ds)
 		}

@@ -10,8 +10,8 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// servicesKey is the Values key that holds a set's services.
-const servicesKey = "services"
+// ServicesKey is the Values key that holds a set's services.
+const ServicesKey = "services"
 
 // pset is a property set: values and services, interned in the result
 // snapshot under id.
@@ -36,7 +36,7 @@ func toValues(props model.Props, services []string) state.Values {
 		for i, s := range services {
 			list[i] = s
 		}
-		v[servicesKey] = list
+		v[ServicesKey] = list
 	}
 	return v
 }
@@ -47,7 +47,7 @@ func fromValues(v state.Values) (model.Props, []string) {
 	props := make(model.Props, len(v))
 	var services []string
 	for k, x := range v {
-		if k == servicesKey {
+		if k == ServicesKey {
 			if list, ok := x.([]any); ok {
 				for _, s := range list {
 					if str, ok := s.(string); ok {
@@ -361,7 +361,7 @@ func diffSets(a, b *pset, prefix string) []*FieldChange {
 		out = append(out, &FieldChange{Path: prefix + k, Before: propVal(x, okx), After: propVal(y, oky)})
 	}
 	if strings.Join(as, "\x00") != strings.Join(bs, "\x00") {
-		out = append(out, &FieldChange{Path: prefix + servicesKey, Before: listVal(as, a != nil), After: listVal(bs, b != nil)})
+		out = append(out, &FieldChange{Path: prefix + ServicesKey, Before: listVal(as, a != nil), After: listVal(bs, b != nil)})
 	}
 	// Shared by every object the change reaches: no spare capacity, so
 	// an append to it can never write into another object's list.

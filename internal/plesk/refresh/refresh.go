@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -623,7 +624,7 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 	}
 	out := state.Values{}
 	for k, v := range c.obs.PropertySets[id] {
-		if k != servicesKey && (mapped(k) || model.Lookup(k) == nil) {
+		if k != plan.ServicesKey && (mapped(k) || model.Lookup(k) == nil) {
 			out[k] = v
 		}
 	}
@@ -637,13 +638,10 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 		for i, s := range services {
 			list[i] = s
 		}
-		out[servicesKey] = list
+		out[plan.ServicesKey] = list
 	}
 	return c.obs.PutValues(out)
 }
-
-// servicesKey is the key of a property set's additional services.
-const servicesKey = "services"
 
 // copySet copies a set of the server's records into the observed state.
 func (c *comparer) copySet(id string) string {
@@ -741,9 +739,9 @@ func withUnreported(kind string, rec, srv state.Values) state.Values {
 			continue
 		}
 		if out == nil {
-			out = make(state.Values, len(srv)+1)
-			for k, v := range srv {
-				out[k] = v
+			out = maps.Clone(srv)
+			if out == nil {
+				out = state.Values{}
 			}
 		}
 		out[k] = d.JSON()
