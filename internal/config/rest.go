@@ -50,66 +50,45 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 
 // leaveOut takes the object a diagnostic names ("KIND KEY") out of cfg,
 // reporting whether it was there.
-func leaveOut(cfg *model.Config, object string) bool {
+func leaveOut(cfg *model.Config, object string) bool { return findObject(cfg, object, true) }
+
+// hasObject reports whether the object a diagnostic names is in cfg.
+func hasObject(cfg *model.Config, object string) bool { return findObject(cfg, object, false) }
+
+// findObject reports whether the object a diagnostic names ("KIND KEY")
+// is in cfg, and takes it out when remove is set.
+func findObject(cfg *model.Config, object string, remove bool) bool {
 	kind, key, ok := strings.Cut(object, " ")
 	if !ok || key == "" {
 		return false
 	}
 	switch kind {
 	case "service":
-		return leaveOutOf(cfg.Services, key)
+		return findIn(cfg.Services, key, remove)
 	case string(model.ServicePlanKind):
-		return leaveOutOf(cfg.ServicePlans, key)
+		return findIn(cfg.ServicePlans, key, remove)
 	case string(model.AddonPlanKind):
-		return leaveOutOf(cfg.AddonPlans, key)
+		return findIn(cfg.AddonPlans, key, remove)
 	case string(model.ResellerPlanKind):
-		return leaveOutOf(cfg.ResellerPlans, key)
+		return findIn(cfg.ResellerPlans, key, remove)
 	case "reseller":
-		return leaveOutOf(cfg.Resellers, key)
+		return findIn(cfg.Resellers, key, remove)
 	case "customer":
-		return leaveOutOf(cfg.Customers, key)
+		return findIn(cfg.Customers, key, remove)
 	case "subscription":
-		return leaveOutOf(cfg.Subscriptions, key)
+		return findIn(cfg.Subscriptions, key, remove)
 	case "subscriber_settings":
-		return leaveOutOf(cfg.SubscriberSettings, key)
+		return findIn(cfg.SubscriberSettings, key, remove)
 	}
 	return false
 }
 
-func leaveOutOf[V any](m map[string]V, key string) bool {
-	if _, ok := m[key]; !ok {
-		return false
+func findIn[V any](m map[string]V, key string, remove bool) bool {
+	_, ok := m[key]
+	if ok && remove {
+		delete(m, key)
 	}
-	delete(m, key)
-	return true
-}
-
-// hasObject reports whether the object a diagnostic names is in cfg.
-func hasObject(cfg *model.Config, object string) bool {
-	kind, key, ok := strings.Cut(object, " ")
-	if !ok {
-		return false
-	}
-	var found bool
-	switch kind {
-	case "service":
-		_, found = cfg.Services[key]
-	case string(model.ServicePlanKind):
-		_, found = cfg.ServicePlans[key]
-	case string(model.AddonPlanKind):
-		_, found = cfg.AddonPlans[key]
-	case string(model.ResellerPlanKind):
-		_, found = cfg.ResellerPlans[key]
-	case "reseller":
-		_, found = cfg.Resellers[key]
-	case "customer":
-		_, found = cfg.Customers[key]
-	case "subscription":
-		_, found = cfg.Subscriptions[key]
-	case "subscriber_settings":
-		_, found = cfg.SubscriberSettings[key]
-	}
-	return found
+	return ok
 }
 
 // checkRest runs opts.CheckRest on what of cfg can still be checked
