@@ -228,8 +228,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 		return importSummary{}, err
 	}
 	return importSummary{
-		objects: fmt.Sprintf("%d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions",
-			len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions)),
+		objects: importer.Counts(cfg),
 		files: len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
 }

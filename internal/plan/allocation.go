@@ -180,7 +180,7 @@ func (e *engine) checkCounts(planned []*sub) {
 		for _, c := range []struct {
 			path, what string
 			have       []string
-		}{{"resources.customers", "customers", customers[login]}, {"resources.subscriptions", "subscriptions", subs[login]}} {
+		}{{"resources.customers", "customer", customers[login]}, {"resources.subscriptions", "subscription", subs[login]}} {
 			limit, has := alloc[c.path]
 			if !has || limit.IsUnlimited() || int64(len(c.have)) <= limit.N {
 				continue
@@ -196,7 +196,7 @@ func (e *engine) checkCounts(planned []*sub) {
 				on = " on " + e.cfg.Server.Name
 			}
 			e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.Decl, Object: "reseller " + login,
-				Summary: fmt.Sprintf("reseller %s may have at most %d %s%s, the config gives it %d (%s%s)", login, limit.N, c.what, on, len(c.have), strings.Join(shown, ", "), more),
+				Summary: fmt.Sprintf("reseller %s may have at most %d %s%s, the config gives it %d (%s%s)", login, limit.N, plural(int(limit.N), c.what, c.what+"s"), on, len(c.have), strings.Join(shown, ", "), more),
 				Detail:  "raise " + c.path + " of its reseller plan, or remove some"})
 		}
 	}

@@ -528,7 +528,7 @@ func TestResellerCountLimitsNameTheServer(t *testing.T) {
 		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
 	}
 	p := Make(Input{Config: cfg, Lineage: "l", Now: now, Secrets: &fakeSecrets{}})
-	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscriptions on web2, the config gives it 2") {
+	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscription on web2, the config gives it 2") {
 		t.Errorf("diagnostics: %s", got)
 	}
 }
@@ -544,7 +544,7 @@ func TestResellerCountLimits(t *testing.T) {
 	}
 	cfg.Customers["c1"] = &model.Customer{Login: "c1", Owner: "acme"}
 	p := Make(Input{Config: cfg, Lineage: "l", Now: now, Secrets: &fakeSecrets{}})
-	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscriptions, the config gives it 2 (one.example, two.example)") ||
+	if got := p.Diagnostics.Error(); !strings.Contains(got, "reseller acme may have at most 1 subscription, the config gives it 2 (one.example, two.example)") ||
 		strings.Contains(got, "customers") {
 		t.Fatalf("diagnostics = %v", got)
 	}

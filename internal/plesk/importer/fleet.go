@@ -325,8 +325,16 @@ func ReportFleet(m *Merged, addresses map[string]string) []byte {
 	return b.Bytes()
 }
 
-// Counts says how many objects of each kind a config holds.
+// Counts says how many objects of each kind a config holds ("1 service
+// plan, 2 add-on plans, …").
 func Counts(cfg *model.Config) string {
-	return fmt.Sprintf("%d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers, %d subscriptions",
-		len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	counted := func(n int, word string) string {
+		if n != 1 {
+			word += "s"
+		}
+		return strconv.Itoa(n) + " " + word
+	}
+	return strings.Join([]string{counted(len(cfg.ServicePlans), "service plan"), counted(len(cfg.AddonPlans), "add-on plan"),
+		counted(len(cfg.ResellerPlans), "reseller plan"), counted(len(cfg.Resellers), "reseller"),
+		counted(len(cfg.Customers), "customer"), counted(len(cfg.Subscriptions), "subscription")}, ", ")
 }

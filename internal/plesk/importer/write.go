@@ -145,8 +145,7 @@ func WriteDir(dir string, files []File, report []byte) error {
 func Report(server string, cfg *model.Config, notes []string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Import of %s\n\n", server)
-	fmt.Fprintf(&b, "Imported %d service plans, %d add-on plans, %d reseller plans, %d resellers, %d customers and %d subscriptions.\n\n",
-		len(cfg.ServicePlans), len(cfg.AddonPlans), len(cfg.ResellerPlans), len(cfg.Resellers), len(cfg.Customers), len(cfg.Subscriptions))
+	fmt.Fprintf(&b, "Imported %s.\n\n", Counts(cfg))
 	b.WriteString("## Not mapped\n\n")
 	b.WriteString("Passwords cannot be read from Plesk: none is written, and a password the config does not set is not managed.\n")
 	b.WriteString("Plan descriptions, plan-level expiration and the services of add-on and reseller plans do not exist on the server (see docs/plesk.md).\n\n")
