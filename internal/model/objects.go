@@ -96,6 +96,10 @@ type Config struct {
 	// provided, whose extension is gone from the config (service →
 	// extension): plans that still list one get a conflict.
 	Retired map[string]string
+	// Lacking names, in one server's part of a fleet, the services of
+	// extensions that server does not have (service → extension),
+	// provided on others: plans on it that list one get a conflict.
+	Lacking map[string]string
 }
 
 // NewConfig returns an empty desired state.

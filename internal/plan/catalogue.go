@@ -172,6 +172,11 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 			was = b.Props
 		}
 		services := sortedCopy(p.Services)
+		if len(e.cfg.Lacking) > 0 {
+			// The server lacks their extension: its copy of the plan
+			// cannot hold them (its subscriptions get a conflict).
+			services = slices.DeleteFunc(services, func(name string) bool { _, lacks := e.cfg.Lacking[name]; return lacks })
+		}
 		var set *pset
 		if old := e.sets.recorded(was); old != nil && e.sets.inPrior(was) && slices.Equal(old.services, services) &&
 			sameWithDefaults(old.props, p.Props, planKindDefaults(kind)) {

@@ -16,6 +16,7 @@ package plan
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -99,22 +100,28 @@ func (e *engine) fallback(path string, v model.Value) (model.Value, bool) {
 	return e.cfg.Server.Fallback(path, v)
 }
 
-// checkRetired turns services whose extension was removed into conflicts:
-// the plan still lists them, the server cannot provide them.
+// checkRetired turns services whose extension was removed, or (on one
+// server of several) is not installed, into conflicts: the plan still
+// lists them, the server cannot provide them.
 func (e *engine) checkRetired(s *sub) {
-	if len(e.cfg.Retired) == 0 {
+	if len(e.cfg.Retired) == 0 && len(e.cfg.Lacking) == 0 {
 		return
 	}
 	var kept []string
 	for _, name := range s.services {
-		ext, gone := e.cfg.Retired[name]
-		if !gone {
+		reason, fix := "", ""
+		if ext, gone := e.cfg.Retired[name]; gone {
+			reason, fix = "extension "+ext+" removed", "install extension "+ext+" (add it to server.extensions)"
+		} else if ext, lacks := e.cfg.Lacking[name]; lacks {
+			srv := e.cfg.Server.Name
+			reason, fix = "extension "+ext+" not installed on "+srv, "install extension "+ext+" on "+srv+" (add it to the extensions of server "+srv+")"
+		} else {
 			kept = append(kept, name)
 			continue
 		}
 		s.conflicts = append(s.conflicts, Conflict{Subscription: s.cfg.Domain, Property: "services." + name,
 			PlanValue: Val{Set: true, JSON: true, Text: "true"}, AvailableValue: Val{Set: true, JSON: false, Text: "false"},
-			Reason: "service " + name + " unavailable: extension " + ext + " removed", Fix: "install extension " + ext + " (add it to server.extensions)"})
+			Reason: "service " + name + " unavailable: " + reason, Fix: fix})
 	}
 	if len(kept) != len(s.services) {
 		s.own()
@@ -192,4 +199,20 @@ func listDiff(a, b []string) (onlyA, onlyB []string) {
 	slices.Sort(onlyA)
 	slices.Sort(onlyB)
 	return onlyA, onlyB
+}
+
+// ServicesOnly reports whether an unsynced subscription's conflicts are
+// all services its server cannot provide (an extension it lacks): Plesk
+// cannot tell those, since its copy of the plan never holds a service it
+// does not have, so it reports such a subscription synchronized.
+func ServicesOnly(s *state.Subscription) bool {
+	if s.SyncStatus != "unsynced" || len(s.Conflicts) == 0 {
+		return false
+	}
+	for _, c := range s.Conflicts {
+		if !strings.HasPrefix(c.Property, "services.") {
+			return false
+		}
+	}
+	return true
 }

@@ -94,7 +94,7 @@ func (e *engine) reusable() *memo {
 	if !reflect.DeepEqual(a.Server, b.Server) || !reflect.DeepEqual(a.Servers, b.Servers) || !reflect.DeepEqual(a.Services, b.Services) ||
 		!reflect.DeepEqual(a.ServicePlans, b.ServicePlans) || !reflect.DeepEqual(a.AddonPlans, b.AddonPlans) ||
 		!reflect.DeepEqual(a.ResellerPlans, b.ResellerPlans) || !reflect.DeepEqual(a.Resellers, b.Resellers) ||
-		!reflect.DeepEqual(a.Retired, b.Retired) {
+		!reflect.DeepEqual(a.Retired, b.Retired) || !reflect.DeepEqual(a.Lacking, b.Lacking) {
 		return nil
 	}
 	if m.prior != e.in.Prior {

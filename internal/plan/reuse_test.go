@@ -651,7 +651,7 @@ func TestReuseComparesEveryField(t *testing.T) {
 		// What every subscription shares is compared whole (reusable),
 		// and what a plan is made from is in the memo: a new field needs
 		// a look at both.
-		{model.Config{}, "Server Servers Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions SubscriberSettings Files Retired"},
+		{model.Config{}, "Server Servers Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions SubscriberSettings Files Retired Lacking"},
 		{state.Snapshot{}, "FormatVersion Lineage Serial Server Servers Services ServicePlans AddonPlans ResellerPlans Resellers Customers Subscriptions PropertySets"},
 		// slow changes how, not what, is planned: reuse need not compare it.
 		{Input{}, "Config Prior Lineage Now Secrets Scope Reuse ResultOnly Existing ComponentsRead UnrecordedServer slow"},

@@ -32,7 +32,8 @@ type ServerConfig struct {
 // server; customers and resellers to every server where they (or their
 // customers) have a subscription, and where they are placed explicitly.
 // A subscription whose plan or add-ons are not on its server, and a plan
-// whose services are not, are errors.
+// whose custom services are not, are errors; the services of extensions
+// a server lacks are its part's Lacking (conflicts).
 func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	custOn := map[string]map[string]bool{} // login -> servers
@@ -93,9 +94,21 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 		c := model.NewConfig()
 		c.Server, c.Files, c.Retired = srv, cfg.Files, cfg.Retired
 		name := srv.Name
+		provided := map[string]bool{}
+		for _, x := range srv.Extensions {
+			for _, svc := range x.Services {
+				provided[svc.Name] = true
+			}
+		}
 		for k, s := range cfg.Services {
-			if s.Extension == "" && s.Placement.Has(srv) {
+			switch {
+			case s.Extension == "" && s.Placement.Has(srv):
 				c.Services[k] = s
+			case s.Extension != "" && !provided[k]:
+				if c.Lacking == nil {
+					c.Lacking = map[string]string{}
+				}
+				c.Lacking[k] = s.Extension
 			}
 		}
 		for k, r := range cfg.Resellers {
@@ -211,7 +224,7 @@ func checkPlaced(all, c *model.Config, srv *model.Server) diag.Diagnostics {
 		for _, k := range slices.Sorted(maps.Keys(plans)) {
 			p := plans[k]
 			for _, name := range p.Services {
-				if c.Services[name] == nil && !ext[name] && all.Services[name] != nil {
+				if c.Services[name] == nil && !ext[name] && all.Services[name] != nil && all.Services[name].Extension == "" {
 					diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + k, Path: "services",
 						Summary: fmt.Sprintf("%s %q is on server %s, but its service %q is not placed there", p.Kind, k, srv.Name, name)})
 				}

@@ -857,7 +857,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 			status = "synced"
 		}
 	}
-	if status != s.SyncStatus {
+	if status != s.SyncStatus && !(status == "synced" && plan.ServicesOnly(s)) {
 		add("sync_status", s.SyncStatus, status)
 	}
 	if w.Data.GenInfo != nil {
