@@ -229,7 +229,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	}
 	return importSummary{
 		objects: importer.Counts(cfg),
-		files: len(files), notes: len(notes), ids: refresh.IDs(snap),
+		files:   len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
 }
 
