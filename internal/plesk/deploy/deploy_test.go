@@ -250,7 +250,7 @@ func TestOnlyWhatDiffers(t *testing.T) {
 // failed object (and what depends on it) on its prior record.
 func TestFailureRecordsWhatSucceeded(t *testing.T) {
 	st := fake.NewState()
-	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 9})) // 7 reads, RP add, reseller add
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 10})) // 8 reads, RP add, reseller add
 	defer srv.Close()
 	c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1})
 	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
@@ -654,9 +654,9 @@ func TestFailureNamesTheObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same server, failing its 8th operation from now on: after the
-	// 7 reads, the set of plan Business (by GUID).
-	second := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 8}))
+	// The same server, failing its 9th operation from now on: after the
+	// 8 reads, the set of plan Business (by GUID).
+	second := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 9}))
 	defer second.Close()
 	c, _ = xmlapi.New(xmlapi.Config{URL: second.URL, Key: "k", Retries: -1})
 	bigger := load(t, map[string]string{"s.yaml": server, "c.yaml": strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1), "x.yaml": subs})

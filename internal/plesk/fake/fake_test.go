@@ -108,7 +108,8 @@ func flags(w *xmlapi.WebspaceData) (locked, synced string, guids []string) {
 }
 
 func TestCatalogueLifecycle(t *testing.T) {
-	_, c := start(t, fake.Options{})
+	f, c := start(t, fake.Options{})
+	f.Do(func(s *fake.State) { s.Extensions = []string{"wp-toolkit"} })
 	ctx := context.Background()
 	plan := must[xmlapi.AddResult](t, c, xmlapi.ServicePlanAdd{Name: "Basic", Limits: limits("disk_space", "1073741824", "max_site", "1"),
 		Hosting:     &xmlapi.Properties{Property: []xmlapi.Property{{Name: "ssl", Value: "true"}}},
@@ -186,7 +187,7 @@ func TestCatalogueLifecycle(t *testing.T) {
 	// Batched reads: one packet, several operations.
 	replies, err := c.Do(ctx, xmlapi.ServicePlanGet{OwnerAll: e}, xmlapi.AddonPlanGet{OwnerAll: e},
 		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}}, xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
-		xmlapi.ServerGet{Components: e, Shells: e}, xmlapi.PHPHandlerGet{})
+		xmlapi.ServerGet{Components: e, Shells: e}, xmlapi.PHPHandlerGet{}, xmlapi.ExtensionGet{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +197,10 @@ func TestCatalogueLifecycle(t *testing.T) {
 	webs, _ := xmlapi.Results[xmlapi.WebspaceData](replies[3])
 	srv, _ := xmlapi.Results[xmlapi.ServerData](replies[4])
 	php, _ := xmlapi.Results[xmlapi.PHPHandler](replies[5])
+	exts, _ := xmlapi.Results[xmlapi.ExtensionData](replies[6])
+	if len(exts) != 1 || len(exts[0].Details) != 1 || exts[0].Details[0].ID != "wp-toolkit" || exts[0].Details[0].Active != "true" {
+		t.Errorf("extension get: %+v", exts)
+	}
 	if len(plans) != 1 || plans[0].Hosting.VrtHst == nil || len(addons) != 1 || len(custs) != 1 || len(webs) != 2 || len(srv) != 1 || len(php) == 0 {
 		t.Fatalf("batched read: %d plans, %d add-ons, %d customers, %d webspaces, %d server, %d php", len(plans), len(addons), len(custs), len(webs), len(srv), len(php))
 	}

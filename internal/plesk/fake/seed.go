@@ -28,6 +28,11 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 	if cfg.Server != nil && len(cfg.Server.Components) > 0 {
 		s.Components = append([]string(nil), cfg.Server.Components...)
 	}
+	if cfg.Server != nil {
+		for _, x := range cfg.Server.Extensions {
+			s.Extensions = append(s.Extensions, x.Name)
+		}
+	}
 	today := now.UTC().Format("2006-01-02")
 	for _, name := range sortedKeysOf(cfg.Services) {
 		sv := cfg.Services[name]

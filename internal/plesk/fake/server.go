@@ -225,6 +225,9 @@ func (s *Server) handle(h http.Header, body []byte) (*packetResp, []byte) {
 		if op.name == "plan-item" && versionKey(version) > 1060900 {
 			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")
 		}
+		if op.name == "extension" && versionKey(version) < 1060800 {
+			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: element extension is not expected in protocol "+version+" (it exists from 1.6.8.0)")
+		}
 		if len(op.kids) == 0 {
 			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: operator "+op.name+" holds no operation")
 		}
@@ -379,6 +382,8 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 		return s.serverGet(o), false
 	case "php-handler":
 		return s.phpHandlers(o), false
+	case "extension":
+		return s.extensionGet(o), false
 	case "plan-item":
 		return s.planItemOp(o)
 	}

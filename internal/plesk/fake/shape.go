@@ -74,6 +74,10 @@ var shapes = map[string]map[string][]string{
 	"php-handler": {
 		"get": {"filter!"},
 	},
+	// From protocol 1.6.8.0 (see Handle).
+	"extension": {
+		"get": {"filter"},
+	},
 }
 
 // checkShape reports the first way n's children break its shape.

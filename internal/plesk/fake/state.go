@@ -15,8 +15,10 @@ const AdminID = 1
 
 // State is everything the emulated server holds. It is saved as JSON.
 type State struct {
-	NextID        int             `json:"next_id"`
-	Components    []string        `json:"components"`
+	NextID     int      `json:"next_id"`
+	Components []string `json:"components"`
+	// Extensions are the installed extensions' ids (extension get).
+	Extensions    []string        `json:"extensions,omitempty"`
 	IPs           []string        `json:"ips"`
 	Plans         []*Plan         `json:"plans,omitempty"`
 	ResellerPlans []*ResellerPlan `json:"reseller_plans,omitempty"`

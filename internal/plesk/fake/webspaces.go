@@ -582,6 +582,22 @@ func (s *Server) serverGet(o *node) []any {
 	return []any{d}
 }
 
+// extensionGet lists the installed extensions (all, or the one the
+// filter's id names): one result, a details element each.
+func (s *Server) extensionGet(o *node) []any {
+	id := o.child("filter").val("id")
+	d := &xmlapi.ExtensionData{Status: ok}
+	for _, x := range sortedStrings(s.state.Extensions) {
+		if id == "" || id == x {
+			d.Details = append(d.Details, xmlapi.ExtensionDetails{ID: x, Name: x, Version: "1.0.0", Release: "1", Active: "true"})
+		}
+	}
+	if id != "" && len(d.Details) == 0 {
+		return []any{opErr(xmlapi.ErrNotFound, "extension %s is not installed", id)}
+	}
+	return []any{d}
+}
+
 // handlers lists the PHP handlers the installed components make: one per
 // PHP version and handler type.
 func (s *Server) handlers() []*xmlapi.PHPHandler {

@@ -20,14 +20,19 @@ import (
 
 // Snapshot is what one read of a server returned.
 type Snapshot struct {
-	Server        string
-	Components    []string
-	Plans         []*xmlapi.PlanData
-	Addons        []*xmlapi.PlanData
-	ResellerPlans []*xmlapi.ResellerPlanData
-	Resellers     []*xmlapi.ResellerData
-	Customers     []*xmlapi.CustomerData
-	Webspaces     []*xmlapi.WebspaceData
+	Server     string
+	Components []string
+	// Extensions are the installed extensions' ids; ExtensionsRead says
+	// the server answered the extension get (a server that refuses it,
+	// or a reseller's read, leaves the config's list to stand).
+	Extensions     []string
+	ExtensionsRead bool
+	Plans          []*xmlapi.PlanData
+	Addons         []*xmlapi.PlanData
+	ResellerPlans  []*xmlapi.ResellerPlanData
+	Resellers      []*xmlapi.ResellerData
+	Customers      []*xmlapi.CustomerData
+	Webspaces      []*xmlapi.WebspaceData
 	// Items are the additional services' definitions (ReadServices);
 	// ItemsRead says they were read (protocol 1.6.9.0 has them, 1.6.9.1
 	// does not).
@@ -63,11 +68,23 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 		xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{All: e}, Dataset: xmlapi.ResellerDataset{GenInfo: e, Permissions: e, Limits: e, Subscriptions: e}},
 		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
 		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
+		xmlapi.ExtensionGet{},
 	)
 	if err != nil {
 		return nil, err
 	}
 	s := &Snapshot{Server: c.Server()}
+	if exts, err := xmlapi.Results[xmlapi.ExtensionData](replies[7]); err == nil {
+		s.ExtensionsRead = true
+		for _, x := range exts {
+			for _, d := range x.Details {
+				if d.ID != "" {
+					s.Extensions = append(s.Extensions, d.ID)
+				}
+			}
+		}
+		sort.Strings(s.Extensions)
+	}
 	srv, err := xmlapi.Results[xmlapi.ServerData](replies[0])
 	if err != nil {
 		return nil, err

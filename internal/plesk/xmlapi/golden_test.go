@@ -102,6 +102,7 @@ func requestCases() map[string]Op {
 		"webspace-add-plan-item":        WebspaceAddItem{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanItem: ItemName{Name: "seo-report"}},
 		"webspace-remove-plan-item":     WebspaceRemoveItem{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanItem: ItemName{Name: "seo-report"}},
 		"php-handler-get":               PHPHandlerGet{},
+		"extension-get":                 ExtensionGet{},
 	}
 }
 

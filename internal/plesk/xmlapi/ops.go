@@ -633,3 +633,17 @@ func (ServerGet) resultOf() any         { return new(ServerData) }
 func (PHPHandlerGet) resultOf() any     { return new(PHPHandler) }
 func (ServerGet) allowEmpty() bool      { return false }
 func (PHPHandlerGet) allowEmpty() bool  { return true }
+
+// ExtensionGet lists the server's installed extensions (operator
+// extension, protocol 1.6.8.0 and later): one result, a details element
+// per extension.
+type ExtensionGet struct {
+	XMLName xml.Name `xml:"get"`
+}
+
+func (ExtensionGet) Operator() string  { return "extension" }
+func (ExtensionGet) Operation() string { return "get" }
+func (ExtensionGet) Object() string    { return "extensions" }
+func (ExtensionGet) Read() bool        { return true }
+func (ExtensionGet) resultOf() any     { return new(ExtensionData) }
+func (ExtensionGet) allowEmpty() bool  { return false }

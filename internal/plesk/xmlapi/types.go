@@ -442,6 +442,22 @@ type ServerData struct {
 	} `xml:"shells"`
 }
 
+// ExtensionData is the result of an extension get: the installed
+// extensions.
+type ExtensionData struct {
+	Status
+	Details []ExtensionDetails `xml:"details"`
+}
+
+// ExtensionDetails is one installed extension.
+type ExtensionDetails struct {
+	ID      string `xml:"id,omitempty"`
+	Name    string `xml:"name,omitempty"`
+	Version string `xml:"version,omitempty"`
+	Release string `xml:"release,omitempty"`
+	Active  string `xml:"active,omitempty"`
+}
+
 // PHPHandler is one PHP handler of the server.
 type PHPHandler struct {
 	Status
