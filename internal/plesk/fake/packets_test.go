@@ -120,3 +120,26 @@ func TestDataFileSavedOnWrite(t *testing.T) {
 		t.Errorf("data directory holds %d entries, want only the data file", len(entries))
 	}
 }
+
+// The descriptor operations of SPEC 6.2, as Plesk's own PHP client sends
+// them (webspace get-permission-descriptor with an empty filter, …).
+func TestDescriptors(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, `<?xml version='1.0' encoding='UTF-8' ?><packet><webspace><get-permission-descriptor><filter/></get-permission-descriptor></webspace></packet>`)
+	contains(t, out, "<webspace><get-permission-descriptor><result><status>ok</status><descriptor><property><name>",
+		"<name>manage_phosting</name><type>bool</type>", "<name>manage_sh_access</name>")
+	out = send(t, f, `<packet version="1.6.9.1"><webspace><get-limit-descriptor><filter/></get-limit-descriptor></webspace>
+<service-plan><get-limit-descriptor><filter/></get-limit-descriptor></service-plan>
+<service-plan-addon><get-permission-descriptor><filter/></get-permission-descriptor></service-plan-addon>
+<reseller-plan><get-limit-descriptor/></reseller-plan>
+<reseller><get-permission-descriptor><filter><all/></filter></get-permission-descriptor></reseller></packet>`)
+	contains(t, out, "<webspace><get-limit-descriptor><result><status>ok</status><descriptor>",
+		"<name>disk_space</name><type>int</type>", "<name>max_site</name>", "<name>mbox_quota</name>",
+		"<service-plan><get-limit-descriptor><result><status>ok</status>",
+		"<service-plan-addon><get-permission-descriptor><result><status>ok</status>",
+		"<reseller-plan><get-limit-descriptor><result><status>ok</status>", "<name>max_cl</name>", "<name>max_dom</name>",
+		"<reseller><get-permission-descriptor><result><status>ok</status>", "<name>create_clients</name>")
+	if strings.Contains(out, "<errcode>") {
+		t.Errorf("a descriptor operation failed:\n%s", out)
+	}
+}
