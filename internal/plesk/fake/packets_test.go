@@ -143,3 +143,14 @@ func TestDescriptors(t *testing.T) {
 		t.Errorf("a descriptor operation failed:\n%s", out)
 	}
 }
+
+// A service plan's preferences that plansync does not model (stat,
+// maillists), as Plesk's PHP client sends them, are kept and answered,
+// and a later set of another preference leaves them as they are.
+func TestPlanPreferencesKept(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<?xml version='1.0' encoding='UTF-8' ?><packet><service-plan><add><name>Complex Service Plan</name><limits><overuse>block</overuse><limit><name>disk_space</name><value>1073741824</value></limit></limits><preferences><stat>6</stat><maillists>true</maillists></preferences><hosting><property><name>ftp_quota</name><value>-1</value></property><property><name>ssl</name><value>true</value></property></hosting></add></service-plan></packet>`)
+	send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>Complex Service Plan</name></filter><preferences><dns_zone_type>slave</dns_zone_type></preferences></set></service-plan></packet>`)
+	out := send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>Complex Service Plan</name></filter></get></service-plan></packet>`)
+	contains(t, out, "<preferences><stat>6</stat><maillists>true</maillists><dns_zone_type>slave</dns_zone_type></preferences>")
+}
