@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -82,7 +83,7 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 func PleskURLProblem(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.User != nil {
-		return "plesk url " + quote(s) + " is not an address like https://plesk.example.com:8443"
+		return "plesk url " + quote(RedactURL(s)) + " is not an address like https://plesk.example.com:8443"
 	}
 	switch u.Scheme {
 	case "https":
@@ -98,3 +99,13 @@ func PleskURLProblem(s string) string {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// urlPassword matches the password of a URL's user information
+// (scheme://user:PASSWORD@host).
+var urlPassword = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:)[^/?#]*@`)
+
+// RedactURL returns s with the password of its user information, if it
+// has one, replaced by (sensitive): a secret is never printed.
+func RedactURL(s string) string {
+	return urlPassword.ReplaceAllString(s, "${1}(sensitive)@")
+}

@@ -44,10 +44,15 @@ var (
 	// hold a secret in clear after the reference.
 	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
 	secretByRef = regexp.MustCompile(`(?i)^(?:passw|secret|\bkey\b)\w*["']?\s*[:=]\s*(?:\x00|$)`)
+	// A URL with a password in its user information (user:PASSWORD@).
+	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"']*:[^\s/?#@"']*@`)
 )
 
 // holdsSecret reports whether a source line may hold a secret in clear.
 func holdsSecret(line string) bool {
+	if urlPassword.MatchString(line) {
+		return true
+	}
 	line = secretRef.ReplaceAllLiteralString(line, "\x00")
 	for _, m := range secretWord.FindAllStringIndex(line, -1) {
 		if !secretByRef.MatchString(line[m[0]:]) {

@@ -1235,7 +1235,10 @@ func (r *run) buildDeletes() []*phase {
 			dels = append(dels, ch)
 		}
 	}
-	order := []string{"subscription", "customer", "reseller", "addon_plan", "service_plan", "reseller_plan"}
+	// The reverse of creation: a reseller's plans go before the reseller
+	// (Plesk deletes an account with what it owns, so deleting the
+	// reseller first would leave its plans' deletes failing).
+	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan"}
 	var out []*phase
 	for _, kind := range order {
 		ph := &phase{name: "deletes of " + strings.ReplaceAll(kind, "_", " ") + "s"}

@@ -120,3 +120,37 @@ func TestDataFileSavedOnWrite(t *testing.T) {
 		t.Errorf("data directory holds %d entries, want only the data file", len(entries))
 	}
 }
+
+// The descriptor operations of SPEC 6.2, as Plesk's own PHP client sends
+// them (webspace get-permission-descriptor with an empty filter, …).
+func TestDescriptors(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, `<?xml version='1.0' encoding='UTF-8' ?><packet><webspace><get-permission-descriptor><filter/></get-permission-descriptor></webspace></packet>`)
+	contains(t, out, "<webspace><get-permission-descriptor><result><status>ok</status><descriptor><property><name>",
+		"<name>manage_phosting</name><type>bool</type>", "<name>manage_sh_access</name>")
+	out = send(t, f, `<packet version="1.6.9.1"><webspace><get-limit-descriptor><filter/></get-limit-descriptor></webspace>
+<service-plan><get-limit-descriptor><filter/></get-limit-descriptor></service-plan>
+<service-plan-addon><get-permission-descriptor><filter/></get-permission-descriptor></service-plan-addon>
+<reseller-plan><get-limit-descriptor/></reseller-plan>
+<reseller><get-permission-descriptor><filter><all/></filter></get-permission-descriptor></reseller></packet>`)
+	contains(t, out, "<webspace><get-limit-descriptor><result><status>ok</status><descriptor>",
+		"<name>disk_space</name><type>int</type>", "<name>max_site</name>", "<name>mbox_quota</name>",
+		"<service-plan><get-limit-descriptor><result><status>ok</status>",
+		"<service-plan-addon><get-permission-descriptor><result><status>ok</status>",
+		"<reseller-plan><get-limit-descriptor><result><status>ok</status>", "<name>max_cl</name>", "<name>max_dom</name>",
+		"<reseller><get-permission-descriptor><result><status>ok</status>", "<name>create_clients</name>")
+	if strings.Contains(out, "<errcode>") {
+		t.Errorf("a descriptor operation failed:\n%s", out)
+	}
+}
+
+// A service plan's preferences that plansync does not model (stat,
+// maillists), as Plesk's PHP client sends them, are kept and answered,
+// and a later set of another preference leaves them as they are.
+func TestPlanPreferencesKept(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<?xml version='1.0' encoding='UTF-8' ?><packet><service-plan><add><name>Complex Service Plan</name><limits><overuse>block</overuse><limit><name>disk_space</name><value>1073741824</value></limit></limits><preferences><stat>6</stat><maillists>true</maillists></preferences><hosting><property><name>ftp_quota</name><value>-1</value></property><property><name>ssl</name><value>true</value></property></hosting></add></service-plan></packet>`)
+	send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>Complex Service Plan</name></filter><preferences><dns_zone_type>slave</dns_zone_type></preferences></set></service-plan></packet>`)
+	out := send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>Complex Service Plan</name></filter></get></service-plan></packet>`)
+	contains(t, out, "<preferences><stat>6</stat><maillists>true</maillists><dns_zone_type>slave</dns_zone_type></preferences>")
+}

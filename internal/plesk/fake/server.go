@@ -365,6 +365,9 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 			return []any{denied(operator + " " + o.name)}, false
 		}
 	}
+	if isDescriptorOp(o.name) {
+		return descriptor(operator, o.name), false
+	}
 	switch operator {
 	case "service-plan":
 		return s.planOp(o, false)

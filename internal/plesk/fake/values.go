@@ -124,6 +124,20 @@ func readBlocks(o *node, v *mapping.Values, hosting string) (map[string]bool, er
 			}
 			setv(&v.Prefs, "dns_zone_type", z)
 		}
+		// Settings plansync does not model, kept as Plesk keeps them.
+		if st := p.val("stat"); st != "" {
+			if _, err := strconv.Atoi(st); err != nil {
+				return nil, valueError("stat " + st + " is not a number")
+			}
+			setv(&v.Prefs, "stat", st)
+		}
+		if ml := p.val("maillists"); ml != "" {
+			b, err := strconv.ParseBool(ml)
+			if err != nil {
+				return nil, valueError("maillists " + ml + " is not true or false")
+			}
+			setv(&v.Prefs, "maillists", strconv.FormatBool(b))
+		}
 	}
 	return present, nil
 }

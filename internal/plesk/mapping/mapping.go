@@ -314,7 +314,8 @@ func PrefsBlock(v Values) *xmlapi.PlanPreferences {
 	if len(v.Prefs) == 0 {
 		return nil
 	}
-	return &xmlapi.PlanPreferences{MailService: v.Prefs["mailservice"], DNSZoneType: v.Prefs["dns_zone_type"]}
+	return &xmlapi.PlanPreferences{Stat: v.Prefs["stat"], MailLists: v.Prefs["maillists"],
+		MailService: v.Prefs["mailservice"], DNSZoneType: v.Prefs["dns_zone_type"]}
 }
 
 // FromPlan reads a plan get result into Values.
@@ -331,8 +332,12 @@ func FromPlan(d *xmlapi.PlanData) Values {
 	if d.Mail != nil {
 		readMail(&v, d.Mail.Webmail, d.Mail.MailService)
 	}
-	if d.Preferences != nil && d.Preferences.DNSZoneType != "" {
-		set(&v.Prefs, "dns_zone_type", d.Preferences.DNSZoneType)
+	if d.Preferences != nil {
+		for _, kv := range [][2]string{{"stat", d.Preferences.Stat}, {"maillists", d.Preferences.MailLists}, {"dns_zone_type", d.Preferences.DNSZoneType}} {
+			if kv[1] != "" {
+				set(&v.Prefs, kv[0], kv[1])
+			}
+		}
 	}
 	return v
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
 )
 
 func TestRoundTripEveryMappedProperty(t *testing.T) {
@@ -111,5 +112,21 @@ func TestDocsTable(t *testing.T) {
 		if !ok || !strings.Contains(row, "`"+p.Plesk.Name+"`") {
 			t.Errorf("docs/plesk.md: %s should name %s", p.Path, p.Plesk.Name)
 		}
+	}
+}
+
+// A plan's preferences plansync does not model are reported as such (so
+// that import lists them), never turned into properties.
+func TestPlanPreferencesUnmodelled(t *testing.T) {
+	d := &xmlapi.PlanData{Preferences: &xmlapi.PlanPreferences{Stat: "6", MailLists: "true", DNSZoneType: "master"}}
+	props, unmodelled, err := ToProps(FromPlan(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(unmodelled, ","); got != "prefs/maillists,prefs/stat" {
+		t.Errorf("unmodelled = %q, want prefs/maillists,prefs/stat", got)
+	}
+	if _, ok := props["dns.zone_type"]; !ok {
+		t.Errorf("dns.zone_type not read: %v", props)
 	}
 }

@@ -83,6 +83,10 @@ type PlanMail struct {
 
 // PlanPreferences is a service plan's preferences block.
 type PlanPreferences struct {
+	// Stat (days of statistics kept) and MailLists are not modelled by
+	// plansync: read, reported as such, never written.
+	Stat        string `xml:"stat,omitempty"`
+	MailLists   string `xml:"maillists,omitempty"`
 	MailService string `xml:"mailservice,omitempty"`
 	DNSZoneType string `xml:"dns_zone_type,omitempty"`
 }
