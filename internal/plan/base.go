@@ -240,5 +240,20 @@ func (e *engine) detachedBase(p *state.Subscription) *pset {
 			return e.sets.recorded(p.Effective)
 		}
 	}
-	return e.planBase(p.Owner, p.Plan, p.Addons, p.Base)
+	b := e.planBase(p.Owner, p.Plan, p.Addons, p.Base)
+	missing := e.missingComponents(b.props, "")
+	if len(missing) == 0 {
+		return b
+	}
+	// What the server cannot provide it got as the available value, as
+	// a synced subscription does (conflicts.go): it keeps that.
+	props := b.props.Clone()
+	for _, c := range missing {
+		if c.ok {
+			props[c.path] = c.avail
+		} else {
+			delete(props, c.path)
+		}
+	}
+	return e.sets.intern(props, b.services)
 }
