@@ -158,18 +158,25 @@ func FormatSize(n int64) string {
 		}
 	}
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	f := float64(n)
 	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
+	for m := n; m >= 1024 && i < len(units)-1; m /= 1024 {
 		i++
 	}
-	if f == math.Trunc(f) {
-		return fmt.Sprintf("%d %s", int64(f), units[i])
+	// The largest unit in which the size is exact with at most two
+	// decimals: a rounded figure would hide the size (10000 MiB is not
+	// 9.77 GiB) and could show a change as "9.77 GiB → 9.77 GiB".
+	for ; i > 0; i-- {
+		u := int64(1) << (10 * i)
+		if (n%u)*100%u == 0 {
+			break
+		}
 	}
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + " " + units[i]
+	u := int64(1) << (10 * i)
+	if n%u == 0 {
+		return fmt.Sprintf("%d %s", n/u, units[i])
+	}
+	s := fmt.Sprintf("%d.%02d", n/u, (n%u)*100/u)
+	return strings.TrimRight(s, "0") + " " + units[i]
 }
 
 var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|B)?$`)

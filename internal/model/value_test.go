@@ -82,6 +82,9 @@ func TestCheckExpiration(t *testing.T) {
 func TestFormatSize(t *testing.T) {
 	for n, want := range map[int64]string{
 		10 << 30: "10 GiB", 512 << 20: "512 MiB", 3 << 29: "1.5 GiB", 500e6: "500 MB", 1e9: "1 GB", 1e12: "1 TB", 1000: "1 kB", 7: "7 B", 1 << 40: "1 TiB",
+		// Exact: never a rounded figure that hides the size.
+		10000 << 20: "10000 MiB", 10001 << 20: "10001 MiB", 1<<30 + 1: "1073741825 B", 5 << 28: "1.25 GiB",
+		21 << 26: "1344 MiB",
 	} {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // defaultProps are the values a service plan leaves out: every limit
@@ -196,7 +197,7 @@ func (e *engine) chooseBase(s *sub) {
 		s.base = e.sets.recorded(p.Base)
 	case cfg.Plan == model.None:
 		// Detached from its plan: it keeps every value it has.
-		s.base = e.sets.recorded(p.Effective)
+		s.base = e.detachedBase(p)
 	case e.keepsFrozenBase(s):
 		s.base = e.sets.recorded(p.Base)
 		s.frozen = true
@@ -215,4 +216,44 @@ func (e *engine) chooseBase(s *sub) {
 		s.customize = e.sets.internLike(cfg.Customize, nil, was)
 	}
 	s.services = s.base.services
+}
+
+// detachedBase is the base of a subscription detached from its plan now
+// (plan none): every value it has when apply detaches it. Apply writes the
+// plans first (SPEC §6.5), so a change of the plans it was synced with
+// reaches it before: it keeps their new values. A locked one, which plan
+// changes skip, keeps its recorded values.
+func (e *engine) detachedBase(p *state.Subscription) *pset {
+	if p.SyncStatus != Synced {
+		return e.sets.recorded(p.Effective)
+	}
+	was := &model.Subscription{Plan: p.Plan, Addons: p.Addons}
+	changed := false
+	for _, addr := range e.plansUsed(p.Owner, was) {
+		changed = changed || e.planChanged[addr] != nil
+	}
+	if !changed || e.cfg.ServicePlans[model.PlanKey(p.Owner, p.Plan)] == nil {
+		return e.sets.recorded(p.Effective)
+	}
+	for _, a := range p.Addons {
+		if e.cfg.AddonPlans[model.PlanKey(p.Owner, a)] == nil {
+			return e.sets.recorded(p.Effective)
+		}
+	}
+	b := e.planBase(p.Owner, p.Plan, p.Addons, p.Base)
+	missing := e.missingComponents(b.props, "")
+	if len(missing) == 0 {
+		return b
+	}
+	// What the server cannot provide it got as the available value, as
+	// a synced subscription does (conflicts.go): it keeps that.
+	props := b.props.Clone()
+	for _, c := range missing {
+		if c.ok {
+			props[c.path] = c.avail
+		} else {
+			delete(props, c.path)
+		}
+	}
+	return e.sets.intern(props, b.services)
 }

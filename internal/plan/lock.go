@@ -23,10 +23,13 @@ import (
 )
 
 // keepsFrozenBase reports whether a subscription keeps its recorded base:
-// locked (or locking now) on the plans it had.
+// locked already, and still on the plans it had. One that locks now is
+// synced until then: apply writes the plans before it customises the
+// subscription (SPEC §6.5), so a plan change made in the same run reaches
+// it first, and it freezes the plans' current values.
 func (e *engine) keepsFrozenBase(s *sub) bool {
 	p := s.prior
-	return s.cfg.Customize != nil && p != nil && p.Base != "" && e.samePlans(p, s.owner, s.cfg)
+	return s.cfg.Customize != nil && p != nil && p.SyncStatus == Locked && p.Base != "" && e.samePlans(p, s.owner, s.cfg)
 }
 
 // customise puts the customisation on top of the base values eff.

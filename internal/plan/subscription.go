@@ -409,8 +409,11 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
 	// its own, which people must see.
-	if (effChanged || conflictsChanged) && s.sync != Locked && s.sync != Custom && p.Plan == rec.Plan &&
-		sameList(p.Addons, rec.Addons) && !customChanged {
+	// One that locks now on the same plans is reached by their change
+	// before its customisation freezes them (lock.go).
+	lockingNow := s.sync == Locked && p.SyncStatus != Locked && !s.frozen
+	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow) && s.sync != Custom && p.Plan == rec.Plan &&
+		sameList(p.Addons, rec.Addons) && (!customChanged || lockingNow) {
 		own := len(reasons) > 0 || action != Update
 		for _, addr := range s.usesPlans {
 			if e.planChanged[addr] != nil {
@@ -485,14 +488,13 @@ func (e *engine) fanout(subs []*sub) {
 			if pc.Fanout == nil {
 				pc.Fanout = &Fanout{}
 			}
-			if s.sync == Locked {
-				// One switched onto the plan takes its current values:
-				// the change does not skip it (its own change says why).
-				if s.frozen {
-					pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
-				}
+			if s.sync == Locked && s.frozen {
+				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
 				continue
 			}
+			// One switched onto the plan takes its current values: the
+			// change does not skip it (its own change says why); one that
+			// locks now is reached (its change names the plan).
 			if c := byKey[s.cfg.Domain]; c != nil && slices.Contains(c.Reasons, planWord(addr)+" changed") {
 				pc.Fanout.Reaches = append(pc.Fanout.Reaches, s.cfg.Domain)
 			}
