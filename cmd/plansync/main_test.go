@@ -346,7 +346,8 @@ func TestTuneGC(t *testing.T) {
 // With a second argument, the server has only the components listed
 // (comma-separated): subscriptions whose plans need others are left
 // unsynchronised. Flags before the directory: -empty (the server has the
-// config's components but none of its objects), -fail-op N (the Nth
+// config's components and extensions, with the extensions' services,
+// but none of its objects), -fail-op N (the Nth
 // operation fails, with -fail-code, default 1023), -delay DUR (every
 // answer is held back this long), -addon-replaces (add-on values replace
 // the plan's instead of adding to them, the emulator's option).
@@ -454,8 +455,18 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			cfg.Server.Components = strings.Split(args[1], ",")
 		}
 		if emptyServer {
-			if cfg.Server != nil && len(cfg.Server.Components) > 0 {
-				st.Components = append([]string(nil), cfg.Server.Components...)
+			// The server block alone: its components, and its
+			// extensions installed with their services.
+			only := model.NewConfig()
+			only.Server = cfg.Server
+			for name, sv := range cfg.Services {
+				if sv.Extension != "" {
+					only.Services[name] = sv
+				}
+			}
+			var err error
+			if st, err = fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+				ts.Fatalf("pleskfake: %v", err)
 			}
 		} else {
 			var err error

@@ -22,7 +22,35 @@ func serverComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server) *mo
 	if srv == nil || srv.Config == nil || srv.Config.Server == nil {
 		return cfg
 	}
-	return withComponents(warn, cfg, srv.Config.Server.Components, srv.Name, "planning with the server's")
+	out := withComponents(warn, cfg, srv.Config.Server.Components, srv.Name, "planning with the server's")
+	if srv.ExtensionsRead {
+		out = withExtensions(warn, out, srv.Extensions, srv.Name, "planning with the server's")
+	}
+	return out
+}
+
+// withExtensions is cfg planned with the extensions installed on the
+// named server (plan.ServerExtensions), warning on w, saying how it
+// plans, when the config's server.extensions differ.
+func withExtensions(warn warnFunc, cfg *model.Config, installed []string, server, planning string) *model.Config {
+	out, missing, extra := plan.ServerExtensions(cfg, installed)
+	if len(missing)+len(extra) > 0 {
+		var parts []string
+		if len(missing) > 0 {
+			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
+		}
+		if len(extra) > 0 {
+			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
+		}
+		name, declared := server, "the config's server.extensions"
+		if cfg.Server.Name != "" {
+			name = cfg.Server.Name + " (" + server + ")"
+			declared = "the extensions the config declares for " + cfg.Server.Name
+		}
+		warn(fmt.Sprintf("the extensions of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
+			cfg.Server.Src.At("extensions"), "server")
+	}
+	return out
 }
 
 // recordedComponents is serverComponents for a plan made without
@@ -36,7 +64,17 @@ func recordedComponents(warn warnFunc, cfg *model.Config, rec *state.Server, ser
 	if rec == nil {
 		return cfg
 	}
-	return withComponents(warn, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
+	out := withComponents(warn, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
+	return withExtensions(warn, out, extensionNames(rec.Extensions), server, "planning with the server's as recorded at its last read")
+}
+
+// extensionNames are the names of recorded extensions.
+func extensionNames(xs []state.Extension) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.Name
+	}
+	return out
 }
 
 // withComponents is cfg planned with the components have of the named
@@ -65,29 +103,33 @@ func withComponents(warn warnFunc, cfg *model.Config, have []string, server, pla
 
 // observeComponents records in basis, the recorded state with what a
 // server read found, the components the config is planned with when they
-// were read from the server (cfg, as serverComponents returned it): the
-// recorded server follows what the server has, which is an observation,
-// not a change of the config to plan. basis's server record is replaced,
-// not modified (it may be the prior snapshot's).
-func observeComponents(basis *state.Snapshot, cfg *model.Config) {
+// were read from the server (cfg, as serverComponents returned it), and
+// with extensions (the server's read had them) the declared extensions it
+// has: the recorded server follows what the server has, which is an
+// observation, not a change of the config to plan. basis's server record
+// is replaced, not modified (it may be the prior snapshot's).
+func observeComponents(basis *state.Snapshot, cfg *model.Config, extensions bool) {
 	if basis == nil || basis.Server == nil || cfg == nil || cfg.Server == nil {
 		return
 	}
 	srv := *basis.Server
 	srv.Components = slices.Sorted(slices.Values(cfg.Server.Components))
+	if extensions {
+		srv.Extensions = plan.RecordedExtensions(cfg.Server)
+	}
 	basis.Server = &srv
 }
 
-// readComponents is cfg planned with the components of srv, a read of
-// the server (serverComponents), recorded in basis, the comparison's
-// recorded state, as observed (observeComponents); read says whether
-// they replaced the config's.
+// readComponents is cfg planned with the components (and extensions) of
+// srv, a read of the server (serverComponents), recorded in basis, the
+// comparison's recorded state, as observed (observeComponents); read
+// says whether they replaced the config's.
 func readComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server, basis *state.Snapshot) (out *model.Config, read bool) {
 	out = serverComponents(warn, cfg, srv)
 	if out == cfg {
 		return cfg, false
 	}
-	observeComponents(basis, out)
+	observeComponents(basis, out, srv.ExtensionsRead)
 	return out, true
 }
 
@@ -105,5 +147,6 @@ func recordReadComponents(cfg *model.Config, srv *refresh.Server, observed *stat
 	if _, read := readComponents(func(string, diag.Range, string) {}, cfg, srv, observed); !read || observed.Server == nil {
 		return false
 	}
-	return before == nil || !slices.Equal(had, observed.Server.Components)
+	return before == nil || !slices.Equal(had, observed.Server.Components) ||
+		!slices.Equal(extensionNames(before.Extensions), extensionNames(observed.Server.Extensions))
 }

@@ -96,10 +96,20 @@ type Config struct {
 	// provided, whose extension is gone from the config (service →
 	// extension): plans that still list one get a conflict.
 	Retired map[string]string
-	// Lacking names, in one server's part of a fleet, the services of
-	// extensions that server does not have (service → extension),
-	// provided on others: plans on it that list one get a conflict.
-	Lacking map[string]string
+	// Lacking names the services of extensions the server does not have
+	// (service → its extension): in one server's part of a fleet, those
+	// of extensions other servers list; with a Plesk server, those of
+	// declared extensions it has not installed. Plans that list one get a
+	// conflict.
+	Lacking map[string]Lack
+}
+
+// Lack is a service's extension that a server lacks; Declared says the
+// config lists the extension for that server (the server has not
+// installed it), otherwise other servers list it.
+type Lack struct {
+	Extension string
+	Declared  bool
 }
 
 // NewConfig returns an empty desired state.

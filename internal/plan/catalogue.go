@@ -18,16 +18,7 @@ func (e *engine) planServer() {
 	}
 	var rec *state.Server
 	if s := e.cfg.Server; s != nil {
-		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan}
-		for _, x := range s.Extensions {
-			ext := state.Extension{Name: x.Name}
-			for _, svc := range x.Services {
-				ext.Services = append(ext.Services, svc.Name)
-			}
-			sort.Strings(ext.Services)
-			rec.Extensions = append(rec.Extensions, ext)
-		}
-		sort.Slice(rec.Extensions, func(i, j int) bool { return rec.Extensions[i].Name < rec.Extensions[j].Name })
+		rec = &state.Server{Components: sortedCopy(s.Components), DefaultPlan: s.DefaultPlan, Extensions: RecordedExtensions(s)}
 	}
 	e.result.Server = rec
 	before := e.prior.Server
@@ -61,6 +52,22 @@ func (e *engine) planServer() {
 	}
 	c.Fields = fs
 	e.add(c)
+}
+
+// RecordedExtensions is how a server's extensions are recorded: by name,
+// each with its services' names, sorted.
+func RecordedExtensions(s *model.Server) []state.Extension {
+	var out []state.Extension
+	for _, x := range s.Extensions {
+		ext := state.Extension{Name: x.Name}
+		for _, svc := range x.Services {
+			ext.Services = append(ext.Services, svc.Name)
+		}
+		sort.Strings(ext.Services)
+		out = append(out, ext)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 func extNames(xs []state.Extension) []string {

@@ -14,6 +14,7 @@ package plan
 // reports decide, not the config's list (ServerComponents).
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -112,9 +113,15 @@ func (e *engine) checkRetired(s *sub) {
 		reason, fix := "", ""
 		if ext, gone := e.cfg.Retired[name]; gone {
 			reason, fix = "extension "+ext+" removed", "install extension "+ext+" (add it to server.extensions)"
-		} else if ext, lacks := e.cfg.Lacking[name]; lacks {
-			srv := e.cfg.Server.Name
-			reason, fix = "extension "+ext+" not installed on "+srv, "install extension "+ext+" on "+srv+" (add it to the extensions of server "+srv+")"
+		} else if lack, lacks := e.cfg.Lacking[name]; lacks {
+			ext, on, where := lack.Extension, "", "the server"
+			if srv := e.cfg.Server.Name; srv != "" {
+				on, where = " on "+srv, srv
+			}
+			reason, fix = "extension "+ext+" not installed"+on, "install extension "+ext+" on "+where
+			if !lack.Declared {
+				fix += " (add it to the extensions of server " + where + ")"
+			}
 		} else {
 			kept = append(kept, name)
 			continue
@@ -144,6 +151,46 @@ func RecordedExtensionServices(prior *state.Snapshot) map[string]string {
 		}
 	}
 	return out
+}
+
+// ServerExtensions is cfg planned with the extensions a Plesk server
+// reported installed, installed (SPEC §6.1): a declared extension the
+// server has not installed provides nothing there, and its services are
+// Lacking (a plan that lists one gets a conflict). missing and extra are
+// the declared extensions the server lacks and, when the config declares
+// some, the installed ones it does not declare, sorted; the caller warns
+// of them. cfg itself is not changed.
+func ServerExtensions(cfg *model.Config, installed []string) (out *model.Config, missing, extra []string) {
+	if cfg == nil || cfg.Server == nil || len(cfg.Server.Extensions) == 0 {
+		return cfg, nil, nil
+	}
+	declared := make([]string, len(cfg.Server.Extensions))
+	for i, x := range cfg.Server.Extensions {
+		declared[i] = x.Name
+	}
+	missing, extra = listDiff(declared, installed)
+	if len(missing) == 0 {
+		return cfg, nil, extra
+	}
+	c, s := *cfg, *cfg.Server
+	s.Extensions = nil
+	c.Services = maps.Clone(cfg.Services)
+	c.Lacking = maps.Clone(cfg.Lacking)
+	if c.Lacking == nil {
+		c.Lacking = map[string]model.Lack{}
+	}
+	for _, x := range cfg.Server.Extensions {
+		if !slices.Contains(missing, x.Name) {
+			s.Extensions = append(s.Extensions, x)
+			continue
+		}
+		for _, svc := range x.Services {
+			delete(c.Services, svc.Name)
+			c.Lacking[svc.Name] = model.Lack{Extension: x.Name, Declared: true}
+		}
+	}
+	c.Server = &s
+	return &c, missing, extra
 }
 
 // ServerComponents is cfg planned with the components a Plesk server

@@ -106,9 +106,9 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 				c.Services[k] = s
 			case s.Extension != "" && !provided[k]:
 				if c.Lacking == nil {
-					c.Lacking = map[string]string{}
+					c.Lacking = map[string]model.Lack{}
 				}
-				c.Lacking[k] = s.Extension
+				c.Lacking[k] = model.Lack{Extension: s.Extension}
 			}
 		}
 		for k, r := range cfg.Resellers {

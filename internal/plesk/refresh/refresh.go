@@ -54,6 +54,10 @@ type Server struct {
 	// more than one (an IPv4 and an IPv6 one); the one address of the
 	// others is their ip_address in Config.
 	MoreIPs map[string][]string
+	// Extensions are the installed extensions' ids, when ExtensionsRead
+	// (importer.Snapshot's, kept when Read is dropped).
+	Extensions     []string
+	ExtensionsRead bool
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -92,7 +96,8 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	ids := IDs(snap)
 	ids.Attach(p.Result)
 	notSynced(snap, p.Result)
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more}
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more,
+		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead}
 }
 
 // notSynced marks unsynced the records of the subscriptions the server
@@ -122,7 +127,7 @@ func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt}
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
 	}
