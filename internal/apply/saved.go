@@ -19,20 +19,25 @@ const SavedFormat = "plansync-plan"
 // the config it was made from, and the resulting records. It holds no
 // secret in clear (only the hashes the state records).
 type Saved struct {
-	Format        string          `json:"format"`
-	FormatVersion Version         `json:"format_version"`
-	Lineage       string          `json:"lineage"`
-	Serial        uint64          `json:"serial"`
-	ConfigDigest  string          `json:"config_digest"`
-	AllowDelete   bool            `json:"allow_delete"`
-	Partial       bool            `json:"partial,omitempty"`
-	Targets       []string        `json:"targets,omitempty"`
-	Objects       []SavedObject   `json:"objects"`
-	Summary       plan.Summary    `json:"summary"`
-	Deletes       []string        `json:"deletes,omitempty"`
-	Conflicts     []string        `json:"conflicts,omitempty"`
-	Text          string          `json:"text"`
-	Result        json.RawMessage `json:"result"`
+	Format        string        `json:"format"`
+	FormatVersion Version       `json:"format_version"`
+	Lineage       string        `json:"lineage"`
+	Serial        uint64        `json:"serial"`
+	ConfigDigest  string        `json:"config_digest"`
+	AllowDelete   bool          `json:"allow_delete"`
+	Partial       bool          `json:"partial,omitempty"`
+	Targets       []string      `json:"targets,omitempty"`
+	Objects       []SavedObject `json:"objects"`
+	Summary       plan.Summary  `json:"summary"`
+	Deletes       []string      `json:"deletes,omitempty"`
+	Conflicts     []string      `json:"conflicts,omitempty"`
+	Text          string        `json:"text"`
+	// Doc is the plan's JSON document (as plan --format json prints
+	// it, compact), gzipped: apply --format json prints it with the
+	// apply's outcome. (Gzipped, as it lists every field change of
+	// every subscription a plan change reaches.)
+	Doc    []byte          `json:"doc_gz,omitempty"`
+	Result json.RawMessage `json:"result"`
 	// Observed holds, when the plan was made with a Plesk server, a
 	// digest of what the server had for each object the plan changes
 	// ("kind key" → digest, "" absent): applying it on a server that
