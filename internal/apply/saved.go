@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +49,37 @@ type Saved struct {
 	// (by name), the digests of what that server had for each object
 	// the plan changes on it.
 	ObservedServers map[string]map[string]string `json:"observed_servers,omitempty"`
+	// Checksum is the SHA-256 of the saved plan's JSON encoding without
+	// it (MarshalJSON sets it): a file changed after plan --out wrote
+	// it is refused (ReadSaved).
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// savedFields is Saved without its methods, to encode its fields.
+type savedFields Saved
+
+// checksum is the SHA-256 of the JSON encoding of s without its
+// checksum.
+func (s *Saved) checksum() (string, error) {
+	f := savedFields(*s)
+	f.Checksum = ""
+	data, err := json.Marshal(&f)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// MarshalJSON encodes s with its checksum.
+func (s Saved) MarshalJSON() ([]byte, error) {
+	sum, err := s.checksum()
+	if err != nil {
+		return nil, err
+	}
+	f := savedFields(s)
+	f.Checksum = sum
+	return json.Marshal(&f)
 }
 
 // SavedObject is one object a saved plan touches, with its version in the
@@ -151,6 +184,9 @@ func ReadSaved(data []byte) (*Saved, error) {
 	}
 	if s.FormatVersion != 1 {
 		return nil, fmt.Errorf("saved plan format version %d is not supported by this plansync", s.FormatVersion)
+	}
+	if sum, err := s.checksum(); err != nil || sum != s.Checksum {
+		return nil, errors.New("the saved plan was changed after plansync plan --out wrote it (its checksum does not match); nothing was applied. Run plansync plan --out again")
 	}
 	return &s, nil
 }
