@@ -36,6 +36,21 @@ func PlanDoc(p *plan.Plan) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// savedDoc decodes a plan's document kept by PlanDoc.
+func savedDoc(doc []byte) (jsonPlan, error) {
+	var d jsonPlan
+	zr, err := gzip.NewReader(bytes.NewReader(doc))
+	if err != nil {
+		return d, fmt.Errorf("saved plan: its JSON document: %w", err)
+	}
+	dec := json.NewDecoder(zr)
+	dec.UseNumber() // sizes beyond 2^53 bytes stay exact
+	if err := dec.Decode(&d); err != nil {
+		return d, fmt.Errorf("saved plan: its JSON document: %w", err)
+	}
+	return d, nil
+}
+
 // SavedApplyJSON writes the JSON document of a saved plan applied to the
 // state: the plan's document doc (PlanDoc) with whether it was applied
 // and the serial recorded, as ApplyJSON writes it for a plan made by the
@@ -45,15 +60,9 @@ func SavedApplyJSON(w io.Writer, doc []byte, s plan.Summary, serial uint64) erro
 	d := jsonPlan{FormatVersion: FormatVersion, Changes: []jsonChange{}, Conflicts: []jsonConflict{}, Subscriptions: []jsonSub{},
 		Summary: jsonSummary{Create: s.Create, Update: s.Update, Delete: s.Delete, Conflicts: s.Conflicts, AcceptedConflicts: s.Accepted, SkippedLocked: s.Skipped}}
 	if len(doc) > 0 {
-		zr, err := gzip.NewReader(bytes.NewReader(doc))
-		if err != nil {
-			return fmt.Errorf("saved plan: its JSON document: %w", err)
-		}
-		d = jsonPlan{}
-		dec := json.NewDecoder(zr)
-		dec.UseNumber() // sizes beyond 2^53 bytes stay exact
-		if err := dec.Decode(&d); err != nil {
-			return fmt.Errorf("saved plan: its JSON document: %w", err)
+		var err error
+		if d, err = savedDoc(doc); err != nil {
+			return err
 		}
 	}
 	applied := true
