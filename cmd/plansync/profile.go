@@ -23,9 +23,10 @@ const profileEnv = "PLANSYNC_PROFILE"
 
 // profiler is a CPU profile in progress.
 type profiler struct {
-	dir   string
-	cpu   *os.File
-	start time.Time
+	dir     string
+	cpu     *os.File // the temporary file the CPU profile is written to
+	removed bool     // whether cpu's name is removed already
+	start   time.Time
 }
 
 // startProfile starts profiling when PLANSYNC_PROFILE names a directory;
@@ -38,22 +39,41 @@ func startProfile(getenv func(string) (string, bool)) (*profiler, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("%s: %w", profileEnv, err)
 	}
-	f, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	// The CPU profile goes to a temporary file outside DIR, copied to
+	// DIR/cpu.pprof when the run ends: a run ended by a signal (which
+	// exits at once) leaves DIR as it was, not an empty cpu.pprof beside
+	// the figures of an earlier run. Removed at once where an open file
+	// can be (so a signal leaves nothing behind), else by stop.
+	f, err := os.CreateTemp("", "plansync-cpu-*.pprof")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", profileEnv, err)
 	}
+	removed := os.Remove(f.Name()) == nil
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
+		if !removed {
+			os.Remove(f.Name())
+		}
 		return nil, fmt.Errorf("%s: %w", profileEnv, err)
 	}
-	return &profiler{dir: dir, cpu: f, start: time.Now()}, nil
+	return &profiler{dir: dir, cpu: f, removed: removed, start: time.Now()}, nil
 }
 
 // stop ends the CPU profile and writes the memory profile and the stats.
 func (p *profiler) stop(code int) error {
 	wall := time.Since(p.start)
 	pprof.StopCPUProfile()
-	err := p.cpu.Close()
+	_, err := p.cpu.Seek(0, io.SeekStart)
+	if err == nil {
+		err = writeFile(filepath.Join(p.dir, "cpu.pprof"), func(w io.Writer) error {
+			_, err := io.Copy(w, p.cpu)
+			return err
+		})
+	}
+	err = errors.Join(err, p.cpu.Close())
+	if !p.removed {
+		err = errors.Join(err, os.Remove(p.cpu.Name()))
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	// The heap profile is as of the last collection: run one, so that

@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,20 +21,25 @@ const SavedFormat = "plansync-plan"
 // the config it was made from, and the resulting records. It holds no
 // secret in clear (only the hashes the state records).
 type Saved struct {
-	Format        string          `json:"format"`
-	FormatVersion Version         `json:"format_version"`
-	Lineage       string          `json:"lineage"`
-	Serial        uint64          `json:"serial"`
-	ConfigDigest  string          `json:"config_digest"`
-	AllowDelete   bool            `json:"allow_delete"`
-	Partial       bool            `json:"partial,omitempty"`
-	Targets       []string        `json:"targets,omitempty"`
-	Objects       []SavedObject   `json:"objects"`
-	Summary       plan.Summary    `json:"summary"`
-	Deletes       []string        `json:"deletes,omitempty"`
-	Conflicts     []string        `json:"conflicts,omitempty"`
-	Text          string          `json:"text"`
-	Result        json.RawMessage `json:"result"`
+	Format        string        `json:"format"`
+	FormatVersion Version       `json:"format_version"`
+	Lineage       string        `json:"lineage"`
+	Serial        uint64        `json:"serial"`
+	ConfigDigest  string        `json:"config_digest"`
+	AllowDelete   bool          `json:"allow_delete"`
+	Partial       bool          `json:"partial,omitempty"`
+	Targets       []string      `json:"targets,omitempty"`
+	Objects       []SavedObject `json:"objects"`
+	Summary       plan.Summary  `json:"summary"`
+	Deletes       []string      `json:"deletes,omitempty"`
+	Conflicts     []string      `json:"conflicts,omitempty"`
+	Text          string        `json:"text"`
+	// Doc is the plan's JSON document (as plan --format json prints
+	// it, compact), gzipped: apply --format json prints it with the
+	// apply's outcome. (Gzipped, as it lists every field change of
+	// every subscription a plan change reaches.)
+	Doc    []byte          `json:"doc_gz,omitempty"`
+	Result json.RawMessage `json:"result"`
 	// Observed holds, when the plan was made with a Plesk server, a
 	// digest of what the server had for each object the plan changes
 	// ("kind key" → digest, "" absent): applying it on a server that
@@ -42,6 +49,37 @@ type Saved struct {
 	// (by name), the digests of what that server had for each object
 	// the plan changes on it.
 	ObservedServers map[string]map[string]string `json:"observed_servers,omitempty"`
+	// Checksum is the SHA-256 of the saved plan's JSON encoding without
+	// it (MarshalJSON sets it): a file changed after plan --out wrote
+	// it is refused (ReadSaved).
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// savedFields is Saved without its methods, to encode its fields.
+type savedFields Saved
+
+// checksum is the SHA-256 of the JSON encoding of s without its
+// checksum.
+func (s *Saved) checksum() (string, error) {
+	f := savedFields(*s)
+	f.Checksum = ""
+	data, err := json.Marshal(&f)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// MarshalJSON encodes s with its checksum.
+func (s Saved) MarshalJSON() ([]byte, error) {
+	sum, err := s.checksum()
+	if err != nil {
+		return nil, err
+	}
+	f := savedFields(s)
+	f.Checksum = sum
+	return json.Marshal(&f)
 }
 
 // SavedObject is one object a saved plan touches, with its version in the
@@ -146,6 +184,9 @@ func ReadSaved(data []byte) (*Saved, error) {
 	}
 	if s.FormatVersion != 1 {
 		return nil, fmt.Errorf("saved plan format version %d is not supported by this plansync", s.FormatVersion)
+	}
+	if sum, err := s.checksum(); err != nil || sum != s.Checksum {
+		return nil, errors.New("the saved plan was changed after plansync plan --out wrote it (its checksum does not match); nothing was applied. Run plansync plan --out again")
 	}
 	return &s, nil
 }

@@ -472,7 +472,7 @@ func (l *progressLine) done(err error) {
 // subscription it updates gets its configured password sent again (a
 // password cannot be read back to compare), and shows that field.
 func savedPlan(s *apply.Saved, result, cur *state.Snapshot) *plan.Plan {
-	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets}
+	p := &plan.Plan{Result: result, Summary: s.Summary, Partial: s.Partial, Targets: s.Targets, SavedDoc: s.Doc}
 	if cur != nil {
 		p.PriorSerial, p.PriorLineage = cur.Serial, cur.Lineage
 	}

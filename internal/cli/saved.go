@@ -52,6 +52,9 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 	if err != nil {
 		return err
 	}
+	if saved.Doc, err = render.PlanDoc(run.plan); err != nil {
+		return err
+	}
 	if observed != nil {
 		saved.Observed = observed
 	}
@@ -196,7 +199,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) erro
 		return err
 	}
 	if o.Format == "json" {
-		return render.SavedApplyJSON(env.Stdout, saved.Summary, serial)
+		return render.SavedApplyJSON(env.Stdout, saved.Doc, saved.Summary, serial)
 	}
 	return render.ApplyText(env.Stdout, saved.Summary, serial)
 }

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -137,6 +137,13 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "state",
 		Short: "Read and manage the recorded state",
+		// A subcommand it does not have is an error (cobra's
+		// "unknown command"), and so is none, rather than the help
+		// text with exit 0.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return errors.New("state needs a subcommand: pull, push, list or history")
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := c.check(); err != nil {
 				return err

@@ -175,6 +175,10 @@ type Plan struct {
 	// a single server); Servers counts each server's share.
 	Parts   []*ServerPart
 	Servers []ServerSummary
+	// SavedDoc is, for a plan read back from a saved plan file, the
+	// JSON document of the plan it was saved from (as plan --out keeps
+	// it: render.PlanDoc): apply --format json prints it.
+	SavedDoc []byte
 
 	// memo is what a later plan may reuse (see Input.Reuse).
 	memo *memo

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +18,56 @@ func ApplyText(w io.Writer, s plan.Summary, serial uint64) error {
 	return err
 }
 
+// PlanDoc is the JSON document of a plan (as PlanJSON writes it, without
+// warnings), compact and gzipped: what a saved plan keeps for
+// SavedApplyJSON.
+func PlanDoc(p *plan.Plan) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.NewEncoder(zw).Encode(planJSON(p)); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// savedDoc decodes a plan's document kept by PlanDoc.
+func savedDoc(doc []byte) (jsonPlan, error) {
+	var d jsonPlan
+	zr, err := gzip.NewReader(bytes.NewReader(doc))
+	if err != nil {
+		return d, fmt.Errorf("saved plan: its JSON document: %w", err)
+	}
+	dec := json.NewDecoder(zr)
+	dec.UseNumber() // sizes beyond 2^53 bytes stay exact
+	if err := dec.Decode(&d); err != nil {
+		return d, fmt.Errorf("saved plan: its JSON document: %w", err)
+	}
+	return d, nil
+}
+
 // SavedApplyJSON writes the JSON document of a saved plan applied to the
-// state: its summary and the serial recorded.
-func SavedApplyJSON(w io.Writer, s plan.Summary, serial uint64) error {
-	return json.NewEncoder(w).Encode(map[string]any{"format_version": FormatVersion, "applied": true, "serial": serial,
-		"summary": map[string]int{"create": s.Create, "update": s.Update, "delete": s.Delete, "conflicts": s.Conflicts}})
+// state: the plan's document doc (PlanDoc) with whether it was applied
+// and the serial recorded, as ApplyJSON writes it for a plan made by the
+// apply. A plan saved without its document (by an older plansync) gives
+// its summary alone.
+func SavedApplyJSON(w io.Writer, doc []byte, s plan.Summary, serial uint64) error {
+	d := jsonPlan{FormatVersion: FormatVersion, Changes: []jsonChange{}, Conflicts: []jsonConflict{}, Subscriptions: []jsonSub{},
+		Summary: jsonSummary{Create: s.Create, Update: s.Update, Delete: s.Delete, Conflicts: s.Conflicts, AcceptedConflicts: s.Accepted, SkippedLocked: s.Skipped}}
+	if len(doc) > 0 {
+		var err error
+		if d, err = savedDoc(doc); err != nil {
+			return err
+		}
+	}
+	applied := true
+	d.Applied, d.Serial = &applied, serial
+	return writeJSON(w, d)
 }
 
 // StatusLine is one line on a terminal that each Show overwrites: a

@@ -151,6 +151,13 @@ func PlanJSON(w io.Writer, p *plan.Plan, warnings diag.Diagnostics) error {
 // it was applied, the serial recorded and the warnings (as PlanJSON).
 func ApplyJSON(w io.Writer, p *plan.Plan, applied bool, serial uint64, warnings diag.Diagnostics) error {
 	doc := planJSON(p)
+	if len(p.SavedDoc) > 0 {
+		// A saved plan: the document of the plan it was saved from.
+		var err error
+		if doc, err = savedDoc(p.SavedDoc); err != nil {
+			return err
+		}
+	}
 	doc.Diagnostics = diagnosticsJSON(warnings)
 	doc.Applied = &applied
 	doc.Serial = serial
