@@ -176,3 +176,46 @@ func TestCustomizeOfLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// An expired subscription (status 256) is imported active with its
+// expires date, which suspends it: a config status of suspended would
+// keep it suspended once the date is extended. One also suspended by the
+// admin (16) stays suspended.
+func TestImportExpiredIsNotSuspended(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{"resources.disk_space": model.Size(1 << 30)}}
+	for _, d := range []string{"old.example", "held.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
+	}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := fake.New(st, fake.Options{Key: "k-import"})
+	for _, p := range []string{
+		`<webspace><set><filter><name>old.example</name></filter><values><gen_setup><status>256</status></gen_setup></values></set></webspace>`,
+		`<webspace><set><filter><name>held.example</name></filter><values><gen_setup><status>272</status></gen_setup></values></set></webspace>`,
+	} {
+		packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">` + p + `</packet>`)
+		if out := fs.Handle(map[string][]string{"Key": {"k-import"}}, packet); strings.Contains(string(out), "<status>error</status>") {
+			t.Fatalf("refused: %s", out)
+		}
+	}
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, _ := Build(snap)
+	if s := imported.Subscriptions["old.example"]; s == nil || s.Status != "active" {
+		t.Errorf("expired subscription imported as %+v, want status active", s)
+	}
+	if s := imported.Subscriptions["held.example"]; s == nil || s.Status != "suspended" {
+		t.Errorf("expired subscription suspended by the admin imported as %+v, want status suspended", s)
+	}
+}

@@ -319,7 +319,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			continue
 		}
 		gi := w.Data.GenInfo
-		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(gi.Status)}
+		// Expired (256) is no status of the config's: its expires date
+		// suspends it (SPEC §1.3).
+		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(gi.Status &^ statusExpired)}
 		owner := gi.OwnerLogin
 		if c := cfg.Customers[owner]; c != nil {
 			sub.Customer = owner
@@ -519,6 +521,9 @@ func keepAddonProps(p model.Props) {
 		}
 	}
 }
+
+// statusExpired is the status bit of an expired object.
+const statusExpired = 256
 
 func status(bits int) string {
 	if bits != 0 {
