@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"html"
@@ -354,7 +355,8 @@ func TestTuneGC(t *testing.T) {
 //
 // Options inject faults: -answer=html|garbage|http500 (the emulator's
 // own), -answer=version (every packet refused with Plesk's system error
-// 1005), -tls (served over HTTPS with a certificate no one trusts).
+// 1005), -tls (served over HTTPS with a certificate no one trusts; the
+// certificate is in $PLESK_CA, a file for ca_file or --ca-file).
 // -ip LIST (comma-separated) adds IP addresses to the server's pool, for
 // subscriptions that name their own ip_address (PLANSYNC_PLESK_DEFAULT_IP
 // stays the first, 192.0.2.10).
@@ -506,6 +508,12 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		srv = httptest.NewUnstartedServer(h)
 		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
 		srv.StartTLS()
+		// Its certificate, as a CA file a config or --ca-file may name.
+		ca := filepath.Join(ts.Getenv("WORK"), "plesk-ca.pem")
+		if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+			ts.Fatalf("pleskfake: %v", err)
+		}
+		ts.Setenv("PLESK_CA", ca)
 	} else {
 		srv = httptest.NewServer(h)
 	}

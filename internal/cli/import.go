@@ -43,6 +43,9 @@ type importOptions struct {
 	// defaultIP is PLANSYNC_PLESK_DEFAULT_IP (canonical), when set: the
 	// subscriptions on another address are written with their ip_address.
 	defaultIP string
+	// conn is the connection written in the server block of a single
+	// server's import through --ca-file (nil: none is written).
+	conn *importer.Conn
 }
 
 func newImportCmd(env Env, c *common) *cobra.Command {
@@ -136,7 +139,17 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return fmt.Errorf("import needs a Plesk server: set %s (or --url) and %s (or %s and %s)", plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword)
 	}
 	if o.CAFile != "" {
-		conn.API.CAFile = o.CAFile
+		abs, err := filepath.Abs(o.CAFile)
+		if err != nil {
+			return err
+		}
+		conn.API.CAFile = abs
+		// No variable names a CA file: the written config connects
+		// through its own plesk block, with the credentials' variables.
+		o.conn = &importer.Conn{URL: conn.API.URL, CAFile: abs, KeyEnv: plesk.EnvKey}
+		if conn.API.Key == "" {
+			o.conn.KeyEnv, o.conn.Login, o.conn.PasswordEnv = "", conn.API.Login, plesk.EnvPassword
+		}
 	}
 	client, err := xmlapi.New(conn.API)
 	if err != nil {
@@ -219,7 +232,12 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	}
 	snap.DefaultIP = o.defaultIP
 	cfg, notes := importer.BuildToWrite(snap)
-	files, err := importer.Render(cfg, o.Format)
+	var files []importer.File
+	if o.conn != nil {
+		files, err = importer.RenderConn(cfg, o.Format, *o.conn)
+	} else {
+		files, err = importer.Render(cfg, o.Format)
+	}
 	if err != nil {
 		return importSummary{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,32 +52,7 @@ func (fl *fleetLayout) writeServers(b *bytes.Buffer, format string) {
 	}
 	for i, c := range fl.conns {
 		comps := fl.m.Components[c.Name]
-		plesk := [][2]string{{"url", ""}}
-		if format == "yaml" {
-			plesk[0][1] = yamlScalar(c.URL, false)
-		} else {
-			plesk[0][1] = hclString(c.URL)
-		}
-		env := func(name string) string {
-			if format == "yaml" {
-				return "{env: " + yamlScalar(name, true) + "}"
-			}
-			return "env(" + hclString(name) + ")"
-		}
-		str := func(s string) string {
-			if format == "yaml" {
-				return yamlScalar(s, false)
-			}
-			return hclString(s)
-		}
-		if c.KeyEnv != "" {
-			plesk = append(plesk, [2]string{"key", env(c.KeyEnv)})
-		} else {
-			plesk = append(plesk, [2]string{"login", str(c.Login)}, [2]string{"password", env(c.PasswordEnv)})
-		}
-		if c.CAFile != "" {
-			plesk = append(plesk, [2]string{"ca_file", str(c.CAFile)})
-		}
+		plesk := pleskPairs(c, format)
 		if format == "yaml" {
 			b.WriteString("  - name: " + yamlScalar(c.Name, false) + "\n")
 			b.WriteString("    plesk:\n")
@@ -95,17 +71,79 @@ func (fl *fleetLayout) writeServers(b *bytes.Buffer, format string) {
 		if len(comps) > 0 {
 			b.WriteString("  components = " + hclList(comps) + "\n")
 		}
-		b.WriteString("  plesk {\n")
-		width := 0
-		for _, kv := range plesk {
-			width = max(width, len(kv[0]))
-		}
-		for _, kv := range plesk {
-			b.WriteString("    " + kv[0] + strings.Repeat(" ", width-len(kv[0])) + " = " + kv[1] + "\n")
-		}
-		b.WriteString("  }\n")
+		writeHCLPlesk(b, plesk)
 		b.WriteString("}\n")
 	}
+}
+
+// pleskPairs are the fields of a server's plesk block, in the format's
+// syntax: url, then key or login and password (from the environment),
+// and ca_file when set.
+func pleskPairs(c Conn, format string) [][2]string {
+	str := func(s string) string {
+		if format == "yaml" {
+			return yamlScalar(s, false)
+		}
+		return hclString(s)
+	}
+	env := func(name string) string {
+		if format == "yaml" {
+			return "{env: " + yamlScalar(name, true) + "}"
+		}
+		return "env(" + hclString(name) + ")"
+	}
+	plesk := [][2]string{{"url", str(c.URL)}}
+	if c.KeyEnv != "" {
+		plesk = append(plesk, [2]string{"key", env(c.KeyEnv)})
+	} else {
+		plesk = append(plesk, [2]string{"login", str(c.Login)}, [2]string{"password", env(c.PasswordEnv)})
+	}
+	if c.CAFile != "" {
+		plesk = append(plesk, [2]string{"ca_file", str(c.CAFile)})
+	}
+	return plesk
+}
+
+// writeHCLPlesk writes a server's plesk block, HCL, aligned.
+func writeHCLPlesk(b *bytes.Buffer, plesk [][2]string) {
+	b.WriteString("  plesk {\n")
+	width := 0
+	for _, kv := range plesk {
+		width = max(width, len(kv[0]))
+	}
+	for _, kv := range plesk {
+		b.WriteString("    " + kv[0] + strings.Repeat(" ", width-len(kv[0])) + " = " + kv[1] + "\n")
+	}
+	b.WriteString("  }\n")
+}
+
+// withConn is a single server's file (server.EXT, written by Render) with
+// the server's plesk block written in its server block (added when it
+// has none).
+func withConn(data []byte, c Conn, format string) []byte {
+	plesk := pleskPairs(c, format)
+	var block bytes.Buffer
+	head := "server {\n"
+	if format == "yaml" {
+		head = "server:\n"
+		block.WriteString("  plesk:\n")
+		for _, kv := range plesk {
+			block.WriteString("    " + kv[0] + ": " + kv[1] + "\n")
+		}
+	} else {
+		writeHCLPlesk(&block, plesk)
+	}
+	if i := bytes.Index(data, []byte("\n"+head)); i >= 0 {
+		at := i + 1 + len(head)
+		return slices.Concat(data[:at], block.Bytes(), data[at:])
+	}
+	// No server block yet: one after the file's comment line.
+	at := bytes.IndexByte(data, '\n') + 1
+	tail := "\n"
+	if format == "hcl" {
+		tail = "}\n\n"
+	}
+	return slices.Concat(data[:at], []byte(head), block.Bytes(), []byte(tail), data[at:])
 }
 
 // Kinds by YAML list key and by HCL block type.

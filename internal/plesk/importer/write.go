@@ -30,6 +30,24 @@ func Render(cfg *model.Config, format string) ([]File, error) {
 	return render(cfg, format, nil)
 }
 
+// RenderConn is Render with the server's connection written in its
+// server block (url, the variables of its credentials, ca_file): what an
+// import through a CA of its own needs to connect again, which no
+// environment variable says.
+func RenderConn(cfg *model.Config, format string, c Conn) ([]File, error) {
+	files, err := render(cfg, format, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range files {
+		if f.Path == "server."+format {
+			files[i].Data = withConn(f.Data, c, format)
+			return files, nil
+		}
+	}
+	return append([]File{{Path: "server." + format, Data: withConn([]byte("# Imported from a Plesk server by plansync import.\n"), c, format)}}, files...), nil
+}
+
 // render is Render, or with fl RenderFleet's layout: the servers instead
 // of the server, and each object's placement.
 func render(cfg *model.Config, format string, fl *fleetLayout) ([]File, error) {
