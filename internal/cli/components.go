@@ -34,22 +34,7 @@ func serverComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server) *mo
 // plans, when the config's server.extensions differ.
 func withExtensions(warn warnFunc, cfg *model.Config, installed []string, server, planning string) *model.Config {
 	out, missing, extra := plan.ServerExtensions(cfg, installed)
-	if len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
-		}
-		name, declared := server, "the config's server.extensions"
-		if cfg.Server.Name != "" {
-			name = cfg.Server.Name + " (" + server + ")"
-			declared = "the extensions the config declares for " + cfg.Server.Name
-		}
-		warn(fmt.Sprintf("the extensions of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
-			cfg.Server.Src.At("extensions"), "server")
-	}
+	warnDiffers(warn, cfg, "extensions", missing, extra, server, planning)
 	return out
 }
 
@@ -82,23 +67,31 @@ func extensionNames(xs []state.Extension) []string {
 // when the config's server.components differ.
 func withComponents(warn warnFunc, cfg *model.Config, have []string, server, planning string) *model.Config {
 	out, missing, extra := plan.ServerComponents(cfg, have)
-	if len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
-		}
-		name, declared := server, "the config's server.components"
-		if cfg.Server.Name != "" {
-			name = cfg.Server.Name + " (" + server + ")"
-			declared = "the components the config declares for " + cfg.Server.Name
-		}
-		warn(fmt.Sprintf("the components of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
-			cfg.Server.Src.At("components"), "server")
-	}
+	warnDiffers(warn, cfg, "components", missing, extra, server, planning)
 	return out
+}
+
+// warnDiffers warns, when the config's server declares what (components,
+// extensions) the named server lacks (missing) or does not declare what
+// it has (extra), naming the differences and saying how the run plans.
+func warnDiffers(warn warnFunc, cfg *model.Config, what string, missing, extra []string, server, planning string) {
+	if len(missing)+len(extra) == 0 {
+		return
+	}
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
+	}
+	name, declared := server, "the config's server."+what
+	if cfg.Server.Name != "" {
+		name = cfg.Server.Name + " (" + server + ")"
+		declared = "the " + what + " the config declares for " + cfg.Server.Name
+	}
+	warn(fmt.Sprintf("the %s of server %s differ from %s (%s): %s.", what, name, declared, strings.Join(parts, "; "), planning),
+		cfg.Server.Src.At(what), "server")
 }
 
 // observeComponents records in basis, the recorded state with what a
