@@ -4,8 +4,10 @@ package plan
 // A reseller's allocation is its reseller plan's values over the reseller
 // plan defaults (limits unlimited, permissions not granted), or with plan
 // none its explicit allocation over the same defaults, or, when it gives
-// none (a converted customer), the totals of its subscriptions, which
-// limit nothing. It is computed once (resellerAllocation): the same values
+// none (a converted customer), the totals of the subscriptions it had
+// when it was converted: those limit nothing in that run, and once
+// recorded they are its allocation, which later subscriptions are served
+// from. It is computed once (resellerAllocation): the same values
 // limit the reseller's subscriptions and are recorded and shown.
 //
 // A reseller's subscription gets at most the permissions the reseller
@@ -83,6 +85,21 @@ func (e *engine) computeAllocation(login string) allocation {
 		a.props.Overlay(r.Props)
 		a.services, a.limits = sortedCopy(r.Services), true
 	default:
+		// No allocation given: a reseller recorded with one keeps it (a
+		// converted customer's totals, fixed when it was converted, or
+		// what it had on its reseller plan), and later subscriptions
+		// are served from it; a customer converted now gets the totals
+		// of the subscriptions it has (SPEC §1.4).
+		prior := e.priorResellers[login]
+		if prior == nil && r.RenamedFrom != "" {
+			prior = e.priorResellers[r.RenamedFrom]
+		}
+		if prior != nil && prior.Allocation != "" && e.sets.inPrior(prior.Allocation) {
+			if set := e.sets.recorded(prior.Allocation); set != nil && len(set.props) > 0 {
+				a.props, a.services, a.limits = set.props.Clone(), set.services, true
+				break
+			}
+		}
 		a.totals = true
 	}
 	return a
