@@ -4,7 +4,7 @@ package plan
 // objects a change's object refers to after the change (its plans and
 // add-ons, its customer, its owner reseller, a reseller's reseller
 // plan). The engine sets them on each change it makes, from the record
-// it plans; --target brings the creates and renames a targeted change
+// it plans; --target brings the creates, renames and plan updates a targeted change
 // depends on, and the Plesk apply orders its work by them, neither
 // reading them back out of the field changes.
 

@@ -27,7 +27,8 @@ func ParseTarget(t string) (state.Ref, error) {
 // Target limits a full plan to the targeted objects and what they force:
 // the subscriptions and resellers a targeted plan change reaches, the
 // subscriptions a targeted customer's deletion deletes, and the plans,
-// add-ons and customer a targeted subscription needs created, and the
+// add-ons and customer a targeted subscription needs created (or, for
+// plans, updated: it is planned from their new values), and the
 // changes of the recorded objects still using a targeted plan, add-on,
 // reseller plan or service that is deleted. The result
 // snapshot changes only those objects; everything else stays as recorded.
@@ -117,7 +118,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				}
 			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+					// A plan's update too: the targeted object's values
+					// are planned from the plan's new ones (a subscription
+					// switched to it, or customised in the same run).
 					add(d)
 				}
 			}
