@@ -192,6 +192,36 @@ func PermissionFor(path string) string {
 	return ""
 }
 
+// Neutral returns the value of p that switches nothing on: off for an
+// on/off setting, the "none" or "off" choice of an enumeration. What a
+// config leaves out is not set (SPEC 2.2); on a server that holds every
+// setting, this is how it is not set. ok is false when p has no such
+// value (a PHP version, a DNS zone type, a php.ini setting).
+func (p *Prop) Neutral() (Value, bool) {
+	switch p.Kind {
+	case KindBool:
+		return Bool(false), true
+	case KindEnum:
+		for _, w := range p.Enum {
+			if w == "none" || w == "off" {
+				return Enum(w), true
+			}
+		}
+	}
+	return Value{}, false
+}
+
+// IsNeutral reports whether v is the neutral value of the property at
+// path (Prop.Neutral).
+func IsNeutral(path string, v Value) bool {
+	p := Lookup(path)
+	if p == nil {
+		return false
+	}
+	n, ok := p.Neutral()
+	return ok && n == v
+}
+
 // pathRank orders a path: by section (Sections order), then catalogue
 // position; php settings and unknown paths come after their section's
 // catalogue entries.

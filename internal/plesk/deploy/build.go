@@ -37,8 +37,28 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	if err := r.checkCascades(); err != nil {
 		return nil, err
 	}
+	if len(r.unsettable) > 0 {
+		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
+			r.c.Server(), strings.Join(r.unsettable, "; "))
+	}
 	phases = append(phases, r.buildDeletes()...)
 	return phases, nil
+}
+
+// cannotUnset notes the settings an object's config leaves out that the
+// server holds and cannot unset (diff's third result): apply refuses them
+// before any write (build).
+func (r *run) cannotUnset(what string, paths []string, have model.Props) {
+	if len(paths) == 0 {
+		return
+	}
+	held := make([]string, len(paths))
+	for i, path := range paths {
+		held[i] = fmt.Sprintf("%s (%s on the server)", path, have[path].Text())
+	}
+	r.mu.Lock()
+	r.unsettable = append(r.unsettable, fmt.Sprintf("%s leaves out %s", what, strings.Join(held, ", ")))
+	r.mu.Unlock()
 }
 
 // checkCascades refuses, before any write, the delete of an account
@@ -292,7 +312,7 @@ func (r *run) buildResellerPlans() *phase {
 		}
 		r.setID(ref, d.GUID, d.ID)
 		hv, hoversell := rplanValues(d)
-		write, reset := diff(want, observed(hv))
+		write, reset, _ := diff(want, observed(hv), nil) // limits and permissions: always reset
 		v := values(write, reset)
 		if hoversell != oversell {
 			v.Oversell = oversell
@@ -455,7 +475,7 @@ func (r *run) buildResellers() *phase {
 					setv(&hv.Permissions, p.Name, p.Value)
 				}
 			}
-			write, reset := diff(props(r.res.PropertySets[rs.Allocation], nil), observed(hv))
+			write, reset, _ := diff(props(r.res.PropertySets[rs.Allocation], nil), observed(hv), nil) // limits and permissions
 			v := values(write, reset)
 			if hoversell != alloc.Oversell {
 				v.Oversell = alloc.Oversell
@@ -674,12 +694,16 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 		return
 	}
 	r.setID(ref, d.GUID, d.ID)
-	var v mapping.Values
+	var write model.Props
+	var reset, unset []string
+	hv := observed(mapping.FromPlan(d))
 	if addon {
-		v = values(addonDiff(want, observed(mapping.FromPlan(d))))
+		write, reset, unset = addonDiff(want, hv)
 	} else {
-		v = values(diff(want, observed(mapping.FromPlan(d))))
+		write, reset, unset = diff(want, hv, nil)
 	}
+	r.cannotUnset(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, unset, hv)
+	v := values(write, reset)
 	newName := ""
 	if d.Name != pl.Name {
 		newName = pl.Name
@@ -1004,7 +1028,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if membership {
 				v = values(want, nil)
 			} else {
-				write, reset := diff(want, observed(mapping.FromWebspace(d)))
+				have := observed(mapping.FromWebspace(d))
+				write, reset, unset := diff(want, have, r.settings(&s))
+				r.cannotUnset("subscription "+s.Domain, unset, have)
 				if !info.locked {
 					for path, x := range only(want, s.Customized) {
 						write[path] = x
@@ -1016,7 +1042,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				set(v)
 			}
 		case "custom":
-			write, reset := diff(want, observed(mapping.FromWebspace(d)))
+			have := observed(mapping.FromWebspace(d))
+			write, reset, unset := diff(want, have, r.settings(&s))
+			r.cannotUnset("subscription "+s.Domain, unset, have)
 			if v := values(write, reset); !empty(v) {
 				set(v)
 			}

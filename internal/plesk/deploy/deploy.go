@@ -227,6 +227,9 @@ type run struct {
 	// priorSubs indexes the prior's subscriptions by domain (made when
 	// first needed, by changedPaths).
 	priorSubs map[string]*state.Subscription
+	// unsettable lists, per object, the settings its config leaves out
+	// that the server holds and cannot unset: apply refuses them.
+	unsettable []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan
@@ -834,7 +837,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		}
 		r.disagree = append(r.disagree, Disagreement{Subscription: s.Domain, Property: property, Predicted: predicted, Observed: observed})
 	}
-	write, reset := diff(want, have)
+	write, reset, _ := diff(want, have, r.settings(s))
 	for _, path := range write.Paths() {
 		hv, ok := have[path]
 		if ok && hv == want[path] {

@@ -40,13 +40,19 @@ func observed(v mapping.Values) model.Props {
 	return out
 }
 
-// diff returns the values of want that the server does not have, and
-// the paths the server has that want leaves out and whose value is not
-// the default: a resource left out is unlimited, a permission left out is
-// not granted (a hosting parameter left out is not set: left alone).
-// The PHP version and handler are one value on the server: when one
-// differs both are written.
-func diff(want, have model.Props) (model.Props, []string) {
+// diff returns the values of want that the server does not have, the
+// paths the server has that want leaves out and whose value is not the
+// default, and the paths want leaves out that the server holds and
+// cannot unset. A parameter left out is not set (SPEC 2.2): a resource
+// left out is unlimited, a permission left out is not granted, an on/off
+// setting left out is off, an enumeration left out is its "none" or "off"
+// choice (model.Prop.Neutral); those are reset. A setting with no such
+// value (the PHP version and handler, the DNS zone type, a php.ini
+// setting) cannot be taken back on the server: it is returned in unset,
+// for apply to refuse. own lists the paths that are not plansync's to
+// write (a subscriber's own settings): never reset. The PHP version and
+// handler are one value on the server: when one differs both are written.
+func diff(want, have model.Props, own map[string]bool) (model.Props, []string, []string) {
 	out := model.Props{}
 	for path, v := range want {
 		hv, ok := have[path]
@@ -55,9 +61,9 @@ func diff(want, have model.Props) (model.Props, []string) {
 		}
 		out[path] = v
 	}
-	var reset []string
+	var reset, unset []string
 	for path, hv := range have {
-		if _, ok := want[path]; ok {
+		if _, ok := want[path]; ok || own[path] {
 			continue
 		}
 		p := model.Lookup(path)
@@ -65,12 +71,19 @@ func diff(want, have model.Props) (model.Props, []string) {
 			continue
 		}
 		switch p.Plesk.Group {
+		case model.PleskUnmapped:
 		case model.PleskLimit:
 			if !hv.IsUnlimited() {
 				reset = append(reset, path)
 			}
 		case model.PleskPermission:
 			if hv.Truth() {
+				reset = append(reset, path)
+			}
+		case model.PleskHosting, model.PleskMail, model.PleskPreference, model.PleskPHPSetting:
+			if n, ok := p.Neutral(); !ok {
+				unset = append(unset, path)
+			} else if hv != n {
 				reset = append(reset, path)
 			}
 		}
@@ -85,7 +98,8 @@ func diff(want, have model.Props) (model.Props, []string) {
 		}
 	}
 	sort.Strings(reset)
-	return out, reset
+	model.SortPaths(unset)
+	return out, reset, unset
 }
 
 // addonDiff is diff for an add-on plan, whose limits add to the
@@ -93,9 +107,18 @@ func diff(want, have model.Props) (model.Props, []string) {
 // every limit the config gives is written where the server has another
 // value (unlimited too), and a limit the config leaves out that the
 // server has other than 0 is written as 0 (addonNone); its permissions
-// are as a plan's (left out: not granted, which OR-ing leaves alone).
-func addonDiff(want, have model.Props) (model.Props, []string) {
-	write, reset := diff(want, have)
+// are as a plan's (left out: not granted, which OR-ing leaves alone), and
+// so are its on/off settings (left out: off). What an add-on cannot carry
+// (an enumerated setting, SPEC 1.2) is not plansync's there: never reset,
+// never refused.
+func addonDiff(want, have model.Props) (model.Props, []string, []string) {
+	write, reset, unset := diff(want, have, nil)
+	carried := func(path string) bool {
+		q := model.Lookup(path)
+		return q != nil && q.Where&model.InAddonPlan != 0
+	}
+	reset = slices.DeleteFunc(reset, func(path string) bool { return !carried(path) })
+	unset = slices.DeleteFunc(unset, func(path string) bool { return !carried(path) })
 	for path, v := range want {
 		if q := model.Lookup(path); q != nil && q.Plesk.Group == model.PleskLimit {
 			if hv, ok := have[path]; !ok || hv != v {
@@ -115,15 +138,31 @@ func addonDiff(want, have model.Props) (model.Props, []string) {
 			write[path] = model.Value{K: hv.K, N: addonNone}
 		}
 	}
-	return write, reset
+	return write, reset, unset
 }
 
 // addonNone is the value of an add-on's limit that adds nothing.
 const addonNone = 0
 
 // values converts the values to write (and the paths to reset to their
-// default) to Plesk's blocks.
+// default: unlimited, not granted, the neutral value) to Plesk's blocks.
 func values(write model.Props, reset []string) mapping.Values {
+	var neutral model.Props
+	for _, path := range reset {
+		p := model.Lookup(path)
+		if g := p.Plesk.Group; g == model.PleskLimit || g == model.PleskPermission {
+			continue
+		}
+		if n, ok := p.Neutral(); ok {
+			if neutral == nil {
+				neutral = write.Clone()
+			}
+			neutral[path] = n
+		}
+	}
+	if neutral != nil {
+		write = neutral
+	}
 	v, _, err := mapping.FromProps(write)
 	if err != nil {
 		return mapping.Values{}

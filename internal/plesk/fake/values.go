@@ -176,13 +176,21 @@ func (s *Server) combine(plan mapping.Values, addons []mapping.Values) mapping.V
 			}
 			setv(&out.Permissions, k, v)
 		}
+		// On/off settings are OR-ed, as permissions: an add-on switches
+		// something on, never off.
 		for k, v := range a.Hosting {
+			if !s.opts.AddonReplaces && v == "false" && out.Hosting[k] == "true" {
+				continue
+			}
 			setv(&out.Hosting, k, v)
 		}
 		for k, v := range a.PHP {
 			setv(&out.PHP, k, v)
 		}
 		for k, v := range a.Mail {
+			if !s.opts.AddonReplaces && v == "false" && out.Mail[k] == "true" {
+				continue
+			}
 			setv(&out.Mail, k, v)
 		}
 	}

@@ -464,10 +464,11 @@ func customizeOf(values, base model.Props, installed *model.Server) model.Props 
 		if ok && b == v {
 			continue
 		}
-		if !ok && (p.Kind == model.KindBool && !v.Truth() || v.IsUnlimited()) {
+		if !ok && (p.Kind == model.KindBool && !v.Truth() || v.IsUnlimited() || model.IsNeutral(path, v)) {
 			// A value the plans leave out (not set, SPEC 2.2) that the
-			// server reports as its default: a setting off, a limit
-			// unlimited. It is not something the subscription changed.
+			// server reports as its default: a setting off (or none), a
+			// limit unlimited. It is not something the subscription
+			// changed.
 			continue
 		}
 		if ok && installed != nil && p.Component != nil {

@@ -550,8 +550,8 @@ func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, o
 			continue
 		}
 		rv, ok := rp[path]
-		if !ok && sv.K == model.KindBool && !sv.Truth() {
-			continue // a setting the server reports off that was never set
+		if !ok && (sv.K == model.KindBool && !sv.Truth() || model.IsNeutral(path, sv)) {
+			continue // a setting the server reports off (none) that was never set
 		}
 		if !ok && sv.IsUnlimited() {
 			continue // a limit never set is unlimited
