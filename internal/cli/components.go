@@ -34,23 +34,32 @@ func serverComponents(warn warnFunc, cfg *model.Config, srv *refresh.Server) *mo
 // plans, when the config's server.extensions differ.
 func withExtensions(warn warnFunc, cfg *model.Config, installed []string, server, planning string) *model.Config {
 	out, missing, extra := plan.ServerExtensions(cfg, installed)
-	if len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
-		}
-		name, declared := server, "the config's server.extensions"
-		if cfg.Server.Name != "" {
-			name = cfg.Server.Name + " (" + server + ")"
-			declared = "the extensions the config declares for " + cfg.Server.Name
-		}
-		warn(fmt.Sprintf("the extensions of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
-			cfg.Server.Src.At("extensions"), "server")
-	}
+	warnListDiff(warn, cfg, "extensions", missing, extra, server, planning)
 	return out
+}
+
+// warnListDiff warns on w, saying how it plans, when the list what
+// (components, extensions) the config declares for the named server
+// differs from the server's: missing are declared but not installed,
+// extra installed but not declared.
+func warnListDiff(warn warnFunc, cfg *model.Config, what string, missing, extra []string, server, planning string) {
+	if len(missing)+len(extra) == 0 {
+		return
+	}
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
+	}
+	name, declared := server, "the config's server."+what
+	if cfg.Server.Name != "" {
+		name = cfg.Server.Name + " (" + server + ")"
+		declared = "the " + what + " the config declares for " + cfg.Server.Name
+	}
+	warn(fmt.Sprintf("the %s of server %s differ from %s (%s): %s.", what, name, declared, strings.Join(parts, "; "), planning),
+		cfg.Server.Src.At(what), "server")
 }
 
 // recordedComponents is serverComponents for a plan made without
@@ -82,22 +91,7 @@ func extensionNames(xs []state.Extension) []string {
 // when the config's server.components differ.
 func withComponents(warn warnFunc, cfg *model.Config, have []string, server, planning string) *model.Config {
 	out, missing, extra := plan.ServerComponents(cfg, have)
-	if len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "declared but not installed: "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "installed but not declared: "+strings.Join(extra, ", "))
-		}
-		name, declared := server, "the config's server.components"
-		if cfg.Server.Name != "" {
-			name = cfg.Server.Name + " (" + server + ")"
-			declared = "the components the config declares for " + cfg.Server.Name
-		}
-		warn(fmt.Sprintf("the components of server %s differ from %s (%s): %s.", name, declared, strings.Join(parts, "; "), planning),
-			cfg.Server.Src.At("components"), "server")
-	}
+	warnListDiff(warn, cfg, "components", missing, extra, server, planning)
 	return out
 }
 
