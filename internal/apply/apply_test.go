@@ -393,4 +393,9 @@ func TestReadSavedRefusesOthers(t *testing.T) {
 	if _, err := ReadSaved([]byte(`{"format":"plansync-plan","format_version":2}`)); err == nil || !strings.Contains(err.Error(), "version 2") {
 		t.Errorf("newer format: %v", err)
 	}
+	// One written by a plansync that recorded no checksum is not called
+	// changed: it says why it is refused.
+	if _, err := ReadSaved([]byte(`{"format":"plansync-plan","format_version":1,"lineage":"l","serial":1}`)); err == nil || !strings.Contains(err.Error(), "no checksum (made by an older plansync") {
+		t.Errorf("no checksum: %v", err)
+	}
 }

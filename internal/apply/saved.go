@@ -185,6 +185,10 @@ func ReadSaved(data []byte) (*Saved, error) {
 	if s.FormatVersion != 1 {
 		return nil, fmt.Errorf("saved plan format version %d is not supported by this plansync", s.FormatVersion)
 	}
+	if s.Checksum == "" {
+		// Older plansync wrote none: it cannot be told from an edit.
+		return nil, errors.New("the saved plan has no checksum (made by an older plansync, or edited); nothing was applied. Run plansync plan --out again")
+	}
 	if sum, err := s.checksum(); err != nil || sum != s.Checksum {
 		return nil, errors.New("the saved plan was changed after plansync plan --out wrote it (its checksum does not match); nothing was applied. Run plansync plan --out again")
 	}

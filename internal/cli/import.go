@@ -185,8 +185,8 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return fmt.Errorf("%s: %w", run.backend.Describe(), err)
 	}
 	fmt.Fprintf(env.Stdout, "Imported %s: %s.\n", client.Server(), summary.objects)
-	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", summary.files, o.Dir, serial)
-	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", summary.notes, filepath.Join(o.Dir, "IMPORT.md"))
+	fmt.Fprintf(env.Stdout, "Wrote %d %s to %s and recorded the state (serial %d).\n", summary.files, plural(summary.files, "config file"), o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d %s, listed in %s.\n", summary.notes, plural(summary.notes, "item"), filepath.Join(o.Dir, "IMPORT.md"))
 	return nil
 }
 
@@ -409,8 +409,8 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if server != "" {
 		from = fmt.Sprintf("server %s (%s)", server, from)
 	}
-	fmt.Fprintf(env.Stderr, "Adopted %d objects from %s and recorded them (state serial %d). Add this to the config in %s:\n",
-		len(o.Targets), from, serial, o.Dir)
+	fmt.Fprintf(env.Stderr, "Adopted %d %s from %s and recorded them (state serial %d). Add this to the config in %s:\n",
+		len(o.Targets), plural(len(o.Targets), "object"), from, serial, o.Dir)
 	if o.Format == "hcl" {
 		return fleet.WriteHCL(env.Stdout, add)
 	}
@@ -589,8 +589,8 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Wrote %d config files to %s and recorded the state (serial %d).\n", summary.files, o.Dir, serial)
-	fmt.Fprintf(env.Stdout, "Not mapped: %d items, listed in %s.\n", summary.notes, filepath.Join(o.Dir, "IMPORT.md"))
+	fmt.Fprintf(env.Stdout, "Wrote %d %s to %s and recorded the state (serial %d).\n", summary.files, plural(summary.files, "config file"), o.Dir, serial)
+	fmt.Fprintf(env.Stdout, "Not mapped: %d %s, listed in %s.\n", summary.notes, plural(summary.notes, "item"), filepath.Join(o.Dir, "IMPORT.md"))
 	return nil
 }
 
@@ -672,7 +672,11 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	if len(merged.Differences) == 0 {
 		fmt.Fprintln(out, "No differences between servers: every object found on several servers is the same on each.")
 	} else {
-		fmt.Fprintf(out, "%d objects differ between servers; each is imported as on the first server given that has it, and plan will show the others' values as changes:\n", len(merged.Differences))
+		differ := "objects differ"
+		if len(merged.Differences) == 1 {
+			differ = "object differs"
+		}
+		fmt.Fprintf(out, "%d %s between servers; each is imported as on the first server given that has it, and plan will show the others' values as changes:\n", len(merged.Differences), differ)
 		for _, d := range merged.Differences {
 			fmt.Fprintln(out, d.String())
 		}

@@ -101,7 +101,7 @@ func TestImportServersWrite(t *testing.T) {
 	for _, want := range []string{
 		"Imported web1 (127.0.0.1:", "): 1 service plan, 0 add-on plans, 0 reseller plans, 0 resellers, 0 customers, 2 subscriptions.\n",
 		"Merged into one catalogue: 2 service plans, 0 add-on plans, 0 reseller plans, 0 resellers, 0 customers, 3 subscriptions.\n",
-		"1 objects differ between servers",
+		"1 object differs between servers",
 		"service_plan Business differs between servers (imported as on web1):\n  resources.disk_space: web1 10 GiB, web2 20 GiB\n",
 		"subscription both.example is on web1 and web2: imported from web1",
 	} {

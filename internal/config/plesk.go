@@ -101,8 +101,10 @@ func PleskURLProblem(s string) string {
 func quote(s string) string { return "\"" + s + "\"" }
 
 // urlPassword matches the password of a URL's user information
-// (scheme://user:PASSWORD@host).
-var urlPassword = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:)[^/?#]*@`)
+// (scheme://user:PASSWORD@host), to the last @: a password may hold any
+// character, / ? # and @ included (such a url does not parse, and is
+// the one an error prints).
+var urlPassword = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:).*@`)
 
 // RedactURL returns s with the password of its user information, if it
 // has one, replaced by (sensitive): a secret is never printed.

@@ -12,6 +12,7 @@ package plan
 // subscription may keep a frozen base instead (lock.go).
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -221,10 +222,12 @@ func (e *engine) chooseBase(s *sub) {
 // detachedBase is the base of a subscription detached from its plan now
 // (plan none): every value it has when apply detaches it. Apply writes the
 // plans first (SPEC §6.5), so a change of the plans it was synced with
-// reaches it before: it keeps their new values. A locked one, which plan
-// changes skip, keeps its recorded values.
+// reaches it before: it keeps their new values. So does an unsynced one,
+// which plan changes reach as they reach a synced one (its conflicts
+// resolved as then: what the server cannot provide it does not get). A
+// locked one, which plan changes skip, keeps its recorded values.
 func (e *engine) detachedBase(p *state.Subscription) *pset {
-	if p.SyncStatus != Synced {
+	if p.SyncStatus != Synced && p.SyncStatus != Unsynced {
 		return e.sets.recorded(p.Effective)
 	}
 	was := &model.Subscription{Plan: p.Plan, Addons: p.Addons}
@@ -242,12 +245,23 @@ func (e *engine) detachedBase(p *state.Subscription) *pset {
 	}
 	b := e.planBase(p.Owner, p.Plan, p.Addons, p.Base)
 	missing := e.missingComponents(b.props, "")
-	if len(missing) == 0 {
+	// A service whose extension the server lacks (or the config
+	// removed) it never had: the server's copy of the plan goes without
+	// it (checkRetired).
+	services := slices.DeleteFunc(slices.Clone(b.services), func(name string) bool {
+		_, retired := e.cfg.Retired[name]
+		_, lacks := e.cfg.Lacking[name]
+		return retired || lacks
+	})
+	if len(missing) == 0 && len(services) == len(b.services) {
 		return b
 	}
 	// What the server cannot provide it got as the available value, as
 	// a synced subscription does (conflicts.go): it keeps that.
-	props := b.props.Clone()
+	props := b.props
+	if len(missing) > 0 {
+		props = props.Clone()
+	}
 	for _, c := range missing {
 		if c.ok {
 			props[c.path] = c.avail
@@ -255,5 +269,5 @@ func (e *engine) detachedBase(p *state.Subscription) *pset {
 			delete(props, c.path)
 		}
 	}
-	return e.sets.intern(props, b.services)
+	return e.sets.intern(props, services)
 }

@@ -155,7 +155,17 @@ func (e *engine) planServices() {
 	}
 	for _, s := range e.prior.Services {
 		if desired[s.Name] == nil {
-			e.add(&Change{Kind: "service", Key: s.Name, Action: Delete, Reasons: []string{"removed from config"}})
+			reason := "removed from config"
+			if lack, lacks := e.cfg.Lacking[s.Name]; lacks && lack.Declared {
+				// Still declared: the server has not installed its
+				// extension (ServerExtensions).
+				where := "the server"
+				if e.cfg.Server != nil && e.cfg.Server.Name != "" {
+					where = e.cfg.Server.Name
+				}
+				reason = "extension " + lack.Extension + " not installed on " + where
+			}
+			e.add(&Change{Kind: "service", Key: s.Name, Action: Delete, Reasons: []string{reason}})
 		}
 	}
 }

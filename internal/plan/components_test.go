@@ -87,3 +87,26 @@ func TestRecordedExtensionServices(t *testing.T) {
 		t.Error("no state, no services")
 	}
 }
+
+// A declared extension the server has not installed provides no service
+// there: the service recorded while it was installed goes, and the plan
+// says why, not "removed from config", which it is not.
+func TestLackingServiceDeleteReason(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Server.Extensions = []model.Extension{{Name: "wp-toolkit", Services: []*model.Service{{Name: "wordpress", Description: "WordPress"}}}}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	out, missing, _ := ServerExtensions(cfg, nil)
+	if !slices.Equal(missing, []string{"wp-toolkit"}) {
+		t.Fatalf("missing = %v", missing)
+	}
+	p := mustPlan(t, out, prior)
+	for _, c := range p.Changes {
+		if c.Kind == "service" && c.Key == "wordpress" {
+			if c.Action != Delete || !slices.Equal(c.Reasons, []string{"extension wp-toolkit not installed on the server"}) {
+				t.Errorf("service wordpress: %s %v", c.Action, c.Reasons)
+			}
+			return
+		}
+	}
+	t.Error("no change of service wordpress")
+}

@@ -44,8 +44,9 @@ var (
 	// hold a secret in clear after the reference.
 	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
 	secretByRef = regexp.MustCompile(`(?i)^(?:passw|secret|\bkey\b)\w*["']?\s*[:=]\s*(?:\x00|$)`)
-	// A URL with a password in its user information (user:PASSWORD@).
-	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"']*:[^\s/?#@"']*@`)
+	// A URL with a password in its user information (user:PASSWORD@;
+	// the password may hold / ? # and @).
+	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"']*:[^\s"']*@`)
 )
 
 // holdsSecret reports whether a source line may hold a secret in clear.
