@@ -249,15 +249,17 @@ func listDiff(a, b []string) (onlyA, onlyB []string) {
 }
 
 // ServicesOnly reports whether an unsynced subscription's conflicts are
-// all services its server cannot provide (an extension it lacks): Plesk
-// cannot tell those, since its copy of the plan never holds a service it
-// does not have, so it reports such a subscription synchronized.
+// all services its server cannot provide for want of an extension
+// (removed, or not installed): Plesk cannot tell those, since its copy of
+// the plan never holds a service it does not have, so it reports such a
+// subscription synchronized. Other conflicts on services (one a reseller
+// may not offer) are Plesk's to see.
 func ServicesOnly(s *state.Subscription) bool {
-	if s.SyncStatus != "unsynced" || len(s.Conflicts) == 0 {
+	if s.SyncStatus != Unsynced || len(s.Conflicts) == 0 {
 		return false
 	}
 	for _, c := range s.Conflicts {
-		if !strings.HasPrefix(c.Property, "services.") {
+		if !strings.HasPrefix(c.Property, "services.") || !strings.Contains(c.Reason, " unavailable: extension ") {
 			return false
 		}
 	}

@@ -110,3 +110,61 @@ func TestLackingServiceDeleteReason(t *testing.T) {
 	}
 	t.Error("no change of service wordpress")
 }
+
+// TestServicesOnly: only conflicts for want of an extension are ones
+// Plesk cannot see; a service a reseller may not offer is not one.
+func TestServicesOnly(t *testing.T) {
+	ext := state.Conflict{Property: "services.wordpress", Reason: "service wordpress unavailable: extension wp-toolkit not installed"}
+	gone := state.Conflict{Property: "services.seo", Reason: "service seo unavailable: extension seo-kit removed"}
+	reseller := state.Conflict{Property: "services.backup", Reason: "service backup unavailable to resellers"}
+	php := state.Conflict{Property: "hosting.php_version", Reason: "component php8.4 not installed"}
+	for _, tc := range []struct {
+		sync      string
+		conflicts []state.Conflict
+		want      bool
+	}{
+		{Unsynced, []state.Conflict{ext}, true},
+		{Unsynced, []state.Conflict{ext, gone}, true},
+		{Unsynced, []state.Conflict{ext, reseller}, false},
+		{Unsynced, []state.Conflict{ext, php}, false},
+		{Unsynced, nil, false},
+		{Synced, []state.Conflict{ext}, false},
+	} {
+		s := &state.Subscription{SyncStatus: tc.sync, Conflicts: tc.conflicts}
+		if got := ServicesOnly(s); got != tc.want {
+			t.Errorf("%s %v: ServicesOnly = %v, want %v", tc.sync, tc.conflicts, got, tc.want)
+		}
+	}
+}
+
+// TestServerExtensions: a declared extension the server lacks provides
+// nothing (its services are Lacking, declared), the others stay; the
+// config is not changed; a config that declares none is left alone.
+func TestServerExtensions(t *testing.T) {
+	wp := &model.Service{Name: "wordpress", Extension: "wp-toolkit"}
+	seo := &model.Service{Name: "seo", Extension: "seo-kit"}
+	cfg := model.NewConfig()
+	cfg.Server = &model.Server{Extensions: []model.Extension{{Name: "wp-toolkit", Services: []*model.Service{wp}}, {Name: "seo-kit", Services: []*model.Service{seo}}}}
+	cfg.Services["wordpress"], cfg.Services["seo"] = wp, seo
+	out, missing, extra := ServerExtensions(cfg, []string{"seo-kit", "letsencrypt"})
+	if !slices.Equal(missing, []string{"wp-toolkit"}) || !slices.Equal(extra, []string{"letsencrypt"}) {
+		t.Errorf("missing %v, extra %v", missing, extra)
+	}
+	if len(out.Server.Extensions) != 1 || out.Server.Extensions[0].Name != "seo-kit" || out.Services["wordpress"] != nil || out.Services["seo"] == nil {
+		t.Errorf("planned with extensions %v, services %v", out.Server.Extensions, out.Services)
+	}
+	if l, ok := out.Lacking["wordpress"]; !ok || l != (model.Lack{Extension: "wp-toolkit", Declared: true}) {
+		t.Errorf("lacking %v", out.Lacking)
+	}
+	if len(cfg.Server.Extensions) != 2 || cfg.Services["wordpress"] == nil || cfg.Lacking != nil {
+		t.Errorf("the config was changed: %v, %v, %v", cfg.Server.Extensions, cfg.Services, cfg.Lacking)
+	}
+	if same, _, _ := ServerExtensions(cfg, []string{"wp-toolkit", "seo-kit"}); same != cfg {
+		t.Error("every declared extension installed: want the config as it is")
+	}
+	none := model.NewConfig()
+	none.Server = &model.Server{}
+	if same, m, x := ServerExtensions(none, []string{"letsencrypt"}); same != none || m != nil || x != nil {
+		t.Errorf("no extension declared: %v, %v, %v", same == none, m, x)
+	}
+}

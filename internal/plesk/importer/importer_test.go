@@ -219,3 +219,14 @@ func TestImportExpiredIsNotSuspended(t *testing.T) {
 		t.Errorf("expired subscription suspended by the admin imported as %+v, want status suspended", s)
 	}
 }
+
+// TestInstalledExtensions: the ids listed, sorted; a disabled extension
+// is not installed as far as its services go.
+func TestInstalledExtensions(t *testing.T) {
+	got := installedExtensions([]*xmlapi.ExtensionData{{Details: []xmlapi.ExtensionDetails{
+		{ID: "wp-toolkit", Active: "true"}, {ID: "seo-kit", Active: "false"}, {ID: "backup"}, {Name: "no id"},
+	}}})
+	if strings.Join(got, ",") != "backup,wp-toolkit" {
+		t.Errorf("installed %v, want backup, wp-toolkit", got)
+	}
+}

@@ -75,15 +75,7 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 	}
 	s := &Snapshot{Server: c.Server()}
 	if exts, err := xmlapi.Results[xmlapi.ExtensionData](replies[7]); err == nil {
-		s.ExtensionsRead = true
-		for _, x := range exts {
-			for _, d := range x.Details {
-				if d.ID != "" {
-					s.Extensions = append(s.Extensions, d.ID)
-				}
-			}
-		}
-		sort.Strings(s.Extensions)
+		s.Extensions, s.ExtensionsRead = installedExtensions(exts), true
 	}
 	srv, err := xmlapi.Results[xmlapi.ServerData](replies[0])
 	if err != nil {
@@ -113,6 +105,21 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// installedExtensions are the ids of the extensions an extension get
+// lists, sorted; a disabled one (active false) provides nothing.
+func installedExtensions(exts []*xmlapi.ExtensionData) []string {
+	var out []string
+	for _, x := range exts {
+		for _, d := range x.Details {
+			if d.ID != "" && d.Active != "false" {
+				out = append(out, d.ID)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // ReadAs reads the server: the whole business layer, or, with a reseller's
