@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,15 +72,21 @@ func (s *Saved) checksum() (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// MarshalJSON encodes s with its checksum.
+// MarshalJSON encodes s with its checksum: the encoding without it (what
+// checksum hashes; the field is left out when empty), with the checksum
+// added as its last field, so that a large plan is encoded once.
 func (s Saved) MarshalJSON() ([]byte, error) {
-	sum, err := s.checksum()
+	f := savedFields(s)
+	f.Checksum = ""
+	data, err := json.Marshal(&f)
 	if err != nil {
 		return nil, err
 	}
-	f := savedFields(s)
-	f.Checksum = sum
-	return json.Marshal(&f)
+	sum := sha256.Sum256(data)
+	if len(data) < 2 || data[len(data)-1] != '}' {
+		return nil, errors.New("saved plan: unexpected encoding")
+	}
+	return slices.Concat(data[:len(data)-1], []byte(`,"checksum":"`+hex.EncodeToString(sum[:])+`"}`)), nil
 }
 
 // SavedObject is one object a saved plan touches, with its version in the
