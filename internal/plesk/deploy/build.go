@@ -189,7 +189,7 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 		have[it.Name] = true
 		defined[it.Name] = it
 	}
-	var missing, missingExt []string
+	var missing, missingExt, misnamed, misnamedExt []string
 	for _, sv := range r.res.Services {
 		if !r.inPlan("service", sv.Name) {
 			continue
@@ -204,6 +204,13 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			continue
 		}
 		if sv.Extension != "" {
+			if r.srv != nil && r.srv.ExtensionsRead && slices.Contains(r.srv.Extensions, sv.Extension) {
+				// Installed, yet it defines no service of that name:
+				// installing it again would not help.
+				misnamed = append(misnamed, sv.Name)
+				misnamedExt = append(misnamedExt, sv.Extension)
+				continue
+			}
 			missingExt = append(missingExt, sv.Name+" (extension "+sv.Extension+")")
 			continue
 		}
@@ -221,6 +228,16 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			}
 			return op
 		}, nil)
+	}
+	if len(misnamed) > 0 {
+		slices.Sort(misnamedExt)
+		exts := slices.Compact(misnamedExt)
+		what := "extension " + exts[0] + " is"
+		if len(exts) > 1 {
+			what = "extensions " + strings.Join(exts, ", ") + " are"
+		}
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server, though %s installed: name each as the extension does (Service Plans > Additional Services lists them), then apply again",
+			r.c.Server(), strings.Join(misnamed, ", "), what)
 	}
 	if len(missingExt) > 0 {
 		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server: install their extensions, then apply again",
