@@ -249,19 +249,25 @@ func listDiff(a, b []string) (onlyA, onlyB []string) {
 }
 
 // ServicesOnly reports whether an unsynced subscription's conflicts are
-// all services its server cannot provide for want of an extension
-// (removed, or not installed): Plesk cannot tell those, since its copy of
-// the plan never holds a service it does not have, so it reports such a
-// subscription synchronized. Other conflicts on services (one a reseller
-// may not offer) are Plesk's to see.
+// all ones Plesk cannot see, so that it reports such a subscription
+// synchronized: services its server cannot provide for want of an
+// extension (removed, or not installed), since Plesk's copy of the plan
+// never holds a service it does not have; and settings Plesk's plans and
+// subscriptions have no element for (mail.spamfilter, mail.antivirus),
+// which it is never sent. Other conflicts on services (one a reseller may
+// not offer) are Plesk's to see.
 func ServicesOnly(s *state.Subscription) bool {
 	if s.SyncStatus != Unsynced || len(s.Conflicts) == 0 {
 		return false
 	}
 	for _, c := range s.Conflicts {
-		if !strings.HasPrefix(c.Property, "services.") || !strings.Contains(c.Reason, " unavailable: extension ") {
-			return false
+		if strings.HasPrefix(c.Property, "services.") && strings.Contains(c.Reason, " unavailable: extension ") {
+			continue
 		}
+		if p := model.Lookup(c.Property); p != nil && p.Plesk.Name == "" && p.Plesk.Why != "" {
+			continue
+		}
+		return false
 	}
 	return true
 }

@@ -118,6 +118,7 @@ func TestServicesOnly(t *testing.T) {
 	gone := state.Conflict{Property: "services.seo", Reason: "service seo unavailable: extension seo-kit removed"}
 	reseller := state.Conflict{Property: "services.backup", Reason: "service backup unavailable to resellers"}
 	php := state.Conflict{Property: "hosting.php_version", Reason: "component php8.4 not installed"}
+	spam := state.Conflict{Property: "mail.spamfilter", Reason: "component spamassassin not installed"}
 	for _, tc := range []struct {
 		sync      string
 		conflicts []state.Conflict
@@ -127,6 +128,9 @@ func TestServicesOnly(t *testing.T) {
 		{Unsynced, []state.Conflict{ext, gone}, true},
 		{Unsynced, []state.Conflict{ext, reseller}, false},
 		{Unsynced, []state.Conflict{ext, php}, false},
+		{Unsynced, []state.Conflict{spam}, true},
+		{Unsynced, []state.Conflict{ext, spam}, true},
+		{Unsynced, []state.Conflict{spam, php}, false},
 		{Unsynced, nil, false},
 		{Synced, []state.Conflict{ext}, false},
 	} {
