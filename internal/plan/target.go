@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -25,7 +26,9 @@ func ParseTarget(t string) (state.Ref, error) {
 }
 
 // Target limits a full plan to the targeted objects and what they force:
-// the subscriptions and resellers a targeted plan change reaches, the
+// the subscriptions and resellers a targeted plan change reaches (and,
+// for an update, those still on it in the state that the config moves
+// off it), the
 // subscriptions a targeted customer's deletion deletes, and the plans,
 // add-ons and customer a targeted subscription needs created (or, for
 // plans, updated: it is planned from their new values), and the
@@ -115,6 +118,18 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			if c.Fanout != nil {
 				for _, k := range c.Fanout.Reaches {
 					add(address(c.Kind.Reaches(), k))
+				}
+			}
+			if c.Action == Update && c.Kind.Reaches() != "" {
+				// A plan's update reaches every subscription still on it
+				// where the targeted plan is applied, including one the
+				// config moves off it: that move comes along, or the
+				// update would reach it (Plesk applies it) while its
+				// record kept the old values.
+				for _, u := range users[addr] {
+					if uc := byAddr[u]; uc != nil && !slices.Contains(uc.DependsOn, addr) {
+						add(u)
+					}
 				}
 			}
 			for _, d := range c.DependsOn {
