@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		seed       = fs.String("seed-config", "", "start out looking like the plansync config in this directory")
 		ip         = fs.String("ip", "192.0.2.10", "the server's IP addresses for subscriptions, comma-separated (the first is the one seeded subscriptions get)")
 		components = fs.String("components", "", "comma-separated installed components (default: the seeded config's, or a typical set)")
-		extensions = fs.String("extensions", "", "comma-separated installed extensions' ids (default: the seeded config's, or none)")
+		extensions = fs.String("extensions", "", "comma-separated installed extensions' ids (default: the seeded config's, or none); their services come only from --seed-config (the config's server.extensions) or --data")
 		opts       fake.Options
 	)
 	fs.BoolVar(&opts.StatusLocks, "status-locks", false, "a webspace set of the status locks the subscription")
