@@ -50,16 +50,7 @@ func recordedComponents(warn warnFunc, cfg *model.Config, rec *state.Server, ser
 		return cfg
 	}
 	out := withComponents(warn, cfg, rec.Components, server, "planning with the server's as recorded at its last read")
-	return withExtensions(warn, out, extensionNames(rec.Extensions), server, "planning with the server's as recorded at its last read")
-}
-
-// extensionNames are the names of recorded extensions.
-func extensionNames(xs []state.Extension) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = x.Name
-	}
-	return out
+	return withExtensions(warn, out, plan.ExtensionNames(rec.Extensions), server, "planning with the server's as recorded at its last read")
 }
 
 // withComponents is cfg planned with the components have of the named
@@ -141,5 +132,5 @@ func recordReadComponents(cfg *model.Config, srv *refresh.Server, observed *stat
 		return false
 	}
 	return before == nil || !slices.Equal(had, observed.Server.Components) ||
-		!slices.Equal(extensionNames(before.Extensions), extensionNames(observed.Server.Extensions))
+		!slices.Equal(plan.ExtensionNames(before.Extensions), plan.ExtensionNames(observed.Server.Extensions))
 }

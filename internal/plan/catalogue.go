@@ -45,7 +45,7 @@ func (e *engine) planServer() {
 	}
 	var fs fields
 	fs.add(listField("components", b.Components, a.Components))
-	fs.add(listField("extensions", extNames(b.Extensions), extNames(a.Extensions)))
+	fs.add(listField("extensions", ExtensionNames(b.Extensions), ExtensionNames(a.Extensions)))
 	fs.add(strField("default_plan", b.DefaultPlan, a.DefaultPlan))
 	if len(fs) == 0 && c.Action == Update {
 		return
@@ -70,7 +70,8 @@ func RecordedExtensions(s *model.Server) []state.Extension {
 	return out
 }
 
-func extNames(xs []state.Extension) []string {
+// ExtensionNames are the names of recorded extensions.
+func ExtensionNames(xs []state.Extension) []string {
 	var out []string
 	for _, x := range xs {
 		out = append(out, x.Name)
@@ -159,11 +160,7 @@ func (e *engine) planServices() {
 			if lack, lacks := e.cfg.Lacking[s.Name]; lacks && lack.Declared {
 				// Still declared: the server has not installed its
 				// extension (ServerExtensions).
-				where := "the server"
-				if e.cfg.Server != nil && e.cfg.Server.Name != "" {
-					where = e.cfg.Server.Name
-				}
-				reason = "extension " + lack.Extension + " not installed on " + where
+				reason = "extension " + lack.Extension + " not installed on " + e.serverWord()
 			}
 			e.add(&Change{Kind: "service", Key: s.Name, Action: Delete, Reasons: []string{reason}})
 		}

@@ -114,9 +114,9 @@ func (e *engine) checkRetired(s *sub) {
 		if ext, gone := e.cfg.Retired[name]; gone {
 			reason, fix = "extension "+ext+" removed", "install extension "+ext+" (add it to server.extensions)"
 		} else if lack, lacks := e.cfg.Lacking[name]; lacks {
-			ext, on, where := lack.Extension, "", "the server"
-			if srv := e.cfg.Server.Name; srv != "" {
-				on, where = " on "+srv, srv
+			ext, on, where := lack.Extension, "", e.serverWord()
+			if where != "the server" {
+				on = " on " + where
 			}
 			reason, fix = "extension "+ext+" not installed"+on, "install extension "+ext+" on "+where
 			if !lack.Declared {
@@ -134,6 +134,15 @@ func (e *engine) checkRetired(s *sub) {
 		s.own()
 		s.services = kept
 	}
+}
+
+// serverWord names the server planned for people: its name in a list of
+// several, "the server" for the single one.
+func (e *engine) serverWord() string {
+	if e.cfg.Server != nil && e.cfg.Server.Name != "" {
+		return e.cfg.Server.Name
+	}
+	return "the server"
 }
 
 // RecordedExtensionServices lists the services extensions provided in a

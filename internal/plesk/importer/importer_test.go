@@ -38,6 +38,37 @@ func seeded(t *testing.T, example string) *xmlapi.Client {
 	return c
 }
 
+// readAfterPanel serves an emulator seeded from cfg at now, sends it the
+// operations ops (as a panel or another client would: each a packet of
+// its own, which must succeed), reads it and returns the config import
+// builds from the read.
+func readAfterPanel(t *testing.T, cfg *model.Config, now time.Time, ops ...string) *model.Config {
+	t.Helper()
+	st, err := fake.Seed(cfg, "", now, fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := fake.New(st, fake.Options{Key: "k-import"})
+	for _, op := range ops {
+		packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">` + op + `</packet>`)
+		if out := fs.Handle(map[string][]string{"Key": {"k-import"}}, packet); strings.Contains(string(out), "<status>error</status>") {
+			t.Fatalf("refused: %s", out)
+		}
+	}
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, _ := Build(snap)
+	return imported
+}
+
 // An imported server loads back as a valid config, in both formats, with
 // as many objects as the server has.
 func TestImportLoads(t *testing.T) {
@@ -96,26 +127,8 @@ func TestImportCustomSaysItsValues(t *testing.T) {
 	cfg.Customers["jane"] = &model.Customer{Login: "jane", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "Jane"}}
 	cfg.Subscriptions["jane.example"] = &model.Subscription{Domain: "jane.example", Customer: "jane", Owner: model.Admin, Plan: "Basic", Status: "active"}
 	now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
-	st, err := fake.Seed(cfg, "", now, fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := fake.New(st, fake.Options{Key: "k-import"})
-	packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><webspace><switch-subscription><filter><name>jane.example</name></filter><no-plan/></switch-subscription></webspace></packet>`)
-	if out := fs.Handle(map[string][]string{"Key": {"k-import"}}, packet); strings.Contains(string(out), "<status>error</status>") {
-		t.Fatalf("refused: %s", out)
-	}
-	srv := httptest.NewServer(fs)
-	t.Cleanup(srv.Close)
-	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := Read(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imported, _ := Build(snap)
+	imported := readAfterPanel(t, cfg, now,
+		`<webspace><switch-subscription><filter><name>jane.example</name></filter><no-plan/></switch-subscription></webspace>`)
 	sub := imported.Subscriptions["jane.example"]
 	if sub == nil || sub.Plan != model.None {
 		t.Fatalf("imported subscription: %+v", sub)
@@ -187,31 +200,9 @@ func TestImportExpiredIsNotSuspended(t *testing.T) {
 	for _, d := range []string{"old.example", "held.example"} {
 		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
 	}
-	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := fake.New(st, fake.Options{Key: "k-import"})
-	for _, p := range []string{
+	imported := readAfterPanel(t, cfg, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
 		`<webspace><set><filter><name>old.example</name></filter><values><gen_setup><status>256</status></gen_setup></values></set></webspace>`,
-		`<webspace><set><filter><name>held.example</name></filter><values><gen_setup><status>272</status></gen_setup></values></set></webspace>`,
-	} {
-		packet := []byte(`<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1">` + p + `</packet>`)
-		if out := fs.Handle(map[string][]string{"Key": {"k-import"}}, packet); strings.Contains(string(out), "<status>error</status>") {
-			t.Fatalf("refused: %s", out)
-		}
-	}
-	srv := httptest.NewServer(fs)
-	t.Cleanup(srv.Close)
-	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := Read(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imported, _ := Build(snap)
+		`<webspace><set><filter><name>held.example</name></filter><values><gen_setup><status>272</status></gen_setup></values></set></webspace>`)
 	if s := imported.Subscriptions["old.example"]; s == nil || s.Status != "active" {
 		t.Errorf("expired subscription imported as %+v, want status active", s)
 	}
