@@ -5,10 +5,12 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -237,6 +239,8 @@ type validator struct {
 	planNames map[model.PlanKind]map[string][]string // kind -> name -> owners
 	// byOwner indexes service and add-on plans by owner and name.
 	byOwner map[model.PlanKind]map[string]map[string]*model.Plan
+	// serverNames indexes the servers list by name (placements).
+	serverNames map[string]*model.Server
 }
 
 func (v *validator) errorf(at diag.Range, obj, path, format string, args ...any) *diag.Diagnostic {
@@ -373,19 +377,22 @@ func (v *validator) placements() {
 	for _, c := range v.cfg.Customers {
 		check(c.Servers, &c.Src, "customer "+c.Login)
 	}
-	for _, s := range v.cfg.Subscriptions {
-		obj := "subscription " + s.Domain
-		switch {
-		case s.Server == "" && len(v.cfg.Servers) > 1:
-			d := v.errorf(s.Src.At("domain"), obj, "server", "subscription %s names no server; with several servers every subscription says which one it is on (server: NAME)", s.Domain)
-			d.Detail = "servers: " + strings.Join(serverNames(v.cfg.Servers), ", ")
-		case s.Server != "" && !multi:
-			if s.Server != model.DefaultServer {
-				v.errorf(s.Src.At("server"), obj, "server", "unknown server %q: the config has one server, named %s", s.Server, model.DefaultServer)
-			}
-		case s.Server != "" && names[s.Server] == nil:
-			v.errorf(s.Src.At("server"), obj, "server", "unknown server %q%s", s.Server, valSuggest(s.Server, names))
+	v.serverNames = names // subscriptions are placed by subscription
+}
+
+// placement checks the server a subscription names.
+func (v *validator) placement(s *model.Subscription) {
+	multi := len(v.cfg.Servers) > 0
+	switch {
+	case s.Server == "" && len(v.cfg.Servers) > 1:
+		d := v.errorf(s.Src.At("domain"), "subscription "+s.Domain, "server", "subscription %s names no server; with several servers every subscription says which one it is on (server: NAME)", s.Domain)
+		d.Detail = "servers: " + strings.Join(serverNames(v.cfg.Servers), ", ")
+	case s.Server != "" && !multi:
+		if s.Server != model.DefaultServer {
+			v.errorf(s.Src.At("server"), "subscription "+s.Domain, "server", "unknown server %q: the config has one server, named %s", s.Server, model.DefaultServer)
 		}
+	case s.Server != "" && v.serverNames[s.Server] == nil:
+		v.errorf(s.Src.At("server"), "subscription "+s.Domain, "server", "unknown server %q%s", s.Server, valSuggest(s.Server, v.serverNames))
 	}
 }
 
@@ -498,9 +505,31 @@ func (v *validator) planIndex(kind model.PlanKind) map[string][]string {
 	return v.planNames[kind]
 }
 
+// subscriptions checks every subscription (its placement and the rest)
+// on all cores: a fleet has 100,000 of them, and checking one only reads
+// the config and the validator's indexes (built here, before the workers
+// share them) and sets the subscription's own Owner. Each worker keeps
+// its own diagnostics; Validate sorts them all.
 func (v *validator) subscriptions() {
-	for _, s := range v.cfg.Subscriptions {
-		v.subscription(s)
+	subs := slices.Collect(maps.Values(v.cfg.Subscriptions))
+	v.planIndex(model.ServicePlanKind)
+	v.ownerPlan(model.ServicePlanKind, "", "")
+	workers := min(runtime.GOMAXPROCS(0), 1+len(subs)/4096)
+	parts := make([]*validator, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		part := &validator{cfg: v.cfg, planNames: v.planNames, byOwner: v.byOwner, serverNames: v.serverNames}
+		parts[w] = part
+		wg.Go(func() {
+			for i := w; i < len(subs); i += workers {
+				part.placement(subs[i])
+				part.subscription(subs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, p := range parts {
+		v.diags = append(v.diags, p.diags...)
 	}
 }
 
