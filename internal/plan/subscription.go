@@ -86,8 +86,16 @@ func (e *engine) planSubscriptions() []*sub {
 	e.overAllocationWarnings()
 	parallel(len(fresh), func(i int) { e.finish(fresh[i]) })
 	if len(subs) > 0 {
-		e.result.Subscriptions = make([]state.Subscription, 0, len(subs))
-		e.statuses = make([]SubStatus, 0, len(subs))
+		// The records are large and a fleet has 100,000 of them: they
+		// are copied into the result on every core.
+		e.result.Subscriptions = make([]state.Subscription, len(subs))
+		e.statuses = make([]SubStatus, len(subs))
+		inChunks(len(subs), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				e.result.Subscriptions[i] = subs[i].rec
+				e.statuses[i] = subs[i].status
+			}
+		})
 	}
 	planned := 0
 	for _, s := range subs {
@@ -96,8 +104,6 @@ func (e *engine) planSubscriptions() []*sub {
 		} else {
 			e.carry(e.reuse, &s.rec)
 		}
-		e.result.Subscriptions = append(e.result.Subscriptions, s.rec)
-		e.statuses = append(e.statuses, s.status)
 		e.conflicts = append(e.conflicts, s.conflicts...)
 		if s.change != nil {
 			e.add(s.change)
@@ -574,6 +580,15 @@ func parallel(n int, f func(i int)) {
 	}
 	wg.Wait()
 	crash.rethrow()
+}
+
+// inChunks runs f on contiguous ranges covering 0..n-1, one per core:
+// for work per index too small to hand out one index at a time.
+func inChunks(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), 1+n/4096)
+	parallel(workers, func(w int) {
+		f(n*w/workers, n*(w+1)/workers)
+	})
 }
 
 // workerPanic carries the first panic of worker goroutines to the
