@@ -30,6 +30,54 @@ func checkAppendJSON(t *testing.T, s *Snapshot) {
 	if enc, err := Encode(s); err != nil || !bytes.Equal(enc, want) {
 		t.Fatalf("Encode = %q, %v; want the bytes of encoding/json", enc, err)
 	}
+	checkEncodesAs(t, s, want)
+}
+
+// checkEncodesAs fails unless EncodesAs says s encodes as want (its
+// encoding) and not as any of a few bytes changed, added or dropped.
+func checkEncodesAs(t *testing.T, s *Snapshot, want []byte) {
+	t.Helper()
+	if !EncodesAs(s, want) {
+		t.Fatalf("EncodesAs is false for the snapshot's own encoding")
+	}
+	for _, at := range []int{0, len(want) / 3, spillAt - 1, spillAt, spillAt + 1, len(want) / 2, len(want) - 2, len(want) - 1} {
+		if at < 0 || at >= len(want) {
+			continue
+		}
+		changed := bytes.Clone(want)
+		changed[at] ^= 0x20
+		dropped := slices.Delete(bytes.Clone(want), at, at+1)
+		added := slices.Insert(bytes.Clone(want), at, ' ')
+		for name, data := range map[string][]byte{"changed": changed, "dropped": dropped, "added": added} {
+			if EncodesAs(s, data) {
+				t.Fatalf("EncodesAs is true with byte %d of %d %s", at, len(want), name)
+			}
+		}
+	}
+	if EncodesAs(s, append(bytes.Clone(want), '\n')) || EncodesAs(s, want[:len(want)-1]) {
+		t.Fatalf("EncodesAs is true for the encoding with a byte more or less at its end")
+	}
+}
+
+// EncodesAs compares a large encoding piece by piece (spillAt): the
+// pieces' boundaries are checked as the rest is.
+func TestEncodesAsLarge(t *testing.T) {
+	s := bigSnapshot(3000)
+	want, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 4*spillAt {
+		t.Fatalf("the encoding is %d bytes: too small to be compared in pieces", len(want))
+	}
+	checkEncodesAs(t, s, want)
+	for at := spillAt / 2; at < len(want); at += spillAt / 3 {
+		changed := bytes.Clone(want)
+		changed[at]++
+		if EncodesAs(s, changed) {
+			t.Fatalf("EncodesAs is true with byte %d of %d changed", at, len(want))
+		}
+	}
 }
 
 func TestAppendJSONEveryField(t *testing.T) {
@@ -108,6 +156,7 @@ func TestAppendJSONLeavesTheRestToEncodingJSON(t *testing.T) {
 		if got, err := Encode(s); err != nil || !bytes.Equal(got, want) {
 			t.Errorf("Encode with %T = %s, %v; want %s", v, got, err, want)
 		}
+		checkEncodesAs(t, s, want)
 	}
 	for _, v := range []any{math.NaN(), math.Inf(1), make(chan int)} {
 		s := New("l")

@@ -125,8 +125,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	}
 	canonical := knownCanonical
 	if !canonical && state.StableEncoding(data) {
-		enc, err := state.Encode(s)
-		canonical = err == nil && bytes.Equal(enc, data)
+		canonical = state.EncodesAs(s, data)
 	}
 	b.remember(data, plain, s, canonical)
 	stored := false
