@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
@@ -22,6 +23,23 @@ func contactOf(c model.Contact) state.Contact {
 	return state.Contact{Name: c.Name, Company: c.Company, Email: c.Email, Phone: c.Phone, Address: c.Address}
 }
 
+// checkExplicitAllocation: a new reseller on plan none has the
+// allocation its config gives (SPEC §2.7); only a customer converted
+// into a reseller may leave it out, for the totals of its subscriptions,
+// and a reseller recorded with an allocation keeps it. What a server
+// already has (Input.Existing) is read, not given.
+func (e *engine) checkExplicitAllocation(r *model.Reseller) {
+	if r.Plan != model.None || len(r.Props) > 0 || len(r.Services) > 0 || e.in.Existing {
+		return
+	}
+	if old := r.RenamedFrom; old != "" && (e.priorResellers[old] != nil || e.priorCustomers[old] != nil) {
+		return
+	}
+	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.At("plan"), Object: "reseller " + r.Login, Path: "plan",
+		Summary: "plan none needs an explicit allocation: give the reseller its resources and permissions, or a reseller plan",
+		Detail:  "only a customer converted into a reseller (a customer recorded with the same login) may leave its allocation out, for the totals of its subscriptions"})
+}
+
 // planResellers plans reseller accounts and their allocations.
 func (e *engine) planResellers(subs []*sub) {
 	if e.in.Scope != nil {
@@ -34,6 +52,9 @@ func (e *engine) planResellers(subs []*sub) {
 		alloc := e.recordAllocation(&rec, subs)
 		prior := e.priorResellers[login]
 		convertedFrom := e.priorCustomers[login]
+		if prior == nil && convertedFrom == nil {
+			e.checkExplicitAllocation(r)
+		}
 		var priorHash string
 		switch {
 		case prior != nil:

@@ -6,11 +6,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // resellerConfig has a reseller of each kind: on a reseller plan (acme),
-// with an explicit allocation (solo), and with neither (conv: the totals
-// of its subscriptions).
+// with an explicit allocation (solo), and with neither (conv: a customer
+// converted into a reseller, which gets the totals of its subscriptions).
 func resellerConfig() *model.Config {
 	c := baseConfig()
 	c.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R", Oversell: true,
@@ -40,7 +41,11 @@ func resellerConfig() *model.Config {
 // other; this fails on any such disagreement.
 func TestResellerAllocationIsRecorded(t *testing.T) {
 	cfg := resellerConfig()
-	p := mustPlan(t, cfg, nil)
+	// conv was a customer: converted, it gets the totals of its
+	// subscriptions (a new reseller on plan none needs an allocation).
+	prior := state.New("lin")
+	prior.Customers = []state.Customer{{Login: "conv", Owner: "admin", Status: "active"}}
+	p := mustPlan(t, cfg, prior)
 	e := &engine{cfg: cfg, allocs: map[string]allocation{}}
 	for _, r := range p.Result.Resellers {
 		a := e.resellerAllocation(r.Login)

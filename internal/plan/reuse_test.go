@@ -64,7 +64,10 @@ func reuseFleet(r *rand.Rand) *model.Config {
 	c.Resellers["r1"] = &model.Reseller{Login: "r1", Plan: "RP", Status: "active"}
 	c.Resellers["r2"] = &model.Reseller{Login: "r2", Plan: model.None, Status: "active",
 		Props: model.Props{"resources.disk_space": model.Size(12 * gib), "resources.mailboxes": model.Count(40)}, Services: []string{"seo"}}
-	c.Resellers["r3"] = &model.Reseller{Login: "r3", Plan: model.None, Status: "active"}
+	// r3 starts with an allocation (a new reseller on plan none needs
+	// one); once recorded, it keeps it when the config leaves it out.
+	c.Resellers["r3"] = &model.Reseller{Login: "r3", Plan: model.None, Status: "active",
+		Props: model.Props{"resources.disk_space": model.Size(8 * gib)}}
 	owners := []string{"admin", "admin", "r1", "r2", "r3"}
 	for i := range 12 {
 		login := fmt.Sprintf("c%02d", i)
@@ -374,7 +377,7 @@ func reuseEditMore(r *rand.Rand, c *model.Config, step int, d string, cu *model.
 		return "r3 gets an allocation"
 	case 14:
 		c.Resellers["r3"].Props = nil
-		return "r3 allocated its totals"
+		return "r3's allocation left out (the recorded one kept)"
 	default:
 		p := c.ServicePlans[model.PlanKey([]string{"admin", "r3"}[r.IntN(2)], "Big")]
 		p.Props["permissions.manage_php_settings"] = model.Bool(r.IntN(2) == 0)
@@ -404,6 +407,9 @@ func fixErrors(r *rand.Rand, in Input) {
 			}
 			if k, ok := strings.CutPrefix(d.Object, "customer "); ok && d.Path == "renamed_from" && cfg.Customers[k] != nil {
 				cfg.Customers[k].RenamedFrom = ""
+			}
+			if k, ok := strings.CutPrefix(d.Object, "reseller "); ok && d.Path == "plan" && cfg.Resellers[k] != nil {
+				cfg.Resellers[k].Props = model.Props{"resources.disk_space": model.Size(8 * gib)}
 			}
 		}
 	}
