@@ -118,7 +118,14 @@ func writeFileAtomic(path string, data []byte) (err error) {
 }
 
 // runApplySaved applies exactly a saved plan, refusing it when stale.
-func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) error {
+func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err error) {
+	defer func() {
+		// A stale plan is named: CI may hold several.
+		var stale *apply.StaleError
+		if errors.As(err, &stale) {
+			err = fmt.Errorf("%s: %w", o.PlanFile, err)
+		}
+	}()
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
