@@ -61,11 +61,10 @@ service_plan "Managed WordPress" {
 }
 
 customer "hotel-miramar" {
-  name              = "Inés García"
-  company           = "Hotel Miramar"
-  email             = "ines@hotel-miramar.example"
-  password          = file("secrets/hotel-miramar.txt")
-  admin_description = "Pays yearly, by invoice"
+  name     = "Inés García"
+  company  = "Hotel Miramar"
+  email    = "ines@hotel-miramar.example"
+  password = file("secrets/hotel-miramar.txt")
 }
 
 subscription "hotel-miramar.example" {

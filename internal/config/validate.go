@@ -421,6 +421,14 @@ func SelectorText(sel map[string]string) string {
 func (v *validator) customers() {
 	for _, c := range v.cfg.Customers {
 		v.checkOwner(c.Owner, &c.Src, "customer", c.Login)
+		// admin_description is the admin's note on a reseller's customer
+		// (SPEC §2.7), one the reseller cannot see; the admin's own
+		// customer has only the owner's description.
+		if c.AdminDescription != "" && (c.Owner == "" || c.Owner == model.Admin) {
+			d := v.errorf(c.Src.At("admin_description"), "customer "+c.Login, "admin_description",
+				"only a reseller's customer has an admin_description (the admin's note, which the reseller cannot see); %s is the admin's customer", c.Login)
+			d.Detail = "the admin's own customer has one description, its owner's: use description"
+		}
 	}
 }
 
