@@ -130,6 +130,32 @@ func (e *engine) planResellers(subs []*sub) {
 	}
 }
 
+// createCustomers is the reseller permission to add customers.
+const createCustomers = "permissions.create_customers"
+
+// checkCreateCustomers: a reseller planning its own directory (a scoped
+// plan) adds a customer only when its allocation grants
+// create_customers, as in Plesk, where a reseller without "customer
+// creation" has no way to add one. Its existing customers are not
+// concerned, nor is the admin, who may add customers for any reseller,
+// nor what a server already has (Input.Existing).
+func (e *engine) checkCreateCustomers(cu *model.Customer) {
+	if e.in.Scope == nil || e.in.Existing {
+		return
+	}
+	login := e.in.Scope.Reseller
+	if a := e.resellerAllocation(login); a.props != nil && a.props[createCustomers].Truth() {
+		return
+	}
+	why := "its allocation"
+	if r := e.cfg.Resellers[login]; r != nil && r.Plan != model.None {
+		why = "reseller plan " + r.Plan
+	}
+	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: cu.Src.Decl, Object: "customer " + cu.Login,
+		Summary: "reseller " + login + " may not create customers: " + why + " does not grant permissions.create_customers",
+		Detail:  "the admin grants it (permissions { create_customers = true } in the reseller plan or allocation), or creates the customer"})
+}
+
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
 	if e.in.Scope == nil {
@@ -162,6 +188,7 @@ func (e *engine) planCustomers() {
 		if b == nil {
 			c.Action, c.Reasons = Create, []string{"new in config"}
 			b = &state.Customer{}
+			e.checkCreateCustomers(cu)
 		} else {
 			c.Action = Update
 		}
