@@ -89,19 +89,30 @@ func (e *engine) expires(cfg *model.Subscription, created time.Time, props model
 		t := cfg.Expires.UTC()
 		return &t
 	}
-	exp, ok := props["resources.expiration"]
-	if !ok || exp.IsUnlimited() || exp.N <= 0 {
+	t := planExpiry(created, props)
+	if t == nil {
 		return nil
 	}
-	t := exp.AddTo(created).UTC()
 	if t.After(model.MaxDate) {
+		exp := props["resources.expiration"]
 		// Only a clock (or --now) near year 9999 gets here: the
 		// config bounds periods to 100 years.
 		e.diag(diag.Diagnostic{Severity: diag.Error,
 			Summary: fmt.Sprintf("would expire after year 9999 (created %s, expiration %s)", created.Format("2006-01-02"), exp.S),
 			Object:  "subscription " + cfg.Domain, Subject: cfg.Src.At("plan")})
-		t = model.MaxDate
+		*t = model.MaxDate
 	}
+	return t
+}
+
+// planExpiry is the expiration that values props give a subscription
+// created at created: created plus their expiration, or never (nil).
+func planExpiry(created time.Time, props model.Props) *time.Time {
+	exp, ok := props["resources.expiration"]
+	if !ok || exp.IsUnlimited() || exp.N <= 0 {
+		return nil
+	}
+	t := exp.AddTo(created).UTC()
 	return &t
 }
 

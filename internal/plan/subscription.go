@@ -412,6 +412,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	case p.IPAddress != rec.IPAddress:
 		reasons = append(reasons, "IP address changed")
 	}
+	reasons = append(reasons, e.ownEdits(s, effSet, setsSecret)...)
 	// A change that only follows changed plans is fan-out: it is
 	// summarised under the plan change (Cause) unless it has reasons of
 	// its own, which people must see.
@@ -435,6 +436,48 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
 	return c
+}
+
+// ownEdits explains the changes of a recorded subscription's own fields
+// that its config made, which no plan change can make: its customer (not
+// renamed), FTP credentials, managed_by and an explicit expiration date
+// set, changed or removed. A subscription with any of them is its own
+// change, never fan-out of a plan change reached in the same run.
+func (e *engine) ownEdits(s *sub, effSet *pset, setsSecret bool) []string {
+	p, rec := s.prior, &s.rec
+	var reasons []string
+	if p.Customer != rec.Customer && p.Owner == rec.Owner {
+		if n, ok := e.renamedTo("customer", p.Customer); !ok || n != rec.Customer {
+			reasons = append(reasons, "customer changed")
+		}
+	}
+	if p.FTPLogin != rec.FTPLogin {
+		reasons = append(reasons, "FTP login changed")
+	}
+	if setsSecret {
+		reasons = append(reasons, "FTP password changed")
+	}
+	if p.ManagedBy != rec.ManagedBy {
+		reasons = append(reasons, "managed_by changed")
+	}
+	if !sameTime(p.Expires, rec.Expires) {
+		// The recorded date was the config's own when it is not what the
+		// recorded values' expiration gives.
+		var was *time.Time
+		if set := e.sets.recorded(p.Effective); set != nil {
+			was = planExpiry(p.CreatedAt, set.props)
+		}
+		explicitBefore := !sameTime(p.Expires, was)
+		switch {
+		case s.cfg.Expires != nil && explicitBefore:
+			reasons = append(reasons, "expiration date changed in config")
+		case s.cfg.Expires != nil:
+			reasons = append(reasons, "expiration date set in config")
+		case explicitBefore:
+			reasons = append(reasons, "expiration date removed from config")
+		}
+	}
+	return reasons
 }
 
 // subscriptionAction is the action of a recorded subscription's change,
