@@ -109,7 +109,16 @@ func (e *engine) planResellers(subs []*sub) {
 				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
 			if b.Plan == rec.Plan && b.Allocation != rec.Allocation {
-				e.resellerPlanReaches(c, r.Plan)
+				// Fan-out of the reseller plan's change, unless the
+				// config changes the reseller's own fields too: those
+				// are shown with it, never folded into the summary.
+				own := len(c.Reasons) > 0 || slices.ContainsFunc(fs, func(f *FieldChange) bool {
+					return !strings.HasPrefix(f.Path, "allocation.")
+				})
+				if own && len(c.Reasons) == 0 {
+					c.Reasons = []string{"changed in config"}
+				}
+				e.resellerPlanReaches(c, r.Plan, own)
 			}
 			if len(c.Reasons) == 0 {
 				c.Reasons = []string{"changed in config"}

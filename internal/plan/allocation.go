@@ -128,14 +128,17 @@ func (e *engine) recordAllocation(rec *state.Reseller, subs []*sub) *pset {
 // resellerPlanReaches makes a reseller's changed allocation, on the same
 // reseller plan as recorded, fan-out of that plan's change (when it
 // changed): the plan change lists the reseller, and the reseller's change
-// names it as its cause.
-func (e *engine) resellerPlanReaches(c *Change, plan string) {
+// names it as its cause, unless own: the reseller's own fields change too,
+// and its change stands on its own (shown in full, not summarised).
+func (e *engine) resellerPlanReaches(c *Change, plan string, own bool) {
 	addr := "reseller_plan " + plan
 	pc := e.planChanged[addr]
 	if plan == model.None || pc == nil {
 		return
 	}
-	c.Cause = addr
+	if !own {
+		c.Cause = addr
+	}
 	c.Reasons = append(c.Reasons, "reseller plan "+plan+" changed")
 	if pc.Fanout == nil {
 		pc.Fanout = &Fanout{}
