@@ -188,15 +188,17 @@ type Plan struct {
 // deletes.
 func (p *Plan) summarize() {
 	p.Summary, p.Deletes = Summary{}, nil
+	var skipped [][]string // the locked subscriptions each plan change skipped
 	for _, c := range p.Changes {
 		p.Summary.Add(c.Action)
 		if c.Action == Delete && c.Kind.Guarded() {
 			p.Deletes = append(p.Deletes, c.Address())
 		}
-		if c.Fanout != nil {
-			p.Summary.Skipped += len(c.Fanout.SkippedLocked)
+		if c.Fanout != nil && len(c.Fanout.SkippedLocked) > 0 {
+			skipped = append(skipped, c.Fanout.SkippedLocked)
 		}
 	}
+	p.Summary.Skipped = countDistinct(skipped)
 	for _, c := range p.Conflicts {
 		if c.Accepted {
 			p.Summary.Accepted++
@@ -204,6 +206,22 @@ func (p *Plan) summarize() {
 			p.Summary.Conflicts++
 		}
 	}
+}
+
+// countDistinct counts the distinct names in lists: a locked subscription
+// that several plan changes skip (its service plan and an add-on) is one
+// locked subscription skipped.
+func countDistinct(lists [][]string) int {
+	if len(lists) == 1 {
+		return len(lists[0])
+	}
+	seen := map[string]struct{}{}
+	for _, l := range lists {
+		for _, name := range l {
+			seen[name] = struct{}{}
+		}
+	}
+	return len(seen)
 }
 
 // Empty reports whether there is nothing to do: no change, no pending
