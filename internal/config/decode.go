@@ -1227,12 +1227,6 @@ func decWhereError(ctx decCtx, p *model.Prop) (summary, detail string) {
 		if ctx == decCtxReseller {
 			what = "a reseller's allocation carries"
 		}
-		if path == "resources.expiration" {
-			// Only subscriptions expire (SPEC §1.3): a reseller account
-			// has no expiration date, so the value would do nothing.
-			return fmt.Sprintf("%s no expiration: a reseller account never expires, only subscriptions do", what),
-				"set expiration on the service plans the reseller's subscriptions are on, or give a subscription its expires date"
-		}
 		return fmt.Sprintf("%s no hosting, mail or DNS parameters; %s belongs in service plans", what, path), ""
 	case decCtxCustomize:
 		if resellerOnly {

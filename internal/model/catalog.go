@@ -63,7 +63,7 @@ var catalog = []Prop{
 	{Path: "resources.databases", Kind: KindCount, Where: plans, Help: "Databases (count or unlimited).", Plesk: lim("max_db")},
 	{Path: "resources.ftp_accounts", Kind: KindCount, Where: plans, Help: "Additional FTP accounts (count or unlimited).", Plesk: lim("max_subftp_users")},
 	{Path: "resources.web_users", Kind: KindCount, Where: plans, Help: "Web users (count or unlimited).", Plesk: lim("max_wu")},
-	{Path: "resources.expiration", Kind: KindDuration, Where: InServicePlan | InAddonPlan | InCustomize, Help: "Validity period: 30d, 6mo, 1y or unlimited.", Plesk: PleskName{Why: "the plan-level format of Plesk's expiration limit is not documented; a subscription's expires is written as the expiration limit in Unix seconds"}},
+	{Path: "resources.expiration", Kind: KindDuration, Where: plans, Help: "Validity period: 30d, 6mo, 1y or unlimited.", Plesk: PleskName{Why: "the plan-level format of Plesk's expiration limit is not documented; a subscription's expires is written as the expiration limit in Unix seconds"}},
 	{Path: "resources.overuse", Kind: KindEnum, Enum: []string{"block", "notify", "normal", "not_suspend", "not_suspend_notify"}, Where: InServicePlan | InResellerPlan | InCustomize, Help: "Overuse policy.", Plesk: PleskName{Group: PleskOveruse, Name: "overuse", Enc: PleskWord}},
 	{Path: "resources.customers", Kind: KindCount, Where: InResellerPlan, Help: "Customers a reseller may have (count or unlimited).", Plesk: lim("max_cl")},
 	{Path: "resources.subscriptions", Kind: KindCount, Where: InResellerPlan, Help: "Subscriptions a reseller may have (count or unlimited).", Plesk: lim("max_dom")},
