@@ -88,7 +88,7 @@ func TestPlanArgs(t *testing.T) {
 func TestApplyArgs(t *testing.T) {
 	checkArgs(t, applyCommand, []argsCase[applyOptions]{
 		{args: nil, want: applyOptions{Dir: ".", Format: "text"}},
-		{args: []string{"p.plan", "--strict", "--dir", "cfg"}, want: applyOptions{Dir: "cfg", Format: "text", PlanFile: "p.plan", Strict: true}},
+		{args: []string{"p.plan", "--strict", "--dir", "cfg"}, want: applyOptions{Dir: "cfg", Format: "text", PlanFile: "p.plan"}}, // --strict: accepted, the default now
 		{args: []string{"--auto-approve", "--accept-available", "--allow-delete", "--format", "json", "--now", "2027-01-31T10:00:00Z",
 			"--target", "customer/jdoe", "--no-cache"},
 			want: applyOptions{Dir: ".", Format: "json", AutoApprove: true, AcceptAvailable: true, AllowDelete: true,

@@ -249,7 +249,6 @@ type applyOptions struct {
 	AllowDelete     bool
 	Now             string
 	PlanFile        string
-	Strict          bool
 	Targets         []string
 	NoCache         bool
 	NoRefresh       bool
@@ -298,7 +297,12 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "allow deleting customers, resellers and subscriptions")
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
-	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
+	// --strict was how to refuse a saved plan after any write to the
+	// state; that is now always so (SPEC §4): the flag is still accepted,
+	// so that scripts passing it keep working, and does nothing more.
+	var strict bool
+	f.BoolVar(&strict, "strict", false, "with PLANFILE: refuse it after any write to the state (always so now)")
+	_ = f.MarkDeprecated("strict", "a saved plan is always refused after any write to the state; --strict is no longer needed")
 	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
