@@ -313,6 +313,11 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
+	// With --format json, stdout is one JSON document: there is no room
+	// for a question, even on a terminal. Refused before anything is read.
+	if o.Format == "json" && !o.AutoApprove {
+		return errors.New("apply --format json cannot ask for confirmation: pass --auto-approve, or apply a saved plan (plansync plan --out FILE, then plansync apply FILE); nothing was applied")
+	}
 	if o.Parallelism < 0 {
 		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
 	}
