@@ -95,6 +95,11 @@ func TestApplyArgs(t *testing.T) {
 				Now: "2027-01-31T10:00:00Z", Targets: []string{"customer/jdoe"}, NoCache: true}},
 		{args: []string{"--refresh=false", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, NoRefresh: true}},
 		{args: []string{"a.plan", "b.plan"}, wantErr: "accepts at most 1 arg(s), received 2"},
+		// Flags that only shape a plan being made: the saved plan fixed them.
+		{args: []string{"p.plan", "--target", "customer/jdoe"}, wantErr: "--target cannot be used with a saved plan"},
+		{args: []string{"--now", "2027-01-31", "p.plan"}, wantErr: "--now cannot be used with a saved plan: its clock was fixed"},
+		{args: []string{"p.plan", "--refresh=false"}, wantErr: "--refresh cannot be used with a saved plan"},
+		{args: []string{"p.plan", "--now", "2027-01-31"}, wantErr: "--now cannot be used with a saved plan"},
 		{args: []string{"--parallelism", "2", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, Parallelism: 2}},
 	})
 }

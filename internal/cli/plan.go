@@ -281,8 +281,8 @@ config's values. --refresh=false plans from the recorded state alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if len(o.Targets) > 0 {
-					return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+				if err := savedPlanFlags(cmd); err != nil {
+					return err
 				}
 				o.PlanFile = args[0]
 			}
@@ -307,6 +307,22 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
+}
+
+// savedPlanFlags refuses, with a saved plan, the flags that only shape a
+// plan being made: the saved plan was made by plan --out, which fixed
+// them (the clock, the targets, the server read it planned from).
+func savedPlanFlags(cmd *cobra.Command) error {
+	f := cmd.Flags()
+	switch {
+	case f.Changed("target"):
+		return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+	case f.Changed("now"):
+		return errors.New("--now cannot be used with a saved plan: its clock was fixed when plan --out made it (expirations included); give --now to the plan --out that saves it")
+	case f.Changed("refresh"):
+		return errors.New("--refresh cannot be used with a saved plan: it was planned from what plan --out read, and applying it always checks the server again; give --refresh to the plan --out that saves it")
+	}
+	return nil
 }
 
 func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
