@@ -24,7 +24,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 	}
 	if s.Server != nil && want("server", "server") {
 		out = append(out, Object{"kind": "server", "key": "server", "owner": model.Admin,
-			"components": nonNil(s.Server.Components), "extensions": s.Server.Extensions, "default_plan": s.Server.DefaultPlan})
+			"components": nonNil(s.Server.Components), "extensions": nonNil(s.Server.Extensions), "default_plan": s.Server.DefaultPlan})
 	}
 	services := map[string]state.Service{}
 	for _, sv := range s.Services {
@@ -109,6 +109,10 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 		if sub.IPAddress != "" {
 			o["ip_address"] = sub.IPAddress
+		}
+		if sub.FTPPassword != "" {
+			// Only its hash is recorded; even that is never shown.
+			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
 		}
 		out = append(out, o)
 	}
@@ -255,6 +259,18 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 				fmt.Fprintf(b, "%s  -\n", indent)
 				writeObject(b, item, indent+"    ")
 			}
+		case []state.Extension:
+			// Shown whether or not there are any, as in JSON: [] is
+			// "none installed", not "unknown".
+			names := make([]string, 0, len(x))
+			for _, e := range x {
+				if len(e.Services) > 0 {
+					names = append(names, e.Name+" (services: "+strings.Join(e.Services, ", ")+")")
+				} else {
+					names = append(names, e.Name)
+				}
+			}
+			fmt.Fprintf(b, "%s%s: [%s]\n", indent, Escape(k), Escape(strings.Join(names, ", ")))
 		case nil:
 		case string:
 			if x == "" {
