@@ -42,18 +42,20 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 	}
 	for _, g := range []struct {
-		kind  string
+		kind  model.PlanKind
 		plans []state.Plan
-	}{{"service_plan", s.ServicePlans}, {"addon_plan", s.AddonPlans}, {"reseller_plan", s.ResellerPlans}} {
+	}{{model.ServicePlanKind, s.ServicePlans}, {model.AddonPlanKind, s.AddonPlans}, {model.ResellerPlanKind, s.ResellerPlans}} {
 		for _, p := range g.plans {
-			if !want(g.kind, p.Key) {
+			if !want(string(g.kind), p.Key) {
 				continue
 			}
-			o := Object{"kind": g.kind, "key": p.Key, "owner": p.Owner, "name": p.Name, "description": p.Description}
-			for k, v := range grouped(s.PropertySets[p.Props]) {
+			o := Object{"kind": string(g.kind), "key": p.Key, "owner": p.Owner, "name": p.Name, "description": p.Description}
+			// The plan's values, with those it gets by default where it
+			// leaves them out (SPEC §2.2), as plan showed them.
+			for k, v := range grouped(withPlanDefaults(s.PropertySets[p.Props], g.kind)) {
 				o[k] = v
 			}
-			if g.kind == "reseller_plan" {
+			if g.kind == model.ResellerPlanKind {
 				o["oversell"] = p.Oversell
 			}
 			out = append(out, o)
@@ -122,6 +124,21 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 		return out[i]["key"].(string) < out[j]["key"].(string)
 	})
+	return out
+}
+
+// withPlanDefaults is a plan's recorded values v with the values a plan
+// of kind gets where it leaves them out (plan.KindDefaults); v itself
+// is left as it is.
+func withPlanDefaults(v state.Values, kind model.PlanKind) state.Values {
+	defs := plan.KindDefaults(kind)
+	out := make(state.Values, len(v)+len(defs))
+	for k, d := range defs {
+		out[k] = d.JSON()
+	}
+	for k, x := range v {
+		out[k] = x
+	}
 	return out
 }
 
