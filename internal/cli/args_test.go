@@ -132,3 +132,45 @@ func TestFmtArgs(t *testing.T) {
 		{args: []string{"--check", "--dir", "cfg"}, want: fmtOptions{Dir: "cfg", Check: true}},
 	})
 }
+
+// TestUsageFollowsSpec: every command's usage line (plansync help CMD,
+// CMD --help) starts with its synopsis in SPEC §4 — the same flags, in
+// the same order, the same required arguments — ("[--as ...]" and
+// "[--format ...]" written out); flags SPEC does not list come after.
+func TestUsageFollowsSpec(t *testing.T) {
+	spec := map[string]string{
+		"validate": "validate [--dir DIR]",
+		"plan": "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--now TIME] [--target KIND/KEY]... " +
+			"[--allow-delete] [--as admin|reseller:LOGIN]",
+		"apply": "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] " +
+			"[--as admin|reseller:LOGIN]",
+		"show":         "show [--dir DIR] [KIND [KEY]] [--format text|json] [--as admin|reseller:LOGIN]",
+		"watch":        "watch [--dir DIR] [--apply] [--debounce DUR] [--as admin|reseller:LOGIN]",
+		"state":        "state pull | push FILE [--force] | list | history",
+		"force-unlock": "force-unlock LOCK_ID",
+		"fmt":          "fmt [--dir DIR] [--check]",
+		"import":       "import --dir OUT [--format yaml|hcl] [--target KIND/KEY]... [--force]",
+		"refresh":      "refresh [--dir DIR]",
+		"version":      "version",
+		"completion":   "completion", // cobra's, not in SPEC
+	}
+	root := newRoot(context.Background(), Env{Stdout: io.Discard, Stderr: io.Discard, Stdin: strings.NewReader("")})
+	seen := 0
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "help" {
+			continue
+		}
+		want, ok := spec[cmd.Name()]
+		if !ok {
+			t.Errorf("command %s: not in SPEC §4's synopsis", cmd.Name())
+			continue
+		}
+		seen++
+		if got := cmd.UseLine(); !strings.HasPrefix(got, "plansync "+want) {
+			t.Errorf("usage of %s:\n got  %s\n want %s…", cmd.Name(), got, "plansync "+want)
+		}
+	}
+	if seen != len(spec) {
+		t.Errorf("%d commands, SPEC lists %d", seen, len(spec))
+	}
+}

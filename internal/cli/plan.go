@@ -114,7 +114,7 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	var o planOptions
 	cmd := &cobra.Command{
-		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
+		Use:   "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--now TIME] [--target KIND/KEY]... [--allow-delete] [--as admin|reseller:LOGIN]",
 		Short: "Show what apply would change",
 		Long: `Plan the config directory against the recorded state and show what apply
 would change.
@@ -271,7 +271,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
+		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] [--as admin|reseller:LOGIN] [--target KIND/KEY]...",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
 		Long: `Plan as plan does, show the plan and apply it (or apply a saved plan).
 
