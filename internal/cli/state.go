@@ -264,6 +264,10 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	}
 	incoming, err := state.Decode(data)
 	if err != nil {
+		var se *state.SyntaxError
+		if errors.As(err, &se) {
+			return se.At(path) // PATH:LINE:COLUMN: …
+		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	run, err := lockedState(ctx, env, c, dir, "state push")
