@@ -54,13 +54,46 @@ func newDecoder(data []byte) *decoder {
 	return &decoder{data: data, strs: make(map[string]string)}
 }
 
-// position formats the line and column of byte offset off.
-func (d *decoder) position(off int) string {
+// lineColumn is the line and column (from 1, in bytes) of byte offset
+// off.
+func (d *decoder) lineColumn(off int) (line, col int) {
 	off = min(off, len(d.data))
-	line := 1 + bytes.Count(d.data[:off], []byte{'\n'})
-	col := 1 + off - (bytes.LastIndexByte(d.data[:off], '\n') + 1)
-	return fmt.Sprintf("line %d, column %d", line, col)
+	line = 1 + bytes.Count(d.data[:off], []byte{'\n'})
+	col = 1 + off - (bytes.LastIndexByte(d.data[:off], '\n') + 1)
+	return line, col
 }
+
+// SyntaxError is a state that cannot be decoded (an ErrCorrupt) at a
+// place of its encoding: Line and Column count from 1, the column in
+// bytes. A backend that reads a file names it with the place
+// (PATH:LINE:COLUMN), as errors in config files are named.
+type SyntaxError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s: line %d, column %d: %s", ErrCorrupt, e.Line, e.Column, e.Msg)
+}
+
+// Is makes a SyntaxError an ErrCorrupt.
+func (e *SyntaxError) Is(target error) bool { return target == ErrCorrupt }
+
+// At says e as the error of the file at path: "PATH:LINE:COLUMN:
+// recorded state is corrupt: MSG".
+func (e *SyntaxError) At(path string) error { return &FileSyntaxError{Path: path, Err: e} }
+
+// FileSyntaxError is a SyntaxError in the file at Path.
+type FileSyntaxError struct {
+	Path string
+	Err  *SyntaxError
+}
+
+func (e *FileSyntaxError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s: %s", e.Path, e.Err.Line, e.Err.Column, ErrCorrupt, e.Err.Msg)
+}
+
+func (e *FileSyntaxError) Unwrap() error { return e.Err }
 
 func (d *decoder) fail(format string, args ...any) {
 	if d.err == nil {
@@ -1013,7 +1046,8 @@ func Decode(data []byte) (*Snapshot, error) {
 		}
 		var se *syntaxError
 		if errors.As(d.err, &se) {
-			return nil, fmt.Errorf("%w: %s: %s", ErrCorrupt, d.position(se.offset), se.msg)
+			line, col := d.lineColumn(se.offset)
+			return nil, &SyntaxError{Line: line, Column: col, Msg: se.msg}
 		}
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.err)
 	}

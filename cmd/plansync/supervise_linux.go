@@ -120,6 +120,11 @@ func verdict(ps *os.ProcessState, werr error, chose int, hasReport bool) int {
 		switch sig := ws.Signal(); sig {
 		case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
 			return 128 + int(sig)
+		case syscall.SIGPIPE:
+			// Its output was closed early (plansync plan | head -1): the
+			// run ends quietly, as Unix tools do (the shell's 141 for a
+			// tool ended by SIGPIPE), not as an error.
+			return 128 + int(sig)
 		default:
 			fmt.Fprintf(os.Stderr, "Error: plansync's run was ended by %s (%s); nothing after that point was done.\n", signame(sig), describeKill(sig))
 			return cli.ExitError

@@ -78,6 +78,45 @@ func TestSupervisedExitCodes(t *testing.T) {
 	}
 }
 
+// TestClosedStdoutEndsQuietly: plansync plan | head -1 (stdout closed
+// before plansync is done writing) ends as Unix tools do: quietly, with
+// the status of a tool ended by SIGPIPE (141 in the shell), never with
+// an error message or exit 1 — supervised (stdin not a terminal) or
+// not.
+func TestClosedStdoutEndsQuietly(t *testing.T) {
+	t.Parallel()
+	bin := buildCrashBinary(t)
+	dir := copyExample(t, "agency")
+	run := func(env ...string) (*os.ProcessState, string) {
+		t.Helper()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close() // the reader is gone before anything is written
+		cmd := exec.Command(bin, "plan", "--dir", dir, "--no-cache")
+		cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PLANSYNC_STATE=", "PLANSYNC_NOW="}, env...)...)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		err = cmd.Run()
+		w.Close()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return cmd.ProcessState, stderr.String()
+	}
+	ps, stderr := run()
+	if code := ps.ExitCode(); code != 141 || stderr != "" {
+		t.Errorf("supervised, stdout closed: exit %d, want 141 (as a tool ended by SIGPIPE), quietly; stderr:\n%s", code, stderr)
+	}
+	ps, stderr = run(supervisedEnv + "=none")
+	ws, _ := ps.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE || stderr != "" {
+		t.Errorf("unsupervised, stdout closed: %v, want ended by SIGPIPE, quietly; stderr:\n%s", ps, stderr)
+	}
+}
+
 // TestSupervisedSignals: a signal sent to plansync's process reaches
 // the run once (a watch stops gracefully with exit 0), and `kill -9` of
 // plansync ends the run too.

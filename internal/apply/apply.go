@@ -76,8 +76,8 @@ func Entry(p *plan.Plan, opt Options) *state.HistoryEntry {
 
 // RunSaved checks and records a saved plan against the current state
 // (read under the lock the caller holds). It returns the serial recorded.
-func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapshot, configDigest string, strict bool, opt Options) (uint64, error) {
-	result, err := s.Prepare(cur, configDigest, strict)
+func RunSaved(ctx context.Context, b state.Backend, s *Saved, cur *state.Snapshot, configDigest string, opt Options) (uint64, error) {
+	result, err := s.Prepare(cur, configDigest)
 	if err != nil {
 		return 0, err
 	}

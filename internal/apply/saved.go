@@ -210,10 +210,12 @@ func (e *StaleError) Error() string {
 }
 
 // Prepare checks a saved plan against the current state and config and
-// returns the snapshot applying it records. Unless strict, a write to
-// the state that touched none of the plan's objects does not make it
-// stale.
-func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (*state.Snapshot, error) {
+// returns the snapshot applying it records. A saved plan is stale (SPEC
+// §4) when the config changed since it was made, or when the state did:
+// another lineage, or any write since (another serial), whatever objects
+// that write touched; the error then names the objects of the plan it
+// changed, if any.
+func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapshot, error) {
 	if configDigest != s.ConfigDigest {
 		return nil, &StaleError{"the config changed since the plan was made"}
 	}
@@ -227,30 +229,11 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 		return nil, &StaleError{"the recorded state it was made from no longer exists"}
 	}
 	if curSerial != s.Serial {
-		if strict {
-			return nil, &StaleError{fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)}
+		reason := fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)
+		if changed := s.changedSince(cur); len(changed) > 0 {
+			reason += "; objects it touches changed: " + strings.Join(changed, ", ")
 		}
-		var refs []state.Ref
-		for _, o := range s.Objects {
-			refs = append(refs, o.refs()...)
-		}
-		now := state.Versions(cur, refs)
-		var changed []string
-		for _, o := range s.Objects {
-			on := ""
-			if o.Server != "" {
-				on = o.Server + ": "
-			}
-			if now[state.Ref{Kind: string(o.Kind), Key: o.Key, Server: o.Server}] != o.Version {
-				changed = append(changed, on+string(o.Kind)+" "+o.Key)
-			}
-			if o.RenamedFrom != "" && now[state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server}] != o.RenamedFromVersion {
-				changed = append(changed, on+string(o.Kind)+" "+o.RenamedFrom)
-			}
-		}
-		if len(changed) > 0 {
-			return nil, &StaleError{"objects it touches changed since it was made: " + strings.Join(changed, ", ")}
-		}
+		return nil, &StaleError{reason}
 	}
 	planned, err := state.Decode(s.Result)
 	if err != nil {
@@ -265,6 +248,30 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string, strict bool) (
 		out.Lineage = planned.Lineage
 	}
 	return out, nil
+}
+
+// changedSince lists the objects of the plan whose records in cur are
+// not the versions the plan was made from.
+func (s *Saved) changedSince(cur *state.Snapshot) []string {
+	var refs []state.Ref
+	for _, o := range s.Objects {
+		refs = append(refs, o.refs()...)
+	}
+	now := state.Versions(cur, refs)
+	var changed []string
+	for _, o := range s.Objects {
+		on := ""
+		if o.Server != "" {
+			on = o.Server + ": "
+		}
+		if now[state.Ref{Kind: string(o.Kind), Key: o.Key, Server: o.Server}] != o.Version {
+			changed = append(changed, on+string(o.Kind)+" "+o.Key)
+		}
+		if o.RenamedFrom != "" && now[state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server}] != o.RenamedFromVersion {
+			changed = append(changed, on+string(o.Kind)+" "+o.RenamedFrom)
+		}
+	}
+	return changed
 }
 
 // Check applies the apply policies to a saved plan.

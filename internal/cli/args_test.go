@@ -88,13 +88,18 @@ func TestPlanArgs(t *testing.T) {
 func TestApplyArgs(t *testing.T) {
 	checkArgs(t, applyCommand, []argsCase[applyOptions]{
 		{args: nil, want: applyOptions{Dir: ".", Format: "text"}},
-		{args: []string{"p.plan", "--strict", "--dir", "cfg"}, want: applyOptions{Dir: "cfg", Format: "text", PlanFile: "p.plan", Strict: true}},
+		{args: []string{"p.plan", "--strict", "--dir", "cfg"}, want: applyOptions{Dir: "cfg", Format: "text", PlanFile: "p.plan"}}, // --strict: accepted, the default now
 		{args: []string{"--auto-approve", "--accept-available", "--allow-delete", "--format", "json", "--now", "2027-01-31T10:00:00Z",
 			"--target", "customer/jdoe", "--no-cache"},
 			want: applyOptions{Dir: ".", Format: "json", AutoApprove: true, AcceptAvailable: true, AllowDelete: true,
 				Now: "2027-01-31T10:00:00Z", Targets: []string{"customer/jdoe"}, NoCache: true}},
 		{args: []string{"--refresh=false", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, NoRefresh: true}},
 		{args: []string{"a.plan", "b.plan"}, wantErr: "accepts at most 1 arg(s), received 2"},
+		// Flags that only shape a plan being made: the saved plan fixed them.
+		{args: []string{"p.plan", "--target", "customer/jdoe"}, wantErr: "--target cannot be used with a saved plan"},
+		{args: []string{"--now", "2027-01-31", "p.plan"}, wantErr: "--now cannot be used with a saved plan: its clock was fixed"},
+		{args: []string{"p.plan", "--refresh=false"}, wantErr: "--refresh cannot be used with a saved plan"},
+		{args: []string{"p.plan", "--now", "2027-01-31"}, wantErr: "--now cannot be used with a saved plan"},
 		{args: []string{"--parallelism", "2", "--auto-approve"}, want: applyOptions{Dir: ".", Format: "text", AutoApprove: true, Parallelism: 2}},
 	})
 }
@@ -126,4 +131,46 @@ func TestFmtArgs(t *testing.T) {
 		{args: nil, want: fmtOptions{Dir: "."}},
 		{args: []string{"--check", "--dir", "cfg"}, want: fmtOptions{Dir: "cfg", Check: true}},
 	})
+}
+
+// TestUsageFollowsSpec: every command's usage line (plansync help CMD,
+// CMD --help) starts with its synopsis in SPEC §4 — the same flags, in
+// the same order, the same required arguments — ("[--as ...]" and
+// "[--format ...]" written out); flags SPEC does not list come after.
+func TestUsageFollowsSpec(t *testing.T) {
+	spec := map[string]string{
+		"validate": "validate [--dir DIR]",
+		"plan": "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--now TIME] [--target KIND/KEY]... " +
+			"[--allow-delete] [--as admin|reseller:LOGIN]",
+		"apply": "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] " +
+			"[--as admin|reseller:LOGIN]",
+		"show":         "show [--dir DIR] [KIND [KEY]] [--format text|json] [--as admin|reseller:LOGIN]",
+		"watch":        "watch [--dir DIR] [--apply] [--debounce DUR] [--as admin|reseller:LOGIN]",
+		"state":        "state pull | push FILE [--force] | list | history",
+		"force-unlock": "force-unlock LOCK_ID",
+		"fmt":          "fmt [--dir DIR] [--check]",
+		"import":       "import --dir OUT [--format yaml|hcl] [--target KIND/KEY]... [--force]",
+		"refresh":      "refresh [--dir DIR]",
+		"version":      "version",
+		"completion":   "completion", // cobra's, not in SPEC
+	}
+	root := newRoot(context.Background(), Env{Stdout: io.Discard, Stderr: io.Discard, Stdin: strings.NewReader("")})
+	seen := 0
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == "help" {
+			continue
+		}
+		want, ok := spec[cmd.Name()]
+		if !ok {
+			t.Errorf("command %s: not in SPEC §4's synopsis", cmd.Name())
+			continue
+		}
+		seen++
+		if got := cmd.UseLine(); !strings.HasPrefix(got, "plansync "+want) {
+			t.Errorf("usage of %s:\n got  %s\n want %s…", cmd.Name(), got, "plansync "+want)
+		}
+	}
+	if seen != len(spec) {
+		t.Errorf("%d commands, SPEC lists %d", seen, len(spec))
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
 )
 
@@ -180,6 +181,12 @@ func (v *diagView) all(err error) diag.Diagnostics {
 		var oe objectError
 		if errors.As(err, &oe) {
 			d.Object = oe.object
+		}
+		// A state file that cannot be decoded: the place is the
+		// diagnostic's file, line and column.
+		var se *state.FileSyntaxError
+		if errors.As(err, &se) {
+			d.Subject = diag.Range{File: se.Path, Start: diag.Pos{Line: se.Err.Line, Column: se.Err.Column}}
 		}
 		out = append(out, d)
 	}

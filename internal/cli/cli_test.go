@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -68,6 +69,36 @@ func TestApplyAsksOnTerminal(t *testing.T) {
 		if applied := err == nil; applied != tc.applied {
 			t.Errorf("answer %q: state written = %v, want %v", tc.answer, applied, tc.applied)
 		}
+	}
+}
+
+// TestApplyJSONNeverAsks: apply --format json cannot ask on a terminal
+// (stdout is one JSON document): without --auto-approve it is refused
+// with a JSON error document, exit 1, and nothing is applied.
+func TestApplyJSONNeverAsks(t *testing.T) {
+	dir := configDir(t)
+	env, out, errb := termEnv(t, "yes\n", nil)
+	code := Main(context.Background(), []string{"apply", "--dir", dir, "--format", "json"}, env)
+	if code != ExitError {
+		t.Errorf("exit %d, want %d", code, ExitError)
+	}
+	if strings.Contains(out.String(), "Only 'yes' will be accepted") {
+		t.Errorf("asked:\n%s", out)
+	}
+	var doc struct {
+		Diagnostics []struct{ Severity, Summary string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
+	}
+	if len(doc.Diagnostics) != 1 || doc.Diagnostics[0].Severity != "error" || !strings.Contains(doc.Diagnostics[0].Summary, "pass --auto-approve") {
+		t.Errorf("diagnostics %+v", doc.Diagnostics)
+	}
+	if errb.Len() != 0 {
+		t.Errorf("stderr: %s", errb)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".plansync", "state.json")); err == nil {
+		t.Error("state written")
 	}
 }
 

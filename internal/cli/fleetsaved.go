@@ -77,7 +77,7 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 	if slices.Contains(plan.RecordedServers(cur), "") && slices.ContainsFunc(parts, func(p plan.ServerConfig) bool { return p.Name == model.DefaultServer }) {
 		return &apply.StaleError{Reason: "the recorded state holds a single server's objects that the servers list adopts as server default; run plansync apply without a plan file once to adopt them"}
 	}
-	result, err := saved.Prepare(cur, digest, o.Strict)
+	result, err := saved.Prepare(cur, digest)
 	if err != nil {
 		return err
 	}

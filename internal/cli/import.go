@@ -51,7 +51,7 @@ type importOptions struct {
 func newImportCmd(env Env, c *common) *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
-		Use:   "import --dir OUT [--format yaml|hcl] [--url URL | --server NAME=URL...] [--force] [--target KIND/KEY]...",
+		Use:   "import --dir OUT [--format yaml|hcl] [--target KIND/KEY]... [--force] [--url URL | --server NAME=URL...]",
 		Short: "Adopt what Plesk servers have: write their config and recorded state",
 		Long: `Read the business layer of a Plesk server (service and add-on plans,
 reseller plans, resellers, customers, subscriptions) and write a config

@@ -114,7 +114,7 @@ func newPlanCmd(env Env, c *common) *cobra.Command {
 func planCommand(run func(context.Context, planOptions) error) *cobra.Command {
 	var o planOptions
 	cmd := &cobra.Command{
-		Use:   "plan [--dir DIR] [--format text|json] [--detailed-exitcode] [--now TIME]",
+		Use:   "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--now TIME] [--target KIND/KEY]... [--allow-delete] [--as admin|reseller:LOGIN]",
 		Short: "Show what apply would change",
 		Long: `Plan the config directory against the recorded state and show what apply
 would change.
@@ -249,7 +249,6 @@ type applyOptions struct {
 	AllowDelete     bool
 	Now             string
 	PlanFile        string
-	Strict          bool
 	Targets         []string
 	NoCache         bool
 	NoRefresh       bool
@@ -272,7 +271,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete]",
+		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] [--as admin|reseller:LOGIN] [--target KIND/KEY]...",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
 		Long: `Plan as plan does, show the plan and apply it (or apply a saved plan).
 
@@ -282,8 +281,8 @@ config's values. --refresh=false plans from the recorded state alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if len(o.Targets) > 0 {
-					return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+				if err := savedPlanFlags(cmd); err != nil {
+					return err
 				}
 				o.PlanFile = args[0]
 			}
@@ -298,16 +297,42 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "allow deleting customers, resellers and subscriptions")
 	f.StringVar(&o.Now, "now", "", "apply as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
 	f.StringArrayVar(&o.Targets, "target", nil, "apply only KIND/KEY and what it forces (repeatable)")
-	f.BoolVar(&o.Strict, "strict", false, "with PLANFILE: refuse it after any write to the state, not only writes to the objects it touches")
+	// --strict was how to refuse a saved plan after any write to the
+	// state; that is now always so (SPEC §4): the flag is still accepted,
+	// so that scripts passing it keep working, and does nothing more.
+	var strict bool
+	f.BoolVar(&strict, "strict", false, "with PLANFILE: refuse it after any write to the state (always so now)")
+	_ = f.MarkDeprecated("strict", "a saved plan is always refused after any write to the state; --strict is no longer needed")
 	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
 	return cmd
 }
 
+// savedPlanFlags refuses, with a saved plan, the flags that only shape a
+// plan being made: the saved plan was made by plan --out, which fixed
+// them (the clock, the targets, the server read it planned from).
+func savedPlanFlags(cmd *cobra.Command) error {
+	f := cmd.Flags()
+	switch {
+	case f.Changed("target"):
+		return errors.New("--target cannot be used with a saved plan: it applies exactly what it holds; give --target to the plan --out that saves it")
+	case f.Changed("now"):
+		return errors.New("--now cannot be used with a saved plan: its clock was fixed when plan --out made it (expirations included); give --now to the plan --out that saves it")
+	case f.Changed("refresh"):
+		return errors.New("--refresh cannot be used with a saved plan: it was planned from what plan --out read, and applying it always checks the server again; give --refresh to the plan --out that saves it")
+	}
+	return nil
+}
+
 func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
+	}
+	// With --format json, stdout is one JSON document: there is no room
+	// for a question, even on a terminal. Refused before anything is read.
+	if o.Format == "json" && !o.AutoApprove {
+		return errors.New("apply --format json cannot ask for confirmation: pass --auto-approve, or apply a saved plan (plansync plan --out FILE, then plansync apply FILE); nothing was applied")
 	}
 	if o.Parallelism < 0 {
 		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)

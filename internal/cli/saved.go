@@ -173,7 +173,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	if client, conn, err := pleskServer(env, cfg, c.As); err != nil {
 		return err
 	} else if client != nil {
-		result, err := saved.Prepare(cur, digest, o.Strict)
+		result, err := saved.Prepare(cur, digest)
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	}
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
-		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, o.Strict, opts)
+		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, opts)
 		return err
 	})
 	if err != nil {

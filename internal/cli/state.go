@@ -35,7 +35,7 @@ func newShowCmd(env Env, c *common) *cobra.Command {
 func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 	var o showOptions
 	cmd := &cobra.Command{
-		Use:   "show [KIND [KEY]] [--dir DIR] [--format text|json]",
+		Use:   "show [--dir DIR] [KIND [KEY]] [--format text|json] [--as admin|reseller:LOGIN]",
 		Short: "Show the recorded state",
 		Args:  cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -135,7 +135,7 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 func newStateCmd(env Env, c *common) *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
-		Use:   "state",
+		Use:   "state pull | push FILE [--force] | list | history",
 		Short: "Read and manage the recorded state",
 		// A subcommand it does not have is an error (cobra's
 		// "unknown command"), and so is none, rather than the help
@@ -264,6 +264,10 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	}
 	incoming, err := state.Decode(data)
 	if err != nil {
+		var se *state.SyntaxError
+		if errors.As(err, &se) {
+			return se.At(path) // PATH:LINE:COLUMN: …
+		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	run, err := lockedState(ctx, env, c, dir, "state push")

@@ -235,7 +235,11 @@ func (e *engine) planPlans(kind model.PlanKind, priorList []state.Plan, desired 
 		}
 		fs.add(longField("description", b.Description, rec.Description))
 		if before == nil {
-			fs = append(fs, e.sets.diff(nil, set, "")...)
+			// A new plan shows every value it will have, also those it
+			// gets by default (SPEC §2.2: a limit left out unlimited, a
+			// permission not granted), so that reviewers see what is
+			// created, not only what the config wrote.
+			fs = append(fs, diffSets(nil, withDefaults(set, planKindDefaults(kind)), "")...)
 		} else if before.id != set.id {
 			fs = append(fs, diffPlanSets(before, set, planKindDefaults(kind))...)
 		}
@@ -318,6 +322,19 @@ func sameWithDefaults(a, b, defs model.Props) bool {
 		}
 	}
 	return true
+}
+
+// withDefaults is s with defs where s leaves them out (a copy; s is
+// shared and left as it is).
+func withDefaults(s *pset, defs model.Props) *pset {
+	p := make(model.Props, len(s.props)+len(defs))
+	for k, v := range defs {
+		p[k] = v
+	}
+	for k, v := range s.props {
+		p[k] = v
+	}
+	return &pset{props: p, services: s.services}
 }
 
 // diffPlanSets is the change between a plan's recorded values and its

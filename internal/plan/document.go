@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
 )
 
@@ -82,10 +83,16 @@ func (c *Change) OldAddress() string {
 }
 
 // StatesDefault reports whether field f of the change only states a
-// default of a created subscription (an unlimited limit, a permission
-// not granted): people are told of those in one line, not each.
+// default of a created subscription or plan (an unlimited limit, a
+// permission not granted): people are told of those in one line, not
+// each (the JSON document lists each).
 func (c *Change) StatesDefault(f *FieldChange) bool {
-	if c.Action != Create || c.Kind != KindSubscription || f.Before.Set || !f.After.Set {
+	if c.Action != Create || f.Before.Set || !f.After.Set {
+		return false
+	}
+	switch c.Kind {
+	case KindSubscription, Kind(model.ServicePlanKind), Kind(model.AddonPlanKind), Kind(model.ResellerPlanKind):
+	default:
 		return false
 	}
 	switch v := f.After.JSON.(type) {

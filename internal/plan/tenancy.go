@@ -152,7 +152,15 @@ func CheckReseller(prior *state.Snapshot, login string) *ResellerRefusal {
 func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, validate func(*model.Config) diag.Diagnostics) diag.Diagnostics {
 	var ds diag.Diagnostics
 	who := "reseller " + login
+	// Each object refused is refused once, with the first reason found
+	// (an object owned by another in the config and in the state is
+	// one refusal, not two).
+	denied := map[string]bool{}
 	deny := func(src model.Src, obj, why string) {
+		if denied[obj] {
+			return
+		}
+		denied[obj] = true
 		ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: src.Decl, Object: obj,
 			Summary: who + " may not manage it: " + why})
 	}
@@ -231,7 +239,15 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	}
 	// Context from the recorded state.
 	addContext(cfg, prior, login)
-	ds = append(ds, validate(cfg)...)
+	for _, d := range validate(cfg) {
+		// A refused object is checked no further: what its config says
+		// (an owner the reseller's view does not declare) only repeats
+		// the refusal.
+		if d.Object != "" && denied[d.Object] {
+			continue
+		}
+		ds = append(ds, d)
+	}
 	for _, s := range cfg.Subscriptions {
 		if s.Owner != login && s.Owner != "" {
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)

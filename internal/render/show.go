@@ -24,7 +24,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 	}
 	if s.Server != nil && want("server", "server") {
 		out = append(out, Object{"kind": "server", "key": "server", "owner": model.Admin,
-			"components": nonNil(s.Server.Components), "extensions": s.Server.Extensions, "default_plan": s.Server.DefaultPlan})
+			"components": nonNil(s.Server.Components), "extensions": nonNil(s.Server.Extensions), "default_plan": s.Server.DefaultPlan})
 	}
 	services := map[string]state.Service{}
 	for _, sv := range s.Services {
@@ -42,18 +42,20 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 	}
 	for _, g := range []struct {
-		kind  string
+		kind  model.PlanKind
 		plans []state.Plan
-	}{{"service_plan", s.ServicePlans}, {"addon_plan", s.AddonPlans}, {"reseller_plan", s.ResellerPlans}} {
+	}{{model.ServicePlanKind, s.ServicePlans}, {model.AddonPlanKind, s.AddonPlans}, {model.ResellerPlanKind, s.ResellerPlans}} {
 		for _, p := range g.plans {
-			if !want(g.kind, p.Key) {
+			if !want(string(g.kind), p.Key) {
 				continue
 			}
-			o := Object{"kind": g.kind, "key": p.Key, "owner": p.Owner, "name": p.Name, "description": p.Description}
-			for k, v := range grouped(s.PropertySets[p.Props]) {
+			o := Object{"kind": string(g.kind), "key": p.Key, "owner": p.Owner, "name": p.Name, "description": p.Description}
+			// The plan's values, with those it gets by default where it
+			// leaves them out (SPEC §2.2), as plan showed them.
+			for k, v := range grouped(withPlanDefaults(s.PropertySets[p.Props], g.kind)) {
 				o[k] = v
 			}
-			if g.kind == "reseller_plan" {
+			if g.kind == model.ResellerPlanKind {
 				o["oversell"] = p.Oversell
 			}
 			out = append(out, o)
@@ -110,6 +112,10 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		if sub.IPAddress != "" {
 			o["ip_address"] = sub.IPAddress
 		}
+		if sub.FTPPassword != "" {
+			// Only its hash is recorded; even that is never shown.
+			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
+		}
 		out = append(out, o)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -118,6 +124,21 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 		return out[i]["key"].(string) < out[j]["key"].(string)
 	})
+	return out
+}
+
+// withPlanDefaults is a plan's recorded values v with the values a plan
+// of kind gets where it leaves them out (plan.KindDefaults); v itself
+// is left as it is.
+func withPlanDefaults(v state.Values, kind model.PlanKind) state.Values {
+	defs := plan.KindDefaults(kind)
+	out := make(state.Values, len(v)+len(defs))
+	for k, d := range defs {
+		out[k] = d.JSON()
+	}
+	for k, x := range v {
+		out[k] = x
+	}
 	return out
 }
 
@@ -255,6 +276,18 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 				fmt.Fprintf(b, "%s  -\n", indent)
 				writeObject(b, item, indent+"    ")
 			}
+		case []state.Extension:
+			// Shown whether or not there are any, as in JSON: [] is
+			// "none installed", not "unknown".
+			names := make([]string, 0, len(x))
+			for _, e := range x {
+				if len(e.Services) > 0 {
+					names = append(names, e.Name+" (services: "+strings.Join(e.Services, ", ")+")")
+				} else {
+					names = append(names, e.Name)
+				}
+			}
+			fmt.Fprintf(b, "%s%s: [%s]\n", indent, Escape(k), Escape(strings.Join(names, ", ")))
 		case nil:
 		case string:
 			if x == "" {

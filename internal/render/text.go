@@ -229,16 +229,25 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 		fmt.Fprintf(b, "  %s%s %s %q\n", serverPrefix(c.Server), sym, c.Kind, c.Key)
 	}
 	if c.Action.ShowsFields() {
-		defaults := 0
+		limits, perms := 0, 0
 		for _, f := range c.Fields {
 			if c.StatesDefault(f) {
-				defaults++
+				if strings.HasPrefix(f.Path, "permissions.") {
+					perms++
+				} else {
+					limits++
+				}
 				continue
 			}
 			writeField(b, st, *f)
 		}
-		if defaults > 0 {
+		switch {
+		case limits > 0 && perms > 0:
 			b.WriteString("      (other limits unlimited, other permissions not granted)\n")
+		case limits > 0:
+			b.WriteString("      (other limits unlimited)\n")
+		case perms > 0:
+			b.WriteString("      (other permissions not granted)\n")
 		}
 	}
 	if f := c.Fanout; f != nil {

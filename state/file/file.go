@@ -178,10 +178,18 @@ func (b *Backend) decode(data []byte) (*state.Snapshot, error) {
 	}
 	s, err := state.Decode(data)
 	if err != nil {
-		if _, berr := os.Stat(b.backupPath()); berr == nil && errors.Is(err, state.ErrCorrupt) {
-			return nil, fmt.Errorf("%s: %w (the previous state is kept in %s)", b.Describe(), err, b.backupPath())
+		// Where it cannot be decoded: "state file PATH:LINE:COLUMN: …",
+		// as an error in a config file is named.
+		var se *state.SyntaxError
+		if errors.As(err, &se) {
+			err = fmt.Errorf("state file %w", se.At(b.path))
+		} else {
+			err = fmt.Errorf("%s: %w", b.Describe(), err)
 		}
-		return nil, fmt.Errorf("%s: %w", b.Describe(), err)
+		if _, berr := os.Stat(b.backupPath()); berr == nil && errors.Is(err, state.ErrCorrupt) {
+			return nil, fmt.Errorf("%w (the previous state is kept in %s)", err, b.backupPath())
+		}
+		return nil, err
 	}
 	return s, nil
 }

@@ -247,8 +247,13 @@ func TestReadErrorsNameTheFile(t *testing.T) {
 	os.MkdirAll(filepath.Dir(path), 0o700)
 	os.WriteFile(path, []byte("{\n  \"format_version\": 1,\n  oops\n}\n"), 0o600)
 	_, err := b.Read(t.Context())
-	if !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "line 3, column 3") {
-		t.Errorf("Read of a corrupt file = %v, want ErrCorrupt naming %s and line 3, column 3", err, path)
+	// Named as an error in a config file is: PATH:LINE:COLUMN.
+	if !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), path+":3:3: recorded state is corrupt: ") {
+		t.Errorf("Read of a corrupt file = %v, want ErrCorrupt naming %s:3:3", err, path)
+	}
+	var se *state.SyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || se.Column != 3 {
+		t.Errorf("Read of a corrupt file = %#v, want a state.SyntaxError at line 3, column 3", err)
 	}
 }
 
