@@ -209,6 +209,33 @@ func (e *StaleError) Error() string {
 	return "the saved plan is stale: " + e.Reason + "; nothing was applied. Run plansync plan again"
 }
 
+// Fresh returns a *StaleError when the plan may not be applied to cur
+// with the config of configDigest: the config changed, or the recorded
+// state (its lineage or serial) did since the plan was made. It is the
+// first check of Prepare, cheap enough to make before the plan is shown.
+func (s *Saved) Fresh(cur *state.Snapshot, configDigest string) error {
+	if configDigest != s.ConfigDigest {
+		return &StaleError{"the config changed since the plan was made"}
+	}
+	var curSerial uint64
+	if cur != nil {
+		curSerial = cur.Serial
+		if s.Serial > 0 && cur.Lineage != s.Lineage {
+			return &StaleError{fmt.Sprintf("the recorded state has lineage %s, the plan was made for lineage %s", cur.Lineage, s.Lineage)}
+		}
+	} else if s.Serial > 0 {
+		return &StaleError{"the recorded state it was made from no longer exists"}
+	}
+	if curSerial != s.Serial {
+		reason := fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)
+		if changed := s.changedSince(cur); len(changed) > 0 {
+			reason += "; objects it touches changed: " + strings.Join(changed, ", ")
+		}
+		return &StaleError{reason}
+	}
+	return nil
+}
+
 // Prepare checks a saved plan against the current state and config and
 // returns the snapshot applying it records. A saved plan is stale (SPEC
 // §4) when the config changed since it was made, or when the state did:
@@ -216,24 +243,8 @@ func (e *StaleError) Error() string {
 // that write touched; the error then names the objects of the plan it
 // changed, if any.
 func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapshot, error) {
-	if configDigest != s.ConfigDigest {
-		return nil, &StaleError{"the config changed since the plan was made"}
-	}
-	var curSerial uint64
-	if cur != nil {
-		curSerial = cur.Serial
-		if s.Serial > 0 && cur.Lineage != s.Lineage {
-			return nil, &StaleError{fmt.Sprintf("the recorded state has lineage %s, the plan was made for lineage %s", cur.Lineage, s.Lineage)}
-		}
-	} else if s.Serial > 0 {
-		return nil, &StaleError{"the recorded state it was made from no longer exists"}
-	}
-	if curSerial != s.Serial {
-		reason := fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)
-		if changed := s.changedSince(cur); len(changed) > 0 {
-			reason += "; objects it touches changed: " + strings.Join(changed, ", ")
-		}
-		return nil, &StaleError{reason}
+	if err := s.Fresh(cur, configDigest); err != nil {
+		return nil, err
 	}
 	planned, err := state.Decode(s.Result)
 	if err != nil {

@@ -67,7 +67,7 @@ func observeFleet(ctx context.Context, env Env, c *common, run *planRun) (map[st
 // something on is read again (in parallel) and compared with what the
 // plan observed there, and, when none changed, the servers are applied
 // as apply does (applyFleet).
-func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions, run *planRun, saved *apply.Saved, cfg *model.Config, digest string, opts apply.Options) error {
+func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions, run *planRun, saved *apply.Saved, cfg *model.Config, digest string, opts apply.Options, show func()) error {
 	cur := run.prior
 	warnFleetEnv(env, cfg)
 	parts, diags := plan.Partition(cfg)
@@ -79,9 +79,6 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 	}
 	result, err := saved.Prepare(cur, digest)
 	if err != nil {
-		return err
-	}
-	if err := saved.Check(opts); err != nil {
 		return err
 	}
 	run.cfg = cfg
@@ -152,6 +149,10 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 	}
 	if len(lines) > 0 {
 		return &apply.StaleError{Reason: "objects it touches changed on the servers since it was made (drift): " + strings.Join(lines, "; ")}
+	}
+	show()
+	if err := saved.Check(opts); err != nil {
+		return err
 	}
 	fr := fleetRun{reads: map[string]serverReadNow{}, skip: map[string]error{}}
 	for i, part := range p.Parts {

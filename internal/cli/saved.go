@@ -159,14 +159,21 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	if err != nil {
 		return err
 	}
-	if o.Format == "text" {
-		fmt.Fprint(env.Stdout, saved.Text)
+	// A stale plan is refused before it is shown: its text would read as
+	// what is about to be applied.
+	if err := saved.Fresh(cur, digest); err != nil {
+		return err
+	}
+	show := func() {
+		if o.Format == "text" {
+			fmt.Fprint(env.Stdout, saved.Text)
+		}
 	}
 	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
 	// Several servers with Plesk connections: each server checked, then
 	// applied in parallel, then all recorded in one write.
 	if fleetConnected(cfg) {
-		return runApplySavedFleet(ctx, env, c, o, run, saved, cfg, digest, opts)
+		return runApplySavedFleet(ctx, env, c, o, run, saved, cfg, digest, opts, show)
 	}
 	// With a Plesk server, the saved plan is checked, then applied on the
 	// server, then recorded.
@@ -175,9 +182,6 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	} else if client != nil {
 		result, err := saved.Prepare(cur, digest)
 		if err != nil {
-			return err
-		}
-		if err := saved.Check(opts); err != nil {
 			return err
 		}
 		run.cfg = cfg
@@ -194,9 +198,14 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), strings.Join(changed, ", "))}
 			}
 		}
+		show()
+		if err := saved.Check(opts); err != nil {
+			return err
+		}
 		p := savedPlan(saved, result, cur)
 		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
+	show()
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 		serial, err = apply.RunSaved(ctx, b, saved, cur, digest, opts)
