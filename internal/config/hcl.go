@@ -130,12 +130,18 @@ func (c *hclConv) str(text string, at hcl.Range) *Node {
 
 // hclKindNames lists the top-level block types, for messages.
 func hclKindNames() string {
-	names := make([]string, 0, len(KindKeys))
+	return strings.Join(hclBlockTypes(), ", ")
+}
+
+// hclBlockTypes lists the top-level block types, for suggestions.
+func hclBlockTypes() []string {
+	names := make([]string, 0, len(KindKeys)+1)
+	names = append(names, "server")
 	for k := range KindKeys {
 		names = append(names, k)
 	}
-	sort.Strings(names)
-	return "server, " + strings.Join(names, ", ")
+	sort.Strings(names[1:])
+	return names
 }
 
 // top converts the file body: server { } becomes the "server" map, each
@@ -189,7 +195,8 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 		}
 		k, ok := KindKeys[b.Type]
 		if !ok {
-			c.errorf(b.TypeRange, "unknown block type %q; expected one of %s", b.Type, hclKindNames())
+			c.errorf(b.TypeRange, "unknown block type %q%s", b.Type, decDidYouMean(b.Type, hclBlockTypes()))
+			c.diags[len(c.diags)-1].Detail = "expected one of " + hclKindNames()
 			continue
 		}
 		if len(b.Labels) != 1 {

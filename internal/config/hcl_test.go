@@ -296,7 +296,7 @@ func TestHCLPositions(t *testing.T) {
 
 func TestHCLErrors(t *testing.T) {
 	wtRunErrCases(t, "bad.hcl", []wtErrCase{
-		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget"; expected one of server, addon_plan`, line: 2, col: 1},
+		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget": expected one of server, addon_plan`, line: 2, col: 1},
 		{name: "kind without label", src: "subscription {\n}\n", want: "takes exactly one label, its domain", line: 1, col: 1},
 		{name: "kind with two labels", src: "customer \"a\" \"b\" {}\n", want: "takes exactly one label, its login", line: 1, col: 14},
 		{name: "server with two labels", src: "server \"x\" \"y\" {}\n", want: "server block takes at most one label", line: 1, col: 12},
