@@ -624,6 +624,41 @@ func (a decAddr) String() string {
 
 func decObj(kind, key string) decAddr { return decAddr{kind: kind, key: key} }
 
+// decItemAddr is the address the decoder gives the object n declares as
+// an item of the top-level list listKey (or as the server map).
+func decItemAddr(listKey string, n *Node) decAddr {
+	switch listKey {
+	case "server":
+		return decAddr{kind: "server"}
+	case "servers":
+		return decAddr{kind: "server", key: decKeyText(n, "name", false)}
+	case "services":
+		return decObj("service", decKeyText(n, "name", false))
+	case "service_plans", "addon_plans", "reseller_plans":
+		kind := map[string]model.PlanKind{"service_plans": model.ServicePlanKind, "addon_plans": model.AddonPlanKind, "reseller_plans": model.ResellerPlanKind}[listKey]
+		return decObj(string(kind), decPlanKey(n, kind))
+	case "resellers":
+		return decObj("reseller", decKeyText(n, "login", true))
+	case "customers":
+		return decObj("customer", decKeyText(n, "login", true))
+	case "subscriptions":
+		return decObj("subscription", decKeyText(n, "domain", true))
+	case "subscriber_settings":
+		return decObj("subscriber_settings", decKeyText(n, "domain", true))
+	}
+	return decAddr{}
+}
+
+// decPlanKey is the key of a plan in diagnostics: OWNER/NAME for a
+// reseller's service or add-on plan.
+func decPlanKey(n *Node, kind model.PlanKind) string {
+	key := decKeyText(n, "name", false)
+	if o := decKeyText(n, "owner", true); o != "" && kind != model.ResellerPlanKind && key != "" {
+		key = model.PlanKey(o, key)
+	}
+	return key
+}
+
 // decNewSrc starts the source record of an object, with room for the
 // ranges of its fields, list items and properties.
 func decNewSrc(n *Node) model.Src {
@@ -1053,11 +1088,7 @@ var (
 
 func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 	p := &model.Plan{Kind: kind, Owner: model.Admin, Props: model.Props{}, Src: decNewSrc(n)}
-	key := decKeyText(n, "name", false)
-	if o := decKeyText(n, "owner", true); o != "" && kind != model.ResellerPlanKind && key != "" {
-		key = model.PlanKey(o, key)
-	}
-	obj := decObj(string(kind), key)
+	obj := decObj(string(kind), decPlanKey(n, kind))
 	ctx, valid := decCtxServicePlan, decServicePlanFields
 	switch kind {
 	case model.AddonPlanKind:

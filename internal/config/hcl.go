@@ -74,6 +74,10 @@ type hclConv struct {
 	// attrs is scratch space for sorting a body's attributes; each body
 	// uses the part past its parent's.
 	attrs []*hclsyntax.Attribute
+	// path is the place in the current object of what is being
+	// converted (resources.disk_space), for the Path of diagnostics;
+	// the Object is set once the top-level block is converted (object).
+	path string
 }
 
 func (c *hclConv) at(line, col int) diag.Range {
@@ -101,12 +105,48 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 }
 
 func (c *hclConv) errorf(at hcl.Range, format string, args ...any) {
-	c.diags.Errorf(c.rng(at), format, args...)
+	c.add(diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf(format, args...), Subject: c.rng(at)})
+}
+
+// add appends a diagnostic about what is being converted, at c.path.
+func (c *hclConv) add(d diag.Diagnostic) {
+	if d.Path == "" {
+		d.Path = c.path
+	}
+	c.diags = append(c.diags, d)
+}
+
+// enter sets c.path to the field name under the current path and returns
+// the path to restore.
+func (c *hclConv) enter(name string) (saved string) {
+	saved = c.path
+	if c.path == "" {
+		c.path = name
+	} else {
+		c.path += "." + name
+	}
+	return saved
+}
+
+// object names the object a top-level block declares (decItemAddr, as
+// the decoder does) in the diagnostics made since from while
+// converting it, so an error about a value the conversion refused says
+// whose value it is, as the decoder's errors do.
+func (c *hclConv) object(listKey string, item *Node, from int) {
+	if from == len(c.diags) {
+		return
+	}
+	obj := decItemAddr(listKey, item).String()
+	for i := from; i < len(c.diags); i++ {
+		if c.diags[i].Object == "" {
+			c.diags[i].Object = obj
+		}
+	}
 }
 
 // notAllowed reports an expression that would need evaluating.
 func (c *hclConv) notAllowed(at hcl.Range, what, detail string) {
-	c.diags = append(c.diags, diag.Diagnostic{
+	c.add(diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  "only literal values are allowed: " + what + " cannot be used",
 		Detail:   detail,
@@ -177,7 +217,10 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 				j = len(entries) - 1
 			}
 			list := entries[j].Value
-			list.Items = append(list.Items, c.labeled(b, "name"))
+			from := len(c.diags)
+			item := c.labeled(b, "name")
+			c.object("servers", item, from)
+			list.Items = append(list.Items, item)
 			continue
 		}
 		if b.Type == "server" {
@@ -189,7 +232,10 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 				c.diags = append(c.diags, walkDuplicate("duplicate server block; there is at most one", c.rng(b.TypeRange), entries[j].KeyRange))
 				continue
 			}
-			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)})
+			from := len(c.diags)
+			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			c.object("server", v, from)
+			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 			continue
 		}
@@ -216,7 +262,10 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 			j = len(entries) - 1
 		}
 		list := entries[j].Value
-		list.Items = append(list.Items, c.labeled(b, k.LabelField))
+		from := len(c.diags)
+		item := c.labeled(b, k.LabelField)
+		c.object(k.ListKey, item, from)
+		list.Items = append(list.Items, item)
 	}
 	root.Entries = entries
 	return root
@@ -266,11 +315,14 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		if bi == len(blocks) || (ai < len(attrs) && attrs[ai].SrcRange.Start.Byte < blocks[bi].TypeRange.Start.Byte) {
 			a := attrs[ai]
 			ai++
+			saved := c.enter(a.Name)
+			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
-				continue
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
+			} else {
+				v = c.expr(a.Expr)
 			}
-			v := c.expr(a.Expr)
+			c.path = saved
 			if v == nil {
 				continue
 			}
@@ -282,18 +334,23 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		bi++
 		switch len(b.Labels) {
 		case 0:
+			saved := c.enter(b.Type)
 			if j := keys.find(entries, b.Type); j >= 0 {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.path = saved
 				continue
 			}
 			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			c.path = saved
 			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 		case 1:
 			key := b.Type + "s"
 			j := keys.find(entries, key)
 			if j >= 0 && !slices.Contains(blockLists, j) {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				saved := c.enter(key)
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.path = saved
 				continue
 			}
 			if j < 0 {
@@ -303,9 +360,13 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 				blockLists = append(blockLists, j)
 			}
 			list := entries[j].Value
+			saved := c.enter(fmt.Sprintf("%s[%d]", key, len(list.Items)))
 			list.Items = append(list.Items, c.labeled(b, "name"))
+			c.path = saved
 		default:
+			saved := c.enter(b.Type)
 			c.errorf(b.LabelRanges[1], "a nested %s block takes at most one label, its name: %s \"NAME\" { ... }", b.Type, b.Type)
+			c.path = saved
 		}
 	}
 	c.attrs = c.attrs[:mark]
@@ -333,15 +394,18 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 	case *hclsyntax.TupleConsExpr:
 		n := c.node(ListNode, e.SrcRange)
 		items := c.slab.itemList(len(e.Exprs))
-		for _, x := range e.Exprs {
+		saved := c.path
+		for i, x := range e.Exprs {
+			c.path = fmt.Sprintf("%s[%d]", saved, i)
 			if v := c.expr(x); v != nil {
 				items = append(items, v)
 			}
 		}
+		c.path = saved
 		n.Items = items
 		return n
 	case *hclsyntax.ObjectConsExpr:
-		return c.object(e)
+		return c.objectCons(e)
 	case *hclsyntax.FunctionCallExpr:
 		return c.call(e)
 	case *hclsyntax.UnaryOpExpr:
@@ -446,9 +510,9 @@ func (c *hclConv) template(e *hclsyntax.TemplateExpr) (string, bool) {
 	return strings.Join(parts, ""), true
 }
 
-// object converts an object expression; keys are names or literal
+// objectCons converts an object expression; keys are names or literal
 // strings.
-func (c *hclConv) object(e *hclsyntax.ObjectConsExpr) *Node {
+func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 	n := c.node(MapNode, e.SrcRange)
 	entries := c.slab.entryList(len(e.Items))
 	var keys walkKeys
@@ -458,11 +522,14 @@ func (c *hclConv) object(e *hclsyntax.ObjectConsExpr) *Node {
 			continue
 		}
 		kr := c.rng(it.KeyExpr.Range())
+		saved := c.enter(key)
+		var v *Node
 		if j := keys.find(entries, key); j >= 0 {
-			c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
-			continue
+			c.add(walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
+		} else {
+			v = c.expr(it.ValueExpr)
 		}
-		v := c.expr(it.ValueExpr)
+		c.path = saved
 		if v == nil {
 			continue
 		}
