@@ -102,6 +102,10 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	if err != nil {
 		return err
 	}
+	// A bad PLANSYNC_NOW would fail every plan: say so once, at start.
+	if _, err := clock(env, ""); err != nil {
+		return err
+	}
 	// A signal stops the watch once the plan in progress is done.
 	env.Interrupts.Graceful()
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
