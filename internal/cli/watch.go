@@ -431,14 +431,14 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		reason := fmt.Sprintf("the plan reverts %d drift %s (%s)", n, watchPlural(n, "item", "items"), watchNames(reverts, 5))
 		rec.Result, rec.Error = "skipped", reason
 		s.audit(rec)
-		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, run plansync apply to revert them, or watch with --self-heal", reason)
+		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, revert them with %s, or watch with --self-heal", reason, s.applyCommand(p))
 		return false
 	}
 	if len(why) > 0 {
 		reason := "the plan has " + strings.Join(why, " and ")
 		rec.Result, rec.Error = "skipped", reason
 		s.audit(rec)
-		s.say("skipped apply: %s; run plansync apply to resolve them (--accept-available, --allow-delete)", reason)
+		s.say("skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
 		return false
 	}
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
@@ -515,6 +515,42 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 	rec.Result = "applied"
 	s.audit(rec)
 	return true
+}
+
+// applyCommand is the command that applies what watch would not apply
+// unattended: plansync apply on the same directory, state and actor,
+// with the flags the plan needs (--accept-available for pending
+// conflicts, --allow-delete for deletes of customers, resellers or
+// subscriptions).
+func (s *watchSession) applyCommand(p *plan.Plan) string {
+	args := []string{"plansync", "apply", "--dir", s.o.Dir}
+	if s.c.State != "" {
+		args = append(args, "--state", redactURL(s.c.State))
+	}
+	if s.c.StateName != "" {
+		args = append(args, "--state-name", s.c.StateName)
+	}
+	if s.c.As != "" && s.c.As != "admin" {
+		args = append(args, "--as", s.c.As)
+	}
+	if p.Summary.Conflicts > 0 {
+		args = append(args, "--accept-available")
+	}
+	if len(p.Deletes) > 0 {
+		args = append(args, "--allow-delete")
+	}
+	for i, a := range args {
+		args[i] = shellWord(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellWord quotes a for a POSIX shell when it needs it.
+func shellWord(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 func watchPlural(n int, one, many string) string {
