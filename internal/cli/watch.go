@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,6 +208,27 @@ type watchSession struct {
 	busy atomic.Bool
 	// quiet holds the files a change to which was said to be ignored.
 	quiet map[string]bool
+	// gone is set while the directory cannot be read (lost).
+	gone bool
+}
+
+// lost is a batch in which the directory itself cannot be read: it was
+// removed or moved away (a checkout of a branch without it, a deploy
+// that replaces it), or is no longer a directory. Its files are not
+// known to be deleted, so nothing is planned: a plan would delete every
+// object, and taking the state lock would make the directory again
+// (.plansync/). The watch says so once and waits for it to be back.
+func (s *watchSession) lost(err error) {
+	s.triggers, s.rescan, s.startPending = nil, "", false
+	if s.gone {
+		return
+	}
+	s.gone = true
+	why := fmt.Sprintf("cannot read %s (%v)", s.o.Dir, err)
+	if errors.Is(err, fs.ErrNotExist) {
+		why = s.o.Dir + " is gone (removed or moved away)"
+	}
+	s.say("%s: nothing is planned until it is back; %s", why, s.lastGood())
 }
 
 // ignored says once per file that a change to it is not planned: a
@@ -254,6 +276,14 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	s.busy.Store(true)
 	defer s.busy.Store(false)
 	s.stop()
+	if b.Root != nil {
+		s.lost(b.Root)
+		return
+	}
+	if s.gone {
+		s.gone = false
+		s.say("%s is back", s.o.Dir)
+	}
 	s.startPending = initial
 	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
 	if b.Rescan != "" {
