@@ -591,8 +591,8 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 		if src.Has(f) {
 			continue
 		}
-		if n.Get(f) != nil {
-			continue // given an empty value: reported as such
+		if n.Get(f) != nil || n.refused(f) {
+			continue // given an empty or a refused value: reported as such
 		}
 		d.errorf(n.Range, obj, f, "missing required field %q", f)
 	}
@@ -861,7 +861,9 @@ func (d *decoder) namedServer(n *Node) *model.Server {
 		return nil
 	}
 	if nameNode == nil || decNull(nameNode.Value) {
-		d.errorf(n.Range, obj, "name", "missing required field %q", "name")
+		if !n.refused("name") {
+			d.errorf(n.Range, obj, "name", "missing required field %q", "name")
+		}
 		return nil
 	}
 	s.Src.SetField("name", nameNode.Value.Range)
@@ -1063,7 +1065,7 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		}
 		return true
 	})
-	if n.Get("url") == nil {
+	if n.Get("url") == nil && !n.refused("url") {
 		d.errorf(n.Range, obj, "button.url", "missing required field %q", "url")
 	}
 	return b

@@ -319,8 +319,8 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
-			} else {
-				v = c.expr(a.Expr)
+			} else if v = c.expr(a.Expr); v == nil {
+				n.Refused = append(n.Refused, a.Name)
 			}
 			c.path = saved
 			if v == nil {
@@ -526,8 +526,8 @@ func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 		var v *Node
 		if j := keys.find(entries, key); j >= 0 {
 			c.add(walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
-		} else {
-			v = c.expr(it.ValueExpr)
+		} else if v = c.expr(it.ValueExpr); v == nil {
+			n.Refused = append(n.Refused, key)
 		}
 		c.path = saved
 		if v == nil {

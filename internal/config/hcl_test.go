@@ -405,4 +405,10 @@ subscription "A.example" {
 			t.Errorf("no diagnostic at line %d mentions %q:\n%v", w.line, w.text, diags)
 		}
 	}
+	// A refused value is reported once: the field is not missing too.
+	for _, d := range diags {
+		if strings.Contains(d.Summary, "missing required field") {
+			t.Errorf("a refused value is also said to be missing: %v", d)
+		}
+	}
 }

@@ -47,6 +47,20 @@ type Node struct {
 	Items   []*Node // ListNode
 	Type    ScalarType
 	Text    string
+	// Refused lists, in a MapNode, the keys whose value the reader
+	// refused (an HCL expression): they are left out of Entries, the
+	// error is reported, and they do not count as missing.
+	Refused []string
+}
+
+// refused reports whether the value of key was given but refused.
+func (n *Node) refused(key string) bool {
+	for _, k := range n.Refused {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // Entry is one key of a MapNode.
