@@ -591,7 +591,7 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 		if src.Has(f) {
 			continue
 		}
-		if n.Get(f) != nil || n.refused(f) {
+		if n.Get(f) != nil || d.file.refused(n, f) {
 			continue // given an empty or a refused value: reported as such
 		}
 		d.errorf(n.Range, obj, f, "missing required field %q", f)
@@ -861,7 +861,7 @@ func (d *decoder) namedServer(n *Node) *model.Server {
 		return nil
 	}
 	if nameNode == nil || decNull(nameNode.Value) {
-		if !n.refused("name") {
+		if !d.file.refused(n, "name") {
 			d.errorf(n.Range, obj, "name", "missing required field %q", "name")
 		}
 		return nil
@@ -1065,7 +1065,7 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		}
 		return true
 	})
-	if n.Get("url") == nil && !n.refused("url") {
+	if n.Get("url") == nil && !d.file.refused(n, "url") {
 		d.errorf(n.Range, obj, "button.url", "missing required field %q", "url")
 	}
 	return b

@@ -19,7 +19,7 @@ import (
 // would need evaluating is an error. The root is always a MapNode: empty
 // when the file has syntax errors, since a partly parsed body would only
 // give confusing follow-on errors.
-func hclParse(file string, src []byte) (*Node, diag.Diagnostics) {
+func hclParse(file string, src []byte) (*Node, walkRefused, diag.Diagnostics) {
 	c := hclConv{file: file, src: src}
 	f, hdiags := hclParseConfig(src, file)
 	for _, d := range hdiags {
@@ -33,9 +33,10 @@ func hclParse(file string, src []byte) (*Node, diag.Diagnostics) {
 		root := c.slab.node()
 		root.Kind = MapNode
 		root.Range = c.at(1, 1)
-		return root, c.diags
+		return root, nil, c.diags
 	}
-	return c.top(body), c.diags
+	root := c.top(body)
+	return root, c.refused, c.diags
 }
 
 // hclParseConfig parses src, turning a panic of the parser into a
@@ -77,7 +78,9 @@ type hclConv struct {
 	// path is the place in the current object of what is being
 	// converted (resources.disk_space), for the Path of diagnostics;
 	// the Object is set once the top-level block is converted (object).
-	path string
+	path walkPath
+	// refused are the keys whose value was refused (File.Refused).
+	refused walkRefused
 }
 
 func (c *hclConv) at(line, col int) diag.Range {
@@ -111,21 +114,9 @@ func (c *hclConv) errorf(at hcl.Range, format string, args ...any) {
 // add appends a diagnostic about what is being converted, at c.path.
 func (c *hclConv) add(d diag.Diagnostic) {
 	if d.Path == "" {
-		d.Path = c.path
+		d.Path = c.path.String()
 	}
 	c.diags = append(c.diags, d)
-}
-
-// enter sets c.path to the field name under the current path and returns
-// the path to restore.
-func (c *hclConv) enter(name string) (saved string) {
-	saved = c.path
-	if c.path == "" {
-		c.path = name
-	} else {
-		c.path += "." + name
-	}
-	return saved
 }
 
 // object names the object a top-level block declares (decItemAddr, as
@@ -315,14 +306,14 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		if bi == len(blocks) || (ai < len(attrs) && attrs[ai].SrcRange.Start.Byte < blocks[bi].TypeRange.Start.Byte) {
 			a := attrs[ai]
 			ai++
-			saved := c.enter(a.Name)
+			c.path.push(a.Name)
 			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
 			} else if v = c.expr(a.Expr); v == nil {
-				n.Refused = append(n.Refused, a.Name)
+				c.refused.add(n, a.Name)
 			}
-			c.path = saved
+			c.path.pop()
 			if v == nil {
 				continue
 			}
@@ -334,23 +325,23 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		bi++
 		switch len(b.Labels) {
 		case 0:
-			saved := c.enter(b.Type)
+			c.path.push(b.Type)
 			if j := keys.find(entries, b.Type); j >= 0 {
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
-				c.path = saved
+				c.path.pop()
 				continue
 			}
 			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
-			c.path = saved
+			c.path.pop()
 			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 		case 1:
 			key := b.Type + "s"
 			j := keys.find(entries, key)
 			if j >= 0 && !slices.Contains(blockLists, j) {
-				saved := c.enter(key)
+				c.path.push(key)
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
-				c.path = saved
+				c.path.pop()
 				continue
 			}
 			if j < 0 {
@@ -360,13 +351,15 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 				blockLists = append(blockLists, j)
 			}
 			list := entries[j].Value
-			saved := c.enter(fmt.Sprintf("%s[%d]", key, len(list.Items)))
+			c.path.push(key)
+			c.path.pushIndex(len(list.Items))
 			list.Items = append(list.Items, c.labeled(b, "name"))
-			c.path = saved
+			c.path.pop()
+			c.path.pop()
 		default:
-			saved := c.enter(b.Type)
+			c.path.push(b.Type)
 			c.errorf(b.LabelRanges[1], "a nested %s block takes at most one label, its name: %s \"NAME\" { ... }", b.Type, b.Type)
-			c.path = saved
+			c.path.pop()
 		}
 	}
 	c.attrs = c.attrs[:mark]
@@ -394,14 +387,13 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 	case *hclsyntax.TupleConsExpr:
 		n := c.node(ListNode, e.SrcRange)
 		items := c.slab.itemList(len(e.Exprs))
-		saved := c.path
 		for i, x := range e.Exprs {
-			c.path = fmt.Sprintf("%s[%d]", saved, i)
+			c.path.pushIndex(i)
 			if v := c.expr(x); v != nil {
 				items = append(items, v)
 			}
+			c.path.pop()
 		}
-		c.path = saved
 		n.Items = items
 		return n
 	case *hclsyntax.ObjectConsExpr:
@@ -522,14 +514,14 @@ func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 			continue
 		}
 		kr := c.rng(it.KeyExpr.Range())
-		saved := c.enter(key)
+		c.path.push(key)
 		var v *Node
 		if j := keys.find(entries, key); j >= 0 {
 			c.add(walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
 		} else if v = c.expr(it.ValueExpr); v == nil {
-			n.Refused = append(n.Refused, key)
+			c.refused.add(n, key)
 		}
-		c.path = saved
+		c.path.pop()
 		if v == nil {
 			continue
 		}

@@ -1,6 +1,10 @@
 package config
 
-import "github.com/plansync/plansync/internal/diag"
+import (
+	"slices"
+
+	"github.com/plansync/plansync/internal/diag"
+)
 
 // NodeKind is the shape of a tree node.
 type NodeKind uint8
@@ -47,20 +51,6 @@ type Node struct {
 	Items   []*Node // ListNode
 	Type    ScalarType
 	Text    string
-	// Refused lists, in a MapNode, the keys whose value the reader
-	// refused (an HCL expression): they are left out of Entries, the
-	// error is reported, and they do not count as missing.
-	Refused []string
-}
-
-// refused reports whether the value of key was given but refused.
-func (n *Node) refused(key string) bool {
-	for _, k := range n.Refused {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // Entry is one key of a MapNode.
@@ -93,6 +83,27 @@ type File struct {
 	Root *Node // a MapNode
 	// Syntax is "yaml" or "hcl".
 	Syntax string
+	// Refused holds, for a map, the keys whose value the reader refused
+	// (an HCL expression, an unsupported YAML tag): they are left out of
+	// its entries and reported, and do not count as missing. Nil when
+	// there are none.
+	Refused map[*Node][]string
+}
+
+// refused reports whether the map n of f was given a value for key that
+// the reader refused.
+func (f *File) refused(n *Node, key string) bool {
+	return f != nil && slices.Contains(f.Refused[n], key)
+}
+
+// walkRefused collects a reader's refused keys (File.Refused).
+type walkRefused map[*Node][]string
+
+func (r *walkRefused) add(n *Node, key string) {
+	if *r == nil {
+		*r = walkRefused{}
+	}
+	(*r)[n] = append((*r)[n], key)
 }
 
 // KindKeys maps each top-level HCL block type to its YAML list key and
