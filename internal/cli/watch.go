@@ -224,11 +224,11 @@ func (s *watchSession) lost(err error) {
 		return
 	}
 	s.gone = true
-	why := fmt.Sprintf("cannot read %s (%v)", s.o.Dir, err)
 	if errors.Is(err, fs.ErrNotExist) {
-		why = s.o.Dir + " is gone (removed or moved away)"
+		s.say("%s is gone (removed or moved away): nothing is planned until it is back; %s", s.o.Dir, s.lastGood())
+		return
 	}
-	s.say("%s: nothing is planned until it is back; %s", why, s.lastGood())
+	s.say("cannot read %s (%v): nothing is planned until it can be read; %s", s.o.Dir, err, s.lastGood())
 }
 
 // ignored says once per file that a change to it is not planned: a
