@@ -306,6 +306,21 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 	if prefix != "" {
 		where = " in " + strings.TrimSuffix(prefix, ".")
 	}
+	if typ, ok := d.file.block(e.Value); ok {
+		// An HCL block: name it as written, and suggest a block type
+		// (extension "x" { } makes the list extensions).
+		hint := ""
+		if best := strings.TrimSuffix(decSuggest(e.Key, valid), "s"); best != "" && best != typ {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown block type %q%s%s", typ, where, hint),
+			Detail:   "valid fields: " + strings.Join(valid, ", "),
+			Subject:  e.KeyRange, Object: obj.String(), Path: prefix + typ,
+		})
+		return
+	}
 	d.res.diags = append(d.res.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  fmt.Sprintf("unknown field %q%s%s", e.Key, where, decDidYouMean(e.Key, valid)),
@@ -1766,6 +1781,14 @@ func (d *decoder) settings(n *Node) *model.SubscriberSettings {
 // decDidYouMean returns `; did you mean "x"?` when a valid word is close
 // to s, else "".
 func decDidYouMean(s string, valid []string) string {
+	if best := decSuggest(s, valid); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
+// decSuggest returns the valid word close to s, or "".
+func decSuggest(s string, valid []string) string {
 	best, bestD := "", 1<<30
 	ls := strings.ToLower(s)
 	for _, v := range valid {
@@ -1777,7 +1800,7 @@ func decDidYouMean(s string, valid []string) string {
 	if best == "" || bestD > limit || best == s {
 		return ""
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return best
 }
 
 // decDistance is the optimal string alignment distance between a and

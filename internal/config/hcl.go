@@ -19,7 +19,7 @@ import (
 // would need evaluating is an error. The root is always a MapNode: empty
 // when the file has syntax errors, since a partly parsed body would only
 // give confusing follow-on errors.
-func hclParse(file string, src []byte) (*Node, walkRefused, diag.Diagnostics) {
+func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, diag.Diagnostics) {
 	c := hclConv{file: file, src: src}
 	f, hdiags := hclParseConfig(src, file)
 	for _, d := range hdiags {
@@ -33,10 +33,10 @@ func hclParse(file string, src []byte) (*Node, walkRefused, diag.Diagnostics) {
 		root := c.slab.node()
 		root.Kind = MapNode
 		root.Range = c.at(1, 1)
-		return root, nil, c.diags
+		return root, nil, nil, c.diags
 	}
 	root := c.top(body)
-	return root, c.refused, c.diags
+	return root, c.refused, c.blocks, c.diags
 }
 
 // hclParseConfig parses src, turning a panic of the parser into a
@@ -81,6 +81,17 @@ type hclConv struct {
 	path walkPath
 	// refused are the keys whose value was refused (File.Refused).
 	refused walkRefused
+	// blocks are the entries nested blocks made (File.Blocks).
+	blocks map[*Node]string
+}
+
+// block records that v, the value of an entry, was made by a nested
+// block of type typ.
+func (c *hclConv) block(v *Node, typ string) {
+	if c.blocks == nil {
+		c.blocks = map[*Node]string{}
+	}
+	c.blocks[v] = typ
 }
 
 func (c *hclConv) at(line, col int) diag.Range {
@@ -345,7 +356,9 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 				continue
 			}
 			if j < 0 {
-				entries = append(entries, Entry{Key: key, KeyRange: c.rng(b.TypeRange), Value: c.node(ListNode, b.TypeRange)})
+				list := c.node(ListNode, b.TypeRange)
+				c.block(list, b.Type)
+				entries = append(entries, Entry{Key: key, KeyRange: c.rng(b.TypeRange), Value: list})
 				keys.added(entries)
 				j = len(entries) - 1
 				blockLists = append(blockLists, j)

@@ -88,12 +88,26 @@ type File struct {
 	// its entries and reported, and do not count as missing. Nil when
 	// there are none.
 	Refused map[*Node][]string
+	// Blocks maps the list HCL nested blocks with a label made to the
+	// block type written: extension "x" { } is an item of the list
+	// "extensions". Messages about the entry name the block as written.
+	Blocks map[*Node]string
 }
 
 // refused reports whether the map n of f was given a value for key that
 // the reader refused.
 func (f *File) refused(n *Node, key string) bool {
 	return f != nil && slices.Contains(f.Refused[n], key)
+}
+
+// block returns the HCL block type that made the entry value v, if a
+// block did.
+func (f *File) block(v *Node) (string, bool) {
+	if f == nil {
+		return "", false
+	}
+	typ, ok := f.Blocks[v]
+	return typ, ok
 }
 
 // walkRefused collects a reader's refused keys (File.Refused).

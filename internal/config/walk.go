@@ -100,7 +100,7 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 		f.Root, f.Refused, diags = yamlParse(name, src)
 	case "hcl":
 		f.Syntax = "hcl"
-		f.Root, f.Refused, diags = hclParse(name, src)
+		f.Root, f.Refused, f.Blocks, diags = hclParse(name, src)
 	default:
 		at := diag.Range{File: name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
 		diags.Errorf(at, "unknown config file type %q: expected .yaml, .yml or .hcl", filepath.Ext(name))
