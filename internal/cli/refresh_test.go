@@ -92,7 +92,7 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 	out := w.out.String()
 	for _, want := range []string{
 		"  ! subscription jane.example: status changed outside plansync",
-		"watch: skipped apply: the plan reverts 1 drift item (subscription jane.example), changed outside plansync; adopt them into the config, run plansync apply to revert them, or watch with --self-heal",
+		"watch: skipped apply: the plan reverts 1 drift item (subscription jane.example), changed outside plansync; adopt them into the config, revert them with " + shellWord("plansync") + " apply --dir " + shellWord(dir) + ", or watch with --self-heal",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +101,10 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	}
 	a, err := parseAs(c.As)
 	if err != nil {
+		return err
+	}
+	// A bad PLANSYNC_NOW would fail every plan: say so once, at start.
+	if _, err := clock(env, ""); err != nil {
 		return err
 	}
 	// A signal stops the watch once the plan in progress is done.
@@ -203,6 +208,27 @@ type watchSession struct {
 	busy atomic.Bool
 	// quiet holds the files a change to which was said to be ignored.
 	quiet map[string]bool
+	// gone is set while the directory cannot be read (lost).
+	gone bool
+}
+
+// lost is a batch in which the directory itself cannot be read: it was
+// removed or moved away (a checkout of a branch without it, a deploy
+// that replaces it), or is no longer a directory. Its files are not
+// known to be deleted, so nothing is planned: a plan would delete every
+// object, and taking the state lock would make the directory again
+// (.plansync/). The watch says so once and waits for it to be back.
+func (s *watchSession) lost(err error) {
+	s.triggers, s.rescan, s.startPending = nil, "", false
+	if s.gone {
+		return
+	}
+	s.gone = true
+	if errors.Is(err, fs.ErrNotExist) {
+		s.say("%s is gone (removed or moved away): nothing is planned until it is back; %s", s.o.Dir, s.lastGood())
+		return
+	}
+	s.say("cannot read %s (%v): nothing is planned until it can be read; %s", s.o.Dir, err, s.lastGood())
 }
 
 // ignored says once per file that a change to it is not planned: a
@@ -250,6 +276,14 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	s.busy.Store(true)
 	defer s.busy.Store(false)
 	s.stop()
+	if b.Root != nil {
+		s.lost(b.Root)
+		return
+	}
+	if s.gone {
+		s.gone = false
+		s.say("%s is back", s.o.Dir)
+	}
 	s.startPending = initial
 	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
 	if b.Rescan != "" {
@@ -427,14 +461,14 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		reason := fmt.Sprintf("the plan reverts %d drift %s (%s)", n, watchPlural(n, "item", "items"), watchNames(reverts, 5))
 		rec.Result, rec.Error = "skipped", reason
 		s.audit(rec)
-		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, run plansync apply to revert them, or watch with --self-heal", reason)
+		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, revert them with %s, or watch with --self-heal", reason, s.applyCommand(p))
 		return false
 	}
 	if len(why) > 0 {
 		reason := "the plan has " + strings.Join(why, " and ")
 		rec.Result, rec.Error = "skipped", reason
 		s.audit(rec)
-		s.say("skipped apply: %s; run plansync apply to resolve them (--accept-available, --allow-delete)", reason)
+		s.say("skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
 		return false
 	}
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
@@ -511,6 +545,42 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 	rec.Result = "applied"
 	s.audit(rec)
 	return true
+}
+
+// applyCommand is the command that applies what watch would not apply
+// unattended: plansync apply on the same directory, state and actor,
+// with the flags the plan needs (--accept-available for pending
+// conflicts, --allow-delete for deletes of customers, resellers or
+// subscriptions).
+func (s *watchSession) applyCommand(p *plan.Plan) string {
+	args := []string{"plansync", "apply", "--dir", s.o.Dir}
+	if s.c.State != "" {
+		args = append(args, "--state", redactURL(s.c.State))
+	}
+	if s.c.StateName != "" {
+		args = append(args, "--state-name", s.c.StateName)
+	}
+	if s.c.As != "" && s.c.As != "admin" {
+		args = append(args, "--as", s.c.As)
+	}
+	if p.Summary.Conflicts > 0 {
+		args = append(args, "--accept-available")
+	}
+	if len(p.Deletes) > 0 {
+		args = append(args, "--allow-delete")
+	}
+	for i, a := range args {
+		args[i] = shellWord(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellWord quotes a for a POSIX shell when it needs it.
+func shellWord(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 func watchPlural(n int, one, many string) string {

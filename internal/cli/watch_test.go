@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/fleet"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/watch"
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
@@ -792,5 +793,30 @@ func TestWatchHonoursIgnoreFile(t *testing.T) {
 	w.waitFor("docker-compose.yml:3:3: error: services: services must be a list", 1)
 	if w.plans() != 1 {
 		t.Errorf("%d plans, want 1:\n%s", w.plans(), w.out)
+	}
+}
+
+// The command a skipped apply names keeps the watch's directory, state
+// and actor, adds only the flags the plan needs, and is quoted for a
+// shell, with no password of a state URL.
+func TestWatchApplyCommand(t *testing.T) {
+	for _, tc := range []struct {
+		c    common
+		dir  string
+		p    plan.Plan
+		want string
+	}{
+		{common{As: "admin"}, "cfg", plan.Plan{Summary: plan.Summary{Delete: 1}}, "plansync apply --dir cfg"},
+		{common{As: "admin"}, "cfg", plan.Plan{Summary: plan.Summary{Delete: 1}, Deletes: []string{"subscription b.example"}}, "plansync apply --dir cfg --allow-delete"},
+		{common{As: "admin"}, "cfg", plan.Plan{Summary: plan.Summary{Conflicts: 2}}, "plansync apply --dir cfg --accept-available"},
+		{common{As: "reseller:res1", State: "postgres://ops:s3cret@db.example/plansync", StateName: "prod eu"}, "my config",
+			plan.Plan{Summary: plan.Summary{Conflicts: 1, Delete: 1}, Deletes: []string{"customer c"}},
+			"plansync apply --dir 'my config' --state postgres://ops:xxxxx@db.example/plansync --state-name 'prod eu' --as reseller:res1 --accept-available --allow-delete"},
+		{common{}, "it's", plan.Plan{}, `plansync apply --dir 'it'\''s'`},
+	} {
+		s := &watchSession{c: &tc.c, o: watchOptions{Dir: tc.dir}}
+		if got := s.applyCommand(&tc.p); got != tc.want {
+			t.Errorf("applyCommand = %s\nwant           %s", got, tc.want)
+		}
 	}
 }

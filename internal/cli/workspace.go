@@ -366,17 +366,22 @@ func collectLoadGarbage() {
 const loadGarbageMin = 128 << 20
 
 // clock returns the time to plan at: --now, PLANSYNC_NOW, or the clock.
+// A bad value is an error naming where it was given.
 func clock(env Env, flag string) (time.Time, error) {
-	v := flag
-	if v == "" {
-		v = env.env("PLANSYNC_NOW")
+	if flag != "" {
+		t, err := model.ParseDate(flag)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("--now: %w", err)
+		}
+		return t, nil
 	}
+	v := env.env("PLANSYNC_NOW")
 	if v == "" {
 		return env.Now().UTC(), nil
 	}
 	t, err := model.ParseDate(v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--now: %w", err)
+		return time.Time{}, fmt.Errorf("environment variable PLANSYNC_NOW: %w; set it to a date or time to plan at, or unset it for the current time", err)
 	}
 	return t, nil
 }

@@ -306,6 +306,21 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 	if prefix != "" {
 		where = " in " + strings.TrimSuffix(prefix, ".")
 	}
+	if typ, ok := d.file.block(e.Value); ok {
+		// An HCL block: name it as written, and suggest a block type
+		// (extension "x" { } makes the list extensions).
+		hint := ""
+		if best := strings.TrimSuffix(decSuggest(e.Key, valid), "s"); best != "" && best != typ {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown block type %q%s%s", typ, where, hint),
+			Detail:   "valid fields: " + strings.Join(valid, ", "),
+			Subject:  e.KeyRange, Object: obj.String(), Path: prefix + typ,
+		})
+		return
+	}
 	d.res.diags = append(d.res.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  fmt.Sprintf("unknown field %q%s%s", e.Key, where, decDidYouMean(e.Key, valid)),
@@ -591,8 +606,8 @@ func (d *decoder) required(n *Node, obj decAddr, src *model.Src, names ...string
 		if src.Has(f) {
 			continue
 		}
-		if n.Get(f) != nil {
-			continue // given an empty value: reported as such
+		if n.Get(f) != nil || d.file.refused(n, f) {
+			continue // given an empty or a refused value: reported as such
 		}
 		d.errorf(n.Range, obj, f, "missing required field %q", f)
 	}
@@ -623,6 +638,41 @@ func (a decAddr) String() string {
 }
 
 func decObj(kind, key string) decAddr { return decAddr{kind: kind, key: key} }
+
+// decItemAddr is the address the decoder gives the object n declares as
+// an item of the top-level list listKey (or as the server map).
+func decItemAddr(listKey string, n *Node) decAddr {
+	switch listKey {
+	case "server":
+		return decAddr{kind: "server"}
+	case "servers":
+		return decAddr{kind: "server", key: decKeyText(n, "name", false)}
+	case "services":
+		return decObj("service", decKeyText(n, "name", false))
+	case "service_plans", "addon_plans", "reseller_plans":
+		kind := map[string]model.PlanKind{"service_plans": model.ServicePlanKind, "addon_plans": model.AddonPlanKind, "reseller_plans": model.ResellerPlanKind}[listKey]
+		return decObj(string(kind), decPlanKey(n, kind))
+	case "resellers":
+		return decObj("reseller", decKeyText(n, "login", true))
+	case "customers":
+		return decObj("customer", decKeyText(n, "login", true))
+	case "subscriptions":
+		return decObj("subscription", decKeyText(n, "domain", true))
+	case "subscriber_settings":
+		return decObj("subscriber_settings", decKeyText(n, "domain", true))
+	}
+	return decAddr{}
+}
+
+// decPlanKey is the key of a plan in diagnostics: OWNER/NAME for a
+// reseller's service or add-on plan.
+func decPlanKey(n *Node, kind model.PlanKind) string {
+	key := decKeyText(n, "name", false)
+	if o := decKeyText(n, "owner", true); o != "" && kind != model.ResellerPlanKind && key != "" {
+		key = model.PlanKey(o, key)
+	}
+	return key
+}
 
 // decNewSrc starts the source record of an object, with room for the
 // ranges of its fields, list items and properties.
@@ -826,7 +876,9 @@ func (d *decoder) namedServer(n *Node) *model.Server {
 		return nil
 	}
 	if nameNode == nil || decNull(nameNode.Value) {
-		d.errorf(n.Range, obj, "name", "missing required field %q", "name")
+		if !d.file.refused(n, "name") {
+			d.errorf(n.Range, obj, "name", "missing required field %q", "name")
+		}
 		return nil
 	}
 	s.Src.SetField("name", nameNode.Value.Range)
@@ -1028,7 +1080,7 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		}
 		return true
 	})
-	if n.Get("url") == nil {
+	if n.Get("url") == nil && !d.file.refused(n, "url") {
 		d.errorf(n.Range, obj, "button.url", "missing required field %q", "url")
 	}
 	return b
@@ -1053,11 +1105,7 @@ var (
 
 func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 	p := &model.Plan{Kind: kind, Owner: model.Admin, Props: model.Props{}, Src: decNewSrc(n)}
-	key := decKeyText(n, "name", false)
-	if o := decKeyText(n, "owner", true); o != "" && kind != model.ResellerPlanKind && key != "" {
-		key = model.PlanKey(o, key)
-	}
-	obj := decObj(string(kind), key)
+	obj := decObj(string(kind), decPlanKey(n, kind))
 	ctx, valid := decCtxServicePlan, decServicePlanFields
 	switch kind {
 	case model.AddonPlanKind:
@@ -1733,6 +1781,14 @@ func (d *decoder) settings(n *Node) *model.SubscriberSettings {
 // decDidYouMean returns `; did you mean "x"?` when a valid word is close
 // to s, else "".
 func decDidYouMean(s string, valid []string) string {
+	if best := decSuggest(s, valid); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
+// decSuggest returns the valid word close to s, or "".
+func decSuggest(s string, valid []string) string {
 	best, bestD := "", 1<<30
 	ls := strings.ToLower(s)
 	for _, v := range valid {
@@ -1744,7 +1800,7 @@ func decDidYouMean(s string, valid []string) string {
 	if best == "" || bestD > limit || best == s {
 		return ""
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return best
 }
 
 // decDistance is the optimal string alignment distance between a and

@@ -422,6 +422,9 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:3:17: error: service_plan B resources.disk_spase: unknown field "disk_spase" in resources; did you mean "disk_space"?`}},
 		{"unknown property in hcl", dtH("service_plan \"B\" {\n  resources {\n    disk_spase = \"1GiB\"\n  }\n}\n"), []string{
 			`a.hcl:3:5: unknown field "disk_spase" in resources; did you mean "disk_space"?`}},
+		{"unknown nested blocks in hcl", dtH("service_plan \"B\" {\n  resourcs {\n  }\n}\nserver {\n  extension \"x\" {\n    servce \"s\" {}\n  }\n}\n"), []string{
+			`a.hcl:2:3: error: service_plan B resourcs: unknown field "resourcs"; did you mean "resources"?`,
+			`a.hcl:7:5: error: extension x servce: unknown block type "servce"; did you mean "service"?`}},
 		{"missing key fields", dtY("services:\n  - description: x\nservice_plans:\n  - owner: admin\nresellers:\n  - name: R\ncustomers:\n  - name: C\nsubscriber_settings:\n  - mail: {spamfilter: true}\n"), []string{
 			`a.yaml:2:5: error: service name: missing required field "name"`,
 			`a.yaml:4:5: error: service_plan name: missing required field "name"`,

@@ -19,7 +19,7 @@ import (
 // would need evaluating is an error. The root is always a MapNode: empty
 // when the file has syntax errors, since a partly parsed body would only
 // give confusing follow-on errors.
-func hclParse(file string, src []byte) (*Node, diag.Diagnostics) {
+func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, diag.Diagnostics) {
 	c := hclConv{file: file, src: src}
 	f, hdiags := hclParseConfig(src, file)
 	for _, d := range hdiags {
@@ -33,9 +33,10 @@ func hclParse(file string, src []byte) (*Node, diag.Diagnostics) {
 		root := c.slab.node()
 		root.Kind = MapNode
 		root.Range = c.at(1, 1)
-		return root, c.diags
+		return root, nil, nil, c.diags
 	}
-	return c.top(body), c.diags
+	root := c.top(body)
+	return root, c.refused, c.blocks, c.diags
 }
 
 // hclParseConfig parses src, turning a panic of the parser into a
@@ -74,6 +75,23 @@ type hclConv struct {
 	// attrs is scratch space for sorting a body's attributes; each body
 	// uses the part past its parent's.
 	attrs []*hclsyntax.Attribute
+	// path is the place in the current object of what is being
+	// converted (resources.disk_space), for the Path of diagnostics;
+	// the Object is set once the top-level block is converted (object).
+	path walkPath
+	// refused are the keys whose value was refused (File.Refused).
+	refused walkRefused
+	// blocks are the entries nested blocks made (File.Blocks).
+	blocks map[*Node]string
+}
+
+// block records that v, the value of an entry, was made by a nested
+// block of type typ.
+func (c *hclConv) block(v *Node, typ string) {
+	if c.blocks == nil {
+		c.blocks = map[*Node]string{}
+	}
+	c.blocks[v] = typ
 }
 
 func (c *hclConv) at(line, col int) diag.Range {
@@ -101,12 +119,36 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 }
 
 func (c *hclConv) errorf(at hcl.Range, format string, args ...any) {
-	c.diags.Errorf(c.rng(at), format, args...)
+	c.add(diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf(format, args...), Subject: c.rng(at)})
+}
+
+// add appends a diagnostic about what is being converted, at c.path.
+func (c *hclConv) add(d diag.Diagnostic) {
+	if d.Path == "" {
+		d.Path = c.path.String()
+	}
+	c.diags = append(c.diags, d)
+}
+
+// object names the object a top-level block declares (decItemAddr, as
+// the decoder does) in the diagnostics made since from while
+// converting it, so an error about a value the conversion refused says
+// whose value it is, as the decoder's errors do.
+func (c *hclConv) object(listKey string, item *Node, from int) {
+	if from == len(c.diags) {
+		return
+	}
+	obj := decItemAddr(listKey, item).String()
+	for i := from; i < len(c.diags); i++ {
+		if c.diags[i].Object == "" {
+			c.diags[i].Object = obj
+		}
+	}
 }
 
 // notAllowed reports an expression that would need evaluating.
 func (c *hclConv) notAllowed(at hcl.Range, what, detail string) {
-	c.diags = append(c.diags, diag.Diagnostic{
+	c.add(diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  "only literal values are allowed: " + what + " cannot be used",
 		Detail:   detail,
@@ -130,12 +172,18 @@ func (c *hclConv) str(text string, at hcl.Range) *Node {
 
 // hclKindNames lists the top-level block types, for messages.
 func hclKindNames() string {
-	names := make([]string, 0, len(KindKeys))
+	return strings.Join(hclBlockTypes(), ", ")
+}
+
+// hclBlockTypes lists the top-level block types, for suggestions.
+func hclBlockTypes() []string {
+	names := make([]string, 0, len(KindKeys)+1)
+	names = append(names, "server")
 	for k := range KindKeys {
 		names = append(names, k)
 	}
-	sort.Strings(names)
-	return "server, " + strings.Join(names, ", ")
+	sort.Strings(names[1:])
+	return names
 }
 
 // top converts the file body: server { } becomes the "server" map, each
@@ -171,7 +219,10 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 				j = len(entries) - 1
 			}
 			list := entries[j].Value
-			list.Items = append(list.Items, c.labeled(b, "name"))
+			from := len(c.diags)
+			item := c.labeled(b, "name")
+			c.object("servers", item, from)
+			list.Items = append(list.Items, item)
 			continue
 		}
 		if b.Type == "server" {
@@ -183,13 +234,17 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 				c.diags = append(c.diags, walkDuplicate("duplicate server block; there is at most one", c.rng(b.TypeRange), entries[j].KeyRange))
 				continue
 			}
-			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)})
+			from := len(c.diags)
+			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			c.object("server", v, from)
+			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 			continue
 		}
 		k, ok := KindKeys[b.Type]
 		if !ok {
-			c.errorf(b.TypeRange, "unknown block type %q; expected one of %s", b.Type, hclKindNames())
+			c.errorf(b.TypeRange, "unknown block type %q%s", b.Type, decDidYouMean(b.Type, hclBlockTypes()))
+			c.diags[len(c.diags)-1].Detail = "expected one of " + hclKindNames()
 			continue
 		}
 		if len(b.Labels) != 1 {
@@ -209,7 +264,10 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 			j = len(entries) - 1
 		}
 		list := entries[j].Value
-		list.Items = append(list.Items, c.labeled(b, k.LabelField))
+		from := len(c.diags)
+		item := c.labeled(b, k.LabelField)
+		c.object(k.ListKey, item, from)
+		list.Items = append(list.Items, item)
 	}
 	root.Entries = entries
 	return root
@@ -259,11 +317,14 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		if bi == len(blocks) || (ai < len(attrs) && attrs[ai].SrcRange.Start.Byte < blocks[bi].TypeRange.Start.Byte) {
 			a := attrs[ai]
 			ai++
+			c.path.push(a.Name)
+			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
-				continue
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
+			} else if v = c.expr(a.Expr); v == nil {
+				c.refused.add(n, a.Name)
 			}
-			v := c.expr(a.Expr)
+			c.path.pop()
 			if v == nil {
 				continue
 			}
@@ -275,30 +336,43 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 		bi++
 		switch len(b.Labels) {
 		case 0:
+			c.path.push(b.Type)
 			if j := keys.find(entries, b.Type); j >= 0 {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", b.Type), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.path.pop()
 				continue
 			}
 			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			c.path.pop()
 			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 		case 1:
 			key := b.Type + "s"
 			j := keys.find(entries, key)
 			if j >= 0 && !slices.Contains(blockLists, j) {
-				c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.path.push(key)
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.path.pop()
 				continue
 			}
 			if j < 0 {
-				entries = append(entries, Entry{Key: key, KeyRange: c.rng(b.TypeRange), Value: c.node(ListNode, b.TypeRange)})
+				list := c.node(ListNode, b.TypeRange)
+				c.block(list, b.Type)
+				entries = append(entries, Entry{Key: key, KeyRange: c.rng(b.TypeRange), Value: list})
 				keys.added(entries)
 				j = len(entries) - 1
 				blockLists = append(blockLists, j)
 			}
 			list := entries[j].Value
+			c.path.push(key)
+			c.path.pushIndex(len(list.Items))
 			list.Items = append(list.Items, c.labeled(b, "name"))
+			c.path.pop()
+			c.path.pop()
 		default:
+			c.path.push(b.Type)
 			c.errorf(b.LabelRanges[1], "a nested %s block takes at most one label, its name: %s \"NAME\" { ... }", b.Type, b.Type)
+			c.path.pop()
 		}
 	}
 	c.attrs = c.attrs[:mark]
@@ -326,15 +400,17 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 	case *hclsyntax.TupleConsExpr:
 		n := c.node(ListNode, e.SrcRange)
 		items := c.slab.itemList(len(e.Exprs))
-		for _, x := range e.Exprs {
+		for i, x := range e.Exprs {
+			c.path.pushIndex(i)
 			if v := c.expr(x); v != nil {
 				items = append(items, v)
 			}
+			c.path.pop()
 		}
 		n.Items = items
 		return n
 	case *hclsyntax.ObjectConsExpr:
-		return c.object(e)
+		return c.objectCons(e)
 	case *hclsyntax.FunctionCallExpr:
 		return c.call(e)
 	case *hclsyntax.UnaryOpExpr:
@@ -439,9 +515,9 @@ func (c *hclConv) template(e *hclsyntax.TemplateExpr) (string, bool) {
 	return strings.Join(parts, ""), true
 }
 
-// object converts an object expression; keys are names or literal
+// objectCons converts an object expression; keys are names or literal
 // strings.
-func (c *hclConv) object(e *hclsyntax.ObjectConsExpr) *Node {
+func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 	n := c.node(MapNode, e.SrcRange)
 	entries := c.slab.entryList(len(e.Items))
 	var keys walkKeys
@@ -451,11 +527,14 @@ func (c *hclConv) object(e *hclsyntax.ObjectConsExpr) *Node {
 			continue
 		}
 		kr := c.rng(it.KeyExpr.Range())
+		c.path.push(key)
+		var v *Node
 		if j := keys.find(entries, key); j >= 0 {
-			c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
-			continue
+			c.add(walkDuplicate(fmt.Sprintf("duplicate key %q", key), kr, entries[j].KeyRange))
+		} else if v = c.expr(it.ValueExpr); v == nil {
+			c.refused.add(n, key)
 		}
-		v := c.expr(it.ValueExpr)
+		c.path.pop()
 		if v == nil {
 			continue
 		}

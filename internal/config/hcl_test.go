@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -296,7 +297,7 @@ func TestHCLPositions(t *testing.T) {
 
 func TestHCLErrors(t *testing.T) {
 	wtRunErrCases(t, "bad.hcl", []wtErrCase{
-		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget"; expected one of server, addon_plan`, line: 2, col: 1},
+		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget": expected one of server, addon_plan`, line: 2, col: 1},
 		{name: "kind without label", src: "subscription {\n}\n", want: "takes exactly one label, its domain", line: 1, col: 1},
 		{name: "kind with two labels", src: "customer \"a\" \"b\" {}\n", want: "takes exactly one label, its login", line: 1, col: 14},
 		{name: "server with two labels", src: "server \"x\" \"y\" {}\n", want: "server block takes at most one label", line: 1, col: 12},
@@ -336,4 +337,78 @@ func TestHCLErrors(t *testing.T) {
 		{name: "unclosed block", src: "server {\n  a = 1\n", want: "Unclosed configuration block", line: 1, col: 8},
 		{name: "bad token", src: "server {\n  a = 1\n}\n@\n", want: "", line: 4, col: 1},
 	})
+}
+
+// A value the HCL reader refuses (an expression, a duplicate) is
+// reported with the object and path it belongs to, as the decoder
+// reports a value it refuses: the same object address for both.
+func TestHCLErrorsNameTheObject(t *testing.T) {
+	const src = `service_plan "Business" {
+  resources {
+    websites   = 1 + 2
+    disk_space = tenGiB
+    mailboxes  = "many"
+  }
+  services = ["a", upper("b")]
+}
+service_plan "Web" {
+  owner     = "r1"
+  resources = { websites = 1, "websites" = 2 }
+}
+customer "JDoe" {
+  password = env(NAME)
+}
+server "web1" {
+  labels = { tier = "${t}" }
+  extension "x" {
+    services = [x]
+  }
+}
+server {
+  hosting {}
+  hosting {}
+}
+subscription "A.example" {
+  plan = "${p}"
+}
+`
+	f, diags := ParseFile("a.hcl", "a.hcl", []byte(src))
+	decoded := DecodeFile(f, dtOptions(dtEnv))
+	diags = append(diags, decoded.res.diags...)
+	want := []struct {
+		line       int
+		object     string
+		path, text string
+	}{
+		{3, "service_plan Business", "resources.websites", "an operator"},
+		{4, "service_plan Business", "resources.disk_space", "a variable reference"},
+		{5, "service_plan Business", "resources.mailboxes", `expected a count`}, // the decoder's
+		{7, "service_plan Business", "services[1]", "function upper()"},
+		{11, "service_plan r1/Web", "resources.websites", `duplicate key "websites"`},
+		{14, "customer jdoe", "password", "env() takes one literal string"},
+		{17, "server web1", "labels.tier", "string interpolation"},
+		{19, "server web1", "extensions[0].services[0]", "a variable reference"},
+		{24, "server", "hosting", `"hosting" is set twice`},
+		{27, "subscription a.example", "plan", "string interpolation"},
+	}
+	for _, w := range want {
+		found := false
+		for _, d := range diags {
+			if d.Subject.Start.Line == w.line && strings.Contains(d.Summary, w.text) {
+				found = true
+				if d.Object != w.object || d.Path != w.path {
+					t.Errorf("line %d: object %q path %q, want %q %q (%v)", w.line, d.Object, d.Path, w.object, w.path, d)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no diagnostic at line %d mentions %q:\n%v", w.line, w.text, diags)
+		}
+	}
+	// A refused value is reported once: the field is not missing too.
+	for _, d := range diags {
+		if strings.Contains(d.Summary, "missing required field") {
+			t.Errorf("a refused value is also said to be missing: %v", d)
+		}
+	}
 }

@@ -66,7 +66,7 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 		}
 		return true
 	})
-	if !c.Src.Has("plesk.url") {
+	if !c.Src.Has("plesk.url") && !d.file.refused(n, "url") {
 		d.errorf(n.Range, obj, "plesk.url", "missing required field %q", "url")
 	}
 	// A login without a password (or the reverse) is completed from the

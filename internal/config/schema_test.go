@@ -358,6 +358,14 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"add-on attached twice", "service_plans:\n  - name: Business\naddon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: Business, addons: [Extra, Extra]}\n", "attached twice"},
 		{"add-on on a custom subscription", "addon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: none, addons: [Extra]}\n", "add-ons can only be attached to a subscription with a service plan"},
 		{"service listed twice", "services:\n  - name: s\nservice_plans:\n  - {name: Business, services: [s, s]}\n", "listed twice"},
+		{"server and servers", "server:\n  components: [php8.3]\nservers:\n  - name: web1\n", "servers and a server block are both declared"},
+		{"a service plan with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nservice_plans:\n  - {name: Business, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
+		{"an add-on plan with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
+		{"a reseller plan with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: shared}, servers: [web1]}\n", "servers and server_selector are both set"},
+		{"a service with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nservices:\n  - {name: s, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
+		{"a reseller plan with oversell twice", "reseller_plans:\n  - {name: Gold, oversell: true, resources: {oversell: true}}\n", "oversell is set twice"},
+		{"a reseller with oversell twice", "resellers:\n  - {login: res1, plan: none, oversell: false, resources: {oversell: true}}\n", "oversell is set twice"},
+		{"a plesk key and login", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, login: admin}\n", "a key or a login and password, not both"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -390,6 +398,7 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"oversell in resources, owner admin", "reseller_plans:\n  - name: Gold\n    owner: admin\n    resources: {customers: 5, oversell: true}\n"},
 		{"a reseller with its own allocation", "services:\n  - name: s\nresellers:\n  - login: res1\n    plan: none\n    resources: {disk_space: 10GiB, subscriptions: 5}\n    permissions: {create_customers: true}\n    services: [s]\n    oversell: true\n"},
 		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
+		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {

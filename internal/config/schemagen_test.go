@@ -399,6 +399,16 @@ func sgKinds() []sgKind {
 			"server_selector": placement(what)["server_selector"],
 		}
 	}
+	// notBoth refuses an object that sets both fields of a pair the
+	// loader refuses together.
+	notBoth := func(desc, a, b string) sgObj {
+		return sgObj{{"description", desc}, {"required", []string{a, b}}}
+	}
+	placementOnce := notBoth("servers or server_selector, not both.", "servers", "server_selector")
+	// oversellOnce: oversell is written at the top or in resources, not
+	// in both.
+	oversellOnce := sgObj{{"description", "oversell or resources.oversell, not both."}, {"required", []string{"oversell", "resources"}},
+		{"properties", sgObj{{"resources", sgObj{{"description", "resources that sets oversell."}, {"required", []string{"oversell"}}}}}}}
 	allocation := []string{"resources", "permissions", "services", "oversell"}
 	onlyNone := sgObj{}
 	for _, f := range allocation {
@@ -443,7 +453,8 @@ func sgKinds() []sgKind {
 				"available_to_resellers": sgBool("Whether resellers' plans may provide the service (default true)."),
 				"servers":                placement("service")["servers"],
 				"server_selector":        placement("service")["server_selector"],
-			}},
+			},
+			extra: sgObj{{"not", placementOnce}}},
 		{def: "extension_service", fields: decExtServiceFields, required: []string{"name"},
 			desc: "A service an extension provides: on the servers where the extension is installed.",
 			spec: map[string]sgObj{
@@ -464,16 +475,17 @@ func sgKinds() []sgKind {
 			}},
 		{def: "service_plan", fields: decServicePlanFields, ctx: decCtxServicePlan, required: []string{"name"},
 			desc: "A service plan (hosting plan): a template of resources, permissions, hosting, mail and DNS parameters, and services. A change reaches every synced subscription on it.",
-			spec: planFields("service plan")},
+			spec: planFields("service plan"), extra: sgObj{{"not", placementOnce}}},
 		{def: "addon_plan", fields: decServicePlanFields, ctx: decCtxAddonPlan, required: []string{"name"},
 			desc: "An add-on plan: extra resources, permissions, on/off features and services for subscriptions that have a service plan. Limits add up, permissions and features are OR-ed; no overuse policy and no enumerated settings.",
-			spec: planFields("add-on plan")},
+			spec: planFields("add-on plan"), extra: sgObj{{"not", placementOnce}}},
 		{def: "reseller_plan", fields: decResellerPlanFields, ctx: decCtxResellerPlan, required: []string{"name"},
 			desc: "A reseller plan (owned by the admin): the allocation a reseller receives and its oversell policy.",
 			spec: merge(planFields("reseller plan"), map[string]sgObj{
 				"owner":    sgObj{{"description", "Always admin: reseller plans are owned by the admin."}, {"type", "string"}, {"pattern", "^admin$"}, {"examples", []any{"admin"}}},
 				"oversell": sgBool(sgOversellHelp),
-			})},
+			}),
+			extra: sgObj{{"allOf", []any{sgObj{{"not", placementOnce}}, sgObj{{"not", oversellOnce}}}}}},
 		{def: "reseller", fields: decResellerFields, ctx: decCtxReseller, required: []string{"login", "plan"},
 			desc: "A reseller: an account with its own customers and plans.",
 			spec: merge(contact("reseller"), map[string]sgObj{
@@ -491,6 +503,7 @@ func sgKinds() []sgKind {
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "A reseller plan, not none."}, {"not", sgObj{{"const", "none"}}}}}}}}},
 				{"then", sgObj{{"properties", onlyNone}}},
+				{"not", oversellOnce},
 			}},
 		{def: "customer", fields: decCustomerFields, required: []string{"login"},
 			desc: "A customer: an account with subscriptions.",
@@ -657,6 +670,7 @@ func sgSchema() (sgObj, error) {
 		{"type", "object"},
 		{"properties", top},
 		{"additionalProperties", false},
+		{"not", sgObj{{"description", "server (one server) or servers (several), not both."}, {"required", []string{"server", "servers"}}}},
 		{"$defs", defs},
 	}, nil
 }

@@ -1,6 +1,10 @@
 package config
 
-import "github.com/plansync/plansync/internal/diag"
+import (
+	"slices"
+
+	"github.com/plansync/plansync/internal/diag"
+)
 
 // NodeKind is the shape of a tree node.
 type NodeKind uint8
@@ -79,6 +83,41 @@ type File struct {
 	Root *Node // a MapNode
 	// Syntax is "yaml" or "hcl".
 	Syntax string
+	// Refused holds, for a map, the keys whose value the reader refused
+	// (an HCL expression, an unsupported YAML tag): they are left out of
+	// its entries and reported, and do not count as missing. Nil when
+	// there are none.
+	Refused map[*Node][]string
+	// Blocks maps the list HCL nested blocks with a label made to the
+	// block type written: extension "x" { } is an item of the list
+	// "extensions". Messages about the entry name the block as written.
+	Blocks map[*Node]string
+}
+
+// refused reports whether the map n of f was given a value for key that
+// the reader refused.
+func (f *File) refused(n *Node, key string) bool {
+	return f != nil && slices.Contains(f.Refused[n], key)
+}
+
+// block returns the HCL block type that made the entry value v, if a
+// block did.
+func (f *File) block(v *Node) (string, bool) {
+	if f == nil {
+		return "", false
+	}
+	typ, ok := f.Blocks[v]
+	return typ, ok
+}
+
+// walkRefused collects a reader's refused keys (File.Refused).
+type walkRefused map[*Node][]string
+
+func (r *walkRefused) add(n *Node, key string) {
+	if *r == nil {
+		*r = walkRefused{}
+	}
+	(*r)[n] = append((*r)[n], key)
 }
 
 // KindKeys maps each top-level HCL block type to its YAML list key and

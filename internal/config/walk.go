@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,10 +97,10 @@ func ParseFile(path, rel string, src []byte) (_ *File, diags diag.Diagnostics) {
 	switch configfile.Syntax(name) {
 	case "yaml":
 		f.Syntax = "yaml"
-		f.Root, diags = yamlParse(name, src)
+		f.Root, f.Refused, diags = yamlParse(name, src)
 	case "hcl":
 		f.Syntax = "hcl"
-		f.Root, diags = hclParse(name, src)
+		f.Root, f.Refused, f.Blocks, diags = hclParse(name, src)
 	default:
 		at := diag.Range{File: name, Start: diag.Pos{Line: 1, Column: 1}, End: diag.Pos{Line: 1, Column: 1}}
 		diags.Errorf(at, "unknown config file type %q: expected .yaml, .yml or .hcl", filepath.Ext(name))
@@ -376,4 +377,38 @@ func walkDuplicate(summary string, at, first diag.Range) diag.Diagnostic {
 		Subject:  at,
 		Related:  []diag.Range{first},
 	}
+}
+
+// walkPath is the place of what a reader is converting within its
+// object (resources.disk_space, addons[1]), for the Path of the
+// diagnostics it makes. It is a stack of keys and list indices made into
+// text only for a diagnostic, so reading a large file allocates nothing
+// for it.
+type walkPath struct{ segs []walkSeg }
+
+// walkSeg is a key, or (idx >= 0) the index of a list item.
+type walkSeg struct {
+	key string
+	idx int
+}
+
+func (p *walkPath) push(key string) { p.segs = append(p.segs, walkSeg{key: key, idx: -1}) }
+func (p *walkPath) pushIndex(i int) { p.segs = append(p.segs, walkSeg{idx: i}) }
+func (p *walkPath) pop()            { p.segs = p.segs[:len(p.segs)-1] }
+
+func (p *walkPath) String() string {
+	var b strings.Builder
+	for _, s := range p.segs {
+		if s.idx >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.idx))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
 }

@@ -22,7 +22,7 @@ import (
 // keys, merge keys, unknown tags and alias expansion (with cycles and a
 // budget against alias bombs). A file holds one document; empty trailing
 // documents (a stray "---" at the end) are tolerated.
-func yamlParse(file string, src []byte) (*Node, diag.Diagnostics) {
+func yamlParse(file string, src []byte) (*Node, walkRefused, diag.Diagnostics) {
 	budget := yamlAliasBudget(len(src))
 	c := yamlConv{file: file, budget: budget, limit: budget}
 	empty := func(line, col int) *Node {
@@ -36,10 +36,10 @@ func yamlParse(file string, src []byte) (*Node, diag.Diagnostics) {
 	var doc yaml.Node
 	if err := yamlDecode(dec, &doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return empty(1, 1), nil
+			return empty(1, 1), nil, nil
 		}
 		c.syntaxError(err, src)
-		return empty(1, 1), c.diags
+		return empty(1, 1), c.refused, c.diags
 	}
 	// Any further document is an error, unless it is empty.
 	for {
@@ -63,7 +63,7 @@ func yamlParse(file string, src []byte) (*Node, diag.Diagnostics) {
 	}
 
 	if len(doc.Content) == 0 {
-		return empty(doc.Line, doc.Column), c.diags
+		return empty(doc.Line, doc.Column), c.refused, c.diags
 	}
 	top := doc.Content[0]
 	switch {
@@ -72,12 +72,12 @@ func yamlParse(file string, src []byte) (*Node, diag.Diagnostics) {
 		if root == nil {
 			root = empty(top.Line, top.Column)
 		}
-		return root, c.diags
+		return root, c.refused, c.diags
 	case top.Kind == yaml.ScalarNode && top.ShortTag() == "!!null":
-		return empty(top.Line, top.Column), c.diags
+		return empty(top.Line, top.Column), c.refused, c.diags
 	}
 	c.errorf(c.at(top.Line, top.Column), "the top level of a config file must be a mapping (keys such as services: or subscriptions:), not %s", yamlKindName(top))
-	return empty(top.Line, top.Column), c.diags
+	return empty(top.Line, top.Column), c.refused, c.diags
 }
 
 // yamlDecode decodes the next document, turning a panic of the parser
@@ -121,6 +121,15 @@ type yamlConv struct {
 	bombed     bool
 	aliasDepth int
 	expanding  []*yaml.Node // anchored nodes being expanded, for cycles
+
+	// depth is how many mappings and sequences enclose what is being
+	// converted; path is its place in its object (resources.disk_space),
+	// for the Path of diagnostics. The Object is set once the object is
+	// converted (hclConv.object does the same for HCL).
+	depth int
+	path  walkPath
+	// refused are the keys whose value was refused (File.Refused).
+	refused walkRefused
 }
 
 func (c *yamlConv) at(line, col int) diag.Range {
@@ -131,7 +140,53 @@ func (c *yamlConv) at(line, col int) diag.Range {
 func (c *yamlConv) rng(y *yaml.Node) diag.Range { return c.at(y.Line, y.Column) }
 
 func (c *yamlConv) errorf(at diag.Range, format string, args ...any) {
-	c.diags.Errorf(at, format, args...)
+	c.diags = append(c.diags, diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf(format, args...), Subject: at, Path: c.path.String()})
+}
+
+// object names the object the top-level item n declares (decItemAddr)
+// in the diagnostics made since from while converting it.
+func (c *yamlConv) object(listKey string, n *Node, from int) {
+	if n == nil || from == len(c.diags) {
+		return
+	}
+	obj := decItemAddr(listKey, n).String()
+	for i := from; i < len(c.diags); i++ {
+		if c.diags[i].Object == "" {
+			c.diags[i].Object = obj
+		}
+	}
+}
+
+// topValue converts the value of the top-level key: the items of an
+// object list (and the server map) are objects, whose diagnostics name
+// them.
+func (c *yamlConv) topValue(key string, v *yaml.Node) *Node {
+	_, isList := decItemWord[key]
+	switch {
+	case key == "server":
+		from := len(c.diags)
+		n := c.node(v)
+		c.object("server", n, from)
+		return n
+	case !isList || v.Kind != yaml.SequenceNode || v.ShortTag() != "!!seq":
+		c.path.push(key)
+		defer c.path.pop()
+		return c.node(v)
+	}
+	n := c.newNode(ListNode, v)
+	items := c.slab.itemList(len(v.Content))
+	c.depth++
+	for _, y := range v.Content {
+		from := len(c.diags)
+		it := c.node(y)
+		if it != nil {
+			c.object(key, it, from)
+			items = append(items, it)
+		}
+	}
+	c.depth--
+	n.Items = items
+	return n
 }
 
 // syntaxError turns a yaml.v3 error ("yaml: line 3: did not find ...")
@@ -338,17 +393,34 @@ func (c *yamlConv) mapping(y *yaml.Node) *Node {
 	content := y.Content
 	entries := c.slab.entryList(len(content) / 2)
 	var keys walkKeys
+	root := c.depth == 0
+	c.depth++
+	defer func() { c.depth-- }()
 	for i := 0; i+1 < len(content); i += 2 {
 		k, v := content[i], content[i+1]
 		if !c.key(k) {
 			continue
 		}
 		if j := keys.find(entries, k.Value); j >= 0 {
-			c.diags = append(c.diags, walkDuplicate(fmt.Sprintf("duplicate key %q", k.Value), c.rng(k), entries[j].KeyRange))
+			d := walkDuplicate(fmt.Sprintf("duplicate key %q", k.Value), c.rng(k), entries[j].KeyRange)
+			if !root {
+				c.path.push(k.Value)
+				d.Path = c.path.String()
+				c.path.pop()
+			}
+			c.diags = append(c.diags, d)
 			continue
 		}
-		val := c.node(v)
+		var val *Node
+		if root {
+			val = c.topValue(k.Value, v)
+		} else {
+			c.path.push(k.Value)
+			val = c.node(v)
+			c.path.pop()
+		}
 		if val == nil {
+			c.refused.add(n, k.Value)
 			continue
 		}
 		entries = append(entries, Entry{Key: k.Value, KeyRange: c.rng(k), Value: val})
@@ -383,11 +455,15 @@ func (c *yamlConv) sequence(y *yaml.Node) *Node {
 	}
 	n := c.newNode(ListNode, y)
 	items := c.slab.itemList(len(y.Content))
-	for _, v := range y.Content {
+	c.depth++
+	for i, v := range y.Content {
+		c.path.pushIndex(i)
 		if it := c.node(v); it != nil {
 			items = append(items, it)
 		}
+		c.path.pop()
 	}
+	c.depth--
 	n.Items = items
 	return n
 }

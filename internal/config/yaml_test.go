@@ -363,3 +363,67 @@ subscriptions:
     plan: Business
     addons: [Extra Storage]
 `
+
+// A value the YAML reader refuses (a duplicate key, a key that is not a
+// string, a merge key, an unsupported tag) is reported with the object
+// and path it belongs to, as the decoder reports a value it refuses,
+// and a required field given such a value is not also said to be
+// missing.
+func TestYAMLErrorsNameTheObject(t *testing.T) {
+	const src = `service_plans:
+  - name: B
+    owner: r1
+    resources:
+      disk_space: 1GiB
+      disk_space: 2GiB
+      websites: !!binary aGVsbG8=
+      true: 3
+subscriptions:
+  - domain: A.example
+    plan: !!set {x}
+  - domain: b.example
+    plan: none
+    addons: [x, {<<: {a: 1}}]
+server:
+  components: [php8.3]
+  components: []
+customers:
+  - login: jdoe
+    login: jane
+`
+	f, diags := ParseFile("a.yaml", "a.yaml", []byte(src))
+	decoded := DecodeFile(f, dtOptions(dtEnv))
+	diags = append(diags, decoded.res.diags...)
+	want := []struct {
+		line       int
+		object     string
+		path, text string
+	}{
+		{6, "service_plan r1/B", "resources.disk_space", `duplicate key "disk_space"`},
+		{7, "service_plan r1/B", "resources.websites", "unsupported YAML tag !!binary"},
+		{8, "service_plan r1/B", "resources", "a mapping key must be a string"},
+		{11, "subscription a.example", "plan", "unsupported YAML tag !!set"},
+		{14, "subscription b.example", "addons[1]", "merge keys (<<) are not supported"},
+		{17, "server", "components", `duplicate key "components"`},
+		{20, "customer jdoe", "login", `duplicate key "login"`},
+	}
+	for _, w := range want {
+		found := false
+		for _, d := range diags {
+			if d.Subject.Start.Line == w.line && strings.Contains(d.Summary, w.text) {
+				found = true
+				if d.Object != w.object || d.Path != w.path {
+					t.Errorf("line %d: object %q path %q, want %q %q (%v)", w.line, d.Object, d.Path, w.object, w.path, d)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no diagnostic at line %d mentions %q:\n%v", w.line, w.text, diags)
+		}
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Summary, "missing required field") {
+			t.Errorf("a refused value is also said to be missing: %v", d)
+		}
+	}
+}

@@ -69,6 +69,11 @@ type Batch struct {
 	// or link could not be read. A batch is also cut when only Err
 	// changed.
 	Err error
+	// Root is set, to the same error as Err, when the root itself
+	// cannot be read: it was removed or moved away, or is no longer a
+	// directory. Files is then empty, which does not mean the tree is
+	// empty. A batch is cut again when the root is back.
+	Root error
 }
 
 // Rels returns the paths of the changes.

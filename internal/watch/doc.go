@@ -22,6 +22,11 @@
 // backstop (Options.Rescan). Hidden names and editors' swap and backup
 // files are ignored, by the config loader's own rule (configfile.Skipped).
 //
+// When the root itself goes (removed, moved away), a batch says so
+// (Batch.Root) rather than only listing its files as removed; the
+// nearest directory above it that exists is watched meanwhile, so its
+// return gives a batch at once.
+//
 // A Watcher never blocks on its consumer: batches the consumer has not
 // taken yet are merged into one, so a slow consumer sees at most one
 // queued batch. The package knows nothing of configs or plans beyond

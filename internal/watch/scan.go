@@ -96,6 +96,12 @@ func (s *scan) extras() {
 	start := s.rootReal
 	if start == "" {
 		start, _ = filepath.Abs(s.root)
+		// The root cannot be read (it was removed): watch the nearest
+		// directory above it that exists, so its return is noticed at
+		// once, not at the next periodic rescan.
+		if dir := existingParent(start); dir != "" {
+			s.watchPath(dir, func(d *watchDir) { d.chain = true })
+		}
 	}
 	if g := findGitDir(start); g != "" {
 		s.gitDir = g
@@ -262,6 +268,19 @@ func linkChainDirs(root string) []string {
 		p = t
 	}
 	return dirs
+}
+
+// existingParent returns the nearest directory above path that exists,
+// or "".
+func existingParent(path string) string {
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
+		}
+	}
 }
 
 // findGitDir returns the git directory of the repository that holds dir,

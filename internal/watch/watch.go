@@ -90,6 +90,7 @@ type Watcher struct {
 	rootReal string
 	gitDir   string
 	err      error // of the latest scan
+	rootErr  error // of the latest scan, when the root cannot be read
 
 	timer   *time.Timer
 	pending pending
@@ -167,7 +168,7 @@ func (w *Watcher) Batches() <-chan Batch { return w.out }
 func (w *Watcher) Snapshot() Batch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return Batch{Files: w.current.Files, Err: w.current.Err}
+	return Batch{Files: w.current.Files, Err: w.current.Err, Root: w.current.Root}
 }
 
 // Close stops the watcher and closes the Batches channel. A batch not
@@ -420,14 +421,14 @@ func (w *Watcher) cut() {
 		b.Rescan = p.why
 	}
 	w.mu.Lock()
-	w.current = Batch{Files: b.Files, Err: b.Err}
+	w.current = Batch{Files: b.Files, Err: b.Err, Root: b.Root}
 	w.mu.Unlock()
 	if w.queued == nil {
 		w.queued = &b
 		return
 	}
 	w.queued.merge(b)
-	w.queued.Err = b.Err
+	w.queued.Err, w.queued.Root = b.Err, b.Root
 	if len(w.queued.Changes) == 0 && w.queued.Err == nil {
 		w.queued = nil // what was queued has been undone
 	}
@@ -477,7 +478,7 @@ func (w *Watcher) rescan(force map[string]bool, hashAll bool) ([]Change, error) 
 	s, rootErr := walkTree(w.root)
 	w.sync(s.dirs)
 	w.dirs, w.rootReal, w.gitDir = s.dirs, s.rootReal, s.gitDir
-	w.err = rootErr
+	w.err, w.rootErr = rootErr, rootErr
 	if rootErr == nil && len(s.problems) > 0 {
 		w.err = errors.Join(s.problems...)
 	}
@@ -537,5 +538,5 @@ func (w *Watcher) snapshot(changes []Change, err error) Batch {
 		e := w.entries[rel]
 		files = append(files, File{Rel: rel, Path: e.path, Sum: e.sum, Err: e.err})
 	}
-	return Batch{Changes: changes, Files: files, Err: err}
+	return Batch{Changes: changes, Files: files, Err: err, Root: w.rootErr}
 }

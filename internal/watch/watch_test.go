@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -530,6 +532,63 @@ func TestRootRemoved(t *testing.T) {
 	if b.Err == nil {
 		t.Error("no error for a missing root")
 	}
+}
+
+// TestWatchDirectoryRemoved: a root removed gives a batch that says so
+// (Root, not only Err: its files are not known to be deleted); the
+// watcher does not make it again, and its return (or a move back) is
+// seen at once, without waiting for the periodic rescan.
+func TestWatchDirectoryRemoved(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "config")
+	write(t, filepath.Join(root, "a.yaml"), "a")
+	write(t, filepath.Join(root, "sub", "b.yaml"), "b")
+	w := start(t, root, Options{Rescan: -1})
+	if w.Snapshot().Root != nil {
+		t.Fatalf("root error at start: %v", w.Snapshot().Root)
+	}
+
+	must(t, os.RemoveAll(root))
+	b := next(t, w)
+	if b.Root == nil || !errors.Is(b.Root, fs.ErrNotExist) || b.Err == nil {
+		t.Fatalf("root %v, err %v; want a missing root", b.Root, b.Err)
+	}
+	if s := w.Snapshot(); s.Root == nil || len(s.Files) != 0 {
+		t.Errorf("snapshot: root %v, files %v", s.Root, s.Files)
+	}
+	// Unrelated changes beside it make no batch, and nothing makes the
+	// directory again.
+	write(t, filepath.Join(base, "other.txt"), "x")
+	quiet(t, w, 400*time.Millisecond)
+	if _, err := os.Stat(root); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the root is back: %v", err)
+	}
+
+	// It comes back (made anew): one batch, its files created.
+	tmp := filepath.Join(base, "new")
+	write(t, filepath.Join(tmp, "a.yaml"), "a2")
+	must(t, os.Rename(tmp, root))
+	b = next(t, w)
+	if b.Root != nil || b.Err != nil {
+		t.Fatalf("root %v, err %v after its return", b.Root, b.Err)
+	}
+	wantChanges(t, b, changes("a.yaml", Created))
+	if w.Snapshot().Root != nil {
+		t.Errorf("snapshot root %v", w.Snapshot().Root)
+	}
+
+	// Moved away and back: the same again.
+	must(t, os.Rename(root, filepath.Join(base, "away")))
+	if b := next(t, w); b.Root == nil {
+		t.Fatalf("no root error after a move away: %s", b)
+	}
+	must(t, os.Rename(filepath.Join(base, "away"), root))
+	if b := next(t, w); b.Root != nil {
+		t.Fatalf("root error after the move back: %v", b.Root)
+	}
+	// Files changed inside it are seen as before.
+	write(t, filepath.Join(root, "a.yaml"), "a3")
+	wantChanges(t, next(t, w), changes("a.yaml", Modified))
 }
 
 func TestDanglingLink(t *testing.T) {
