@@ -125,7 +125,14 @@ func TestWatchRefreshEvery(t *testing.T) {
 	post(t, srv, suspendPacket)
 	w.waitFor("watch: re-reading the Plesk server (--refresh-every 100ms)", 1)
 	w.waitFor("  ! subscription jane.example: status changed outside plansync", 1)
+	// The ticks after it find nothing new: the plan is named, not
+	// printed again.
+	const same = "watch: the plan is unchanged: it is the one shown at "
+	w.waitFor(same, strings.Count(w.out.String(), same)+2)
 	w.stop()
+	if n := strings.Count(w.out.String(), "status changed outside plansync"); n != 1 {
+		t.Errorf("the same plan was printed %d times:\n%s", n, w.out)
+	}
 	if !strings.Contains(w.out.String(), "watch: planning "+dir+" (the Plesk server re-read)") || strings.Contains(w.out.String(), "rescan ()") {
 		t.Errorf("a plan after re-reading the server is not announced as such:\n%s", w.out)
 	}

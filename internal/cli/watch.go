@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -204,6 +205,8 @@ type watchSession struct {
 	startPending bool
 	// last describes the last good plan.
 	last string
+	// shown is the text of the last plan printed, at shownAt.
+	shown, shownAt string
 	// busy is set while a plan (and its apply) runs.
 	busy atomic.Bool
 	// quiet holds the files a change to which was said to be ignored.
@@ -370,9 +373,22 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	if !s.o.Apply {
 		release()
 	}
-	if err := render.PlanText(s.env.Stdout, p, render.Options{Color: s.color}); err != nil {
+	var text bytes.Buffer
+	if err := render.PlanText(&text, p, render.Options{Color: s.color}); err != nil {
 		s.fail(err)
 		return
+	}
+	// A scheduled re-read of the servers that finds nothing new gives
+	// the plan last shown: it is named, not printed again on every tick.
+	if !initial && len(trigger) == 0 && rescan == "" && s.shownAt != "" && text.String() == s.shown {
+		s.say("the plan is unchanged: it is the one shown at %s (%d to add, %d to change, %d to delete, %d conflicts)",
+			s.shownAt, p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
+	} else {
+		if _, err := s.env.Stdout.Write(text.Bytes()); err != nil {
+			s.fail(err)
+			return
+		}
+		s.shown, s.shownAt = text.String(), s.env.Now().Format("15:04:05")
 	}
 	after := "at start"
 	switch {
