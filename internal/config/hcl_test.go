@@ -375,11 +375,7 @@ subscription "A.example" {
 	f, diags := ParseFile("a.hcl", "a.hcl", []byte(src))
 	decoded := DecodeFile(f, dtOptions(dtEnv))
 	diags = append(diags, decoded.res.diags...)
-	want := []struct {
-		line       int
-		object     string
-		path, text string
-	}{
+	want := []namedDiag{
 		{3, "service_plan Business", "resources.websites", "an operator"},
 		{4, "service_plan Business", "resources.disk_space", "a variable reference"},
 		{5, "service_plan Business", "resources.mailboxes", `expected a count`}, // the decoder's
@@ -391,6 +387,22 @@ subscription "A.example" {
 		{24, "server", "hosting", `"hosting" is set twice`},
 		{27, "subscription a.example", "plan", "string interpolation"},
 	}
+	checkNamedDiags(t, diags, want)
+}
+
+// namedDiag is a diagnostic a reader's error must give: at line, naming
+// object and path, its summary holding text.
+type namedDiag struct {
+	line       int
+	object     string
+	path, text string
+}
+
+// checkNamedDiags checks that each of want is among diags, naming its
+// object and path, and that a refused value is reported once: its field
+// is not said to be missing too.
+func checkNamedDiags(t *testing.T, diags diag.Diagnostics, want []namedDiag) {
+	t.Helper()
 	for _, w := range want {
 		found := false
 		for _, d := range diags {
@@ -405,7 +417,6 @@ subscription "A.example" {
 			t.Errorf("no diagnostic at line %d mentions %q:\n%v", w.line, w.text, diags)
 		}
 	}
-	// A refused value is reported once: the field is not missing too.
 	for _, d := range diags {
 		if strings.Contains(d.Summary, "missing required field") {
 			t.Errorf("a refused value is also said to be missing: %v", d)
