@@ -80,15 +80,28 @@ func checkLocation(loc string) error {
 	return nil
 }
 
-// redactURL hides a password in a URL's user info ("mysql://u:pw@h").
+// redactURL leaves a URL's password out, from its user info
+// ("postgres://u:pw@h" gives "postgres://u@h") or its query
+// ("?password=pw"); a URL that cannot be parsed and may hold one is not
+// shown at all.
 func redactURL(loc string) string {
-	if u, err := url.Parse(loc); err == nil && u.User != nil {
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme == "" {
+		if strings.Contains(loc, "@") || strings.Contains(strings.ToLower(loc), "password") {
+			return "(the state URL given)"
+		}
+		return loc
+	}
+	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
+			u.User = url.User(u.User.Username())
 		}
 	}
-	return loc
+	if q := u.Query(); q.Has("password") {
+		q.Del("password")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // openBackend opens the recorded state's backend: the PostgreSQL state

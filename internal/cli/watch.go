@@ -570,8 +570,13 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 // subscriptions).
 func (s *watchSession) applyCommand(p *plan.Plan) string {
 	args := []string{"plansync", "apply", "--dir", s.o.Dir}
+	note := ""
 	if s.c.State != "" {
-		args = append(args, "--state", redactURL(s.c.State))
+		shown := redactURL(s.c.State)
+		args = append(args, "--state", shown)
+		if shown != s.c.State {
+			note = " (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"
+		}
 	}
 	if s.c.StateName != "" {
 		args = append(args, "--state-name", s.c.StateName)
@@ -588,7 +593,7 @@ func (s *watchSession) applyCommand(p *plan.Plan) string {
 	for i, a := range args {
 		args[i] = shellWord(a)
 	}
-	return strings.Join(args, " ")
+	return strings.Join(args, " ") + note
 }
 
 // shellWord quotes a for a POSIX shell when it needs it.

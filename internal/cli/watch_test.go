@@ -811,7 +811,13 @@ func TestWatchApplyCommand(t *testing.T) {
 		{common{As: "admin"}, "cfg", plan.Plan{Summary: plan.Summary{Conflicts: 2}}, "plansync apply --dir cfg --accept-available"},
 		{common{As: "reseller:res1", State: "postgres://ops:s3cret@db.example/plansync", StateName: "prod eu"}, "my config",
 			plan.Plan{Summary: plan.Summary{Conflicts: 1, Delete: 1}, Deletes: []string{"customer c"}},
-			"plansync apply --dir 'my config' --state postgres://ops:xxxxx@db.example/plansync --state-name 'prod eu' --as reseller:res1 --accept-available --allow-delete"},
+			"plansync apply --dir 'my config' --state postgres://ops@db.example/plansync --state-name 'prod eu' --as reseller:res1 --accept-available --allow-delete (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"},
+		{common{State: "postgres://db.example/plansync?user=ops&password=s3cret&sslmode=require"}, "cfg", plan.Plan{},
+			"plansync apply --dir cfg --state 'postgres://db.example/plansync?sslmode=require&user=ops' (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"},
+		{common{State: "postgres://ops:p#ss@db/x"}, "cfg", plan.Plan{},
+			"plansync apply --dir cfg --state '(the state URL given)' (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"},
+		{common{State: "postgres://db.example/plansync?sslmode=disable"}, "cfg", plan.Plan{},
+			"plansync apply --dir cfg --state 'postgres://db.example/plansync?sslmode=disable'"},
 		{common{}, "it's", plan.Plan{}, `plansync apply --dir 'it'\''s'`},
 	} {
 		s := &watchSession{c: &tc.c, o: watchOptions{Dir: tc.dir}}
