@@ -302,7 +302,9 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	// so that scripts passing it keep working, and does nothing more.
 	var strict bool
 	f.BoolVar(&strict, "strict", false, "with PLANFILE: refuse it after any write to the state (always so now)")
-	_ = f.MarkDeprecated("strict", "a saved plan is always refused after any write to the state; --strict is no longer needed")
+	// Hidden, not marked deprecated: cobra would print the notice on
+	// stdout, into a --format json document.
+	_ = f.MarkHidden("strict")
 	f.IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are applied (and read) at once (0: the default, 4)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "do not read or write the cache under <dir>/.plansync/cache/ (decoded config files and state, secret answers; PLANSYNC_DEBUG=cache shows its use)")
 	refreshFlag(cmd, &o.NoRefresh)
