@@ -151,9 +151,6 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 		return &apply.StaleError{Reason: "objects it touches changed on the servers since it was made (drift): " + strings.Join(lines, "; ")}
 	}
 	show()
-	if err := saved.Check(opts); err != nil {
-		return err
-	}
 	fr := fleetRun{reads: map[string]serverReadNow{}, skip: map[string]error{}}
 	for i, part := range p.Parts {
 		if errs[i] != nil {

@@ -159,9 +159,15 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	if err != nil {
 		return err
 	}
-	// A stale plan is refused before it is shown: its text would read as
-	// what is about to be applied.
+	// A stale plan, or one the flags do not allow (conflicts without
+	// --accept-available, deletes without --allow-delete), is refused
+	// before any server is read and before it is shown: its text would
+	// read as what is about to be applied.
 	if err := saved.Fresh(cur, digest); err != nil {
+		return err
+	}
+	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
+	if err := saved.Check(opts); err != nil {
 		return err
 	}
 	show := func() {
@@ -169,7 +175,6 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 			fmt.Fprint(env.Stdout, saved.Text)
 		}
 	}
-	opts := apply.Options{AcceptAvailable: o.AcceptAvailable, AllowDelete: o.AllowDelete, Who: env.User, Now: env.Now()}
 	// Several servers with Plesk connections: each server checked, then
 	// applied in parallel, then all recorded in one write.
 	if fleetConnected(cfg) {
@@ -199,9 +204,6 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 			}
 		}
 		show()
-		if err := saved.Check(opts); err != nil {
-			return err
-		}
 		p := savedPlan(saved, result, cur)
 		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
