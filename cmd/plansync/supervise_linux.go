@@ -121,10 +121,16 @@ func verdict(ps *os.ProcessState, werr error, chose int, hasReport bool) int {
 		case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
 			return 128 + int(sig)
 		case syscall.SIGPIPE:
-			// Its output was closed early (plansync plan | head -1): the
-			// run ends quietly, as Unix tools do (the shell's 141 for a
-			// tool ended by SIGPIPE), not as an error.
-			return 128 + int(sig)
+			// Its output was closed early (plansync plan | head -1): a run
+			// that only reads ends quietly, as Unix tools do (the shell's
+			// 141 for a tool ended by SIGPIPE), not as an error. One that
+			// writes (apply) is an error, said: what it did depends on when
+			// its output was closed.
+			if readOnlyRun(os.Args[1:]) {
+				return 128 + int(sig)
+			}
+			fmt.Fprintf(os.Stderr, "Error: plansync's run was ended by SIGPIPE (its output was closed before it was done); nothing after that point was done: plansync plan shows what is recorded.\n")
+			return cli.ExitError
 		default:
 			fmt.Fprintf(os.Stderr, "Error: plansync's run was ended by %s (%s); nothing after that point was done.\n", signame(sig), describeKill(sig))
 			return cli.ExitError
@@ -153,4 +159,28 @@ func describeKill(sig syscall.Signal) string {
 		return "killed from outside, often by the system for lack of memory"
 	}
 	return "a signal plansync does not handle"
+}
+
+// readOnlyRun reports whether the command of args only reads: plan,
+// show, validate, version, help, state pull, list and history.
+func readOnlyRun(args []string) bool {
+	for i, a := range args {
+		switch a {
+		case "plan", "show", "validate", "version", "help":
+			return true
+		case "state":
+			for _, b := range args[i+1:] {
+				switch b {
+				case "pull", "list", "history":
+					return true
+				case "push":
+					return false
+				}
+			}
+			return false
+		case "apply", "watch", "import", "refresh", "fmt", "force-unlock":
+			return false
+		}
+	}
+	return false
 }

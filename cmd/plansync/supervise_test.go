@@ -87,6 +87,7 @@ func TestClosedStdoutEndsQuietly(t *testing.T) {
 	t.Parallel()
 	bin := buildCrashBinary(t)
 	dir := copyExample(t, "agency")
+	args := []string{"plan", "--dir", dir, "--no-cache"}
 	run := func(env ...string) (*os.ProcessState, string) {
 		t.Helper()
 		r, w, err := os.Pipe()
@@ -94,7 +95,7 @@ func TestClosedStdoutEndsQuietly(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.Close() // the reader is gone before anything is written
-		cmd := exec.Command(bin, "plan", "--dir", dir, "--no-cache")
+		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), append([]string{"NO_COLOR=1", "PLANSYNC_STATE=", "PLANSYNC_NOW="}, env...)...)
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = w, &stderr
@@ -114,6 +115,13 @@ func TestClosedStdoutEndsQuietly(t *testing.T) {
 	ws, _ := ps.Sys().(syscall.WaitStatus)
 	if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE || stderr != "" {
 		t.Errorf("unsupervised, stdout closed: %v, want ended by SIGPIPE, quietly; stderr:\n%s", ps, stderr)
+	}
+	// A run that writes is not quiet: what it did depends on when its
+	// output was closed.
+	args = []string{"apply", "--dir", dir, "--no-cache", "--auto-approve"}
+	ps, stderr = run()
+	if code := ps.ExitCode(); code != 1 || !strings.Contains(stderr, "ended by SIGPIPE") {
+		t.Errorf("supervised apply, stdout closed: exit %d, want 1 with an error saying so; stderr:\n%s", code, stderr)
 	}
 }
 
