@@ -301,6 +301,11 @@ func decFindKey(entries []Entry, key string) *Entry {
 	return nil
 }
 
+// blockLists are the nested fields written in HCL as labeled blocks, one
+// per item (extension "x" { } makes the list extensions): the only block
+// types an unknown one is said to mean.
+var blockLists = map[string]bool{"extensions": true, "services": true}
+
 func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) {
 	where := ""
 	if prefix != "" {
@@ -310,7 +315,13 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		// An HCL block: name it as written, and suggest a block type
 		// (extension "x" { } makes the list extensions).
 		hint := ""
-		if best := strings.TrimSuffix(decSuggest(e.Key, valid), "s"); best != "" && best != typ {
+		var lists []string
+		for _, f := range valid {
+			if blockLists[f] {
+				lists = append(lists, f)
+			}
+		}
+		if best := strings.TrimSuffix(decSuggest(e.Key, lists), "s"); best != "" && best != typ {
 			hint = fmt.Sprintf("; did you mean %q?", best)
 		}
 		d.res.diags = append(d.res.diags, diag.Diagnostic{
