@@ -454,7 +454,10 @@ func (e *engine) ownEdits(s *sub, effSet *pset, setsSecret bool) []string {
 	if p.FTPLogin != rec.FTPLogin {
 		reasons = append(reasons, "FTP login changed")
 	}
-	if setsSecret {
+	switch {
+	case setsSecret && p.FTPPassword != "" && rec.FTPPassword == "":
+		reasons = append(reasons, "FTP password removed from config")
+	case setsSecret:
 		reasons = append(reasons, "FTP password changed")
 	}
 	if p.ManagedBy != rec.ManagedBy {
