@@ -354,6 +354,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			printDiags(s.env, ds)
 			s.say("the configuration is invalid; %s", s.lastGood())
 			s.triggers, s.rescan = nil, ""
+			s.shown = "" // the next plan is printed in full
 		case state.IsLocked(err):
 			s.say("%v; trying again in %s", err, watchLockRetry)
 			s.retry = time.NewTimer(watchLockRetry)
@@ -431,6 +432,7 @@ func (s *watchSession) fail(err error) {
 		fmt.Fprintf(s.env.Stderr, "Error: %s\n", err)
 	}
 	s.triggers, s.rescan = nil, ""
+	s.shown = "" // the next plan is printed in full
 	s.say("no plan was made; %s", s.lastGood())
 }
 
