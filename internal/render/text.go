@@ -230,24 +230,31 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 	}
 	if c.Action.ShowsFields() {
 		limits, perms := 0, 0
+		other := map[bool]string{} // "other " once a limit (false) or permission (true) is listed
 		for _, f := range c.Fields {
+			perm := strings.HasPrefix(f.Path, "permissions.")
 			if c.StatesDefault(f) {
-				if strings.HasPrefix(f.Path, "permissions.") {
+				if perm {
 					perms++
 				} else {
 					limits++
 				}
 				continue
 			}
+			if perm || strings.HasPrefix(f.Path, "resources.") {
+				other[perm] = "other "
+			}
 			writeField(b, st, *f)
 		}
-		switch {
-		case limits > 0 && perms > 0:
-			b.WriteString("      (other limits unlimited, other permissions not granted)\n")
-		case limits > 0:
-			b.WriteString("      (other limits unlimited)\n")
-		case perms > 0:
-			b.WriteString("      (other permissions not granted)\n")
+		var defaults []string
+		if limits > 0 {
+			defaults = append(defaults, other[false]+"limits unlimited")
+		}
+		if perms > 0 {
+			defaults = append(defaults, other[true]+"permissions not granted")
+		}
+		if len(defaults) > 0 {
+			fmt.Fprintf(b, "      (%s)\n", strings.Join(defaults, ", "))
 		}
 	}
 	if f := c.Fanout; f != nil {
