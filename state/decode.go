@@ -65,35 +65,31 @@ func (d *decoder) lineColumn(off int) (line, col int) {
 
 // SyntaxError is a state that cannot be decoded (an ErrCorrupt) at a
 // place of its encoding: Line and Column count from 1, the column in
-// bytes. A backend that reads a file names it with the place
-// (PATH:LINE:COLUMN), as errors in config files are named.
+// bytes. Path, when set (At), is the file it was read from, named with
+// the place (PATH:LINE:COLUMN) as errors in config files are.
 type SyntaxError struct {
+	Path         string
 	Line, Column int
 	Msg          string
 }
 
 func (e *SyntaxError) Error() string {
+	if e.Path != "" {
+		return fmt.Sprintf("%s:%d:%d: %s: %s", e.Path, e.Line, e.Column, ErrCorrupt, e.Msg)
+	}
 	return fmt.Sprintf("%s: line %d, column %d: %s", ErrCorrupt, e.Line, e.Column, e.Msg)
 }
 
 // Is makes a SyntaxError an ErrCorrupt.
 func (e *SyntaxError) Is(target error) bool { return target == ErrCorrupt }
 
-// At says e as the error of the file at path: "PATH:LINE:COLUMN:
+// At is e as the error of the file at path: "PATH:LINE:COLUMN:
 // recorded state is corrupt: MSG".
-func (e *SyntaxError) At(path string) error { return &FileSyntaxError{Path: path, Err: e} }
-
-// FileSyntaxError is a SyntaxError in the file at Path.
-type FileSyntaxError struct {
-	Path string
-	Err  *SyntaxError
+func (e *SyntaxError) At(path string) *SyntaxError {
+	cp := *e
+	cp.Path = path
+	return &cp
 }
-
-func (e *FileSyntaxError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", e.Path, e.Err.Line, e.Err.Column, ErrCorrupt, e.Err.Msg)
-}
-
-func (e *FileSyntaxError) Unwrap() error { return e.Err }
 
 func (d *decoder) fail(format string, args ...any) {
 	if d.err == nil {

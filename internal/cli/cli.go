@@ -184,9 +184,9 @@ func (v *diagView) all(err error) diag.Diagnostics {
 		}
 		// A state file that cannot be decoded: the place is the
 		// diagnostic's file, line and column.
-		var se *state.FileSyntaxError
-		if errors.As(err, &se) {
-			d.Subject = diag.Range{File: se.Path, Start: diag.Pos{Line: se.Err.Line, Column: se.Err.Column}}
+		var se *state.SyntaxError
+		if errors.As(err, &se) && se.Path != "" {
+			d.Subject = diag.Range{File: se.Path, Start: diag.Pos{Line: se.Line, Column: se.Column}}
 		}
 		out = append(out, d)
 	}

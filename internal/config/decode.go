@@ -304,7 +304,7 @@ func decFindKey(entries []Entry, key string) *Entry {
 // blockLists are the nested fields written in HCL as labeled blocks, one
 // per item (extension "x" { } makes the list extensions): the only block
 // types an unknown one is said to mean.
-var blockLists = map[string]bool{"extensions": true, "services": true}
+var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
 func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) {
 	where := ""
@@ -317,7 +317,7 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		hint := ""
 		var lists []string
 		for _, f := range valid {
-			if blockLists[f] {
+			if decBlockLists[f] {
 				lists = append(lists, f)
 			}
 		}

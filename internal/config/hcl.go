@@ -130,22 +130,6 @@ func (c *hclConv) add(d diag.Diagnostic) {
 	c.diags = append(c.diags, d)
 }
 
-// object names the object a top-level block declares (decItemAddr, as
-// the decoder does) in the diagnostics made since from while
-// converting it, so an error about a value the conversion refused says
-// whose value it is, as the decoder's errors do.
-func (c *hclConv) object(listKey string, item *Node, from int) {
-	if from == len(c.diags) {
-		return
-	}
-	obj := decItemAddr(listKey, item).String()
-	for i := from; i < len(c.diags); i++ {
-		if c.diags[i].Object == "" {
-			c.diags[i].Object = obj
-		}
-	}
-}
-
 // notAllowed reports an expression that would need evaluating.
 func (c *hclConv) notAllowed(at hcl.Range, what, detail string) {
 	c.add(diag.Diagnostic{
@@ -221,7 +205,7 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 			list := entries[j].Value
 			from := len(c.diags)
 			item := c.labeled(b, "name")
-			c.object("servers", item, from)
+			walkNameObject(c.diags, from, "servers", item)
 			list.Items = append(list.Items, item)
 			continue
 		}
@@ -236,15 +220,16 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 			}
 			from := len(c.diags)
 			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
-			c.object("server", v, from)
+			walkNameObject(c.diags, from, "server", v)
 			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
 			continue
 		}
 		k, ok := KindKeys[b.Type]
 		if !ok {
-			c.errorf(b.TypeRange, "unknown block type %q%s", b.Type, decDidYouMean(b.Type, hclBlockTypes()))
-			c.diags[len(c.diags)-1].Detail = "expected one of " + hclKindNames()
+			c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(b.TypeRange),
+				Summary: fmt.Sprintf("unknown block type %q%s", b.Type, decDidYouMean(b.Type, hclBlockTypes())),
+				Detail:  "expected one of " + hclKindNames()})
 			continue
 		}
 		if len(b.Labels) != 1 {
@@ -266,7 +251,7 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 		list := entries[j].Value
 		from := len(c.diags)
 		item := c.labeled(b, k.LabelField)
-		c.object(k.ListKey, item, from)
+		walkNameObject(c.diags, from, k.ListKey, item)
 		list.Items = append(list.Items, item)
 	}
 	root.Entries = entries

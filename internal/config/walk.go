@@ -412,3 +412,20 @@ func (p *walkPath) String() string {
 	}
 	return b.String()
 }
+
+// walkNameObject names the object item declares (decItemAddr: the item
+// of the top-level list listKey, or the server map) in diags[from:],
+// the diagnostics a reader made while converting it, so that an error
+// about a value it refused says whose value it is, as the decoder's
+// errors do.
+func walkNameObject(diags diag.Diagnostics, from int, listKey string, item *Node) {
+	if item == nil || from == len(diags) {
+		return
+	}
+	obj := decItemAddr(listKey, item).String()
+	for i := from; i < len(diags); i++ {
+		if diags[i].Object == "" {
+			diags[i].Object = obj
+		}
+	}
+}

@@ -125,7 +125,7 @@ type yamlConv struct {
 	// depth is how many mappings and sequences enclose what is being
 	// converted; path is its place in its object (resources.disk_space),
 	// for the Path of diagnostics. The Object is set once the object is
-	// converted (hclConv.object does the same for HCL).
+	// converted (walkNameObject).
 	depth int
 	path  walkPath
 	// refused are the keys whose value was refused (File.Refused).
@@ -143,20 +143,6 @@ func (c *yamlConv) errorf(at diag.Range, format string, args ...any) {
 	c.diags = append(c.diags, diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf(format, args...), Subject: at, Path: c.path.String()})
 }
 
-// object names the object the top-level item n declares (decItemAddr)
-// in the diagnostics made since from while converting it.
-func (c *yamlConv) object(listKey string, n *Node, from int) {
-	if n == nil || from == len(c.diags) {
-		return
-	}
-	obj := decItemAddr(listKey, n).String()
-	for i := from; i < len(c.diags); i++ {
-		if c.diags[i].Object == "" {
-			c.diags[i].Object = obj
-		}
-	}
-}
-
 // topValue converts the value of the top-level key: the items of an
 // object list (and the server map) are objects, whose diagnostics name
 // them.
@@ -166,7 +152,7 @@ func (c *yamlConv) topValue(key string, v *yaml.Node) *Node {
 	case key == "server":
 		from := len(c.diags)
 		n := c.node(v)
-		c.object("server", n, from)
+		walkNameObject(c.diags, from, "server", n)
 		return n
 	case !isList || v.Kind != yaml.SequenceNode || v.ShortTag() != "!!seq":
 		c.path.push(key)
@@ -180,7 +166,7 @@ func (c *yamlConv) topValue(key string, v *yaml.Node) *Node {
 		from := len(c.diags)
 		it := c.node(y)
 		if it != nil {
-			c.object(key, it, from)
+			walkNameObject(c.diags, from, key, it)
 			items = append(items, it)
 		}
 	}

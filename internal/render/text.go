@@ -229,29 +229,25 @@ func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused 
 		fmt.Fprintf(b, "  %s%s %s %q\n", serverPrefix(c.Server), sym, c.Kind, c.Key)
 	}
 	if c.Action.ShowsFields() {
-		limits, perms := 0, 0
-		other := map[bool]string{} // "other " once a limit (false) or permission (true) is listed
+		// The defaults are said in one line: "other" limits or
+		// permissions when some of that kind are listed.
+		var limits, perms, listedLimit, listedPerm bool
 		for _, f := range c.Fields {
 			perm := strings.HasPrefix(f.Path, "permissions.")
+			limit := strings.HasPrefix(f.Path, "resources.")
 			if c.StatesDefault(f) {
-				if perm {
-					perms++
-				} else {
-					limits++
-				}
+				perms, limits = perms || perm, limits || !perm
 				continue
 			}
-			if perm || strings.HasPrefix(f.Path, "resources.") {
-				other[perm] = "other "
-			}
+			listedPerm, listedLimit = listedPerm || perm, listedLimit || limit
 			writeField(b, st, *f)
 		}
 		var defaults []string
-		if limits > 0 {
-			defaults = append(defaults, other[false]+"limits unlimited")
+		if limits {
+			defaults = append(defaults, otherWord(listedLimit)+"limits unlimited")
 		}
-		if perms > 0 {
-			defaults = append(defaults, other[true]+"permissions not granted")
+		if perms {
+			defaults = append(defaults, otherWord(listedPerm)+"permissions not granted")
 		}
 		if len(defaults) > 0 {
 			fmt.Fprintf(b, "      (%s)\n", strings.Join(defaults, ", "))
@@ -573,4 +569,12 @@ func address(kind plan.Kind, key string) string {
 		return string(kind)
 	}
 	return string(kind) + " " + Escape(key)
+}
+
+// otherWord is "other " when some of the kind were listed.
+func otherWord(listed bool) string {
+	if listed {
+		return "other "
+	}
+	return ""
 }
