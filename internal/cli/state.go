@@ -264,11 +264,16 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	}
 	incoming, err := state.Decode(data)
 	if err != nil {
+		// The file pushed is what is wrong, not the recorded state.
+		const kept = "; the recorded state was not changed"
 		var se *state.SyntaxError
 		if errors.As(err, &se) {
-			return se.At(path) // PATH:LINE:COLUMN: …
+			return fmt.Errorf("%s:%d:%d: cannot push: not a valid state file: %s%s", path, se.Line, se.Column, se.Msg, kept)
 		}
-		return fmt.Errorf("%s: %w", path, err)
+		if errors.Is(err, state.ErrCorrupt) {
+			return fmt.Errorf("%s: cannot push: not a valid state file: %s%s", path, strings.TrimPrefix(err.Error(), state.ErrCorrupt.Error()+": "), kept)
+		}
+		return fmt.Errorf("%s: cannot push: %w%s", path, err, kept)
 	}
 	run, err := lockedState(ctx, env, c, dir, "state push")
 	if err != nil {
