@@ -113,6 +113,30 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 	w.stop()
 }
 
+// watch --apply --refresh-every skips the apply of a plan that reverts
+// drift once: the same plan on the next ticks is named as still skipped,
+// and the audit log holds one skip, not one per tick.
+func TestWatchRefreshEverySkipsOnce(t *testing.T) {
+	srv, dir, vars := driftServer(t)
+	post(t, srv, suspendPacket)
+	w := startWatch(t, dir, vars, "--apply", "--debounce", "50ms", "--refresh-every", "100ms")
+	w.waitFor("watch: skipped apply: the plan reverts 1 drift item", 1)
+	const still = "watch: apply still skipped, as at "
+	w.waitFor(still, 3)
+	w.stop()
+	out := w.out.String()
+	if n := strings.Count(out, "watch: skipped apply:"); n != 1 {
+		t.Errorf("the skip was said %d times:\n%s", n, out)
+	}
+	if !strings.Contains(out, ": the plan reverts 1 drift item (subscription jane.example)\n") {
+		t.Errorf("the repeated skip does not say why:\n%s", out)
+	}
+	recs := auditLines(t, filepath.Join(dir, ".plansync", "watch-audit.jsonl"))
+	if len(recs) != 1 || recs[0].Result != "skipped" {
+		t.Fatalf("audit: %d records, want 1 skip: %+v", len(recs), recs)
+	}
+}
+
 // watch --refresh-every re-reads the server on its schedule: drift made
 // while it runs shows without any change to the config.
 func TestWatchRefreshEvery(t *testing.T) {

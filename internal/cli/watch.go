@@ -207,6 +207,9 @@ type watchSession struct {
 	last string
 	// shown is the text of the last plan printed, at shownAt.
 	shown, shownAt string
+	// skipped is why the apply of the plan shown was skipped, at
+	// skippedAt ("" once it was applied or another plan shown).
+	skipped, skippedAt string
 	// busy is set while a plan (and its apply) runs.
 	busy atomic.Bool
 	// quiet holds the files a change to which was said to be ignored.
@@ -381,7 +384,8 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	// A scheduled re-read of the servers that finds nothing new gives
 	// the plan last shown: it is named, not printed again on every tick.
-	if !initial && len(trigger) == 0 && rescan == "" && s.shownAt != "" && text.String() == s.shown {
+	unchanged := !initial && len(trigger) == 0 && rescan == "" && s.shownAt != "" && text.String() == s.shown
+	if unchanged {
 		s.say("the plan is unchanged: it is the one shown at %s (%d to add, %d to change, %d to delete, %d conflicts)",
 			s.shownAt, p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
 	} else {
@@ -390,6 +394,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			return
 		}
 		s.shown, s.shownAt = text.String(), s.env.Now().Format("15:04:05")
+		s.skipped, s.skippedAt = "", ""
 	}
 	after := "at start"
 	switch {
@@ -406,7 +411,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	took := fmt.Sprintf("config %s, plan %s", watchRound(loading), watchRound(planning))
 	if s.o.Apply {
 		applying := time.Now()
-		if s.apply(ctx, run, trigger, initial) {
+		if s.apply(ctx, run, trigger, initial, unchanged) {
 			s.last += "; applied"
 			took += ", apply " + watchRound(time.Since(applying))
 		}
@@ -445,8 +450,10 @@ func (s *watchSession) lastGood() string {
 
 // apply applies the plan of run, still holding its lock, when it has
 // changes and neither pending conflicts nor deletes; a skipped apply is
-// said and logged with the reason.
-func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string, initial bool) (applied bool) {
+// said and logged with the reason, once: the unchanged plan of a
+// scheduled re-read, skipped for the same reason, is only named as
+// still skipped.
+func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string, initial, unchanged bool) (applied bool) {
 	p := run.plan
 	if p.Empty() {
 		return false
@@ -474,21 +481,27 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if n := len(deletes); n > 0 {
 		why = append(why, fmt.Sprintf("%d %s (%s)", n, watchPlural(n, "delete", "deletes"), watchNames(deletes, 5)))
 	}
+	skip := func(reason, say string, args ...any) bool {
+		if unchanged && reason == s.skipped {
+			s.say("apply still skipped, as at %s: %s", s.skippedAt, reason)
+			return false
+		}
+		rec.Result, rec.Error = "skipped", reason
+		s.audit(rec)
+		s.say(say, args...)
+		s.skipped, s.skippedAt = reason, s.env.Now().Format("15:04:05")
+		return false
+	}
 	if reverts := revertsDrift(p); len(reverts) > 0 && !s.o.SelfHeal {
 		n := len(reverts)
 		reason := fmt.Sprintf("the plan reverts %d drift %s (%s)", n, watchPlural(n, "item", "items"), watchNames(reverts, 5))
-		rec.Result, rec.Error = "skipped", reason
-		s.audit(rec)
-		s.say("skipped apply: %s, changed outside plansync; adopt them into the config, revert them with %s, or watch with --self-heal", reason, s.applyCommand(p))
-		return false
+		return skip(reason, "skipped apply: %s, changed outside plansync; adopt them into the config, revert them with %s, or watch with --self-heal", reason, s.applyCommand(p))
 	}
 	if len(why) > 0 {
 		reason := "the plan has " + strings.Join(why, " and ")
-		rec.Result, rec.Error = "skipped", reason
-		s.audit(rec)
-		s.say("skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
-		return false
+		return skip(reason, "skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
 	}
+	s.skipped, s.skippedAt = "", ""
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
 	if p.Parts != nil && fleetConnected(run.cfg) {
 		return s.applyFleet(ctx, run, rec, opts)
