@@ -463,11 +463,13 @@ func decCheckLogin(s string) string {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case i > 0 && (c == '.' || c == '_' || c == '@' || c == '-'):
-		case i == 0:
-			return "it must start with a letter or a digit"
+		case c == '.' || c == '_' || c == '@' || c == '-':
+			if i == 0 {
+				return "it must start with a letter or a digit"
+			}
 		default:
-			return fmt.Sprintf("%q is not allowed (letters, digits, '.', '_', '@' and '-' only)", c)
+			r, _ := utf8.DecodeRuneInString(s[i:]) // the character, not its first byte
+			return fmt.Sprintf("%q is not allowed (letters, digits, '.', '_', '@' and '-' only)", r)
 		}
 	}
 	return ""
