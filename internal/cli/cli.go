@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -91,8 +92,43 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	env.view = &diagView{}
 	root := newRoot(ctx, env)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && !env.view.isJSON() && asksJSON(cmd, args) {
+		// The command line itself was wrong (a flag or an argument), so
+		// the command never chose its view: its --format json still
+		// gets its one JSON document (SPEC §4).
+		env.view.setFormat("json")
+	}
 	return report(env, err)
+}
+
+// asksJSON says whether the command line asks cmd, a command whose
+// --format offers json, for --format json: the flag's parsed value, or,
+// when parsing stopped before it, the last --format among args.
+func asksJSON(cmd *cobra.Command, args []string) bool {
+	if cmd == nil {
+		return false
+	}
+	f := cmd.Flags().Lookup("format")
+	if f == nil || !strings.Contains(f.Usage, "json") {
+		return false
+	}
+	if f.Changed {
+		return f.Value.String() == "json"
+	}
+	format := ""
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--":
+			return format == "json"
+		case a == "--format" && i+1 < len(args):
+			format = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--format="):
+			format = strings.TrimPrefix(a, "--format=")
+		}
+	}
+	return format == "json"
 }
 
 // report prints err (if it has anything to say) and maps it to an exit

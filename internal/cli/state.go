@@ -118,8 +118,21 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := serverObjects(snap, kind, o.Key, o.Server)
+	key, server := o.Key, o.Server
+	isServer := plan.Kind(kind) == plan.KindServer
+	if isServer && key != "" && key != string(plan.KindServer) {
+		// The server has no key (its recorded key is the word "server"):
+		// KEY names a server, as --target server/NAME does.
+		if server != "" && server != key {
+			return fmt.Errorf("show server %s --server %s: name one server", key, server)
+		}
+		key, server = string(plan.KindServer), o.Key
+	}
+	all, err := serverObjects(snap, kind, key, server)
 	if err != nil {
+		if server != o.Server {
+			return fmt.Errorf("no server %q in the recorded state", o.Key)
+		}
 		return err
 	}
 	objs := visibleTo(all, a)
@@ -129,7 +142,8 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if o.Format == "json" {
 		return render.ShowJSON(env.Stdout, objs)
 	}
-	return render.ShowText(env.Stdout, objs, o.Key != "")
+	// The server, having no key, is shown in full by "show server".
+	return render.ShowText(env.Stdout, objs, o.Key != "" || isServer)
 }
 
 func newStateCmd(env Env, c *common) *cobra.Command {

@@ -237,6 +237,9 @@ func decDescribe(n *Node) string {
 	}
 	switch n.Kind {
 	case MapNode:
+		if ref, ok := decSecretRef(n); ok {
+			return "the secret reference " + ref + ": only a password or key takes a secret"
+		}
 		return "a map"
 	case ListNode:
 		return "a list"
@@ -250,6 +253,23 @@ func decDescribe(n *Node) string {
 		return "the number " + n.Text
 	}
 	return "the string " + strconv.Quote(n.Text)
+}
+
+// decSecretRef writes n as the secret reference it is, if it is one, in
+// the syntax of its file: env("X") and file("p") in HCL (which reads them
+// as the maps {env: X} and {file: p}), {env: X} and {file: p} in YAML.
+func decSecretRef(n *Node) (string, bool) {
+	if len(n.Entries) != 1 {
+		return "", false
+	}
+	e := n.Entries[0]
+	if (e.Key != "env" && e.Key != "file") || e.Value == nil || e.Value.Kind != ScalarNode || e.Value.Type != StringScalar {
+		return "", false
+	}
+	if strings.HasSuffix(n.Range.File, ".hcl") {
+		return fmt.Sprintf("%s(%q)", e.Key, e.Value.Text), true
+	}
+	return fmt.Sprintf("{%s: %s}", e.Key, e.Value.Text), true
 }
 
 // nullValue reports a key given an empty (null) value: it does not mean
@@ -463,11 +483,13 @@ func decCheckLogin(s string) string {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case i > 0 && (c == '.' || c == '_' || c == '@' || c == '-'):
-		case i == 0:
-			return "it must start with a letter or a digit"
+		case c == '.' || c == '_' || c == '@' || c == '-':
+			if i == 0 {
+				return "it must start with a letter or a digit"
+			}
 		default:
-			return fmt.Sprintf("%q is not allowed (letters, digits, '.', '_', '@' and '-' only)", c)
+			r, _ := utf8.DecodeRuneInString(s[i:]) // the character, not its first byte
+			return fmt.Sprintf("%q is not allowed (letters, digits, '.', '_', '@' and '-' only)", r)
 		}
 	}
 	return ""
