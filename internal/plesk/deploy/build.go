@@ -37,6 +37,9 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	if err := r.checkCascades(); err != nil {
 		return nil, err
 	}
+	if err := r.checkLoginReuse(); err != nil {
+		return nil, err
+	}
 	if len(r.unsettable) > 0 {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
@@ -101,6 +104,45 @@ func (r *run) checkCascades() error {
 	}
 	sort.Strings(lost)
 	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", strings.Join(lost, ", "))
+}
+
+// checkLoginReuse refuses, before any write, an account created under
+// the login of an account of the other kind that the plan deletes and
+// the server still has (a reseller replaced by a customer of the same
+// login): Plesk logins are unique and deletes come last (SPEC §6.5), so
+// the create would fail on this run and every run after it.
+func (r *run) checkLoginReuse() error {
+	deleting := map[string]bool{}
+	for _, ch := range r.p.Changes {
+		if ch.Action == plan.Delete {
+			deleting[string(ch.Kind)+" "+ch.Key] = true
+		}
+	}
+	var clash []string
+	for _, ch := range r.p.Changes {
+		if ch.Action != plan.Create {
+			continue
+		}
+		var other plan.Kind
+		var held bool
+		switch ch.Kind {
+		case plan.KindCustomer:
+			other, held = plan.KindReseller, r.resellers[ch.Key] != nil
+		case plan.KindReseller:
+			other, held = plan.KindCustomer, r.custs[ch.Key] != nil
+		default:
+			continue
+		}
+		if held && deleting[string(other)+" "+ch.Key] {
+			clash = append(clash, fmt.Sprintf("%s %s replaces %s %s", ch.Kind, ch.Key, other, ch.Key))
+		}
+	}
+	if len(clash) == 0 {
+		return nil
+	}
+	sort.Strings(clash)
+	return fmt.Errorf("plesk %s: nothing was changed: %s under the same login: Plesk logins are unique and apply deletes last, so the new account cannot be created while the old one exists. Apply the delete first (leave the new account out of the config), then add it",
+		r.c.Server(), strings.Join(clash, ", "))
 }
 
 func (r *run) serverRef(kind, key, renamedFrom string) string {
