@@ -609,10 +609,21 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			switch {
 			case err == nil:
 				oc.Status = "done"
-			case out == nil || out.Writes == 0 && !isOpError(err):
+			case (out == nil || out.Writes == 0 && !isOpError(err)) && unreached(err):
 				oc.Status, oc.Error = "not_reached", failureText(err)
 			default:
 				oc.Status, oc.Error = "failed", failureText(err)
+				if out == nil {
+					// Refused before any write (a subscription without
+					// an IP address, a setting Plesk cannot unset): the
+					// server answered, and everything it was to get is
+					// pending.
+					for _, ch := range part.Plan.Changes {
+						if ch.Kind != plan.KindServer {
+							oc.Pending = append(oc.Pending, string(ch.Kind)+" "+ch.Key)
+						}
+					}
+				}
 			}
 			if out != nil && out.Record != nil {
 				records[i] = out.Record
@@ -733,6 +744,14 @@ func partDrifted(p *plan.Plan, name string) bool {
 }
 
 func isOpError(err error) bool { return deploy.OpError(err) != nil }
+
+// unreached reports whether err is the server not answering with a
+// packet (unreachable, TLS, an HTML page, no answer in time) or refusing
+// the packet as a whole (the key, the protocol version), rather than a
+// failed operation or a refusal before any write.
+func unreached(err error) bool {
+	return errors.As(err, new(*xmlapi.TransportError)) || errors.As(err, new(*xmlapi.SystemError))
+}
 
 // failureText is one line naming the object, the operation and Plesk's
 // errcode and errtext, or the error.
