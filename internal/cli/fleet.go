@@ -559,6 +559,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			switch {
 			case cn.err != nil:
 				oc.Status, oc.Error = "not_reached", oneLine(cn.err.Error())
+				oc.Pending = planPending(part.Plan)
 				records[i] = part.Prior
 				return
 			case cn.client == nil:
@@ -590,6 +591,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 					oc.Status, oc.Error = "failed", failureText(err)
 					if !errors.As(err, new(*unseenDriftError)) {
 						oc.Status = "not_reached"
+						oc.Pending = planPending(part.Plan)
 					} else {
 						for _, ch := range part.Plan.Changes {
 							oc.Pending = append(oc.Pending, string(ch.Kind)+" "+ch.Key)
@@ -609,10 +611,20 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			switch {
 			case err == nil:
 				oc.Status = "done"
-			case out == nil || out.Writes == 0 && !isOpError(err):
+			case (out == nil || out.Writes == 0 && !isOpError(err)) && unreached(err):
 				oc.Status, oc.Error = "not_reached", failureText(err)
+				if out == nil || len(out.Pending) == 0 {
+					oc.Pending = planPending(part.Plan)
+				}
 			default:
 				oc.Status, oc.Error = "failed", failureText(err)
+				if out == nil {
+					// Refused before any write (a subscription without
+					// an IP address, a setting Plesk cannot unset): the
+					// server answered, and everything it was to get is
+					// pending.
+					oc.Pending = planPending(part.Plan)
+				}
 			}
 			if out != nil && out.Record != nil {
 				records[i] = out.Record
@@ -733,6 +745,27 @@ func partDrifted(p *plan.Plan, name string) bool {
 }
 
 func isOpError(err error) bool { return deploy.OpError(err) != nil }
+
+// planPending lists what a server's part of the plan changes on the
+// server ("service_plan Basic", …; the server's own record is not
+// written there): what stays pending when nothing was written.
+func planPending(p *plan.Plan) []string {
+	out := []string{}
+	for _, ch := range p.Changes {
+		if ch.Kind != plan.KindServer {
+			out = append(out, string(ch.Kind)+" "+ch.Key)
+		}
+	}
+	return out
+}
+
+// unreached reports whether err is the server not answering with a
+// packet (unreachable, TLS, an HTML page, no answer in time) or refusing
+// the packet as a whole (the key, the protocol version), rather than a
+// failed operation or a refusal before any write.
+func unreached(err error) bool {
+	return errors.As(err, new(*xmlapi.TransportError)) || errors.As(err, new(*xmlapi.SystemError))
+}
 
 // failureText is one line naming the object, the operation and Plesk's
 // errcode and errtext, or the error.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -256,12 +257,23 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 func readForImport(ctx context.Context, client *xmlapi.Client) (*importer.Snapshot, error) {
 	snap, err := importer.Read(ctx, client)
 	if err != nil {
-		return nil, err
+		return nil, caFileFlag(err)
 	}
 	if err := importer.ReadServices(ctx, client, snap); err != nil {
-		return nil, err
+		return nil, caFileFlag(err)
 	}
 	return snap, nil
+}
+
+// caFileFlag points a certificate not trusted to import's --ca-file:
+// an import reads the server from flags and the environment, with no
+// config whose ca_file could be set.
+func caFileFlag(err error) error {
+	var te *xmlapi.TransportError
+	if errors.As(err, &te) && te.Untrusted {
+		te.Hint = "give import --ca-file the CA that signed the server's certificate, or fix the certificate"
+	}
+	return err
 }
 
 // removeImported removes, with --force, the config files of an earlier

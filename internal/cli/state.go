@@ -87,6 +87,25 @@ func serverObjects(snap *state.Snapshot, kind, key, server string) ([]render.Obj
 	return out, nil
 }
 
+// recordedElsewhere says on which servers the recorded state holds an
+// object that --server did not find (" (it is on web2)"), or nothing.
+func recordedElsewhere(snap *state.Snapshot, kind, key string, a actor) string {
+	all, err := serverObjects(snap, kind, key, "")
+	if err != nil {
+		return ""
+	}
+	var on []string
+	for _, o := range visibleTo(all, a) {
+		if name, _ := o["server"].(string); name != "" && !slices.Contains(on, name) {
+			on = append(on, name)
+		}
+	}
+	if len(on) == 0 {
+		return ""
+	}
+	return " (it is on " + strings.Join(on, ", ") + ")"
+}
+
 func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
@@ -137,6 +156,9 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	objs := visibleTo(all, a)
 	if o.Key != "" && len(objs) == 0 {
+		if o.Server != "" {
+			return fmt.Errorf("no %s %q on server %s in the recorded state%s", kind, o.Key, o.Server, recordedElsewhere(snap, kind, o.Key, a))
+		}
 		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
 	}
 	if o.Format == "json" {

@@ -542,6 +542,14 @@ func mapped(path string) bool {
 // propDiff lists the mapped properties whose values differ between the
 // recorded and the server's set.
 func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, only func(string) bool) []plan.DriftField {
+	return c.propDiffDefaults(prefix, recID, srvVals, only, nil)
+}
+
+// propDiffDefaults is propDiff for a recorded set that leaves out what
+// defs gives (a plan's limits unlimited, its permissions not granted,
+// SPEC §2.2): a value it leaves out is shown as recorded with its
+// default, as the change that sets it back shows it.
+func (c *comparer) propDiffDefaults(prefix string, recID string, srvVals state.Values, only func(string) bool, defs model.Props) []plan.DriftField {
 	rp, _ := plan.PropsFromValues(c.rec.PropertySets[recID])
 	sp, _ := plan.PropsFromValues(srvVals)
 	var paths []string
@@ -564,6 +572,9 @@ func (c *comparer) propDiff(prefix string, recID string, srvVals state.Values, o
 	out := make([]plan.DriftField, 0, len(paths))
 	for _, path := range paths {
 		rv, ok := rp[path]
+		if !ok {
+			rv, ok = defs[path]
+		}
 		out = append(out, plan.DriftField{Path: prefix + path, Recorded: plan.ValueOf(rv, ok), Observed: plan.ValueOf(sp[path], true)})
 	}
 	return out
@@ -685,7 +696,7 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 			}
 		}
 		srvVals := withUnreported(kind, c.rec.PropertySets[r.Props], c.srv.Records.PropertySets[s.Props])
-		props := c.propDiff("", r.Props, srvVals, nil)
+		props := c.propDiffDefaults("", r.Props, srvVals, nil, plan.KindDefaults(model.PlanKind(kind)))
 		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
 			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
 			r.Services = append([]string(nil), s.Services...)

@@ -371,7 +371,7 @@ func (c *Client) transportError(err error) error {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) {
-		return &TransportError{Server: c.server, What: "TLS certificate not trusted", Err: err,
+		return &TransportError{Server: c.server, What: "TLS certificate not trusted", Err: err, Untrusted: true,
 			Hint: "set ca_file to the CA that signed the server's certificate, or fix the certificate"}
 	}
 	if strings.Contains(err.Error(), "http: server gave HTTP response to HTTPS client") {

@@ -83,6 +83,9 @@ type TransportError struct {
 	What   string
 	Hint   string
 	Err    error
+	// Untrusted is set when the server's TLS certificate was not
+	// trusted: Hint then says how to give the CA (ca_file).
+	Untrusted bool
 }
 
 func (e *TransportError) Error() string {
