@@ -191,12 +191,11 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	return nil
 }
 
-// checkImportDir makes the directory and refuses to overwrite a config or
-// a recorded state in it without --force, before anything is read.
+// checkImportDir refuses to overwrite a config or a recorded state in
+// the directory without --force, before anything is read. It writes
+// nothing: an import that fails leaves no trace (the directory is made
+// when the import writes it).
 func checkImportDir(ctx context.Context, env Env, c *common, o importOptions) error {
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return err
-	}
 	if o.Force {
 		return nil
 	}
@@ -204,15 +203,17 @@ func checkImportDir(ctx context.Context, env Env, c *common, o importOptions) er
 	if len(refs) > 0 {
 		return fmt.Errorf("%s already holds config files (%s, …): import writes a new directory; use --force to overwrite", o.Dir, refs[0].Path)
 	}
-	run, err := lockedState(ctx, env, c, o.Dir, "import")
+	b, err := openBackend(env, c, o.Dir)
 	if err != nil {
 		return err
 	}
-	prior := run.prior
-	desc := run.backend.Describe()
-	run.close()
+	defer b.Close()
+	prior, err := readPrior(ctx, b)
+	if err != nil {
+		return err
+	}
 	if prior != nil {
-		return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", desc, prior.Serial)
+		return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", b.Describe(), prior.Serial)
 	}
 	return nil
 }
