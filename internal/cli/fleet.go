@@ -573,7 +573,8 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 				return
 			}
 			opts := deploy.Options{
-				DefaultIP: cn.conn.DefaultIP, Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
+				DefaultIP: cn.conn.DefaultIP, DefaultIPAt: "default_ip in the plesk block of server " + part.Name,
+				Secret: secretsOf(part.Config), Billing: billingOf(part.Config), Reseller: a.Reseller,
 				OnlyChanges: run.saved,
 			}
 			// Plan's fresh read of this server stands for deploy's first

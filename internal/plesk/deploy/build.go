@@ -1156,8 +1156,12 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		if len(noIP) > 3 {
 			more, noIP = " and "+strconv.Itoa(len(noIP)-3)+" more", noIP[:3]
 		}
-		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set server.plesk.default_ip (or PLANSYNC_PLESK_DEFAULT_IP)",
-			r.c.Server(), strings.Join(noIP, ", "), more)
+		at := r.opts.DefaultIPAt
+		if at == "" {
+			at = "server.plesk.default_ip"
+		}
+		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set %s (or PLANSYNC_PLESK_DEFAULT_IP)",
+			r.c.Server(), strings.Join(noIP, ", "), more, at)
 	}
 	return ph, nil
 }

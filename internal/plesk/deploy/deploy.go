@@ -39,8 +39,10 @@ import (
 
 // Options are the settings of one apply on a server.
 type Options struct {
-	// DefaultIP is the IP address new subscriptions get.
-	DefaultIP string
+	// DefaultIP is the IP address new subscriptions get; DefaultIPAt
+	// says where the config sets it, for the error without one (default
+	// server.plesk.default_ip).
+	DefaultIP, DefaultIPAt string
 	// Secret returns the clear value of a secret the config sets
 	// (kind "customer" or "reseller" with field "password", kind
 	// "subscription" with field "ftp_password"), "" when none is set.
