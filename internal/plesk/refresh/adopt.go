@@ -1,6 +1,7 @@
 package refresh
 
 import (
+	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/model"
@@ -114,7 +115,9 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				case f.Path == "plan":
 					q.Plan = s.Plan
 				default:
-					setProp(&q.Props, f.Path, srvProps)
+					// Its own limits and permissions: drift names them
+					// as its changes do (allocation.resources.…).
+					setProp(&q.Props, strings.TrimPrefix(f.Path, "allocation."), srvProps)
 				}
 			}
 			out = &q

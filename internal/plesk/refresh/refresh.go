@@ -890,9 +890,10 @@ func (c *comparer) resellers() []state.Reseller {
 			}
 		}
 		if r.Plan == model.None && s.Plan == model.None && r.Allocation != "" {
-			// A custom reseller's own limits and permissions.
+			// A custom reseller's own limits and permissions, under the
+			// paths the plan's changes of them have.
 			srvVals := c.srv.Records.PropertySets[s.Allocation]
-			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
+			if diff := c.propDiff("allocation.", r.Allocation, srvVals, nil); len(diff) > 0 {
 				edited = append(edited, diff...)
 				r.Allocation = c.merged(r.Allocation, srvVals)
 			}
