@@ -422,8 +422,12 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if server != "" {
 		from = fmt.Sprintf("server %s (%s)", server, from)
 	}
-	fmt.Fprintf(env.Stderr, "Adopted %d %s from %s and recorded them (state serial %d). Add this to the config in %s:\n",
-		len(o.Targets), plural(len(o.Targets), "object"), from, serial, o.Dir)
+	them := "them"
+	if len(o.Targets) == 1 {
+		them = "it"
+	}
+	fmt.Fprintf(env.Stderr, "Adopted %d %s from %s and recorded %s (state serial %d). Add this to the config in %s:\n",
+		len(o.Targets), plural(len(o.Targets), "object"), from, them, serial, o.Dir)
 	if o.Format == "hcl" {
 		return fleet.WriteHCL(env.Stdout, add)
 	}
