@@ -604,6 +604,9 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 				opts.OnlyChanges = true
 			}
 			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
+			if out != nil {
+				recordCreated(ctx, cn.client, a.Reseller, part.Config, out, env.Now())
+			}
 			oc.out = out
 			if out != nil {
 				oc.Writes = out.Writes

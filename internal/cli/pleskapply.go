@@ -130,6 +130,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	if out == nil || out.Record == nil {
 		return out, p.PriorSerial, applyErr, nil
 	}
+	recordCreated(ctx, client, reseller, run.cfg, out, env.Now())
 	if applyErr != nil || len(out.Pending) > 0 {
 		pending := map[string]bool{}
 		for _, k := range out.Pending {
@@ -147,6 +148,25 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	}
 	serial, writeErr = run.backend.Write(ctx, out.Record, p.PriorSerial, entry)
 	return out, serial, applyErr, writeErr
+}
+
+// recordCreated takes into the record of an apply that stopped what the
+// server has of the objects it created but could not finish (a later
+// write of theirs failed: deploy.Outcome.Created). They exist there,
+// made by plansync: the next plan finishes them from what they are,
+// instead of finding them "created outside plansync". A read that fails
+// leaves the record as it is (the next plan then finds them so).
+func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, cfg *model.Config, out *deploy.Outcome, now time.Time) {
+	if len(out.Created) == 0 || out.Record == nil {
+		return
+	}
+	read, err := deploy.Read(ctx, client, reseller)
+	if err != nil {
+		return
+	}
+	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
+	observed := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller}).Observed
+	out.Record = state.Merge(out.Record, observed, out.Created)
 }
 
 // readNow reports whether the plan deploy applies was made from a read

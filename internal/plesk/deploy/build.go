@@ -364,7 +364,7 @@ func (r *run) buildResellerPlans() *phase {
 				return xmlapi.ResellerPlanAdd{Name: rp.Name, Limits: mapping.ResellerLimitsBlock(v), Permissions: mapping.PermissionsBlock(v)}
 			}, func(rep xmlapi.Reply) {
 				if res, ok := rep.Results[0].(*xmlapi.ResellerPlanData); ok {
-					r.setID(ref, res.GUID, res.ID)
+					r.add(ref, res.GUID, res.ID)
 				}
 			})
 			continue
@@ -472,7 +472,7 @@ func (r *run) buildResellers() *phase {
 				return op
 			}, func(rep xmlapi.Reply) {
 				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
-					r.setID(ref, res.GUID, res.ID)
+					r.add(ref, res.GUID, res.ID)
 				}
 			})
 			continue
@@ -736,7 +736,7 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 				Preferences: mapping.PrefsBlock(v), Hosting: hosting, Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)}
 		}, func(rep xmlapi.Reply) {
 			if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
-				r.setID(ref, res.GUID, res.ID)
+				r.add(ref, res.GUID, res.ID)
 				if addon {
 					r.mu.Lock()
 					r.addonGUIDs[res.GUID] = true
@@ -867,7 +867,7 @@ func (r *run) buildCustomers() *phase {
 				return xmlapi.CustomerAdd{GenInfo: info}
 			}, func(rep xmlapi.Reply) {
 				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
-					r.setID(ref, res.GUID, res.ID)
+					r.add(ref, res.GUID, res.ID)
 				}
 			})
 			continue
@@ -1014,7 +1014,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				return op
 			}, func(rep xmlapi.Reply) {
 				if res, ok := rep.Results[0].(*xmlapi.AddResult); ok {
-					r.setID(ref, res.GUID, res.ID)
+					r.add(ref, res.GUID, res.ID)
 				}
 			})
 			if !custom {

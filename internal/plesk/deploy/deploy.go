@@ -112,7 +112,11 @@ type Outcome struct {
 	Writes, Planned int
 	// Pending lists the objects not done (failed, not reached, or in
 	// disagreement): their prior record is kept.
-	Pending       []string
+	Pending []string
+	// Created are the pending objects this run created on the server
+	// (a later write of theirs failed): the server has them, as their
+	// add made them, while Record keeps their prior record (none).
+	Created       []state.Ref
 	Disagreements []Disagreement
 	Problems      []Problem
 	// Notes say what was left undone: what a billing system owns, what
@@ -180,8 +184,15 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	out.Record = r.record()
 	for ref := range r.pending {
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
+		if r.added[ref] {
+			out.Created = append(out.Created, ref)
+		}
 	}
 	sort.Strings(out.Pending)
+	sort.Slice(out.Created, func(i, j int) bool {
+		a, b := out.Created[i], out.Created[j]
+		return a.Kind < b.Kind || a.Kind == b.Kind && a.Key < b.Key
+	})
 	sort.Slice(out.Problems, func(i, j int) bool { return out.Problems[i].Object < out.Problems[j].Object })
 	return out, failed
 }
@@ -258,8 +269,10 @@ type run struct {
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
 	moved map[string]bool
-	// creating are the plans this run creates.
+	// creating are the plans this run creates; added the objects it
+	// created (their add succeeded).
 	creating map[state.Ref]bool
+	added    map[state.Ref]bool
 	problems []Problem
 	notes    []string
 	disagree []Disagreement
@@ -275,7 +288,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -351,6 +364,14 @@ func (r *run) setID(ref state.Ref, guid string, id int) {
 		cur.ID = id
 	}
 	r.ids[ref] = cur
+}
+
+// add records the identity of an object the run created.
+func (r *run) add(ref state.Ref, guid string, id int) {
+	r.setID(ref, guid, id)
+	r.mu.Lock()
+	r.added[ref] = true
+	r.mu.Unlock()
 }
 
 func (r *run) guid(ref state.Ref) string {
