@@ -48,7 +48,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	driftMarkdown(&b, p)
 	if p.Empty() {
-		b.WriteString("No changes. The recorded state matches the configuration.\n")
+		b.WriteString(noChanges(p) + "\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

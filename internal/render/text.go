@@ -131,7 +131,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		writeChange(&b, st, c, max, caused[c.Address()])
 	}
 	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
-		b.WriteString("No changes. The recorded state matches the configuration.\n\n")
+		b.WriteString(noChanges(p) + "\n\n")
 	}
 	writeConflicts(&b, st, p)
 	writeFleetFanout(&b, st, p)
@@ -577,4 +577,18 @@ func otherWord(listed bool) string {
 		return "other "
 	}
 	return ""
+}
+
+// noChanges is the sentence of a plan without changes. With drift, the
+// servers, not the recorded state, match the configuration: the config
+// has what was changed outside plansync, and an apply records it.
+func noChanges(p *plan.Plan) string {
+	if len(p.Drift) > 0 {
+		what := "The server matches"
+		if len(p.Servers) > 1 {
+			what = "The servers match"
+		}
+		return "No changes. " + what + " the configuration; apply records what changed outside plansync (above) in the state."
+	}
+	return "No changes. The recorded state matches the configuration."
 }
