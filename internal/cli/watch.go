@@ -584,27 +584,36 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 // conflicts, --allow-delete for deletes of customers, resellers or
 // subscriptions).
 func (s *watchSession) applyCommand(p *plan.Plan) string {
-	args := []string{"plansync", "apply", "--dir", s.o.Dir}
+	var more []string
+	if p.Summary.Conflicts > 0 {
+		more = append(more, "--accept-available")
+	}
+	if len(p.Deletes) > 0 {
+		more = append(more, "--allow-delete")
+	}
+	return applyCommandLine(s.c, s.o.Dir, more...)
+}
+
+// applyCommandLine is the plansync apply command, quoted for a shell,
+// on dir and the state and actor of c (the flags given; the environment
+// stays as it is), followed by more.
+func applyCommandLine(c *common, dir string, more ...string) string {
+	args := []string{"plansync", "apply", "--dir", dir}
 	note := ""
-	if s.c.State != "" {
-		shown := redactURL(s.c.State)
+	if c.State != "" {
+		shown := redactURL(c.State)
 		args = append(args, "--state", shown)
-		if shown != s.c.State {
+		if shown != c.State {
 			note = " (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"
 		}
 	}
-	if s.c.StateName != "" {
-		args = append(args, "--state-name", s.c.StateName)
+	if c.StateName != "" {
+		args = append(args, "--state-name", c.StateName)
 	}
-	if s.c.As != "" && s.c.As != "admin" {
-		args = append(args, "--as", s.c.As)
+	if c.As != "" && c.As != "admin" {
+		args = append(args, "--as", c.As)
 	}
-	if p.Summary.Conflicts > 0 {
-		args = append(args, "--accept-available")
-	}
-	if len(p.Deletes) > 0 {
-		args = append(args, "--allow-delete")
-	}
+	args = append(args, more...)
 	for i, a := range args {
 		args[i] = shellWord(a)
 	}
