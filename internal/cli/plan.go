@@ -232,7 +232,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		if err := savePlan(o, run.cfg, run, observed, perServer); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: plansync apply --dir %s %s\n", o.Out, o.Dir, o.Out)
+		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: %s\n", o.Out, applyCommandLine(c, o.Dir, o.Out))
 	}
 	if o.DetailedExitCode && !run.plan.Empty() {
 		return exitCode(ExitChanges)

@@ -203,6 +203,9 @@ type watchSession struct {
 	// startPending while that plan is the one made at start.
 	retry        *time.Timer
 	startPending bool
+	// waitLock is the lock error said while the retries wait for the
+	// same holder, for the plan announced as waitIntro.
+	waitLock, waitIntro string
 	// last describes the last good plan.
 	last string
 	// shown is the text of the last plan printed, at shownAt.
@@ -226,6 +229,7 @@ type watchSession struct {
 // (.plansync/). The watch says so once and waits for it to be back.
 func (s *watchSession) lost(err error) {
 	s.triggers, s.rescan, s.startPending = nil, "", false
+	s.waitLock, s.waitIntro = "", ""
 	if s.gone {
 		return
 	}
@@ -296,18 +300,32 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		s.rescan = b.Rescan
 	}
 	began := time.Now()
+	var intro string
 	switch {
 	case initial && len(s.triggers) == 0:
-		s.say("planning %s", s.o.Dir)
+		intro = fmt.Sprintf("planning %s", s.o.Dir)
 	case len(s.triggers) == 0 && s.rescan == "":
-		s.say("planning %s (the Plesk server re-read)", s.o.Dir)
+		intro = fmt.Sprintf("planning %s (the Plesk server re-read)", s.o.Dir)
 	case len(s.triggers) == 0:
-		s.say("planning after a rescan (%s)", s.rescan)
+		intro = fmt.Sprintf("planning after a rescan (%s)", s.rescan)
 	default:
-		s.say("planning after change to %s", watchDescribe(s.triggers))
+		intro = fmt.Sprintf("planning after change to %s", watchDescribe(s.triggers))
+	}
+	// Trying again the same plan while the lock is held is not said
+	// every second: the plan is announced again once it can run.
+	retrying := s.waitLock != "" && intro == s.waitIntro
+	if !retrying {
+		s.say("%s", intro)
+	}
+	waited := func() {
+		if retrying {
+			s.say("%s", intro)
+		}
+		s.waitLock, s.waitIntro = "", ""
 	}
 	now, err := clock(s.env, "")
 	if err != nil {
+		waited()
 		s.fail(err)
 		return
 	}
@@ -349,6 +367,9 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		}, nil
 	}
 	run, err := planLoaded(ctx, s.env, s.c, s.o.Dir, "watch", now, s.actor, load)
+	if err == nil || !state.IsLocked(err) || invalid {
+		waited()
+	}
 	if err != nil {
 		switch {
 		case invalid:
@@ -359,7 +380,13 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			s.triggers, s.rescan = nil, ""
 			s.shown = "" // the next plan is printed in full
 		case state.IsLocked(err):
-			s.say("%v; trying again in %s", err, watchLockRetry)
+			// Said again only when the holder changed or another plan
+			// was announced.
+			if msg := err.Error(); msg != s.waitLock || !retrying {
+				s.say("%s; trying again in %s, and every %s while it is held", msg, watchLockRetry, watchLockRetry)
+				s.waitLock = msg
+			}
+			s.waitIntro = intro
 			s.retry = time.NewTimer(watchLockRetry)
 		default:
 			s.fail(err)
@@ -584,27 +611,36 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 // conflicts, --allow-delete for deletes of customers, resellers or
 // subscriptions).
 func (s *watchSession) applyCommand(p *plan.Plan) string {
-	args := []string{"plansync", "apply", "--dir", s.o.Dir}
+	var more []string
+	if p.Summary.Conflicts > 0 {
+		more = append(more, "--accept-available")
+	}
+	if len(p.Deletes) > 0 {
+		more = append(more, "--allow-delete")
+	}
+	return applyCommandLine(s.c, s.o.Dir, more...)
+}
+
+// applyCommandLine is the plansync apply command, quoted for a shell,
+// on dir and the state and actor of c (the flags given; the environment
+// stays as it is), followed by more.
+func applyCommandLine(c *common, dir string, more ...string) string {
+	args := []string{"plansync", "apply", "--dir", dir}
 	note := ""
-	if s.c.State != "" {
-		shown := redactURL(s.c.State)
+	if c.State != "" {
+		shown := redactURL(c.State)
 		args = append(args, "--state", shown)
-		if shown != s.c.State {
+		if shown != c.State {
 			note = " (with the state's password, left out here: PGPASSWORD or ~/.pgpass)"
 		}
 	}
-	if s.c.StateName != "" {
-		args = append(args, "--state-name", s.c.StateName)
+	if c.StateName != "" {
+		args = append(args, "--state-name", c.StateName)
 	}
-	if s.c.As != "" && s.c.As != "admin" {
-		args = append(args, "--as", s.c.As)
+	if c.As != "" && c.As != "admin" {
+		args = append(args, "--as", c.As)
 	}
-	if p.Summary.Conflicts > 0 {
-		args = append(args, "--accept-available")
-	}
-	if len(p.Deletes) > 0 {
-		args = append(args, "--allow-delete")
-	}
+	args = append(args, more...)
 	for i, a := range args {
 		args[i] = shellWord(a)
 	}

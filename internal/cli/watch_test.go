@@ -407,6 +407,50 @@ func TestWatchWaitsForStateLock(t *testing.T) {
 	}
 }
 
+// TestWatchLockWaitSaidOnce: while the same holder keeps the state lock,
+// the watch tries again every second without saying so every second
+// (its output may be a log file); it says again what it plans once it
+// has the lock, and names a new holder when the lock changes hands.
+func TestWatchLockWaitSaidOnce(t *testing.T) {
+	dir := t.TempDir()
+	save(t, filepath.Join(dir, "main.yaml"), watchConfig)
+	w := startWatch(t, dir, nil, "--apply", "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+
+	b := file.New(filepath.Join(dir, ".plansync", "state.json"))
+	defer b.Close()
+	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, filepath.Join(dir, "main.yaml"), strings.Replace(watchConfig, "1GiB", "3GiB", 1))
+	w.waitFor("state is locked by alice", 1)
+	time.Sleep(3*watchLockRetry + watchLockRetry/2)
+	if out := w.out.String(); strings.Count(out, "state is locked by alice") != 1 || strings.Count(out, "watch: planning after change to main.yaml") != 1 {
+		t.Errorf("the wait for the same holder is said more than once:\n%s", out)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	l, err = b.TryLock(context.Background(), state.LockInfo{Who: "bob", Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("state is locked by bob", 1)
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("Apply complete! 0 added, 3 changed", 1)
+	w.waitFor("watch: planned in", 2)
+	out := w.out.String()
+	if n := strings.Count(out, "watch: planning after change to main.yaml"); n != 2 {
+		t.Errorf("planning after change said %d times, want 2 (when the change came, when planned):\n%s", n, out)
+	}
+	if i, j := strings.LastIndex(out, "watch: planning after change to main.yaml"), strings.Index(out, "state is locked by bob"); i < j {
+		t.Errorf("the plan made once the lock is free is not announced:\n%s", out)
+	}
+}
+
 // TestWatchLoaderMatchesLoad: the cached reload gives what config.Load
 // gives, on the bundled examples and through edits, errors and links.
 func TestWatchLoaderMatchesLoad(t *testing.T) {
