@@ -138,6 +138,9 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 		return err
 	}
 	key, server := o.Key, o.Server
+	if k := plan.Kind(kind); k == plan.KindServicePlan || k == plan.KindAddonPlan {
+		key = plan.AdminPlanKey(key) // "admin/NAME" names the admin's NAME
+	}
 	isServer := plan.Kind(kind) == plan.KindServer
 	if isServer && key != "" && key != string(plan.KindServer) {
 		// The server has no key (its recorded key is the word "server"):

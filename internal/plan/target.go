@@ -19,10 +19,24 @@ func ParseTarget(t string) (state.Ref, error) {
 	if !ok || key == "" || !Kind(kind).Valid() {
 		return state.Ref{}, fmt.Errorf("--target %q: want KIND/KEY with KIND one of %s", t, strings.Join(KindNames(), ", "))
 	}
-	if Kind(kind) == KindSubscription {
+	switch Kind(kind) {
+	case KindSubscription:
 		key = strings.ToLower(key)
+	case KindServicePlan, KindAddonPlan:
+		// Owner + name: the admin's plans are keyed by name alone, and
+		// "admin/NAME" names them too.
+		key = AdminPlanKey(key)
 	}
 	return state.Ref{Kind: kind, Key: key}, nil
+}
+
+// AdminPlanKey is the key of a plan written OWNER/NAME, the admin's as
+// NAME alone (model.PlanKey); any other key as it is.
+func AdminPlanKey(key string) string {
+	if owner, name, ok := strings.Cut(key, "/"); ok && owner == model.Admin && name != "" {
+		return model.PlanKey(owner, name)
+	}
+	return key
 }
 
 // Target limits a full plan to the targeted objects and what they force:
