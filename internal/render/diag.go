@@ -22,7 +22,12 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 	src := sourceCache{read: readFile, files: map[string][]string{}}
 	var b strings.Builder
 	for _, d := range ds {
-		b.WriteString(EscapeLines(d.Error()))
+		line := d.Error()
+		if d.Subject.IsZero() && d.Severity == diag.Error {
+			// Without a place, as every other error of a run is said.
+			line = "Error: " + strings.TrimPrefix(line, d.Severity.String()+": ")
+		}
+		b.WriteString(EscapeLines(line))
 		b.WriteByte('\n')
 		if d.Severity == diag.Error {
 			b.WriteString(src.snippet(d.Subject))

@@ -56,7 +56,7 @@ func TestDiagnosticsTextSnippets(t *testing.T) {
 		"    |                ^^\n" +
 		"a.yaml:9:1: error: past the end\n" +
 		"gone.yaml:1:1: error: unreadable\n" +
-		"error: no place\n" +
+		"Error: no place\n" +
 		"a.yaml:2:5: warning: a warning\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("text (-want +got):\n%s", diff)
