@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/text/width"
+
 	"github.com/plansync/plansync/internal/diag"
 )
 
@@ -120,17 +122,32 @@ func (c sourceCache) snippet(r diag.Range) string {
 		}
 	}
 	// Tabs before the range stay tabs, so the caret lines up with the
-	// source however wide the terminal draws a tab.
+	// source however wide the terminal draws a tab; a wide character
+	// (CJK, fullwidth) takes two columns, as terminals draw it.
 	var under strings.Builder
 	for i := 0; i < start-1; i++ {
 		if line[i] == '\t' {
 			under.WriteByte('\t')
 		} else {
-			under.WriteByte(' ')
+			under.WriteString(strings.Repeat(" ", runeColumns(line[i])))
 		}
 	}
-	under.WriteString(strings.Repeat("^", end-start))
+	carets := 0
+	for i := start - 1; i < min(end-1, len(line)); i++ {
+		carets += runeColumns(line[i])
+	}
+	under.WriteString(strings.Repeat("^", max(carets, end-start)))
 	return fmt.Sprintf("  %s | %s\n  %s | %s\n", num, string(line), strings.Repeat(" ", len(num)), under.String())
+}
+
+// runeColumns is how many columns a terminal draws r in: two for an
+// East Asian wide or fullwidth character, one otherwise.
+func runeColumns(r rune) int {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
 }
 
 // jsonDiagnostic is a diagnostic in JSON documents (SPEC §4).

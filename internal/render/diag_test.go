@@ -19,6 +19,8 @@ func TestDiagnosticsTextSnippets(t *testing.T) {
 		"a.yaml": "plans:\n  - name: Business\n    disk_spaec: 1GiB\n",
 		"b.hcl":  "plan \"x\" {\n\thosting {\n\t\tphp = 8.4\n\t}\n}\n",
 		"c.yaml": "name: Ünïcode – ok\r\nnext: 1\r\n",
+		"d.yaml": "name: ビジネス\nsize: 十GiB x\n",
+		"e.yaml": "name: ビジネス: x\n",
 	}
 	readCount := map[string]int{}
 	read := func(name string) ([]byte, error) {
@@ -33,6 +35,9 @@ func TestDiagnosticsTextSnippets(t *testing.T) {
 		{Severity: diag.Error, Summary: "a block is not allowed", Subject: at("b.hcl", 3, 3, 3, 12)},
 		{Severity: diag.Error, Summary: "spans lines", Subject: at("b.hcl", 2, 2, 4, 3)},
 		{Severity: diag.Error, Summary: "after a multibyte text", Subject: at("c.yaml", 1, 16, 1, 18)},
+		{Severity: diag.Error, Summary: "after wide characters", Subject: at("d.yaml", 1, 7, 1, 11)},
+		{Severity: diag.Error, Summary: "from a wide character", Subject: at("d.yaml", 2, 7, 2, 11)},
+		{Severity: diag.Error, Summary: "behind wide characters", Subject: at("e.yaml", 1, 13, 1, 14)},
 		{Severity: diag.Error, Summary: "past the end", Subject: at("a.yaml", 9, 1, 9, 1)},
 		{Severity: diag.Error, Summary: "unreadable", Subject: at("gone.yaml", 1, 1, 1, 1)},
 		{Severity: diag.Error, Summary: "no place"},
@@ -54,6 +59,15 @@ func TestDiagnosticsTextSnippets(t *testing.T) {
 		"c.yaml:1:16: error: after a multibyte text\n" +
 		"  1 | name: Ünïcode – ok\n" +
 		"    |                ^^\n" +
+		"d.yaml:1:7: error: after wide characters\n" +
+		"  1 | name: ビジネス\n" +
+		"    |       ^^^^^^^^\n" +
+		"d.yaml:2:7: error: from a wide character\n" +
+		"  2 | size: 十GiB x\n" +
+		"    |       ^^^^^\n" +
+		"e.yaml:1:13: error: behind wide characters\n" +
+		"  1 | name: ビジネス: x\n" +
+		"    |                 ^\n" +
 		"a.yaml:9:1: error: past the end\n" +
 		"gone.yaml:1:1: error: unreadable\n" +
 		"Error: no place\n" +
