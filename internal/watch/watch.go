@@ -97,7 +97,10 @@ type Watcher struct {
 	first   time.Time // of the pending batch
 	due     time.Time // when the pending batch is to be cut
 	paused  time.Time // since when a git lock holds the batch back
-	queued  *Batch    // cut, not yet taken by the consumer
+	// stale is the git index lock waited out for PauseMax (left by a
+	// git that died): while that same file stays, it holds nothing back.
+	stale  os.FileInfo
+	queued *Batch // cut, not yet taken by the consumer
 }
 
 // pending is what events asked for since the last batch was cut.
@@ -370,8 +373,12 @@ func (w *Watcher) gitLocked() bool {
 	if w.gitDir == "" {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(w.gitDir, "index.lock"))
-	return err == nil
+	fi, err := os.Stat(filepath.Join(w.gitDir, "index.lock"))
+	if err != nil {
+		w.stale = nil
+		return false
+	}
+	return w.stale == nil || !os.SameFile(fi, w.stale) || !fi.ModTime().Equal(w.stale.ModTime())
 }
 
 // flush is the timer: cut the pending batch, unless events already
@@ -393,7 +400,11 @@ func (w *Watcher) flush() {
 			w.timer.Reset(w.opt.Debounce)
 			return
 		}
-		w.logf("%s still exists after %s: going on", filepath.Join(w.gitDir, "index.lock"), w.opt.PauseMax)
+		lock := filepath.Join(w.gitDir, "index.lock")
+		w.logf("%s still exists after %s: going on, and no longer waiting for it while it stays", lock, w.opt.PauseMax)
+		if fi, err := os.Stat(lock); err == nil {
+			w.stale = fi
+		}
 	}
 	w.paused = time.Time{}
 	w.cut()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,14 @@ func startWith(t *testing.T, root string, opt Options, errs chan error) *Watcher
 	if opt.Debounce == 0 {
 		opt.Debounce = 100 * time.Millisecond
 	}
-	opt.Logf = t.Logf
+	if own := opt.Logf; own != nil {
+		opt.Logf = func(format string, args ...any) {
+			t.Logf(format, args...)
+			own(format, args...)
+		}
+	} else {
+		opt.Logf = t.Logf
+	}
 	w, err := newWatcher(root, opt, errs)
 	if err != nil {
 		t.Fatal(err)
@@ -371,6 +379,52 @@ func TestGitIndexLockPauses(t *testing.T) {
 		t.Fatalf("%d changes, want 201", len(b.Changes))
 	}
 	quiet(t, w, 500*time.Millisecond)
+}
+
+// TestGitIndexLockStale: a lock that outlasts PauseMax (left by a git
+// that died) is waited out once; while that same file stays, later
+// changes are not held back again. A new lock (git running again) is.
+func TestGitIndexLockStale(t *testing.T) {
+	dir := tree(t, map[string]string{"plans.yaml": "p1"})
+	must(t, os.MkdirAll(filepath.Join(dir, ".git"), 0o755))
+	var mu sync.Mutex
+	waits := 0
+	logf := func(format string, args ...any) {
+		if strings.HasPrefix(format, "git is busy") {
+			mu.Lock()
+			waits++
+			mu.Unlock()
+		}
+	}
+	waited := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return waits
+	}
+	w := start(t, dir, Options{Debounce: 50 * time.Millisecond, PauseMax: 400 * time.Millisecond, Logf: logf})
+	lock := filepath.Join(dir, ".git", "index.lock")
+	write(t, lock, "")
+	write(t, filepath.Join(dir, "plans.yaml"), "p2")
+	quiet(t, w, 250*time.Millisecond)
+	wantChanges(t, next(t, w), changes("plans.yaml", Modified)) // after PauseMax
+	if n := waited(); n != 1 {
+		t.Fatalf("waited for the lock %d times, want 1", n)
+	}
+	write(t, filepath.Join(dir, "plans.yaml"), "p3")
+	wantChanges(t, next(t, w), changes("plans.yaml", Modified))
+	if n := waited(); n != 1 {
+		t.Errorf("the stale lock held a later change back (%d waits)", n)
+	}
+	must(t, os.Remove(lock))
+	quiet(t, w, 150*time.Millisecond)
+	write(t, lock, "")
+	write(t, filepath.Join(dir, "plans.yaml"), "p4")
+	quiet(t, w, 250*time.Millisecond) // a new lock holds it back
+	must(t, os.Remove(lock))
+	wantChanges(t, next(t, w), changes("plans.yaml", Modified))
+	if n := waited(); n != 2 {
+		t.Errorf("waited for a new lock %d times in all, want 2", n)
+	}
 }
 
 // TestGitIndexLockInParentRepository: the config directory is a
