@@ -99,6 +99,14 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
+// sgIPPattern matches an IPv4 address in dotted decimal (no leading
+// zeros) or an IPv6 address (no zone), as net/netip reads them.
+const sgIPPattern = `^(?:(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$`
+
+// sgPleskURLPattern matches a Plesk address: https with a host and no
+// user information, or plain http on a loopback address.
+const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)(?:[/?#]\S*)?$`
+
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
 
@@ -108,7 +116,7 @@ func sgDefs() []sgKV {
 		{"size", sgObj{
 			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes (decimal digits), or unlimited; at most 8 PiB."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"10GiB", "512MiB", "1TB", "unlimited"}},
@@ -116,7 +124,7 @@ func sgDefs() []sgKV {
 		{"traffic", sgObj{
 			{"description", "Traffic per month: a size (see size), which may carry a /mo (or /month) suffix, or unlimited."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo|/month)?\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)(?:/mo|/month)?\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"100GiB", "100GiB/mo", "unlimited"}},
@@ -178,7 +186,7 @@ func sgDefs() []sgKV {
 			{"description", "A bare e-mail address, without a display name or brackets."},
 			{"type", "string"},
 			{"format", "email"},
-			{"pattern", `^[^\s@<>()\[\],;:"]+@[^\s@<>()\[\],;:"]+$`},
+			{"pattern", `^[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*@[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*$`},
 			{"examples", []any{"john@doe.example"}},
 		}},
 		{"url", sgObj{
@@ -371,7 +379,7 @@ func sgKinds() []sgKind {
 	}
 	serverList := func(desc string) sgObj { return sgList(desc, serverName("A server name."), true) }
 	labels := func(desc string) sgObj {
-		return sgObj{{"description", desc}, {"type", "object"}, {"additionalProperties", sgObj{{"type", "string"}}}, {"examples", []any{map[string]string{"tier": "shared"}}}}
+		return sgObj{{"description", desc}, {"type", "object"}, {"additionalProperties", sgObj{{"type", []string{"string", "number"}}}}, {"examples", []any{map[string]string{"tier": "shared"}}}}
 	}
 	placement := func(what string) map[string]sgObj {
 		return map[string]sgObj{
@@ -428,12 +436,12 @@ func sgKinds() []sgKind {
 			desc: "Connection to a Plesk server's XML API: its address and a secret key, or a login and password.",
 			spec: map[string]sgObj{
 				"url": sgObj{{"description", "Address of the server: https://HOST:8443 (plain http only on loopback)."}, {"type", "string"},
-					{"pattern", "^(https://|http://(127\\.|localhost|\\[::1\\]))"}, {"examples", []any{"https://plesk.example.com:8443"}}},
+					{"pattern", sgPleskURLPattern}, {"examples", []any{"https://plesk.example.com:8443"}}},
 				"key":        sgRef("secret", "Secret key of the Plesk API (KEY header)."),
 				"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", "string"}, {"minLength", 1}},
 				"password":   sgRef("secret", "Password of the panel account (with login)."),
 				"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", "string"}, {"minLength", 1}},
-				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.10"}}},
+				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.10"}}},
 			},
 			extra: sgObj{{"not", sgObj{{"description", "A key or a login and password, not both."}, {"required", []string{"key", "login"}}}}}},
 		{def: "extension", fields: decExtensionFields, required: []string{"name"},
@@ -534,7 +542,7 @@ func sgKinds() []sgKind {
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
 				"ip_address": sgObj{{"description", "IPv4 or IPv6 address the subscription is hosted on (with a Plesk server). Default: the connection's default_ip."},
-					{"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
+					{"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
 				"managed_by": sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 				"server":     serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
