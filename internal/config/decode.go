@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -330,6 +331,17 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 	where := ""
 	if prefix != "" {
 		where = " in " + strings.TrimSuffix(prefix, ".")
+	}
+	if typ, ok := d.file.block(e.Value); ok && slices.Contains(valid, typ) {
+		// resources "x" { }: a section block, written with a label.
+		d.errorf(e.KeyRange, obj, prefix+typ, "a %s block takes no label: %s { ... }", typ, typ)
+		return
+	}
+	if _, ok := d.file.block(e.Value); !ok && d.file != nil && d.file.Syntax == "hcl" && e.Value.Kind == MapNode &&
+		decBlockLists[e.Key+"s"] && slices.Contains(valid, e.Key+"s") {
+		// extension { }: a block that adds to a list, without its name.
+		d.errorf(e.KeyRange, obj, prefix+e.Key, "%s %s block takes one label, its name: %s \"NAME\" { ... }", decArticle(e.Key), e.Key, e.Key)
+		return
 	}
 	if typ, ok := d.file.block(e.Value); ok {
 		// An HCL block: name it as written, and suggest a block type
@@ -1860,4 +1872,12 @@ func decDistance(a, b string) int {
 		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
+}
+
+// decArticle is the indefinite article of a word.
+func decArticle(w string) string {
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }
