@@ -365,6 +365,8 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"a service with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nservices:\n  - {name: s, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
 		{"a reseller plan with oversell twice", "reseller_plans:\n  - {name: Gold, oversell: true, resources: {oversell: true}}\n", "oversell is set twice"},
 		{"a reseller with oversell twice", "resellers:\n  - {login: res1, plan: none, oversell: false, resources: {oversell: true}}\n", "oversell is set twice"},
+		{"an empty plesk ca_file", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, ca_file: \"\"}\n", "ca_file must not be empty"},
+		{"an empty plesk login", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: \"\", password: {env: P}}\n", "login must not be empty"},
 		{"a plesk key and login", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, login: admin}\n", "a key or a login and password, not both"},
 	}
 	for _, c := range cases {
