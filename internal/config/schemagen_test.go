@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 )
@@ -100,8 +101,26 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
 // sgIPPattern matches an IPv4 address in dotted decimal (no leading
-// zeros) or an IPv6 address (no zone), as net/netip reads them.
-const sgIPPattern = `^(?:(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$`
+// zeros) or an IPv6 address (RFC 4291's forms, no zone), as net/netip
+// reads them.
+var sgIPPattern = func() string {
+	const dec = `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
+	const h16 = `[0-9A-Fa-f]{1,4}`
+	v4 := dec + `(?:\.` + dec + `){3}`
+	ls32 := `(?:` + h16 + `:` + h16 + `|` + v4 + `)`
+	v6 := []string{
+		`(?:` + h16 + `:){6}` + ls32,
+		`::(?:` + h16 + `:){5}` + ls32,
+		`(?:` + h16 + `)?::(?:` + h16 + `:){4}` + ls32,
+		`(?:(?:` + h16 + `:){0,1}` + h16 + `)?::(?:` + h16 + `:){3}` + ls32,
+		`(?:(?:` + h16 + `:){0,2}` + h16 + `)?::(?:` + h16 + `:){2}` + ls32,
+		`(?:(?:` + h16 + `:){0,3}` + h16 + `)?::` + h16 + `:` + ls32,
+		`(?:(?:` + h16 + `:){0,4}` + h16 + `)?::` + ls32,
+		`(?:(?:` + h16 + `:){0,5}` + h16 + `)?::` + h16,
+		`(?:(?:` + h16 + `:){0,6}` + h16 + `)?::`,
+	}
+	return `^(?:` + v4 + `|` + strings.Join(v6, "|") + `)$`
+}()
 
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address.
