@@ -122,6 +122,10 @@ var sgIPPattern = func() string {
 	return `^(?:` + v4 + `|` + strings.Join(v6, "|") + `)$`
 }()
 
+// sgSpacedIPPattern is sgIPPattern with blanks around the address, which
+// a subscription's ip_address may have.
+var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
+
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address.
 const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)(?:[/?#]\S*)?$`
@@ -394,7 +398,7 @@ func sgKinds() []sgKind {
 		return out
 	}
 	serverName := func(desc string) sgObj {
-		return sgObj{{"description", desc}, {"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9._-]{0,62}$"}, {"examples", []any{"web1"}}}
+		return sgObj{{"description", desc}, {"type", []string{"string", "number"}}, {"pattern", "^[a-z0-9][a-z0-9._-]{0,62}$"}, {"minimum", 0}, {"examples", []any{"web1"}}}
 	}
 	serverList := func(desc string) sgObj { return sgList(desc, serverName("A server name."), true) }
 	labels := func(desc string) sgObj {
@@ -561,7 +565,7 @@ func sgKinds() []sgKind {
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
 				"ip_address": sgObj{{"description", "IPv4 or IPv6 address the subscription is hosted on (with a Plesk server). Default: the connection's default_ip."},
-					{"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
+					{"type", "string"}, {"pattern", sgSpacedIPPattern}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
 				"managed_by": sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 				"server":     serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
