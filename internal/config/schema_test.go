@@ -365,6 +365,8 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"a service with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nservices:\n  - {name: s, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
 		{"a reseller plan with oversell twice", "reseller_plans:\n  - {name: Gold, oversell: true, resources: {oversell: true}}\n", "oversell is set twice"},
 		{"a reseller with oversell twice", "resellers:\n  - {login: res1, plan: none, oversell: false, resources: {oversell: true}}\n", "oversell is set twice"},
+		{"an admin_description on the admin's customer", "customers:\n  - {login: jdoe, admin_description: note}\n", "only a reseller's customer has an admin_description"},
+		{"an admin_description on a customer owned by admin", "customers:\n  - {login: jdoe, owner: admin, admin_description: 5}\n", "only a reseller's customer has an admin_description"},
 		{"an empty plesk ca_file", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, ca_file: \"\"}\n", "ca_file must not be empty"},
 		{"an empty plesk login", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: \"\", password: {env: P}}\n", "login must not be empty"},
 		{"a plesk key and login", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, login: admin}\n", "a key or a login and password, not both"},
@@ -401,6 +403,7 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"a reseller with its own allocation", "services:\n  - name: s\nresellers:\n  - login: res1\n    plan: none\n    resources: {disk_space: 10GiB, subscriptions: 5}\n    permissions: {create_customers: true}\n    services: [s]\n    oversell: true\n"},
 		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
 		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
+		{"an admin_description on a reseller's customer", "resellers:\n  - {login: res1, plan: none, resources: {disk_space: 1GiB}}\ncustomers:\n  - {login: jdoe, owner: res1, admin_description: note}\n  - {login: jane, admin_description: \"\"}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {
@@ -771,6 +774,9 @@ func TestSchemaCoversDecoder(t *testing.T) {
 		for _, name := range stProps(o.schema) {
 			obj := stMinimal(root, o.schema)
 			obj[name] = stSample(root, props[name].(map[string]any))
+			for k, v := range stCompanions[o.def+"."+name] {
+				obj[k] = v
+			}
 			src := stYAML(t, o.wrap(obj))
 			if verr, derrs := stJudge(t, sch, src); verr != nil || len(derrs) > 0 {
 				t.Errorf("%s.%s: schema %s; decoder: %s\n%s", o.path, name, stVerdict(verr), derrs.Error(), src)
@@ -866,6 +872,13 @@ func TestSchemaCoversDecoder(t *testing.T) {
 // schema does not list them, because every value of them is refused:
 // reseller plans name hosting, mail and dns only to explain that those
 // parameters belong in service plans (even an empty map is an error).
+// stCompanions are the fields a property needs beside it to be valid on
+// an otherwise minimal object: an admin_description is a reseller's
+// customer's.
+var stCompanions = map[string]map[string]any{
+	"customer.admin_description": {"owner": "res1"},
+}
+
 var stKnownDecoderExtras = map[string]map[string]bool{
 	"reseller_plan": {"hosting": true, "mail": true, "dns": true},
 }

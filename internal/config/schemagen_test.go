@@ -547,7 +547,12 @@ func sgKinds() []sgKind {
 				"admin_description": sgRef("text", "Description of a reseller's customer by the admin, which the reseller does not see."),
 				"managed_by":        sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 				"servers":           serverList("With several servers: servers the customer is on besides those where it has subscriptions."),
-			})},
+			}),
+			extra: sgObj{
+				{"if", sgObj{{"required", []string{"admin_description"}}, {"properties", sgObj{{"admin_description", sgObj{{"description", "An admin_description that says something."}, {"minLength", 1}}}}}}},
+				{"then", sgObj{{"description", "Only a reseller's customer has an admin_description: the admin's own customer has one description, its owner's."},
+					{"required", []string{"owner"}}, {"properties", sgObj{{"owner", sgObj{{"description", "A reseller, not admin."}, {"not", sgObj{{"const", "admin"}}}}}}}}},
+			}},
 		{def: "subscription", fields: decSubscriptionFields, required: []string{"domain", "plan"},
 			desc: "A subscription: a copy of a service plan's properties (plus add-ons and customisation) for a domain.",
 			spec: map[string]sgObj{
