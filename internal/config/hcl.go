@@ -24,19 +24,8 @@ import (
 // give confusing follow-on errors.
 func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, diag.Diagnostics) {
 	c := hclConv{file: file, src: src}
-	f, hdiags := hclParseConfig(src, file)
-	body, ok := (*hclsyntax.Body)(nil), false
-	if f != nil {
-		body, ok = f.Body.(*hclsyntax.Body)
-	}
-	for _, d := range hdiags {
-		if dup, isDup := c.redefined(d, body); isDup {
-			c.diags = append(c.diags, dup)
-			continue
-		}
-		c.diags = append(c.diags, c.fromHCL(d))
-	}
-	if hdiags.HasErrors() || !ok || body == nil {
+	body, hdiags := c.parsed(hclParseConfig(src, file))
+	if hdiags.HasErrors() || body == nil {
 		root := c.slab.node()
 		root.Kind = MapNode
 		root.Range = c.at(1, 1)
@@ -44,6 +33,23 @@ func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, di
 	}
 	root := c.top(body)
 	return root, c.refused, c.blocks, c.diags
+}
+
+// parsed adds the parser's diagnostics of a file and returns its body
+// (nil when it has none).
+func (c *hclConv) parsed(f *hcl.File, hdiags hcl.Diagnostics) (*hclsyntax.Body, hcl.Diagnostics) {
+	var body *hclsyntax.Body
+	if f != nil {
+		body, _ = f.Body.(*hclsyntax.Body)
+	}
+	for _, d := range hdiags {
+		if dup, ok := c.redefined(d, body); ok {
+			c.diags = append(c.diags, dup)
+			continue
+		}
+		c.diags = append(c.diags, c.fromHCL(d))
+	}
+	return body, hdiags
 }
 
 // hclParseConfig parses src, turning a panic of the parser into a
