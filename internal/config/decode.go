@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -611,6 +612,9 @@ func decCheckURL(s string) string {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return "it has no host"
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return "it contains a blank; write a space as %20"
 	}
 	return ""
 }

@@ -500,7 +500,7 @@ func TestSchemaValueTypes(t *testing.T) {
 				`"a..b@doe.example"`, `".john@doe.example"`, `"john.@doe.example"`, `"john@doe..example"`, `"john@.doe.example"`, `"john@doe.example."`}},
 		{"url", "services:\n  - name: s\n    button:\n      url: %s\n",
 			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example"},
-			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example"}},
+			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example", `"https://a.example/a b"`, `"https://a.example/?q=a\tb"`}},
 		{"ip address", "subscriptions:\n  - domain: a.example\n    plan: none\n    ip_address: %s\n",
 			[]string{"192.0.2.20", "0.0.0.0", "255.255.255.255", "2001:db8::20", `"2001:DB8:0::20"`, `"::1"`, `"::"`, `"::ffff:192.0.2.1"`, `"1:2:3:4:5:6:7:8"`, `"1::"`, `"1:2:3:4:5:6::8"`, `"64:ff9b::192.0.2.1"`, `" 192.0.2.20 "`},
 			[]string{"192.168.001.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.", `"fe80::1%eth0"`, "abc", `""`, "5", "true",
