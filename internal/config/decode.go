@@ -328,12 +328,17 @@ func decFindKey(entries []Entry, key string) *Entry {
 // types an unknown one is said to mean.
 var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
+// decSectionBlocks are the fields written in HCL as a block without a
+// label (resources { }).
+var decSectionBlocks = map[string]bool{"resources": true, "permissions": true, "hosting": true, "mail": true, "dns": true,
+	"customize": true, "button": true, "plesk": true, "labels": true, "server_selector": true}
+
 func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) {
 	where := ""
 	if prefix != "" {
 		where = " in " + strings.TrimSuffix(prefix, ".")
 	}
-	if typ, ok := d.file.block(e.Value); ok && slices.Contains(valid, typ) {
+	if typ, ok := d.file.block(e.Value); ok && decSectionBlocks[typ] && slices.Contains(valid, typ) {
 		// resources "x" { }: a section block, written with a label.
 		d.errorf(e.KeyRange, obj, prefix+typ, "a %s block takes no label: %s { ... }", typ, typ)
 		return
