@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -326,10 +328,26 @@ func decFindKey(entries []Entry, key string) *Entry {
 // types an unknown one is said to mean.
 var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
+// decSectionBlocks are the fields written in HCL as a block without a
+// label (resources { }).
+var decSectionBlocks = map[string]bool{"resources": true, "permissions": true, "hosting": true, "mail": true, "dns": true,
+	"customize": true, "button": true, "plesk": true, "labels": true, "server_selector": true}
+
 func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) {
 	where := ""
 	if prefix != "" {
 		where = " in " + strings.TrimSuffix(prefix, ".")
+	}
+	if typ, ok := d.file.block(e.Value); ok && decSectionBlocks[typ] && slices.Contains(valid, typ) {
+		// resources "x" { }: a section block, written with a label.
+		d.errorf(e.KeyRange, obj, prefix+typ, "a %s block takes no label: %s { ... }", typ, typ)
+		return
+	}
+	if _, ok := d.file.block(e.Value); !ok && d.file != nil && d.file.Syntax == "hcl" && e.Value.Kind == MapNode &&
+		decBlockLists[e.Key+"s"] && slices.Contains(valid, e.Key+"s") {
+		// extension { }: a block that adds to a list, without its name.
+		d.errorf(e.KeyRange, obj, prefix+e.Key, "%s %s block takes one label, its name: %s \"NAME\" { ... }", decArticle(e.Key), e.Key, e.Key)
+		return
 	}
 	if typ, ok := d.file.block(e.Value); ok {
 		// An HCL block: name it as written, and suggest a block type
@@ -599,6 +617,9 @@ func decCheckURL(s string) string {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return "it has no host"
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return "it contains a blank; write a space as %20"
 	}
 	return ""
 }
@@ -1860,4 +1881,12 @@ func decDistance(a, b string) int {
 		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
+}
+
+// decArticle is the indefinite article of a word.
+func decArticle(w string) string {
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -41,9 +41,6 @@ func ListFiles(dir string) ([]FileRef, diag.Diagnostics) {
 // names the file in the diagnostics.
 func HCLSyntax(path string, src []byte) diag.Diagnostics {
 	c := hclConv{file: path, src: src}
-	_, hdiags := hclParseConfig(src, path)
-	for _, d := range hdiags {
-		c.diags = append(c.diags, c.fromHCL(d))
-	}
+	c.parsed(hclParseConfig(src, path))
 	return c.diags
 }

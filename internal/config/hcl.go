@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
 )
 
 // hclParse parses an HCL (native syntax) config file into a tree, by the
@@ -21,15 +24,8 @@ import (
 // give confusing follow-on errors.
 func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, diag.Diagnostics) {
 	c := hclConv{file: file, src: src}
-	f, hdiags := hclParseConfig(src, file)
-	for _, d := range hdiags {
-		c.diags = append(c.diags, c.fromHCL(d))
-	}
-	body, ok := (*hclsyntax.Body)(nil), false
-	if f != nil {
-		body, ok = f.Body.(*hclsyntax.Body)
-	}
-	if hdiags.HasErrors() || !ok || body == nil {
+	body, hdiags := c.parsed(hclParseConfig(src, file))
+	if hdiags.HasErrors() || body == nil {
 		root := c.slab.node()
 		root.Kind = MapNode
 		root.Range = c.at(1, 1)
@@ -37,6 +33,23 @@ func hclParse(file string, src []byte) (*Node, walkRefused, map[*Node]string, di
 	}
 	root := c.top(body)
 	return root, c.refused, c.blocks, c.diags
+}
+
+// parsed adds the parser's diagnostics of a file and returns its body
+// (nil when it has none).
+func (c *hclConv) parsed(f *hcl.File, hdiags hcl.Diagnostics) (*hclsyntax.Body, hcl.Diagnostics) {
+	var body *hclsyntax.Body
+	if f != nil {
+		body, _ = f.Body.(*hclsyntax.Body)
+	}
+	for _, d := range hdiags {
+		if dup, ok := c.redefined(d, body); ok {
+			c.diags = append(c.diags, dup)
+			continue
+		}
+		c.diags = append(c.diags, c.fromHCL(d))
+	}
+	return body, hdiags
 }
 
 // hclParseConfig parses src, turning a panic of the parser into a
@@ -105,6 +118,67 @@ func (c *hclConv) rng(r hcl.Range) diag.Range {
 		Start: diag.Pos{Line: max(r.Start.Line, 1), Column: max(r.Start.Column, 1)},
 		End:   diag.Pos{Line: max(r.End.Line, 1), Column: max(r.End.Column, 1)},
 	}
+}
+
+// hclRedefined reads the parser's report of an attribute set twice in a
+// block: its name and where it was first set.
+var hclRedefined = regexp.MustCompile(`^The argument "([^"]*)" was already set at .*:([0-9]+),([0-9]+)-`)
+
+// redefined turns the parser's "Attribute redefined" into the message a
+// key set twice gets elsewhere: at the second one, naming the object,
+// the path and the place of the first (file:line:column).
+func (c *hclConv) redefined(d *hcl.Diagnostic, body *hclsyntax.Body) (diag.Diagnostic, bool) {
+	m := hclRedefined.FindStringSubmatch(d.Detail)
+	if d.Summary != "Attribute redefined" || d.Subject == nil || m == nil {
+		return diag.Diagnostic{}, false
+	}
+	line, _ := strconv.Atoi(m[2])
+	col, _ := strconv.Atoi(m[3])
+	out := walkDuplicate(fmt.Sprintf("%q is set twice", m[1]), c.rng(*d.Subject), c.at(line, col))
+	// The object and path: the blocks around the second attribute.
+	var path []string
+	at := d.Subject.Start.Byte
+	for depth := 0; body != nil; depth++ {
+		var inner *hclsyntax.Body
+		for _, b := range body.Blocks {
+			if r := b.Body.SrcRange; r.Start.Byte <= at && at < r.End.Byte {
+				if depth == 0 {
+					out.Object = b.Type
+					if len(b.Labels) > 0 {
+						out.Object += " " + b.Labels[0]
+						if owner := hclLiteralString(b.Body, "owner"); owner != "" && (b.Type == "service_plan" || b.Type == "addon_plan") {
+							out.Object = b.Type + " " + model.PlanKey(owner, b.Labels[0])
+						}
+					}
+				} else {
+					path = append(path, b.Type)
+				}
+				inner = b.Body
+				break
+			}
+		}
+		body = inner
+	}
+	out.Path = strings.Join(append(path, m[1]), ".")
+	return out, true
+}
+
+// hclLiteralString is the value of a body's attribute written as a plain
+// string literal, or "".
+func hclLiteralString(body *hclsyntax.Body, name string) string {
+	a := body.Attributes[name]
+	if a == nil {
+		return ""
+	}
+	t, ok := a.Expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(t.Parts) != 1 {
+		return ""
+	}
+	lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr)
+	if !ok || lit.Val.Type() != cty.String || !lit.Val.IsKnown() || lit.Val.IsNull() {
+		return ""
+	}
+	return lit.Val.AsString()
 }
 
 func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {

@@ -322,7 +322,7 @@ func TestHCLErrors(t *testing.T) {
 		{name: "file not a string", src: "customer \"c\" {\n  password = file(1)\n}\n", want: `file() takes one literal string: file("path")`, line: 2, col: 14},
 		{name: "env expanded", src: "customer \"c\" {\n  password = env([\"A\"]...)\n}\n", want: "env() takes one literal string", line: 2, col: 14},
 		{name: "env interpolated", src: "customer \"c\" {\n  password = env(\"${x}\")\n}\n", want: "string interpolation", line: 2, col: 18},
-		{name: "duplicate attribute", src: "server {\n  a = 1\n  a = 2\n}\n", want: "Attribute redefined", line: 3, col: 3},
+		{name: "duplicate attribute", src: "server {\n  a = 1\n  a = 2\n}\n", want: `"a" is set twice`, line: 3, col: 3, related: true},
 		{name: "duplicate nested block", src: "server {\n  hosting {}\n  hosting {}\n}\n", want: `"hosting" is set twice`, line: 3, col: 3, related: true},
 		{name: "attribute then block", src: "server {\n  hosting = {}\n  hosting {}\n}\n", want: `"hosting" is set twice`, line: 3, col: 3, related: true},
 		{name: "block then attribute", src: "server {\n  hosting {}\n  hosting = {}\n}\n", want: `"hosting" is set twice`, line: 3, col: 3, related: true},

@@ -37,12 +37,21 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 		case "key":
 			c.Key = d.secret(e.Value, obj, path)
 		case "login":
-			c.Login, _ = d.str(e.Value, obj, path)
+			s, ok := d.str(e.Value, obj, path)
+			if ok && s == "" {
+				d.errorf(e.Value.Range, obj, path, "plesk login must not be empty; leave it out to use a key")
+				break
+			}
+			c.Login = s
 		case "password":
 			c.Password = d.secret(e.Value, obj, path)
 		case "ca_file":
 			s, ok := d.str(e.Value, obj, path)
-			if !ok || s == "" {
+			if !ok {
+				break
+			}
+			if s == "" {
+				d.errorf(e.Value.Range, obj, path, "plesk ca_file must not be empty; leave it out to verify with the system's certificate authorities")
 				break
 			}
 			c.CAFile = s

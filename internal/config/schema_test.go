@@ -365,6 +365,10 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"a service with servers and server_selector", "servers:\n  - {name: web1, labels: {tier: shared}}\nservices:\n  - {name: s, servers: [web1], server_selector: {tier: shared}}\n", "servers and server_selector are both set"},
 		{"a reseller plan with oversell twice", "reseller_plans:\n  - {name: Gold, oversell: true, resources: {oversell: true}}\n", "oversell is set twice"},
 		{"a reseller with oversell twice", "resellers:\n  - {login: res1, plan: none, oversell: false, resources: {oversell: true}}\n", "oversell is set twice"},
+		{"an admin_description on the admin's customer", "customers:\n  - {login: jdoe, admin_description: note}\n", "only a reseller's customer has an admin_description"},
+		{"an admin_description on a customer owned by admin", "customers:\n  - {login: jdoe, owner: admin, admin_description: 5}\n", "only a reseller's customer has an admin_description"},
+		{"an empty plesk ca_file", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, ca_file: \"\"}\n", "ca_file must not be empty"},
+		{"an empty plesk login", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: \"\", password: {env: P}}\n", "login must not be empty"},
 		{"a plesk key and login", "server:\n  plesk: {url: \"https://plesk.example:8443\", key: {env: K}, login: admin}\n", "a key or a login and password, not both"},
 	}
 	for _, c := range cases {
@@ -399,6 +403,7 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"a reseller with its own allocation", "services:\n  - name: s\nresellers:\n  - login: res1\n    plan: none\n    resources: {disk_space: 10GiB, subscriptions: 5}\n    permissions: {create_customers: true}\n    services: [s]\n    oversell: true\n"},
 		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
 		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
+		{"an admin_description on a reseller's customer", "resellers:\n  - {login: res1, plan: none, resources: {disk_space: 1GiB}}\ncustomers:\n  - {login: jdoe, owner: res1, admin_description: note}\n  - {login: jane, admin_description: \"\"}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {
@@ -434,6 +439,13 @@ func TestSchemaCannotSee(t *testing.T) {
 		"service_plans:\n  - name: A\n    hosting:\n      php_version: 8\n",
 		"service_plans:\n  - name: A\n    resources:\n      expiration: 9999y\n",
 		"service_plans:\n  - name: A\n    resources:\n      expiration: 40000d\n",
+		// JSON Schema's integer is any number with no fraction.
+		"service_plans:\n  - name: A\n    resources:\n      mailboxes: 1.0\n",
+		"service_plans:\n  - name: A\n    resources:\n      disk_space: 1e9\n",
+		"service_plans:\n  - name: A\n    resources:\n      expiration: 100y1d\n",
+		"service_plans:\n  - name: A\n    resources:\n      expiration: 1201mo\n",
+		"subscriptions:\n  - domain: a.example\n    plan: none\n    expires: 2027-02-30\n",
+		"subscriptions:\n  - domain: a.example\n    plan: none\n    expires: 2027-02-29\n",
 		"subscriptions:\n  - domain: a.example\n    plan: none\n    expires: 0000-01-01\n",
 		"subscriptions:\n  - domain: a.example\n    plan: none\n    expires: 9999-12-31T23:00:00-05:00\n",
 	} {
@@ -458,11 +470,11 @@ func TestSchemaValueTypes(t *testing.T) {
 	}{
 		{"size", "service_plans:\n  - name: A\n    resources:\n      disk_space: %s\n",
 			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "8PiB", "500MB", "10GB", "1TB", "1KB", "10B", "10", "0", "1073741824", "9007199254740992", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited"},
-			[]string{"-5GiB", "-5", "10GiBs", "10gib", "10 GiB /mo", "1.5", "abc", `""`, "unlimited!", "true", "[1]", "{a: 1}", "10KiB/week", "GiB",
+			[]string{"-5GiB", "-5", "10GiBs", "10gib", "10 GiB /mo", "1.5", "abc", `""`, "unlimited!", "true", "[1]", "{a: 1}", "10KiB/week", "GiB", `"1.5"`, `"1.5B"`, `"1.5 B"`,
 				"100GiB/mo", "100GiB/month", "unlimited/mo", "9007199254740993", "9223372036854775807", "99999999999999999999", "~", "null", ""}},
 		{"traffic", "service_plans:\n  - name: A\n    resources:\n      traffic: %s\n",
 			[]string{"100GiB", "100GiB/mo", "100GiB/month", "unlimited", "unlimited/mo", "1073741824", "8PiB/mo"},
-			[]string{"-5GiB/mo", "100GiB/week", "100GiB/mo/mo", `""`, "9007199254740993", "true"}},
+			[]string{"-5GiB/mo", "100GiB/week", "100GiB/mo/mo", `""`, "9007199254740993", "true", `"1.5/mo"`, `"1.5B/mo"`}},
 		{"count", "service_plans:\n  - name: A\n    resources:\n      mailboxes: %s\n",
 			[]string{"0", "10", "unlimited", `"10"`, "9007199254740992"},
 			[]string{"-1", "1.5", "ten", `"-1"`, `""`, "true", "unlimited/mo", "10GiB", "[1]", `"0x10"`, `"1_000"`,
@@ -484,10 +496,28 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"localhost", "10.0.0.1", "-a.example", "a-.example", "a..example", "exa mple.com", "a.example.", ".a.example", "ex_ample.com", long + "a.example", "5", `""`, "a.123", "a.b-", "true"}},
 		{"email", "customers:\n  - login: jdoe\n    email: %s\n",
 			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe"},
-			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true"}},
+			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true",
+				`"a..b@doe.example"`, `".john@doe.example"`, `"john.@doe.example"`, `"john@doe..example"`, `"john@.doe.example"`, `"john@doe.example."`}},
 		{"url", "services:\n  - name: s\n    button:\n      url: %s\n",
 			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example"},
-			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example"}},
+			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example", `"https://a.example/a b"`, `"https://a.example/?q=a\tb"`}},
+		{"ip address", "subscriptions:\n  - domain: a.example\n    plan: none\n    ip_address: %s\n",
+			[]string{"192.0.2.20", "0.0.0.0", "255.255.255.255", "2001:db8::20", `"2001:DB8:0::20"`, `"::1"`, `"::"`, `"::ffff:192.0.2.1"`, `"1:2:3:4:5:6:7:8"`, `"1::"`, `"1:2:3:4:5:6::8"`, `"64:ff9b::192.0.2.1"`, `" 192.0.2.20 "`},
+			[]string{"192.168.001.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.", `"fe80::1%eth0"`, "abc", `""`, "5", "true",
+				`":::"`, `"1::2::3"`, `"12345::1"`, `"1:2:3:4:5:6:7:8:9"`, `"1:2:3:4:5:6:7"`, `":1"`, `"::ffff:1.2.3.04"`, `"::1.2.3"`, `"g::1"`}},
+		{"default ip", "server:\n  plesk:\n    url: https://p.example:8443\n    key: {env: K}\n    default_ip: %s\n",
+			[]string{"192.0.2.10", "2001:db8::10", `"::ffff:192.0.2.1"`},
+			[]string{"1.2.3", "192.168.001.1", "300.1.1.1", `"fe80::1%eth0"`, "abc", `""`, `" 192.0.2.10"`}},
+		{"server name", "servers:\n  - name: %s\n",
+			[]string{"web1", "web-1.eu", "5", "1.5", "1e3", `"0"`},
+			[]string{"Web1", "-web", "-5", "web 1", `""`, "true", "[web1]"}},
+		{"plesk url", "server:\n  plesk:\n    key: {env: K}\n    url: %s\n",
+			[]string{"https://plesk.example:8443", "HTTPS://plesk.example:8443", "https://plesk.example", "https://192.0.2.1:8443/", "http://127.0.0.1:8443", "http://127.0.0.2", "http://localhost:8443", `"http://[::1]:8443"`},
+			[]string{`"https://"`, "https://u:p@plesk.example:8443", "https://u@plesk.example", "http://plesk.example:8443", "http://127.0.0.1.evil.example", "http://localhost.evil.example",
+				"http://127.1:8443", `"https://plesk.example:8443 x"`, "plesk.example:8443", "ftp://plesk.example", `""`, "5"}},
+		{"label value", "servers:\n  - name: web1\n    labels: {tier: %s}\n",
+			[]string{"shared", `"shared"`, "5", "1.5", `""`},
+			[]string{"true", "[a]", "{a: b}", "~"}},
 		{"php version", "service_plans:\n  - name: A\n    hosting:\n      php_version: %s\n",
 			[]string{"8.3", `"8.3"`, "7.4", `"8.10"`, "'10.0'"},
 			[]string{`"eight"`, "eight", `"8"`, `"8.3.1"`, `"v8.3"`, `"8.x"`, `""`, "~", "true", "[8.3]"}},
@@ -744,6 +774,9 @@ func TestSchemaCoversDecoder(t *testing.T) {
 		for _, name := range stProps(o.schema) {
 			obj := stMinimal(root, o.schema)
 			obj[name] = stSample(root, props[name].(map[string]any))
+			for k, v := range stCompanions[o.def+"."+name] {
+				obj[k] = v
+			}
 			src := stYAML(t, o.wrap(obj))
 			if verr, derrs := stJudge(t, sch, src); verr != nil || len(derrs) > 0 {
 				t.Errorf("%s.%s: schema %s; decoder: %s\n%s", o.path, name, stVerdict(verr), derrs.Error(), src)
@@ -839,6 +872,13 @@ func TestSchemaCoversDecoder(t *testing.T) {
 // schema does not list them, because every value of them is refused:
 // reseller plans name hosting, mail and dns only to explain that those
 // parameters belong in service plans (even an empty map is an error).
+// stCompanions are the fields a property needs beside it to be valid on
+// an otherwise minimal object: an admin_description is a reseller's
+// customer's.
+var stCompanions = map[string]map[string]any{
+	"customer.admin_description": {"owner": "res1"},
+}
+
 var stKnownDecoderExtras = map[string]map[string]bool{
 	"reseller_plan": {"hosting": true, "mail": true, "dns": true},
 }

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 )
@@ -99,6 +100,36 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
+// sgIPPattern matches an IPv4 address in dotted decimal (no leading
+// zeros) or an IPv6 address (RFC 4291's forms, no zone), as net/netip
+// reads them.
+var sgIPPattern = func() string {
+	const dec = `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
+	const h16 = `[0-9A-Fa-f]{1,4}`
+	v4 := dec + `(?:\.` + dec + `){3}`
+	ls32 := `(?:` + h16 + `:` + h16 + `|` + v4 + `)`
+	v6 := []string{
+		`(?:` + h16 + `:){6}` + ls32,
+		`::(?:` + h16 + `:){5}` + ls32,
+		`(?:` + h16 + `)?::(?:` + h16 + `:){4}` + ls32,
+		`(?:(?:` + h16 + `:){0,1}` + h16 + `)?::(?:` + h16 + `:){3}` + ls32,
+		`(?:(?:` + h16 + `:){0,2}` + h16 + `)?::(?:` + h16 + `:){2}` + ls32,
+		`(?:(?:` + h16 + `:){0,3}` + h16 + `)?::` + h16 + `:` + ls32,
+		`(?:(?:` + h16 + `:){0,4}` + h16 + `)?::` + ls32,
+		`(?:(?:` + h16 + `:){0,5}` + h16 + `)?::` + h16,
+		`(?:(?:` + h16 + `:){0,6}` + h16 + `)?::`,
+	}
+	return `^(?:` + v4 + `|` + strings.Join(v6, "|") + `)$`
+}()
+
+// sgSpacedIPPattern is sgIPPattern with blanks around the address, which
+// a subscription's ip_address may have.
+var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
+
+// sgPleskURLPattern matches a Plesk address: https with a host and no
+// user information, or plain http on a loopback address.
+const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)(?:[/?#]\S*)?$`
+
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
 
@@ -108,7 +139,7 @@ func sgDefs() []sgKV {
 		{"size", sgObj{
 			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes (decimal digits), or unlimited; at most 8 PiB."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"10GiB", "512MiB", "1TB", "unlimited"}},
@@ -116,7 +147,7 @@ func sgDefs() []sgKV {
 		{"traffic", sgObj{
 			{"description", "Traffic per month: a size (see size), which may carry a /mo (or /month) suffix, or unlimited."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|B)?)(?:/mo|/month)?\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)(?:/mo|/month)?\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"100GiB", "100GiB/mo", "unlimited"}},
@@ -178,7 +209,7 @@ func sgDefs() []sgKV {
 			{"description", "A bare e-mail address, without a display name or brackets."},
 			{"type", "string"},
 			{"format", "email"},
-			{"pattern", `^[^\s@<>()\[\],;:"]+@[^\s@<>()\[\],;:"]+$`},
+			{"pattern", `^[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*@[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*$`},
 			{"examples", []any{"john@doe.example"}},
 		}},
 		{"url", sgObj{
@@ -367,11 +398,11 @@ func sgKinds() []sgKind {
 		return out
 	}
 	serverName := func(desc string) sgObj {
-		return sgObj{{"description", desc}, {"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9._-]{0,62}$"}, {"examples", []any{"web1"}}}
+		return sgObj{{"description", desc}, {"type", []string{"string", "number"}}, {"pattern", "^[a-z0-9][a-z0-9._-]{0,62}$"}, {"minimum", 0}, {"examples", []any{"web1"}}}
 	}
 	serverList := func(desc string) sgObj { return sgList(desc, serverName("A server name."), true) }
 	labels := func(desc string) sgObj {
-		return sgObj{{"description", desc}, {"type", "object"}, {"additionalProperties", sgObj{{"type", "string"}}}, {"examples", []any{map[string]string{"tier": "shared"}}}}
+		return sgObj{{"description", desc}, {"type", "object"}, {"additionalProperties", sgObj{{"type", []string{"string", "number"}}}}, {"examples", []any{map[string]string{"tier": "shared"}}}}
 	}
 	placement := func(what string) map[string]sgObj {
 		return map[string]sgObj{
@@ -428,12 +459,12 @@ func sgKinds() []sgKind {
 			desc: "Connection to a Plesk server's XML API: its address and a secret key, or a login and password.",
 			spec: map[string]sgObj{
 				"url": sgObj{{"description", "Address of the server: https://HOST:8443 (plain http only on loopback)."}, {"type", "string"},
-					{"pattern", "^(https://|http://(127\\.|localhost|\\[::1\\]))"}, {"examples", []any{"https://plesk.example.com:8443"}}},
+					{"pattern", sgPleskURLPattern}, {"examples", []any{"https://plesk.example.com:8443"}}},
 				"key":        sgRef("secret", "Secret key of the Plesk API (KEY header)."),
 				"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", "string"}, {"minLength", 1}},
 				"password":   sgRef("secret", "Password of the panel account (with login)."),
 				"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", "string"}, {"minLength", 1}},
-				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.10"}}},
+				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.10"}}},
 			},
 			extra: sgObj{{"not", sgObj{{"description", "A key or a login and password, not both."}, {"required", []string{"key", "login"}}}}}},
 		{def: "extension", fields: decExtensionFields, required: []string{"name"},
@@ -516,7 +547,12 @@ func sgKinds() []sgKind {
 				"admin_description": sgRef("text", "Description of a reseller's customer by the admin, which the reseller does not see."),
 				"managed_by":        sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 				"servers":           serverList("With several servers: servers the customer is on besides those where it has subscriptions."),
-			})},
+			}),
+			extra: sgObj{
+				{"if", sgObj{{"required", []string{"admin_description"}}, {"properties", sgObj{{"admin_description", sgObj{{"description", "An admin_description that says something."}, {"minLength", 1}}}}}}},
+				{"then", sgObj{{"description", "Only a reseller's customer has an admin_description: the admin's own customer has one description, its owner's."},
+					{"required", []string{"owner"}}, {"properties", sgObj{{"owner", sgObj{{"description", "A reseller, not admin."}, {"not", sgObj{{"const", "admin"}}}}}}}}},
+			}},
 		{def: "subscription", fields: decSubscriptionFields, required: []string{"domain", "plan"},
 			desc: "A subscription: a copy of a service plan's properties (plus add-ons and customisation) for a domain.",
 			spec: map[string]sgObj{
@@ -534,7 +570,7 @@ func sgKinds() []sgKind {
 				"ftp_login":    sgRef("login", "FTP login of the subscription."),
 				"ftp_password": sgRef("secret", "FTP password of the subscription."),
 				"ip_address": sgObj{{"description", "IPv4 or IPv6 address the subscription is hosted on (with a Plesk server). Default: the connection's default_ip."},
-					{"type", "string"}, {"pattern", "^[0-9A-Fa-f:.]+$"}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
+					{"type", "string"}, {"pattern", sgSpacedIPPattern}, {"examples", []any{"192.0.2.20", "2001:db8::20"}}},
 				"managed_by": sgObj{{"description", "billing when a billing system owns its existence, status, plan, add-ons and FTP credentials: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
 				"server":     serverName("The server the subscription is on: required with several servers. Moving it to another server is not something plansync does."),
 			},
