@@ -69,12 +69,7 @@ func (r *run) cannotUnset(what string, paths []string, have model.Props) {
 // not delete (one made in the panel since, or by billing): Plesk deletes
 // them with the account, and the plan never said so.
 func (r *run) checkCascades() error {
-	deleting := map[string]bool{}
-	for _, ch := range r.p.Changes {
-		if ch.Action == plan.Delete {
-			deleting[string(ch.Kind)+" "+strings.ToLower(ch.Key)] = true
-		}
-	}
+	deleting := r.deleting()
 	// The kind of each account deleted that the server has, by login.
 	gone := map[string]string{}
 	for _, ch := range r.p.Changes {
@@ -106,18 +101,25 @@ func (r *run) checkCascades() error {
 	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", strings.Join(lost, ", "))
 }
 
+// deleting is the set of what the plan deletes, "kind key" (the key in
+// lower case).
+func (r *run) deleting() map[string]bool {
+	out := map[string]bool{}
+	for _, ch := range r.p.Changes {
+		if ch.Action == plan.Delete {
+			out[string(ch.Kind)+" "+strings.ToLower(ch.Key)] = true
+		}
+	}
+	return out
+}
+
 // checkLoginReuse refuses, before any write, an account created under
 // the login of an account of the other kind that the plan deletes and
 // the server still has (a reseller replaced by a customer of the same
 // login): Plesk logins are unique and deletes come last (SPEC §6.5), so
 // the create would fail on this run and every run after it.
 func (r *run) checkLoginReuse() error {
-	deleting := map[string]bool{}
-	for _, ch := range r.p.Changes {
-		if ch.Action == plan.Delete {
-			deleting[string(ch.Kind)+" "+ch.Key] = true
-		}
-	}
+	deleting := r.deleting()
 	var clash []string
 	for _, ch := range r.p.Changes {
 		if ch.Action != plan.Create {
@@ -133,7 +135,7 @@ func (r *run) checkLoginReuse() error {
 		default:
 			continue
 		}
-		if held && deleting[string(other)+" "+ch.Key] {
+		if held && deleting[string(other)+" "+strings.ToLower(ch.Key)] {
 			clash = append(clash, fmt.Sprintf("%s %s replaces %s %s", ch.Kind, ch.Key, other, ch.Key))
 		}
 	}
