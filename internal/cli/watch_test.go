@@ -387,12 +387,7 @@ func TestWatchWaitsForStateLock(t *testing.T) {
 	w.waitFor("Apply complete!", 1)
 	w.waitFor("watch: planned in", 1)
 
-	b := file.New(filepath.Join(dir, ".plansync", "state.json"))
-	defer b.Close()
-	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Operation: "apply"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, l := takeStateLock(t, dir, "alice")
 	save(t, filepath.Join(dir, "main.yaml"), strings.Replace(watchConfig, "1GiB", "3GiB", 1))
 	w.waitFor("state is locked by alice", 1)
 	w.waitFor("trying again in 1s", 1)
@@ -417,12 +412,7 @@ func TestWatchLockWaitSaidOnce(t *testing.T) {
 	w := startWatch(t, dir, nil, "--apply", "--debounce", "50ms")
 	w.waitFor("watch: planned in", 1)
 
-	b := file.New(filepath.Join(dir, ".plansync", "state.json"))
-	defer b.Close()
-	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Operation: "apply"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, l := takeStateLock(t, dir, "alice")
 	save(t, filepath.Join(dir, "main.yaml"), strings.Replace(watchConfig, "1GiB", "3GiB", 1))
 	w.waitFor("state is locked by alice", 1)
 	time.Sleep(3*watchLockRetry + watchLockRetry/2)
@@ -432,7 +422,7 @@ func TestWatchLockWaitSaidOnce(t *testing.T) {
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-	l, err = b.TryLock(context.Background(), state.LockInfo{Who: "bob", Operation: "apply"})
+	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "bob", Operation: "apply"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -743,12 +733,7 @@ func TestWatchOneFollowUp(t *testing.T) {
 	w := startWatch(t, dir, nil, "--apply", "--debounce", "30ms", "--lock-timeout", "1m")
 	w.waitFor("watch: planned in", 1)
 
-	b := file.New(filepath.Join(dir, ".plansync", "state.json"))
-	defer b.Close()
-	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Operation: "apply"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, l := takeStateLock(t, dir, "alice")
 	save(t, filepath.Join(dir, "a.yaml"), "customers: [{login: a, name: A}]\n")
 	w.waitFor("watch: planning after change to a.yaml", 1) // waiting for the lock
 	for _, name := range []string{"b.yaml", "c.yaml", "d.yaml"} {
@@ -869,4 +854,17 @@ func TestWatchApplyCommand(t *testing.T) {
 			t.Errorf("applyCommand = %s\nwant           %s", got, tc.want)
 		}
 	}
+}
+
+// takeStateLock takes the lock of dir's state file as who would for an
+// apply; it returns the lock and the backend, to take it again.
+func takeStateLock(t *testing.T, dir, who string) (*file.Backend, state.Lock) {
+	t.Helper()
+	b := file.New(filepath.Join(dir, ".plansync", "state.json"))
+	t.Cleanup(func() { b.Close() })
+	l, err := b.TryLock(context.Background(), state.LockInfo{Who: who, Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, l
 }
