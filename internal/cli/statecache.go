@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
@@ -36,6 +37,10 @@ type cachedFile struct {
 	*file.Backend
 	env Env
 	dc  *diskCache
+	mu  sync.Mutex
+	// pending makes the entry of the state read, put off by Read until
+	// Close; a write of the state drops it (written).
+	pending func()
 }
 
 func cachedFileBackend(env Env, b *file.Backend, dir string) *cachedFile {
@@ -73,6 +78,9 @@ func entrySumOf(plain [32]byte, n int) []byte {
 // file and makes the full entry, without checking again that the file is
 // canonical.
 func (b *cachedFile) written(size int, stable bool, plain [32]byte) {
+	b.mu.Lock()
+	b.pending = nil
+	b.mu.Unlock()
 	if !stable {
 		return
 	}
@@ -151,25 +159,52 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		canonical = state.EncodesAs(s, data)
 	}
 	b.remember(data, plain, s, canonical)
-	stored := false
-	if bin, ok := state.EncodeBinary(s); ok {
-		flag := byte(0)
-		if canonical {
-			flag = 1
-		}
-		b.dc.Put(key, append(append(sum, flag), bin...))
-		stored = len(b.dc.failed) == 0
-	}
-	b.env.debugf("cache", "state: decoded (stored: %v)", stored)
 	how := "checked"
 	if knownCanonical {
 		how = "as written"
 	}
-	b.env.debugf("cache", "state: canonical: %v (%s)", canonical, how)
-	for _, f := range b.dc.failed {
-		b.env.debugf("cache", "%s", f)
+	store := func() {
+		stored := false
+		if bin, ok := state.EncodeBinary(s); ok {
+			flag := byte(0)
+			if canonical {
+				flag = 1
+			}
+			b.dc.Put(key, append(append(sum, flag), bin...))
+			stored = len(b.dc.failed) == 0
+		}
+		b.env.debugf("cache", "state: decoded (stored: %v)", stored)
+		b.env.debugf("cache", "state: canonical: %v (%s)", canonical, how)
+		for _, f := range b.dc.failed {
+			b.env.debugf("cache", "%s", f)
+		}
 	}
+	if !b.env.writesState {
+		store()
+		return s, nil
+	}
+	// A command that writes the state (apply) mostly replaces what it
+	// read: the entry of the bytes read is made when it ends only if it
+	// wrote nothing (Close), which spares an apply the binary encoding
+	// of the whole state (a third of a second at 100,000
+	// subscriptions). s is never modified (see remember).
+	b.mu.Lock()
+	b.pending = store
+	b.mu.Unlock()
 	return s, nil
+}
+
+// Close makes the entry a Read put off (the state was not written),
+// then closes the file backend.
+func (b *cachedFile) Close() error {
+	b.mu.Lock()
+	store := b.pending
+	b.pending = nil
+	b.mu.Unlock()
+	if store != nil {
+		store()
+	}
+	return b.Backend.Close()
 }
 
 // hashFile returns the SHA-256 and the size of the file at path, read in
