@@ -2,6 +2,7 @@ package state
 
 import (
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -72,4 +73,50 @@ func FuzzBinary(f *testing.F) {
 			t.Fatalf("an accepted snapshot, written back, reads differently: %v", err)
 		}
 	})
+}
+
+// benchState is the snapshot the binary codec's benchmarks use: the
+// state file PLANSYNC_BENCH_STATE names (a real fleet's), else
+// bigSnapshot(100_000).
+func benchState(b *testing.B) *Snapshot {
+	if path := os.Getenv("PLANSYNC_BENCH_STATE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	return bigSnapshot(100_000)
+}
+
+func BenchmarkEncodeBinary100k(b *testing.B) {
+	s := benchState(b)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		data, ok := EncodeBinary(s)
+		if !ok {
+			b.Fatal("not encoded")
+		}
+		size = len(data)
+	}
+	b.SetBytes(int64(size))
+}
+
+func BenchmarkDecodeBinary100k(b *testing.B) {
+	data, ok := EncodeBinary(benchState(b))
+	if !ok {
+		b.Fatal("not encoded")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeBinary(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -555,7 +555,7 @@ func BenchmarkEncodeReflect100k(b *testing.B) {
 }
 
 func BenchmarkDecode100k(b *testing.B) {
-	data, err := Encode(bigSnapshot(100_000))
+	data, err := Encode(benchState(b))
 	if err != nil {
 		b.Fatal(err)
 	}
