@@ -417,3 +417,65 @@ func TestPlanCacheFilesEditedMeanwhile(t *testing.T) {
 		t.Fatalf("edited while waiting for the lock: exit %d\n%s%s", code, out, errb)
 	}
 }
+
+// The state file replaced after the plan cache hashed it (another
+// apply, a state push) is read as it is then: the hash taken for the
+// plan cache names the state read only while the file is the one hashed.
+func TestPlanCacheStateReplacedMeanwhile(t *testing.T) {
+	dir := configDir(t)
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envDebug: "cache"}
+	run := func(args ...string) (int, string, string) {
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		code := Main(context.Background(), args, env)
+		return code, out.String(), errb.String()
+	}
+	path := filepath.Join(dir, "main.yaml")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 11GiB", 1))
+	if bytes.Equal(edited, orig) {
+		t.Fatalf("no disk_space: 1GiB in\n%s", orig)
+	}
+	statePath := filepath.Join(dir, ".plansync", "state.json")
+	// Two states, each decoded into the state cache by a plan.
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	if code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode"); code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errb)
+	}
+	before, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, edited, 0o644)
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	if code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode"); code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errb)
+	}
+	os.RemoveAll(filepath.Join(dir, ".plansync", "cache", planCacheDir))
+
+	// Hashed as the state of the edit; replaced by the state before it
+	// (as a write does: a new file renamed into place) before it is read.
+	defer func() { testHookPlanCache = nil }()
+	testHookPlanCache = func(stage string) {
+		if stage == "recording" {
+			tmp := statePath + ".new"
+			if err := os.WriteFile(tmp, before, 0o600); err != nil {
+				t.Error(err)
+			}
+			if err := os.Rename(tmp, statePath); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode")
+	if code != 2 || !strings.Contains(out, "1 GiB → 11 GiB") {
+		t.Fatalf("plan against the state put back meanwhile: exit %d\n%s%s", code, out, errb)
+	}
+}

@@ -42,6 +42,10 @@ type Env struct {
 	// inputs, when set, records what a plan reads, for the plan cache
 	// (plancache.go).
 	inputs *inputLog
+	// stateHashed, when set, is the state file's SHA-256 as the plan
+	// cache hashed it: the state cache's read takes it instead of
+	// hashing the file again while the file is still the one hashed.
+	stateHashed *hashedFile
 }
 
 // OSEnv is the environment of the real process.

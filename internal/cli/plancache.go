@@ -306,8 +306,31 @@ func (pc *planCache) sameState() bool {
 	if pc.stateInfo == nil {
 		return errors.Is(err, os.ErrNotExist)
 	}
-	return err == nil && os.SameFile(info, pc.stateInfo) && info.Size() == pc.stateInfo.Size() &&
-		info.ModTime().Equal(pc.stateInfo.ModTime())
+	return err == nil && sameFileInfo(info, pc.stateInfo)
+}
+
+// sameFileInfo reports whether two stats are of one file, unchanged
+// between them (same size and modification time).
+func sameFileInfo(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
+// hashedFile is a file's SHA-256 and its stat when it was hashed.
+type hashedFile struct {
+	sum  [sha256.Size]byte
+	info os.FileInfo
+}
+
+// still returns the sum when the file at path is still the one hashed.
+func (h *hashedFile) still(path string) (sum [sha256.Size]byte, size int, ok bool) {
+	if h == nil {
+		return sum, 0, false
+	}
+	info, err := os.Stat(path)
+	if err != nil || !sameFileInfo(info, h.info) {
+		return sum, 0, false
+	}
+	return h.sum, int(h.info.Size()), true
 }
 
 func (pc *planCache) mac(kind, name string, value *string) []byte {
@@ -441,6 +464,9 @@ func (pc *planCache) record(env Env) Env {
 	}
 	pc.log = &inputLog{env: map[string]*string{}, files: map[string][]byte{}, debug: env.Stderr}
 	pc.now = env.Now()
+	if pc.stateInfo != nil && len(pc.stateSum) == sha256.Size {
+		env.stateHashed = &hashedFile{sum: [sha256.Size]byte(pc.stateSum), info: pc.stateInfo}
+	}
 	now := pc.now
 	env.Now = func() time.Time { return now }
 	env.Getenv = pc.log.getenv(env.Getenv, false)

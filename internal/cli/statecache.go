@@ -122,6 +122,10 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	if b.env.writesState {
 		data, err = os.ReadFile(b.Path())
 		plain, size = sha256.Sum256(data), len(data)
+	} else if sum, n, ok := b.env.stateHashed.still(b.Path()); ok {
+		// Hashed by the plan cache before the lock was taken, and not
+		// replaced since (the file backend replaces it by rename).
+		plain, size = sum, n
 	} else {
 		plain, size, err = hashFile(b.Path())
 	}
