@@ -393,10 +393,18 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 			continue
 		}
 		at := s.Src.At("server")
+		detail := "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
+			", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+		if len(cfg.Servers) > 0 && !slices.ContainsFunc(cfg.Servers, func(sv *model.Server) bool { return sv.Name == was }) {
+			// Records of a server the list does not name are kept as
+			// recorded: nothing is planned there until it is named again.
+			detail = "server " + was + " is no longer in the config's servers: name it there again, then set server back to " + was +
+				"; or migrate it with Plesk's own tools, then, with " + was + " named, take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
+				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+		}
 		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + r.Domain, Path: "server",
 			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", r.Domain, was, now),
-			Detail: "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
-				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"})
+			Detail:  detail})
 	}
 	diags.Sort()
 	return diags
