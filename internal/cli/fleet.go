@@ -403,7 +403,11 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	}
 	for _, name := range plan.RecordedServers(prior) {
 		if !slices.Contains(names, name) {
-			names, recs = append(names, name), append(recs, plan.SliceState(prior, name))
+			slice := plan.SliceState(prior, name)
+			names, recs = append(names, name), append(recs, slice)
+			if objects := plan.RecordedObjects(slice); len(objects) > 0 && name != "" {
+				fmt.Fprintf(env.Stdout, "Note: the recorded state holds %s of server %s, which the config does not name: they were not read, and are kept as recorded.\n", counted(len(objects), "object"), name)
+			}
 		}
 	}
 	var serial uint64

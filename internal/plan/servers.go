@@ -558,7 +558,7 @@ func MakeFleet(in FleetInput) *Plan {
 				label = model.DefaultServer
 			}
 			slice := SliceState(prior, name)
-			objects := recordedObjects(slice)
+			objects := RecordedObjects(slice)
 			if len(objects) == 0 && name != "" && in.Only == "" && len(in.Targets) == 0 {
 				forgotten = append(forgotten, name)
 				continue
@@ -935,10 +935,10 @@ func placedElsewhere(sp *Plan, server string, cfg *model.Config) {
 	}
 }
 
-// recordedObjects names what a server's slice of the recorded state
+// RecordedObjects names what a server's slice of the recorded state
 // holds besides the server's own description ("customer jdoe"), sorted
 // by kind, then key.
-func recordedObjects(s *state.Snapshot) []string {
+func RecordedObjects(s *state.Snapshot) []string {
 	var refs []state.Ref
 	for r := range state.Records(s) {
 		if r.Kind != string(KindServer) {
