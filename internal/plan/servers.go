@@ -398,7 +398,8 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 		if len(cfg.Servers) > 0 && !slices.ContainsFunc(cfg.Servers, func(sv *model.Server) bool { return sv.Name == was }) {
 			// Records of a server the list does not name are kept as
 			// recorded: nothing is planned there until it is named again.
-			detail = "server " + was + " is no longer in the config's servers: name it there again, then set server back to " + was +
+			detail = "server " + was + " is no longer in the config's servers: if " + now + " is " + was + " under a new name, keep the name " + was +
+				" (the records of a server keep its name; deleting would delete the subscription on that very server); otherwise name " + was + " there again, then set server back to " + was +
 				"; or migrate it with Plesk's own tools, then, with " + was + " named, take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
 				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
 		}

@@ -156,7 +156,8 @@ func TestFleetMovedFromUnlistedServer(t *testing.T) {
 	got := p.Diagnostics.Error()
 	for _, want := range []string{
 		"subscription a.example is recorded on server web1 and the config puts it on web2",
-		"server web1 is no longer in the config's servers: name it there again",
+		"server web1 is no longer in the config's servers: if web2 is web1 under a new name, keep the name web1",
+		"otherwise name web1 there again",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("diagnostics lack %q: %v", want, got)
