@@ -210,6 +210,10 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 			case r.err != nil:
 				env.warn(fmt.Sprintf("cannot read server %s to refresh the state: %v; %s is planned from the recorded state.", r.name, oneLine(r.err.Error()), r.name), diag.Range{}, "server "+r.name)
 				notes = append(notes, fmt.Sprintf("server %s could not be read (%s): it is planned from the recorded state", r.name, oneLine(r.err.Error())))
+				if run.fleetUnread == nil {
+					run.fleetUnread = map[string]error{}
+				}
+				run.fleetUnread[r.name] = r.err
 			case r.res != nil:
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
 				for i := range parts {
@@ -399,7 +403,11 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	}
 	for _, name := range plan.RecordedServers(prior) {
 		if !slices.Contains(names, name) {
-			names, recs = append(names, name), append(recs, plan.SliceState(prior, name))
+			slice := plan.SliceState(prior, name)
+			names, recs = append(names, name), append(recs, slice)
+			if objects := plan.RecordedObjects(slice); len(objects) > 0 && name != "" {
+				fmt.Fprintf(env.Stdout, "Note: the recorded state holds %s of server %s, which the config does not name: they were not read, and are kept as recorded.\n", counted(len(objects), "object"), name)
+			}
 		}
 	}
 	var serial uint64
@@ -455,9 +463,14 @@ func applyFleet(ctx context.Context, env Env, o applyOptions, c *common, run *pl
 	return applyFleetWith(ctx, env, o, c, run, p, entry, run.fleetRun())
 }
 
-// fleetRun passes plan's fresh read of each server on to apply.
+// fleetRun passes plan's fresh read of each server on to apply, and the
+// servers plan could not read: those are not reached, even when their
+// part of the plan (made from the recorded state) changes nothing.
 func (r *planRun) fleetRun() fleetRun {
-	fr := fleetRun{reads: map[string]serverReadNow{}}
+	fr := fleetRun{reads: map[string]serverReadNow{}, skip: map[string]error{}}
+	for name, err := range r.fleetUnread {
+		fr.skip[name] = err
+	}
 	for name, res := range r.fleetReads {
 		if res == nil || res.Server == nil || res.Server.Read == nil {
 			continue

@@ -368,7 +368,9 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		}
 		return err
 	}
-	if p.Empty() && run.prior != nil && !run.refreshedChanges() {
+	// A server of several that could not be read is reported as not
+	// reached (and the run exits 1) even when nothing is planned.
+	if p.Empty() && run.prior != nil && !run.refreshedChanges() && len(run.fleetUnread) == 0 {
 		if o.Format == "json" {
 			return render.ApplyJSON(env.Stdout, p, false, p.PriorSerial, env.view.warnings())
 		}

@@ -417,6 +417,10 @@ type planRun struct {
 	// comparison with what plan read from it (by server name): apply's
 	// deploy reuses each read while it is fresh, as for one server.
 	fleetReads map[string]*refresh.Result
+	// fleetUnread holds, by server name, why a server of a multi-server
+	// config could not be read for the plan: apply does not report such
+	// a server done, as nothing could be checked there.
+	fleetUnread map[string]error
 	// read is a read of the server made by apply of a saved plan to
 	// check it is not stale, and readAt when: deploy reuses it as it
 	// reuses plan's (observed) while it is fresh.

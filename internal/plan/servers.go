@@ -393,10 +393,19 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 			continue
 		}
 		at := s.Src.At("server")
+		detail := "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
+			", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+		if len(cfg.Servers) > 0 && !slices.ContainsFunc(cfg.Servers, func(sv *model.Server) bool { return sv.Name == was }) {
+			// Records of a server the list does not name are kept as
+			// recorded: nothing is planned there until it is named again.
+			detail = "server " + was + " is no longer in the config's servers: if " + now + " is " + was + " under a new name, keep the name " + was +
+				" (the records of a server keep its name; deleting would delete the subscription on that very server); otherwise name " + was + " there again, then set server back to " + was +
+				"; or migrate it with Plesk's own tools, then, with " + was + " named, take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
+				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+		}
 		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + r.Domain, Path: "server",
 			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", r.Domain, was, now),
-			Detail: "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
-				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"})
+			Detail:  detail})
 	}
 	diags.Sort()
 	return diags
@@ -539,15 +548,29 @@ func MakeFleet(in FleetInput) *Plan {
 		p.Parts = append(p.Parts, &ServerPart{Name: part.Name, Plan: sp, Prior: recorded, Basis: basis, Config: part.Config})
 		names, results = append(names, part.Name), append(results, sp.Result)
 	}
-	// Records of servers the config no longer names stay as recorded.
+	// Records of servers the config no longer names stay as recorded;
+	// a server with nothing recorded but its own description is
+	// forgotten (a whole run only: not one limited by --target).
+	var forgotten []string
 	for _, name := range RecordedServers(prior) {
 		if !known[name] {
 			label := name
 			if label == "" {
 				label = model.DefaultServer
 			}
-			names, results = append(names, name), append(results, SliceState(prior, name))
-			note := fmt.Sprintf("the recorded state holds objects of server %s, which the config does not name: they are kept as recorded", label)
+			slice := SliceState(prior, name)
+			objects := RecordedObjects(slice)
+			if len(objects) == 0 && name != "" && in.Only == "" && len(in.Targets) == 0 {
+				forgotten = append(forgotten, name)
+				continue
+			}
+			names, results = append(names, name), append(results, slice)
+			note := fmt.Sprintf("the recorded state holds %s of server %s (%s), which the config does not name: they are kept as recorded, and nothing is read or planned there. "+
+				"To delete them, name %s in servers again, take them out of its part of the config (catalogue objects: leave %s out of their servers or server_selector) and apply with --allow-delete; then remove %s from servers.",
+				countNoun(len(objects), "object"), label, firstNames(objects, 3), label, label, label)
+			if len(objects) == 0 && name != "" {
+				note = fmt.Sprintf("the recorded state holds the description of server %s, which the config does not name, and nothing else there: a run not limited by --target forgets it", label)
+			}
 			if name == "" {
 				note = "the recorded state holds the objects of a single server block (server default), which the config's servers list does not name: they are kept as recorded; name one server default to adopt them"
 			}
@@ -564,7 +587,7 @@ func MakeFleet(in FleetInput) *Plan {
 			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Error, Summary: summary})
 		}
 	}
-	mergeParts(p, in)
+	mergeParts(p, in, forgotten)
 	AdoptEverywhere(p.Drift, in.Parts)
 	if len(in.Targets) > 0 {
 		p.Partial, p.Targets = true, in.Targets
@@ -809,7 +832,7 @@ func configHas(cfg *model.Config, kind Kind, key string) bool {
 // mergeParts merges the per-server plans' documents into p: changes,
 // conflicts, statuses and drift get their server; notes and diagnostics
 // said by several servers are said once.
-func mergeParts(p *Plan, in FleetInput) {
+func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 	seenNote := map[string]bool{}
 	for _, n := range p.Notes {
 		seenNote[n] = true
@@ -869,6 +892,15 @@ func mergeParts(p *Plan, in FleetInput) {
 		}
 		p.Servers = append(p.Servers, sum)
 	}
+	for _, name := range forgotten {
+		c := &Change{Kind: KindServer, Key: string(KindServer), Server: name, Action: Forget,
+			Reasons: []string{"no longer in the config's servers, and nothing but its description is recorded there: dropped from the state; the server is not changed"}}
+		p.Changes = append(p.Changes, c)
+		var sum ServerSummary
+		sum.Name = name
+		sum.Summary.Add(Forget)
+		p.Servers = append(p.Servers, sum)
+	}
 	sort.SliceStable(p.Changes, func(i, j int) bool {
 		a, b := p.Changes[i], p.Changes[j]
 		if a.Kind != b.Kind {
@@ -902,4 +934,43 @@ func placedElsewhere(sp *Plan, server string, cfg *model.Config) {
 		reasons := append([]string{"no longer placed on " + server + " in the config"}, c.Reasons[1:]...)
 		c.Reasons = reasons
 	}
+}
+
+// RecordedObjects names what a server's slice of the recorded state
+// holds besides the server's own description ("customer jdoe"), sorted
+// by kind, then key.
+func RecordedObjects(s *state.Snapshot) []string {
+	var refs []state.Ref
+	for r := range state.Records(s) {
+		if r.Kind != string(KindServer) {
+			refs = append(refs, r)
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool {
+		if refs[i].Kind != refs[j].Kind {
+			return refs[i].Kind < refs[j].Kind
+		}
+		return refs[i].Key < refs[j].Key
+	})
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.Kind + " " + r.Key
+	}
+	return out
+}
+
+// firstNames lists the first n of names, and how many more there are.
+func firstNames(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + fmt.Sprintf(", and %d more", len(names)-n)
+}
+
+// countNoun is "1 object", "3 objects".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

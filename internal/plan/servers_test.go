@@ -143,6 +143,31 @@ func TestFleetPlanMergesAndRecordsPerServer(t *testing.T) {
 	}
 }
 
+// A subscription recorded on a server the config no longer lists, put
+// on another: the error says the server must be named again, for
+// neither setting the server back nor taking the subscription out of
+// the config does anything while it is not listed.
+func TestFleetMovedFromUnlistedServer(t *testing.T) {
+	prior := applied(t, mustPlan(t, fleetConfig(), nil))
+	cfg := fleetConfig()
+	cfg.Servers = cfg.Servers[1:] // web1 taken out of the list
+	cfg.Subscriptions["a.example"].Server = "web2"
+	p := Make(Input{Config: cfg, Prior: prior, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}})
+	got := p.Diagnostics.Error()
+	for _, want := range []string{
+		"subscription a.example is recorded on server web1 and the config puts it on web2",
+		"server web1 is no longer in the config's servers: if web2 is web1 under a new name, keep the name web1",
+		"otherwise name web1 there again",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q: %v", want, got)
+		}
+	}
+	if strings.Contains(got, "plansync does: set server back to web1;") {
+		t.Errorf("diagnostics advise a server the config does not list: %v", got)
+	}
+}
+
 func TestFleetMovedSubscription(t *testing.T) {
 	prior := applied(t, mustPlan(t, fleetConfig(), nil))
 	cfg := fleetConfig()
