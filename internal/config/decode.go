@@ -591,6 +591,12 @@ func (d *decoder) email(n *Node, obj decAddr, path string) (string, bool) {
 		d.errorf(n.Range, obj, path, "write the bare e-mail address %q, without a display name or brackets", a.Address)
 		return "", false
 	}
+	if strings.HasPrefix(s[strings.LastIndexByte(s, '@')+1:], "[") {
+		// An address literal (john@[192.0.2.1]): an e-mail address of
+		// Plesk's, as of the JSON Schema, names a domain after the @.
+		d.errorf(n.Range, obj, path, "invalid e-mail address %q: after the @ is an IP address in brackets; write a domain name there (john@doe.example)", s)
+		return "", false
+	}
 	return s, true
 }
 
