@@ -402,6 +402,14 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if err := checkDir(o.Dir); err != nil {
 		return err
 	}
+	// What is printed to add must load, as a whole import's files must.
+	files, err := importer.Render(add, o.Format)
+	if err != nil {
+		return err
+	}
+	if err := checkRendered(o.Dir, files); err != nil {
+		return err
+	}
 	now, err := clock(env, "")
 	if err != nil {
 		return err
