@@ -587,6 +587,12 @@ func (d *decoder) email(n *Node, obj decAddr, path string) (string, bool) {
 		d.errorf(n.Range, obj, path, "invalid e-mail address %q", s)
 		return "", false
 	}
+	if a.Name == "" && strings.ContainsRune(s[:strings.LastIndexByte(s, '@')+1], '"') {
+		// "john doe"@doe.example: its address without the quotes is
+		// no address; say what is refused instead.
+		d.errorf(n.Range, obj, path, "invalid e-mail address %q: a quoted part before the @ is not accepted", s)
+		return "", false
+	}
 	if a.Name != "" || a.Address != s {
 		d.errorf(n.Range, obj, path, "write the bare e-mail address %q, without a display name or brackets", a.Address)
 		return "", false

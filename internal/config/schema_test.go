@@ -503,7 +503,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe"},
 			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true",
 				`"a..b@doe.example"`, `".john@doe.example"`, `"john.@doe.example"`, `"john@doe..example"`, `"john@.doe.example"`, `"john@doe.example."`,
-				`"john@[192.0.2.1]"`, `"john@[IPv6:2001:db8::1]"`, `"jo\\hn@doe.example"`}},
+				`"john@[192.0.2.1]"`, `"john@[IPv6:2001:db8::1]"`, `"jo\\hn@doe.example"`, `'"john doe"@doe.example'`, `'"john"@doe.example'`}},
 		{"url", "services:\n  - name: s\n    button:\n      url: %s\n",
 			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example"},
 			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example", `"https://a.example/a b"`, `"https://a.example/?q=a\tb"`}},
