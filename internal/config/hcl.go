@@ -96,6 +96,10 @@ type hclConv struct {
 	refused walkRefused
 	// blocks are the entries nested blocks made (File.Blocks).
 	blocks map[*Node]string
+	// sectionObjects counts the sections written as objects after "="
+	// being read: within one, a section key given an object is the same
+	// mistake, reported at once.
+	sectionObjects int
 }
 
 // block records that v, the value of an entry, was made by a nested
@@ -382,8 +386,18 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
 			} else if !c.attrForm(a) {
 				c.refused.add(n, a.Name)
-			} else if v = c.expr(a.Expr); v == nil {
-				c.refused.add(n, a.Name)
+			} else {
+				_, obj := a.Expr.(*hclsyntax.ObjectConsExpr)
+				obj = obj && hclSectionBlocks[a.Name]
+				if obj {
+					c.sectionObjects++
+				}
+				if v = c.expr(a.Expr); v == nil {
+					c.refused.add(n, a.Name)
+				}
+				if obj {
+					c.sectionObjects--
+				}
 			}
 			c.path.pop()
 			if v == nil {
@@ -458,9 +472,7 @@ func (c *hclConv) attrForm(a *hclsyntax.Attribute) bool {
 		return true
 	}
 	if hclSectionBlocks[a.Name] {
-		c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(a.NameRange),
-			Summary: fmt.Sprintf("%s is a block: write %s { ... }, without \"=\"", a.Name, a.Name),
-			Detail:  fmt.Sprintf("in HCL a section is a nested block; %s = { ... }, an attribute holding an object, is the YAML form", a.Name)})
+		c.sectionObject(a.Name, a.NameRange)
 		return true
 	}
 	if a.Name != "password" && a.Name != "ftp_password" && (a.Name != "key" || c.path.String() != "plesk.key") {
@@ -486,6 +498,15 @@ func (c *hclConv) attrForm(a *hclsyntax.Attribute) bool {
 		Summary: fmt.Sprintf("a secret is written env(\"NAME\") or file(\"path\") in HCL: write %s = %s", a.Name, ref),
 		Detail:  "{ env = ... } and { file = ... } are the YAML form of a secret reference"})
 	return false
+}
+
+// sectionObject reports a section written as an object after "=" at
+// name; one inside it (customize = { resources = { ... } }) is reported
+// as the object is read (sectionObjects).
+func (c *hclConv) sectionObject(name string, at hcl.Range) {
+	c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(at),
+		Summary: fmt.Sprintf("%s is a block: write %s { ... }, without \"=\"", name, name),
+		Detail:  fmt.Sprintf("in HCL a section is a nested block; %s = { ... }, an attribute holding an object, is the YAML form", name)})
 }
 
 // expr reads an attribute value statically; nil means it was rejected
@@ -635,6 +656,11 @@ func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 			continue
 		}
 		kr := c.rng(it.KeyExpr.Range())
+		if _, obj := it.ValueExpr.(*hclsyntax.ObjectConsExpr); obj && c.sectionObjects > 0 && hclSectionBlocks[key] {
+			c.path.push(key)
+			c.sectionObject(key, it.KeyExpr.Range())
+			c.path.pop()
+		}
 		c.path.push(key)
 		var v *Node
 		if j := keys.find(entries, key); j >= 0 {
