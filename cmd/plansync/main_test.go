@@ -661,10 +661,18 @@ func pleskPost(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // validatePacket checks a packet against Plesk's schema when
-// PLANSYNC_PLESK_XSD names it and xmllint is installed.
+// PLANSYNC_PLESK_XSD names it and xmllint is installed. A request of
+// another protocol than 1.6.9.1 (a 1.6.9.0 plan-item packet), which that
+// schema does not describe, and its answer are not checked.
 func validatePacket(ts *testscript.TestScript, output bool, name string, packet []byte) {
 	dir := os.Getenv("PLANSYNC_PLESK_XSD")
 	if dir == "" {
+		return
+	}
+	if !output && !bytes.Contains(packet, []byte(`version="1.6.9.1"`)) {
+		return
+	}
+	if output && bytes.Contains(packet, []byte("<plan-item>")) {
 		return
 	}
 	if _, err := exec.LookPath("xmllint"); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/fleet"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -243,6 +244,9 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 	if err != nil {
 		return importSummary{}, err
 	}
+	if err := checkRendered(o.Dir, files); err != nil {
+		return importSummary{}, err
+	}
 	removeImported(o)
 	if err := importer.WriteDir(o.Dir, files, importer.Report(client.Server(), cfg, notes)); err != nil {
 		return importSummary{}, err
@@ -251,6 +255,47 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (i
 		objects: importer.Counts(cfg),
 		files:   len(files), notes: len(notes), ids: refresh.IDs(snap),
 	}, nil
+}
+
+// checkRendered decodes the config files an import is about to write,
+// in memory: a value the server holds that a config cannot hold (an
+// e-mail address the loader refuses, a button URL that is no http or
+// https URL) stops the import before anything is written, naming each
+// object, field and the loader's reason, rather than writing a
+// directory that validate then refuses.
+func checkRendered(dir string, files []importer.File) error {
+	parsed := make([]*config.File, 0, len(files))
+	var ds diag.Diagnostics
+	for _, f := range files {
+		p, pd := config.ParseFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Path, f.Data)
+		ds = append(ds, pd...)
+		parsed = append(parsed, p)
+	}
+	if !ds.HasErrors() {
+		// Secrets stay references: import writes only env() ones.
+		_, dd := config.Decode(parsed, config.Options{})
+		ds = append(ds, dd...)
+	}
+	var bad []string
+	for _, d := range ds {
+		if d.Severity != diag.Error {
+			continue
+		}
+		what := d.Summary
+		if d.Object != "" {
+			what = strings.TrimSpace(d.Object+" "+d.Path) + ": " + d.Summary
+		}
+		bad = append(bad, what)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	what, it := "a value", "it"
+	if len(bad) > 1 {
+		what, it = fmt.Sprintf("%d values", len(bad)), "them"
+	}
+	return fmt.Errorf("cannot import: the server holds %s that a config cannot hold, so nothing was written:\n  %s\ncorrect %s on the server (in the panel), then import again",
+		what, strings.Join(bad, "\n  "), it)
 }
 
 // readForImport reads the whole server, with the definitions of its
@@ -355,6 +400,14 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 	}
 	if err := checkDir(o.Dir); err != nil {
+		return err
+	}
+	// What is printed to add must load, as a whole import's files must.
+	files, err := importer.Render(add, o.Format)
+	if err != nil {
+		return err
+	}
+	if err := checkRendered(o.Dir, files); err != nil {
 		return err
 	}
 	now, err := clock(env, "")
@@ -675,6 +728,9 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	}
 	files, err := importer.RenderFleet(merged, conns, o.Format)
 	if err != nil {
+		return serversSummary{}, err
+	}
+	if err := checkRendered(o.Dir, files); err != nil {
 		return serversSummary{}, err
 	}
 	removeImported(o)

@@ -587,8 +587,20 @@ func (d *decoder) email(n *Node, obj decAddr, path string) (string, bool) {
 		d.errorf(n.Range, obj, path, "invalid e-mail address %q", s)
 		return "", false
 	}
+	if a.Name == "" && strings.ContainsRune(s[:strings.LastIndexByte(s, '@')+1], '"') {
+		// "john doe"@doe.example: its address without the quotes is
+		// no address; say what is refused instead.
+		d.errorf(n.Range, obj, path, "invalid e-mail address %q: a quoted part before the @ is not accepted", s)
+		return "", false
+	}
 	if a.Name != "" || a.Address != s {
 		d.errorf(n.Range, obj, path, "write the bare e-mail address %q, without a display name or brackets", a.Address)
+		return "", false
+	}
+	if strings.HasPrefix(s[strings.LastIndexByte(s, '@')+1:], "[") {
+		// An address literal (john@[192.0.2.1]): an e-mail address of
+		// Plesk's, as of the JSON Schema, names a domain after the @.
+		d.errorf(n.Range, obj, path, "invalid e-mail address %q: after the @ is an IP address in brackets; write a domain name there (john@doe.example)", s)
 		return "", false
 	}
 	return s, true
@@ -1569,11 +1581,20 @@ func decDecimal(s string) bool {
 }
 
 // limit decodes a size in bytes or a count written as an integer: plain
-// decimal digits (not 0x10, 0o17 or 1_000), not negative, at most
-// model.MaxLimit.
+// decimal digits (not 0x10, 0o17 or 1_000, and without a sign: not +5
+// or -0), not negative, at most model.MaxLimit.
 func (d *decoder) limit(n *Node, obj decAddr, path, what string, mk func(int64) model.Value) (model.Value, bool) {
 	if !decDecimal(n.Text) {
 		d.errorf(n.Range, obj, path, "%s %s is not a plain decimal number (write digits only, e.g. 1000)", what, n.Text)
+		return model.Value{}, false
+	}
+	if digits := n.Text[1:]; n.Text[0] == '+' || n.Text[0] == '-' && strings.Trim(digits, "0") == "" {
+		// A sign on a whole number, or a minus on zero: digits only
+		// are written, as in the JSON Schema's strings and in fmt.
+		if digits = strings.TrimLeft(digits, "0"); digits == "" {
+			digits = "0"
+		}
+		d.errorf(n.Range, obj, path, "%s %s has a sign; write digits only: %s", what, n.Text, digits)
 		return model.Value{}, false
 	}
 	v, err := strconv.ParseInt(n.Text, 10, 64)

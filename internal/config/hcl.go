@@ -96,6 +96,10 @@ type hclConv struct {
 	refused walkRefused
 	// blocks are the entries nested blocks made (File.Blocks).
 	blocks map[*Node]string
+	// sectionObjects counts the sections written as objects after "="
+	// being read: within one, a section key given an object is the same
+	// mistake, reported at once.
+	sectionObjects int
 }
 
 // block records that v, the value of an entry, was made by a nested
@@ -380,8 +384,20 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
 				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
-			} else if v = c.expr(a.Expr); v == nil {
+			} else if !c.attrForm(a) {
 				c.refused.add(n, a.Name)
+			} else {
+				_, obj := a.Expr.(*hclsyntax.ObjectConsExpr)
+				obj = obj && hclSectionBlocks[a.Name]
+				if obj {
+					c.sectionObjects++
+				}
+				if v = c.expr(a.Expr); v == nil {
+					c.refused.add(n, a.Name)
+				}
+				if obj {
+					c.sectionObjects--
+				}
 			}
 			c.path.pop()
 			if v == nil {
@@ -437,6 +453,60 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 	c.attrs = c.attrs[:mark]
 	n.Entries = entries
 	return n
+}
+
+// hclSectionBlocks are the fields a block body holds as nested blocks
+// without a label (SPEC §2: resources { }, customize { }, button { },
+// plesk { }).
+var hclSectionBlocks = map[string]bool{"resources": true, "permissions": true, "hosting": true, "mail": true, "dns": true,
+	"customize": true, "button": true, "plesk": true}
+
+// attrForm reports an attribute given an object where HCL writes
+// something else: a section (resources = { ... } for resources { ... })
+// or a secret reference (password = { env = "X" } for env("X")), each
+// the YAML form. It returns whether the value is read all the same: a
+// section's is, for the errors within it; a secret's is not.
+func (c *hclConv) attrForm(a *hclsyntax.Attribute) bool {
+	o, ok := a.Expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return true
+	}
+	if hclSectionBlocks[a.Name] {
+		c.sectionObject(a.Name, a.NameRange)
+		return true
+	}
+	if a.Name != "password" && a.Name != "ftp_password" && (a.Name != "key" || c.path.String() != "plesk.key") {
+		return true
+	}
+	// The reference as HCL writes it, from the object's one entry.
+	ref := `env("NAME") or file("path")`
+	if len(o.Items) == 1 {
+		src, arg := "", ""
+		if k, ok := o.Items[0].KeyExpr.(*hclsyntax.ObjectConsKeyExpr); ok {
+			src = hcl.ExprAsKeyword(k.Wrapped)
+		}
+		if t, ok := o.Items[0].ValueExpr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) == 1 {
+			if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+				arg = lit.Val.AsString()
+			}
+		}
+		if (src == "env" || src == "file") && arg != "" {
+			ref = fmt.Sprintf("%s(%s)", src, strconv.Quote(arg))
+		}
+	}
+	c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(o.SrcRange),
+		Summary: fmt.Sprintf("a secret is written env(\"NAME\") or file(\"path\") in HCL: write %s = %s", a.Name, ref),
+		Detail:  "{ env = ... } and { file = ... } are the YAML form of a secret reference"})
+	return false
+}
+
+// sectionObject reports a section written as an object after "=" at
+// name; one inside it (customize = { resources = { ... } }) is reported
+// as the object is read (sectionObjects).
+func (c *hclConv) sectionObject(name string, at hcl.Range) {
+	c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(at),
+		Summary: fmt.Sprintf("%s is a block: write %s { ... }, without \"=\"", name, name),
+		Detail:  fmt.Sprintf("in HCL a section is a nested block; %s = { ... }, an attribute holding an object, is the YAML form", name)})
 }
 
 // expr reads an attribute value statically; nil means it was rejected
@@ -586,6 +656,11 @@ func (c *hclConv) objectCons(e *hclsyntax.ObjectConsExpr) *Node {
 			continue
 		}
 		kr := c.rng(it.KeyExpr.Range())
+		if _, obj := it.ValueExpr.(*hclsyntax.ObjectConsExpr); obj && c.sectionObjects > 0 && hclSectionBlocks[key] {
+			c.path.push(key)
+			c.sectionObject(key, it.KeyExpr.Range())
+			c.path.pop()
+		}
 		c.path.push(key)
 		var v *Node
 		if j := keys.find(entries, key); j >= 0 {

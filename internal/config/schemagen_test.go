@@ -206,10 +206,10 @@ func sgDefs() []sgKV {
 			{"examples", []any{"example.com"}},
 		}},
 		{"email", sgObj{
-			{"description", "A bare e-mail address, without a display name or brackets."},
+			{"description", "A bare e-mail address, without a display name or angle brackets, with a domain name after the @ (not an IP address in brackets)."},
 			{"type", "string"},
 			{"format", "email"},
-			{"pattern", `^[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*@[^\s@<>()\[\],;:".]+(?:\.[^\s@<>()\[\],;:".]+)*$`},
+			{"pattern", `^[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*@[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*$`},
 			{"examples", []any{"john@doe.example"}},
 		}},
 		{"url", sgObj{

@@ -134,3 +134,19 @@ func TestAddonArithmetic(t *testing.T) {
 		t.Errorf("1y + 6mo = %q", got.S)
 	}
 }
+
+func TestButtonURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://a.example/x":                 "https://a.example/x",
+		"https://a.example/open ticket?q=a b": "https://a.example/open%20ticket?q=a%20b",
+		" https://a.example/a\tb\n":           "https://a.example/a%09b",
+		"https://a.example/a\u00a0b":          "https://a.example/a%C2%A0b",
+		"https://a.example/é b":               "https://a.example/é%20b",
+		"https://a.example/\xff b":            "https://a.example/\xff%20b",
+		"":                                    "",
+	} {
+		if got := ButtonURL(in); got != want {
+			t.Errorf("ButtonURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

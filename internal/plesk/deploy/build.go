@@ -296,14 +296,15 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 
 // sameDefinition reports whether the server defines a service as the
 // config does: description, who may use it, and its button (URL, where
-// it opens, what it sends).
+// it opens, what it sends). The server's URL is compared as a config
+// writes it (model.ButtonURL): a blank in it percent-encoded.
 func sameDefinition(sv state.Service, it *xmlapi.PlanItemData) bool {
 	url, internal, send := "", false, []string(nil)
 	if sv.Button != nil {
 		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, sv.Send
 	}
 	return it.Tooltip == sv.Description && (it.Visible != "false") == sv.AvailableToResellers &&
-		it.URL == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), sortedSend(send)))
+		model.ButtonURL(it.URL) == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), sortedSend(send)))
 }
 
 // sortedSend is a button's send fields in model.SendFields order.

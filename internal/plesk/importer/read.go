@@ -443,7 +443,13 @@ func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
 		sv.Description = it.Tooltip
 		sv.AvailableToResellers = it.Visible != "false"
 		if it.URL != "" {
-			sv.Button = &model.Button{URL: it.URL, OpenInPanel: it.Internal == "true"}
+			// A config writes a blank in a URL percent-encoded: the
+			// button makes the same request.
+			url := model.ButtonURL(it.URL)
+			if url != it.URL {
+				note("service %s: its button's URL %q is written %q, with its blanks percent-encoded (the request the button makes is the same)", it.Name, it.URL, url)
+			}
+			sv.Button = &model.Button{URL: url, OpenInPanel: it.Internal == "true"}
 			sv.Send = it.URLComponents.Fields()
 			note("service %s: its button's background image is not read (Plesk holds an uploaded file, not a URL); set button.background_image in the config if it has one", it.Name)
 		}
