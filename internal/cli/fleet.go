@@ -679,9 +679,11 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 		entry.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
 	}
 	for _, oc := range outcomes {
-		if oc.Writes > 0 && entry != nil {
+		if oc.out != nil && oc.out.Succeeded > 0 && entry != nil {
 			// What was written is in the history even when the record
 			// is the one the state had (an apply that set back drift).
+			// Writes that all failed changed nothing: the state is
+			// written only if what it records changed.
 			e := *entry
 			e.Always = true
 			entry = &e

@@ -139,9 +139,11 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 		entry = apply.EntryExcept(p, entry, func(_, kind, key string) bool { return pending[kind+" "+key] })
 		entry.Summary += fmt.Sprintf(" (on %s: %s pending)", client.Server(), counted(len(out.Pending), "object"))
 	}
-	if out.Writes > 0 && entry != nil {
+	if out.Succeeded > 0 && entry != nil {
 		// What was written is in the history even when the record is
-		// the one the state had (an apply that set back drift).
+		// the one the state had (an apply that set back drift). Writes
+		// that all failed changed nothing: the state is written only if
+		// what it records changed.
 		e := *entry
 		e.Always = true
 		entry = &e
