@@ -245,7 +245,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	was := b.known
 	b.mu.Unlock()
 	next := *s
-	next.Serial = expectSerial + 1
+	next.Serial = state.NextSerial(expectSerial, s, entry)
 	var (
 		raw      []byte
 		had      bool
@@ -357,7 +357,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 		h.Sum(sum[:0])
 		summed <- sum
 	}()
-	if err := b.dropPending(gotSerial); err != nil {
+	if err := b.dropPending(gotSerial, next.Serial); err != nil {
 		return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 	}
 
@@ -375,7 +375,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	undo := func() {
 		// Best effort: an entry left behind is above the state's serial,
 		// so it is ignored, and removed by the next write.
-		_ = b.dropPending(gotSerial)
+		_ = b.dropPending(gotSerial, next.Serial)
 	}
 	if entry != nil {
 		e := *entry
@@ -664,10 +664,12 @@ func (b *Backend) compactHistory(e *state.HistoryEntry) error {
 
 // dropPending removes from the end of the history an entry for serial+1
 // (left by a write that never renamed its state: there is at most one,
-// as every write calls dropPending first), and a last line torn by a
-// crash. Entries of an earlier state in the same place (a state file
-// deleted and started anew) are left alone.
-func (b *Backend) dropPending(serial uint64) error {
+// as every write calls dropPending first), or for next, the serial the
+// write stores, when that is not serial+1 (a state pushed into a new
+// backend keeps its serial), and a last line torn by a crash. Entries of
+// an earlier state in the same place (a state file deleted and started
+// anew) are left alone.
+func (b *Backend) dropPending(serial, next uint64) error {
 	f, err := os.Open(b.historyPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -689,7 +691,7 @@ func (b *Backend) dropPending(serial uint64) error {
 		if err != nil {
 			return err
 		}
-		if got, ok := lineSerial(io.NewSectionReader(f, start, end-start)); !ok || got != serial+1 {
+		if got, ok := lineSerial(io.NewSectionReader(f, start, end-start)); !ok || got != serial+1 && got != next {
 			break
 		}
 		end = start
