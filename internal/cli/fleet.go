@@ -692,6 +692,17 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
+		var changed []string
+		writes := 0
+		for _, oc := range outcomes {
+			if oc.out != nil && oc.out.Succeeded > 0 {
+				changed = append(changed, oc.Name)
+				writes += oc.out.Succeeded
+			}
+		}
+		if writes > 0 {
+			return fleetResult{}, unrecorded(changed, writes, backendErr(run.backend, writeErr))
+		}
 		return fleetResult{}, backendErr(run.backend, writeErr)
 	}
 	return fleetResult{outcomes: outcomes, failed: failed, serial: serial, recorded: result}, nil
