@@ -68,6 +68,25 @@ type common struct {
 	// have (plan.Input.Existing): a custom subscription is recorded with
 	// the values the server reports, not a default plan's.
 	existing bool
+	// held is a state lock a command took before writing anything
+	// (import --force, before it replaces the config files): the run
+	// that records takes it over instead of locking again.
+	held *heldLock
+}
+
+// heldLock is a state lock taken ahead of the run that records.
+type heldLock struct {
+	backend state.Backend
+	lock    state.Lock
+}
+
+// release releases a lock no run took over.
+func (c *common) release() {
+	if h := c.held; h != nil {
+		c.held = nil
+		_ = h.lock.Unlock()
+		_ = h.backend.Close()
+	}
 }
 
 // check refuses flag values every command shares that their types allow

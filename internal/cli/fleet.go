@@ -692,9 +692,11 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 		entry.Summary += fmt.Sprintf(" (not done on %s)", strings.Join(failed, ", "))
 	}
 	for _, oc := range outcomes {
-		if oc.Writes > 0 && entry != nil {
+		if oc.out != nil && oc.out.Succeeded > 0 && entry != nil {
 			// What was written is in the history even when the record
 			// is the one the state had (an apply that set back drift).
+			// Writes that all failed changed nothing: the state is
+			// written only if what it records changed.
 			e := *entry
 			e.Always = true
 			entry = &e
@@ -703,6 +705,17 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
+		var changed []string
+		writes := 0
+		for _, oc := range outcomes {
+			if oc.out != nil && oc.out.Succeeded > 0 {
+				changed = append(changed, oc.Name)
+				writes += oc.out.Succeeded
+			}
+		}
+		if writes > 0 {
+			return fleetResult{}, unrecorded(changed, writes, backendErr(run.backend, writeErr))
+		}
 		return fleetResult{}, backendErr(run.backend, writeErr)
 	}
 	return fleetResult{outcomes: outcomes, failed: failed, serial: serial, recorded: result}, nil

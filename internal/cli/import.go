@@ -166,6 +166,10 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
 	}
+	if err := lockBeforeReplacing(ctx, env, c, o); err != nil {
+		return err
+	}
+	defer c.release()
 	summary, err := importWrite(ctx, client, o)
 	if err != nil {
 		return err
@@ -216,6 +220,46 @@ func checkImportDir(ctx context.Context, env Env, c *common, o importOptions) er
 	if prior != nil {
 		return fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", b.Describe(), prior.Serial)
 	}
+	return nil
+}
+
+// lockBeforeReplacing takes, for import --force over a directory that
+// holds config files or a recorded state, the state's lock and reads the
+// state before a config file is removed or written: a state locked by
+// another process (or corrupt, or newer) stops the import with the
+// directory as it was, not with its config replaced and its state not.
+// The run that records takes the lock over (common.held).
+func lockBeforeReplacing(ctx context.Context, env Env, c *common, o importOptions) error {
+	if !o.Force {
+		return nil
+	}
+	b, err := openBackend(env, c, o.Dir)
+	if err != nil {
+		return err
+	}
+	refs, _ := config.ListFiles(o.Dir)
+	if len(refs) == 0 {
+		if unprovisioned(ctx, b) {
+			b.Close()
+			return nil
+		}
+		prior, err := readPrior(ctx, b)
+		if err != nil || prior == nil {
+			b.Close()
+			return err
+		}
+	}
+	l, err := lock(ctx, env, c, b, "import")
+	if err != nil {
+		b.Close()
+		return err
+	}
+	if _, err := readPrior(ctx, b); err != nil {
+		_ = l.Unlock()
+		b.Close()
+		return err
+	}
+	c.held = &heldLock{backend: b, lock: l}
 	return nil
 }
 
@@ -651,6 +695,10 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err := checkImportDir(ctx, env, c, o); err != nil {
 		return err
 	}
+	if err := lockBeforeReplacing(ctx, env, c, o); err != nil {
+		return err
+	}
+	defer c.release()
 	summary, err := importServersWrite(ctx, env, o, servers)
 	if err != nil {
 		return err

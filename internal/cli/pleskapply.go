@@ -139,9 +139,11 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 		entry = apply.EntryExcept(p, entry, func(_, kind, key string) bool { return pending[kind+" "+key] })
 		entry.Summary += fmt.Sprintf(" (on %s: %s pending)", client.Server(), counted(len(out.Pending), "object"))
 	}
-	if out.Writes > 0 && entry != nil {
+	if out.Succeeded > 0 && entry != nil {
 		// What was written is in the history even when the record is
-		// the one the state had (an apply that set back drift).
+		// the one the state had (an apply that set back drift). Writes
+		// that all failed changed nothing: the state is written only if
+		// what it records changed.
 		e := *entry
 		e.Always = true
 		entry = &e
@@ -257,6 +259,9 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		if applyErr != nil {
 			return fmt.Errorf("%v; and recording what succeeded failed: %w", applyErr, backendErr(run.backend, writeErr))
 		}
+		if out != nil && out.Succeeded > 0 {
+			return unrecorded([]string{client.Server()}, out.Succeeded, backendErr(run.backend, writeErr))
+		}
 		return backendErr(run.backend, writeErr)
 	}
 	var msg error
@@ -286,6 +291,19 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		}
 	}
 	return nil
+}
+
+// unrecorded is the error of an apply whose writes to the server
+// succeeded but whose record could not be written (the state is as it
+// was): the server has changes the state does not record, which the
+// user must be told, not only that the state was not written.
+func unrecorded(servers []string, writes int, err error) error {
+	the, has := "the server", "The server has"
+	if len(servers) > 1 {
+		the, has = "the servers", "The servers have"
+	}
+	return fmt.Errorf("apply on %s: %s to %s succeeded, but writing the state failed: %w. %s changes the recorded state does not: the next plan reads them from %s (shown as changed or created outside plansync), and apply records them",
+		strings.Join(servers, ", "), counted(writes, "write"), the, err, has, the)
 }
 
 // applyFailure is the one line naming the object, the operation and

@@ -334,7 +334,10 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	}
 	var serial uint64
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
-		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path})
+		// Into a new backend, the state keeps its serial (as its
+		// lineage): a copy of it older than what is applied there later
+		// is then refused as older.
+		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path, KeepSerial: true})
 		return err
 	})
 	if err != nil {

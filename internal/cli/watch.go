@@ -542,6 +542,12 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		var out *deploy.Outcome
 		var applyErr error
 		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, a.Reseller, false)
+		switch {
+		case err != nil && applyErr != nil:
+			err = fmt.Errorf("%v; and recording what succeeded failed: %w", applyErr, backendErr(run.backend, err))
+		case err != nil && out != nil && out.Succeeded > 0:
+			err = unrecorded([]string{client.Server()}, out.Succeeded, backendErr(run.backend, err))
+		}
 		if out != nil {
 			printOutcome(s.env.Stdout, out)
 			if err == nil && out.Record != nil {

@@ -85,6 +85,23 @@ func readPrior(ctx context.Context, b state.Backend) (*state.Snapshot, error) {
 // lockedState opens the backend, takes its lock for op and reads the
 // recorded state (nil when none yet). The caller must close the run.
 func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*planRun, error) {
+	if h := c.held; h != nil {
+		// The lock the command took before it wrote anything (import
+		// --force): the run goes on holding it, and releases it.
+		c.held = nil
+		run := &planRun{backend: h.backend, lock: h.lock}
+		var err error
+		if run.prior, err = c.priors.read(ctx, h.backend); err != nil {
+			run.close()
+			return nil, err
+		}
+		if c.replace && run.prior != nil {
+			fresh := state.New(run.prior.Lineage)
+			fresh.Serial = run.prior.Serial
+			run.replaced, run.prior = run.prior, fresh
+		}
+		return run, nil
+	}
 	b, err := openBackend(env, c, dir)
 	if err != nil {
 		return nil, err

@@ -245,7 +245,7 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	was := b.known
 	b.mu.Unlock()
 	next := *s
-	next.Serial = expectSerial + 1
+	next.Serial = state.NextSerial(expectSerial, s, entry)
 	var (
 		raw      []byte
 		had      bool
@@ -380,7 +380,14 @@ func (b *Backend) Write(ctx context.Context, s *state.Snapshot, expectSerial uin
 	if entry != nil {
 		e := *entry
 		e.Serial = next.Serial
-		if err := b.appendHistory(&e); err != nil {
+		// An entry whose serial does not follow the stored one (a state
+		// pushed into a new backend keeps its serial) says which serial
+		// it follows: until its state is renamed, it is pending.
+		var after *uint64
+		if next.Serial != gotSerial+1 {
+			after = &gotSerial
+		}
+		if err := b.appendHistory(&e, after); err != nil {
 			undo()
 			return 0, fmt.Errorf("recording the history of %s: %w; nothing was written", b.Describe(), err)
 		}
@@ -613,18 +620,35 @@ func writeTemp(path string, data ...[]byte) (name string, err error) {
 // history file with only what it keeps.
 var retention = state.HistoryRetention
 
-// appendHistory appends e as one JSON line to the history file. A last
-// line torn by a crash mid-append is cut off first, so it does not run
-// into the new one. When the file has grown beyond historyCompactAt, it
-// is rewritten instead (atomically) with what the retention keeps and e.
-func (b *Backend) appendHistory(e *state.HistoryEntry) error {
-	line, err := json.Marshal(e)
+// historyLine is a history entry as the history file holds it. After,
+// the serial of the state the entry's write replaced, is there only when
+// the entry's serial does not follow it (a state pushed into a new
+// backend keeps its serial): it tells such an entry, while its state is
+// not renamed, from the entries of an earlier state.
+type historyLine struct {
+	state.HistoryEntry
+	After *uint64 `json:"after,omitempty"`
+}
+
+// pending reports whether l, the last entry of the history, was left by
+// a write that never renamed its state, stored being the state's serial.
+func (l historyLine) pending(stored uint64) bool {
+	return l.Serial == stored+1 || l.After != nil && *l.After == stored && l.Serial != stored
+}
+
+// appendHistory appends e (with after, see historyLine) as one JSON line
+// to the history file. A last line torn by a crash mid-append is cut off
+// first, so it does not run into the new one. When the file has grown
+// beyond historyCompactAt, it is rewritten instead (atomically) with what
+// the retention keeps and e.
+func (b *Backend) appendHistory(e *state.HistoryEntry, after *uint64) error {
+	line, err := json.Marshal(historyLine{*e, after})
 	if err != nil {
 		return err
 	}
 	line = append(line, '\n')
 	if fi, err := os.Stat(b.historyPath()); err == nil && fi.Size()+int64(len(line)) > 2*int64(retention.Changes) {
-		return b.compactHistory(e)
+		return b.compactHistory(e, after)
 	}
 	f, err := os.OpenFile(b.historyPath(), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -641,15 +665,20 @@ func (b *Backend) appendHistory(e *state.HistoryEntry) error {
 }
 
 // compactHistory rewrites the history file with what the retention keeps
-// of its entries followed by e.
-func (b *Backend) compactHistory(e *state.HistoryEntry) error {
-	entries, err := b.readHistory()
+// of its entries followed by e (with after).
+func (b *Backend) compactHistory(e *state.HistoryEntry, after *uint64) error {
+	entries, _, err := b.readHistory()
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	for _, k := range retention.Keep(append(entries, *e)) {
-		line, err := json.Marshal(k)
+	kept := retention.Keep(append(entries, *e))
+	for i, k := range kept {
+		hl := historyLine{HistoryEntry: k}
+		if i == len(kept)-1 {
+			hl.After = after
+		}
+		line, err := json.Marshal(hl)
 		if err != nil {
 			return err
 		}
@@ -662,11 +691,11 @@ func (b *Backend) compactHistory(e *state.HistoryEntry) error {
 	return syncDir(filepath.Dir(b.historyPath()))
 }
 
-// dropPending removes from the end of the history an entry for serial+1
-// (left by a write that never renamed its state: there is at most one,
-// as every write calls dropPending first), and a last line torn by a
-// crash. Entries of an earlier state in the same place (a state file
-// deleted and started anew) are left alone.
+// dropPending removes from the end of the history an entry left by a
+// write that never renamed its state (historyLine.pending; there is at
+// most one, as every write calls dropPending first), and a last line
+// torn by a crash. Entries of an earlier state in the same place (a
+// state file deleted and started anew) are left alone.
 func (b *Backend) dropPending(serial uint64) error {
 	f, err := os.Open(b.historyPath())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -689,8 +718,17 @@ func (b *Backend) dropPending(serial uint64) error {
 		if err != nil {
 			return err
 		}
-		if got, ok := lineSerial(io.NewSectionReader(f, start, end-start)); !ok || got != serial+1 {
+		got, ok := lineSerial(io.NewSectionReader(f, start, end-start))
+		if !ok {
 			break
+		}
+		if got != serial+1 {
+			// Only an entry that says which serial it follows can be
+			// pending with another serial: read it whole.
+			var l historyLine
+			if json.NewDecoder(io.NewSectionReader(f, start, end-start)).Decode(&l) != nil || !l.pending(serial) {
+				break
+			}
 		}
 		end = start
 	}
@@ -785,7 +823,7 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 		return nil, err
 	}
 	b.tidy()
-	entries, err := b.readHistory()
+	entries, last, err := b.readHistory()
 	if err != nil {
 		return nil, err
 	}
@@ -797,20 +835,22 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 		// A state that cannot be read: the history is all there is.
 		return retention.Keep(entries), nil
 	}
-	if n := len(entries); entries[n-1].Serial == serial+1 {
-		entries = entries[:n-1] // a write that never renamed its state
+	if last.pending(serial) {
+		entries = entries[:len(entries)-1] // a write that never renamed its state
 	}
 	return retention.Keep(entries), nil
 }
 
-// readHistory returns every complete entry of the history file.
-func (b *Backend) readHistory() ([]state.HistoryEntry, error) {
+// readHistory returns every complete entry of the history file, and the
+// last one as the file holds it.
+func (b *Backend) readHistory() ([]state.HistoryEntry, historyLine, error) {
+	var last historyLine
 	data, err := os.ReadFile(b.historyPath())
 	if errors.Is(err, fs.ErrNotExist) {
-		return []state.HistoryEntry{}, nil
+		return []state.HistoryEntry{}, last, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", b.Describe(), err)
+		return nil, last, fmt.Errorf("reading the history of %s: %w", b.Describe(), err)
 	}
 	entries := []state.HistoryEntry{}
 	for n := 1; len(data) > 0; n++ {
@@ -819,16 +859,17 @@ func (b *Backend) readHistory() ([]state.HistoryEntry, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var e state.HistoryEntry
-		if err := json.Unmarshal(line, &e); err != nil {
+		var l historyLine
+		if err := json.Unmarshal(line, &l); err != nil {
 			if !complete {
 				break // torn by a crash mid-append
 			}
-			return nil, fmt.Errorf("history of %s, line %d: %w: %v", b.Describe(), n, state.ErrCorrupt, err)
+			return nil, last, fmt.Errorf("history of %s, line %d: %w: %v", b.Describe(), n, state.ErrCorrupt, err)
 		}
-		entries = append(entries, e)
+		entries = append(entries, l.HistoryEntry)
+		last = l
 	}
-	return entries, nil
+	return entries, last, nil
 }
 
 // storedSerial returns the serial of the state file (0 when there is

@@ -792,6 +792,65 @@ func TestPendingHistoryEntry(t *testing.T) {
 	}
 }
 
+// TestPendingKeptSerialEntry: a state pushed into a new backend keeps
+// its serial (state.HistoryEntry.KeepSerial); a writer killed between
+// recording its entry and renaming its state leaves an entry that is not
+// history: History leaves it out, even beside the entries of an earlier
+// state in the same place, and the next write replaces it.
+func TestPendingKeptSerialEntry(t *testing.T) {
+	path := statePath(t)
+	ctx := t.Context()
+	// An earlier state's history, its state file deleted by hand.
+	b := New(path)
+	if _, err := b.Write(ctx, manySubscriptions(1, 3), 0, &state.HistoryEntry{Summary: "earlier 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(ctx, manySubscriptions(3, 3), 1, &state.HistoryEntry{Summary: "earlier"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	b = New(path)
+	pushed := manySubscriptions(2, 3)
+	pushed.Serial = 57
+	killed := errors.New("killed")
+	testHookBeforeRename = func() { panic(killed) }
+	func() {
+		defer func() {
+			if r := recover(); r != killed {
+				panic(r)
+			}
+		}()
+		b.Write(ctx, pushed, 0, &state.HistoryEntry{Summary: "never pushed", KeepSerial: true})
+	}()
+	testHookBeforeRename = nil
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the state file is there after the killed write: %v", err)
+	}
+	hist, err := New(path).History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[1].Summary != "earlier" {
+		t.Errorf("history after the killed write = %+v, want only the earlier state's entries", hist)
+	}
+	b = New(path)
+	if n, err := b.Write(ctx, pushed, 0, &state.HistoryEntry{Summary: "pushed", KeepSerial: true}); err != nil || n != 57 {
+		t.Fatalf("Write = %d, %v; want serial 57", n, err)
+	}
+	if hist, err = b.History(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 3 || hist[1].Summary != "earlier" || hist[2].Serial != 57 || hist[2].Summary != "pushed" {
+		t.Errorf("history = %+v, want the earlier entries and \"pushed\" at serial 57", hist)
+	}
+	data, _ := os.ReadFile(path + ".history.jsonl")
+	if bytes.Contains(data, []byte("never pushed")) {
+		t.Error("the pending entry is still in the file")
+	}
+}
+
 // TestHistoryCompaction: past its size bound the history file is
 // rewritten with what the retention keeps, so it stays bounded; History
 // returns the same before and after.

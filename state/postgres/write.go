@@ -87,7 +87,7 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 		return h.serial, nil
 	}
 
-	next := expectSerial + 1
+	next := state.NextSerial(expectSerial, s, entry)
 	if h == nil {
 		// A new state: clear rows that a state of this name, whose row
 		// was deleted by hand, left behind.

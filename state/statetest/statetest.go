@@ -53,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 		{"SerialIncrements", testSerialIncrements},
 		{"UnchangedContentKeepsSerial", testUnchanged},
 		{"UnchangedContentAlwaysEntry", testUnchangedAlways},
+		{"KeepSerialIntoEmpty", testKeepSerial},
 		{"StaleSerial", testStaleSerial},
 		{"LineageMismatch", testLineageMismatch},
 		{"LockExclusion", testLockExclusion},
@@ -322,6 +323,44 @@ func testUnchangedAlways(t *testing.T, h Harness) {
 	if n := mustWrite(t, b, sample(), 2, &state.HistoryEntry{Who: "alice", Summary: "nothing"}); n != 2 {
 		t.Errorf("Write of unchanged content returned serial %d, want 2", n)
 	}
+}
+
+// testKeepSerial: a KeepSerial write into an empty backend (a state
+// pushed there) stores the snapshot's own serial, and its history entry
+// with it; later writes go on from there. Into a backend that has a
+// state, KeepSerial changes nothing: the serial is the stored one plus 1.
+func testKeepSerial(t *testing.T, h Harness) {
+	st := h.Fresh(t)
+	b := open(t, st)
+	s := sample()
+	s.Serial = 57
+	if n := mustWrite(t, b, s, 0, &state.HistoryEntry{Who: "alice", Summary: "pushed", KeepSerial: true}); n != 57 {
+		t.Errorf("KeepSerial write into an empty backend returned serial %d, want 57", n)
+	}
+	if got := mustRead(t, b); got.Serial != 57 || !state.ContentEqual(got, sample()) {
+		t.Errorf("after the KeepSerial write: serial %d, want 57 (content equal: %v)", got.Serial, state.ContentEqual(got, sample()))
+	}
+	if _, err := b.Write(t.Context(), s, 1, nil); !isStale(err) {
+		t.Errorf("Write expecting serial 1 after the KeepSerial write: err = %v, want a StaleError", err)
+	}
+	changed := sample()
+	changed.Serial = 3
+	changed.Customers[0].Contact.Name = "Bob Two"
+	if n := mustWrite(t, b, changed, 57, &state.HistoryEntry{Who: "bob", Summary: "applied", KeepSerial: true}); n != 58 {
+		t.Errorf("KeepSerial write into a backend at serial 57 returned serial %d, want 58", n)
+	}
+	hist, err := b.History(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[0].Serial != 57 || hist[0].Summary != "pushed" || hist[1].Serial != 58 {
+		t.Errorf("history = %+v, want \"pushed\" at serial 57, then serial 58", hist)
+	}
+}
+
+func isStale(err error) bool {
+	var se *state.StaleError
+	return errors.As(err, &se)
 }
 
 func testStaleSerial(t *testing.T, h Harness) {

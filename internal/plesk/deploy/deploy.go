@@ -110,6 +110,9 @@ type Outcome struct {
 	Record *state.Snapshot
 	// Writes counts the write operations sent; Planned those computed.
 	Writes, Planned int
+	// Succeeded counts the writes the server reported done: with none,
+	// the server was not changed (every write sent failed).
+	Succeeded int
 	// Pending lists the objects not done (failed, not reached, or in
 	// disagreement): their prior record is kept.
 	Pending []string
@@ -174,7 +177,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 			break
 		}
 	}
-	out := &Outcome{Writes: r.writes, Planned: r.planned, Problems: r.problems, Notes: r.notes}
+	out := &Outcome{Writes: r.writes, Planned: r.planned, Succeeded: r.succeeded, Problems: r.problems, Notes: r.notes}
 	if failed == nil {
 		if err := r.verify(ctx); err != nil {
 			failed = err
@@ -278,6 +281,8 @@ type run struct {
 	disagree []Disagreement
 	writes   int
 	planned  int
+	// succeeded counts the writes the server reported done.
+	succeeded int
 }
 
 func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer.Snapshot, opts Options) *run {
@@ -460,6 +465,9 @@ func (r *run) exec(ctx context.Context, ph *phase) error {
 							}
 							continue
 						}
+						r.mu.Lock()
+						r.succeeded++
+						r.mu.Unlock()
 						if then := ph.chains[i].steps[round].then; then != nil {
 							then(replies[n])
 						}
