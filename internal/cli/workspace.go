@@ -89,18 +89,7 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		// The lock the command took before it wrote anything (import
 		// --force): the run goes on holding it, and releases it.
 		c.held = nil
-		run := &planRun{backend: h.backend, lock: h.lock}
-		var err error
-		if run.prior, err = c.priors.read(ctx, h.backend); err != nil {
-			run.close()
-			return nil, err
-		}
-		if c.replace && run.prior != nil {
-			fresh := state.New(run.prior.Lineage)
-			fresh.Serial = run.prior.Serial
-			run.replaced, run.prior = run.prior, fresh
-		}
-		return run, nil
+		return readLocked(ctx, c, &planRun{backend: h.backend, lock: h.lock})
 	}
 	b, err := openBackend(env, c, dir)
 	if err != nil {
@@ -123,7 +112,14 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		env.inputs.taint()
 		env.warn(fmt.Sprintf("planning without the state lock: %s is read-only here", b.Describe()), diag.Range{}, "")
 	}
-	if run.prior, err = c.priors.read(ctx, b); err != nil {
+	return readLocked(ctx, c, run)
+}
+
+// readLocked reads the recorded state into run, whose backend is locked
+// (or cannot be: a read-only plan), closing run on an error.
+func readLocked(ctx context.Context, c *common, run *planRun) (*planRun, error) {
+	var err error
+	if run.prior, err = c.priors.read(ctx, run.backend); err != nil {
 		run.close()
 		return nil, err
 	}
