@@ -231,7 +231,7 @@ func (e *engine) planCustomers() {
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
 			case statusChanged:
 				c.Action = act
-				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons))
+				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
 			default:
 				if len(c.Reasons) == 0 {
 					c.Reasons = append(c.Reasons, "changed in config")

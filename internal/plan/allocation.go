@@ -164,7 +164,11 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 				continue
 			}
 			if cur, ok := props[path]; ok {
-				props[path] = model.Add(cur, v)
+				if pooled(path) {
+					props[path] = model.Add(cur, v)
+				} else if model.Less(cur, v) {
+					props[path] = v // the largest: a limit on each item
+				}
 			} else {
 				props[path] = v
 			}
@@ -263,6 +267,7 @@ func (e *engine) resellerGrants(s *sub) {
 				e.conflict(s, path, s.props()[path], model.Bool(false), true,
 					"permission "+perm+" not held by reseller "+s.owner,
 					"grant "+perm+" to reseller "+s.owner+" (its reseller plan)")
+				s.dropUnheldSettings(perm, s.owner)
 			}
 		}
 	}
@@ -321,7 +326,7 @@ func (e *engine) allocate(login string, subs []*sub) {
 			e.conflict(s, path, asked, model.Value{K: asked.K, N: avail}, true,
 				"reseller "+login+"'s "+name+" allocation exhausted", "raise reseller "+login+"'s "+name+" allocation")
 		}
-		if oversell {
+		if oversell || !pooled(path) {
 			for _, s := range order {
 				if asked, ok := s.props()[path]; ok && model.Less(limit, asked) {
 					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
@@ -384,6 +389,13 @@ func (e *engine) allocate(login string, subs []*sub) {
 		}
 	}
 }
+
+// pooled reports whether a resource of a reseller's allocation is shared
+// out among its subscriptions (their sum must fit, without oversell), as
+// disk space, traffic and every count are. mailbox_quota is not: it is
+// the size of one mailbox, a limit on each mailbox of each subscription,
+// so each subscription's value must fit it and nothing adds up.
+func pooled(path string) bool { return path != "resources.mailbox_quota" }
 
 // overAllocated warns that what a reseller's subscriptions have applied
 // of a resource is more than its allocation (lowered below it, or so on

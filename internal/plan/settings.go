@@ -6,7 +6,10 @@ package plan
 // permission is not granted is an error naming the permission, unless the
 // subscriber had it and a plan change revoked the permission: then it is
 // dropped, with the reason in the plan, and recorded as dropped (so it
-// stays dropped, without an error, while it is unchanged).
+// stays dropped, without an error, while it is unchanged). A permission
+// the owning reseller does not hold is not an effective one either: the
+// values it governs are dropped when availability takes it away
+// (dropUnheldSettings).
 
 import (
 	"github.com/plansync/plansync/internal/diag"
@@ -29,9 +32,12 @@ func (e *engine) applySettings(s *sub, eff model.Props) {
 		perm := model.PermissionFor(path)
 		if eff["permissions."+perm].Truth() {
 			if s.settings == nil {
-				s.settings = model.Props{}
+				s.settings, s.settingsWas = model.Props{}, model.Props{}
 			}
 			s.settings[path] = v
+			if was, ok := eff[path]; ok {
+				s.settingsWas[path] = was
+			}
 			eff[path] = v
 			continue
 		}
@@ -49,6 +55,31 @@ func (e *engine) applySettings(s *sub, eff model.Props) {
 		e.diag(diag.Diagnostic{Severity: diag.Error,
 			Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
 			Object:  "subscriber_settings " + cfg.Domain, Path: path, Subject: ss.Src.At(path)})
+	}
+}
+
+// dropUnheldSettings takes back the subscriber's values that permission
+// perm governs when the owner reseller does not hold it: the effective
+// permissions (after availability, SPEC §1.3, §1.5) do not grant it, so
+// the subscriber's values are not kept; the plan's (or customisation's)
+// value stays, and the plan says why. Recorded as dropped, the value is
+// taken again once the reseller holds the permission.
+func (s *sub) dropUnheldSettings(perm, reseller string) {
+	for _, path := range s.settings.Paths() {
+		if model.PermissionFor(path) != perm {
+			continue
+		}
+		if was, ok := s.settingsWas[path]; ok {
+			s.eff[path] = was
+		} else {
+			delete(s.eff, path)
+		}
+		s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" not held by reseller "+reseller)
+		s.drop(path, s.settings[path])
+		delete(s.settings, path)
+	}
+	if len(s.settings) == 0 {
+		s.settings = nil
 	}
 }
 

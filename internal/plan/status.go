@@ -146,12 +146,18 @@ func CanLogin(c state.Customer, subscriptions int) bool {
 	return c.Status == Active && subscriptions > 0
 }
 
-// customerStatusReason explains a customer's changed status.
-func customerStatusReason(action Action, reasons []string) string {
+// customerStatusReason explains a customer's changed status: what it is
+// suspended for, or (activated) what it is no longer suspended for.
+func customerStatusReason(action Action, reasons, before []string) string {
 	if action == Suspend {
 		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
 	}
-	return "activated: all its subscriptions activated"
+	if len(before) == 0 || (len(before) == 1 && before[0] == "suspended in config") {
+		return "activated: all its subscriptions activated"
+	}
+	// Suspended by its reseller (too): its own subscriptions may stay
+	// suspended for their own reasons, shown with each.
+	return "no longer suspended (" + strings.Join(before, ", ") + "): panel access restored"
 }
 
 // resellerStatusReason explains a reseller's changed status.

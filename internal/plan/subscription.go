@@ -32,6 +32,10 @@ type sub struct {
 	base      *pset
 	customize *pset
 	settings  model.Props
+	// settingsWas are the values the subscriber's settings replaced (a
+	// path missing here was not set), restored when the permission is
+	// not available after all (dropUnheldSettings).
+	settingsWas model.Props
 	// eff is the subscription's own effective values; while it is nil
 	// the subscription shares effSet (a synced subscription shares its
 	// plan's set: nothing is copied for it).
@@ -329,6 +333,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 	if s.sync == Locked {
 		c.Reasons = append(c.Reasons, "created customised (locked)")
 	}
+	c.Reasons = append(c.Reasons, s.dropped...)
 	var fs fields
 	fs.add(strField("owner", "", rec.Owner))
 	fs.add(strField("customer", "", rec.Customer))

@@ -231,6 +231,13 @@ func ShowText(w io.Writer, objs []Object, detail bool) error {
 				line = fmt.Sprintf("%s %s  %s, %s", kind, o["display_name"], o["sync_status"], o["status"])
 			case "customer":
 				line += fmt.Sprintf("  %s", o["status"])
+				// A customer without any subscription cannot log in
+				// (SPEC §1.4); a suspended one is blocked anyway.
+				if o["status"] == "active" && o["can_login"] == false {
+					line += ", cannot log in (no subscription)"
+				}
+			case "reseller":
+				line += fmt.Sprintf("  %s", o["status"])
 			}
 			if server, ok := o["server"].(string); ok {
 				line = server + ": " + line
