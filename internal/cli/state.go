@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -221,7 +222,7 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 	var force bool
 	push := &cobra.Command{
 		Use:   "push FILE [--force]",
-		Short: "Replace the recorded state with FILE (lineage checked)",
+		Short: "Replace the recorded state with FILE (lineage checked; - reads standard input)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runStatePush(cmd.Context(), env, c, dir, args[0], force)
@@ -297,8 +298,19 @@ func runStateList(ctx context.Context, env Env, c *common, dir, server string) e
 }
 
 func runStatePush(ctx context.Context, env Env, c *common, dir, path string, force bool) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	var (
+		data []byte
+		err  error
+	)
+	summary := "state push " + path // the history entry
+	if path == "-" {
+		// As terraform state push -: plansync state pull | edit | push -.
+		path, summary = "standard input", "state push (standard input)"
+		data, err = io.ReadAll(env.Stdin)
+		if err != nil {
+			return fmt.Errorf("reading the state from standard input: %w", err)
+		}
+	} else if data, err = os.ReadFile(path); err != nil {
 		return err
 	}
 	incoming, err := state.Decode(data)
@@ -337,7 +349,7 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 		// Into a new backend, the state keeps its serial (as its
 		// lineage): a copy of it older than what is applied there later
 		// is then refused as older.
-		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: "state push " + path, KeepSerial: true})
+		serial, err = b.Write(ctx, incoming, expect, &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: summary, KeepSerial: true})
 		return err
 	})
 	if err != nil {

@@ -185,7 +185,7 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 		if d.Server != "" {
 			what += " on " + d.Server
 		}
-		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdCell(what), mdCell(d.Cause.Text()))
+		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdSummary(what), mdSummary(d.Cause.Text()))
 		if d.Adopt != "" {
 			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
 		} else if d.AdoptNote != "" {

@@ -13,13 +13,22 @@ import (
 // (GitHub's limit is 65,536 characters), with room for the cut note.
 const MarkdownLimit = 65536 - 1024
 
-// mdCell makes text safe in a table cell or a summary: control
+// mdCell makes text safe in a table cell: control
 // characters escaped, HTML and the cell separator neutralised.
 func mdCell(s string) string {
 	return mdReplacer.Replace(Escape(s))
 }
 
 var mdReplacer = strings.NewReplacer("|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdSummary makes text safe in a <summary>: control characters escaped
+// and HTML neutralised. It is HTML, not a table cell: a backslash there
+// is no escape, so a "|" stays as it is.
+func mdSummary(s string) string {
+	return htmlReplacer.Replace(Escape(s))
+}
+
+var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // mdFence is a code fence longer than any run of backticks in body, so
 // no text from the config can close it early.
@@ -125,7 +134,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		}
 		text := strings.TrimRight(body.String(), "\n") + "\n"
 		fence := mdFence(text)
-		section := fmt.Sprintf("<details><summary>%s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", mdCell(title), fence, text, fence)
+		section := fmt.Sprintf("<details><summary>%s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", mdSummary(title), fence, text, fence)
 		if b.Len()+len(section) > MarkdownLimit {
 			cutChanges = len(visible) - i
 			break

@@ -295,6 +295,17 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 				}
 			}
 			fmt.Fprintf(b, "%s%s: [%s]\n", indent, Escape(k), Escape(strings.Join(names, ", ")))
+		case []string:
+			// Items separated as the config writes them: names hold
+			// spaces ("Extra Storage"), so a space alone would not
+			// tell where one ends.
+			fmt.Fprintf(b, "%s%s: [%s]\n", indent, Escape(k), Escape(strings.Join(x, ", ")))
+		case []any:
+			items := make([]string, len(x))
+			for i, item := range x {
+				items[i] = fmt.Sprint(item)
+			}
+			fmt.Fprintf(b, "%s%s: [%s]\n", indent, Escape(k), Escape(strings.Join(items, ", ")))
 		case nil:
 		case string:
 			if x == "" {
