@@ -122,6 +122,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	refreshTick := watchRefreshTicker(o.RefreshEvery)
 	defer refreshTick.stop()
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir), quiet: map[string]bool{}}
+	s.stateAt = watchStateAt(env, c, o.Dir)
 	// The watcher logs from its own goroutine.
 	var mu sync.Mutex
 	s.env.Stdout = &watchWriter{mu: &mu, w: env.Stdout}
@@ -162,7 +163,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 			if !ok {
 				return nil
 			}
-			if s.retry == nil && !s.loader.Relevant(b.Rels(), b.Err) {
+			if s.retry == nil && !s.stateMoved && !s.loader.Relevant(b.Rels(), b.Err) {
 				s.ignored(b)
 				continue
 			}
@@ -219,6 +220,70 @@ type watchSession struct {
 	quiet map[string]bool
 	// gone is set while the directory cannot be read (lost).
 	gone bool
+	// stateAt is where the state file was, links resolved, when the
+	// watch started ("" for a database); stateMoved is set while it
+	// resolves elsewhere (the directory is a link that was swapped).
+	stateAt    string
+	stateMoved bool
+}
+
+// watchStateAt is where the state file of dir is, every link on the
+// way resolved, or "" for a state in a database: a state in the config
+// directory (the default) moves when the directory is a link that is
+// swapped.
+func watchStateAt(env Env, c *common, dir string) string {
+	loc := statePath(env, c, dir)
+	if isPostgres(loc) {
+		return ""
+	}
+	return resolvePath(loc)
+}
+
+// resolvePath resolves the links of path, also when its last elements
+// do not exist yet (a state not yet written, its .plansync folder not
+// yet made), and makes it absolute.
+func resolvePath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	parent := filepath.Dir(abs)
+	if parent == abs {
+		return abs
+	}
+	return filepath.Join(resolvePath(parent), filepath.Base(abs))
+}
+
+// stateKept reports whether the state file still resolves to the one
+// the watch started with. When the directory is a link swapped to
+// another directory, the state in it (the default, .plansync/) is
+// another state, often a new, empty one: a plan against it would create
+// every object again, and --apply would record them in it. Nothing is
+// planned then, said once, until the link leads back to the state or
+// the watch is started again.
+func (s *watchSession) stateKept() bool {
+	if s.stateAt == "" {
+		return true
+	}
+	now := watchStateAt(s.env, s.c, s.o.Dir)
+	if now == s.stateAt {
+		if s.stateMoved {
+			s.stateMoved = false
+			s.say("the state file is %s again, the one this watch started with", s.stateAt)
+		}
+		return true
+	}
+	s.triggers, s.rescan, s.startPending = nil, "", false
+	s.waitLock, s.waitIntro = "", ""
+	if !s.stateMoved {
+		s.stateMoved = true
+		s.say("%s now leads to another directory, and the state file with it (%s, not %s, the state this watch started with): nothing is planned or applied against another state until the state is back or the watch is started again (to keep one state across swaps of the directory, give --state outside it); %s",
+			s.o.Dir, now, s.stateAt, s.lastGood())
+	}
+	return false
 }
 
 // lost is a batch in which the directory itself cannot be read: it was
@@ -293,6 +358,9 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	if s.gone {
 		s.gone = false
 		s.say("%s is back", s.o.Dir)
+	}
+	if !s.stateKept() {
+		return
 	}
 	s.startPending = initial
 	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
