@@ -94,6 +94,9 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	if o.MaxWait < 0 {
 		return fmt.Errorf("--max-wait %s: must not be negative", o.MaxWait)
 	}
+	if o.Rescan < 0 {
+		return fmt.Errorf("--rescan %s: must not be negative (0 turns the rescan off)", o.Rescan)
+	}
 	if o.Rescan == 0 {
 		o.Rescan = -1
 	}
