@@ -13,8 +13,18 @@ import (
 )
 
 // statePath returns where the state lives: --state, PLANSYNC_STATE, or
-// the embedded default under the config directory.
+// the embedded default under the config directory; for a watch whose
+// state file is reached through a link, the file it resolved to when
+// the watch started (common.stateFile).
 func statePath(env Env, c *common, dir string) string {
+	if c.stateFile != "" {
+		return c.stateFile
+	}
+	return givenStatePath(env, c, dir)
+}
+
+// givenStatePath is statePath as given, its links not resolved.
+func givenStatePath(env Env, c *common, dir string) string {
 	if c.State != "" {
 		return c.State
 	}

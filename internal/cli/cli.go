@@ -44,6 +44,10 @@ type common struct {
 	StateName   string
 	LockTimeout time.Duration
 	As          string
+	// stateFile, when set (by watch), is the state file to use: the one
+	// the given state path resolved to at start, so that a link swapped
+	// during a plan or apply does not move its lock, read and write.
+	stateFile string
 	// priors, when set (by watch), keeps the last snapshot read so an
 	// unchanged state is not read again.
 	priors *priorCache

@@ -100,7 +100,8 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	if o.Rescan == 0 {
 		o.Rescan = -1
 	}
-	if o.AuditLog == "" {
+	auditDefault := o.AuditLog == ""
+	if auditDefault {
 		o.AuditLog = filepath.Join(o.Dir, ".plansync", "watch-audit.jsonl")
 	}
 	a, err := parseAs(c.As)
@@ -126,6 +127,15 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	defer refreshTick.stop()
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir), quiet: map[string]bool{}}
 	s.stateAt = watchStateAt(env, c, o.Dir)
+	if s.stateAt != "" && resolvePath(filepath.Dir(givenStatePath(env, c, o.Dir))) != absPath(filepath.Dir(givenStatePath(env, c, o.Dir))) {
+		// Reached through a link: a swap of the link while a plan or
+		// apply runs must not move its lock, read or write (nor the
+		// audit log, by default beside the state).
+		c.stateFile = s.stateAt
+		if auditDefault {
+			s.o.AuditLog = resolvePath(o.AuditLog)
+		}
+	}
 	// The watcher logs from its own goroutine.
 	var mu sync.Mutex
 	s.env.Stdout = &watchWriter{mu: &mu, w: env.Stdout}
@@ -235,11 +245,19 @@ type watchSession struct {
 // directory (the default) moves when the directory is a link that is
 // swapped.
 func watchStateAt(env Env, c *common, dir string) string {
-	loc := statePath(env, c, dir)
+	loc := givenStatePath(env, c, dir)
 	if isPostgres(loc) {
 		return ""
 	}
 	return resolvePath(loc)
+}
+
+// absPath is path made absolute (as it is when that fails).
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // resolvePath resolves the links of path, also when its last elements
