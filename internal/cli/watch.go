@@ -127,13 +127,13 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	defer refreshTick.stop()
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir), quiet: map[string]bool{}}
 	s.stateAt = watchStateAt(env, c, o.Dir)
-	if s.stateAt != "" && resolvePath(filepath.Dir(givenStatePath(env, c, o.Dir))) != absPath(filepath.Dir(givenStatePath(env, c, o.Dir))) {
+	if s.stateAt != "" && s.stateAt != absPath(givenStatePath(env, c, o.Dir)) {
 		// Reached through a link: a swap of the link while a plan or
 		// apply runs must not move its lock, read or write (nor the
 		// audit log, by default beside the state).
 		c.stateFile = s.stateAt
 		if auditDefault {
-			s.o.AuditLog = resolvePath(o.AuditLog)
+			s.o.AuditLog = filepath.Join(resolvePath(filepath.Dir(o.AuditLog)), filepath.Base(o.AuditLog))
 		}
 	}
 	// The watcher logs from its own goroutine.
@@ -241,15 +241,16 @@ type watchSession struct {
 }
 
 // watchStateAt is where the state file of dir is, every link on the
-// way resolved, or "" for a state in a database: a state in the config
-// directory (the default) moves when the directory is a link that is
-// swapped.
+// way to its folder resolved, or "" for a state in a database: a state
+// in the config directory (the default) moves when the directory is a
+// link that is swapped. (A state file that is itself a link is written
+// as the state backend writes it, by a rename over the link.)
 func watchStateAt(env Env, c *common, dir string) string {
 	loc := givenStatePath(env, c, dir)
 	if isPostgres(loc) {
 		return ""
 	}
-	return resolvePath(loc)
+	return filepath.Join(resolvePath(filepath.Dir(loc)), filepath.Base(loc))
 }
 
 // absPath is path made absolute (as it is when that fails).
