@@ -359,30 +359,40 @@ func damageCache(t *testing.T, r *rand.Rand, dir string) string {
 	}
 }
 
-// A config file edited while a plan reads it (or while a cached plan
-// waits for the lock) never leaves, or takes, a plan of other contents:
-// the entry is stored, or printed, only when the files still hold what
-// named it.
-func TestPlanCacheFilesEditedMeanwhile(t *testing.T) {
-	dir := configDir(t)
+// planCacheFixture is a config directory planned with the cache (and its
+// debug lines), run to run plansync there, and its main.yaml, orig, with
+// edited, the same with Basic's disk space changed.
+func planCacheFixture(t *testing.T) (dir string, run func(args ...string) (int, string, string), path string, orig, edited []byte) {
+	t.Helper()
+	dir = configDir(t)
 	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envDebug: "cache"}
-	run := func(args ...string) (int, string, string) {
+	run = func(args ...string) (int, string, string) {
 		env, out, errb := termEnv(t, "", vars)
 		env.IsTerminal = func(any) bool { return false }
 		code := Main(context.Background(), args, env)
 		return code, out.String(), errb.String()
 	}
-	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
-		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
-	}
-	path := filepath.Join(dir, "main.yaml")
-	orig, err := os.ReadFile(path)
+	path = filepath.Join(dir, "main.yaml")
+	var err error
+	orig, err = os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 11GiB", 1))
+	edited = []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 11GiB", 1))
 	if bytes.Equal(edited, orig) {
 		t.Fatalf("no disk_space: 1GiB in\n%s", orig)
+	}
+	return dir, run, path, orig, edited
+}
+
+// A config file edited while a plan reads it (or while a cached plan
+// waits for the lock) never leaves, or takes, a plan of other contents:
+// the entry is stored, or printed, only when the files still hold what
+// named it.
+func TestPlanCacheFilesEditedMeanwhile(t *testing.T) {
+	dir, run, path, orig, edited := planCacheFixture(t)
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
 	}
 	defer func() { testHookPlanCache = nil }()
 
@@ -422,23 +432,7 @@ func TestPlanCacheFilesEditedMeanwhile(t *testing.T) {
 // apply, a state push) is read as it is then: the hash taken for the
 // plan cache names the state read only while the file is the one hashed.
 func TestPlanCacheStateReplacedMeanwhile(t *testing.T) {
-	dir := configDir(t)
-	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir(), envDebug: "cache"}
-	run := func(args ...string) (int, string, string) {
-		env, out, errb := termEnv(t, "", vars)
-		env.IsTerminal = func(any) bool { return false }
-		code := Main(context.Background(), args, env)
-		return code, out.String(), errb.String()
-	}
-	path := filepath.Join(dir, "main.yaml")
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 11GiB", 1))
-	if bytes.Equal(edited, orig) {
-		t.Fatalf("no disk_space: 1GiB in\n%s", orig)
-	}
+	dir, run, path, _, edited := planCacheFixture(t)
 	statePath := filepath.Join(dir, ".plansync", "state.json")
 	// Two states, each decoded into the state cache by a plan.
 	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
