@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -126,8 +125,10 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 		// Hashed by the plan cache before the lock was taken, and not
 		// replaced since (the file backend replaces it by rename).
 		plain, size = sum, n
+	} else if s, info, ok := hashStateFile(b.Path()); ok && info != nil {
+		plain, size = [32]byte(s), int(info.Size())
 	} else {
-		plain, size, err = hashFile(b.Path())
+		return b.Backend.Read(ctx) // says why, in its words
 	}
 	if err != nil {
 		return b.Backend.Read(ctx)
@@ -209,21 +210,4 @@ func (b *cachedFile) Close() error {
 		store()
 	}
 	return b.Backend.Close()
-}
-
-// hashFile returns the SHA-256 and the size of the file at path, read in
-// pieces.
-func hashFile(path string) (sum [32]byte, size int, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return sum, 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.CopyBuffer(h, f, make([]byte, 256<<10))
-	if err != nil {
-		return sum, 0, err
-	}
-	h.Sum(sum[:0])
-	return sum, int(n), nil
 }
