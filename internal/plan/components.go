@@ -136,6 +136,46 @@ func (e *engine) checkRetired(s *sub) {
 	}
 }
 
+// checkDeleted drops the services that no longer exist from a
+// subscription that still carries them: a locked subscription's frozen
+// values, or a custom one's kept values, may list a service the config
+// has since deleted (a plan that still lists one is an error, SPEC §1.6).
+// No subscription gets a service that does not exist; the plan says so.
+// A service of a removed extension is a conflict instead (checkRetired).
+// What a server reports (Input.Existing) is taken as it is.
+func (e *engine) checkDeleted(s *sub) {
+	if e.in.Scope != nil || e.in.Existing || len(s.services) == 0 {
+		return
+	}
+	all := e.allServices()
+	var kept, gone []string
+	for _, name := range s.services {
+		_, retired := e.cfg.Retired[name]
+		_, lacks := e.cfg.Lacking[name]
+		if all[name] != nil || retired || lacks {
+			kept = append(kept, name)
+			continue
+		}
+		gone = append(gone, name)
+	}
+	if len(gone) == 0 {
+		return
+	}
+	s.own()
+	s.services = kept
+	var had []string
+	if s.prior != nil {
+		if set := e.sets.recorded(s.prior.Effective); set != nil {
+			had = set.services
+		}
+	}
+	for _, name := range gone {
+		if slices.Contains(had, name) {
+			s.gone = append(s.gone, "service "+name+" deleted: the subscription no longer gets it")
+		}
+	}
+}
+
 // serverWord names the server planned for people: its name in a list of
 // several, "the server" for the single one.
 func (e *engine) serverWord() string {

@@ -27,6 +27,7 @@ import (
 // What cannot be provided becomes a conflict and the available value.
 func (e *engine) checkAvailability(subs []*sub) {
 	for _, s := range subs {
+		e.checkDeleted(s)
 		if s.owner != model.Admin {
 			e.checkResellerGrants(s)
 		} else {

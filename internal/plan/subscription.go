@@ -44,6 +44,9 @@ type sub struct {
 	services  []string
 	conflicts []Conflict
 	dropped   []string // reasons shown in the plan
+	// gone are the reasons for services it lost because they were
+	// deleted (checkDeleted).
+	gone []string
 	// dropped values are recorded: values left out for want of permission.
 	droppedVals model.Props
 	sync        string
@@ -405,6 +408,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	}
 	reasons = append(reasons, statusChangeReasons(p.StatusReasons, rec.StatusReasons)...)
 	reasons = append(reasons, s.dropped...)
+	reasons = append(reasons, s.gone...)
 	if p.Settings != rec.Settings && len(s.dropped) == 0 {
 		reasons = append(reasons, "subscriber settings changed")
 	}
