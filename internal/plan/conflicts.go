@@ -133,6 +133,34 @@ func sameConflicts(a, b []state.Conflict) bool {
 	return true
 }
 
+// resolvedConflicts lists the properties in conflict before that are
+// not any more; only is true when every conflict after was there before,
+// the same (nothing new cannot be provided).
+func resolvedConflicts(before, after []state.Conflict) (props []string, only bool) {
+	now := map[string]bool{}
+	for _, c := range after {
+		now[c.Property] = true
+	}
+	for _, c := range before {
+		if !now[c.Property] && !slices.Contains(props, c.Property) {
+			props = append(props, c.Property)
+		}
+	}
+	only = true
+	for _, c := range after {
+		same := false
+		for _, b := range before {
+			if b.Property == c.Property && b.Reason == c.Reason &&
+				jsonText(b.PlanValue) == jsonText(c.PlanValue) && jsonText(b.AvailableValue) == jsonText(c.AvailableValue) {
+				same = true
+				break
+			}
+		}
+		only = only && same
+	}
+	return props, only
+}
+
 func sortConflicts(cs []Conflict) {
 	sort.SliceStable(cs, func(i, j int) bool {
 		if cs[i].Subscription != cs[j].Subscription {

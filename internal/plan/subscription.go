@@ -412,8 +412,17 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	if p.Settings != rec.Settings && len(s.dropped) == 0 {
 		reasons = append(reasons, "subscriber settings changed")
 	}
-	if conflictsChanged && len(rec.Conflicts) > 0 {
-		reasons = append(reasons, "conflicts: some properties cannot be provided")
+	if conflictsChanged {
+		resolved, onlyResolved := resolvedConflicts(p.Conflicts, rec.Conflicts)
+		if len(resolved) > 0 && action != Sync {
+			// What the server can provide now (a component installed, an
+			// allocation raised) the subscription gets, locked or not:
+			// not a change of its config.
+			reasons = append(reasons, "conflicts resolved: "+strings.Join(resolved, ", "))
+		}
+		if len(rec.Conflicts) > 0 && !onlyResolved {
+			reasons = append(reasons, "conflicts: some properties cannot be provided")
+		}
 	}
 	switch {
 	case p.IPAddress != rec.IPAddress && rec.IPAddress == "":
