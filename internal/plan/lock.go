@@ -96,6 +96,10 @@ func lockAction(before, after, plan string) (Action, string, bool) {
 	switch {
 	case before != Locked && after == Locked:
 		return Lock, "customised", true
+	case before == Locked && after == Unsynced:
+		// Back on the plan's values, but some of them cannot be provided
+		// (the conflicts say which): not synced.
+		return Unlock, "customisation removed: takes plan " + plan + "'s values again, unsynced (some cannot be provided)", true
 	case before == Locked && after != Locked && after != Custom:
 		return Unlock, "customisation removed: synced with plan " + plan + " again", true
 	}
