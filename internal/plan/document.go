@@ -55,6 +55,12 @@ type Change struct {
 	// Cause is the address of the plan change that reached this
 	// subscription ("service_plan Business"), "" when it changes on its own.
 	Cause string
+	// Via is, on a subscription change that stands on its own only for
+	// what its conflicts became (a plan change asked for values the
+	// subscription cannot get, or can get again), the address of that
+	// plan change: text output summarises many such changes under it,
+	// as fan-out, rather than one by one (SPEC §4).
+	Via string
 	// Cascade is set on deletes that follow from another delete.
 	Cascade string
 	// RenamedFrom is the recorded key of an object renamed (renamed_from,

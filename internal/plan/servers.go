@@ -846,6 +846,9 @@ func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 			if cp.Cause != "" {
 				cp.Cause = part.Name + ": " + cp.Cause
 			}
+			if cp.Via != "" {
+				cp.Via = part.Name + ": " + cp.Via
+			}
 			if len(cp.DependsOn) > 0 {
 				deps := make([]string, len(cp.DependsOn))
 				for i, d := range cp.DependsOn {

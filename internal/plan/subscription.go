@@ -412,6 +412,11 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	if p.Settings != rec.Settings && len(s.dropped) == 0 {
 		reasons = append(reasons, "subscriber settings changed")
 	}
+	// The reasons that only say what its conflicts became (Change.Via).
+	conflictReasons := 0
+	if action == Sync {
+		conflictReasons++ // conflicts resolved: synced with its plan
+	}
 	if conflictsChanged {
 		resolved, onlyResolved := resolvedConflicts(p.Conflicts, rec.Conflicts)
 		if len(resolved) > 0 && action != Sync {
@@ -419,9 +424,11 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 			// allocation raised) the subscription gets, locked or not:
 			// not a change of its config.
 			reasons = append(reasons, "conflicts resolved: "+strings.Join(resolved, ", "))
+			conflictReasons++
 		}
 		if len(rec.Conflicts) > 0 && !onlyResolved {
 			reasons = append(reasons, "conflicts: some properties cannot be provided")
+			conflictReasons++
 		}
 	}
 	switch {
@@ -440,10 +447,14 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow) && s.sync != Custom && p.Plan == rec.Plan &&
 		sameList(p.Addons, rec.Addons) && (!customChanged || lockingNow) {
 		own := len(reasons) > 0 || action != Update
+		ownBesidesConflicts := len(reasons) > conflictReasons || (action != Update && action != Sync)
 		for _, addr := range s.usesPlans {
 			if e.planChanged[addr] != nil {
 				if c.Cause == "" && !own {
 					c.Cause = addr
+				}
+				if c.Cause == "" && c.Via == "" && !ownBesidesConflicts {
+					c.Via = addr
 				}
 				reasons = append(reasons, planWord(addr)+" changed")
 			}

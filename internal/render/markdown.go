@@ -99,11 +99,11 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	b.WriteString("#### Details\n\n")
 	groups := bulkGroups(p.Changes)
-	caused := causedBy(p.Changes)
+	caused, under := causedBy(p.Changes)
 	st := styler{}
 	var visible []*plan.Change
 	for _, c := range p.Changes {
-		if c.Cause == "" {
+		if !under[c] {
 			visible = append(visible, c)
 		}
 	}

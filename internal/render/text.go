@@ -111,10 +111,10 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	}
 	writeDrift(&b, st, p)
 	groups := bulkGroups(p.Changes)
-	caused := causedBy(p.Changes)
+	caused, under := causedBy(p.Changes)
 	shown := 0
 	for _, c := range p.Changes {
-		if c.Cause != "" {
+		if under[c] {
 			continue // summarised under the plan change that caused it
 		}
 		if shown == 0 {
@@ -486,15 +486,32 @@ func groupConflicts(cs []plan.Conflict) []*conflictGroup {
 }
 
 // causedBy groups the changes a plan change brings to subscriptions (or
-// resellers) by the address of that plan change.
-func causedBy(changes []*plan.Change) map[string][]*plan.Change {
-	out := map[string][]*plan.Change{}
+// resellers) by the address of that plan change: those it caused alone,
+// and, when a plan change reaches more than bulkThreshold of them, those
+// whose own reasons are only what their conflicts became (Change.Via),
+// which would otherwise be a wall of one change per subscription. under
+// holds every change so grouped: it is shown under its plan change.
+func causedBy(changes []*plan.Change) (byPlan map[string][]*plan.Change, under map[*plan.Change]bool) {
+	byPlan, under = map[string][]*plan.Change{}, map[*plan.Change]bool{}
+	via := map[string][]*plan.Change{}
 	for _, c := range changes {
-		if c.Cause != "" {
-			out[c.Cause] = append(out[c.Cause], c)
+		switch {
+		case c.Cause != "":
+			byPlan[c.Cause] = append(byPlan[c.Cause], c)
+			under[c] = true
+		case c.Via != "":
+			via[c.Via] = append(via[c.Via], c)
 		}
 	}
-	return out
+	for addr, cs := range via {
+		if len(cs) > bulkThreshold {
+			byPlan[addr] = append(byPlan[addr], cs...)
+			for _, c := range cs {
+				under[c] = true
+			}
+		}
+	}
+	return byPlan, under
 }
 
 // fanoutGroupLimit is how many distinct changes a fan-out shows; the
