@@ -170,7 +170,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return err
 	}
 	defer c.release()
-	summary, err := importWrite(ctx, client, o)
+	summary, err := importWrite(ctx, client, o, env.Now())
 	if err != nil {
 		return err
 	}
@@ -272,8 +272,8 @@ type importSummary struct {
 
 // importWrite reads the server and writes the config directory. What it
 // read is dropped when it returns, before the config is planned.
-func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions) (importSummary, error) {
-	snap, err := readForImport(ctx, client)
+func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions, now time.Time) (importSummary, error) {
+	snap, err := readForImport(ctx, client, now)
 	if err != nil {
 		return importSummary{}, err
 	}
@@ -344,11 +344,12 @@ func checkRendered(dir string, files []importer.File) error {
 
 // readForImport reads the whole server, with the definitions of its
 // additional services.
-func readForImport(ctx context.Context, client *xmlapi.Client) (*importer.Snapshot, error) {
+func readForImport(ctx context.Context, client *xmlapi.Client, now time.Time) (*importer.Snapshot, error) {
 	snap, err := importer.Read(ctx, client)
 	if err != nil {
 		return nil, caFileFlag(err)
 	}
+	snap.Now = now
 	if err := importer.ReadServices(ctx, client, snap); err != nil {
 		return nil, caFileFlag(err)
 	}
@@ -396,7 +397,7 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if o.Force {
 		return fmt.Errorf("--force and --target do not go together: --target adds to an existing directory")
 	}
-	snap, err := readForImport(ctx, client)
+	snap, err := readForImport(ctx, client, env.Now())
 	if err != nil {
 		return err
 	}
@@ -738,6 +739,10 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 			return serversSummary{}, fmt.Errorf("server %s: %w", s.conn.Name, err)
 		}
 	}
+	var now time.Time // zero: a subscription held expired counts as expired by its date
+	if env.Now != nil {
+		now = env.Now()
+	}
 	snaps := make([]*importer.Snapshot, len(servers))
 	errs := make([]error, len(servers))
 	sem := make(chan struct{}, o.Parallelism)
@@ -748,7 +753,7 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			snaps[i], errs[i] = readForImport(ctx, clients[i])
+			snaps[i], errs[i] = readForImport(ctx, clients[i], now)
 		}()
 	}
 	wg.Wait()

@@ -1248,7 +1248,11 @@ func webspaceValues(v mapping.Values) xmlapi.WebspaceValues {
 
 // ---- statuses -------------------------------------------------------------
 
-const suspendedByAdmin = 16
+// Status bits: suspended by the administrator, expired.
+const (
+	suspendedByAdmin = 16
+	statusExpired    = 256
+)
 
 func (r *run) buildStatuses() *phase {
 	ph := &phase{name: "statuses"}
@@ -1295,9 +1299,12 @@ func (r *run) buildStatuses() *phase {
 			have = d.Data.GenInfo.Status
 		}
 		// The subscription's own status (its owner's suspension is the
-		// owner's).
+		// owner's). Held expired (256) while plansync has it active (its
+		// date has not passed: renewed, or expired outside plansync), it
+		// is activated: Plesk keeps an expired subscription suspended.
 		filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
-		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", have&suspendedByAdmin != 0, func(st *int) xmlapi.Op {
+		held := have&suspendedByAdmin != 0 || (have&statusExpired != 0 && s.Status == "active")
+		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", held, func(st *int) xmlapi.Op {
 			return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: st}}}
 		})
 	}

@@ -444,6 +444,23 @@ func (r *run) exec(ctx context.Context, ph *phase) error {
 				defer wg.Done()
 				for pk := range work {
 					replies, err := r.c.Do(ctx, pk.ops...)
+					if err != nil && ctx.Err() == nil {
+						// No answer to read (transport, a packet refused
+						// whole): name what the packet asked for, as
+						// plansync names it.
+						ref := ph.chains[pk.chains[0]].ref
+						what := fmt.Sprintf("%s %s of %s %s", pk.ops[0].Operator(), pk.ops[0].Operation(), ref.Kind, ref.Key)
+						if more := len(pk.ops) - 1; more == 1 {
+							what += " (and 1 more operation in its packet)"
+						} else if more > 1 {
+							what += fmt.Sprintf(" (and %d more operations in its packet)", more)
+						}
+						var te *xmlapi.TransportError
+						if errors.As(err, &te) {
+							what += ", which may have been carried out"
+						}
+						err = fmt.Errorf("%s: %w", what, err)
+					}
 					r.mu.Lock()
 					r.writes += len(pk.ops)
 					r.progress()

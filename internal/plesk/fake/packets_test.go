@@ -77,6 +77,12 @@ func TestMalformedPackets(t *testing.T) {
 		{"set hosting shaped as add", `<packet version="1.6.9.1"><service-plan><set><filter/><hosting><property><name>ssl</name><value>true</value></property></hosting></set></service-plan></packet>`, "expected: vrt_hst"},
 		{"add hosting shaped as set", `<packet version="1.6.9.1"><service-plan><add><name>X</name><hosting><vrt_hst/></hosting></add></service-plan></packet>`, "expected: property"},
 		{"limit not a number", `<packet version="1.6.9.1"><service-plan><add><name>X</name><limits><limit><name>max_site</name><value>lots</value></limit></limits></add></service-plan></packet>`, "type long"},
+		{"filter of two kinds", `<packet version="1.6.9.1"><customer><get><filter><login>bob</login><id>4</id></filter><dataset><gen_info/></dataset></get></customer></packet>`, `element &#34;id&#34; is not expected`},
+		{"plan filter of two kinds", `<packet version="1.6.9.1"><service-plan><get><filter><name>X</name><guid>f4ce0000-0000-4000-8000-000000000002</guid></filter></get></service-plan></packet>`, `element &#34;guid&#34; is not expected`},
+		{"set values out of order", `<packet version="1.6.9.1"><webspace><set><filter><name>a.example</name></filter><values><limits><limit><name>max_box</name><value>9</value></limit></limits><gen_setup><status>0</status></gen_setup></values></set></webspace></packet>`, "webspace/set/values: element &#34;gen_setup&#34; is out of order"},
+		{"set values unknown", `<packet version="1.6.9.1"><webspace><set><filter><name>a.example</name></filter><values><colour>red</colour></values></set></webspace></packet>`, "webspace/set/values: element &#34;colour&#34; is not expected"},
+		{"customer gen_info out of order", `<packet version="1.6.9.1"><customer><set><filter><login>bob</login></filter><values><gen_info><status>16</status><pname>Bob</pname></gen_info></values></set></customer></packet>`, "customer/set/values/gen_info: element &#34;pname&#34; is out of order"},
+		{"reseller values out of order", `<packet version="1.6.9.1"><reseller><set><filter><login>r</login></filter><values><limits/><gen-info><pname>R</pname></gen-info></values></set></reseller></packet>`, "reseller/set/values: element &#34;gen-info&#34; is out of order"},
 		{"unknown operator", `<packet version="1.6.9.1"><plan-item><get><filter><all/></filter></get></plan-item></packet>`, "<errcode>1014</errcode>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

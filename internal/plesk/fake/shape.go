@@ -2,6 +2,7 @@ package fake
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -90,6 +91,19 @@ var shapes = map[string]map[string][]string{
 	},
 }
 
+// setGenInfo is the sequence of a customer's or reseller's gen_info in a
+// set (clientSetGenInfo, ResellerSetGenInfo).
+var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "guid", "external-id", "description"}
+
+// nestedShapes lists, per operator, operation and path below the
+// operation element, the children of the containers inside operations
+// whose order Plesk's schema fixes too (as shapes does).
+var nestedShapes = map[string]map[string]map[string][]string{
+	"webspace": {"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}}},
+	"customer": {"set": {"values": {"gen_info"}, "values/gen_info": setGenInfo}},
+	"reseller": {"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")}},
+}
+
 // checkShape reports the first way n's children break its shape.
 func checkShape(operator string, n *node) error {
 	ops, ok := shapes[operator]
@@ -103,10 +117,41 @@ func checkShape(operator string, n *node) error {
 	if err := checkSequence(operator+"/"+n.name, shape, n); err != nil {
 		return err
 	}
+	for path, shape := range nestedShapes[operator][n.name] {
+		c := n
+		for _, name := range strings.Split(path, "/") {
+			c = c.child(name)
+		}
+		if c == nil {
+			continue
+		}
+		if err := checkSequence(operator+"/"+n.name+"/"+path, shape, c); err != nil {
+			return err
+		}
+	}
+	if err := checkFilter(operator+"/"+n.name, n.child("filter")); err != nil {
+		return err
+	}
 	if err := checkHosting(operator, n); err != nil {
 		return err
 	}
 	return checkTypes(operator+"/"+n.name, n)
+}
+
+// checkFilter checks that a filter selects by one kind of key: the
+// schema's filters are a choice of one element, repeated (login*, id*,
+// guid*, …), never a mix.
+func checkFilter(where string, f *node) error {
+	if f == nil || len(f.kids) == 0 {
+		return nil
+	}
+	kind := f.kids[0].name
+	for _, k := range f.kids[1:] {
+		if k.name != kind {
+			return fmt.Errorf("%s/filter: element %q is not expected (a filter selects by one kind of key: %s)", where, k.name, kind)
+		}
+	}
+	return nil
 }
 
 // checkTypes checks the simple types the schema gives limit and

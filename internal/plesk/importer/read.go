@@ -42,6 +42,11 @@ type Snapshot struct {
 	// subscription on another address gets its ip_address (without it,
 	// the address most subscriptions are on counts as the default).
 	DefaultIP string
+	// Now is when the server was read: a subscription the server holds
+	// expired (status 256) before its expiration date has passed at Now
+	// is suspended outside plansync, not expired. Zero: every expired
+	// one counts as expired by its date.
+	Now time.Time
 }
 
 // ReadServices reads the definitions of the additional services into s
@@ -327,8 +332,14 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		}
 		gi := w.Data.GenInfo
 		// Expired (256) is no status of the config's: its expires date
-		// suspends it (SPEC §1.3).
-		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(gi.Status &^ statusExpired)}
+		// suspends it (SPEC §1.3). Held expired before that date has
+		// passed (set by hand, by billing, or renewed without being
+		// activated), it is suspended.
+		bits := gi.Status
+		if bits&statusExpired != 0 && (s.Now.IsZero() || expiredBy(w, s.Now)) {
+			bits &^= statusExpired
+		}
+		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(bits)}
 		owner := gi.OwnerLogin
 		if c := cfg.Customers[owner]; c != nil {
 			sub.Customer = owner
@@ -422,6 +433,17 @@ func expirationLimit(w *xmlapi.WebspaceData) (string, bool) {
 		}
 	}
 	return value, ok
+}
+
+// expiredBy says whether a subscription's expiration date, as the server
+// has it, has passed at now (never, without one).
+func expiredBy(w *xmlapi.WebspaceData, now time.Time) bool {
+	x, ok := expirationLimit(w)
+	if !ok {
+		return false
+	}
+	n, err := strconv.ParseInt(x, 10, 64)
+	return err == nil && n > 0 && !now.Before(time.Unix(n, 0))
 }
 
 // defineServices gives the services the plans use their definitions as

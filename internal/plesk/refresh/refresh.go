@@ -75,7 +75,11 @@ func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error)
 
 // FromSnapshot makes the server's records from what a read returned.
 func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
-	cfg := importer.BuildConfig(snap)
+	// The read as of now: a subscription expired before its date is
+	// suspended outside plansync.
+	at := *snap
+	at.Now = now
+	cfg := importer.BuildConfig(&at)
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
 	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
