@@ -114,6 +114,9 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	}
 	// A signal stops the watch once the plan in progress is done.
 	env.Interrupts.Graceful()
+	// Unless the signal comes while a plan waits for the state lock:
+	// then nothing has begun, and the watch stops without it.
+	c.lockStop = ctx
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
 	if o.RefreshEvery < 0 {
@@ -368,7 +371,9 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	// A plan that has begun is finished, and so is its apply: the first
 	// signal stops the watch after it (a second one ends the process at
-	// once, see main).
+	// once, see main). A wait for the state lock is cut short by it
+	// (common.lockStop): that plan has not begun.
+	stopping := ctx
 	ctx = context.WithoutCancel(ctx)
 	s.busy.Store(true)
 	defer s.busy.Store(false)
@@ -469,6 +474,10 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			s.say("the configuration is invalid; %s", s.lastGood())
 			s.triggers, s.rescan = nil, ""
 			s.shown = "" // the next plan is printed in full
+		case state.IsLocked(err) && stopping.Err() != nil:
+			s.say("stopping: %s was cut short while it waited for the state lock; nothing was planned or applied", intro)
+			s.triggers, s.rescan, s.startPending = nil, "", false
+			s.waitLock, s.waitIntro = "", ""
 		case state.IsLocked(err):
 			// Said again only when the holder changed or another plan
 			// was announced.
