@@ -259,10 +259,7 @@ func interrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	cmd := exec.Command(path, args[4:]...)
 	cmd.Dir = ts.MkAbs(".")
-	cmd.Env = os.Environ()
-	for _, k := range []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STATE", "PLANSYNC_STATE_NAME", "PLANSYNC_NOW", "PLANSYNC_PROFILE"} {
-		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
-	}
+	cmd.Env = scriptEnv(ts, "PLANSYNC_PROFILE")
 	var stdout, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	ts.Check(cmd.Start())

@@ -84,10 +84,7 @@ func startProc(ts *testscript.TestScript, neg bool, args []string) {
 	p := &bgProc{done: make(chan struct{})}
 	p.cmd = exec.Command(path, args[2:]...)
 	p.cmd.Dir = ts.MkAbs(".")
-	p.cmd.Env = os.Environ()
-	for _, k := range []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STATE", "PLANSYNC_STATE_NAME", "PLANSYNC_NOW"} {
-		p.cmd.Env = append(p.cmd.Env, k+"="+ts.Getenv(k))
-	}
+	p.cmd.Env = scriptEnv(ts)
 	p.cmd.Stdout, p.cmd.Stderr = teeBuffer{&p.stdout, &p.both}, teeBuffer{&p.stderr, &p.both}
 	if out != nil {
 		// One file for both streams, as a shell's redirection.
@@ -243,4 +240,28 @@ func sleepFor(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// scriptEnvKeys are the variables of a script that a process it runs in
+// the background (start, interrupt) gets as the script has them.
+var scriptEnvKeys = []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STATE", "PLANSYNC_STATE_NAME", "PLANSYNC_NOW"}
+
+// scriptPleskKeys are those that point plansync at the emulator
+// (pleskfake), passed on only when set: a process in the background
+// talks to the same server as one exec runs.
+var scriptPleskKeys = []string{"PLANSYNC_PLESK_URL", "PLANSYNC_PLESK_KEY", "PLANSYNC_PLESK_DEFAULT_IP"}
+
+// scriptEnv is the environment of a process a script runs in the
+// background.
+func scriptEnv(ts *testscript.TestScript, extra ...string) []string {
+	env := os.Environ()
+	for _, k := range append(scriptEnvKeys, extra...) {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	for _, k := range scriptPleskKeys {
+		if v := ts.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }

@@ -114,6 +114,9 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	}
 	// A signal stops the watch once the plan in progress is done.
 	env.Interrupts.Graceful()
+	// Unless the signal comes while a plan waits for the state lock:
+	// then nothing has begun, and the watch stops without it.
+	c.lockStop = ctx
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
 	if o.RefreshEvery < 0 {
@@ -238,6 +241,12 @@ type watchSession struct {
 	// resolves elsewhere (the directory is a link that was swapped).
 	stateAt    string
 	stateMoved bool
+	// stateSeen names the state (lineage, serial) the last plan was
+	// made against or the last apply wrote, "" while there was none;
+	// stateGone names it while it no longer exists (the directory was
+	// replaced by one without .plansync, the state was deleted): the
+	// plans are then against a new, empty state, and not applied.
+	stateSeen, stateGone string
 }
 
 // watchStateAt is where the state file of dir is, every link on the
@@ -368,7 +377,9 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	// A plan that has begun is finished, and so is its apply: the first
 	// signal stops the watch after it (a second one ends the process at
-	// once, see main).
+	// once, see main). A wait for the state lock is cut short by it
+	// (common.lockStop): that plan has not begun.
+	stopping := ctx
 	ctx = context.WithoutCancel(ctx)
 	s.busy.Store(true)
 	defer s.busy.Store(false)
@@ -469,6 +480,10 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			s.say("the configuration is invalid; %s", s.lastGood())
 			s.triggers, s.rescan = nil, ""
 			s.shown = "" // the next plan is printed in full
+		case state.IsLocked(err) && stopping.Err() != nil:
+			s.say("stopping: %s was cut short while it waited for the state lock; nothing was planned or applied", intro)
+			s.triggers, s.rescan, s.startPending = nil, "", false
+			s.waitLock, s.waitIntro = "", ""
 		case state.IsLocked(err):
 			// Said again only when the holder changed or another plan
 			// was announced.
@@ -484,6 +499,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		return
 	}
 	planning := time.Since(began) - loading
+	s.noteState(run.prior)
 	// Release the lock as soon as possible: nobody waits on watch
 	// between changes.
 	release := sync.OnceFunc(run.close)
@@ -536,6 +552,25 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	s.last += ")"
 	s.say("planned in %s (%s); waiting for changes", watchRound(time.Since(began)), took)
+}
+
+// noteState notes the state a plan was made against, or an apply
+// wrote (nil: there is none). A state that existed and is gone is
+// said once; --apply then applies nothing into the new, empty state
+// until a state exists again (put back, or made by a plansync apply).
+// A watch that started with no state applies into a new one.
+func (s *watchSession) noteState(st *state.Snapshot) {
+	if st != nil {
+		if s.stateGone != "" {
+			s.say("a state exists again (lineage %s, serial %d): plans are applied again", st.Lineage, st.Serial)
+		}
+		s.stateSeen = fmt.Sprintf("lineage %s, serial %d", st.Lineage, st.Serial)
+		s.stateGone = ""
+		return
+	}
+	if s.stateSeen != "" && s.stateGone == "" {
+		s.stateGone = s.stateSeen
+	}
 }
 
 func watchRound(d time.Duration) string {
@@ -618,6 +653,10 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		reason := "the plan has " + strings.Join(why, " and ")
 		return skip(reason, "skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
 	}
+	if s.stateGone != "" {
+		reason := fmt.Sprintf("the state this watch has been using (%s) no longer exists: the plan is against a new, empty state and would create every object again", s.stateGone)
+		return skip(reason, "skipped apply: %s; put the state back (plansync state push) or, if a new state is meant, run: %s", reason, s.applyCommand(p))
+	}
 	s.skipped, s.skippedAt = "", ""
 	opts := apply.Options{Who: s.env.User, Now: s.env.Now()}
 	if p.Parts != nil && fleetConnected(run.cfg) {
@@ -667,6 +706,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	w := *written
 	w.Serial = serial
 	s.c.priors.wrote(ctx, run.backend, &w)
+	s.noteState(&w)
 	rec.Result = "applied"
 	s.audit(rec)
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
@@ -684,6 +724,7 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 		w := *res.recorded
 		w.Serial = res.serial
 		s.c.priors.wrote(ctx, run.backend, &w)
+		s.noteState(&w)
 		s.c.refresh.applied()
 		if len(res.failed) > 0 {
 			err = res.failure()

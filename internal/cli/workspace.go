@@ -44,12 +44,29 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (
 			// Taken a moment ago: its holder is not recorded yet.
 			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by another process…\n", c.LockTimeout)
 		}
-		l, err = state.AcquireLock(ctx, b, info, c.LockTimeout)
+		if c.lockStop != nil {
+			// Only the wait ends with lockStop: each try keeps ctx, so a
+			// lock taken is never cut short half-way.
+			l, err = state.AcquireLock(c.lockStop, tryLocker{b, ctx}, info, c.LockTimeout)
+		} else {
+			l, err = state.AcquireLock(ctx, b, info, c.LockTimeout)
+		}
 	}
 	if err != nil {
 		return nil, backendErr(b, err)
 	}
 	return l, nil
+}
+
+// tryLocker is a backend whose TryLock uses ctx, whatever context it is
+// given.
+type tryLocker struct {
+	state.Backend
+	ctx context.Context
+}
+
+func (t tryLocker) TryLock(_ context.Context, info state.LockInfo) (state.Lock, error) {
+	return t.Backend.TryLock(t.ctx, info)
 }
 
 // provisioner is a backend that creates its storage (a database
