@@ -300,7 +300,8 @@ func hashStateFile(path string) (sum []byte, info os.FileInfo, ok bool) {
 }
 
 // sameState reports whether the state file is still the one hashed:
-// the file backend replaces it by rename, never in place.
+// the file backend replaces it by rename, never in place, and a file
+// overwritten in place by hand is told by its stat (sameFileInfo).
 func (pc *planCache) sameState() bool {
 	info, err := os.Stat(pc.statePath)
 	if pc.stateInfo == nil {
@@ -310,9 +311,11 @@ func (pc *planCache) sameState() bool {
 }
 
 // sameFileInfo reports whether two stats are of one file, unchanged
-// between them (same size and modification time).
+// between them (same size, modification time and, on Linux, status change
+// time: a file overwritten in place whose modification time was set back,
+// as cp then touch -d leave it, is not the file hashed).
 func sameFileInfo(a, b os.FileInfo) bool {
-	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && sameChange(a, b)
 }
 
 // hashedFile is a file's SHA-256 and its stat when it was hashed.
