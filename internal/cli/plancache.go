@@ -200,15 +200,21 @@ type planInput struct {
 // run is not cached: --no-cache, --out, a watcher, a state that is not a
 // state file, a config directory that cannot be listed, or no key.
 func openPlanCache(env Env, c *common, o planOptions) *planCache {
-	if !env.useCache || o.Out != "" || c.last != nil || c.priors != nil || c.replace || c.existing {
+	if !env.useCache || c.last != nil || c.priors != nil || c.replace || c.existing {
+		return nil
+	}
+	if o.Out != "" {
+		env.debugf("cache", "plan: not cached: a saved plan (--out) is planned anew")
 		return nil
 	}
 	loc := statePath(env, c, o.Dir)
 	if isPostgres(loc) {
+		env.debugf("cache", "plan: not cached: the state is not a state file")
 		return nil
 	}
 	key, err := secretCacheKey(env)
 	if err != nil {
+		env.debugf("cache", "plan: not cached: no secret-cache key: %v", err)
 		return nil
 	}
 	abs, err := filepath.Abs(o.Dir)
@@ -497,11 +503,16 @@ func (pc *planCache) record(env Env) Env {
 func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 	stored := false
 	defer func() { env.debugf("cache", "plan: stored: %t", stored) }()
-	if pc.log == nil || run == nil || run.plan == nil || run.observed != nil || run.fleetReads != nil || run.read != nil ||
+	if pc.log == nil || run == nil || run.plan == nil {
+		return
+	}
+	if run.observed != nil || run.fleetReads != nil || run.read != nil ||
 		run.plan.Refreshed || run.plan.Parts != nil || len(run.cfg.Servers) > 0 {
+		env.debugf("cache", "plan: not cached: it has a Plesk server")
 		return
 	}
 	if client, err := pleskClient(env, run.cfg); err != nil || client != nil {
+		env.debugf("cache", "plan: not cached: it has a Plesk server")
 		return
 	}
 	now, err := clock(env, nowFlag)
@@ -513,7 +524,12 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 	pc.log.mu.Unlock()
 	// A file edited while the run read it: what it planned may not be
 	// what the entry's name says.
-	if tainted || !pc.unchanged() {
+	if tainted {
+		env.debugf("cache", "plan: not cached: it waited for the state lock or planned without it")
+		return
+	}
+	if !pc.unchanged() {
+		env.debugf("cache", "plan: not cached: the config or the state changed while it planned")
 		return
 	}
 	e := planEntry{Now: now, Changes: !run.plan.Empty(), Stdout: pc.out.Len(), Stderr: pc.errs.Len()}
