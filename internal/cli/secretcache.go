@@ -84,7 +84,7 @@ func (c *secretCache) init() {
 		if err != nil {
 			return // no place for a key: bcrypt every time
 		}
-		if b, err := os.ReadFile(c.path); err == nil {
+		if b, err := readCacheFile(c.path); err == nil {
 			if rest, ok := bytes.CutPrefix(b, []byte(secretCacheMagic)); ok && len(rest)%32 == 0 {
 				for i := 0; i+32 <= len(rest); i += 32 {
 					c.known[[32]byte(rest[i:i+32])] = struct{}{}
