@@ -588,8 +588,12 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 }
 
 // prune keeps the planCacheMax most recent entries.
-func (pc *planCache) prune() {
-	entries, err := os.ReadDir(pc.dc.dir)
+func (pc *planCache) prune() { pruneOldest(pc.dc.dir, planCacheMax) }
+
+// pruneOldest keeps the keep most recently written (or used) entries of
+// dir, and the temporary files of runs at work.
+func pruneOldest(dir string, keep int) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
@@ -608,11 +612,11 @@ func (pc *planCache) prune() {
 		}
 		list = append(list, aged{e.Name(), fi.ModTime()})
 	}
-	if len(list) <= planCacheMax {
+	if len(list) <= keep {
 		return
 	}
 	slices.SortFunc(list, func(a, b aged) int { return b.at.Compare(a.at) })
-	for _, a := range list[planCacheMax:] {
-		os.Remove(filepath.Join(pc.dc.dir, a.name))
+	for _, a := range list[keep:] {
+		os.Remove(filepath.Join(dir, a.name))
 	}
 }
