@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -117,7 +118,11 @@ func entrySum(name string, payload []byte) [32]byte {
 // Get returns the entry's content when it is whole, else nil.
 func (c *diskCache) Get(key [32]byte) []byte {
 	name := hex.EncodeToString(key[:])
-	data, err := os.ReadFile(filepath.Join(c.dir, name))
+	data, err := readCacheFile(filepath.Join(c.dir, name))
+	if errors.Is(err, errNotCacheFile) {
+		c.bad.Add(1)
+		return nil
+	}
 	if err != nil {
 		return nil
 	}
@@ -133,6 +138,23 @@ func (c *diskCache) Get(key [32]byte) []byte {
 	}
 	c.note(name, nil)
 	return payload
+}
+
+var errNotCacheFile = errors.New("not a regular file")
+
+// readCacheFile reads a file of the cache, which must be a regular file:
+// a link (to /dev/zero, say), a named pipe or a device in its place is not
+// opened (it could block, or never end) but ignored, and replaced when
+// the entry is written anew.
+func readCacheFile(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, errNotCacheFile)
+	}
+	return os.ReadFile(path)
 }
 
 // Put writes an entry: to a temporary file, renamed into place.

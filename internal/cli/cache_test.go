@@ -473,3 +473,72 @@ func TestPlanCacheStateReplacedMeanwhile(t *testing.T) {
 		t.Fatalf("plan against the state put back meanwhile: exit %d\n%s%s", code, out, errb)
 	}
 }
+
+// The state file overwritten in place (same file, same size) with its
+// modification time put back (cp, then touch -d) after the plan cache
+// hashed it is read as it is then: the cache neither prints the plan of
+// what it hashed nor reads the state it decoded from those bytes.
+func TestPlanCacheStateOverwrittenInPlace(t *testing.T) {
+	dir, run, path, orig, _ := planCacheFixture(t)
+	statePath := filepath.Join(dir, ".plansync", "state.json")
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	other, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 GiB: a state of the same size as the one of 1 GiB (serial 2
+	// for 1).
+	os.WriteFile(path, []byte(strings.Replace(string(orig), "disk_space: 1GiB", "disk_space: 2GiB", 1)), 0o644)
+	if code, out, errb := run("apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	applied, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(other, applied) || len(other) != len(applied) {
+		t.Fatalf("not two states of one size:\n%s\n%s", other, applied)
+	}
+	overwrite := func() {
+		// Past the tick of the kernel's file times since the apply
+		// wrote it (a few milliseconds), as a hand edit is.
+		time.Sleep(20 * time.Millisecond)
+		fi, err := os.Stat(statePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(statePath, other, 0o600); err != nil { // in place: the same file
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(statePath, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restore := func() {
+		tmp := statePath + ".new"
+		os.WriteFile(tmp, applied, 0o600)
+		os.Rename(tmp, statePath)
+	}
+	defer func() { testHookPlanCache = nil }()
+	for _, stage := range []string{"locked", "recording"} {
+		restore()
+		if code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode"); code != 0 {
+			t.Fatalf("plan: exit %d\n%s%s", code, out, errb)
+		}
+		if stage == "recording" {
+			os.RemoveAll(filepath.Join(dir, ".plansync", "cache", planCacheDir))
+		}
+		testHookPlanCache = func(s string) {
+			if s == stage {
+				overwrite()
+			}
+		}
+		code, out, errb := run("plan", "--dir", dir, "--detailed-exitcode")
+		testHookPlanCache = nil
+		if code != 2 || !strings.Contains(out, "1 GiB → 2 GiB") {
+			t.Errorf("%s: plan against the state overwritten meanwhile: exit %d\n%s%s", stage, code, out, errb)
+		}
+	}
+}

@@ -200,15 +200,21 @@ type planInput struct {
 // run is not cached: --no-cache, --out, a watcher, a state that is not a
 // state file, a config directory that cannot be listed, or no key.
 func openPlanCache(env Env, c *common, o planOptions) *planCache {
-	if !env.useCache || o.Out != "" || c.last != nil || c.priors != nil || c.replace || c.existing {
+	if !env.useCache || c.last != nil || c.priors != nil || c.replace || c.existing {
+		return nil
+	}
+	if o.Out != "" {
+		env.debugf("cache", "plan: not cached: a saved plan (--out) is planned anew")
 		return nil
 	}
 	loc := statePath(env, c, o.Dir)
 	if isPostgres(loc) {
+		env.debugf("cache", "plan: not cached: the state is not a state file")
 		return nil
 	}
 	key, err := secretCacheKey(env)
 	if err != nil {
+		env.debugf("cache", "plan: not cached: no secret-cache key: %v", err)
 		return nil
 	}
 	abs, err := filepath.Abs(o.Dir)
@@ -300,7 +306,8 @@ func hashStateFile(path string) (sum []byte, info os.FileInfo, ok bool) {
 }
 
 // sameState reports whether the state file is still the one hashed:
-// the file backend replaces it by rename, never in place.
+// the file backend replaces it by rename, never in place, and a file
+// overwritten in place by hand is told by its stat (sameFileInfo).
 func (pc *planCache) sameState() bool {
 	info, err := os.Stat(pc.statePath)
 	if pc.stateInfo == nil {
@@ -310,9 +317,11 @@ func (pc *planCache) sameState() bool {
 }
 
 // sameFileInfo reports whether two stats are of one file, unchanged
-// between them (same size and modification time).
+// between them (same size, modification time and, on Linux, status change
+// time: a file overwritten in place whose modification time was set back,
+// as cp then touch -d leave it, is not the file hashed).
 func sameFileInfo(a, b os.FileInfo) bool {
-	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && sameChange(a, b)
 }
 
 // hashedFile is a file's SHA-256 and its stat when it was hashed.
@@ -494,11 +503,16 @@ func (pc *planCache) record(env Env) Env {
 func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 	stored := false
 	defer func() { env.debugf("cache", "plan: stored: %t", stored) }()
-	if pc.log == nil || run == nil || run.plan == nil || run.observed != nil || run.fleetReads != nil || run.read != nil ||
+	if pc.log == nil || run == nil || run.plan == nil {
+		return
+	}
+	if run.observed != nil || run.fleetReads != nil || run.read != nil ||
 		run.plan.Refreshed || run.plan.Parts != nil || len(run.cfg.Servers) > 0 {
+		env.debugf("cache", "plan: not cached: it has a Plesk server")
 		return
 	}
 	if client, err := pleskClient(env, run.cfg); err != nil || client != nil {
+		env.debugf("cache", "plan: not cached: it has a Plesk server")
 		return
 	}
 	now, err := clock(env, nowFlag)
@@ -510,7 +524,12 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 	pc.log.mu.Unlock()
 	// A file edited while the run read it: what it planned may not be
 	// what the entry's name says.
-	if tainted || !pc.unchanged() {
+	if tainted {
+		env.debugf("cache", "plan: not cached: it waited for the state lock or planned without it")
+		return
+	}
+	if !pc.unchanged() {
+		env.debugf("cache", "plan: not cached: the config or the state changed while it planned")
 		return
 	}
 	e := planEntry{Now: now, Changes: !run.plan.Empty(), Stdout: pc.out.Len(), Stderr: pc.errs.Len()}
@@ -569,8 +588,12 @@ func (pc *planCache) store(env Env, run *planRun, nowFlag string) {
 }
 
 // prune keeps the planCacheMax most recent entries.
-func (pc *planCache) prune() {
-	entries, err := os.ReadDir(pc.dc.dir)
+func (pc *planCache) prune() { pruneOldest(pc.dc.dir, planCacheMax) }
+
+// pruneOldest keeps the keep most recently written (or used) entries of
+// dir, and the temporary files of runs at work.
+func pruneOldest(dir string, keep int) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
@@ -589,11 +612,11 @@ func (pc *planCache) prune() {
 		}
 		list = append(list, aged{e.Name(), fi.ModTime()})
 	}
-	if len(list) <= planCacheMax {
+	if len(list) <= keep {
 		return
 	}
 	slices.SortFunc(list, func(a, b aged) int { return b.at.Compare(a.at) })
-	for _, a := range list[planCacheMax:] {
-		os.Remove(filepath.Join(pc.dc.dir, a.name))
+	for _, a := range list[keep:] {
+		os.Remove(filepath.Join(dir, a.name))
 	}
 }

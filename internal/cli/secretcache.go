@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,7 +85,7 @@ func (c *secretCache) init() {
 		if err != nil {
 			return // no place for a key: bcrypt every time
 		}
-		if b, err := os.ReadFile(c.path); err == nil {
+		if b, err := readCacheFile(c.path); err == nil {
 			if rest, ok := bytes.CutPrefix(b, []byte(secretCacheMagic)); ok && len(rest)%32 == 0 {
 				for i := 0; i+32 <= len(rest); i += 32 {
 					c.known[[32]byte(rest[i:i+32])] = struct{}{}
@@ -120,8 +121,13 @@ func secretCacheKey(env Env) ([]byte, error) {
 	}
 	path := filepath.Join(dir, secretKeyName)
 	if fi, err := os.Stat(path); err == nil {
-		if fi.Mode().Perm()&0o077 != 0 || !fi.Mode().IsRegular() || fi.Size() != 32 {
-			return nil, errors.New("secret cache key is not private")
+		switch {
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("%s is not a regular file", path)
+		case fi.Mode().Perm()&0o077 != 0:
+			return nil, fmt.Errorf("%s is not private (mode %04o): chmod 600 it", path, fi.Mode().Perm())
+		case fi.Size() != 32:
+			return nil, fmt.Errorf("%s is not a key (%d bytes, not 32): delete it, and the next run makes one", path, fi.Size())
 		}
 		return os.ReadFile(path)
 	} else if !errors.Is(err, fs.ErrNotExist) {

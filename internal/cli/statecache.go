@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/plansync/plansync/state"
 	"github.com/plansync/plansync/state/file"
@@ -18,7 +20,8 @@ import (
 // With the file backend, plan, apply and validate (without --no-cache)
 // keep the recorded state they read, decoded, in the compact binary form
 // of state.EncodeBinary, in <dir>/.plansync/cache/state/: one entry per
-// state file (named by its path), which holds the SHA-256 of the state
+// state file (named by its path; those of the stateCacheMax most recently
+// used), which holds the SHA-256 of the state
 // file's bytes and of the build it was made from. A run reads the state
 // file (it must: nothing else says what it holds), hashes it, and when
 // the entry was made from exactly those bytes decodes the entry instead
@@ -30,6 +33,11 @@ import (
 // is canonical (see Read); a write of the state leaves an entry that says
 // only that (written). A PostgreSQL state is not cached: reading it is a
 // query anyway, and its rows are what would need decoding.
+
+// stateCacheMax bounds the entries kept, one per state file: a config
+// directory planned against many state files (--state, PLANSYNC_STATE)
+// keeps those of the most recently used.
+const stateCacheMax = 8
 
 // cachedFile is the file backend whose Read goes through the cache.
 type cachedFile struct {
@@ -84,6 +92,7 @@ func (b *cachedFile) written(size int, stable bool, plain [32]byte) {
 		return
 	}
 	b.dc.Put(b.entryKey(), append(entrySumOf(plain, size), 1))
+	pruneOldest(b.dc.dir, stateCacheMax)
 	b.env.debugf("cache", "state: written (canonical, stored: %v)", len(b.dc.failed) == 0)
 }
 
@@ -137,6 +146,8 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	key := b.entryKey()
 	knownCanonical := false
 	if p := b.dc.Get(key); len(p) > len(sum) && bytes.Equal(p[:len(sum)], sum) && p[len(sum)] <= 1 {
+		t := time.Now()
+		_ = os.Chtimes(filepath.Join(b.dc.dir, hex.EncodeToString(key[:])), t, t) // recently used: kept by pruneOldest
 		if len(p) == len(sum)+1 {
 			knownCanonical = p[len(sum)] == 1 // an entry a write made
 		} else if s, err := state.DecodeBinary(p[len(sum)+1:]); err == nil {
@@ -177,6 +188,7 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 			}
 			b.dc.Put(key, append(append(sum, flag), bin...))
 			stored = len(b.dc.failed) == 0
+			pruneOldest(b.dc.dir, stateCacheMax)
 		}
 		b.env.debugf("cache", "state: decoded (stored: %v)", stored)
 		b.env.debugf("cache", "state: canonical: %v (%s)", canonical, how)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,5 +72,43 @@ func TestStateCacheCanonical(t *testing.T) {
 	}
 	if got, err := os.ReadFile(statePath); err != nil || !bytes.Equal(got, edited) {
 		t.Fatalf("a no-op apply rewrote the state (%v)", err)
+	}
+}
+
+// The state cache keeps an entry per state file for the most recently
+// used ones only: a config directory planned against ever new state
+// files (a temporary --state per CI job) does not grow it for ever.
+func TestStateCacheBounded(t *testing.T) {
+	dir := configDir(t)
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	run := func(args ...string) {
+		t.Helper()
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		if code := Main(context.Background(), args, env); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errb)
+		}
+	}
+	states := t.TempDir()
+	first := filepath.Join(states, "first.json")
+	run("apply", "--dir", dir, "--auto-approve", "--state", first)
+	for i := range 3 * stateCacheMax {
+		p := filepath.Join(states, fmt.Sprintf("s%d.json", i))
+		run("apply", "--dir", dir, "--auto-approve", "--state", p)
+		run("plan", "--dir", dir, "--state", p)
+		run("validate", "--dir", dir, "--state", first) // in use all along
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, ".plansync", "cache", "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) > stateCacheMax {
+		t.Errorf("%d state cache entries, want at most %d", len(entries), stateCacheMax)
+	}
+	env, _, errb := termEnv(t, "", map[string]string{"XDG_CACHE_HOME": vars["XDG_CACHE_HOME"], envDebug: "cache"})
+	env.IsTerminal = func(any) bool { return false }
+	Main(context.Background(), []string{"validate", "--dir", dir, "--state", first}, env)
+	if !strings.Contains(errb.String(), "state: read from the cache") {
+		t.Errorf("the state used all along is no longer cached:\n%s", errb)
 	}
 }
