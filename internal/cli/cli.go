@@ -119,6 +119,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	}()
 	env.view = &diagView{}
 	root := newRoot(ctx, env)
+	args = terraformDashes(root, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !env.view.isJSON() && asksJSON(cmd, args) {
