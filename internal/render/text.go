@@ -442,7 +442,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	} else {
 		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
 	}
-	b.WriteString("Or accept the available values: plansync apply --accept-available (the subscriptions stay unsynced).\n")
+	fmt.Fprintf(b, "Or accept the available values: plansync apply --accept-available (the subscriptions stay %s).\n", conflictedSync(p))
 	if accepted > 0 {
 		if accepted == 1 {
 			b.WriteString("1 of them was accepted earlier and is recorded.\n")
@@ -483,6 +483,34 @@ func groupConflicts(cs []plan.Conflict) []*conflictGroup {
 		g.subs = append(g.subs, serverPrefix(c.Server)+c.Subscription)
 	}
 	return out
+}
+
+// conflictedSync says which sync statuses the subscriptions in conflict
+// keep when their available values are accepted: unsynced, but a locked
+// or custom one stays locked or custom (SPEC §1.3).
+func conflictedSync(p *plan.Plan) string {
+	status := map[[2]string]string{}
+	for _, s := range p.Subscriptions {
+		status[[2]string{s.Server, s.Key}] = s.SyncStatus
+	}
+	has := map[string]bool{}
+	for _, c := range p.Conflicts {
+		st := status[[2]string{c.Server, c.Subscription}]
+		if st != plan.Locked && st != plan.Custom {
+			st = plan.Unsynced
+		}
+		has[st] = true
+	}
+	var words []string
+	for _, st := range []string{plan.Unsynced, plan.Locked, plan.Custom} {
+		if has[st] {
+			words = append(words, st)
+		}
+	}
+	if len(words) == 0 {
+		return plan.Unsynced
+	}
+	return strings.Join(words, " or ")
 }
 
 // causedBy groups the changes a plan change brings to subscriptions (or
