@@ -849,3 +849,34 @@ func TestNoPHPHandler(t *testing.T) {
 		t.Error("plan Business was not created")
 	}
 }
+
+// TestReadBackServerIDs: refresh's read-back of a subscription reads its
+// php_handler_id by the server's PHP handlers: on a server whose PHP 8.3
+// is the OS vendor's (id fpm) it agrees with PHP 8.3 FPM.
+func TestReadBackServerIDs(t *testing.T) {
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	st, err := fake.Seed(cfg, "192.0.2.10", now, fake.Options{VendorPHP: "8.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(fake.New(st, fake.Options{Key: "k", VendorPHP: "8.3"}))
+	defer hs.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+	snap, err := importer.Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := snap.PHP.ID("8.3", "fpm"); id != "fpm" {
+		t.Fatalf("the server's id of 8.3 FPM is %q, want fpm", id)
+	}
+	list := []Expected{{Domain: "a.example", Predicted: state.Values{"hosting.php_version": "8.3", "hosting.php_handler": "fpm"},
+		Paths: []string{"hosting.php_handler", "hosting.php_version"}}}
+	ds, err := ReadBackOn(context.Background(), c, snap.PHP, list)
+	if err != nil || len(ds) > 0 {
+		t.Errorf("read back with the server's handlers: %v %+v", err, ds)
+	}
+	// Without them the id fpm is not read as PHP 8.3 FPM.
+	if ds, _ := ReadBack(context.Background(), c, list); len(ds) == 0 {
+		t.Error("read back without the server's handlers agrees; the test proves nothing")
+	}
+}
