@@ -348,7 +348,9 @@ func TestTuneGC(t *testing.T) {
 // but none of its objects), -fail-op N (the Nth
 // operation fails, with -fail-code, default 1023), -delay DUR (every
 // answer is held back this long), -addon-replaces (add-on values replace
-// the plan's instead of adding to them, the emulator's option).
+// the plan's instead of adding to them, the emulator's option),
+// -vendor-php VERSION (that PHP version is the OS vendor's: its handlers'
+// ids are fpm, fastcgi, cgi, the emulator's option).
 //
 // Options inject faults: -answer=html|garbage|http500 (the emulator's
 // own), -answer=version (every packet refused with Plesk's system error
@@ -359,7 +361,7 @@ func TestTuneGC(t *testing.T) {
 // stays the first, 192.0.2.10).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-ip LIST] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
 // in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
@@ -391,7 +393,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "addon-replaces":
 			opts.AddonReplaces = true
 			continue
-		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "ip":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "ip", "vendor-php":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -408,6 +410,8 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			key = val
 		case "ip":
 			moreIPs = strings.Split(val, ",")
+		case "vendor-php":
+			opts.VendorPHP = val
 		case "answer":
 			if val == "version" {
 				version = true
@@ -439,7 +443,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: pleskfake [-empty] [-addon-replaces] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
+		ts.Fatalf("usage: pleskfake [-empty] [-addon-replaces] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-answer-at N] [-tls] CONFIGDIR|- [COMPONENTS]")
 	}
 	st := fake.NewState()
 	if args[0] != "-" {
@@ -464,12 +468,12 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 				}
 			}
 			var err error
-			if st, err = fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+			if st, err = fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{VendorPHP: opts.VendorPHP}); err != nil {
 				ts.Fatalf("pleskfake: %v", err)
 			}
 		} else {
 			var err error
-			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{}); err != nil {
+			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{VendorPHP: opts.VendorPHP}); err != nil {
 				ts.Fatalf("pleskfake: %v", err)
 			}
 		}

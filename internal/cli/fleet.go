@@ -740,7 +740,7 @@ func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig,
 			if err != nil {
 				return 0, err
 			}
-			ds, err := readBackDisagreements(ctx, client, r.res.Disagreements)
+			ds, err := readBackDisagreements(ctx, client, r.srv, r.res.Disagreements)
 			if err != nil {
 				// Only reported, never recorded: what was read is
 				// recorded.

@@ -17,6 +17,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
@@ -297,7 +298,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		if err != nil {
 			return err
 		}
-		if disagree, err = readBackDisagreements(ctx, client, res.Disagreements); err != nil {
+		if disagree, err = readBackDisagreements(ctx, client, r.srv, res.Disagreements); err != nil {
 			// Only reported, never recorded: what was read is recorded.
 			env.warn(err.Error(), diag.Range{}, "")
 		}
@@ -335,7 +336,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 // what the server still reports otherwise than plansync predicts: the
 // model disagreements apply reported, which a refresh does not record
 // either.
-func readBackDisagreements(ctx context.Context, client *xmlapi.Client, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
+func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refresh.Server, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
 	if len(list) == 0 || client == nil {
 		return nil, nil
 	}
@@ -347,7 +348,11 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, list []re
 		}
 		expected = append(expected, e)
 	}
-	out, err := deploy.ReadBack(ctx, client, expected)
+	var php *mapping.PHPHandlers
+	if srv != nil {
+		php = srv.PHP
+	}
+	out, err := deploy.ReadBackOn(ctx, client, php, expected)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s (%v): the model disagreements that may persist there are not shown", client.Server(), err)
 	}

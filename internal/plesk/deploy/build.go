@@ -44,6 +44,11 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
 	}
+	if len(r.noHandler) > 0 {
+		sort.Strings(r.noHandler)
+		return nil, errorf("plesk %s: nothing was changed: %s: the server has no PHP handler for these (php-handler get); install or enable one, or choose a PHP version and handler it has",
+			r.c.Server(), strings.Join(r.noHandler, "; "))
+	}
 	phases = append(phases, r.buildDeletes()...)
 	return phases, nil
 }
@@ -357,11 +362,11 @@ func (r *run) buildResellerPlans() *phase {
 		if d == nil {
 			d = r.rplans[r.serverRef("reseller_plan", rp.Name, r.renamed("reseller_plan", rp.Key))]
 		}
-		want := props(r.res.PropertySets[rp.Props], nil)
+		want := r.props(r.res.PropertySets[rp.Props], nil)
 		oversell := strconv.FormatBool(rp.Oversell)
 		ch := ph.chain(ref.Kind, ref.Key)
 		if d == nil {
-			v := values(want, nil)
+			v := r.values("reseller plan "+rp.Name, want, nil)
 			v.Oversell = oversell
 			ch.add(func() xmlapi.Op {
 				return xmlapi.ResellerPlanAdd{Name: rp.Name, Limits: mapping.ResellerLimitsBlock(v), Permissions: mapping.PermissionsBlock(v)}
@@ -374,8 +379,8 @@ func (r *run) buildResellerPlans() *phase {
 		}
 		r.setID(ref, d.GUID, d.ID)
 		hv, hoversell := rplanValues(d)
-		write, reset, _ := diff(want, observed(hv), nil) // limits and permissions: always reset
-		v := values(write, reset)
+		write, reset, _ := diff(want, r.observed(hv), nil) // limits and permissions: always reset
+		v := r.values("reseller plan "+rp.Name, write, reset)
 		if hoversell != oversell {
 			v.Oversell = oversell
 		}
@@ -424,7 +429,7 @@ func (r *run) buildResellers() *phase {
 		}
 		var alloc mapping.Values
 		if rs.Plan == model.None || rs.Plan == "" {
-			alloc = values(props(r.res.PropertySets[rs.Allocation], nil), nil)
+			alloc = r.values("reseller "+rs.Login, r.props(r.res.PropertySets[rs.Allocation], nil), nil)
 			alloc.Oversell = strconv.FormatBool(rs.Oversell)
 		}
 		if d == nil && billing && r.custs[rs.Login] == nil {
@@ -537,8 +542,8 @@ func (r *run) buildResellers() *phase {
 					setv(&hv.Permissions, p.Name, p.Value)
 				}
 			}
-			write, reset, _ := diff(props(r.res.PropertySets[rs.Allocation], nil), observed(hv), nil) // limits and permissions
-			v := values(write, reset)
+			write, reset, _ := diff(r.props(r.res.PropertySets[rs.Allocation], nil), r.observed(hv), nil) // limits and permissions
+			v := r.values("reseller "+rs.Login, write, reset)
 			if hoversell != alloc.Oversell {
 				v.Oversell = alloc.Oversell
 			}
@@ -716,7 +721,7 @@ func (r *run) findPlan(kind string, pl state.Plan) *xmlapi.PlanData {
 func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	ref := state.Ref{Kind: kind, Key: pl.Key}
 	d := r.findPlan(kind, pl)
-	want := props(r.res.PropertySets[pl.Props], nil)
+	want := r.props(r.res.PropertySets[pl.Props], nil)
 	owner := ownerOf(pl.Owner)
 	ch := ph.chain(ref.Kind, ref.Key)
 	var services []string
@@ -725,7 +730,7 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	}
 	if d == nil {
 		r.creating[ref] = true
-		v := values(want, nil)
+		v := r.values(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, want, nil)
 		ch.add(func() xmlapi.Op {
 			var hosting *xmlapi.Properties
 			if hp := mapping.HostingProperties(v); len(hp) > 0 {
@@ -758,14 +763,14 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	r.setID(ref, d.GUID, d.ID)
 	var write model.Props
 	var reset, unset []string
-	hv := observed(mapping.FromPlan(d))
+	hv := r.observed(mapping.FromPlan(d))
 	if addon {
 		write, reset, unset = addonDiff(want, hv)
 	} else {
 		write, reset, unset = diff(want, hv, nil)
 	}
 	r.cannotUnset(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, unset, hv)
-	v := values(write, reset)
+	v := r.values(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, write, reset)
 	newName := ""
 	if d.Name != pl.Name {
 		newName = pl.Name
@@ -991,6 +996,10 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			}
 			ftp := r.ftp(s, true)
 			exp := expiration(s.Expires)
+			var customValues mapping.Values
+			if custom {
+				customValues = r.values("subscription "+s.Domain, want, nil)
+			}
 			ch.add(func() xmlapi.Op {
 				op := xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: s.Domain, HType: "vrt_hst", IPAddress: ip}}
 				if holder != model.Admin {
@@ -998,7 +1007,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 				}
 				var hosting []xmlapi.Property
 				if custom {
-					v := values(want, nil)
+					v := customValues.Clone()
 					if exp != unlimited {
 						setv(&v.Limits, "expiration", exp)
 					}
@@ -1023,7 +1032,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if !custom {
 				addAddons(0)
 				if s.SyncStatus == "locked" {
-					if v := values(only(want, s.Customized), nil); !empty(v) {
+					if v := r.values("subscription "+s.Domain, only(want, s.Customized), nil); !empty(v) {
 						set(v)
 					}
 				}
@@ -1088,9 +1097,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		case "locked":
 			var v mapping.Values
 			if membership {
-				v = values(want, nil)
+				v = r.values("subscription "+s.Domain, want, nil)
 			} else {
-				have := observed(mapping.FromWebspace(d))
+				have := r.observed(mapping.FromWebspace(d))
 				write, reset, unset := diff(want, have, r.settings(&s))
 				r.cannotUnset("subscription "+s.Domain, unset, have)
 				if !info.locked {
@@ -1098,16 +1107,16 @@ func (r *run) buildSubscriptions() (*phase, error) {
 						write[path] = x
 					}
 				}
-				v = values(write, reset)
+				v = r.values("subscription "+s.Domain, write, reset)
 			}
 			if !empty(v) {
 				set(v)
 			}
 		case "custom":
-			have := observed(mapping.FromWebspace(d))
+			have := r.observed(mapping.FromWebspace(d))
 			write, reset, unset := diff(want, have, r.settings(&s))
 			r.cannotUnset("subscription "+s.Domain, unset, have)
-			if v := values(write, reset); !empty(v) {
+			if v := r.values("subscription "+s.Domain, write, reset); !empty(v) {
 				set(v)
 			}
 		default:

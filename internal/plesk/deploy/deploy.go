@@ -246,6 +246,9 @@ type run struct {
 	// unsettable lists, per object, the settings its config leaves out
 	// that the server holds and cannot unset: apply refuses them.
 	unsettable []string
+	// noHandler lists the PHP versions and handlers to write that the
+	// server has no PHP handler for: apply refuses them.
+	noHandler []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan
@@ -855,7 +858,7 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 	if p == nil {
 		return nil
 	}
-	before := subscriptionProps(props(r.prior.PropertySets[p.Effective], r.settingsIn(r.prior, p)))
+	before := subscriptionProps(r.props(r.prior.PropertySets[p.Effective], r.settingsIn(r.prior, p)))
 	after := r.wantOf(s)
 	for path, v := range after {
 		if bv, ok := before[path]; !ok || bv != v {
@@ -878,7 +881,7 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 // all).
 func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(string) bool) {
 	want := r.wantOf(s)
-	have := observed(mapping.FromWebspace(w))
+	have := r.observed(mapping.FromWebspace(w))
 	add := func(property, predicted, observed string) {
 		if only != nil && !only(property) {
 			return
@@ -942,7 +945,7 @@ func (r *run) wantOf(s *state.Subscription) model.Props {
 	if r.wantCache == nil {
 		r.wantCache = map[[2]string]model.Props{}
 	}
-	p := subscriptionProps(props(r.res.PropertySets[s.Effective], r.settings(s)))
+	p := subscriptionProps(r.props(r.res.PropertySets[s.Effective], r.settings(s)))
 	r.wantCache[k] = p
 	return p
 }

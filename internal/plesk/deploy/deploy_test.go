@@ -21,6 +21,7 @@ import (
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/fake"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/plesktest"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
@@ -250,7 +251,7 @@ func TestOnlyWhatDiffers(t *testing.T) {
 // failed object (and what depends on it) on its prior record.
 func TestFailureRecordsWhatSucceeded(t *testing.T) {
 	st := fake.NewState()
-	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 10})) // 8 reads, RP add, reseller add
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 11})) // 9 reads, RP add, reseller add
 	defer srv.Close()
 	c, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k", Retries: -1})
 	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
@@ -654,9 +655,9 @@ func TestFailureNamesTheObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same server, failing its 9th operation from now on: after the
-	// 8 reads, the set of plan Business (by GUID).
-	second := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 9}))
+	// The same server, failing its 10th operation from now on: after the
+	// 9 reads, the set of plan Business (by GUID).
+	second := httptest.NewServer(fake.New(st, fake.Options{Key: "k", FailOp: 10}))
 	defer second.Close()
 	c, _ = xmlapi.New(xmlapi.Config{URL: second.URL, Key: "k", Retries: -1})
 	bigger := load(t, map[string]string{"s.yaml": server, "c.yaml": strings.Replace(catalogue, "disk_space: 10GiB", "disk_space: 20GiB", 1), "x.yaml": subs})
@@ -789,5 +790,93 @@ func TestUnwrittenComparedOnWhatChanges(t *testing.T) {
 		if s.Domain == "a.example" && s.ManagedBy != "billing" {
 			t.Errorf("a.example recorded managed_by %q, want billing", s.ManagedBy)
 		}
+	}
+}
+
+// TestNoPHPHandler: a PHP version and handler the server has the
+// components for but no enabled PHP handler of (php-handler get lists
+// 8.3 as FastCGI only) is refused before any write, naming the object
+// and what the server has; the server's own ids are written otherwise.
+func TestNoPHPHandler(t *testing.T) {
+	r := newRecorder(t, nil)
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	snap, err := importer.Read(context.Background(), r.client(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.PHP == nil {
+		t.Fatal("the read has no table of PHP handlers")
+	}
+	snap.PHP = mapping.NewPHPHandlers([]*xmlapi.PHPHandler{
+		{ID: "plesk-php83-fastcgi", Version: "8.3", Type: "fastcgi", HandlerStatus: "enabled"},
+		{ID: "plesk-php83-fpm", Version: "8.3", Type: "fpm", HandlerStatus: "disabled"},
+	})
+	r.take()
+	_, err = Run(context.Background(), r.client(t), makePlan(t, cfg, nil), nil,
+		Options{DefaultIP: "192.0.2.10", Read: snap, ReadAt: time.Now()})
+	if err == nil {
+		t.Fatal("apply succeeded, want it refused")
+	}
+	for _, want := range []string{"nothing was changed", "service plan Business: PHP 8.3 with handler fpm", "fastcgi (id plesk-php83-fastcgi)", "no PHP handler"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if got := r.take(); len(got) > 0 {
+		t.Errorf("writes sent: %v", got)
+	}
+
+	// The server's ids: 8.3 FPM is "fpm" there.
+	snap.PHP = mapping.NewPHPHandlers([]*xmlapi.PHPHandler{{ID: "fpm", Version: "8.3", FullVersion: "8.3.14", Type: "fpm"}})
+	if _, err := Run(context.Background(), r.client(t), makePlan(t, cfg, nil), nil,
+		Options{DefaultIP: "192.0.2.10", Read: snap, ReadAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := xmlapi.Call[xmlapi.PlanData](context.Background(), r.client(t), xmlapi.ServicePlanGet{OwnerAll: &xmlapi.Empty{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range plans {
+		if d.Name == "Business" {
+			found = true
+			if got := mapping.FromPlan(d).Hosting["php_handler_id"]; got != "fpm" {
+				t.Errorf("plan Business has php_handler_id %q, want the server's fpm", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("plan Business was not created")
+	}
+}
+
+// TestReadBackServerIDs: refresh's read-back of a subscription reads its
+// php_handler_id by the server's PHP handlers: on a server whose PHP 8.3
+// is the OS vendor's (id fpm) it agrees with PHP 8.3 FPM.
+func TestReadBackServerIDs(t *testing.T) {
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs})
+	st, err := fake.Seed(cfg, "192.0.2.10", now, fake.Options{VendorPHP: "8.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(fake.New(st, fake.Options{Key: "k", VendorPHP: "8.3"}))
+	defer hs.Close()
+	c, _ := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+	snap, err := importer.Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := snap.PHP.ID("8.3", "fpm"); id != "fpm" {
+		t.Fatalf("the server's id of 8.3 FPM is %q, want fpm", id)
+	}
+	list := []Expected{{Domain: "a.example", Predicted: state.Values{"hosting.php_version": "8.3", "hosting.php_handler": "fpm"},
+		Paths: []string{"hosting.php_handler", "hosting.php_version"}}}
+	ds, err := ReadBackOn(context.Background(), c, snap.PHP, list)
+	if err != nil || len(ds) > 0 {
+		t.Errorf("read back with the server's handlers: %v %+v", err, ds)
+	}
+	// Without them the id fpm is not read as PHP 8.3 FPM.
+	if ds, _ := ReadBack(context.Background(), c, list); len(ds) == 0 {
+		t.Error("read back without the server's handlers agrees; the test proves nothing")
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
@@ -28,6 +29,12 @@ type Expected struct {
 // §6.5). refresh uses it for the subscriptions whose records an apply
 // kept because the server disagreed.
 func ReadBack(ctx context.Context, c *xmlapi.Client, list []Expected) ([]Disagreement, error) {
+	return ReadBackOn(ctx, c, nil, list)
+}
+
+// ReadBackOn is ReadBack for a server whose PHP handlers are t (its
+// last read's, nil when not read): php_handler_id is read by them.
+func ReadBackOn(ctx context.Context, c *xmlapi.Client, t *mapping.PHPHandlers, list []Expected) ([]Disagreement, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
@@ -49,7 +56,7 @@ func ReadBack(ctx context.Context, c *xmlapi.Client, list []Expected) ([]Disagre
 		}
 		only[domain] = func(path string) bool { return paths[path] }
 	}
-	r := newRun(c, &plan.Plan{Result: snap}, nil, &importer.Snapshot{}, Options{})
+	r := newRun(c, &plan.Plan{Result: snap}, nil, &importer.Snapshot{PHP: t}, Options{})
 	subs := map[string]*state.Subscription{}
 	names := make([]string, 0, len(r.res.Subscriptions))
 	for i := range r.res.Subscriptions {

@@ -1,8 +1,10 @@
 package deploy
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
@@ -14,16 +16,22 @@ import (
 // what has a counterpart on the server and normalised the way the server
 // gives it back (so that comparing with a read is exact). without lists
 // paths to leave out (a subscriber's own settings).
-func props(v state.Values, without map[string]bool) model.Props {
+func (r *run) props(v state.Values, without map[string]bool) model.Props {
+	return props(v, without, r.srv.PHP)
+}
+
+// props is run.props for a server whose PHP handlers are t (nil: not
+// read).
+func props(v state.Values, without map[string]bool, t *mapping.PHPHandlers) model.Props {
 	p, _ := plan.PropsFromValues(v)
 	for path := range without {
 		delete(p, path)
 	}
-	pv, _, err := mapping.FromProps(p)
+	pv, _, err := mapping.FromPropsOn(p, t)
 	if err != nil {
 		return model.Props{}
 	}
-	out, _, err := mapping.ToProps(pv)
+	out, _, err := mapping.ToPropsOn(pv, t)
 	if err != nil {
 		return model.Props{}
 	}
@@ -31,9 +39,10 @@ func props(v state.Values, without map[string]bool) model.Props {
 }
 
 // observed converts what the server reports to plansync values (what
-// plansync does not model is dropped: it is never written, never reset).
-func observed(v mapping.Values) model.Props {
-	out, _, err := mapping.ToProps(v)
+// plansync does not model is dropped: it is never written, never reset);
+// a php_handler_id is read by the server's table of PHP handlers.
+func (r *run) observed(v mapping.Values) model.Props {
+	out, _, err := mapping.ToPropsOn(v, r.srv.PHP)
 	if err != nil {
 		return model.Props{}
 	}
@@ -144,9 +153,48 @@ func addonDiff(want, have model.Props) (model.Props, []string, []string) {
 // addonNone is the value of an add-on's limit that adds nothing.
 const addonNone = 0
 
+// values is the package's values with the server's php_handler_id for
+// the PHP version and handler. A version and handler the server has no
+// PHP handler for (it has the components, SPEC §1.5, but php-handler get
+// lists no enabled handler of that type for that version) is noted for
+// what: apply refuses it before any write (build).
+func (r *run) values(what string, write model.Props, reset []string) mapping.Values {
+	if ver, h, missing := mapping.MissingPHPHandler(write, r.srv.PHP); missing && r.installed(write) {
+		avail := "none"
+		if a := r.srv.PHP.Available(ver); len(a) > 0 {
+			avail = strings.Join(a, ", ")
+		}
+		r.mu.Lock()
+		r.noHandler = append(r.noHandler, fmt.Sprintf("%s: PHP %s with handler %s (the server's PHP %s handlers: %s)", what, ver, h, ver, avail))
+		r.mu.Unlock()
+	}
+	return values(write, reset, r.srv.PHP)
+}
+
+// installed reports whether the server's read lists the components the
+// PHP version and handler of write need (SPEC §1.5): one it lacks is the
+// plan's conflict, and a plan's value is written as it is (its
+// subscriptions stay unsynced), as without a table of PHP handlers.
+func (r *run) installed(write model.Props) bool {
+	if len(r.srv.Components) == 0 {
+		return false
+	}
+	for _, path := range []string{"hosting.php_version", "hosting.php_handler"} {
+		p := model.Lookup(path)
+		if p == nil || p.Component == nil {
+			continue
+		}
+		if c := p.Component(write[path]); c != "" && !slices.Contains(r.srv.Components, c) {
+			return false
+		}
+	}
+	return true
+}
+
 // values converts the values to write (and the paths to reset to their
-// default: unlimited, not granted, the neutral value) to Plesk's blocks.
-func values(write model.Props, reset []string) mapping.Values {
+// default: unlimited, not granted, the neutral value) to Plesk's blocks;
+// t is the server's table of PHP handlers (nil: not read).
+func values(write model.Props, reset []string, t *mapping.PHPHandlers) mapping.Values {
 	var neutral model.Props
 	for _, path := range reset {
 		p := model.Lookup(path)
@@ -163,7 +211,7 @@ func values(write model.Props, reset []string) mapping.Values {
 	if neutral != nil {
 		write = neutral
 	}
-	v, _, err := mapping.FromProps(write)
+	v, _, err := mapping.FromPropsOn(write, t)
 	if err != nil {
 		return mapping.Values{}
 	}

@@ -56,7 +56,7 @@ func TestDiff(t *testing.T) {
 	if want := []string{"hosting.php_settings.memory_limit"}; !reflect.DeepEqual(unset, want) {
 		t.Errorf("unset = %v, want %v", unset, want)
 	}
-	v := values(write, reset)
+	v := values(write, reset, nil)
 	if v.Limits["max_box"] != "50" || v.Limits["max_db"] != "-1" || v.Permissions["manage_crontab"] != "false" || v.Hosting["php_handler_id"] == "" ||
 		v.Hosting["webstat"] != "none" || v.Mail["mailservice"] != "false" {
 		t.Errorf("values = %+v", v)

@@ -44,7 +44,7 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 	}
 	srv := &Server{opts: opts, state: s, now: func() time.Time { return now }}
 	values := func(what string, p model.Props) (mapping.Values, error) {
-		v, _, err := mapping.FromProps(p)
+		v, _, err := mapping.FromPropsOn(p, srv.phpTable())
 		if err != nil {
 			return v, fmt.Errorf("%s: %v", what, err)
 		}

@@ -55,6 +55,13 @@ type Options struct {
 	// field as it was (default: it clears it, as Plesk's set gen_info
 	// does for its clients).
 	EmptyKeepsContact bool
+	// VendorPHP names the PHP version (e.g. "8.3") that is the OS
+	// vendor's: php-handler get lists its handlers with the vendor's ids,
+	// the handler type alone (fpm, fastcgi, cgi), as Plesk does for the
+	// distribution's PHP. Default none: every handler's id is Plesk's
+	// own form, plesk-php83-fpm. Which ids a server has is its own: a
+	// client takes them from php-handler get.
+	VendorPHP string
 
 	// FailOp makes the Nth operation (counted over all packets, from 1)
 	// fail with FailCode (default 1023).

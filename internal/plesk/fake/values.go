@@ -200,7 +200,7 @@ func (s *Server) combine(plan mapping.Values, addons []mapping.Values) mapping.V
 // missing lists the problems of values that need components the server
 // lacks, using each property's component rule from the catalogue.
 func (s *Server) missing(v mapping.Values) string {
-	props, _, err := mapping.ToProps(v)
+	props, _, err := mapping.ToPropsOn(v, s.phpTable())
 	if err != nil {
 		return err.Error()
 	}
@@ -255,11 +255,12 @@ func (s *Server) resync(w *Webspace) {
 
 func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
 	installed := &model.Server{Components: s.state.Components}
-	props, _, err := mapping.ToProps(want)
+	t := s.phpTable()
+	props, _, err := mapping.ToPropsOn(want, t)
 	if err != nil {
 		return cur
 	}
-	old, _, _ := mapping.ToProps(cur)
+	old, _, _ := mapping.ToPropsOn(cur, t)
 	for _, path := range props.Paths() {
 		p := model.Lookup(path)
 		if p == nil || p.Component == nil {
@@ -275,7 +276,7 @@ func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
 			}
 		}
 	}
-	out, _, err := mapping.FromProps(props)
+	out, _, err := mapping.FromPropsOn(props, t)
 	if err != nil {
 		return cur
 	}

@@ -599,7 +599,9 @@ func (s *Server) extensionGet(o *node) []any {
 }
 
 // handlers lists the PHP handlers the installed components make: one per
-// PHP version and handler type.
+// PHP version and handler type. Their ids are Plesk's own PHP's
+// (plesk-php83-fpm), or, for the version Options.VendorPHP names, the OS
+// vendor's PHP's: the handler type alone (fpm, fastcgi, cgi).
 func (s *Server) handlers() []*xmlapi.PHPHandler {
 	var out []*xmlapi.PHPHandler
 	for _, c := range sortedStrings(s.state.Components) {
@@ -611,11 +613,21 @@ func (s *Server) handlers() []*xmlapi.PHPHandler {
 			if !s.state.hasComponent("php-" + h) {
 				continue
 			}
-			out = append(out, &xmlapi.PHPHandler{Status: ok, ID: model.PHPHandlerID(ver, h), DisplayName: ver + " " + strings.ToUpper(h),
+			id := model.PHPHandlerID(ver, h)
+			if ver == s.opts.VendorPHP {
+				id = h
+			}
+			out = append(out, &xmlapi.PHPHandler{Status: ok, ID: id, DisplayName: ver + " " + strings.ToUpper(h),
 				FullVersion: ver + ".0", Version: ver, Type: h, Custom: "false", HandlerStatus: "enabled"})
 		}
 	}
 	return out
+}
+
+// phpTable is the emulator's PHP handlers as plansync maps them: its
+// own values are read and written with the ids it lists.
+func (s *Server) phpTable() *mapping.PHPHandlers {
+	return mapping.NewPHPHandlers(s.handlers())
 }
 
 func (s *Server) phpHandlers(o *node) []any {

@@ -27,12 +27,17 @@ type Snapshot struct {
 	// or a reseller's read, leaves the config's list to stand).
 	Extensions     []string
 	ExtensionsRead bool
-	Plans          []*xmlapi.PlanData
-	Addons         []*xmlapi.PlanData
-	ResellerPlans  []*xmlapi.ResellerPlanData
-	Resellers      []*xmlapi.ResellerData
-	Customers      []*xmlapi.CustomerData
-	Webspaces      []*xmlapi.WebspaceData
+	// PHP is the server's table of PHP handlers (php-handler get): the
+	// php_handler_id of a PHP version and handler, and back. nil when not
+	// read (a reseller's read, a server that refuses it): ids are then
+	// taken in the default form (plesk-php83-fpm).
+	PHP           *mapping.PHPHandlers
+	Plans         []*xmlapi.PlanData
+	Addons        []*xmlapi.PlanData
+	ResellerPlans []*xmlapi.ResellerPlanData
+	Resellers     []*xmlapi.ResellerData
+	Customers     []*xmlapi.CustomerData
+	Webspaces     []*xmlapi.WebspaceData
 	// Items are the additional services' definitions (ReadServices);
 	// ItemsRead says they were read (protocol 1.6.9.0 has them, 1.6.9.1
 	// does not).
@@ -62,7 +67,9 @@ func ReadServices(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
 	return nil
 }
 
-// Read reads the whole business layer in one packet.
+// Read reads the whole business layer in one packet, with the server's
+// components, extensions and PHP handlers (last, php-handler get: a
+// server that refuses it leaves Snapshot.PHP nil).
 func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 	e := &xmlapi.Empty{}
 	replies, err := c.Do(ctx,
@@ -74,6 +81,7 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 		xmlapi.CustomerGet{Dataset: xmlapi.CustomerDataset{GenInfo: e}},
 		xmlapi.WebspaceGet{Dataset: xmlapi.FullDataset()},
 		xmlapi.ExtensionGet{},
+		xmlapi.PHPHandlerGet{},
 	)
 	if err != nil {
 		return nil, err
@@ -81,6 +89,9 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 	s := &Snapshot{Server: c.Server()}
 	if exts, err := xmlapi.Results[xmlapi.ExtensionData](replies[7]); err == nil {
 		s.Extensions, s.ExtensionsRead = installedExtensions(exts), true
+	}
+	if handlers, err := xmlapi.Results[xmlapi.PHPHandler](replies[8]); err == nil {
+		s.PHP = mapping.NewPHPHandlers(handlers)
 	}
 	srv, err := xmlapi.Results[xmlapi.ServerData](replies[0])
 	if err != nil {
@@ -209,7 +220,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		installed = cfg.Server
 	}
 	props := func(what string, v mapping.Values) model.Props {
-		p, unmodelled, err := mapping.ToProps(v)
+		p, unmodelled, err := mapping.ToPropsOn(v, s.PHP)
 		if err != nil {
 			note("%s: %v (left out)", what, err)
 			return model.Props{}

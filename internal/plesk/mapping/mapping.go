@@ -58,8 +58,17 @@ func set(m *map[string]string, k, v string) {
 }
 
 // FromProps converts plansync values to Plesk's. It returns the paths
-// that have no counterpart on the server (they are not sent).
+// that have no counterpart on the server (they are not sent). The PHP
+// version and handler are written as the default form's php_handler_id
+// (FromPropsOn with no table).
 func FromProps(props model.Props) (Values, []string, error) {
+	return FromPropsOn(props, nil)
+}
+
+// FromPropsOn is FromProps for a server whose PHP handlers are t: the
+// php_handler_id is the server's (PHPHandlers.ID; one the server does
+// not have is written in the default form: MissingPHPHandler tells).
+func FromPropsOn(props model.Props, t *PHPHandlers) (Values, []string, error) {
 	var v Values
 	var unmapped []string
 	for _, path := range props.Paths() {
@@ -107,7 +116,8 @@ func FromProps(props model.Props) (Values, []string, error) {
 	h, hasH := props["hosting.php_handler"]
 	switch {
 	case hasVer && hasH:
-		set(&v.Hosting, "php_handler_id", model.PHPHandlerID(ver.S, h.S))
+		id, _ := t.ID(ver.S, h.S)
+		set(&v.Hosting, "php_handler_id", id)
 		set(&v.Hosting, "php", "true")
 	case hasVer || hasH:
 		// One half alone cannot be written: Plesk takes both as one id.
@@ -121,8 +131,29 @@ func FromProps(props model.Props) (Values, []string, error) {
 }
 
 // ToProps converts Plesk's values to plansync's. It returns the Plesk
-// names it does not model (never written, never reset).
+// names it does not model (never written, never reset). A php_handler_id
+// is read in the default form (ToPropsOn with no table).
 func ToProps(v Values) (model.Props, []string, error) {
+	return ToPropsOn(v, nil)
+}
+
+// MissingPHPHandler reports whether props name a PHP version and
+// handler that the server's table t has no enabled handler for (never,
+// with no table).
+func MissingPHPHandler(props model.Props, t *PHPHandlers) (version, handler string, missing bool) {
+	ver, hasVer := props["hosting.php_version"]
+	h, hasH := props["hosting.php_handler"]
+	if t == nil || !hasVer || !hasH {
+		return "", "", false
+	}
+	_, found := t.ID(ver.S, h.S)
+	return ver.S, h.S, !found
+}
+
+// ToPropsOn is ToProps for a server whose PHP handlers are t: a
+// php_handler_id is split by the server's table, one not in it by the
+// default form.
+func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 	props := model.Props{}
 	known := map[[2]string]*model.Prop{}
 	for i, p := range model.Catalog() {
@@ -183,7 +214,7 @@ func ToProps(v Values) (model.Props, []string, error) {
 		props[path] = model.String(v.PHP[name])
 	}
 	if id := v.Hosting["php_handler_id"]; id != "" {
-		ver, h, ok := model.PHPHandlerFromID(id)
+		ver, h, ok := t.Split(id)
 		if ok && model.Lookup("hosting.php_handler") != nil && validHandler(h) {
 			props["hosting.php_version"] = model.String(ver)
 			props["hosting.php_handler"] = model.Enum(h)

@@ -58,6 +58,9 @@ type Server struct {
 	// (importer.Snapshot's, kept when Read is dropped).
 	Extensions     []string
 	ExtensionsRead bool
+	// PHP is the server's table of PHP handlers (importer.Snapshot's,
+	// kept when Read is dropped): a read-back reads php_handler_id by it.
+	PHP *mapping.PHPHandlers
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -101,7 +104,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	ids.Attach(p.Result)
 	notSynced(snap, p.Result)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more,
-		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead}
+		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
 }
 
 // notSynced marks unsynced the records of the subscriptions the server
@@ -131,7 +134,7 @@ func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead}
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
 	}
