@@ -318,6 +318,16 @@ func TestYAMLErrors(t *testing.T) {
 		{name: "set tag", src: "a: !!set {x}\n", want: "unsupported YAML tag !!set", line: 1, col: 4},
 		{name: "top-level list", src: "- a\n- b\n", want: "must be a mapping", line: 1, col: 1},
 		{name: "top-level scalar", src: "\n\nhello\n", want: "must be a mapping", line: 3, col: 1},
+		// A byte that is not UTF-8 is pinned where it stands: yaml.v3
+		// may only notice it a line later, or after the next character.
+		{name: "bad UTF-8 in a comment", src: "# caf\xe9\na: 1\nb: 2\n", want: "UTF-8", line: 1, col: 6},
+		{name: "bad UTF-8 trailing octet", src: "a: 1\nname: Caf\xe9 x\n", want: "invalid trailing UTF-8 octet", line: 2, col: 10},
+		{name: "bad UTF-8 truncated in quotes", src: "a: \"Caf\xc3\"\nb: 2\n", want: "UTF-8", line: 1, col: 8},
+		{name: "bad UTF-8 leading octet", src: "a: 1\nb: Ca\x80fe\n", want: "invalid leading UTF-8 octet", line: 2, col: 6},
+		{name: "bad UTF-8 after a BOM", src: "\xef\xbb\xbfa: \xff\n", want: "UTF-8", line: 1, col: 4},
+		{name: "syntax error after a BOM", src: "\xef\xbb\xbfa: b: c\n", want: "mapping values are not allowed", line: 1, col: 5},
+		{name: "unknown anchor after a BOM", src: "\xef\xbb\xbfa: *nope\n", want: "unknown anchor 'nope'", line: 1, col: 4},
+		{name: "bad UTF-8 after wide characters", src: "a: 日本\xe8\xaa\n", want: "UTF-8", line: 1, col: 6},
 	})
 }
 
