@@ -532,6 +532,10 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSomeConfig(dir, op, cfg, run.prior); err != nil {
+		run.close()
+		return nil, err
+	}
 	run.cfg = cfg
 	if len(cfg.Servers) > 0 {
 		if err := planFleet(ctx, env, c, run, now, a, sec); err != nil {
@@ -596,4 +600,22 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	}
 	printDiags(env, run.plan.Diagnostics)
 	return run, nil
+}
+
+// checkSomeConfig refuses to plan or apply from a config directory that
+// holds no config file at all while the recorded state holds objects,
+// as Terraform refuses to plan without configuration: a wrong --dir, or
+// files moved or ignored by mistake, would plan deleting the whole
+// catalogue, whose plans, add-ons and services need no --allow-delete.
+// A config file that declares nothing says that everything is to go.
+func checkSomeConfig(dir, op string, cfg *model.Config, prior *state.Snapshot) error {
+	if op != "plan" && op != "apply" || len(cfg.Files) > 0 || prior == nil {
+		return nil
+	}
+	n := len(prior.Services) + len(prior.ServicePlans) + len(prior.AddonPlans) + len(prior.ResellerPlans) +
+		len(prior.Resellers) + len(prior.Customers) + len(prior.Subscriptions)
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("config directory %s holds no config file (*.yaml, *.yml, *.hcl), but the recorded state holds %s: planning would delete them all; nothing was planned. Check --dir; to delete everything, keep a config file that declares nothing (an empty main.yaml)", dir, counted(n, "object"))
 }
