@@ -8,12 +8,14 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
@@ -536,6 +538,12 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		run.close()
 		return nil, err
 	}
+	if reachesPlesk(env, cfg) {
+		if ds := config.PleskText(cfg); ds.HasErrors() {
+			run.close()
+			return nil, ds
+		}
+	}
 	run.cfg = cfg
 	if len(cfg.Servers) > 0 {
 		if err := planFleet(ctx, env, c, run, now, a, sec); err != nil {
@@ -618,4 +626,19 @@ func checkSomeConfig(dir, op string, cfg *model.Config, prior *state.Snapshot) e
 		return nil
 	}
 	return fmt.Errorf("config directory %s holds no config file (*.yaml, *.yml, *.hcl), but the recorded state holds %s: planning would delete them all; nothing was planned. Check --dir; to delete everything, keep a config file that declares nothing (an empty main.yaml)", dir, counted(n, "object"))
+}
+
+// reachesPlesk reports whether cfg (or the environment) names a Plesk
+// server: text that Plesk's XML API cannot carry is then an error
+// (config.PleskText).
+func reachesPlesk(env Env, cfg *model.Config) bool {
+	if cfg.Server != nil && cfg.Server.Plesk != nil || strings.TrimSpace(env.env(plesk.EnvURL)) != "" {
+		return true
+	}
+	for _, s := range cfg.Servers {
+		if s.Plesk != nil {
+			return true
+		}
+	}
+	return false
 }
