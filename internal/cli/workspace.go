@@ -534,7 +534,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSomeConfig(dir, op, cfg, run.prior); err != nil {
+	if err := checkSomeConfig(dir, op, a.Reseller, cfg, run.prior); err != nil {
 		run.close()
 		return nil, err
 	}
@@ -616,12 +616,34 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 // files moved or ignored by mistake, would plan deleting the whole
 // catalogue, whose plans, add-ons and services need no --allow-delete.
 // A config file that declares nothing says that everything is to go.
-func checkSomeConfig(dir, op string, cfg *model.Config, prior *state.Snapshot) error {
+// Acting as a reseller, only what the reseller owns counts.
+func checkSomeConfig(dir, op, reseller string, cfg *model.Config, prior *state.Snapshot) error {
 	if op != "plan" && op != "apply" || len(cfg.Files) > 0 || prior == nil {
 		return nil
 	}
-	n := len(prior.Services) + len(prior.ServicePlans) + len(prior.AddonPlans) + len(prior.ResellerPlans) +
-		len(prior.Resellers) + len(prior.Customers) + len(prior.Subscriptions)
+	n := 0
+	if reseller == "" {
+		n = len(prior.Services) + len(prior.ServicePlans) + len(prior.AddonPlans) + len(prior.ResellerPlans) +
+			len(prior.Resellers) + len(prior.Customers) + len(prior.Subscriptions)
+	} else {
+		for _, plans := range [][]state.Plan{prior.ServicePlans, prior.AddonPlans} {
+			for _, p := range plans {
+				if p.Owner == reseller {
+					n++
+				}
+			}
+		}
+		for _, c := range prior.Customers {
+			if c.Owner == reseller {
+				n++
+			}
+		}
+		for _, s := range prior.Subscriptions {
+			if s.Owner == reseller {
+				n++
+			}
+		}
+	}
 	if n == 0 {
 		return nil
 	}
