@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -520,7 +521,7 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 		if !ok {
 			return nil
 		}
-		return c.str(s, e.SrcRange)
+		return c.str(c.heredocLines(s, e.SrcRange), e.SrcRange)
 	case *hclsyntax.TemplateWrapExpr:
 		c.notAllowed(e.SrcRange, "string interpolation", `"${...}" is not evaluated; write the value itself, or env("NAME") / file("path") for a secret`)
 		return nil
@@ -622,6 +623,18 @@ func (c *hclConv) source(r hcl.Range) string {
 		return ""
 	}
 	return string(c.src[s:e])
+}
+
+// heredocLines gives a heredoc written with CRLF line ends (a file
+// checked out by git on Windows) LF line ends, as YAML does: the same
+// config means the same text wherever it was checked out.
+func (c *hclConv) heredocLines(s string, r hcl.Range) string {
+	st, en := r.Start.Byte, r.End.Byte
+	if st < 0 || en > len(c.src) || st > en || !bytes.HasPrefix(c.src[st:en], []byte("<<")) ||
+		!bytes.Contains(c.src[st:en], []byte("\r\n")) {
+		return s
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
 // template reads a string made only of literal parts.

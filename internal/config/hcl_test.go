@@ -152,6 +152,18 @@ EOT
 			)),
 		},
 		{
+			// A file checked out with CRLF line ends (git on Windows)
+			// means the same text as with LF, as in YAML; a \r written
+			// as an escape in a quoted string stays.
+			"heredocs with CRLF line ends",
+			"server {\r\n  h = <<EOT\r\nhello\r\n  there\r\nEOT\r\n  ih = <<-EOT\r\n    indented\r\n    EOT\r\n  q = \"a\\r\\nb\"\r\n}\r\n",
+			wtMap("server", wtMap(
+				"h", wtStr("hello\n  there\n"),
+				"ih", wtStr("indented\n"),
+				"q", wtStr("a\r\nb"),
+			)),
+		},
+		{
 			"tuples and objects",
 			`server {
   l = [1, "a", [], {}]
