@@ -29,7 +29,7 @@ func PleskText(cfg *model.Config) diag.Diagnostics {
 		}
 		ds = append(ds, diag.Diagnostic{
 			Severity: diag.Error,
-			Summary:  fmt.Sprintf("%s holds the control character U+%04X, which Plesk's XML API cannot carry: remove it", field, r),
+			Summary:  fmt.Sprintf("the value holds the control character U+%04X, which Plesk's XML API cannot carry: remove it", r),
 			Subject:  at, Object: obj, Path: field,
 		})
 	}
@@ -42,7 +42,7 @@ func PleskText(cfg *model.Config) diag.Diagnostics {
 			// place in it.
 			ds = append(ds, diag.Diagnostic{
 				Severity: diag.Error,
-				Summary:  fmt.Sprintf("%s holds a control character (U+%04X), which Plesk's XML API cannot carry: remove it", field, r),
+				Summary:  fmt.Sprintf("the secret holds a control character (U+%04X), which Plesk's XML API cannot carry: remove it", r),
 				Subject:  s.Range, Object: obj, Path: field,
 			})
 		}
