@@ -209,12 +209,49 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 			line, col = yamlFindAlias(src, name)
 		}
 	}
+	if msg == "did not find expected alphabetic or numeric character" || msg == "found character that cannot start any token" {
+		if v := yamlReservedStart(src, line, col); v != "" {
+			msg += fmt.Sprintf("; a plain value cannot start with %q in YAML: quote the value: write %q", v[:1], v)
+		}
+	}
 	c.diags = append(c.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  "invalid YAML",
 		Detail:   msg,
 		Subject:  c.at(line, col),
 	})
+}
+
+// yamlReservedStart returns the value at line:col when it starts with
+// a character that YAML reserves (an alias *, @, `, %) and that a user
+// means as text (*.example.com), up to a comment or the line's end; ""
+// otherwise.
+func yamlReservedStart(src []byte, line, col int) string {
+	if line < 1 || col < 1 {
+		return ""
+	}
+	lines := bytes.SplitN(src, []byte("\n"), line+1)
+	if len(lines) < line {
+		return ""
+	}
+	text := []rune(string(bytes.TrimSuffix(lines[line-1], []byte("\r"))))
+	if line == 1 && len(text) > 0 && text[0] == '\uFEFF' {
+		text = text[1:]
+	}
+	if col > len(text) || !strings.ContainsRune("*@`%", text[col-1]) {
+		return ""
+	}
+	v := string(text[col-1:])
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = v[:i]
+	}
+	if strings.ContainsAny(string(text[:col-1]), "[{") {
+		// In a flow list or map the value ends at the next , ] or }.
+		if i := strings.IndexAny(v, ",]}"); i >= 0 {
+			v = v[:i]
+		}
+	}
+	return strings.TrimRight(v, " \t")
 }
 
 // yamlLocateMax bounds the files whose syntax errors yamlLocate pins

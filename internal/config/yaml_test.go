@@ -317,6 +317,12 @@ func TestYAMLErrors(t *testing.T) {
 		{name: "binary tag", src: "a: !!binary aGk=\n", want: "unsupported YAML tag !!binary", line: 1, col: 4},
 		{name: "set tag", src: "a: !!set {x}\n", want: "unsupported YAML tag !!set", line: 1, col: 4},
 		{name: "top-level list", src: "- a\n- b\n", want: "must be a mapping", line: 1, col: 1},
+		// A plain value that starts with a character YAML reserves: the
+		// error says to quote it.
+		{name: "wildcard domain unquoted", src: "subscriptions:\n  - domain: *.example.org\n", want: `quote the value: write "*.example.org"`, line: 2, col: 13},
+		{name: "at sign unquoted", src: "a: 1\nname: @home x\n", want: `quote the value: write "@home x"`, line: 2, col: 7},
+		{name: "wildcard in a flow list", src: "server:\n  components: [a, *b.c, d]\n", want: `quote the value: write "*b.c"`, line: 2, col: 19},
+		{name: "backtick unquoted", src: "name: `x`\n", want: "quote the value: write \"`x`\"", line: 1, col: 7},
 		{name: "top-level scalar", src: "\n\nhello\n", want: "must be a mapping", line: 3, col: 1},
 		// A byte that is not UTF-8 is pinned where it stands: yaml.v3
 		// may only notice it a line later, or after the next character.
