@@ -287,6 +287,9 @@ func (pc *planCache) unchanged() bool {
 // hashStateFile hashes the state file: nil info when there is none; ok
 // is false when it cannot be read.
 func hashStateFile(path string) (sum []byte, info os.FileInfo, ok bool) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, nil, false // opening a named pipe would wait for a writer
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, true

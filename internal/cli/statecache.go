@@ -127,6 +127,9 @@ func (b *cachedFile) Read(ctx context.Context) (*state.Snapshot, error) {
 	var plain [32]byte
 	var size int
 	var err error
+	if fi, serr := os.Stat(b.Path()); serr == nil && !fi.Mode().IsRegular() {
+		return b.Backend.Read(ctx) // not a file: says so, in its words
+	}
 	if b.env.writesState {
 		data, err = os.ReadFile(b.Path())
 		plain, size = sha256.Sum256(data), len(data)

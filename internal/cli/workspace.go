@@ -8,12 +8,14 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/state"
@@ -532,6 +534,16 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSomeConfig(dir, op, a.Reseller, cfg, run.prior); err != nil {
+		run.close()
+		return nil, err
+	}
+	if reachesPlesk(env, cfg) {
+		if ds := config.PleskText(cfg); ds.HasErrors() {
+			run.close()
+			return nil, ds
+		}
+	}
 	run.cfg = cfg
 	if len(cfg.Servers) > 0 {
 		if err := planFleet(ctx, env, c, run, now, a, sec); err != nil {
@@ -596,4 +608,59 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	}
 	printDiags(env, run.plan.Diagnostics)
 	return run, nil
+}
+
+// checkSomeConfig refuses to plan or apply from a config directory that
+// holds no config file at all while the recorded state holds objects,
+// as Terraform refuses to plan without configuration: a wrong --dir, or
+// files moved or ignored by mistake, would plan deleting the whole
+// catalogue, whose plans, add-ons and services need no --allow-delete.
+// A config file that declares nothing says that everything is to go.
+// Acting as a reseller, only what the reseller owns counts.
+func checkSomeConfig(dir, op, reseller string, cfg *model.Config, prior *state.Snapshot) error {
+	if op != "plan" && op != "apply" || len(cfg.Files) > 0 || prior == nil {
+		return nil
+	}
+	n := 0
+	if reseller == "" {
+		n = len(prior.Services) + len(prior.ServicePlans) + len(prior.AddonPlans) + len(prior.ResellerPlans) +
+			len(prior.Resellers) + len(prior.Customers) + len(prior.Subscriptions)
+	} else {
+		for _, plans := range [][]state.Plan{prior.ServicePlans, prior.AddonPlans} {
+			for _, p := range plans {
+				if p.Owner == reseller {
+					n++
+				}
+			}
+		}
+		for _, c := range prior.Customers {
+			if c.Owner == reseller {
+				n++
+			}
+		}
+		for _, s := range prior.Subscriptions {
+			if s.Owner == reseller {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("config directory %s holds no config file (*.yaml, *.yml, *.hcl), but the recorded state holds %s: planning would delete them all; nothing was planned. Check --dir; to delete everything, keep a config file that declares nothing (an empty main.yaml)", dir, counted(n, "object"))
+}
+
+// reachesPlesk reports whether cfg (or the environment) names a Plesk
+// server: text that Plesk's XML API cannot carry is then an error
+// (config.PleskText).
+func reachesPlesk(env Env, cfg *model.Config) bool {
+	if cfg.Server != nil && cfg.Server.Plesk != nil || strings.TrimSpace(env.env(plesk.EnvURL)) != "" {
+		return true
+	}
+	for _, s := range cfg.Servers {
+		if s.Plesk != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -537,6 +537,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"unresolved secrets", dtY("customers:\n  - login: a\n    password: {env: NOPE}\n  - login: b\n    password: {file: no/such/file}\n"), []string{
 			`a.yaml:3:21: error: customer a password: environment variable NOPE is not set`,
 			`a.yaml:5:22: error: customer b password: cannot read secret file no/such/file: no such file or directory`}},
+		{"empty literal secrets", dtY("customers:\n  - login: a\n    password: \"\"\n  - login: b\n    password: ''\n"), []string{
+			`a.yaml:3:15: error: customer a password: password is empty`,
+			`a.yaml:5:15: error: customer b password: password is empty`}},
+		{"empty literal secret in hcl", dtH("customer \"a\" {\n  password = \"\"\n}\n"), []string{
+			`a.hcl:2:14: error: customer a password: password is empty`}},
 		{"unresolved secrets in hcl", dtH("customer \"a\" {\n  password = env(\"NOPE\")\n}\n"), []string{
 			`a.hcl:2:18: environment variable NOPE is not set`}},
 		{"second server", map[string]string{"a.yaml": "server:\n  components: [bind]\n", "b.hcl": "\nserver {\n}\n"}, []string{

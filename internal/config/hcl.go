@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -192,8 +193,39 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 	}
 	if d.Subject != nil {
 		out.Subject = c.rng(*d.Subject)
+		if v := c.unquotedUnit(*d.Subject); v != "" && d.Summary == "Missing newline after argument" {
+			out.Detail = fmt.Sprintf("sizes and durations are strings in HCL: write %q", v)
+		}
 	}
 	return out
+}
+
+// hclDate is a date written without quotes.
+var hclDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$`)
+
+// hclUnitValue is a number followed by a unit: a size, traffic or a
+// duration written without quotes.
+var hclUnitValue = regexp.MustCompile(`^[0-9][0-9.]*[A-Za-z]+(/[A-Za-z]+)?$`)
+
+// unquotedUnit returns the size or duration (10GiB, 1y, 100GiB/mo)
+// whose unit the parser stopped at, r being where it stopped, or "".
+func (c *hclConv) unquotedUnit(r hcl.Range) string {
+	st := r.Start.Byte
+	if st <= 0 || st > len(c.src) {
+		return ""
+	}
+	from := st
+	for from > 0 && (c.src[from-1] >= '0' && c.src[from-1] <= '9' || c.src[from-1] == '.') {
+		from--
+	}
+	to := st
+	for to < len(c.src) && (c.src[to] >= 'A' && c.src[to] <= 'Z' || c.src[to] >= 'a' && c.src[to] <= 'z' || c.src[to] == '/') {
+		to++
+	}
+	if from == st || !hclUnitValue.Match(c.src[from:to]) {
+		return ""
+	}
+	return string(c.src[from:to])
 }
 
 func (c *hclConv) errorf(at hcl.Range, format string, args ...any) {
@@ -520,7 +552,7 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 		if !ok {
 			return nil
 		}
-		return c.str(s, e.SrcRange)
+		return c.str(c.heredocLines(s, e.SrcRange), e.SrcRange)
 	case *hclsyntax.TemplateWrapExpr:
 		c.notAllowed(e.SrcRange, "string interpolation", `"${...}" is not evaluated; write the value itself, or env("NAME") / file("path") for a secret`)
 		return nil
@@ -550,6 +582,11 @@ func (c *hclConv) expr(e hclsyntax.Expression) *Node {
 		c.notAllowed(e.SrcRange, "an operator", "expressions are not evaluated; write the value itself")
 		return nil
 	case *hclsyntax.BinaryOpExpr:
+		if src := c.source(e.SrcRange); hclDate.MatchString(src) {
+			// 2027-01-31 unquoted is a subtraction.
+			c.notAllowed(e.SrcRange, "an operator", fmt.Sprintf("a date is a string in HCL: write %q", src))
+			return nil
+		}
 		c.notAllowed(e.SrcRange, "an operator", "expressions are not evaluated; write the value itself")
 		return nil
 	case *hclsyntax.ScopeTraversalExpr:
@@ -622,6 +659,18 @@ func (c *hclConv) source(r hcl.Range) string {
 		return ""
 	}
 	return string(c.src[s:e])
+}
+
+// heredocLines gives a heredoc written with CRLF line ends (a file
+// checked out by git on Windows) LF line ends, as YAML does: the same
+// config means the same text wherever it was checked out.
+func (c *hclConv) heredocLines(s string, r hcl.Range) string {
+	st, en := r.Start.Byte, r.End.Byte
+	if st < 0 || en > len(c.src) || st > en || !bytes.HasPrefix(c.src[st:en], []byte("<<")) ||
+		!bytes.Contains(c.src[st:en], []byte("\r\n")) {
+		return s
+	}
+	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
 // template reads a string made only of literal parts.

@@ -152,6 +152,18 @@ EOT
 			)),
 		},
 		{
+			// A file checked out with CRLF line ends (git on Windows)
+			// means the same text as with LF, as in YAML; a \r written
+			// as an escape in a quoted string stays.
+			"heredocs with CRLF line ends",
+			"server {\r\n  h = <<EOT\r\nhello\r\n  there\r\nEOT\r\n  ih = <<-EOT\r\n    indented\r\n    EOT\r\n  q = \"a\\r\\nb\"\r\n}\r\n",
+			wtMap("server", wtMap(
+				"h", wtStr("hello\n  there\n"),
+				"ih", wtStr("indented\n"),
+				"q", wtStr("a\r\nb"),
+			)),
+		},
+		{
 			"tuples and objects",
 			`server {
   l = [1, "a", [], {}]
@@ -297,6 +309,12 @@ func TestHCLPositions(t *testing.T) {
 
 func TestHCLErrors(t *testing.T) {
 	wtRunErrCases(t, "bad.hcl", []wtErrCase{
+		// Values that HCL reads as something else when not quoted: the
+		// error says to quote them.
+		{name: "unquoted date", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31\n}\n", want: `a date is a string in HCL: write "2027-01-31"`, line: 3, col: 13},
+		{name: "unquoted size", src: "service_plan \"P\" {\n  resources {\n    disk_space = 10GiB\n  }\n}\n", want: `sizes and durations are strings in HCL: write "10GiB"`, line: 3, col: 20},
+		{name: "unquoted duration", src: "service_plan \"P\" {\n  resources {\n    expiration = 1y\n  }\n}\n", want: `write "1y"`, line: 3, col: 19},
+		{name: "unquoted traffic", src: "service_plan \"P\" {\n  resources {\n    traffic = 1.5TB/mo\n  }\n}\n", want: `write "1.5TB/mo"`, line: 3, col: 18},
 		{name: "unknown block type", src: "server {}\nwidget \"x\" {}\n", want: `unknown block type "widget": expected one of server, addon_plan`, line: 2, col: 1},
 		{name: "kind without label", src: "subscription {\n}\n", want: "takes exactly one label, its domain", line: 1, col: 1},
 		{name: "kind with two labels", src: "customer \"a\" \"b\" {}\n", want: "takes exactly one label, its login", line: 1, col: 14},

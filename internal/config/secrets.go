@@ -63,6 +63,12 @@ func (d *decoder) secret(n *Node, obj decAddr, field string) *model.Secret {
 		if n.Type == BoolScalar {
 			break
 		}
+		if n.Text == "" {
+			// Like an empty variable or secret file: never a usable
+			// password, and Plesk refuses it only mid-apply.
+			d.errorf(n.Range, obj, field, "%s is empty: give it a value (%s), or leave the field out for it not to be managed", field, secretHelp)
+			return nil
+		}
 		d.warn(n.Range, obj, field, "plain-text password in config; use env(...) or file(...)", secretHelp)
 		return &model.Secret{Literal: true, Value: n.Text, Range: n.Range}
 	case MapNode:

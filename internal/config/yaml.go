@@ -209,12 +209,49 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 			line, col = yamlFindAlias(src, name)
 		}
 	}
+	if msg == "did not find expected alphabetic or numeric character" || msg == "found character that cannot start any token" {
+		if v := yamlReservedStart(src, line, col); v != "" {
+			msg += fmt.Sprintf("; a plain value cannot start with %q in YAML: quote the value: write %q", v[:1], v)
+		}
+	}
 	c.diags = append(c.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  "invalid YAML",
 		Detail:   msg,
 		Subject:  c.at(line, col),
 	})
+}
+
+// yamlReservedStart returns the value at line:col when it starts with
+// a character that YAML reserves (an alias *, @, `, %) and that a user
+// means as text (*.example.com), up to a comment or the line's end; ""
+// otherwise.
+func yamlReservedStart(src []byte, line, col int) string {
+	if line < 1 || col < 1 {
+		return ""
+	}
+	lines := bytes.SplitN(src, []byte("\n"), line+1)
+	if len(lines) < line {
+		return ""
+	}
+	text := []rune(string(bytes.TrimSuffix(lines[line-1], []byte("\r"))))
+	if line == 1 && len(text) > 0 && text[0] == '\uFEFF' {
+		text = text[1:]
+	}
+	if col > len(text) || !strings.ContainsRune("*@`%", text[col-1]) {
+		return ""
+	}
+	v := string(text[col-1:])
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = v[:i]
+	}
+	if strings.ContainsAny(string(text[:col-1]), "[{") {
+		// In a flow list or map the value ends at the next , ] or }.
+		if i := strings.IndexAny(v, ",]}"); i >= 0 {
+			v = v[:i]
+		}
+	}
+	return strings.TrimRight(v, " \t")
 }
 
 // yamlLocateMax bounds the files whose syntax errors yamlLocate pins
@@ -229,6 +266,9 @@ const yamlLocateMax = 1 << 20
 // place) the column is the first character whose prefix fails so, for
 // parser errors (a construct out of place) the line's first non-blank.
 func yamlLocate(src []byte, msg string, from int) (line, col int, ok bool) {
+	if yamlEncodingError(msg) {
+		return yamlFindBadUTF8(src)
+	}
 	if len(src) > yamlLocateMax || strings.HasPrefix(msg, "exceeded max depth") || strings.HasPrefix(msg, "unknown anchor") {
 		return 0, 0, false
 	}
@@ -270,10 +310,55 @@ func yamlLocate(src []byte, msg string, from int) (line, col int, ok bool) {
 	}
 	for i := range text {
 		if fails(start + i + 1) {
-			return line, utf8.RuneCount(text[:i]) + 1, true
+			return line, yamlColumn(src, start, start+i), true
 		}
 	}
 	return line, col, true
+}
+
+// yamlColumn is the 1-based column of offset off in the line that
+// starts at offset start: characters, not bytes, and not counting the
+// byte order mark that may open the file.
+func yamlColumn(src []byte, start, off int) int {
+	if start == 0 && bytes.HasPrefix(src, yamlBOM) && off >= len(yamlBOM) {
+		start = len(yamlBOM)
+	}
+	return utf8.RuneCount(src[start:off]) + 1
+}
+
+var yamlBOM = []byte("\xef\xbb\xbf")
+
+// yamlEncodingError reports whether a yaml.v3 message is its reader's
+// refusal of bytes that are not UTF-8.
+func yamlEncodingError(msg string) bool {
+	switch msg {
+	case "invalid leading UTF-8 octet",
+		"invalid trailing UTF-8 octet",
+		"incomplete UTF-8 octet sequence",
+		"invalid length of a UTF-8 sequence",
+		"invalid Unicode character":
+		return true
+	}
+	return false
+}
+
+// yamlFindBadUTF8 finds the first byte of src that does not begin a
+// valid UTF-8 character: where yaml.v3's reader stopped, which it may
+// report only after reading a few bytes further (or the next line). Not
+// found (a UTF-16 file, say): ok is false.
+func yamlFindBadUTF8(src []byte) (line, col int, ok bool) {
+	if bytes.HasPrefix(src, []byte{0xfe, 0xff}) || bytes.HasPrefix(src, []byte{0xff, 0xfe}) {
+		return 0, 0, false
+	}
+	for off := 0; off < len(src); {
+		r, size := utf8.DecodeRune(src[off:])
+		if r == utf8.RuneError && size <= 1 {
+			start := bytes.LastIndexByte(src[:off], '\n') + 1
+			return bytes.Count(src[:off], []byte("\n")) + 1, yamlColumn(src, start, off), true
+		}
+		off += size
+	}
+	return 0, 0, false
 }
 
 // yamlFailsWith reports whether the YAML src fails to parse with msg.
@@ -331,7 +416,7 @@ func yamlFindAlias(src []byte, name string) (line, col int) {
 		end := i + len(ref)
 		if end == len(src) || bytes.IndexByte([]byte(" \t\r\n,]}"), src[end]) >= 0 {
 			start := bytes.LastIndexByte(src[:i], '\n') + 1
-			return bytes.Count(src[:i], []byte("\n")) + 1, utf8.RuneCount(src[start:i]) + 1
+			return bytes.Count(src[:i], []byte("\n")) + 1, yamlColumn(src, start, i)
 		}
 		off = end
 	}

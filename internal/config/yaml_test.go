@@ -317,7 +317,23 @@ func TestYAMLErrors(t *testing.T) {
 		{name: "binary tag", src: "a: !!binary aGk=\n", want: "unsupported YAML tag !!binary", line: 1, col: 4},
 		{name: "set tag", src: "a: !!set {x}\n", want: "unsupported YAML tag !!set", line: 1, col: 4},
 		{name: "top-level list", src: "- a\n- b\n", want: "must be a mapping", line: 1, col: 1},
+		// A plain value that starts with a character YAML reserves: the
+		// error says to quote it.
+		{name: "wildcard domain unquoted", src: "subscriptions:\n  - domain: *.example.org\n", want: `quote the value: write "*.example.org"`, line: 2, col: 13},
+		{name: "at sign unquoted", src: "a: 1\nname: @home x\n", want: `quote the value: write "@home x"`, line: 2, col: 7},
+		{name: "wildcard in a flow list", src: "server:\n  components: [a, *b.c, d]\n", want: `quote the value: write "*b.c"`, line: 2, col: 19},
+		{name: "backtick unquoted", src: "name: `x`\n", want: "quote the value: write \"`x`\"", line: 1, col: 7},
 		{name: "top-level scalar", src: "\n\nhello\n", want: "must be a mapping", line: 3, col: 1},
+		// A byte that is not UTF-8 is pinned where it stands: yaml.v3
+		// may only notice it a line later, or after the next character.
+		{name: "bad UTF-8 in a comment", src: "# caf\xe9\na: 1\nb: 2\n", want: "UTF-8", line: 1, col: 6},
+		{name: "bad UTF-8 trailing octet", src: "a: 1\nname: Caf\xe9 x\n", want: "invalid trailing UTF-8 octet", line: 2, col: 10},
+		{name: "bad UTF-8 truncated in quotes", src: "a: \"Caf\xc3\"\nb: 2\n", want: "UTF-8", line: 1, col: 8},
+		{name: "bad UTF-8 leading octet", src: "a: 1\nb: Ca\x80fe\n", want: "invalid leading UTF-8 octet", line: 2, col: 6},
+		{name: "bad UTF-8 after a BOM", src: "\xef\xbb\xbfa: \xff\n", want: "UTF-8", line: 1, col: 4},
+		{name: "syntax error after a BOM", src: "\xef\xbb\xbfa: b: c\n", want: "mapping values are not allowed", line: 1, col: 5},
+		{name: "unknown anchor after a BOM", src: "\xef\xbb\xbfa: *nope\n", want: "unknown anchor 'nope'", line: 1, col: 4},
+		{name: "bad UTF-8 after wide characters", src: "a: 日本\xe8\xaa\n", want: "UTF-8", line: 1, col: 6},
 	})
 }
 

@@ -107,11 +107,6 @@ func (c sourceCache) snippet(r diag.Range) string {
 		return ""
 	}
 	num := fmt.Sprint(r.Start.Line)
-	if esc := Escape(raw); esc != raw {
-		// Control characters are shown escaped, which moves the
-		// columns: the line without a caret under it.
-		return fmt.Sprintf("  %s | %s\n", num, esc)
-	}
 	line := []rune(raw)
 	start := min(max(r.Start.Column, 1), len(line)+1)
 	end := start + 1
@@ -121,10 +116,36 @@ func (c sourceCache) snippet(r diag.Range) string {
 			end = start + 1
 		}
 	}
+	// A long line (a generated or minified file, a huge value) is shown
+	// as the part around the range, marked … where it is cut.
+	cutLeft, cutRight := "", ""
+	if len(line) > snippetWidth {
+		from := max(0, min(start-1-snippetWidth/3, len(line)-snippetWidth))
+		if from > 0 {
+			cutLeft = "…"
+		}
+		if from+snippetWidth < len(line) {
+			cutRight = "…"
+		}
+		line = line[from : from+snippetWidth]
+		start -= from
+		end = min(end-from, len(line)+1)
+		if end <= start {
+			end = start + 1
+		}
+	}
+	if esc := Escape(string(line)); esc != string(line) {
+		// Control characters are shown escaped, which moves the
+		// columns: the line without a caret under it.
+		return fmt.Sprintf("  %s | %s%s%s\n", num, cutLeft, esc, cutRight)
+	}
 	// Tabs before the range stay tabs, so the caret lines up with the
 	// source however wide the terminal draws a tab; a wide character
 	// (CJK, fullwidth) takes two columns, as terminals draw it.
 	var under strings.Builder
+	if cutLeft != "" {
+		under.WriteByte(' ')
+	}
 	for i := 0; i < start-1; i++ {
 		if line[i] == '\t' {
 			under.WriteByte('\t')
@@ -137,8 +158,12 @@ func (c sourceCache) snippet(r diag.Range) string {
 		carets += runeColumns(line[i])
 	}
 	under.WriteString(strings.Repeat("^", max(carets, end-start)))
-	return fmt.Sprintf("  %s | %s\n  %s | %s\n", num, string(line), strings.Repeat(" ", len(num)), under.String())
+	return fmt.Sprintf("  %s | %s%s%s\n  %s | %s\n", num, cutLeft, string(line), cutRight, strings.Repeat(" ", len(num)), under.String())
 }
+
+// snippetWidth is how many characters of a source line a snippet shows
+// at most.
+const snippetWidth = 120
 
 // runeColumns is how many columns a terminal draws r in: two for an
 // East Asian wide or fullwidth character, one otherwise.

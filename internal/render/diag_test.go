@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -177,5 +179,43 @@ func TestHoldsSecret(t *testing.T) {
 		if got := holdsSecret(line); got != want {
 			t.Errorf("holdsSecret(%q) = %v, want %v", line, got, want)
 		}
+	}
+}
+
+// A long source line (a minified or generated file, a huge value) is
+// shown as the part around the error, not whole under every error.
+func TestDiagnosticsTextLongLine(t *testing.T) {
+	long := "name: " + strings.Repeat("x", 5000) + " bad: 1 " + strings.Repeat("y", 5000)
+	col := len("name: ") + 5000 + 2 // "bad"
+	files := map[string]string{
+		"a.yaml": long + "\n",
+		"b.yaml": strings.Repeat("z", 300) + "\n",
+		"c.yaml": "a: \x01" + strings.Repeat("w", 3000) + "\n",
+	}
+	read := func(name string) ([]byte, error) { return []byte(files[name]), nil }
+	ds := diag.Diagnostics{
+		{Severity: diag.Error, Summary: "in the middle", Subject: at("a.yaml", 1, col, 1, col+3)},
+		{Severity: diag.Error, Summary: "at the start", Subject: at("b.yaml", 1, 1, 1, 301)},
+		{Severity: diag.Error, Summary: "past the end", Subject: at("b.yaml", 1, 301, 1, 301)},
+		{Severity: diag.Error, Summary: "escaped", Subject: at("c.yaml", 1, 4, 1, 4)},
+	}
+	var out bytes.Buffer
+	if err := DiagnosticsText(&out, ds, read); err != nil {
+		t.Fatal(err)
+	}
+	mid := long[col-1-40 : col-1-40+120]
+	want := "a.yaml:1:" + strconv.Itoa(col) + ": error: in the middle\n" +
+		"  1 | …" + mid + "…\n" +
+		"    |  " + strings.Repeat(" ", 40) + "^^^\n" +
+		"b.yaml:1:1: error: at the start\n" +
+		"  1 | " + strings.Repeat("z", 120) + "…\n" +
+		"    | " + strings.Repeat("^", 120) + "\n" +
+		"b.yaml:1:301: error: past the end\n" +
+		"  1 | …" + strings.Repeat("z", 120) + "\n" +
+		"    |  " + strings.Repeat(" ", 120) + "^\n" +
+		"c.yaml:1:4: error: escaped\n" +
+		"  1 | a: \\x01" + strings.Repeat("w", 116) + "…\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
 	}
 }

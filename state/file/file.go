@@ -71,8 +71,36 @@ var _ state.Backend = (*Backend)(nil)
 // New returns the backend for the state file at path. Nothing is touched
 // until it is used; the directory of path is created (mode 0700) on the
 // first write or lock, and every file is created with mode 0600.
+//
+// A state file that is a symbolic link (to a state kept elsewhere) is
+// the file it names: written through, the link staying, with the lock
+// and the history next to that file.
 func New(path string) *Backend {
-	return &Backend{path: path, lockWait: defaultLockWait}
+	return &Backend{path: followLink(path), lockWait: defaultLockWait}
+}
+
+// followLink returns the file that path names when path is a symbolic
+// link (or a chain of them), path itself otherwise. Only path's last
+// element is followed: a directory link on the way stays as written. A
+// link that names no file yet gives that name, for the first write to
+// create.
+func followLink(path string) string {
+	p := path
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return p
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			return p
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		p = target
+	}
+	return path // a loop: reading it says so
 }
 
 // Path returns the path of the state file.
@@ -161,6 +189,18 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // readRaw returns the bytes of the state file, or an error wrapping
 // state.ErrNotFound when there is none.
 func (b *Backend) readRaw() ([]byte, error) {
+	if fi, err := os.Stat(b.path); err == nil && !fi.Mode().IsRegular() {
+		// A named pipe or a device would be waited on, or read for
+		// ever.
+		what := "not a regular file"
+		switch {
+		case fi.IsDir():
+			what = "is a directory, not a file"
+		case fi.Mode()&fs.ModeNamedPipe != 0:
+			what = "is a named pipe (FIFO), not a regular file"
+		}
+		return nil, fmt.Errorf("reading %s: %s", b.Describe(), what)
+	}
 	data, err := os.ReadFile(b.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", b.Describe(), state.ErrNotFound)

@@ -967,3 +967,43 @@ func TestLockReadOnly(t *testing.T) {
 		t.Fatalf("TryLock in a read-only directory = %v, want ErrReadOnly", err)
 	}
 }
+
+// A state file that is a symbolic link (to a state kept in another
+// directory, shared by several config directories) is written through:
+// the file it names is replaced, the link stays, and the lock and the
+// history are kept next to that file. A link that names no file yet
+// has it created there.
+func TestSymlinkedStateFile(t *testing.T) {
+	shared := t.TempDir()
+	path := statePath(t)
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	if err := os.Symlink(filepath.Join(shared, "state.json"), path); err != nil {
+		t.Skip(err)
+	}
+	b := New(path)
+	write(t, b, 1, 0)
+	write(t, New(path), 2, 1)
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+	}
+	s, err := state.Decode(mustReadFile(t, filepath.Join(shared, "state.json")))
+	if err != nil || s.Serial != 2 {
+		t.Fatalf("linked file: serial %v, %v; want 2", s, err)
+	}
+	want := []string{"state.json", "state.json.backup", "state.json.history.jsonl", "state.json.lock"}
+	if got := dirNames(t, shared); !slices.Equal(got, want) {
+		t.Errorf("files next to the linked file: %q, want %q", got, want)
+	}
+	if got := dirNames(t, filepath.Dir(path)); !slices.Equal(got, []string{"state.json"}) {
+		t.Errorf("files next to the link: %q, want only the link", got)
+	}
+	// A relative link, through a chain of two.
+	other := statePath(t)
+	os.MkdirAll(filepath.Dir(other), 0o700)
+	os.Symlink(path, filepath.Join(filepath.Dir(other), "mid.json"))
+	os.Symlink("mid.json", other)
+	got, err := New(other).Read(t.Context())
+	if err != nil || got.Serial != 2 {
+		t.Fatalf("Read through two links: %v, %v", got, err)
+	}
+}
