@@ -260,9 +260,13 @@ func (e *engine) planCustomers() {
 		if subsOf == nil {
 			subsOf = map[string][]string{}
 			for _, s := range e.prior.Subscriptions {
-				if s.Customer != "" {
-					subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
+				if s.Customer == "" || e.cfg.Subscriptions[s.Domain] != nil {
+					continue // kept: moved to another customer first
 				}
+				if _, renamed := e.renamedTo("subscription", s.Domain); renamed {
+					continue
+				}
+				subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
 			}
 		}
 		reasons := []string{"removed from config"}
