@@ -439,9 +439,14 @@ func (r *run) buildResellers() *phase {
 					planName = rs.Plan
 				}
 				r.setID(ref, cu.Data.GenInfo.GUID, cu.ID)
+				guid, id := cu.Data.GenInfo.GUID, cu.ID
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
-				}, nil)
+				}, func(xmlapi.Reply) {
+					// The server has the reseller now, whatever
+					// becomes of the writes that follow.
+					r.add(ref, guid, id)
+				})
 				gi := cu.Data.GenInfo
 				info, changed := r.resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 				// Without a reseller plan, Plesk gives the converted
