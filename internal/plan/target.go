@@ -94,6 +94,14 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// reseller plan); a rename brings what refers to the old name.
 	recorded := state.Records(prior)
 	users := catalogueUsers(recorded)
+	convertedSubs := map[string][]string{} // by recorded customer
+	if prior != nil {
+		for _, s := range prior.Subscriptions {
+			if s.Customer != "" {
+				convertedSubs[s.Customer] = append(convertedSubs[s.Customer], address(KindSubscription, s.Domain))
+			}
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -146,8 +154,16 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
+			if c.Action == Convert {
+				// The server makes the converted customer's
+				// subscriptions the reseller's own: their moves come
+				// along, so that no record names the customer gone.
+				for _, u := range convertedSubs[c.Key] {
+					add(u)
+				}
+			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
 					// A plan's update too: the targeted object's values
 					// are planned from the plan's new ones (a subscription
 					// switched to it, or customised in the same run).
@@ -170,6 +186,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		if c.RenamedFrom != "" {
 			// The record under the old key goes: the plan does not hold it.
 			refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom})
+		}
+		if c.Action == Convert {
+			// So does the customer's record a conversion replaces.
+			refs = append(refs, state.Ref{Kind: string(KindCustomer), Key: c.Key})
 		}
 	}
 	for _, c := range p.Conflicts {
