@@ -94,11 +94,11 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// reseller plan); a rename brings what refers to the old name.
 	recorded := state.Records(prior)
 	users := catalogueUsers(recorded)
-	convertedSubs := map[string][]string{} // by recorded customer
+	subsOfCustomer := map[string][]string{} // by recorded customer
 	if prior != nil {
 		for _, s := range prior.Subscriptions {
 			if s.Customer != "" {
-				convertedSubs[s.Customer] = append(convertedSubs[s.Customer], address(KindSubscription, s.Domain))
+				subsOfCustomer[s.Customer] = append(subsOfCustomer[s.Customer], address(KindSubscription, s.Domain))
 			}
 		}
 	}
@@ -154,16 +154,18 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
-			if c.Action == Convert {
-				// The server makes the converted customer's
-				// subscriptions the reseller's own: their moves come
-				// along, so that no record names the customer gone.
-				for _, u := range convertedSubs[c.Key] {
+			if c.Action == Convert || c.Kind == KindCustomer && c.Action == Move {
+				// The server takes a converted customer's subscriptions
+				// along (they become the reseller's own), and a moved
+				// customer's to its new owner: their changes come
+				// along, so that no record names the customer gone or
+				// differs from its customer's owner.
+				for _, u := range subsOfCustomer[c.Key] {
 					add(u)
 				}
 			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
 					// A plan's update too: the targeted object's values
 					// are planned from the plan's new ones (a subscription
 					// switched to it, or customised in the same run).
