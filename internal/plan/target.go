@@ -102,6 +102,26 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 		}
 	}
+	// A suspension or activation of an account cascades (SPEC §1.4): the
+	// status changes of its customers and subscriptions, in the result,
+	// come with it, and bring it.
+	cascade := map[string][]string{} // account address → dependents' addresses
+	if p.Result != nil {
+		for _, c := range p.Result.Customers {
+			if o := c.Owner; o != "" && o != model.Admin {
+				cascade[address(KindReseller, o)] = append(cascade[address(KindReseller, o)], address(KindCustomer, c.Login))
+			}
+		}
+		for _, s := range p.Result.Subscriptions {
+			sub := address(KindSubscription, s.Domain)
+			if s.Customer != "" {
+				cascade[address(KindCustomer, s.Customer)] = append(cascade[address(KindCustomer, s.Customer)], sub)
+			}
+			if o := s.Owner; o != "" && o != model.Admin {
+				cascade[address(KindReseller, o)] = append(cascade[address(KindReseller, o)], sub)
+			}
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -151,6 +171,18 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				for _, u := range users[addr] {
 					if uc := byAddr[u]; uc != nil && !slices.Contains(uc.DependsOn, addr) {
 						add(u)
+					}
+				}
+			}
+			if statusChange(c) {
+				for _, d := range cascade[addr] {
+					if dc := byAddr[d]; dc != nil && statusChange(dc) && statusBecause(dc, addr) {
+						add(d)
+					}
+				}
+				for _, a := range c.DependsOn {
+					if ac := byAddr[a]; ac != nil && statusChange(ac) && statusBecause(c, a) {
+						add(a)
 					}
 				}
 			}
@@ -210,6 +242,22 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// statusChange reports whether a change changes its object's status or
+// why it has it.
+func statusChange(c *Change) bool {
+	if c.Action == Suspend || c.Action == Activate {
+		return true
+	}
+	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// statusBecause reports whether a change's status changes (in part)
+// because the account at address account is suspended or activated: its
+// reasons name the account's suspension.
+func statusBecause(c *Change, account string) bool {
+	return slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.Contains(r, account+" suspended") })
 }
 
 // catalogueUsers maps the address of each recorded plan, add-on, reseller
