@@ -229,6 +229,11 @@ func (e *engine) planCustomers() {
 			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
+				if statusChanged {
+					// Moved and suspended (or activated) at once: the
+					// move is the action, and the status says why too.
+					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+				}
 			case statusChanged:
 				c.Action = act
 				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
