@@ -86,6 +86,14 @@ func (e *engine) planResellers(subs []*sub) {
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("plan", b.Plan, rec.Plan))
+		if rec.Plan == model.None {
+			// Its own oversell policy (with a reseller plan, the plan's,
+			// shown on the plan).
+			fs.add(boolField("oversell", b.Oversell, rec.Oversell, prior != nil))
+		} else if b.Oversell != rec.Oversell && prior != nil {
+			// The reseller plan's policy, changed with it.
+			fs.add(boolField("allocation.oversell", b.Oversell, rec.Oversell, true))
+		}
 		fs.add(strField("status", b.Status, rec.Status))
 		fs.add(longField("description", b.Description, rec.Description))
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
@@ -108,7 +116,7 @@ func (e *engine) planResellers(subs []*sub) {
 				c.Action = act
 				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
-			if b.Plan == rec.Plan && b.Allocation != rec.Allocation {
+			if b.Plan == rec.Plan && (b.Allocation != rec.Allocation || b.Oversell != rec.Oversell) {
 				// Fan-out of the reseller plan's change, unless the
 				// config changes the reseller's own fields too: those
 				// are shown with it, never folded into the summary.
