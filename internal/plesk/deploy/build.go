@@ -86,16 +86,47 @@ func (r *run) checkCascades() error {
 	if len(gone) == 0 {
 		return nil
 	}
-	var lost []string
-	for name, w := range r.webs {
-		if o := w.Data.GenInfo.OwnerLogin; gone[o] != "" && !deleting["subscription "+name] {
-			lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
+	// What the plan keeps under another owner is moved away before the
+	// deletes (SPEC §6.5): by server login or domain, its owner after
+	// the run ("customer LOGIN" or "reseller LOGIN", by server login).
+	serverKey := func(kind, key string) string {
+		if old := r.renamed(kind, key); old != "" {
+			return old
+		}
+		return key
+	}
+	keptCust := map[string]string{}
+	for _, c := range r.res.Customers {
+		keptCust[serverKey("customer", c.Login)] = c.Owner
+	}
+	keptSub := map[string]string{}
+	for _, sub := range r.res.Subscriptions {
+		if sub.Customer != "" {
+			keptSub[serverKey("subscription", sub.Domain)] = "customer " + serverKey("customer", sub.Customer)
+		} else {
+			keptSub[serverKey("subscription", sub.Domain)] = "reseller " + sub.Owner
 		}
 	}
-	for login, c := range r.custs {
-		if o := c.Data.GenInfo.OwnerLogin; gone[o] == "reseller" && !deleting["customer "+strings.ToLower(login)] {
-			lost = append(lost, fmt.Sprintf("reseller %s owns customer %s", o, login))
+	var lost []string
+	for name, w := range r.webs {
+		o := w.Data.GenInfo.OwnerLogin
+		if gone[o] == "" || deleting["subscription "+name] {
+			continue
 		}
+		if to, kept := keptSub[name]; kept && to != gone[o]+" "+o {
+			continue // moved away first
+		}
+		lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
+	}
+	for login, c := range r.custs {
+		o := c.Data.GenInfo.OwnerLogin
+		if gone[o] != "reseller" || deleting["customer "+strings.ToLower(login)] {
+			continue
+		}
+		if to, kept := keptCust[login]; kept && to != o {
+			continue // moved away first
+		}
+		lost = append(lost, fmt.Sprintf("reseller %s owns customer %s", o, login))
 	}
 	if len(lost) == 0 {
 		return nil
