@@ -131,12 +131,17 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err != nil {
 		return err
 	}
-	if snap == nil {
-		snap = &state.Snapshot{}
-	}
 	a, err := parseAs(c.As)
 	if err != nil {
 		return err
+	}
+	if a.Reseller != "" && (snap == nil || !slices.ContainsFunc(snap.Resellers, func(r state.Reseller) bool { return r.Login == a.Reseller })) {
+		// An unknown reseller (a typo) sees nothing: say so, as plan
+		// does, rather than show an empty state.
+		return withState(&missingResellerError{login: a.Reseller, empty: snap == nil}, b)
+	}
+	if snap == nil {
+		snap = &state.Snapshot{}
 	}
 	key, server := o.Key, o.Server
 	if k := plan.Kind(kind); k == plan.KindServicePlan || k == plan.KindAddonPlan {

@@ -86,6 +86,14 @@ func (e *engine) planResellers(subs []*sub) {
 		}
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("plan", b.Plan, rec.Plan))
+		if rec.Plan == model.None {
+			// Its own oversell policy (with a reseller plan, the plan's,
+			// shown on the plan).
+			fs.add(boolField("oversell", b.Oversell, rec.Oversell, prior != nil))
+		} else if b.Oversell != rec.Oversell && prior != nil {
+			// The reseller plan's policy, changed with it.
+			fs.add(boolField("allocation.oversell", b.Oversell, rec.Oversell, true))
+		}
 		fs.add(strField("status", b.Status, rec.Status))
 		fs.add(longField("description", b.Description, rec.Description))
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
@@ -108,7 +116,7 @@ func (e *engine) planResellers(subs []*sub) {
 				c.Action = act
 				c.Reasons = append(c.Reasons, resellerStatusReason(act))
 			}
-			if b.Plan == rec.Plan && b.Allocation != rec.Allocation {
+			if b.Plan == rec.Plan && (b.Allocation != rec.Allocation || b.Oversell != rec.Oversell) {
 				// Fan-out of the reseller plan's change, unless the
 				// config changes the reseller's own fields too: those
 				// are shown with it, never folded into the summary.
@@ -229,6 +237,11 @@ func (e *engine) planCustomers() {
 			case b.Owner != rec.Owner && !ownerRenamed:
 				c.Action = Move
 				c.Reasons = append(c.Reasons, "moved from "+b.Owner+" to "+rec.Owner)
+				if statusChanged {
+					// Moved and suspended (or activated) at once: the
+					// move is the action, and the status says why too.
+					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+				}
 			case statusChanged:
 				c.Action = act
 				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
@@ -260,9 +273,13 @@ func (e *engine) planCustomers() {
 		if subsOf == nil {
 			subsOf = map[string][]string{}
 			for _, s := range e.prior.Subscriptions {
-				if s.Customer != "" {
-					subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
+				if s.Customer == "" || e.cfg.Subscriptions[s.Domain] != nil {
+					continue // kept: moved to another customer first
 				}
+				if _, renamed := e.renamedTo("subscription", s.Domain); renamed {
+					continue
+				}
+				subsOf[s.Customer] = append(subsOf[s.Customer], s.Domain)
 			}
 		}
 		reasons := []string{"removed from config"}

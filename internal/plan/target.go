@@ -94,6 +94,34 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	// reseller plan); a rename brings what refers to the old name.
 	recorded := state.Records(prior)
 	users := catalogueUsers(recorded)
+	subsOfCustomer := map[string][]string{} // by recorded customer
+	if prior != nil {
+		for _, s := range prior.Subscriptions {
+			if s.Customer != "" {
+				subsOfCustomer[s.Customer] = append(subsOfCustomer[s.Customer], address(KindSubscription, s.Domain))
+			}
+		}
+	}
+	// A suspension or activation of an account cascades (SPEC §1.4): the
+	// status changes of its customers and subscriptions, in the result,
+	// come with it, and bring it.
+	cascade := map[string][]string{} // account address → dependents' addresses
+	if p.Result != nil {
+		for _, c := range p.Result.Customers {
+			if o := c.Owner; o != "" && o != model.Admin {
+				cascade[address(KindReseller, o)] = append(cascade[address(KindReseller, o)], address(KindCustomer, c.Login))
+			}
+		}
+		for _, s := range p.Result.Subscriptions {
+			sub := address(KindSubscription, s.Domain)
+			if s.Customer != "" {
+				cascade[address(KindCustomer, s.Customer)] = append(cascade[address(KindCustomer, s.Customer)], sub)
+			}
+			if o := s.Owner; o != "" && o != model.Admin {
+				cascade[address(KindReseller, o)] = append(cascade[address(KindReseller, o)], sub)
+			}
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -146,8 +174,30 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
+			if statusChange(c) {
+				for _, d := range cascade[addr] {
+					if dc := byAddr[d]; dc != nil && statusChange(dc) && statusBecause(dc, addr) {
+						add(d)
+					}
+				}
+				for _, a := range c.DependsOn {
+					if ac := byAddr[a]; ac != nil && statusChange(ac) && statusBecause(c, a) {
+						add(a)
+					}
+				}
+			}
+			if c.Action == Convert || c.Kind == KindCustomer && c.Action == Move {
+				// The server takes a converted customer's subscriptions
+				// along (they become the reseller's own), and a moved
+				// customer's to its new owner: their changes come
+				// along, so that no record names the customer gone or
+				// differs from its customer's owner.
+				for _, u := range subsOfCustomer[c.Key] {
+					add(u)
+				}
+			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
 					// A plan's update too: the targeted object's values
 					// are planned from the plan's new ones (a subscription
 					// switched to it, or customised in the same run).
@@ -171,6 +221,10 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			// The record under the old key goes: the plan does not hold it.
 			refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.RenamedFrom})
 		}
+		if c.Action == Convert {
+			// So does the customer's record a conversion replaces.
+			refs = append(refs, state.Ref{Kind: string(KindCustomer), Key: c.Key})
+		}
 	}
 	for _, c := range p.Conflicts {
 		if included["subscription "+c.Subscription] {
@@ -188,6 +242,22 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// statusChange reports whether a change changes its object's status or
+// why it has it.
+func statusChange(c *Change) bool {
+	if c.Action == Suspend || c.Action == Activate {
+		return true
+	}
+	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// statusBecause reports whether a change's status changes (in part)
+// because the account at address account is suspended or activated: its
+// reasons name the account's suspension.
+func statusBecause(c *Change, account string) bool {
+	return slices.ContainsFunc(c.Reasons, func(r string) bool { return strings.Contains(r, account+" suspended") })
 }
 
 // catalogueUsers maps the address of each recorded plan, add-on, reseller

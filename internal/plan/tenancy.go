@@ -237,6 +237,25 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+o)
 		}
 	}
+	// Nor may it take one by renaming it: renamed_from names an object
+	// the recorded state holds, which must be the reseller's too.
+	renamedFrom := func(src model.Src, kind, key, old string) {
+		if o, ok := recordedOwner[kind+" "+old]; ok && o != login && !denied[kind+" "+key] {
+			denied[kind+" "+key] = true
+			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: src.At("renamed_from"), Object: kind + " " + key,
+				Path: "renamed_from", Summary: who + " may not manage " + kind + " " + old + ": it belongs to " + o})
+		}
+	}
+	for _, c := range cfg.Customers {
+		if c.RenamedFrom != "" {
+			renamedFrom(c.Src, "customer", c.Login, c.RenamedFrom)
+		}
+	}
+	for _, s := range cfg.Subscriptions {
+		if s.RenamedFrom != "" {
+			renamedFrom(s.Src, "subscription", s.Domain, s.RenamedFrom)
+		}
+	}
 	// Context from the recorded state.
 	addContext(cfg, prior, login)
 	for _, d := range validate(cfg) {

@@ -40,6 +40,9 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	if err := r.checkLoginReuse(); err != nil {
 		return nil, err
 	}
+	if err := r.checkCountPeaks(); err != nil {
+		return nil, err
+	}
 	if len(r.unsettable) > 0 {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
@@ -88,16 +91,47 @@ func (r *run) checkCascades() error {
 	if len(gone) == 0 {
 		return nil
 	}
-	var lost []string
-	for name, w := range r.webs {
-		if o := w.Data.GenInfo.OwnerLogin; gone[o] != "" && !deleting["subscription "+name] {
-			lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
+	// What the plan keeps under another owner is moved away before the
+	// deletes (SPEC §6.5): by server login or domain, its owner after
+	// the run ("customer LOGIN" or "reseller LOGIN", by server login).
+	serverKey := func(kind, key string) string {
+		if old := r.renamed(kind, key); old != "" {
+			return old
+		}
+		return key
+	}
+	keptCust := map[string]string{}
+	for _, c := range r.res.Customers {
+		keptCust[serverKey("customer", c.Login)] = c.Owner
+	}
+	keptSub := map[string]string{}
+	for _, sub := range r.res.Subscriptions {
+		if sub.Customer != "" {
+			keptSub[serverKey("subscription", sub.Domain)] = "customer " + serverKey("customer", sub.Customer)
+		} else {
+			keptSub[serverKey("subscription", sub.Domain)] = "reseller " + sub.Owner
 		}
 	}
-	for login, c := range r.custs {
-		if o := c.Data.GenInfo.OwnerLogin; gone[o] == "reseller" && !deleting["customer "+strings.ToLower(login)] {
-			lost = append(lost, fmt.Sprintf("reseller %s owns customer %s", o, login))
+	var lost []string
+	for name, w := range r.webs {
+		o := w.Data.GenInfo.OwnerLogin
+		if gone[o] == "" || deleting["subscription "+name] {
+			continue
 		}
+		if to, kept := keptSub[name]; kept && to != gone[o]+" "+o {
+			continue // moved away first
+		}
+		lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
+	}
+	for login, c := range r.custs {
+		o := c.Data.GenInfo.OwnerLogin
+		if gone[o] != "reseller" || deleting["customer "+strings.ToLower(login)] {
+			continue
+		}
+		if to, kept := keptCust[login]; kept && to != o {
+			continue // moved away first
+		}
+		lost = append(lost, fmt.Sprintf("reseller %s owns customer %s", o, login))
 	}
 	if len(lost) == 0 {
 		return nil
@@ -150,6 +184,121 @@ func (r *run) checkLoginReuse() error {
 	sort.Strings(clash)
 	return fmt.Errorf("plesk %s: nothing was changed: %s under the same login: Plesk logins are unique and apply deletes last, so the new account cannot be created while the old one exists. Apply the delete first (leave the new account out of the config), then add it",
 		r.c.Server(), strings.Join(clash, ", "))
+}
+
+// checkCountPeaks refuses, before any write, an apply during which a
+// reseller would hold more customers or subscriptions than its
+// allocation allows, though not at its end: what is created or moved to
+// it comes before what is deleted (SPEC §6.5), and Plesk refuses the
+// create (1024) on this run and every run after it (a customer replaced
+// by another of a reseller at its limit).
+func (r *run) checkCountPeaks() error {
+	deleting := r.deleting()
+	serverKey := func(kind, key string) string {
+		if old := r.renamed(kind, key); old != "" {
+			return old
+		}
+		return key
+	}
+	// The reseller (vendor) a server's subscription counts against.
+	vendor := func(owner string) string {
+		if c := r.custs[owner]; c != nil && c.Data != nil && c.Data.GenInfo != nil {
+			return c.Data.GenInfo.OwnerLogin
+		}
+		return owner
+	}
+	var over []string
+	for _, rs := range r.res.Resellers {
+		if rs.Allocation == "" {
+			continue
+		}
+		alloc, _ := plan.PropsFromValues(r.res.PropertySets[rs.Allocation])
+		limit := func(path string) (int64, bool) {
+			v, ok := alloc[path]
+			if !ok || v.IsUnlimited() {
+				return 0, false
+			}
+			return v.N, true
+		}
+		if max, ok := limit("resources.customers"); ok {
+			// Held now, less those moved away (moves come first), plus
+			// those created or moved in; those deleted go last.
+			held, gone := 0, 0
+			for login, c := range r.custs {
+				if c.Data == nil || c.Data.GenInfo == nil || c.Data.GenInfo.OwnerLogin != rs.Login {
+					continue
+				}
+				held++
+				if deleting["customer "+strings.ToLower(login)] {
+					gone++
+				}
+			}
+			peak := held
+			for _, c := range r.res.Customers {
+				if c.Owner != rs.Login {
+					continue
+				}
+				old := r.custs[serverKey("customer", c.Login)]
+				switch {
+				case old == nil && !r.opts.Billing("customer", c.Login):
+					peak++
+				case old != nil && old.Data != nil && old.Data.GenInfo != nil && old.Data.GenInfo.OwnerLogin != rs.Login:
+					peak++
+				}
+			}
+			for _, c := range r.res.Customers {
+				if old := r.custs[serverKey("customer", c.Login)]; c.Owner != rs.Login && old != nil && old.Data != nil && old.Data.GenInfo != nil && old.Data.GenInfo.OwnerLogin == rs.Login {
+					peak--
+				}
+			}
+			if int64(peak) > max && int64(peak-gone) <= max {
+				over = append(over, fmt.Sprintf("reseller %s would hold %d customers (at most %d) before deleting %d", rs.Login, peak, max, gone))
+			}
+		}
+		if max, ok := limit("resources.subscriptions"); ok {
+			held, gone := 0, 0
+			for name, w := range r.webs {
+				if w.Data == nil || w.Data.GenInfo == nil || vendor(w.Data.GenInfo.OwnerLogin) != rs.Login {
+					continue
+				}
+				held++
+				if deleting["subscription "+name] {
+					gone++
+				}
+			}
+			peak := held
+			for _, sub := range r.res.Subscriptions {
+				if sub.Owner != rs.Login {
+					continue
+				}
+				old := r.webs[serverKey("subscription", sub.Domain)]
+				switch {
+				case old == nil && !r.opts.Billing("subscription", sub.Domain):
+					peak++
+				case old != nil && old.Data != nil && old.Data.GenInfo != nil && vendor(old.Data.GenInfo.OwnerLogin) != rs.Login:
+					peak++
+				}
+			}
+			for _, sub := range r.res.Subscriptions {
+				// Moved away with its customer (change-owner, before
+				// the subscriptions are written).
+				old := r.webs[serverKey("subscription", sub.Domain)]
+				if sub.Owner != rs.Login && sub.Customer != "" && old != nil && old.Data != nil && old.Data.GenInfo != nil &&
+					vendor(old.Data.GenInfo.OwnerLogin) == rs.Login && old.Data.GenInfo.OwnerLogin == serverKey("customer", sub.Customer) {
+					peak--
+				}
+			}
+			if int64(peak) > max && int64(peak-gone) <= max {
+				over = append(over, fmt.Sprintf("reseller %s would hold %d subscriptions (at most %d) before deleting %d", rs.Login, peak, max, gone))
+			}
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	sort.Strings(over)
+	return fmt.Errorf("plesk %s: nothing was changed: %s: apply creates and moves before it deletes (deletes come last), and Plesk refuses what goes beyond a reseller's allocation. Apply the deletes first (leave the new ones out of the config), then add them",
+		r.c.Server(), strings.Join(over, "; "))
 }
 
 func (r *run) serverRef(kind, key, renamedFrom string) string {
@@ -444,9 +593,14 @@ func (r *run) buildResellers() *phase {
 					planName = rs.Plan
 				}
 				r.setID(ref, cu.Data.GenInfo.GUID, cu.ID)
+				guid, id := cu.Data.GenInfo.GUID, cu.ID
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
-				}, nil)
+				}, func(xmlapi.Reply) {
+					// The server has the reseller now, whatever
+					// becomes of the writes that follow.
+					r.add(ref, guid, id)
+				})
 				gi := cu.Data.GenInfo
 				info, changed := r.resellerInfoDiff(rs, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description, pw)
 				// Without a reseller plan, Plesk gives the converted

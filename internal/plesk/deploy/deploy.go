@@ -595,6 +595,16 @@ func (r *run) record() *state.Snapshot {
 			r.pending[state.Ref{Kind: "customer", Key: c.Login}] = true
 		}
 	}
+	// A customer converted into a reseller stays a customer while its
+	// conversion is not done: its record is not dropped for a reseller
+	// the server does not have. (Converted, and a later write of the
+	// reseller failed, the reseller is recorded as the server has it:
+	// Outcome.Created.)
+	for _, rs := range res.Resellers {
+		if _, was := priorOwner[rs.Login]; was && ownerPending(rs.Login) && !r.added[state.Ref{Kind: "reseller", Key: rs.Login}] {
+			r.pending[state.Ref{Kind: "customer", Key: rs.Login}] = true
+		}
+	}
 	for kind, plans := range map[string][]state.Plan{"service_plan": res.ServicePlans, "addon_plan": res.AddonPlans} {
 		for _, p := range plans {
 			if old := r.renamed(kind, p.Key); old != "" && ownerPending(p.Owner) {

@@ -1148,7 +1148,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	if len(edited) > 0 {
 		c.add("subscription", key, plan.DriftEdited, edited...)
 	}
-	statusChanged := s.Status != r.Status
+	statusChanged := s.Status != r.Status && !expiredSince(&r, s)
 	// A subscription suspended with its customer (or its reseller, for
 	// the reseller's own) is the account's drift.
 	account := "customer " + r.Customer
@@ -1250,6 +1250,22 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		o.StatusReasons = nil
 	}
 	return o
+}
+
+// expiredSince reports whether the server's record s of a subscription
+// is suspended only because its expiration date, the recorded one, has
+// passed since r was recorded active: the clock's doing, which the plan
+// shows as the expiry it is (SPEC §1.3), not drift.
+func expiredSince(r, s *state.Subscription) bool {
+	if r.Status != "active" || s.Status != "suspended" || len(s.StatusReasons) == 0 || !sameSecond(r.Expires, s.Expires) {
+		return false
+	}
+	for _, why := range s.StatusReasons {
+		if !strings.HasPrefix(why, "expired ") {
+			return false
+		}
+	}
+	return true
 }
 
 // sameSecond compares two expiration dates as the server keeps them (Unix
