@@ -602,6 +602,29 @@ func (c *comparer) merged(recID string, srvVals state.Values) string {
 	return c.obs.PutValues(out)
 }
 
+// mergedServices is merged with the set's services replaced by services
+// (a plan whose services were changed on the server).
+func (c *comparer) mergedServices(recID string, srvVals state.Values, services []string) string {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[recID] {
+		out[k] = v
+	}
+	for k, v := range srvVals {
+		if mapped(k) {
+			out[k] = v
+		}
+	}
+	delete(out, plan.ServicesKey)
+	if len(services) > 0 {
+		list := make([]any, len(services))
+		for i, s := range services {
+			list[i] = s
+		}
+		out[plan.ServicesKey] = list
+	}
+	return c.obs.PutValues(out)
+}
+
 // mergedOnly is merged for the properties only selects.
 func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
 	out := state.Values{}
@@ -704,16 +727,24 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		}
 		srvVals := withUnreported(kind, c.rec.PropertySets[r.Props], c.srv.Records.PropertySets[s.Props])
 		props := c.propDiffDefaults("", r.Props, srvVals, nil, plan.KindDefaults(model.PlanKind(kind)))
+		servicesDrifted := false
 		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
 			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
 			r.Services = append([]string(nil), s.Services...)
+			servicesDrifted = true
 		}
 		if kind == "reseller_plan" && r.Oversell != s.Oversell {
 			props = append(props, plan.DriftField{Path: "oversell", Recorded: boolVal(r.Oversell), Observed: boolVal(s.Oversell)})
 			r.Oversell = s.Oversell
 		}
 		if len(props) > 0 {
-			r.Props = c.merged(r.Props, srvVals)
+			if servicesDrifted {
+				// The set holds the plan's services too: the ones the
+				// server has, so that plan sets the config's back.
+				r.Props = c.mergedServices(r.Props, srvVals, r.Services)
+			} else {
+				r.Props = c.merged(r.Props, srvVals)
+			}
 		}
 		if len(fields)+len(props) > 0 {
 			c.add(kind, r.Key, plan.DriftPlanEdited, append(fields, props...)...)
