@@ -221,3 +221,49 @@ func TestInstalledExtensions(t *testing.T) {
 		t.Errorf("installed %v, want backup, wp-toolkit", got)
 	}
 }
+
+// TestImportNotesUnmodelledContact: contact fields the server holds that
+// a config has no field for (fax, city, state, postcode, country) are
+// listed as not modelled, for customers and resellers alike; an account
+// without any gets no such note.
+func TestImportNotesUnmodelledContact(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: model.None, Status: "active", Contact: model.Contact{Name: "Acme"}}
+	cfg.Customers["jdoe"] = &model.Customer{Login: "jdoe", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "John"}}
+	cfg.Customers["plain"] = &model.Customer{Login: "plain", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "Plain"}}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range st.Accounts {
+		switch a.Login {
+		case "jdoe":
+			a.Fax, a.City, a.State, a.PostCode, a.Country = "+33 1 00", "Paris", "IDF", "75001", "FR"
+		case "acme":
+			a.City = "Lyon"
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"customer jdoe: contact fields plansync does not model, kept on the server and not managed: fax, city, state, pcode, country",
+		"reseller acme: contact fields plansync does not model, kept on the server and not managed: city",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "customer plain: contact") {
+		t.Errorf("a note for an account without such fields:\n%s", all)
+	}
+}

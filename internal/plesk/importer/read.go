@@ -319,6 +319,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			r.Props = props("reseller "+r.Login, v)
 			r.Oversell = v.Oversell == "true"
 		}
+		if f := unmodelledContact(gi.Fax, gi.City, gi.State, gi.PostCode, gi.Country); f != "" {
+			note("reseller %s: contact fields plansync does not model, kept on the server and not managed: %s", r.Login, f)
+		}
 		note("reseller %s: its password cannot be read and is not managed until the config sets one", r.Login)
 		cfg.Resellers[r.Login] = r
 	}
@@ -331,6 +334,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			Contact: model.Contact{Name: gi.Name, Company: gi.Company, Email: gi.Email, Phone: gi.Phone, Address: gi.Address}, Description: gi.Description}
 		if c.Owner == "" {
 			c.Owner = model.Admin
+		}
+		if f := unmodelledContact(gi.Fax, gi.City, gi.State, gi.PostCode, gi.Country); f != "" {
+			note("customer %s: contact fields plansync does not model, kept on the server and not managed: %s", c.Login, f)
 		}
 		if gi.ExternalID != "" {
 			note("customer %s: external id %s (a billing system's) is kept on the server and not managed", c.Login, gi.ExternalID)
@@ -444,6 +450,19 @@ func expirationLimit(w *xmlapi.WebspaceData) (string, bool) {
 		}
 	}
 	return value, ok
+}
+
+// unmodelledContact names the contact fields an account has on the
+// server that a config cannot hold (Plesk's fax, city, state, pcode and
+// country): plansync never sends them, so they stay as they are.
+func unmodelledContact(fax, city, state, pcode, country string) string {
+	var names []string
+	for _, f := range [][2]string{{"fax", fax}, {"city", city}, {"state", state}, {"pcode", pcode}, {"country", country}} {
+		if strings.TrimSpace(f[1]) != "" {
+			names = append(names, f[0])
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // expiredBy says whether a subscription's expiration date, as the server
