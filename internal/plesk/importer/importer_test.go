@@ -267,3 +267,57 @@ func TestImportNotesUnmodelledContact(t *testing.T) {
 		t.Errorf("a note for an account without such fields:\n%s", all)
 	}
 }
+
+// TestImportNotesSubscriptionOwnServices: additional services added to
+// a subscription itself (webspace add-plan-item), not by its plans, and
+// a billing system's external id, which a config cannot hold, are
+// listed as not mapped; services a subscription has from its plan are
+// not.
+func TestImportNotesSubscriptionOwnServices(t *testing.T) {
+	cfg := model.NewConfig()
+	for _, name := range []string{"support", "seo"} {
+		cfg.Services[name] = &model.Service{Name: name, AvailableToResellers: true}
+	}
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Services: []string{"support"}}
+	for _, d := range []string{"own.example", "plain.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
+	}
+	cfg.Subscriptions["custom.example"] = &model.Subscription{Domain: "custom.example", Owner: model.Admin, Plan: model.None, Status: "active"}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range st.Webspaces {
+		switch w.Name {
+		case "own.example":
+			w.Items = []string{"support", "seo"}
+			w.ExternalID = "whmcs-7"
+		case "custom.example":
+			w.Items = []string{"support"}
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"subscription own.example: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: seo",
+		"subscription custom.example: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: support",
+		"subscription own.example: external id whmcs-7 (a billing system's) is kept on the server and not managed",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "subscription plain.example") {
+		t.Errorf("a note for a subscription with its plan's services only:\n%s", all)
+	}
+}

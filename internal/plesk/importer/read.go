@@ -7,6 +7,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -398,6 +399,36 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			}
 			if info.Subscription.Synchronized == "false" {
 				note("subscription %s: not synchronized with its plan on the server (synchronized=false): recorded as unsynced; the next plan shows what keeps it so (its conflicts) or, when nothing does, plans the sync", sub.Domain)
+			}
+		}
+		if withNotes {
+			// Services added to the subscription itself (webspace
+			// add-plan-item), not by its plans: a config has no field
+			// for them.
+			fromPlans := map[string]bool{}
+			if info != nil && info.Subscription != nil {
+				for _, pg := range info.Subscription.Plan {
+					if p := planByGUID[pg.GUID]; p != nil {
+						for _, svc := range p.Services {
+							fromPlans[svc] = true
+						}
+					}
+				}
+			}
+			var own []string
+			if w.Data.PlanItems != nil {
+				for _, it := range w.Data.PlanItems.Item {
+					if !fromPlans[it.Name] && !slices.Contains(own, it.Name) {
+						own = append(own, it.Name)
+					}
+				}
+			}
+			if len(own) > 0 {
+				sort.Strings(own)
+				note("subscription %s: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: %s", sub.Domain, strings.Join(own, ", "))
+			}
+			if gi.ExternalID != "" {
+				note("subscription %s: external id %s (a billing system's) is kept on the server and not managed", sub.Domain, gi.ExternalID)
 			}
 		}
 		var values model.Props
