@@ -321,3 +321,51 @@ func TestImportNotesSubscriptionOwnServices(t *testing.T) {
 		t.Errorf("a note for a subscription with its plan's services only:\n%s", all)
 	}
 }
+
+// TestImportNotesSyncedValuesDiffer: a synced subscription whose values
+// on the server differ from its plans' (a subscriber's own PHP setting,
+// which does not lock it) is imported on its plan, and IMPORT.md names
+// what differs, with both values; one that has its plan's values, and a
+// locked one (its customize says it), get no such note.
+func TestImportNotesSyncedValuesDiffer(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{
+		"permissions.manage_php_settings":   model.Bool(true),
+		"hosting.php_settings.memory_limit": model.String("256M")}}
+	for _, d := range []string{"own.example", "plain.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
+	}
+	cfg.Subscriptions["locked.example"] = &model.Subscription{Domain: "locked.example", Owner: model.Admin, Plan: "Basic", Status: "active",
+		Customize: model.Props{"hosting.php_settings.memory_limit": model.String("1G")}}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range st.Webspaces {
+		if w.Name == "own.example" {
+			w.Values.PHP["memory_limit"] = "512M"
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	want := `subscription own.example: synced with its plans, but its values on the server differ from theirs (a subscriber's own settings?), not written (subscriber_settings can hold those its permissions let the subscriber change): hosting.php_settings.memory_limit "512M" (its plans: "256M")`
+	if !strings.Contains(all, want) {
+		t.Errorf("notes lack %q:\n%s", want, all)
+	}
+	if strings.Contains(all, "subscription plain.example") || strings.Contains(all, "subscription locked.example") {
+		t.Errorf("a note for a subscription with its plan's values, or a locked one:\n%s", all)
+	}
+	if s := imported.Subscriptions["own.example"]; s == nil || s.Customize != nil {
+		t.Errorf("own.example imported as %+v, want synced on its plan", s)
+	}
+}

@@ -387,7 +387,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 				}
 				if p.Kind == model.ServicePlanKind && sub.Plan == model.None && i == 0 {
 					sub.Plan = p.Name
-					if locked {
+					if locked || withNotes {
 						base = p.Props.Clone()
 					}
 				} else if p.Kind == model.AddonPlanKind {
@@ -444,6 +444,21 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		case locked:
 			sub.Customize = customizeOf(values, base, installed)
 			lockedValues[sub.Domain] = values
+		case withNotes && base != nil && !(info != nil && info.Subscription != nil && info.Subscription.Synchronized == "false"):
+			// Synced, yet with values its plans do not give: most often
+			// a subscriber's own settings (SPEC 2.9), which the import
+			// cannot tell apart and does not write.
+			if differ := customizeOf(values, base, installed); len(differ) > 0 {
+				var fs []string
+				for _, path := range differ.Paths() {
+					was := NotSet
+					if b, ok := base[path]; ok {
+						was = b.Text()
+					}
+					fs = append(fs, fmt.Sprintf("%s %s (its plans: %s)", path, differ[path].Text(), was))
+				}
+				note("subscription %s: synced with its plans, but its values on the server differ from theirs (a subscriber's own settings?), not written (subscriber_settings can hold those its permissions let the subscriber change): %s", sub.Domain, strings.Join(fs, ", "))
+			}
 		}
 		if sub.Customize != nil {
 			for path := range sub.Customize {
