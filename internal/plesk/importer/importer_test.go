@@ -369,3 +369,52 @@ func TestImportNotesSyncedValuesDiffer(t *testing.T) {
 		t.Errorf("own.example imported as %+v, want synced on its plan", s)
 	}
 }
+
+// TestImportPlanGUIDsInAnyOrder: a subscription's plan-guids list the
+// service plan and the add-ons together (SPEC §6.2: told apart by
+// looking them up); with an add-on listed before the service plan, the
+// subscription is still on its plan with its add-ons in their order,
+// and a locked one's customisation is what differs from plan ⊕ add-ons.
+func TestImportPlanGUIDsInAnyOrder(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{"resources.disk_space": model.Size(1 << 30)}}
+	for _, a := range []string{"A", "B"} {
+		cfg.AddonPlans[a] = &model.Plan{Kind: model.AddonPlanKind, Owner: model.Admin, Name: a, Props: model.Props{"resources.disk_space": model.Size(1 << 30)}}
+	}
+	cfg.Subscriptions["one.example"] = &model.Subscription{Domain: "one.example", Owner: model.Admin, Plan: "Basic", Addons: []string{"B", "A"}, Status: "active"}
+	cfg.Subscriptions["two.example"] = &model.Subscription{Domain: "two.example", Owner: model.Admin, Plan: "Basic", Addons: []string{"A"}, Status: "active",
+		Customize: model.Props{"resources.disk_space": model.Size(5 << 30)}}
+	snap, err := Read(context.Background(), seededWith(t, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range snap.Webspaces {
+		// The service plan last: B, A, Basic; A, Basic.
+		p := w.Data.Subscriptions.Subscription.Plan
+		w.Data.Subscriptions.Subscription.Plan = append(p[1:], p[0])
+	}
+	imported, _ := Build(snap)
+	one, two := imported.Subscriptions["one.example"], imported.Subscriptions["two.example"]
+	if one == nil || one.Plan != "Basic" || strings.Join(one.Addons, ",") != "B,A" || one.Customize != nil {
+		t.Errorf("one.example imported as %+v, want on Basic with add-ons B, A", one)
+	}
+	if two == nil || two.Plan != "Basic" || strings.Join(two.Addons, ",") != "A" || len(two.Customize) != 1 || two.Customize["resources.disk_space"] != model.Size(5<<30) {
+		t.Errorf("two.example imported as %+v, want on Basic with add-on A, customised disk_space 5 GiB", two)
+	}
+}
+
+// seededWith serves an emulator seeded from cfg and returns a client.
+func seededWith(t *testing.T, cfg *model.Config) *xmlapi.Client {
+	t.Helper()
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -379,22 +379,29 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		locked := false
 		if info != nil && info.Subscription != nil {
 			locked = info.Subscription.Locked == "true"
-			for i, pg := range info.Subscription.Plan {
+			// The plan-guids list the service plan and the add-ons
+			// together, in no documented order: told apart by looking
+			// them up (SPEC §6.2). The add-ons keep their order.
+			var addons []*model.Plan
+			for _, pg := range info.Subscription.Plan {
 				p := planByGUID[pg.GUID]
 				if p == nil {
 					note("subscription %s: plan GUID %s is not a plan of this server; left out", sub.Domain, pg.GUID)
 					continue
 				}
-				if p.Kind == model.ServicePlanKind && sub.Plan == model.None && i == 0 {
+				if p.Kind == model.ServicePlanKind && sub.Plan == model.None {
 					sub.Plan = p.Name
 					if locked || withNotes {
 						base = p.Props.Clone()
 					}
 				} else if p.Kind == model.AddonPlanKind {
 					sub.Addons = append(sub.Addons, p.Name)
-					if base != nil {
-						base.AddAddon(p.Props)
-					}
+					addons = append(addons, p)
+				}
+			}
+			if base != nil {
+				for _, a := range addons {
+					base.AddAddon(a.Props)
 				}
 			}
 			if info.Subscription.Synchronized == "false" {
