@@ -113,6 +113,12 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 // (a component installed since), but the server has not synced them
 // yet; a plan then syncs them.
 func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
+	MarkUnsynced(rec, "", Unsynchronized(snap))
+}
+
+// Unsynchronized lists the domains of the subscriptions a read holds
+// unsynchronised (synchronized=false).
+func Unsynchronized(snap *importer.Snapshot) map[string]bool {
 	off := map[string]bool{}
 	for _, w := range snap.Webspaces {
 		if w.Data != nil && w.Data.GenInfo != nil && w.Data.Subscriptions != nil && w.Data.Subscriptions.Subscription != nil &&
@@ -120,11 +126,17 @@ func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
 			off[strings.ToLower(w.Data.GenInfo.Name)] = true
 		}
 	}
+	return off
+}
+
+// MarkUnsynced records the synced subscriptions of rec whose domains are
+// in off as unsynced: on server only, unless server is "".
+func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 	if len(off) == 0 {
 		return
 	}
 	for i := range rec.Subscriptions {
-		if s := &rec.Subscriptions[i]; off[s.Domain] && s.SyncStatus == "synced" {
+		if s := &rec.Subscriptions[i]; off[s.Domain] && s.SyncStatus == "synced" && (server == "" || s.Server == server) {
 			s.SyncStatus = "unsynced"
 		}
 	}
