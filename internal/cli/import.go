@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -512,6 +513,15 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	} else {
 		refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
 	}
+	// An adopted subscription the server holds unsynchronised is
+	// recorded so, as import records it.
+	off := map[string]bool{}
+	for domain := range refresh.Unsynchronized(snap) {
+		if slices.Contains(adopted, "subscription "+domain) {
+			off[domain] = true
+		}
+	}
+	refresh.MarkUnsynced(run.plan.Result, server, off)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
