@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -181,6 +182,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	}
 	defer run.close()
 	summary.ids.Attach(run.plan.Result)
+	refresh.MarkUnsynced(run.plan.Result, "", summary.unsynced)
 	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
@@ -268,6 +270,9 @@ type importSummary struct {
 	files, notes int
 	// ids are the Plesk identities of what was read, for the state.
 	ids refresh.Identities
+	// unsynced are the subscriptions the server holds unsynchronised
+	// (synchronized=false): recorded unsynced, as the server has them.
+	unsynced map[string]bool
 }
 
 // importWrite reads the server and writes the config directory. What it
@@ -297,7 +302,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions, no
 	}
 	return importSummary{
 		objects: importer.Counts(cfg),
-		files:   len(files), notes: len(notes), ids: refresh.IDs(snap),
+		files:   len(files), notes: len(notes), ids: refresh.IDs(snap), unsynced: refresh.Unsynchronized(snap),
 	}, nil
 }
 
@@ -508,6 +513,15 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	} else {
 		refresh.IDs(snap).Only(adopted).Attach(run.plan.Result)
 	}
+	// An adopted subscription the server holds unsynchronised is
+	// recorded so, as import records it.
+	off := map[string]bool{}
+	for domain := range refresh.Unsynchronized(snap) {
+		if slices.Contains(adopted, "subscription "+domain) {
+			off[domain] = true
+		}
+	}
+	refresh.MarkUnsynced(run.plan.Result, server, off)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -816,7 +830,7 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	}
 	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}
 	for i, s := range servers {
-		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i]))}
+		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i])), refresh.Unsynchronized(snaps[i])}
 	}
 	for _, d := range merged.Differences {
 		for _, f := range d.Fields {
@@ -944,6 +958,8 @@ func keepCreated(s, replaced *state.Snapshot) {
 type serverIdentities struct {
 	server string
 	ids    refresh.Identities
+	// unsynced are the subscriptions the server holds unsynchronised.
+	unsynced map[string]bool
 }
 
 // attachServers gives each recorded object the Plesk identity it has on
@@ -953,6 +969,7 @@ type serverIdentities struct {
 func attachServers(s *state.Snapshot, ids []serverIdentities) {
 	for _, si := range ids {
 		si.ids.AttachOn(s, si.server)
+		refresh.MarkUnsynced(s, si.server, si.unsynced)
 	}
 }
 

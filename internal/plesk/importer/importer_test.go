@@ -221,3 +221,200 @@ func TestInstalledExtensions(t *testing.T) {
 		t.Errorf("installed %v, want backup, wp-toolkit", got)
 	}
 }
+
+// TestImportNotesUnmodelledContact: contact fields the server holds that
+// a config has no field for (fax, city, state, postcode, country) are
+// listed as not modelled, for customers and resellers alike; an account
+// without any gets no such note.
+func TestImportNotesUnmodelledContact(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: model.None, Status: "active", Contact: model.Contact{Name: "Acme"}}
+	cfg.Customers["jdoe"] = &model.Customer{Login: "jdoe", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "John"}}
+	cfg.Customers["plain"] = &model.Customer{Login: "plain", Owner: model.Admin, Status: "active", Contact: model.Contact{Name: "Plain"}}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range st.Accounts {
+		switch a.Login {
+		case "jdoe":
+			a.Fax, a.City, a.State, a.PostCode, a.Country = "+33 1 00", "Paris", "IDF", "75001", "FR"
+		case "acme":
+			a.City = "Lyon"
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"customer jdoe: contact fields plansync does not model, kept on the server and not managed: fax, city, state, pcode, country",
+		"reseller acme: contact fields plansync does not model, kept on the server and not managed: city",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "customer plain: contact") {
+		t.Errorf("a note for an account without such fields:\n%s", all)
+	}
+}
+
+// TestImportNotesSubscriptionOwnServices: additional services added to
+// a subscription itself (webspace add-plan-item), not by its plans, and
+// a billing system's external id, which a config cannot hold, are
+// listed as not mapped; services a subscription has from its plan are
+// not.
+func TestImportNotesSubscriptionOwnServices(t *testing.T) {
+	cfg := model.NewConfig()
+	for _, name := range []string{"support", "seo"} {
+		cfg.Services[name] = &model.Service{Name: name, AvailableToResellers: true}
+	}
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Services: []string{"support"}}
+	for _, d := range []string{"own.example", "plain.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
+	}
+	cfg.Subscriptions["custom.example"] = &model.Subscription{Domain: "custom.example", Owner: model.Admin, Plan: model.None, Status: "active"}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range st.Webspaces {
+		switch w.Name {
+		case "own.example":
+			w.Items = []string{"support", "seo"}
+			w.ExternalID = "whmcs-7"
+		case "custom.example":
+			w.Items = []string{"support"}
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"subscription own.example: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: seo",
+		"subscription custom.example: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: support",
+		"subscription own.example: external id whmcs-7 (a billing system's) is kept on the server and not managed",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "subscription plain.example") {
+		t.Errorf("a note for a subscription with its plan's services only:\n%s", all)
+	}
+}
+
+// TestImportNotesSyncedValuesDiffer: a synced subscription whose values
+// on the server differ from its plans' (a subscriber's own PHP setting,
+// which does not lock it) is imported on its plan, and IMPORT.md names
+// what differs, with both values; one that has its plan's values, and a
+// locked one (its customize says it), get no such note.
+func TestImportNotesSyncedValuesDiffer(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{
+		"permissions.manage_php_settings":   model.Bool(true),
+		"hosting.php_settings.memory_limit": model.String("256M")}}
+	for _, d := range []string{"own.example", "plain.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: model.Admin, Plan: "Basic", Status: "active"}
+	}
+	cfg.Subscriptions["locked.example"] = &model.Subscription{Domain: "locked.example", Owner: model.Admin, Plan: "Basic", Status: "active",
+		Customize: model.Props{"hosting.php_settings.memory_limit": model.String("1G")}}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range st.Webspaces {
+		if w.Name == "own.example" {
+			w.Values.PHP["memory_limit"] = "512M"
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	want := `subscription own.example: synced with its plans, but its values on the server differ from theirs (a subscriber's own settings?), not written (subscriber_settings can hold those its permissions let the subscriber change): hosting.php_settings.memory_limit "512M" (its plans: "256M")`
+	if !strings.Contains(all, want) {
+		t.Errorf("notes lack %q:\n%s", want, all)
+	}
+	if strings.Contains(all, "subscription plain.example") || strings.Contains(all, "subscription locked.example") {
+		t.Errorf("a note for a subscription with its plan's values, or a locked one:\n%s", all)
+	}
+	if s := imported.Subscriptions["own.example"]; s == nil || s.Customize != nil {
+		t.Errorf("own.example imported as %+v, want synced on its plan", s)
+	}
+}
+
+// TestImportPlanGUIDsInAnyOrder: a subscription's plan-guids list the
+// service plan and the add-ons together (SPEC §6.2: told apart by
+// looking them up); with an add-on listed before the service plan, the
+// subscription is still on its plan with its add-ons in their order,
+// and a locked one's customisation is what differs from plan ⊕ add-ons.
+func TestImportPlanGUIDsInAnyOrder(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ServicePlans["Basic"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Basic", Props: model.Props{"resources.disk_space": model.Size(1 << 30)}}
+	for _, a := range []string{"A", "B"} {
+		cfg.AddonPlans[a] = &model.Plan{Kind: model.AddonPlanKind, Owner: model.Admin, Name: a, Props: model.Props{"resources.disk_space": model.Size(1 << 30)}}
+	}
+	cfg.Subscriptions["one.example"] = &model.Subscription{Domain: "one.example", Owner: model.Admin, Plan: "Basic", Addons: []string{"B", "A"}, Status: "active"}
+	cfg.Subscriptions["two.example"] = &model.Subscription{Domain: "two.example", Owner: model.Admin, Plan: "Basic", Addons: []string{"A"}, Status: "active",
+		Customize: model.Props{"resources.disk_space": model.Size(5 << 30)}}
+	snap, err := Read(context.Background(), seededWith(t, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range snap.Webspaces {
+		// The service plan last: B, A, Basic; A, Basic.
+		p := w.Data.Subscriptions.Subscription.Plan
+		w.Data.Subscriptions.Subscription.Plan = append(p[1:], p[0])
+	}
+	imported, _ := Build(snap)
+	one, two := imported.Subscriptions["one.example"], imported.Subscriptions["two.example"]
+	if one == nil || one.Plan != "Basic" || strings.Join(one.Addons, ",") != "B,A" || one.Customize != nil {
+		t.Errorf("one.example imported as %+v, want on Basic with add-ons B, A", one)
+	}
+	if two == nil || two.Plan != "Basic" || strings.Join(two.Addons, ",") != "A" || len(two.Customize) != 1 || two.Customize["resources.disk_space"] != model.Size(5<<30) {
+		t.Errorf("two.example imported as %+v, want on Basic with add-on A, customised disk_space 5 GiB", two)
+	}
+}
+
+// seededWith serves an emulator seeded from cfg and returns a client.
+func seededWith(t *testing.T, cfg *model.Config) *xmlapi.Client {
+	t.Helper()
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

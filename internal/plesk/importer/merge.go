@@ -330,7 +330,8 @@ func (m *Merged) Placed(kind, key string) []string {
 }
 
 // placeResellerPlans places each reseller's (merged) reseller plan, and
-// the services it names, on every server the reseller is on. A reseller
+// the services it names, on every server the reseller is on, and the
+// services a service plan names on every server the plan is on. A reseller
 // whose plan differs between servers is imported with the first server's
 // plan, which another server may not have: the written config places it
 // there too (plan then creates it and switches the reseller, as the
@@ -354,6 +355,17 @@ func (m *Merged) placeResellerPlans() {
 		}
 		slices.SortFunc(m.On[kind][key], func(a, b string) int { return order[a] - order[b] })
 		m.Notes = append(m.Notes, fmt.Sprintf("%s %s is placed on %s too, where it is not yet: %s", kind, key, strings.Join(added, ", "), why))
+	}
+	// A service plan imported as on one server may name services
+	// another server it is on lacks: the service goes there too (plan
+	// then creates it and adds it to the plan there), rather than leave
+	// the plan naming a service that is not on its servers.
+	for _, key := range keys(m.Config.ServicePlans) {
+		for _, svc := range m.Config.ServicePlans[key].Services {
+			if m.Config.Services[svc] != nil && m.Config.Services[svc].Extension == "" {
+				extend("service", svc, m.On["service_plan"][key], fmt.Sprintf("service_plan %s names it", key))
+			}
+		}
 	}
 	for _, login := range keys(m.Config.Resellers) {
 		r := m.Config.Resellers[login]

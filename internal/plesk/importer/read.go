@@ -7,6 +7,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -319,6 +320,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			r.Props = props("reseller "+r.Login, v)
 			r.Oversell = v.Oversell == "true"
 		}
+		if f := unmodelledContact(gi.Fax, gi.City, gi.State, gi.PostCode, gi.Country); f != "" {
+			note("reseller %s: contact fields plansync does not model, kept on the server and not managed: %s", r.Login, f)
+		}
 		note("reseller %s: its password cannot be read and is not managed until the config sets one", r.Login)
 		cfg.Resellers[r.Login] = r
 	}
@@ -331,6 +335,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			Contact: model.Contact{Name: gi.Name, Company: gi.Company, Email: gi.Email, Phone: gi.Phone, Address: gi.Address}, Description: gi.Description}
 		if c.Owner == "" {
 			c.Owner = model.Admin
+		}
+		if f := unmodelledContact(gi.Fax, gi.City, gi.State, gi.PostCode, gi.Country); f != "" {
+			note("customer %s: contact fields plansync does not model, kept on the server and not managed: %s", c.Login, f)
 		}
 		if gi.ExternalID != "" {
 			note("customer %s: external id %s (a billing system's) is kept on the server and not managed", c.Login, gi.ExternalID)
@@ -372,26 +379,63 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		locked := false
 		if info != nil && info.Subscription != nil {
 			locked = info.Subscription.Locked == "true"
-			for i, pg := range info.Subscription.Plan {
+			// The plan-guids list the service plan and the add-ons
+			// together, in no documented order: told apart by looking
+			// them up (SPEC §6.2). The add-ons keep their order.
+			var addons []*model.Plan
+			for _, pg := range info.Subscription.Plan {
 				p := planByGUID[pg.GUID]
 				if p == nil {
 					note("subscription %s: plan GUID %s is not a plan of this server; left out", sub.Domain, pg.GUID)
 					continue
 				}
-				if p.Kind == model.ServicePlanKind && sub.Plan == model.None && i == 0 {
+				if p.Kind == model.ServicePlanKind && sub.Plan == model.None {
 					sub.Plan = p.Name
-					if locked {
+					if locked || withNotes {
 						base = p.Props.Clone()
 					}
 				} else if p.Kind == model.AddonPlanKind {
 					sub.Addons = append(sub.Addons, p.Name)
-					if base != nil {
-						base.AddAddon(p.Props)
-					}
+					addons = append(addons, p)
+				}
+			}
+			if base != nil {
+				for _, a := range addons {
+					base.AddAddon(a.Props)
 				}
 			}
 			if info.Subscription.Synchronized == "false" {
 				note("subscription %s: not synchronized with its plan on the server (synchronized=false): recorded as unsynced; the next plan shows what keeps it so (its conflicts) or, when nothing does, plans the sync", sub.Domain)
+			}
+		}
+		if withNotes {
+			// Services added to the subscription itself (webspace
+			// add-plan-item), not by its plans: a config has no field
+			// for them.
+			fromPlans := map[string]bool{}
+			if info != nil && info.Subscription != nil {
+				for _, pg := range info.Subscription.Plan {
+					if p := planByGUID[pg.GUID]; p != nil {
+						for _, svc := range p.Services {
+							fromPlans[svc] = true
+						}
+					}
+				}
+			}
+			var own []string
+			if w.Data.PlanItems != nil {
+				for _, it := range w.Data.PlanItems.Item {
+					if !fromPlans[it.Name] && !slices.Contains(own, it.Name) {
+						own = append(own, it.Name)
+					}
+				}
+			}
+			if len(own) > 0 {
+				sort.Strings(own)
+				note("subscription %s: additional services added to the subscription itself (not by its plans), which a config cannot hold, are kept on the server and not managed: %s", sub.Domain, strings.Join(own, ", "))
+			}
+			if gi.ExternalID != "" {
+				note("subscription %s: external id %s (a billing system's) is kept on the server and not managed", sub.Domain, gi.ExternalID)
 			}
 		}
 		var values model.Props
@@ -407,6 +451,21 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		case locked:
 			sub.Customize = customizeOf(values, base, installed)
 			lockedValues[sub.Domain] = values
+		case withNotes && base != nil && !(info != nil && info.Subscription != nil && info.Subscription.Synchronized == "false"):
+			// Synced, yet with values its plans do not give: most often
+			// a subscriber's own settings (SPEC 2.9), which the import
+			// cannot tell apart and does not write.
+			if differ := customizeOf(values, base, installed); len(differ) > 0 {
+				var fs []string
+				for _, path := range differ.Paths() {
+					was := NotSet
+					if b, ok := base[path]; ok {
+						was = b.Text()
+					}
+					fs = append(fs, fmt.Sprintf("%s %s (its plans: %s)", path, differ[path].Text(), was))
+				}
+				note("subscription %s: synced with its plans, but its values on the server differ from theirs (a subscriber's own settings?), not written (subscriber_settings can hold those its permissions let the subscriber change): %s", sub.Domain, strings.Join(fs, ", "))
+			}
 		}
 		if sub.Customize != nil {
 			for path := range sub.Customize {
@@ -444,6 +503,19 @@ func expirationLimit(w *xmlapi.WebspaceData) (string, bool) {
 		}
 	}
 	return value, ok
+}
+
+// unmodelledContact names the contact fields an account has on the
+// server that a config cannot hold (Plesk's fax, city, state, pcode and
+// country): plansync never sends them, so they stay as they are.
+func unmodelledContact(fax, city, state, pcode, country string) string {
+	var names []string
+	for _, f := range [][2]string{{"fax", fax}, {"city", city}, {"state", state}, {"pcode", pcode}, {"country", country}} {
+		if strings.TrimSpace(f[1]) != "" {
+			names = append(names, f[0])
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // expiredBy says whether a subscription's expiration date, as the server

@@ -113,6 +113,12 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 // (a component installed since), but the server has not synced them
 // yet; a plan then syncs them.
 func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
+	MarkUnsynced(rec, "", Unsynchronized(snap))
+}
+
+// Unsynchronized lists the domains of the subscriptions a read holds
+// unsynchronised (synchronized=false).
+func Unsynchronized(snap *importer.Snapshot) map[string]bool {
 	off := map[string]bool{}
 	for _, w := range snap.Webspaces {
 		if w.Data != nil && w.Data.GenInfo != nil && w.Data.Subscriptions != nil && w.Data.Subscriptions.Subscription != nil &&
@@ -120,11 +126,17 @@ func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
 			off[strings.ToLower(w.Data.GenInfo.Name)] = true
 		}
 	}
+	return off
+}
+
+// MarkUnsynced records the synced subscriptions of rec whose domains are
+// in off as unsynced: on server only, unless server is "".
+func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 	if len(off) == 0 {
 		return
 	}
 	for i := range rec.Subscriptions {
-		if s := &rec.Subscriptions[i]; off[s.Domain] && s.SyncStatus == "synced" {
+		if s := &rec.Subscriptions[i]; off[s.Domain] && s.SyncStatus == "synced" && (server == "" || s.Server == server) {
 			s.SyncStatus = "unsynced"
 		}
 	}
@@ -602,6 +614,29 @@ func (c *comparer) merged(recID string, srvVals state.Values) string {
 	return c.obs.PutValues(out)
 }
 
+// mergedServices is merged with the set's services replaced by services
+// (a plan whose services were changed on the server).
+func (c *comparer) mergedServices(recID string, srvVals state.Values, services []string) string {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[recID] {
+		out[k] = v
+	}
+	for k, v := range srvVals {
+		if mapped(k) {
+			out[k] = v
+		}
+	}
+	delete(out, plan.ServicesKey)
+	if len(services) > 0 {
+		list := make([]any, len(services))
+		for i, s := range services {
+			list[i] = s
+		}
+		out[plan.ServicesKey] = list
+	}
+	return c.obs.PutValues(out)
+}
+
 // mergedOnly is merged for the properties only selects.
 func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
 	out := state.Values{}
@@ -704,16 +739,24 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		}
 		srvVals := withUnreported(kind, c.rec.PropertySets[r.Props], c.srv.Records.PropertySets[s.Props])
 		props := c.propDiffDefaults("", r.Props, srvVals, nil, plan.KindDefaults(model.PlanKind(kind)))
+		servicesDrifted := false
 		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
 			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
 			r.Services = append([]string(nil), s.Services...)
+			servicesDrifted = true
 		}
 		if kind == "reseller_plan" && r.Oversell != s.Oversell {
 			props = append(props, plan.DriftField{Path: "oversell", Recorded: boolVal(r.Oversell), Observed: boolVal(s.Oversell)})
 			r.Oversell = s.Oversell
 		}
 		if len(props) > 0 {
-			r.Props = c.merged(r.Props, srvVals)
+			if servicesDrifted {
+				// The set holds the plan's services too: the ones the
+				// server has, so that plan sets the config's back.
+				r.Props = c.mergedServices(r.Props, srvVals, r.Services)
+			} else {
+				r.Props = c.merged(r.Props, srvVals)
+			}
 		}
 		if len(fields)+len(props) > 0 {
 			c.add(kind, r.Key, plan.DriftPlanEdited, append(fields, props...)...)
