@@ -281,7 +281,7 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			for _, item := range x {
 				fmt.Fprintf(b, "%s  -\n", indent)
-				writeObject(b, item, indent+"    ")
+				writeObject(b, conflictShown(item), indent+"    ")
 			}
 		case []state.Extension:
 			// Shown whether or not there are any, as in JSON: [] is
@@ -320,6 +320,48 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(text))
 		}
 	}
+}
+
+// conflictShown is a conflict o ({"property", "plan_value",
+// "available_value", "reason"}) with its values as people read them, in
+// the property's unit ("190 GiB", "unlimited"), as plan shows them; JSON
+// keeps them in bytes. Any other object is returned as it is.
+func conflictShown(o Object) Object {
+	prop, ok := o["property"].(string)
+	if !ok {
+		return o
+	}
+	out := make(Object, len(o))
+	for k, v := range o {
+		if k == "plan_value" || k == "available_value" {
+			v = propertyValue(prop, v)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// propertyValue is the recorded value v of the property at path as
+// people read it: a size in its unit, -1 of a size or count as
+// "unlimited"; any other value as it is.
+func propertyValue(path string, v any) any {
+	n, ok := v.(int64)
+	if !ok {
+		if f, isFloat := v.(float64); isFloat && f == float64(int64(f)) {
+			n, ok = int64(f), true
+		}
+	}
+	p := model.Lookup(path)
+	if !ok || p == nil {
+		return v
+	}
+	switch {
+	case n == -1 && (p.Kind == model.KindSize || p.Kind == model.KindCount || p.Kind == model.KindDuration):
+		return "unlimited"
+	case p.Kind == model.KindSize:
+		return model.FormatSize(n)
+	}
+	return v
 }
 
 func showValue(key string, v any) any {
