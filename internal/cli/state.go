@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -107,6 +108,30 @@ func recordedElsewhere(snap *state.Snapshot, kind, key string, a actor) string {
 	return " (it is on " + strings.Join(on, ", ") + ")"
 }
 
+// otherCase names the recorded objects of kind whose key differs from
+// key only in case, or that are a reseller's plan of that name
+// (" (did you mean "Basic"?)", "acme/Basic"), or nothing: names of plans
+// and services match exactly, and a reseller's plans are keyed
+// OWNER/NAME.
+func otherCase(snap *state.Snapshot, kind, key string, a actor) string {
+	all, err := serverObjects(snap, kind, "", "")
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, o := range visibleTo(all, a) {
+		k, _ := o["key"].(string)
+		_, name, owned := strings.Cut(k, "/")
+		if (strings.EqualFold(k, key) || owned && strings.EqualFold(name, key)) && !slices.Contains(names, strconv.Quote(k)) {
+			names = append(names, strconv.Quote(k))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(names, " or ") + "?)"
+}
+
 func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
@@ -160,10 +185,12 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	objs := visibleTo(all, a)
 	if o.Key != "" && len(objs) == 0 {
+		// The JSON diagnostic names the object looked for.
+		object := kind + " " + o.Key
 		if o.Server != "" {
-			return fmt.Errorf("no %s %q on server %s in the recorded state%s", kind, o.Key, o.Server, recordedElsewhere(snap, kind, o.Key, a))
+			return objectError{fmt.Errorf("no %s %q on server %s in the recorded state%s", kind, o.Key, o.Server, recordedElsewhere(snap, kind, o.Key, a)), object}
 		}
-		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
+		return objectError{fmt.Errorf("no %s %q in the recorded state%s", kind, o.Key, otherCase(snap, kind, key, a)), object}
 	}
 	if o.Format == "json" {
 		return render.ShowJSON(env.Stdout, objs)

@@ -16,11 +16,23 @@ import (
 type Object map[string]any
 
 // Objects builds the shown objects of a snapshot, filtered by kind and
-// key ("" for all), in kind then key order.
+// key ("" for all), in kind then key order. Domains and logins match
+// whatever their case (SPEC §2.1: they are stored lower-case); names of
+// plans and services match exactly, as "Basic" and "basic" are two plans.
 func Objects(s *state.Snapshot, kind, key string) []Object {
 	var out []Object
 	want := func(k, id string) bool {
-		return (kind == "" || kind == k) && (key == "" || strings.EqualFold(key, id))
+		if kind != "" && kind != k {
+			return false
+		}
+		if key == "" || key == id {
+			return true
+		}
+		switch plan.Kind(k) {
+		case plan.KindSubscription, plan.KindCustomer, plan.KindReseller:
+			return strings.EqualFold(key, id)
+		}
+		return false
 	}
 	if s.Server != nil && want("server", "server") {
 		out = append(out, Object{"kind": "server", "key": "server", "owner": model.Admin,
