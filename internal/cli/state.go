@@ -348,6 +348,10 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 		if errors.As(err, &se) {
 			return fmt.Errorf("%s:%d:%d: cannot push: not a valid state file: %s%s", path, se.Line, se.Column, se.Msg, kept)
 		}
+		if errors.Is(err, state.ErrNewerFormat) {
+			// The file is of the newer version, not the recorded state.
+			return fmt.Errorf("%s: cannot push: it was written by a newer version of plansync %s%s", path, strings.TrimPrefix(err.Error(), state.ErrNewerFormat.Error()+" "), kept)
+		}
 		if errors.Is(err, state.ErrCorrupt) {
 			return fmt.Errorf("%s: cannot push: not a valid state file: %s%s", path, strings.TrimPrefix(err.Error(), state.ErrCorrupt.Error()+": "), kept)
 		}
