@@ -315,11 +315,13 @@ func runStateList(ctx context.Context, env Env, c *common, dir, server string) e
 		return err
 	}
 	for _, o := range objs {
+		// Keys are the config's text: escaped as show escapes them, so
+		// a name cannot redraw the terminal or forge a line.
+		line := fmt.Sprintf("%s %s", o["kind"], o["key"])
 		if name, ok := o["server"]; ok {
-			fmt.Fprintf(env.Stdout, "%s: %s %s\n", name, o["kind"], o["key"])
-			continue
+			line = fmt.Sprintf("%s: %s", name, line)
 		}
-		fmt.Fprintf(env.Stdout, "%s %s\n", o["kind"], o["key"])
+		fmt.Fprintln(env.Stdout, render.Escape(line))
 	}
 	return nil
 }
