@@ -388,6 +388,12 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	if err != nil {
 		return err
 	}
+	if cur != nil && serial == expect {
+		// Nothing written (the backend keeps a state equal to what is
+		// stored as it is): no new serial, no history entry.
+		fmt.Fprintf(env.Stdout, "State unchanged: %s holds what is recorded (serial %d).\n", path, serial)
+		return nil
+	}
 	fmt.Fprintf(env.Stdout, "State replaced from %s (serial %d).\n", path, serial)
 	return nil
 }
