@@ -70,6 +70,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			if g.kind == model.ResellerPlanKind {
 				o["oversell"] = p.Oversell
 			}
+			recorded(o, "", p.Plesk)
 			out = append(out, o)
 		}
 	}
@@ -80,6 +81,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 				"address": r.Contact.Address, "plan": r.Plan, "sync_status": r.SyncStatus, "status": r.Status,
 				"description": r.Description, "allocation": grouped(s.PropertySets[r.Allocation]), "oversell": r.Oversell,
 				"password": sensitiveShown(r.PasswordHash)})
+			recorded(out[len(out)-1], r.ManagedBy, r.Plesk)
 		}
 	}
 	subsOf := map[string][]string{}
@@ -98,6 +100,11 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 				"address": c.Contact.Address, "status": c.Status, "description": c.Description,
 				"admin_description": c.AdminDescription, "can_login": plan.CanLogin(c, len(subs)),
 				"subscriptions": subs, "password": sensitiveShown(c.PasswordHash)})
+			if len(c.StatusReasons) > 0 {
+				// Why it is suspended: by config, or with its reseller.
+				out[len(out)-1]["status_reasons"] = c.StatusReasons
+			}
+			recorded(out[len(out)-1], c.ManagedBy, c.Plesk)
 		}
 	}
 	for _, sub := range s.Subscriptions {
@@ -128,6 +135,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			// Only its hash is recorded; even that is never shown.
 			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
 		}
+		recorded(o, sub.ManagedBy, sub.Plesk)
 		out = append(out, o)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -137,6 +145,26 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		return out[i]["key"].(string) < out[j]["key"].(string)
 	})
 	return out
+}
+
+// recorded adds to o the recorded fields an object has only sometimes:
+// "managed_by" (billing) and "plesk", the server's identity for it
+// ({"guid", "id"}), recorded once it was applied to or read from a
+// Plesk server.
+func recorded(o Object, managedBy string, id *state.PleskID) {
+	if managedBy != "" {
+		o["managed_by"] = managedBy
+	}
+	if id != nil && (id.GUID != "" || id.ID != 0) {
+		p := Object{}
+		if id.GUID != "" {
+			p["guid"] = id.GUID
+		}
+		if id.ID != 0 {
+			p["id"] = id.ID
+		}
+		o["plesk"] = p
+	}
 }
 
 // withPlanDefaults is a plan's recorded values v with the values a plan
