@@ -46,6 +46,12 @@ func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 			}
 			if len(args) > 1 {
 				o.Key = args[1]
+			} else if kind, key, ok := strings.Cut(o.Kind, "/"); ok && key != "" {
+				// KIND/KEY, as --target writes it (subscription/doe.example,
+				// service_plan/acme/Web), names the same object.
+				if _, known := plan.KindNamed(kind); known {
+					o.Kind, o.Key = kind, key
+				}
 			}
 			return run(cmd.Context(), o)
 		},
