@@ -135,6 +135,11 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			// Only its hash is recorded; even that is never shown.
 			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
 		}
+		if set := nonEmptySections(grouped(s.PropertySets[sub.Settings])); sub.Settings != "" && len(set) > 0 {
+			// The values the subscriber chose (subscriber_settings),
+			// kept in effective and ignored by synchronisation.
+			o["subscriber_settings"] = set
+		}
 		recorded(o, sub.ManagedBy, sub.Plesk)
 		out = append(out, o)
 	}
@@ -144,6 +149,25 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 		return out[i]["key"].(string) < out[j]["key"].(string)
 	})
+	return out
+}
+
+// nonEmptySections is g (grouped) without its empty sections.
+func nonEmptySections(g Object) Object {
+	out := Object{}
+	for k, v := range g {
+		switch x := v.(type) {
+		case Object:
+			if len(x) == 0 {
+				continue
+			}
+		case []any:
+			if len(x) == 0 {
+				continue
+			}
+		}
+		out[k] = v
+	}
 	return out
 }
 
