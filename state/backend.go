@@ -25,7 +25,7 @@ import (
 //     but the serial) equals what is stored, nothing is written and the
 //     stored serial is returned, unless entry is Always; else s is
 //     stored with serial NextSerial(expectSerial, s, entry) (expectSerial+1
-//     but for a KeepSerial entry into an empty backend), which is
+//     but for a KeepSerial entry of a higher serial), which is
 //     returned (with entry, when not nil). A write is atomic: after a crash
 //     at any point, Read returns either the old or the new snapshot.
 //   - TryLock takes the backend's exclusive lock without waiting. When
@@ -73,19 +73,19 @@ type HistoryEntry struct {
 	// same (an apply that wrote to the server only to set back what was
 	// changed there, whose record is the one it had). Not stored.
 	Always bool `json:"-"`
-	// KeepSerial, on a write into an empty backend (expectSerial 0),
-	// stores the snapshot with its own serial, when higher than 1,
-	// instead of starting at 1: a state pushed into a new backend keeps
-	// its serial, so that a copy older than what is applied there later
-	// is still found older. Not stored.
+	// KeepSerial stores the snapshot with its own serial when that is
+	// higher than expectSerial+1: a state pushed into a new backend, or
+	// into one that is behind it (the state moved back, a backend
+	// restored from an old copy), keeps its serial, so that a copy older
+	// than it is still found older. Not stored.
 	KeepSerial bool `json:"-"`
 }
 
 // NextSerial is the serial a write of s stores when the stored serial is
 // expectSerial: expectSerial+1, or s's own serial for a KeepSerial entry
-// into an empty backend (see HistoryEntry.KeepSerial).
+// when that is higher (see HistoryEntry.KeepSerial).
 func NextSerial(expectSerial uint64, s *Snapshot, entry *HistoryEntry) uint64 {
-	if expectSerial == 0 && entry != nil && entry.KeepSerial && s != nil && s.Serial > 1 {
+	if entry != nil && entry.KeepSerial && s != nil && s.Serial > expectSerial+1 {
 		return s.Serial
 	}
 	return expectSerial + 1

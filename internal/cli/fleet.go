@@ -393,7 +393,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	}
 	if len(drift) > 0 {
 		plan.AdoptEverywhere(drift, parts)
-		if err := render.DriftText(env.Stdout, &plan.Plan{Refreshed: true, Drift: drift}, render.Options{Color: env.color()}); err != nil {
+		if err := render.DriftText(env.Stdout, &plan.Plan{Refreshed: true, Drift: drift}, render.Options{Color: env.color(), DriftAll: render.RefreshDriftAll}); err != nil {
 			return err
 		}
 	}
@@ -421,6 +421,9 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	if changed {
 		result := plan.JoinStates(lineage, serial, names, recs)
 		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshEntry("of "+read, len(drift), what)}
+		if len(drift) > 0 {
+			entry.Changes = render.DriftHistory(drift)
+		}
 		expect := serial
 		err := env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
 			serial, err = run.backend.Write(ctx, result, expect, entry)

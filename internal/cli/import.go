@@ -251,7 +251,7 @@ func lockBeforeReplacing(ctx context.Context, env Env, c *common, o importOption
 			return err
 		}
 	}
-	l, err := lock(ctx, env, c, b, "import")
+	l, err := lock(ctx, env, c, b, o.Dir, "import")
 	if err != nil {
 		b.Close()
 		return err

@@ -371,7 +371,7 @@ func (pc *planCache) replay(ctx context.Context, c *common, o planOptions) (done
 		return false, nil
 	}
 	defer b.Close()
-	l, err := lock(ctx, pc.env, c, b, "plan")
+	l, err := lock(ctx, pc.env, c, b, pc.dir, "plan")
 	if err != nil {
 		if errors.Is(err, state.ErrReadOnly) {
 			return false, nil

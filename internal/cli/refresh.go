@@ -283,7 +283,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	}
 	if len(res.Drift) > 0 {
 		p := &plan.Plan{Refreshed: true, Server: server, Drift: res.Drift}
-		if err := render.DriftText(env.Stdout, p, render.Options{Color: env.color()}); err != nil {
+		if err := render.DriftText(env.Stdout, p, render.Options{Color: env.color(), DriftAll: render.RefreshDriftAll}); err != nil {
 			return err
 		}
 	}
@@ -309,6 +309,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return nil
 	}
 	entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshSummary(server, res)}
+	if len(res.Drift) > 0 {
+		entry.Changes = render.DriftHistory(res.Drift)
+	}
 	var serial uint64
 	prior := uint64(0)
 	if run.prior != nil {

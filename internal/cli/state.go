@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -45,6 +46,12 @@ func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 			}
 			if len(args) > 1 {
 				o.Key = args[1]
+			} else if kind, key, ok := strings.Cut(o.Kind, "/"); ok && key != "" {
+				// KIND/KEY, as --target writes it (subscription/doe.example,
+				// service_plan/acme/Web), names the same object.
+				if _, known := plan.KindNamed(kind); known {
+					o.Kind, o.Key = kind, key
+				}
 			}
 			return run(cmd.Context(), o)
 		},
@@ -107,6 +114,30 @@ func recordedElsewhere(snap *state.Snapshot, kind, key string, a actor) string {
 	return " (it is on " + strings.Join(on, ", ") + ")"
 }
 
+// otherCase names the recorded objects of kind whose key differs from
+// key only in case, or that are a reseller's plan of that name
+// (" (did you mean "Basic"?)", "acme/Basic"), or nothing: names of plans
+// and services match exactly, and a reseller's plans are keyed
+// OWNER/NAME.
+func otherCase(snap *state.Snapshot, kind, key string, a actor) string {
+	all, err := serverObjects(snap, kind, "", "")
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, o := range visibleTo(all, a) {
+		k, _ := o["key"].(string)
+		_, name, owned := strings.Cut(k, "/")
+		if (strings.EqualFold(k, key) || owned && strings.EqualFold(name, key)) && !slices.Contains(names, strconv.Quote(k)) {
+			names = append(names, strconv.Quote(k))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(names, " or ") + "?)"
+}
+
 func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
@@ -165,10 +196,12 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	objs := visibleTo(all, a)
 	if o.Key != "" && len(objs) == 0 {
+		// The JSON diagnostic names the object looked for.
+		object := kind + " " + o.Key
 		if o.Server != "" {
-			return fmt.Errorf("no %s %q on server %s in the recorded state%s", kind, o.Key, o.Server, recordedElsewhere(snap, kind, o.Key, a))
+			return objectError{fmt.Errorf("no %s %q on server %s in the recorded state%s", kind, o.Key, o.Server, recordedElsewhere(snap, kind, o.Key, a)), object}
 		}
-		return fmt.Errorf("no %s %q in the recorded state", kind, o.Key)
+		return objectError{fmt.Errorf("no %s %q in the recorded state%s", kind, o.Key, otherCase(snap, kind, key, a)), object}
 	}
 	if o.Format == "json" {
 		return render.ShowJSON(env.Stdout, objs)
@@ -293,11 +326,13 @@ func runStateList(ctx context.Context, env Env, c *common, dir, server string) e
 		return err
 	}
 	for _, o := range objs {
+		// Keys are the config's text: escaped as show escapes them, so
+		// a name cannot redraw the terminal or forge a line.
+		line := fmt.Sprintf("%s %s", o["kind"], o["key"])
 		if name, ok := o["server"]; ok {
-			fmt.Fprintf(env.Stdout, "%s: %s %s\n", name, o["kind"], o["key"])
-			continue
+			line = fmt.Sprintf("%s: %s", name, line)
 		}
-		fmt.Fprintf(env.Stdout, "%s %s\n", o["kind"], o["key"])
+		fmt.Fprintln(env.Stdout, render.Escape(line))
 	}
 	return nil
 }
@@ -325,6 +360,10 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 		var se *state.SyntaxError
 		if errors.As(err, &se) {
 			return fmt.Errorf("%s:%d:%d: cannot push: not a valid state file: %s%s", path, se.Line, se.Column, se.Msg, kept)
+		}
+		if errors.Is(err, state.ErrNewerFormat) {
+			// The file is of the newer version, not the recorded state.
+			return fmt.Errorf("%s: cannot push: it was written by a newer version of plansync %s%s", path, strings.TrimPrefix(err.Error(), state.ErrNewerFormat.Error()+" "), kept)
 		}
 		if errors.Is(err, state.ErrCorrupt) {
 			return fmt.Errorf("%s: cannot push: not a valid state file: %s%s", path, strings.TrimPrefix(err.Error(), state.ErrCorrupt.Error()+": "), kept)
@@ -359,6 +398,12 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	})
 	if err != nil {
 		return err
+	}
+	if cur != nil && serial == expect {
+		// Nothing written (the backend keeps a state equal to what is
+		// stored as it is): no new serial, no history entry.
+		fmt.Fprintf(env.Stdout, "State unchanged: %s holds what is recorded (serial %d).\n", path, serial)
+		return nil
 	}
 	fmt.Fprintf(env.Stdout, "State replaced from %s (serial %d).\n", path, serial)
 	return nil

@@ -33,7 +33,9 @@ func lockInfo(env Env, op string) state.LockInfo {
 }
 
 // lock takes the state lock for an operation, waiting up to --lock-timeout.
-func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (state.Lock, error) {
+// dir is the config directory the state was located from: a lock held
+// by another names the force-unlock command that reaches that state.
+func lock(ctx context.Context, env Env, c *common, b state.Backend, dir, op string) (state.Lock, error) {
 	info := lockInfo(env, op)
 	l, err := b.TryLock(ctx, info)
 	var held *state.LockedError
@@ -55,9 +57,56 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, op string) (
 		}
 	}
 	if err != nil {
+		if errors.As(err, &held) {
+			err = lockedHint{err, held.Holder.ID, forceUnlockArgs(env, c, dir)}
+		}
 		return nil, backendErr(b, err)
 	}
 	return l, nil
+}
+
+// lockedHint is a *state.LockedError whose force-unlock command names
+// the state as the run that met it was given it (--dir, --state,
+// --state-name): run from elsewhere, "plansync force-unlock ID" alone
+// would look for the lock of another state.
+type lockedHint struct {
+	err  error
+	id   string
+	args string
+}
+
+func (e lockedHint) Error() string {
+	msg := e.err.Error()
+	if e.args == "" {
+		return msg
+	}
+	cmd := "plansync force-unlock " + e.id
+	if i := strings.LastIndex(msg, cmd); i >= 0 {
+		return msg[:i+len(cmd)] + " " + e.args + msg[i+len(cmd):]
+	}
+	return msg
+}
+
+func (e lockedHint) Unwrap() error { return e.err }
+
+// forceUnlockArgs are the arguments that locate the state as this run
+// was given it, for a force-unlock command: --state when given as a
+// flag (PLANSYNC_STATE, an environment variable, still applies), else
+// --dir for the state under the config directory; --state-name when
+// given as a flag.
+func forceUnlockArgs(env Env, c *common, dir string) string {
+	var args []string
+	switch {
+	case c.State != "":
+		args = append(args, "--state", shellWord(redactURL(c.State)))
+	case env.env("PLANSYNC_STATE") != "":
+	case dir != "" && dir != ".":
+		args = append(args, "--dir", shellWord(dir))
+	}
+	if c.StateName != "" {
+		args = append(args, "--state-name", shellWord(c.StateName))
+	}
+	return strings.Join(args, " ")
 }
 
 // tryLocker is a backend whose TryLock uses ctx, whatever context it is
@@ -121,7 +170,7 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		// refused if a state is written before it is applied).
 		return run, nil
 	}
-	if run.lock, err = lock(ctx, env, c, b, op); err != nil {
+	if run.lock, err = lock(ctx, env, c, b, dir, op); err != nil {
 		if op != "plan" || !errors.Is(err, state.ErrReadOnly) {
 			run.close()
 			return nil, err

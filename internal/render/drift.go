@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -16,7 +17,7 @@ const driftShown = 20
 // changed outside plansync, each with its two resolutions.
 func DriftText(w io.Writer, p *plan.Plan, opt Options) error {
 	var b strings.Builder
-	writeDrift(&b, styler{on: opt.Color}, p)
+	writeDrift(&b, styler{on: opt.Color}, p, opt.DriftAll)
 	out := b.String()
 	if !opt.Color {
 		out = EscapeLines(out)
@@ -25,7 +26,10 @@ func DriftText(w io.Writer, p *plan.Plan, opt Options) error {
 	return err
 }
 
-func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
+func writeDrift(b *strings.Builder, st styler, p *plan.Plan, all string) {
+	if all == "" {
+		all = "the JSON plan lists them all"
+	}
 	if len(p.Drift) == 0 {
 		return
 	}
@@ -41,7 +45,7 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan) {
 		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item"), verb)
 	for i := range p.Drift {
 		if i == driftShown {
-			fmt.Fprintf(b, "  … and %s more drift %s (the JSON plan lists them all).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item"))
+			fmt.Fprintf(b, "  … and %s more drift %s (%s).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item"), all)
 			break
 		}
 		d := &p.Drift[i]
@@ -134,6 +138,39 @@ func driftJSON(p *plan.Plan) *[]jsonDrift {
 		out = append(out, j)
 	}
 	return &out
+}
+
+// RefreshDriftAll is where a refresh's drift items are all listed: its
+// history entry's changes (DriftHistory).
+const RefreshDriftAll = "plansync state history --format json lists them all"
+
+// DriftHistory is the "changes" of the history entry of a refresh that
+// recorded drift: each item's server, kind, key, cause and fields
+// (recorded and observed), so that what text output leaves out stays
+// readable once the next plan no longer shows it.
+func DriftHistory(drift []plan.Drift) []byte {
+	type item struct {
+		Server string           `json:"server,omitempty"`
+		Kind   plan.Kind        `json:"kind"`
+		Key    string           `json:"key"`
+		Action string           `json:"action"`
+		Cause  plan.DriftCause  `json:"cause"`
+		Detail string           `json:"detail,omitempty"`
+		Fields []jsonDriftField `json:"fields"`
+	}
+	out := make([]item, 0, len(drift))
+	for _, d := range drift {
+		it := item{Server: d.Server, Kind: d.Kind, Key: d.Key, Action: "refresh", Cause: d.Cause, Detail: d.Detail, Fields: make([]jsonDriftField, 0, len(d.Fields))}
+		for _, f := range d.Fields {
+			it.Fields = append(it.Fields, jsonDriftField{Path: f.Path, Recorded: f.Recorded.JSON, Observed: f.Observed.JSON})
+		}
+		out = append(out, it)
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 // driftMarkdown writes the drift section of a pull-request comment.

@@ -18,7 +18,10 @@ func HistoryText(w io.Writer, hist []state.HistoryEntry) error {
 		b.WriteString("No applied changes recorded.\n")
 	}
 	for _, h := range hist {
-		fmt.Fprintf(&b, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format(time.RFC3339), h.Who, h.Summary)
+		// Who and the summary come from users' environments and
+		// arguments (a shared state's history is read by others):
+		// escaped, they cannot redraw the terminal or forge an entry.
+		fmt.Fprintf(&b, "serial %d  %s  %s  %s\n", h.Serial, h.When.UTC().Format(time.RFC3339), Escape(h.Who), Escape(h.Summary))
 	}
 	s := state.HistoryRetention.String()
 	fmt.Fprintf(&b, "(%s%s.)\n", strings.ToUpper(s[:1]), s[1:])

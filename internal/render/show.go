@@ -16,11 +16,23 @@ import (
 type Object map[string]any
 
 // Objects builds the shown objects of a snapshot, filtered by kind and
-// key ("" for all), in kind then key order.
+// key ("" for all), in kind then key order. Domains and logins match
+// whatever their case (SPEC §2.1: they are stored lower-case); names of
+// plans and services match exactly, as "Basic" and "basic" are two plans.
 func Objects(s *state.Snapshot, kind, key string) []Object {
 	var out []Object
 	want := func(k, id string) bool {
-		return (kind == "" || kind == k) && (key == "" || strings.EqualFold(key, id))
+		if kind != "" && kind != k {
+			return false
+		}
+		if key == "" || key == id {
+			return true
+		}
+		switch plan.Kind(k) {
+		case plan.KindSubscription, plan.KindCustomer, plan.KindReseller:
+			return strings.EqualFold(key, id)
+		}
+		return false
 	}
 	if s.Server != nil && want("server", "server") {
 		out = append(out, Object{"kind": "server", "key": "server", "owner": model.Admin,
@@ -58,6 +70,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			if g.kind == model.ResellerPlanKind {
 				o["oversell"] = p.Oversell
 			}
+			recorded(o, "", p.Plesk)
 			out = append(out, o)
 		}
 	}
@@ -68,6 +81,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 				"address": r.Contact.Address, "plan": r.Plan, "sync_status": r.SyncStatus, "status": r.Status,
 				"description": r.Description, "allocation": grouped(s.PropertySets[r.Allocation]), "oversell": r.Oversell,
 				"password": sensitiveShown(r.PasswordHash)})
+			recorded(out[len(out)-1], r.ManagedBy, r.Plesk)
 		}
 	}
 	subsOf := map[string][]string{}
@@ -86,6 +100,11 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 				"address": c.Contact.Address, "status": c.Status, "description": c.Description,
 				"admin_description": c.AdminDescription, "can_login": plan.CanLogin(c, len(subs)),
 				"subscriptions": subs, "password": sensitiveShown(c.PasswordHash)})
+			if len(c.StatusReasons) > 0 {
+				// Why it is suspended: by config, or with its reseller.
+				out[len(out)-1]["status_reasons"] = c.StatusReasons
+			}
+			recorded(out[len(out)-1], c.ManagedBy, c.Plesk)
 		}
 	}
 	for _, sub := range s.Subscriptions {
@@ -116,6 +135,12 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			// Only its hash is recorded; even that is never shown.
 			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
 		}
+		if set := nonEmptySections(grouped(s.PropertySets[sub.Settings])); sub.Settings != "" && len(set) > 0 {
+			// The values the subscriber chose (subscriber_settings),
+			// kept in effective and ignored by synchronisation.
+			o["subscriber_settings"] = set
+		}
+		recorded(o, sub.ManagedBy, sub.Plesk)
 		out = append(out, o)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -125,6 +150,45 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		return out[i]["key"].(string) < out[j]["key"].(string)
 	})
 	return out
+}
+
+// nonEmptySections is g (grouped) without its empty sections.
+func nonEmptySections(g Object) Object {
+	out := Object{}
+	for k, v := range g {
+		switch x := v.(type) {
+		case Object:
+			if len(x) == 0 {
+				continue
+			}
+		case []any:
+			if len(x) == 0 {
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// recorded adds to o the recorded fields an object has only sometimes:
+// "managed_by" (billing) and "plesk", the server's identity for it
+// ({"guid", "id"}), recorded once it was applied to or read from a
+// Plesk server.
+func recorded(o Object, managedBy string, id *state.PleskID) {
+	if managedBy != "" {
+		o["managed_by"] = managedBy
+	}
+	if id != nil && (id.GUID != "" || id.ID != 0) {
+		p := Object{}
+		if id.GUID != "" {
+			p["guid"] = id.GUID
+		}
+		if id.ID != 0 {
+			p["id"] = id.ID
+		}
+		o["plesk"] = p
+	}
 }
 
 // withPlanDefaults is a plan's recorded values v with the values a plan
@@ -281,7 +345,7 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			fmt.Fprintf(b, "%s%s:\n", indent, Escape(k))
 			for _, item := range x {
 				fmt.Fprintf(b, "%s  -\n", indent)
-				writeObject(b, item, indent+"    ")
+				writeObject(b, conflictShown(item), indent+"    ")
 			}
 		case []state.Extension:
 			// Shown whether or not there are any, as in JSON: [] is
@@ -320,6 +384,48 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 			fmt.Fprintf(b, "%s%s: %s\n", indent, Escape(k), Escape(text))
 		}
 	}
+}
+
+// conflictShown is a conflict o ({"property", "plan_value",
+// "available_value", "reason"}) with its values as people read them, in
+// the property's unit ("190 GiB", "unlimited"), as plan shows them; JSON
+// keeps them in bytes. Any other object is returned as it is.
+func conflictShown(o Object) Object {
+	prop, ok := o["property"].(string)
+	if !ok {
+		return o
+	}
+	out := make(Object, len(o))
+	for k, v := range o {
+		if k == "plan_value" || k == "available_value" {
+			v = propertyValue(prop, v)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// propertyValue is the recorded value v of the property at path as
+// people read it: a size in its unit, -1 of a size or count as
+// "unlimited"; any other value as it is.
+func propertyValue(path string, v any) any {
+	n, ok := v.(int64)
+	if !ok {
+		if f, isFloat := v.(float64); isFloat && f == float64(int64(f)) {
+			n, ok = int64(f), true
+		}
+	}
+	p := model.Lookup(path)
+	if !ok || p == nil {
+		return v
+	}
+	switch {
+	case n == -1 && (p.Kind == model.KindSize || p.Kind == model.KindCount || p.Kind == model.KindDuration):
+		return "unlimited"
+	case p.Kind == model.KindSize:
+		return model.FormatSize(n)
+	}
+	return v
 }
 
 func showValue(key string, v any) any {

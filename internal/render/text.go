@@ -17,6 +17,9 @@ type Options struct {
 	Color bool
 	// FanoutNames is how many names a fan-out summary shows (default 5).
 	FanoutNames int
+	// DriftAll says where the drift items text leaves out are all
+	// listed (default: "the JSON plan lists them all").
+	DriftAll string
 }
 
 type styler struct{ on bool }
@@ -109,7 +112,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
 	}
-	writeDrift(&b, st, p)
+	writeDrift(&b, st, p, opt.DriftAll)
 	groups := bulkGroups(p.Changes)
 	caused, under := causedBy(p.Changes)
 	shown := 0

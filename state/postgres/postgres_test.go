@@ -894,3 +894,47 @@ func BenchmarkPostgres100k(b *testing.B) {
 		})
 	}
 }
+
+// TestHistoryRetentionCountsEntries: the history keeps the last
+// state.HistoryRetention.Entries entries, counted as entries: a serial
+// gap (a state pushed with its own serial) does not drop the entries
+// before it, and past the retention the oldest go.
+func TestHistoryRetentionCountsEntries(t *testing.T) {
+	dbURL := testURL(t)
+	saved := state.HistoryRetention
+	state.HistoryRetention.Entries = 3
+	t.Cleanup(func() { state.HistoryRetention = saved })
+	b := open(t, dbURL, uniqueName(t, dbURL))
+	s := manySubscriptions(0, 1, 0)
+	serial, err := b.Write(t.Context(), s, 0, &state.HistoryEntry{Summary: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = manySubscriptions(1, 1, 1)
+	s.Serial = 100
+	if serial, err = b.Write(t.Context(), s, serial, &state.HistoryEntry{Summary: "pushed", KeepSerial: true}); err != nil || serial != 100 {
+		t.Fatalf("KeepSerial write: serial %d, %v; want 100", serial, err)
+	}
+	summaries := func() []string {
+		hist, err := b.History(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hist {
+			out = append(out, fmt.Sprintf("%d %s", h.Serial, h.Summary))
+		}
+		return out
+	}
+	if got := strings.Join(summaries(), ", "); got != "1 first, 100 pushed" {
+		t.Errorf("history after a serial gap: %s; want 1 first, 100 pushed", got)
+	}
+	for i := 2; i <= 3; i++ {
+		if serial, err = b.Write(t.Context(), manySubscriptions(i, 1, 1), serial, &state.HistoryEntry{Summary: fmt.Sprint("w", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(summaries(), ", "); got != "100 pushed, 101 w2, 102 w3" {
+		t.Errorf("history past the retention: %s; want 100 pushed, 101 w2, 102 w3", got)
+	}
+}

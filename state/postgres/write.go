@@ -118,9 +118,12 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 			return 0, b.writeErr(fmt.Errorf("recording the history entry: %w", err))
 		}
 		// Retention: entries older than the last state.HistoryRetention
-		// ones go, in the same transaction.
+		// ones go, in the same transaction. Counted as entries, not as
+		// serials: a pushed state that keeps its serial (KeepSerial)
+		// leaves a gap in them, and the entries before it stay.
 		if keep := int64(state.HistoryRetention.Entries); int64(next) > keep {
-			if _, err := tx.Exec(ctx, `DELETE FROM plansync_history WHERE state = $1 AND serial <= $2`, b.name, int64(next)-keep); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM plansync_history WHERE state = $1 AND serial <= (
+				SELECT serial FROM plansync_history WHERE state = $1 ORDER BY serial DESC OFFSET $2 LIMIT 1)`, b.name, keep); err != nil {
 				return 0, b.writeErr(fmt.Errorf("trimming the history: %w", err))
 			}
 		}

@@ -328,7 +328,8 @@ func testUnchangedAlways(t *testing.T, h Harness) {
 // testKeepSerial: a KeepSerial write into an empty backend (a state
 // pushed there) stores the snapshot's own serial, and its history entry
 // with it; later writes go on from there. Into a backend that has a
-// state, KeepSerial changes nothing: the serial is the stored one plus 1.
+// state, the serial is the stored one plus 1, or the snapshot's own
+// when higher (a newer state pushed into a backend that is behind).
 func testKeepSerial(t *testing.T, h Harness) {
 	st := h.Fresh(t)
 	b := open(t, st)
@@ -349,12 +350,24 @@ func testKeepSerial(t *testing.T, h Harness) {
 	if n := mustWrite(t, b, changed, 57, &state.HistoryEntry{Who: "bob", Summary: "applied", KeepSerial: true}); n != 58 {
 		t.Errorf("KeepSerial write into a backend at serial 57 returned serial %d, want 58", n)
 	}
+	newer := sample()
+	newer.Serial = 5000
+	newer.Customers[0].Contact.Name = "Carol Three"
+	if n := mustWrite(t, b, newer, 58, &state.HistoryEntry{Who: "carol", Summary: "pushed newer", KeepSerial: true}); n != 5000 {
+		t.Errorf("KeepSerial write of serial 5000 into a backend at serial 58 returned serial %d, want 5000", n)
+	}
+	if got := mustRead(t, b); got.Serial != 5000 {
+		t.Errorf("after the KeepSerial write of serial 5000: serial %d", got.Serial)
+	}
+	if _, err := b.Write(t.Context(), s, 59, nil); !isStale(err) {
+		t.Errorf("Write expecting serial 59 after the KeepSerial write of 5000: err = %v, want a StaleError", err)
+	}
 	hist, err := b.History(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hist) != 2 || hist[0].Serial != 57 || hist[0].Summary != "pushed" || hist[1].Serial != 58 {
-		t.Errorf("history = %+v, want \"pushed\" at serial 57, then serial 58", hist)
+	if len(hist) != 3 || hist[0].Serial != 57 || hist[0].Summary != "pushed" || hist[1].Serial != 58 || hist[2].Serial != 5000 {
+		t.Errorf("history = %+v, want \"pushed\" at serial 57, then serial 58, then 5000 (the retention counts entries, not serials)", hist)
 	}
 }
 
