@@ -32,13 +32,19 @@ func toValues(props model.Props, services []string) state.Values {
 		v[k] = x.JSON()
 	}
 	if len(services) > 0 {
-		list := make([]any, len(services))
-		for i, s := range services {
-			list[i] = s
-		}
-		v[ServicesKey] = list
+		v[ServicesKey] = ServicesValue(services)
 	}
 	return v
+}
+
+// ServicesValue is a set's additional services as a recorded set holds
+// them (under ServicesKey).
+func ServicesValue(services []string) []any {
+	list := make([]any, len(services))
+	for i, s := range services {
+		list[i] = s
+	}
+	return list
 }
 
 // fromValues converts a recorded property set back; unknown paths (from

@@ -628,11 +628,7 @@ func (c *comparer) mergedServices(recID string, srvVals state.Values, services [
 	}
 	delete(out, plan.ServicesKey)
 	if len(services) > 0 {
-		list := make([]any, len(services))
-		for i, s := range services {
-			list[i] = s
-		}
-		out[plan.ServicesKey] = list
+		out[plan.ServicesKey] = plan.ServicesValue(services)
 	}
 	return c.obs.PutValues(out)
 }
@@ -692,11 +688,7 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 		}
 	}
 	if len(services) > 0 {
-		list := make([]any, len(services))
-		for i, s := range services {
-			list[i] = s
-		}
-		out[plan.ServicesKey] = list
+		out[plan.ServicesKey] = plan.ServicesValue(services)
 	}
 	return c.obs.PutValues(out)
 }
