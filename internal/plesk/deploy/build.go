@@ -94,22 +94,16 @@ func (r *run) checkCascades() error {
 	// What the plan keeps under another owner is moved away before the
 	// deletes (SPEC §6.5): by server login or domain, its owner after
 	// the run ("customer LOGIN" or "reseller LOGIN", by server login).
-	serverKey := func(kind, key string) string {
-		if old := r.renamed(kind, key); old != "" {
-			return old
-		}
-		return key
-	}
 	keptCust := map[string]string{}
 	for _, c := range r.res.Customers {
-		keptCust[serverKey("customer", c.Login)] = c.Owner
+		keptCust[r.keyOnServer("customer", c.Login)] = c.Owner
 	}
 	keptSub := map[string]string{}
 	for _, sub := range r.res.Subscriptions {
 		if sub.Customer != "" {
-			keptSub[serverKey("subscription", sub.Domain)] = "customer " + serverKey("customer", sub.Customer)
+			keptSub[r.keyOnServer("subscription", sub.Domain)] = "customer " + r.keyOnServer("customer", sub.Customer)
 		} else {
-			keptSub[serverKey("subscription", sub.Domain)] = "reseller " + sub.Owner
+			keptSub[r.keyOnServer("subscription", sub.Domain)] = "reseller " + sub.Owner
 		}
 	}
 	var lost []string
@@ -194,12 +188,6 @@ func (r *run) checkLoginReuse() error {
 // by another of a reseller at its limit).
 func (r *run) checkCountPeaks() error {
 	deleting := r.deleting()
-	serverKey := func(kind, key string) string {
-		if old := r.renamed(kind, key); old != "" {
-			return old
-		}
-		return key
-	}
 	// The reseller (vendor) a server's subscription counts against.
 	vendor := func(owner string) string {
 		if c := r.custs[owner]; c != nil && c.Data != nil && c.Data.GenInfo != nil {
@@ -238,7 +226,7 @@ func (r *run) checkCountPeaks() error {
 				if c.Owner != rs.Login {
 					continue
 				}
-				old := r.custs[serverKey("customer", c.Login)]
+				old := r.custs[r.keyOnServer("customer", c.Login)]
 				switch {
 				case old == nil && !r.opts.Billing("customer", c.Login):
 					peak++
@@ -247,7 +235,7 @@ func (r *run) checkCountPeaks() error {
 				}
 			}
 			for _, c := range r.res.Customers {
-				if old := r.custs[serverKey("customer", c.Login)]; c.Owner != rs.Login && old != nil && old.Data != nil && old.Data.GenInfo != nil && old.Data.GenInfo.OwnerLogin == rs.Login {
+				if old := r.custs[r.keyOnServer("customer", c.Login)]; c.Owner != rs.Login && old != nil && old.Data != nil && old.Data.GenInfo != nil && old.Data.GenInfo.OwnerLogin == rs.Login {
 					peak--
 				}
 			}
@@ -271,7 +259,7 @@ func (r *run) checkCountPeaks() error {
 				if sub.Owner != rs.Login {
 					continue
 				}
-				old := r.webs[serverKey("subscription", sub.Domain)]
+				old := r.webs[r.keyOnServer("subscription", sub.Domain)]
 				switch {
 				case old == nil && !r.opts.Billing("subscription", sub.Domain):
 					peak++
@@ -282,9 +270,9 @@ func (r *run) checkCountPeaks() error {
 			for _, sub := range r.res.Subscriptions {
 				// Moved away with its customer (change-owner, before
 				// the subscriptions are written).
-				old := r.webs[serverKey("subscription", sub.Domain)]
+				old := r.webs[r.keyOnServer("subscription", sub.Domain)]
 				if sub.Owner != rs.Login && sub.Customer != "" && old != nil && old.Data != nil && old.Data.GenInfo != nil &&
-					vendor(old.Data.GenInfo.OwnerLogin) == rs.Login && old.Data.GenInfo.OwnerLogin == serverKey("customer", sub.Customer) {
+					vendor(old.Data.GenInfo.OwnerLogin) == rs.Login && old.Data.GenInfo.OwnerLogin == r.keyOnServer("customer", sub.Customer) {
 					peak--
 				}
 			}
@@ -306,6 +294,12 @@ func (r *run) serverRef(kind, key, renamedFrom string) string {
 		return renamedFrom
 	}
 	return key
+}
+
+// keyOnServer is the key an object has on the server before the run:
+// its recorded key when it is renamed, else its key.
+func (r *run) keyOnServer(kind, key string) string {
+	return r.serverRef(kind, key, r.renamed(kind, key))
 }
 
 // renamed returns the recorded key an object had before a rename, "".
