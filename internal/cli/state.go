@@ -39,7 +39,17 @@ func showCommand(run func(context.Context, showOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show [--dir DIR] [KIND [KEY]] [--format text|json] [--as admin|reseller:LOGIN]",
 		Short: "Show the recorded state",
-		Args:  cobra.MaximumNArgs(2),
+		Long: `Show the recorded state: every object, those of KIND, or one object,
+named as KIND KEY (show subscription doe.example) or as --target writes it,
+KIND/KEY (show subscription/doe.example, show service_plan/acme/Basic).
+Names match exactly (Basic and basic are two plans); a key that matches
+none is an error naming those meant.
+
+Each object is shown with what the state records: effective values,
+statuses and their reasons, managed_by, a subscription's
+subscriber_settings, and with a Plesk server the object's identity there
+(plesk: guid, id). Secrets show as (sensitive).`,
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				o.Kind = args[0]
