@@ -857,6 +857,7 @@ func (d *decoder) labels(n *Node, obj decAddr, path string, src *model.Src) map[
 		return nil
 	}
 	out := make(map[string]string, len(n.Entries))
+	bad := false
 	for i := range n.Entries {
 		e := &n.Entries[i]
 		if dup := decFindKey(n.Entries[:i], e.Key); dup != nil {
@@ -866,16 +867,23 @@ func (d *decoder) labels(n *Node, obj decAddr, path string, src *model.Src) map[
 		}
 		if decNull(e.Value) {
 			d.nullValue(e, obj, path+".")
+			bad = true
 			continue
 		}
 		v, ok := d.str(e.Value, obj, path+"."+e.Key)
 		if !ok {
+			bad = true
 			continue
 		}
 		if src != nil {
 			src.SetField(path+"."+e.Key, e.Value.Range)
 		}
 		out[e.Key] = v
+	}
+	if bad && len(out) == 0 {
+		// Every label had a bad value, each an error already: the
+		// map is not empty as written (server_selector: {} is).
+		return nil
 	}
 	return out
 }

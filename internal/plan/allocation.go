@@ -411,9 +411,13 @@ func (e *engine) overAllocated(login, path string, applied int64, limit model.Va
 	if applied < 0 {
 		have = "unlimited"
 	}
+	on := "" // a server of several: the allocation is that server's
+	if e.cfg.Server != nil && e.cfg.Server.Name != "" {
+		on = " on " + e.cfg.Server.Name
+	}
 	e.overAlloc[login] = append(e.overAlloc[login], diag.Diagnostic{Severity: diag.Warning, Subject: r.Src.Decl, Object: "reseller " + login, Path: "allocation." + path,
-		Summary: fmt.Sprintf("reseller %s's subscriptions have %s of %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
-			login, have, name, limit.Text()),
+		Summary: fmt.Sprintf("reseller %s's subscriptions%s have %s of %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
+			login, on, have, name, limit.Text()),
 		Detail: "raise reseller " + login + "'s " + name + " allocation, or lower what its subscriptions have (Plesk shows the reseller as overused)"})
 }
 
