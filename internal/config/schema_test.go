@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -75,6 +76,43 @@ func TestSchemaUpToDate(t *testing.T) {
 // 2020-12 meta-schema first.
 func stCompile(t testing.TB) *jsonschema.Schema {
 	t.Helper()
+	return stCompileWith(t, nil)
+}
+
+// stEditorEmail and stEditorURI are the checks yaml-language-server (and
+// VS Code's JSON service it derives from) makes of the formats email and
+// uri: editors assert formats, where a 2020-12 validator by default only
+// annotates them.
+var (
+	stEditorEmail = regexp.MustCompile(`^(([^<>()\[\]\\.,;:\s@"]+(\.[^<>()\[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$`)
+	stEditorURI   = regexp.MustCompile(`^(([^:/?#]+?):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?`)
+)
+
+// stCompileEditor compiles the committed schema as an editor judges it:
+// with the formats asserted, as yaml-language-server checks them.
+func stCompileEditor(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	return stCompileWith(t, func(c *jsonschema.Compiler) {
+		c.AssertFormat()
+		c.RegisterFormat(&jsonschema.Format{Name: "email", Validate: func(v any) error {
+			if s, ok := v.(string); ok && !stEditorEmail.MatchString(s) {
+				return fmt.Errorf("String is not an e-mail address.")
+			}
+			return nil
+		}})
+		c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: func(v any) error {
+			if s, ok := v.(string); ok {
+				if m := stEditorURI.FindStringSubmatch(s); s == "" || m == nil || m[2] == "" {
+					return fmt.Errorf("URI with a scheme is expected.")
+				}
+			}
+			return nil
+		}})
+	})
+}
+
+func stCompileWith(t testing.TB, setup func(*jsonschema.Compiler)) *jsonschema.Schema {
+	t.Helper()
 	src, err := os.ReadFile(sgSchemaFile)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +122,9 @@ func stCompile(t testing.TB) *jsonschema.Schema {
 		t.Fatalf("%s: %v", sgSchemaFile, err)
 	}
 	c := jsonschema.NewCompiler()
+	if setup != nil {
+		setup(c)
+	}
 	meta, err := c.Compile("https://json-schema.org/draft/2020-12/schema")
 	if err != nil {
 		t.Fatal(err)
@@ -468,6 +509,7 @@ func TestSchemaCannotSee(t *testing.T) {
 // type, the schema says yes exactly where the decoder does.
 func TestSchemaValueTypes(t *testing.T) {
 	sch := stCompile(t)
+	ed := stCompileEditor(t)
 	long := strings.Repeat("a", 63)
 	types := []struct {
 		name, host string // host holds the value at %s
@@ -500,7 +542,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"example.com", "Doe.Example", "xn--bcher-kva.example", "a.b.c.d.example", "1-2.3-4", "a.1a", "x.y1", long + ".example", "1.a"},
 			[]string{"localhost", "10.0.0.1", "-a.example", "a-.example", "a..example", "exa mple.com", "a.example.", ".a.example", "ex_ample.com", long + "a.example", "5", `""`, "a.123", "a.b-", "true"}},
 		{"email", "customers:\n  - login: jdoe\n    email: %s\n",
-			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe"},
+			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe", "john@doe.x", "john@doe.xn--p1ai", "jöhn@bücher.example"},
 			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true",
 				`"a..b@doe.example"`, `".john@doe.example"`, `"john.@doe.example"`, `"john@doe..example"`, `"john@.doe.example"`, `"john@doe.example."`,
 				`"john@[192.0.2.1]"`, `"john@[IPv6:2001:db8::1]"`, `"jo\\hn@doe.example"`, `'"john doe"@doe.example'`, `'"john"@doe.example'`}},
@@ -546,6 +588,12 @@ func TestSchemaValueTypes(t *testing.T) {
 					}
 					if (verr == nil) != want {
 						t.Errorf("%s %s: schema says %v, want %v: %s", ty.name, v, verr == nil, want, stVerdict(verr))
+					}
+					if want {
+						f := stParse(t, "doc.yaml", src)
+						if err := ed.Validate(stInstance(f.Root)); err != nil {
+							t.Errorf("%s %s: an editor (formats asserted) refuses it: %s", ty.name, v, stVerdict(err))
+						}
 					}
 				}
 			}

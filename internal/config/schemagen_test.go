@@ -208,7 +208,10 @@ func sgDefs() []sgKV {
 		{"email", sgObj{
 			{"description", "A bare e-mail address, without a display name or angle brackets, with a domain name after the @ (not an IP address in brackets)."},
 			{"type", "string"},
-			{"format", "email"},
+			// No format email: editors assert it with a pattern that
+			// wants a dotted domain with a letters-only top-level label
+			// (john@doe, john@doe.xn--p1ai and bücher.example would be
+			// flagged), where the loader takes what net/mail does.
 			{"pattern", `^[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*@[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*$`},
 			{"examples", []any{"john@doe.example"}},
 		}},
