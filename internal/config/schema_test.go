@@ -445,6 +445,7 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
 		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
 		{"an admin_description on a reseller's customer", "resellers:\n  - {login: res1, plan: none, resources: {disk_space: 1GiB}}\ncustomers:\n  - {login: jdoe, owner: res1, admin_description: note}\n  - {login: jane, admin_description: \"\"}\n"},
+		{"numbers as a Plesk login, a CA file and an image path", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: 1234, password: pw, ca_file: 5}\nservices:\n  - name: s\n    button: {url: \"https://a.example\", background_image: 5}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {
