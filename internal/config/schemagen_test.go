@@ -518,7 +518,7 @@ func sgKinds() []sgKind {
 			spec: map[string]sgObj{
 				"url": sgRef("url", "Address the button opens."),
 				"background_image": sgObj{{"description", "Image of the button: an http(s) URL, or a path; a default image when absent."},
-					{"anyOf", []any{sgObj{{"$ref", "#/$defs/url"}}, sgObj{{"type", "string"}, {"pattern", `^[^:]*\S[^:]*$`}}, sgObj{{"type", "number"}}}}},
+					{"anyOf", []any{sgObj{{"$ref", "#/$defs/url"}}, sgObj{{"type", "string"}, {"pattern", `\S`}, {"not", sgObj{{"pattern", "://"}}}}, sgObj{{"type", "number"}}}}},
 				"open_in_panel": sgBool("Open inside the panel (true) or in a new window (false)."),
 			}},
 		{def: "service_plan", fields: decServicePlanFields, ctx: decCtxServicePlan, required: []string{"name"},
