@@ -338,6 +338,7 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"a null section", plan("hosting:"), "hosting has no value"},
 		{"an empty plan name", "service_plans:\n  - name:\n", "name has no value"},
 		{"a null php.ini value", plan("hosting: {php_settings: {memory_limit: ~}}"), "memory_limit has no value"},
+		{"null server labels", "servers:\n  - name: web1\n    labels: ~\n", "labels has no value"},
 		{"a null customer field", "customers:\n  - {login: jdoe, email: ~}\n", "email has no value"},
 		{"negative size", plan("resources: {disk_space: -5GiB}"), "negative"},
 		{"negative size in bytes", plan("resources: {disk_space: -5}"), "negative"},
