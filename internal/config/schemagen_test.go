@@ -196,7 +196,7 @@ func sgDefs() []sgKV {
 				sgObj{{"description", "Read the secret from a file."}, {"type", "object"},
 					{"properties", sgObj{{"file", sgObj{{"description", "Path of the file, relative to the config file that names it."}, {"type", "string"}, {"minLength", 1}}}}},
 					{"required", []string{"file"}}, {"additionalProperties", false}},
-				sgObj{{"description", "A plain-text secret: accepted, but validate warns; prefer {env: NAME} or {file: path}."}, {"type", []string{"string", "number"}}},
+				sgObj{{"description", "A plain-text secret: accepted, but validate warns; prefer {env: NAME} or {file: path}."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
 			}},
 			{"examples", []any{sgObj{{"env", "JDOE_PASSWORD"}}, sgObj{{"file", "secrets/jdoe.txt"}}}},
 		}},
@@ -398,7 +398,7 @@ func sgKinds() []sgKind {
 	contact := func(what string) map[string]sgObj {
 		return map[string]sgObj{
 			"password": sgRef("secret", "Password of the "+what+"'s panel account."),
-			"name":     sgRef("text", "Contact name."),
+			"name":     append(sgRef("text", "Contact name."), sgKV{"pattern", `^$|\S`}),
 			"company":  sgRef("text", "Company name."),
 			"email":    sgRef("email", "Contact e-mail address."),
 			"phone":    sgRef("text", "Phone number."),
