@@ -960,8 +960,13 @@ func (d *decoder) namedServer(n *Node) *model.Server {
 	if s.Name, ok = d.serverName(nameNode.Value, obj, "name"); !ok {
 		return nil
 	}
-	if labelsNode != nil && !decNull(labelsNode.Value) {
-		s.Labels = d.labels(labelsNode.Value, obj, "labels", &s.Src)
+	if labelsNode != nil {
+		if decNull(labelsNode.Value) {
+			// As for every other field: null is no value.
+			d.nullValue(labelsNode, obj, "")
+		} else {
+			s.Labels = d.labels(labelsNode.Value, obj, "labels", &s.Src)
+		}
 	}
 	return s
 }

@@ -91,7 +91,7 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 // nothing): it must be https://HOST[:PORT], or http:// on loopback.
 func PleskURLProblem(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil {
+	if err != nil || u.Hostname() == "" || u.User != nil {
 		return "plesk url " + quote(RedactURL(s)) + " is not an address like https://plesk.example.com:8443"
 	}
 	switch u.Scheme {

@@ -73,6 +73,9 @@ func TestPleskBlock(t *testing.T) {
 		{"server:\n  plesk:\n    url: https://x\n    default_ip: here\n", `default_ip "here" is not an IP address`},
 		{"server:\n  plesk:\n    url: https://x\n    keys: x\n", `unknown field "keys" in plesk`},
 		{"server:\n  plesk: yes\n", "plesk must be a map"},
+		// A port with no host name: Go would dial the local machine.
+		{"server:\n  plesk:\n    url: \"https://:8443\"\n    key: {env: PLESK_API_KEY}\n", `plesk url "https://:8443" is not an address like https://plesk.example.com:8443`},
+		{"server:\n  plesk:\n    url: \"https://[]:8443/\"\n    key: {env: PLESK_API_KEY}\n", `is not an address like`},
 	} {
 		_, err := loadOne(t, "s.yaml", c.src, env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

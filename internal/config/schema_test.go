@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -75,6 +76,43 @@ func TestSchemaUpToDate(t *testing.T) {
 // 2020-12 meta-schema first.
 func stCompile(t testing.TB) *jsonschema.Schema {
 	t.Helper()
+	return stCompileWith(t, nil)
+}
+
+// stEditorEmail and stEditorURI are the checks yaml-language-server (and
+// VS Code's JSON service it derives from) makes of the formats email and
+// uri: editors assert formats, where a 2020-12 validator by default only
+// annotates them.
+var (
+	stEditorEmail = regexp.MustCompile(`^(([^<>()\[\]\\.,;:\s@"]+(\.[^<>()\[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$`)
+	stEditorURI   = regexp.MustCompile(`^(([^:/?#]+?):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?`)
+)
+
+// stCompileEditor compiles the committed schema as an editor judges it:
+// with the formats asserted, as yaml-language-server checks them.
+func stCompileEditor(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	return stCompileWith(t, func(c *jsonschema.Compiler) {
+		c.AssertFormat()
+		c.RegisterFormat(&jsonschema.Format{Name: "email", Validate: func(v any) error {
+			if s, ok := v.(string); ok && !stEditorEmail.MatchString(s) {
+				return fmt.Errorf("String is not an e-mail address.")
+			}
+			return nil
+		}})
+		c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: func(v any) error {
+			if s, ok := v.(string); ok {
+				if m := stEditorURI.FindStringSubmatch(s); s == "" || m == nil || m[2] == "" {
+					return fmt.Errorf("URI with a scheme is expected.")
+				}
+			}
+			return nil
+		}})
+	})
+}
+
+func stCompileWith(t testing.TB, setup func(*jsonschema.Compiler)) *jsonschema.Schema {
+	t.Helper()
 	src, err := os.ReadFile(sgSchemaFile)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +122,9 @@ func stCompile(t testing.TB) *jsonschema.Schema {
 		t.Fatalf("%s: %v", sgSchemaFile, err)
 	}
 	c := jsonschema.NewCompiler()
+	if setup != nil {
+		setup(c)
+	}
 	meta, err := c.Compile("https://json-schema.org/draft/2020-12/schema")
 	if err != nil {
 		t.Fatal(err)
@@ -297,6 +338,11 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"a null section", plan("hosting:"), "hosting has no value"},
 		{"an empty plan name", "service_plans:\n  - name:\n", "name has no value"},
 		{"a null php.ini value", plan("hosting: {php_settings: {memory_limit: ~}}"), "memory_limit has no value"},
+		{"null server labels", "servers:\n  - name: web1\n    labels: ~\n", "labels has no value"},
+		{"a blank contact name", "customers:\n  - {login: jdoe, name: \"  \"}\n", "is only blanks"},
+		{"a blank reseller name", "resellers:\n  - {login: res1, plan: none, name: \"\\t\"}\n", "is only blanks"},
+		{"an empty password", "customers:\n  - {login: jdoe, password: \"\"}\n", "password is empty"},
+		{"an empty FTP password", "subscriptions:\n  - {domain: doe.example, plan: none, ftp_password: \"\"}\n", "ftp_password is empty"},
 		{"a null customer field", "customers:\n  - {login: jdoe, email: ~}\n", "email has no value"},
 		{"negative size", plan("resources: {disk_space: -5GiB}"), "negative"},
 		{"negative size in bytes", plan("resources: {disk_space: -5}"), "negative"},
@@ -398,12 +444,14 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"an unquoted PHP version and php.ini values of every type", base + "customers:\n  - login: jdoe\nsubscriptions:\n  - domain: doe.example\n    customer: jdoe\n    plan: Business\n    customize:\n      hosting:\n        php_version: 8.3\n        php_settings: {memory_limit: 256M, max_execution_time: 60, display_errors: false, precision: 14.5}\n"},
 		{"numbers as free text", base + "customers:\n  - {login: jdoe, phone: 5551234, company: 1984, description: 42}\n"},
 		{"a plain-text password (a warning)", base + "customers:\n  - {login: jdoe, password: hunter2}\n"},
+		{"an empty contact name and a blank password", base + "customers:\n  - {login: jdoe, name: \"\", password: \" \"}\n"},
 		{"a numeric login and an upper-case domain", base + "customers:\n  - login: 1984\n  - login: j.doe\nsubscriptions:\n  - {domain: Doe.Example, customer: j.doe, plan: Business, expires: \"2027-01-31T10:00:00+02:00\"}\n"},
 		{"oversell in resources, owner admin", "reseller_plans:\n  - name: Gold\n    owner: admin\n    resources: {customers: 5, oversell: true}\n"},
 		{"a reseller with its own allocation", "services:\n  - name: s\nresellers:\n  - login: res1\n    plan: none\n    resources: {disk_space: 10GiB, subscriptions: 5}\n    permissions: {create_customers: true}\n    services: [s]\n    oversell: true\n"},
 		{"empty sections and an empty customisation", base + "addon_plans:\n  - name: Extra\n    dns: {}\n    hosting: {}\nsubscriptions:\n  - {domain: doe.example, plan: none, customize: {}}\n"},
 		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
 		{"an admin_description on a reseller's customer", "resellers:\n  - {login: res1, plan: none, resources: {disk_space: 1GiB}}\ncustomers:\n  - {login: jdoe, owner: res1, admin_description: note}\n  - {login: jane, admin_description: \"\"}\n"},
+		{"numbers as a Plesk login, a CA file and an image path", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: 1234, password: pw, ca_file: 5}\nservices:\n  - name: s\n    button: {url: \"https://a.example\", background_image: 5}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {
@@ -468,6 +516,7 @@ func TestSchemaCannotSee(t *testing.T) {
 // type, the schema says yes exactly where the decoder does.
 func TestSchemaValueTypes(t *testing.T) {
 	sch := stCompile(t)
+	ed := stCompileEditor(t)
 	long := strings.Repeat("a", 63)
 	types := []struct {
 		name, host string // host holds the value at %s
@@ -489,7 +538,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"1w", "6m", "30", `"30"`, `""`, "mo", "1d1y", "-1y", "true", "1 y", "0d", "0y", "0mo", "0y0mo0d", "00d", "~", ""}},
 		{"date", "subscriptions:\n  - domain: a.example\n    plan: none\n    expires: %s\n",
 			[]string{"2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00.5Z", `"2027-12-01"`},
-			[]string{"31/01/2027", "2027-13-01", "2027-1-31", "20270131", "2027", "true", "2027-01-31T10:00Z", `"2027-01-31 10:00:00"`, "tomorrow"}},
+			[]string{"31/01/2027", "2027-13-01", "2027-1-31", "20270131", "2027", "true", "2027-01-31T10:00Z", `"2027-01-31 10:00:00"`, "tomorrow", `"2027-01-31T10:00:00,5Z"`}},
 		{"secret", "customers:\n  - login: jdoe\n    password: %s\n",
 			[]string{"{env: JDOE_PASSWORD}", "{env: _x1}", "{file: secrets/jdoe.txt}", "hunter2", "12345"},
 			[]string{"{vault: x}", "{env: 1X}", "{env: A-B}", `{env: ""}`, "{env: A, file: b}", "{file: 5}", "{}", "true", "[a]"}},
@@ -500,13 +549,15 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"example.com", "Doe.Example", "xn--bcher-kva.example", "a.b.c.d.example", "1-2.3-4", "a.1a", "x.y1", long + ".example", "1.a"},
 			[]string{"localhost", "10.0.0.1", "-a.example", "a-.example", "a..example", "exa mple.com", "a.example.", ".a.example", "ex_ample.com", long + "a.example", "5", `""`, "a.123", "a.b-", "true"}},
 		{"email", "customers:\n  - login: jdoe\n    email: %s\n",
-			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe"},
+			[]string{"john@doe.example", "j.doe+tag@doe.example", "john@doe", "john@doe.x", "john@doe.xn--p1ai", "jöhn@bücher.example"},
 			[]string{`"John <john@doe.example>"`, "<john@doe.example>", "john", "john@", `"@doe.example"`, "john doe@doe.example", "5", "true",
 				`"a..b@doe.example"`, `".john@doe.example"`, `"john.@doe.example"`, `"john@doe..example"`, `"john@.doe.example"`, `"john@doe.example."`,
 				`"john@[192.0.2.1]"`, `"john@[IPv6:2001:db8::1]"`, `"jo\\hn@doe.example"`, `'"john doe"@doe.example'`, `'"john"@doe.example'`}},
 		{"url", "services:\n  - name: s\n    button:\n      url: %s\n",
-			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example"},
-			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example", `"https://a.example/a b"`, `"https://a.example/?q=a\tb"`}},
+			[]string{"https://a.example/b?c#d", "http://a.example", "https://a.example:8443/p", "HTTPS://a.example",
+				`"https://u:p@a.example"`, `"https://[::1]:8443/"`, `"https://a.example/a%20b?q=%zz"`, `"https://a.example:/"`, `"https://bücher.example/straße"`},
+			[]string{"ftp://a.example", "a.example/path", `"https://"`, `"https:///x"`, `"//a.example"`, "5", "true", "mailto:x@a.example", `"https://a.example/a b"`, `"https://a.example/?q=a\tb"`,
+				`"https://:8443"`, `"https://[]"`, `"http://a.example:x"`, `"https://a.example:1:2"`, `"https://a.example/%zz"`, `"https://a.example/%2"`, `"https://a.example/#%zz"`, `"https://a{b.example"`, `"https://a.example/\u0001"`}},
 		{"ip address", "subscriptions:\n  - domain: a.example\n    plan: none\n    ip_address: %s\n",
 			[]string{"192.0.2.20", "0.0.0.0", "255.255.255.255", "2001:db8::20", `"2001:DB8:0::20"`, `"::1"`, `"::"`, `"::ffff:192.0.2.1"`, `"1:2:3:4:5:6:7:8"`, `"1::"`, `"1:2:3:4:5:6::8"`, `"64:ff9b::192.0.2.1"`, `" 192.0.2.20 "`},
 			[]string{"192.168.001.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.", `"fe80::1%eth0"`, "abc", `""`, "5", "true",
@@ -517,9 +568,13 @@ func TestSchemaValueTypes(t *testing.T) {
 		{"server name", "servers:\n  - name: %s\n",
 			[]string{"web1", "web-1.eu", "5", "1.5", "1e3", `"0"`},
 			[]string{"Web1", "-web", "-5", "web 1", `""`, "true", "[web1]"}},
+		{"button image", "services:\n  - name: s\n    button:\n      url: https://a.example\n      background_image: %s\n",
+			[]string{"images/support.png", `"https://a.example/b.png"`, "5", `"c:/img/b.png"`, `"a:b:c.png"`, `"data:image/png;base64,iVBO"`},
+			[]string{`"ftp://files.example/b.png"`, `"a://b"`, `"http://a.example:x/b.png"`, `""`, `"  "`, "true", "[a]", "~"}},
 		{"plesk url", "server:\n  plesk:\n    key: {env: K}\n    url: %s\n",
 			[]string{"https://plesk.example:8443", "HTTPS://plesk.example:8443", "https://plesk.example", "https://192.0.2.1:8443/", "http://127.0.0.1:8443", "http://127.0.0.2", "http://localhost:8443", `"http://[::1]:8443"`},
 			[]string{`"https://"`, "https://u:p@plesk.example:8443", "https://u@plesk.example", "http://plesk.example:8443", "http://127.0.0.1.evil.example", "http://localhost.evil.example",
+				`"https://:8443"`, "https://plesk.example:x", `"https://plesk.example/%zz"`, `"https://p{x.example"`, `"http://127.0.0.1:x"`,
 				"http://127.1:8443", `"https://plesk.example:8443 x"`, "plesk.example:8443", "ftp://plesk.example", `""`, "5"}},
 		{"label value", "servers:\n  - name: web1\n    labels: {tier: %s}\n",
 			[]string{"shared", `"shared"`, "5", "1.5", `""`},
@@ -546,6 +601,12 @@ func TestSchemaValueTypes(t *testing.T) {
 					}
 					if (verr == nil) != want {
 						t.Errorf("%s %s: schema says %v, want %v: %s", ty.name, v, verr == nil, want, stVerdict(verr))
+					}
+					if want {
+						f := stParse(t, "doc.yaml", src)
+						if err := ed.Validate(stInstance(f.Root)); err != nil {
+							t.Errorf("%s %s: an editor (formats asserted) refuses it: %s", ty.name, v, stVerdict(err))
+						}
 					}
 				}
 			}

@@ -126,9 +126,23 @@ var sgIPPattern = func() string {
 // a subscription's ip_address may have.
 var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
 
+// The parts of an http(s) URL as net/url parses them: user information,
+// a host name (a bracketed address, or characters a host may hold and
+// %-escapes of bytes of a multi-byte character), a port of digits, and a
+// path, query and fragment with no blank or control character, the path
+// and fragment with well-formed %-escapes only.
+const (
+	sgURLUser = `(?:(?:[A-Za-z0-9._:~!$&'()*+,;=@-]|%[0-9A-Fa-f]{2})*@)?`
+	sgURLHost = `(?:\[[^\s/?#@\[\]]+\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)(?::[0-9]*)?`
+	sgURLRest = `(?:/(?:[^\s\x00-\x1f\x7f%?#]|%[0-9A-Fa-f]{2})*)?(?:\?[^\s\x00-\x1f\x7f#]*)?(?:#(?:[^\s\x00-\x1f\x7f%]|%[0-9A-Fa-f]{2})*)?`
+)
+
+// sgURLPattern matches an http or https URL with a host.
+const sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
+
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address.
-const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@]+|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)(?:[/?#]\S*)?$`
+const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
@@ -182,7 +196,7 @@ func sgDefs() []sgKV {
 				sgObj{{"description", "Read the secret from a file."}, {"type", "object"},
 					{"properties", sgObj{{"file", sgObj{{"description", "Path of the file, relative to the config file that names it."}, {"type", "string"}, {"minLength", 1}}}}},
 					{"required", []string{"file"}}, {"additionalProperties", false}},
-				sgObj{{"description", "A plain-text secret: accepted, but validate warns; prefer {env: NAME} or {file: path}."}, {"type", []string{"string", "number"}}},
+				sgObj{{"description", "A plain-text secret: accepted, but validate warns; prefer {env: NAME} or {file: path}."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
 			}},
 			{"examples", []any{sgObj{{"env", "JDOE_PASSWORD"}}, sgObj{{"file", "secrets/jdoe.txt"}}}},
 		}},
@@ -208,7 +222,10 @@ func sgDefs() []sgKV {
 		{"email", sgObj{
 			{"description", "A bare e-mail address, without a display name or angle brackets, with a domain name after the @ (not an IP address in brackets)."},
 			{"type", "string"},
-			{"format", "email"},
+			// No format email: editors assert it with a pattern that
+			// wants a dotted domain with a letters-only top-level label
+			// (john@doe, john@doe.xn--p1ai and bücher.example would be
+			// flagged), where the loader takes what net/mail does.
 			{"pattern", `^[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*@[^\s@<>()\[\]\\,;:".]+(?:\.[^\s@<>()\[\]\\,;:".]+)*$`},
 			{"examples", []any{"john@doe.example"}},
 		}},
@@ -216,7 +233,7 @@ func sgDefs() []sgKV {
 			{"description", "An http or https URL with a host."},
 			{"type", "string"},
 			{"format", "uri"},
-			{"pattern", `^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+(?:[/?#]\S*)?$`},
+			{"pattern", sgURLPattern},
 			{"examples", []any{"https://support.example/ticket"}},
 		}},
 		{"name", sgObj{
@@ -381,7 +398,7 @@ func sgKinds() []sgKind {
 	contact := func(what string) map[string]sgObj {
 		return map[string]sgObj{
 			"password": sgRef("secret", "Password of the "+what+"'s panel account."),
-			"name":     sgRef("text", "Contact name."),
+			"name":     append(sgRef("text", "Contact name."), sgKV{"pattern", `^$|\S`}),
 			"company":  sgRef("text", "Company name."),
 			"email":    sgRef("email", "Contact e-mail address."),
 			"phone":    sgRef("text", "Phone number."),
@@ -461,9 +478,9 @@ func sgKinds() []sgKind {
 				"url": sgObj{{"description", "Address of the server: https://HOST:8443 (plain http only on loopback)."}, {"type", "string"},
 					{"pattern", sgPleskURLPattern}, {"examples", []any{"https://plesk.example.com:8443"}}},
 				"key":        sgRef("secret", "Secret key of the Plesk API (KEY header)."),
-				"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", "string"}, {"minLength", 1}},
+				"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
 				"password":   sgRef("secret", "Password of the panel account (with login)."),
-				"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", "string"}, {"minLength", 1}},
+				"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
 				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.10"}}},
 			},
 			extra: sgObj{{"not", sgObj{{"description", "A key or a login and password, not both."}, {"required", []string{"key", "login"}}}}}},
@@ -501,7 +518,7 @@ func sgKinds() []sgKind {
 			spec: map[string]sgObj{
 				"url": sgRef("url", "Address the button opens."),
 				"background_image": sgObj{{"description", "Image of the button: an http(s) URL, or a path; a default image when absent."},
-					{"anyOf", []any{sgObj{{"$ref", "#/$defs/url"}}, sgObj{{"type", "string"}, {"pattern", `^[^:]*\S[^:]*$`}}}}},
+					{"anyOf", []any{sgObj{{"$ref", "#/$defs/url"}}, sgObj{{"type", "string"}, {"pattern", `\S`}, {"not", sgObj{{"pattern", "://"}}}}, sgObj{{"type", "number"}}}}},
 				"open_in_panel": sgBool("Open inside the panel (true) or in a new window (false)."),
 			}},
 		{def: "service_plan", fields: decServicePlanFields, ctx: decCtxServicePlan, required: []string{"name"},

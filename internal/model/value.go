@@ -351,7 +351,9 @@ func ParseDate(s string) (time.Time, error) {
 	if err != nil {
 		t, err = time.Parse(time.RFC3339, s)
 	}
-	if err != nil {
+	if err != nil || strings.Contains(s, ",") {
+		// time.Parse takes a comma before a fraction of a second too;
+		// RFC 3339 writes a point only.
 		return time.Time{}, fmt.Errorf("malformed date %q (want 2027-01-31 or RFC 3339)", s)
 	}
 	t = t.UTC()
