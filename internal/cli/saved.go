@@ -17,8 +17,10 @@ import (
 
 	"github.com/plansync/plansync/internal/apply"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
+	"github.com/plansync/plansync/state"
 )
 
 // configDigest is a digest of the config files a plan was made from
@@ -170,6 +172,9 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	if err := saved.Check(opts); err != nil {
 		return err
 	}
+	if err := savedSecretsFresh(env, o.Dir, saved, cfg); err != nil {
+		return err
+	}
 	show := func() {
 		if o.Format == "text" {
 			fmt.Fprint(env.Stdout, saved.Text)
@@ -220,4 +225,84 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 		return render.SavedApplyJSON(env.Stdout, saved.Doc, saved.Summary, serial)
 	}
 	return render.ApplyText(env.Stdout, saved.Summary, serial)
+}
+
+// savedSecretsFresh refuses a saved plan when a secret of an object it
+// changes (a password, an FTP password) is no longer the one it was made
+// with: the plan file holds only its hash, so applying it would write
+// the new value to the server while recording the planned one. A secret
+// read from the environment or a file is no part of the config digest.
+func savedSecretsFresh(env Env, dir string, saved *apply.Saved, cfg *model.Config) error {
+	planned, err := state.Decode(saved.Result)
+	if err != nil {
+		return fmt.Errorf("saved plan: %w", err)
+	}
+	recorded := map[string]string{}
+	for _, r := range planned.Resellers {
+		recorded[r.Server+"\x00reseller\x00"+r.Login] = r.PasswordHash
+	}
+	for _, c := range planned.Customers {
+		recorded[c.Server+"\x00customer\x00"+c.Login] = c.PasswordHash
+	}
+	for _, s := range planned.Subscriptions {
+		recorded[s.Server+"\x00subscription\x00"+s.Domain] = s.FTPPassword
+	}
+	type check struct {
+		name, hash string
+		secret     *model.Secret
+	}
+	var checks []check
+	for _, o := range saved.Objects {
+		if o.Action == plan.Delete {
+			continue
+		}
+		var s *model.Secret
+		switch o.Kind {
+		case plan.KindReseller:
+			if r := cfg.Resellers[o.Key]; r != nil {
+				s = r.Password
+			}
+		case plan.KindCustomer:
+			if c := cfg.Customers[o.Key]; c != nil {
+				s = c.Password
+			}
+		case plan.KindSubscription:
+			if sub := cfg.Subscriptions[o.Key]; sub != nil {
+				s = sub.FTPPassword
+			}
+		default:
+			continue
+		}
+		hash, ok := recorded[o.Server+"\x00"+string(o.Kind)+"\x00"+o.Key]
+		if !ok || s == nil || hash == "" {
+			continue
+		}
+		checks = append(checks, check{string(o.Kind) + " " + o.Key, hash, s})
+	}
+	if len(checks) == 0 {
+		return nil
+	}
+	sec, err := newSecrets(env, dir)
+	if err != nil {
+		return err
+	}
+	defer sec.save()
+	var changed []string
+	for _, c := range checks {
+		if !sec.Verify(c.hash, c.secret.Value) {
+			name := c.name
+			switch {
+			case c.secret.Env != "":
+				name += " (env " + c.secret.Env + ")"
+			case c.secret.File != "":
+				name += " (file " + c.secret.File + ")"
+			}
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) > 0 {
+		sort.Strings(changed)
+		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + strings.Join(changed, ", ")}
+	}
+	return nil
 }
