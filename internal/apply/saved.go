@@ -254,6 +254,17 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapsh
 	for _, o := range s.Objects {
 		refs = append(refs, o.refs()...)
 	}
+	// The records the plan adds without a change of its own: objects
+	// the server has that the state did not record (a new or lost
+	// state), adopted as they are. An apply without a plan file records
+	// them; so does this one, and its deploy needs them (a subscription
+	// it creates may name an adopted plan).
+	had := state.Records(cur)
+	for r := range state.Records(planned) {
+		if _, ok := had[r]; !ok {
+			refs = append(refs, r)
+		}
+	}
 	out := state.Merge(cur, planned, refs)
 	if cur == nil {
 		out.Lineage = planned.Lineage
