@@ -50,6 +50,10 @@ type Saved struct {
 	// (by name), the digests of what that server had for each object
 	// the plan changes on it.
 	ObservedServers map[string]map[string]string `json:"observed_servers,omitempty"`
+	// Plesk is, when the plan was made with a Plesk server (a single
+	// server), that server (host:port): the plan is applied there, not
+	// only recorded, nor sent to another server.
+	Plesk string `json:"plesk,omitempty"`
 	// Checksum is the SHA-256 of the saved plan's JSON encoding without
 	// it (MarshalJSON sets it): a file changed after plan --out wrote
 	// it is refused (ReadSaved).

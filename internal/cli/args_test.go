@@ -174,3 +174,20 @@ func TestUsageFollowsSpec(t *testing.T) {
 		t.Errorf("%d commands, SPEC lists %d", seen, len(spec))
 	}
 }
+
+func TestSameHost(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"plesk.example.com:8443", "plesk.example.com:8443", true},
+		{"Plesk.Example.com:8443", "plesk.example.com:8443", true},
+		{"plesk.example.com:443", "plesk.example.com", true},
+		{"plesk.example.com", "plesk.example.com:8443", false},
+		{"127.0.0.1:20001", "127.0.0.1:20002", false},
+	} {
+		if got := sameHost(c.a, c.b); got != c.want {
+			t.Errorf("sameHost(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

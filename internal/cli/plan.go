@@ -214,6 +214,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		// for each object it changes.
 		var observed map[string]string
 		var perServer map[string]map[string]string
+		var plesk string
 		if run.plan.Parts != nil {
 			if perServer, err = observeFleet(ctx, env, c, run); err != nil {
 				return err
@@ -221,6 +222,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		} else if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
 			return err
 		} else if client != nil {
+			plesk = client.Server()
 			a, _ := parseAs(c.As)
 			if srv := run.serverRead(); srv != nil && a.Reseller == "" {
 				// The read the plan was made from.
@@ -229,7 +231,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 				return err
 			}
 		}
-		if err := savePlan(o, run.cfg, run, observed, perServer); err != nil {
+		if err := savePlan(o, run.cfg, run, observed, perServer, plesk); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: %s\n", o.Out, applyCommandLine(c, o.Dir, o.Out))

@@ -41,7 +41,7 @@ func configDigest(dir string, cfg *model.Config) (string, error) {
 }
 
 // savePlan writes the plan of run to o.Out, atomically.
-func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string, perServer map[string]map[string]string) error {
+func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string, perServer map[string]map[string]string, plesk string) error {
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
@@ -63,6 +63,7 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 	if len(perServer) > 0 {
 		saved.ObservedServers = perServer
 	}
+	saved.Plesk = plesk
 	data, err := json.Marshal(saved)
 	if err != nil {
 		return err
@@ -187,9 +188,17 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	}
 	// With a Plesk server, the saved plan is checked, then applied on the
 	// server, then recorded.
-	if client, conn, err := pleskServer(env, cfg, c.As); err != nil {
+	client, conn, err := pleskServer(env, cfg, c.As)
+	if err != nil {
 		return err
-	} else if client != nil {
+	}
+	switch {
+	case saved.Plesk != "" && client == nil:
+		return &apply.StaleError{Reason: fmt.Sprintf("it was made with the Plesk server %s, and no server is connected now (server.plesk.url or PLANSYNC_PLESK_URL): applying it would only record it", saved.Plesk)}
+	case saved.Plesk != "" && !sameHost(client.Server(), saved.Plesk):
+		return &apply.StaleError{Reason: fmt.Sprintf("it was made with the Plesk server %s, and the server connected now is %s", saved.Plesk, client.Server())}
+	}
+	if client != nil {
 		result, err := saved.Prepare(cur, digest)
 		if err != nil {
 			return err
@@ -305,4 +314,18 @@ func savedSecretsFresh(env Env, dir string, saved *apply.Saved, cfg *model.Confi
 		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + strings.Join(changed, ", ")}
 	}
 	return nil
+}
+
+// sameHost reports whether two URL hosts (host or host:port) name the
+// same server: host names compare without case, and a default port
+// (443, 80) written out is the same as none.
+func sameHost(a, b string) bool {
+	norm := func(h string) string {
+		h = strings.ToLower(h)
+		for _, p := range []string{":443", ":80"} {
+			h = strings.TrimSuffix(h, p)
+		}
+		return h
+	}
+	return norm(a) == norm(b)
 }
