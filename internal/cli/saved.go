@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/apply"
+	"github.com/plansync/plansync/internal/configfile"
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/deploy"
@@ -72,10 +73,18 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 }
 
 // checkPlanOut refuses, before any planning, a --out that cannot be
-// written as a file: an existing directory or a missing parent folder.
-func checkPlanOut(out string) error {
+// written as a file: an existing directory or a missing parent folder;
+// and one that is a config file of the config directory configDir: it would
+// replace that file, or be read as config by the next command.
+func checkPlanOut(out, configDir string) error {
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 		return fmt.Errorf("--out %s: is a directory; name the file to save the plan to (e.g. %s)", out, filepath.Join(out, "plan.json"))
+	}
+	if inConfigTree(out, configDir) {
+		if configDir == "" {
+			configDir = "."
+		}
+		return fmt.Errorf("--out %s: is a config file of %s (it would replace it, or be read as config); save the plan outside it, or under a name ending in .json", out, configDir)
 	}
 	dir := filepath.Dir(out)
 	fi, err := os.Stat(dir)
@@ -328,4 +337,34 @@ func sameHost(a, b string) bool {
 		return h
 	}
 	return norm(a) == norm(b)
+}
+
+// inConfigTree reports whether path names a config file (.yaml, .yml,
+// .hcl) of the config directory dir: inside it, under no skipped
+// (hidden) folder.
+func inConfigTree(path, dir string) bool {
+	if !configfile.IsConfig(filepath.Base(path)) || configfile.Skipped(filepath.Base(path)) {
+		return false
+	}
+	absPath, err1 := filepath.Abs(path)
+	absDir, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if d, err := filepath.EvalSymlinks(absDir); err == nil {
+		absDir = d
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(absPath)); err == nil {
+		absPath = filepath.Join(d, filepath.Base(absPath))
+	}
+	rel, err := filepath.Rel(absDir, absPath)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false
+	}
+	for _, part := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
+		if part != "." && configfile.Skipped(part) {
+			return false
+		}
+	}
+	return true
 }
