@@ -54,6 +54,9 @@ type Saved struct {
 	// server), that server (host:port): the plan is applied there, not
 	// only recorded, nor sent to another server.
 	Plesk string `json:"plesk,omitempty"`
+	// As is the reseller the plan was made as (--as reseller:LOGIN), ""
+	// for the admin: it is applied as the same one.
+	As string `json:"as,omitempty"`
 	// Checksum is the SHA-256 of the saved plan's JSON encoding without
 	// it (MarshalJSON sets it): a file changed after plan --out wrote
 	// it is refused (ReadSaved).

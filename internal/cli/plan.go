@@ -231,7 +231,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 				return err
 			}
 		}
-		if err := savePlan(o, run.cfg, run, observed, perServer, plesk); err != nil {
+		if err := savePlan(o, run.cfg, run, observed, perServer, plesk, c.As); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: %s\n", o.Out, applyCommandLine(c, o.Dir, o.Out))

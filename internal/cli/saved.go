@@ -42,7 +42,7 @@ func configDigest(dir string, cfg *model.Config) (string, error) {
 }
 
 // savePlan writes the plan of run to o.Out, atomically.
-func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string, perServer map[string]map[string]string, plesk string) error {
+func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[string]string, perServer map[string]map[string]string, plesk, as string) error {
 	digest, err := configDigest(o.Dir, cfg)
 	if err != nil {
 		return err
@@ -65,6 +65,11 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 		saved.ObservedServers = perServer
 	}
 	saved.Plesk = plesk
+	a, err := parseAs(as)
+	if err != nil {
+		return err
+	}
+	saved.As = a.Reseller
 	data, err := json.Marshal(saved)
 	if err != nil {
 		return err
@@ -152,6 +157,16 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	a, err := parseAs(c.As)
 	if err != nil {
 		return err
+	}
+	if saved.As != a.Reseller {
+		made, now := "as the admin", "as the admin"
+		if saved.As != "" {
+			made = "with --as reseller:" + saved.As
+		}
+		if a.Reseller != "" {
+			now = "with --as reseller:" + a.Reseller
+		}
+		return fmt.Errorf("%s: the saved plan was made %s and is applied %s: apply it as it was made; nothing was applied", o.PlanFile, made, now)
 	}
 	if err := checkDir(o.Dir); err != nil {
 		return err
