@@ -136,7 +136,12 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		fence := mdFence(text)
 		section := fmt.Sprintf("<details><summary>%s</summary>\n\n%sdiff\n%s%s\n\n</details>\n\n", mdSummary(title), fence, text, fence)
 		if b.Len()+len(section) > MarkdownLimit {
-			cutChanges = len(visible) - i
+			// Count the sections left out: a bulk group is one.
+			for _, rest := range visible[i:] {
+				if g := groups[rest]; g == nil || g.first == rest {
+					cutChanges++
+				}
+			}
 			break
 		}
 		b.WriteString(section)

@@ -64,3 +64,23 @@ func TestMarkdownSmallPlanUncut(t *testing.T) {
 		t.Errorf("details sections = %d, want 3 (plan change + 2 customers)", got)
 	}
 }
+
+// The cut note counts the sections left out, not the changes in them: a
+// bulk create of many subscriptions is one section.
+func TestMarkdownCutCountsSections(t *testing.T) {
+	p := bigPlan(50_000)
+	for i := 0; i < 1000; i++ {
+		p.Changes = append(p.Changes, &plan.Change{Kind: "subscription", Key: fmt.Sprintf("new%06d.example", i), Action: plan.Create, Plan: "Business"})
+	}
+	var b strings.Builder
+	if err := PlanMarkdown(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	shown := strings.Count(out, "<details>")
+	want := 1 + 5_000 + 1 // the plan change, the customers, one bulk create
+	note := fmt.Sprintf("%s more change section(s)", Thousands(want-shown))
+	if !strings.Contains(out, note) {
+		t.Errorf("cut note lacks %q (%d sections shown):\n%s", note, shown, out[strings.LastIndex(out, "\n>"):])
+	}
+}
