@@ -602,30 +602,13 @@ func (c *comparer) propDiffDefaults(prefix string, recID string, srvVals state.V
 // merged is the id of the recorded set with the server's values of the
 // mapped properties put in.
 func (c *comparer) merged(recID string, srvVals state.Values) string {
-	out := state.Values{}
-	for k, v := range c.rec.PropertySets[recID] {
-		out[k] = v
-	}
-	for k, v := range srvVals {
-		if mapped(k) {
-			out[k] = v
-		}
-	}
-	return c.obs.PutValues(out)
+	return c.obs.PutValues(c.mergedValues(recID, srvVals, nil))
 }
 
 // mergedServices is merged with the set's services replaced by services
 // (a plan whose services were changed on the server).
 func (c *comparer) mergedServices(recID string, srvVals state.Values, services []string) string {
-	out := state.Values{}
-	for k, v := range c.rec.PropertySets[recID] {
-		out[k] = v
-	}
-	for k, v := range srvVals {
-		if mapped(k) {
-			out[k] = v
-		}
-	}
+	out := c.mergedValues(recID, srvVals, nil)
 	delete(out, plan.ServicesKey)
 	if len(services) > 0 {
 		out[plan.ServicesKey] = plan.ServicesValue(services)
@@ -635,16 +618,22 @@ func (c *comparer) mergedServices(recID string, srvVals state.Values, services [
 
 // mergedOnly is merged for the properties only selects.
 func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
+	return c.obs.PutValues(c.mergedValues(recID, srvVals, only))
+}
+
+// mergedValues is a copy of the recorded set with the server's values of
+// the mapped properties (those only selects, when only is set) put in.
+func (c *comparer) mergedValues(recID string, srvVals state.Values, only func(string) bool) state.Values {
 	out := state.Values{}
 	for k, v := range c.rec.PropertySets[recID] {
 		out[k] = v
 	}
 	for k, v := range srvVals {
-		if mapped(k) && only(k) {
+		if mapped(k) && (only == nil || only(k)) {
 			out[k] = v
 		}
 	}
-	return c.obs.PutValues(out)
+	return out
 }
 
 // unmappedFromPlans is the observed set id with the values the server
