@@ -69,6 +69,9 @@ func (e *engine) missingComponents(props model.Props, memoID string) []component
 // checkComponents turns values whose server component is missing into
 // conflicts with the best available value.
 func (e *engine) checkComponents(s *sub) {
+	if s.settings != nil {
+		e.dropUnavailableSettings(s)
+	}
 	memo := ""
 	if s.eff == nil {
 		memo = s.effSet.id

@@ -9,7 +9,10 @@ package plan
 // stays dropped, without an error, while it is unchanged). A permission
 // the owning reseller does not hold is not an effective one either: the
 // values it governs are dropped when availability takes it away
-// (dropUnheldSettings).
+// (dropUnheldSettings). A value that needs a server component the server
+// does not have cannot be given either: it is dropped the same way
+// (dropUnavailableSettings), so that it never makes the subscription
+// unsynced: only what the plans ask for can.
 
 import (
 	"github.com/plansync/plansync/internal/diag"
@@ -83,7 +86,40 @@ func (s *sub) dropUnheldSettings(perm, reseller string) {
 	}
 }
 
-// drop records a subscriber value left out for want of permission.
+// dropUnavailableSettings takes back the subscriber's values that need a
+// server component the server does not have (SPEC §1.3: the subscriber's
+// own values are ignored by synchronisation, and §1.5: a value is
+// available only with its component). The plan's (or customisation's)
+// value stays, checked like any other, and the plan says why. Recorded as
+// dropped, the value is taken once the component is installed.
+func (e *engine) dropUnavailableSettings(s *sub) {
+	for _, path := range s.settings.Paths() {
+		v := s.settings[path]
+		p := model.Lookup(path)
+		if p == nil || p.Component == nil {
+			continue
+		}
+		comp := p.Component(v)
+		if comp == "" || e.cfg.Server.HasComponent(comp) {
+			continue
+		}
+		s.own()
+		if was, ok := s.settingsWas[path]; ok {
+			s.eff[path] = was
+		} else {
+			delete(s.eff, path)
+		}
+		s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: component "+comp+" not installed")
+		s.drop(path, v)
+		delete(s.settings, path)
+	}
+	if len(s.settings) == 0 {
+		s.settings = nil
+	}
+}
+
+// drop records a subscriber value left out for want of permission (or of
+// a server component).
 func (s *sub) drop(path string, v model.Value) {
 	if s.droppedVals == nil {
 		s.droppedVals = model.Props{}
