@@ -639,9 +639,9 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 	if kind == model.AddonPlanKind {
 		what = "add-on plan"
 	}
-	holder := "subscription " + s.Domain
+	holder, whose := "subscription "+s.Domain, "a reseller's own subscriptions"
 	if s.Customer != "" {
-		holder = "customer " + s.Customer
+		holder, whose = "customer "+s.Customer, "a reseller's customers"
 	}
 	owners := v.planIndex(kind)[name]
 	at := s.Src.At(field)
@@ -651,8 +651,8 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		if kind == model.AddonPlanKind {
 			adminWhat = "add-on plan"
 		}
-		d := v.errorf(at, obj, field, "%s belongs to reseller %s: a reseller's customers may only use %s's own plans; %s is an admin %s",
-			holder, s.Owner, s.Owner, name, adminWhat)
+		d := v.errorf(at, obj, field, "%s belongs to reseller %s: %s may only use %s's own plans; %s is an admin %s",
+			holder, s.Owner, whose, s.Owner, name, adminWhat)
 		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with owner: %s", valArticle(what), s.Owner, name, s.Owner)
 		if kind == model.ServicePlanKind {
 			d.Detail += ", or use plan none"

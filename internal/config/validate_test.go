@@ -97,7 +97,7 @@ func TestValidateReferences(t *testing.T) {
 		{"reseller's customer on an admin plan", vtFiles("a.yaml", "subscriptions:\n  - {domain: a.example, customer: alice, plan: Business}\n"), []string{
 			`a.yaml:2:48: error: subscription a.example plan: customer alice belongs to reseller r1: a reseller's customers may only use r1's own plans; Business is an admin plan: choose a service plan of reseller r1, or declare "Business" with owner: r1, or use plan none (see also 00-base.yaml:2:11)`}},
 		{"reseller's own subscription on an admin plan, in hcl", vtFiles("a.hcl", "subscription \"a.example\" {\n  owner = \"r2\"\n  plan  = \"Business\"\n}\n"), []string{
-			`a.hcl:3:11: subscription a.example belongs to reseller r2: a reseller's customers may only use r2's own plans; Business is an admin plan`}},
+			`a.hcl:3:11: subscription a.example belongs to reseller r2: a reseller's own subscriptions may only use r2's own plans; Business is an admin plan`}},
 		{"moved customer keeps the old owner's plan", vtFiles("a.yaml", "subscriptions:\n  - {domain: a.example, customer: bob, plan: Reseller Web}\n  - {domain: b.example, customer: jdoe, plan: Reseller Web}\n"), []string{
 			`a.yaml:2:46: customer bob belongs to reseller r2, but Reseller Web is a service plan of reseller r1; a subscription may only use its owner's plans: choose a service plan of reseller r2, or none to keep the current values (see also 00-base.yaml:4:11)`,
 			`a.yaml:3:47: customer jdoe belongs to the admin, but Reseller Web is a service plan of reseller r1`}},
