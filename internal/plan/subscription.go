@@ -403,6 +403,9 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	action, why := subscriptionAction(p, rec, ownerRenamed)
 	reasons = append(reasons, why...)
 	reasons = append(reasons, planSwitchReasons(p, rec)...)
+	if action == Move {
+		reasons = append(reasons, movedPlanReasons(p, rec)...)
+	}
 	if customChanged && p.Customize != "" && rec.Customize != "" {
 		reasons = append(reasons, "customisation changed")
 	}
@@ -530,6 +533,27 @@ func subscriptionAction(p, rec *state.Subscription, ownerRenamed bool) (action A
 		return a, nil
 	}
 	return Update, nil
+}
+
+// movedPlanReasons say which plans a moved subscription is now on when
+// they have the names of those it was on: a plan is its owner's (owner +
+// name), so it now takes its values from the new owner's plan and add-ons
+// of those names, which its plan and addons fields do not show.
+func movedPlanReasons(p, rec *state.Subscription) []string {
+	of := "reseller " + rec.Owner
+	if rec.Owner == model.Admin {
+		of = "the admin"
+	}
+	var reasons []string
+	if p.Plan == rec.Plan && rec.Plan != "" && rec.Plan != model.None {
+		reasons = append(reasons, "now on plan "+rec.Plan+" of "+of)
+	}
+	for _, a := range rec.Addons {
+		if slices.Contains(p.Addons, a) {
+			reasons = append(reasons, "add-on "+a+" now of "+of)
+		}
+	}
+	return reasons
 }
 
 // planWord turns "service_plan Business" into "plan Business" and
