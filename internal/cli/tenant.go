@@ -82,7 +82,11 @@ func tenantFinish(env Env, a actor, p *config.Prepared) func(*state.Snapshot) (*
 }
 
 // visibleTo filters shown objects to what an actor sees (plan.Scope's
-// Manages), without the fields only the admin sees (plan.AdminOnly).
+// Manages), without the fields only the admin sees (plan.AdminOnly). A
+// reseller also sees its own account, as Plesk shows a reseller its
+// contact details, plan and allocation, but not the admin's description
+// of it (SPEC §1.4: a reseller sees only its own customers'
+// descriptions).
 func visibleTo(objs []render.Object, a actor) []render.Object {
 	sc := a.scope()
 	if sc == nil {
@@ -92,6 +96,11 @@ func visibleTo(objs []render.Object, a actor) []render.Object {
 	for _, o := range objs {
 		kind, _ := o["kind"].(string)
 		owner, _ := o["owner"].(string)
+		if key, _ := o["key"].(string); kind == string(plan.KindReseller) && key == a.Reseller {
+			delete(o, "description")
+			out = append(out, o)
+			continue
+		}
 		if !sc.Manages(kind, owner) {
 			continue
 		}
