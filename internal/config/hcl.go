@@ -203,12 +203,15 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 // hclDate is a date written without quotes.
 var hclDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$`)
 
-// hclUnitValue is a number followed by a unit: a size, traffic or a
-// duration written without quotes.
-var hclUnitValue = regexp.MustCompile(`^[0-9][0-9.]*[A-Za-z]+(/[A-Za-z]+)?$`)
+// hclUnitValue is a number followed by a unit: a size (10GiB, -5GiB),
+// traffic (100GiB/mo) or a duration, combined ones too (1y6mo15d),
+// written without quotes.
+var hclUnitValue = regexp.MustCompile(`^-?[0-9][0-9.]*[A-Za-z]+(?:[0-9]+[A-Za-z]+)*(/[A-Za-z]+)?$`)
 
-// unquotedUnit returns the size or duration (10GiB, 1y, 100GiB/mo)
+// unquotedUnit returns the size or duration (10GiB, 1y6mo, 100GiB/mo)
 // whose unit the parser stopped at, r being where it stopped, or "".
+// The value is the whole token around r, sign included: a token that is
+// no size or duration as a whole (0x10, 1abc2) gives "".
 func (c *hclConv) unquotedUnit(r hcl.Range) string {
 	st := r.Start.Byte
 	if st <= 0 || st > len(c.src) {
@@ -218,11 +221,18 @@ func (c *hclConv) unquotedUnit(r hcl.Range) string {
 	for from > 0 && (c.src[from-1] >= '0' && c.src[from-1] <= '9' || c.src[from-1] == '.') {
 		from--
 	}
+	if from == st {
+		return ""
+	}
+	if from > 0 && c.src[from-1] == '-' {
+		from--
+	}
 	to := st
-	for to < len(c.src) && (c.src[to] >= 'A' && c.src[to] <= 'Z' || c.src[to] >= 'a' && c.src[to] <= 'z' || c.src[to] == '/') {
+	for to < len(c.src) && (c.src[to] >= 'A' && c.src[to] <= 'Z' || c.src[to] >= 'a' && c.src[to] <= 'z' ||
+		c.src[to] >= '0' && c.src[to] <= '9' || c.src[to] == '/' || c.src[to] == '.' || c.src[to] == '_') {
 		to++
 	}
-	if from == st || !hclUnitValue.Match(c.src[from:to]) {
+	if !hclUnitValue.Match(c.src[from:to]) {
 		return ""
 	}
 	return string(c.src[from:to])
