@@ -1709,9 +1709,10 @@ func (d *decoder) customer(n *Node) *model.Customer {
 		case "password":
 			c.Password = d.secret(e.Value, obj, "password")
 		case "owner":
-			if v, ok := d.owner(e.Value, obj, "owner"); ok {
-				c.Owner = v
-			}
+			// An owner that is no login leaves the owner unknown (""),
+			// not the admin's: the checks that depend on it are skipped
+			// rather than reporting errors that are not true.
+			c.Owner, _ = d.owner(e.Value, obj, "owner")
 		case "status":
 			c.Status, _ = d.status(e.Value, obj, "status")
 		case "description":
@@ -1816,7 +1817,9 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 		return true
 	})
 	if s.Owner == "" && s.Customer == "" {
-		if !s.Src.Has("customer") {
+		// Neither written: an own subscription of the admin. A customer
+		// or an owner written but invalid leaves the owner unknown ("").
+		if !s.Src.Has("customer") && !s.Src.Has("owner") {
 			s.Owner = model.Admin
 		}
 	}

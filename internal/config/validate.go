@@ -424,7 +424,8 @@ func (v *validator) customers() {
 		// admin_description is the admin's note on a reseller's customer
 		// (SPEC §2.7), one the reseller cannot see; the admin's own
 		// customer has only the owner's description.
-		if c.AdminDescription != "" && (c.Owner == "" || c.Owner == model.Admin) {
+		// An owner "" is one that is no login, reported by the decoder.
+		if c.AdminDescription != "" && c.Owner == model.Admin {
 			d := v.errorf(c.Src.At("admin_description"), "customer "+c.Login, "admin_description",
 				"only a reseller's customer has an admin_description (the admin's note, which the reseller cannot see); %s is the admin's customer", c.Login)
 			d.Detail = "the admin's own customer has one description, its owner's: use description"
@@ -565,6 +566,9 @@ func (v *validator) subscription(s *model.Subscription) {
 				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write owner: " + s.Customer + " and leave customer out"
 			}
 			return
+		}
+		if c.Owner == "" {
+			return // the customer's owner is no login: reported on the customer
 		}
 		// Decode leaves Owner empty unless it was written.
 		if s.Owner != "" && s.Owner != c.Owner {
