@@ -1206,12 +1206,16 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 				}
 			}
 		case "owner":
-			if v, ok := d.owner(e.Value, obj, "owner"); ok {
-				if kind == model.ResellerPlanKind && v != model.Admin {
-					d.errorf(e.Value.Range, obj, "owner", "reseller plans are owned by the admin only, not %q", v)
-				} else {
-					p.Owner = v
-				}
+			v, ok := d.owner(e.Value, obj, "owner")
+			switch {
+			case ok && kind == model.ResellerPlanKind && v != model.Admin:
+				d.errorf(e.Value.Range, obj, "owner", "reseller plans are owned by the admin only, not %q", v)
+			case ok:
+				p.Owner = v
+			case kind != model.ResellerPlanKind:
+				// An owner that is no login: the plan is nobody's, not
+				// the admin's, and is left out of the merged config.
+				p.Owner = ""
 			}
 		case "description":
 			p.Description, _ = d.str(e.Value, obj, "description")

@@ -177,8 +177,8 @@ func (m *valMerger) addService(s *model.Service) {
 
 func (m *valMerger) addPlans(into map[string]*model.Plan, plans []*model.Plan) {
 	for _, p := range plans {
-		if p.Name == "" {
-			continue
+		if p.Name == "" || p.Owner == "" {
+			continue // an invalid name or owner, reported by the decoder
 		}
 		key := p.Key()
 		if first, ok := into[key]; ok {
