@@ -461,9 +461,11 @@ func (d *decoder) login(n *Node, obj decAddr, path string, reserved bool) (strin
 	}
 	if l != s {
 		// Logins are lower-case (the panel's, and every reference's);
-		// changing one silently would hide which account is meant.
+		// changing one silently would hide which account is meant. The
+		// error stops the run; the checks between objects go on with the
+		// login meant, so what refers to it in lower case finds it rather
+		// than being told it is not declared.
 		d.errorf(n.Range, obj, path, "login %q has upper-case letters: logins are lower-case, write %q", s, l)
-		return "", false
 	}
 	return l, true
 }
