@@ -444,6 +444,9 @@ func (v *validator) resellers() {
 		d := v.errorf(r.Src.At("plan"), "reseller "+r.Login, "plan", "reseller plan %q is not declared%s",
 			r.Plan, valSuggest(r.Plan, v.cfg.ResellerPlans))
 		d.Detail = "plan is the name of a reseller plan, or none with an explicit allocation"
+		if strings.EqualFold(r.Plan, model.None) {
+			d.Detail = "a reseller without a reseller plan is written plan: none, in lower case"
+		}
 		if _, ok := v.cfg.ServicePlans[r.Plan]; ok {
 			d.Detail = r.Plan + " is a service plan; a reseller gets a reseller plan"
 		}
@@ -686,6 +689,10 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		otherKind := model.AddonPlanKind
 		if kind == model.AddonPlanKind {
 			otherKind = model.ServicePlanKind
+		}
+		if kind == model.ServicePlanKind && strings.EqualFold(name, model.None) {
+			// No plan may be named none in any case: it is the keyword.
+			d.Detail = "a custom subscription is written plan: none, in lower case"
 		}
 		if v.ownerPlan(otherKind, s.Owner, name) != nil {
 			if kind == model.ServicePlanKind {
