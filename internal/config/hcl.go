@@ -193,8 +193,12 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 	}
 	if d.Subject != nil {
 		out.Subject = c.rng(*d.Subject)
-		if v := c.unquotedUnit(*d.Subject); v != "" && d.Summary == "Missing newline after argument" {
-			out.Detail = fmt.Sprintf("sizes and durations are strings in HCL: write %q", v)
+		if d.Summary == "Missing newline after argument" {
+			if v := c.unquotedUnit(*d.Subject); v != "" {
+				out.Detail = fmt.Sprintf("sizes and durations are strings in HCL: write %q", v)
+			} else if v := c.unquotedDateTime(*d.Subject); v != "" {
+				out.Detail = fmt.Sprintf("a date is a string in HCL: write %q", v)
+			}
 		}
 	}
 	return out
@@ -233,6 +237,32 @@ func (c *hclConv) unquotedUnit(r hcl.Range) string {
 		to++
 	}
 	if !hclUnitValue.Match(c.src[from:to]) {
+		return ""
+	}
+	return string(c.src[from:to])
+}
+
+// hclDateTime is an RFC 3339 date and time written without quotes.
+var hclDateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}T[0-9:.]+(Z|[+-][0-9:]+)?$`)
+
+// unquotedDateTime returns the date and time (2027-01-31T10:00:00Z)
+// around r, where the parser stopped inside it, or "".
+func (c *hclConv) unquotedDateTime(r hcl.Range) string {
+	st := r.Start.Byte
+	if st <= 0 || st > len(c.src) {
+		return ""
+	}
+	in := func(b byte) bool {
+		return b >= '0' && b <= '9' || b == '-' || b == '+' || b == ':' || b == '.' || b == 'T' || b == 'Z'
+	}
+	from, to := st, st
+	for from > 0 && in(c.src[from-1]) {
+		from--
+	}
+	for to < len(c.src) && in(c.src[to]) {
+		to++
+	}
+	if !hclDateTime.Match(c.src[from:to]) {
 		return ""
 	}
 	return string(c.src[from:to])
