@@ -461,9 +461,11 @@ func (d *decoder) login(n *Node, obj decAddr, path string, reserved bool) (strin
 	}
 	if l != s {
 		// Logins are lower-case (the panel's, and every reference's);
-		// changing one silently would hide which account is meant.
+		// changing one silently would hide which account is meant. The
+		// error stops the run; the checks between objects go on with the
+		// login meant, so what refers to it in lower case finds it rather
+		// than being told it is not declared.
 		d.errorf(n.Range, obj, path, "login %q has upper-case letters: logins are lower-case, write %q", s, l)
-		return "", false
 	}
 	return l, true
 }
@@ -1206,12 +1208,16 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 				}
 			}
 		case "owner":
-			if v, ok := d.owner(e.Value, obj, "owner"); ok {
-				if kind == model.ResellerPlanKind && v != model.Admin {
-					d.errorf(e.Value.Range, obj, "owner", "reseller plans are owned by the admin only, not %q", v)
-				} else {
-					p.Owner = v
-				}
+			v, ok := d.owner(e.Value, obj, "owner")
+			switch {
+			case ok && kind == model.ResellerPlanKind && v != model.Admin:
+				d.errorf(e.Value.Range, obj, "owner", "reseller plans are owned by the admin only, not %q", v)
+			case ok:
+				p.Owner = v
+			case kind != model.ResellerPlanKind:
+				// An owner that is no login: the plan is nobody's, not
+				// the admin's, and is left out of the merged config.
+				p.Owner = ""
 			}
 		case "description":
 			p.Description, _ = d.str(e.Value, obj, "description")
@@ -1709,9 +1715,10 @@ func (d *decoder) customer(n *Node) *model.Customer {
 		case "password":
 			c.Password = d.secret(e.Value, obj, "password")
 		case "owner":
-			if v, ok := d.owner(e.Value, obj, "owner"); ok {
-				c.Owner = v
-			}
+			// An owner that is no login leaves the owner unknown (""),
+			// not the admin's: the checks that depend on it are skipped
+			// rather than reporting errors that are not true.
+			c.Owner, _ = d.owner(e.Value, obj, "owner")
 		case "status":
 			c.Status, _ = d.status(e.Value, obj, "status")
 		case "description":
@@ -1816,7 +1823,9 @@ func (d *decoder) subscription(n *Node) *model.Subscription {
 		return true
 	})
 	if s.Owner == "" && s.Customer == "" {
-		if !s.Src.Has("customer") {
+		// Neither written: an own subscription of the admin. A customer
+		// or an owner written but invalid leaves the owner unknown ("").
+		if !s.Src.Has("customer") && !s.Src.Has("owner") {
 			s.Owner = model.Admin
 		}
 	}

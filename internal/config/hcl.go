@@ -193,8 +193,12 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 	}
 	if d.Subject != nil {
 		out.Subject = c.rng(*d.Subject)
-		if v := c.unquotedUnit(*d.Subject); v != "" && d.Summary == "Missing newline after argument" {
-			out.Detail = fmt.Sprintf("sizes and durations are strings in HCL: write %q", v)
+		if d.Summary == "Missing newline after argument" {
+			if v := c.unquotedUnit(*d.Subject); v != "" {
+				out.Detail = fmt.Sprintf("sizes and durations are strings in HCL: write %q", v)
+			} else if v := c.unquotedDateTime(*d.Subject); v != "" {
+				out.Detail = fmt.Sprintf("a date is a string in HCL: write %q", v)
+			}
 		}
 	}
 	return out
@@ -203,12 +207,15 @@ func (c *hclConv) fromHCL(d *hcl.Diagnostic) diag.Diagnostic {
 // hclDate is a date written without quotes.
 var hclDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$`)
 
-// hclUnitValue is a number followed by a unit: a size, traffic or a
-// duration written without quotes.
-var hclUnitValue = regexp.MustCompile(`^[0-9][0-9.]*[A-Za-z]+(/[A-Za-z]+)?$`)
+// hclUnitValue is a number followed by a unit: a size (10GiB, -5GiB),
+// traffic (100GiB/mo) or a duration, combined ones too (1y6mo15d),
+// written without quotes.
+var hclUnitValue = regexp.MustCompile(`^-?[0-9][0-9.]*[A-Za-z]+(?:[0-9]+[A-Za-z]+)*(/[A-Za-z]+)?$`)
 
-// unquotedUnit returns the size or duration (10GiB, 1y, 100GiB/mo)
+// unquotedUnit returns the size or duration (10GiB, 1y6mo, 100GiB/mo)
 // whose unit the parser stopped at, r being where it stopped, or "".
+// The value is the whole token around r, sign included: a token that is
+// no size or duration as a whole (0x10, 1abc2) gives "".
 func (c *hclConv) unquotedUnit(r hcl.Range) string {
 	st := r.Start.Byte
 	if st <= 0 || st > len(c.src) {
@@ -218,11 +225,44 @@ func (c *hclConv) unquotedUnit(r hcl.Range) string {
 	for from > 0 && (c.src[from-1] >= '0' && c.src[from-1] <= '9' || c.src[from-1] == '.') {
 		from--
 	}
+	if from == st {
+		return ""
+	}
+	if from > 0 && c.src[from-1] == '-' {
+		from--
+	}
 	to := st
-	for to < len(c.src) && (c.src[to] >= 'A' && c.src[to] <= 'Z' || c.src[to] >= 'a' && c.src[to] <= 'z' || c.src[to] == '/') {
+	for to < len(c.src) && (c.src[to] >= 'A' && c.src[to] <= 'Z' || c.src[to] >= 'a' && c.src[to] <= 'z' ||
+		c.src[to] >= '0' && c.src[to] <= '9' || c.src[to] == '/' || c.src[to] == '.' || c.src[to] == '_') {
 		to++
 	}
-	if from == st || !hclUnitValue.Match(c.src[from:to]) {
+	if !hclUnitValue.Match(c.src[from:to]) {
+		return ""
+	}
+	return string(c.src[from:to])
+}
+
+// hclDateTime is an RFC 3339 date and time written without quotes.
+var hclDateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}T[0-9:.]+(Z|[+-][0-9:]+)?$`)
+
+// unquotedDateTime returns the date and time (2027-01-31T10:00:00Z)
+// around r, where the parser stopped inside it, or "".
+func (c *hclConv) unquotedDateTime(r hcl.Range) string {
+	st := r.Start.Byte
+	if st <= 0 || st > len(c.src) {
+		return ""
+	}
+	in := func(b byte) bool {
+		return b >= '0' && b <= '9' || b == '-' || b == '+' || b == ':' || b == '.' || b == 'T' || b == 'Z'
+	}
+	from, to := st, st
+	for from > 0 && in(c.src[from-1]) {
+		from--
+	}
+	for to < len(c.src) && in(c.src[to]) {
+		to++
+	}
+	if !hclDateTime.Match(c.src[from:to]) {
 		return ""
 	}
 	return string(c.src[from:to])

@@ -312,6 +312,8 @@ func TestHCLErrors(t *testing.T) {
 		// Values that HCL reads as something else when not quoted: the
 		// error says to quote them.
 		{name: "unquoted date", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31\n}\n", want: `a date is a string in HCL: write "2027-01-31"`, line: 3, col: 13},
+		{name: "unquoted date and time", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31T10:00:00Z\n}\n", want: `a date is a string in HCL: write "2027-01-31T10:00:00Z"`, line: 3},
+		{name: "unquoted date and time with offset", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31T10:00:00+02:00\n}\n", want: `a date is a string in HCL: write "2027-01-31T10:00:00+02:00"`, line: 3},
 		{name: "unquoted size", src: "service_plan \"P\" {\n  resources {\n    disk_space = 10GiB\n  }\n}\n", want: `sizes and durations are strings in HCL: write "10GiB"`, line: 3, col: 20},
 		{name: "unquoted duration", src: "service_plan \"P\" {\n  resources {\n    expiration = 1y\n  }\n}\n", want: `write "1y"`, line: 3, col: 19},
 		{name: "unquoted traffic", src: "service_plan \"P\" {\n  resources {\n    traffic = 1.5TB/mo\n  }\n}\n", want: `write "1.5TB/mo"`, line: 3, col: 18},
@@ -360,6 +362,46 @@ func TestHCLErrors(t *testing.T) {
 // A value the HCL reader refuses (an expression, a duplicate) is
 // reported with the object and path it belongs to, as the decoder
 // reports a value it refuses: the same object address for both.
+// TestHCLUnquotedValueHint: a size, traffic or duration written without
+// quotes is an error that says to quote the whole value as written: a
+// combined duration (1y6mo) whole, a sign kept. A number HCL stops
+// reading for another reason (0x10, 1abc2) is no size or duration: no
+// such advice, which would name a fragment of it.
+func TestHCLUnquotedValueHint(t *testing.T) {
+	const hint = "sizes and durations are strings in HCL"
+	for _, tc := range []struct{ attr, value, want string }{
+		{"disk_space", "10GiB", `write "10GiB"`},
+		{"traffic", "100GiB/mo", `write "100GiB/mo"`},
+		{"expiration", "1y", `write "1y"`},
+		{"expiration", "1y6mo", `write "1y6mo"`},
+		{"expiration", "1y6mo15d", `write "1y6mo15d"`},
+		{"expiration", "6mo15d", `write "6mo15d"`},
+		{"disk_space", "-5GiB", `write "-5GiB"`},
+		{"websites", "0x10", ""},
+		{"websites", "0o17", ""},
+		{"websites", "1abc2", ""},
+		{"disk_space", "10GiB2", ""},
+	} {
+		src := "service_plan \"P\" {\n  resources {\n    " + tc.attr + " = " + tc.value + "\n  }\n}\n"
+		_, diags := ParseFile("bad.hcl", "bad.hcl", []byte(src))
+		if !diags.HasErrors() {
+			t.Errorf("%s = %s: no error", tc.attr, tc.value)
+			continue
+		}
+		var text []string
+		for _, d := range diags {
+			text = append(text, d.Summary+": "+d.Detail)
+		}
+		all := strings.Join(text, "\n")
+		switch {
+		case tc.want == "" && strings.Contains(all, hint):
+			t.Errorf("%s = %s: advice to quote a fragment:\n%s", tc.attr, tc.value, all)
+		case tc.want != "" && !strings.Contains(all, hint+": "+tc.want):
+			t.Errorf("%s = %s: want %q:\n%s", tc.attr, tc.value, tc.want, all)
+		}
+	}
+}
+
 func TestHCLErrorsNameTheObject(t *testing.T) {
 	const src = `service_plan "Business" {
   resources {

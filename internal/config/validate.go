@@ -177,8 +177,8 @@ func (m *valMerger) addService(s *model.Service) {
 
 func (m *valMerger) addPlans(into map[string]*model.Plan, plans []*model.Plan) {
 	for _, p := range plans {
-		if p.Name == "" {
-			continue
+		if p.Name == "" || p.Owner == "" {
+			continue // an invalid name or owner, reported by the decoder
 		}
 		key := p.Key()
 		if first, ok := into[key]; ok {
@@ -424,7 +424,8 @@ func (v *validator) customers() {
 		// admin_description is the admin's note on a reseller's customer
 		// (SPEC §2.7), one the reseller cannot see; the admin's own
 		// customer has only the owner's description.
-		if c.AdminDescription != "" && (c.Owner == "" || c.Owner == model.Admin) {
+		// An owner "" is one that is no login, reported by the decoder.
+		if c.AdminDescription != "" && c.Owner == model.Admin {
 			d := v.errorf(c.Src.At("admin_description"), "customer "+c.Login, "admin_description",
 				"only a reseller's customer has an admin_description (the admin's note, which the reseller cannot see); %s is the admin's customer", c.Login)
 			d.Detail = "the admin's own customer has one description, its owner's: use description"
@@ -443,6 +444,9 @@ func (v *validator) resellers() {
 		d := v.errorf(r.Src.At("plan"), "reseller "+r.Login, "plan", "reseller plan %q is not declared%s",
 			r.Plan, valSuggest(r.Plan, v.cfg.ResellerPlans))
 		d.Detail = "plan is the name of a reseller plan, or none with an explicit allocation"
+		if strings.EqualFold(r.Plan, model.None) {
+			d.Detail = "a reseller without a reseller plan is written plan: none, in lower case"
+		}
 		if _, ok := v.cfg.ServicePlans[r.Plan]; ok {
 			d.Detail = r.Plan + " is a service plan; a reseller gets a reseller plan"
 		}
@@ -566,6 +570,9 @@ func (v *validator) subscription(s *model.Subscription) {
 			}
 			return
 		}
+		if c.Owner == "" {
+			return // the customer's owner is no login: reported on the customer
+		}
 		// Decode leaves Owner empty unless it was written.
 		if s.Owner != "" && s.Owner != c.Owner {
 			d := v.errorf(s.Src.At("owner"), "subscription "+s.Domain, "owner", "owner %q differs from the owner of customer %s (%s); a subscription belongs to its customer's owner",
@@ -682,6 +689,10 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		otherKind := model.AddonPlanKind
 		if kind == model.AddonPlanKind {
 			otherKind = model.ServicePlanKind
+		}
+		if kind == model.ServicePlanKind && strings.EqualFold(name, model.None) {
+			// No plan may be named none in any case: it is the keyword.
+			d.Detail = "a custom subscription is written plan: none, in lower case"
 		}
 		if v.ownerPlan(otherKind, s.Owner, name) != nil {
 			if kind == model.ServicePlanKind {

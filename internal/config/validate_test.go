@@ -105,6 +105,11 @@ func TestValidateReferences(t *testing.T) {
 			`a.yaml:2:31: error: subscription a.example plan: service plan "Busines" is not declared; did you mean "Business"?`,
 			`a.yaml:3:31: service plan "Extra Storage" is not declared: Extra Storage is an add-on plan; list it under addons`,
 			`a.yaml:4:42: reseller r2 has no service plan "Nope"`}},
+		{"plan none in another case", vtFiles("a.yaml", "subscriptions:\n  - {domain: a.example, plan: None}\n  - {domain: b.example, owner: r2, plan: NONE}\n"), []string{
+			`a.yaml:2:31: error: subscription a.example plan: service plan "None" is not declared: a custom subscription is written plan: none, in lower case`,
+			`a.yaml:3:42: reseller r2 has no service plan "NONE": a custom subscription is written plan: none, in lower case`}},
+		{"reseller plan none in another case", vtFiles("a.yaml", "resellers:\n  - {login: r5, plan: None}\n"), []string{
+			`a.yaml:2:23: error: reseller r5 plan: reseller plan "None" is not declared: a reseller without a reseller plan is written plan: none, in lower case`}},
 		{"add-ons", vtFiles("a.yaml", "subscriptions:\n  - {domain: a.example, plan: Business, addons: [Extra Storage, More Mail, Extra Storage, Business]}\n  - {domain: b.example, customer: alice, plan: Reseller Web, addons: [More Mail, Extra Storage]}\n"), []string{
 			`a.yaml:2:65: error: subscription a.example addons[1]: subscription a.example belongs to the admin, but More Mail is an add-on plan of reseller r1; a subscription may only use its owner's plans: choose an add-on plan of the admin (see also 00-base.yaml:8:11)`,
 			`a.yaml:2:76: error: subscription a.example addons[2]: add-on "Extra Storage" is attached twice: an add-on may be attached to a subscription at most once (see also a.yaml:2:50)`,

@@ -212,6 +212,8 @@ func (c *yamlConv) syntaxError(err error, src []byte) {
 	if msg == "did not find expected alphabetic or numeric character" || msg == "found character that cannot start any token" {
 		if v := yamlReservedStart(src, line, col); v != "" {
 			msg += fmt.Sprintf("; a plain value cannot start with %q in YAML: quote the value: write %q", v[:1], v)
+		} else if yamlTabIndent(src, line, col) {
+			msg += "; YAML is indented with spaces, not tabs"
 		}
 	}
 	c.diags = append(c.diags, diag.Diagnostic{
@@ -252,6 +254,23 @@ func yamlReservedStart(src []byte, line, col int) string {
 		}
 	}
 	return strings.TrimRight(v, " \t")
+}
+
+// yamlTabIndent reports whether line:col is a tab with only blanks before
+// it on its line: a tab used to indent, which YAML does not allow.
+func yamlTabIndent(src []byte, line, col int) bool {
+	if line < 1 || col < 1 {
+		return false
+	}
+	lines := bytes.SplitN(src, []byte("\n"), line+1)
+	if len(lines) < line {
+		return false
+	}
+	text := lines[line-1]
+	if col > len(text) || text[col-1] != '\t' {
+		return false
+	}
+	return len(bytes.Trim(text[:col-1], " \t")) == 0
 }
 
 // yamlLocateMax bounds the files whose syntax errors yamlLocate pins

@@ -294,6 +294,8 @@ func TestYAMLErrors(t *testing.T) {
 		{name: "syntax error with line", src: "a: 1\nb: [1, 2\nc: 3\n", want: "did not find expected ',' or ']'", line: 2, col: 1},
 		{name: "syntax error on line 1", src: "a: b: c\n", want: "mapping values are not allowed", line: 1, col: 5},
 		{name: "tab indent", src: "a:\n\tb: 1\n", want: "invalid YAML", line: 2, col: 1},
+		{name: "tab indent says so", src: "customers:\n\t- login: a\n", want: "YAML is indented with spaces, not tabs", line: 2, col: 1},
+		{name: "tab indent after spaces says so", src: "customers:\n  - login: a\n  \t- login: b\n", want: "tab", line: 3, col: 3},
 		{name: "unknown anchor", src: "a: *nope\n", want: "unknown anchor 'nope'", line: 1, col: 4},
 		{name: "syntax error in second document", src: "a: 1\n---\nb: [\n", want: "invalid YAML", line: 3, col: 1},
 		{name: "unknown anchor on a later line", src: "a: 1\nb:\n  - x\n  - *nope2\n", want: "unknown anchor", line: 4, col: 5},
