@@ -523,7 +523,7 @@ func TestSchemaValueTypes(t *testing.T) {
 		ok, bad    []string
 	}{
 		{"size", "service_plans:\n  - name: A\n    resources:\n      disk_space: %s\n",
-			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "8PiB", "500MB", "10GB", "1TB", "1KB", "10B", "10", "0", "1073741824", "9007199254740992", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited"},
+			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "8PiB", "500MB", "10GB", "1TB", "1KB", "500kB", "10B", "10", "0", "1073741824", "9007199254740992", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited"},
 			[]string{"-5GiB", "-5", `"+5"`, `"-0"`, `"+5GiB"`, "10GiBs", "10gib", "10 GiB /mo", "1.5", "abc", `""`, "unlimited!", "true", "[1]", "{a: 1}", "10KiB/week", "GiB", `"1.5"`, `"1.5B"`, `"1.5 B"`,
 				"100GiB/mo", "100GiB/month", "unlimited/mo", "9007199254740993", "9223372036854775807", "99999999999999999999", "~", "null", ""}},
 		{"traffic", "service_plans:\n  - name: A\n    resources:\n      traffic: %s\n",

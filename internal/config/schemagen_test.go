@@ -153,7 +153,7 @@ func sgDefs() []sgKV {
 		{"size", sgObj{
 			{"description", "A size: 512MiB, 10GiB, 1TiB (binary units), 500MB, 10GB, 1TB (powers of 1000), a whole number of bytes (decimal digits), or unlimited; at most 8 PiB."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|kB)|[0-9]+\s*B?)\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"10GiB", "512MiB", "1TB", "unlimited"}},
@@ -161,7 +161,7 @@ func sgDefs() []sgKV {
 		{"traffic", sgObj{
 			{"description", "Traffic per month: a size (see size), which may carry a /mo (or /month) suffix, or unlimited."},
 			{"anyOf", []any{
-				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*[KMGTP]i?B|[0-9]+\s*B?)(?:/mo|/month)?\s*$`}},
+				sgObj{{"type", "string"}, {"pattern", `^\s*(?:unlimited|[0-9]+(?:\.[0-9]+)?\s*(?:[KMGTP]i?B|kB)|[0-9]+\s*B?)(?:/mo|/month)?\s*$`}},
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
 			}},
 			{"examples", []any{"100GiB", "100GiB/mo", "unlimited"}},

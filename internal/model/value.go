@@ -179,7 +179,7 @@ func FormatSize(n int64) string {
 	return strings.TrimRight(s, "0") + " " + units[i]
 }
 
-var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|B)?$`)
+var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|kB|B)?$`)
 
 // ParseTraffic reads a traffic limit: a size per month, written as a size
 // ("100GiB") or with "/mo" or "/month" ("100GiB/mo").
@@ -217,7 +217,9 @@ func parseSize(t, s string) (int64, error) {
 		mult = 1 << 40
 	case "PiB":
 		mult = 1 << 50
-	case "KB":
+	case "KB", "kB":
+		// kB is the SI symbol, as FormatSize writes it: what plansync
+		// prints can be written back.
 		mult = 1e3
 	case "MB":
 		mult = 1e6

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"512MiB": 512 << 20, "10GiB": 10 << 30, "1TiB": 1 << 40, "10GB": 10e9, "500MB": 500e6,
-		"1TB": 1e12, "1024": 1024, "unlimited": Unlimited, "1.5GiB": 3 << 29, "8PiB": MaxLimit, "9007199254740992": MaxLimit,
+		"1TB": 1e12, "1KB": 1e3, "500kB": 500e3, "1024": 1024, "unlimited": Unlimited, "1.5GiB": 3 << 29, "8PiB": MaxLimit, "9007199254740992": MaxLimit,
 	} {
 		got, err := ParseSize(in)
 		if err != nil || got != want {
@@ -90,6 +91,10 @@ func TestFormatSize(t *testing.T) {
 	} {
 		if got := FormatSize(n); got != want {
 			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+		// What plansync prints can be written back in a config.
+		if back, err := ParseSize(strings.ReplaceAll(want, " ", "")); err != nil || back != n {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", want, back, err, n)
 		}
 	}
 }
