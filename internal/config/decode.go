@@ -1417,6 +1417,12 @@ func (d *decoder) section(n *Node, section string, ctx decCtx, props model.Props
 		if v, ok := d.value(e.Value, p, obj, decPrefixed(srcPrefix, p.Path)); ok {
 			props[p.Path] = v
 			src.SetField(decPrefixed(srcPrefix, p.Path), e.Value.Range)
+			if ctx == decCtxAddonPlan && v.K == model.KindBool && v.N == 0 {
+				// Add-ons OR their on/off values into the plan's (SPEC
+				// §1.2): false switches nothing off.
+				d.warn(e.Value.Range, obj, p.Path, "false has no effect in an add-on plan",
+					"an add-on switches features and permissions on, never off: the subscription keeps its service plan's value; leave the key out, or set it to false in the service plan or in a subscription's customize")
+			}
 		}
 	}
 	src.SetField(decPrefixed(srcPrefix, section), n.Range)

@@ -629,14 +629,18 @@ func customOf(values model.Props) model.Props {
 }
 
 // keepAddonProps drops what add-on plans cannot carry (overuse and the
-// enumerated settings), and the limits of 0, which add nothing, as a
-// limit left out does (apply writes 0 for a limit the config leaves out).
+// enumerated settings), the limits of 0, which add nothing, as a limit
+// left out does (apply writes 0 for a limit the config leaves out), and
+// the values false, which switch nothing off (a config that writes them
+// is warned so).
 func keepAddonProps(p model.Props) {
 	for path, v := range p {
 		if q := model.Lookup(path); q == nil || q.Where&model.InAddonPlan == 0 {
 			delete(p, path)
 		} else if q.Plesk.Group == model.PleskLimit && (v.K == model.KindSize || v.K == model.KindCount) && v.N == 0 {
 			delete(p, path)
+		} else if v.K == model.KindBool && v.N == 0 {
+			delete(p, path) // switches nothing off (add-ons OR their on/off values)
 		}
 	}
 }
