@@ -182,7 +182,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := checkPlanOut(o.Out, o.Dir); err != nil {
+		if err := checkPlanOut(o.Out, o.Dir, statePath(env, c, o.Dir)); err != nil {
 			return err
 		}
 	}
