@@ -392,7 +392,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	fs.add(listField("status_reasons", p.StatusReasons, rec.StatusReasons))
 	fs.add(listField("customized", p.Customized, rec.Customized))
 	if conflictsChanged {
-		fs.add(listField("conflicts", conflictLines(p.Conflicts), conflictLines(rec.Conflicts)))
+		fs.add(conflictsField(p.Conflicts, rec.Conflicts))
 	}
 	if len(fs) == 0 {
 		return nil
