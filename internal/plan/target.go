@@ -232,16 +232,52 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		}
 	}
 	out.summarize()
-	for _, s := range p.Subscriptions {
-		if included["subscription "+s.Key] {
-			out.Subscriptions = append(out.Subscriptions, s)
-		}
-	}
+	out.Subscriptions = partialSubscriptions(p, prior, included)
 	out.Result = state.Merge(prior, p.Result, refs)
 	if prior == nil {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// partialSubscriptions lists the subscriptions of a partial plan's
+// result, as the full plan p lists them: the targeted ones (included)
+// with the statuses they will have, the others with those recorded in
+// prior, which they keep, whether the full plan changes them or deletes
+// them. A subscription the full plan creates and the partial one does
+// not is not in the result.
+func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bool) []SubStatus {
+	recorded := map[string]state.Subscription{}
+	if prior != nil {
+		for _, r := range prior.Subscriptions {
+			recorded[r.Domain] = r // domains are unique across servers
+		}
+	}
+	fromRecord := func(server, key string) (SubStatus, bool) {
+		r, ok := recorded[key]
+		if !ok {
+			return SubStatus{}, false
+		}
+		return SubStatus{Server: server, Key: key, DisplayName: displayName(r.Domain, r.Plan), SyncStatus: r.SyncStatus,
+			Status: r.Status, StatusReasons: slices.Clone(r.StatusReasons)}, true
+	}
+	var out []SubStatus
+	for _, s := range p.Subscriptions {
+		if included["subscription "+s.Key] {
+			out = append(out, s)
+		} else if r, ok := fromRecord(s.Server, s.Key); ok {
+			out = append(out, r)
+		}
+	}
+	for _, c := range p.Changes {
+		if c.Kind == KindSubscription && c.Action == Delete && !included[c.Address()] {
+			if r, ok := fromRecord(c.Server, c.Key); ok {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b SubStatus) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // statusChange reports whether a change changes its object's status or
