@@ -215,6 +215,13 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			continue
 		}
 		cp := *c
+		if cp.Cascade != "" && !included[cp.Cascade] {
+			// Deleted with its customer in the full plan, but this run
+			// does not delete the customer: it goes as removed from the
+			// config.
+			cp.Cascade = ""
+			cp.Reasons = removedSubscription()
+		}
 		out.Changes = append(out.Changes, &cp)
 		refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.Key})
 		if c.RenamedFrom != "" {
