@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -63,18 +64,27 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			addrs = append(addrs, ref.Kind+"/"+ref.Key)
 		}
 	}
+	// A reseller targets only what it manages: the result and the state
+	// hold everyone's objects, which it must not learn of.
 	exists := map[string]bool{}
 	for _, c := range p.Changes {
 		exists[c.Address()] = true
 	}
-	for r := range state.Records(p.Result) {
-		exists[r.Kind+" "+r.Key] = true
+	for r, rec := range state.Records(p.Result) {
+		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+			exists[r.Kind+" "+r.Key] = true
+		}
 	}
-	for r := range state.Records(prior) {
-		exists[r.Kind+" "+r.Key] = true
+	for r, rec := range state.Records(prior) {
+		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+			exists[r.Kind+" "+r.Key] = true
+		}
 	}
-	for addr := range want {
+	for _, addr := range slices.Sorted(maps.Keys(want)) {
 		if !exists[addr] {
+			if p.Scope != nil {
+				return nil, fmt.Errorf("--target: no %s among the objects reseller %s manages (in its config or the recorded state)", addr, p.Scope.Reseller)
+			}
 			return nil, fmt.Errorf("--target: no %s in the config or the recorded state", addr)
 		}
 	}
