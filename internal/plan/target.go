@@ -83,9 +83,9 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	for _, addr := range slices.Sorted(maps.Keys(want)) {
 		if !exists[addr] {
 			if p.Scope != nil {
-				return nil, fmt.Errorf("--target: no %s among the objects reseller %s manages (in its config or the recorded state)", addr, p.Scope.Reseller)
+				return nil, fmt.Errorf("--target: no %s among the objects reseller %s manages (in its config or the recorded state)%s", addr, p.Scope.Reseller, meantTarget(exists, addr))
 			}
-			return nil, fmt.Errorf("--target: no %s in the config or the recorded state", addr)
+			return nil, fmt.Errorf("--target: no %s in the config or the recorded state%s", addr, meantTarget(exists, addr))
 		}
 	}
 	included := map[string]bool{}
@@ -255,6 +255,29 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// meantTarget names the objects that exist (addresses "KIND KEY") whose
+// key differs from addr's only in case, or that are a reseller's plan of
+// that name (" (did you mean service_plan/acme/Basic?)"), or nothing.
+func meantTarget(exists map[string]bool, addr string) string {
+	kind, key, _ := strings.Cut(addr, " ")
+	var names []string
+	for a := range exists {
+		k, ok := strings.CutPrefix(a, kind+" ")
+		if !ok {
+			continue
+		}
+		_, name, owned := strings.Cut(k, "/")
+		if strings.EqualFold(k, key) || owned && !strings.Contains(key, "/") && strings.EqualFold(name, key) {
+			names = append(names, kind+"/"+k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return " (did you mean " + strings.Join(names, " or ") + "?)"
 }
 
 // partialSubscriptions lists the subscriptions of a partial plan's
