@@ -283,8 +283,8 @@ func meantTarget(exists map[string]bool, addr string) string {
 // partialSubscriptions lists the subscriptions of a partial plan's
 // result, as the full plan p lists them: the targeted ones (included)
 // with the statuses they will have, the others with those recorded in
-// prior, which they keep, whether the full plan changes them or deletes
-// them. A subscription the full plan creates and the partial one does
+// prior, which they keep, whether the full plan changes, renames or
+// deletes them. A subscription the full plan creates and the partial one does
 // not is not in the result.
 func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bool) []SubStatus {
 	recorded := map[string]state.Subscription{}
@@ -301,12 +301,20 @@ func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bo
 		return SubStatus{Server: server, Key: key, DisplayName: displayName(r.Domain, r.Plan), SyncStatus: r.SyncStatus,
 			Status: r.Status, StatusReasons: slices.Clone(r.StatusReasons)}, true
 	}
+	renamedFrom := map[string]string{}
+	for _, c := range p.Changes {
+		if c.Kind == KindSubscription && c.RenamedFrom != "" {
+			renamedFrom[c.Key] = c.RenamedFrom
+		}
+	}
 	var out []SubStatus
 	for _, s := range p.Subscriptions {
 		if included["subscription "+s.Key] {
 			out = append(out, s)
 		} else if r, ok := fromRecord(s.Server, s.Key); ok {
 			out = append(out, r)
+		} else if r, ok := fromRecord(s.Server, renamedFrom[s.Key]); ok {
+			out = append(out, r) // renamed by the config, not by this run
 		}
 	}
 	for _, c := range p.Changes {
