@@ -182,7 +182,7 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := checkPlanOut(o.Out, o.Dir); err != nil {
+		if err := checkPlanOut(o.Out, o.Dir, statePath(env, c, o.Dir)); err != nil {
 			return err
 		}
 	}
@@ -203,43 +203,59 @@ func runPlan(ctx context.Context, env Env, c *common, o planOptions) error {
 		return err
 	}
 	defer run.close()
+	// The plan is saved before it is printed: with --format json, a plan
+	// that cannot be saved is one document, the plan with the error in
+	// its diagnostics (SPEC §4), not the plan and then an error document.
+	var saveErr error
+	if o.Out != "" {
+		saveErr = saveRun(ctx, env, c, o, run)
+		if saveErr != nil && o.Format == "json" {
+			env.view.fail(saveErr)
+			_ = render.PlanJSON(env.Stdout, run.plan, env.view.warnings())
+			return afterDocument{saveErr}
+		}
+	}
 	if err := renderPlan(env, o.Format, run.plan); err != nil {
 		return err
 	}
 	if pc != nil {
 		pc.store(env, run, o.Now) // o.Out is "": nothing more is printed
 	}
+	if saveErr != nil {
+		return saveErr
+	}
 	if o.Out != "" {
-		// With a Plesk server, the saved plan keeps what the server has
-		// for each object it changes.
-		var observed map[string]string
-		var perServer map[string]map[string]string
-		var plesk string
-		if run.plan.Parts != nil {
-			if perServer, err = observeFleet(ctx, env, c, run); err != nil {
-				return err
-			}
-		} else if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
-			return err
-		} else if client != nil {
-			plesk = client.Server()
-			a, _ := parseAs(c.As)
-			if srv := run.serverRead(); srv != nil && a.Reseller == "" {
-				// The read the plan was made from.
-				observed = deploy.ObserveRead(srv, run.plan, run.prior)
-			} else if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
-				return err
-			}
-		}
-		if err := savePlan(o, run.cfg, run, observed, perServer, plesk, c.As); err != nil {
-			return err
-		}
 		fmt.Fprintf(env.Stderr, "Saved the plan to %s. Apply exactly this plan with: %s\n", o.Out, applyCommandLine(c, o.Dir, o.Out))
 	}
 	if o.DetailedExitCode && !run.plan.Empty() {
 		return exitCode(ExitChanges)
 	}
 	return nil
+}
+
+// saveRun saves the plan of run to o.Out (plan --out): with a Plesk
+// server, with what the server has for each object it changes.
+func saveRun(ctx context.Context, env Env, c *common, o planOptions, run *planRun) (err error) {
+	var observed map[string]string
+	var perServer map[string]map[string]string
+	var plesk string
+	if run.plan.Parts != nil {
+		if perServer, err = observeFleet(ctx, env, c, run); err != nil {
+			return err
+		}
+	} else if client, _, err := pleskServer(env, run.cfg, c.As); err != nil {
+		return err
+	} else if client != nil {
+		plesk = client.Server()
+		a, _ := parseAs(c.As)
+		if srv := run.serverRead(); srv != nil && a.Reseller == "" {
+			// The read the plan was made from.
+			observed = deploy.ObserveRead(srv, run.plan, run.prior)
+		} else if observed, err = deploy.Observe(ctx, client, run.plan, run.prior, a.Reseller); err != nil {
+			return err
+		}
+	}
+	return savePlan(o, run.cfg, run, observed, perServer, plesk, c.As)
 }
 
 // applyOptions are the arguments of `plansync apply`.

@@ -22,6 +22,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
+	"github.com/plansync/plansync/state/file"
 )
 
 // configDigest is a digest of the config files a plan was made from
@@ -74,25 +75,43 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(o.Out, data)
+	// Through a symbolic link, to the file it names (the link stays).
+	return writeFileAtomic(file.FollowLink(o.Out), data)
 }
 
 // checkPlanOut refuses, before any planning, a --out that cannot be
-// written as a file: an existing directory or a missing parent folder;
-// and one that is a config file of the config directory configDir: it would
-// replace that file, or be read as config by the next command.
-func checkPlanOut(out, configDir string) error {
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+// written as a file: an existing directory, something that is not a
+// regular file (a named pipe, a device: saving replaces the file), or a
+// missing parent folder; one that is a config file of the config
+// directory configDir: it would replace that file, or be read as config
+// by the next command; and one that is the recorded state file stateLoc
+// or a file beside it (its lock, history, backup): it would replace the
+// system of record. A symbolic link is judged by the file it names, as
+// the plan is written through it.
+func checkPlanOut(out, configDir, stateLoc string) error {
+	target := file.FollowLink(out)
+	fi, err := os.Stat(target)
+	if err == nil && fi.IsDir() {
 		return fmt.Errorf("--out %s: is a directory; name the file to save the plan to (e.g. %s)", out, filepath.Join(out, "plan.json"))
 	}
-	if inConfigTree(out, configDir) {
+	if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("--out %s: is not a regular file (%s); name a file to save the plan to", out, fileKind(fi.Mode()))
+	}
+	if inConfigTree(out, configDir) || inConfigTree(target, configDir) {
 		if configDir == "" {
 			configDir = "."
 		}
 		return fmt.Errorf("--out %s: is a config file of %s (it would replace it, or be read as config); save the plan outside it, or under a name ending in .json", out, configDir)
 	}
-	dir := filepath.Dir(out)
-	fi, err := os.Stat(dir)
+	if stateLoc != "" && !isPostgres(stateLoc) {
+		for _, f := range file.New(stateLoc).Files() {
+			if samePath(target, f) {
+				return fmt.Errorf("--out %s: is the recorded state file %s (or a file beside it); save the plan elsewhere", out, stateLoc)
+			}
+		}
+	}
+	dir := filepath.Dir(target)
+	fi, err = os.Stat(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("--out %s: folder %s does not exist", out, dir)
@@ -103,6 +122,41 @@ func checkPlanOut(out, configDir string) error {
 		return fmt.Errorf("--out %s: %s is not a folder", out, dir)
 	}
 	return nil
+}
+
+// fileKind names what a file that is not a regular one is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// samePath reports whether paths a and b name the same file: the same
+// existing file, or the same name once made absolute with the links of
+// their folders resolved (for a file not written yet).
+func samePath(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	real := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+			return filepath.Join(d, filepath.Base(abs))
+		}
+		return abs
+	}
+	return real(a) == real(b)
 }
 
 // writeFileAtomic writes data to path through a temporary file beside

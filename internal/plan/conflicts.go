@@ -96,6 +96,32 @@ func (e *engine) conflict(s *sub, path string, plan model.Value, avail model.Val
 	s.conflicts = append(s.conflicts, c)
 }
 
+// conflictsField is the change of a subscription's conflicts from before
+// to after (nil when they are the same list of lines): in text one line
+// per conflict, as people read it; in JSON each conflict as the state
+// records it and show prints it (property, plan_value, available_value,
+// reason), its values in JSON units (sizes in bytes, -1 unlimited).
+func conflictsField(before, after []state.Conflict) (FieldChange, bool) {
+	f, ok := listField("conflicts", conflictLines(before), conflictLines(after))
+	if !ok {
+		return f, false
+	}
+	asJSON := func(cs []state.Conflict) []any {
+		out := make([]any, len(cs))
+		for i, c := range cs {
+			out[i] = state.Conflict{Property: c.Property, PlanValue: c.PlanValue, AvailableValue: c.AvailableValue, Reason: c.Reason}
+		}
+		return out
+	}
+	if f.Before.Set {
+		f.Before.JSON = asJSON(before)
+	}
+	if f.After.Set {
+		f.After.JSON = asJSON(after)
+	}
+	return f, true
+}
+
 // conflictLines renders recorded conflicts for a field change.
 func conflictLines(cs []state.Conflict) []string {
 	out := make([]string, 0, len(cs))

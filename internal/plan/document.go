@@ -164,6 +164,9 @@ type Plan struct {
 	Summary       Summary
 	Notes         []string
 	Diagnostics   diag.Diagnostics
+	// Scope is the actor the plan was made for (nil: the admin): a
+	// reseller's plan covers, and targets, only what it manages.
+	Scope *Scope
 	// Partial is set when --target limited the plan.
 	Partial bool
 	Targets []string

@@ -211,6 +211,7 @@ func makeOne(in Input) *Plan {
 	carryPleskIDs(result, in.Prior, e.changes)
 
 	p := &Plan{
+		Scope:         in.Scope,
 		Conflicts:     e.conflicts,
 		Subscriptions: e.statuses,
 		Notes:         e.notes,

@@ -618,7 +618,8 @@ func targetPart(sp *Plan, recorded *state.Snapshot, targets []string, found map[
 		}
 	}
 	if len(mine) == 0 {
-		out := &Plan{Result: recorded, PriorLineage: sp.PriorLineage, PriorSerial: sp.PriorSerial, Notes: sp.Notes, Diagnostics: sp.Diagnostics}
+		out := &Plan{Result: recorded, PriorLineage: sp.PriorLineage, PriorSerial: sp.PriorSerial, Notes: sp.Notes, Diagnostics: sp.Diagnostics,
+			Subscriptions: partialSubscriptions(sp, recorded, nil)}
 		if out.Result == nil {
 			out.Result = state.New(sp.Result.Lineage)
 		}

@@ -130,8 +130,7 @@ func (e *engine) planSubscriptions() []*sub {
 			e.add(forget("subscription", p.Domain))
 			continue
 		}
-		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete,
-			Reasons: []string{"removed from config", "its websites are deleted with it"}}
+		c := &Change{Kind: "subscription", Key: p.Domain, Action: Delete, Reasons: removedSubscription()}
 		if pc := e.priorCustomers[p.Customer]; p.Customer != "" && e.cfg.Customers[p.Customer] == nil && (pc == nil || pc.ManagedBy != ManagedByBilling) {
 			_, conv := e.cfg.Resellers[p.Customer]
 			if _, renamed := e.renamedTo("customer", p.Customer); !conv && !renamed {
@@ -142,6 +141,12 @@ func (e *engine) planSubscriptions() []*sub {
 		e.add(c)
 	}
 	return subs
+}
+
+// removedSubscription is why a subscription removed from the config
+// (and not with its customer) is deleted.
+func removedSubscription() []string {
+	return []string{"removed from config", "its websites are deleted with it"}
 }
 
 // subDomains returns the config's subscription domains in order, sorted
@@ -392,7 +397,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	fs.add(listField("status_reasons", p.StatusReasons, rec.StatusReasons))
 	fs.add(listField("customized", p.Customized, rec.Customized))
 	if conflictsChanged {
-		fs.add(listField("conflicts", conflictLines(p.Conflicts), conflictLines(rec.Conflicts)))
+		fs.add(conflictsField(p.Conflicts, rec.Conflicts))
 	}
 	if len(fs) == 0 {
 		return nil

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -63,19 +64,28 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			addrs = append(addrs, ref.Kind+"/"+ref.Key)
 		}
 	}
+	// A reseller targets only what it manages: the result and the state
+	// hold everyone's objects, which it must not learn of.
 	exists := map[string]bool{}
 	for _, c := range p.Changes {
 		exists[c.Address()] = true
 	}
-	for r := range state.Records(p.Result) {
-		exists[r.Kind+" "+r.Key] = true
+	for r, rec := range state.Records(p.Result) {
+		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+			exists[r.Kind+" "+r.Key] = true
+		}
 	}
-	for r := range state.Records(prior) {
-		exists[r.Kind+" "+r.Key] = true
+	for r, rec := range state.Records(prior) {
+		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+			exists[r.Kind+" "+r.Key] = true
+		}
 	}
-	for addr := range want {
+	for _, addr := range slices.Sorted(maps.Keys(want)) {
 		if !exists[addr] {
-			return nil, fmt.Errorf("--target: no %s in the config or the recorded state", addr)
+			if p.Scope != nil {
+				return nil, fmt.Errorf("--target: no %s among the objects reseller %s manages (in its config or the recorded state)%s", addr, p.Scope.Reseller, meantTarget(exists, addr))
+			}
+			return nil, fmt.Errorf("--target: no %s in the config or the recorded state%s", addr, meantTarget(exists, addr))
 		}
 	}
 	included := map[string]bool{}
@@ -215,6 +225,13 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			continue
 		}
 		cp := *c
+		if cp.Cascade != "" && !included[cp.Cascade] {
+			// Deleted with its customer in the full plan, but this run
+			// does not delete the customer: it goes as removed from the
+			// config.
+			cp.Cascade = ""
+			cp.Reasons = removedSubscription()
+		}
 		out.Changes = append(out.Changes, &cp)
 		refs = append(refs, state.Ref{Kind: string(c.Kind), Key: c.Key})
 		if c.RenamedFrom != "" {
@@ -232,16 +249,83 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		}
 	}
 	out.summarize()
-	for _, s := range p.Subscriptions {
-		if included["subscription "+s.Key] {
-			out.Subscriptions = append(out.Subscriptions, s)
-		}
-	}
+	out.Subscriptions = partialSubscriptions(p, prior, included)
 	out.Result = state.Merge(prior, p.Result, refs)
 	if prior == nil {
 		out.Result.Lineage = p.Result.Lineage
 	}
 	return &out, nil
+}
+
+// meantTarget names the objects that exist (addresses "KIND KEY") whose
+// key differs from addr's only in case, or that are a reseller's plan of
+// that name (" (did you mean service_plan/acme/Basic?)"), or nothing.
+func meantTarget(exists map[string]bool, addr string) string {
+	kind, key, _ := strings.Cut(addr, " ")
+	var names []string
+	for a := range exists {
+		k, ok := strings.CutPrefix(a, kind+" ")
+		if !ok {
+			continue
+		}
+		_, name, owned := strings.Cut(k, "/")
+		if strings.EqualFold(k, key) || owned && !strings.Contains(key, "/") && strings.EqualFold(name, key) {
+			names = append(names, kind+"/"+k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return " (did you mean " + strings.Join(names, " or ") + "?)"
+}
+
+// partialSubscriptions lists the subscriptions of a partial plan's
+// result, as the full plan p lists them: the targeted ones (included)
+// with the statuses they will have, the others with those recorded in
+// prior, which they keep, whether the full plan changes, renames or
+// deletes them. A subscription the full plan creates and the partial one does
+// not is not in the result.
+func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bool) []SubStatus {
+	recorded := map[string]state.Subscription{}
+	if prior != nil {
+		for _, r := range prior.Subscriptions {
+			recorded[r.Domain] = r // domains are unique across servers
+		}
+	}
+	fromRecord := func(server, key string) (SubStatus, bool) {
+		r, ok := recorded[key]
+		if !ok {
+			return SubStatus{}, false
+		}
+		return SubStatus{Server: server, Key: key, DisplayName: displayName(r.Domain, r.Plan), SyncStatus: r.SyncStatus,
+			Status: r.Status, StatusReasons: slices.Clone(r.StatusReasons)}, true
+	}
+	renamedFrom := map[string]string{}
+	for _, c := range p.Changes {
+		if c.Kind == KindSubscription && c.RenamedFrom != "" {
+			renamedFrom[c.Key] = c.RenamedFrom
+		}
+	}
+	var out []SubStatus
+	for _, s := range p.Subscriptions {
+		if included["subscription "+s.Key] {
+			out = append(out, s)
+		} else if r, ok := fromRecord(s.Server, s.Key); ok {
+			out = append(out, r)
+		} else if r, ok := fromRecord(s.Server, renamedFrom[s.Key]); ok {
+			out = append(out, r) // renamed by the config, not by this run
+		}
+	}
+	for _, c := range p.Changes {
+		if c.Kind == KindSubscription && c.Action == Delete && !included[c.Address()] {
+			if r, ok := fromRecord(c.Server, c.Key); ok {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b SubStatus) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // statusChange reports whether a change changes its object's status or

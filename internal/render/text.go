@@ -345,7 +345,14 @@ func writeField(b *strings.Builder, st styler, f plan.FieldChange) {
 			fmt.Fprintf(b, "      %s %s: (sensitive, changed)\n", st.yellow("~"), f.Path)
 		}
 	case f.Long:
-		fmt.Fprintf(b, "      %s %s:\n", st.yellow("~"), f.Path)
+		// Marked as a short field is: added, removed or changed.
+		mark := st.yellow("~")
+		if !f.Before.Set {
+			mark = st.green("+")
+		} else if !f.After.Set {
+			mark = st.red("-")
+		}
+		fmt.Fprintf(b, "      %s %s:\n", mark, f.Path)
 		writeLineDiff(b, st, textOf(f.Before), textOf(f.After))
 	case !f.Before.Set:
 		fmt.Fprintf(b, "      %s %s: %s\n", st.green("+"), f.Path, f.After.Text)

@@ -76,15 +76,15 @@ var _ state.Backend = (*Backend)(nil)
 // the file it names: written through, the link staying, with the lock
 // and the history next to that file.
 func New(path string) *Backend {
-	return &Backend{path: followLink(path), lockWait: defaultLockWait}
+	return &Backend{path: FollowLink(path), lockWait: defaultLockWait}
 }
 
-// followLink returns the file that path names when path is a symbolic
+// FollowLink returns the file that path names when path is a symbolic
 // link (or a chain of them), path itself otherwise. Only path's last
 // element is followed: a directory link on the way stays as written. A
 // link that names no file yet gives that name, for the first write to
 // create.
-func followLink(path string) string {
+func FollowLink(path string) string {
 	p := path
 	for range 40 {
 		fi, err := os.Lstat(p)
@@ -105,6 +105,12 @@ func followLink(path string) string {
 
 // Path returns the path of the state file.
 func (b *Backend) Path() string { return b.path }
+
+// Files lists the files the backend keeps: the state file, then the
+// lock, the history and the backup beside it.
+func (b *Backend) Files() []string {
+	return []string{b.path, b.lockPath(), b.historyPath(), b.backupPath()}
+}
 
 func (b *Backend) backupPath() string  { return b.path + ".backup" }
 func (b *Backend) historyPath() string { return b.path + ".history.jsonl" }
