@@ -395,7 +395,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 		fmt.Fprintln(env.Stdout, "Nothing to apply.")
 		return nil
 	}
-	if !o.AutoApprove {
+	// A plan with no change is not asked about, as Terraform does not ask:
+	// with no state yet, apply only records the empty one.
+	noop := p.Empty() && run.prior == nil && client == nil && p.Parts == nil
+	if !o.AutoApprove && !noop {
 		if !env.IsTerminal(env.Stdin) {
 			return errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does)")
 		}
