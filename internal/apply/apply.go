@@ -46,14 +46,31 @@ func Check(p *plan.Plan, opt Options) error {
 
 // policy refuses pending conflicts without --accept-available and deletes
 // without --allow-delete: the one place the apply policies are decided.
+// Both refused are named in one error, so that one run says all that
+// stands in the way.
 func policy(conflicts, deletes []string, acceptAvailable, allowDelete bool) error {
-	if len(conflicts) > 0 && !acceptAvailable {
+	refuseConflicts := len(conflicts) > 0 && !acceptAvailable
+	refuseDeletes := len(deletes) > 0 && !allowDelete
+	switch {
+	case refuseConflicts && refuseDeletes:
+		items := append([]string{"conflicts:"}, indent(conflicts)...)
+		items = append(items, "deletes:")
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s) and deletes %d object(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available; and re-run with --allow-delete to delete them", len(conflicts), len(deletes)),
+			Items: append(items, indent(deletes)...)}
+	case refuseConflicts:
 		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", len(conflicts)), Items: conflicts}
-	}
-	if len(deletes) > 0 && !allowDelete {
+	case refuseDeletes:
 		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(deletes)), Items: deletes}
 	}
 	return nil
+}
+
+func indent(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + l
+	}
+	return out
 }
 
 // Run checks the policies and records the plan's result. It returns the
