@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,7 +96,12 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(subs), mdCode(c.Property), mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
 		}
-		b.WriteString("\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (install the component, raise the reseller's allocation); or accept the available values with `plansync apply --accept-available`.\n\n")
+		b.WriteString("\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (install the component, raise the reseller's allocation)")
+		if slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
+			b.WriteString("; or accept the available values with `plansync apply --accept-available`.\n\n")
+		} else {
+			b.WriteString(". Every conflict was accepted earlier and is recorded.\n\n")
+		}
 	}
 	b.WriteString("#### Details\n\n")
 	groups := bulkGroups(p.Changes)

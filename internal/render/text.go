@@ -452,8 +452,16 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	} else {
 		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
 	}
-	fmt.Fprintf(b, "Or accept the available values: plansync apply --accept-available (the subscriptions stay %s).\n", conflictedSync(p))
-	if accepted > 0 {
+	switch {
+	case accepted == len(p.Conflicts) && accepted == 1:
+		// Nothing left to accept: the hint would ask for what is done.
+		fmt.Fprintf(b, "It was accepted earlier and is recorded (the subscription stays %s).\n", conflictedSync(p))
+	case accepted == len(p.Conflicts):
+		fmt.Fprintf(b, "All were accepted earlier and are recorded (the subscriptions stay %s).\n", conflictedSync(p))
+	default:
+		fmt.Fprintf(b, "Or accept the available values: plansync apply --accept-available (the subscriptions stay %s).\n", conflictedSync(p))
+	}
+	if accepted > 0 && accepted < len(p.Conflicts) {
 		if accepted == 1 {
 			b.WriteString("1 of them was accepted earlier and is recorded.\n")
 		} else {
