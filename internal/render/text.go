@@ -166,25 +166,38 @@ type bulk struct {
 	action plan.Action
 	kind   plan.Kind
 	plan   string
-	keys   []string
-	first  *plan.Change
+	// reasons, for a status cascade: why each of them changes
+	// ("customer bob suspended").
+	reasons []string
+	keys    []string
+	first   *plan.Change
 }
 
 // bulkGroups groups subscription creates and deletes by plan when a plan
 // has more than bulkThreshold of them, so a first plan of a large fleet
-// is a summary, not a wall of lines (the JSON document lists them all).
+// is a summary, not a wall of lines (the JSON document lists them all);
+// and so the subscriptions a customer's or reseller's suspension (or
+// activation) suspends for the same reasons, changing nothing else.
 func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	byPlan := map[string]*bulk{}
 	members := map[*plan.Change]*bulk{}
 	for _, c := range changes {
-		if (c.Action != plan.Create && c.Action != plan.Delete) || c.Cause != "" {
+		if c.Cause != "" {
 			continue
 		}
 		planName := c.Plan
-		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName
+		var reasons []string
+		switch {
+		case c.Action == plan.Create || c.Action == plan.Delete:
+		case statusCascade(c):
+			planName, reasons = "", c.Reasons
+		default:
+			continue
+		}
+		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName + "\x00" + strings.Join(reasons, "\x00")
 		g := byPlan[k]
 		if g == nil {
-			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, first: c}
+			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, reasons: reasons, first: c}
 			byPlan[k] = g
 		}
 		g.keys = append(g.keys, c.Key)
@@ -202,6 +215,26 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	return members
 }
 
+// statusCascade reports whether c is a subscription suspended or
+// activated with its owner, changing nothing but its status and why.
+func statusCascade(c *plan.Change) bool {
+	if c.Kind != plan.KindSubscription || (c.Action != plan.Suspend && c.Action != plan.Activate) || len(c.Reasons) == 0 {
+		return false
+	}
+	for _, f := range c.Fields {
+		if f.Path != "status" && f.Path != "status_reasons" {
+			return false
+		}
+	}
+	for _, r := range c.Reasons {
+		r = strings.TrimPrefix(r, "no longer suspended (")
+		if !strings.HasPrefix(r, "customer ") && !strings.HasPrefix(r, "reseller ") {
+			return false
+		}
+	}
+	return true
+}
+
 func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	sym, verb := symbol(st, g.action)
 	on := ""
@@ -211,7 +244,11 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	if g.server != "" {
 		on += " on server " + Escape(g.server)
 	}
-	fmt.Fprintf(b, "  # %s %s%s will be %s (listed in full by --format json)\n", Thousands(len(g.keys)), string(g.kind)+"s", on, verb)
+	why := ""
+	if len(g.reasons) > 0 {
+		why = " (" + escapeJoin(g.reasons, "; ") + ")"
+	}
+	fmt.Fprintf(b, "  # %s %s%s will be %s%s (listed in full by --format json)\n", Thousands(len(g.keys)), string(g.kind)+"s", on, verb, why)
 	fmt.Fprintf(b, "  %s%s %s\n\n", serverPrefix(g.server), sym, names(g.keys, max))
 }
 
