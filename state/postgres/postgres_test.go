@@ -394,11 +394,11 @@ func TestCorruptRows(t *testing.T) {
 			before := dumpRaw(t, dbURL, name)
 			b := open(t, dbURL, name)
 			_, err := b.Read(ctx)
-			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("Read = %v\nwant an error wrapping %v containing %q", err, c.want, c.msg)
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), b.Describe()) {
+				t.Errorf("Read = %v\nwant an error wrapping %v containing %q and naming %s", err, c.want, c.msg, b.Describe())
 			}
-			if _, err := b.Write(ctx, manySubscriptions(2, 10, 5), 1, nil); !errors.Is(err, c.want) {
-				t.Errorf("Write = %v, want an error wrapping %v", err, c.want)
+			if _, err := b.Write(ctx, manySubscriptions(2, 10, 5), 1, nil); !errors.Is(err, c.want) || !strings.Contains(err.Error(), b.Describe()) {
+				t.Errorf("Write = %v, want an error wrapping %v naming %s", err, c.want, b.Describe())
 			}
 			if after := dumpRaw(t, dbURL, name); !bytes.Equal(before, after) {
 				t.Errorf("a refused write changed the rows:\n%s\nnow:\n%s", before, after)
@@ -520,8 +520,8 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Read(ctx); !errors.Is(err, state.ErrNewerFormat) {
-		t.Errorf("Read with a newer schema = %v, want ErrNewerFormat", err)
+	if _, err := b.Read(ctx); !errors.Is(err, state.ErrNewerFormat) || !strings.Contains(err.Error(), b.Describe()) {
+		t.Errorf("Read with a newer schema = %v, want ErrNewerFormat naming %s", err, b.Describe())
 	}
 }
 
