@@ -330,7 +330,17 @@ func (b *Backend) forceUnlock(ctx context.Context, conn *pgx.Conn, id string) er
 		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
 	case err != nil:
 		return fmt.Errorf("reading the lock of %s: %w", b.Describe(), err)
+	case holder.ID != id && holderPID == nil:
+		// The row is a crashed holder's: nobody holds the lock.
+		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
 	case holder.ID != id:
+		if *holderPID != rowPID {
+			// The session holding the lock is not the row's (a crashed
+			// holder's): describe the one that holds it.
+			if current, err := b.holder(ctx, conn); err == nil {
+				holder = current
+			}
+		}
 		return fmt.Errorf("no lock with ID %s is held on %s; current holder: %s", id, b.Describe(), describeHolder(holder))
 	}
 	if holderPID != nil && *holderPID == rowPID {

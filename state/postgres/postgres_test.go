@@ -747,6 +747,47 @@ func TestKilledLockHolder(t *testing.T) {
 	}
 }
 
+// TestForceUnlockKilledHolder: a holder killed outright leaves its row
+// in plansync_locks but not its lock; force-unlock with another ID says
+// the state is not locked, naming no holder that is gone.
+func TestForceUnlockKilledHolder(t *testing.T) {
+	dbURL := testURL(t)
+	name := uniqueName(t, dbURL)
+	ctx := t.Context()
+	cmd, out, _ := startChild(t, dbURL, name, lockChildEnv)
+	if !out.Scan() {
+		t.Fatalf("lock child said nothing")
+	}
+	id, ok := strings.CutPrefix(out.Text(), "locked ")
+	if !ok {
+		t.Fatalf("lock child: %q", out.Text())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	b := open(t, dbURL, name)
+	// The server notices the session's end at once, or nearly.
+	l, err := state.AcquireLock(ctx, b, state.LockInfo{Who: "parent"}, time.Minute)
+	if err != nil {
+		t.Fatalf("the killed holder's lock was not released: %v", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin(t, dbURL).Exec(ctx, `INSERT INTO plansync_locks (state, id, who, host, pid, operation, since, backend_pid)
+		VALUES ($1, $2, 'child', 'gone', 1, 'holding', now(), 2147483647)`, name, id); err != nil {
+		t.Fatal(err)
+	}
+	err = b.ForceUnlock(ctx, "not-"+id)
+	if err == nil || !strings.Contains(err.Error(), "it is not locked") || strings.Contains(err.Error(), "current holder") {
+		t.Errorf("ForceUnlock with a wrong ID after the holder was killed = %v, want an error saying it is not locked", err)
+	}
+	if err := b.ForceUnlock(ctx, id); err != nil {
+		t.Errorf("ForceUnlock of the killed holder's ID = %v", err)
+	}
+}
+
 // TestForceUnlockLiveHolder breaks the lock of a live process: its
 // session is ended, and the lock is free at once.
 func TestForceUnlockLiveHolder(t *testing.T) {
