@@ -315,6 +315,13 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	if h != nil && h.info.ID == id {
 		return h.Unlock()
 	}
+	// Without plansync's tables nothing is locked; they are not created
+	// for this (only a write creates them).
+	if ok, err := b.Provisioned(ctx); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
+	}
 	return b.use(ctx, func(conn *pgx.Conn) error { return b.forceUnlock(ctx, conn, id) })
 }
 

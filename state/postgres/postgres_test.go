@@ -455,6 +455,35 @@ func withQuery(t *testing.T, dbURL, key, value string) string {
 	return u.String()
 }
 
+// TestForceUnlockCreatesNothing: force-unlock against a database without
+// plansync's tables (a new one, or the wrong one) says the state is not
+// locked and creates nothing: only a write creates the schema.
+func TestForceUnlockCreatesNothing(t *testing.T) {
+	dbURL := testURL(t)
+	ctx := t.Context()
+	conn := admin(t, dbURL)
+	schema := "plansync_test_" + strings.ReplaceAll(state.NewLineage()[:13], "-", "")
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Error(err)
+		}
+	})
+	b := open(t, withQuery(t, dbURL, "search_path", schema), "s")
+	if err := b.ForceUnlock(ctx, "abc"); err == nil || !strings.Contains(err.Error(), "it is not locked") {
+		t.Errorf("ForceUnlock in an empty schema = %v, want an error saying it is not locked", err)
+	}
+	var tables int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("ForceUnlock created %d tables in an empty schema", tables)
+	}
+}
+
 // TestMigrateConcurrently starts many backends at once against a new,
 // empty schema: all succeed, and the schema is created once.
 func TestMigrateConcurrently(t *testing.T) {
