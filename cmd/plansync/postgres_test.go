@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -388,6 +389,50 @@ func TestPostgresReadsCreateNothing(t *testing.T) {
 		t.Errorf("show on an empty database:\n%s", out)
 	}
 	st.run(t, "state", "history")
+	if out, err := st.command("force-unlock", "0123").CombinedOutput(); err == nil || !strings.Contains(string(out), "it is not locked") {
+		t.Errorf("force-unlock on an empty database: %v\n%s", err, out)
+	}
+	// watch without --apply plans, as plan does.
+	watch := st.command("watch")
+	var werr bytes.Buffer
+	watch.Stderr = &werr
+	wout, err := watch.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	planned := make(chan bool, 1)
+	go func() {
+		var seen bytes.Buffer
+		buf := make([]byte, 4096)
+		for {
+			n, err := wout.Read(buf)
+			seen.Write(buf[:n])
+			if strings.Contains(seen.String(), "waiting for changes") {
+				planned <- true
+				_, _ = io.Copy(io.Discard, wout)
+				return
+			}
+			if err != nil {
+				planned <- false
+				return
+			}
+		}
+	}()
+	select {
+	case ok := <-planned:
+		if !ok {
+			t.Errorf("watch ended before planning: %s", werr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("watch did not plan within 30s")
+	}
+	_ = watch.Process.Signal(syscall.SIGINT)
+	if err := watch.Wait(); err != nil {
+		t.Errorf("watch: %v\n%s", err, werr.String())
+	}
 	if n := tables(); n != 0 {
 		t.Fatalf("reading commands created %d tables", n)
 	}

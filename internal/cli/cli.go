@@ -53,6 +53,10 @@ type common struct {
 	// watch ends the wait, while a plan that holds the lock is finished
 	// (its context is not cancelled).
 	lockStop context.Context
+	// planOnly (watch without --apply) says the command plans and never
+	// writes: like plan, it leaves a database without plansync's tables
+	// as it found it.
+	planOnly bool
 	// priors, when set (by watch), keeps the last snapshot read so an
 	// unchanged state is not read again.
 	priors *priorCache

@@ -15,6 +15,7 @@ import (
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // showOptions are the arguments of `plansync show`.
@@ -380,6 +381,9 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 		}
 		return fmt.Errorf("%s: cannot push: %w%s", path, err, kept)
 	}
+	if err := secretsInClear(incoming); err != nil {
+		return fmt.Errorf("%s: cannot push: %w; the recorded state was not changed", path, err)
+	}
 	run, err := lockedState(ctx, env, c, dir, "state push")
 	if err != nil {
 		return err
@@ -416,6 +420,42 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "State replaced from %s (serial %d).\n", path, serial)
+	return nil
+}
+
+// secretsInClear refuses a state whose secret fields hold anything but a
+// salted hash (bcrypt, as plansync writes, or argon2id) or a secret
+// encrypted with PLANSYNC_SECRETS_KEY: the state never holds a password
+// in clear, even one written into a pulled state by hand. The value is
+// not shown.
+func secretsInClear(s *state.Snapshot) error {
+	check := func(kind, server, key, field, v string) error {
+		if v == "" || isSealed(v) || strings.HasPrefix(v, "$argon2id$") {
+			return nil
+		}
+		if _, err := bcrypt.Cost([]byte(v)); err == nil {
+			return nil
+		}
+		if server != "" {
+			key += " (server " + server + ")"
+		}
+		return fmt.Errorf("%s %s: %s is not a salted hash or an encrypted secret (the state never holds a password in clear)", kind, key, field)
+	}
+	for _, r := range s.Resellers {
+		if err := check("reseller", r.Server, r.Login, "password_hash", r.PasswordHash); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Customers {
+		if err := check("customer", c.Server, c.Login, "password_hash", c.PasswordHash); err != nil {
+			return err
+		}
+	}
+	for _, sub := range s.Subscriptions {
+		if err := check("subscription", sub.Server, sub.Domain, "ftp_password_hash", sub.FTPPassword); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

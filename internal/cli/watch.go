@@ -126,6 +126,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		return fmt.Errorf("--self-heal goes with --apply: it lets watch apply plans that revert drift")
 	}
 	c.refresh = &refreshing{on: true, cmd: "watch", keep: true}
+	c.planOnly = !o.Apply
 	refreshTick := watchRefreshTicker(o.RefreshEvery)
 	defer refreshTick.stop()
 	s := &watchSession{env: env, c: c, o: o, actor: a, color: env.color(), loader: newWatchLoader(env, o.Dir), quiet: map[string]bool{}}

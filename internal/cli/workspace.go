@@ -164,7 +164,7 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
-	if op == "plan" && unprovisioned(ctx, b) {
+	if (op == "plan" || c.planOnly) && unprovisioned(ctx, b) {
 		// Nothing recorded yet, and nothing to lock: a plan leaves an
 		// empty database as it found it (a saved plan made now is
 		// refused if a state is written before it is applied).

@@ -508,6 +508,32 @@ func TestForceUnlockLiveProcess(t *testing.T) {
 	l.Unlock()
 }
 
+// TestForceUnlockKilledHolder: a holder killed outright leaves its text
+// in the lock file but not its lock; force-unlock with another ID says
+// the state is not locked, naming no holder that is gone, and with the
+// killed holder's ID it succeeds.
+func TestForceUnlockKilledHolder(t *testing.T) {
+	path := statePath(t)
+	child, id := startLockChild(t, path)
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	b := New(path)
+	err := b.ForceUnlock(t.Context(), "not-"+id)
+	if err == nil || !strings.Contains(err.Error(), "it is not locked") || strings.Contains(err.Error(), "current holder") {
+		t.Errorf("ForceUnlock with a wrong ID after the holder was killed = %v, want an error saying it is not locked", err)
+	}
+	if err := b.ForceUnlock(t.Context(), id); err != nil && !strings.Contains(err.Error(), "it is not locked") {
+		t.Errorf("ForceUnlock of the killed holder's ID = %v", err)
+	}
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "parent"})
+	if err != nil {
+		t.Fatalf("TryLock after the holder was killed: %v", err)
+	}
+	l.Unlock()
+}
+
 // TestKilledWriter kills a process that writes states in a loop at
 // varying moments: every time, the state file must hold a whole state
 // (the last one written or the next), and the next write must succeed

@@ -266,6 +266,14 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 			return fmt.Errorf("reading the lock of %s: %s: %w", b.Describe(), b.lockPath(), err)
 		}
 	}
+	if holder.ID != "" && holder.ID != id {
+		// A holder that was killed leaves its text, not its lock: then
+		// it is no current holder, and tidy empties the file.
+		b.tidy()
+		if data, err := os.ReadFile(b.lockPath()); err == nil && len(data) == 0 {
+			holder = state.LockInfo{}
+		}
+	}
 	switch {
 	case holder.ID == "":
 		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())

@@ -315,6 +315,13 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	if h != nil && h.info.ID == id {
 		return h.Unlock()
 	}
+	// Without plansync's tables nothing is locked; they are not created
+	// for this (only a write creates them).
+	if ok, err := b.Provisioned(ctx); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
+	}
 	return b.use(ctx, func(conn *pgx.Conn) error { return b.forceUnlock(ctx, conn, id) })
 }
 
@@ -330,7 +337,17 @@ func (b *Backend) forceUnlock(ctx context.Context, conn *pgx.Conn, id string) er
 		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
 	case err != nil:
 		return fmt.Errorf("reading the lock of %s: %w", b.Describe(), err)
+	case holder.ID != id && holderPID == nil:
+		// The row is a crashed holder's: nobody holds the lock.
+		return fmt.Errorf("no lock with ID %s is held on %s: it is not locked", id, b.Describe())
 	case holder.ID != id:
+		if *holderPID != rowPID {
+			// The session holding the lock is not the row's (a crashed
+			// holder's): describe the one that holds it.
+			if current, err := b.holder(ctx, conn); err == nil {
+				holder = current
+			}
+		}
 		return fmt.Errorf("no lock with ID %s is held on %s; current holder: %s", id, b.Describe(), describeHolder(holder))
 	}
 	if holderPID != nil && *holderPID == rowPID {

@@ -107,7 +107,7 @@ func (b *Backend) use(ctx context.Context, fn func(conn *pgx.Conn) error) error 
 		}
 		conn, err := b.connect(ctx)
 		if err != nil {
-			return fmt.Errorf("connecting to PostgreSQL: %w", err)
+			return fmt.Errorf("connecting to %s: %w", b.Describe(), err)
 		}
 		b.conn = conn
 	}
@@ -127,7 +127,7 @@ func (b *Backend) Provisioned(ctx context.Context) (bool, error) {
 	}
 	conn, err := pgx.ConnectConfig(ctx, b.cfg.Copy())
 	if err != nil {
-		return false, fmt.Errorf("connecting to PostgreSQL: %w", err)
+		return false, fmt.Errorf("connecting to %s: %w", b.Describe(), err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var ok bool

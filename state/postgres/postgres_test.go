@@ -394,11 +394,11 @@ func TestCorruptRows(t *testing.T) {
 			before := dumpRaw(t, dbURL, name)
 			b := open(t, dbURL, name)
 			_, err := b.Read(ctx)
-			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("Read = %v\nwant an error wrapping %v containing %q", err, c.want, c.msg)
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), b.Describe()) {
+				t.Errorf("Read = %v\nwant an error wrapping %v containing %q and naming %s", err, c.want, c.msg, b.Describe())
 			}
-			if _, err := b.Write(ctx, manySubscriptions(2, 10, 5), 1, nil); !errors.Is(err, c.want) {
-				t.Errorf("Write = %v, want an error wrapping %v", err, c.want)
+			if _, err := b.Write(ctx, manySubscriptions(2, 10, 5), 1, nil); !errors.Is(err, c.want) || !strings.Contains(err.Error(), b.Describe()) {
+				t.Errorf("Write = %v, want an error wrapping %v naming %s", err, c.want, b.Describe())
 			}
 			if after := dumpRaw(t, dbURL, name); !bytes.Equal(before, after) {
 				t.Errorf("a refused write changed the rows:\n%s\nnow:\n%s", before, after)
@@ -453,6 +453,35 @@ func withQuery(t *testing.T, dbURL, key, value string) string {
 	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// TestForceUnlockCreatesNothing: force-unlock against a database without
+// plansync's tables (a new one, or the wrong one) says the state is not
+// locked and creates nothing: only a write creates the schema.
+func TestForceUnlockCreatesNothing(t *testing.T) {
+	dbURL := testURL(t)
+	ctx := t.Context()
+	conn := admin(t, dbURL)
+	schema := "plansync_test_" + strings.ReplaceAll(state.NewLineage()[:13], "-", "")
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Error(err)
+		}
+	})
+	b := open(t, withQuery(t, dbURL, "search_path", schema), "s")
+	if err := b.ForceUnlock(ctx, "abc"); err == nil || !strings.Contains(err.Error(), "it is not locked") {
+		t.Errorf("ForceUnlock in an empty schema = %v, want an error saying it is not locked", err)
+	}
+	var tables int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("ForceUnlock created %d tables in an empty schema", tables)
+	}
 }
 
 // TestMigrateConcurrently starts many backends at once against a new,
@@ -520,8 +549,8 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Read(ctx); !errors.Is(err, state.ErrNewerFormat) {
-		t.Errorf("Read with a newer schema = %v, want ErrNewerFormat", err)
+	if _, err := b.Read(ctx); !errors.Is(err, state.ErrNewerFormat) || !strings.Contains(err.Error(), b.Describe()) {
+		t.Errorf("Read with a newer schema = %v, want ErrNewerFormat naming %s", err, b.Describe())
 	}
 }
 
@@ -744,6 +773,47 @@ func TestKilledLockHolder(t *testing.T) {
 	}
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestForceUnlockKilledHolder: a holder killed outright leaves its row
+// in plansync_locks but not its lock; force-unlock with another ID says
+// the state is not locked, naming no holder that is gone.
+func TestForceUnlockKilledHolder(t *testing.T) {
+	dbURL := testURL(t)
+	name := uniqueName(t, dbURL)
+	ctx := t.Context()
+	cmd, out, _ := startChild(t, dbURL, name, lockChildEnv)
+	if !out.Scan() {
+		t.Fatalf("lock child said nothing")
+	}
+	id, ok := strings.CutPrefix(out.Text(), "locked ")
+	if !ok {
+		t.Fatalf("lock child: %q", out.Text())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	b := open(t, dbURL, name)
+	// The server notices the session's end at once, or nearly.
+	l, err := state.AcquireLock(ctx, b, state.LockInfo{Who: "parent"}, time.Minute)
+	if err != nil {
+		t.Fatalf("the killed holder's lock was not released: %v", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin(t, dbURL).Exec(ctx, `INSERT INTO plansync_locks (state, id, who, host, pid, operation, since, backend_pid)
+		VALUES ($1, $2, 'child', 'gone', 1, 'holding', now(), 2147483647)`, name, id); err != nil {
+		t.Fatal(err)
+	}
+	err = b.ForceUnlock(ctx, "not-"+id)
+	if err == nil || !strings.Contains(err.Error(), "it is not locked") || strings.Contains(err.Error(), "current holder") {
+		t.Errorf("ForceUnlock with a wrong ID after the holder was killed = %v, want an error saying it is not locked", err)
+	}
+	if err := b.ForceUnlock(ctx, id); err != nil {
+		t.Errorf("ForceUnlock of the killed holder's ID = %v", err)
 	}
 }
 

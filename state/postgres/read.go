@@ -74,13 +74,13 @@ func (b *Backend) head(ctx context.Context, tx pgx.Tx, forUpdate bool) (*head, e
 	}
 	switch {
 	case h.formatVersion > state.FormatVersion:
-		return nil, fmt.Errorf("%w (format version %d; this plansync reads up to %d): upgrade plansync", state.ErrNewerFormat, h.formatVersion, state.FormatVersion)
+		return nil, b.unreadable(fmt.Errorf("%w (format version %d; this plansync reads up to %d): upgrade plansync", state.ErrNewerFormat, h.formatVersion, state.FormatVersion))
 	case h.formatVersion <= 0:
-		return nil, fmt.Errorf("%w: format_version %d in plansync_states is not positive", state.ErrCorrupt, h.formatVersion)
+		return nil, b.unreadable(fmt.Errorf("%w: format_version %d in plansync_states is not positive", state.ErrCorrupt, h.formatVersion))
 	case h.lineage == "":
-		return nil, fmt.Errorf("%w: the lineage in plansync_states is empty", state.ErrCorrupt)
+		return nil, b.unreadable(fmt.Errorf("%w: the lineage in plansync_states is empty", state.ErrCorrupt))
 	case serial < 0:
-		return nil, fmt.Errorf("%w: serial %d in plansync_states is negative", state.ErrCorrupt, serial)
+		return nil, b.unreadable(fmt.Errorf("%w: serial %d in plansync_states is negative", state.ErrCorrupt, serial))
 	}
 	h.serial = uint64(serial)
 	return &h, nil
@@ -123,7 +123,7 @@ func (b *Backend) load(ctx context.Context, tx pgx.Tx, h *head) (*state.Snapshot
 			f, ok := field(kind)
 			if !ok {
 				rows.Close()
-				return nil, nil, fmt.Errorf("%w: plansync_objects holds a row of unknown kind %q (key %q)", state.ErrCorrupt, kind, raw[1])
+				return nil, nil, b.unreadable(fmt.Errorf("%w: plansync_objects holds a row of unknown kind %q (key %q)", state.ErrCorrupt, kind, raw[1]))
 			}
 			doc = append(doc, ',', '"')
 			doc = append(doc, f...)
@@ -133,7 +133,7 @@ func (b *Backend) load(ctx context.Context, tx pgx.Tx, h *head) (*state.Snapshot
 			}
 		} else if !list {
 			rows.Close()
-			return nil, nil, fmt.Errorf("%w: plansync_objects holds more than one server row", state.ErrCorrupt)
+			return nil, nil, b.unreadable(fmt.Errorf("%w: plansync_objects holds more than one server row", state.ErrCorrupt))
 		} else {
 			doc = append(doc, ',')
 		}
@@ -179,10 +179,10 @@ func (b *Backend) load(ctx context.Context, tx pgx.Tx, h *head) (*state.Snapshot
 
 	s, err := state.Decode(doc)
 	if err != nil {
-		return nil, nil, whereCorrupt(err, doc, starts, locate)
+		return nil, nil, b.unreadable(whereCorrupt(err, doc, starts, locate))
 	}
 	if err := checkKeys(s, st.objects); err != nil {
-		return nil, nil, err
+		return nil, nil, b.unreadable(err)
 	}
 	// The rows come in the order of the "C" collation, which is Go's; if
 	// a database somehow orders them otherwise, diffs need them sorted.
@@ -193,6 +193,13 @@ func (b *Backend) load(ctx context.Context, tx pgx.Tx, h *head) (*state.Snapshot
 		slices.SortFunc(st.sets, compareRef)
 	}
 	return s, st, nil
+}
+
+// unreadable names the state in err, an error of a state that cannot be
+// read (corrupt, or of a newer format), as every other error of the
+// backend does: one database may hold several states.
+func (b *Backend) unreadable(err error) error {
+	return fmt.Errorf("%s: %w", b.Describe(), err)
 }
 
 // checkKeys checks that each object row holds the record its kind and key

@@ -714,19 +714,32 @@ func refusesToOverwrite(t *testing.T, st Store, data []byte, want error) {
 	before := st.ReadRaw(t)
 	b := open(t, st)
 	ctx := t.Context()
-	if _, err := b.Read(ctx); !errors.Is(err, want) {
+	// The error says which state it is about, as every other error of
+	// the backend does: a database may hold several states.
+	names := func(what string, err error) {
+		t.Helper()
+		if err != nil && !strings.Contains(err.Error(), b.Describe()) {
+			t.Errorf("%s = %v, want an error naming %s", what, err, b.Describe())
+		}
+	}
+	_, err := b.Read(ctx)
+	if !errors.Is(err, want) {
 		t.Errorf("Read = %v, want an error wrapping %v", err, want)
 	}
+	names("Read", err)
 	for _, expect := range []uint64{0, 3, 5} {
 		_, err := b.Write(ctx, sample(), expect, &state.HistoryEntry{Summary: "must not happen"})
 		if !errors.Is(err, want) {
 			t.Errorf("Write(expect %d) = %v, want an error wrapping %v", expect, err, want)
 		}
+		names(fmt.Sprintf("Write(expect %d)", expect), err)
 	}
 	l := tryLock(t, b, lockInfo("alice"))
-	if _, err := b.Write(ctx, sample(), 5, nil); !errors.Is(err, want) {
+	_, err = b.Write(ctx, sample(), 5, nil)
+	if !errors.Is(err, want) {
 		t.Errorf("Write under lock = %v, want an error wrapping %v", err, want)
 	}
+	names("Write under lock", err)
 	if err := l.Unlock(); err != nil {
 		t.Error(err)
 	}
