@@ -665,9 +665,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 // files moved or ignored by mistake, would plan deleting the whole
 // catalogue, whose plans, add-ons and services need no --allow-delete.
 // A config file that declares nothing says that everything is to go.
-// Acting as a reseller, only what the reseller owns counts.
+// Acting as a reseller, only what the reseller owns counts. A watch
+// plans what plan would, so it is refused too (its last good plan
+// stays).
 func checkSomeConfig(dir, op, reseller string, cfg *model.Config, prior *state.Snapshot) error {
-	if op != "plan" && op != "apply" || len(cfg.Files) > 0 || prior == nil {
+	if op != "plan" && op != "apply" && op != "watch" || len(cfg.Files) > 0 || prior == nil {
 		return nil
 	}
 	n := 0
