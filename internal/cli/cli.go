@@ -59,6 +59,10 @@ type common struct {
 	// last, when set (by watch), holds the last plan made, whose
 	// unchanged subscriptions the next plan carries over.
 	last *lastPlan
+	// planOnly (watch without --apply) makes a run that only plans, as
+	// plan does: it writes nothing, so it leaves an empty database as it
+	// found it, and plans from a read-only state without its lock.
+	planOnly bool
 	// refresh, when on (plan, apply, watch), reads the Plesk server
 	// before planning.
 	refresh *refreshing

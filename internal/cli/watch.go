@@ -119,6 +119,7 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	c.lockStop = ctx
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
+	c.planOnly = !o.Apply    // without --apply, each plan is plansync plan's
 	if o.RefreshEvery < 0 {
 		return fmt.Errorf("--refresh-every %s: must not be negative", o.RefreshEvery)
 	}

@@ -164,14 +164,15 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
-	if op == "plan" && unprovisioned(ctx, b) {
+	planning := op == "plan" || c.planOnly
+	if planning && unprovisioned(ctx, b) {
 		// Nothing recorded yet, and nothing to lock: a plan leaves an
 		// empty database as it found it (a saved plan made now is
 		// refused if a state is written before it is applied).
 		return run, nil
 	}
 	if run.lock, err = lock(ctx, env, c, b, dir, op); err != nil {
-		if op != "plan" || !errors.Is(err, state.ErrReadOnly) {
+		if !planning || !errors.Is(err, state.ErrReadOnly) {
 			run.close()
 			return nil, err
 		}
