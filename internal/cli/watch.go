@@ -720,6 +720,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAudit, opts apply.Options) bool {
 	p := run.plan
 	res, err := deployFleet(ctx, s.env, s.c.parallelism, s.c, run, p, apply.Entry(p, opts), run.fleetRun())
+	said := "Error: apply failed: %s\n"
 	if err == nil {
 		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
 		w := *res.recorded
@@ -728,14 +729,15 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 		s.noteState(&w)
 		s.c.refresh.applied()
 		if len(res.failed) > 0 {
-			err = res.failure()
+			// Said as apply says it ("apply failed on 1 server of 2 …").
+			err, said = res.failure(), "Error: %s\n"
 		}
 	}
 	rec.Serial = res.serial
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", err)
+		fmt.Fprintf(s.env.Stderr, said, err)
 		return false
 	}
 	rec.Result = "applied"
