@@ -397,7 +397,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		return
 	}
 	s.startPending = initial
-	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
+	s.triggers = watchMergeTriggers(s.triggers, s.relevantRels(b))
 	if b.Rescan != "" {
 		s.rescan = b.Rescan
 	}
@@ -867,6 +867,27 @@ func watchMergeTriggers(have, more []string) []string {
 		}
 	}
 	return have
+}
+
+// relevantRels are the files of b a plan is after: those that change
+// what the config is made of, not a README.md changed in the same
+// checkout. When none is (the tree cannot be read, or the batch comes
+// for another reason), every file of b is named.
+func (s *watchSession) relevantRels(b watch.Batch) []string {
+	rels := b.Rels()
+	if b.Err != nil {
+		return rels
+	}
+	var keep []string
+	for _, rel := range rels {
+		if s.loader.Relevant([]string{rel}, nil) {
+			keep = append(keep, rel)
+		}
+	}
+	if len(keep) == 0 {
+		return rels
+	}
+	return keep
 }
 
 // watchDescribe names a few files: "plans.yaml, a.yaml and 3 more".
