@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plansync/plansync/internal/apply"
@@ -290,6 +291,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 	reads := make([]serverRead, len(parts))
 	got := make([]*refresh.Server, len(parts))
 	keep := r != nil && r.keep
+	var configured atomic.Bool
 	forEach(len(parts), parallelism, func(i int) {
 		p := parts[i]
 		reads[i].name = p.Name
@@ -300,6 +302,9 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		if err != nil || client == nil {
 			reads[i].err = err
 			return
+		}
+		if keep {
+			configured.Store(true)
 		}
 		var srv *refresh.Server
 		fresh := true
@@ -320,6 +325,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		}
 	})
 	if keep {
+		r.configured, r.several = configured.Load(), true
 		if r.fleet == nil || r.stale {
 			r.fleet = map[string]*refresh.Server{}
 		}

@@ -43,6 +43,13 @@ type refreshing struct {
 	// fleet holds, for a multi-server config, each server's last read
 	// (by name), kept and made stale as srv is.
 	fleet map[string]*refresh.Server
+	// configured says that the last config planned names a Plesk
+	// server, read or not (down for a moment): watch --refresh-every
+	// tries it again on its schedule.
+	configured bool
+	// several says that configured is about the servers of a
+	// multi-server config.
+	several bool
 	// reseller limits the comparison to a reseller's objects (--as).
 	reseller string
 	// keepRead keeps the raw answer of the read outside apply too (plan
@@ -122,6 +129,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 		return nil, "", err
 	}
+	r.configured, r.several = client != nil, false
 	if client == nil {
 		return nil, "", nil
 	}
@@ -444,6 +452,11 @@ func (r *planRun) refreshedChanges() bool {
 
 // connected reports whether the last plan read a Plesk server.
 func (r *refreshing) connected() bool { return r != nil && (r.srv != nil || len(r.fleet) > 0) }
+
+// scheduled reports whether a --refresh-every tick has a Plesk server
+// to read: one read before, or one the config names that could not be
+// read yet.
+func (r *refreshing) scheduled() bool { return r.connected() || r != nil && r.configured }
 
 // applied notes that an apply changed things: the next plan reads the
 // server again.

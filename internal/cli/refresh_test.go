@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,5 +184,31 @@ func TestWatchSelfHealNeedsApply(t *testing.T) {
 	out, code := runCLI(t, nil, "watch", "--dir", dir, "--self-heal")
 	if code != 1 || !strings.Contains(out, "--self-heal goes with --apply") {
 		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// watch --refresh-every keeps its schedule when the server could not be
+// read at start (down for a moment): a tick reads it once it is back,
+// without waiting for a change to the config.
+func TestWatchRefreshEveryServerDownAtStart(t *testing.T) {
+	srv, dir, vars := driftServer(t)
+	var down atomic.Bool
+	down.Store(true)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	vars["PLANSYNC_PLESK_URL"] = hs.URL
+	w := startWatch(t, dir, vars, "--debounce", "50ms", "--refresh-every", "200ms")
+	w.waitFor("watch: no plan was made", 1)
+	down.Store(false)
+	w.waitFor("watch: planned in", 1)
+	w.stop()
+	if !strings.Contains(w.out.String(), "watch: re-reading the Plesk server (--refresh-every 200ms)") {
+		t.Errorf("the plan after the server came back is not a scheduled re-read:\n%s", w.out)
 	}
 }

@@ -163,8 +163,14 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		}
 	})()
 	s.replan(ctx, w.Snapshot(), true)
-	if o.RefreshEvery > 0 && !c.refresh.connected() {
-		s.say("--refresh-every %s: no Plesk server was read (none is configured, or it could not be read); it is read again at the next change", o.RefreshEvery)
+	switch {
+	case o.RefreshEvery <= 0 || c.refresh.connected():
+	case c.refresh.configured && c.refresh.several:
+		s.say("--refresh-every %s: no Plesk server could be read; they are read again at the next change or in %s", o.RefreshEvery, o.RefreshEvery)
+	case c.refresh.configured:
+		s.say("--refresh-every %s: the Plesk server could not be read; it is read again at the next change or in %s", o.RefreshEvery, o.RefreshEvery)
+	default:
+		s.say("--refresh-every %s: no Plesk server was read (none is configured, or the config is invalid); it is read again at the next change", o.RefreshEvery)
 	}
 	for {
 		var retry <-chan time.Time
@@ -189,11 +195,11 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 			s.retry = nil
 			s.replan(ctx, w.Snapshot(), s.startPending)
 		case <-refreshTick.c:
-			if !c.refresh.connected() {
+			if !c.refresh.scheduled() {
 				continue
 			}
 			c.refresh.stale = true
-			if len(c.refresh.fleet) > 0 {
+			if len(c.refresh.fleet) > 0 || c.refresh.several {
 				s.say("re-reading the Plesk servers (--refresh-every %s)", o.RefreshEvery)
 			} else {
 				s.say("re-reading the Plesk server (--refresh-every %s)", o.RefreshEvery)
