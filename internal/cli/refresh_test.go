@@ -212,3 +212,40 @@ func TestWatchRefreshEveryServerDownAtStart(t *testing.T) {
 		t.Errorf("the plan after the server came back is not a scheduled re-read:\n%s", w.out)
 	}
 }
+
+// A watch's kept read of the server is not compared with a recorded
+// state written since it was made (another plansync apply changed the
+// server and recorded it): the next plan reads the server again, as
+// plan would, instead of showing what that apply did as drift.
+func TestWatchRereadsAfterAnotherApply(t *testing.T) {
+	_, dir, vars := driftServer(t)
+	w := startWatch(t, dir, vars, "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+	var planFile string
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err == nil && strings.Contains(string(b), "disk_space: 1GiB") {
+			planFile = filepath.Join(dir, e.Name())
+			save(t, planFile, strings.Replace(string(b), "disk_space: 1GiB", "disk_space: 2GiB", 1))
+		}
+	}
+	if planFile == "" {
+		t.Fatal("no file of the imported config holds disk_space: 1GiB")
+	}
+	w.waitFor("watch: planned in", 2)
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	before := len(w.out.String())
+	save(t, filepath.Join(dir, "extra.yaml"), "customers:\n  - login: kim\n    name: Kim Lee\n")
+	w.waitFor("watch: planned in", 3)
+	w.stop()
+	after := w.out.String()[before:]
+	if strings.Contains(after, "changed outside plansync") || !strings.Contains(after, "Plan: 1 to add, 0 to change, 0 to delete, 0 conflicts.") {
+		t.Errorf("the plan after another apply is not plansync plan's (1 customer to add, no drift):\n%s", after)
+	}
+}

@@ -151,3 +151,26 @@ func TestWatchFleetKeepsServerComponents(t *testing.T) {
 		t.Errorf("after the watch, plan exits %d:\n%s", code, out)
 	}
 }
+
+// With several servers too, the kept reads are not compared with a
+// recorded state another plansync apply wrote since (changing the
+// servers): the next plan reads them again, as plan would.
+func TestWatchFleetRereadsAfterAnotherApply(t *testing.T) {
+	const key = "k-fleet-other"
+	urls := fleetServers(t, 2, key)
+	dir := t.TempDir()
+	vars := map[string]string{"FLEET_KEY": key, "PLANSYNC_PLESK_DEFAULT_IP": "192.0.2.10"}
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "1GiB"))
+	w := startWatch(t, dir, vars, "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	before := len(w.out.String())
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "1GiB")+"# touched\n")
+	w.waitFor("watch: planned in", 2)
+	w.stop()
+	if after := w.out.String()[before:]; strings.Contains(after, "outside plansync") || !strings.Contains(after, "No changes.") {
+		t.Errorf("the plan after another apply is not plansync plan's (no changes, no drift):\n%s", after)
+	}
+}
