@@ -100,7 +100,7 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "Apply complete!") {
+	if strings.Contains(out, "Apply complete") {
 		t.Errorf("applied:\n%s", out)
 	}
 	w.stop()
@@ -111,7 +111,7 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 
 	w = startWatch(t, dir, vars, "--apply", "--self-heal", "--debounce", "50ms")
 	w.waitFor("watch: planned in", 1)
-	w.waitFor("Apply complete! 0 added, 1 changed, 0 deleted.", 1)
+	w.waitFor("Apply complete on "+strings.TrimPrefix(vars["PLANSYNC_PLESK_URL"], "http://")+"! 0 added, 1 changed, 0 deleted (1 write sent).", 1)
 	w.stop()
 }
 

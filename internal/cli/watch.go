@@ -671,11 +671,11 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	}
 	var serial uint64
 	var written *state.Snapshot
+	var out *deploy.Outcome // with a Plesk server
 	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
 	a, _ := parseAs(s.c.As)
 	if err == nil && client != nil {
 		// With a Plesk server: change the server, then record.
-		var out *deploy.Outcome
 		var applyErr error
 		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, a.Reseller, false)
 		switch {
@@ -716,6 +716,11 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	s.noteState(&w)
 	rec.Result = "applied"
 	s.audit(rec)
+	if out != nil {
+		// As apply says it: on which server, and the writes sent.
+		printApplied(s.env.Stdout, client.Server(), p, out, serial)
+		return true
+	}
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
 	return true
