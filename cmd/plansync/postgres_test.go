@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -350,8 +349,8 @@ func historyLines(out string) int {
 	return n
 }
 
-// TestPostgresReadsCreateNothing: plan, validate, show, state pull and
-// state history on a database without plansync's schema see an empty
+// TestPostgresReadsCreateNothing: plan, validate, show, state pull,
+// state history and a watch without --apply on a database without plansync's schema see an empty
 // state and create no table; the first apply creates the schema.
 func TestPostgresReadsCreateNothing(t *testing.T) {
 	st := newPGState(t)
@@ -393,46 +392,7 @@ func TestPostgresReadsCreateNothing(t *testing.T) {
 		t.Errorf("force-unlock on an empty database: %v\n%s", err, out)
 	}
 	// watch without --apply plans, as plan does.
-	watch := st.command("watch")
-	var werr bytes.Buffer
-	watch.Stderr = &werr
-	wout, err := watch.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := watch.Start(); err != nil {
-		t.Fatal(err)
-	}
-	planned := make(chan bool, 1)
-	go func() {
-		var seen bytes.Buffer
-		buf := make([]byte, 4096)
-		for {
-			n, err := wout.Read(buf)
-			seen.Write(buf[:n])
-			if strings.Contains(seen.String(), "waiting for changes") {
-				planned <- true
-				_, _ = io.Copy(io.Discard, wout)
-				return
-			}
-			if err != nil {
-				planned <- false
-				return
-			}
-		}
-	}()
-	select {
-	case ok := <-planned:
-		if !ok {
-			t.Errorf("watch ended before planning: %s", werr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Errorf("watch did not plan within 30s")
-	}
-	_ = watch.Process.Signal(syscall.SIGINT)
-	if err := watch.Wait(); err != nil {
-		t.Errorf("watch: %v\n%s", err, werr.String())
-	}
+	st.watchOnce(t)
 	if n := tables(); n != 0 {
 		t.Fatalf("reading commands created %d tables", n)
 	}
@@ -442,5 +402,35 @@ func TestPostgresReadsCreateNothing(t *testing.T) {
 	}
 	if out := st.run(t, "plan"); !strings.Contains(out, "No changes.") {
 		t.Errorf("plan after the apply:\n%s", out)
+	}
+}
+
+// watchOnce runs plansync watch (without --apply) until it has made its
+// first plan, then stops it with SIGTERM; it must exit 0.
+func (st *pgState) watchOnce(t *testing.T) {
+	t.Helper()
+	var out lockedBuffer
+	cmd := st.command("watch", "--debounce", "50ms")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "watch: planned in") && !strings.Contains(out.String(), "watch: no plan was made") {
+		if time.Now().After(end) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("watch made no plan within 20s:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("watch: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "watch: planned in") {
+		t.Fatalf("watch made no plan:\n%s", out.String())
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -162,7 +164,8 @@ func describeKill(sig syscall.Signal) string {
 }
 
 // readOnlyRun reports whether the command of args only reads: plan,
-// show, validate, version, help, state pull, list and history.
+// show, validate, version, help, state pull, list and history, and a
+// watch without --apply.
 func readOnlyRun(args []string) bool {
 	for i, a := range args {
 		switch a {
@@ -178,9 +181,32 @@ func readOnlyRun(args []string) bool {
 				}
 			}
 			return false
-		case "apply", "watch", "import", "refresh", "fmt", "force-unlock":
+		case "watch":
+			return !watchApplies(args[i+1:])
+		case "apply", "import", "refresh", "fmt", "force-unlock":
 			return false
 		}
 	}
 	return false
+}
+
+// watchApplies reports whether the flags of a watch ask it to apply
+// (--apply, -apply, --apply=true, …): without, a watch only plans.
+func watchApplies(args []string) bool {
+	applies := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "apply" {
+			continue
+		}
+		applies = true
+		if hasVal {
+			b, err := strconv.ParseBool(val)
+			applies = err != nil || b
+		}
+	}
+	return applies
 }

@@ -116,12 +116,27 @@ func TestClosedStdoutEndsQuietly(t *testing.T) {
 	if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE || stderr != "" {
 		t.Errorf("unsupervised, stdout closed: %v, want ended by SIGPIPE, quietly; stderr:\n%s", ps, stderr)
 	}
+	// A watch that does not apply only reads too (plansync watch | head).
+	for _, a := range [][]string{{"watch", "--dir", dir}, {"watch", "--dir", dir, "--apply=false"}} {
+		args = a
+		ps, stderr = run()
+		if code := ps.ExitCode(); code != 141 || stderr != "" {
+			t.Errorf("supervised %s, stdout closed: exit %d, want 141, quietly; stderr:\n%s", strings.Join(a, " "), code, stderr)
+		}
+	}
 	// A run that writes is not quiet: what it did depends on when its
 	// output was closed.
-	args = []string{"apply", "--dir", dir, "--no-cache", "--auto-approve"}
-	ps, stderr = run()
-	if code := ps.ExitCode(); code != 1 || !strings.Contains(stderr, "ended by SIGPIPE") {
-		t.Errorf("supervised apply, stdout closed: exit %d, want 1 with an error saying so; stderr:\n%s", code, stderr)
+	for _, a := range [][]string{
+		{"apply", "--dir", dir, "--no-cache", "--auto-approve"},
+		{"watch", "--dir", dir, "--apply"},
+		{"watch", "-apply", "--dir", dir},
+		{"watch", "--dir", dir, "--apply=true"},
+	} {
+		args = a
+		ps, stderr = run()
+		if code := ps.ExitCode(); code != 1 || !strings.Contains(stderr, "ended by SIGPIPE") {
+			t.Errorf("supervised %s, stdout closed: exit %d, want 1 with an error saying so; stderr:\n%s", strings.Join(a, " "), code, stderr)
+		}
 	}
 }
 

@@ -53,16 +53,16 @@ type common struct {
 	// watch ends the wait, while a plan that holds the lock is finished
 	// (its context is not cancelled).
 	lockStop context.Context
-	// planOnly (watch without --apply) says the command plans and never
-	// writes: like plan, it leaves a database without plansync's tables
-	// as it found it.
-	planOnly bool
 	// priors, when set (by watch), keeps the last snapshot read so an
 	// unchanged state is not read again.
 	priors *priorCache
 	// last, when set (by watch), holds the last plan made, whose
 	// unchanged subscriptions the next plan carries over.
 	last *lastPlan
+	// planOnly (watch without --apply) makes a run that only plans, as
+	// plan does: it writes nothing, so it leaves an empty database as it
+	// found it, and plans from a read-only state without its lock.
+	planOnly bool
 	// refresh, when on (plan, apply, watch), reads the Plesk server
 	// before planning.
 	refresh *refreshing

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plansync/plansync/internal/apply"
@@ -289,7 +290,9 @@ func readFleet(ctx context.Context, env Env, parts []plan.ServerConfig, prior *s
 func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.ServerConfig, prior *state.Snapshot, only string, parallelism int, now time.Time, lineage, format, reseller string) []serverRead {
 	reads := make([]serverRead, len(parts))
 	got := make([]*refresh.Server, len(parts))
+	readFor := make([]string, len(parts))
 	keep := r != nil && r.keep
+	var configured atomic.Bool
 	forEach(len(parts), parallelism, func(i int) {
 		p := parts[i]
 		reads[i].name = p.Name
@@ -301,9 +304,13 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 			reads[i].err = err
 			return
 		}
+		if keep {
+			configured.Store(true)
+		}
 		var srv *refresh.Server
 		fresh := true
-		if keep && !r.stale && r.fleet[p.Name] != nil {
+		readFor[i] = keptReadFor(client.Server(), client.Login(), prior)
+		if keep && !r.stale && r.fleet[p.Name] != nil && r.fleetFor[p.Name] == readFor[i] {
 			srv, fresh = r.fleet[p.Name], false
 		} else if srv, err = refresh.Read(ctx, client, now); err != nil {
 			reads[i].err = err
@@ -320,12 +327,13 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		}
 	})
 	if keep {
+		r.configured, r.several = configured.Load(), true
 		if r.fleet == nil || r.stale {
-			r.fleet = map[string]*refresh.Server{}
+			r.fleet, r.fleetFor = map[string]*refresh.Server{}, map[string]string{}
 		}
 		for i, srv := range got {
 			if srv != nil {
-				r.fleet[parts[i].Name] = srv
+				r.fleet[parts[i].Name], r.fleetFor[parts[i].Name] = srv, readFor[i]
 			}
 		}
 		r.stale = false

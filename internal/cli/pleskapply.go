@@ -283,14 +283,21 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		return msg
 	}
 	if o.Format == "text" {
-		fmt.Fprintf(env.Stdout, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
-			client.Server(), p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
-		if len(out.Disagreements) > 0 {
-			fmt.Fprintf(env.Stdout, "%s in model disagreement keep their previous record: the plan will show them again until the config or the server changes.\n",
-				counted(len(out.Pending), "object"))
-		}
+		printApplied(env.Stdout, client.Server(), p, out, serial)
 	}
 	return nil
+}
+
+// printApplied ends the text of an apply on a Plesk server that
+// succeeded (apply, watch --apply): the server, the summary and the
+// writes sent, and what model disagreements left as recorded.
+func printApplied(w io.Writer, server string, p *plan.Plan, out *deploy.Outcome, serial uint64) {
+	fmt.Fprintf(w, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
+		server, p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
+	if len(out.Disagreements) > 0 {
+		fmt.Fprintf(w, "%s in model disagreement keep their previous record: the plan will show them again until the config or the server changes.\n",
+			counted(len(out.Pending), "object"))
+	}
 }
 
 // unrecorded is the error of an apply whose writes to the server

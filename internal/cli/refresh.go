@@ -40,9 +40,24 @@ type refreshing struct {
 	keep  bool
 	srv   *refresh.Server
 	stale bool
+	// srvFor says what srv was read for: the server (address and login)
+	// and the recorded state then (keptReadFor). A kept read is only
+	// used for the same: another server in the config, or a state
+	// written since by another run (which changed the server too), is
+	// read again, as plan would.
+	srvFor string
 	// fleet holds, for a multi-server config, each server's last read
 	// (by name), kept and made stale as srv is.
 	fleet map[string]*refresh.Server
+	// fleetFor says what each of fleet was read for (srvFor).
+	fleetFor map[string]string
+	// configured says that the last config planned names a Plesk
+	// server, read or not (down for a moment): watch --refresh-every
+	// tries it again on its schedule.
+	configured bool
+	// several says that configured is about the servers of a
+	// multi-server config.
+	several bool
 	// reseller limits the comparison to a reseller's objects (--as).
 	reseller string
 	// keepRead keeps the raw answer of the read outside apply too (plan
@@ -122,11 +137,13 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 		return nil, "", err
 	}
+	r.configured, r.several = client != nil, false
 	if client == nil {
 		return nil, "", nil
 	}
 	srv := r.srv
-	fresh := !r.keep || srv == nil || r.stale
+	readFor := keptReadFor(client.Server(), client.Login(), prior)
+	fresh := !r.keep || srv == nil || r.stale || r.srvFor != readFor
 	if fresh {
 		srv, err = r.read(ctx, client, prior, now)
 	}
@@ -152,7 +169,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		// on a large server halves what the run holds at its peak.
 		srv.Read = nil
 	}
-	r.srv, r.stale = srv, false
+	r.srv, r.stale, r.srvFor = srv, false, readFor
 	recorded := prior
 	if recorded == nil {
 		recorded = state.New(state.NewLineage())
@@ -174,6 +191,16 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		}
 	}
 	return res, client.Server(), nil
+}
+
+// keptReadFor identifies what a read kept by watch stands for: the
+// server and login it was read from, and the recorded state (lineage
+// and serial) it was compared with.
+func keptReadFor(server, login string, prior *state.Snapshot) string {
+	if prior == nil {
+		return server + "\x00" + login
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%d", server, login, prior.Lineage, prior.Serial)
 }
 
 // notTheReseller explains a read with --as reseller:LOGIN refused for
@@ -444,6 +471,11 @@ func (r *planRun) refreshedChanges() bool {
 
 // connected reports whether the last plan read a Plesk server.
 func (r *refreshing) connected() bool { return r != nil && (r.srv != nil || len(r.fleet) > 0) }
+
+// scheduled reports whether a --refresh-every tick has a Plesk server
+// to read: one read before, or one the config names that could not be
+// read yet.
+func (r *refreshing) scheduled() bool { return r.connected() || r != nil && r.configured }
 
 // applied notes that an apply changed things: the next plan reads the
 // server again.

@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,7 +100,7 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "Apply complete!") {
+	if strings.Contains(out, "Apply complete") {
 		t.Errorf("applied:\n%s", out)
 	}
 	w.stop()
@@ -109,7 +111,7 @@ func TestWatchDoesNotRevertDriftWithoutSelfHeal(t *testing.T) {
 
 	w = startWatch(t, dir, vars, "--apply", "--self-heal", "--debounce", "50ms")
 	w.waitFor("watch: planned in", 1)
-	w.waitFor("Apply complete! 0 added, 1 changed, 0 deleted.", 1)
+	w.waitFor("Apply complete on "+strings.TrimPrefix(vars["PLANSYNC_PLESK_URL"], "http://")+"! 0 added, 1 changed, 0 deleted (1 write sent).", 1)
 	w.stop()
 }
 
@@ -182,5 +184,68 @@ func TestWatchSelfHealNeedsApply(t *testing.T) {
 	out, code := runCLI(t, nil, "watch", "--dir", dir, "--self-heal")
 	if code != 1 || !strings.Contains(out, "--self-heal goes with --apply") {
 		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// watch --refresh-every keeps its schedule when the server could not be
+// read at start (down for a moment): a tick reads it once it is back,
+// without waiting for a change to the config.
+func TestWatchRefreshEveryServerDownAtStart(t *testing.T) {
+	srv, dir, vars := driftServer(t)
+	var down atomic.Bool
+	down.Store(true)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	vars["PLANSYNC_PLESK_URL"] = hs.URL
+	w := startWatch(t, dir, vars, "--debounce", "50ms", "--refresh-every", "200ms")
+	w.waitFor("watch: no plan was made", 1)
+	down.Store(false)
+	w.waitFor("watch: planned in", 1)
+	w.stop()
+	if !strings.Contains(w.out.String(), "watch: re-reading the Plesk server (--refresh-every 200ms)") {
+		t.Errorf("the plan after the server came back is not a scheduled re-read:\n%s", w.out)
+	}
+}
+
+// A watch's kept read of the server is not compared with a recorded
+// state written since it was made (another plansync apply changed the
+// server and recorded it): the next plan reads the server again, as
+// plan would, instead of showing what that apply did as drift.
+func TestWatchRereadsAfterAnotherApply(t *testing.T) {
+	_, dir, vars := driftServer(t)
+	w := startWatch(t, dir, vars, "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+	var planFile string
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err == nil && strings.Contains(string(b), "disk_space: 1GiB") {
+			planFile = filepath.Join(dir, e.Name())
+			save(t, planFile, strings.Replace(string(b), "disk_space: 1GiB", "disk_space: 2GiB", 1))
+		}
+	}
+	if planFile == "" {
+		t.Fatal("no file of the imported config holds disk_space: 1GiB")
+	}
+	w.waitFor("watch: planned in", 2)
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	before := len(w.out.String())
+	save(t, filepath.Join(dir, "extra.yaml"), "customers:\n  - login: kim\n    name: Kim Lee\n")
+	w.waitFor("watch: planned in", 3)
+	w.stop()
+	after := w.out.String()[before:]
+	if strings.Contains(after, "changed outside plansync") || !strings.Contains(after, "Plan: 1 to add, 0 to change, 0 to delete, 0 conflicts.") {
+		t.Errorf("the plan after another apply is not plansync plan's (1 customer to add, no drift):\n%s", after)
 	}
 }

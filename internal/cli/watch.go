@@ -163,8 +163,14 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 		}
 	})()
 	s.replan(ctx, w.Snapshot(), true)
-	if o.RefreshEvery > 0 && !c.refresh.connected() {
-		s.say("--refresh-every %s: no Plesk server was read (none is configured, or it could not be read); it is read again at the next change", o.RefreshEvery)
+	switch {
+	case o.RefreshEvery <= 0 || c.refresh.connected():
+	case c.refresh.configured && c.refresh.several:
+		s.say("--refresh-every %s: no Plesk server could be read; they are read again at the next change or in %s", o.RefreshEvery, o.RefreshEvery)
+	case c.refresh.configured:
+		s.say("--refresh-every %s: the Plesk server could not be read; it is read again at the next change or in %s", o.RefreshEvery, o.RefreshEvery)
+	default:
+		s.say("--refresh-every %s: no Plesk server was read (none is configured, or the config is invalid); it is read again at the next change", o.RefreshEvery)
 	}
 	for {
 		var retry <-chan time.Time
@@ -189,11 +195,11 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 			s.retry = nil
 			s.replan(ctx, w.Snapshot(), s.startPending)
 		case <-refreshTick.c:
-			if !c.refresh.connected() {
+			if !c.refresh.scheduled() {
 				continue
 			}
 			c.refresh.stale = true
-			if len(c.refresh.fleet) > 0 {
+			if len(c.refresh.fleet) > 0 || c.refresh.several {
 				s.say("re-reading the Plesk servers (--refresh-every %s)", o.RefreshEvery)
 			} else {
 				s.say("re-reading the Plesk server (--refresh-every %s)", o.RefreshEvery)
@@ -397,7 +403,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		return
 	}
 	s.startPending = initial
-	s.triggers = watchMergeTriggers(s.triggers, b.Rels())
+	s.triggers = watchMergeTriggers(s.triggers, s.relevantRels(b))
 	if b.Rescan != "" {
 		s.rescan = b.Rescan
 	}
@@ -665,11 +671,11 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	}
 	var serial uint64
 	var written *state.Snapshot
+	var out *deploy.Outcome // with a Plesk server
 	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
 	a, _ := parseAs(s.c.As)
 	if err == nil && client != nil {
 		// With a Plesk server: change the server, then record.
-		var out *deploy.Outcome
 		var applyErr error
 		out, serial, applyErr, err = deployAndRecord(ctx, s.env, run, p, apply.Entry(p, opts), client, conn, a.Reseller, false)
 		switch {
@@ -710,6 +716,11 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	s.noteState(&w)
 	rec.Result = "applied"
 	s.audit(rec)
+	if out != nil {
+		// As apply says it: on which server, and the writes sent.
+		printApplied(s.env.Stdout, client.Server(), p, out, serial)
+		return true
+	}
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
 		p.Summary.Create, p.Summary.Update, p.Summary.Delete, serial)
 	return true
@@ -720,6 +731,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAudit, opts apply.Options) bool {
 	p := run.plan
 	res, err := deployFleet(ctx, s.env, s.c.parallelism, s.c, run, p, apply.Entry(p, opts), run.fleetRun())
+	said := "Error: apply failed: %s\n"
 	if err == nil {
 		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
 		w := *res.recorded
@@ -728,14 +740,15 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 		s.noteState(&w)
 		s.c.refresh.applied()
 		if len(res.failed) > 0 {
-			err = res.failure()
+			// Said as apply says it ("apply failed on 1 server of 2 …").
+			err, said = res.failure(), "Error: %s\n"
 		}
 	}
 	rec.Serial = res.serial
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", err)
+		fmt.Fprintf(s.env.Stderr, said, err)
 		return false
 	}
 	rec.Result = "applied"
@@ -865,6 +878,27 @@ func watchMergeTriggers(have, more []string) []string {
 		}
 	}
 	return have
+}
+
+// relevantRels are the files of b a plan is after: those that change
+// what the config is made of, not a README.md changed in the same
+// checkout. When none is (the tree cannot be read, or the batch comes
+// for another reason), every file of b is named.
+func (s *watchSession) relevantRels(b watch.Batch) []string {
+	rels := b.Rels()
+	if b.Err != nil {
+		return rels
+	}
+	var keep []string
+	for _, rel := range rels {
+		if s.loader.Relevant([]string{rel}, nil) {
+			keep = append(keep, rel)
+		}
+	}
+	if len(keep) == 0 {
+		return rels
+	}
+	return keep
 }
 
 // watchDescribe names a few files: "plans.yaml, a.yaml and 3 more".

@@ -151,3 +151,54 @@ func TestWatchFleetKeepsServerComponents(t *testing.T) {
 		t.Errorf("after the watch, plan exits %d:\n%s", code, out)
 	}
 }
+
+// With several servers too, the kept reads are not compared with a
+// recorded state another plansync apply wrote since (changing the
+// servers): the next plan reads them again, as plan would.
+func TestWatchFleetRereadsAfterAnotherApply(t *testing.T) {
+	const key = "k-fleet-other"
+	urls := fleetServers(t, 2, key)
+	dir := t.TempDir()
+	vars := map[string]string{"FLEET_KEY": key, "PLANSYNC_PLESK_DEFAULT_IP": "192.0.2.10"}
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "1GiB"))
+	w := startWatch(t, dir, vars, "--debounce", "50ms")
+	w.waitFor("watch: planned in", 1)
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	before := len(w.out.String())
+	save(t, filepath.Join(dir, "main.yaml"), fleetWatchConfig(urls, "1GiB")+"# touched\n")
+	w.waitFor("watch: planned in", 2)
+	w.stop()
+	if after := w.out.String()[before:]; strings.Contains(after, "outside plansync") || !strings.Contains(after, "No changes.") {
+		t.Errorf("the plan after another apply is not plansync plan's (no changes, no drift):\n%s", after)
+	}
+}
+
+// A watch whose config is pointed at another server (server.plesk.url
+// edited) reads that server, as plan does, not the one it read before.
+func TestWatchRereadsAnotherServer(t *testing.T) {
+	const key = "k-other-server"
+	urls := fleetServers(t, 2, key)
+	dir := t.TempDir()
+	vars := map[string]string{"K": key, "PLANSYNC_PLESK_DEFAULT_IP": "192.0.2.10"}
+	config := func(url string) string {
+		return fmt.Sprintf("server:\n  components: [php8.3, php-fpm]\n  plesk: {url: %q, key: {env: K}}\n", url) +
+			"service_plans:\n  - name: Basic\n    resources: {disk_space: 1GiB}\n"
+	}
+	save(t, filepath.Join(dir, "main.yaml"), config(urls[0]))
+	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	w := startWatch(t, dir, vars, "--debounce", "50ms")
+	w.waitFor("No changes.", 1)
+	save(t, filepath.Join(dir, "main.yaml"), config(urls[1]))
+	w.waitFor("watch: planned in", 2)
+	w.stop()
+	out, _ := runCLI(t, vars, "plan", "--dir", dir)
+	want := out[strings.LastIndex(out, "Plan: "):]
+	want = want[:strings.Index(want, "\n")]
+	if !strings.Contains(out, "outside plansync") || !strings.HasSuffix(strings.TrimSpace(w.out.String()[:strings.LastIndex(w.out.String(), "watch: planned in")]), want) {
+		t.Errorf("the watch's plan of the other server is not plan's (%s):\n%s", want, w.out)
+	}
+}

@@ -297,6 +297,27 @@ func TestWatchConfigFilesOnly(t *testing.T) {
 	}
 }
 
+// TestWatchTriggersConfigFilesOnly: a batch that changes a config file
+// and a file the config does not read (a checkout of both) names only
+// the config file as what the plan is after, on screen and in the audit
+// log.
+func TestWatchTriggersConfigFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	save(t, filepath.Join(dir, "main.yaml"), watchConfig)
+	w := startWatch(t, dir, nil, "--apply", "--debounce", "300ms")
+	w.waitFor("watch: planned in", 1)
+	save(t, filepath.Join(dir, "NOTES.md"), "notes")
+	save(t, filepath.Join(dir, "main.yaml"), strings.Replace(watchConfig, "disk_space: 1GiB", "disk_space: 2GiB", 1))
+	w.waitFor("watch: planned in", 2)
+	if !strings.Contains(w.out.String(), "watch: planning after change to main.yaml\n") {
+		t.Errorf("the plan is not said to be after main.yaml alone:\n%s", w.out)
+	}
+	recs := auditLines(t, filepath.Join(dir, ".plansync", "watch-audit.jsonl"))
+	if len(recs) != 2 || !slices.Equal(recs[1].Trigger, []string{"main.yaml"}) {
+		t.Errorf("audit log: %+v, want the second apply after main.yaml alone", recs)
+	}
+}
+
 // TestWatchIgnoredSaidOnce: a file that is not part of the config is
 // said to be ignored at its first change only (the watch's own output
 // may be written to it); PLANSYNC_DEBUG=watch says every change.

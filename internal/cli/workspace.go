@@ -164,14 +164,15 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
-	if (op == "plan" || c.planOnly) && unprovisioned(ctx, b) {
+	planning := op == "plan" || c.planOnly
+	if planning && unprovisioned(ctx, b) {
 		// Nothing recorded yet, and nothing to lock: a plan leaves an
 		// empty database as it found it (a saved plan made now is
 		// refused if a state is written before it is applied).
 		return run, nil
 	}
 	if run.lock, err = lock(ctx, env, c, b, dir, op); err != nil {
-		if op != "plan" || !errors.Is(err, state.ErrReadOnly) {
+		if !planning || !errors.Is(err, state.ErrReadOnly) {
 			run.close()
 			return nil, err
 		}
@@ -665,9 +666,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 // files moved or ignored by mistake, would plan deleting the whole
 // catalogue, whose plans, add-ons and services need no --allow-delete.
 // A config file that declares nothing says that everything is to go.
-// Acting as a reseller, only what the reseller owns counts.
+// Acting as a reseller, only what the reseller owns counts. A watch
+// plans what plan would, so it is refused too (its last good plan
+// stays).
 func checkSomeConfig(dir, op, reseller string, cfg *model.Config, prior *state.Snapshot) error {
-	if op != "plan" && op != "apply" || len(cfg.Files) > 0 || prior == nil {
+	if op != "plan" && op != "apply" && op != "watch" || len(cfg.Files) > 0 || prior == nil {
 		return nil
 	}
 	n := 0
