@@ -86,7 +86,8 @@ func tenantFinish(env Env, a actor, p *config.Prepared) func(*state.Snapshot) (*
 // reseller also sees its own account, as Plesk shows a reseller its
 // contact details, plan and allocation, but not the admin's description
 // of it (SPEC §1.4: a reseller sees only its own customers'
-// descriptions).
+// descriptions), and the services made available to resellers, which
+// its plans may include.
 func visibleTo(objs []render.Object, a actor) []render.Object {
 	sc := a.scope()
 	if sc == nil {
@@ -98,6 +99,12 @@ func visibleTo(objs []render.Object, a actor) []render.Object {
 		owner, _ := o["owner"].(string)
 		if key, _ := o["key"].(string); kind == string(plan.KindReseller) && key == a.Reseller {
 			delete(o, "description")
+			out = append(out, o)
+			continue
+		}
+		if avail, _ := o["available_to_resellers"].(bool); kind == "service" && avail {
+			// The admin's service a reseller may put in its plans
+			// (SPEC §1.5, §1.6): it sees what it can use.
 			out = append(out, o)
 			continue
 		}
