@@ -94,6 +94,10 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	if o.MaxWait < 0 {
 		return fmt.Errorf("--max-wait %s: must not be negative", o.MaxWait)
 	}
+	if o.MaxWait > 0 && o.MaxWait < o.Debounce {
+		// A change would be planned before it could settle.
+		return fmt.Errorf("--max-wait %s: must not be shorter than --debounce %s", o.MaxWait, o.Debounce)
+	}
 	if o.Rescan < 0 {
 		return fmt.Errorf("--rescan %s: must not be negative (0 turns the rescan off)", o.Rescan)
 	}
