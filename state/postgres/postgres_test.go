@@ -739,13 +739,10 @@ func startChild(t *testing.T, dbURL, name, kind string) (*exec.Cmd, *bufio.Scann
 	return cmd, bufio.NewScanner(stdout), stdin
 }
 
-// TestKilledLockHolder: the lock of a holder killed with SIGKILL does not
-// stay: the server ends its session, and the next locker gets the lock
-// and replaces the holder's row.
-func TestKilledLockHolder(t *testing.T) {
-	dbURL := testURL(t)
-	name := uniqueName(t, dbURL)
-	ctx := t.Context()
+// startLockedChild starts a child process that takes the lock of state
+// name and holds it, and returns it with its lock ID.
+func startLockedChild(t *testing.T, dbURL, name string) (*exec.Cmd, string) {
+	t.Helper()
 	cmd, out, _ := startChild(t, dbURL, name, lockChildEnv)
 	if !out.Scan() {
 		t.Fatalf("lock child said nothing")
@@ -754,6 +751,17 @@ func TestKilledLockHolder(t *testing.T) {
 	if !ok {
 		t.Fatalf("lock child: %q", out.Text())
 	}
+	return cmd, id
+}
+
+// TestKilledLockHolder: the lock of a holder killed with SIGKILL does not
+// stay: the server ends its session, and the next locker gets the lock
+// and replaces the holder's row.
+func TestKilledLockHolder(t *testing.T) {
+	dbURL := testURL(t)
+	name := uniqueName(t, dbURL)
+	ctx := t.Context()
+	cmd, id := startLockedChild(t, dbURL, name)
 	b := open(t, dbURL, name)
 	_, err := b.TryLock(ctx, state.LockInfo{Who: "parent"})
 	var le *state.LockedError
@@ -783,14 +791,7 @@ func TestForceUnlockKilledHolder(t *testing.T) {
 	dbURL := testURL(t)
 	name := uniqueName(t, dbURL)
 	ctx := t.Context()
-	cmd, out, _ := startChild(t, dbURL, name, lockChildEnv)
-	if !out.Scan() {
-		t.Fatalf("lock child said nothing")
-	}
-	id, ok := strings.CutPrefix(out.Text(), "locked ")
-	if !ok {
-		t.Fatalf("lock child: %q", out.Text())
-	}
+	cmd, id := startLockedChild(t, dbURL, name)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
