@@ -467,6 +467,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if server != "" {
 		// MakeFleet limits the plan to the targets on that server.
 		c.onlyServer, c.targets = server, o.Targets
+		// The server was read with the shared credentials when it has
+		// none of its own: they are not ignored.
+		c.connEnv = []string{plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword}
 	}
 	load := configFor(env, o.Dir)
 	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
