@@ -449,6 +449,48 @@ func adoptSingle(s *state.Snapshot) *state.Snapshot {
 	return JoinStates(s.Lineage, s.Serial, names, parts)
 }
 
+// SingleServerPrior returns the recorded state s as a config with a
+// single server block (the one server default) sees it: records of
+// server default (a servers list that named only default) are the single
+// server's, as AdoptDefault does the other way. A state that also holds
+// records of another named server cannot be planned so: planning would
+// drop them from the state. The error names those servers and what is
+// recorded there. s itself is never changed.
+func SingleServerPrior(s *state.Snapshot) (*state.Snapshot, error) {
+	names := RecordedServers(s)
+	var others []string
+	for _, n := range names {
+		if n != "" && n != model.DefaultServer {
+			others = append(others, n)
+		}
+	}
+	if len(others) == 0 && slices.Contains(names, "") && slices.Contains(names, model.DefaultServer) {
+		// Both the single server's records and default's: which are
+		// the block's is not for plansync to guess.
+		others = append(others, model.DefaultServer)
+	}
+	if len(others) > 0 {
+		var held []string
+		for _, n := range others {
+			objects := RecordedObjects(SliceState(s, n))
+			if len(objects) == 0 {
+				held = append(held, fmt.Sprintf("server %s: its description", n))
+				continue
+			}
+			held = append(held, fmt.Sprintf("server %s: %s (%s)", n, countNoun(len(objects), "object"), firstNames(objects, 3)))
+		}
+		return nil, fmt.Errorf("the config has a single server block (the one server %s), but the recorded state holds what is recorded on other servers of a servers list (%s): "+
+			"planning the block would drop it from the state; nothing was planned. "+
+			"Keep the servers list, with the block's server named %s in it; to keep only that server, retire the others first: "+
+			"empty their part of the config and apply (with --allow-delete), then take them out of the list and apply again, which forgets them",
+			model.DefaultServer, strings.Join(held, "; "), model.DefaultServer)
+	}
+	if !slices.Contains(names, model.DefaultServer) {
+		return s, nil
+	}
+	return JoinStates(s.Lineage, s.Serial, []string{""}, []*state.Snapshot{SliceState(s, model.DefaultServer)}), nil
+}
+
 // FleetInput is what MakeFleet plans a multi-server config from.
 type FleetInput struct {
 	// Input holds the whole config, the whole recorded state, the clock,
