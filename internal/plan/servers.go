@@ -88,6 +88,39 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 				Detail:  "with several servers, a reseller exists where it or its customers have a subscription, or where servers: [..] places it"})
 		}
 	}
+	// A reseller's own plans exist only where the reseller is: one placed
+	// explicitly (servers, server_selector) on none of those servers is
+	// on no server. The reseller on no server is warned of above.
+	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans} {
+		for _, k := range slices.Sorted(maps.Keys(plans)) {
+			p := plans[k]
+			on := resOn[p.Owner]
+			if p.Owner == "" || p.Owner == model.Admin || len(on) == 0 || !p.Placement.Set() {
+				continue
+			}
+			var placed []string
+			for _, s := range p.Placement.Select(cfg.Servers) {
+				if on[s.Name] {
+					placed = nil
+					break
+				}
+				placed = append(placed, s.Name)
+			}
+			if len(placed) == 0 {
+				continue
+			}
+			var is []string
+			for _, s := range cfg.Servers {
+				if on[s.Name] {
+					is = append(is, s.Name)
+				}
+			}
+			diags = append(diags, diag.Diagnostic{Severity: diag.Warning, Subject: p.Src.Decl, Object: string(p.Kind) + " " + k,
+				Summary: fmt.Sprintf("%s %s is on no server: it is placed on %s, but a plan of reseller %s exists only where %s is (%s)",
+					p.Kind, k, strings.Join(placed, ", "), p.Owner, p.Owner, strings.Join(is, ", ")),
+				Detail: fmt.Sprintf("place it on a server where %s is, or place %s there too (its servers list, or a subscription of its own or of its customers there)", p.Owner, p.Owner)})
+		}
+	}
 
 	out := make([]ServerConfig, 0, len(cfg.Servers))
 	for _, srv := range cfg.Servers {
