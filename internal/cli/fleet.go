@@ -673,9 +673,16 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	names := make([]string, 0, len(parts))
 	recs := make([]*state.Snapshot, 0, len(parts))
 	planned := map[string]bool{}
+	// A server that failed with nothing recorded (refused before any
+	// write, or not reached) had nothing done: the history counts none
+	// of its changes, its description's included.
+	untouched := map[string]bool{}
 	for i, part := range parts {
 		planned[part.Name] = true
 		names, recs = append(names, part.Name), append(recs, records[i])
+		if st := outcomes[i].Status; (st == "failed" || st == "not_reached") && records[i] == part.Prior {
+			untouched[part.Name] = true
+		}
 	}
 	for _, name := range plan.RecordedServers(p.Result) {
 		if !planned[name] {
@@ -690,7 +697,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 		if oc.Status == "failed" || oc.Status == "not_reached" {
 			failed = append(failed, oc.Name)
 		}
-		if oc.Status == "not_reached" {
+		if oc.Status == "not_reached" || untouched[oc.Name] {
 			notDone[oc.Name] = true
 		}
 		for _, k := range oc.Pending {
