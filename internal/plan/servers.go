@@ -490,6 +490,9 @@ func adoptSingle(s *state.Snapshot) *state.Snapshot {
 // drop them from the state. The error names those servers and what is
 // recorded there. s itself is never changed.
 func SingleServerPrior(s *state.Snapshot) (*state.Snapshot, error) {
+	if !namesServers(s) {
+		return s, nil // a single server's state: nothing to look at
+	}
 	names := RecordedServers(s)
 	var others []string
 	for _, n := range names {
@@ -522,6 +525,47 @@ func SingleServerPrior(s *state.Snapshot) (*state.Snapshot, error) {
 		return s, nil
 	}
 	return JoinStates(s.Lineage, s.Serial, []string{""}, []*state.Snapshot{SliceState(s, model.DefaultServer)}), nil
+}
+
+// namesServers reports whether s holds a record of a named server,
+// without building the map of every record (a single server's state may
+// hold 100,000 subscriptions).
+func namesServers(s *state.Snapshot) bool {
+	if s == nil {
+		return false
+	}
+	if len(s.Servers) > 0 {
+		return true
+	}
+	named := func(server string) bool { return server != "" }
+	for _, r := range s.Services {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, list := range [][]state.Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
+		for _, r := range list {
+			if named(r.Server) {
+				return true
+			}
+		}
+	}
+	for _, r := range s.Resellers {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, r := range s.Customers {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, r := range s.Subscriptions {
+		if named(r.Server) {
+			return true
+		}
+	}
+	return false
 }
 
 // FleetInput is what MakeFleet plans a multi-server config from.
