@@ -70,6 +70,10 @@ type common struct {
 	// server; parallelism bounds how many servers are worked on at once.
 	onlyServer  string
 	parallelism int
+	// connEnv are the connection variables (PLANSYNC_PLESK_KEY, …) the
+	// command reads itself, not ignored with several servers: import
+	// --server takes the shared credentials from them.
+	connEnv []string
 	// targets are the object targets (--target KIND/KEY) of a plan or
 	// apply; a multi-server plan applies them to each server's plan.
 	targets []string

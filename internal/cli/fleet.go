@@ -54,9 +54,13 @@ func fleetGetenv(env Env) func(string) (string, bool) {
 // warnFleetEnv warns when connection overrides are set for a
 // multi-server config (they are ignored), except those the config itself
 // reads ({env: PLANSYNC_PLESK_KEY} in a plesk block, as import of
-// several servers writes it when they share a key).
-func warnFleetEnv(env Env, cfg *model.Config) {
+// several servers writes it when they share a key) and those the command
+// reads itself (used: import --server takes the shared credentials).
+func warnFleetEnv(env Env, cfg *model.Config, used ...string) {
 	named := map[string]bool{}
+	for _, k := range used {
+		named[k] = true
+	}
 	for _, s := range cfg.Servers {
 		if s == nil || s.Plesk == nil {
 			continue
@@ -170,7 +174,7 @@ func targetServer(targets []string) (server string, rest []string, err error) {
 // then every server planned on its part.
 func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.Time, a actor, sec plan.Secrets) error {
 	cfg := run.cfg
-	warnFleetEnv(env, cfg)
+	warnFleetEnv(env, cfg, c.connEnv...)
 	parts, diags := plan.Partition(cfg)
 	if diags.HasErrors() {
 		return diags
@@ -669,9 +673,16 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 	names := make([]string, 0, len(parts))
 	recs := make([]*state.Snapshot, 0, len(parts))
 	planned := map[string]bool{}
+	// A server that failed with nothing recorded (refused before any
+	// write, or not reached) had nothing done: the history counts none
+	// of its changes, its description's included.
+	untouched := map[string]bool{}
 	for i, part := range parts {
 		planned[part.Name] = true
 		names, recs = append(names, part.Name), append(recs, records[i])
+		if st := outcomes[i].Status; (st == "failed" || st == "not_reached") && records[i] == part.Prior {
+			untouched[part.Name] = true
+		}
 	}
 	for _, name := range plan.RecordedServers(p.Result) {
 		if !planned[name] {
@@ -686,7 +697,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 		if oc.Status == "failed" || oc.Status == "not_reached" {
 			failed = append(failed, oc.Name)
 		}
-		if oc.Status == "not_reached" {
+		if oc.Status == "not_reached" || untouched[oc.Name] {
 			notDone[oc.Name] = true
 		}
 		for _, k := range oc.Pending {

@@ -467,6 +467,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if server != "" {
 		// MakeFleet limits the plan to the targets on that server.
 		c.onlyServer, c.targets = server, o.Targets
+		// The server was read with the shared credentials when it has
+		// none of its own: they are not ignored.
+		c.connEnv = []string{plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword}
 	}
 	load := configFor(env, o.Dir)
 	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
@@ -508,6 +511,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 			adopted = append(adopted, ref.Kind+" "+ref.Key)
 		}
 	}
+	if err := checkAdoptedOnly(run.plan, adopted, server); err != nil {
+		return err
+	}
 	if server != "" {
 		refresh.IDs(snap).Only(adopted).AttachOn(run.plan.Result, server)
 	} else {
@@ -544,6 +550,31 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		return fleet.WriteHCL(env.Stdout, add)
 	}
 	return fleet.WriteYAML(env.Stdout, add)
+}
+
+// checkAdoptedOnly refuses an adoption whose plan changes more than the
+// adopted objects (kind and key; on server, for a multi-server config):
+// import sends nothing, so recording the changes the config has for
+// other objects (a plan's new values the adopted subscription follows,
+// and the subscriptions that change reaches) would say the server has
+// what it does not.
+func checkAdoptedOnly(p *plan.Plan, adopted []string, server string) error {
+	var other []string
+	for _, c := range p.Changes {
+		if c.Server == server && slices.Contains(adopted, string(c.Kind)+" "+c.Key) {
+			continue
+		}
+		other = append(other, fmt.Sprintf("%s (%s)", c.Address(), c.Action))
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	are := "are"
+	if len(other) == 1 {
+		are = "is"
+	}
+	return fmt.Errorf("import --target records only the objects it adopts and sends nothing, but adopting them needs %d %s of the config that %s not applied yet: %s; nothing was recorded: run plansync apply first, then import again",
+		len(other), plural(len(other), "change"), are, strings.Join(other, ", "))
 }
 
 // mergeAdopted adds the adopted objects to a loaded config; one the

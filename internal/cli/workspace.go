@@ -419,6 +419,15 @@ func lockedConfig(ctx context.Context, env Env, c *common, dir, op string, load 
 		run.close()
 		return nil, nil, withState(err, run.backend)
 	}
+	if len(cfg.Servers) == 0 && !c.replace {
+		// A single server block is the one server default (SPEC §6.7):
+		// default's records are its own; another server's would be
+		// dropped from the state.
+		if run.prior, err = plan.SingleServerPrior(run.prior); err != nil {
+			run.close()
+			return nil, nil, withState(err, run.backend)
+		}
+	}
 	return run, cfg, nil
 }
 

@@ -88,6 +88,39 @@ func Partition(cfg *model.Config) ([]ServerConfig, diag.Diagnostics) {
 				Detail:  "with several servers, a reseller exists where it or its customers have a subscription, or where servers: [..] places it"})
 		}
 	}
+	// A reseller's own plans exist only where the reseller is: one placed
+	// explicitly (servers, server_selector) on none of those servers is
+	// on no server. The reseller on no server is warned of above.
+	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans} {
+		for _, k := range slices.Sorted(maps.Keys(plans)) {
+			p := plans[k]
+			on := resOn[p.Owner]
+			if p.Owner == "" || p.Owner == model.Admin || len(on) == 0 || !p.Placement.Set() {
+				continue
+			}
+			var placed []string
+			for _, s := range p.Placement.Select(cfg.Servers) {
+				if on[s.Name] {
+					placed = nil
+					break
+				}
+				placed = append(placed, s.Name)
+			}
+			if len(placed) == 0 {
+				continue
+			}
+			var is []string
+			for _, s := range cfg.Servers {
+				if on[s.Name] {
+					is = append(is, s.Name)
+				}
+			}
+			diags = append(diags, diag.Diagnostic{Severity: diag.Warning, Subject: p.Src.Decl, Object: string(p.Kind) + " " + k,
+				Summary: fmt.Sprintf("%s %s is on no server: it is placed on %s, but a plan of reseller %s exists only where %s is (%s)",
+					p.Kind, k, strings.Join(placed, ", "), p.Owner, p.Owner, strings.Join(is, ", ")),
+				Detail: fmt.Sprintf("place it on a server where %s is, or place %s there too (its servers list, or a subscription of its own or of its customers there)", p.Owner, p.Owner)})
+		}
+	}
 
 	out := make([]ServerConfig, 0, len(cfg.Servers))
 	for _, srv := range cfg.Servers {
@@ -447,6 +480,92 @@ func adoptSingle(s *state.Snapshot) *state.Snapshot {
 		return s
 	}
 	return JoinStates(s.Lineage, s.Serial, names, parts)
+}
+
+// SingleServerPrior returns the recorded state s as a config with a
+// single server block (the one server default) sees it: records of
+// server default (a servers list that named only default) are the single
+// server's, as AdoptDefault does the other way. A state that also holds
+// records of another named server cannot be planned so: planning would
+// drop them from the state. The error names those servers and what is
+// recorded there. s itself is never changed.
+func SingleServerPrior(s *state.Snapshot) (*state.Snapshot, error) {
+	if !namesServers(s) {
+		return s, nil // a single server's state: nothing to look at
+	}
+	names := RecordedServers(s)
+	var others []string
+	for _, n := range names {
+		if n != "" && n != model.DefaultServer {
+			others = append(others, n)
+		}
+	}
+	if len(others) == 0 && slices.Contains(names, "") && slices.Contains(names, model.DefaultServer) {
+		// Both the single server's records and default's: which are
+		// the block's is not for plansync to guess.
+		others = append(others, model.DefaultServer)
+	}
+	if len(others) > 0 {
+		var held []string
+		for _, n := range others {
+			objects := RecordedObjects(SliceState(s, n))
+			if len(objects) == 0 {
+				held = append(held, fmt.Sprintf("server %s: its description", n))
+				continue
+			}
+			held = append(held, fmt.Sprintf("server %s: %s (%s)", n, countNoun(len(objects), "object"), firstNames(objects, 3)))
+		}
+		return nil, fmt.Errorf("the config has a single server block (the one server %s), but the recorded state holds what is recorded on other servers of a servers list (%s): "+
+			"planning the block would drop it from the state; nothing was planned. "+
+			"Keep the servers list, with the block's server named %s in it; to keep only that server, retire the others first: "+
+			"empty their part of the config and apply (with --allow-delete), then take them out of the list and apply again, which forgets them",
+			model.DefaultServer, strings.Join(held, "; "), model.DefaultServer)
+	}
+	if !slices.Contains(names, model.DefaultServer) {
+		return s, nil
+	}
+	return JoinStates(s.Lineage, s.Serial, []string{""}, []*state.Snapshot{SliceState(s, model.DefaultServer)}), nil
+}
+
+// namesServers reports whether s holds a record of a named server,
+// without building the map of every record (a single server's state may
+// hold 100,000 subscriptions).
+func namesServers(s *state.Snapshot) bool {
+	if s == nil {
+		return false
+	}
+	if len(s.Servers) > 0 {
+		return true
+	}
+	named := func(server string) bool { return server != "" }
+	for _, r := range s.Services {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, list := range [][]state.Plan{s.ServicePlans, s.AddonPlans, s.ResellerPlans} {
+		for _, r := range list {
+			if named(r.Server) {
+				return true
+			}
+		}
+	}
+	for _, r := range s.Resellers {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, r := range s.Customers {
+		if named(r.Server) {
+			return true
+		}
+	}
+	for _, r := range s.Subscriptions {
+		if named(r.Server) {
+			return true
+		}
+	}
+	return false
 }
 
 // FleetInput is what MakeFleet plans a multi-server config from.

@@ -87,6 +87,27 @@ func TestPartitionUnplacedPlan(t *testing.T) {
 	}
 }
 
+// A reseller's own plan exists only where the reseller is: placed
+// explicitly on servers where it is not, the plan is on no server, which
+// a warning says (as it does for an account on no server), naming where
+// the reseller is.
+func TestPartitionResellerPlanPlacedWhereResellerIsNot(t *testing.T) {
+	cfg := fleetConfig()
+	cfg.ServicePlans["hostco/Web"].Placement = model.Placement{Servers: []string{"web1"}}
+	cfg.ServicePlans["hostco/Extra"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "hostco", Name: "Extra"}
+	cfg.Subscriptions["g.example"].Plan = "Extra"
+	_, diags := Partition(cfg)
+	want := `service_plan hostco/Web is on no server: it is placed on web1, but a plan of reseller hostco exists only where hostco is (web2)`
+	if diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+		t.Errorf("diagnostics: %v\nwant a warning: %s", diags, want)
+	}
+	// Placed where the reseller is, it says nothing.
+	cfg.ServicePlans["hostco/Web"].Placement = model.Placement{Servers: []string{"web1", "web2"}}
+	if _, diags := Partition(cfg); strings.Contains(diags.Error(), "hostco/Web") {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}
+
 func TestFleetPlanMergesAndRecordsPerServer(t *testing.T) {
 	cfg := fleetConfig()
 	p := mustPlan(t, cfg, nil)

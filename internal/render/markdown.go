@@ -56,6 +56,11 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	if p.Partial {
 		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", mdCell(strings.Join(p.Targets, ", ")))
 	}
+	// As in text: a server planned from the recorded state, records of a
+	// server the config does not name, …
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdSummary(n))
+	}
 	driftMarkdown(&b, p)
 	if p.Empty() {
 		b.WriteString(noChanges(p) + "\n")
