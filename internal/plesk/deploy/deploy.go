@@ -119,7 +119,13 @@ type Outcome struct {
 	// Created are the pending objects this run created on the server
 	// (a later write of theirs failed): the server has them, as their
 	// add made them, while Record keeps their prior record (none).
-	Created       []state.Ref
+	Created []state.Ref
+	// Changed are the other pending objects this run changed on the
+	// server: one of their writes succeeded before a later one failed
+	// or was not reached, or their customer's move or conversion took
+	// them along. The server has them as those writes left them, while
+	// Record keeps their prior record.
+	Changed       []state.Ref
 	Disagreements []Disagreement
 	Problems      []Problem
 	// Notes say what was left undone: what a billing system owns, what
@@ -189,13 +195,17 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
 		if r.added[ref] {
 			out.Created = append(out.Created, ref)
+		} else if failed != nil && r.changedOnServer(ref) {
+			out.Changed = append(out.Changed, ref)
 		}
 	}
 	sort.Strings(out.Pending)
-	sort.Slice(out.Created, func(i, j int) bool {
-		a, b := out.Created[i], out.Created[j]
-		return a.Kind < b.Kind || a.Kind == b.Kind && a.Key < b.Key
-	})
+	for _, refs := range [][]state.Ref{out.Created, out.Changed} {
+		sort.Slice(refs, func(i, j int) bool {
+			a, b := refs[i], refs[j]
+			return a.Kind < b.Kind || a.Kind == b.Kind && a.Key < b.Key
+		})
+	}
 	sort.Slice(out.Problems, func(i, j int) bool { return out.Problems[i].Object < out.Problems[j].Object })
 	return out, failed
 }
@@ -279,6 +289,8 @@ type run struct {
 	// created (their add succeeded).
 	creating map[state.Ref]bool
 	added    map[state.Ref]bool
+	// wrote are the objects one of whose writes succeeded.
+	wrote    map[state.Ref]bool
 	problems []Problem
 	notes    []string
 	disagree []Disagreement
@@ -296,7 +308,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -487,6 +499,7 @@ func (r *run) exec(ctx context.Context, ph *phase) error {
 						}
 						r.mu.Lock()
 						r.succeeded++
+						r.wrote[ph.chains[i].ref] = true
 						r.mu.Unlock()
 						if then := ph.chains[i].steps[round].then; then != nil {
 							then(replies[n])
@@ -532,6 +545,36 @@ func OpError(err error) *xmlapi.OpError {
 		return oe
 	}
 	return nil
+}
+
+// changedOnServer reports whether this run changed a pending object on
+// the server: one of its writes succeeded, or, for a subscription, its
+// customer's move (change-owner) or conversion into a reseller took it
+// to another owner.
+func (r *run) changedOnServer(ref state.Ref) bool {
+	if r.wrote[ref] {
+		return true
+	}
+	if ref.Kind != "subscription" {
+		return false
+	}
+	var customers []string
+	for _, snap := range []*state.Snapshot{r.prior, r.res} {
+		if snap == nil {
+			continue
+		}
+		for _, s := range snap.Subscriptions {
+			if s.Domain == ref.Key && s.Customer != "" {
+				customers = append(customers, s.Customer)
+			}
+		}
+	}
+	for _, c := range customers {
+		if r.moved[c] && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
+			return true
+		}
+	}
+	return false
 }
 
 // record builds the snapshot to record: the result, with the server's
