@@ -184,6 +184,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		}
 	}
 	out := &Outcome{Writes: r.writes, Planned: r.planned, Succeeded: r.succeeded, Problems: r.problems, Notes: r.notes}
+	writeFailed := failed != nil
 	if failed == nil {
 		if err := r.verify(ctx); err != nil {
 			failed = err
@@ -195,7 +196,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
 		if r.added[ref] {
 			out.Created = append(out.Created, ref)
-		} else if failed != nil && r.changedOnServer(ref) {
+		} else if writeFailed && r.changedOnServer(ref) {
 			out.Changed = append(out.Changed, ref)
 		}
 	}
@@ -748,6 +749,8 @@ func (r *run) verify(ctx context.Context) error {
 	sort.Strings(list)
 	const chunk = 1000
 	var ops []xmlapi.Op
+	var readErr error
+	read := map[string]bool{}
 	for start := 0; start < len(list); start += chunk {
 		end := min(start+chunk, len(list))
 		ops = append(ops, xmlapi.WebspaceGet{Filter: xmlapi.WebspaceFilter{Name: list[start:end]}, Dataset: xmlapi.FullDataset()})
@@ -761,6 +764,13 @@ func (r *run) verify(ctx context.Context) error {
 		for _, rep := range replies {
 			for _, res := range rep.Results {
 				w, ok := res.(*xmlapi.WebspaceData)
+				if ok && w.Status.Status != "ok" && w.Status.ErrCode != xmlapi.ErrNotFound && readErr == nil {
+					// Not read back is not agreeing: the prediction is
+					// not recorded (one gone from the server is drift,
+					// not this).
+					readErr = &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+						Object: rep.Op.Object(), Code: w.Status.ErrCode, Text: w.Status.ErrText}
+				}
 				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 					continue
 				}
@@ -768,6 +778,7 @@ func (r *run) verify(ctx context.Context) error {
 				if s == nil {
 					continue
 				}
+				read[s.Domain] = true
 				var only func(string) bool
 				if ch := changed[s.Domain]; ch != nil {
 					only = r.changedPaths(ch, s)
@@ -775,6 +786,16 @@ func (r *run) verify(ctx context.Context) error {
 				r.compare(s, w, only)
 			}
 		}
+	}
+	if readErr != nil {
+		// The subscriptions not read back keep their prior record: the
+		// next apply reads them back.
+		for domain := range subs {
+			if !read[domain] {
+				r.pending[state.Ref{Kind: "subscription", Key: domain}] = true
+			}
+		}
+		return readErr
 	}
 	if err := r.verifyContacts(ctx); err != nil {
 		return err
@@ -822,6 +843,21 @@ func (r *run) verifyContacts(ctx context.Context) error {
 	replies, err := r.c.Do(ctx, ops...)
 	if err != nil {
 		return err
+	}
+	for _, rep := range replies {
+		for _, res := range rep.Results {
+			if h := res.Head(); h.Status != "ok" && h.ErrCode != xmlapi.ErrNotFound {
+				// Not read back is not agreeing: these accounts keep
+				// their prior record.
+				for ref := range r.contacts {
+					if ref.Kind == rep.Op.Operator() {
+						r.pending[ref] = true
+					}
+				}
+				return &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+					Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
+			}
+		}
 	}
 	customers := map[string]*state.Customer{}
 	for i := range r.res.Customers {
