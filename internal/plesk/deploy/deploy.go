@@ -788,11 +788,15 @@ func (r *run) verify(ctx context.Context) error {
 		}
 	}
 	if readErr != nil {
-		// The subscriptions not read back keep their prior record: the
-		// next apply reads them back.
+		// The subscriptions not read back that a written plan reaches,
+		// and no write of their own, keep their prior record (their
+		// values are a prediction): the next apply reads them back. The
+		// others' writes succeeded: they are recorded, as after a
+		// read-back not answered.
 		for domain := range subs {
-			if !read[domain] {
-				r.pending[state.Ref{Kind: "subscription", Key: domain}] = true
+			ref := state.Ref{Kind: "subscription", Key: domain}
+			if !read[domain] && !r.wrote[ref] && changed[domain] == nil {
+				r.pending[ref] = true
 			}
 		}
 		return readErr
