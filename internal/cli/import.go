@@ -183,6 +183,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	defer run.close()
 	summary.ids.Attach(run.plan.Result)
 	refresh.MarkUnsynced(run.plan.Result, "", summary.unsynced)
+	refresh.MarkOnPlan(run.plan.Result, "", summary.onPlan)
 	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
@@ -273,6 +274,9 @@ type importSummary struct {
 	// unsynced are the subscriptions the server holds unsynchronised
 	// (synchronized=false): recorded unsynced, as the server has them.
 	unsynced map[string]bool
+	// onPlan are the subscriptions the server holds on a service plan
+	// (refresh.OnPlan): recorded synced, as the server has them.
+	onPlan map[string]bool
 }
 
 // importWrite reads the server and writes the config directory. What it
@@ -302,7 +306,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions, no
 	}
 	return importSummary{
 		objects: importer.Counts(cfg),
-		files:   len(files), notes: len(notes), ids: refresh.IDs(snap), unsynced: refresh.Unsynchronized(snap),
+		files:   len(files), notes: len(notes), ids: refresh.IDs(snap), unsynced: refresh.Unsynchronized(snap), onPlan: refresh.OnPlan(snap),
 	}, nil
 }
 
@@ -528,6 +532,13 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 	}
 	refresh.MarkUnsynced(run.plan.Result, server, off)
+	on := map[string]bool{}
+	for domain := range refresh.OnPlan(snap) {
+		if slices.Contains(adopted, "subscription "+domain) {
+			on[domain] = true
+		}
+	}
+	refresh.MarkOnPlan(run.plan.Result, server, on)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -861,7 +872,7 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	}
 	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}
 	for i, s := range servers {
-		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i])), refresh.Unsynchronized(snaps[i])}
+		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i])), refresh.Unsynchronized(snaps[i]), refresh.OnPlan(snaps[i])}
 	}
 	for _, d := range merged.Differences {
 		for _, f := range d.Fields {
@@ -989,8 +1000,9 @@ func keepCreated(s, replaced *state.Snapshot) {
 type serverIdentities struct {
 	server string
 	ids    refresh.Identities
-	// unsynced are the subscriptions the server holds unsynchronised.
-	unsynced map[string]bool
+	// unsynced are the subscriptions the server holds unsynchronised;
+	// onPlan those it holds on a service plan (refresh.OnPlan).
+	unsynced, onPlan map[string]bool
 }
 
 // attachServers gives each recorded object the Plesk identity it has on
@@ -1001,6 +1013,7 @@ func attachServers(s *state.Snapshot, ids []serverIdentities) {
 	for _, si := range ids {
 		si.ids.AttachOn(s, si.server)
 		refresh.MarkUnsynced(s, si.server, si.unsynced)
+		refresh.MarkOnPlan(s, si.server, si.onPlan)
 	}
 }
 

@@ -154,12 +154,15 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 
 // recordCreated takes into the record of an apply that stopped what the
 // server has of the objects it created but could not finish (a later
-// write of theirs failed: deploy.Outcome.Created). They exist there,
-// made by plansync: the next plan finishes them from what they are,
-// instead of finding them "created outside plansync". A read that fails
-// leaves the record as it is (the next plan then finds them so).
+// write of theirs failed: deploy.Outcome.Created), and of the objects it
+// changed only in part (deploy.Outcome.Changed). They are there as
+// plansync's writes left them: the next plan finishes them from what
+// they are, instead of finding them "created" or "edited outside
+// plansync". A read that fails leaves the record as it is (the next plan
+// then finds them so).
 func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, cfg *model.Config, out *deploy.Outcome, now time.Time) {
-	if len(out.Created) == 0 || out.Record == nil {
+	refs := append(slices.Clone(out.Created), out.Changed...)
+	if len(refs) == 0 || out.Record == nil {
 		return
 	}
 	read, err := deploy.Read(ctx, client, reseller)
@@ -168,7 +171,7 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	}
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
 	observed := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller}).Observed
-	out.Record = state.Merge(out.Record, observed, out.Created)
+	out.Record = state.Merge(out.Record, observed, refs)
 }
 
 // readNow reports whether the plan deploy applies was made from a read

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -364,6 +365,11 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	have := map[string]bool{}
 	definable := true
 	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, r.c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	if err != nil && !refusesPlanItems(err) {
+		// The server took the packet and failed the read (or did not
+		// answer): that says nothing of what it accepts.
+		return nil, err
+	}
 	if err != nil {
 		// The server does not take protocol 1.6.9.0: it can attach the
 		// services it has, not define new ones.
@@ -440,6 +446,19 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
 	}
 	return ph, nil
+}
+
+// refusesPlanItems reports whether err, the answer to a plan-item get,
+// says that the server does not take the operator (protocol 1.6.9.0):
+// the packet refused whole, or the operation refused as unsupported or
+// unreadable; not an operation that failed, nor a packet not answered.
+func refusesPlanItems(err error) bool {
+	var se *xmlapi.SystemError
+	if errors.As(err, &se) {
+		return true
+	}
+	oe := OpError(err)
+	return oe != nil && (oe.Code == xmlapi.ErrUnsupported || oe.Code == xmlapi.ErrParse || oe.Code == xmlapi.ErrVersion)
 }
 
 // sameDefinition reports whether the server defines a service as the

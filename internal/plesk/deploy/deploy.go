@@ -119,7 +119,13 @@ type Outcome struct {
 	// Created are the pending objects this run created on the server
 	// (a later write of theirs failed): the server has them, as their
 	// add made them, while Record keeps their prior record (none).
-	Created       []state.Ref
+	Created []state.Ref
+	// Changed are the other pending objects this run changed on the
+	// server: one of their writes succeeded before a later one failed
+	// or was not reached, or their customer's move or conversion took
+	// them along. The server has them as those writes left them, while
+	// Record keeps their prior record.
+	Changed       []state.Ref
 	Disagreements []Disagreement
 	Problems      []Problem
 	// Notes say what was left undone: what a billing system owns, what
@@ -178,6 +184,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		}
 	}
 	out := &Outcome{Writes: r.writes, Planned: r.planned, Succeeded: r.succeeded, Problems: r.problems, Notes: r.notes}
+	writeFailed := failed != nil
 	if failed == nil {
 		if err := r.verify(ctx); err != nil {
 			failed = err
@@ -189,13 +196,17 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
 		if r.added[ref] {
 			out.Created = append(out.Created, ref)
+		} else if writeFailed && r.changedOnServer(ref) {
+			out.Changed = append(out.Changed, ref)
 		}
 	}
 	sort.Strings(out.Pending)
-	sort.Slice(out.Created, func(i, j int) bool {
-		a, b := out.Created[i], out.Created[j]
-		return a.Kind < b.Kind || a.Kind == b.Kind && a.Key < b.Key
-	})
+	for _, refs := range [][]state.Ref{out.Created, out.Changed} {
+		sort.Slice(refs, func(i, j int) bool {
+			a, b := refs[i], refs[j]
+			return a.Kind < b.Kind || a.Kind == b.Kind && a.Key < b.Key
+		})
+	}
 	sort.Slice(out.Problems, func(i, j int) bool { return out.Problems[i].Object < out.Problems[j].Object })
 	return out, failed
 }
@@ -279,6 +290,8 @@ type run struct {
 	// created (their add succeeded).
 	creating map[state.Ref]bool
 	added    map[state.Ref]bool
+	// wrote are the objects one of whose writes succeeded.
+	wrote    map[state.Ref]bool
 	problems []Problem
 	notes    []string
 	disagree []Disagreement
@@ -296,7 +309,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -487,6 +500,7 @@ func (r *run) exec(ctx context.Context, ph *phase) error {
 						}
 						r.mu.Lock()
 						r.succeeded++
+						r.wrote[ph.chains[i].ref] = true
 						r.mu.Unlock()
 						if then := ph.chains[i].steps[round].then; then != nil {
 							then(replies[n])
@@ -532,6 +546,36 @@ func OpError(err error) *xmlapi.OpError {
 		return oe
 	}
 	return nil
+}
+
+// changedOnServer reports whether this run changed a pending object on
+// the server: one of its writes succeeded, or, for a subscription, its
+// customer's move (change-owner) or conversion into a reseller took it
+// to another owner.
+func (r *run) changedOnServer(ref state.Ref) bool {
+	if r.wrote[ref] {
+		return true
+	}
+	if ref.Kind != "subscription" {
+		return false
+	}
+	var customers []string
+	for _, snap := range []*state.Snapshot{r.prior, r.res} {
+		if snap == nil {
+			continue
+		}
+		for _, s := range snap.Subscriptions {
+			if s.Domain == ref.Key && s.Customer != "" {
+				customers = append(customers, s.Customer)
+			}
+		}
+	}
+	for _, c := range customers {
+		if r.moved[c] && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
+			return true
+		}
+	}
+	return false
 }
 
 // record builds the snapshot to record: the result, with the server's
@@ -705,6 +749,8 @@ func (r *run) verify(ctx context.Context) error {
 	sort.Strings(list)
 	const chunk = 1000
 	var ops []xmlapi.Op
+	var readErr error
+	read := map[string]bool{}
 	for start := 0; start < len(list); start += chunk {
 		end := min(start+chunk, len(list))
 		ops = append(ops, xmlapi.WebspaceGet{Filter: xmlapi.WebspaceFilter{Name: list[start:end]}, Dataset: xmlapi.FullDataset()})
@@ -718,6 +764,13 @@ func (r *run) verify(ctx context.Context) error {
 		for _, rep := range replies {
 			for _, res := range rep.Results {
 				w, ok := res.(*xmlapi.WebspaceData)
+				if ok && w.Status.Status != "ok" && w.Status.ErrCode != xmlapi.ErrNotFound && readErr == nil {
+					// Not read back is not agreeing: the prediction is
+					// not recorded (one gone from the server is drift,
+					// not this).
+					readErr = &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+						Object: rep.Op.Object(), Code: w.Status.ErrCode, Text: w.Status.ErrText}
+				}
 				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 					continue
 				}
@@ -725,6 +778,7 @@ func (r *run) verify(ctx context.Context) error {
 				if s == nil {
 					continue
 				}
+				read[s.Domain] = true
 				var only func(string) bool
 				if ch := changed[s.Domain]; ch != nil {
 					only = r.changedPaths(ch, s)
@@ -732,6 +786,20 @@ func (r *run) verify(ctx context.Context) error {
 				r.compare(s, w, only)
 			}
 		}
+	}
+	if readErr != nil {
+		// The subscriptions not read back that a written plan reaches,
+		// and no write of their own, keep their prior record (their
+		// values are a prediction): the next apply reads them back. The
+		// others' writes succeeded: they are recorded, as after a
+		// read-back not answered.
+		for domain := range subs {
+			ref := state.Ref{Kind: "subscription", Key: domain}
+			if !read[domain] && !r.wrote[ref] && changed[domain] == nil {
+				r.pending[ref] = true
+			}
+		}
+		return readErr
 	}
 	if err := r.verifyContacts(ctx); err != nil {
 		return err
@@ -779,6 +847,21 @@ func (r *run) verifyContacts(ctx context.Context) error {
 	replies, err := r.c.Do(ctx, ops...)
 	if err != nil {
 		return err
+	}
+	for _, rep := range replies {
+		for _, res := range rep.Results {
+			if h := res.Head(); h.Status != "ok" && h.ErrCode != xmlapi.ErrNotFound {
+				// Not read back is not agreeing: these accounts keep
+				// their prior record.
+				for ref := range r.contacts {
+					if ref.Kind == rep.Op.Operator() {
+						r.pending[ref] = true
+					}
+				}
+				return &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+					Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
+			}
+		}
 	}
 	customers := map[string]*state.Customer{}
 	for i := range r.res.Customers {

@@ -389,6 +389,14 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 					note("subscription %s: plan GUID %s is not a plan of this server; left out", sub.Domain, pg.GUID)
 					continue
 				}
+				if !strings.EqualFold(p.Owner, sub.Owner) {
+					// A subscription names its owner's plans only (a
+					// reseller's own subscription on an admin's plan, a
+					// customer's converted into a reseller): it is
+					// custom, with the values the server reports.
+					note("subscription %s: on %s %s of %s, which a subscription of %s cannot name (a subscription's plans are its owner's): taken as custom (plan: none) with its values; the next apply detaches it from that plan", sub.Domain, strings.ReplaceAll(string(p.Kind), "_", " "), p.Name, p.Owner, sub.Owner)
+					continue
+				}
 				if p.Kind == model.ServicePlanKind && sub.Plan == model.None {
 					sub.Plan = p.Name
 					if locked || withNotes {

@@ -103,6 +103,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	ids := IDs(snap)
 	ids.Attach(p.Result)
 	notSynced(snap, p.Result)
+	MarkOnPlan(p.Result, "", OnPlan(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
 }
@@ -114,6 +115,42 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 // yet; a plan then syncs them.
 func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
 	MarkUnsynced(rec, "", Unsynchronized(snap))
+}
+
+// OnPlan lists the domains of the subscriptions a read holds on one of
+// its service plans. One that the read config gives no plan (a plan of
+// another owner, which its config cannot name: a customer's subscription
+// that the customer's conversion into a reseller took along, say) is
+// custom in the config's terms, with the values the server reports, yet
+// still linked to a plan that changes them: MarkOnPlan records it so.
+func OnPlan(snap *importer.Snapshot) map[string]bool {
+	plans := map[string]bool{}
+	for _, d := range snap.Plans {
+		plans[d.GUID] = true
+	}
+	on := map[string]bool{}
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
+			continue
+		}
+		for _, pg := range w.Data.Subscriptions.Subscription.Plan {
+			if plans[pg.GUID] {
+				on[strings.ToLower(w.Data.GenInfo.Name)] = true
+			}
+		}
+	}
+	return on
+}
+
+// MarkOnPlan records the custom subscriptions of rec whose domains are in
+// on (OnPlan) as synced, as the server has them: a config's plan: none
+// then plans their detachment. On server only, unless server is "".
+func MarkOnPlan(rec *state.Snapshot, server string, on map[string]bool) {
+	for i := range rec.Subscriptions {
+		if s := &rec.Subscriptions[i]; on[s.Domain] && s.SyncStatus == "custom" && (server == "" || s.Server == server) {
+			s.SyncStatus = "synced"
+		}
+	}
 }
 
 // Unsynchronized lists the domains of the subscriptions a read holds
