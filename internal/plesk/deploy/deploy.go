@@ -291,12 +291,15 @@ type run struct {
 	creating map[state.Ref]bool
 	added    map[state.Ref]bool
 	// wrote are the objects one of whose writes succeeded.
-	wrote    map[state.Ref]bool
-	problems []Problem
-	notes    []string
-	disagree []Disagreement
-	writes   int
-	planned  int
+	wrote map[state.Ref]bool
+	// subCustomers are the customers each subscription has, recorded
+	// or planned (changedOnServer).
+	subCustomers map[string][]string
+	problems     []Problem
+	notes        []string
+	disagree     []Disagreement
+	writes       int
+	planned      int
 	// succeeded counts the writes the server reported done.
 	succeeded int
 }
@@ -559,18 +562,21 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 	if ref.Kind != "subscription" {
 		return false
 	}
-	var customers []string
-	for _, snap := range []*state.Snapshot{r.prior, r.res} {
-		if snap == nil {
-			continue
-		}
-		for _, s := range snap.Subscriptions {
-			if s.Domain == ref.Key && s.Customer != "" {
-				customers = append(customers, s.Customer)
+	if r.subCustomers == nil {
+		// Made once: a failed run may leave 100,000 subscriptions pending.
+		r.subCustomers = map[string][]string{}
+		for _, snap := range []*state.Snapshot{r.prior, r.res} {
+			if snap == nil {
+				continue
+			}
+			for _, s := range snap.Subscriptions {
+				if s.Customer != "" {
+					r.subCustomers[s.Domain] = append(r.subCustomers[s.Domain], s.Customer)
+				}
 			}
 		}
 	}
-	for _, c := range customers {
+	for _, c := range r.subCustomers[ref.Key] {
 		if r.moved[c] && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
 			return true
 		}
