@@ -1359,6 +1359,7 @@ func (c *comparer) describe(d *plan.Drift) {
 		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
 	gone := !c.declared(d)
+	billing := c.billingManaged(d, gone)
 	switch {
 	case gone && (d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing):
 		// Removed from the config too: nothing to adopt or revert.
@@ -1369,8 +1370,12 @@ func (c *comparer) describe(d *plan.Drift) {
 		// putting it back, as the server has it.
 		d.Gone = true
 		d.Revert = "apply will delete it"
-		switch d.Kind {
-		case plan.KindSubscription, "customer", "reseller":
+		switch {
+		case billing:
+			// A billing-managed object left out of the config is
+			// forgotten, not deleted (SPEC §6.5).
+			d.Revert = "apply will drop it from the state and leave it on the server, as billing owns its existence (managed_by: billing)"
+		case d.Kind == plan.KindSubscription || d.Kind == "customer" || d.Kind == "reseller":
 			d.Revert += " (with --allow-delete)"
 		}
 	}
@@ -1378,9 +1383,15 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 		d.Revert = "apply will create it again"
+		if billing {
+			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
+		}
 		return
 	case plan.DriftCreated:
 		d.Revert = "apply will record it and set it to the config's values"
+		if billing {
+			d.Revert += ", except what billing owns (managed_by: billing): its status, plan, add-ons and credentials"
+		}
 	case plan.DriftUnsynced:
 		if gone {
 			break
@@ -1391,6 +1402,11 @@ func (c *comparer) describe(d *plan.Drift) {
 	default:
 		if !gone {
 			d.Revert = "apply will set it back to the config's values"
+			if billing {
+				if r := billingRevert(d.Fields); r != "" {
+					d.Revert = r
+				}
+			}
 		}
 	}
 	key := d.Key
@@ -1445,6 +1461,113 @@ func (c *comparer) describe(d *plan.Drift) {
 			}
 		}
 	}
+}
+
+// billingOwned names, by drift path, the fields a billing system owns on
+// the objects it manages (SPEC §6.5): apply never writes them.
+var billingOwned = []struct{ path, name string }{
+	{"plan", "plan"},
+	{"addons", "add-ons"},
+	{"status", "status"},
+	{"password", "password"},
+	{"ftp_login", "FTP login"},
+	{"ftp_password", "FTP password"},
+}
+
+// billingManaged reports whether apply leaves the drifted object's
+// billing-owned fields to a billing system: as the config marks it, or,
+// for an object the config no longer declares (gone), as it was
+// recorded.
+func (c *comparer) billingManaged(d *plan.Drift, gone bool) bool {
+	keys := []string{d.Key}
+	if k, ok := c.serverKey[d.Address()]; ok {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if !gone && !c.noConfig && c.cfg != nil {
+			switch d.Kind {
+			case "customer":
+				if o := c.cfg.Customers[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			case "reseller":
+				if o := c.cfg.Resellers[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			case plan.KindSubscription:
+				if o := c.cfg.Subscriptions[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			}
+			continue
+		}
+		if c.rec == nil {
+			continue
+		}
+		switch d.Kind {
+		case "customer":
+			for i := range c.rec.Customers {
+				if c.rec.Customers[i].Login == k {
+					return c.rec.Customers[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		case "reseller":
+			for i := range c.rec.Resellers {
+				if c.rec.Resellers[i].Login == k {
+					return c.rec.Resellers[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		case plan.KindSubscription:
+			for i := range c.rec.Subscriptions {
+				if c.rec.Subscriptions[i].Domain == k {
+					return c.rec.Subscriptions[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		}
+	}
+	return false
+}
+
+// billingRevert says how drift in a billing-managed object's fields is
+// reverted when some of them are billing's: in the billing system, since
+// apply does not write them (and, with its plan or add-ons, the values
+// that come with them). "" when billing owns none of them.
+func billingRevert(fields []plan.DriftField) string {
+	var owned []string
+	switched, others := false, false
+	for _, b := range billingOwned {
+		for _, f := range fields {
+			if f.Path == b.path {
+				owned = append(owned, b.name)
+				switched = switched || b.path == "plan" || b.path == "addons"
+			}
+		}
+	}
+	if len(owned) == 0 {
+		return ""
+	}
+	for _, f := range fields {
+		own := f.Path == "sync_status"
+		for _, b := range billingOwned {
+			own = own || f.Path == b.path
+		}
+		if switched {
+			// The plan's values come with the plan and add-ons.
+			for _, prefix := range []string{"resources.", "permissions.", "hosting.", "mail.", "dns.", "services"} {
+				own = own || strings.HasPrefix(f.Path, prefix)
+			}
+		}
+		others = others || !own
+	}
+	what := "it"
+	if len(owned) > 1 {
+		what = "them"
+	}
+	r := fmt.Sprintf("in the billing system, which owns its %s (managed_by: billing); apply does not write %s", strings.Join(owned, " and "), what)
+	if others {
+		r += ", and sets the other values back to the config's"
+	}
+	return r
 }
 
 // declared reports whether the config declares the drifted object, under
