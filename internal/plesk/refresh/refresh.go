@@ -1616,10 +1616,14 @@ func Annotate(p *plan.Plan) {
 	}
 	locked := map[string]*plan.Drift{}
 	drifted := map[string]bool{}
+	gone := map[string]plan.DriftCause{}
 	for i := range p.Drift {
 		d := &p.Drift[i]
-		if d.Cause == plan.DriftLocked {
+		switch d.Cause {
+		case plan.DriftLocked:
 			locked[d.Key] = d
+		case plan.DriftDeleted, plan.DriftMissing:
+			gone[d.Address()] = d.Cause
 		}
 		drifted[d.Address()] = true
 	}
@@ -1627,8 +1631,17 @@ func Annotate(p *plan.Plan) {
 	for _, c := range p.Changes {
 		if drifted[c.Address()] {
 			for i, r := range c.Reasons {
-				if r == "changed in config" {
+				switch {
+				case r == "changed in config":
 					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+				case r == "new in config" && c.Action == plan.Create:
+					// The config declared it all along: the server lost it.
+					switch gone[c.Address()] {
+					case plan.DriftDeleted:
+						c.Reasons[i] = "deleted outside plansync: created again"
+					case plan.DriftMissing:
+						c.Reasons[i] = "recorded, but not on the server: created there"
+					}
 				}
 			}
 		}
