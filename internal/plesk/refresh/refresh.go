@@ -1463,6 +1463,33 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 }
 
+// revertsOnly reports whether every value a change sets is set back to
+// what was recorded before the server drifted from it (the config did
+// not change it).
+func revertsOnly(c *plan.Change, drift []plan.Drift) bool {
+	recorded := map[string]plan.Val{}
+	for i := range drift {
+		if drift[i].Address() != c.Address() {
+			continue
+		}
+		for _, f := range drift[i].Fields {
+			recorded[f.Path] = f.Recorded
+		}
+	}
+	n := 0
+	for _, f := range c.Fields {
+		if f.Path == "customized" {
+			continue
+		}
+		r, ok := recorded[f.Path]
+		if !ok || r.Set != f.After.Set || r.Text != f.After.Text {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // billingOwned names, by drift path, the fields a billing system owns on
 // the objects it manages (SPEC §6.5): apply never writes them.
 var billingOwned = []struct{ path, name string }{
@@ -1633,6 +1660,10 @@ func Annotate(p *plan.Plan) {
 			for i, r := range c.Reasons {
 				switch {
 				case r == "changed in config":
+					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+				case r == "customisation changed" && revertsOnly(c, p.Drift):
+					// The config's customisation is as recorded: the
+					// panel changed the values.
 					c.Reasons[i] = "changed outside plansync: set back to the config's values"
 				case r == "new in config" && c.Action == plan.Create:
 					// The config declared it all along: the server lost it.
