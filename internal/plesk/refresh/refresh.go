@@ -1463,10 +1463,10 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 }
 
-// revertsOnly reports whether every value a change sets is set back to
-// what was recorded before the server drifted from it (the config did
-// not change it).
-func revertsOnly(c *plan.Change, drift []plan.Drift) bool {
+// revertSplit counts the values a change sets back to what was recorded
+// before the server drifted from it (reverts), and the others, which the
+// config changed.
+func revertSplit(c *plan.Change, drift []plan.Drift) (reverts, others int) {
 	recorded := map[string]plan.Val{}
 	for i := range drift {
 		if drift[i].Address() != c.Address() {
@@ -1476,18 +1476,17 @@ func revertsOnly(c *plan.Change, drift []plan.Drift) bool {
 			recorded[f.Path] = f.Recorded
 		}
 	}
-	n := 0
 	for _, f := range c.Fields {
 		if f.Path == "customized" {
 			continue
 		}
-		r, ok := recorded[f.Path]
-		if !ok || r.Set != f.After.Set || r.Text != f.After.Text {
-			return false
+		if r, ok := recorded[f.Path]; ok && r.Set == f.After.Set && r.Text == f.After.Text {
+			reverts++
+		} else {
+			others++
 		}
-		n++
 	}
-	return n > 0
+	return reverts, others
 }
 
 // billingOwned names, by drift path, the fields a billing system owns on
@@ -1657,24 +1656,37 @@ func Annotate(p *plan.Plan) {
 	renameBack(p)
 	for _, c := range p.Changes {
 		if drifted[c.Address()] {
-			for i, r := range c.Reasons {
+			var reasons []string
+			for _, r := range c.Reasons {
 				switch {
-				case r == "changed in config":
-					c.Reasons[i] = "changed outside plansync: set back to the config's values"
-				case r == "customisation changed" && revertsOnly(c, p.Drift):
-					// The config's customisation is as recorded: the
-					// panel changed the values.
-					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+				case r == "changed in config" || r == "customisation changed":
+					// Said of what the change sets back to the recorded
+					// value the server drifted from, and of what the
+					// config changed (a customisation changed only in
+					// the panel is the config's, unchanged).
+					const back = "changed outside plansync: set back to the config's values"
+					reverts, others := revertSplit(c, p.Drift)
+					switch {
+					case others == 0:
+						reasons = append(reasons, back)
+					case reverts > 0:
+						reasons = append(reasons, r, back)
+					default:
+						reasons = append(reasons, r)
+					}
+					continue
 				case r == "new in config" && c.Action == plan.Create:
 					// The config declared it all along: the server lost it.
 					switch gone[c.Address()] {
 					case plan.DriftDeleted:
-						c.Reasons[i] = "deleted outside plansync: created again"
+						r = "deleted outside plansync: created again"
 					case plan.DriftMissing:
-						c.Reasons[i] = "recorded, but not on the server: created there"
+						r = "recorded, but not on the server: created there"
 					}
 				}
+				reasons = append(reasons, r)
 			}
+			c.Reasons = reasons
 		}
 		d := locked[c.Key]
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
