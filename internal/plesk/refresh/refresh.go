@@ -1699,11 +1699,26 @@ func Annotate(p *plan.Plan) {
 			}
 		}
 		c.Action = plan.Sync
-		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + " again"
+		// The reasons the change has besides its unlocking (a plan
+		// switch in the config, …) are kept; "again" only on the plan
+		// it was synced with.
+		again := " again"
+		for _, r := range c.Reasons {
+			if strings.HasPrefix(r, "plan switched from ") {
+				again = ""
+			}
+		}
+		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + again
 		if len(discarded) > 0 {
 			reason += ", discarding the panel values " + strings.Join(discarded, ", ")
 		}
-		c.Reasons = []string{reason}
+		reasons := []string{reason}
+		for _, r := range c.Reasons {
+			if !strings.HasPrefix(r, "customisation removed") {
+				reasons = append(reasons, r)
+			}
+		}
+		c.Reasons = reasons
 	}
 }
 
