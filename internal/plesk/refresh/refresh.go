@@ -1642,14 +1642,16 @@ func Annotate(p *plan.Plan) {
 	}
 	locked := map[string]*plan.Drift{}
 	drifted := map[string]bool{}
-	gone := map[string]plan.DriftCause{}
+	// existence holds the cause of drift of objects created or deleted
+	// outside plansync.
+	existence := map[string]plan.DriftCause{}
 	for i := range p.Drift {
 		d := &p.Drift[i]
 		switch d.Cause {
 		case plan.DriftLocked:
 			locked[d.Key] = d
-		case plan.DriftDeleted, plan.DriftMissing:
-			gone[d.Address()] = d.Cause
+		case plan.DriftDeleted, plan.DriftMissing, plan.DriftCreated:
+			existence[d.Address()] = d.Cause
 		}
 		drifted[d.Address()] = true
 	}
@@ -1667,6 +1669,9 @@ func Annotate(p *plan.Plan) {
 					const back = "changed outside plansync: set back to the config's values"
 					reverts, others := revertSplit(c, p.Drift)
 					switch {
+					case existence[c.Address()] == plan.DriftCreated:
+						// Never recorded: nothing is set back.
+						reasons = append(reasons, "created outside plansync: set to the config's values")
 					case others == 0:
 						reasons = append(reasons, back)
 					case reverts > 0:
@@ -1677,7 +1682,7 @@ func Annotate(p *plan.Plan) {
 					continue
 				case r == "new in config" && c.Action == plan.Create:
 					// The config declared it all along: the server lost it.
-					switch gone[c.Address()] {
+					switch existence[c.Address()] {
 					case plan.DriftDeleted:
 						r = "deleted outside plansync: created again"
 					case plan.DriftMissing:
