@@ -982,6 +982,9 @@ func (c *comparer) customers() []state.Customer {
 			if cc := c.cfg.Customers[r.Login]; s.Status == "suspended" && cc != nil && cc.Status == "suspended" {
 				// The config adopted the suspension: it is its reason.
 				r.StatusReasons = c.configSuspensions("", r.Owner)
+			} else if s.Status == "suspended" && c.srv.Status["customer "+s.Login] == 0 && c.statusOf["reseller "+r.Owner] == "suspended" {
+				// Suspended with its reseller.
+				r.StatusReasons = []string{"reseller " + r.Owner + " suspended outside plansync"}
 			} else if s.Status == "suspended" {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
@@ -1266,7 +1269,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// suspension (or an account's above it): the config's reasons.
 		o.StatusReasons = configured
 	case o.Status == "suspended" && byAccount:
-		// Suspended because its account is.
+		// Suspended because its account is (its customer's, because
+		// the customer's reseller is).
+		if r.Customer != "" && c.srv.Status[account] == 0 && c.statusOf["reseller "+r.Owner] == "suspended" {
+			account = "reseller " + r.Owner
+		}
 		o.StatusReasons = []string{account + " suspended outside plansync"}
 	case o.Status == "suspended":
 		o.StatusReasons = []string{c.srv.suspendedWhy("subscription " + s.Domain)}
@@ -1642,6 +1649,7 @@ func Annotate(p *plan.Plan) {
 	}
 	locked := map[string]*plan.Drift{}
 	drifted := map[string]bool{}
+	status := map[string]*plan.Drift{}
 	// existence holds the cause of drift of objects created or deleted
 	// outside plansync.
 	existence := map[string]plan.DriftCause{}
@@ -1652,6 +1660,8 @@ func Annotate(p *plan.Plan) {
 			locked[d.Key] = d
 		case plan.DriftDeleted, plan.DriftMissing, plan.DriftCreated:
 			existence[d.Address()] = d.Cause
+		case plan.DriftStatus:
+			status[d.Address()] = d
 		}
 		drifted[d.Address()] = true
 	}
@@ -1680,6 +1690,14 @@ func Annotate(p *plan.Plan) {
 						reasons = append(reasons, r)
 					}
 					continue
+				case strings.HasPrefix(r, "activated in config:") && c.Action == plan.Activate && status[c.Address()] != nil:
+					// A reseller suspended outside plansync: the config
+					// did not change its status.
+					why := "suspended outside plansync"
+					if d := status[c.Address()]; d.Detail != "" {
+						why += " (" + d.Detail + ")"
+					}
+					r = "no longer suspended (" + why + ")" + strings.TrimPrefix(r, "activated in config")
 				case r == "new in config" && c.Action == plan.Create:
 					// The config declared it all along: the server lost it.
 					switch existence[c.Address()] {
