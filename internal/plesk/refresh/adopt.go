@@ -121,6 +121,11 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				}
 			}
 			out = &q
+		} else if c.billingManaged(d, true) {
+			// Put back as it was managed: by billing.
+			q := *s
+			q.ManagedBy = plan.ManagedByBilling
+			out = &q
 		}
 		one.Resellers[out.Login] = out
 	case "customer":
@@ -140,6 +145,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					q.Owner = s.Owner
 				}
 			}
+			out = &q
+		} else if c.billingManaged(d, true) {
+			q := *s
+			q.ManagedBy = plan.ManagedByBilling
 			out = &q
 		}
 		one.Customers[out.Login] = out
@@ -226,6 +235,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					}
 				}
 			}
+			out = &q
+		} else if c.billingManaged(d, true) {
+			q := *out
+			q.ManagedBy = plan.ManagedByBilling
 			out = &q
 		}
 		one.Subscriptions[out.Domain] = out

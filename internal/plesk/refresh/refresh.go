@@ -1019,6 +1019,9 @@ func (c *comparer) customers() []state.Customer {
 			if cc := c.cfg.Customers[r.Login]; s.Status == "suspended" && cc != nil && cc.Status == "suspended" {
 				// The config adopted the suspension: it is its reason.
 				r.StatusReasons = c.configSuspensions("", r.Owner)
+			} else if s.Status == "suspended" && c.srv.Status["customer "+s.Login] == 0 && c.statusOf["reseller "+r.Owner] == "suspended" {
+				// Suspended with its reseller.
+				r.StatusReasons = []string{"reseller " + r.Owner + " suspended outside plansync"}
 			} else if s.Status == "suspended" {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
@@ -1303,7 +1306,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// suspension (or an account's above it): the config's reasons.
 		o.StatusReasons = configured
 	case o.Status == "suspended" && byAccount:
-		// Suspended because its account is.
+		// Suspended because its account is (its customer's, because
+		// the customer's reseller is).
+		if r.Customer != "" && c.srv.Status[account] == 0 && c.statusOf["reseller "+r.Owner] == "suspended" {
+			account = "reseller " + r.Owner
+		}
 		o.StatusReasons = []string{account + " suspended outside plansync"}
 	case o.Status == "suspended":
 		o.StatusReasons = []string{c.srv.suspendedWhy("subscription " + s.Domain)}
@@ -1396,6 +1403,7 @@ func (c *comparer) describe(d *plan.Drift) {
 		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
 	gone := !c.declared(d)
+	billing := c.billingManaged(d, gone)
 	switch {
 	case gone && (d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing):
 		// Removed from the config too: nothing to adopt or revert.
@@ -1406,8 +1414,12 @@ func (c *comparer) describe(d *plan.Drift) {
 		// putting it back, as the server has it.
 		d.Gone = true
 		d.Revert = "apply will delete it"
-		switch d.Kind {
-		case plan.KindSubscription, "customer", "reseller":
+		switch {
+		case billing:
+			// A billing-managed object left out of the config is
+			// forgotten, not deleted (SPEC §6.5).
+			d.Revert = "apply will drop it from the state and leave it on the server, as billing owns its existence (managed_by: billing)"
+		case d.Kind == plan.KindSubscription || d.Kind == "customer" || d.Kind == "reseller":
 			d.Revert += " (with --allow-delete)"
 		}
 	}
@@ -1415,9 +1427,15 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 		d.Revert = "apply will create it again"
+		if billing {
+			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
+		}
 		return
 	case plan.DriftCreated:
 		d.Revert = "apply will record it and set it to the config's values"
+		if billing {
+			d.Revert += ", except what billing owns (managed_by: billing): its status, plan, add-ons and credentials"
+		}
 	case plan.DriftUnsynced:
 		if gone {
 			break
@@ -1428,6 +1446,11 @@ func (c *comparer) describe(d *plan.Drift) {
 	default:
 		if !gone {
 			d.Revert = "apply will set it back to the config's values"
+			if billing {
+				if r := billingRevert(d.Fields); r != "" {
+					d.Revert = r
+				}
+			}
 		}
 	}
 	key := d.Key
@@ -1484,6 +1507,139 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 }
 
+// revertSplit counts the values a change sets back to what was recorded
+// before the server drifted from it (reverts), and the others, which the
+// config changed.
+func revertSplit(c *plan.Change, drift []plan.Drift) (reverts, others int) {
+	recorded := map[string]plan.Val{}
+	for i := range drift {
+		if drift[i].Address() != c.Address() {
+			continue
+		}
+		for _, f := range drift[i].Fields {
+			recorded[f.Path] = f.Recorded
+		}
+	}
+	for _, f := range c.Fields {
+		if f.Path == "customized" {
+			continue
+		}
+		if r, ok := recorded[f.Path]; ok && r.Set == f.After.Set && r.Text == f.After.Text {
+			reverts++
+		} else {
+			others++
+		}
+	}
+	return reverts, others
+}
+
+// billingOwned names, by drift path, the fields a billing system owns on
+// the objects it manages (SPEC §6.5): apply never writes them.
+var billingOwned = []struct{ path, name string }{
+	{"plan", "plan"},
+	{"addons", "add-ons"},
+	{"status", "status"},
+	{"password", "password"},
+	{"ftp_login", "FTP login"},
+	{"ftp_password", "FTP password"},
+}
+
+// billingManaged reports whether apply leaves the drifted object's
+// billing-owned fields to a billing system: as the config marks it, or,
+// for an object the config no longer declares (gone), as it was
+// recorded.
+func (c *comparer) billingManaged(d *plan.Drift, gone bool) bool {
+	keys := []string{d.Key}
+	if k, ok := c.serverKey[d.Address()]; ok {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if !gone && !c.noConfig && c.cfg != nil {
+			switch d.Kind {
+			case "customer":
+				if o := c.cfg.Customers[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			case "reseller":
+				if o := c.cfg.Resellers[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			case plan.KindSubscription:
+				if o := c.cfg.Subscriptions[k]; o != nil {
+					return o.ManagedBy == plan.ManagedByBilling
+				}
+			}
+			continue
+		}
+		if c.rec == nil {
+			continue
+		}
+		switch d.Kind {
+		case "customer":
+			for i := range c.rec.Customers {
+				if c.rec.Customers[i].Login == k {
+					return c.rec.Customers[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		case "reseller":
+			for i := range c.rec.Resellers {
+				if c.rec.Resellers[i].Login == k {
+					return c.rec.Resellers[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		case plan.KindSubscription:
+			for i := range c.rec.Subscriptions {
+				if c.rec.Subscriptions[i].Domain == k {
+					return c.rec.Subscriptions[i].ManagedBy == plan.ManagedByBilling
+				}
+			}
+		}
+	}
+	return false
+}
+
+// billingRevert says how drift in a billing-managed object's fields is
+// reverted when some of them are billing's: in the billing system, since
+// apply does not write them (and, with its plan or add-ons, the values
+// that come with them). "" when billing owns none of them.
+func billingRevert(fields []plan.DriftField) string {
+	var owned []string
+	switched, others := false, false
+	for _, b := range billingOwned {
+		for _, f := range fields {
+			if f.Path == b.path {
+				owned = append(owned, b.name)
+				switched = switched || b.path == "plan" || b.path == "addons"
+			}
+		}
+	}
+	if len(owned) == 0 {
+		return ""
+	}
+	for _, f := range fields {
+		own := f.Path == "sync_status"
+		for _, b := range billingOwned {
+			own = own || f.Path == b.path
+		}
+		if switched {
+			// The plan's values come with the plan and add-ons.
+			for _, prefix := range []string{"resources.", "permissions.", "hosting.", "mail.", "dns.", "services"} {
+				own = own || strings.HasPrefix(f.Path, prefix)
+			}
+		}
+		others = others || !own
+	}
+	what := "it"
+	if len(owned) > 1 {
+		what = "them"
+	}
+	r := fmt.Sprintf("in the billing system, which owns its %s (managed_by: billing); apply does not write %s", strings.Join(owned, " and "), what)
+	if others {
+		r += ", and sets the other values back to the config's"
+	}
+	return r
+}
+
 // declared reports whether the config declares the drifted object, under
 // its recorded key or its key on the server (a rename in the panel).
 // Without a config, every object is taken as declared.
@@ -1530,21 +1686,67 @@ func Annotate(p *plan.Plan) {
 	}
 	locked := map[string]*plan.Drift{}
 	drifted := map[string]bool{}
+	status := map[string]*plan.Drift{}
+	// existence holds the cause of drift of objects created or deleted
+	// outside plansync.
+	existence := map[string]plan.DriftCause{}
 	for i := range p.Drift {
 		d := &p.Drift[i]
-		if d.Cause == plan.DriftLocked {
+		switch d.Cause {
+		case plan.DriftLocked:
 			locked[d.Key] = d
+		case plan.DriftDeleted, plan.DriftMissing, plan.DriftCreated:
+			existence[d.Address()] = d.Cause
+		case plan.DriftStatus:
+			status[d.Address()] = d
 		}
 		drifted[d.Address()] = true
 	}
 	renameBack(p)
 	for _, c := range p.Changes {
 		if drifted[c.Address()] {
-			for i, r := range c.Reasons {
-				if r == "changed in config" {
-					c.Reasons[i] = "changed outside plansync: set back to the config's values"
+			var reasons []string
+			for _, r := range c.Reasons {
+				switch {
+				case r == "changed in config" || r == "customisation changed":
+					// Said of what the change sets back to the recorded
+					// value the server drifted from, and of what the
+					// config changed (a customisation changed only in
+					// the panel is the config's, unchanged).
+					const back = "changed outside plansync: set back to the config's values"
+					reverts, others := revertSplit(c, p.Drift)
+					switch {
+					case existence[c.Address()] == plan.DriftCreated:
+						// Never recorded: nothing is set back.
+						reasons = append(reasons, "created outside plansync: set to the config's values")
+					case others == 0:
+						reasons = append(reasons, back)
+					case reverts > 0:
+						reasons = append(reasons, r, back)
+					default:
+						reasons = append(reasons, r)
+					}
+					continue
+				case strings.HasPrefix(r, "activated in config:") && c.Action == plan.Activate && status[c.Address()] != nil:
+					// A reseller suspended outside plansync: the config
+					// did not change its status.
+					why := "suspended outside plansync"
+					if d := status[c.Address()]; d.Detail != "" {
+						why += " (" + d.Detail + ")"
+					}
+					r = "no longer suspended (" + why + ")" + strings.TrimPrefix(r, "activated in config")
+				case r == "new in config" && c.Action == plan.Create:
+					// The config declared it all along: the server lost it.
+					switch existence[c.Address()] {
+					case plan.DriftDeleted:
+						r = "deleted outside plansync: created again"
+					case plan.DriftMissing:
+						r = "recorded, but not on the server: created there"
+					}
 				}
+				reasons = append(reasons, r)
 			}
+			c.Reasons = reasons
 		}
 		d := locked[c.Key]
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
@@ -1557,11 +1759,26 @@ func Annotate(p *plan.Plan) {
 			}
 		}
 		c.Action = plan.Sync
-		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + " again"
+		// The reasons the change has besides its unlocking (a plan
+		// switch in the config, …) are kept; "again" only on the plan
+		// it was synced with.
+		again := " again"
+		for _, r := range c.Reasons {
+			if strings.HasPrefix(r, "plan switched from ") {
+				again = ""
+			}
+		}
+		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + again
 		if len(discarded) > 0 {
 			reason += ", discarding the panel values " + strings.Join(discarded, ", ")
 		}
-		c.Reasons = []string{reason}
+		reasons := []string{reason}
+		for _, r := range c.Reasons {
+			if !strings.HasPrefix(r, "customisation removed") {
+				reasons = append(reasons, r)
+			}
+		}
+		c.Reasons = reasons
 	}
 }
 
