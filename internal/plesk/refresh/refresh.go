@@ -1509,14 +1509,11 @@ func (c *comparer) describe(d *plan.Drift) {
 
 // revertSplit counts the values a change sets back to what was recorded
 // before the server drifted from it (reverts), and the others, which the
-// config changed.
-func revertSplit(c *plan.Change, drift []plan.Drift) (reverts, others int) {
+// config changed. drift is the drift of the change's object.
+func revertSplit(c *plan.Change, drift []*plan.Drift) (reverts, others int) {
 	recorded := map[string]plan.Val{}
-	for i := range drift {
-		if drift[i].Address() != c.Address() {
-			continue
-		}
-		for _, f := range drift[i].Fields {
+	for _, d := range drift {
+		for _, f := range d.Fields {
 			recorded[f.Path] = f.Recorded
 		}
 	}
@@ -1685,7 +1682,8 @@ func Annotate(p *plan.Plan) {
 		return
 	}
 	locked := map[string]*plan.Drift{}
-	drifted := map[string]bool{}
+	// drifted holds each drifted object's drift, by address.
+	drifted := map[string][]*plan.Drift{}
 	status := map[string]*plan.Drift{}
 	// existence holds the cause of drift of objects created or deleted
 	// outside plansync.
@@ -1700,11 +1698,11 @@ func Annotate(p *plan.Plan) {
 		case plan.DriftStatus:
 			status[d.Address()] = d
 		}
-		drifted[d.Address()] = true
+		drifted[d.Address()] = append(drifted[d.Address()], d)
 	}
 	renameBack(p)
 	for _, c := range p.Changes {
-		if drifted[c.Address()] {
+		if drift := drifted[c.Address()]; len(drift) > 0 {
 			var reasons []string
 			for _, r := range c.Reasons {
 				switch {
@@ -1714,7 +1712,7 @@ func Annotate(p *plan.Plan) {
 					// config changed (a customisation changed only in
 					// the panel is the config's, unchanged).
 					const back = "changed outside plansync: set back to the config's values"
-					reverts, others := revertSplit(c, p.Drift)
+					reverts, others := revertSplit(c, drift)
 					switch {
 					case existence[c.Address()] == plan.DriftCreated:
 						// Never recorded: nothing is set back.
