@@ -537,7 +537,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"30d", "6mo", "1y", "1y6mo", "1y6mo15d", "2y30d", "1d", "100y", "unlimited"},
 			[]string{"1w", "6m", "30", `"30"`, `""`, "mo", "1d1y", "-1y", "true", "1 y", "0d", "0y", "0mo", "0y0mo0d", "00d", "~", ""}},
 		{"date", "subscriptions:\n  - domain: a.example\n    plan: none\n    expires: %s\n",
-			[]string{"2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00.5Z", `"2027-12-01"`},
+			[]string{"2027-01-31", "2027-01-31T10:00:00Z", "2027-01-31t10:00:00z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00.5Z", `"2027-12-01"`},
 			[]string{"31/01/2027", "2027-13-01", "2027-1-31", "20270131", "2027", "true", "2027-01-31T10:00Z", `"2027-01-31 10:00:00"`, "tomorrow", `"2027-01-31T10:00:00,5Z"`}},
 		{"secret", "customers:\n  - login: jdoe\n    password: %s\n",
 			[]string{"{env: JDOE_PASSWORD}", "{env: _x1}", "{file: secrets/jdoe.txt}", "hunter2", "12345"},

@@ -351,7 +351,14 @@ var MaxDate = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 func ParseDate(s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		t, err = time.Parse(time.RFC3339, s)
+		// RFC 3339 (§5.6) allows t and z in lower case; Go's layout
+		// takes upper case only.
+		t, err = time.Parse(time.RFC3339, strings.Map(func(r rune) rune {
+			if r == 't' || r == 'z' {
+				return r - 'a' + 'A'
+			}
+			return r
+		}, s))
 	}
 	if err != nil || strings.Contains(s, ",") {
 		// time.Parse takes a comma before a fraction of a second too;

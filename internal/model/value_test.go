@@ -58,6 +58,12 @@ func TestDateRange(t *testing.T) {
 			t.Errorf("ParseDate(%q): %v", good, err)
 		}
 	}
+	// RFC 3339 §5.6: t and z may be written in lower case.
+	upper, err1 := ParseDate("2027-01-31T10:00:00Z")
+	lower, err2 := ParseDate("2027-01-31t10:00:00z")
+	if err1 != nil || err2 != nil || !upper.Equal(lower) {
+		t.Errorf("ParseDate in lower case = %v, %v; want %v", lower, err2, upper)
+	}
 	for _, bad := range []string{"0000-01-01", "0000-12-31T23:00:00Z", "9999-12-31T23:00:00-05:00", "10000-01-01", "0001-01-01T00:30:00+01:00",
 		// RFC 3339 writes a fraction of a second after a point only.
 		"2027-01-31T10:00:00,5Z"} {
