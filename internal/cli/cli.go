@@ -108,7 +108,12 @@ func (c *common) release() {
 
 // check refuses flag values every command shares that their types allow
 // but that mean nothing.
-func (c *common) check() error {
+func (c *common) check(cmd *cobra.Command) error {
+	if f := cmd.Flags().Lookup("dir"); f != nil && f.Changed && f.Value.String() == "" {
+		// An empty --dir (an unset variable in a script) is no
+		// directory, not the current one.
+		return errors.New(`--dir "": name the config directory (--dir . for the current one)`)
+	}
 	if c.LockTimeout < 0 {
 		return fmt.Errorf("invalid argument %q for \"--lock-timeout\" flag: a timeout cannot be negative (0 tries the lock once)", c.LockTimeout)
 	}
@@ -320,7 +325,7 @@ func newRoot(ctx context.Context, env Env) *cobra.Command {
 	pf.StringVar(&c.StateName, "state-name", "", "name of the state within a shared backend (env PLANSYNC_STATE_NAME; default \"default\")")
 	pf.DurationVar(&c.LockTimeout, "lock-timeout", 0, "how long to wait for the state lock (e.g. 30s)")
 	pf.StringVar(&c.As, "as", "admin", "act as admin or reseller:LOGIN (a reseller manages only its own plans, customers and subscriptions)")
-	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return c.check() }
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return c.check(cmd) }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())
 	})

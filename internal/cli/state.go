@@ -234,7 +234,7 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 			return errors.New("state needs a subcommand: pull, push, list or history")
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if err := c.check(); err != nil {
+			if err := c.check(cmd); err != nil {
 				return err
 			}
 			a, err := parseAs(c.As)
