@@ -40,7 +40,8 @@ func validateCommand(run func(context.Context, validateOptions) error) *cobra.Co
 		Use:   "validate [--dir DIR] [--format text|json]",
 		Short: "Check the config directory and report every problem",
 		Long: `Check the config directory and report every problem, each with its
-file:line:column. Nothing is written but the cache (--no-cache: not that).
+file:line:column. Nothing is written but the config cache (none with
+--no-cache).
 
 With --as reseller:LOGIN the directory is a reseller's folder, checked as
 plan --as checks it: against the recorded state (--state, PLANSYNC_STATE),
