@@ -39,7 +39,14 @@ func validateCommand(run func(context.Context, validateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "validate [--dir DIR] [--format text|json]",
 		Short: "Check the config directory and report every problem",
-		Args:  cobra.NoArgs,
+		Long: `Check the config directory and report every problem, each with its
+file:line:column. Nothing is written but the config cache (none with
+--no-cache).
+
+With --as reseller:LOGIN the directory is a reseller's folder, checked as
+plan --as checks it: against the recorded state (--state, PLANSYNC_STATE),
+which holds the reseller and what its objects refer to.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd.Context(), o)
 		},
@@ -55,15 +62,36 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	// Peek at the recorded state, without locking it, only to know the
-	// services of extensions it recorded.
-	var prior *state.Snapshot
-	if b, err := openBackend(env, c, o.Dir); err == nil {
-		prior, _ = readPrior(context.Background(), b)
-		b.Close()
-	}
-	cfg, err := loadConfigFor(env, o.Dir, prior)
+	a, err := parseAs(c.As)
 	if err != nil {
+		return err
+	}
+	// Peek at the recorded state, without locking it, only to know the
+	// services of extensions it recorded. A reseller's folder is checked
+	// as plan --as checks it: against the recorded state, which holds
+	// the reseller and what its objects refer to, so that state must be
+	// read.
+	var prior *state.Snapshot
+	b, err := openBackend(env, c, o.Dir)
+	if err == nil {
+		var rerr error
+		prior, rerr = readPrior(context.Background(), b)
+		b.Close()
+		if rerr != nil && a.Reseller != "" {
+			return rerr
+		}
+	} else if a.Reseller != "" {
+		return err
+	}
+	load := configFor(env, o.Dir)
+	if a.Reseller != "" {
+		load = tenantConfig(env, o.Dir, a)
+	}
+	cfg, err := loadNow(load, prior)
+	if err != nil {
+		if b != nil {
+			err = withState(err, b)
+		}
 		return err
 	}
 	// Rules that need the effective values (a subscriber setting needs
@@ -72,7 +100,7 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if err != nil {
 		return err
 	}
-	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now})
+	p := plan.Make(plan.Input{Config: cfg, Prior: prior, Lineage: "validate", Now: now, Scope: a.scope()})
 	p.Diagnostics.Sort()
 	if p.Diagnostics.HasErrors() {
 		return p.Diagnostics
@@ -81,11 +109,40 @@ func runValidate(env Env, c *common, o validateOptions) error {
 	if o.Format == "json" {
 		return render.DiagnosticsJSON(env.Stdout, env.view.warnings())
 	}
+	if a.Reseller != "" {
+		// The config was completed from the recorded state: count only
+		// what the reseller's folder holds, which is the reseller's.
+		var sp, ap, cu, su int
+		for _, x := range cfg.ServicePlans {
+			sp += ownedBy(x.Owner, a.Reseller)
+		}
+		for _, x := range cfg.AddonPlans {
+			ap += ownedBy(x.Owner, a.Reseller)
+		}
+		for _, x := range cfg.Customers {
+			cu += ownedBy(x.Owner, a.Reseller)
+		}
+		for _, x := range cfg.Subscriptions {
+			su += ownedBy(x.Owner, a.Reseller)
+		}
+		fmt.Fprintf(env.Stdout, "The configuration of reseller %s is valid: %s, %s, %s, %s, %s.\n", a.Reseller,
+			counted(len(cfg.Files), "file"), counted(sp, "service plan"), counted(ap, "add-on plan"),
+			counted(cu, "customer"), counted(su, "subscription"))
+		return nil
+	}
 	fmt.Fprintf(env.Stdout, "The configuration is valid: %s, %s, %s, %s, %s, %s, %s.\n",
 		counted(len(cfg.Files), "file"), counted(len(cfg.ServicePlans), "service plan"), counted(len(cfg.AddonPlans), "add-on plan"),
 		counted(len(cfg.ResellerPlans), "reseller plan"), counted(len(cfg.Resellers), "reseller"), counted(len(cfg.Customers), "customer"),
 		counted(len(cfg.Subscriptions), "subscription"))
 	return nil
+}
+
+// ownedBy is 1 when owner is login, else 0.
+func ownedBy(owner, login string) int {
+	if owner == login {
+		return 1
+	}
+	return 0
 }
 
 // planOptions are the arguments of `plansync plan`.
