@@ -116,6 +116,11 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err := checkFormat(o.Format, "yaml", "hcl"); err != nil {
 		return err
 	}
+	if a, err := parseAs(c.As); err != nil {
+		return err
+	} else if a.Reseller != "" {
+		return fmt.Errorf("plansync import is the admin's: it reads the whole business layer of a server with the admin's credentials and records every tenant's objects (a reseller uses plan, apply and show with --as)")
+	}
 	if len(o.Servers) > 0 && len(o.Targets) > 0 {
 		return runImportTargetServer(ctx, env, c, o)
 	}
