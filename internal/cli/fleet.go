@@ -169,6 +169,22 @@ func targetServer(targets []string) (server string, rest []string, err error) {
 	return server, rest, nil
 }
 
+// checkOnlyServer refuses a --target server/NAME (only) that names no
+// server of parts.
+func checkOnlyServer(only string, parts []plan.ServerConfig) error {
+	if only == "" {
+		return nil
+	}
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		if p.Name == only {
+			return nil
+		}
+		names[i] = p.Name
+	}
+	return fmt.Errorf("--target server/%s: the config has no server %s (servers: %s)", only, only, strings.Join(names, ", "))
+}
+
 // planFleet plans a multi-server config into run: each connected server
 // read (in parallel) and compared with its slice of the recorded state,
 // then every server planned on its part.
@@ -184,18 +200,8 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	if only == "" {
 		ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
 	}
-	if only != "" {
-		found := false
-		for _, p := range parts {
-			found = found || p.Name == only
-		}
-		if !found {
-			names := make([]string, len(parts))
-			for i, p := range parts {
-				names[i] = p.Name
-			}
-			return fmt.Errorf("--target server/%s: the config has no server %s (servers: %s)", only, only, strings.Join(names, ", "))
-		}
+	if err := checkOnlyServer(only, parts); err != nil {
+		return err
 	}
 	// A single server's records, which the list's server default
 	// adopts, are that server's (MakeFleet plans them so): read,
@@ -361,15 +367,21 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	// A single server's records, which the list's server default
 	// adopts, are compared as that server's.
 	prior := plan.AdoptDefault(run.prior, parts)
-	ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
-	reads := readFleet(ctx, env, parts, prior, "", c.parallelism, now, lineage, configFormat(cfg), reseller)
+	only := c.onlyServer
+	if err := checkOnlyServer(only, parts); err != nil {
+		return err
+	}
+	if only == "" {
+		ScaleMemoryLimit(atOnce(len(parts), c.parallelism))
+	}
+	reads := readFleet(ctx, env, parts, prior, only, c.parallelism, now, lineage, configFormat(cfg), reseller)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var names, failed, none []string
 	var recs []*state.Snapshot
 	var drift []plan.Drift
-	changed, comps, ids := false, false, 0
+	changed, comps, ids, skipped := false, false, 0, 0
 	for _, r := range reads {
 		names = append(names, r.name)
 		switch {
@@ -395,10 +407,16 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			continue
 		case r.err != nil:
 			failed = append(failed, fmt.Sprintf("%s (%s)", r.name, oneLine(r.err.Error())))
+		case only != "" && r.name != only:
+			// Not read (--target server/NAME): kept as recorded.
+			skipped++
 		default:
 			none = append(none, r.name)
 		}
 		recs = append(recs, plan.SliceState(prior, r.name))
+	}
+	if only != "" && len(none) > 0 {
+		return fmt.Errorf("refresh --target server/%s: server %s has no plesk block to read", only, only)
 	}
 	if len(none) == len(parts) {
 		return errors.New("refresh needs Plesk servers: none of the config's servers has a plesk block")
@@ -426,7 +444,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	if run.prior != nil {
 		serial = run.prior.Serial
 	}
-	read := counted(len(parts)-len(failed)-len(none), "server")
+	read := counted(len(parts)-len(failed)-len(none)-skipped, "server")
 	// Without drift, what is recorded: the Plesk identities found, or
 	// else the servers' components.
 	what := recordedWhat(ids, comps, "servers'")

@@ -250,14 +250,16 @@ func (r *refreshing) read(ctx context.Context, client *xmlapi.Client, prior *sta
 
 // refreshOptions are the arguments of `plansync refresh`.
 type refreshOptions struct {
-	Dir string
-	Now string
+	Dir         string
+	Now         string
+	Targets     []string
+	Parallelism int
 }
 
 func newRefreshCmd(env Env, c *common) *cobra.Command {
 	var o refreshOptions
 	cmd := &cobra.Command{
-		Use:   "refresh [--dir DIR]",
+		Use:   "refresh [--dir DIR] [--now TIME] [--target server/NAME] [--parallelism N]",
 		Short: "Record what the Plesk server has, changing nothing on it",
 		Long: `Read the config's Plesk server (server.plesk, or PLANSYNC_PLESK_URL and
 PLANSYNC_PLESK_KEY) and record in the state what it really has for every
@@ -273,6 +275,8 @@ changes, what apply would set back to the config's values.`,
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", ".", "config directory")
 	cmd.Flags().StringVar(&o.Now, "now", "", "as of this time (2027-01-31 or RFC 3339; env PLANSYNC_NOW)")
+	cmd.Flags().StringArrayVar(&o.Targets, "target", nil, "with several servers: refresh only server/NAME (the others' records are kept as they are)")
+	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 0, "with several servers: how many servers are read at once (0: the default, 4)")
 	return cmd
 }
 
@@ -284,6 +288,18 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	if err := checkDir(o.Dir); err != nil {
 		return err
 	}
+	if o.Parallelism < 0 {
+		return fmt.Errorf("--parallelism %d: must be at least 1 (0: the default, 4)", o.Parallelism)
+	}
+	c.parallelism = o.Parallelism
+	only, rest, err := targetServer(o.Targets)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("--target %s: refresh reads whole servers; it takes --target server/NAME only", rest[0])
+	}
+	c.onlyServer = only
 	a, err := parseAs(c.As)
 	if err != nil {
 		return err
@@ -299,6 +315,9 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 	defer run.close()
 	if len(cfg.Servers) > 0 {
 		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
+	}
+	if only != "" && only != model.DefaultServer {
+		return errNoServer
 	}
 	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)
