@@ -424,7 +424,7 @@ func (r *run) secretLeftToBilling(kind, key, field string) {
 	if !r.setsSecret(kind, key) {
 		return
 	}
-	now, before := secretOf(r.res, kind, key), secretOf(r.prior, kind, key)
+	now, before := secretOf(r.res, kind, key), r.priorSecret(kind, key)
 	if now == "" || now == before {
 		return
 	}
@@ -461,21 +461,34 @@ func secretOf(s *state.Snapshot, kind, key string) string {
 	return ""
 }
 
+// priorSecret is the secret the prior record of an object holds: under
+// the name it is renamed from, or, for a customer converted into a
+// reseller, the customer's.
+func (r *run) priorSecret(kind, key string) string {
+	if old := r.renamed(kind, key); old != "" {
+		key = old
+	}
+	if s := secretOf(r.prior, kind, key); s != "" || kind != "reseller" {
+		return s
+	}
+	return secretOf(r.prior, "customer", key)
+}
+
 // keepSecrets puts back, in res, the previous secrets of keptSecrets.
 func (r *run) keepSecrets(res *state.Snapshot) {
 	for i := range res.Customers {
 		if c := &res.Customers[i]; r.keptSecrets[state.Ref{Kind: "customer", Key: c.Login}] {
-			c.PasswordHash = secretOf(r.prior, "customer", c.Login)
+			c.PasswordHash = r.priorSecret("customer", c.Login)
 		}
 	}
 	for i := range res.Resellers {
 		if rs := &res.Resellers[i]; r.keptSecrets[state.Ref{Kind: "reseller", Key: rs.Login}] {
-			rs.PasswordHash = secretOf(r.prior, "reseller", rs.Login)
+			rs.PasswordHash = r.priorSecret("reseller", rs.Login)
 		}
 	}
 	for i := range res.Subscriptions {
 		if sub := &res.Subscriptions[i]; r.keptSecrets[state.Ref{Kind: "subscription", Key: sub.Domain}] {
-			sub.FTPPassword = secretOf(r.prior, "subscription", sub.Domain)
+			sub.FTPPassword = r.priorSecret("subscription", sub.Domain)
 		}
 	}
 }
