@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -96,4 +97,20 @@ func absPath(p string) string {
 
 func trimExt(name string) string {
 	return name[:len(name)-len(filepath.Ext(name))]
+}
+
+// HideSecretFiles does for diagnostics found without loading the config
+// (fmt's syntax errors) what a load does: the diagnostics of a secret
+// file that is also a config file are dropped for an error at each
+// reference to it. The references are found by decoding dir without
+// resolving any secret.
+func HideSecretFiles(dir string, ds diag.Diagnostics) diag.Diagnostics {
+	if !ds.HasErrors() {
+		return ds
+	}
+	p, err := Prepare(context.Background(), dir, Options{})
+	if err != nil || p.cfg == nil {
+		return ds
+	}
+	return secretFilesAsConfig(p.cfg, ds)
 }
