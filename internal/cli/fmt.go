@@ -90,6 +90,9 @@ func runFmt(env Env, o fmtOptions) error {
 			todo = append(todo, fmtFile{path: r.Path, out: out})
 		}
 	}
+	// A secret file named like an HCL file does not parse: its errors
+	// would show the secret.
+	ds = config.HideSecretFiles(o.Dir, ds)
 	if o.Check {
 		for _, f := range todo {
 			fmt.Fprintln(env.Stdout, f.path)

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -481,12 +483,28 @@ func clock(env Env, flag string) (time.Time, error) {
 type bcryptSecrets struct{ cost int }
 
 func (b bcryptSecrets) Hash(plain string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(plain), b.cost)
+	h, err := bcrypt.GenerateFromPassword(bcryptInput(plain), b.cost)
 	return string(h), err
 }
 
 func (b bcryptSecrets) Verify(hash, plain string) bool {
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(plain)) == nil
+	return bcrypt.CompareHashAndPassword([]byte(hash), bcryptInput(plain)) == nil
+}
+
+// bcryptMaxLen is the most bytes bcrypt reads of a password.
+const bcryptMaxLen = 72
+
+// bcryptInput is what bcrypt hashes for a secret: the secret itself, or,
+// for one longer than bcrypt reads (a secret may be up to 64 KiB), its
+// SHA-256 in base64, so that every byte of it counts. Which form applies
+// follows from the secret's length alone, so hashing and verifying agree,
+// and hashes recorded for secrets of at most 72 bytes are unchanged.
+func bcryptInput(plain string) []byte {
+	if len(plain) <= bcryptMaxLen {
+		return []byte(plain)
+	}
+	sum := sha256.Sum256([]byte(plain))
+	return []byte("sha256:" + base64.StdEncoding.EncodeToString(sum[:]))
 }
 
 func secrets() plan.Secrets { return bcryptSecrets{cost: bcrypt.DefaultCost} }

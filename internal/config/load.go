@@ -106,6 +106,7 @@ func (f *File) withoutTree() *File {
 // parsed (through opts.Complete when set), and the diagnostics are
 // sorted (nil config on any error).
 func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Options) (*model.Config, diag.Diagnostics) {
+	diags = secretFilesAsConfig(cfg, diags)
 	for name, ext := range opts.RecordedExtensionServices {
 		if _, ok := cfg.Services[name]; !ok {
 			if cfg.Retired == nil {

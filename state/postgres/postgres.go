@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"hash/maphash"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/plansync/plansync/state"
 )
@@ -53,9 +55,12 @@ func New(connString, name string) (*Backend, error) {
 	if name == "" {
 		return nil, errors.New("the state name is empty")
 	}
+	if atInUserInfo(connString) {
+		return nil, errors.New("the PostgreSQL state URL holds an @ in its user information: write an @ in the user name or password as %40 (the URL is not shown: it holds a password)")
+	}
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("PostgreSQL state: %w", err)
+		return nil, fmt.Errorf("PostgreSQL state: %s", parseErrorText(err))
 	}
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "plansync"
@@ -70,6 +75,37 @@ func New(connString, name string) (*Backend, error) {
 		seeds:    [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		lockWait: defaultLockWait,
 	}, nil
+}
+
+// atInUserInfo reports whether a postgres:// URL has more than one @
+// before its path or query: one of them belongs to the user name or
+// password, unescaped, and the parsers disagree on where the host
+// starts, so that part of the password would be taken for the host and
+// shown with it.
+func atInUserInfo(connString string) bool {
+	_, rest, ok := strings.Cut(connString, "://")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Count(rest, "@") > 1
+}
+
+// parseErrorText is why pgx cannot parse a connection string, without
+// the string: pgx shows it with the password masked as best it can,
+// which a malformed string can defeat.
+func parseErrorText(err error) string {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	text := pe.Error()
+	if _, after, ok := strings.Cut(text, "`: "); ok && strings.HasPrefix(text, "cannot parse `") {
+		text = after
+	}
+	return "cannot parse the connection URL (not shown: it may hold a password): " + text
 }
 
 // redact returns the connection URL without its password and query.

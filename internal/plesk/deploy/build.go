@@ -598,6 +598,9 @@ func (r *run) buildResellers() *phase {
 			r.leftToBilling("reseller", rs.Login)
 			continue
 		}
+		if billing {
+			r.secretLeftToBilling("reseller", rs.Login, "password")
+		}
 		if d == nil {
 			if cu := r.custs[rs.Login]; cu != nil {
 				// A customer turned reseller: converted, not re-created.
@@ -1032,6 +1035,9 @@ func (r *run) buildCustomers() *phase {
 			r.leftToBilling("customer", c.Login)
 			continue
 		}
+		if billing {
+			r.secretLeftToBilling("customer", c.Login, "password")
+		}
 		if d == nil {
 			ch.add(func() xmlapi.Op {
 				info := xmlapi.CustomerInfo{Login: c.Login, Password: orRandom(pw), Name: orLogin(c.Contact.Name, c.Login), Company: c.Contact.Company,
@@ -1145,6 +1151,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		if d == nil && billing {
 			r.leftToBilling("subscription", s.Domain)
 			continue
+		}
+		if billing {
+			r.secretLeftToBilling("subscription", s.Domain, "ftp_password")
 		}
 		if d == nil && s.Customer != "" && r.pending[state.Ref{Kind: "customer", Key: s.Customer}] {
 			r.notes = append(r.notes, fmt.Sprintf("subscription %s waits for its customer %s (managed by billing): not created", s.Domain, s.Customer))

@@ -292,6 +292,9 @@ type run struct {
 	added    map[state.Ref]bool
 	// wrote are the objects one of whose writes succeeded.
 	wrote map[state.Ref]bool
+	// keptSecrets are the objects a billing system owns whose changed
+	// secret was not written: their records keep the previous one.
+	keptSecrets map[state.Ref]bool
 	// subCustomers are the customers each subscription has, recorded
 	// or planned (changedOnServer).
 	subCustomers map[string][]string
@@ -312,7 +315,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -411,6 +414,83 @@ func (r *run) problem(object, text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.problems = append(r.problems, Problem{Object: object, Text: strings.TrimSpace(text)})
+}
+
+// secretLeftToBilling notes that the changed secret (field) of an
+// object a billing system owns, which is on the server, is not written
+// (SPEC §6.5), and keeps the previous one in its record: the record then
+// says what the server has, and the plan shows the change again.
+func (r *run) secretLeftToBilling(kind, key, field string) {
+	if !r.setsSecret(kind, key) {
+		return
+	}
+	now, before := secretOf(r.res, kind, key), r.priorSecret(kind, key)
+	if now == "" || now == before {
+		return
+	}
+	r.keptSecrets[state.Ref{Kind: kind, Key: key}] = true
+	r.notes = append(r.notes, fmt.Sprintf("%s %s: %s not written (managed by billing): its record keeps the previous one", kind, key, field))
+}
+
+// secretOf is the recorded secret (hash or ciphertext) of an account or
+// subscription in s ("" when s or the object has none).
+func secretOf(s *state.Snapshot, kind, key string) string {
+	if s == nil {
+		return ""
+	}
+	switch kind {
+	case "customer":
+		for _, c := range s.Customers {
+			if c.Login == key {
+				return c.PasswordHash
+			}
+		}
+	case "reseller":
+		for _, rs := range s.Resellers {
+			if rs.Login == key {
+				return rs.PasswordHash
+			}
+		}
+	case "subscription":
+		for _, sub := range s.Subscriptions {
+			if sub.Domain == key {
+				return sub.FTPPassword
+			}
+		}
+	}
+	return ""
+}
+
+// priorSecret is the secret the prior record of an object holds: under
+// the name it is renamed from, or, for a customer converted into a
+// reseller, the customer's.
+func (r *run) priorSecret(kind, key string) string {
+	if old := r.renamed(kind, key); old != "" {
+		key = old
+	}
+	if s := secretOf(r.prior, kind, key); s != "" || kind != "reseller" {
+		return s
+	}
+	return secretOf(r.prior, "customer", key)
+}
+
+// keepSecrets puts back, in res, the previous secrets of keptSecrets.
+func (r *run) keepSecrets(res *state.Snapshot) {
+	for i := range res.Customers {
+		if c := &res.Customers[i]; r.keptSecrets[state.Ref{Kind: "customer", Key: c.Login}] {
+			c.PasswordHash = r.priorSecret("customer", c.Login)
+		}
+	}
+	for i := range res.Resellers {
+		if rs := &res.Resellers[i]; r.keptSecrets[state.Ref{Kind: "reseller", Key: rs.Login}] {
+			rs.PasswordHash = r.priorSecret("reseller", rs.Login)
+		}
+	}
+	for i := range res.Subscriptions {
+		if sub := &res.Subscriptions[i]; r.keptSecrets[state.Ref{Kind: "subscription", Key: sub.Domain}] {
+			sub.FTPPassword = r.priorSecret("subscription", sub.Domain)
+		}
+	}
 }
 
 // leftToBilling notes that an object a billing system owns is missing
@@ -588,6 +668,7 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 // identities, for what was done; the prior records for what is pending.
 func (r *run) record() *state.Snapshot {
 	res := r.res
+	r.keepSecrets(res)
 	id := func(ref state.Ref) *state.PleskID {
 		if x, ok := r.ids[ref]; ok && (x.GUID != "" || x.ID != 0) {
 			return &x
