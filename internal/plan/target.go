@@ -283,9 +283,9 @@ func meantTarget(exists map[string]bool, addr string) string {
 // partialSubscriptions lists the subscriptions of a partial plan's
 // result, as the full plan p lists them: the targeted ones (included)
 // with the statuses they will have, the others with those recorded in
-// prior, which they keep, whether the full plan changes, renames or
-// deletes them. A subscription the full plan creates and the partial one does
-// not is not in the result.
+// prior, which they keep, whether the full plan changes, renames,
+// deletes or forgets them. A subscription the full plan creates and the
+// partial one does not is not in the result.
 func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bool) []SubStatus {
 	recorded := map[string]state.Subscription{}
 	if prior != nil {
@@ -318,7 +318,7 @@ func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bo
 		}
 	}
 	for _, c := range p.Changes {
-		if c.Kind == KindSubscription && c.Action == Delete && !included[c.Address()] {
+		if c.Kind == KindSubscription && (c.Action == Delete || c.Action == Forget) && !included[c.Address()] {
 			if r, ok := fromRecord(c.Server, c.Key); ok {
 				out = append(out, r)
 			}
