@@ -242,8 +242,9 @@ func (c *hclConv) unquotedUnit(r hcl.Range) string {
 	return string(c.src[from:to])
 }
 
-// hclDateTime is an RFC 3339 date and time written without quotes.
-var hclDateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}T[0-9:.]+(Z|[+-][0-9:]+)?$`)
+// hclDateTime is an RFC 3339 date and time written without quotes (t
+// and z in either case, as RFC 3339 allows and model.ParseDate takes).
+var hclDateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt][0-9:.]+([Zz]|[+-][0-9:]+)?$`)
 
 // unquotedDateTime returns the date and time (2027-01-31T10:00:00Z)
 // around r, where the parser stopped inside it, or "".
@@ -253,7 +254,7 @@ func (c *hclConv) unquotedDateTime(r hcl.Range) string {
 		return ""
 	}
 	in := func(b byte) bool {
-		return b >= '0' && b <= '9' || b == '-' || b == '+' || b == ':' || b == '.' || b == 'T' || b == 'Z'
+		return b >= '0' && b <= '9' || b == '-' || b == '+' || b == ':' || b == '.' || b == 'T' || b == 'Z' || b == 't' || b == 'z'
 	}
 	from, to := st, st
 	for from > 0 && in(c.src[from-1]) {

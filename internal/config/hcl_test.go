@@ -313,6 +313,7 @@ func TestHCLErrors(t *testing.T) {
 		// error says to quote them.
 		{name: "unquoted date", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31\n}\n", want: `a date is a string in HCL: write "2027-01-31"`, line: 3, col: 13},
 		{name: "unquoted date and time", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31T10:00:00Z\n}\n", want: `a date is a string in HCL: write "2027-01-31T10:00:00Z"`, line: 3},
+		{name: "unquoted date and time in lower case", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31t10:00:00z\n}\n", want: `a date is a string in HCL: write "2027-01-31t10:00:00z"`, line: 3},
 		{name: "unquoted date and time with offset", src: "subscription \"a.example\" {\n  plan = \"P\"\n  expires = 2027-01-31T10:00:00+02:00\n}\n", want: `a date is a string in HCL: write "2027-01-31T10:00:00+02:00"`, line: 3},
 		{name: "unquoted size", src: "service_plan \"P\" {\n  resources {\n    disk_space = 10GiB\n  }\n}\n", want: `sizes and durations are strings in HCL: write "10GiB"`, line: 3, col: 20},
 		{name: "unquoted duration", src: "service_plan \"P\" {\n  resources {\n    expiration = 1y\n  }\n}\n", want: `write "1y"`, line: 3, col: 19},
