@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 
@@ -20,20 +21,33 @@ func secretFilesAsConfig(cfg *model.Config, diags diag.Diagnostics) diag.Diagnos
 	if cfg == nil || len(diags) == 0 {
 		return diags
 	}
+	// The working directory is looked up once, and only the references
+	// to a file with diagnostics are kept (and sorted): a fleet may have
+	// 100,000 of them.
+	wd, _ := os.Getwd()
+	abs := func(p string) string { return absIn(wd, p) }
 	withDiags := map[string]bool{}
 	for _, d := range diags {
 		if d.Subject.File != "" {
-			withDiags[absPath(d.Subject.File)] = true
+			withDiags[abs(d.Subject.File)] = true
 		}
 	}
 	type ref struct {
 		s           *model.Secret
+		path        string
 		object, key string
 	}
 	var refs []ref
 	add := func(s *model.Secret, object, key string) {
-		if s != nil && s.File != "" && s.Range.File != "" {
-			refs = append(refs, ref{s, object, key})
+		if s == nil || s.File == "" || s.Range.File == "" {
+			return
+		}
+		p := filepath.FromSlash(s.File)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(s.Range.File), p)
+		}
+		if p = abs(p); withDiags[p] {
+			refs = append(refs, ref{s, p, object, key})
 		}
 	}
 	for _, c := range cfg.Customers {
@@ -64,14 +78,7 @@ func secretFilesAsConfig(cfg *model.Config, diags diag.Diagnostics) diag.Diagnos
 	hidden := map[string]bool{}
 	var out diag.Diagnostics
 	for _, r := range refs {
-		p := filepath.FromSlash(r.s.File)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(r.s.Range.File), p)
-		}
-		p = absPath(p)
-		if !withDiags[p] {
-			continue
-		}
+		p := r.path
 		hidden[p] = true
 		out = append(out, diag.Diagnostic{Severity: diag.Error, Subject: r.s.Range, Object: r.object, Path: r.key,
 			Summary: fmt.Sprintf("secret file %s is read as a config file too (it is in the config directory, named *%s): rename it (e.g. %s.txt) or move it out of the config directory",
@@ -81,18 +88,20 @@ func secretFilesAsConfig(cfg *model.Config, diags diag.Diagnostics) diag.Diagnos
 		return diags
 	}
 	for _, d := range diags {
-		if d.Subject.File == "" || !hidden[absPath(d.Subject.File)] {
+		if d.Subject.File == "" || !hidden[abs(d.Subject.File)] {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
+// absIn is p made absolute as filepath.Abs does, wd being the working
+// directory ("" when unknown: p is only cleaned).
+func absIn(wd, p string) string {
+	if filepath.IsAbs(p) || wd == "" {
+		return filepath.Clean(p)
 	}
-	return filepath.Clean(p)
+	return filepath.Join(wd, p)
 }
 
 func trimExt(name string) string {
