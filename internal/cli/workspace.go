@@ -311,14 +311,9 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// loadConfigFor reads the config directory knowing the recorded state, so
-// that a plan still listing a service of a removed extension is planned
-// as a conflict rather than refused.
-func loadConfigFor(env Env, dir string, prior *state.Snapshot) (*model.Config, error) {
-	return loadNow(configFor(env, dir), prior)
-}
-
-// configFor is loadConfigFor in two stages.
+// configFor loads the config directory in two stages (configLoader),
+// knowing the recorded state, so that a plan still listing a service of
+// a removed extension is planned as a conflict rather than refused.
 func configFor(env Env, dir string) configLoader {
 	return func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		opts := config.Options{Getenv: env.secretGetenv(), ReadFile: env.secretFileReader(), Shared: stateRead}
