@@ -570,6 +570,10 @@ type fleetResult struct {
 }
 
 func (r fleetResult) failure() error {
+	if r.recorded == nil {
+		return fmt.Errorf("apply failed on %s of %s (%s); nothing was recorded: run apply again",
+			counted(len(r.failed), "server"), counted(len(r.outcomes), "server"), strings.Join(r.failed, ", "))
+	}
 	return fmt.Errorf("apply failed on %s of %s (%s); what succeeded is recorded (state serial %d): run apply again to finish",
 		counted(len(r.failed), "server"), counted(len(r.outcomes), "server"), strings.Join(r.failed, ", "), r.serial)
 }
@@ -743,6 +747,12 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			break
 		}
 	}
+	if run.prior == nil && p.PriorSerial == 0 && len(parts) > 0 && len(untouched) == len(parts) {
+		// No state yet, and no server had anything done (each refused
+		// before any write, or not reached): nothing is recorded, as
+		// with a single server; no state is created for it.
+		return fleetResult{outcomes: outcomes, failed: failed}, nil
+	}
 	serial, writeErr := run.backend.Write(ctx, result, p.PriorSerial, entry)
 	if writeErr != nil {
 		var changed []string
@@ -864,6 +874,11 @@ func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
 		}
 	}
 	printOutcomes(w, outcomes)
+	if serial == 0 {
+		// Nothing recorded, and no state before (deployFleet).
+		fmt.Fprintf(w, "Apply complete on %d of %s. Nothing was recorded (there is no state yet).\n", done, counted(len(outcomes), "server"))
+		return
+	}
 	fmt.Fprintf(w, "Apply complete on %d of %s. State serial %d.\n", done, counted(len(outcomes), "server"), serial)
 }
 

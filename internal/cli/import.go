@@ -589,8 +589,16 @@ func checkAdoptedOnly(p *plan.Plan, adopted []string, server string) error {
 	if len(other) == 1 {
 		are = "is"
 	}
+	n := len(other)
+	// The first few name them (a plan's change may reach 100,000
+	// subscriptions); plansync plan lists them all.
+	const shown = 10
+	list := strings.Join(other[:min(n, shown)], ", ")
+	if n > shown {
+		list += fmt.Sprintf(", and %d more (plansync plan lists them)", n-shown)
+	}
 	return fmt.Errorf("import --target records only the objects it adopts and sends nothing, but adopting them needs %d %s of the config that %s not applied yet: %s; nothing was recorded: run plansync apply first, then import again",
-		len(other), plural(len(other), "change"), are, strings.Join(other, ", "))
+		n, plural(n, "change"), are, list)
 }
 
 // mergeAdopted adds the adopted objects to a loaded config; one the

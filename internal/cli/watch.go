@@ -738,10 +738,12 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 	said := "Error: apply failed: %s\n"
 	if err == nil {
 		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
-		w := *res.recorded
-		w.Serial = res.serial
-		s.c.priors.wrote(ctx, run.backend, &w)
-		s.noteState(&w)
+		if res.recorded != nil { // nil: nothing done, no state recorded
+			w := *res.recorded
+			w.Serial = res.serial
+			s.c.priors.wrote(ctx, run.backend, &w)
+			s.noteState(&w)
+		}
 		s.c.refresh.applied()
 		if len(res.failed) > 0 {
 			// Said as apply says it ("apply failed on 1 server of 2 …").

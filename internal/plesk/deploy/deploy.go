@@ -295,6 +295,8 @@ type run struct {
 	// keptSecrets are the objects a billing system owns whose changed
 	// secret was not written: their records keep the previous one.
 	keptSecrets map[state.Ref]bool
+	// secretIndex indexes the secrets of r.prior and r.res (secretIn).
+	secretIndex map[*state.Snapshot]map[string]string
 	// subCustomers are the customers each subscription has, recorded
 	// or planned (changedOnServer).
 	subCustomers map[string][]string
@@ -424,41 +426,12 @@ func (r *run) secretLeftToBilling(kind, key, field string) {
 	if !r.setsSecret(kind, key) {
 		return
 	}
-	now, before := secretOf(r.res, kind, key), r.priorSecret(kind, key)
+	now, before := r.secretIn(r.res, kind, key), r.priorSecret(kind, key)
 	if now == "" || now == before {
 		return
 	}
 	r.keptSecrets[state.Ref{Kind: kind, Key: key}] = true
 	r.notes = append(r.notes, fmt.Sprintf("%s %s: %s not written (managed by billing): its record keeps the previous one", kind, key, field))
-}
-
-// secretOf is the recorded secret (hash or ciphertext) of an account or
-// subscription in s ("" when s or the object has none).
-func secretOf(s *state.Snapshot, kind, key string) string {
-	if s == nil {
-		return ""
-	}
-	switch kind {
-	case "customer":
-		for _, c := range s.Customers {
-			if c.Login == key {
-				return c.PasswordHash
-			}
-		}
-	case "reseller":
-		for _, rs := range s.Resellers {
-			if rs.Login == key {
-				return rs.PasswordHash
-			}
-		}
-	case "subscription":
-		for _, sub := range s.Subscriptions {
-			if sub.Domain == key {
-				return sub.FTPPassword
-			}
-		}
-	}
-	return ""
 }
 
 // priorSecret is the secret the prior record of an object holds: under
@@ -468,10 +441,45 @@ func (r *run) priorSecret(kind, key string) string {
 	if old := r.renamed(kind, key); old != "" {
 		key = old
 	}
-	if s := secretOf(r.prior, kind, key); s != "" || kind != "reseller" {
+	if s := r.secretIn(r.prior, kind, key); s != "" || kind != "reseller" {
 		return s
 	}
-	return secretOf(r.prior, "customer", key)
+	return r.secretIn(r.prior, "customer", key)
+}
+
+// secretIn is the recorded secret (hash or ciphertext) of an account or
+// subscription in s ("" when s or the object has none), through an index
+// of s's secrets made once per snapshot: a fleet may have 100,000 subscriptions whose
+// secret billing keeps, and a scan of every record for each is
+// quadratic. It is used while the run builds its writes, before any
+// secret of r.res is put back (keepSecrets).
+func (r *run) secretIn(s *state.Snapshot, kind, key string) string {
+	if s == nil {
+		return ""
+	}
+	idx := r.secretIndex[s]
+	if idx == nil {
+		idx = map[string]string{}
+		put := func(k, v string) {
+			if _, ok := idx[k]; !ok {
+				idx[k] = v // the first, as secretOf finds
+			}
+		}
+		for _, c := range s.Customers {
+			put("customer "+c.Login, c.PasswordHash)
+		}
+		for _, rs := range s.Resellers {
+			put("reseller "+rs.Login, rs.PasswordHash)
+		}
+		for _, sub := range s.Subscriptions {
+			put("subscription "+sub.Domain, sub.FTPPassword)
+		}
+		if r.secretIndex == nil {
+			r.secretIndex = map[*state.Snapshot]map[string]string{}
+		}
+		r.secretIndex[s] = idx
+	}
+	return idx[kind+" "+key]
 }
 
 // keepSecrets puts back, in res, the previous secrets of keptSecrets.

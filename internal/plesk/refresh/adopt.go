@@ -163,12 +163,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			// server has it, but on the address it has only when the
 			// state recorded one (one the config named); the others
 			// are not managed, as import writes them.
-			for i := range c.rec.Subscriptions {
-				if r := &c.rec.Subscriptions[i]; r.Domain == d.Key && r.IPAddress == "" {
-					q := *s
-					q.IPAddress = ""
-					out = &q
-				}
+			if i, ok := c.recorded("subscription", d.Key); ok && c.rec.Subscriptions[i].IPAddress == "" {
+				q := *s
+				q.IPAddress = ""
+				out = &q
 			}
 		}
 		if r := c.cfg.Subscriptions[d.Key]; r != nil {
@@ -183,10 +181,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			}
 			q.FTPPassword = a.secret(r.FTPPassword)
 			var rec *state.Subscription
-			for i := range c.srv.Records.Subscriptions {
-				if c.srv.Records.Subscriptions[i].Domain == key {
-					rec = &c.srv.Records.Subscriptions[i]
-				}
+			if i, ok := c.serverRecord("subscription", key); ok {
+				rec = &c.srv.Records.Subscriptions[i]
 			}
 			if all {
 				q.Customer, q.Owner, q.Status, q.Expires = s.Customer, s.Owner, s.Status, s.Expires

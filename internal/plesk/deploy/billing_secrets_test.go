@@ -1,0 +1,45 @@
+package deploy
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/state"
+)
+
+// TestBillingSecretsKeptAtScale: the changed FTP passwords of a fleet of
+// billing-managed subscriptions are kept back in their records each from
+// its prior record, and finding them takes a lookup per subscription,
+// not a scan of every record per subscription (100,000 subscriptions
+// are a fleet plansync plans).
+func TestBillingSecretsKeptAtScale(t *testing.T) {
+	const n = 30000
+	prior, result := state.New("l"), state.New("l")
+	p := &plan.Plan{Result: result}
+	for i := range n {
+		domain := fmt.Sprintf("s%06d.example", i)
+		prior.Subscriptions = append(prior.Subscriptions, state.Subscription{Domain: domain, FTPPassword: "old-" + domain})
+		result.Subscriptions = append(result.Subscriptions, state.Subscription{Domain: domain, FTPPassword: "new-" + domain})
+		p.Changes = append(p.Changes, &plan.Change{Kind: plan.KindSubscription, Key: domain, Action: plan.Update, SetsSecret: true})
+	}
+	r := newRun(nil, p, prior, &importer.Snapshot{}, Options{})
+	start := time.Now()
+	for i := range n {
+		r.secretLeftToBilling("subscription", fmt.Sprintf("s%06d.example", i), "ftp_password")
+	}
+	r.keepSecrets(r.res)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("keeping the secrets of %d billing-managed subscriptions took %s: a scan of the records per subscription", n, d)
+	}
+	if len(r.notes) != n {
+		t.Errorf("%d notes, want %d", len(r.notes), n)
+	}
+	for _, s := range r.res.Subscriptions {
+		if s.FTPPassword != "old-"+s.Domain {
+			t.Fatalf("subscription %s records ftp password %q, want its prior one", s.Domain, s.FTPPassword)
+		}
+	}
+}
