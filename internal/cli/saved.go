@@ -147,16 +147,25 @@ func samePath(a, b string) bool {
 		}
 	}
 	real := func(p string) string {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return filepath.Clean(p)
+		if r, err := resolvedName(p); err == nil {
+			return r
 		}
-		if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-			return filepath.Join(d, filepath.Base(abs))
-		}
-		return abs
+		return filepath.Clean(p)
 	}
 	return real(a) == real(b)
+}
+
+// resolvedName is p made absolute, with the links of its folder resolved
+// (p itself may not exist yet).
+func resolvedName(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(d, filepath.Base(abs)), nil
+	}
+	return abs, nil
 }
 
 // writeFileAtomic writes data to path through a temporary file beside
@@ -415,16 +424,13 @@ func inConfigTree(path, dir string) bool {
 	if !configfile.IsConfig(filepath.Base(path)) || configfile.Skipped(filepath.Base(path)) {
 		return false
 	}
-	absPath, err1 := filepath.Abs(path)
+	absPath, err1 := resolvedName(path)
 	absDir, err2 := filepath.Abs(dir)
 	if err1 != nil || err2 != nil {
 		return false
 	}
 	if d, err := filepath.EvalSymlinks(absDir); err == nil {
 		absDir = d
-	}
-	if d, err := filepath.EvalSymlinks(filepath.Dir(absPath)); err == nil {
-		absPath = filepath.Join(d, filepath.Base(absPath))
 	}
 	rel, err := filepath.Rel(absDir, absPath)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {

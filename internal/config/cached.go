@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -169,11 +168,7 @@ func resolveAgain(s *model.Secret, path string, opts Options) bool {
 		if opts.ReadFile == nil {
 			return true
 		}
-		p := filepath.FromSlash(s.File)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(path), p)
-		}
-		b, err := opts.ReadFile(p)
+		b, err := opts.ReadFile(secretPath(s.File, path))
 		if err != nil {
 			return false
 		}

@@ -73,11 +73,7 @@ func PleskText(cfg *model.Config) diag.Diagnostics {
 	for _, k := range sortedKeys(cfg.Services) {
 		service(cfg.Services[k])
 	}
-	servers := cfg.Servers
-	if cfg.Server != nil {
-		servers = append([]*model.Server{cfg.Server}, servers...)
-	}
-	for _, srv := range servers {
+	for _, srv := range everyServer(cfg) {
 		for _, e := range srv.Extensions {
 			for _, s := range e.Services {
 				service(s)
@@ -134,6 +130,15 @@ func xmlUnsafe(s string) (rune, bool) {
 		}
 	}
 	return 0, false
+}
+
+// everyServer is the config's server block, if any, then its servers
+// list.
+func everyServer(cfg *model.Config) []*model.Server {
+	if cfg.Server == nil {
+		return cfg.Servers
+	}
+	return append([]*model.Server{cfg.Server}, cfg.Servers...)
 }
 
 func sortedKeys[T any](m map[string]T) []string {

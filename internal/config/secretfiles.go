@@ -42,11 +42,7 @@ func secretFilesAsConfig(cfg *model.Config, diags diag.Diagnostics) diag.Diagnos
 		if s == nil || s.File == "" || s.Range.File == "" {
 			return
 		}
-		p := filepath.FromSlash(s.File)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(s.Range.File), p)
-		}
-		if p = abs(p); withDiags[p] {
+		if p := abs(secretPath(s.File, s.Range.File)); withDiags[p] {
 			refs = append(refs, ref{s, p, object, key})
 		}
 	}
@@ -59,11 +55,7 @@ func secretFilesAsConfig(cfg *model.Config, diags diag.Diagnostics) diag.Diagnos
 	for _, s := range cfg.Subscriptions {
 		add(s.FTPPassword, "subscription "+s.Domain, "ftp_password")
 	}
-	servers := cfg.Servers
-	if cfg.Server != nil {
-		servers = append([]*model.Server{cfg.Server}, servers...)
-	}
-	for _, s := range servers {
+	for _, s := range everyServer(cfg) {
 		if s == nil || s.Plesk == nil {
 			continue
 		}

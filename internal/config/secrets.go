@@ -123,11 +123,7 @@ func (d *decoder) resolveFile(s *model.Secret, n *Node, obj decAddr, field strin
 	if d.opts.ReadFile == nil {
 		return
 	}
-	p := filepath.FromSlash(s.File)
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(d.file.Path), p)
-	}
-	b, err := d.opts.ReadFile(p)
+	b, err := d.opts.ReadFile(secretPath(s.File, d.file.Path))
 	if err != nil {
 		d.errorf(n.Range, obj, field, "cannot read secret file %s: %s", s.File, decErrText(err))
 		return
@@ -138,6 +134,16 @@ func (d *decoder) resolveFile(s *model.Secret, n *Node, obj decAddr, field strin
 		return
 	}
 	s.Value = v
+}
+
+// secretPath is the path of secret file name ({file: name}) referenced
+// from the config file declaredIn: relative to that file's folder.
+func secretPath(name, declaredIn string) string {
+	p := filepath.FromSlash(name)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(declaredIn), p)
+	}
+	return p
 }
 
 // decErrText shortens a file-system error to its cause.

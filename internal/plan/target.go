@@ -287,15 +287,16 @@ func meantTarget(exists map[string]bool, addr string) string {
 // deletes or forgets them. A subscription the full plan creates and the
 // partial one does not is not in the result.
 func partialSubscriptions(p *Plan, prior *state.Snapshot, included map[string]bool) []SubStatus {
-	recorded := map[string]state.Subscription{}
+	recorded := map[string]*state.Subscription{}
 	if prior != nil {
-		for _, r := range prior.Subscriptions {
+		for i := range prior.Subscriptions {
+			r := &prior.Subscriptions[i]
 			recorded[r.Domain] = r // domains are unique across servers
 		}
 	}
 	fromRecord := func(server, key string) (SubStatus, bool) {
-		r, ok := recorded[key]
-		if !ok {
+		r := recorded[key]
+		if r == nil {
 			return SubStatus{}, false
 		}
 		return SubStatus{Server: server, Key: key, DisplayName: displayName(r.Domain, r.Plan), SyncStatus: r.SyncStatus,

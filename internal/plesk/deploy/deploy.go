@@ -462,7 +462,7 @@ func (r *run) secretIn(s *state.Snapshot, kind, key string) string {
 		idx = map[string]string{}
 		put := func(k, v string) {
 			if _, ok := idx[k]; !ok {
-				idx[k] = v // the first, as secretOf finds
+				idx[k] = v // the first record of a key, as a scan finds it
 			}
 		}
 		for _, c := range s.Customers {
