@@ -109,8 +109,9 @@ func (e *engine) reusable() *memo {
 }
 
 // reuseSubs fills subs[i] with the earlier outcome of every subscription
-// that can be carried over; the others stay nil, to be planned.
-func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub) {
+// that can be carried over, its record copied to recs[i]; the others
+// stay nil, to be planned.
+func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub, recs []state.Subscription) {
 	// Pair each subscription with its earlier self (both lists are in
 	// domain order); owners (resellers) with a subscription removed,
 	// added or planned again get all their subscriptions planned again.
@@ -136,13 +137,6 @@ func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub) {
 		if old == nil || !e.unchanged(m, old, e.cfg.Subscriptions[d]) {
 			return
 		}
-		if p := e.priorSubs[d]; p != old.prior {
-			// The same record in a newer recorded state: carry a copy
-			// that points there, so that older states are not kept alive.
-			c := *old
-			c.prior = p
-			old = &c
-		}
 		subs[i] = old
 	})
 	for i, s := range subs {
@@ -154,14 +148,32 @@ func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub) {
 		}
 	}
 	delete(dirty, model.Admin) // the admin's subscriptions share nothing
-	if len(dirty) == 0 {
-		return
-	}
+	kept := 0
 	for i, s := range subs {
 		if s != nil && dirty[s.owner] {
 			subs[i] = nil
+		} else if s != nil {
+			kept++
 		}
 	}
+	// The earlier plan's subscriptions stay as they were (a plan with
+	// errors reuses them again): each carried one is a copy, whose record
+	// is in this result and whose prior is in this recorded state (so
+	// that older states are not kept alive).
+	copies := make([]sub, 0, kept)
+	for i, s := range subs {
+		if s != nil {
+			copies = append(copies, *s)
+			subs[i] = &copies[len(copies)-1]
+		}
+	}
+	parallel(len(subs), func(i int) {
+		if c := subs[i]; c != nil {
+			recs[i] = *c.rec
+			c.rec = &recs[i]
+			c.prior = e.priorSubs[domains[i]]
+		}
+	})
 }
 
 // unchanged reports whether old, planned from m, has every input of its

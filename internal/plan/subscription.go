@@ -50,9 +50,10 @@ type sub struct {
 	// dropped values are recorded: values left out for want of permission.
 	droppedVals model.Props
 	sync        string
-	rec         state.Subscription
-	status      SubStatus
-	change      *Change
+	// rec is its record, in the plan's result.
+	rec    *state.Subscription
+	status SubStatus
+	change *Change
 	// usesPlans are the plan addresses the subscription is based on.
 	usesPlans []string
 	// frozen: locked on the plans it was on, it keeps its recorded base
@@ -73,8 +74,15 @@ func (e *engine) planSubscriptions() []*sub {
 	// Each subscription is planned on its own; the shared set store and
 	// memo tables are locked. Results land at their index, so the order
 	// (and the output) does not depend on scheduling.
+	// Each subscription's record is written in place in the result: a
+	// fleet's 100,000 records are not copied there once planned.
+	var recs []state.Subscription
+	if len(domains) > 0 {
+		recs = make([]state.Subscription, len(domains))
+		e.result.Subscriptions = recs
+	}
 	if e.reuse != nil {
-		e.reuseSubs(e.reuse, domains, subs)
+		e.reuseSubs(e.reuse, domains, subs, recs)
 	}
 	todo := make([]int, 0, len(domains))
 	for i, s := range subs {
@@ -86,6 +94,7 @@ func (e *engine) planSubscriptions() []*sub {
 	parallel(len(todo), func(j int) {
 		i := todo[j]
 		subs[i] = e.prepare(e.cfg.Subscriptions[domains[i]])
+		subs[i].rec = &recs[i]
 		e.checkComponents(subs[i])
 		fresh[j] = subs[i]
 	})
@@ -93,13 +102,9 @@ func (e *engine) planSubscriptions() []*sub {
 	e.overAllocationWarnings()
 	parallel(len(fresh), func(i int) { e.finish(fresh[i]) })
 	if len(subs) > 0 {
-		// The records are large and a fleet has 100,000 of them: they
-		// are copied into the result on every core.
-		e.result.Subscriptions = make([]state.Subscription, len(subs))
 		e.statuses = make([]SubStatus, len(subs))
 		inChunks(len(subs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				e.result.Subscriptions[i] = subs[i].rec
 				e.statuses[i] = subs[i].status
 			}
 		})
@@ -109,7 +114,7 @@ func (e *engine) planSubscriptions() []*sub {
 		if planned < len(fresh) && fresh[planned] == s {
 			planned++
 		} else {
-			e.carry(e.reuse, &s.rec)
+			e.carry(e.reuse, s.rec)
 		}
 		e.conflicts = append(e.conflicts, s.conflicts...)
 		if s.change != nil {
@@ -280,7 +285,7 @@ func (e *engine) finish(s *sub) {
 	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
 	rec.StatusReasons = e.subscriptionSuspensions(s, rec.Expires)
 	rec.Status = statusFrom(rec.StatusReasons)
-	s.rec = rec
+	*s.rec = rec
 	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
 		SyncStatus: rec.SyncStatus, Status: rec.Status, StatusReasons: rec.StatusReasons}
 	if p == nil {
@@ -291,7 +296,7 @@ func (e *engine) finish(s *sub) {
 		s.change = e.updateChange(s, effSet, ftpChanged)
 	}
 	if s.change != nil {
-		subscriptionLinks(s.change, &s.rec)
+		subscriptionLinks(s.change, s.rec)
 	}
 }
 
@@ -336,7 +341,7 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 
 // createChange is the change creating a new subscription.
 func (e *engine) createChange(s *sub, effSet *pset) *Change {
-	rec := &s.rec
+	rec := s.rec
 	c := &Change{Kind: "subscription", Key: s.cfg.Domain, Action: Create, Reasons: []string{"new in config"}}
 	if s.sync == Locked {
 		c.Reasons = append(c.Reasons, "created customised (locked)")
@@ -369,7 +374,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 // nothing a person could see changed (a synced subscription's base
 // follows its plan even where a subscriber value overrides it).
 func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
-	p, rec := s.prior, &s.rec
+	p, rec := s.prior, s.rec
 	var fs fields
 	fs.add(strField("domain", p.Domain, rec.Domain))
 	fs.add(strField("owner", p.Owner, rec.Owner))
@@ -481,7 +486,7 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 // set, changed or removed. A subscription with any of them is its own
 // change, never fan-out of a plan change reached in the same run.
 func (e *engine) ownEdits(s *sub, effSet *pset, setsSecret bool) []string {
-	p, rec := s.prior, &s.rec
+	p, rec := s.prior, s.rec
 	var reasons []string
 	if p.Customer != rec.Customer && p.Owner == rec.Owner {
 		if n, ok := e.renamedTo("customer", p.Customer); !ok || n != rec.Customer {
