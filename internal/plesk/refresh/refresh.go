@@ -675,17 +675,35 @@ func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(stri
 
 // mergedValues is a copy of the recorded set with the server's values of
 // the mapped properties (those only selects, when only is set) put in.
+// A property the recorded set leaves out stays out when the server's
+// value is what leaving it out means (off, "none", unlimited: SPEC
+// §2.2), as propDiffDefaults counts it no drift: a "none" that apply
+// wrote to set back a panel edit (Plesk has no unset) is not planned as
+// a value to take out when another property of the set drifts later.
 func (c *comparer) mergedValues(recID string, srvVals state.Values, only func(string) bool) state.Values {
+	rec := c.rec.PropertySets[recID]
 	out := state.Values{}
-	for k, v := range c.rec.PropertySets[recID] {
+	for k, v := range rec {
 		out[k] = v
 	}
 	for k, v := range srvVals {
-		if mapped(k) && (only == nil || only(k)) {
-			out[k] = v
+		if !mapped(k) || (only != nil && !only(k)) {
+			continue
 		}
+		if _, set := rec[k]; !set && leftOut(k, v) {
+			continue
+		}
+		out[k] = v
 	}
 	return out
+}
+
+// leftOut reports whether the server's value v of path is what a set
+// that leaves path out means: off, the neutral choice, or unlimited.
+func leftOut(path string, v any) bool {
+	props, _ := plan.PropsFromValues(state.Values{path: v})
+	sv, ok := props[path]
+	return ok && (sv.K == model.KindBool && !sv.Truth() || model.IsNeutral(path, sv) || sv.IsUnlimited())
 }
 
 // unmappedFromPlans is the observed set id with the values the server
