@@ -35,6 +35,10 @@ type Saved struct {
 	Deletes       []string      `json:"deletes,omitempty"`
 	Conflicts     []string      `json:"conflicts,omitempty"`
 	Text          string        `json:"text"`
+	// Markdown is the plan as plan --format markdown prints it, for
+	// apply --format markdown of the saved plan (absent from plans
+	// saved before it was kept: MarkdownText falls back to Text).
+	Markdown string `json:"markdown,omitempty"`
 	// Doc is the plan's JSON document (as plan --format json prints
 	// it, compact), gzipped: apply --format json prints it with the
 	// apply's outcome. (Gzipped, as it lists every field change of
@@ -61,6 +65,16 @@ type Saved struct {
 	// it (MarshalJSON sets it): a file changed after plan --out wrote
 	// it is refused (ReadSaved).
 	Checksum string `json:"checksum,omitempty"`
+}
+
+// MarkdownText is the saved plan as a pull-request comment: the
+// markdown plan --out kept, or, in a plan saved without it, its text
+// in a diff block.
+func (s *Saved) MarkdownText() string {
+	if s.Markdown != "" {
+		return s.Markdown
+	}
+	return "### plansync plan\n\n```diff\n" + s.Text + "```\n"
 }
 
 // savedFields is Saved without its methods, to encode its fields.

@@ -366,7 +366,7 @@ config's values. --refresh=false plans from the recorded state alone.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", ".", "config directory")
-	f.StringVar(&o.Format, "format", "text", "output format: text or json")
+	f.StringVar(&o.Format, "format", "text", "output format: text, json or markdown (the plan it applies as plan --format markdown prints it)")
 	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking for confirmation")
 	f.BoolVar(&o.AcceptAvailable, "accept-available", false, "apply conflicting subscriptions with the available values (they stay unsynced)")
 	f.BoolVar(&o.AllowDelete, "allow-delete", false, "allow deleting customers, resellers and subscriptions")
@@ -403,7 +403,7 @@ func savedPlanFlags(cmd *cobra.Command) error {
 }
 
 func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
-	if err := checkFormat(o.Format, "text", "json"); err != nil {
+	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
 	// With --format json, stdout is one JSON document: there is no room
@@ -430,8 +430,10 @@ func runApply(ctx context.Context, env Env, c *common, o applyOptions) error {
 			return err
 		}
 	}
-	if o.Format == "text" {
-		if err := renderPlan(env, "text", p); err != nil {
+	// Text and markdown show the plan before asking and applying; the
+	// outcome that follows is the same lines in both.
+	if o.Format != "json" {
+		if err := renderPlan(env, o.Format, p); err != nil {
 			return err
 		}
 	}

@@ -285,7 +285,7 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		}
 		return msg
 	}
-	if o.Format == "text" {
+	if o.Format != "json" {
 		printApplied(env.Stdout, client.Server(), p, out, serial)
 	}
 	return nil

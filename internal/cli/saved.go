@@ -59,6 +59,11 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 	if saved.Doc, err = render.PlanDoc(run.plan); err != nil {
 		return err
 	}
+	var md bytes.Buffer
+	if err := render.PlanMarkdown(&md, run.plan); err != nil {
+		return err
+	}
+	saved.Markdown = md.String()
 	if observed != nil {
 		saved.Observed = observed
 	}
@@ -206,7 +211,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 			err = fmt.Errorf("%s: %w", o.PlanFile, err)
 		}
 	}()
-	if err := checkFormat(o.Format, "text", "json"); err != nil {
+	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
 	data, err := os.ReadFile(o.PlanFile)
@@ -264,8 +269,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 		return err
 	}
 	show := func() {
-		if o.Format == "text" {
+		switch o.Format {
+		case "text":
 			fmt.Fprint(env.Stdout, saved.Text)
+		case "markdown":
+			fmt.Fprint(env.Stdout, saved.MarkdownText())
 		}
 	}
 	// Several servers with Plesk connections: each server checked, then

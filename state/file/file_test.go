@@ -1033,3 +1033,38 @@ func TestSymlinkedStateFile(t *testing.T) {
 		t.Fatalf("Read through two links: %v, %v", got, err)
 	}
 }
+
+// TestLockedByUnnamedHolder: a lock file held by a process that wrote no
+// holder (not plansync: a CI script's flock around the run, a backup
+// tool) is refused with an error that says so, not one naming an empty
+// holder (pid 0, year 1) and an empty force-unlock command.
+func TestLockedByUnnamedHolder(t *testing.T) {
+	b := New(statePath(t))
+	if err := os.MkdirAll(filepath.Dir(b.lockPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := lockFile(f); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err = b.TryLock(ctx, state.LockInfo{})
+	var le *state.LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("TryLock while an unnamed process holds the lock file = %v, want LockedError", err)
+	}
+	msg := err.Error()
+	for _, bad := range []string{"pid 0", "0001-01-01", "force-unlock \n", "lock ID  "} {
+		if strings.Contains(msg+"\n", bad) {
+			t.Errorf("error %q shows an empty holder (%q)", msg, bad)
+		}
+	}
+	if !strings.Contains(msg, "names no holder") {
+		t.Errorf("error %q does not say the lock names no holder", msg)
+	}
+}

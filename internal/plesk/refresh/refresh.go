@@ -632,7 +632,13 @@ func (c *comparer) propDiffDefaults(prefix string, recID string, srvVals state.V
 		if !ok && (sv.K == model.KindBool && !sv.Truth() || model.IsNeutral(path, sv)) {
 			continue // a setting the server reports off (none) that was never set
 		}
-		if !ok && sv.IsUnlimited() {
+		if !ok && addsNothing(path, defs) {
+			// An add-on's limit left out adds nothing: 0 is that,
+			// unlimited is not (it absorbs the plan's).
+			if sv.N == 0 {
+				continue
+			}
+		} else if !ok && sv.IsUnlimited() {
 			continue // a limit never set is unlimited
 		}
 		if !ok || rv != sv {
@@ -654,13 +660,19 @@ func (c *comparer) propDiffDefaults(prefix string, recID string, srvVals state.V
 // merged is the id of the recorded set with the server's values of the
 // mapped properties put in.
 func (c *comparer) merged(recID string, srvVals state.Values) string {
-	return c.obs.PutValues(c.mergedValues(recID, srvVals, nil))
+	return c.mergedDefaults(recID, srvVals, nil)
+}
+
+// mergedDefaults is merged for a plan's set, whose kind leaves out what
+// defs gives (plan.KindDefaults).
+func (c *comparer) mergedDefaults(recID string, srvVals state.Values, defs model.Props) string {
+	return c.obs.PutValues(c.mergedValues(recID, srvVals, nil, defs))
 }
 
 // mergedServices is merged with the set's services replaced by services
 // (a plan whose services were changed on the server).
-func (c *comparer) mergedServices(recID string, srvVals state.Values, services []string) string {
-	out := c.mergedValues(recID, srvVals, nil)
+func (c *comparer) mergedServices(recID string, srvVals state.Values, services []string, defs model.Props) string {
+	out := c.mergedValues(recID, srvVals, nil, defs)
 	delete(out, plan.ServicesKey)
 	if len(services) > 0 {
 		out[plan.ServicesKey] = plan.ServicesValue(services)
@@ -670,22 +682,65 @@ func (c *comparer) mergedServices(recID string, srvVals state.Values, services [
 
 // mergedOnly is merged for the properties only selects.
 func (c *comparer) mergedOnly(recID string, srvVals state.Values, only func(string) bool) string {
-	return c.obs.PutValues(c.mergedValues(recID, srvVals, only))
+	return c.obs.PutValues(c.mergedValues(recID, srvVals, only, nil))
 }
 
 // mergedValues is a copy of the recorded set with the server's values of
 // the mapped properties (those only selects, when only is set) put in.
-func (c *comparer) mergedValues(recID string, srvVals state.Values, only func(string) bool) state.Values {
+// A property the recorded set leaves out stays out when the server's
+// value is what leaving it out means (off, "none", unlimited: SPEC
+// §2.2), as propDiffDefaults counts it no drift: a "none" that apply
+// wrote to set back a panel edit (Plesk has no unset) is not planned as
+// a value to take out when another property of the set drifts later.
+func (c *comparer) mergedValues(recID string, srvVals state.Values, only func(string) bool, defs model.Props) state.Values {
+	rec := c.rec.PropertySets[recID]
 	out := state.Values{}
-	for k, v := range c.rec.PropertySets[recID] {
+	for k, v := range rec {
 		out[k] = v
 	}
 	for k, v := range srvVals {
-		if mapped(k) && (only == nil || only(k)) {
-			out[k] = v
+		if !mapped(k) || (only != nil && !only(k)) {
+			continue
 		}
+		if _, set := rec[k]; !set && leftOut(k, v, defs) {
+			continue
+		}
+		out[k] = v
 	}
 	return out
+}
+
+// leftOut reports whether the server's value v of path is what a set
+// that leaves path out means: off, the neutral choice, or unlimited (for
+// an add-on's limit, 0: it adds nothing). defs are the set's kind's
+// defaults (plan.KindDefaults), nil for a set that is no plan.
+func leftOut(path string, v any, defs model.Props) bool {
+	props, _ := plan.PropsFromValues(state.Values{path: v})
+	sv, ok := props[path]
+	if !ok {
+		return false
+	}
+	if sv.K == model.KindBool && !sv.Truth() || model.IsNeutral(path, sv) {
+		return true
+	}
+	if addsNothing(path, defs) {
+		return sv.N == 0
+	}
+	return sv.IsUnlimited()
+}
+
+// addsNothing reports whether path is a limit that a plan of defs's kind
+// leaving it out does not give at all (an add-on's: it adds nothing),
+// rather than gives unlimited (a service or reseller plan's).
+func addsNothing(path string, defs model.Props) bool {
+	if defs == nil {
+		return false
+	}
+	if _, ok := defs[path]; ok {
+		return false
+	}
+	p := model.Lookup(path)
+	return p != nil && p.Plesk.Group == model.PleskLimit && (p.Kind == model.KindSize || p.Kind == model.KindCount)
 }
 
 // unmappedFromPlans is the observed set id with the values the server
@@ -771,7 +826,8 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 			}
 		}
 		srvVals := withUnreported(kind, c.rec.PropertySets[r.Props], c.srv.Records.PropertySets[s.Props])
-		props := c.propDiffDefaults("", r.Props, srvVals, nil, plan.KindDefaults(model.PlanKind(kind)))
+		defs := plan.KindDefaults(model.PlanKind(kind))
+		props := c.propDiffDefaults("", r.Props, srvVals, nil, defs)
 		servicesDrifted := false
 		if kind == "service_plan" && strings.Join(r.Services, "\x00") != strings.Join(s.Services, "\x00") {
 			props = append(props, plan.DriftField{Path: "services", Recorded: plan.ListOf(r.Services, true), Observed: plan.ListOf(s.Services, true)})
@@ -786,9 +842,9 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 			if servicesDrifted {
 				// The set holds the plan's services too: the ones the
 				// server has, so that plan sets the config's back.
-				r.Props = c.mergedServices(r.Props, srvVals, r.Services)
+				r.Props = c.mergedServices(r.Props, srvVals, r.Services, defs)
 			} else {
-				r.Props = c.merged(r.Props, srvVals)
+				r.Props = c.mergedDefaults(r.Props, srvVals, defs)
 			}
 		}
 		if len(fields)+len(props) > 0 {
