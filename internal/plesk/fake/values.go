@@ -260,7 +260,7 @@ func (s *Server) resync(w *Webspace) {
 		want = want.Clone()
 		setv(&want.Limits, "expiration", exp)
 	}
-	w.Values = want
+	w.Values, w.MovedIn = want, false
 }
 
 func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
@@ -349,8 +349,9 @@ func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 // fit the reseller's, each single value with oversell, the sum of the
 // reseller's subscriptions without it (mailbox_quota, the size of one
 // mailbox, is never summed). What the other subscriptions have is never
-// cut: a subscription gets what is left, or keeps what it had when that
-// is more. It returns the values and the problems ("" none).
+// cut: a new subscription gets what is left, one that grows beyond what
+// is left keeps what it had. It returns the values and the problems (""
+// none).
 func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
 	vendor := s.state.vendor(w.OwnerID)
 	if vendor == AdminID || s.opts.NoResellerCap {
@@ -397,8 +398,8 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 		avail := limit
 		if !oversell && k != "mbox_quota" {
 			for _, o := range s.state.Webspaces {
-				if o == w || s.state.vendor(o.OwnerID) != vendor {
-					continue
+				if o == w || o.MovedIn || s.state.vendor(o.OwnerID) != vendor {
+					continue // a subscription moved in has nothing served yet
 				}
 				n := int64(-1)
 				if x, ok := o.Values.Limits[k]; ok {
@@ -417,15 +418,16 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 		if asked >= 0 && asked <= avail {
 			continue
 		}
+		// What does not fit: a new subscription gets what is left; one
+		// that grows keeps what it had (never cut).
 		give := avail
-		if x, ok := w.Values.Limits[k]; ok && w.PlanGUID != "" {
+		if x, ok := w.Values.Limits[k]; ok && !w.MovedIn {
 			had, _ := strconv.ParseInt(x, 10, 64)
 			if had == -1 && asked == -1 {
 				continue // unlimited as it was: never cut
 			}
-			if had > give && (asked < 0 || had <= asked) {
-				give = had
-			} else if had > give {
+			give = had
+			if had == -1 || (asked >= 0 && asked < had) {
 				give = asked
 			}
 		}
