@@ -240,7 +240,11 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 func (s *Server) propagate(p *Plan) string {
 	var problems []string
 	for _, w := range s.state.Webspaces {
-		if w.Locked || (w.PlanGUID != p.GUID && !contains(w.Addons, p.GUID)) {
+		if w.PlanGUID != p.GUID && !contains(w.Addons, p.GUID) {
+			continue
+		}
+		if w.Locked {
+			keepUnset(w, p)
 			continue
 		}
 		s.resync(w)
@@ -398,4 +402,23 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 		return out, changed
 	}
 	return []any{opErr(xmlapi.ErrUnsupported, "not supported")}, false
+}
+
+// keepUnset: a locked subscription keeps what it has when its plan
+// changes, and what it has of a limit or permission the plan left out is
+// unlimited, not granted. Plesk holds every limit and permission of a
+// subscription; the emulator stores only those set, so it stores these
+// values when the plan sets them, lest the subscription read as having
+// the plan's new value.
+func keepUnset(w *Webspace, p *Plan) {
+	for k := range p.Values.Limits {
+		if _, ok := w.Values.Limits[k]; !ok && k != "expiration" {
+			setv(&w.Values.Limits, k, "-1")
+		}
+	}
+	for k := range p.Values.Permissions {
+		if _, ok := w.Values.Permissions[k]; !ok {
+			setv(&w.Values.Permissions, k, "false")
+		}
+	}
 }
