@@ -306,9 +306,12 @@ func listDiff(a, b []string) (onlyA, onlyB []string) {
 // extension (removed, or not installed), since Plesk's copy of the plan
 // never holds a service it does not have; and settings Plesk's plans and
 // subscriptions have no element for (mail.spamfilter, mail.antivirus),
-// which it is never sent. Other conflicts on services (one a reseller may
-// not offer) are Plesk's to see.
-func ServicesOnly(s *state.Subscription) bool {
+// which it is never sent; and a PHP version or handler alone, without
+// the other half in the subscription's effective values eff (Plesk takes
+// both as one php_handler_id: one half alone is never sent). Other
+// conflicts on services (one a reseller may not offer) are Plesk's to
+// see. eff nil: the PHP halves count as seen.
+func ServicesOnly(s *state.Subscription, eff state.Values) bool {
 	if s.SyncStatus != Unsynced || len(s.Conflicts) == 0 {
 		return false
 	}
@@ -319,7 +322,15 @@ func ServicesOnly(s *state.Subscription) bool {
 		if p := model.Lookup(c.Property); p != nil && p.Plesk.Name == "" && p.Plesk.Why != "" {
 			continue
 		}
+		if other, ok := phpHalf[c.Property]; ok && eff != nil {
+			if _, has := eff[other]; !has {
+				continue
+			}
+		}
 		return false
 	}
 	return true
 }
+
+// phpHalf pairs the PHP version and handler: the other half of each.
+var phpHalf = map[string]string{"hosting.php_version": "hosting.php_handler", "hosting.php_handler": "hosting.php_version"}

@@ -135,9 +135,23 @@ func TestServicesOnly(t *testing.T) {
 		{Synced, []state.Conflict{ext}, false},
 	} {
 		s := &state.Subscription{SyncStatus: tc.sync, Conflicts: tc.conflicts}
-		if got := ServicesOnly(s); got != tc.want {
+		if got := ServicesOnly(s, nil); got != tc.want {
 			t.Errorf("%s %v: ServicesOnly = %v, want %v", tc.sync, tc.conflicts, got, tc.want)
 		}
+	}
+	// A PHP version without a handler (or the reverse) is never sent:
+	// Plesk cannot see its conflict; with both halves, it can.
+	s := &state.Subscription{SyncStatus: Unsynced, Conflicts: []state.Conflict{php}}
+	if !ServicesOnly(s, state.Values{"hosting.php_version": "8.3"}) {
+		t.Error("a PHP version alone: Plesk sees its conflict")
+	}
+	if ServicesOnly(s, state.Values{"hosting.php_version": "8.3", "hosting.php_handler": "fpm"}) {
+		t.Error("a PHP version with its handler: Plesk does not see its conflict")
+	}
+	handler := state.Conflict{Property: "hosting.php_handler", Reason: "component php-cgi not installed"}
+	s.Conflicts = []state.Conflict{handler, spam}
+	if !ServicesOnly(s, state.Values{"hosting.php_handler": "fpm"}) {
+		t.Error("a PHP handler alone: Plesk sees its conflict")
 	}
 }
 

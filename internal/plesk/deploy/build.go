@@ -1208,7 +1208,13 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if !custom {
 				addAddons(0)
 				if s.SyncStatus == "locked" {
-					if v := r.values("subscription "+s.Domain, only(want, s.Customized), nil); !empty(v) {
+					v := r.values("subscription "+s.Domain, only(want, s.Customized), nil)
+					if empty(v) {
+						// Customised in nothing the server holds:
+						// locked all the same (see lockingWrite).
+						v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
+					}
+					if !empty(v) {
 						set(v)
 					}
 				}
@@ -1284,6 +1290,15 @@ func (r *run) buildSubscriptions() (*phase, error) {
 					}
 				}
 				v = r.values("subscription "+s.Domain, write, reset)
+				if empty(v) && !info.locked {
+					// Nothing the server holds differs (the customised
+					// values are plansync-only, the subscriber's own, or
+					// what the plans give already), yet the subscription
+					// is customised, so locked (SPEC 1.3): Plesk locks it
+					// on a write of its values, so one value it has is
+					// written back as it is.
+					v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
+				}
 			}
 			if !empty(v) {
 				set(v)

@@ -295,3 +295,18 @@ func subscriptionProps(p model.Props) model.Props {
 	}
 	return p
 }
+
+// lockingWrite is the smallest write that locks a subscription without
+// changing it: the first of its limits (not its expiration date, which
+// is its own and does not lock), else its first permission, as it has
+// them.
+func lockingWrite(want model.Props) model.Props {
+	for _, group := range []model.PleskGroup{model.PleskLimit, model.PleskPermission} {
+		for _, path := range want.Paths() {
+			if p := model.Lookup(path); p != nil && p.Plesk.Group == group && p.Plesk.Name != "" && path != "resources.expiration" {
+				return model.Props{path: want[path]}
+			}
+		}
+	}
+	return nil
+}

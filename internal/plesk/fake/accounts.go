@@ -324,11 +324,13 @@ func (s *Server) changeOwner(o *node) ([]any, bool) {
 	}
 	changed := false
 	for i, a := range accts {
+		moved := s.state.vendor(newOwner) != a.OwnerID
 		a.OwnerID = newOwner
 		for _, w := range s.state.Webspaces {
 			if w.OwnerID != a.ID {
 				continue
 			}
+			w.MovedIn = w.MovedIn || moved
 			w.IP = ips[0]
 			w.Addons = nil
 			if plan != nil {

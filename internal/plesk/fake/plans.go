@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 )
@@ -240,7 +241,11 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 func (s *Server) propagate(p *Plan) string {
 	var problems []string
 	for _, w := range s.state.Webspaces {
-		if w.Locked || (w.PlanGUID != p.GUID && !contains(w.Addons, p.GUID)) {
+		if w.PlanGUID != p.GUID && !contains(w.Addons, p.GUID) {
+			continue
+		}
+		if w.Locked {
+			keepUnset(w, p)
 			continue
 		}
 		s.resync(w)
@@ -398,4 +403,50 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 		return out, changed
 	}
 	return []any{opErr(xmlapi.ErrUnsupported, "not supported")}, false
+}
+
+// keepUnset: a locked subscription keeps what it has when its plan
+// changes, and what it has of a limit or permission the plan left out is
+// unlimited, not granted, of an on/off or none-able hosting or mail
+// setting off or none. Plesk holds every such value of a subscription;
+// the emulator stores only those set, so it stores these values when the
+// plan sets them, lest the subscription read as having the plan's new
+// value. (PHP settings and handler have no such value: Plesk's would be
+// the server's defaults.)
+func keepUnset(w *Webspace, p *Plan) {
+	for _, c := range model.Catalog() {
+		var from, to *map[string]string
+		switch c.Plesk.Group {
+		case model.PleskHosting:
+			from, to = &p.Values.Hosting, &w.Values.Hosting
+		case model.PleskMail:
+			from, to = &p.Values.Mail, &w.Values.Mail
+		default:
+			continue
+		}
+		if c.Plesk.Name == "" || c.Plesk.Enc == model.PleskPHPHandler {
+			continue
+		}
+		if _, set := (*from)[c.Plesk.Name]; !set {
+			continue
+		}
+		if _, has := (*to)[c.Plesk.Name]; has {
+			continue
+		}
+		if n, ok := c.Neutral(); ok {
+			if x, err := model.PleskEncode(&c, n); err == nil {
+				setv(to, c.Plesk.Name, x)
+			}
+		}
+	}
+	for k := range p.Values.Limits {
+		if _, ok := w.Values.Limits[k]; !ok && k != "expiration" {
+			setv(&w.Values.Limits, k, "-1")
+		}
+	}
+	for k := range p.Values.Permissions {
+		if _, ok := w.Values.Permissions[k]; !ok {
+			setv(&w.Values.Permissions, k, "false")
+		}
+	}
 }

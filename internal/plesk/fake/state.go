@@ -101,16 +101,20 @@ type Account struct {
 
 // Webspace is a subscription.
 type Webspace struct {
-	ID          int            `json:"id"`
-	GUID        string         `json:"guid"`
-	Name        string         `json:"name"`
-	OwnerID     int            `json:"owner_id"`
-	IP          string         `json:"ip"`
-	Status      int            `json:"status"`
-	PlanGUID    string         `json:"plan_guid,omitempty"`
-	Addons      []string       `json:"addons,omitempty"`
-	Locked      bool           `json:"locked,omitempty"`
-	Unsynced    bool           `json:"unsynced,omitempty"`
+	ID       int      `json:"id"`
+	GUID     string   `json:"guid"`
+	Name     string   `json:"name"`
+	OwnerID  int      `json:"owner_id"`
+	IP       string   `json:"ip"`
+	Status   int      `json:"status"`
+	PlanGUID string   `json:"plan_guid,omitempty"`
+	Addons   []string `json:"addons,omitempty"`
+	Locked   bool     `json:"locked,omitempty"`
+	Unsynced bool     `json:"unsynced,omitempty"`
+	// MovedIn: its owner was changed to another vendor's customer and it
+	// was not synced since, so its values were not served from the new
+	// vendor's allocation.
+	MovedIn     bool           `json:"moved_in,omitempty"`
 	Problems    string         `json:"problems,omitempty"`
 	Values      mapping.Values `json:"values"`
 	FTPLogin    string         `json:"ftp_login,omitempty"`

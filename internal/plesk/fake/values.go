@@ -245,12 +245,22 @@ func (s *Server) resync(w *Webspace) {
 	} else {
 		w.Unsynced, w.Problems = false, ""
 	}
+	// A reseller's subscription gets at most what the reseller holds:
+	// what does not fit is not provided, and the subscription is not
+	// synchronized (as for a missing component).
+	if capped, p := s.resellerCap(w, want); p != "" {
+		want = capped
+		if w.Problems != "" {
+			p = w.Problems + "; " + p
+		}
+		w.Unsynced, w.Problems = true, p
+	}
 	// The expiration date is the subscription's own: a sync keeps it.
 	if exp, had := w.Values.Limits["expiration"]; had {
 		want = want.Clone()
 		setv(&want.Limits, "expiration", exp)
 	}
-	w.Values = want
+	w.Values, w.MovedIn = want, false
 }
 
 func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
@@ -331,4 +341,98 @@ func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 	d.Permissions = mapping.PermissionsBlock(v)
 	d.PHPSettings = mapping.PHPBlock(v)
 	return d
+}
+
+// resellerCap limits plan ⊕ add-ons (want) of a reseller's subscription
+// to the reseller's allocation (its reseller plan's values, or its own):
+// a permission the reseller does not hold is not granted; a limit must
+// fit the reseller's, each single value with oversell, the sum of the
+// reseller's subscriptions without it (mailbox_quota, the size of one
+// mailbox, is never summed). What the other subscriptions have is never
+// cut: a new subscription gets what is left, one that grows beyond what
+// is left keeps what it had. It returns the values and the problems (""
+// none).
+func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
+	vendor := s.state.vendor(w.OwnerID)
+	if vendor == AdminID || s.opts.NoResellerCap {
+		return want, ""
+	}
+	r := s.state.account(vendor)
+	if r == nil {
+		return want, ""
+	}
+	alloc := r.Values
+	if r.PlanGUID != "" && !r.Locked {
+		if p := s.state.resellerPlanByGUID(r.PlanGUID); p != nil {
+			alloc = p.Values
+		}
+	}
+	var problems []string
+	out := want
+	cloned := false
+	set := func(m func(*mapping.Values) *map[string]string, k, v string) {
+		if !cloned {
+			out, cloned = want.Clone(), true
+		}
+		setv(m(&out), k, v)
+	}
+	for _, k := range sortedKeysOf(want.Permissions) {
+		if want.Permissions[k] == "true" && alloc.Permissions[k] != "true" {
+			set(func(v *mapping.Values) *map[string]string { return &v.Permissions }, k, "false")
+			problems = append(problems, "permission "+k+" is not granted to reseller "+r.Login)
+		}
+	}
+	oversell := alloc.Oversell == "true"
+	for _, k := range sortedKeysOf(alloc.Limits) {
+		if k == "max_dom" || k == "max_cl" || k == "expiration" {
+			continue
+		}
+		limit, err := strconv.ParseInt(alloc.Limits[k], 10, 64)
+		if err != nil || limit < 0 {
+			continue
+		}
+		asked := int64(-1)
+		if x, ok := want.Limits[k]; ok {
+			asked, _ = strconv.ParseInt(x, 10, 64)
+		}
+		avail := limit
+		if !oversell && k != "mbox_quota" {
+			for _, o := range s.state.Webspaces {
+				if o == w || o.MovedIn || s.state.vendor(o.OwnerID) != vendor {
+					continue // a subscription moved in has nothing served yet
+				}
+				n := int64(-1)
+				if x, ok := o.Values.Limits[k]; ok {
+					n, _ = strconv.ParseInt(x, 10, 64)
+				}
+				if n < 0 {
+					avail = 0
+					break
+				}
+				avail -= n
+			}
+			if avail < 0 {
+				avail = 0
+			}
+		}
+		if asked >= 0 && asked <= avail {
+			continue
+		}
+		// What does not fit: a new subscription gets what is left; one
+		// that grows keeps what it had (never cut).
+		give := avail
+		if x, ok := w.Values.Limits[k]; ok && !w.MovedIn {
+			had, _ := strconv.ParseInt(x, 10, 64)
+			if had == -1 && asked == -1 {
+				continue // unlimited as it was: never cut
+			}
+			give = had
+			if had == -1 || (asked >= 0 && asked < had) {
+				give = asked
+			}
+		}
+		set(func(v *mapping.Values) *map[string]string { return &v.Limits }, k, strconv.FormatInt(give, 10))
+		problems = append(problems, fmt.Sprintf("limit %s %d does not fit reseller %s's allocation", k, asked, r.Login))
+	}
+	return out, strings.Join(problems, "; ")
 }

@@ -402,6 +402,9 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	if len(present) > 0 {
 		w.Values = overlay(w.Values, custom)
 		locks = true
+		if present["limits"] {
+			w.MovedIn = false // its limits are now set on its new vendor's
+		}
 	}
 	if locks && w.PlanGUID != "" {
 		w.Locked = true

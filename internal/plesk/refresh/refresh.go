@@ -1254,7 +1254,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		return path != "limits.expiration" && !set
 	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
-		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r))
+		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective]))
 	// A synced subscription's values follow its plans: when they differ
 	// and it is still synced, they are its plan's drift when the plan was
 	// edited in the panel (the plan's drift item says so, and the
