@@ -383,6 +383,22 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 		}
 	}
 	oversell := alloc.Oversell == "true"
+	// The reseller's other subscriptions (found once: a reseller's fleet
+	// is synced one subscription at a time).
+	var others []*Webspace
+	if !oversell {
+		owners := map[int]bool{vendor: true}
+		for _, a := range s.state.Accounts {
+			if !a.Reseller && a.OwnerID == vendor {
+				owners[a.ID] = true
+			}
+		}
+		for _, o := range s.state.Webspaces {
+			if o != w && !o.MovedIn && owners[o.OwnerID] {
+				others = append(others, o) // a subscription moved in has nothing served yet
+			}
+		}
+	}
 	for _, k := range sortedKeysOf(alloc.Limits) {
 		if k == "max_dom" || k == "max_cl" || k == "expiration" {
 			continue
@@ -397,10 +413,7 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 		}
 		avail := limit
 		if !oversell && k != "mbox_quota" {
-			for _, o := range s.state.Webspaces {
-				if o == w || o.MovedIn || s.state.vendor(o.OwnerID) != vendor {
-					continue // a subscription moved in has nothing served yet
-				}
+			for _, o := range others {
 				n := int64(-1)
 				if x, ok := o.Values.Limits[k]; ok {
 					n, _ = strconv.ParseInt(x, 10, 64)
