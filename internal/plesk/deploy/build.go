@@ -48,6 +48,11 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
 	}
+	if len(r.uncarried) > 0 {
+		sort.Strings(r.uncarried)
+		return nil, errorf("plesk %s: nothing was changed: %s: Plesk's add-on plans have no mail settings (service-plan-addon has no mail element), so the subscriptions would not get them; set them in the service plan or in the subscription's customize block",
+			r.c.Server(), strings.Join(r.uncarried, "; "))
+	}
 	if len(r.noHandler) > 0 {
 		sort.Strings(r.noHandler)
 		return nil, errorf("plesk %s: nothing was changed: %s: the server has no PHP handler for these (php-handler get); install or enable one, or choose a PHP version and handler it has",
@@ -71,6 +76,24 @@ func (r *run) cannotUnset(what string, paths []string, have model.Props) {
 	r.mu.Lock()
 	r.unsettable = append(r.unsettable, fmt.Sprintf("%s leaves out %s", what, strings.Join(held, ", ")))
 	r.mu.Unlock()
+}
+
+// addonCarries notes the values of add-on plan key that Plesk's add-on
+// plans cannot hold (a mail setting switched on: service-plan-addon has
+// no mail block): written nowhere, the subscriptions would not get what
+// plansync predicts, and every apply would end in a model disagreement.
+// Apply refuses them before any write (build). A value that switches
+// nothing on adds nothing (SPEC 1.2) and is left alone.
+func (r *run) addonCarries(key string, want model.Props) {
+	for _, path := range want.Paths() {
+		p := model.Lookup(path)
+		if p == nil || p.Plesk.Group != model.PleskMail || model.IsNeutral(path, want[path]) {
+			continue
+		}
+		r.mu.Lock()
+		r.uncarried = append(r.uncarried, fmt.Sprintf("add-on plan %s sets %s %s", key, path, want[path].Text()))
+		r.mu.Unlock()
+	}
 }
 
 // checkCascades refuses, before any write, the delete of an account
@@ -894,6 +917,9 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	want := r.props(r.res.PropertySets[pl.Props], nil)
 	owner := ownerOf(pl.Owner)
 	ch := ph.chain(ref.Kind, ref.Key)
+	if addon {
+		r.addonCarries(pl.Key, want)
+	}
 	var services []string
 	if !addon {
 		services = append(services, pl.Services...)
