@@ -377,6 +377,32 @@ func TestDriftSweepAddonPlans(t *testing.T) {
 	sweepPlans(t, true)
 }
 
+// Reseller plans: the resellers on one follow it (allocation.*).
+func TestDriftSweepResellerPlans(t *testing.T) {
+	var cases []sweepCase
+	holders := map[string]string{}
+	plans, resellers := "reseller_plans:\n", "resellers:\n"
+	for _, sp := range sweepProps(model.InResellerPlan) {
+		for _, isSet := range []bool{true, false} {
+			c := sweepCase{name: sweepName("R", sp.paths[0], isSet), prop: sp, isSet: isSet}
+			c.holder = strings.ToLower(c.name)
+			holders[c.holder] = c.name
+			cases = append(cases, c)
+			props := model.Props{}
+			if isSet {
+				props[sp.paths[0]] = sp.set[0]
+			}
+			plans += "  - name: " + c.name + "\n" + yamlProps("    ", props)
+			resellers += "  - {login: " + c.holder + ", name: " + c.holder + ", plan: " + c.name + "}\n"
+		}
+	}
+	e := newSweep(t, plans+resellers)
+	sweepRounds(t, e, cases, "reseller_plan", holders, false, func(c sweepCase, v mapping.Values) xmlapi.Op {
+		return xmlapi.ResellerPlanSet{Filter: xmlapi.ResellerPlanFilter{Name: []string{c.name}},
+			Limits: mapping.ResellerLimitsBlock(v), Permissions: mapping.PermissionsBlock(v)}
+	})
+}
+
 func sweepPlans(t *testing.T, addon bool) {
 	where, prefix, kind := model.InServicePlan, "S", "service_plan"
 	if addon {
@@ -421,36 +447,43 @@ func sweepPlans(t *testing.T, addon bool) {
 	}
 	b.WriteString(subs)
 	e := newSweep(t, b.String())
+	sweepRounds(t, e, cases, kind, holders, addon, func(c sweepCase, v mapping.Values) xmlapi.Op {
+		f := xmlapi.PlanFilter{Name: []string{c.name}}
+		if addon {
+			var h *xmlapi.Properties
+			if hp := mapping.HostingProperties(v); len(hp) > 0 {
+				h = &xmlapi.Properties{Property: hp}
+			}
+			return xmlapi.AddonPlanSet{Filter: f, Limits: mapping.LimitsBlock(v, true), Hosting: h,
+				Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)}
+		}
+		var h *xmlapi.PlanHosting
+		if hp := mapping.HostingProperties(v); len(hp) > 0 {
+			h = &xmlapi.PlanHosting{VrtHst: &xmlapi.Properties{Property: hp}}
+		}
+		return xmlapi.ServicePlanSet{Filter: f, Mail: mapping.PlanMailBlock(v), Limits: mapping.LimitsBlock(v, false),
+			Preferences: mapping.PrefsBlock(v), Hosting: h, Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)}
+	})
+}
+
+// sweepRounds makes each case's edit of the round in the panel (edit
+// gives the packet), then checks plan, apply and the plan after.
+func sweepRounds(t *testing.T, e *sweepEnv, cases []sweepCase, kind string, holders map[string]string, addon bool, edit func(sweepCase, mapping.Values) xmlapi.Op) {
+	t.Helper()
 	for round := 0; ; round++ {
 		want := map[string]map[string][2]any{}
 		edited := false
 		for _, c := range cases {
 			if round >= len(c.prop.edits) || !c.isSet && !hasLeftOut(c) {
 				// A setting with no "not set" value (PHP, DNS zone
-				// type, php.ini) that the panel sets on a plan leaving
-				// it out cannot be set back: apply says so and changes
-				// nothing (scenario plesk_setting_cannot_unset).
+				// type, php.ini, overuse) that the panel sets on a plan
+				// leaving it out cannot be set back: apply says so and
+				// changes nothing (scenario plesk_setting_cannot_unset).
 				continue
 			}
 			edited = true
 			vals := c.prop.edits[round]
-			v := editValues(t, c, vals)
-			f := xmlapi.PlanFilter{Name: []string{c.name}}
-			if addon {
-				var h *xmlapi.Properties
-				if hp := mapping.HostingProperties(v); len(hp) > 0 {
-					h = &xmlapi.Properties{Property: hp}
-				}
-				e.post(xmlapi.AddonPlanSet{Filter: f, Limits: mapping.LimitsBlock(v, true), Hosting: h,
-					Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)})
-			} else {
-				var h *xmlapi.PlanHosting
-				if hp := mapping.HostingProperties(v); len(hp) > 0 {
-					h = &xmlapi.PlanHosting{VrtHst: &xmlapi.Properties{Property: hp}}
-				}
-				e.post(xmlapi.ServicePlanSet{Filter: f, Mail: mapping.PlanMailBlock(v), Limits: mapping.LimitsBlock(v, false),
-					Preferences: mapping.PrefsBlock(v), Hosting: h, Permissions: mapping.PermissionsBlock(v), PHPSettings: mapping.PHPBlock(v)})
-			}
+			e.post(edit(c, editValues(t, c, vals)))
 			if w := expected(c, vals, addon); w != nil {
 				want[c.name] = w
 			}
