@@ -53,6 +53,11 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk's add-on plans have no mail settings (service-plan-addon has no mail element), so the subscriptions would not get them; set them in the service plan or in the subscription's customize block",
 			r.c.Server(), strings.Join(r.uncarried, "; "))
 	}
+	if len(r.unlockable) > 0 {
+		sort.Strings(r.unlockable)
+		return nil, errorf("plesk %s: nothing was changed: %s: a Plesk subscription has no field for these, so no write locks it and it would stay synced with its plan on the server; customise a value the server holds as well, or set these in the plan",
+			r.c.Server(), strings.Join(r.unlockable, "; "))
+	}
 	if len(r.noHandler) > 0 {
 		sort.Strings(r.noHandler)
 		return nil, errorf("plesk %s: nothing was changed: %s: the server has no PHP handler for these (php-handler get); install or enable one, or choose a PHP version and handler it has",
@@ -94,6 +99,26 @@ func (r *run) addonCarries(key string, want model.Props) {
 		r.uncarried = append(r.uncarried, fmt.Sprintf("add-on plan %s sets %s %s", key, path, want[path].Text()))
 		r.mu.Unlock()
 	}
+}
+
+// lockable notes a subscription to lock on the server whose
+// customisation (customized, written as v) holds nothing a webspace set
+// carries (plansync-only values such as mail.spamfilter, and
+// dns.zone_type, which only a service plan's preferences hold): the
+// write of the customisation is what locks it (SPEC §6.6), and there is
+// none. Apply refuses it before any write (build); before, plansync
+// recorded it locked while Plesk kept it synced, a model disagreement on
+// every apply.
+func (r *run) lockable(domain string, customized []string, v mapping.Values) {
+	v.Prefs = nil // a webspace has no preferences block
+	if !empty(v) || len(customized) == 0 {
+		return
+	}
+	paths := append([]string(nil), customized...)
+	model.SortPaths(paths)
+	r.mu.Lock()
+	r.unlockable = append(r.unlockable, fmt.Sprintf("subscription %s customises only %s", domain, strings.Join(paths, ", ")))
+	r.mu.Unlock()
 }
 
 // checkCascades refuses, before any write, the delete of an account
@@ -1234,7 +1259,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 			if !custom {
 				addAddons(0)
 				if s.SyncStatus == "locked" {
-					if v := r.values("subscription "+s.Domain, only(want, s.Customized), nil); !empty(v) {
+					v := r.values("subscription "+s.Domain, only(want, s.Customized), nil)
+					r.lockable(s.Domain, s.Customized, v)
+					if !empty(v) {
 						set(v)
 					}
 				}
@@ -1310,6 +1337,9 @@ func (r *run) buildSubscriptions() (*phase, error) {
 					}
 				}
 				v = r.values("subscription "+s.Domain, write, reset)
+				if !info.locked {
+					r.lockable(s.Domain, s.Customized, r.values("subscription "+s.Domain, only(want, s.Customized), nil))
+				}
 			}
 			if !empty(v) {
 				set(v)

@@ -263,6 +263,10 @@ type run struct {
 	// uncarried lists the add-on plans' values that Plesk's add-on plans
 	// cannot hold (mail on): apply refuses them.
 	uncarried []string
+	// unlockable lists the subscriptions to lock whose customisation
+	// holds nothing a Plesk subscription has a field for: apply refuses
+	// them.
+	unlockable []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan
