@@ -594,3 +594,48 @@ func sweepSubs(t *testing.T, custom bool) {
 		return xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{c.name}}, Values: vals}
 	})
 }
+
+// Synced subscriptions edited in the panel: the edit locks them (SPEC
+// §6.6), which is drift (locked in the panel) with the values edited;
+// apply syncs them back to their plan.
+func TestDriftSweepSyncedSubscriptions(t *testing.T) {
+	var cases []sweepCase
+	holders := map[string]string{}
+	plans, subs := "service_plans:\n", "subscriptions:\n"
+	for _, sp := range sweepProps(model.InServicePlan) {
+		if model.Lookup(sp.paths[0]).Plesk.Group == model.PleskPreference {
+			continue // a webspace has no preferences (dns.zone_type)
+		}
+		for _, isSet := range []bool{true, false} {
+			name := sweepName("Y", sp.paths[0], isSet)
+			c := sweepCase{name: strings.ToLower(name) + ".example", prop: sp, isSet: isSet}
+			c.holder = c.name
+			holders[c.holder] = c.name
+			cases = append(cases, c)
+			props := model.Props{}
+			if isSet {
+				for i, path := range sp.paths {
+					props[path] = sp.set[i]
+				}
+			}
+			plans += "  - name: " + name + "\n" + yamlProps("    ", props)
+			subs += "  - domain: " + c.name + "\n    plan: " + name + "\n"
+		}
+	}
+	e := newSweep(t, plans+subs)
+	sweepRoundsWith(t, e, cases, "subscription", holders, func(c sweepCase, vals []model.Value) map[string][2]any {
+		out := expected(c, vals, false)
+		if out == nil {
+			out = map[string][2]any{}
+		}
+		out["sync_status"] = [2]any{"synced", "locked"}
+		return out
+	}, func(c sweepCase, v mapping.Values) xmlapi.Op {
+		vals := xmlapi.WebspaceValues{Limits: mapping.LimitsBlock(v, false), Permissions: mapping.PermissionsBlock(v),
+			PHPSettings: mapping.PHPBlock(v), Mail: mapping.WebspaceMailBlock(v)}
+		if hp := mapping.HostingProperties(v); len(hp) > 0 {
+			vals.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hp}}
+		}
+		return xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{c.name}}, Values: vals}
+	})
+}
