@@ -325,6 +325,28 @@ func checkRound(t *testing.T, round int, kind string, p sweepPlan, raw string, w
 			}
 		}
 	}
+	if kind != "subscription" && kind != "reseller" {
+		// A plan set back reaches its synced subscriptions (its
+		// resellers), each shown with its own change of the property
+		// (SPEC §4, §6.4).
+		reached := map[string]bool{}
+		for _, c := range p.Changes {
+			plan, ok := holders[c.Key]
+			if !ok {
+				continue
+			}
+			for _, f := range c.Fields {
+				if _, edited := want[plan][strings.TrimPrefix(f.Path, "allocation.")]; edited {
+					reached[plan] = true
+				}
+			}
+		}
+		for plan := range want {
+			if !reached[plan] {
+				t.Errorf("round %d: %s %s set back: the change reaches none of its holders", round, kind, plan)
+			}
+		}
+	}
 	if t.Failed() && len(raw) < 20000 {
 		t.Logf("plan:\n%s", raw)
 	}
