@@ -48,6 +48,16 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
 	}
+	if len(r.uncarried) > 0 {
+		sort.Strings(r.uncarried)
+		return nil, errorf("plesk %s: nothing was changed: %s: Plesk's add-on plans have no mail settings (service-plan-addon has no mail element), so the subscriptions would not get them; set them in the service plan or in the subscription's customize block",
+			r.c.Server(), strings.Join(r.uncarried, "; "))
+	}
+	if len(r.unlockable) > 0 {
+		sort.Strings(r.unlockable)
+		return nil, errorf("plesk %s: nothing was changed: %s: a Plesk subscription has no field for these, so no write locks it and it would stay synced with its plan on the server; customise a value the server holds as well, or set these in the plan",
+			r.c.Server(), strings.Join(r.unlockable, "; "))
+	}
 	if len(r.noHandler) > 0 {
 		sort.Strings(r.noHandler)
 		return nil, errorf("plesk %s: nothing was changed: %s: the server has no PHP handler for these (php-handler get); install or enable one, or choose a PHP version and handler it has",
@@ -70,6 +80,44 @@ func (r *run) cannotUnset(what string, paths []string, have model.Props) {
 	}
 	r.mu.Lock()
 	r.unsettable = append(r.unsettable, fmt.Sprintf("%s leaves out %s", what, strings.Join(held, ", ")))
+	r.mu.Unlock()
+}
+
+// addonCarries notes the values of add-on plan key that Plesk's add-on
+// plans cannot hold (a mail setting switched on: service-plan-addon has
+// no mail block): written nowhere, the subscriptions would not get what
+// plansync predicts, and every apply would end in a model disagreement.
+// Apply refuses them before any write (build). A value that switches
+// nothing on adds nothing (SPEC 1.2) and is left alone.
+func (r *run) addonCarries(key string, want model.Props) {
+	for _, path := range want.Paths() {
+		p := model.Lookup(path)
+		if p == nil || p.Plesk.Group != model.PleskMail || model.IsNeutral(path, want[path]) {
+			continue
+		}
+		r.mu.Lock()
+		r.uncarried = append(r.uncarried, fmt.Sprintf("add-on plan %s sets %s %s", key, path, want[path].Text()))
+		r.mu.Unlock()
+	}
+}
+
+// lockable notes a subscription to lock on the server whose
+// customisation (customized, written as v) holds nothing a webspace set
+// carries (plansync-only values such as mail.spamfilter, and
+// dns.zone_type, which only a service plan's preferences hold): the
+// write of the customisation is what locks it (SPEC §6.6), and there is
+// none. Apply refuses it before any write (build); before, plansync
+// recorded it locked while Plesk kept it synced, a model disagreement on
+// every apply.
+func (r *run) lockable(domain string, customized []string, v mapping.Values) {
+	v.Prefs = nil // a webspace has no preferences block
+	if !empty(v) || len(customized) == 0 {
+		return
+	}
+	paths := append([]string(nil), customized...)
+	model.SortPaths(paths)
+	r.mu.Lock()
+	r.unlockable = append(r.unlockable, fmt.Sprintf("subscription %s customises only %s", domain, strings.Join(paths, ", ")))
 	r.mu.Unlock()
 }
 
@@ -894,6 +942,9 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 	want := r.props(r.res.PropertySets[pl.Props], nil)
 	owner := ownerOf(pl.Owner)
 	ch := ph.chain(ref.Kind, ref.Key)
+	if addon {
+		r.addonCarries(pl.Key, want)
+	}
 	var services []string
 	if !addon {
 		services = append(services, pl.Services...)
@@ -1213,6 +1264,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 						// Customised in nothing the server holds:
 						// locked all the same (see lockingWrite).
 						v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
+						r.lockable(s.Domain, s.Customized, v)
 					}
 					if !empty(v) {
 						set(v)
@@ -1298,6 +1350,7 @@ func (r *run) buildSubscriptions() (*phase, error) {
 					// on a write of its values, so one value it has is
 					// written back as it is.
 					v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
+					r.lockable(s.Domain, s.Customized, v)
 				}
 			}
 			if !empty(v) {

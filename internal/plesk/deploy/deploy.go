@@ -260,6 +260,13 @@ type run struct {
 	// noHandler lists the PHP versions and handlers to write that the
 	// server has no PHP handler for: apply refuses them.
 	noHandler []string
+	// uncarried lists the add-on plans' values that Plesk's add-on plans
+	// cannot hold (mail on): apply refuses them.
+	uncarried []string
+	// unlockable lists the subscriptions to lock whose customisation
+	// holds nothing a Plesk subscription has a field for: apply refuses
+	// them.
+	unlockable []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan

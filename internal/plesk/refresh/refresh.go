@@ -879,9 +879,11 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 // withUnreported is the server's values of a plan of kind with, for
 // each limit and permission the state records that the server does not
 // report, the value a plan has where it leaves it out (plan.KindDefaults:
-// unlimited, not granted; an add-on's limits have none): Plesk reports a
-// plan's limits and permissions, so one it does not is at its default,
-// not unknown, and a recorded value other than that is drift.
+// unlimited, not granted): Plesk reports a plan's limits and permissions,
+// so one it does not is at its default, not unknown, and a recorded value
+// other than that is drift. An add-on's read leaves out the limits of 0
+// and the on/off settings that are off (they add nothing, as one left out
+// does): one the state records is at 0 or off on the server.
 func withUnreported(kind string, rec, srv state.Values) state.Values {
 	var out state.Values
 	defs := plan.KindDefaults(model.PlanKind(kind))
@@ -890,6 +892,9 @@ func withUnreported(kind string, rec, srv state.Values) state.Values {
 			continue
 		}
 		d, ok := defs[k]
+		if !ok && model.PlanKind(kind) == model.AddonPlanKind {
+			d, ok = addonNothing(k)
+		}
 		if !ok {
 			continue
 		}
@@ -905,6 +910,65 @@ func withUnreported(kind string, rec, srv state.Values) state.Values {
 		return srv
 	}
 	return out
+}
+
+// withUnset is the server's values of a subscription with, for each
+// mapped value the state records that the server's set leaves out, what
+// leaving it out means (SPEC §2.2): a limit unlimited, a permission or an
+// on/off setting off, an enumerated setting its "none" choice. The
+// server's read of a locked or custom subscription keeps of its values
+// those that differ from what its plans leave out, so one it leaves out
+// is at that value, not unknown: a recorded value other than that (a
+// customised ssl switched off in the panel) is drift.
+func withUnset(rec, srv state.Values) state.Values {
+	var out state.Values
+	for k := range rec {
+		if _, ok := srv[k]; ok || !mapped(k) {
+			continue
+		}
+		p := model.Lookup(k)
+		var d model.Value
+		switch {
+		case p.Plesk.Group == model.PleskPreference:
+			continue // a webspace has no preferences: not reported at all
+		case p.Plesk.Group == model.PleskLimit && (p.Kind == model.KindSize || p.Kind == model.KindCount):
+			d = model.Value{K: p.Kind, N: model.Unlimited}
+		default:
+			n, ok := p.Neutral()
+			if !ok {
+				continue
+			}
+			d = n
+		}
+		if out == nil {
+			out = maps.Clone(srv)
+			if out == nil {
+				out = state.Values{}
+			}
+		}
+		out[k] = d.JSON()
+	}
+	if out == nil {
+		return srv
+	}
+	return out
+}
+
+// addonNothing is the value of an add-on's property that adds nothing
+// (a limit of 0, an on/off setting off), which the server's read of an
+// add-on leaves out; ok is false for what has none.
+func addonNothing(path string) (model.Value, bool) {
+	p := model.Lookup(path)
+	if p == nil || p.Where&model.InAddonPlan == 0 {
+		return model.Value{}, false
+	}
+	switch {
+	case p.Plesk.Group == model.PleskLimit && (p.Kind == model.KindSize || p.Kind == model.KindCount):
+		return model.Value{K: p.Kind, N: 0}, true
+	case p.Kind == model.KindBool:
+		return model.Bool(false), true
+	}
+	return model.Value{}, false
 }
 
 // gone is the cause of a recorded object the server lacks.
@@ -1245,7 +1309,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
-	srvVals := c.srv.Records.PropertySets[s.Effective]
+	srvVals := withUnset(c.rec.PropertySets[r.Effective], c.srv.Records.PropertySets[s.Effective])
 	// The subscriber's own values (subscriber settings) are not the
 	// subscription's values on the server: they keep their recorded value.
 	own := c.rec.PropertySets[r.Settings]
