@@ -885,31 +885,14 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 // and the on/off settings that are off (they add nothing, as one left out
 // does): one the state records is at 0 or off on the server.
 func withUnreported(kind string, rec, srv state.Values) state.Values {
-	var out state.Values
 	defs := plan.KindDefaults(model.PlanKind(kind))
-	for k := range rec {
-		if _, ok := srv[k]; ok || !mapped(k) {
-			continue
-		}
+	return withMissing(rec, srv, func(k string) (model.Value, bool) {
 		d, ok := defs[k]
 		if !ok && model.PlanKind(kind) == model.AddonPlanKind {
 			d, ok = addonNothing(k)
 		}
-		if !ok {
-			continue
-		}
-		if out == nil {
-			out = maps.Clone(srv)
-			if out == nil {
-				out = state.Values{}
-			}
-		}
-		out[k] = d.JSON()
-	}
-	if out == nil {
-		return srv
-	}
-	return out
+		return d, ok
+	})
 }
 
 // withUnset is the server's values of a subscription with, for each
@@ -921,24 +904,30 @@ func withUnreported(kind string, rec, srv state.Values) state.Values {
 // is at that value, not unknown: a recorded value other than that (a
 // customised ssl switched off in the panel) is drift.
 func withUnset(rec, srv state.Values) state.Values {
+	return withMissing(rec, srv, func(k string) (model.Value, bool) {
+		p := model.Lookup(k)
+		switch {
+		case p.Plesk.Group == model.PleskPreference:
+			return model.Value{}, false // a webspace has no preferences: not reported at all
+		case p.Plesk.Group == model.PleskLimit && (p.Kind == model.KindSize || p.Kind == model.KindCount):
+			return model.Value{K: p.Kind, N: model.Unlimited}, true
+		}
+		return p.Neutral()
+	})
+}
+
+// withMissing is srv with, for each mapped path rec holds and srv does
+// not, the value missing gives it (none when ok is false); srv itself
+// when there is none to add.
+func withMissing(rec, srv state.Values, missing func(path string) (v model.Value, ok bool)) state.Values {
 	var out state.Values
 	for k := range rec {
 		if _, ok := srv[k]; ok || !mapped(k) {
 			continue
 		}
-		p := model.Lookup(k)
-		var d model.Value
-		switch {
-		case p.Plesk.Group == model.PleskPreference:
-			continue // a webspace has no preferences: not reported at all
-		case p.Plesk.Group == model.PleskLimit && (p.Kind == model.KindSize || p.Kind == model.KindCount):
-			d = model.Value{K: p.Kind, N: model.Unlimited}
-		default:
-			n, ok := p.Neutral()
-			if !ok {
-				continue
-			}
-			d = n
+		d, ok := missing(k)
+		if !ok {
+			continue
 		}
 		if out == nil {
 			out = maps.Clone(srv)
