@@ -443,6 +443,12 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			if had == -1 || (asked >= 0 && asked < had) {
 				give = asked
 			}
+			if give == asked {
+				// It has what it asks already: the allocation no
+				// longer holds it, but what was applied is never cut
+				// and nothing more is asked for.
+				continue
+			}
 		}
 		set(func(v *mapping.Values) *map[string]string { return &v.Limits }, k, strconv.FormatInt(give, 10))
 		problems = append(problems, fmt.Sprintf("limit %s %d does not fit reseller %s's allocation", k, asked, r.Login))
