@@ -278,8 +278,9 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 		}
 	}
 	if plan != nil {
-		w.PlanGUID = plan.GUID
+		w.PlanGUID, w.fresh = plan.GUID, true
 		s.resync(w)
+		w.fresh = false
 	}
 	custom := mapping.Values{}
 	present, err := readBlocks(o, &custom, "webspace")
