@@ -196,7 +196,7 @@ func (s *Server) findServicePlan(o *node, vendor int) (*Plan, bool, *xmlapi.Stat
 	default:
 		return nil, false, nil
 	}
-	if p == nil || p.Addon {
+	if p == nil || p.Addon || !s.visiblePlan(p) {
 		return nil, true, opErr(xmlapi.ErrNotFound, "service plan is not found")
 	}
 	if p.OwnerID != vendor {
@@ -457,7 +457,7 @@ func (s *Server) webspaceAddon(w *Webspace, o *node) *xmlapi.Status {
 			}
 		}
 	}
-	if a == nil || !a.Addon {
+	if a == nil || !a.Addon || !s.visiblePlan(a) {
 		return opErr(xmlapi.ErrNotFound, "add-on plan is not found")
 	}
 	if o.name == "add-subscription" {
@@ -753,3 +753,9 @@ func urlComponents(n *node) []string {
 	u := xmlapi.URLComponentsWith(n.has)
 	return u.Fields()
 }
+
+// visiblePlan reports whether the caller may see a plan: the
+// administrator sees every plan, a reseller only its own (another's,
+// named by GUID, id or external id, is not found, as one that does not
+// exist).
+func (s *Server) visiblePlan(p *Plan) bool { return s.admin() || p.OwnerID == s.caller }
