@@ -335,6 +335,19 @@ func TestResellerCredentialsAreScoped(t *testing.T) {
 			t.Errorf("%s %s: the reseller is told of the admin's plan: %v", op.Operator(), op.Operation(), err)
 		}
 	}
+	// A service the admin made unavailable to resellers (not visible) is
+	// not found for a reseller: its plans and subscriptions cannot get it.
+	must[xmlapi.PlanItemData](t, admin, xmlapi.PlanItemAdd{Visible: "false", Label: "admins-only"})
+	must[xmlapi.PlanItemData](t, admin, xmlapi.PlanItemAdd{Visible: "true", Label: "for-all"})
+	for _, op := range []xmlapi.Op{
+		xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, PlanItem: xmlapi.ItemName{Name: "admins-only"}},
+		xmlapi.WebspaceAddItem{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanItem: xmlapi.ItemName{Name: "admins-only"}},
+	} {
+		_, err = xmlapi.Call[xmlapi.PlanItemResult](ctx, acme, op)
+		wantCode(t, err, xmlapi.ErrNotFound, "admins-only")
+	}
+	must[xmlapi.PlanItemResult](t, acme, xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, PlanItem: xmlapi.ItemName{Name: "for-all"}})
+	must[xmlapi.WebspaceItemResult](t, acme, xmlapi.WebspaceAddItem{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanItem: xmlapi.ItemName{Name: "for-all"}})
 	bad, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Login: "acme", Password: "wrong"})
 	_, err = xmlapi.Call[xmlapi.PlanData](ctx, bad, xmlapi.ServicePlanGet{OwnerAll: e})
 	wantCode(t, err, xmlapi.ErrAuth)

@@ -183,7 +183,7 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 		plans, errs := s.selectPlans(o.child("filter"), owner, false, addon)
 		out := errs
 		name := o.child("plan-item").val("name")
-		if s.state.planItem(name) == nil {
+		if !s.itemAvailable(name, o.name) {
 			for _, p := range plans {
 				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "additional service %s is not found", name), ID: p.ID})
 			}

@@ -659,7 +659,7 @@ func (s *Server) phpHandlers(o *node) []any {
 
 func (s *Server) webspaceItem(w *Webspace, o *node) *xmlapi.Status {
 	name := o.child("plan-item").val("name")
-	if s.state.planItem(name) == nil {
+	if !s.itemAvailable(name, o.name) {
 		return opErr(xmlapi.ErrNotFound, "additional service %s is not found", name)
 	}
 	has := contains(w.Items, name)
@@ -759,3 +759,12 @@ func urlComponents(n *node) []string {
 // named by GUID, id or external id, is not found, as one that does not
 // exist).
 func (s *Server) visiblePlan(p *Plan) bool { return s.admin() || p.OwnerID == s.caller }
+
+// itemAvailable reports whether an additional service may be named by
+// the caller's add-plan-item or remove-plan-item: it must exist, and a
+// reseller can add only those the admin made available to resellers
+// (visible); another is not found for it.
+func (s *Server) itemAvailable(name, op string) bool {
+	it := s.state.planItem(name)
+	return it != nil && (it.Visible || s.admin() || op != "add-plan-item")
+}
