@@ -361,7 +361,7 @@ func TestTuneGC(t *testing.T) {
 // stays the first, 192.0.2.10).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-addon-replaces] [-no-reseller-cap] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
 // in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
@@ -392,6 +392,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			continue
 		case "addon-replaces":
 			opts.AddonReplaces = true
+			continue
+		case "no-reseller-cap":
+			opts.NoResellerCap = true
 			continue
 		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "ip", "vendor-php":
 		default:

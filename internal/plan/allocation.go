@@ -407,17 +407,17 @@ func (e *engine) overAllocated(login, path string, applied int64, limit model.Va
 		return
 	}
 	name := strings.TrimPrefix(path, "resources.")
-	have := model.Value{K: limit.K, N: applied}.Text()
+	have := model.Value{K: limit.K, N: applied}.Text() + " of " + name
 	if applied < 0 {
-		have = "unlimited"
+		have = "unlimited " + name
 	}
 	on := "" // a server of several: the allocation is that server's
 	if e.cfg.Server != nil && e.cfg.Server.Name != "" {
 		on = " on " + e.cfg.Server.Name
 	}
 	e.overAlloc[login] = append(e.overAlloc[login], diag.Diagnostic{Severity: diag.Warning, Subject: r.Src.Decl, Object: "reseller " + login, Path: "allocation." + path,
-		Summary: fmt.Sprintf("reseller %s's subscriptions%s have %s of %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
-			login, on, have, name, limit.Text()),
+		Summary: fmt.Sprintf("reseller %s's subscriptions%s have %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
+			login, on, have, limit.Text()),
 		Detail: "raise reseller " + login + "'s " + name + " allocation, or lower what its subscriptions have (Plesk shows the reseller as overused)"})
 }
 

@@ -237,6 +237,16 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+o)
 		}
 	}
+	// Nor set a subscriber's values on a subscription of someone else
+	// (one its own config does not declare).
+	for _, st := range cfg.SubscriberSettings {
+		if cfg.Subscriptions[st.Domain] != nil {
+			continue
+		}
+		if o, ok := recordedOwner["subscription "+st.Domain]; ok && o != login {
+			deny(st.Src, "subscriber_settings "+st.Domain, "it belongs to "+o)
+		}
+	}
 	// Nor may it take one by renaming it: renamed_from names an object
 	// the recorded state holds, which must be the reseller's too.
 	renamedFrom := func(src model.Src, kind, key, old string) {

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -480,10 +481,12 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 				out = append(out, &xmlapi.FilterResult{Status: *blockErr(err), FilterID: ids[i], ID: a.ID})
 				continue
 			}
+			allocChanged := a.Reseller && !reflect.DeepEqual(a.Values, next)
 			a.Values = next
 			if a.PlanGUID != "" && (present["limits"] || present["permissions"]) {
 				a.Locked = true
 			}
+			s.recap(map[int]bool{a.ID: allocChanged})
 			changed = true
 			out = append(out, &xmlapi.FilterResult{Status: ok, FilterID: ids[i], ID: a.ID})
 		}
@@ -509,7 +512,10 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 			}
 		}
 		changed := false
+		recap := map[int]bool{}
+		defer func() { s.recap(recap) }()
 		for i, a := range accts {
+			before := a.Values.Clone()
 			switch {
 			case o.name == "sync-subscription" && a.PlanGUID == "":
 				out = append(out, filterErr(ids[i], xmlapi.ErrFailed, "reseller %s is not associated with a reseller plan", a.Login))
@@ -526,6 +532,7 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 				a.PlanGUID, a.Values = plan.GUID, plan.Values.Clone()
 			}
 			a.Locked = false
+			recap[a.ID] = !reflect.DeepEqual(before, a.Values)
 			changed = true
 			out = append(out, &xmlapi.FilterResult{Status: ok, FilterID: ids[i], ID: a.ID})
 		}

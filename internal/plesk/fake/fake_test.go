@@ -319,6 +319,35 @@ func TestResellerCredentialsAreScoped(t *testing.T) {
 	if ws := must[xmlapi.WebspaceData](t, admin, xmlapi.WebspaceGet{Dataset: xmlapi.WebspaceDataset{GenInfo: e}}); len(ws) != 1 {
 		t.Fatalf("admin sees %d subscriptions", len(ws))
 	}
+	// A plan or add-on of someone else, named by its GUID, is not found
+	// for the reseller, as one that does not exist: its name is not told.
+	adminPlan := must[xmlapi.PlanData](t, admin, xmlapi.ServicePlanGet{Filter: xmlapi.PlanFilter{Name: []string{"AdminPlan"}}})[0]
+	adminAddon := must[xmlapi.AddResult](t, admin, xmlapi.AddonPlanAdd{Name: "AdminAddon"})[0]
+	for _, op := range []xmlapi.Op{
+		xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "y.example", OwnerLogin: "wile", IPAddress: "192.0.2.10"}, PlanGUID: adminPlan.GUID},
+		xmlapi.WebspaceSwitch{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanGUID: adminPlan.GUID},
+		xmlapi.WebspaceAddAddon{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanGUID: adminAddon.GUID},
+		xmlapi.WebspaceRemoveAddon{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanGUID: adminAddon.GUID},
+	} {
+		_, err = xmlapi.Call[xmlapi.FilterResult](ctx, acme, op)
+		wantCode(t, err, xmlapi.ErrNotFound)
+		if strings.Contains(err.Error(), "Admin") {
+			t.Errorf("%s %s: the reseller is told of the admin's plan: %v", op.Operator(), op.Operation(), err)
+		}
+	}
+	// A service the admin made unavailable to resellers (not visible) is
+	// not found for a reseller: its plans and subscriptions cannot get it.
+	must[xmlapi.PlanItemData](t, admin, xmlapi.PlanItemAdd{Visible: "false", Label: "admins-only"})
+	must[xmlapi.PlanItemData](t, admin, xmlapi.PlanItemAdd{Visible: "true", Label: "for-all"})
+	for _, op := range []xmlapi.Op{
+		xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, PlanItem: xmlapi.ItemName{Name: "admins-only"}},
+		xmlapi.WebspaceAddItem{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanItem: xmlapi.ItemName{Name: "admins-only"}},
+	} {
+		_, err = xmlapi.Call[xmlapi.PlanItemResult](ctx, acme, op)
+		wantCode(t, err, xmlapi.ErrNotFound, "admins-only")
+	}
+	must[xmlapi.PlanItemResult](t, acme, xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, PlanItem: xmlapi.ItemName{Name: "for-all"}})
+	must[xmlapi.WebspaceItemResult](t, acme, xmlapi.WebspaceAddItem{Filter: xmlapi.WebspaceFilter{Name: []string{"wile.example"}}, PlanItem: xmlapi.ItemName{Name: "for-all"}})
 	bad, _ := xmlapi.New(xmlapi.Config{URL: srv.URL, Login: "acme", Password: "wrong"})
 	_, err = xmlapi.Call[xmlapi.PlanData](ctx, bad, xmlapi.ServicePlanGet{OwnerAll: e})
 	wantCode(t, err, xmlapi.ErrAuth)

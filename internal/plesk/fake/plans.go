@@ -2,6 +2,8 @@ package fake
 
 import (
 	"errors"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -181,7 +183,7 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 		plans, errs := s.selectPlans(o.child("filter"), owner, false, addon)
 		out := errs
 		name := o.child("plan-item").val("name")
-		if s.state.planItem(name) == nil {
+		if !s.itemAvailable(name, o.name) {
 			for _, p := range plans {
 				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "additional service %s is not found", name), ID: p.ID})
 			}
@@ -362,12 +364,16 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 			if n := o.val("name"); n != "" {
 				p.Name = n
 			}
+			allocChanged := !reflect.DeepEqual(p.Values, next)
 			p.Values = next
+			recap := map[int]bool{}
 			for _, a := range s.state.Accounts {
 				if a.Reseller && a.PlanGUID == p.GUID && !a.Locked {
 					a.Values = p.Values.Clone()
+					recap[a.ID] = allocChanged
 				}
 			}
+			s.recap(recap)
 			changed = true
 			out = append(out, &xmlapi.ResellerPlanData{Status: ok, ID: p.ID, GUID: p.GUID})
 		}
@@ -448,5 +454,39 @@ func keepUnset(w *Webspace, p *Plan) {
 		if _, ok := w.Values.Permissions[k]; !ok {
 			setv(&w.Values.Permissions, k, "false")
 		}
+	}
+}
+
+// recap applies a change of resellers' allocations (the resellers whose
+// ids map to true) to their synced subscriptions, as a plan change
+// reaches them: each is synced again, in name order, and gets at most
+// what its reseller now holds (resellerCap: a permission taken away is
+// no longer granted, what was applied is never cut, what is left serves
+// the subscriptions that asked for more). Locked subscriptions keep what
+// they have; a subscription moved in has nothing served yet.
+func (s *Server) recap(resellers map[int]bool) {
+	owners := map[int]bool{}
+	for id, changed := range resellers {
+		if changed {
+			owners[id] = true
+		}
+	}
+	if len(owners) == 0 {
+		return
+	}
+	for _, a := range s.state.Accounts {
+		if !a.Reseller && owners[a.OwnerID] {
+			owners[a.ID] = true
+		}
+	}
+	var subs []*Webspace
+	for _, w := range s.state.Webspaces {
+		if owners[w.OwnerID] && w.PlanGUID != "" && !w.Locked && !w.MovedIn {
+			subs = append(subs, w)
+		}
+	}
+	sort.Slice(subs, func(i, j int) bool { return subs[i].Name < subs[j].Name })
+	for _, w := range subs {
+		s.resync(w)
 	}
 }

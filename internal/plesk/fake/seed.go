@@ -155,7 +155,9 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 				}
 				w.Addons = append(w.Addons, ap.GUID)
 			}
+			w.fresh = true
 			srv.resync(w)
+			w.fresh = false
 		}
 		if sub.Customize != nil {
 			v, err := values("subscription "+domain, sub.Customize)

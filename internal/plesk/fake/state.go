@@ -123,6 +123,8 @@ type Webspace struct {
 	Created     string         `json:"created"`
 	// Items are additional services added to the subscription itself.
 	Items []string `json:"items,omitempty"`
+	// fresh: being created, nothing was served to it yet.
+	fresh bool
 }
 
 // DefaultComponents are installed unless the emulator is told otherwise.

@@ -434,14 +434,25 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 		// What does not fit: a new subscription gets what is left; one
 		// that grows keeps what it had (never cut).
 		give := avail
-		if x, ok := w.Values.Limits[k]; ok && !w.MovedIn {
-			had, _ := strconv.ParseInt(x, 10, 64)
+		if !w.MovedIn && !w.fresh {
+			// A limit the subscription has no value for is unlimited
+			// (its plans left it out).
+			had := int64(-1)
+			if x, ok := w.Values.Limits[k]; ok {
+				had, _ = strconv.ParseInt(x, 10, 64)
+			}
 			if had == -1 && asked == -1 {
 				continue // unlimited as it was: never cut
 			}
 			give = had
 			if had == -1 || (asked >= 0 && asked < had) {
 				give = asked
+			}
+			if give == asked {
+				// It has what it asks already: the allocation no
+				// longer holds it, but what was applied is never cut
+				// and nothing more is asked for.
+				continue
 			}
 		}
 		set(func(v *mapping.Values) *map[string]string { return &v.Limits }, k, strconv.FormatInt(give, 10))

@@ -196,7 +196,7 @@ func (s *Server) findServicePlan(o *node, vendor int) (*Plan, bool, *xmlapi.Stat
 	default:
 		return nil, false, nil
 	}
-	if p == nil || p.Addon {
+	if p == nil || p.Addon || !s.visiblePlan(p) {
 		return nil, true, opErr(xmlapi.ErrNotFound, "service plan is not found")
 	}
 	if p.OwnerID != vendor {
@@ -278,8 +278,9 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 		}
 	}
 	if plan != nil {
-		w.PlanGUID = plan.GUID
+		w.PlanGUID, w.fresh = plan.GUID, true
 		s.resync(w)
+		w.fresh = false
 	}
 	custom := mapping.Values{}
 	present, err := readBlocks(o, &custom, "webspace")
@@ -456,7 +457,7 @@ func (s *Server) webspaceAddon(w *Webspace, o *node) *xmlapi.Status {
 			}
 		}
 	}
-	if a == nil || !a.Addon {
+	if a == nil || !a.Addon || !s.visiblePlan(a) {
 		return opErr(xmlapi.ErrNotFound, "add-on plan is not found")
 	}
 	if o.name == "add-subscription" {
@@ -658,7 +659,7 @@ func (s *Server) phpHandlers(o *node) []any {
 
 func (s *Server) webspaceItem(w *Webspace, o *node) *xmlapi.Status {
 	name := o.child("plan-item").val("name")
-	if s.state.planItem(name) == nil {
+	if !s.itemAvailable(name, o.name) {
 		return opErr(xmlapi.ErrNotFound, "additional service %s is not found", name)
 	}
 	has := contains(w.Items, name)
@@ -751,4 +752,19 @@ func urlComponents(n *node) []string {
 	}
 	u := xmlapi.URLComponentsWith(n.has)
 	return u.Fields()
+}
+
+// visiblePlan reports whether the caller may see a plan: the
+// administrator sees every plan, a reseller only its own (another's,
+// named by GUID, id or external id, is not found, as one that does not
+// exist).
+func (s *Server) visiblePlan(p *Plan) bool { return s.admin() || p.OwnerID == s.caller }
+
+// itemAvailable reports whether an additional service may be named by
+// the caller's add-plan-item or remove-plan-item: it must exist, and a
+// reseller can add only those the admin made available to resellers
+// (visible); another is not found for it.
+func (s *Server) itemAvailable(name, op string) bool {
+	it := s.state.planItem(name)
+	return it != nil && (it.Visible || s.admin() || op != "add-plan-item")
 }

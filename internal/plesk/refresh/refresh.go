@@ -54,6 +54,10 @@ type Server struct {
 	// more than one (an IPv4 and an IPv6 one); the one address of the
 	// others is their ip_address in Config.
 	MoreIPs map[string][]string
+	// Unsynced holds the domains of the subscriptions the server reports
+	// not synchronized with their plans (synchronized=false); nil when
+	// not known (kept when Read is dropped).
+	Unsynced map[string]bool
 	// Extensions are the installed extensions' ids, when ExtensionsRead
 	// (importer.Snapshot's, kept when Read is dropped).
 	Extensions     []string
@@ -102,19 +106,11 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	}
 	ids := IDs(snap)
 	ids.Attach(p.Result)
-	notSynced(snap, p.Result)
+	unsynced := Unsynchronized(snap)
+	MarkUnsynced(p.Result, "", unsynced)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more,
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
-}
-
-// notSynced marks unsynced the records of the subscriptions the server
-// reports not synchronized with their plans (synchronized=false) that
-// the engine would call synced: what the server cannot provide is gone
-// (a component installed since), but the server has not synced them
-// yet; a plan then syncs them.
-func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
-	MarkUnsynced(rec, "", Unsynchronized(snap))
 }
 
 // OnPlan lists the domains of the subscriptions a read holds on one of
@@ -183,7 +179,7 @@ func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP}
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
 	}
@@ -1307,7 +1303,13 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		return path != "limits.expiration" && !set
 	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
-		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective]))
+		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective])) &&
+		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && onlyAllocation(s))
+	// (A synced subscription that the server still reports synchronized
+	// but whose values plansync computes as more than its reseller's
+	// allocation holds — an allocation the server does not apply to it —
+	// lost no synchronization outside plansync: its record stays, as for
+	// any other difference in how the values are computed.)
 	// A synced subscription's values follow its plans: when they differ
 	// and it is still synced, they are its plan's drift when the plan was
 	// edited in the panel (the plan's drift item says so, and the
@@ -2051,4 +2053,35 @@ func billingRename(p *plan.Plan, kind, key, from string) {
 	p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Object: kind + " " + key,
 		Summary: fmt.Sprintf("renamed from %s; billing-managed subscriptions use this %s (%s) and billing refers to plans by name: rename it in the billing system too",
 			from, strings.ReplaceAll(kind, "_", " "), strings.Join(subs, ", "))})
+}
+
+// reportsUnsynced reports whether the server's read holds a subscription
+// not synchronized with its plans (synchronized=false); without a read,
+// whether it does is not known and it is taken to.
+func (c *comparer) reportsUnsynced(domain string) bool {
+	if c.read == nil || c.read.Unsynced == nil {
+		return true
+	}
+	return c.read.Unsynced[domain]
+}
+
+// notSynced marks unsynced the records of the subscriptions the server
+// reports not synchronized with their plans (synchronized=false) that
+// the engine would call synced: what the server cannot provide is gone
+// (a component installed since), but the server has not synced them
+// yet; a plan then syncs them.
+func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
+	MarkUnsynced(rec, "", Unsynchronized(snap))
+}
+
+// onlyAllocation reports whether every conflict of a reseller's
+// subscription is one of its reseller's allocation (a permission not
+// held, a limit that does not fit), and it has some.
+func onlyAllocation(s *state.Subscription) bool {
+	for _, c := range s.Conflicts {
+		if !strings.Contains(c.Reason, "reseller "+s.Owner) {
+			return false
+		}
+	}
+	return len(s.Conflicts) > 0 && s.Owner != "admin"
 }
