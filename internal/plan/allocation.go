@@ -442,12 +442,17 @@ func (e *engine) overAllocationWarnings() {
 // applied from reseller login's allocation: its recorded value when it
 // was recorded under that reseller (or under its former login); for what
 // a server already has (Input.Existing) and the state does not record,
-// the value it has.
+// the value it has (Input.Held, when the server holds it unsynchronized).
 func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 	p := s.prior
 	if p == nil {
 		if !e.in.Existing {
 			return model.Value{}, false
+		}
+		if held, ok := e.in.Held[s.cfg.Domain]; ok {
+			// Not synchronized on the server: it has what it holds.
+			v, ok := held[path]
+			return v, ok
 		}
 		v, ok := s.props()[path]
 		return v, ok

@@ -85,7 +85,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	cfg := importer.BuildConfig(&at)
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
-	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
+	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true, Held: Held(snap)})
 	for i := range p.Result.Subscriptions {
 		// Records hold only the addresses configs name (ip_address); the
 		// server's are in the read, which Compare looks at.
@@ -151,6 +151,38 @@ func MarkOnPlan(rec *state.Snapshot, server string, on map[string]bool) {
 			s.SyncStatus = "synced"
 		}
 	}
+}
+
+// Held gives, by domain, the resources a read holds for the
+// subscriptions on a plan that the server reports not synchronized with
+// it and not locked (plan.Input.Held): a reseller's allocation could
+// not give them all their plans ask, and what they have applied is what
+// they hold.
+func Held(snap *importer.Snapshot) map[string]model.Props {
+	var out map[string]model.Props
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
+			continue
+		}
+		if info := w.Data.Subscriptions.Subscription; info.Synchronized != "false" || info.Locked == "true" || len(info.Plan) == 0 {
+			continue
+		}
+		props, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), snap.PHP)
+		if err != nil {
+			continue // the config's read reports it
+		}
+		held := model.Props{}
+		for path, v := range props {
+			if strings.HasPrefix(path, "resources.") && path != "resources.expiration" {
+				held[path] = v
+			}
+		}
+		if out == nil {
+			out = map[string]model.Props{}
+		}
+		out[strings.ToLower(w.Data.GenInfo.Name)] = held
+	}
+	return out
 }
 
 // Unsynchronized lists the domains of the subscriptions a read holds

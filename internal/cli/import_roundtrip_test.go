@@ -1,0 +1,340 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plesk/fake"
+	"github.com/plansync/plansync/internal/plesk/mapping"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+)
+
+// The import round trip (SPEC §6.3): a random catalogue (the
+// differential test's generator) is applied to the emulator, edited in
+// the "panel" (subscriptions customised there, made custom, suspended,
+// plans edited after their subscriptions were locked), then imported
+// into fresh directories in YAML and in HCL. Each import must validate,
+// be formatted, plan "No changes" against the same server, and show
+// every subscription with the values the server holds; the two imports
+// must mean the same.
+
+var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+
+const rtKey = "k-rt"
+
+func TestImportRoundTrip(t *testing.T) {
+	seeds := importSeeds
+	if s := os.Getenv("IMPORT_SEED"); s != "" {
+		var n int64
+		fmt.Sscan(s, &n)
+		seeds = []int64{n}
+	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { importRoundTrip(t, seed) })
+	}
+}
+
+func rtPost(t *testing.T, srv *fake.Server, op xmlapi.Op) bool {
+	t.Helper()
+	b, err := xmlapi.Marshal("1.6.9.1", op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := srv.Handle(map[string][]string{"Key": {rtKey}}, b)
+	return !strings.Contains(string(out), "<status>error</status>")
+}
+
+// panelEdits makes random edits through the emulator's API, as an
+// operator in the panel would; it returns what it did.
+func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue) []string {
+	var did []string
+	limits := []string{"max_db", "max_box", "max_subdom", "disk_space", "max_traffic", "max_site"}
+	sizes := []string{"1073741824", "2147483648", "3221225472", "-1", "0"}
+	for i := 0; i < 6 && len(c.subs) > 0; i++ {
+		s := pick(r, c.subs)
+		switch r.Intn(5) {
+		case 0, 1: // customised in the panel: locked
+			name := pick(r, limits)
+			v := pick(r, sizes)
+			if !strings.HasPrefix(name, "disk") && !strings.HasPrefix(name, "max_traffic") {
+				v = pick(r, []string{"0", "2", "7", "-1"})
+			}
+			op := xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{s.domain}},
+				Values: xmlapi.WebspaceValues{Limits: &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: name, Value: v}}}}}
+			if rtPost(t, srv, op) {
+				did = append(did, fmt.Sprintf("panel: %s %s=%s", s.domain, name, v))
+			}
+		case 2: // made custom
+			if rtPost(t, srv, xmlapi.WebspaceSwitch{Filter: xmlapi.WebspaceFilter{Name: []string{s.domain}}, NoPlan: &xmlapi.Empty{}}) {
+				did = append(did, "panel: "+s.domain+" custom")
+			}
+		case 3: // suspended
+			st := 16
+			if rtPost(t, srv, xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{s.domain}},
+				Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: &st}}}) {
+				did = append(did, "panel: "+s.domain+" suspended")
+			}
+		case 4: // a plan edited (its locked subscriptions keep their values)
+			p := pick(r, c.plans)
+			v := pick(r, sizes[:3])
+			op := xmlapi.ServicePlanSet{Filter: xmlapi.PlanFilter{Name: []string{p.name}}, Owner: xmlapi.Owner{OwnerLogin: p.owner},
+				Limits: &xmlapi.Limits{Limit: []xmlapi.Limit{{Name: "disk_space", Value: v}}}}
+			if p.owner == "admin" {
+				op.Owner = xmlapi.Owner{}
+			}
+			if rtPost(t, srv, op) {
+				did = append(did, fmt.Sprintf("panel: plan %s/%s disk_space=%s", p.owner, p.name, v))
+			}
+		}
+	}
+	if len(c.customers) > 0 && r.Intn(2) == 0 {
+		cu := pick(r, c.customers)
+		st := 16
+		if rtPost(t, srv, xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{cu.login}},
+			Values: struct {
+				GenInfo *xmlapi.CustomerSetInfo `xml:"gen_info"`
+			}{&xmlapi.CustomerSetInfo{Status: &st}}}) {
+			did = append(did, "panel: customer "+cu.login+" suspended")
+		}
+	}
+	return did
+}
+
+func importRoundTrip(t *testing.T, seed int64) {
+	r := rand.New(rand.NewSource(seed))
+	c := genCatalogue(r)
+	only := model.NewConfig()
+	only.Server = &model.Server{Components: c.components}
+	st, err := fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := fake.New(st, fake.Options{Key: rtKey})
+	hs := httptest.NewServer(emu)
+	t.Cleanup(hs.Close)
+	vars := map[string]string{"PLANSYNC_PLESK_URL": hs.URL, "PLANSYNC_PLESK_KEY": rtKey, "PLANSYNC_PLESK_DEFAULT_IP": st.IPs[0], "NO_COLOR": "1"}
+	src := t.TempDir()
+	save(t, filepath.Join(src, "all.yaml"), c.yaml())
+	if out, code := runCLI(t, vars, "apply", "--dir", src, "--auto-approve", "--accept-available", "--no-cache"); code != 0 {
+		t.Fatalf("seed %d: apply: exit %d\n%s", seed, code, tail(out, 40))
+	}
+	// A few catalogue edits applied by plansync, so that locked
+	// subscriptions' plans move on.
+	for i := 0; i < 3; i++ {
+		c.edit(r)
+		save(t, filepath.Join(src, "all.yaml"), c.yaml())
+		if out, code := runCLI(t, vars, "apply", "--dir", src, "--auto-approve", "--accept-available", "--allow-delete", "--no-cache"); code != 0 {
+			t.Fatalf("seed %d: apply: exit %d\n%s", seed, code, tail(out, 40))
+		}
+	}
+	did := panelEdits(t, r, emu, c)
+	ctx := fmt.Sprintf("seed %d (%s)", seed, strings.Join(did, "; "))
+
+	shows := map[string]string{}
+	plans := map[string]string{}
+	for _, format := range []string{"yaml", "hcl"} {
+		dir := filepath.Join(t.TempDir(), format)
+		if out, code := runCLI(t, vars, "import", "--dir", dir, "--format", format); code != 0 {
+			t.Fatalf("%s: import --format %s: exit %d\n%s", ctx, format, code, out)
+		}
+		files := importedFiles(t, dir)
+		for _, args := range [][]string{{"validate", "--dir", dir}, {"fmt", "--check", "--dir", dir}} {
+			if out, code := runCLI(t, vars, args...); code != 0 {
+				t.Errorf("%s: %s of the %s import: exit %d\n%s\n%s", ctx, args[0], format, code, out, files)
+			}
+		}
+		if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache"); code != 0 {
+			t.Errorf("%s: plan after the %s import: exit %d\n%s\n%s", ctx, format, code, tail(out, 60), files)
+		}
+		p, code := runCLI(t, vars, "plan", "--dir", dir, "--format", "json", "--no-cache")
+		if code != 0 {
+			t.Fatalf("%s: plan json: exit %d\n%s", ctx, code, p)
+		}
+		plans[format] = strings.ReplaceAll(strings.ReplaceAll(p, dir, "OUT"), "."+format+`"`, `.EXT"`)
+		s, code := runCLI(t, vars, "show", "--dir", dir, "--format", "json")
+		if code != 0 {
+			t.Fatalf("%s: show json: exit %d\n%s", ctx, code, s)
+		}
+		shows[format] = strings.ReplaceAll(strings.ReplaceAll(s, dir, "OUT"), "."+format+`"`, `.EXT"`)
+		if !checkShowMatchesServer(t, ctx+" "+format, emu, s) && os.Getenv("IMPORT_LOG") != "" {
+			t.Logf("%s import:\n%s", format, files)
+			emu.Do(func(st *fake.State) {
+				for _, w := range st.Webspaces {
+					t.Logf("server: %s plan=%s addons=%v locked=%v unsynced=%v %+v", w.Name, w.PlanGUID, w.Addons, w.Locked, w.Unsynced, w.Values)
+				}
+			})
+		}
+	}
+	if a, b := normPaths(plans["yaml"]), normPaths(plans["hcl"]); a != b {
+		t.Errorf("%s: the YAML and HCL imports plan differently:\n%s", ctx, firstDiff(a, b))
+	}
+	if a, b := normPaths(shows["yaml"]), normPaths(shows["hcl"]); a != b {
+		t.Errorf("%s: the YAML and HCL imports show differently:\n%s", ctx, firstDiff(a, b))
+	}
+}
+
+// normPaths drops what differs between two imports of one server by
+// nature: diagnostics' lines and columns (YAML and HCL files differ) and
+// the import time recorded as subscriptions' creation.
+func normPaths(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.TrimSpace(l)
+		if strings.HasPrefix(f, `"line":`) || strings.HasPrefix(f, `"column":`) || strings.HasPrefix(f, `"created_at":`) {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}
+
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			lo := max(0, i-5)
+			return fmt.Sprintf("line %d:\nyaml: %s\nhcl:  %s\ncontext:\n%s", i, la[i], lb[i], strings.Join(la[lo:i], "\n"))
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(la), len(lb))
+}
+
+func importedFiles(t *testing.T, dir string) string {
+	var b strings.Builder
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.Contains(p, ".plansync") {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		fmt.Fprintf(&b, "--- %s\n%s", strings.TrimPrefix(p, dir), data)
+		return nil
+	})
+	return b.String()
+}
+
+// checkShowMatchesServer compares every subscription's effective values
+// in show --format json with the values the emulator holds for it, in
+// SPEC §4 JSON units, for every value the server holds; and its status
+// and sync status.
+func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON string) bool {
+	t.Helper()
+	ok := true
+	var doc struct {
+		Objects []map[string]any `json:"objects"`
+	}
+	if err := json.Unmarshal([]byte(showJSON), &doc); err != nil {
+		t.Fatalf("%s: show: %v", ctx, err)
+	}
+	subs := map[string]map[string]any{}
+	for _, o := range doc.Objects {
+		if o["kind"] == "subscription" {
+			subs[o["key"].(string)] = o
+		}
+	}
+	type held struct {
+		props            model.Props
+		locked, unsynced bool
+		custom           bool
+		status           int
+		ownerSuspended   bool
+	}
+	server := map[string]held{}
+	emu.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			h := held{locked: w.Locked, unsynced: w.Unsynced, custom: w.PlanGUID == "", status: w.Status}
+			// Suspended with its customer or that customer's reseller
+			// (SPEC §1.3).
+			for id := w.OwnerID; id != fake.AdminID && id != 0; {
+				var acc *fake.Account
+				for _, a := range st.Accounts {
+					if a.ID == id {
+						acc = a
+					}
+				}
+				if acc == nil {
+					break
+				}
+				if acc.Status != 0 {
+					h.ownerSuspended = true
+				}
+				id = acc.OwnerID
+			}
+			server[w.Name] = h
+		}
+	})
+	table := emu.PHPTable()
+	emu.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			props, _, err := mapping.ToPropsOn(w.Values, table)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", ctx, w.Name, err)
+			}
+			h := server[w.Name]
+			h.props = props
+			server[w.Name] = h
+		}
+	})
+	var names []string
+	for n := range server {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		h := server[name]
+		o := subs[name]
+		if o == nil {
+			t.Errorf("%s: show has no subscription %s", ctx, name)
+			continue
+		}
+		eff, _ := o["effective"].(map[string]any)
+		for path, v := range h.props {
+			sec, rest, _ := strings.Cut(path, ".")
+			m, _ := eff[sec].(map[string]any)
+			var got any
+			if k, ok := strings.CutPrefix(rest, "php_settings."); ok {
+				ps, _ := m["php_settings"].(map[string]any)
+				got = ps[k]
+			} else {
+				got = m[rest]
+			}
+			want := v.JSON()
+			wb, _ := json.Marshal(want)
+			gb, _ := json.Marshal(got)
+			if string(wb) != string(gb) {
+				t.Errorf("%s: show subscription %s: %s = %s, the server holds %s", ctx, name, path, gb, wb)
+				ok = false
+			}
+		}
+		wantSync := "synced"
+		switch {
+		case h.custom:
+			wantSync = "custom"
+		case h.locked:
+			wantSync = "locked"
+		case h.unsynced:
+			wantSync = "unsynced"
+		}
+		if o["sync_status"] != wantSync {
+			t.Errorf("%s: show subscription %s: sync_status %v, the server has %s", ctx, name, o["sync_status"], wantSync)
+		}
+		wantStatus := "active"
+		if h.status != 0 || h.ownerSuspended {
+			wantStatus = "suspended"
+		}
+		if o["status"] != wantStatus {
+			t.Errorf("%s: show subscription %s: status %v, the server has %d", ctx, name, o["status"], h.status)
+		}
+	}
+	_ = reflect.DeepEqual
+	return ok
+}
