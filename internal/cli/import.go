@@ -190,6 +190,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	summary.ids.Attach(run.plan.Result)
 	refresh.MarkUnsynced(run.plan.Result, "", summary.unsynced)
 	refresh.MarkOnPlan(run.plan.Result, "", summary.onPlan)
+	refresh.TakeHeld(run.plan.Result, "", summary.held)
 	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
@@ -552,6 +553,13 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 	}
 	refresh.MarkOnPlan(run.plan.Result, server, on)
+	held := map[string]model.Props{}
+	for domain, h := range c.heldValues {
+		if slices.Contains(adopted, "subscription "+domain) {
+			held[domain] = h
+		}
+	}
+	refresh.TakeHeld(run.plan.Result, server, held)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -956,6 +964,7 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 	}
 	defer run.close()
 	attachServers(run.plan.Result, ids)
+	refresh.TakeHeld(run.plan.Result, "", c.heldValues)
 	keepCreated(run.plan.Result, run.replaced)
 	if len(differing) > 0 {
 		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing); err != nil {

@@ -28,7 +28,7 @@ import (
 // every subscription with the values the server holds; the two imports
 // must mean the same.
 
-var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 28, 34, 58}
 
 const rtKey = "k-rt"
 
@@ -153,12 +153,12 @@ func importRoundTrip(t *testing.T, seed int64) {
 				t.Errorf("%s: %s of the %s import: exit %d\n%s\n%s", ctx, args[0], format, code, out, files)
 			}
 		}
-		if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache"); code != 0 {
-			t.Errorf("%s: plan after the %s import: exit %d\n%s\n%s", ctx, format, code, tail(out, 60), files)
-		}
 		p, code := runCLI(t, vars, "plan", "--dir", dir, "--format", "json", "--no-cache")
 		if code != 0 {
 			t.Fatalf("%s: plan json: exit %d\n%s", ctx, code, p)
+		}
+		if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache"); code != 0 && !onlySyncs(t, p, unsynced(emu)) {
+			t.Errorf("%s: plan after the %s import: exit %d\n%s\n%s", ctx, format, code, tail(out, 60), files)
 		}
 		plans[format] = strings.ReplaceAll(strings.ReplaceAll(p, dir, "OUT"), "."+format+`"`, `.EXT"`)
 		s, code := runCLI(t, vars, "show", "--dir", dir, "--format", "json")
@@ -196,6 +196,49 @@ func normPaths(s string) string {
 		keep = append(keep, l)
 	}
 	return strings.Join(keep, "\n")
+}
+
+// unsynced are the subscriptions the emulator holds on a plan, not
+// synchronized with it and not locked.
+func unsynced(emu *fake.Server) map[string]bool {
+	out := map[string]bool{}
+	emu.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Unsynced && !w.Locked && w.PlanGUID != "" {
+				out[w.Name] = true
+			}
+		}
+	})
+	return out
+}
+
+// onlySyncs reports whether a plan (JSON) has no drift and changes only
+// subscriptions the server holds unsynchronized: an import records them
+// as the server has them, and when nothing keeps them so any more (room
+// in their reseller's allocation, say), the next plan syncs them
+// (IMPORT.md says so).
+func onlySyncs(t *testing.T, planJSON string, unsynced map[string]bool) bool {
+	var p struct {
+		Drift   []any `json:"drift"`
+		Changes []struct {
+			Kind, Key string
+		} `json:"changes"`
+		Summary struct {
+			Conflicts int `json:"conflicts"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Drift) > 0 || len(p.Changes) == 0 || p.Summary.Conflicts > 0 {
+		return false
+	}
+	for _, c := range p.Changes {
+		if c.Kind != "subscription" || !unsynced[c.Key] {
+			return false
+		}
+	}
+	return true
 }
 
 func firstDiff(a, b string) string {
@@ -307,9 +350,17 @@ func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON
 			} else {
 				got = m[rest]
 			}
+			if model.Lookup(path).Plesk.Group == model.PleskPreference {
+				continue // a webspace get has no preferences (dns.zone_type)
+			}
 			want := v.JSON()
 			wb, _ := json.Marshal(want)
 			gb, _ := json.Marshal(got)
+			if got == nil && (string(wb) == "false" || string(wb) == `"none"` || string(wb) == `"off"`) {
+				// Left out is not set (SPEC §2.2): what the server
+				// holds as off or none.
+				continue
+			}
 			if string(wb) != string(gb) {
 				t.Errorf("%s: show subscription %s: %s = %s, the server holds %s", ctx, name, path, gb, wb)
 				ok = false

@@ -329,7 +329,17 @@ func (e *engine) allocate(login string, subs []*sub) {
 		if oversell || !pooled(path) {
 			for _, s := range order {
 				if asked, ok := s.props()[path]; ok && model.Less(limit, asked) {
-					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
+					avail := limit
+					if had, ok := e.applied(s, login, path); ok && model.Less(limit, had) {
+						// What it has applied beyond the allocation is
+						// never cut (SPEC §1.5): it keeps it, up to what
+						// it asks.
+						if !model.Less(had, asked) {
+							continue
+						}
+						avail = had
+					}
+					e.conflict(s, path, asked, avail, true, "exceeds reseller "+login+"'s "+name+" allocation",
 						"raise reseller "+login+"'s "+name+" allocation")
 				}
 			}

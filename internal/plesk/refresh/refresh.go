@@ -18,6 +18,7 @@ package refresh
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"maps"
@@ -83,9 +84,10 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	at := *snap
 	at.Now = now
 	cfg := importer.BuildConfig(&at)
+	held := Held(snap)
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
-	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true, Held: Held(snap)})
+	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true, Held: held})
 	for i := range p.Result.Subscriptions {
 		// Records hold only the addresses configs name (ip_address); the
 		// server's are in the read, which Compare looks at.
@@ -104,6 +106,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	ids.Attach(p.Result)
 	notSynced(snap, p.Result)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
+	TakeHeld(p.Result, "", held)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
 }
@@ -153,7 +156,7 @@ func MarkOnPlan(rec *state.Snapshot, server string, on map[string]bool) {
 	}
 }
 
-// Held gives, by domain, the resources a read holds for the
+// Held gives, by domain, the mapped values a read holds for the
 // subscriptions on a plan that the server reports not synchronized with
 // it and not locked (plan.Input.Held): a reseller's allocation could
 // not give them all their plans ask, and what they have applied is what
@@ -173,7 +176,7 @@ func Held(snap *importer.Snapshot) map[string]model.Props {
 		}
 		held := model.Props{}
 		for path, v := range props {
-			if strings.HasPrefix(path, "resources.") && path != "resources.expiration" {
+			if path != "resources.expiration" && mapped(path) {
 				held[path] = v
 			}
 		}
@@ -183,6 +186,52 @@ func Held(snap *importer.Snapshot) map[string]model.Props {
 		out[strings.ToLower(w.Data.GenInfo.Name)] = held
 	}
 	return out
+}
+
+// TakeHeld records the subscriptions of rec in held (Held) with the
+// values the server holds for them: an import records what the server
+// has (SPEC §6.3), and a subscription the server has not synchronized
+// may hold less than what its plans ask even where nothing keeps it
+// from more now (an allocation raised since, a component installed):
+// the next plan then plans its sync, with the values it gains. On
+// server only, unless server is "".
+func TakeHeld(rec *state.Snapshot, server string, held map[string]model.Props) {
+	if len(held) == 0 {
+		return
+	}
+	for i := range rec.Subscriptions {
+		s := &rec.Subscriptions[i]
+		h, ok := held[s.Domain]
+		if !ok || s.Plan == model.None || (server != "" && s.Server != server) {
+			continue
+		}
+		eff := rec.PropertySets[s.Effective]
+		var out state.Values
+		for _, path := range h.Paths() {
+			v := h[path].JSON()
+			if cur, has := eff[path]; has && sameJSON(cur, v) {
+				continue
+			} else if !has && leftOut(path, v, nil) {
+				continue // left out: not set, off, unlimited (SPEC §2.2)
+			}
+			if out == nil {
+				out = make(state.Values, len(eff))
+				for k, x := range eff {
+					out[k] = x
+				}
+			}
+			out[path] = v
+		}
+		if out != nil {
+			s.Effective = rec.PutValues(out)
+		}
+	}
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // Unsynchronized lists the domains of the subscriptions a read holds
