@@ -18,8 +18,8 @@ package refresh
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
