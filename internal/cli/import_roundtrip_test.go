@@ -26,9 +26,11 @@ import (
 // into fresh directories in YAML and in HCL. Each import must validate,
 // be formatted, plan "No changes" against the same server, and show
 // every subscription with the values the server holds; the two imports
-// must mean the same.
+// must mean the same. Every third seed imports two servers (SPEC §6.7).
+// IMPORT_SEED=N runs another seed, IMPORT_LOG=1 logs the imported files
+// and the emulator's subscriptions when show disagrees with the server.
 
-var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 28, 34, 58}
+var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 28, 34, 51, 58}
 
 const rtKey = "k-rt"
 
@@ -56,13 +58,17 @@ func rtPost(t *testing.T, srv *fake.Server, op xmlapi.Op) bool {
 
 // panelEdits makes random edits through the emulator's API, as an
 // operator in the panel would; it returns what it did.
-func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue) []string {
+func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue, subsOnly bool) []string {
 	var did []string
 	limits := []string{"max_db", "max_box", "max_subdom", "disk_space", "max_traffic", "max_site"}
 	sizes := []string{"1073741824", "2147483648", "3221225472", "-1", "0"}
 	for i := 0; i < 6 && len(c.subs) > 0; i++ {
 		s := pick(r, c.subs)
-		switch r.Intn(5) {
+		n := 5
+		if subsOnly {
+			n = 3
+		}
+		switch r.Intn(n) {
 		case 0, 1: // customised in the panel: locked
 			name := pick(r, limits)
 			v := pick(r, sizes)
@@ -97,7 +103,7 @@ func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue) []
 			}
 		}
 	}
-	if len(c.customers) > 0 && r.Intn(2) == 0 {
+	if len(c.customers) > 0 && !subsOnly && r.Intn(2) == 0 {
 		cu := pick(r, c.customers)
 		st := 16
 		if rtPost(t, srv, xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{cu.login}},
@@ -110,9 +116,10 @@ func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue) []
 	return did
 }
 
-func importRoundTrip(t *testing.T, seed int64) {
-	r := rand.New(rand.NewSource(seed))
-	c := genCatalogue(r)
+// rtServer is an emulator with catalogue c applied by plansync, and the
+// variables that connect to it.
+func rtServer(t *testing.T, seed int64, c *dsCatalogue) (*fake.Server, map[string]string, string) {
+	t.Helper()
 	only := model.NewConfig()
 	only.Server = &model.Server{Components: c.components}
 	st, err := fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{})
@@ -128,6 +135,13 @@ func importRoundTrip(t *testing.T, seed int64) {
 	if out, code := runCLI(t, vars, "apply", "--dir", src, "--auto-approve", "--accept-available", "--no-cache"); code != 0 {
 		t.Fatalf("seed %d: apply: exit %d\n%s", seed, code, tail(out, 40))
 	}
+	return emu, vars, src
+}
+
+func importRoundTrip(t *testing.T, seed int64) {
+	r := rand.New(rand.NewSource(seed))
+	c := genCatalogue(r)
+	emu, vars, src := rtServer(t, seed, c)
 	// A few catalogue edits applied by plansync, so that locked
 	// subscriptions' plans move on.
 	for i := 0; i < 3; i++ {
@@ -137,15 +151,48 @@ func importRoundTrip(t *testing.T, seed int64) {
 			t.Fatalf("seed %d: apply: exit %d\n%s", seed, code, tail(out, 40))
 		}
 	}
-	did := panelEdits(t, r, emu, c)
+	// With several servers, only subscriptions are edited in the panels:
+	// a plan or an account that differs between servers is a difference
+	// the import reports and the next plan shows as changes (SPEC §6.7).
+	multi := seed%3 == 0
+	did := panelEdits(t, r, emu, c, multi)
 	ctx := fmt.Sprintf("seed %d (%s)", seed, strings.Join(did, "; "))
+	emus := []*fake.Server{emu}
+	importArgs := []string{}
+	if multi {
+		// Several servers (SPEC §6.7): a second one with the same
+		// catalogue and subscriptions of its own.
+		c2 := *c
+		c2.subs = nil
+		for _, sub := range c.subs {
+			cp := *sub
+			cp.domain = "b-" + sub.domain
+			c2.subs = append(c2.subs, &cp)
+		}
+		emu2, vars2, _ := rtServer(t, seed, &c2)
+		did2 := panelEdits(t, r, emu2, &c2, true)
+		ctx += fmt.Sprintf(", web2 (%s)", strings.Join(did2, "; "))
+		emus = append(emus, emu2)
+		importArgs = []string{"--server", "web1=" + vars["PLANSYNC_PLESK_URL"], "--server", "web2=" + vars2["PLANSYNC_PLESK_URL"]}
+		vars = map[string]string{"PLANSYNC_PLESK_KEY": rtKey, "PLANSYNC_PLESK_DEFAULT_IP": vars["PLANSYNC_PLESK_DEFAULT_IP"], "NO_COLOR": "1"}
+	}
+	held := map[string]bool{}
+	for _, e := range emus {
+		for d := range unsynced(e) {
+			held[d] = true
+		}
+	}
 
 	shows := map[string]string{}
 	plans := map[string]string{}
 	for _, format := range []string{"yaml", "hcl"} {
 		dir := filepath.Join(t.TempDir(), format)
-		if out, code := runCLI(t, vars, "import", "--dir", dir, "--format", format); code != 0 {
+		out, code := runCLI(t, vars, append([]string{"import", "--dir", dir, "--format", format}, importArgs...)...)
+		if code != 0 {
 			t.Fatalf("%s: import --format %s: exit %d\n%s", ctx, format, code, out)
+		}
+		if multi && (!strings.Contains(out, "Merged into one catalogue") || !strings.Contains(out, "No differences between servers")) {
+			t.Fatalf("%s: import of two servers:\n%s", ctx, out)
 		}
 		files := importedFiles(t, dir)
 		for _, args := range [][]string{{"validate", "--dir", dir}, {"fmt", "--check", "--dir", dir}} {
@@ -157,7 +204,7 @@ func importRoundTrip(t *testing.T, seed int64) {
 		if code != 0 {
 			t.Fatalf("%s: plan json: exit %d\n%s", ctx, code, p)
 		}
-		if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache"); code != 0 && !onlySyncs(t, p, unsynced(emu)) {
+		if out, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache"); code != 0 && !onlySyncs(t, p, held) {
 			t.Errorf("%s: plan after the %s import: exit %d\n%s\n%s", ctx, format, code, tail(out, 60), files)
 		}
 		plans[format] = strings.ReplaceAll(strings.ReplaceAll(p, dir, "OUT"), "."+format+`"`, `.EXT"`)
@@ -166,9 +213,13 @@ func importRoundTrip(t *testing.T, seed int64) {
 			t.Fatalf("%s: show json: exit %d\n%s", ctx, code, s)
 		}
 		shows[format] = strings.ReplaceAll(strings.ReplaceAll(s, dir, "OUT"), "."+format+`"`, `.EXT"`)
-		if !checkShowMatchesServer(t, ctx+" "+format, emu, s) && os.Getenv("IMPORT_LOG") != "" {
+		matches := true
+		for _, emu := range emus {
+			matches = checkShowMatchesServer(t, ctx+" "+format, emu, s) && matches
+		}
+		if !matches && os.Getenv("IMPORT_LOG") != "" {
 			t.Logf("%s import:\n%s", format, files)
-			emu.Do(func(st *fake.State) {
+			emus[0].Do(func(st *fake.State) {
 				for _, w := range st.Webspaces {
 					t.Logf("server: %s plan=%s addons=%v locked=%v unsynced=%v %+v", w.Name, w.PlanGUID, w.Addons, w.Locked, w.Unsynced, w.Values)
 				}
