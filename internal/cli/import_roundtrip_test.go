@@ -437,6 +437,64 @@ func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON
 			t.Errorf("%s: show subscription %s: status %v, the server has %d", ctx, name, o["status"], h.status)
 		}
 	}
+	// Service and add-on plans: every value the server holds.
+	type heldPlan struct {
+		kind, owner, name string
+		props             model.Props
+	}
+	var plans []heldPlan
+	emu.Do(func(st *fake.State) {
+		for _, p := range st.Plans {
+			owner := "admin"
+			for _, a := range st.Accounts {
+				if a.ID == p.OwnerID {
+					owner = a.Login
+				}
+			}
+			props, _, err := mapping.ToPropsOn(p.Values, table)
+			if err != nil {
+				t.Fatalf("%s: plan %s: %v", ctx, p.Name, err)
+			}
+			kind := "service_plan"
+			if p.Addon {
+				kind = "addon_plan"
+			}
+			plans = append(plans, heldPlan{kind, owner, p.Name, props})
+		}
+	})
+	for _, h := range plans {
+		var o map[string]any
+		for _, x := range doc.Objects {
+			if x["kind"] == h.kind && x["owner"] == h.owner && x["name"] == h.name {
+				o = x
+			}
+		}
+		if o == nil {
+			t.Errorf("%s: show has no %s %s/%s", ctx, h.kind, h.owner, h.name)
+			ok = false
+			continue
+		}
+		for path, v := range h.props {
+			sec, rest, _ := strings.Cut(path, ".")
+			m, _ := o[sec].(map[string]any)
+			var got any
+			if k, isPHP := strings.CutPrefix(rest, "php_settings."); isPHP {
+				ps, _ := m["php_settings"].(map[string]any)
+				got = ps[k]
+			} else {
+				got = m[rest]
+			}
+			wb, _ := json.Marshal(v.JSON())
+			gb, _ := json.Marshal(got)
+			if got == nil && (string(wb) == "false" || string(wb) == `"none"` || string(wb) == `"off"` || h.kind == "addon_plan" && string(wb) == "0") {
+				continue // left out (SPEC §2.2; an add-on's 0 adds nothing)
+			}
+			if string(wb) != string(gb) {
+				t.Errorf("%s: show %s %s/%s: %s = %s, the server holds %s", ctx, h.kind, h.owner, h.name, path, gb, wb)
+				ok = false
+			}
+		}
+	}
 	_ = reflect.DeepEqual
 	return ok
 }
