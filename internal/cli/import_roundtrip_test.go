@@ -113,6 +113,15 @@ func panelEdits(t *testing.T, r *rand.Rand, srv *fake.Server, c *dsCatalogue, su
 			did = append(did, "panel: customer "+cu.login+" suspended")
 		}
 	}
+	if len(c.resellers) > 0 && !subsOnly && r.Intn(3) == 0 {
+		rs := pick(r, c.resellers)
+		st := 16
+		op := xmlapi.ResellerSet{Filter: xmlapi.ResellerFilter{Login: []string{rs.login}}}
+		op.Values.GenInfo = &xmlapi.ResellerSetInfo{Status: &st}
+		if rtPost(t, srv, op) {
+			did = append(did, "panel: reseller "+rs.login+" suspended")
+		}
+	}
 	return did
 }
 
@@ -176,6 +185,7 @@ func importRoundTrip(t *testing.T, seed int64) {
 		importArgs = []string{"--server", "web1=" + vars["PLANSYNC_PLESK_URL"], "--server", "web2=" + vars2["PLANSYNC_PLESK_URL"]}
 		vars = map[string]string{"PLANSYNC_PLESK_KEY": rtKey, "PLANSYNC_PLESK_DEFAULT_IP": vars["PLANSYNC_PLESK_DEFAULT_IP"], "NO_COLOR": "1"}
 	}
+	t.Log(ctx)
 	held := map[string]bool{}
 	for _, e := range emus {
 		for d := range unsynced(e) {
