@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -85,6 +86,9 @@ type common struct {
 	// have (plan.Input.Existing): a custom subscription is recorded with
 	// the values the server reports, not a default plan's.
 	existing bool
+	// heldValues (import) are the resources the servers hold for their
+	// unsynchronized subscriptions (refresh.Held, plan.Input.Held).
+	heldValues map[string]model.Props
 	// held is a state lock a command took before writing anything
 	// (import --force, before it replaces the config files): the run
 	// that records takes it over instead of locking again.

@@ -207,7 +207,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	// adopts, are that server's (MakeFleet plans them so): read,
 	// compared and planned as such.
 	prior := plan.AdoptDefault(run.prior, parts)
-	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing},
+	in := plan.FleetInput{Input: plan.Input{Config: cfg, Prior: prior, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), Existing: c.existing, Held: c.heldValues},
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets,
 		ComponentsRead: map[string]bool{}}
 	var notes []string

@@ -181,6 +181,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return err
 	}
 	c.replace = o.Force
+	c.heldValues = summary.held
 	run, err := makePlan(ctx, env, c, o.Dir, "import", "", nil)
 	if err != nil {
 		return fmt.Errorf("the imported config in %s does not load (please report this): %w", o.Dir, err)
@@ -189,6 +190,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	summary.ids.Attach(run.plan.Result)
 	refresh.MarkUnsynced(run.plan.Result, "", summary.unsynced)
 	refresh.MarkOnPlan(run.plan.Result, "", summary.onPlan)
+	refresh.TakeHeld(run.plan.Result, "", summary.held)
 	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
@@ -282,6 +284,9 @@ type importSummary struct {
 	// onPlan are the subscriptions the server holds on a service plan
 	// (refresh.OnPlan): recorded synced, as the server has them.
 	onPlan map[string]bool
+	// held are the resources the server holds for its unsynchronized
+	// subscriptions (refresh.Held): planned as what they have applied.
+	held map[string]model.Props
 }
 
 // importWrite reads the server and writes the config directory. What it
@@ -312,6 +317,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions, no
 	return importSummary{
 		objects: importer.Counts(cfg),
 		files:   len(files), notes: len(notes), ids: refresh.IDs(snap), unsynced: refresh.Unsynchronized(snap), onPlan: refresh.OnPlan(snap),
+		held: refresh.Held(snap),
 	}, nil
 }
 
@@ -480,6 +486,9 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		// none of its own: they are not ignored.
 		c.connEnv = []string{plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword}
 	}
+	// An adopted subscription the server holds unsynchronised has
+	// applied what it holds, as import plans it.
+	c.heldValues = refresh.Held(snap)
 	load := configFor(env, o.Dir)
 	run, err := planLoaded(ctx, env, c, o.Dir, "import", now, actor{}, func(stop context.Context, stateRead <-chan struct{}) (func(*state.Snapshot) (*model.Config, error), error) {
 		finish, err := load(stop, stateRead)
@@ -544,6 +553,13 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 	}
 	refresh.MarkOnPlan(run.plan.Result, server, on)
+	held := map[string]model.Props{}
+	for domain, h := range c.heldValues {
+		if slices.Contains(adopted, "subscription "+domain) {
+			held[domain] = h
+		}
+	}
+	refresh.TakeHeld(run.plan.Result, server, held)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -773,6 +789,7 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err != nil {
 		return err
 	}
+	c.heldValues = summary.held
 	serial, err := recordImport(ctx, env, c, o, summary.ids, summary.differing)
 	if err != nil {
 		return err
@@ -795,6 +812,10 @@ type serversSummary struct {
 	// each of them has (recordImport), so the next plan shows the
 	// config's values as changes to them, not as drift.
 	differing map[string]*xmlapi.Client
+	// held are the resources the servers hold for their unsynchronized
+	// subscriptions (refresh.Held), each from the server the merged
+	// catalogue places it on.
+	held map[string]model.Props
 }
 
 // importServersWrite reads the servers, merges them, writes the config
@@ -886,6 +907,14 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 	sum := serversSummary{files: len(files), notes: len(merged.Notes), ids: make([]serverIdentities, len(servers))}
 	for i, s := range servers {
 		sum.ids[i] = serverIdentities{s.conn.Name, serverIDs(merged, s.conn.Name, refresh.IDs(snaps[i])), refresh.Unsynchronized(snaps[i]), refresh.OnPlan(snaps[i])}
+		for domain, held := range refresh.Held(snaps[i]) {
+			if merged.Subscription[domain] == s.conn.Name {
+				if sum.held == nil {
+					sum.held = map[string]model.Props{}
+				}
+				sum.held[domain] = held
+			}
+		}
 	}
 	for _, d := range merged.Differences {
 		for _, f := range d.Fields {
@@ -935,6 +964,7 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 	}
 	defer run.close()
 	attachServers(run.plan.Result, ids)
+	refresh.TakeHeld(run.plan.Result, "", c.heldValues)
 	keepCreated(run.plan.Result, run.replaced)
 	if len(differing) > 0 {
 		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing); err != nil {

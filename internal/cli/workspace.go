@@ -659,7 +659,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	}
 	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared,
 		UnrecordedServer: declared.Server == nil && cfg.Server != nil,
-		Reuse:            c.last.get(), Existing: c.existing})
+		Reuse:            c.last.get(), Existing: c.existing, Held: c.heldValues})
 	if c.last == nil {
 		run.plan.Forget() // no later plan reuses it (only a watcher's do)
 	}

@@ -329,7 +329,17 @@ func (e *engine) allocate(login string, subs []*sub) {
 		if oversell || !pooled(path) {
 			for _, s := range order {
 				if asked, ok := s.props()[path]; ok && model.Less(limit, asked) {
-					e.conflict(s, path, asked, limit, true, "exceeds reseller "+login+"'s "+name+" allocation",
+					avail := limit
+					if had, ok := e.applied(s, login, path); ok && model.Less(limit, had) {
+						// What it has applied beyond the allocation is
+						// never cut (SPEC §1.5): it keeps it, up to what
+						// it asks.
+						if !model.Less(had, asked) {
+							continue
+						}
+						avail = had
+					}
+					e.conflict(s, path, asked, avail, true, "exceeds reseller "+login+"'s "+name+" allocation",
 						"raise reseller "+login+"'s "+name+" allocation")
 				}
 			}
@@ -442,12 +452,17 @@ func (e *engine) overAllocationWarnings() {
 // applied from reseller login's allocation: its recorded value when it
 // was recorded under that reseller (or under its former login); for what
 // a server already has (Input.Existing) and the state does not record,
-// the value it has.
+// the value it has (Input.Held, when the server holds it unsynchronized).
 func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 	p := s.prior
 	if p == nil {
 		if !e.in.Existing {
 			return model.Value{}, false
+		}
+		if held, ok := e.in.Held[s.cfg.Domain]; ok {
+			// Not synchronized on the server: it has what it holds.
+			v, ok := held[path]
+			return v, ok
 		}
 		v, ok := s.props()[path]
 		return v, ok

@@ -67,6 +67,12 @@ type Input struct {
 	// subscription plansync creates starts from (SPEC §1.3: a
 	// subscription without a plan keeps every value it has).
 	Existing bool
+	// Held are, by domain, the resources the server holds for the
+	// subscriptions on a plan it reports not synchronized with it
+	// (synchronized=false), with Existing: what they have applied from
+	// their reseller's allocation is what they hold, not what their
+	// plans ask (a reseller's allocation that could not give it all).
+	Held map[string]model.Props
 	// ComponentsRead says the server's components are those a Plesk
 	// server reported (SPEC §6.1), not the config's list: a missing one
 	// is installed on the server, which the conflicts' fix says.

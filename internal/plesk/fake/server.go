@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 )
 
@@ -119,6 +120,14 @@ func (s *Server) Do(fn func(*State)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(s.state)
+}
+
+// PHPTable is the emulator's PHP handlers as plansync maps them (tests
+// read its values with it).
+func (s *Server) PHPTable() *mapping.PHPHandlers {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.phpTable()
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ package refresh
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -87,9 +88,10 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	at := *snap
 	at.Now = now
 	cfg := importer.BuildConfig(&at)
+	held := Held(snap)
 	// Existing: a custom subscription's values are what the server
 	// reports, over nothing; not a new one's, from a default plan.
-	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true})
+	p := plan.Make(plan.Input{Config: cfg, Lineage: "server", Now: now, ResultOnly: true, Existing: true, Held: held})
 	for i := range p.Result.Subscriptions {
 		// Records hold only the addresses configs name (ip_address); the
 		// server's are in the read, which Compare looks at.
@@ -109,6 +111,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	unsynced := Unsynchronized(snap)
 	MarkUnsynced(p.Result, "", unsynced)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
+	TakeHeld(p.Result, "", held)
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
 }
@@ -147,6 +150,84 @@ func MarkOnPlan(rec *state.Snapshot, server string, on map[string]bool) {
 			s.SyncStatus = "synced"
 		}
 	}
+}
+
+// Held gives, by domain, the mapped values a read holds for the
+// subscriptions on a plan that the server reports not synchronized with
+// it and not locked (plan.Input.Held): a reseller's allocation could
+// not give them all their plans ask, and what they have applied is what
+// they hold.
+func Held(snap *importer.Snapshot) map[string]model.Props {
+	var out map[string]model.Props
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
+			continue
+		}
+		if info := w.Data.Subscriptions.Subscription; info.Synchronized != "false" || info.Locked == "true" || len(info.Plan) == 0 {
+			continue
+		}
+		props, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), snap.PHP)
+		if err != nil {
+			continue // the config's read reports it
+		}
+		held := model.Props{}
+		for path, v := range props {
+			if path != "resources.expiration" && mapped(path) {
+				held[path] = v
+			}
+		}
+		if out == nil {
+			out = map[string]model.Props{}
+		}
+		out[strings.ToLower(w.Data.GenInfo.Name)] = held
+	}
+	return out
+}
+
+// TakeHeld records the subscriptions of rec in held (Held) with the
+// values the server holds for them: an import records what the server
+// has (SPEC §6.3), and a subscription the server has not synchronized
+// may hold less than what its plans ask even where nothing keeps it
+// from more now (an allocation raised since, a component installed):
+// the next plan then plans its sync, with the values it gains. On
+// server only, unless server is "".
+func TakeHeld(rec *state.Snapshot, server string, held map[string]model.Props) {
+	if len(held) == 0 {
+		return
+	}
+	for i := range rec.Subscriptions {
+		s := &rec.Subscriptions[i]
+		h, ok := held[s.Domain]
+		if !ok || s.Plan == model.None || (server != "" && s.Server != server) {
+			continue
+		}
+		eff := rec.PropertySets[s.Effective]
+		var out state.Values
+		for _, path := range h.Paths() {
+			v := h[path].JSON()
+			if cur, has := eff[path]; has && sameJSON(cur, v) {
+				continue
+			} else if !has && leftOut(path, v, nil) {
+				continue // left out: not set, off, unlimited (SPEC §2.2)
+			}
+			if out == nil {
+				out = make(state.Values, len(eff))
+				for k, x := range eff {
+					out[k] = x
+				}
+			}
+			out[path] = v
+		}
+		if out != nil {
+			s.Effective = rec.PutValues(out)
+		}
+	}
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // Unsynchronized lists the domains of the subscriptions a read holds
