@@ -19,9 +19,9 @@ func main() {
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
 // (profile.go). The heap is backed by huge pages where the system allows
-// it (hugeHeap).
+// it (cli.HugeHeap).
 func realMain(args []string) int {
-	hugeHeap()
+	cli.HugeHeap()
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
 	if err != nil {
