@@ -19,9 +19,9 @@ func main() {
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
 // (profile.go). The heap is backed by huge pages where the system allows
-// it (cli.HugeHeap).
+// it (hugeHeap).
 func realMain(args []string) int {
-	cli.HugeHeap()
+	hugeHeap()
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
 	if err != nil {

@@ -138,12 +138,10 @@ func asBinary(b *testing.B) {
 }
 
 // asFreshBinary tunes the collector exactly as the plansync binary does
-// (its main: huge pages asked for the heap, TuneGC's heap target under
-// the default soft limit) for the rest of b, for a benchmark that holds
-// next to nothing of its own (the heap target reads the whole process's
-// live heap).
+// (its main: TuneGC's heap target under the default soft limit) for the
+// rest of b, for a benchmark that holds next to nothing of its own (the
+// heap target reads the whole process's live heap).
 func asFreshBinary(b *testing.B) {
-	HugeHeap()
 	limit := debug.SetMemoryLimit(DefaultMemoryLimit)
 	gc := debug.SetGCPercent(400)
 	stop := TuneGC(HeapTarget)

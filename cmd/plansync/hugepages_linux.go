@@ -1,4 +1,4 @@
-package cli
+package main
 
 import (
 	"os"
@@ -10,11 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// hugeHeapBytes is how much of the heap HugeHeap asks huge pages for:
+// hugeHeapBytes is how much of the heap hugeHeap asks huge pages for:
 // about what a plan of 100,000 subscriptions touches at its peak.
 const hugeHeapBytes = 512 << 20
 
-// HugeHeap asks the kernel to back the first hugeHeapBytes of the heap
+// hugeHeap asks the kernel to back the first hugeHeapBytes of the heap
 // with transparent huge pages, where the system gives them only to the
 // programs that ask (THP "madvise", the usual setting). A plan of
 // 100,000 subscriptions touches some 400 MiB of fresh memory: in 4 KiB
@@ -28,7 +28,7 @@ const hugeHeapBytes = 512 << 20
 // pages to madvise, does not refuse address space it cannot back
 // (overcommit mode 2), and has at least twice the block in memory. Any
 // failure is ignored.
-func HugeHeap() {
+func hugeHeap() {
 	if !hugeHeapWanted(readSys, physicalMemory()) {
 		return
 	}
@@ -43,7 +43,7 @@ func markHuge(b []byte) error {
 	return unix.Madvise(unsafe.Slice(unsafe.SliceData(b), len(b)), unix.MADV_HUGEPAGE)
 }
 
-// hugeHeapWanted reports whether HugeHeap should mark the heap, from the
+// hugeHeapWanted reports whether hugeHeap should mark the heap, from the
 // kernel's settings (read) and the physical memory in bytes.
 func hugeHeapWanted(read func(path string) string, memory uint64) bool {
 	return strconv.IntSize == 64 &&
