@@ -18,10 +18,8 @@ func main() {
 // first stops a run at once (exit 130 or 143) unless a write is in
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
-// (profile.go). The heap is backed by huge pages where the system allows
-// it (hugeHeap).
+// (profile.go).
 func realMain(args []string) int {
-	hugeHeap()
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
 	if err != nil {

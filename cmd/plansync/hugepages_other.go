@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// hugeHeap asks huge pages for the heap on Linux only (hugepages_linux.go).
-func hugeHeap() {}
