@@ -615,13 +615,7 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 }
 
 func TestDifferentialPleskApply(t *testing.T) {
-	seeds := diffSeeds
-	if s := os.Getenv("DIFF_SEED"); s != "" {
-		var n int64
-		fmt.Sscan(s, &n)
-		seeds = []int64{n}
-	}
-	for _, seed := range seeds {
+	for _, seed := range seedsFromEnv("DIFF_SEED", diffSeeds) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { differential(t, seed) })
 	}
 }
@@ -700,4 +694,15 @@ func tail(s string, n int) string {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// seedsFromEnv is the seed the environment variable name gives, else
+// seeds.
+func seedsFromEnv(name string, seeds []int64) []int64 {
+	if s := os.Getenv(name); s != "" {
+		var n int64
+		fmt.Sscan(s, &n)
+		return []int64{n}
+	}
+	return seeds
 }

@@ -608,14 +608,7 @@ func sweepSubs(t *testing.T, custom bool) {
 			return nil
 		}
 		return out
-	}, func(c sweepCase, v mapping.Values) xmlapi.Op {
-		vals := xmlapi.WebspaceValues{Limits: mapping.LimitsBlock(v, false), Permissions: mapping.PermissionsBlock(v),
-			PHPSettings: mapping.PHPBlock(v), Mail: mapping.WebspaceMailBlock(v)}
-		if hp := mapping.HostingProperties(v); len(hp) > 0 {
-			vals.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hp}}
-		}
-		return xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{c.name}}, Values: vals}
-	})
+	}, sweepWebspaceSet)
 }
 
 // Synced subscriptions edited in the panel: the edit locks them (SPEC
@@ -653,14 +646,7 @@ func TestDriftSweepSyncedSubscriptions(t *testing.T) {
 		}
 		out["sync_status"] = [2]any{"synced", "locked"}
 		return out
-	}, func(c sweepCase, v mapping.Values) xmlapi.Op {
-		vals := xmlapi.WebspaceValues{Limits: mapping.LimitsBlock(v, false), Permissions: mapping.PermissionsBlock(v),
-			PHPSettings: mapping.PHPBlock(v), Mail: mapping.WebspaceMailBlock(v)}
-		if hp := mapping.HostingProperties(v); len(hp) > 0 {
-			vals.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hp}}
-		}
-		return xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{c.name}}, Values: vals}
-	})
+	}, sweepWebspaceSet)
 }
 
 // Custom resellers (plan none): their own allocation edited in the panel
@@ -703,4 +689,15 @@ func TestDriftSweepCustomResellers(t *testing.T) {
 		op.Values.Permissions = mapping.PermissionsBlock(v)
 		return op
 	})
+}
+
+// sweepWebspaceSet is the panel's edit of a subscription: a webspace set
+// of the values v.
+func sweepWebspaceSet(c sweepCase, v mapping.Values) xmlapi.Op {
+	vals := xmlapi.WebspaceValues{Limits: mapping.LimitsBlock(v, false), Permissions: mapping.PermissionsBlock(v),
+		PHPSettings: mapping.PHPBlock(v), Mail: mapping.WebspaceMailBlock(v)}
+	if hp := mapping.HostingProperties(v); len(hp) > 0 {
+		vals.Hosting = &xmlapi.WebspaceHosting{VrtHst: &xmlapi.VrtHst{Property: hp}}
+	}
+	return xmlapi.WebspaceSet{Filter: xmlapi.WebspaceFilter{Name: []string{c.name}}, Values: vals}
 }

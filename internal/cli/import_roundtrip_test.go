@@ -35,13 +35,7 @@ var importSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 28, 34, 51,
 const rtKey = "k-rt"
 
 func TestImportRoundTrip(t *testing.T) {
-	seeds := importSeeds
-	if s := os.Getenv("IMPORT_SEED"); s != "" {
-		var n int64
-		fmt.Sscan(s, &n)
-		seeds = []int64{n}
-	}
-	for _, seed := range seeds {
+	for _, seed := range seedsFromEnv("IMPORT_SEED", importSeeds) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { importRoundTrip(t, seed) })
 	}
 }

@@ -2146,15 +2146,6 @@ func (c *comparer) reportsUnsynced(domain string) bool {
 	return c.read.Unsynced[domain]
 }
 
-// notSynced marks unsynced the records of the subscriptions the server
-// reports not synchronized with their plans (synchronized=false) that
-// the engine would call synced: what the server cannot provide is gone
-// (a component installed since), but the server has not synced them
-// yet; a plan then syncs them.
-func notSynced(snap *importer.Snapshot, rec *state.Snapshot) {
-	MarkUnsynced(rec, "", Unsynchronized(snap))
-}
-
 // onlyAllocation reports whether every conflict of a reseller's
 // subscription is one of its reseller's allocation (a permission not
 // held, a limit that does not fit), and it has some.

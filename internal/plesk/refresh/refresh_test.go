@@ -505,7 +505,7 @@ func TestNotSyncedFollowsTheServer(t *testing.T) {
 	snap := &importer.Snapshot{Webspaces: []*xmlapi.WebspaceData{ws("A.example", "false"), ws("b.example", "true"), ws("c.example", "false")}}
 	rec := state.New("x")
 	rec.Subscriptions = []state.Subscription{{Domain: "a.example", SyncStatus: "synced"}, {Domain: "b.example", SyncStatus: "synced"}, {Domain: "c.example", SyncStatus: "locked"}}
-	notSynced(snap, rec)
+	MarkUnsynced(rec, "", Unsynchronized(snap))
 	got := []string{rec.Subscriptions[0].SyncStatus, rec.Subscriptions[1].SyncStatus, rec.Subscriptions[2].SyncStatus}
 	if want := []string{"unsynced", "synced", "locked"}; !slices.Equal(got, want) {
 		t.Errorf("sync statuses %v, want %v", got, want)
