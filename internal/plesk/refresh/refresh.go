@@ -2155,5 +2155,5 @@ func onlyAllocation(s *state.Subscription) bool {
 			return false
 		}
 	}
-	return len(s.Conflicts) > 0 && s.Owner != "admin"
+	return len(s.Conflicts) > 0 && s.Owner != model.Admin
 }
