@@ -361,12 +361,18 @@ func (e *engine) allocate(login string, subs []*sub) {
 				whole[i], overUnlimited = true, true
 				continue
 			}
-			had, ok := e.appliedFrom(s, login, path)
+			had, ok := e.applied(s, login, path)
 			if !ok {
 				continue
 			}
-			k := had
-			if !asked.IsUnlimited() && asked.N < k {
+			k := had.N
+			switch {
+			case had.IsUnlimited():
+				// A shrink from unlimited (it asks a limited value:
+				// see above): all it asks is kept, no growth that
+				// competes with the others (SPEC §1.5).
+				k = asked.N
+			case !asked.IsUnlimited() && asked.N < k:
 				k = asked.N
 			}
 			kept[i] = k
@@ -481,16 +487,6 @@ func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 func (e *engine) appliedUnlimited(s *sub, login, path string) bool {
 	v, ok := e.applied(s, login, path)
 	return ok && v.IsUnlimited()
-}
-
-// appliedFrom returns how much of a resource a subscription already has
-// applied from reseller login's allocation when it is limited (applied).
-func (e *engine) appliedFrom(s *sub, login, path string) (int64, bool) {
-	v, ok := e.applied(s, login, path)
-	if !ok || v.IsUnlimited() {
-		return 0, false
-	}
-	return v.N, true
 }
 
 // allowOversell is the Plesk reseller privilege to choose one's own

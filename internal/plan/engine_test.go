@@ -748,3 +748,34 @@ func TestChangeDependsOn(t *testing.T) {
 		t.Errorf("the targeted switch leaves out the create of service_plan acme/Pro: %v", tp.Changes)
 	}
 }
+
+// TestAllocationUnlimitedShrinkKept: a subscription that has a resource
+// applied unlimited and now asks for a limited value shrinks: that is
+// no growth beyond what it has, so it does not compete for what is left
+// of a pooled allocation and is never cut (SPEC §1.5), as with oversell.
+func TestAllocationUnlimitedShrinkKept(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R", Props: model.Props{}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+	cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web",
+		Props: model.Props{"resources.disk_space": model.Value{K: model.KindSize, N: model.Unlimited}}}
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	// The allocation limited to 20 GiB and the plan lowered to 8 GiB:
+	// each subscription shrinks from unlimited; none grows.
+	cfg.ResellerPlans["R"].Props["resources.disk_space"] = model.Size(20 * gib)
+	cfg.ServicePlans["acme/Web"].Props["resources.disk_space"] = model.Size(8 * gib)
+	p := mustPlan(t, cfg, prior)
+	for _, c := range p.Conflicts {
+		if c.Property == "resources.disk_space" {
+			t.Errorf("%s: conflict %s (available %s): a shrink from unlimited is never cut", c.Subscription, c.Reason, c.AvailableValue.Text)
+		}
+	}
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		if v := effective(t, applied(t, p), d)["resources.disk_space"]; v != 8*gib {
+			t.Errorf("%s recorded with %v, want 8 GiB", d, v)
+		}
+	}
+}
