@@ -1940,6 +1940,17 @@ func Annotate(p *plan.Plan) {
 		}
 		drifted[d.Address()] = append(drifted[d.Address()], d)
 	}
+	// The changes it rewrites are copies: a watcher's next plan reuses
+	// the changes of the subscriptions that did not change
+	// (plan.Input.Reuse), which must stay as planned, lest they are
+	// annotated again.
+	for i, c := range p.Changes {
+		if len(drifted[c.Address()]) > 0 || locked[c.Key] != nil {
+			cp := *c
+			cp.Reasons, cp.Fields = slices.Clip(cp.Reasons), slices.Clip(cp.Fields)
+			p.Changes[i] = &cp
+		}
+	}
 	renameBack(p)
 	for _, c := range p.Changes {
 		if drift := drifted[c.Address()]; len(drift) > 0 {
