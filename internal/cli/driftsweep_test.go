@@ -560,8 +560,9 @@ func sweepSubs(t *testing.T, custom bool) {
 	for _, sp := range sweepProps(model.InCustomize) {
 		if model.Lookup(sp.paths[0]).Plesk.Group == model.PleskPreference {
 			// A webspace has no preferences (dns.zone_type): the panel
-			// cannot edit it on a subscription, and a customisation of it
-			// alone is refused (scenario plesk_customize_unlockable).
+			// cannot edit it on a subscription (a customisation of it
+			// alone is locked by writing back a limit: scenario
+			// plesk_customize_plansync_only_locks).
 			continue
 		}
 		for _, isSet := range []bool{true, false} {

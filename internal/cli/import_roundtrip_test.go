@@ -412,15 +412,7 @@ func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON
 		}
 		eff, _ := o["effective"].(map[string]any)
 		for path, v := range h.props {
-			sec, rest, _ := strings.Cut(path, ".")
-			m, _ := eff[sec].(map[string]any)
-			var got any
-			if k, ok := strings.CutPrefix(rest, "php_settings."); ok {
-				ps, _ := m["php_settings"].(map[string]any)
-				got = ps[k]
-			} else {
-				got = m[rest]
-			}
+			got := showValue(eff, path)
 			if model.Lookup(path).Plesk.Group == model.PleskPreference {
 				continue // a webspace get has no preferences (dns.zone_type)
 			}
@@ -495,15 +487,7 @@ func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON
 			continue
 		}
 		for path, v := range h.props {
-			sec, rest, _ := strings.Cut(path, ".")
-			m, _ := o[sec].(map[string]any)
-			var got any
-			if k, isPHP := strings.CutPrefix(rest, "php_settings."); isPHP {
-				ps, _ := m["php_settings"].(map[string]any)
-				got = ps[k]
-			} else {
-				got = m[rest]
-			}
+			got := showValue(o, path)
 			wb, _ := json.Marshal(v.JSON())
 			gb, _ := json.Marshal(got)
 			if got == nil && (string(wb) == "false" || string(wb) == `"none"` || string(wb) == `"off"` || h.kind == "addon_plan" && string(wb) == "0") {
@@ -517,4 +501,16 @@ func checkShowMatchesServer(t *testing.T, ctx string, emu *fake.Server, showJSON
 	}
 	_ = reflect.DeepEqual
 	return ok
+}
+
+// showValue is the value of a property path (resources.disk_space,
+// hosting.php_settings.memory_limit) in show's JSON of its sections.
+func showValue(sections map[string]any, path string) any {
+	sec, rest, _ := strings.Cut(path, ".")
+	m, _ := sections[sec].(map[string]any)
+	if k, ok := strings.CutPrefix(rest, "php_settings."); ok {
+		ps, _ := m["php_settings"].(map[string]any)
+		return ps[k]
+	}
+	return m[rest]
 }
