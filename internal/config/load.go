@@ -107,6 +107,10 @@ func (f *File) withoutTree() *File {
 // sorted (nil config on any error).
 func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Options) (*model.Config, diag.Diagnostics) {
 	diags = secretFilesAsConfig(cfg, diags)
+	if opts.Getenv != nil {
+		// Without it the environment is not known: connecting says it.
+		diags = append(diags, PleskURLMissing(cfg, opts.Getenv)...)
+	}
 	for name, ext := range opts.RecordedExtensionServices {
 		if _, ok := cfg.Services[name]; !ok {
 			if cfg.Retired == nil {

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -75,7 +77,17 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 		}
 		return true
 	})
-	if !c.Src.Has("plesk.url") && !d.file.refused(n, "url") {
+	switch {
+	case c.Src.Has("plesk.url"):
+	case d.file.refused(n, "url"):
+		// The reader said what is wrong with it: not missing.
+		c.Src.SetField("plesk.url", n.Range)
+	case obj.key == "":
+		// The single server's url may come from the environment
+		// (PLANSYNC_PLESK_URL): whether it does is checked when the
+		// config is loaded (PleskURLMissing), not with the file, whose
+		// decoding is cached.
+	default:
 		d.errorf(n.Range, obj, "plesk.url", "missing required field %q", "url")
 	}
 	// A login without a password (or the reverse) is completed from the
@@ -85,6 +97,28 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 		d.errorf(c.Src.At("plesk.login"), obj, "plesk.login", "plesk takes a key or a login and password, not both")
 	}
 	return c
+}
+
+// EnvPleskURL names the Plesk server of a single-server config from the
+// environment, over server.plesk.url (for CI).
+const EnvPleskURL = "PLANSYNC_PLESK_URL"
+
+// PleskURLMissing is the error for the single server's plesk block when
+// it names no url and getenv gives no EnvPleskURL either (nil when one
+// of them names it, or without such a block).
+func PleskURLMissing(cfg *model.Config, getenv func(string) (string, bool)) diag.Diagnostics {
+	if cfg == nil || cfg.Server == nil || cfg.Server.Plesk == nil || cfg.Server.Plesk.Src.Has("plesk.url") {
+		return nil
+	}
+	if getenv != nil {
+		if v, _ := getenv(EnvPleskURL); strings.TrimSpace(v) != "" {
+			return nil
+		}
+	}
+	return diag.Diagnostics{{Severity: diag.Error,
+		Summary: fmt.Sprintf("missing required field %q", "url"),
+		Detail:  "set server.plesk.url, or " + EnvPleskURL + " in the environment",
+		Subject: cfg.Server.Plesk.Src.Decl, Object: "server", Path: "plesk.url"}}
 }
 
 // PleskURLProblem says what is wrong with a Plesk server address ("" when

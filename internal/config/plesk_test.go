@@ -83,3 +83,34 @@ func TestPleskBlock(t *testing.T) {
 		}
 	}
 }
+
+// The single server's url may come from the environment (SPEC 6.1);
+// without it from either, the error names the plesk block. One of
+// several servers needs its own url: the environment names one server.
+func TestPleskURLFromEnv(t *testing.T) {
+	env := map[string]string{"PLESK_API_KEY": "k-123", "PLANSYNC_PLESK_URL": "https://plesk.example.com:8443"}
+	for name, src := range map[string]string{
+		"s.yaml": "server:\n  plesk:\n    key: {env: PLESK_API_KEY}\n",
+		"s.hcl":  "server {\n  plesk {\n    key = env(\"PLESK_API_KEY\")\n  }\n}\n",
+	} {
+		got, err := loadOne(t, name, src, env)
+		if err != nil || got != "url= login= ca= ip= key=k-123" {
+			t.Errorf("%s with PLANSYNC_PLESK_URL set: %q, %v", name, got, err)
+		}
+		delete(env, "PLANSYNC_PLESK_URL")
+		_, err = loadOne(t, name, src, env)
+		want := name + `:2:3: error: server plesk.url: missing required field "url": set server.plesk.url, or PLANSYNC_PLESK_URL in the environment`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s without PLANSYNC_PLESK_URL: %v, want %q", name, err, want)
+		}
+		env["PLANSYNC_PLESK_URL"] = "https://plesk.example.com:8443"
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("servers:\n  - name: web1\n    plesk:\n      key: {env: PLESK_API_KEY}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := Load(dir, Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if want := `s.yaml:4:7: error: server web1 plesk.url: missing required field "url"`; !strings.Contains(diags.Error(), want) {
+		t.Errorf("servers: %v, want %q", diags.Error(), want)
+	}
+}

@@ -753,7 +753,7 @@ func stYAML(t testing.TB, doc map[string]any) string {
 // stDecoderFields maps each definition of an object to the decoder's
 // field table for it.
 var stDecoderFields = map[string][]string{
-	"server": decServerFields, "plesk": decPleskFields, "extension": decExtensionFields, "service": decServiceFields, "extension_service": decExtServiceFields, "button": decButtonFields, "named_server": decNamedServerFields,
+	"server": decServerFields, "plesk": decPleskFields, "named_plesk": decPleskFields, "extension": decExtensionFields, "service": decServiceFields, "extension_service": decExtServiceFields, "button": decButtonFields, "named_server": decNamedServerFields,
 	"service_plan": decServicePlanFields, "addon_plan": decServicePlanFields, "reseller_plan": decResellerPlanFields,
 	"reseller": decResellerFields, "customer": decCustomerFields, "subscription": decSubscriptionFields,
 	"customize": decCustomizeFields, "subscriber_settings": decSettingsFields,

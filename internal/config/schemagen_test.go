@@ -434,7 +434,7 @@ func sgKinds() []sgKind {
 			sgObj{{"$ref", "#/$defs/name"}, {"description", "A component name."}, {"examples", []any{"php8.3", "php-fpm", "postfix"}}}, false),
 		"extensions":   sgList("Installed extensions and the services each provides.", sgRef("extension", "An extension."), false),
 		"default_plan": sgRef("name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
-		"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it (single server only)."),
+		"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it (single server only); without PLANSYNC_PLESK_URL it needs url."),
 	}
 	planNames := func(desc string) sgObj { return sgList(desc, sgRef("name", "A name."), true) }
 	planFields := func(what string) map[string]sgObj {
@@ -462,6 +462,18 @@ func sgKinds() []sgKind {
 	for _, f := range allocation {
 		onlyNone = append(onlyNone, sgKV{f, sgObj{{"description", "Only with plan none: a reseller plan sets this reseller's allocation."}, {"not", sgObj{}}}})
 	}
+	// plesk is the single server's connection, whose url may come from
+	// the environment; named_plesk one of several servers'.
+	pleskSpec := map[string]sgObj{
+		"url": sgObj{{"description", "Address of the server: https://HOST:8443 (plain http only on loopback)."}, {"type", "string"},
+			{"pattern", sgPleskURLPattern}, {"examples", []any{"https://plesk.example.com:8443"}}},
+		"key":        sgRef("secret", "Secret key of the Plesk API (KEY header)."),
+		"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
+		"password":   sgRef("secret", "Password of the panel account (with login)."),
+		"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
+		"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.10"}}},
+	}
+	pleskExtra := sgObj{{"not", sgObj{{"description", "A key or a login and password, not both."}, {"required", []string{"key", "login"}}}}}
 	return []sgKind{
 		{def: "server", fields: decServerFields,
 			desc: "The hosting server: what it has installed, and where custom subscriptions start. At most one in the whole config; it is the one server, named default.",
@@ -471,19 +483,14 @@ func sgKinds() []sgKind {
 			spec: merge(serverSpec, map[string]sgObj{
 				"name":   serverName("Name of the server, unique in the config; subscriptions name it in server."),
 				"labels": labels("Labels of the server (region: eu, tier: shared), which server_selector matches."),
+				"plesk":  sgRef("named_plesk", "Connection to this server's Plesk XML API (the PLANSYNC_PLESK_* variables do not apply to several servers)."),
 			})},
-		{def: "plesk", fields: decPleskFields, required: []string{"url"},
-			desc: "Connection to a Plesk server's XML API: its address and a secret key, or a login and password.",
-			spec: map[string]sgObj{
-				"url": sgObj{{"description", "Address of the server: https://HOST:8443 (plain http only on loopback)."}, {"type", "string"},
-					{"pattern", sgPleskURLPattern}, {"examples", []any{"https://plesk.example.com:8443"}}},
-				"key":        sgRef("secret", "Secret key of the Plesk API (KEY header)."),
-				"login":      sgObj{{"description", "Login of the panel account (instead of a key)."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
-				"password":   sgRef("secret", "Password of the panel account (with login)."),
-				"ca_file":    sgObj{{"description", "PEM file of the CA that signed the server's certificate, relative to this file. TLS is always verified."}, {"type", []string{"string", "number"}}, {"minLength", 1}},
-				"default_ip": sgObj{{"description", "IP address new subscriptions get."}, {"type", "string"}, {"pattern", sgIPPattern}, {"examples", []any{"192.0.2.10"}}},
-			},
-			extra: sgObj{{"not", sgObj{{"description", "A key or a login and password, not both."}, {"required", []string{"key", "login"}}}}}},
+		{def: "plesk", fields: decPleskFields,
+			desc: "Connection to the Plesk server's XML API: its address (or PLANSYNC_PLESK_URL) and a secret key, or a login and password.",
+			spec: pleskSpec, extra: pleskExtra},
+		{def: "named_plesk", fields: decPleskFields, required: []string{"url"},
+			desc: "Connection to one server's Plesk XML API: its address and a secret key, or a login and password.",
+			spec: pleskSpec, extra: pleskExtra},
 		{def: "extension", fields: decExtensionFields, required: []string{"name"},
 			desc: "An installed extension.",
 			spec: map[string]sgObj{

@@ -14,7 +14,7 @@ import (
 
 // Environment variables that override server.plesk, for CI.
 const (
-	EnvURL      = "PLANSYNC_PLESK_URL"
+	EnvURL      = config.EnvPleskURL
 	EnvKey      = "PLANSYNC_PLESK_KEY"
 	EnvLogin    = "PLANSYNC_PLESK_LOGIN"
 	EnvPassword = "PLANSYNC_PLESK_PASSWORD"
@@ -54,8 +54,12 @@ func Connect(cfg *model.Config, getenv func(string) (string, bool)) (c Connectio
 	if key != "" && login != "" {
 		return c, false, fmt.Errorf("both %s and %s are set: use a key or a login and password", EnvKey, EnvLogin)
 	}
+	fromEnv := url != ""
 	if block != nil {
 		if url == "" {
+			if ds := config.PleskURLMissing(cfg, getenv); ds != nil {
+				return c, false, ds
+			}
 			url = block.URL
 		}
 		c.API.CAFile = block.CAPath
@@ -75,6 +79,9 @@ func Connect(cfg *model.Config, getenv func(string) (string, bool)) (c Connectio
 		}
 	}
 	if msg := config.PleskURLProblem(url); msg != "" {
+		if fromEnv {
+			return c, false, fmt.Errorf("%s: %s", EnvURL, msg)
+		}
 		return c, false, fmt.Errorf("%s", msg)
 	}
 	switch {
