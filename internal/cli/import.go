@@ -129,6 +129,9 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	}
 	getenv := env.Getenv
 	if o.URL != "" {
+		if msg := config.PleskURLProblem(o.URL); msg != "" {
+			return fmt.Errorf("--url: %s", msg)
+		}
 		getenv = func(k string) (string, bool) {
 			if k == plesk.EnvURL {
 				return o.URL, true
