@@ -361,14 +361,15 @@ func TestTuneGC(t *testing.T) {
 // stays the first, 192.0.2.10).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-addon-replaces] [-no-reseller-cap] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-addon-replaces] [-no-reseller-cap] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] [-admin-password PW] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
 // in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
 // (NAME as given), and its key in $PLESK_KEY, rather than in
 // PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY; pleskdown NAME takes it
 // down and !pleskdown NAME up again. -key KEY makes it accept KEY
-// instead of the scripts' key.
+// instead of the scripts' key; -admin-password PW accepts login admin
+// with PW too.
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
@@ -396,7 +397,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 		case "no-reseller-cap":
 			opts.NoResellerCap = true
 			continue
-		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "ip", "vendor-php":
+		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "admin-password", "ip", "vendor-php":
 		default:
 			ts.Fatalf("pleskfake: unknown option -%s", name)
 		}
@@ -411,6 +412,8 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			serverName = val
 		case "key":
 			key = val
+		case "admin-password":
+			opts.AdminPassword = val
 		case "ip":
 			moreIPs = strings.Split(val, ",")
 		case "vendor-php":
