@@ -281,6 +281,11 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 	if fleetConnected(cfg) {
 		return runApplySavedFleet(ctx, env, c, o, run, saved, cfg, digest, opts, show)
 	}
+	if len(cfg.Servers) > 0 {
+		// Several servers, none with a Plesk connection: the
+		// environment's (one server's) is ignored, as plan says.
+		warnFleetEnv(env, cfg)
+	}
 	// With a Plesk server, the saved plan is checked, then applied on the
 	// server, then recorded.
 	client, conn, err := pleskServer(env, cfg, c.As)
