@@ -107,7 +107,7 @@ const EnvPleskURL = "PLANSYNC_PLESK_URL"
 // it names no url and getenv gives no EnvPleskURL either (nil when one
 // of them names it, or without such a block).
 func PleskURLMissing(cfg *model.Config, getenv func(string) (string, bool)) diag.Diagnostics {
-	if cfg == nil || cfg.Server == nil || cfg.Server.Plesk == nil || cfg.Server.Plesk.Src.Has("plesk.url") {
+	if cfg == nil || cfg.Server == nil || cfg.Server.Plesk == nil || cfg.Server.Plesk.URL != "" || cfg.Server.Plesk.Src.Has("plesk.url") {
 		return nil
 	}
 	if getenv != nil {

@@ -31,7 +31,9 @@ func TestConnect(t *testing.T) {
 		{"key without url", model.NewConfig(), map[string]string{EnvKey: "k"}, "error: PLANSYNC_PLESK_KEY is set but no Plesk server is named"},
 		{"key and login", keyBlock, map[string]string{EnvKey: "k", EnvLogin: "admin"}, "error: use a key or a login"},
 		{"no credentials", model.NewConfig(), map[string]string{EnvURL: "https://x"}, "error: no credentials"},
-		{"http elsewhere", model.NewConfig(), map[string]string{EnvURL: "http://plesk.example.com", EnvKey: "k"}, "error: loopback addresses only"},
+		{"http elsewhere", model.NewConfig(), map[string]string{EnvURL: "http://plesk.example.com", EnvKey: "k"}, "error: PLANSYNC_PLESK_URL: plesk url http://plesk.example.com: plain http is accepted for loopback addresses only"},
+		{"url from env completes the block", withBlock(&model.PleskConnection{Key: &model.Secret{Env: "K", Value: "cfg-key"}}), map[string]string{EnvURL: "https://other:8443"}, "https://other:8443 key=cfg-key ca= ip="},
+		{"block without url", withBlock(&model.PleskConnection{Key: &model.Secret{Env: "K", Value: "cfg-key"}}), nil, `error: missing required field "url": set server.plesk.url, or PLANSYNC_PLESK_URL in the environment`},
 		{"unset secret", withBlock(&model.PleskConnection{URL: "https://x", Key: &model.Secret{Env: "NOPE"}}), nil, "error: environment variable NOPE is not set"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
