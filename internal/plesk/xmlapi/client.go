@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -107,6 +108,13 @@ func New(cfg Config) (*Client, error) {
 	// begin, then between two parts of it (idleBody). A large answer
 	// that keeps coming is not cut, however long reading it takes.
 	tr.ResponseHeaderTimeout = cfg.Timeout
+	if u.Scheme == "http" {
+		// Plain http carries the key in clear: the address dialled, not
+		// only the url's host (localhost is a name, which the hosts
+		// file or DNS could map elsewhere), must be a loopback one.
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: loopbackOnly}
+		tr.DialContext = d.DialContext
+	}
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
@@ -139,6 +147,16 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackOnly refuses to connect a plain http client to an address
+// that is not a loopback one (net.Dialer.Control).
+func loopbackOnly(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("plain http is accepted for loopback addresses only, and %s is not one; use https", address)
+	}
+	return nil
 }
 
 // Server names the server in messages (host:port).
