@@ -720,7 +720,11 @@ func importServers(env Env, o importOptions) ([]importServer, error) {
 			}
 		}
 		if msg := config.PleskURLProblem(url); msg != "" {
-			return nil, fmt.Errorf("server %s: %s", name, msg)
+			from := "--server " + name
+			if !hasURL {
+				from = own(plesk.EnvURL)
+			}
+			return nil, fmt.Errorf("%s: %s", from, msg)
 		}
 		if a, ok := config.PleskAddress(url); ok {
 			if other, dup := addresses[a]; dup {
