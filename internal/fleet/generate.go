@@ -338,7 +338,7 @@ func (g *gen) adminPlans() {
 		services []string
 	}{
 		{"Extra Storage", model.Props{"resources.disk_space": model.Size(10 * gib)}, nil},
-		{"Mail Pack", model.Props{"resources.mailboxes": model.Count(50), "resources.mailbox_quota": model.Size(gib), "mail.enabled": model.Bool(true), "mail.spamfilter": model.Bool(true)}, nil},
+		{"Mail Pack", model.Props{"resources.mailboxes": model.Count(50), "resources.mailbox_quota": model.Size(gib), "mail.spamfilter": model.Bool(true)}, nil},
 		{"Extra Databases", model.Props{"resources.databases": model.Count(10)}, nil},
 		{"SSL Pack", model.Props{"hosting.ssl": model.Bool(true), "permissions.manage_hosting": model.Bool(true)}, nil},
 		{"Backup Pack", model.Props{"permissions.manage_backups": model.Bool(true)}, []string{"backup-plus"}},
