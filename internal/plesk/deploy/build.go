@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -34,7 +35,8 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	if err != nil {
 		return nil, err
 	}
-	phases = append(phases, subs, r.buildStatuses())
+	phases = append(phases, subs...)
+	phases = append(phases, r.buildStatuses())
 	if err := r.checkCascades(); err != nil {
 		return nil, err
 	}
@@ -1139,9 +1141,13 @@ func (r *run) buildCustomers() *phase {
 
 // ---- subscriptions --------------------------------------------------------
 
-func (r *run) buildSubscriptions() (*phase, error) {
+func (r *run) buildSubscriptions() ([]*phase, error) {
 	ph := &phase{name: "subscriptions"}
 	var noIP, noPlan []string
+	// competing are the chains that ask more of a reseller's pooled
+	// allocation than the subscription has (allocationPhases).
+	competing := map[*chain]string{}
+	pools := map[string]bool{}
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
 		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
@@ -1168,6 +1174,10 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		}
 		want := r.wantOf(&s)
 		byName := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
+		if r.pooledAllocation(s.Owner, pools) && (d == nil || r.moved[s.Customer] || !r.ownedBy(d.Data.GenInfo, holder, s.Customer != "") ||
+			growsPool(r.observed(mapping.FromWebspace(d)), want)) {
+			competing[ch] = s.Owner
+		}
 		// Every plan it names must be on the server or created in this run.
 		planRefs := addonRefs
 		if !custom {
@@ -1419,7 +1429,104 @@ func (r *run) buildSubscriptions() (*phase, error) {
 		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set %s (or PLANSYNC_PLESK_DEFAULT_IP)",
 			r.c.Server(), strings.Join(noIP, ", "), more, at)
 	}
-	return ph, nil
+	return allocationPhases(ph, competing), nil
+}
+
+// allocationPhases takes out of ph the chains that compete for a
+// reseller's pooled allocation (competing: chain → reseller) and returns
+// ph followed by the phases that write them. Without oversell, what is
+// new competes for what is left of the allocation, served in sorted key
+// order (SPEC §1.5), and Plesk serves each write as it comes: a
+// subscription is created from its plan alone, its add-ons and its
+// customisation follow. So the competing subscriptions of one reseller
+// are written one after another, each whole, in key order, after every
+// other write of the phase (what shrinks frees its part first); those of
+// different resellers go side by side. Phase k holds the k-th competing
+// subscription of every reseller.
+func allocationPhases(ph *phase, competing map[*chain]string) []*phase {
+	if len(competing) == 0 {
+		return []*phase{ph}
+	}
+	byPool := map[string][]*chain{}
+	kept := ph.chains[:0]
+	for _, ch := range ph.chains {
+		if login, ok := competing[ch]; ok && len(ch.steps) > 0 {
+			byPool[login] = append(byPool[login], ch)
+			continue
+		}
+		kept = append(kept, ch)
+	}
+	ph.chains = kept
+	out := []*phase{ph}
+	for _, login := range slices.Sorted(maps.Keys(byPool)) {
+		chains := byPool[login]
+		sort.Slice(chains, func(i, j int) bool { return chains[i].ref.Key < chains[j].ref.Key })
+		for k, ch := range chains {
+			if k+1 == len(out) {
+				out = append(out, &phase{name: "subscriptions"})
+			}
+			out[k+1].chains = append(out[k+1].chains, ch)
+		}
+	}
+	return out
+}
+
+// pooledAllocation reports whether reseller login's allocation is shared
+// out among its subscriptions: without oversell, with a limit on a
+// pooled resource (as the planner's allocate counts them). memo holds
+// the answers by login.
+func (r *run) pooledAllocation(login string, memo map[string]bool) bool {
+	if login == "" || login == model.Admin {
+		return false
+	}
+	if v, ok := memo[login]; ok {
+		return v
+	}
+	pooled := false
+	for _, rs := range r.res.Resellers {
+		if rs.Login != login || rs.Oversell || rs.Allocation == "" {
+			continue
+		}
+		alloc, _ := plan.PropsFromValues(r.res.PropertySets[rs.Allocation])
+		for path, v := range alloc {
+			if poolPath(path) && !v.IsUnlimited() {
+				pooled = true
+			}
+		}
+	}
+	memo[login] = pooled
+	return pooled
+}
+
+// poolPath reports whether path is a resource a reseller's subscriptions
+// share out without oversell: disk space, traffic and the counts a
+// service plan sets (not mailbox_quota, the size of one mailbox).
+func poolPath(path string) bool {
+	c := model.Lookup(path)
+	return c != nil && strings.HasPrefix(path, "resources.") && path != "resources.mailbox_quota" &&
+		(c.Kind == model.KindSize || c.Kind == model.KindCount) && c.Where&model.InServicePlan != 0
+}
+
+// growsPool reports whether want asks more of a pooled resource than
+// have (the server's values) holds; a limit left out is unlimited.
+func growsPool(have, want model.Props) bool {
+	unlimited := func(p model.Props, path string) model.Value {
+		if v, ok := p[path]; ok {
+			return v
+		}
+		return model.Value{K: model.KindCount, N: model.Unlimited}
+	}
+	for path, w := range want {
+		if poolPath(path) && model.Less(unlimited(have, path), w) {
+			return true
+		}
+	}
+	for path, h := range have {
+		if _, ok := want[path]; !ok && poolPath(path) && !h.IsUnlimited() {
+			return true
+		}
+	}
+	return false
 }
 
 // ftp returns the FTP credentials to send for a new subscription.

@@ -880,3 +880,60 @@ func TestReadBackServerIDs(t *testing.T) {
 		t.Error("read back without the server's handlers agrees; the test proves nothing")
 	}
 }
+
+// TestAllocationServedInKeyOrder checks new subscriptions of a reseller
+// without oversell are served from its allocation in sorted key order,
+// each whole (SPEC §1.5): a.example gets its plan and add-on (4 GiB of
+// 5), b.example what is left (1 GiB), as the plan predicts. Written
+// round by round (every subscription created, then every add-on
+// attached), b.example's plan would take 3 GiB before a.example's add-on
+// came.
+func TestAllocationServedInKeyOrder(t *testing.T) {
+	r := newRecorder(t, nil)
+	cfg := load(t, map[string]string{"s.yaml": server, "c.yaml": `
+reseller_plans:
+  - name: RP
+    oversell: false
+    resources: {disk_space: 5GiB}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Small
+    owner: acme
+    resources: {disk_space: 2GiB}
+  - name: Big
+    owner: acme
+    resources: {disk_space: 5GiB}
+addon_plans:
+  - name: Extra
+    owner: acme
+    resources: {disk_space: 2GiB}
+customers:
+  - login: road
+    name: Road Runner
+    owner: acme
+subscriptions:
+  - domain: b.example
+    customer: road
+    owner: acme
+    plan: Big
+    addons: [Extra]
+  - domain: a.example
+    customer: road
+    owner: acme
+    plan: Small
+    addons: [Extra]
+`})
+	apply(t, r, cfg, nil) // fails on a model disagreement
+	got := map[string]string{}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			got[w.Name] = w.Values.Limits["disk_space"]
+		}
+	})
+	if got["a.example"] != "4294967296" || got["b.example"] != "1073741824" {
+		t.Errorf("disk space on the server: %v, want a.example 4 GiB, b.example 1 GiB", got)
+	}
+}
