@@ -1377,7 +1377,13 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			// Synced or unsynced: never a per-subscription write of
 			// values (it would lock); a lock found on the server is
 			// lifted with sync-subscription.
-			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) {
+			// One the server holds unsynchronized gets what its plans
+			// ask again only when synced: when it is to get more of its
+			// reseller's allocation than it holds (freed by another
+			// subscription) and no plan write of this run reaches it.
+			regain := !info.synced && !membership && !r.plansChange(&s) && r.pooledAllocation(s.Owner, pools) &&
+				growsPool(r.observed(mapping.FromWebspace(d)), want)
+			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
@@ -1469,6 +1475,20 @@ func allocationPhases(ph *phase, competing map[*chain]string) []*phase {
 		}
 	}
 	return out
+}
+
+// plansChange reports whether this run changes the service plan or an
+// add-on plan a subscription is on: Plesk brings the change to it.
+func (r *run) plansChange(s *state.Subscription) bool {
+	if s.Plan != "" && s.Plan != model.None && r.changes["service_plan "+model.PlanKey(s.Owner, s.Plan)] != nil {
+		return true
+	}
+	for _, a := range s.Addons {
+		if r.changes["addon_plan "+model.PlanKey(s.Owner, a)] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // pooledAllocation reports whether reseller login's allocation is shared

@@ -937,3 +937,57 @@ subscriptions:
 		t.Errorf("disk space on the server: %v, want a.example 4 GiB, b.example 1 GiB", got)
 	}
 }
+
+// TestAllocationFreedResyncs checks a subscription the server holds
+// unsynchronized, short of its reseller's allocation, gets what another
+// subscription's shrink frees in the same apply (SPEC §1.5: the conflict
+// is gone, so it gets what its plan asks): no plan write reaches it, so
+// it is synced again (sync-subscription, which does not lock it).
+func TestAllocationFreedResyncs(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+reseller_plans:
+  - name: RP
+    oversell: false
+    resources: {disk_space: 5GiB}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Small
+    owner: acme
+    resources: {disk_space: 2GiB}
+    permissions: {manage_ssh: true}
+  - name: Big
+    owner: acme
+    resources: {disk_space: 4GiB}
+customers:
+  - login: road
+    name: Road Runner
+    owner: acme
+subscriptions:
+  - domain: a.example
+    customer: road
+    owner: acme
+    plan: Big
+  - domain: b.example
+    customer: road
+    owner: acme
+    plan: Small
+`}
+	out := apply(t, r, load(t, files), nil) // b.example gets the 1 GiB left
+	files["c.yaml"] = strings.Replace(files["c.yaml"], "    plan: Big\n", "    plan: Big\n    customize:\n      resources: {disk_space: 1GiB}\n", 1)
+	p := makePlan(t, load(t, files), out.Record)
+	if len(p.Conflicts) != 1 || p.Conflicts[0].Property != "permissions.manage_ssh" {
+		t.Fatalf("conflicts: %+v, want manage_ssh's alone", p.Conflicts)
+	}
+	apply(t, r, load(t, files), out.Record) // fails on a model disagreement
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "b.example" && (w.Values.Limits["disk_space"] != "2147483648" || w.Locked) {
+				t.Errorf("b.example on the server: disk space %s, locked %v; want 2 GiB, not locked", w.Values.Limits["disk_space"], w.Locked)
+			}
+		}
+	})
+}
