@@ -397,12 +397,12 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		return &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err,
 			Hint: "is the url a Plesk server's XML API?"}
 	}
-	dec := xml.NewDecoder(br)
+	dec := newTokens(br)
 	// next returns the next start element at the current level, or nil
 	// at the end of the enclosing element.
 	next := func() (*xml.StartElement, error) {
 		for {
-			tok, err := dec.Token()
+			tok, err := dec.next()
 			if err != nil {
 				return nil, err
 			}
@@ -435,14 +435,14 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		if operator.Name.Local == "output" {
 			// Plesk's schema allows a trailing output element (text
 			// a handler printed); it carries no result.
-			if err := dec.Skip(); err != nil {
+			if err := dec.skip(); err != nil {
 				return nil, notPacket(err)
 			}
 			continue
 		}
 		if operator.Name.Local == "system" {
 			var st Status
-			if err := dec.DecodeElement(&st, operator); err != nil {
+			if err := dec.decodeElement(&st, operator); err != nil {
 				return nil, notPacket(err)
 			}
 			return nil, &SystemError{Server: c.server, Code: st.ErrCode, Text: st.ErrText, Version: c.cfg.Version}
@@ -478,7 +478,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 					break
 				}
 				if el.Name.Local != "result" {
-					if err := dec.Skip(); err != nil {
+					if err := dec.skip(); err != nil {
 						return nil, notPacket(err)
 					}
 					continue
@@ -490,7 +490,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
 					}
 				} else {
-					if err := dec.DecodeElement(r, el); err != nil {
+					if err := dec.decodeElement(r, el); err != nil {
 						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
 					}
 					if cr, ok := r.(compacter); ok {

@@ -15,7 +15,7 @@ import (
 // makes no string, and a block equal to one seen before (compact.go) is
 // not built again. Only what the result keeps is allocated.
 type webspaceDecoder struct {
-	dec *xml.Decoder
+	dec *tokens
 	c   *compactor
 	buf []byte
 
@@ -41,7 +41,7 @@ type webspaceDecoder struct {
 func (w *webspaceDecoder) text() ([]byte, error) {
 	w.buf = w.buf[:0]
 	for {
-		tok, err := w.dec.Token()
+		tok, err := w.dec.next()
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +49,7 @@ func (w *webspaceDecoder) text() ([]byte, error) {
 		case xml.CharData:
 			w.buf = append(w.buf, t...)
 		case xml.StartElement:
-			if err := w.dec.Skip(); err != nil {
+			if err := w.dec.skip(); err != nil {
 				return nil, err
 			}
 		case xml.EndElement:
@@ -86,7 +86,7 @@ func (w *webspaceDecoder) integer(bits int) (int64, error) {
 // started, up to its end; f must read the element whole (or skip it).
 func (w *webspaceDecoder) children(f func(name string) error) error {
 	for {
-		tok, err := w.dec.Token()
+		tok, err := w.dec.next()
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (w *webspaceDecoder) pair() (nameValue, error) {
 		case "value":
 			w.nv.Value, err = w.str()
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -153,7 +153,7 @@ func (w *webspaceDecoder) decode() (*WebspaceData, error) {
 				return w.block(name)
 			})
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -223,7 +223,7 @@ func (w *webspaceDecoder) genInfo(gi *WebspaceGenInfo) error {
 		case "external-id":
 			gi.ExternalID, err = w.str()
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -239,7 +239,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[kind] = true
 		return w.children(func(name string) error {
 			if name != item {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			return add()
 		})
@@ -249,7 +249,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[blockHosting] = true
 		return w.children(func(name string) error {
 			if name != "vrt_hst" {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			w.hasVrt = true
 			return w.children(func(name string) error {
@@ -265,7 +265,7 @@ func (w *webspaceDecoder) block(name string) error {
 					}
 					return err
 				}
-				return w.dec.Skip()
+				return w.dec.skip()
 			})
 		})
 	case "limits":
@@ -279,7 +279,7 @@ func (w *webspaceDecoder) block(name string) error {
 				p, err = w.pair()
 				w.limits.Limit = append(w.limits.Limit, Limit(p))
 			default:
-				err = w.dec.Skip()
+				err = w.dec.skip()
 			}
 			return err
 		})
@@ -287,7 +287,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[blockSubscriptions] = true
 		return w.children(func(name string) error {
 			if name != "subscription" {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			w.hasSub = true
 			return w.children(func(name string) (err error) {
@@ -300,14 +300,14 @@ func (w *webspaceDecoder) block(name string) error {
 					var g PlanGUID
 					err = w.children(func(name string) (err error) {
 						if name != "plan-guid" {
-							return w.dec.Skip()
+							return w.dec.skip()
 						}
 						g.GUID, err = w.str()
 						return err
 					})
 					w.subInfo.Plan = append(w.subInfo.Plan, g)
 				default:
-					err = w.dec.Skip()
+					err = w.dec.skip()
 				}
 				return err
 			})
@@ -323,7 +323,7 @@ func (w *webspaceDecoder) block(name string) error {
 			var it PlanItem
 			err := w.children(func(name string) (err error) {
 				if name != "name" {
-					return w.dec.Skip()
+					return w.dec.skip()
 				}
 				it.Name, err = w.str()
 				return err
@@ -346,12 +346,12 @@ func (w *webspaceDecoder) block(name string) error {
 			case "mailservice":
 				w.mail.MailService, err = w.str()
 			default:
-				err = w.dec.Skip()
+				err = w.dec.skip()
 			}
 			return err
 		})
 	}
-	return w.dec.Skip()
+	return w.dec.skip()
 }
 
 // finish makes the result's data from the scratch space: each block is
