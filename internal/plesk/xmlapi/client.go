@@ -402,14 +402,14 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 	// at the end of the enclosing element.
 	next := func() (*xml.StartElement, error) {
 		for {
-			tok, err := dec.next()
-			if err != nil {
+			if err := dec.read(); err != nil {
 				return nil, err
 			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				return &t, nil
-			case xml.EndElement:
+			switch dec.kind {
+			case tokStart:
+				start := dec.token().(xml.StartElement)
+				return &start, nil
+			case tokEnd:
 				return nil, nil
 			}
 		}

@@ -1,7 +1,6 @@
 package xmlapi
 
 import (
-	"encoding/xml"
 	"strconv"
 	"strings"
 )
@@ -41,18 +40,17 @@ type webspaceDecoder struct {
 func (w *webspaceDecoder) text() ([]byte, error) {
 	w.buf = w.buf[:0]
 	for {
-		tok, err := w.dec.next()
-		if err != nil {
+		if err := w.dec.read(); err != nil {
 			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			w.buf = append(w.buf, t...)
-		case xml.StartElement:
+		switch w.dec.kind {
+		case tokText:
+			w.buf = append(w.buf, w.dec.data...)
+		case tokStart:
 			if err := w.dec.skip(); err != nil {
 				return nil, err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			return w.buf, nil
 		}
 	}
@@ -86,16 +84,15 @@ func (w *webspaceDecoder) integer(bits int) (int64, error) {
 // started, up to its end; f must read the element whole (or skip it).
 func (w *webspaceDecoder) children(f func(name string) error) error {
 	for {
-		tok, err := w.dec.next()
-		if err != nil {
+		if err := w.dec.read(); err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := f(t.Name.Local); err != nil {
+		switch w.dec.kind {
+		case tokStart:
+			if err := f(w.dec.name.Local); err != nil {
 				return err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			return nil
 		}
 	}
