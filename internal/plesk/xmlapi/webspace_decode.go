@@ -7,7 +7,7 @@ import (
 
 // A webspace get returns one result per subscription, which on a large
 // server is nearly all of a read. webspaceDecoder reads them by hand
-// with the decoder's tokens, as encoding/xml's reflection would into
+// with the answer's tokens (tokens.go), as encoding/xml's reflection would into
 // WebspaceData (same fields, unknown elements skipped, the last of a
 // repeated value kept, lists appended), but into scratch space reused
 // from one result to the next: text that the compactor already holds
