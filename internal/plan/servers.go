@@ -345,6 +345,26 @@ func JoinStates(lineage string, serial uint64, names []string, slices_ []*state.
 	out := state.New(lineage)
 	out.Serial = serial
 	out.PropertySets = map[string]state.Values{}
+	// The lists are made their full length at once: a fleet's are long.
+	var nServices, nPlans, nAddons, nResellerPlans, nResellers, nCustomers, nSubs int
+	for _, s := range slices_ {
+		if s != nil {
+			nServices += len(s.Services)
+			nPlans += len(s.ServicePlans)
+			nAddons += len(s.AddonPlans)
+			nResellerPlans += len(s.ResellerPlans)
+			nResellers += len(s.Resellers)
+			nCustomers += len(s.Customers)
+			nSubs += len(s.Subscriptions)
+		}
+	}
+	out.Services = withCap[state.Service](nServices)
+	out.ServicePlans = withCap[state.Plan](nPlans)
+	out.AddonPlans = withCap[state.Plan](nAddons)
+	out.ResellerPlans = withCap[state.Plan](nResellerPlans)
+	out.Resellers = withCap[state.Reseller](nResellers)
+	out.Customers = withCap[state.Customer](nCustomers)
+	out.Subscriptions = withCap[state.Subscription](nSubs)
 	for i, s := range slices_ {
 		if s == nil {
 			continue
@@ -396,6 +416,15 @@ func JoinStates(lineage string, serial uint64, names []string, slices_ []*state.
 		out.PropertySets = nil
 	}
 	return out
+}
+
+// withCap is an empty list of capacity n (nil for none, as append
+// leaves a list it adds nothing to).
+func withCap[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 // Moves reports the subscriptions the config places on another server

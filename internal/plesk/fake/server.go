@@ -214,7 +214,7 @@ func (s *Server) answer(w io.Writer, h http.Header, body []byte) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	return xml.NewEncoder(w).Encode(resp)
+	return encodeAnswer(w, resp)
 }
 
 // handle carries out one request packet: the answer, or a system error

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
@@ -155,15 +156,7 @@ func MissingPHPHandler(props model.Props, t *PHPHandlers) (version, handler stri
 // default form.
 func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 	props := model.Props{}
-	known := map[[2]string]*model.Prop{}
-	for i, p := range model.Catalog() {
-		if p.Plesk.Group == model.PleskUnmapped {
-			continue
-		}
-		for _, name := range append([]string{p.Plesk.Name}, p.Plesk.Also...) {
-			known[[2]string{groupKey(p.Plesk.Group), name}] = &model.Catalog()[i]
-		}
-	}
+	known := pleskNames()
 	var unmodelled []string
 	read := func(group string, m map[string]string) error {
 		for _, name := range sortedKeys(m) {
@@ -233,6 +226,21 @@ func validHandler(h string) bool {
 	}
 	return false
 }
+
+// pleskNames maps a Plesk group and name to the catalogue's property,
+// made once (the catalogue does not change).
+var pleskNames = sync.OnceValue(func() map[[2]string]*model.Prop {
+	known := map[[2]string]*model.Prop{}
+	for i, p := range model.Catalog() {
+		if p.Plesk.Group == model.PleskUnmapped {
+			continue
+		}
+		for _, name := range append([]string{p.Plesk.Name}, p.Plesk.Also...) {
+			known[[2]string{groupKey(p.Plesk.Group), name}] = &model.Catalog()[i]
+		}
+	}
+	return known
+})
 
 func groupKey(g model.PleskGroup) string {
 	switch g {

@@ -415,19 +415,19 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		return &TransportError{Server: c.server, What: "answer is not an XML API packet", Err: err,
 			Hint: "is the url a Plesk server's XML API?"}
 	}
-	dec := xml.NewDecoder(br)
+	dec := newTokens(br)
 	// next returns the next start element at the current level, or nil
 	// at the end of the enclosing element.
 	next := func() (*xml.StartElement, error) {
 		for {
-			tok, err := dec.Token()
-			if err != nil {
+			if err := dec.read(); err != nil {
 				return nil, err
 			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				return &t, nil
-			case xml.EndElement:
+			switch dec.kind {
+			case tokStart:
+				start := dec.token().(xml.StartElement)
+				return &start, nil
+			case tokEnd:
 				return nil, nil
 			}
 		}
@@ -453,14 +453,14 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 		if operator.Name.Local == "output" {
 			// Plesk's schema allows a trailing output element (text
 			// a handler printed); it carries no result.
-			if err := dec.Skip(); err != nil {
+			if err := dec.skip(); err != nil {
 				return nil, notPacket(err)
 			}
 			continue
 		}
 		if operator.Name.Local == "system" {
 			var st Status
-			if err := dec.DecodeElement(&st, operator); err != nil {
+			if err := dec.decodeElement(&st, operator); err != nil {
 				return nil, notPacket(err)
 			}
 			return nil, &SystemError{Server: c.server, Code: st.ErrCode, Text: st.ErrText, Version: c.cfg.Version}
@@ -496,7 +496,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 					break
 				}
 				if el.Name.Local != "result" {
-					if err := dec.Skip(); err != nil {
+					if err := dec.skip(); err != nil {
 						return nil, notPacket(err)
 					}
 					continue
@@ -508,7 +508,7 @@ func (c *Client) parse(ops []Op, answer io.Reader) ([]Reply, error) {
 						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
 					}
 				} else {
-					if err := dec.DecodeElement(r, el); err != nil {
+					if err := dec.decodeElement(r, el); err != nil {
 						return nil, &TransportError{Server: c.server, What: fmt.Sprintf("cannot read the result of %s %s", op.Operator(), op.Operation()), Err: err}
 					}
 					if cr, ok := r.(compacter); ok {

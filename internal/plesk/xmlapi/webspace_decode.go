@@ -1,21 +1,20 @@
 package xmlapi
 
 import (
-	"encoding/xml"
 	"strconv"
 	"strings"
 )
 
 // A webspace get returns one result per subscription, which on a large
 // server is nearly all of a read. webspaceDecoder reads them by hand
-// with the decoder's tokens, as encoding/xml's reflection would into
+// with the answer's tokens (tokens.go), as encoding/xml's reflection would into
 // WebspaceData (same fields, unknown elements skipped, the last of a
 // repeated value kept, lists appended), but into scratch space reused
 // from one result to the next: text that the compactor already holds
 // makes no string, and a block equal to one seen before (compact.go) is
 // not built again. Only what the result keeps is allocated.
 type webspaceDecoder struct {
-	dec *xml.Decoder
+	dec *tokens
 	c   *compactor
 	buf []byte
 
@@ -41,18 +40,17 @@ type webspaceDecoder struct {
 func (w *webspaceDecoder) text() ([]byte, error) {
 	w.buf = w.buf[:0]
 	for {
-		tok, err := w.dec.Token()
-		if err != nil {
+		if err := w.dec.read(); err != nil {
 			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			w.buf = append(w.buf, t...)
-		case xml.StartElement:
-			if err := w.dec.Skip(); err != nil {
+		switch w.dec.kind {
+		case tokText:
+			w.buf = append(w.buf, w.dec.data...)
+		case tokStart:
+			if err := w.dec.skip(); err != nil {
 				return nil, err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			return w.buf, nil
 		}
 	}
@@ -86,16 +84,15 @@ func (w *webspaceDecoder) integer(bits int) (int64, error) {
 // started, up to its end; f must read the element whole (or skip it).
 func (w *webspaceDecoder) children(f func(name string) error) error {
 	for {
-		tok, err := w.dec.Token()
-		if err != nil {
+		if err := w.dec.read(); err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := f(t.Name.Local); err != nil {
+		switch w.dec.kind {
+		case tokStart:
+			if err := f(w.dec.name.Local); err != nil {
 				return err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			return nil
 		}
 	}
@@ -111,7 +108,7 @@ func (w *webspaceDecoder) pair() (nameValue, error) {
 		case "value":
 			w.nv.Value, err = w.str()
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -153,7 +150,7 @@ func (w *webspaceDecoder) decode() (*WebspaceData, error) {
 				return w.block(name)
 			})
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -223,7 +220,7 @@ func (w *webspaceDecoder) genInfo(gi *WebspaceGenInfo) error {
 		case "external-id":
 			gi.ExternalID, err = w.str()
 		default:
-			err = w.dec.Skip()
+			err = w.dec.skip()
 		}
 		return err
 	})
@@ -239,7 +236,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[kind] = true
 		return w.children(func(name string) error {
 			if name != item {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			return add()
 		})
@@ -249,7 +246,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[blockHosting] = true
 		return w.children(func(name string) error {
 			if name != "vrt_hst" {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			w.hasVrt = true
 			return w.children(func(name string) error {
@@ -265,7 +262,7 @@ func (w *webspaceDecoder) block(name string) error {
 					}
 					return err
 				}
-				return w.dec.Skip()
+				return w.dec.skip()
 			})
 		})
 	case "limits":
@@ -279,7 +276,7 @@ func (w *webspaceDecoder) block(name string) error {
 				p, err = w.pair()
 				w.limits.Limit = append(w.limits.Limit, Limit(p))
 			default:
-				err = w.dec.Skip()
+				err = w.dec.skip()
 			}
 			return err
 		})
@@ -287,7 +284,7 @@ func (w *webspaceDecoder) block(name string) error {
 		w.hasBlock[blockSubscriptions] = true
 		return w.children(func(name string) error {
 			if name != "subscription" {
-				return w.dec.Skip()
+				return w.dec.skip()
 			}
 			w.hasSub = true
 			return w.children(func(name string) (err error) {
@@ -300,14 +297,14 @@ func (w *webspaceDecoder) block(name string) error {
 					var g PlanGUID
 					err = w.children(func(name string) (err error) {
 						if name != "plan-guid" {
-							return w.dec.Skip()
+							return w.dec.skip()
 						}
 						g.GUID, err = w.str()
 						return err
 					})
 					w.subInfo.Plan = append(w.subInfo.Plan, g)
 				default:
-					err = w.dec.Skip()
+					err = w.dec.skip()
 				}
 				return err
 			})
@@ -323,7 +320,7 @@ func (w *webspaceDecoder) block(name string) error {
 			var it PlanItem
 			err := w.children(func(name string) (err error) {
 				if name != "name" {
-					return w.dec.Skip()
+					return w.dec.skip()
 				}
 				it.Name, err = w.str()
 				return err
@@ -346,12 +343,12 @@ func (w *webspaceDecoder) block(name string) error {
 			case "mailservice":
 				w.mail.MailService, err = w.str()
 			default:
-				err = w.dec.Skip()
+				err = w.dec.skip()
 			}
 			return err
 		})
 	}
-	return w.dec.Skip()
+	return w.dec.skip()
 }
 
 // finish makes the result's data from the scratch space: each block is
