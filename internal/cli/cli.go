@@ -89,6 +89,9 @@ type common struct {
 	// heldValues (import) are the resources the servers hold for their
 	// unsynchronized subscriptions (refresh.Held, plan.Input.Held).
 	heldValues map[string]model.Props
+	// lockedValues (import of several servers) are the values they
+	// hold for their locked subscriptions (refresh.Locked).
+	lockedValues map[string]model.Props
 	// held is a state lock a command took before writing anything
 	// (import --force, before it replaces the config files): the run
 	// that records takes it over instead of locking again.

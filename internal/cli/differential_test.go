@@ -29,7 +29,7 @@ import (
 // FILE. Seed 34 serves a reseller's new subscriptions, add-ons included,
 // in key order; seed 35 frees a reseller's allocation for an unsynced
 // subscription.
-var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 34, 35}
+var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 34, 35, 43, 90, 117, 120}
 
 const diffSteps = 10
 

@@ -194,6 +194,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	refresh.MarkUnsynced(run.plan.Result, "", summary.unsynced)
 	refresh.MarkOnPlan(run.plan.Result, "", summary.onPlan)
 	refresh.TakeHeld(run.plan.Result, "", summary.held)
+	refresh.TakeLocked(run.plan.Result, "", summary.locked)
 	keepCreated(run.plan.Result, run.replaced)
 	opts := apply.Options{AcceptAvailable: true, AllowDelete: o.Force, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
@@ -290,6 +291,9 @@ type importSummary struct {
 	// held are the resources the server holds for its unsynchronized
 	// subscriptions (refresh.Held): planned as what they have applied.
 	held map[string]model.Props
+	// locked are the values the server holds for its locked
+	// subscriptions (refresh.Locked): recorded without what it leaves out.
+	locked map[string]model.Props
 }
 
 // importWrite reads the server and writes the config directory. What it
@@ -320,7 +324,7 @@ func importWrite(ctx context.Context, client *xmlapi.Client, o importOptions, no
 	return importSummary{
 		objects: importer.Counts(cfg),
 		files:   len(files), notes: len(notes), ids: refresh.IDs(snap), unsynced: refresh.Unsynchronized(snap), onPlan: refresh.OnPlan(snap),
-		held: refresh.Held(snap),
+		held: refresh.Held(snap), locked: refresh.Locked(snap),
 	}, nil
 }
 
@@ -563,6 +567,13 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 	}
 	refresh.TakeHeld(run.plan.Result, server, held)
+	locked := map[string]model.Props{}
+	for domain, v := range refresh.Locked(snap) {
+		if slices.Contains(adopted, "subscription "+domain) {
+			locked[domain] = v
+		}
+	}
+	refresh.TakeLocked(run.plan.Result, server, locked)
 	opts := apply.Options{AcceptAvailable: true, Who: env.User, Now: env.Now()}
 	if err := apply.Check(run.plan, opts); err != nil {
 		return err
@@ -796,7 +807,7 @@ func runImportServers(ctx context.Context, env Env, c *common, o importOptions) 
 	if err != nil {
 		return err
 	}
-	c.heldValues = summary.held
+	c.heldValues, c.lockedValues = summary.held, summary.locked
 	serial, err := recordImport(ctx, env, c, o, summary.ids, summary.differing)
 	if err != nil {
 		return err
@@ -821,8 +832,9 @@ type serversSummary struct {
 	differing map[string]*xmlapi.Client
 	// held are the resources the servers hold for their unsynchronized
 	// subscriptions (refresh.Held), each from the server the merged
-	// catalogue places it on.
-	held map[string]model.Props
+	// catalogue places it on; locked the values of their locked ones
+	// (refresh.Locked).
+	held, locked map[string]model.Props
 }
 
 // importServersWrite reads the servers, merges them, writes the config
@@ -922,6 +934,14 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 				sum.held[domain] = held
 			}
 		}
+		for domain, v := range refresh.Locked(snaps[i]) {
+			if merged.Subscription[domain] == s.conn.Name {
+				if sum.locked == nil {
+					sum.locked = map[string]model.Props{}
+				}
+				sum.locked[domain] = v
+			}
+		}
 	}
 	for _, d := range merged.Differences {
 		for _, f := range d.Fields {
@@ -972,6 +992,7 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 	defer run.close()
 	attachServers(run.plan.Result, ids)
 	refresh.TakeHeld(run.plan.Result, "", c.heldValues)
+	refresh.TakeLocked(run.plan.Result, "", c.lockedValues)
 	keepCreated(run.plan.Result, run.replaced)
 	if len(differing) > 0 {
 		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing); err != nil {

@@ -112,6 +112,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	MarkUnsynced(p.Result, "", unsynced)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
 	TakeHeld(p.Result, "", held)
+	TakeLocked(p.Result, "", Locked(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
 }
@@ -222,6 +223,91 @@ func TakeHeld(rec *state.Snapshot, server string, held map[string]model.Props) {
 			s.Effective = rec.PutValues(out)
 		}
 	}
+}
+
+// Locked gives, by domain, the mapped values a read holds for the
+// subscriptions it reports locked on a plan (TakeLocked).
+func Locked(snap *importer.Snapshot) map[string]model.Props {
+	var out map[string]model.Props
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
+			continue
+		}
+		if info := w.Data.Subscriptions.Subscription; info.Locked != "true" || len(info.Plan) == 0 {
+			continue
+		}
+		props, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), snap.PHP)
+		if err != nil {
+			continue // the config's read reports it
+		}
+		if out == nil {
+			out = map[string]model.Props{}
+		}
+		out[strings.ToLower(w.Data.GenInfo.Name)] = props
+	}
+	return out
+}
+
+// TakeLocked records the locked subscriptions of rec in read (Locked)
+// without the values the server does not hold: a locked subscription's
+// record is its plans' values under its customisation (the import's
+// customize block), and a value its plans gained after it was locked
+// never reached it (SPEC §1.3), yet a customisation cannot say "not
+// set" for every setting (a PHP setting). A value the server leaves out
+// is left out of the record too, as the server has it; what a
+// subscription's read does not report at all (preferences, the
+// expiration limit) stays. On server only, unless server is "".
+func TakeLocked(rec *state.Snapshot, server string, read map[string]model.Props) {
+	if len(read) == 0 {
+		return
+	}
+	for i := range rec.Subscriptions {
+		s := &rec.Subscriptions[i]
+		h, ok := read[s.Domain]
+		if !ok || s.Plan == model.None || (server != "" && s.Server != server) {
+			continue
+		}
+		eff := rec.PropertySets[s.Effective]
+		var gone []string
+		for path, v := range eff {
+			p := model.Lookup(path)
+			if p == nil || p.Plesk.Group == model.PleskUnmapped || p.Plesk.Group == model.PleskPreference || strings.HasSuffix(path, ".expiration") {
+				continue
+			}
+			if _, held := h[path]; !held && !leftOut(path, v, nil) {
+				gone = append(gone, path)
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		// Its base too: the values frozen when it was locked, which the
+		// planner keeps under its customisation, did not hold them.
+		s.Effective = without(rec, s.Effective, gone)
+		if s.Base != "" {
+			s.Base = without(rec, s.Base, gone)
+		}
+	}
+}
+
+// without is the set id of rec with paths left out (id when it holds
+// none of them).
+func without(rec *state.Snapshot, id string, paths []string) string {
+	set := rec.PropertySets[id]
+	var out state.Values
+	for _, path := range paths {
+		if _, ok := set[path]; !ok {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(set)
+		}
+		delete(out, path)
+	}
+	if out == nil {
+		return id
+	}
+	return rec.PutValues(out)
 }
 
 func sameJSON(a, b any) bool {
