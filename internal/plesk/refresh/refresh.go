@@ -159,28 +159,35 @@ func MarkOnPlan(rec *state.Snapshot, server string, on map[string]bool) {
 // not give them all their plans ask, and what they have applied is what
 // they hold.
 func Held(snap *importer.Snapshot) map[string]model.Props {
+	return readOf(snap, func(info *xmlapi.SubscriptionInfo) bool {
+		return info.Synchronized == "false" && info.Locked != "true" && len(info.Plan) > 0
+	})
+}
+
+// readOf gives, by domain, the mapped values a read holds (the
+// expiration limit left out) for the subscriptions whose information
+// want accepts.
+func readOf(snap *importer.Snapshot, want func(*xmlapi.SubscriptionInfo) bool) map[string]model.Props {
 	var out map[string]model.Props
 	for _, w := range snap.Webspaces {
-		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
-			continue
-		}
-		if info := w.Data.Subscriptions.Subscription; info.Synchronized != "false" || info.Locked == "true" || len(info.Plan) == 0 {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil ||
+			!want(w.Data.Subscriptions.Subscription) {
 			continue
 		}
 		props, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), snap.PHP)
 		if err != nil {
 			continue // the config's read reports it
 		}
-		held := model.Props{}
+		vals := model.Props{}
 		for path, v := range props {
 			if path != "resources.expiration" && mapped(path) {
-				held[path] = v
+				vals[path] = v
 			}
 		}
 		if out == nil {
 			out = map[string]model.Props{}
 		}
-		out[strings.ToLower(w.Data.GenInfo.Name)] = held
+		out[strings.ToLower(w.Data.GenInfo.Name)] = vals
 	}
 	return out
 }
@@ -228,24 +235,7 @@ func TakeHeld(rec *state.Snapshot, server string, held map[string]model.Props) {
 // Locked gives, by domain, the mapped values a read holds for the
 // subscriptions it reports locked on a plan (TakeLocked).
 func Locked(snap *importer.Snapshot) map[string]model.Props {
-	var out map[string]model.Props
-	for _, w := range snap.Webspaces {
-		if w.Data == nil || w.Data.GenInfo == nil || w.Data.Subscriptions == nil || w.Data.Subscriptions.Subscription == nil {
-			continue
-		}
-		if info := w.Data.Subscriptions.Subscription; info.Locked != "true" || len(info.Plan) == 0 {
-			continue
-		}
-		props, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), snap.PHP)
-		if err != nil {
-			continue // the config's read reports it
-		}
-		if out == nil {
-			out = map[string]model.Props{}
-		}
-		out[strings.ToLower(w.Data.GenInfo.Name)] = props
-	}
-	return out
+	return readOf(snap, func(info *xmlapi.SubscriptionInfo) bool { return info.Locked == "true" && len(info.Plan) > 0 })
 }
 
 // TakeLocked records the locked subscriptions of rec in read (Locked)
