@@ -1292,11 +1292,11 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			info = webInfo{synced: true}
 		}
 		ownerOK := r.moved[s.Customer] || r.ownedBy(gi, holder, s.Customer != "")
-		if !strings.EqualFold(gi.Name, s.Domain) || !ownerOK {
+		if !strings.EqualFold(gi.Domain(), s.Domain) || !ownerOK {
 			gs := &xmlapi.SetGenSetup{}
-			if !strings.EqualFold(gi.Name, s.Domain) {
+			if !strings.EqualFold(gi.Domain(), s.Domain) {
 				gs.Name = s.Domain
-				byOld := xmlapi.WebspaceFilter{Name: []string{gi.Name}}
+				byOld := xmlapi.WebspaceFilter{Name: []string{gi.Domain()}}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.WebspaceSet{Filter: byOld, Values: xmlapi.WebspaceValues{GenSetup: gs}}
 				}, nil)

@@ -355,7 +355,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 	}
 	for _, d := range srv.Webspaces {
 		if d.Data != nil && d.Data.GenInfo != nil {
-			r.webs[strings.ToLower(d.Data.GenInfo.Name)] = d
+			r.webs[d.Data.GenInfo.Domain()] = d
 			r.websByGUID[d.Data.GenInfo.GUID] = d
 		}
 	}
@@ -876,7 +876,7 @@ func (r *run) verify(ctx context.Context) error {
 				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 					continue
 				}
-				s := subs[strings.ToLower(w.Data.GenInfo.Name)]
+				s := subs[w.Data.GenInfo.Domain()]
 				if s == nil {
 					continue
 				}

@@ -83,7 +83,7 @@ func ReadBackOn(ctx context.Context, c *xmlapi.Client, t *mapping.PHPHandlers, l
 				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 					continue
 				}
-				domain := strings.ToLower(w.Data.GenInfo.Name)
+				domain := w.Data.GenInfo.Domain()
 				if s := subs[domain]; s != nil {
 					r.compare(s, w, only[domain])
 				}

@@ -31,10 +31,11 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 			if byName == nil {
 				byName = make(map[string]*Webspace, len(s.state.Webspaces))
 				for _, w := range s.state.Webspaces {
-					byName[strings.ToLower(w.Name)] = w
+					byName[w.Name] = w
 				}
 			}
-			if w := byName[strings.ToLower(key)]; w != nil && (s.admin() || s.state.vendor(w.OwnerID) == s.caller) {
+			a, _ := asciiDomain(key)
+			if w := byName[a]; w != nil && (s.admin() || s.state.vendor(w.OwnerID) == s.caller) {
 				out = append(out, w)
 				ids = append(ids, key)
 			} else {
@@ -52,7 +53,8 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 			case "id":
 				hit = strconv.Itoa(w.ID) == key
 			case "name":
-				hit = strings.EqualFold(w.Name, key)
+				a, _ := asciiDomain(key)
+				hit = w.Name == a
 			case "guid":
 				hit = w.GUID == key
 			case "external-id":
@@ -208,9 +210,12 @@ func (s *Server) findServicePlan(o *node, vendor int) (*Plan, bool, *xmlapi.Stat
 func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	fail := func(st *xmlapi.Status) ([]any, bool) { return []any{&xmlapi.AddResult{Status: *st}}, false }
 	gs := o.child("gen_setup")
-	name := strings.ToLower(gs.val("name"))
+	name, good := asciiDomain(gs.val("name"))
 	if name == "" {
 		return fail(opErr(xmlapi.ErrInvalidValue, "The domain name is empty"))
+	}
+	if !good {
+		return fail(opErr(xmlapi.ErrInvalidValue, "The domain name %s is not valid", strings.TrimSpace(gs.val("name"))))
 	}
 	if s.state.webspaceByName(name) != nil {
 		return fail(opErr(xmlapi.ErrExists, "Domain %s already exists", name))
@@ -350,7 +355,10 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 			w.Status = n
 			locks = locks || s.opts.StatusLocks
 		}
-		if n := strings.ToLower(gs.val("name")); n != "" && n != w.Name {
+		if n, good := asciiDomain(gs.val("name")); n != "" && n != w.Name {
+			if !good {
+				return opErr(xmlapi.ErrInvalidValue, "The domain name %s is not valid", strings.TrimSpace(gs.val("name")))
+			}
 			if s.state.webspaceByName(n) != nil {
 				return opErr(xmlapi.ErrExists, "Domain %s already exists", n)
 			}
@@ -488,7 +496,7 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	d.Data = &xmlapi.WebspaceBody{}
 	v := w.Values
 	if ds.has("gen_info") {
-		d.Data.GenInfo = &xmlapi.WebspaceGenInfo{Created: w.Created, Name: w.Name, ASCIIName: w.Name, Status: w.Status,
+		d.Data.GenInfo = &xmlapi.WebspaceGenInfo{Created: w.Created, Name: unicodeDomain(w.Name), ASCIIName: w.Name, Status: w.Status,
 			OwnerID: w.OwnerID, OwnerLogin: s.state.ownerLogin(w.OwnerID), DNSIP: []string{w.IP}, HType: "vrt_hst",
 			GUID: w.GUID, VendorGUID: s.vendorGUID(w), ExternalID: w.ExternalID}
 	}

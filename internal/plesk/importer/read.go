@@ -357,7 +357,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		if bits&statusExpired != 0 && (s.Now.IsZero() || expiredBy(w, s.Now)) {
 			bits &^= statusExpired
 		}
-		sub := &model.Subscription{Domain: strings.ToLower(gi.Name), Plan: model.None, Status: status(bits)}
+		sub := &model.Subscription{Domain: gi.Domain(), Plan: model.None, Status: status(bits)}
 		owner := gi.OwnerLogin
 		if c := cfg.Customers[owner]; c != nil {
 			sub.Customer = owner

@@ -103,7 +103,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 			if more == nil {
 				more = map[string][]string{}
 			}
-			more[strings.ToLower(w.Data.GenInfo.Name)] = ips
+			more[w.Data.GenInfo.Domain()] = ips
 		}
 	}
 	ids := IDs(snap)
@@ -135,7 +135,7 @@ func OnPlan(snap *importer.Snapshot) map[string]bool {
 		}
 		for _, pg := range w.Data.Subscriptions.Subscription.Plan {
 			if plans[pg.GUID] {
-				on[strings.ToLower(w.Data.GenInfo.Name)] = true
+				on[w.Data.GenInfo.Domain()] = true
 			}
 		}
 	}
@@ -187,7 +187,7 @@ func readOf(snap *importer.Snapshot, want func(*xmlapi.SubscriptionInfo) bool) m
 		if out == nil {
 			out = map[string]model.Props{}
 		}
-		out[strings.ToLower(w.Data.GenInfo.Name)] = vals
+		out[w.Data.GenInfo.Domain()] = vals
 	}
 	return out
 }
@@ -313,7 +313,7 @@ func Unsynchronized(snap *importer.Snapshot) map[string]bool {
 	for _, w := range snap.Webspaces {
 		if w.Data != nil && w.Data.GenInfo != nil && w.Data.Subscriptions != nil && w.Data.Subscriptions.Subscription != nil &&
 			w.Data.Subscriptions.Subscription.Synchronized == "false" {
-			off[strings.ToLower(w.Data.GenInfo.Name)] = true
+			off[w.Data.GenInfo.Domain()] = true
 		}
 	}
 	return off
@@ -357,7 +357,7 @@ func statusBits(snap *importer.Snapshot) map[string]int {
 	}
 	for _, w := range snap.Webspaces {
 		if w.Data != nil && w.Data.GenInfo != nil && w.Data.GenInfo.Status != 0 {
-			out["subscription "+strings.ToLower(w.Data.GenInfo.Name)] = w.Data.GenInfo.Status
+			out["subscription "+w.Data.GenInfo.Domain()] = w.Data.GenInfo.Status
 		}
 	}
 	return out
@@ -429,7 +429,7 @@ func IDs(snap *importer.Snapshot) Identities {
 	}
 	for _, w := range snap.Webspaces {
 		if w.Data != nil && w.Data.GenInfo != nil {
-			put("subscription", strings.ToLower(w.Data.GenInfo.Name), w.Data.GenInfo.GUID, w.ID)
+			put("subscription", w.Data.GenInfo.Domain(), w.Data.GenInfo.GUID, w.ID)
 		}
 	}
 	return ids

@@ -1,6 +1,9 @@
 package xmlapi
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"strings"
+)
 
 // The types below are Plesk's XML API elements that plansync reads and
 // writes. Struct fields are in the order of the schema's sequences:
@@ -400,6 +403,17 @@ type WebspaceGenInfo struct {
 	GUID       string   `xml:"guid"`
 	VendorGUID string   `xml:"vendor-guid"`
 	ExternalID string   `xml:"external-id"`
+}
+
+// Domain is the subscription's domain as plansync keys it (SPEC §2.1):
+// lower case and ASCII. For an internationalised domain Plesk reports
+// name in Unicode and ascii-name in punycode (xn--…), the only form a
+// config may write; an answer without ascii-name gives name.
+func (g *WebspaceGenInfo) Domain() string {
+	if g.ASCIIName != "" {
+		return strings.ToLower(g.ASCIIName)
+	}
+	return strings.ToLower(g.Name)
 }
 
 // WebspaceData is one subscription from a get.
