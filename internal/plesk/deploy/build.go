@@ -1268,6 +1268,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			})
 			if !custom {
 				addAddons(0)
+				if competing[ch] != "" && s.SyncStatus != "locked" {
+					r.short[s.Domain] = s.Owner
+				}
 				if s.SyncStatus == "locked" {
 					v := r.values("subscription "+s.Domain, only(want, s.Customized), nil)
 					if empty(v) {
@@ -1386,6 +1389,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
+			if competing[ch] != "" && !custom {
+				r.short[s.Domain] = s.Owner
+			}
 		}
 		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
 			// Moved to another IP address: gen_setup's ip_address, which
@@ -1469,7 +1475,7 @@ func allocationPhases(ph *phase, competing map[*chain]string) []*phase {
 		sort.Slice(chains, func(i, j int) bool { return chains[i].ref.Key < chains[j].ref.Key })
 		for k, ch := range chains {
 			if k+1 == len(out) {
-				out = append(out, &phase{name: "subscriptions"})
+				out = append(out, &phase{name: ph.name})
 			}
 			out[k+1].chains = append(out[k+1].chains, ch)
 		}
@@ -1721,6 +1727,8 @@ func (r *run) buildDeletes() []*phase {
 	// reseller first would leave its plans' deletes failing).
 	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan"}
 	var out []*phase
+	// freed are the resellers a subscription's delete frees allocation of.
+	freed := map[string]bool{}
 	for _, kind := range order {
 		ph := &phase{name: "deletes of " + strings.ReplaceAll(kind, "_", " ") + "s"}
 		// Resellers' plans go before the admin's, the reverse of creation.
@@ -1750,6 +1758,7 @@ func (r *run) buildDeletes() []*phase {
 				}
 				wid := d.ID
 				ph.chain(kind, key).add(func() xmlapi.Op { return xmlapi.WebspaceDel{Filter: xmlapi.WebspaceFilter{ID: []int{wid}}} }, nil)
+				freed[ownerOfRecord(recs[state.Ref{Kind: kind, Key: key}])] = true
 			case "customer":
 				d := r.custs[key]
 				if d == nil {
@@ -1796,7 +1805,46 @@ func (r *run) buildDeletes() []*phase {
 		}
 		out = append(out, ph)
 	}
-	return out
+	return append(out, r.buildResyncs(freed)...)
+}
+
+// buildResyncs syncs again, after the deletes, the subscriptions that may
+// hold less of a reseller's pooled allocation than predicted (r.short)
+// when a delete of this run frees some of it (freed: by reseller). The
+// plan predicts the end state, in which what a deleted subscription held
+// is its reseller's to share out (SPEC §1.5), but the deletes come last
+// (§6.5): a subscription created, switched or grown before them, or one
+// the server holds unsynchronized, got only what was left and stays
+// unsynchronized. sync-subscription (which does not lock it) gives it
+// what its plans ask as far as the allocation now allows. Like the
+// subscriptions phase's competing writes, one subscription per reseller
+// at a time, in key order; different resellers go side by side. What
+// Plesk reports of the sync supersedes what it reported of the earlier
+// writes.
+func (r *run) buildResyncs(freed map[string]bool) []*phase {
+	ph := &phase{name: "syncs after deletes"}
+	competing := map[*chain]string{}
+	for _, domain := range slices.Sorted(maps.Keys(r.short)) {
+		owner := r.short[domain]
+		if !freed[owner] {
+			continue
+		}
+		byName := xmlapi.WebspaceFilter{Name: []string{domain}}
+		object := "subscription " + domain
+		ch := ph.chain("subscription", domain)
+		ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, func(rep xmlapi.Reply) {
+			var texts []string
+			for _, res := range rep.Results {
+				if fr, ok := res.(*xmlapi.FilterResult); ok {
+					texts = append(texts, fr.Problems)
+				}
+			}
+			r.reproblem(object, texts)
+		})
+		competing[ch] = owner
+		r.touched[domain] = true
+	}
+	return allocationPhases(ph, competing)[1:]
 }
 
 // ownerOfRecord is the owner of a recorded object ("" unknown).

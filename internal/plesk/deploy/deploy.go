@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,6 +290,10 @@ type run struct {
 	// contacts are the accounts whose contact details were written.
 	contacts map[state.Ref]bool
 	touched  map[string]bool // subscriptions written
+	// short are the subscriptions, by domain, that may hold less of their
+	// reseller's pooled allocation than predicted until this run's
+	// deletes free it (value: the reseller); see buildResyncs.
+	short map[string]string
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
@@ -324,7 +329,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]string{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -423,6 +428,18 @@ func (r *run) problem(object, text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.problems = append(r.problems, Problem{Object: object, Text: strings.TrimSpace(text)})
+}
+
+// reproblem replaces what Plesk reported of object so far with what its
+// last write reports (texts, none when it reported nothing): a later
+// write of the same values supersedes the earlier one's problems.
+func (r *run) reproblem(object string, texts []string) {
+	r.mu.Lock()
+	r.problems = slices.DeleteFunc(r.problems, func(p Problem) bool { return p.Object == object })
+	r.mu.Unlock()
+	for _, t := range texts {
+		r.problem(object, t)
+	}
 }
 
 // secretLeftToBilling notes that the changed secret (field) of an

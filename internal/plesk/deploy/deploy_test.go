@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -987,6 +988,75 @@ subscriptions:
 		for _, w := range st.Webspaces {
 			if w.Name == "b.example" && (w.Values.Limits["disk_space"] != "2147483648" || w.Locked) {
 				t.Errorf("b.example on the server: disk space %s, locked %v; want 2 GiB, not locked", w.Values.Limits["disk_space"], w.Locked)
+			}
+		}
+	})
+}
+
+// TestAllocationFreedByDeleteResyncs checks the subscriptions short of
+// their reseller's allocation get what a delete of the same apply frees
+// (SPEC §1.5: the plan predicts the end state), though the deletes come
+// last (§6.5): b.example, which the server holds unsynchronized with the
+// 1 GiB left, and c.example, created with nothing left, are synced again
+// after a.example's delete, one after the other in key order
+// (sync-subscription, which does not lock them), and what Plesk reported
+// of them before the delete is gone.
+func TestAllocationFreedByDeleteResyncs(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+reseller_plans:
+  - name: RP
+    oversell: false
+    resources: {disk_space: 5GiB}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Small
+    owner: acme
+    resources: {disk_space: 2GiB}
+  - name: Big
+    owner: acme
+    resources: {disk_space: 4GiB}
+customers:
+  - login: road
+    name: Road Runner
+    owner: acme
+subscriptions:
+  - domain: a.example
+    customer: road
+    owner: acme
+    plan: Big
+  - domain: b.example
+    customer: road
+    owner: acme
+    plan: Small
+`}
+	out := apply(t, r, load(t, files), nil) // b.example gets the 1 GiB left
+	files["c.yaml"] = strings.Replace(files["c.yaml"], "  - domain: a.example\n    customer: road\n    owner: acme\n    plan: Big\n", "", 1) + `  - domain: c.example
+    customer: road
+    owner: acme
+    plan: Small
+`
+	p := makePlan(t, load(t, files), out.Record)
+	if len(p.Conflicts) != 0 {
+		t.Fatalf("conflicts: %+v, want none (a.example's delete frees 4 GiB)", p.Conflicts)
+	}
+	r.take()
+	out = apply(t, r, load(t, files), out.Record) // fails on a model disagreement
+	ops := r.take()
+	if n := len(ops); n < 2 || ops[n-2] != "webspace sync-subscription" || ops[n-1] != "webspace sync-subscription" || !slices.Contains(ops, "webspace del") ||
+		slices.Index(ops, "webspace del") > n-3 {
+		t.Errorf("writes: %v, want the delete, then two sync-subscription", ops)
+	}
+	if len(out.Problems) != 0 {
+		t.Errorf("problems: %+v, want none", out.Problems)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Values.Limits["disk_space"] != "2147483648" || w.Locked || w.Unsynced {
+				t.Errorf("%s on the server: disk space %s, locked %v, unsynced %v; want 2 GiB, synced", w.Name, w.Values.Limits["disk_space"], w.Locked, w.Unsynced)
 			}
 		}
 	})
