@@ -686,17 +686,7 @@ var serverNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // serverEnv is the suffix of a server's own environment variables:
 // PLANSYNC_PLESK_KEY_<suffix>.
-func serverEnv(name string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z':
-			return r - 'a' + 'A'
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			return r
-		}
-		return '_'
-	}, name)
-}
+func serverEnv(name string) string { return plesk.ServerEnv(name) }
 
 // importServers resolves the --server flags: names, addresses and which
 // environment variables hold each server's credentials.
@@ -763,7 +753,7 @@ func importServers(env Env, o importOptions) ([]importServer, error) {
 		case login != "":
 			return nil, fmt.Errorf("server %s: login %s (%s) has no password: set %s or %s", name, login, loginEnv, own(plesk.EnvPassword), plesk.EnvPassword)
 		default:
-			return nil, fmt.Errorf("server %s: no credentials: set %s (or %s and %s), or the shared %s", name, own(plesk.EnvKey), own(plesk.EnvLogin), own(plesk.EnvPassword), plesk.EnvKey)
+			return nil, fmt.Errorf("server %s: no credentials: set %s (or %s and %s), or the shared %s (or %s and %s)", name, own(plesk.EnvKey), own(plesk.EnvLogin), own(plesk.EnvPassword), plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword)
 		}
 		if o.CAFile != "" {
 			abs, err := filepath.Abs(o.CAFile)

@@ -94,6 +94,11 @@ func runValidate(env Env, c *common, o validateOptions) error {
 		}
 		return err
 	}
+	if len(cfg.Servers) > 0 {
+		// The environment's connection is ignored, as plan, apply and
+		// refresh say.
+		warnFleetEnv(env, cfg)
+	}
 	// Rules that need the effective values (a subscriber setting needs
 	// its permission; renames) are the engine's: run it, without secrets.
 	now, err := clock(env, "")

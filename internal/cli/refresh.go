@@ -132,9 +132,10 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	}
 	client, err := pleskClient(env, cfg)
 	if err != nil {
-		if r.cmd == "plan" || r.cmd == "apply" {
-			return nil, "", fmt.Errorf("%v (or plan from the recorded state alone with --refresh=false)", err)
-		}
+		// A connection that cannot be set up (no credentials, a url
+		// refused, contradicting variables) is the configuration's to
+		// fix: no hint about --refresh=false, which is for a server
+		// that cannot be reached or read (below).
 		return nil, "", err
 	}
 	r.configured, r.several = client != nil, false

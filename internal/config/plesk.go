@@ -132,8 +132,9 @@ func PleskURLProblem(s string) string {
 	case "https":
 		return ""
 	case "http":
+		// Host names are case-insensitive: LOCALHOST is localhost.
 		h := u.Hostname()
-		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
+		if ip := net.ParseIP(h); strings.EqualFold(h, "localhost") || ip != nil && ip.IsLoopback() {
 			return ""
 		}
 		return "plesk url " + s + ": plain http is accepted for loopback addresses only; use https"

@@ -114,3 +114,25 @@ func TestPleskURLFromEnv(t *testing.T) {
 		t.Errorf("servers: %v, want %q", diags.Error(), want)
 	}
 }
+
+// Plain http is accepted for loopback addresses only: 127.0.0.0/8, ::1
+// and the name localhost, which is case-insensitive as every host name is.
+func TestPleskURLProblemLoopback(t *testing.T) {
+	for url, ok := range map[string]bool{
+		"http://127.0.0.1:8880":        true,
+		"http://127.0.0.2:8880":        true,
+		"http://[::1]:8880":            true,
+		"http://localhost:8880":        true,
+		"http://LOCALHOST:8880":        true,
+		"http://LocalHost:8880/":       true,
+		"HTTP://LOCALHOST:8880":        true,
+		"http://plesk.example.com":     false,
+		"http://localhost.example.com": false,
+		"http://192.0.2.1:8880":        false,
+	} {
+		msg := PleskURLProblem(url)
+		if ok && msg != "" || !ok && !strings.Contains(msg, "plain http is accepted for loopback addresses only") {
+			t.Errorf("PleskURLProblem(%q) = %q, want accepted %v", url, msg, ok)
+		}
+	}
+}

@@ -90,12 +90,52 @@ func Connect(cfg *model.Config, getenv func(string) (string, bool)) (c Connectio
 	case login != "" && password != "":
 		c.API.Login, c.API.Password = login, password
 	case login != "":
-		return c, false, fmt.Errorf("plesk %s: login %s has no password: set server.plesk.password or %s", url, login, EnvPassword)
+		return c, false, fmt.Errorf("plesk %s: login %s has no password: %s", url, login, credentialsHelp(cfg, "password"))
 	default:
-		return c, false, fmt.Errorf("plesk %s: no credentials: set server.plesk.key (or login and password), or %s", url, EnvKey)
+		return c, false, fmt.Errorf("plesk %s: no credentials: %s", url, credentialsHelp(cfg, "key"))
 	}
 	c.API.URL = url
 	return c, true, nil
+}
+
+// credentialsHelp says where the missing credentials (field: "key" for
+// none at all, "password" for a login without one) may be given: for a
+// server of a servers list, its own plesk block (the environment's
+// connection is for a single server, see Connect's callers); without a
+// config (import), the environment; otherwise either.
+func credentialsHelp(cfg *model.Config, field string) string {
+	switch {
+	case cfg != nil && cfg.Server != nil && cfg.Server.Name != "":
+		name := cfg.Server.Name
+		own := func(k string) string { return k + "_" + ServerEnv(name) }
+		if field == "password" {
+			return fmt.Sprintf("set password in the plesk block of server %s, such as password: {env: %s}", name, own(EnvPassword))
+		}
+		return fmt.Sprintf("set key (or login and password) in the plesk block of server %s, such as key: {env: %s}", name, own(EnvKey))
+	case cfg == nil:
+		if field == "password" {
+			return "set " + EnvPassword
+		}
+		return fmt.Sprintf("set %s (or %s and %s)", EnvKey, EnvLogin, EnvPassword)
+	case field == "password":
+		return "set server.plesk.password or " + EnvPassword
+	}
+	return fmt.Sprintf("set server.plesk.key (or server.plesk.login and server.plesk.password), or %s (or %s and %s)", EnvKey, EnvLogin, EnvPassword)
+}
+
+// ServerEnv is the suffix of the environment variables of server name of
+// a servers list (PLANSYNC_PLESK_KEY_<suffix>): the name upper-cased,
+// every character other than a letter or a digit as _.
+func ServerEnv(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, name)
 }
 
 func secretValue(s *model.Secret, field string) (string, error) {

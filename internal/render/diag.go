@@ -40,17 +40,35 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 }
 
 // A source line that may hold a secret (a password or key) in clear is
-// never shown. A line is shown when every word there that may name a
-// secret is a field whose value is a reference to where the secret is
-// kept ({env: NAME}, {file: path}, env("NAME"), file("path")) or is on
-// the lines below, so an error about a reference (a variable not set, a
-// file not read) has its line as every other error does.
+// never shown. A secret stands on a line as the value of a field whose
+// name says it is one (password, ftp_password, key, and, as an unknown
+// field is shown too, api_key, secret_token and the like), as the
+// password of a url (user:PASSWORD@), or in a comment that speaks of one.
+// A line is shown when every such field's value is a reference to where
+// the secret is kept ({env: NAME}, {file: path}, env("NAME"),
+// file("path")) or is on the lines below, so an error about a reference
+// (a variable not set, a file not read) has its line as every other
+// error does. A word that only names or describes something (a service
+// secret-backup, a plan "Secret Plan", a description about a key) is not
+// a secret: plan prints those values anyway.
 var (
-	secretWord = regexp.MustCompile(`(?i)passw|secret|\bkey\b`)
+	// A name that may be a secret's: one word of it (words split at _
+	// and -) is key, or it holds passw or secret.
+	secretName = regexp.MustCompile(`(?i)passw|secret|(?:^|[_-])key(?:$|[_-])`)
+	// A name as YAML, HCL and JSON write a field's: letters, digits, _
+	// and -, then the separator (a closing quote before it in JSON).
+	fieldName = regexp.MustCompile(`[\w-]+`)
+	fieldSep  = regexp.MustCompile(`^["']?\s*[:=]`)
 	// A reference is one key and its value: {env: NAME, value: x} may
 	// hold a secret in clear after the reference.
-	secretRef   = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
-	secretByRef = regexp.MustCompile(`(?i)^(?:passw|secret|\bkey\b)\w*["']?\s*[:=]\s*(?:\x00|$)`)
+	secretRef = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
+	// What follows a secret field's separator when the line holds no
+	// secret: a reference (replaced by \x00), or nothing.
+	byRef = regexp.MustCompile(`^["']?\s*[:=]\s*(?:\x00|$)`)
+	// A comment: # (YAML, HCL), // or /* (HCL) at the start of the line
+	// or after a space. Quotes are not followed: a # in a quoted value
+	// only makes the rule stricter.
+	commentStart = regexp.MustCompile(`(?:^|\s)(?:#|//|/\*)`)
 	// A URL with a password in its user information (user:PASSWORD@;
 	// the password may hold / ? # and @).
 	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"']*:[^\s"']*@`)
@@ -61,9 +79,19 @@ func holdsSecret(line string) bool {
 	if urlPassword.MatchString(line) {
 		return true
 	}
-	line = secretRef.ReplaceAllLiteralString(line, "\x00")
-	for _, m := range secretWord.FindAllStringIndex(line, -1) {
-		if !secretByRef.MatchString(line[m[0]:]) {
+	code, comment := line, ""
+	if m := commentStart.FindStringIndex(line); m != nil {
+		code, comment = line[:m[0]], line[m[0]:]
+	}
+	for _, w := range fieldName.FindAllString(comment, -1) {
+		if secretName.MatchString(w) {
+			return true
+		}
+	}
+	code = secretRef.ReplaceAllLiteralString(code, "\x00")
+	for _, m := range fieldName.FindAllStringIndex(code, -1) {
+		rest := code[m[1]:]
+		if secretName.MatchString(code[m[0]:m[1]]) && fieldSep.MatchString(rest) && !byRef.MatchString(rest) {
 			return true
 		}
 	}

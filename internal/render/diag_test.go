@@ -175,6 +175,28 @@ func TestHoldsSecret(t *testing.T) {
 		`    password: {file: pw.txt, password: hunter3-in-clear}`:         true,
 		`    password: {env: "X", value: "hunter2"}`:                       true,
 		`    password: {"file": 'pw.txt' hunter2}`:                         true,
+		// A word that may name a secret is only a name or a value here:
+		// the line carries no secret.
+		`  - {name: secret-backup, bogus: 1}`:                  false,
+		`  - name: Secret Plan`:                                false,
+		`service_plan "Secret Plan" {`:                         false,
+		`service "secret-backup" {`:                            false,
+		`    services: [secret-backup, premium]`:               false,
+		`    description: the key to a good password policy`:   false,
+		`  description = "Passwords are rotated monthly"`:      false,
+		`  - {login: keyholder, name: Key Accounts, email: x}`: false,
+		`    description: key-value store`:                     false,
+		`    url: https://plesk.example:8443/#secret`:          false,
+		// ... but a field whose name says it holds a secret, given in
+		// clear, is hidden; so is a comment that speaks of one.
+		`    api_key: hunter2`:                                  true,
+		`  api_key = "hunter2"`:                                 true,
+		`    secret_token: hunter2`:                             true,
+		`    ssh-key: hunter2`:                                  true,
+		`    Password: hunter2`:                                 true,
+		`  - {login: dee, bogus: 1}  # the password is hunter2`: true,
+		`  bogus = 1 // key: hunter2`:                           true,
+		`  bogus = 1 /* secret hunter2 */`:                      true,
 	} {
 		if got := holdsSecret(line); got != want {
 			t.Errorf("holdsSecret(%q) = %v, want %v", line, got, want)

@@ -141,8 +141,10 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// loopback reports whether a url's host is a loopback address or the
+// name localhost (in any case: host names are case-insensitive).
 func loopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

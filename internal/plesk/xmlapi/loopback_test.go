@@ -12,8 +12,15 @@ import (
 // Plain http carries the key in clear: a client for an http:// url
 // (localhost by name, which the hosts file or DNS could map anywhere)
 // connects only to loopback addresses, whatever the name resolves to.
+// Host names are case-insensitive: LOCALHOST is the name localhost.
 func TestPlainHTTPDialsLoopbackOnly(t *testing.T) {
-	c, err := New(Config{URL: "http://localhost:8880", Key: "k"})
+	for _, u := range []string{"http://localhost:8880", "http://LOCALHOST:8880", "http://LocalHost:8880"} {
+		t.Run(u, func(t *testing.T) { dialsLoopbackOnly(t, u) })
+	}
+}
+
+func dialsLoopbackOnly(t *testing.T, u string) {
+	c, err := New(Config{URL: u, Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
