@@ -645,9 +645,19 @@ func differential(t *testing.T, seed int64) {
 		history = append(history, what)
 		y := c.yaml()
 		save(t, filepath.Join(dir, "all.yaml"), y)
-		if _, ds := config.Load(dir, config.Options{}); ds.HasErrors() {
+		cfg, ds := config.Load(dir, config.Options{})
+		if ds.HasErrors() {
 			t.Fatalf("seed %d, step %q: the generated config is invalid: %v\n%s", seed, what, ds, y)
 		}
+		// The subscribers' own values are theirs, chosen in their panels,
+		// not written by plansync: the emulator holds them as the
+		// subscribers would have set them.
+		emu.Do(func(st *fake.State) {
+			st.SubscriberValues = map[string]model.Props{}
+			for domain, ss := range cfg.SubscriberSettings {
+				st.SubscriberValues[domain] = ss.Props.Clone()
+			}
+		})
 		out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete", "--no-cache")
 		if log := os.Getenv("DIFF_LOG"); log != "" { // every step's config and apply, to debug a seed
 			f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

@@ -234,7 +234,7 @@ func (s *Server) resync(w *Webspace) {
 			addons = append(addons, a.Values)
 		}
 	}
-	want := s.combine(plan.Values, addons)
+	want := s.withOwn(w, s.combine(plan.Values, addons))
 	if p := s.missing(want); p != "" {
 		w.Unsynced, w.Problems = true, p
 		// What can be applied is applied: values whose component is
@@ -261,6 +261,51 @@ func (s *Server) resync(w *Webspace) {
 		setv(&want.Limits, "expiration", exp)
 	}
 	w.Values, w.MovedIn = want, false
+}
+
+// withOwn puts the subscriber's own values (State.SubscriberValues) in
+// place of plan ⊕ add-ons (want) for the settings want's permissions let
+// the subscriber change (SPEC 1.3): the subscription keeps them, and the
+// plan values they replace are not asked of the server. An own value
+// whose permission is not granted is not the subscriber's to keep.
+func (s *Server) withOwn(w *Webspace, want mapping.Values) mapping.Values {
+	own := s.state.SubscriberValues[w.Name]
+	if len(own) == 0 {
+		return want
+	}
+	t := s.phpTable()
+	props, _, err := mapping.ToPropsOn(want, t)
+	if err != nil {
+		return want
+	}
+	kept := model.Props{}
+	for _, path := range own.Paths() {
+		if perm := model.PermissionFor(path); perm != "" && props["permissions."+perm].Truth() {
+			kept[path] = own[path]
+		}
+	}
+	if len(kept) == 0 {
+		return want
+	}
+	// The PHP version and handler are one value on the server.
+	for _, pair := range [][2]string{{"hosting.php_version", "hosting.php_handler"}, {"hosting.php_handler", "hosting.php_version"}} {
+		if _, ok := kept[pair[0]]; ok {
+			if _, ok := kept[pair[1]]; !ok {
+				if v, ok := props[pair[1]]; ok {
+					kept[pair[1]] = v
+				}
+			}
+		}
+	}
+	top, _, err := mapping.FromPropsOn(kept, t)
+	if err != nil {
+		return want
+	}
+	out := overlay(want, top)
+	for k, v := range top.Prefs {
+		setv(&out.Prefs, k, v)
+	}
+	return out
 }
 
 func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
@@ -290,7 +335,12 @@ func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
 	if err != nil {
 		return cur
 	}
-	// Keep what plansync does not model as the plan has it.
+	return keepUnmodelled(out, want)
+}
+
+// keepUnmodelled adds to out, made from plansync's values, what want has
+// that plansync does not model, as want has it.
+func keepUnmodelled(out, want mapping.Values) mapping.Values {
 	for k, v := range want.Limits {
 		if _, ok := out.Limits[k]; !ok {
 			setv(&out.Limits, k, v)
