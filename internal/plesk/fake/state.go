@@ -122,7 +122,9 @@ type Webspace struct {
 	Unsynced bool     `json:"unsynced,omitempty"`
 	// MovedIn: its owner was changed to another vendor's customer and it
 	// was not synced since, so its values were not served from the new
-	// vendor's allocation.
+	// vendor's allocation. It counts in that allocation all the same,
+	// except for another subscription moved in before it in key order
+	// (what comes new with a move is served in key order).
 	MovedIn     bool           `json:"moved_in,omitempty"`
 	Problems    string         `json:"problems,omitempty"`
 	Values      mapping.Values `json:"values"`

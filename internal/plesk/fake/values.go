@@ -444,9 +444,19 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			}
 		}
 		for _, o := range s.state.Webspaces {
-			if o != w && !o.MovedIn && owners[o.OwnerID] {
-				others = append(others, o) // a subscription moved in has nothing served yet
+			if o == w || !owners[o.OwnerID] {
+				continue
 			}
+			if o.MovedIn && w.MovedIn && o.Name > w.Name {
+				// Both came with a move and are served in key order:
+				// o, after w, has nothing served yet (its values are its
+				// former owner's). Otherwise every subscription of the
+				// reseller counts, however it arrived: one moved in
+				// that stays custom is never synced, and holds what it
+				// has.
+				continue
+			}
+			others = append(others, o)
 		}
 	}
 	for _, k := range sortedKeysOf(alloc.Limits) {
