@@ -278,11 +278,26 @@ func (s *Server) withOwn(w *Webspace, want mapping.Values) mapping.Values {
 	if err != nil {
 		return want
 	}
+	// Those the effective permissions grant (after the reseller's: a
+	// permission it does not hold is not granted) and that the installed
+	// components can provide; the others are not kept: the plan's value
+	// stays, checked as any other.
+	_, alloc, capped := s.allocation(w)
 	kept := model.Props{}
 	for _, path := range own.Paths() {
-		if perm := model.PermissionFor(path); perm != "" && props["permissions."+perm].Truth() {
-			kept[path] = own[path]
+		perm := model.PermissionFor(path)
+		if perm == "" || !props["permissions."+perm].Truth() {
+			continue
 		}
+		if pp := model.Lookup("permissions." + perm); capped && pp != nil && alloc.Permissions[pp.Plesk.Name] != "true" {
+			continue
+		}
+		if p := model.Lookup(path); p != nil && p.Component != nil {
+			if c := p.Component(own[path]); c != "" && !s.state.hasComponent(c) {
+				continue
+			}
+		}
+		kept[path] = own[path]
 	}
 	if len(kept) == 0 {
 		return want
@@ -393,6 +408,28 @@ func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 	return d
 }
 
+// allocation returns the reseller whose allocation a subscription is
+// served from and that allocation (its reseller plan's values, or its
+// own); capped is false for the admin's subscriptions, or with
+// NoResellerCap.
+func (s *Server) allocation(w *Webspace) (*Account, mapping.Values, bool) {
+	vendor := s.state.vendor(w.OwnerID)
+	if vendor == AdminID || s.opts.NoResellerCap {
+		return nil, mapping.Values{}, false
+	}
+	r := s.state.account(vendor)
+	if r == nil {
+		return nil, mapping.Values{}, false
+	}
+	alloc := r.Values
+	if r.PlanGUID != "" && !r.Locked {
+		if p := s.state.resellerPlanByGUID(r.PlanGUID); p != nil {
+			alloc = p.Values
+		}
+	}
+	return r, alloc, true
+}
+
 // resellerCap limits plan ⊕ add-ons (want) of a reseller's subscription
 // to the reseller's allocation (its reseller plan's values, or its own):
 // a permission the reseller does not hold is not granted; a limit must
@@ -403,20 +440,11 @@ func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 // is left keeps what it had. It returns the values and the problems (""
 // none).
 func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
-	vendor := s.state.vendor(w.OwnerID)
-	if vendor == AdminID || s.opts.NoResellerCap {
+	r, alloc, capped := s.allocation(w)
+	if !capped {
 		return want, ""
 	}
-	r := s.state.account(vendor)
-	if r == nil {
-		return want, ""
-	}
-	alloc := r.Values
-	if r.PlanGUID != "" && !r.Locked {
-		if p := s.state.resellerPlanByGUID(r.PlanGUID); p != nil {
-			alloc = p.Values
-		}
-	}
+	vendor := r.ID
 	var problems []string
 	out := want
 	cloned := false
