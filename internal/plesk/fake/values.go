@@ -437,8 +437,11 @@ func (s *Server) allocation(w *Webspace) (*Account, mapping.Values, bool) {
 // reseller's subscriptions without it (mailbox_quota, the size of one
 // mailbox, is never summed). What the other subscriptions have is never
 // cut: a new subscription gets what is left, one that grows beyond what
-// is left keeps what it had. It returns the values and the problems (""
-// none).
+// is left keeps what it had; a single value that does not fit the
+// reseller's gets the reseller's, or keeps what it had beyond it (the
+// rule plansync predicts, SPEC 1.5). want is plan ⊕ add-ons on a sync,
+// or a subscription's own values on a webspace set of its limits. It
+// returns the values and the problems ("" none).
 func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
 	r, alloc, capped := s.allocation(w)
 	if !capped {
@@ -520,7 +523,9 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			continue
 		}
 		// What does not fit: a new subscription gets what is left; one
-		// that grows keeps what it had (never cut).
+		// that grows keeps what it had (never cut). A single value (with
+		// oversell, or a mailbox's quota) gets the reseller's limit, or
+		// what it had beyond it.
 		give := avail
 		if !w.MovedIn && !w.fresh {
 			// A limit the subscription has no value for is unlimited
@@ -531,6 +536,11 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			}
 			if had == -1 && asked == -1 {
 				continue // unlimited as it was: never cut
+			}
+			if (oversell || k == "mbox_quota") && had >= 0 && had <= limit {
+				set(func(v *mapping.Values) *map[string]string { return &v.Limits }, k, strconv.FormatInt(limit, 10))
+				problems = append(problems, fmt.Sprintf("limit %s %d does not fit reseller %s's allocation", k, asked, r.Login))
+				continue
 			}
 			give = had
 			if had == -1 || (asked >= 0 && asked < had) {

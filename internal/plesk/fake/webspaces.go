@@ -401,11 +401,21 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	}
 	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
-		w.Values = overlay(w.Values, custom)
-		locks = true
+		next := overlay(w.Values, custom)
 		if present["limits"] {
+			// The limits it changes are served from its reseller's
+			// allocation, as a plan change is: what does not fit is
+			// not given (resellerCap); what it has is never cut.
+			capped, _ := s.resellerCap(w, next)
+			for k, v := range custom.Limits {
+				if had, ok := w.Values.Limits[k]; !ok || had != v {
+					setv(&next.Limits, k, capped.Limits[k])
+				}
+			}
 			w.MovedIn = false // its limits are now set on its new vendor's
 		}
+		w.Values = next
+		locks = true
 	}
 	if locks && w.PlanGUID != "" {
 		w.Locked = true
