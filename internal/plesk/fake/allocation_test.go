@@ -144,3 +144,27 @@ func TestLockedLimitsOversell(t *testing.T) {
 		t.Errorf("s2.example set to 6 GiB with oversell: disk_space %s, want the reseller's %s", got, gibs(4))
 	}
 }
+
+// A subscription created with limits of its own (custom, or customised
+// at once, so locked) is new: it gets what is left of its reseller's
+// allocation.
+func TestNewOwnLimitsServedFromAllocation(t *testing.T) {
+	_, c := start(t, fake.Options{})
+	big := resellerWithPlan(t, c, 4, 1)
+	must[xmlapi.AddResult](t, c, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "Cu", Login: "cu", Password: "Pass-word-3", OwnerLogin: "acme"}})
+	must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "c1.example", OwnerLogin: "cu", IPAddress: "192.0.2.10"},
+		Limits: limits("disk_space", gibs(2))})
+	must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "c2.example", OwnerLogin: "cu", IPAddress: "192.0.2.10"},
+		Limits: limits("disk_space", gibs(3))})
+	if got := diskOf(t, c, "c2.example"); got != gibs(2) {
+		t.Errorf("custom c2.example created with 3 GiB, 2 GiB left: disk_space %s, want %s", got, gibs(2))
+	}
+	must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "l.example", OwnerLogin: "cu", IPAddress: "192.0.2.10"},
+		PlanGUID: big, Limits: limits("disk_space", gibs(1))})
+	if got := diskOf(t, c, "l.example"); got != "0" {
+		t.Errorf("l.example created customised with 1 GiB, nothing left: disk_space %s, want 0", got)
+	}
+	if l, _, _ := flags(getWebspace(t, c, "l.example")); l != "true" {
+		t.Errorf("l.example locked %s, want true", l)
+	}
+}

@@ -295,6 +295,13 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
 		w.Values = overlay(w.Values, custom)
+		if present["limits"] {
+			// New: its limits get what is left of its reseller's
+			// allocation (resellerCap), as a new one's plan values do.
+			w.fresh = true
+			capped, _ := s.resellerCap(w, w.Values)
+			w.Values.Limits, w.fresh = capped.Limits, false
+		}
 		if plan != nil {
 			w.Locked = true
 		}
