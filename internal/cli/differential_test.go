@@ -23,13 +23,15 @@ import (
 // right after the apply has nothing to do. Seeds are fixed, so a
 // failure names the seed and step that reproduce it.
 
-// diffSeeds are the seeds the test runs (14 catalogues, 10 edits each,
+// diffSeeds are the seeds the test runs (21 catalogues, 10 edits each,
 // a few seconds); DIFF_SEED=N runs another one, DIFF_LOG=FILE appends
 // every step's config, apply output and the emulator's subscriptions to
 // FILE. Seed 34 serves a reseller's new subscriptions, add-ons included,
 // in key order; seed 35 frees a reseller's allocation for an unsynced
-// subscription.
-var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 34, 35, 43, 90, 117, 120}
+// subscription; seeds 53 and 75 move a customer with a custom
+// subscription to a reseller, whose allocation it counts in; seed 39
+// gives a single value what an oversold reseller holds.
+var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 34, 35, 39, 43, 53, 75, 90, 117, 120}
 
 const diffSteps = 10
 
