@@ -23,15 +23,17 @@ import (
 // right after the apply has nothing to do. Seeds are fixed, so a
 // failure names the seed and step that reproduce it.
 
-// diffSeeds are the seeds the test runs (27 catalogues, 10 edits each,
+// diffSeeds are the seeds the test runs (30 catalogues, 10 edits each,
 // a few seconds); DIFF_SEED=N runs another one, DIFF_LOG=FILE appends
 // every step's config, apply output and the emulator's subscriptions to
 // FILE. Seed 34 serves a reseller's new subscriptions, add-ons included,
 // in key order; seed 35 frees a reseller's allocation for an unsynced
 // subscription; seeds 20, 37, 49, 51, 89, 107, 110, 113 and 118 free it
 // by a delete, which comes last, for subscriptions created, grown or
-// unsynced before it.
-var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 34, 35, 37, 43, 49, 51, 89, 90, 107, 110, 113, 117, 118, 120}
+// unsynced before it; seeds 53 and 75 move a customer with a custom
+// subscription to a reseller, whose allocation it counts in; seed 39
+// gives a single value what an oversold reseller holds.
+var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 34, 35, 37, 39, 43, 49, 51, 53, 75, 89, 90, 107, 110, 113, 117, 118, 120}
 
 const diffSteps = 10
 
@@ -647,9 +649,19 @@ func differential(t *testing.T, seed int64) {
 		history = append(history, what)
 		y := c.yaml()
 		save(t, filepath.Join(dir, "all.yaml"), y)
-		if _, ds := config.Load(dir, config.Options{}); ds.HasErrors() {
+		cfg, ds := config.Load(dir, config.Options{})
+		if ds.HasErrors() {
 			t.Fatalf("seed %d, step %q: the generated config is invalid: %v\n%s", seed, what, ds, y)
 		}
+		// The subscribers' own values are theirs, chosen in their panels,
+		// not written by plansync: the emulator holds them as the
+		// subscribers would have set them.
+		emu.Do(func(st *fake.State) {
+			st.SubscriberValues = map[string]model.Props{}
+			for domain, ss := range cfg.SubscriberSettings {
+				st.SubscriberValues[domain] = ss.Props.Clone()
+			}
+		})
 		out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete", "--no-cache")
 		if log := os.Getenv("DIFF_LOG"); log != "" { // every step's config and apply, to debug a seed
 			f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

@@ -57,11 +57,13 @@ type Options struct {
 	// does for its clients).
 	EmptyKeepsContact bool
 	// NoResellerCap: a reseller's subscriptions get what their plans
-	// say, whatever the reseller's allocation (default: they get at
-	// most what the reseller holds, and what does not fit leaves them
-	// unsynchronized; how Plesk shares out a pooled allocation is not
-	// documented: what the reseller's other subscriptions have is never
-	// cut, the subscription being synced gets what is left).
+	// (or a webspace set of their limits) say, whatever the reseller's
+	// allocation (default: they get at most what the reseller holds,
+	// and what does not fit leaves them unsynchronized; how Plesk shares
+	// out a pooled allocation is not documented: what the reseller's
+	// other subscriptions have is never cut, the subscription being
+	// synced or set gets what is left, or keeps what it had when it
+	// grows, as plansync predicts).
 	NoResellerCap bool
 	// VendorPHP names the PHP version (e.g. "8.3") that is the OS
 	// vendor's: php-handler get lists its handlers with the vendor's ids,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plesk/mapping"
 )
 
@@ -25,6 +26,14 @@ type State struct {
 	Accounts      []*Account      `json:"accounts,omitempty"`
 	Webspaces     []*Webspace     `json:"webspaces,omitempty"`
 	PlanItems     []*PlanItem     `json:"plan_items,omitempty"`
+	// SubscriberValues are the values subscribers chose themselves in
+	// their panels (SPEC 1.3, 2.9), by subscription name: a setting the
+	// subscription's permissions let its subscriber change takes the
+	// subscriber's value instead of its plan's, and synchronisation
+	// ignores it (the plan value it replaces is not asked of the server).
+	// Nothing in the XML API writes them; tests set them as a
+	// subscriber would.
+	SubscriberValues map[string]model.Props `json:"subscriber_values,omitempty"`
 }
 
 // PlanItem is an additional service's definition.
@@ -113,7 +122,9 @@ type Webspace struct {
 	Unsynced bool     `json:"unsynced,omitempty"`
 	// MovedIn: its owner was changed to another vendor's customer and it
 	// was not synced since, so its values were not served from the new
-	// vendor's allocation.
+	// vendor's allocation. It counts in that allocation all the same,
+	// except for another subscription moved in before it in key order
+	// (what comes new with a move is served in key order).
 	MovedIn     bool           `json:"moved_in,omitempty"`
 	Problems    string         `json:"problems,omitempty"`
 	Values      mapping.Values `json:"values"`

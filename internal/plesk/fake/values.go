@@ -234,7 +234,7 @@ func (s *Server) resync(w *Webspace) {
 			addons = append(addons, a.Values)
 		}
 	}
-	want := s.combine(plan.Values, addons)
+	want := s.withOwn(w, s.combine(plan.Values, addons))
 	if p := s.missing(want); p != "" {
 		w.Unsynced, w.Problems = true, p
 		// What can be applied is applied: values whose component is
@@ -261,6 +261,66 @@ func (s *Server) resync(w *Webspace) {
 		setv(&want.Limits, "expiration", exp)
 	}
 	w.Values, w.MovedIn = want, false
+}
+
+// withOwn puts the subscriber's own values (State.SubscriberValues) in
+// place of plan ⊕ add-ons (want) for the settings want's permissions let
+// the subscriber change (SPEC 1.3): the subscription keeps them, and the
+// plan values they replace are not asked of the server. An own value
+// whose permission is not granted is not the subscriber's to keep.
+func (s *Server) withOwn(w *Webspace, want mapping.Values) mapping.Values {
+	own := s.state.SubscriberValues[w.Name]
+	if len(own) == 0 {
+		return want
+	}
+	t := s.phpTable()
+	props, _, err := mapping.ToPropsOn(want, t)
+	if err != nil {
+		return want
+	}
+	// Those the effective permissions grant (after the reseller's: a
+	// permission it does not hold is not granted) and that the installed
+	// components can provide; the others are not kept: the plan's value
+	// stays, checked as any other.
+	_, alloc, capped := s.allocation(w)
+	kept := model.Props{}
+	for _, path := range own.Paths() {
+		perm := model.PermissionFor(path)
+		if perm == "" || !props["permissions."+perm].Truth() {
+			continue
+		}
+		if pp := model.Lookup("permissions." + perm); capped && pp != nil && alloc.Permissions[pp.Plesk.Name] != "true" {
+			continue
+		}
+		if p := model.Lookup(path); p != nil && p.Component != nil {
+			if c := p.Component(own[path]); c != "" && !s.state.hasComponent(c) {
+				continue
+			}
+		}
+		kept[path] = own[path]
+	}
+	if len(kept) == 0 {
+		return want
+	}
+	// The PHP version and handler are one value on the server.
+	for _, pair := range [][2]string{{"hosting.php_version", "hosting.php_handler"}, {"hosting.php_handler", "hosting.php_version"}} {
+		if _, ok := kept[pair[0]]; ok {
+			if _, ok := kept[pair[1]]; !ok {
+				if v, ok := props[pair[1]]; ok {
+					kept[pair[1]] = v
+				}
+			}
+		}
+	}
+	top, _, err := mapping.FromPropsOn(kept, t)
+	if err != nil {
+		return want
+	}
+	out := overlay(want, top)
+	for k, v := range top.Prefs {
+		setv(&out.Prefs, k, v)
+	}
+	return out
 }
 
 func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
@@ -290,7 +350,12 @@ func (s *Server) applicable(cur, want mapping.Values) mapping.Values {
 	if err != nil {
 		return cur
 	}
-	// Keep what plansync does not model as the plan has it.
+	return keepUnmodelled(out, want)
+}
+
+// keepUnmodelled adds to out, made from plansync's values, what want has
+// that plansync does not model, as want has it.
+func keepUnmodelled(out, want mapping.Values) mapping.Values {
 	for k, v := range want.Limits {
 		if _, ok := out.Limits[k]; !ok {
 			setv(&out.Limits, k, v)
@@ -343,23 +408,18 @@ func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 	return d
 }
 
-// resellerCap limits plan ⊕ add-ons (want) of a reseller's subscription
-// to the reseller's allocation (its reseller plan's values, or its own):
-// a permission the reseller does not hold is not granted; a limit must
-// fit the reseller's, each single value with oversell, the sum of the
-// reseller's subscriptions without it (mailbox_quota, the size of one
-// mailbox, is never summed). What the other subscriptions have is never
-// cut: a new subscription gets what is left, one that grows beyond what
-// is left keeps what it had. It returns the values and the problems (""
-// none).
-func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
+// allocation returns the reseller whose allocation a subscription is
+// served from and that allocation (its reseller plan's values, or its
+// own); capped is false for the admin's subscriptions, or with
+// NoResellerCap.
+func (s *Server) allocation(w *Webspace) (*Account, mapping.Values, bool) {
 	vendor := s.state.vendor(w.OwnerID)
 	if vendor == AdminID || s.opts.NoResellerCap {
-		return want, ""
+		return nil, mapping.Values{}, false
 	}
 	r := s.state.account(vendor)
 	if r == nil {
-		return want, ""
+		return nil, mapping.Values{}, false
 	}
 	alloc := r.Values
 	if r.PlanGUID != "" && !r.Locked {
@@ -367,6 +427,27 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			alloc = p.Values
 		}
 	}
+	return r, alloc, true
+}
+
+// resellerCap limits plan ⊕ add-ons (want) of a reseller's subscription
+// to the reseller's allocation (its reseller plan's values, or its own):
+// a permission the reseller does not hold is not granted; a limit must
+// fit the reseller's, each single value with oversell, the sum of the
+// reseller's subscriptions without it (mailbox_quota, the size of one
+// mailbox, is never summed). What the other subscriptions have is never
+// cut: a new subscription gets what is left, one that grows beyond what
+// is left keeps what it had; a single value that does not fit the
+// reseller's gets the reseller's, or keeps what it had beyond it (the
+// rule plansync predicts, SPEC 1.5). want is plan ⊕ add-ons on a sync,
+// or a subscription's own values on a webspace set of its limits. It
+// returns the values and the problems ("" none).
+func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, string) {
+	r, alloc, capped := s.allocation(w)
+	if !capped {
+		return want, ""
+	}
+	vendor := r.ID
 	var problems []string
 	out := want
 	cloned := false
@@ -394,9 +475,19 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			}
 		}
 		for _, o := range s.state.Webspaces {
-			if o != w && !o.MovedIn && owners[o.OwnerID] {
-				others = append(others, o) // a subscription moved in has nothing served yet
+			if o == w || !owners[o.OwnerID] {
+				continue
 			}
+			if o.MovedIn && w.MovedIn && o.Name > w.Name {
+				// Both came with a move and are served in key order:
+				// o, after w, has nothing served yet (its values are its
+				// former owner's). Otherwise every subscription of the
+				// reseller counts, however it arrived: one moved in
+				// that stays custom is never synced, and holds what it
+				// has.
+				continue
+			}
+			others = append(others, o)
 		}
 	}
 	for _, k := range sortedKeysOf(alloc.Limits) {
@@ -432,7 +523,9 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			continue
 		}
 		// What does not fit: a new subscription gets what is left; one
-		// that grows keeps what it had (never cut).
+		// that grows keeps what it had (never cut). A single value (with
+		// oversell, or a mailbox's quota) gets the reseller's limit, or
+		// what it had beyond it.
 		give := avail
 		if !w.MovedIn && !w.fresh {
 			// A limit the subscription has no value for is unlimited
@@ -443,6 +536,11 @@ func (s *Server) resellerCap(w *Webspace, want mapping.Values) (mapping.Values, 
 			}
 			if had == -1 && asked == -1 {
 				continue // unlimited as it was: never cut
+			}
+			if (oversell || k == "mbox_quota") && had >= 0 && had <= limit {
+				set(func(v *mapping.Values) *map[string]string { return &v.Limits }, k, strconv.FormatInt(limit, 10))
+				problems = append(problems, fmt.Sprintf("limit %s %d does not fit reseller %s's allocation", k, asked, r.Login))
+				continue
 			}
 			give = had
 			if had == -1 || (asked >= 0 && asked < had) {

@@ -300,6 +300,13 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
 		w.Values = overlay(w.Values, custom)
+		if present["limits"] {
+			// New: its limits get what is left of its reseller's
+			// allocation (resellerCap), as a new one's plan values do.
+			w.fresh = true
+			capped, _ := s.resellerCap(w, w.Values)
+			w.Values.Limits, w.fresh = capped.Limits, false
+		}
 		if plan != nil {
 			w.Locked = true
 		}
@@ -409,11 +416,21 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	}
 	s.ownExpiration(w, &custom, present)
 	if len(present) > 0 {
-		w.Values = overlay(w.Values, custom)
-		locks = true
+		next := overlay(w.Values, custom)
 		if present["limits"] {
+			// The limits it changes are served from its reseller's
+			// allocation, as a plan change is: what does not fit is
+			// not given (resellerCap); what it has is never cut.
+			capped, _ := s.resellerCap(w, next)
+			for k, v := range custom.Limits {
+				if had, ok := w.Values.Limits[k]; !ok || had != v {
+					setv(&next.Limits, k, capped.Limits[k])
+				}
+			}
 			w.MovedIn = false // its limits are now set on its new vendor's
 		}
+		w.Values = next
+		locks = true
 	}
 	if locks && w.PlanGUID != "" {
 		w.Locked = true
