@@ -1268,9 +1268,6 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			})
 			if !custom {
 				addAddons(0)
-				if competing[ch] != "" && s.SyncStatus != "locked" {
-					r.short[s.Domain] = s.Owner
-				}
 				if s.SyncStatus == "locked" {
 					v := r.values("subscription "+s.Domain, only(want, s.Customized), nil)
 					if empty(v) {
@@ -1283,6 +1280,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 						set(v)
 					}
 				}
+			}
+			if competing[ch] != "" {
+				r.noteShort(s.Domain, s.Owner, want, custom || s.SyncStatus == "locked")
 			}
 			r.touched[s.Domain] = len(ch.steps) > 0
 			continue
@@ -1389,9 +1389,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
-			if competing[ch] != "" && !custom {
-				r.short[s.Domain] = s.Owner
-			}
+		}
+		if competing[ch] != "" {
+			r.noteShort(s.Domain, s.Owner, want, custom || s.SyncStatus == "locked")
 		}
 		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
 			// Moved to another IP address: gen_setup's ip_address, which
@@ -1816,23 +1816,28 @@ func (r *run) buildDeletes() []*phase {
 // (§6.5): a subscription created, switched or grown before them, or one
 // the server holds unsynchronized, got only what was left and stays
 // unsynchronized. sync-subscription (which does not lock it) gives it
-// what its plans ask as far as the allocation now allows. Like the
-// subscriptions phase's competing writes, one subscription per reseller
-// at a time, in key order; different resellers go side by side. What
-// Plesk reports of the sync supersedes what it reported of the earlier
-// writes.
+// what its plans ask as far as the allocation now allows; a locked or
+// custom one, whose limits are its own, has them written again. Like
+// the subscriptions phase's competing writes, one subscription per
+// reseller at a time, in key order; different resellers go side by
+// side. What Plesk reports of that write supersedes what it reported of
+// the earlier ones.
 func (r *run) buildResyncs(freed map[string]bool) []*phase {
 	ph := &phase{name: "syncs after deletes"}
 	competing := map[*chain]string{}
 	for _, domain := range slices.Sorted(maps.Keys(r.short)) {
-		owner := r.short[domain]
-		if !freed[owner] {
+		sh := r.short[domain]
+		if !freed[sh.owner] {
 			continue
 		}
 		byName := xmlapi.WebspaceFilter{Name: []string{domain}}
 		object := "subscription " + domain
 		ch := ph.chain("subscription", domain)
-		ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, func(rep xmlapi.Reply) {
+		op := xmlapi.Op(xmlapi.WebspaceSync{Filter: byName})
+		if sh.limits != nil {
+			op = xmlapi.WebspaceSet{Filter: byName, Values: webspaceValues(mapping.Values{Limits: sh.limits})}
+		}
+		ch.add(func() xmlapi.Op { return op }, func(rep xmlapi.Reply) {
 			var texts []string
 			for _, res := range rep.Results {
 				if fr, ok := res.(*xmlapi.FilterResult); ok {
@@ -1841,10 +1846,44 @@ func (r *run) buildResyncs(freed map[string]bool) []*phase {
 			}
 			r.reproblem(object, texts)
 		})
-		competing[ch] = owner
+		competing[ch] = sh.owner
 		r.touched[domain] = true
 	}
 	return allocationPhases(ph, competing)[1:]
+}
+
+// shortSub is a subscription that may hold less of its reseller's
+// pooled allocation than predicted until this run's deletes free it
+// (see buildResyncs).
+type shortSub struct {
+	owner string // the reseller
+	// limits are what a locked or custom subscription asks of its own
+	// (written again, as a customisation is); nil for one its plans
+	// give them, which is synced again.
+	limits map[string]string
+}
+
+// noteShort notes a subscription that competes for its reseller's
+// pooled allocation (see buildResyncs); own is whether its limits are
+// its own (locked or custom) rather than its plans'.
+func (r *run) noteShort(domain, owner string, want model.Props, own bool) {
+	sh := shortSub{owner: owner}
+	if own {
+		lim := model.Props{}
+		for path, x := range want {
+			if poolPath(path) {
+				lim[path] = x
+			}
+		}
+		if v := r.values("subscription "+domain, lim, nil); len(v.Limits) > 0 {
+			sh.limits = v.Limits
+		} else {
+			return
+		}
+	}
+	r.mu.Lock()
+	r.short[domain] = sh
+	r.mu.Unlock()
 }
 
 // ownerOfRecord is the owner of a recorded object ("" unknown).

@@ -292,8 +292,8 @@ type run struct {
 	touched  map[string]bool // subscriptions written
 	// short are the subscriptions, by domain, that may hold less of their
 	// reseller's pooled allocation than predicted until this run's
-	// deletes free it (value: the reseller); see buildResyncs.
-	short map[string]string
+	// deletes free it; see buildResyncs.
+	short map[string]shortSub
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
@@ -329,7 +329,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]string{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData

@@ -1061,3 +1061,66 @@ subscriptions:
 		}
 	})
 }
+
+// TestAllocationFreedByDeleteRewritesOwnLimits: a locked subscription
+// created in the same run as a delete that frees its reseller's
+// allocation asks more than is left until the delete: its limits, which
+// are its own, are written again after the deletes (not synced, which
+// would unlock it), and it ends with what it asks, still locked.
+func TestAllocationFreedByDeleteRewritesOwnLimits(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+reseller_plans:
+  - name: RP
+    oversell: false
+    resources: {disk_space: 5GiB}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Small
+    owner: acme
+    resources: {disk_space: 1GiB}
+  - name: Big
+    owner: acme
+    resources: {disk_space: 4GiB}
+customers:
+  - login: road
+    name: Road Runner
+    owner: acme
+subscriptions:
+  - domain: a.example
+    customer: road
+    owner: acme
+    plan: Big
+`}
+	out := apply(t, r, load(t, files), nil)
+	files["c.yaml"] = strings.Replace(files["c.yaml"], "  - domain: a.example\n    customer: road\n    owner: acme\n    plan: Big\n", "", 1) + `  - domain: c.example
+    customer: road
+    owner: acme
+    plan: Small
+    customize:
+      resources: {disk_space: 3GiB}
+`
+	p := makePlan(t, load(t, files), out.Record)
+	if len(p.Conflicts) != 0 {
+		t.Fatalf("conflicts: %+v, want none (a.example's delete frees 4 GiB)", p.Conflicts)
+	}
+	r.take()
+	out = apply(t, r, load(t, files), out.Record)
+	ops := r.take()
+	if n := len(ops); n < 1 || ops[n-1] != "webspace set" || slices.Index(ops, "webspace del") > n-2 || slices.Contains(ops, "webspace sync-subscription") {
+		t.Errorf("writes: %v, want the delete, then c.example's limits set again, and no sync", ops)
+	}
+	if len(out.Problems) != 0 {
+		t.Errorf("problems: %+v, want none", out.Problems)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Name == "c.example" && (w.Values.Limits["disk_space"] != "3221225472" || !w.Locked) {
+				t.Errorf("c.example on the server: disk space %s, locked %v; want 3 GiB, locked", w.Values.Limits["disk_space"], w.Locked)
+			}
+		}
+	})
+}
