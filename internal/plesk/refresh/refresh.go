@@ -1461,7 +1461,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
 		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective])) &&
-		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && onlyAllocation(s))
+		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && (onlyAllocation(s) || onlyOwn(s, own)))
 	// (A synced subscription that the server still reports synchronized
 	// but whose values plansync computes as more than its reseller's
 	// allocation holds — an allocation the server does not apply to it —
@@ -2231,6 +2231,23 @@ func (c *comparer) reportsUnsynced(domain string) bool {
 		return true
 	}
 	return c.read.Unsynced[domain]
+}
+
+// onlyOwn reports whether every conflict of a subscription is on a
+// setting its subscriber chose a value of its own for (own, the recorded
+// subscriber settings), and it has some. The server's values are read
+// without the subscribers' (they are not the subscription's), so a plan
+// value that needs what the server lacks is a conflict there; but the
+// subscriber's own value replaces it and is ignored by synchronisation
+// (SPEC 1.3): a server that reports the subscription synchronized is
+// right.
+func onlyOwn(s *state.Subscription, own state.Values) bool {
+	for _, c := range s.Conflicts {
+		if _, set := own[c.Property]; !set {
+			return false
+		}
+	}
+	return len(s.Conflicts) > 0
 }
 
 // onlyAllocation reports whether every conflict of a reseller's

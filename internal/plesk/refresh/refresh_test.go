@@ -605,3 +605,33 @@ func TestCompareIPAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareOwnValueKeepsSynced: the server's values are read without
+// the subscribers' own, so a plan value that needs what the server lacks
+// makes a conflict of the server's read; where the subscriber's own
+// value replaces that plan value (SPEC 1.3: ignored by synchronisation)
+// and the server reports the subscription synchronized, no loss of
+// synchronization is drift. Where the conflict is on a setting the
+// subscriber did not choose, it is.
+func TestCompareOwnValueKeepsSynced(t *testing.T) {
+	_, c := server(t)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	rec.PropertySets["own-webstats"] = state.Values{"hosting.webstats": "webalizer"}
+	for i := range rec.Subscriptions {
+		rec.Subscriptions[i].Settings = "own-webstats"
+	}
+	recs := copyOf(t, srv.Records)
+	for i := range recs.Subscriptions {
+		recs.Subscriptions[i].SyncStatus = "unsynced"
+		recs.Subscriptions[i].Conflicts = []state.Conflict{{Property: "hosting.webstats", PlanValue: "awstats", AvailableValue: "none", Reason: "component awstats not installed"}}
+		if recs.Subscriptions[i].Domain == "kim.example" {
+			recs.Subscriptions[i].Conflicts[0].Property = "hosting.php_version"
+		}
+	}
+	r := Compare(rec, seedConfig(t), &Server{Name: srv.Name, Config: srv.Config, Records: recs, Status: srv.Status, Unsynced: map[string]bool{}}, Options{})
+	got := causes(r)
+	if !slices.Contains(got, "subscription kim.example: "+string(plan.DriftUnsynced)) || slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "jane.example") }) {
+		t.Errorf("drift %v, want kim.example's loss of synchronization only", got)
+	}
+}
