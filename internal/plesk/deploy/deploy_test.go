@@ -1124,3 +1124,55 @@ subscriptions:
 		}
 	})
 }
+
+// TestOversellGrowthGetsTheLimit checks a reseller's subscription that
+// grows beyond what its reseller's allocation holds gets, with oversell,
+// the allocation's value (SPEC §1.5: each single value must fit, the sum
+// need not, so nothing competes for it), as the plan predicts: a.example,
+// created with 2 GiB of disk space, gets an add-on of unlimited disk
+// space and holds the reseller's 5 GiB. Before, the emulator kept what it
+// had (2 GiB), as without oversell (differential seed 95).
+func TestOversellGrowthGetsTheLimit(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+reseller_plans:
+  - name: RP
+    oversell: true
+    resources: {disk_space: 5GiB}
+resellers:
+  - login: acme
+    name: Acme
+    plan: RP
+service_plans:
+  - name: Small
+    owner: acme
+    resources: {disk_space: 2GiB}
+addon_plans:
+  - name: Extra
+    owner: acme
+    resources: {disk_space: unlimited}
+customers:
+  - login: road
+    name: Road Runner
+    owner: acme
+subscriptions:
+  - domain: a.example
+    customer: road
+    owner: acme
+    plan: Small
+`}
+	out := apply(t, r, load(t, files), nil)
+	files["c.yaml"] += "    addons: [Extra]\n"
+	p := makePlan(t, load(t, files), out.Record)
+	if len(p.Conflicts) != 1 || p.Conflicts[0].AvailableValue.Text != "5 GiB" {
+		t.Fatalf("conflicts: %+v, want disk space's, 5 GiB available", p.Conflicts)
+	}
+	apply(t, r, load(t, files), out.Record) // fails on a model disagreement
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if w.Values.Limits["disk_space"] != "5368709120" {
+				t.Errorf("%s on the server: disk space %s, want 5 GiB", w.Name, w.Values.Limits["disk_space"])
+			}
+		}
+	})
+}

@@ -1455,9 +1455,17 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	// The subscriber's own values (subscriber settings) are not the
 	// subscription's values on the server: they keep their recorded value.
 	own := c.rec.PropertySets[r.Settings]
+	// A locked subscription's preferences (dns.zone_type) are no values of
+	// the server's either: a Plesk subscription has no such field, so its
+	// read gives its plan's, which never reach a locked subscription
+	// (SPEC §1.3), and a customised one is plansync-only (§6.2).
+	notHeld := func(path string) bool {
+		p := model.Lookup(path)
+		return s.SyncStatus == "locked" && p != nil && p.Plesk.Group == model.PleskPreference
+	}
 	values := c.propDiff("", r.Effective, srvVals, func(path string) bool {
 		_, set := own[path]
-		return path != "limits.expiration" && !set
+		return path != "limits.expiration" && !set && !notHeld(path)
 	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
 		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective])) &&
@@ -1513,7 +1521,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	o.Domain = r.Domain
 	o.Plesk = r.Plesk
 	o.ManagedBy = r.ManagedBy
-	o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { _, set := own[path]; return !set })
+	o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { _, set := own[path]; return !set && !notHeld(path) })
 	if !syncChanged && len(edited) == 0 && !statusChanged && !valuesDrift {
 		// Only its plans' drift reaches it: it takes the server's
 		// values of what they changed; what else differs is a

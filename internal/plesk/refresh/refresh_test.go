@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -633,5 +634,45 @@ func TestCompareOwnValueKeepsSynced(t *testing.T) {
 	got := causes(r)
 	if !slices.Contains(got, "subscription kim.example: "+string(plan.DriftUnsynced)) || slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "jane.example") }) {
 		t.Errorf("drift %v, want kim.example's loss of synchronization only", got)
+	}
+}
+
+// A locked subscription's DNS zone type is no value of the server's: a
+// Plesk subscription has no such field (only a service plan's
+// preferences), so the server's read of it is its plan's, which never
+// reaches a locked subscription (SPEC §1.3), and the customised value
+// plansync recorded is plansync-only (§6.2). Neither is drift, nor taken
+// into the record when something else of it drifts (differential seed
+// 95: plan after apply showed 'dns.zone_type: "master" (recorded) →
+// "slave" (on the server)' for a subscription customised to master).
+func TestCompareLockedZoneTypeIsPlansyncOnly(t *testing.T) {
+	fs, c := server(t)
+	post(t, fs, `<service-plan><set><filter><name>Basic</name></filter><preferences><dns_zone_type>slave</dns_zone_type></preferences></set></service-plan>`)
+	post(t, fs, `<webspace><set><filter><name>jane.example</name></filter><values><limits><limit><name>max_site</name><value>3</value></limit></limits></values></set></webspace>`)
+	srv := read(t, c)
+	rec := copyOf(t, srv.Records)
+	for i, s := range rec.Subscriptions {
+		if s.Domain != "jane.example" {
+			continue
+		}
+		if s.SyncStatus != "locked" || rec.PropertySets[s.Effective]["dns.zone_type"] != "slave" {
+			t.Fatalf("read of jane.example: %s, %v; want locked, with its plan's zone type (the test proves nothing)", s.SyncStatus, rec.PropertySets[s.Effective])
+		}
+		vals := maps.Clone(rec.PropertySets[s.Effective])
+		vals["dns.zone_type"] = "master"
+		rec.Subscriptions[i].Effective = rec.PutValues(vals)
+	}
+	if r := Compare(rec, nil, read(t, c), Options{}); len(r.Drift) != 0 {
+		t.Fatalf("drift: %+v", r.Drift)
+	}
+	post(t, fs, `<webspace><set><filter><name>jane.example</name></filter><values><limits><limit><name>max_site</name><value>4</value></limit></limits></values></set></webspace>`)
+	r := Compare(rec, nil, read(t, c), Options{})
+	if len(r.Drift) != 1 || len(r.Drift[0].Fields) != 1 || r.Drift[0].Fields[0].Path != "resources.websites" {
+		t.Fatalf("drift: %+v, want resources.websites of jane.example alone", r.Drift)
+	}
+	for _, s := range r.Observed.Subscriptions {
+		if s.Domain == "jane.example" && r.Observed.PropertySets[s.Effective]["dns.zone_type"] != "master" {
+			t.Errorf("observed jane.example: %v, want the recorded zone type master", r.Observed.PropertySets[s.Effective])
+		}
 	}
 }
