@@ -348,6 +348,7 @@ func (e *engine) allocate(login string, subs []*sub) {
 		// kept[i] is what order[i] already has applied from this
 		// allocation and still asks for; served first, and never cut.
 		kept := make([]int64, len(order))
+		held := make([]bool, len(order)) // something applied, if only 0
 		whole := make([]bool, len(order))
 		applied := int64(0)
 		overUnlimited := false
@@ -375,7 +376,7 @@ func (e *engine) allocate(login string, subs []*sub) {
 			case !asked.IsUnlimited() && asked.N < k:
 				k = asked.N
 			}
-			kept[i] = k
+			kept[i], held[i] = k, true
 			applied += k
 		}
 		remaining := limit.N - applied
@@ -396,8 +397,10 @@ func (e *engine) allocate(login string, subs []*sub) {
 				remaining -= asked.N - kept[i]
 				continue
 			}
-			if kept[i] > 0 {
-				exhausted(s, asked, kept[i]) // keeps what it had
+			if held[i] {
+				// Keeps what it had, if only 0 (SPEC §1.5): only a new
+				// subscription gets what is left.
+				exhausted(s, asked, kept[i])
 				continue
 			}
 			exhausted(s, asked, remaining)

@@ -779,3 +779,42 @@ func TestAllocationUnlimitedShrinkKept(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocationAppliedNothingKept: a subscription that has nothing
+// applied of a resource (0 B, all that was left when it was served) has
+// it applied all the same: when an allocation is freed, its growth
+// competes for what is left and, when it does not fit, it keeps what it
+// had, 0 B, not what is left (SPEC §1.5; differential seed 194).
+func TestAllocationAppliedNothingKept(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R",
+		Props: model.Props{"resources.disk_space": model.Size(10 * gib)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active"}
+	cfg.ServicePlans["acme/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Web",
+		Props: model.Props{"resources.disk_space": model.Size(6 * gib)}}
+	for _, d := range []string{"a.example", "b.example", "c.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Owner: "acme", Plan: "Web"}
+	}
+	disk := func(p *Plan) map[string]int64 {
+		out := map[string]int64{}
+		for _, c := range p.Conflicts {
+			if c.Property == "resources.disk_space" {
+				out[c.Subscription] = c.AvailableValue.JSON.(int64)
+			}
+		}
+		return out
+	}
+	p := mustPlan(t, cfg, nil)
+	if got, want := disk(p), map[string]int64{"b.example": 4 * gib, "c.example": 0}; !cmp.Equal(got, want) {
+		t.Fatalf("create: available %v, want %v", got, want)
+	}
+	prior := applied(t, p)
+
+	// a's 6 GiB freed: b grows from 4 to 6 GiB; c, which had 0 B, asks
+	// 6 GiB of the 4 left and keeps its 0 B.
+	delete(cfg.Subscriptions, "a.example")
+	p = mustPlan(t, cfg, prior)
+	if got, want := disk(p), map[string]int64{"c.example": 0}; !cmp.Equal(got, want) {
+		t.Errorf("after the delete: available %v, want %v", got, want)
+	}
+}
