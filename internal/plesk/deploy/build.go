@@ -1344,7 +1344,17 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		case "locked":
 			var v mapping.Values
 			if membership {
+				// Its base is taken anew from its new plans (SPEC 1.3):
+				// synced to them first, as Plesk does not re-sync a
+				// locked subscription whose add-ons change, and a value
+				// they no longer set cannot be unset by a write; then
+				// its values are written, which locks it again.
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 				v = r.values("subscription "+s.Domain, want, nil)
+				if empty(v) {
+					v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
+					r.lockable(s.Domain, s.Customized, v)
+				}
 			} else {
 				have := r.observed(mapping.FromWebspace(d))
 				write, reset, unset := diff(want, have, r.settings(&s))

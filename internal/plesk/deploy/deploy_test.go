@@ -1176,3 +1176,44 @@ subscriptions:
 		}
 	})
 }
+
+// TestLockedAddonRemovedTakesBaseAnew checks a locked subscription whose
+// add-on is removed gets its base anew from its plan, with its
+// customisation on top (SPEC 1.3): a setting only the add-on gave
+// (hosting.ssl) is no longer set, as plansync predicts, though the
+// server does not re-sync a locked subscription whose add-ons change
+// and no write can unset a value. Before, it kept the add-on's ssl
+// (differential seed 137).
+func TestLockedAddonRemovedTakesBaseAnew(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+service_plans:
+  - name: Web
+    resources: {disk_space: 1GiB}
+addon_plans:
+  - name: SSL
+    hosting: {ssl: true}
+customers:
+  - login: jdoe
+    name: John Doe
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Web
+    customize:
+      resources: {web_users: 3}
+`}
+	withAddon := files["c.yaml"] + "    addons: [SSL]\n"
+	files["c.yaml"], withAddon = withAddon, files["c.yaml"]
+	out := apply(t, r, load(t, files), nil)
+	files["c.yaml"] = withAddon
+	apply(t, r, load(t, files), out.Record) // fails on a model disagreement
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if _, set := w.Values.Hosting["ssl"]; set || !w.Locked || w.Values.Limits["max_wu"] != "3" {
+				t.Errorf("%s on the server: ssl %q, locked %v, web users %s; want ssl not set, locked, 3 web users",
+					w.Name, w.Values.Hosting["ssl"], w.Locked, w.Values.Limits["max_wu"])
+			}
+		}
+	})
+}
