@@ -307,10 +307,11 @@ func listDiff(a, b []string) (onlyA, onlyB []string) {
 // never holds a service it does not have; and settings Plesk's plans and
 // subscriptions have no element for (mail.spamfilter, mail.antivirus),
 // which it is never sent; and a PHP version or handler alone, without
-// the other half in the subscription's effective values eff (Plesk takes
-// both as one php_handler_id: one half alone is never sent). Other
-// conflicts on services (one a reseller may not offer) are Plesk's to
-// see. eff nil: the PHP halves count as seen.
+// the other half in the values its plans give, eff (Plesk takes both as
+// one php_handler_id: one half alone is never sent; a subscriber's own
+// value of the other half is no plan's, which Plesk's sync compares).
+// Other conflicts on services (one a reseller may not offer) are Plesk's
+// to see. eff nil: the PHP halves count as seen. PlansValues gives eff.
 func ServicesOnly(s *state.Subscription, eff state.Values) bool {
 	if s.SyncStatus != Unsynced || len(s.Conflicts) == 0 {
 		return false
@@ -330,6 +331,27 @@ func ServicesOnly(s *state.Subscription, eff state.Values) bool {
 		return false
 	}
 	return true
+}
+
+// PlansValues are the values a recorded subscription's plans give it
+// (service plan ⊕ add-ons: its base) as ServicesOnly takes them, from
+// the property sets of its snapshot; without a recorded base, its
+// effective values less the subscriber's own.
+func PlansValues(s *state.Subscription, sets map[string]state.Values) state.Values {
+	if s.Base != "" {
+		return sets[s.Base]
+	}
+	eff, own := sets[s.Effective], sets[s.Settings]
+	if eff == nil || len(own) == 0 {
+		return eff
+	}
+	out := make(state.Values, len(eff))
+	for k, v := range eff {
+		if _, mine := own[k]; !mine {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // phpHalf pairs the PHP version and handler: the other half of each.

@@ -186,3 +186,22 @@ func TestServerExtensions(t *testing.T) {
 		t.Errorf("no extension declared: %v, %v, %v", same == none, m, x)
 	}
 }
+
+// TestPlansValues: ServicesOnly sees the PHP half its plans give, not a
+// subscriber's own value of the other half (differential seed 140).
+func TestPlansValues(t *testing.T) {
+	sets := map[string]state.Values{
+		"eff":  {"hosting.php_handler": "fastcgi", "hosting.php_version": "8.2"},
+		"base": {"hosting.php_handler": "fastcgi"},
+		"own":  {"hosting.php_version": "8.2"},
+	}
+	handler := state.Conflict{Property: "hosting.php_handler", Reason: "component php-fastcgi not installed"}
+	for _, s := range []*state.Subscription{
+		{SyncStatus: Unsynced, Conflicts: []state.Conflict{handler}, Effective: "eff", Base: "base", Settings: "own"},
+		{SyncStatus: Unsynced, Conflicts: []state.Conflict{handler}, Effective: "eff", Settings: "own"},
+	} {
+		if !ServicesOnly(s, PlansValues(s, sets)) {
+			t.Errorf("base %q: a PHP handler whose version is the subscriber's own: Plesk sees its conflict", s.Base)
+		}
+	}
+}

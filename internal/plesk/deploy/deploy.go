@@ -1123,7 +1123,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 			status = "synced"
 		}
 	}
-	if status != s.SyncStatus && !(status == "synced" && plan.ServicesOnly(s, r.res.PropertySets[s.Effective])) {
+	if status != s.SyncStatus && !(status == "synced" && plan.ServicesOnly(s, plan.PlansValues(s, r.res.PropertySets))) {
 		add("sync_status", s.SyncStatus, status)
 	}
 	if w.Data.GenInfo != nil {

@@ -1217,3 +1217,46 @@ subscriptions:
 		}
 	})
 }
+
+// TestPHPHalfWithOwnOtherHalf checks a subscription whose plan gives a
+// PHP handler alone, which needs a component the server lacks, is
+// unsynced in plansync and synchronized on the server, as a plan's PHP
+// half alone is never sent, also when the subscriber's own value gives
+// the other half (a PHP version): that value is the subscriber's, not
+// its plan's, so Plesk's sync never sees the handler. Before, apply
+// reported the sync status as a model disagreement (differential seed
+// 140).
+func TestPHPHalfWithOwnOtherHalf(t *testing.T) {
+	r := newRecorder(t, nil)
+	files := map[string]string{"s.yaml": `
+server:
+  components: [php8.2, php8.3, php-fpm, postfix]
+`, "c.yaml": `
+service_plans:
+  - name: Web
+    permissions: {manage_php_version: true}
+    hosting: {php_handler: fastcgi}
+customers:
+  - login: jdoe
+    name: John Doe
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Web
+subscriber_settings:
+  - domain: a.example
+    hosting: {php_version: "8.2"}
+`}
+	cfg := load(t, files)
+	p := makePlan(t, cfg, nil)
+	if len(p.Conflicts) != 1 || p.Conflicts[0].Property != "hosting.php_handler" {
+		t.Fatalf("conflicts: %+v, want the PHP handler's", p.Conflicts)
+	}
+	out, err := Run(context.Background(), r.client(t), p, nil, Options{DefaultIP: "192.0.2.10"})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if len(out.Disagreements) > 0 {
+		t.Errorf("model disagreements: %+v", out.Disagreements)
+	}
+}

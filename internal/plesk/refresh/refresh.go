@@ -1468,7 +1468,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		return path != "limits.expiration" && !set && !notHeld(path)
 	})
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
-		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, c.rec.PropertySets[r.Effective])) &&
+		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, plan.PlansValues(&r, c.rec.PropertySets))) &&
 		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && (onlyAllocation(s) || onlyOwn(s, own)))
 	// (A synced subscription that the server still reports synchronized
 	// but whose values plansync computes as more than its reseller's
