@@ -61,6 +61,11 @@ type dsSub struct {
 	addons                                []string
 	customize                             map[string]string
 	settings                              map[string]string
+	// frozen are the permissions its plans granted when its base was
+	// last taken (locked, switched, add-on attached or removed, moved):
+	// a locked subscription keeps them whatever its plans' later edits
+	// (SPEC 1.3); nil when not locked.
+	frozen map[string]bool
 }
 
 type dsCatalogue struct {
@@ -301,6 +306,7 @@ func (c *dsCatalogue) newSub(r *rand.Rand) {
 	if r.Intn(4) == 0 {
 		s.customize = randProps(r, servicePlanPaths(), 1+r.Intn(3))
 	}
+	c.freeze(s)
 	if r.Intn(6) == 0 {
 		s.status = "suspended"
 	}
@@ -325,6 +331,20 @@ func (c *dsCatalogue) choosePlan(r *rand.Rand, s *dsSub) {
 			s.addons = append(s.addons, a.name)
 		}
 	}
+	c.freeze(s)
+}
+
+// freeze takes a locked subscription's base anew: the permissions its
+// plans grant now (SPEC 1.3); an unlocked one has none frozen.
+func (c *dsCatalogue) freeze(s *dsSub) {
+	s.frozen = nil
+	if len(s.customize) == 0 || s.plan == "none" {
+		return
+	}
+	s.frozen = map[string]bool{}
+	for _, perm := range dsPerms {
+		s.frozen[perm] = c.plansGrant(s, perm)
+	}
 }
 
 // effective is the subscription's plan ⊕ add-ons ⊕ customisation, as far
@@ -334,14 +354,25 @@ func (c *dsCatalogue) permitted(s *dsSub, perm string) bool {
 	if s.plan == "none" {
 		return s.customize["permissions."+perm] == "true"
 	}
+	on := c.plansGrant(s, perm)
+	if s.frozen != nil {
+		// Locked: its plans' edits since its base was taken do not
+		// reach it (SPEC 1.3).
+		on = s.frozen[perm]
+	}
+	if v, ok := s.customize["permissions."+perm]; ok {
+		on = v == "true"
+	}
+	return on
+}
+
+// plansGrant reports whether s's plan ⊕ add-ons grant perm.
+func (c *dsCatalogue) plansGrant(s *dsSub, perm string) bool {
 	on := c.plan(c.subOwner(s), s.plan).props["permissions."+perm] == "true"
 	for _, a := range c.addons {
 		if a.owner == c.subOwner(s) && contains(s.addons, a.name) && a.props["permissions."+perm] == "true" {
 			on = true
 		}
-	}
-	if v, ok := s.customize["permissions."+perm]; ok {
-		on = v == "true"
 	}
 	return on
 }
@@ -510,9 +541,11 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 			s := pick(r, c.subs)
 			if len(s.customize) > 0 {
 				s.customize = nil
+				c.freeze(s)
 				return "unlock " + s.domain
 			}
 			s.customize = randProps(r, servicePlanPaths(), 1+r.Intn(3))
+			c.freeze(s)
 			return "customise " + s.domain
 		case 4: // an add-on attached or removed
 			var withPlan []*dsSub
@@ -529,6 +562,7 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 				i := r.Intn(len(s.addons))
 				name := s.addons[i]
 				s.addons = append(s.addons[:i:i], s.addons[i+1:]...)
+				c.freeze(s)
 				return "remove add-on " + name + " from " + s.domain
 			}
 			var free []string
@@ -542,6 +576,7 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 			}
 			name := pick(r, free)
 			s.addons = append(s.addons, name)
+			c.freeze(s)
 			return "attach add-on " + name + " to " + s.domain
 		case 5: // plan switch
 			if len(c.subs) == 0 {
