@@ -23,20 +23,26 @@ import (
 // right after the apply has nothing to do. Seeds are fixed, so a
 // failure names the seed and step that reproduce it.
 
-// diffSeeds are the seeds the test runs (33 catalogues, 10 edits each,
+// diffSeeds are the seeds the test runs (37 catalogues, 10 edits each,
 // a few seconds); DIFF_SEED=N runs another one, DIFF_LOG=FILE appends
 // every step's config, apply output and the emulator's subscriptions to
 // FILE. Seed 34 serves a reseller's new subscriptions, add-ons included,
 // in key order; seed 35 frees a reseller's allocation for an unsynced
 // subscription; seeds 20, 37, 49, 51, 89, 107, 110, 113 and 118 free it
 // by a delete, which comes last, for subscriptions created, grown or
-// unsynced before it; seeds 53 and 75 move a customer with a custom
-// subscription to a reseller, whose allocation it counts in; seeds 39
-// and 64 give a single value what an oversold reseller holds; in seed 60
-// a subscriber's own value replaces a plan value the server cannot
-// give; seed 95 customises a locked subscription's DNS zone type, which
-// a Plesk subscription does not hold.
-var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 34, 35, 37, 39, 43, 49, 51, 53, 60, 64, 75, 89, 90, 95, 107, 110, 113, 117, 118, 120}
+// unsynced before it; in seed 194 a subscription that had 0 B of it
+// keeps its 0 B when its growth does not fit what a delete freed; seeds
+// 53 and 75 move a customer with a custom subscription to a reseller,
+// whose allocation it counts in; seeds 39 and 64 give a single value
+// what an oversold reseller holds; in seed 60 a subscriber's own value
+// replaces a plan value the server cannot give; seed 95 customises a
+// locked subscription's DNS zone type, which a Plesk subscription does
+// not hold; seed 137 removes an add-on from a locked subscription,
+// whose base is taken anew; in seed 140 a plan's PHP handler alone
+// (never sent) meets a subscriber's own PHP version; seed 161 gives a
+// locked subscription's subscriber settings only for the permissions it
+// kept when locked.
+var diffSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 34, 35, 37, 39, 43, 49, 51, 53, 60, 64, 75, 89, 90, 95, 107, 110, 113, 117, 118, 120, 137, 140, 161, 194}
 
 const diffSteps = 10
 

@@ -1344,13 +1344,21 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		case "locked":
 			var v mapping.Values
 			if membership {
-				// Its base is taken anew from its new plans (SPEC 1.3):
-				// synced to them first, as Plesk does not re-sync a
-				// locked subscription whose add-ons change, and a value
-				// they no longer set cannot be unset by a write; then
-				// its values are written, which locks it again.
-				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
-				v = r.values("subscription "+s.Domain, want, nil)
+				// Its base is taken anew from its new plans (SPEC 1.3)
+				// and its values are written, which locks it again, as
+				// Plesk does not re-sync a locked subscription whose
+				// add-ons change: what it has that they no longer set
+				// is reset too (a value only a removed add-on gave),
+				// and when a value no write can unset is among it, it
+				// is synced to its plans first. (Only then: a sync
+				// serves its limits anew from its reseller's
+				// allocation, where what it has is kept.)
+				have := r.observed(mapping.FromWebspace(d))
+				_, reset, unset := diff(want, have, r.settings(&s))
+				if len(unset) > 0 {
+					ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
+				}
+				v = r.values("subscription "+s.Domain, want, reset)
 				if empty(v) {
 					v = r.values("subscription "+s.Domain, lockingWrite(want), nil)
 					r.lockable(s.Domain, s.Customized, v)

@@ -45,7 +45,14 @@ type recorder struct {
 }
 
 func newRecorder(t testing.TB, st *fake.State) *recorder {
-	r := &recorder{t: t, srv: fake.New(st, fake.Options{Key: "k"})}
+	return newRecorderWith(t, st, fake.Options{})
+}
+
+// newRecorderWith is newRecorder for an emulator with options o (its key
+// is k).
+func newRecorderWith(t testing.TB, st *fake.State, o fake.Options) *recorder {
+	o.Key = "k"
+	r := &recorder{t: t, srv: fake.New(st, o)}
 	r.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		if os.Getenv("PLANSYNC_PLESK_XSD") != "" {
@@ -1180,10 +1187,9 @@ subscriptions:
 // TestLockedAddonRemovedTakesBaseAnew checks a locked subscription whose
 // add-on is removed gets its base anew from its plan, with its
 // customisation on top (SPEC 1.3): a setting only the add-on gave
-// (hosting.ssl) is no longer set, as plansync predicts, though the
-// server does not re-sync a locked subscription whose add-ons change
-// and no write can unset a value. Before, it kept the add-on's ssl
-// (differential seed 137).
+// (hosting.ssl) is no longer set (off), as plansync predicts, though
+// the server does not re-sync a locked subscription whose add-ons
+// change. Before, it kept the add-on's ssl (differential seed 137).
 func TestLockedAddonRemovedTakesBaseAnew(t *testing.T) {
 	r := newRecorder(t, nil)
 	files := map[string]string{"s.yaml": server, "c.yaml": `
@@ -1210,8 +1216,8 @@ subscriptions:
 	apply(t, r, load(t, files), out.Record) // fails on a model disagreement
 	r.srv.Do(func(st *fake.State) {
 		for _, w := range st.Webspaces {
-			if _, set := w.Values.Hosting["ssl"]; set || !w.Locked || w.Values.Limits["max_wu"] != "3" {
-				t.Errorf("%s on the server: ssl %q, locked %v, web users %s; want ssl not set, locked, 3 web users",
+			if w.Values.Hosting["ssl"] == "true" || !w.Locked || w.Values.Limits["max_wu"] != "3" {
+				t.Errorf("%s on the server: ssl %q, locked %v, web users %s; want ssl not set (or off), locked, 3 web users",
 					w.Name, w.Values.Hosting["ssl"], w.Locked, w.Values.Limits["max_wu"])
 			}
 		}
@@ -1259,4 +1265,45 @@ subscriber_settings:
 	if len(out.Disagreements) > 0 {
 		t.Errorf("model disagreements: %+v", out.Disagreements)
 	}
+}
+
+// TestLockedSwitchUnsetsByASync checks a locked subscription switched to
+// a plan that does not set a value its former plan gave, one no write
+// can unset (a php.ini setting), gets its base anew all the same (SPEC
+// 1.3) where the server's switch keeps a locked subscription's values
+// (fake.Options.SwitchKeepsLock): it is synced to its new plan before
+// its values are written.
+func TestLockedSwitchUnsetsByASync(t *testing.T) {
+	r := newRecorderWith(t, nil, fake.Options{SwitchKeepsLock: true})
+	files := map[string]string{"s.yaml": server, "c.yaml": `
+service_plans:
+  - name: A
+    hosting: {php_settings: {memory_limit: 256M}}
+  - name: B
+    resources: {disk_space: 1GiB}
+customers:
+  - login: jdoe
+    name: John Doe
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: A
+    customize:
+      resources: {web_users: 3}
+`}
+	out := apply(t, r, load(t, files), nil)
+	files["c.yaml"] = strings.Replace(files["c.yaml"], "    plan: A\n", "    plan: B\n", 1)
+	r.take()
+	apply(t, r, load(t, files), out.Record)
+	if ops := r.take(); !slices.Contains(ops, "webspace sync-subscription") {
+		t.Errorf("writes: %v, want a sync-subscription", ops)
+	}
+	r.srv.Do(func(st *fake.State) {
+		for _, w := range st.Webspaces {
+			if _, set := w.Values.PHP["memory_limit"]; set || !w.Locked || w.Values.Limits["max_wu"] != "3" {
+				t.Errorf("%s on the server: memory_limit %q, locked %v, web users %s; want memory_limit not set, locked, 3 web users",
+					w.Name, w.Values.PHP["memory_limit"], w.Locked, w.Values.Limits["max_wu"])
+			}
+		}
+	})
 }
