@@ -684,10 +684,6 @@ type importServer struct {
 
 var serverNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// serverEnv is the suffix of a server's own environment variables:
-// PLANSYNC_PLESK_KEY_<suffix>.
-func serverEnv(name string) string { return plesk.ServerEnv(name) }
-
 // importServers resolves the --server flags: names, addresses and which
 // environment variables hold each server's credentials.
 func importServers(env Env, o importOptions) ([]importServer, error) {
@@ -709,7 +705,7 @@ func importServers(env Env, o importOptions) ([]importServer, error) {
 			return nil, fmt.Errorf("--server %s: server %s is given twice", spec, name)
 		}
 		names[name] = true
-		suffix := serverEnv(name)
+		suffix := plesk.ServerEnv(name)
 		if other, ok := suffixes[suffix]; ok {
 			return nil, fmt.Errorf("--server %s: servers %s and %s would share the environment variables %s_%s: name them apart", spec, other, name, plesk.EnvKey, suffix)
 		}

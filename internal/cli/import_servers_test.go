@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
+	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/fake"
 )
 
@@ -40,7 +41,7 @@ func envOf(vars map[string]string) Env {
 
 func TestServerEnv(t *testing.T) {
 	for name, want := range map[string]string{"web1": "WEB1", "web-1.eu": "WEB_1_EU", "Web_2": "WEB_2"} {
-		if got := serverEnv(name); got != want {
+		if got := plesk.ServerEnv(name); got != want {
 			t.Errorf("%s: %s, want %s", name, got, want)
 		}
 	}
