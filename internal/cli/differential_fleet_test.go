@@ -22,9 +22,14 @@ import (
 // placed anew (never off a server where something uses it), a new
 // subscription and a customer's subscription on a server it has none on.
 
-// diffFleetSeeds are the seeds the test runs; DIFF_FLEET_SEED=N runs
-// another one (DIFF_LOG=FILE as for one server).
-var diffFleetSeeds = []int64{1, 2, 3, 4, 5, 6}
+// diffFleetSeeds are the seeds the test runs (a few seconds);
+// DIFF_FLEET_SEED=N runs another one (DIFF_LOG=FILE as for one server).
+// Seeds 33 and 149 apply a saved plan that switches a reseller to
+// another reseller plan, which the plan does not change; in seed 363 a
+// locked subscription's subscriber has a PHP version of its own beside
+// its plan's handler, on a server read again; in seed 60 web4 joins
+// the fleet.
+var diffFleetSeeds = []int64{1, 2, 3, 4, 33, 60, 149, 363}
 
 const diffFleetKey = "k-fleet-diff"
 
@@ -42,8 +47,11 @@ func differentialFleet(t *testing.T, seed int64) {
 		{name: "web3", tier: "vps", ip: "192.0.2.13"},
 	}
 	c := genCatalogueOn(r, fleet)
+	// web4 joins the fleet at a step (fleetEdit): its emulator runs from
+	// the start.
+	c.spare = &dsServer{name: "web4", tier: pick(r, []string{"shared", "vps"}), ip: "192.0.2.14", components: randComponents(r)}
 	emus := map[string]*fake.Server{}
-	for _, srv := range fleet {
+	for _, srv := range append(append([]*dsServer{}, fleet...), c.spare) {
 		only := model.NewConfig()
 		only.Server = &model.Server{Components: srv.components}
 		st, err := fake.Seed(only, srv.ip, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{})
@@ -241,7 +249,7 @@ func (c *dsCatalogue) usedOn(p *dsPlan, server string) bool {
 // a fleet.
 func (c *dsCatalogue) fleetEdit(r *rand.Rand) string {
 	for {
-		switch r.Intn(9) {
+		switch r.Intn(11) {
 		case 0: // a catalogue object placed anew
 			var plans []*dsPlan
 			plans = append(append(plans, c.plans...), c.addons...)
@@ -319,6 +327,33 @@ func (c *dsCatalogue) fleetEdit(r *rand.Rand) string {
 				a.servers = c.randServers(r)
 			}
 			return fmt.Sprintf("%s placed on %v", a.login, a.servers)
+		case 5: // a server joins the fleet
+			if c.spare == nil {
+				continue
+			}
+			srv := c.spare
+			c.fleet, c.spare = append(c.fleet, srv), nil
+			// A plan placed there whose service is not loses it there:
+			// it is taken out of the plan (SPEC 6.7).
+			var lost []string
+			for _, p := range c.plans {
+				if kept := c.placedServices(p); len(kept) != len(p.services) {
+					lost = append(lost, p.name)
+					p.services = kept
+				}
+			}
+			return fmt.Sprintf("server %s (tier %s) joins (services taken out of %v)", srv.name, srv.tier, lost)
+		case 6: // a reseller switched to another reseller plan
+			if len(c.resellers) == 0 || len(c.rplans) < 2 {
+				continue
+			}
+			rs := pick(r, c.resellers)
+			rp := pick(r, c.rplans)
+			if rp.name == rs.plan {
+				continue
+			}
+			rs.plan = rp.name
+			return fmt.Sprintf("reseller %s switched to %s", rs.login, rp.name)
 		case 4: // a server's tier changed
 			srv := pick(r, c.fleet)
 			was := srv.tier

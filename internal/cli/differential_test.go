@@ -74,7 +74,7 @@ type dsServer struct {
 }
 
 type dsAccount struct {
-	login, owner, plan, status string // owner: customers only; plan: resellers only
+	login, owner, plan, status string   // owner: customers only; plan: resellers only
 	servers                    []string // a fleet's account placed explicitly
 }
 
@@ -105,6 +105,7 @@ type dsCatalogue struct {
 	// svcPlace is where each service is placed.
 	fleet    []*dsServer
 	svcPlace map[string]dsPlace
+	spare    *dsServer // a server to join the fleet at a step
 }
 
 var (
@@ -895,7 +896,7 @@ func diffRun(t *testing.T, seed int64, r *rand.Rand, c *dsCatalogue, emus map[st
 			check("apply "+filepath.Base(file), out, code)
 			return
 		case 2: // one server first (--target server/NAME), then the rest
-			target := "server/" + names[modes.Intn(len(names))]
+			target := "server/" + pick(modes, c.fleet).name
 			out, code := apply("--target", target)
 			check("apply --target "+target, out, code, "--target", target)
 		}
