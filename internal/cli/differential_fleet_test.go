@@ -24,12 +24,12 @@ import (
 
 // diffFleetSeeds are the seeds the test runs (a few seconds);
 // DIFF_FLEET_SEED=N runs another one (DIFF_LOG=FILE as for one server).
-// Seeds 33 and 149 apply a saved plan that switches a reseller to
-// another reseller plan, which the plan does not change; in seed 363 a
-// locked subscription's subscriber has a PHP version of its own beside
-// its plan's handler, on a server read again; in seed 60 web4 joins
-// the fleet.
-var diffFleetSeeds = []int64{1, 2, 3, 4, 33, 60, 149, 363}
+// In seeds 36 and 149 a saved plan suspends a reseller, or switches it
+// to another reseller plan, and does not change its reseller plan; in
+// seed 363 a locked subscription's subscriber has a PHP version of its
+// own beside its plan's handler, on a server read again; in seed 60
+// web4 joins the fleet.
+var diffFleetSeeds = []int64{1, 2, 3, 4, 36, 60, 149, 363}
 
 const diffFleetKey = "k-fleet-diff"
 

@@ -805,7 +805,7 @@ func differential(t *testing.T, seed int64) {
 // With modes (a fleet), each step is applied at random in one of the
 // ways a fleet can be: apply; a saved plan (plan --out, apply FILE); one
 // server first (apply --target server/NAME, checked with a plan limited
-// the same way), then the rest.
+// the same way), then the rest; apply, then refresh.
 func diffRun(t *testing.T, seed int64, r *rand.Rand, c *dsCatalogue, emus map[string]*fake.Server, vars map[string]string, edit func(*rand.Rand) string, modes *rand.Rand) string {
 	t.Helper()
 	dir, plans := t.TempDir(), t.TempDir()
@@ -883,9 +883,18 @@ func diffRun(t *testing.T, seed int64, r *rand.Rand, c *dsCatalogue, emus map[st
 		}
 		mode := 0
 		if modes != nil {
-			mode = modes.Intn(4)
+			mode = modes.Intn(5)
 		}
 		switch mode {
+		case 4: // apply, then refresh: what the servers have is recorded
+			out, code := apply()
+			if code == 0 && !strings.Contains(out, "Model disagreement") {
+				var rout string
+				rout, code = runCLI(t, vars, "refresh", "--dir", dir)
+				out += "\n--- refresh\n" + rout
+			}
+			check("apply, refresh", out, code)
+			return
 		case 1: // a saved plan, applied
 			file := filepath.Join(plans, fmt.Sprintf("step%d.plan", len(history)))
 			out, code := runCLI(t, vars, "plan", "--dir", dir, "--out", file, "--allow-delete", "--no-cache")
