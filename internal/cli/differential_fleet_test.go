@@ -28,8 +28,10 @@ import (
 // to another reseller plan, and does not change its reseller plan; in
 // seed 363 a locked subscription's subscriber has a PHP version of its
 // own beside its plan's handler, on a server read again; in seed 60
-// web4 joins the fleet.
-var diffFleetSeeds = []int64{1, 2, 3, 4, 36, 60, 149, 363}
+// web4 joins the fleet; in seed 512 a subscriber's own value whose
+// permission the reseller does not hold gives way to a plan value whose
+// component the server lacks.
+var diffFleetSeeds = []int64{1, 2, 3, 4, 36, 60, 149, 363, 512}
 
 const diffFleetKey = "k-fleet-diff"
 
