@@ -50,20 +50,37 @@ type dsPlan struct {
 	owner, name string
 	props       map[string]string // flat path → YAML scalar
 	services    []string
+	place       dsPlace
 }
 
 type dsRPlan struct {
 	name     string
 	props    map[string]string
 	oversell bool
+	place    dsPlace
+}
+
+// dsPlace is where a catalogue object of a fleet is placed: servers
+// named, or a tier selected, or (zero) every server.
+type dsPlace struct {
+	servers []string
+	tier    string
+}
+
+// dsServer is one server of a fleet (TestDifferentialFleetApply).
+type dsServer struct {
+	name, tier, url, ip string
+	components          []string
 }
 
 type dsAccount struct {
-	login, owner, plan, status string // owner: customers only; plan: resellers only
+	login, owner, plan, status string   // owner: customers only; plan: resellers only
+	servers                    []string // a fleet's account placed explicitly
 }
 
 type dsSub struct {
 	domain, customer, owner, plan, status string
+	server                                string // a fleet's subscription only
 	addons                                []string
 	customize                             map[string]string
 	settings                              map[string]string
@@ -84,6 +101,11 @@ type dsCatalogue struct {
 	customers  []*dsAccount
 	subs       []*dsSub
 	nextID     int
+	// fleet are the servers of a fleet catalogue (nil: one server);
+	// svcPlace is where each service is placed.
+	fleet    []*dsServer
+	svcPlace map[string]dsPlace
+	spare    *dsServer // a server to join the fleet at a step
 }
 
 var (
@@ -204,6 +226,10 @@ func (c *dsCatalogue) newServicePlan(r *rand.Rand, owner string) *dsPlan {
 	} else if len(c.services) > 0 && r.Intn(2) == 0 {
 		p.services = []string{pick(r, c.services)}
 	}
+	if c.fleet != nil {
+		p.place = c.randPlace(r)
+		p.services = c.placedServices(p)
+	}
 	return p
 }
 
@@ -214,17 +240,42 @@ func (c *dsCatalogue) newAddon(r *rand.Rand, owner string) *dsPlan {
 			a.props[k] = "true" // an add-on switches on, never off
 		}
 	}
+	if c.fleet != nil {
+		a.place = c.randPlace(r)
+	}
 	return a
 }
 
-func genCatalogue(r *rand.Rand) *dsCatalogue {
-	c := &dsCatalogue{}
+func genCatalogue(r *rand.Rand) *dsCatalogue { return genCatalogueOn(r, nil) }
+
+// randComponents is a random set of the components.
+func randComponents(r *rand.Rand) []string {
+	var out []string
 	for _, comp := range dsAllComponents {
 		if r.Intn(3) > 0 {
-			c.components = append(c.components, comp)
+			out = append(out, comp)
 		}
 	}
+	return out
+}
+
+// genCatalogueOn is a random catalogue for one server (fleet nil) or for
+// the servers of fleet, each given its random components.
+func genCatalogueOn(r *rand.Rand, fleet []*dsServer) *dsCatalogue {
+	c := &dsCatalogue{fleet: fleet}
+	if fleet == nil {
+		c.components = randComponents(r)
+	}
+	for _, srv := range fleet {
+		srv.components = randComponents(r)
+	}
 	c.services = []string{"support", "backup"}
+	if fleet != nil {
+		c.svcPlace = map[string]dsPlace{}
+		for _, sv := range c.services {
+			c.svcPlace[sv] = c.randPlace(r)
+		}
+	}
 	for i := 0; i < 1+r.Intn(2); i++ {
 		rp := &dsRPlan{name: c.id("RPlan"), oversell: r.Intn(2) == 0, props: map[string]string{
 			"resources.disk_space": pick(r, []string{"5GiB", "10GiB", "20GiB", "unlimited"}),
@@ -234,6 +285,9 @@ func genCatalogue(r *rand.Rand) *dsCatalogue {
 			if r.Intn(4) > 0 {
 				rp.props["permissions."+p] = "true"
 			}
+		}
+		if fleet != nil {
+			rp.place = c.randPlace(r)
 		}
 		c.rplans = append(c.rplans, rp)
 	}
@@ -254,6 +308,13 @@ func genCatalogue(r *rand.Rand) *dsCatalogue {
 	}
 	for i := 0; i < 3+r.Intn(3); i++ {
 		c.customers = append(c.customers, &dsAccount{login: c.id("cust"), owner: pick(r, owners), status: "active"})
+	}
+	if fleet != nil {
+		for _, a := range append(append([]*dsAccount{}, c.resellers...), c.customers...) {
+			if r.Intn(4) == 0 {
+				a.servers = c.randServers(r)
+			}
+		}
 	}
 	for i := 0; i < 6+r.Intn(5); i++ {
 		c.newSub(r)
@@ -299,12 +360,24 @@ func (c *dsCatalogue) subOwner(s *dsSub) string {
 
 func (c *dsCatalogue) newSub(r *rand.Rand) {
 	s := &dsSub{domain: c.id("site") + ".example", status: "active"}
-	if r.Intn(5) == 0 || len(c.customers) == 0 {
+	if c.fleet != nil {
+		s.server = pick(r, c.fleet).name
+	}
+	c.newSubOf(r, s, r.Intn(5) == 0 || len(c.customers) == 0)
+}
+
+// newSubOf gives s an owner (a customer unless byOwner; s's customer
+// when it has one), a plan, add-ons, perhaps a customisation, a status
+// and settings, and adds it.
+func (c *dsCatalogue) newSubOf(r *rand.Rand, s *dsSub, byOwner bool) {
+	switch {
+	case s.customer != "": // given
+	case byOwner:
 		s.owner = "admin"
 		if len(c.resellers) > 0 && r.Intn(2) == 0 {
 			s.owner = pick(r, c.resellers).login
 		}
-	} else {
+	default:
 		s.customer = pick(r, c.customers).login
 	}
 	c.subs = append(c.subs, s)
@@ -325,14 +398,14 @@ func (c *dsCatalogue) newSub(r *rand.Rand) {
 // random add-ons of that owner.
 func (c *dsCatalogue) choosePlan(r *rand.Rand, s *dsSub) {
 	owner := c.subOwner(s)
-	plans := c.plansOf(owner, false)
+	plans := c.placedOn(c.plansOf(owner, false), s.server)
 	s.addons = nil
 	if len(plans) == 0 || r.Intn(6) == 0 {
 		s.plan = "none"
 		return
 	}
 	s.plan = pick(r, plans).name
-	for _, a := range c.plansOf(owner, true) {
+	for _, a := range c.placedOn(c.plansOf(owner, true), s.server) {
 		if r.Intn(2) == 0 {
 			s.addons = append(s.addons, a.name)
 		}
@@ -381,6 +454,26 @@ func (c *dsCatalogue) plansGrant(s *dsSub, perm string) bool {
 		}
 	}
 	return on
+}
+
+// keptUncustomised is what stays of s's customisation when it is taken
+// out: nothing, but a custom subscription (plan none) keeps the settings
+// Plesk cannot unset, which apply refuses to leave out (docs/plesk.md,
+// "What apply refuses before any write"; fleet seed 43).
+func keptUncustomised(s *dsSub) map[string]string {
+	if s.plan != "none" {
+		return nil
+	}
+	var kept map[string]string
+	for p, v := range s.customize {
+		if p == "hosting.php_version" || p == "hosting.php_handler" || p == "dns.zone_type" || strings.HasPrefix(p, "hosting.php_settings.") {
+			if kept == nil {
+				kept = map[string]string{}
+			}
+			kept[p] = v
+		}
+	}
+	return kept
 }
 
 func contains(xs []string, x string) bool {
@@ -435,10 +528,19 @@ func propsYAML(b *strings.Builder, props map[string]string) {
 
 func (c *dsCatalogue) yaml() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "server:\n  components: [%s]\n", strings.Join(c.components, ", "))
+	if c.fleet == nil {
+		fmt.Fprintf(&b, "server:\n  components: [%s]\n", strings.Join(c.components, ", "))
+	} else {
+		b.WriteString("servers:\n")
+		for _, srv := range c.fleet {
+			fmt.Fprintf(&b, "  - name: %s\n    labels: {tier: %s}\n    components: [%s]\n    plesk: {url: %q, key: {env: FLEET_KEY}, default_ip: %s}\n",
+				srv.name, srv.tier, strings.Join(srv.components, ", "), srv.url, srv.ip)
+		}
+	}
 	b.WriteString("services:\n")
 	for _, s := range c.services {
 		fmt.Fprintf(&b, "  - name: %s\n    description: The %s desk\n    button: {url: https://%s.example/go}\n    send: [primary_domain]\n", s, s, s)
+		placeYAML(&b, c.svcPlace[s])
 	}
 	if len(c.rplans) > 0 {
 		b.WriteString("reseller_plans:\n")
@@ -446,12 +548,14 @@ func (c *dsCatalogue) yaml() string {
 	for _, p := range c.rplans {
 		fmt.Fprintf(&b, "  - name: %s\n    oversell: %v\n", p.name, p.oversell)
 		propsYAML(&b, p.props)
+		placeYAML(&b, p.place)
 	}
 	if len(c.resellers) > 0 {
 		b.WriteString("resellers:\n")
 	}
 	for _, rs := range c.resellers {
 		fmt.Fprintf(&b, "  - login: %s\n    name: Reseller %s\n    email: %s@example.com\n    plan: %s\n    status: %s\n", rs.login, rs.login, rs.login, rs.plan, rs.status)
+		placeYAML(&b, dsPlace{servers: rs.servers})
 	}
 	for _, kind := range []string{"service_plans", "addon_plans"} {
 		list := c.plans
@@ -465,6 +569,7 @@ func (c *dsCatalogue) yaml() string {
 		for _, p := range list {
 			fmt.Fprintf(&b, "  - name: %s\n    owner: %s\n", p.name, p.owner)
 			propsYAML(&b, p.props)
+			placeYAML(&b, p.place)
 			if len(p.services) > 0 {
 				fmt.Fprintf(&b, "    services: [%s]\n", strings.Join(p.services, ", "))
 			}
@@ -475,6 +580,7 @@ func (c *dsCatalogue) yaml() string {
 	}
 	for _, cu := range c.customers {
 		fmt.Fprintf(&b, "  - login: %s\n    name: Customer %s\n    email: %s@example.com\n    owner: %s\n    status: %s\n", cu.login, cu.login, cu.login, cu.owner, cu.status)
+		placeYAML(&b, dsPlace{servers: cu.servers})
 	}
 	if len(c.subs) > 0 {
 		b.WriteString("subscriptions:\n")
@@ -482,6 +588,9 @@ func (c *dsCatalogue) yaml() string {
 	var settings strings.Builder
 	for _, s := range c.subs {
 		fmt.Fprintf(&b, "  - domain: %s\n    plan: %s\n    status: %s\n", s.domain, s.plan, s.status)
+		if s.server != "" {
+			fmt.Fprintf(&b, "    server: %s\n", s.server)
+		}
 		if s.customer != "" {
 			fmt.Fprintf(&b, "    customer: %s\n", s.customer)
 		} else {
@@ -546,7 +655,7 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 			}
 			s := pick(r, c.subs)
 			if len(s.customize) > 0 {
-				s.customize = nil
+				s.customize = keptUncustomised(s)
 				c.freeze(s)
 				return "unlock " + s.domain
 			}
@@ -572,7 +681,7 @@ func (c *dsCatalogue) edit(r *rand.Rand) string {
 				return "remove add-on " + name + " from " + s.domain
 			}
 			var free []string
-			for _, a := range c.plansOf(c.subOwner(s), true) {
+			for _, a := range c.placedOn(c.plansOf(c.subOwner(s), true), s.server) {
 				if !contains(s.addons, a.name) {
 					free = append(free, a.name)
 				}
@@ -685,7 +794,26 @@ func differential(t *testing.T, seed int64) {
 	hs := httptest.NewServer(emu)
 	t.Cleanup(hs.Close)
 	vars := map[string]string{"PLANSYNC_PLESK_URL": hs.URL, "PLANSYNC_PLESK_KEY": "k-diff", "PLANSYNC_PLESK_DEFAULT_IP": st.IPs[0], "NO_COLOR": "1"}
-	dir := t.TempDir()
+	diffRun(t, seed, r, c, map[string]*fake.Server{"default": emu}, vars, c.edit, nil)
+}
+
+// diffRun applies c to the emulators (by server name) and then
+// diffSteps edits of it, checking after each apply that the prediction
+// and the emulators agree and that a plan has nothing left to do. It
+// returns the config directory.
+//
+// With modes (a fleet), each step is applied at random in one of the
+// ways a fleet can be: apply; a saved plan (plan --out, apply FILE); one
+// server first (apply --target server/NAME, checked with a plan limited
+// the same way), then the rest; apply, then refresh.
+func diffRun(t *testing.T, seed int64, r *rand.Rand, c *dsCatalogue, emus map[string]*fake.Server, vars map[string]string, edit func(*rand.Rand) string, modes *rand.Rand) string {
+	t.Helper()
+	dir, plans := t.TempDir(), t.TempDir()
+	var names []string
+	for name := range emus {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 
 	var history []string
 	step := func(what string) {
@@ -700,51 +828,95 @@ func differential(t *testing.T, seed int64) {
 		// The subscribers' own values are theirs, chosen in their panels,
 		// not written by plansync: the emulator holds them as the
 		// subscribers would have set them.
-		emu.Do(func(st *fake.State) {
-			st.SubscriberValues = map[string]model.Props{}
-			for domain, ss := range cfg.SubscriberSettings {
-				st.SubscriberValues[domain] = ss.Props.Clone()
-			}
-		})
-		out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete", "--no-cache")
-		if log := os.Getenv("DIFF_LOG"); log != "" { // every step's config and apply, to debug a seed
-			f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err == nil {
-				fmt.Fprintf(f, "=== seed %d step %q\n%s\n--- apply\n%s\n", seed, what, y, out)
-				emu.Do(func(st *fake.State) {
-					for _, w := range st.Webspaces {
-						fmt.Fprintf(f, "--- server: %s locked=%v unsynced=%v %v\n", w.Name, w.Locked, w.Unsynced, w.Values.Limits)
-					}
-				})
-				f.Close()
-			}
+		for _, emu := range emus {
+			emu.Do(func(st *fake.State) {
+				st.SubscriberValues = map[string]model.Props{}
+				for domain, ss := range cfg.SubscriberSettings {
+					st.SubscriberValues[domain] = ss.Props.Clone()
+				}
+			})
 		}
-		fail := func(msg string) {
+		apply := func(args ...string) (string, int) {
+			return runCLI(t, vars, append([]string{"apply", "--dir", dir, "--auto-approve", "--accept-available", "--allow-delete", "--no-cache"}, args...)...)
+		}
+		// check fails the step unless the apply (how) succeeded without a
+		// model disagreement and a plan (limited by args) has nothing left
+		// to do.
+		check := func(how, out string, code int, args ...string) {
 			t.Helper()
-			t.Fatalf("seed %d, after %s: %s\nconfig:\n%s\napply output (end):\n%s", seed, strings.Join(history, "; "), msg, y, tail(out, 60))
-		}
-		if code != 0 {
-			fail(fmt.Sprintf("apply exit %d", code))
-		}
-		if strings.Contains(out, "Model disagreement") {
-			fail("model disagreement")
-		}
-		p, code := runCLI(t, vars, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache")
-		if code != 0 {
-			j, _ := runCLI(t, vars, "plan", "--dir", dir, "--no-cache", "--format", "json")
-			if i := strings.Index(j, `"drift"`); i >= 0 {
-				j = j[i:]
+			if log := os.Getenv("DIFF_LOG"); log != "" { // every step's config and apply, to debug a seed
+				f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+				if err == nil {
+					fmt.Fprintf(f, "=== seed %d step %q\n%s\n--- %s\n%s\n", seed, what, y, how, out)
+					for _, name := range names {
+						emus[name].Do(func(st *fake.State) {
+							for _, w := range st.Webspaces {
+								fmt.Fprintf(f, "--- server %s: %s locked=%v unsynced=%v %v\n", name, w.Name, w.Locked, w.Unsynced, w.Values.Limits)
+							}
+						})
+					}
+					f.Close()
+				}
 			}
-			if lines := strings.SplitN(j, "\n", 60); len(lines) == 60 {
-				j = strings.Join(lines[:59], "\n")
+			fail := func(msg string) {
+				t.Helper()
+				t.Fatalf("seed %d, after %s: %s: %s\nconfig:\n%s\n%s output (end):\n%s", seed, strings.Join(history, "; "), how, msg, y, how, tail(out, 60))
 			}
-			fail(fmt.Sprintf("the plan after apply exits %d:\n%s\n%s", code, p, j))
+			if code != 0 {
+				fail(fmt.Sprintf("exit %d", code))
+			}
+			if strings.Contains(out, "Model disagreement") {
+				fail("model disagreement")
+			}
+			planArgs := append([]string{"plan", "--dir", dir, "--no-cache"}, args...)
+			p, code := runCLI(t, vars, append(planArgs, "--detailed-exitcode")...)
+			if code != 0 {
+				j, _ := runCLI(t, vars, append(planArgs, "--format", "json")...)
+				if i := strings.Index(j, `"drift"`); i >= 0 {
+					j = j[i:]
+				}
+				if lines := strings.SplitN(j, "\n", 60); len(lines) == 60 {
+					j = strings.Join(lines[:59], "\n")
+				}
+				fail(fmt.Sprintf("the plan after it exits %d:\n%s\n%s", code, p, j))
+			}
 		}
+		mode := 0
+		if modes != nil {
+			mode = modes.Intn(5)
+		}
+		switch mode {
+		case 4: // apply, then refresh: what the servers have is recorded
+			out, code := apply()
+			if code == 0 && !strings.Contains(out, "Model disagreement") {
+				var rout string
+				rout, code = runCLI(t, vars, "refresh", "--dir", dir)
+				out += "\n--- refresh\n" + rout
+			}
+			check("apply, refresh", out, code)
+			return
+		case 1: // a saved plan, applied
+			file := filepath.Join(plans, fmt.Sprintf("step%d.plan", len(history)))
+			out, code := runCLI(t, vars, "plan", "--dir", dir, "--out", file, "--allow-delete", "--no-cache")
+			if code != 0 {
+				t.Fatalf("seed %d, after %s: plan --out exits %d:\n%s", seed, strings.Join(history, "; "), code, tail(out, 60))
+			}
+			out, code = apply(file)
+			check("apply "+filepath.Base(file), out, code)
+			return
+		case 2: // one server first (--target server/NAME), then the rest
+			target := "server/" + pick(modes, c.fleet).name
+			out, code := apply("--target", target)
+			check("apply --target "+target, out, code, "--target", target)
+		}
+		out, code := apply()
+		check("apply", out, code)
 	}
 	step("create")
 	for i := 0; i < diffSteps; i++ {
-		step(c.edit(r))
+		step(edit(r))
 	}
+	return dir
 }
 
 // tail is the last n lines of s.

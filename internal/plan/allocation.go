@@ -267,7 +267,9 @@ func (e *engine) resellerGrants(s *sub) {
 				e.conflict(s, path, s.props()[path], model.Bool(false), true,
 					"permission "+perm+" not held by reseller "+s.owner,
 					"grant "+perm+" to reseller "+s.owner+" (its reseller plan)")
-				s.dropUnheldSettings(perm, s.owner)
+				if back := s.dropUnheldSettings(perm, s.owner); back != nil {
+					e.componentConflicts(s, e.missingComponents(back, ""))
+				}
 			}
 		}
 	}

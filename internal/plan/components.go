@@ -77,13 +77,7 @@ func (e *engine) checkComponents(s *sub) {
 		memo = s.effSet.id
 	}
 	cs := e.missingComponents(s.props(), memo)
-	for _, c := range cs {
-		fix := "install component " + c.comp + " (add it to server.components)"
-		if e.in.ComponentsRead {
-			fix = "install component " + c.comp + " on the server"
-		}
-		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", fix)
-	}
+	e.componentConflicts(s, cs)
 	if memo != "" && len(cs) > 0 {
 		// Share the adjusted set among the plan's subscriptions too.
 		e.mu.Lock()
@@ -94,6 +88,18 @@ func (e *engine) checkComponents(s *sub) {
 		}
 		e.mu.Unlock()
 		s.eff, s.effSet = nil, adj
+	}
+}
+
+// componentConflicts makes s's conflicts of the values cs whose server
+// component is missing.
+func (e *engine) componentConflicts(s *sub, cs []componentConflict) {
+	for _, c := range cs {
+		fix := "install component " + c.comp + " (add it to server.components)"
+		if e.in.ComponentsRead {
+			fix = "install component " + c.comp + " on the server"
+		}
+		e.conflict(s, c.path, c.plan, c.avail, c.ok, "component "+c.comp+" not installed", fix)
 	}
 }
 

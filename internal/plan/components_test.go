@@ -205,3 +205,37 @@ func TestPlansValues(t *testing.T) {
 		}
 	}
 }
+
+// TestUnheldSettingMeetsComponents: a subscriber's own value dropped
+// because its reseller does not hold the permission gives way to the
+// plan's value, which is checked for its component as any other: one
+// the server lacks is a conflict with the available value. Before, the
+// plan's value came back after the components were checked (with the
+// subscriber's value in its place) and was predicted as it is (fleet
+// differential seed 512: webalizer predicted, awstats on the server).
+func TestUnheldSettingMeetsComponents(t *testing.T) {
+	cfg := resellerConfig()
+	delete(cfg.Resellers, "conv")
+	delete(cfg.ServicePlans, "conv/Web")
+	delete(cfg.Subscriptions, "conv.example")
+	cfg.Server.Components = append(cfg.Server.Components, "awstats")
+	web := cfg.ServicePlans["acme/Web"]
+	web.Props["hosting.webstats"] = model.Enum("webalizer")
+	web.Props["permissions.manage_webstats"] = model.Bool(true)
+	cfg.SubscriberSettings["acme.example"] = &model.SubscriberSettings{Domain: "acme.example", Props: model.Props{"hosting.webstats": model.Enum("none")}}
+	p := mustPlan(t, cfg, nil)
+	var got []string
+	for _, c := range p.Conflicts {
+		if c.Subscription == "acme.example" {
+			got = append(got, c.Property+": "+c.Reason)
+		}
+	}
+	want := []string{"hosting.webstats: component webalizer not installed", "permissions.manage_webstats: permission manage_webstats not held by reseller acme"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("conflicts %q, want %q", got, want)
+	}
+	if v := effective(t, p.Result, "acme.example")["hosting.webstats"]; v != "awstats" {
+		t.Errorf("hosting.webstats predicted %q, want the available awstats", v)
+	}
+}

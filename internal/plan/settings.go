@@ -66,14 +66,21 @@ func (e *engine) applySettings(s *sub, eff model.Props) {
 // permissions (after availability, SPEC §1.3, §1.5) do not grant it, so
 // the subscriber's values are not kept; the plan's (or customisation's)
 // value stays, and the plan says why. Recorded as dropped, the value is
-// taken again once the reseller holds the permission.
-func (s *sub) dropUnheldSettings(perm, reseller string) {
+// taken again once the reseller holds the permission. It returns the
+// values back in place (to check for their components: they were checked
+// with the subscriber's values in their place).
+func (s *sub) dropUnheldSettings(perm, reseller string) model.Props {
+	var back model.Props
 	for _, path := range s.settings.Paths() {
 		if model.PermissionFor(path) != perm {
 			continue
 		}
 		if was, ok := s.settingsWas[path]; ok {
 			s.eff[path] = was
+			if back == nil {
+				back = model.Props{}
+			}
+			back[path] = was
 		} else {
 			delete(s.eff, path)
 		}
@@ -84,6 +91,7 @@ func (s *sub) dropUnheldSettings(perm, reseller string) {
 	if len(s.settings) == 0 {
 		s.settings = nil
 	}
+	return back
 }
 
 // dropUnavailableSettings takes back the subscriber's values that need a

@@ -563,9 +563,6 @@ func (r *run) buildResellerPlans() *phase {
 	}
 	for _, rp := range r.res.ResellerPlans {
 		rp := rp
-		if !r.inPlan("reseller_plan", rp.Key) {
-			continue
-		}
 		ref := state.Ref{Kind: "reseller_plan", Key: rp.Key}
 		var d *xmlapi.ResellerPlanData
 		if rp.Plesk != nil {
@@ -573,6 +570,15 @@ func (r *run) buildResellerPlans() *phase {
 		}
 		if d == nil {
 			d = r.rplans[r.serverRef("reseller_plan", rp.Name, r.renamed("reseller_plan", rp.Key))]
+		}
+		if !r.inPlan("reseller_plan", rp.Key) {
+			// Not written, but its resellers name it by GUID (a
+			// reseller's switch-subscription, and the check that a
+			// reseller is on it).
+			if d != nil {
+				r.setID(ref, d.GUID, d.ID)
+			}
+			continue
 		}
 		want := r.props(r.res.PropertySets[rp.Props], nil)
 		oversell := strconv.FormatBool(rp.Oversell)

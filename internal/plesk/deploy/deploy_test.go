@@ -1307,3 +1307,47 @@ subscriptions:
 		}
 	})
 }
+
+// TestLockedOwnPHPVersionKeepsHandler checks a locked subscription whose
+// plan gives the PHP version and handler, and whose subscriber chose
+// another PHP version: the server holds the subscriber's version with
+// the plan's handler (one value), which is not plansync's to unset. A
+// later apply that reads the subscription again (another change on the
+// server) writes nothing to it. Before, the handler (alone in what is
+// plansync's, so not sent) was taken for a setting the config leaves
+// out, and apply refused the whole server (fleet differential seed 363).
+func TestLockedOwnPHPVersionKeepsHandler(t *testing.T) {
+	r := newRecorder(t, nil)
+	r.srv.Do(func(st *fake.State) {
+		st.SubscriberValues = map[string]model.Props{"a.example": {"hosting.php_version": model.String("8.2")}}
+	})
+	files := map[string]string{"s.yaml": `
+server:
+  components: [php8.2, php8.3, php-cgi, postfix]
+`, "c.yaml": `
+service_plans:
+  - name: Web
+    resources: {disk_space: 1GiB}
+    permissions: {manage_php_version: true}
+    hosting: {php_version: "8.3", php_handler: cgi}
+customers:
+  - login: jdoe
+    name: John Doe
+subscriptions:
+  - domain: a.example
+    customer: jdoe
+    plan: Web
+    customize:
+      resources: {web_users: 3}
+subscriber_settings:
+  - domain: a.example
+    hosting: {php_version: "8.2"}
+`}
+	out := apply(t, r, load(t, files), nil)
+	files["c.yaml"] = strings.Replace(files["c.yaml"], "  - login: jdoe\n    name: John Doe\n", "  - login: jdoe\n    name: John Doe\n  - login: road\n    name: Road Runner\n", 1)
+	r.take()
+	apply(t, r, load(t, files), out.Record)
+	if ops := r.take(); slices.ContainsFunc(ops, func(op string) bool { return strings.HasPrefix(op, "webspace set") }) {
+		t.Errorf("writes: %v, want none to a.example", ops)
+	}
+}
