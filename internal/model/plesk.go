@@ -183,3 +183,16 @@ type PleskConnection struct {
 	DefaultIP string
 	Src       Src
 }
+
+// PHPOtherHalf is the other half of the PHP version and handler, which
+// Plesk holds as one value (php_handler_id): hosting.php_handler for
+// hosting.php_version and the other way round; "" for any other path.
+func PHPOtherHalf(path string) string {
+	switch path {
+	case "hosting.php_version":
+		return "hosting.php_handler"
+	case "hosting.php_handler":
+		return "hosting.php_version"
+	}
+	return ""
+}

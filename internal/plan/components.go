@@ -329,7 +329,7 @@ func ServicesOnly(s *state.Subscription, eff state.Values) bool {
 		if p := model.Lookup(c.Property); p != nil && p.Plesk.Name == "" && p.Plesk.Why != "" {
 			continue
 		}
-		if other, ok := phpHalf[c.Property]; ok && eff != nil {
+		if other := model.PHPOtherHalf(c.Property); other != "" && eff != nil {
 			if _, has := eff[other]; !has {
 				continue
 			}
@@ -359,6 +359,3 @@ func PlansValues(s *state.Subscription, sets map[string]state.Values) state.Valu
 	}
 	return out
 }
-
-// phpHalf pairs the PHP version and handler: the other half of each.
-var phpHalf = map[string]string{"hosting.php_version": "hosting.php_handler", "hosting.php_handler": "hosting.php_version"}

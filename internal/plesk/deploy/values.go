@@ -72,7 +72,7 @@ func diff(want, have model.Props, own map[string]bool) (model.Props, []string, [
 	}
 	var reset, unset []string
 	for path, hv := range have {
-		if _, ok := want[path]; ok || own[path] || own[phpOtherHalf[path]] {
+		if _, ok := want[path]; ok || own[path] || own[model.PHPOtherHalf(path)] {
 			// An own PHP version (or handler) is one value on the
 			// server with the handler (version) beside it: that half
 			// is part of the subscriber's value, not a setting the
@@ -114,9 +114,6 @@ func diff(want, have model.Props, own map[string]bool) (model.Props, []string, [
 	model.SortPaths(unset)
 	return out, reset, unset
 }
-
-// phpOtherHalf is the other half of the server's one PHP value.
-var phpOtherHalf = map[string]string{"hosting.php_version": "hosting.php_handler", "hosting.php_handler": "hosting.php_version"}
 
 // addonDiff is diff for an add-on plan, whose limits add to the
 // plan's: one left out adds nothing, which an unlimited one does not. So
