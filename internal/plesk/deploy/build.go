@@ -1195,10 +1195,8 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			}
 		}
 		problems := func(rep xmlapi.Reply) {
-			for _, res := range rep.Results {
-				if fr, ok := res.(*xmlapi.FilterResult); ok {
-					r.problem("subscription "+s.Domain, fr.Problems)
-				}
+			for _, text := range filterProblems(rep) {
+				r.problem("subscription "+s.Domain, text)
 			}
 		}
 		set := func(v mapping.Values) {
@@ -1861,19 +1859,23 @@ func (r *run) buildResyncs(freed map[string]bool) []*phase {
 		if sh.limits != nil {
 			op = xmlapi.WebspaceSet{Filter: byName, Values: webspaceValues(mapping.Values{Limits: sh.limits})}
 		}
-		ch.add(func() xmlapi.Op { return op }, func(rep xmlapi.Reply) {
-			var texts []string
-			for _, res := range rep.Results {
-				if fr, ok := res.(*xmlapi.FilterResult); ok {
-					texts = append(texts, fr.Problems)
-				}
-			}
-			r.reproblem(object, texts)
-		})
+		ch.add(func() xmlapi.Op { return op }, func(rep xmlapi.Reply) { r.reproblem(object, filterProblems(rep)) })
 		competing[ch] = sh.owner
 		r.touched[domain] = true
 	}
 	return allocationPhases(ph, competing)[1:]
+}
+
+// filterProblems are the problems Plesk reports in a reply's per-filter
+// results (sync, switch, set of a subscription).
+func filterProblems(rep xmlapi.Reply) []string {
+	var texts []string
+	for _, res := range rep.Results {
+		if fr, ok := res.(*xmlapi.FilterResult); ok {
+			texts = append(texts, fr.Problems)
+		}
+	}
+	return texts
 }
 
 // shortSub is a subscription that may hold less of its reseller's
@@ -1899,11 +1901,11 @@ func (r *run) noteShort(domain, owner string, want model.Props, own bool) {
 				lim[path] = x
 			}
 		}
-		if v := r.values("subscription "+domain, lim, nil); len(v.Limits) > 0 {
-			sh.limits = v.Limits
-		} else {
+		v := r.values("subscription "+domain, lim, nil)
+		if len(v.Limits) == 0 {
 			return
 		}
+		sh.limits = v.Limits
 	}
 	r.mu.Lock()
 	r.short[domain] = sh
