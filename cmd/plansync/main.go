@@ -18,8 +18,10 @@ func main() {
 // first stops a run at once (exit 130 or 143) unless a write is in
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
-// (profile.go).
+// (profile.go). On Linux the heap asks for huge pages first
+// (hugepages_linux.go).
 func realMain(args []string) int {
+	hugePages(os.LookupEnv)
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
 	if err != nil {

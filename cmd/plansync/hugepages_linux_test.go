@@ -1,0 +1,118 @@
+//go:build linux && !race
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestHugePages checks, in a fresh process (a heap as small as the
+// binary's when it starts), that the heap space is marked for huge pages
+// only where Linux gives them on request and GODEBUG does not refuse
+// them, and that the heap then grows into the marked space.
+func TestHugePages(t *testing.T) {
+	if os.Getenv("PLANSYNC_HUGEPAGES_CHILD") != "" {
+		t.Skip("the child's test is TestHugePagesChild")
+	}
+	if _, err := os.Stat(thpEnabled); err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
+	for _, tc := range []struct {
+		mode, godebug string
+		marked        bool
+	}{
+		{"always [madvise] never\n", "", true},
+		{"always [madvise] never\n", "gctrace=0,disablethp=1", false},
+		{"[always] madvise never\n", "", false},
+		{"always madvise [never]\n", "", false},
+	} {
+		t.Run(fmt.Sprintf("%s/%s", strings.TrimSpace(tc.mode), tc.godebug), func(t *testing.T) {
+			mode := filepath.Join(t.TempDir(), "enabled")
+			if err := os.WriteFile(mode, []byte(tc.mode), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHugePagesChild$", "-test.v")
+			cmd.Env = append(os.Environ(), "PLANSYNC_HUGEPAGES_CHILD="+mode, "PLANSYNC_HUGEPAGES_GODEBUG="+tc.godebug)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			want := "marked: false"
+			if tc.marked {
+				want = "marked: true, given back: true, heap grows into it: true, VMA flag hg: true"
+			}
+			if !strings.Contains(string(out), want) {
+				t.Fatalf("child says:\n%s\nwant %q", out, want)
+			}
+		})
+	}
+}
+
+// TestHugePagesChild is TestHugePages's fresh process.
+func TestHugePagesChild(t *testing.T) {
+	mode := os.Getenv("PLANSYNC_HUGEPAGES_CHILD")
+	if mode == "" {
+		t.Skip("run by TestHugePages")
+	}
+	godebug := os.Getenv("PLANSYNC_HUGEPAGES_GODEBUG")
+	getenv := func(k string) (string, bool) {
+		if k == "GODEBUG" {
+			return godebug, godebug != ""
+		}
+		return "", false
+	}
+	const size = 256 << 20
+	start := markHugeHeap(getenv, mode, size)
+	if start == 0 {
+		fmt.Println("marked: false")
+		return
+	}
+	// Given back to the system, once the space is surely collected: it
+	// does not count as memory the process holds (the soft memory limit
+	// counts free pages not given back).
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
+	metrics.Read(sample)
+	given := sample[0].Value.Uint64() < size/4
+	grown := make([]byte, 32<<20)
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(grown)))
+	inside := at >= start && at+uintptr(len(grown)) <= start+size
+	fmt.Printf("marked: true, given back: %v, heap grows into it: %v, VMA flag hg: %v\n", given, inside, vmaFlag(t, at, "hg"))
+}
+
+// vmaFlag tells whether the mapping of this process holding address at
+// has flag in its VmFlags (/proc/self/smaps).
+func vmaFlag(t *testing.T, at uintptr, flag string) bool {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	in := false
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x ", &lo, &hi); n == 2 {
+			in = at >= lo && at < hi
+			continue
+		}
+		if in && strings.HasPrefix(line, "VmFlags:") {
+			return strings.Contains(" "+strings.TrimPrefix(line, "VmFlags:")+" ", " "+flag+" ")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Fatalf("no mapping holds %#x", at)
+	return false
+}
