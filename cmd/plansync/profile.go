@@ -15,7 +15,8 @@ import (
 // DIR/cpu.pprof (the CPU profile of the whole run), DIR/heap.pprof (the
 // memory profile when it ends: what is held, and with `-sample_index
 // alloc_space` all that was allocated) and DIR/stats.txt (wall time, Go
-// version, cores, the collector's counts and peak heap). None of them
+// version, cores, the collector's counts, peak heap and peak resident
+// memory). None of them
 // holds a secret or the command line (which may name a state URL with
 // its password): only code locations and counts. DIR is made if missing;
 // files in it are replaced. A run ended by a signal writes no profile.
@@ -87,6 +88,14 @@ func (p *profiler) stop(code int) error {
 			"heap allocated in total: %d MiB (%d objects)\nheap obtained from the OS (HeapSys, about its peak): %d MiB\nmemory from the OS (Sys): %d MiB\ncollections: %d, pause total %s\n",
 			code, wall.Round(time.Millisecond), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0),
 			ms.TotalAlloc>>20, ms.Mallocs, ms.HeapSys>>20, ms.Sys>>20, ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
+		if err != nil {
+			return err
+		}
+		// The peak as the system counts it (the heap, the runtime's
+		// own memory, the binary; on Linux a heap in huge pages).
+		if peak, ok := peakResident(); ok {
+			_, err = fmt.Fprintf(w, "peak resident memory: %d MiB\n", peak>>20)
+		}
 		return err
 	}))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -38,5 +39,8 @@ func TestProfileFiles(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "stats.txt"))
 	if err != nil || !bytes.Contains(b, []byte("exit code: 3\n")) {
 		t.Errorf("stats.txt: %v\n%s", err, b)
+	}
+	if _, ok := peakResident(); ok && !regexp.MustCompile(`(?m)^peak resident memory: [1-9][0-9]* MiB$`).Match(b) {
+		t.Errorf("stats.txt has no peak resident memory:\n%s", b)
 	}
 }

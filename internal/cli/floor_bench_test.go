@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -20,14 +22,15 @@ import (
 )
 
 // BenchmarkPlanFloor puts a no-op `plansync plan` of a 100,000-subscription
-// fleet beside its floor: a minimal program that only parses the same
-// config files, one after the other on one core (GOMAXPROCS 1), with
-// yaml.v3 (into yaml.Node) or hcl/v2 (hclsyntax.ParseConfig). The plan
-// runs in process with the binary's collector settings (asFreshBinary), each
-// run a fresh one as far as plansync is concerned (nothing is kept in
-// memory between runs; the cache is on disk):
+// fleet beside its floor: a minimal program (testdata/floor) that only
+// parses the same config files, one after the other on one core
+// (GOMAXPROCS 1), with yaml.v3 (into yaml.Node) or hcl/v2
+// (hclsyntax.ParseConfig). Both are built here and each run is a fresh
+// process; plansync's as in CI (stdin not a terminal; the cache is on
+// disk):
 //
-//   - cold: --no-cache (issue 15's goal: at most 1.5× the floor);
+//   - cold: --no-cache (issue 15's goal: at most 1.5× the floor, peak
+//     memory at most 512 MiB);
 //   - warm: the cache filled by the run before (goal: at most 0.5×): the
 //     plan is printed from the plan cache (plancache.go);
 //   - edit: one file edited before each run (a customer renamed, a new
@@ -35,8 +38,9 @@ import (
 //     the plan shows the one change (goal: at most 0.3×); the plan
 //     cache cannot answer, the decoded files' and state's caches do.
 //
-// Each reports x-floor, its time over the floor's. -short uses 10,000
-// subscriptions.
+// Each reports x-floor, its time over the floor's, and peak-MiB, the
+// peak resident memory of one more run (profiled, untimed: stats.txt of
+// PLANSYNC_PROFILE). -short uses 10,000 subscriptions.
 func BenchmarkPlanFloor(b *testing.B) {
 	n := 100_000
 	if testing.Short() {
@@ -58,14 +62,18 @@ func BenchmarkPlanFloor(b *testing.B) {
 	}
 	cfg = nil
 	runtime.GC()
+	bin := buildPlansync(b, "github.com/plansync/plansync/cmd/plansync")
+	floorBin := buildPlansync(b, "./testdata/floor")
 	for _, syntax := range syntaxes {
 		dir := dirs[syntax]
 		files := configFiles(b, dir, "."+syntax)
 		var floor float64
 		b.Run(syntax+"/floor", func(b *testing.B) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 			for b.Loop() {
-				parseFloor(b, files, syntax)
+				out, err := exec.Command(floorBin, append([]string{syntax}, files...)...).CombinedOutput()
+				if err != nil {
+					b.Fatalf("floor: %v\n%s", err, out)
+				}
 			}
 			floor = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		})
@@ -75,19 +83,19 @@ func BenchmarkPlanFloor(b *testing.B) {
 			}
 		}
 		b.Run(syntax+"/cold", func(b *testing.B) {
-			asFreshBinary(b)
 			for b.Loop() {
-				mustNoChanges(b, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache")
+				runBinary(b, bin, 0, "", "plan", "--dir", dir, "--detailed-exitcode", "--no-cache")
 			}
 			ratio(b)
+			reportPeak(b, bin, 0, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache")
 		})
-		mustNoChanges(b, "plan", "--dir", dir, "--detailed-exitcode") // fills the cache
+		runBinary(b, bin, 0, "", "plan", "--dir", dir, "--detailed-exitcode") // fills the cache
 		b.Run(syntax+"/warm", func(b *testing.B) {
-			asFreshBinary(b)
 			for b.Loop() {
-				mustNoChanges(b, "plan", "--dir", dir, "--detailed-exitcode")
+				runBinary(b, bin, 0, "", "plan", "--dir", dir, "--detailed-exitcode")
 			}
 			ratio(b)
+			reportPeak(b, bin, 0, "plan", "--dir", dir, "--detailed-exitcode")
 		})
 		edited := files[len(files)/2]
 		orig, err := os.ReadFile(edited)
@@ -95,14 +103,16 @@ func BenchmarkPlanFloor(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(syntax+"/edit", func(b *testing.B) {
-			asFreshBinary(b)
-			for i := 0; b.Loop(); i++ {
+			i := 0
+			for ; b.Loop(); i++ {
 				b.StopTimer()
 				renameFirstCustomer(b, edited, orig, i)
 				b.StartTimer()
-				mustRun(b, "plan", "--dir", dir)
+				runBinary(b, bin, ExitChanges, "", "plan", "--dir", dir, "--detailed-exitcode")
 			}
 			ratio(b)
+			renameFirstCustomer(b, edited, orig, i)
+			reportPeak(b, bin, ExitChanges, "plan", "--dir", dir, "--detailed-exitcode")
 		})
 		if err := os.WriteFile(edited, orig, 0o644); err != nil {
 			b.Fatal(err)
@@ -137,19 +147,52 @@ func asBinary(b *testing.B) {
 	})
 }
 
-// asFreshBinary tunes the collector exactly as the plansync binary does
-// (its main: TuneGC's heap target under the default soft limit) for the
-// rest of b, for a benchmark that holds next to nothing of its own (the
-// heap target reads the whole process's live heap).
-func asFreshBinary(b *testing.B) {
-	limit := debug.SetMemoryLimit(DefaultMemoryLimit)
-	gc := debug.SetGCPercent(400)
-	stop := TuneGC(HeapTarget)
-	b.Cleanup(func() {
-		stop()
-		debug.SetGCPercent(gc)
-		debug.SetMemoryLimit(limit)
-	})
+// buildPlansync builds the program pkg (plansync, or the floor) into a
+// directory of b's.
+func buildPlansync(b *testing.B, pkg string) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), filepath.Base(pkg))
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+	if err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runBinary runs the plansync binary bin with args in a fresh process,
+// stdin not a terminal (as in CI), profiled into profile unless it is "",
+// and fails b unless it exits with code.
+func runBinary(b *testing.B, bin string, code int, profile string, args ...string) {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "PLANSYNC_STATE=", "PLANSYNC_PROFILE="+profile)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if got := cmd.ProcessState.ExitCode(); got != code {
+		b.Fatalf("plansync %v: exit %d (%v), want %d\n%s", args, got, err, code, out.String())
+	}
+}
+
+// reportPeak runs bin with args once more, untimed and profiled
+// (PLANSYNC_PROFILE), and reports the peak resident memory its
+// stats.txt gives as peak-MiB (the kernel's count for the process
+// itself: the benchmark's own memory is not in it).
+func reportPeak(b *testing.B, bin string, code int, args ...string) {
+	b.StopTimer()
+	dir := b.TempDir()
+	runBinary(b, bin, code, dir, args...)
+	stats, err := os.ReadFile(filepath.Join(dir, "stats.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^peak resident memory: (\d+) MiB$`).FindSubmatch(stats)
+	if m == nil {
+		b.Logf("no peak resident memory in stats.txt:\n%s", stats)
+		return
+	}
+	mib, _ := strconv.Atoi(string(m[1]))
+	b.ReportMetric(float64(mib), "peak-MiB")
 }
 
 // configFiles lists the config files of a generated fleet (not the
@@ -174,7 +217,9 @@ func configFiles(b *testing.B, dir, ext string) []string {
 	return files
 }
 
-// parseFloor reads and parses each file: the least any plan must do.
+// parseFloor reads and parses each file, in this process: the least any
+// plan must do (BenchmarkPlanShapes; BenchmarkPlanFloor runs the same in
+// a program of its own, testdata/floor).
 func parseFloor(b *testing.B, files []string, syntax string) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
