@@ -19,9 +19,9 @@ func main() {
 // progress, which is finished first; watch stops after its plan in
 // progress (see cli.Interrupts). PLANSYNC_PROFILE=DIR profiles the run
 // (profile.go). On Linux the heap asks for huge pages first
-// (hugepages_linux.go).
+// (cli.HugeHeap).
 func realMain(args []string) int {
-	hugePages(os.LookupEnv)
+	cli.HugeHeap(os.LookupEnv)
 	tuneGC(os.LookupEnv)
 	prof, err := startProfile(os.LookupEnv)
 	if err != nil {

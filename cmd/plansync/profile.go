@@ -85,9 +85,9 @@ func (p *profiler) stop(code int) error {
 	}))
 	err = errors.Join(err, writeFile(filepath.Join(p.dir, "stats.txt"), func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "plansync profile\nexit code: %d\nwall time: %s\ngo: %s %s/%s\ncpus: %d (GOMAXPROCS %d)\n"+
-			"heap allocated in total: %d MiB (%d objects)\nheap obtained from the OS (HeapSys, about its peak): %d MiB\nmemory from the OS (Sys): %d MiB\ncollections: %d, pause total %s\n",
+			"heap allocated in total: %d MiB (%d objects)\nheap held from the OS at the end (HeapSys less HeapReleased): %d MiB\nmemory held from the OS at the end (Sys less HeapReleased): %d MiB\ncollections: %d, pause total %s\n",
 			code, wall.Round(time.Millisecond), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0),
-			ms.TotalAlloc>>20, ms.Mallocs, ms.HeapSys>>20, ms.Sys>>20, ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
+			ms.TotalAlloc>>20, ms.Mallocs, (ms.HeapSys-ms.HeapReleased)>>20, (ms.Sys-ms.HeapReleased)>>20, ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,9 @@ import (
 // read is what a full encoding writes: that no command modifies the
 // snapshot it read.
 func TestMain(m *testing.M) {
+	if os.Getenv("PLANSYNC_HUGEHEAP_CHILD") == "" {
+		HugeHeap(os.LookupEnv) // as the binary (TestHugeHeap's child tests it afresh)
+	}
 	flag.Parse()
 	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
 		state.VerifyEncodeLike = true

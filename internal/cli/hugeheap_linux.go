@@ -1,6 +1,6 @@
 //go:build linux && !race
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 )
 
 // hugeHeapBytes is the address space at the start of the heap that
-// hugePages asks transparent huge pages for: more than a plan of 100,000
+// HugeHeap asks transparent huge pages for: more than a plan of 100,000
 // subscriptions ever holds (about 450 MiB at its peak), and only address
 // space: memory is used as the heap grows into it, as without.
 const hugeHeapBytes = 1 << 30
@@ -22,14 +22,16 @@ const hugeHeapBytes = 1 << 30
 // "always", "madvise" (to memory that asks for them) or "never".
 const thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled"
 
-// hugePages asks Linux to back the heap plansync is about to grow with
+// HugeHeap asks Linux to back the heap plansync is about to grow with
 // transparent huge pages (2 MiB) where it gives them only on request
 // (the "madvise" mode, the default of most distributions). A plan of a
 // large fleet builds a heap of hundreds of MiB from scratch; with 4 KiB
 // pages each of them is a page fault, which on a virtual machine costs
 // tens of microseconds: about a third of the run's CPU time. The Go
 // runtime does not ask for huge pages for its heap (only for its
-// metadata), so plansync does, once, before any work: it has the
+// metadata), so plansync does, once, before any work (the binary's
+// main; the package's tests and benchmarks, which run plansync in
+// process, as the binary does): it has the
 // runtime map the address space the heap will grow into (a large
 // allocation, never touched), marks that space MADV_HUGEPAGE, and gives
 // it back to the runtime (a collection, then every free page returned
@@ -37,11 +39,11 @@ const thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled"
 // 2 MiB at a time, as the heap grows). Go's own GODEBUG=disablethp=1
 // turns it off, and it does nothing when Linux gives huge pages always
 // or never.
-func hugePages(getenv func(string) (string, bool)) {
+func HugeHeap(getenv func(string) (string, bool)) {
 	markHugeHeap(getenv, thpEnabled, hugeHeapBytes)
 }
 
-// markHugeHeap is hugePages with Linux's mode read from modeFile and
+// markHugeHeap is HugeHeap with Linux's mode read from modeFile and
 // size bytes of heap marked. It returns the address where the marked
 // space starts, 0 when it marks none.
 func markHugeHeap(getenv func(string) (string, bool), modeFile string, size int) uintptr {

@@ -1,6 +1,6 @@
 //go:build linux && !race
 
-package main
+package cli
 
 import (
 	"bufio"
@@ -15,13 +15,13 @@ import (
 	"unsafe"
 )
 
-// TestHugePages checks, in a fresh process (a heap as small as the
+// TestHugeHeap checks, in a fresh process (a heap as small as the
 // binary's when it starts), that the heap space is marked for huge pages
 // only where Linux gives them on request and GODEBUG does not refuse
 // them, and that the heap then grows into the marked space.
-func TestHugePages(t *testing.T) {
-	if os.Getenv("PLANSYNC_HUGEPAGES_CHILD") != "" {
-		t.Skip("the child's test is TestHugePagesChild")
+func TestHugeHeap(t *testing.T) {
+	if os.Getenv("PLANSYNC_HUGEHEAP_CHILD") != "" {
+		t.Skip("the child's test is TestHugeHeapChild")
 	}
 	if _, err := os.Stat(thpEnabled); err != nil {
 		t.Skipf("this kernel has no transparent huge pages: %v", err)
@@ -40,8 +40,8 @@ func TestHugePages(t *testing.T) {
 			if err := os.WriteFile(mode, []byte(tc.mode), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHugePagesChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "PLANSYNC_HUGEPAGES_CHILD="+mode, "PLANSYNC_HUGEPAGES_GODEBUG="+tc.godebug)
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHugeHeapChild$", "-test.v")
+			cmd.Env = append(os.Environ(), "PLANSYNC_HUGEHEAP_CHILD="+mode, "PLANSYNC_HUGEHEAP_GODEBUG="+tc.godebug)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("child: %v\n%s", err, out)
@@ -57,13 +57,13 @@ func TestHugePages(t *testing.T) {
 	}
 }
 
-// TestHugePagesChild is TestHugePages's fresh process.
-func TestHugePagesChild(t *testing.T) {
-	mode := os.Getenv("PLANSYNC_HUGEPAGES_CHILD")
+// TestHugeHeapChild is TestHugeHeap's fresh process.
+func TestHugeHeapChild(t *testing.T) {
+	mode := os.Getenv("PLANSYNC_HUGEHEAP_CHILD")
 	if mode == "" {
-		t.Skip("run by TestHugePages")
+		t.Skip("run by TestHugeHeap")
 	}
-	godebug := os.Getenv("PLANSYNC_HUGEPAGES_GODEBUG")
+	godebug := os.Getenv("PLANSYNC_HUGEHEAP_GODEBUG")
 	getenv := func(k string) (string, bool) {
 		if k == "GODEBUG" {
 			return godebug, godebug != ""
