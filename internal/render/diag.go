@@ -21,7 +21,7 @@ import (
 // reads a diagnostic's file (nil: no source lines); each file is read
 // once.
 func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]byte, error)) error {
-	src := sourceCache{read: readFile, files: map[string][]string{}}
+	src := sourceCache{read: readFile, files: map[string]sourceFile{}}
 	var b strings.Builder
 	for _, d := range ds {
 		line := d.Error()
@@ -51,6 +51,22 @@ func DiagnosticsText(w io.Writer, ds diag.Diagnostics, readFile func(string) ([]
 // error does. A word that only names or describes something (a service
 // secret-backup, a plan "Secret Plan", a description about a key) is not
 // a secret: plan prints those values anyway.
+//
+// A secret's value may also go on over the lines below its field's (an
+// HCL heredoc, a YAML block scalar, a quoted or plain scalar continued,
+// a flow collection left open), and those lines are not shown either.
+// Below a secret field given in clear, or whose value is on the lines
+// below, are hidden: the lines of the heredoc it opens (<<EOT, <<-EOT),
+// up to and with its marker's; otherwise the lines that are blank,
+// indented more than the field's name, or an item of a YAML sequence at
+// its column, and any line while a quote or a bracket opened since the
+// field's line is open (YAML takes a quoted scalar's lines at any
+// indentation). The first line that is none of these is shown again (a
+// list item's sibling field: - password: x, then email: y), and so is,
+// under a field whose value is on the lines below, a line that is only
+// a reference (env: NAME, {file: path}). The rule errs on the side of
+// hiding: a quote or bracket in a password in clear may hide the lines
+// after it up to one that closes it.
 var (
 	// A name that may be a secret's: one word of it (words split at _
 	// and -) is key, or it holds passw or secret.
@@ -62,9 +78,6 @@ var (
 	// A reference is one key and its value: {env: NAME, value: x} may
 	// hold a secret in clear after the reference.
 	secretRef = regexp.MustCompile(`(?i)\{\s*["']?(?:env|file)["']?\s*[:=]\s*(?:"[^"]*"|'[^']*'|[^,{}\s"']+)\s*\}|\b(?:env|file)\s*\(\s*"[^"]*"\s*\)`)
-	// What follows a secret field's separator when the line holds no
-	// secret: a reference (replaced by \x00), or nothing.
-	byRef = regexp.MustCompile(`^["']?\s*[:=]\s*(?:\x00|$)`)
 	// A comment: # (YAML, HCL), // or /* (HCL) at the start of the line
 	// or after a space. Quotes are not followed: a # in a quoted value
 	// only makes the rule stricter.
@@ -72,6 +85,13 @@ var (
 	// A URL with a password in its user information (user:PASSWORD@;
 	// the password may hold / ? # and @).
 	urlPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"']*:[^\s"']*@`)
+	// An HCL heredoc opened at the end of a line: <<ID or <<-ID.
+	heredocOpen = regexp.MustCompile(`<<-?([\pL_][\pL\pN_-]*)\s*$`)
+	// A YAML block scalar's header: | or >, and its indicators.
+	blockScalar = regexp.MustCompile(`^[|>][-+1-9]*\s*$`)
+	// A line that is only a reference: a YAML mapping's env or file key
+	// and its value, or one of the forms secretRef takes.
+	refLine = regexp.MustCompile(`^\s*(?:(?i:["']?(?:env|file)["']?\s*:\s*(?:"[^"]*"|'[^']*'|[^\s"'{}\[\],#]+))|` + secretRef.String() + `)\s*$`)
 )
 
 // holdsSecret reports whether a source line may hold a secret in clear.
@@ -79,42 +99,192 @@ func holdsSecret(line string) bool {
 	if urlPassword.MatchString(line) {
 		return true
 	}
-	code, comment := line, ""
-	if m := commentStart.FindStringIndex(line); m != nil {
-		code, comment = line[:m[0]], line[m[0]:]
-	}
+	code, comment := splitComment(line)
 	for _, w := range fieldName.FindAllString(comment, -1) {
 		if secretName.MatchString(w) {
 			return true
 		}
 	}
-	code = secretRef.ReplaceAllLiteralString(code, "\x00")
-	for _, m := range fieldName.FindAllStringIndex(code, -1) {
-		rest := code[m[1]:]
-		if secretName.MatchString(code[m[0]:m[1]]) && fieldSep.MatchString(rest) && !byRef.MatchString(rest) {
+	for _, f := range secretFields(code) {
+		if f.value != "" {
 			return true
 		}
 	}
 	return false
 }
 
-type sourceCache struct {
-	read  func(string) ([]byte, error)
-	files map[string][]string // nil: unreadable
+// splitComment cuts a line at the start of its comment, if any.
+func splitComment(line string) (code, comment string) {
+	if m := commentStart.FindStringIndex(line); m != nil {
+		return line[:m[0]], line[m[0]:]
+	}
+	return line, ""
 }
 
-func (c sourceCache) lines(file string) []string {
-	if ls, ok := c.files[file]; ok {
-		return ls
+// secretField is a field of a line whose name says it holds a secret
+// and whose value is not a reference: col is where its name starts (a
+// byte offset in the line), value what follows its separator, references
+// in it replaced by NULs ("" when the value is on the lines below).
+type secretField struct {
+	col   int
+	value string
+}
+
+// secretFields lists, left to right, the secret fields of a line's code
+// (the line without its comment, for holdsSecret).
+func secretFields(code string) []secretField {
+	// A reference is blanked out byte for byte, so columns stay.
+	code = secretRef.ReplaceAllStringFunc(code, func(m string) string { return strings.Repeat("\x00", len(m)) })
+	var fs []secretField
+	for _, m := range fieldName.FindAllStringIndex(code, -1) {
+		rest := code[m[1]:]
+		sep := fieldSep.FindString(rest)
+		if sep == "" || !secretName.MatchString(code[m[0]:m[1]]) {
+			continue
+		}
+		value := strings.TrimLeft(rest[len(sep):], " \t\n\f\r")
+		if strings.HasPrefix(value, "\x00") {
+			continue
+		}
+		fs = append(fs, secretField{col: m[0], value: value})
 	}
-	var ls []string
-	if c.read != nil {
-		if data, err := c.read(file); err == nil {
-			ls = strings.Split(string(data), "\n")
+	return fs
+}
+
+// secretLines marks the lines of a file that go on with a secret's value
+// from a line above (the rule above holdsSecret).
+func secretLines(ls []string) []bool {
+	hide := make([]bool, len(ls))
+	line := func(i int) string { return strings.TrimRight(ls[i], "\r") }
+	// heredoc hides the lines after i up to its marker and gives the
+	// marker's line (the last line when there is none).
+	heredoc := func(i int, marker string) int {
+		for i++; i < len(ls); i++ {
+			hide[i] = true
+			if strings.TrimSpace(line(i)) == marker {
+				return i
+			}
+		}
+		return len(ls) - 1
+	}
+	for i := 0; i < len(ls); i++ {
+		// The whole line is searched: a # in a quoted value is taken
+		// for a comment's start by splitComment.
+		fs := secretFields(line(i))
+		if len(fs) == 0 {
+			continue
+		}
+		below := true
+		for _, f := range fs {
+			below = below && f.value == ""
+		}
+		if m := heredocOpen.FindStringSubmatch(line(i)); m != nil && !below {
+			i = heredoc(i, m[1])
+			continue
+		}
+		col := fs[0].col
+		// A YAML block scalar's lines are text: its quotes and brackets
+		// open nothing, and indentation alone ends it.
+		block := blockScalar.MatchString(fs[len(fs)-1].value)
+		var st scanState
+		if !block {
+			st = st.scan(line(i))
+		}
+		j := i + 1
+		for ; j < len(ls); j++ {
+			l := line(j)
+			rest := strings.TrimLeft(l, " \t")
+			ind := len(l) - len(rest)
+			if !st.open() && rest != "" && ind < col {
+				break
+			}
+			if !st.open() && rest != "" && ind == col && rest != "-" && !strings.HasPrefix(rest, "- ") {
+				break
+			}
+			hide[j] = !below || !refLine.MatchString(l)
+			if block {
+				continue
+			}
+			st = st.scan(l)
+			if m := heredocOpen.FindStringSubmatch(l); m != nil && st.quote == 0 {
+				j = heredoc(j, m[1])
+			}
+		}
+		i = j - 1
+	}
+	return hide
+}
+
+// scanState is where a scan of source lines stands: in a quoted string
+// (its quote), and how many brackets are open.
+type scanState struct {
+	quote byte
+	depth int
+}
+
+func (s scanState) open() bool { return s.quote != 0 || s.depth > 0 }
+
+// scan follows line's quotes and brackets from s. A quote opens a string
+// only where a token starts (YAML's it's holds none); # or // after a
+// space or at the start, outside a string, begins a comment.
+func (s scanState) scan(line string) scanState {
+	for i := 0; i < len(line); i++ {
+		ch := line[i]
+		switch {
+		case s.quote == '"':
+			if ch == '\\' {
+				i++
+			} else if ch == '"' {
+				s.quote = 0
+			}
+		case s.quote == '\'':
+			if ch == '\'' && i+1 < len(line) && line[i+1] == '\'' {
+				i++
+			} else if ch == '\'' {
+				s.quote = 0
+			}
+		case ch == '"' || ch == '\'':
+			if i == 0 || strings.IndexByte(" \t[{(,:=", line[i-1]) >= 0 {
+				s.quote = ch
+			}
+		case ch == '{' || ch == '[' || ch == '(':
+			s.depth++
+		case ch == '}' || ch == ']' || ch == ')':
+			s.depth = max(s.depth-1, 0)
+		case ch == '#' || ch == '/' && i+1 < len(line) && line[i+1] == '/':
+			if i == 0 || line[i-1] == ' ' || line[i-1] == '\t' {
+				return s
+			}
 		}
 	}
-	c.files[file] = ls
-	return ls
+	return s
+}
+
+type sourceCache struct {
+	read  func(string) ([]byte, error)
+	files map[string]sourceFile
+}
+
+// sourceFile is a file's lines (nil: unreadable), and which of them go
+// on with a secret's value from a line above (secretLines).
+type sourceFile struct {
+	lines  []string
+	secret []bool
+}
+
+func (c sourceCache) file(name string) sourceFile {
+	if f, ok := c.files[name]; ok {
+		return f
+	}
+	var f sourceFile
+	if c.read != nil {
+		if data, err := c.read(name); err == nil {
+			f.lines = strings.Split(string(data), "\n")
+			f.secret = secretLines(f.lines)
+		}
+	}
+	c.files[name] = f
+	return f
 }
 
 // snippet is the source line of r, numbered, with a caret line under
@@ -124,14 +294,15 @@ func (c sourceCache) snippet(r diag.Range) string {
 	if r.File == "" || r.Start.Line < 1 {
 		return ""
 	}
-	ls := c.lines(r.File)
-	if r.Start.Line > len(ls) {
+	f := c.file(r.File)
+	if r.Start.Line > len(f.lines) {
 		return ""
 	}
-	raw := strings.TrimRight(ls[r.Start.Line-1], "\r")
-	if holdsSecret(raw) {
-		// A password may stand on this line in clear: secrets are
-		// never printed, so the line is not shown.
+	raw := strings.TrimRight(f.lines[r.Start.Line-1], "\r")
+	if holdsSecret(raw) || f.secret[r.Start.Line-1] {
+		// A password may stand on this line in clear, or go on over
+		// it from a line above: secrets are never printed, so the line
+		// is not shown.
 		return ""
 	}
 	num := fmt.Sprint(r.Start.Line)

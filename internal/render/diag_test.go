@@ -204,6 +204,60 @@ func TestHoldsSecret(t *testing.T) {
 	}
 }
 
+// A secret given in clear over several lines (an HCL heredoc, a YAML
+// block scalar, a quoted or plain scalar continued, a flow collection
+// left open) is hidden on every line it goes on over, not only on its
+// field's; the lines after it are shown again, and so are a list item's
+// sibling fields and a multi-line value that is no secret.
+func TestDiagnosticsTextSecretOverLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		shown     []int // the lines shown under an error on each line
+	}{
+		{"hcl heredoc", "customer \"dee\" {\n  password = <<EOT\nhunter2${cd\n  hunter3\nEOT\n  email = \"x\"\n}\n", []int{1, 6, 7}},
+		{"hcl indented heredoc", "server {\n  plesk {\n    key = <<-KEY_1\n      hunter2${\n      KEY_1\n    url = \"https://p.example\"\n  }\n}\n", []int{1, 2, 6, 7, 8}},
+		{"hcl heredoc crlf", "customer \"dee\" {\r\n  password = <<EOT\r\nhunter2${\r\nEOT\r\n  email = \"x\"\r\n}\r\n", []int{1, 5, 6}},
+		{"hcl object", "customer \"dee\" {\n  password = join(\"\", [\n  \"hunter1\",\n\"hunter2\"])\n  email = \"x\"\n}\n", []int{1, 5, 6}},
+		{"hcl heredoc no secret", "service \"x\" {\n  description = <<EOT\n  text ${x\nEOT\n}\n", []int{1, 2, 3, 4, 5}},
+		{"yaml block scalar", "customers:\n  - login: bob\n    password: |\n      hunter2\n\n      hunter3: [x\n    email: x\n", []int{1, 2, 7}},
+		{"yaml folded scalar list item", "customers:\n  - password: >-\n      hunter2\n    login: bob\n  - login: al\n", []int{1, 4, 5}},
+		{"yaml quoted continued", "customers:\n  - login: bob\n    password: \"hunter1\n      hunter2\\q\"\n    email: x\n", []int{1, 2, 5}},
+		{"yaml quoted continued less indented", "customers:\n  - password: 'hunter1\n  hunter2''s\nhunter3'\n    login: bob\n", []int{1, 5}},
+		{"yaml plain continued", "customers:\n  - login: bob\n    password: hunter1\n     hunter2: x\n    email: x\n", []int{1, 2, 5}},
+		{"yaml flow mapping open", "customers:\n  - {login: cy, password: [hunter1,\n  \"hunter2\\q\"], email: x}\n  - {login: dee}\n", []int{1, 4}},
+		{"yaml quoted continued after a #", "customers:\n  - {login: a, note: \"no #1\", password: \"hunter1\n  hunter2\"}\n  - {login: b}\n", []int{1, 4}},
+		{"yaml value below", "customers:\n  - login: bob\n    password:\n      \"hunter2\\q\"\n    email: x\n", []int{1, 2, 3, 5}},
+		{"yaml value below as a sequence", "customers:\n  - login: bob\n    password:\n    - hunter2\n    email: x\n", []int{1, 2, 3, 5}},
+		{"yaml reference below", "customers:\n  - login: bob\n    password:\n      env: PW_BOB\n      value: hunter2\n    ftp_password:\n      {file: pw.txt}\n", []int{1, 2, 3, 4, 6, 7}},
+		{"yaml no secret", "customers:\n  - login: bob\n    description: |\n      text\n      more\n    password: {env: PW}\n", []int{1, 2, 3, 4, 5, 6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			read := func(string) ([]byte, error) { return []byte(tc.src), nil }
+			var ds diag.Diagnostics
+			n := strings.Count(tc.src, "\n")
+			for l := 1; l <= n; l++ {
+				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Summary: "bad", Subject: at("f", l, 1, l, 1)})
+			}
+			var out bytes.Buffer
+			if err := DiagnosticsText(&out, ds, read); err != nil {
+				t.Fatal(err)
+			}
+			var shown []int
+			for l := 1; l <= n; l++ {
+				if strings.Contains(out.String(), "\n  "+strconv.Itoa(l)+" | ") {
+					shown = append(shown, l)
+				}
+			}
+			if diff := cmp.Diff(tc.shown, shown); diff != "" {
+				t.Errorf("lines shown (-want +got):\n%s\n%s", diff, out.String())
+			}
+			if strings.Contains(out.String(), "hunter") {
+				t.Errorf("a secret is shown:\n%s", out.String())
+			}
+		})
+	}
+}
+
 // A long source line (a minified or generated file, a huge value) is
 // shown as the part around the error, not whole under every error.
 func TestDiagnosticsTextLongLine(t *testing.T) {
