@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -37,7 +38,8 @@ const thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled"
 // it back to the runtime (a collection, then every free page returned
 // to the system, which keeps the mark: the pages are faulted in again,
 // 2 MiB at a time, as the heap grows). Go's own GODEBUG=disablethp=1
-// turns it off, and it does nothing when Linux gives huge pages always
+// turns it off; it does nothing where mapping that space at once could
+// fail (roomFor), and when Linux gives huge pages always
 // or never.
 func HugeHeap(getenv func(string) (string, bool)) {
 	markHugeHeap(getenv, thpEnabled, hugeHeapBytes)
@@ -51,7 +53,7 @@ func markHugeHeap(getenv func(string) (string, bool), modeFile string, size int)
 		return 0
 	}
 	mode, err := os.ReadFile(modeFile)
-	if err != nil || !bytes.Contains(mode, []byte("[madvise]")) {
+	if err != nil || !bytes.Contains(mode, []byte("[madvise]")) || !roomFor(uint64(size)) {
 		return 0
 	}
 	region := make([]byte, size)
@@ -62,4 +64,48 @@ func markHugeHeap(getenv func(string) (string, bool), modeFile string, size int)
 	region = nil
 	debug.FreeOSMemory()
 	return start
+}
+
+// roomFor tells whether this process may map size bytes of heap at
+// once without running out of memory: the runtime ends the process when
+// a mapping fails. It may not under a limit on its address space or data
+// (ulimit -v, ulimit -d), when Linux commits no more than it has
+// (vm.overcommit_memory 2), or on a machine with less than twice size of
+// memory and swap (Linux's usual rule refuses a mapping larger than
+// those).
+func roomFor(size uint64) bool {
+	var as, data unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_AS, &as) != nil || unix.Getrlimit(unix.RLIMIT_DATA, &data) != nil {
+		return false
+	}
+	overcommit, err := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	if err != nil {
+		return false
+	}
+	meminfo, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return false
+	}
+	return mayReserve(as.Cur, data.Cur, string(overcommit), meminfo, size)
+}
+
+// mayReserve is roomFor's rule, from the address space and data limits
+// (unix.RLIM_INFINITY: none), vm.overcommit_memory and /proc/meminfo.
+func mayReserve(as, data uint64, overcommit string, meminfo []byte, size uint64) bool {
+	if as != unix.RLIM_INFINITY || data != unix.RLIM_INFINITY || strings.TrimSpace(overcommit) == "2" {
+		return false
+	}
+	var total uint64
+	for line := range strings.SplitSeq(string(meminfo), "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || name != "MemTotal" && name != "SwapTotal" {
+			continue
+		}
+		kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			return false
+		}
+		total += kb << 10
+	}
+	return total >= 2*size
 }

@@ -10,9 +10,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestHugeHeap checks, in a fresh process (a heap as small as the
@@ -28,20 +31,25 @@ func TestHugeHeap(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		mode, godebug string
+		limitAS       bool
 		marked        bool
 	}{
-		{"always [madvise] never\n", "", true},
-		{"always [madvise] never\n", "gctrace=0,disablethp=1", false},
-		{"[always] madvise never\n", "", false},
-		{"always madvise [never]\n", "", false},
+		{"always [madvise] never\n", "", false, true},
+		{"always [madvise] never\n", "gctrace=0,disablethp=1", false, false},
+		{"[always] madvise never\n", "", false, false},
+		{"always madvise [never]\n", "", false, false},
+		// Under ulimit -v the space is not asked for (the runtime
+		// would end the process when it cannot map it).
+		{"always [madvise] never\n", "", true, false},
 	} {
-		t.Run(fmt.Sprintf("%s/%s", strings.TrimSpace(tc.mode), tc.godebug), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/limit=%v", strings.TrimSpace(tc.mode), tc.godebug, tc.limitAS), func(t *testing.T) {
 			mode := filepath.Join(t.TempDir(), "enabled")
 			if err := os.WriteFile(mode, []byte(tc.mode), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHugeHeapChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "PLANSYNC_HUGEHEAP_CHILD="+mode, "PLANSYNC_HUGEHEAP_GODEBUG="+tc.godebug)
+			cmd.Env = append(os.Environ(), "PLANSYNC_HUGEHEAP_CHILD="+mode, "PLANSYNC_HUGEHEAP_GODEBUG="+tc.godebug,
+				fmt.Sprintf("PLANSYNC_HUGEHEAP_LIMIT_AS=%v", tc.limitAS))
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("child: %v\n%s", err, out)
@@ -71,6 +79,14 @@ func TestHugeHeapChild(t *testing.T) {
 		return "", false
 	}
 	const size = 256 << 20
+	if os.Getenv("PLANSYNC_HUGEHEAP_LIMIT_AS") == "true" {
+		// Room for what the process has mapped and a little more, not
+		// for the space asked for.
+		room := vmSize(t) + size/2
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: room, Max: unix.RLIM_INFINITY}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	start := markHugeHeap(getenv, mode, size)
 	if start == 0 {
 		fmt.Println("marked: false")
@@ -115,4 +131,53 @@ func vmaFlag(t *testing.T, at uintptr, flag string) bool {
 	}
 	t.Fatalf("no mapping holds %#x", at)
 	return false
+}
+
+// vmSize is this process's mapped address space in bytes (VmSize).
+func vmSize(t *testing.T) uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmSize:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmSize in /proc/self/status")
+	return 0
+}
+
+// The space is asked for only where mapping it cannot fail: no limit on
+// address space or data, Linux not committing only what it has, and
+// memory and swap of twice the space.
+func TestMayReserve(t *testing.T) {
+	const gib = 1 << 30
+	const inf = unix.RLIM_INFINITY
+	meminfo := func(memKB, swapKB uint64) []byte {
+		return fmt.Appendf(nil, "MemTotal:       %d kB\nMemFree:        1024 kB\nSwapTotal:      %d kB\n", memKB, swapKB)
+	}
+	for _, tc := range []struct {
+		name       string
+		as, data   uint64
+		overcommit string
+		meminfo    []byte
+		want       bool
+	}{
+		{"room", inf, inf, "0\n", meminfo(4<<20, 0), true},
+		{"memory and swap", inf, inf, "1\n", meminfo(1<<20, 1<<20), true},
+		{"ulimit -v", 8 * gib, inf, "0\n", meminfo(4<<20, 0), false},
+		{"ulimit -d", inf, 8 * gib, "0\n", meminfo(4<<20, 0), false},
+		{"strict overcommit", inf, inf, "2\n", meminfo(4<<20, 0), false},
+		{"small machine", inf, inf, "0\n", meminfo(1<<20, 512<<10), false},
+		{"unreadable meminfo", inf, inf, "0\n", []byte("MemTotal: lots\n"), false},
+	} {
+		if got := mayReserve(tc.as, tc.data, tc.overcommit, tc.meminfo, gib); got != tc.want {
+			t.Errorf("%s: mayReserve = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
