@@ -15,10 +15,10 @@ import (
 // DIR/cpu.pprof (the CPU profile of the whole run), DIR/heap.pprof (the
 // memory profile when it ends: what is held, and with `-sample_index
 // alloc_space` all that was allocated) and DIR/stats.txt (wall time, Go
-// version, cores, the collector's counts, peak heap and peak resident
-// memory). None of them
-// holds a secret or the command line (which may name a state URL with
-// its password): only code locations and counts. DIR is made if missing;
+// version, cores, the collector's counts, the memory held at the end and
+// the peak resident memory). None of them holds a secret or the command
+// line (which may name a state URL with its password): only code
+// locations and counts. DIR is made if missing;
 // files in it are replaced. A run ended by a signal writes no profile.
 const profileEnv = "PLANSYNC_PROFILE"
 

@@ -30,17 +30,16 @@ const thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled"
 // pages each of them is a page fault, which on a virtual machine costs
 // tens of microseconds: about a third of the run's CPU time. The Go
 // runtime does not ask for huge pages for its heap (only for its
-// metadata), so plansync does, once, before any work (the binary's
-// main; the package's tests and benchmarks, which run plansync in
-// process, as the binary does): it has the
-// runtime map the address space the heap will grow into (a large
-// allocation, never touched), marks that space MADV_HUGEPAGE, and gives
-// it back to the runtime (a collection, then every free page returned
-// to the system, which keeps the mark: the pages are faulted in again,
-// 2 MiB at a time, as the heap grows). Go's own GODEBUG=disablethp=1
-// turns it off; it does nothing where mapping that space at once could
-// fail (roomFor), and when Linux gives huge pages always
-// or never.
+// metadata), so plansync does, once, before any work (the binary's main,
+// and this package's tests and benchmarks, which run plansync in
+// process): it has the runtime map the address space the heap will grow
+// into (a large allocation, never touched), marks that space
+// MADV_HUGEPAGE, and gives it back to the runtime (a collection, then
+// every free page returned to the system, which keeps the mark: the
+// pages are faulted in again, 2 MiB at a time, as the heap grows). Go's
+// own GODEBUG=disablethp=1 turns it off; it does nothing where mapping
+// that space at once could fail (roomFor), nor when Linux gives huge
+// pages always or never.
 func HugeHeap(getenv func(string) (string, bool)) {
 	markHugeHeap(getenv, thpEnabled, hugeHeapBytes)
 }
