@@ -568,9 +568,11 @@ func (v *validator) subscription(s *model.Subscription) {
 			if v.isReseller(s.Customer) {
 				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write owner: " + s.Customer + " and leave customer out"
 			}
+			v.undeclaredPlans(s)
 			return
 		}
 		if c.Owner == "" {
+			v.undeclaredPlans(s)
 			return // the customer's owner is no login: reported on the customer
 		}
 		// Decode leaves Owner empty unless it was written.
@@ -579,17 +581,21 @@ func (v *validator) subscription(s *model.Subscription) {
 				s.Owner, c.Login, c.Owner)
 			d.Related = []diag.Range{c.Src.At("owner")}
 			d.Detail = "leave owner out, or move the customer"
+			v.undeclaredPlans(s)
 			return
 		}
 		s.Owner = c.Owner
 		if c.Owner != model.Admin && !v.isReseller(c.Owner) {
+			v.undeclaredPlans(s)
 			return // reported on the customer
 		}
 	} else {
 		if s.Owner == "" {
+			v.undeclaredPlans(s)
 			return // an invalid owner, already reported
 		}
 		if !v.checkOwner(s.Owner, &s.Src, "subscription", s.Domain) {
+			v.undeclaredPlans(s)
 			return
 		}
 	}
@@ -606,6 +612,30 @@ func (v *validator) subscription(s *model.Subscription) {
 		}
 		if v.ownerPlan(model.AddonPlanKind, s.Owner, a) == nil {
 			v.planError(s, model.AddonPlanKind, a, decIndex("addons", i))
+		}
+	}
+}
+
+// undeclaredPlans reports, for a subscription whose owner is unknown (an
+// undeclared customer or owner, reported already), the plan and add-ons
+// that no owner declares: that needs no owner to tell, so the owner's
+// error does not hide it. A name some owner declares is left alone, as
+// which owner is meant is unknown.
+func (v *validator) undeclaredPlans(s *model.Subscription) {
+	obj := "subscription " + s.Domain
+	if s.Plan != "" && s.Plan != model.None && len(v.planIndex(model.ServicePlanKind)[s.Plan]) == 0 {
+		v.errorf(s.Src.At("plan"), obj, "plan", "service plan %q is not declared", s.Plan)
+	}
+	if s.Plan == model.None {
+		return // add-ons on a custom subscription: reported above
+	}
+	for i, a := range s.Addons {
+		if slices.Index(s.Addons[:i], a) >= 0 {
+			continue // reported above
+		}
+		if len(v.planIndex(model.AddonPlanKind)[a]) == 0 {
+			field := decIndex("addons", i)
+			v.errorf(s.Src.At(field), obj, field, "add-on plan %q is not declared", a)
 		}
 	}
 }
