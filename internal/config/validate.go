@@ -251,6 +251,15 @@ func (v *validator) errorf(at diag.Range, obj, path, format string, args ...any)
 	return &v.diags[len(v.diags)-1]
 }
 
+// valWrite writes field set to value as a hint in the syntax of the file
+// at is in: field = "value" in HCL, field: value in YAML.
+func valWrite(at diag.Range, field, value string) string {
+	if strings.HasSuffix(at.File, ".hcl") {
+		return fmt.Sprintf("%s = %q", field, value)
+	}
+	return field + ": " + value
+}
+
 // valOwnerText names an owner for people.
 func valOwnerText(owner string) string {
 	if owner == model.Admin {
@@ -445,7 +454,7 @@ func (v *validator) resellers() {
 			r.Plan, valSuggest(r.Plan, v.cfg.ResellerPlans))
 		d.Detail = "plan is the name of a reseller plan, or none with an explicit allocation"
 		if strings.EqualFold(r.Plan, model.None) {
-			d.Detail = "a reseller without a reseller plan is written plan: none, in lower case"
+			d.Detail = "a reseller without a reseller plan is written " + valWrite(r.Src.At("plan"), "plan", model.None) + ", in lower case"
 		}
 		if _, ok := v.cfg.ServicePlans[r.Plan]; ok {
 			d.Detail = r.Plan + " is a service plan; a reseller gets a reseller plan"
@@ -566,7 +575,7 @@ func (v *validator) subscription(s *model.Subscription) {
 		if !ok {
 			d := v.errorf(s.Src.At("customer"), "subscription "+s.Domain, "customer", "customer %q is not declared%s", s.Customer, valSuggest(s.Customer, v.cfg.Customers))
 			if v.isReseller(s.Customer) {
-				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write owner: " + s.Customer + " and leave customer out"
+				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write " + valWrite(s.Src.At("customer"), "owner", s.Customer) + " and leave customer out"
 			}
 			v.undeclaredPlans(s)
 			return
@@ -690,7 +699,7 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		}
 		d := v.errorf(at, obj, field, "%s belongs to reseller %s: %s may only use %s's own plans; %s is an admin %s",
 			holder, s.Owner, whose, s.Owner, name, adminWhat)
-		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with owner: %s", valArticle(what), s.Owner, name, s.Owner)
+		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with %s", valArticle(what), s.Owner, name, valWrite(at, "owner", s.Owner))
 		if kind == model.ServicePlanKind {
 			d.Detail += ", or use plan none"
 		}
@@ -722,7 +731,7 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		}
 		if kind == model.ServicePlanKind && strings.EqualFold(name, model.None) {
 			// No plan may be named none in any case: it is the keyword.
-			d.Detail = "a custom subscription is written plan: none, in lower case"
+			d.Detail = "a custom subscription is written " + valWrite(at, "plan", model.None) + ", in lower case"
 		}
 		if v.ownerPlan(otherKind, s.Owner, name) != nil {
 			if kind == model.ServicePlanKind {
