@@ -251,6 +251,15 @@ func (v *validator) errorf(at diag.Range, obj, path, format string, args ...any)
 	return &v.diags[len(v.diags)-1]
 }
 
+// valWrite writes field set to value as a hint in the syntax of the file
+// at is in: field = "value" in HCL, field: value in YAML.
+func valWrite(at diag.Range, field, value string) string {
+	if strings.HasSuffix(at.File, ".hcl") {
+		return fmt.Sprintf("%s = %q", field, value)
+	}
+	return field + ": " + value
+}
+
 // valOwnerText names an owner for people.
 func valOwnerText(owner string) string {
 	if owner == model.Admin {
@@ -445,7 +454,7 @@ func (v *validator) resellers() {
 			r.Plan, valSuggest(r.Plan, v.cfg.ResellerPlans))
 		d.Detail = "plan is the name of a reseller plan, or none with an explicit allocation"
 		if strings.EqualFold(r.Plan, model.None) {
-			d.Detail = "a reseller without a reseller plan is written plan: none, in lower case"
+			d.Detail = "a reseller without a reseller plan is written " + valWrite(r.Src.At("plan"), "plan", model.None) + ", in lower case"
 		}
 		if _, ok := v.cfg.ServicePlans[r.Plan]; ok {
 			d.Detail = r.Plan + " is a service plan; a reseller gets a reseller plan"
@@ -566,11 +575,13 @@ func (v *validator) subscription(s *model.Subscription) {
 		if !ok {
 			d := v.errorf(s.Src.At("customer"), "subscription "+s.Domain, "customer", "customer %q is not declared%s", s.Customer, valSuggest(s.Customer, v.cfg.Customers))
 			if v.isReseller(s.Customer) {
-				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write owner: " + s.Customer + " and leave customer out"
+				d.Detail = s.Customer + " is a reseller; for an own subscription of the reseller write " + valWrite(s.Src.At("customer"), "owner", s.Customer) + " and leave customer out"
 			}
+			v.undeclaredPlans(s)
 			return
 		}
 		if c.Owner == "" {
+			v.undeclaredPlans(s)
 			return // the customer's owner is no login: reported on the customer
 		}
 		// Decode leaves Owner empty unless it was written.
@@ -579,17 +590,21 @@ func (v *validator) subscription(s *model.Subscription) {
 				s.Owner, c.Login, c.Owner)
 			d.Related = []diag.Range{c.Src.At("owner")}
 			d.Detail = "leave owner out, or move the customer"
+			v.undeclaredPlans(s)
 			return
 		}
 		s.Owner = c.Owner
 		if c.Owner != model.Admin && !v.isReseller(c.Owner) {
+			v.undeclaredPlans(s)
 			return // reported on the customer
 		}
 	} else {
 		if s.Owner == "" {
+			v.undeclaredPlans(s)
 			return // an invalid owner, already reported
 		}
 		if !v.checkOwner(s.Owner, &s.Src, "subscription", s.Domain) {
+			v.undeclaredPlans(s)
 			return
 		}
 	}
@@ -606,6 +621,30 @@ func (v *validator) subscription(s *model.Subscription) {
 		}
 		if v.ownerPlan(model.AddonPlanKind, s.Owner, a) == nil {
 			v.planError(s, model.AddonPlanKind, a, decIndex("addons", i))
+		}
+	}
+}
+
+// undeclaredPlans reports, for a subscription whose owner is unknown (an
+// undeclared customer or owner, reported already), the plan and add-ons
+// that no owner declares: that needs no owner to tell, so the owner's
+// error does not hide it. A name some owner declares is left alone, as
+// which owner is meant is unknown.
+func (v *validator) undeclaredPlans(s *model.Subscription) {
+	obj := "subscription " + s.Domain
+	if s.Plan != "" && s.Plan != model.None && len(v.planIndex(model.ServicePlanKind)[s.Plan]) == 0 {
+		v.errorf(s.Src.At("plan"), obj, "plan", "service plan %q is not declared", s.Plan)
+	}
+	if s.Plan == model.None {
+		return // add-ons on a custom subscription: reported above
+	}
+	for i, a := range s.Addons {
+		if slices.Index(s.Addons[:i], a) >= 0 {
+			continue // reported above
+		}
+		if len(v.planIndex(model.AddonPlanKind)[a]) == 0 {
+			field := decIndex("addons", i)
+			v.errorf(s.Src.At(field), obj, field, "add-on plan %q is not declared", a)
 		}
 	}
 }
@@ -660,7 +699,7 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		}
 		d := v.errorf(at, obj, field, "%s belongs to reseller %s: %s may only use %s's own plans; %s is an admin %s",
 			holder, s.Owner, whose, s.Owner, name, adminWhat)
-		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with owner: %s", valArticle(what), s.Owner, name, s.Owner)
+		d.Detail = fmt.Sprintf("choose %s of reseller %s, or declare %q with %s", valArticle(what), s.Owner, name, valWrite(at, "owner", s.Owner))
 		if kind == model.ServicePlanKind {
 			d.Detail += ", or use plan none"
 		}
@@ -692,7 +731,7 @@ func (v *validator) planError(s *model.Subscription, kind model.PlanKind, name, 
 		}
 		if kind == model.ServicePlanKind && strings.EqualFold(name, model.None) {
 			// No plan may be named none in any case: it is the keyword.
-			d.Detail = "a custom subscription is written plan: none, in lower case"
+			d.Detail = "a custom subscription is written " + valWrite(at, "plan", model.None) + ", in lower case"
 		}
 		if v.ownerPlan(otherKind, s.Owner, name) != nil {
 			if kind == model.ServicePlanKind {

@@ -32,7 +32,10 @@ func (e *engine) checkExplicitAllocation(r *model.Reseller) {
 	if r.Plan != model.None || len(r.Props) > 0 || len(r.Services) > 0 || e.in.Existing {
 		return
 	}
-	if old := r.RenamedFrom; old != "" && (e.priorResellers[old] != nil || e.priorCustomers[old] != nil) {
+	// A reseller renamed from a recorded one keeps its allocation. One
+	// whose renamed_from names a customer is no conversion (that keeps
+	// the login): it is a new reseller.
+	if old := r.RenamedFrom; old != "" && e.priorResellers[old] != nil {
 		return
 	}
 	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: r.Src.At("plan"), Object: "reseller " + r.Login, Path: "plan",

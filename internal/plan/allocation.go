@@ -95,7 +95,10 @@ func (e *engine) computeAllocation(login string) allocation {
 			prior = e.priorResellers[r.RenamedFrom]
 		}
 		if prior != nil && prior.Allocation != "" && e.sets.inPrior(prior.Allocation) {
-			if set := e.sets.recorded(prior.Allocation); set != nil && len(set.props) > 0 {
+			// Kept even when empty: a customer converted with no
+			// subscription has totals of nothing (no limits, no
+			// permissions), fixed as any other's.
+			if set := e.sets.recorded(prior.Allocation); set != nil {
 				a.props, a.services, a.limits = set.props.Clone(), set.services, true
 				break
 			}
