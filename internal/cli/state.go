@@ -244,7 +244,9 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 			if a.Reseller != "" {
 				return fmt.Errorf("plansync state is the admin's: it reads and writes every tenant's objects (a reseller uses plan, apply and show with --as)")
 			}
-			return nil
+			// A mistyped --dir is an error, as for show, not an empty
+			// state; state push never creates the folder.
+			return checkDir(dir)
 		},
 	}
 	cmd.PersistentFlags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
@@ -487,6 +489,9 @@ func newForceUnlockCmd(env Env, c *common) *cobra.Command {
 		Short: "Break a stale state lock",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDir(dir); err != nil {
+				return err
+			}
 			b, err := openBackend(env, c, dir)
 			if err != nil {
 				return err
