@@ -244,7 +244,9 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 			if a.Reseller != "" {
 				return fmt.Errorf("plansync state is the admin's: it reads and writes every tenant's objects (a reseller uses plan, apply and show with --as)")
 			}
-			return nil
+			// A mistyped --dir is an error, as for show, not an empty
+			// state; state push never creates the folder.
+			return checkDir(dir)
 		},
 	}
 	cmd.PersistentFlags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
@@ -272,7 +274,7 @@ func newStateCmd(env Env, c *common) *cobra.Command {
 	push := &cobra.Command{
 		Use:   "push FILE [--force]",
 		Short: "Replace the recorded state with FILE (lineage checked; - reads standard input)",
-		Args:  cobra.ExactArgs(1),
+		Args:  oneArg("state push needs FILE, the state to push (as state pull prints it; - reads standard input): plansync state push FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runStatePush(cmd.Context(), env, c, dir, args[0], force)
 		},
@@ -480,13 +482,28 @@ func runStateHistory(ctx context.Context, env Env, c *common, dir, format string
 	return render.HistoryText(env.Stdout, hist)
 }
 
+// oneArg accepts exactly one argument; without it, the error is missing
+// (which names the argument and where it comes from) rather than an
+// argument count.
+func oneArg(missing string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return errors.New(missing)
+		}
+		return cobra.ExactArgs(1)(cmd, args)
+	}
+}
+
 func newForceUnlockCmd(env Env, c *common) *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "force-unlock LOCK_ID",
 		Short: "Break a stale state lock",
-		Args:  cobra.ExactArgs(1),
+		Args:  oneArg("force-unlock needs LOCK_ID, the ID of the lock to break (a lock error names it): plansync force-unlock LOCK_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDir(dir); err != nil {
+				return err
+			}
 			b, err := openBackend(env, c, dir)
 			if err != nil {
 				return err

@@ -887,6 +887,22 @@ func (b *Backend) History(ctx context.Context) ([]state.HistoryEntry, error) {
 	return retention.Keep(entries), nil
 }
 
+// historyDamaged is a damaged line of the history file: it wraps
+// state.ErrCorrupt, but names the history file and says that the
+// recorded state itself (read apart from its history) is not the damaged
+// one.
+type historyDamaged struct {
+	path, state string
+	line        int
+	err         error
+}
+
+func (e *historyDamaged) Error() string {
+	return fmt.Sprintf("%s, line %d: the history of %s is damaged: %v; the recorded state itself is not affected (move the history file aside to start a new one)", e.path, e.line, e.state, e.err)
+}
+
+func (e *historyDamaged) Unwrap() []error { return []error{state.ErrCorrupt, e.err} }
+
 // readHistory returns every complete entry of the history file, and the
 // last one as the file holds it.
 func (b *Backend) readHistory() ([]state.HistoryEntry, historyLine, error) {
@@ -910,7 +926,7 @@ func (b *Backend) readHistory() ([]state.HistoryEntry, historyLine, error) {
 			if !complete {
 				break // torn by a crash mid-append
 			}
-			return nil, last, fmt.Errorf("history of %s, line %d: %w: %v", b.Describe(), n, state.ErrCorrupt, err)
+			return nil, last, &historyDamaged{path: b.historyPath(), line: n, state: b.Describe(), err: err}
 		}
 		entries = append(entries, l.HistoryEntry)
 		last = l
