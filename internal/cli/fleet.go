@@ -158,6 +158,11 @@ func forEach(n, limit int, f func(i int)) {
 func targetServer(targets []string) (server string, rest []string, err error) {
 	for _, t := range targets {
 		if name, ok := strings.CutPrefix(t, "server/"); ok {
+			if name == "" {
+				// Not a server: without this, the run would be limited
+				// to none and plan (and apply) every server.
+				return "", nil, fmt.Errorf("--target %q: want server/NAME, the name of one of the config's servers", t)
+			}
 			if server != "" && server != name {
 				return "", nil, fmt.Errorf("--target server/%s and server/%s: a run is limited to one server at most", server, name)
 			}
