@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -108,6 +109,21 @@ func fleetClient(env Env, cfg *model.Config) (*xmlapi.Client, plesk.Connection, 
 	return client, conn, err
 }
 
+// fleetServerAddress is the address (host:port) of a server of parts,
+// as its client names it, or as its plesk block writes it when no
+// client could be set up; its name when neither says.
+func fleetServerAddress(client *xmlapi.Client, part plan.ServerConfig) string {
+	if client != nil {
+		return client.Server()
+	}
+	if s := part.Config.Server; s != nil && s.Plesk != nil {
+		if u, err := url.Parse(s.Plesk.URL); err == nil && u.Host != "" {
+			return u.Host
+		}
+	}
+	return part.Name
+}
+
 // DefaultMemoryLimit is the soft memory limit plansync sets when the
 // user sets none (GOMEMLIMIT): what one server's run of 100,000
 // subscriptions needs to stay within 1 GiB.
@@ -158,6 +174,11 @@ func forEach(n, limit int, f func(i int)) {
 func targetServer(targets []string) (server string, rest []string, err error) {
 	for _, t := range targets {
 		if name, ok := strings.CutPrefix(t, "server/"); ok {
+			if name == "" {
+				// Not a server: without this, the run would be limited
+				// to none and plan (and apply) every server.
+				return "", nil, fmt.Errorf("--target %q: want server/NAME, the name of one of the config's servers", t)
+			}
 			if server != "" && server != name {
 				return "", nil, fmt.Errorf("--target server/%s and server/%s: a run is limited to one server at most", server, name)
 			}
@@ -249,10 +270,13 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		if read[parts[i].Name] || (only != "" && parts[i].Name != only) {
 			continue
 		}
-		if client, _, err := fleetClient(env, parts[i].Config); err == nil && client != nil {
+		// A connection that cannot be set up (no credentials) is a
+		// server that could not be read, as one that is down: not a
+		// server without a plesk block, planned with the config's.
+		if client, _, err := fleetClient(env, parts[i].Config); err != nil || client != nil {
 			if rec := plan.SliceState(prior, parts[i].Name); rec != nil {
 				before := parts[i].Config
-				parts[i].Config = recordedComponents(env.warn, parts[i].Config, rec.Server, client.Server())
+				parts[i].Config = recordedComponents(env.warn, parts[i].Config, rec.Server, fleetServerAddress(client, parts[i]))
 				if parts[i].Config != before {
 					in.ComponentsRead[parts[i].Name] = true
 				}
