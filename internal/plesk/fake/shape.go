@@ -99,8 +99,17 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // operation element, the children of the containers inside operations
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
+	"service-plan": {
+		"add": {"limits": planLimits, "permissions": permissions},
+		"set": {"limits": planLimits, "permissions": permissions},
+	},
+	"service-plan-addon": {
+		"add": {"limits": {"limit"}, "permissions": permissions},
+		"set": {"limits": {"limit"}, "permissions": permissions},
+	},
 	"webspace": {
-		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}},
+		"add": {"limits": planLimits, "permissions": permissions},
+		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions},
 		"get": {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
 	},
 	"customer": {
@@ -113,6 +122,14 @@ var nestedShapes = map[string]map[string]map[string][]string{
 		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")},
 	},
 }
+
+// planLimits is the sequence of a plan's or subscription's limits
+// (domainLimits; an add-on's, DomainAddonTemplateLimits, has limit*
+// only), permissions that of their permissions (domainPerms).
+var (
+	planLimits  = []string{"overuse", "limit", "all-to-zero"}
+	permissions = []string{"permission", "revoke-all"}
+)
 
 // addGenInfo is the sequence of a customer's gen_info in an add
 // (clientAddGenInfo). What it requires (pname, login) the emulator
