@@ -99,10 +99,47 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // operation element, the children of the containers inside operations
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
-	"webspace": {"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}}},
-	"customer": {"set": {"values": {"gen_info"}, "values/gen_info": setGenInfo}},
-	"reseller": {"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")}},
+	"service-plan": {
+		"add": {"limits": planLimits, "permissions": permissions},
+		"set": {"limits": planLimits, "permissions": permissions},
+	},
+	"service-plan-addon": {
+		"add": {"limits": {"limit"}, "permissions": permissions},
+		"set": {"limits": {"limit"}, "permissions": permissions},
+	},
+	"webspace": {
+		"add": {"limits": planLimits, "permissions": permissions},
+		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions},
+		"get": {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
+	},
+	"customer": {
+		"add": {"gen_info": addGenInfo},
+		"get": {"dataset": {"gen_info", "stat"}},
+		"set": {"values": {"gen_info"}, "values/gen_info": setGenInfo},
+	},
+	"reseller": {
+		"get": {"dataset": {"gen-info", "stat", "permissions", "limits", "ippool", "subscriptions"}},
+		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")},
+	},
 }
+
+// planLimits is the sequence of a plan's or subscription's limits
+// (domainLimits; an add-on's, DomainAddonTemplateLimits, has limit*
+// only), permissions that of their permissions (domainPerms).
+var (
+	planLimits  = []string{"overuse", "limit", "all-to-zero"}
+	permissions = []string{"permission", "revoke-all"}
+)
+
+// addGenInfo is the sequence of a customer's gen_info in an add
+// (clientAddGenInfo). What it requires (pname, login) the emulator
+// answers per operation, with 1019.
+var addGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "owner-id|owner-login|owner-external-id", "external-id", "description"}
+
+// anyOrder, first in a nested shape, makes it a set rather than a
+// sequence (the schema's xs:all, as a webspace dataset): its elements
+// come in any order, and an element it does not name is refused.
+const anyOrder = "(any order)"
 
 // checkShape reports the first way n's children break its shape.
 func checkShape(operator string, n *node) error {
@@ -207,6 +244,14 @@ func checkHosting(operator string, n *node) error {
 }
 
 func checkSequence(where string, shape []string, n *node) error {
+	if len(shape) > 0 && shape[0] == anyOrder {
+		for _, k := range n.kids {
+			if !slices.Contains(shape[1:], k.name) {
+				return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, strings.Join(shape[1:], ", "))
+			}
+		}
+		return nil
+	}
 	pos := 0
 	seen := make([]bool, len(shape))
 	for _, k := range n.kids {

@@ -1493,7 +1493,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		c.add("subscription", key, plan.DriftLocked, fields...)
 		values = nil
 	case syncChanged && s.SyncStatus == "unsynced":
-		c.add("subscription", key, plan.DriftUnsynced, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
+		// The values it holds now (what the server could provide instead
+		// of what the plan asks) are named with it, as a lock's are.
+		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
+		c.add("subscription", key, plan.DriftUnsynced, fields...)
+		values = nil
 	case syncChanged:
 		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
 	}
