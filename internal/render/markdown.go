@@ -62,7 +62,8 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdSummary(n))
 	}
 	driftMarkdown(&b, p)
-	if p.Empty() {
+	// As in text: accepted conflicts stay listed until they are gone.
+	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
 		b.WriteString(noChanges(p) + "\n")
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -108,7 +109,9 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			b.WriteString(". Every conflict was accepted earlier and is recorded.\n\n")
 		}
 	}
-	b.WriteString("#### Details\n\n")
+	if len(p.Changes) > 0 {
+		b.WriteString("#### Details\n\n")
+	}
 	groups := bulkGroups(p.Changes)
 	caused, under := causedBy(p.Changes)
 	st := styler{}
