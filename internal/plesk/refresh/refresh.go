@@ -646,6 +646,26 @@ type comparer struct {
 	// read is the server as read (before a reseller's scope): its
 	// config and MoreIPs give the subscriptions' IP addresses.
 	read *Server
+	// subValues memoises the comparison of a subscription's values
+	// (subValues): the subscriptions synced with one plan share their
+	// recorded and their read sets, and a fleet has 100,000 of them.
+	subValues map[subValuesKey]subValuesOut
+}
+
+// subValuesKey is what the comparison of a subscription's values
+// depends on: its recorded and read sets (by id: the sets are interned,
+// equal ids are equal values), its own values (subscriber settings) and
+// whether the server reports it locked.
+type subValuesKey struct {
+	recorded, read, settings string
+	locked                   bool
+}
+
+// subValuesOut is what subValues returns: the server's values with what
+// it leaves out as unset (withUnset) and the values that differ.
+type subValuesOut struct {
+	srvVals state.Values
+	values  []plan.DriftField
 }
 
 // ips returns every IP address the server reports for a subscription
@@ -1390,6 +1410,28 @@ func (c *comparer) subscriptions() []state.Subscription {
 	return out
 }
 
+// subValuesOf compares the values of the recorded subscription r with
+// those of the server's s (own: its subscriber settings; notHeld: the
+// paths the server holds none of for it): the server's values with what
+// it leaves out as unset, and the values that differ, each computed once
+// per subValuesKey. The values returned are shared: not to be modified.
+func (c *comparer) subValuesOf(r state.Subscription, s *state.Subscription, own state.Values, notHeld func(string) bool) (state.Values, []plan.DriftField) {
+	key := subValuesKey{recorded: r.Effective, read: s.Effective, settings: r.Settings, locked: s.SyncStatus == "locked"}
+	if out, ok := c.subValues[key]; ok {
+		return out.srvVals, slices.Clip(out.values)
+	}
+	srvVals := withUnset(c.rec.PropertySets[r.Effective], c.srv.Records.PropertySets[s.Effective])
+	values := c.propDiff("", r.Effective, srvVals, func(path string) bool {
+		_, set := own[path]
+		return path != "limits.expiration" && !set && !notHeld(path)
+	})
+	if c.subValues == nil {
+		c.subValues = map[subValuesKey]subValuesOut{}
+	}
+	c.subValues[key] = subValuesOut{srvVals: srvVals, values: values}
+	return srvVals, slices.Clip(values)
+}
+
 // subscription compares one recorded subscription with the server's and
 // returns its observed record.
 func (c *comparer) subscription(r state.Subscription, s *state.Subscription) state.Subscription {
@@ -1451,7 +1493,6 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
-	srvVals := withUnset(c.rec.PropertySets[r.Effective], c.srv.Records.PropertySets[s.Effective])
 	// The subscriber's own values (subscriber settings) are not the
 	// subscription's values on the server: they keep their recorded value.
 	own := c.rec.PropertySets[r.Settings]
@@ -1463,10 +1504,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		p := model.Lookup(path)
 		return s.SyncStatus == "locked" && p != nil && p.Plesk.Group == model.PleskPreference
 	}
-	values := c.propDiff("", r.Effective, srvVals, func(path string) bool {
-		_, set := own[path]
-		return path != "limits.expiration" && !set && !notHeld(path)
-	})
+	srvVals, values := c.subValuesOf(r, s, own, notHeld)
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
 		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, plan.PlansValues(&r, c.rec.PropertySets))) &&
 		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && (onlyAllocation(s) || onlyOwn(s, own)))

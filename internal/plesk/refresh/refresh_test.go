@@ -676,3 +676,73 @@ func TestCompareLockedZoneTypeIsPlansyncOnly(t *testing.T) {
 		}
 	}
 }
+
+// Subscriptions that share their recorded and their read values are
+// compared once (comparer.subValuesOf), but what else their comparison
+// depends on is theirs: their own values (subscriber settings) and
+// whether the server reports them locked. jane.example and kim.example
+// are synced with Basic, recorded with one set and read with another.
+func TestCompareSharedValuesPerSubscription(t *testing.T) {
+	t.Run("settings", func(t *testing.T) {
+		_, c := server(t)
+		srv := read(t, c)
+		rec := copyOf(t, srv.Records)
+		if rec.Subscriptions[0].Effective != rec.Subscriptions[1].Effective {
+			t.Fatal("the subscriptions do not share their values (the test proves nothing)")
+		}
+		vals := maps.Clone(rec.PropertySets[rec.Subscriptions[0].Effective])
+		vals["resources.websites"] = int64(3)
+		id := rec.PutValues(vals)
+		rec.PropertySets["own"] = state.Values{"resources.websites": int64(3)}
+		for i := range rec.Subscriptions {
+			rec.Subscriptions[i].Effective = id
+		}
+		// jane.example, compared first, holds the value as its own.
+		rec.Subscriptions[0].Settings = "own"
+		r := Compare(rec, nil, srv, Options{})
+		var got []string
+		for _, d := range r.Disagreements {
+			for _, f := range d.Fields {
+				got = append(got, d.Key+" "+f.Path)
+			}
+		}
+		if strings.Join(got, ", ") != "kim.example resources.websites" {
+			t.Errorf("disagreements %v, want kim.example's websites alone", got)
+		}
+	})
+	t.Run("locked", func(t *testing.T) {
+		fs, c := server(t)
+		post(t, fs, `<service-plan><set><filter><name>Basic</name></filter><preferences><dns_zone_type>slave</dns_zone_type></preferences></set></service-plan>`)
+		rec := copyOf(t, read(t, c).Records)
+		// kim.example, compared second, is locked on the server with
+		// the values jane.example has.
+		post(t, fs, `<webspace><set><filter><name>kim.example</name></filter><values><limits><limit><name>max_site</name><value>1</value></limit></limits></values></set></webspace>`)
+		srv := read(t, c)
+		if srv.Records.Subscriptions[0].Effective != srv.Records.Subscriptions[1].Effective || srv.Records.Subscriptions[1].SyncStatus != "locked" {
+			t.Fatal("the read does not have kim.example locked with jane.example's values (the test proves nothing)")
+		}
+		vals := maps.Clone(rec.PropertySets[rec.Subscriptions[0].Effective])
+		vals["dns.zone_type"] = "master"
+		id := rec.PutValues(vals)
+		for i := range rec.Subscriptions {
+			rec.Subscriptions[i].Effective = id
+		}
+		rec.Subscriptions[1].SyncStatus = "locked"
+		r := Compare(rec, nil, srv, Options{})
+		var got []string
+		for _, d := range r.Disagreements {
+			for _, f := range d.Fields {
+				got = append(got, d.Key+" "+f.Path)
+			}
+		}
+		for _, d := range r.Drift {
+			for _, f := range d.Fields {
+				got = append(got, d.Key+" "+f.Path)
+			}
+		}
+		// A locked subscription's zone type is plansync's only.
+		if strings.Join(got, ", ") != "jane.example dns.zone_type" {
+			t.Errorf("differences %v, want jane.example's zone type alone", got)
+		}
+	})
+}
