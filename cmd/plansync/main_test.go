@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -75,6 +76,7 @@ func TestScripts(t *testing.T) {
 			"replace":         replaceIn,
 			"running":         runningProc,
 			"signal":          signalProc,
+			"silentserver":    silentServer,
 			"sleep":           sleepFor,
 			"start":           startProc,
 			"subst":           subst,
@@ -293,6 +295,42 @@ func interrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if got := cmd.ProcessState.ExitCode(); got != want {
 		ts.Fatalf("exit code %d (%s), want %d:\n%s", got, strings.TrimSpace(cmd.ProcessState.String()), want, stderr.String())
 	}
+}
+
+// silentServer listens on a loopback port and accepts connections but
+// never answers on them, as a database behind a firewall that drops
+// packets, or a machine that hangs, would; HOST:PORT is put in $NAME.
+// It stops when the script ends.
+//
+//	silentserver NAME
+func silentServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: silentserver NAME")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	ts.Setenv(args[0], l.Addr().String())
 }
 
 // mkfifo makes a named pipe.

@@ -479,7 +479,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		}, nil
 	}
 	run, err := planLoaded(ctx, s.env, s.c, s.o.Dir, "watch", now, s.actor, load)
-	if err == nil || !state.IsLocked(err) || invalid {
+	if err == nil || invalid || !(state.IsLocked(err) || errors.Is(err, errStoppedConnecting)) {
 		waited()
 	}
 	if err != nil {
@@ -493,6 +493,10 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			s.shown = "" // the next plan is printed in full
 		case state.IsLocked(err) && stopping.Err() != nil:
 			s.say("stopping: %s was cut short while it waited for the state lock; nothing was planned or applied", intro)
+			s.triggers, s.rescan, s.startPending = nil, "", false
+			s.waitLock, s.waitIntro = "", ""
+		case errors.Is(err, errStoppedConnecting):
+			s.say("stopping: %s was cut short while it connected to the state; nothing was planned or applied", intro)
 			s.triggers, s.rescan, s.startPending = nil, "", false
 			s.waitLock, s.waitIntro = "", ""
 		case state.IsLocked(err):

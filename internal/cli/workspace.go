@@ -129,6 +129,16 @@ type provisioner interface {
 	Provisioned(ctx context.Context) (bool, error)
 }
 
+// connector is a backend that connects to a server (a database) before
+// its first operation.
+type connector interface {
+	Connect(ctx context.Context) error
+}
+
+// errStoppedConnecting: the run was stopped (common.lockStop) while it
+// connected to the state, before it had begun.
+var errStoppedConnecting = errors.New("stopped while connecting to the state")
+
 // unprovisioned reports whether b's storage does not exist yet, so that
 // a reading command sees an empty state without creating anything.
 func unprovisioned(ctx context.Context, b state.Backend) bool {
@@ -166,12 +176,29 @@ func lockedState(ctx context.Context, env Env, c *common, dir, op string) (*plan
 		return nil, err
 	}
 	run := &planRun{backend: b}
+	// Connecting to the state (a database that does not answer) is
+	// waiting, as for the lock: lockStop cuts it short, and the plan has
+	// not begun.
+	connCtx, stopConnecting := context.WithCancel(ctx)
+	defer stopConnecting()
+	if c.lockStop != nil {
+		defer context.AfterFunc(c.lockStop, stopConnecting)()
+	}
 	planning := op == "plan" || c.planOnly
-	if planning && unprovisioned(ctx, b) {
+	if planning && unprovisioned(connCtx, b) {
 		// Nothing recorded yet, and nothing to lock: a plan leaves an
 		// empty database as it found it (a saved plan made now is
 		// refused if a state is written before it is applied).
 		return run, nil
+	}
+	if cn, ok := b.(connector); ok && c.lockStop != nil {
+		if err := cn.Connect(connCtx); err != nil {
+			run.close()
+			if c.lockStop.Err() != nil {
+				return nil, errStoppedConnecting
+			}
+			return nil, err
+		}
 	}
 	if run.lock, err = lock(ctx, env, c, b, dir, op); err != nil {
 		if !planning || !errors.Is(err, state.ErrReadOnly) {

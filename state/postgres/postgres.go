@@ -150,6 +150,15 @@ func (b *Backend) use(ctx context.Context, fn func(conn *pgx.Conn) error) error 
 	return fn(b.conn)
 }
 
+// Connect connects to the database (the first time, creating or
+// migrating the schema), as the first operation that needs it would:
+// a run that may be stopped while the database does not answer
+// connects with a context it can cancel, and then takes the lock with
+// one it does not, so that a lock taken is never cut short half-way.
+func (b *Backend) Connect(ctx context.Context) error {
+	return b.use(ctx, func(*pgx.Conn) error { return nil })
+}
+
 // Provisioned reports whether the database holds plansync's tables,
 // without creating them: reading commands (plan, validate, show, state
 // pull) ask it first, so that they see an empty state in an empty
