@@ -6,7 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
-	"runtime"
+	"os/exec"
 	"testing"
 
 	"github.com/plansync/plansync/internal/fleet"
@@ -176,14 +176,18 @@ func mustNoChanges(b *testing.B, args ...string) {
 // plans, everything customised), reporting the time
 // per subscription and its ratio to the default shape's (issue 15's goal:
 // none above 2). Beside each, the shape's floor (parsing its files with
-// yaml.v3 on one core, as BenchmarkPlanFloor) and the plan's ratio to it:
-// how much of a shape's cost is only the size of its config.
+// yaml.v3 on one core: testdata/floor, as BenchmarkPlanFloor) and the
+// plan's ratio to it: how much of a shape's cost is only the size of its
+// config. As in BenchmarkPlanFloor, the plansync binary and the floor run
+// as fresh processes, and each shape reports the plan's peak-MiB.
 func BenchmarkPlanShapes(b *testing.B) {
 	def := 100_000
 	if testing.Short() {
 		def = 2000
 	}
 	n := benchEnvInt(b, "PLANSYNC_BENCH_SUBS", def)
+	bin := buildPlansync(b, "github.com/plansync/plansync/cmd/plansync")
+	floorBin := buildPlansync(b, "./testdata/floor")
 	var base float64 // the default shape's ns per subscription
 	for _, shape := range fleet.Shapes {
 		opt, err := fleet.ShapeOptions(shape, n)
@@ -194,22 +198,24 @@ func BenchmarkPlanShapes(b *testing.B) {
 		if err := fleet.WriteDir(dir, fleet.Generate(opt), "yaml", 0); err != nil {
 			b.Fatal(err)
 		}
-		mustRun(b, "apply", "--dir", dir, "--auto-approve", "--accept-available")
+		runBinary(b, bin, 0, "", "apply", "--dir", dir, "--auto-approve", "--accept-available")
 		files := configFiles(b, dir, ".yaml")
 		var floor float64
 		b.Run(shape+"/floor", func(b *testing.B) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 			for b.Loop() {
-				parseFloor(b, files, "yaml")
+				out, err := exec.Command(floorBin, append([]string{"yaml"}, files...)...).CombinedOutput()
+				if err != nil {
+					b.Fatalf("floor: %v\n%s", err, out)
+				}
 			}
 			floor = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		})
 		b.Run(shape+"/noop", func(b *testing.B) {
-			asBinary(b)
+			// Without the cache: a second plan of the same tree
+			// would only be printed from it (plancache.go).
+			args := []string{"plan", "--dir", dir, "--detailed-exitcode", "--no-cache"}
 			for b.Loop() {
-				// Without the cache: a second plan of the same tree
-				// would only be printed from it (plancache.go).
-				mustNoChanges(b, "plan", "--dir", dir, "--detailed-exitcode", "--no-cache")
+				runBinary(b, bin, 0, "", args...)
 			}
 			op := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			per := op / float64(n)
@@ -222,6 +228,7 @@ func BenchmarkPlanShapes(b *testing.B) {
 			if floor > 0 {
 				b.ReportMetric(op/floor, "x-floor")
 			}
+			reportPeak(b, bin, 0, args...)
 		})
 	}
 }

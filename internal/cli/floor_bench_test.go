@@ -14,10 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"gopkg.in/yaml.v3"
-
 	"github.com/plansync/plansync/internal/fleet"
 )
 
@@ -215,26 +211,4 @@ func configFiles(b *testing.B, dir, ext string) []string {
 		b.Fatalf("%d files: %v", len(files), err)
 	}
 	return files
-}
-
-// parseFloor reads and parses each file, in this process: the least any
-// plan must do (BenchmarkPlanShapes; BenchmarkPlanFloor runs the same in
-// a program of its own, testdata/floor).
-func parseFloor(b *testing.B, files []string, syntax string) {
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if syntax == "yaml" {
-			var n yaml.Node
-			if err := yaml.Unmarshal(data, &n); err != nil {
-				b.Fatal(err)
-			}
-			continue
-		}
-		if _, ds := hclsyntax.ParseConfig(data, f, hcl.Pos{Line: 1, Column: 1}); ds.HasErrors() {
-			b.Fatal(ds.Error())
-		}
-	}
 }
