@@ -32,17 +32,38 @@ func givenStatePath(env Env, c *common, dir string) string {
 		return v
 	}
 	if name := stateName(env, c); name != "default" {
-		// Several named states can live side by side in one config dir;
-		// the name is kept to safe file-name characters.
-		safe := strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-				return r
-			}
-			return '_'
-		}, name)
-		return filepath.Join(dir, ".plansync", "state-"+strings.TrimLeft(safe, ".")+".json")
+		// Several named states can live side by side in one config dir
+		// (openBackend refuses a name fileStateName changes).
+		return filepath.Join(dir, ".plansync", "state-"+fileStateName(name)+".json")
 	}
 	return filepath.Join(dir, ".plansync", "state.json")
+}
+
+// fileStateName is a state name as its file's name holds it: safe
+// file-name characters only, not starting with a dot.
+func fileStateName(name string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, name)
+	return strings.TrimLeft(safe, ".")
+}
+
+// checkFileStateName refuses a state name that its file's name cannot
+// hold as it is: two such names would share one file (eu/prod and
+// eu_prod, .x and x), and a plan or apply of one would read and write
+// the other's state.
+func checkFileStateName(name string) error {
+	safe := fileStateName(name)
+	if safe == name {
+		return nil
+	}
+	if safe == "" {
+		return fmt.Errorf("state name %q (--state-name or PLANSYNC_STATE_NAME): a state kept in a state file is named with letters, digits, '-', '_' and '.' only, not starting with '.'", name)
+	}
+	return fmt.Errorf("state name %q (--state-name or PLANSYNC_STATE_NAME): a state kept in a state file is named with letters, digits, '-', '_' and '.' only, not starting with '.', or its file would be another name's too (.plansync/state-%s.json is also the state named %s); name it %s (the same file), or keep it in PostgreSQL, where every name is its own", name, safe, safe, safe)
 }
 
 // stateName returns the name of the state within a shared backend.
@@ -131,6 +152,11 @@ func openBackend(env Env, c *common, dir string) (state.Backend, error) {
 	explicit := c.State != "" || env.env("PLANSYNC_STATE") != ""
 	if name := c.StateName; explicit && name != "" && name != "default" {
 		return nil, fmt.Errorf("--state-name %s cannot name a state in the state file %s: a file holds one state (name the file itself, or use the default .plansync folder, where --state-name picks .plansync/state-%s.json)", name, loc, name)
+	}
+	if name := stateName(env, c); !explicit && name != "default" {
+		if err := checkFileStateName(name); err != nil {
+			return nil, err
+		}
 	}
 	if env.useCache {
 		return cachedFileBackend(env, file.New(loc), dir), nil
