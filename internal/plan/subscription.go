@@ -357,7 +357,7 @@ func (e *engine) createChange(s *sub, effSet *pset) *Change {
 	fs.add(listField("status_reasons", nil, rec.StatusReasons))
 	fs = append(fs, e.sets.diff(nil, effSet, "")...)
 	if rec.Expires != nil {
-		fs.add(strField("expires", "", rec.Expires.Format(time.RFC3339)))
+		fs.add(strField("expires", "", fmtTime(rec.Expires)))
 	}
 	fs.add(strField("ftp_login", "", rec.FTPLogin))
 	fs.add(strField("ip_address", "", rec.IPAddress))
@@ -635,7 +635,7 @@ func fmtTime(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 func listDelta(before, after []string) (added, removed []string) {

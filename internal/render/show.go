@@ -431,12 +431,12 @@ func propertyValue(path string, v any) any {
 func showValue(key string, v any) any {
 	switch t := v.(type) {
 	case time.Time:
-		return t.UTC().Format(time.RFC3339)
+		return t.UTC().Format(time.RFC3339Nano)
 	case *time.Time:
 		if t == nil {
 			return ""
 		}
-		return t.UTC().Format(time.RFC3339)
+		return t.UTC().Format(time.RFC3339Nano)
 	}
 	if n, ok := v.(int64); ok {
 		if n == -1 {
