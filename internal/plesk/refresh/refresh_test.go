@@ -700,14 +700,8 @@ func TestCompareSharedValuesPerSubscription(t *testing.T) {
 		// jane.example, compared first, holds the value as its own.
 		rec.Subscriptions[0].Settings = "own"
 		r := Compare(rec, nil, srv, Options{})
-		var got []string
-		for _, d := range r.Disagreements {
-			for _, f := range d.Fields {
-				got = append(got, d.Key+" "+f.Path)
-			}
-		}
-		if strings.Join(got, ", ") != "kim.example resources.websites" {
-			t.Errorf("disagreements %v, want kim.example's websites alone", got)
+		if got := differences(r); len(r.Drift) != 0 || strings.Join(got, ", ") != "kim.example resources.websites" {
+			t.Errorf("differences %v (drift %v), want kim.example's websites alone, a model disagreement", got, causes(r))
 		}
 	})
 	t.Run("locked", func(t *testing.T) {
@@ -728,21 +722,27 @@ func TestCompareSharedValuesPerSubscription(t *testing.T) {
 			rec.Subscriptions[i].Effective = id
 		}
 		rec.Subscriptions[1].SyncStatus = "locked"
-		r := Compare(rec, nil, srv, Options{})
-		var got []string
-		for _, d := range r.Disagreements {
-			for _, f := range d.Fields {
-				got = append(got, d.Key+" "+f.Path)
-			}
-		}
-		for _, d := range r.Drift {
-			for _, f := range d.Fields {
-				got = append(got, d.Key+" "+f.Path)
-			}
-		}
+		got := differences(Compare(rec, nil, srv, Options{}))
 		// A locked subscription's zone type is plansync's only.
 		if strings.Join(got, ", ") != "jane.example dns.zone_type" {
 			t.Errorf("differences %v, want jane.example's zone type alone", got)
 		}
 	})
+}
+
+// differences lists "key path" of every field in r's model
+// disagreements, then in its drift.
+func differences(r *Result) []string {
+	var out []string
+	for _, d := range r.Disagreements {
+		for _, f := range d.Fields {
+			out = append(out, d.Key+" "+f.Path)
+		}
+	}
+	for _, d := range r.Drift {
+		for _, f := range d.Fields {
+			out = append(out, d.Key+" "+f.Path)
+		}
+	}
+	return out
 }
