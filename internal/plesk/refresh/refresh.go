@@ -1837,6 +1837,28 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 }
 
+// backReason is the reason of a change that sets back what changed
+// outside plansync.
+const backReason = "changed outside plansync: set back to the config's values"
+
+// revertsField reports whether the change sets the field at path back to
+// the value recorded before it drifted.
+func revertsField(c *plan.Change, drift []*plan.Drift, path string) bool {
+	for _, d := range drift {
+		for _, df := range d.Fields {
+			if df.Path != path {
+				continue
+			}
+			for _, f := range c.Fields {
+				if f.Path == path && df.Recorded.Set == f.After.Set && df.Recorded.Text == f.After.Text {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // revertSplit counts the values a change sets back to what was recorded
 // before the server drifted from it (reverts), and the others, which the
 // config changed. drift is the drift of the change's object.
@@ -2088,18 +2110,24 @@ func Annotate(p *plan.Plan) {
 					// value the server drifted from, and of what the
 					// config changed (a customisation changed only in
 					// the panel is the config's, unchanged).
-					const back = "changed outside plansync: set back to the config's values"
 					reverts, others := revertSplit(c, drift)
 					switch {
 					case existence[c.Address()] == plan.DriftCreated:
 						// Never recorded: nothing is set back.
 						reasons = append(reasons, "created outside plansync: set to the config's values")
 					case others == 0:
-						reasons = append(reasons, back)
+						reasons = append(reasons, backReason)
 					case reverts > 0:
-						reasons = append(reasons, r, back)
+						reasons = append(reasons, r, backReason)
 					default:
 						reasons = append(reasons, r)
+					}
+					continue
+				case strings.HasPrefix(r, "expiration date ") && strings.HasSuffix(r, "config") && revertsField(c, drift, "expires"):
+					// The date the server drifted to is set back: the
+					// config did not change it.
+					if !slices.Contains(reasons, backReason) {
+						reasons = append(reasons, backReason)
 					}
 					continue
 				case strings.HasPrefix(r, "activated in config:") && c.Action == plan.Activate && status[c.Address()] != nil:
