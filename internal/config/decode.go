@@ -431,6 +431,21 @@ func (d *decoder) list(n *Node, obj decAddr, path string, src *model.Src, fn fun
 	}
 }
 
+// blockList is list for a list of objects that HCL writes one labeled
+// block per item (extension "NAME" { }): given a map there (extensions
+// { } or extensions = { }), the error says so.
+func (d *decoder) blockList(n *Node, obj decAddr, path, block string, src *model.Src, fn func(i int, path string, item *Node)) {
+	if n.Kind == MapNode && d.file != nil && d.file.Syntax == "hcl" {
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error, Summary: fmt.Sprintf("expected a list, got %s", decDescribe(n)),
+			Detail:  fmt.Sprintf("in HCL write one block per %s: %s \"NAME\" { ... }", block, block),
+			Subject: n.Range, Object: obj.String(), Path: path,
+		})
+		return
+	}
+	d.list(n, obj, path, src, fn)
+}
+
 // names decodes a list of non-empty names, reporting duplicates.
 func (d *decoder) names(n *Node, obj decAddr, path string, src *model.Src) []string {
 	out := make([]string, 0, len(n.Items))
@@ -1008,7 +1023,7 @@ func (d *decoder) serverAs(n *Node, at diag.Range, obj decAddr, valid []string) 
 			})
 		case "extensions":
 			seen := map[string]diag.Range{}
-			d.list(e.Value, obj, "extensions", &s.Src, func(_ int, p string, item *Node) {
+			d.blockList(e.Value, obj, "extensions", "extension", &s.Src, func(_ int, p string, item *Node) {
 				x, ok := d.extension(item, p)
 				if !ok {
 					return
@@ -1050,7 +1065,7 @@ func (d *decoder) extension(n *Node, path string) (model.Extension, bool) {
 		case "name":
 			x.Name, _ = d.name(e.Value, xobj, "name")
 		case "services":
-			d.list(e.Value, xobj, "services", &x.Src, func(_ int, p string, item *Node) {
+			d.blockList(e.Value, xobj, "services", "service", &x.Src, func(_ int, p string, item *Node) {
 				if item.Kind != MapNode {
 					d.errorf(item.Range, xobj, p, "expected a map describing one service, got %s", decDescribe(item))
 					return
