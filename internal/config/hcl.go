@@ -499,7 +499,7 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 			j := keys.find(entries, key)
 			if j >= 0 && !slices.Contains(blockLists, j) {
 				c.path.push(key)
-				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (%s %s block adds to %s)", key, decArticle(b.Type), b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
 				c.path.pop()
 				continue
 			}
