@@ -370,6 +370,20 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		})
 		return
 	}
+	if obj.kind == "subscription" && prefix == "" && decContains(decCustomizeFields, e.Key) {
+		// hosting { } in a subscription: its own values go in customize.
+		form := fmt.Sprintf("customize: {%s: {...}}", e.Key)
+		if d.file != nil && d.file.Syntax == "hcl" {
+			form = fmt.Sprintf("customize { %s { ... } }", e.Key)
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown field %q", e.Key),
+			Detail:   "a subscription's own values go in customize: " + form,
+			Subject:  e.KeyRange, Object: obj.String(), Path: e.Key,
+		})
+		return
+	}
 	d.res.diags = append(d.res.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  fmt.Sprintf("unknown field %q%s%s", e.Key, where, decDidYouMean(e.Key, valid)),
