@@ -461,12 +461,20 @@ func (d *decoder) blockList(n *Node, obj decAddr, path, block string, src *model
 }
 
 // names decodes a list of non-empty names, reporting duplicates.
+//
+// The ranges are recorded by the index in the list returned: an item
+// refused (null, or not a name) is left out, and the errors about the
+// items after it (an add-on not declared) must still point at them.
 func (d *decoder) names(n *Node, obj decAddr, path string, src *model.Src) []string {
 	out := make([]string, 0, len(n.Items))
-	d.list(n, obj, path, src, func(_ int, p string, item *Node) {
+	d.list(n, obj, path, src, func(i int, p string, item *Node) {
 		s, ok := d.name(item, obj, p)
-		if ok {
-			out = append(out, s)
+		if !ok {
+			return
+		}
+		out = append(out, s)
+		if k := len(out) - 1; k != i && src != nil {
+			src.SetField(decIndex(path, k), item.Range)
 		}
 	})
 	return out
