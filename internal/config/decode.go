@@ -950,13 +950,17 @@ func (d *decoder) serverNames(n *Node, obj decAddr, src *model.Src) []string {
 		return []string{} // servers: [], an error (validate)
 	}
 	var out []string
-	d.list(n, obj, "servers", src, func(_ int, p string, item *Node) {
+	d.list(n, obj, "servers", src, func(i int, p string, item *Node) {
 		if s, ok := d.serverName(item, obj, p); ok {
 			if decContains(out, s) {
 				d.errorf(item.Range, obj, p, "server %q is listed twice", s)
 				return
 			}
 			out = append(out, s)
+			// Ranges by the index in out, as names records them.
+			if k := len(out) - 1; k != i && src != nil {
+				src.SetField(decIndex("servers", k), item.Range)
+			}
 		}
 	})
 	return out
