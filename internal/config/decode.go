@@ -927,6 +927,20 @@ func (d *decoder) labels(n *Node, obj decAddr, path string, src *model.Src) map[
 	return out
 }
 
+// ownerSlash says how to declare a plan of a reseller written as
+// OWNER/NAME, the way show and --target name it; "" for another name.
+func (d *decoder) ownerSlash(kind model.PlanKind, v string) string {
+	owner, name, _ := strings.Cut(v, "/")
+	if kind == model.ResellerPlanKind || owner == "" || name == "" || strings.Contains(name, "/") ||
+		owner == model.Admin || decCheckLogin(owner) != "" {
+		return ""
+	}
+	if d.file != nil && d.file.Syntax == "hcl" {
+		return fmt.Sprintf("for a plan of reseller %s write %s %q { owner = %q }", owner, kind, name, owner)
+	}
+	return fmt.Sprintf("for a plan of reseller %s write {name: %s, owner: %s}", owner, name, owner)
+}
+
 // placement decodes servers and server_selector of a catalogue object;
 // it reports whether e is one of them.
 func (d *decoder) placement(e *Entry, obj decAddr, src *model.Src, p *model.Placement) bool {
@@ -1243,7 +1257,10 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 				if strings.EqualFold(v, model.None) {
 					d.errorf(e.Value.Range, obj, "name", "%q is reserved: plan none means a custom subscription", v)
 				} else if strings.Contains(v, "/") {
-					d.errorf(e.Value.Range, obj, "name", "a plan name must not contain '/'")
+					d.res.diags = append(d.res.diags, diag.Diagnostic{
+						Severity: diag.Error, Summary: "a plan name must not contain '/'", Detail: d.ownerSlash(kind, v),
+						Subject: e.Value.Range, Object: obj.String(), Path: "name",
+					})
 				} else {
 					p.Name = v
 				}
