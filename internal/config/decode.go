@@ -370,6 +370,20 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		})
 		return
 	}
+	if obj.kind == "subscription" && prefix == "" && decContains(decCustomizeFields, e.Key) {
+		// hosting { } in a subscription: its own values go in customize.
+		form := fmt.Sprintf("customize: {%s: {...}}", e.Key)
+		if d.file != nil && d.file.Syntax == "hcl" {
+			form = fmt.Sprintf("customize { %s { ... } }", e.Key)
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown field %q", e.Key),
+			Detail:   "a subscription's own values go in customize: " + form,
+			Subject:  e.KeyRange, Object: obj.String(), Path: e.Key,
+		})
+		return
+	}
 	d.res.diags = append(d.res.diags, diag.Diagnostic{
 		Severity: diag.Error,
 		Summary:  fmt.Sprintf("unknown field %q%s%s", e.Key, where, decDidYouMean(e.Key, valid)),
@@ -431,13 +445,36 @@ func (d *decoder) list(n *Node, obj decAddr, path string, src *model.Src, fn fun
 	}
 }
 
+// blockList is list for a list of objects that HCL writes one labeled
+// block per item (extension "NAME" { }): given a map there (extensions
+// { } or extensions = { }), the error says so.
+func (d *decoder) blockList(n *Node, obj decAddr, path, block string, src *model.Src, fn func(i int, path string, item *Node)) {
+	if n.Kind == MapNode && d.file != nil && d.file.Syntax == "hcl" {
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error, Summary: fmt.Sprintf("expected a list, got %s", decDescribe(n)),
+			Detail:  fmt.Sprintf("in HCL write one block per %s: %s \"NAME\" { ... }", block, block),
+			Subject: n.Range, Object: obj.String(), Path: path,
+		})
+		return
+	}
+	d.list(n, obj, path, src, fn)
+}
+
 // names decodes a list of non-empty names, reporting duplicates.
+//
+// The ranges are recorded by the index in the list returned: an item
+// refused (null, or not a name) is left out, and the errors about the
+// items after it (an add-on not declared) must still point at them.
 func (d *decoder) names(n *Node, obj decAddr, path string, src *model.Src) []string {
 	out := make([]string, 0, len(n.Items))
-	d.list(n, obj, path, src, func(_ int, p string, item *Node) {
+	d.list(n, obj, path, src, func(i int, p string, item *Node) {
 		s, ok := d.name(item, obj, p)
-		if ok {
-			out = append(out, s)
+		if !ok {
+			return
+		}
+		out = append(out, s)
+		if k := len(out) - 1; k != i && src != nil {
+			src.SetField(decIndex(path, k), item.Range)
 		}
 	})
 	return out
@@ -890,6 +927,20 @@ func (d *decoder) labels(n *Node, obj decAddr, path string, src *model.Src) map[
 	return out
 }
 
+// ownerSlash says how to declare a plan of a reseller written as
+// OWNER/NAME, the way show and --target name it; "" for another name.
+func (d *decoder) ownerSlash(kind model.PlanKind, v string) string {
+	owner, name, _ := strings.Cut(v, "/")
+	if kind == model.ResellerPlanKind || owner == "" || name == "" || strings.Contains(name, "/") ||
+		owner == model.Admin || decCheckLogin(owner) != "" {
+		return ""
+	}
+	if d.file != nil && d.file.Syntax == "hcl" {
+		return fmt.Sprintf("for a plan of reseller %s write %s %q { owner = %q }", owner, kind, name, owner)
+	}
+	return fmt.Sprintf("for a plan of reseller %s write {name: %s, owner: %s}", owner, name, owner)
+}
+
 // placement decodes servers and server_selector of a catalogue object;
 // it reports whether e is one of them.
 func (d *decoder) placement(e *Entry, obj decAddr, src *model.Src, p *model.Placement) bool {
@@ -913,13 +964,17 @@ func (d *decoder) serverNames(n *Node, obj decAddr, src *model.Src) []string {
 		return []string{} // servers: [], an error (validate)
 	}
 	var out []string
-	d.list(n, obj, "servers", src, func(_ int, p string, item *Node) {
+	d.list(n, obj, "servers", src, func(i int, p string, item *Node) {
 		if s, ok := d.serverName(item, obj, p); ok {
 			if decContains(out, s) {
 				d.errorf(item.Range, obj, p, "server %q is listed twice", s)
 				return
 			}
 			out = append(out, s)
+			// Ranges by the index in out, as names records them.
+			if k := len(out) - 1; k != i && src != nil {
+				src.SetField(decIndex("servers", k), item.Range)
+			}
 		}
 	})
 	return out
@@ -1008,7 +1063,7 @@ func (d *decoder) serverAs(n *Node, at diag.Range, obj decAddr, valid []string) 
 			})
 		case "extensions":
 			seen := map[string]diag.Range{}
-			d.list(e.Value, obj, "extensions", &s.Src, func(_ int, p string, item *Node) {
+			d.blockList(e.Value, obj, "extensions", "extension", &s.Src, func(_ int, p string, item *Node) {
 				x, ok := d.extension(item, p)
 				if !ok {
 					return
@@ -1050,7 +1105,7 @@ func (d *decoder) extension(n *Node, path string) (model.Extension, bool) {
 		case "name":
 			x.Name, _ = d.name(e.Value, xobj, "name")
 		case "services":
-			d.list(e.Value, xobj, "services", &x.Src, func(_ int, p string, item *Node) {
+			d.blockList(e.Value, xobj, "services", "service", &x.Src, func(_ int, p string, item *Node) {
 				if item.Kind != MapNode {
 					d.errorf(item.Range, xobj, p, "expected a map describing one service, got %s", decDescribe(item))
 					return
@@ -1202,7 +1257,10 @@ func (d *decoder) plan(n *Node, kind model.PlanKind) *model.Plan {
 				if strings.EqualFold(v, model.None) {
 					d.errorf(e.Value.Range, obj, "name", "%q is reserved: plan none means a custom subscription", v)
 				} else if strings.Contains(v, "/") {
-					d.errorf(e.Value.Range, obj, "name", "a plan name must not contain '/'")
+					d.res.diags = append(d.res.diags, diag.Diagnostic{
+						Severity: diag.Error, Summary: "a plan name must not contain '/'", Detail: d.ownerSlash(kind, v),
+						Subject: e.Value.Range, Object: obj.String(), Path: "name",
+					})
 				} else {
 					p.Name = v
 				}

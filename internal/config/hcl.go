@@ -370,7 +370,7 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 				continue
 			}
 			from := len(c.diags)
-			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil, "")
 			walkNameObject(c.diags, from, "server", v)
 			entries = append(entries, Entry{Key: "server", KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
@@ -413,7 +413,7 @@ func (c *hclConv) top(body *hclsyntax.Body) *Node {
 // field, is the label.
 func (c *hclConv) labeled(b *hclsyntax.Block, field string) *Node {
 	label := Entry{Key: field, KeyRange: c.rng(b.LabelRanges[0]), Value: c.str(b.Labels[0], b.LabelRanges[0])}
-	return c.body(b.Body, b.Range(), &label)
+	return c.body(b.Body, b.Range(), &label, b.Type)
 }
 
 // sortedAttrs returns a body's attributes in source order, in scratch
@@ -432,8 +432,9 @@ func (c *hclConv) sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 }
 
 // body converts a block body into a map: first (if any), then its
-// attributes and nested blocks in source order.
-func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
+// attributes and nested blocks in source order. first is the label of a
+// block of type typ, as the field it gives.
+func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry, typ string) *Node {
 	n := c.node(MapNode, at)
 	mark := len(c.attrs)
 	attrs := c.sortedAttrs(body)
@@ -456,7 +457,13 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 			c.path.push(a.Name)
 			var v *Node
 			if j := keys.find(entries, a.Name); j >= 0 {
-				c.add(walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange))
+				d := walkDuplicate(fmt.Sprintf("%q is set twice", a.Name), c.rng(a.NameRange), entries[j].KeyRange)
+				if first != nil && j == 0 {
+					// service_plan "B" { name = "C" }: the label gives it.
+					d.Detail = fmt.Sprintf("the label of %s %q is its %s; leave %s out, or change the label: %s",
+						typ, first.Value.Text, a.Name, a.Name, d.Detail)
+				}
+				c.add(d)
 			} else if !c.attrForm(a) {
 				c.refused.add(n, a.Name)
 			} else {
@@ -490,7 +497,7 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 				c.path.pop()
 				continue
 			}
-			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil)
+			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil, "")
 			c.path.pop()
 			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
 			keys.added(entries)
@@ -499,7 +506,7 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry) *Node {
 			j := keys.find(entries, key)
 			if j >= 0 && !slices.Contains(blockLists, j) {
 				c.path.push(key)
-				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (a %s block adds to %s)", key, b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
+				c.add(walkDuplicate(fmt.Sprintf("%q is set twice (%s %s block adds to %s)", key, decArticle(b.Type), b.Type, key), c.rng(b.TypeRange), entries[j].KeyRange))
 				c.path.pop()
 				continue
 			}

@@ -629,11 +629,12 @@ func (v *validator) subscription(s *model.Subscription) {
 // undeclared customer or owner, reported already), the plan and add-ons
 // that no owner declares: that needs no owner to tell, so the owner's
 // error does not hide it. A name some owner declares is left alone, as
-// which owner is meant is unknown.
+// which owner is meant is unknown; the suggestion is from the names any
+// owner declares.
 func (v *validator) undeclaredPlans(s *model.Subscription) {
 	obj := "subscription " + s.Domain
 	if s.Plan != "" && s.Plan != model.None && len(v.planIndex(model.ServicePlanKind)[s.Plan]) == 0 {
-		v.errorf(s.Src.At("plan"), obj, "plan", "service plan %q is not declared", s.Plan)
+		v.errorf(s.Src.At("plan"), obj, "plan", "service plan %q is not declared%s", s.Plan, valSuggest(s.Plan, v.planIndex(model.ServicePlanKind)))
 	}
 	if s.Plan == model.None {
 		return // add-ons on a custom subscription: reported above
@@ -644,7 +645,7 @@ func (v *validator) undeclaredPlans(s *model.Subscription) {
 		}
 		if len(v.planIndex(model.AddonPlanKind)[a]) == 0 {
 			field := decIndex("addons", i)
-			v.errorf(s.Src.At(field), obj, field, "add-on plan %q is not declared", a)
+			v.errorf(s.Src.At(field), obj, field, "add-on plan %q is not declared%s", a, valSuggest(a, v.planIndex(model.AddonPlanKind)))
 		}
 	}
 }
