@@ -290,7 +290,79 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapsh
 	if cur == nil {
 		out.Lineage = planned.Lineage
 	}
+	if s.As != "" {
+		restoreAdminOnly(out, cur)
+	}
 	return out, nil
+}
+
+// ScopeTo keeps, in the result of a plan made as reseller (--as
+// reseller:LOGIN), only the records that reseller manages and those the
+// plan changes, without the admin's fields (SPEC §1.4: a reseller sees
+// only its own objects): its saved plan holds nothing of the admin's or
+// another reseller's objects. Prepare takes every other record, and the
+// admin's fields, from the recorded state, which is the one the plan was
+// made from.
+func (s *Saved) ScopeTo(reseller string) error {
+	planned, err := state.Decode(s.Result)
+	if err != nil {
+		return fmt.Errorf("saved plan: %w", err)
+	}
+	sc := &plan.Scope{Reseller: reseller}
+	var keep []state.Ref
+	for _, o := range s.Objects {
+		keep = append(keep, o.refs()...)
+	}
+	for r, rec := range state.Records(planned) {
+		if r.Kind == "server" || sc.Manages(r.Kind, recordOwner(rec)) {
+			keep = append(keep, r)
+		}
+	}
+	out := state.Merge(nil, planned, keep)
+	out.Serial = planned.Serial
+	for i := range out.Customers {
+		// plan.AdminOnly("customer")
+		out.Customers[i].AdminDescription = ""
+	}
+	res, err := state.Encode(out)
+	if err != nil {
+		return err
+	}
+	s.Result = res
+	return nil
+}
+
+// recordOwner returns the owner of a record ("admin" when it has none).
+func recordOwner(rec any) string {
+	owner := ""
+	switch r := rec.(type) {
+	case state.Plan:
+		owner = r.Owner
+	case state.Customer:
+		owner = r.Owner
+	case state.Subscription:
+		owner = r.Owner
+	}
+	if owner == "" {
+		return "admin"
+	}
+	return owner
+}
+
+// restoreAdminOnly sets, in the result of a reseller's saved plan, the
+// admin's fields of its customers as cur records them (ScopeTo left them
+// out of the plan file; a reseller never changes them).
+func restoreAdminOnly(out, cur *state.Snapshot) {
+	if cur == nil {
+		return
+	}
+	recorded := map[state.Ref]string{}
+	for _, c := range cur.Customers {
+		recorded[state.Ref{Kind: "customer", Key: c.Login, Server: c.Server}] = c.AdminDescription
+	}
+	for i, c := range out.Customers {
+		out.Customers[i].AdminDescription = recorded[state.Ref{Kind: "customer", Key: c.Login, Server: c.Server}]
+	}
 }
 
 // changedSince lists the objects of the plan whose records in cur are

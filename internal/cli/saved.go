@@ -76,6 +76,11 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 		return err
 	}
 	saved.As = a.Reseller
+	if a.Reseller != "" {
+		if err := saved.ScopeTo(a.Reseller); err != nil {
+			return err
+		}
+	}
 	data, err := json.Marshal(saved)
 	if err != nil {
 		return err
