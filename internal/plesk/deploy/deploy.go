@@ -923,6 +923,7 @@ func (r *run) verify(ctx context.Context) error {
 	if err := r.verifyContacts(ctx); err != nil {
 		return err
 	}
+	r.compareBillingStatuses()
 	sort.Slice(r.disagree, func(i, j int) bool {
 		a, b := r.disagree[i], r.disagree[j]
 		if a.Account != b.Account {
@@ -1013,6 +1014,37 @@ func (r *run) verifyContacts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// compareBillingStatuses records the customers and resellers a billing
+// system owns whose status on the server is not the one planned: apply
+// does not write their status, so the server's (as read before the
+// writes, which never touch it) is what they have. Each is a model
+// disagreement and keeps its prior record.
+func (r *run) compareBillingStatuses() {
+	check := func(kind, login, want string, have int) {
+		ref := state.Ref{Kind: kind, Key: login}
+		if r.pending[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
+			return
+		}
+		suspended := want == "suspended"
+		if held := have != 0; held == suspended {
+			return
+		}
+		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status",
+			Predicted: statusText(suspended), Observed: statusText(!suspended)})
+		r.pending[ref] = true
+	}
+	for _, rs := range r.res.Resellers {
+		if d := r.resellers[rs.Login]; d != nil && d.Data != nil && d.Data.GenInfo != nil {
+			check("reseller", rs.Login, rs.Status, d.Data.GenInfo.Status)
+		}
+	}
+	for _, c := range r.res.Customers {
+		if d := r.custs[c.Login]; d != nil && d.Data != nil && d.Data.GenInfo != nil {
+			check("customer", c.Login, c.Status, d.Data.GenInfo.Status)
+		}
+	}
 }
 
 // compareContact records the contact fields of an account the server
