@@ -1016,6 +1016,65 @@ func (r *run) verifyContacts(ctx context.Context) error {
 	return nil
 }
 
+// compareBilling adds the differences in what apply does not write of a
+// subscription a billing system owns: its plan, add-ons and FTP login.
+func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info webInfo, add func(property, predicted, observed string)) {
+	r.mu.Lock()
+	names := make(map[string]string, len(r.ids))
+	for ref, id := range r.ids {
+		if (ref.Kind == "service_plan" || ref.Kind == "addon_plan") && id.GUID != "" {
+			name := ref.Key
+			if s.Owner != "" && s.Owner != model.Admin {
+				name = strings.TrimPrefix(name, s.Owner+"/")
+			}
+			names[id.GUID] = name
+		}
+	}
+	r.mu.Unlock()
+	name := func(guid string) string {
+		if n, ok := names[guid]; ok {
+			return n
+		}
+		return guid
+	}
+	quote := func(v string) string {
+		if v == "" || v == model.None {
+			return "none"
+		}
+		return strconv.Quote(v)
+	}
+	if want, have := s.Plan, name(info.plan); info.plan == "" && want != model.None && want != "" || info.plan != "" && want != have {
+		add("plan", quote(want), quote(have))
+	}
+	list := func(vs []string) string {
+		q := make([]string, len(vs))
+		for i, v := range vs {
+			q[i] = strconv.Quote(v)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	}
+	have := make([]string, len(info.addons))
+	for i, g := range info.addons {
+		have[i] = name(g)
+	}
+	if !slices.Equal(s.Addons, have) {
+		add("addons", list(s.Addons), list(have))
+	}
+	if s.FTPLogin != "" {
+		login := ""
+		if w.Data.Hosting != nil && w.Data.Hosting.VrtHst != nil {
+			for _, p := range w.Data.Hosting.VrtHst.Property {
+				if p.Name == "ftp_login" {
+					login = p.Value
+				}
+			}
+		}
+		if login != s.FTPLogin {
+			add("ftp_login", quote(s.FTPLogin), quote(login))
+		}
+	}
+}
+
 // compareBillingStatuses records the customers and resellers a billing
 // system owns whose status on the server is not the one planned: apply
 // does not write their status, so the server's (as read before the
@@ -1168,6 +1227,9 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	}
 	if want, have := expiration(s.Expires), serverExpiration(w); want != have {
 		add("expires", expiresText(want), expiresText(have))
+	}
+	if r.opts.Billing != nil && r.opts.Billing("subscription", s.Domain) {
+		r.compareBilling(s, w, info, add)
 	}
 	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
 		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
