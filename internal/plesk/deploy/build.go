@@ -30,7 +30,8 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	}
 	phases := []*phase{services, r.buildResellerPlans(), r.buildResellers()}
 	admin, resellers := r.buildPlans()
-	phases = append(phases, admin, resellers, r.buildCustomers())
+	phases = append(phases, admin, resellers)
+	phases = append(phases, r.buildCustomers()...)
 	subs, err := r.buildSubscriptions()
 	if err != nil {
 		return nil, err
@@ -1068,8 +1069,12 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 
 // ---- customers ------------------------------------------------------------
 
-func (r *run) buildCustomers() *phase {
-	ph := &phase{name: "customers"}
+// buildCustomers returns the customers' moves, then their other writes
+// (creations, contact details): a customer moved away from a reseller
+// frees its place in the reseller's customer limit before a new customer
+// of that reseller is created.
+func (r *run) buildCustomers() []*phase {
+	moves, ph := &phase{name: "customers' moves"}, &phase{name: "customers"}
 	r.moved = map[string]bool{}
 	for _, c := range r.res.Customers {
 		c := c
@@ -1121,7 +1126,7 @@ func (r *run) buildCustomers() *phase {
 			r.moved[c.Login] = true
 			ip := r.opts.DefaultIP
 			owner := c.Owner
-			ch.add(func() xmlapi.Op {
+			moves.chain(ref.Kind, ref.Key).add(func() xmlapi.Op {
 				return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: owner, IPv4: []string{ip}}
 			}, nil)
 		}
@@ -1142,7 +1147,7 @@ func (r *run) buildCustomers() *phase {
 			}, r.contactWritten(ref, true))
 		}
 	}
-	return ph
+	return []*phase{moves, ph}
 }
 
 // ---- subscriptions --------------------------------------------------------
