@@ -410,7 +410,18 @@ func sameOwner(a, b string) bool {
 
 func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	ph := &phase{name: "services"}
-	if len(r.res.Services) == 0 || r.opts.Reseller != "" {
+	// The services the plan deletes that plansync defined (an
+	// extension's are the extension's).
+	var dels []string
+	for _, ch := range r.p.Changes {
+		if ch.Kind != plan.KindService || ch.Action != plan.Delete || r.opts.Reseller != "" {
+			continue
+		}
+		if sv, ok := state.Records(r.prior)[state.Ref{Kind: "service", Key: ch.Key}].(state.Service); ok && sv.Extension == "" {
+			dels = append(dels, ch.Key)
+		}
+	}
+	if len(r.res.Services)+len(dels) == 0 || r.opts.Reseller != "" {
 		return ph, nil
 	}
 	have := map[string]bool{}
@@ -437,6 +448,11 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	for _, it := range items {
 		have[it.Name] = true
 		defined[it.Name] = it
+	}
+	for _, name := range dels {
+		if defined[name] != nil {
+			r.serviceDels = append(r.serviceDels, name)
+		}
 	}
 	var missing, missingExt, misnamed, misnamedExt []string
 	for _, sv := range r.res.Services {
@@ -1752,7 +1768,7 @@ func (r *run) buildDeletes() []*phase {
 	// The reverse of creation: a reseller's plans go before the reseller
 	// (Plesk deletes an account with what it owns, so deleting the
 	// reseller first would leave its plans' deletes failing).
-	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan"}
+	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan", "service"}
 	var out []*phase
 	// freed are the resellers a subscription's delete frees allocation of.
 	freed := map[string]bool{}
@@ -1827,6 +1843,13 @@ func (r *run) buildDeletes() []*phase {
 				g := d.GUID
 				ph.chain(kind, key).add(func() xmlapi.Op {
 					return xmlapi.ResellerPlanDel{Filter: xmlapi.ResellerPlanFilter{GUID: []string{g}}}
+				}, nil)
+			case "service":
+				if !slices.Contains(r.serviceDels, key) {
+					continue
+				}
+				ph.chain(kind, key).add(func() xmlapi.Op {
+					return xmlapi.PlanItemRemove{Filter: xmlapi.PlanItemFilter{Name: []string{key}}}
 				}, nil)
 			}
 		}

@@ -268,6 +268,9 @@ type run struct {
 	// holds nothing a Plesk subscription has a field for: apply refuses
 	// them.
 	unlockable []string
+	// serviceDels are the additional services the plan deletes that the
+	// server defines (plan-item get): deleted last (buildDeletes).
+	serviceDels []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan
