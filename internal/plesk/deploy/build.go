@@ -30,7 +30,8 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	}
 	phases := []*phase{services, r.buildResellerPlans(), r.buildResellers()}
 	admin, resellers := r.buildPlans()
-	phases = append(phases, admin, resellers, r.buildCustomers())
+	phases = append(phases, admin, resellers)
+	phases = append(phases, r.buildCustomers()...)
 	subs, err := r.buildSubscriptions()
 	if err != nil {
 		return nil, err
@@ -409,7 +410,18 @@ func sameOwner(a, b string) bool {
 
 func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	ph := &phase{name: "services"}
-	if len(r.res.Services) == 0 || r.opts.Reseller != "" {
+	// The services the plan deletes that plansync defined (an
+	// extension's are the extension's).
+	var dels []string
+	for _, ch := range r.p.Changes {
+		if ch.Kind != plan.KindService || ch.Action != plan.Delete || r.opts.Reseller != "" {
+			continue
+		}
+		if sv, ok := state.Records(r.prior)[state.Ref{Kind: "service", Key: ch.Key}].(state.Service); ok && sv.Extension == "" {
+			dels = append(dels, ch.Key)
+		}
+	}
+	if len(r.res.Services)+len(dels) == 0 || r.opts.Reseller != "" {
 		return ph, nil
 	}
 	have := map[string]bool{}
@@ -436,6 +448,11 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	for _, it := range items {
 		have[it.Name] = true
 		defined[it.Name] = it
+	}
+	for _, name := range dels {
+		if defined[name] != nil {
+			r.serviceDels = append(r.serviceDels, name)
+		}
 	}
 	var missing, missingExt, misnamed, misnamedExt []string
 	for _, sv := range r.res.Services {
@@ -1068,8 +1085,12 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 
 // ---- customers ------------------------------------------------------------
 
-func (r *run) buildCustomers() *phase {
-	ph := &phase{name: "customers"}
+// buildCustomers returns the customers' moves, then their other writes
+// (creations, contact details): a customer moved away from a reseller
+// frees its place in the reseller's customer limit before a new customer
+// of that reseller is created.
+func (r *run) buildCustomers() []*phase {
+	moves, ph := &phase{name: "customers' moves"}, &phase{name: "customers"}
 	r.moved = map[string]bool{}
 	for _, c := range r.res.Customers {
 		c := c
@@ -1121,7 +1142,7 @@ func (r *run) buildCustomers() *phase {
 			r.moved[c.Login] = true
 			ip := r.opts.DefaultIP
 			owner := c.Owner
-			ch.add(func() xmlapi.Op {
+			moves.chain(ref.Kind, ref.Key).add(func() xmlapi.Op {
 				return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: owner, IPv4: []string{ip}}
 			}, nil)
 		}
@@ -1142,7 +1163,7 @@ func (r *run) buildCustomers() *phase {
 			}, r.contactWritten(ref, true))
 		}
 	}
-	return ph
+	return []*phase{moves, ph}
 }
 
 // ---- subscriptions --------------------------------------------------------
@@ -1747,7 +1768,7 @@ func (r *run) buildDeletes() []*phase {
 	// The reverse of creation: a reseller's plans go before the reseller
 	// (Plesk deletes an account with what it owns, so deleting the
 	// reseller first would leave its plans' deletes failing).
-	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan"}
+	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan", "service"}
 	var out []*phase
 	// freed are the resellers a subscription's delete frees allocation of.
 	freed := map[string]bool{}
@@ -1822,6 +1843,13 @@ func (r *run) buildDeletes() []*phase {
 				g := d.GUID
 				ph.chain(kind, key).add(func() xmlapi.Op {
 					return xmlapi.ResellerPlanDel{Filter: xmlapi.ResellerPlanFilter{GUID: []string{g}}}
+				}, nil)
+			case "service":
+				if !slices.Contains(r.serviceDels, key) {
+					continue
+				}
+				ph.chain(kind, key).add(func() xmlapi.Op {
+					return xmlapi.PlanItemRemove{Filter: xmlapi.PlanItemFilter{Name: []string{key}}}
 				}, nil)
 			}
 		}

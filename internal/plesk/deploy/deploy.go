@@ -268,6 +268,9 @@ type run struct {
 	// holds nothing a Plesk subscription has a field for: apply refuses
 	// them.
 	unlockable []string
+	// serviceDels are the additional services the plan deletes that the
+	// server defines (plan-item get): deleted last (buildDeletes).
+	serviceDels []string
 
 	c     *xmlapi.Client
 	p     *plan.Plan
@@ -923,6 +926,7 @@ func (r *run) verify(ctx context.Context) error {
 	if err := r.verifyContacts(ctx); err != nil {
 		return err
 	}
+	r.compareBillingStatuses()
 	sort.Slice(r.disagree, func(i, j int) bool {
 		a, b := r.disagree[i], r.disagree[j]
 		if a.Account != b.Account {
@@ -1013,6 +1017,96 @@ func (r *run) verifyContacts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// compareBilling adds the differences in what apply does not write of a
+// subscription a billing system owns: its plan, add-ons and FTP login.
+func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info webInfo, add func(property, predicted, observed string)) {
+	r.mu.Lock()
+	names := make(map[string]string, len(r.ids))
+	for ref, id := range r.ids {
+		if (ref.Kind == "service_plan" || ref.Kind == "addon_plan") && id.GUID != "" {
+			name := ref.Key
+			if s.Owner != "" && s.Owner != model.Admin {
+				name = strings.TrimPrefix(name, s.Owner+"/")
+			}
+			names[id.GUID] = name
+		}
+	}
+	r.mu.Unlock()
+	name := func(guid string) string {
+		if n, ok := names[guid]; ok {
+			return n
+		}
+		return guid
+	}
+	quote := func(v string) string {
+		if v == "" || v == model.None {
+			return "none"
+		}
+		return strconv.Quote(v)
+	}
+	if want, have := s.Plan, name(info.plan); info.plan == "" && want != model.None && want != "" || info.plan != "" && want != have {
+		add("plan", quote(want), quote(have))
+	}
+	list := func(vs []string) string {
+		q := make([]string, len(vs))
+		for i, v := range vs {
+			q[i] = strconv.Quote(v)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	}
+	have := make([]string, len(info.addons))
+	for i, g := range info.addons {
+		have[i] = name(g)
+	}
+	if !slices.Equal(s.Addons, have) {
+		add("addons", list(s.Addons), list(have))
+	}
+	if s.FTPLogin != "" {
+		login := ""
+		if w.Data.Hosting != nil && w.Data.Hosting.VrtHst != nil {
+			for _, p := range w.Data.Hosting.VrtHst.Property {
+				if p.Name == "ftp_login" {
+					login = p.Value
+				}
+			}
+		}
+		if login != s.FTPLogin {
+			add("ftp_login", quote(s.FTPLogin), quote(login))
+		}
+	}
+}
+
+// compareBillingStatuses records the customers and resellers a billing
+// system owns whose status on the server is not the one planned: apply
+// does not write their status, so the server's (as read before the
+// writes, which never touch it) is what they have. Each is a model
+// disagreement and keeps its prior record.
+func (r *run) compareBillingStatuses() {
+	check := func(kind, login, want string, have int) {
+		ref := state.Ref{Kind: kind, Key: login}
+		if r.pending[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
+			return
+		}
+		suspended := want == "suspended"
+		if held := have != 0; held == suspended {
+			return
+		}
+		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status",
+			Predicted: statusText(suspended), Observed: statusText(!suspended)})
+		r.pending[ref] = true
+	}
+	for _, rs := range r.res.Resellers {
+		if d := r.resellers[rs.Login]; d != nil && d.Data != nil && d.Data.GenInfo != nil {
+			check("reseller", rs.Login, rs.Status, d.Data.GenInfo.Status)
+		}
+	}
+	for _, c := range r.res.Customers {
+		if d := r.custs[c.Login]; d != nil && d.Data != nil && d.Data.GenInfo != nil {
+			check("customer", c.Login, c.Status, d.Data.GenInfo.Status)
+		}
+	}
 }
 
 // compareContact records the contact fields of an account the server
@@ -1136,6 +1230,9 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	}
 	if want, have := expiration(s.Expires), serverExpiration(w); want != have {
 		add("expires", expiresText(want), expiresText(have))
+	}
+	if r.opts.Billing != nil && r.opts.Billing("subscription", s.Domain) {
+		r.compareBilling(s, w, info, add)
 	}
 	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
 		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
