@@ -314,7 +314,7 @@ func (s *Saved) ScopeTo(reseller string) error {
 		keep = append(keep, o.refs()...)
 	}
 	for r, rec := range state.Records(planned) {
-		if r.Kind == "server" || sc.Manages(r.Kind, recordOwner(rec)) {
+		if r.Kind == "server" || sc.Manages(r.Kind, plan.RecordOwner(rec)) {
 			keep = append(keep, r)
 		}
 	}
@@ -330,23 +330,6 @@ func (s *Saved) ScopeTo(reseller string) error {
 	}
 	s.Result = res
 	return nil
-}
-
-// recordOwner returns the owner of a record ("admin" when it has none).
-func recordOwner(rec any) string {
-	owner := ""
-	switch r := rec.(type) {
-	case state.Plan:
-		owner = r.Owner
-	case state.Customer:
-		owner = r.Owner
-	case state.Subscription:
-		owner = r.Owner
-	}
-	if owner == "" {
-		return "admin"
-	}
-	return owner
 }
 
 // restoreAdminOnly sets, in the result of a reseller's saved plan, the

@@ -71,12 +71,12 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 		exists[c.Address()] = true
 	}
 	for r, rec := range state.Records(p.Result) {
-		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+		if p.Scope.Manages(r.Kind, RecordOwner(rec)) {
 			exists[r.Kind+" "+r.Key] = true
 		}
 	}
 	for r, rec := range state.Records(prior) {
-		if p.Scope.Manages(r.Kind, recordOwner(rec)) {
+		if p.Scope.Manages(r.Kind, RecordOwner(rec)) {
 			exists[r.Kind+" "+r.Key] = true
 		}
 	}

@@ -52,9 +52,9 @@ func (e *engine) inScope(kind, owner string) bool {
 	return e.in.Scope.Manages(kind, ownerOf(owner))
 }
 
-// recordOwner returns the owner of a recorded object ("admin" for the
+// RecordOwner returns the owner of a recorded object ("admin" for the
 // admin's objects and for kinds that have no owner).
-func recordOwner(rec any) string {
+func RecordOwner(rec any) string {
 	switch r := rec.(type) {
 	case state.Plan:
 		return ownerOf(r.Owner)
@@ -98,7 +98,7 @@ func (e *engine) carryUnscoped(result *state.Snapshot) *state.Snapshot {
 	}
 	var out []state.Ref
 	for ref, rec := range state.Records(in.Prior) {
-		if !e.inScope(ref.Kind, recordOwner(rec)) {
+		if !e.inScope(ref.Kind, RecordOwner(rec)) {
 			out = append(out, ref)
 		}
 	}

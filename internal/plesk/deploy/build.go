@@ -413,12 +413,11 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	// The services the plan deletes that plansync defined (an
 	// extension's are the extension's).
 	var dels []string
-	for _, ch := range r.p.Changes {
-		if ch.Kind != plan.KindService || ch.Action != plan.Delete || r.opts.Reseller != "" {
-			continue
-		}
-		if sv, ok := state.Records(r.prior)[state.Ref{Kind: "service", Key: ch.Key}].(state.Service); ok && sv.Extension == "" {
-			dels = append(dels, ch.Key)
+	if r.opts.Reseller == "" && r.prior != nil {
+		for _, sv := range r.prior.Services {
+			if ch := r.changes["service "+sv.Name]; ch != nil && ch.Action == plan.Delete && sv.Extension == "" {
+				dels = append(dels, sv.Name)
+			}
 		}
 	}
 	if len(r.res.Services)+len(dels) == 0 || r.opts.Reseller != "" {
@@ -1616,18 +1615,8 @@ func (r *run) ftp(s state.Subscription, create bool) []xmlapi.Property {
 // subscription (a password only when the plan changes it).
 func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.Property {
 	var out []xmlapi.Property
-	if s.FTPLogin != "" {
-		have := ""
-		if d.Data.Hosting != nil && d.Data.Hosting.VrtHst != nil {
-			for _, p := range d.Data.Hosting.VrtHst.Property {
-				if p.Name == "ftp_login" {
-					have = p.Value
-				}
-			}
-		}
-		if have != s.FTPLogin {
-			out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
-		}
+	if s.FTPLogin != "" && webspaceFTPLogin(d) != s.FTPLogin {
+		out = append(out, xmlapi.Property{Name: "ftp_login", Value: s.FTPLogin})
 	}
 	if r.changes["subscription "+s.Domain] != nil && r.setsSecret("subscription", s.Domain) {
 		if pw := r.opts.Secret("subscription", s.Domain, "ftp_password"); pw != "" {

@@ -271,6 +271,9 @@ type run struct {
 	// serviceDels are the additional services the plan deletes that the
 	// server defines (plan-item get): deleted last (buildDeletes).
 	serviceDels []string
+	// planKeys maps plan GUIDs to their keys (planKeysByGUID).
+	planKeys     map[string]string
+	planKeysOnce sync.Once
 
 	c     *xmlapi.Client
 	p     *plan.Plan
@@ -1022,23 +1025,16 @@ func (r *run) verifyContacts(ctx context.Context) error {
 // compareBilling adds the differences in what apply does not write of a
 // subscription a billing system owns: its plan, add-ons and FTP login.
 func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info webInfo, add func(property, predicted, observed string)) {
-	r.mu.Lock()
-	names := make(map[string]string, len(r.ids))
-	for ref, id := range r.ids {
-		if (ref.Kind == "service_plan" || ref.Kind == "addon_plan") && id.GUID != "" {
-			name := ref.Key
-			if s.Owner != "" && s.Owner != model.Admin {
-				name = strings.TrimPrefix(name, s.Owner+"/")
-			}
-			names[id.GUID] = name
-		}
-	}
-	r.mu.Unlock()
+	keys := r.planKeysByGUID()
 	name := func(guid string) string {
-		if n, ok := names[guid]; ok {
-			return n
+		key, ok := keys[guid]
+		if !ok {
+			return guid
 		}
-		return guid
+		if s.Owner != "" && s.Owner != model.Admin {
+			return strings.TrimPrefix(key, s.Owner+"/")
+		}
+		return key
 	}
 	quote := func(v string) string {
 		if v == "" || v == model.None {
@@ -1049,33 +1045,48 @@ func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info
 	if want, have := s.Plan, name(info.plan); info.plan == "" && want != model.None && want != "" || info.plan != "" && want != have {
 		add("plan", quote(want), quote(have))
 	}
-	list := func(vs []string) string {
-		q := make([]string, len(vs))
-		for i, v := range vs {
-			q[i] = strconv.Quote(v)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
-	}
 	have := make([]string, len(info.addons))
 	for i, g := range info.addons {
 		have[i] = name(g)
 	}
 	if !slices.Equal(s.Addons, have) {
-		add("addons", list(s.Addons), list(have))
+		add("addons", plan.ListOf(s.Addons, true).Text, plan.ListOf(have, true).Text)
 	}
 	if s.FTPLogin != "" {
-		login := ""
-		if w.Data.Hosting != nil && w.Data.Hosting.VrtHst != nil {
-			for _, p := range w.Data.Hosting.VrtHst.Property {
-				if p.Name == "ftp_login" {
-					login = p.Value
-				}
-			}
-		}
-		if login != s.FTPLogin {
+		if login := webspaceFTPLogin(w); login != s.FTPLogin {
 			add("ftp_login", quote(s.FTPLogin), quote(login))
 		}
 	}
+}
+
+// planKeysByGUID maps the GUIDs of the service and add-on plans apply
+// knows to their keys, made once (after the writes: verify).
+func (r *run) planKeysByGUID() map[string]string {
+	r.planKeysOnce.Do(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.planKeys = map[string]string{}
+		for ref, id := range r.ids {
+			if (ref.Kind == "service_plan" || ref.Kind == "addon_plan") && id.GUID != "" {
+				r.planKeys[id.GUID] = ref.Key
+			}
+		}
+	})
+	return r.planKeys
+}
+
+// webspaceFTPLogin is the FTP login the server reports for a
+// subscription ("" for none).
+func webspaceFTPLogin(d *xmlapi.WebspaceData) string {
+	login := ""
+	if d.Data.Hosting != nil && d.Data.Hosting.VrtHst != nil {
+		for _, p := range d.Data.Hosting.VrtHst.Property {
+			if p.Name == "ftp_login" {
+				login = p.Value
+			}
+		}
+	}
+	return login
 }
 
 // compareBillingStatuses records the customers and resellers a billing
