@@ -459,10 +459,12 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	// One whose add-ons change stays on its other plans, whose changes
 	// reach it too (a locked one takes its base anew from them): its
 	// add-on change is its own, and the plans it stays on are named.
+	// One that unlocks now takes its plans' current values: reached too.
 	lockingNow := s.sync == Locked && p.SyncStatus != Locked && !s.frozen
+	unlockingNow := p.SyncStatus == Locked && s.cfg.Customize == nil && s.sync != Locked
 	sameAddons := sameList(p.Addons, rec.Addons)
 	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow || (!sameAddons && !s.frozen)) && s.sync != Custom &&
-		p.Plan == rec.Plan && (!customChanged || lockingNow) {
+		p.Plan == rec.Plan && (!customChanged || lockingNow || unlockingNow) {
 		own := len(reasons) > 0 || action != Update
 		ownBesidesConflicts := len(reasons) > conflictReasons || (action != Update && action != Sync)
 		for _, addr := range s.usesPlans {
