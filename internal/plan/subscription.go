@@ -456,12 +456,21 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	// its own, which people must see.
 	// One that locks now on the same plans is reached by their change
 	// before its customisation freezes them (lock.go).
+	// One whose add-ons change stays on its other plans, whose changes
+	// reach it too (a locked one takes its base anew from them): its
+	// add-on change is its own, and the plans it stays on are named.
+	// One that unlocks now takes its plans' current values: reached too.
 	lockingNow := s.sync == Locked && p.SyncStatus != Locked && !s.frozen
-	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow) && s.sync != Custom && p.Plan == rec.Plan &&
-		sameList(p.Addons, rec.Addons) && (!customChanged || lockingNow) {
+	unlockingNow := p.SyncStatus == Locked && s.cfg.Customize == nil && s.sync != Locked
+	sameAddons := sameList(p.Addons, rec.Addons)
+	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow || (!sameAddons && !s.frozen)) && s.sync != Custom &&
+		p.Plan == rec.Plan && (!customChanged || lockingNow || unlockingNow) {
 		own := len(reasons) > 0 || action != Update
 		ownBesidesConflicts := len(reasons) > conflictReasons || (action != Update && action != Sync)
 		for _, addr := range s.usesPlans {
+			if !sameAddons && !wasOnPlan(p, addr) {
+				continue // attached in this run: its own change says so
+			}
 			if e.planChanged[addr] != nil {
 				if c.Cause == "" && !own {
 					c.Cause = addr
@@ -564,6 +573,23 @@ func movedPlanReasons(p, rec *state.Subscription) []string {
 		}
 	}
 	return reasons
+}
+
+// wasOnPlan reports whether a recorded subscription was on the plan at
+// address addr (its service plan or one of its add-ons, of its owner).
+func wasOnPlan(p *state.Subscription, addr string) bool {
+	if p.Plan == "" || p.Plan == model.None {
+		return false
+	}
+	if addr == "service_plan "+model.PlanKey(p.Owner, p.Plan) {
+		return true
+	}
+	for _, a := range p.Addons {
+		if addr == "addon_plan "+model.PlanKey(p.Owner, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // planWord turns "service_plan Business" into "plan Business" and

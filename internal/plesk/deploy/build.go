@@ -1026,6 +1026,9 @@ func (r *run) buildPlan(ph *phase, kind string, pl state.Plan, addon bool) {
 			r.problem(strings.ReplaceAll(kind, "_", " ")+" "+pl.Key, res.Problems)
 		}
 	}
+	if !empty(v) {
+		r.valuesSet[ref] = true
+	}
 	if !empty(v) || newName != "" {
 		r.written[ref] = true
 		ch.add(func() xmlapi.Op {
@@ -1426,9 +1429,14 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			// ask again only when synced: when it is to get more of its
 			// reseller's allocation than it holds (freed by another
 			// subscription) and no plan write of this run reaches it.
+			// One to be synced that a plan write of this run reaches is
+			// synced by that write, as Plesk brings a plan's change to
+			// every subscription of it that is not locked (SPEC §6.5);
+			// the read-back checks it.
 			regain := !info.synced && !membership && !r.plansChange(&s) && r.pooledAllocation(s.Owner, pools) &&
 				growsPool(r.observed(mapping.FromWebspace(d)), want)
-			if info.locked || (s.SyncStatus == "synced" && !info.synced && !membership) || regain {
+			resync := s.SyncStatus == "synced" && !info.synced && !membership && !r.planWritten(&s)
+			if info.locked || resync || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
@@ -1533,6 +1541,22 @@ func (r *run) plansChange(s *state.Subscription) bool {
 	}
 	for _, a := range s.Addons {
 		if r.changes["addon_plan "+model.PlanKey(s.Owner, a)] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// planWritten reports whether a set of this run changes the values of
+// the service plan or of an add-on plan a subscription is on, which
+// Plesk brings to the subscription unless it is locked (verify reads
+// such subscriptions back).
+func (r *run) planWritten(s *state.Subscription) bool {
+	if s.Plan != "" && s.Plan != model.None && r.valuesSet[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+		return true
+	}
+	for _, a := range s.Addons {
+		if r.valuesSet[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
 			return true
 		}
 	}

@@ -293,6 +293,9 @@ type run struct {
 	ids     map[state.Ref]state.PleskID
 	pending map[state.Ref]bool
 	written map[state.Ref]bool // plans whose values were written
+	// valuesSet are the plans whose values a set of this run changes:
+	// Plesk brings them to every subscription of the plan not locked.
+	valuesSet map[state.Ref]bool
 	// contacts are the accounts whose contact details were written.
 	contacts map[state.Ref]bool
 	touched  map[string]bool // subscriptions written
@@ -335,7 +338,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData

@@ -1505,6 +1505,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		return s.SyncStatus == "locked" && p != nil && p.Plesk.Group == model.PleskPreference
 	}
 	srvVals, values := c.subValuesOf(r, s, own, notHeld)
+	drifted := values // the values that differ, kept for a locked one's record
 	syncChanged := r.SyncStatus != s.SyncStatus && !(r.SyncStatus == "custom" && s.SyncStatus == "custom") &&
 		!(s.SyncStatus == "synced" && plan.ServicesOnly(&r, plan.PlansValues(&r, c.rec.PropertySets))) &&
 		!(r.SyncStatus == "synced" && s.SyncStatus == "unsynced" && !c.reportsUnsynced(r.Domain) && (onlyAllocation(s) || onlyOwn(s, own)))
@@ -1597,6 +1598,15 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// did not get to record it): it keeps every value it has, and
 		// nothing of it is a customisation.
 		o.Base, o.Customize, o.Customized = o.Effective, "", nil
+	case r.SyncStatus == "locked" && s.SyncStatus == "locked" && r.Base != "" && !plansChanged:
+		// Locked as recorded, on the same plans: its base stays the one
+		// frozen when it was locked, which later plan edits did not
+		// reach (SPEC 1.3), and what was edited in the panel joins its
+		// customisation, as the drift's adopt block writes it. (The
+		// server's own customisation is measured from its plans' current
+		// values, which would make the frozen values customised ones.)
+		o.Base = r.Base
+		o.Customize, o.Customized = c.lockedCustomisation(r, srvVals, drifted)
 	default:
 		o.Base = c.copySet(s.Base)
 		if r.Base != "" && s.Base != "" && !plansChanged {
@@ -1651,6 +1661,24 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		o.StatusReasons = nil
 	}
 	return o
+}
+
+// lockedCustomisation is the customisation of a subscription recorded
+// locked that the server holds locked on the same plans: the recorded
+// one with the server's values of the paths that drifted, and its
+// customised paths.
+func (c *comparer) lockedCustomisation(r state.Subscription, srvVals state.Values, drifted []plan.DriftField) (string, []string) {
+	out := state.Values{}
+	for k, v := range c.rec.PropertySets[r.Customize] {
+		out[k] = v
+	}
+	for _, f := range drifted {
+		if v, ok := srvVals[f.Path]; ok {
+			out[f.Path] = v
+		}
+	}
+	props, _ := plan.PropsFromValues(out)
+	return c.obs.PutValues(out), props.Paths()
 }
 
 // expiredSince reports whether the server's record s of a subscription
