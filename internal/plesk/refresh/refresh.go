@@ -1668,6 +1668,9 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 // one with the server's values of the paths that drifted, and its
 // customised paths.
 func (c *comparer) lockedCustomisation(r state.Subscription, srvVals state.Values, drifted []plan.DriftField) (string, []string) {
+	if len(drifted) == 0 {
+		return r.Customize, r.Customized // the observed state starts with the recorded sets
+	}
 	out := state.Values{}
 	for k, v := range c.rec.PropertySets[r.Customize] {
 		out[k] = v
