@@ -1634,12 +1634,16 @@ func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.
 const unlimited = "-1"
 
 // expiration is a subscription's expiration limit as Plesk takes it: Unix
-// seconds, -1 when it never expires.
+// seconds, -1 when it never expires. A date at or before the epoch (a
+// config may name one from year 1) has no such number, and -1 or 0 would
+// read as never: it is 1, the earliest moment the limit holds, so the
+// server has the subscription expired too (refresh.sameSecond reads it
+// the same way).
 func expiration(t *time.Time) string {
-	if t == nil || t.Unix() <= 0 {
+	if t == nil {
 		return unlimited
 	}
-	return strconv.FormatInt(t.Unix(), 10)
+	return strconv.FormatInt(max(t.Unix(), 1), 10)
 }
 
 // serverExpiration is the expiration limit the server has for a
