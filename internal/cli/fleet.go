@@ -679,7 +679,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			}
 			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
 			if out != nil {
-				recordCreated(ctx, cn.client, a.Reseller, part.Config, out, env.Now())
+				recordCreated(ctx, cn.client, a.Reseller, part.Config, part.Plan.Result, out, env.Now())
 			}
 			oc.out = out
 			if out != nil {

@@ -130,7 +130,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	if out == nil || out.Record == nil {
 		return out, p.PriorSerial, applyErr, nil
 	}
-	recordCreated(ctx, client, reseller, run.cfg, out, env.Now())
+	recordCreated(ctx, client, reseller, run.cfg, p.Result, out, env.Now())
 	if applyErr != nil || len(out.Pending) > 0 {
 		pending := map[string]bool{}
 		for _, k := range out.Pending {
@@ -159,8 +159,11 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 // plansync's writes left them: the next plan finishes them from what
 // they are, instead of finding them "created" or "edited outside
 // plansync". A read that fails leaves the record as it is (the next plan
-// then finds them so).
-func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, cfg *model.Config, out *deploy.Outcome, now time.Time) {
+// then finds them so). A subscription it created is recorded created when
+// the plan (planned, its result) had it created, the clock of --now
+// included: its expiration date, written from that time, stays the one
+// the next plan computes.
+func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, cfg *model.Config, planned *state.Snapshot, out *deploy.Outcome, now time.Time) {
 	refs := append(slices.Clone(out.Created), out.Changed...)
 	if len(refs) == 0 || out.Record == nil {
 		return
@@ -171,6 +174,24 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	}
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
 	observed := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller}).Observed
+	if observed != nil && planned != nil {
+		created := map[string]time.Time{}
+		for _, ref := range out.Created {
+			if ref.Kind != "subscription" {
+				continue
+			}
+			for i := range planned.Subscriptions {
+				if s := &planned.Subscriptions[i]; s.Domain == ref.Key && !s.CreatedAt.IsZero() {
+					created[ref.Key] = s.CreatedAt
+				}
+			}
+		}
+		for i := range observed.Subscriptions {
+			if t, ok := created[observed.Subscriptions[i].Domain]; ok {
+				observed.Subscriptions[i].CreatedAt = t
+			}
+		}
+	}
 	out.Record = state.Merge(out.Record, observed, refs)
 }
 

@@ -1522,6 +1522,12 @@ func (d *decoder) phpSettings(e *Entry, ctx decCtx, props model.Props, obj decAd
 			d.errorf(v.Range, obj, srcPrefix+path, "expected a php.ini value (a string, number or boolean), got %s", decDescribe(v))
 			continue
 		}
+		if t := strings.TrimSpace(v.Text); t != v.Text {
+			// php.ini (and the server) keep a value without them: sent
+			// as written, it would come back changed, as drift.
+			d.errorf(v.Range, obj, srcPrefix+path, "php.ini value %q starts or ends with blanks, which php.ini and the server drop: write %q", v.Text, t)
+			continue
+		}
 		props[path] = model.String(v.Text)
 		src.SetField(srcPrefix+path, v.Range)
 	}

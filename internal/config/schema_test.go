@@ -401,6 +401,7 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"information sent twice", "services:\n  - {name: s, send: [primary_domain, primary_domain]}\n", "listed twice"},
 		{"php setting name", plan("hosting: {php_settings: {Memory-Limit: 1G}}"), "not a php.ini directive"},
 		{"php setting value", plan("hosting: {php_settings: {memory_limit: [1G]}}"), "expected a php.ini value"},
+		{"php setting value with blanks around it", plan("hosting: {php_settings: {memory_limit: \"1G \"}}"), "starts or ends with blanks"},
 		{"add-on attached twice", "service_plans:\n  - name: Business\naddon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: Business, addons: [Extra, Extra]}\n", "attached twice"},
 		{"add-on on a custom subscription", "addon_plans:\n  - name: Extra\nsubscriptions:\n  - {domain: doe.example, plan: none, addons: [Extra]}\n", "add-ons can only be attached to a subscription with a service plan"},
 		{"service listed twice", "services:\n  - name: s\nservice_plans:\n  - {name: Business, services: [s, s]}\n", "listed twice"},

@@ -260,7 +260,7 @@ func sgDefs() []sgKV {
 			{"description", "php.ini settings: directive → value (memory_limit, max_execution_time, upload_max_filesize, post_max_size, …)."},
 			{"type", "object"},
 			{"propertyNames", sgObj{{"description", "A php.ini directive: lower-case letters, digits, '_' and '.'."}, {"pattern", "^[a-z0-9_.]{1,64}$"}}},
-			{"additionalProperties", sgObj{{"description", "The directive's value, as php.ini takes it (256M, 60, On)."}, {"type", []string{"string", "number", "boolean"}}}},
+			{"additionalProperties", sgObj{{"description", "The directive's value, as php.ini takes it (256M, 60, On), with no blanks at its start or end."}, {"type", []string{"string", "number", "boolean"}}, {"pattern", `^(?:\S(?:[\s\S]*\S)?)?$`}}},
 			{"examples", []any{sgObj{{"memory_limit", "256M"}}}},
 		}},
 	}

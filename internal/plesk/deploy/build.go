@@ -48,6 +48,7 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 		return nil, err
 	}
 	if len(r.unsettable) > 0 {
+		sort.Strings(r.unsettable)
 		return nil, errorf("plesk %s: nothing was changed: %s: Plesk cannot unset these settings; give each a value in the config",
 			r.c.Server(), strings.Join(r.unsettable, "; "))
 	}
@@ -613,7 +614,9 @@ func (r *run) buildResellerPlans() *phase {
 		}
 		r.setID(ref, d.GUID, d.ID)
 		hv, hoversell := rplanValues(d)
-		write, reset, _ := diff(want, r.observed(hv), nil) // limits and permissions: always reset
+		hvp := r.observed(hv)
+		write, reset, unset := diff(want, hvp, nil) // limits and permissions: always reset
+		r.cannotUnset("reseller plan "+rp.Name, unset, hvp)
 		v := r.values("reseller plan "+rp.Name, write, reset)
 		if hoversell != oversell {
 			v.Oversell = oversell
@@ -784,7 +787,9 @@ func (r *run) buildResellers() *phase {
 					setv(&hv.Permissions, p.Name, p.Value)
 				}
 			}
-			write, reset, _ := diff(r.props(r.res.PropertySets[rs.Allocation], nil), r.observed(hv), nil) // limits and permissions
+			hvp := r.observed(hv)
+			write, reset, unset := diff(r.props(r.res.PropertySets[rs.Allocation], nil), hvp, nil) // limits and permissions
+			r.cannotUnset("reseller "+rs.Login, unset, hvp)
 			v := r.values("reseller "+rs.Login, write, reset)
 			if hoversell != alloc.Oversell {
 				v.Oversell = alloc.Oversell
@@ -1653,12 +1658,16 @@ func (r *run) ftpChanges(s state.Subscription, d *xmlapi.WebspaceData) []xmlapi.
 const unlimited = "-1"
 
 // expiration is a subscription's expiration limit as Plesk takes it: Unix
-// seconds, -1 when it never expires.
+// seconds, -1 when it never expires. A date at or before the epoch (a
+// config may name one from year 1) has no such number, and -1 or 0 would
+// read as never: it is 1, the earliest moment the limit holds, so the
+// server has the subscription expired too (refresh.sameSecond reads it
+// the same way).
 func expiration(t *time.Time) string {
-	if t == nil || t.Unix() <= 0 {
+	if t == nil {
 		return unlimited
 	}
-	return strconv.FormatInt(t.Unix(), 10)
+	return strconv.FormatInt(max(t.Unix(), 1), 10)
 }
 
 // serverExpiration is the expiration limit the server has for a

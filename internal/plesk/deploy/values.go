@@ -57,7 +57,7 @@ func (r *run) observed(v mapping.Values) model.Props {
 // setting left out is off, an enumeration left out is its "none" or "off"
 // choice (model.Prop.Neutral); those are reset. A setting with no such
 // value (the PHP version and handler, the DNS zone type, a php.ini
-// setting) cannot be taken back on the server: it is returned in unset,
+// setting, the overuse policy) cannot be taken back on the server: it is returned in unset,
 // for apply to refuse. own lists the paths that are not plansync's to
 // write (a subscriber's own settings): never reset. The PHP version and
 // handler are one value on the server: when one differs both are written.
@@ -85,6 +85,10 @@ func diff(want, have model.Props, own map[string]bool) (model.Props, []string, [
 		}
 		switch p.Plesk.Group {
 		case model.PleskUnmapped:
+		case model.PleskOveruse:
+			// A plan or subscription always holds an overuse policy
+			// on the server, and none of them is "not set".
+			unset = append(unset, path)
 		case model.PleskLimit:
 			if !hv.IsUnlimited() {
 				reset = append(reset, path)

@@ -223,8 +223,8 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 	props := func(what string, v mapping.Values) model.Props {
 		p, unmodelled, err := mapping.ToPropsOn(v, s.PHP)
 		if err != nil {
+			// That setting is left out; the others are read.
 			note("%s: %v (left out)", what, err)
-			return model.Props{}
 		}
 		if len(unmodelled) > 0 {
 			note("%s: Plesk settings plansync does not model, left as they are: %s", what, strings.Join(unmodelled, ", "))

@@ -153,11 +153,17 @@ func MissingPHPHandler(props model.Props, t *PHPHandlers) (version, handler stri
 
 // ToPropsOn is ToProps for a server whose PHP handlers are t: a
 // php_handler_id is split by the server's table, one not in it by the
-// default form.
+// default form. A value plansync has no counterpart for (web statistics
+// "smarterstats", a limit that is no number) is an error, the first
+// one; the props then still hold every other value, and an enumerated
+// setting's word as the server has it, for a reader that keeps what it
+// can (import, refresh: it shows as what it is) rather than reading the
+// object as having no values at all.
 func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 	props := model.Props{}
 	known := pleskNames()
 	var unmodelled []string
+	var bad error
 	read := func(group string, m map[string]string) error {
 		for _, name := range sortedKeys(m) {
 			if group == "hosting" && (name == "php_handler_id" || name == "php") {
@@ -170,7 +176,15 @@ func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 			}
 			val, err := model.PleskDecode(p, m[name])
 			if err != nil {
-				return err
+				if bad == nil {
+					bad = err
+				}
+				if raw := strings.TrimSpace(m[name]); p.Kind == model.KindEnum && p.Plesk.Enc == model.PleskWord && raw != "" {
+					// Kept as the server has it, so that it differs
+					// from any value a config gives.
+					props[p.Path] = model.Enum(raw)
+				}
+				continue
 			}
 			if old, ok := props[p.Path]; ok && old != val {
 				// One plansync value written as two Plesk values that
@@ -192,11 +206,14 @@ func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 	}
 	if v.Overuse != "" {
 		p := model.Lookup("resources.overuse")
-		val, err := model.PleskDecode(p, v.Overuse)
-		if err != nil {
-			return nil, nil, err
+		if val, err := model.PleskDecode(p, v.Overuse); err != nil {
+			if bad == nil {
+				bad = err
+			}
+			props[p.Path] = model.Enum(strings.TrimSpace(v.Overuse))
+		} else {
+			props[p.Path] = val
 		}
-		props[p.Path] = val
 	}
 	for _, name := range sortedKeys(v.PHP) {
 		path := model.PHPSettingsPrefix + name
@@ -215,7 +232,7 @@ func ToPropsOn(v Values, t *PHPHandlers) (model.Props, []string, error) {
 			unmodelled = append(unmodelled, "hosting/php_handler_id")
 		}
 	}
-	return props, unmodelled, nil
+	return props, unmodelled, bad
 }
 
 func validHandler(h string) bool {

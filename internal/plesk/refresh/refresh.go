@@ -1701,13 +1701,15 @@ func expiredSince(r, s *state.Subscription) bool {
 }
 
 // sameSecond compares two expiration dates as the server keeps them (Unix
-// seconds; none and not after 1970 are the same: never).
+// seconds; a date at or before 1970-01-01T00:00:00Z is second 1).
 func sameSecond(a, b *time.Time) bool {
 	unix := func(t *time.Time) int64 {
-		if t == nil || t.Unix() <= 0 {
+		if t == nil {
 			return 0
 		}
-		return t.Unix()
+		// A date at or before the epoch is written as 1 (deploy's
+		// expiration), the earliest the server's limit holds.
+		return max(t.Unix(), 1)
 	}
 	return unix(a) == unix(b)
 }
