@@ -168,7 +168,8 @@ func Seed(cfg *model.Config, ip string, now time.Time, opts Options) (*State, er
 			w.Locked = w.PlanGUID != ""
 		}
 		if sub.Expires != nil {
-			setv(&w.Values.Limits, "expiration", strconv.FormatInt(sub.Expires.Unix(), 10))
+			// A date at or before the epoch is second 1, as apply writes it.
+			setv(&w.Values.Limits, "expiration", strconv.FormatInt(max(sub.Expires.Unix(), 1), 10))
 		}
 		s.Webspaces = append(s.Webspaces, w)
 	}

@@ -111,3 +111,37 @@ func TestSeedFromExample(t *testing.T) {
 	}
 	plesktest.ValidateDir(t, trace)
 }
+
+// A subscription seeded with an expiration date at or before the epoch
+// holds the limit 1 (expired), as apply writes it: not a negative number
+// nor -1, which the server reads as never.
+func TestSeedExpiresBeforeEpoch(t *testing.T) {
+	cfg, diags := config.Load(filepath.Join("..", "..", "..", "examples", "agency"), config.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for _, when := range []time.Time{time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0).UTC()} {
+		var domain string
+		for d, s := range cfg.Subscriptions {
+			domain = d
+			s.Expires = &when
+			break
+		}
+		st, err := fake.Seed(cfg, "203.0.113.5", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, w := range st.Webspaces {
+			if w.Name == domain {
+				found = true
+				if got := w.Values.Limits["expiration"]; got != "1" {
+					t.Errorf("expires %s: seeded expiration limit %q, want \"1\"", when.Format(time.RFC3339), got)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("%s not seeded", domain)
+		}
+	}
+}
