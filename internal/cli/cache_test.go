@@ -542,3 +542,51 @@ func TestPlanCacheStateOverwrittenInPlace(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter fails every write, as a full disk or a broken terminal
+// does (2>/dev/full).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, fs.ErrInvalid }
+
+// A plan whose stderr cannot be written (its warnings are lost, as
+// without the cache) prints the same plan and exits the same way with
+// the cache as without it, and leaves no entry that would print the plan
+// without its warnings to the next run.
+func TestPlanCacheStderrUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "customers:\n  - login: lit\n    password: Lit3ral-Pw\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	run := func(brokenStderr bool, args ...string) (int, string, string) {
+		env, out, errb := termEnv(t, "", vars)
+		env.IsTerminal = func(any) bool { return false }
+		if brokenStderr {
+			env.Stderr = failingWriter{}
+		}
+		code := Main(context.Background(), args, env)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errb := run(false, "apply", "--dir", dir, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errb)
+	}
+	for _, format := range []string{"text", "json"} {
+		plan := []string{"plan", "--dir", dir, "--detailed-exitcode", "--format", format}
+		wantCode, wantOut, _ := run(true, append(plan, "--no-cache")...)
+		_, _, wantErr := run(false, append(plan, "--no-cache")...)
+		if format == "text" && !strings.Contains(wantErr, "plain-text password") {
+			t.Fatalf("no warning to lose:\n%s", wantErr)
+		}
+		os.RemoveAll(filepath.Join(dir, ".plansync", "cache", planCacheDir))
+		for i := range 2 { // recorded, then from the cache
+			if code, out, _ := run(true, plan...); code != wantCode || out != wantOut {
+				t.Errorf("%s, run %d, stderr unwritable: exit %d, want %d\n%s\nwant:\n%s", format, i+1, code, wantCode, out, wantOut)
+			}
+		}
+		if code, out, errb := run(false, plan...); code != wantCode || out != wantOut || errb != wantErr {
+			t.Errorf("%s, stderr writable after: exit %d, want %d\n%s%s\nwant:\n%s%s", format, code, wantCode, out, errb, wantOut, wantErr)
+		}
+	}
+}

@@ -393,8 +393,10 @@ func (pc *planCache) replay(ctx context.Context, c *common, o planOptions) (done
 	pc.env.debugf("cache", "plan: printed from the cache")
 	t := time.Now()
 	_ = os.Chtimes(filepath.Join(pc.dc.dir, hex.EncodeToString(pc.name[:])), t, t) // recently used: kept by prune
-	if _, err := pc.env.Stderr.Write(out[e.Stdout:]); err != nil {
-		return true, err
+	// As the run recorded: what it printed on stderr (its warnings) is
+	// printed whatever becomes of it, and only stdout failing fails it.
+	if len(out) > e.Stdout {
+		_, _ = pc.env.Stderr.Write(out[e.Stdout:])
 	}
 	if _, err := pc.env.Stdout.Write(out[:e.Stdout]); err != nil {
 		return true, err
@@ -484,8 +486,11 @@ func (pc *planCache) record(env Env) Env {
 	env.Getenv = pc.log.getenv(env.Getenv, false)
 	env.inputs = pc.log
 	stdout, stderr, isTerminal := env.Stdout, env.Stderr, env.IsTerminal
-	env.Stdout = io.MultiWriter(stdout, &pc.out)
-	env.Stderr = io.MultiWriter(stderr, &pc.errs)
+	// The record first: a writer that fails (a full disk) must not leave
+	// out of the entry what the run printed (io.MultiWriter stops at the
+	// first error).
+	env.Stdout = io.MultiWriter(&pc.out, stdout)
+	env.Stderr = io.MultiWriter(&pc.errs, stderr)
 	outW, errW := env.Stdout, env.Stderr
 	if isTerminal != nil {
 		env.IsTerminal = func(f any) bool {
