@@ -685,6 +685,15 @@ func (r *run) buildResellers() *phase {
 				}
 				r.setID(ref, cu.Data.GenInfo.GUID, cu.ID)
 				guid, id := cu.Data.GenInfo.GUID, cu.ID
+				if !sameOwner(cu.Data.GenInfo.OwnerLogin, model.Admin) {
+					// Plesk converts only the administrator's customers:
+					// a reseller's customer is moved to the administrator
+					// first (its subscriptions keep their values).
+					ip := r.opts.DefaultIP
+					ch.add(func() xmlapi.Op {
+						return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: model.Admin, IPv4: []string{ip}}
+					}, nil)
+				}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
 				}, func(xmlapi.Reply) {
