@@ -99,6 +99,11 @@ func (e *engine) planResellers(subs []*sub) {
 		}
 		fs.add(strField("status", b.Status, rec.Status))
 		fs.add(longField("description", b.Description, rec.Description))
+		if c.Action == Convert {
+			// The admin's note on a reseller's customer: a reseller has
+			// none, so the conversion drops it.
+			fs.add(longField("admin_description", convertedFrom.AdminDescription, ""))
+		}
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
 		if b.Allocation != rec.Allocation {
 			var before *pset

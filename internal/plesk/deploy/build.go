@@ -685,6 +685,15 @@ func (r *run) buildResellers() *phase {
 				}
 				r.setID(ref, cu.Data.GenInfo.GUID, cu.ID)
 				guid, id := cu.Data.GenInfo.GUID, cu.ID
+				if !sameOwner(cu.Data.GenInfo.OwnerLogin, model.Admin) {
+					// Plesk converts only the administrator's customers:
+					// a reseller's customer is moved to the administrator
+					// first (its subscriptions keep their values).
+					ip := r.opts.DefaultIP
+					ch.add(func() xmlapi.Op {
+						return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: model.Admin, IPv4: []string{ip}}
+					}, nil)
+				}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
 				}, func(xmlapi.Reply) {
@@ -1720,9 +1729,14 @@ func (r *run) buildStatuses() *phase {
 		}
 		ph.chain(kind, key).add(func() xmlapi.Op { return op(&n) }, nil)
 	}
+	// What the server had before the run is found under the name the
+	// account had then: its recorded name when it is renamed, and a
+	// reseller converted in this run is the customer it was.
 	for _, rs := range r.res.Resellers {
 		have := 0
-		if d := r.resellers[rs.Login]; d != nil {
+		if d := r.resellers[r.keyOnServer("reseller", rs.Login)]; d != nil {
+			have = d.Data.GenInfo.Status
+		} else if d := r.custs[r.keyOnServer("reseller", rs.Login)]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
 		login := rs.Login
@@ -1734,7 +1748,7 @@ func (r *run) buildStatuses() *phase {
 	}
 	for _, c := range r.res.Customers {
 		have := 0
-		if d := r.custs[c.Login]; d != nil {
+		if d := r.custs[r.keyOnServer("customer", c.Login)]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
 		login := c.Login
@@ -1746,7 +1760,7 @@ func (r *run) buildStatuses() *phase {
 	}
 	for _, s := range r.res.Subscriptions {
 		have := 0
-		if d := r.webs[s.Domain]; d != nil {
+		if d := r.webs[r.keyOnServer("subscription", s.Domain)]; d != nil {
 			have = d.Data.GenInfo.Status
 		}
 		// The subscription's own status (its owner's suspension is the
