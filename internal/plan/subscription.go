@@ -456,20 +456,22 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	// its own, which people must see.
 	// One that locks now on the same plans is reached by their change
 	// before its customisation freezes them (lock.go).
-	// One whose add-ons change stays on its other plans, whose changes
-	// reach it too (a locked one takes its base anew from them): its
-	// add-on change is its own, and the plans it stays on are named.
+	// One whose add-ons or service plan change stays on its other plans,
+	// whose changes reach it too (a locked one takes its base anew from
+	// them, whatever becomes of its customisation): its switch and
+	// add-on change are its own, and the plans it stays on are named.
 	// One that unlocks now takes its plans' current values: reached too.
 	lockingNow := s.sync == Locked && p.SyncStatus != Locked && !s.frozen
 	unlockingNow := p.SyncStatus == Locked && s.cfg.Customize == nil && s.sync != Locked
-	sameAddons := sameList(p.Addons, rec.Addons)
-	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow || (!sameAddons && !s.frozen)) && s.sync != Custom &&
-		p.Plan == rec.Plan && (!customChanged || lockingNow || unlockingNow) {
+	samePlans := sameList(p.Addons, rec.Addons) && p.Plan == rec.Plan
+	rebased := !samePlans && !s.frozen && p.Owner == rec.Owner
+	if (effChanged || conflictsChanged) && (s.sync != Locked || lockingNow || rebased) && s.sync != Custom &&
+		(p.Plan == rec.Plan || rebased) && (!customChanged || lockingNow || unlockingNow || rebased) {
 		own := len(reasons) > 0 || action != Update
 		ownBesidesConflicts := len(reasons) > conflictReasons || (action != Update && action != Sync)
 		for _, addr := range s.usesPlans {
-			if !sameAddons && !wasOnPlan(p, addr) {
-				continue // attached in this run: its own change says so
+			if !samePlans && !wasOnPlan(p, addr) {
+				continue // switched onto or attached in this run: its own change says so
 			}
 			if e.planChanged[addr] != nil {
 				if c.Cause == "" && !own {

@@ -40,10 +40,15 @@ func props(v state.Values, without map[string]bool, t *mapping.PHPHandlers) mode
 
 // observed converts what the server reports to plansync values (what
 // plansync does not model is dropped: it is never written, never reset);
-// a php_handler_id is read by the server's table of PHP handlers.
+// a php_handler_id is read by the server's table of PHP handlers. A value
+// plansync has no counterpart for (web statistics "smarterstats") does
+// not hide the others: they are compared, written and reset as refresh
+// read and the plan showed them, and an enumerated setting's word is
+// kept as the server has it, so that the config's value is written over
+// it.
 func (r *run) observed(v mapping.Values) model.Props {
-	out, _, err := mapping.ToPropsOn(v, r.srv.PHP)
-	if err != nil {
+	out, _, _ := mapping.ToPropsOn(v, r.srv.PHP)
+	if out == nil {
 		return model.Props{}
 	}
 	return out

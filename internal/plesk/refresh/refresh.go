@@ -1836,6 +1836,11 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		all.Fields = append(all.Fields, o.Fields...)
 	}
+	if bad := unadoptable(all.Fields); len(bad) > 0 {
+		// A block holding it would be a config the loader refuses.
+		d.AdoptNote = "a config cannot hold " + strings.Join(bad, ", ") + ": set it in the panel to a value it can hold, then plan again"
+		return
+	}
 	a := c.adopt(&all, key)
 	if a == nil {
 		return
@@ -1868,6 +1873,23 @@ func (c *comparer) describe(d *plan.Drift) {
 			}
 		}
 	}
+}
+
+// unadoptable names the drifted fields whose server value a config
+// cannot hold: an enumerated setting the panel set to a word plansync has
+// no counterpart for (web statistics "smarterstats"), which refresh
+// keeps as the server has it (mapping.ToPropsOn).
+func unadoptable(fields []plan.DriftField) []string {
+	var bad []string
+	for _, f := range fields {
+		p := model.Lookup(f.Path)
+		w, ok := f.Observed.JSON.(string)
+		if p == nil || p.Kind != model.KindEnum || !f.Observed.Set || !ok || slices.Contains(p.Enum, w) {
+			continue
+		}
+		bad = append(bad, fmt.Sprintf("%s %q (valid: %s)", f.Path, w, strings.Join(p.Enum, ", ")))
+	}
+	return bad
 }
 
 // backReason is the reason of a change that sets back what changed
