@@ -122,7 +122,8 @@ func runFmt(env Env, o fmtOptions) error {
 // fmtWrite replaces the file at path (the file a symbolic link points to,
 // when path is one) with data atomically: it writes a hidden temporary
 // file in the same directory, which the loader and watch skip, syncs it,
-// gives it the file's permissions and renames it over the file.
+// gives it the file's permissions (and owner, where it can) and renames
+// it over the file.
 func fmtWrite(path string, data []byte) (err error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -148,6 +149,7 @@ func fmtWrite(path string, data []byte) (err error) {
 	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
 		return err
 	}
+	fmtKeepOwner(tmp, fi)
 	if err = tmp.Sync(); err != nil {
 		return err
 	}
