@@ -175,15 +175,16 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
 	observed := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller}).Observed
 	if observed != nil && planned != nil {
-		created := map[string]time.Time{}
+		unfinished := map[string]bool{}
 		for _, ref := range out.Created {
-			if ref.Kind != "subscription" {
-				continue
+			if ref.Kind == "subscription" {
+				unfinished[ref.Key] = true
 			}
-			for i := range planned.Subscriptions {
-				if s := &planned.Subscriptions[i]; s.Domain == ref.Key && !s.CreatedAt.IsZero() {
-					created[ref.Key] = s.CreatedAt
-				}
+		}
+		created := map[string]time.Time{}
+		for i := range planned.Subscriptions {
+			if s := &planned.Subscriptions[i]; unfinished[s.Domain] && !s.CreatedAt.IsZero() {
+				created[s.Domain] = s.CreatedAt
 			}
 		}
 		for i := range observed.Subscriptions {

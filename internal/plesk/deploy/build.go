@@ -1550,15 +1550,7 @@ func allocationPhases(ph *phase, competing map[*chain]string) []*phase {
 // plansChange reports whether this run changes the service plan or an
 // add-on plan a subscription is on: Plesk brings the change to it.
 func (r *run) plansChange(s *state.Subscription) bool {
-	if s.Plan != "" && s.Plan != model.None && r.changes["service_plan "+model.PlanKey(s.Owner, s.Plan)] != nil {
-		return true
-	}
-	for _, a := range s.Addons {
-		if r.changes["addon_plan "+model.PlanKey(s.Owner, a)] != nil {
-			return true
-		}
-	}
-	return false
+	return onPlan(s, func(ref state.Ref) bool { return r.changes[ref.Kind+" "+ref.Key] != nil })
 }
 
 // planWritten reports whether a set of this run changes the values of
@@ -1566,11 +1558,17 @@ func (r *run) plansChange(s *state.Subscription) bool {
 // Plesk brings to the subscription unless it is locked (verify reads
 // such subscriptions back).
 func (r *run) planWritten(s *state.Subscription) bool {
-	if s.Plan != "" && s.Plan != model.None && r.valuesSet[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+	return onPlan(s, func(ref state.Ref) bool { return r.valuesSet[ref] })
+}
+
+// onPlan reports whether in holds the service plan or one of the add-on
+// plans subscription s is on.
+func onPlan(s *state.Subscription, in func(state.Ref) bool) bool {
+	if s.Plan != "" && s.Plan != model.None && in(state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}) {
 		return true
 	}
 	for _, a := range s.Addons {
-		if r.valuesSet[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
+		if in(state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}) {
 			return true
 		}
 	}

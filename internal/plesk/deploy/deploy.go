@@ -845,14 +845,8 @@ func (r *run) verify(ctx context.Context) error {
 	// Every subscription on a written plan or add-on (a saved plan has no
 	// fan-out to say which).
 	for i := range r.res.Subscriptions {
-		s := &r.res.Subscriptions[i]
-		if s.Plan != "" && s.Plan != model.None && r.written[state.Ref{Kind: "service_plan", Key: model.PlanKey(s.Owner, s.Plan)}] {
+		if s := &r.res.Subscriptions[i]; onPlan(s, func(ref state.Ref) bool { return r.written[ref] }) {
 			names[s.Domain] = true
-		}
-		for _, a := range s.Addons {
-			if r.written[state.Ref{Kind: "addon_plan", Key: model.PlanKey(s.Owner, a)}] {
-				names[s.Domain] = true
-			}
 		}
 	}
 	// The other subscriptions the plan changes: no write reached them,
