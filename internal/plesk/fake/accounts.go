@@ -471,9 +471,17 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 		changed := false
 		vals := o.child("values")
 		for i, a := range accts {
+			was := a.Status
 			if st := s.applyInfo(a, vals.child("gen-info")); st != nil {
 				out = append(out, &xmlapi.FilterResult{Status: *st, FilterID: ids[i], ID: a.ID})
 				continue
+			}
+			if s.opts.ResellerStatusCascades && a.Status != was {
+				for _, c := range s.state.Accounts {
+					if !c.Reseller && c.OwnerID == a.ID {
+						c.Status = a.Status
+					}
+				}
 			}
 			next := a.Values.Clone()
 			present, err := readBlocks(vals, &next, "property")

@@ -65,6 +65,13 @@ type Options struct {
 	// synced or set gets what is left, or keeps what it had when it
 	// grows, as plansync predicts).
 	NoResellerCap bool
+	// ResellerStatusCascades: a reseller set of the status gives the
+	// reseller's customers that status too: suspending it suspends them,
+	// activating it activates them, a customer suspended on its own
+	// account included (Plesk says suspending a reseller suspends its
+	// customers, not with which status, nor what activating it does to
+	// them; default: the customers keep their own status).
+	ResellerStatusCascades bool
 	// VendorPHP names the PHP version (e.g. "8.3") that is the OS
 	// vendor's: php-handler get lists its handlers with the vendor's ids,
 	// the handler type alone (fpm, fastcgi, cgi), as Plesk does for the
