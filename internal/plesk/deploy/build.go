@@ -1726,6 +1726,9 @@ func (r *run) buildStatuses() *phase {
 			n = suspendedByAdmin
 		}
 		ph.chain(kind, key).add(func() xmlapi.Op { return op(&n) }, nil)
+		if kind != "subscription" {
+			r.statuses[state.Ref{Kind: kind, Key: key}] = true
+		}
 	}
 	// What the server had before the run is found under the name the
 	// account had then: its recorded name when it is renamed, and a

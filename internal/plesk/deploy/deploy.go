@@ -12,7 +12,9 @@
 // per-subscription write of limits, permissions or hosting settings would
 // lock it. After the writes, every subscription that a written plan
 // reaches, or that was written, is read back and compared with the
-// plan's prediction; what differs is a model disagreement.
+// plan's prediction, and so are the accounts whose contact details or
+// status were written (with a reseller's customers); what differs is a
+// model disagreement.
 //
 // What to record is returned whatever happens: the plan's result for
 // every object whose writes all succeeded (with the server's GUID and id),
@@ -296,9 +298,12 @@ type run struct {
 	// valuesSet are the plans whose values a set of this run changes:
 	// Plesk brings them to every subscription of the plan not locked.
 	valuesSet map[state.Ref]bool
-	// contacts are the accounts whose contact details were written.
-	contacts map[state.Ref]bool
-	touched  map[string]bool // subscriptions written
+	// contacts are the accounts whose contact details were written;
+	// statuses those whose status is written.
+	contacts, statuses map[state.Ref]bool
+	// statusRead are the accounts whose status verifyStatuses compared.
+	statusRead map[state.Ref]bool
+	touched    map[string]bool // subscriptions written
 	// short are the subscriptions, by domain, that may hold less of their
 	// reseller's pooled allocation than predicted until this run's
 	// deletes free it; see buildResyncs.
@@ -338,7 +343,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, statuses: map[state.Ref]bool{}, statusRead: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -926,6 +931,9 @@ func (r *run) verify(ctx context.Context) error {
 	if err := r.verifyContacts(ctx); err != nil {
 		return err
 	}
+	if err := r.verifyStatuses(ctx); err != nil {
+		return err
+	}
 	r.compareBillingStatuses()
 	sort.Slice(r.disagree, func(i, j int) bool {
 		a, b := r.disagree[i], r.disagree[j]
@@ -1089,12 +1097,14 @@ func webspaceFTPLogin(d *xmlapi.WebspaceData) string {
 // compareBillingStatuses records the customers and resellers a billing
 // system owns whose status on the server is not the one planned: apply
 // does not write their status, so the server's (as read before the
-// writes, which never touch it) is what they have. Each is a model
+// writes, which never touch it) is what they have; those verifyStatuses
+// read back after the writes (their status, or their reseller's,
+// changed in this run) were compared there. Each is a model
 // disagreement and keeps its prior record.
 func (r *run) compareBillingStatuses() {
 	check := func(kind, login, want string, have int) {
 		ref := state.Ref{Kind: kind, Key: login}
-		if r.pending[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
+		if r.pending[ref] || r.statusRead[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
 			return
 		}
 		suspended := want == "suspended"

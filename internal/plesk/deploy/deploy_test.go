@@ -1351,3 +1351,83 @@ subscriber_settings:
 		t.Errorf("writes: %v, want none to a.example", ops)
 	}
 }
+
+// TestStatusReadBack: the customers and resellers whose status apply
+// writes, and the customers of a reseller whose status it writes, are
+// read back after the writes (verifyStatuses). A status the server then
+// reports otherwise (a billing system activates the customer just
+// suspended) is a model disagreement, and the account (with its
+// subscriptions) keeps its prior record; an account the apply did not
+// touch is not read back. A customer is read as a refresh reads it: one
+// active on its own account whose reseller is suspended is suspended,
+// as predicted.
+func TestStatusReadBack(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to string
+		want           string
+	}{
+		{"written", "  - login: road\n    name: Road Runner\n", "  - login: road\n    name: Road Runner\n    status: suspended\n",
+			"customer road status: suspended / active"},
+		{"with its reseller", "    plan: RP\n", "    plan: RP\n    status: suspended\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := fake.NewState()
+			emu := fake.New(st, fake.Options{Key: "k"})
+			var undo bool
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				body, _ := io.ReadAll(req.Body)
+				req.Body = io.NopCloser(bytes.NewReader(body))
+				emu.ServeHTTP(w, req)
+				if undo && bytes.Contains(body, []byte("<status>16</status>")) {
+					// Billing activates the customer again at once.
+					emu.Do(func(st *fake.State) {
+						for _, a := range st.Accounts {
+							if a.Login == "road" {
+								a.Status = 0
+							}
+						}
+					})
+				}
+			}))
+			t.Cleanup(hs.Close)
+			c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+			prior, err := Run(context.Background(), c, makePlan(t, load(t, files), nil), nil, Options{DefaultIP: "192.0.2.10"})
+			if err != nil || len(prior.Disagreements) > 0 {
+				t.Fatalf("first apply: %v %+v", err, prior.Disagreements)
+			}
+			prior.Record.Serial++
+			files["c.yaml"] = strings.Replace(catalogue, tc.from, tc.to, 1)
+			undo = true
+			out, err := Run(context.Background(), c, makePlan(t, load(t, files), prior.Record), prior.Record, Options{DefaultIP: "192.0.2.10"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range out.Disagreements {
+				got = append(got, d.Account+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+			}
+			if strings.Join(got, "; ") != tc.want {
+				t.Errorf("disagreements %q, want %q", got, tc.want)
+			}
+			pending, status := strings.Join(out.Pending, ","), "suspended"
+			if tc.want != "" {
+				// The prior records: active.
+				status = "active"
+				if pending != "customer road,subscription r.example" {
+					t.Errorf("pending %v", out.Pending)
+				}
+			} else if pending != "" {
+				t.Errorf("pending %v", out.Pending)
+			}
+			for _, cu := range out.Record.Customers {
+				if cu.Login == "road" && cu.Status != status {
+					t.Errorf("road recorded %s, want %s", cu.Status, status)
+				}
+			}
+		})
+	}
+}

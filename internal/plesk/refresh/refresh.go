@@ -343,6 +343,24 @@ func (srv *Server) Slim() *Server {
 	return out
 }
 
+// AccountStatuses is what the statuses of accounts read from a server
+// mean, as a refresh records them (FromSnapshot): each reseller's and
+// customer's status ("active" or "suspended") by "kind login", from its
+// status bits and, for a customer, its owner reseller's (a customer
+// suspended with its reseller is suspended). A customer's owner counts
+// only when resellers holds it.
+func AccountStatuses(resellers []*xmlapi.ResellerData, customers []*xmlapi.CustomerData) map[string]string {
+	srv := FromSnapshot(&importer.Snapshot{Resellers: resellers, Customers: customers}, time.Time{})
+	out := make(map[string]string, len(srv.Records.Resellers)+len(srv.Records.Customers))
+	for _, r := range srv.Records.Resellers {
+		out["reseller "+r.Login] = r.Status
+	}
+	for _, c := range srv.Records.Customers {
+		out["customer "+c.Login] = c.Status
+	}
+	return out
+}
+
 func statusBits(snap *importer.Snapshot) map[string]int {
 	out := map[string]int{}
 	for _, d := range snap.Resellers {

@@ -1,0 +1,223 @@
+package deploy
+
+import (
+	"context"
+	"sort"
+
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
+	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
+	"github.com/plansync/plansync/state"
+)
+
+// verifyStatuses reads back the customers and resellers whose status
+// this run wrote or whose recorded status the plan changes (a write may
+// not have been needed), and the customers of such resellers (a
+// reseller's suspension or activation carries to its customers), and
+// compares their statuses, as a refresh reads them
+// (refresh.AccountStatuses), with the prediction (SPEC §6.5). An account
+// in disagreement keeps its prior record.
+func (r *run) verifyStatuses(ctx context.Context) error {
+	check := r.statusesToVerify()
+	if len(check) == 0 {
+		return nil
+	}
+	var custs, ress []string
+	owners := map[string]bool{}
+	for ref := range check {
+		if ref.Kind == "customer" {
+			custs = append(custs, ref.Key)
+		} else {
+			owners[ref.Key] = true
+		}
+	}
+	if r.opts.Reseller == "" {
+		// A customer's status is its reseller's too: read its owner.
+		for i := range r.res.Customers {
+			if c := &r.res.Customers[i]; check[state.Ref{Kind: "customer", Key: c.Login}] && c.Owner != "" && c.Owner != model.Admin {
+				owners[c.Owner] = true
+			}
+		}
+		for login := range owners {
+			ress = append(ress, login)
+		}
+	}
+	sort.Strings(custs)
+	sort.Strings(ress)
+	const chunk = 1000
+	var ops []xmlapi.Op
+	for start := 0; start < len(custs); start += chunk {
+		end := min(start+chunk, len(custs))
+		ops = append(ops, xmlapi.CustomerGet{Filter: xmlapi.CustomerFilter{Login: custs[start:end]}, Dataset: xmlapi.CustomerDataset{GenInfo: &xmlapi.Empty{}}})
+	}
+	for start := 0; start < len(ress); start += chunk {
+		end := min(start+chunk, len(ress))
+		ops = append(ops, xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{Login: ress[start:end]}, Dataset: xmlapi.ResellerDataset{GenInfo: &xmlapi.Empty{}}})
+	}
+	// Not read back is not agreeing: the accounts no write of this run
+	// reached keep their prior record (their status is a prediction);
+	// the others' writes succeeded, and they are recorded.
+	unread := func() {
+		for ref := range check {
+			if !r.wrote[ref] {
+				r.pending[ref] = true
+			}
+		}
+	}
+	replies, err := r.c.Do(ctx, ops...)
+	if err != nil {
+		unread()
+		return err
+	}
+	var readRess []*xmlapi.ResellerData
+	var readCusts []*xmlapi.CustomerData
+	for _, rep := range replies {
+		for _, res := range rep.Results {
+			if h := res.Head(); h.Status != "ok" {
+				if h.ErrCode == xmlapi.ErrNotFound {
+					continue
+				}
+				unread()
+				return &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+					Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
+			}
+			switch d := res.(type) {
+			case *xmlapi.CustomerData:
+				if d.Data != nil && d.Data.GenInfo != nil {
+					readCusts = append(readCusts, d)
+				}
+			case *xmlapi.ResellerData:
+				if d.Data != nil && d.Data.GenInfo != nil {
+					readRess = append(readRess, d)
+				}
+			}
+		}
+	}
+	have := refresh.AccountStatuses(readRess, readCusts)
+	compare := func(kind, login, want string) {
+		ref := state.Ref{Kind: kind, Key: login}
+		if !check[ref] {
+			return
+		}
+		r.statusRead[ref] = true
+		got, ok := have[kind+" "+login]
+		if !ok || got == want {
+			return // gone from the server: the next plan says so
+		}
+		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status", Predicted: want, Observed: got})
+		r.pending[ref] = true
+	}
+	for _, rs := range r.res.Resellers {
+		compare("reseller", rs.Login, rs.Status)
+	}
+	for _, c := range r.res.Customers {
+		compare("customer", c.Login, c.Status)
+	}
+	return nil
+}
+
+// statusesToVerify lists the accounts verifyStatuses reads back: those
+// whose status this run wrote, those whose status the plan changes, and
+// the customers of the resellers among them; each one this run's to
+// write (inPlan, mine) and not pending.
+func (r *run) statusesToVerify() map[state.Ref]bool {
+	out := map[state.Ref]bool{}
+	ress := map[string]bool{}
+	add := func(ref state.Ref) {
+		if ref.Kind == "reseller" && r.opts.Reseller != "" {
+			return // a reseller neither writes nor reads resellers
+		}
+		out[ref] = true
+		if ref.Kind == "reseller" {
+			ress[ref.Key] = true
+		}
+	}
+	for ref := range r.statuses {
+		add(ref)
+	}
+	var before, now map[string]string
+	for _, ch := range r.p.Changes {
+		if (ch.Kind != plan.KindCustomer && ch.Kind != plan.KindReseller) || ch.Action == plan.Delete {
+			continue
+		}
+		if now == nil {
+			// Indexed once, when the plan changes an account.
+			before, now = accountStatuses(r.prior), accountStatuses(r.res)
+		}
+		if r.changesStatus(ch, before, now) {
+			add(state.Ref{Kind: string(ch.Kind), Key: ch.Key})
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if now == nil {
+		now = accountStatuses(r.res)
+	}
+	owner := map[string]string{}
+	for _, c := range r.res.Customers {
+		owner[c.Login] = c.Owner
+		if ress[c.Owner] {
+			out[state.Ref{Kind: "customer", Key: c.Login}] = true
+		}
+	}
+	for ref := range out {
+		_, ok := now[ref.Kind+" "+ref.Key]
+		if !ok || r.pending[ref] || !r.inPlan(ref.Kind, ref.Key) || ref.Kind == "customer" && !r.mine(owner[ref.Key]) {
+			delete(out, ref)
+		}
+	}
+	return out
+}
+
+// accountStatuses indexes the statuses of a snapshot's accounts by
+// "kind login" (the first record of a login, as a scan finds it).
+func accountStatuses(s *state.Snapshot) map[string]string {
+	out := map[string]string{}
+	if s == nil {
+		return out
+	}
+	put := func(k, v string) {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	for _, rs := range s.Resellers {
+		put("reseller "+rs.Login, rs.Status)
+	}
+	for _, c := range s.Customers {
+		put("customer "+c.Login, c.Status)
+	}
+	return out
+}
+
+// changesStatus reports whether a change of an existing account
+// changes its recorded status: its status field, or, for a saved plan's
+// change (which lists no fields), its result (now) against its prior
+// record (before, by "kind login"), under the name it had: a reseller
+// converted in this run was a customer.
+func (r *run) changesStatus(ch *plan.Change, before, now map[string]string) bool {
+	if ch.Action == plan.Create {
+		return false // a status to write is written (r.statuses)
+	}
+	listed := false
+	for _, f := range ch.Fields {
+		if f.Path == "status" {
+			return true
+		}
+		listed = listed || !f.Sensitive
+	}
+	if listed {
+		return false
+	}
+	kind, key := string(ch.Kind), ch.Key
+	if old := r.renamed(kind, key); old != "" {
+		key = old
+	}
+	was, ok := before[kind+" "+key]
+	if !ok && kind == "reseller" {
+		was = before["customer "+key]
+	}
+	return was != now[kind+" "+ch.Key]
+}
