@@ -1431,3 +1431,76 @@ func TestStatusReadBack(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusReadBackUnwritten: a customer whose status the plan changes
+// is read back even when the server already has it (nothing written),
+// and recorded when it agrees; when the read-back fails, it keeps its
+// prior record (its status is a prediction) and the apply fails.
+func TestStatusReadBackUnwritten(t *testing.T) {
+	for _, fails := range []bool{false, true} {
+		st := fake.NewState()
+		emu := fake.New(st, fake.Options{Key: "k"})
+		var armed bool
+		var writes []string
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			if armed && bytes.Contains(body, []byte("<set>")) {
+				writes = append(writes, string(body))
+			}
+			if armed && fails && bytes.Contains(body, []byte("<customer><get><filter><login>")) {
+				http.Error(w, "down", http.StatusInternalServerError)
+				return
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			emu.ServeHTTP(w, req)
+		}))
+		t.Cleanup(hs.Close)
+		c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
+		first, err := Run(context.Background(), c, makePlan(t, load(t, files), nil), nil, Options{DefaultIP: "192.0.2.10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior := first.Record
+		prior.Serial++
+		// Suspended on the server already (the plan is made from the
+		// record, which does not know it).
+		emu.Do(func(st *fake.State) {
+			for _, a := range st.Accounts {
+				if a.Login == "jdoe" {
+					a.Status = 16
+				}
+			}
+		})
+		files["c.yaml"] = strings.Replace(catalogue, "    name: John Doe\n", "    name: John Doe\n    status: suspended\n", 1)
+		p := makePlan(t, load(t, files), prior)
+		armed = true
+		out, err := Run(context.Background(), c, p, prior, Options{DefaultIP: "192.0.2.10"})
+		if fails != (err != nil) {
+			t.Fatalf("fails=%v: error %v", fails, err)
+		}
+		for _, w := range writes {
+			if strings.Contains(w, "<customer>") {
+				t.Errorf("fails=%v: the customer's status was written: %s", fails, w)
+			}
+		}
+		if len(out.Disagreements) > 0 {
+			t.Errorf("fails=%v: disagreements %+v", fails, out.Disagreements)
+		}
+		want := "suspended"
+		if fails {
+			want = "active"
+			if !slices.Contains(out.Pending, "customer jdoe") {
+				t.Errorf("pending %v", out.Pending)
+			}
+		}
+		for _, cu := range out.Record.Customers {
+			if cu.Login == "jdoe" && cu.Status != want {
+				t.Errorf("fails=%v: jdoe recorded %s, want %s", fails, cu.Status, want)
+			}
+		}
+	}
+}

@@ -65,10 +65,15 @@ func (r *run) verifyStatuses(ctx context.Context) error {
 			}
 		}
 	}
-	replies, err := r.c.Do(ctx, ops...)
-	if err != nil {
-		unread()
-		return err
+	var replies []xmlapi.Reply
+	for start := 0; start < len(ops); start += 8 {
+		end := min(start+8, len(ops))
+		got, err := r.c.Do(ctx, ops[start:end]...)
+		if err != nil {
+			unread()
+			return err
+		}
+		replies = append(replies, got...)
 	}
 	var readRess []*xmlapi.ResellerData
 	var readCusts []*xmlapi.CustomerData
