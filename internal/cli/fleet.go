@@ -410,7 +410,6 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		names = append(names, r.name)
 		switch {
 		case r.res != nil:
-			recs = append(recs, r.res.Observed)
 			changed = changed || r.res.Changed()
 			ids += r.res.IDs
 			for _, part := range parts {
@@ -424,6 +423,9 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 					}
 				}
 			}
+			// (After its components: the accounts in model disagreement
+			// keep their records.)
+			recs = append(recs, r.res.ToRecord())
 			for _, d := range r.res.Drift {
 				d.Server = r.name
 				drift = append(drift, d)
@@ -451,7 +453,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			return err
 		}
 	}
-	disagree, err := fleetDisagreements(ctx, env, parts, reads)
+	disagree, accounts, err := fleetDisagreements(ctx, env, parts, reads)
 	if err != nil {
 		return err
 	}
@@ -487,12 +489,12 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 			return backendErr(run.backend, err)
 		}
 		if len(drift) == 0 {
-			fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDriftBut(read, disagree), what, serial)
+			fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDriftBut(read, disagree, accounts), what, serial)
 		} else {
 			fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n", counted(len(drift), "drift item"), read, serial)
 		}
 	} else {
-		fmt.Fprintf(env.Stdout, "%s.\n", noDriftBut(read, disagree))
+		fmt.Fprintf(env.Stdout, "%s.\n", noDriftBut(read, disagree, accounts))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("cannot read %s: %s; their records are kept as they were", counted(len(failed), "server"), strings.Join(failed, "; "))
@@ -798,10 +800,11 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 // fleetDisagreements reads back, on each server, the subscriptions a
 // refresh found in model disagreement (readBackDisagreements), prints
 // what the servers still report otherwise than plansync predicts, each
-// line naming its server, and returns how many subscriptions that is.
-func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig, reads []serverRead) (int, error) {
+// line naming its server, and returns how many objects that is and
+// whether accounts are among them.
+func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig, reads []serverRead) (int, bool, error) {
 	var lines []string
-	n := 0
+	n, accounts := 0, false
 	for _, r := range reads {
 		if r.res == nil || len(r.res.Disagreements) == 0 {
 			continue
@@ -812,18 +815,22 @@ func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig,
 			}
 			client, _, err := fleetClient(env, part.Config)
 			if err != nil {
-				return 0, err
+				return 0, false, err
 			}
 			ds, err := readBackDisagreements(ctx, client, r.srv, r.res.Disagreements)
 			if err != nil {
 				// Only reported, never recorded: what was read is
-				// recorded.
+				// recorded (the accounts' are listed all the same).
 				env.warn(fmt.Sprintf("server %s: %v", r.name, err), diag.Range{}, "")
-				continue
 			}
-			n += disagreeing(ds)
+			k, acc := disagreeing(ds)
+			n, accounts = n+k, accounts || acc
 			for _, d := range ds {
-				lines = append(lines, fmt.Sprintf("  %s: subscription %s: %s: predicted %s, server has %s", render.Escape(r.name), render.Escape(d.Subscription), d.Property, d.Predicted, d.Observed))
+				what := "subscription " + render.Escape(d.Subscription)
+				if d.Account != "" {
+					what = d.Account
+				}
+				lines = append(lines, fmt.Sprintf("  %s: %s: %s: predicted %s, server has %s", render.Escape(r.name), what, d.Property, d.Predicted, d.Observed))
 			}
 		}
 	}
@@ -834,7 +841,7 @@ func fleetDisagreements(ctx context.Context, env Env, parts []plan.ServerConfig,
 		}
 		fmt.Fprintln(env.Stdout)
 	}
-	return n, nil
+	return n, accounts, nil
 }
 
 // partDrifted reports whether a server's part of the plan has drift to

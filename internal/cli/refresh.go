@@ -365,7 +365,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		prior = run.prior.Serial
 	}
 	err = env.Interrupts.Critical(ctx, func(ctx context.Context) (err error) {
-		serial, err = run.backend.Write(ctx, res.Observed, prior, entry)
+		serial, err = run.backend.Write(ctx, res.ToRecord(), prior, entry)
 		return err
 	})
 	if err != nil {
@@ -385,18 +385,31 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 // (an apply kept their records, the server disagreeing) and returns
 // what the server still reports otherwise than plansync predicts: the
 // model disagreements apply reported, which a refresh does not record
-// either.
+// either. The customers whose status is in model disagreement are
+// listed as the refresh read them.
 func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refresh.Server, list []refresh.Disagreement) ([]deploy.Disagreement, error) {
-	if len(list) == 0 || client == nil {
+	if len(list) == 0 {
 		return nil, nil
 	}
 	expected := make([]deploy.Expected, 0, len(list))
+	var accounts []deploy.Disagreement
 	for _, d := range list {
+		if d.Account != "" {
+			// An account's status, as the refresh read it (no read-back:
+			// the read is this refresh's).
+			for _, f := range d.Fields {
+				accounts = append(accounts, deploy.Disagreement{Account: d.Account, Property: f.Path, Predicted: plainText(f.Recorded), Observed: plainText(f.Observed)})
+			}
+			continue
+		}
 		e := deploy.Expected{Domain: d.Key, Predicted: d.Predicted, Settings: d.Settings}
 		for _, f := range d.Fields {
 			e.Paths = append(e.Paths, f.Path)
 		}
 		expected = append(expected, e)
+	}
+	if len(expected) == 0 || client == nil {
+		return accounts, nil
 	}
 	var php *mapping.PHPHandlers
 	if srv != nil {
@@ -404,38 +417,55 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refr
 	}
 	out, err := deploy.ReadBackOn(ctx, client, php, expected)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s (%v): the model disagreements that may persist there are not shown", client.Server(), err)
+		return accounts, fmt.Errorf("cannot read back the subscriptions in model disagreement from %s (%v): the model disagreements that may persist there are not shown", client.Server(), err)
 	}
-	return out, nil
+	return append(accounts, out...), nil
+}
+
+// plainText is a status value as a model disagreement names it
+// (suspended, not "suspended").
+func plainText(v plan.Val) string {
+	if str, ok := v.JSON.(string); ok {
+		return str
+	}
+	return v.Text
 }
 
 // noDrift says that a refresh found no drift on what (a server, N
 // servers): the recorded state matches it, but for the subscriptions in
 // model disagreement (printDisagreements listed them).
 func noDrift(what string, ds []deploy.Disagreement) string {
-	return noDriftBut(what, disagreeing(ds))
+	n, accounts := disagreeing(ds)
+	return noDriftBut(what, n, accounts)
 }
 
-// disagreeing counts the subscriptions of a list of disagreements (each
-// subscription's together).
-func disagreeing(ds []deploy.Disagreement) int {
-	n := 0
+// disagreeing counts the objects of a list of disagreements (each
+// object's together), and says whether accounts are among them.
+func disagreeing(ds []deploy.Disagreement) (n int, accounts bool) {
 	for i, d := range ds {
-		if i == 0 || d.Subscription != ds[i-1].Subscription {
+		if i == 0 || d.Subscription != ds[i-1].Subscription || d.Account != ds[i-1].Account {
 			n++
 		}
+		accounts = accounts || d.Account != ""
 	}
-	return n
+	return n, accounts
 }
 
-func noDriftBut(what string, n int) string {
+// noDriftBut says that a refresh found no drift on what but for n
+// objects in model disagreement: subscriptions, or objects when
+// accounts are among them.
+func noDriftBut(what string, n int, accounts bool) string {
+	noun := "subscription"
+	if accounts {
+		noun = "object"
+	}
 	switch n {
 	case 0:
 		return "No drift: the recorded state matches " + what
 	case 1:
-		return "No drift from " + what + ", but 1 subscription in model disagreement (above) keeps the record it had"
+		return "No drift from " + what + ", but 1 " + noun + " in model disagreement (above) keeps the record it had"
 	}
-	return fmt.Sprintf("No drift from %s, but %s subscriptions in model disagreement (above) keep the records they had", what, render.Thousands(n))
+	return fmt.Sprintf("No drift from %s, but %s %ss in model disagreement (above) keep the records they had", what, render.Thousands(n), noun)
 }
 
 // printDisagreements lists the model disagreements a refresh found, as

@@ -533,14 +533,23 @@ type Result struct {
 	// their records. They are not drift, and their records stay; read
 	// back, they are reported, never recorded either way.
 	Disagreements []Disagreement
+	// kept holds, by "kind key", the recorded statuses of the accounts
+	// in model disagreement and of their subscriptions (ToRecord).
+	kept map[string]keptStatus
 }
 
 // Disagreement is a subscription whose record differs from what its
 // plans on the server give (Fields: recorded, and plansync's prediction
 // as observed), with that prediction: its values (Predicted) and its
 // own settings (Settings, which the server's values do not follow).
+//
+// Or it is a customer (Account: "customer LOGIN") whose status an apply
+// predicted as recorded while the server took its reseller's activation
+// to it (Fields: its status, recorded and the server's): the apply kept
+// its record, and the status is the server's to plan from, not drift.
 type Disagreement struct {
 	Key                 string
+	Account             string
 	Fields              []plan.DriftField
 	Predicted, Settings state.Values
 }
@@ -620,7 +629,38 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept}
+}
+
+// ToRecord is the observed state as a refresh records it: the accounts
+// in model disagreement (and the statuses of their subscriptions, which
+// follow them) keep their records, as the subscriptions in disagreement
+// do; the observed state has the server's statuses, which a plan plans
+// from.
+func (r *Result) ToRecord() *state.Snapshot {
+	if len(r.kept) == 0 {
+		return r.Observed
+	}
+	out := *r.Observed
+	out.Customers = slices.Clone(out.Customers)
+	for i := range out.Customers {
+		if k, ok := r.kept["customer "+out.Customers[i].Login]; ok {
+			out.Customers[i].Status, out.Customers[i].StatusReasons = k.status, k.reasons
+		}
+	}
+	out.Subscriptions = slices.Clone(out.Subscriptions)
+	for i := range out.Subscriptions {
+		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
+			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
+		}
+	}
+	return &out
+}
+
+// keptStatus is a recorded status a refresh keeps (Result.ToRecord).
+type keptStatus struct {
+	status  string
+	reasons []string
 }
 
 func inConfig[T any](m map[string]T) func(string) bool {
@@ -634,7 +674,11 @@ type comparer struct {
 	opt      Options
 	drift    []plan.Drift
 	disagree []Disagreement
-	ids      int
+	// kept: see Result.kept; recResellers the recorded resellers'
+	// statuses by login (made on first use).
+	kept         map[string]keptStatus
+	recResellers map[string]string
+	ids          int
 	// noConfig: Compare was given no config, so whether the config
 	// declares an object is not known (the advice assumes it does).
 	noConfig bool
@@ -1324,7 +1368,15 @@ func (c *comparer) customers() []state.Customer {
 		if len(edited) > 0 {
 			c.add("customer", r.Login, plan.DriftEdited, edited...)
 		}
-		if s.Status != r.Status {
+		if s.Status != r.Status && c.activatedWithReseller(r, s) {
+			// The model disagreement an apply reported and kept: not
+			// drift. Its record stays (ToRecord); the observed state has
+			// the server's status, which the plan sets back.
+			c.disagree = append(c.disagree, Disagreement{Key: r.Login, Account: "customer " + r.Login, Fields: []plan.DriftField{statusField(r.Status, s.Status)}})
+			c.keep("customer "+r.Login, r.Status, r.StatusReasons)
+			c.accountStatus("customer "+r.Login, s.Status)
+			r.Status, r.StatusReasons = s.Status, nil
+		} else if s.Status != r.Status {
 			// A customer suspended with its reseller is the reseller's drift.
 			if c.statusOf["reseller "+r.Owner] != s.Status {
 				c.add("customer", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
@@ -1351,6 +1403,40 @@ func (c *comparer) customers() []state.Customer {
 		c.add("customer", srv[j].Login, plan.DriftCreated)
 	}
 	return out
+}
+
+// activatedWithReseller reports whether a customer recorded suspended
+// that the server has active is one an apply left in model disagreement
+// (SPEC §6.5): its record, kept, still names its reseller's suspension
+// as a reason while the reseller is recorded active and the server did
+// not change the reseller's status since. The apply that activated the
+// reseller predicted the customer suspended, and the server activated
+// it with its reseller; nothing outside plansync changed it.
+func (c *comparer) activatedWithReseller(r state.Customer, s *state.Customer) bool {
+	if r.Status != "suspended" || s.Status != "active" || r.Owner == "" || r.Owner == model.Admin || s.Owner != r.Owner {
+		return false
+	}
+	if !slices.Contains(r.StatusReasons, "reseller "+r.Owner+" suspended") {
+		return false
+	}
+	if c.recResellers == nil {
+		c.recResellers = make(map[string]string, len(c.rec.Resellers))
+		for _, rs := range c.rec.Resellers {
+			if _, ok := c.recResellers[rs.Login]; !ok {
+				c.recResellers[rs.Login] = rs.Status
+			}
+		}
+	}
+	_, drifted := c.statusOf["reseller "+r.Owner]
+	return c.recResellers[r.Owner] == "active" && !drifted
+}
+
+// keep notes a recorded status a refresh keeps (Result.ToRecord).
+func (c *comparer) keep(addr, status string, reasons []string) {
+	if c.kept == nil {
+		c.kept = map[string]keptStatus{}
+	}
+	c.kept[addr] = keptStatus{status: status, reasons: reasons}
 }
 
 // configSuspensions are the reasons the engine gives an object the
@@ -1573,6 +1659,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	if statusChanged && c.statusOf[account] != s.Status {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
+	}
+	if _, ok := c.kept[account]; statusChanged && ok {
+		// Its customer's status is in model disagreement: its record
+		// keeps the status it had too.
+		c.keep("subscription "+key, r.Status, r.StatusReasons)
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
 		return r // nothing differs: the record stays as it is
