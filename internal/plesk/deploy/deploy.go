@@ -909,6 +909,13 @@ func (r *run) verify(ctx context.Context) error {
 				var only func(string) bool
 				if ch := changed[s.Domain]; ch != nil {
 					only = r.changedPaths(ch, s)
+					if r.wrote[state.Ref{Kind: "subscription", Key: s.Domain}] {
+						// A write of its own (its status, its
+						// expiration, its address) may lock it on
+						// the server: its sync status is compared too.
+						paths := only
+						only = func(path string) bool { return path == "sync_status" || paths(path) }
+					}
 				}
 				r.compare(s, w, only)
 			}
