@@ -319,10 +319,22 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 func printApplied(w io.Writer, server string, p *plan.Plan, out *deploy.Outcome, serial uint64) {
 	fmt.Fprintf(w, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
 		server, p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
-	if len(out.Disagreements) > 0 {
-		fmt.Fprintf(w, "%s in model disagreement keep their previous record: the plan will show them again until the config or the server changes.\n",
-			counted(len(out.Pending), "object"))
+	if n := disagreeingObjects(out.Disagreements); n == 1 {
+		fmt.Fprintln(w, "1 object in model disagreement keeps its previous record: the plan will show it again until the config or the server changes.")
+	} else if n > 1 {
+		fmt.Fprintf(w, "%s objects in model disagreement keep their previous records: the plan will show them again until the config or the server changes.\n", render.Thousands(n))
 	}
+}
+
+// disagreeingObjects counts the objects (subscriptions, accounts) a
+// list of model disagreements names, each once: not the other objects
+// an apply left pending (what follows them, what billing owns).
+func disagreeingObjects(ds []deploy.Disagreement) int {
+	seen := map[[2]string]bool{}
+	for _, d := range ds {
+		seen[[2]string{d.Subscription, d.Account}] = true
+	}
+	return len(seen)
 }
 
 // unrecorded is the error of an apply whose writes to the server
