@@ -509,7 +509,10 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.c.Server(), strings.Join(missingExt, ", "))
 	}
 	if len(missing) > 0 {
-		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server, and it does not accept defining them (protocol %s); create them in the panel (Service Plans > Additional Services), then apply again",
+		// Without plan-item get, the server lists a service only through
+		// the plans that include it: one created in the panel and in no
+		// plan yet is not seen, so the remedy says to include it in one.
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are in none of the server's plans, and the server does not accept defining or listing them (protocol %s), so plansync cannot tell whether it has them: create each in the panel (Service Plans > Additional Services) if it is missing and include it in one of the server's service plans there, then apply again",
 			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
 	}
 	return ph, nil
