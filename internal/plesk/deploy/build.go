@@ -454,6 +454,9 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.serviceDels = append(r.serviceDels, name)
 		}
 	}
+	if err := r.checkServiceUsers(); err != nil {
+		return nil, err
+	}
 	var missing, missingExt, misnamed, misnamedExt []string
 	for _, sv := range r.res.Services {
 		if !r.inPlan("service", sv.Name) {
@@ -516,6 +519,69 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
 	}
 	return ph, nil
+}
+
+// checkServiceUsers refuses, before any write, the delete of an
+// additional service that a service plan on the server still includes
+// after the run (SPEC 1.6: deleting a service still used by a plan is an
+// error that names the plans): a plan made in the panel, or one the run
+// does not write (--target). Plesk would take the service off those plans
+// and their subscriptions, which the plan never said.
+func (r *run) checkServiceUsers() error {
+	if len(r.serviceDels) == 0 || r.srv == nil {
+		return nil
+	}
+	// The server's plans the run takes the services off: those it writes
+	// (their config no longer lists a deleted service) and those it
+	// deletes.
+	released := map[string]bool{}
+	for _, pl := range r.res.ServicePlans {
+		if r.mine(pl.Owner) && r.inPlan("service_plan", pl.Key) {
+			if d := r.findPlan("service_plan", pl); d != nil {
+				released[d.GUID] = true
+			}
+		}
+	}
+	if r.prior != nil {
+		for _, pl := range r.prior.ServicePlans {
+			if ch := r.changes["service_plan "+pl.Key]; ch != nil && ch.Action == plan.Delete {
+				if d := r.findPlan("service_plan", pl); d != nil {
+					released[d.GUID] = true
+				}
+			}
+		}
+	}
+	var used []string
+	for _, name := range r.serviceDels {
+		var users []string
+		for _, d := range r.srv.Plans {
+			if released[d.GUID] || d.PlanItems == nil {
+				continue
+			}
+			for _, it := range d.PlanItems.Item {
+				if it.Name == name {
+					who := d.Name
+					if d.OwnerLogin != "" && d.OwnerLogin != model.Admin {
+						who = d.OwnerLogin + "/" + d.Name
+					}
+					users = append(users, who)
+				}
+			}
+		}
+		if len(users) > 0 {
+			sort.Strings(users)
+			what := "service plan "
+			if len(users) > 1 {
+				what = "service plans "
+			}
+			used = append(used, fmt.Sprintf("service %s is still included in the server's %s%s (made outside plansync)", name, what, strings.Join(users, ", ")))
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	return errorf("plesk %s: apply would delete additional services that plans still use: %s; nothing was written. Take each service out of those plans in the panel, or keep it in the config, then plan again",
+		r.c.Server(), strings.Join(used, "; "))
 }
 
 // refusesPlanItems reports whether err, the answer to a plan-item get,
