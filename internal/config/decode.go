@@ -1185,6 +1185,11 @@ func (d *decoder) service(n *Node, ext string) *model.Service {
 	if s.Name == "" {
 		return nil
 	}
+	// What a service sends goes with its button's request: without a
+	// button nothing is sent (and Plesk keeps no such list).
+	if send := n.Get("send"); send != nil && n.Get("button") == nil && len(s.Send) > 0 {
+		d.warn(send.Range, obj, "send", "nothing is sent without a button", "add a button (url) to the service, or remove send")
+	}
 	return s
 }
 
