@@ -63,10 +63,14 @@ func ButtonRequest(sv state.Service, sub state.Subscription, cu state.Customer) 
 			set("customer_company", cu.Contact.Company)
 		}
 	}
-	req := sv.Button.URL
+	// A fragment is the browser's, never sent: the values go in the
+	// query, after what the URL's own query holds.
+	req, _, _ := strings.Cut(sv.Button.URL, "#")
 	if enc := q.Encode(); enc != "" {
 		sep := "?"
-		if strings.Contains(req, "?") {
+		if strings.HasSuffix(req, "?") || strings.HasSuffix(req, "&") {
+			sep = ""
+		} else if strings.Contains(req, "?") {
 			sep = "&"
 		}
 		req += sep + strings.ReplaceAll(enc, url.QueryEscape(maskedPassword), maskedPassword) // q.Encode escapes the mask
