@@ -452,6 +452,11 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	for _, name := range dels {
 		if defined[name] != nil {
 			r.serviceDels = append(r.serviceDels, name)
+		} else if !definable {
+			// The server cannot list nor delete it: it leaves the
+			// records (nothing would ever tell plansync it is gone),
+			// and the operator is told.
+			r.leftovers = append(r.leftovers, fmt.Sprintf("service %s: not deleted: the server does not accept deleting additional services (protocol %s); delete it in the panel (Service Plans > Additional Services) if it is no longer wanted", name, xmlapi.PlanItemProtocol))
 		}
 	}
 	if err := r.checkServiceUsers(); err != nil {
