@@ -669,6 +669,11 @@ func decCheckURL(s string) string {
 	if u.Host == "" || u.Hostname() == "" {
 		return "it has no host"
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "its port must be a number from 1 to 65535"
+		}
+	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return "it contains a blank; write a space as %20"
 	}
