@@ -1208,6 +1208,11 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		switch e.Key {
 		case "url":
 			b.URL, _ = d.urlValue(e.Value, obj, "button.url")
+			if u, err := url.Parse(b.URL); err == nil && u.User != nil {
+				if _, has := u.User.Password(); has {
+					d.warn(e.Value.Range, obj, "button.url", "the URL holds a password, shown in clear in plans, the recorded state and the panel, and sent to every subscriber's browser", "let the service authenticate the request otherwise (the values the button sends), or leave the password out")
+				}
+			}
 		case "background_image":
 			v, ok := d.name(e.Value, obj, "button.background_image")
 			if ok && strings.Contains(v, "://") {
