@@ -556,6 +556,7 @@ func (r *run) checkServiceUsers() error {
 			}
 		}
 	}
+	deleting := r.deleting()
 	var used []string
 	for _, name := range r.serviceDels {
 		var users []string
@@ -581,12 +582,55 @@ func (r *run) checkServiceUsers() error {
 			}
 			used = append(used, fmt.Sprintf("service %s is still included in the server's %s%s (made outside plansync)", name, what, strings.Join(users, ", ")))
 		}
+		// A subscription that has it on its own (added in the panel),
+		// not through its service plan, and that the run keeps.
+		var subs []string
+		for domain, w := range r.webs {
+			if w.Data == nil || w.Data.PlanItems == nil || deleting["subscription "+strings.ToLower(domain)] {
+				continue
+			}
+			has := false
+			for _, it := range w.Data.PlanItems.Item {
+				has = has || it.Name == name
+			}
+			if !has || r.viaPlan(w, name) {
+				continue
+			}
+			subs = append(subs, domain)
+		}
+		if len(subs) > 0 {
+			sort.Strings(subs)
+			what := "subscription "
+			if len(subs) > 1 {
+				what = "subscriptions "
+			}
+			used = append(used, fmt.Sprintf("service %s is still on %s%s (added to it outside plansync)", name, what, strings.Join(subs, ", ")))
+		}
 	}
 	if len(used) == 0 {
 		return nil
 	}
 	return errorf("plesk %s: apply would delete additional services that plans still use: %s; nothing was written. Take each service out of those plans in the panel, or keep it in the config, then plan again",
 		r.c.Server(), strings.Join(used, "; "))
+}
+
+// viaPlan reports whether subscription w has service name through its
+// service plan on the server.
+func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
+	sub := w.Data.Subscriptions
+	if sub == nil || sub.Subscription == nil {
+		return false
+	}
+	for _, g := range sub.Subscription.Plan {
+		if d := r.plansByGUID[g.GUID]; d != nil && d.PlanItems != nil {
+			for _, it := range d.PlanItems.Item {
+				if it.Name == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // refusesPlanItems reports whether err, the answer to a plan-item get,
