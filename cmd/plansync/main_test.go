@@ -399,7 +399,7 @@ func TestTuneGC(t *testing.T) {
 // stays the first, 192.0.2.10).
 // Options take their value after "=" or as the next argument.
 //
-//	pleskfake [-empty] [-addon-replaces] [-no-reseller-cap] [-reseller-status-cascades] [-status-locks] [-expiration-locks] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] [-admin-password PW] CONFIGDIR|- [COMPONENTS]
+//	pleskfake [-empty] [-addon-replaces] [-no-reseller-cap] [-reseller-status-cascades] [-status-locks] [-expiration-locks] [-no-plan-items] [-ip LIST] [-vendor-php VERSION] [-delay DUR] [-fail-op N] [-fail-code N] [-answer=WHAT] [-tls] [-name NAME] [-key KEY] [-admin-password PW] CONFIGDIR|- [COMPONENTS]
 //
 // With -name NAME the emulator is one of several servers: its URL is put
 // in $NAME_URL (NAME upper-cased, - and . as _) and in $PLESK_URL_NAME
@@ -443,6 +443,9 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			continue
 		case "expiration-locks":
 			opts.ExpirationLocks = true
+			continue
+		case "no-plan-items":
+			opts.NoPlanItems = true
 			continue
 		case "answer", "answer-at", "delay", "fail-op", "fail-code", "key", "admin-password", "ip", "vendor-php":
 		default:

@@ -64,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&opts.SwitchKeepsLock, "switch-keeps-lock", false, "switch-subscription keeps a locked subscription's customisation")
 	fs.BoolVar(&opts.NoResellerCap, "no-reseller-cap", false, "a reseller's subscriptions get what their plans say, whatever the reseller's allocation")
 	fs.BoolVar(&opts.ResellerStatusCascades, "reseller-status-cascades", false, "a reseller's status set gives its customers the same status (a customer suspended on its own is activated with its reseller)")
+	fs.BoolVar(&opts.NoPlanItems, "no-plan-items", false, "the plan-item operator (defining additional services) is refused in every protocol version")
 	fs.StringVar(&opts.VendorPHP, "vendor-php", "", "the PHP version (e.g. 8.3) that is the OS vendor's: php-handler get lists its handlers with ids fpm, fastcgi, cgi instead of plesk-php83-fpm")
 	fs.IntVar(&opts.FailOp, "fail-op", 0, "fault: the Nth operation (from 1) fails")
 	fs.IntVar(&opts.FailCode, "fail-code", 1023, "fault: error code of the failing operation")

@@ -948,7 +948,7 @@ func applyFleetJSON(env Env, p *plan.Plan, outcomes []serverOutcome, applied boo
 		for _, pr := range oc.out.Problems {
 			probs = append(probs, problem{oc.Name, pr})
 		}
-		for _, n := range oc.out.Notes {
+		for _, n := range append(slices.Clone(oc.out.Notes), oc.out.Leftovers...) {
 			notes = append(notes, note{oc.Name, n})
 		}
 	}

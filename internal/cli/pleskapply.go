@@ -388,7 +388,7 @@ func printOutcomes(w io.Writer, outcomes []serverOutcome) {
 	if fleet {
 		on, reports = "the servers", "the servers report"
 	}
-	var notes, problems, disagreements []string
+	var notes, leftovers, problems, disagreements []string
 	for _, oc := range outcomes {
 		out := oc.out
 		if out == nil {
@@ -400,6 +400,9 @@ func printOutcomes(w io.Writer, outcomes []serverOutcome) {
 		}
 		for _, n := range out.Notes {
 			notes = append(notes, "  "+at+n)
+		}
+		for _, n := range out.Leftovers {
+			leftovers = append(leftovers, "  "+at+n)
 		}
 		for _, pr := range out.Problems {
 			lines := problemLines(pr.Text)
@@ -423,6 +426,10 @@ func printOutcomes(w io.Writer, outcomes []serverOutcome) {
 	if len(notes) > 0 {
 		fmt.Fprintf(w, "\nLeft undone on %s (kept on their previous record):\n", on)
 		printLines(w, notes)
+	}
+	if len(leftovers) > 0 {
+		fmt.Fprintf(w, "\nLeft on %s (no longer in plansync's records):\n", on)
+		printLines(w, leftovers)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(w, "\nPlesk reported problems (the subscriptions stay unsynchronized on %s):\n", on)
@@ -470,6 +477,7 @@ func applyServerJSON(w io.Writer, p *plan.Plan, out *deploy.Outcome, applied boo
 		probs = append(probs, out.Problems...)
 		pending = append(pending, out.Pending...)
 		notes = append(notes, out.Notes...)
+		notes = append(notes, out.Leftovers...)
 	}
 	return writeApplyJSON(w, p, applied, serial, env, []keyValue{{"model_disagreements", dis}, {"plesk_problems", probs}, {"pending", pending}, {"left_undone", notes}})
 }

@@ -669,6 +669,11 @@ func decCheckURL(s string) string {
 	if u.Host == "" || u.Hostname() == "" {
 		return "it has no host"
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "its port must be a number from 1 to 65535"
+		}
+	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return "it contains a blank; write a space as %20"
 	}
@@ -1185,6 +1190,11 @@ func (d *decoder) service(n *Node, ext string) *model.Service {
 	if s.Name == "" {
 		return nil
 	}
+	// What a service sends goes with its button's request: without a
+	// button nothing is sent (and Plesk keeps no such list).
+	if send := n.Get("send"); send != nil && n.Get("button") == nil && len(s.Send) > 0 {
+		d.warn(send.Range, obj, "send", "nothing is sent without a button", "add a button (url) to the service, or remove send")
+	}
 	return s
 }
 
@@ -1198,6 +1208,11 @@ func (d *decoder) button(n *Node, obj decAddr, src *model.Src) *model.Button {
 		switch e.Key {
 		case "url":
 			b.URL, _ = d.urlValue(e.Value, obj, "button.url")
+			if u, err := url.Parse(b.URL); err == nil && u.User != nil {
+				if _, has := u.User.Password(); has {
+					d.warn(e.Value.Range, obj, "button.url", "the URL holds a password, shown in clear in plans, the recorded state and the panel, and sent to every subscriber's browser", "let the service authenticate the request otherwise (the values the button sends), or leave the password out")
+				}
+			}
 		case "background_image":
 			v, ok := d.name(e.Value, obj, "button.background_image")
 			if ok && strings.Contains(v, "://") {

@@ -4,8 +4,8 @@ package plan
 // subscription that has the service a button in the panel; the button
 // opens its URL with the values the service sends. A value the
 // subscription does not have (no FTP account, no customer for an own
-// subscription) is left out, not sent empty; the FTP password is never
-// shown.
+// subscription) is left out, not sent empty; the FTP password, sent with
+// every FTP account, is never shown.
 
 import (
 	"net/url"
@@ -47,10 +47,11 @@ func ButtonRequest(sv state.Service, sub state.Subscription, cu state.Customer) 
 			set("primary_domain", sub.Domain)
 		case "ftp_credentials":
 			if sub.FTPLogin != "" {
+				// An FTP account always has a password, which the button
+				// sends, whether or not the config manages it (an
+				// imported one is not known).
 				set("ftp_login", sub.FTPLogin)
-				if sub.FTPPassword != "" {
-					set("ftp_password", maskedPassword)
-				}
+				set("ftp_password", maskedPassword)
 			}
 		case "customer_id":
 			set("customer_id", sub.Customer)
@@ -62,10 +63,14 @@ func ButtonRequest(sv state.Service, sub state.Subscription, cu state.Customer) 
 			set("customer_company", cu.Contact.Company)
 		}
 	}
-	req := sv.Button.URL
+	// A fragment is the browser's, never sent: the values go in the
+	// query, after what the URL's own query holds.
+	req, _, _ := strings.Cut(sv.Button.URL, "#")
 	if enc := q.Encode(); enc != "" {
 		sep := "?"
-		if strings.Contains(req, "?") {
+		if strings.HasSuffix(req, "?") || strings.HasSuffix(req, "&") {
+			sep = ""
+		} else if strings.Contains(req, "?") {
 			sep = "&"
 		}
 		req += sep + strings.ReplaceAll(enc, url.QueryEscape(maskedPassword), maskedPassword) // q.Encode escapes the mask

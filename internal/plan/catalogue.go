@@ -144,7 +144,11 @@ func (e *engine) planServices() {
 		}
 		fs.add(strField("button.url", bb.URL, ab.URL))
 		fs.add(strField("button.background_image", bb.BackgroundImage, ab.BackgroundImage))
-		fs.add(boolField("button.open_in_panel", bb.OpenInPanel, ab.OpenInPanel, b.Button != nil || c.Action == Update))
+		if b.Button != nil || rec.Button != nil {
+			// Where a button opens is shown only for a service that has
+			// or had one.
+			fs.add(boolField("button.open_in_panel", bb.OpenInPanel, ab.OpenInPanel, b.Button != nil))
+		}
 		fs.add(listField("send", b.Send, rec.Send))
 		fs.add(boolField("available_to_resellers", b.AvailableToResellers, rec.AvailableToResellers, c.Action == Update))
 		fs.add(strField("extension", b.Extension, rec.Extension))

@@ -3,7 +3,7 @@ package plan
 // What a change stands on: the plan a subscription is on and the
 // objects a change's object refers to after the change (its plans and
 // add-ons, its customer, its owner reseller, a reseller's reseller
-// plan). The engine sets them on each change it makes, from the record
+// plan, a plan's additional services). The engine sets them on each change it makes, from the record
 // it plans; --target brings the creates, renames and plan updates a targeted change
 // depends on, and the Plesk apply orders its work by them, neither
 // reading them back out of the field changes.
@@ -54,5 +54,11 @@ func resellerLinks(c *Change, rec *state.Reseller) {
 	}
 }
 
-// planLinks sets what a plan's change stands on: its owner reseller.
-func planLinks(c *Change, rec *state.Plan) { c.DependsOn = ownerDep(rec.Owner) }
+// planLinks sets what a plan's change stands on: its owner reseller and
+// the additional services it includes.
+func planLinks(c *Change, rec *state.Plan) {
+	c.DependsOn = ownerDep(rec.Owner)
+	for _, sv := range rec.Services {
+		c.DependsOn = append(c.DependsOn, address(KindService, sv))
+	}
+}

@@ -41,7 +41,8 @@ type Change struct {
 	Plan string
 	// DependsOn lists the addresses of the objects the object refers to
 	// after the change ("service_plan acme/Web", "customer jdoe",
-	// "reseller acme", "addon_plan Backup", "reseller_plan Gold";
+	// "reseller acme", "addon_plan Backup", "reseller_plan Gold",
+	// "service premium-support";
 	// prefixed "server: " as Address in a multi-server plan): what must
 	// exist for it. Deletes depend on nothing (depends.go).
 	DependsOn []string

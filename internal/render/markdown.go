@@ -102,7 +102,19 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(subs), mdCode(c.Property), mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
 		}
-		b.WriteString("\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (install the component, raise the reseller's allocation)")
+		// How to adapt the system, as the text plan says it (the
+		// conflicts' own fixes), when they are few enough to list.
+		how := "install the component, raise the reseller's allocation"
+		var fixes []string
+		for _, c := range p.Conflicts {
+			if c.Fix != "" && !slices.Contains(fixes, c.Fix) {
+				fixes = append(fixes, c.Fix)
+			}
+		}
+		if len(fixes) > 0 && len(fixes) <= 5 {
+			how = strings.Join(fixes, "; ")
+		}
+		fmt.Fprintf(&b, "\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (%s)", mdCell(how))
 		if slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
 			b.WriteString("; or accept the available values with `plansync apply --accept-available`.\n\n")
 		} else {

@@ -452,7 +452,15 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	for _, name := range dels {
 		if defined[name] != nil {
 			r.serviceDels = append(r.serviceDels, name)
+		} else if !definable {
+			// The server cannot list nor delete it: it leaves the
+			// records (nothing would ever tell plansync it is gone),
+			// and the operator is told.
+			r.leftovers = append(r.leftovers, fmt.Sprintf("service %s: not deleted: the server does not accept deleting additional services (protocol %s); delete it in the panel (Service Plans > Additional Services) if it is no longer wanted", name, xmlapi.PlanItemProtocol))
 		}
+	}
+	if err := r.checkServiceUsers(); err != nil {
+		return nil, err
 	}
 	var missing, missingExt, misnamed, misnamedExt []string
 	for _, sv := range r.res.Services {
@@ -509,10 +517,120 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 			r.c.Server(), strings.Join(missingExt, ", "))
 	}
 	if len(missing) > 0 {
-		return nil, errorf("plesk %s: nothing was changed: the additional services %s are not on the server, and it does not accept defining them (protocol %s); create them in the panel (Service Plans > Additional Services), then apply again",
+		// Without plan-item get, the server lists a service only through
+		// the plans that include it: one created in the panel and in no
+		// plan yet is not seen, so the remedy says to include it in one.
+		return nil, errorf("plesk %s: nothing was changed: the additional services %s are in none of the server's plans, and the server does not accept defining or listing them (protocol %s), so plansync cannot tell whether it has them: create each in the panel (Service Plans > Additional Services) if it is missing and include it in one of the server's service plans there, then apply again",
 			r.c.Server(), strings.Join(missing, ", "), xmlapi.PlanItemProtocol)
 	}
 	return ph, nil
+}
+
+// checkServiceUsers refuses, before any write, the delete of an
+// additional service that a service plan on the server still includes
+// after the run (SPEC 1.6: deleting a service still used by a plan is an
+// error that names the plans): a plan made in the panel, or one the run
+// does not write (--target). Plesk would take the service off those plans
+// and their subscriptions, which the plan never said.
+func (r *run) checkServiceUsers() error {
+	if len(r.serviceDels) == 0 || r.srv == nil {
+		return nil
+	}
+	// The server's plans the run takes the services off: those it writes
+	// (their config no longer lists a deleted service) and those it
+	// deletes.
+	released := map[string]bool{}
+	for _, pl := range r.res.ServicePlans {
+		if r.mine(pl.Owner) && r.inPlan("service_plan", pl.Key) {
+			if d := r.findPlan("service_plan", pl); d != nil {
+				released[d.GUID] = true
+			}
+		}
+	}
+	if r.prior != nil {
+		for _, pl := range r.prior.ServicePlans {
+			if ch := r.changes["service_plan "+pl.Key]; ch != nil && ch.Action == plan.Delete {
+				if d := r.findPlan("service_plan", pl); d != nil {
+					released[d.GUID] = true
+				}
+			}
+		}
+	}
+	deleting := r.deleting()
+	var used []string
+	for _, name := range r.serviceDels {
+		var users []string
+		for _, d := range r.srv.Plans {
+			if released[d.GUID] || d.PlanItems == nil {
+				continue
+			}
+			for _, it := range d.PlanItems.Item {
+				if it.Name == name {
+					who := d.Name
+					if d.OwnerLogin != "" && d.OwnerLogin != model.Admin {
+						who = d.OwnerLogin + "/" + d.Name
+					}
+					users = append(users, who)
+				}
+			}
+		}
+		if len(users) > 0 {
+			sort.Strings(users)
+			what := "service plan "
+			if len(users) > 1 {
+				what = "service plans "
+			}
+			used = append(used, fmt.Sprintf("service %s is still included in the server's %s%s (made outside plansync)", name, what, strings.Join(users, ", ")))
+		}
+		// A subscription that has it on its own (added in the panel),
+		// not through its service plan, and that the run keeps.
+		var subs []string
+		for domain, w := range r.webs {
+			if w.Data == nil || w.Data.PlanItems == nil || deleting["subscription "+strings.ToLower(domain)] {
+				continue
+			}
+			has := false
+			for _, it := range w.Data.PlanItems.Item {
+				has = has || it.Name == name
+			}
+			if !has || r.viaPlan(w, name) {
+				continue
+			}
+			subs = append(subs, domain)
+		}
+		if len(subs) > 0 {
+			sort.Strings(subs)
+			what := "subscription "
+			if len(subs) > 1 {
+				what = "subscriptions "
+			}
+			used = append(used, fmt.Sprintf("service %s is still on %s%s (added to it outside plansync)", name, what, strings.Join(subs, ", ")))
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	return errorf("plesk %s: apply would delete additional services that plans still use: %s; nothing was written. Take each service out of those plans in the panel, or keep it in the config, then plan again",
+		r.c.Server(), strings.Join(used, "; "))
+}
+
+// viaPlan reports whether subscription w has service name through its
+// service plan on the server.
+func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
+	sub := w.Data.Subscriptions
+	if sub == nil || sub.Subscription == nil {
+		return false
+	}
+	for _, g := range sub.Subscription.Plan {
+		if d := r.plansByGUID[g.GUID]; d != nil && d.PlanItems != nil {
+			for _, it := range d.PlanItems.Item {
+				if it.Name == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // refusesPlanItems reports whether err, the answer to a plan-item get,

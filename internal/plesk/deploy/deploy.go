@@ -134,6 +134,9 @@ type Outcome struct {
 	// Notes say what was left undone: what a billing system owns, what
 	// plansync does not write yet.
 	Notes []string
+	// Leftovers say what stays on the server though it leaves the
+	// records: a service the server cannot delete (protocol 1.6.9.0).
+	Leftovers []string
 }
 
 // Run applies p on the server c talks to. The returned outcome (nil
@@ -186,7 +189,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 			break
 		}
 	}
-	out := &Outcome{Writes: r.writes, Planned: r.planned, Succeeded: r.succeeded, Problems: r.problems, Notes: r.notes}
+	out := &Outcome{Writes: r.writes, Planned: r.planned, Succeeded: r.succeeded, Problems: r.problems, Notes: r.notes, Leftovers: r.leftovers}
 	writeFailed := failed != nil
 	if failed == nil {
 		if err := r.verify(ctx); err != nil {
@@ -328,6 +331,7 @@ type run struct {
 	subCustomers map[string][]string
 	problems     []Problem
 	notes        []string
+	leftovers    []string
 	disagree     []Disagreement
 	writes       int
 	planned      int

@@ -205,6 +205,10 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 				p.Items = remove(p.Items, name)
 			}
 			changed = true
+			// A plan change reaches the plan's synced subscriptions: one
+			// of a reseller's that the service is not available to is
+			// left unsynchronized (hiddenItems).
+			s.propagate(p)
 			out = append(out, &xmlapi.PlanItemResult{Status: ok, ID: p.ID, Item: name})
 		}
 		return out, changed

@@ -72,6 +72,12 @@ type Options struct {
 	// customers, not with which status, nor what activating it does to
 	// them; default: the customers keep their own status).
 	ResellerStatusCascades bool
+	// NoPlanItems: the server refuses the plan-item operator (defining
+	// additional services) in every protocol version, with the system
+	// error 1014 a 1.6.9.1 packet holding it gets (default: packets of
+	// version 1.6.9.0 and older may hold it, as Plesk's schemas say;
+	// whether a given Plesk still accepts them is not documented).
+	NoPlanItems bool
 	// VendorPHP names the PHP version (e.g. "8.3") that is the OS
 	// vendor's: php-handler get lists its handlers with the vendor's ids,
 	// the handler type alone (fpm, fastcgi, cgi), as Plesk does for the
@@ -253,6 +259,9 @@ func (s *Server) handle(h http.Header, body []byte) (*packetResp, []byte) {
 	for _, op := range root.kids {
 		if op.name == "request-settings" {
 			continue
+		}
+		if op.name == "plan-item" && s.opts.NoPlanItems {
+			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected")
 		}
 		if op.name == "plan-item" && versionKey(version) > 1060900 {
 			return nil, systemError(version, xmlapi.ErrParse, "XML schema validation failed: element plan-item is not expected in protocol "+version+" (it exists up to 1.6.9.0)")

@@ -255,6 +255,16 @@ func (s *Server) resync(w *Webspace) {
 		}
 		w.Unsynced, w.Problems = true, p
 	}
+	// A reseller's plan does not provide the additional services the
+	// admin made unavailable to resellers: the subscription does not get
+	// them and is not synchronized (as for a missing component).
+	if hidden := s.hiddenItems(w); len(hidden) > 0 {
+		p := "additional service " + strings.Join(hidden, ", ") + " is not available to resellers"
+		if w.Problems != "" {
+			p = w.Problems + "; " + p
+		}
+		w.Unsynced, w.Problems = true, p
+	}
 	// The expiration date is the subscription's own: a sync keeps it.
 	if exp, had := w.Values.Limits["expiration"]; had {
 		want = want.Clone()
@@ -428,6 +438,28 @@ func (s *Server) allocation(w *Webspace) (*Account, mapping.Values, bool) {
 		}
 	}
 	return r, alloc, true
+}
+
+// hiddenItems lists the additional services of a reseller's
+// subscription's service plan that the admin made unavailable to
+// resellers (visible false): Plesk's "Make unavailable" keeps resellers
+// from providing them to their customers, so the subscription does not
+// get them (SPEC 1.5). The admin's subscriptions get every service.
+func (s *Server) hiddenItems(w *Webspace) []string {
+	if w.PlanGUID == "" || s.state.vendor(w.OwnerID) == AdminID {
+		return nil
+	}
+	p := s.state.planByGUID(w.PlanGUID)
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range p.Items {
+		if it := s.state.planItem(n); it != nil && !it.Visible {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // resellerCap limits plan ⊕ add-ons (want) of a reseller's subscription

@@ -554,7 +554,12 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 		d.Data.PlanItems = &xmlapi.PlanItems{}
 		var names []string
 		if p := s.state.planByGUID(w.PlanGUID); p != nil {
-			names = append(names, p.Items...)
+			hidden := s.hiddenItems(w)
+			for _, n := range p.Items {
+				if !contains(hidden, n) {
+					names = append(names, n)
+				}
+			}
 		}
 		for _, it := range w.Items {
 			if !contains(names, it) {

@@ -541,17 +541,22 @@ func expiredBy(w *xmlapi.WebspaceData, now time.Time) bool {
 // the server has them: description, whether resellers may use them, and
 // the button's URL, where it opens and what it sends.
 func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
-	if len(cfg.Services) == 0 {
-		return
-	}
 	if !s.ItemsRead {
-		note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand", xmlapi.PlanItemProtocol)
+		if len(cfg.Services) > 0 {
+			note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand", xmlapi.PlanItemProtocol)
+		}
 		return
 	}
 	for _, it := range s.Items {
 		sv := cfg.Services[it.Name]
 		if sv == nil {
-			continue
+			if it.Name == "" || strings.HasPrefix(it.Name, "urn:ext:") {
+				continue // an extension's: the extension defines it
+			}
+			// A service no plan includes is the server's too: it is
+			// imported, to be managed as any other (SPEC 6.3).
+			sv = &model.Service{Name: it.Name}
+			cfg.Services[it.Name] = sv
 		}
 		sv.Description = it.Tooltip
 		sv.AvailableToResellers = it.Visible != "false"
