@@ -315,26 +315,53 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 
 // printApplied ends the text of an apply on a Plesk server that
 // succeeded (apply, watch --apply): the server, the summary and the
-// writes sent, and what model disagreements left as recorded.
+// writes sent, and what model disagreements left as recorded: an object
+// that was there keeps its previous record; one this run created has
+// none to keep and, being on the server, is recorded as the server has
+// it (recordCreated), not planned to be created again.
 func printApplied(w io.Writer, server string, p *plan.Plan, out *deploy.Outcome, serial uint64) {
 	fmt.Fprintf(w, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
 		server, p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
-	if n := disagreeingObjects(out.Disagreements); n == 1 {
+	kept, created := disagreeingObjects(out.Disagreements, out.Created)
+	if kept == 1 {
 		fmt.Fprintln(w, "1 object in model disagreement keeps its previous record: the plan will show it again until the config or the server changes.")
-	} else if n > 1 {
-		fmt.Fprintf(w, "%s objects in model disagreement keep their previous records: the plan will show them again until the config or the server changes.\n", render.Thousands(n))
+	} else if kept > 1 {
+		fmt.Fprintf(w, "%s objects in model disagreement keep their previous records: the plan will show them again until the config or the server changes.\n", render.Thousands(kept))
+	}
+	if created == 1 {
+		fmt.Fprintln(w, "1 new object in model disagreement is recorded as the server has it: the plan will show the difference until the config or the server changes.")
+	} else if created > 1 {
+		fmt.Fprintf(w, "%s new objects in model disagreement are recorded as the server has them: the plan will show the difference until the config or the server changes.\n", render.Thousands(created))
 	}
 }
 
 // disagreeingObjects counts the objects (subscriptions, accounts) a
 // list of model disagreements names, each once: not the other objects
-// an apply left pending (what follows them, what billing owns).
-func disagreeingObjects(ds []deploy.Disagreement) int {
+// an apply left pending (what follows them, what billing owns). Those
+// among created (the run's new objects) are counted apart.
+func disagreeingObjects(ds []deploy.Disagreement, created []state.Ref) (kept, made int) {
+	isNew := make(map[string]bool, len(created))
+	for _, ref := range created {
+		isNew[ref.Kind+" "+ref.Key] = true
+	}
 	seen := map[[2]string]bool{}
 	for _, d := range ds {
-		seen[[2]string{d.Subscription, d.Account}] = true
+		k := [2]string{d.Subscription, d.Account}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		what := d.Account
+		if what == "" {
+			what = "subscription " + d.Subscription
+		}
+		if isNew[what] {
+			made++
+		} else {
+			kept++
+		}
 	}
-	return len(seen)
+	return kept, made
 }
 
 // unrecorded is the error of an apply whose writes to the server
