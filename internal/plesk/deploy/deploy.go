@@ -812,6 +812,19 @@ func (r *run) record() *state.Snapshot {
 			}
 		}
 	}
+	// A pending object renamed in this run (renamed_from) keeps its
+	// record under the key it had: the rename is not done (or not known
+	// done), and the next plan renames it again rather than creating
+	// the new key beside the old one on the server.
+	var renamedPending []state.Ref
+	for ref := range r.pending {
+		if old := r.renamed(ref.Kind, ref.Key); old != "" && old != ref.Key {
+			renamedPending = append(renamedPending, state.Ref{Kind: ref.Kind, Key: old})
+		}
+	}
+	for _, ref := range renamedPending {
+		r.pending[ref] = true
+	}
 	refs := map[state.Ref]bool{}
 	for ref := range state.Records(res) {
 		refs[ref] = true

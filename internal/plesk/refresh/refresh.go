@@ -705,6 +705,10 @@ type comparer struct {
 	// drift names.
 	planPaths map[string]map[string]bool
 	statusOf  map[string]string
+	// withReseller names, per customer ("customer LOGIN") suspended
+	// with its recorded reseller (suspendedWithReseller), that reseller
+	// ("reseller LOGIN").
+	withReseller map[string]string
 	// read is the server as read (before a reseller's scope): its
 	// config and MoreIPs give the subscriptions' IP addresses.
 	read *Server
@@ -1376,6 +1380,16 @@ func (c *comparer) customers() []state.Customer {
 			c.keep("customer "+r.Login, r.Status, r.StatusReasons)
 			c.accountStatus("customer "+r.Login, s.Status)
 			r.Status, r.StatusReasons = s.Status, nil
+		} else if c.suspendedWithReseller(r, s) {
+			// Suspended with its recorded reseller: its record follows
+			// the reseller's, as an apply records it; not drift. Its
+			// subscriptions follow it (withReseller).
+			c.accountStatus("customer "+r.Login, s.Status)
+			if c.withReseller == nil {
+				c.withReseller = map[string]string{}
+			}
+			c.withReseller["customer "+r.Login] = "reseller " + s.Owner
+			r.Status, r.StatusReasons = s.Status, []string{"reseller " + s.Owner + " suspended"}
 		} else if s.Status != r.Status {
 			// A customer suspended with its reseller is the reseller's drift.
 			if c.statusOf["reseller "+r.Owner] != s.Status {
@@ -1419,6 +1433,13 @@ func (c *comparer) activatedWithReseller(r state.Customer, s *state.Customer) bo
 	if !slices.Contains(r.StatusReasons, "reseller "+r.Owner+" suspended") {
 		return false
 	}
+	_, drifted := c.statusOf["reseller "+r.Owner]
+	return c.recordedResellerStatus(r.Owner) == "active" && !drifted
+}
+
+// recordedResellerStatus is the status the record has for a reseller
+// ("" when none).
+func (c *comparer) recordedResellerStatus(login string) string {
 	if c.recResellers == nil {
 		c.recResellers = make(map[string]string, len(c.rec.Resellers))
 		for _, rs := range c.rec.Resellers {
@@ -1427,8 +1448,24 @@ func (c *comparer) activatedWithReseller(r state.Customer, s *state.Customer) bo
 			}
 		}
 	}
-	_, drifted := c.statusOf["reseller "+r.Owner]
-	return c.recResellers[r.Owner] == "active" && !drifted
+	return c.recResellers[login]
+}
+
+// suspendedWithReseller reports whether a customer recorded active that
+// the server has suspended is suspended only by its reseller's
+// suspension as recorded: the customer's own status is active on the
+// server, and its reseller is recorded suspended and did not change on
+// the server. An apply that moved the customer under that reseller and
+// stopped before the reseller's activation leaves it so: the customer
+// is suspended with its reseller, nothing outside plansync suspended it.
+func (c *comparer) suspendedWithReseller(r state.Customer, s *state.Customer) bool {
+	if r.Status != "active" || s.Status != "suspended" || s.Owner == "" || s.Owner == model.Admin || c.srv.Status["customer "+s.Login] != 0 {
+		return false
+	}
+	if _, drifted := c.statusOf["reseller "+s.Owner]; drifted {
+		return false
+	}
+	return c.recordedResellerStatus(s.Owner) == "suspended"
 }
 
 // keep notes a recorded status a refresh keeps (Result.ToRecord).
@@ -1757,6 +1794,10 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// Suspended because its account is, and the config adopted that
 		// suspension (or an account's above it): the config's reasons.
 		o.StatusReasons = configured
+	case o.Status == "suspended" && byAccount && c.withReseller[account] != "":
+		// Suspended with its customer, whose recorded reseller is
+		// (suspendedWithReseller): the record's reason.
+		o.StatusReasons = []string{c.withReseller[account] + " suspended"}
 	case o.Status == "suspended" && byAccount:
 		// Suspended because its account is (its customer's, because
 		// the customer's reseller is).
