@@ -426,3 +426,58 @@ func strconvBool(b bool) string {
 	}
 	return "false"
 }
+
+// An additional service's definition is changed with plan-item update
+// (protocol 1.6.9.0): only the fields sent. Made unavailable to
+// resellers (visible false), a reseller's synced subscription whose plan
+// includes it loses it and is not synchronized; made available again, it
+// gets it back. An unknown name is not found (1013), an empty label an
+// invalid value (1019), as for add.
+func TestPlanItemUpdate(t *testing.T) {
+	_, c := start(t, fake.Options{})
+	ctx := context.Background()
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemAdd{Visible: "true", Label: "premium-support", Tooltip: "Priority tickets",
+		URL: "https://support.example/", Internal: "false", URLComponents: &xmlapi.URLComponents{DomName: e}})
+	must[xmlapi.AddResult](t, c, xmlapi.ResellerAdd{GenInfo: xmlapi.ResellerInfo{Name: "Acme", Login: "acme", Password: "Pass-word-2"}})
+	must[xmlapi.AddResult](t, c, xmlapi.ServicePlanAdd{Name: "Web", Owner: xmlapi.Owner{OwnerLogin: "acme"}})
+	must[xmlapi.PlanItemResult](t, c, xmlapi.ServicePlanAddItem{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, Owner: xmlapi.Owner{OwnerLogin: "acme"},
+		PlanItem: xmlapi.ItemName{Name: "premium-support"}})
+	plan := must[xmlapi.PlanData](t, c, xmlapi.ServicePlanGet{Filter: xmlapi.PlanFilter{Name: []string{"Web"}}, Owner: xmlapi.Owner{OwnerLogin: "acme"}})[0]
+	must[xmlapi.AddResult](t, c, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "shop.example", OwnerLogin: "acme", HType: "vrt_hst", IPAddress: "192.0.2.10"}, PlanGUID: plan.GUID})
+	items := func() int { return len(getWebspace(t, c, "shop.example").Data.PlanItems.Item) }
+	if _, synced, _ := flags(getWebspace(t, c, "shop.example")); synced != "true" || items() != 1 {
+		t.Fatalf("before: synchronized %s, %d services", synced, items())
+	}
+
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}, Visible: "false"})
+	if _, synced, _ := flags(getWebspace(t, c, "shop.example")); synced != "false" || items() != 0 {
+		t.Fatalf("made unavailable: synchronized %s, %d services", synced, items())
+	}
+	got := must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}})[0]
+	if got.Visible != "false" || got.Tooltip != "Priority tickets" || got.URL != "https://support.example/" || got.URLComponents.Fields()[0] != "primary_domain" {
+		t.Fatalf("after an update of visible only: %+v", got)
+	}
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}, Visible: "true"})
+	if _, synced, _ := flags(getWebspace(t, c, "shop.example")); synced != "true" || items() != 1 {
+		t.Fatalf("made available again: synchronized %s, %d services", synced, items())
+	}
+
+	tip, url := "Faster tickets", "https://help.example/"
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}, Tooltip: &tip, URL: &url,
+		Internal: "true", URLComponents: &xmlapi.URLComponents{DomID: e, Email: e}})
+	got = must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: e}})[0]
+	if got.Tooltip != tip || got.URL != url || got.Internal != "true" || strings.Join(got.URLComponents.Fields(), ",") != "subscription_id,customer_email" || got.Label != "premium-support" {
+		t.Fatalf("after an update of the button: %+v", got)
+	}
+	empty := ""
+	must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}, Tooltip: &empty, URL: &empty, URLComponents: &xmlapi.URLComponents{}})
+	got = must[xmlapi.PlanItemData](t, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: e}})[0]
+	if got.Tooltip != "" || got.URL != "" || len(got.URLComponents.Fields()) != 0 {
+		t.Fatalf("after clearing: %+v", got)
+	}
+
+	_, err := xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"nope"}}, Visible: "false"})
+	wantCode(t, err, xmlapi.ErrNotFound, "nope")
+	_, err = xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{"premium-support"}}, Label: " "})
+	wantCode(t, err, xmlapi.ErrInvalidValue, "label")
+}

@@ -78,6 +78,9 @@ var shapes = map[string]map[string][]string{
 		"add":    {"visible!", "label!", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
 		"get":    {"filter!"},
 		"remove": {"filter!"},
+		// Protocol 1.6.9.0's schema is not at hand: update takes the
+		// filter, then add's fields in add's order, each optional.
+		"update": {"filter!", "visible", "label", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
 	},
 	"server": {
 		"get": {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},

@@ -707,9 +707,9 @@ func (s *Server) webspaceItem(w *Webspace, o *node) *xmlapi.Status {
 	return nil
 }
 
-// planItemOp defines, lists and removes additional services (protocol
-// 1.6.9.0 and older). Plesk names a new one itself; the emulator names it
-// after its label.
+// planItemOp defines, lists, changes and removes additional services
+// (protocol 1.6.9.0 and older). Plesk names a new one itself; the
+// emulator names it after its label.
 func (s *Server) planItemOp(o *node) ([]any, bool) {
 	if !s.admin() {
 		return []any{denied("plan-item " + o.name)}, false
@@ -729,7 +729,7 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 			Visible: o.val("visible") == "true", Internal: o.val("internal") == "true", Send: urlComponents(o.child("url-components"))}
 		s.state.PlanItems = append(s.state.PlanItems, it)
 		return []any{&xmlapi.PlanItemData{Status: ok, Name: it.Name}}, true
-	case "get", "remove":
+	case "get", "remove", "update":
 		f := o.child("filter")
 		var sel []*PlanItem
 		var out []any
@@ -743,7 +743,15 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 				out = append(out, &xmlapi.PlanItemData{Status: *opErr(xmlapi.ErrNotFound, "additional service %s is not found", n), Name: n})
 			}
 		}
+		if o.name == "update" && o.has("label") && o.val("label") == "" {
+			return []any{&xmlapi.PlanItemData{Status: *opErr(xmlapi.ErrInvalidValue, "The label is empty")}}, false
+		}
 		for _, it := range sel {
+			if o.name == "update" {
+				s.updatePlanItem(it, o)
+				out = append(out, &xmlapi.PlanItemData{Status: ok, Name: it.Name})
+				continue
+			}
 			if o.name == "remove" {
 				var keep []*PlanItem
 				for _, x := range s.state.PlanItems {
@@ -767,9 +775,44 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 		if len(out) == 0 && o.name == "get" {
 			out = append(out, &xmlapi.PlanItemData{Status: ok})
 		}
-		return out, o.name == "remove" && len(sel) > 0
+		return out, o.name != "get" && len(sel) > 0
 	}
 	return []any{opErr(xmlapi.ErrUnsupported, "not supported")}, false
+}
+
+// updatePlanItem changes the fields of a service's definition that an
+// update carries (the label, not the name Plesk gave it). Made available
+// or unavailable to resellers, the service reaches the subscriptions of
+// the plans that include it as a plan change does (hiddenItems): a
+// reseller's synced subscription loses it and is not synchronized, or
+// gets it back. Plesk does not document this; it is what its "Make
+// unavailable" says (resellers can no longer provide the service).
+func (s *Server) updatePlanItem(it *PlanItem, o *node) {
+	if o.has("label") {
+		it.Label = o.val("label")
+	}
+	if o.has("tooltip") {
+		it.Tooltip = o.val("tooltip")
+	}
+	if o.has("url") {
+		it.URL = o.val("url")
+	}
+	if o.has("internal") {
+		it.Internal = o.val("internal") == "true"
+	}
+	if o.has("url-components") {
+		it.Send = urlComponents(o.child("url-components"))
+	}
+	if o.has("visible") {
+		if v := o.val("visible") == "true"; v != it.Visible {
+			it.Visible = v
+			for _, p := range s.state.Plans {
+				if contains(p.Items, it.Name) {
+					s.propagate(p)
+				}
+			}
+		}
+	}
 }
 
 func strconvBool(b bool) string { return strconv.FormatBool(b) }

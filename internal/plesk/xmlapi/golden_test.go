@@ -115,6 +115,12 @@ func planItemCases() map[string]Op {
 			Internal: "false", URLComponents: &URLComponents{DomName: &Empty{}, Email: &Empty{}}},
 		"plan-item-get":    PlanItemGet{Filter: PlanItemFilter{All: &Empty{}}},
 		"plan-item-remove": PlanItemRemove{Filter: PlanItemFilter{Name: []string{"premium-support"}}},
+		// An update sends only what differs, in the add's order.
+		"plan-item-update": PlanItemUpdate{Filter: PlanItemFilter{Name: []string{"premium-support"}}, Visible: "false", Tooltip: strp("Faster tickets"),
+			Internal: "true", URLComponents: &URLComponents{DomID: &Empty{}, DomName: &Empty{}}},
+		// A button taken away: its URL cleared, nothing sent.
+		"plan-item-update-clear": PlanItemUpdate{Filter: PlanItemFilter{Name: []string{"premium-support"}}, Tooltip: strp(""), URL: strp(""),
+			URLComponents: &URLComponents{}},
 	}
 }
 

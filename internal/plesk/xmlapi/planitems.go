@@ -103,6 +103,25 @@ type PlanItemRemove struct {
 	Filter  PlanItemFilter `xml:"filter"`
 }
 
+// PlanItemUpdate changes the definition of additional services
+// (protocol 1.6.9.0): only the fields it carries. Protocol 1.6.9.0's
+// schema is not at hand; its fields follow the filter in the order of
+// PlanItemAdd's (visible, label, tooltip, url, internal, noframe,
+// url-components, image-file), as the research notes give plan-item
+// update{filter, …same fields}. A nil Tooltip or URL is not sent; an
+// empty one clears it. URLComponents, when sent, is the whole list of
+// what the button sends (an empty element: nothing).
+type PlanItemUpdate struct {
+	XMLName       xml.Name       `xml:"update"`
+	Filter        PlanItemFilter `xml:"filter"`
+	Visible       string         `xml:"visible,omitempty"`
+	Label         string         `xml:"label,omitempty"`
+	Tooltip       *string        `xml:"tooltip"`
+	URL           *string        `xml:"url"`
+	Internal      string         `xml:"internal,omitempty"`
+	URLComponents *URLComponents `xml:"url-components"`
+}
+
 // PlanItemData is an additional service's definition.
 type PlanItemData struct {
 	Status
@@ -191,6 +210,13 @@ func (WebspaceRemoveItem) Operator() string     { return "webspace" }
 func (PlanItemAdd) Operator() string            { return "plan-item" }
 func (PlanItemGet) Operator() string            { return "plan-item" }
 func (PlanItemRemove) Operator() string         { return "plan-item" }
+func (PlanItemUpdate) Operator() string         { return "plan-item" }
+func (PlanItemUpdate) Operation() string        { return "update" }
+func (o PlanItemUpdate) Object() string         { return itemsText(o.Filter) }
+func (PlanItemUpdate) Read() bool               { return false }
+func (PlanItemUpdate) resultOf() any            { return new(PlanItemData) }
+func (PlanItemUpdate) allowEmpty() bool         { return false }
+func (PlanItemUpdate) protocol() string         { return PlanItemProtocol }
 func (ServicePlanAddItem) Operation() string    { return "add-plan-item" }
 func (ServicePlanRemoveItem) Operation() string { return "remove-plan-item" }
 func (WebspaceAddItem) Operation() string       { return "add-plan-item" }
