@@ -469,9 +469,14 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 		}
 		if have[sv.Name] {
 			if it := defined[sv.Name]; it != nil && sv.Extension == "" && !sameDefinition(sv, it) {
-				// Plesk's API has no way to change a definition that
-				// plansync relies on: say so, and keep the record.
-				r.notes = append(r.notes, fmt.Sprintf("service %s: its definition on the server (description, who may use it, button) differs from the config, and plansync does not change an additional service's definition: change it in the panel (Service Plans > Additional Services)", sv.Name))
+				// Changed with plan-item update (protocol 1.6.9.0),
+				// sending only what differs from the fresh read.
+				op := definitionUpdate(sv, it)
+				ph.chain("service", sv.Name).add(func() xmlapi.Op { return op }, nil)
+			} else if !definable && sv.Extension == "" && r.definitionChanged(sv.Name) {
+				// The server cannot tell its definition nor change it:
+				// say so, and keep the record.
+				r.notes = append(r.notes, fmt.Sprintf("service %s: its definition (description, who may use it, button) was not changed on the server: the server does not accept changing additional services (protocol %s); change it in the panel (Service Plans > Additional Services)", sv.Name, xmlapi.PlanItemProtocol))
 				r.pending[state.Ref{Kind: "service", Key: sv.Name}] = true
 			}
 			continue
@@ -657,6 +662,57 @@ func sameDefinition(sv state.Service, it *xmlapi.PlanItemData) bool {
 	}
 	return it.Tooltip == sv.Description && (it.Visible != "false") == sv.AvailableToResellers &&
 		model.ButtonURL(it.URL) == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), sortedSend(send)))
+}
+
+// definitionUpdate is the plan-item update that gives the server's
+// definition of a service (it, freshly read) the config's (sv): only the
+// fields that differ. A service without a button has its URL cleared;
+// where it opens and what it sends are sent only with a button.
+func definitionUpdate(sv state.Service, it *xmlapi.PlanItemData) xmlapi.PlanItemUpdate {
+	op := xmlapi.PlanItemUpdate{Filter: xmlapi.PlanItemFilter{Name: []string{it.Name}}}
+	if (it.Visible != "false") != sv.AvailableToResellers {
+		op.Visible = strconv.FormatBool(sv.AvailableToResellers)
+	}
+	if it.Tooltip != sv.Description {
+		op.Tooltip = &sv.Description
+	}
+	url, internal, send := "", false, []string(nil)
+	if sv.Button != nil {
+		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, sortedSend(sv.Send)
+	}
+	if model.ButtonURL(it.URL) != url {
+		op.URL = &url
+	}
+	if url != "" {
+		if (it.Internal == "true") != internal {
+			op.Internal = strconv.FormatBool(internal)
+		}
+		if !slices.Equal(it.URLComponents.Fields(), send) {
+			op.URLComponents = xmlapi.URLComponentsOf(send)
+			if op.URLComponents == nil {
+				op.URLComponents = &xmlapi.URLComponents{}
+			}
+		}
+	}
+	return op
+}
+
+// definitionChanged reports whether the plan changes a service's
+// definition as the server holds it (its description, who may use it,
+// its button's URL, where it opens, what it sends); a background image
+// is plansync's only.
+func (r *run) definitionChanged(name string) bool {
+	ch := r.changes["service "+name]
+	if ch == nil || ch.Action != plan.Update {
+		return false
+	}
+	for _, f := range ch.Fields {
+		switch f.Path {
+		case "description", "available_to_resellers", "button.url", "button.open_in_panel", "send":
+			return true
+		}
+	}
+	return false
 }
 
 // sortedSend is a button's send fields in model.SendFields order.
