@@ -346,7 +346,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		readFor[i] = keptReadFor(client.Server(), client.Login(), prior)
 		if keep && !r.stale && r.fleet[p.Name] != nil && r.fleetFor[p.Name] == readFor[i] {
 			srv, fresh = r.fleet[p.Name], false
-		} else if srv, err = refresh.Read(ctx, client, now); err != nil {
+		} else if srv, err = refresh.Read(ctx, client, now, refresh.WantsServices(plan.SliceState(prior, p.Name), p.Config)); err != nil {
 			reads[i].err = err
 			return
 		}

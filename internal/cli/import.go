@@ -1012,7 +1012,7 @@ func recordAsOn(ctx context.Context, env Env, cfg *model.Config, result *state.S
 		if client == nil {
 			continue
 		}
-		srv, err := refresh.Read(ctx, client, env.Now())
+		srv, err := refresh.Read(ctx, client, env.Now(), refresh.WantsServices(recs[i], p.Config))
 		if err != nil {
 			return nil, fmt.Errorf("server %s: reading it again to record what differs: %w; nothing was recorded", p.Name, err)
 		}

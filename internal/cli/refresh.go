@@ -146,7 +146,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	readFor := keptReadFor(client.Server(), client.Login(), prior)
 	fresh := !r.keep || srv == nil || r.stale || r.srvFor != readFor
 	if fresh {
-		srv, err = r.read(ctx, client, prior, now)
+		srv, err = r.read(ctx, client, prior, cfg, now)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -235,9 +235,11 @@ func permissionDenied(err error) bool {
 // the reseller see (its plans, customers and subscriptions), planned
 // with the server components recorded at the last read, which a
 // reseller cannot read.
-func (r *refreshing) read(ctx context.Context, client *xmlapi.Client, prior *state.Snapshot, now time.Time) (*refresh.Server, error) {
+func (r *refreshing) read(ctx context.Context, client *xmlapi.Client, prior *state.Snapshot, cfg *model.Config, now time.Time) (*refresh.Server, error) {
 	if r.reseller == "" || client.Login() != r.reseller {
-		return refresh.Read(ctx, client, now)
+		// The additional services' definitions are the admin's to read
+		// (protocol 1.6.9.0), and read when there are some to compare.
+		return refresh.Read(ctx, client, now, r.reseller == "" && refresh.WantsServices(prior, cfg))
 	}
 	at := time.Now()
 	snap, err := importer.ReadAs(ctx, client, r.reseller)

@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -426,7 +425,15 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	}
 	have := map[string]bool{}
 	definable := true
-	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, r.c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	// The definitions come with the server's read when it has them (a
+	// refresh's, fresh as the rest of it); else they are read now.
+	var items []*xmlapi.PlanItemData
+	var err error
+	if r.srv != nil && r.srv.ItemsRead {
+		items = r.srv.Items
+	} else {
+		items, err = xmlapi.Call[xmlapi.PlanItemData](ctx, r.c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	}
 	if err != nil && !refusesPlanItems(err) {
 		// The server took the packet and failed the read (or did not
 		// answer): that says nothing of what it accepts.
@@ -642,14 +649,7 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 // says that the server does not take the operator (protocol 1.6.9.0):
 // the packet refused whole, or the operation refused as unsupported or
 // unreadable; not an operation that failed, nor a packet not answered.
-func refusesPlanItems(err error) bool {
-	var se *xmlapi.SystemError
-	if errors.As(err, &se) {
-		return true
-	}
-	oe := OpError(err)
-	return oe != nil && (oe.Code == xmlapi.ErrUnsupported || oe.Code == xmlapi.ErrParse || oe.Code == xmlapi.ErrVersion)
-}
+func refusesPlanItems(err error) bool { return xmlapi.RefusesPlanItems(err) }
 
 // sameDefinition reports whether the server defines a service as the
 // config does: description, who may use it, and its button (URL, where

@@ -68,6 +68,22 @@ func ReadServices(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
 	return nil
 }
 
+// ReadDefinitions reads the definitions of the additional services into
+// s, as ReadServices does, for a refresh: a server that does not take
+// protocol 1.6.9.0's plan-item operator leaves s.ItemsRead false; a read
+// that failed otherwise (an error result, no answer) is an error.
+func ReadDefinitions(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
+	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
+	if err != nil {
+		if ctx.Err() == nil && xmlapi.RefusesPlanItems(err) {
+			return nil
+		}
+		return err
+	}
+	s.Items, s.ItemsRead = items, true
+	return nil
+}
+
 // Read reads the whole business layer in one packet, with the server's
 // components, extensions and PHP handlers (last, php-handler get: a
 // server that refuses it leaves Snapshot.PHP nil).

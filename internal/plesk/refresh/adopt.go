@@ -1,6 +1,7 @@
 package refresh
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -238,6 +239,40 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			out = &q
 		}
 		one.Subscriptions[out.Domain] = out
+	case "service":
+		s := sc.Services[key]
+		if s == nil {
+			return nil
+		}
+		out := s
+		if r := c.cfg.Services[d.Key]; r != nil {
+			// The config's service, with the server's value of each
+			// field that drifted; its background image stays.
+			q := *r
+			q.Send = slices.Clone(r.Send)
+			for _, f := range d.Fields {
+				switch f.Path {
+				case "description":
+					q.Description = s.Description
+				case "available_to_resellers":
+					q.AvailableToResellers = s.AvailableToResellers
+				case "send":
+					q.Send = slices.Clone(s.Send)
+				case "button.url", "button.open_in_panel":
+					if s.Button == nil {
+						q.Button, q.Send = nil, nil
+						continue
+					}
+					b := *s.Button
+					if r.Button != nil {
+						b.BackgroundImage = r.Button.BackgroundImage
+					}
+					q.Button = &b
+				}
+			}
+			out = &q
+		}
+		one.Services = map[string]*model.Service{out.Name: out}
 	default:
 		return nil
 	}

@@ -66,15 +66,26 @@ type Server struct {
 	// PHP is the server's table of PHP handlers (importer.Snapshot's,
 	// kept when Read is dropped): a read-back reads php_handler_id by it.
 	PHP *mapping.PHPHandlers
+	// ServicesRead says the additional services' definitions were read
+	// (Read with services, from a server that takes protocol 1.6.9.0):
+	// Records' services hold them (kept when Read is dropped).
+	ServicesRead bool
 }
 
 // Read reads the server's whole business layer (one packet) and makes
-// its records as of now.
-func Read(ctx context.Context, c *xmlapi.Client, now time.Time) (*Server, error) {
+// its records as of now. With services, it reads the definitions of the
+// additional services too (a second packet, protocol 1.6.9.0; see
+// WantsServices), which Compare then compares.
+func Read(ctx context.Context, c *xmlapi.Client, now time.Time, services bool) (*Server, error) {
 	at := time.Now()
 	snap, err := importer.Read(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if services {
+		if err := importer.ReadDefinitions(ctx, c, snap); err != nil {
+			return nil, err
+		}
 	}
 	srv := FromSnapshot(snap, now)
 	srv.ReadAt = at
@@ -114,7 +125,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	TakeHeld(p.Result, "", held)
 	TakeLocked(p.Result, "", Locked(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
-		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP}
+		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead}
 }
 
 // OnPlan lists the domains of the subscriptions a read holds on one of
@@ -336,7 +347,8 @@ func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced}
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced,
+		ServicesRead: srv.ServicesRead}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
 	}
@@ -599,6 +611,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	obs.ServicePlans = c.plans("service_plan", recorded.ServicePlans, srv.Records.ServicePlans, inConfig(cfg.ServicePlans))
 	obs.AddonPlans = c.plans("addon_plan", recorded.AddonPlans, srv.Records.AddonPlans, inConfig(cfg.AddonPlans))
 	obs.ResellerPlans = c.plans("reseller_plan", recorded.ResellerPlans, srv.Records.ResellerPlans, inConfig(cfg.ResellerPlans))
+	obs.Services = c.services()
 	obs.Resellers = c.resellers()
 	obs.Customers = c.customers()
 	obs.Subscriptions = c.subscriptions()

@@ -76,7 +76,7 @@ func seedConfig(t *testing.T) *model.Config {
 
 func read(t *testing.T, c *xmlapi.Client) *Server {
 	t.Helper()
-	s, err := Read(context.Background(), c, now)
+	s, err := Read(context.Background(), c, now, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package xmlapi
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"errors"
+)
 
 // Additional services ("plan items"). Protocol 1.6.9.1 attaches them to
 // plans and subscriptions (service-plan and webspace add-plan-item /
@@ -255,3 +258,17 @@ func (PlanItemRemove) allowEmpty() bool         { return false }
 func (PlanItemAdd) protocol() string            { return PlanItemProtocol }
 func (PlanItemGet) protocol() string            { return PlanItemProtocol }
 func (PlanItemRemove) protocol() string         { return PlanItemProtocol }
+
+// RefusesPlanItems reports whether err, the answer to a plan-item
+// operation, says that the server does not take the operator (protocol
+// 1.6.9.0): the packet refused whole, or the operation refused as
+// unsupported or unreadable; not an operation that failed, nor a packet
+// not answered.
+func RefusesPlanItems(err error) bool {
+	var se *SystemError
+	if errors.As(err, &se) {
+		return true
+	}
+	var oe *OpError
+	return errors.As(err, &oe) && (oe.Code == ErrUnsupported || oe.Code == ErrParse || oe.Code == ErrVersion)
+}
