@@ -70,6 +70,9 @@ type Server struct {
 	// (Read with services, from a server that takes protocol 1.6.9.0):
 	// Records' services hold them (kept when Read is dropped).
 	ServicesRead bool
+	// Defined are the names of the services the server defines, when
+	// ServicesRead.
+	Defined []string
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -125,7 +128,16 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	TakeHeld(p.Result, "", held)
 	TakeLocked(p.Result, "", Locked(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
-		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead}
+		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items)}
+}
+
+// itemNames are the names of the additional services items defines.
+func itemNames(items []*xmlapi.PlanItemData) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Name)
+	}
+	return out
 }
 
 // OnPlan lists the domains of the subscriptions a read holds on one of
@@ -348,7 +360,7 @@ func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
 	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced,
-		ServicesRead: srv.ServicesRead}
+		ServicesRead: srv.ServicesRead, Defined: srv.Defined}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
 	}

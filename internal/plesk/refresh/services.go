@@ -37,8 +37,9 @@ func WantsServices(recorded *state.Snapshot, cfg *model.Config) bool {
 // is drift, and the observed record takes the server's value. An
 // extension's service is the extension's; a button's background image
 // is plansync's only (Plesk holds an uploaded file) and keeps its record.
-// A service the server does not list keeps its record: apply defines it
-// again.
+// A service the server does not list (deleted in the panel, or never
+// defined there) is drift too, missing on the server: its record goes
+// from the observed state, so the plan defines it again.
 func (c *comparer) services() []state.Service {
 	out := slices.Clone(c.rec.Services)
 	if !c.srv.ServicesRead || c.opt.Reseller != "" {
@@ -48,10 +49,16 @@ func (c *comparer) services() []state.Service {
 	for i := range c.srv.Records.Services {
 		srv[c.srv.Records.Services[i].Name] = &c.srv.Records.Services[i]
 	}
+	var missing []string
 	for i := range out {
 		r := &out[i]
 		s := srv[r.Name]
-		if r.Extension != "" || s == nil {
+		if r.Extension != "" {
+			continue
+		}
+		if s == nil || !c.srv.defines(r.Name) {
+			missing = append(missing, r.Name)
+			c.add("service", r.Name, plan.DriftMissing)
 			continue
 		}
 		var fields []plan.DriftField
@@ -88,7 +95,14 @@ func (c *comparer) services() []state.Service {
 			c.add("service", r.Name, plan.DriftEdited, fields...)
 		}
 	}
-	return out
+	return slices.DeleteFunc(out, func(s state.Service) bool { return slices.Contains(missing, s.Name) })
+}
+
+// defines reports whether the server's read lists the definition of the
+// additional service name (plan-item get): a plan may name a service the
+// server no longer defines.
+func (srv *Server) defines(name string) bool {
+	return slices.Contains(srv.Defined, name)
 }
 
 // button is b, or a button with no URL.
