@@ -828,11 +828,12 @@ func (r *run) record() *state.Snapshot {
 	for _, ref := range renamedPending {
 		r.pending[ref] = true
 	}
+	base := r.renamedBase()
 	refs := map[state.Ref]bool{}
 	for ref := range state.Records(res) {
 		refs[ref] = true
 	}
-	for ref := range state.Records(r.prior) {
+	for ref := range state.Records(base) {
 		refs[ref] = true
 	}
 	var done []state.Ref
@@ -841,7 +842,46 @@ func (r *run) record() *state.Snapshot {
 			done = append(done, ref)
 		}
 	}
-	return state.Merge(r.prior, res, done)
+	return state.Merge(base, res, done)
+}
+
+// renamedBase is the prior state a record keeps its pending objects
+// from, with the customers and subscriptions this run renamed
+// (renamed_from) and wrote, though they are pending (in model
+// disagreement, say), under their new keys: the server has them under
+// that name, and the rest of their previous record is kept. (The
+// subscriptions a renamed customer holds name its new login.)
+func (r *run) renamedBase() *state.Snapshot {
+	if r.prior == nil {
+		return nil
+	}
+	newKey := map[state.Ref]string{}
+	for ref := range r.pending {
+		if old := r.renamed(ref.Kind, ref.Key); old != "" && old != ref.Key && r.wrote[ref] && (ref.Kind == "customer" || ref.Kind == "subscription") {
+			newKey[state.Ref{Kind: ref.Kind, Key: old}] = ref.Key
+		}
+	}
+	if len(newKey) == 0 {
+		return r.prior
+	}
+	base := *r.prior
+	base.Customers = slices.Clone(base.Customers)
+	for i := range base.Customers {
+		if k, ok := newKey[state.Ref{Kind: "customer", Key: base.Customers[i].Login}]; ok {
+			base.Customers[i].Login = k
+		}
+	}
+	base.Subscriptions = slices.Clone(base.Subscriptions)
+	for i := range base.Subscriptions {
+		s := &base.Subscriptions[i]
+		if k, ok := newKey[state.Ref{Kind: "subscription", Key: s.Domain}]; ok {
+			s.Domain = k
+		}
+		if k, ok := newKey[state.Ref{Kind: "customer", Key: s.Customer}]; ok && s.Customer != "" {
+			s.Customer = k
+		}
+	}
+	return &base
 }
 
 // ---- reading back ---------------------------------------------------------
