@@ -243,6 +243,19 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			refs = append(refs, state.Ref{Kind: string(KindCustomer), Key: c.Key})
 		}
 	}
+	// A reseller's suspension or activation changes why its customers
+	// are suspended, also where their status stays (one suspended on its
+	// own) and no change lists them: their records come with it, so that
+	// none names a suspension the state no longer has (which a refresh
+	// would take for the trace of an apply's model disagreement).
+	if p.Result != nil {
+		for _, cu := range p.Result.Customers {
+			ra, ca := address(KindReseller, cu.Owner), address(KindCustomer, cu.Login)
+			if rc := byAddr[ra]; rc != nil && included[ra] && statusChange(rc) && byAddr[ca] == nil {
+				refs = append(refs, state.Ref{Kind: string(KindCustomer), Key: cu.Login})
+			}
+		}
+	}
 	for _, c := range p.Conflicts {
 		if included["subscription "+c.Subscription] {
 			out.Conflicts = append(out.Conflicts, c)

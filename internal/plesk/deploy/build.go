@@ -570,54 +570,41 @@ func (r *run) checkServiceUsers() error {
 	}
 	deleting := r.deleting()
 	var used []string
+	// note adds what still uses service name (sorted: a plan, plans).
+	note := func(name string, users []string, one, many, how string) {
+		if len(users) == 0 {
+			return
+		}
+		sort.Strings(users)
+		what := one
+		if len(users) > 1 {
+			what = many
+		}
+		used = append(used, fmt.Sprintf("service %s is still %s %s (%s)", name, what, strings.Join(users, ", "), how))
+	}
 	for _, name := range r.serviceDels {
 		var users []string
 		for _, d := range r.srv.Plans {
-			if released[d.GUID] || d.PlanItems == nil {
+			if released[d.GUID] || !hasItem(d.PlanItems, name) {
 				continue
 			}
-			for _, it := range d.PlanItems.Item {
-				if it.Name == name {
-					who := d.Name
-					if d.OwnerLogin != "" && d.OwnerLogin != model.Admin {
-						who = d.OwnerLogin + "/" + d.Name
-					}
-					users = append(users, who)
-				}
+			who := d.Name
+			if d.OwnerLogin != "" && d.OwnerLogin != model.Admin {
+				who = d.OwnerLogin + "/" + d.Name
 			}
+			users = append(users, who)
 		}
-		if len(users) > 0 {
-			sort.Strings(users)
-			what := "service plan "
-			if len(users) > 1 {
-				what = "service plans "
-			}
-			used = append(used, fmt.Sprintf("service %s is still included in the server's %s%s (made outside plansync)", name, what, strings.Join(users, ", ")))
-		}
+		note(name, users, "included in the server's service plan", "included in the server's service plans", "made outside plansync")
 		// A subscription that has it on its own (added in the panel),
 		// not through its service plan, and that the run keeps.
 		var subs []string
 		for domain, w := range r.webs {
-			if w.Data == nil || w.Data.PlanItems == nil || deleting["subscription "+strings.ToLower(domain)] {
-				continue
-			}
-			has := false
-			for _, it := range w.Data.PlanItems.Item {
-				has = has || it.Name == name
-			}
-			if !has || r.viaPlan(w, name) {
+			if w.Data == nil || !hasItem(w.Data.PlanItems, name) || deleting["subscription "+strings.ToLower(domain)] || r.viaPlan(w, name) {
 				continue
 			}
 			subs = append(subs, domain)
 		}
-		if len(subs) > 0 {
-			sort.Strings(subs)
-			what := "subscription "
-			if len(subs) > 1 {
-				what = "subscriptions "
-			}
-			used = append(used, fmt.Sprintf("service %s is still on %s%s (added to it outside plansync)", name, what, strings.Join(subs, ", ")))
-		}
+		note(name, subs, "on subscription", "on subscriptions", "added to it outside plansync")
 	}
 	if len(used) == 0 {
 		return nil
@@ -634,15 +621,17 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 		return false
 	}
 	for _, g := range sub.Subscription.Plan {
-		if d := r.plansByGUID[g.GUID]; d != nil && d.PlanItems != nil {
-			for _, it := range d.PlanItems.Item {
-				if it.Name == name {
-					return true
-				}
-			}
+		if d := r.plansByGUID[g.GUID]; d != nil && hasItem(d.PlanItems, name) {
+			return true
 		}
 	}
 	return false
+}
+
+// hasItem reports whether a plan's or subscription's additional
+// services include name.
+func hasItem(items *xmlapi.PlanItems, name string) bool {
+	return items != nil && slices.ContainsFunc(items.Item, func(it xmlapi.PlanItem) bool { return it.Name == name })
 }
 
 // refusesPlanItems reports whether err, the answer to a plan-item get,

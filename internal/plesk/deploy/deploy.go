@@ -125,8 +125,8 @@ type Outcome struct {
 	Created []state.Ref
 	// Changed are the other pending objects this run changed on the
 	// server: one of their writes succeeded before a later one failed
-	// or was not reached, or their customer's move or conversion took
-	// them along. The server has them as those writes left them, while
+	// or was not reached, or their customer's move, rename or
+	// conversion took them along. The server has them as those writes left them, while
 	// Record keeps their prior record.
 	Changed       []state.Ref
 	Disagreements []Disagreement
@@ -684,7 +684,8 @@ func OpError(err error) *xmlapi.OpError {
 // changedOnServer reports whether this run changed a pending object on
 // the server: one of its writes succeeded, or, for a subscription, its
 // customer's move (change-owner) or conversion into a reseller took it
-// to another owner.
+// to another owner, or its customer's rename (renamed_from) to another
+// customer login.
 func (r *run) changedOnServer(ref state.Ref) bool {
 	if r.wrote[ref] {
 		return true
@@ -707,7 +708,7 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 		}
 	}
 	for _, c := range r.subCustomers[ref.Key] {
-		if r.moved[c] && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
+		if (r.moved[c] || r.renamed("customer", c) != "") && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
 			return true
 		}
 	}
@@ -812,24 +813,27 @@ func (r *run) record() *state.Snapshot {
 			}
 		}
 	}
-	// A pending object renamed in this run (renamed_from) keeps its
-	// record under the key it had: the rename is not done (or not known
-	// done), and the next plan renames it again rather than creating
-	// the new key beside the old one on the server.
+	// A pending object renamed in this run (renamed_from) that no write
+	// of this run reached keeps its record under the key it had: the
+	// rename is not done, and the next plan renames it again rather than
+	// creating the new key beside the old one on the server. (Renamed,
+	// and a later write of its failed, it is recorded as the server has
+	// it: Outcome.Changed.)
 	var renamedPending []state.Ref
 	for ref := range r.pending {
-		if old := r.renamed(ref.Kind, ref.Key); old != "" && old != ref.Key {
+		if old := r.renamed(ref.Kind, ref.Key); old != "" && old != ref.Key && !r.wrote[ref] {
 			renamedPending = append(renamedPending, state.Ref{Kind: ref.Kind, Key: old})
 		}
 	}
 	for _, ref := range renamedPending {
 		r.pending[ref] = true
 	}
+	base := r.renamedBase()
 	refs := map[state.Ref]bool{}
 	for ref := range state.Records(res) {
 		refs[ref] = true
 	}
-	for ref := range state.Records(r.prior) {
+	for ref := range state.Records(base) {
 		refs[ref] = true
 	}
 	var done []state.Ref
@@ -838,7 +842,46 @@ func (r *run) record() *state.Snapshot {
 			done = append(done, ref)
 		}
 	}
-	return state.Merge(r.prior, res, done)
+	return state.Merge(base, res, done)
+}
+
+// renamedBase is the prior state a record keeps its pending objects
+// from, with the customers and subscriptions this run renamed
+// (renamed_from) and wrote, though they are pending (in model
+// disagreement, say), under their new keys: the server has them under
+// that name, and the rest of their previous record is kept. (The
+// subscriptions a renamed customer holds name its new login.)
+func (r *run) renamedBase() *state.Snapshot {
+	if r.prior == nil {
+		return nil
+	}
+	newKey := map[state.Ref]string{}
+	for ref := range r.pending {
+		if old := r.renamed(ref.Kind, ref.Key); old != "" && old != ref.Key && r.wrote[ref] && (ref.Kind == "customer" || ref.Kind == "subscription") {
+			newKey[state.Ref{Kind: ref.Kind, Key: old}] = ref.Key
+		}
+	}
+	if len(newKey) == 0 {
+		return r.prior
+	}
+	base := *r.prior
+	base.Customers = slices.Clone(base.Customers)
+	for i := range base.Customers {
+		if k, ok := newKey[state.Ref{Kind: "customer", Key: base.Customers[i].Login}]; ok {
+			base.Customers[i].Login = k
+		}
+	}
+	base.Subscriptions = slices.Clone(base.Subscriptions)
+	for i := range base.Subscriptions {
+		s := &base.Subscriptions[i]
+		if k, ok := newKey[state.Ref{Kind: "subscription", Key: s.Domain}]; ok {
+			s.Domain = k
+		}
+		if k, ok := newKey[state.Ref{Kind: "customer", Key: s.Customer}]; ok && s.Customer != "" {
+			s.Customer = k
+		}
+	}
+	return &base
 }
 
 // ---- reading back ---------------------------------------------------------

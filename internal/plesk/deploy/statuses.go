@@ -123,9 +123,10 @@ func (r *run) verifyStatuses(ctx context.Context) error {
 }
 
 // statusesToVerify lists the accounts verifyStatuses reads back: those
-// whose status this run wrote, those whose status the plan changes, and
-// the customers of the resellers among them; each one this run's to
-// write (inPlan, mine) and not pending.
+// whose status this run wrote, those whose status the plan changes,
+// each one this run's to write (inPlan, mine), and the customers of the
+// resellers among them, whether or not the plan lists them; none
+// pending.
 func (r *run) statusesToVerify() map[state.Ref]bool {
 	out := map[state.Ref]bool{}
 	ress := map[string]bool{}
@@ -163,14 +164,21 @@ func (r *run) statusesToVerify() map[state.Ref]bool {
 	owner := map[string]string{}
 	for _, c := range r.res.Customers {
 		owner[c.Login] = c.Owner
-		if ress[c.Owner] {
-			out[state.Ref{Kind: "customer", Key: c.Login}] = true
-		}
 	}
 	for ref := range out {
 		_, ok := now[ref.Kind+" "+ref.Key]
 		if !ok || r.pending[ref] || !r.inPlan(ref.Kind, ref.Key) || ref.Kind == "customer" && !r.mine(owner[ref.Key]) {
 			delete(out, ref)
+		}
+	}
+	// The customers of those resellers are read back whether or not
+	// the plan lists them (an apply that writes only what its plan
+	// changes, --target): the reseller's write reaches them, as a plan's
+	// write reaches its subscriptions.
+	for _, c := range r.res.Customers {
+		ref := state.Ref{Kind: "customer", Key: c.Login}
+		if ress[c.Owner] && !r.pending[ref] && r.mine(c.Owner) {
+			out[ref] = true
 		}
 	}
 	return out

@@ -1431,6 +1431,15 @@ func (c *comparer) customers() []state.Customer {
 			} else if s.Status == "suspended" {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
+		} else if why := "reseller " + r.Owner + " suspended"; r.Status == "suspended" && c.statusOf["reseller "+r.Owner] == "active" && slices.Contains(r.StatusReasons, why) {
+			// Still suspended, on its own, while its reseller was
+			// activated outside plansync: its record no longer names the
+			// reseller's suspension (activatedWithReseller would take
+			// that for an apply's model disagreement).
+			r.StatusReasons = slices.DeleteFunc(slices.Clone(r.StatusReasons), func(x string) bool { return x == why })
+			if len(r.StatusReasons) == 0 {
+				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
+			}
 		}
 		out = append(out, r)
 	}
