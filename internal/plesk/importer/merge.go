@@ -425,11 +425,13 @@ func defaultsOf(o any) model.Props {
 	return nil
 }
 
-// fieldOrder ranks the fields of an object that are not properties:
+// fieldOrder ranks the fields of an object that are not properties (a
+// service's button fields among them):
 // those before the properties, then (after) those that come after them.
 var fieldOrder = map[string]int{
 	"name": -8, "company": -7, "email": -6, "phone": -5, "address": -4, "plan": -3, "status": -2, "description": -1,
-	"services": 1, "oversell": 2, "available_to_resellers": 3,
+	"services": 1, "oversell": 2,
+	"button.url": 3, "button.background_image": 4, "button.open_in_panel": 5, "send": 6, "available_to_resellers": 7,
 }
 
 // sortFields puts the fields of a difference in the usual order: the
@@ -438,7 +440,7 @@ var fieldOrder = map[string]int{
 func sortFields(paths []string) {
 	var props, other []string
 	for _, p := range paths {
-		if strings.Contains(p, ".") {
+		if _, named := fieldOrder[p]; !named && strings.Contains(p, ".") {
 			props = append(props, p)
 		} else {
 			other = append(other, p)
@@ -535,8 +537,25 @@ func flatString(fs []kv, path, s string) []kv {
 	return append(fs, kv{path, strconv.Quote(s)})
 }
 
+// flatService flattens a service's whole definition: its button (where
+// it has one), what the button sends (in the model's order, as plan
+// compares it) and its availability to resellers.
 func flatService(s *model.Service) []kv {
 	fs := flatString(nil, "description", s.Description)
+	if b := s.Button; b != nil {
+		fs = flatString(fs, "button.url", b.URL)
+		fs = flatString(fs, "button.background_image", b.BackgroundImage)
+		fs = append(fs, kv{"button.open_in_panel", strconv.FormatBool(b.OpenInPanel)})
+	}
+	if len(s.Send) > 0 {
+		var send []string
+		for _, f := range model.SendFields {
+			if slices.Contains(s.Send, f) {
+				send = append(send, f)
+			}
+		}
+		fs = append(fs, kv{"send", flatList(send)})
+	}
 	return append(fs, kv{"available_to_resellers", strconv.FormatBool(s.AvailableToResellers)})
 }
 
