@@ -570,6 +570,7 @@ func (r *run) checkServiceUsers() error {
 	}
 	deleting := r.deleting()
 	var used []string
+	byPlans, bySubs := false, false
 	for _, name := range r.serviceDels {
 		var users []string
 		for _, d := range r.srv.Plans {
@@ -593,6 +594,7 @@ func (r *run) checkServiceUsers() error {
 				what = "service plans "
 			}
 			used = append(used, fmt.Sprintf("service %s is still included in the server's %s%s (made outside plansync)", name, what, strings.Join(users, ", ")))
+			byPlans = true
 		}
 		// A subscription that has it on its own (added in the panel),
 		// not through its service plan, and that the run keeps.
@@ -617,13 +619,22 @@ func (r *run) checkServiceUsers() error {
 				what = "subscriptions "
 			}
 			used = append(used, fmt.Sprintf("service %s is still on %s%s (added to it outside plansync)", name, what, strings.Join(subs, ", ")))
+			bySubs = true
 		}
 	}
 	if len(used) == 0 {
 		return nil
 	}
-	return errorf("plesk %s: apply would delete additional services that plans still use: %s; nothing was written. Take each service out of those plans in the panel, or keep it in the config, then plan again",
-		r.c.Server(), strings.Join(used, "; "))
+	// The users named: plans, subscriptions (on their own), or both.
+	users := "plans"
+	switch {
+	case byPlans && bySubs:
+		users = "plans and subscriptions"
+	case bySubs:
+		users = "subscriptions"
+	}
+	return errorf("plesk %s: apply would delete additional services that %s still use: %s; nothing was written. Take each service out of those %s in the panel, or keep it in the config, then plan again",
+		r.c.Server(), users, strings.Join(used, "; "), users)
 }
 
 // viaPlan reports whether subscription w has service name through its
