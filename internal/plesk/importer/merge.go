@@ -135,6 +135,9 @@ func Merge(sources []Source) (*Merged, error) {
 		name   string
 		cfg    *model.Config
 		locked map[string]model.Props
+		// itemsRead: the additional services' definitions were read
+		// (the server takes protocol 1.6.9.0's plan-item operator).
+		itemsRead bool
 	}
 	var servers []built
 	notes := map[string][]string{}
@@ -144,7 +147,7 @@ func Merge(sources []Source) (*Merged, error) {
 		if n := ownIPs(cfg, src.Snap.DefaultIP); n != "" {
 			ns = append(ns, n)
 		}
-		servers = append(servers, built{src.Name, cfg, locked})
+		servers = append(servers, built{src.Name, cfg, locked, src.Snap.ItemsRead})
 		m.Servers = append(m.Servers, src.Name)
 		m.Counts[src.Name] = cfg
 		if cfg.Server != nil {
@@ -166,6 +169,14 @@ func Merge(sources []Source) (*Merged, error) {
 	}
 	sort.Strings(m.Notes)
 
+	// unknown reports an object whose values a server could not read:
+	// an additional service defined in the panel (not an extension's) on
+	// a server that refuses plan-item. It is no variant, and it is
+	// imported as on such a server only when no other has it.
+	unknown := func(s built, o any) bool {
+		sv, ok := o.(*model.Service)
+		return ok && !s.itemsRead && sv.Extension == ""
+	}
 	// mergeKind merges one kind: each key's variants in server order.
 	var errs []string
 	mergeKind := func(kind string, keysOf func(c *model.Config) []string, get func(c *model.Config, key string) any,
@@ -184,21 +195,31 @@ func Merge(sources []Source) (*Merged, error) {
 		for _, key := range order {
 			var first any
 			var chosen string
+			for _, s := range servers {
+				if o := get(s.cfg, key); o != nil && !unknown(s, o) {
+					first, chosen = o, s.name
+					break
+				}
+			}
 			var variants []variant
 			for _, s := range servers {
 				o := get(s.cfg, key)
 				if o == nil {
 					continue
 				}
-				if first == nil {
-					first, chosen = o, s.name
-				} else if check != nil {
+				m.on(kind, key, s.name)
+				if unknown(s, o) {
+					if first == nil {
+						first, chosen = o, s.name
+					}
+					continue
+				}
+				if s.name != chosen && check != nil {
 					if e := check(key, first, chosen, o, s.name); e != "" {
 						errs = append(errs, e)
 					}
 				}
 				variants = append(variants, variant{s.name, flat(o), defaultsOf(o)})
-				m.on(kind, key, s.name)
 			}
 			put(key, first)
 			if fields := diffFields(variants); len(fields) > 0 {
