@@ -911,6 +911,11 @@ func printFleetOutcome(w io.Writer, outcomes []serverOutcome, serial uint64) {
 		return
 	}
 	fmt.Fprintf(w, "Apply complete on %d of %s. State serial %d.\n", done, counted(len(outcomes), "server"), serial)
+	for _, oc := range outcomes {
+		if oc.out != nil {
+			printDisagreementRecords(w, render.Escape(oc.Name)+": ", oc.out)
+		}
+	}
 }
 
 // applyFleetJSON is apply's JSON document with each server's outcome

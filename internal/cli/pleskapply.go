@@ -322,16 +322,23 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 func printApplied(w io.Writer, server string, p *plan.Plan, out *deploy.Outcome, serial uint64) {
 	fmt.Fprintf(w, "Apply complete on %s! %d added, %d changed, %d deleted (%s sent). State serial %d.\n",
 		server, p.Summary.Create, p.Summary.Update, p.Summary.Delete, counted(out.Writes, "write"), serial)
+	printDisagreementRecords(w, "", out)
+}
+
+// printDisagreementRecords says what became of the records of the
+// objects in model disagreement of one server's outcome, each line
+// starting with at (a fleet's "web1: ", or nothing for one server).
+func printDisagreementRecords(w io.Writer, at string, out *deploy.Outcome) {
 	kept, created := disagreeingObjects(out.Disagreements, out.Created)
 	if kept == 1 {
-		fmt.Fprintln(w, "1 object in model disagreement keeps its previous record: the plan will show it again until the config or the server changes.")
+		fmt.Fprintln(w, at+"1 object in model disagreement keeps its previous record: the plan will show it again until the config or the server changes.")
 	} else if kept > 1 {
-		fmt.Fprintf(w, "%s objects in model disagreement keep their previous records: the plan will show them again until the config or the server changes.\n", render.Thousands(kept))
+		fmt.Fprintf(w, "%s%s objects in model disagreement keep their previous records: the plan will show them again until the config or the server changes.\n", at, render.Thousands(kept))
 	}
 	if created == 1 {
-		fmt.Fprintln(w, "1 new object in model disagreement is recorded as the server has it: the plan will show the difference until the config or the server changes.")
+		fmt.Fprintln(w, at+"1 new object in model disagreement is recorded as the server has it: the plan will show the difference until the config or the server changes.")
 	} else if created > 1 {
-		fmt.Fprintf(w, "%s new objects in model disagreement are recorded as the server has them: the plan will show the difference until the config or the server changes.\n", render.Thousands(created))
+		fmt.Fprintf(w, "%s%s new objects in model disagreement are recorded as the server has them: the plan will show the difference until the config or the server changes.\n", at, render.Thousands(created))
 	}
 }
 

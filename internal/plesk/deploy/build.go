@@ -582,6 +582,7 @@ func (r *run) checkServiceUsers() error {
 		}
 		used = append(used, fmt.Sprintf("service %s is still %s %s (%s)", name, what, strings.Join(users, ", "), how))
 	}
+	byPlans, bySubs := false, false
 	for _, name := range r.serviceDels {
 		var users []string
 		for _, d := range r.srv.Plans {
@@ -595,6 +596,7 @@ func (r *run) checkServiceUsers() error {
 			users = append(users, who)
 		}
 		note(name, users, "included in the server's service plan", "included in the server's service plans", "made outside plansync")
+		byPlans = byPlans || len(users) > 0
 		// A subscription that has it on its own (added in the panel),
 		// not through its service plan, and that the run keeps.
 		var subs []string
@@ -605,12 +607,21 @@ func (r *run) checkServiceUsers() error {
 			subs = append(subs, domain)
 		}
 		note(name, subs, "on subscription", "on subscriptions", "added to it outside plansync")
+		bySubs = bySubs || len(subs) > 0
 	}
 	if len(used) == 0 {
 		return nil
 	}
-	return errorf("plesk %s: apply would delete additional services that plans still use: %s; nothing was written. Take each service out of those plans in the panel, or keep it in the config, then plan again",
-		r.c.Server(), strings.Join(used, "; "))
+	// The users named: plans, subscriptions (on their own), or both.
+	users := "plans"
+	switch {
+	case byPlans && bySubs:
+		users = "plans and subscriptions"
+	case bySubs:
+		users = "subscriptions"
+	}
+	return errorf("plesk %s: apply would delete additional services that %s still use: %s; nothing was written. Take each service out of those %s in the panel, or keep it in the config, then plan again",
+		r.c.Server(), users, strings.Join(used, "; "), users)
 }
 
 // viaPlan reports whether subscription w has service name through its

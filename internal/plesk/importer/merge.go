@@ -135,6 +135,9 @@ func Merge(sources []Source) (*Merged, error) {
 		name   string
 		cfg    *model.Config
 		locked map[string]model.Props
+		// itemsRead: the additional services' definitions were read
+		// (the server takes protocol 1.6.9.0's plan-item operator).
+		itemsRead bool
 	}
 	var servers []built
 	notes := map[string][]string{}
@@ -144,7 +147,7 @@ func Merge(sources []Source) (*Merged, error) {
 		if n := ownIPs(cfg, src.Snap.DefaultIP); n != "" {
 			ns = append(ns, n)
 		}
-		servers = append(servers, built{src.Name, cfg, locked})
+		servers = append(servers, built{src.Name, cfg, locked, src.Snap.ItemsRead})
 		m.Servers = append(m.Servers, src.Name)
 		m.Counts[src.Name] = cfg
 		if cfg.Server != nil {
@@ -166,6 +169,14 @@ func Merge(sources []Source) (*Merged, error) {
 	}
 	sort.Strings(m.Notes)
 
+	// unknown reports an object whose values a server could not read:
+	// an additional service defined in the panel (not an extension's) on
+	// a server that refuses plan-item. It is no variant, and it is
+	// imported as on such a server only when no other has it.
+	unknown := func(s built, o any) bool {
+		sv, ok := o.(*model.Service)
+		return ok && !s.itemsRead && sv.Extension == ""
+	}
 	// mergeKind merges one kind: each key's variants in server order.
 	var errs []string
 	mergeKind := func(kind string, keysOf func(c *model.Config) []string, get func(c *model.Config, key string) any,
@@ -184,21 +195,31 @@ func Merge(sources []Source) (*Merged, error) {
 		for _, key := range order {
 			var first any
 			var chosen string
+			for _, s := range servers {
+				if o := get(s.cfg, key); o != nil && !unknown(s, o) {
+					first, chosen = o, s.name
+					break
+				}
+			}
 			var variants []variant
 			for _, s := range servers {
 				o := get(s.cfg, key)
 				if o == nil {
 					continue
 				}
-				if first == nil {
-					first, chosen = o, s.name
-				} else if check != nil {
+				m.on(kind, key, s.name)
+				if unknown(s, o) {
+					if first == nil {
+						first, chosen = o, s.name
+					}
+					continue
+				}
+				if s.name != chosen && check != nil {
 					if e := check(key, first, chosen, o, s.name); e != "" {
 						errs = append(errs, e)
 					}
 				}
 				variants = append(variants, variant{s.name, flat(o), defaultsOf(o)})
-				m.on(kind, key, s.name)
 			}
 			put(key, first)
 			if fields := diffFields(variants); len(fields) > 0 {
@@ -425,11 +446,13 @@ func defaultsOf(o any) model.Props {
 	return nil
 }
 
-// fieldOrder ranks the fields of an object that are not properties:
+// fieldOrder ranks the fields of an object that are not properties (a
+// service's button fields among them):
 // those before the properties, then (after) those that come after them.
 var fieldOrder = map[string]int{
 	"name": -8, "company": -7, "email": -6, "phone": -5, "address": -4, "plan": -3, "status": -2, "description": -1,
-	"services": 1, "oversell": 2, "available_to_resellers": 3,
+	"services": 1, "oversell": 2,
+	"button.url": 3, "button.background_image": 4, "button.open_in_panel": 5, "send": 6, "available_to_resellers": 7,
 }
 
 // sortFields puts the fields of a difference in the usual order: the
@@ -438,7 +461,7 @@ var fieldOrder = map[string]int{
 func sortFields(paths []string) {
 	var props, other []string
 	for _, p := range paths {
-		if strings.Contains(p, ".") {
+		if _, named := fieldOrder[p]; !named && strings.Contains(p, ".") {
 			props = append(props, p)
 		} else {
 			other = append(other, p)
@@ -535,8 +558,25 @@ func flatString(fs []kv, path, s string) []kv {
 	return append(fs, kv{path, strconv.Quote(s)})
 }
 
+// flatService flattens a service's whole definition: its button (where
+// it has one), what the button sends (in the model's order, as plan
+// compares it) and its availability to resellers.
 func flatService(s *model.Service) []kv {
 	fs := flatString(nil, "description", s.Description)
+	if b := s.Button; b != nil {
+		fs = flatString(fs, "button.url", b.URL)
+		fs = flatString(fs, "button.background_image", b.BackgroundImage)
+		fs = append(fs, kv{"button.open_in_panel", strconv.FormatBool(b.OpenInPanel)})
+	}
+	if len(s.Send) > 0 {
+		var send []string
+		for _, f := range model.SendFields {
+			if slices.Contains(s.Send, f) {
+				send = append(send, f)
+			}
+		}
+		fs = append(fs, kv{"send", flatList(send)})
+	}
 	return append(fs, kv{"available_to_resellers", strconv.FormatBool(s.AvailableToResellers)})
 }
 
