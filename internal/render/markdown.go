@@ -103,15 +103,20 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(subs), mdCode(c.Property), mdCell(c.PlanValue.Text), mdCell(c.AvailableValue.Text), mdCell(reason))
 		}
 		// How to adapt the system, as the text plan says it (the
-		// conflicts' own fixes), when they are few enough to list.
+		// conflicts' own fixes), when they are few enough to list (the
+		// search stops at one too many: 50,000 conflicts have one fix
+		// or a few, and looking each up is then a handful of compares).
 		how := "install the component, raise the reseller's allocation"
+		const listed = 5
 		var fixes []string
 		for _, c := range p.Conflicts {
 			if c.Fix != "" && !slices.Contains(fixes, c.Fix) {
-				fixes = append(fixes, c.Fix)
+				if fixes = append(fixes, c.Fix); len(fixes) > listed {
+					break
+				}
 			}
 		}
-		if len(fixes) > 0 && len(fixes) <= 5 {
+		if len(fixes) > 0 && len(fixes) <= listed {
 			how = strings.Join(fixes, "; ")
 		}
 		fmt.Fprintf(&b, "\nTo resolve a conflict: **adapt the plan** (change the config) or **adapt the system** (%s)", mdCell(how))
