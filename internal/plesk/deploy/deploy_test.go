@@ -1510,3 +1510,108 @@ func TestStatusReadBackUnwritten(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountReadBackOnce: an apply that writes the contact details and
+// the status of many customers reads each of them back once, in gets of
+// at most 1,000 logins, at most 8 gets to a packet (the contacts and
+// the statuses compared on that one read).
+func TestAccountReadBackOnce(t *testing.T) {
+	const n = 2500
+	var before, after strings.Builder
+	before.WriteString("customers:\n")
+	after.WriteString("customers:\n")
+	for i := range n {
+		fmt.Fprintf(&before, "  - login: c%04d\n    name: Customer %d\n", i, i)
+		fmt.Fprintf(&after, "  - login: c%04d\n    name: Customer %d Renamed\n    status: suspended\n", i, i)
+	}
+	st := fake.NewState()
+	emu := fake.New(st, fake.Options{Key: "k"})
+	var armed bool
+	var mu sync.Mutex
+	var gets []int // the logins of each customer get with a login filter
+	var packets []int
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if armed {
+			inPacket := 0
+			mu.Lock()
+			for _, g := range loginGets(body, "customer") {
+				if g > 0 { // not the first read (of all customers)
+					gets = append(gets, g)
+					inPacket++
+				}
+			}
+			if inPacket > 0 {
+				packets = append(packets, inPacket)
+			}
+			mu.Unlock()
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		emu.ServeHTTP(w, req)
+	}))
+	t.Cleanup(hs.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": before.String()}), nil), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior := first.Record
+	prior.Serial++
+	armed = true
+	out, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": after.String()}), prior), prior, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Disagreements) > 0 || len(out.Pending) > 0 {
+		t.Fatalf("disagreements %+v, pending %v", out.Disagreements, out.Pending)
+	}
+	total := 0
+	for _, g := range gets {
+		if g > 1000 {
+			t.Errorf("a customer get of %d logins, want at most 1,000", g)
+		}
+		total += g
+	}
+	if total != n || len(gets) != 3 {
+		t.Errorf("customer gets of %v logins (%d in all), want 3 reading the %d customers once", gets, total, n)
+	}
+	for _, p := range packets {
+		if p > 8 {
+			t.Errorf("a packet of %d customer gets, want at most 8", p)
+		}
+	}
+	for _, cu := range out.Record.Customers {
+		if cu.Status != "suspended" || !strings.HasSuffix(cu.Contact.Name, " Renamed") {
+			t.Fatalf("%s recorded %s, %q", cu.Login, cu.Status, cu.Contact.Name)
+		}
+	}
+}
+
+// loginGets lists, for each get of operator in a request packet that
+// filters on logins, how many logins it names.
+func loginGets(body []byte, operator string) []int {
+	var out []int
+	var path []string
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			path = append(path, e.Name.Local)
+			if len(path) == 3 && path[1] == operator && path[2] == "get" {
+				out = append(out, 0)
+			}
+			if len(path) == 5 && path[1] == operator && path[2] == "get" && path[3] == "filter" && path[4] == "login" {
+				out[len(out)-1]++
+			}
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		}
+	}
+}
