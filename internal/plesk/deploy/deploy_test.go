@@ -1615,3 +1615,72 @@ func loginGets(body []byte, operator string) []int {
 		}
 	}
 }
+
+// TestAccountReadBackFails: when the one read-back of accounts fails,
+// each account follows the rule of what it was read for: one whose
+// contact details were written keeps its prior record when the get
+// answers with an error, and is recorded (its write succeeded) when the
+// packet goes unanswered; one whose status the plan changes with
+// nothing written (the server has it already) keeps its prior record
+// either way (its status is a prediction). The apply fails.
+func TestAccountReadBackFails(t *testing.T) {
+	before := `customers:
+  - login: jane
+    name: Jane Doe
+  - login: kim
+    name: Kim Lee
+`
+	after := strings.Replace(strings.Replace(before, "Jane Doe", "Jane Roe", 1), "    name: Kim Lee\n", "    name: Kim Lee\n    status: suspended\n", 1)
+	for _, unanswered := range []bool{false, true} {
+		st := fake.NewState()
+		emu := fake.New(st, fake.Options{Key: "k"})
+		var armed bool
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			if armed && bytes.Contains(body, []byte("<customer><get><filter><login>")) {
+				if unanswered {
+					http.Error(w, "down", http.StatusInternalServerError)
+					return
+				}
+				fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><customer><get><result>`+
+					`<status>error</status><errcode>1023</errcode><errtext>read refused</errtext></result></get></customer></packet>`)
+				return
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			emu.ServeHTTP(w, req)
+		}))
+		t.Cleanup(hs.Close)
+		c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": before}), nil), nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior := first.Record
+		prior.Serial++
+		emu.Do(func(st *fake.State) {
+			for _, a := range st.Accounts {
+				if a.Login == "kim" {
+					a.Status = 16
+				}
+			}
+		})
+		armed = true
+		out, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": after}), prior), prior, Options{})
+		if err == nil {
+			t.Fatalf("unanswered=%v: the apply did not fail %+v", unanswered, out)
+		}
+		want := "customer jane,customer kim"
+		if unanswered {
+			want = "customer kim"
+		}
+		if got := strings.Join(out.Pending, ","); got != want {
+			t.Errorf("unanswered=%v: pending %s, want %s", unanswered, got, want)
+		}
+		if len(out.Disagreements) > 0 {
+			t.Errorf("unanswered=%v: disagreements %+v", unanswered, out.Disagreements)
+		}
+	}
+}
