@@ -100,9 +100,12 @@ func ReadBackOn(ctx context.Context, c *xmlapi.Client, t *mapping.PHPHandlers, l
 	return r.disagree, nil
 }
 
-// readChunk is how many names one get of a read-back filters on, and
-// readPacket how many of those gets one packet carries at most.
-var readChunk, readPacket = 1000, 8
+// readChunk is how many names one get of a read-back filters on (a
+// variable for tests).
+var readChunk = 1000
+
+// readPacket is how many gets of a read-back one packet carries at most.
+const readPacket = 8
 
 // chunked makes the gets of a read-back of names: get of each run of
 // readChunk names, in order.
@@ -250,36 +253,18 @@ func (a *accountsRead) failure(accounts map[state.Ref]bool) *failedGet {
 	return nil
 }
 
-// customers returns the customers read whose logins are listed (in
-// any case), as read.
-func (a *accountsRead) customers(logins []string) []*xmlapi.CustomerData {
-	in := lowered(logins)
-	var out []*xmlapi.CustomerData
-	for _, d := range a.custs {
-		if in[strings.ToLower(d.Data.GenInfo.Login)] {
+// readOf returns those of list (as read) whose logins are among
+// logins, in any case.
+func readOf[T any](list []*T, login func(*T) string, logins []string) []*T {
+	in := make(map[string]bool, len(logins))
+	for _, l := range logins {
+		in[strings.ToLower(l)] = true
+	}
+	var out []*T
+	for _, d := range list {
+		if in[strings.ToLower(login(d))] {
 			out = append(out, d)
 		}
-	}
-	return out
-}
-
-// resellers returns the resellers read whose logins are listed (in any
-// case), as read.
-func (a *accountsRead) resellers(logins []string) []*xmlapi.ResellerData {
-	in := lowered(logins)
-	var out []*xmlapi.ResellerData
-	for _, d := range a.ress {
-		if in[strings.ToLower(d.Data.GenInfo.Login)] {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func lowered(list []string) map[string]bool {
-	out := make(map[string]bool, len(list))
-	for _, s := range list {
-		out[strings.ToLower(s)] = true
 	}
 	return out
 }

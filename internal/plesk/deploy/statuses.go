@@ -6,6 +6,7 @@ import (
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/state"
 )
 
@@ -49,8 +50,8 @@ func (r *run) verifyStatuses(read *accountsRead) error {
 	}
 	// What this read holds of those accounts (verifyAccounts may have
 	// read others).
-	readCusts := read.customers(custs)
-	readRess := read.resellers(ress)
+	readCusts := readOf(read.custs, func(d *xmlapi.CustomerData) string { return d.Data.GenInfo.Login }, custs)
+	readRess := readOf(read.ress, func(d *xmlapi.ResellerData) string { return d.Data.GenInfo.Login }, ress)
 	have := refresh.AccountStatuses(readRess, readCusts)
 	compare := func(kind, login, want string) {
 		ref := state.Ref{Kind: kind, Key: login}
