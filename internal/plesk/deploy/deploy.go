@@ -934,52 +934,42 @@ func (r *run) verify(ctx context.Context) error {
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	const chunk = 1000
-	var ops []xmlapi.Op
 	var readErr error
 	read := map[string]bool{}
-	for start := 0; start < len(list); start += chunk {
-		end := min(start+chunk, len(list))
-		ops = append(ops, xmlapi.WebspaceGet{Filter: xmlapi.WebspaceFilter{Name: list[start:end]}, Dataset: xmlapi.FullDataset()})
-	}
-	for start := 0; start < len(ops); start += 8 {
-		end := min(start+8, len(ops))
-		replies, err := r.c.Do(ctx, ops[start:end]...)
-		if err != nil {
-			return err
-		}
-		for _, rep := range replies {
-			for _, res := range rep.Results {
-				w, ok := res.(*xmlapi.WebspaceData)
-				if ok && w.Status.Status != "ok" && w.Status.ErrCode != xmlapi.ErrNotFound && readErr == nil {
-					// Not read back is not agreeing: the prediction is
-					// not recorded (one gone from the server is drift,
-					// not this).
-					readErr = &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
-						Object: rep.Op.Object(), Code: w.Status.ErrCode, Text: w.Status.ErrText}
-				}
-				if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
-					continue
-				}
-				s := subs[w.Data.GenInfo.Domain()]
-				if s == nil {
-					continue
-				}
-				read[s.Domain] = true
-				var only func(string) bool
-				if ch := changed[s.Domain]; ch != nil {
-					only = r.changedPaths(ch, s)
-					if r.wrote[state.Ref{Kind: "subscription", Key: s.Domain}] {
-						// A write of its own (its status, its
-						// expiration, its address) may lock it on
-						// the server: its sync status is compared too.
-						paths := only
-						only = func(path string) bool { return path == "sync_status" || paths(path) }
-					}
-				}
-				r.compare(s, w, only)
+	err := r.readPackets(ctx, chunked(list, webspaceGet), func(rep xmlapi.Reply) {
+		for _, res := range rep.Results {
+			w, ok := res.(*xmlapi.WebspaceData)
+			if ok && w.Status.Status != "ok" && w.Status.ErrCode != xmlapi.ErrNotFound && readErr == nil {
+				// Not read back is not agreeing: the prediction is
+				// not recorded (one gone from the server is drift,
+				// not this).
+				readErr = &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
+					Object: rep.Op.Object(), Code: w.Status.ErrCode, Text: w.Status.ErrText}
 			}
+			if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
+				continue
+			}
+			s := subs[w.Data.GenInfo.Domain()]
+			if s == nil {
+				continue
+			}
+			read[s.Domain] = true
+			var only func(string) bool
+			if ch := changed[s.Domain]; ch != nil {
+				only = r.changedPaths(ch, s)
+				if r.wrote[state.Ref{Kind: "subscription", Key: s.Domain}] {
+					// A write of its own (its status, its
+					// expiration, its address) may lock it on
+					// the server: its sync status is compared too.
+					paths := only
+					only = func(path string) bool { return path == "sync_status" || paths(path) }
+				}
+			}
+			r.compare(s, w, only)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if readErr != nil {
 		// The subscriptions not read back that a written plan reaches,
@@ -995,10 +985,7 @@ func (r *run) verify(ctx context.Context) error {
 		}
 		return readErr
 	}
-	if err := r.verifyContacts(ctx); err != nil {
-		return err
-	}
-	if err := r.verifyStatuses(ctx); err != nil {
+	if err := r.verifyAccounts(ctx); err != nil {
 		return err
 	}
 	r.compareBillingStatuses()
@@ -1015,51 +1002,37 @@ func (r *run) verify(ctx context.Context) error {
 	return nil
 }
 
-// verifyContacts reads back the customers and resellers whose contact
-// details were written and compares them with the prediction. An
-// account in disagreement keeps its prior record.
-func (r *run) verifyContacts(ctx context.Context) error {
-	var custs, ress []string
+// contactsToVerify lists the accounts verifyContacts compares: those
+// whose contact details were written, none pending.
+func (r *run) contactsToVerify() map[state.Ref]bool {
+	out := map[state.Ref]bool{}
 	for ref := range r.contacts {
-		if r.pending[ref] {
-			continue
-		}
-		if ref.Kind == "customer" {
-			custs = append(custs, ref.Key)
-		} else {
-			ress = append(ress, ref.Key)
+		if !r.pending[ref] {
+			out[ref] = true
 		}
 	}
-	if len(custs)+len(ress) == 0 {
+	return out
+}
+
+// verifyContacts compares the accounts listed (contactsToVerify), as
+// read back after the writes (verifyAccounts), with the prediction. An
+// account in disagreement keeps its prior record.
+func (r *run) verifyContacts(read *accountsRead, check map[state.Ref]bool) error {
+	if len(check) == 0 {
 		return nil
 	}
-	sort.Strings(custs)
-	sort.Strings(ress)
-	var ops []xmlapi.Op
-	if len(custs) > 0 {
-		ops = append(ops, xmlapi.CustomerGet{Filter: xmlapi.CustomerFilter{Login: custs}, Dataset: xmlapi.CustomerDataset{GenInfo: &xmlapi.Empty{}}})
+	if read.err != nil {
+		return read.err
 	}
-	if len(ress) > 0 {
-		ops = append(ops, xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{Login: ress}, Dataset: xmlapi.ResellerDataset{GenInfo: &xmlapi.Empty{}}})
-	}
-	replies, err := r.c.Do(ctx, ops...)
-	if err != nil {
-		return err
-	}
-	for _, rep := range replies {
-		for _, res := range rep.Results {
-			if h := res.Head(); h.Status != "ok" && h.ErrCode != xmlapi.ErrNotFound {
-				// Not read back is not agreeing: these accounts keep
-				// their prior record.
-				for ref := range r.contacts {
-					if ref.Kind == rep.Op.Operator() {
-						r.pending[ref] = true
-					}
-				}
-				return &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
-					Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
+	if f := read.failure(check); f != nil {
+		// Not read back is not agreeing: these accounts keep their
+		// prior record.
+		for ref := range r.contacts {
+			if ref.Kind == f.kind {
+				r.pending[ref] = true
 			}
 		}
+		return f.err
 	}
 	customers := map[string]*state.Customer{}
 	for i := range r.res.Customers {
@@ -1069,26 +1042,16 @@ func (r *run) verifyContacts(ctx context.Context) error {
 	for i := range r.res.Resellers {
 		resellers[r.res.Resellers[i].Login] = &r.res.Resellers[i]
 	}
-	for _, rep := range replies {
-		for _, res := range rep.Results {
-			switch d := res.(type) {
-			case *xmlapi.CustomerData:
-				if d.Status.Status != "ok" || d.Data == nil || d.Data.GenInfo == nil {
-					continue
-				}
-				gi := d.Data.GenInfo
-				if c := customers[gi.Login]; c != nil {
-					r.compareContact("customer", c.Login, c.Contact, c.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
-				}
-			case *xmlapi.ResellerData:
-				if d.Status.Status != "ok" || d.Data == nil || d.Data.GenInfo == nil {
-					continue
-				}
-				gi := d.Data.GenInfo
-				if rs := resellers[gi.Login]; rs != nil {
-					r.compareContact("reseller", rs.Login, rs.Contact, rs.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
-				}
-			}
+	for _, d := range read.custs {
+		gi := d.Data.GenInfo
+		if c := customers[gi.Login]; c != nil && check[state.Ref{Kind: "customer", Key: gi.Login}] {
+			r.compareContact("customer", c.Login, c.Contact, c.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
+		}
+	}
+	for _, d := range read.ress {
+		gi := d.Data.GenInfo
+		if rs := resellers[gi.Login]; rs != nil && check[state.Ref{Kind: "reseller", Key: gi.Login}] {
+			r.compareContact("reseller", rs.Login, rs.Contact, rs.Description, gi.Name, gi.Company, gi.Email, gi.Phone, gi.Address, gi.Description)
 		}
 	}
 	return nil

@@ -1448,23 +1448,16 @@ func TestStatusReadBackUnwritten(t *testing.T) {
 		emu := fake.New(st, fake.Options{Key: "k"})
 		var armed bool
 		var writes []string
-		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			body, _ := io.ReadAll(req.Body)
+		c := intercepted(t, emu, func(w http.ResponseWriter, body []byte) bool {
 			if armed && bytes.Contains(body, []byte("<set>")) {
 				writes = append(writes, string(body))
 			}
 			if armed && fails && bytes.Contains(body, []byte("<customer><get><filter><login>")) {
 				http.Error(w, "down", http.StatusInternalServerError)
-				return
+				return true
 			}
-			req.Body = io.NopCloser(bytes.NewReader(body))
-			emu.ServeHTTP(w, req)
-		}))
-		t.Cleanup(hs.Close)
-		c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
+			return false
+		})
 		files := map[string]string{"s.yaml": server, "c.yaml": catalogue, "x.yaml": subs}
 		first, err := Run(context.Background(), c, makePlan(t, load(t, files), nil), nil, Options{DefaultIP: "192.0.2.10"})
 		if err != nil {
@@ -1474,13 +1467,7 @@ func TestStatusReadBackUnwritten(t *testing.T) {
 		prior.Serial++
 		// Suspended on the server already (the plan is made from the
 		// record, which does not know it).
-		emu.Do(func(st *fake.State) {
-			for _, a := range st.Accounts {
-				if a.Login == "jdoe" {
-					a.Status = 16
-				}
-			}
-		})
+		setStatus(emu, "jdoe", 16)
 		files["c.yaml"] = strings.Replace(catalogue, "    name: John Doe\n", "    name: John Doe\n    status: suspended\n", 1)
 		p := makePlan(t, load(t, files), prior)
 		armed = true
@@ -1509,4 +1496,206 @@ func TestStatusReadBackUnwritten(t *testing.T) {
 			t.Errorf("fails=%v: jdoe recorded %s, want %s", fails, cu.Status, want)
 		}
 	}
+}
+
+// TestAccountReadBackOnce: an apply that writes the contact details and
+// the status of many customers reads each of them back once, in gets of
+// at most 1,000 logins (readChunk), at most 8 gets to a packet (the
+// contacts and the statuses compared on that one read).
+func TestAccountReadBackOnce(t *testing.T) {
+	const n = 2500
+	var before, after strings.Builder
+	before.WriteString("customers:\n")
+	after.WriteString("customers:\n")
+	for i := range n {
+		fmt.Fprintf(&before, "  - login: c%04d\n    name: Customer %d\n", i, i)
+		fmt.Fprintf(&after, "  - login: c%04d\n    name: Customer %d Renamed\n    status: suspended\n", i, i)
+	}
+	st := fake.NewState()
+	emu := fake.New(st, fake.Options{Key: "k"})
+	var armed bool
+	var mu sync.Mutex
+	var gets []int // the logins of each customer get with a login filter
+	var packets []int
+	c := intercepted(t, emu, func(w http.ResponseWriter, body []byte) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if armed {
+			inPacket := 0
+			for _, g := range loginGets(body, "customer") {
+				if g > 0 { // not the first read (of all customers)
+					gets = append(gets, g)
+					inPacket++
+				}
+			}
+			if inPacket > 0 {
+				packets = append(packets, inPacket)
+			}
+		}
+		return false
+	})
+	first, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": before.String()}), nil), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// check applies cfg over prior and checks that it read the customers
+	// back once, in gets of chunk logins at most, in the packets wanted.
+	check := func(cfg string, prior *state.Snapshot, chunk int, wantPackets []int) *Outcome {
+		t.Helper()
+		mu.Lock()
+		armed, gets, packets = true, nil, nil
+		mu.Unlock()
+		prior.Serial++
+		out, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": cfg}), prior), prior, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Disagreements) > 0 || len(out.Pending) > 0 {
+			t.Fatalf("disagreements %+v, pending %v", out.Disagreements, out.Pending)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		total := 0
+		for _, g := range gets {
+			if g > chunk {
+				t.Errorf("a customer get of %d logins, want at most %d", g, chunk)
+			}
+			total += g
+		}
+		if want := (n + chunk - 1) / chunk; total != n || len(gets) != want {
+			t.Errorf("customer gets of %v logins (%d in all), want %d reading the %d customers once", gets, total, want, n)
+		}
+		if !slices.Equal(packets, wantPackets) {
+			t.Errorf("packets of %v customer gets, want %v", packets, wantPackets)
+		}
+		return out
+	}
+	out := check(after.String(), first.Record, 1000, []int{3})
+	for _, cu := range out.Record.Customers {
+		if cu.Status != "suspended" || !strings.HasSuffix(cu.Contact.Name, " Renamed") {
+			t.Fatalf("%s recorded %s, %q", cu.Login, cu.Status, cu.Contact.Name)
+		}
+	}
+	// Gets of 100 logins: 25, at most 8 to a packet.
+	defer func(n int) { readChunk = n }(readChunk)
+	readChunk = 100
+	out = check(before.String(), out.Record, 100, []int{8, 8, 8, 1})
+	for _, cu := range out.Record.Customers {
+		if cu.Status != "active" || strings.HasSuffix(cu.Contact.Name, " Renamed") {
+			t.Fatalf("%s recorded %s, %q", cu.Login, cu.Status, cu.Contact.Name)
+		}
+	}
+}
+
+// loginGets lists, for each get of operator in a request packet that
+// filters on logins, how many logins it names.
+func loginGets(body []byte, operator string) []int {
+	var out []int
+	var path []string
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			path = append(path, e.Name.Local)
+			if len(path) == 3 && path[1] == operator && path[2] == "get" {
+				out = append(out, 0)
+			}
+			if len(path) == 5 && path[1] == operator && path[2] == "get" && path[3] == "filter" && path[4] == "login" {
+				out[len(out)-1]++
+			}
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		}
+	}
+}
+
+// TestAccountReadBackFails: when the one read-back of accounts fails,
+// each account follows the rule of what it was read for: one whose
+// contact details were written keeps its prior record when the get
+// answers with an error, and is recorded (its write succeeded) when the
+// packet goes unanswered; one whose status the plan changes with
+// nothing written (the server has it already) keeps its prior record
+// either way (its status is a prediction). The apply fails.
+func TestAccountReadBackFails(t *testing.T) {
+	before := `customers:
+  - login: jane
+    name: Jane Doe
+  - login: kim
+    name: Kim Lee
+`
+	after := strings.Replace(strings.Replace(before, "Jane Doe", "Jane Roe", 1), "    name: Kim Lee\n", "    name: Kim Lee\n    status: suspended\n", 1)
+	for _, unanswered := range []bool{false, true} {
+		st := fake.NewState()
+		emu := fake.New(st, fake.Options{Key: "k"})
+		var armed bool
+		c := intercepted(t, emu, func(w http.ResponseWriter, body []byte) bool {
+			if !armed || !bytes.Contains(body, []byte("<customer><get><filter><login>")) {
+				return false
+			}
+			if unanswered {
+				http.Error(w, "down", http.StatusInternalServerError)
+			} else {
+				fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><packet version="1.6.9.1"><customer><get><result>`+
+					`<status>error</status><errcode>1023</errcode><errtext>read refused</errtext></result></get></customer></packet>`)
+			}
+			return true
+		})
+		first, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": before}), nil), nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior := first.Record
+		prior.Serial++
+		setStatus(emu, "kim", 16)
+		armed = true
+		out, err := Run(context.Background(), c, makePlan(t, load(t, map[string]string{"c.yaml": after}), prior), prior, Options{})
+		if err == nil {
+			t.Fatalf("unanswered=%v: the apply did not fail", unanswered)
+		}
+		want := "customer jane,customer kim"
+		if unanswered {
+			want = "customer kim"
+		}
+		if got := strings.Join(out.Pending, ","); got != want {
+			t.Errorf("unanswered=%v: pending %s, want %s", unanswered, got, want)
+		}
+		if len(out.Disagreements) > 0 {
+			t.Errorf("unanswered=%v: disagreements %+v", unanswered, out.Disagreements)
+		}
+	}
+}
+
+// intercepted is a client of emu through a server that first hands each
+// request packet to before, which answers it itself (true) or lets emu
+// answer it.
+func intercepted(t testing.TB, emu *fake.Server, before func(w http.ResponseWriter, body []byte) bool) *xmlapi.Client {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if before(w, body) {
+			return
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		emu.ServeHTTP(w, req)
+	}))
+	t.Cleanup(hs.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: hs.URL, Key: "k", Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// setStatus gives the account login the status bits status on emu.
+func setStatus(emu *fake.Server, login string, status int) {
+	emu.Do(func(st *fake.State) {
+		for _, a := range st.Accounts {
+			if a.Login == login {
+				a.Status = status
+			}
+		}
+	})
 }

@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"context"
 	"sort"
 
 	"github.com/plansync/plansync/internal/model"
@@ -11,50 +10,19 @@ import (
 	"github.com/plansync/plansync/state"
 )
 
-// verifyStatuses reads back the customers and resellers whose status
-// this run wrote or whose recorded status the plan changes (a write may
-// not have been needed), and the customers of such resellers (a
-// reseller's suspension or activation carries to its customers), and
-// compares their statuses, as a refresh reads them
-// (refresh.AccountStatuses), with the prediction (SPEC §6.5). An account
-// in disagreement keeps its prior record.
-func (r *run) verifyStatuses(ctx context.Context) error {
+// verifyStatuses compares the statuses of the customers and resellers
+// whose status this run wrote or whose recorded status the plan changes
+// (a write may not have been needed), and of the customers of such
+// resellers (a reseller's suspension or activation carries to its
+// customers), as read back after the writes (verifyAccounts) and as a
+// refresh reads them (refresh.AccountStatuses), with the prediction
+// (SPEC §6.5). An account in disagreement keeps its prior record.
+func (r *run) verifyStatuses(read *accountsRead) error {
 	check := r.statusesToVerify()
 	if len(check) == 0 {
 		return nil
 	}
-	var custs, ress []string
-	owners := map[string]bool{}
-	for ref := range check {
-		if ref.Kind == "customer" {
-			custs = append(custs, ref.Key)
-		} else {
-			owners[ref.Key] = true
-		}
-	}
-	if r.opts.Reseller == "" {
-		// A customer's status is its reseller's too: read its owner.
-		for i := range r.res.Customers {
-			if c := &r.res.Customers[i]; check[state.Ref{Kind: "customer", Key: c.Login}] && c.Owner != "" && c.Owner != model.Admin {
-				owners[c.Owner] = true
-			}
-		}
-		for login := range owners {
-			ress = append(ress, login)
-		}
-	}
-	sort.Strings(custs)
-	sort.Strings(ress)
-	const chunk = 1000
-	var ops []xmlapi.Op
-	for start := 0; start < len(custs); start += chunk {
-		end := min(start+chunk, len(custs))
-		ops = append(ops, xmlapi.CustomerGet{Filter: xmlapi.CustomerFilter{Login: custs[start:end]}, Dataset: xmlapi.CustomerDataset{GenInfo: &xmlapi.Empty{}}})
-	}
-	for start := 0; start < len(ress); start += chunk {
-		end := min(start+chunk, len(ress))
-		ops = append(ops, xmlapi.ResellerGet{Filter: xmlapi.ResellerFilter{Login: ress[start:end]}, Dataset: xmlapi.ResellerDataset{GenInfo: &xmlapi.Empty{}}})
-	}
+	custs, ress := r.statusLogins(check)
 	// Not read back is not agreeing: the accounts no write of this run
 	// reached keep their prior record (their status is a prediction);
 	// the others' writes succeeded, and they are recorded.
@@ -65,40 +33,25 @@ func (r *run) verifyStatuses(ctx context.Context) error {
 			}
 		}
 	}
-	var replies []xmlapi.Reply
-	for start := 0; start < len(ops); start += 8 {
-		end := min(start+8, len(ops))
-		got, err := r.c.Do(ctx, ops[start:end]...)
-		if err != nil {
-			unread()
-			return err
-		}
-		replies = append(replies, got...)
+	if read.err != nil {
+		unread()
+		return read.err
 	}
-	var readRess []*xmlapi.ResellerData
-	var readCusts []*xmlapi.CustomerData
-	for _, rep := range replies {
-		for _, res := range rep.Results {
-			if h := res.Head(); h.Status != "ok" {
-				if h.ErrCode == xmlapi.ErrNotFound {
-					continue
-				}
-				unread()
-				return &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
-					Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
-			}
-			switch d := res.(type) {
-			case *xmlapi.CustomerData:
-				if d.Data != nil && d.Data.GenInfo != nil {
-					readCusts = append(readCusts, d)
-				}
-			case *xmlapi.ResellerData:
-				if d.Data != nil && d.Data.GenInfo != nil {
-					readRess = append(readRess, d)
-				}
-			}
-		}
+	need := map[state.Ref]bool{}
+	for _, login := range custs {
+		need[state.Ref{Kind: "customer", Key: login}] = true
 	}
+	for _, login := range ress {
+		need[state.Ref{Kind: "reseller", Key: login}] = true
+	}
+	if f := read.failure(need); f != nil {
+		unread()
+		return f.err
+	}
+	// What this read holds of those accounts (verifyAccounts may have
+	// read others).
+	readCusts := readOf(read.custs, func(d *xmlapi.CustomerData) string { return d.Data.GenInfo.Login }, custs)
+	readRess := readOf(read.ress, func(d *xmlapi.ResellerData) string { return d.Data.GenInfo.Login }, ress)
 	have := refresh.AccountStatuses(readRess, readCusts)
 	compare := func(kind, login, want string) {
 		ref := state.Ref{Kind: kind, Key: login}
@@ -120,6 +73,35 @@ func (r *run) verifyStatuses(ctx context.Context) error {
 		compare("customer", c.Login, c.Status)
 	}
 	return nil
+}
+
+// statusLogins lists, sorted, the customers and resellers verifyStatuses
+// reads for the accounts check lists: those, and the resellers of the
+// customers (a customer's status is its reseller's too); none read as a
+// reseller.
+func (r *run) statusLogins(check map[state.Ref]bool) (custs, ress []string) {
+	owners := map[string]bool{}
+	for ref := range check {
+		if ref.Kind == "customer" {
+			custs = append(custs, ref.Key)
+		} else {
+			owners[ref.Key] = true
+		}
+	}
+	if r.opts.Reseller == "" {
+		// A customer's status is its reseller's too: read its owner.
+		for i := range r.res.Customers {
+			if c := &r.res.Customers[i]; check[state.Ref{Kind: "customer", Key: c.Login}] && c.Owner != "" && c.Owner != model.Admin {
+				owners[c.Owner] = true
+			}
+		}
+		for login := range owners {
+			ress = append(ress, login)
+		}
+	}
+	sort.Strings(custs)
+	sort.Strings(ress)
+	return custs, ress
 }
 
 // statusesToVerify lists the accounts verifyStatuses reads back: those
