@@ -225,7 +225,7 @@ func (e *engine) planCustomers() {
 		fs.add(strField("owner", b.Owner, rec.Owner))
 		fs.add(strField("status", b.Status, rec.Status))
 		ownSuspension := c.Action == Update && b.Status == Suspended && rec.Status == Suspended &&
-			!slices.Contains(b.StatusReasons, ownSuspended) && slices.Contains(rec.StatusReasons, ownSuspended)
+			onlyWithReseller(b.StatusReasons, b.Owner) && slices.Contains(rec.StatusReasons, ownSuspended)
 		if ownSuspension {
 			// Recorded suspended only with its reseller (the server does
 			// not have it suspended on its own), suspended in config: apply
@@ -329,4 +329,19 @@ func billingMark(m string) string {
 func forget(kind Kind, key string) *Change {
 	return &Change{Kind: kind, Key: key, Action: Forget,
 		Reasons: []string{"removed from config", "managed by billing: dropped from the state, left on the server (billing owns its existence)"}}
+}
+
+// onlyWithReseller reports whether a customer's recorded suspension
+// reasons are its reseller's suspension alone (as the engine or a
+// refresh words it): the server does not have it suspended on its own.
+func onlyWithReseller(reasons []string, owner string) bool {
+	if len(reasons) == 0 || owner == "" || owner == model.Admin {
+		return false
+	}
+	for _, r := range reasons {
+		if r != "reseller "+owner+" suspended" && !strings.HasPrefix(r, "reseller "+owner+" suspended outside plansync") {
+			return false
+		}
+	}
+	return true
 }
