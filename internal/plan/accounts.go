@@ -224,6 +224,15 @@ func (e *engine) planCustomers() {
 		contactFields(&fs, b.Contact, rec.Contact)
 		fs.add(strField("owner", b.Owner, rec.Owner))
 		fs.add(strField("status", b.Status, rec.Status))
+		ownSuspension := c.Action == Update && b.Status == Suspended && rec.Status == Suspended &&
+			onlyWithReseller(b.StatusReasons, b.Owner) && slices.Contains(rec.StatusReasons, ownSuspended)
+		if ownSuspension {
+			// Recorded suspended only with its reseller (the server does
+			// not have it suspended on its own), suspended in config: apply
+			// suspends it on its own, which stays when the reseller is
+			// activated.
+			fs.add(listField("status_reasons", b.StatusReasons, rec.StatusReasons))
+		}
 		fs.add(longField("description", b.Description, rec.Description))
 		fs.add(longField("admin_description", b.AdminDescription, rec.AdminDescription))
 		fs.add(strField("managed_by", b.ManagedBy, rec.ManagedBy))
@@ -253,6 +262,9 @@ func (e *engine) planCustomers() {
 			case statusChanged:
 				c.Action = act
 				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+			case ownSuspension:
+				c.Action = Suspend
+				c.Reasons = append(c.Reasons, ownSuspended+", until now only with its reseller: it stays suspended when its reseller is activated")
 			default:
 				if len(c.Reasons) == 0 {
 					c.Reasons = append(c.Reasons, "changed in config")
@@ -317,4 +329,19 @@ func billingMark(m string) string {
 func forget(kind Kind, key string) *Change {
 	return &Change{Kind: kind, Key: key, Action: Forget,
 		Reasons: []string{"removed from config", "managed by billing: dropped from the state, left on the server (billing owns its existence)"}}
+}
+
+// onlyWithReseller reports whether a customer's recorded suspension
+// reasons are its reseller's suspension alone (as the engine or a
+// refresh words it): the server does not have it suspended on its own.
+func onlyWithReseller(reasons []string, owner string) bool {
+	if len(reasons) == 0 || owner == "" || owner == model.Admin {
+		return false
+	}
+	for _, r := range reasons {
+		if r != "reseller "+owner+" suspended" && !strings.HasPrefix(r, "reseller "+owner+" suspended outside plansync") {
+			return false
+		}
+	}
+	return true
 }

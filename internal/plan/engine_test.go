@@ -818,3 +818,41 @@ func TestAllocationAppliedNothingKept(t *testing.T) {
 		t.Errorf("after the delete: available %v, want %v", got, want)
 	}
 }
+
+// TestCustomerOwnSuspension: a customer the config suspends, recorded
+// suspended with its reseller alone (an import or refresh of a server
+// that has it suspended only so), is planned suspended on its own, so
+// that the write apply sends shows; recorded suspended for another
+// reason (outside plansync, on its own), nothing is planned.
+func TestCustomerOwnSuspension(t *testing.T) {
+	cfg := baseConfig()
+	cfg.ResellerPlans["R"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "R", Props: model.Props{"resources.disk_space": model.Size(20 * gib)}}
+	cfg.Resellers["acme"] = &model.Reseller{Login: "acme", Plan: "R", Status: "active", Contact: model.Contact{Name: "Acme"}}
+	cfg.Customers["wile"] = &model.Customer{Login: "wile", Owner: "acme", Status: "suspended", Contact: model.Contact{Name: "Wile"}}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	for _, tc := range []struct {
+		reasons []string
+		change  bool
+	}{
+		{[]string{"suspended in config"}, false},
+		{[]string{"suspended outside plansync (by the administrator)"}, false},
+		{[]string{"reseller acme suspended outside plansync"}, true},
+		{[]string{"reseller acme suspended"}, true},
+	} {
+		for i := range prior.Customers {
+			if prior.Customers[i].Login == "wile" {
+				prior.Customers[i].StatusReasons = tc.reasons
+			}
+		}
+		c := find(mustPlan(t, cfg, prior), "customer", "wile")
+		if !tc.change {
+			if c != nil {
+				t.Errorf("recorded %q: planned %+v", tc.reasons, c)
+			}
+			continue
+		}
+		if c == nil || c.Action != Suspend || len(c.Fields) != 1 || c.Fields[0].Path != "status_reasons" {
+			t.Errorf("recorded %q: planned %+v", tc.reasons, c)
+		}
+	}
+}

@@ -26,6 +26,9 @@ const (
 	Suspended = "suspended"
 )
 
+// ownSuspended is the reason of an object the config suspends itself.
+const ownSuspended = "suspended in config"
+
 // statusOf reads a configured status: absent means active.
 func statusOf(s string) string {
 	if s == "" {
@@ -58,7 +61,7 @@ func (e *engine) suspensions(status, customer, reseller string) []string {
 func (e *engine) suspensionsWith(status, customer string, c *model.Customer, reseller string) []string {
 	var reasons []string
 	if statusOf(status) == Suspended {
-		reasons = append(reasons, "suspended in config")
+		reasons = append(reasons, ownSuspended)
 	}
 	if customer != "" && c != nil && statusOf(c.Status) == Suspended {
 		reasons = append(reasons, "customer "+customer+" suspended")

@@ -86,7 +86,8 @@ func ReadDefinitions(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
 
 // Read reads the whole business layer in one packet, with the server's
 // components, extensions and PHP handlers (last, php-handler get: a
-// server that refuses it leaves Snapshot.PHP nil).
+// server that does not take it leaves Snapshot.PHP nil; one that failed
+// it, or the extension get, fails the read).
 func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 	e := &xmlapi.Empty{}
 	replies, err := c.Do(ctx,
@@ -104,11 +105,20 @@ func Read(ctx context.Context, c *xmlapi.Client) (*Snapshot, error) {
 		return nil, err
 	}
 	s := &Snapshot{Server: c.Server()}
+	// A server that does not take the extension or php-handler operator
+	// leaves them unread (the config's extensions, PHP handler ids in
+	// the default form). One that failed them is a failed read: planning
+	// without them would read and write PHP handler ids the server does
+	// not have, and take extensions the server may lack for installed.
 	if exts, err := xmlapi.Results[xmlapi.ExtensionData](replies[7]); err == nil {
 		s.Extensions, s.ExtensionsRead = installedExtensions(exts), true
+	} else if !xmlapi.RefusesOperator(err) {
+		return nil, fmt.Errorf("%w (the installed extensions are needed to plan the services extensions define)", err)
 	}
 	if handlers, err := xmlapi.Results[xmlapi.PHPHandler](replies[8]); err == nil {
 		s.PHP = mapping.NewPHPHandlers(handlers)
+	} else if !xmlapi.RefusesOperator(err) {
+		return nil, fmt.Errorf("%w (the PHP handlers are needed to read and write php_handler_id)", err)
 	}
 	srv, err := xmlapi.Results[xmlapi.ServerData](replies[0])
 	if err != nil {

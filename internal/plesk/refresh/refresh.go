@@ -1440,6 +1440,18 @@ func (c *comparer) customers() []state.Customer {
 			if len(r.StatusReasons) == 0 {
 				r.StatusReasons = []string{c.srv.suspendedWhy("customer " + s.Login)}
 			}
+		} else if r.Status == "suspended" && s.Status == "suspended" && c.srv.Status["customer "+s.Login] == 0 && slices.Contains(r.StatusReasons, "suspended in config") {
+			// Suspended, but only with its reseller: the server does not
+			// have it suspended on its own. Its record says so (the
+			// reasons name the reseller, not the config), so that a plan
+			// activating the reseller shows the customer's own
+			// suspension sent again (an import records a server that
+			// differs from the config so).
+			why := "reseller " + s.Owner + " suspended"
+			if c.statusOf["reseller "+s.Owner] == "suspended" {
+				why += " outside plansync"
+			}
+			r.StatusReasons = []string{why}
 		}
 		out = append(out, r)
 	}

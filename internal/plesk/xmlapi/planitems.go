@@ -265,6 +265,15 @@ func (PlanItemRemove) protocol() string         { return PlanItemProtocol }
 // unsupported or unreadable; not an operation that failed, nor a packet
 // not answered.
 func RefusesPlanItems(err error) bool {
+	return RefusesOperator(err)
+}
+
+// RefusesOperator reports whether err, the answer to an operation, says
+// that the server does not take its operator (an older Plesk, another
+// protocol): the packet refused whole, or the operation refused as
+// unsupported or unreadable; not an operation that failed (such as
+// error 1023), nor a packet not answered.
+func RefusesOperator(err error) bool {
 	var se *SystemError
 	if errors.As(err, &se) {
 		return true
