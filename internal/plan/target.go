@@ -184,6 +184,20 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
+			if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
+				// Made available or unavailable to resellers, a service
+				// reaches the reseller's subscriptions on the plans that
+				// include it (Plesk gives or takes it, and their sync
+				// status follows): their changes of services come along,
+				// as a plan's update brings those it reaches.
+				for _, pl := range users[addr] {
+					for _, u := range users[pl] {
+						if uc := byAddr[u]; uc != nil && slices.ContainsFunc(uc.Fields, func(f *FieldChange) bool { return f.Path == "services" }) {
+							add(u)
+						}
+					}
+				}
+			}
 			if statusChange(c) {
 				for _, d := range cascade[addr] {
 					if dc := byAddr[d]; dc != nil && statusChange(dc) && statusBecause(dc, addr) {
