@@ -132,6 +132,14 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 		}
 	}
+	// The changes a service's availability to resellers reaches, by the
+	// service's address (availabilityReaches).
+	availability := map[string][]string{}
+	for _, c := range p.Changes {
+		if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
+			availability[c.Address()] = availabilityReaches(c.Address(), users, byAddr)
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -152,6 +160,22 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			addr := c.Address()
 			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) || refersTo(c, recorded, renamed) {
 				add(addr)
+			}
+			if reached, ok := availability[addr]; ok {
+				// Made available or unavailable to resellers, a service
+				// reaches the reseller's subscriptions on the plans that
+				// include it (Plesk gives or takes it, and their sync
+				// status follows): their changes of services come with
+				// it, and bring it, as a plan's update and the
+				// subscriptions it reaches do.
+				if slices.ContainsFunc(reached, func(u string) bool { return included[u] }) {
+					add(addr)
+				}
+				if included[addr] {
+					for _, u := range reached {
+						add(u)
+					}
+				}
 			}
 			if !included[addr] {
 				continue
@@ -181,20 +205,6 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				for _, u := range users[addr] {
 					if uc := byAddr[u]; uc != nil && !slices.Contains(uc.DependsOn, addr) {
 						add(u)
-					}
-				}
-			}
-			if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
-				// Made available or unavailable to resellers, a service
-				// reaches the reseller's subscriptions on the plans that
-				// include it (Plesk gives or takes it, and their sync
-				// status follows): their changes of services come along,
-				// as a plan's update brings those it reaches.
-				for _, pl := range users[addr] {
-					for _, u := range users[pl] {
-						if uc := byAddr[u]; uc != nil && slices.ContainsFunc(uc.Fields, func(f *FieldChange) bool { return f.Path == "services" }) {
-							add(u)
-						}
 					}
 				}
 			}
@@ -363,6 +373,22 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// availabilityReaches lists the changes that a service's availability
+// to resellers (service, its address) reaches: those of the services of
+// the subscriptions recorded on the plans that include it (users, by
+// catalogueUsers).
+func availabilityReaches(service string, users map[string][]string, byAddr map[string]*Change) []string {
+	var out []string
+	for _, pl := range users[service] {
+		for _, u := range users[pl] {
+			if uc := byAddr[u]; uc != nil && slices.ContainsFunc(uc.Fields, func(f *FieldChange) bool { return f.Path == "services" }) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // statusBecause reports whether a change's status changes (in part)
