@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,4 +35,16 @@ func ButtonURL(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// InSendOrder is what a button sends (send) in SendFields order, each
+// field once: how plansync compares and writes it.
+func InSendOrder(send []string) []string {
+	var out []string
+	for _, f := range SendFields {
+		if slices.Contains(send, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

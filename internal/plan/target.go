@@ -132,6 +132,16 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 		}
 	}
+	// The changes a service's availability to resellers reaches, and
+	// those that stand on it, by the service's address
+	// (availabilityReaches).
+	availability, availabilityOf := map[string][]string{}, map[string][]string{}
+	for _, c := range p.Changes {
+		if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
+			availability[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services")
+			availabilityOf[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services", "sync_status")
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		add := func(addr string) {
@@ -152,6 +162,24 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			addr := c.Address()
 			if included[c.Cause] || (c.Cascade != "" && included[c.Cascade]) || refersTo(c, recorded, renamed) {
 				add(addr)
+			}
+			if reached, ok := availability[addr]; ok {
+				// Made available or unavailable to resellers, a service
+				// reaches the reseller's subscriptions on the plans that
+				// include it (Plesk gives or takes it, and their sync
+				// status follows): their changes of services come with
+				// it, and bring it, as a plan's update and the
+				// subscriptions it reaches do. A sync of one of them
+				// (unsynchronized by the service's change in the panel)
+				// brings it too: the sync needs it set back.
+				if slices.ContainsFunc(availabilityOf[addr], func(u string) bool { return included[u] }) {
+					add(addr)
+				}
+				if included[addr] {
+					for _, u := range reached {
+						add(u)
+					}
+				}
 			}
 			if !included[addr] {
 				continue
@@ -349,6 +377,22 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// availabilityReaches lists the changes that a service's availability
+// to resellers (service, its address) reaches: those of the
+// subscriptions recorded on the plans that include it (users, by
+// catalogueUsers) that change one of paths.
+func availabilityReaches(service string, users map[string][]string, byAddr map[string]*Change, paths ...string) []string {
+	var out []string
+	for _, pl := range users[service] {
+		for _, u := range users[pl] {
+			if uc := byAddr[u]; uc != nil && slices.ContainsFunc(uc.Fields, func(f *FieldChange) bool { return slices.Contains(paths, f.Path) }) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // statusBecause reports whether a change's status changes (in part)

@@ -661,7 +661,7 @@ func sameDefinition(sv state.Service, it *xmlapi.PlanItemData) bool {
 		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, sv.Send
 	}
 	return it.Tooltip == sv.Description && (it.Visible != "false") == sv.AvailableToResellers &&
-		model.ButtonURL(it.URL) == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), sortedSend(send)))
+		model.ButtonURL(it.URL) == url && (url == "" || (it.Internal == "true") == internal && slices.Equal(it.URLComponents.Fields(), model.InSendOrder(send)))
 }
 
 // definitionUpdate is the plan-item update that gives the server's
@@ -678,7 +678,7 @@ func definitionUpdate(sv state.Service, it *xmlapi.PlanItemData) xmlapi.PlanItem
 	}
 	url, internal, send := "", false, []string(nil)
 	if sv.Button != nil {
-		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, sortedSend(sv.Send)
+		url, internal, send = sv.Button.URL, sv.Button.OpenInPanel, model.InSendOrder(sv.Send)
 	}
 	if model.ButtonURL(it.URL) != url {
 		op.URL = &url
@@ -713,17 +713,6 @@ func (r *run) definitionChanged(name string) bool {
 		}
 	}
 	return false
-}
-
-// sortedSend is a button's send fields in model.SendFields order.
-func sortedSend(send []string) []string {
-	var out []string
-	for _, f := range model.SendFields {
-		if slices.Contains(send, f) {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // ---- reseller plans -------------------------------------------------------

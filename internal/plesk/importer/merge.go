@@ -569,13 +569,7 @@ func flatService(s *model.Service) []kv {
 		fs = append(fs, kv{"button.open_in_panel", strconv.FormatBool(b.OpenInPanel)})
 	}
 	if len(s.Send) > 0 {
-		var send []string
-		for _, f := range model.SendFields {
-			if slices.Contains(s.Send, f) {
-				send = append(send, f)
-			}
-		}
-		fs = append(fs, kv{"send", flatList(send)})
+		fs = append(fs, kv{"send", flatList(model.InSendOrder(s.Send))})
 	}
 	return append(fs, kv{"available_to_resellers", strconv.FormatBool(s.AvailableToResellers)})
 }

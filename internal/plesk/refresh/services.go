@@ -76,7 +76,7 @@ func (c *comparer) services() []state.Service {
 			fields = append(fields, plan.DriftField{Path: "button.open_in_panel", Recorded: boolVal(rb.OpenInPanel), Observed: boolVal(sb.OpenInPanel)})
 			btn = true
 		}
-		if (rb.URL != "" || sb.URL != "") && !slices.Equal(inSendOrder(r.Send), inSendOrder(s.Send)) {
+		if (rb.URL != "" || sb.URL != "") && !slices.Equal(model.InSendOrder(r.Send), model.InSendOrder(s.Send)) {
 			fields = append(fields, plan.DriftField{Path: "send", Recorded: plan.ListOf(r.Send, false), Observed: plan.ListOf(s.Send, false)})
 			r.Send = slices.Clone(s.Send)
 		}
@@ -111,15 +111,4 @@ func button(b *state.Button) state.Button {
 		return state.Button{}
 	}
 	return *b
-}
-
-// inSendOrder is a button's send fields in model.SendFields order.
-func inSendOrder(send []string) []string {
-	var out []string
-	for _, f := range model.SendFields {
-		if slices.Contains(send, f) {
-			out = append(out, f)
-		}
-	}
-	return out
 }
