@@ -434,7 +434,7 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 	} else {
 		items, err = xmlapi.Call[xmlapi.PlanItemData](ctx, r.c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
 	}
-	if err != nil && !refusesPlanItems(err) {
+	if err != nil && !xmlapi.RefusesOperator(err) {
 		// The server took the packet and failed the read (or did not
 		// answer): that says nothing of what it accepts.
 		return nil, err
@@ -644,12 +644,6 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 func hasItem(items *xmlapi.PlanItems, name string) bool {
 	return items != nil && slices.ContainsFunc(items.Item, func(it xmlapi.PlanItem) bool { return it.Name == name })
 }
-
-// refusesPlanItems reports whether err, the answer to a plan-item get,
-// says that the server does not take the operator (protocol 1.6.9.0):
-// the packet refused whole, or the operation refused as unsupported or
-// unreadable; not an operation that failed, nor a packet not answered.
-func refusesPlanItems(err error) bool { return xmlapi.RefusesPlanItems(err) }
 
 // sameDefinition reports whether the server defines a service as the
 // config does: description, who may use it, and its button (URL, where

@@ -75,7 +75,7 @@ func ReadServices(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
 func ReadDefinitions(ctx context.Context, c *xmlapi.Client, s *Snapshot) error {
 	items, err := xmlapi.Call[xmlapi.PlanItemData](ctx, c, xmlapi.PlanItemGet{Filter: xmlapi.PlanItemFilter{All: &xmlapi.Empty{}}})
 	if err != nil {
-		if ctx.Err() == nil && xmlapi.RefusesPlanItems(err) {
+		if ctx.Err() == nil && xmlapi.RefusesOperator(err) {
 			return nil
 		}
 		return err

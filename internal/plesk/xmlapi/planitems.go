@@ -259,15 +259,6 @@ func (PlanItemAdd) protocol() string            { return PlanItemProtocol }
 func (PlanItemGet) protocol() string            { return PlanItemProtocol }
 func (PlanItemRemove) protocol() string         { return PlanItemProtocol }
 
-// RefusesPlanItems reports whether err, the answer to a plan-item
-// operation, says that the server does not take the operator (protocol
-// 1.6.9.0): the packet refused whole, or the operation refused as
-// unsupported or unreadable; not an operation that failed, nor a packet
-// not answered.
-func RefusesPlanItems(err error) bool {
-	return RefusesOperator(err)
-}
-
 // RefusesOperator reports whether err, the answer to an operation, says
 // that the server does not take its operator (an older Plesk, another
 // protocol): the packet refused whole, or the operation refused as
