@@ -376,6 +376,7 @@ func (w *jsonWriter) subscription(s *Subscription) {
 	w.strField(&n, "plan", s.Plan, false)
 	w.strings(&n, "addons", s.Addons)
 	w.strField(&n, "sync_status", s.SyncStatus, false)
+	w.strField(&n, "server_sync_status", s.ServerSyncStatus, true)
 	w.strField(&n, "effective", s.Effective, false)
 	w.strField(&n, "base", s.Base, true)
 	w.strField(&n, "customize", s.Customize, true)

@@ -974,6 +974,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.Addons = d.strings("addons")
 		case "sync_status":
 			s.SyncStatus = d.istr()
+		case "server_sync_status":
+			s.ServerSyncStatus = d.istr()
 		case "effective":
 			s.Effective = d.istr()
 		case "base":

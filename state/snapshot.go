@@ -158,6 +158,14 @@ type Subscription struct {
 	Addons   []string `json:"addons,omitempty"`
 	// SyncStatus is synced, locked, unsynced or custom.
 	SyncStatus string `json:"sync_status"`
+	// ServerSyncStatus is the sync status the server reported when an
+	// apply read the subscription back after a write of its own (its
+	// status, its expiration date) and found it other than SyncStatus, as
+	// predicted: a server that locks a subscription on such a write (a
+	// model disagreement, SPEC §6.5). The record is the prediction; a
+	// refresh that finds the server still so reports the disagreement
+	// again, not drift. "" when the server agreed.
+	ServerSyncStatus string `json:"server_sync_status,omitempty"`
 	// Effective is the id of the full effective property set.
 	Effective string `json:"effective"`
 	// Base is the id of the set a locked or custom subscription is frozen

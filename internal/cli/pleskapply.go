@@ -329,7 +329,7 @@ func printApplied(w io.Writer, server string, p *plan.Plan, out *deploy.Outcome,
 // objects in model disagreement of one server's outcome, each line
 // starting with at (a fleet's "web1: ", or nothing for one server).
 func printDisagreementRecords(w io.Writer, at string, out *deploy.Outcome) {
-	kept, created := disagreeingObjects(out.Disagreements, out.Created)
+	kept, created, noted := disagreeingObjects(out.Disagreements, out.Created, out.Noted)
 	if kept == 1 {
 		fmt.Fprintln(w, at+"1 object in model disagreement keeps its previous record: the plan will show it again until the config or the server changes.")
 	} else if kept > 1 {
@@ -340,16 +340,27 @@ func printDisagreementRecords(w io.Writer, at string, out *deploy.Outcome) {
 	} else if created > 1 {
 		fmt.Fprintf(w, "%s%s new objects in model disagreement are recorded as the server has them: the plan will show the difference until the config or the server changes.\n", at, render.Thousands(created))
 	}
+	if noted == 1 {
+		fmt.Fprintln(w, at+"1 subscription whose sync status the server changed on a write of its own is recorded as predicted, with the server's sync status beside it: the plan will show the difference until the config or the server changes.")
+	} else if noted > 1 {
+		fmt.Fprintf(w, "%s%s subscriptions whose sync status the server changed on a write of their own are recorded as predicted, with the server's sync status beside it: the plan will show the difference until the config or the server changes.\n", at, render.Thousands(noted))
+	}
 }
 
 // disagreeingObjects counts the objects (subscriptions, accounts) a
 // list of model disagreements names, each once: not the other objects
 // an apply left pending (what follows them, what billing owns). Those
-// among created (the run's new objects) are counted apart.
-func disagreeingObjects(ds []deploy.Disagreement, created []state.Ref) (kept, made int) {
+// among created (the run's new objects) are counted apart, and so are
+// the subscriptions noted (recorded as predicted, with the server's
+// sync status beside it).
+func disagreeingObjects(ds []deploy.Disagreement, created []state.Ref, noted []string) (kept, made, note int) {
 	isNew := make(map[string]bool, len(created))
 	for _, ref := range created {
 		isNew[ref.Kind+" "+ref.Key] = true
+	}
+	isNoted := make(map[string]bool, len(noted))
+	for _, d := range noted {
+		isNoted[d] = true
 	}
 	seen := map[[2]string]bool{}
 	for _, d := range ds {
@@ -362,13 +373,16 @@ func disagreeingObjects(ds []deploy.Disagreement, created []state.Ref) (kept, ma
 		if what == "" {
 			what = "subscription " + d.Subscription
 		}
-		if isNew[what] {
+		switch {
+		case d.Account == "" && isNoted[d.Subscription]:
+			note++
+		case isNew[what]:
 			made++
-		} else {
+		default:
 			kept++
 		}
 	}
-	return kept, made
+	return kept, made, note
 }
 
 // unrecorded is the error of an apply whose writes to the server

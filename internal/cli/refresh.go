@@ -396,11 +396,16 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refr
 	expected := make([]deploy.Expected, 0, len(list))
 	var accounts []deploy.Disagreement
 	for _, d := range list {
-		if d.Account != "" {
-			// An account's status, as the refresh read it (no read-back:
-			// the read is this refresh's).
+		if d.Account != "" || d.Noted {
+			// An account's status, a subscription's noted sync status, as
+			// the refresh read them (no read-back: the read is this
+			// refresh's).
+			sub := ""
+			if d.Noted {
+				sub = d.Key
+			}
 			for _, f := range d.Fields {
-				accounts = append(accounts, deploy.Disagreement{Account: d.Account, Property: f.Path, Predicted: plainText(f.Recorded), Observed: plainText(f.Observed)})
+				accounts = append(accounts, deploy.Disagreement{Subscription: sub, Account: d.Account, Property: f.Path, Predicted: plainText(f.Recorded), Observed: plainText(f.Observed)})
 			}
 			continue
 		}

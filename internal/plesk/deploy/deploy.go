@@ -137,6 +137,11 @@ type Outcome struct {
 	// Leftovers say what stays on the server though it leaves the
 	// records: a service the server cannot delete (protocol 1.6.9.0).
 	Leftovers []string
+	// Noted are the subscriptions in model disagreement on their sync
+	// status alone after a write of their own (a server that locks a
+	// subscription when its status is set): recorded as predicted, with
+	// the server's sync status beside it (ServerSyncStatus).
+	Noted []string
 }
 
 // Run applies p on the server c talks to. The returned outcome (nil
@@ -196,6 +201,7 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 			failed = err
 		}
 		out.Disagreements = r.disagree
+		out.Noted = slices.Sorted(slices.Values(r.noted))
 	}
 	out.Record = r.record()
 	for ref := range r.pending {
@@ -321,6 +327,9 @@ type run struct {
 	added    map[state.Ref]bool
 	// wrote are the objects one of whose writes succeeded.
 	wrote map[state.Ref]bool
+	// noted are the subscriptions recorded as predicted with the sync
+	// status the server reported beside it (compare).
+	noted []string
 	// keptSecrets are the objects a billing system owns whose changed
 	// secret was not written: their records keep the previous one.
 	keptSecrets map[state.Ref]bool
@@ -1282,9 +1291,27 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	if r.opts.Billing != nil && r.opts.Billing("subscription", s.Domain) {
 		r.compareBilling(s, w, info, add)
 	}
-	if len(r.disagree) > 0 && r.disagree[len(r.disagree)-1].Subscription == s.Domain {
-		r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+	first := len(r.disagree)
+	for first > 0 && r.disagree[first-1].Subscription == s.Domain {
+		first--
 	}
+	if first == len(r.disagree) {
+		return
+	}
+	ref := state.Ref{Kind: "subscription", Key: s.Domain}
+	if ds := r.disagree[first:]; len(ds) == 1 && ds[0].Property == "sync_status" && r.wrote[ref] && !r.added[ref] {
+		// Its own write (its status, its expiration date) succeeded and
+		// the server changed its sync status on it (a server that locks
+		// a subscription so): the record is the prediction, which the
+		// server has but for that, with the server's sync status beside
+		// it, so that the next refresh tells this disagreement from a
+		// lock in the panel. Keeping the prior record would make the
+		// write itself look like an edit outside plansync.
+		s.ServerSyncStatus = status
+		r.noted = append(r.noted, s.Domain)
+		return
+	}
+	r.pending[ref] = true
 }
 
 // settings lists the paths of a subscription's own settings (kept by its

@@ -560,6 +560,9 @@ type Result struct {
 	// kept holds, by "kind key", the recorded statuses of the accounts
 	// in model disagreement and of their subscriptions (ToRecord).
 	kept map[string]keptStatus
+	// keptSubs holds, by domain, the records of the subscriptions whose
+	// noted sync status the server still reports (ToRecord).
+	keptSubs map[string]state.Subscription
 }
 
 // Disagreement is a subscription whose record differs from what its
@@ -571,9 +574,15 @@ type Result struct {
 // predicted as recorded while the server took its reseller's activation
 // to it (Fields: its status, recorded and the server's): the apply kept
 // its record, and the status is the server's to plan from, not drift.
+//
+// Or it is a subscription whose sync status an apply found the server
+// changing on a write of its own (Noted: its record has the sync status
+// predicted, Fields the server's beside it, as that apply noted it and
+// this refresh read it again): not drift either.
 type Disagreement struct {
 	Key                 string
 	Account             string
+	Noted               bool
 	Fields              []plan.DriftField
 	Predicted, Settings state.Values
 }
@@ -654,7 +663,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs}
 }
 
 // ToRecord is the observed state as a refresh records it: the accounts
@@ -663,7 +672,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 // do; the observed state has the server's statuses, which a plan plans
 // from.
 func (r *Result) ToRecord() *state.Snapshot {
-	if len(r.kept) == 0 {
+	if len(r.kept) == 0 && len(r.keptSubs) == 0 {
 		return r.Observed
 	}
 	out := *r.Observed
@@ -677,6 +686,9 @@ func (r *Result) ToRecord() *state.Snapshot {
 	for i := range out.Subscriptions {
 		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
 			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
+		}
+		if k, ok := r.keptSubs[out.Subscriptions[i].Domain]; ok {
+			out.Subscriptions[i] = k
 		}
 	}
 	return &out
@@ -702,6 +714,7 @@ type comparer struct {
 	// kept: see Result.kept; recResellers the recorded resellers'
 	// statuses by login (made on first use).
 	kept         map[string]keptStatus
+	keptSubs     map[string]state.Subscription
 	recResellers map[string]string
 	ids          int
 	// noConfig: Compare was given no config, so whether the config
@@ -1623,6 +1636,41 @@ func (c *comparer) subValuesOf(r state.Subscription, s *state.Subscription, own 
 // returns its observed record.
 func (c *comparer) subscription(r state.Subscription, s *state.Subscription) state.Subscription {
 	key := r.Domain
+	// A sync status an apply noted beside the record (the server changed
+	// it on the apply's own write) that the server still reports is
+	// that model disagreement, not drift: the record is compared as the
+	// server has it, and kept, unless something else drifted. Otherwise
+	// the note is stale and dropped.
+	noted, predicted := r, ""
+	if r.ServerSyncStatus != "" && r.ServerSyncStatus == s.SyncStatus && r.SyncStatus != s.SyncStatus {
+		predicted = r.SyncStatus
+		r.SyncStatus = s.SyncStatus
+	}
+	r.ServerSyncStatus = ""
+	drifts := len(c.drift)
+	o := c.subscriptionAgainst(r, s, predicted != "")
+	if predicted == "" {
+		return o
+	}
+	if len(c.drift) > drifts {
+		// Drifted besides: recorded as the server has it.
+		return o
+	}
+	c.disagree = append(c.disagree, Disagreement{Key: key, Noted: true,
+		Fields: []plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(predicted), Observed: plan.StringOf(s.SyncStatus)}}})
+	if c.keptSubs == nil {
+		c.keptSubs = map[string]state.Subscription{}
+	}
+	c.keptSubs[key] = noted
+	return o
+}
+
+// subscriptionAgainst compares a subscription's record with the server's
+// (see subscription); with server, the record's sync status is the
+// server's noted one, and the observed record is the server's even when
+// nothing else differs.
+func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscription, server bool) state.Subscription {
+	key := r.Domain
 	if len(c.recordedKey) > 0 {
 		// Names of plans renamed in the panel, as recorded.
 		t := *s
@@ -1748,7 +1796,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		// keeps the status it had too.
 		c.keep("subscription "+key, r.Status, r.StatusReasons)
 	}
-	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 {
+	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 && !server {
 		return r // nothing differs: the record stays as it is
 	}
 	// The server's record, with what the server does not have kept.
@@ -1944,6 +1992,11 @@ func (c *comparer) prune() {
 	}
 	for i := range c.obs.Subscriptions {
 		for _, id := range c.obs.Subscriptions[i].SetIDs() {
+			used[id] = true
+		}
+	}
+	for _, s := range c.keptSubs {
+		for _, id := range s.SetIDs() {
 			used[id] = true
 		}
 	}
