@@ -232,6 +232,9 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		Parts: parts, Only: only, Basis: map[string]*state.Snapshot{}, Drift: map[string][]plan.Drift{}, Targets: c.targets,
 		ComponentsRead: map[string]bool{}}
 	var notes []string
+	// refreshed holds each server's comparison, by name (read only once
+	// planning starts).
+	refreshed := map[string]*refresh.Result{}
 	if c.refresh != nil && c.refresh.on {
 		reads := readFleetKept(ctx, env, c.refresh, parts, prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
 		if err := ctx.Err(); err != nil {
@@ -248,6 +251,7 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 				run.fleetUnread[r.name] = r.err
 			case r.res != nil:
 				in.Basis[r.name], in.Drift[r.name] = r.res.Observed, r.res.Drift
+				refreshed[r.name] = r.res
 				for i := range parts {
 					if parts[i].Name == r.name {
 						parts[i].Config, in.ComponentsRead[r.name] = readComponents(env.warn, parts[i].Config, r.srv, in.Basis[r.name])
@@ -287,6 +291,9 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 		if d := in.Drift[name]; len(d) > 0 {
 			p.Drift, p.Refreshed, p.Server = d, true, name
 			refresh.Annotate(p)
+		}
+		if res := refreshed[name]; res != nil {
+			res.AnnotateNoted(p)
 		}
 	}
 	run.plan = plan.MakeFleet(in)

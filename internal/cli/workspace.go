@@ -698,6 +698,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if refreshed != nil {
 		run.plan.Refreshed, run.plan.Server, run.plan.Drift = true, server, refreshed.Drift
 		refresh.Annotate(run.plan)
+		refreshed.AnnotateNoted(run.plan)
 	}
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()

@@ -2643,3 +2643,35 @@ func onlyAllocation(s *state.Subscription) bool {
 	}
 	return len(s.Conflicts) > 0 && s.Owner != model.Admin
 }
+
+// AnnotateNoted words the changes of p that sync again the subscriptions
+// whose sync status an apply noted (Disagreement.Noted) and the server
+// still reports: the server locked them on plansync's own write, not in
+// the panel, so no customisation is removed. Like Annotate, it rewrites
+// copies (a watcher's next plan reuses the changes).
+func (r *Result) AnnotateNoted(p *plan.Plan) {
+	noted := map[string]bool{}
+	for _, d := range r.Disagreements {
+		if d.Noted {
+			noted[d.Key] = true
+		}
+	}
+	if len(noted) == 0 {
+		return
+	}
+	for i, c := range p.Changes {
+		if c.Kind != plan.KindSubscription || !noted[c.Key] || c.Action != plan.Unlock {
+			continue
+		}
+		cp := *c
+		cp.Action = plan.Sync
+		cp.Reasons = nil
+		for _, why := range c.Reasons {
+			if strings.HasPrefix(why, "customisation removed: ") {
+				why = "the server locked it on a write of plansync's own (a model disagreement), synced in the config: " + strings.TrimPrefix(why, "customisation removed: ")
+			}
+			cp.Reasons = append(cp.Reasons, why)
+		}
+		p.Changes[i] = &cp
+	}
+}
