@@ -158,7 +158,8 @@ func (r *run) verifyAccounts(ctx context.Context) error {
 	}
 	// Those whose status is compared once the contacts are, or more (a
 	// contact disagreement takes an account out).
-	sc, sr := r.statusLogins(r.statusesToVerify())
+	statuses := r.statusesToVerify()
+	sc, sr := r.statusLogins(statuses)
 	for _, login := range sc {
 		custs[login] = true
 	}
@@ -170,7 +171,7 @@ func (r *run) verifyAccounts(ctx context.Context) error {
 	}
 	read := r.readAccounts(ctx, slices.Sorted(maps.Keys(custs)), slices.Sorted(maps.Keys(ress)))
 	err := r.verifyContacts(read, contacts)
-	if serr := r.verifyStatuses(read); err == nil {
+	if serr := r.verifyStatuses(read, statuses); err == nil {
 		err = serr
 	}
 	return err
