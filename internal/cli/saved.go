@@ -416,7 +416,7 @@ func savedSecretsFresh(env Env, dir string, saved *apply.Saved, cfg *model.Confi
 	}
 	if len(changed) > 0 {
 		sort.Strings(changed)
-		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + strings.Join(changed, ", ")}
+		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + apply.FirstNames(changed)}
 	}
 	return nil
 }
