@@ -223,13 +223,14 @@ func ReadSaved(data []byte) (*Saved, error) {
 	return &s, nil
 }
 
-// staleNamesShown is how many objects a stale saved plan's error names;
-// the rest are counted, so that a plan of a whole fleet gives one line.
+// staleNamesShown is how many objects an error about a stale plan
+// names; the rest are counted, so that a plan of a whole fleet gives one
+// line.
 const staleNamesShown = 10
 
 // FirstNames lists the first ten of names and counts the others
 // ("a, b, …, j, and 5 more"), for an error that names the objects of a
-// saved plan, which may be every object of a fleet.
+// plan that stand in its way, which may be every object of a fleet.
 func FirstNames(names []string) string {
 	if len(names) <= staleNamesShown {
 		return strings.Join(names, ", ")
