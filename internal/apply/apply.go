@@ -49,20 +49,38 @@ func Check(p *plan.Plan, opt Options) error {
 // Both refused are named in one error, so that one run says all that
 // stands in the way.
 func policy(conflicts, deletes []string, acceptAvailable, allowDelete bool) error {
-	refuseConflicts := len(conflicts) > 0 && !acceptAvailable
-	refuseDeletes := len(deletes) > 0 && !allowDelete
+	nConflicts, nDeletes := len(conflicts), len(deletes)
+	conflicts, deletes = firstItems(conflicts), firstItems(deletes)
+	refuseConflicts := nConflicts > 0 && !acceptAvailable
+	refuseDeletes := nDeletes > 0 && !allowDelete
 	switch {
 	case refuseConflicts && refuseDeletes:
 		items := append([]string{"conflicts:"}, indent(conflicts)...)
 		items = append(items, "deletes:")
-		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s) and deletes %d object(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available; and re-run with --allow-delete to delete them", len(conflicts), len(deletes)),
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s) and deletes %d object(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available; and re-run with --allow-delete to delete them", nConflicts, nDeletes),
 			Items: append(items, indent(deletes)...)}
 	case refuseConflicts:
-		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", len(conflicts)), Items: conflicts}
+		return &PolicyError{Reason: fmt.Sprintf("the plan has %d conflict(s); nothing was applied. Adapt the plan or the system, or accept the available values with --accept-available", nConflicts), Items: conflicts}
 	case refuseDeletes:
-		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", len(deletes)), Items: deletes}
+		return &PolicyError{Reason: fmt.Sprintf("the plan deletes %d object(s); nothing was applied. Re-run with --allow-delete to delete them", nDeletes), Items: deletes}
 	}
 	return nil
+}
+
+// policyItemsShown is how many conflicts, and how many deletes, a
+// refusal names; the rest are counted. A plan change that reaches a
+// whole fleet would otherwise print one line per subscription, where
+// the plan itself summarises them.
+const policyItemsShown = 20
+
+// firstItems keeps the first policyItemsShown of items and a line
+// counting the others.
+func firstItems(items []string) []string {
+	if len(items) <= policyItemsShown {
+		return items
+	}
+	out := append([]string(nil), items[:policyItemsShown]...)
+	return append(out, fmt.Sprintf("and %d more (plansync plan --format json lists them all)", len(items)-policyItemsShown))
 }
 
 func indent(lines []string) []string {

@@ -223,6 +223,21 @@ func ReadSaved(data []byte) (*Saved, error) {
 	return &s, nil
 }
 
+// staleNamesShown is how many objects an error about a stale plan
+// names; the rest are counted, so that a plan of a whole fleet gives one
+// line.
+const staleNamesShown = 10
+
+// FirstNames lists the first ten of names and counts the others
+// ("a, b, …, j, and 5 more"), for an error that names the objects of a
+// plan that stand in its way, which may be every object of a fleet.
+func FirstNames(names []string) string {
+	if len(names) <= staleNamesShown {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:staleNamesShown], ", ") + fmt.Sprintf(", and %d more", len(names)-staleNamesShown)
+}
+
 // StaleError: a saved plan no longer fits the state or the config.
 type StaleError struct{ Reason string }
 
@@ -250,7 +265,7 @@ func (s *Saved) Fresh(cur *state.Snapshot, configDigest string) error {
 	if curSerial != s.Serial {
 		reason := fmt.Sprintf("the recorded state changed since the plan was made (serial %d, now %d)", s.Serial, curSerial)
 		if changed := s.changedSince(cur); len(changed) > 0 {
-			reason += "; objects it touches changed: " + strings.Join(changed, ", ")
+			reason += "; objects it touches changed: " + FirstNames(changed)
 		}
 		return &StaleError{reason}
 	}

@@ -142,7 +142,7 @@ func TestUsageFollowsSpec(t *testing.T) {
 		"validate": "validate [--dir DIR]",
 		"plan": "plan [--dir DIR] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--now TIME] [--target KIND/KEY]... " +
 			"[--allow-delete] [--as admin|reseller:LOGIN]",
-		"apply": "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] " +
+		"apply": "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json|markdown] [--now TIME] " +
 			"[--as admin|reseller:LOGIN]",
 		"show":         "show [--dir DIR] [KIND [KEY]] [--format text|json] [--as admin|reseller:LOGIN]",
 		"watch":        "watch [--dir DIR] [--apply] [--debounce DUR] [--as admin|reseller:LOGIN]",

@@ -144,7 +144,7 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 	var lines []string
 	for i, part := range p.Parts {
 		if len(stale[i]) > 0 {
-			lines = append(lines, fmt.Sprintf("on %s (%s): %s", part.Name, hosts[i], strings.Join(stale[i], ", ")))
+			lines = append(lines, fmt.Sprintf("on %s (%s): %s", part.Name, hosts[i], apply.FirstNames(stale[i])))
 		}
 	}
 	if len(lines) > 0 {

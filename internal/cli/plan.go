@@ -351,7 +351,7 @@ func newApplyCmd(env Env, c *common) *cobra.Command {
 func applyCommand(run func(context.Context, applyOptions) error) *cobra.Command {
 	var o applyOptions
 	cmd := &cobra.Command{
-		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json] [--now TIME] [--as admin|reseller:LOGIN] [--target KIND/KEY]...",
+		Use:   "apply [--dir DIR] [PLANFILE] [--auto-approve] [--accept-available] [--allow-delete] [--format text|json|markdown] [--now TIME] [--as admin|reseller:LOGIN] [--target KIND/KEY]...",
 		Short: "Make the recorded state match the config (or apply a saved plan)",
 		Long: `Plan as plan does, show the plan and apply it (or apply a saved plan).
 

@@ -242,7 +242,7 @@ func withRecordedComponents(snap *importer.Snapshot, client *xmlapi.Client, rese
 type unseenDriftError struct{ objects []string }
 
 func (e *unseenDriftError) Error() string {
-	return fmt.Sprintf("the plan was not made from what the server has now: %s changed on the server since the state it was planned from (drift the plan did not show); nothing was written. Run plansync plan (it reads the server) to review the drift", strings.Join(e.objects, ", "))
+	return fmt.Sprintf("the plan was not made from what the server has now: %s changed on the server since the state it was planned from (drift the plan did not show); nothing was written. Run plansync plan (it reads the server) to review the drift", apply.FirstNames(e.objects))
 }
 
 // billingOf reports the objects the config marks managed_by: billing.

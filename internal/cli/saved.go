@@ -319,7 +319,7 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 			run.read, run.readAt = read, time.Now()
 			now := deploy.ObserveRead(read, p, cur)
 			if changed := deploy.Drifted(saved.Observed, now); len(changed) > 0 {
-				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), strings.Join(changed, ", "))}
+				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), apply.FirstNames(changed))}
 			}
 		}
 		show()
@@ -416,7 +416,7 @@ func savedSecretsFresh(env Env, dir string, saved *apply.Saved, cfg *model.Confi
 	}
 	if len(changed) > 0 {
 		sort.Strings(changed)
-		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + strings.Join(changed, ", ")}
+		return &apply.StaleError{Reason: "secrets of objects it changes are not those it was made with: " + apply.FirstNames(changed)}
 	}
 	return nil
 }
