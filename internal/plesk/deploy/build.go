@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	applyrules "github.com/plansync/plansync/internal/apply"
 	"maps"
 	"slices"
 	"sort"
@@ -183,7 +184,7 @@ func (r *run) checkCascades() error {
 		return nil
 	}
 	sort.Strings(lost)
-	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", strings.Join(lost, ", "))
+	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", applyrules.FirstNames(lost))
 }
 
 // deleting is the set of what the plan deletes, "kind key" (the key in
