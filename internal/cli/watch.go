@@ -711,13 +711,20 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		written = p.Result
 	}
 	rec.Serial = serial
+	if client != nil {
+		// The apply read the server, and may have changed it, whether
+		// it succeeded or not: a refused apply (the server changed
+		// since the kept read) or one that stopped part way must not
+		// leave the next plans on the kept read, hiding that drift and
+		// failing the same way at every change.
+		s.c.refresh.applied()
+	}
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
 		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
 		return false
 	}
-	s.c.refresh.applied()
 	w := *written
 	w.Serial = serial
 	s.c.priors.wrote(ctx, run.backend, &w)
@@ -739,6 +746,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAudit, opts apply.Options) bool {
 	p := run.plan
 	res, err := deployFleet(ctx, s.env, s.c.parallelism, s.c, run, p, apply.Entry(p, opts), run.fleetRun())
+	// Read again for the next plan whatever the outcome, as with one
+	// server.
+	s.c.refresh.applied()
 	said := "Error: apply failed: %s\n"
 	if err == nil {
 		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
@@ -748,7 +758,6 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 			s.c.priors.wrote(ctx, run.backend, &w)
 			s.noteState(&w)
 		}
-		s.c.refresh.applied()
 		if len(res.failed) > 0 {
 			// Said as apply says it ("apply failed on 1 server of 2 …").
 			err, said = res.failure(), "Error: %s\n"
