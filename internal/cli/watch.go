@@ -680,6 +680,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	var serial uint64
 	var written *state.Snapshot
 	var out *deploy.Outcome // with a Plesk server
+	serverFailed := false
 	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
 	a, _ := parseAs(s.c.As)
 	if err == nil && client != nil {
@@ -705,6 +706,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 				s.c.priors.wrote(ctx, run.backend, &w)
 			}
 			err = applyFailure(applyErr, client.Server(), out, serial)
+			// The server's failure, said as apply says it: not the
+			// state's (no "state file …:" in front of it).
+			serverFailed = true
 		}
 	} else if err == nil {
 		serial, err = apply.Run(ctx, run.backend, p, opts)
@@ -722,7 +726,10 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
+		if !serverFailed {
+			err = backendErr(run.backend, err)
+		}
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", err)
 		return false
 	}
 	w := *written
