@@ -343,7 +343,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		}
 		var srv *refresh.Server
 		fresh := true
-		readFor[i] = keptReadFor(client.Server(), client.Login(), prior)
+		readFor[i] = keptReadFor(client, prior)
 		if keep && !r.stale && r.fleet[p.Name] != nil && r.fleetFor[p.Name] == readFor[i] {
 			srv, fresh = r.fleet[p.Name], false
 		} else if srv, err = refresh.Read(ctx, client, now, refresh.WantsServices(plan.SliceState(prior, p.Name), p.Config)); err != nil {

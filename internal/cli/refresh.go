@@ -40,11 +40,11 @@ type refreshing struct {
 	keep  bool
 	srv   *refresh.Server
 	stale bool
-	// srvFor says what srv was read for: the server (address and login)
-	// and the recorded state then (keptReadFor). A kept read is only
-	// used for the same: another server in the config, or a state
-	// written since by another run (which changed the server too), is
-	// read again, as plan would.
+	// srvFor says what srv was read for: the server (address and
+	// credentials) and the recorded state then (keptReadFor). A kept
+	// read is only used for the same: another server or other
+	// credentials in the config, or a state written since by another
+	// run (which changed the server too), is read again, as plan would.
 	srvFor string
 	// fleet holds, for a multi-server config, each server's last read
 	// (by name), kept and made stale as srv is.
@@ -143,7 +143,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		return nil, "", nil
 	}
 	srv := r.srv
-	readFor := keptReadFor(client.Server(), client.Login(), prior)
+	readFor := keptReadFor(client, prior)
 	fresh := !r.keep || srv == nil || r.stale || r.srvFor != readFor
 	if fresh {
 		srv, err = r.read(ctx, client, prior, cfg, now)
@@ -195,13 +195,15 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 }
 
 // keptReadFor identifies what a read kept by watch stands for: the
-// server and login it was read from, and the recorded state (lineage
+// server and the credentials it was read with (other credentials may be
+// refused, or see the server otherwise), and the recorded state (lineage
 // and serial) it was compared with.
-func keptReadFor(server, login string, prior *state.Snapshot) string {
+func keptReadFor(client *xmlapi.Client, prior *state.Snapshot) string {
+	who := client.Server() + "\x00" + client.Login() + "\x00" + client.Credentials()
 	if prior == nil {
-		return server + "\x00" + login
+		return who
 	}
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%d", server, login, prior.Lineage, prior.Serial)
+	return fmt.Sprintf("%s\x00%s\x00%d", who, prior.Lineage, prior.Serial)
 }
 
 // notTheReseller explains a read with --as reseller:LOGIN refused for
