@@ -491,7 +491,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		if len(drift) == 0 {
 			fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDriftBut(read, disagree, accounts), what, serial)
 		} else {
-			fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n", counted(len(drift), "drift item"), read, serial)
+			fmt.Fprintln(env.Stdout, recordedDrift(drift, read, serial, serial != expect || run.prior == nil, "servers were"))
 		}
 	} else {
 		fmt.Fprintf(env.Stdout, "%s.\n", noDriftBut(read, disagree, accounts))

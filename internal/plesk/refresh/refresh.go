@@ -1243,6 +1243,19 @@ func (c *comparer) renamed(kind, key, serverKey string) {
 	c.recordedKey[kind+" "+serverKey] = key
 }
 
+// recordedLogin is the recorded login of the account of kind (customer,
+// reseller) that has login on the server (login when it was not renamed
+// in the panel).
+func (c *comparer) recordedLogin(kind, login string) string {
+	if login == "" || login == model.Admin {
+		return login
+	}
+	if key, ok := c.recordedKey[kind+" "+login]; ok {
+		return key
+	}
+	return login
+}
+
 // planName is the recorded name of the plan of kind an owner's
 // subscription names on the server (a plan renamed in the panel keeps
 // its recorded name: the rename is the plan's drift).
@@ -1390,7 +1403,9 @@ func (c *comparer) customers() []state.Customer {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("customer", r.Login, s.Login, &r.Contact, s.Contact)
-		if s.Owner != r.Owner {
+		if owner := c.recordedLogin("reseller", s.Owner); owner != r.Owner {
+			// (A reseller renamed in the panel is its own drift: its
+			// customers keep naming it as recorded.)
 			edited = append(edited, plan.DriftField{Path: "owner", Recorded: plan.StringOf(r.Owner), Observed: plan.StringOf(s.Owner)})
 			r.Owner = s.Owner
 		}
@@ -1631,6 +1646,11 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		for i, a := range s.Addons {
 			t.Addons[i] = c.planName("addon_plan", s.Owner, a)
 		}
+		// And the logins of its customer and owner renamed in the
+		// panel: the rename is the account's drift, and the
+		// subscription keeps naming the account as recorded.
+		t.Customer = c.recordedLogin("customer", s.Customer)
+		t.Owner = c.recordedLogin("reseller", s.Owner)
 		s = &t
 	}
 	if len(c.adoptedFrom) > 0 {
