@@ -2507,8 +2507,15 @@ func adoptedRename(d *plan.Drift, f plan.DriftField) bool {
 
 func renameBack(p *plan.Plan) {
 	byAddr := map[string]*plan.Change{}
+	// renamedTo holds, by their old address, the objects the config
+	// renames (renamed_from): to the name the server has, that adopts
+	// the rename made in the panel; there is nothing to set back.
+	renamedTo := map[string]string{}
 	for _, c := range p.Changes {
 		byAddr[c.Address()] = c
+		if c.RenamedFrom != "" {
+			renamedTo[c.OldAddress()] = c.Key
+		}
 	}
 	for i := range p.Drift {
 		d := &p.Drift[i]
@@ -2520,6 +2527,9 @@ func renameBack(p *plan.Plan) {
 				continue // an account's contact name, not its identity: planned as any field
 			}
 			if adoptedRename(d, f) {
+				continue
+			}
+			if to, ok := renamedTo[d.Address()]; ok && (f.Observed.Text == to || fmt.Sprint(f.Observed.JSON) == to) {
 				continue
 			}
 			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}
