@@ -391,8 +391,8 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 // recordedDrift says what a refresh recorded of the drift it found on
 // what (a server, or "N servers", whose "server was" or "servers
 // were" not changed), now at serial (wrote: a new serial was written).
-// A rename in the panel (a plan's name, an account's login) is not
-// recorded: the state keeps objects under their recorded names, and
+// A rename in the panel (a plan's name, an account's login, a
+// subscription's domain) is not recorded: the state keeps objects under their recorded names, and
 // what refers to them names them so. Drift of those alone writes
 // nothing, and is said so, not claimed recorded.
 func recordedDrift(drift []plan.Drift, what string, serial uint64, wrote bool, notChanged string) string {
@@ -421,13 +421,13 @@ func recordedDrift(drift []plan.Drift, what string, serial uint64, wrote bool, n
 }
 
 // isRename reports whether a drift item is only a rename in the panel
-// (a plan's name, an account's login).
+// (a plan's name, an account's login, a subscription's domain).
 func isRename(d *plan.Drift) bool {
 	if d.Cause == plan.DriftCreated || d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing || len(d.Fields) == 0 {
 		return false
 	}
 	for _, f := range d.Fields {
-		if f.Path != "name" && f.Path != "login" {
+		if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
 			return false
 		}
 	}

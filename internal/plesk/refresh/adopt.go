@@ -210,7 +210,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			for _, f := range d.Fields {
 				switch f.Path {
 				case "domain":
-					q.Domain = s.Domain
+					// Renamed in the panel: the config renames it in
+					// place (not a delete, with its websites, and a
+					// create).
+					q.Domain, q.RenamedFrom = s.Domain, r.Domain
 				case "owner":
 					q.Owner = s.Owner
 				case "customer":
