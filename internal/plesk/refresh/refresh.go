@@ -1075,7 +1075,11 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		c.fillID(&r.Plesk, s.Plesk)
 		var fields []plan.DriftField
 		if s.Key != r.Key {
-			fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
+			if s.Name != r.Name {
+				// (Its name is the same when only its owner, a reseller,
+				// was renamed in the panel: that is the reseller's drift.)
+				fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
+			}
 			if declared(s.Key) && !declared(r.Key) {
 				// The config adopted the panel's rename: the plan is
 				// observed under its new name (and its subscriptions
