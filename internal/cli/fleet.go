@@ -350,7 +350,7 @@ func readFleetKept(ctx context.Context, env Env, r *refreshing, parts []plan.Ser
 		}
 		var srv *refresh.Server
 		fresh := true
-		readFor[i] = keptReadFor(client.Server(), client.Login(), prior)
+		readFor[i] = keptReadFor(client, prior)
 		if keep && !r.stale && r.fleet[p.Name] != nil && r.fleetFor[p.Name] == readFor[i] {
 			srv, fresh = r.fleet[p.Name], false
 		} else if srv, err = refresh.Read(ctx, client, now, refresh.WantsServices(plan.SliceState(prior, p.Name), p.Config)); err != nil {
@@ -498,7 +498,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 		if len(drift) == 0 {
 			fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDriftBut(read, disagree, accounts), what, serial)
 		} else {
-			fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the servers were not changed.\n", counted(len(drift), "drift item"), read, serial)
+			fmt.Fprintln(env.Stdout, recordedDrift(drift, read, serial, serial != expect || run.prior == nil, "servers were"))
 		}
 	} else {
 		fmt.Fprintf(env.Stdout, "%s.\n", noDriftBut(read, disagree, accounts))

@@ -40,11 +40,11 @@ type refreshing struct {
 	keep  bool
 	srv   *refresh.Server
 	stale bool
-	// srvFor says what srv was read for: the server (address and login)
-	// and the recorded state then (keptReadFor). A kept read is only
-	// used for the same: another server in the config, or a state
-	// written since by another run (which changed the server too), is
-	// read again, as plan would.
+	// srvFor says what srv was read for: the server (address and
+	// credentials) and the recorded state then (keptReadFor). A kept
+	// read is only used for the same: another server or other
+	// credentials in the config, or a state written since by another
+	// run (which changed the server too), is read again, as plan would.
 	srvFor string
 	// fleet holds, for a multi-server config, each server's last read
 	// (by name), kept and made stale as srv is.
@@ -143,7 +143,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		return nil, "", nil
 	}
 	srv := r.srv
-	readFor := keptReadFor(client.Server(), client.Login(), prior)
+	readFor := keptReadFor(client, prior)
 	fresh := !r.keep || srv == nil || r.stale || r.srvFor != readFor
 	if fresh {
 		srv, err = r.read(ctx, client, prior, cfg, now)
@@ -195,13 +195,15 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 }
 
 // keptReadFor identifies what a read kept by watch stands for: the
-// server and login it was read from, and the recorded state (lineage
+// server and the credentials it was read with (other credentials may be
+// refused, or see the server otherwise), and the recorded state (lineage
 // and serial) it was compared with.
-func keptReadFor(server, login string, prior *state.Snapshot) string {
+func keptReadFor(client *xmlapi.Client, prior *state.Snapshot) string {
+	who := client.Server() + "\x00" + client.Login() + "\x00" + client.Credentials()
 	if prior == nil {
-		return server + "\x00" + login
+		return who
 	}
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%d", server, login, prior.Lineage, prior.Serial)
+	return fmt.Sprintf("%s\x00%s\x00%d", who, prior.Lineage, prior.Serial)
 }
 
 // notTheReseller explains a read with --as reseller:LOGIN refused for
@@ -377,9 +379,59 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDrift(server, disagree), recordedWhat(res.IDs, comps, "server's"), serial)
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "Recorded %s from %s (state serial %d); the server was not changed. Run plansync plan to see what apply would set back.\n",
-		counted(len(res.Drift), "drift item"), server, serial)
+	wrote := serial != prior || run.prior == nil
+	said := recordedDrift(res.Drift, server, serial, wrote, "server was")
+	if wrote {
+		said += " Run plansync plan to see what apply would set back."
+	}
+	fmt.Fprintln(env.Stdout, said)
 	return nil
+}
+
+// recordedDrift says what a refresh recorded of the drift it found on
+// what (a server, or "N servers", whose "server was" or "servers
+// were" not changed), now at serial (wrote: a new serial was written).
+// A rename in the panel (a plan's name, an account's login, a
+// subscription's domain) is not recorded: the state keeps objects under their recorded names, and
+// what refers to them names them so. Drift of those alone writes
+// nothing, and is said so, not claimed recorded.
+func recordedDrift(drift []plan.Drift, what string, serial uint64, wrote bool, notChanged string) string {
+	renames := 0
+	for i := range drift {
+		if isRename(&drift[i]) {
+			renames++
+		}
+	}
+	const kept = "a rename in the panel, which the state does not record (it keeps objects under their recorded names)"
+	if !wrote {
+		why := "the recorded state already holds what it can of the drift above"
+		if renames == len(drift) {
+			why = "the drift above is " + kept
+			if renames > 1 {
+				why = "the drift above is renames in the panel, which the state does not record (it keeps objects under their recorded names)"
+			}
+		}
+		return fmt.Sprintf("Nothing was recorded from %s (state serial %d): %s; the next plan shows it again, with what apply would set back.", what, serial, why)
+	}
+	out := fmt.Sprintf("Recorded %s from %s (state serial %d); the %s not changed.", counted(len(drift)-renames, "drift item"), what, serial, notChanged)
+	if renames > 0 {
+		out += fmt.Sprintf(" Not recorded: %s in the panel (the state keeps objects under their recorded names), which the next plan shows again.", counted(renames, "rename"))
+	}
+	return out
+}
+
+// isRename reports whether a drift item is only a rename in the panel
+// (a plan's name, an account's login, a subscription's domain).
+func isRename(d *plan.Drift) bool {
+	if d.Cause == plan.DriftCreated || d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing || len(d.Fields) == 0 {
+		return false
+	}
+	for _, f := range d.Fields {
+		if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+			return false
+		}
+	}
+	return true
 }
 
 // readBackDisagreements reads back the subscriptions whose records

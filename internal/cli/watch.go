@@ -241,6 +241,11 @@ type watchSession struct {
 	// skipped is why the apply of the plan shown was skipped, at
 	// skippedAt ("" once it was applied or another plan shown).
 	skipped, skippedAt string
+	// idle says, when the last apply of the plan shown sent nothing and
+	// left objects in model disagreement as they were (at idleAt), what
+	// it left ("" once another plan is shown): applying that plan
+	// again, at each scheduled re-read, would do the same.
+	idle, idleAt string
 	// busy is set while a plan (and its apply) runs.
 	busy atomic.Bool
 	// quiet holds the files a change to which was said to be ignored.
@@ -543,6 +548,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 		}
 		s.shown, s.shownAt = text.String(), s.env.Now().Format("15:04:05")
 		s.skipped, s.skippedAt = "", ""
+		s.idle, s.idleAt = "", ""
 	}
 	after := "at start"
 	switch {
@@ -668,6 +674,13 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		reason := "the plan has " + strings.Join(why, " and ")
 		return skip(reason, "skipped apply: %s; to apply it, run: %s", reason, s.applyCommand(p))
 	}
+	if unchanged && s.idle != "" {
+		// A scheduled re-read gave the plan whose apply sent nothing
+		// and left its model disagreements as they were: applying it
+		// again would do the same, at every tick.
+		s.say("apply not repeated, as at %s: %s; the plan is applied again when the config or the server changes", s.idleAt, s.idle)
+		return false
+	}
 	if s.stateGone != "" {
 		reason := fmt.Sprintf("the state this watch has been using (%s) no longer exists: the plan is against a new, empty state and would create every object again", s.stateGone)
 		return skip(reason, "skipped apply: %s; put the state back (plansync state push) or, if a new state is meant, run: %s", reason, s.applyCommand(p))
@@ -680,6 +693,7 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	var serial uint64
 	var written *state.Snapshot
 	var out *deploy.Outcome // with a Plesk server
+	serverFailed := false
 	client, conn, err := pleskServer(s.env, run.cfg, s.c.As)
 	a, _ := parseAs(s.c.As)
 	if err == nil && client != nil {
@@ -705,19 +719,32 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 				s.c.priors.wrote(ctx, run.backend, &w)
 			}
 			err = applyFailure(applyErr, client.Server(), out, serial)
+			// The server's failure, said as apply says it: not the
+			// state's (no "state file …:" in front of it).
+			serverFailed = true
 		}
 	} else if err == nil {
 		serial, err = apply.Run(ctx, run.backend, p, opts)
 		written = p.Result
 	}
 	rec.Serial = serial
+	if client != nil {
+		// The apply read the server, and may have changed it, whether
+		// it succeeded or not: a refused apply (the server changed
+		// since the kept read) or one that stopped part way must not
+		// leave the next plans on the kept read, hiding that drift and
+		// failing the same way at every change.
+		s.c.refresh.applied()
+	}
 	if err != nil {
 		rec.Result, rec.Error = "failed", err.Error()
 		s.audit(rec)
-		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", backendErr(run.backend, err))
+		if !serverFailed {
+			err = backendErr(run.backend, err)
+		}
+		fmt.Fprintf(s.env.Stderr, "Error: apply failed: %s\n", err)
 		return false
 	}
-	s.c.refresh.applied()
 	w := *written
 	w.Serial = serial
 	s.c.priors.wrote(ctx, run.backend, &w)
@@ -727,6 +754,10 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if out != nil {
 		// As apply says it: on which server, and the writes sent.
 		printApplied(s.env.Stdout, client.Server(), p, out, serial)
+		if kept, _, _ := disagreeingObjects(out.Disagreements, out.Created, out.Noted); out.Writes == 0 && kept > 0 {
+			s.idle = fmt.Sprintf("it sent nothing to %s and left %s in model disagreement as %s", client.Server(), counted(kept, "object"), watchPlural(kept, "it was", "they were"))
+			s.idleAt = s.env.Now().Format("15:04:05")
+		}
 		return true
 	}
 	fmt.Fprintf(s.env.Stdout, "Apply complete! %d added, %d changed, %d deleted. State serial %d.\n",
@@ -739,6 +770,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAudit, opts apply.Options) bool {
 	p := run.plan
 	res, err := deployFleet(ctx, s.env, s.c.parallelism, s.c, run, p, apply.Entry(p, opts), run.fleetRun())
+	// Read again for the next plan whatever the outcome, as with one
+	// server.
+	s.c.refresh.applied()
 	said := "Error: apply failed: %s\n"
 	if err == nil {
 		printFleetOutcome(s.env.Stdout, res.outcomes, res.serial)
@@ -748,7 +782,6 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 			s.c.priors.wrote(ctx, run.backend, &w)
 			s.noteState(&w)
 		}
-		s.c.refresh.applied()
 		if len(res.failed) > 0 {
 			// Said as apply says it ("apply failed on 1 server of 2 …").
 			err, said = res.failure(), "Error: %s\n"
@@ -763,6 +796,18 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 	}
 	rec.Result = "applied"
 	s.audit(rec)
+	writes, kept := 0, 0
+	for _, oc := range res.outcomes {
+		writes += oc.Writes
+		if oc.out != nil {
+			n, _, _ := disagreeingObjects(oc.out.Disagreements, oc.out.Created, oc.out.Noted)
+			kept += n
+		}
+	}
+	if writes == 0 && kept > 0 {
+		s.idle = fmt.Sprintf("it sent nothing to the servers and left %s in model disagreement as %s", counted(kept, "object"), watchPlural(kept, "it was", "they were"))
+		s.idleAt = s.env.Now().Format("15:04:05")
+	}
 	return true
 }
 

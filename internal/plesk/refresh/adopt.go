@@ -121,6 +121,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					setProp(&q.Props, strings.TrimPrefix(f.Path, "allocation."), srvProps)
 				}
 			}
+			if q.Login != r.Login {
+				// Renamed in the panel: the config renames it in place.
+				q.RenamedFrom = r.Login
+			}
 			out = &q
 		} else if c.billingManaged(d, true) {
 			// Put back as it was managed: by billing.
@@ -145,6 +149,12 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				if !setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status) && f.Path == "owner" {
 					q.Owner = s.Owner
 				}
+			}
+			if q.Login != r.Login {
+				// Renamed in the panel: the config renames it in place
+				// (not a delete of the customer, with its
+				// subscriptions, and a create).
+				q.RenamedFrom = r.Login
 			}
 			out = &q
 		} else if c.billingManaged(d, true) {
@@ -200,7 +210,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			for _, f := range d.Fields {
 				switch f.Path {
 				case "domain":
-					q.Domain = s.Domain
+					// Renamed in the panel: the config renames it in
+					// place (not a delete, with its websites, and a
+					// create).
+					q.Domain, q.RenamedFrom = s.Domain, r.Domain
 				case "owner":
 					q.Owner = s.Owner
 				case "customer":

@@ -1088,7 +1088,11 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		c.fillID(&r.Plesk, s.Plesk)
 		var fields []plan.DriftField
 		if s.Key != r.Key {
-			fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
+			if s.Name != r.Name {
+				// (Its name is the same when only its owner, a reseller,
+				// was renamed in the panel: that is the reseller's drift.)
+				fields = append(fields, plan.DriftField{Path: "name", Recorded: plan.StringOf(r.Name), Observed: plan.StringOf(s.Name)})
+			}
 			if declared(s.Key) && !declared(r.Key) {
 				// The config adopted the panel's rename: the plan is
 				// observed under its new name (and its subscriptions
@@ -1256,6 +1260,19 @@ func (c *comparer) renamed(kind, key, serverKey string) {
 	c.recordedKey[kind+" "+serverKey] = key
 }
 
+// recordedLogin is the recorded login of the account of kind (customer,
+// reseller) that has login on the server (login when it was not renamed
+// in the panel).
+func (c *comparer) recordedLogin(kind, login string) string {
+	if login == "" || login == model.Admin {
+		return login
+	}
+	if key, ok := c.recordedKey[kind+" "+login]; ok {
+		return key
+	}
+	return login
+}
+
 // planName is the recorded name of the plan of kind an owner's
 // subscription names on the server (a plan renamed in the panel keeps
 // its recorded name: the rename is the plan's drift).
@@ -1403,7 +1420,9 @@ func (c *comparer) customers() []state.Customer {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("customer", r.Login, s.Login, &r.Contact, s.Contact)
-		if s.Owner != r.Owner {
+		if owner := c.recordedLogin("reseller", s.Owner); owner != r.Owner {
+			// (A reseller renamed in the panel is its own drift: its
+			// customers keep naming it as recorded.)
 			edited = append(edited, plan.DriftField{Path: "owner", Recorded: plan.StringOf(r.Owner), Observed: plan.StringOf(s.Owner)})
 			r.Owner = s.Owner
 		}
@@ -1679,6 +1698,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		for i, a := range s.Addons {
 			t.Addons[i] = c.planName("addon_plan", s.Owner, a)
 		}
+		// And the logins of its customer and owner renamed in the
+		// panel: the rename is the account's drift, and the
+		// subscription keeps naming the account as recorded.
+		t.Customer = c.recordedLogin("customer", s.Customer)
+		t.Owner = c.recordedLogin("reseller", s.Owner)
 		s = &t
 	}
 	if len(c.adoptedFrom) > 0 {
@@ -2540,8 +2564,15 @@ func adoptedRename(d *plan.Drift, f plan.DriftField) bool {
 
 func renameBack(p *plan.Plan) {
 	byAddr := map[string]*plan.Change{}
+	// renamedTo holds, by their old address, the objects the config
+	// renames (renamed_from): to the name the server has, that adopts
+	// the rename made in the panel; there is nothing to set back.
+	renamedTo := map[string]string{}
 	for _, c := range p.Changes {
 		byAddr[c.Address()] = c
+		if c.RenamedFrom != "" {
+			renamedTo[c.OldAddress()] = c.Key
+		}
 	}
 	for i := range p.Drift {
 		d := &p.Drift[i]
@@ -2553,6 +2584,9 @@ func renameBack(p *plan.Plan) {
 				continue // an account's contact name, not its identity: planned as any field
 			}
 			if adoptedRename(d, f) {
+				continue
+			}
+			if to, ok := renamedTo[d.Address()]; ok && (f.Observed.Text == to || fmt.Sprint(f.Observed.JSON) == to) {
 				continue
 			}
 			field := &plan.FieldChange{Path: f.Path, Before: f.Observed, After: f.Recorded}

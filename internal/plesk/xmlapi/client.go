@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/xml"
@@ -166,6 +167,14 @@ func (c *Client) Server() string { return c.server }
 
 // Login is the login the client authenticates with ("" with a key).
 func (c *Client) Login() string { return c.cfg.Login }
+
+// Credentials identifies what the client authenticates with (its key,
+// or login and password) without holding it: a digest, equal for equal
+// credentials, from which they cannot be read back.
+func (c *Client) Credentials() string {
+	sum := sha256.Sum256([]byte("plansync credentials\x00" + c.cfg.Key + "\x00" + c.cfg.Login + "\x00" + c.cfg.Password))
+	return fmt.Sprintf("%x", sum)
+}
 
 // Result is one <result> of an operation; its concrete type is the one
 // the operation's documentation names (*PlanData for a plan get, …).
