@@ -563,6 +563,10 @@ type Result struct {
 	// keptSubs holds, by domain, the records of the subscriptions whose
 	// noted sync status the server still reports (ToRecord).
 	keptSubs map[string]state.Subscription
+	// Agreed counts the subscriptions whose noted sync status the server
+	// no longer reports, nothing of theirs drifting: it now agrees with
+	// their records, whose notes are dropped.
+	Agreed int
 }
 
 // Disagreement is a subscription whose record differs from what its
@@ -588,8 +592,8 @@ type Disagreement struct {
 }
 
 // Changed reports whether the observed state differs from the recorded
-// one (drift, or identities filled).
-func (r *Result) Changed() bool { return len(r.Drift) > 0 || r.IDs > 0 }
+// one (drift, identities filled, or notes dropped).
+func (r *Result) Changed() bool { return len(r.Drift) > 0 || r.IDs > 0 || r.Agreed > 0 }
 
 // Options say how drift is described.
 type Options struct {
@@ -663,7 +667,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed}
 }
 
 // ToRecord is the observed state as a refresh records it: the accounts
@@ -717,6 +721,7 @@ type comparer struct {
 	keptSubs     map[string]state.Subscription
 	recResellers map[string]string
 	ids          int
+	agreed       int
 	// noConfig: Compare was given no config, so whether the config
 	// declares an object is not known (the advice assumes it does).
 	noConfig bool
@@ -1646,10 +1651,16 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		predicted = r.SyncStatus
 		r.SyncStatus = s.SyncStatus
 	}
+	stale := r.ServerSyncStatus != "" && predicted == ""
 	r.ServerSyncStatus = ""
 	drifts := len(c.drift)
 	o := c.subscriptionAgainst(r, s, predicted != "")
 	if predicted == "" {
+		if stale && len(c.drift) == drifts {
+			// The server agrees now (synced again in the panel): the
+			// record changes, losing its note.
+			c.agreed++
+		}
 		return o
 	}
 	if len(c.drift) > drifts {
