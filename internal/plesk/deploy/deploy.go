@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -200,6 +201,10 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		if err := r.verify(ctx); err != nil {
 			failed = err
 		}
+	} else if ctx.Err() == nil {
+		r.noteOwnWrites(ctx)
+	}
+	if failed == nil || len(r.noted) > 0 {
 		out.Disagreements = r.disagree
 		out.Noted = slices.Sorted(slices.Values(r.noted))
 	}
@@ -1009,6 +1014,42 @@ func (r *run) verify(ctx context.Context) error {
 		return a.Property < b.Property
 	})
 	return nil
+}
+
+// noteOwnWrites reads back, after a write failed, the subscriptions
+// whose own writes (their status, their expiration date) all succeeded,
+// and compares their sync status alone: a server that locks a
+// subscription on such a write has locked it, and compare notes that
+// beside the record, as verify does after a run that succeeded (else the
+// next plan would call the lock a change outside plansync). The rest of
+// a failed run is not read back; a read that fails leaves them recorded
+// as predicted.
+func (r *run) noteOwnWrites(ctx context.Context) {
+	subs := map[string]*state.Subscription{}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		ref := state.Ref{Kind: "subscription", Key: s.Domain}
+		if r.wrote[ref] && !r.added[ref] && !r.pending[ref] {
+			subs[s.Domain] = s
+		}
+	}
+	if len(subs) == 0 {
+		return
+	}
+	list := slices.Sorted(maps.Keys(subs))
+	syncOnly := func(path string) bool { return path == "sync_status" }
+	_ = r.readPackets(ctx, chunked(list, webspaceGet), func(rep xmlapi.Reply) {
+		for _, res := range rep.Results {
+			w, ok := res.(*xmlapi.WebspaceData)
+			if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
+				continue
+			}
+			if s := subs[w.Data.GenInfo.Domain()]; s != nil {
+				r.compare(s, w, syncOnly)
+			}
+		}
+	})
+	sort.Slice(r.disagree, func(i, j int) bool { return r.disagree[i].Subscription < r.disagree[j].Subscription })
 }
 
 // contactsToVerify lists the accounts verifyContacts compares: those
