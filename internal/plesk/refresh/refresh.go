@@ -688,11 +688,11 @@ func (r *Result) ToRecord() *state.Snapshot {
 	}
 	out.Subscriptions = slices.Clone(out.Subscriptions)
 	for i := range out.Subscriptions {
-		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
-			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
-		}
 		if k, ok := r.keptSubs[out.Subscriptions[i].Domain]; ok {
 			out.Subscriptions[i] = k
+		}
+		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
+			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
 		}
 	}
 	return &out
@@ -1669,6 +1669,12 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	c.disagree = append(c.disagree, Disagreement{Key: key, Noted: true,
 		Fields: []plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(predicted), Observed: plan.StringOf(s.SyncStatus)}}})
+	if o.Status != noted.Status && !expiredSince(&noted, s) {
+		// Its status changed with its account's (that account's drift):
+		// recorded as the server has it, as for any subscription (an
+		// account in model disagreement keeps it: ToRecord).
+		noted.Status, noted.StatusReasons = o.Status, o.StatusReasons
+	}
 	if c.keptSubs == nil {
 		c.keptSubs = map[string]state.Subscription{}
 	}
