@@ -1284,6 +1284,11 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 // and what the server reports, on the properties only accepts (nil:
 // all).
 func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(string) bool) {
+	if only == nil || only("sync_status") {
+		// A sync status noted before is noted again below, or the
+		// server agrees now.
+		s.ServerSyncStatus = ""
+	}
 	want := r.wantOf(s)
 	have := r.observed(mapping.FromWebspace(w))
 	add := func(property, predicted, observed string) {
