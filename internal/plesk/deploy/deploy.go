@@ -204,11 +204,17 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 	} else if ctx.Err() == nil {
 		r.noteOwnWrites(ctx)
 	}
-	if failed == nil || len(r.noted) > 0 {
+	if !writeFailed || len(r.noted) > 0 {
 		out.Disagreements = r.disagree
-		out.Noted = slices.Sorted(slices.Values(r.noted))
 	}
 	out.Record = r.record()
+	for _, domain := range r.noted {
+		// (One pending all the same keeps its previous record: record.)
+		if !r.pending[state.Ref{Kind: "subscription", Key: domain}] {
+			out.Noted = append(out.Noted, domain)
+		}
+	}
+	slices.Sort(out.Noted)
 	for ref := range r.pending {
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
 		if r.added[ref] {
@@ -856,7 +862,37 @@ func (r *run) record() *state.Snapshot {
 			done = append(done, ref)
 		}
 	}
-	return state.Merge(base, res, done)
+	out := state.Merge(base, res, done)
+	r.notePending(out)
+	return out
+}
+
+// notePending gives the subscriptions compare noted that are pending all
+// the same (their account in model disagreement, say), whose previous
+// records out keeps, the sync status the server reported beside them
+// when those records say otherwise: the server changed it on this run's
+// own write, which the next plan must not call a change outside
+// plansync.
+func (r *run) notePending(out *state.Snapshot) {
+	if len(r.noted) == 0 {
+		return
+	}
+	server := map[string]string{}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if s.ServerSyncStatus != "" && r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
+			server[s.Domain] = s.ServerSyncStatus
+		}
+	}
+	for i := range out.Subscriptions {
+		s := &out.Subscriptions[i]
+		if st, ok := server[s.Domain]; ok && slices.Contains(r.noted, s.Domain) {
+			s.ServerSyncStatus = ""
+			if s.SyncStatus != st {
+				s.ServerSyncStatus = st
+			}
+		}
+	}
 }
 
 // renamedBase is the prior state a record keeps its pending objects
