@@ -412,13 +412,14 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	var names, failed, none []string
 	var recs []*state.Snapshot
 	var drift []plan.Drift
-	changed, comps, ids, skipped := false, false, 0, 0
+	changed, comps, ids, agreed, skipped := false, false, 0, 0, 0
 	for _, r := range reads {
 		names = append(names, r.name)
 		switch {
 		case r.res != nil:
 			changed = changed || r.res.Changed()
 			ids += r.res.IDs
+			agreed += r.res.Agreed
 			for _, part := range parts {
 				if part.Name == r.name {
 					var before *state.Server
@@ -480,7 +481,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	read := counted(len(parts)-len(failed)-len(none)-skipped, "server")
 	// Without drift, what is recorded: the Plesk identities found, or
 	// else the servers' components.
-	what := recordedWhat(ids, comps, "servers'")
+	what := recordedWhat(ids, agreed, comps, "servers'")
 	if changed {
 		result := plan.JoinStates(lineage, serial, names, recs)
 		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshEntry("of "+read, len(drift), what)}

@@ -300,6 +300,9 @@ func applyOnServer(ctx context.Context, env Env, o applyOptions, reseller string
 		}
 	} else if out != nil {
 		printOutcome(env.Stdout, out)
+		if applyErr != nil {
+			printDisagreementRecords(env.Stdout, "", out)
+		}
 	}
 	if applyErr != nil {
 		if o.Format == "json" {

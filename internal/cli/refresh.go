@@ -376,7 +376,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return backendErr(run.backend, err)
 	}
 	if len(res.Drift) == 0 {
-		fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDrift(server, disagree), recordedWhat(res.IDs, comps, "server's"), serial)
+		fmt.Fprintf(env.Stdout, "%s. Recorded %s (state serial %d).\n", noDrift(server, disagree), recordedWhat(res.IDs, res.Agreed, comps, "server's"), serial)
 		return nil
 	}
 	wrote := serial != prior || run.prior == nil
@@ -536,7 +536,7 @@ func printDisagreements(w io.Writer, ds []deploy.Disagreement) {
 }
 
 func refreshSummary(server string, res *refresh.Result) string {
-	return refreshEntry("from "+server, len(res.Drift), recordedWhat(res.IDs, res.IDs == 0, "server's"))
+	return refreshEntry("from "+server, len(res.Drift), recordedWhat(res.IDs, res.Agreed, res.IDs == 0, "server's"))
 }
 
 // refreshEntry is the history summary of a refresh of what (from HOST,
@@ -550,9 +550,18 @@ func refreshEntry(of string, drift int, what string) string {
 }
 
 // recordedWhat says what a refresh without drift recorded: the Plesk
-// identities it found (ids), or, when it found none, the components of
-// whose (the server's, the servers') when they changed (comps).
-func recordedWhat(ids int, comps bool, whose string) string {
+// identities it found (ids) and the subscriptions whose noted sync status
+// the server now agrees with (agreed), or, when it found neither, the
+// components of whose (the server's, the servers') when they changed
+// (comps).
+func recordedWhat(ids, agreed int, comps bool, whose string) string {
+	if agreed > 0 {
+		what := counted(agreed, "subscription") + " whose sync status the server now reports as predicted"
+		if ids > 0 {
+			what = identities(ids) + " and " + what
+		}
+		return what
+	}
 	if ids == 0 && comps {
 		return "the " + whose + " components"
 	}

@@ -708,6 +708,9 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 		}
 		if out != nil {
 			printOutcome(s.env.Stdout, out)
+			if applyErr != nil {
+				printDisagreementRecords(s.env.Stdout, "", out)
+			}
 			if err == nil && out.Record != nil {
 				written = out.Record
 			}

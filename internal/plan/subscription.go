@@ -336,6 +336,13 @@ func (e *engine) record(s *sub, effSet *pset) state.Subscription {
 	} else {
 		rec.CreatedAt = e.now.Truncate(time.Second)
 	}
+	if p != nil && p.ServerSyncStatus != "" && p.SyncStatus == rec.SyncStatus {
+		// The sync status an apply noted beside the record (the server
+		// changed it on a write of plansync's own) stays while the
+		// prediction does: an apply that writes the subscription reads
+		// it back, and notes it again or drops it.
+		rec.ServerSyncStatus = p.ServerSyncStatus
+	}
 	return rec
 }
 

@@ -128,6 +128,11 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		if sub.Expires != nil {
 			o["expires"] = sub.Expires
 		}
+		if sub.ServerSyncStatus != "" {
+			// The sync status the server reported beside the one
+			// predicted (a model disagreement an apply noted).
+			o["server_sync_status"] = sub.ServerSyncStatus
+		}
 		if sub.IPAddress != "" {
 			o["ip_address"] = sub.IPAddress
 		}

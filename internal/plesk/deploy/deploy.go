@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -200,10 +201,20 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		if err := r.verify(ctx); err != nil {
 			failed = err
 		}
+	} else if ctx.Err() == nil {
+		r.noteOwnWrites(ctx)
+	}
+	if !writeFailed || len(r.noted) > 0 {
 		out.Disagreements = r.disagree
-		out.Noted = slices.Sorted(slices.Values(r.noted))
 	}
 	out.Record = r.record()
+	for _, domain := range r.noted {
+		// (One pending all the same keeps its previous record: record.)
+		if !r.pending[state.Ref{Kind: "subscription", Key: domain}] {
+			out.Noted = append(out.Noted, domain)
+		}
+	}
+	slices.Sort(out.Noted)
 	for ref := range r.pending {
 		out.Pending = append(out.Pending, ref.Kind+" "+ref.Key)
 		if r.added[ref] {
@@ -851,7 +862,37 @@ func (r *run) record() *state.Snapshot {
 			done = append(done, ref)
 		}
 	}
-	return state.Merge(base, res, done)
+	out := state.Merge(base, res, done)
+	r.notePending(out)
+	return out
+}
+
+// notePending gives the subscriptions compare noted that are pending all
+// the same (their account in model disagreement, say), whose previous
+// records out keeps, the sync status the server reported beside them
+// when those records say otherwise: the server changed it on this run's
+// own write, which the next plan must not call a change outside
+// plansync.
+func (r *run) notePending(out *state.Snapshot) {
+	if len(r.noted) == 0 {
+		return
+	}
+	server := map[string]string{}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if s.ServerSyncStatus != "" && r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
+			server[s.Domain] = s.ServerSyncStatus
+		}
+	}
+	for i := range out.Subscriptions {
+		s := &out.Subscriptions[i]
+		if st, ok := server[s.Domain]; ok && slices.Contains(r.noted, s.Domain) {
+			s.ServerSyncStatus = ""
+			if s.SyncStatus != st {
+				s.ServerSyncStatus = st
+			}
+		}
+	}
 }
 
 // renamedBase is the prior state a record keeps its pending objects
@@ -1009,6 +1050,42 @@ func (r *run) verify(ctx context.Context) error {
 		return a.Property < b.Property
 	})
 	return nil
+}
+
+// noteOwnWrites reads back, after a write failed, the subscriptions
+// whose own writes (their status, their expiration date) all succeeded,
+// and compares their sync status alone: a server that locks a
+// subscription on such a write has locked it, and compare notes that
+// beside the record, as verify does after a run that succeeded (else the
+// next plan would call the lock a change outside plansync). The rest of
+// a failed run is not read back; a read that fails leaves them recorded
+// as predicted.
+func (r *run) noteOwnWrites(ctx context.Context) {
+	subs := map[string]*state.Subscription{}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		ref := state.Ref{Kind: "subscription", Key: s.Domain}
+		if r.wrote[ref] && !r.added[ref] && !r.pending[ref] {
+			subs[s.Domain] = s
+		}
+	}
+	if len(subs) == 0 {
+		return
+	}
+	list := slices.Sorted(maps.Keys(subs))
+	syncOnly := func(path string) bool { return path == "sync_status" }
+	_ = r.readPackets(ctx, chunked(list, webspaceGet), func(rep xmlapi.Reply) {
+		for _, res := range rep.Results {
+			w, ok := res.(*xmlapi.WebspaceData)
+			if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
+				continue
+			}
+			if s := subs[w.Data.GenInfo.Domain()]; s != nil {
+				r.compare(s, w, syncOnly)
+			}
+		}
+	})
+	sort.Slice(r.disagree, func(i, j int) bool { return r.disagree[i].Subscription < r.disagree[j].Subscription })
 }
 
 // contactsToVerify lists the accounts verifyContacts compares: those
@@ -1243,6 +1320,11 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 // and what the server reports, on the properties only accepts (nil:
 // all).
 func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(string) bool) {
+	if only == nil || only("sync_status") {
+		// A sync status noted before is noted again below, or the
+		// server agrees now.
+		s.ServerSyncStatus = ""
+	}
 	want := r.wantOf(s)
 	have := r.observed(mapping.FromWebspace(w))
 	add := func(property, predicted, observed string) {

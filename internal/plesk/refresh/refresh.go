@@ -563,6 +563,10 @@ type Result struct {
 	// keptSubs holds, by domain, the records of the subscriptions whose
 	// noted sync status the server still reports (ToRecord).
 	keptSubs map[string]state.Subscription
+	// Agreed counts the subscriptions whose noted sync status the server
+	// no longer reports, nothing of theirs drifting: it now agrees with
+	// their records, whose notes are dropped.
+	Agreed int
 }
 
 // Disagreement is a subscription whose record differs from what its
@@ -588,8 +592,8 @@ type Disagreement struct {
 }
 
 // Changed reports whether the observed state differs from the recorded
-// one (drift, or identities filled).
-func (r *Result) Changed() bool { return len(r.Drift) > 0 || r.IDs > 0 }
+// one (drift, identities filled, or notes dropped).
+func (r *Result) Changed() bool { return len(r.Drift) > 0 || r.IDs > 0 || r.Agreed > 0 }
 
 // Options say how drift is described.
 type Options struct {
@@ -663,7 +667,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs}
+	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed}
 }
 
 // ToRecord is the observed state as a refresh records it: the accounts
@@ -684,11 +688,11 @@ func (r *Result) ToRecord() *state.Snapshot {
 	}
 	out.Subscriptions = slices.Clone(out.Subscriptions)
 	for i := range out.Subscriptions {
-		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
-			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
-		}
 		if k, ok := r.keptSubs[out.Subscriptions[i].Domain]; ok {
 			out.Subscriptions[i] = k
+		}
+		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
+			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
 		}
 	}
 	return &out
@@ -717,6 +721,7 @@ type comparer struct {
 	keptSubs     map[string]state.Subscription
 	recResellers map[string]string
 	ids          int
+	agreed       int
 	// noConfig: Compare was given no config, so whether the config
 	// declares an object is not known (the advice assumes it does).
 	noConfig bool
@@ -1665,10 +1670,16 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 		predicted = r.SyncStatus
 		r.SyncStatus = s.SyncStatus
 	}
+	stale := r.ServerSyncStatus != "" && predicted == ""
 	r.ServerSyncStatus = ""
 	drifts := len(c.drift)
 	o := c.subscriptionAgainst(r, s, predicted != "")
 	if predicted == "" {
+		if stale && len(c.drift) == drifts {
+			// The server agrees now (synced again in the panel): the
+			// record changes, losing its note.
+			c.agreed++
+		}
 		return o
 	}
 	if len(c.drift) > drifts {
@@ -1677,6 +1688,12 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	c.disagree = append(c.disagree, Disagreement{Key: key, Noted: true,
 		Fields: []plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(predicted), Observed: plan.StringOf(s.SyncStatus)}}})
+	if o.Status != noted.Status && !expiredSince(&noted, s) {
+		// Its status changed with its account's (that account's drift):
+		// recorded as the server has it, as for any subscription (an
+		// account in model disagreement keeps it: ToRecord).
+		noted.Status, noted.StatusReasons = o.Status, o.StatusReasons
+	}
 	if c.keptSubs == nil {
 		c.keptSubs = map[string]state.Subscription{}
 	}
