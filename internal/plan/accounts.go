@@ -181,6 +181,27 @@ func (e *engine) checkCreateCustomers(cu *model.Customer) {
 		Detail:  "the admin grants it (permissions { create_customers = true } in the reseller plan or allocation), or creates the customer"})
 }
 
+// checkResellerLogin: a customer to create whose login a recorded
+// reseller has (a customer converted to a reseller, in the panel or by
+// an earlier apply) cannot be created, and Plesk has no operation that
+// converts a reseller back into a customer: an error before any write,
+// never a create the server refuses.
+func (e *engine) checkResellerLogin(cu *model.Customer) {
+	r := e.priorResellers[cu.Login]
+	if r == nil {
+		return
+	}
+	detail := "Plesk has no operation that converts a reseller back into a customer. Adopt the conversion: declare reseller " + cu.Login +
+		" in place of customer " + cu.Login + ", with its subscriptions owned by it (owner: " + cu.Login + ", no customer)"
+	if e.cfg.Resellers[cu.Login] != nil {
+		detail = "Plesk has no operation that converts a reseller back into a customer, and one login cannot be both. Keep reseller " + cu.Login + " and remove customer " + cu.Login + " from the config"
+	}
+	detail += "; or delete reseller " + cu.Login + " (or rename it) on the server, then plan again"
+	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: cu.Src.Decl, Object: "customer " + cu.Login,
+		Summary: "customer " + cu.Login + " cannot be created: reseller " + cu.Login + " has its login (a customer converted to a reseller)",
+		Detail:  detail})
+}
+
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
 	if e.in.Scope == nil {
@@ -214,6 +235,7 @@ func (e *engine) planCustomers() {
 			c.Action, c.Reasons = Create, []string{"new in config"}
 			b = &state.Customer{}
 			e.checkCreateCustomers(cu)
+			e.checkResellerLogin(cu)
 		} else {
 			c.Action = Update
 		}
