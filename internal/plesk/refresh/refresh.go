@@ -747,6 +747,10 @@ type comparer struct {
 	// with its recorded reseller (suspendedWithReseller), that reseller
 	// ("reseller LOGIN").
 	withReseller map[string]string
+	// lostServices holds, by domain, the services that reseller's
+	// subscriptions no longer get, made unavailable to resellers in the
+	// panel (unavailable).
+	lostServices map[string][]string
 	// converted maps the login of each recorded customer converted to a
 	// reseller in the panel to the server's reseller (conversions).
 	converted map[string]*state.Reseller
@@ -1851,6 +1855,19 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		c.disagree = append(c.disagree, Disagreement{Key: key, Fields: values, Predicted: srvVals, Settings: own})
 		values = nil
 	}
+	// Services the admin made unavailable to resellers in the panel (the
+	// service's drift): the server does not provide them to a reseller's
+	// subscription, which is left unsynchronized without them.
+	recServices, lost := c.unavailable(r, s)
+	var lostField []plan.DriftField
+	if len(lost) > 0 {
+		kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) })
+		lostField = []plan.DriftField{{Path: "services", Recorded: plan.ListOf(recServices, true), Observed: plan.ListOf(kept, true)}}
+		if c.lostServices == nil {
+			c.lostServices = map[string][]string{}
+		}
+		c.lostServices[key] = lost
+	}
 	switch {
 	case syncChanged && s.SyncStatus == "locked":
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
@@ -1860,11 +1877,14 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// The values it holds now (what the server could provide instead
 		// of what the plan asks) are named with it, as a lock's are.
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
+		fields = append(fields, lostField...)
+		lostField = nil
 		c.add("subscription", key, plan.DriftUnsynced, fields...)
 		values = nil
 	case syncChanged:
 		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
 	}
+	edited = append(edited, lostField...)
 	if valuesDrift && values != nil {
 		edited = append(edited, values...)
 	}
@@ -1965,6 +1985,15 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		o.Customize = c.copySet(s.Customize)
 	}
+	if len(lost) > 0 {
+		// Without the services it no longer gets.
+		vals := maps.Clone(c.obs.PropertySets[o.Effective])
+		delete(vals, plan.ServicesKey)
+		if kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) }); len(kept) > 0 {
+			vals[plan.ServicesKey] = plan.ServicesValue(kept)
+		}
+		o.Effective = c.obs.PutValues(vals)
+	}
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	// The conflicts stay as recorded: the server's read computes the
 	// conflicts of what it has (a component uninstalled, say), which no
@@ -2014,6 +2043,43 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.StatusReasons = nil
 	}
 	return o
+}
+
+// unavailable gives the services a reseller's subscription's record
+// lists (all of them) and, of those, the ones the server no longer
+// provides it because the admin made them unavailable to resellers
+// (lost): the observed service says so, and the server's record, planned
+// from the server's definitions, lacks them with a conflict naming them.
+func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all, lost []string) {
+	if len(s.Conflicts) == 0 || r.Owner == "" || r.Owner == model.Admin {
+		return nil, nil
+	}
+	all = servicesIn(c.rec.PropertySets[r.Effective])
+	has := servicesIn(c.srv.Records.PropertySets[s.Effective])
+	for _, cf := range s.Conflicts {
+		name, ok := strings.CutPrefix(cf.Property, plan.ServicesKey+".")
+		if !ok || !slices.Contains(all, name) || slices.Contains(has, name) || slices.Contains(lost, name) {
+			continue
+		}
+		for _, sv := range c.obs.Services {
+			if sv.Name == name && !sv.AvailableToResellers {
+				lost = append(lost, name)
+			}
+		}
+	}
+	return all, lost
+}
+
+// servicesIn lists the services a recorded set holds.
+func servicesIn(v state.Values) []string {
+	list, _ := v[plan.ServicesKey].([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if n, ok := x.(string); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // lockedCustomisation is the customisation of a subscription recorded
@@ -2167,6 +2233,14 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftUnsynced:
 		if gone {
 			break
+		}
+		if lost := c.lostServices[d.Key]; len(lost) > 0 {
+			// Its plan did not change: the services did (their drift).
+			what := "service " + strings.Join(lost, ", ")
+			d.Detail = what + " made unavailable to resellers"
+			d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers false), then take it out of its plan or keep what the server can provide with apply --accept-available", what)
+			d.Revert = fmt.Sprintf("apply will make %s available to resellers again, which synchronizes it again", what)
+			return
 		}
 		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
 		d.Revert = "apply will set its plan back, which synchronizes it again"
