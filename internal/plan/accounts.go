@@ -182,23 +182,25 @@ func (e *engine) checkCreateCustomers(cu *model.Customer) {
 }
 
 // checkResellerLogin: a customer to create whose login a recorded
-// reseller has (a customer converted to a reseller, in the panel or by
-// an earlier apply) cannot be created, and Plesk has no operation that
-// converts a reseller back into a customer: an error before any write,
-// never a create the server refuses.
+// reseller has (a customer converted to a reseller in the panel or by an
+// earlier apply, or a reseller the config replaces with a customer)
+// cannot be created: Plesk logins are unique, deletes come last (SPEC
+// §6.5), and Plesk has no operation that converts a reseller back into a
+// customer. An error before any write, never a create the server
+// refuses.
 func (e *engine) checkResellerLogin(cu *model.Customer) {
-	r := e.priorResellers[cu.Login]
-	if r == nil {
+	login := cu.Login
+	if e.priorResellers[login] == nil {
 		return
 	}
-	detail := "Plesk has no operation that converts a reseller back into a customer. Adopt the conversion: declare reseller " + cu.Login +
-		" in place of customer " + cu.Login + ", with its subscriptions owned by it (owner: " + cu.Login + ", no customer)"
-	if e.cfg.Resellers[cu.Login] != nil {
-		detail = "Plesk has no operation that converts a reseller back into a customer, and one login cannot be both. Keep reseller " + cu.Login + " and remove customer " + cu.Login + " from the config"
+	detail := "Plesk logins are unique. Keep the reseller: declare reseller " + login + " in place of customer " + login +
+		", with its subscriptions owned by it (what a conversion of the customer to a reseller in the panel made); or delete reseller " + login +
+		" first (leave customer " + login + " out of the config and apply with --allow-delete, or delete or rename it on the server), then add the customer"
+	if e.cfg.Resellers[login] != nil {
+		detail = "Plesk logins are unique: keep reseller " + login + " and remove customer " + login + " from the config, or give one of them another login"
 	}
-	detail += "; or delete reseller " + cu.Login + " (or rename it) on the server, then plan again"
-	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: cu.Src.Decl, Object: "customer " + cu.Login,
-		Summary: "customer " + cu.Login + " cannot be created: reseller " + cu.Login + " has its login (a customer converted to a reseller)",
+	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: cu.Src.Decl, Object: "customer " + login,
+		Summary: "customer " + login + " cannot be created: reseller " + login + " has its login, and Plesk cannot convert a reseller into a customer",
 		Detail:  detail})
 }
 
