@@ -193,6 +193,9 @@ func (e *engine) checkResellerLogin(cu *model.Customer) {
 	if e.priorResellers[login] == nil {
 		return
 	}
+	if _, renamed := e.renamedTo("reseller", login); renamed {
+		return // renamed first (resellers come before customers)
+	}
 	detail := "Plesk logins are unique. Keep the reseller: declare reseller " + login + " in place of customer " + login +
 		", with its subscriptions owned by it (what a conversion of the customer to a reseller in the panel made); or delete reseller " + login +
 		" first (leave customer " + login + " out of the config and apply with --allow-delete, or delete or rename it on the server), then add the customer"
