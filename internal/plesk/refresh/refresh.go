@@ -2048,10 +2048,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 // unavailable gives the services a reseller's subscription's record
 // lists (all of them) and, of those, the ones the server no longer
 // provides it because the admin made them unavailable to resellers
-// (lost): the observed service says so, and the server's record, planned
-// from the server's definitions, lacks them with a conflict naming them.
+// (lost): the server reports it not synchronized, the observed service
+// says so, and the server's record, planned from the server's
+// definitions, lacks them with a conflict naming them.
 func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all, lost []string) {
-	if len(s.Conflicts) == 0 || r.Owner == "" || r.Owner == model.Admin {
+	if len(s.Conflicts) == 0 || s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin {
 		return nil, nil
 	}
 	all = servicesIn(c.rec.PropertySets[r.Effective])
