@@ -197,8 +197,8 @@ func (e *engine) checkResellerLogin(cu *model.Customer) {
 		return // renamed first (resellers come before customers)
 	}
 	detail := "Plesk logins are unique. Keep the reseller: declare reseller " + login + " in place of customer " + login +
-		", with its subscriptions owned by it (what a conversion of the customer to a reseller in the panel made); or delete reseller " + login +
-		" first (leave customer " + login + " out of the config and apply with --allow-delete, or delete or rename it on the server), then add the customer"
+		", with its subscriptions owned by it (what a conversion of the customer to a reseller in the panel made); or free the login first: rename reseller " + login +
+		" on the server, or delete it with its subscriptions and customers (leave customer " + login + " out of the config and apply with --allow-delete, or delete it on the server), then add the customer"
 	if e.cfg.Resellers[login] != nil {
 		detail = "Plesk logins are unique: keep reseller " + login + " and remove customer " + login + " from the config, or give one of them another login"
 	}

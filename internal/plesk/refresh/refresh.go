@@ -2352,7 +2352,7 @@ func (c *comparer) describeConversion(d *plan.Drift) {
 		return
 	}
 	d.AdoptNote = fmt.Sprintf("replace customer %s in the config with reseller %s, and its subscriptions with what the server has (the reseller's own now)", d.Key, to.Login)
-	d.Revert = fmt.Sprintf("not possible: Plesk cannot convert a reseller back into a customer, so plan and apply stop before any write while the config declares customer %s; to keep it a customer, delete or rename reseller %s on the server, then plan again", d.Key, to.Login)
+	d.Revert = fmt.Sprintf("not possible: Plesk cannot convert a reseller back into a customer, so plan and apply stop before any write while the config declares customer %s; to keep it a customer, rename reseller %s on the server, or delete it with its subscriptions, then plan again", d.Key, to.Login)
 }
 
 // unadoptable names the drifted fields whose server value a config
