@@ -1423,6 +1423,9 @@ func (c *comparer) resellers() []state.Reseller {
 // customer (its description, password hash, billing mark). The
 // customer's drift says so (customers).
 func (c *comparer) conversions(m *matcher) []state.Reseller {
+	if len(m.claimed) == len(c.srv.Records.Resellers) {
+		return nil // every reseller of the server is a recorded one
+	}
 	rec, cust := c.rec.Customers, c.srv.Records.Customers
 	cm := newMatcher(len(cust), func(i int) string { return cust[i].Login }, func(i int) *state.PleskID { return cust[i].Plesk })
 	pairs := cm.pair(len(rec), func(i int) string { return rec[i].Login }, func(i int) *state.PleskID { return rec[i].Plesk })
