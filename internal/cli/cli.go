@@ -13,6 +13,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"github.com/spf13/cobra"
@@ -192,7 +193,9 @@ func report(env Env, err error) int {
 	}
 	var after afterDocument
 	if env.view.isJSON() {
-		if !errors.As(err, &after) {
+		if !errors.As(err, &after) && env.view.refused != nil {
+			_ = render.RefusedPlanJSON(env.Stdout, env.view.all(err), env.view.refused)
+		} else if !errors.As(err, &after) {
 			_ = render.DiagnosticsJSON(env.Stdout, env.view.all(err))
 		}
 		// Else the document printed holds the error: nothing goes
@@ -224,6 +227,9 @@ func reportPanic(env Env, r any, stack []byte) int {
 type diagView struct {
 	json bool
 	held diag.Diagnostics
+	// refused is a refreshed plan the engine refused: the failure's
+	// document holds its drift.
+	refused *plan.Plan
 }
 
 // setFormat chooses the view for a command's --format.

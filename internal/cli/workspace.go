@@ -20,6 +20,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/importer"
 	"github.com/plansync/plansync/internal/plesk/refresh"
+	"github.com/plansync/plansync/internal/render"
 	"github.com/plansync/plansync/state"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -703,6 +704,14 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {
+		if refreshed != nil && env.view.isJSON() {
+			// The drift read goes with the errors: an error may follow
+			// from it (a customer converted to a reseller in the panel),
+			// and its adopt block is how to resolve it.
+			env.view.refused = run.plan
+		} else if refreshed != nil {
+			_ = render.DriftText(env.Stdout, run.plan, render.Options{Color: env.color()})
+		}
 		run.close()
 		return nil, run.plan.Diagnostics
 	}

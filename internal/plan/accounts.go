@@ -181,6 +181,32 @@ func (e *engine) checkCreateCustomers(cu *model.Customer) {
 		Detail:  "the admin grants it (permissions { create_customers = true } in the reseller plan or allocation), or creates the customer"})
 }
 
+// checkResellerLogin: a customer to create whose login a recorded
+// reseller has (a customer converted to a reseller in the panel or by an
+// earlier apply, or a reseller the config replaces with a customer)
+// cannot be created: Plesk logins are unique, deletes come last (SPEC
+// §6.5), and Plesk has no operation that converts a reseller back into a
+// customer. An error before any write, never a create the server
+// refuses.
+func (e *engine) checkResellerLogin(cu *model.Customer) {
+	login := cu.Login
+	if e.priorResellers[login] == nil {
+		return
+	}
+	if _, renamed := e.renamedTo("reseller", login); renamed {
+		return // renamed first (resellers come before customers)
+	}
+	detail := "Plesk logins are unique. Keep the reseller: declare reseller " + login + " in place of customer " + login +
+		", with its subscriptions owned by it (what a conversion of the customer to a reseller in the panel made); or free the login first: rename reseller " + login +
+		" on the server, or delete it with its subscriptions and customers (leave customer " + login + " out of the config and apply with --allow-delete, or delete it on the server), then add the customer"
+	if e.cfg.Resellers[login] != nil {
+		detail = "Plesk logins are unique: keep reseller " + login + " and remove customer " + login + " from the config, or give one of them another login"
+	}
+	e.diags = append(e.diags, diag.Diagnostic{Severity: diag.Error, Subject: cu.Src.Decl, Object: "customer " + login,
+		Summary: "customer " + login + " cannot be created: reseller " + login + " has its login, and Plesk cannot convert a reseller into a customer",
+		Detail:  detail})
+}
+
 // planCustomers plans customer accounts.
 func (e *engine) planCustomers() {
 	if e.in.Scope == nil {
@@ -214,6 +240,7 @@ func (e *engine) planCustomers() {
 			c.Action, c.Reasons = Create, []string{"new in config"}
 			b = &state.Customer{}
 			e.checkCreateCustomers(cu)
+			e.checkResellerLogin(cu)
 		} else {
 			c.Action = Update
 		}

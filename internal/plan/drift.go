@@ -30,6 +30,9 @@ const (
 	// details, owner, plan or add-ons of a subscription, a renamed
 	// object, values of an already locked subscription).
 	DriftEdited DriftCause = "edited_outside"
+	// DriftConverted: a recorded customer the server has as a reseller
+	// (converted in the panel; Plesk cannot convert it back).
+	DriftConverted DriftCause = "converted_outside"
 )
 
 // driftTexts says each cause of drift for people.
@@ -45,6 +48,7 @@ var driftTexts = []struct {
 	{DriftStatus, "status changed outside plansync"},
 	{DriftUnsynced, "no longer synchronized with its plan (synchronized=false)"},
 	{DriftEdited, "edited outside plansync"},
+	{DriftConverted, "converted to a reseller outside plansync"},
 }
 
 // Text is the cause for people (an unknown cause its own name).

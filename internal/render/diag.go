@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/plan"
 )
 
 // The diagnostics view: every diagnostic plansync shows, in text or JSON,
@@ -400,6 +401,7 @@ func diagnosticsJSON(ds diag.Diagnostics) []jsonDiagnostic {
 
 type jsonDiagnostics struct {
 	FormatVersion string           `json:"format_version"`
+	Drift         *[]jsonDrift     `json:"drift,omitempty"`
 	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
 }
 
@@ -409,4 +411,12 @@ type jsonDiagnostics struct {
 // the object's data, when there is one).
 func DiagnosticsJSON(w io.Writer, ds diag.Diagnostics) error {
 	return writeJSON(w, jsonDiagnostics{FormatVersion: FormatVersion, Diagnostics: diagnosticsJSON(ds)})
+}
+
+// RefusedPlanJSON writes the document of a refreshed plan that the
+// engine refused (errors in ds): the diagnostics, and the drift read
+// before them ("drift", as in the plan document), which an error may
+// follow from and whose adopt blocks resolve it.
+func RefusedPlanJSON(w io.Writer, ds diag.Diagnostics, p *plan.Plan) error {
+	return writeJSON(w, jsonDiagnostics{FormatVersion: FormatVersion, Drift: driftJSON(p), Diagnostics: diagnosticsJSON(ds)})
 }

@@ -292,6 +292,65 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 	return a
 }
 
+// adoptConversion is the adoption of a customer (login) converted to
+// the server's reseller to in the panel: the reseller as the server has
+// it, with what only the config's customer has (password reference,
+// description, billing mark, placement), and the customer's
+// subscriptions as the server has them (owned by the reseller). With
+// customer, the config's subscriptions of the customer; otherwise the
+// recorded ones.
+func (c *comparer) adoptConversion(login string, to *state.Reseller, customer bool) *adoption {
+	s := c.srv.Config.Resellers[to.Login]
+	if s == nil {
+		return nil
+	}
+	one := model.NewConfig()
+	a := &adoption{cfg: one}
+	q := *s
+	if cu := c.cfg.Customers[login]; cu != nil {
+		q.Password = a.secret(cu.Password)
+		q.Description, q.ManagedBy, q.Servers = cu.Description, cu.ManagedBy, cu.Servers
+	}
+	one.Resellers[q.Login] = &q
+	var domains []string
+	if customer && !c.noConfig {
+		for d, sub := range c.cfg.Subscriptions {
+			if sub.Customer == login {
+				domains = append(domains, d)
+			}
+		}
+	} else {
+		for i := range c.rec.Subscriptions {
+			if c.rec.Subscriptions[i].Customer == login {
+				domains = append(domains, c.rec.Subscriptions[i].Domain)
+			}
+		}
+	}
+	slices.Sort(domains)
+	for _, domain := range domains {
+		i, ok := c.serverRecord("subscription", domain)
+		if !ok || c.srv.Records.Subscriptions[i].Owner != to.Login {
+			continue
+		}
+		srv := &c.srv.Records.Subscriptions[i]
+		d := &plan.Drift{Kind: plan.KindSubscription, Key: domain, Fields: []plan.DriftField{
+			{Path: "owner"}, {Path: "customer"}, {Path: "plan"}, {Path: "addons"},
+		}}
+		if srv.SyncStatus == "custom" {
+			d.Fields = append(d.Fields, plan.DriftField{Path: "sync_status"})
+		}
+		sa := c.adopt(d, domain)
+		if sa == nil {
+			continue
+		}
+		a.literal = a.literal || sa.literal
+		for k, v := range sa.cfg.Subscriptions {
+			one.Subscriptions[k] = v
+		}
+	}
+	return a
+}
+
 // secret keeps a reference to a secret as written; a literal is left
 // out (secrets are never printed) and noted.
 func (a *adoption) secret(s *model.Secret) *model.Secret {

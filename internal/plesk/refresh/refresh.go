@@ -752,6 +752,13 @@ type comparer struct {
 	// with its recorded reseller (suspendedWithReseller), that reseller
 	// ("reseller LOGIN").
 	withReseller map[string]string
+	// lostServices holds, by domain, the services that reseller's
+	// subscriptions no longer get, made unavailable to resellers in the
+	// panel (unavailable).
+	lostServices map[string][]string
+	// converted maps the login of each recorded customer converted to a
+	// reseller in the panel to the server's reseller (conversions).
+	converted map[string]*state.Reseller
 	// read is the server as read (before a reseller's scope): its
 	// config and MoreIPs give the subscriptions' IP addresses.
 	read *Server
@@ -1399,6 +1406,7 @@ func (c *comparer) resellers() []state.Reseller {
 		}
 		out = append(out, r)
 	}
+	out = append(out, c.conversions(m)...)
 	for j := range srv {
 		if m.claimed[j] || c.cfg.Resellers[srv[j].Login] == nil {
 			continue
@@ -1411,6 +1419,50 @@ func (c *comparer) resellers() []state.Reseller {
 	return out
 }
 
+// conversions finds the recorded customers that the server has as
+// resellers: converted in the panel (Plesk keeps the account, its
+// identity and its login, SPEC §1.4). Each is matched among the
+// server's resellers that no recorded reseller claimed (m), by GUID,
+// then by login, once the server has no customer for it; it is recorded
+// as the server has it, keeping what only plansync knows of the
+// customer (its description, password hash, billing mark). The
+// customer's drift says so (customers).
+func (c *comparer) conversions(m *matcher) []state.Reseller {
+	if len(m.claimed) == len(c.srv.Records.Resellers) {
+		return nil // every reseller of the server is a recorded one
+	}
+	rec, cust := c.rec.Customers, c.srv.Records.Customers
+	cm := newMatcher(len(cust), func(i int) string { return cust[i].Login }, func(i int) *state.PleskID { return cust[i].Plesk })
+	pairs := cm.pair(len(rec), func(i int) string { return rec[i].Login }, func(i int) *state.PleskID { return rec[i].Plesk })
+	var gone []int
+	for i, j := range pairs {
+		if j < 0 {
+			gone = append(gone, i)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	srv := c.srv.Records.Resellers
+	to := m.pair(len(gone), func(k int) string { return rec[gone[k]].Login }, func(k int) *state.PleskID { return rec[gone[k]].Plesk })
+	var out []state.Reseller
+	for k, j := range to {
+		if j < 0 {
+			continue
+		}
+		r := rec[gone[k]]
+		s := srv[j]
+		s.Allocation = c.copySet(s.Allocation)
+		s.Description, s.PasswordHash, s.ManagedBy = r.Description, r.PasswordHash, r.ManagedBy
+		if c.converted == nil {
+			c.converted = map[string]*state.Reseller{}
+		}
+		c.converted[r.Login] = &srv[j]
+		out = append(out, s)
+	}
+	return out
+}
+
 func (c *comparer) customers() []state.Customer {
 	rec, srv := c.rec.Customers, c.srv.Records.Customers
 	m := newMatcher(len(srv), func(i int) string { return srv[i].Login }, func(i int) *state.PleskID { return srv[i].Plesk })
@@ -1418,6 +1470,12 @@ func (c *comparer) customers() []state.Customer {
 	out := make([]state.Customer, 0, len(rec))
 	for i, j := range pairs {
 		r := rec[i]
+		if to := c.converted[r.Login]; j < 0 && to != nil {
+			// Converted to a reseller in the panel: recorded as the
+			// reseller it is (conversions).
+			c.add("customer", r.Login, plan.DriftConverted, conversionFields(r.Login, to)...)
+			continue
+		}
 		if j < 0 {
 			c.add("customer", r.Login, gone(r.Plesk))
 			continue
@@ -1498,6 +1556,21 @@ func (c *comparer) customers() []state.Customer {
 		}
 		out = append(out, srv[j])
 		c.add("customer", srv[j].Login, plan.DriftCreated)
+	}
+	return out
+}
+
+// conversionFields are the fields of a customer's conversion to the
+// reseller to: what it is now, its login (when the panel changed it
+// too) and the reseller plan it has (none when its allocation is its
+// own: the totals of its subscriptions, which the adopt block holds).
+func conversionFields(login string, to *state.Reseller) []plan.DriftField {
+	out := []plan.DriftField{{Path: "kind", Recorded: plan.StringOf("customer"), Observed: plan.StringOf("reseller")}}
+	if to.Login != login {
+		out = append(out, plan.DriftField{Path: "login", Recorded: plan.StringOf(login), Observed: plan.StringOf(to.Login)})
+	}
+	if to.Plan != model.None {
+		out = append(out, plan.DriftField{Path: "plan", Recorded: plan.StringOf(""), Observed: plan.StringOf(to.Plan)})
 	}
 	return out
 }
@@ -1802,6 +1875,19 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		c.disagree = append(c.disagree, Disagreement{Key: key, Fields: values, Predicted: srvVals, Settings: own})
 		values = nil
 	}
+	// Services the admin made unavailable to resellers in the panel (the
+	// service's drift): the server does not provide them to a reseller's
+	// subscription, which is left unsynchronized without them.
+	recServices, lost := c.unavailable(r, s)
+	var lostField []plan.DriftField
+	if len(lost) > 0 {
+		kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) })
+		lostField = []plan.DriftField{{Path: "services", Recorded: plan.ListOf(recServices, true), Observed: plan.ListOf(kept, true)}}
+		if c.lostServices == nil {
+			c.lostServices = map[string][]string{}
+		}
+		c.lostServices[key] = lost
+	}
 	switch {
 	case syncChanged && s.SyncStatus == "locked":
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
@@ -1811,13 +1897,35 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// The values it holds now (what the server could provide instead
 		// of what the plan asks) are named with it, as a lock's are.
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
+		fields = append(fields, lostField...)
+		lostField = nil
 		c.add("subscription", key, plan.DriftUnsynced, fields...)
 		values = nil
 	case syncChanged:
 		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
 	}
+	edited = append(edited, lostField...)
 	if valuesDrift && values != nil {
 		edited = append(edited, values...)
+	}
+	converted := false
+	if to := c.converted[r.Customer]; to != nil && r.Customer != "" && s.Customer == "" && s.Owner == to.Login {
+		// Its customer was converted to a reseller in the panel, whose
+		// own subscription it is now (SPEC §1.4), detached from the
+		// admin's plans: that is the customer's drift, whose adopt
+		// block holds the subscription as the server has it.
+		converted = true
+		edited = slices.DeleteFunc(edited, func(f plan.DriftField) bool {
+			switch f.Path {
+			case "owner", "customer":
+				return true
+			case "plan", "addons":
+				return s.Plan == model.None
+			case "sync_status":
+				return s.Plan == model.None && s.SyncStatus == "custom"
+			}
+			return false
+		})
 	}
 	if len(edited) > 0 {
 		c.add("subscription", key, plan.DriftEdited, edited...)
@@ -1837,7 +1945,7 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// keeps the status it had too.
 		c.keep("subscription "+key, r.Status, r.StatusReasons)
 	}
-	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 && !server {
+	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 && !server && !converted {
 		return r // nothing differs: the record stays as it is
 	}
 	// The server's record, with what the server does not have kept.
@@ -1846,7 +1954,7 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	o.Plesk = r.Plesk
 	o.ManagedBy = r.ManagedBy
 	o.Effective = c.mergedOnly(r.Effective, srvVals, func(path string) bool { _, set := own[path]; return !set && !notHeld(path) })
-	if !syncChanged && len(edited) == 0 && !statusChanged && !valuesDrift {
+	if !syncChanged && len(edited) == 0 && !statusChanged && !valuesDrift && !converted {
 		// Only its plans' drift reaches it: it takes the server's
 		// values of what they changed; what else differs is a
 		// difference in how the values are computed (subscriber
@@ -1897,6 +2005,15 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		o.Customize = c.copySet(s.Customize)
 	}
+	if len(lost) > 0 {
+		// Without the services it no longer gets.
+		vals := maps.Clone(c.obs.PropertySets[o.Effective])
+		delete(vals, plan.ServicesKey)
+		if kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) }); len(kept) > 0 {
+			vals[plan.ServicesKey] = plan.ServicesValue(kept)
+		}
+		o.Effective = c.obs.PutValues(vals)
+	}
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	// The conflicts stay as recorded: the server's read computes the
 	// conflicts of what it has (a component uninstalled, say), which no
@@ -1946,6 +2063,44 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.StatusReasons = nil
 	}
 	return o
+}
+
+// unavailable gives the services a reseller's subscription's record
+// lists (all of them) and, of those, the ones the server no longer
+// provides it because the admin made them unavailable to resellers
+// (lost): the server reports it not synchronized, the observed service
+// says so, and the server's record, planned from the server's
+// definitions, lacks them with a conflict naming them.
+func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all, lost []string) {
+	if len(s.Conflicts) == 0 || s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin {
+		return nil, nil
+	}
+	all = servicesIn(c.rec.PropertySets[r.Effective])
+	has := servicesIn(c.srv.Records.PropertySets[s.Effective])
+	for _, cf := range s.Conflicts {
+		name, ok := strings.CutPrefix(cf.Property, plan.ServicesKey+".")
+		if !ok || !slices.Contains(all, name) || slices.Contains(has, name) || slices.Contains(lost, name) {
+			continue
+		}
+		for _, sv := range c.obs.Services {
+			if sv.Name == name && !sv.AvailableToResellers {
+				lost = append(lost, name)
+			}
+		}
+	}
+	return all, lost
+}
+
+// servicesIn lists the services a recorded set holds.
+func servicesIn(v state.Values) []string {
+	list, _ := v[plan.ServicesKey].([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if n, ok := x.(string); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // lockedCustomisation is the customisation of a subscription recorded
@@ -2058,6 +2213,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		d.Detail = c.srv.statusDetail(string(d.Kind) + " " + key)
 	}
+	if d.Cause == plan.DriftConverted {
+		c.describeConversion(d)
+		return
+	}
 	gone := !c.declared(d)
 	billing := c.billingManaged(d, gone)
 	switch {
@@ -2095,6 +2254,14 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftUnsynced:
 		if gone {
 			break
+		}
+		if lost := c.lostServices[d.Key]; len(lost) > 0 {
+			// Its plan did not change: the services did (their drift).
+			what := "service " + strings.Join(lost, ", ")
+			d.Detail = what + " made unavailable to resellers"
+			d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers false), then take it out of its plan or keep what the server can provide with apply --accept-available", what)
+			d.Revert = fmt.Sprintf("apply will make %s available to resellers again, which synchronizes it again", what)
+			return
 		}
 		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
 		d.Revert = "apply will set its plan back, which synchronizes it again"
@@ -2163,6 +2330,49 @@ func (c *comparer) describe(d *plan.Drift) {
 			}
 		}
 	}
+}
+
+// describeConversion adds the resolutions to a customer's conversion to
+// a reseller in the panel. Adopting it is declaring the reseller (and
+// its subscriptions, its own now, as the server has them) in place of
+// the customer. Reverting it is not possible: Plesk has no operation
+// that converts a reseller back into a customer, and the login is the
+// reseller's, so a plan that keeps the customer stops before any write
+// (the plan engine's error says how to resolve it).
+func (c *comparer) describeConversion(d *plan.Drift) {
+	to := c.converted[d.Key]
+	if to == nil {
+		return
+	}
+	customer := c.noConfig || c.cfg.Customers[d.Key] != nil
+	if _, ok := c.cfg.Resellers[to.Login]; ok && !customer {
+		d.AdoptNote = fmt.Sprintf("nothing to change: the config declares reseller %s, and the conversion is recorded with the next apply (or plansync refresh)", to.Login)
+		return
+	}
+	if a := c.adoptConversion(d.Key, to, customer); a != nil {
+		var b bytes.Buffer
+		var err error
+		if c.opt.Format == "hcl" {
+			err = fleet.WriteHCL(&b, a.cfg)
+		} else {
+			err = fleet.WriteYAML(&b, a.cfg)
+		}
+		if err == nil && b.Len() > 0 {
+			d.Adopt = b.String()
+		}
+		if a.literal {
+			defer func() { d.AdoptNote += ", keeping the customer's password as written (a literal is not printed)" }()
+		}
+	}
+	if !customer {
+		// Removed from the config: the plan deletes the reseller.
+		d.Gone = true
+		d.AdoptNote = fmt.Sprintf("to keep it, put reseller %s in the config, as the server has it", to.Login)
+		d.Revert = fmt.Sprintf("apply will delete reseller %s (with --allow-delete)", to.Login)
+		return
+	}
+	d.AdoptNote = fmt.Sprintf("replace customer %s in the config with reseller %s, and its subscriptions with what the server has (the reseller's own now)", d.Key, to.Login)
+	d.Revert = fmt.Sprintf("not possible: Plesk cannot convert a reseller back into a customer, so plan and apply stop before any write while the config declares customer %s; to keep it a customer, rename reseller %s on the server, or delete it with its subscriptions, then plan again", d.Key, to.Login)
 }
 
 // unadoptable names the drifted fields whose server value a config
