@@ -187,10 +187,13 @@ func (e *engine) checkCreateCustomers(cu *model.Customer) {
 // cannot be created: Plesk logins are unique, deletes come last (SPEC
 // §6.5), and Plesk has no operation that converts a reseller back into a
 // customer. An error before any write, never a create the server
-// refuses.
+// refuses. Only for a reseller on a Plesk server (a Plesk identity
+// recorded): without a server the recorded state is the system of
+// record, and the reseller's delete and the customer's create are
+// planned as such.
 func (e *engine) checkResellerLogin(cu *model.Customer) {
 	login := cu.Login
-	if e.priorResellers[login] == nil {
+	if r := e.priorResellers[login]; r == nil || r.Plesk == nil {
 		return
 	}
 	if _, renamed := e.renamedTo("reseller", login); renamed {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // TestCustomerUnderResellerLogin: a customer to create whose login a
@@ -17,9 +18,19 @@ func TestCustomerUnderResellerLogin(t *testing.T) {
 		Props: model.Props{"resources.disk_space": model.Size(10 * gib)}}
 	prior := applied(t, mustPlan(t, cfg, nil))
 
-	// The reseller replaced by a customer of its login.
+	// The reseller replaced by a customer of its login: without a server
+	// (no Plesk identity recorded), the reseller's delete and the
+	// customer's create.
 	next := baseConfig()
 	next.Customers["acme"] = &model.Customer{Login: "acme", Owner: "admin", Status: "active"}
+	mustPlan(t, next, prior)
+
+	// On a Plesk server (the reseller's identity recorded), refused.
+	for i := range prior.Resellers {
+		if prior.Resellers[i].Login == "acme" {
+			prior.Resellers[i].Plesk = &state.PleskID{GUID: "g-acme", ID: 7}
+		}
+	}
 	p := Make(Input{Config: next, Prior: prior, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}})
 	var found bool
 	for _, d := range p.Diagnostics {
