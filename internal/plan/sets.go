@@ -47,20 +47,26 @@ func ServicesValue(services []string) []any {
 	return list
 }
 
+// ServicesOf lists the services a recorded property set holds, in its
+// order (nil: none).
+func ServicesOf(v state.Values) []string {
+	list, _ := v[ServicesKey].([]any)
+	var out []string
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // fromValues converts a recorded property set back; unknown paths (from
 // a newer catalogue) are kept as strings so nothing is lost silently.
 func fromValues(v state.Values) (model.Props, []string) {
 	props := make(model.Props, len(v))
-	var services []string
+	services := ServicesOf(v)
 	for k, x := range v {
 		if k == ServicesKey {
-			if list, ok := x.([]any); ok {
-				for _, s := range list {
-					if str, ok := s.(string); ok {
-						services = append(services, str)
-					}
-				}
-			}
 			continue
 		}
 		p := model.Lookup(k)

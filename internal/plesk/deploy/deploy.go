@@ -877,16 +877,20 @@ func (r *run) notePending(out *state.Snapshot) {
 	if len(r.noted) == 0 {
 		return
 	}
+	noted := make(map[string]bool, len(r.noted))
+	for _, d := range r.noted {
+		noted[d] = true
+	}
 	server := map[string]string{}
 	for i := range r.res.Subscriptions {
 		s := &r.res.Subscriptions[i]
-		if s.ServerSyncStatus != "" && r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
+		if s.ServerSyncStatus != "" && noted[s.Domain] && r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] {
 			server[s.Domain] = s.ServerSyncStatus
 		}
 	}
 	for i := range out.Subscriptions {
 		s := &out.Subscriptions[i]
-		if st, ok := server[s.Domain]; ok && slices.Contains(r.noted, s.Domain) {
+		if st, ok := server[s.Domain]; ok {
 			s.ServerSyncStatus = ""
 			if s.SyncStatus != st {
 				s.ServerSyncStatus = st

@@ -1880,9 +1880,10 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	// subscription, which is left unsynchronized without them.
 	recServices, lost := c.unavailable(r, s)
 	var lostField []plan.DriftField
+	var keptServices []string // what it still gets of them
 	if len(lost) > 0 {
-		kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) })
-		lostField = []plan.DriftField{{Path: "services", Recorded: plan.ListOf(recServices, true), Observed: plan.ListOf(kept, true)}}
+		keptServices = slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) })
+		lostField = []plan.DriftField{{Path: "services", Recorded: plan.ListOf(recServices, true), Observed: plan.ListOf(keptServices, true)}}
 		if c.lostServices == nil {
 			c.lostServices = map[string][]string{}
 		}
@@ -2009,8 +2010,8 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// Without the services it no longer gets.
 		vals := maps.Clone(c.obs.PropertySets[o.Effective])
 		delete(vals, plan.ServicesKey)
-		if kept := slices.DeleteFunc(slices.Clone(recServices), func(n string) bool { return slices.Contains(lost, n) }); len(kept) > 0 {
-			vals[plan.ServicesKey] = plan.ServicesValue(kept)
+		if len(keptServices) > 0 {
+			vals[plan.ServicesKey] = plan.ServicesValue(keptServices)
 		}
 		o.Effective = c.obs.PutValues(vals)
 	}
@@ -2075,8 +2076,8 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 	if len(s.Conflicts) == 0 || s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin {
 		return nil, nil
 	}
-	all = servicesIn(c.rec.PropertySets[r.Effective])
-	has := servicesIn(c.srv.Records.PropertySets[s.Effective])
+	all = plan.ServicesOf(c.rec.PropertySets[r.Effective])
+	has := plan.ServicesOf(c.srv.Records.PropertySets[s.Effective])
 	for _, cf := range s.Conflicts {
 		name, ok := strings.CutPrefix(cf.Property, plan.ServicesKey+".")
 		if !ok || !slices.Contains(all, name) || slices.Contains(has, name) || slices.Contains(lost, name) {
@@ -2089,18 +2090,6 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 		}
 	}
 	return all, lost
-}
-
-// servicesIn lists the services a recorded set holds.
-func servicesIn(v state.Values) []string {
-	list, _ := v[plan.ServicesKey].([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if n, ok := x.(string); ok {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // lockedCustomisation is the customisation of a subscription recorded
