@@ -657,6 +657,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		}
 		run.plan.Diagnostics.Sort()
 		if run.plan.Diagnostics.HasErrors() {
+			showRefusedDrift(env, run.plan)
 			run.close()
 			return nil, run.plan.Diagnostics
 		}
@@ -704,19 +705,28 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	c.last.set(run.plan)
 	run.plan.Diagnostics.Sort()
 	if run.plan.Diagnostics.HasErrors() {
-		if refreshed != nil && env.view.isJSON() {
-			// The drift read goes with the errors: an error may follow
-			// from it (a customer converted to a reseller in the panel),
-			// and its adopt block is how to resolve it.
-			env.view.refused = run.plan
-		} else if refreshed != nil {
-			_ = render.DriftText(env.Stdout, run.plan, render.Options{Color: env.color()})
-		}
+		showRefusedDrift(env, run.plan)
 		run.close()
 		return nil, run.plan.Diagnostics
 	}
 	printDiags(env, run.plan.Diagnostics)
 	return run, nil
+}
+
+// showRefusedDrift shows the drift read for a plan the engine refused
+// (errors in its diagnostics), one server's or several's: an error may
+// follow from it (a customer converted to a reseller in the panel), and
+// its adopt block is how to resolve it. Text prints it before the
+// errors; with --format json it goes into the error document ("drift").
+// A plan made from the recorded state alone has none to show.
+func showRefusedDrift(env Env, p *plan.Plan) {
+	switch {
+	case !p.Refreshed:
+	case env.view.isJSON():
+		env.view.refused = p
+	default:
+		_ = render.DriftText(env.Stdout, p, render.Options{Color: env.color()})
+	}
 }
 
 // checkSomeConfig refuses to plan or apply from a config directory that

@@ -59,6 +59,11 @@ type Server struct {
 	// not synchronized with their plans (synchronized=false); nil when
 	// not known (kept when Read is dropped).
 	Unsynced map[string]bool
+	// UnsyncedItems holds, by domain, the additional services (plan-items)
+	// the server reports each of those subscriptions gets (kept when Read
+	// is dropped): a reseller, who cannot read the services' definitions,
+	// sees by them a service its plan includes that it does not get.
+	UnsyncedItems map[string][]string
 	// Extensions are the installed extensions' ids, when ExtensionsRead
 	// (importer.Snapshot's, kept when Read is dropped).
 	Extensions     []string
@@ -124,10 +129,11 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	ids.Attach(p.Result)
 	unsynced := Unsynchronized(snap)
 	MarkUnsynced(p.Result, "", unsynced)
+	items := unsyncedItems(snap)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
 	TakeHeld(p.Result, "", held)
 	TakeLocked(p.Result, "", Locked(snap))
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced,
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced, UnsyncedItems: items,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items)}
 }
 
@@ -342,6 +348,28 @@ func Unsynchronized(snap *importer.Snapshot) map[string]bool {
 	return off
 }
 
+// unsyncedItems lists, by domain, the additional services (plan-items)
+// of the subscriptions a read holds unsynchronised, as the server
+// reports them (none when the read has no plan-items dataset).
+func unsyncedItems(snap *importer.Snapshot) map[string][]string {
+	var out map[string][]string
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.PlanItems == nil || w.Data.Subscriptions == nil ||
+			w.Data.Subscriptions.Subscription == nil || w.Data.Subscriptions.Subscription.Synchronized != "false" {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		names := []string{}
+		for _, it := range w.Data.PlanItems.Item {
+			names = append(names, it.Name)
+		}
+		out[w.Data.GenInfo.Domain()] = names
+	}
+	return out
+}
+
 // MarkUnsynced records the synced subscriptions of rec whose domains are
 // in off as unsynced: on server only, unless server is "".
 func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
@@ -359,7 +387,7 @@ func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced,
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced, UnsyncedItems: srv.UnsyncedItems,
 		ServicesRead: srv.ServicesRead, Defined: srv.Defined}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
@@ -2071,8 +2099,13 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 // provides it because the admin made them unavailable to resellers
 // (lost): the server reports it not synchronized, the observed service
 // says so, and the server's record, planned from the server's
-// definitions, lacks them with a conflict naming them.
+// definitions, lacks them with a conflict naming them. Read with a
+// reseller's credentials, which do not read the services' definitions
+// (unavailableToReseller), the server's record has them.
 func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all, lost []string) {
+	if c.opt.Reseller != "" {
+		return c.unavailableToReseller(r, s)
+	}
 	if len(s.Conflicts) == 0 || s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin {
 		return nil, nil
 	}
@@ -2085,6 +2118,36 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 		}
 		for _, sv := range c.obs.Services {
 			if sv.Name == name && !sv.AvailableToResellers {
+				lost = append(lost, name)
+			}
+		}
+	}
+	return all, lost
+}
+
+// unavailableToReseller is unavailable for a read with a reseller's
+// credentials, which cannot read the services' definitions: a service of
+// the subscription's record (one plansync defines, not an extension's)
+// that its plans include on the server, but that the server reports the
+// unsynchronised subscription does not get (its plan-items), is one the
+// admin made unavailable to resellers (SPEC §1.5: the one thing that
+// keeps a reseller's plan from providing a service it includes).
+func (c *comparer) unavailableToReseller(r state.Subscription, s *state.Subscription) (all, lost []string) {
+	if s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin || c.read == nil {
+		return nil, nil
+	}
+	got, ok := c.read.UnsyncedItems[r.Domain]
+	if !ok {
+		return nil, nil
+	}
+	all = plan.ServicesOf(c.rec.PropertySets[r.Effective])
+	plans := plan.ServicesOf(c.srv.Records.PropertySets[s.Effective])
+	for _, name := range all {
+		if !slices.Contains(plans, name) || slices.Contains(got, name) {
+			continue
+		}
+		for _, sv := range c.rec.Services {
+			if sv.Name == name && sv.Extension == "" {
 				lost = append(lost, name)
 			}
 		}
@@ -2248,6 +2311,18 @@ func (c *comparer) describe(d *plan.Drift) {
 			// Its plan did not change: the services did (their drift).
 			what := "service " + strings.Join(lost, ", ")
 			d.Detail = what + " made unavailable to resellers"
+			if c.opt.Reseller != "" {
+				// The services are the administrator's: a reseller sees
+				// no drift of theirs and cannot set them back.
+				d.Detail += " by the administrator"
+				it := "it"
+				if len(lost) > 1 {
+					it = "them"
+				}
+				d.AdoptNote = fmt.Sprintf("take %s out of its plan in the config: the administrator made %s unavailable to resellers, and a reseller's plan cannot provide %s", what, it, it)
+				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s available to resellers again, which synchronizes it again", c.opt.Reseller, what)
+				return
+			}
 			d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers false), then take it out of its plan or keep what the server can provide with apply --accept-available", what)
 			d.Revert = fmt.Sprintf("apply will make %s available to resellers again, which synchronizes it again", what)
 			return
