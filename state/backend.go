@@ -143,6 +143,18 @@ type LockedError struct {
 
 func (e *LockedError) Error() string {
 	h := e.Holder
+	if h.ID == "" && h.Operation != "" {
+		// A session that holds the lock without a plansync lock of its
+		// own (PostgreSQL: a write taking the lock for its transaction).
+		who := h.Who
+		if who == "" {
+			who = "another process"
+		}
+		if h.Host != "" {
+			who += " from " + h.Host
+		}
+		return fmt.Sprintf("state is locked by %s (%s), which holds no lock ID to force-unlock; wait for it to finish (--lock-timeout waits)", who, h.Operation)
+	}
 	if h.ID == "" {
 		// A lock that names no holder: taken by something other than
 		// plansync (a script's flock around the run, a backup tool),

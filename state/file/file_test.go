@@ -1068,3 +1068,39 @@ func TestLockedByUnnamedHolder(t *testing.T) {
 		t.Errorf("error %q does not say the lock names no holder", msg)
 	}
 }
+
+// TestLockReleasedWhileReadingHolder: a holder that releases the lock
+// between the lock found held and its holder read (it empties the lock
+// file, then drops the OS lock) leaves the lock free, and TryLock takes
+// it rather than report a lock that names no holder.
+func TestLockReleasedWhileReadingHolder(t *testing.T) {
+	b := New(statePath(t))
+	if err := os.MkdirAll(filepath.Dir(b.lockPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lockFile(f); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	afterBusy = func() {
+		if !released {
+			released = true
+			f.Close() // drops the OS lock
+		}
+	}
+	t.Cleanup(func() { afterBusy = func() {} })
+	l, err := b.TryLock(t.Context(), state.LockInfo{Operation: "plan"})
+	if err != nil {
+		t.Fatalf("TryLock after the holder released the lock = %v, want the lock", err)
+	}
+	if !released {
+		t.Fatal("the lock was never found held")
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}

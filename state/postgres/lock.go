@@ -49,31 +49,30 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 	info = info.WithDefaults()
 	info.Since = info.Since.Round(0).Truncate(time.Microsecond) // as PostgreSQL stores it
 	var conn *pgx.Conn
-	var got bool
-	for fresh := false; ; fresh = true {
+	// A holder may release the lock between the lock found held and its
+	// holder read: the lock is free then, and is tried again.
+	for released := 0; ; released++ {
+		var got bool
 		var err error
-		if conn, err = b.lockConn(ctx, fresh); err != nil {
-			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		if conn, got, err = b.tryAdvisoryLock(ctx); err != nil {
+			return nil, err
 		}
-		err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, b.key).Scan(&got)
-		if err == nil {
+		if got {
 			break
 		}
-		conn.Close(context.WithoutCancel(ctx))
-		if fresh || ctx.Err() != nil {
-			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
-		}
-		// The spare connection kept from an earlier try may have died.
-	}
-	if !got {
 		b.putSpare(conn)
+		afterBusy()
 		var holder state.LockInfo
-		err := b.use(ctx, func(conn *pgx.Conn) (err error) {
-			holder, err = b.holder(ctx, conn)
+		var held bool
+		err = b.use(ctx, func(conn *pgx.Conn) (err error) {
+			holder, held, err = b.holder(ctx, conn)
 			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		if !held && released < 2 && ctx.Err() == nil {
+			continue
 		}
 		return nil, &state.LockedError{Holder: holder}
 	}
@@ -94,6 +93,29 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 	b.held = l
 	b.mu.Unlock()
 	return l, nil
+}
+
+// afterBusy is called when the lock is found held, before its holder is
+// read (a test releases the lock there, as a holder that is done would).
+var afterBusy = func() {}
+
+// tryAdvisoryLock tries the state's advisory lock on a lock connection
+// (lockConn), which it returns with whether it got the lock.
+func (b *Backend) tryAdvisoryLock(ctx context.Context) (conn *pgx.Conn, got bool, err error) {
+	for fresh := false; ; fresh = true {
+		if conn, err = b.lockConn(ctx, fresh); err != nil {
+			return nil, false, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, b.key).Scan(&got)
+		if err == nil {
+			return conn, got, nil
+		}
+		conn.Close(context.WithoutCancel(ctx))
+		if fresh || ctx.Err() != nil {
+			return nil, false, fmt.Errorf("locking %s: %w", b.Describe(), err)
+		}
+		// The spare connection kept from an earlier try may have died.
+	}
 }
 
 // lockConn returns a connection for a lock: the spare one unless fresh
@@ -149,10 +171,10 @@ func (b *Backend) putSpare(conn *pgx.Conn) {
 // holder describes the current holder of the state's lock. The holder's
 // row may lag its taking the advisory lock by a moment, or be a crashed
 // holder's: holder waits a little for a row that belongs to the session
-// holding the advisory lock before settling for what there is.
-func (b *Backend) holder(ctx context.Context, q querier) (state.LockInfo, error) {
+// holding the advisory lock before settling for what there is. held is
+// false when no session holds the lock any more (released meanwhile).
+func (b *Backend) holder(ctx context.Context, q querier) (info state.LockInfo, held bool, err error) {
 	args := append(b.keyParts(), b.name)
-	var info state.LockInfo
 	for try := 0; ; try++ {
 		var holderPID, rowPID *uint32
 		var id, who, host, op *string
@@ -165,23 +187,23 @@ func (b *Backend) holder(ctx context.Context, q querier) (state.LockInfo, error)
 			LEFT JOIN pg_stat_activity a ON a.pid = h.pid`, args...).
 			Scan(&holderPID, &rowPID, &id, &who, &host, &pid, &op, &since, &user, &addr)
 		if err != nil {
-			return state.LockInfo{}, err
+			return state.LockInfo{}, false, err
 		}
 		if id != nil {
 			info = state.LockInfo{ID: *id, Who: *who, Host: *host, PID: int(*pid), Operation: *op, Since: since.UTC()}
 		}
 		if holderPID == nil || (rowPID != nil && *rowPID == *holderPID) {
-			return info, nil // released meanwhile, or the row is the holder's
+			return info, holderPID != nil, nil // released meanwhile, or the row is the holder's
 		}
 		if try == 20 {
 			// A Write that takes the lock for its transaction
 			// records no row.
 			info = state.LockInfo{Who: deref(user), Host: deref(addr), Operation: fmt.Sprintf("write state (session %d)", *holderPID)}
-			return info, nil
+			return info, true, nil
 		}
 		select {
 		case <-ctx.Done():
-			return info, nil
+			return info, true, nil
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -287,7 +309,7 @@ func (b *Backend) writeLock(ctx context.Context, tx pgx.Tx) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			holder, err := b.holder(ctx, tx)
+			holder, _, err := b.holder(ctx, tx)
 			if err != nil {
 				return b.writeErr(err)
 			}
@@ -344,7 +366,7 @@ func (b *Backend) forceUnlock(ctx context.Context, conn *pgx.Conn, id string) er
 		if *holderPID != rowPID {
 			// The session holding the lock is not the row's (a crashed
 			// holder's): describe the one that holds it.
-			if current, err := b.holder(ctx, conn); err == nil {
+			if current, _, err := b.holder(ctx, conn); err == nil {
 				holder = current
 			}
 		}

@@ -1009,3 +1009,40 @@ func TestHistoryRetentionCountsEntries(t *testing.T) {
 		t.Errorf("history past the retention: %s; want 100 pushed, 101 w2, 102 w3", got)
 	}
 }
+
+// TestLockReleasedWhileReadingHolder: a holder that releases the lock
+// between the lock found held and its holder read leaves the lock free,
+// and TryLock takes it rather than report a holder that is gone.
+func TestLockReleasedWhileReadingHolder(t *testing.T) {
+	dbURL := testURL(t)
+	name := uniqueName(t, dbURL)
+	ctx := t.Context()
+	b1, b2 := open(t, dbURL, name), open(t, dbURL, name)
+	if _, err := b1.Write(ctx, manySubscriptions(1, 3, 3), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	l1, err := b1.TryLock(ctx, state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	afterBusy = func() {
+		if !released {
+			released = true
+			if err := l1.Unlock(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	t.Cleanup(func() { afterBusy = func() {} })
+	l2, err := b2.TryLock(ctx, state.LockInfo{Who: "bob"})
+	if err != nil {
+		t.Fatalf("TryLock after the holder released the lock = %v, want the lock", err)
+	}
+	if !released {
+		t.Fatal("the lock was never found held")
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
