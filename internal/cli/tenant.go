@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/plansync/plansync/internal/config"
@@ -79,6 +80,29 @@ func tenantFinish(env Env, a actor, p *config.Prepared) func(*state.Snapshot) (*
 		printDiags(env, ds)
 		return cfg, nil
 	}
+}
+
+// withUnavailable is a reseller's config (tenantConfig) planned with the
+// services a read of the server shows the administrator made unavailable
+// to resellers (refresh.Result.Unavailable). The reseller cannot read the
+// services' definitions: its config has them from the recorded state,
+// which may still say available, and would plan a sync the server
+// cannot make. Its plans' subscriptions that include them conflict
+// instead (SPEC §1.5), as in the administrator's view.
+func withUnavailable(cfg *model.Config, names []string) *model.Config {
+	if len(names) == 0 {
+		return cfg
+	}
+	out := *cfg
+	out.Services = maps.Clone(cfg.Services)
+	for _, name := range names {
+		if svc := out.Services[name]; svc != nil && svc.AvailableToResellers {
+			cp := *svc
+			cp.AvailableToResellers = false
+			out.Services[name] = &cp
+		}
+	}
+	return &out
 }
 
 // visibleTo filters shown objects to what an actor sees (plan.Scope's

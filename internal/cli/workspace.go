@@ -686,7 +686,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	} else if client, err := pleskClient(env, cfg); err == nil && client != nil && run.prior != nil {
 		cfg = recordedComponents(env.warn, cfg, run.prior.Server, client.Server())
 	}
-	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: cfg != declared,
+	componentsRead := cfg != declared
+	if refreshed != nil {
+		cfg = withUnavailable(cfg, refreshed.Unavailable)
+	}
+	run.plan = plan.Make(plan.Input{Config: cfg, Prior: basis, Lineage: state.NewLineage(), Now: now, Secrets: sec, Scope: a.scope(), ComponentsRead: componentsRead,
 		UnrecordedServer: declared.Server == nil && cfg.Server != nil,
 		Reuse:            c.last.get(), Existing: c.existing, Held: c.heldValues})
 	if c.last == nil {

@@ -979,14 +979,22 @@ func configHas(cfg *model.Config, kind Kind, key string) bool {
 }
 
 // mergeParts merges the per-server plans' documents into p: changes,
-// conflicts, statuses and drift get their server; notes and diagnostics
-// said by several servers are said once.
+// conflicts, statuses, drift and diagnostics get their server; notes and
+// diagnostics said by several servers are said once (a diagnostic
+// naming each of them).
 func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 	seenNote := map[string]bool{}
 	for _, n := range p.Notes {
 		seenNote[n] = true
 	}
-	seenDiag := map[string]bool{}
+	// Each diagnostic of the servers' plans, once, with the servers
+	// that said it.
+	type saidBy struct {
+		d       diag.Diagnostic
+		servers []string
+	}
+	var diags []*saidBy
+	seenDiag := map[string]*saidBy{}
 	for _, part := range p.Parts {
 		sp := part.Plan
 		for _, c := range sp.Changes {
@@ -1025,10 +1033,13 @@ func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 		}
 		for _, d := range sp.Diagnostics {
 			k := fmt.Sprintf("%d\x00%s\x00%s\x00%v", d.Severity, d.Summary, d.Object, d.Subject)
-			if !seenDiag[k] {
-				seenDiag[k] = true
-				p.Diagnostics = append(p.Diagnostics, d)
+			if said := seenDiag[k]; said != nil {
+				said.servers = append(said.servers, part.Name)
+				continue
 			}
+			said := &saidBy{d: d, servers: []string{part.Name}}
+			seenDiag[k] = said
+			diags = append(diags, said)
 		}
 		for _, d := range in.Drift[part.Name] {
 			d.Server = part.Name
@@ -1043,6 +1054,17 @@ func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 			sum.Subscriptions = len(sp.Result.Subscriptions)
 		}
 		p.Servers = append(p.Servers, sum)
+	}
+	// A diagnostic names its servers as a change's address does
+	// ("web1: customer bob"; one about no object: "server web1").
+	for _, said := range diags {
+		d, on := said.d, strings.Join(said.servers, ", ")
+		if d.Object == "" {
+			d.Object = plural(len(said.servers), "server ", "servers ") + on
+		} else {
+			d.Object = on + ": " + d.Object
+		}
+		p.Diagnostics = append(p.Diagnostics, d)
 	}
 	for _, name := range forgotten {
 		c := &Change{Kind: KindServer, Key: string(KindServer), Server: name, Action: Forget,

@@ -328,3 +328,26 @@ func TestAdoptEverywhereDeletedOnOne(t *testing.T) {
 		}
 	}
 }
+
+// A diagnostic of one server's plan names its server, as its changes
+// do; one every server said is said once, naming them all.
+func TestFleetDiagnosticsNameServers(t *testing.T) {
+	cfg := fleetConfig()
+	cfg.ResellerPlans["Solo"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "Solo",
+		Props: model.Props{"permissions.allow_oversell": model.Bool(true)}, Placement: model.Placement{Servers: []string{"web1"}}}
+	cfg.ResellerPlans["Open"] = &model.Plan{Kind: model.ResellerPlanKind, Owner: "admin", Name: "Open",
+		Props: model.Props{"permissions.allow_oversell": model.Bool(true)}}
+	p := mustPlan(t, cfg, nil)
+	var objects []string
+	for _, d := range p.Diagnostics {
+		if d.Path == allowOversell {
+			objects = append(objects, d.Object)
+		}
+	}
+	want := []string{"web1: reseller_plan Solo", "web1, web2, vps1: reseller_plan Open"}
+	slices.Sort(want)
+	slices.Sort(objects)
+	if !slices.Equal(objects, want) {
+		t.Errorf("allow_oversell warnings on %q, want %q", objects, want)
+	}
+}

@@ -585,6 +585,11 @@ type Result struct {
 	// their records. They are not drift, and their records stay; read
 	// back, they are reported, never recorded either way.
 	Disagreements []Disagreement
+	// Unavailable are, for a read with a reseller's credentials
+	// (Options.Reseller), the services the server shows made unavailable
+	// to resellers (unavailableToResellers): the reseller's plan takes
+	// them as such, since its recorded services may still say available.
+	Unavailable []string
 	// kept holds, by "kind key", the recorded statuses of the accounts
 	// in model disagreement and of their subscriptions (ToRecord).
 	kept map[string]keptStatus
@@ -695,7 +700,11 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	return &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed}
+	res := &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed}
+	if opt.Reseller != "" {
+		res.Unavailable = c.unavailableToResellers()
+	}
+	return res
 }
 
 // ToRecord is the observed state as a refresh records it: the accounts
@@ -2127,32 +2136,72 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 
 // unavailableToReseller is unavailable for a read with a reseller's
 // credentials, which cannot read the services' definitions: a service of
-// the subscription's record (one plansync defines, not an extension's)
-// that its plans include on the server, but that the server reports the
-// unsynchronised subscription does not get (its plan-items), is one the
-// admin made unavailable to resellers (SPEC §1.5: the one thing that
-// keeps a reseller's plan from providing a service it includes).
+// the subscription's record that the server withholds from it (withheld)
+// is one the admin made unavailable to resellers.
 func (c *comparer) unavailableToReseller(r state.Subscription, s *state.Subscription) (all, lost []string) {
 	if s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin || c.read == nil {
 		return nil, nil
 	}
-	got, ok := c.read.UnsyncedItems[r.Domain]
+	withheld, ok := c.withheld(r.Domain, s)
 	if !ok {
 		return nil, nil
 	}
 	all = plan.ServicesOf(c.rec.PropertySets[r.Effective])
-	plans := plan.ServicesOf(c.srv.Records.PropertySets[s.Effective])
 	for _, name := range all {
-		if !slices.Contains(plans, name) || slices.Contains(got, name) {
+		if slices.Contains(withheld, name) {
+			lost = append(lost, name)
+		}
+	}
+	return all, lost
+}
+
+// withheld lists, for a read with a reseller's credentials, the services
+// (ones plansync defines, not an extension's) that the plans of the
+// subscription domain include on the server (s, the server's record),
+// but that the server reports the unsynchronised subscription does not
+// get (its plan-items): the admin made them unavailable to resellers
+// (SPEC §1.5: the one thing that keeps a reseller's plan from providing
+// a service it includes). ok is false when the server reports no
+// plan-items for it (it is synchronised).
+func (c *comparer) withheld(domain string, s *state.Subscription) (names []string, ok bool) {
+	got, ok := c.read.UnsyncedItems[domain]
+	if !ok {
+		return nil, false
+	}
+	for _, name := range plan.ServicesOf(c.srv.Records.PropertySets[s.Effective]) {
+		if slices.Contains(got, name) {
 			continue
 		}
 		for _, sv := range c.rec.Services {
 			if sv.Name == name && sv.Extension == "" {
-				lost = append(lost, name)
+				names = append(names, name)
 			}
 		}
 	}
-	return all, lost
+	return names, true
+}
+
+// unavailableToResellers lists, for a read with a reseller's
+// credentials, the services the read shows the admin made unavailable
+// to resellers: those the server withholds from any of the reseller's
+// subscriptions (withheld), sorted. The reseller cannot read the
+// services' definitions, so its recorded ones may still say available.
+func (c *comparer) unavailableToResellers() []string {
+	var out []string
+	for i := range c.srv.Records.Subscriptions {
+		s := &c.srv.Records.Subscriptions[i]
+		if s.SyncStatus != "unsynced" {
+			continue
+		}
+		names, _ := c.withheld(s.Domain, s)
+		for _, name := range names {
+			if !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // lockedCustomisation is the customisation of a subscription recorded
