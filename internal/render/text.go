@@ -484,10 +484,16 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	}
 	b.WriteString("\nTo resolve a conflict, either:\n")
 	b.WriteString("  1. adapt the plan: change the config so it asks only for available values, or\n")
+	// A reseller's plan: the system (components, allocations, services)
+	// is the administrator's.
+	adapt := "adapt the system"
+	if p.Scope != nil {
+		adapt = "have the administrator adapt the system"
+	}
 	if len(fixList) > 0 {
-		fmt.Fprintf(b, "  2. adapt the system: %s.\n", escapeJoin(fixList, "; "))
+		fmt.Fprintf(b, "  2. %s: %s.\n", adapt, escapeJoin(fixList, "; "))
 	} else {
-		b.WriteString("  2. adapt the system to provide what the plan offers.\n")
+		fmt.Fprintf(b, "  2. %s to provide what the plan offers.\n", adapt)
 	}
 	switch {
 	case accepted == len(p.Conflicts) && accepted == 1:
