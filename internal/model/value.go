@@ -365,6 +365,11 @@ func ParseDate(s string) (time.Time, error) {
 		// RFC 3339 writes a point only.
 		return time.Time{}, fmt.Errorf("malformed date %q (want 2027-01-31 or RFC 3339)", s)
 	}
+	if n := len(s); n > len("2006-01-02") && (s[n-6] == '+' || s[n-6] == '-') && (s[n-5:n-3] > "23" || s[n-2:] > "59") {
+		// time.Parse takes an offset of 24:00 and a minute of 60 too;
+		// RFC 3339 writes hours 00 to 23 and minutes 00 to 59.
+		return time.Time{}, fmt.Errorf("malformed date %q: an offset from UTC is at most 23:59 (RFC 3339)", s)
+	}
 	t = t.UTC()
 	if y := t.Year(); y < 1 || t.After(MaxDate) {
 		return time.Time{}, fmt.Errorf("date %q is out of range (years 1 to 9999 in UTC)", s)

@@ -53,7 +53,7 @@ func TestAddSaturates(t *testing.T) {
 }
 
 func TestDateRange(t *testing.T) {
-	for _, good := range []string{"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z", "2027-01-31T10:00:00+02:00"} {
+	for _, good := range []string{"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00+23:59", "2027-01-31T10:00:00-23:59"} {
 		if _, err := ParseDate(good); err != nil {
 			t.Errorf("ParseDate(%q): %v", good, err)
 		}
@@ -66,7 +66,9 @@ func TestDateRange(t *testing.T) {
 	}
 	for _, bad := range []string{"0000-01-01", "0000-12-31T23:00:00Z", "9999-12-31T23:00:00-05:00", "10000-01-01", "0001-01-01T00:30:00+01:00",
 		// RFC 3339 writes a fraction of a second after a point only.
-		"2027-01-31T10:00:00,5Z"} {
+		"2027-01-31T10:00:00,5Z",
+		// and an offset from UTC of at most 23:59.
+		"2027-01-31T10:00:00+24:00", "2027-01-31T10:00:00-24:00", "2027-01-31T10:00:00+23:60", "2027-01-31T10:00:00-00:60"} {
 		if _, err := ParseDate(bad); err == nil {
 			t.Errorf("ParseDate(%q) accepted", bad)
 		}
