@@ -361,6 +361,14 @@ func TestSchemaBadDocuments(t *testing.T) {
 		{"service plan with oversell", plan("oversell: true"), `unknown field "oversell"`},
 		{"reseller plan with hosting", "reseller_plans:\n  - name: Gold\n    hosting: {ssl: true}\n", "reseller plans carry no hosting"},
 		{"reseller plan owned by a reseller", "reseller_plans:\n  - {name: Gold, owner: res1}\n", "owned by the admin only"},
+		{"a subscription on plan None", "subscriptions:\n  - {domain: doe.example, plan: None}\n", "a custom subscription is written plan: none, in lower case"},
+		{"a reseller on plan NONE", "resellers:\n  - {login: res1, plan: NONE}\n", "a reseller without a reseller plan is written plan: none, in lower case"},
+		{"a subscription on a plan with a slash", "subscriptions:\n  - {domain: doe.example, plan: a/b}\n", `service plan "a/b" is not declared`},
+		{"a reseller on a plan with a slash", "resellers:\n  - {login: res1, plan: a/b}\n", `reseller plan "a/b" is not declared`},
+		{"an add-on named none", "service_plans:\n  - name: Business\nsubscriptions:\n  - {domain: doe.example, plan: Business, addons: [none]}\n", `add-on plan "none" is not declared`},
+		{"an add-on with a slash", "service_plans:\n  - name: Business\nsubscriptions:\n  - {domain: doe.example, plan: Business, addons: [a/b]}\n", `add-on plan "a/b" is not declared`},
+		{"a default plan named none", "server:\n  default_plan: none\n", `default plan "none" is not an admin service plan`},
+		{"a default plan with a slash", "servers:\n  - {name: web1, default_plan: a/b}\n", `default plan "a/b" is not an admin service plan`},
 		{"missing subscription plan", "subscriptions:\n  - domain: doe.example\n", `missing required field "plan"`},
 		{"missing subscription domain", "subscriptions:\n  - plan: none\n", `missing required field "domain"`},
 		{"missing customer login", "customers:\n  - name: John Doe\n", `missing required field "login"`},
@@ -453,6 +461,7 @@ func TestSchemaGoodDocuments(t *testing.T) {
 		{"servers with plans placed by list or by selector", "servers:\n  - {name: web1, labels: {tier: shared}}\n  - {name: web2, labels: {tier: vip}}\nservices:\n  - {name: s, servers: [web1]}\nservice_plans:\n  - {name: Business, server_selector: {tier: shared}}\naddon_plans:\n  - {name: Extra, servers: [web2]}\nreseller_plans:\n  - {name: Gold, server_selector: {tier: vip}, oversell: true}\n  - {name: Silver, resources: {oversell: false}}\nresellers:\n  - {login: res1, plan: none, resources: {oversell: true}}\n  - {login: res2, plan: none, oversell: true}\n"},
 		{"an admin_description on a reseller's customer", "resellers:\n  - {login: res1, plan: none, resources: {disk_space: 1GiB}}\ncustomers:\n  - {login: jdoe, owner: res1, admin_description: note}\n  - {login: jane, admin_description: \"\"}\n"},
 		{"numbers as a Plesk login, a CA file and an image path", "server:\n  plesk: {url: \"https://plesk.example:8443\", login: 1234, password: pw, ca_file: 5}\nservices:\n  - name: s\n    button: {url: \"https://a.example\", background_image: 5}\n"},
+		{"plans named almost none, referred to", "server:\n  default_plan: None-plus\nservice_plans:\n  - name: None-plus\n  - name: 2024\naddon_plans:\n  - name: NONE2\nreseller_plans:\n  - name: nonE.\nresellers:\n  - {login: res1, plan: nonE.}\nsubscriptions:\n  - {domain: a.example, plan: None-plus, addons: [NONE2]}\n  - {domain: b.example, plan: 2024}\n"},
 		{"a button with an image path", "services:\n  - name: s\n    button: {url: \"HTTPS://support.example:8443/a?b=c#d\", background_image: images/support.png}\n"},
 	}
 	for _, c := range cases {

@@ -433,10 +433,15 @@ func sgKinds() []sgKind {
 		"components": sgList("Installed server components (php8.3, php-fpm, postfix, roundcube, spamassassin, antivirus, awstats, bind, …). A parameter value that needs a component not listed is a conflict.",
 			sgObj{{"$ref", "#/$defs/name"}, {"description", "A component name."}, {"examples", []any{"php8.3", "php-fpm", "postfix"}}}, false),
 		"extensions":   sgList("Installed extensions and the services each provides.", sgRef("extension", "An extension."), false),
-		"default_plan": sgRef("name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
+		"default_plan": sgRef("plan_name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
 		"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it (single server only); without PLANSYNC_PLESK_URL it needs url."),
 	}
 	planNames := func(desc string) sgObj { return sgList(desc, sgRef("name", "A name."), true) }
+	// planRef is the plan of a subscription or reseller: a plan's name,
+	// which is never none in any case nor holds a '/', or none itself.
+	planRef := func(desc string, examples ...any) sgObj {
+		return sgObj{{"description", desc}, {"anyOf", []any{sgObj{{"const", model.None}}, sgObj{{"$ref", "#/$defs/plan_name"}}}}, {"examples", examples}}
+	}
 	planFields := func(what string) map[string]sgObj {
 		return map[string]sgObj{
 			"name":            sgRef("plan_name", "Name of the "+what+", unique per owner."),
@@ -546,14 +551,13 @@ func sgKinds() []sgKind {
 			spec: merge(contact("reseller"), map[string]sgObj{
 				"login":        sgRef("account_login", "Login of the reseller; logins are unique across resellers and customers."),
 				"renamed_from": sgRef("account_login", "The reseller's previous login: the change is planned as a rename."),
-				"plan": sgObj{{"$ref", "#/$defs/name"}, {"description", "A reseller plan, or none for an explicit allocation (resources, permissions, services, oversell)."},
-					{"examples", []any{"none", "Gold"}}},
-				"services":    planNames("Services of the reseller's own allocation (plan none only)."),
-				"oversell":    sgBool("Oversell policy of the reseller's own allocation (plan none only). " + sgOversellHelp),
-				"status":      sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
-				"description": sgRef("text", "Description of the reseller, by the admin."),
-				"managed_by":  sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
-				"servers":     serverList("With several servers: servers the reseller is on besides those where it or its customers have subscriptions."),
+				"plan":         planRef("A reseller plan, or none for an explicit allocation (resources, permissions, services, oversell).", "none", "Gold"),
+				"services":     planNames("Services of the reseller's own allocation (plan none only)."),
+				"oversell":     sgBool("Oversell policy of the reseller's own allocation (plan none only). " + sgOversellHelp),
+				"status":       sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
+				"description":  sgRef("text", "Description of the reseller, by the admin."),
+				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"servers":      serverList("With several servers: servers the reseller is on besides those where it or its customers have subscriptions."),
 			}),
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "A reseller plan, not none."}, {"not", sgObj{{"const", "none"}}}}}}}}},
@@ -584,10 +588,9 @@ func sgKinds() []sgKind {
 				"renamed_from": sgRef("domain", "The subscription's previous primary domain: the change is planned as a rename."),
 				"customer": sgObj{{"$ref", "#/$defs/login"}, {"description", "Login of the customer the subscription belongs to; absent, it is an own subscription of its owner."},
 					{"not", sgNotAdmin}},
-				"owner": sgRef("login", "admin or a reseller: whose plans the subscription uses. Default: the customer's owner, or admin."),
-				"plan": sgObj{{"$ref", "#/$defs/name"}, {"description", "A service plan of the owner, or none for a custom subscription."},
-					{"examples", []any{"Business", "none"}}},
-				"addons":       planNames("Add-on plans of the owner, in the order they apply; each at most once, and none with plan none."),
+				"owner":        sgRef("login", "admin or a reseller: whose plans the subscription uses. Default: the customer's owner, or admin."),
+				"plan":         planRef("A service plan of the owner, or none for a custom subscription.", "Business", "none"),
+				"addons":       sgList("Add-on plans of the owner, in the order they apply; each at most once, and none with plan none.", sgRef("plan_name", "An add-on plan's name."), true),
 				"customize":    sgRef("customize", "Values that replace the plan's. Present, even empty, it locks the subscription."),
 				"status":       sgRef("status", "active or suspended. A subscription is also suspended when its customer or reseller is, or once it has expired."),
 				"expires":      sgRef("date", "Expiration date. Default: the creation date plus the plan's expiration."),
