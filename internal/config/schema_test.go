@@ -496,6 +496,11 @@ func TestSchemaCannotSee(t *testing.T) {
 		"service_plans:\n  - name: A\n    resources:\n      disk_space: +100\n",
 		"service_plans:\n  - name: A\n    resources:\n      disk_space: -0\n",
 		"service_plans:\n  - name: A\n    resources:\n      disk_space: 9PiB\n",
+		// Not a whole number of bytes: which decimals make one depends
+		// on the unit (0.25KiB does, 0.1KiB does not).
+		"service_plans:\n  - name: A\n    resources:\n      disk_space: 0.1KiB\n",
+		"service_plans:\n  - name: A\n    resources:\n      disk_space: 1.0000000001kB\n",
+		"service_plans:\n  - name: A\n    resources:\n      disk_space: 1.00000000000000000001GiB\n",
 		"service_plans:\n  - name: A\n    resources:\n      traffic: 9000TiB/mo\n",
 		"service_plans:\n  - name: A\n    resources:\n      mailboxes: \"9007199254740993\"\n",
 		"service_plans:\n  - name: A\n    resources:\n      expiration: 101y\n",
@@ -533,11 +538,12 @@ func TestSchemaValueTypes(t *testing.T) {
 		ok, bad    []string
 	}{
 		{"size", "service_plans:\n  - name: A\n    resources:\n      disk_space: %s\n",
-			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "8PiB", "500MB", "10GB", "1TB", "1KB", "500kB", "10B", "10", "0", "1073741824", "9007199254740992", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited"},
+			[]string{"10GiB", "512MiB", "1TiB", "2PiB", "8PiB", "500MB", "10GB", "1TB", "1KB", "500kB", "10B", "10", "0", "1073741824", "9007199254740992", "1.5GiB", `"10 GiB"`, `" 10GiB "`, "unlimited",
+				"8.2GB", "1.001MB", "1.005kB"},
 			[]string{"-5GiB", "-5", `"+5"`, `"-0"`, `"+5GiB"`, "10GiBs", "10gib", "10 GiB /mo", "1.5", "abc", `""`, "unlimited!", "true", "[1]", "{a: 1}", "10KiB/week", "GiB", `"1.5"`, `"1.5B"`, `"1.5 B"`,
 				"100GiB/mo", "100GiB/month", "unlimited/mo", "9007199254740993", "9223372036854775807", "99999999999999999999", "~", "null", ""}},
 		{"traffic", "service_plans:\n  - name: A\n    resources:\n      traffic: %s\n",
-			[]string{"100GiB", "100GiB/mo", "100GiB/month", "unlimited", "unlimited/mo", "1073741824", "8PiB/mo"},
+			[]string{"100GiB", "100GiB/mo", "100GiB/month", "unlimited", "unlimited/mo", "1073741824", "8PiB/mo", "8.2GB/mo"},
 			[]string{"-5GiB/mo", "100GiB/week", "100GiB/mo/mo", `""`, "9007199254740993", "true", `"1.5/mo"`, `"1.5B/mo"`}},
 		{"count", "service_plans:\n  - name: A\n    resources:\n      mailboxes: %s\n",
 			[]string{"0", "10", "unlimited", `"10"`, "9007199254740992"},

@@ -2,7 +2,7 @@ package model
 
 import (
 	"fmt"
-	"math"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -204,7 +204,7 @@ func parseSize(t, s string) (int64, error) {
 	if m == nil {
 		return 0, fmt.Errorf("malformed size %q (want e.g. 512MiB, 10GiB, 1TB or unlimited)", s)
 	}
-	mult := float64(1)
+	mult := int64(1)
 	switch m[2] {
 	case "", "B":
 	case "KiB":
@@ -235,23 +235,26 @@ func parseSize(t, s string) (int64, error) {
 	if !strings.Contains(m[1], ".") {
 		// Whole numbers exactly, without a float's rounding.
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > MaxLimit/int64(mult) {
+		if err != nil || n > MaxLimit/mult {
 			return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
 		}
-		return n * int64(mult), nil
+		return n * mult, nil
 	}
-	f, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
+	// Decimals exactly too: 8.2GB is 8,200,000,000 bytes (a float makes
+	// it 8199999999.999999), and 1.00000000000000000001GiB is not a
+	// whole number of bytes (a float rounds it to 1 GiB).
+	b, ok := new(big.Rat).SetString(m[1])
+	if !ok {
 		return 0, fmt.Errorf("malformed size %q", s)
 	}
-	b := f * mult
-	if b > MaxLimit {
+	b.Mul(b, new(big.Rat).SetInt64(mult))
+	if b.Cmp(new(big.Rat).SetInt64(MaxLimit)) > 0 {
 		return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
 	}
-	if b != math.Trunc(b) {
+	if !b.IsInt() {
 		return 0, fmt.Errorf("size %q is not a whole number of bytes", s)
 	}
-	return int64(b), nil
+	return b.Num().Int64(), nil
 }
 
 var durRe = regexp.MustCompile(`^(?:([0-9]+)y)?(?:([0-9]+)mo)?(?:([0-9]+)d)?$`)

@@ -11,13 +11,17 @@ func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"512MiB": 512 << 20, "10GiB": 10 << 30, "1TiB": 1 << 40, "10GB": 10e9, "500MB": 500e6,
 		"1TB": 1e12, "1KB": 1e3, "500kB": 500e3, "1024": 1024, "unlimited": Unlimited, "1.5GiB": 3 << 29, "8PiB": MaxLimit, "9007199254740992": MaxLimit,
+		// Decimals are exact, not a float's: 8.2 * 1e9 is 8199999999.999999.
+		"8.2GB": 8_200_000_000, "1.001MB": 1_001_000, "1.005kB": 1005, "0.75KiB": 768, "8.000PiB": MaxLimit,
 	} {
 		got, err := ParseSize(in)
 		if err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3"} {
+	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3",
+		// Not a whole number of bytes, however close (a float rounds it to one).
+		"0.1KiB", "1.00000000000000000001GiB", "1.0000000001kB", "8.00000000000000000001PiB"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) accepted", bad)
 		}
