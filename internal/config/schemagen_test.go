@@ -170,7 +170,7 @@ func sgDefs() []sgKV {
 			{"description", "A count: a whole number (decimal digits) up to 2^53, or unlimited."},
 			{"anyOf", []any{
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
-				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]{1,16})$"}},
+				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|0*[0-9]{1,16})$"}},
 			}},
 			{"examples", []any{10, "unlimited"}},
 		}},
