@@ -673,7 +673,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"true", "[a]", "{a: b}", "~"}},
 		{"php version", "service_plans:\n  - name: A\n    hosting:\n      php_version: %s\n",
 			[]string{"8.3", `"8.3"`, "7.4", `"8.10"`, "'10.0'"},
-			[]string{`"eight"`, "eight", `"8"`, `"8.3.1"`, `"v8.3"`, `"8.x"`, `""`, "~", "true", "[8.3]"}},
+			[]string{`"eight"`, "eight", `"8"`, `"8.3.1"`, `"v8.3"`, `"8.x"`, `""`, "~", "true", "[8.3]", "-8.3", "-1"}},
 		{"plan name", "service_plans:\n  - name: %s\n",
 			[]string{"Business", `"Gold Hosting"`, "2024", "Été", "none-plus"},
 			[]string{`""`, `"  "`, "a/b", "none", "None", "NONE", "true", "[a]", "~", ""}},

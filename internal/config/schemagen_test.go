@@ -340,7 +340,8 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	case model.KindString:
 		o := sgObj{{"description", desc}, {"type", []string{"string", "number"}}}
 		if p.Path == "hosting.php_version" {
-			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"examples", []any{"8.3"}})
+			// A number is what YAML made of 8.3: never negative.
+			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"minimum", 0}, sgKV{"examples", []any{"8.3"}})
 		}
 		return o
 	}
