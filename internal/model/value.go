@@ -240,6 +240,10 @@ func parseSize(t, s string) (int64, error) {
 		}
 		return n * mult, nil
 	}
+	if m[2] == "" || m[2] == "B" {
+		// 1.0 is more likely 1GiB with its unit forgotten than a byte.
+		return 0, fmt.Errorf("malformed size %q: a number of bytes is written in digits only (a size with decimals needs its unit, such as 1.0GiB)", s)
+	}
 	// Decimals exactly too: 8.2GB is 8,200,000,000 bytes (a float makes
 	// it 8199999999.999999), and 1.00000000000000000001GiB is not a
 	// whole number of bytes (a float rounds it to 1 GiB).

@@ -21,7 +21,10 @@ func TestParseSize(t *testing.T) {
 	}
 	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3",
 		// Not a whole number of bytes, however close (a float rounds it to one).
-		"0.1KiB", "1.00000000000000000001GiB", "1.0000000001kB", "8.00000000000000000001PiB"} {
+		"0.1KiB", "1.00000000000000000001GiB", "1.0000000001kB", "8.00000000000000000001PiB",
+		// A number of bytes is written in digits only: 1.0 may well be
+		// 1 GiB with its unit forgotten.
+		"1.0", "1.0B", "10.00 B", "0.0"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) accepted", bad)
 		}
