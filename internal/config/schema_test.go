@@ -620,7 +620,7 @@ func TestSchemaValueTypes(t *testing.T) {
 				`"1.0"`, `"1.0B"`, `"10.00 B"`}},
 		{"traffic", "service_plans:\n  - name: A\n    resources:\n      traffic: %s\n",
 			[]string{"100GiB", "100GiB/mo", "100GiB/month", "unlimited", "unlimited/mo", "1073741824", "8PiB/mo", "8.2GB/mo"},
-			[]string{"-5GiB/mo", "100GiB/week", "100GiB/mo/mo", `""`, "9007199254740993", "true", `"1.5/mo"`, `"1.5B/mo"`, `"1.0/mo"`}},
+			[]string{"-5GiB/mo", "100GiB/week", "100GiB/mo/mo", "100GiB/mo/month", `""`, "9007199254740993", "true", `"1.5/mo"`, `"1.5B/mo"`, `"1.0/mo"`}},
 		{"count", "service_plans:\n  - name: A\n    resources:\n      mailboxes: %s\n",
 			[]string{"0", "10", "unlimited", `"10"`, "9007199254740992", `"00000000000000001"`, `"0009007199254740992"`},
 			[]string{"-1", "1.5", "ten", `"-1"`, `""`, "true", "unlimited/mo", "10GiB", "[1]", `"0x10"`, `"1_000"`, `"+5"`, `"-0"`, `"+0"`,

@@ -185,7 +185,11 @@ var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|kB|B)?$`)
 // ("100GiB") or with "/mo" or "/month" ("100GiB/mo").
 func ParseTraffic(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	return parseSize(strings.TrimSuffix(strings.TrimSuffix(t, "/month"), "/mo"), s)
+	// One per month: 100GiB/mo/month is no size.
+	if u, ok := strings.CutSuffix(t, "/month"); ok {
+		return parseSize(u, s)
+	}
+	return parseSize(strings.TrimSuffix(t, "/mo"), s)
 }
 
 // ParseSize reads "512MiB", "10GiB", "1TiB", "10GB" (powers of 1000), a

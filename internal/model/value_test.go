@@ -34,8 +34,11 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("ParseTraffic(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	if _, err := ParseTraffic("9PiB/mo"); err == nil {
-		t.Error("ParseTraffic(9PiB/mo) accepted")
+	// One "per month", not two.
+	for _, bad := range []string{"9PiB/mo", "100GiB/mo/month", "100GiB/month/mo", "100GiB/mo/mo"} {
+		if _, err := ParseTraffic(bad); err == nil {
+			t.Errorf("ParseTraffic(%q) accepted", bad)
+		}
 	}
 }
 
