@@ -128,12 +128,14 @@ var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
 
 // The parts of an http(s) URL as net/url parses them: user information,
 // a host name (a bracketed address, or characters a host may hold and
-// %-escapes of bytes of a multi-byte character), a port of digits, and a
-// path, query and fragment with no blank or control character, the path
-// and fragment with well-formed %-escapes only.
+// %-escapes of bytes of a multi-byte character), a port from 1 to 65535
+// (or none after the colon), and a path, query and fragment with no
+// blank or control character, the path and fragment with well-formed
+// %-escapes only.
 const (
 	sgURLUser = `(?:(?:[A-Za-z0-9._:~!$&'()*+,;=@-]|%[0-9A-Fa-f]{2})*@)?`
-	sgURLHost = `(?:\[[^\s/?#@\[\]]+\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)(?::[0-9]*)?`
+	sgURLPort = `(?::(?:0*(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?)?`
+	sgURLHost = `(?:\[[^\s/?#@\[\]]+\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)` + sgURLPort
 	sgURLRest = `(?:/(?:[^\s\x00-\x1f\x7f%?#]|%[0-9A-Fa-f]{2})*)?(?:\?[^\s\x00-\x1f\x7f#]*)?(?:#(?:[^\s\x00-\x1f\x7f%]|%[0-9A-Fa-f]{2})*)?`
 )
 
@@ -142,7 +144,7 @@ const sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURL
 
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address.
-const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)` + sgURLRest + `$`
+const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
