@@ -666,7 +666,7 @@ func TestSchemaValueTypes(t *testing.T) {
 			[]string{"images/support.png", `"https://a.example/b.png"`, "5", `"c:/img/b.png"`, `"a:b:c.png"`, `"data:image/png;base64,iVBO"`},
 			[]string{`"ftp://files.example/b.png"`, `"a://b"`, `"http://a.example:x/b.png"`, `""`, `"  "`, "true", "[a]", "~", `"https://a.example:99999/b.png"`}},
 		{"plesk url", "server:\n  plesk:\n    key: {env: K}\n    url: %s\n",
-			[]string{"https://plesk.example:8443", "HTTPS://plesk.example:8443", "https://plesk.example", "https://192.0.2.1:8443/", "http://127.0.0.1:8443", "http://127.0.0.2", "http://localhost:8443", `"http://[::1]:8443"`},
+			[]string{"https://plesk.example:8443", "HTTPS://plesk.example:8443", "https://plesk.example", "https://192.0.2.1:8443/", "http://127.0.0.1:8443", "http://127.0.0.2", "http://localhost:8443", `"http://[::1]:8443"`, "http://LOCALHOST:8443", "HTTP://LocalHost"},
 			[]string{`"https://"`, "https://u:p@plesk.example:8443", "https://u@plesk.example", "http://plesk.example:8443", "http://127.0.0.1.evil.example", "http://localhost.evil.example",
 				`"https://:8443"`, "https://plesk.example:x", `"https://plesk.example/%zz"`, `"https://p{x.example"`, `"http://127.0.0.1:x"`,
 				"http://127.1:8443", `"https://plesk.example:8443 x"`, "plesk.example:8443", "ftp://plesk.example", `""`, "5",

@@ -143,8 +143,9 @@ const (
 const sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
 
 // sgPleskURLPattern matches a Plesk address: https with a host and no
-// user information, or plain http on a loopback address.
-const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
+// user information, or plain http on a loopback address (localhost in
+// any case, as host names are).
+const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
