@@ -100,10 +100,10 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
-// sgIPPattern matches an IPv4 address in dotted decimal (no leading
-// zeros) or an IPv6 address (RFC 4291's forms, no zone), as net/netip
-// reads them.
-var sgIPPattern = func() string {
+// sgIPv4 and sgIPv6 match an IPv4 address in dotted decimal (no leading
+// zeros) and an IPv6 address (RFC 4291's forms, no zone), as net/netip
+// reads them; sgIPPattern either.
+var sgIPv4, sgIPv6 = func() (string, string) {
 	const dec = `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
 	const h16 = `[0-9A-Fa-f]{1,4}`
 	v4 := dec + `(?:\.` + dec + `){3}`
@@ -119,33 +119,36 @@ var sgIPPattern = func() string {
 		`(?:(?:` + h16 + `:){0,5}` + h16 + `)?::` + h16,
 		`(?:(?:` + h16 + `:){0,6}` + h16 + `)?::`,
 	}
-	return `^(?:` + v4 + `|` + strings.Join(v6, "|") + `)$`
+	return v4, strings.Join(v6, "|")
 }()
+
+var sgIPPattern = `^(?:` + sgIPv4 + `|` + sgIPv6 + `)$`
 
 // sgSpacedIPPattern is sgIPPattern with blanks around the address, which
 // a subscription's ip_address may have.
 var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
 
 // The parts of an http(s) URL as net/url parses them: user information,
-// a host name (a bracketed address, or characters a host may hold and
-// %-escapes of bytes of a multi-byte character), a port from 1 to 65535
+// a host name (an IPv6 address in brackets, with a zone after %25, or
+// characters a host may hold and %-escapes of bytes of a multi-byte
+// character), a port from 1 to 65535
 // (or none after the colon), and a path, query and fragment with no
 // blank or control character, the path and fragment with well-formed
 // %-escapes only.
-const (
+var (
 	sgURLUser = `(?:(?:[A-Za-z0-9._:~!$&'()*+,;=@-]|%[0-9A-Fa-f]{2})*@)?`
 	sgURLPort = `(?::(?:0*(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?)?`
-	sgURLHost = `(?:\[[^\s/?#@\[\]]+\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)` + sgURLPort
+	sgURLHost = `(?:\[(?:` + sgIPv6 + `)(?:%25[^\s/?#@\[\]]+)?\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)` + sgURLPort
 	sgURLRest = `(?:/(?:[^\s\x00-\x1f\x7f%?#]|%[0-9A-Fa-f]{2})*)?(?:\?[^\s\x00-\x1f\x7f#]*)?(?:#(?:[^\s\x00-\x1f\x7f%]|%[0-9A-Fa-f]{2})*)?`
 )
 
 // sgURLPattern matches an http or https URL with a host.
-const sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
+var sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
 
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address (localhost in
 // any case, as host names are).
-const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
+var sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
