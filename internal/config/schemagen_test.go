@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -124,6 +125,27 @@ var sgIPv4, sgIPv6 = func() (string, string) {
 
 var sgIPPattern = `^(?:` + sgIPv4 + `|` + sgIPv6 + `)$`
 
+// sgLoopbackV6 matches, in brackets, the IPv6 spellings of a loopback
+// address, as net.IP.IsLoopback reads them: ::1 and ::ffff:127.x.y.z
+// (IPv4-mapped, dotted or in hex), groups with or without leading zeros,
+// with or without :: for a run of zero groups.
+var sgLoopbackV6 = func() string {
+	const zero = `0{1,4}:`
+	dec := `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
+	mapped := `[Ff]{4}:(?:127(?:\.` + dec + `){3}|7[Ff][0-9A-Fa-f]{2}:[0-9A-Fa-f]{1,4})`
+	// zeros then tail: n zero groups written out, or a zero groups, ::
+	// and at most n-1-a more.
+	spell := func(n int, tail string) []string {
+		alts := []string{`(?:` + zero + `){` + strconv.Itoa(n) + `}` + tail, `::(?:` + zero + `){0,` + strconv.Itoa(n-1) + `}` + tail}
+		for a := 1; a < n; a++ {
+			alts = append(alts, `(?:`+zero+`){`+strconv.Itoa(a)+`}:(?:`+zero+`){0,`+strconv.Itoa(n-1-a)+`}`+tail)
+		}
+		return alts
+	}
+	alts := append(spell(7, `0{0,3}1`), spell(5, mapped)...)
+	return `\[(?:` + strings.Join(alts, "|") + `)\]`
+}()
+
 // sgSpacedIPPattern is sgIPPattern with blanks around the address, which
 // a subscription's ip_address may have.
 var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
@@ -148,7 +170,7 @@ var sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRe
 // sgPleskURLPattern matches a Plesk address: https with a host and no
 // user information, or plain http on a loopback address (localhost in
 // any case, as host names are).
-var sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\])` + sgURLPort + `)` + sgURLRest + `$`
+var sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|` + sgLoopbackV6 + `)` + sgURLPort + `)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
