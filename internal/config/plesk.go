@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
@@ -127,6 +129,16 @@ func PleskURLProblem(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Hostname() == "" || u.User != nil {
 		return "plesk url " + quote(RedactURL(s)) + " is not an address like https://plesk.example.com:8443"
+	}
+	// As a button's URL (decCheckURL): a port that can be connected to,
+	// and no blank, which url.Parse lets through in a path or query.
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "plesk url " + quote(RedactURL(s)) + ": its port must be a number from 1 to 65535"
+		}
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return "plesk url " + quote(RedactURL(s)) + " contains a blank; write a space as %20"
 	}
 	switch u.Scheme {
 	case "https":

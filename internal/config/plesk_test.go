@@ -136,3 +136,24 @@ func TestPleskURLProblemLoopback(t *testing.T) {
 		}
 	}
 }
+
+// A Plesk address is a URL as a button's is: no blank in it (a space is
+// written %20), and a port from 1 to 65535.
+func TestPleskURLProblemBlanksAndPorts(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://plesk.example.com:8443":       "",
+		"https://plesk.example.com:65535/":     "",
+		"https://plesk.example.com:08443":      "",
+		"https://plesk.example.com:8443/a%20b": "",
+		"https://plesk.example.com:8443/a b":   "contains a blank",
+		"https://plesk.example.com/?a=b c":     "contains a blank",
+		"https://plesk.example.com:0":          "port must be a number from 1 to 65535",
+		"https://plesk.example.com:65536":      "port must be a number from 1 to 65535",
+		"http://127.0.0.1:99999":               "port must be a number from 1 to 65535",
+	} {
+		msg := PleskURLProblem(url)
+		if want == "" && msg != "" || want != "" && !strings.Contains(msg, want) {
+			t.Errorf("PleskURLProblem(%q) = %q, want %q", url, msg, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/model"
@@ -100,10 +101,10 @@ func sgList(desc string, items sgObj, unique bool) sgObj {
 
 func sgBool(desc string) sgObj { return sgObj{{"description", desc}, {"type", "boolean"}} }
 
-// sgIPPattern matches an IPv4 address in dotted decimal (no leading
-// zeros) or an IPv6 address (RFC 4291's forms, no zone), as net/netip
-// reads them.
-var sgIPPattern = func() string {
+// sgIPv4 and sgIPv6 match an IPv4 address in dotted decimal (no leading
+// zeros) and an IPv6 address (RFC 4291's forms, no zone), as net/netip
+// reads them; sgIPPattern either.
+var sgIPv4, sgIPv6 = func() (string, string) {
 	const dec = `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
 	const h16 = `[0-9A-Fa-f]{1,4}`
 	v4 := dec + `(?:\.` + dec + `){3}`
@@ -119,7 +120,30 @@ var sgIPPattern = func() string {
 		`(?:(?:` + h16 + `:){0,5}` + h16 + `)?::` + h16,
 		`(?:(?:` + h16 + `:){0,6}` + h16 + `)?::`,
 	}
-	return `^(?:` + v4 + `|` + strings.Join(v6, "|") + `)$`
+	return v4, strings.Join(v6, "|")
+}()
+
+var sgIPPattern = `^(?:` + sgIPv4 + `|` + sgIPv6 + `)$`
+
+// sgLoopbackV6 matches, in brackets, the IPv6 spellings of a loopback
+// address, as net.IP.IsLoopback reads them: ::1 and ::ffff:127.x.y.z
+// (IPv4-mapped, dotted or in hex), groups with or without leading zeros,
+// with or without :: for a run of zero groups.
+var sgLoopbackV6 = func() string {
+	const zero = `0{1,4}:`
+	dec := `(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`
+	mapped := `[Ff]{4}:(?:127(?:\.` + dec + `){3}|7[Ff][0-9A-Fa-f]{2}:[0-9A-Fa-f]{1,4})`
+	// zeros then tail: n zero groups written out, or a zero groups, ::
+	// and at most n-1-a more.
+	spell := func(n int, tail string) []string {
+		alts := []string{`(?:` + zero + `){` + strconv.Itoa(n) + `}` + tail, `::(?:` + zero + `){0,` + strconv.Itoa(n-1) + `}` + tail}
+		for a := 1; a < n; a++ {
+			alts = append(alts, `(?:`+zero+`){`+strconv.Itoa(a)+`}:(?:`+zero+`){0,`+strconv.Itoa(n-1-a)+`}`+tail)
+		}
+		return alts
+	}
+	alts := append(spell(7, `0{0,3}1`), spell(5, mapped)...)
+	return `\[(?:` + strings.Join(alts, "|") + `)\]`
 }()
 
 // sgSpacedIPPattern is sgIPPattern with blanks around the address, which
@@ -127,22 +151,26 @@ var sgIPPattern = func() string {
 var sgSpacedIPPattern = `^\s*` + sgIPPattern[1:len(sgIPPattern)-1] + `\s*$`
 
 // The parts of an http(s) URL as net/url parses them: user information,
-// a host name (a bracketed address, or characters a host may hold and
-// %-escapes of bytes of a multi-byte character), a port of digits, and a
-// path, query and fragment with no blank or control character, the path
-// and fragment with well-formed %-escapes only.
-const (
+// a host name (an IPv6 address in brackets, with a zone after %25, or
+// characters a host may hold and %-escapes of bytes of a multi-byte
+// character), a port from 1 to 65535
+// (or none after the colon), and a path, query and fragment with no
+// blank or control character, the path and fragment with well-formed
+// %-escapes only.
+var (
 	sgURLUser = `(?:(?:[A-Za-z0-9._:~!$&'()*+,;=@-]|%[0-9A-Fa-f]{2})*@)?`
-	sgURLHost = `(?:\[[^\s/?#@\[\]]+\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)(?::[0-9]*)?`
+	sgURLPort = `(?::(?:0*(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?)?`
+	sgURLHost = `(?:\[(?:` + sgIPv6 + `)(?:%25[^\s/?#@\[\]]+)?\]|(?:[A-Za-z0-9._~!$&'()*+,;=<>"\]-]|[^\x00-\x7f]|%(?:25|[89A-Fa-f][0-9A-Fa-f]))+)` + sgURLPort
 	sgURLRest = `(?:/(?:[^\s\x00-\x1f\x7f%?#]|%[0-9A-Fa-f]{2})*)?(?:\?[^\s\x00-\x1f\x7f#]*)?(?:#(?:[^\s\x00-\x1f\x7f%]|%[0-9A-Fa-f]{2})*)?`
 )
 
 // sgURLPattern matches an http or https URL with a host.
-const sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
+var sgURLPattern = `^[Hh][Tt][Tt][Pp][Ss]?://` + sgURLUser + sgURLHost + sgURLRest + `$`
 
 // sgPleskURLPattern matches a Plesk address: https with a host and no
-// user information, or plain http on a loopback address.
-const sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|localhost|\[::1\])(?::[0-9]*)?)` + sgURLRest + `$`
+// user information, or plain http on a loopback address (localhost in
+// any case, as host names are).
+var sgPleskURLPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]://` + sgURLHost + `|[Hh][Tt][Tt][Pp]://(?:127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|` + sgLoopbackV6 + `)` + sgURLPort + `)` + sgURLRest + `$`
 
 // sgNotAdmin refuses the login admin.
 var sgNotAdmin = sgObj{{"type", "string"}, {"pattern", "^admin$"}}
@@ -170,7 +198,7 @@ func sgDefs() []sgKV {
 			{"description", "A count: a whole number (decimal digits) up to 2^53, or unlimited."},
 			{"anyOf", []any{
 				sgObj{{"type", "integer"}, {"minimum", 0}, {"maximum", model.MaxLimit}},
-				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|[0-9]{1,16})$"}},
+				sgObj{{"type", "string"}, {"pattern", "^(?:unlimited|0*[0-9]{1,16})$"}},
 			}},
 			{"examples", []any{10, "unlimited"}},
 		}},
@@ -340,7 +368,8 @@ func sgProp(ctx decCtx, p *model.Prop) sgObj {
 	case model.KindString:
 		o := sgObj{{"description", desc}, {"type", []string{"string", "number"}}}
 		if p.Path == "hosting.php_version" {
-			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"examples", []any{"8.3"}})
+			// A number is what YAML made of 8.3: never negative.
+			o = append(o, sgKV{"pattern", `^[0-9]+\.[0-9]+$`}, sgKV{"minimum", 0}, sgKV{"examples", []any{"8.3"}})
 		}
 		return o
 	}
@@ -433,10 +462,15 @@ func sgKinds() []sgKind {
 		"components": sgList("Installed server components (php8.3, php-fpm, postfix, roundcube, spamassassin, antivirus, awstats, bind, …). A parameter value that needs a component not listed is a conflict.",
 			sgObj{{"$ref", "#/$defs/name"}, {"description", "A component name."}, {"examples", []any{"php8.3", "php-fpm", "postfix"}}}, false),
 		"extensions":   sgList("Installed extensions and the services each provides.", sgRef("extension", "An extension."), false),
-		"default_plan": sgRef("name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
+		"default_plan": sgRef("plan_name", "The admin service plan custom subscriptions (plan none) start from; a conservative built-in plan when absent."),
 		"plesk":        sgRef("plesk", "Connection to the Plesk server's XML API. PLANSYNC_PLESK_URL, PLANSYNC_PLESK_KEY, PLANSYNC_PLESK_LOGIN and PLANSYNC_PLESK_PASSWORD override it (single server only); without PLANSYNC_PLESK_URL it needs url."),
 	}
 	planNames := func(desc string) sgObj { return sgList(desc, sgRef("name", "A name."), true) }
+	// planRef is the plan of a subscription or reseller: a plan's name,
+	// which is never none in any case nor holds a '/', or none itself.
+	planRef := func(desc string, examples ...any) sgObj {
+		return sgObj{{"description", desc}, {"anyOf", []any{sgObj{{"const", model.None}}, sgObj{{"$ref", "#/$defs/plan_name"}}}}, {"examples", examples}}
+	}
 	planFields := func(what string) map[string]sgObj {
 		return map[string]sgObj{
 			"name":            sgRef("plan_name", "Name of the "+what+", unique per owner."),
@@ -546,14 +580,13 @@ func sgKinds() []sgKind {
 			spec: merge(contact("reseller"), map[string]sgObj{
 				"login":        sgRef("account_login", "Login of the reseller; logins are unique across resellers and customers."),
 				"renamed_from": sgRef("account_login", "The reseller's previous login: the change is planned as a rename."),
-				"plan": sgObj{{"$ref", "#/$defs/name"}, {"description", "A reseller plan, or none for an explicit allocation (resources, permissions, services, oversell)."},
-					{"examples", []any{"none", "Gold"}}},
-				"services":    planNames("Services of the reseller's own allocation (plan none only)."),
-				"oversell":    sgBool("Oversell policy of the reseller's own allocation (plan none only). " + sgOversellHelp),
-				"status":      sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
-				"description": sgRef("text", "Description of the reseller, by the admin."),
-				"managed_by":  sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
-				"servers":     serverList("With several servers: servers the reseller is on besides those where it or its customers have subscriptions."),
+				"plan":         planRef("A reseller plan, or none for an explicit allocation (resources, permissions, services, oversell).", "none", "Gold"),
+				"services":     planNames("Services of the reseller's own allocation (plan none only)."),
+				"oversell":     sgBool("Oversell policy of the reseller's own allocation (plan none only). " + sgOversellHelp),
+				"status":       sgRef("status", "active, or suspended: suspends the reseller's customers and their subscriptions too."),
+				"description":  sgRef("text", "Description of the reseller, by the admin."),
+				"managed_by":   sgObj{{"description", "billing when a billing system owns its existence, status and password: apply never writes them. Default: plansync."}, {"enum", []string{"plansync", "billing"}}},
+				"servers":      serverList("With several servers: servers the reseller is on besides those where it or its customers have subscriptions."),
 			}),
 			extra: sgObj{
 				{"if", sgObj{{"required", []string{"plan"}}, {"properties", sgObj{{"plan", sgObj{{"description", "A reseller plan, not none."}, {"not", sgObj{{"const", "none"}}}}}}}}},
@@ -584,10 +617,9 @@ func sgKinds() []sgKind {
 				"renamed_from": sgRef("domain", "The subscription's previous primary domain: the change is planned as a rename."),
 				"customer": sgObj{{"$ref", "#/$defs/login"}, {"description", "Login of the customer the subscription belongs to; absent, it is an own subscription of its owner."},
 					{"not", sgNotAdmin}},
-				"owner": sgRef("login", "admin or a reseller: whose plans the subscription uses. Default: the customer's owner, or admin."),
-				"plan": sgObj{{"$ref", "#/$defs/name"}, {"description", "A service plan of the owner, or none for a custom subscription."},
-					{"examples", []any{"Business", "none"}}},
-				"addons":       planNames("Add-on plans of the owner, in the order they apply; each at most once, and none with plan none."),
+				"owner":        sgRef("login", "admin or a reseller: whose plans the subscription uses. Default: the customer's owner, or admin."),
+				"plan":         planRef("A service plan of the owner, or none for a custom subscription.", "Business", "none"),
+				"addons":       sgList("Add-on plans of the owner, in the order they apply; each at most once, and none with plan none.", sgRef("plan_name", "An add-on plan's name."), true),
 				"customize":    sgRef("customize", "Values that replace the plan's. Present, even empty, it locks the subscription."),
 				"status":       sgRef("status", "active or suspended. A subscription is also suspended when its customer or reseller is, or once it has expired."),
 				"expires":      sgRef("date", "Expiration date. Default: the creation date plus the plan's expiration."),

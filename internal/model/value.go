@@ -2,7 +2,7 @@ package model
 
 import (
 	"fmt"
-	"math"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -185,7 +185,11 @@ var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i?B|kB|B)?$`)
 // ("100GiB") or with "/mo" or "/month" ("100GiB/mo").
 func ParseTraffic(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	return parseSize(strings.TrimSuffix(strings.TrimSuffix(t, "/month"), "/mo"), s)
+	// One per month: 100GiB/mo/month is no size.
+	if u, ok := strings.CutSuffix(t, "/month"); ok {
+		return parseSize(u, s)
+	}
+	return parseSize(strings.TrimSuffix(t, "/mo"), s)
 }
 
 // ParseSize reads "512MiB", "10GiB", "1TiB", "10GB" (powers of 1000), a
@@ -204,7 +208,7 @@ func parseSize(t, s string) (int64, error) {
 	if m == nil {
 		return 0, fmt.Errorf("malformed size %q (want e.g. 512MiB, 10GiB, 1TB or unlimited)", s)
 	}
-	mult := float64(1)
+	mult := int64(1)
 	switch m[2] {
 	case "", "B":
 	case "KiB":
@@ -235,23 +239,30 @@ func parseSize(t, s string) (int64, error) {
 	if !strings.Contains(m[1], ".") {
 		// Whole numbers exactly, without a float's rounding.
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > MaxLimit/int64(mult) {
+		if err != nil || n > MaxLimit/mult {
 			return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
 		}
-		return n * int64(mult), nil
+		return n * mult, nil
 	}
-	f, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
+	if m[2] == "" || m[2] == "B" {
+		// 1.0 is more likely 1GiB with its unit forgotten than a byte.
+		return 0, fmt.Errorf("malformed size %q: a number of bytes is written in digits only (a size with decimals needs its unit, such as 1.0GiB)", s)
+	}
+	// Decimals exactly too: 8.2GB is 8,200,000,000 bytes (a float makes
+	// it 8199999999.999999), and 1.00000000000000000001GiB is not a
+	// whole number of bytes (a float rounds it to 1 GiB).
+	b, ok := new(big.Rat).SetString(m[1])
+	if !ok {
 		return 0, fmt.Errorf("malformed size %q", s)
 	}
-	b := f * mult
-	if b > MaxLimit {
+	b.Mul(b, new(big.Rat).SetInt64(mult))
+	if b.Cmp(new(big.Rat).SetInt64(MaxLimit)) > 0 {
 		return 0, fmt.Errorf("size %q is too large (at most 8 PiB; write unlimited for no limit)", s)
 	}
-	if b != math.Trunc(b) {
+	if !b.IsInt() {
 		return 0, fmt.Errorf("size %q is not a whole number of bytes", s)
 	}
-	return int64(b), nil
+	return b.Num().Int64(), nil
 }
 
 var durRe = regexp.MustCompile(`^(?:([0-9]+)y)?(?:([0-9]+)mo)?(?:([0-9]+)d)?$`)
@@ -364,6 +375,11 @@ func ParseDate(s string) (time.Time, error) {
 		// time.Parse takes a comma before a fraction of a second too;
 		// RFC 3339 writes a point only.
 		return time.Time{}, fmt.Errorf("malformed date %q (want 2027-01-31 or RFC 3339)", s)
+	}
+	if n := len(s); n > len("2006-01-02") && (s[n-6] == '+' || s[n-6] == '-') && (s[n-5:n-3] > "23" || s[n-2:] > "59") {
+		// time.Parse takes an offset of 24:00 and a minute of 60 too;
+		// RFC 3339 writes hours 00 to 23 and minutes 00 to 59.
+		return time.Time{}, fmt.Errorf("malformed date %q: an offset from UTC is at most 23:59 (RFC 3339)", s)
 	}
 	t = t.UTC()
 	if y := t.Year(); y < 1 || t.After(MaxDate) {

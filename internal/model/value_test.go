@@ -11,13 +11,20 @@ func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"512MiB": 512 << 20, "10GiB": 10 << 30, "1TiB": 1 << 40, "10GB": 10e9, "500MB": 500e6,
 		"1TB": 1e12, "1KB": 1e3, "500kB": 500e3, "1024": 1024, "unlimited": Unlimited, "1.5GiB": 3 << 29, "8PiB": MaxLimit, "9007199254740992": MaxLimit,
+		// Decimals are exact, not a float's: 8.2 * 1e9 is 8199999999.999999.
+		"8.2GB": 8_200_000_000, "1.001MB": 1_001_000, "1.005kB": 1005, "0.75KiB": 768, "8.000PiB": MaxLimit,
 	} {
 		got, err := ParseSize(in)
 		if err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3"} {
+	for _, bad := range []string{"-5GiB", "10XB", "", "ten", "1.3B", "100GiB/mo", "0x10", "1_000", "9PiB", "9007199254740993", "9223372036854775807", "1e3",
+		// Not a whole number of bytes, however close (a float rounds it to one).
+		"0.1KiB", "1.00000000000000000001GiB", "1.0000000001kB", "8.00000000000000000001PiB",
+		// A number of bytes is written in digits only: 1.0 may well be
+		// 1 GiB with its unit forgotten.
+		"1.0", "1.0B", "10.00 B", "0.0"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) accepted", bad)
 		}
@@ -27,8 +34,11 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("ParseTraffic(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	if _, err := ParseTraffic("9PiB/mo"); err == nil {
-		t.Error("ParseTraffic(9PiB/mo) accepted")
+	// One "per month", not two.
+	for _, bad := range []string{"9PiB/mo", "100GiB/mo/month", "100GiB/month/mo", "100GiB/mo/mo"} {
+		if _, err := ParseTraffic(bad); err == nil {
+			t.Errorf("ParseTraffic(%q) accepted", bad)
+		}
 	}
 }
 
@@ -53,7 +63,7 @@ func TestAddSaturates(t *testing.T) {
 }
 
 func TestDateRange(t *testing.T) {
-	for _, good := range []string{"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z", "2027-01-31T10:00:00+02:00"} {
+	for _, good := range []string{"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z", "2027-01-31T10:00:00+02:00", "2027-01-31T10:00:00+23:59", "2027-01-31T10:00:00-23:59"} {
 		if _, err := ParseDate(good); err != nil {
 			t.Errorf("ParseDate(%q): %v", good, err)
 		}
@@ -66,7 +76,9 @@ func TestDateRange(t *testing.T) {
 	}
 	for _, bad := range []string{"0000-01-01", "0000-12-31T23:00:00Z", "9999-12-31T23:00:00-05:00", "10000-01-01", "0001-01-01T00:30:00+01:00",
 		// RFC 3339 writes a fraction of a second after a point only.
-		"2027-01-31T10:00:00,5Z"} {
+		"2027-01-31T10:00:00,5Z",
+		// and an offset from UTC of at most 23:59.
+		"2027-01-31T10:00:00+24:00", "2027-01-31T10:00:00-24:00", "2027-01-31T10:00:00+23:60", "2027-01-31T10:00:00-00:60"} {
 		if _, err := ParseDate(bad); err == nil {
 			t.Errorf("ParseDate(%q) accepted", bad)
 		}
