@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -606,7 +607,14 @@ func (r *refreshing) applied() {
 // revertsDrift lists the drifted objects a plan changes back (watch
 // --apply leaves those to a person unless --self-heal).
 func revertsDrift(p *plan.Plan) []string {
-	return driftTouched(p.Changes, p.Drift)
+	// Drift apply does not set back (the administrator's doing, seen by
+	// a reseller) is reverted by no change: the plan's changes of its
+	// object record what the server has.
+	drift := p.Drift
+	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return d.NoRevert }) {
+		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return d.NoRevert })
+	}
+	return driftTouched(p.Changes, drift)
 }
 
 // driftTouched lists, once each and in drift's order, the addresses of

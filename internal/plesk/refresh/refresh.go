@@ -2433,6 +2433,7 @@ func (c *comparer) describe(d *plan.Drift) {
 				}
 				d.AdoptNote = fmt.Sprintf("take %s out of its plan in the config: the administrator made %s unavailable to resellers, and a reseller's plan cannot provide %s", what, it, it)
 				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s available to resellers again, which synchronizes it again", c.opt.Reseller, what)
+				d.NoRevert = true
 				return
 			}
 			d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers false), then take it out of its plan or keep what the server can provide with apply --accept-available", what)
@@ -2463,6 +2464,7 @@ func (c *comparer) describe(d *plan.Drift) {
 				// no drift of theirs, and has nothing to adopt.
 				d.AdoptNote = fmt.Sprintf("nothing to change in the config: its plan includes %s, which the server gives %s again; the next apply records it", what, it)
 				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s unavailable to resellers again", c.opt.Reseller, what)
+				d.NoRevert = true
 				return
 			default:
 				d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers true): its plan includes %s, and the server gives %s again", what, it, it)
@@ -2585,6 +2587,7 @@ func (c *comparer) describeConversion(d *plan.Drift) {
 	}
 	d.AdoptNote = fmt.Sprintf("replace customer %s in the config with reseller %s, and its subscriptions with what the server has (the reseller's own now)", d.Key, to.Login)
 	d.Revert = fmt.Sprintf("not possible: Plesk cannot convert a reseller back into a customer, so plan and apply stop before any write while the config declares customer %s; to keep it a customer, rename reseller %s on the server, or delete it with its subscriptions, then plan again", d.Key, to.Login)
+	d.NoRevert = true
 }
 
 // unadoptable names the drifted fields whose server value a config
