@@ -797,6 +797,9 @@ type comparer struct {
 	// subscriptions recorded unsynced without get again, made available
 	// to resellers again in the panel (regained).
 	regainedServices map[string][]string
+	// resynced holds the domains of the subscriptions recorded unsynced
+	// (with conflicts) that the server reports synchronized again.
+	resynced map[string]bool
 	// converted maps the login of each recorded customer converted to a
 	// reseller in the panel to the server's reseller (conversions).
 	converted map[string]*state.Reseller
@@ -1960,6 +1963,19 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		values = nil
 	case syncChanged:
 		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
+		if r.SyncStatus == "unsynced" && s.SyncStatus == "synced" && len(r.Conflicts) > 0 {
+			// Synchronized again outside plansync (an allocation raised,
+			// a component installed, a service made available again):
+			// it has what its plans ask for now, which it could not get
+			// (its conflicts), and the values it got are named with it.
+			if !valuesDrift {
+				edited = append(edited, values...)
+			}
+			if c.resynced == nil {
+				c.resynced = map[string]bool{}
+			}
+			c.resynced[key] = true
+		}
 	}
 	edited = append(edited, lostField...)
 	if valuesDrift && values != nil {
@@ -2183,6 +2199,18 @@ func (c *comparer) regained(r state.Subscription, s *state.Subscription) []strin
 	}
 	slices.Sort(out)
 	return out
+}
+
+// resyncOnly reports whether a subscription's drift is only its
+// synchronization regained and the values (and services) that gave it,
+// nothing edited besides (its plans, owner, customer, date, address).
+func resyncOnly(fields []plan.DriftField) bool {
+	for _, f := range fields {
+		if f.Path != "sync_status" && f.Path != plan.ServicesKey && model.Lookup(f.Path) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // regainedOnly reports whether a subscription's drift is only what
@@ -2444,6 +2472,20 @@ func (c *comparer) describe(d *plan.Drift) {
 		d.Revert = "apply will set its plan back, which synchronizes it again"
 		return
 	case plan.DriftEdited:
+		if c.resynced[d.Key] && len(c.regainedServices[d.Key]) == 0 && d.Kind == plan.KindSubscription && !gone {
+			d.Detail = "synchronized again: the server gives it what its plan asks for"
+			if resyncOnly(d.Fields) {
+				// Nothing the config does not ask for, and nothing apply
+				// sets back: what gave it (an allocation raised, a
+				// component installed) is the administrator's.
+				d.AdoptNote = "nothing to change in the config, which asks for it; the next apply records it"
+				if c.opt.Reseller != "" {
+					d.Revert = fmt.Sprintf("not possible as reseller %s: what the administrator gives its subscriptions (allocation, components, services) is the administrator's", c.opt.Reseller)
+				}
+				d.NoRevert = true
+				return
+			}
+		}
 		if got := c.regainedServices[d.Key]; len(got) > 0 && d.Kind == plan.KindSubscription && !gone {
 			// Its plan asks for them, and the server gives them again:
 			// the services' doing (their drift), not the subscription's.
