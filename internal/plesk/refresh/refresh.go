@@ -2434,6 +2434,12 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 		d.Revert = "apply will create it again"
+		if c.opt.Reseller != "" && d.Cause == plan.DriftDeleted && (d.Kind == "customer" || d.Kind == plan.KindSubscription) {
+			// Gone from the reseller's view: the administrator may have
+			// moved it to another owner, which the reseller cannot read.
+			d.Detail = "or moved to another owner by the administrator: a reseller's credentials read only its own accounts and subscriptions"
+			d.Revert += " (Plesk refuses it if it was moved: its login or domain is taken)"
+		}
 		if billing {
 			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
 		}
