@@ -247,9 +247,10 @@ func sleepFor(ts *testscript.TestScript, neg bool, args []string) {
 var scriptEnvKeys = []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STATE", "PLANSYNC_STATE_NAME", "PLANSYNC_NOW"}
 
 // scriptPleskKeys are those that point plansync at the emulator
-// (pleskfake), passed on only when set: a process in the background
-// talks to the same server as one exec runs.
-var scriptPleskKeys = []string{"PLANSYNC_PLESK_URL", "PLANSYNC_PLESK_KEY", "PLANSYNC_PLESK_DEFAULT_IP"}
+// (pleskfake) and the account it uses there (a reseller's login and
+// password, for --as reseller:LOGIN), passed on only when set: a
+// process in the background talks to the same server as one exec runs.
+var scriptPleskKeys = []string{"PLANSYNC_PLESK_URL", "PLANSYNC_PLESK_KEY", "PLANSYNC_PLESK_LOGIN", "PLANSYNC_PLESK_PASSWORD", "PLANSYNC_PLESK_DEFAULT_IP"}
 
 // scriptEnv is the environment of a process a script runs in the
 // background.

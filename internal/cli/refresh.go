@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,6 +156,9 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 		if werr := r.notTheReseller(env, client, err); werr != nil {
 			return nil, "", werr
 		}
+		if werr := r.resellerRefused(env, client, err, prior); werr != nil {
+			return nil, "", werr
+		}
 		hint := "fix the connection, or plan from the recorded state alone with --refresh=false"
 		switch r.cmd {
 		case "watch":
@@ -222,6 +226,31 @@ func (r *refreshing) notTheReseller(env Env, client *xmlapi.Client, err error) e
 	}
 	return fmt.Errorf("--as reseller:%s, but %s is %s, not the reseller's login: plesk %s refused that account what only the administrator may read (error %d); the credentials must be the reseller's (%s=%s and %s) or the administrator's",
 		r.reseller, source, login, client.Server(), xmlapi.ErrPermission, plesk.EnvLogin, r.reseller, plesk.EnvPassword)
+}
+
+// resellerRefused explains a read with --as reseller:LOGIN, with the
+// reseller's own login, that Plesk refused to authenticate (error 1001):
+// its password is wrong, or it is suspended (Plesk lets no suspended
+// reseller log in), which the recorded state says when the administrator
+// suspended it with plansync. nil otherwise.
+func (r *refreshing) resellerRefused(env Env, client *xmlapi.Client, err error, prior *state.Snapshot) error {
+	var se *xmlapi.SystemError
+	if r.reseller == "" || !strings.EqualFold(client.Login(), r.reseller) || !errors.As(err, &se) || se.Code != xmlapi.ErrAuth {
+		return nil
+	}
+	source := "the config's server.plesk password"
+	if strings.TrimSpace(env.env(plesk.EnvPassword)) != "" {
+		source = plesk.EnvPassword
+	}
+	why := fmt.Sprintf("check reseller %s's password (%s), and that reseller %s is not suspended: a suspended reseller cannot log in", r.reseller, source, r.reseller)
+	if prior != nil {
+		for i := range prior.Resellers {
+			if rs := &prior.Resellers[i]; rs.Login == r.reseller && rs.Status == "suspended" {
+				why = fmt.Sprintf("reseller %s is recorded suspended: a suspended reseller cannot log in (the administrator activates it)", r.reseller)
+			}
+		}
+	}
+	return fmt.Errorf("cannot read the Plesk server to refresh the state: %v; %s", err, why)
 }
 
 // permissionDenied reports whether Plesk refused a request for lack of
@@ -606,7 +635,14 @@ func (r *refreshing) applied() {
 // revertsDrift lists the drifted objects a plan changes back (watch
 // --apply leaves those to a person unless --self-heal).
 func revertsDrift(p *plan.Plan) []string {
-	return driftTouched(p.Changes, p.Drift)
+	// Drift apply does not set back (the administrator's doing, seen by
+	// a reseller) is reverted by no change: the plan's changes of its
+	// object record what the server has.
+	drift := p.Drift
+	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return d.NoRevert }) {
+		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return d.NoRevert })
+	}
+	return driftTouched(p.Changes, drift)
 }
 
 // driftTouched lists, once each and in drift's order, the addresses of

@@ -439,10 +439,19 @@ func (e *engine) overAllocated(login, path string, applied int64, limit model.Va
 	if e.cfg.Server != nil && e.cfg.Server.Name != "" {
 		on = " on " + e.cfg.Server.Name
 	}
+	of, raise := limit.Text(), "raise"
+	if e.in.Scope != nil && e.in.Scope.Reseller == login {
+		// The reseller's own view: its allocation is the administrator's,
+		// as recorded (its credentials cannot read it: one raised in the
+		// panel since is not known here), and raising it is the
+		// administrator's too.
+		of += " as recorded (its reseller plan or allocation, which a reseller's credentials cannot read, as the administrator last applied or refreshed it)"
+		raise = "have the administrator raise"
+	}
 	e.overAlloc[login] = append(e.overAlloc[login], diag.Diagnostic{Severity: diag.Warning, Subject: r.Src.Decl, Object: "reseller " + login, Path: "allocation." + path,
 		Summary: fmt.Sprintf("reseller %s's subscriptions%s have %s applied, more than its allocation of %s: nothing applied is cut, and nothing more can be given",
-			login, on, have, limit.Text()),
-		Detail: "raise reseller " + login + "'s " + name + " allocation, or lower what its subscriptions have (Plesk shows the reseller as overused)"})
+			login, on, have, of),
+		Detail: raise + " reseller " + login + "'s " + name + " allocation, or lower what its subscriptions have (Plesk shows the reseller as overused)"})
 }
 
 // overAllocationWarnings adds the over-allocation warnings to the plan's

@@ -83,6 +83,12 @@ type Drift struct {
 	// Gone marks an object the config no longer declares: apply deletes
 	// it (Revert), and adopting it is putting it back in the config.
 	Gone bool
+	// NoRevert marks drift that apply does not set back (Revert says
+	// why: the administrator's doing, seen by a reseller; a conversion
+	// Plesk cannot undo): a change the plan makes to the object records
+	// what the server has, or follows from the config, and reverts
+	// nothing (watch --apply applies it without --self-heal).
+	NoRevert bool
 }
 
 // Address is "kind key" ("server: kind key" in a multi-server plan).

@@ -1064,6 +1064,11 @@ func mergeParts(p *Plan, in FleetInput, forgotten []string) {
 		} else {
 			d.Object = on + ": " + d.Object
 		}
+		// Its advice names the servers too ("rename reseller bob on
+		// web1"), as a conflict's fix does: "the server" is one of
+		// several here.
+		d.Summary = strings.ReplaceAll(d.Summary, " on the server", " on "+andList(said.servers))
+		d.Detail = strings.ReplaceAll(d.Detail, " on the server", " on "+andList(said.servers))
 		p.Diagnostics = append(p.Diagnostics, d)
 	}
 	for _, name := range forgotten {
@@ -1147,4 +1152,13 @@ func countNoun(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// andList joins names as a sentence does ("web1", "web1 and web2",
+// "web1, web2 and web3").
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -1864,10 +1864,14 @@ func webspaceValues(v mapping.Values) xmlapi.WebspaceValues {
 
 // ---- statuses -------------------------------------------------------------
 
-// Status bits: suspended by the administrator, expired.
+// Status bits: suspended by the administrator, by a reseller, by the
+// customer; expired.
 const (
 	suspendedByAdmin = 16
 	statusExpired    = 256
+	// suspendedBits are those a suspension in the panel sets: the
+	// administrator's (16), a reseller's (32), the customer's (64).
+	suspendedBits = suspendedByAdmin | 32 | 64
 )
 
 func (r *run) buildStatuses() *phase {
@@ -1927,7 +1931,10 @@ func (r *run) buildStatuses() *phase {
 		// date has not passed: renewed, or expired outside plansync), it
 		// is activated: Plesk keeps an expired subscription suspended.
 		filter := xmlapi.WebspaceFilter{Name: []string{s.Domain}}
-		held := have&suspendedByAdmin != 0 || (have&statusExpired != 0 && s.Status == "active")
+		// Suspended in the panel by its reseller (32) or its customer
+		// (64) is suspended as by the administrator (16): refresh shows
+		// it as such, and activating it is writing 0.
+		held := have&suspendedBits != 0 || (have&statusExpired != 0 && s.Status == "active")
 		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", held, func(st *int) xmlapi.Op {
 			return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: st}}}
 		})

@@ -1365,8 +1365,9 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	}
 	if w.Data.GenInfo != nil {
 		// The subscription's own status (its owner's suspension is the
-		// owner's).
-		want, have := s.ConfigStatus == "suspended", w.Data.GenInfo.Status&suspendedByAdmin != 0
+		// owner's): suspended in the panel by the administrator, its
+		// reseller or its customer.
+		want, have := s.ConfigStatus == "suspended", w.Data.GenInfo.Status&suspendedBits != 0
 		if want != have {
 			add("status", statusText(want), statusText(have))
 		}

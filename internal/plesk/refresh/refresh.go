@@ -793,6 +793,13 @@ type comparer struct {
 	// subscriptions no longer get, made unavailable to resellers in the
 	// panel (unavailable).
 	lostServices map[string][]string
+	// regainedServices holds, by domain, the services that reseller's
+	// subscriptions recorded unsynced without get again, made available
+	// to resellers again in the panel (regained).
+	regainedServices map[string][]string
+	// resynced holds the domains of the subscriptions recorded unsynced
+	// (with conflicts) that the server reports synchronized again.
+	resynced map[string]bool
 	// converted maps the login of each recorded customer converted to a
 	// reseller in the panel to the server's reseller (conversions).
 	converted map[string]*state.Reseller
@@ -1926,6 +1933,21 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		c.lostServices[key] = lost
 	}
+	// Services the admin made available to resellers again: the server
+	// gives them back to a reseller's subscription recorded unsynced
+	// without them (a conflict accepted), and synchronizes it again.
+	regained := c.regained(r, s)
+	var gotServices []string // what it gets now
+	if len(regained) > 0 {
+		had := plan.ServicesOf(c.rec.PropertySets[r.Effective])
+		gotServices = append(slices.Clone(had), regained...)
+		slices.Sort(gotServices)
+		lostField = []plan.DriftField{{Path: "services", Recorded: plan.ListOf(had, true), Observed: plan.ListOf(gotServices, true)}}
+		if c.regainedServices == nil {
+			c.regainedServices = map[string][]string{}
+		}
+		c.regainedServices[key] = regained
+	}
 	switch {
 	case syncChanged && s.SyncStatus == "locked":
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
@@ -1941,6 +1963,19 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		values = nil
 	case syncChanged:
 		edited = append(edited, plan.DriftField{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)})
+		if r.SyncStatus == "unsynced" && s.SyncStatus == "synced" && len(r.Conflicts) > 0 {
+			// Synchronized again outside plansync (an allocation raised,
+			// a component installed, a service made available again):
+			// it has what its plans ask for now, which it could not get
+			// (its conflicts), and the values it got are named with it.
+			if !valuesDrift {
+				edited = append(edited, values...)
+			}
+			if c.resynced == nil {
+				c.resynced = map[string]bool{}
+			}
+			c.resynced[key] = true
+		}
 	}
 	edited = append(edited, lostField...)
 	if valuesDrift && values != nil {
@@ -2052,6 +2087,12 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		o.Effective = c.obs.PutValues(vals)
 	}
+	if len(regained) > 0 {
+		// With the services it gets again.
+		vals := maps.Clone(c.obs.PropertySets[o.Effective])
+		vals[plan.ServicesKey] = plan.ServicesValue(gotServices)
+		o.Effective = c.obs.PutValues(vals)
+	}
 	o.Settings, o.DroppedSettings = r.Settings, r.DroppedSettings
 	// The conflicts stay as recorded: the server's read computes the
 	// conflicts of what it has (a component uninstalled, say), which no
@@ -2132,6 +2173,56 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 		}
 	}
 	return all, lost
+}
+
+// regained gives the services of a reseller's subscription recorded
+// unsynced without them (its recorded conflicts: unavailable to
+// resellers) that the server gives it again: it reports the subscription
+// synchronized, and (read by the admin, who reads the services'
+// definitions) the service available to resellers. The admin made them
+// available to resellers again.
+func (c *comparer) regained(r state.Subscription, s *state.Subscription) []string {
+	if r.SyncStatus != "unsynced" || s.SyncStatus != "synced" || r.Owner == "" || r.Owner == model.Admin || len(r.Conflicts) == 0 {
+		return nil
+	}
+	has := plan.ServicesOf(c.rec.PropertySets[r.Effective])
+	var out []string
+	for _, cf := range r.Conflicts {
+		name, ok := strings.CutPrefix(cf.Property, plan.ServicesKey+".")
+		if !ok || cf.Reason != "service "+name+" unavailable to resellers" || slices.Contains(has, name) || slices.Contains(out, name) {
+			continue
+		}
+		if c.opt.Reseller == "" && !slices.ContainsFunc(c.obs.Services, func(sv state.Service) bool { return sv.Name == name && sv.AvailableToResellers }) {
+			continue
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// resyncOnly reports whether a subscription's drift is only its
+// synchronization regained and the values (and services) that gave it,
+// nothing edited besides (its plans, owner, customer, date, address).
+func resyncOnly(fields []plan.DriftField) bool {
+	for _, f := range fields {
+		if f.Path != "sync_status" && f.Path != plan.ServicesKey && model.Lookup(f.Path) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// regainedOnly reports whether a subscription's drift is only what
+// services made available to resellers again gave it (regained): its
+// synchronization and those services.
+func regainedOnly(fields []plan.DriftField) bool {
+	for _, f := range fields {
+		if f.Path != "sync_status" && f.Path != plan.ServicesKey {
+			return false
+		}
+	}
+	return true
 }
 
 // unavailableToReseller is unavailable for a read with a reseller's
@@ -2343,6 +2434,12 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftDeleted, plan.DriftMissing:
 		d.AdoptNote = fmt.Sprintf("remove %s %s from the config (and its recorded state goes with the next apply)", strings.ReplaceAll(string(d.Kind), "_", " "), d.Key)
 		d.Revert = "apply will create it again"
+		if c.opt.Reseller != "" && d.Cause == plan.DriftDeleted && (d.Kind == "customer" || d.Kind == plan.KindSubscription) {
+			// Gone from the reseller's view: the administrator may have
+			// moved it to another owner, which the reseller cannot read.
+			d.Detail = "or moved to another owner by the administrator: a reseller's credentials read only its own accounts and subscriptions"
+			d.Revert += " (Plesk refuses it if it was moved: its login or domain is taken)"
+		}
 		if billing {
 			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
 		}
@@ -2370,6 +2467,7 @@ func (c *comparer) describe(d *plan.Drift) {
 				}
 				d.AdoptNote = fmt.Sprintf("take %s out of its plan in the config: the administrator made %s unavailable to resellers, and a reseller's plan cannot provide %s", what, it, it)
 				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s available to resellers again, which synchronizes it again", c.opt.Reseller, what)
+				d.NoRevert = true
 				return
 			}
 			d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers false), then take it out of its plan or keep what the server can provide with apply --accept-available", what)
@@ -2379,6 +2477,57 @@ func (c *comparer) describe(d *plan.Drift) {
 		d.AdoptNote = "adopt the plan's values that caused it (see its plan's drift) and keep what the server can provide with apply --accept-available"
 		d.Revert = "apply will set its plan back, which synchronizes it again"
 		return
+	case plan.DriftEdited:
+		if c.resynced[d.Key] && len(c.regainedServices[d.Key]) == 0 && d.Kind == plan.KindSubscription && !gone {
+			d.Detail = "synchronized again: the server gives it what its plan asks for"
+			if resyncOnly(d.Fields) {
+				// Nothing the config does not ask for, and nothing apply
+				// sets back: what gave it (an allocation raised, a
+				// component installed) is the administrator's.
+				d.AdoptNote = "nothing to change in the config, which asks for it; the next apply records it"
+				if c.opt.Reseller != "" {
+					d.Revert = fmt.Sprintf("not possible as reseller %s: what the administrator gives its subscriptions (allocation, components, services) is the administrator's", c.opt.Reseller)
+				}
+				d.NoRevert = true
+				return
+			}
+		}
+		if got := c.regainedServices[d.Key]; len(got) > 0 && d.Kind == plan.KindSubscription && !gone {
+			// Its plan asks for them, and the server gives them again:
+			// the services' doing (their drift), not the subscription's.
+			what := "service " + strings.Join(got, ", ")
+			it := "it"
+			if len(got) > 1 {
+				it = "them"
+			}
+			d.Detail = what + " made available to resellers again"
+			if c.opt.Reseller != "" {
+				d.Detail += " by the administrator"
+			}
+			switch {
+			case !regainedOnly(d.Fields):
+				// Edited besides: resolved as any edit is.
+			case c.opt.Reseller != "":
+				// The services are the administrator's: a reseller sees
+				// no drift of theirs, and has nothing to adopt.
+				d.AdoptNote = fmt.Sprintf("nothing to change in the config: its plan includes %s, which the server gives %s again; the next apply records it", what, it)
+				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s unavailable to resellers again", c.opt.Reseller, what)
+				d.NoRevert = true
+				return
+			default:
+				d.AdoptNote = fmt.Sprintf("adopt what caused it (see %s's drift: available_to_resellers true): its plan includes %s, and the server gives %s again", what, it, it)
+				d.Revert = fmt.Sprintf("apply will make %s unavailable to resellers again, which leaves it unsynchronized again", what)
+				return
+			}
+		}
+		if !gone {
+			d.Revert = "apply will set it back to the config's values"
+			if billing {
+				if r := billingRevert(d.Fields); r != "" {
+					d.Revert = r
+				}
+			}
+		}
 	default:
 		if !gone {
 			d.Revert = "apply will set it back to the config's values"
@@ -2486,6 +2635,7 @@ func (c *comparer) describeConversion(d *plan.Drift) {
 	}
 	d.AdoptNote = fmt.Sprintf("replace customer %s in the config with reseller %s, and its subscriptions with what the server has (the reseller's own now)", d.Key, to.Login)
 	d.Revert = fmt.Sprintf("not possible: Plesk cannot convert a reseller back into a customer, so plan and apply stop before any write while the config declares customer %s; to keep it a customer, rename reseller %s on the server, or delete it with its subscriptions, then plan again", d.Key, to.Login)
+	d.NoRevert = true
 }
 
 // unadoptable names the drifted fields whose server value a config
