@@ -2520,14 +2520,7 @@ func (c *comparer) describe(d *plan.Drift) {
 				return
 			}
 		}
-		if !gone {
-			d.Revert = "apply will set it back to the config's values"
-			if billing {
-				if r := billingRevert(d.Fields); r != "" {
-					d.Revert = r
-				}
-			}
-		}
+		fallthrough // set back as any edit
 	default:
 		if !gone {
 			d.Revert = "apply will set it back to the config's values"
