@@ -136,6 +136,21 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("recorded state changed since it was read (serial %d, expected %d)", e.GotSerial, e.WantSerial)
 }
 
+// Session describes a holder that holds the lock without a plansync
+// lock of its own (no ID; PostgreSQL: a write taking the lock for its
+// transaction), by what is known of it: "postgres from 10.0.0.7 (write
+// state (session 77))". It has no pid or start time to name.
+func (h LockInfo) Session() string {
+	who := h.Who
+	if who == "" {
+		who = "another process"
+	}
+	if h.Host != "" {
+		who += " from " + h.Host
+	}
+	return who + " (" + h.Operation + ")"
+}
+
 // LockedError: another holder has the lock.
 type LockedError struct {
 	Holder LockInfo
@@ -144,16 +159,7 @@ type LockedError struct {
 func (e *LockedError) Error() string {
 	h := e.Holder
 	if h.ID == "" && h.Operation != "" {
-		// A session that holds the lock without a plansync lock of its
-		// own (PostgreSQL: a write taking the lock for its transaction).
-		who := h.Who
-		if who == "" {
-			who = "another process"
-		}
-		if h.Host != "" {
-			who += " from " + h.Host
-		}
-		return fmt.Sprintf("state is locked by %s (%s), which holds no lock ID to force-unlock; wait for it to finish (--lock-timeout waits)", who, h.Operation)
+		return fmt.Sprintf("state is locked by %s, which holds no lock ID to force-unlock; wait for it to finish (--lock-timeout waits)", h.Session())
 	}
 	if h.ID == "" {
 		// A lock that names no holder: taken by something other than

@@ -44,10 +44,14 @@ func lock(ctx context.Context, env Env, c *common, b state.Backend, dir, op stri
 	var held *state.LockedError
 	if errors.As(err, &held) && c.LockTimeout > 0 {
 		env.inputs.taint() // what it prints is not the plan's
-		if h := held.Holder; h.Who != "" {
+		switch h := held.Holder; {
+		case h.ID != "":
 			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s (pid %d on %s, %s since %s)…\n",
 				c.LockTimeout, h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339))
-		} else {
+		case h.Operation != "":
+			// A session without a plansync lock: no pid, no start.
+			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by %s…\n", c.LockTimeout, h.Session())
+		default:
 			// Taken a moment ago: its holder is not recorded yet.
 			fmt.Fprintf(env.Stderr, "Waiting up to %s for the state lock held by another process…\n", c.LockTimeout)
 		}
