@@ -119,11 +119,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		if len(fixes) > 0 && len(fixes) <= listed {
 			how = strings.Join(fixes, "; ")
 		}
-		adapt := "adapt the system"
-		if p.Scope != nil {
-			adapt = "have the administrator adapt the system"
-		}
-		fmt.Fprintf(&b, "\nTo resolve a conflict: **adapt the plan** (change the config) or **%s** (%s)", adapt, mdCell(how))
+		fmt.Fprintf(&b, "\nTo resolve a conflict: **adapt the plan** (change the config) or **%s** (%s)", adaptTheSystem(p), mdCell(how))
 		if slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
 			b.WriteString("; or accept the available values with `plansync apply --accept-available`.\n\n")
 		} else {

@@ -484,12 +484,7 @@ func writeConflicts(b *strings.Builder, st styler, p *plan.Plan) {
 	}
 	b.WriteString("\nTo resolve a conflict, either:\n")
 	b.WriteString("  1. adapt the plan: change the config so it asks only for available values, or\n")
-	// A reseller's plan: the system (components, allocations, services)
-	// is the administrator's.
-	adapt := "adapt the system"
-	if p.Scope != nil {
-		adapt = "have the administrator adapt the system"
-	}
+	adapt := adaptTheSystem(p)
 	if len(fixList) > 0 {
 		fmt.Fprintf(b, "  2. %s: %s.\n", adapt, escapeJoin(fixList, "; "))
 	} else {
@@ -697,4 +692,14 @@ func noChanges(p *plan.Plan) string {
 		return "No changes. " + what + " the configuration; apply records what changed outside plansync (above) in the state."
 	}
 	return "No changes. The recorded state matches the configuration."
+}
+
+// adaptTheSystem names the second way out of a conflict: in a reseller's
+// plan the system (components, allocations, services) is the
+// administrator's.
+func adaptTheSystem(p *plan.Plan) string {
+	if p.Scope != nil {
+		return "have the administrator adapt the system"
+	}
+	return "adapt the system"
 }

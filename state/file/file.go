@@ -29,6 +29,10 @@ const defaultLockWait = 5 * time.Second
 type Backend struct {
 	path     string
 	lockWait time.Duration
+	// afterBusy, when set, is called when the lock is found held,
+	// before its holder is read (a test releases the lock there, as a
+	// holder that is done would).
+	afterBusy func()
 
 	writeMu sync.Mutex // serialises the writes of this value
 

@@ -1086,13 +1086,12 @@ func TestLockReleasedWhileReadingHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := false
-	afterBusy = func() {
+	b.afterBusy = func() {
 		if !released {
 			released = true
 			f.Close() // drops the OS lock
 		}
 	}
-	t.Cleanup(func() { afterBusy = func() {} })
 	l, err := b.TryLock(t.Context(), state.LockInfo{Operation: "plan"})
 	if err != nil {
 		t.Fatalf("TryLock after the holder released the lock = %v, want the lock", err)

@@ -69,7 +69,9 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 		}
 		err = lockFile(f)
 		if errors.Is(err, errWouldBlock) {
-			afterBusy()
+			if b.afterBusy != nil {
+				b.afterBusy()
+			}
 			holder := readHolder(ctx, f)
 			f.Close()
 			if holder.ID == "" && unnamed < 2 && ctx.Err() == nil {
@@ -104,10 +106,6 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	}
 	return nil, fmt.Errorf("locking %s: the lock file %s keeps being removed", b.Describe(), b.lockPath())
 }
-
-// afterBusy is called when the lock is found held, before its holder is
-// read (a test releases the lock there, as a holder that is done would).
-var afterBusy = func() {}
 
 // lockErr is the error of a lock that cannot be taken because the lock
 // file cannot be made or opened; it wraps state.ErrReadOnly when that is

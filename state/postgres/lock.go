@@ -61,7 +61,9 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 			break
 		}
 		b.putSpare(conn)
-		afterBusy()
+		if b.afterBusy != nil {
+			b.afterBusy()
+		}
 		var holder state.LockInfo
 		var held bool
 		err = b.use(ctx, func(conn *pgx.Conn) (err error) {
@@ -94,10 +96,6 @@ func (b *Backend) TryLock(ctx context.Context, info state.LockInfo) (state.Lock,
 	b.mu.Unlock()
 	return l, nil
 }
-
-// afterBusy is called when the lock is found held, before its holder is
-// read (a test releases the lock there, as a holder that is done would).
-var afterBusy = func() {}
 
 // tryAdvisoryLock tries the state's advisory lock on a lock connection
 // (lockConn), which it returns with whether it got the lock.

@@ -43,6 +43,10 @@ type Backend struct {
 	spare  *pgx.Conn // a connection kept for the next TryLock
 	known  *stored   // the rows as last read or written, or nil
 	closed bool
+	// afterBusy, when set, is called when the lock is found held,
+	// before its holder is read (a test releases the lock there, as a
+	// holder that is done would).
+	afterBusy func()
 }
 
 var _ state.Backend = (*Backend)(nil)

@@ -1026,7 +1026,7 @@ func TestLockReleasedWhileReadingHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := false
-	afterBusy = func() {
+	b2.afterBusy = func() {
 		if !released {
 			released = true
 			if err := l1.Unlock(); err != nil {
@@ -1034,7 +1034,6 @@ func TestLockReleasedWhileReadingHolder(t *testing.T) {
 			}
 		}
 	}
-	t.Cleanup(func() { afterBusy = func() {} })
 	l2, err := b2.TryLock(ctx, state.LockInfo{Who: "bob"})
 	if err != nil {
 		t.Fatalf("TryLock after the holder released the lock = %v, want the lock", err)
