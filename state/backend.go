@@ -167,7 +167,7 @@ func (e *LockedError) Error() string {
 		// or by a plansync that has not written its name yet. There is
 		// no ID for force-unlock: the holder is alive (the OS lock would
 		// be gone with it), so waiting is the way.
-		return "state is locked by another process, and the lock names no holder (not a plansync lock, or one being taken at this moment); wait for it to finish (--lock-timeout waits), or find it with fuser or lsof on the lock file"
+		return "state is locked by another process, and the lock names no holder (not a plansync lock, or one being taken at this moment); wait for it to finish (--lock-timeout waits), or find what holds it (a state file: fuser or lsof on its lock file)"
 	}
 	return fmt.Sprintf("state is locked by %s (pid %d on %s, %s since %s); lock ID %s — if that process is gone, run: plansync force-unlock %s",
 		h.Who, h.PID, h.Host, h.Operation, h.Since.UTC().Format(time.RFC3339), h.ID, h.ID)
