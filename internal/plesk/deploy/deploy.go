@@ -1036,6 +1036,14 @@ func (r *run) verify(ctx context.Context) error {
 			}
 			read[s.Domain] = true
 			var only func(string) bool
+			if !r.subscriptionStatusChanges(s.Domain) {
+				// Its status is not the plan's to change, and this run
+				// did not write it (buildStatuses): what differs there
+				// (suspended on its own in the panel while its customer
+				// is suspended, which no drift shows) is no disagreement
+				// with this run's writes.
+				only = func(path string) bool { return path != "status" }
+			}
 			if ch := changed[s.Domain]; ch != nil {
 				only = r.changedPaths(ch, s)
 				if r.wrote[state.Ref{Kind: "subscription", Key: s.Domain}] {
