@@ -1935,6 +1935,16 @@ func (r *run) buildStatuses() *phase {
 		// (64) is suspended as by the administrator (16): refresh shows
 		// it as such, and activating it is writing 0.
 		held := have&suspendedBits != 0 || (have&statusExpired != 0 && s.Status == "active")
+		if held != (s.ConfigStatus == "suspended") && !r.subscriptionStatusChanges(s.Domain) {
+			// Its own status differs while the plan changes neither its
+			// status nor why it has it: suspended (or activated) in the
+			// panel while its customer or reseller is suspended, which
+			// keeps it suspended either way, so no drift shows it.
+			// Writing it would set back a panel edit the plan does not
+			// show (and watch --apply would send it without
+			// --self-heal); it is left as the server has it.
+			continue
+		}
 		status("subscription", s.Domain, r.mine(s.Owner), s.ConfigStatus == "suspended", held, func(st *int) xmlapi.Op {
 			return xmlapi.WebspaceSet{Filter: filter, Values: xmlapi.WebspaceValues{GenSetup: &xmlapi.SetGenSetup{Status: st}}}
 		})

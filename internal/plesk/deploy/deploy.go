@@ -424,6 +424,33 @@ func copySnapshot(s *state.Snapshot) *state.Snapshot {
 	return &c
 }
 
+// subscriptionStatusChanges reports whether the plan changes a
+// subscription's status or why it has it (a suspension of its own added
+// or lifted while its account's holds): its fields, or, for a saved
+// plan's change (which lists no fields), its result against its prior
+// record, under the name it had.
+func (r *run) subscriptionStatusChanges(domain string) bool {
+	ch := r.changes["subscription "+domain]
+	if ch == nil {
+		return false
+	}
+	if ch.Action == plan.Create || ch.Action == plan.Suspend || ch.Action == plan.Activate {
+		return true
+	}
+	if len(ch.Fields) > 0 {
+		return slices.ContainsFunc(ch.Fields, func(f *plan.FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+	}
+	key := domain
+	if old := ch.RenamedFrom; old != "" {
+		key = old
+	}
+	was, now := findSub(r.prior, key), findSub(r.res, domain)
+	if was == nil || now == nil {
+		return true
+	}
+	return was.Status != now.Status || was.ConfigStatus != now.ConfigStatus || !slices.Equal(was.StatusReasons, now.StatusReasons)
+}
+
 // setsSecret reports whether the plan creates an object or sets its
 // secret (a password, an FTP password: they cannot be read back, so
 // the configured one is sent).
@@ -1009,6 +1036,14 @@ func (r *run) verify(ctx context.Context) error {
 			}
 			read[s.Domain] = true
 			var only func(string) bool
+			if !r.subscriptionStatusChanges(s.Domain) {
+				// Its status is not the plan's to change, and this run
+				// did not write it (buildStatuses): what differs there
+				// (suspended on its own in the panel while its customer
+				// is suspended, which no drift shows) is no disagreement
+				// with this run's writes.
+				only = func(path string) bool { return path != "status" }
+			}
 			if ch := changed[s.Domain]; ch != nil {
 				only = r.changedPaths(ch, s)
 				if r.wrote[state.Ref{Kind: "subscription", Key: s.Domain}] {
@@ -1506,4 +1541,17 @@ func (r *run) inPlan(kind, key string) bool {
 // every one for the admin, only its own for a reseller.
 func (r *run) mine(owner string) bool {
 	return r.opts.Reseller == "" || owner == r.opts.Reseller
+}
+
+// findSub returns a snapshot's subscription of domain (nil: none).
+func findSub(s *state.Snapshot, domain string) *state.Subscription {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Subscriptions {
+		if s.Subscriptions[i].Domain == domain {
+			return &s.Subscriptions[i]
+		}
+	}
+	return nil
 }

@@ -1974,7 +1974,9 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 			if c.resynced == nil {
 				c.resynced = map[string]bool{}
 			}
-			c.resynced[key] = true
+			// Its plans edited in the panel (their drift) synchronized
+			// it: apply sets them back, and it with them, as any edit.
+			c.resynced[key] = !c.plansDrifted(r)
 		}
 	}
 	edited = append(edited, lostField...)
@@ -2186,10 +2188,14 @@ func (c *comparer) regained(r state.Subscription, s *state.Subscription) []strin
 		return nil
 	}
 	has := plan.ServicesOf(c.rec.PropertySets[r.Effective])
+	// What its plans include on the server: synchronized again because
+	// the administrator took the service out of its plan in the panel
+	// (the plan's drift), it does not get the service.
+	planned := plan.ServicesOf(c.srv.Records.PropertySets[s.Effective])
 	var out []string
 	for _, cf := range r.Conflicts {
 		name, ok := strings.CutPrefix(cf.Property, plan.ServicesKey+".")
-		if !ok || cf.Reason != "service "+name+" unavailable to resellers" || slices.Contains(has, name) || slices.Contains(out, name) {
+		if !ok || cf.Reason != "service "+name+" unavailable to resellers" || slices.Contains(has, name) || slices.Contains(out, name) || !slices.Contains(planned, name) {
 			continue
 		}
 		if c.opt.Reseller == "" && !slices.ContainsFunc(c.obs.Services, func(sv state.Service) bool { return sv.Name == name && sv.AvailableToResellers }) {
