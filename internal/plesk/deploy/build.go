@@ -1935,7 +1935,7 @@ func (r *run) buildStatuses() *phase {
 		// (64) is suspended as by the administrator (16): refresh shows
 		// it as such, and activating it is writing 0.
 		held := have&suspendedBits != 0 || (have&statusExpired != 0 && s.Status == "active")
-		if held != (s.ConfigStatus == "suspended") && !r.subscriptionStatusChanges(s.Domain) {
+		if held != (s.ConfigStatus == "suspended") && !r.subscriptionStatusChanges(&s) {
 			// Its own status differs while the plan changes neither its
 			// status nor why it has it: suspended (or activated) in the
 			// panel while its customer or reseller is suspended, which

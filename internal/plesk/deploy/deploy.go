@@ -275,7 +275,7 @@ type run struct {
 	// wantCache holds wantOf's results by (effective, settings) set.
 	wantCache map[[2]string]model.Props
 	// priorSubs indexes the prior's subscriptions by domain (made when
-	// first needed, by changedPaths).
+	// first needed, by priorSub).
 	priorSubs map[string]*state.Subscription
 	// unsettable lists, per object, the settings its config leaves out
 	// that the server holds and cannot unset: apply refuses them.
@@ -424,13 +424,13 @@ func copySnapshot(s *state.Snapshot) *state.Snapshot {
 	return &c
 }
 
-// subscriptionStatusChanges reports whether the plan changes a
-// subscription's status or why it has it (a suspension of its own added
-// or lifted while its account's holds): its fields, or, for a saved
-// plan's change (which lists no fields), its result against its prior
-// record, under the name it had.
-func (r *run) subscriptionStatusChanges(domain string) bool {
-	ch := r.changes["subscription "+domain]
+// subscriptionStatusChanges reports whether the plan changes the status
+// of subscription now (its record in the result) or why it has it (a
+// suspension of its own added or lifted while its account's holds): its
+// change's fields, or, for a saved plan's change (which lists no
+// fields), now against its prior record, under the name it had.
+func (r *run) subscriptionStatusChanges(now *state.Subscription) bool {
+	ch := r.changes["subscription "+now.Domain]
 	if ch == nil {
 		return false
 	}
@@ -440,15 +440,27 @@ func (r *run) subscriptionStatusChanges(domain string) bool {
 	if len(ch.Fields) > 0 {
 		return slices.ContainsFunc(ch.Fields, func(f *plan.FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
 	}
-	key := domain
+	key := now.Domain
 	if old := ch.RenamedFrom; old != "" {
 		key = old
 	}
-	was, now := findSub(r.prior, key), findSub(r.res, domain)
-	if was == nil || now == nil {
+	was := r.priorSub(key)
+	if was == nil {
 		return true
 	}
 	return was.Status != now.Status || was.ConfigStatus != now.ConfigStatus || !slices.Equal(was.StatusReasons, now.StatusReasons)
+}
+
+// priorSub returns the prior's subscription of domain (nil: none),
+// through an index made the first time.
+func (r *run) priorSub(domain string) *state.Subscription {
+	if r.priorSubs == nil && r.prior != nil {
+		r.priorSubs = make(map[string]*state.Subscription, len(r.prior.Subscriptions))
+		for i := range r.prior.Subscriptions {
+			r.priorSubs[r.prior.Subscriptions[i].Domain] = &r.prior.Subscriptions[i]
+		}
+	}
+	return r.priorSubs[domain]
 }
 
 // setsSecret reports whether the plan creates an object or sets its
@@ -1036,7 +1048,7 @@ func (r *run) verify(ctx context.Context) error {
 			}
 			read[s.Domain] = true
 			var only func(string) bool
-			if !r.subscriptionStatusChanges(s.Domain) {
+			if !r.subscriptionStatusChanges(s) {
 				// Its status is not the plan's to change, and this run
 				// did not write it (buildStatuses): what differs there
 				// (suspended on its own in the panel while its customer
@@ -1327,13 +1339,7 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 	if len(paths) > 0 {
 		return func(path string) bool { return paths[path] }
 	}
-	if r.priorSubs == nil && r.prior != nil {
-		r.priorSubs = make(map[string]*state.Subscription, len(r.prior.Subscriptions))
-		for i := range r.prior.Subscriptions {
-			r.priorSubs[r.prior.Subscriptions[i].Domain] = &r.prior.Subscriptions[i]
-		}
-	}
-	p := r.priorSubs[s.Domain]
+	p := r.priorSub(s.Domain)
 	if p == nil {
 		return nil
 	}
@@ -1541,17 +1547,4 @@ func (r *run) inPlan(kind, key string) bool {
 // every one for the admin, only its own for a reseller.
 func (r *run) mine(owner string) bool {
 	return r.opts.Reseller == "" || owner == r.opts.Reseller
-}
-
-// findSub returns a snapshot's subscription of domain (nil: none).
-func findSub(s *state.Snapshot, domain string) *state.Subscription {
-	if s == nil {
-		return nil
-	}
-	for i := range s.Subscriptions {
-		if s.Subscriptions[i].Domain == domain {
-			return &s.Subscriptions[i]
-		}
-	}
-	return nil
 }
