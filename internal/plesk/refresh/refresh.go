@@ -2208,27 +2208,24 @@ func (c *comparer) regained(r state.Subscription, s *state.Subscription) []strin
 }
 
 // resyncOnly reports whether a subscription's drift is only its
-// synchronization regained and the values (and services) that gave it,
-// nothing edited besides (its plans, owner, customer, date, address).
-func resyncOnly(fields []plan.DriftField) bool {
+// synchronization regained and what gave it: its services and, with
+// values, the property values it got; nothing edited besides (its plans,
+// owner, customer, date, address).
+func resyncOnly(fields []plan.DriftField, values bool) bool {
 	for _, f := range fields {
-		if f.Path != "sync_status" && f.Path != plan.ServicesKey && model.Lookup(f.Path) == nil {
+		if f.Path != "sync_status" && f.Path != plan.ServicesKey && (!values || model.Lookup(f.Path) == nil) {
 			return false
 		}
 	}
 	return true
 }
 
-// regainedOnly reports whether a subscription's drift is only what
-// services made available to resellers again gave it (regained): its
-// synchronization and those services.
-func regainedOnly(fields []plan.DriftField) bool {
-	for _, f := range fields {
-		if f.Path != "sync_status" && f.Path != plan.ServicesKey {
-			return false
-		}
+// itOrThem is the pronoun for n services.
+func itOrThem(n int) string {
+	if n > 1 {
+		return "them"
 	}
-	return true
+	return "it"
 }
 
 // unavailableToReseller is unavailable for a read with a reseller's
@@ -2236,7 +2233,7 @@ func regainedOnly(fields []plan.DriftField) bool {
 // the subscription's record that the server withholds from it (withheld)
 // is one the admin made unavailable to resellers.
 func (c *comparer) unavailableToReseller(r state.Subscription, s *state.Subscription) (all, lost []string) {
-	if s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin || c.read == nil {
+	if s.SyncStatus != "unsynced" || r.Owner == "" || r.Owner == model.Admin {
 		return nil, nil
 	}
 	withheld, ok := c.withheld(r.Domain, s)
@@ -2467,10 +2464,7 @@ func (c *comparer) describe(d *plan.Drift) {
 				// The services are the administrator's: a reseller sees
 				// no drift of theirs and cannot set them back.
 				d.Detail += " by the administrator"
-				it := "it"
-				if len(lost) > 1 {
-					it = "them"
-				}
+				it := itOrThem(len(lost))
 				d.AdoptNote = fmt.Sprintf("take %s out of its plan in the config: the administrator made %s unavailable to resellers, and a reseller's plan cannot provide %s", what, it, it)
 				d.Revert = fmt.Sprintf("not possible as reseller %s: only the administrator can make %s available to resellers again, which synchronizes it again", c.opt.Reseller, what)
 				d.NoRevert = true
@@ -2486,7 +2480,7 @@ func (c *comparer) describe(d *plan.Drift) {
 	case plan.DriftEdited:
 		if c.resynced[d.Key] && len(c.regainedServices[d.Key]) == 0 && d.Kind == plan.KindSubscription && !gone {
 			d.Detail = "synchronized again: the server gives it what its plan asks for"
-			if resyncOnly(d.Fields) {
+			if resyncOnly(d.Fields, true) {
 				// Nothing the config does not ask for, and nothing apply
 				// sets back: what gave it (an allocation raised, a
 				// component installed) is the administrator's.
@@ -2502,16 +2496,13 @@ func (c *comparer) describe(d *plan.Drift) {
 			// Its plan asks for them, and the server gives them again:
 			// the services' doing (their drift), not the subscription's.
 			what := "service " + strings.Join(got, ", ")
-			it := "it"
-			if len(got) > 1 {
-				it = "them"
-			}
+			it := itOrThem(len(got))
 			d.Detail = what + " made available to resellers again"
 			if c.opt.Reseller != "" {
 				d.Detail += " by the administrator"
 			}
 			switch {
-			case !regainedOnly(d.Fields):
+			case !resyncOnly(d.Fields, false):
 				// Edited besides: resolved as any edit is.
 			case c.opt.Reseller != "":
 				// The services are the administrator's: a reseller sees
