@@ -699,7 +699,7 @@ func targetDrift(p *plan.Plan, drift []plan.Drift, targets []string) {
 	}
 	keep := map[string]bool{}
 	for _, t := range targets {
-		if ref, err := plan.ParseTarget(t); err == nil {
+		if ref, err := p.Scope.ParseTarget(t); err == nil {
 			keep[ref.Kind+" "+ref.Key] = true
 		}
 	}

@@ -187,7 +187,7 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	key, server := o.Key, o.Server
 	if k := plan.Kind(kind); k == plan.KindServicePlan || k == plan.KindAddonPlan {
-		key = plan.AdminPlanKey(key) // "admin/NAME" names the admin's NAME
+		key = a.scope().PlanKey(key) // NAME names the actor's own
 	}
 	isServer := plan.Kind(kind) == plan.KindServer
 	if isServer && key != "" && key != string(plan.KindServer) {

@@ -11,8 +11,14 @@ import (
 )
 
 // ParseTarget reads KIND/KEY ("subscription/doe.example",
-// "service_plan/acme/Web").
+// "service_plan/acme/Web") as the admin names objects.
 func ParseTarget(t string) (state.Ref, error) {
+	return (*Scope)(nil).ParseTarget(t)
+}
+
+// ParseTarget reads KIND/KEY as the actor of sc names objects: a plan
+// named without its owner is the actor's own (sc.PlanKey).
+func (sc *Scope) ParseTarget(t string) (state.Ref, error) {
 	kind, key, ok := strings.Cut(t, "/")
 	if Kind(kind) == KindServer && !ok {
 		return state.Ref{Kind: string(KindServer), Key: string(KindServer)}, nil
@@ -24,11 +30,20 @@ func ParseTarget(t string) (state.Ref, error) {
 	case KindSubscription:
 		key = strings.ToLower(key)
 	case KindServicePlan, KindAddonPlan:
-		// Owner + name: the admin's plans are keyed by name alone, and
-		// "admin/NAME" names them too.
-		key = AdminPlanKey(key)
+		key = sc.PlanKey(key)
 	}
 	return state.Ref{Kind: kind, Key: key}, nil
+}
+
+// PlanKey is the key of the service or add-on plan that the actor of sc
+// names key: OWNER/NAME names the owner's; NAME alone the actor's own,
+// the admin's (keyed by name alone, and "admin/NAME" names them too) or,
+// for a reseller, its own (it manages no other's).
+func (sc *Scope) PlanKey(key string) string {
+	if sc != nil && sc.Reseller != "" && !strings.Contains(key, "/") {
+		return model.PlanKey(sc.Reseller, key)
+	}
+	return AdminPlanKey(key)
 }
 
 // AdminPlanKey is the key of a plan written OWNER/NAME, the admin's as
@@ -54,7 +69,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	want := map[string]bool{}
 	var addrs []string
 	for _, t := range targets {
-		ref, err := ParseTarget(t)
+		ref, err := p.Scope.ParseTarget(t)
 		if err != nil {
 			return nil, err
 		}
