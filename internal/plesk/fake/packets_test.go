@@ -160,3 +160,24 @@ func TestPlanPreferencesKept(t *testing.T) {
 	out := send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>Complex Service Plan</name></filter></get></service-plan></packet>`)
 	contains(t, out, "<preferences><stat>6</stat><maillists>true</maillists><dns_zone_type>slave</dns_zone_type></preferences>")
 }
+
+// A reseller plan's filter holds a key (id, name, guid, external-id or
+// all): Plesk's schema refuses an empty one, so a get, set or del with it
+// is refused as a whole (1014) and changes no plan.
+func TestResellerPlanFilterNeedsKey(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.9.1"><reseller-plan><add><name>Gold</name></add></reseller-plan><reseller-plan><add><name>Silver</name></add></reseller-plan></packet>`)
+	for _, op := range []string{
+		`<get><filter/><limits/></get>`,
+		`<set><filter/><limits><limit><name>max_cl</name><value>1</value></limit></limits></set>`,
+		`<del><filter/></del>`,
+	} {
+		out := send(t, f, `<packet version="1.6.9.1"><reseller-plan>`+op+`</reseller-plan></packet>`)
+		contains(t, out, "<system><status>error</status><errcode>1014</errcode>", "reseller-plan/")
+	}
+	if n := len(f.State().ResellerPlans); n != 2 {
+		t.Fatalf("the server holds %d reseller plans, want the 2 added", n)
+	}
+	out := send(t, f, `<packet version="1.6.9.1"><reseller-plan><get><filter><all/></filter></get></reseller-plan></packet>`)
+	contains(t, out, "<name>Gold</name>", "<name>Silver</name>")
+}

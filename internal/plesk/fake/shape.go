@@ -169,7 +169,7 @@ func checkShape(operator string, n *node) error {
 			return err
 		}
 	}
-	if err := checkFilter(operator+"/"+n.name, n.child("filter")); err != nil {
+	if err := checkFilter(operator, operator+"/"+n.name, n.child("filter")); err != nil {
 		return err
 	}
 	if err := checkHosting(operator, n); err != nil {
@@ -180,8 +180,12 @@ func checkShape(operator string, n *node) error {
 
 // checkFilter checks that a filter selects by one kind of key: the
 // schema's filters are a choice of one element, repeated (login*, id*,
-// guid*, …), never a mix.
-func checkFilter(where string, f *node) error {
+// guid*, …), never a mix. A reseller plan's filter must hold a key (its
+// choice is required: all selects every plan); the others may be empty.
+func checkFilter(operator, where string, f *node) error {
+	if f != nil && len(f.kids) == 0 && operator == "reseller-plan" {
+		return fmt.Errorf("%s/filter: an element is missing (expected: id, name, all, guid, external-id)", where)
+	}
 	if f == nil || len(f.kids) == 0 {
 		return nil
 	}
