@@ -181,3 +181,26 @@ func TestResellerPlanFilterNeedsKey(t *testing.T) {
 	out := send(t, f, `<packet version="1.6.9.1"><reseller-plan><get><filter><all/></filter></get></reseller-plan></packet>`)
 	contains(t, out, "<name>Gold</name>", "<name>Silver</name>")
 }
+
+// Plesk refuses a customer's or reseller's login that does not start
+// with a letter or a digit, or that holds a space (1019), on add and on a
+// rename; a login it accepts (with '.', '_', '-' or '@') is kept.
+func TestLoginsPleskRefuses(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	for _, login := range []string{"bad login", "-dash", ".dot", "_under"} {
+		out := send(t, f, `<packet version="1.6.9.1"><customer><add><gen_info><pname>P</pname><login>`+login+`</login><passwd>Pass-word-1</passwd></gen_info></add></customer>
+<reseller><add><gen-info><pname>R</pname><login>`+login+`</login><passwd>Pass-word-1</passwd></gen-info></add></reseller></packet>`)
+		if strings.Count(out, "<errcode>1019</errcode>") != 2 {
+			t.Errorf("login %q: want 1019 for the customer and the reseller:\n%s", login, out)
+		}
+	}
+	if n := len(f.State().Accounts); n != 0 {
+		t.Fatalf("the server holds %d accounts, want none", n)
+	}
+	out := send(t, f, `<packet version="1.6.9.1"><customer><add><gen_info><pname>P</pname><login>j.doe_1-x@example.com</login><passwd>Pass-word-1</passwd></gen_info></add></customer></packet>`)
+	contains(t, out, "<status>ok</status>")
+	out = send(t, f, `<packet version="1.6.9.1"><customer><set><filter><login>j.doe_1-x@example.com</login></filter><values><gen_info><login>j doe</login></gen_info></values></set></customer></packet>`)
+	contains(t, out, "<errcode>1019</errcode>")
+	out = send(t, f, `<packet version="1.6.9.1"><customer><get><filter><login>j.doe_1-x@example.com</login></filter><dataset><gen_info/></dataset></get></customer></packet>`)
+	contains(t, out, "<status>ok</status>")
+}
