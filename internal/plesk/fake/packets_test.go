@@ -1,8 +1,10 @@
 package fake_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -203,4 +205,62 @@ func TestLoginsPleskRefuses(t *testing.T) {
 	contains(t, out, "<errcode>1019</errcode>")
 	out = send(t, f, `<packet version="1.6.9.1"><customer><get><filter><login>j.doe_1-x@example.com</login></filter><dataset><gen_info/></dataset></get></customer></packet>`)
 	contains(t, out, "<status>ok</status>")
+}
+
+// Packets Plesk's schema refuses (checked with xmllint when
+// PLANSYNC_PLESK_XSD names the schemas) are refused as a whole with 1014
+// and change nothing: an element given twice where the schema takes one,
+// two alternatives of one choice, a missing password in an add, name and
+// value out of order, a reseller's gen-info or limits or a plan's
+// preferences out of order.
+func TestSchemaRefusesShapes(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.9.1"><service-plan><add><name>Base</name></add></service-plan>
+<customer><add><gen_info><pname>Bob</pname><login>bob</login><passwd>Bob-pass-1</passwd></gen_info></add></customer></packet>`)
+	send(t, f, `<packet version="1.6.9.1"><webspace><add><gen_setup><name>bob.example</name><owner-login>bob</owner-login><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Base</plan-name></add></webspace></packet>`)
+	before, err := json.Marshal(f.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := plesktest.SchemaDir(t)
+	for _, c := range []struct{ name, op string }{
+		{"switch to a plan and to none", `<webspace><switch-subscription><filter><name>bob.example</name></filter><plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid><no-plan/></switch-subscription></webspace>`},
+		{"two plans in an add", `<webspace><add><gen_setup><name>two.example</name><owner-login>bob</owner-login><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Base</plan-name><plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid></add></webspace>`},
+		{"name twice", `<service-plan><add><name>A</name><name>B</name></add></service-plan>`},
+		{"two owners", `<service-plan><add><name>C</name><owner-id>1</owner-id><owner-login>admin</owner-login></add></service-plan>`},
+		{"customer without password", `<customer><add><gen_info><pname>P</pname><login>nopw</login></gen_info></add></customer>`},
+		{"reseller without password", `<reseller><add><gen-info><pname>P</pname><login>nopw</login></gen-info></add></reseller>`},
+		{"reseller gen-info out of order", `<reseller><add><gen-info><login>rord</login><pname>P</pname><passwd>Pass-word-1</passwd></gen-info></add></reseller>`},
+		{"permission value before name", `<service-plan><add><name>D</name><permissions><permission><value>true</value><name>manage_dns</name></permission></permissions></add></service-plan>`},
+		{"php setting value before name", `<webspace><set><filter><name>bob.example</name></filter><values><php-settings><setting><value>1</value><name>x</name></setting></php-settings></values></set></webspace>`},
+		{"hosting property without value", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name></property></vrt_hst></hosting></values></set></webspace>`},
+		{"reseller plan overuse outside resource-policy", `<reseller-plan><add><name>RP</name><limits><overuse>block</overuse></limits></add></reseller-plan>`},
+		{"plan preferences out of order", `<service-plan><add><name>E</name><preferences><dns_zone_type>master</dns_zone_type><stat>3</stat></preferences></add></service-plan>`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			packet := `<packet version="1.6.9.1">` + c.op + `</packet>`
+			if dir != "" {
+				cmd := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), "-")
+				cmd.Stdin = strings.NewReader(packet)
+				if err := cmd.Run(); err == nil {
+					t.Fatalf("Plesk's schema takes the packet: the case is wrong")
+				}
+			}
+			out := send(t, f, packet)
+			contains(t, out, "<system><status>error</status><errcode>1014</errcode>")
+		})
+	}
+	after, _ := json.Marshal(f.State())
+	if string(before) != string(after) {
+		t.Errorf("a refused packet changed the server:\nbefore %s\nafter  %s", before, after)
+	}
+	// What the schema takes is still taken: limits, permissions and IP
+	// addresses repeated, a reseller's limits in order.
+	out := send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>Base</name></filter><limits><limit><name>max_site</name><value>2</value></limit><limit><name>max_db</name><value>3</value></limit></limits><permissions><permission><name>manage_dns</name><value>true</value></permission><permission><name>manage_crontab</name><value>false</value></permission></permissions></set></service-plan>
+<reseller-plan><add><name>RP</name><limits><resource-policy><oversell>false</oversell><overuse>block</overuse></resource-policy><limit><name>max_cl</name><value>5</value></limit><limit><name>max_dom</name><value>9</value></limit></limits></add></reseller-plan>
+<reseller><add><gen-info><cname>Co</cname><pname>R</pname><login>rr</login><passwd>Pass-word-1</passwd><status>0</status><email>r@example.com</email><power-user>false</power-user></gen-info><plan-name>RP</plan-name></add></reseller>
+<customer><change-owner><filter><login>bob</login></filter><new-owner-login>rr</new-owner-login><ipV4-address>192.0.2.10</ipV4-address><ipV4-address>192.0.2.10</ipV4-address></change-owner></customer></packet>`)
+	if strings.Count(out, "<status>ok</status>") != 4 {
+		t.Errorf("want 4 results ok:\n%s", out)
+	}
 }

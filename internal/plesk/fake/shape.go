@@ -10,10 +10,11 @@ import (
 // shapes lists, per operator and operation, the children an operation
 // element may have, in the order of Plesk's schema sequences. Each entry
 // is one position: alternatives (a choice) separated by "|", a trailing
-// "!" when the position is required, a trailing "*" when the element is
-// unordered inside (gen_setup) — the emulator rejects unknown elements,
-// elements out of order and missing required ones with error 1014, as
-// Plesk's schema check does.
+// "!" when the position is required, a trailing "+" when its element may
+// come several times (a position takes one element otherwise: a second
+// one, or a second alternative of its choice, is refused) — the emulator
+// rejects unknown elements, elements out of order, repeated ones and
+// missing required ones with error 1014, as Plesk's schema check does.
 var shapes = map[string]map[string][]string{
 	"service-plan": {
 		"add":                       {"name!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "hosting-type", "performance", "permissions", "external-id", "php-settings", "web-server-settings"},
@@ -46,7 +47,7 @@ var shapes = map[string]map[string][]string{
 		"get":                 {"filter!", "dataset!"},
 		"set":                 {"filter!", "values!"},
 		"del":                 {"filter!"},
-		"change-owner":        {"filter!", "new-owner-login!", "ipV4-address", "ipV6-address", "plan-name"},
+		"change-owner":        {"filter!", "new-owner-login!", "ipV4-address+", "ipV6-address+", "plan-name"},
 		"convert-to-reseller": {"filter!", "reseller-plan-name"},
 	},
 	"reseller": {
@@ -103,12 +104,16 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
 	"service-plan": {
-		"add": {"limits": planLimits, "permissions": permissions},
-		"set": {"limits": planLimits, "permissions": permissions},
+		"add": {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"set": {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
 	},
 	"service-plan-addon": {
-		"add": {"limits": {"limit"}, "permissions": permissions},
-		"set": {"limits": {"limit"}, "permissions": permissions},
+		"add": {"limits": {"limit+"}, "permissions": permissions},
+		"set": {"limits": {"limit+"}, "permissions": permissions},
+	},
+	"reseller-plan": {
+		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
+		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
 	},
 	"webspace": {
 		"add": {"limits": planLimits, "permissions": permissions},
@@ -121,23 +126,34 @@ var nestedShapes = map[string]map[string]map[string][]string{
 		"set": {"values": {"gen_info"}, "values/gen_info": setGenInfo},
 	},
 	"reseller": {
+		"add": {"gen-info": append(slices.Clip(addGenInfo[:len(addGenInfo)-3]), "external-id", "description", "power-user"),
+			"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
 		"get": {"dataset": {"gen-info", "stat", "permissions", "limits", "ippool", "subscriptions"}},
-		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")},
+		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user"),
+			"values/limits": resellerLimits, "values/limits/resource-policy": resourcePolicy, "values/permissions": permissions},
 	},
 }
 
 // planLimits is the sequence of a plan's or subscription's limits
 // (domainLimits; an add-on's, DomainAddonTemplateLimits, has limit*
-// only), permissions that of their permissions (domainPerms).
+// only), permissions that of their permissions (domainPerms),
+// resellerLimits and resourcePolicy those of a reseller plan's or
+// reseller's limits (ResellerLimits), planPreferences that of a service
+// plan's preferences.
 var (
-	planLimits  = []string{"overuse", "limit", "all-to-zero"}
-	permissions = []string{"permission", "revoke-all"}
+	planLimits      = []string{"overuse", "limit+", "all-to-zero"}
+	permissions     = []string{"permission+", "revoke-all"}
+	resellerLimits  = []string{"resource-policy", "limit+"}
+	resourcePolicy  = []string{"oversell", "overuse"}
+	planPreferences = []string{"stat", "maillists", "mailservice", "dns_zone_type"}
 )
 
 // addGenInfo is the sequence of a customer's gen_info in an add
-// (clientAddGenInfo). What it requires (pname, login) the emulator
-// answers per operation, with 1019.
-var addGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "owner-id|owner-login|owner-external-id", "external-id", "description"}
+// (clientAddGenInfo; a reseller's, ResellerAddGenInfo, is the same
+// without the owner, and with power-user at the end). It requires the
+// password; what else it requires (pname, login) the emulator answers per
+// operation, with 1019.
+var addGenInfo = []string{"cname", "pname", "login", "passwd!", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "owner-id|owner-login|owner-external-id", "external-id", "description"}
 
 // anyOrder, first in a nested shape, makes it a set rather than a
 // sequence (the schema's xs:all, as a webspace dataset): its elements
@@ -203,6 +219,15 @@ func checkFilter(operator, where string, f *node) error {
 func checkTypes(where string, n *node) error {
 	for _, k := range n.kids {
 		switch k.name {
+		case "limit", "permission", "property", "setting":
+			// PleskLimitType, PleskPermissionType,
+			// PleskPhysHostingPropertyType, a php setting: a name, then a
+			// value.
+			if len(k.kids) != 2 || k.kids[0].name != "name" || k.kids[1].name != "value" {
+				return fmt.Errorf("%s: %s: want a name, then a value", where, k.name)
+			}
+		}
+		switch k.name {
 		case "limit":
 			v := strings.TrimSpace(k.val("value"))
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
@@ -264,7 +289,7 @@ func checkSequence(where string, shape []string, n *node) error {
 	for _, k := range n.kids {
 		found := -1
 		for i := pos; i < len(shape); i++ {
-			for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+			for _, alt := range strings.Split(strings.TrimRight(shape[i], "!+"), "|") {
 				if alt == k.name {
 					found = i
 				}
@@ -275,13 +300,16 @@ func checkSequence(where string, shape []string, n *node) error {
 		}
 		if found < 0 {
 			for i := 0; i < pos; i++ {
-				for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+				for _, alt := range strings.Split(strings.TrimRight(shape[i], "!+"), "|") {
 					if alt == k.name {
 						return fmt.Errorf("%s: element %q is out of order (Plesk's schema wants %s)", where, k.name, order(shape))
 					}
 				}
 			}
 			return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, order(shape))
+		}
+		if seen[found] && found == pos && !strings.HasSuffix(shape[found], "+") {
+			return fmt.Errorf("%s: element %q is not expected (%s takes one element)", where, k.name, strings.Trim(shape[found], "!+"))
 		}
 		pos = found
 		seen[found] = true
@@ -297,7 +325,7 @@ func checkSequence(where string, shape []string, n *node) error {
 func order(shape []string) string {
 	out := make([]string, len(shape))
 	for i, s := range shape {
-		out[i] = strings.TrimRight(s, "!")
+		out[i] = strings.TrimRight(s, "!+")
 	}
 	return strings.Join(out, ", ")
 }
