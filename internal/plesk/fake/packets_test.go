@@ -236,6 +236,13 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"hosting property without value", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name></property></vrt_hst></hosting></values></set></webspace>`},
 		{"reseller plan overuse outside resource-policy", `<reseller-plan><add><name>RP</name><limits><overuse>block</overuse></limits></add></reseller-plan>`},
 		{"plan preferences out of order", `<service-plan><add><name>E</name><preferences><dns_zone_type>master</dns_zone_type><stat>3</stat></preferences></add></service-plan>`},
+		{"dataset twice", `<webspace><get><filter/><dataset><gen_info/><limits/><gen_info/></dataset></get></webspace>`},
+		{"all twice", `<reseller><get><filter><all/><all/></filter><dataset><gen-info/></dataset></get></reseller>`},
+		{"plan item without name", `<webspace><add-plan-item><filter><name>bob.example</name></filter><plan-item/></add-plan-item></webspace>`},
+		{"plan item with two names", `<service-plan><add-plan-item><filter><name>Base</name></filter><plan-item><name>a</name><name>b</name></plan-item></add-plan-item></service-plan>`},
+		{"empty hosting", `<webspace><set><filter><name>bob.example</name></filter><values><hosting/></values></set></webspace>`},
+		{"vrt_hst twice", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst><vrt_hst/></hosting></values></set></webspace>`},
+		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			packet := `<packet version="1.6.9.1">` + c.op + `</packet>`

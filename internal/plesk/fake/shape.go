@@ -104,8 +104,10 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
 	"service-plan": {
-		"add": {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
-		"set": {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"add-plan-item":    {"plan-item": {"name!"}},
+		"remove-plan-item": {"plan-item": {"name!"}},
 	},
 	"service-plan-addon": {
 		"add": {"limits": {"limit+"}, "permissions": permissions},
@@ -116,9 +118,12 @@ var nestedShapes = map[string]map[string]map[string][]string{
 		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
 	},
 	"webspace": {
-		"add": {"limits": planLimits, "permissions": permissions},
-		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions},
-		"get": {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
+		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst},
+		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions,
+			"values/hosting/vrt_hst": vrtHst},
+		"add-plan-item":    {"plan-item": {"name!"}},
+		"remove-plan-item": {"plan-item": {"name!"}},
+		"get":              {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
 	},
 	"customer": {
 		"add": {"gen_info": addGenInfo},
@@ -146,6 +151,9 @@ var (
 	resellerLimits  = []string{"resource-policy", "limit+"}
 	resourcePolicy  = []string{"oversell", "overuse"}
 	planPreferences = []string{"stat", "maillists", "mailservice", "dns_zone_type"}
+	// vrtHst is a subscription's hosting/vrt_hst in an add or set: its
+	// properties, then its IP addresses.
+	vrtHst = []string{"property+", "ip_address+"}
 )
 
 // addGenInfo is the sequence of a customer's gen_info in an add
@@ -207,7 +215,7 @@ func checkFilter(operator, where string, f *node) error {
 	}
 	kind := f.kids[0].name
 	for _, k := range f.kids[1:] {
-		if k.name != kind {
+		if k.name != kind || kind == "all" {
 			return fmt.Errorf("%s/filter: element %q is not expected (a filter selects by one kind of key: %s)", where, k.name, kind)
 		}
 	}
@@ -264,6 +272,10 @@ func checkHosting(operator string, n *node) error {
 	}
 	where := operator + "/" + n.name + "/hosting"
 	props := operator == "service-plan-addon" || operator == "service-plan" && n.name == "add"
+	if !props && len(h.kids) != 1 {
+		// The schema's hosting is a choice of one: vrt_hst, none, …
+		return fmt.Errorf("%s: want one element of vrt_hst, none", where)
+	}
 	for _, k := range h.kids {
 		switch {
 		case props && k.name != "property":
@@ -277,10 +289,15 @@ func checkHosting(operator string, n *node) error {
 
 func checkSequence(where string, shape []string, n *node) error {
 	if len(shape) > 0 && shape[0] == anyOrder {
+		seen := map[string]bool{}
 		for _, k := range n.kids {
 			if !slices.Contains(shape[1:], k.name) {
 				return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, strings.Join(shape[1:], ", "))
 			}
+			if seen[k.name] {
+				return fmt.Errorf("%s: element %q is not expected (it comes once)", where, k.name)
+			}
+			seen[k.name] = true
 		}
 		return nil
 	}
