@@ -271,3 +271,12 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		t.Errorf("want 4 results ok:\n%s", out)
 	}
 }
+
+// A packet that starts with a UTF-8 byte order mark (an editor's file
+// posted as it is) is well-formed XML, which Plesk's parser takes.
+func TestPacketWithByteOrderMark(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, "\xef\xbb\xbf"+`<?xml version="1.0" encoding="UTF-8"?>
+<packet version="1.6.9.1"><service-plan><add><name>Marked</name></add></service-plan></packet>`)
+	contains(t, out, "<service-plan><add><result><status>ok</status>")
+}
