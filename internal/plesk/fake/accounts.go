@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
@@ -77,6 +79,9 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 		return opErr(xmlapi.ErrInvalidValue, "The contact name (pname) cannot be empty")
 	}
 	if login := gi.val("login"); login != "" && login != a.Login {
+		if why := loginRefused(login); why != "" {
+			return opErr(xmlapi.ErrInvalidValue, "Invalid login %q: %s", login, why)
+		}
 		if login == "admin" || s.state.accountByLogin(login) != nil {
 			return opErr(xmlapi.ErrUserExists, "User %s already exists", login)
 		}
@@ -102,6 +107,19 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 	return nil
 }
 
+// loginRefused says why Plesk refuses a customer's or reseller's login
+// ("" when it takes it): the login starts with a letter or a digit and
+// holds no space.
+func loginRefused(login string) string {
+	if r, _ := utf8.DecodeRuneInString(login); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return "it must start with a letter or a digit"
+	}
+	if strings.ContainsFunc(login, unicode.IsSpace) {
+		return "it must not hold a space"
+	}
+	return ""
+}
+
 // resellerLimit reads a reseller's limit (its plan's or its own), -1 when
 // absent.
 func (s *Server) resellerLimit(r *Account, name string) int64 {
@@ -125,6 +143,9 @@ func (s *Server) customerOp(o *node) ([]any, bool) {
 		login := gi.val("login")
 		if login == "" || gi.val("pname") == "" {
 			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrInvalidValue, "login and pname are required")}}, false
+		}
+		if why := loginRefused(login); why != "" {
+			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrInvalidValue, "Invalid login %q: %s", login, why)}}, false
 		}
 		if login == "admin" || s.state.accountByLogin(login) != nil {
 			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrUserExists, "User %s already exists", login)}}, false
@@ -386,6 +407,9 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 		login := gi.val("login")
 		if login == "" || gi.val("pname") == "" {
 			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrInvalidValue, "login and pname are required")}}, false
+		}
+		if why := loginRefused(login); why != "" {
+			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrInvalidValue, "Invalid login %q: %s", login, why)}}, false
 		}
 		if login == "admin" || s.state.accountByLogin(login) != nil {
 			return []any{&xmlapi.AddResult{Status: *opErr(xmlapi.ErrUserExists, "User %s already exists", login)}}, false

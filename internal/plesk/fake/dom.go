@@ -16,6 +16,8 @@ type node struct {
 }
 
 func parseDOM(data []byte) (*node, error) {
+	// A UTF-8 byte order mark may start a well-formed document.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var stack []*node
 	var root *node

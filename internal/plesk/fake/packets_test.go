@@ -1,8 +1,10 @@
 package fake_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,4 +161,122 @@ func TestPlanPreferencesKept(t *testing.T) {
 	send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>Complex Service Plan</name></filter><preferences><dns_zone_type>slave</dns_zone_type></preferences></set></service-plan></packet>`)
 	out := send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>Complex Service Plan</name></filter></get></service-plan></packet>`)
 	contains(t, out, "<preferences><stat>6</stat><maillists>true</maillists><dns_zone_type>slave</dns_zone_type></preferences>")
+}
+
+// A reseller plan's filter holds a key (id, name, guid, external-id or
+// all): Plesk's schema refuses an empty one, so a get, set or del with it
+// is refused as a whole (1014) and changes no plan.
+func TestResellerPlanFilterNeedsKey(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.9.1"><reseller-plan><add><name>Gold</name></add></reseller-plan><reseller-plan><add><name>Silver</name></add></reseller-plan></packet>`)
+	for _, op := range []string{
+		`<get><filter/><limits/></get>`,
+		`<set><filter/><limits><limit><name>max_cl</name><value>1</value></limit></limits></set>`,
+		`<del><filter/></del>`,
+	} {
+		out := send(t, f, `<packet version="1.6.9.1"><reseller-plan>`+op+`</reseller-plan></packet>`)
+		contains(t, out, "<system><status>error</status><errcode>1014</errcode>", "reseller-plan/")
+	}
+	if n := len(f.State().ResellerPlans); n != 2 {
+		t.Fatalf("the server holds %d reseller plans, want the 2 added", n)
+	}
+	out := send(t, f, `<packet version="1.6.9.1"><reseller-plan><get><filter><all/></filter></get></reseller-plan></packet>`)
+	contains(t, out, "<name>Gold</name>", "<name>Silver</name>")
+}
+
+// Plesk refuses a customer's or reseller's login that does not start
+// with a letter or a digit, or that holds a space (1019), on add and on a
+// rename; a login it accepts (with '.', '_', '-' or '@') is kept.
+func TestLoginsPleskRefuses(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	for _, login := range []string{"bad login", "-dash", ".dot", "_under"} {
+		out := send(t, f, `<packet version="1.6.9.1"><customer><add><gen_info><pname>P</pname><login>`+login+`</login><passwd>Pass-word-1</passwd></gen_info></add></customer>
+<reseller><add><gen-info><pname>R</pname><login>`+login+`</login><passwd>Pass-word-1</passwd></gen-info></add></reseller></packet>`)
+		if strings.Count(out, "<errcode>1019</errcode>") != 2 {
+			t.Errorf("login %q: want 1019 for the customer and the reseller:\n%s", login, out)
+		}
+	}
+	if n := len(f.State().Accounts); n != 0 {
+		t.Fatalf("the server holds %d accounts, want none", n)
+	}
+	out := send(t, f, `<packet version="1.6.9.1"><customer><add><gen_info><pname>P</pname><login>j.doe_1-x@example.com</login><passwd>Pass-word-1</passwd></gen_info></add></customer></packet>`)
+	contains(t, out, "<status>ok</status>")
+	out = send(t, f, `<packet version="1.6.9.1"><customer><set><filter><login>j.doe_1-x@example.com</login></filter><values><gen_info><login>j doe</login></gen_info></values></set></customer></packet>`)
+	contains(t, out, "<errcode>1019</errcode>")
+	out = send(t, f, `<packet version="1.6.9.1"><customer><get><filter><login>j.doe_1-x@example.com</login></filter><dataset><gen_info/></dataset></get></customer></packet>`)
+	contains(t, out, "<status>ok</status>")
+}
+
+// Packets Plesk's schema refuses (checked with xmllint when
+// PLANSYNC_PLESK_XSD names the schemas) are refused as a whole with 1014
+// and change nothing: an element given twice where the schema takes one,
+// two alternatives of one choice, a missing password in an add, name and
+// value out of order, a reseller's gen-info or limits or a plan's
+// preferences out of order.
+func TestSchemaRefusesShapes(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.9.1"><service-plan><add><name>Base</name></add></service-plan>
+<customer><add><gen_info><pname>Bob</pname><login>bob</login><passwd>Bob-pass-1</passwd></gen_info></add></customer></packet>`)
+	send(t, f, `<packet version="1.6.9.1"><webspace><add><gen_setup><name>bob.example</name><owner-login>bob</owner-login><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Base</plan-name></add></webspace></packet>`)
+	before, err := json.Marshal(f.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := plesktest.SchemaDir(t)
+	for _, c := range []struct{ name, op string }{
+		{"switch to a plan and to none", `<webspace><switch-subscription><filter><name>bob.example</name></filter><plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid><no-plan/></switch-subscription></webspace>`},
+		{"two plans in an add", `<webspace><add><gen_setup><name>two.example</name><owner-login>bob</owner-login><ip_address>192.0.2.10</ip_address></gen_setup><plan-name>Base</plan-name><plan-guid>f4ce0000-0000-4000-8000-000000000002</plan-guid></add></webspace>`},
+		{"name twice", `<service-plan><add><name>A</name><name>B</name></add></service-plan>`},
+		{"two owners", `<service-plan><add><name>C</name><owner-id>1</owner-id><owner-login>admin</owner-login></add></service-plan>`},
+		{"customer without password", `<customer><add><gen_info><pname>P</pname><login>nopw</login></gen_info></add></customer>`},
+		{"reseller without password", `<reseller><add><gen-info><pname>P</pname><login>nopw</login></gen-info></add></reseller>`},
+		{"reseller gen-info out of order", `<reseller><add><gen-info><login>rord</login><pname>P</pname><passwd>Pass-word-1</passwd></gen-info></add></reseller>`},
+		{"permission value before name", `<service-plan><add><name>D</name><permissions><permission><value>true</value><name>manage_dns</name></permission></permissions></add></service-plan>`},
+		{"php setting value before name", `<webspace><set><filter><name>bob.example</name></filter><values><php-settings><setting><value>1</value><name>x</name></setting></php-settings></values></set></webspace>`},
+		{"hosting property without value", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name></property></vrt_hst></hosting></values></set></webspace>`},
+		{"reseller plan overuse outside resource-policy", `<reseller-plan><add><name>RP</name><limits><overuse>block</overuse></limits></add></reseller-plan>`},
+		{"plan preferences out of order", `<service-plan><add><name>E</name><preferences><dns_zone_type>master</dns_zone_type><stat>3</stat></preferences></add></service-plan>`},
+		{"dataset twice", `<webspace><get><filter/><dataset><gen_info/><limits/><gen_info/></dataset></get></webspace>`},
+		{"all twice", `<reseller><get><filter><all/><all/></filter><dataset><gen-info/></dataset></get></reseller>`},
+		{"plan item without name", `<webspace><add-plan-item><filter><name>bob.example</name></filter><plan-item/></add-plan-item></webspace>`},
+		{"plan item with two names", `<service-plan><add-plan-item><filter><name>Base</name></filter><plan-item><name>a</name><name>b</name></plan-item></add-plan-item></service-plan>`},
+		{"empty hosting", `<webspace><set><filter><name>bob.example</name></filter><values><hosting/></values></set></webspace>`},
+		{"vrt_hst twice", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst><vrt_hst/></hosting></values></set></webspace>`},
+		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			packet := `<packet version="1.6.9.1">` + c.op + `</packet>`
+			if dir != "" {
+				cmd := exec.Command("xmllint", "--noout", "--schema", filepath.Join(dir, "agent_input.xsd"), "-")
+				cmd.Stdin = strings.NewReader(packet)
+				if err := cmd.Run(); err == nil {
+					t.Fatalf("Plesk's schema takes the packet: the case is wrong")
+				}
+			}
+			out := send(t, f, packet)
+			contains(t, out, "<system><status>error</status><errcode>1014</errcode>")
+		})
+	}
+	after, _ := json.Marshal(f.State())
+	if string(before) != string(after) {
+		t.Errorf("a refused packet changed the server:\nbefore %s\nafter  %s", before, after)
+	}
+	// What the schema takes is still taken: limits, permissions and IP
+	// addresses repeated, a reseller's limits in order.
+	out := send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>Base</name></filter><limits><limit><name>max_site</name><value>2</value></limit><limit><name>max_db</name><value>3</value></limit></limits><permissions><permission><name>manage_dns</name><value>true</value></permission><permission><name>manage_crontab</name><value>false</value></permission></permissions></set></service-plan>
+<reseller-plan><add><name>RP</name><limits><resource-policy><oversell>false</oversell><overuse>block</overuse></resource-policy><limit><name>max_cl</name><value>5</value></limit><limit><name>max_dom</name><value>9</value></limit></limits></add></reseller-plan>
+<reseller><add><gen-info><cname>Co</cname><pname>R</pname><login>rr</login><passwd>Pass-word-1</passwd><status>0</status><email>r@example.com</email><power-user>false</power-user></gen-info><plan-name>RP</plan-name></add></reseller>
+<customer><change-owner><filter><login>bob</login></filter><new-owner-login>rr</new-owner-login><ipV4-address>192.0.2.10</ipV4-address><ipV4-address>192.0.2.10</ipV4-address></change-owner></customer></packet>`)
+	if strings.Count(out, "<status>ok</status>") != 4 {
+		t.Errorf("want 4 results ok:\n%s", out)
+	}
+}
+
+// A packet that starts with a UTF-8 byte order mark (an editor's file
+// posted as it is) is well-formed XML, which Plesk's parser takes.
+func TestPacketWithByteOrderMark(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, "\xef\xbb\xbf"+`<?xml version="1.0" encoding="UTF-8"?>
+<packet version="1.6.9.1"><service-plan><add><name>Marked</name></add></service-plan></packet>`)
+	contains(t, out, "<service-plan><add><result><status>ok</status>")
 }

@@ -10,10 +10,11 @@ import (
 // shapes lists, per operator and operation, the children an operation
 // element may have, in the order of Plesk's schema sequences. Each entry
 // is one position: alternatives (a choice) separated by "|", a trailing
-// "!" when the position is required, a trailing "*" when the element is
-// unordered inside (gen_setup) — the emulator rejects unknown elements,
-// elements out of order and missing required ones with error 1014, as
-// Plesk's schema check does.
+// "!" when the position is required, a trailing "+" when its element may
+// come several times (a position takes one element otherwise: a second
+// one, or a second alternative of its choice, is refused) — the emulator
+// rejects unknown elements, elements out of order, repeated ones and
+// missing required ones with error 1014, as Plesk's schema check does.
 var shapes = map[string]map[string][]string{
 	"service-plan": {
 		"add":                       {"name!", "owner-id|owner-login", "mail", "limits", "log-rotation", "preferences", "hosting", "hosting-type", "performance", "permissions", "external-id", "php-settings", "web-server-settings"},
@@ -46,7 +47,7 @@ var shapes = map[string]map[string][]string{
 		"get":                 {"filter!", "dataset!"},
 		"set":                 {"filter!", "values!"},
 		"del":                 {"filter!"},
-		"change-owner":        {"filter!", "new-owner-login!", "ipV4-address", "ipV6-address", "plan-name"},
+		"change-owner":        {"filter!", "new-owner-login!", "ipV4-address+", "ipV6-address+", "plan-name"},
 		"convert-to-reseller": {"filter!", "reseller-plan-name"},
 	},
 	"reseller": {
@@ -103,17 +104,26 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
 	"service-plan": {
-		"add": {"limits": planLimits, "permissions": permissions},
-		"set": {"limits": planLimits, "permissions": permissions},
+		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"add-plan-item":    {"plan-item": {"name!"}},
+		"remove-plan-item": {"plan-item": {"name!"}},
 	},
 	"service-plan-addon": {
-		"add": {"limits": {"limit"}, "permissions": permissions},
-		"set": {"limits": {"limit"}, "permissions": permissions},
+		"add": {"limits": {"limit+"}, "permissions": permissions},
+		"set": {"limits": {"limit+"}, "permissions": permissions},
+	},
+	"reseller-plan": {
+		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
+		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
 	},
 	"webspace": {
-		"add": {"limits": planLimits, "permissions": permissions},
-		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions},
-		"get": {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
+		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst},
+		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions,
+			"values/hosting/vrt_hst": vrtHst},
+		"add-plan-item":    {"plan-item": {"name!"}},
+		"remove-plan-item": {"plan-item": {"name!"}},
+		"get":              {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
 	},
 	"customer": {
 		"add": {"gen_info": addGenInfo},
@@ -121,23 +131,37 @@ var nestedShapes = map[string]map[string]map[string][]string{
 		"set": {"values": {"gen_info"}, "values/gen_info": setGenInfo},
 	},
 	"reseller": {
+		"add": {"gen-info": append(slices.Clip(addGenInfo[:len(addGenInfo)-3]), "external-id", "description", "power-user"),
+			"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
 		"get": {"dataset": {"gen-info", "stat", "permissions", "limits", "ippool", "subscriptions"}},
-		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user")},
+		"set": {"values": {"gen-info", "limits", "permissions"}, "values/gen-info": append(slices.Clip(setGenInfo), "power-user"),
+			"values/limits": resellerLimits, "values/limits/resource-policy": resourcePolicy, "values/permissions": permissions},
 	},
 }
 
 // planLimits is the sequence of a plan's or subscription's limits
 // (domainLimits; an add-on's, DomainAddonTemplateLimits, has limit*
-// only), permissions that of their permissions (domainPerms).
+// only), permissions that of their permissions (domainPerms),
+// resellerLimits and resourcePolicy those of a reseller plan's or
+// reseller's limits (ResellerLimits), planPreferences that of a service
+// plan's preferences.
 var (
-	planLimits  = []string{"overuse", "limit", "all-to-zero"}
-	permissions = []string{"permission", "revoke-all"}
+	planLimits      = []string{"overuse", "limit+", "all-to-zero"}
+	permissions     = []string{"permission+", "revoke-all"}
+	resellerLimits  = []string{"resource-policy", "limit+"}
+	resourcePolicy  = []string{"oversell", "overuse"}
+	planPreferences = []string{"stat", "maillists", "mailservice", "dns_zone_type"}
+	// vrtHst is a subscription's hosting/vrt_hst in an add or set: its
+	// properties, then its IP addresses.
+	vrtHst = []string{"property+", "ip_address+"}
 )
 
 // addGenInfo is the sequence of a customer's gen_info in an add
-// (clientAddGenInfo). What it requires (pname, login) the emulator
-// answers per operation, with 1019.
-var addGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "owner-id|owner-login|owner-external-id", "external-id", "description"}
+// (clientAddGenInfo; a reseller's, ResellerAddGenInfo, is the same
+// without the owner, and with power-user at the end). It requires the
+// password; what else it requires (pname, login) the emulator answers per
+// operation, with 1019.
+var addGenInfo = []string{"cname", "pname", "login", "passwd!", "status", "phone", "fax", "email", "address", "city", "state", "pcode", "country", "locale", "owner-id|owner-login|owner-external-id", "external-id", "description"}
 
 // anyOrder, first in a nested shape, makes it a set rather than a
 // sequence (the schema's xs:all, as a webspace dataset): its elements
@@ -169,7 +193,7 @@ func checkShape(operator string, n *node) error {
 			return err
 		}
 	}
-	if err := checkFilter(operator+"/"+n.name, n.child("filter")); err != nil {
+	if err := checkFilter(operator, operator+"/"+n.name, n.child("filter")); err != nil {
 		return err
 	}
 	if err := checkHosting(operator, n); err != nil {
@@ -180,14 +204,18 @@ func checkShape(operator string, n *node) error {
 
 // checkFilter checks that a filter selects by one kind of key: the
 // schema's filters are a choice of one element, repeated (login*, id*,
-// guid*, …), never a mix.
-func checkFilter(where string, f *node) error {
+// guid*, …), never a mix. A reseller plan's filter must hold a key (its
+// choice is required: all selects every plan); the others may be empty.
+func checkFilter(operator, where string, f *node) error {
+	if f != nil && len(f.kids) == 0 && operator == "reseller-plan" {
+		return fmt.Errorf("%s/filter: an element is missing (expected: id, name, all, guid, external-id)", where)
+	}
 	if f == nil || len(f.kids) == 0 {
 		return nil
 	}
 	kind := f.kids[0].name
 	for _, k := range f.kids[1:] {
-		if k.name != kind {
+		if k.name != kind || kind == "all" {
 			return fmt.Errorf("%s/filter: element %q is not expected (a filter selects by one kind of key: %s)", where, k.name, kind)
 		}
 	}
@@ -198,6 +226,15 @@ func checkFilter(where string, f *node) error {
 // permission values (long, boolean) and the overuse words.
 func checkTypes(where string, n *node) error {
 	for _, k := range n.kids {
+		switch k.name {
+		case "limit", "permission", "property", "setting":
+			// PleskLimitType, PleskPermissionType,
+			// PleskPhysHostingPropertyType, a php setting: a name, then a
+			// value.
+			if len(k.kids) != 2 || k.kids[0].name != "name" || k.kids[1].name != "value" {
+				return fmt.Errorf("%s: %s: want a name, then a value", where, k.name)
+			}
+		}
 		switch k.name {
 		case "limit":
 			v := strings.TrimSpace(k.val("value"))
@@ -235,6 +272,10 @@ func checkHosting(operator string, n *node) error {
 	}
 	where := operator + "/" + n.name + "/hosting"
 	props := operator == "service-plan-addon" || operator == "service-plan" && n.name == "add"
+	if !props && len(h.kids) != 1 {
+		// The schema's hosting is a choice of one: vrt_hst, none, …
+		return fmt.Errorf("%s: want one element of vrt_hst, none", where)
+	}
 	for _, k := range h.kids {
 		switch {
 		case props && k.name != "property":
@@ -248,10 +289,15 @@ func checkHosting(operator string, n *node) error {
 
 func checkSequence(where string, shape []string, n *node) error {
 	if len(shape) > 0 && shape[0] == anyOrder {
+		seen := map[string]bool{}
 		for _, k := range n.kids {
 			if !slices.Contains(shape[1:], k.name) {
 				return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, strings.Join(shape[1:], ", "))
 			}
+			if seen[k.name] {
+				return fmt.Errorf("%s: element %q is not expected (it comes once)", where, k.name)
+			}
+			seen[k.name] = true
 		}
 		return nil
 	}
@@ -260,7 +306,7 @@ func checkSequence(where string, shape []string, n *node) error {
 	for _, k := range n.kids {
 		found := -1
 		for i := pos; i < len(shape); i++ {
-			for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+			for _, alt := range strings.Split(strings.TrimRight(shape[i], "!+"), "|") {
 				if alt == k.name {
 					found = i
 				}
@@ -271,13 +317,16 @@ func checkSequence(where string, shape []string, n *node) error {
 		}
 		if found < 0 {
 			for i := 0; i < pos; i++ {
-				for _, alt := range strings.Split(strings.TrimRight(shape[i], "!"), "|") {
+				for _, alt := range strings.Split(strings.TrimRight(shape[i], "!+"), "|") {
 					if alt == k.name {
 						return fmt.Errorf("%s: element %q is out of order (Plesk's schema wants %s)", where, k.name, order(shape))
 					}
 				}
 			}
 			return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, order(shape))
+		}
+		if seen[found] && found == pos && !strings.HasSuffix(shape[found], "+") {
+			return fmt.Errorf("%s: element %q is not expected (%s takes one element)", where, k.name, strings.Trim(shape[found], "!+"))
 		}
 		pos = found
 		seen[found] = true
@@ -293,7 +342,7 @@ func checkSequence(where string, shape []string, n *node) error {
 func order(shape []string) string {
 	out := make([]string, len(shape))
 	for i, s := range shape {
-		out[i] = strings.TrimRight(s, "!")
+		out[i] = strings.TrimRight(s, "!+")
 	}
 	return strings.Join(out, ", ")
 }

@@ -418,3 +418,50 @@ func seededWith(t *testing.T, cfg *model.Config) *xmlapi.Client {
 	}
 	return c
 }
+
+// TestImportNotesAddonSettingsDropped: an add-on plan's settings that a
+// plansync add-on cannot hold (SPEC §1.2: no enumerated settings, such as
+// its PHP version and handler or a php.ini setting, which Plesk's
+// service-plan-addon takes) are left out of the config and listed as not
+// mapped (SPEC §6.3); what an add-on switches nothing with (an off
+// switch, a zero limit) is left out without a note.
+func TestImportNotesAddonSettingsDropped(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.AddonPlans["PHP"] = &model.Plan{Kind: model.AddonPlanKind, Owner: model.Admin, Name: "PHP", Props: model.Props{"resources.websites": model.Count(1)}}
+	cfg.AddonPlans["Plain"] = &model.Plan{Kind: model.AddonPlanKind, Owner: model.Admin, Name: "Plain", Props: model.Props{"resources.websites": model.Count(1)}}
+	st, err := fake.Seed(cfg, "", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range st.Plans {
+		switch p.Name {
+		case "PHP":
+			p.Values.Hosting = map[string]string{"php": "true", "php_handler_id": "plesk-php82-fpm", "ssl": "false"}
+			p.Values.PHP = map[string]string{"memory_limit": "512M"}
+		case "Plain":
+			p.Values.Hosting = map[string]string{"ssl": "false"}
+		}
+	}
+	srv := httptest.NewServer(fake.New(st, fake.Options{Key: "k-import"}))
+	t.Cleanup(srv.Close)
+	c, err := xmlapi.New(xmlapi.Config{URL: srv.URL, Key: "k-import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Read(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, notes := Build(snap)
+	all := strings.Join(notes, "\n")
+	want := "addon plan PHP: settings a plansync add-on plan cannot hold (an add-on has no enumerated settings), kept on the server and not managed: hosting.php_handler, hosting.php_settings.memory_limit, hosting.php_version"
+	if !strings.Contains(all, want) {
+		t.Errorf("notes lack %q:\n%s", want, all)
+	}
+	if strings.Contains(all, "addon plan Plain") {
+		t.Errorf("a note for an add-on whose left-out values switch nothing:\n%s", all)
+	}
+	if p := imported.AddonPlans["PHP"]; p == nil || len(p.Props) != 1 {
+		t.Errorf("add-on PHP imported as %+v, want its websites alone", p)
+	}
+}

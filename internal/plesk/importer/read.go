@@ -272,7 +272,9 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			p := &model.Plan{Kind: group.kind, Owner: owner, Name: d.Name}
 			p.Props = props(fmt.Sprintf("%s %s", strings.ReplaceAll(string(group.kind), "_", " "), p.Key()), v)
 			if group.kind == model.AddonPlanKind {
-				keepAddonProps(p.Props)
+				if dropped := keepAddonProps(p.Props); len(dropped) > 0 {
+					note("addon plan %s: settings a plansync add-on plan cannot hold (an add-on has no enumerated settings), kept on the server and not managed: %s", p.Key(), strings.Join(dropped, ", "))
+				}
 			}
 			if d.PlanItems != nil {
 				for _, it := range d.PlanItems.Item {
@@ -671,17 +673,22 @@ func customOf(values model.Props) model.Props {
 // enumerated settings), the limits of 0, which add nothing, as a limit
 // left out does (apply writes 0 for a limit the config leaves out), and
 // the values false, which switch nothing off (a config that writes them
-// is warned so).
-func keepAddonProps(p model.Props) {
+// is warned so). It returns the paths of the values it drops that an
+// add-on plan cannot carry, sorted: import lists them as not mapped.
+func keepAddonProps(p model.Props) []string {
+	var dropped []string
 	for path, v := range p {
 		if q := model.Lookup(path); q == nil || q.Where&model.InAddonPlan == 0 {
 			delete(p, path)
+			dropped = append(dropped, path)
 		} else if q.Plesk.Group == model.PleskLimit && (v.K == model.KindSize || v.K == model.KindCount) && v.N == 0 {
 			delete(p, path)
 		} else if v.K == model.KindBool && v.N == 0 {
 			delete(p, path) // switches nothing off (add-ons OR their on/off values)
 		}
 	}
+	sort.Strings(dropped)
+	return dropped
 }
 
 // statusExpired is the status bit of an expired object.
