@@ -39,7 +39,7 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 			}
 			c.URL = s
 		case "key":
-			c.Key = d.secret(e.Value, obj, path)
+			c.Key = d.pleskSecret(e.Value, obj, path, EnvPleskKey, EnvPleskLogin)
 		case "login":
 			s, ok := d.str(e.Value, obj, path)
 			if ok && s == "" {
@@ -48,7 +48,7 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 			}
 			c.Login = s
 		case "password":
-			c.Password = d.secret(e.Value, obj, path)
+			c.Password = d.pleskSecret(e.Value, obj, path, EnvPleskPassword, EnvPleskKey)
 		case "ca_file":
 			s, ok := d.str(e.Value, obj, path)
 			if !ok {
@@ -101,9 +101,34 @@ func (d *decoder) plesk(n *Node, at diag.Range, obj decAddr) *model.PleskConnect
 	return c
 }
 
-// EnvPleskURL names the Plesk server of a single-server config from the
-// environment, over server.plesk.url (for CI).
-const EnvPleskURL = "PLANSYNC_PLESK_URL"
+// The environment variables that name the Plesk server of a
+// single-server config and its credentials, over server.plesk (for CI).
+const (
+	EnvPleskURL      = "PLANSYNC_PLESK_URL"
+	EnvPleskKey      = "PLANSYNC_PLESK_KEY"
+	EnvPleskLogin    = "PLANSYNC_PLESK_LOGIN"
+	EnvPleskPassword = "PLANSYNC_PLESK_PASSWORD"
+)
+
+// pleskSecret decodes the single server's plesk key or password, which
+// the environment variables overrides replace when one is set: the
+// reference is then kept unresolved (the connection never reads it, see
+// plesk.Connect), so that a variable or file the config names for
+// another environment (the operator's machine, say) need not exist in
+// CI. A server of a servers list takes no overrides.
+func (d *decoder) pleskSecret(n *Node, obj decAddr, path string, overrides ...string) *model.Secret {
+	if obj.key == "" && d.opts.Getenv != nil {
+		for _, k := range overrides {
+			if v, _ := d.opts.Getenv(k); strings.TrimSpace(v) != "" {
+				saved := d.opts
+				d.opts.Getenv, d.opts.ReadFile = nil, nil
+				defer func() { d.opts = saved }()
+				break
+			}
+		}
+	}
+	return d.secret(n, obj, path)
+}
 
 // PleskURLMissing is the error for the single server's plesk block when
 // it names no url and getenv gives no EnvPleskURL either (nil when one

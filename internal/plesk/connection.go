@@ -15,9 +15,9 @@ import (
 // Environment variables that override server.plesk, for CI.
 const (
 	EnvURL      = config.EnvPleskURL
-	EnvKey      = "PLANSYNC_PLESK_KEY"
-	EnvLogin    = "PLANSYNC_PLESK_LOGIN"
-	EnvPassword = "PLANSYNC_PLESK_PASSWORD"
+	EnvKey      = config.EnvPleskKey
+	EnvLogin    = config.EnvPleskLogin
+	EnvPassword = config.EnvPleskPassword
 )
 
 // Connection is how to reach a config's Plesk server.
