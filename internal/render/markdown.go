@@ -15,12 +15,14 @@ import (
 const MarkdownLimit = 65536 - 1024
 
 // mdCell makes text safe in a table cell: control
-// characters escaped, HTML and the cell separator neutralised.
+// characters escaped, HTML and the cell separator neutralised, and a
+// backtick escaped so that a name shows as written (not as a code
+// span); a backslash is escaped too, so that it cannot escape them.
 func mdCell(s string) string {
 	return mdReplacer.Replace(Escape(s))
 }
 
-var mdReplacer = strings.NewReplacer("|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
+var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // mdSummary makes text safe in a <summary>: control characters escaped
 // and HTML neutralised. It is HTML, not a table cell: a backslash there
