@@ -59,9 +59,10 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", mdCell(strings.Join(p.Targets, ", ")))
 	}
 	// As in text: a server planned from the recorded state, records of a
-	// server the config does not name, …
+	// server the config does not name, … A note is markdown text, and
+	// the names in it are escaped as in a table cell.
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdSummary(n))
+		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdCell(n))
 	}
 	driftMarkdown(&b, p)
 	// As in text: accepted conflicts stay listed until they are gone.
