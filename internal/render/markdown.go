@@ -36,8 +36,13 @@ var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // mdFence is a code fence longer than any run of backticks in body, so
 // no text from the config can close it early.
 func mdFence(body string) string {
+	return strings.Repeat("`", max(3, backtickRun(body)+1))
+}
+
+// backtickRun is the length of the longest run of backticks in s.
+func backtickRun(s string) int {
 	longest, run := 0, 0
-	for _, r := range body {
+	for _, r := range s {
 		if r == '`' {
 			run++
 			longest = max(longest, run)
@@ -45,7 +50,7 @@ func mdFence(body string) string {
 			run = 0
 		}
 	}
-	return strings.Repeat("`", max(3, longest+1))
+	return longest
 }
 
 // PlanMarkdown writes the plan as a pull-request comment: a summary
@@ -188,13 +193,14 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	return err
 }
 
-// mdCode is text as an inline code span in a table cell.
+// mdCode is text as an inline code span in a table cell, fenced by
+// more backticks than any run of them in the text (and padded with a
+// space then, so that a backtick at either end stays text).
 func mdCode(s string) string {
 	s = strings.ReplaceAll(Escape(s), "|", `\|`)
-	fence := "`"
-	if strings.Contains(s, "`") {
-		fence = "`` "
-		return fence + s + " ``"
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
 	}
-	return fence + s + fence
+	fence := strings.Repeat("`", backtickRun(s)+1)
+	return fence + " " + s + " " + fence
 }
