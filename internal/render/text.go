@@ -240,14 +240,18 @@ func statusCascade(c *plan.Change) bool {
 }
 
 // moveCascade reports whether c is a subscription moved with its
-// customer onto the new owner's plan, changing nothing but its owner and
-// plan (its reasons say both; a group holds those with the same ones).
+// customer onto the new owner's plan, or made its own by the customer's
+// conversion into a reseller, changing nothing but its owner, customer,
+// plan and so sync status (its reasons say so; a group holds those with
+// the same reasons and the same changes of these).
 func moveCascade(c *plan.Change) bool {
 	if c.Kind != plan.KindSubscription || c.Action != plan.Move || len(c.Reasons) == 0 {
 		return false
 	}
 	for _, f := range c.Fields {
-		if f.Path != "owner" && f.Path != "plan" {
+		switch f.Path {
+		case "owner", "customer", "plan", "sync_status":
+		default:
 			return false
 		}
 	}
