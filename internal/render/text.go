@@ -188,16 +188,22 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		}
 		planName := c.Plan
 		var reasons []string
+		cascade := false
 		switch {
 		case c.Action == plan.Create || c.Action == plan.Delete:
 		case statusCascade(c), moveCascade(c):
-			planName, reasons = "", c.Reasons
+			planName, reasons, cascade = "", c.Reasons, true
 		default:
 			continue
 		}
 		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName + "\x00" + strings.Join(reasons, "\x00")
-		for _, f := range c.Fields {
-			k += "\x00" + f.Path + "\x00" + f.Before.Text + "\x00" + f.After.Text
+		if cascade {
+			// A cascade's group is shown by its first change's fields:
+			// its members have the same ones. Creates and deletes are
+			// grouped by plan whatever their values (one per member).
+			for _, f := range c.Fields {
+				k += "\x00" + f.Path + "\x00" + f.Before.Text + "\x00" + f.After.Text
+			}
 		}
 		g := byPlan[k]
 		if g == nil {
