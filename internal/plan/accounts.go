@@ -334,7 +334,8 @@ func (e *engine) planCustomers() {
 		}
 		reasons := []string{"removed from config"}
 		if n := len(subsOf[p.Login]); n > 0 {
-			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, strings.Join(subsOf[p.Login], ", ")))
+			// Counted, with the first few named: each has its own change.
+			reasons = append(reasons, fmt.Sprintf("deletes its %d subscription(s) and their websites: %s", n, firstNames(subsOf[p.Login], 5)))
 		}
 		e.add(&Change{Kind: "customer", Key: p.Login, Action: Delete, Reasons: reasons})
 	}

@@ -639,7 +639,9 @@ func (e *engine) fanout(subs []*sub) {
 				pc.Fanout = &Fanout{}
 			}
 			if s.sync == Locked && s.frozen {
-				pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				if reachesValues(pc) {
+					pc.Fanout.SkippedLocked = append(pc.Fanout.SkippedLocked, s.cfg.Domain)
+				}
 				continue
 			}
 			// One switched onto the plan takes its current values: the
@@ -650,6 +652,18 @@ func (e *engine) fanout(subs []*sub) {
 			}
 		}
 	}
+}
+
+// reachesValues reports whether a plan change alters what the plan's
+// subscriptions get: its description alone (text for people) reaches
+// none, so such a change skips no locked subscription either.
+func reachesValues(c *Change) bool {
+	for _, f := range c.Fields {
+		if f.Path != "description" {
+			return true
+		}
+	}
+	return false
 }
 
 func displayName(domain, plan string) string {

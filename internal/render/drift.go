@@ -223,16 +223,20 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 			what += " on " + d.Server
 		}
 		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", mdSummary(what), mdSummary(d.Cause.Text()))
+		// The notes name objects from the config: markdown text, escaped
+		// as table cells are; the block to adopt is fenced longer than
+		// any run of backticks in it.
 		if d.Adopt != "" {
-			fmt.Fprintf(b, "Adopt it: %s:\n\n```\n%s```\n\n", d.AdoptNote, d.Adopt)
+			fence := mdFence(d.Adopt)
+			fmt.Fprintf(b, "Adopt it: %s:\n\n%s\n%s%s\n\n", mdCell(d.AdoptNote), fence, d.Adopt, fence)
 		} else if d.AdoptNote != "" {
-			fmt.Fprintf(b, "Adopt it: %s.\n\n", d.AdoptNote)
+			fmt.Fprintf(b, "Adopt it: %s.\n\n", mdCell(d.AdoptNote))
 		}
 		switch {
 		case d.Revert != "" && d.Gone:
-			fmt.Fprintf(b, "Or leave it out of the config: %s.\n\n", d.Revert)
+			fmt.Fprintf(b, "Or leave it out of the config: %s.\n\n", mdCell(d.Revert))
 		case d.Revert != "":
-			fmt.Fprintf(b, "Or revert it: %s.\n\n", d.Revert)
+			fmt.Fprintf(b, "Or revert it: %s.\n\n", mdCell(d.Revert))
 		}
 		b.WriteString("</details>\n\n")
 	}

@@ -15,12 +15,14 @@ import (
 const MarkdownLimit = 65536 - 1024
 
 // mdCell makes text safe in a table cell: control
-// characters escaped, HTML and the cell separator neutralised.
+// characters escaped, HTML and the cell separator neutralised, and a
+// backtick escaped so that a name shows as written (not as a code
+// span); a backslash is escaped too, so that it cannot escape them.
 func mdCell(s string) string {
 	return mdReplacer.Replace(Escape(s))
 }
 
-var mdReplacer = strings.NewReplacer("|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
+var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // mdSummary makes text safe in a <summary>: control characters escaped
 // and HTML neutralised. It is HTML, not a table cell: a backslash there
@@ -34,8 +36,13 @@ var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // mdFence is a code fence longer than any run of backticks in body, so
 // no text from the config can close it early.
 func mdFence(body string) string {
+	return strings.Repeat("`", max(3, backtickRun(body)+1))
+}
+
+// backtickRun is the length of the longest run of backticks in s.
+func backtickRun(s string) int {
 	longest, run := 0, 0
-	for _, r := range body {
+	for _, r := range s {
 		if r == '`' {
 			run++
 			longest = max(longest, run)
@@ -43,7 +50,7 @@ func mdFence(body string) string {
 			run = 0
 		}
 	}
-	return strings.Repeat("`", max(3, longest+1))
+	return longest
 }
 
 // PlanMarkdown writes the plan as a pull-request comment: a summary
@@ -57,9 +64,10 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "> **Partial plan**: only %s and what they force.\n\n", mdCell(strings.Join(p.Targets, ", ")))
 	}
 	// As in text: a server planned from the recorded state, records of a
-	// server the config does not name, …
+	// server the config does not name, … A note is markdown text, and
+	// the names in it are escaped as in a table cell.
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdSummary(n))
+		fmt.Fprintf(&b, "> **Note**: %s\n\n", mdCell(n))
 	}
 	driftMarkdown(&b, p)
 	// As in text: accepted conflicts stay listed until they are gone.
@@ -185,13 +193,14 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	return err
 }
 
-// mdCode is text as an inline code span in a table cell.
+// mdCode is text as an inline code span in a table cell, fenced by
+// more backticks than any run of them in the text (and padded with a
+// space then, so that a backtick at either end stays text).
 func mdCode(s string) string {
 	s = strings.ReplaceAll(Escape(s), "|", `\|`)
-	fence := "`"
-	if strings.Contains(s, "`") {
-		fence = "`` "
-		return fence + s + " ``"
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
 	}
-	return fence + s + fence
+	fence := strings.Repeat("`", backtickRun(s)+1)
+	return fence + " " + s + " " + fence
 }

@@ -84,3 +84,18 @@ func TestMarkdownCutCountsSections(t *testing.T) {
 		t.Errorf("cut note lacks %q (%d sections shown):\n%s", note, shown, out[strings.LastIndex(out, "\n>"):])
 	}
 }
+
+// A code span in a table cell is fenced by more backticks than any run
+// of them in its text, so a name with two backticks in a row cannot
+// close it early.
+func TestMarkdownCodeSpanFence(t *testing.T) {
+	for in, want := range map[string]string{
+		"hosting.php_version": "`hosting.php_version`",
+		"services.a`b":        "`` services.a`b ``",
+		"services.a``b|c":     "``` services.a``b\\|c ```",
+	} {
+		if got := mdCode(in); got != want {
+			t.Errorf("mdCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -177,7 +177,8 @@ type bulk struct {
 // has more than bulkThreshold of them, so a first plan of a large fleet
 // is a summary, not a wall of lines (the JSON document lists them all);
 // and so the subscriptions a customer's or reseller's suspension (or
-// activation) suspends for the same reasons, changing nothing else.
+// activation) suspends for the same reasons, changing nothing else, and
+// those a customer's move takes onto its new owner's plans alike.
 func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	byPlan := map[string]*bulk{}
 	members := map[*plan.Change]*bulk{}
@@ -187,14 +188,23 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		}
 		planName := c.Plan
 		var reasons []string
+		cascade := false
 		switch {
 		case c.Action == plan.Create || c.Action == plan.Delete:
-		case statusCascade(c):
-			planName, reasons = "", c.Reasons
+		case statusCascade(c), moveCascade(c):
+			planName, reasons, cascade = "", c.Reasons, true
 		default:
 			continue
 		}
 		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName + "\x00" + strings.Join(reasons, "\x00")
+		if cascade {
+			// A cascade's group is shown by its first change's fields:
+			// its members have the same ones. Creates and deletes are
+			// grouped by plan whatever their values (one per member).
+			for _, f := range c.Fields {
+				k += "\x00" + f.Path + "\x00" + f.Before.Text + "\x00" + f.After.Text
+			}
+		}
 		g := byPlan[k]
 		if g == nil {
 			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, reasons: reasons, first: c}
@@ -229,6 +239,25 @@ func statusCascade(c *plan.Change) bool {
 	for _, r := range c.Reasons {
 		r = strings.TrimPrefix(r, "no longer suspended (")
 		if !strings.HasPrefix(r, "customer ") && !strings.HasPrefix(r, "reseller ") {
+			return false
+		}
+	}
+	return true
+}
+
+// moveCascade reports whether c is a subscription moved with its
+// customer onto the new owner's plan, or made its own by the customer's
+// conversion into a reseller, changing nothing but its owner, customer,
+// plan and so sync status (its reasons say so; a group holds those with
+// the same reasons and the same changes of these).
+func moveCascade(c *plan.Change) bool {
+	if c.Kind != plan.KindSubscription || c.Action != plan.Move || len(c.Reasons) == 0 {
+		return false
+	}
+	for _, f := range c.Fields {
+		switch f.Path {
+		case "owner", "customer", "plan", "sync_status":
+		default:
 			return false
 		}
 	}
