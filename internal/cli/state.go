@@ -159,8 +159,11 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	kind := ""
 	if o.Kind != "" {
 		k, ok := plan.KindNamed(o.Kind)
+		if strings.ReplaceAll(o.Kind, "-", "_") == string(render.KindSubscriberSettings) {
+			k, ok = render.KindSubscriberSettings, true
+		}
 		if !ok {
-			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(plan.KindNames(), ", "))
+			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(append(plan.KindNames(), string(render.KindSubscriberSettings)), ", "))
 		}
 		kind = string(k)
 	}
