@@ -60,7 +60,7 @@ subscriber_settings, and with a Plesk server the object's identity there
 			} else if kind, key, ok := strings.Cut(o.Kind, "/"); ok && key != "" {
 				// KIND/KEY, as --target writes it (subscription/doe.example,
 				// service_plan/acme/Web), names the same object.
-				if _, known := plan.KindNamed(kind); known {
+				if _, known := showKind(kind); known {
 					o.Kind, o.Key = kind, key
 				}
 			}
@@ -71,6 +71,15 @@ subscriber_settings, and with a Plesk server the object's identity there
 	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&o.Server, "server", "", "with several servers: show only the objects recorded on server NAME")
 	return cmd
+}
+
+// showKind is the kind show names name: one of plan's kinds, or the
+// subscriber settings, which show gives as objects of their own.
+func showKind(name string) (plan.Kind, bool) {
+	if strings.ReplaceAll(name, "-", "_") == string(render.KindSubscriberSettings) {
+		return render.KindSubscriberSettings, true
+	}
+	return plan.KindNamed(name)
 }
 
 // serverObjects lists the recorded objects of kind and key (both
@@ -158,9 +167,9 @@ func runShow(ctx context.Context, env Env, c *common, o showOptions) error {
 	}
 	kind := ""
 	if o.Kind != "" {
-		k, ok := plan.KindNamed(o.Kind)
+		k, ok := showKind(o.Kind)
 		if !ok {
-			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(plan.KindNames(), ", "))
+			return fmt.Errorf("unknown kind %q: expected one of %s", o.Kind, strings.Join(append(plan.KindNames(), string(render.KindSubscriberSettings)), ", "))
 		}
 		kind = string(k)
 	}

@@ -132,7 +132,11 @@ func visibleTo(objs []render.Object, a actor) []render.Object {
 			out = append(out, o)
 			continue
 		}
-		if !sc.Manages(kind, owner) {
+		managed := kind
+		if kind == string(render.KindSubscriberSettings) {
+			managed = string(plan.KindSubscription) // its subscription's
+		}
+		if !sc.Manages(managed, owner) {
 			continue
 		}
 		for _, f := range plan.AdminOnly(kind) {

@@ -15,6 +15,11 @@ import (
 // Object is one recorded object as `show` presents it.
 type Object map[string]any
 
+// KindSubscriberSettings is the kind show gives a subscription's
+// subscriber settings (SPEC §2.1, §2.9): recorded with the subscription,
+// shown as an object of their own too.
+const KindSubscriberSettings plan.Kind = "subscriber_settings"
+
 // Objects builds the shown objects of a snapshot, filtered by kind and
 // key ("" for all), in kind then key order. Domains and logins match
 // whatever their case (SPEC §2.1: they are stored lower-case); names of
@@ -29,7 +34,7 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			return true
 		}
 		switch plan.Kind(k) {
-		case plan.KindSubscription, plan.KindCustomer, plan.KindReseller:
+		case plan.KindSubscription, plan.KindCustomer, plan.KindReseller, KindSubscriberSettings:
 			return strings.EqualFold(key, id)
 		}
 		return false
@@ -108,6 +113,20 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 		}
 	}
 	for _, sub := range s.Subscriptions {
+		settings := nonEmptySections(grouped(s.PropertySets[sub.Settings]))
+		if sub.Settings == "" {
+			settings = nil
+		}
+		if len(settings) > 0 && want(string(KindSubscriberSettings), sub.Domain) {
+			// The values the subscriber chose (SPEC §2.9), kept in
+			// effective and ignored by synchronisation: an object of
+			// their own, keyed by domain, as in the config.
+			o := Object{"kind": string(KindSubscriberSettings), "key": sub.Domain, "owner": sub.Owner, "domain": sub.Domain}
+			for k, v := range settings {
+				o[k] = v
+			}
+			out = append(out, o)
+		}
 		if !want("subscription", sub.Domain) {
 			continue
 		}
@@ -140,10 +159,10 @@ func Objects(s *state.Snapshot, kind, key string) []Object {
 			// Only its hash is recorded; even that is never shown.
 			o["ftp_password"] = sensitiveShown(sub.FTPPassword)
 		}
-		if set := nonEmptySections(grouped(s.PropertySets[sub.Settings])); sub.Settings != "" && len(set) > 0 {
+		if len(settings) > 0 {
 			// The values the subscriber chose (subscriber_settings),
 			// kept in effective and ignored by synchronisation.
-			o["subscriber_settings"] = set
+			o["subscriber_settings"] = settings
 		}
 		recorded(o, sub.ManagedBy, sub.Plesk)
 		out = append(out, o)
