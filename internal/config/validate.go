@@ -795,7 +795,10 @@ func (v *validator) services() {
 				objs = append(objs, u.obj)
 			}
 		}
-		d := v.errorf(us[0].at, "", "", "service %q is not declared (used by %s)%s", name, strings.Join(objs, ", "), decDidYouMean(name, known))
+		// The error is the first use's object's (its services), and its
+		// summary names every object that uses the service (SPEC §1.6:
+		// a service deleted while used names the plans).
+		d := v.errorf(us[0].at, us[0].obj, "services", "service %q is not declared (used by %s)%s", name, strings.Join(objs, ", "), decDidYouMean(name, known))
 		for _, u := range us[1:] {
 			d.Related = append(d.Related, u.at)
 		}

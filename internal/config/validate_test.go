@@ -123,8 +123,8 @@ func TestValidateReferences(t *testing.T) {
 		{"unknown services", vtFiles(
 			"a.yaml", "addon_plans:\n  - {name: Y, services: [premium-suport]}\nreseller_plans:\n  - {name: G2, services: [x]}\n",
 			"b.hcl", "service_plan \"P\" {\n  services = [\"premium-suport\", \"premium-support\"]\n}\n"), []string{
-			`a.yaml:2:26: error: service "premium-suport" is not declared (used by addon_plan Y, service_plan P); did you mean "premium-support"?: declare it under services, or list the extension that provides it under server.extensions (see also b.hcl:2:15)`,
-			`a.yaml:4:27: service "x" is not declared (used by reseller_plan G2)`}},
+			`a.yaml:2:26: error: addon_plan Y services: service "premium-suport" is not declared (used by addon_plan Y, service_plan P); did you mean "premium-support"?: declare it under services, or list the extension that provides it under server.extensions (see also b.hcl:2:15)`,
+			`a.yaml:4:27: reseller_plan G2 services: service "x" is not declared (used by reseller_plan G2)`}},
 		{"service listed twice", vtFiles("a.yaml", "service_plans:\n  - {name: P, services: [premium-support, premium-support]}\n"), []string{
 			`a.yaml:2:43: error: service_plan P services: service "premium-support" is listed twice (see also a.yaml:2:26)`}},
 		{"plan owned by an unknown reseller", vtFiles("a.yaml", "addon_plans:\n  - {name: Z, owner: r7}\n"), []string{
