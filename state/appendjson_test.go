@@ -112,7 +112,7 @@ func TestAppendJSONStrings(t *testing.T) {
 	for i, str := range list {
 		s := New(str + "-lineage")
 		id := s.PutValues(Values{str: str, "list": []any{str, "x"}})
-		s.Customers = []Customer{{Login: str, Contact: Contact{Name: str, Address: str}, Description: str}}
+		s.Customers = []Customer{{Login: "c" + str, Contact: Contact{Name: str, Address: str}, Description: str}}
 		s.Subscriptions = []Subscription{{Domain: fmt.Sprint(i), Plan: str, Effective: id, Customized: []string{str}}}
 		checkAppendJSON(t, s)
 	}

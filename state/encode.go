@@ -241,12 +241,19 @@ func ServerKey(server, key string) string {
 }
 
 // sortedBy returns list sorted by key: list itself when already sorted,
-// else a sorted copy. Two records with the same key are an error.
+// else a sorted copy. Two records with the same key, or a record with
+// an empty key, are an error.
 func sortedBy[T any](list []T, what string, key func(T) string) ([]T, error) {
 	less := func(a, b T) int { return cmp.Compare(key(a), key(b)) }
 	if !slices.IsSortedFunc(list, less) {
 		list = slices.Clone(list)
 		slices.SortStableFunc(list, less)
+	}
+	for i := range list {
+		// A record without its key (a null or hand-cut one) names nothing.
+		if k := key(list[i]); k == "" || strings.HasSuffix(k, KeySeparator) {
+			return nil, fmt.Errorf("a %s record has no key", what)
+		}
 	}
 	for i := 1; i < len(list); i++ {
 		if k := key(list[i]); k == key(list[i-1]) {

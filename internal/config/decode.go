@@ -594,6 +594,10 @@ func decCheckDomain(s string) string {
 		}
 		l := s[start:i]
 		switch {
+		case l == "" && i == len(s) && labels >= 2:
+			// The DNS's absolute form (shop.example.): not how Plesk
+			// names a subscription.
+			return fmt.Sprintf("it ends with a dot: write %q", s[:len(s)-1])
 		case l == "":
 			return "it has an empty label"
 		case len(l) > 63:

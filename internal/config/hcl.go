@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -77,7 +78,41 @@ func hclParseConfig(src []byte, file string) (f *hcl.File, diags hcl.Diagnostics
 			Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
 		}}
 	}
+	// A file that is not UTF-8 (binary, or another encoding) is one
+	// error at its first invalid byte: the parser gives one for each
+	// byte it cannot read, hundreds for a few kilobytes.
+	if line, col, b, bad := firstInvalidUTF8(src); bad {
+		pos := hcl.Pos{Line: line, Column: col}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "invalid HCL",
+			Detail:   fmt.Sprintf("the file is not UTF-8 text: byte 0x%02x is no UTF-8 character; save it as UTF-8", b),
+			Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
+		}}
+	}
 	return hclsyntax.ParseConfig(src, file, hcl.InitialPos)
+}
+
+// firstInvalidUTF8 finds the first byte of src that is not part of a
+// UTF-8 character: its line and column (in characters, from 1).
+func firstInvalidUTF8(src []byte) (line, col int, b byte, bad bool) {
+	if utf8.Valid(src) {
+		return 0, 0, 0, false
+	}
+	line, col = 1, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, src[i], true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 0, 0, 0, false
 }
 
 // hclConv converts an hclsyntax body into a Node tree.

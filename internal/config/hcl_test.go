@@ -484,3 +484,21 @@ func checkNamedDiags(t *testing.T, diags diag.Diagnostics, want []namedDiag) {
 		}
 	}
 }
+
+// TestHCLNotUTF8: a file that is not UTF-8 text (binary, or another
+// encoding) is one error at its first invalid byte, not one for each
+// byte the parser cannot read (a few kilobytes of binary gave hundreds).
+func TestHCLNotUTF8(t *testing.T) {
+	src := []byte("customer \"a\" {\n  name = \"é\"\n}\n\"é\xff")
+	for i := range 3000 {
+		src = append(src, byte(i*7+0x80), '~', '\x01')
+	}
+	ds := HCLSyntax("bad.hcl", src)
+	if len(ds) != 1 {
+		t.Fatalf("%d diagnostics, want 1: %v", len(ds), ds[:min(len(ds), 3)])
+	}
+	d := ds[0]
+	if d.Subject.Start.Line != 4 || d.Subject.Start.Column != 3 || !strings.Contains(d.Error(), "not UTF-8") || !strings.Contains(d.Error(), "0xff") {
+		t.Errorf("diagnostic: %v, want one at bad.hcl:4:3 naming byte 0xff", d)
+	}
+}

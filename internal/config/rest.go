@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -31,9 +32,21 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 	rest.Subscriptions = maps.Clone(cfg.Subscriptions)
 	rest.SubscriberSettings = maps.Clone(cfg.SubscriberSettings)
 	left := map[string]bool{}
+	// An undeclared service's error names no single object (it names
+	// every plan and reseller using it): they are left out together.
+	unknownUses := map[diag.Range]bool{}
+	for at, obj := range undeclaredServiceUses(&rest) {
+		unknownUses[at] = true
+		if !left[obj] && leaveOut(&rest, obj) {
+			left[obj] = true
+		}
+	}
 	for range restRounds {
 		for _, d := range ds {
 			if d.Severity != diag.Error || left[d.Object] {
+				continue
+			}
+			if d.Object == "" && unknownUses[d.Subject] {
 				continue
 			}
 			if !leaveOut(&rest, d.Object) {
@@ -46,6 +59,31 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 		}
 	}
 	return nil
+}
+
+// undeclaredServiceUses gives, by the place of each use, the plans and
+// resellers of cfg listing a service cfg neither declares nor retired:
+// what Validate's undeclared-service errors name.
+func undeclaredServiceUses(cfg *model.Config) map[diag.Range]string {
+	uses := map[diag.Range]string{}
+	note := func(list []string, src *model.Src, obj string) {
+		for i, name := range list {
+			_, declared := cfg.Services[name]
+			_, retired := cfg.Retired[name]
+			if !declared && !retired {
+				uses[src.At("services["+strconv.Itoa(i)+"]")] = obj
+			}
+		}
+	}
+	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans, cfg.ResellerPlans} {
+		for _, p := range plans {
+			note(p.Services, &p.Src, string(p.Kind)+" "+p.Key())
+		}
+	}
+	for _, r := range cfg.Resellers {
+		note(r.Services, &r.Src, "reseller "+r.Login)
+	}
+	return uses
 }
 
 // leaveOut takes the object a diagnostic names ("KIND KEY") out of cfg,

@@ -347,8 +347,9 @@ type run struct {
 	// secretIndex indexes the secrets of r.prior and r.res (secretIn).
 	secretIndex map[*state.Snapshot]map[string]string
 	// subCustomers are the customers each subscription has, recorded
-	// or planned (changedOnServer).
+	// or planned (changedOnServer), subOwners its owners likewise.
 	subCustomers map[string][]string
+	subOwners    map[string][]string
 	problems     []Problem
 	notes        []string
 	leftovers    []string
@@ -744,7 +745,8 @@ func OpError(err error) *xmlapi.OpError {
 // the server: one of its writes succeeded, or, for a subscription, its
 // customer's move (change-owner) or conversion into a reseller took it
 // to another owner, or its customer's rename (renamed_from) to another
-// customer login.
+// customer login, or its customer's or owner reseller's status write
+// suspended or activated it along with them.
 func (r *run) changedOnServer(ref state.Ref) bool {
 	if r.wrote[ref] {
 		return true
@@ -754,7 +756,7 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 	}
 	if r.subCustomers == nil {
 		// Made once: a failed run may leave 100,000 subscriptions pending.
-		r.subCustomers = map[string][]string{}
+		r.subCustomers, r.subOwners = map[string][]string{}, map[string][]string{}
 		for _, snap := range []*state.Snapshot{r.prior, r.res} {
 			if snap == nil {
 				continue
@@ -763,11 +765,20 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 				if s.Customer != "" {
 					r.subCustomers[s.Domain] = append(r.subCustomers[s.Domain], s.Customer)
 				}
+				if s.Owner != "" && s.Owner != "admin" {
+					r.subOwners[s.Domain] = append(r.subOwners[s.Domain], s.Owner)
+				}
 			}
 		}
 	}
 	for _, c := range r.subCustomers[ref.Key] {
-		if (r.moved[c] || r.renamed("customer", c) != "") && r.wrote[state.Ref{Kind: "customer", Key: c}] || r.added[state.Ref{Kind: "reseller", Key: c}] {
+		cust := state.Ref{Kind: "customer", Key: c}
+		if (r.moved[c] || r.renamed("customer", c) != "" || r.statuses[cust]) && r.wrote[cust] || r.added[state.Ref{Kind: "reseller", Key: c}] {
+			return true
+		}
+	}
+	for _, o := range r.subOwners[ref.Key] {
+		if res := (state.Ref{Kind: "reseller", Key: o}); r.statuses[res] && r.wrote[res] {
 			return true
 		}
 	}

@@ -132,5 +132,13 @@ func filterText(first []string, ids []int, more ...[]string) string {
 	if len(parts) == 0 {
 		return "(all)"
 	}
+	// A batched get reads up to a thousand objects: its messages name
+	// the first few and count the rest.
+	if len(parts) > filterShown+1 {
+		return strings.Join(parts[:filterShown], ", ") + fmt.Sprintf(" and %d more", len(parts)-filterShown)
+	}
 	return strings.Join(parts, ", ")
 }
+
+// filterShown is how many of a filter's objects messages name.
+const filterShown = 5
