@@ -32,11 +32,9 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 	rest.Subscriptions = maps.Clone(cfg.Subscriptions)
 	rest.SubscriberSettings = maps.Clone(cfg.SubscriberSettings)
 	left := map[string]bool{}
-	// An undeclared service's error names no single object (it names
-	// every plan and reseller using it): they are left out together.
-	unknownUses := map[diag.Range]bool{}
-	for at, obj := range undeclaredServiceUses(&rest) {
-		unknownUses[at] = true
+	// An undeclared service's error is its first user's, and names
+	// every plan and reseller using it: they are left out together.
+	for _, obj := range undeclaredServiceUses(&rest) {
 		if !left[obj] && leaveOut(&rest, obj) {
 			left[obj] = true
 		}
@@ -44,9 +42,6 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 	for range restRounds {
 		for _, d := range ds {
 			if d.Severity != diag.Error || left[d.Object] {
-				continue
-			}
-			if d.Object == "" && unknownUses[d.Subject] {
 				continue
 			}
 			if !leaveOut(&rest, d.Object) {
@@ -63,7 +58,7 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 
 // undeclaredServiceUses gives, by the place of each use, the plans and
 // resellers of cfg listing a service cfg neither declares nor retired:
-// what Validate's undeclared-service errors name.
+// what Validate's undeclared-service errors name (validator.services).
 func undeclaredServiceUses(cfg *model.Config) map[diag.Range]string {
 	uses := map[diag.Range]string{}
 	note := func(list []string, src *model.Src, obj string) {
