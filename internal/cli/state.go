@@ -348,6 +348,12 @@ func runStateList(ctx context.Context, env Env, c *common, dir, server string) e
 		return err
 	}
 	for _, o := range objs {
+		if o["kind"] == string(render.KindSubscriberSettings) {
+			// Recorded with its subscription, which is listed: show
+			// gives them as objects of their own, but they are no
+			// record of the state, nor a --target.
+			continue
+		}
 		// Keys are the config's text: escaped as show escapes them, so
 		// a name cannot redraw the terminal or forge a line.
 		line := fmt.Sprintf("%s %s", o["kind"], o["key"])

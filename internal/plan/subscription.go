@@ -656,10 +656,14 @@ func (e *engine) fanout(subs []*sub) {
 
 // reachesValues reports whether a plan change alters what the plan's
 // subscriptions get: its description alone (text for people) reaches
-// none, so such a change skips no locked subscription either.
+// none, nor does its owner alone (the rename of its owner reseller,
+// which its subscriptions, locked ones too, follow by their own
+// change), so such a change skips no locked subscription either.
 func reachesValues(c *Change) bool {
 	for _, f := range c.Fields {
-		if f.Path != "description" {
+		switch f.Path {
+		case "description", "owner":
+		default:
 			return true
 		}
 	}

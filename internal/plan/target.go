@@ -38,9 +38,10 @@ func (sc *Scope) ParseTarget(t string) (state.Ref, error) {
 // PlanKey is the key of the service or add-on plan that the actor of sc
 // names key: OWNER/NAME names the owner's; NAME alone the actor's own,
 // the admin's (keyed by name alone, and "admin/NAME" names them too) or,
-// for a reseller, its own (it manages no other's).
+// for a reseller, its own (it manages no other's). No key ("": show
+// KIND lists them all) stays none.
 func (sc *Scope) PlanKey(key string) string {
-	if sc != nil && sc.Reseller != "" && !strings.Contains(key, "/") {
+	if sc != nil && sc.Reseller != "" && key != "" && !strings.Contains(key, "/") {
 		return model.PlanKey(sc.Reseller, key)
 	}
 	return AdminPlanKey(key)
