@@ -198,9 +198,9 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		}
 		k := c.Server + "\x00" + string(c.Action) + "\x00" + string(c.Kind) + "\x00" + planName + "\x00" + strings.Join(reasons, "\x00")
 		if cascade {
-			// A cascade's group is shown by its first change's fields:
-			// its members have the same ones. Creates and deletes are
-			// grouped by plan whatever their values (one per member).
+			// A cascade's members have the same field changes (a
+			// group is shown by its reasons, which say them). Creates
+			// and deletes are grouped by plan whatever their values.
 			for _, f := range c.Fields {
 				k += "\x00" + f.Path + "\x00" + f.Before.Text + "\x00" + f.After.Text
 			}
