@@ -70,27 +70,27 @@ func hclParseConfig(src []byte, file string) (f *hcl.File, diags hcl.Diagnostics
 	// The parser recurses once per nesting level: a file nested too
 	// deep would overflow the stack, which no recover can catch.
 	if line, col, deep := depthScan(src, MaxDepth, true); deep {
-		pos := hcl.Pos{Line: line, Column: col}
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "invalid HCL",
-			Detail:   fmt.Sprintf("values are nested more than %d levels deep", MaxDepth),
-			Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
-		}}
+		return nil, hclInvalidAt(file, line, col, fmt.Sprintf("values are nested more than %d levels deep", MaxDepth))
 	}
 	// A file that is not UTF-8 (binary, or another encoding) is one
 	// error at its first invalid byte: the parser gives one for each
 	// byte it cannot read, hundreds for a few kilobytes.
 	if line, col, b, bad := firstInvalidUTF8(src); bad {
-		pos := hcl.Pos{Line: line, Column: col}
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "invalid HCL",
-			Detail:   fmt.Sprintf("the file is not UTF-8 text: byte 0x%02x is no UTF-8 character; save it as UTF-8", b),
-			Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
-		}}
+		return nil, hclInvalidAt(file, line, col, fmt.Sprintf("the file is not UTF-8 text: byte 0x%02x is no UTF-8 character; save it as UTF-8", b))
 	}
 	return hclsyntax.ParseConfig(src, file, hcl.InitialPos)
+}
+
+// hclInvalidAt is the one error of a file the parser is not given: at
+// line and column of file, saying why.
+func hclInvalidAt(file string, line, col int, detail string) hcl.Diagnostics {
+	pos := hcl.Pos{Line: line, Column: col}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "invalid HCL",
+		Detail:   detail,
+		Subject:  &hcl.Range{Filename: file, Start: pos, End: pos},
+	}}
 }
 
 // firstInvalidUTF8 finds the first byte of src that is not part of a

@@ -34,9 +34,11 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 	left := map[string]bool{}
 	// An undeclared service's error is its first user's, and names
 	// every plan and reseller using it: they are left out together.
-	for _, obj := range undeclaredServiceUses(&rest) {
-		if !left[obj] && leaveOut(&rest, obj) {
-			left[obj] = true
+	for _, us := range undeclaredServiceUses(&rest) {
+		for _, u := range us {
+			if !left[u.obj] && leaveOut(&rest, u.obj) {
+				left[u.obj] = true
+			}
 		}
 	}
 	for range restRounds {
@@ -56,17 +58,19 @@ func withoutErrors(cfg *model.Config, ds diag.Diagnostics) *model.Config {
 	return nil
 }
 
-// undeclaredServiceUses gives, by the place of each use, the plans and
-// resellers of cfg listing a service cfg neither declares nor retired:
-// what Validate's undeclared-service errors name (validator.services).
-func undeclaredServiceUses(cfg *model.Config) map[diag.Range]string {
-	uses := map[diag.Range]string{}
+// undeclaredServiceUses gives, by service name, the plans and resellers
+// of cfg listing a service cfg neither declares nor retired (an
+// extension removed: a conflict, planned), each with the place of its
+// use: what Validate's undeclared-service errors name
+// (validator.services).
+func undeclaredServiceUses(cfg *model.Config) map[string][]valUse {
+	uses := map[string][]valUse{}
 	note := func(list []string, src *model.Src, obj string) {
 		for i, name := range list {
 			_, declared := cfg.Services[name]
 			_, retired := cfg.Retired[name]
 			if !declared && !retired {
-				uses[src.At("services["+strconv.Itoa(i)+"]")] = obj
+				uses[name] = append(uses[name], valUse{obj: obj, at: src.At("services[" + strconv.Itoa(i) + "]")})
 			}
 		}
 	}

@@ -764,26 +764,7 @@ type valUse struct {
 // declared or provided by an extension. One error per unknown service,
 // at its first use, names every object that uses it.
 func (v *validator) services() {
-	uses := map[string][]valUse{}
-	note := func(list []string, src *model.Src, obj string) {
-		for i, name := range list {
-			if _, ok := v.cfg.Services[name]; ok {
-				continue
-			}
-			if _, retired := v.cfg.Retired[name]; retired {
-				continue // its extension was removed: a conflict, planned
-			}
-			uses[name] = append(uses[name], valUse{obj: obj, at: src.At("services[" + strconv.Itoa(i) + "]")})
-		}
-	}
-	for _, plans := range []map[string]*model.Plan{v.cfg.ServicePlans, v.cfg.AddonPlans, v.cfg.ResellerPlans} {
-		for _, p := range plans {
-			note(p.Services, &p.Src, string(p.Kind)+" "+p.Key())
-		}
-	}
-	for _, r := range v.cfg.Resellers {
-		note(r.Services, &r.Src, "reseller "+r.Login)
-	}
+	uses := undeclaredServiceUses(v.cfg)
 	names := slices.Sorted(maps.Keys(uses))
 	known := slices.Sorted(maps.Keys(v.cfg.Services))
 	for _, name := range names {
