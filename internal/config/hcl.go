@@ -100,7 +100,11 @@ func firstInvalidUTF8(src []byte) (line, col int, b byte, bad bool) {
 		return 0, 0, 0, false
 	}
 	line, col = 1, 1
-	for i := 0; i < len(src); {
+	i := 0
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		i = 3 // a byte order mark, which the parser counts as no column
+	}
+	for i < len(src) {
 		r, size := utf8.DecodeRune(src[i:])
 		if r == utf8.RuneError && size <= 1 {
 			return line, col, src[i], true
