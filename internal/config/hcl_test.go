@@ -515,6 +515,9 @@ func TestHCLNotUTF8Column(t *testing.T) {
 		{"service_plan \"B\" { description = \"caf\xe9\" }\n", 1, 38},
 		{"\xef\xbb\xbfservice_plan \"B\" { description = \"caf\xe9\" }\n", 1, 38},
 		{"\xef\xbb\xbf# é\r\nservice_plan \"B\" { description = \"日本\xe9\" }\n", 2, 37},
+		// e and a combining acute accent are one column, as the parser
+		// counts them.
+		{"service_plan \"Be\xcc\x81\" { \xe9escriptio = \"x\" }\n", 1, 21},
 	} {
 		ds := HCLSyntax("bad.hcl", []byte(tc.src))
 		if len(ds) != 1 || ds[0].Subject.Start.Line != tc.line || ds[0].Subject.Start.Column != tc.col {
