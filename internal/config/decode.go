@@ -594,9 +594,14 @@ func decCheckDomain(s string) string {
 		}
 		l := s[start:i]
 		switch {
-		case l == "" && i == len(s) && labels >= 2:
+		case l == "" && i == len(s):
 			// The DNS's absolute form (shop.example.): not how Plesk
-			// names a subscription.
+			// names a subscription. What it says without the dot is
+			// said first when that is refused too (10.0.0.1., example.):
+			// the message never suggests a domain that is refused.
+			if msg := decCheckDomain(s[:len(s)-1]); msg != "" {
+				return msg
+			}
 			return fmt.Sprintf("it ends with a dot: write %q", s[:len(s)-1])
 		case l == "":
 			return "it has an empty label"

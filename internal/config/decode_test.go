@@ -500,13 +500,16 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:4:12: invalid login "-x": it must start with a letter or a digit`,
 			`a.yaml:5:12: login "JDoe" has upper-case letters: logins are lower-case, write "jdoe"`,
 			`a.yaml:6:12: invalid login "r 1"`}},
-		{"domains", dtY("subscriptions:\n  - {domain: example, plan: none}\n  - {domain: -a.example, plan: none}\n  - {domain: ex_ample.com, plan: none}\n  - {domain: 10.0.0.1, plan: none}\n  - {domain: a..example, plan: none}\n  - {domain: xn--bcher-kva.example, plan: none}\n  - {domain: shop.example., plan: none}\n"), []string{
+		{"domains", dtY("subscriptions:\n  - {domain: example, plan: none}\n  - {domain: -a.example, plan: none}\n  - {domain: ex_ample.com, plan: none}\n  - {domain: 10.0.0.1, plan: none}\n  - {domain: a..example, plan: none}\n  - {domain: xn--bcher-kva.example, plan: none}\n  - {domain: shop.example., plan: none}\n  - {domain: 10.0.0.1., plan: none}\n  - {domain: example., plan: none}\n"), []string{
 			`a.yaml:2:14: invalid domain "example": a domain has at least two labels`,
 			`a.yaml:3:14: invalid domain "-a.example": label "-a" starts or ends with '-'`,
 			`a.yaml:4:14: invalid domain "ex_ample.com": '_' is not allowed`,
 			`a.yaml:5:14: invalid domain "10.0.0.1": the top-level label is numeric`,
 			`a.yaml:6:14: invalid domain "a..example": it has an empty label`,
-			`a.yaml:8:14: invalid domain "shop.example.": it ends with a dot: write "shop.example"`}},
+			`a.yaml:8:14: invalid domain "shop.example.": it ends with a dot: write "shop.example"`,
+			// Not told to write what is refused too.
+			`a.yaml:9:14: invalid domain "10.0.0.1.": the top-level label is numeric`,
+			`a.yaml:10:14: invalid domain "example.": a domain has at least two labels`}},
 		{"contacts", dtY("customers:\n  - login: a\n    email: not-an-address\n  - login: b\n    email: Bob <bob@b.example>\n    status: gone\n"), []string{
 			`a.yaml:3:12: invalid e-mail address "not-an-address"`,
 			`a.yaml:5:12: write the bare e-mail address "bob@b.example", without a display name`,

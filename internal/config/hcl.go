@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -94,21 +95,27 @@ func hclInvalidAt(file string, line, col int, detail string) hcl.Diagnostics {
 }
 
 // firstInvalidUTF8 finds the first byte of src that is not part of a
-// UTF-8 character: its line and column (in characters, from 1).
+// UTF-8 character: its line and column, counted as the parser counts
+// its own (in characters as one sees them, grapheme clusters: e and a
+// combining accent are one; a leading byte order mark is none), from 1.
 func firstInvalidUTF8(src []byte) (line, col int, b byte, bad bool) {
 	if utf8.Valid(src) {
 		return 0, 0, 0, false
 	}
-	line, col = 1, 1
-	for i := 0; i < len(src); {
+	line = 1
+	i := 0
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		i = 3 // a byte order mark, which the parser counts as no column
+	}
+	lineStart := i
+	for i < len(src) {
 		r, size := utf8.DecodeRune(src[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return line, col, src[i], true
+			n, _ := textseg.TokenCount(src[lineStart:i], textseg.ScanGraphemeClusters)
+			return line, n + 1, src[i], true
 		}
 		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
+			line, lineStart = line+1, i+1
 		}
 		i += size
 	}

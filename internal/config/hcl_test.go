@@ -502,3 +502,26 @@ func TestHCLNotUTF8(t *testing.T) {
 		t.Errorf("diagnostic: %v, want one at bad.hcl:4:3 naming byte 0xff", d)
 	}
 }
+
+// TestHCLNotUTF8Column: the column of the first invalid byte is counted
+// as the parser counts its own (a UTF-8 byte order mark, which the
+// parser skips, is no column), so a file saved with a BOM is not
+// pointed one column past its byte on line 1.
+func TestHCLNotUTF8Column(t *testing.T) {
+	for _, tc := range []struct {
+		src       string
+		line, col int
+	}{
+		{"service_plan \"B\" { description = \"caf\xe9\" }\n", 1, 38},
+		{"\xef\xbb\xbfservice_plan \"B\" { description = \"caf\xe9\" }\n", 1, 38},
+		{"\xef\xbb\xbf# é\r\nservice_plan \"B\" { description = \"日本\xe9\" }\n", 2, 37},
+		// e and a combining acute accent are one column, as the parser
+		// counts them.
+		{"service_plan \"Be\xcc\x81\" { \xe9escriptio = \"x\" }\n", 1, 21},
+	} {
+		ds := HCLSyntax("bad.hcl", []byte(tc.src))
+		if len(ds) != 1 || ds[0].Subject.Start.Line != tc.line || ds[0].Subject.Start.Column != tc.col {
+			t.Errorf("%q: %v, want one error at bad.hcl:%d:%d", tc.src, ds, tc.line, tc.col)
+		}
+	}
+}

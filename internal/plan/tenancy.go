@@ -173,11 +173,25 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	for _, s := range cfg.Services {
 		deny(s.Src, "service "+s.Name, "additional services are the admin's")
 	}
-	for _, p := range cfg.ResellerPlans {
+	// A refused object is checked no further (below), and uses no
+	// service either: an undeclared service's error is its first
+	// user's, which dropped with a refused user would hide the
+	// reseller's own plans that use it.
+	for k, p := range cfg.ResellerPlans {
 		deny(p.Src, "reseller_plan "+p.Name, "reseller plans are the admin's")
+		if len(p.Services) > 0 {
+			cp := *p
+			cp.Services = nil
+			cfg.ResellerPlans[k] = &cp
+		}
 	}
-	for _, r := range cfg.Resellers {
+	for k, r := range cfg.Resellers {
 		deny(r.Src, "reseller "+r.Login, "reseller accounts are the admin's")
+		if len(r.Services) > 0 {
+			cp := *r
+			cp.Services = nil
+			cfg.Resellers[k] = &cp
+		}
 	}
 	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
 		out := map[string]*model.Plan{}
