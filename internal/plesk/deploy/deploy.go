@@ -1047,8 +1047,7 @@ func (r *run) verify(ctx context.Context) error {
 				// Not read back is not agreeing: the prediction is
 				// not recorded (one gone from the server is drift,
 				// not this).
-				readErr = &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
-					Object: rep.Op.Object(), Code: w.Status.ErrCode, Text: w.Status.ErrText}
+				readErr = xmlapi.ResultError(r.c.Server(), rep.Op, w)
 			}
 			if !ok || w.Status.Status != "ok" || w.Data == nil || w.Data.GenInfo == nil {
 				continue

@@ -220,8 +220,7 @@ func (r *run) readAccounts(ctx context.Context, custs, ress []string) *accountsR
 						logins = op.Filter.Login
 					}
 					out.failed = append(out.failed, failedGet{kind: rep.Op.Operator(), logins: logins,
-						err: &xmlapi.OpError{Server: r.c.Server(), Operator: rep.Op.Operator(), Operation: rep.Op.Operation(),
-							Object: rep.Op.Object(), Code: h.ErrCode, Text: h.ErrText}})
+						err: xmlapi.ResultError(r.c.Server(), rep.Op, res)})
 				}
 				continue
 			}

@@ -191,8 +191,7 @@ type Reply struct {
 func (r Reply) Err() error {
 	for _, res := range r.Results {
 		if h := res.Head(); h.Status != "ok" {
-			return &OpError{Server: r.server, Operator: r.Op.Operator(), Operation: r.Op.Operation(),
-				Object: r.Op.Object(), Code: h.ErrCode, Text: h.ErrText}
+			return ResultError(r.server, r.Op, res)
 		}
 	}
 	return nil

@@ -142,3 +142,32 @@ func filterText(first []string, ids []int, more ...[]string) string {
 
 // filterShown is how many of a filter's objects messages name.
 const filterShown = 5
+
+// ResultError is the error of res, a failed result of op on server. Its
+// object is the one the result names (its filter-id) when op names
+// several: a batched get's text names only the first few of its
+// thousand objects, and not necessarily the one that failed.
+func ResultError(server string, op Op, res Result) *OpError {
+	h := res.Head()
+	obj := op.Object()
+	if f, ok := res.(filtered); ok && f.filterID() != "" {
+		if k, ok := op.(batched); ok && strings.Contains(obj, ", ") {
+			obj = k.objectKind() + " " + f.filterID()
+		}
+	}
+	return &OpError{Server: server, Operator: op.Operator(), Operation: op.Operation(), Object: obj, Code: h.ErrCode, Text: h.ErrText}
+}
+
+// filtered is a result that names the filter value it answers.
+type filtered interface{ filterID() string }
+
+func (r *CustomerData) filterID() string { return r.FilterID }
+func (r *ResellerData) filterID() string { return r.FilterID }
+func (r *WebspaceData) filterID() string { return r.FilterID }
+
+// batched is a get that reads many objects of one kind at once.
+type batched interface{ objectKind() string }
+
+func (CustomerGet) objectKind() string { return "customer" }
+func (ResellerGet) objectKind() string { return "reseller" }
+func (WebspaceGet) objectKind() string { return "subscription" }
