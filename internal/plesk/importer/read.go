@@ -656,9 +656,17 @@ func customizeOf(values, base model.Props, installed *model.Server) model.Props 
 		if !ok && (b.K == model.KindSize || b.K == model.KindCount) && p.Plesk.Group == model.PleskLimit {
 			silent, ok = model.Value{K: b.K, N: model.Unlimited}, true
 		}
-		if ok && silent != b {
-			c[path] = silent
+		if !ok || silent == b {
+			continue
 		}
+		if installed != nil && p.Component != nil {
+			if comp := p.Component(b); comp != "" && !installed.HasComponent(comp) {
+				if fv, has := installed.Fallback(path, b); has && fv == silent {
+					continue // the plan's conflict, as above
+				}
+			}
+		}
+		c[path] = silent
 	}
 	return c
 }
