@@ -452,6 +452,35 @@ func (r *run) subscriptionStatusChanges(now *state.Subscription) bool {
 	return was.Status != now.Status || was.ConfigStatus != now.ConfigStatus || !slices.Equal(was.StatusReasons, now.StatusReasons)
 }
 
+// customerStatusChanges reports whether the plan changes the status of
+// customer now (its record in the result) or why it has it: its change's
+// fields, or, for a saved plan's change (which lists no fields), now
+// against its prior record, under the login it had.
+func (r *run) customerStatusChanges(now *state.Customer) bool {
+	ch := r.changes["customer "+now.Login]
+	if ch == nil {
+		return false
+	}
+	if ch.Action == plan.Create || ch.Action == plan.Suspend || ch.Action == plan.Activate || ch.Action == plan.Convert || ch.Action == plan.Move {
+		return true
+	}
+	if len(ch.Fields) > 0 {
+		return slices.ContainsFunc(ch.Fields, func(f *plan.FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+	}
+	login := now.Login
+	if old := ch.RenamedFrom; old != "" {
+		login = old
+	}
+	if r.prior != nil {
+		for i := range r.prior.Customers {
+			if was := &r.prior.Customers[i]; was.Login == login {
+				return was.Status != now.Status || !slices.Equal(was.StatusReasons, now.StatusReasons)
+			}
+		}
+	}
+	return true
+}
+
 // priorSub returns the prior's subscription of domain (nil: none),
 // through an index made the first time.
 func (r *run) priorSub(domain string) *state.Subscription {

@@ -465,3 +465,30 @@ func TestImportNotesAddonSettingsDropped(t *testing.T) {
 		t.Errorf("add-on PHP imported as %+v, want its websites alone", p)
 	}
 }
+
+// A value base gives that the server does not report is the server's
+// silence (a permission not granted, a limit unlimited): a customisation
+// of a locked subscription; unless it is the available value of a plan
+// value whose component is missing (the plan's conflict).
+func TestCustomizeOfSilence(t *testing.T) {
+	base := model.Props{
+		"permissions.manage_spamfilter": model.Bool(true),
+		"resources.mailboxes":           model.Count(100),
+		"hosting.webstats":              model.Enum("awstats"),
+		"resources.expiration":          model.Count(5),
+	}
+	installed := &model.Server{Components: []string{"postfix"}}
+	got := customizeOf(model.Props{}, base, installed)
+	want := model.Props{
+		"permissions.manage_spamfilter": model.Bool(false),
+		"resources.mailboxes":           model.Count(model.Unlimited),
+	}
+	if len(got) != len(want) {
+		t.Fatalf("customisation %v, want %v", got, want)
+	}
+	for path, v := range want {
+		if got[path] != v {
+			t.Errorf("%s: %v, want %v", path, got[path], v)
+		}
+	}
+}

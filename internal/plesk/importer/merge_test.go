@@ -249,9 +249,12 @@ func TestMergeLockedKeepsValues(t *testing.T) {
 	if got, want := text(m.Config.Subscriptions["shop.example"].Customize), text(alone1.Subscriptions["shop.example"].Customize); got != want || !strings.Contains(got, "resources.mailboxes=100") {
 		t.Errorf("shop.example customize %s, want %s", got, want)
 	}
-	// web2's plan had 20 GiB: the subscription keeps them.
+	// web2's plan had 20 GiB: the subscription keeps them. Nor did it
+	// grant manage_dns, which web1's plan (the one imported) grants: the
+	// subscription keeps it not granted.
 	want := alone2.Subscriptions["lock.example"].Customize.Clone()
 	want["resources.disk_space"] = model.Size(20 << 30)
+	want["permissions.manage_dns"] = model.Bool(false)
 	if got := text(m.Config.Subscriptions["lock.example"].Customize); got != text(want) {
 		t.Errorf("lock.example customize %s, want %s", got, text(want))
 	}

@@ -639,6 +639,35 @@ func customizeOf(values, base model.Props, installed *model.Server) model.Props 
 		}
 		c[path] = v
 	}
+	// A value base gives that the server does not report: the server's
+	// silence (a permission not granted, a setting off or none, a limit
+	// unlimited) is the subscription's value, a customisation where base
+	// says otherwise (an add-on attached to a subscription locked before,
+	// whose frozen values lack what the add-on grants).
+	for path, b := range base {
+		if _, ok := values[path]; ok || path == "resources.expiration" {
+			continue
+		}
+		p := model.Lookup(path)
+		if p == nil || p.Where&model.InCustomize == 0 {
+			continue
+		}
+		silent, ok := p.Neutral()
+		if !ok && (b.K == model.KindSize || b.K == model.KindCount) && p.Plesk.Group == model.PleskLimit {
+			silent, ok = model.Value{K: b.K, N: model.Unlimited}, true
+		}
+		if !ok || silent == b {
+			continue
+		}
+		if installed != nil && p.Component != nil {
+			if comp := p.Component(b); comp != "" && !installed.HasComponent(comp) {
+				if fv, has := installed.Fallback(path, b); has && fv == silent {
+					continue // the plan's conflict, as above
+				}
+			}
+		}
+		c[path] = silent
+	}
 	return c
 }
 

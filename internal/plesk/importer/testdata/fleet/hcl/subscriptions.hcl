@@ -20,6 +20,9 @@ subscription "lock.example" {
       disk_space = "20GiB"
       mailboxes  = 100
     }
+    permissions {
+      manage_dns = false
+    }
   }
 }
 
