@@ -277,6 +277,9 @@ type run struct {
 	// priorSubs indexes the prior's subscriptions by domain (made when
 	// first needed, by priorSub).
 	priorSubs map[string]*state.Subscription
+	// priorCustomers indexes the prior's customers by login likewise
+	// (priorCustomer).
+	priorCustomers map[string]*state.Customer
 	// unsettable lists, per object, the settings its config leaves out
 	// that the server holds and cannot unset: apply refuses them.
 	unsettable []string
@@ -471,14 +474,23 @@ func (r *run) customerStatusChanges(now *state.Customer) bool {
 	if old := ch.RenamedFrom; old != "" {
 		login = old
 	}
-	if r.prior != nil {
-		for i := range r.prior.Customers {
-			if was := &r.prior.Customers[i]; was.Login == login {
-				return was.Status != now.Status || !slices.Equal(was.StatusReasons, now.StatusReasons)
-			}
-		}
+	if was := r.priorCustomer(login); was != nil {
+		return was.Status != now.Status || !slices.Equal(was.StatusReasons, now.StatusReasons)
 	}
 	return true
+}
+
+// priorCustomer returns the prior's customer of login (nil: none),
+// through an index made the first time (a reseller's suspension may
+// leave 20,000 customers to ask about).
+func (r *run) priorCustomer(login string) *state.Customer {
+	if r.priorCustomers == nil && r.prior != nil {
+		r.priorCustomers = make(map[string]*state.Customer, len(r.prior.Customers))
+		for i := range r.prior.Customers {
+			r.priorCustomers[r.prior.Customers[i].Login] = &r.prior.Customers[i]
+		}
+	}
+	return r.priorCustomers[login]
 }
 
 // priorSub returns the prior's subscription of domain (nil: none),
