@@ -430,54 +430,42 @@ func copySnapshot(s *state.Snapshot) *state.Snapshot {
 
 // subscriptionStatusChanges reports whether the plan changes the status
 // of subscription now (its record in the result) or why it has it (a
-// suspension of its own added or lifted while its account's holds): its
-// change's fields, or, for a saved plan's change (which lists no
-// fields), now against its prior record, under the name it had.
+// suspension of its own added or lifted while its account's holds).
 func (r *run) subscriptionStatusChanges(now *state.Subscription) bool {
-	ch := r.changes["subscription "+now.Domain]
-	if ch == nil {
-		return false
-	}
-	if ch.Action == plan.Create || ch.Action == plan.Suspend || ch.Action == plan.Activate {
-		return true
-	}
-	if len(ch.Fields) > 0 {
-		return slices.ContainsFunc(ch.Fields, func(f *plan.FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
-	}
-	key := now.Domain
-	if old := ch.RenamedFrom; old != "" {
-		key = old
-	}
-	was := r.priorSub(key)
-	if was == nil {
-		return true
-	}
-	return was.Status != now.Status || was.ConfigStatus != now.ConfigStatus || !slices.Equal(was.StatusReasons, now.StatusReasons)
+	return r.statusChanges("subscription", now.Domain, []plan.Action{plan.Create, plan.Suspend, plan.Activate}, func(key string) bool {
+		was := r.priorSub(key)
+		return was == nil || was.Status != now.Status || was.ConfigStatus != now.ConfigStatus || !slices.Equal(was.StatusReasons, now.StatusReasons)
+	})
 }
 
 // customerStatusChanges reports whether the plan changes the status of
-// customer now (its record in the result) or why it has it: its change's
-// fields, or, for a saved plan's change (which lists no fields), now
-// against its prior record, under the login it had.
+// customer now (its record in the result) or why it has it.
 func (r *run) customerStatusChanges(now *state.Customer) bool {
-	ch := r.changes["customer "+now.Login]
+	return r.statusChanges("customer", now.Login, []plan.Action{plan.Create, plan.Suspend, plan.Activate, plan.Convert, plan.Move}, func(key string) bool {
+		was := r.priorCustomer(key)
+		return was == nil || was.Status != now.Status || !slices.Equal(was.StatusReasons, now.StatusReasons)
+	})
+}
+
+// statusChanges reports whether the plan's change of the object of kind
+// and key changes its status or why it has it: one of actions does; else
+// its change's fields say so, or, for a saved plan's change (which lists
+// no fields), differs does, given the key the object had in the prior.
+func (r *run) statusChanges(kind, key string, actions []plan.Action, differs func(priorKey string) bool) bool {
+	ch := r.changes[kind+" "+key]
 	if ch == nil {
 		return false
 	}
-	if ch.Action == plan.Create || ch.Action == plan.Suspend || ch.Action == plan.Activate || ch.Action == plan.Convert || ch.Action == plan.Move {
+	if slices.Contains(actions, ch.Action) {
 		return true
 	}
 	if len(ch.Fields) > 0 {
 		return slices.ContainsFunc(ch.Fields, func(f *plan.FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
 	}
-	login := now.Login
 	if old := ch.RenamedFrom; old != "" {
-		login = old
+		key = old
 	}
-	if was := r.priorCustomer(login); was != nil {
-		return was.Status != now.Status || !slices.Equal(was.StatusReasons, now.StatusReasons)
-	}
-	return true
+	return differs(key)
 }
 
 // priorCustomer returns the prior's customer of login (nil: none),
