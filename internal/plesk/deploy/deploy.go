@@ -473,10 +473,7 @@ func (r *run) statusChanges(kind, key string, actions []plan.Action, differs fun
 // leave 20,000 customers to ask about).
 func (r *run) priorCustomer(login string) *state.Customer {
 	if r.priorCustomers == nil && r.prior != nil {
-		r.priorCustomers = make(map[string]*state.Customer, len(r.prior.Customers))
-		for i := range r.prior.Customers {
-			r.priorCustomers[r.prior.Customers[i].Login] = &r.prior.Customers[i]
-		}
+		r.priorCustomers = indexBy(r.prior.Customers, func(c *state.Customer) string { return c.Login })
 	}
 	return r.priorCustomers[login]
 }
@@ -485,12 +482,18 @@ func (r *run) priorCustomer(login string) *state.Customer {
 // through an index made the first time.
 func (r *run) priorSub(domain string) *state.Subscription {
 	if r.priorSubs == nil && r.prior != nil {
-		r.priorSubs = make(map[string]*state.Subscription, len(r.prior.Subscriptions))
-		for i := range r.prior.Subscriptions {
-			r.priorSubs[r.prior.Subscriptions[i].Domain] = &r.prior.Subscriptions[i]
-		}
+		r.priorSubs = indexBy(r.prior.Subscriptions, func(s *state.Subscription) string { return s.Domain })
 	}
 	return r.priorSubs[domain]
+}
+
+// indexBy indexes the records of list by key, pointing into list.
+func indexBy[T any](list []T, key func(*T) string) map[string]*T {
+	m := make(map[string]*T, len(list))
+	for i := range list {
+		m[key(&list[i])] = &list[i]
+	}
+	return m
 }
 
 // setsSecret reports whether the plan creates an object or sets its
