@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,10 +232,8 @@ func statusCascade(c *plan.Change) bool {
 	if c.Kind != plan.KindSubscription || (c.Action != plan.Suspend && c.Action != plan.Activate) || len(c.Reasons) == 0 {
 		return false
 	}
-	for _, f := range c.Fields {
-		if f.Path != "status" && f.Path != "status_reasons" {
-			return false
-		}
+	if !onlyFields(c, "status", "status_reasons") {
+		return false
 	}
 	for _, r := range c.Reasons {
 		r = strings.TrimPrefix(r, "no longer suspended (")
@@ -251,13 +250,14 @@ func statusCascade(c *plan.Change) bool {
 // plan and so sync status (its reasons say so; a group holds those with
 // the same reasons and the same changes of these).
 func moveCascade(c *plan.Change) bool {
-	if c.Kind != plan.KindSubscription || c.Action != plan.Move || len(c.Reasons) == 0 {
-		return false
-	}
+	return c.Kind == plan.KindSubscription && c.Action == plan.Move && len(c.Reasons) > 0 &&
+		onlyFields(c, "owner", "customer", "plan", "sync_status")
+}
+
+// onlyFields reports whether c changes no field but those of paths.
+func onlyFields(c *plan.Change, paths ...string) bool {
 	for _, f := range c.Fields {
-		switch f.Path {
-		case "owner", "customer", "plan", "sync_status":
-		default:
+		if !slices.Contains(paths, f.Path) {
 			return false
 		}
 	}
