@@ -622,13 +622,15 @@ func (s *watchSession) lastGood() string {
 }
 
 // apply applies the plan of run, still holding its lock, when it has
-// changes and neither pending conflicts nor deletes; a skipped apply is
+// changes (or, with a Plesk server, drift to record: what was changed
+// outside plansync and the config now has, as apply records it) and
+// neither pending conflicts nor deletes; a skipped apply is
 // said and logged with the reason, once: the unchanged plan of a
 // scheduled re-read, skipped for the same reason, is only named as
 // still skipped.
 func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string, initial, unchanged bool) (applied bool) {
 	p := run.plan
-	if p.Empty() {
+	if p.Empty() && !run.refreshedChanges() {
 		return false
 	}
 	rec := watchAudit{
