@@ -1063,6 +1063,21 @@ func Decode(data []byte) (*Snapshot, error) {
 	return s, nil
 }
 
+// DecodeRecords parses an encoded snapshot as Decode does, but without
+// checking what Encode guarantees (every record has its key, keys are
+// unique, references resolve): the records come out as they are, in the
+// order they were written. A backend that keeps each record apart (a
+// database row per object) uses it to find which record made Decode
+// refuse the snapshot, and name it.
+func DecodeRecords(data []byte) (*Snapshot, error) {
+	d := newDecoder(data)
+	s := d.snapshot()
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.err)
+	}
+	return s, nil
+}
+
 // formatVersion finds the top-level format_version of data, tolerating
 // fields this version does not know.
 func formatVersion(data []byte) (int64, bool) {

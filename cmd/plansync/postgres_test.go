@@ -318,6 +318,48 @@ func TestPostgresLockHeld(t *testing.T) {
 	}
 }
 
+// TestPostgresCorruptRowNamed: a row edited by hand into the record of
+// another row (or into no record) makes plan, apply and state pull fail
+// with exit 1 naming that row, the one to repair, and changes nothing.
+func TestPostgresCorruptRowNamed(t *testing.T) {
+	st := newPGState(t)
+	st.write(t, "cfg/main.yaml", `customers:
+  - {login: anna, name: Anna, email: anna@a.example}
+  - {login: bob, name: Bob, email: bob@b.example}
+  - {login: carl, name: Carl, email: carl@c.example}
+`)
+	st.run(t, "apply", "--dir", "cfg", "--auto-approve")
+	conn, err := pgx.Connect(t.Context(), st.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, c := range []struct{ sql, want string }{
+		{`UPDATE plansync_objects SET doc = (SELECT doc FROM plansync_objects WHERE state = $1 AND key = 'anna') WHERE state = $1 AND key = 'bob'`,
+			`the plansync_objects row for customer "bob" holds the record of customer "anna"`},
+		{`UPDATE plansync_objects SET doc = 'null' WHERE state = $1 AND key = 'bob'`,
+			`the plansync_objects row for customer "bob" holds a customer record without its key`},
+	} {
+		if _, err := conn.Exec(t.Context(), c.sql, st.name); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"plan", "--dir", "cfg"}, {"apply", "--dir", "cfg", "--auto-approve"}, {"state", "pull"}} {
+			out, err := st.command(args...).CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !bytes.Contains(out, []byte("recorded state is corrupt: "+c.want)) {
+				t.Errorf("plansync %s on a damaged row: %v\n%s\nwant exit 1 and %q", strings.Join(args, " "), err, out, c.want)
+			}
+		}
+		var doc string
+		if err := conn.QueryRow(t.Context(), `SELECT doc::text FROM plansync_objects WHERE state = $1 AND key = 'bob'`, st.name).Scan(&doc); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(doc, `"bob"`) {
+			t.Errorf("the damaged row was rewritten: %s", doc)
+		}
+	}
+}
+
 // TestPostgresPushLocalState migrates a local state file to PostgreSQL
 // with state push: the pulled state is the same, and plan has nothing to
 // do.

@@ -371,6 +371,12 @@ func TestCorruptRows(t *testing.T) {
 			state.ErrCorrupt, `in plansync_property_sets, at byte 1 of its document: expected property set`},
 		{"KeyMismatch", `UPDATE plansync_objects SET key = 'site00003.examplf' WHERE state = $1 AND key = 'site00003.example'`,
 			state.ErrCorrupt, `row for subscription "site00003.examplf" holds the record of subscription "site00003.example"`},
+		// A row edited into another row's record, or into no record at
+		// all, is named too, not only the record it duplicates.
+		{"RecordOfAnotherRow", `UPDATE plansync_objects SET doc = (SELECT doc FROM plansync_objects WHERE state = $1 AND key = 'site00005.example') WHERE state = $1 AND key = 'site00004.example'`,
+			state.ErrCorrupt, `row for subscription "site00004.example" holds the record of subscription "site00005.example"`},
+		{"NullRecord", `UPDATE plansync_objects SET doc = 'null' WHERE state = $1 AND key = 'site00006.example'`,
+			state.ErrCorrupt, `row for subscription "site00006.example" holds a subscription record without its key`},
 		{"UnknownKind", `INSERT INTO plansync_objects (state, kind, key, doc) VALUES ($1, 'gadget', 'g', '{}')`,
 			state.ErrCorrupt, `unknown kind "gadget"`},
 		{"TwoServers", `INSERT INTO plansync_objects (state, kind, key, doc) SELECT $1, 'server', k, '{}' FROM unnest(ARRAY['', 'x']) AS k`,

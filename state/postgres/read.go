@@ -179,6 +179,18 @@ func (b *Backend) load(ctx context.Context, tx pgx.Tx, h *head) (*state.Snapshot
 
 	s, err := state.Decode(doc)
 	if err != nil {
+		var se *state.SyntaxError
+		if errors.Is(err, state.ErrCorrupt) && !errors.As(err, &se) {
+			// The rows parse, but the records fail a check of the whole
+			// (a record without its key, two records with one key): a
+			// row holding what its kind and key do not name is the one
+			// to name.
+			if records, derr := state.DecodeRecords(doc); derr == nil {
+				if kerr := checkKeys(records, st.objects); kerr != nil {
+					return nil, nil, b.unreadable(kerr)
+				}
+			}
+		}
 		return nil, nil, b.unreadable(whereCorrupt(err, doc, starts, locate))
 	}
 	if err := checkKeys(s, st.objects); err != nil {
@@ -230,6 +242,9 @@ func checkKeys(s *state.Snapshot, objects []ref) error {
 			got = state.ServerKey(s.ServicePlans[i].Server, s.ServicePlans[i].Key)
 		case kindSubscription:
 			got = state.ServerKey(s.Subscriptions[i].Server, s.Subscriptions[i].Domain)
+		}
+		if got == "" && r.kind != kindServer {
+			return fmt.Errorf("%w: the plansync_objects row for %s %q holds a %s record without its key", state.ErrCorrupt, r.kind, r.key, r.kind)
 		}
 		if got != r.key {
 			return fmt.Errorf("%w: the plansync_objects row for %s %q holds the record of %s %q", state.ErrCorrupt, r.kind, r.key, r.kind, got)
