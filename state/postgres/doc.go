@@ -36,8 +36,8 @@
 // serial (kept in memory as content hashes), or else read and decoded in
 // the transaction. The history entry is inserted in the same transaction,
 // which also deletes the entries older than the retention keeps
-// (state.HistoryRetention: the last 1000; History leaves out the change
-// documents beyond its size budget).
+// (state.HistoryRetention: the last 1000) and the change documents
+// beyond its size budget, so the history is bounded in bytes too.
 // A killed writer's transaction is rolled back by the server: the state
 // stays what it was.
 //

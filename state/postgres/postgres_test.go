@@ -1016,6 +1016,63 @@ func TestHistoryRetentionCountsEntries(t *testing.T) {
 	}
 }
 
+// TestHistoryRetentionDropsChanges: the change documents the history
+// leaves out past its size budget are dropped from the table too, so it
+// stays bounded in bytes, not only in entries; the newest entry keeps
+// its document whatever its size, and History is what it was.
+func TestHistoryRetentionDropsChanges(t *testing.T) {
+	dbURL := testURL(t)
+	saved := state.HistoryRetention
+	state.HistoryRetention.Changes = 100
+	t.Cleanup(func() { state.HistoryRetention = saved })
+	name := uniqueName(t, dbURL)
+	b := open(t, dbURL, name)
+	conn := admin(t, dbURL)
+	doc := func(n int) []byte { return []byte(`{"x":"` + strings.Repeat("a", n-8) + `"}`) }
+	stored := func() string {
+		rows, err := conn.Query(t.Context(), `SELECT serial FROM plansync_history WHERE state = $1 AND changes IS NOT NULL ORDER BY serial`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serials, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(serials)
+	}
+	shown := func() string {
+		hist, err := b.History(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var serials []uint64
+		for _, h := range hist {
+			if h.Changes != nil {
+				serials = append(serials, h.Serial)
+			}
+		}
+		return fmt.Sprint(serials)
+	}
+	var serial uint64
+	write := func(i, size int) {
+		t.Helper()
+		var err error
+		if serial, err = b.Write(t.Context(), manySubscriptions(i, 1, 1), serial, &state.HistoryEntry{Summary: fmt.Sprint("w", i), Changes: doc(size)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		write(i, 50)
+	}
+	if got, show := stored(), shown(); got != "[2 3]" || show != got {
+		t.Errorf("documents stored %s, shown %s; want [2 3] both (three of 50 bytes, a budget of 100)", got, show)
+	}
+	write(4, 150)
+	if got, show := stored(), shown(); got != "[4]" || show != got {
+		t.Errorf("documents stored %s, shown %s; want [4] both (the newest is kept past the budget)", got, show)
+	}
+}
+
 // TestLockReleasedWhileReadingHolder: a holder that releases the lock
 // between the lock found held and its holder read leaves the lock free,
 // and TryLock takes it rather than report a holder that is gone.

@@ -127,6 +127,20 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 				return 0, b.writeErr(fmt.Errorf("trimming the history: %w", err))
 			}
 		}
+		// The change documents History leaves out (past the size
+		// budget, state.Retention.Keep) go too, so the table stays
+		// bounded in bytes: newest first, every entry older than the
+		// first (not the newest) that takes the running total past
+		// the budget loses its document.
+		if _, err := tx.Exec(ctx, `UPDATE plansync_history SET changes = NULL
+			WHERE state = $1 AND changes IS NOT NULL AND serial <= (
+				SELECT max(serial) FROM (
+					SELECT serial, sum(coalesce(octet_length(changes::text), 0)) OVER (ORDER BY serial DESC) AS total,
+						row_number() OVER (ORDER BY serial DESC) AS n
+					FROM plansync_history WHERE state = $1) AS running
+				WHERE total > $2 AND n > 1)`, b.name, state.HistoryRetention.Changes); err != nil {
+			return 0, b.writeErr(fmt.Errorf("trimming the history's details: %w", err))
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		// The connection may have failed after the server committed.
