@@ -672,7 +672,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 					basis = part.Prior
 				}
 				var err error
-				if opts.Read, opts.ReadAt, err = readUnseen(ctx, cn.client, a.Reseller, part.Plan, basis, part.Config, env.Now()); err != nil {
+				if opts.Read, opts.ReadAt, err = readUnseen(ctx, cn.client, a.Reseller, part.Plan, basis, part.Config, run.clockNow(env)); err != nil {
 					oc.Status, oc.Error = "failed", failureText(err)
 					if !errors.As(err, new(*unseenDriftError)) {
 						oc.Status = "not_reached"
@@ -689,7 +689,7 @@ func deployFleet(ctx context.Context, env Env, parallelism int, c *common, run *
 			}
 			out, err := deploy.Run(ctx, cn.client, part.Plan, part.Prior, opts)
 			if out != nil {
-				recordCreated(ctx, cn.client, a.Reseller, part.Config, part.Plan.Result, out, env.Now())
+				recordCreated(ctx, cn.client, a.Reseller, part.Config, part.Plan.Result, out, run.clockNow(env))
 			}
 			oc.out = out
 			if out != nil {

@@ -49,6 +49,12 @@ type importOptions struct {
 	// conn is the connection written in the server block of a single
 	// server's import through --ca-file (nil: none is written).
 	conn *importer.Conn
+	// now is the clock the servers are read at (PLANSYNC_NOW, else the
+	// machine's): whether a subscription a server holds expired is
+	// expired by its date or suspended outside plansync is decided at
+	// the time the plan recording the import goes by. Zero: every
+	// expired one counts as expired by its date.
+	now time.Time
 }
 
 func newImportCmd(env Env, c *common) *cobra.Command {
@@ -116,6 +122,12 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if err := checkFormat(o.Format, "yaml", "hcl"); err != nil {
 		return err
 	}
+	// A bad PLANSYNC_NOW is refused before anything is read or written.
+	now, err := clock(env, "")
+	if err != nil {
+		return err
+	}
+	o.now = now
 	if a, err := parseAs(c.As); err != nil {
 		return err
 	} else if a.Reseller != "" {
@@ -179,7 +191,7 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 		return err
 	}
 	defer c.release()
-	summary, err := importWrite(ctx, client, o, env.Now())
+	summary, err := importWrite(ctx, client, o, o.now)
 	if err != nil {
 		return err
 	}
@@ -424,7 +436,7 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if o.Force {
 		return fmt.Errorf("--force and --target do not go together: --target adds to an existing directory")
 	}
-	snap, err := readForImport(ctx, client, env.Now())
+	snap, err := readForImport(ctx, client, o.now)
 	if err != nil {
 		return err
 	}
@@ -482,10 +494,7 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 	if err := checkRendered(o.Dir, files); err != nil {
 		return err
 	}
-	now, err := clock(env, "")
-	if err != nil {
-		return err
-	}
+	now := o.now
 	if server != "" {
 		// MakeFleet limits the plan to the targets on that server.
 		c.onlyServer, c.targets = server, o.Targets
@@ -834,10 +843,7 @@ func importServersWrite(ctx context.Context, env Env, o importOptions, servers [
 			return serversSummary{}, fmt.Errorf("server %s: %w", s.conn.Name, err)
 		}
 	}
-	var now time.Time // zero: a subscription held expired counts as expired by its date
-	if env.Now != nil {
-		now = env.Now()
-	}
+	now := o.now // zero: a subscription held expired counts as expired by its date
 	snaps := make([]*importer.Snapshot, len(servers))
 	errs := make([]error, len(servers))
 	sem := make(chan struct{}, o.Parallelism)
@@ -981,7 +987,7 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 	refresh.TakeLocked(run.plan.Result, "", c.lockedValues)
 	keepCreated(run.plan.Result, run.replaced)
 	if len(differing) > 0 {
-		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing); err != nil {
+		if run.plan.Result, err = recordAsOn(ctx, env, run.cfg, run.plan.Result, differing, o.now); err != nil {
 			return 0, err
 		}
 	}
@@ -998,7 +1004,7 @@ func recordImport(ctx context.Context, env Env, c *common, o importOptions, ids 
 
 // recordAsOn returns result with each server of differing recorded as
 // it has its objects (read again now), the other servers as they are.
-func recordAsOn(ctx context.Context, env Env, cfg *model.Config, result *state.Snapshot, differing map[string]*xmlapi.Client) (*state.Snapshot, error) {
+func recordAsOn(ctx context.Context, env Env, cfg *model.Config, result *state.Snapshot, differing map[string]*xmlapi.Client, now time.Time) (*state.Snapshot, error) {
 	parts, diags := plan.Partition(cfg)
 	if diags.HasErrors() {
 		return nil, diags
@@ -1012,7 +1018,7 @@ func recordAsOn(ctx context.Context, env Env, cfg *model.Config, result *state.S
 		if client == nil {
 			continue
 		}
-		srv, err := refresh.Read(ctx, client, env.Now(), refresh.WantsServices(recs[i], p.Config))
+		srv, err := refresh.Read(ctx, client, now, refresh.WantsServices(recs[i], p.Config))
 		if err != nil {
 			return nil, fmt.Errorf("server %s: reading it again to record what differs: %w; nothing was recorded", p.Name, err)
 		}

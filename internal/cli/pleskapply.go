@@ -118,7 +118,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 		if run.observed != nil {
 			basis = run.observed.Observed
 		}
-		if opts.Read, opts.ReadAt, applyErr = readUnseen(ctx, client, reseller, p, basis, run.cfg, env.Now()); applyErr != nil {
+		if opts.Read, opts.ReadAt, applyErr = readUnseen(ctx, client, reseller, p, basis, run.cfg, run.clockNow(env)); applyErr != nil {
 			return nil, p.PriorSerial, applyErr, nil
 		}
 		opts.OnlyChanges = true
@@ -130,7 +130,7 @@ func deployAndRecord(ctx context.Context, env Env, run *planRun, p *plan.Plan, e
 	if out == nil || out.Record == nil {
 		return out, p.PriorSerial, applyErr, nil
 	}
-	recordCreated(ctx, client, reseller, run.cfg, p.Result, out, env.Now())
+	recordCreated(ctx, client, reseller, run.cfg, p.Result, out, run.clockNow(env))
 	if applyErr != nil || len(out.Pending) > 0 {
 		pending := map[string]bool{}
 		for _, k := range out.Pending {

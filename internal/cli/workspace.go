@@ -565,6 +565,20 @@ type planRun struct {
 	// saved marks the apply of a saved plan: on a Plesk server only
 	// the objects it changes are written (deploy.Options.OnlyChanges).
 	saved bool
+	// now is the clock the plan went by (--now, PLANSYNC_NOW or the
+	// machine's when it planned); zero when the run did not plan (a
+	// saved plan's).
+	now time.Time
+}
+
+// clockNow is the clock apply compares what it reads on a server at:
+// the one the plan went by (SPEC §4: --now fixes the clock, for
+// expiration), else the machine's.
+func (r *planRun) clockNow(env Env) time.Time {
+	if r != nil && !r.now.IsZero() {
+		return r.now
+	}
+	return env.Now()
 }
 
 func (r *planRun) close() {
@@ -638,6 +652,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if err != nil {
 		return nil, err
 	}
+	run.now = now
 	if err := checkSomeConfig(dir, op, a.Reseller, cfg, run.prior); err != nil {
 		run.close()
 		return nil, err

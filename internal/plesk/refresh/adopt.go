@@ -231,7 +231,9 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					q.Expires = s.Expires
 				case "ip_address":
 					q.IPAddress = s.IPAddress
-				case "status":
+				case "status", "status_reasons":
+					// status_reasons: suspended in the panel while
+					// expired (the status reads the same).
 					q.Status = s.Status
 				case "sync_status":
 					if rec != nil && rec.SyncStatus == "synced" {

@@ -1805,7 +1805,7 @@ func (c *comparer) subscription(r state.Subscription, s *state.Subscription) sta
 	}
 	c.disagree = append(c.disagree, Disagreement{Key: key, Noted: true,
 		Fields: []plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(predicted), Observed: plan.StringOf(s.SyncStatus)}}})
-	if o.Status != noted.Status && !expiredSince(&noted, s) {
+	if o.Status != noted.Status && !expiredSince(&noted, s) && !unexpiredSince(&noted, s) {
 		// Its status changed with its account's (that account's drift):
 		// recorded as the server has it, as for any subscription (an
 		// account in model disagreement keeps it: ToRecord).
@@ -2005,7 +2005,12 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	if len(edited) > 0 {
 		c.add("subscription", key, plan.DriftEdited, edited...)
 	}
-	statusChanged := s.Status != r.Status && !expiredSince(&r, s)
+	statusChanged := s.Status != r.Status && !expiredSince(&r, s) && !unexpiredSince(&r, s)
+	// Recorded suspended only as expired (plansync writes no status for
+	// an expiry), and suspended on its own in the panel since: the status
+	// reads the same, but that suspension was set outside plansync.
+	suspendedOver := !statusChanged && r.Status == "suspended" && s.Status == "suspended" &&
+		onlyExpired(r.StatusReasons) && c.srv.Status["subscription "+s.Domain]&panelSuspended != 0
 	// A subscription suspended with its customer (or its reseller, for
 	// the reseller's own) is the account's drift.
 	account := "customer " + r.Customer
@@ -2014,6 +2019,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	}
 	if statusChanged && c.statusOf[account] != s.Status {
 		c.add("subscription", key, plan.DriftStatus, statusField(r.Status, s.Status))
+	}
+	if suspendedOver {
+		c.add("subscription", key, plan.DriftStatus, plan.DriftField{Path: "status_reasons",
+			Recorded: plan.ListOf(r.StatusReasons, true), Observed: plan.ListOf([]string{c.srv.suspendedWhy("subscription " + s.Domain)}, true)})
+		statusChanged = true
 	}
 	if _, ok := c.kept[account]; statusChanged && ok {
 		// Its customer's status is in model disagreement: its record
@@ -2334,6 +2344,34 @@ func expiredSince(r, s *state.Subscription) bool {
 	}
 	return true
 }
+
+// unexpiredSince reports whether the server's record s of a
+// subscription is active while r was recorded suspended only because
+// its expiration date, the same on the server, had passed: the plan's
+// clock (--now, PLANSYNC_NOW) is now before that date. plansync wrote
+// nothing for the expiry (Plesk marks it itself), so the server has it
+// as plansync left it: the plan activates it, and it is not drift.
+func unexpiredSince(r, s *state.Subscription) bool {
+	return r.Status == "suspended" && s.Status == "active" && onlyExpired(r.StatusReasons) && sameSecond(r.Expires, s.Expires)
+}
+
+// onlyExpired reports whether reasons, a suspended subscription's, are
+// its expiry alone ("expired DATE").
+func onlyExpired(reasons []string) bool {
+	if len(reasons) == 0 {
+		return false
+	}
+	for _, why := range reasons {
+		if !strings.HasPrefix(why, "expired ") {
+			return false
+		}
+	}
+	return true
+}
+
+// panelSuspended are the status bits of a suspension in the panel: by
+// the administrator (16), a reseller (32), the customer (64).
+const panelSuspended = 16 | 32 | 64
 
 // sameSecond compares two expiration dates as the server keeps them (Unix
 // seconds; a date at or before 1970-01-01T00:00:00Z is second 1).
