@@ -1072,11 +1072,13 @@ func (r *run) contactWritten(ref state.Ref, contact bool) func(xmlapi.Reply) {
 }
 
 // priorDescription is the description recorded for an account (a
-// customer or reseller, by login) before this apply.
+// customer or reseller, by login) before this apply: under its old login
+// when this apply renames it (renamed_from), where it was recorded.
 func (r *run) priorDescription(kind, login string) string {
 	if r.prior == nil {
 		return ""
 	}
+	login = r.keyOnServer(kind, login)
 	if kind == "reseller" {
 		for i := range r.prior.Resellers {
 			if r.prior.Resellers[i].Login == login {
