@@ -1491,11 +1491,17 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		gi := d.Data.GenInfo
 		r.setID(ref, gi.GUID, d.ID)
 		info := r.subInfo(d)
-		if r.moved[s.Customer] {
+		// ownerOK: the server has it under its holder, or under the
+		// account that is about to become its holder (a customer
+		// renamed, or moved: change-owner carries the customer's
+		// subscriptions along). One given to a moved customer by
+		// another account is not carried: its owner is set, then it
+		// is switched to its plan of the new owner.
+		ownerOK := r.ownedBy(gi, holder, s.Customer != "")
+		if r.moved[s.Customer] && ownerOK {
 			// change-owner leaves the subscriptions custom, without add-ons.
 			info = webInfo{synced: true}
 		}
-		ownerOK := r.moved[s.Customer] || r.ownedBy(gi, holder, s.Customer != "")
 		if !strings.EqualFold(gi.Domain(), s.Domain) || !ownerOK {
 			gs := &xmlapi.SetGenSetup{}
 			if !strings.EqualFold(gi.Domain(), s.Domain) {
