@@ -390,6 +390,18 @@ func (r *run) ownedBy(gi *xmlapi.WebspaceGenInfo, holder string, customer bool) 
 	return id != 0 && gi.OwnerID == id
 }
 
+// carried reports whether the server's subscription gi belongs to a
+// customer this run moves to another owner, whose change-owner carries
+// it along.
+func (r *run) carried(gi *xmlapi.WebspaceGenInfo) bool {
+	for login := range r.moved {
+		if r.ownedBy(gi, login, true) {
+			return true
+		}
+	}
+	return false
+}
+
 // ownerRenamed reports whether the reseller owner is the one the server
 // knows as was, renamed (renamed_from) by this apply: the same account,
 // whose customers follow it by id, not a move.
@@ -1498,8 +1510,11 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		// another account is not carried: its owner is set, then it
 		// is switched to its plan of the new owner.
 		ownerOK := r.ownedBy(gi, holder, s.Customer != "")
-		if r.moved[s.Customer] && ownerOK {
-			// change-owner leaves the subscriptions custom, without add-ons.
+		if r.carried(gi) {
+			// change-owner leaves the subscriptions custom, without
+			// add-ons: every subscription the moved customer has on
+			// the server, the ones it keeps and the ones the config
+			// gives to another account (whose owner is then set).
 			info = webInfo{synced: true}
 		}
 		if !strings.EqualFold(gi.Domain(), s.Domain) || !ownerOK {
