@@ -392,10 +392,16 @@ func (r *run) ownedBy(gi *xmlapi.WebspaceGenInfo, holder string, customer bool) 
 
 // carried reports whether the server's subscription gi belongs to a
 // customer this run moves to another owner, whose change-owner carries
-// it along.
+// it along: a customer moved, or a reseller's customer converted into a
+// reseller (moved to the administrator first).
 func (r *run) carried(gi *xmlapi.WebspaceGenInfo) bool {
 	for login := range r.moved {
 		if r.ownedBy(gi, login, true) {
+			return true
+		}
+	}
+	for login := range r.convertMoved {
+		if r.ownedBy(gi, login, false) {
 			return true
 		}
 	}
@@ -863,6 +869,10 @@ func (r *run) buildResellers() *phase {
 					ch.add(func() xmlapi.Op {
 						return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: model.Admin, IPv4: []string{ip}}
 					}, nil)
+					if r.convertMoved == nil {
+						r.convertMoved = map[string]bool{}
+					}
+					r.convertMoved[rs.Login] = true
 				}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
