@@ -46,9 +46,25 @@ func (e *engine) checkAvailability(subs []*sub) {
 	for _, s := range subs {
 		sortConflicts(s.conflicts)
 		for i := range s.conflicts {
-			s.conflicts[i].Accepted = s.prior != nil && hasConflict(s.prior.Conflicts, s.conflicts[i])
+			s.conflicts[i].Accepted = s.prior != nil && (hasConflict(s.prior.Conflicts, s.conflicts[i]) || e.acceptedBeforeRename(s, s.conflicts[i]))
 		}
 	}
+}
+
+// acceptedBeforeRename reports whether conflict c of subscription s was
+// recorded (accepted) under its owner reseller's recorded login, the
+// reseller being renamed since (renamed_from): the same conflict, whose
+// reason named the reseller by its old login.
+func (e *engine) acceptedBeforeRename(s *sub, c Conflict) bool {
+	r := e.cfg.Resellers[s.owner]
+	if r == nil || r.RenamedFrom == "" {
+		return false
+	}
+	if n, ok := e.renamedTo("reseller", r.RenamedFrom); !ok || n != s.owner {
+		return false
+	}
+	c.Reason = strings.ReplaceAll(c.Reason, "reseller "+s.owner, "reseller "+r.RenamedFrom)
+	return hasConflict(s.prior.Conflicts, c)
 }
 
 func hasConflict(recorded []state.Conflict, c Conflict) bool {

@@ -390,6 +390,24 @@ func (r *run) ownedBy(gi *xmlapi.WebspaceGenInfo, holder string, customer bool) 
 	return id != 0 && gi.OwnerID == id
 }
 
+// carried reports whether the server's subscription gi belongs to a
+// customer this run moves to another owner, whose change-owner carries
+// it along: a customer moved, or a reseller's customer converted into a
+// reseller (moved to the administrator first).
+func (r *run) carried(gi *xmlapi.WebspaceGenInfo) bool {
+	for login := range r.moved {
+		if r.ownedBy(gi, login, true) {
+			return true
+		}
+	}
+	for login := range r.convertMoved {
+		if r.ownedBy(gi, login, false) {
+			return true
+		}
+	}
+	return false
+}
+
 // ownerRenamed reports whether the reseller owner is the one the server
 // knows as was, renamed (renamed_from) by this apply: the same account,
 // whose customers follow it by id, not a move.
@@ -851,6 +869,10 @@ func (r *run) buildResellers() *phase {
 					ch.add(func() xmlapi.Op {
 						return xmlapi.CustomerChangeOwner{Filter: xmlapi.CustomerFilter{ID: []int{id}}, NewOwnerLogin: model.Admin, IPv4: []string{ip}}
 					}, nil)
+					if r.convertMoved == nil {
+						r.convertMoved = map[string]bool{}
+					}
+					r.convertMoved[rs.Login] = true
 				}
 				ch.add(func() xmlapi.Op {
 					return xmlapi.CustomerConvertToReseller{Filter: xmlapi.CustomerFilter{Login: []string{rs.Login}}, ResellerPlanName: planName}
@@ -1072,11 +1094,13 @@ func (r *run) contactWritten(ref state.Ref, contact bool) func(xmlapi.Reply) {
 }
 
 // priorDescription is the description recorded for an account (a
-// customer or reseller, by login) before this apply.
+// customer or reseller, by login) before this apply: under its old login
+// when this apply renames it (renamed_from), where it was recorded.
 func (r *run) priorDescription(kind, login string) string {
 	if r.prior == nil {
 		return ""
 	}
+	login = r.keyOnServer(kind, login)
 	if kind == "reseller" {
 		for i := range r.prior.Resellers {
 			if r.prior.Resellers[i].Login == login {
@@ -1489,11 +1513,20 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		gi := d.Data.GenInfo
 		r.setID(ref, gi.GUID, d.ID)
 		info := r.subInfo(d)
-		if r.moved[s.Customer] {
-			// change-owner leaves the subscriptions custom, without add-ons.
+		// ownerOK: the server has it under its holder, or under the
+		// account that is about to become its holder (a customer
+		// renamed, or moved: change-owner carries the customer's
+		// subscriptions along). One given to a moved customer by
+		// another account is not carried: its owner is set, then it
+		// is switched to its plan of the new owner.
+		ownerOK := r.ownedBy(gi, holder, s.Customer != "")
+		if r.carried(gi) {
+			// change-owner leaves the subscriptions custom, without
+			// add-ons: every subscription the moved customer has on
+			// the server, the ones it keeps and the ones the config
+			// gives to another account (whose owner is then set).
 			info = webInfo{synced: true}
 		}
-		ownerOK := r.moved[s.Customer] || r.ownedBy(gi, holder, s.Customer != "")
 		if !strings.EqualFold(gi.Domain(), s.Domain) || !ownerOK {
 			gs := &xmlapi.SetGenSetup{}
 			if !strings.EqualFold(gi.Domain(), s.Domain) {

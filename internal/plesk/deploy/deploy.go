@@ -335,6 +335,10 @@ type run struct {
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
 	moved map[string]bool
+	// convertMoved are the resellers (by login) converted from a
+	// reseller's customer, moved to the administrator first
+	// (change-owner).
+	convertMoved map[string]bool
 	// creating are the plans this run creates; added the objects it
 	// created (their add succeeded).
 	creating map[state.Ref]bool

@@ -97,10 +97,13 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 	fields := map[string]*string{"pname": &a.Name, "cname": &a.Company, "email": &a.Email, "phone": &a.Phone,
 		"address": &a.Address, "city": &a.City, "state": &a.State, "pcode": &a.PostCode, "fax": &a.Fax, "country": &a.Country, "passwd": &a.Password,
 		"external-id": &a.ExternalID, "description": &a.Description}
+	// The text is kept as sent, as an XML reader gives it: a multi-line
+	// address or description ends as the client wrote it (a YAML block
+	// scalar's final newline included), and so does a password.
 	for name, dst := range fields {
 		if c := gi.child(name); c != nil {
-			if v := strings.TrimSpace(c.text); v != "" || !s.opts.EmptyKeepsContact {
-				*dst = v
+			if strings.TrimSpace(c.text) != "" || !s.opts.EmptyKeepsContact {
+				*dst = c.text
 			}
 		}
 	}
