@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -236,8 +237,10 @@ type watchSession struct {
 	waitLock, waitIntro string
 	// last describes the last good plan.
 	last string
-	// shown is the text of the last plan printed, at shownAt.
+	// shown is the text of the last plan printed, at shownAt, made
+	// from the files whose content shownTree sums (treeSum).
 	shown, shownAt string
+	shownTree      [sha256.Size]byte
 	// skipped is why the apply of the plan shown was skipped, at
 	// skippedAt ("" once it was applied or another plan shown).
 	skipped, skippedAt string
@@ -537,7 +540,12 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	// A scheduled re-read of the servers that finds nothing new gives
 	// the plan last shown: it is named, not printed again on every tick.
-	unchanged := !initial && len(trigger) == 0 && rescan == "" && s.shownAt != "" && text.String() == s.shown
+	// So does a change the plan shown already had: a re-read that ran
+	// between a file's write and the watcher's batch for it read the
+	// file as it is now (the batch then brings nothing new).
+	tree := treeSum(b)
+	unchanged := !initial && rescan == "" && s.shownAt != "" && text.String() == s.shown &&
+		(len(trigger) == 0 || tree == s.shownTree)
 	if unchanged {
 		s.say("the plan is unchanged: it is the one shown at %s (%d to add, %d to change, %d to delete, %d conflicts)",
 			s.shownAt, p.Summary.Create, p.Summary.Update, p.Summary.Delete, p.Summary.Conflicts)
@@ -547,6 +555,7 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			return
 		}
 		s.shown, s.shownAt = text.String(), s.env.Now().Format("15:04:05")
+		s.shownTree = tree
 		s.skipped, s.skippedAt = "", ""
 		s.idle, s.idleAt = "", ""
 	}
@@ -993,6 +1002,19 @@ func newWatchLoader(env Env, dir string) *config.Reloader {
 }
 
 // watchTree gives the files of a batch to the config loader.
+// treeSum sums what the files of a batch hold: their paths, content
+// and read errors, and the tree's.
+func treeSum(b watch.Batch) [sha256.Size]byte {
+	h := sha256.New()
+	for _, f := range b.Files {
+		fmt.Fprintf(h, "%q %x %v\n", f.Rel, f.Sum, f.Err)
+	}
+	fmt.Fprintf(h, "%v", b.Err)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
 func watchTree(b watch.Batch) config.Tree {
 	t := config.Tree{Files: make([]config.TreeFile, len(b.Files)), Err: b.Err}
 	for i, f := range b.Files {
