@@ -2734,6 +2734,9 @@ var billingOwned = []struct{ path, name string }{
 	{"plan", "plan"},
 	{"addons", "add-ons"},
 	{"status", "status"},
+	// Suspended in the panel while expired: its status reads the same,
+	// its reasons differ (suspendedOver).
+	{"status_reasons", "status"},
 	{"password", "password"},
 	{"ftp_login", "FTP login"},
 	{"ftp_password", "FTP password"},
