@@ -1382,6 +1382,12 @@ func (r *run) changedPaths(ch *plan.Change, s *state.Subscription) func(string) 
 			paths[f.Path] = true
 		}
 	}
+	if paths["status_reasons"] {
+		// Why it is suspended changes while its status reads the same
+		// (suspended in the panel while expired, set back): its own
+		// status on the server is this apply's prediction too.
+		paths["status"] = true
+	}
 	if len(paths) > 0 {
 		return func(path string) bool { return paths[path] }
 	}

@@ -2131,8 +2131,10 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	case !statusChanged:
 		o.Status, o.StatusReasons = r.Status, r.StatusReasons
 	case o.Status == "suspended" && cs != nil && cs.Status == "suspended":
-		// The config adopted the suspension: it is its reason.
-		o.StatusReasons = c.configSuspensions(cs.Customer, r.Owner)
+		// The config adopted the suspension: it is its reason, with the
+		// expiry the server's record has (suspended in the panel while
+		// expired), as the engine gives them.
+		o.StatusReasons = append(c.configSuspensions(cs.Customer, r.Owner), expiries(s.StatusReasons)...)
 	case o.Status == "suspended" && byAccount && len(configured) > 0:
 		// Suspended because its account is, and the config adopted that
 		// suspension (or an account's above it): the config's reasons.
@@ -2367,6 +2369,17 @@ func onlyExpired(reasons []string) bool {
 		}
 	}
 	return true
+}
+
+// expiries are the expiry reasons ("expired DATE") of reasons.
+func expiries(reasons []string) []string {
+	var out []string
+	for _, why := range reasons {
+		if strings.HasPrefix(why, "expired ") {
+			out = append(out, why)
+		}
+	}
+	return out
 }
 
 // panelSuspended are the status bits of a suspension in the panel: by
@@ -2734,6 +2747,9 @@ var billingOwned = []struct{ path, name string }{
 	{"plan", "plan"},
 	{"addons", "add-ons"},
 	{"status", "status"},
+	// Suspended in the panel while expired: its status reads the same,
+	// its reasons differ (suspendedOver).
+	{"status_reasons", "status"},
 	{"password", "password"},
 	{"ftp_login", "FTP login"},
 	{"ftp_password", "FTP password"},
