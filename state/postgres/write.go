@@ -129,9 +129,9 @@ func (b *Backend) write(ctx context.Context, conn *pgx.Conn, s *state.Snapshot, 
 		}
 		// The change documents History leaves out (past the size
 		// budget, state.Retention.Keep) go too, so the table stays
-		// bounded in bytes: newest first, every entry older than the
-		// first (not the newest) that takes the running total past
-		// the budget loses its document.
+		// bounded in bytes: newest first, the first entry (not the
+		// newest) that takes the running total past the budget, and
+		// every older one, lose their documents.
 		if _, err := tx.Exec(ctx, `UPDATE plansync_history SET changes = NULL
 			WHERE state = $1 AND changes IS NOT NULL AND serial <= (
 				SELECT max(serial) FROM (

@@ -2336,15 +2336,7 @@ func (c *comparer) lockedCustomisation(r state.Subscription, srvVals state.Value
 // passed since r was recorded active: the clock's doing, which the plan
 // shows as the expiry it is (SPEC §1.3), not drift.
 func expiredSince(r, s *state.Subscription) bool {
-	if r.Status != "active" || s.Status != "suspended" || len(s.StatusReasons) == 0 || !sameSecond(r.Expires, s.Expires) {
-		return false
-	}
-	for _, why := range s.StatusReasons {
-		if !strings.HasPrefix(why, "expired ") {
-			return false
-		}
-	}
-	return true
+	return r.Status == "active" && s.Status == "suspended" && onlyExpired(s.StatusReasons) && sameSecond(r.Expires, s.Expires)
 }
 
 // unexpiredSince reports whether the server's record s of a
