@@ -1459,8 +1459,13 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	if w.Data.GenInfo != nil {
 		// The subscription's own status (its owner's suspension is the
 		// owner's): suspended in the panel by the administrator, its
-		// reseller or its customer.
-		want, have := s.ConfigStatus == "suspended", w.Data.GenInfo.Status&suspendedBits != 0
+		// reseller or its customer. Held expired (256) while the
+		// prediction has it active (its date not passed: renewed, or
+		// expired outside plansync), it is suspended as statuses takes
+		// it: a status apply did not write (a billing system's) leaves
+		// it so, which is not the prediction.
+		st := w.Data.GenInfo.Status
+		want, have := s.ConfigStatus == "suspended", st&suspendedBits != 0 || (st&statusExpired != 0 && s.Status == "active")
 		if want != have {
 			add("status", statusText(want), statusText(have))
 		}
