@@ -1897,15 +1897,13 @@ func webspaceValues(v mapping.Values) xmlapi.WebspaceValues {
 
 // ---- statuses -------------------------------------------------------------
 
-// Status bits: suspended by the administrator, by a reseller, by the
-// customer; expired.
-const (
-	suspendedByAdmin = 16
-	statusExpired    = 256
-	// suspendedBits are those a suspension in the panel sets: the
-	// administrator's (16), a reseller's (32), the customer's (64).
-	suspendedBits = suspendedByAdmin | 32 | 64
-)
+// heldSuspended reports whether a subscription the server holds with
+// status bits is suspended as apply takes it: suspended in the panel,
+// or held expired (256) while plansync has it active (its date has not
+// passed: renewed, or expired outside plansync).
+func heldSuspended(bits int, s *state.Subscription) bool {
+	return bits&xmlapi.StatusSuspendedInPanel != 0 || bits&xmlapi.StatusExpired != 0 && s.Status == "active"
+}
 
 func (r *run) buildStatuses() *phase {
 	ph := &phase{name: "statuses"}
@@ -1918,7 +1916,7 @@ func (r *run) buildStatuses() *phase {
 		}
 		n := 0
 		if suspended {
-			n = suspendedByAdmin
+			n = xmlapi.StatusByAdmin
 		}
 		ph.chain(kind, key).add(func() xmlapi.Op { return op(&n) }, nil)
 		if kind != "subscription" {
@@ -1975,7 +1973,7 @@ func (r *run) buildStatuses() *phase {
 		// Suspended in the panel by its reseller (32) or its customer
 		// (64) is suspended as by the administrator (16): refresh shows
 		// it as such, and activating it is writing 0.
-		held := have&suspendedBits != 0 || (have&statusExpired != 0 && s.Status == "active")
+		held := heldSuspended(have, &s)
 		if held != (s.ConfigStatus == "suspended") && !r.subscriptionStatusChanges(&s) {
 			// Its own status differs while the plan changes neither its
 			// status nor why it has it: suspended (or activated) in the

@@ -1464,8 +1464,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		// expired outside plansync), it is suspended as statuses takes
 		// it: a status apply did not write (a billing system's) leaves
 		// it so, which is not the prediction.
-		st := w.Data.GenInfo.Status
-		want, have := s.ConfigStatus == "suspended", st&suspendedBits != 0 || (st&statusExpired != 0 && s.Status == "active")
+		want, have := s.ConfigStatus == "suspended", heldSuspended(w.Data.GenInfo.Status, s)
 		if want != have {
 			add("status", statusText(want), statusText(have))
 		}

@@ -382,8 +382,8 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		// passed (set by hand, by billing, or renewed without being
 		// activated), it is suspended.
 		bits := gi.Status
-		if bits&statusExpired != 0 && (s.Now.IsZero() || expiredBy(w, s.Now)) {
-			bits &^= statusExpired
+		if bits&xmlapi.StatusExpired != 0 && (s.Now.IsZero() || expiredBy(w, s.Now)) {
+			bits &^= xmlapi.StatusExpired
 		}
 		sub := &model.Subscription{Domain: gi.Domain(), Plan: model.None, Status: status(bits)}
 		owner := gi.OwnerLogin
@@ -719,9 +719,6 @@ func keepAddonProps(p model.Props) []string {
 	sort.Strings(dropped)
 	return dropped
 }
-
-// statusExpired is the status bit of an expired object.
-const statusExpired = 256
 
 func status(bits int) string {
 	if bits != 0 {

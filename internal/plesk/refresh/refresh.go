@@ -2010,7 +2010,7 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	// an expiry), and suspended on its own in the panel since: the status
 	// reads the same, but that suspension was set outside plansync.
 	suspendedOver := !statusChanged && r.Status == "suspended" && s.Status == "suspended" &&
-		onlyExpired(r.StatusReasons) && c.srv.Status["subscription "+s.Domain]&panelSuspended != 0
+		onlyExpired(r.StatusReasons) && c.srv.Status["subscription "+s.Domain]&xmlapi.StatusSuspendedInPanel != 0
 	// A subscription suspended with its customer (or its reseller, for
 	// the reseller's own) is the account's drift.
 	account := "customer " + r.Customer
@@ -2373,10 +2373,6 @@ func expiries(reasons []string) []string {
 	}
 	return out
 }
-
-// panelSuspended are the status bits of a suspension in the panel: by
-// the administrator (16), a reseller (32), the customer (64).
-const panelSuspended = 16 | 32 | 64
 
 // sameSecond compares two expiration dates as the server keeps them (Unix
 // seconds; a date at or before 1970-01-01T00:00:00Z is second 1).

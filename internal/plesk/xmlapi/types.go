@@ -222,6 +222,19 @@ type ResellerPlanData struct {
 	IPPool      *IPPool         `xml:"ip-pool"`
 }
 
+// Status bits of a customer, reseller or subscription (gen_info's
+// status): suspended by the administrator, by a reseller, by the
+// customer; expired.
+const (
+	StatusByAdmin    = 16
+	StatusByReseller = 32
+	StatusByCustomer = 64
+	StatusExpired    = 256
+	// StatusSuspendedInPanel are the bits a suspension in the panel
+	// sets: the administrator's, a reseller's, the customer's.
+	StatusSuspendedInPanel = StatusByAdmin | StatusByReseller | StatusByCustomer
+)
+
 // CustomerInfo is a customer's gen_info (add and set; empty fields are
 // left out).
 type CustomerInfo struct {
