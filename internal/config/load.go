@@ -111,6 +111,10 @@ func finishLoad(cfg *model.Config, diags diag.Diagnostics, parsed bool, opts Opt
 		// Without it the environment is not known: connecting says it.
 		diags = append(diags, PleskURLMissing(cfg, opts.Getenv)...)
 	}
+	if opts.ReadFile != nil {
+		// Without it the file system is not read: connecting says it.
+		diags = append(diags, PleskCAFileProblems(cfg)...)
+	}
 	for name, ext := range opts.RecordedExtensionServices {
 		if _, ok := cfg.Services[name]; !ok {
 			if cfg.Retired == nil {

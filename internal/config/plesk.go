@@ -1,7 +1,10 @@
 package config
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -146,6 +149,52 @@ func PleskURLMissing(cfg *model.Config, getenv func(string) (string, bool)) diag
 		Summary: fmt.Sprintf("missing required field %q", "url"),
 		Detail:  "set server.plesk.url, or " + EnvPleskURL + " in the environment",
 		Subject: cfg.Server.Plesk.Src.Decl, Object: "server", Path: "plesk.url"}}
+}
+
+// MaxCAFileSize is the largest ca_file read: 1 MiB, several times a
+// system's whole bundle of certificate authorities.
+const MaxCAFileSize = 1 << 20
+
+// PleskCAFileProblems are the errors of the ca_files the config's plesk
+// blocks name that cannot be read or hold no PEM certificate, at the
+// ca_file's place. Like PleskURLMissing, it is checked when the config
+// is loaded, not with the file, whose decoding is cached.
+func PleskCAFileProblems(cfg *model.Config) diag.Diagnostics {
+	if cfg == nil {
+		return nil
+	}
+	servers := cfg.Servers
+	if cfg.Server != nil {
+		servers = append([]*model.Server{cfg.Server}, servers...)
+	}
+	var ds diag.Diagnostics
+	for _, sv := range servers {
+		c := sv.Plesk
+		if c == nil || c.CAPath == "" {
+			continue
+		}
+		obj := "server"
+		if sv.Name != "" {
+			obj = "server " + sv.Name
+		}
+		msg := ""
+		b, err := readBounded(c.CAPath, MaxCAFileSize, "a CA file")
+		switch {
+		case err != nil:
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			msg = fmt.Sprintf("ca_file %s cannot be read: %v", c.CAFile, err)
+		case !x509.NewCertPool().AppendCertsFromPEM(b):
+			msg = fmt.Sprintf("ca_file %s holds no PEM certificate", c.CAFile)
+		default:
+			continue
+		}
+		ds = append(ds, diag.Diagnostic{Severity: diag.Error, Summary: msg,
+			Subject: c.Src.At("plesk.ca_file"), Object: obj, Path: "plesk.ca_file"})
+	}
+	return ds
 }
 
 // PleskURLProblem says what is wrong with a Plesk server address ("" when
