@@ -54,6 +54,11 @@ type Saved struct {
 	// (by name), the digests of what that server had for each object
 	// the plan changes on it.
 	ObservedServers map[string]map[string]string `json:"observed_servers,omitempty"`
+	// Unrefreshed is whether the plan was made from the recorded state
+	// alone (--refresh=false): it showed nothing of what the servers
+	// have, so applying it is refused, as apply --refresh=false is, when
+	// an object it changes changed on a server since that state.
+	Unrefreshed bool `json:"unrefreshed,omitempty"`
 	// Plesk is, when the plan was made with a Plesk server (a single
 	// server), that server (host:port): the plan is applied there, not
 	// only recorded, nor sent to another server.

@@ -110,8 +110,10 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 		p.Parts = append(p.Parts, &plan.ServerPart{Name: part.Name, Plan: sp, Prior: plan.SliceState(cur, part.Name), Basis: plan.SliceState(cur, part.Name), Config: part.Config})
 	}
 	// Read again each server the plan changes something on, and refuse
-	// the plan when what it observed there changed since. A server that
-	// cannot be read is not applied (not reached); the others are.
+	// the plan when what it observed there changed since (or, made with
+	// --refresh=false, when what it changes changed there since the
+	// recorded state). A server that cannot be read is not applied (not
+	// reached); the others are.
 	reads := make([]*importer.Snapshot, len(p.Parts))
 	readAt := make([]time.Time, len(p.Parts))
 	errs := make([]error, len(p.Parts))
@@ -137,6 +139,9 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 			now := deploy.ObserveRead(srv, part.Plan, part.Prior)
 			stale[i] = deploy.Drifted(saved.ObservedServers[part.Name], now)
 		}
+		if saved.Unrefreshed && len(stale[i]) == 0 {
+			stale[i] = unseenChanges(srv, client, "", part.Plan, part.Basis, part.Config, run.clockNow(env))
+		}
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -148,6 +153,9 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 		}
 	}
 	if len(lines) > 0 {
+		if saved.Unrefreshed {
+			return &apply.StaleError{Reason: "it was made from the recorded state alone (--refresh=false), and objects it changes changed on the servers since that state or since it was made (drift the plan did not show): " + strings.Join(lines, "; ")}
+		}
 		return &apply.StaleError{Reason: "objects it touches changed on the servers since it was made (drift): " + strings.Join(lines, "; ")}
 	}
 	show()

@@ -219,12 +219,19 @@ func readUnseen(ctx context.Context, client *xmlapi.Client, reseller string, p *
 	if err != nil {
 		return nil, at, err
 	}
-	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, basis), now)
-	if changed := driftTouched(p.Changes, refresh.Compare(basis, cfg, srv, refresh.Options{Reseller: reseller}).Drift); len(changed) > 0 {
-		slices.Sort(changed)
+	if changed := unseenChanges(read, client, reseller, p, basis, cfg, now); len(changed) > 0 {
 		return nil, at, &unseenDriftError{changed}
 	}
 	return read, at, nil
+}
+
+// unseenChanges are the objects p changes that changed on the server
+// (read) since basis, the state p was planned from, sorted.
+func unseenChanges(read *importer.Snapshot, client *xmlapi.Client, reseller string, p *plan.Plan, basis *state.Snapshot, cfg *model.Config, now time.Time) []string {
+	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, basis), now)
+	changed := driftTouched(p.Changes, refresh.Compare(basis, cfg, srv, refresh.Options{Reseller: reseller}).Drift)
+	slices.Sort(changed)
+	return changed
 }
 
 // withRecordedComponents is snap, a read of the server with a

@@ -71,6 +71,7 @@ func savePlan(o planOptions, cfg *model.Config, run *planRun, observed map[strin
 		saved.ObservedServers = perServer
 	}
 	saved.Plesk = plesk
+	saved.Unrefreshed = o.NoRefresh
 	a, err := parseAs(as)
 	if err != nil {
 		return err
@@ -309,21 +310,25 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 			return err
 		}
 		run.cfg = cfg
+		p := savedPlan(saved, result, cur)
+		read, err := deploy.Read(ctx, client, a.Reseller)
+		if err != nil {
+			return err
+		}
+		// The read that checks the plan is deploy's first read too.
+		run.read, run.readAt = read, time.Now()
 		if saved.Observed != nil {
-			p := savedPlan(saved, result, cur)
-			read, err := deploy.Read(ctx, client, a.Reseller)
-			if err != nil {
-				return err
-			}
-			// The read that checks the plan is deploy's first read too.
-			run.read, run.readAt = read, time.Now()
 			now := deploy.ObserveRead(read, p, cur)
 			if changed := deploy.Drifted(saved.Observed, now); len(changed) > 0 {
 				return &apply.StaleError{Reason: fmt.Sprintf("objects it touches changed on %s since it was made (drift): %s", client.Server(), apply.FirstNames(changed))}
 			}
 		}
+		if saved.Unrefreshed {
+			if changed := unseenChanges(read, client, a.Reseller, p, cur, cfg, run.clockNow(env)); len(changed) > 0 {
+				return &apply.StaleError{Reason: unrefreshedStale(client.Server(), changed)}
+			}
+		}
 		show()
-		p := savedPlan(saved, result, cur)
 		return applyOnServer(ctx, env, o, a.Reseller, run, p, apply.Entry(p, opts), client, conn)
 	}
 	show()
@@ -339,6 +344,12 @@ func runApplySaved(ctx context.Context, env Env, c *common, o applyOptions) (err
 		return render.SavedApplyJSON(env.Stdout, saved.Doc, saved.Summary, serial)
 	}
 	return render.ApplyText(env.Stdout, saved.Summary, serial)
+}
+
+// unrefreshedStale says why a plan saved with --refresh=false is stale:
+// objects it changes changed on server since the recorded state.
+func unrefreshedStale(server string, changed []string) string {
+	return fmt.Sprintf("it was made from the recorded state alone (--refresh=false), and objects it changes changed on %s since that state (drift the plan did not show): %s", server, apply.FirstNames(changed))
 }
 
 // savedSecretsFresh refuses a saved plan when a secret of an object it
