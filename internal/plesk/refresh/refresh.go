@@ -1461,9 +1461,15 @@ func (c *comparer) resellers() []state.Reseller {
 			}
 		}
 		customised := false
-		if rp, ok := c.srv.LockedResellers[s.Login]; ok && r.Plan == rp && s.Plan == model.None && r.Allocation != "" && s.Allocation != "" {
-			// Customised in the panel: still on its plan, whose changes
-			// no longer reach it; the allocation it has is its own.
+		if rp, ok := c.srv.LockedResellers[s.Login]; ok && r.Plan != model.None && s.Plan == model.None && r.Allocation != "" && s.Allocation != "" {
+			// Customised in the panel: still on its plan (switched to
+			// another one first, maybe), whose changes no longer reach
+			// it; the allocation it has is its own.
+			if rp != r.Plan {
+				edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(rp)})
+				r.Plan = rp
+				customised = true
+			}
 			srvVals := c.srv.Records.PropertySets[s.Allocation]
 			if diff := c.propDiff("allocation.", r.Allocation, srvVals, nil); len(diff) > 0 {
 				edited = append(edited, diff...)
@@ -2567,7 +2573,14 @@ func (c *comparer) describe(d *plan.Drift) {
 		if rp, ok := c.customisedResellers[d.Key]; ok && d.Kind == "reseller" && !gone {
 			// Adopted, it has its own allocation (plan none), as the
 			// server's config gives it.
-			d.Revert = fmt.Sprintf("apply will sync it with reseller plan %s again (reseller sync-subscription)", rp)
+			switch want := c.cfg.Resellers[d.Key]; {
+			case want != nil && want.Plan == rp:
+				d.Revert = fmt.Sprintf("apply will sync it with reseller plan %s again (reseller sync-subscription)", rp)
+			case want != nil && want.Plan != model.None && want.Plan != "":
+				d.Revert = fmt.Sprintf("apply will switch it back to reseller plan %s (reseller switch-subscription), which gives it that plan's values", want.Plan)
+			default:
+				d.Revert = "apply will set it back to the config's values"
+			}
 			break
 		}
 		if c.resynced[d.Key] && len(c.regainedServices[d.Key]) == 0 && d.Kind == plan.KindSubscription && !gone {
