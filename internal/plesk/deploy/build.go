@@ -936,7 +936,9 @@ func (r *run) buildResellers() *phase {
 		rpRef := state.Ref{Kind: "reseller_plan", Key: rs.Plan}
 		switched := false
 		switch {
-		case billing:
+		case billing && (wantGUID == "" || haveGUID != wantGUID):
+			// Its plan switch is billing's; a sync with the plan it is
+			// on (below) is not.
 		case rs.Plan == model.None || rs.Plan == "":
 			if haveGUID != "" {
 				// To its own allocation: the values stay, then the

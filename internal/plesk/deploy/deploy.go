@@ -1360,6 +1360,12 @@ func (r *run) compareBillingStatuses() {
 		if rs.Plan != model.None && rs.Plan != "" {
 			want = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
 		}
+		if sub := d.Data.Subscriptions; want == "" && sub != nil && sub.Subscription != nil && sub.Subscription.Locked == "true" {
+			// Customised in the panel on its plan, whose changes no
+			// longer reach it: it has its own allocation, which is
+			// plan none (as import and refresh take it).
+			have = ""
+		}
 		if have == want {
 			continue
 		}

@@ -2578,6 +2578,10 @@ func (c *comparer) describe(d *plan.Drift) {
 				d.Revert = fmt.Sprintf("apply will sync it with reseller plan %s again (reseller sync-subscription)", rp)
 			case want != nil && want.Plan != model.None && want.Plan != "":
 				d.Revert = fmt.Sprintf("apply will switch it back to reseller plan %s (reseller switch-subscription), which gives it that plan's values", want.Plan)
+				if r := billingRevert(d.Fields); billing && r != "" {
+					// The switch is billing's (SPEC §6.5).
+					d.Revert = r
+				}
 			default:
 				d.Revert = "apply will set it back to the config's values"
 			}
@@ -2924,7 +2928,7 @@ func billingRevert(fields []plan.DriftField) string {
 		}
 		if switched {
 			// The plan's values come with the plan and add-ons.
-			for _, prefix := range []string{"resources.", "permissions.", "hosting.", "mail.", "dns.", "services"} {
+			for _, prefix := range []string{"resources.", "permissions.", "hosting.", "mail.", "dns.", "services", "allocation."} {
 				own = own || strings.HasPrefix(f.Path, prefix)
 			}
 		}
