@@ -509,6 +509,12 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 		}
 		if sv.Extension != "" {
 			if r.srv != nil && r.srv.ExtensionsRead && slices.Contains(r.srv.Extensions, sv.Extension) {
+				if !definable {
+					// The server cannot list its services: the
+					// installed extension provides it, attached by
+					// name (SPEC 6.5).
+					continue
+				}
 				// Installed, yet it defines no service of that name:
 				// installing it again would not help.
 				misnamed = append(misnamed, sv.Name)
