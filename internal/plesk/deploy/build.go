@@ -1495,6 +1495,15 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 					r.add(ref, res.GUID, res.ID)
 				}
 			})
+			if custom {
+				// No plan brings it its additional services (those of
+				// the default plan it starts from): they are attached
+				// to it (SPEC 6.5: create, add-ons, services).
+				for _, name := range plan.ServicesOf(r.res.PropertySets[s.Effective]) {
+					item := xmlapi.ItemName{Name: name}
+					ch.add(func() xmlapi.Op { return xmlapi.WebspaceAddItem{Filter: byName, PlanItem: item} }, problems)
+				}
+			}
 			if !custom {
 				addAddons(0)
 				if s.SyncStatus == "locked" {
