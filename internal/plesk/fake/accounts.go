@@ -362,6 +362,7 @@ func (s *Server) changeOwner(o *node) ([]any, bool) {
 				w.PlanGUID, w.Locked = plan.GUID, false
 				s.resync(w)
 			} else {
+				s.keepItems(w)
 				w.PlanGUID, w.Locked, w.Unsynced, w.Problems = "", false, false, ""
 			}
 		}

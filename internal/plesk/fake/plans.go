@@ -229,6 +229,7 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 			}
 			for _, w := range users {
 				if w.PlanGUID == p.GUID {
+					s.keepItems(w)
 					w.PlanGUID = ""
 				}
 				w.Addons = remove(w.Addons, p.GUID)

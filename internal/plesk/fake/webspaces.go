@@ -455,6 +455,7 @@ func (s *Server) ownExpiration(w *Webspace, custom *mapping.Values, present map[
 
 func (s *Server) webspaceSwitch(w *Webspace, o *node) *xmlapi.Status {
 	if o.has("no-plan") {
+		s.keepItems(w)
 		w.PlanGUID, w.Addons, w.Locked, w.Unsynced, w.Problems = "", nil, false, false, ""
 		return nil
 	}
@@ -469,6 +470,23 @@ func (s *Server) webspaceSwitch(w *Webspace, o *node) *xmlapi.Status {
 	w.Locked = false
 	s.resync(w)
 	return nil
+}
+
+// keepItems makes the additional services a subscription has through
+// its service plan its own, before it leaves the plan for none: a
+// subscription detached from its plan keeps every value it has (SPEC
+// 1.3), its services too.
+func (s *Server) keepItems(w *Webspace) {
+	p := s.state.planByGUID(w.PlanGUID)
+	if p == nil {
+		return
+	}
+	hidden := s.hiddenItems(w)
+	for _, n := range p.Items {
+		if !contains(hidden, n) && !contains(w.Items, n) {
+			w.Items = sortedStrings(append(w.Items, n))
+		}
+	}
 }
 
 func (s *Server) webspaceAddon(w *Webspace, o *node) *xmlapi.Status {
