@@ -626,7 +626,7 @@ func (r *run) checkServiceUsers() error {
 		// not through its service plan, and that the run keeps.
 		var subs []string
 		for domain, w := range r.webs {
-			if w.Data == nil || !hasItem(w.Data.PlanItems, name) || deleting["subscription "+strings.ToLower(domain)] || r.viaPlan(w, name) {
+			if w.Data == nil || !hasItem(w.Data.PlanItems, name) || deleting["subscription "+strings.ToLower(domain)] || r.viaPlan(w, name) || r.dropsItem(domain, name, w) {
 				continue
 			}
 			subs = append(subs, domain)
@@ -662,6 +662,52 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 		}
 	}
 	return false
+}
+
+// customItems gives the additional services a custom subscription (plan
+// none) is to get on the server and to lose: no plan brings them, so
+// they are its own (webspace add-plan-item / remove-plan-item). As the
+// plan says: it gets what its record gains that the server's
+// subscription lacks (d nil: a new one, all of them), and loses what
+// plansync gave it (its prior record lists it) and no longer gives. A
+// service added to it in the panel, which no record lists, is left as
+// it is; so is everything when the server did not say which services it
+// has.
+func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, drop []string) {
+	want := plan.ServicesOf(r.res.PropertySets[s.Effective])
+	if d == nil {
+		return want, nil
+	}
+	if d.Data == nil || d.Data.PlanItems == nil {
+		return nil, nil
+	}
+	var had []string
+	if was := r.priorSub(s.Domain); was != nil {
+		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
+	}
+	for _, n := range want {
+		if !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
+			add = append(add, n)
+		}
+	}
+	for _, n := range had {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) {
+			drop = append(drop, n)
+		}
+	}
+	return add, drop
+}
+
+// dropsItem reports whether the run takes service name off subscription
+// domain (w, as the server has it), a custom one that plansync gave it
+// to (customItems).
+func (r *run) dropsItem(domain, name string, w *xmlapi.WebspaceData) bool {
+	s := r.resSub(domain)
+	if s == nil || (s.Plan != "" && s.Plan != model.None) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
+		return false
+	}
+	_, drop := r.customItems(s, w)
+	return slices.Contains(drop, name)
 }
 
 // hasItem reports whether a plan's or subscription's additional
@@ -1437,6 +1483,18 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				}, problems)
 			}
 		}
+		// items attaches the additional services add to it and detaches
+		// those of drop.
+		items := func(add, drop []string) {
+			for _, name := range add {
+				item := xmlapi.ItemName{Name: name}
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceAddItem{Filter: byName, PlanItem: item} }, problems)
+			}
+			for _, name := range drop {
+				item := xmlapi.ItemName{Name: name}
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceRemoveItem{Filter: byName, PlanItem: item} }, problems)
+			}
+		}
 		billing := r.opts.Billing("subscription", s.Domain)
 		if d == nil && billing {
 			r.leftToBilling("subscription", s.Domain)
@@ -1499,10 +1557,8 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				// No plan brings it its additional services (those of
 				// the default plan it starts from): they are attached
 				// to it (SPEC 6.5: create, add-ons, services).
-				for _, name := range plan.ServicesOf(r.res.PropertySets[s.Effective]) {
-					item := xmlapi.ItemName{Name: name}
-					ch.add(func() xmlapi.Op { return xmlapi.WebspaceAddItem{Filter: byName, PlanItem: item} }, problems)
-				}
+				add, _ := r.customItems(&s, nil)
+				items(add, nil)
 			}
 			if !custom {
 				addAddons(0)
@@ -1641,6 +1697,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if v := r.values("subscription "+s.Domain, write, reset); !empty(v) {
 				set(v)
 			}
+			items(r.customItems(&s, d))
 		default:
 			// Synced or unsynced: never a per-subscription write of
 			// values (it would lock); a lock found on the server is
