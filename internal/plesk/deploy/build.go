@@ -698,15 +698,39 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 	return add, drop
 }
 
+// frozenDrops gives the additional services a locked subscription is to
+// lose on the server: those its frozen values held (its prior record)
+// that it no longer gets (a service deleted), which it keeps on the
+// server although its plan no longer includes them.
+func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop []string) {
+	was := r.priorSub(s.Domain)
+	if was == nil || d == nil || d.Data == nil || d.Data.PlanItems == nil {
+		return nil
+	}
+	want := plan.ServicesOf(r.res.PropertySets[s.Effective])
+	for _, n := range plan.ServicesOf(r.prior.PropertySets[was.Effective]) {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) && !r.viaPlan(d, n) {
+			drop = append(drop, n)
+		}
+	}
+	return drop
+}
+
 // dropsItem reports whether the run takes service name off subscription
 // domain (w, as the server has it), a custom one that plansync gave it
-// to (customItems).
+// to (customItems) or a locked one that kept it (frozenDrops).
 func (r *run) dropsItem(domain, name string, w *xmlapi.WebspaceData) bool {
 	s := r.resSub(domain)
-	if s == nil || (s.Plan != "" && s.Plan != model.None) || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
+	if s == nil || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
 		return false
 	}
-	_, drop := r.customItems(s, w)
+	var drop []string
+	switch s.SyncStatus {
+	case "custom":
+		_, drop = r.customItems(s, w)
+	case "locked":
+		drop = r.frozenDrops(s, w)
+	}
 	return slices.Contains(drop, name)
 }
 
@@ -1689,6 +1713,10 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			}
 			if !empty(v) {
 				set(v)
+			}
+			if !membership {
+				// (A switch takes its new plans' services.)
+				items(nil, r.frozenDrops(&s, d))
 			}
 		case "custom":
 			have := r.observed(mapping.FromWebspace(d))

@@ -200,8 +200,10 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "%s does not have %s", p.Name, name), ID: p.ID})
 				continue
 			case o.name == "add-plan-item":
+				s.freezeItem(p, name, true)
 				p.Items = sortedStrings(append(p.Items, name))
 			default:
+				s.freezeItem(p, name, false)
 				p.Items = remove(p.Items, name)
 			}
 			changed = true
