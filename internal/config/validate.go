@@ -394,7 +394,7 @@ func (v *validator) placement(s *model.Subscription) {
 	multi := len(v.cfg.Servers) > 0
 	switch {
 	case s.Server == "" && len(v.cfg.Servers) > 1:
-		d := v.errorf(s.Src.At("domain"), "subscription "+s.Domain, "server", "subscription %s names no server; with several servers every subscription says which one it is on (server: NAME)", s.Domain)
+		d := v.errorf(s.Src.At("domain"), "subscription "+s.Domain, "server", "subscription %s names no server; with several servers every subscription says which one it is on (server: NAME in YAML, server = \"NAME\" in HCL)", s.Domain)
 		d.Detail = "servers: " + strings.Join(serverNames(v.cfg.Servers), ", ")
 	case s.Server != "" && !multi:
 		if s.Server != model.DefaultServer {

@@ -109,9 +109,9 @@ func credentialsHelp(cfg *model.Config, field string) string {
 		name := cfg.Server.Name
 		own := func(k string) string { return k + "_" + ServerEnv(name) }
 		if field == "password" {
-			return fmt.Sprintf("set password in the plesk block of server %s, such as password: {env: %s}", name, own(EnvPassword))
+			return fmt.Sprintf("set password in the plesk block of server %s, such as password: {env: %s} in YAML, password = env(%q) in HCL", name, own(EnvPassword), own(EnvPassword))
 		}
-		return fmt.Sprintf("set key (or login and password) in the plesk block of server %s, such as key: {env: %s}", name, own(EnvKey))
+		return fmt.Sprintf("set key (or login and password) in the plesk block of server %s, such as key: {env: %s} in YAML, key = env(%q) in HCL", name, own(EnvKey), own(EnvKey))
 	case cfg == nil:
 		if field == "password" {
 			return "set " + EnvPassword

@@ -1320,7 +1320,8 @@ func webspaceFTPLogin(d *xmlapi.WebspaceData) string {
 }
 
 // compareBillingStatuses records the customers and resellers a billing
-// system owns whose status on the server is not the one planned: apply
+// system owns whose status (and, for a reseller, reseller plan) on the
+// server is not the one planned: apply
 // does not write their status, so the server's (as read before the
 // writes, which never touch it) is what they have; those verifyStatuses
 // read back after the writes (their status, or their reseller's,
@@ -1350,6 +1351,50 @@ func (r *run) compareBillingStatuses() {
 			check("customer", c.Login, c.Status, d.Data.GenInfo.Status)
 		}
 	}
+	// Their reseller plan too: apply does not switch it, so the server
+	// keeps the one it had (as read before the writes).
+	quote := func(v string) string {
+		if v == "" || v == model.None {
+			return "none"
+		}
+		return strconv.Quote(v)
+	}
+	for _, rs := range r.res.Resellers {
+		d := r.resellers[rs.Login]
+		if d == nil || d.Data == nil || d.Data.GenInfo == nil || !r.opts.Billing("reseller", rs.Login) || !r.inPlan("reseller", rs.Login) {
+			continue
+		}
+		have := ""
+		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
+			have = sub.Subscription.Plan[0].GUID
+		}
+		want := ""
+		if rs.Plan != model.None && rs.Plan != "" {
+			want = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
+		}
+		if have == want {
+			continue
+		}
+		r.disagree = append(r.disagree, Disagreement{Account: "reseller " + rs.Login, Property: "plan",
+			Predicted: quote(rs.Plan), Observed: quote(r.resellerPlanName(have))})
+		r.pending[state.Ref{Kind: "reseller", Key: rs.Login}] = true
+	}
+}
+
+// resellerPlanName is the name of the reseller plan with GUID guid ("" for
+// none, the GUID when it is not one plansync knows).
+func (r *run) resellerPlanName(guid string) string {
+	if guid == "" {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for ref, id := range r.ids {
+		if ref.Kind == "reseller_plan" && id.GUID == guid {
+			return ref.Key
+		}
+	}
+	return guid
 }
 
 // compareContact records the contact fields of an account the server

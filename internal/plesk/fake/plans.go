@@ -176,7 +176,14 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 			}
 			p.Values = next
 			changed = true
-			out = append(out, &xmlapi.PlanResult{Status: ok, ID: p.ID, Problems: s.propagate(p)})
+			res := &xmlapi.PlanResult{Status: ok, ID: p.ID, Problems: s.propagate(p)}
+			if addon {
+				// Plesk's answer to service-plan-addon set has no
+				// problems element (DomainAddonTemplateResultType):
+				// the subscriptions it left unsynchronized say so.
+				res.Problems = ""
+			}
+			out = append(out, res)
 		}
 		return out, changed
 	case "add-plan-item", "remove-plan-item":

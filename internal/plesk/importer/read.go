@@ -326,7 +326,10 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 			if name, ok := rplanByGUID[sub.Subscription.Plan[0].GUID]; ok {
 				r.Plan = name
 				if sub.Subscription.Locked == "true" {
-					note("reseller %s: its subscription to reseller plan %s is customised in the panel; imported on the plan", r.Login, name)
+					// The plan's changes no longer reach it: what it has
+					// is its own allocation, which only plan none holds.
+					r.Plan = model.None
+					note("reseller %s: its subscription to reseller plan %s is customised in the panel, so the plan's changes no longer reach it: imported with its own allocation (plan none); give it plan %s to sync it with the plan again", r.Login, name, name)
 				}
 			}
 		}
@@ -732,6 +735,25 @@ func setv(m *map[string]string, k, v string) {
 		*m = map[string]string{}
 	}
 	(*m)[k] = v
+}
+
+// LockedOn is the reseller plan (its name) that a reseller d of a read
+// is customised on in the panel (locked: the plan's changes no longer
+// reach it), or "" when it is not.
+func LockedOn(s *Snapshot, d *xmlapi.ResellerData) string {
+	if d.Data == nil || d.Data.Subscriptions == nil {
+		return ""
+	}
+	sub := d.Data.Subscriptions.Subscription
+	if sub == nil || sub.Locked != "true" || len(sub.Plan) == 0 {
+		return ""
+	}
+	for _, p := range s.ResellerPlans {
+		if p.GUID == sub.Plan[0].GUID {
+			return p.Name
+		}
+	}
+	return ""
 }
 
 // OmitDefaultIPs is ownIPs, for a config built with BuildConfig: it

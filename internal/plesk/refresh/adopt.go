@@ -121,6 +121,15 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					setProp(&q.Props, strings.TrimPrefix(f.Path, "allocation."), srvProps)
 				}
 			}
+			if rp, ok := c.customisedResellers[d.Key]; ok {
+				// Customised in the panel on its plan: what it has is
+				// its own allocation, which only plan none holds (with
+				// its plan's services, which the server does not hold).
+				q.Plan, q.Props, q.Oversell = model.None, s.Props.Clone(), s.Oversell
+				if p := c.cfg.ResellerPlans[rp]; p != nil {
+					q.Services = slices.Clone(p.Services)
+				}
+			}
 			if q.Login != r.Login {
 				// Renamed in the panel: the config renames it in place.
 				q.RenamedFrom = r.Login

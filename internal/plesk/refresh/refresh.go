@@ -78,6 +78,11 @@ type Server struct {
 	// Defined are the names of the services the server defines, when
 	// ServicesRead.
 	Defined []string
+	// LockedResellers holds, by login, the resellers the server reports
+	// customised in the panel on a reseller plan, and that plan
+	// (LockedResellers); Config and Records give them their own
+	// allocation. Nil when none.
+	LockedResellers map[string]string
 }
 
 // Read reads the server's whole business layer (one packet) and makes
@@ -134,7 +139,28 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	TakeHeld(p.Result, "", held)
 	TakeLocked(p.Result, "", Locked(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced, UnsyncedItems: items,
-		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items)}
+		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items),
+		LockedResellers: LockedResellers(snap)}
+}
+
+// LockedResellers gives, by login, the reseller plan of each reseller
+// a read reports customised in the panel (locked on its reseller plan,
+// whose changes then no longer reach it). Its config and records give
+// it its own allocation, as the server has it (importer.BuildConfig).
+func LockedResellers(snap *importer.Snapshot) map[string]string {
+	var out map[string]string
+	for _, d := range snap.Resellers {
+		if d.Data == nil || d.Data.GenInfo == nil {
+			continue
+		}
+		if name := importer.LockedOn(snap, d); name != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[d.Data.GenInfo.Login] = name
+		}
+	}
+	return out
 }
 
 // itemNames are the names of the additional services items defines.
@@ -800,6 +826,9 @@ type comparer struct {
 	// resynced holds the domains of the subscriptions recorded unsynced
 	// (with conflicts) that the server reports synchronized again.
 	resynced map[string]bool
+	// customisedResellers maps the login of each reseller customised in
+	// the panel on its reseller plan (drift of its own) to that plan.
+	customisedResellers map[string]string
 	// converted maps the login of each recorded customer converted to a
 	// reseller in the panel to the server's reseller (conversions).
 	converted map[string]*state.Reseller
@@ -1431,6 +1460,23 @@ func (c *comparer) resellers() []state.Reseller {
 				r.Allocation = c.merged(r.Allocation, srvVals)
 			}
 		}
+		customised := false
+		if rp, ok := c.srv.LockedResellers[s.Login]; ok && r.Plan != model.None && s.Plan == model.None && r.Allocation != "" && s.Allocation != "" {
+			// Customised in the panel: still on its plan (switched to
+			// another one first, maybe), whose changes no longer reach
+			// it; the allocation it has is its own.
+			if rp != r.Plan {
+				edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(rp)})
+				r.Plan = rp
+				customised = true
+			}
+			srvVals := c.srv.Records.PropertySets[s.Allocation]
+			if diff := c.propDiff("allocation.", r.Allocation, srvVals, nil); len(diff) > 0 {
+				edited = append(edited, diff...)
+				customised = true
+				r.Allocation = c.merged(r.Allocation, srvVals)
+			}
+		}
 		if r.Plan == model.None && s.Plan == model.None && r.Allocation != "" {
 			// A custom reseller's own limits and permissions, under the
 			// paths the plan's changes of them have.
@@ -1442,6 +1488,13 @@ func (c *comparer) resellers() []state.Reseller {
 		}
 		if len(edited) > 0 {
 			c.add("reseller", r.Login, plan.DriftEdited, edited...)
+			if customised {
+				c.drift[len(c.drift)-1].Detail = fmt.Sprintf("customised in the panel: changes of its reseller plan %s no longer reach it", r.Plan)
+				if c.customisedResellers == nil {
+					c.customisedResellers = map[string]string{}
+				}
+				c.customisedResellers[r.Login] = r.Plan
+			}
 		}
 		if s.Status != r.Status {
 			c.add("reseller", r.Login, plan.DriftStatus, statusField(r.Status, s.Status))
@@ -2517,6 +2570,19 @@ func (c *comparer) describe(d *plan.Drift) {
 		d.Revert = "apply will set its plan back, which synchronizes it again"
 		return
 	case plan.DriftEdited:
+		if rp, ok := c.customisedResellers[d.Key]; ok && d.Kind == "reseller" && !gone {
+			// Adopted, it has its own allocation (plan none), as the
+			// server's config gives it.
+			switch want := c.cfg.Resellers[d.Key]; {
+			case want != nil && want.Plan == rp:
+				d.Revert = fmt.Sprintf("apply will sync it with reseller plan %s again (reseller sync-subscription)", rp)
+			case want != nil && want.Plan != model.None && want.Plan != "":
+				d.Revert = fmt.Sprintf("apply will switch it back to reseller plan %s (reseller switch-subscription), which gives it that plan's values", want.Plan)
+			default:
+				d.Revert = "apply will set it back to the config's values"
+			}
+			break
+		}
 		if c.resynced[d.Key] && len(c.regainedServices[d.Key]) == 0 && d.Kind == plan.KindSubscription && !gone {
 			d.Detail = "synchronized again: the server gives it what its plan asks for"
 			if resyncOnly(d.Fields, true) {
