@@ -297,6 +297,13 @@ func (e *engine) finish(s *sub) {
 	}
 	if s.change != nil {
 		subscriptionLinks(s.change, s.rec)
+		if cfg.Plan == "" || cfg.Plan == model.None {
+			// No plan brings a custom subscription its additional
+			// services: it stands on them itself.
+			for _, sv := range effSet.services {
+				s.change.DependsOn = append(s.change.DependsOn, address(KindService, sv))
+			}
+		}
 	}
 }
 

@@ -509,6 +509,12 @@ func (r *run) buildServices(ctx context.Context) (*phase, error) {
 		}
 		if sv.Extension != "" {
 			if r.srv != nil && r.srv.ExtensionsRead && slices.Contains(r.srv.Extensions, sv.Extension) {
+				if !definable {
+					// The server cannot list its services: the
+					// installed extension provides it, attached by
+					// name (SPEC 6.5).
+					continue
+				}
 				// Installed, yet it defines no service of that name:
 				// installing it again would not help.
 				misnamed = append(misnamed, sv.Name)
@@ -620,7 +626,7 @@ func (r *run) checkServiceUsers() error {
 		// not through its service plan, and that the run keeps.
 		var subs []string
 		for domain, w := range r.webs {
-			if w.Data == nil || !hasItem(w.Data.PlanItems, name) || deleting["subscription "+strings.ToLower(domain)] || r.viaPlan(w, name) {
+			if w.Data == nil || !hasItem(w.Data.PlanItems, name) || deleting["subscription "+strings.ToLower(domain)] || r.viaPlan(w, name) || r.dropsItem(domain, name, w) {
 				continue
 			}
 			subs = append(subs, domain)
@@ -656,6 +662,76 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 		}
 	}
 	return false
+}
+
+// customItems gives the additional services a custom subscription (plan
+// none) is to get on the server and to lose: no plan brings them, so
+// they are its own (webspace add-plan-item / remove-plan-item). As the
+// plan says: it gets what its record gains that the server's
+// subscription lacks (d nil: a new one, all of them), and loses what
+// plansync gave it (its prior record lists it) and no longer gives. A
+// service added to it in the panel, which no record lists, is left as
+// it is; so is everything when the server did not say which services it
+// has.
+func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, drop []string) {
+	want := plan.ServicesOf(r.res.PropertySets[s.Effective])
+	if d == nil {
+		return want, nil
+	}
+	if d.Data == nil || d.Data.PlanItems == nil {
+		return nil, nil
+	}
+	var had []string
+	if was := r.priorSub(s.Domain); was != nil {
+		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
+	}
+	for _, n := range want {
+		if !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
+			add = append(add, n)
+		}
+	}
+	for _, n := range had {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) {
+			drop = append(drop, n)
+		}
+	}
+	return add, drop
+}
+
+// frozenDrops gives the additional services a locked subscription is to
+// lose on the server: those its frozen values held (its prior record)
+// that it no longer gets (a service deleted), which it keeps on the
+// server although its plan no longer includes them.
+func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop []string) {
+	was := r.priorSub(s.Domain)
+	if was == nil || d == nil || d.Data == nil || d.Data.PlanItems == nil {
+		return nil
+	}
+	want := plan.ServicesOf(r.res.PropertySets[s.Effective])
+	for _, n := range plan.ServicesOf(r.prior.PropertySets[was.Effective]) {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) && !r.viaPlan(d, n) {
+			drop = append(drop, n)
+		}
+	}
+	return drop
+}
+
+// dropsItem reports whether the run takes service name off subscription
+// domain (w, as the server has it), a custom one that plansync gave it
+// to (customItems) or a locked one that kept it (frozenDrops).
+func (r *run) dropsItem(domain, name string, w *xmlapi.WebspaceData) bool {
+	s := r.resSub(domain)
+	if s == nil || !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
+		return false
+	}
+	var drop []string
+	switch s.SyncStatus {
+	case "custom":
+		_, drop = r.customItems(s, w)
+	case "locked":
+		drop = r.frozenDrops(s, w)
+	}
+	return slices.Contains(drop, name)
 }
 
 // hasItem reports whether a plan's or subscription's additional
@@ -1433,6 +1509,18 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				}, problems)
 			}
 		}
+		// items attaches the additional services add to it and detaches
+		// those of drop.
+		items := func(add, drop []string) {
+			for _, name := range add {
+				item := xmlapi.ItemName{Name: name}
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceAddItem{Filter: byName, PlanItem: item} }, problems)
+			}
+			for _, name := range drop {
+				item := xmlapi.ItemName{Name: name}
+				ch.add(func() xmlapi.Op { return xmlapi.WebspaceRemoveItem{Filter: byName, PlanItem: item} }, problems)
+			}
+		}
 		billing := r.opts.Billing("subscription", s.Domain)
 		if d == nil && billing {
 			r.leftToBilling("subscription", s.Domain)
@@ -1491,6 +1579,13 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 					r.add(ref, res.GUID, res.ID)
 				}
 			})
+			if custom {
+				// No plan brings it its additional services (those of
+				// the default plan it starts from): they are attached
+				// to it (SPEC 6.5: create, add-ons, services).
+				add, _ := r.customItems(&s, nil)
+				items(add, nil)
+			}
 			if !custom {
 				addAddons(0)
 				if s.SyncStatus == "locked" {
@@ -1621,6 +1716,10 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if !empty(v) {
 				set(v)
 			}
+			if !membership {
+				// (A switch takes its new plans' services.)
+				items(nil, r.frozenDrops(&s, d))
+			}
 		case "custom":
 			have := r.observed(mapping.FromWebspace(d))
 			write, reset, unset := diff(want, have, r.settings(&s))
@@ -1628,6 +1727,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if v := r.values("subscription "+s.Domain, write, reset); !empty(v) {
 				set(v)
 			}
+			items(r.customItems(&s, d))
 		default:
 			// Synced or unsynced: never a per-subscription write of
 			// values (it would lock); a lock found on the server is

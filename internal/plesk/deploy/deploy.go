@@ -277,6 +277,9 @@ type run struct {
 	// priorSubs indexes the prior's subscriptions by domain (made when
 	// first needed, by priorSub).
 	priorSubs map[string]*state.Subscription
+	// resSubs indexes the result's subscriptions by domain (made when
+	// first needed, by resSub).
+	resSubs map[string]*state.Subscription
 	// priorCustomers indexes the prior's customers by login likewise
 	// (priorCustomer).
 	priorCustomers map[string]*state.Customer
@@ -489,6 +492,15 @@ func (r *run) priorSub(domain string) *state.Subscription {
 		r.priorSubs = indexBy(r.prior.Subscriptions, func(s *state.Subscription) string { return s.Domain })
 	}
 	return r.priorSubs[domain]
+}
+
+// resSub returns the result's subscription of domain (nil: none),
+// through an index made the first time.
+func (r *run) resSub(domain string) *state.Subscription {
+	if r.resSubs == nil {
+		r.resSubs = indexBy(r.res.Subscriptions, func(s *state.Subscription) string { return s.Domain })
+	}
+	return r.resSubs[strings.ToLower(domain)]
 }
 
 // indexBy indexes the records of list by key, pointing into list.

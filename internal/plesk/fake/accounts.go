@@ -359,9 +359,10 @@ func (s *Server) changeOwner(o *node) ([]any, bool) {
 			w.IP = ips[0]
 			w.Addons = nil
 			if plan != nil {
-				w.PlanGUID, w.Locked = plan.GUID, false
+				w.PlanGUID, w.Locked, w.ItemsKept, w.ItemsOff = plan.GUID, false, nil, nil
 				s.resync(w)
 			} else {
+				s.keepItems(w)
 				w.PlanGUID, w.Locked, w.Unsynced, w.Problems = "", false, false, ""
 			}
 		}

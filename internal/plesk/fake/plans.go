@@ -207,8 +207,10 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 				out = append(out, &xmlapi.PlanItemResult{Status: *opErr(xmlapi.ErrNotFound, "%s does not have %s", p.Name, name), ID: p.ID})
 				continue
 			case o.name == "add-plan-item":
+				s.freezeItem(p, name, true)
 				p.Items = sortedStrings(append(p.Items, name))
 			default:
+				s.freezeItem(p, name, false)
 				p.Items = remove(p.Items, name)
 			}
 			changed = true
@@ -236,6 +238,7 @@ func (s *Server) planOp(o *node, addon bool) ([]any, bool) {
 			}
 			for _, w := range users {
 				if w.PlanGUID == p.GUID {
+					s.keepItems(w)
 					w.PlanGUID = ""
 				}
 				w.Addons = remove(w.Addons, p.GUID)

@@ -134,6 +134,13 @@ type Webspace struct {
 	Created     string         `json:"created"`
 	// Items are additional services added to the subscription itself.
 	Items []string `json:"items,omitempty"`
+	// ItemsKept and ItemsOff freeze a locked subscription's services
+	// from its plan: those its plan no longer includes that it keeps,
+	// and those its plan includes since that it does not get (a plan
+	// change does not reach a locked subscription). Its sync or switch
+	// clears them.
+	ItemsKept []string `json:"items_kept,omitempty"`
+	ItemsOff  []string `json:"items_off,omitempty"`
 	// fresh: being created, nothing was served to it yet.
 	fresh bool
 }

@@ -148,7 +148,7 @@ func (s *Server) webspaceOp(o *node) ([]any, bool) {
 				st = opErr(xmlapi.ErrFailed, "subscription %s is not associated with a service plan", w.Name)
 				break
 			}
-			w.Locked = false
+			w.Locked, w.ItemsKept, w.ItemsOff = false, nil, nil
 			s.resync(w)
 		case "add-subscription", "remove-subscription":
 			st = s.webspaceAddon(w, o)
@@ -455,6 +455,7 @@ func (s *Server) ownExpiration(w *Webspace, custom *mapping.Values, present map[
 
 func (s *Server) webspaceSwitch(w *Webspace, o *node) *xmlapi.Status {
 	if o.has("no-plan") {
+		s.keepItems(w)
 		w.PlanGUID, w.Addons, w.Locked, w.Unsynced, w.Problems = "", nil, false, false, ""
 		return nil
 	}
@@ -462,13 +463,70 @@ func (s *Server) webspaceSwitch(w *Webspace, o *node) *xmlapi.Status {
 	if st != nil {
 		return st
 	}
-	w.PlanGUID = plan.GUID
+	w.PlanGUID, w.ItemsKept, w.ItemsOff = plan.GUID, nil, nil
 	if w.Locked && s.opts.SwitchKeepsLock {
 		return nil
 	}
 	w.Locked = false
 	s.resync(w)
 	return nil
+}
+
+// webspaceItems lists, sorted, the additional services a subscription
+// has: its plan's (but those not available to it, and those a locked
+// one does not get), those a locked one keeps, and its own.
+func (s *Server) webspaceItems(w *Webspace) []string {
+	var names []string
+	if p := s.state.planByGUID(w.PlanGUID); p != nil {
+		hidden := s.hiddenItems(w)
+		for _, n := range p.Items {
+			if !contains(hidden, n) && !contains(w.ItemsOff, n) {
+				names = append(names, n)
+			}
+		}
+		for _, n := range w.ItemsKept {
+			if !contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	for _, n := range w.Items {
+		if !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return sortedStrings(names)
+}
+
+// keepItems makes the additional services a subscription has through
+// its service plan its own, before it leaves the plan for none: a
+// subscription detached from its plan keeps every value it has (SPEC
+// 1.3), its services too.
+func (s *Server) keepItems(w *Webspace) {
+	w.Items = s.webspaceItems(w)
+	w.ItemsKept, w.ItemsOff = nil, nil
+}
+
+// freezeItem keeps the additional services of plan p's locked
+// subscriptions as they are when name is added to the plan (add) or
+// taken off it: a plan change does not reach a locked subscription
+// (SPEC 1.3).
+func (s *Server) freezeItem(p *Plan, name string, add bool) {
+	for _, w := range s.state.Webspaces {
+		if w.PlanGUID != p.GUID || !w.Locked {
+			continue
+		}
+		switch {
+		case add && contains(w.ItemsKept, name):
+			w.ItemsKept = remove(w.ItemsKept, name)
+		case add:
+			w.ItemsOff = sortedStrings(append(w.ItemsOff, name))
+		case contains(w.ItemsOff, name):
+			w.ItemsOff = remove(w.ItemsOff, name)
+		case !contains(s.hiddenItems(w), name):
+			w.ItemsKept = sortedStrings(append(w.ItemsKept, name))
+		}
+	}
 }
 
 func (s *Server) webspaceAddon(w *Webspace, o *node) *xmlapi.Status {
@@ -552,21 +610,7 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	}
 	if ds.has("plan-items") {
 		d.Data.PlanItems = &xmlapi.PlanItems{}
-		var names []string
-		if p := s.state.planByGUID(w.PlanGUID); p != nil {
-			hidden := s.hiddenItems(w)
-			for _, n := range p.Items {
-				if !contains(hidden, n) {
-					names = append(names, n)
-				}
-			}
-		}
-		for _, it := range w.Items {
-			if !contains(names, it) {
-				names = append(names, it)
-			}
-		}
-		for _, n := range sortedStrings(names) {
+		for _, n := range s.webspaceItems(w) {
 			d.Data.PlanItems.Item = append(d.Data.PlanItems.Item, xmlapi.PlanItem{Name: n})
 		}
 	}
@@ -700,6 +744,11 @@ func (s *Server) webspaceItem(w *Webspace, o *node) *xmlapi.Status {
 		w.Items = sortedStrings(append(w.Items, name))
 		return nil
 	}
+	if contains(w.ItemsKept, name) {
+		// One a locked subscription kept from its plan.
+		w.ItemsKept = remove(w.ItemsKept, name)
+		return nil
+	}
 	if !has {
 		return opErr(xmlapi.ErrNotFound, "%s does not have %s", w.Name, name)
 	}
@@ -765,6 +814,8 @@ func (s *Server) planItemOp(o *node) ([]any, bool) {
 				}
 				for _, w := range s.state.Webspaces {
 					w.Items = remove(w.Items, it.Name)
+					w.ItemsKept = remove(w.ItemsKept, it.Name)
+					w.ItemsOff = remove(w.ItemsOff, it.Name)
 				}
 				out = append(out, &xmlapi.PlanItemData{Status: ok, Name: it.Name})
 				continue
