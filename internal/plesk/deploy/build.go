@@ -1640,7 +1640,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				}, nil)
 			}
 		}
-		membership := false
+		// membership: its plan or add-ons change; switched: its plan
+		// (a switch takes its new plan's services, add-ons bring none).
+		membership, switched := false, false
 		if billing {
 			// The plan and add-ons are billing's: what the server has
 			// stays; a difference shows as a model disagreement.
@@ -1653,7 +1655,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			cur := info.addons
 			if info.plan == "" || info.plan != r.guid(planRef) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSwitch{Filter: byName, PlanGUID: r.guid(planRef)} }, problems)
-				membership = true
+				membership, switched = true, true
 			}
 			keep := 0
 			for keep < len(cur) && keep < len(addonRefs) && cur[keep] != "" && cur[keep] == r.guid(addonRefs[keep]) {
@@ -1686,6 +1688,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				_, reset, unset := diff(want, have, r.settings(&s))
 				if len(unset) > 0 {
 					ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
+					switched = true
 				}
 				v = r.values("subscription "+s.Domain, want, reset)
 				if empty(v) {
@@ -1716,8 +1719,15 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if !empty(v) {
 				set(v)
 			}
-			if !membership {
-				// (A switch takes its new plans' services.)
+			switch {
+			case switched:
+				// (A switch or sync takes its plan's services.)
+			case membership:
+				// Its add-ons change, which does not re-sync it: its
+				// base is taken anew (SPEC 1.3), its services too.
+				add, _ := r.customItems(&s, d)
+				items(add, r.frozenDrops(&s, d))
+			default:
 				items(nil, r.frozenDrops(&s, d))
 			}
 		case "custom":
