@@ -685,13 +685,18 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 	if was := r.priorSub(s.Domain); was != nil {
 		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
 	}
+	// Detached from its plan by this run: the switch keeps what it has
+	// then, after the plan writes that reach it, as its own (SPEC 1.3),
+	// which is what it gets; what its plan gives it on the server now
+	// that plan's write may take away before.
+	detaching := (s.Plan == "" || s.Plan == model.None) && r.subInfo(d).plan != ""
 	for _, n := range want {
-		if !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
+		if !detaching && !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
 			add = append(add, n)
 		}
 	}
 	for _, n := range had {
-		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) && !(detaching && r.viaPlan(d, n)) {
 			drop = append(drop, n)
 		}
 	}
