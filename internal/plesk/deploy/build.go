@@ -721,6 +721,17 @@ func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop [
 	return drop
 }
 
+// planGives reports whether the result's service plan ref includes
+// service name.
+func (r *run) planGives(ref state.Ref, name string) bool {
+	for i := range r.res.ServicePlans {
+		if pl := &r.res.ServicePlans[i]; pl.Key == ref.Key {
+			return slices.Contains(pl.Services, name)
+		}
+	}
+	return false
+}
+
 // dropsItem reports whether the run takes service name off subscription
 // domain (w, as the server has it), a custom one that plansync gave it
 // to (customItems) or a locked one that kept it (frozenDrops).
@@ -1729,8 +1740,11 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				// (A switch or sync takes its plan's services.)
 			case membership:
 				// Its add-ons change, which does not re-sync it: its
-				// base is taken anew (SPEC 1.3), its services too.
+				// base is taken anew (SPEC 1.3), its services too:
+				// those of its service plan it did not get (an
+				// add-on's are plansync-only, SPEC 6.2).
 				add, _ := r.customItems(&s, d)
+				add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
 				items(add, r.frozenDrops(&s, d))
 			default:
 				items(nil, r.frozenDrops(&s, d))
