@@ -682,16 +682,23 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 		return nil, nil
 	}
 	var had []string
+	var wasPlan state.Ref
 	if was := r.priorSub(s.Domain); was != nil {
 		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
+		wasPlan = state.Ref{Kind: "service_plan", Key: model.PlanKey(was.Owner, was.Plan)}
 	}
 	// Detached from its plan by this run: the switch keeps what it has
-	// then, after the plan writes that reach it, as its own (SPEC 1.3),
-	// which is what it gets; what its plan gives it on the server now
-	// that plan's write may take away before.
+	// then, after the plan writes that reach it, as its own (SPEC 1.3);
+	// what its plan gives it on the server now that plan's write may
+	// take away before. It gets what it had only through plansync (an
+	// add-on's service, plansync-only: SPEC 6.2) too.
 	detaching := (s.Plan == "" || s.Plan == model.None) && r.subInfo(d).plan != ""
 	for _, n := range want {
-		if !detaching && !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
+		switch {
+		case hasItem(d.Data.PlanItems, n):
+		case detaching && !r.viaPlan(d, n) && !r.planGives(wasPlan, n):
+			add = append(add, n)
+		case !detaching && !slices.Contains(had, n):
 			add = append(add, n)
 		}
 	}
