@@ -683,7 +683,7 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 	}
 	var had []string
 	var wasPlan state.Ref
-	if was := r.priorSub(s.Domain); was != nil {
+	if was := r.priorSub(r.keyOnServer("subscription", s.Domain)); was != nil {
 		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
 		wasPlan = state.Ref{Kind: "service_plan", Key: model.PlanKey(was.Owner, was.Plan)}
 	}
@@ -715,7 +715,7 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 // that it no longer gets (a service deleted), which it keeps on the
 // server although its plan no longer includes them.
 func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop []string) {
-	was := r.priorSub(s.Domain)
+	was := r.priorSub(r.keyOnServer("subscription", s.Domain))
 	if was == nil || d == nil || d.Data == nil || d.Data.PlanItems == nil {
 		return nil
 	}
