@@ -182,14 +182,35 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 			}
 		}
 		created := map[string]time.Time{}
+		custom := map[string]*state.Subscription{}
 		for i := range planned.Subscriptions {
-			if s := &planned.Subscriptions[i]; unfinished[s.Domain] && !s.CreatedAt.IsZero() {
+			s := &planned.Subscriptions[i]
+			if unfinished[s.Domain] && !s.CreatedAt.IsZero() {
 				created[s.Domain] = s.CreatedAt
+			}
+			if unfinished[s.Domain] && s.Plan == model.None {
+				custom[s.Domain] = s
 			}
 		}
 		for i := range observed.Subscriptions {
-			if t, ok := created[observed.Subscriptions[i].Domain]; ok {
-				observed.Subscriptions[i].CreatedAt = t
+			o := &observed.Subscriptions[i]
+			if t, ok := created[o.Domain]; ok {
+				o.CreatedAt = t
+			}
+			if p := custom[o.Domain]; p != nil && o.Plan == model.None {
+				// A custom one keeps the base and customisation it was
+				// created from (the default plan's values and services),
+				// as a recorded custom subscription does: the next plan
+				// attaches the services its add-plan-item did not.
+				o.Base, o.Customize, o.Customized = p.Base, p.Customize, p.Customized
+				for _, id := range []string{p.Base, p.Customize} {
+					if v, ok := planned.PropertySets[id]; ok && id != "" {
+						if observed.PropertySets == nil {
+							observed.PropertySets = map[string]state.Values{}
+						}
+						observed.PropertySets[id] = v
+					}
+				}
 			}
 		}
 	}

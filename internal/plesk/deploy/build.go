@@ -682,16 +682,28 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 		return nil, nil
 	}
 	var had []string
-	if was := r.priorSub(s.Domain); was != nil {
+	var wasPlan state.Ref
+	if was := r.priorSub(r.keyOnServer("subscription", s.Domain)); was != nil {
 		had = plan.ServicesOf(r.prior.PropertySets[was.Effective])
+		wasPlan = state.Ref{Kind: "service_plan", Key: model.PlanKey(was.Owner, was.Plan)}
 	}
+	// Detached from its plan by this run: the switch keeps what it has
+	// then, after the plan writes that reach it, as its own (SPEC 1.3);
+	// what its plan gives it on the server now that plan's write may
+	// take away before. It gets what it had only through plansync (an
+	// add-on's service, plansync-only: SPEC 6.2) too.
+	detaching := (s.Plan == "" || s.Plan == model.None) && r.subInfo(d).plan != ""
 	for _, n := range want {
-		if !slices.Contains(had, n) && !hasItem(d.Data.PlanItems, n) {
+		switch {
+		case hasItem(d.Data.PlanItems, n):
+		case detaching && !r.viaPlan(d, n) && !r.planGives(wasPlan, n):
+			add = append(add, n)
+		case !detaching && !slices.Contains(had, n):
 			add = append(add, n)
 		}
 	}
 	for _, n := range had {
-		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) {
+		if !slices.Contains(want, n) && hasItem(d.Data.PlanItems, n) && !(detaching && r.viaPlan(d, n)) {
 			drop = append(drop, n)
 		}
 	}
@@ -703,7 +715,7 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 // that it no longer gets (a service deleted), which it keeps on the
 // server although its plan no longer includes them.
 func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop []string) {
-	was := r.priorSub(s.Domain)
+	was := r.priorSub(r.keyOnServer("subscription", s.Domain))
 	if was == nil || d == nil || d.Data == nil || d.Data.PlanItems == nil {
 		return nil
 	}
@@ -714,6 +726,17 @@ func (r *run) frozenDrops(s *state.Subscription, d *xmlapi.WebspaceData) (drop [
 		}
 	}
 	return drop
+}
+
+// planGives reports whether the result's service plan ref includes
+// service name.
+func (r *run) planGives(ref state.Ref, name string) bool {
+	for i := range r.res.ServicePlans {
+		if pl := &r.res.ServicePlans[i]; pl.Key == ref.Key {
+			return slices.Contains(pl.Services, name)
+		}
+	}
+	return false
 }
 
 // dropsItem reports whether the run takes service name off subscription
@@ -1640,7 +1663,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				}, nil)
 			}
 		}
-		membership := false
+		// membership: its plan or add-ons change; switched: its plan
+		// (a switch takes its new plan's services, add-ons bring none).
+		membership, switched := false, false
 		if billing {
 			// The plan and add-ons are billing's: what the server has
 			// stays; a difference shows as a model disagreement.
@@ -1653,7 +1678,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			cur := info.addons
 			if info.plan == "" || info.plan != r.guid(planRef) {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSwitch{Filter: byName, PlanGUID: r.guid(planRef)} }, problems)
-				membership = true
+				membership, switched = true, true
 			}
 			keep := 0
 			for keep < len(cur) && keep < len(addonRefs) && cur[keep] != "" && cur[keep] == r.guid(addonRefs[keep]) {
@@ -1686,6 +1711,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				_, reset, unset := diff(want, have, r.settings(&s))
 				if len(unset) > 0 {
 					ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
+					switched = true
 				}
 				v = r.values("subscription "+s.Domain, want, reset)
 				if empty(v) {
@@ -1716,8 +1742,18 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			if !empty(v) {
 				set(v)
 			}
-			if !membership {
-				// (A switch takes its new plans' services.)
+			switch {
+			case switched:
+				// (A switch or sync takes its plan's services.)
+			case membership:
+				// Its add-ons change, which does not re-sync it: its
+				// base is taken anew (SPEC 1.3), its services too:
+				// those of its service plan it did not get (an
+				// add-on's are plansync-only, SPEC 6.2).
+				add, _ := r.customItems(&s, d)
+				add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
+				items(add, r.frozenDrops(&s, d))
+			default:
 				items(nil, r.frozenDrops(&s, d))
 			}
 		case "custom":

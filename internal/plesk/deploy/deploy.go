@@ -494,11 +494,14 @@ func (r *run) priorSub(domain string) *state.Subscription {
 	return r.priorSubs[domain]
 }
 
-// resSub returns the result's subscription of domain (nil: none),
-// through an index made the first time.
+// resSub returns the result's subscription that has domain on the
+// server before the run (its recorded domain when it is renamed; nil:
+// none), through an index made the first time.
 func (r *run) resSub(domain string) *state.Subscription {
 	if r.resSubs == nil {
-		r.resSubs = indexBy(r.res.Subscriptions, func(s *state.Subscription) string { return s.Domain })
+		r.resSubs = indexBy(r.res.Subscriptions, func(s *state.Subscription) string {
+			return strings.ToLower(r.keyOnServer("subscription", s.Domain))
+		})
 	}
 	return r.resSubs[strings.ToLower(domain)]
 }
