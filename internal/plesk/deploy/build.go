@@ -1022,14 +1022,7 @@ func (r *run) buildResellers() *phase {
 		r.setID(ref, gi.GUID, d.ID)
 		// A switch to another reseller plan has no write here yet: say
 		// so, and keep the reseller's prior record.
-		haveGUID := ""
-		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
-			haveGUID = sub.Subscription.Plan[0].GUID
-		}
-		wantGUID := ""
-		if rs.Plan != model.None && rs.Plan != "" {
-			wantGUID = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
-		}
+		haveGUID, wantGUID := r.resellerPlanGUIDs(rs, d)
 		rid := d.ID
 		byID := xmlapi.ResellerFilter{ID: []int{rid}}
 		rpRef := state.Ref{Kind: "reseller_plan", Key: rs.Plan}

@@ -1367,14 +1367,7 @@ func (r *run) compareBillingStatuses() {
 		if d == nil || d.Data == nil || d.Data.GenInfo == nil || !r.opts.Billing("reseller", rs.Login) || !r.inPlan("reseller", rs.Login) {
 			continue
 		}
-		have := ""
-		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
-			have = sub.Subscription.Plan[0].GUID
-		}
-		want := ""
-		if rs.Plan != model.None && rs.Plan != "" {
-			want = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
-		}
+		have, want := r.resellerPlanGUIDs(rs, d)
 		if sub := d.Data.Subscriptions; want == "" && sub != nil && sub.Subscription != nil && sub.Subscription.Locked == "true" {
 			// Customised in the panel on its plan, whose changes no
 			// longer reach it: it has its own allocation, which is
@@ -1388,6 +1381,19 @@ func (r *run) compareBillingStatuses() {
 			Predicted: quote(rs.Plan), Observed: quote(r.resellerPlanName(have))})
 		r.pending[state.Ref{Kind: "reseller", Key: rs.Login}] = true
 	}
+}
+
+// resellerPlanGUIDs gives the GUID of the reseller plan reseller d is
+// on on the server (have) and of the one rs, its result record, is on
+// (want); "" for none.
+func (r *run) resellerPlanGUIDs(rs state.Reseller, d *xmlapi.ResellerData) (have, want string) {
+	if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
+		have = sub.Subscription.Plan[0].GUID
+	}
+	if rs.Plan != model.None && rs.Plan != "" {
+		want = r.guid(state.Ref{Kind: "reseller_plan", Key: rs.Plan})
+	}
+	return have, want
 }
 
 // resellerPlanName is the name of the reseller plan with GUID guid ("" for
