@@ -88,7 +88,7 @@ func differentialServerless(t *testing.T, seed int64) {
 			t.Fatalf("seed %d, after %s: %s\nconfig:\n%s", seed, strings.Join(history, "; "), msg, y)
 		}
 		run := func(vars map[string]string, dir string, args ...string) (string, int) {
-			return runCLI(t, vars, append(append([]string{args[0], "--dir", dir, "--no-cache"}, args[1:]...))...)
+			return runCLI(t, vars, append([]string{args[0], "--dir", dir, "--no-cache"}, args[1:]...)...)
 		}
 		// The plans agree.
 		ps, cs := run(served, dirS, "plan", "--format", "json", "--allow-delete")
