@@ -25,7 +25,12 @@ import (
 // states (show --format json) must agree, and a plan afterwards has
 // nothing to do in either. DIFF_SEED=N runs another seed. Seeds 29, 37,
 // 75, 163 and 187 plan with a reseller over its allocation (a warning,
-// the same in both).
+// the same in both). Seeds 76, 112, 219, 221, 269, 297 and 409 (a new
+// or moved-in subscription whose add-ons ask more than its reseller has
+// left: plesk_diff_new_addon_over_allocation) and 325 (a moved-in
+// custom subscription switched in a later apply:
+// plesk_diff_moved_custom_switched_after_unwritten) end in a model
+// disagreement, unresolved; the plans agree in every seed up to 420.
 
 var serverlessSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 29, 37, 75, 163, 187}
 
