@@ -30,7 +30,8 @@ import (
 // left: plesk_diff_new_addon_over_allocation) and 325 (a moved-in
 // custom subscription switched in a later apply:
 // plesk_diff_moved_custom_switched_after_unwritten) end in a model
-// disagreement, unresolved; the plans agree in every seed up to 420.
+// disagreement, unresolved; up to that step, and in every other seed
+// up to 420, the plans agree.
 
 var serverlessSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 29, 37, 75, 163, 187}
 
