@@ -29,9 +29,11 @@ import (
 // or moved-in subscription whose add-ons ask more than its reseller has
 // left: plesk_diff_new_addon_over_allocation) and 325 (a moved-in
 // custom subscription switched in a later apply:
-// plesk_diff_moved_custom_switched_after_unwritten) end in a model
-// disagreement, unresolved; up to that step, and in every other seed
-// up to 420, the plans agree.
+// plesk_diff_moved_custom_switched_after_unwritten; 454 likewise, not
+// minimised) and 507 (a raised allocation reaches unlocked subscriptions
+// before a locked one: plesk_diff_locked_allocation_raised_order) end in
+// a model disagreement, unresolved; up to that step, and in every other
+// seed up to 620, the plans agree.
 
 var serverlessSeeds = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 29, 37, 75, 163, 187}
 
