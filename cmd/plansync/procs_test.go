@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -212,12 +213,14 @@ func exitedProc(ts *testscript.TestScript, neg bool, args []string) {
 
 // replaceIn replaces the first OLD by NEW in a file the way an editor
 // saves it: a temporary file in the same directory renamed over it.
+// In OLD and NEW, \n stands for a newline.
 //
 //	replace FILE OLD NEW
 func replaceIn(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: replace FILE OLD NEW")
 	}
+	args = []string{args[0], strings.ReplaceAll(args[1], `\n`, "\n"), strings.ReplaceAll(args[2], `\n`, "\n")}
 	path := ts.MkAbs(args[0])
 	data, err := os.ReadFile(path)
 	ts.Check(err)
