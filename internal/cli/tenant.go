@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/plansync/plansync/internal/config"
@@ -64,10 +65,19 @@ func tenantFinish(env Env, a actor, p *config.Prepared) func(*state.Snapshot) (*
 	return func(prior *state.Snapshot) (*model.Config, error) {
 		login := a.Reseller
 		if r := plan.CheckReseller(prior, login); r != nil {
-			if len(r.Servers) > 0 {
+			if len(r.Servers) > 0 && !slices.Equal(r.Servers, []string{model.DefaultServer}) {
 				return nil, fleetResellerError(login, r.Servers)
 			}
-			return nil, &missingResellerError{login: login, empty: r.NoState}
+			if len(r.Servers) == 0 {
+				return nil, &missingResellerError{login: login, empty: r.NoState}
+			}
+			// The state of a servers list of one server named default
+			// is a single server block's (SPEC §6.7): the reseller
+			// works on it as on the block's.
+			var err error
+			if prior, err = plan.SingleServerPrior(prior); err != nil {
+				return nil, err
+			}
 		}
 		// The secrets were resolved by Prepare: Finish is given the
 		// completion alone, as tenantConfig always gave it.
