@@ -642,7 +642,42 @@ func revertsDrift(p *plan.Plan) []string {
 	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return d.NoRevert }) {
 		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return d.NoRevert })
 	}
+	// Drift of values is reverted only by a change of those values: a
+	// change of the object that leaves them as the server has them
+	// (a reseller customised in the panel given its own allocation,
+	// plan none, as the drift's adopt block says) adopts it.
+	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return !fieldsReverted(p.Changes, d) }) {
+		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return !fieldsReverted(p.Changes, d) })
+	}
 	return driftTouched(p.Changes, drift)
+}
+
+// fieldsReverted reports whether changes may set back drift d: always
+// for drift without fields (created, deleted, renamed by hand), else
+// when a change of its object changes one of its fields.
+func fieldsReverted(changes []*plan.Change, d plan.Drift) bool {
+	if len(d.Fields) == 0 || d.Gone {
+		return true
+	}
+	for _, c := range changes {
+		if c.RenamedFrom != "" && c.OldAddress() == d.Address() {
+			return true
+		}
+		if c.Address() != d.Address() {
+			continue
+		}
+		if c.Action != plan.Update || c.RenamedFrom != "" {
+			return true
+		}
+		for _, f := range c.Fields {
+			for _, df := range d.Fields {
+				if f.Path == df.Path || strings.HasPrefix(f.Path, df.Path+".") || strings.HasPrefix(df.Path, f.Path+".") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // driftTouched lists, once each and in drift's order, the addresses of
