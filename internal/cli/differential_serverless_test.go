@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plansync/plansync/internal/config"
 	"github.com/plansync/plansync/internal/model"
@@ -59,17 +57,9 @@ func differentialServerless(t *testing.T, seed int64) {
 	r := rand.New(rand.NewSource(seed))
 	c := genCatalogue(r)
 
-	only := model.NewConfig()
-	only.Server = &model.Server{Components: c.components}
-	st, err := fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := fake.New(st, fake.Options{Key: "k-diff"})
-	hs := httptest.NewServer(emu)
-	t.Cleanup(hs.Close)
+	emu, served := diffEmulator(t, c)
 	now := "2026-06-01T00:00:00Z"
-	served := map[string]string{"PLANSYNC_PLESK_URL": hs.URL, "PLANSYNC_PLESK_KEY": "k-diff", "PLANSYNC_PLESK_DEFAULT_IP": st.IPs[0], "NO_COLOR": "1", "PLANSYNC_NOW": now}
+	served["PLANSYNC_NOW"] = now
 	alone := map[string]string{"NO_COLOR": "1", "PLANSYNC_NOW": now}
 	dirS, dirA := t.TempDir(), t.TempDir()
 

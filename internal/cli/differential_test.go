@@ -783,7 +783,14 @@ func differential(t *testing.T, seed int64) {
 	r := rand.New(rand.NewSource(seed))
 	c := genCatalogue(r)
 
-	// The server: its components, nothing else.
+	emu, vars := diffEmulator(t, c)
+	diffRun(t, seed, r, c, map[string]*fake.Server{"default": emu}, vars, c.edit, nil)
+}
+
+// diffEmulator starts an emulator with the components of c and nothing
+// else, and returns it with the variables that connect plansync to it.
+func diffEmulator(t *testing.T, c *dsCatalogue) (*fake.Server, map[string]string) {
+	t.Helper()
 	only := model.NewConfig()
 	only.Server = &model.Server{Components: c.components}
 	st, err := fake.Seed(only, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{})
@@ -793,8 +800,7 @@ func differential(t *testing.T, seed int64) {
 	emu := fake.New(st, fake.Options{Key: "k-diff"})
 	hs := httptest.NewServer(emu)
 	t.Cleanup(hs.Close)
-	vars := map[string]string{"PLANSYNC_PLESK_URL": hs.URL, "PLANSYNC_PLESK_KEY": "k-diff", "PLANSYNC_PLESK_DEFAULT_IP": st.IPs[0], "NO_COLOR": "1"}
-	diffRun(t, seed, r, c, map[string]*fake.Server{"default": emu}, vars, c.edit, nil)
+	return emu, map[string]string{"PLANSYNC_PLESK_URL": hs.URL, "PLANSYNC_PLESK_KEY": "k-diff", "PLANSYNC_PLESK_DEFAULT_IP": st.IPs[0], "NO_COLOR": "1"}
 }
 
 // diffRun applies c to the emulators (by server name) and then
