@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -632,40 +631,51 @@ func (r *refreshing) applied() {
 	}
 }
 
-// revertsDrift lists the drifted objects a plan changes back (watch
-// --apply leaves those to a person unless --self-heal).
+// revertsDrift lists, once each and in drift's order, the drifted
+// objects a plan changes back (watch --apply leaves those to a person
+// unless --self-heal).
 func revertsDrift(p *plan.Plan) []string {
-	// Drift apply does not set back (the administrator's doing, seen by
-	// a reseller) is reverted by no change: the plan's changes of its
-	// object record what the server has.
-	drift := p.Drift
-	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return d.NoRevert }) {
-		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return d.NoRevert })
+	if len(p.Drift) == 0 {
+		return nil
 	}
-	// Drift of values is reverted only by a change of those values: a
-	// change of the object that leaves them as the server has them
-	// (a reseller customised in the panel given its own allocation,
-	// plan none, as the drift's adopt block says) adopts it.
-	if slices.ContainsFunc(drift, func(d plan.Drift) bool { return !fieldsReverted(p.Changes, d) }) {
-		drift = slices.DeleteFunc(slices.Clone(drift), func(d plan.Drift) bool { return !fieldsReverted(p.Changes, d) })
+	// The changes of each object, by its address (and by its old one
+	// when renamed).
+	byAddr := map[string][]*plan.Change{}
+	for _, c := range p.Changes {
+		byAddr[c.Address()] = append(byAddr[c.Address()], c)
+		if c.RenamedFrom != "" {
+			byAddr[c.OldAddress()] = append(byAddr[c.OldAddress()], c)
+		}
 	}
-	return driftTouched(p.Changes, drift)
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range p.Drift {
+		// Drift apply does not set back (the administrator's doing,
+		// seen by a reseller) is reverted by no change: the plan's
+		// changes of its object record what the server has.
+		if a := d.Address(); !d.NoRevert && !seen[a] && reverts(byAddr[a], d) {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
-// fieldsReverted reports whether changes may set back drift d: always
-// for drift without fields (created, deleted, renamed by hand), else
-// when a change of its object changes one of its fields.
-func fieldsReverted(changes []*plan.Change, d plan.Drift) bool {
+// reverts reports whether changes, those of drift d's object, may set
+// it back: any of them for drift without fields (created, deleted,
+// renamed by hand), and any but an update for the others; an update
+// only when it changes one of d's fields. A change of the object that
+// leaves its drifted values as the server has them (a reseller
+// customised in the panel given its own allocation, plan none, as the
+// drift's adopt block says) adopts the drift.
+func reverts(changes []*plan.Change, d plan.Drift) bool {
+	if len(changes) == 0 {
+		return false
+	}
 	if len(d.Fields) == 0 || d.Gone {
 		return true
 	}
 	for _, c := range changes {
-		if c.RenamedFrom != "" && c.OldAddress() == d.Address() {
-			return true
-		}
-		if c.Address() != d.Address() {
-			continue
-		}
 		if c.Action != plan.Update || c.RenamedFrom != "" {
 			return true
 		}

@@ -1269,14 +1269,8 @@ func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info
 		}
 		return key
 	}
-	quote := func(v string) string {
-		if v == "" || v == model.None {
-			return "none"
-		}
-		return strconv.Quote(v)
-	}
 	if want, have := s.Plan, name(info.plan); info.plan == "" && want != model.None && want != "" || info.plan != "" && want != have {
-		add("plan", quote(want), quote(have))
+		add("plan", quotedOrNone(want), quotedOrNone(have))
 	}
 	have := make([]string, len(info.addons))
 	for i, g := range info.addons {
@@ -1287,7 +1281,7 @@ func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info
 	}
 	if s.FTPLogin != "" {
 		if login := webspaceFTPLogin(w); login != s.FTPLogin {
-			add("ftp_login", quote(s.FTPLogin), quote(login))
+			add("ftp_login", quotedOrNone(s.FTPLogin), quotedOrNone(login))
 		}
 	}
 }
@@ -1356,12 +1350,6 @@ func (r *run) compareBillingStatuses() {
 	}
 	// Their reseller plan too: apply does not switch it, so the server
 	// keeps the one it had (as read before the writes).
-	quote := func(v string) string {
-		if v == "" || v == model.None {
-			return "none"
-		}
-		return strconv.Quote(v)
-	}
 	for _, rs := range r.res.Resellers {
 		d := r.resellers[rs.Login]
 		if d == nil || d.Data == nil || d.Data.GenInfo == nil || !r.opts.Billing("reseller", rs.Login) || !r.inPlan("reseller", rs.Login) {
@@ -1378,9 +1366,18 @@ func (r *run) compareBillingStatuses() {
 			continue
 		}
 		r.disagree = append(r.disagree, Disagreement{Account: "reseller " + rs.Login, Property: "plan",
-			Predicted: quote(rs.Plan), Observed: quote(r.resellerPlanName(have))})
+			Predicted: quotedOrNone(rs.Plan), Observed: quotedOrNone(r.resellerPlanName(have))})
 		r.pending[state.Ref{Kind: "reseller", Key: rs.Login}] = true
 	}
+}
+
+// quotedOrNone is a name (a plan's, an FTP login) as a model
+// disagreement shows it: quoted, or none.
+func quotedOrNone(v string) string {
+	if v == "" || v == model.None {
+		return "none"
+	}
+	return strconv.Quote(v)
 }
 
 // resellerPlanGUIDs gives the GUID of the reseller plan reseller d is

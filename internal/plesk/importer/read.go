@@ -294,6 +294,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 	}
 	defineServices(cfg, s, note)
 	rplanByGUID := map[string]string{}
+	locked := LockedResellers(s)
 	for _, d := range s.ResellerPlans {
 		var v mapping.Values
 		if d.Limits != nil {
@@ -325,7 +326,7 @@ func build(s *Snapshot, withNotes bool) (*model.Config, []string, map[string]mod
 		if sub := d.Data.Subscriptions; sub != nil && sub.Subscription != nil && len(sub.Subscription.Plan) > 0 {
 			if name, ok := rplanByGUID[sub.Subscription.Plan[0].GUID]; ok {
 				r.Plan = name
-				if sub.Subscription.Locked == "true" {
+				if _, customised := locked[gi.Login]; customised {
 					// The plan's changes no longer reach it: what it has
 					// is its own allocation, which only plan none holds.
 					r.Plan = model.None
@@ -737,23 +738,31 @@ func setv(m *map[string]string, k, v string) {
 	(*m)[k] = v
 }
 
-// LockedOn is the reseller plan (its name) that a reseller d of a read
-// is customised on in the panel (locked: the plan's changes no longer
-// reach it), or "" when it is not.
-func LockedOn(s *Snapshot, d *xmlapi.ResellerData) string {
-	if d.Data == nil || d.Data.Subscriptions == nil {
-		return ""
-	}
-	sub := d.Data.Subscriptions.Subscription
-	if sub == nil || sub.Locked != "true" || len(sub.Plan) == 0 {
-		return ""
-	}
-	for _, p := range s.ResellerPlans {
-		if p.GUID == sub.Plan[0].GUID {
-			return p.Name
+// LockedResellers gives, by login, the reseller plan (its name) of each
+// reseller of a read that is customised in the panel on it (locked: the
+// plan's changes no longer reach it, and what it has is its own
+// allocation); nil when none is.
+func LockedResellers(s *Snapshot) map[string]string {
+	var out map[string]string
+	for _, d := range s.Resellers {
+		if d.Data == nil || d.Data.GenInfo == nil || d.Data.Subscriptions == nil {
+			continue
+		}
+		sub := d.Data.Subscriptions.Subscription
+		if sub == nil || sub.Locked != "true" || len(sub.Plan) == 0 {
+			continue
+		}
+		for _, p := range s.ResellerPlans {
+			if p.GUID == sub.Plan[0].GUID {
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[d.Data.GenInfo.Login] = p.Name
+				break
+			}
 		}
 	}
-	return ""
+	return out
 }
 
 // OmitDefaultIPs is ownIPs, for a config built with BuildConfig: it

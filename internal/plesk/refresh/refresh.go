@@ -80,7 +80,7 @@ type Server struct {
 	Defined []string
 	// LockedResellers holds, by login, the resellers the server reports
 	// customised in the panel on a reseller plan, and that plan
-	// (LockedResellers); Config and Records give them their own
+	// (importer.LockedResellers); Config and Records give them their own
 	// allocation. Nil when none.
 	LockedResellers map[string]string
 }
@@ -140,27 +140,7 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	TakeLocked(p.Result, "", Locked(snap))
 	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced, UnsyncedItems: items,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items),
-		LockedResellers: LockedResellers(snap)}
-}
-
-// LockedResellers gives, by login, the reseller plan of each reseller
-// a read reports customised in the panel (locked on its reseller plan,
-// whose changes then no longer reach it). Its config and records give
-// it its own allocation, as the server has it (importer.BuildConfig).
-func LockedResellers(snap *importer.Snapshot) map[string]string {
-	var out map[string]string
-	for _, d := range snap.Resellers {
-		if d.Data == nil || d.Data.GenInfo == nil {
-			continue
-		}
-		if name := importer.LockedOn(snap, d); name != "" {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[d.Data.GenInfo.Login] = name
-		}
-	}
-	return out
+		LockedResellers: importer.LockedResellers(snap)}
 }
 
 // itemNames are the names of the additional services items defines.
