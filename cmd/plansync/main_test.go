@@ -70,6 +70,7 @@ func TestScripts(t *testing.T) {
 			"mkfifo":          mkfifo,
 			"pleskfake":       pleskFake,
 			"pleskcomponents": pleskComponents,
+			"pgexec":          pgExec,
 			"pgstate":         pgStateCmd,
 			"pleskpost":       pleskPost,
 			"pleskdown":       pleskDown,

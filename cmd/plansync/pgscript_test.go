@@ -126,3 +126,25 @@ func holdPGLock(ts *testscript.TestScript) {
 	heldLocks.Store(downKey(ts, "lock"), release)
 	ts.Defer(release)
 }
+
+// pgExec runs one SQL statement on the script's PostgreSQL state (as
+// pgstate set it up: in its own schema with -schema), as a database
+// administrator would; it fails when the statement does.
+//
+//	pgexec SQL
+func pgExec(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pgexec SQL")
+	}
+	u := ts.Getenv("PGSTATE")
+	if u == "" {
+		ts.Fatalf("pgexec: no PostgreSQL state (run pgstate first)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	ts.Check(err)
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, args[0]); err != nil {
+		ts.Fatalf("pgexec: %v", err)
+	}
+}
