@@ -70,6 +70,8 @@ func TestScripts(t *testing.T) {
 			"mkfifo":          mkfifo,
 			"pleskfake":       pleskFake,
 			"pleskcomponents": pleskComponents,
+			"pgexec":          pgExec,
+			"pgstate":         pgStateCmd,
 			"pleskpost":       pleskPost,
 			"pleskdown":       pleskDown,
 			"releaselock":     releaseLock,
@@ -83,6 +85,10 @@ func TestScripts(t *testing.T) {
 			"waitfor":         waitFor,
 		},
 		Condition: func(cond string) (bool, error) {
+			if cond == "postgres" {
+				// PLANSYNC_TEST_POSTGRES names a database (pgstate).
+				return os.Getenv("PLANSYNC_TEST_POSTGRES") != "", nil
+			}
 			if cond == "root" {
 				// File permissions do not bind root.
 				return os.Geteuid() == 0, nil
@@ -185,12 +191,17 @@ func grepDir(ts *testscript.TestScript, neg bool, args []string) {
 
 // holdLock takes the lock of a state file from the test process (another
 // process than the plansync under test) and keeps it until the script
-// ends; the lock ID is put in $LOCKID.
+// ends; the lock ID is put in $LOCKID. "holdlock postgres" holds the lock of
+// the script's PostgreSQL state (pgstate).
 //
-//	holdlock PATH
+//	holdlock PATH|postgres
 func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: holdlock STATEPATH")
+		ts.Fatalf("usage: holdlock STATEPATH|postgres")
+	}
+	if args[0] == "postgres" {
+		holdPGLock(ts)
+		return
 	}
 	b := file.New(ts.MkAbs(args[0]))
 	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Host: "ci-runner-7", PID: 4242,

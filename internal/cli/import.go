@@ -249,30 +249,37 @@ func checkImportDir(ctx context.Context, env Env, c *common, o importOptions) er
 	return nil
 }
 
-// lockBeforeReplacing takes, for import --force over a directory that
-// holds config files or a recorded state, the state's lock and reads the
-// state before a config file is removed or written: a state locked by
-// another process (or corrupt, or newer) stops the import with the
-// directory as it was, not with its config replaced and its state not.
+// lockBeforeReplacing takes the state's lock and reads the state before
+// a config file is removed or written, whenever another process may hold
+// that lock (a PostgreSQL state, or a state file whose folder exists)
+// and, for import --force, whenever the directory holds config files or
+// a recorded state: a state locked by another process (or corrupt, or
+// newer) stops the import with the directory as it was, not with its
+// config written or replaced and its state not. A state file whose
+// folder does not exist yet is not locked first: no one holds its lock,
+// and taking it would make the folder of an import that may still fail.
 // The run that records takes the lock over (common.held).
 func lockBeforeReplacing(ctx context.Context, env Env, c *common, o importOptions) error {
-	if !o.Force {
-		return nil
-	}
 	b, err := openBackend(env, c, o.Dir)
 	if err != nil {
 		return err
 	}
-	refs, _ := config.ListFiles(o.Dir)
-	if len(refs) == 0 {
-		if unprovisioned(ctx, b) {
+	if !stateMayBeLocked(env, c, o.Dir) {
+		if !o.Force {
 			b.Close()
 			return nil
 		}
-		prior, err := readPrior(ctx, b)
-		if err != nil || prior == nil {
-			b.Close()
-			return err
+		refs, _ := config.ListFiles(o.Dir)
+		if len(refs) == 0 {
+			if unprovisioned(ctx, b) {
+				b.Close()
+				return nil
+			}
+			prior, err := readPrior(ctx, b)
+			if err != nil || prior == nil {
+				b.Close()
+				return err
+			}
 		}
 	}
 	l, err := lock(ctx, env, c, b, o.Dir, "import")
@@ -280,13 +287,30 @@ func lockBeforeReplacing(ctx context.Context, env Env, c *common, o importOption
 		b.Close()
 		return err
 	}
-	if _, err := readPrior(ctx, b); err != nil {
+	prior, err := readPrior(ctx, b)
+	if err == nil && prior != nil && !o.Force {
+		// Recorded since checkImportDir looked, by another process.
+		err = fmt.Errorf("%s already has a recorded state (serial %d): import would overwrite it; use --force", b.Describe(), prior.Serial)
+	}
+	if err != nil {
 		_ = l.Unlock()
 		b.Close()
 		return err
 	}
 	c.held = &heldLock{backend: b, lock: l}
 	return nil
+}
+
+// stateMayBeLocked reports whether another process may hold the lock of
+// the state of dir: a PostgreSQL state, or a state file whose folder
+// exists (where its lock file would be).
+func stateMayBeLocked(env Env, c *common, dir string) bool {
+	loc := statePath(env, c, dir)
+	if isPostgres(loc) {
+		return true
+	}
+	_, err := os.Stat(filepath.Dir(loc))
+	return err == nil
 }
 
 type importSummary struct {
