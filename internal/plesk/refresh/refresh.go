@@ -9,8 +9,9 @@
 // keep for that server. Each recorded object is matched to the server's
 // by Plesk GUID first, then by key, and compared on the fields the server
 // knows (mapped properties, lock and synchronized status, status,
-// plan and add-on membership, owner, contact details, existence). What
-// the server does not have (descriptions, plansync-only properties,
+// plan and add-on membership, owner, contact details, the descriptions
+// of accounts plansync manages, existence). What the server does not
+// have (plan descriptions, plansync-only properties,
 // password hashes, subscriber settings) keeps its recorded value; so do
 // a subscription's conflicts (those an apply with --accept-available
 // accepted: the server's own are accepted by no one).
@@ -1409,6 +1410,21 @@ func (c *comparer) account(kind, recLogin, srvLogin string, rec *state.Contact, 
 	return edited
 }
 
+// description compares an account's description, which plansync writes
+// to the server (gen_info/description), once plansync manages it (it
+// recorded one): changed in the panel, it is drift, and the observed
+// record takes the server's (SPEC §6.4: the plan sets it back). A
+// description plansync never managed (recorded empty) is the panel's,
+// left alone as apply leaves it.
+func description(rec *string, srv string) []plan.DriftField {
+	if *rec == "" || *rec == srv {
+		return nil
+	}
+	f := plan.DriftField{Path: "description", Recorded: plan.StringOf(*rec), Observed: plan.StringOf(srv)}
+	*rec = srv
+	return []plan.DriftField{f}
+}
+
 func statusField(r, s string) plan.DriftField {
 	return plan.DriftField{Path: "status", Recorded: plan.StringOf(r), Observed: plan.StringOf(s)}
 }
@@ -1427,6 +1443,7 @@ func (c *comparer) resellers() []state.Reseller {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("reseller", r.Login, s.Login, &r.Contact, s.Contact)
+		edited = append(edited, description(&r.Description, s.Description)...)
 		if s.Plan != r.Plan && s.Plan != model.None {
 			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
 			r.Plan = s.Plan
@@ -1560,6 +1577,7 @@ func (c *comparer) customers() []state.Customer {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("customer", r.Login, s.Login, &r.Contact, s.Contact)
+		edited = append(edited, description(&r.Description, s.Description)...)
 		if owner := c.recordedLogin("reseller", s.Owner); owner != r.Owner {
 			// (A reseller renamed in the panel is its own drift: its
 			// customers keep naming it as recorded.)
