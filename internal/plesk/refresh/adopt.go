@@ -246,6 +246,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					q.Expires = s.Expires
 				case "ip_address":
 					q.IPAddress = s.IPAddress
+				case "ftp_login":
+					q.FTPLogin = s.FTPLogin
 				case "status", "status_reasons":
 					// status_reasons: suspended in the panel while
 					// expired (the status reads the same).

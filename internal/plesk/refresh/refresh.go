@@ -1937,6 +1937,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
+	if r.FTPLogin != "" && s.FTPLogin != "" && s.FTPLogin != r.FTPLogin {
+		// The FTP login plansync wrote, changed in the panel (one the
+		// config never gave is the server's, left alone).
+		edited = append(edited, plan.DriftField{Path: "ftp_login", Recorded: plan.StringOf(r.FTPLogin), Observed: plan.StringOf(s.FTPLogin)})
+	}
 	// The subscriber's own values (subscriber settings) are not the
 	// subscription's values on the server: they keep their recorded value.
 	own := c.rec.PropertySets[r.Settings]
@@ -3043,6 +3048,13 @@ func Annotate(p *plan.Plan) {
 					continue
 				case strings.HasPrefix(r, "expiration date ") && strings.HasSuffix(r, "config") && revertsField(c, drift, "expires"):
 					// The date the server drifted to is set back: the
+					// config did not change it.
+					if !slices.Contains(reasons, backReason) {
+						reasons = append(reasons, backReason)
+					}
+					continue
+				case r == "FTP login changed" && revertsField(c, drift, "ftp_login"):
+					// The login the panel changed is set back: the
 					// config did not change it.
 					if !slices.Contains(reasons, backReason) {
 						reasons = append(reasons, backReason)
