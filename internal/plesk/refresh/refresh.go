@@ -3053,9 +3053,10 @@ func Annotate(p *plan.Plan) {
 						reasons = append(reasons, backReason)
 					}
 					continue
-				case r == "FTP login changed" && revertsField(c, drift, "ftp_login"):
-					// The login the panel changed is set back: the
-					// config did not change it.
+				case r == "FTP login changed" && revertsField(c, drift, "ftp_login"),
+					r == "IP address changed" && revertsField(c, drift, "ip_address"):
+					// The login or address the panel changed is set
+					// back: the config did not change it.
 					if !slices.Contains(reasons, backReason) {
 						reasons = append(reasons, backReason)
 					}
