@@ -3054,9 +3054,10 @@ func Annotate(p *plan.Plan) {
 					}
 					continue
 				case r == "FTP login changed" && revertsField(c, drift, "ftp_login"),
-					r == "IP address changed" && revertsField(c, drift, "ip_address"):
-					// The login or address the panel changed is set
-					// back: the config did not change it.
+					r == "IP address changed" && revertsField(c, drift, "ip_address"),
+					r == "customer changed" && revertsField(c, drift, "customer"):
+					// The login, address or customer the panel changed
+					// is set back: the config did not change it.
 					if !slices.Contains(reasons, backReason) {
 						reasons = append(reasons, backReason)
 					}
