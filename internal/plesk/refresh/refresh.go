@@ -2175,9 +2175,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.IPAddress = c.serverIP(s.Domain)
 	}
 	o.ConfigStatus = r.ConfigStatus
-	// Locked in the panel as recorded, on the same plans, the config
-	// still keeping it synced: it stays so recorded.
-	o.LockedInPanel = r.LockedInPanel && r.SyncStatus == "locked" && o.SyncStatus == "locked" && !plansChanged && !c.customisedInConfig(key)
+	// Locked in the panel as recorded and still locked there, the
+	// config still keeping it synced: it stays so recorded, whatever its
+	// plans became (an add-on attached or removed keeps the lock, SPEC
+	// §1.3), and the next plan still syncs it (SPEC §6.4).
+	o.LockedInPanel = r.LockedInPanel && r.SyncStatus == "locked" && o.SyncStatus == "locked" && !c.customisedInConfig(key)
 	cs := c.cfg.Subscriptions[r.Domain]
 	var configured []string // the config's suspensions of its accounts
 	if cs != nil {
