@@ -3018,8 +3018,16 @@ func Annotate(p *plan.Plan) {
 	// the changes of the subscriptions that did not change
 	// (plan.Input.Reuse), which must stay as planned, lest they are
 	// annotated again.
+	// A subscription's lock drift is under its recorded domain: that of
+	// a change renaming it (renamed_from) is its old one.
+	lockedOf := func(c *plan.Change) *plan.Drift {
+		if c.RenamedFrom != "" {
+			return locked[c.RenamedFrom]
+		}
+		return locked[c.Key]
+	}
 	for i, c := range p.Changes {
-		if len(drifted[c.Address()]) > 0 || locked[c.Key] != nil {
+		if len(drifted[c.Address()]) > 0 || lockedOf(c) != nil {
 			cp := *c
 			cp.Reasons, cp.Fields = slices.Clip(cp.Reasons), slices.Clip(cp.Fields)
 			p.Changes[i] = &cp
@@ -3077,7 +3085,7 @@ func Annotate(p *plan.Plan) {
 			}
 			c.Reasons = reasons
 		}
-		d := locked[c.Key]
+		d := lockedOf(c)
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
 			continue
 		}
