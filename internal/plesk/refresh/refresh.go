@@ -750,6 +750,11 @@ func (r *Result) ToRecord() *state.Snapshot {
 	return &out
 }
 
+// LockedInPanel reports whether the subscription of domain, observed
+// locked, is locked in the panel while the config keeps it synced: a
+// refresh records it so (ToRecord, state.Subscription.LockedInPanel).
+func (r *Result) LockedInPanel(domain string) bool { return r.panelLocked[domain] }
+
 // keptStatus is a recorded status a refresh keeps (Result.ToRecord).
 type keptStatus struct {
 	status  string
