@@ -750,6 +750,11 @@ func (r *Result) ToRecord() *state.Snapshot {
 	return &out
 }
 
+// LockedInPanel reports whether the subscription of domain, observed
+// locked, is locked in the panel while the config keeps it synced: a
+// refresh records it so (ToRecord, state.Subscription.LockedInPanel).
+func (r *Result) LockedInPanel(domain string) bool { return r.panelLocked[domain] }
+
 // keptStatus is a recorded status a refresh keeps (Result.ToRecord).
 type keptStatus struct {
 	status  string
@@ -2175,9 +2180,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.IPAddress = c.serverIP(s.Domain)
 	}
 	o.ConfigStatus = r.ConfigStatus
-	// Locked in the panel as recorded, on the same plans, the config
-	// still keeping it synced: it stays so recorded.
-	o.LockedInPanel = r.LockedInPanel && r.SyncStatus == "locked" && o.SyncStatus == "locked" && !plansChanged && !c.customisedInConfig(key)
+	// Locked in the panel as recorded and still locked there, the
+	// config still keeping it synced: it stays so recorded, whatever its
+	// plans became (an add-on attached or removed keeps the lock, SPEC
+	// §1.3), and the next plan still syncs it (SPEC §6.4).
+	o.LockedInPanel = r.LockedInPanel && r.SyncStatus == "locked" && o.SyncStatus == "locked" && !c.customisedInConfig(key)
 	cs := c.cfg.Subscriptions[r.Domain]
 	var configured []string // the config's suspensions of its accounts
 	if cs != nil {
@@ -3016,8 +3023,16 @@ func Annotate(p *plan.Plan) {
 	// the changes of the subscriptions that did not change
 	// (plan.Input.Reuse), which must stay as planned, lest they are
 	// annotated again.
+	// A subscription's lock drift is under its recorded domain: that of
+	// a change renaming it (renamed_from) is its old one.
+	lockedOf := func(c *plan.Change) *plan.Drift {
+		if c.RenamedFrom != "" {
+			return locked[c.RenamedFrom]
+		}
+		return locked[c.Key]
+	}
 	for i, c := range p.Changes {
-		if len(drifted[c.Address()]) > 0 || locked[c.Key] != nil {
+		if len(drifted[c.Address()]) > 0 || lockedOf(c) != nil {
 			cp := *c
 			cp.Reasons, cp.Fields = slices.Clip(cp.Reasons), slices.Clip(cp.Fields)
 			p.Changes[i] = &cp
@@ -3075,7 +3090,7 @@ func Annotate(p *plan.Plan) {
 			}
 			c.Reasons = reasons
 		}
-		d := locked[c.Key]
+		d := lockedOf(c)
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
 			continue
 		}
