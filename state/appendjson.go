@@ -377,6 +377,7 @@ func (w *jsonWriter) subscription(s *Subscription) {
 	w.strings(&n, "addons", s.Addons)
 	w.strField(&n, "sync_status", s.SyncStatus, false)
 	w.strField(&n, "server_sync_status", s.ServerSyncStatus, true)
+	w.boolField(&n, "locked_in_panel", s.LockedInPanel, true)
 	w.strField(&n, "effective", s.Effective, false)
 	w.strField(&n, "base", s.Base, true)
 	w.strField(&n, "customize", s.Customize, true)

@@ -301,7 +301,7 @@ func randomSnapshot(r *rand.Rand, extra string) *Snapshot {
 	}
 	for i := range r.IntN(4) {
 		sub := Subscription{Server: str(), Domain: fmt.Sprint(i, str()), Owner: str(), Customer: str(), Plan: str(), Addons: strs(),
-			SyncStatus: str(), ServerSyncStatus: str(), Effective: ref(), Base: ref(), Customize: ref(), Customized: strs(), Settings: ref(), DroppedSettings: ref(),
+			SyncStatus: str(), ServerSyncStatus: str(), LockedInPanel: flag(), Effective: ref(), Base: ref(), Customize: ref(), Customized: strs(), Settings: ref(), DroppedSettings: ref(),
 			ConfigStatus: str(), Status: str(), StatusReasons: strs(), CreatedAt: tm(), FTPLogin: str(), FTPPassword: str(), IPAddress: str(), ManagedBy: str(), Plesk: plesk()}
 		if flag() {
 			e := tm()

@@ -17,7 +17,7 @@ import (
 // TestBinaryCoversEveryField fails when a field is added to a type
 // written here, until the codec writes it.
 
-const binaryVersion = 4
+const binaryVersion = 5
 
 var errBinary = errors.New("damaged binary snapshot")
 
@@ -187,6 +187,7 @@ func EncodeBinary(s *Snapshot) ([]byte, bool) {
 		w.Strings(x.Addons)
 		w.S(x.SyncStatus)
 		w.S(x.ServerSyncStatus)
+		w.Bool(x.LockedInPanel)
 		w.S(x.Effective)
 		w.S(x.Base)
 		w.S(x.Customize)
@@ -381,7 +382,7 @@ func DecodeBinary(data []byte) (*Snapshot, error) {
 		for i := range s.Subscriptions {
 			x := &s.Subscriptions[i]
 			*x = Subscription{Server: r.S(), Domain: r.S(), Owner: r.S(), Customer: r.S(), Plan: r.S(), Addons: r.Strings(),
-				SyncStatus: r.S(), ServerSyncStatus: r.S(), Effective: r.S(), Base: r.S(), Customize: r.S(), Customized: r.Strings(),
+				SyncStatus: r.S(), ServerSyncStatus: r.S(), LockedInPanel: r.Bool(), Effective: r.S(), Base: r.S(), Customize: r.S(), Customized: r.Strings(),
 				Settings: r.S(), DroppedSettings: r.S()}
 			if m := r.N(); m >= 0 {
 				x.Conflicts = make([]Conflict, m)

@@ -976,6 +976,8 @@ func (d *decoder) subscription() (s Subscription) {
 			s.SyncStatus = d.istr()
 		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
+		case "locked_in_panel":
+			s.LockedInPanel = d.boolean()
 		case "effective":
 			s.Effective = d.istr()
 		case "base":

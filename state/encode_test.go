@@ -78,7 +78,7 @@ func fullSnapshot(t testing.TB) *Snapshot {
 	}}
 	s.Subscriptions = []Subscription{{
 		Server: "web1", Domain: "example.com", Owner: "res1", Customer: "cust1", Plan: "admin/Basic", Addons: []string{"admin/Extra"},
-		SyncStatus: "custom", ServerSyncStatus: "locked", Effective: props, Base: base, Customize: custom, Customized: []string{"php"}, Settings: settings, DroppedSettings: settings,
+		SyncStatus: "custom", ServerSyncStatus: "locked", LockedInPanel: true, Effective: props, Base: base, Customize: custom, Customized: []string{"php"}, Settings: settings, DroppedSettings: settings,
 		Conflicts: []Conflict{
 			{Property: "disk_space", PlanValue: int64(20 << 30), AvailableValue: int64(10 << 30), Reason: "reseller allocation"},
 			{Property: "ratio", PlanValue: 0.5, AvailableValue: "none", Reason: "other"},

@@ -166,6 +166,12 @@ type Subscription struct {
 	// refresh that finds the server still so reports the disagreement
 	// again, not drift. "" when the server agreed.
 	ServerSyncStatus string `json:"server_sync_status,omitempty"`
+	// LockedInPanel is set when the lock was made outside plansync (a
+	// customisation in the panel that a refresh recorded), not by the
+	// config: while the config keeps the subscription synced, the plan
+	// syncs it back, naming the panel values it discards (SPEC §6.4), as
+	// it does before the refresh.
+	LockedInPanel bool `json:"locked_in_panel,omitempty"`
 	// Effective is the id of the full effective property set.
 	Effective string `json:"effective"`
 	// Base is the id of the set a locked or custom subscription is frozen

@@ -469,7 +469,7 @@ func sameCustomer(a, b *Customer) bool {
 func sameSubscription(a, b *Subscription) bool {
 	return a.Server == b.Server && a.Domain == b.Domain && a.Owner == b.Owner && a.Customer == b.Customer &&
 		a.Plan == b.Plan && sameStrings(a.Addons, b.Addons) && a.SyncStatus == b.SyncStatus &&
-		a.ServerSyncStatus == b.ServerSyncStatus && a.Effective == b.Effective &&
+		a.ServerSyncStatus == b.ServerSyncStatus && a.LockedInPanel == b.LockedInPanel && a.Effective == b.Effective &&
 		a.Base == b.Base && a.Customize == b.Customize && sameStrings(a.Customized, b.Customized) &&
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameStrings(a.StatusReasons, b.StatusReasons) &&

@@ -173,7 +173,19 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 		return
 	}
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
-	observed := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller}).Observed
+	res := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller})
+	observed := res.Observed
+	if observed != nil {
+		for i := range observed.Subscriptions {
+			// Still locked in the panel, the config keeping it synced
+			// (its sync not reached, or failed): recorded so, as a
+			// refresh records it, the next plan syncs it again naming
+			// the panel values it discards (SPEC §6.4).
+			if o := &observed.Subscriptions[i]; o.SyncStatus == "locked" && res.LockedInPanel(o.Domain) {
+				o.LockedInPanel = true
+			}
+		}
+	}
 	if observed != nil && planned != nil {
 		unfinished := map[string]bool{}
 		for _, ref := range out.Created {

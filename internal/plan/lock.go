@@ -17,6 +17,7 @@ package plan
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/plansync/plansync/internal/model"
 	"github.com/plansync/plansync/state"
@@ -104,6 +105,38 @@ func lockAction(before, after, plan string) (Action, string, bool) {
 		return Unlock, "customisation removed: synced with plan " + plan + " again", true
 	}
 	return "", "", false
+}
+
+// panelSyncReasons are the reasons of a subscription locked in the panel
+// (a refresh recorded the lock: state.Subscription.LockedInPanel) that
+// the config keeps synced: not the removal of a customisation the config
+// never had, but a sync with its plan, naming the panel values it
+// discards (SPEC §6.4), as the plan says before the refresh recorded it
+// (refresh.Annotate).
+func panelSyncReasons(p, rec *state.Subscription, reasons []string, fs fields) []string {
+	again := " again"
+	for _, r := range reasons {
+		if strings.HasPrefix(r, "plan switched from ") {
+			again = ""
+		}
+	}
+	reason := "locked in the panel, synced in the config: sync with plan " + rec.Plan + again
+	var discarded []string
+	for _, f := range fs {
+		if slices.Contains(p.Customized, f.Path) {
+			discarded = append(discarded, f.Path+" "+f.Before.Text)
+		}
+	}
+	if len(discarded) > 0 {
+		reason += ", discarding the panel values " + strings.Join(discarded, ", ")
+	}
+	out := []string{reason}
+	for _, r := range reasons {
+		if !strings.HasPrefix(r, "customisation removed") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // planSwitchReasons explain a subscription's own choice of plans changing

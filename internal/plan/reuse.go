@@ -259,7 +259,7 @@ func sameSecret(a, b *model.Secret) bool {
 // ids are content hashes).
 func sameRecord(a, b *state.Subscription) bool {
 	return a.Server == b.Server && a.Domain == b.Domain && a.Owner == b.Owner && a.Customer == b.Customer && a.Plan == b.Plan &&
-		sameList(a.Addons, b.Addons) && a.SyncStatus == b.SyncStatus && a.ServerSyncStatus == b.ServerSyncStatus && a.Effective == b.Effective &&
+		sameList(a.Addons, b.Addons) && a.SyncStatus == b.SyncStatus && a.ServerSyncStatus == b.ServerSyncStatus && a.LockedInPanel == b.LockedInPanel && a.Effective == b.Effective &&
 		a.Base == b.Base && a.Customize == b.Customize && sameList(a.Customized, b.Customized) &&
 		a.Settings == b.Settings && a.DroppedSettings == b.DroppedSettings && sameConflicts(a.Conflicts, b.Conflicts) &&
 		a.ConfigStatus == b.ConfigStatus && a.Status == b.Status && sameList(a.StatusReasons, b.StatusReasons) &&

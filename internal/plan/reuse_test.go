@@ -653,7 +653,7 @@ func TestReuseComparesEveryField(t *testing.T) {
 		{model.SubscriberSettings{}, "Domain Props Src"},
 		{model.Customer{}, "Login RenamedFrom Password Contact Owner Status Description AdminDescription ManagedBy Servers Src"},
 		{model.Secret{}, "Env File Literal Value Range"},
-		{state.Subscription{}, "Server Domain Owner Customer Plan Addons SyncStatus ServerSyncStatus Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword IPAddress ManagedBy Plesk"},
+		{state.Subscription{}, "Server Domain Owner Customer Plan Addons SyncStatus ServerSyncStatus LockedInPanel Effective Base Customize Customized Settings DroppedSettings Conflicts ConfigStatus Status StatusReasons CreatedAt Expires FTPLogin FTPPassword IPAddress ManagedBy Plesk"},
 		// What every subscription shares is compared whole (reusable),
 		// and what a plan is made from is in the memo: a new field needs
 		// a look at both.

@@ -501,6 +501,9 @@ func (e *engine) updateChange(s *sub, effSet *pset, ftpChanged bool) *Change {
 	if len(reasons) == 0 {
 		reasons = append(reasons, "changed in config")
 	}
+	if action == Unlock && p.LockedInPanel {
+		action, reasons = Sync, panelSyncReasons(p, rec, reasons, fs)
+	}
 	c.Action, c.Reasons, c.Fields = action, reasons, fs
 	return c
 }

@@ -124,7 +124,7 @@ func sample() *state.Snapshot {
 	s.Subscriptions = []state.Subscription{
 		{
 			Domain: "bob.example", Owner: "acme", Customer: "bob", Plan: "admin/Gold", Addons: []string{"admin/PHP82"},
-			SyncStatus: "custom", ServerSyncStatus: "locked", Effective: gold, Base: gold, Customize: custom, Customized: []string{"php_version"},
+			SyncStatus: "custom", ServerSyncStatus: "locked", LockedInPanel: true, Effective: gold, Base: gold, Customize: custom, Customized: []string{"php_version"},
 			Conflicts:    []state.Conflict{{Property: "disk_space", PlanValue: int64(50 << 30), AvailableValue: int64(20 << 30), Reason: "reseller allocation"}},
 			ConfigStatus: "ok", Status: "active", StatusReasons: []string{"paid"},
 			CreatedAt: created, Expires: &expires, FTPLogin: "bob_ftp", IPAddress: "192.0.2.20",

@@ -607,6 +607,10 @@ type Result struct {
 	// no longer reports, nothing of theirs drifting: it now agrees with
 	// their records, whose notes are dropped.
 	Agreed int
+	// panelLocked holds the domains of the subscriptions customised in
+	// the panel (locked there) that the config keeps synced: a refresh
+	// records them so (state.Subscription.LockedInPanel, ToRecord).
+	panelLocked map[string]bool
 }
 
 // Disagreement is a subscription whose record differs from what its
@@ -707,7 +711,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 	for i := range c.drift {
 		c.describe(&c.drift[i])
 	}
-	res := &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed}
+	res := &Result{Observed: &obs, Drift: c.drift, IDs: c.ids, Server: read, Disagreements: c.disagree, kept: c.kept, keptSubs: c.keptSubs, Agreed: c.agreed, panelLocked: c.panelLocked}
 	if opt.Reseller != "" {
 		res.Unavailable = c.unavailableToResellers()
 	}
@@ -720,7 +724,7 @@ func Compare(recorded *state.Snapshot, cfg *model.Config, srv *Server, opt Optio
 // do; the observed state has the server's statuses, which a plan plans
 // from.
 func (r *Result) ToRecord() *state.Snapshot {
-	if len(r.kept) == 0 && len(r.keptSubs) == 0 {
+	if len(r.kept) == 0 && len(r.keptSubs) == 0 && len(r.panelLocked) == 0 {
 		return r.Observed
 	}
 	out := *r.Observed
@@ -738,9 +742,19 @@ func (r *Result) ToRecord() *state.Snapshot {
 		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
 			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
 		}
+		if r.panelLocked[out.Subscriptions[i].Domain] && out.Subscriptions[i].SyncStatus == "locked" {
+			// Recorded as locked in the panel: the next plan still
+			// syncs it back, as this one does (Annotate).
+			out.Subscriptions[i].LockedInPanel = true
+		}
 	}
 	return &out
 }
+
+// LockedInPanel reports whether the subscription of domain, observed
+// locked, is locked in the panel while the config keeps it synced: a
+// refresh records it so (ToRecord, state.Subscription.LockedInPanel).
+func (r *Result) LockedInPanel(domain string) bool { return r.panelLocked[domain] }
 
 // keptStatus is a recorded status a refresh keeps (Result.ToRecord).
 type keptStatus struct {
@@ -763,6 +777,7 @@ type comparer struct {
 	// statuses by login (made on first use).
 	kept         map[string]keptStatus
 	keptSubs     map[string]state.Subscription
+	panelLocked  map[string]bool
 	recResellers map[string]string
 	ids          int
 	agreed       int
@@ -2009,6 +2024,12 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
 		c.add("subscription", key, plan.DriftLocked, fields...)
 		values = nil
+		if !c.customisedInConfig(key) {
+			if c.panelLocked == nil {
+				c.panelLocked = map[string]bool{}
+			}
+			c.panelLocked[key] = true
+		}
 	case syncChanged && s.SyncStatus == "unsynced":
 		// The values it holds now (what the server could provide instead
 		// of what the plan asks) are named with it, as a lock's are.
@@ -2087,6 +2108,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		c.keep("subscription "+key, r.Status, r.StatusReasons)
 	}
 	if !syncChanged && len(edited) == 0 && !statusChanged && len(values) == 0 && !server && !converted {
+		if r.LockedInPanel && c.customisedInConfig(key) {
+			// The config adopted the panel's customisation: the lock
+			// is the config's now.
+			r.LockedInPanel = false
+		}
 		return r // nothing differs: the record stays as it is
 	}
 	// The server's record, with what the server does not have kept.
@@ -2177,6 +2203,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.IPAddress = c.serverIP(s.Domain)
 	}
 	o.ConfigStatus = r.ConfigStatus
+	// Locked in the panel as recorded and still locked there, the
+	// config still keeping it synced: it stays so recorded, whatever its
+	// plans became (an add-on attached or removed keeps the lock, SPEC
+	// §1.3), and the next plan still syncs it (SPEC §6.4).
+	o.LockedInPanel = r.LockedInPanel && r.SyncStatus == "locked" && o.SyncStatus == "locked" && !c.customisedInConfig(key)
 	cs := c.cfg.Subscriptions[r.Domain]
 	var configured []string // the config's suspensions of its accounts
 	if cs != nil {
@@ -3015,8 +3046,16 @@ func Annotate(p *plan.Plan) {
 	// the changes of the subscriptions that did not change
 	// (plan.Input.Reuse), which must stay as planned, lest they are
 	// annotated again.
+	// A subscription's lock drift is under its recorded domain: that of
+	// a change renaming it (renamed_from) is its old one.
+	lockedOf := func(c *plan.Change) *plan.Drift {
+		if c.RenamedFrom != "" {
+			return locked[c.RenamedFrom]
+		}
+		return locked[c.Key]
+	}
 	for i, c := range p.Changes {
-		if len(drifted[c.Address()]) > 0 || locked[c.Key] != nil {
+		if len(drifted[c.Address()]) > 0 || lockedOf(c) != nil {
 			cp := *c
 			cp.Reasons, cp.Fields = slices.Clip(cp.Reasons), slices.Clip(cp.Fields)
 			p.Changes[i] = &cp
@@ -3083,7 +3122,7 @@ func Annotate(p *plan.Plan) {
 			}
 			c.Reasons = reasons
 		}
-		d := locked[c.Key]
+		d := lockedOf(c)
 		if c.Kind != "subscription" || d == nil || c.Action != plan.Unlock {
 			continue
 		}
@@ -3115,6 +3154,16 @@ func Annotate(p *plan.Plan) {
 		}
 		c.Reasons = reasons
 	}
+}
+
+// customisedInConfig reports whether the config customises the
+// subscription (its customize block: a lock of the config's own).
+func (c *comparer) customisedInConfig(domain string) bool {
+	if c.cfg == nil {
+		return false
+	}
+	cs := c.cfg.Subscriptions[domain]
+	return cs != nil && cs.Customize != nil
 }
 
 func planOf(p *plan.Plan, domain string) string {
