@@ -1952,7 +1952,7 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
-	if r.FTPLogin != "" && s.FTPLogin != "" && s.FTPLogin != r.FTPLogin {
+	if c.configFTPLogin(r.Domain) != "" && r.FTPLogin != "" && s.FTPLogin != "" && s.FTPLogin != r.FTPLogin {
 		// The FTP login plansync wrote, changed in the panel (one the
 		// config never gave is the server's, left alone).
 		edited = append(edited, plan.DriftField{Path: "ftp_login", Recorded: plan.StringOf(r.FTPLogin), Observed: plan.StringOf(s.FTPLogin)})
@@ -2195,7 +2195,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	// others as pending.
 	o.Conflicts = r.Conflicts
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
-	if o.FTPLogin == "" {
+	if o.FTPLogin == "" || c.configFTPLogin(r.Domain) == "" {
+		// An FTP login the config does not give is the server's: not
+		// recorded, as apply records none (else the next plan would
+		// take it out, and its next change in the panel would read
+		// as drift).
 		o.FTPLogin = r.FTPLogin
 	}
 	o.IPAddress = r.IPAddress
@@ -3154,6 +3158,18 @@ func Annotate(p *plan.Plan) {
 		}
 		c.Reasons = reasons
 	}
+}
+
+// configFTPLogin returns the FTP login the config gives the
+// subscription of domain ("" for none).
+func (c *comparer) configFTPLogin(domain string) string {
+	if c.cfg == nil {
+		return ""
+	}
+	if cs := c.cfg.Subscriptions[domain]; cs != nil {
+		return cs.FTPLogin
+	}
+	return ""
 }
 
 // customisedInConfig reports whether the config customises the
