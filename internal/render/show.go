@@ -413,7 +413,10 @@ func writeObject(b *strings.Builder, o Object, indent string) {
 // conflictShown is a conflict o ({"property", "plan_value",
 // "available_value", "reason"}) with its values as people read them, in
 // the property's unit ("190 GiB", "unlimited"), as plan shows them; JSON
-// keeps them in bytes. Any other object is returned as it is.
+// keeps them in bytes. An available value that nothing can provide (null
+// in JSON) reads "(not available)", as in plan, rather than being left
+// out (SPEC §1.5: a conflict reports its available value). Any other
+// object is returned as it is.
 func conflictShown(o Object) Object {
 	prop, ok := o["property"].(string)
 	if !ok {
@@ -423,6 +426,9 @@ func conflictShown(o Object) Object {
 	for k, v := range o {
 		if k == "plan_value" || k == "available_value" {
 			v = propertyValue(prop, v)
+			if v == nil {
+				v = "(not available)"
+			}
 		}
 		out[k] = v
 	}

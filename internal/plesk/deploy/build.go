@@ -1138,9 +1138,9 @@ type contactSet struct {
 // requires, is the login when the config gives none, as when the
 // account is created (a server that has none, or the login, is left
 // so). The description is cleared only when the config
-// removed it (recorded before, priorDesc): the server's descriptions are
-// not compared as drift, so one written in the panel that plansync
-// never managed is left alone.
+// removed it (recorded before, priorDesc): a description written in the
+// panel that plansync never managed is not compared as drift, and is
+// left alone.
 func contactDiff(login string, want state.Contact, wantDesc, priorDesc string, name, company, email, phone, address, desc string) (contactSet, bool) {
 	var cs contactSet
 	changed := false

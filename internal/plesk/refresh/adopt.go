@@ -115,6 +115,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				case setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status):
 				case f.Path == "plan":
 					q.Plan = s.Plan
+				case f.Path == "description":
+					q.Description = s.Description
 				default:
 					// Its own limits and permissions: drift names them
 					// as its changes do (allocation.resources.…).
@@ -155,8 +157,12 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				q.Contact, q.Owner, q.Status, q.Description = s.Contact, s.Owner, s.Status, s.Description
 			}
 			for _, f := range d.Fields {
-				if !setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status) && f.Path == "owner" {
+				switch {
+				case setAccount(f.Path, &q.Login, &q.Contact, &q.Status, s.Login, s.Contact, s.Status):
+				case f.Path == "owner":
 					q.Owner = s.Owner
+				case f.Path == "description":
+					q.Description = s.Description
 				}
 			}
 			if q.Login != r.Login {
@@ -240,6 +246,8 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					q.Expires = s.Expires
 				case "ip_address":
 					q.IPAddress = s.IPAddress
+				case "ftp_login":
+					q.FTPLogin = s.FTPLogin
 				case "status", "status_reasons":
 					// status_reasons: suspended in the panel while
 					// expired (the status reads the same).

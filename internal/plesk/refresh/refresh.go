@@ -9,8 +9,9 @@
 // keep for that server. Each recorded object is matched to the server's
 // by Plesk GUID first, then by key, and compared on the fields the server
 // knows (mapped properties, lock and synchronized status, status,
-// plan and add-on membership, owner, contact details, existence). What
-// the server does not have (descriptions, plansync-only properties,
+// plan and add-on membership, owner, contact details, the descriptions
+// of accounts plansync manages, existence). What the server does not
+// have (plan descriptions, plansync-only properties,
 // password hashes, subscriber settings) keeps its recorded value; so do
 // a subscription's conflicts (those an apply with --accept-available
 // accepted: the server's own are accepted by no one).
@@ -1424,6 +1425,21 @@ func (c *comparer) account(kind, recLogin, srvLogin string, rec *state.Contact, 
 	return edited
 }
 
+// description compares an account's description, which plansync writes
+// to the server (gen_info/description), once plansync manages it (it
+// recorded one): changed in the panel, it is drift, and the observed
+// record takes the server's (SPEC §6.4: the plan sets it back). A
+// description plansync never managed (recorded empty) is the panel's,
+// left alone as apply leaves it.
+func description(rec *string, srv string) []plan.DriftField {
+	if *rec == "" || *rec == srv {
+		return nil
+	}
+	f := plan.DriftField{Path: "description", Recorded: plan.StringOf(*rec), Observed: plan.StringOf(srv)}
+	*rec = srv
+	return []plan.DriftField{f}
+}
+
 func statusField(r, s string) plan.DriftField {
 	return plan.DriftField{Path: "status", Recorded: plan.StringOf(r), Observed: plan.StringOf(s)}
 }
@@ -1442,6 +1458,7 @@ func (c *comparer) resellers() []state.Reseller {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("reseller", r.Login, s.Login, &r.Contact, s.Contact)
+		edited = append(edited, description(&r.Description, s.Description)...)
 		if s.Plan != r.Plan && s.Plan != model.None {
 			edited = append(edited, plan.DriftField{Path: "plan", Recorded: plan.StringOf(r.Plan), Observed: plan.StringOf(s.Plan)})
 			r.Plan = s.Plan
@@ -1575,6 +1592,7 @@ func (c *comparer) customers() []state.Customer {
 		s := &srv[j]
 		c.fillID(&r.Plesk, s.Plesk)
 		edited := c.account("customer", r.Login, s.Login, &r.Contact, s.Contact)
+		edited = append(edited, description(&r.Description, s.Description)...)
 		if owner := c.recordedLogin("reseller", s.Owner); owner != r.Owner {
 			// (A reseller renamed in the panel is its own drift: its
 			// customers keep naming it as recorded.)
@@ -1934,6 +1952,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		// The subscription's own date (the expiration limit).
 		edited = append(edited, plan.DriftField{Path: "expires", Recorded: plan.StringOf(rfc3339(r.Expires)), Observed: plan.StringOf(rfc3339(s.Expires))})
 	}
+	if c.configFTPLogin(r.Domain) != "" && r.FTPLogin != "" && s.FTPLogin != "" && s.FTPLogin != r.FTPLogin {
+		// The FTP login plansync wrote, changed in the panel (one the
+		// config never gave is the server's, left alone).
+		edited = append(edited, plan.DriftField{Path: "ftp_login", Recorded: plan.StringOf(r.FTPLogin), Observed: plan.StringOf(s.FTPLogin)})
+	}
 	// The subscriber's own values (subscriber settings) are not the
 	// subscription's values on the server: they keep their recorded value.
 	own := c.rec.PropertySets[r.Settings]
@@ -2172,7 +2195,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	// others as pending.
 	o.Conflicts = r.Conflicts
 	o.CreatedAt, o.FTPPassword = r.CreatedAt, r.FTPPassword
-	if o.FTPLogin == "" {
+	if o.FTPLogin == "" || c.configFTPLogin(r.Domain) == "" {
+		// An FTP login the config does not give is the server's: not
+		// recorded, as apply records none (else the next plan would
+		// take it out, and its next change in the panel would read
+		// as drift).
 		o.FTPLogin = r.FTPLogin
 	}
 	o.IPAddress = r.IPAddress
@@ -3069,6 +3096,15 @@ func Annotate(p *plan.Plan) {
 						reasons = append(reasons, backReason)
 					}
 					continue
+				case r == "FTP login changed" && revertsField(c, drift, "ftp_login"),
+					r == "IP address changed" && revertsField(c, drift, "ip_address"),
+					r == "customer changed" && revertsField(c, drift, "customer"):
+					// The login, address or customer the panel changed
+					// is set back: the config did not change it.
+					if !slices.Contains(reasons, backReason) {
+						reasons = append(reasons, backReason)
+					}
+					continue
 				case strings.HasPrefix(r, "activated in config:") && c.Action == plan.Activate && status[c.Address()] != nil:
 					// A reseller suspended outside plansync: the config
 					// did not change its status.
@@ -3122,6 +3158,18 @@ func Annotate(p *plan.Plan) {
 		}
 		c.Reasons = reasons
 	}
+}
+
+// configFTPLogin returns the FTP login the config gives the
+// subscription of domain ("" for none).
+func (c *comparer) configFTPLogin(domain string) string {
+	if c.cfg == nil {
+		return ""
+	}
+	if cs := c.cfg.Subscriptions[domain]; cs != nil {
+		return cs.FTPLogin
+	}
+	return ""
 }
 
 // customisedInConfig reports whether the config customises the
