@@ -199,11 +199,12 @@ func holdLock(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: holdlock STATEPATH|postgres")
 	}
+	var b state.Backend
 	if args[0] == "postgres" {
-		holdPGLock(ts)
-		return
+		b = pgBackend(ts)
+	} else {
+		b = file.New(ts.MkAbs(args[0]))
 	}
-	b := file.New(ts.MkAbs(args[0]))
 	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Host: "ci-runner-7", PID: 4242,
 		Operation: "apply", Since: time.Date(2026, 11, 1, 9, 30, 0, 0, time.UTC)})
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -105,26 +103,17 @@ func pgCleanup(ts *testscript.TestScript, u, sql string, args ...any) bool {
 	return true
 }
 
-// holdPGLock is holdlock for the script's PostgreSQL state (pgstate):
-// the lock taken from the test process, another process than the
-// plansync under test.
-func holdPGLock(ts *testscript.TestScript) {
+// pgBackend is the script's PostgreSQL state (pgstate), opened from
+// the test process (another process than the plansync under test) for
+// holdlock postgres.
+func pgBackend(ts *testscript.TestScript) state.Backend {
 	u, name := ts.Getenv("PLANSYNC_STATE"), ts.Getenv("PLANSYNC_STATE_NAME")
 	if !strings.HasPrefix(u, "postgres") {
 		ts.Fatalf("holdlock postgres: no PostgreSQL state (run pgstate first)")
 	}
 	b, err := postgres.New(u, name)
 	ts.Check(err)
-	l, err := b.TryLock(context.Background(), state.LockInfo{Who: "alice", Host: "ci-runner-7", PID: 4242,
-		Operation: "apply", Since: time.Date(2026, 11, 1, 9, 30, 0, 0, time.UTC)})
-	if err != nil {
-		ts.Fatalf("holdlock: %v", err)
-	}
-	ts.Setenv("LOCKID", l.Info().ID)
-	var once sync.Once
-	release := func() { once.Do(func() { _ = l.Unlock(); _ = b.Close() }) }
-	heldLocks.Store(downKey(ts, "lock"), release)
-	ts.Defer(release)
+	return b
 }
 
 // pgExec runs one SQL statement on the script's PostgreSQL state (as
