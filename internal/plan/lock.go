@@ -114,19 +114,29 @@ func lockAction(before, after, plan string) (Action, string, bool) {
 // discards (SPEC §6.4), as the plan says before the refresh recorded it
 // (refresh.Annotate).
 func panelSyncReasons(p, rec *state.Subscription, reasons []string, fs fields) []string {
-	again := " again"
-	for _, r := range reasons {
-		if strings.HasPrefix(r, "plan switched from ") {
-			again = ""
-		}
-	}
-	reason := "locked in the panel, synced in the config: sync with plan " + rec.Plan + again
 	var discarded []string
 	for _, f := range fs {
 		if slices.Contains(p.Customized, f.Path) {
 			discarded = append(discarded, f.Path+" "+f.Before.Text)
 		}
 	}
+	return PanelSyncReasons(reasons, rec.Plan, discarded)
+}
+
+// PanelSyncReasons turns the reasons of an unlock of a subscription
+// locked in the panel, which the config keeps synced, into those of its
+// sync with plan planName: the sync first, naming the panel values it
+// discards ("PATH VALUE" each), then the change's other reasons (a plan
+// switch in the config, …) but the customisation's removal; "again"
+// only on the plan it was synced with.
+func PanelSyncReasons(reasons []string, planName string, discarded []string) []string {
+	again := " again"
+	for _, r := range reasons {
+		if strings.HasPrefix(r, "plan switched from ") {
+			again = ""
+		}
+	}
+	reason := "locked in the panel, synced in the config: sync with plan " + planName + again
 	if len(discarded) > 0 {
 		reason += ", discarding the panel values " + strings.Join(discarded, ", ")
 	}

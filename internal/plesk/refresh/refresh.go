@@ -3137,26 +3137,7 @@ func Annotate(p *plan.Plan) {
 			}
 		}
 		c.Action = plan.Sync
-		// The reasons the change has besides its unlocking (a plan
-		// switch in the config, …) are kept; "again" only on the plan
-		// it was synced with.
-		again := " again"
-		for _, r := range c.Reasons {
-			if strings.HasPrefix(r, "plan switched from ") {
-				again = ""
-			}
-		}
-		reason := "locked in the panel, synced in the config: sync with plan " + planOf(p, c.Key) + again
-		if len(discarded) > 0 {
-			reason += ", discarding the panel values " + strings.Join(discarded, ", ")
-		}
-		reasons := []string{reason}
-		for _, r := range c.Reasons {
-			if !strings.HasPrefix(r, "customisation removed") {
-				reasons = append(reasons, r)
-			}
-		}
-		c.Reasons = reasons
+		c.Reasons = plan.PanelSyncReasons(c.Reasons, planOf(p, c.Key), discarded)
 	}
 }
 
