@@ -176,15 +176,10 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	res := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller})
 	observed := res.Observed
 	if observed != nil {
-		for i := range observed.Subscriptions {
-			// Still locked in the panel, the config keeping it synced
-			// (its sync not reached, or failed): recorded so, as a
-			// refresh records it, the next plan syncs it again naming
-			// the panel values it discards (SPEC §6.4).
-			if o := &observed.Subscriptions[i]; o.SyncStatus == "locked" && res.LockedInPanel(o.Domain) {
-				o.LockedInPanel = true
-			}
-		}
+		// Still locked in the panel, the config keeping it synced (its
+		// sync not reached, or failed): recorded so, as a refresh
+		// records it (SPEC §6.4).
+		res.MarkLockedInPanel(observed.Subscriptions)
 	}
 	if observed != nil && planned != nil {
 		unfinished := map[string]bool{}

@@ -742,19 +742,24 @@ func (r *Result) ToRecord() *state.Snapshot {
 		if k, ok := r.kept["subscription "+out.Subscriptions[i].Domain]; ok {
 			out.Subscriptions[i].Status, out.Subscriptions[i].StatusReasons = k.status, k.reasons
 		}
-		if r.panelLocked[out.Subscriptions[i].Domain] && out.Subscriptions[i].SyncStatus == "locked" {
-			// Recorded as locked in the panel: the next plan still
-			// syncs it back, as this one does (Annotate).
-			out.Subscriptions[i].LockedInPanel = true
-		}
 	}
+	r.MarkLockedInPanel(out.Subscriptions)
 	return &out
 }
 
-// LockedInPanel reports whether the subscription of domain, observed
-// locked, is locked in the panel while the config keeps it synced: a
-// refresh records it so (ToRecord, state.Subscription.LockedInPanel).
-func (r *Result) LockedInPanel(domain string) bool { return r.panelLocked[domain] }
+// MarkLockedInPanel marks, among subs, those observed locked in the
+// panel while the config keeps them synced
+// (state.Subscription.LockedInPanel): recorded so, the next plan still
+// syncs them back, naming the panel values it discards, as this one
+// does (Annotate). ToRecord marks its records; an apply that records
+// what it observed marks those.
+func (r *Result) MarkLockedInPanel(subs []state.Subscription) {
+	for i := range subs {
+		if r.panelLocked[subs[i].Domain] && subs[i].SyncStatus == "locked" {
+			subs[i].LockedInPanel = true
+		}
+	}
+}
 
 // keptStatus is a recorded status a refresh keeps (Result.ToRecord).
 type keptStatus struct {
