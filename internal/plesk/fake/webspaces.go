@@ -274,6 +274,7 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 		}
 	}
 	w := &Webspace{Name: name, OwnerID: owner, IP: ip, Status: status, ExternalID: gs.val("external-id"), Created: s.today()}
+	w.Own.read(gs, o)
 	for _, p := range propsOf(vrt) {
 		switch p[0] {
 		case "ftp_login":
@@ -353,6 +354,8 @@ func overlay(base, top mapping.Values) mapping.Values {
 // customize subscription settings, the subscription becomes locked").
 func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	locks := false
+	own := w.Own
+	own.read(vals.child("gen_setup"), vals)
 	if gs := vals.child("gen_setup"); gs != nil {
 		if x := gs.child("status"); x != nil {
 			n, good := validStatus(x.text)
@@ -435,7 +438,38 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	if locks && w.PlanGUID != "" {
 		w.Locked = true
 	}
+	w.Own = own
 	return nil
+}
+
+// read takes the descriptions of a webspace add's or set's gen_setup and
+// the prefs and performance of its parent (the add, or the set's
+// values): they are the subscription's own, and do not lock it.
+func (own *WebspaceOwn) read(gs, parent *node) {
+	for name, dst := range map[string]*string{"description": &own.Description, "admin-description": &own.AdminDescription,
+		"reseller-description": &own.ResellerDescription} {
+		if c := gs.child(name); c != nil {
+			*dst = c.text
+		}
+	}
+	for name, dst := range map[string]*string{"www": &own.WWW, "stat_ttl": &own.StatTTL, "outgoing-messages-domain-limit": &own.OutgoingLimit} {
+		if c := parent.child("prefs").child(name); c != nil {
+			*dst = strings.TrimSpace(c.text)
+		}
+	}
+	for name, dst := range map[string]*string{"bandwidth": &own.Bandwidth, "max_connections": &own.MaxConnections} {
+		if c := parent.child("performance").child(name); c != nil {
+			*dst = strings.TrimSpace(c.text)
+		}
+	}
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // ownExpiration takes the expiration limit out of a webspace add or set
@@ -573,7 +607,8 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	if ds.has("gen_info") {
 		d.Data.GenInfo = &xmlapi.WebspaceGenInfo{Created: w.Created, Name: unicodeDomain(w.Name), ASCIIName: w.Name, Status: w.Status,
 			OwnerID: w.OwnerID, OwnerLogin: s.state.ownerLogin(w.OwnerID), DNSIP: []string{w.IP}, HType: "vrt_hst",
-			GUID: w.GUID, VendorGUID: s.vendorGUID(w), ExternalID: w.ExternalID}
+			GUID: w.GUID, VendorGUID: s.vendorGUID(w), ExternalID: w.ExternalID,
+			Description: w.Own.Description, AdminDescription: w.Own.AdminDescription, ResellerDescription: w.Own.ResellerDescription}
 	}
 	if ds.has("hosting") {
 		props := mapping.HostingProperties(v)
@@ -590,6 +625,22 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 		if d.Data.Limits == nil {
 			d.Data.Limits = &xmlapi.Limits{}
 		}
+	}
+	// The subscription's usage: the emulator's subscriptions have their
+	// domain and site, and use nothing else.
+	if ds.has("stat") {
+		d.Data.Stat = &xmlapi.WebspaceStat{Domains: 1, Sites: 1}
+	}
+	if ds.has("prefs") {
+		// Plesk's defaults: the www alias, statistics kept 3 months.
+		d.Data.Prefs = &xmlapi.WebspacePrefs{WWW: orDefault(w.Own.WWW, "true"), StatTTL: orDefault(w.Own.StatTTL, "3"), OutgoingLimit: w.Own.OutgoingLimit}
+	}
+	if ds.has("disk_usage") {
+		d.Data.DiskUsage = &xmlapi.DiskUsage{}
+	}
+	if ds.has("performance") {
+		// -1: no limit, Plesk's default.
+		d.Data.Performance = &xmlapi.Performance{Bandwidth: orDefault(w.Own.Bandwidth, "-1"), MaxConnections: orDefault(w.Own.MaxConnections, "-1")}
 	}
 	if ds.has("subscriptions") {
 		d.Data.Subscriptions = &xmlapi.Subscriptions{}

@@ -304,6 +304,7 @@ type CustomerData struct {
 	ID       int    `xml:"id,omitempty"`
 	Data     *struct {
 		GenInfo *CustomerGenInfo `xml:"gen_info"`
+		Stat    *CustomerStat    `xml:"stat"`
 	} `xml:"data"`
 }
 
@@ -379,6 +380,7 @@ type ResellerData struct {
 	ID       int    `xml:"id,omitempty"`
 	Data     *struct {
 		GenInfo       *ResellerGenInfo `xml:"gen-info"`
+		Stat          *ResellerStat    `xml:"stat"`
 		Permissions   *Permissions     `xml:"permissions"`
 		Limits        *ResellerLimits  `xml:"limits"`
 		Subscriptions *Subscriptions   `xml:"subscriptions"`
@@ -416,6 +418,11 @@ type WebspaceGenInfo struct {
 	GUID       string   `xml:"guid"`
 	VendorGUID string   `xml:"vendor-guid"`
 	ExternalID string   `xml:"external-id"`
+	// The descriptions (the emulator answers them; plansync does not
+	// read them).
+	Description         string `xml:"description,omitempty"`
+	AdminDescription    string `xml:"admin-description,omitempty"`
+	ResellerDescription string `xml:"reseller-description,omitempty"`
 }
 
 // Domain is the subscription's domain as plansync keys it (SPEC §2.1):
@@ -443,11 +450,104 @@ type WebspaceBody = struct {
 	GenInfo       *WebspaceGenInfo `xml:"gen_info"`
 	Hosting       *WebspaceHosting `xml:"hosting"`
 	Limits        *Limits          `xml:"limits"`
+	Stat          *WebspaceStat    `xml:"stat"`
+	Prefs         *WebspacePrefs   `xml:"prefs"`
+	DiskUsage     *DiskUsage       `xml:"disk_usage"`
+	Performance   *Performance     `xml:"performance"`
 	Subscriptions *Subscriptions   `xml:"subscriptions"`
 	Permissions   *Permissions     `xml:"permissions"`
 	PlanItems     *PlanItems       `xml:"plan-items"`
 	PHPSettings   *PHPSettings     `xml:"php-settings"`
 	Mail          *WebspaceMail    `xml:"mail"`
+}
+
+// WebspaceStat, WebspacePrefs, DiskUsage and Performance are the
+// datasets stat, prefs, disk_usage and performance of a webspace get:
+// usage counters, the preferences and the performance settings a
+// billing system reads (plansync does not: the emulator answers them).
+type WebspaceStat struct {
+	Traffic        int64 `xml:"traffic"`
+	Subdomains     int64 `xml:"subdom"`
+	WebUsers       int64 `xml:"wu"`
+	Mailboxes      int64 `xml:"box"`
+	Redirects      int64 `xml:"redir"`
+	MailGroups     int64 `xml:"mg"`
+	Responders     int64 `xml:"resp"`
+	MailLists      int64 `xml:"maillists"`
+	Databases      int64 `xml:"db"`
+	MSSQLDatabases int64 `xml:"mssql_db"`
+	TrafficPrevDay int64 `xml:"traffic_prevday"`
+	Domains        int64 `xml:"domains"`
+	Sites          int64 `xml:"sites"`
+}
+
+// WebspacePrefs: see WebspaceStat.
+type WebspacePrefs struct {
+	WWW           string `xml:"www,omitempty"`
+	StatTTL       string `xml:"stat_ttl,omitempty"`
+	OutgoingLimit string `xml:"outgoing-messages-domain-limit,omitempty"`
+}
+
+// DiskUsage: see WebspaceStat (sizes in bytes, Unix Plesk's shape).
+type DiskUsage struct {
+	HTTPDocs    int64 `xml:"httpdocs"`
+	HTTPSDocs   int64 `xml:"httpsdocs"`
+	Subdomains  int64 `xml:"subdomains"`
+	WebUsers    int64 `xml:"web_users"`
+	AnonFTP     int64 `xml:"anonftp"`
+	Logs        int64 `xml:"logs"`
+	Databases   int64 `xml:"dbases"`
+	Mailboxes   int64 `xml:"mailboxes"`
+	MailLists   int64 `xml:"maillists"`
+	DomainDumps int64 `xml:"domaindumps"`
+	Configs     int64 `xml:"configs"`
+	Chroot      int64 `xml:"chroot"`
+}
+
+// Performance: see WebspaceStat (-1: no limit).
+type Performance struct {
+	Bandwidth      string `xml:"bandwidth,omitempty"`
+	MaxConnections string `xml:"max_connections,omitempty"`
+}
+
+// CustomerStat is the stat dataset of a customer get, ResellerStat that
+// of a reseller get (usage counters; the emulator answers them, plansync
+// does not read them).
+type CustomerStat struct {
+	ActiveDomains  int64 `xml:"active_domains"`
+	Subdomains     int64 `xml:"subdomains"`
+	DiskSpace      int64 `xml:"disk_space"`
+	Mailboxes      int64 `xml:"postboxs"`
+	Redirects      int64 `xml:"redirects"`
+	MailGroups     int64 `xml:"mail_groups"`
+	Responders     int64 `xml:"mail_resps"`
+	MailLists      int64 `xml:"mail_lists"`
+	WebUsers       int64 `xml:"web_users"`
+	Databases      int64 `xml:"data_bases"`
+	Traffic        int64 `xml:"traffic"`
+	TrafficPrevDay int64 `xml:"traffic_prevday"`
+}
+
+// ResellerStat: see CustomerStat.
+type ResellerStat struct {
+	ActiveClients  int64 `xml:"active-clients"`
+	ActiveDomains  int64 `xml:"active-domains"`
+	Clients        int64 `xml:"clients"`
+	Domains        int64 `xml:"domains"`
+	Subdomains     int64 `xml:"subdomains"`
+	DomainAliases  int64 `xml:"domain-aliases"`
+	DiskSpace      int64 `xml:"disk-space"`
+	WebUsers       int64 `xml:"web-users"`
+	Databases      int64 `xml:"data-bases"`
+	Mailboxes      int64 `xml:"postboxs"`
+	MailboxQuota   int64 `xml:"mbox-quota"`
+	Redirects      int64 `xml:"redirects"`
+	MailGroups     int64 `xml:"mail-groups"`
+	Responders     int64 `xml:"mail-resps"`
+	MailLists      int64 `xml:"mail-lists"`
+	MSSQLDatabases int64 `xml:"mssql-data-bases"`
+	Traffic        int64 `xml:"traffic"`
+	TrafficPrevDay int64 `xml:"traffic-prevday"`
 }
 
 // Component is an installed server component.
