@@ -381,7 +381,9 @@ func systemError(version string, code int, text string) []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, `<packet version="%s"><system><status>error</status><errcode>%d</errcode><errtext>`, version, code)
+	b.WriteString(`<packet version="`)
+	xml.EscapeText(&b, []byte(version))
+	fmt.Fprintf(&b, `"><system><status>error</status><errcode>%d</errcode><errtext>`, code)
 	xml.EscapeText(&b, []byte(text))
 	b.WriteString("</errtext></system></packet>")
 	return b.Bytes()
