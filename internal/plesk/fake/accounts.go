@@ -499,6 +499,7 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 				Stat          *xmlapi.ResellerStat    `xml:"stat"`
 				Permissions   *xmlapi.Permissions     `xml:"permissions"`
 				Limits        *xmlapi.ResellerLimits  `xml:"limits"`
+				IPPool        *xmlapi.ResellerIPPool  `xml:"ippool"`
 				Subscriptions *xmlapi.Subscriptions   `xml:"subscriptions"`
 			}{}
 			if ds.has("gen-info") {
@@ -519,6 +520,14 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 				d.Data.Limits = mapping.ResellerLimitsBlock(a.Values)
 				if d.Data.Limits == nil {
 					d.Data.Limits = &xmlapi.ResellerLimits{}
+				}
+			}
+			if ds.has("ippool") {
+				// The server's addresses, shared: a reseller's customers'
+				// subscriptions may use any of them.
+				d.Data.IPPool = &xmlapi.ResellerIPPool{}
+				for _, ip := range s.state.IPs {
+					d.Data.IPPool.IP = append(d.Data.IPPool.IP, xmlapi.ResellerIP{Address: ip, Type: "shared"})
 				}
 			}
 			if ds.has("subscriptions") {

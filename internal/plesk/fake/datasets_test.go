@@ -39,6 +39,11 @@ func TestDatasetsClientsAskFor(t *testing.T) {
 		})
 	}
 
+	// A reseller's IP pool: the server's addresses, shared (its
+	// customers' subscriptions may use any of them).
+	out = send(t, f, `<packet version="1.6.3.0"><reseller><get><filter><login>rita</login></filter><dataset><gen-info/><ippool/></dataset></get></reseller></packet>`)
+	contains(t, out, "</gen-info><ippool><ip><ip-address>192.0.2.10</ip-address><ip-type>shared</ip-type></ip></ippool></data>")
+
 	// A set of the preferences, the performance or the description
 	// changes them and does not lock the subscription (they are not
 	// plan values plansync or SPEC 6.6 name as locking).

@@ -383,6 +383,7 @@ type ResellerData struct {
 		Stat          *ResellerStat    `xml:"stat"`
 		Permissions   *Permissions     `xml:"permissions"`
 		Limits        *ResellerLimits  `xml:"limits"`
+		IPPool        *ResellerIPPool  `xml:"ippool"`
 		Subscriptions *Subscriptions   `xml:"subscriptions"`
 	} `xml:"data"`
 }
@@ -548,6 +549,19 @@ type ResellerStat struct {
 	MSSQLDatabases int64 `xml:"mssql-data-bases"`
 	Traffic        int64 `xml:"traffic"`
 	TrafficPrevDay int64 `xml:"traffic-prevday"`
+}
+
+// ResellerIPPool is the ippool dataset of a reseller get: the addresses
+// the reseller may give its subscriptions (the emulator answers it,
+// plansync does not read it).
+type ResellerIPPool struct {
+	IP []ResellerIP `xml:"ip"`
+}
+
+// ResellerIP is an address of a ResellerIPPool: shared or exclusive.
+type ResellerIP struct {
+	Address string `xml:"ip-address"`
+	Type    string `xml:"ip-type"`
 }
 
 // Component is an installed server component.
