@@ -242,6 +242,15 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"plan item with two names", `<service-plan><add-plan-item><filter><name>Base</name></filter><plan-item><name>a</name><name>b</name></plan-item></add-plan-item></service-plan>`},
 		{"empty hosting", `<webspace><set><filter><name>bob.example</name></filter><values><hosting/></values></set></webspace>`},
 		{"vrt_hst twice", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst><vrt_hst/></hosting></values></set></webspace>`},
+		{"customer filter of all", `<customer><set><filter><all/></filter><values><gen_info><pname>Everyone</pname></gen_info></values></set></customer>`},
+		{"plan filter of an owner", `<service-plan><get><filter><owner-login>admin</owner-login></filter></get></service-plan>`},
+		{"add-on filter of a login", `<service-plan-addon><del><filter><login>admin</login></filter></del></service-plan-addon>`},
+		{"reseller filter of an owner", `<reseller><get><filter><owner-id>1</owner-id></filter><dataset><gen-info/></dataset></get></reseller>`},
+		{"reseller plan filter of a login", `<reseller-plan><del><filter><login>admin</login></filter></del></reseller-plan>`},
+		{"subscription filter of a login", `<webspace><del><filter><login>bob</login></filter></del></webspace>`},
+		{"id not a number", `<webspace><del><filter><id>bob.example</id></filter></del></webspace>`},
+		{"id zero", `<customer><del><filter><id>0</id></filter></del></customer>`},
+		{"owner id not a number", `<webspace><get><filter><owner-id>bob</owner-id></filter><dataset><gen_info/></dataset></get></webspace>`},
 		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

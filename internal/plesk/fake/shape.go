@@ -213,6 +213,26 @@ func checkFilter(operator, where string, f *node) error {
 	if f == nil || len(f.kids) == 0 {
 		return nil
 	}
+	if keys, found := filterKeys[operator]; found {
+		for _, k := range f.kids {
+			if !slices.Contains(keys, k.name) {
+				return fmt.Errorf("%s/filter: element %q is not expected (expected: %s)", where, k.name, strings.Join(keys, ", "))
+			}
+			v := strings.TrimSpace(k.text)
+			switch {
+			case k.name == "id" && operator != "php-handler" && operator != "extension":
+				// id_type: a positive integer (a PHP handler's or an
+				// extension's id is a name).
+				if n, err := strconv.ParseUint(v, 10, 64); err != nil || n == 0 {
+					return fmt.Errorf("%s/filter: id %q is not a valid value of the type positiveInteger", where, v)
+				}
+			case k.name == "owner-id":
+				if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+					return fmt.Errorf("%s/filter: owner-id %q is not a valid value of the type int", where, v)
+				}
+			}
+		}
+	}
 	kind := f.kids[0].name
 	for _, k := range f.kids[1:] {
 		if k.name != kind || kind == "all" {
@@ -220,6 +240,19 @@ func checkFilter(operator, where string, f *node) error {
 		}
 	}
 	return nil
+}
+
+// filterKeys lists, per operator, the keys its filters select by (the
+// same in each of its operations).
+var filterKeys = map[string][]string{
+	"service-plan":       {"id", "name", "guid", "external-id"},
+	"service-plan-addon": {"id", "name", "guid", "external-id"},
+	"reseller-plan":      {"id", "name", "guid", "external-id", "all"},
+	"reseller":           {"id", "login", "guid", "external-id", "all"},
+	"customer":           {"id", "login", "guid", "external-id", "owner-id", "owner-login"},
+	"webspace":           {"id", "name", "guid", "external-id", "owner-id", "owner-login", "owner-guid", "owner-external-id"},
+	"php-handler":        {"id"},
+	"extension":          {"id"},
 }
 
 // checkTypes checks the simple types the schema gives limit and
