@@ -2,6 +2,7 @@ package fake_test
 
 import (
 	"encoding/xml"
+	"strings"
 	"testing"
 
 	"github.com/plansync/plansync/internal/plesk/fake"
@@ -27,4 +28,27 @@ func TestVersionEchoedEscaped(t *testing.T) {
 			t.Errorf("version %s: errcode %d, want 1005:\n%s", v, p.System.ErrCode, out)
 		}
 	}
+}
+
+// A billing system keys subscriptions and customers by external id: a
+// webspace set of gen_setup's external-id gives the subscription its
+// external id, which a filter by external-id then selects, and a filter
+// by owner-external-id selects the subscriptions of the customer with
+// that external id.
+func TestWebspaceExternalIDs(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.3.0"><customer><add><gen_info><pname>Bob</pname><login>bob</login><passwd>Bob-pass-1</passwd><external-id>whmcs-7</external-id></gen_info></add></customer></packet>`)
+	send(t, f, `<packet version="1.6.3.0"><webspace><add><gen_setup><name>bob.example</name><owner-login>bob</owner-login><ip_address>192.0.2.10</ip_address></gen_setup></add></webspace>
+<webspace><add><gen_setup><name>other.example</name><ip_address>192.0.2.10</ip_address></gen_setup></add></webspace></packet>`)
+	for _, version := range []string{"1.6.3.0", "1.6.9.1"} {
+		out := send(t, f, `<packet version="`+version+`"><webspace><get><filter><owner-external-id>whmcs-7</owner-external-id></filter><dataset><gen_info/></dataset></get></webspace></packet>`)
+		contains(t, out, "<filter-id>whmcs-7</filter-id><id>3</id>", "<name>bob.example</name>")
+		if strings.Contains(out, "other.example") {
+			t.Errorf("a filter by owner-external-id selects another owner's subscription:\n%s", out)
+		}
+	}
+	out := send(t, f, `<packet version="1.6.9.1"><webspace><set><filter><name>bob.example</name></filter><values><gen_setup><external-id>whmcs-svc-9</external-id></gen_setup></values></set></webspace></packet>`)
+	contains(t, out, "<status>ok</status>")
+	out = send(t, f, `<packet version="1.6.9.1"><webspace><get><filter><external-id>whmcs-svc-9</external-id></filter><dataset><gen_info/></dataset></get></webspace></packet>`)
+	contains(t, out, "<status>ok</status><filter-id>whmcs-svc-9</filter-id><id>3</id>", "<external-id>whmcs-svc-9</external-id>")
 }

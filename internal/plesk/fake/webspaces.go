@@ -66,6 +66,9 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 			case "owner-guid":
 				a := s.state.account(w.OwnerID)
 				hit = a != nil && a.GUID == key
+			case "owner-external-id":
+				a := s.state.account(w.OwnerID)
+				hit = a != nil && a.ExternalID != "" && a.ExternalID == key
 			}
 			if hit {
 				out = append(out, w)
@@ -373,6 +376,9 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 				return opErr(xmlapi.ErrExists, "Domain %s already exists", n)
 			}
 			w.Name = n
+		}
+		if x := gs.child("external-id"); x != nil {
+			w.ExternalID = strings.TrimSpace(x.text)
 		}
 		if ip := gs.val("ip_address"); ip != "" {
 			if !s.state.hasIP(ip) {
