@@ -52,3 +52,27 @@ func TestWebspaceExternalIDs(t *testing.T) {
 	out = send(t, f, `<packet version="1.6.9.1"><webspace><get><filter><external-id>whmcs-svc-9</external-id></filter><dataset><gen_info/></dataset></get></webspace></packet>`)
 	contains(t, out, "<status>ok</status><filter-id>whmcs-svc-9</filter-id><id>3</id>", "<external-id>whmcs-svc-9</external-id>")
 }
+
+// A webspace set of gen_setup's owner names the new owner by any of the
+// schema's keys (owner-id, owner-login, owner-guid, owner-external-id),
+// and an owner that does not exist is refused with 1015.
+func TestWebspaceSetOwnerByEachKey(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.9.1"><customer><add><gen_info><pname>Ann</pname><login>ann</login><passwd>Ann-pass-1</passwd><external-id>ext-ann</external-id></gen_info></add></customer>
+<customer><add><gen_info><pname>Bob</pname><login>bob</login><passwd>Bob-pass-1</passwd></gen_info></add></customer></packet>`)
+	send(t, f, `<packet version="1.6.9.1"><webspace><add><gen_setup><name>s.example</name><owner-login>ann</owner-login><ip_address>192.0.2.10</ip_address></gen_setup></add></webspace></packet>`)
+	for _, c := range []struct{ key, owner string }{
+		{"<owner-id>3</owner-id>", "bob"},
+		{"<owner-external-id>ext-ann</owner-external-id>", "ann"},
+		{"<owner-guid>f4ce0000-0000-4000-8000-000000000003</owner-guid>", "bob"},
+		{"<owner-login>ann</owner-login>", "ann"},
+	} {
+		out := send(t, f, `<packet version="1.6.9.1"><webspace><set><filter><name>s.example</name></filter><values><gen_setup>`+c.key+`</gen_setup></values></set></webspace>
+<webspace><get><filter><name>s.example</name></filter><dataset><gen_info/></dataset></get></webspace></packet>`)
+		contains(t, out, "<set><result><status>ok</status>", "<owner-login>"+c.owner+"</owner-login>")
+	}
+	for _, key := range []string{"<owner-id>99</owner-id>", "<owner-guid>nobody</owner-guid>", "<owner-external-id>nobody</owner-external-id>", "<owner-login>nobody</owner-login>"} {
+		out := send(t, f, `<packet version="1.6.9.1"><webspace><set><filter><name>s.example</name></filter><values><gen_setup>`+key+`</gen_setup></values></set></webspace></packet>`)
+		contains(t, out, "<errcode>1015</errcode>")
+	}
+}

@@ -386,10 +386,10 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 			}
 			w.IP = ip
 		}
-		if login := gs.val("owner-login"); login != "" {
-			id, found := s.state.ownerID(login, false)
-			if !found {
-				return opErr(xmlapi.ErrOwner, "Owner %s is not found", login)
+		if gs.has("owner-id") || gs.has("owner-login") || gs.has("owner-guid") || gs.has("owner-external-id") {
+			id, st := s.webspaceOwner(gs)
+			if st != nil {
+				return st
 			}
 			w.OwnerID = id
 		}
