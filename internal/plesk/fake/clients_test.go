@@ -76,3 +76,16 @@ func TestWebspaceSetOwnerByEachKey(t *testing.T) {
 		contains(t, out, "<errcode>1015</errcode>")
 	}
 }
+
+// A client's first packets: the protocol versions the server speaks
+// (server get_protos, which a billing system asks before choosing its
+// version) and the server's general info.
+func TestServerProtosAndGenInfo(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, `<packet version="1.6.3.0"><server><get_protos/></server></packet>`)
+	contains(t, out, "<server><get_protos><result><status>ok</status><protos><proto>1.6.3.0</proto>", "<proto>1.6.8.0</proto>", "<proto>1.6.9.1</proto></protos></result></get_protos></server>")
+	out = send(t, f, `<packet><server><get><gen_info/><components/></get></server></packet>`)
+	contains(t, out, "<server><get><result><status>ok</status><gen_info><server_name>", "</server_name><server_guid>", "<mode>standard</mode></gen_info><components>")
+	out = send(t, f, `<packet version="1.6.9.1"><server><get_protos><all/></get_protos></server></packet>`)
+	contains(t, out, "<system><status>error</status><errcode>1014</errcode>")
+}

@@ -84,7 +84,8 @@ var shapes = map[string]map[string][]string{
 		"update": {"filter!", "visible", "label", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
 	},
 	"server": {
-		"get": {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},
+		"get_protos": {},
+		"get":        {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},
 	},
 	"php-handler": {
 		"get": {"filter!"},

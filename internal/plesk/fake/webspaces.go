@@ -701,6 +701,9 @@ var shells = []xmlapi.Shell{{Name: "/bin/false", Path: "/bin/false"}, {Name: "/b
 
 func (s *Server) serverGet(o *node) []any {
 	d := &xmlapi.ServerData{Status: ok}
+	if o.has("gen_info") {
+		d.GenInfo = &xmlapi.ServerGenInfo{Name: "plesk-fake.localdomain", GUID: guid(0), Mode: "standard"}
+	}
 	if o.has("components") {
 		d.Components = &struct {
 			Component []xmlapi.Component `xml:"component"`

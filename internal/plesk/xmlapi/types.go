@@ -576,9 +576,18 @@ type Shell struct {
 	Path string `xml:"path"`
 }
 
+// ServerGenInfo is the gen_info of a server get (the emulator answers
+// it; plansync does not read it).
+type ServerGenInfo struct {
+	Name string `xml:"server_name"`
+	GUID string `xml:"server_guid"`
+	Mode string `xml:"mode,omitempty"`
+}
+
 // ServerData is the result of server get.
 type ServerData struct {
 	Status
+	GenInfo    *ServerGenInfo `xml:"gen_info"`
 	Components *struct {
 		Component []Component `xml:"component"`
 	} `xml:"components"`
