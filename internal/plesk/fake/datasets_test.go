@@ -39,6 +39,12 @@ func TestDatasetsClientsAskFor(t *testing.T) {
 		})
 	}
 
+	// A billing system's usage read of protocol 1.6.4.0: the traffic
+	// used is the resource max_traffic of resource-usage.
+	out = send(t, f, `<packet version="1.6.4.0"><webspace><get><filter><name>ann.example</name></filter><dataset><resource-usage/><limits/><gen_info/><php-settings/><mail/></dataset></get></webspace></packet>`)
+	contains(t, out, "</php-settings><resource-usage><resource><name>disk_space</name><value>0</value></resource><resource><name>max_traffic</name><value>0</value></resource>",
+		"<resource><name>max_site</name><value>1</value></resource>", "</resource-usage><mail>")
+
 	// A reseller's IP pool: the server's addresses, shared (its
 	// customers' subscriptions may use any of them).
 	out = send(t, f, `<packet version="1.6.3.0"><reseller><get><filter><login>rita</login></filter><dataset><gen-info/><ippool/></dataset></get></reseller></packet>`)

@@ -258,6 +258,13 @@ func (e *answerWriter) webspace(d *xmlapi.WebspaceData) {
 			}
 			e.end("php-settings")
 		}
+		if u := b.ResourceUsage; u != nil {
+			e.start("resource-usage")
+			for _, x := range u.Resource {
+				e.pair("resource", x.Name, x.Value)
+			}
+			e.end("resource-usage")
+		}
 		if m := b.Mail; m != nil {
 			e.start("mail")
 			e.opt("webmail", m.Webmail)

@@ -677,6 +677,18 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 			d.Data.PHPSettings = &xmlapi.PHPSettings{}
 		}
 	}
+	if ds.has("resource-usage") {
+		// What it uses of each resource, by limit name: its site, and
+		// nothing else.
+		d.Data.ResourceUsage = &xmlapi.ResourceUsage{}
+		for _, name := range usedResources {
+			n := "0"
+			if name == "max_site" {
+				n = "1"
+			}
+			d.Data.ResourceUsage.Resource = append(d.Data.ResourceUsage.Resource, xmlapi.Property{Name: name, Value: n})
+		}
+	}
 	if ds.has("mail") {
 		d.Data.Mail = mapping.WebspaceMailBlock(v)
 		if d.Data.Mail == nil {
@@ -685,6 +697,11 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	}
 	return d
 }
+
+// usedResources are the resources a webspace get's resource-usage
+// reports: disk space and traffic (bytes), then the counted objects.
+var usedResources = []string{"disk_space", "max_traffic", "max_site", "max_subdom", "max_dom_aliases", "max_box",
+	"max_maillists", "max_db", "max_subftp_users", "max_wu"}
 
 func (s *Server) vendorGUID(w *Webspace) string {
 	v := s.state.vendor(w.OwnerID)

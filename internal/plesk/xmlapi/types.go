@@ -459,7 +459,15 @@ type WebspaceBody = struct {
 	Permissions   *Permissions     `xml:"permissions"`
 	PlanItems     *PlanItems       `xml:"plan-items"`
 	PHPSettings   *PHPSettings     `xml:"php-settings"`
+	ResourceUsage *ResourceUsage   `xml:"resource-usage"`
 	Mail          *WebspaceMail    `xml:"mail"`
+}
+
+// ResourceUsage is the resource-usage dataset of a webspace get: what
+// the subscription uses of each resource, by limit name (the emulator
+// answers it; plansync does not read it).
+type ResourceUsage struct {
+	Resource []Property `xml:"resource"`
 }
 
 // WebspaceStat, WebspacePrefs, DiskUsage and Performance are the
