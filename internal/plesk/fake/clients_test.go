@@ -89,3 +89,17 @@ func TestServerProtosAndGenInfo(t *testing.T) {
 	out = send(t, f, `<packet version="1.6.9.1"><server><get_protos><all/></get_protos></server></packet>`)
 	contains(t, out, "<system><status>error</status><errcode>1014</errcode>")
 }
+
+// The addresses a client creates subscriptions on come from ip get, which
+// Plesk's clients ask before a webspace add: every address of the
+// server, shared.
+func TestIPGet(t *testing.T) {
+	st := fake.NewState()
+	st.IPs = []string{"192.0.2.10", "2001:db8::10"}
+	f := fake.New(st, fake.Options{Key: testKey})
+	for _, version := range []string{"1.6.3.2", "1.6.9.1"} {
+		out := send(t, f, `<packet version="`+version+`"><ip><get/></ip></packet>`)
+		contains(t, out, "<ip><get><result><status>ok</status><addresses><ip_info><ip_address>192.0.2.10</ip_address>",
+			"<type>shared</type>", "<ip_address>2001:db8::10</ip_address>", "</ip_info></addresses></result></get></ip>")
+	}
+}

@@ -450,6 +450,8 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 		return s.serverGet(o), false
 	case "php-handler":
 		return s.phpHandlers(o), false
+	case "ip":
+		return []any{s.ipGet()}, false
 	case "extension":
 		return s.extensionGet(o), false
 	case "plan-item":

@@ -90,6 +90,9 @@ var shapes = map[string]map[string][]string{
 	"php-handler": {
 		"get": {"filter!"},
 	},
+	"ip": {
+		"get": {},
+	},
 	// From protocol 1.6.8.0 (see Handle).
 	"extension": {
 		"get": {"filter"},

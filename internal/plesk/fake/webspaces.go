@@ -737,6 +737,34 @@ func (s *Server) serverGet(o *node) []any {
 	return []any{d}
 }
 
+// ipResult is the result of an ip get: the server's addresses.
+type ipResult struct {
+	xmlapi.Status
+	Addresses struct {
+		IPInfo []ipInfo `xml:"ip_info"`
+	} `xml:"addresses"`
+}
+
+type ipInfo struct {
+	Address   string `xml:"ip_address"`
+	Netmask   string `xml:"netmask"`
+	Type      string `xml:"type"`
+	Interface string `xml:"interface"`
+}
+
+// ipGet lists the server's addresses, shared, on one interface.
+func (s *Server) ipGet() *ipResult {
+	r := &ipResult{Status: ok}
+	for _, ip := range s.state.IPs {
+		mask := "255.255.255.0"
+		if strings.Contains(ip, ":") {
+			mask = "ffff:ffff:ffff:ffff::"
+		}
+		r.Addresses.IPInfo = append(r.Addresses.IPInfo, ipInfo{Address: ip, Netmask: mask, Type: "shared", Interface: "eth0"})
+	}
+	return r
+}
+
 // extensionGet lists the installed extensions (all, or the one the
 // filter's id names): one result, a details element each.
 func (s *Server) extensionGet(o *node) []any {
