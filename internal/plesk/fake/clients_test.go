@@ -103,3 +103,20 @@ func TestIPGet(t *testing.T) {
 			"<type>shared</type>", "<ip_address>2001:db8::10</ip_address>", "</ip_info></addresses></result></get></ip>")
 	}
 }
+
+// A reseller plan keeps the IP pool an add or set gives it (addresses,
+// how many to allocate) and answers it to a get that asks for ip-pool;
+// a set of its external-id keeps that too.
+func TestResellerPlanIPPoolAndExternalID(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.3.0"><reseller-plan><add><name>Gold</name><ip-pool><ip-address>192.0.2.10</ip-address><allocate-ip>1</allocate-ip></ip-pool></add></reseller-plan>
+<reseller-plan><add><name>Plain</name></add></reseller-plan></packet>`)
+	out := send(t, f, `<packet version="1.6.9.1"><reseller-plan><get><filter><all/></filter><ip-pool/></get></reseller-plan></packet>`)
+	contains(t, out, "<name>Gold</name><guid>f4ce0000-0000-4000-8000-000000000002</guid><ip-pool><ip-address>192.0.2.10</ip-address><allocate-ip>1</allocate-ip></ip-pool></result>",
+		"<name>Plain</name><guid>f4ce0000-0000-4000-8000-000000000003</guid><ip-pool></ip-pool></result>")
+	send(t, f, `<packet version="1.6.9.1"><reseller-plan><set><filter><name>Gold</name></filter><ip-pool><allocate-ip>2</allocate-ip></ip-pool><external-id>billing-gold</external-id></set></reseller-plan></packet>`)
+	out = send(t, f, `<packet version="1.6.9.1"><reseller-plan><get><filter><external-id>billing-gold</external-id></filter><ip-pool/></get></reseller-plan></packet>`)
+	contains(t, out, "<name>Gold</name><guid>f4ce0000-0000-4000-8000-000000000002</guid><external-id>billing-gold</external-id><ip-pool><ip-address>192.0.2.10</ip-address><allocate-ip>2</allocate-ip></ip-pool>")
+	out = send(t, f, `<packet version="1.6.9.1"><reseller-plan><add><name>Far</name><ip-pool><ip-address>198.51.100.7</ip-address></ip-pool></add></reseller-plan></packet>`)
+	contains(t, out, "<errcode>1018</errcode>")
+}

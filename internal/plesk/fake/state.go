@@ -78,6 +78,16 @@ type ResellerPlan struct {
 	Name       string         `json:"name"`
 	ExternalID string         `json:"external_id,omitempty"`
 	Values     mapping.Values `json:"values"`
+	// IPPool is what its add or set said of the IP addresses its
+	// resellers get (none: nothing said).
+	IPPool *IPPool `json:"ip_pool,omitempty"`
+}
+
+// IPPool is a reseller plan's ip-pool.
+type IPPool struct {
+	Addresses    []string `json:"addresses,omitempty"`
+	AllocateIP   string   `json:"allocate_ip,omitempty"`
+	AllocateIPv6 string   `json:"allocate_ipv6,omitempty"`
 }
 
 // Account is a customer or a reseller.

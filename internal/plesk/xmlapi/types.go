@@ -204,8 +204,9 @@ type PlanData struct {
 
 // IPPool is a reseller plan's IP pool.
 type IPPool struct {
-	IPAddress  []string `xml:"ip-address"`
-	AllocateIP string   `xml:"allocate-ip,omitempty"`
+	IPAddress    []string `xml:"ip-address"`
+	AllocateIP   string   `xml:"allocate-ip,omitempty"`
+	AllocateIPv6 string   `xml:"allocate-ipv6,omitempty"`
 }
 
 // ResellerPlanData is a reseller plan result (add, set, del carry the
