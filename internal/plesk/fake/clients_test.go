@@ -120,3 +120,18 @@ func TestResellerPlanIPPoolAndExternalID(t *testing.T) {
 	out = send(t, f, `<packet version="1.6.9.1"><reseller-plan><add><name>Far</name><ip-pool><ip-address>198.51.100.7</ip-address></ip-pool></add></reseller-plan></packet>`)
 	contains(t, out, "<errcode>1018</errcode>")
 }
+
+// A service plan's preferences/mailservice, which the schema takes
+// beside stat, maillists and dns_zone_type, is kept and answered as they
+// are.
+func TestPlanPreferenceMailService(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	send(t, f, `<packet version="1.6.3.0"><service-plan><add><name>NoMail</name><preferences><stat>3</stat><mailservice>false</mailservice></preferences></add></service-plan></packet>`)
+	out := send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>NoMail</name></filter></get></service-plan></packet>`)
+	contains(t, out, "<preferences><stat>3</stat><mailservice>false</mailservice></preferences>")
+	send(t, f, `<packet version="1.6.9.1"><service-plan><set><filter><name>NoMail</name></filter><preferences><mailservice>true</mailservice></preferences></set></service-plan></packet>`)
+	out = send(t, f, `<packet version="1.6.9.1"><service-plan><get><filter><name>NoMail</name></filter></get></service-plan></packet>`)
+	contains(t, out, "<preferences><stat>3</stat><mailservice>true</mailservice></preferences>")
+	out = send(t, f, `<packet version="1.6.9.1"><service-plan><add><name>Odd</name><preferences><mailservice>maybe</mailservice></preferences></add></service-plan></packet>`)
+	contains(t, out, "<status>error</status>")
+}
