@@ -135,3 +135,14 @@ func TestPlanPreferenceMailService(t *testing.T) {
 	out = send(t, f, `<packet version="1.6.9.1"><service-plan><add><name>Odd</name><preferences><mailservice>maybe</mailservice></preferences></add></service-plan></packet>`)
 	contains(t, out, "<status>error</status>")
 }
+
+// A packet that declares another encoding than UTF-8 (ISO-8859-1, as
+// some billing systems write it, or US-ASCII) is well-formed XML, which
+// Plesk's parser reads: its text arrives as the characters it encodes.
+func TestPacketInLatin1(t *testing.T) {
+	f := fake.New(nil, fake.Options{Key: testKey})
+	out := send(t, f, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<packet version=\"1.6.3.0\"><customer><add><gen_info><pname>Ren\xe9 M\xfcller</pname><login>rene</login><passwd>Rene-pass-1</passwd></gen_info></add></customer></packet>")
+	contains(t, out, "<status>ok</status>")
+	out = send(t, f, `<?xml version="1.0" encoding="us-ascii"?><packet version="1.6.9.1"><customer><get><filter><login>rene</login></filter><dataset><gen_info/></dataset></get></customer></packet>`)
+	contains(t, out, "<pname>René Müller</pname>")
+}
