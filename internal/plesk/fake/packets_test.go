@@ -251,6 +251,10 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"id not a number", `<webspace><del><filter><id>bob.example</id></filter></del></webspace>`},
 		{"id zero", `<customer><del><filter><id>0</id></filter></del></customer>`},
 		{"owner id not a number", `<webspace><get><filter><owner-id>bob</owner-id></filter><dataset><gen_info/></dataset></get></webspace>`},
+		{"www not a boolean", `<webspace><set><filter><name>bob.example</name></filter><values><prefs><www>maybe</www></prefs></values></set></webspace>`},
+		{"statistics kept a negative time", `<webspace><set><filter><name>bob.example</name></filter><values><prefs><stat_ttl>-1</stat_ttl></prefs></values></set></webspace>`},
+		{"bandwidth not a number", `<webspace><set><filter><name>bob.example</name></filter><values><performance><bandwidth>fast</bandwidth></performance></values></set></webspace>`},
+		{"connections not a whole number", `<service-plan><add><name>F</name><performance><max_connections>1.5</max_connections></performance></add></service-plan>`},
 		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

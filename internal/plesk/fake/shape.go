@@ -284,6 +284,30 @@ func checkTypes(where string, n *node) error {
 			default:
 				return fmt.Errorf("%s: permission %s: %q is not a valid value of the type boolean", where, k.val("name"), k.val("value"))
 			}
+		case "www":
+			// A subscription's prefs (boolean).
+			switch strings.TrimSpace(k.text) {
+			case "true", "false", "1", "0":
+			default:
+				return fmt.Errorf("%s: www %q is not a valid value of the type boolean", where, strings.TrimSpace(k.text))
+			}
+		case "stat_ttl":
+			// statTtl: a non-negative integer, or empty.
+			if v := strings.TrimSpace(k.text); v != "" {
+				if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+					return fmt.Errorf("%s: stat_ttl %q is not a valid value of the type statTtl", where, v)
+				}
+			}
+		case "bandwidth", "max_connections":
+			// DomainPerformanceType: a double, an int.
+			v := strings.TrimSpace(k.text)
+			_, err := strconv.ParseFloat(v, 64)
+			if k.name == "max_connections" {
+				_, err = strconv.ParseInt(v, 10, 32)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %s %q is not a number of the schema's type", where, k.name, v)
+			}
 		case "overuse":
 			if !overuses[strings.TrimSpace(k.text)] {
 				return fmt.Errorf("%s: overuse %q is not one of block, notify, normal, not_suspend, not_suspend_notify", where, strings.TrimSpace(k.text))
