@@ -255,6 +255,7 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"statistics kept a negative time", `<webspace><set><filter><name>bob.example</name></filter><values><prefs><stat_ttl>-1</stat_ttl></prefs></values></set></webspace>`},
 		{"bandwidth not a number", `<webspace><set><filter><name>bob.example</name></filter><values><performance><bandwidth>fast</bandwidth></performance></values></set></webspace>`},
 		{"connections not a whole number", `<service-plan><add><name>F</name><performance><max_connections>1.5</max_connections></performance></add></service-plan>`},
+		{"addresses to allocate not a number", `<reseller-plan><add><name>RP2</name><ip-pool><allocate-ip>some</allocate-ip></ip-pool></add></reseller-plan>`},
 		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -298,6 +298,11 @@ func checkTypes(where string, n *node) error {
 					return fmt.Errorf("%s: stat_ttl %q is not a valid value of the type statTtl", where, v)
 				}
 			}
+		case "allocate-ip", "allocate-ipv6":
+			// A reseller plan's ip-pool (int).
+			if _, err := strconv.ParseInt(strings.TrimSpace(k.text), 10, 32); err != nil {
+				return fmt.Errorf("%s: %s %q is not a valid value of the type int", where, k.name, strings.TrimSpace(k.text))
+			}
 		case "bandwidth", "max_connections":
 			// DomainPerformanceType: a double, an int.
 			v := strings.TrimSpace(k.text)
