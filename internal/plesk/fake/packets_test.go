@@ -256,6 +256,15 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"bandwidth not a number", `<webspace><set><filter><name>bob.example</name></filter><values><performance><bandwidth>fast</bandwidth></performance></values></set></webspace>`},
 		{"connections not a whole number", `<service-plan><add><name>F</name><performance><max_connections>1.5</max_connections></performance></add></service-plan>`},
 		{"addresses to allocate not a number", `<reseller-plan><add><name>RP2</name><ip-pool><allocate-ip>some</allocate-ip></ip-pool></add></reseller-plan>`},
+		{"unknown in an add's gen_setup", `<webspace><add><gen_setup><name>u.example</name><ip_address>192.0.2.10</ip_address><colour>red</colour></gen_setup></add></webspace>`},
+		{"unknown in a set's gen_setup", `<webspace><set><filter><name>bob.example</name></filter><values><gen_setup><colour>red</colour></gen_setup></values></set></webspace>`},
+		{"unknown in prefs", `<webspace><set><filter><name>bob.example</name></filter><values><prefs><www>true</www><colour>red</colour></prefs></values></set></webspace>`},
+		{"prefs twice", `<webspace><add><gen_setup><name>u.example</name><ip_address>192.0.2.10</ip_address></gen_setup><prefs><www>true</www><www>false</www></prefs></add></webspace>`},
+		{"performance out of order", `<webspace><add><gen_setup><name>u.example</name><ip_address>192.0.2.10</ip_address></gen_setup><performance><max_connections>5</max_connections><bandwidth>5</bandwidth></performance></add></webspace>`},
+		{"unknown in a plan's performance", `<service-plan-addon><add><name>G</name><performance><colour>1</colour></performance></add></service-plan-addon>`},
+		{"unknown in a plan's mail", `<service-plan><add><name>G</name><mail><colour>red</colour></mail></add></service-plan>`},
+		{"plan's mail out of order", `<service-plan><set><filter><name>Base</name></filter><mail><mailservice>true</mailservice><webmail>none</webmail></mail></set></service-plan>`},
+		{"unknown in a reseller plan's ip-pool", `<reseller-plan><add><name>RP3</name><ip-pool><colour>red</colour></ip-pool></add></reseller-plan>`},
 		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -108,23 +108,24 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
 	"service-plan": {
-		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
-		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences, "mail": planMail, "performance": performance},
+		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences, "mail": planMail, "performance": performance},
 		"add-plan-item":    {"plan-item": {"name!"}},
 		"remove-plan-item": {"plan-item": {"name!"}},
 	},
 	"service-plan-addon": {
-		"add": {"limits": {"limit+"}, "permissions": permissions},
-		"set": {"limits": {"limit+"}, "permissions": permissions},
+		"add": {"limits": {"limit+"}, "permissions": permissions, "performance": performance},
+		"set": {"limits": {"limit+"}, "permissions": permissions, "performance": performance},
 	},
 	"reseller-plan": {
-		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
-		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
+		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions, "ip-pool": ipPool},
+		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions, "ip-pool": ipPool},
 	},
 	"webspace": {
-		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst},
+		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst, "gen_setup": addGenSetup,
+			"prefs": webspacePrefs, "performance": performance},
 		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions,
-			"values/hosting/vrt_hst": vrtHst},
+			"values/hosting/vrt_hst": vrtHst, "values/gen_setup": setGenSetup, "values/prefs": webspacePrefs, "values/performance": performance},
 		"add-plan-item":    {"plan-item": {"name!"}},
 		"remove-plan-item": {"plan-item": {"name!"}},
 		"get":              {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
@@ -158,6 +159,23 @@ var (
 	// vrtHst is a subscription's hosting/vrt_hst in an add or set: its
 	// properties, then its IP addresses.
 	vrtHst = []string{"property+", "ip_address+"}
+	// planMail is a service plan's mail (DomainTemplateMailPreferences),
+	// performance a plan's or subscription's (DomainPerformanceType),
+	// ipPool a reseller plan's, webspacePrefs a subscription's prefs
+	// (domainPrefs, an xs:all).
+	planMail = []string{"nonexistent-user", "webmail", "maillists", "mailservice", "outgoing-messages-mbox-limit",
+		"outgoing-messages-domain-limit", "outgoing-messages-subscription-limit", "outgoing-messages-enable-sendmail",
+		"outgoing-messages-overlimit-percent"}
+	performance   = []string{"bandwidth", "max_connections"}
+	ipPool        = []string{"ip-address+", "allocate-ip", "allocate-ipv6"}
+	webspacePrefs = []string{anyOrder, "www", "stat_ttl", "outgoing-messages-domain-limit", "icp-status", "icp-permit"}
+	// addGenSetup and setGenSetup are a subscription's gen_setup in an
+	// add and a set: a choice repeated (each element in any order, an
+	// IPv4 and an IPv6 address both).
+	addGenSetup = []string{anyOrderRepeated, "name", "owner-id", "owner-login", "owner-guid", "owner-external-id", "htype",
+		"ip_address", "status", "external-id", "description", "admin-description", "reseller-description"}
+	setGenSetup = []string{anyOrderRepeated, "status", "name", "owner-id", "owner-login", "owner-guid", "owner-external-id",
+		"ip_address", "guid", "external-id", "admin-as-vendor", "description", "admin-description", "reseller-description"}
 )
 
 // addGenInfo is the sequence of a customer's gen_info in an add
@@ -171,6 +189,12 @@ var addGenInfo = []string{"cname", "pname", "login", "passwd!", "status", "phone
 // sequence (the schema's xs:all, as a webspace dataset): its elements
 // come in any order, and an element it does not name is refused.
 const anyOrder = "(any order)"
+
+// anyOrderRepeated, first in a nested shape, makes it a repeated choice
+// (the schema's xs:choice maxOccurs="10", as a webspace's gen_setup):
+// its elements come in any order, any of them again, and an element it
+// does not name is refused.
+const anyOrderRepeated = "(any order, repeated)"
 
 // checkShape reports the first way n's children break its shape.
 func checkShape(operator string, n *node) error {
@@ -354,6 +378,14 @@ func checkHosting(operator string, n *node) error {
 }
 
 func checkSequence(where string, shape []string, n *node) error {
+	if len(shape) > 0 && shape[0] == anyOrderRepeated {
+		for _, k := range n.kids {
+			if !slices.Contains(shape[1:], k.name) {
+				return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, strings.Join(shape[1:], ", "))
+			}
+		}
+		return nil
+	}
 	if len(shape) > 0 && shape[0] == anyOrder {
 		seen := map[string]bool{}
 		for _, k := range n.kids {
