@@ -68,6 +68,41 @@ func (s *Server) selectAccounts(f *node, reseller bool) ([]*Account, []string, [
 	return out, ids, errs
 }
 
+// activeWebspaces counts the subscriptions that are active (status 0)
+// among those in.
+func (s *Server) activeWebspaces(in func(*Webspace) bool) int64 {
+	var n int64
+	for _, w := range s.state.Webspaces {
+		if in(w) && w.Status == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// resellerStat is a reseller's stat dataset: its customers (active and
+// all) and the subscriptions of it and its customers (active and all);
+// the emulator's subscriptions use nothing (no subdomains, mailboxes,
+// disk space or traffic).
+func (s *Server) resellerStat(r *Account) *xmlapi.ResellerStat {
+	st := &xmlapi.ResellerStat{}
+	for _, a := range s.state.Accounts {
+		if !a.Reseller && a.OwnerID == r.ID {
+			st.Clients++
+			if a.Status == 0 {
+				st.ActiveClients++
+			}
+		}
+	}
+	for _, w := range s.state.Webspaces {
+		if s.state.vendor(w.OwnerID) == r.ID {
+			st.Domains++
+		}
+	}
+	st.ActiveDomains = s.activeWebspaces(func(w *Webspace) bool { return s.state.vendor(w.OwnerID) == r.ID })
+	return st
+}
+
 // applyInfo copies gen_info / gen-info elements into an account.
 func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 	if gi == nil {
@@ -210,12 +245,16 @@ func (s *Server) customerOp(o *node) ([]any, bool) {
 			d := &xmlapi.CustomerData{Status: ok, FilterID: ids[i], ID: a.ID}
 			d.Data = &struct {
 				GenInfo *xmlapi.CustomerGenInfo `xml:"gen_info"`
+				Stat    *xmlapi.CustomerStat    `xml:"stat"`
 			}{}
 			if o.child("dataset").has("gen_info") {
 				d.Data.GenInfo = &xmlapi.CustomerGenInfo{Created: a.Created, Company: a.Company, Name: a.Name, Login: a.Login,
 					Status: a.Status, Phone: a.Phone, Email: a.Email, Address: a.Address, City: a.City, State: a.State, PostCode: a.PostCode, Fax: a.Fax, Country: a.Country,
 					Locale: "en-US", GUID: a.GUID, OwnerID: a.OwnerID, OwnerLogin: s.state.ownerLogin(a.OwnerID),
 					ExternalID: a.ExternalID, Description: a.Description}
+			}
+			if o.child("dataset").has("stat") {
+				d.Data.Stat = &xmlapi.CustomerStat{ActiveDomains: s.activeWebspaces(func(w *Webspace) bool { return w.OwnerID == a.ID })}
 			}
 			out = append(out, d)
 		}
@@ -457,14 +496,19 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 			d := &xmlapi.ResellerData{Status: ok, FilterID: ids[i], ID: a.ID}
 			d.Data = &struct {
 				GenInfo       *xmlapi.ResellerGenInfo `xml:"gen-info"`
+				Stat          *xmlapi.ResellerStat    `xml:"stat"`
 				Permissions   *xmlapi.Permissions     `xml:"permissions"`
 				Limits        *xmlapi.ResellerLimits  `xml:"limits"`
+				IPPool        *xmlapi.ResellerIPPool  `xml:"ippool"`
 				Subscriptions *xmlapi.Subscriptions   `xml:"subscriptions"`
 			}{}
 			if ds.has("gen-info") {
 				d.Data.GenInfo = &xmlapi.ResellerGenInfo{Created: a.Created, Company: a.Company, Name: a.Name, Login: a.Login,
 					Status: a.Status, Phone: a.Phone, Email: a.Email, Address: a.Address, City: a.City, State: a.State, PostCode: a.PostCode, Fax: a.Fax, Country: a.Country,
 					Locale: "en-US", GUID: a.GUID, ExternalID: a.ExternalID, Description: a.Description}
+			}
+			if ds.has("stat") {
+				d.Data.Stat = s.resellerStat(a)
 			}
 			if ds.has("permissions") {
 				d.Data.Permissions = mapping.PermissionsBlock(a.Values)
@@ -476,6 +520,14 @@ func (s *Server) resellerOp(o *node) ([]any, bool) {
 				d.Data.Limits = mapping.ResellerLimitsBlock(a.Values)
 				if d.Data.Limits == nil {
 					d.Data.Limits = &xmlapi.ResellerLimits{}
+				}
+			}
+			if ds.has("ippool") {
+				// The server's addresses, shared: a reseller's customers'
+				// subscriptions may use any of them.
+				d.Data.IPPool = &xmlapi.ResellerIPPool{}
+				for _, ip := range s.state.IPs {
+					d.Data.IPPool.IP = append(d.Data.IPPool.IP, xmlapi.ResellerIP{Address: ip, Type: "shared"})
 				}
 			}
 			if ds.has("subscriptions") {

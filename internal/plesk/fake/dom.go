@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"io"
 	"strings"
+
+	"golang.org/x/net/html/charset"
 )
 
 // node is one element of a request packet.
@@ -19,6 +21,9 @@ func parseDOM(data []byte) (*node, error) {
 	// A UTF-8 byte order mark may start a well-formed document.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	dec := xml.NewDecoder(bytes.NewReader(data))
+	// A declared encoding other than UTF-8 (ISO-8859-1, US-ASCII, …) is
+	// read as Plesk's parser reads it.
+	dec.CharsetReader = charset.NewReaderLabel
 	var stack []*node
 	var root *node
 	for {

@@ -147,6 +147,9 @@ func (e *answerWriter) webspace(d *xmlapi.WebspaceData) {
 			e.elem("guid", g.GUID)
 			e.elem("vendor-guid", g.VendorGUID)
 			e.elem("external-id", g.ExternalID)
+			e.opt("description", g.Description)
+			e.opt("admin-description", g.AdminDescription)
+			e.opt("reseller-description", g.ResellerDescription)
 			e.end("gen_info")
 		}
 		if h := b.Hosting; h != nil {
@@ -170,6 +173,52 @@ func (e *answerWriter) webspace(d *xmlapi.WebspaceData) {
 				e.pair("limit", x.Name, x.Value)
 			}
 			e.end("limits")
+		}
+		if s := b.Stat; s != nil {
+			e.start("stat")
+			e.int("traffic", s.Traffic)
+			e.int("subdom", s.Subdomains)
+			e.int("wu", s.WebUsers)
+			e.int("box", s.Mailboxes)
+			e.int("redir", s.Redirects)
+			e.int("mg", s.MailGroups)
+			e.int("resp", s.Responders)
+			e.int("maillists", s.MailLists)
+			e.int("db", s.Databases)
+			e.int("mssql_db", s.MSSQLDatabases)
+			e.int("traffic_prevday", s.TrafficPrevDay)
+			e.int("domains", s.Domains)
+			e.int("sites", s.Sites)
+			e.end("stat")
+		}
+		if p := b.Prefs; p != nil {
+			e.start("prefs")
+			e.opt("www", p.WWW)
+			e.opt("stat_ttl", p.StatTTL)
+			e.opt("outgoing-messages-domain-limit", p.OutgoingLimit)
+			e.end("prefs")
+		}
+		if u := b.DiskUsage; u != nil {
+			e.start("disk_usage")
+			e.int("httpdocs", u.HTTPDocs)
+			e.int("httpsdocs", u.HTTPSDocs)
+			e.int("subdomains", u.Subdomains)
+			e.int("web_users", u.WebUsers)
+			e.int("anonftp", u.AnonFTP)
+			e.int("logs", u.Logs)
+			e.int("dbases", u.Databases)
+			e.int("mailboxes", u.Mailboxes)
+			e.int("maillists", u.MailLists)
+			e.int("domaindumps", u.DomainDumps)
+			e.int("configs", u.Configs)
+			e.int("chroot", u.Chroot)
+			e.end("disk_usage")
+		}
+		if p := b.Performance; p != nil {
+			e.start("performance")
+			e.opt("bandwidth", p.Bandwidth)
+			e.opt("max_connections", p.MaxConnections)
+			e.end("performance")
 		}
 		if s := b.Subscriptions; s != nil {
 			e.start("subscriptions")
@@ -208,6 +257,13 @@ func (e *answerWriter) webspace(d *xmlapi.WebspaceData) {
 				e.pair("setting", x.Name, x.Value)
 			}
 			e.end("php-settings")
+		}
+		if u := b.ResourceUsage; u != nil {
+			e.start("resource-usage")
+			for _, x := range u.Resource {
+				e.pair("resource", x.Name, x.Value)
+			}
+			e.end("resource-usage")
 		}
 		if m := b.Mail; m != nil {
 			e.start("mail")

@@ -328,6 +328,34 @@ func (s *Server) selectResellerPlans(f *node) ([]*ResellerPlan, []any) {
 	return out, errs
 }
 
+// readIPPool reads a reseller plan's ip-pool over cur: the addresses it
+// names (each must be the server's: 1018 otherwise) replace cur's, the
+// numbers to allocate replace cur's.
+func (s *Server) readIPPool(n *node, cur *IPPool) (*IPPool, *xmlapi.Status) {
+	if n == nil {
+		return cur, nil
+	}
+	out := &IPPool{}
+	if cur != nil {
+		*out = *cur
+	}
+	if ips := n.vals("ip-address"); len(ips) > 0 {
+		for _, ip := range ips {
+			if !s.state.hasIP(ip) {
+				return nil, opErr(xmlapi.ErrIP, "IP address %s is not found", ip)
+			}
+		}
+		out.Addresses = ips
+	}
+	if n.has("allocate-ip") {
+		out.AllocateIP = n.val("allocate-ip")
+	}
+	if n.has("allocate-ipv6") {
+		out.AllocateIPv6 = n.val("allocate-ipv6")
+	}
+	return out, nil
+}
+
 func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 	switch o.name {
 	case "add":
@@ -341,6 +369,11 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 		if _, err := readBlocks(o, &p.Values, "property"); err != nil {
 			return []any{&xmlapi.ResellerPlanData{Status: *blockErr(err)}}, false
 		}
+		pool, st := s.readIPPool(o.child("ip-pool"), nil)
+		if st != nil {
+			return []any{&xmlapi.ResellerPlanData{Status: *st}}, false
+		}
+		p.IPPool = pool
 		p.ID = s.state.newID()
 		p.GUID = guid(p.ID)
 		s.state.ResellerPlans = append(s.state.ResellerPlans, p)
@@ -359,6 +392,12 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 			if o.has("permissions") {
 				d.Permissions = mapping.PermissionsBlock(p.Values)
 			}
+			if o.has("ip-pool") {
+				d.IPPool = &xmlapi.IPPool{}
+				if x := p.IPPool; x != nil {
+					d.IPPool = &xmlapi.IPPool{IPAddress: x.Addresses, AllocateIP: x.AllocateIP, AllocateIPv6: x.AllocateIPv6}
+				}
+			}
 			out = append(out, d)
 		}
 		if len(out) == 0 {
@@ -374,6 +413,15 @@ func (s *Server) resellerPlanOp(o *node) ([]any, bool) {
 			if _, err := readBlocks(o, &next, "property"); err != nil {
 				out = append(out, &xmlapi.ResellerPlanData{Status: *blockErr(err), ID: p.ID})
 				continue
+			}
+			pool, st := s.readIPPool(o.child("ip-pool"), p.IPPool)
+			if st != nil {
+				out = append(out, &xmlapi.ResellerPlanData{Status: *st, ID: p.ID})
+				continue
+			}
+			p.IPPool = pool
+			if x := o.child("external-id"); x != nil {
+				p.ExternalID = strings.TrimSpace(x.text)
 			}
 			if n := o.val("name"); n != "" {
 				p.Name = n

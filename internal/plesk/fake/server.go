@@ -336,6 +336,25 @@ func denied(what string) *xmlapi.Status {
 	return opErr(xmlapi.ErrPermission, "Permission denied: only the administrator may use %s", what)
 }
 
+// protocols are the versions of Plesk's protocol from 1.6.3.0 to
+// 1.6.9.1, which server get_protos lists.
+var protocols = []string{"1.6.3.0", "1.6.3.1", "1.6.3.2", "1.6.3.3", "1.6.3.4", "1.6.3.5", "1.6.4.0", "1.6.5.0",
+	"1.6.6.0", "1.6.7.0", "1.6.8.0", "1.6.9.0", "1.6.9.1"}
+
+// protosResult is the result of server get_protos.
+type protosResult struct {
+	xmlapi.Status
+	Protos struct {
+		Proto []string `xml:"proto"`
+	} `xml:"protos"`
+}
+
+func protosAnswer() *protosResult {
+	r := &protosResult{Status: ok}
+	r.Protos.Proto = protocols
+	return r
+}
+
 // supported accepts protocol versions 1.6.3.0 to 1.6.9.1.
 func supported(v string) bool {
 	key := versionKey(v)
@@ -381,7 +400,9 @@ func systemError(version string, code int, text string) []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, `<packet version="%s"><system><status>error</status><errcode>%d</errcode><errtext>`, version, code)
+	b.WriteString(`<packet version="`)
+	xml.EscapeText(&b, []byte(version))
+	fmt.Fprintf(&b, `"><system><status>error</status><errcode>%d</errcode><errtext>`, code)
 	xml.EscapeText(&b, []byte(text))
 	b.WriteString("</errtext></system></packet>")
 	return b.Bytes()
@@ -423,9 +444,14 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 	case "webspace":
 		return s.webspaceOp(o)
 	case "server":
+		if o.name == "get_protos" {
+			return []any{protosAnswer()}, false
+		}
 		return s.serverGet(o), false
 	case "php-handler":
 		return s.phpHandlers(o), false
+	case "ip":
+		return []any{s.ipGet()}, false
 	case "extension":
 		return s.extensionGet(o), false
 	case "plan-item":

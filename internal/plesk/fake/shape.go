@@ -84,10 +84,14 @@ var shapes = map[string]map[string][]string{
 		"update": {"filter!", "visible", "label", "tooltip", "url", "internal", "noframe", "url-components", "image-file"},
 	},
 	"server": {
-		"get": {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},
+		"get_protos": {},
+		"get":        {"key", "gen_info", "components", "stat", "admin", "interfaces", "services_state", "prefs", "shells", "session_setup", "site-isolation-config", "updates", "admin-domain-list", "certificates"},
 	},
 	"php-handler": {
 		"get": {"filter!"},
+	},
+	"ip": {
+		"get": {},
 	},
 	// From protocol 1.6.8.0 (see Handle).
 	"extension": {
@@ -104,23 +108,24 @@ var setGenInfo = []string{"cname", "pname", "login", "passwd", "status", "phone"
 // whose order Plesk's schema fixes too (as shapes does).
 var nestedShapes = map[string]map[string]map[string][]string{
 	"service-plan": {
-		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
-		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences},
+		"add":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences, "mail": planMail, "performance": performance},
+		"set":              {"limits": planLimits, "permissions": permissions, "preferences": planPreferences, "mail": planMail, "performance": performance},
 		"add-plan-item":    {"plan-item": {"name!"}},
 		"remove-plan-item": {"plan-item": {"name!"}},
 	},
 	"service-plan-addon": {
-		"add": {"limits": {"limit+"}, "permissions": permissions},
-		"set": {"limits": {"limit+"}, "permissions": permissions},
+		"add": {"limits": {"limit+"}, "permissions": permissions, "performance": performance},
+		"set": {"limits": {"limit+"}, "permissions": permissions, "performance": performance},
 	},
 	"reseller-plan": {
-		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
-		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions},
+		"add": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions, "ip-pool": ipPool},
+		"set": {"limits": resellerLimits, "limits/resource-policy": resourcePolicy, "permissions": permissions, "ip-pool": ipPool},
 	},
 	"webspace": {
-		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst},
+		"add": {"limits": planLimits, "permissions": permissions, "hosting/vrt_hst": vrtHst, "gen_setup": addGenSetup,
+			"prefs": webspacePrefs, "performance": performance},
 		"set": {"values": {"gen_setup", "limits", "prefs", "hosting", "disk_usage", "performance", "permissions", "php-settings", "mail"}, "values/limits": planLimits, "values/permissions": permissions,
-			"values/hosting/vrt_hst": vrtHst},
+			"values/hosting/vrt_hst": vrtHst, "values/gen_setup": setGenSetup, "values/prefs": webspacePrefs, "values/performance": performance},
 		"add-plan-item":    {"plan-item": {"name!"}},
 		"remove-plan-item": {"plan-item": {"name!"}},
 		"get":              {"dataset": {anyOrder, "gen_info", "hosting", "hosting-basic", "limits", "stat", "prefs", "disk_usage", "performance", "subscriptions", "permissions", "plan-items", "php-settings", "resource-usage", "mail", "aps-filter", "packages"}},
@@ -154,6 +159,23 @@ var (
 	// vrtHst is a subscription's hosting/vrt_hst in an add or set: its
 	// properties, then its IP addresses.
 	vrtHst = []string{"property+", "ip_address+"}
+	// planMail is a service plan's mail (DomainTemplateMailPreferences),
+	// performance a plan's or subscription's (DomainPerformanceType),
+	// ipPool a reseller plan's, webspacePrefs a subscription's prefs
+	// (domainPrefs, an xs:all).
+	planMail = []string{"nonexistent-user", "webmail", "maillists", "mailservice", "outgoing-messages-mbox-limit",
+		"outgoing-messages-domain-limit", "outgoing-messages-subscription-limit", "outgoing-messages-enable-sendmail",
+		"outgoing-messages-overlimit-percent"}
+	performance   = []string{"bandwidth", "max_connections"}
+	ipPool        = []string{"ip-address+", "allocate-ip", "allocate-ipv6"}
+	webspacePrefs = []string{anyOrder, "www", "stat_ttl", "outgoing-messages-domain-limit", "icp-status", "icp-permit"}
+	// addGenSetup and setGenSetup are a subscription's gen_setup in an
+	// add and a set: a choice repeated (each element in any order, an
+	// IPv4 and an IPv6 address both).
+	addGenSetup = []string{anyOrderRepeated, "name", "owner-id", "owner-login", "owner-guid", "owner-external-id", "htype",
+		"ip_address", "status", "external-id", "description", "admin-description", "reseller-description"}
+	setGenSetup = []string{anyOrderRepeated, "status", "name", "owner-id", "owner-login", "owner-guid", "owner-external-id",
+		"ip_address", "guid", "external-id", "admin-as-vendor", "description", "admin-description", "reseller-description"}
 )
 
 // addGenInfo is the sequence of a customer's gen_info in an add
@@ -167,6 +189,12 @@ var addGenInfo = []string{"cname", "pname", "login", "passwd!", "status", "phone
 // sequence (the schema's xs:all, as a webspace dataset): its elements
 // come in any order, and an element it does not name is refused.
 const anyOrder = "(any order)"
+
+// anyOrderRepeated, first in a nested shape, makes it a repeated choice
+// (the schema's xs:choice maxOccurs="10", as a webspace's gen_setup):
+// its elements come in any order, any of them again, and an element it
+// does not name is refused.
+const anyOrderRepeated = "(any order, repeated)"
 
 // checkShape reports the first way n's children break its shape.
 func checkShape(operator string, n *node) error {
@@ -213,6 +241,26 @@ func checkFilter(operator, where string, f *node) error {
 	if f == nil || len(f.kids) == 0 {
 		return nil
 	}
+	if keys, found := filterKeys[operator]; found {
+		for _, k := range f.kids {
+			if !slices.Contains(keys, k.name) {
+				return fmt.Errorf("%s/filter: element %q is not expected (expected: %s)", where, k.name, strings.Join(keys, ", "))
+			}
+			v := strings.TrimSpace(k.text)
+			switch {
+			case k.name == "id" && operator != "php-handler" && operator != "extension":
+				// id_type: a positive integer (a PHP handler's or an
+				// extension's id is a name).
+				if n, err := strconv.ParseUint(v, 10, 64); err != nil || n == 0 {
+					return fmt.Errorf("%s/filter: id %q is not a valid value of the type positiveInteger", where, v)
+				}
+			case k.name == "owner-id":
+				if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+					return fmt.Errorf("%s/filter: owner-id %q is not a valid value of the type int", where, v)
+				}
+			}
+		}
+	}
 	kind := f.kids[0].name
 	for _, k := range f.kids[1:] {
 		if k.name != kind || kind == "all" {
@@ -220,6 +268,19 @@ func checkFilter(operator, where string, f *node) error {
 		}
 	}
 	return nil
+}
+
+// filterKeys lists, per operator, the keys its filters select by (the
+// same in each of its operations).
+var filterKeys = map[string][]string{
+	"service-plan":       {"id", "name", "guid", "external-id"},
+	"service-plan-addon": {"id", "name", "guid", "external-id"},
+	"reseller-plan":      {"id", "name", "guid", "external-id", "all"},
+	"reseller":           {"id", "login", "guid", "external-id", "all"},
+	"customer":           {"id", "login", "guid", "external-id", "owner-id", "owner-login"},
+	"webspace":           {"id", "name", "guid", "external-id", "owner-id", "owner-login", "owner-guid", "owner-external-id"},
+	"php-handler":        {"id"},
+	"extension":          {"id"},
 }
 
 // checkTypes checks the simple types the schema gives limit and
@@ -246,6 +307,35 @@ func checkTypes(where string, n *node) error {
 			case "true", "false", "1", "0":
 			default:
 				return fmt.Errorf("%s: permission %s: %q is not a valid value of the type boolean", where, k.val("name"), k.val("value"))
+			}
+		case "www":
+			// A subscription's prefs (boolean).
+			switch strings.TrimSpace(k.text) {
+			case "true", "false", "1", "0":
+			default:
+				return fmt.Errorf("%s: www %q is not a valid value of the type boolean", where, strings.TrimSpace(k.text))
+			}
+		case "stat_ttl":
+			// statTtl: a non-negative integer, or empty.
+			if v := strings.TrimSpace(k.text); v != "" {
+				if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+					return fmt.Errorf("%s: stat_ttl %q is not a valid value of the type statTtl", where, v)
+				}
+			}
+		case "allocate-ip", "allocate-ipv6":
+			// A reseller plan's ip-pool (int).
+			if _, err := strconv.ParseInt(strings.TrimSpace(k.text), 10, 32); err != nil {
+				return fmt.Errorf("%s: %s %q is not a valid value of the type int", where, k.name, strings.TrimSpace(k.text))
+			}
+		case "bandwidth", "max_connections":
+			// DomainPerformanceType: a double, an int.
+			v := strings.TrimSpace(k.text)
+			_, err := strconv.ParseFloat(v, 64)
+			if k.name == "max_connections" {
+				_, err = strconv.ParseInt(v, 10, 32)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %s %q is not a number of the schema's type", where, k.name, v)
 			}
 		case "overuse":
 			if !overuses[strings.TrimSpace(k.text)] {
@@ -288,6 +378,14 @@ func checkHosting(operator string, n *node) error {
 }
 
 func checkSequence(where string, shape []string, n *node) error {
+	if len(shape) > 0 && shape[0] == anyOrderRepeated {
+		for _, k := range n.kids {
+			if !slices.Contains(shape[1:], k.name) {
+				return fmt.Errorf("%s: element %q is not expected (expected: %s)", where, k.name, strings.Join(shape[1:], ", "))
+			}
+		}
+		return nil
+	}
 	if len(shape) > 0 && shape[0] == anyOrder {
 		seen := map[string]bool{}
 		for _, k := range n.kids {

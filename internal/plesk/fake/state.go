@@ -78,6 +78,16 @@ type ResellerPlan struct {
 	Name       string         `json:"name"`
 	ExternalID string         `json:"external_id,omitempty"`
 	Values     mapping.Values `json:"values"`
+	// IPPool is what its add or set said of the IP addresses its
+	// resellers get (none: nothing said).
+	IPPool *IPPool `json:"ip_pool,omitempty"`
+}
+
+// IPPool is a reseller plan's ip-pool.
+type IPPool struct {
+	Addresses    []string `json:"addresses,omitempty"`
+	AllocateIP   string   `json:"allocate_ip,omitempty"`
+	AllocateIPv6 string   `json:"allocate_ipv6,omitempty"`
 }
 
 // Account is a customer or a reseller.
@@ -132,6 +142,9 @@ type Webspace struct {
 	FTPPassword string         `json:"ftp_password,omitempty"`
 	ExternalID  string         `json:"external_id,omitempty"`
 	Created     string         `json:"created"`
+	// Own holds what is the subscription's own and no plan value: its
+	// descriptions, preferences and performance settings.
+	Own WebspaceOwn `json:"own,omitzero"`
 	// Items are additional services added to the subscription itself.
 	Items []string `json:"items,omitempty"`
 	// ItemsKept and ItemsOff freeze a locked subscription's services
@@ -143,6 +156,20 @@ type Webspace struct {
 	ItemsOff  []string `json:"items_off,omitempty"`
 	// fresh: being created, nothing was served to it yet.
 	fresh bool
+}
+
+// WebspaceOwn is what a webspace add or set gives a subscription that no
+// plan holds: gen_setup's descriptions, prefs and performance (empty:
+// Plesk's default).
+type WebspaceOwn struct {
+	Description         string `json:"description,omitempty"`
+	AdminDescription    string `json:"admin_description,omitempty"`
+	ResellerDescription string `json:"reseller_description,omitempty"`
+	WWW                 string `json:"www,omitempty"`
+	StatTTL             string `json:"stat_ttl,omitempty"`
+	OutgoingLimit       string `json:"outgoing_limit,omitempty"`
+	Bandwidth           string `json:"bandwidth,omitempty"`
+	MaxConnections      string `json:"max_connections,omitempty"`
 }
 
 // DefaultComponents are installed unless the emulator is told otherwise.

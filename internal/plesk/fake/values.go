@@ -138,6 +138,13 @@ func readBlocks(o *node, v *mapping.Values, hosting string) (map[string]bool, er
 			}
 			setv(&v.Prefs, "maillists", strconv.FormatBool(b))
 		}
+		if ms := p.val("mailservice"); ms != "" {
+			b, err := strconv.ParseBool(ms)
+			if err != nil {
+				return nil, valueError("mailservice " + ms + " is not true or false")
+			}
+			setv(&v.Prefs, "mailservice", strconv.FormatBool(b))
+		}
 	}
 	return present, nil
 }

@@ -66,6 +66,9 @@ func (s *Server) selectWebspaces(f *node) ([]*Webspace, []string, []any) {
 			case "owner-guid":
 				a := s.state.account(w.OwnerID)
 				hit = a != nil && a.GUID == key
+			case "owner-external-id":
+				a := s.state.account(w.OwnerID)
+				hit = a != nil && a.ExternalID != "" && a.ExternalID == key
 			}
 			if hit {
 				out = append(out, w)
@@ -274,6 +277,7 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 		}
 	}
 	w := &Webspace{Name: name, OwnerID: owner, IP: ip, Status: status, ExternalID: gs.val("external-id"), Created: s.today()}
+	w.Own.read(gs, o)
 	for _, p := range propsOf(vrt) {
 		switch p[0] {
 		case "ftp_login":
@@ -353,6 +357,8 @@ func overlay(base, top mapping.Values) mapping.Values {
 // customize subscription settings, the subscription becomes locked").
 func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	locks := false
+	own := w.Own
+	own.read(vals.child("gen_setup"), vals)
 	if gs := vals.child("gen_setup"); gs != nil {
 		if x := gs.child("status"); x != nil {
 			n, good := validStatus(x.text)
@@ -371,16 +377,19 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 			}
 			w.Name = n
 		}
+		if x := gs.child("external-id"); x != nil {
+			w.ExternalID = strings.TrimSpace(x.text)
+		}
 		if ip := gs.val("ip_address"); ip != "" {
 			if !s.state.hasIP(ip) {
 				return opErr(xmlapi.ErrIP, "IP address %s is not found", ip)
 			}
 			w.IP = ip
 		}
-		if login := gs.val("owner-login"); login != "" {
-			id, found := s.state.ownerID(login, false)
-			if !found {
-				return opErr(xmlapi.ErrOwner, "Owner %s is not found", login)
+		if gs.has("owner-id") || gs.has("owner-login") || gs.has("owner-guid") || gs.has("owner-external-id") {
+			id, st := s.webspaceOwner(gs)
+			if st != nil {
+				return st
 			}
 			w.OwnerID = id
 		}
@@ -435,7 +444,38 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	if locks && w.PlanGUID != "" {
 		w.Locked = true
 	}
+	w.Own = own
 	return nil
+}
+
+// read takes the descriptions of a webspace add's or set's gen_setup and
+// the prefs and performance of its parent (the add, or the set's
+// values): they are the subscription's own, and do not lock it.
+func (own *WebspaceOwn) read(gs, parent *node) {
+	for name, dst := range map[string]*string{"description": &own.Description, "admin-description": &own.AdminDescription,
+		"reseller-description": &own.ResellerDescription} {
+		if c := gs.child(name); c != nil {
+			*dst = c.text
+		}
+	}
+	for name, dst := range map[string]*string{"www": &own.WWW, "stat_ttl": &own.StatTTL, "outgoing-messages-domain-limit": &own.OutgoingLimit} {
+		if c := parent.child("prefs").child(name); c != nil {
+			*dst = strings.TrimSpace(c.text)
+		}
+	}
+	for name, dst := range map[string]*string{"bandwidth": &own.Bandwidth, "max_connections": &own.MaxConnections} {
+		if c := parent.child("performance").child(name); c != nil {
+			*dst = strings.TrimSpace(c.text)
+		}
+	}
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // ownExpiration takes the expiration limit out of a webspace add or set
@@ -573,7 +613,8 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	if ds.has("gen_info") {
 		d.Data.GenInfo = &xmlapi.WebspaceGenInfo{Created: w.Created, Name: unicodeDomain(w.Name), ASCIIName: w.Name, Status: w.Status,
 			OwnerID: w.OwnerID, OwnerLogin: s.state.ownerLogin(w.OwnerID), DNSIP: []string{w.IP}, HType: "vrt_hst",
-			GUID: w.GUID, VendorGUID: s.vendorGUID(w), ExternalID: w.ExternalID}
+			GUID: w.GUID, VendorGUID: s.vendorGUID(w), ExternalID: w.ExternalID,
+			Description: w.Own.Description, AdminDescription: w.Own.AdminDescription, ResellerDescription: w.Own.ResellerDescription}
 	}
 	if ds.has("hosting") {
 		props := mapping.HostingProperties(v)
@@ -590,6 +631,22 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 		if d.Data.Limits == nil {
 			d.Data.Limits = &xmlapi.Limits{}
 		}
+	}
+	// The subscription's usage: the emulator's subscriptions have their
+	// domain and site, and use nothing else.
+	if ds.has("stat") {
+		d.Data.Stat = &xmlapi.WebspaceStat{Domains: 1, Sites: 1}
+	}
+	if ds.has("prefs") {
+		// Plesk's defaults: the www alias, statistics kept 3 months.
+		d.Data.Prefs = &xmlapi.WebspacePrefs{WWW: orDefault(w.Own.WWW, "true"), StatTTL: orDefault(w.Own.StatTTL, "3"), OutgoingLimit: w.Own.OutgoingLimit}
+	}
+	if ds.has("disk_usage") {
+		d.Data.DiskUsage = &xmlapi.DiskUsage{}
+	}
+	if ds.has("performance") {
+		// -1: no limit, Plesk's default.
+		d.Data.Performance = &xmlapi.Performance{Bandwidth: orDefault(w.Own.Bandwidth, "-1"), MaxConnections: orDefault(w.Own.MaxConnections, "-1")}
 	}
 	if ds.has("subscriptions") {
 		d.Data.Subscriptions = &xmlapi.Subscriptions{}
@@ -620,6 +677,18 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 			d.Data.PHPSettings = &xmlapi.PHPSettings{}
 		}
 	}
+	if ds.has("resource-usage") {
+		// What it uses of each resource, by limit name: its site, and
+		// nothing else.
+		d.Data.ResourceUsage = &xmlapi.ResourceUsage{}
+		for _, name := range usedResources {
+			n := "0"
+			if name == "max_site" {
+				n = "1"
+			}
+			d.Data.ResourceUsage.Resource = append(d.Data.ResourceUsage.Resource, xmlapi.Property{Name: name, Value: n})
+		}
+	}
 	if ds.has("mail") {
 		d.Data.Mail = mapping.WebspaceMailBlock(v)
 		if d.Data.Mail == nil {
@@ -628,6 +697,11 @@ func (s *Server) webspaceData(w *Webspace, filterID string, ds *node) *xmlapi.We
 	}
 	return d
 }
+
+// usedResources are the resources a webspace get's resource-usage
+// reports: disk space and traffic (bytes), then the counted objects.
+var usedResources = []string{"disk_space", "max_traffic", "max_site", "max_subdom", "max_dom_aliases", "max_box",
+	"max_maillists", "max_db", "max_subftp_users", "max_wu"}
 
 func (s *Server) vendorGUID(w *Webspace) string {
 	v := s.state.vendor(w.OwnerID)
@@ -644,6 +718,9 @@ var shells = []xmlapi.Shell{{Name: "/bin/false", Path: "/bin/false"}, {Name: "/b
 
 func (s *Server) serverGet(o *node) []any {
 	d := &xmlapi.ServerData{Status: ok}
+	if o.has("gen_info") {
+		d.GenInfo = &xmlapi.ServerGenInfo{Name: "plesk-fake.localdomain", GUID: guid(0), Mode: "standard"}
+	}
 	if o.has("components") {
 		d.Components = &struct {
 			Component []xmlapi.Component `xml:"component"`
@@ -658,6 +735,34 @@ func (s *Server) serverGet(o *node) []any {
 		}{Shell: shells}
 	}
 	return []any{d}
+}
+
+// ipResult is the result of an ip get: the server's addresses.
+type ipResult struct {
+	xmlapi.Status
+	Addresses struct {
+		IPInfo []ipInfo `xml:"ip_info"`
+	} `xml:"addresses"`
+}
+
+type ipInfo struct {
+	Address   string `xml:"ip_address"`
+	Netmask   string `xml:"netmask"`
+	Type      string `xml:"type"`
+	Interface string `xml:"interface"`
+}
+
+// ipGet lists the server's addresses, shared, on one interface.
+func (s *Server) ipGet() *ipResult {
+	r := &ipResult{Status: ok}
+	for _, ip := range s.state.IPs {
+		mask := "255.255.255.0"
+		if strings.Contains(ip, ":") {
+			mask = "ffff:ffff:ffff:ffff::"
+		}
+		r.Addresses.IPInfo = append(r.Addresses.IPInfo, ipInfo{Address: ip, Netmask: mask, Type: "shared", Interface: "eth0"})
+	}
+	return r
 }
 
 // extensionGet lists the installed extensions (all, or the one the

@@ -204,8 +204,9 @@ type PlanData struct {
 
 // IPPool is a reseller plan's IP pool.
 type IPPool struct {
-	IPAddress  []string `xml:"ip-address"`
-	AllocateIP string   `xml:"allocate-ip,omitempty"`
+	IPAddress    []string `xml:"ip-address"`
+	AllocateIP   string   `xml:"allocate-ip,omitempty"`
+	AllocateIPv6 string   `xml:"allocate-ipv6,omitempty"`
 }
 
 // ResellerPlanData is a reseller plan result (add, set, del carry the
@@ -304,6 +305,7 @@ type CustomerData struct {
 	ID       int    `xml:"id,omitempty"`
 	Data     *struct {
 		GenInfo *CustomerGenInfo `xml:"gen_info"`
+		Stat    *CustomerStat    `xml:"stat"`
 	} `xml:"data"`
 }
 
@@ -379,8 +381,10 @@ type ResellerData struct {
 	ID       int    `xml:"id,omitempty"`
 	Data     *struct {
 		GenInfo       *ResellerGenInfo `xml:"gen-info"`
+		Stat          *ResellerStat    `xml:"stat"`
 		Permissions   *Permissions     `xml:"permissions"`
 		Limits        *ResellerLimits  `xml:"limits"`
+		IPPool        *ResellerIPPool  `xml:"ippool"`
 		Subscriptions *Subscriptions   `xml:"subscriptions"`
 	} `xml:"data"`
 }
@@ -416,6 +420,11 @@ type WebspaceGenInfo struct {
 	GUID       string   `xml:"guid"`
 	VendorGUID string   `xml:"vendor-guid"`
 	ExternalID string   `xml:"external-id"`
+	// The descriptions (the emulator answers them; plansync does not
+	// read them).
+	Description         string `xml:"description,omitempty"`
+	AdminDescription    string `xml:"admin-description,omitempty"`
+	ResellerDescription string `xml:"reseller-description,omitempty"`
 }
 
 // Domain is the subscription's domain as plansync keys it (SPEC §2.1):
@@ -443,11 +452,125 @@ type WebspaceBody = struct {
 	GenInfo       *WebspaceGenInfo `xml:"gen_info"`
 	Hosting       *WebspaceHosting `xml:"hosting"`
 	Limits        *Limits          `xml:"limits"`
+	Stat          *WebspaceStat    `xml:"stat"`
+	Prefs         *WebspacePrefs   `xml:"prefs"`
+	DiskUsage     *DiskUsage       `xml:"disk_usage"`
+	Performance   *Performance     `xml:"performance"`
 	Subscriptions *Subscriptions   `xml:"subscriptions"`
 	Permissions   *Permissions     `xml:"permissions"`
 	PlanItems     *PlanItems       `xml:"plan-items"`
 	PHPSettings   *PHPSettings     `xml:"php-settings"`
+	ResourceUsage *ResourceUsage   `xml:"resource-usage"`
 	Mail          *WebspaceMail    `xml:"mail"`
+}
+
+// ResourceUsage is the resource-usage dataset of a webspace get: what
+// the subscription uses of each resource, by limit name (the emulator
+// answers it; plansync does not read it).
+type ResourceUsage struct {
+	Resource []Property `xml:"resource"`
+}
+
+// WebspaceStat, WebspacePrefs, DiskUsage and Performance are the
+// datasets stat, prefs, disk_usage and performance of a webspace get:
+// usage counters, the preferences and the performance settings a
+// billing system reads (plansync does not: the emulator answers them).
+type WebspaceStat struct {
+	Traffic        int64 `xml:"traffic"`
+	Subdomains     int64 `xml:"subdom"`
+	WebUsers       int64 `xml:"wu"`
+	Mailboxes      int64 `xml:"box"`
+	Redirects      int64 `xml:"redir"`
+	MailGroups     int64 `xml:"mg"`
+	Responders     int64 `xml:"resp"`
+	MailLists      int64 `xml:"maillists"`
+	Databases      int64 `xml:"db"`
+	MSSQLDatabases int64 `xml:"mssql_db"`
+	TrafficPrevDay int64 `xml:"traffic_prevday"`
+	Domains        int64 `xml:"domains"`
+	Sites          int64 `xml:"sites"`
+}
+
+// WebspacePrefs: see WebspaceStat.
+type WebspacePrefs struct {
+	WWW           string `xml:"www,omitempty"`
+	StatTTL       string `xml:"stat_ttl,omitempty"`
+	OutgoingLimit string `xml:"outgoing-messages-domain-limit,omitempty"`
+}
+
+// DiskUsage: see WebspaceStat (sizes in bytes, Unix Plesk's shape).
+type DiskUsage struct {
+	HTTPDocs    int64 `xml:"httpdocs"`
+	HTTPSDocs   int64 `xml:"httpsdocs"`
+	Subdomains  int64 `xml:"subdomains"`
+	WebUsers    int64 `xml:"web_users"`
+	AnonFTP     int64 `xml:"anonftp"`
+	Logs        int64 `xml:"logs"`
+	Databases   int64 `xml:"dbases"`
+	Mailboxes   int64 `xml:"mailboxes"`
+	MailLists   int64 `xml:"maillists"`
+	DomainDumps int64 `xml:"domaindumps"`
+	Configs     int64 `xml:"configs"`
+	Chroot      int64 `xml:"chroot"`
+}
+
+// Performance: see WebspaceStat (-1: no limit).
+type Performance struct {
+	Bandwidth      string `xml:"bandwidth,omitempty"`
+	MaxConnections string `xml:"max_connections,omitempty"`
+}
+
+// CustomerStat is the stat dataset of a customer get, ResellerStat that
+// of a reseller get (usage counters; the emulator answers them, plansync
+// does not read them).
+type CustomerStat struct {
+	ActiveDomains  int64 `xml:"active_domains"`
+	Subdomains     int64 `xml:"subdomains"`
+	DiskSpace      int64 `xml:"disk_space"`
+	Mailboxes      int64 `xml:"postboxs"`
+	Redirects      int64 `xml:"redirects"`
+	MailGroups     int64 `xml:"mail_groups"`
+	Responders     int64 `xml:"mail_resps"`
+	MailLists      int64 `xml:"mail_lists"`
+	WebUsers       int64 `xml:"web_users"`
+	Databases      int64 `xml:"data_bases"`
+	Traffic        int64 `xml:"traffic"`
+	TrafficPrevDay int64 `xml:"traffic_prevday"`
+}
+
+// ResellerStat: see CustomerStat.
+type ResellerStat struct {
+	ActiveClients  int64 `xml:"active-clients"`
+	ActiveDomains  int64 `xml:"active-domains"`
+	Clients        int64 `xml:"clients"`
+	Domains        int64 `xml:"domains"`
+	Subdomains     int64 `xml:"subdomains"`
+	DomainAliases  int64 `xml:"domain-aliases"`
+	DiskSpace      int64 `xml:"disk-space"`
+	WebUsers       int64 `xml:"web-users"`
+	Databases      int64 `xml:"data-bases"`
+	Mailboxes      int64 `xml:"postboxs"`
+	MailboxQuota   int64 `xml:"mbox-quota"`
+	Redirects      int64 `xml:"redirects"`
+	MailGroups     int64 `xml:"mail-groups"`
+	Responders     int64 `xml:"mail-resps"`
+	MailLists      int64 `xml:"mail-lists"`
+	MSSQLDatabases int64 `xml:"mssql-data-bases"`
+	Traffic        int64 `xml:"traffic"`
+	TrafficPrevDay int64 `xml:"traffic-prevday"`
+}
+
+// ResellerIPPool is the ippool dataset of a reseller get: the addresses
+// the reseller may give its subscriptions (the emulator answers it,
+// plansync does not read it).
+type ResellerIPPool struct {
+	IP []ResellerIP `xml:"ip"`
+}
+
+// ResellerIP is an address of a ResellerIPPool: shared or exclusive.
+type ResellerIP struct {
+	Address string `xml:"ip-address"`
+	Type    string `xml:"ip-type"`
 }
 
 // Component is an installed server component.
@@ -462,9 +585,18 @@ type Shell struct {
 	Path string `xml:"path"`
 }
 
+// ServerGenInfo is the gen_info of a server get (the emulator answers
+// it; plansync does not read it).
+type ServerGenInfo struct {
+	Name string `xml:"server_name"`
+	GUID string `xml:"server_guid"`
+	Mode string `xml:"mode,omitempty"`
+}
+
 // ServerData is the result of server get.
 type ServerData struct {
 	Status
+	GenInfo    *ServerGenInfo `xml:"gen_info"`
 	Components *struct {
 		Component []Component `xml:"component"`
 	} `xml:"components"`
