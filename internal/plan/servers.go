@@ -434,10 +434,21 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 		return nil
 	}
 	var diags diag.Diagnostics
+	// A subscription renamed (renamed_from) is the recorded one under a
+	// new domain: put on another server, it is moved all the same.
+	renamed := map[string]*model.Subscription{}
+	for _, s := range cfg.Subscriptions {
+		if s.RenamedFrom != "" {
+			renamed[s.RenamedFrom] = s
+		}
+	}
 	for _, r := range prior.Subscriptions {
-		s := cfg.Subscriptions[r.Domain]
+		s, name := cfg.Subscriptions[r.Domain], r.Domain
 		if s == nil {
-			continue
+			if s = renamed[r.Domain]; s == nil {
+				continue
+			}
+			name = s.Domain + " (renamed from " + r.Domain + ")"
 		}
 		was, now := r.Server, s.Server
 		if len(cfg.Servers) > 0 {
@@ -456,17 +467,17 @@ func Moves(cfg *model.Config, prior *state.Snapshot) diag.Diagnostics {
 		}
 		at := s.Src.At("server")
 		detail := "set server back to " + was + "; or migrate it with Plesk's own tools, then take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
-			", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+			", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + s.Domain + " --server " + now + "=URL)"
 		if len(cfg.Servers) > 0 && !slices.ContainsFunc(cfg.Servers, func(sv *model.Server) bool { return sv.Name == was }) {
 			// Records of a server the list does not name are kept as
 			// recorded: nothing is planned there until it is named again.
 			detail = "server " + was + " is no longer in the config's servers: if " + now + " is " + was + " under a new name, keep the name " + was +
 				" (the records of a server keep its name; deleting would delete the subscription on that very server); otherwise name " + was + " there again, then set server back to " + was +
 				"; or migrate it with Plesk's own tools, then, with " + was + " named, take it out of the config and apply with --allow-delete (plansync forgets it on " + was +
-				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + r.Domain + " --server " + now + "=URL)"
+				", deleting it there if it is still there), and import it from " + now + " (plansync import --target subscription/" + s.Domain + " --server " + now + "=URL)"
 		}
-		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + r.Domain, Path: "server",
-			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", r.Domain, was, now),
+		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Subject: at, Object: "subscription " + s.Domain, Path: "server",
+			Summary: fmt.Sprintf("subscription %s is recorded on server %s and the config puts it on %s: moving a subscription to another server is not something plansync does", name, was, now),
 			Detail:  detail})
 	}
 	diags.Sort()
