@@ -16,9 +16,10 @@ func TestApplyFleetJSONNamesServers(t *testing.T) {
 	env := Env{Stdout: &out}
 	outcomes := []serverOutcome{
 		{Name: "web1", Status: "done", Writes: 2, Pending: []string{}, out: &deploy.Outcome{
-			Disagreements: []deploy.Disagreement{{Subscription: "a.example", Property: "resources.disk_space", Predicted: "37 GiB", Observed: "7 GiB"}},
-			Problems:      []deploy.Problem{{Object: "service plan Basic", Text: "a.example: PHP 8.4 is not installed"}},
-			Notes:         []string{"customer bob: its status is the billing system's"},
+			Disagreements: []deploy.Disagreement{{Subscription: "a.example", Property: "resources.disk_space", Predicted: deploy.Value{Val: plan.Val{Set: true, JSON: int64(37 << 30), Text: "37 GiB"}},
+				Observed: deploy.Value{Val: plan.Val{Set: true, JSON: int64(7 << 30), Text: "7 GiB"}}}},
+			Problems: []deploy.Problem{{Object: "service plan Basic", Text: "a.example: PHP 8.4 is not installed"}},
+			Notes:    []string{"customer bob: its status is the billing system's"},
 		}},
 		{Name: "web2", Status: "failed", Error: "boom", Pending: []string{"subscription b.example"}},
 	}
@@ -27,7 +28,8 @@ func TestApplyFleetJSONNamesServers(t *testing.T) {
 	}
 	var doc struct {
 		Dis []struct {
-			Server, Subscription, Property, Predicted, Observed string
+			Server, Subscription, Property string
+			Predicted, Observed            int64
 		} `json:"model_disagreements"`
 		Probs   []struct{ Server, Object, Text string } `json:"plesk_problems"`
 		Pending []struct{ Server, Object string }       `json:"pending"`
@@ -37,7 +39,7 @@ func TestApplyFleetJSONNamesServers(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if len(doc.Dis) != 1 || doc.Dis[0].Server != "web1" || doc.Dis[0].Subscription != "a.example" || doc.Dis[0].Observed != "7 GiB" {
+	if len(doc.Dis) != 1 || doc.Dis[0].Server != "web1" || doc.Dis[0].Subscription != "a.example" || doc.Dis[0].Predicted != 37<<30 || doc.Dis[0].Observed != 7<<30 {
 		t.Errorf("model_disagreements: %+v", doc.Dis)
 	}
 	if len(doc.Probs) != 1 || doc.Probs[0].Server != "web1" || doc.Probs[0].Object != "service plan Basic" {

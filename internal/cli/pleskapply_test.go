@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plansync/plansync/internal/plan"
 	"github.com/plansync/plansync/internal/plesk/deploy"
 )
 
@@ -74,7 +75,8 @@ func TestPrintOutcomesFleet(t *testing.T) {
 		}}},
 		{Name: "web2"},
 		{Name: "web3", out: &deploy.Outcome{Problems: []deploy.Problem{{Object: "service plan Basic", Text: "one"}},
-			Disagreements: []deploy.Disagreement{{Subscription: "b.example", Property: "resources.disk_space", Predicted: "2 GiB", Observed: "1 GiB"}}}},
+			Disagreements: []deploy.Disagreement{{Subscription: "b.example", Property: "resources.disk_space", Predicted: deploy.Value{Val: plan.Val{Set: true, JSON: int64(2 << 30), Text: "2 GiB"}},
+				Observed: deploy.Value{Val: plan.Val{Set: true, JSON: int64(1 << 30), Text: "1 GiB"}}}}}},
 	})
 	want := "\nLeft undone on the servers (kept on their previous record):\n" +
 		"  web1: customer jdoe: billing fields\n" +

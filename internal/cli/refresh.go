@@ -485,7 +485,7 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refr
 				sub = d.Key
 			}
 			for _, f := range d.Fields {
-				accounts = append(accounts, deploy.Disagreement{Subscription: sub, Account: d.Account, Property: f.Path, Predicted: plainText(f.Recorded), Observed: plainText(f.Observed)})
+				accounts = append(accounts, deploy.Disagreement{Subscription: sub, Account: d.Account, Property: f.Path, Predicted: plainValue(f.Recorded), Observed: plainValue(f.Observed)})
 			}
 			continue
 		}
@@ -509,13 +509,13 @@ func readBackDisagreements(ctx context.Context, client *xmlapi.Client, srv *refr
 	return append(accounts, out...), nil
 }
 
-// plainText is a status value as a model disagreement names it
-// (suspended, not "suspended").
-func plainText(v plan.Val) string {
+// plainValue is a status value as a model disagreement names it: its
+// text plain (suspended, not "suspended"), its JSON form as it is.
+func plainValue(v plan.Val) deploy.Value {
 	if str, ok := v.JSON.(string); ok {
-		return str
+		v.Text = str
 	}
-	return v.Text
+	return deploy.Value{Val: v}
 }
 
 // noDrift says that a refresh found no drift on what (a server, N

@@ -23,6 +23,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -96,8 +97,44 @@ type Disagreement struct {
 	// contact details.
 	Account   string `json:"account,omitempty"`
 	Property  string `json:"property"`
-	Predicted string `json:"predicted"`
-	Observed  string `json:"observed"`
+	Predicted Value  `json:"predicted"`
+	Observed  Value  `json:"observed"`
+}
+
+// Value is a predicted or observed value of a model disagreement: its
+// text for the text output (String), its JSON form (sizes in bytes,
+// counts as integers, unlimited as -1, dates RFC 3339, null for none)
+// for --format json.
+type Value struct{ plan.Val }
+
+// MarshalJSON writes the value's JSON form.
+func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(v.JSON) }
+
+func (v Value) String() string { return v.Text }
+
+// word is a value shown as the same word in text and JSON (a status, a
+// sync status).
+func word(s string) Value { return Value{plan.Val{Set: true, JSON: s, Text: s}} }
+
+// propValue is a property's value (ok false: the server holds none).
+func propValue(v model.Value, ok bool) Value {
+	if !ok {
+		return Value{plan.Val{Text: "(not set)"}}
+	}
+	return Value{plan.ValueOf(v, true)}
+}
+
+// nameValue is a name (a plan's, an FTP login) as a model disagreement
+// shows it: quoted, or none (JSON: the name, "none" for plan none, null
+// for no name).
+func nameValue(v string) Value {
+	switch v {
+	case "":
+		return Value{plan.Val{Text: "none"}}
+	case model.None:
+		return Value{plan.Val{Set: true, JSON: v, Text: "none"}}
+	}
+	return Value{plan.Val{Set: true, JSON: v, Text: strconv.Quote(v)}}
 }
 
 // Problem is a problems text Plesk returned for an object (a plan value
@@ -1257,7 +1294,7 @@ func (r *run) verifyContacts(read *accountsRead, check map[state.Ref]bool) error
 
 // compareBilling adds the differences in what apply does not write of a
 // subscription a billing system owns: its plan, add-ons and FTP login.
-func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info webInfo, add func(property, predicted, observed string)) {
+func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info webInfo, add func(property string, predicted, observed Value)) {
 	keys := r.planKeysByGUID()
 	name := func(guid string) string {
 		key, ok := keys[guid]
@@ -1270,18 +1307,18 @@ func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info
 		return key
 	}
 	if want, have := s.Plan, name(info.plan); info.plan == "" && want != model.None && want != "" || info.plan != "" && want != have {
-		add("plan", quotedOrNone(want), quotedOrNone(have))
+		add("plan", nameValue(want), nameValue(have))
 	}
 	have := make([]string, len(info.addons))
 	for i, g := range info.addons {
 		have[i] = name(g)
 	}
 	if !slices.Equal(s.Addons, have) {
-		add("addons", plan.ListOf(s.Addons, true).Text, plan.ListOf(have, true).Text)
+		add("addons", Value{plan.ListOf(s.Addons, true)}, Value{plan.ListOf(have, true)})
 	}
 	if s.FTPLogin != "" {
 		if login := webspaceFTPLogin(w); login != s.FTPLogin {
-			add("ftp_login", quotedOrNone(s.FTPLogin), quotedOrNone(login))
+			add("ftp_login", nameValue(s.FTPLogin), nameValue(login))
 		}
 	}
 }
@@ -1335,7 +1372,7 @@ func (r *run) compareBillingStatuses() {
 			return
 		}
 		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status",
-			Predicted: statusText(suspended), Observed: statusText(!suspended)})
+			Predicted: word(statusText(suspended)), Observed: word(statusText(!suspended))})
 		r.pending[ref] = true
 	}
 	for _, rs := range r.res.Resellers {
@@ -1366,18 +1403,9 @@ func (r *run) compareBillingStatuses() {
 			continue
 		}
 		r.disagree = append(r.disagree, Disagreement{Account: "reseller " + rs.Login, Property: "plan",
-			Predicted: quotedOrNone(rs.Plan), Observed: quotedOrNone(r.resellerPlanName(have))})
+			Predicted: nameValue(rs.Plan), Observed: nameValue(r.resellerPlanName(have))})
 		r.pending[state.Ref{Kind: "reseller", Key: rs.Login}] = true
 	}
-}
-
-// quotedOrNone is a name (a plan's, an FTP login) as a model
-// disagreement shows it: quoted, or none.
-func quotedOrNone(v string) string {
-	if v == "" || v == model.None {
-		return "none"
-	}
-	return strconv.Quote(v)
 }
 
 // resellerPlanGUIDs gives the GUID of the reseller plan reseller d is
@@ -1417,11 +1445,11 @@ func (r *run) compareContact(kind, login string, want state.Contact, wantDesc st
 	if !changed {
 		return
 	}
-	quote := func(v string) string {
+	quote := func(v string) Value {
 		if v == "" {
-			return "(none)"
+			return Value{plan.Val{Text: "(none)"}}
 		}
-		return strconv.Quote(v)
+		return Value{plan.StringOf(v)}
 	}
 	for _, f := range []struct {
 		path string
@@ -1493,7 +1521,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 	}
 	want := r.wantOf(s)
 	have := r.observed(mapping.FromWebspace(w))
-	add := func(property, predicted, observed string) {
+	add := func(property string, predicted, observed Value) {
 		if only != nil && !only(property) {
 			return
 		}
@@ -1505,10 +1533,10 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		if ok && hv == want[path] {
 			continue // written with its pair (PHP version and handler)
 		}
-		add(path, want[path].Text(), text(hv, ok))
+		add(path, propValue(want[path], true), propValue(hv, ok))
 	}
 	for _, path := range reset {
-		add(path, "(default)", have[path].Text())
+		add(path, Value{plan.Val{Text: "(default)"}}, propValue(have[path], true))
 	}
 	info := r.subInfo(w)
 	status := "custom"
@@ -1523,7 +1551,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		}
 	}
 	if status != s.SyncStatus && !(status == "synced" && plan.ServicesOnly(s, plan.PlansValues(s, r.res.PropertySets))) {
-		add("sync_status", s.SyncStatus, status)
+		add("sync_status", word(s.SyncStatus), word(status))
 	}
 	if w.Data.GenInfo != nil {
 		// The subscription's own status (its owner's suspension is the
@@ -1535,11 +1563,11 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		// it so, which is not the prediction.
 		want, have := s.ConfigStatus == "suspended", heldSuspended(w.Data.GenInfo.Status, s)
 		if want != have {
-			add("status", statusText(want), statusText(have))
+			add("status", word(statusText(want)), word(statusText(have)))
 		}
 	}
 	if want, have := expiration(s.Expires), serverExpiration(w); want != have {
-		add("expires", expiresText(want), expiresText(have))
+		add("expires", expiresValue(want), expiresValue(have))
 	}
 	if r.opts.Billing != nil && r.opts.Billing("subscription", s.Domain) {
 		r.compareBilling(s, w, info, add)
@@ -1635,13 +1663,14 @@ func (r *run) subInfo(w *xmlapi.WebspaceData) webInfo {
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// expiresText renders an expiration limit as a date ("never").
-func expiresText(limit string) string {
+// expiresValue is a subscription's expiration limit (Unix seconds) as a
+// model disagreement shows it: its date, or never (JSON null).
+func expiresValue(limit string) Value {
 	n, err := strconv.ParseInt(limit, 10, 64)
 	if err != nil || n <= 0 {
-		return "never"
+		return Value{plan.Val{Text: "never"}}
 	}
-	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+	return word(time.Unix(n, 0).UTC().Format(time.RFC3339))
 }
 
 func statusText(suspended bool) string {

@@ -632,7 +632,7 @@ func TestContactCleared(t *testing.T) {
 		out := run(cleared, prior)
 		var got []string
 		for _, d := range out.Disagreements {
-			got = append(got, d.Account+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+			got = append(got, d.Account+" "+d.Property+": "+d.Predicted.Text+" / "+d.Observed.Text)
 		}
 		want := ""
 		if keeps {
@@ -683,7 +683,7 @@ func TestFailureNamesTheObject(t *testing.T) {
 func disagreementsOf(out *Outcome) string {
 	var got []string
 	for _, d := range out.Disagreements {
-		got = append(got, d.Subscription+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+		got = append(got, d.Subscription+" "+d.Property+": "+d.Predicted.Text+" / "+d.Observed.Text)
 	}
 	return strings.Join(got, "; ")
 }
@@ -1411,7 +1411,7 @@ func TestStatusReadBack(t *testing.T) {
 			}
 			var got []string
 			for _, d := range out.Disagreements {
-				got = append(got, d.Account+" "+d.Property+": "+d.Predicted+" / "+d.Observed)
+				got = append(got, d.Account+" "+d.Property+": "+d.Predicted.Text+" / "+d.Observed.Text)
 			}
 			if strings.Join(got, "; ") != tc.want {
 				t.Errorf("disagreements %q, want %q", got, tc.want)

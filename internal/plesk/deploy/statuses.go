@@ -70,7 +70,7 @@ func (r *run) verifyStatuses(read *accountsRead, check map[state.Ref]bool) error
 		if !ok || got == want {
 			return // gone from the server: the next plan says so
 		}
-		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status", Predicted: want, Observed: got})
+		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status", Predicted: word(want), Observed: word(got)})
 		r.pending[ref] = true
 	}
 	for _, rs := range r.res.Resellers {

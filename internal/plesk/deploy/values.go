@@ -274,14 +274,6 @@ func empty(v mapping.Values) bool {
 		len(v.Hosting) == 0 && len(v.PHP) == 0 && len(v.Mail) == 0 && len(v.Prefs) == 0
 }
 
-// text renders a value for a disagreement ("(none)" when absent).
-func text(v model.Value, ok bool) string {
-	if !ok {
-		return "(not set)"
-	}
-	return v.Text()
-}
-
 // isDefault reports whether a value is what the server assumes when it
 // holds none: unlimited for a resource, not granted for a permission.
 func isDefault(path string, v model.Value) bool {
