@@ -131,12 +131,16 @@ type SavedObject struct {
 	RenamedFromVersion string `json:"renamed_from_version,omitempty"`
 }
 
-// refs lists the records applying a saved object replaces: its own, and
-// the one it renames.
+// refs lists the records applying a saved object replaces: its own, the
+// one it renames, and the customer's record a conversion replaces (never
+// a customer and a reseller of the same login in the state).
 func (o SavedObject) refs() []state.Ref {
 	refs := []state.Ref{{Kind: string(o.Kind), Key: o.Key, Server: o.Server}}
 	if o.RenamedFrom != "" {
 		refs = append(refs, state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server})
+	}
+	if o.Action == plan.Convert {
+		refs = append(refs, state.Ref{Kind: string(plan.KindCustomer), Key: o.Key, Server: o.Server})
 	}
 	return refs
 }
