@@ -310,6 +310,23 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapsh
 			refs = append(refs, r)
 		}
 	}
+	// A reseller's suspension or activation changes why its customers
+	// are suspended, also where their status stays (one suspended on its
+	// own) and no change lists them: their records come with it, as they
+	// do in an apply without a plan file (and in a targeted plan).
+	statusOf := map[state.Ref]bool{}
+	for _, o := range s.Objects {
+		if o.Kind == plan.KindReseller && (o.Action == plan.Suspend || o.Action == plan.Activate) {
+			statusOf[state.Ref{Kind: string(plan.KindReseller), Key: o.Key, Server: o.Server}] = true
+		}
+	}
+	if len(statusOf) > 0 {
+		for _, cu := range planned.Customers {
+			if statusOf[state.Ref{Kind: string(plan.KindReseller), Key: cu.Owner, Server: cu.Server}] {
+				refs = append(refs, state.Ref{Kind: string(plan.KindCustomer), Key: cu.Login, Server: cu.Server})
+			}
+		}
+	}
 	out := state.Merge(cur, planned, refs)
 	if cur == nil {
 		out.Lineage = planned.Lineage
