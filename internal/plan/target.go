@@ -154,7 +154,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 	availability, availabilityOf := map[string][]string{}, map[string][]string{}
 	for _, c := range p.Changes {
 		if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
-			availability[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services")
+			availability[c.Address()] = append(availabilityReaches(c.Address(), users, byAddr, "services"), availabilityLeavers(c.Address(), users, byAddr, recorded)...)
 			availabilityOf[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services", "sync_status")
 		}
 	}
@@ -393,6 +393,28 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// availabilityLeavers lists the changes of the subscriptions recorded
+// on a reseller's plans that include service (its address) that the
+// config moves off those plans or deletes: where the service's
+// availability is written, Plesk gives or takes it while they are still
+// there, so their changes come along, as they do with a plan's update
+// (otherwise their records would keep what the server no longer has).
+func availabilityLeavers(service string, users map[string][]string, byAddr map[string]*Change, recorded map[state.Ref]any) []string {
+	var out []string
+	for _, pl := range users[service] {
+		kind, key, _ := strings.Cut(pl, " ")
+		if rec, ok := recorded[state.Ref{Kind: kind, Key: key}].(state.Plan); !ok || rec.Owner == "" || rec.Owner == model.Admin {
+			continue
+		}
+		for _, u := range users[pl] {
+			if uc := byAddr[u]; uc != nil && uc.Kind == KindSubscription && !slices.Contains(uc.DependsOn, pl) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // availabilityReaches lists the changes that a service's availability
