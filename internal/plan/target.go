@@ -240,6 +240,17 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
+			if allocationChange(c) {
+				// A reseller's new allocation gives (or takes) what its
+				// subscriptions get where it is written: Plesk
+				// synchronizes them again. Their changes of sync status
+				// and conflicts come with it.
+				for _, d := range cascade[addr] {
+					if dc := byAddr[d]; dc != nil && dc.Kind == KindSubscription && slices.ContainsFunc(dc.Fields, func(f *FieldChange) bool { return f.Path == "sync_status" || f.Path == "conflicts" }) {
+						add(d)
+					}
+				}
+			}
 			if c.Action == Convert || c.Kind == KindCustomer && c.Action == Move {
 				// The server takes a converted customer's subscriptions
 				// along (they become the reseller's own), and a moved
@@ -251,10 +262,13 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				}
 			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "" || allocationChange(dc)) {
 					// A plan's update too: the targeted object's values
 					// are planned from the plan's new ones (a subscription
-					// switched to it, or customised in the same run).
+					// switched to it, or customised in the same run). So
+					// is an owner reseller's new allocation (its reseller
+					// plan's, oversell included): what the targeted
+					// object gets is served from it.
 					add(d)
 				}
 			}
@@ -393,6 +407,14 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// allocationChange reports whether c changes a reseller's allocation
+// (its values, oversell policy or reseller plan).
+func allocationChange(c *Change) bool {
+	return c.Kind == KindReseller && c.Action != Delete && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool {
+		return strings.HasPrefix(f.Path, "allocation.") || f.Path == "oversell" || f.Path == "plan"
+	})
 }
 
 // availabilityLeavers lists the changes of the subscriptions recorded
