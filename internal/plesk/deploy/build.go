@@ -1467,6 +1467,16 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 	// allocation than the subscription has (allocationPhases).
 	competing := map[*chain]string{}
 	pools := map[string]bool{}
+	// movedAway are the resellers that a move of this run (done in the
+	// customers' phase, after the plans') takes a subscription from: it
+	// frees some of their pooled allocation (see afterMoves below).
+	movedAway := map[string]bool{}
+	recorded := state.Records(r.prior)
+	for _, s := range r.res.Subscriptions {
+		if p, ok := recorded[state.Ref{Kind: "subscription", Key: s.Domain}].(state.Subscription); ok && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
+			movedAway[p.Owner] = true
+		}
+	}
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
 		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
@@ -1772,7 +1782,15 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			regain := !info.synced && !membership && !r.plansChange(&s) && r.pooledAllocation(s.Owner, pools) &&
 				growsPool(r.observed(mapping.FromWebspace(d)), want)
 			resync := s.SyncStatus == "synced" && !info.synced && !membership && !r.planWritten(&s)
-			if info.locked || resync || regain {
+			// One that a plan write of this run grows while a
+			// subscription this run moves away still holds part of its
+			// reseller's pooled allocation (the plans go first, the
+			// moves after them, SPEC §6.5) got only what was left then:
+			// synced again after the moves, it gets what its plans ask
+			// as far as the allocation now allows, as predicted.
+			afterMoves := !membership && r.planWritten(&s) && movedAway[s.Owner] && r.pooledAllocation(s.Owner, pools) &&
+				growsPool(r.observed(mapping.FromWebspace(d)), want)
+			if info.locked || resync || regain || afterMoves {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
