@@ -1467,16 +1467,14 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 	// allocation than the subscription has (allocationPhases).
 	competing := map[*chain]string{}
 	pools := map[string]bool{}
-	// movedAway are the resellers that a move of this run (done in the
-	// customers' phase, after the plans') takes a subscription from: it
-	// frees some of their pooled allocation (see afterMoves below).
-	movedAway := map[string]bool{}
-	recorded := state.Records(r.prior)
-	for _, s := range r.res.Subscriptions {
-		if p, ok := recorded[state.Ref{Kind: "subscription", Key: s.Domain}].(state.Subscription); ok && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
-			movedAway[p.Owner] = true
-		}
+	// grown are the subscriptions a plan write of this run grows (see
+	// givesBack below), by domain, with what they are to get.
+	type grownSub struct {
+		owner string
+		want  model.Props
 	}
+	grown := map[string]grownSub{}
+	recorded := state.Records(r.prior)
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
 		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
@@ -1782,20 +1780,26 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			regain := !info.synced && !membership && !r.plansChange(&s) && r.pooledAllocation(s.Owner, pools) &&
 				growsPool(r.observed(mapping.FromWebspace(d)), want)
 			resync := s.SyncStatus == "synced" && !info.synced && !membership && !r.planWritten(&s)
-			// One that a plan write of this run grows while a
-			// subscription this run moves away still holds part of its
-			// reseller's pooled allocation (the plans go first, the
-			// moves after them, SPEC §6.5) got only what was left then:
-			// synced again after the moves, it gets what its plans ask
-			// as far as the allocation now allows, as predicted.
-			afterMoves := !membership && r.planWritten(&s) && movedAway[s.Owner] && r.pooledAllocation(s.Owner, pools) &&
-				growsPool(r.observed(mapping.FromWebspace(d)), want)
-			if info.locked || resync || regain || afterMoves {
+			if info.locked || resync || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
 			}
 		}
 		if competing[ch] != "" {
 			r.noteShort(s.Domain, s.Owner, want, custom || s.SyncStatus == "locked")
+		}
+		// What a subscription gives back of its reseller's pooled
+		// allocation in this run (moved to another owner, or asking
+		// less than it holds: switched, its add-on or customisation
+		// lowered) is freed after the plans are written (SPEC §6.5);
+		// one that a plan write grows got only what was left then.
+		have := r.observed(mapping.FromWebspace(d))
+		if p, ok := recorded[ref].(state.Subscription); ok && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
+			r.givesBack[p.Owner] = true
+		} else if growsPool(want, have) {
+			r.givesBack[s.Owner] = true
+		}
+		if !custom && s.SyncStatus != "locked" && !membership && r.planWritten(&s) && r.pooledAllocation(s.Owner, pools) && growsPool(have, want) {
+			grown[s.Domain] = grownSub{s.Owner, want}
 		}
 		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
 			// Moved to another IP address: gen_setup's ip_address, which
@@ -1844,6 +1848,15 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		}
 		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set %s (or PLANSYNC_PLESK_DEFAULT_IP)",
 			r.c.Server(), strings.Join(noIP, ", "), more, at)
+	}
+	// One a plan write grew while another subscription of its reseller
+	// still held what this run gives back is synced again after the
+	// other writes (buildResyncs), and gets what its plans ask as far as
+	// the allocation then allows, as predicted.
+	for _, domain := range slices.Sorted(maps.Keys(grown)) {
+		if g := grown[domain]; r.givesBack[g.owner] {
+			r.noteShort(domain, g.owner, g.want, false)
+		}
 	}
 	return allocationPhases(ph, competing), nil
 }
@@ -2170,8 +2183,9 @@ func (r *run) buildDeletes() []*phase {
 	// reseller first would leave its plans' deletes failing).
 	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan", "service"}
 	var out []*phase
-	// freed are the resellers a subscription's delete frees allocation of.
-	freed := map[string]bool{}
+	// freed are the resellers a subscription's delete frees allocation
+	// of, or this run gives back some of it otherwise (givesBack).
+	freed := maps.Clone(r.givesBack)
 	for _, kind := range order {
 		ph := &phase{name: "deletes of " + strings.ReplaceAll(kind, "_", " ") + "s"}
 		// Resellers' plans go before the admin's, the reverse of creation.
