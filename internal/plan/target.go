@@ -148,6 +148,24 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 		}
 	}
+	// The owners of the subscriptions in the result and in the recorded
+	// state (by address), and the resellers whose allocation is pooled
+	// (no oversell): what one of their subscriptions grows by is served
+	// from what the others give back.
+	ownerIn, ownerWas, pooled := map[string]string{}, map[string]string{}, map[string]bool{}
+	if p.Result != nil {
+		for _, s := range p.Result.Subscriptions {
+			ownerIn[address(KindSubscription, s.Domain)] = s.Owner
+		}
+		for _, r := range p.Result.Resellers {
+			pooled[r.Login] = !r.Oversell
+		}
+	}
+	if prior != nil {
+		for _, s := range prior.Subscriptions {
+			ownerWas[address(KindSubscription, s.Domain)] = s.Owner
+		}
+	}
 	// The changes a service's availability to resellers reaches, and
 	// those that stand on it, by the service's address
 	// (availabilityReaches).
@@ -237,6 +255,18 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				for _, a := range c.DependsOn {
 					if ac := byAddr[a]; ac != nil && statusChange(ac) && statusBecause(c, a) {
 						add(a)
+					}
+				}
+			}
+			if owner := ownerIn[addr]; c.Kind == KindSubscription && pooled[owner] && (c.Action == Create || growsResources(c)) {
+				// What it gets of its reseller's pooled allocation is
+				// served from what the others of that reseller give back
+				// in this run (moved away, deleted, asking less): their
+				// changes come with it, or it would be planned from an
+				// allocation the apply does not free.
+				for _, d := range p.Changes {
+					if d.Kind == KindSubscription && d.Address() != addr && givesBack(d, owner, ownerIn, ownerWas) {
+						add(d.Address())
 					}
 				}
 			}
@@ -407,6 +437,43 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// growsResources reports whether c asks more of a resource (a size or
+// a count) than its object had.
+func growsResources(c *Change) bool {
+	for _, f := range c.Fields {
+		b, bok := f.Before.JSON.(int64)
+		a, aok := f.After.JSON.(int64)
+		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (a == model.Unlimited || b != model.Unlimited && a > b) {
+			return true
+		}
+	}
+	return false
+}
+
+// givesBack reports whether the subscription change d gives back some of
+// reseller owner's pooled allocation: it is deleted or moved away from
+// it, or asks less of a resource than it had.
+func givesBack(d *Change, owner string, ownerIn, ownerWas map[string]string) bool {
+	was := ownerWas[d.Address()]
+	if d.RenamedFrom != "" {
+		was = ownerWas[d.OldAddress()]
+	}
+	if was == owner && (d.Action == Delete || ownerIn[d.Address()] != owner) {
+		return true
+	}
+	if ownerIn[d.Address()] != owner {
+		return false
+	}
+	for _, f := range d.Fields {
+		b, bok := f.Before.JSON.(int64)
+		a, aok := f.After.JSON.(int64)
+		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (b == model.Unlimited || a != model.Unlimited && a < b) {
+			return true
+		}
+	}
+	return false
 }
 
 // allocationChange reports whether c changes a reseller's allocation
