@@ -1474,7 +1474,6 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		want  model.Props
 	}
 	grown := map[string]grownSub{}
-	recorded := state.Records(r.prior)
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
 		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
@@ -1792,14 +1791,18 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		// less than it holds: switched, its add-on or customisation
 		// lowered) is freed after the plans are written (SPEC §6.5);
 		// one that a plan write grows got only what was left then.
-		have := r.observed(mapping.FromWebspace(d))
-		if p, ok := recorded[ref].(state.Subscription); ok && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
+		// (Only a reseller's pooled allocation is given back: the
+		// others' subscriptions are not read again here.)
+		if p := r.priorSub(s.Domain); p != nil && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
 			r.givesBack[p.Owner] = true
-		} else if growsPool(want, have) {
-			r.givesBack[s.Owner] = true
-		}
-		if !custom && s.SyncStatus != "locked" && !membership && r.planWritten(&s) && r.pooledAllocation(s.Owner, pools) && growsPool(have, want) {
-			grown[s.Domain] = grownSub{s.Owner, want}
+		} else if r.pooledAllocation(s.Owner, pools) {
+			have := r.observed(mapping.FromWebspace(d))
+			if growsPool(want, have) {
+				r.givesBack[s.Owner] = true
+			}
+			if !custom && s.SyncStatus != "locked" && !membership && r.planWritten(&s) && growsPool(have, want) {
+				grown[s.Domain] = grownSub{s.Owner, want}
+			}
 		}
 		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
 			// Moved to another IP address: gen_setup's ip_address, which
