@@ -131,12 +131,16 @@ type SavedObject struct {
 	RenamedFromVersion string `json:"renamed_from_version,omitempty"`
 }
 
-// refs lists the records applying a saved object replaces: its own, and
-// the one it renames.
+// refs lists the records applying a saved object replaces: its own, the
+// one it renames, and the customer's record a conversion replaces (never
+// a customer and a reseller of the same login in the state).
 func (o SavedObject) refs() []state.Ref {
 	refs := []state.Ref{{Kind: string(o.Kind), Key: o.Key, Server: o.Server}}
 	if o.RenamedFrom != "" {
 		refs = append(refs, state.Ref{Kind: string(o.Kind), Key: o.RenamedFrom, Server: o.Server})
+	}
+	if o.Action == plan.Convert {
+		refs = append(refs, state.Ref{Kind: string(plan.KindCustomer), Key: o.Key, Server: o.Server})
 	}
 	return refs
 }
@@ -304,6 +308,23 @@ func (s *Saved) Prepare(cur *state.Snapshot, configDigest string) (*state.Snapsh
 	for r := range state.Records(planned) {
 		if _, ok := had[r]; !ok {
 			refs = append(refs, r)
+		}
+	}
+	// A reseller's suspension or activation changes why its customers
+	// are suspended, also where their status stays (one suspended on its
+	// own) and no change lists them: their records come with it, as they
+	// do in an apply without a plan file (and in a targeted plan).
+	statusOf := map[state.Ref]bool{}
+	for _, o := range s.Objects {
+		if o.Kind == plan.KindReseller && (o.Action == plan.Suspend || o.Action == plan.Activate) {
+			statusOf[state.Ref{Kind: string(plan.KindReseller), Key: o.Key, Server: o.Server}] = true
+		}
+	}
+	if len(statusOf) > 0 {
+		for _, cu := range planned.Customers {
+			if statusOf[state.Ref{Kind: string(plan.KindReseller), Key: cu.Owner, Server: cu.Server}] {
+				refs = append(refs, state.Ref{Kind: string(plan.KindCustomer), Key: cu.Login, Server: cu.Server})
+			}
 		}
 	}
 	out := state.Merge(cur, planned, refs)

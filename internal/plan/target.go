@@ -148,13 +148,31 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 			}
 		}
 	}
+	// The owners of the subscriptions in the result and in the recorded
+	// state (by address), and the resellers whose allocation is pooled
+	// (no oversell): what one of their subscriptions grows by is served
+	// from what the others give back.
+	ownerIn, ownerWas, pooled := map[string]string{}, map[string]string{}, map[string]bool{}
+	if p.Result != nil {
+		for _, s := range p.Result.Subscriptions {
+			ownerIn[address(KindSubscription, s.Domain)] = s.Owner
+		}
+		for _, r := range p.Result.Resellers {
+			pooled[r.Login] = !r.Oversell
+		}
+	}
+	if prior != nil {
+		for _, s := range prior.Subscriptions {
+			ownerWas[address(KindSubscription, s.Domain)] = s.Owner
+		}
+	}
 	// The changes a service's availability to resellers reaches, and
 	// those that stand on it, by the service's address
 	// (availabilityReaches).
 	availability, availabilityOf := map[string][]string{}, map[string][]string{}
 	for _, c := range p.Changes {
 		if c.Kind == KindService && c.Action == Update && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "available_to_resellers" }) {
-			availability[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services")
+			availability[c.Address()] = append(availabilityReaches(c.Address(), users, byAddr, "services"), availabilityLeavers(c.Address(), users, byAddr, recorded)...)
 			availabilityOf[c.Address()] = availabilityReaches(c.Address(), users, byAddr, "services", "sync_status")
 		}
 	}
@@ -240,6 +258,29 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
+			if owner := ownerIn[addr]; c.Kind == KindSubscription && pooled[owner] && (c.Action == Create || growsResources(c)) {
+				// What it gets of its reseller's pooled allocation is
+				// served from what the others of that reseller give back
+				// in this run (moved away, deleted, asking less): their
+				// changes come with it, or it would be planned from an
+				// allocation the apply does not free.
+				for _, d := range p.Changes {
+					if d.Kind == KindSubscription && d.Address() != addr && givesBack(d, owner, ownerIn, ownerWas) {
+						add(d.Address())
+					}
+				}
+			}
+			if allocationChange(c) {
+				// A reseller's new allocation gives (or takes) what its
+				// subscriptions get where it is written: Plesk
+				// synchronizes them again. Their changes of sync status
+				// and conflicts come with it.
+				for _, d := range cascade[addr] {
+					if dc := byAddr[d]; dc != nil && dc.Kind == KindSubscription && slices.ContainsFunc(dc.Fields, func(f *FieldChange) bool { return f.Path == "sync_status" || f.Path == "conflicts" }) {
+						add(d)
+					}
+				}
+			}
 			if c.Action == Convert || c.Kind == KindCustomer && c.Action == Move {
 				// The server takes a converted customer's subscriptions
 				// along (they become the reseller's own), and a moved
@@ -251,10 +292,13 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 				}
 			}
 			for _, d := range c.DependsOn {
-				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "") {
+				if dc := byAddr[d]; dc != nil && (dc.Action == Create || dc.Action == Convert || dc.Kind == KindCustomer && dc.Action == Move || dc.RenamedFrom != "" || dc.Action == Update && dc.Kind.Reaches() != "" || allocationChange(dc)) {
 					// A plan's update too: the targeted object's values
 					// are planned from the plan's new ones (a subscription
-					// switched to it, or customised in the same run).
+					// switched to it, or customised in the same run). So
+					// is an owner reseller's new allocation (its reseller
+					// plan's, oversell included): what the targeted
+					// object gets is served from it.
 					add(d)
 				}
 			}
@@ -393,6 +437,73 @@ func statusChange(c *Change) bool {
 		return true
 	}
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
+}
+
+// growsResources reports whether c asks more of a resource (a size or
+// a count) than its object had.
+func growsResources(c *Change) bool {
+	for _, f := range c.Fields {
+		b, bok := f.Before.JSON.(int64)
+		a, aok := f.After.JSON.(int64)
+		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (a == model.Unlimited || b != model.Unlimited && a > b) {
+			return true
+		}
+	}
+	return false
+}
+
+// givesBack reports whether the subscription change d gives back some of
+// reseller owner's pooled allocation: it is deleted or moved away from
+// it, or asks less of a resource than it had.
+func givesBack(d *Change, owner string, ownerIn, ownerWas map[string]string) bool {
+	was := ownerWas[d.Address()]
+	if d.RenamedFrom != "" {
+		was = ownerWas[d.OldAddress()]
+	}
+	if was == owner && (d.Action == Delete || ownerIn[d.Address()] != owner) {
+		return true
+	}
+	if ownerIn[d.Address()] != owner {
+		return false
+	}
+	for _, f := range d.Fields {
+		b, bok := f.Before.JSON.(int64)
+		a, aok := f.After.JSON.(int64)
+		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (b == model.Unlimited || a != model.Unlimited && a < b) {
+			return true
+		}
+	}
+	return false
+}
+
+// allocationChange reports whether c changes a reseller's allocation
+// (its values, oversell policy or reseller plan).
+func allocationChange(c *Change) bool {
+	return c.Kind == KindReseller && c.Action != Delete && slices.ContainsFunc(c.Fields, func(f *FieldChange) bool {
+		return strings.HasPrefix(f.Path, "allocation.") || f.Path == "oversell" || f.Path == "plan"
+	})
+}
+
+// availabilityLeavers lists the changes of the subscriptions recorded
+// on a reseller's plans that include service (its address) that the
+// config moves off those plans or deletes: where the service's
+// availability is written, Plesk gives or takes it while they are still
+// there, so their changes come along, as they do with a plan's update
+// (otherwise their records would keep what the server no longer has).
+func availabilityLeavers(service string, users map[string][]string, byAddr map[string]*Change, recorded map[state.Ref]any) []string {
+	var out []string
+	for _, pl := range users[service] {
+		kind, key, _ := strings.Cut(pl, " ")
+		if rec, ok := recorded[state.Ref{Kind: kind, Key: key}].(state.Plan); !ok || rec.Owner == "" || rec.Owner == model.Admin {
+			continue
+		}
+		for _, u := range users[pl] {
+			if uc := byAddr[u]; uc != nil && uc.Kind == KindSubscription && !slices.Contains(uc.DependsOn, pl) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // availabilityReaches lists the changes that a service's availability

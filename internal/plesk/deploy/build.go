@@ -1467,6 +1467,13 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 	// allocation than the subscription has (allocationPhases).
 	competing := map[*chain]string{}
 	pools := map[string]bool{}
+	// grown are the subscriptions a plan write of this run grows (see
+	// givesBack below), by domain, with what they are to get.
+	type grownSub struct {
+		owner string
+		want  model.Props
+	}
+	grown := map[string]grownSub{}
 	for i := range r.res.Subscriptions {
 		s := r.res.Subscriptions[i]
 		if !r.mine(s.Owner) || !r.inPlan("subscription", s.Domain) {
@@ -1779,6 +1786,24 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		if competing[ch] != "" {
 			r.noteShort(s.Domain, s.Owner, want, custom || s.SyncStatus == "locked")
 		}
+		// What a subscription gives back of its reseller's pooled
+		// allocation in this run (moved to another owner, or asking
+		// less than it holds: switched, its add-on or customisation
+		// lowered) is freed after the plans are written (SPEC §6.5);
+		// one that a plan write grows got only what was left then.
+		// (Only a reseller's pooled allocation is given back: the
+		// others' subscriptions are not read again here.)
+		if p := r.priorSub(s.Domain); p != nil && p.Owner != s.Owner && p.Owner != "" && p.Owner != model.Admin {
+			r.givesBack[p.Owner] = true
+		} else if r.pooledAllocation(s.Owner, pools) {
+			have := r.observed(mapping.FromWebspace(d))
+			if growsPool(want, have) {
+				r.givesBack[s.Owner] = true
+			}
+			if !custom && s.SyncStatus != "locked" && !membership && r.planWritten(&s) && growsPool(have, want) {
+				grown[s.Domain] = grownSub{s.Owner, want}
+			}
+		}
 		if ip := s.IPAddress; ip != "" && !slices.Contains(mapping.WebspaceIPs(d), ip) {
 			// Moved to another IP address: gen_setup's ip_address, which
 			// is not a plan value (it does not lock the subscription).
@@ -1826,6 +1851,15 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		}
 		return nil, errorf("plesk %s: nothing was changed: subscriptions %s%s need an IP address: set %s (or PLANSYNC_PLESK_DEFAULT_IP)",
 			r.c.Server(), strings.Join(noIP, ", "), more, at)
+	}
+	// One a plan write grew while another subscription of its reseller
+	// still held what this run gives back is synced again after the
+	// other writes (buildResyncs), and gets what its plans ask as far as
+	// the allocation then allows, as predicted.
+	for _, domain := range slices.Sorted(maps.Keys(grown)) {
+		if g := grown[domain]; r.givesBack[g.owner] {
+			r.noteShort(domain, g.owner, g.want, false)
+		}
 	}
 	return allocationPhases(ph, competing), nil
 }
@@ -2152,8 +2186,9 @@ func (r *run) buildDeletes() []*phase {
 	// reseller first would leave its plans' deletes failing).
 	order := []string{"subscription", "customer", "addon_plan", "service_plan", "reseller", "reseller_plan", "service"}
 	var out []*phase
-	// freed are the resellers a subscription's delete frees allocation of.
-	freed := map[string]bool{}
+	// freed are the resellers a subscription's delete frees allocation
+	// of, or this run gives back some of it otherwise (givesBack).
+	freed := maps.Clone(r.givesBack)
 	for _, kind := range order {
 		ph := &phase{name: "deletes of " + strings.ReplaceAll(kind, "_", " ") + "s"}
 		// Resellers' plans go before the admin's, the reverse of creation.

@@ -371,6 +371,10 @@ type run struct {
 	// reseller's pooled allocation than predicted until this run's
 	// deletes free it; see buildResyncs.
 	short map[string]shortSub
+	// givesBack are the resellers some of whose pooled allocation this
+	// run gives back other than by a delete (a subscription moved to
+	// another owner, or asking less than it holds); see buildResyncs.
+	givesBack map[string]bool
 	// addonGUIDs are the add-on plans' GUIDs (read and created).
 	addonGUIDs map[string]bool
 	// moved are the customers moved to another owner (change-owner).
@@ -415,7 +419,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, statuses: map[state.Ref]bool{}, statusRead: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, statuses: map[state.Ref]bool{}, statusRead: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, givesBack: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
