@@ -449,7 +449,9 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 // (SPEC §4): sizes and counts integers (-1 unlimited), booleans, a
 // duration as written (or -1), other values strings (an enum's word
 // too: a server's value the model has no word for is recorded as the
-// server has it). Paths plansync does not know are left as they are.
+// server has it); so are the plan and available values of recorded
+// conflicts (an available value null: not available at all). Paths
+// plansync does not know are left as they are.
 func mistypedValue(s *state.Snapshot) error {
 	ids := make([]string, 0, len(s.PropertySets))
 	for id := range s.PropertySets {
@@ -471,6 +473,30 @@ func mistypedValue(s *state.Snapshot) error {
 			if want := recordedForm(p, set[path]); want != "" {
 				shown, _ := json.Marshal(set[path])
 				return fmt.Errorf("property set %s: %s is not %s: %s", id, path, want, shown)
+			}
+		}
+	}
+	for _, sub := range s.Subscriptions {
+		for _, c := range sub.Conflicts {
+			p := model.Lookup(c.Property)
+			if p == nil {
+				continue
+			}
+			for _, v := range []struct {
+				field string
+				x     any
+			}{{"plan_value", c.PlanValue}, {"available_value", c.AvailableValue}} {
+				if v.x == nil && v.field == "available_value" {
+					continue // not available at all
+				}
+				if want := recordedForm(p, v.x); want != "" {
+					key := sub.Domain
+					if sub.Server != "" {
+						key += " (server " + sub.Server + ")"
+					}
+					shown, _ := json.Marshal(v.x)
+					return fmt.Errorf("subscription %s: conflict on %s: %s is not %s: %s", key, c.Property, v.field, want, shown)
+				}
 			}
 		}
 	}
