@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -401,6 +402,9 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	if err := secretsInClear(incoming); err != nil {
 		return fmt.Errorf("%s: cannot push: %w; the recorded state was not changed", path, err)
 	}
+	if err := mistypedValue(incoming); err != nil {
+		return fmt.Errorf("%s: cannot push: not a valid state file: %w; the recorded state was not changed", path, err)
+	}
 	run, err := lockedState(ctx, env, c, dir, "state push")
 	if err != nil {
 		return err
@@ -438,6 +442,95 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	}
 	fmt.Fprintf(env.Stdout, "State replaced from %s (serial %d).\n", path, serial)
 	return nil
+}
+
+// mistypedValue refuses a state whose recorded property values are not
+// in their property's JSON form, the form plansync records and prints
+// (SPEC §4): sizes and counts integers (-1 unlimited), booleans, a
+// duration as written (or -1), other values strings (an enum's word
+// too: a server's value the model has no word for is recorded as the
+// server has it); so are the plan and available values of recorded
+// conflicts (an available value null: not available at all). Paths
+// plansync does not know are left as they are.
+func mistypedValue(s *state.Snapshot) error {
+	ids := make([]string, 0, len(s.PropertySets))
+	for id := range s.PropertySets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		set := s.PropertySets[id]
+		paths := make([]string, 0, len(set))
+		for path := range set {
+			paths = append(paths, path)
+		}
+		slices.Sort(paths)
+		for _, path := range paths {
+			p := model.Lookup(path)
+			if p == nil {
+				continue
+			}
+			if want := recordedForm(p, set[path]); want != "" {
+				shown, _ := json.Marshal(set[path])
+				return fmt.Errorf("property set %s: %s is not %s: %s", id, path, want, shown)
+			}
+		}
+	}
+	for _, sub := range s.Subscriptions {
+		for _, c := range sub.Conflicts {
+			p := model.Lookup(c.Property)
+			if p == nil {
+				continue
+			}
+			for _, v := range []struct {
+				field string
+				x     any
+			}{{"plan_value", c.PlanValue}, {"available_value", c.AvailableValue}} {
+				if v.x == nil && v.field == "available_value" {
+					continue // not available at all
+				}
+				if want := recordedForm(p, v.x); want != "" {
+					key := sub.Domain
+					if sub.Server != "" {
+						key += " (server " + sub.Server + ")"
+					}
+					shown, _ := json.Marshal(v.x)
+					return fmt.Errorf("subscription %s: conflict on %s: %s is not %s: %s", key, c.Property, v.field, want, shown)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// recordedForm says what a recorded value x of property p should be
+// ("" when it is that).
+func recordedForm(p *model.Prop, x any) string {
+	n, integral := x.(int64)
+	switch p.Kind {
+	case model.KindSize:
+		if !integral || n < model.Unlimited {
+			return "a size in bytes (an integer, -1 for unlimited)"
+		}
+	case model.KindCount:
+		if !integral || n < model.Unlimited {
+			return "a count (an integer, -1 for unlimited)"
+		}
+	case model.KindBool:
+		if _, ok := x.(bool); !ok {
+			return "true or false"
+		}
+	case model.KindDuration:
+		str, ok := x.(string)
+		if _, err := model.ParseDuration(str); !(integral && n == model.Unlimited) && (!ok || err != nil) {
+			return "a duration (30d, 6mo, 1y) or -1 for unlimited"
+		}
+	default:
+		if _, ok := x.(string); !ok {
+			return "a string"
+		}
+	}
+	return ""
 }
 
 // secretsInClear refuses a state whose secret fields hold anything but a
