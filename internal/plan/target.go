@@ -258,7 +258,7 @@ func Target(p *Plan, prior *state.Snapshot, targets []string) (*Plan, error) {
 					}
 				}
 			}
-			if owner := ownerIn[addr]; c.Kind == KindSubscription && pooled[owner] && (c.Action == Create || growsResources(c)) {
+			if owner := ownerIn[addr]; c.Kind == KindSubscription && pooled[owner] && (c.Action == Create || asksMore(c)) {
 				// What it gets of its reseller's pooled allocation is
 				// served from what the others of that reseller give back
 				// in this run (moved away, deleted, asking less): their
@@ -439,17 +439,28 @@ func statusChange(c *Change) bool {
 	return slices.ContainsFunc(c.Fields, func(f *FieldChange) bool { return f.Path == "status" || f.Path == "status_reasons" })
 }
 
-// growsResources reports whether c asks more of a resource (a size or
-// a count) than its object had.
-func growsResources(c *Change) bool {
+// resourceShift reports whether c asks more (grows) or less (shrinks)
+// of some resource (a size or a count) than its object had.
+func resourceShift(c *Change) (grows, shrinks bool) {
 	for _, f := range c.Fields {
 		b, bok := f.Before.JSON.(int64)
 		a, aok := f.After.JSON.(int64)
-		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (a == model.Unlimited || b != model.Unlimited && a > b) {
-			return true
+		if !strings.HasPrefix(f.Path, "resources.") || !bok || !aok || a == b {
+			continue
+		}
+		if a == model.Unlimited || b != model.Unlimited && a > b {
+			grows = true
+		} else {
+			shrinks = true
 		}
 	}
-	return false
+	return grows, shrinks
+}
+
+// asksMore reports whether c asks more of some resource (resourceShift).
+func asksMore(c *Change) bool {
+	g, _ := resourceShift(c)
+	return g
 }
 
 // givesBack reports whether the subscription change d gives back some of
@@ -466,14 +477,8 @@ func givesBack(d *Change, owner string, ownerIn, ownerWas map[string]string) boo
 	if ownerIn[d.Address()] != owner {
 		return false
 	}
-	for _, f := range d.Fields {
-		b, bok := f.Before.JSON.(int64)
-		a, aok := f.After.JSON.(int64)
-		if strings.HasPrefix(f.Path, "resources.") && bok && aok && a != b && (b == model.Unlimited || a != model.Unlimited && a < b) {
-			return true
-		}
-	}
-	return false
+	_, shrinks := resourceShift(d)
+	return shrinks
 }
 
 // allocationChange reports whether c changes a reseller's allocation
