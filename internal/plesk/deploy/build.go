@@ -1757,10 +1757,14 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				// Its frozen values gain a service of its plan that it
 				// could not have when it was locked (a conflict now
 				// resolved: an extension installed, a service made
-				// available again): no plan write reaches a locked
-				// subscription, so it is attached to it.
-				add, _ := r.customItems(&s, d)
-				add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
+				// available again): no plan write reaches a subscription
+				// the server holds locked, so it is attached to it (one
+				// the server holds synced gets it from its plan's write).
+				var add []string
+				if info.locked {
+					add, _ = r.customItems(&s, d)
+					add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
+				}
 				items(add, r.frozenDrops(&s, d))
 			}
 		case "custom":
