@@ -70,6 +70,7 @@ func TestScripts(t *testing.T) {
 			"mkfifo":          mkfifo,
 			"pleskfake":       pleskFake,
 			"pleskcomponents": pleskComponents,
+			"pleskextension":  pleskExtension,
 			"pgexec":          pgExec,
 			"pgstate":         pgStateCmd,
 			"pleskpost":       pleskPost,
@@ -672,6 +673,30 @@ func pleskComponents(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("pleskcomponents: no emulator %q running (start it with pleskfake)", name)
 	}
 	v.(*fake.Server).Do(func(st *fake.State) { st.Components = strings.Split(args[0], ",") })
+}
+
+// pleskExtension installs an extension on the running emulator, with the
+// additional services it provides, as an operator would in the panel.
+//
+//	pleskextension [-name NAME] EXTENSION SERVICE=DESCRIPTION...
+func pleskExtension(ts *testscript.TestScript, neg bool, args []string) {
+	name := ""
+	if len(args) >= 2 && args[0] == "-name" {
+		name, args = args[1], args[2:]
+	}
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: pleskextension [-name NAME] EXTENSION SERVICE=DESCRIPTION...")
+	}
+	services := map[string]string{}
+	for _, a := range args[1:] {
+		sv, desc, _ := strings.Cut(a, "=")
+		services[sv] = desc
+	}
+	v, ok := emulators.Load(downKey(ts, name))
+	if !ok {
+		ts.Fatalf("pleskextension: no emulator %q running (start it with pleskfake)", name)
+	}
+	v.(*fake.Server).Do(func(st *fake.State) { st.InstallExtension(args[0], services) })
 }
 
 // subst replaces $NAME and ${NAME} in files with the script's

@@ -1754,7 +1754,18 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
 				items(add, r.frozenDrops(&s, d))
 			default:
-				items(nil, r.frozenDrops(&s, d))
+				// Its frozen values gain a service of its plan that it
+				// could not have when it was locked (a conflict now
+				// resolved: an extension installed, a service made
+				// available again): no plan write reaches a subscription
+				// the server holds locked, so it is attached to it (one
+				// the server holds synced gets it from its plan's write).
+				var add []string
+				if info.locked {
+					add, _ = r.customItems(&s, d)
+					add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
+				}
+				items(add, r.frozenDrops(&s, d))
 			}
 		case "custom":
 			have := r.observed(mapping.FromWebspace(d))

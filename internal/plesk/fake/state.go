@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/plansync/plansync/internal/model"
@@ -179,6 +180,20 @@ var DefaultComponents = []string{"php8.1", "php8.2", "php8.3", "php-fpm", "php-f
 // NewState returns an empty server with the default components and one IP.
 func NewState() *State {
 	return &State{NextID: AdminID + 1, Components: append([]string(nil), DefaultComponents...), IPs: []string{"192.0.2.10"}}
+}
+
+// InstallExtension installs extension ext on the server, which registers
+// the additional services it provides (name: description), as installing
+// an extension does in Plesk (tests install one on a running server).
+func (s *State) InstallExtension(ext string, services map[string]string) {
+	if !slices.Contains(s.Extensions, ext) {
+		s.Extensions = append(s.Extensions, ext)
+	}
+	for _, name := range sortedKeysOf(services) {
+		if s.planItem(name) == nil {
+			s.PlanItems = append(s.PlanItems, &PlanItem{Name: name, UUID: guid(s.newID()), Label: name, Tooltip: services[name], Visible: true})
+		}
+	}
 }
 
 func (s *State) newID() int {
