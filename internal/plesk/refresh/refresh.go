@@ -2580,6 +2580,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		if billing {
 			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
+			// Its create in the plan is left undone: it reverts
+			// nothing (watch --apply applies the plan without
+			// --self-heal).
+			d.NoRevert = true
 		}
 		return
 	case plan.DriftCreated:
