@@ -768,8 +768,8 @@ func (s *watchSession) apply(ctx context.Context, run *planRun, trigger []string
 	if out != nil {
 		// As apply says it: on which server, and the writes sent.
 		printApplied(s.env.Stdout, client.Server(), p, out, serial)
-		if kept, _, _ := disagreeingObjects(out.Disagreements, out.Created, out.Noted); out.Writes == 0 && kept > 0 {
-			s.idle = fmt.Sprintf("it sent nothing to %s and left %s in model disagreement as %s", client.Server(), counted(kept, "object"), watchPlural(kept, "it was", "they were"))
+		if kept, _, _ := disagreeingObjects(out.Disagreements, out.Created, out.Noted); out.Writes == 0 && (kept > 0 || len(out.Notes) > 0) {
+			s.idle = fmt.Sprintf("it sent nothing to %s and left %s", client.Server(), watchLeft(kept, len(out.Notes)))
 			s.idleAt = s.env.Now().Format("15:04:05")
 		}
 		return true
@@ -810,19 +810,34 @@ func (s *watchSession) applyFleet(ctx context.Context, run *planRun, rec watchAu
 	}
 	rec.Result = "applied"
 	s.audit(rec)
-	writes, kept := 0, 0
+	writes, kept, undone := 0, 0, 0
 	for _, oc := range res.outcomes {
 		writes += oc.Writes
 		if oc.out != nil {
 			n, _, _ := disagreeingObjects(oc.out.Disagreements, oc.out.Created, oc.out.Noted)
 			kept += n
+			undone += len(oc.out.Notes)
 		}
 	}
-	if writes == 0 && kept > 0 {
-		s.idle = fmt.Sprintf("it sent nothing to the servers and left %s in model disagreement as %s", counted(kept, "object"), watchPlural(kept, "it was", "they were"))
+	if writes == 0 && (kept > 0 || undone > 0) {
+		s.idle = fmt.Sprintf("it sent nothing to the servers and left %s", watchLeft(kept, undone))
 		s.idleAt = s.env.Now().Format("15:04:05")
 	}
 	return true
+}
+
+// watchLeft says what an apply that sent nothing left as it was: kept
+// objects in model disagreement, and undone changes it does not make (a
+// billing-owned subscription not on the server is not created).
+func watchLeft(kept, undone int) string {
+	var left []string
+	if kept > 0 {
+		left = append(left, fmt.Sprintf("%s in model disagreement as %s", counted(kept, "object"), watchPlural(kept, "it was", "they were")))
+	}
+	if undone > 0 {
+		left = append(left, fmt.Sprintf("%s undone (kept on %s previous record)", counted(undone, "change"), watchPlural(undone, "its", "their")))
+	}
+	return strings.Join(left, " and ")
 }
 
 // applyCommand is the command that applies what watch would not apply

@@ -2580,6 +2580,10 @@ func (c *comparer) describe(d *plan.Drift) {
 		}
 		if billing {
 			d.Revert = "in the billing system, which owns its existence (managed_by: billing); apply does not create it"
+			// Its create in the plan is left undone: it reverts
+			// nothing (watch --apply applies the plan without
+			// --self-heal).
+			d.NoRevert = true
 		}
 		return
 	case plan.DriftCreated:
@@ -2621,9 +2625,9 @@ func (c *comparer) describe(d *plan.Drift) {
 				d.Revert = fmt.Sprintf("apply will sync it with reseller plan %s again (reseller sync-subscription)", rp)
 			case want != nil && want.Plan != model.None && want.Plan != "":
 				d.Revert = fmt.Sprintf("apply will switch it back to reseller plan %s (reseller switch-subscription), which gives it that plan's values", want.Plan)
-				if r := billingRevert(d.Fields); billing && r != "" {
+				if r, only := billingRevert(d.Fields); billing && r != "" {
 					// The switch is billing's (SPEC §6.5).
-					d.Revert = r
+					d.Revert, d.NoRevert = r, only
 				}
 			default:
 				d.Revert = "apply will set it back to the config's values"
@@ -2674,8 +2678,11 @@ func (c *comparer) describe(d *plan.Drift) {
 		if !gone {
 			d.Revert = "apply will set it back to the config's values"
 			if billing {
-				if r := billingRevert(d.Fields); r != "" {
-					d.Revert = r
+				if r, only := billingRevert(d.Fields); r != "" {
+					// Only billing's fields drifted: apply sets
+					// nothing back (watch --apply applies its plans
+					// without --self-heal).
+					d.Revert, d.NoRevert = r, only
 				}
 			}
 		}
@@ -2949,8 +2956,9 @@ func accountIndex(s *state.Snapshot, first bool) map[string]int {
 // billingRevert says how drift in a billing-managed object's fields is
 // reverted when some of them are billing's: in the billing system, since
 // apply does not write them (and, with its plan or add-ons, the values
-// that come with them). "" when billing owns none of them.
-func billingRevert(fields []plan.DriftField) string {
+// that come with them). "" when billing owns none of them; only, when
+// billing owns them all: apply then sets none of them back.
+func billingRevert(fields []plan.DriftField) (r string, only bool) {
 	var owned []string
 	switched, others := false, false
 	for _, b := range billingOwned {
@@ -2962,7 +2970,7 @@ func billingRevert(fields []plan.DriftField) string {
 		}
 	}
 	if len(owned) == 0 {
-		return ""
+		return "", false
 	}
 	for _, f := range fields {
 		own := f.Path == "sync_status"
@@ -2981,11 +2989,11 @@ func billingRevert(fields []plan.DriftField) string {
 	if len(owned) > 1 {
 		what = "them"
 	}
-	r := fmt.Sprintf("in the billing system, which owns its %s (managed_by: billing); apply does not write %s", strings.Join(owned, " and "), what)
+	r = fmt.Sprintf("in the billing system, which owns its %s (managed_by: billing); apply does not write %s", strings.Join(owned, " and "), what)
 	if others {
 		r += ", and sets the other values back to the config's"
 	}
-	return r
+	return r, !others
 }
 
 // declared reports whether the config declares the drifted object, under
