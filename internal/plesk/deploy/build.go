@@ -667,9 +667,10 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 // customItems gives the additional services a custom subscription (plan
 // none) is to get on the server and to lose: no plan brings them, so
 // they are its own (webspace add-plan-item / remove-plan-item). As the
-// plan says: it gets what its record has that the server's
+// plan says: it gets what its record gains that the server's
 // subscription lacks (d nil: a new one, all of them; one taken off it
-// in the panel is drift, which the plan sets back), and loses what
+// in the panel when the plan changes its services: drift it sets
+// back), and loses what
 // plansync gave it (its prior record lists it) and no longer gives. A
 // service added to it in the panel, which no record lists, is left as
 // it is; so is everything when the server did not say which services it
@@ -699,9 +700,11 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 		case hasItem(d.Data.PlanItems, n):
 		case detaching && !r.viaPlan(d, n) && !r.planGives(wasPlan, n):
 			add = append(add, n)
-		case !detaching:
-			// One its record gains, or one it had that was taken off
-			// it in the panel (drift the plan sets back).
+		case !detaching && !slices.Contains(had, n):
+			add = append(add, n)
+		case !detaching && r.servicesPlanned(s.Domain):
+			// One it had that was taken off it in the panel: drift the
+			// plan sets back.
 			add = append(add, n)
 		}
 	}
@@ -740,6 +743,24 @@ func (r *run) planGives(ref state.Ref, name string) bool {
 		}
 	}
 	return false
+}
+
+// servicesPlanned reports whether the plan changes the additional
+// services of subscription domain (a saved plan's change, which lists
+// no fields, may).
+func (r *run) servicesPlanned(domain string) bool {
+	ch := r.changes["subscription "+domain]
+	if ch == nil || ch.Action == plan.Delete {
+		return false
+	}
+	listed := false
+	for _, f := range ch.Fields {
+		if f.Path == plan.ServicesKey {
+			return true
+		}
+		listed = listed || !f.Sensitive
+	}
+	return !listed
 }
 
 // addonGives reports whether one of the result's add-on plans that

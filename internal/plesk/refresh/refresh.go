@@ -2324,7 +2324,10 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 // the subscription in the panel, which no record lists, is left alone,
 // as import and apply leave it. Nothing is off when the read holds no
 // plan-items of the subscription, or when it is on other plans than
-// recorded (switched in the panel: that is the drift).
+// recorded (switched in the panel: that is the drift); nor, for a
+// reseller's subscription, a service the administrator made unavailable
+// to resellers (the service's drift), nor anything when the services'
+// definitions were not read (as the reseller), which would tell.
 func (c *comparer) servicesTakenOff(r state.Subscription, s *state.Subscription) (had, off []string) {
 	if r.SyncStatus != s.SyncStatus || (r.SyncStatus != "custom" && r.SyncStatus != "locked") ||
 		r.Plan != s.Plan || !slices.Equal(r.Addons, s.Addons) || r.Domain != s.Domain {
@@ -2334,14 +2337,32 @@ func (c *comparer) servicesTakenOff(r state.Subscription, s *state.Subscription)
 	if !ok {
 		return nil, nil
 	}
+	reseller := r.Owner != "" && r.Owner != model.Admin
+	if reseller && (!c.read.ServicesRead || c.opt.Reseller != "") {
+		// A reseller's subscription lacks a service the administrator
+		// made unavailable to resellers (that service's drift), which
+		// only the services' definitions tell apart.
+		return nil, nil
+	}
 	had = plan.ServicesOf(c.rec.PropertySets[r.Effective])
 	for _, n := range had {
-		if slices.Contains(items, n) || c.addonService(r, n) {
+		if slices.Contains(items, n) || c.addonService(r, n) || (reseller && !c.availableToResellers(n)) {
 			continue
 		}
 		off = append(off, n)
 	}
 	return had, off
+}
+
+// availableToResellers reports whether the observed definition of
+// service name lets resellers' subscriptions have it.
+func (c *comparer) availableToResellers(name string) bool {
+	for _, sv := range c.obs.Services {
+		if sv.Name == name {
+			return sv.AvailableToResellers
+		}
+	}
+	return true
 }
 
 // addonService reports whether one of the recorded add-ons of
