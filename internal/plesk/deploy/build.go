@@ -668,7 +668,9 @@ func (r *run) viaPlan(w *xmlapi.WebspaceData, name string) bool {
 // none) is to get on the server and to lose: no plan brings them, so
 // they are its own (webspace add-plan-item / remove-plan-item). As the
 // plan says: it gets what its record gains that the server's
-// subscription lacks (d nil: a new one, all of them), and loses what
+// subscription lacks (d nil: a new one, all of them; one taken off it
+// in the panel when the plan changes its services: drift it sets
+// back), and loses what
 // plansync gave it (its prior record lists it) and no longer gives. A
 // service added to it in the panel, which no record lists, is left as
 // it is; so is everything when the server did not say which services it
@@ -699,6 +701,10 @@ func (r *run) customItems(s *state.Subscription, d *xmlapi.WebspaceData) (add, d
 		case detaching && !r.viaPlan(d, n) && !r.planGives(wasPlan, n):
 			add = append(add, n)
 		case !detaching && !slices.Contains(had, n):
+			add = append(add, n)
+		case !detaching && r.servicesPlanned(s.Domain):
+			// One it had that was taken off it in the panel: drift the
+			// plan sets back.
 			add = append(add, n)
 		}
 	}
@@ -734,6 +740,37 @@ func (r *run) planGives(ref state.Ref, name string) bool {
 	for i := range r.res.ServicePlans {
 		if pl := &r.res.ServicePlans[i]; pl.Key == ref.Key {
 			return slices.Contains(pl.Services, name)
+		}
+	}
+	return false
+}
+
+// servicesPlanned reports whether the plan changes the additional
+// services of subscription domain (a saved plan's change, which lists
+// no fields, may).
+func (r *run) servicesPlanned(domain string) bool {
+	ch := r.changes["subscription "+domain]
+	if ch == nil || ch.Action == plan.Delete {
+		return false
+	}
+	listed := false
+	for _, f := range ch.Fields {
+		if f.Path == plan.ServicesKey {
+			return true
+		}
+		listed = listed || !f.Sensitive
+	}
+	return !listed
+}
+
+// addonGives reports whether one of the result's add-on plans that
+// subscription s has includes service name.
+func (r *run) addonGives(s *state.Subscription, name string) bool {
+	for _, a := range s.Addons {
+		for i := range r.res.AddonPlans {
+			if pl := &r.res.AddonPlans[i]; pl.Key == model.PlanKey(s.Owner, a) && slices.Contains(pl.Services, name) {
+				return true
+			}
 		}
 	}
 	return false
@@ -1760,10 +1797,13 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 				// available again): no plan write reaches a subscription
 				// the server holds locked, so it is attached to it (one
 				// the server holds synced gets it from its plan's write).
+				// So is one of its frozen values taken off it in the
+				// panel (drift the plan sets back), but an add-on's,
+				// which is plansync-only (SPEC 6.2).
 				var add []string
 				if info.locked {
 					add, _ = r.customItems(&s, d)
-					add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) })
+					add = slices.DeleteFunc(add, func(n string) bool { return !r.planGives(planRef, n) && r.addonGives(&s, n) })
 				}
 				items(add, r.frozenDrops(&s, d))
 			}

@@ -65,6 +65,11 @@ type Server struct {
 	// is dropped): a reseller, who cannot read the services' definitions,
 	// sees by them a service its plan includes that it does not get.
 	UnsyncedItems map[string][]string
+	// OwnItems holds, by domain, the additional services (plan-items)
+	// the server reports each locked or custom subscription has (kept
+	// when Read is dropped): what such a subscription has is its own,
+	// not its plans' (servicesTakenOff).
+	OwnItems map[string][]string
 	// Extensions are the installed extensions' ids, when ExtensionsRead
 	// (importer.Snapshot's, kept when Read is dropped).
 	Extensions     []string
@@ -136,10 +141,11 @@ func FromSnapshot(snap *importer.Snapshot, now time.Time) *Server {
 	unsynced := Unsynchronized(snap)
 	MarkUnsynced(p.Result, "", unsynced)
 	items := unsyncedItems(snap)
+	own := ownItems(snap)
 	MarkOnPlan(p.Result, "", OnPlan(snap))
 	TakeHeld(p.Result, "", held)
 	TakeLocked(p.Result, "", Locked(snap))
-	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced, UnsyncedItems: items,
+	return &Server{Name: snap.Server, Config: cfg, Records: p.Result, Status: statusBits(snap), Read: snap, MoreIPs: more, Unsynced: unsynced, UnsyncedItems: items, OwnItems: own,
 		Extensions: snap.Extensions, ExtensionsRead: snap.ExtensionsRead, PHP: snap.PHP, ServicesRead: snap.ItemsRead, Defined: itemNames(snap.Items),
 		LockedResellers: importer.LockedResellers(snap)}
 }
@@ -377,6 +383,30 @@ func unsyncedItems(snap *importer.Snapshot) map[string][]string {
 	return out
 }
 
+// ownItems lists, by domain, the additional services (plan-items) of
+// the subscriptions a read holds locked or on no plan (custom), as the
+// server reports them (none when the read has no plan-items dataset).
+func ownItems(snap *importer.Snapshot) map[string][]string {
+	var out map[string][]string
+	for _, w := range snap.Webspaces {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.PlanItems == nil || w.Data.Subscriptions == nil {
+			continue
+		}
+		if info := w.Data.Subscriptions.Subscription; info != nil && info.Locked != "true" && len(info.Plan) > 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		names := []string{}
+		for _, it := range w.Data.PlanItems.Item {
+			names = append(names, it.Name)
+		}
+		out[w.Data.GenInfo.Domain()] = names
+	}
+	return out
+}
+
 // MarkUnsynced records the synced subscriptions of rec whose domains are
 // in off as unsynced: on server only, unless server is "".
 func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
@@ -394,7 +424,7 @@ func MarkUnsynced(rec *state.Snapshot, server string, off map[string]bool) {
 // server block of the config (its components), the status bits and the
 // raw answer are kept.
 func (srv *Server) Slim() *Server {
-	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced, UnsyncedItems: srv.UnsyncedItems,
+	out := &Server{Name: srv.Name, Status: srv.Status, Read: srv.Read, ReadAt: srv.ReadAt, Extensions: srv.Extensions, ExtensionsRead: srv.ExtensionsRead, PHP: srv.PHP, Unsynced: srv.Unsynced, UnsyncedItems: srv.UnsyncedItems, OwnItems: srv.OwnItems,
 		ServicesRead: srv.ServicesRead, Defined: srv.Defined}
 	if srv.Config != nil {
 		out.Config = &model.Config{Server: srv.Config.Server}
@@ -824,6 +854,10 @@ type comparer struct {
 	// subscriptions recorded unsynced without get again, made available
 	// to resellers again in the panel (regained).
 	regainedServices map[string][]string
+	// takenOff holds, by domain, the services a custom or locked
+	// subscription's record lists that were taken off it in the panel
+	// (servicesTakenOff).
+	takenOff map[string][]string
 	// resynced holds the domains of the subscriptions recorded unsynced
 	// (with conflicts) that the server reports synchronized again.
 	resynced map[string]bool
@@ -2024,6 +2058,22 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		c.regainedServices[key] = regained
 	}
+	// Additional services its record lists that the server's
+	// subscription no longer has: taken off it in the panel (SPEC §6.4).
+	var hasServices []string // what it still has of them
+	if len(lost) == 0 && len(regained) == 0 {
+		if had, off := c.servicesTakenOff(r, s); len(off) > 0 {
+			hasServices = slices.DeleteFunc(slices.Clone(had), func(n string) bool { return slices.Contains(off, n) })
+			edited = append(edited, plan.DriftField{Path: plan.ServicesKey, Recorded: plan.ListOf(had, true), Observed: plan.ListOf(hasServices, true)})
+			if c.takenOff == nil {
+				c.takenOff = map[string][]string{}
+			}
+			c.takenOff[key] = off
+			if hasServices == nil {
+				hasServices = []string{}
+			}
+		}
+	}
 	switch {
 	case syncChanged && s.SyncStatus == "locked":
 		fields := append([]plan.DriftField{{Path: "sync_status", Recorded: plan.StringOf(r.SyncStatus), Observed: plan.StringOf(s.SyncStatus)}}, values...)
@@ -2186,6 +2236,15 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		}
 		o.Effective = c.obs.PutValues(vals)
 	}
+	if hasServices != nil {
+		// Without the services taken off it in the panel.
+		vals := maps.Clone(c.obs.PropertySets[o.Effective])
+		delete(vals, plan.ServicesKey)
+		if len(hasServices) > 0 {
+			vals[plan.ServicesKey] = plan.ServicesValue(hasServices)
+		}
+		o.Effective = c.obs.PutValues(vals)
+	}
 	if len(regained) > 0 {
 		// With the services it gets again.
 		vals := maps.Clone(c.obs.PropertySets[o.Effective])
@@ -2252,6 +2311,71 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 		o.StatusReasons = nil
 	}
 	return o
+}
+
+// servicesTakenOff gives the additional services the record of a
+// custom or locked subscription lists (had) and, of those, the ones the
+// server's subscription does not have (off): taken off it in the panel
+// (webspace remove-plan-item). Such a subscription's services are its
+// own on the server (a custom one's, attached by plansync) or those it
+// kept from its plans when locked (SPEC 1.3), which plansync records
+// and writes; a synced one's are its plans'. An add-on's services are
+// plansync-only (SPEC §6.2), never on the server; a service added to
+// the subscription in the panel, which no record lists, is left alone,
+// as import and apply leave it. Nothing is off when the read holds no
+// plan-items of the subscription, or when it is on other plans than
+// recorded (switched in the panel: that is the drift); nor, for a
+// reseller's subscription, a service the administrator made unavailable
+// to resellers (the service's drift), nor anything when the services'
+// definitions were not read (as the reseller), which would tell.
+func (c *comparer) servicesTakenOff(r state.Subscription, s *state.Subscription) (had, off []string) {
+	if r.SyncStatus != s.SyncStatus || (r.SyncStatus != "custom" && r.SyncStatus != "locked") ||
+		r.Plan != s.Plan || !slices.Equal(r.Addons, s.Addons) || r.Domain != s.Domain {
+		return nil, nil
+	}
+	items, ok := c.read.OwnItems[r.Domain]
+	if !ok {
+		return nil, nil
+	}
+	reseller := r.Owner != "" && r.Owner != model.Admin
+	if reseller && (!c.read.ServicesRead || c.opt.Reseller != "") {
+		// A reseller's subscription lacks a service the administrator
+		// made unavailable to resellers (that service's drift), which
+		// only the services' definitions tell apart.
+		return nil, nil
+	}
+	had = plan.ServicesOf(c.rec.PropertySets[r.Effective])
+	for _, n := range had {
+		if slices.Contains(items, n) || c.addonService(r, n) || (reseller && !c.availableToResellers(n)) {
+			continue
+		}
+		off = append(off, n)
+	}
+	return had, off
+}
+
+// availableToResellers reports whether the observed definition of
+// service name lets resellers' subscriptions have it.
+func (c *comparer) availableToResellers(name string) bool {
+	for _, sv := range c.obs.Services {
+		if sv.Name == name {
+			return sv.AvailableToResellers
+		}
+	}
+	return true
+}
+
+// addonService reports whether one of the recorded add-ons of
+// subscription r includes service name (plansync-only, SPEC §6.2).
+func (c *comparer) addonService(r state.Subscription, name string) bool {
+	for _, a := range r.Addons {
+		for i := range c.rec.AddonPlans {
+			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(r.Owner, a) && slices.Contains(p.Services, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // unavailable gives the services a reseller's subscription's record
@@ -2703,6 +2827,15 @@ func (c *comparer) describe(d *plan.Drift) {
 			continue
 		}
 		all.Fields = append(all.Fields, o.Fields...)
+	}
+	if off := c.takenOff[d.Key]; len(off) > 0 && d.Kind == plan.KindSubscription && !gone && len(all.Fields) == 1 {
+		// Its services are its plans' (frozen when locked) or the
+		// default plan's it started from: a config gives none to one
+		// subscription, nor takes one off it.
+		what := "service " + strings.Join(off, ", ")
+		d.AdoptNote = fmt.Sprintf("nothing to adopt: a config cannot take an additional service off one subscription (its services come from its plans); to stop providing %s, take it out of the config", what)
+		d.Revert = fmt.Sprintf("apply will attach %s to it again", what)
+		return
 	}
 	if bad := unadoptable(all.Fields); len(bad) > 0 {
 		// A block holding it would be a config the loader refuses.
