@@ -672,7 +672,9 @@ func (d *decoder) snapshot() *Snapshot {
 			d.unknown("the snapshot", key)
 		}
 	})
-	if d.err == nil && d.peek() != 0 {
+	// Anything but white space after the snapshot (a NUL byte too: a
+	// file extended with zeros by a crash) is an error.
+	if d.ws(); d.err == nil && d.pos < len(d.data) {
 		d.fail("unexpected %s after the snapshot", d.found())
 	}
 	return s

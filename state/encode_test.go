@@ -359,6 +359,8 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "format version zero", in: `{"format_version": 0, "lineage": "l"}`, want: "format_version is missing"},
 		{name: "no lineage", in: `{"format_version": 1, "serial": 1}`, want: "lineage is missing"},
 		{name: "trailing data", in: ok + ` {}`, want: "after the snapshot"},
+		{name: "trailing NUL bytes", in: ok + "\n\x00\x00", want: "line 2, column 1: unexpected byte 0x00 after the snapshot"},
+		{name: "data after a NUL byte", in: ok + "\x00{}", want: "unexpected byte 0x00 after the snapshot"},
 		{name: "control character", in: "{\"format_version\": 1, \"lineage\": \"a\tb\"}", want: "control character"},
 		{name: "bad escape", in: `{"format_version": 1, "lineage": "\x"}`, want: "invalid escape"},
 		{name: "bad time", in: `{"format_version": 1, "lineage": "l", "subscriptions": [{"domain": "a", "created_at": "yesterday"}]}`, want: "invalid time"},
