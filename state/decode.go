@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -567,6 +568,7 @@ func (d *decoder) values(what string) Values {
 	// as are boxed numbers.
 	start := len(d.fields)
 	d.object(what, func(key []byte) {
+		keyPos := d.keyPos
 		k := d.intern(key)
 		var x any
 		switch d.peek() {
@@ -577,22 +579,34 @@ func (d *decoder) values(what string) Values {
 		default:
 			x = d.value()
 		}
-		d.fields = append(d.fields, field{k, x})
+		d.fields = append(d.fields, field{k, x, keyPos})
 	})
 	fields := d.fields[start:]
 	v := make(Values, len(fields))
 	for _, f := range fields {
-		v[f.key] = f.value // a repeated key: the last one, as a map assignment
+		v[f.key] = f.value
+	}
+	if len(v) < len(fields) && d.err == nil {
+		// A path given twice: which value was recorded cannot be told.
+		for i, f := range fields {
+			if slices.ContainsFunc(fields[:i], func(g field) bool { return g.key == f.key }) {
+				d.pos = f.pos
+				d.fail("%s given twice in %s", strconv.Quote(f.key), what)
+				break
+			}
+		}
 	}
 	clear(fields)
 	d.fields = d.fields[:start]
 	return v
 }
 
-// field is a decoded field of a property set (values).
+// field is a decoded field of a property set (values), and the offset of
+// its name.
 type field struct {
 	key   string
 	value any
+	pos   int
 }
 
 // intern returns b as a string, interned.
@@ -625,7 +639,28 @@ func (d *decoder) boxed(x any) any {
 // snapshot decodes a whole snapshot and checks that nothing follows it.
 func (d *decoder) snapshot() *Snapshot {
 	s := new(Snapshot)
+	// seen holds the fields met, by their bit: a field given twice
+	// (two lists of subscriptions) is an error, not the last one taken
+	// and the other dropped.
+	var seen uint32
+	once := func(key []byte) bool {
+		i := snapshotField(key)
+		if i == 0 {
+			return true // unknown: said so below
+		}
+		bit := uint32(1) << i
+		if seen&bit != 0 {
+			d.pos = d.keyPos
+			d.fail("field %q given twice in the snapshot", key)
+			return false
+		}
+		seen |= bit
+		return true
+	}
 	d.object("the snapshot", func(key []byte) {
+		if !once(key) {
+			return
+		}
 		switch string(key) {
 		case "format_version":
 			start := d.pos
@@ -666,7 +701,12 @@ func (d *decoder) snapshot() *Snapshot {
 				s.PropertySets = map[string]Values{}
 			}
 			d.object("property_sets", func(id []byte) {
+				idPos, n := d.keyPos, len(s.PropertySets)
 				s.PropertySets[string(id)] = d.values("property set " + strconv.Quote(string(id)))
+				if len(s.PropertySets) == n && d.err == nil {
+					d.pos = idPos
+					d.fail("property set %q given twice", id)
+				}
 			})
 		default:
 			d.unknown("the snapshot", key)
@@ -678,6 +718,20 @@ func (d *decoder) snapshot() *Snapshot {
 		d.fail("unexpected %s after the snapshot", d.found())
 	}
 	return s
+}
+
+// snapshotFields are the snapshot's fields, by their bit in snapshot's
+// seen set (0: any other).
+var snapshotFields = [...]string{"", "format_version", "lineage", "serial", "server", "servers", "services",
+	"service_plans", "addon_plans", "reseller_plans", "resellers", "customers", "subscriptions", "property_sets"}
+
+func snapshotField(key []byte) int {
+	for i, f := range snapshotFields[1:] {
+		if string(key) == f {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // count returns the number of elements of the array that begins at the
