@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -49,10 +50,75 @@ type decoder struct {
 	// fields is values' scratch list; nums are boxed numbers (boxed).
 	fields []field
 	nums   map[int64]any
+	// forms gives the form of a property's values (see SetValueForms),
+	// nil when they are not checked; keys holds the paths of property
+	// sets decoded so far, interned, with their forms.
+	forms func(path string) ValueForm
+	keys  map[string]setKey
+}
+
+// setKey is a property path, interned, and the form of its values (nil:
+// any).
+type setKey struct {
+	path string
+	form ValueForm
 }
 
 func newDecoder(data []byte) *decoder {
 	return &decoder{data: data, strs: make(map[string]string)}
+}
+
+// ValueForm says what a recorded value x of a property should be, as a
+// phrase ("a size in bytes (an integer, -1 for unlimited)"), or "" when x
+// is of that form.
+type ValueForm func(x any) string
+
+var valueForms func(path string) ValueForm
+
+// SetValueForms makes Decode check each value of a property set, and the
+// plan and available values of each recorded conflict, against the form
+// forms gives for its property path (nil: any value), as it decodes them,
+// at no extra pass: a state holding a value not of its form (a size
+// "10GiB", a boolean "yes") is corrupt, and the error names the property
+// set (or the subscription) and the property. forms is called once per
+// path in each Decode, and the form it gives is used by that Decode only.
+// This package knows no properties: the CLI sets the forms of its model
+// once, before it reads a state.
+func SetValueForms(forms func(path string) ValueForm) { valueForms = forms }
+
+// valueError is a recorded value not of its property's form.
+type valueError struct{ msg string }
+
+func (e *valueError) Error() string { return e.msg }
+
+// setKey interns the property path b with the form of its values (nil:
+// any, or not checked).
+func (d *decoder) setKey(b []byte) setKey {
+	if k, ok := d.keys[string(b)]; ok {
+		return k
+	}
+	k := setKey{path: string(b)}
+	if d.forms != nil {
+		k.form = d.forms(k.path)
+	}
+	if d.keys == nil {
+		d.keys = make(map[string]setKey)
+	}
+	d.keys[k.path] = k
+	return k
+}
+
+// mistyped fails with a value error: what's value at path is not of the
+// form want.
+func (d *decoder) mistyped(what, path, want string, x any) {
+	if d.err == nil {
+		shown, err := json.Marshal(x)
+		if err != nil {
+			shown = []byte(fmt.Sprint(x))
+		}
+		d.err = &valueError{fmt.Sprintf("%s: %s is not %s: %s", what, path, want, shown)}
+	}
+	d.pos = len(d.data)
 }
 
 // lineColumn is the line and column (from 1, in bytes) of byte offset
@@ -557,7 +623,9 @@ func numberValue(lit []byte) (any, error) {
 	return f, nil
 }
 
-func (d *decoder) values(what string) Values {
+// values decodes a property set; what names it in messages of its
+// encoding, label in those of its values (property set ID).
+func (d *decoder) values(what, label string) Values {
 	if d.peek() != '{' {
 		d.fail("expected %s to be an object, found %s", what, d.found())
 		return nil
@@ -569,7 +637,7 @@ func (d *decoder) values(what string) Values {
 	start := len(d.fields)
 	d.object(what, func(key []byte) {
 		keyPos := d.keyPos
-		k := d.intern(key)
+		k := d.setKey(key)
 		var x any
 		switch d.peek() {
 		case '"':
@@ -579,7 +647,12 @@ func (d *decoder) values(what string) Values {
 		default:
 			x = d.value()
 		}
-		d.fields = append(d.fields, field{k, x, keyPos})
+		if k.form != nil && d.err == nil {
+			if want := k.form(x); want != "" {
+				d.mistyped(label, k.path, want, x)
+			}
+		}
+		d.fields = append(d.fields, field{k.path, x, keyPos})
 	})
 	fields := d.fields[start:]
 	v := make(Values, len(fields))
@@ -702,7 +775,7 @@ func (d *decoder) snapshot() *Snapshot {
 			}
 			d.object("property_sets", func(id []byte) {
 				idPos, n := d.keyPos, len(s.PropertySets)
-				s.PropertySets[string(id)] = d.values("property set " + strconv.Quote(string(id)))
+				s.PropertySets[string(id)] = d.values("property set "+strconv.Quote(string(id)), "property set "+string(id))
 				if len(s.PropertySets) == n && d.err == nil {
 					d.pos = idPos
 					d.fail("property set %q given twice", id)
@@ -1075,7 +1148,38 @@ func (d *decoder) subscription() (s Subscription) {
 			d.unknown("a subscription", key)
 		}
 	})
+	if d.forms != nil {
+		d.conflictForms(&s)
+	}
 	return s
+}
+
+// conflictForms checks the plan and available values of the conflicts of
+// s against their property's form (an available value null: not
+// available at all).
+func (d *decoder) conflictForms(s *Subscription) {
+	for _, c := range s.Conflicts {
+		k := d.setKey([]byte(c.Property))
+		if k.form == nil || d.err != nil {
+			continue
+		}
+		for _, v := range [...]struct {
+			field string
+			x     any
+		}{{"plan_value", c.PlanValue}, {"available_value", c.AvailableValue}} {
+			if v.x == nil && v.field == "available_value" {
+				continue
+			}
+			if want := k.form(v.x); want != "" {
+				key := s.Domain
+				if s.Server != "" {
+					key += " (server " + s.Server + ")"
+				}
+				d.mistyped("subscription "+key, "conflict on "+c.Property+": "+v.field, want, v.x)
+				return
+			}
+		}
+	}
 }
 
 // Decode parses an encoded snapshot. A snapshot that cannot be parsed
@@ -1083,13 +1187,15 @@ func (d *decoder) subscription() (s Subscription) {
 // with a format version greater than FormatVersion an error wrapping
 // ErrNewerFormat. Numbers in property sets and conflicts come out as
 // int64 when integral (and in range) and float64 otherwise; lists as
-// []any, objects as map[string]any.
+// []any, objects as map[string]any. Values not of their property's form
+// (SetValueForms) are an error wrapping ErrCorrupt.
 //
 // Decode is strict where encoding/json is lenient: field names must match
 // exactly and a field this version does not know is an error, so that
 // nothing is dropped silently and lost at the next write.
 func Decode(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
+	d.forms = valueForms
 	s := d.snapshot()
 	if d.err != nil {
 		if errors.Is(d.err, ErrNewerFormat) {
@@ -1129,6 +1235,7 @@ func Decode(data []byte) (*Snapshot, error) {
 // refuse the snapshot, and name it.
 func DecodeRecords(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
+	d.forms = valueForms
 	s := d.snapshot()
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.err)

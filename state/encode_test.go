@@ -394,6 +394,53 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// SetValueForms makes Decode check the values of property sets and of
+// conflicts against their property's form, naming the set (or the
+// subscription) and the property.
+func TestDecodeValueForms(t *testing.T) {
+	t.Cleanup(func() { SetValueForms(nil) })
+	calls := 0
+	SetValueForms(func(path string) ValueForm {
+		calls++
+		if path != "size" {
+			return nil
+		}
+		return func(x any) string {
+			if _, ok := x.(int64); ok {
+				return ""
+			}
+			return "an integer"
+		}
+	})
+	const head = `{"format_version": 1, "lineage": "l", `
+	for _, tc := range []struct{ name, in, want string }{
+		{name: "valid", in: head + `"property_sets": {"x": {"size": 5, "name": "n"}, "y": {"size": -1, "other": "z"}}}`},
+		{name: "set", in: head + `"property_sets": {"x": {"size": 5}, "y": {"name": 1, "size": "lots"}}}`, want: `recorded state is corrupt: property set y: size is not an integer: "lots"`},
+		{name: "float", in: head + `"property_sets": {"x": {"size": 1e30}}}`, want: `property set x: size is not an integer: 1e+30`},
+		{name: "conflict", in: head + `"subscriptions": [{"domain": "a.example", "server": "web1", "conflicts": [{"property": "size", "plan_value": "2GiB", "available_value": 1}]}]}`,
+			want: `recorded state is corrupt: subscription a.example (server web1): conflict on size: plan_value is not an integer: "2GiB"`},
+		{name: "not available", in: head + `"subscriptions": [{"domain": "a.example", "conflicts": [{"property": "size", "plan_value": 2, "available_value": null}]}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls = 0
+			_, err := Decode([]byte(tc.in))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("error = %v", err)
+			case tc.want == "":
+			case !errors.Is(err, ErrCorrupt) || err.Error() != tc.want && !strings.HasSuffix(err.Error(), ": "+tc.want):
+				t.Fatalf("error = %v, want %s", err, tc.want)
+			}
+			if calls > 3 {
+				t.Errorf("forms called %d times: once per path is enough", calls)
+			}
+		})
+	}
+	// PutValues records what it is given: the forms are the reader's.
+	s := New("l")
+	s.PutValues(Values{"size": "lots"})
+}
+
 func FuzzDecode(f *testing.F) {
 	data, err := Encode(fullSnapshot(f))
 	if err != nil {
