@@ -1086,7 +1086,17 @@ func (d *decoder) conflict() (c Conflict) {
 	return c
 }
 
+// subscriptionFields are the fields every subscription record has (Encode
+// always writes them), by their bit in subscription's has set.
+var subscriptionFields = [...]string{"owner", "plan", "sync_status", "effective", "status", "created_at"}
+
 func (d *decoder) subscription() (s Subscription) {
+	// has holds the fields met of subscriptionFields: a record without
+	// one (hand-cut) is corrupt, not read as if it were "" (moved from
+	// no owner) or the zero time (expired long ago, so suspended).
+	var has uint8
+	record := d.peek() == '{'
+	start := d.pos
 	d.object("a subscription", func(key []byte) {
 		switch string(key) {
 		case "server":
@@ -1095,20 +1105,24 @@ func (d *decoder) subscription() (s Subscription) {
 			s.Domain = d.str()
 		case "owner":
 			s.Owner = d.istr()
+			has |= 1 << 0
 		case "customer":
 			s.Customer = d.istr()
 		case "plan":
 			s.Plan = d.istr()
+			has |= 1 << 1
 		case "addons":
 			s.Addons = d.strings("addons")
 		case "sync_status":
 			s.SyncStatus = d.istr()
+			has |= 1 << 2
 		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
 		case "locked_in_panel":
 			s.LockedInPanel = d.boolean()
 		case "effective":
 			s.Effective = d.istr()
+			has |= 1 << 3
 		case "base":
 			s.Base = d.istr()
 		case "customize":
@@ -1125,10 +1139,12 @@ func (d *decoder) subscription() (s Subscription) {
 			s.ConfigStatus = d.istr()
 		case "status":
 			s.Status = d.istr()
+			has |= 1 << 4
 		case "status_reasons":
 			s.StatusReasons = d.strings("status_reasons")
 		case "created_at":
 			s.CreatedAt = d.time()
+			has |= 1 << 5
 		case "expires":
 			if !d.null() {
 				t := d.time()
@@ -1148,6 +1164,17 @@ func (d *decoder) subscription() (s Subscription) {
 			d.unknown("a subscription", key)
 		}
 	})
+	// A record without its domain is said to have no key (check).
+	const all = 1<<len(subscriptionFields) - 1
+	if record && has != all && s.Domain != "" && d.err == nil {
+		for i, f := range subscriptionFields {
+			if has&(1<<i) == 0 {
+				d.pos = start
+				d.fail("subscription %q has no %q field", s.Domain, f)
+				break
+			}
+		}
+	}
 	if d.forms != nil {
 		d.conflictForms(&s)
 	}
