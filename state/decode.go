@@ -2,9 +2,11 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -48,10 +50,75 @@ type decoder struct {
 	// fields is values' scratch list; nums are boxed numbers (boxed).
 	fields []field
 	nums   map[int64]any
+	// forms gives the form of a property's values (see SetValueForms),
+	// nil when they are not checked; keys holds the paths of property
+	// sets decoded so far, interned, with their forms.
+	forms func(path string) ValueForm
+	keys  map[string]setKey
+}
+
+// setKey is a property path, interned, and the form of its values (nil:
+// any).
+type setKey struct {
+	path string
+	form ValueForm
 }
 
 func newDecoder(data []byte) *decoder {
 	return &decoder{data: data, strs: make(map[string]string)}
+}
+
+// ValueForm says what a recorded value x of a property should be, as a
+// phrase ("a size in bytes (an integer, -1 for unlimited)"), or "" when x
+// is of that form.
+type ValueForm func(x any) string
+
+var valueForms func(path string) ValueForm
+
+// SetValueForms makes Decode check each value of a property set, and the
+// plan and available values of each recorded conflict, against the form
+// forms gives for its property path (nil: any value), as it decodes them,
+// at no extra pass: a state holding a value not of its form (a size
+// "10GiB", a boolean "yes") is corrupt, and the error names the property
+// set (or the subscription) and the property. forms is called once per
+// path in each Decode, and the form it gives is used by that Decode only.
+// This package knows no properties: the CLI sets the forms of its model
+// once, before it reads a state.
+func SetValueForms(forms func(path string) ValueForm) { valueForms = forms }
+
+// valueError is a recorded value not of its property's form.
+type valueError struct{ msg string }
+
+func (e *valueError) Error() string { return e.msg }
+
+// setKey interns the property path b with the form of its values (nil:
+// any, or not checked).
+func (d *decoder) setKey(b []byte) setKey {
+	if k, ok := d.keys[string(b)]; ok {
+		return k
+	}
+	k := setKey{path: string(b)}
+	if d.forms != nil {
+		k.form = d.forms(k.path)
+	}
+	if d.keys == nil {
+		d.keys = make(map[string]setKey)
+	}
+	d.keys[k.path] = k
+	return k
+}
+
+// mistyped fails with a value error: what's value at path is not of the
+// form want.
+func (d *decoder) mistyped(what, path, want string, x any) {
+	if d.err == nil {
+		shown, err := json.Marshal(x)
+		if err != nil {
+			shown = []byte(fmt.Sprint(x))
+		}
+		d.err = &valueError{fmt.Sprintf("%s: %s is not %s: %s", what, path, want, shown)}
+	}
+	d.pos = len(d.data)
 }
 
 // lineColumn is the line and column (from 1, in bytes) of byte offset
@@ -556,7 +623,9 @@ func numberValue(lit []byte) (any, error) {
 	return f, nil
 }
 
-func (d *decoder) values(what string) Values {
+// values decodes a property set; what names it in messages of its
+// encoding, label in those of its values (property set ID).
+func (d *decoder) values(what, label string) Values {
 	if d.peek() != '{' {
 		d.fail("expected %s to be an object, found %s", what, d.found())
 		return nil
@@ -567,7 +636,8 @@ func (d *decoder) values(what string) Values {
 	// as are boxed numbers.
 	start := len(d.fields)
 	d.object(what, func(key []byte) {
-		k := d.intern(key)
+		keyPos := d.keyPos
+		k := d.setKey(key)
 		var x any
 		switch d.peek() {
 		case '"':
@@ -577,22 +647,39 @@ func (d *decoder) values(what string) Values {
 		default:
 			x = d.value()
 		}
-		d.fields = append(d.fields, field{k, x})
+		if k.form != nil && d.err == nil {
+			if want := k.form(x); want != "" {
+				d.mistyped(label, k.path, want, x)
+			}
+		}
+		d.fields = append(d.fields, field{k.path, x, keyPos})
 	})
 	fields := d.fields[start:]
 	v := make(Values, len(fields))
 	for _, f := range fields {
-		v[f.key] = f.value // a repeated key: the last one, as a map assignment
+		v[f.key] = f.value
+	}
+	if len(v) < len(fields) && d.err == nil {
+		// A path given twice: which value was recorded cannot be told.
+		for i, f := range fields {
+			if slices.ContainsFunc(fields[:i], func(g field) bool { return g.key == f.key }) {
+				d.pos = f.pos
+				d.fail("%s given twice in %s", strconv.Quote(f.key), what)
+				break
+			}
+		}
 	}
 	clear(fields)
 	d.fields = d.fields[:start]
 	return v
 }
 
-// field is a decoded field of a property set (values).
+// field is a decoded field of a property set (values), and the offset of
+// its name.
 type field struct {
 	key   string
 	value any
+	pos   int
 }
 
 // intern returns b as a string, interned.
@@ -625,7 +712,28 @@ func (d *decoder) boxed(x any) any {
 // snapshot decodes a whole snapshot and checks that nothing follows it.
 func (d *decoder) snapshot() *Snapshot {
 	s := new(Snapshot)
+	// seen holds the fields met, by their bit: a field given twice
+	// (two lists of subscriptions) is an error, not the last one taken
+	// and the other dropped.
+	var seen uint32
+	once := func(key []byte) bool {
+		i := snapshotField(key)
+		if i == 0 {
+			return true // unknown: said so below
+		}
+		bit := uint32(1) << i
+		if seen&bit != 0 {
+			d.pos = d.keyPos
+			d.fail("field %q given twice in the snapshot", key)
+			return false
+		}
+		seen |= bit
+		return true
+	}
 	d.object("the snapshot", func(key []byte) {
+		if !once(key) {
+			return
+		}
 		switch string(key) {
 		case "format_version":
 			start := d.pos
@@ -666,16 +774,37 @@ func (d *decoder) snapshot() *Snapshot {
 				s.PropertySets = map[string]Values{}
 			}
 			d.object("property_sets", func(id []byte) {
-				s.PropertySets[string(id)] = d.values("property set " + strconv.Quote(string(id)))
+				idPos, n := d.keyPos, len(s.PropertySets)
+				s.PropertySets[string(id)] = d.values("property set "+strconv.Quote(string(id)), "property set "+string(id))
+				if len(s.PropertySets) == n && d.err == nil {
+					d.pos = idPos
+					d.fail("property set %q given twice", id)
+				}
 			})
 		default:
 			d.unknown("the snapshot", key)
 		}
 	})
-	if d.err == nil && d.peek() != 0 {
+	// Anything but white space after the snapshot (a NUL byte too: a
+	// file extended with zeros by a crash) is an error.
+	if d.ws(); d.err == nil && d.pos < len(d.data) {
 		d.fail("unexpected %s after the snapshot", d.found())
 	}
 	return s
+}
+
+// snapshotFields are the snapshot's fields, by their bit in snapshot's
+// seen set (0: any other).
+var snapshotFields = [...]string{"", "format_version", "lineage", "serial", "server", "servers", "services",
+	"service_plans", "addon_plans", "reseller_plans", "resellers", "customers", "subscriptions", "property_sets"}
+
+func snapshotField(key []byte) int {
+	for i, f := range snapshotFields[1:] {
+		if string(key) == f {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // count returns the number of elements of the array that begins at the
@@ -957,7 +1086,17 @@ func (d *decoder) conflict() (c Conflict) {
 	return c
 }
 
+// subscriptionFields are the fields every subscription record has (Encode
+// always writes them), by their bit in subscription's has set.
+var subscriptionFields = [...]string{"owner", "plan", "sync_status", "effective", "status", "created_at"}
+
 func (d *decoder) subscription() (s Subscription) {
+	// has holds the fields met of subscriptionFields: a record without
+	// one (hand-cut) is corrupt, not read as if it were "" (moved from
+	// no owner) or the zero time (expired long ago, so suspended).
+	var has uint8
+	record := d.peek() == '{'
+	start := d.pos
 	d.object("a subscription", func(key []byte) {
 		switch string(key) {
 		case "server":
@@ -966,20 +1105,24 @@ func (d *decoder) subscription() (s Subscription) {
 			s.Domain = d.str()
 		case "owner":
 			s.Owner = d.istr()
+			has |= 1 << 0
 		case "customer":
 			s.Customer = d.istr()
 		case "plan":
 			s.Plan = d.istr()
+			has |= 1 << 1
 		case "addons":
 			s.Addons = d.strings("addons")
 		case "sync_status":
 			s.SyncStatus = d.istr()
+			has |= 1 << 2
 		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
 		case "locked_in_panel":
 			s.LockedInPanel = d.boolean()
 		case "effective":
 			s.Effective = d.istr()
+			has |= 1 << 3
 		case "base":
 			s.Base = d.istr()
 		case "customize":
@@ -996,10 +1139,12 @@ func (d *decoder) subscription() (s Subscription) {
 			s.ConfigStatus = d.istr()
 		case "status":
 			s.Status = d.istr()
+			has |= 1 << 4
 		case "status_reasons":
 			s.StatusReasons = d.strings("status_reasons")
 		case "created_at":
 			s.CreatedAt = d.time()
+			has |= 1 << 5
 		case "expires":
 			if !d.null() {
 				t := d.time()
@@ -1019,7 +1164,49 @@ func (d *decoder) subscription() (s Subscription) {
 			d.unknown("a subscription", key)
 		}
 	})
+	// A record without its domain is said to have no key (check).
+	const all = 1<<len(subscriptionFields) - 1
+	if record && has != all && s.Domain != "" && d.err == nil {
+		for i, f := range subscriptionFields {
+			if has&(1<<i) == 0 {
+				d.pos = start
+				d.fail("subscription %q has no %q field", s.Domain, f)
+				break
+			}
+		}
+	}
+	if d.forms != nil {
+		d.conflictForms(&s)
+	}
 	return s
+}
+
+// conflictForms checks the plan and available values of the conflicts of
+// s against their property's form (an available value null: not
+// available at all).
+func (d *decoder) conflictForms(s *Subscription) {
+	for _, c := range s.Conflicts {
+		k := d.setKey([]byte(c.Property))
+		if k.form == nil || d.err != nil {
+			continue
+		}
+		for _, v := range [...]struct {
+			field string
+			x     any
+		}{{"plan_value", c.PlanValue}, {"available_value", c.AvailableValue}} {
+			if v.x == nil && v.field == "available_value" {
+				continue
+			}
+			if want := k.form(v.x); want != "" {
+				key := s.Domain
+				if s.Server != "" {
+					key += " (server " + s.Server + ")"
+				}
+				d.mistyped("subscription "+key, "conflict on "+c.Property+": "+v.field, want, v.x)
+				return
+			}
+		}
+	}
 }
 
 // Decode parses an encoded snapshot. A snapshot that cannot be parsed
@@ -1027,13 +1214,15 @@ func (d *decoder) subscription() (s Subscription) {
 // with a format version greater than FormatVersion an error wrapping
 // ErrNewerFormat. Numbers in property sets and conflicts come out as
 // int64 when integral (and in range) and float64 otherwise; lists as
-// []any, objects as map[string]any.
+// []any, objects as map[string]any. Values not of their property's form
+// (SetValueForms) are an error wrapping ErrCorrupt.
 //
 // Decode is strict where encoding/json is lenient: field names must match
 // exactly and a field this version does not know is an error, so that
 // nothing is dropped silently and lost at the next write.
 func Decode(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
+	d.forms = valueForms
 	s := d.snapshot()
 	if d.err != nil {
 		if errors.Is(d.err, ErrNewerFormat) {
@@ -1073,6 +1262,7 @@ func Decode(data []byte) (*Snapshot, error) {
 // refuse the snapshot, and name it.
 func DecodeRecords(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
+	d.forms = valueForms
 	s := d.snapshot()
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.err)

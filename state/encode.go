@@ -478,7 +478,7 @@ func marshalCompact(v any) ([]byte, error) {
 // normalized decodes a property set's JSON as Decode does.
 func normalized(b []byte) Values {
 	d := newDecoder(b)
-	v := d.values("a property set")
+	v := d.values("a property set", "a property set")
 	if d.err != nil {
 		panic("state: property set does not decode: " + d.err.Error()) // we just encoded it
 	}

@@ -359,8 +359,16 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "format version zero", in: `{"format_version": 0, "lineage": "l"}`, want: "format_version is missing"},
 		{name: "no lineage", in: `{"format_version": 1, "serial": 1}`, want: "lineage is missing"},
 		{name: "trailing data", in: ok + ` {}`, want: "after the snapshot"},
+		{name: "trailing NUL bytes", in: ok + "\n\x00\x00", want: "line 2, column 1: unexpected byte 0x00 after the snapshot"},
+		{name: "data after a NUL byte", in: ok + "\x00{}", want: "unexpected byte 0x00 after the snapshot"},
+		{name: "field twice", in: `{"format_version": 1, "lineage": "l", "subscriptions": [], "subscriptions": [{"domain": "a"}]}`, want: `column 60: field "subscriptions" given twice in the snapshot`},
+		{name: "set twice", in: `{"format_version": 1, "lineage": "l", "property_sets": {"x": {"a": 1}, "x": {"a": 2}}}`, want: `column 72: property set "x" given twice`},
+		{name: "path twice in a set", in: `{"format_version": 1, "lineage": "l", "property_sets": {"x": {"a": 1, "b": 2, "a": 2}}}`, want: `column 79: "a" given twice in property set "x"`},
 		{name: "control character", in: "{\"format_version\": 1, \"lineage\": \"a\tb\"}", want: "control character"},
 		{name: "bad escape", in: `{"format_version": 1, "lineage": "\x"}`, want: "invalid escape"},
+		{name: "subscription without its creation date", in: `{"format_version": 1, "lineage": "l",
+"subscriptions": [{"domain": "a", "owner": "admin", "plan": "p", "sync_status": "synced", "effective": "", "status": "active"}]}`, want: `line 2, column 19: subscription "a" has no "created_at" field`},
+		{name: "subscription without its owner", in: `{"format_version": 1, "lineage": "l", "subscriptions": [{"domain": "a", "plan": "p", "sync_status": "synced", "effective": "", "status": "active", "created_at": "2026-01-01T00:00:00Z"}]}`, want: `subscription "a" has no "owner" field`},
 		{name: "bad time", in: `{"format_version": 1, "lineage": "l", "subscriptions": [{"domain": "a", "created_at": "yesterday"}]}`, want: "invalid time"},
 		{name: "duplicate", in: `{"format_version": 1, "lineage": "l", "customers": [{"login": "a"}, {"login": "a"}]}`, want: `two records for customer "a"`},
 		{name: "null record", in: `{"format_version": 1, "lineage": "l", "subscriptions": [null]}`, want: `a subscription record has no key`},
@@ -387,6 +395,54 @@ func TestDecodeErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// SetValueForms makes Decode check the values of property sets and of
+// conflicts against their property's form, naming the set (or the
+// subscription) and the property.
+func TestDecodeValueForms(t *testing.T) {
+	t.Cleanup(func() { SetValueForms(nil) })
+	calls := 0
+	SetValueForms(func(path string) ValueForm {
+		calls++
+		if path != "size" {
+			return nil
+		}
+		return func(x any) string {
+			if _, ok := x.(int64); ok {
+				return ""
+			}
+			return "an integer"
+		}
+	})
+	const head = `{"format_version": 1, "lineage": "l", `
+	const sub = `"owner": "admin", "plan": "p", "sync_status": "synced", "effective": "", "status": "active", "created_at": "2026-01-01T00:00:00Z", `
+	for _, tc := range []struct{ name, in, want string }{
+		{name: "valid", in: head + `"property_sets": {"x": {"size": 5, "name": "n"}, "y": {"size": -1, "other": "z"}}}`},
+		{name: "set", in: head + `"property_sets": {"x": {"size": 5}, "y": {"name": 1, "size": "lots"}}}`, want: `recorded state is corrupt: property set y: size is not an integer: "lots"`},
+		{name: "float", in: head + `"property_sets": {"x": {"size": 1e30}}}`, want: `property set x: size is not an integer: 1e+30`},
+		{name: "conflict", in: head + `"subscriptions": [{"domain": "a.example", "server": "web1", ` + sub + `"conflicts": [{"property": "size", "plan_value": "2GiB", "available_value": 1}]}]}`,
+			want: `recorded state is corrupt: subscription a.example (server web1): conflict on size: plan_value is not an integer: "2GiB"`},
+		{name: "not available", in: head + `"subscriptions": [{"domain": "a.example", ` + sub + `"conflicts": [{"property": "size", "plan_value": 2, "available_value": null}]}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls = 0
+			_, err := Decode([]byte(tc.in))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("error = %v", err)
+			case tc.want == "":
+			case !errors.Is(err, ErrCorrupt) || err.Error() != tc.want && !strings.HasSuffix(err.Error(), ": "+tc.want):
+				t.Fatalf("error = %v, want %s", err, tc.want)
+			}
+			if calls > 3 {
+				t.Errorf("forms called %d times: once per path is enough", calls)
+			}
+		})
+	}
+	// PutValues records what it is given: the forms are the reader's.
+	s := New("l")
+	s.PutValues(Values{"size": "lots"})
 }
 
 func FuzzDecode(f *testing.F) {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -402,9 +401,6 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	if err := secretsInClear(incoming); err != nil {
 		return fmt.Errorf("%s: cannot push: %w; the recorded state was not changed", path, err)
 	}
-	if err := mistypedValue(incoming); err != nil {
-		return fmt.Errorf("%s: cannot push: not a valid state file: %w; the recorded state was not changed", path, err)
-	}
 	run, err := lockedState(ctx, env, c, dir, "state push")
 	if err != nil {
 		return err
@@ -444,63 +440,43 @@ func runStatePush(ctx context.Context, env Env, c *common, dir, path string, for
 	return nil
 }
 
-// mistypedValue refuses a state whose recorded property values are not
-// in their property's JSON form, the form plansync records and prints
-// (SPEC §4): sizes and counts integers (-1 unlimited), booleans, a
-// duration as written (or -1), other values strings (an enum's word
-// too: a server's value the model has no word for is recorded as the
-// server has it); so are the plan and available values of recorded
-// conflicts (an available value null: not available at all). Paths
-// plansync does not know are left as they are.
-func mistypedValue(s *state.Snapshot) error {
-	ids := make([]string, 0, len(s.PropertySets))
-	for id := range s.PropertySets {
-		ids = append(ids, id)
+// Every state read is checked for recorded property values not in their
+// property's JSON form, the form plansync records and prints (SPEC §4):
+// sizes and counts integers (-1 unlimited), booleans, a duration as
+// written (or -1), other values strings (an enum's word too: a server's
+// value the model has no word for is recorded as the server has it); so
+// are the plan and available values of recorded conflicts (an available
+// value null: not available at all). Paths plansync does not know are
+// left as they are. state.Decode checks them as it decodes, so such a
+// state is corrupt when read (SPEC §5), and not a valid state file to
+// push.
+func init() { state.SetValueForms(valueForm) }
+
+// valueForm is the form of the recorded values of the property at path
+// (nil for a path plansync does not know).
+func valueForm(path string) state.ValueForm {
+	p := model.Lookup(path)
+	if p == nil {
+		return nil
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		set := s.PropertySets[id]
-		paths := make([]string, 0, len(set))
-		for path := range set {
-			paths = append(paths, path)
-		}
-		slices.Sort(paths)
-		for _, path := range paths {
-			p := model.Lookup(path)
-			if p == nil {
-				continue
+	if p.Kind == model.KindDuration {
+		// A duration is parsed (a regular expression): the few
+		// durations a state holds, once each. The form serves one
+		// Decode, so the map is not shared.
+		valid := map[string]bool{}
+		return func(x any) string {
+			str, ok := x.(string)
+			if ok && valid[str] {
+				return ""
 			}
-			if want := recordedForm(p, set[path]); want != "" {
-				shown, _ := json.Marshal(set[path])
-				return fmt.Errorf("property set %s: %s is not %s: %s", id, path, want, shown)
+			want := recordedForm(p, x)
+			if ok && want == "" {
+				valid[str] = true
 			}
-		}
-	}
-	for _, sub := range s.Subscriptions {
-		for _, c := range sub.Conflicts {
-			p := model.Lookup(c.Property)
-			if p == nil {
-				continue
-			}
-			for _, v := range []struct {
-				field string
-				x     any
-			}{{"plan_value", c.PlanValue}, {"available_value", c.AvailableValue}} {
-				if v.x == nil && v.field == "available_value" {
-					continue // not available at all
-				}
-				if want := recordedForm(p, v.x); want != "" {
-					key := sub.Domain
-					if sub.Server != "" {
-						key += " (server " + sub.Server + ")"
-					}
-					shown, _ := json.Marshal(v.x)
-					return fmt.Errorf("subscription %s: conflict on %s: %s is not %s: %s", key, c.Property, v.field, want, shown)
-				}
-			}
+			return want
 		}
 	}
-	return nil
+	return func(x any) string { return recordedForm(p, x) }
 }
 
 // recordedForm says what a recorded value x of property p should be

@@ -926,7 +926,12 @@ func (b *Backend) readHistory() ([]state.HistoryEntry, historyLine, error) {
 			continue
 		}
 		var l historyLine
-		if err := json.Unmarshal(line, &l); err != nil {
+		err := json.Unmarshal(line, &l)
+		if err == nil && l.Serial == 0 {
+			// null, {}: every entry a write appends has its serial.
+			err = errors.New("not a history entry: it has no serial")
+		}
+		if err != nil {
 			if !complete {
 				break // torn by a crash mid-append
 			}
