@@ -1146,7 +1146,7 @@ func addsNothing(path string, defs model.Props) bool {
 // the engine makes a subscription's base), not from those it left: a
 // subscription switched to another plan in the panel has that plan's
 // expiration and additional services.
-func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
+func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string, read state.Values) string {
 	var base model.Props
 	var services []string
 	for i := range c.rec.ServicePlans {
@@ -1171,9 +1171,18 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 	}
 	out := state.Values{}
 	for k, v := range c.obs.PropertySets[id] {
-		if k != plan.ServicesKey && (mapped(k) || model.Lookup(k) == nil) {
-			out[k] = v
+		if k == plan.ServicesKey || !(mapped(k) || model.Lookup(k) == nil) {
+			continue
 		}
+		if _, reported := read[k]; !reported && mapped(k) {
+			if _, set := base[k]; !set {
+				// Neither the server reports it nor its new plans set
+				// it: a value of its former plans, which it no longer
+				// has (left out: not set).
+				continue
+			}
+		}
+		out[k] = v
 	}
 	for k, v := range base {
 		if !mapped(k) && model.Lookup(k) != nil {
@@ -2195,7 +2204,7 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 	}
 	plansChanged := c.wasNamed("service_plan", s.Owner, s.Plan) != r.Plan || !slices.Equal(c.wereNamed("addon_plan", s.Owner, s.Addons), r.Addons)
 	if plansChanged {
-		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
+		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Effective])
 	}
 	switch {
 	case s.Plan == model.None && r.Plan == model.None:
