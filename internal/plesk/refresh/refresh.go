@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -1175,7 +1176,7 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 			continue
 		}
 		if _, reported := read[k]; !reported && mapped(k) {
-			if _, set := base[k]; !set {
+			if !c.plansSet(owner, planName, addons, k) {
 				// Neither the server reports it nor its new plans set
 				// it: a value of its former plans, which it no longer
 				// has (left out: not set).
@@ -1193,6 +1194,58 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 		out[plan.ServicesKey] = plan.ServicesValue(services)
 	}
 	return c.obs.PutValues(out)
+}
+
+// withoutUnset is the observed set id without the mapped properties of
+// rec whose recorded value drifted, that the server does not report (read)
+// and that the observed plans do not set.
+func (c *comparer) withoutUnset(id, owner, planName string, addons []string, read, rec state.Values) string {
+	var out state.Values
+	for k, v := range c.obs.PropertySets[id] {
+		if !mapped(k) || k == plan.ServicesKey {
+			continue
+		}
+		if _, reported := read[k]; reported || c.plansSet(owner, planName, addons, k) {
+			continue
+		}
+		if was, ok := rec[k]; ok && reflect.DeepEqual(was, v) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c.obs.PropertySets[id])
+		}
+		delete(out, k)
+	}
+	if out == nil {
+		return id
+	}
+	return c.obs.PutValues(out)
+}
+
+// plansSet reports whether the observed plans (as the server has them
+// now) a subscription is on set path: its service plan, over the
+// defaults a plan leaves out, or one of its add-ons.
+func (c *comparer) plansSet(owner, planName string, addons []string, path string) bool {
+	for i := range c.obs.ServicePlans {
+		if p := &c.obs.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
+			if _, set := plan.DefaultProps()[path]; set {
+				return true
+			}
+			if _, set := c.obs.PropertySets[p.Props][path]; set {
+				return true
+			}
+		}
+	}
+	for _, a := range addons {
+		for i := range c.obs.AddonPlans {
+			if p := &c.obs.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
+				if _, set := c.obs.PropertySets[p.Props][path]; set {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // copySet copies a set of the server's records into the observed state.
@@ -1255,6 +1308,9 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 				r.Props = c.mergedServices(r.Props, srvVals, r.Services, defs)
 			} else {
 				r.Props = c.mergedDefaults(r.Props, srvVals, defs)
+			}
+			if kind == "addon_plan" {
+				r.Props = c.withoutNothing(r.Props, props)
 			}
 		}
 		if len(fields)+len(props) > 0 {
@@ -1351,6 +1407,34 @@ func withMissing(rec, srv state.Values, missing func(path string) (v model.Value
 		return srv
 	}
 	return out
+}
+
+// withoutNothing is an add-on's observed set id without the properties
+// that drifted to what adds nothing (a setting switched off, a limit
+// set to 0 in the panel): the server's read leaves them out, as a
+// config does (an add-on switches on, never off), so that adopting the
+// drift (its block leaves them out) leaves nothing to change.
+func (c *comparer) withoutNothing(id string, drifted []plan.DriftField) string {
+	var out state.Values
+	for _, f := range drifted {
+		nothing, ok := addonNothing(f.Path)
+		v, set := c.obs.PropertySets[id][f.Path]
+		if !ok || !set {
+			continue
+		}
+		props, _ := plan.PropsFromValues(state.Values{f.Path: v})
+		if sv, ok := props[f.Path]; !ok || sv.K != nothing.K || sv.N != nothing.N || sv.Truth() != nothing.Truth() {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c.obs.PropertySets[id])
+		}
+		delete(out, f.Path)
+	}
+	if out == nil {
+		return id
+	}
+	return c.obs.PutValues(out)
 }
 
 // addonNothing is the value of an add-on's property that adds nothing
@@ -2201,6 +2285,12 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 			}
 			return false
 		})
+		if !frozen(s.SyncStatus) {
+			// What its plans no longer set (an add-on's setting switched
+			// off in the panel) and the server does not report, it no
+			// longer has: left out, as its plans leave it.
+			o.Effective = c.withoutUnset(o.Effective, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Effective], c.rec.PropertySets[r.Effective])
+		}
 	}
 	plansChanged := c.wasNamed("service_plan", s.Owner, s.Plan) != r.Plan || !slices.Equal(c.wereNamed("addon_plan", s.Owner, s.Addons), r.Addons)
 	if plansChanged {
