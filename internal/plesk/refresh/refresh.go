@@ -1603,6 +1603,8 @@ func (c *comparer) resellers() []state.Reseller {
 			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
 				r.Allocation = c.merged(r.Allocation, srvVals)
 			}
+			// Its oversell policy too (the plan's drift names it).
+			r.Oversell = s.Oversell
 		}
 		customised := false
 		if rp, ok := c.srv.LockedResellers[s.Login]; ok && r.Plan != model.None && s.Plan == model.None && r.Allocation != "" && s.Allocation != "" {
