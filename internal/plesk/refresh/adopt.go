@@ -258,6 +258,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				case "sync_status":
 					if rec != nil && rec.SyncStatus == "synced" {
 						q.Customize = nil // unlocked in the panel
+					} else {
+						// Locked in the panel: its customisation is the
+						// values that differ from its plans on the server.
+						rebased = true
 					}
 				default:
 					if own {
@@ -267,13 +271,14 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 					}
 				}
 			}
-			if rebased && own && s.Plan != model.None {
-				// Its plans changed while the server holds it locked:
-				// its base is taken anew from its new plans (SPEC 1.3),
-				// so its customisation is the server's, the values that
-				// differ from them (Plesk kept the values it had, an
-				// add-on's removed included), with what only the config
-				// has.
+			if rebased && own && s.Plan != model.None && rec.SyncStatus == "locked" {
+				// Locked in the panel, or its plans changed while the
+				// server holds it locked (its base is taken anew from
+				// its new plans, SPEC 1.3): its customisation is the
+				// server's, the values that differ from its plans on the
+				// server (Plesk kept the values it had, an add-on's
+				// removed included, a plan's later edits left out), with
+				// what only the config has.
 				q.Customize = keepUnmapped(r.Customize, s.Customize)
 			}
 			out = &q
