@@ -2326,6 +2326,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 			// plans' plansync-only values) stays as recorded.
 			o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
 		}
+		if plansChanged && o.Base != "" {
+			// Other plans: what the server does not have of the base is
+			// theirs, as for its values.
+			o.Base = c.unmappedFromPlans(o.Base, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Base])
+		}
 		o.Customize = c.copySet(s.Customize)
 	}
 	if len(lost) > 0 {
