@@ -1336,10 +1336,31 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		}
 		s := srv[j]
 		s.Props = c.copySet(s.Props)
+		c.configOnly(kind, &s)
 		out = append(out, s)
 		c.add(kind, s.Key, plan.DriftCreated)
 	}
 	return out
+}
+
+// configOnly gives s, a plan of kind created outside plansync that the
+// config declares, the config's description: the server has none to
+// observe, and the adopt block keeps the config's. (Its plansync-only
+// properties are not taken: an expiration would give the subscriptions
+// made by hand on it a date the server does not have.)
+func (c *comparer) configOnly(kind string, s *state.Plan) {
+	var cp *model.Plan
+	switch kind {
+	case "service_plan":
+		cp = c.cfg.ServicePlans[s.Key]
+	case "addon_plan":
+		cp = c.cfg.AddonPlans[s.Key]
+	case "reseller_plan":
+		cp = c.cfg.ResellerPlans[s.Key]
+	}
+	if cp != nil && s.Description == "" {
+		s.Description = cp.Description
+	}
 }
 
 // withUnreported is the server's values of a plan of kind with, for
