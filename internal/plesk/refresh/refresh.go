@@ -27,6 +27,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -804,11 +805,15 @@ func inConfig[T any](m map[string]T) func(string) bool {
 
 type comparer struct {
 	rec, obs *state.Snapshot
-	cfg      *model.Config
-	srv      *Server
-	opt      Options
-	drift    []plan.Drift
-	disagree []Disagreement
+	// planProps is obsPlanProps's index, made when the observed state
+	// held planPropsOf plans.
+	planProps   map[string][]string
+	planPropsOf int
+	cfg         *model.Config
+	srv         *Server
+	opt         Options
+	drift       []plan.Drift
+	disagree    []Disagreement
 	// kept: see Result.kept; recResellers the recorded resellers'
 	// statuses by login (made on first use).
 	kept         map[string]keptStatus
@@ -1226,26 +1231,44 @@ func (c *comparer) withoutUnset(id, owner, planName string, addons []string, rea
 // now) a subscription is on set path: its service plan, over the
 // defaults a plan leaves out, or one of its add-ons.
 func (c *comparer) plansSet(owner, planName string, addons []string, path string) bool {
-	for i := range c.obs.ServicePlans {
-		if p := &c.obs.ServicePlans[i]; p.Key == model.PlanKey(owner, planName) {
-			if _, set := plan.DefaultProps()[path]; set {
-				return true
-			}
-			if _, set := c.obs.PropertySets[p.Props][path]; set {
-				return true
-			}
+	props := c.obsPlanProps()
+	for _, id := range props["service_plan "+model.PlanKey(owner, planName)] {
+		if _, set := planDefaults()[path]; set {
+			return true
+		}
+		if _, set := c.obs.PropertySets[id][path]; set {
+			return true
 		}
 	}
 	for _, a := range addons {
-		for i := range c.obs.AddonPlans {
-			if p := &c.obs.AddonPlans[i]; p.Key == model.PlanKey(owner, a) {
-				if _, set := c.obs.PropertySets[p.Props][path]; set {
-					return true
-				}
+		for _, id := range props["addon_plan "+model.PlanKey(owner, a)] {
+			if _, set := c.obs.PropertySets[id][path]; set {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// planDefaults are the values a service plan leaves out (read only).
+var planDefaults = sync.OnceValue(plan.DefaultProps)
+
+// obsPlanProps indexes the property sets of the observed service and
+// add-on plans by "kind key", made again when plans were observed since: plansSet asks
+// it once per value of each subscription its plans' drift reaches.
+func (c *comparer) obsPlanProps() map[string][]string {
+	n := len(c.obs.ServicePlans) + len(c.obs.AddonPlans)
+	if c.planProps != nil && c.planPropsOf == n {
+		return c.planProps
+	}
+	m := make(map[string][]string, n)
+	for kind, plans := range map[string][]state.Plan{"service_plan": c.obs.ServicePlans, "addon_plan": c.obs.AddonPlans} {
+		for i := range plans {
+			m[kind+" "+plans[i].Key] = append(m[kind+" "+plans[i].Key], plans[i].Props)
+		}
+	}
+	c.planProps, c.planPropsOf = m, n
+	return m
 }
 
 // copySet copies a set of the server's records into the observed state.
