@@ -222,6 +222,7 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 			// server has it locked or custom; a synced one's follow its
 			// plans.
 			own := rec != nil && frozen(rec.SyncStatus)
+			rebased := false
 			for _, f := range d.Fields {
 				switch f.Path {
 				case "domain":
@@ -236,12 +237,14 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				case "plan":
 					q.Plan = c.planName("service_plan", s.Owner, s.Plan)
 					c.pinExpires(&q, s)
+					rebased = true
 				case "addons":
 					q.Addons = nil
 					for _, x := range s.Addons {
 						q.Addons = append(q.Addons, c.planName("addon_plan", s.Owner, x))
 					}
 					c.pinExpires(&q, s)
+					rebased = true
 				case "expires":
 					q.Expires = s.Expires
 				case "ip_address":
@@ -255,6 +258,10 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 				case "sync_status":
 					if rec != nil && rec.SyncStatus == "synced" {
 						q.Customize = nil // unlocked in the panel
+					} else {
+						// Locked in the panel: its customisation is the
+						// values that differ from its plans on the server.
+						rebased = true
 					}
 				default:
 					if own {
@@ -263,6 +270,16 @@ func (c *comparer) adopt(d *plan.Drift, key string) *adoption {
 						setProp(&q.Customize, f.Path, s.Customize)
 					}
 				}
+			}
+			if rebased && own && s.Plan != model.None && rec.SyncStatus == "locked" {
+				// Locked in the panel, or its plans changed while the
+				// server holds it locked (its base is taken anew from
+				// its new plans, SPEC 1.3): its customisation is the
+				// server's, the values that differ from its plans on the
+				// server (Plesk kept the values it had, an add-on's
+				// removed included, a plan's later edits left out), with
+				// what only the config has.
+				q.Customize = keepUnmapped(r.Customize, s.Customize)
 			}
 			out = &q
 		} else if c.billingManaged(d, true) {

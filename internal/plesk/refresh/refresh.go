@@ -23,9 +23,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plansync/plansync/internal/diag"
@@ -803,11 +805,15 @@ func inConfig[T any](m map[string]T) func(string) bool {
 
 type comparer struct {
 	rec, obs *state.Snapshot
-	cfg      *model.Config
-	srv      *Server
-	opt      Options
-	drift    []plan.Drift
-	disagree []Disagreement
+	// planProps is obsPlanProps's index, made when the observed state
+	// held planPropsOf plans.
+	planProps   map[string][]string
+	planPropsOf int
+	cfg         *model.Config
+	srv         *Server
+	opt         Options
+	drift       []plan.Drift
+	disagree    []Disagreement
 	// kept: see Result.kept; recResellers the recorded resellers'
 	// statuses by login (made on first use).
 	kept         map[string]keptStatus
@@ -1146,7 +1152,7 @@ func addsNothing(path string, defs model.Props) bool {
 // the engine makes a subscription's base), not from those it left: a
 // subscription switched to another plan in the panel has that plan's
 // expiration and additional services.
-func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string) string {
+func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string, read state.Values) string {
 	var base model.Props
 	var services []string
 	for i := range c.rec.ServicePlans {
@@ -1171,9 +1177,18 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 	}
 	out := state.Values{}
 	for k, v := range c.obs.PropertySets[id] {
-		if k != plan.ServicesKey && (mapped(k) || model.Lookup(k) == nil) {
-			out[k] = v
+		if k == plan.ServicesKey || !(mapped(k) || model.Lookup(k) == nil) {
+			continue
 		}
+		if _, reported := read[k]; !reported && mapped(k) {
+			if !c.plansSet(owner, planName, addons, k) {
+				// Neither the server reports it nor its new plans set
+				// it: a value of its former plans, which it no longer
+				// has (left out: not set).
+				continue
+			}
+		}
+		out[k] = v
 	}
 	for k, v := range base {
 		if !mapped(k) && model.Lookup(k) != nil {
@@ -1184,6 +1199,76 @@ func (c *comparer) unmappedFromPlans(id, owner, planName string, addons []string
 		out[plan.ServicesKey] = plan.ServicesValue(services)
 	}
 	return c.obs.PutValues(out)
+}
+
+// withoutUnset is the observed set id without the mapped properties of
+// rec whose recorded value drifted, that the server does not report (read)
+// and that the observed plans do not set.
+func (c *comparer) withoutUnset(id, owner, planName string, addons []string, read, rec state.Values) string {
+	var out state.Values
+	for k, v := range c.obs.PropertySets[id] {
+		if !mapped(k) || k == plan.ServicesKey {
+			continue
+		}
+		if _, reported := read[k]; reported || c.plansSet(owner, planName, addons, k) {
+			continue
+		}
+		if was, ok := rec[k]; ok && reflect.DeepEqual(was, v) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c.obs.PropertySets[id])
+		}
+		delete(out, k)
+	}
+	if out == nil {
+		return id
+	}
+	return c.obs.PutValues(out)
+}
+
+// plansSet reports whether the observed plans (as the server has them
+// now) a subscription is on set path: its service plan, over the
+// defaults a plan leaves out, or one of its add-ons.
+func (c *comparer) plansSet(owner, planName string, addons []string, path string) bool {
+	props := c.obsPlanProps()
+	for _, id := range props["service_plan "+model.PlanKey(owner, planName)] {
+		if _, set := planDefaults()[path]; set {
+			return true
+		}
+		if _, set := c.obs.PropertySets[id][path]; set {
+			return true
+		}
+	}
+	for _, a := range addons {
+		for _, id := range props["addon_plan "+model.PlanKey(owner, a)] {
+			if _, set := c.obs.PropertySets[id][path]; set {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// planDefaults are the values a service plan leaves out (read only).
+var planDefaults = sync.OnceValue(plan.DefaultProps)
+
+// obsPlanProps indexes the property sets of the observed service and
+// add-on plans by "kind key", made again when plans were observed since: plansSet asks
+// it once per value of each subscription its plans' drift reaches.
+func (c *comparer) obsPlanProps() map[string][]string {
+	n := len(c.obs.ServicePlans) + len(c.obs.AddonPlans)
+	if c.planProps != nil && c.planPropsOf == n {
+		return c.planProps
+	}
+	m := make(map[string][]string, n)
+	for kind, plans := range map[string][]state.Plan{"service_plan": c.obs.ServicePlans, "addon_plan": c.obs.AddonPlans} {
+		for i := range plans {
+			m[kind+" "+plans[i].Key] = append(m[kind+" "+plans[i].Key], plans[i].Props)
+		}
+	}
+	c.planProps, c.planPropsOf = m, n
+	return m
 }
 
 // copySet copies a set of the server's records into the observed state.
@@ -1247,6 +1332,9 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 			} else {
 				r.Props = c.mergedDefaults(r.Props, srvVals, defs)
 			}
+			if kind == "addon_plan" {
+				r.Props = c.withoutNothing(r.Props, props)
+			}
 		}
 		if len(fields)+len(props) > 0 {
 			c.add(kind, r.Key, plan.DriftPlanEdited, append(fields, props...)...)
@@ -1271,10 +1359,31 @@ func (c *comparer) plans(kind string, rec, srv []state.Plan, declared func(strin
 		}
 		s := srv[j]
 		s.Props = c.copySet(s.Props)
+		c.configOnly(kind, &s)
 		out = append(out, s)
 		c.add(kind, s.Key, plan.DriftCreated)
 	}
 	return out
+}
+
+// configOnly gives s, a plan of kind created outside plansync that the
+// config declares, the config's description: the server has none to
+// observe, and the adopt block keeps the config's. (Its plansync-only
+// properties are not taken: an expiration would give the subscriptions
+// made by hand on it a date the server does not have.)
+func (c *comparer) configOnly(kind string, s *state.Plan) {
+	var cp *model.Plan
+	switch kind {
+	case "service_plan":
+		cp = c.cfg.ServicePlans[s.Key]
+	case "addon_plan":
+		cp = c.cfg.AddonPlans[s.Key]
+	case "reseller_plan":
+		cp = c.cfg.ResellerPlans[s.Key]
+	}
+	if cp != nil && s.Description == "" {
+		s.Description = cp.Description
+	}
 }
 
 // withUnreported is the server's values of a plan of kind with, for
@@ -1342,6 +1451,34 @@ func withMissing(rec, srv state.Values, missing func(path string) (v model.Value
 		return srv
 	}
 	return out
+}
+
+// withoutNothing is an add-on's observed set id without the properties
+// that drifted to what adds nothing (a setting switched off, a limit
+// set to 0 in the panel): the server's read leaves them out, as a
+// config does (an add-on switches on, never off), so that adopting the
+// drift (its block leaves them out) leaves nothing to change.
+func (c *comparer) withoutNothing(id string, drifted []plan.DriftField) string {
+	var out state.Values
+	for _, f := range drifted {
+		nothing, ok := addonNothing(f.Path)
+		v, set := c.obs.PropertySets[id][f.Path]
+		if !ok || !set {
+			continue
+		}
+		props, _ := plan.PropsFromValues(state.Values{f.Path: v})
+		if sv, ok := props[f.Path]; !ok || sv.K != nothing.K || sv.N != nothing.N || sv.Truth() != nothing.Truth() {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c.obs.PropertySets[id])
+		}
+		delete(out, f.Path)
+	}
+	if out == nil {
+		return id
+	}
+	return c.obs.PutValues(out)
 }
 
 // addonNothing is the value of an add-on's property that adds nothing
@@ -1510,6 +1647,8 @@ func (c *comparer) resellers() []state.Reseller {
 			if diff := c.propDiff("", r.Allocation, srvVals, nil); len(diff) > 0 {
 				r.Allocation = c.merged(r.Allocation, srvVals)
 			}
+			// Its oversell policy too (the plan's drift names it).
+			r.Oversell = s.Oversell
 		}
 		customised := false
 		if rp, ok := c.srv.LockedResellers[s.Login]; ok && r.Plan != model.None && s.Plan == model.None && r.Allocation != "" && s.Allocation != "" {
@@ -2192,10 +2331,16 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 			}
 			return false
 		})
+		if !frozen(s.SyncStatus) {
+			// What its plans no longer set (an add-on's setting switched
+			// off in the panel) and the server does not report, it no
+			// longer has: left out, as its plans leave it.
+			o.Effective = c.withoutUnset(o.Effective, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Effective], c.rec.PropertySets[r.Effective])
+		}
 	}
 	plansChanged := c.wasNamed("service_plan", s.Owner, s.Plan) != r.Plan || !slices.Equal(c.wereNamed("addon_plan", s.Owner, s.Addons), r.Addons)
 	if plansChanged {
-		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons)
+		o.Effective = c.unmappedFromPlans(o.Effective, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Effective])
 	}
 	switch {
 	case s.Plan == model.None && r.Plan == model.None:
@@ -2224,6 +2369,11 @@ func (c *comparer) subscriptionAgainst(r state.Subscription, s *state.Subscripti
 			// Same plans: what the server does not have of the base (the
 			// plans' plansync-only values) stays as recorded.
 			o.Base = c.merged(r.Base, c.srv.Records.PropertySets[s.Base])
+		}
+		if plansChanged && o.Base != "" {
+			// Other plans: what the server does not have of the base is
+			// theirs, as for its values.
+			o.Base = c.unmappedFromPlans(o.Base, s.Owner, s.Plan, s.Addons, c.srv.Records.PropertySets[s.Base])
 		}
 		o.Customize = c.copySet(s.Customize)
 	}
