@@ -976,11 +976,11 @@ func fieldIndex(names []string, key []byte, next int) int {
 }
 
 // record decodes an object of the fields names, calling set for each with
-// its bit, the decoder positioned at its value; then refuses a field
+// its name, the decoder positioned at its value; then refuses a field
 // given twice, and one of required missing unless keyed says the record
 // has no key (check says so). what names the object in messages of its
 // encoding, name (called on error only) in those of its fields.
-func (d *decoder) record(what string, names []string, required uint32, keyed func() bool, name func() string, set func(i int)) {
+func (d *decoder) record(what string, names []string, required uint32, keyed func() bool, name func() string, set func(field string)) {
 	var f fieldSet
 	d.peek()
 	start := d.pos // where the record begins, to name for a field missing
@@ -993,7 +993,7 @@ func (d *decoder) record(what string, names []string, required uint32, keyed fun
 		}
 		next = i + 1
 		f.met(i, d.keyPos, key)
-		set(i)
+		set(names[i])
 	})
 	if d.err != nil || (f.dup == nil && f.seen&required == required) {
 		return
@@ -1014,15 +1014,15 @@ func (d *decoder) server() *Server {
 			return "server " + strconv.Quote(s.Name)
 		}
 		return "the server"
-	}, func(i int) {
-		switch i {
-		case 0:
+	}, func(field string) {
+		switch field {
+		case "name":
 			s.Name = d.istr()
-		case 1:
+		case "components":
 			s.Components = d.strings("components")
-		case 2:
+		case "extensions":
 			s.Extensions = decodeList(d, "extensions", d.extension)
-		case 3:
+		case "default_plan":
 			s.DefaultPlan = d.str()
 		}
 	})
@@ -1032,11 +1032,11 @@ func (d *decoder) server() *Server {
 func (d *decoder) extension() (e Extension) {
 	d.record("an extension", extensionFields, extensionRequired, nil, func() string {
 		return recordName("extension", e.Name, "")
-	}, func(i int) {
-		switch i {
-		case 0:
+	}, func(field string) {
+		switch field {
+		case "name":
 			e.Name = d.str()
-		case 1:
+		case "services":
 			e.Services = d.strings("services")
 		}
 	})
@@ -1048,13 +1048,13 @@ func (d *decoder) button(of func() string) *Button {
 		return nil
 	}
 	b := new(Button)
-	d.record("a button", buttonFields, buttonRequired, nil, func() string { return "the button of " + of() }, func(i int) {
-		switch i {
-		case 0:
+	d.record("a button", buttonFields, buttonRequired, nil, func() string { return "the button of " + of() }, func(field string) {
+		switch field {
+		case "url":
 			b.URL = d.str()
-		case 1:
+		case "background_image":
 			b.BackgroundImage = d.str()
-		case 2:
+		case "open_in_panel":
 			b.OpenInPanel = d.boolean()
 		}
 	})
@@ -1066,11 +1066,11 @@ func (d *decoder) pleskID(of func() string) *PleskID {
 		return nil
 	}
 	id := new(PleskID)
-	d.record("a plesk identity", pleskIDFields, 0, nil, func() string { return "the plesk identity of " + of() }, func(i int) {
-		switch i {
-		case 0:
+	d.record("a plesk identity", pleskIDFields, 0, nil, func() string { return "the plesk identity of " + of() }, func(field string) {
+		switch field {
+		case "guid":
 			id.GUID = d.str()
-		case 1:
+		case "id":
 			id.ID = d.int()
 		}
 	})
@@ -1079,21 +1079,21 @@ func (d *decoder) pleskID(of func() string) *PleskID {
 
 func (d *decoder) service() (s Service) {
 	name := func() string { return recordName("service", s.Name, s.Server) }
-	d.record("a service", serviceFields, serviceRequired, func() bool { return s.Name != "" }, name, func(i int) {
-		switch i {
-		case 0:
+	d.record("a service", serviceFields, serviceRequired, func() bool { return s.Name != "" }, name, func(field string) {
+		switch field {
+		case "server":
 			s.Server = d.istr()
-		case 1:
+		case "name":
 			s.Name = d.str()
-		case 2:
+		case "description":
 			s.Description = d.str()
-		case 3:
+		case "button":
 			s.Button = d.button(name)
-		case 4:
+		case "send":
 			s.Send = d.strings("send")
-		case 5:
+		case "available_to_resellers":
 			s.AvailableToResellers = d.boolean()
-		case 6:
+		case "extension":
 			s.Extension = d.str()
 		}
 	})
@@ -1104,25 +1104,25 @@ func (d *decoder) service() (s Service) {
 func (d *decoder) plan(kind string) func() Plan {
 	return func() (p Plan) {
 		name := func() string { return recordName(kind, p.Key, p.Server) }
-		d.record("a plan", planFields, planRequired, func() bool { return p.Key != "" }, name, func(i int) {
-			switch i {
-			case 0:
+		d.record("a plan", planFields, planRequired, func() bool { return p.Key != "" }, name, func(field string) {
+			switch field {
+			case "server":
 				p.Server = d.istr()
-			case 1:
+			case "key":
 				p.Key = d.istr()
-			case 2:
+			case "owner":
 				p.Owner = d.istr()
-			case 3:
+			case "name":
 				p.Name = d.str()
-			case 4:
+			case "description":
 				p.Description = d.str()
-			case 5:
+			case "props":
 				p.Props = d.istr()
-			case 6:
+			case "services":
 				p.Services = d.strings("services")
-			case 7:
+			case "oversell":
 				p.Oversell = d.boolean()
-			case 8:
+			case "plesk":
 				p.Plesk = d.pleskID(name)
 			}
 		})
@@ -1131,17 +1131,17 @@ func (d *decoder) plan(kind string) func() Plan {
 }
 
 func (d *decoder) contact(of func() string) (c Contact) {
-	d.record("a contact", contactFields, 0, nil, func() string { return "the contact of " + of() }, func(i int) {
-		switch i {
-		case 0:
+	d.record("a contact", contactFields, 0, nil, func() string { return "the contact of " + of() }, func(field string) {
+		switch field {
+		case "name":
 			c.Name = d.str()
-		case 1:
+		case "company":
 			c.Company = d.str()
-		case 2:
+		case "email":
 			c.Email = d.str()
-		case 3:
+		case "phone":
 			c.Phone = d.str()
-		case 4:
+		case "address":
 			c.Address = d.str()
 		}
 	})
@@ -1150,33 +1150,33 @@ func (d *decoder) contact(of func() string) (c Contact) {
 
 func (d *decoder) reseller() (r Reseller) {
 	name := func() string { return recordName("reseller", r.Login, r.Server) }
-	d.record("a reseller", resellerFields, resellerRequired, func() bool { return r.Login != "" }, name, func(i int) {
-		switch i {
-		case 0:
+	d.record("a reseller", resellerFields, resellerRequired, func() bool { return r.Login != "" }, name, func(field string) {
+		switch field {
+		case "server":
 			r.Server = d.istr()
-		case 1:
+		case "login":
 			r.Login = d.istr()
-		case 2:
+		case "password_hash":
 			r.PasswordHash = d.str()
-		case 3:
+		case "contact":
 			r.Contact = d.contact(name)
-		case 4:
+		case "plan":
 			r.Plan = d.istr()
-		case 5:
+		case "sync_status":
 			r.SyncStatus = d.istr()
-		case 6:
+		case "allocation":
 			r.Allocation = d.istr()
-		case 7:
+		case "services":
 			r.Services = d.strings("services")
-		case 8:
+		case "oversell":
 			r.Oversell = d.boolean()
-		case 9:
+		case "status":
 			r.Status = d.istr()
-		case 10:
+		case "description":
 			r.Description = d.str()
-		case 11:
+		case "managed_by":
 			r.ManagedBy = d.istr()
-		case 12:
+		case "plesk":
 			r.Plesk = d.pleskID(name)
 		}
 	})
@@ -1185,29 +1185,29 @@ func (d *decoder) reseller() (r Reseller) {
 
 func (d *decoder) customer() (c Customer) {
 	name := func() string { return recordName("customer", c.Login, c.Server) }
-	d.record("a customer", customerFields, customerRequired, func() bool { return c.Login != "" }, name, func(i int) {
-		switch i {
-		case 0:
+	d.record("a customer", customerFields, customerRequired, func() bool { return c.Login != "" }, name, func(field string) {
+		switch field {
+		case "server":
 			c.Server = d.istr()
-		case 1:
+		case "login":
 			c.Login = d.istr()
-		case 2:
+		case "password_hash":
 			c.PasswordHash = d.str()
-		case 3:
+		case "contact":
 			c.Contact = d.contact(name)
-		case 4:
+		case "owner":
 			c.Owner = d.istr()
-		case 5:
+		case "status":
 			c.Status = d.istr()
-		case 6:
+		case "status_reasons":
 			c.StatusReasons = d.strings("status_reasons")
-		case 7:
+		case "description":
 			c.Description = d.str()
-		case 8:
+		case "admin_description":
 			c.AdminDescription = d.str()
-		case 9:
+		case "managed_by":
 			c.ManagedBy = d.istr()
-		case 10:
+		case "plesk":
 			c.Plesk = d.pleskID(name)
 		}
 	})
@@ -1218,15 +1218,15 @@ func (d *decoder) conflict(of func() string) func() Conflict {
 	return func() (c Conflict) {
 		d.record("a conflict", conflictFields, conflictRequired, nil, func() string {
 			return "a conflict of " + of()
-		}, func(i int) {
-			switch i {
-			case 0:
+		}, func(field string) {
+			switch field {
+			case "property":
 				c.Property = d.istr()
-			case 1:
+			case "plan_value":
 				c.PlanValue = d.value()
-			case 2:
+			case "available_value":
 				c.AvailableValue = d.value()
-			case 3:
+			case "reason":
 				c.Reason = d.istr()
 			}
 		})
@@ -1239,62 +1239,62 @@ func (d *decoder) subscription() (s Subscription) {
 	// not read as if it were "" (moved from no owner) or the zero time
 	// (expired long ago, so suspended).
 	name := func() string { return recordName("subscription", s.Domain, s.Server) }
-	d.record("a subscription", subscriptionFields, subscriptionRequired, func() bool { return s.Domain != "" }, name, func(i int) {
-		switch i {
-		case 0:
+	d.record("a subscription", subscriptionFields, subscriptionRequired, func() bool { return s.Domain != "" }, name, func(field string) {
+		switch field {
+		case "server":
 			s.Server = d.istr()
-		case 1:
+		case "domain":
 			s.Domain = d.str()
-		case 2:
+		case "owner":
 			s.Owner = d.istr()
-		case 3:
+		case "customer":
 			s.Customer = d.istr()
-		case 4:
+		case "plan":
 			s.Plan = d.istr()
-		case 5:
+		case "addons":
 			s.Addons = d.strings("addons")
-		case 6:
+		case "sync_status":
 			s.SyncStatus = d.istr()
-		case 7:
+		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
-		case 8:
+		case "locked_in_panel":
 			s.LockedInPanel = d.boolean()
-		case 9:
+		case "effective":
 			s.Effective = d.istr()
-		case 10:
+		case "base":
 			s.Base = d.istr()
-		case 11:
+		case "customize":
 			s.Customize = d.istr()
-		case 12:
+		case "customized":
 			s.Customized = d.strings("customized")
-		case 13:
+		case "settings":
 			s.Settings = d.istr()
-		case 14:
+		case "dropped_settings":
 			s.DroppedSettings = d.istr()
-		case 15:
+		case "conflicts":
 			s.Conflicts = decodeList(d, "conflicts", d.conflict(name))
-		case 16:
+		case "config_status":
 			s.ConfigStatus = d.istr()
-		case 17:
+		case "status":
 			s.Status = d.istr()
-		case 18:
+		case "status_reasons":
 			s.StatusReasons = d.strings("status_reasons")
-		case 19:
+		case "created_at":
 			s.CreatedAt = d.time()
-		case 20:
+		case "expires":
 			if !d.null() {
 				t := d.time()
 				s.Expires = &t
 			}
-		case 21:
+		case "ftp_login":
 			s.FTPLogin = d.str()
-		case 22:
+		case "ftp_password_hash":
 			s.FTPPassword = d.str()
-		case 23:
+		case "ip_address":
 			s.IPAddress = d.str()
-		case 24:
+		case "managed_by":
 			s.ManagedBy = d.istr()
-		case 25:
+		case "plesk":
 			s.Plesk = d.pleskID(name)
 		}
 	})
