@@ -758,11 +758,11 @@ func (d *decoder) snapshot() *Snapshot {
 		case "services":
 			s.Services = decodeList(d, "services", d.service)
 		case "service_plans":
-			s.ServicePlans = decodeList(d, "service_plans", d.plan)
+			s.ServicePlans = decodeList(d, "service_plans", d.plan("service plan"))
 		case "addon_plans":
-			s.AddonPlans = decodeList(d, "addon_plans", d.plan)
+			s.AddonPlans = decodeList(d, "addon_plans", d.plan("add-on plan"))
 		case "reseller_plans":
-			s.ResellerPlans = decodeList(d, "reseller_plans", d.plan)
+			s.ResellerPlans = decodeList(d, "reseller_plans", d.plan("reseller plan"))
 		case "resellers":
 			s.Resellers = decodeList(d, "resellers", d.reseller)
 		case "customers":
@@ -844,6 +844,81 @@ func (d *decoder) count() int {
 	return n
 }
 
+// fieldSet holds the fields of one record (or nested object) met so far,
+// each by its bit (its index in the record's field list), to refuse, as
+// the record is decoded, a field given twice (encoding/json would keep
+// the last value silently) and a field every record has (Encode always
+// writes it: no omitempty in its json tag) missing: read as if it were
+// empty, a hand-cut record would plan changes nobody made.
+type fieldSet struct {
+	seen uint32
+	// dupAt is the offset of the first field given twice, dup its name
+	// (nil: none).
+	dupAt int
+	dup   []byte
+}
+
+// met marks the field of bit i, whose name key is at offset at.
+func (f *fieldSet) met(i int, at int, key []byte) {
+	bit := uint32(1) << i
+	if f.seen&bit != 0 && f.dup == nil {
+		f.dupAt, f.dup = at, bytes.Clone(key)
+	}
+	f.seen |= bit
+}
+
+// checkFields reports a field given twice in the record begun at offset
+// start, named by what (`subscription "a.example"`), at its second
+// occurrence; or else a field of names whose bit is in required not met,
+// at the record.
+func (d *decoder) checkFields(f *fieldSet, start int, what string, names []string, required uint32) {
+	if d.err != nil {
+		return
+	}
+	if f.dup != nil {
+		d.pos = f.dupAt
+		d.fail("field %q given twice in %s", f.dup, what)
+		return
+	}
+	if missing := required &^ f.seen; missing != 0 {
+		for i, name := range names {
+			if missing&(1<<i) != 0 {
+				d.pos = start
+				d.fail("%s has no %q field", what, name)
+				return
+			}
+		}
+	}
+}
+
+// recordName names a record of kind with key (on server) in messages.
+func recordName(kind, key, server string) string {
+	if key == "" {
+		if kind[0] == 'a' || kind[0] == 'e' {
+			return "an " + kind + " record"
+		}
+		return "a " + kind + " record"
+	}
+	name := kind + " " + strconv.Quote(key)
+	if server != "" {
+		name += " (server " + server + ")"
+	}
+	return name
+}
+
+// required is the set of bits of fields in names that every record has.
+func required(names []string, fields ...string) uint32 {
+	var m uint32
+	for _, f := range fields {
+		i := slices.Index(names, f)
+		if i < 0 {
+			panic("state: no field " + f)
+		}
+		m |= 1 << i
+	}
+	return m
+}
+
 // decodeList decodes an array of records with elem.
 func decodeList[T any](d *decoder, what string, elem func() T) []T {
 	var list []T
@@ -854,13 +929,93 @@ func decodeList[T any](d *decoder, what string, elem func() T) []T {
 	return list
 }
 
+// The field lists of each record (and nested object), in the order
+// Encode writes them, by their bit in the record's fieldSet; and the
+// fields every record has (Encode always writes them).
+var (
+	serverFields       = []string{"name", "components", "extensions", "default_plan"}
+	extensionFields    = []string{"name", "services"}
+	extensionRequired  = required(extensionFields, "name")
+	buttonFields       = []string{"url", "background_image", "open_in_panel"}
+	buttonRequired     = required(buttonFields, "url", "open_in_panel")
+	pleskIDFields      = []string{"guid", "id"}
+	serviceFields      = []string{"server", "name", "description", "button", "send", "available_to_resellers", "extension"}
+	serviceRequired    = required(serviceFields, "name", "available_to_resellers")
+	planFields         = []string{"server", "key", "owner", "name", "description", "props", "services", "oversell", "plesk"}
+	planRequired       = required(planFields, "key", "owner", "name", "props")
+	contactFields      = []string{"name", "company", "email", "phone", "address"}
+	resellerFields     = []string{"server", "login", "password_hash", "contact", "plan", "sync_status", "allocation", "services", "oversell", "status", "description", "managed_by", "plesk"}
+	resellerRequired   = required(resellerFields, "login", "contact", "plan", "status")
+	customerFields     = []string{"server", "login", "password_hash", "contact", "owner", "status", "status_reasons", "description", "admin_description", "managed_by", "plesk"}
+	customerRequired   = required(customerFields, "login", "contact", "owner", "status")
+	conflictFields     = []string{"property", "plan_value", "available_value", "reason"}
+	conflictRequired   = required(conflictFields, "property", "plan_value", "available_value", "reason")
+	subscriptionFields = []string{"server", "domain", "owner", "customer", "plan", "addons", "sync_status", "server_sync_status",
+		"locked_in_panel", "effective", "base", "customize", "customized", "settings", "dropped_settings", "conflicts",
+		"config_status", "status", "status_reasons", "created_at", "expires", "ftp_login", "ftp_password_hash",
+		"ip_address", "managed_by", "plesk"}
+	subscriptionRequired = required(subscriptionFields, "domain", "owner", "plan", "sync_status", "effective", "status", "created_at")
+)
+
+// fieldIndex returns the bit of key in names (names holds at most 32),
+// -1 for a field this version does not know. It looks from next, the
+// field after the one met last: a record Encode wrote has its fields in
+// the order of names, each found at the first look.
+func fieldIndex(names []string, key []byte, next int) int {
+	for i := next; i < len(names); i++ {
+		if string(key) == names[i] {
+			return i
+		}
+	}
+	for i := 0; i < next && i < len(names); i++ {
+		if string(key) == names[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// record decodes an object of the fields names, calling set for each with
+// its name, the decoder positioned at its value; then refuses a field
+// given twice, and one of required missing unless keyed says the record
+// has no key (check says so). what names the object in messages of its
+// encoding, name (called on error only) in those of its fields.
+func (d *decoder) record(what string, names []string, required uint32, keyed func() bool, name func() string, set func(field string)) {
+	var f fieldSet
+	d.peek()
+	start := d.pos // where the record begins, to name for a field missing
+	next := 0
+	d.object(what, func(key []byte) {
+		i := fieldIndex(names, key, next)
+		if i < 0 {
+			d.unknown(what, key)
+			return
+		}
+		next = i + 1
+		f.met(i, d.keyPos, key)
+		set(names[i])
+	})
+	if d.err != nil || (f.dup == nil && f.seen&required == required) {
+		return
+	}
+	if f.dup == nil && keyed != nil && !keyed() {
+		return
+	}
+	d.checkFields(&f, start, name(), names, required)
+}
+
 func (d *decoder) server() *Server {
 	if d.null() {
 		return nil
 	}
 	s := new(Server)
-	d.object("server", func(key []byte) {
-		switch string(key) {
+	d.record("server", serverFields, 0, nil, func() string {
+		if s.Name != "" {
+			return "server " + strconv.Quote(s.Name)
+		}
+		return "the server"
+	}, func(field string) {
+		switch field {
 		case "name":
 			s.Name = d.istr()
 		case "components":
@@ -869,68 +1024,63 @@ func (d *decoder) server() *Server {
 			s.Extensions = decodeList(d, "extensions", d.extension)
 		case "default_plan":
 			s.DefaultPlan = d.str()
-		default:
-			d.unknown("server", key)
 		}
 	})
 	return s
 }
 
 func (d *decoder) extension() (e Extension) {
-	d.object("an extension", func(key []byte) {
-		switch string(key) {
+	d.record("an extension", extensionFields, extensionRequired, nil, func() string {
+		return recordName("extension", e.Name, "")
+	}, func(field string) {
+		switch field {
 		case "name":
 			e.Name = d.str()
 		case "services":
 			e.Services = d.strings("services")
-		default:
-			d.unknown("an extension", key)
 		}
 	})
 	return e
 }
 
-func (d *decoder) button() *Button {
+func (d *decoder) button(of func() string) *Button {
 	if d.null() {
 		return nil
 	}
 	b := new(Button)
-	d.object("a button", func(key []byte) {
-		switch string(key) {
+	d.record("a button", buttonFields, buttonRequired, nil, func() string { return "the button of " + of() }, func(field string) {
+		switch field {
 		case "url":
 			b.URL = d.str()
 		case "background_image":
 			b.BackgroundImage = d.str()
 		case "open_in_panel":
 			b.OpenInPanel = d.boolean()
-		default:
-			d.unknown("a button", key)
 		}
 	})
 	return b
 }
 
-func (d *decoder) pleskID() *PleskID {
+func (d *decoder) pleskID(of func() string) *PleskID {
 	if d.null() {
 		return nil
 	}
 	id := new(PleskID)
-	d.object("a plesk identity", func(key []byte) {
-		switch string(key) {
+	d.record("a plesk identity", pleskIDFields, 0, nil, func() string { return "the plesk identity of " + of() }, func(field string) {
+		switch field {
 		case "guid":
 			id.GUID = d.str()
 		case "id":
 			id.ID = d.int()
-		default:
-			d.unknown("a plesk identity", key)
 		}
 	})
 	return id
 }
 
 func (d *decoder) service() (s Service) {
-	d.object("a service", func(key []byte) {
-		switch string(key) {
+	name := func() string { return recordName("service", s.Name, s.Server) }
+	d.record("a service", serviceFields, serviceRequired, func() bool { return s.Name != "" }, name, func(field string) {
+		switch field {
 		case "server":
 			s.Server = d.istr()
 		case "name":
@@ -938,51 +1088,51 @@ func (d *decoder) service() (s Service) {
 		case "description":
 			s.Description = d.str()
 		case "button":
-			s.Button = d.button()
+			s.Button = d.button(name)
 		case "send":
 			s.Send = d.strings("send")
 		case "available_to_resellers":
 			s.AvailableToResellers = d.boolean()
 		case "extension":
 			s.Extension = d.str()
-		default:
-			d.unknown("a service", key)
 		}
 	})
 	return s
 }
 
-func (d *decoder) plan() (p Plan) {
-	d.object("a plan", func(key []byte) {
-		switch string(key) {
-		case "server":
-			p.Server = d.istr()
-		case "key":
-			p.Key = d.istr()
-		case "owner":
-			p.Owner = d.istr()
-		case "name":
-			p.Name = d.str()
-		case "description":
-			p.Description = d.str()
-		case "props":
-			p.Props = d.istr()
-		case "services":
-			p.Services = d.strings("services")
-		case "oversell":
-			p.Oversell = d.boolean()
-		case "plesk":
-			p.Plesk = d.pleskID()
-		default:
-			d.unknown("a plan", key)
-		}
-	})
-	return p
+// plan decodes a plan record of kind ("service plan").
+func (d *decoder) plan(kind string) func() Plan {
+	return func() (p Plan) {
+		name := func() string { return recordName(kind, p.Key, p.Server) }
+		d.record("a plan", planFields, planRequired, func() bool { return p.Key != "" }, name, func(field string) {
+			switch field {
+			case "server":
+				p.Server = d.istr()
+			case "key":
+				p.Key = d.istr()
+			case "owner":
+				p.Owner = d.istr()
+			case "name":
+				p.Name = d.str()
+			case "description":
+				p.Description = d.str()
+			case "props":
+				p.Props = d.istr()
+			case "services":
+				p.Services = d.strings("services")
+			case "oversell":
+				p.Oversell = d.boolean()
+			case "plesk":
+				p.Plesk = d.pleskID(name)
+			}
+		})
+		return p
+	}
 }
 
-func (d *decoder) contact() (c Contact) {
-	d.object("a contact", func(key []byte) {
-		switch string(key) {
+func (d *decoder) contact(of func() string) (c Contact) {
+	d.record("a contact", contactFields, 0, nil, func() string { return "the contact of " + of() }, func(field string) {
+		switch field {
 		case "name":
 			c.Name = d.str()
 		case "company":
@@ -993,16 +1143,15 @@ func (d *decoder) contact() (c Contact) {
 			c.Phone = d.str()
 		case "address":
 			c.Address = d.str()
-		default:
-			d.unknown("a contact", key)
 		}
 	})
 	return c
 }
 
 func (d *decoder) reseller() (r Reseller) {
-	d.object("a reseller", func(key []byte) {
-		switch string(key) {
+	name := func() string { return recordName("reseller", r.Login, r.Server) }
+	d.record("a reseller", resellerFields, resellerRequired, func() bool { return r.Login != "" }, name, func(field string) {
+		switch field {
 		case "server":
 			r.Server = d.istr()
 		case "login":
@@ -1010,7 +1159,7 @@ func (d *decoder) reseller() (r Reseller) {
 		case "password_hash":
 			r.PasswordHash = d.str()
 		case "contact":
-			r.Contact = d.contact()
+			r.Contact = d.contact(name)
 		case "plan":
 			r.Plan = d.istr()
 		case "sync_status":
@@ -1028,17 +1177,16 @@ func (d *decoder) reseller() (r Reseller) {
 		case "managed_by":
 			r.ManagedBy = d.istr()
 		case "plesk":
-			r.Plesk = d.pleskID()
-		default:
-			d.unknown("a reseller", key)
+			r.Plesk = d.pleskID(name)
 		}
 	})
 	return r
 }
 
 func (d *decoder) customer() (c Customer) {
-	d.object("a customer", func(key []byte) {
-		switch string(key) {
+	name := func() string { return recordName("customer", c.Login, c.Server) }
+	d.record("a customer", customerFields, customerRequired, func() bool { return c.Login != "" }, name, func(field string) {
+		switch field {
 		case "server":
 			c.Server = d.istr()
 		case "login":
@@ -1046,105 +1194,93 @@ func (d *decoder) customer() (c Customer) {
 		case "password_hash":
 			c.PasswordHash = d.str()
 		case "contact":
-			c.Contact = d.contact()
+			c.Contact = d.contact(name)
 		case "owner":
 			c.Owner = d.istr()
 		case "status":
 			c.Status = d.istr()
+		case "status_reasons":
+			c.StatusReasons = d.strings("status_reasons")
 		case "description":
 			c.Description = d.str()
 		case "admin_description":
 			c.AdminDescription = d.str()
 		case "managed_by":
 			c.ManagedBy = d.istr()
-		case "status_reasons":
-			c.StatusReasons = d.strings("status_reasons")
 		case "plesk":
-			c.Plesk = d.pleskID()
-		default:
-			d.unknown("a customer", key)
+			c.Plesk = d.pleskID(name)
 		}
 	})
 	return c
 }
 
-func (d *decoder) conflict() (c Conflict) {
-	d.object("a conflict", func(key []byte) {
-		switch string(key) {
-		case "property":
-			c.Property = d.istr()
-		case "plan_value":
-			c.PlanValue = d.value()
-		case "available_value":
-			c.AvailableValue = d.value()
-		case "reason":
-			c.Reason = d.istr()
-		default:
-			d.unknown("a conflict", key)
-		}
-	})
-	return c
+func (d *decoder) conflict(of func() string) func() Conflict {
+	return func() (c Conflict) {
+		d.record("a conflict", conflictFields, conflictRequired, nil, func() string {
+			return "a conflict of " + of()
+		}, func(field string) {
+			switch field {
+			case "property":
+				c.Property = d.istr()
+			case "plan_value":
+				c.PlanValue = d.value()
+			case "available_value":
+				c.AvailableValue = d.value()
+			case "reason":
+				c.Reason = d.istr()
+			}
+		})
+		return c
+	}
 }
-
-// subscriptionFields are the fields every subscription record has (Encode
-// always writes them), by their bit in subscription's has set.
-var subscriptionFields = [...]string{"owner", "plan", "sync_status", "effective", "status", "created_at"}
 
 func (d *decoder) subscription() (s Subscription) {
-	// has holds the fields met of subscriptionFields: a record without
-	// one (hand-cut) is corrupt, not read as if it were "" (moved from
-	// no owner) or the zero time (expired long ago, so suspended).
-	var has uint8
-	record := d.peek() == '{'
-	start := d.pos
-	d.object("a subscription", func(key []byte) {
-		switch string(key) {
+	// A record without a field every record has (hand-cut) is corrupt,
+	// not read as if it were "" (moved from no owner) or the zero time
+	// (expired long ago, so suspended).
+	name := func() string { return recordName("subscription", s.Domain, s.Server) }
+	d.record("a subscription", subscriptionFields, subscriptionRequired, func() bool { return s.Domain != "" }, name, func(field string) {
+		switch field {
 		case "server":
 			s.Server = d.istr()
 		case "domain":
 			s.Domain = d.str()
 		case "owner":
 			s.Owner = d.istr()
-			has |= 1 << 0
 		case "customer":
 			s.Customer = d.istr()
 		case "plan":
 			s.Plan = d.istr()
-			has |= 1 << 1
 		case "addons":
 			s.Addons = d.strings("addons")
 		case "sync_status":
 			s.SyncStatus = d.istr()
-			has |= 1 << 2
 		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
 		case "locked_in_panel":
 			s.LockedInPanel = d.boolean()
 		case "effective":
 			s.Effective = d.istr()
-			has |= 1 << 3
 		case "base":
 			s.Base = d.istr()
 		case "customize":
 			s.Customize = d.istr()
 		case "customized":
 			s.Customized = d.strings("customized")
-		case "dropped_settings":
-			s.DroppedSettings = d.istr()
 		case "settings":
 			s.Settings = d.istr()
+		case "dropped_settings":
+			s.DroppedSettings = d.istr()
 		case "conflicts":
-			s.Conflicts = decodeList(d, "conflicts", d.conflict)
+			s.Conflicts = decodeList(d, "conflicts", d.conflict(name))
 		case "config_status":
 			s.ConfigStatus = d.istr()
 		case "status":
 			s.Status = d.istr()
-			has |= 1 << 4
 		case "status_reasons":
 			s.StatusReasons = d.strings("status_reasons")
 		case "created_at":
 			s.CreatedAt = d.time()
-			has |= 1 << 5
 		case "expires":
 			if !d.null() {
 				t := d.time()
@@ -1159,22 +1295,9 @@ func (d *decoder) subscription() (s Subscription) {
 		case "managed_by":
 			s.ManagedBy = d.istr()
 		case "plesk":
-			s.Plesk = d.pleskID()
-		default:
-			d.unknown("a subscription", key)
+			s.Plesk = d.pleskID(name)
 		}
 	})
-	// A record without its domain is said to have no key (check).
-	const all = 1<<len(subscriptionFields) - 1
-	if record && has != all && s.Domain != "" && d.err == nil {
-		for i, f := range subscriptionFields {
-			if has&(1<<i) == 0 {
-				d.pos = start
-				d.fail("subscription %q has no %q field", s.Domain, f)
-				break
-			}
-		}
-	}
 	if d.forms != nil {
 		d.conflictForms(&s)
 	}
