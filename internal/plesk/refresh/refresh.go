@@ -809,11 +809,14 @@ type comparer struct {
 	// held planPropsOf plans.
 	planProps   map[string][]string
 	planPropsOf int
-	cfg         *model.Config
-	srv         *Server
-	opt         Options
-	drift       []plan.Drift
-	disagree    []Disagreement
+	// addonServices lists the services of the recorded add-on plans by
+	// key (addonService), made on first use.
+	addonServices map[string][][]string
+	cfg           *model.Config
+	srv           *Server
+	opt           Options
+	drift         []plan.Drift
+	disagree      []Disagreement
 	// kept: see Result.kept; recResellers the recorded resellers'
 	// statuses by login (made on first use).
 	kept         map[string]keptStatus
@@ -2518,9 +2521,18 @@ func (c *comparer) availableToResellers(name string) bool {
 // addonService reports whether one of the recorded add-ons of
 // subscription r includes service name (plansync-only, SPEC §6.2).
 func (c *comparer) addonService(r state.Subscription, name string) bool {
-	for _, a := range r.Addons {
+	if c.addonServices == nil {
+		// Indexed once: a refresh asks it for every custom or locked
+		// subscription with an add-on's service (never on the server).
+		c.addonServices = map[string][][]string{}
 		for i := range c.rec.AddonPlans {
-			if p := &c.rec.AddonPlans[i]; p.Key == model.PlanKey(r.Owner, a) && slices.Contains(p.Services, name) {
+			p := &c.rec.AddonPlans[i]
+			c.addonServices[p.Key] = append(c.addonServices[p.Key], p.Services)
+		}
+	}
+	for _, a := range r.Addons {
+		for _, services := range c.addonServices[model.PlanKey(r.Owner, a)] {
+			if slices.Contains(services, name) {
 				return true
 			}
 		}
