@@ -28,6 +28,16 @@ func TestResellerCannotLiftAdminSuspension(t *testing.T) {
 	}
 	must[xmlapi.AddResult](t, acme, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "W", Login: "wile", Password: "Pass-word-6"}})
 	must[xmlapi.AddResult](t, acme, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "wile.example", OwnerLogin: "wile", IPAddress: "192.0.2.10"}})
+	// Added suspended by the reseller: its own bit.
+	sixteen := xmlapi.StatusByAdmin
+	must[xmlapi.AddResult](t, acme, xmlapi.CustomerAdd{GenInfo: xmlapi.CustomerInfo{Name: "R", Login: "road", Password: "Pass-word-7", Status: &sixteen}})
+	must[xmlapi.AddResult](t, acme, xmlapi.WebspaceAdd{GenSetup: xmlapi.GenSetup{Name: "road.example", OwnerLogin: "road", IPAddress: "192.0.2.10", Status: "16"}})
+	if got := must[xmlapi.CustomerData](t, admin, xmlapi.CustomerGet{Filter: xmlapi.CustomerFilter{Login: []string{"road"}}, Dataset: xmlapi.CustomerDataset{GenInfo: e}})[0].Data.GenInfo.Status; got != xmlapi.StatusByReseller {
+		t.Errorf("customer added suspended by the reseller: status %d, want %d", got, xmlapi.StatusByReseller)
+	}
+	if got := must[xmlapi.WebspaceData](t, admin, xmlapi.WebspaceGet{Filter: xmlapi.WebspaceFilter{Name: []string{"road.example"}}, Dataset: xmlapi.WebspaceDataset{GenInfo: e}})[0].Data.GenInfo.Status; got != xmlapi.StatusByReseller {
+		t.Errorf("subscription added suspended by the reseller: status %d, want %d", got, xmlapi.StatusByReseller)
+	}
 	ws := xmlapi.WebspaceFilter{Name: []string{"wile.example"}}
 	cs := xmlapi.CustomerFilter{Login: []string{"wile"}}
 	setWS := func(c *xmlapi.Client, n int) error {
