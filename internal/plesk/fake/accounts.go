@@ -113,6 +113,18 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 	if c := gi.child("pname"); c != nil && strings.TrimSpace(c.text) == "" {
 		return opErr(xmlapi.ErrInvalidValue, "The contact name (pname) cannot be empty")
 	}
+	status := a.Status
+	if st := gi.child("status"); st != nil {
+		what := "customer " + a.Login
+		if a.Reseller {
+			what = "reseller " + a.Login
+		}
+		n, err := s.callerStatus(a.Status, st.text, what)
+		if err != nil {
+			return err
+		}
+		status = n
+	}
 	if login := gi.val("login"); login != "" && login != a.Login {
 		if why := loginRefused(login); why != "" {
 			return opErr(xmlapi.ErrInvalidValue, "Invalid login %q: %s", login, why)
@@ -122,13 +134,7 @@ func (s *Server) applyInfo(a *Account, gi *node) *xmlapi.Status {
 		}
 		a.Login = login
 	}
-	if st := gi.child("status"); st != nil {
-		n, good := validStatus(st.text)
-		if !good {
-			return opErr(xmlapi.ErrInvalidValue, "Invalid status value %q", strings.TrimSpace(st.text))
-		}
-		a.Status = n
-	}
+	a.Status = status
 	fields := map[string]*string{"pname": &a.Name, "cname": &a.Company, "email": &a.Email, "phone": &a.Phone,
 		"address": &a.Address, "city": &a.City, "state": &a.State, "pcode": &a.PostCode, "fax": &a.Fax, "country": &a.Country, "passwd": &a.Password,
 		"external-id": &a.ExternalID, "description": &a.Description}

@@ -401,6 +401,32 @@ func validStatus(s string) (int, bool) {
 	return n, true
 }
 
+// callerStatus is the status an object holding cur gets when the
+// packet's caller sets it to text. The administrator's value is taken as
+// it is (activating clears every bit). A reseller's suspension is its own
+// bit (32), added to what the object has; an object the administrator
+// suspended (16) stays suspended, the reseller's activation refused with
+// 1006, as Plesk lets only the administrator lift the administrator's
+// suspension. What a reseller's activation does to the customer's bit
+// (64) or an expired one (256) Plesk does not say here: it clears them,
+// as it always did in the emulator.
+func (s *Server) callerStatus(cur int, text, what string) (int, *xmlapi.Status) {
+	n, good := validStatus(text)
+	if !good {
+		return 0, opErr(xmlapi.ErrInvalidValue, "Invalid status value %q", strings.TrimSpace(text))
+	}
+	if s.admin() {
+		return n, nil
+	}
+	if n != 0 {
+		return cur | xmlapi.StatusByReseller, nil
+	}
+	if cur&xmlapi.StatusByAdmin != 0 {
+		return 0, opErr(xmlapi.ErrPermission, "Permission denied: %s was suspended by the administrator; only the administrator may activate it", what)
+	}
+	return 0, nil
+}
+
 // planData renders a plan for get.
 func (s *Server) planData(p *Plan) *xmlapi.PlanData {
 	v := p.Values

@@ -250,9 +250,9 @@ func (s *Server) webspaceAdd(o *node) ([]any, bool) {
 	}
 	status := 0
 	if x := gs.child("status"); x != nil {
-		n, good := validStatus(x.text)
-		if !good {
-			return fail(opErr(xmlapi.ErrInvalidValue, "Invalid status value %q", strings.TrimSpace(x.text)))
+		n, err := s.callerStatus(0, x.text, "subscription "+name)
+		if err != nil {
+			return fail(err)
 		}
 		status = n
 	}
@@ -361,9 +361,9 @@ func (s *Server) webspaceSet(w *Webspace, vals *node) *xmlapi.Status {
 	own.read(vals.child("gen_setup"), vals)
 	if gs := vals.child("gen_setup"); gs != nil {
 		if x := gs.child("status"); x != nil {
-			n, good := validStatus(x.text)
-			if !good {
-				return opErr(xmlapi.ErrInvalidValue, "Invalid status value %q", strings.TrimSpace(x.text))
+			n, err := s.callerStatus(w.Status, x.text, "subscription "+w.Name)
+			if err != nil {
+				return err
 			}
 			w.Status = n
 			locks = locks || s.opts.StatusLocks
