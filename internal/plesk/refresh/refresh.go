@@ -367,34 +367,24 @@ func Unsynchronized(snap *importer.Snapshot) map[string]bool {
 // of the subscriptions a read holds unsynchronised, as the server
 // reports them (none when the read has no plan-items dataset).
 func unsyncedItems(snap *importer.Snapshot) map[string][]string {
-	var out map[string][]string
-	for _, w := range snap.Webspaces {
-		if w.Data == nil || w.Data.GenInfo == nil || w.Data.PlanItems == nil || w.Data.Subscriptions == nil ||
-			w.Data.Subscriptions.Subscription == nil || w.Data.Subscriptions.Subscription.Synchronized != "false" {
-			continue
-		}
-		if out == nil {
-			out = map[string][]string{}
-		}
-		names := []string{}
-		for _, it := range w.Data.PlanItems.Item {
-			names = append(names, it.Name)
-		}
-		out[w.Data.GenInfo.Domain()] = names
-	}
-	return out
+	return itemsOf(snap, func(info *xmlapi.SubscriptionInfo) bool { return info != nil && info.Synchronized == "false" })
 }
 
 // ownItems lists, by domain, the additional services (plan-items) of
 // the subscriptions a read holds locked or on no plan (custom), as the
 // server reports them (none when the read has no plan-items dataset).
 func ownItems(snap *importer.Snapshot) map[string][]string {
+	return itemsOf(snap, func(info *xmlapi.SubscriptionInfo) bool {
+		return info == nil || info.Locked == "true" || len(info.Plan) == 0
+	})
+}
+
+// itemsOf lists, by domain, the plan-items of the subscriptions of a
+// read whose subscription information (nil: on no plan) keep takes.
+func itemsOf(snap *importer.Snapshot, keep func(*xmlapi.SubscriptionInfo) bool) map[string][]string {
 	var out map[string][]string
 	for _, w := range snap.Webspaces {
-		if w.Data == nil || w.Data.GenInfo == nil || w.Data.PlanItems == nil || w.Data.Subscriptions == nil {
-			continue
-		}
-		if info := w.Data.Subscriptions.Subscription; info != nil && info.Locked != "true" && len(info.Plan) > 0 {
+		if w.Data == nil || w.Data.GenInfo == nil || w.Data.PlanItems == nil || w.Data.Subscriptions == nil || !keep(w.Data.Subscriptions.Subscription) {
 			continue
 		}
 		if out == nil {
