@@ -712,27 +712,16 @@ func (d *decoder) boxed(x any) any {
 // snapshot decodes a whole snapshot and checks that nothing follows it.
 func (d *decoder) snapshot() *Snapshot {
 	s := new(Snapshot)
-	// seen holds the fields met, by their bit: a field given twice
-	// (two lists of subscriptions) is an error, not the last one taken
-	// and the other dropped.
-	var seen uint32
-	once := func(key []byte) bool {
-		i := snapshotField(key)
-		if i == 0 {
-			return true // unknown: said so below
-		}
-		bit := uint32(1) << i
-		if seen&bit != 0 {
-			d.pos = d.keyPos
-			d.fail("field %q given twice in the snapshot", key)
-			return false
-		}
-		seen |= bit
-		return true
-	}
+	// A field given twice (two lists of subscriptions) is an error, not
+	// the last one taken and the other dropped.
+	var f fieldSet
 	d.object("the snapshot", func(key []byte) {
-		if !once(key) {
-			return
+		if i := fieldIndex(snapshotFields, key, 0); i >= 0 {
+			if f.met(i, d.keyPos, key); f.dup != nil {
+				d.pos = f.dupAt
+				d.fail("field %q given twice in the snapshot", f.dup)
+				return
+			}
 		}
 		switch string(key) {
 		case "format_version":
@@ -794,18 +783,9 @@ func (d *decoder) snapshot() *Snapshot {
 }
 
 // snapshotFields are the snapshot's fields, by their bit in snapshot's
-// seen set (0: any other).
-var snapshotFields = [...]string{"", "format_version", "lineage", "serial", "server", "servers", "services",
+// fieldSet.
+var snapshotFields = []string{"format_version", "lineage", "serial", "server", "servers", "services",
 	"service_plans", "addon_plans", "reseller_plans", "resellers", "customers", "subscriptions", "property_sets"}
-
-func snapshotField(key []byte) int {
-	for i, f := range snapshotFields[1:] {
-		if string(key) == f {
-			return i + 1
-		}
-	}
-	return 0
-}
 
 // count returns the number of elements of the array that begins at the
 // current position, to allocate its slice once; for invalid input it
