@@ -2498,14 +2498,20 @@ func (c *comparer) servicesTakenOff(r state.Subscription, s *state.Subscription)
 }
 
 // availableToResellers reports whether the observed definition of
-// service name lets resellers' subscriptions have it.
+// service name lets resellers' subscriptions have it (one not observed
+// does not tell otherwise).
 func (c *comparer) availableToResellers(name string) bool {
-	for _, sv := range c.obs.Services {
-		if sv.Name == name {
-			return sv.AvailableToResellers
-		}
+	sv, ok := c.observedService(name)
+	return !ok || sv.AvailableToResellers
+}
+
+// observedService is the observed definition of service name.
+func (c *comparer) observedService(name string) (state.Service, bool) {
+	i := slices.IndexFunc(c.obs.Services, func(sv state.Service) bool { return sv.Name == name })
+	if i < 0 {
+		return state.Service{}, false
 	}
-	return true
+	return c.obs.Services[i], true
 }
 
 // addonService reports whether one of the recorded add-ons of
@@ -2552,10 +2558,8 @@ func (c *comparer) unavailable(r state.Subscription, s *state.Subscription) (all
 		if !ok || !slices.Contains(all, name) || slices.Contains(has, name) || slices.Contains(lost, name) {
 			continue
 		}
-		for _, sv := range c.obs.Services {
-			if sv.Name == name && !sv.AvailableToResellers {
-				lost = append(lost, name)
-			}
+		if sv, ok := c.observedService(name); ok && !sv.AvailableToResellers {
+			lost = append(lost, name)
 		}
 	}
 	return all, lost
@@ -2582,7 +2586,7 @@ func (c *comparer) regained(r state.Subscription, s *state.Subscription) []strin
 		if !ok || cf.Reason != "service "+name+" unavailable to resellers" || slices.Contains(has, name) || slices.Contains(out, name) || !slices.Contains(planned, name) {
 			continue
 		}
-		if c.opt.Reseller == "" && !slices.ContainsFunc(c.obs.Services, func(sv state.Service) bool { return sv.Name == name && sv.AvailableToResellers }) {
+		if sv, ok := c.observedService(name); c.opt.Reseller == "" && !(ok && sv.AvailableToResellers) {
 			continue
 		}
 		out = append(out, name)
