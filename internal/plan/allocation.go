@@ -5,9 +5,10 @@ package plan
 // plan defaults (limits unlimited, permissions not granted), or with plan
 // none its explicit allocation over the same defaults, or, when it gives
 // none (a converted customer), the totals of the subscriptions it had
-// when it was converted: those limit nothing in that run, and once
-// recorded they are its allocation, which later subscriptions are served
-// from. It is computed once (resellerAllocation): the same values
+// when it was converted (convertedTotals): those subscriptions fit them
+// and keep what they have, and any other subscription of the reseller is
+// served from them, in that run as once they are recorded as its
+// allocation. It is computed once (resellerAllocation): the same values
 // limit the reseller's subscriptions and are recorded and shown.
 //
 // A reseller's subscription gets at most the permissions the reseller
@@ -89,7 +90,8 @@ func (e *engine) computeAllocation(login string) allocation {
 		// converted customer's totals, fixed when it was converted, or
 		// what it had on its reseller plan), and later subscriptions
 		// are served from it; a customer converted now gets the totals
-		// of the subscriptions it has (SPEC §1.4).
+		// of the subscriptions it had (SPEC §1.4), computed from them
+		// before availability is checked (convertedTotals).
 		prior := e.priorResellers[login]
 		if prior == nil && r.RenamedFrom != "" {
 			prior = e.priorResellers[r.RenamedFrom]
@@ -106,6 +108,45 @@ func (e *engine) computeAllocation(login string) allocation {
 		a.totals = true
 	}
 	return a
+}
+
+// convertedTotals gives each customer converted in this run with no
+// allocation (allocation.totals) the totals of the subscriptions it had
+// (SPEC §1.4), before availability is checked: those subscriptions, the
+// customer's own in the prior state, fit them by construction and are
+// kept whole (applied), while one it did not have (new in this run, or
+// another account's moved to it) is served from them as from any
+// allocation, as it is once they are recorded. Services unavailable to
+// resellers are not among them (its subscriptions do not keep them).
+func (e *engine) convertedTotals(subs []*sub) {
+	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
+		a := e.resellerAllocation(login)
+		if !a.totals || a.limits {
+			continue
+		}
+		var had []*sub
+		for _, s := range subs {
+			if s != nil && s.owner == login && e.hadAsCustomer(s, login) {
+				had = append(had, s)
+			}
+		}
+		set := e.totals(login, had)
+		all := e.allServices()
+		var services []string
+		for _, name := range set.services {
+			if svc := all[name]; svc == nil || svc.AvailableToResellers {
+				services = append(services, name)
+			}
+		}
+		a.props, a.services, a.limits = set.props.Clone(), services, true
+		e.allocs[login] = a
+	}
+}
+
+// hadAsCustomer reports whether subscription s was recorded as customer
+// login's, which is converted into a reseller in this run.
+func (e *engine) hadAsCustomer(s *sub, login string) bool {
+	return s.prior != nil && s.prior.Customer == login && e.resellerAllocation(login).totals
 }
 
 // recordAllocation records a reseller's allocation, its services and
@@ -491,6 +532,12 @@ func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 		return v, ok
 	}
 	if p.Owner != login {
+		if e.hadAsCustomer(s, login) {
+			// A subscription of a customer converted in this run: the
+			// totals it is part of hold what it has (convertedTotals).
+			v, ok := s.props()[path]
+			return v, ok
+		}
 		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
 			return model.Value{}, false
 		}

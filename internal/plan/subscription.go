@@ -98,6 +98,7 @@ func (e *engine) planSubscriptions() []*sub {
 		e.checkComponents(subs[i])
 		fresh[j] = subs[i]
 	})
+	e.convertedTotals(subs)
 	e.checkAvailability(fresh)
 	e.overAllocationWarnings()
 	parallel(len(fresh), func(i int) { e.finish(fresh[i]) })

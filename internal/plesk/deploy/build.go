@@ -1703,6 +1703,9 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 		// membership: its plan or add-ons change; switched: its plan
 		// (a switch takes its new plan's services, add-ons bring none).
 		membership, switched := false, false
+		// served: a sync of this run has Plesk serve it what its plans
+		// ask anew (as a switch or a change of its add-ons does).
+		served := false
 		if billing {
 			// The plan and add-ons are billing's: what the server has
 			// stays; a difference shows as a model disagreement.
@@ -1832,7 +1835,17 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			resync := s.SyncStatus == "synced" && !info.synced && !membership && !r.planWritten(&s)
 			if info.locked || resync || regain {
 				ch.add(func() xmlapi.Op { return xmlapi.WebspaceSync{Filter: byName} }, problems)
+				served = true
 			}
+		}
+		if (served || membership) && competing[ch] == "" && r.pooledAllocation(s.Owner, pools) && allocationShort(&s) {
+			// Switched, its add-ons changed or synced: Plesk serves it
+			// what its plans ask, more than it is predicted to get (an
+			// allocation conflict), from what is left when the write
+			// comes. Its growth competes with what is new, in key order
+			// (SPEC §1.5): written among them, it keeps what it had
+			// when what is left before it does not hold its growth.
+			competing[ch] = s.Owner
 		}
 		if competing[ch] != "" {
 			r.noteShort(s.Domain, s.Owner, want, custom || s.SyncStatus == "locked")
@@ -2016,6 +2029,18 @@ func poolPath(path string) bool {
 	c := model.Lookup(path)
 	return c != nil && strings.HasPrefix(path, "resources.") && path != "resources.mailbox_quota" &&
 		(c.Kind == model.KindSize || c.Kind == model.KindCount) && c.Where&model.InServicePlan != 0
+}
+
+// allocationShort reports whether a subscription is predicted to get less of a
+// pooled resource of its reseller's allocation than its plans ask (an
+// allocation conflict).
+func allocationShort(s *state.Subscription) bool {
+	for _, c := range s.Conflicts {
+		if poolPath(c.Property) {
+			return true
+		}
+	}
+	return false
 }
 
 // growsPool reports whether want asks more of a pooled resource than
