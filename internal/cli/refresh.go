@@ -100,6 +100,25 @@ func pleskClient(env Env, cfg *model.Config) (*xmlapi.Client, error) {
 	return xmlapi.New(conn.API)
 }
 
+// readEnv is the environment the server is read with. With --as
+// reseller:LOGIN and a login given, the credentials are the reseller's
+// (SPEC §6.1): an administrator's key also set (PLANSYNC_PLESK_KEY) is
+// not used, as apply does not use it to write. Without a login, a key
+// reads the server as the administrator does.
+func (r *refreshing) readEnv(env Env) Env {
+	if r.reseller == "" || env.Getenv == nil || strings.TrimSpace(env.env(plesk.EnvLogin)) == "" {
+		return env
+	}
+	get := env.Getenv
+	env.Getenv = func(k string) (string, bool) {
+		if k == plesk.EnvKey {
+			return "", false
+		}
+		return get(k)
+	}
+	return env
+}
+
 // pleskTimeout sets the bound of each exchange from EnvPleskTimeout.
 func pleskTimeout(env Env, conn *plesk.Connection) error {
 	if v := env.env(EnvPleskTimeout); v != "" {
@@ -130,7 +149,7 @@ func (r *refreshing) observe(ctx context.Context, env Env, cfg *model.Config, pr
 	if r == nil || !r.on {
 		return nil, "", nil
 	}
-	client, err := pleskClient(env, cfg)
+	client, err := pleskClient(r.readEnv(env), cfg)
 	if err != nil {
 		// A connection that cannot be set up (no credentials, a url
 		// refused, contradicting variables) is the configuration's to
