@@ -134,7 +134,13 @@ func (e *engine) convertedTotals(subs []*sub) {
 		all := e.allServices()
 		var services []string
 		for _, name := range set.services {
-			if svc := all[name]; svc == nil || svc.AvailableToResellers {
+			// Only what its subscriptions get once availability is
+			// checked: a service that exists here (not deleted, its
+			// extension present: checkDeleted, checkRetired) and is
+			// available to resellers (resellerGrants).
+			_, retired := e.cfg.Retired[name]
+			_, lacks := e.cfg.Lacking[name]
+			if svc := all[name]; svc != nil && svc.AvailableToResellers && !retired && !lacks {
 				services = append(services, name)
 			}
 		}
