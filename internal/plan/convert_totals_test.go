@@ -10,7 +10,7 @@ import (
 // of the subscriptions it had. A plan made with Reuse (watch) must be the
 // same as one made without: here the converted customer's locked
 // subscription keeps a service that the same run deletes.
-func TestReviewConvertedTotalsReuse(t *testing.T) {
+func TestConvertedTotalsReuse(t *testing.T) {
 	cfg := model.NewConfig()
 	cfg.Server = &model.Server{}
 	cfg.Services["premium"] = &model.Service{Name: "premium", AvailableToResellers: true}
