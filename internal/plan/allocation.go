@@ -119,22 +119,35 @@ func (e *engine) computeAllocation(login string) allocation {
 // allocation, as it is once they are recorded. Services unavailable to
 // resellers are not among them (its subscriptions do not keep them).
 func (e *engine) convertedTotals(subs []*sub) {
+	var logins []string
 	for _, login := range slices.Sorted(maps.Keys(e.cfg.Resellers)) {
+		if a := e.resellerAllocation(login); a.totals && !a.limits {
+			logins = append(logins, login)
+		}
+	}
+	if len(logins) == 0 {
+		return
+	}
+	// One pass over the subscriptions, whatever the number converted.
+	had := map[string][]*sub{}
+	for _, s := range subs {
+		if s != nil && e.hadAsCustomer(s, s.owner) {
+			had[s.owner] = append(had[s.owner], s)
+		}
+	}
+	for _, login := range logins {
 		a := e.resellerAllocation(login)
-		if !a.totals || a.limits {
-			continue
-		}
-		var had []*sub
-		for _, s := range subs {
-			if s != nil && s.owner == login && e.hadAsCustomer(s, login) {
-				had = append(had, s)
-			}
-		}
-		set := e.totals(login, had)
+		set := e.totals(login, had[login])
 		all := e.allServices()
 		var services []string
 		for _, name := range set.services {
-			if svc := all[name]; svc == nil || svc.AvailableToResellers {
+			// Only what its subscriptions get once availability is
+			// checked: a service that exists here (not deleted, its
+			// extension present: checkDeleted, checkRetired) and is
+			// available to resellers (resellerGrants).
+			_, retired := e.cfg.Retired[name]
+			_, lacks := e.cfg.Lacking[name]
+			if svc := all[name]; svc != nil && svc.AvailableToResellers && !retired && !lacks {
 				services = append(services, name)
 			}
 		}
