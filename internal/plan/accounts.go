@@ -44,7 +44,7 @@ func (e *engine) checkExplicitAllocation(r *model.Reseller) {
 }
 
 // planResellers plans reseller accounts and their allocations.
-func (e *engine) planResellers(subs []*sub) {
+func (e *engine) planResellers() {
 	if e.in.Scope != nil {
 		return
 	}
@@ -52,7 +52,7 @@ func (e *engine) planResellers(subs []*sub) {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
 			Description: r.Description, ManagedBy: billingMark(r.ManagedBy)}
-		alloc := e.recordAllocation(&rec, subs)
+		alloc := e.recordAllocation(&rec)
 		prior := e.priorResellers[login]
 		convertedFrom := e.priorCustomers[login]
 		if prior == nil && convertedFrom == nil {

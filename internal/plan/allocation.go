@@ -40,7 +40,8 @@ import (
 // allocation is what a reseller received.
 type allocation struct {
 	// props are the allocation's values (nil when it has none: a reseller
-	// whose plan is missing, or one given the totals of its subscriptions).
+	// whose plan is missing; a converted customer's totals are set by
+	// convertedTotals before the resellers are planned).
 	props    model.Props
 	services []string // sorted
 	oversell bool
@@ -57,7 +58,9 @@ type allocation struct {
 // permissions not granted (its durations stay unset).
 func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
 
-// resellerAllocation returns what a reseller received, computed once.
+// resellerAllocation returns what a reseller received, computed once
+// (a converted customer's totals are filled in by convertedTotals, once
+// its subscriptions are prepared, before anything reads its limits).
 func (e *engine) resellerAllocation(login string) allocation {
 	if a, ok := e.allocs[login]; ok {
 		return a
@@ -165,20 +168,15 @@ func (e *engine) hadAsCustomer(s *sub, login string) bool {
 // recordAllocation records a reseller's allocation, its services and
 // oversell policy, and its sync status, in rec; it returns the recorded
 // allocation (nil when there is none).
-func (e *engine) recordAllocation(rec *state.Reseller, subs []*sub) *pset {
+func (e *engine) recordAllocation(rec *state.Reseller) *pset {
 	a := e.resellerAllocation(rec.Login)
 	rec.Oversell, rec.SyncStatus = a.oversell, a.sync
-	var alloc *pset
-	switch {
-	case a.props != nil:
-		alloc = e.sets.intern(a.props, a.services)
-	case a.totals:
-		alloc = e.totals(rec.Login, subs)
+	if a.props == nil {
+		return nil
 	}
-	if alloc != nil {
-		rec.Allocation = e.sets.use(alloc)
-		rec.Services = alloc.services
-	}
+	alloc := e.sets.intern(a.props, a.services)
+	rec.Allocation = e.sets.use(alloc)
+	rec.Services = alloc.services
 	return alloc
 }
 

@@ -209,7 +209,7 @@ func makeOne(in Input) *Plan {
 	})
 	subs := e.planSubscriptions()
 	e.checkCounts(subs)
-	e.planResellers(subs)
+	e.planResellers()
 	e.oversellWarnings()
 	e.planCustomers()
 	e.warnBillingRenames()
