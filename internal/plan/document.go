@@ -90,8 +90,8 @@ func (c *Change) OldAddress() string {
 }
 
 // StatesDefault reports whether field f of the change only states a
-// default of a created subscription or plan (an unlimited limit, a
-// permission not granted): people are told of those in one line, not
+// default of a created subscription or plan (an unlimited limit, but
+// not an add-on's; a permission not granted): people are told of those in one line, not
 // each (the JSON document lists each).
 func (c *Change) StatesDefault(f *FieldChange) bool {
 	if c.Action != Create || f.Before.Set || !f.After.Set {
@@ -104,7 +104,9 @@ func (c *Change) StatesDefault(f *FieldChange) bool {
 	}
 	switch v := f.After.JSON.(type) {
 	case int64:
-		return v == -1 && strings.HasPrefix(f.Path, "resources.")
+		// An add-on's limit left out adds nothing: an unlimited one,
+		// which absorbs the plan's, is no default (SPEC §1.2).
+		return v == -1 && strings.HasPrefix(f.Path, "resources.") && c.Kind != Kind(model.AddonPlanKind)
 	case bool:
 		return !v && strings.HasPrefix(f.Path, "permissions.")
 	}
