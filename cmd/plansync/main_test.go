@@ -37,6 +37,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The tests that run plansync from $PATH (kill trials, PostgreSQL)
+	// pass on this process's environment.
+	os.Setenv("GORACE", goraceNoExitSleep(os.Getenv("GORACE")))
 	testscript.Main(m, map[string]func(){
 		"plansync": func() {
 			// Every state write of the scenarios checks that what it
@@ -100,9 +103,24 @@ func TestScripts(t *testing.T) {
 			e.Setenv("EXAMPLES", filepath.Join(root, "examples"))
 			e.Setenv("NO_COLOR", "1")
 			e.Setenv("USER", "tester")
+			e.Setenv("GORACE", goraceNoExitSleep(os.Getenv("GORACE")))
 			return nil
 		},
 	})
+}
+
+// goraceNoExitSleep adds atexit_sleep_ms=0 to the race detector's
+// options unless they set it. Under -race, plansync in the scenarios is
+// this test binary built with the race detector, whose runtime sleeps
+// one second before every exit (atexit_sleep_ms, default 1000) to catch
+// goroutines racing with the exit: with thousands of plansync runs that
+// sleep was most of the suite's time. Races are still reported as they
+// happen, and a process that had one still exits 66.
+func goraceNoExitSleep(opts string) string {
+	if strings.Contains(opts, "atexit_sleep_ms") {
+		return opts
+	}
+	return strings.TrimSpace(opts + " atexit_sleep_ms=0")
 }
 
 // damage damages every file in a directory (a cache folder), as a
