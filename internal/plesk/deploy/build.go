@@ -2213,6 +2213,13 @@ func (r *run) buildStatuses() *phase {
 			// change the plan does not show; it is left as it is.
 			continue
 		}
+		if c.Status == "suspended" && have == 0 && suspendedByReseller(c.StatusReasons, c.Owner) && r.opts.Billing("reseller", c.Owner) {
+			// Suspended only with its reseller, whose status billing
+			// owns (managed_by: billing) and apply does not write:
+			// suspending it on its own account would enact a
+			// suspension the reseller does not have (SPEC §1.4, §6.5).
+			continue
+		}
 		status("customer", login, r.mine(c.Owner), c.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
 			op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
 			op.Values.GenInfo = &xmlapi.CustomerSetInfo{Status: st}
@@ -2248,6 +2255,20 @@ func (r *run) buildStatuses() *phase {
 		})
 	}
 	return ph
+}
+
+// suspendedByReseller reports whether a customer's suspension reasons
+// are its reseller owner's suspension alone.
+func suspendedByReseller(reasons []string, owner string) bool {
+	if len(reasons) == 0 || owner == "" || owner == model.Admin {
+		return false
+	}
+	for _, why := range reasons {
+		if why != "reseller "+owner+" suspended" {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- deletes --------------------------------------------------------------
