@@ -3159,10 +3159,6 @@ var billingOwned = []struct{ path, name string }{
 	{"ftp_password", "FTP password"},
 }
 
-// billingManaged reports whether apply leaves the drifted object's
-// billing-owned fields to a billing system: as the config marks it, or,
-// for an object the config no longer declares (gone), as it was
-// recorded.
 // billingCustomerGone gives, for a subscription the config declares
 // whose customer is marked managed_by: billing and is not on the server,
 // that customer's login ("" otherwise).
@@ -3183,6 +3179,10 @@ func (c *comparer) billingCustomerGone(d *plan.Drift, gone bool) string {
 	return s.Customer
 }
 
+// billingManaged reports whether apply leaves the drifted object's
+// billing-owned fields to a billing system: as the config marks it, or,
+// for an object the config no longer declares (gone), as it was
+// recorded.
 func (c *comparer) billingManaged(d *plan.Drift, gone bool) bool {
 	keys := []string{d.Key}
 	if k, ok := c.serverKey[d.Address()]; ok {
