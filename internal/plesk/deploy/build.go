@@ -159,7 +159,17 @@ func (r *run) checkCascades() error {
 			keptSub[r.keyOnServer("subscription", sub.Domain)] = "reseller " + sub.Owner
 		}
 	}
+	// A billing-managed subscription the plan forgets (removed from the
+	// config) is left on the server for billing (SPEC §6.5: its
+	// existence is billing's): not one made outside plansync.
+	forgotten := map[string]bool{}
+	for _, ch := range r.p.Changes {
+		if ch.Action == plan.Forget && ch.Kind == plan.KindSubscription {
+			forgotten[r.keyOnServer("subscription", ch.Key)] = true
+		}
+	}
 	var lost []string
+	billed := 0
 	for name, w := range r.webs {
 		o := w.Data.GenInfo.OwnerLogin
 		if gone[o] == "" || deleting["subscription "+name] {
@@ -167,6 +177,11 @@ func (r *run) checkCascades() error {
 		}
 		if to, kept := keptSub[name]; kept && to != gone[o]+" "+o {
 			continue // moved away first
+		}
+		if forgotten[name] {
+			lost = append(lost, fmt.Sprintf("%s %s owns subscription %s (managed by billing, which owns its existence: the plan forgets it)", gone[o], o, name))
+			billed++
+			continue
 		}
 		lost = append(lost, fmt.Sprintf("%s %s owns subscription %s", gone[o], o, name))
 	}
@@ -184,6 +199,9 @@ func (r *run) checkCascades() error {
 		return nil
 	}
 	sort.Strings(lost)
+	if billed == len(lost) {
+		return fmt.Errorf("apply would delete what the plan does not: on the server, %s, and Plesk deletes it with its owner; nothing was written. Keep it in the config (managed_by: billing), or have the billing system delete it or move it to another customer first, then plan again", applyrules.FirstNames(lost))
+	}
 	return fmt.Errorf("apply would delete what the plan does not: on the server, %s, which the plan does not delete (made outside plansync), and Plesk deletes it with its owner; nothing was written. Adopt it (plansync import --target KIND/KEY) or delete it on the server first, then plan again", applyrules.FirstNames(lost))
 }
 
@@ -2195,6 +2213,13 @@ func (r *run) buildStatuses() *phase {
 			// change the plan does not show; it is left as it is.
 			continue
 		}
+		if c.Status == "suspended" && have == 0 && suspendedByReseller(c.StatusReasons, c.Owner) && r.opts.Billing("reseller", c.Owner) {
+			// Suspended only with its reseller, whose status billing
+			// owns (managed_by: billing) and apply does not write:
+			// suspending it on its own account would enact a
+			// suspension the reseller does not have (SPEC §1.4, §6.5).
+			continue
+		}
 		status("customer", login, r.mine(c.Owner), c.Status == "suspended", have != 0, func(st *int) xmlapi.Op {
 			op := xmlapi.CustomerSet{Filter: xmlapi.CustomerFilter{Login: []string{login}}}
 			op.Values.GenInfo = &xmlapi.CustomerSetInfo{Status: st}
@@ -2230,6 +2255,20 @@ func (r *run) buildStatuses() *phase {
 		})
 	}
 	return ph
+}
+
+// suspendedByReseller reports whether a customer's suspension reasons
+// are its reseller owner's suspension alone.
+func suspendedByReseller(reasons []string, owner string) bool {
+	if len(reasons) == 0 || owner == "" || owner == model.Admin {
+		return false
+	}
+	for _, why := range reasons {
+		if why != "reseller "+owner+" suspended" {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- deletes --------------------------------------------------------------

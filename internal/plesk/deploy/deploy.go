@@ -245,6 +245,9 @@ func Run(ctx context.Context, c *xmlapi.Client, p *plan.Plan, prior *state.Snaps
 		out.Disagreements = r.disagree
 	}
 	out.Record = r.record()
+	for ref := range r.statusHeld {
+		r.pending[ref] = true // its status is not done (keptStatuses)
+	}
 	for _, domain := range r.noted {
 		// (One pending all the same keeps its previous record: record.)
 		if !r.pending[state.Ref{Kind: "subscription", Key: domain}] {
@@ -366,6 +369,11 @@ type run struct {
 	contacts, statuses map[state.Ref]bool
 	// statusRead are the accounts whose status verifyStatuses compared.
 	statusRead map[state.Ref]bool
+	// statusHeld are the accounts whose status the server reports
+	// otherwise than planned (a model disagreement: a status billing
+	// owns, say): record keeps their status as recorded, and records
+	// what else this run did to them.
+	statusHeld map[state.Ref]bool
 	touched    map[string]bool // subscriptions written
 	// short are the subscriptions, by domain, that may hold less of their
 	// reseller's pooled allocation than predicted until this run's
@@ -419,7 +427,7 @@ func newRun(c *xmlapi.Client, p *plan.Plan, prior *state.Snapshot, srv *importer
 		custs: map[string]*xmlapi.CustomerData{}, custsByGUID: map[string]*xmlapi.CustomerData{},
 		webs: map[string]*xmlapi.WebspaceData{}, websByGUID: map[string]*xmlapi.WebspaceData{},
 		changes: map[string]*plan.Change{}, ids: map[state.Ref]state.PleskID{}, pending: map[state.Ref]bool{},
-		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, statuses: map[state.Ref]bool{}, statusRead: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, givesBack: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
+		written: map[state.Ref]bool{}, valuesSet: map[state.Ref]bool{}, contacts: map[state.Ref]bool{}, statuses: map[state.Ref]bool{}, statusRead: map[state.Ref]bool{}, statusHeld: map[state.Ref]bool{}, touched: map[string]bool{}, short: map[string]shortSub{}, givesBack: map[string]bool{}, addonGUIDs: map[string]bool{}, creating: map[state.Ref]bool{}, added: map[state.Ref]bool{}, wrote: map[state.Ref]bool{}, keptSecrets: map[state.Ref]bool{}}
 	for _, group := range []struct {
 		kind string
 		list []*xmlapi.PlanData
@@ -918,7 +926,9 @@ func (r *run) record() *state.Snapshot {
 			res.Subscriptions[i].Plesk = x
 		}
 	}
+	kept := r.keptStatuses(res)
 	if len(r.pending) == 0 {
+		kept.restore(res)
 		return res
 	}
 	// A customer or plan that follows its reseller by id to a new login
@@ -1006,7 +1016,136 @@ func (r *run) record() *state.Snapshot {
 	}
 	out := state.Merge(base, res, done)
 	r.notePending(out)
+	kept.restore(out)
 	return out
+}
+
+// keptStatus holds, for the accounts whose status alone is in model
+// disagreement (statusHeld) and the subscriptions whose status follows
+// from theirs, the statuses their previous records hold.
+type keptStatus struct {
+	resellers, customers map[string]string
+	customerReasons      map[string][]string
+	subs                 map[string]*state.Subscription
+}
+
+// keptStatuses sorts the accounts whose status the server holds
+// otherwise than planned (statusHeld) that nothing else keeps pending:
+// each is recorded with what this run did to it (contact details, a
+// rename, a description: written and read back as planned, SPEC §6.5
+// "what succeeded is recorded"), its status as recorded before, so that
+// the next plan shows the status again and nothing this run wrote as
+// changed outside plansync. The subscriptions of such a customer whose
+// own status this run leaves as it was keep their recorded status the
+// same way, and are recorded with the rest of what this run did to
+// them (a customisation, say). What has no previous record, a
+// reseller's customers and subscriptions (whose statuses follow from
+// the reseller's), and a customer's subscriptions whose own status this
+// run changes, keep their previous records whole (pending), as before.
+// Every such account is pending all the same once recorded (Run): the
+// run's outcome lists it as not done.
+func (r *run) keptStatuses(res *state.Snapshot) *keptStatus {
+	k := &keptStatus{resellers: map[string]string{}, customers: map[string]string{}, customerReasons: map[string][]string{}, subs: map[string]*state.Subscription{}}
+	if len(r.statusHeld) == 0 {
+		return k
+	}
+	var held []state.Ref
+	for ref := range r.statusHeld {
+		held = append(held, ref)
+	}
+	priorKey := func(ref state.Ref) string {
+		if old := r.renamed(ref.Kind, ref.Key); old != "" {
+			return old
+		}
+		return ref.Key
+	}
+	if r.prior == nil {
+		for _, ref := range held {
+			r.pending[ref] = true
+		}
+		return k
+	}
+	priorSubs := map[string]*state.Subscription{}
+	for i := range r.prior.Subscriptions {
+		s := &r.prior.Subscriptions[i]
+		priorSubs[s.Domain] = s
+	}
+	for _, ref := range held {
+		if r.pending[ref] {
+			continue
+		}
+		switch ref.Kind {
+		case "reseller":
+			found := false
+			for _, rs := range r.prior.Resellers {
+				if rs.Login == priorKey(ref) {
+					k.resellers[ref.Key], found = rs.Status, true
+				}
+			}
+			if !found {
+				r.pending[ref] = true
+				continue
+			}
+			for _, c := range res.Customers {
+				if c.Owner == ref.Key {
+					r.pending[state.Ref{Kind: "customer", Key: c.Login}] = true
+				}
+			}
+			for _, s := range res.Subscriptions {
+				if s.Owner == ref.Key {
+					r.pending[state.Ref{Kind: "subscription", Key: s.Domain}] = true
+				}
+			}
+		case "customer":
+			found := false
+			for _, c := range r.prior.Customers {
+				if c.Login == priorKey(ref) {
+					k.customers[ref.Key], k.customerReasons[ref.Key], found = c.Status, c.StatusReasons, true
+				}
+			}
+			if !found {
+				r.pending[ref] = true
+				continue
+			}
+			for _, s := range res.Subscriptions {
+				if s.Customer != ref.Key {
+					continue
+				}
+				sub := state.Ref{Kind: "subscription", Key: s.Domain}
+				was := priorSubs[s.Domain]
+				if old := r.renamed("subscription", s.Domain); old != "" {
+					was = priorSubs[old]
+				}
+				if was == nil || was.ConfigStatus != s.ConfigStatus || r.pending[sub] {
+					r.pending[sub] = true
+					continue
+				}
+				k.subs[s.Domain] = was
+			}
+		}
+	}
+	return k
+}
+
+// restore gives the records in out the statuses k keeps.
+func (k *keptStatus) restore(out *state.Snapshot) {
+	for i := range out.Resellers {
+		if st, ok := k.resellers[out.Resellers[i].Login]; ok {
+			out.Resellers[i].Status = st
+		}
+	}
+	for i := range out.Customers {
+		c := &out.Customers[i]
+		if st, ok := k.customers[c.Login]; ok {
+			c.Status, c.StatusReasons = st, slices.Clone(k.customerReasons[c.Login])
+		}
+	}
+	for i := range out.Subscriptions {
+		s := &out.Subscriptions[i]
+		if was := k.subs[s.Domain]; was != nil {
+			s.Status, s.StatusReasons = was.Status, slices.Clone(was.StatusReasons)
+		}
+	}
 }
 
 // notePending gives the subscriptions compare noted that are pending all
@@ -1368,7 +1507,7 @@ func webspaceFTPLogin(d *xmlapi.WebspaceData) string {
 func (r *run) compareBillingStatuses() {
 	check := func(kind, login, want string, have int) {
 		ref := state.Ref{Kind: kind, Key: login}
-		if r.pending[ref] || r.statusRead[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
+		if r.pending[ref] || r.statusHeld[ref] || r.statusRead[ref] || !r.opts.Billing(kind, login) || !r.inPlan(kind, login) {
 			return
 		}
 		suspended := want == "suspended"
@@ -1377,7 +1516,7 @@ func (r *run) compareBillingStatuses() {
 		}
 		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status",
 			Predicted: word(statusText(suspended)), Observed: word(statusText(!suspended))})
-		r.pending[ref] = true
+		r.statusHeld[ref] = true
 	}
 	for _, rs := range r.res.Resellers {
 		if d := r.resellers[rs.Login]; d != nil && d.Data != nil && d.Data.GenInfo != nil {

@@ -1357,7 +1357,7 @@ subscriber_settings:
 // read back after the writes (verifyStatuses). A status the server then
 // reports otherwise (a billing system activates the customer just
 // suspended) is a model disagreement, and the account (with its
-// subscriptions) keeps its prior record; an account the apply did not
+// subscriptions) keeps its prior status, the account pending; an account the apply did not
 // touch is not read back. A customer is read as a refresh reads it: one
 // active on its own account whose reseller is suspended is suspended,
 // as predicted.
@@ -1420,8 +1420,13 @@ func TestStatusReadBack(t *testing.T) {
 			if tc.want != "" {
 				// The prior records: active.
 				status = "active"
-				if pending != "customer road,subscription r.example" {
+				if pending != "customer road" {
 					t.Errorf("pending %v", out.Pending)
+				}
+				if i := slices.IndexFunc(out.Record.Subscriptions, func(s state.Subscription) bool { return s.Domain == "r.example" }); i < 0 {
+					t.Error("r.example not recorded")
+				} else if s := out.Record.Subscriptions[i]; s.Status != "active" || len(s.StatusReasons) > 0 {
+					t.Errorf("r.example recorded %s %v, want its prior status, active", s.Status, s.StatusReasons)
 				}
 			} else if pending != "" {
 				t.Errorf("pending %v", out.Pending)

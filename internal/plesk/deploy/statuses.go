@@ -71,7 +71,7 @@ func (r *run) verifyStatuses(read *accountsRead, check map[state.Ref]bool) error
 			return // gone from the server: the next plan says so
 		}
 		r.disagree = append(r.disagree, Disagreement{Account: kind + " " + login, Property: "status", Predicted: word(want), Observed: word(got)})
-		r.pending[ref] = true
+		r.statusHeld[ref] = true
 	}
 	for _, rs := range r.res.Resellers {
 		compare("reseller", rs.Login, rs.Status)

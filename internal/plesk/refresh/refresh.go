@@ -2864,6 +2864,13 @@ func (c *comparer) describe(d *plan.Drift) {
 			// nothing (watch --apply applies the plan without
 			// --self-heal).
 			d.NoRevert = true
+		} else if cust := c.billingCustomerGone(d, gone); cust != "" {
+			// Its customer is billing's and not on the server (deleted
+			// with it, say): apply does not create the customer, and
+			// the subscription waits for it (deploy), so this create
+			// too is left undone.
+			d.Revert = fmt.Sprintf("in the billing system, which owns the existence of its customer %s (managed_by: billing); apply creates it once the customer is back on the server", cust)
+			d.NoRevert = true
 		}
 		return
 	case plan.DriftCreated:
@@ -3150,6 +3157,26 @@ var billingOwned = []struct{ path, name string }{
 	{"password", "password"},
 	{"ftp_login", "FTP login"},
 	{"ftp_password", "FTP password"},
+}
+
+// billingCustomerGone gives, for a subscription the config declares
+// whose customer is marked managed_by: billing and is not on the server,
+// that customer's login ("" otherwise).
+func (c *comparer) billingCustomerGone(d *plan.Drift, gone bool) string {
+	if gone || c.noConfig || c.cfg == nil || c.srv == nil || c.srv.Config == nil || d.Kind != plan.KindSubscription {
+		return ""
+	}
+	s := c.cfg.Subscriptions[d.Key]
+	if s == nil || s.Customer == "" {
+		return ""
+	}
+	if cu := c.cfg.Customers[s.Customer]; cu == nil || cu.ManagedBy != plan.ManagedByBilling {
+		return ""
+	}
+	if c.srv.Config.Customers[s.Customer] != nil {
+		return ""
+	}
+	return s.Customer
 }
 
 // billingManaged reports whether apply leaves the drifted object's
