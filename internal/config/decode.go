@@ -559,15 +559,17 @@ func (d *decoder) domain(n *Node, obj decAddr, path string) (string, bool) {
 		return "", false
 	}
 	l := strings.ToLower(s)
-	if msg := decCheckDomain(l); msg != "" {
+	// Checked as written, so that the message quotes what the user
+	// wrote (an upper-case Ü, a label -Doe), not its lower-case form.
+	if msg := decCheckDomain(s); msg != "" {
 		d.errorf(n.Range, obj, path, "invalid domain %q: %s", s, msg)
 		return "", false
 	}
 	return l, true
 }
 
-// decCheckDomain checks a lower-cased host name: at least two labels of
-// 1-63 characters [a-z0-9-], none starting or ending with '-', 253
+// decCheckDomain checks a host name: at least two labels of 1-63
+// characters [A-Za-z0-9-], none starting or ending with '-', 253
 // characters at most.
 func decCheckDomain(s string) string {
 	if s == "" {
@@ -581,7 +583,7 @@ func decCheckDomain(s string) string {
 		if i < len(s) && s[i] != '.' {
 			c := s[i]
 			switch {
-			case c >= 'a' && c <= 'z':
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 				digitsOnly = false
 			case c >= '0' && c <= '9':
 			case c == '-':
