@@ -328,6 +328,10 @@ func decFindKey(entries []Entry, key string) *Entry {
 // types an unknown one is said to mean.
 var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
+// decListFields are the fields whose value is a list of names or
+// words, written in HCL as an attribute: addons = ["X"].
+var decListFields = map[string]bool{"addons": true, "services": true, "components": true, "send": true, "servers": true}
+
 // decSectionBlocks are the fields written in HCL as a block without a
 // label (resources { }).
 var decSectionBlocks = map[string]bool{"resources": true, "permissions": true, "hosting": true, "mail": true, "dns": true,
@@ -347,6 +351,22 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		decBlockLists[e.Key+"s"] && slices.Contains(valid, e.Key+"s") {
 		// extension { }: a block that adds to a list, without its name.
 		d.errorf(e.KeyRange, obj, prefix+e.Key, "%s %s block takes one label, its name: %s \"NAME\" { ... }", decArticle(e.Key), e.Key, e.Key)
+		return
+	}
+	if typ, ok := d.file.block(e.Value); ok && slices.Contains(valid, typ) && !decSectionBlocks[typ] && !decBlockLists[typ] {
+		// addons "X" { }: a field that is an attribute, written as a
+		// block. No block type has its name, but the field is valid:
+		// say how to write it.
+		form := "..."
+		if decListFields[typ] {
+			form = "[ ... ]"
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown block type %q%s: %s is an attribute, not a block", typ, where, typ),
+			Detail:   fmt.Sprintf("write %s = %s", typ, form),
+			Subject:  e.KeyRange, Object: obj.String(), Path: prefix + typ,
+		})
 		return
 	}
 	if typ, ok := d.file.block(e.Value); ok {
