@@ -328,6 +328,10 @@ func decFindKey(entries []Entry, key string) *Entry {
 // types an unknown one is said to mean.
 var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
+// decBlockNames says what the label of a block whose items are names
+// names: a service block names a service, an addon block an add-on.
+var decBlockNames = map[string]string{"service": "a service", "addon": "an add-on"}
+
 // decListFields are the fields whose value is a list of names or
 // words, written in HCL as an attribute: addons = ["X"].
 var decListFields = map[string]bool{"addons": true, "services": true, "components": true, "send": true, "servers": true}
@@ -486,6 +490,28 @@ func (d *decoder) blockList(n *Node, obj decAddr, path, block string, src *model
 // refused (null, or not a name) is left out, and the errors about the
 // items after it (an add-on not declared) must still point at them.
 func (d *decoder) names(n *Node, obj decAddr, path string, src *model.Src) []string {
+	if typ, ok := d.file.block(n); ok && n.Kind == ListNode {
+		// service "premium" { } where a list of names is meant (a
+		// plan's services, a subscription's addons): say to write the
+		// list, once, at the first block.
+		var labels []string
+		for _, it := range n.Items {
+			if it.Kind == MapNode && len(it.Entries) > 0 && it.Entries[0].Key == "name" && it.Entries[0].Value.Kind == ScalarNode {
+				labels = append(labels, strconv.Quote(it.Entries[0].Value.Text))
+			}
+		}
+		what, ok := decBlockNames[typ]
+		if !ok {
+			what = decArticle(typ) + " " + typ
+		}
+		field := strings.TrimSuffix(path, "s") + "s"
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		d.errorf(n.Range, obj, path, "%s %s block does not name %s here: %s is a list of names: write %s = [%s]",
+			decArticle(typ), typ, what, field, field, strings.Join(labels, ", "))
+		return nil
+	}
 	out := make([]string, 0, len(n.Items))
 	d.list(n, obj, path, src, func(i int, p string, item *Node) {
 		s, ok := d.name(item, obj, p)
