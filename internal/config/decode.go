@@ -328,6 +328,14 @@ func decFindKey(entries []Entry, key string) *Entry {
 // types an unknown one is said to mean.
 var decBlockLists = map[string]bool{"extensions": true, "services": true}
 
+// decBlockNames says what the label of a block whose items are names
+// names: a service block names a service, an addon block an add-on.
+var decBlockNames = map[string]string{"service": "a service", "addon": "an add-on"}
+
+// decListFields are the fields whose value is a list of names or
+// words, written in HCL as an attribute: addons = ["X"].
+var decListFields = map[string]bool{"addons": true, "services": true, "components": true, "send": true, "servers": true}
+
 // decSectionBlocks are the fields written in HCL as a block without a
 // label (resources { }).
 var decSectionBlocks = map[string]bool{"resources": true, "permissions": true, "hosting": true, "mail": true, "dns": true,
@@ -347,6 +355,22 @@ func (d *decoder) unknown(e *Entry, obj decAddr, prefix string, valid []string) 
 		decBlockLists[e.Key+"s"] && slices.Contains(valid, e.Key+"s") {
 		// extension { }: a block that adds to a list, without its name.
 		d.errorf(e.KeyRange, obj, prefix+e.Key, "%s %s block takes one label, its name: %s \"NAME\" { ... }", decArticle(e.Key), e.Key, e.Key)
+		return
+	}
+	if typ, ok := d.file.block(e.Value); ok && slices.Contains(valid, typ) && !decSectionBlocks[typ] && !decBlockLists[typ] {
+		// addons "X" { }: a field that is an attribute, written as a
+		// block. No block type has its name, but the field is valid:
+		// say how to write it.
+		form := "..."
+		if decListFields[typ] {
+			form = "[ ... ]"
+		}
+		d.res.diags = append(d.res.diags, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  fmt.Sprintf("unknown block type %q%s: %s is an attribute, not a block", typ, where, typ),
+			Detail:   fmt.Sprintf("write %s = %s", typ, form),
+			Subject:  e.KeyRange, Object: obj.String(), Path: prefix + typ,
+		})
 		return
 	}
 	if typ, ok := d.file.block(e.Value); ok {
@@ -466,6 +490,28 @@ func (d *decoder) blockList(n *Node, obj decAddr, path, block string, src *model
 // refused (null, or not a name) is left out, and the errors about the
 // items after it (an add-on not declared) must still point at them.
 func (d *decoder) names(n *Node, obj decAddr, path string, src *model.Src) []string {
+	if typ, ok := d.file.block(n); ok && n.Kind == ListNode {
+		// service "premium" { } where a list of names is meant (a
+		// plan's services, a subscription's addons): say to write the
+		// list, once, at the first block.
+		var labels []string
+		for _, it := range n.Items {
+			if it.Kind == MapNode && len(it.Entries) > 0 && it.Entries[0].Key == "name" && it.Entries[0].Value.Kind == ScalarNode {
+				labels = append(labels, strconv.Quote(it.Entries[0].Value.Text))
+			}
+		}
+		what, ok := decBlockNames[typ]
+		if !ok {
+			what = decArticle(typ) + " " + typ
+		}
+		field := strings.TrimSuffix(path, "s") + "s"
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		d.errorf(n.Range, obj, path, "%s %s block does not name %s here: %s is a list of names: write %s = [%s]",
+			decArticle(typ), typ, what, field, field, strings.Join(labels, ", "))
+		return nil
+	}
 	out := make([]string, 0, len(n.Items))
 	d.list(n, obj, path, src, func(i int, p string, item *Node) {
 		s, ok := d.name(item, obj, p)
@@ -559,15 +605,17 @@ func (d *decoder) domain(n *Node, obj decAddr, path string) (string, bool) {
 		return "", false
 	}
 	l := strings.ToLower(s)
-	if msg := decCheckDomain(l); msg != "" {
+	// Checked as written, so that the message quotes what the user
+	// wrote (an upper-case Ü, a label -Doe), not its lower-case form.
+	if msg := decCheckDomain(s); msg != "" {
 		d.errorf(n.Range, obj, path, "invalid domain %q: %s", s, msg)
 		return "", false
 	}
 	return l, true
 }
 
-// decCheckDomain checks a lower-cased host name: at least two labels of
-// 1-63 characters [a-z0-9-], none starting or ending with '-', 253
+// decCheckDomain checks a host name: at least two labels of 1-63
+// characters [A-Za-z0-9-], none starting or ending with '-', 253
 // characters at most.
 func decCheckDomain(s string) string {
 	if s == "" {
@@ -581,7 +629,7 @@ func decCheckDomain(s string) string {
 		if i < len(s) && s[i] != '.' {
 			c := s[i]
 			switch {
-			case c >= 'a' && c <= 'z':
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 				digitsOnly = false
 			case c >= '0' && c <= '9':
 			case c == '-':

@@ -539,6 +539,14 @@ func (c *hclConv) body(body *hclsyntax.Body, at hcl.Range, first *Entry, typ str
 				c.path.pop()
 				continue
 			}
+			if c.secretField(b.Type) {
+				// password { env = "X" }: the YAML form, as a block.
+				c.secretYAMLForm(b.Type, c.rng(b.TypeRange), c.blockSecretRef(b.Body),
+					fmt.Sprintf("%s { env = ... }, a block, is the YAML form of a secret reference", b.Type))
+				c.refused.add(n, b.Type)
+				c.path.pop()
+				continue
+			}
 			v := c.body(b.Body, hcl.RangeBetween(b.OpenBraceRange, b.CloseBraceRange), nil, "")
 			c.path.pop()
 			entries = append(entries, Entry{Key: b.Type, KeyRange: c.rng(b.TypeRange), Value: v})
@@ -597,29 +605,66 @@ func (c *hclConv) attrForm(a *hclsyntax.Attribute) bool {
 		c.sectionObject(a.Name, a.NameRange)
 		return true
 	}
-	if a.Name != "password" && a.Name != "ftp_password" && (a.Name != "key" || c.path.String() != "plesk.key") {
+	if !c.secretField(a.Name) {
 		return true
 	}
 	// The reference as HCL writes it, from the object's one entry.
-	ref := `env("NAME") or file("path")`
+	ref := ""
 	if len(o.Items) == 1 {
-		src, arg := "", ""
+		src := ""
 		if k, ok := o.Items[0].KeyExpr.(*hclsyntax.ObjectConsKeyExpr); ok {
 			src = hcl.ExprAsKeyword(k.Wrapped)
 		}
-		if t, ok := o.Items[0].ValueExpr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) == 1 {
-			if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
-				arg = lit.Val.AsString()
-			}
-		}
-		if (src == "env" || src == "file") && arg != "" {
-			ref = fmt.Sprintf("%s(%s)", src, strconv.Quote(arg))
+		ref = hclSecretRef(src, o.Items[0].ValueExpr)
+	}
+	c.secretYAMLForm(a.Name, c.rng(o.SrcRange), ref, "{ env = ... } and { file = ... } are the YAML form of a secret reference")
+	return false
+}
+
+// secretField reports whether the field named name, at the current
+// path, holds a secret: password, ftp_password, plesk.key.
+func (c *hclConv) secretField(name string) bool {
+	return name == "password" || name == "ftp_password" || (name == "key" && c.path.String() == "plesk.key")
+}
+
+// blockSecretRef is the reference as HCL writes it for a secret written
+// as a block holding one env or file attribute; "" otherwise.
+func (c *hclConv) blockSecretRef(body *hclsyntax.Body) string {
+	if len(body.Attributes) != 1 || len(body.Blocks) != 0 {
+		return ""
+	}
+	for name, a := range body.Attributes {
+		return hclSecretRef(name, a.Expr)
+	}
+	return ""
+}
+
+// hclSecretRef is env("X") or file("X") for src "env" or "file" and a
+// literal string X; "" otherwise.
+func hclSecretRef(src string, value hclsyntax.Expression) string {
+	arg := ""
+	if t, ok := value.(*hclsyntax.TemplateExpr); ok && len(t.Parts) == 1 {
+		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && lit.Val.IsKnown() && !lit.Val.IsNull() {
+			arg = lit.Val.AsString()
 		}
 	}
-	c.add(diag.Diagnostic{Severity: diag.Error, Subject: c.rng(o.SrcRange),
-		Summary: fmt.Sprintf("a secret is written env(\"NAME\") or file(\"path\") in HCL: write %s = %s", a.Name, ref),
-		Detail:  "{ env = ... } and { file = ... } are the YAML form of a secret reference"})
-	return false
+	if (src == "env" || src == "file") && arg != "" {
+		return fmt.Sprintf("%s(%s)", src, strconv.Quote(arg))
+	}
+	return ""
+}
+
+// secretYAMLForm reports a secret written in the YAML form (as an
+// object, or a block) where HCL writes env("NAME") or file("path"). ref
+// is the reference as HCL writes it, when it could be told; detail says
+// what was written.
+func (c *hclConv) secretYAMLForm(name string, at diag.Range, ref, detail string) {
+	if ref == "" {
+		ref = `env("NAME") or file("path")`
+	}
+	c.add(diag.Diagnostic{Severity: diag.Error, Subject: at,
+		Summary: fmt.Sprintf("a secret is written env(\"NAME\") or file(\"path\") in HCL: write %s = %s", name, ref),
+		Detail:  detail})
 }
 
 // sectionObject reports a section written as an object after "=" at
