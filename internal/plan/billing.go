@@ -8,6 +8,7 @@ import (
 
 	"github.com/plansync/plansync/internal/diag"
 	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // warnBillingRenames warns when a service or add-on plan that
@@ -107,4 +108,122 @@ func (e *engine) cfgPlan(kind, key string) *model.Plan {
 		return e.cfg.AddonPlans[key]
 	}
 	return e.cfg.ServicePlans[key]
+}
+
+// checkBillingCarried refuses, before anything is written, a move to
+// another owner of a billing-managed subscription (with its customer, or
+// on its own), or the conversion of its customer into a reseller, that
+// would need a write a billing system owns (SPEC §6.5: its plan switch
+// and add-ons are billing's). A subscription's plans are its owner's
+// (SPEC §1.3): Plesk's change-owner leaves the moved customer's
+// subscriptions custom (plan none) without add-ons, while a conversion,
+// and a subscription's own change of owner, keep it on the plans of its
+// former owner, which the new owner's subscription cannot name. A
+// subscription the config then wants on plans, or one left on its former
+// owner's, would need a plan switch apply never sends, and the plan would
+// never settle. Only for what a Plesk server has (a Plesk identity
+// recorded): without a server the recorded state is the system of
+// record, and nothing is written.
+func (e *engine) checkBillingCarried() {
+	type carried struct {
+		kind     string // "move", "convert" (a customer's), "own" (the subscription's)
+		from, to string
+		src      model.Src
+		subs     []string
+	}
+	refused := map[string]*carried{}
+	for _, domain := range e.subDomains() {
+		s := e.cfg.Subscriptions[domain]
+		if s.ManagedBy != ManagedByBilling {
+			continue
+		}
+		prior := e.priorSubs[domain]
+		if prior == nil {
+			continue
+		}
+		wantsPlans := s.Plan != "" && s.Plan != model.None || len(s.Addons) > 0
+		hadPlans := prior.Plan != "" && prior.Plan != model.None || len(prior.Addons) > 0
+		ownerRenamed := func(from, to string) bool {
+			n, ok := e.renamedTo("reseller", from)
+			return ok && n == to
+		}
+		var c carried
+		id := ""
+		if login, pc := e.priorHolder(prior); pc != nil {
+			if cu := e.cfg.Customers[login]; cu != nil {
+				from, to := ownerOf(pc.Owner), ownerOf(cu.Owner)
+				if from != to && !ownerRenamed(from, to) {
+					// change-owner carries it: custom, without add-ons.
+					if !wantsPlans {
+						continue
+					}
+					c, id = carried{kind: "move", from: from, to: to, src: cu.Src}, "customer "+login
+				}
+			} else if r := e.cfg.Resellers[login]; r != nil && e.priorResellers[login] == nil {
+				// Converted: a reseller's customer is moved to the admin
+				// first (custom, without add-ons); the admin's keeps its
+				// plans.
+				if !wantsPlans && !(hadPlans && ownerOf(pc.Owner) == model.Admin) {
+					continue
+				}
+				c, id = carried{kind: "convert", from: ownerOf(pc.Owner), to: login, src: r.Src}, "customer "+login
+			}
+		}
+		if id == "" {
+			from, to := ownerOf(prior.Owner), e.ownerOfSub(s)
+			if prior.Plesk == nil || from == to || ownerRenamed(from, to) || !wantsPlans && !hadPlans {
+				continue
+			}
+			c, id = carried{kind: "own", from: from, to: to, src: s.Src}, "subscription "+domain
+		}
+		if refused[id] == nil {
+			refused[id] = &c
+		}
+		refused[id].subs = append(refused[id].subs, domain)
+	}
+	for _, id := range slices.Sorted(maps.Keys(refused)) {
+		c := refused[id]
+		login := strings.TrimPrefix(id, "customer ")
+		them, its := "subscription "+strings.Join(c.subs, ", ")+" is", "it"
+		if len(c.subs) > 1 {
+			them, its = "subscriptions "+strings.Join(c.subs, ", ")+" are", "them"
+		}
+		d := diag.Diagnostic{Severity: diag.Error, Subject: c.src.Decl, Object: id}
+		switch c.kind {
+		case "move":
+			d.Summary = fmt.Sprintf("customer %s cannot be moved from %s to %s: its %s managed by billing, whose plan switch and add-ons apply never writes, and Plesk's change-owner leaves %s custom (plan none) without add-ons, which the config does not ask for; nothing was written",
+				login, c.from, c.to, them, its)
+			d.Detail = fmt.Sprintf("have the billing system move customer %s (then plan again), or give %s plan none in the config (keeping every value, custom, as change-owner leaves %s), or remove managed_by: billing from %s", login, its, its, its)
+		case "convert":
+			d.Summary = fmt.Sprintf("customer %s cannot be converted into a reseller: its %s managed by billing, whose plan switch and add-ons apply never writes, and the conversion would need %s switched to plans of reseller %s (or detached from the plans of %s); nothing was written",
+				login, them, its, login, c.from)
+			d.Detail = fmt.Sprintf("have the billing system convert customer %s, or detach %s from its plans first (then plan again), or remove managed_by: billing from %s", login, its, its)
+		default:
+			d.Summary = fmt.Sprintf("%s cannot be moved from %s to %s: it is managed by billing, whose plan switch and add-ons apply never writes, and it would need to be switched to plans of %s (or detached from the plans of %s); nothing was written",
+				id, c.from, c.to, c.to, c.from)
+			d.Detail = "have the billing system move it, or detach it from its plans first (then plan again), or remove managed_by: billing from it"
+		}
+		e.diag(d)
+	}
+}
+
+// priorHolder is the recorded customer of a recorded subscription, on a
+// Plesk server (a Plesk identity recorded), and its login in the config
+// (renamed_from followed); nil when it has none.
+func (e *engine) priorHolder(prior *state.Subscription) (string, *state.Customer) {
+	if prior.Customer == "" {
+		return "", nil
+	}
+	login := prior.Customer
+	if n, ok := e.renamedTo("customer", login); ok {
+		login = n
+	}
+	pc := e.priorCustomers[prior.Customer]
+	if pc == nil || pc.Login != prior.Customer {
+		pc = e.priorCustomers[login]
+	}
+	if pc == nil || pc.Plesk == nil {
+		return "", nil
+	}
+	return login, pc
 }

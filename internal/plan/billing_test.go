@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/plansync/plansync/internal/diag"
+	"github.com/plansync/plansync/internal/model"
+	"github.com/plansync/plansync/state"
 )
 
 // TestBillingForget: billing-managed objects removed from the config are
@@ -79,6 +81,43 @@ func TestBillingRenameWarns(t *testing.T) {
 		}
 		if managed && warns[0] != "service_plan Business Plus: renamed from Business; billing-managed subscriptions use this service plan (b.example) and billing refers to plans by name: rename it in the billing system too" {
 			t.Errorf("warning %q", warns[0])
+		}
+	}
+}
+
+// TestBillingConvertNeedsServer: converting a customer whose
+// billing-managed subscription is on a plan is refused only for a
+// customer a Plesk server has (a Plesk identity recorded); without a
+// server the recorded state is the system of record and the conversion
+// is planned.
+func TestBillingConvertNeedsServer(t *testing.T) {
+	for _, onServer := range []bool{false, true} {
+		cfg := baseConfig()
+		cfg.Subscriptions["a.example"].ManagedBy = "billing"
+		prior := applied(t, mustPlan(t, cfg, nil))
+		if onServer {
+			for i := range prior.Customers {
+				prior.Customers[i].Plesk = &state.PleskID{GUID: "g-jdoe", ID: 3}
+			}
+		}
+		cu := cfg.Customers["jdoe"]
+		delete(cfg.Customers, "jdoe")
+		cfg.Resellers["jdoe"] = &model.Reseller{Login: "jdoe", Contact: cu.Contact, Plan: model.None, Status: "active"}
+		for _, s := range cfg.Subscriptions {
+			s.Customer, s.Owner, s.Plan = "", "jdoe", model.None
+		}
+		p := Make(Input{Config: cfg, Prior: prior, Lineage: "lin", Now: now, Secrets: &fakeSecrets{}})
+		var errs []string
+		for _, d := range p.Diagnostics {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Object+": "+d.Summary)
+			}
+		}
+		if !onServer && len(errs) > 0 {
+			t.Errorf("without a server: %v", errs)
+		}
+		if onServer && (len(errs) != 1 || !strings.Contains(errs[0], "customer jdoe cannot be converted into a reseller: its subscription a.example is managed by billing")) {
+			t.Errorf("on a server: %v", errs)
 		}
 	}
 }

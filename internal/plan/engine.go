@@ -213,6 +213,7 @@ func makeOne(in Input) *Plan {
 	e.oversellWarnings()
 	e.planCustomers()
 	e.warnBillingRenames()
+	e.checkBillingCarried()
 	result = e.carryUnscoped(result)
 	carryPleskIDs(result, in.Prior, e.changes)
 

@@ -1466,6 +1466,47 @@ func (r *run) compareBilling(s *state.Subscription, w *xmlapi.WebspaceData, info
 	}
 }
 
+// ownersPlans keeps of a subscription's plans those of its owner, for
+// the names compareBilling compares: a subscription names its owner's
+// plans only, and one the server has on another owner's plan (a
+// reseller's own subscription left on the admin's plan by a conversion
+// billing made) is read by refresh as plan none, still linked to that
+// plan (refresh.OnPlan); apply's read-back names it so too, so that the
+// two reads of the same server agree (SPEC §6.4, §6.5). Its sync status
+// is still the server's (compare).
+func (r *run) ownersPlans(s *state.Subscription, info webInfo) webInfo {
+	keys := r.planKeysByGUID()
+	owns := func(guid string) bool {
+		key, ok := keys[guid]
+		if !ok {
+			return true // not a plan apply knows: left as it is
+		}
+		owner, _, found := strings.Cut(key, "/")
+		if !found {
+			owner = model.Admin
+		}
+		return strings.EqualFold(owner, ownerOrAdmin(s.Owner))
+	}
+	if info.plan != "" && !owns(info.plan) {
+		info.plan = ""
+	}
+	var addons []string
+	for _, g := range info.addons {
+		if owns(g) {
+			addons = append(addons, g)
+		}
+	}
+	info.addons = addons
+	return info
+}
+
+func ownerOrAdmin(owner string) string {
+	if owner == "" {
+		return model.Admin
+	}
+	return owner
+}
+
 // planKeysByGUID maps the GUIDs of the service and add-on plans apply
 // knows to their keys, made once (after the writes: verify).
 func (r *run) planKeysByGUID() map[string]string {
@@ -1713,7 +1754,7 @@ func (r *run) compare(s *state.Subscription, w *xmlapi.WebspaceData, only func(s
 		add("expires", expiresValue(want), expiresValue(have))
 	}
 	if r.opts.Billing != nil && r.opts.Billing("subscription", s.Domain) {
-		r.compareBilling(s, w, info, add)
+		r.compareBilling(s, w, r.ownersPlans(s, info), add)
 	}
 	first := len(r.disagree)
 	for first > 0 && r.disagree[first-1].Subscription == s.Domain {
