@@ -259,6 +259,11 @@ func TestReadErrorsNameTheFile(t *testing.T) {
 
 func TestLockFile(t *testing.T) {
 	path := statePath(t)
+	// The state's folder is there (as once a state was written): the
+	// lock file stays (TestLockMadeFolder: when the lock made it).
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	b := New(path)
 	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice", Operation: "apply"})
 	if err != nil {
@@ -300,6 +305,68 @@ func TestLockFile(t *testing.T) {
 		t.Fatalf("TryLock after Close: %v", err)
 	}
 	l2.Unlock()
+}
+
+// TestLockMadeFolder: a lock that made the state's folder and saw no
+// state written leaves nothing behind (a run on bad input changes
+// nothing, SPEC §5); once a state is written, the lock file stays. A
+// locker that met the lock meanwhile takes it after the release, making
+// the folder again.
+func TestLockMadeFolder(t *testing.T) {
+	path := statePath(t)
+	dir := filepath.Dir(path)
+	b := New(path)
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := New(path)
+	if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Fatalf("TryLock while held = %v, want LockedError", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("after a lock with no state written, %s: %v, want it gone", dir, err)
+	}
+	l2, err := other.TryLock(t.Context(), state.LockInfo{Who: "bob"})
+	if err != nil {
+		t.Fatalf("TryLock after the release: %v", err)
+	}
+	if _, err := b.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Fatalf("TryLock while bob holds it = %v, want LockedError", err)
+	}
+	// A folder holding anything else (a cache) stays; the lock file goes.
+	if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, dir); !slices.Equal(got, []string{"keep"}) {
+		t.Errorf("files after the release: %q, want only keep", got)
+	}
+	if err := os.Remove(filepath.Join(dir, "keep")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	// A state written under the lock: everything stays.
+	l3, err := b.TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(t.Context(), snapshot(1), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := l3.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(path + ".lock"); err != nil || len(data) != 0 {
+		t.Errorf("lock file after a write and Unlock: %q, %v; want it there, empty", data, err)
+	}
 }
 
 func TestWriteTakesTheLock(t *testing.T) {

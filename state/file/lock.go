@@ -20,7 +20,9 @@ import (
 // while it is held and is empty when it is free. The OS drops the lock
 // when its holder exits, however it exits, so a crash cannot strand the
 // lock; the file is never deleted on unlock, only truncated, so that two
-// lockers cannot end up holding locks on two different files.
+// lockers cannot end up holding locks on two different files (save for
+// the lock of a state never written, in a folder the lock made: its file
+// is deleted while still locked, see fileLock.unused).
 // ForceUnlock deletes it: a holder that is still alive keeps its lock on
 // the deleted file, and the next locker creates and locks a new one. (On
 // Windows a file open elsewhere cannot be deleted: there ForceUnlock
@@ -49,9 +51,6 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(b.path), 0o700); err != nil {
-		return nil, lockErr(b, err)
-	}
 	info = info.WithDefaults()
 	data, err := json.Marshal(info)
 	if err != nil {
@@ -63,6 +62,17 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	// file first): the lock is tried again before it is reported.
 	removed, unnamed := 0, 0
 	for removed < 3 {
+		// (Again after a lock file was removed: the folder may have
+		// gone with it, see release.)
+		dir := filepath.Dir(b.path)
+		_, err := os.Stat(dir)
+		madeDir := errors.Is(err, fs.ErrNotExist)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, lockErr(b, err)
+		}
+		if !madeDir {
+			dir = ""
+		}
 		f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return nil, lockErr(b, err)
@@ -84,7 +94,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
 		}
-		l := &fileLock{b: b, f: f, info: info}
+		l := &fileLock{b: b, f: f, info: info, madeDir: dir}
 		current, err := l.current()
 		if err != nil {
 			l.release()
@@ -189,6 +199,11 @@ type fileLock struct {
 
 	mu sync.Mutex
 	f  *os.File // nil once released
+	// madeDir is the state's folder when taking the lock made it (a
+	// fresh config directory's .plansync): released with no state
+	// written, the lock takes its file and the folder away again, so
+	// that a run that wrote nothing (bad input) leaves nothing behind.
+	madeDir string
 }
 
 func (l *fileLock) Info() state.LockInfo { return l.info }
@@ -213,10 +228,37 @@ func (l *fileLock) release() error {
 	}
 	f := l.f
 	l.f = nil
+	unused := l.madeDir != "" && l.unused(f)
 	// Empty the file before unlocking, so nobody reads our info as a
 	// holder's. After a ForceUnlock this empties the deleted file only.
 	errs := []error{f.Truncate(0), unlockFile(f), f.Close()}
+	if unused {
+		// Empty now (no state, no cache was written in it), the folder
+		// goes; one that holds anything stays.
+		_ = os.Remove(l.madeDir)
+	}
 	return errors.Join(errs...)
+}
+
+// unused removes the lock file f, still locked, when the lock made the
+// state's folder and no state was written since: nothing is left of the
+// run. It is removed while locked, as ForceUnlock removes it, so that a
+// locker that opened it meanwhile finds it is no longer the lock file
+// and starts over (lock), never holding a lock on a file no one else
+// sees. It reports whether the file was removed.
+func (l *fileLock) unused(f *os.File) bool {
+	if _, err := os.Stat(l.b.path); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	held, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	named, err := os.Stat(l.b.lockPath())
+	if err != nil || !os.SameFile(held, named) {
+		return false // broken by force-unlock: not ours to remove
+	}
+	return os.Remove(l.b.lockPath()) == nil
 }
 
 // current reports whether the lock is still the lock of the backend: its
