@@ -266,6 +266,17 @@ func TestSchemaRefusesShapes(t *testing.T) {
 		{"plan's mail out of order", `<service-plan><set><filter><name>Base</name></filter><mail><mailservice>true</mailservice><webmail>none</webmail></mail></set></service-plan>`},
 		{"unknown in a reseller plan's ip-pool", `<reseller-plan><add><name>RP3</name><ip-pool><colour>red</colour></ip-pool></add></reseller-plan>`},
 		{"ip address before properties", `<webspace><set><filter><name>bob.example</name></filter><values><hosting><vrt_hst><ip_address>192.0.2.10</ip_address><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></values></set></webspace>`},
+		// Add-on plans have no mail or preferences element and no
+		// overuse in their limits; their add and set take
+		// hosting/property, not hosting/vrt_hst (domain_addon_template.xsd).
+		{"add-on add with mail", `<service-plan-addon><add><name>M</name><mail><mailservice>true</mailservice></mail></add></service-plan-addon>`},
+		{"add-on set with mail", `<service-plan-addon><set><filter><name>X</name></filter><mail><mailservice>true</mailservice></mail></set></service-plan-addon>`},
+		{"add-on add with preferences", `<service-plan-addon><add><name>P</name><preferences><dns_zone_type>slave</dns_zone_type></preferences></add></service-plan-addon>`},
+		{"add-on add with overuse", `<service-plan-addon><add><name>O</name><limits><overuse>block</overuse></limits></add></service-plan-addon>`},
+		{"add-on set with overuse", `<service-plan-addon><set><filter><name>X</name></filter><limits><overuse>notify</overuse><limit><name>max_db</name><value>2</value></limit></limits></set></service-plan-addon>`},
+		{"add-on add with vrt_hst", `<service-plan-addon><add><name>V</name><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></add></service-plan-addon>`},
+		{"add-on set with vrt_hst", `<service-plan-addon><set><filter><name>X</name></filter><hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst></hosting></set></service-plan-addon>`},
+		{"add-on add with plan items", `<service-plan-addon><add-plan-item><filter><name>X</name></filter><plan-item><name>a</name></plan-item></add-plan-item></service-plan-addon>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			packet := `<packet version="1.6.9.1">` + c.op + `</packet>`
