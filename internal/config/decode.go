@@ -278,7 +278,26 @@ func decSecretRef(n *Node) (string, bool) {
 // "left out" (YAML `disk_space:` or `~`, HCL `= null`), which would
 // silently give the default; the key must have a value or go.
 func (d *decoder) nullValue(e *Entry, obj decAddr, prefix string) {
+	if prefix == "" && slices.Contains(decRequiredKeys[obj.kind], e.Key) {
+		// Left out, it would be missing: there is no default to have.
+		d.errorf(e.KeyRange, obj, e.Key, "%s has no value (it is empty or null): it is required, give it a value", e.Key)
+		return
+	}
 	d.errorf(e.KeyRange, obj, prefix+e.Key, "%s has no value (it is empty or null): give it a value, or leave it out for the default", e.Key)
+}
+
+// decRequiredKeys are, per kind of object, the fields it must have
+// (required): a null one cannot be left out instead.
+var decRequiredKeys = map[string][]string{
+	"service":                      {"name"},
+	"extension":                    {"name"},
+	string(model.ServicePlanKind):  {"name"},
+	string(model.AddonPlanKind):    {"name"},
+	string(model.ResellerPlanKind): {"name"},
+	"reseller":                     {"login", "plan"},
+	"customer":                     {"login"},
+	"subscription":                 {"domain", "plan"},
+	"subscriber_settings":          {"domain"},
 }
 
 // fields walks the entries of the map n in source order. A null value is

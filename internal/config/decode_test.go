@@ -433,11 +433,11 @@ func TestDecodeErrors(t *testing.T) {
 			`a.yaml:8:5: error: customer login: missing required field "login"`,
 			`a.yaml:10:5: missing required field "domain"`}},
 		{"null is an error, not absent", dtY("subscriptions:\n  - domain: a.example\n    plan:\n    status: ~\n"), []string{
-			`a.yaml:3:5: plan has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:3:5: plan has no value (it is empty or null): it is required, give it a value`,
 			`a.yaml:4:5: status has no value (it is empty or null): give it a value, or leave it out for the default`}},
 		{"null everywhere", dtY("customers:\nservice_plans:\n  - name:\n    resources: {disk_space: ~, websites: 5}\n    hosting:\n      php_settings: {memory_limit: ~}\n"), []string{
 			`a.yaml:1:1: customers has no value (it is empty or null): give it a value, or leave it out for the default`,
-			`a.yaml:3:5: name has no value (it is empty or null): give it a value, or leave it out for the default`,
+			`a.yaml:3:5: name has no value (it is empty or null): it is required, give it a value`,
 			`a.yaml:4:17: disk_space has no value (it is empty or null): give it a value, or leave it out for the default`,
 			`a.yaml:6:22: memory_limit has no value (it is empty or null): give it a value, or leave it out for the default`}},
 		{"plan names", dtY("service_plans:\n  - name: none\n  - name: a/b\n  - name: \"\"\n"), []string{
