@@ -250,12 +250,7 @@ func (l *fileLock) unused(f *os.File) bool {
 	if _, err := os.Stat(l.b.path); !errors.Is(err, fs.ErrNotExist) {
 		return false
 	}
-	held, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	named, err := os.Stat(l.b.lockPath())
-	if err != nil || !os.SameFile(held, named) {
+	if ours, err := l.b.isLockFile(f); err != nil || !ours {
 		return false // broken by force-unlock: not ours to remove
 	}
 	return os.Remove(l.b.lockPath()) == nil
@@ -269,11 +264,17 @@ func (l *fileLock) current() (bool, error) {
 	if l.f == nil {
 		return false, nil
 	}
-	held, err := l.f.Stat()
+	return l.b.isLockFile(l.f)
+}
+
+// isLockFile reports whether f is the file PATH.lock names now (not one
+// a ForceUnlock deleted).
+func (b *Backend) isLockFile(f *os.File) (bool, error) {
+	held, err := f.Stat()
 	if err != nil {
 		return false, err
 	}
-	named, err := os.Stat(l.b.lockPath())
+	named, err := os.Stat(b.lockPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}

@@ -1065,11 +1065,6 @@ func (r *run) keptStatuses(res *state.Snapshot) *keptStatus {
 		}
 		return k
 	}
-	priorSubs := map[string]*state.Subscription{}
-	for i := range r.prior.Subscriptions {
-		s := &r.prior.Subscriptions[i]
-		priorSubs[s.Domain] = s
-	}
 	for _, ref := range held {
 		if r.pending[ref] {
 			continue
@@ -1097,24 +1092,20 @@ func (r *run) keptStatuses(res *state.Snapshot) *keptStatus {
 				}
 			}
 		case "customer":
-			found := false
-			for _, c := range r.prior.Customers {
-				if c.Login == priorKey(ref) {
-					k.customers[ref.Key], k.customerReasons[ref.Key], found = c.Status, c.StatusReasons, true
-				}
-			}
-			if !found {
+			c := r.priorCustomer(priorKey(ref))
+			if c == nil {
 				r.pending[ref] = true
 				continue
 			}
+			k.customers[ref.Key], k.customerReasons[ref.Key] = c.Status, c.StatusReasons
 			for _, s := range res.Subscriptions {
 				if s.Customer != ref.Key {
 					continue
 				}
 				sub := state.Ref{Kind: "subscription", Key: s.Domain}
-				was := priorSubs[s.Domain]
+				was := r.priorSub(s.Domain)
 				if old := r.renamed("subscription", s.Domain); old != "" {
-					was = priorSubs[old]
+					was = r.priorSub(old)
 				}
 				if was == nil || was.ConfigStatus != s.ConfigStatus || r.pending[sub] {
 					r.pending[sub] = true
@@ -1483,9 +1474,9 @@ func (r *run) ownersPlans(s *state.Subscription, info webInfo) webInfo {
 		}
 		owner, _, found := strings.Cut(key, "/")
 		if !found {
-			owner = model.Admin
+			owner = model.Admin // the admin's plans' keys name no owner
 		}
-		return strings.EqualFold(owner, ownerOrAdmin(s.Owner))
+		return sameOwner(owner, s.Owner)
 	}
 	if info.plan != "" && !owns(info.plan) {
 		info.plan = ""
@@ -1498,13 +1489,6 @@ func (r *run) ownersPlans(s *state.Subscription, info webInfo) webInfo {
 	}
 	info.addons = addons
 	return info
-}
-
-func ownerOrAdmin(owner string) string {
-	if owner == "" {
-		return model.Admin
-	}
-	return owner
 }
 
 // planKeysByGUID maps the GUIDs of the service and add-on plans apply
