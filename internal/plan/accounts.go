@@ -287,11 +287,11 @@ func (e *engine) planCustomers() {
 				if statusChanged {
 					// Moved and suspended (or activated) at once: the
 					// move is the action, and the status says why too.
-					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons, e.staySuspended(login)))
 				}
 			case statusChanged:
 				c.Action = act
-				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons, e.staySuspended(login)))
 			case ownSuspension:
 				c.Action = Suspend
 				c.Reasons = append(c.Reasons, ownSuspended+", until now only with its reseller: it stays suspended when its reseller is activated")

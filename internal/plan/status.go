@@ -12,6 +12,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,17 +151,44 @@ func CanLogin(c state.Customer, subscriptions int) bool {
 }
 
 // customerStatusReason explains a customer's changed status: what it is
-// suspended for, or (activated) what it is no longer suspended for.
-func customerStatusReason(action Action, reasons, before []string) string {
+// suspended for, or (activated) what it is no longer suspended for;
+// stay are the domains of its subscriptions that stay suspended for
+// their own reasons (their config, their expiry).
+func customerStatusReason(action Action, reasons, before, stay []string) string {
 	if action == Suspend {
 		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
 	}
 	if len(before) == 0 || (len(before) == 1 && before[0] == "suspended in config") {
+		if len(stay) > 0 {
+			stays := " stays suspended for its own reasons"
+			if len(stay) > 1 {
+				stays = " stay suspended for their own reasons"
+			}
+			return "activated: its subscriptions activated, but " + firstNames(stay, 3) + stays
+		}
 		return "activated: all its subscriptions activated"
 	}
 	// Suspended by its reseller (too): its own subscriptions may stay
 	// suspended for their own reasons, shown with each.
 	return "no longer suspended (" + strings.Join(before, ", ") + "): panel access restored"
+}
+
+// staySuspended returns, in domain order, the subscriptions of customer
+// login that the result keeps suspended (indexed once, on first use:
+// most plans activate no customer).
+func (e *engine) staySuspended(login string) []string {
+	if e.suspendedSubs == nil {
+		e.suspendedSubs = map[string][]string{}
+		for _, s := range e.result.Subscriptions {
+			if s.Customer != "" && s.Status == Suspended {
+				e.suspendedSubs[s.Customer] = append(e.suspendedSubs[s.Customer], s.Domain)
+			}
+		}
+		for _, ds := range e.suspendedSubs {
+			slices.Sort(ds)
+		}
+	}
+	return e.suspendedSubs[login]
 }
 
 // resellerStatusReason explains a reseller's changed status.
