@@ -122,7 +122,11 @@ func (e *engine) planResellers() {
 			}
 			if act, ok := statusAction(b.Status, rec.Status); ok {
 				c.Action = act
-				c.Reasons = append(c.Reasons, resellerStatusReason(act))
+				var stay []string
+				if act == Activate {
+					stay = e.resellerStays(login)
+				}
+				c.Reasons = append(c.Reasons, resellerStatusReason(act, stay))
 			}
 			if b.Plan == rec.Plan && (b.Allocation != rec.Allocation || b.Oversell != rec.Oversell) {
 				// Fan-out of the reseller plan's change, unless the

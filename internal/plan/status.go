@@ -191,10 +191,41 @@ func (e *engine) staySuspended(login string) []string {
 	return e.suspendedSubs[login]
 }
 
-// resellerStatusReason explains a reseller's changed status.
-func resellerStatusReason(action Action) string {
+// resellerStays returns what stays suspended, for reasons of its own,
+// when reseller login is activated: its customers suspended in config
+// ("customer LOGIN"), then the subscriptions it owns that the result
+// keeps suspended, but those of these customers.
+func (e *engine) resellerStays(login string) []string {
+	var stay []string
+	held := map[string]bool{}
+	for _, l := range e.customerLogins() {
+		if cu := e.cfg.Customers[l]; ownerOf(cu.Owner) == login && cu.Status == Suspended {
+			stay = append(stay, "customer "+l)
+			held[l] = true
+		}
+	}
+	var domains []string
+	for _, s := range e.result.Subscriptions {
+		if s.Owner == login && s.Status == Suspended && !held[s.Customer] {
+			domains = append(domains, s.Domain)
+		}
+	}
+	slices.Sort(domains)
+	return append(stay, domains...)
+}
+
+// resellerStatusReason explains a reseller's changed status; stay is
+// what stays suspended when it is activated (resellerStays).
+func resellerStatusReason(action Action, stay []string) string {
 	if action == Suspend {
 		return "suspended in config: its customers and their subscriptions are suspended"
+	}
+	if len(stay) > 0 {
+		stays := " stays suspended for its own reasons"
+		if len(stay) > 1 {
+			stays = " stay suspended for their own reasons"
+		}
+		return "activated in config: its customers and their subscriptions are activated, but " + firstNames(stay, 3) + stays
 	}
 	return "activated in config: its customers and their subscriptions are activated"
 }
