@@ -122,7 +122,11 @@ func (e *engine) planResellers() {
 			}
 			if act, ok := statusAction(b.Status, rec.Status); ok {
 				c.Action = act
-				c.Reasons = append(c.Reasons, resellerStatusReason(act))
+				var stay []string
+				if act == Activate {
+					stay = e.resellerStays(login)
+				}
+				c.Reasons = append(c.Reasons, resellerStatusReason(act, stay))
 			}
 			if b.Plan == rec.Plan && (b.Allocation != rec.Allocation || b.Oversell != rec.Oversell) {
 				// Fan-out of the reseller plan's change, unless the
@@ -287,11 +291,11 @@ func (e *engine) planCustomers() {
 				if statusChanged {
 					// Moved and suspended (or activated) at once: the
 					// move is the action, and the status says why too.
-					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+					c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons, e.staySuspended(login)))
 				}
 			case statusChanged:
 				c.Action = act
-				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons))
+				c.Reasons = append(c.Reasons, customerStatusReason(act, rec.StatusReasons, b.StatusReasons, e.staySuspended(login)))
 			case ownSuspension:
 				c.Action = Suspend
 				c.Reasons = append(c.Reasons, ownSuspended+", until now only with its reseller: it stays suspended when its reseller is activated")

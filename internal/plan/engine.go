@@ -143,6 +143,9 @@ type engine struct {
 	renamed        map[string]string
 	priorSubs      map[string]*state.Subscription
 	priorCustomers map[string]*state.Customer
+	// suspendedSubs are the result's suspended subscriptions by
+	// customer (staySuspended).
+	suspendedSubs  map[string][]string
 	priorResellers map[string]*state.Reseller
 
 	// reuse is the earlier plan's memo when it may be reused.

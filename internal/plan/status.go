@@ -12,6 +12,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,12 +151,21 @@ func CanLogin(c state.Customer, subscriptions int) bool {
 }
 
 // customerStatusReason explains a customer's changed status: what it is
-// suspended for, or (activated) what it is no longer suspended for.
-func customerStatusReason(action Action, reasons, before []string) string {
+// suspended for, or (activated) what it is no longer suspended for;
+// stay are the domains of its subscriptions that stay suspended for
+// their own reasons (their config, their expiry).
+func customerStatusReason(action Action, reasons, before, stay []string) string {
 	if action == Suspend {
 		return strings.Join(reasons, ", ") + ": panel access blocked, all its subscriptions suspended"
 	}
 	if len(before) == 0 || (len(before) == 1 && before[0] == "suspended in config") {
+		if len(stay) > 0 {
+			stays := " stays suspended for its own reasons"
+			if len(stay) > 1 {
+				stays = " stay suspended for their own reasons"
+			}
+			return "activated: its subscriptions activated, but " + firstNames(stay, 3) + stays
+		}
 		return "activated: all its subscriptions activated"
 	}
 	// Suspended by its reseller (too): its own subscriptions may stay
@@ -163,10 +173,59 @@ func customerStatusReason(action Action, reasons, before []string) string {
 	return "no longer suspended (" + strings.Join(before, ", ") + "): panel access restored"
 }
 
-// resellerStatusReason explains a reseller's changed status.
-func resellerStatusReason(action Action) string {
+// staySuspended returns, in domain order, the subscriptions of customer
+// login that the result keeps suspended (indexed once, on first use:
+// most plans activate no customer).
+func (e *engine) staySuspended(login string) []string {
+	if e.suspendedSubs == nil {
+		e.suspendedSubs = map[string][]string{}
+		for _, s := range e.result.Subscriptions {
+			if s.Customer != "" && s.Status == Suspended {
+				e.suspendedSubs[s.Customer] = append(e.suspendedSubs[s.Customer], s.Domain)
+			}
+		}
+		for _, ds := range e.suspendedSubs {
+			slices.Sort(ds)
+		}
+	}
+	return e.suspendedSubs[login]
+}
+
+// resellerStays returns what stays suspended, for reasons of its own,
+// when reseller login is activated: its customers suspended in config
+// ("customer LOGIN"), then the subscriptions it owns that the result
+// keeps suspended, but those of these customers.
+func (e *engine) resellerStays(login string) []string {
+	var stay []string
+	held := map[string]bool{}
+	for _, l := range e.customerLogins() {
+		if cu := e.cfg.Customers[l]; ownerOf(cu.Owner) == login && cu.Status == Suspended {
+			stay = append(stay, "customer "+l)
+			held[l] = true
+		}
+	}
+	var domains []string
+	for _, s := range e.result.Subscriptions {
+		if s.Owner == login && s.Status == Suspended && !held[s.Customer] {
+			domains = append(domains, s.Domain)
+		}
+	}
+	slices.Sort(domains)
+	return append(stay, domains...)
+}
+
+// resellerStatusReason explains a reseller's changed status; stay is
+// what stays suspended when it is activated (resellerStays).
+func resellerStatusReason(action Action, stay []string) string {
 	if action == Suspend {
 		return "suspended in config: its customers and their subscriptions are suspended"
+	}
+	if len(stay) > 0 {
+		stays := " stays suspended for its own reasons"
+		if len(stay) > 1 {
+			stays = " stay suspended for their own reasons"
+		}
+		return "activated in config: its customers and their subscriptions are activated, but " + firstNames(stay, 3) + stays
 	}
 	return "activated in config: its customers and their subscriptions are activated"
 }
