@@ -79,6 +79,9 @@ func (e *engine) planResellers() {
 		case prior == nil:
 			c.Action = Create
 			c.Reasons = []string{"new in config"}
+			if rec.Status == Suspended {
+				c.Reasons = append(c.Reasons, resellerStatusReason(Suspend, nil))
+			}
 			b = &state.Reseller{}
 		default:
 			c.Action = Update
@@ -245,6 +248,9 @@ func (e *engine) planCustomers() {
 		b := prior
 		if b == nil {
 			c.Action, c.Reasons = Create, []string{"new in config"}
+			if rec.Status == Suspended {
+				c.Reasons = append(c.Reasons, customerStatusReason(Suspend, rec.StatusReasons, nil, nil))
+			}
 			b = &state.Customer{}
 			e.checkCreateCustomers(cu)
 			e.checkResellerLogin(cu)

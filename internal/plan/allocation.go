@@ -509,11 +509,13 @@ func (e *engine) overAllocated(login, path string, applied int64, limit model.Va
 // overAllocationWarnings adds the over-allocation warnings to the plan's
 // diagnostics: those of this plan, and, for a reseller whose
 // subscriptions were all carried over from the plan reused (allocate did
-// not run for it, and nothing it depends on changed), that plan's.
+// not run for it, and nothing it depends on changed), that plan's; not
+// for one whose subscriptions were planned again (replanned) and are
+// gone.
 func (e *engine) overAllocationWarnings() {
 	if e.reuse != nil {
 		for login, ds := range e.reuse.overAlloc {
-			if !e.allocated[login] {
+			if !e.allocated[login] && !e.replanned[login] {
 				e.overAlloc[login] = ds
 			}
 		}

@@ -134,6 +134,11 @@ type engine struct {
 	// allocated says allocate ran for a reseller in this plan.
 	overAlloc map[string][]diag.Diagnostic
 	allocated map[string]bool
+	// replanned are the resellers whose subscriptions are all planned
+	// again, not carried over from the plan reused (reuseSubs): one
+	// whose last subscription went has no allocation run, and none of
+	// that plan's warnings either.
+	replanned map[string]bool
 	// secret verification results: hash+"\x00"+plain -> ok
 	verified map[string]bool
 	// rerecorded counts the outdated secrets recorded anew (Rerecorder).

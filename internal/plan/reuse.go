@@ -148,6 +148,7 @@ func (e *engine) reuseSubs(m *memo, domains []string, subs []*sub, recs []state.
 		}
 	}
 	delete(dirty, model.Admin) // the admin's subscriptions share nothing
+	e.replanned = dirty
 	kept := 0
 	for i, s := range subs {
 		if s != nil && dirty[s.owner] {

@@ -893,3 +893,40 @@ func reuseStep(r *rand.Rand, cfg *model.Config, step int, at time.Time, span, ba
 	}
 	return cfg, at
 }
+
+// TestReuseGoneResellerWarning: a reseller over its allocation whose
+// subscriptions all go is warned about no longer, reusing the last plan
+// or not.
+func TestReuseGoneResellerWarning(t *testing.T) {
+	cfg := model.NewConfig()
+	cfg.Server = &model.Server{}
+	cfg.ServicePlans["r/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "r", Name: "Web",
+		Props: model.Props{"resources.disk_space": model.Size(8 * gib)}}
+	cfg.Resellers["r"] = &model.Reseller{Login: "r", Plan: model.None, Status: "active",
+		Props: model.Props{"resources.disk_space": model.Size(20 * gib)}}
+	cfg.Customers["c"] = &model.Customer{Login: "c", Owner: "r", Status: "active"}
+	for _, d := range []string{"a.example", "b.example"} {
+		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Customer: "c", Owner: "r", Plan: "Web", Status: "active"}
+	}
+	prior := applied(t, mustPlan(t, cfg, nil))
+	cfg = cloneConfig(cfg)
+	cfg.Resellers["r"].Props = model.Props{"resources.disk_space": model.Size(12 * gib)}
+	prior = applied(t, mustPlan(t, cfg, prior))
+	last := mustPlan(t, cfg, prior)
+	if len(last.Diagnostics) != 1 || !strings.Contains(last.Diagnostics[0].Summary, "more than its allocation") {
+		t.Fatalf("want r's over-allocation warning, got %v", last.Diagnostics)
+	}
+	cfg = cloneConfig(cfg)
+	delete(cfg.Subscriptions, "a.example")
+	delete(cfg.Subscriptions, "b.example")
+	in := Input{Config: cfg, Prior: prior, Now: now, Secrets: &fakeSecrets{}}
+	full := Make(in)
+	in.Reuse = last
+	got := Make(in)
+	if len(full.Diagnostics) != 0 {
+		t.Fatalf("r warned about with no subscription left: %v", full.Diagnostics)
+	}
+	if d := planDiff(full, got); d != "" {
+		t.Fatalf("reuse differs from the full plan (-full +reuse):\n%s", d)
+	}
+}
