@@ -134,7 +134,9 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		shown++
 		writeChange(&b, st, c, max, caused[c.Address()])
 	}
-	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
+	// Conflicts accepted earlier are listed until they are gone, but
+	// leave nothing to do.
+	if len(p.Changes) == 0 && !slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
 		b.WriteString(noChanges(p) + "\n\n")
 	}
 	writeConflicts(&b, st, p)
