@@ -172,7 +172,7 @@ type bulk struct {
 	// reasons, for a status cascade: why each of them changes
 	// ("customer bob suspended").
 	reasons []string
-	// fields, for conflicts resolved: the changes each of them gets
+	// fields, for a conflict cascade: the changes each of them gets
 	// (the same for all), shown once.
 	fields bool
 	keys   []string
@@ -185,8 +185,9 @@ type bulk struct {
 // and so the subscriptions a customer's or reseller's suspension (or
 // activation) suspends for the same reasons, changing nothing else, and
 // those a customer's move takes onto its new owner's plans alike, and
-// those whose conflicts a component installed (an allocation raised)
-// resolves, getting the same values.
+// those whose conflicts a change of the system (a component installed
+// or removed, a service made available or not) resolves or makes alike,
+// getting the same values.
 func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	byPlan := map[string]*bulk{}
 	members := map[*plan.Change]*bulk{}
@@ -201,7 +202,7 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		case c.Action == plan.Create || c.Action == plan.Delete:
 		case statusCascade(c), moveCascade(c):
 			planName, reasons, cascade = "", c.Reasons, true
-		case resolvedCascade(c):
+		case conflictCascade(c):
 			planName, reasons, cascade, fields = "", c.Reasons, true, true
 		default:
 			continue
@@ -263,16 +264,17 @@ func moveCascade(c *plan.Change) bool {
 		onlyFields(c, "owner", "customer", "plan", "sync_status")
 }
 
-// resolvedCascade reports whether c is a subscription changed only
-// because conflicts of its are gone (a component installed, an
-// allocation raised): a change of the system, not of its config, that
-// reaches every subscription with the same conflicts alike.
-func resolvedCascade(c *plan.Change) bool {
+// conflictCascade reports whether c is a subscription changed only
+// because its conflicts are gone or new (a component installed or
+// removed, a service made available or not, an allocation raised): a
+// change of the system, not of its config, that reaches every
+// subscription with the same conflicts alike.
+func conflictCascade(c *plan.Change) bool {
 	if c.Kind != plan.KindSubscription || (c.Action != plan.Sync && c.Action != plan.Update) || len(c.Reasons) == 0 {
 		return false
 	}
 	for _, r := range c.Reasons {
-		if !strings.HasPrefix(r, "conflicts resolved: ") {
+		if !strings.HasPrefix(r, "conflicts resolved: ") && r != "conflicts: some properties cannot be provided" {
 			return false
 		}
 	}
