@@ -491,7 +491,7 @@ func printOutcomes(w io.Writer, outcomes []serverOutcome) {
 			leftovers = append(leftovers, "  "+at+n)
 		}
 		for _, pr := range out.Problems {
-			lines := problemLines(pr.Text)
+			lines := shownProblemLines(problemLines(pr.Text))
 			if len(lines) == 1 {
 				problems = append(problems, fmt.Sprintf("  %s%s: %s", at, pr.Object, lines[0]))
 				continue
@@ -535,6 +535,21 @@ func printLines(w io.Writer, lines []string) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// problemLinesShown is how many lines of one problem Plesk reported
+// apply prints; the rest are counted. A plan change that reaches a whole
+// fleet leaves a line per subscription, where the plan summarises them.
+const problemLinesShown = 20
+
+// shownProblemLines keeps the first problemLinesShown of lines and a
+// line counting the others.
+func shownProblemLines(lines []string) []string {
+	if len(lines) <= problemLinesShown {
+		return lines
+	}
+	out := append([]string(nil), lines[:problemLinesShown]...)
+	return append(out, fmt.Sprintf("and %d more (apply --format json lists them all)", len(lines)-problemLinesShown))
+}
 
 // problemLines are the lines of a problems text Plesk reported, each with
 // its spaces collapsed, blank ones left out (at least one line).

@@ -158,7 +158,17 @@ func (e *engine) planServices() {
 		c.Fields = fs
 		e.add(c)
 	}
+	kept := false
 	for _, s := range e.prior.Services {
+		if desired[s.Name] == nil && e.retiredInUse(s.Name) {
+			// Its extension is gone but plans still list it: it stays
+			// recorded, so that they keep their conflict (checkRetired)
+			// until the extension is back or no plan lists it, rather
+			// than the next plan refusing a service it no longer knows.
+			e.result.Services = append(e.result.Services, s)
+			kept = true
+			continue
+		}
 		if desired[s.Name] == nil {
 			reason := "removed from config"
 			if lack, lacks := e.cfg.Lacking[s.Name]; lacks && lack.Declared {
@@ -169,6 +179,31 @@ func (e *engine) planServices() {
 			e.add(&Change{Kind: "service", Key: s.Name, Action: Delete, Reasons: []string{reason}})
 		}
 	}
+	if kept {
+		sort.SliceStable(e.result.Services, func(i, j int) bool { return e.result.Services[i].Name < e.result.Services[j].Name })
+	}
+}
+
+// retiredInUse reports whether name is a service of a removed extension
+// (model.Config.Retired) that a plan or a reseller of the config still
+// lists.
+func (e *engine) retiredInUse(name string) bool {
+	if _, retired := e.cfg.Retired[name]; !retired {
+		return false
+	}
+	for _, plans := range []map[string]*model.Plan{e.cfg.ServicePlans, e.cfg.AddonPlans, e.cfg.ResellerPlans} {
+		for _, p := range plans {
+			if slices.Contains(p.Services, name) {
+				return true
+			}
+		}
+	}
+	for _, r := range e.cfg.Resellers {
+		if slices.Contains(r.Services, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // planPlans plans one kind of plan and records which plans changed, so

@@ -134,7 +134,9 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		shown++
 		writeChange(&b, st, c, max, caused[c.Address()])
 	}
-	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
+	// Conflicts accepted earlier are listed until they are gone, but
+	// leave nothing to do.
+	if len(p.Changes) == 0 && !slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
 		b.WriteString(noChanges(p) + "\n\n")
 	}
 	writeConflicts(&b, st, p)
@@ -170,8 +172,11 @@ type bulk struct {
 	// reasons, for a status cascade: why each of them changes
 	// ("customer bob suspended").
 	reasons []string
-	keys    []string
-	first   *plan.Change
+	// fields, for a conflict cascade: the changes each of them gets
+	// (the same for all), shown once.
+	fields bool
+	keys   []string
+	first  *plan.Change
 }
 
 // bulkGroups groups subscription creates and deletes by plan when a plan
@@ -179,7 +184,10 @@ type bulk struct {
 // is a summary, not a wall of lines (the JSON document lists them all);
 // and so the subscriptions a customer's or reseller's suspension (or
 // activation) suspends for the same reasons, changing nothing else, and
-// those a customer's move takes onto its new owner's plans alike.
+// those a customer's move takes onto its new owner's plans alike, and
+// those whose conflicts a change of the system (a component installed
+// or removed, a service made available or not) resolves or makes alike,
+// getting the same values.
 func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 	byPlan := map[string]*bulk{}
 	members := map[*plan.Change]*bulk{}
@@ -189,11 +197,13 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		}
 		planName := c.Plan
 		var reasons []string
-		cascade := false
+		cascade, fields := false, false
 		switch {
 		case c.Action == plan.Create || c.Action == plan.Delete:
 		case statusCascade(c), moveCascade(c):
 			planName, reasons, cascade = "", c.Reasons, true
+		case conflictCascade(c):
+			planName, reasons, cascade, fields = "", c.Reasons, true, true
 		default:
 			continue
 		}
@@ -208,7 +218,7 @@ func bulkGroups(changes []*plan.Change) map[*plan.Change]*bulk {
 		}
 		g := byPlan[k]
 		if g == nil {
-			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, reasons: reasons, first: c}
+			g = &bulk{server: c.Server, action: c.Action, kind: c.Kind, plan: planName, reasons: reasons, fields: fields, first: c}
 			byPlan[k] = g
 		}
 		g.keys = append(g.keys, c.Key)
@@ -254,6 +264,23 @@ func moveCascade(c *plan.Change) bool {
 		onlyFields(c, "owner", "customer", "plan", "sync_status")
 }
 
+// conflictCascade reports whether c is a subscription changed only
+// because its conflicts are gone or new (a component installed or
+// removed, a service made available or not, an allocation raised): a
+// change of the system, not of its config, that reaches every
+// subscription with the same conflicts alike.
+func conflictCascade(c *plan.Change) bool {
+	if c.Kind != plan.KindSubscription || (c.Action != plan.Sync && c.Action != plan.Update) || len(c.Reasons) == 0 {
+		return false
+	}
+	for _, r := range c.Reasons {
+		if !strings.HasPrefix(r, "conflicts resolved: ") && r != "conflicts: some properties cannot be provided" {
+			return false
+		}
+	}
+	return true
+}
+
 // onlyFields reports whether c changes no field but those of paths.
 func onlyFields(c *plan.Change, paths ...string) bool {
 	for _, f := range c.Fields {
@@ -278,7 +305,13 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 		why = " (" + escapeJoin(g.reasons, "; ") + ")"
 	}
 	fmt.Fprintf(b, "  # %s %s%s will be %s%s (listed in full by --format json)\n", Thousands(len(g.keys)), string(g.kind)+"s", on, verb, why)
-	fmt.Fprintf(b, "  %s%s %s\n\n", serverPrefix(g.server), sym, names(g.keys, max))
+	fmt.Fprintf(b, "  %s%s %s\n", serverPrefix(g.server), sym, names(g.keys, max))
+	if g.fields {
+		for _, f := range g.first.Fields {
+			writeField(b, st, *f)
+		}
+	}
+	b.WriteString("\n")
 }
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
