@@ -71,10 +71,13 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	driftMarkdown(&b, p)
 	// As in text: accepted conflicts stay listed until they are gone.
-	if len(p.Changes) == 0 && len(p.Conflicts) == 0 {
+	if nothingToDo(p) {
 		b.WriteString(noChanges(p) + "\n")
-		_, err := io.WriteString(w, b.String())
-		return err
+		if len(p.Conflicts) == 0 {
+			_, err := io.WriteString(w, b.String())
+			return err
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("| | count |\n|---|---:|\n")
 	fmt.Fprintf(&b, "| to add | %s |\n| to change | %s |\n| to delete | %s |\n| conflicts | %s |\n| locked subscriptions skipped | %s |\n\n",

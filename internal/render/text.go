@@ -134,9 +134,7 @@ func PlanText(w io.Writer, p *plan.Plan, opt Options) error {
 		shown++
 		writeChange(&b, st, c, max, caused[c.Address()])
 	}
-	// Conflicts accepted earlier are listed until they are gone, but
-	// leave nothing to do.
-	if len(p.Changes) == 0 && !slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted }) {
+	if nothingToDo(p) {
 		b.WriteString(noChanges(p) + "\n\n")
 	}
 	writeConflicts(&b, st, p)
@@ -740,6 +738,13 @@ func otherWord(listed bool) string {
 		return "other "
 	}
 	return ""
+}
+
+// nothingToDo reports whether p changes nothing and has no conflict
+// pending: conflicts accepted earlier are listed until they are gone,
+// but leave nothing to do.
+func nothingToDo(p *plan.Plan) bool {
+	return len(p.Changes) == 0 && !slices.ContainsFunc(p.Conflicts, func(c plan.Conflict) bool { return !c.Accepted })
 }
 
 // noChanges is the sentence of a plan without changes. With drift, the
