@@ -750,15 +750,21 @@ func nothingToDo(p *plan.Plan) bool {
 // noChanges is the sentence of a plan without changes. With drift, the
 // servers, not the recorded state, match the configuration: the config
 // has what was changed outside plansync, and an apply records it.
+// Conflicts accepted earlier (the only ones it can have, nothingToDo)
+// are the exception, listed below it.
 func noChanges(p *plan.Plan) string {
+	but := ""
+	if len(p.Conflicts) > 0 {
+		but = " but for the conflicts accepted earlier (below)"
+	}
 	if len(p.Drift) > 0 {
 		what := "The server matches"
 		if len(p.Servers) > 1 {
 			what = "The servers match"
 		}
-		return "No changes. " + what + " the configuration; apply records what changed outside plansync (above) in the state."
+		return "No changes. " + what + " the configuration" + but + "; apply records what changed outside plansync (above) in the state."
 	}
-	return "No changes. The recorded state matches the configuration."
+	return "No changes. The recorded state matches the configuration" + but + "."
 }
 
 // adaptTheSystem names the second way out of a conflict: in a reseller's
