@@ -468,13 +468,22 @@ func recordedDrift(drift []plan.Drift, what string, serial uint64, wrote bool, n
 }
 
 // isRename reports whether a drift item is only a rename in the panel
-// (a plan's name, an account's login, a subscription's domain).
+// (a plan's name, an account's login, a subscription's domain): its one
+// field is its kind's key. A customer's or reseller's name is a contact
+// field, recorded like any other.
 func isRename(d *plan.Drift) bool {
 	if d.Cause == plan.DriftCreated || d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing || len(d.Fields) == 0 {
 		return false
 	}
+	key := "name"
+	switch d.Kind {
+	case plan.KindCustomer, plan.KindReseller:
+		key = "login"
+	case plan.KindSubscription:
+		key = "domain"
+	}
 	for _, f := range d.Fields {
-		if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+		if f.Path != key {
 			return false
 		}
 	}
