@@ -592,17 +592,24 @@ func printDisagreements(w io.Writer, ds []deploy.Disagreement) {
 }
 
 func refreshSummary(server string, res *refresh.Result) string {
-	return refreshEntry("from "+server, len(res.Drift), recordedWhat(res.IDs, res.Agreed, res.IDs == 0, "server's"))
+	return refreshEntry("from "+server, res.Drift, recordedWhat(res.IDs, res.Agreed, res.IDs == 0, "server's"))
 }
 
 // refreshEntry is the history summary of a refresh of what (from HOST,
-// of N servers) that recorded drift items, or, with none, what (see
-// recordedWhat).
-func refreshEntry(of string, drift int, what string) string {
-	if drift == 0 {
+// of N servers) that recorded drift items (renames in the panel, which
+// the state does not record, left out of the count, as recordedDrift
+// says), or, with none, what (see recordedWhat).
+func refreshEntry(of string, drift []plan.Drift, what string) string {
+	n := 0
+	for i := range drift {
+		if !isRename(&drift[i]) {
+			n++
+		}
+	}
+	if n == 0 {
 		return fmt.Sprintf("refresh %s: no drift, %s recorded", of, what)
 	}
-	return fmt.Sprintf("refresh %s: %s recorded", of, counted(drift, "drift item"))
+	return fmt.Sprintf("refresh %s: %s recorded", of, counted(n, "drift item"))
 }
 
 // recordedWhat says what a refresh without drift recorded: the Plesk
