@@ -16,7 +16,7 @@ import (
 // histFaultA and histFaultB are two weeks of an operator's history: B
 // renames a customer and moves it to a reseller (a locked subscription
 // onto the reseller's plan, a synced one onto none), converts a customer
-// into a reseller on a reseller plan, un-customises a subscription,
+// into a reseller on no plan, un-customises a subscription,
 // switches another onto another plan with an add-on and a
 // customisation, suspends a customer and deletes a subscription.
 const histFaultA = `server:
@@ -56,7 +56,7 @@ addon_plans:
   - {name: Extra, resources: {disk_space: 5GiB}}
 resellers:
   - {login: acme, name: Acme, plan: RP}
-  - {login: kim, name: Kim, plan: RP}
+  - {login: kim, name: Kim, plan: none}
 customers:
   - {login: john, renamed_from: jdoe, name: John Doe, owner: acme}
   - {login: ann, name: Ann, status: suspended}

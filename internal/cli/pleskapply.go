@@ -199,6 +199,34 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 				custom[s.Domain] = s
 			}
 		}
+		converted := map[string]*state.Reseller{}
+		for _, ref := range out.Created {
+			if ref.Kind != "reseller" {
+				continue
+			}
+			for i := range planned.Resellers {
+				if p := &planned.Resellers[i]; p.Login == ref.Key && p.Plan == model.None && p.Allocation != "" {
+					converted[p.Login] = p
+				}
+			}
+		}
+		for i := range observed.Resellers {
+			o := &observed.Resellers[i]
+			if p := converted[o.Login]; p != nil && o.Plan == model.None {
+				// Converted onto no plan, the write of its allocation
+				// not done: it keeps the allocation it was converted
+				// with (the totals of its subscriptions, fixed then),
+				// which the next plan writes over the server's own,
+				// as this one would have.
+				o.Allocation, o.Services, o.Oversell = p.Allocation, p.Services, p.Oversell
+				if v, ok := planned.PropertySets[p.Allocation]; ok {
+					if observed.PropertySets == nil {
+						observed.PropertySets = map[string]state.Values{}
+					}
+					observed.PropertySets[p.Allocation] = v
+				}
+			}
+		}
 		for i := range observed.Subscriptions {
 			o := &observed.Subscriptions[i]
 			if t, ok := created[o.Domain]; ok {
