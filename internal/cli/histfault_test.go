@@ -78,9 +78,16 @@ func TestHistoryStepFaultAnywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("one history per operation")
 	}
+	t.Run("accounts", func(t *testing.T) { histFaultSweep(t, histFaultB) })
+	t.Run("plan edited", func(t *testing.T) {
+		histFaultSweep(t, strings.Replace(histFaultB, "{disk_space: 10GiB, mailboxes: 10}", "{disk_space: 12GiB, mailboxes: 10}", 1))
+	})
+}
+
+func histFaultSweep(t *testing.T, week2 string) {
 	reference := ""
 	for n := 0; n < 200; n++ {
-		done, result := histFaultTrial(t, n)
+		done, result := histFaultTrial(t, n, week2)
 		if n == 0 {
 			reference = result
 			continue
@@ -105,7 +112,7 @@ func TestHistoryStepFaultAnywhere(t *testing.T) {
 // histFaultB again without a fault; it checks the rerun finished the
 // apply and returns whether the faulty apply succeeded (the fault came
 // too late to hit it) and what the record and the server hold.
-func histFaultTrial(t *testing.T, n int) (bool, string) {
+func histFaultTrial(t *testing.T, n int, week2 string) (bool, string) {
 	t.Helper()
 	st := fake.NewState()
 	var emu atomic.Pointer[fake.Server]
@@ -120,7 +127,7 @@ func histFaultTrial(t *testing.T, n int) (bool, string) {
 	if out, code := runCLI(t, vars, "apply", "--dir", dir, "--auto-approve"); code != 0 {
 		t.Fatalf("week 1: exit %d\n%s", code, out)
 	}
-	save(t, file, histFaultB)
+	save(t, file, week2)
 	done := true
 	if n > 0 {
 		emu.Store(fake.New(st, fake.Options{Key: "k-hist", FailOp: n}))

@@ -175,6 +175,36 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
 	res := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller})
 	observed := res.Observed
+	if observed != nil && srv.Records != nil {
+		// A subscription a plan write of this apply reached on the
+		// server, while its own writes are not done (deploy.Outcome
+		// .Changed, on its prior record, synced): Plesk gave it the
+		// plan's change, which its prior record does not hold, and a
+		// refresh would take that for a model disagreement and keep the
+		// record. It is recorded with what the server has, as an import
+		// reads it.
+		changed := map[string]bool{}
+		for _, ref := range out.Changed {
+			if ref.Kind == "subscription" {
+				changed[ref.Key] = true
+			}
+		}
+		read := map[string]*state.Subscription{}
+		for i := range srv.Records.Subscriptions {
+			read[srv.Records.Subscriptions[i].Domain] = &srv.Records.Subscriptions[i]
+		}
+		for i := range observed.Subscriptions {
+			o := &observed.Subscriptions[i]
+			r := read[o.Domain]
+			if !changed[o.Domain] || r == nil || o.SyncStatus != "synced" || r.SyncStatus != "synced" || o.Plan != r.Plan || o.Owner != r.Owner {
+				continue
+			}
+			if v, ok := srv.Records.PropertySets[r.Effective]; ok && r.Effective != o.Effective {
+				o.Effective = r.Effective
+				observed.PropertySets[r.Effective] = v
+			}
+		}
+	}
 	if observed != nil {
 		// Still locked in the panel, the config keeping it synced (its
 		// sync not reached, or failed): recorded so, as a refresh
