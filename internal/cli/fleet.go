@@ -484,7 +484,7 @@ func runRefreshFleet(ctx context.Context, env Env, c *common, run *planRun, cfg 
 	what := recordedWhat(ids, agreed, comps, "servers'")
 	if changed {
 		result := plan.JoinStates(lineage, serial, names, recs)
-		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshEntry("of "+read, len(drift), what)}
+		entry := &state.HistoryEntry{Who: env.User, When: env.Now().UTC(), Summary: refreshEntry("of "+read, drift, what)}
 		if len(drift) > 0 {
 			entry.Changes = render.DriftHistory(drift)
 		}

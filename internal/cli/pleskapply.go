@@ -175,6 +175,36 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	srv := refresh.FromSnapshot(withRecordedComponents(read, client, reseller, out.Record), now)
 	res := refresh.Compare(out.Record, cfg, srv, refresh.Options{Reseller: reseller})
 	observed := res.Observed
+	if observed != nil && srv.Records != nil {
+		// A subscription a plan write of this apply reached on the
+		// server, while its own writes are not done (deploy.Outcome
+		// .Changed, on its prior record, synced): Plesk gave it the
+		// plan's change, which its prior record does not hold, and a
+		// refresh would take that for a model disagreement and keep the
+		// record. It is recorded with what the server has, as an import
+		// reads it.
+		changed := map[string]bool{}
+		for _, ref := range out.Changed {
+			if ref.Kind == "subscription" {
+				changed[ref.Key] = true
+			}
+		}
+		read := map[string]*state.Subscription{}
+		for i := range srv.Records.Subscriptions {
+			read[srv.Records.Subscriptions[i].Domain] = &srv.Records.Subscriptions[i]
+		}
+		for i := range observed.Subscriptions {
+			o := &observed.Subscriptions[i]
+			r := read[o.Domain]
+			if !changed[o.Domain] || r == nil || o.SyncStatus != "synced" || r.SyncStatus != "synced" || o.Plan != r.Plan || o.Owner != r.Owner {
+				continue
+			}
+			if v, ok := srv.Records.PropertySets[r.Effective]; ok && r.Effective != o.Effective {
+				o.Effective = r.Effective
+				observed.PropertySets[r.Effective] = v
+			}
+		}
+	}
 	if observed != nil {
 		// Still locked in the panel, the config keeping it synced (its
 		// sync not reached, or failed): recorded so, as a refresh
@@ -197,6 +227,34 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 			}
 			if unfinished[s.Domain] && s.Plan == model.None {
 				custom[s.Domain] = s
+			}
+		}
+		converted := map[string]*state.Reseller{}
+		for _, ref := range out.Created {
+			if ref.Kind != "reseller" {
+				continue
+			}
+			for i := range planned.Resellers {
+				if p := &planned.Resellers[i]; p.Login == ref.Key && p.Plan == model.None && p.Allocation != "" {
+					converted[p.Login] = p
+				}
+			}
+		}
+		for i := range observed.Resellers {
+			o := &observed.Resellers[i]
+			if p := converted[o.Login]; p != nil && o.Plan == model.None {
+				// Converted onto no plan, the write of its allocation
+				// not done: it keeps the allocation it was converted
+				// with (the totals of its subscriptions, fixed then),
+				// which the next plan writes over the server's own,
+				// as this one would have.
+				o.Allocation, o.Services, o.Oversell = p.Allocation, p.Services, p.Oversell
+				if v, ok := planned.PropertySets[p.Allocation]; ok {
+					if observed.PropertySets == nil {
+						observed.PropertySets = map[string]state.Values{}
+					}
+					observed.PropertySets[p.Allocation] = v
+				}
 			}
 		}
 		for i := range observed.Subscriptions {

@@ -468,13 +468,22 @@ func recordedDrift(drift []plan.Drift, what string, serial uint64, wrote bool, n
 }
 
 // isRename reports whether a drift item is only a rename in the panel
-// (a plan's name, an account's login, a subscription's domain).
+// (a plan's name, an account's login, a subscription's domain): its one
+// field is its kind's key. A customer's or reseller's name is a contact
+// field, recorded like any other.
 func isRename(d *plan.Drift) bool {
 	if d.Cause == plan.DriftCreated || d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing || len(d.Fields) == 0 {
 		return false
 	}
+	key := "name"
+	switch d.Kind {
+	case plan.KindCustomer, plan.KindReseller:
+		key = "login"
+	case plan.KindSubscription:
+		key = "domain"
+	}
 	for _, f := range d.Fields {
-		if f.Path != "name" && f.Path != "login" && f.Path != "domain" {
+		if f.Path != key {
 			return false
 		}
 	}
@@ -583,17 +592,24 @@ func printDisagreements(w io.Writer, ds []deploy.Disagreement) {
 }
 
 func refreshSummary(server string, res *refresh.Result) string {
-	return refreshEntry("from "+server, len(res.Drift), recordedWhat(res.IDs, res.Agreed, res.IDs == 0, "server's"))
+	return refreshEntry("from "+server, res.Drift, recordedWhat(res.IDs, res.Agreed, res.IDs == 0, "server's"))
 }
 
 // refreshEntry is the history summary of a refresh of what (from HOST,
-// of N servers) that recorded drift items, or, with none, what (see
-// recordedWhat).
-func refreshEntry(of string, drift int, what string) string {
-	if drift == 0 {
+// of N servers) that recorded drift items (renames in the panel, which
+// the state does not record, left out of the count, as recordedDrift
+// says), or, with none, what (see recordedWhat).
+func refreshEntry(of string, drift []plan.Drift, what string) string {
+	n := 0
+	for i := range drift {
+		if !isRename(&drift[i]) {
+			n++
+		}
+	}
+	if n == 0 {
 		return fmt.Sprintf("refresh %s: no drift, %s recorded", of, what)
 	}
-	return fmt.Sprintf("refresh %s: %s recorded", of, counted(drift, "drift item"))
+	return fmt.Sprintf("refresh %s: %s recorded", of, counted(n, "drift item"))
 }
 
 // recordedWhat says what a refresh without drift recorded: the Plesk

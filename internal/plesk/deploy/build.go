@@ -28,9 +28,20 @@ func (r *run) build(ctx context.Context) ([]*phase, error) {
 	if err != nil {
 		return nil, err
 	}
-	phases := []*phase{services, r.buildResellerPlans(), r.buildResellers()}
+	rplans := r.buildResellerPlans()
+	res, conversions := r.buildResellers()
+	phases := []*phase{services, rplans, res}
 	admin, resellers := r.buildPlans()
-	phases = append(phases, admin, resellers)
+	// Customers are converted after the administrator's plans are
+	// written (SPEC §6.5: plans, then customers, conversions first), so
+	// that a plan change reaches the subscriptions of a customer
+	// converted in the same run as plansync planned it, while they are
+	// still on the plan, and the server's totals are taken from them as
+	// they then are; and before the resellers' plans, which a converted
+	// reseller may own. (Converted first, an apply that stopped after
+	// the conversion left a reseller and subscriptions that the next
+	// run kept as the server had them, short of the plan change.)
+	phases = append(phases, admin, conversions, resellers)
 	phases = append(phases, r.buildCustomers()...)
 	subs, err := r.buildSubscriptions()
 	if err != nil {
@@ -970,10 +981,10 @@ func (r *run) buildResellerPlans() *phase {
 
 // ---- resellers ------------------------------------------------------------
 
-func (r *run) buildResellers() *phase {
-	ph := &phase{name: "resellers"}
+func (r *run) buildResellers() (*phase, *phase) {
+	ph, conv := &phase{name: "resellers"}, &phase{name: "conversions"}
 	if r.opts.Reseller != "" {
-		return ph // the admin's
+		return ph, conv // the admin's
 	}
 	for _, rs := range r.res.Resellers {
 		rs := rs
@@ -1008,7 +1019,10 @@ func (r *run) buildResellers() *phase {
 		}
 		if d == nil {
 			if cu := r.custs[rs.Login]; cu != nil {
-				// A customer turned reseller: converted, not re-created.
+				// A customer turned reseller: converted, not re-created,
+				// in a phase of its own (build).
+				ph.chains = slices.DeleteFunc(ph.chains, func(c *chain) bool { return c == ch })
+				ch = conv.chain(ref.Kind, ref.Key)
 				planName := ""
 				if rs.Plan != model.None {
 					planName = rs.Plan
@@ -1150,7 +1164,7 @@ func (r *run) buildResellers() *phase {
 			return op
 		}, r.contactWritten(ref, changed))
 	}
-	return ph
+	return ph, conv
 }
 
 // orRandom returns pw, or a random password when the config sets none:

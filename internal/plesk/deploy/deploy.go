@@ -882,6 +882,19 @@ func (r *run) changedOnServer(ref state.Ref) bool {
 			return true
 		}
 	}
+	// On a plan this run wrote (its service plan or one of its add-ons,
+	// as recorded): Plesk gave the plan's change to it when it was
+	// synced, and its prior record no longer says what it has.
+	if p := r.priorSub(ref.Key); p != nil && p.Plan != "" && p.Plan != model.None {
+		if r.wrote[state.Ref{Kind: "service_plan", Key: model.PlanKey(p.Owner, p.Plan)}] {
+			return true
+		}
+		for _, a := range p.Addons {
+			if r.wrote[state.Ref{Kind: "addon_plan", Key: model.PlanKey(p.Owner, a)}] {
+				return true
+			}
+		}
+	}
 	return false
 }
 
