@@ -970,5 +970,8 @@ func applyFleetJSON(env Env, p *plan.Plan, outcomes []serverOutcome, applied boo
 }
 
 // errNoServer is returned by --target server/NAME on a config with a
-// single server.
-var errNoServer = errors.New("--target server/NAME limits a run to one server of a multi-server config (servers: or server \"NAME\" { } blocks); this config has a single server, default")
+// single server (or none), naming the server asked for (SPEC §5: a bad
+// input names the object).
+func errNoServer(name string) error {
+	return fmt.Errorf("--target server/%s: --target server/NAME limits a run to one server of a multi-server config (servers: or server \"NAME\" { } blocks); this config has a single server, default", name)
+}

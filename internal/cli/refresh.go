@@ -369,7 +369,7 @@ func runRefresh(ctx context.Context, env Env, c *common, o refreshOptions) error
 		return runRefreshFleet(ctx, env, c, run, cfg, now, a.Reseller)
 	}
 	if only != "" && only != model.DefaultServer {
-		return errNoServer
+		return errNoServer(only)
 	}
 	r := &refreshing{on: true, cmd: "refresh", reseller: a.Reseller}
 	res, server, err := r.observe(ctx, env, cfg, run.prior, now)

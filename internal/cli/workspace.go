@@ -687,7 +687,7 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 		// A single server block is the one server default (SPEC
 		// §6.7): limited to it, the run is the whole run.
 		run.close()
-		return nil, errNoServer
+		return nil, errNoServer(c.onlyServer)
 	}
 	basis := run.prior
 	if c.refresh != nil {
