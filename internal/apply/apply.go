@@ -76,11 +76,17 @@ const policyItemsShown = 20
 // firstItems keeps the first policyItemsShown of items and a line
 // counting the others.
 func firstItems(items []string) []string {
-	if len(items) <= policyItemsShown {
+	return FirstItems(items, policyItemsShown, "plansync plan --format json")
+}
+
+// FirstItems keeps the first n of items and a line counting the others,
+// which the command all names lists.
+func FirstItems(items []string, n int, all string) []string {
+	if len(items) <= n {
 		return items
 	}
-	out := append([]string(nil), items[:policyItemsShown]...)
-	return append(out, fmt.Sprintf("and %d more (plansync plan --format json lists them all)", len(items)-policyItemsShown))
+	out := append([]string(nil), items[:n]...)
+	return append(out, fmt.Sprintf("and %d more (%s lists them all)", len(items)-n, all))
 }
 
 func indent(lines []string) []string {

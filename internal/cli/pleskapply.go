@@ -602,11 +602,7 @@ const problemLinesShown = 20
 // shownProblemLines keeps the first problemLinesShown of lines and a
 // line counting the others.
 func shownProblemLines(lines []string) []string {
-	if len(lines) <= problemLinesShown {
-		return lines
-	}
-	out := append([]string(nil), lines[:problemLinesShown]...)
-	return append(out, fmt.Sprintf("and %d more (apply --format json lists them all)", len(lines)-problemLinesShown))
+	return apply.FirstItems(lines, problemLinesShown, "apply --format json")
 }
 
 // problemLines are the lines of a problems text Plesk reported, each with

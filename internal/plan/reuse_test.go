@@ -678,18 +678,28 @@ func TestReuseComparesEveryField(t *testing.T) {
 // TestReuseRemovalFreesAllocation: removing a reseller's subscription
 // frees part of its allocation, so its other subscriptions are planned
 // again (here the conflict of the one that did not fit goes away).
-func TestReuseRemovalFreesAllocation(t *testing.T) {
-	cfg := model.NewConfig()
+// resellerWebConfig is a config of reseller r with an allocation of
+// allocGiB of disk space, its plan Web of 8 GiB and its customer c with
+// a subscription on Web for each of domains; sub makes another.
+func resellerWebConfig(allocGiB int64, domains ...string) (cfg *model.Config, sub func(string) *model.Subscription) {
+	cfg = model.NewConfig()
 	cfg.Server = &model.Server{}
 	cfg.ServicePlans["r/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "r", Name: "Web",
 		Props: model.Props{"resources.disk_space": model.Size(8 * gib)}}
 	cfg.Resellers["r"] = &model.Reseller{Login: "r", Plan: model.None, Status: "active",
-		Props: model.Props{"resources.disk_space": model.Size(12 * gib)}}
+		Props: model.Props{"resources.disk_space": model.Size(allocGiB * gib)}}
 	cfg.Customers["c"] = &model.Customer{Login: "c", Owner: "r", Status: "active"}
-	sub := func(d string) *model.Subscription {
+	sub = func(d string) *model.Subscription {
 		return &model.Subscription{Domain: d, Customer: "c", Owner: "r", Plan: "Web", Status: "active"}
 	}
-	cfg.Subscriptions["z.example"] = sub("z.example")
+	for _, d := range domains {
+		cfg.Subscriptions[d] = sub(d)
+	}
+	return cfg, sub
+}
+
+func TestReuseRemovalFreesAllocation(t *testing.T) {
+	cfg, sub := resellerWebConfig(12, "z.example")
 	prior := applied(t, mustPlan(t, cfg, nil))
 	cfg = cloneConfig(cfg)
 	cfg.Subscriptions["a.example"] = sub("a.example")
@@ -898,16 +908,7 @@ func reuseStep(r *rand.Rand, cfg *model.Config, step int, at time.Time, span, ba
 // subscriptions all go is warned about no longer, reusing the last plan
 // or not.
 func TestReuseGoneResellerWarning(t *testing.T) {
-	cfg := model.NewConfig()
-	cfg.Server = &model.Server{}
-	cfg.ServicePlans["r/Web"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "r", Name: "Web",
-		Props: model.Props{"resources.disk_space": model.Size(8 * gib)}}
-	cfg.Resellers["r"] = &model.Reseller{Login: "r", Plan: model.None, Status: "active",
-		Props: model.Props{"resources.disk_space": model.Size(20 * gib)}}
-	cfg.Customers["c"] = &model.Customer{Login: "c", Owner: "r", Status: "active"}
-	for _, d := range []string{"a.example", "b.example"} {
-		cfg.Subscriptions[d] = &model.Subscription{Domain: d, Customer: "c", Owner: "r", Plan: "Web", Status: "active"}
-	}
+	cfg, _ := resellerWebConfig(20, "a.example", "b.example")
 	prior := applied(t, mustPlan(t, cfg, nil))
 	cfg = cloneConfig(cfg)
 	cfg.Resellers["r"].Props = model.Props{"resources.disk_space": model.Size(12 * gib)}
