@@ -439,7 +439,7 @@ func writeField(b *strings.Builder, st styler, f plan.FieldChange) {
 		case !f.After.Set:
 			fmt.Fprintf(b, "      %s %s: (sensitive)\n", st.red("-"), f.Path)
 		default:
-			fmt.Fprintf(b, "      %s %s: (sensitive, changed)\n", st.yellow("~"), f.Path)
+			fmt.Fprintf(b, "      %s %s: (sensitive)\n", st.yellow("~"), f.Path)
 		}
 	case f.Long:
 		// Marked as a short field is: added, removed or changed.
@@ -711,7 +711,7 @@ func fanoutField(st styler, f *plan.FieldChange) string {
 	before, after := Escape(f.Before.Text), Escape(f.After.Text)
 	switch {
 	case f.Sensitive:
-		return fmt.Sprintf("%s %s: (sensitive, changed)", st.yellow("~"), path)
+		return fmt.Sprintf("%s %s: (sensitive)", st.yellow("~"), path)
 	case f.Long:
 		return fmt.Sprintf("%s %s: (changed)", st.yellow("~"), path)
 	case !f.Before.Set:
