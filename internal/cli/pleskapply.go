@@ -16,6 +16,7 @@ import (
 	"github.com/plansync/plansync/internal/plesk"
 	"github.com/plansync/plansync/internal/plesk/deploy"
 	"github.com/plansync/plansync/internal/plesk/importer"
+	"github.com/plansync/plansync/internal/plesk/mapping"
 	"github.com/plansync/plansync/internal/plesk/refresh"
 	"github.com/plansync/plansync/internal/plesk/xmlapi"
 	"github.com/plansync/plansync/internal/render"
@@ -206,6 +207,9 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 		}
 	}
 	if observed != nil {
+		recordDisagreeing(observed, read, out)
+	}
+	if observed != nil {
 		// Still locked in the panel, the config keeping it synced (its
 		// sync not reached, or failed): recorded so, as a refresh
 		// records it (SPEC §6.4).
@@ -280,6 +284,61 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 		}
 	}
 	out.Record = state.Merge(out.Record, observed, refs)
+}
+
+// recordDisagreeing records a subscription this run created that the
+// server reports with other values than predicted (a model disagreement:
+// the server combines its plans otherwise) with the server's values for
+// the properties in disagreement. It has no prior record to keep, and
+// its record as read (plan ⊕ add-ons, for a synced one) is the
+// prediction: recording that would hide the disagreement from the next
+// plan (SPEC §6.5: not silently recorded either way). Recorded as the
+// server has it, the next plan shows the difference, as it does for a
+// subscription that keeps its previous record.
+func recordDisagreeing(observed *state.Snapshot, read *importer.Snapshot, out *deploy.Outcome) {
+	created := map[string]bool{}
+	for _, ref := range out.Created {
+		if ref.Kind == "subscription" {
+			created[ref.Key] = true
+		}
+	}
+	paths := map[string][]string{}
+	for _, d := range out.Disagreements {
+		if d.Subscription != "" && created[d.Subscription] && model.Lookup(d.Property) != nil {
+			paths[d.Subscription] = append(paths[d.Subscription], d.Property)
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	webspaces := map[string]*xmlapi.WebspaceData{}
+	for _, w := range read.Webspaces {
+		if w.Data != nil && w.Data.GenInfo != nil {
+			webspaces[w.Data.GenInfo.Domain()] = w
+		}
+	}
+	for i := range observed.Subscriptions {
+		o := &observed.Subscriptions[i]
+		w := webspaces[o.Domain]
+		if len(paths[o.Domain]) == 0 || w == nil {
+			continue
+		}
+		set, ok := observed.PropertySets[o.Effective]
+		if !ok {
+			continue
+		}
+		have, _, err := mapping.ToPropsOn(mapping.FromWebspace(w), read.PHP)
+		if err != nil {
+			continue
+		}
+		props, services := plan.PropsFromValues(set)
+		for _, path := range paths[o.Domain] {
+			if v, ok := have[path]; ok {
+				props[path] = v
+			}
+		}
+		o.Effective = observed.PutValues(plan.ValuesFromProps(props, services))
+	}
 }
 
 // readNow reports whether the plan deploy applies was made from a read

@@ -416,3 +416,9 @@ func strVal(s string) Val {
 // PropsFromValues converts a recorded property set to model values and
 // its services.
 func PropsFromValues(v state.Values) (model.Props, []string) { return fromValues(v) }
+
+// ValuesFromProps converts model values and services to a recorded
+// property set (PropsFromValues's inverse).
+func ValuesFromProps(props model.Props, services []string) state.Values {
+	return toValues(props, services)
+}
