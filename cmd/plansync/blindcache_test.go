@@ -24,6 +24,7 @@ import (
 //	swap       each file given the content of the next one (sorted)
 //	symlink    each file replaced by a symbolic link to TARGET
 //	dir        each file replaced by an empty directory
+//	fifo       each file replaced by a named pipe (never to be opened)
 //
 //	spoil MODE DIR [TARGET]
 func spoil(ts *testscript.TestScript, neg bool, args []string) {
@@ -86,6 +87,10 @@ func spoil(ts *testscript.TestScript, neg bool, args []string) {
 		case "dir":
 			ts.Check(os.Remove(p))
 			ts.Check(os.Mkdir(p, 0o700))
+			continue
+		case "fifo":
+			ts.Check(os.Remove(p))
+			ts.Check(makeFIFO(p))
 			continue
 		default:
 			ts.Fatalf("spoil: unknown mode %q", mode)
