@@ -21,6 +21,7 @@ import (
 //	zeros      each file's bytes all set to zero (same size)
 //	header     each file's first 16 bytes replaced by another version's
 //	tail       each file's last byte dropped
+//	flipmid    one bit of each file's middle byte flipped
 //	swap       each file given the content of the next one (sorted)
 //	symlink    each file replaced by a symbolic link to TARGET
 //	dir        each file replaced by an empty directory
@@ -74,6 +75,11 @@ func spoil(ts *testscript.TestScript, neg bool, args []string) {
 		case "tail":
 			if len(data) > 0 {
 				data = data[:len(data)-1]
+			}
+		case "flipmid":
+			data = append([]byte(nil), data...)
+			if len(data) > 0 {
+				data[len(data)/2] ^= 1
 			}
 		case "swap":
 			data = contents[(i+1)%len(files)]
