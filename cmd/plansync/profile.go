@@ -28,6 +28,10 @@ type profiler struct {
 	cpu     *os.File // the temporary file the CPU profile is written to
 	removed bool     // whether cpu's name is removed already
 	start   time.Time
+	// What the heap had allocated when profiling started, so that
+	// stats.txt counts the run's own allocations (not, on Linux, the
+	// address space cli.HugeHeap had the runtime map before).
+	allocBase, mallocsBase uint64
 }
 
 // startProfile starts profiling when PLANSYNC_PROFILE names a directory;
@@ -57,7 +61,9 @@ func startProfile(getenv func(string) (string, bool)) (*profiler, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", profileEnv, err)
 	}
-	return &profiler{dir: dir, cpu: f, removed: removed, start: time.Now()}, nil
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return &profiler{dir: dir, cpu: f, removed: removed, start: time.Now(), allocBase: ms.TotalAlloc, mallocsBase: ms.Mallocs}, nil
 }
 
 // stop ends the CPU profile and writes the memory profile and the stats.
@@ -87,7 +93,7 @@ func (p *profiler) stop(code int) error {
 		_, err := fmt.Fprintf(w, "plansync profile\nexit code: %d\nwall time: %s\ngo: %s %s/%s\ncpus: %d (GOMAXPROCS %d)\n"+
 			"heap allocated in total: %d MiB (%d objects)\nheap held from the OS at the end (HeapSys less HeapReleased): %d MiB\nmemory held from the OS at the end (Sys less HeapReleased): %d MiB\ncollections: %d, pause total %s\n",
 			code, wall.Round(time.Millisecond), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0),
-			ms.TotalAlloc>>20, ms.Mallocs, (ms.HeapSys-ms.HeapReleased)>>20, (ms.Sys-ms.HeapReleased)>>20, ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
+			(ms.TotalAlloc-p.allocBase)>>20, ms.Mallocs-p.mallocsBase, (ms.HeapSys-ms.HeapReleased)>>20, (ms.Sys-ms.HeapReleased)>>20, ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
 		if err != nil {
 			return err
 		}

@@ -186,11 +186,27 @@ func writeEntry(dir, name string, payload []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
+	if err := renameEntry(f.Name(), filepath.Join(dir, name)); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
 	return nil
+}
+
+// renameEntry renames a cache entry's temporary file into place. An
+// empty directory standing where the entry goes (a careless hand, a
+// tool that restored the cache wrongly) is removed first, so that the
+// entry is written anew rather than never again; a directory with
+// something in it is left alone.
+func renameEntry(tmp, path string) error {
+	err := os.Rename(tmp, path)
+	if err == nil {
+		return nil
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() && os.Remove(path) == nil {
+		return os.Rename(tmp, path)
+	}
+	return err
 }
 
 // prune removes the entries this run did not use once they outnumber

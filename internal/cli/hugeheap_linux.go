@@ -5,9 +5,11 @@ package cli
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -55,7 +57,16 @@ func markHugeHeap(getenv func(string) (string, bool), modeFile string, size int)
 	if err != nil || !bytes.Contains(mode, []byte("[madvise]")) || !roomFor(uint64(size)) {
 		return 0
 	}
+	// The space is not memory the run allocates: kept out of the memory
+	// profile (PLANSYNC_PROFILE's heap.pprof, whose alloc_space it would
+	// otherwise fill). The runtime samples the first allocation after
+	// the rate changes (to take the new rate up): a small one, first.
+	rate := runtime.MemProfileRate
+	runtime.MemProfileRate = 0
+	profileRateSink.Store(new([16]byte))
 	region := make([]byte, size)
+	runtime.MemProfileRate = rate
+	profileRateSink.Store(nil)
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(region)))
 	if err := unix.Madvise(region, unix.MADV_HUGEPAGE); err != nil {
 		start = 0
@@ -64,6 +75,10 @@ func markHugeHeap(getenv func(string) (string, bool), modeFile string, size int)
 	debug.FreeOSMemory()
 	return start
 }
+
+// profileRateSink holds the small allocation markHugeHeap makes to have
+// the runtime take a new memory profile rate up (a heap allocation).
+var profileRateSink atomic.Pointer[[16]byte]
 
 // roomFor tells whether this process may map size bytes of heap at
 // once without running out of memory: the runtime ends the process when

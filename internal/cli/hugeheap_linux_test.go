@@ -56,7 +56,7 @@ func TestHugeHeap(t *testing.T) {
 			}
 			want := "marked: false"
 			if tc.marked {
-				want = "marked: true, given back: true, heap grows into it: true, VMA flag hg: true"
+				want = "marked: true, given back: true, heap grows into it: true, VMA flag hg: true, in the memory profile: false"
 			}
 			if !strings.Contains(string(out), want) {
 				t.Fatalf("child says:\n%s\nwant %q", out, want)
@@ -102,7 +102,26 @@ func TestHugeHeapChild(t *testing.T) {
 	grown := make([]byte, 32<<20)
 	at := uintptr(unsafe.Pointer(unsafe.SliceData(grown)))
 	inside := at >= start && at+uintptr(len(grown)) <= start+size
-	fmt.Printf("marked: true, given back: %v, heap grows into it: %v, VMA flag hg: %v\n", given, inside, vmaFlag(t, at, "hg"))
+	fmt.Printf("marked: true, given back: %v, heap grows into it: %v, VMA flag hg: %v, in the memory profile: %v\n",
+		given, inside, vmaFlag(t, at, "hg"), inMemProfile(size))
+}
+
+// inMemProfile tells whether the memory profile (what heap.pprof of
+// PLANSYNC_PROFILE holds, and its alloc_space) records an allocation of
+// at least size bytes: the space asked for is address space, not memory
+// the run allocated, and must not show as such.
+func inMemProfile(size int64) bool {
+	runtime.GC()
+	runtime.GC()
+	n, _ := runtime.MemProfile(nil, true)
+	records := make([]runtime.MemProfileRecord, n+50)
+	n, _ = runtime.MemProfile(records, true)
+	for _, r := range records[:n] {
+		if r.AllocBytes >= size {
+			return true
+		}
+	}
+	return false
 }
 
 // vmaFlag tells whether the mapping of this process holding address at

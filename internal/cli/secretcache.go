@@ -265,7 +265,7 @@ func (c *secretCache) save() {
 		os.Remove(f.Name())
 		return
 	}
-	if err := os.Rename(f.Name(), c.path); err != nil {
+	if err := renameEntry(f.Name(), c.path); err != nil {
 		os.Remove(f.Name())
 	}
 	c.known, c.added = all, false
