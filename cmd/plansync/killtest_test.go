@@ -175,7 +175,7 @@ func TestKillApply(t *testing.T) {
 				t.Errorf("killed at %s: the next apply reports model disagreements:\n%s", at, out)
 			}
 			out2, err := tr.plansync("plan", "--dir", tr.dir, "--detailed-exitcode")
-			if err != nil || !strings.Contains(out2, "No changes.") || strings.Contains(out2, "Changed outside plansync") {
+			if err != nil || !strings.Contains(out2, "No changes.") || strings.Contains(out2, "Objects changed outside plansync") {
 				t.Errorf("killed at %s: the plan after the next apply is not clean (%v):\n%s", at, err, out2)
 			}
 			got := tr.serverObjects()

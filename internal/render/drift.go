@@ -42,7 +42,7 @@ func writeDrift(b *strings.Builder, st styler, p *plan.Plan, all string) {
 		on = driftServers(p)
 	}
 	fmt.Fprintf(b, "%s (drift on %s): %s %s %s from the recorded state.\n\n",
-		st.bold("Changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item"), verb)
+		st.bold("Objects changed outside plansync"), Escape(on), Thousands(len(p.Drift)), plural(len(p.Drift), "item"), verb)
 	for i := range p.Drift {
 		if i == driftShown {
 			fmt.Fprintf(b, "  … and %s more drift %s (%s).\n\n", Thousands(len(p.Drift)-i), plural(len(p.Drift)-i, "item"), all)
@@ -184,7 +184,7 @@ func driftMarkdown(b *strings.Builder, p *plan.Plan) {
 	if multi {
 		on = driftServers(p)
 	}
-	fmt.Fprintf(b, "#### Changed outside plansync (drift on %s)\n\n", mdCell(on))
+	fmt.Fprintf(b, "#### Objects changed outside plansync (drift on %s)\n\n", mdCell(on))
 	server := func(d *plan.Drift) string { return "" }
 	if multi {
 		b.WriteString("| Server | Object | Cause | Field | Recorded | On the server |\n|---|---|---|---|---|---|\n")

@@ -31,7 +31,7 @@ func TestDriftTextCapsAndJSONListsAll(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"Changed outside plansync (drift on plesk.example.com:8443): 25 items differ from the recorded state.\n",
+		"Objects changed outside plansync (drift on plesk.example.com:8443): 25 items differ from the recorded state.\n",
 		"  ! subscription s19.example: customised in the panel, now locked\n",
 		"      resources.disk_space: 1 GiB (recorded) → 5 GiB (on the server)\n",
 		"    Adopt it: replace subscription x in the config with:\n        subscriptions:\n          - domain: x\n",
@@ -92,7 +92,7 @@ func TestDriftMarkdown(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"#### Changed outside plansync (drift on plesk.example.com:8443)\n",
+		"#### Objects changed outside plansync (drift on plesk.example.com:8443)\n",
 		"| subscription s01.example | customised in the panel, now locked | resources.disk_space | 1 GiB | 5 GiB |\n",
 		"<details><summary>subscription s00.example: customised in the panel, now locked</summary>",
 	} {
