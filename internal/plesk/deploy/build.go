@@ -24,6 +24,9 @@ import (
 // create without an IP address, a service the server cannot define) is
 // an error before any write.
 func (r *run) build(ctx context.Context) ([]*phase, error) {
+	if err := r.serverDefaultIP(ctx); err != nil {
+		return nil, err
+	}
 	services, err := r.buildServices(ctx)
 	if err != nil {
 		return nil, err
@@ -1529,6 +1532,66 @@ func (r *run) buildCustomers() []*phase {
 
 // ---- subscriptions --------------------------------------------------------
 
+// webspaceOf returns what the server has for subscription s (by its
+// GUID, else by its domain, or its name before a rename), nil when the
+// server has none.
+func (r *run) webspaceOf(s *state.Subscription) *xmlapi.WebspaceData {
+	if s.Plesk != nil {
+		if d := r.websByGUID[s.Plesk.GUID]; d != nil {
+			return d
+		}
+	}
+	return r.webs[r.serverRef("subscription", s.Domain, r.renamed("subscription", s.Domain))]
+}
+
+// serverDefaultIP gives a run without a default IP address (no
+// default_ip, no PLANSYNC_PLESK_DEFAULT_IP) the server's own when it
+// needs one and the server has exactly one shared address (ip get), as
+// Plesk's panel offers that address for a new subscription: it needs
+// one to create a subscription that names none (ip_address) and to
+// move or convert a customer. With several shared addresses it stays
+// unset: which one is the operator's choice, and the run says so
+// (buildSubscriptions).
+func (r *run) serverDefaultIP(ctx context.Context) error {
+	if r.opts.DefaultIP != "" || !r.needsIP() {
+		return nil
+	}
+	ips, err := xmlapi.Call[xmlapi.IPData](ctx, r.c, xmlapi.IPGet{})
+	if err != nil {
+		return err
+	}
+	var shared []string
+	for _, d := range ips {
+		for _, ip := range d.Addresses.IPInfo {
+			if ip.Type == "shared" {
+				shared = append(shared, ip.Address)
+			}
+		}
+	}
+	if len(shared) == 1 {
+		r.opts.DefaultIP = shared[0]
+	}
+	return nil
+}
+
+// needsIP reports whether the run writes something that takes the
+// default IP address: a subscription to create without its own, a
+// customer to move or convert.
+func (r *run) needsIP() bool {
+	for _, c := range r.changes {
+		if c.Action == plan.Move || c.Action == plan.Convert {
+			return true
+		}
+	}
+	for i := range r.res.Subscriptions {
+		s := &r.res.Subscriptions[i]
+		if s.IPAddress == "" && r.mine(s.Owner) && r.inPlan("subscription", s.Domain) && r.webspaceOf(s) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *run) buildSubscriptions() ([]*phase, error) {
 	ph := &phase{name: "subscriptions"}
 	var noIP, noPlan []string
@@ -1549,13 +1612,7 @@ func (r *run) buildSubscriptions() ([]*phase, error) {
 			continue
 		}
 		ref := state.Ref{Kind: "subscription", Key: s.Domain}
-		var d *xmlapi.WebspaceData
-		if s.Plesk != nil {
-			d = r.websByGUID[s.Plesk.GUID]
-		}
-		if d == nil {
-			d = r.webs[r.serverRef("subscription", s.Domain, r.renamed("subscription", s.Domain))]
-		}
+		d := r.webspaceOf(&s)
 		ch := ph.chain(ref.Kind, ref.Key)
 		holder := s.Customer
 		if holder == "" {

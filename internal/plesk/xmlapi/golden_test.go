@@ -103,6 +103,7 @@ func requestCases() map[string]Op {
 		"webspace-remove-plan-item":     WebspaceRemoveItem{Filter: WebspaceFilter{Name: []string{"example.com"}}, PlanItem: ItemName{Name: "seo-report"}},
 		"php-handler-get":               PHPHandlerGet{},
 		"extension-get":                 ExtensionGet{},
+		"ip-get":                        IPGet{},
 	}
 }
 

@@ -634,6 +634,18 @@ func (PHPHandlerGet) resultOf() any     { return new(PHPHandler) }
 func (ServerGet) allowEmpty() bool      { return false }
 func (PHPHandlerGet) allowEmpty() bool  { return true }
 
+// IPGet lists the server's IP addresses.
+type IPGet struct {
+	XMLName xml.Name `xml:"get"`
+}
+
+func (IPGet) Operator() string  { return "ip" }
+func (IPGet) Operation() string { return "get" }
+func (IPGet) Object() string    { return "IP addresses" }
+func (IPGet) Read() bool        { return true }
+func (IPGet) resultOf() any     { return new(IPData) }
+func (IPGet) allowEmpty() bool  { return false }
+
 // ExtensionGet lists the server's installed extensions (operator
 // extension, protocol 1.6.8.0 and later): one result, a details element
 // per extension.

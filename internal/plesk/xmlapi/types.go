@@ -612,6 +612,21 @@ type ExtensionData struct {
 	Details []ExtensionDetails `xml:"details"`
 }
 
+// IPData is the result of an ip get: the server's addresses.
+type IPData struct {
+	Status
+	Addresses struct {
+		IPInfo []IPInfo `xml:"ip_info"`
+	} `xml:"addresses"`
+}
+
+// IPInfo is one of the server's IP addresses; Type is "shared" or
+// "exclusive".
+type IPInfo struct {
+	Address string `xml:"ip_address"`
+	Type    string `xml:"type"`
+}
+
 // ExtensionDetails is one installed extension.
 type ExtensionDetails struct {
 	ID      string `xml:"id,omitempty"`
