@@ -51,9 +51,11 @@ type common struct {
 	// during a plan or apply does not move its lock, read and write.
 	stateFile string
 	// lockStop, when set (by watch), cuts a wait for the state lock
-	// (--lock-timeout) short once it is done: the signal that stops the
-	// watch ends the wait, while a plan that holds the lock is finished
-	// (its context is not cancelled).
+	// (--lock-timeout) and the connection to the state short once it
+	// is done, and the read of the Plesk servers before planning
+	// stopReadGrace later: the signal that stops the watch ends them,
+	// while a plan that holds the lock is finished (its context is not
+	// cancelled).
 	lockStop context.Context
 	// priors, when set (by watch), keeps the last snapshot read so an
 	// unchanged state is not read again.

@@ -236,7 +236,11 @@ func planFleet(ctx context.Context, env Env, c *common, run *planRun, now time.T
 	// planning starts).
 	refreshed := map[string]*refresh.Result{}
 	if c.refresh != nil && c.refresh.on {
-		reads := readFleetKept(ctx, env, c.refresh, parts, prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		readCtx, readDone := c.stoppableRead(ctx)
+		reads := readFleetKept(readCtx, env, c.refresh, parts, prior, only, c.parallelism, now, in.Lineage, configFormat(cfg), a.Reseller)
+		if readDone() {
+			return errStoppedReading
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -119,8 +119,10 @@ func runWatch(ctx context.Context, env Env, c *common, o watchOptions) error {
 	}
 	// A signal stops the watch once the plan in progress is done.
 	env.Interrupts.Graceful()
-	// Unless the signal comes while a plan waits for the state lock:
-	// then nothing has begun, and the watch stops without it.
+	// Unless the signal comes while a plan waits for the state lock (or
+	// connects to the state, or reads Plesk servers that do not answer
+	// soon after it): then nothing has been written, and the watch
+	// stops without it.
 	c.lockStop = ctx
 	c.priors = &priorCache{} // reuse the state read while it is unchanged
 	c.last = &lastPlan{}     // and what did not change of the last plan
@@ -396,8 +398,12 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 	}
 	// A plan that has begun is finished, and so is its apply: the first
 	// signal stops the watch after it (a second one ends the process at
-	// once, see main). A wait for the state lock is cut short by it
-	// (common.lockStop): that plan has not begun.
+	// once, see main). A wait for the state lock and the connection to
+	// a database state are cut short by it (common.lockStop): that plan
+	// has not begun; so is the read of the Plesk servers the plan
+	// begins with when it is not done stopReadGrace after the signal:
+	// nothing has been written, and a server that does not answer would
+	// hold the stop for its timeouts and retries.
 	stopping := ctx
 	ctx = context.WithoutCancel(ctx)
 	s.busy.Store(true)
@@ -505,6 +511,10 @@ func (s *watchSession) replan(ctx context.Context, b watch.Batch, initial bool) 
 			s.waitLock, s.waitIntro = "", ""
 		case errors.Is(err, errStoppedConnecting):
 			s.say("stopping: %s was cut short while it connected to the state; nothing was planned or applied", intro)
+			s.triggers, s.rescan, s.startPending = nil, "", false
+			s.waitLock, s.waitIntro = "", ""
+		case errors.Is(err, errStoppedReading):
+			s.say("stopping: %s was cut short: the Plesk server did not answer within %s of the signal; nothing was planned or applied", intro, stopReadGrace)
 			s.triggers, s.rescan, s.startPending = nil, "", false
 			s.waitLock, s.waitIntro = "", ""
 		case state.IsLocked(err):

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/plansync/plansync/internal/config"
@@ -143,6 +144,43 @@ type connector interface {
 // errStoppedConnecting: the run was stopped (common.lockStop) while it
 // connected to the state, before it had begun.
 var errStoppedConnecting = errors.New("stopped while connecting to the state")
+
+// errStoppedReading: the run was stopped (common.lockStop) while it
+// read the Plesk servers before planning, and they did not answer within
+// stopReadGrace: nothing was written yet.
+var errStoppedReading = errors.New("stopped while reading the Plesk server")
+
+// stopReadGrace is how long the reads of the Plesk servers a plan
+// begins with may go on once the watch is asked to stop: a read that
+// ends by then gives its plan, which is finished (and applied, with
+// --apply) as any plan that has begun; a server that does not answer
+// does not hold the stop for its timeouts and retries (minutes).
+const stopReadGrace = 5 * time.Second
+
+// stoppableRead returns the context of the reads of the Plesk servers
+// that a plan begins with: ctx, cut short too stopReadGrace after
+// common.lockStop is done (the signal that stops watch). done ends it
+// and reports whether it was cut short. An apply's own reads and writes
+// keep ctx.
+func (c *common) stoppableRead(ctx context.Context) (readCtx context.Context, done func() (stopped bool)) {
+	if c.lockStop == nil {
+		return ctx, func() bool { return false }
+	}
+	readCtx, cancel := context.WithCancelCause(ctx)
+	var timer atomic.Pointer[time.Timer]
+	stop := context.AfterFunc(c.lockStop, func() {
+		timer.Store(time.AfterFunc(stopReadGrace, func() { cancel(errStoppedReading) }))
+	})
+	return readCtx, func() bool {
+		stop()
+		if t := timer.Load(); t != nil {
+			t.Stop()
+		}
+		stopped := errors.Is(context.Cause(readCtx), errStoppedReading)
+		cancel(nil)
+		return stopped
+	}
+}
 
 // unprovisioned reports whether b's storage does not exist yet, so that
 // a reading command sees an empty state without creating anything.
@@ -693,7 +731,11 @@ func planLoaded(ctx context.Context, env Env, c *common, dir, op string, now tim
 	if c.refresh != nil {
 		c.refresh.reseller = a.Reseller
 	}
-	refreshed, server, err := c.refresh.observe(ctx, env, cfg, run.prior, now)
+	readCtx, readDone := c.stoppableRead(ctx)
+	refreshed, server, err := c.refresh.observe(readCtx, env, cfg, run.prior, now)
+	if readDone() && err != nil {
+		err = errStoppedReading
+	}
 	if err != nil {
 		run.close()
 		return nil, err
