@@ -97,7 +97,7 @@ func runApplySavedFleet(ctx context.Context, env Env, c *common, o applyOptions,
 				cp := *ch
 				cp.Server = ""
 				sp.Changes = append(sp.Changes, &cp)
-				sp.Summary.Add(ch.Action)
+				sp.Summary.Count(ch)
 			}
 		}
 		if saved.Partial {

@@ -209,7 +209,7 @@ func (p *Plan) summarize() {
 	p.Summary, p.Deletes = Summary{}, nil
 	var skipped [][]string // the locked subscriptions each plan change skipped
 	for _, c := range p.Changes {
-		p.Summary.Add(c.Action)
+		p.Summary.Count(c)
 		if c.Action == Delete && c.Kind.Guarded() {
 			p.Deletes = append(p.Deletes, c.Address())
 		}

@@ -228,6 +228,22 @@ func (a Action) ShowsFields() bool {
 	return !f.noFields
 }
 
+// Describes reports whether c changes only the server's description in
+// the config (its server block: components, extensions, default plan):
+// what the server has, recorded for planning, not an object plansync
+// creates, changes or deletes there. Like a provider's configuration in
+// Terraform, it is shown and recorded but not counted in the summary
+// (Summary.Count). A server dropped from a fleet (Forget) is counted.
+func (c *Change) Describes() bool { return c.Kind == KindServer && c.Action != Forget }
+
+// Count counts change c into s, unless it only describes the server
+// (Describes).
+func (s *Summary) Count(c *Change) {
+	if !c.Describes() {
+		s.Add(c.Action)
+	}
+}
+
 // Add counts one change of action a into s.
 func (s *Summary) Add(a Action) {
 	switch a.Counted() {

@@ -314,6 +314,14 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 
 func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
 	sym, verb := symbol(st, c.Action)
+	if c.Describes() {
+		// Nothing is created or changed on a server: what the config
+		// says it has is recorded (not counted in the summary).
+		verb = "recorded"
+		if c.Action == plan.Delete {
+			verb = "forgotten"
+		}
+	}
 	on := ""
 	if c.Server != "" {
 		on = " on " + Escape(c.Server)
