@@ -1558,7 +1558,10 @@ func (r *run) serverDefaultIP(ctx context.Context) error {
 	}
 	ips, err := xmlapi.Call[xmlapi.IPData](ctx, r.c, xmlapi.IPGet{})
 	if err != nil {
-		return err
+		// A lookup, not a step of the apply: a server that does not
+		// answer it (a reseller's credentials, say) leaves the address
+		// unset, and the run asks for default_ip.
+		return ctx.Err()
 	}
 	var shared []string
 	for _, d := range ips {
