@@ -563,7 +563,10 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		} else {
 			var err error
-			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), fake.Options{VendorPHP: opts.VendorPHP}); err != nil {
+			// The emulator's assumptions (add-on arithmetic, reseller
+			// caps) shape the seeded subscriptions as they shape later ones.
+			seedOpts := fake.Options{VendorPHP: opts.VendorPHP, AddonReplaces: opts.AddonReplaces, NoResellerCap: opts.NoResellerCap}
+			if st, err = fake.Seed(cfg, "", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), seedOpts); err != nil {
 				ts.Fatalf("pleskfake: %v", err)
 			}
 		}

@@ -12,6 +12,18 @@ import (
 
 var overuses = map[string]bool{"block": true, "notify": true, "normal": true, "not_suspend": true, "not_suspend_notify": true}
 
+// boolHosting names the on/off hosting properties: plansync's (ssl) and
+// php, which Plesk sets along with php_handler_id.
+var boolHosting = func() map[string]bool {
+	m := map[string]bool{"php": true}
+	for _, p := range model.Catalog() {
+		if p.Plesk.Group == model.PleskHosting && p.Plesk.Enc == model.PleskBool {
+			m[p.Plesk.Name] = true
+		}
+	}
+	return m
+}()
+
 // valueError is a bad value in a request: error 1019.
 type valueError string
 
@@ -92,6 +104,13 @@ func readBlocks(o *node, v *mapping.Values, hosting string) (map[string]bool, er
 				return nil, valueError("a hosting property needs a name and a value")
 			}
 			for _, x := range pairs {
+				if boolHosting[x[0]] {
+					b, err := strconv.ParseBool(x[1])
+					if err != nil {
+						return nil, valueError(fmt.Sprintf("hosting property %s: %q is not true or false", x[0], x[1]))
+					}
+					x[1] = strconv.FormatBool(b)
+				}
 				setv(&v.Hosting, x[0], x[1])
 				present["hosting"] = true
 			}
