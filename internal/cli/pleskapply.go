@@ -208,8 +208,7 @@ func recordCreated(ctx context.Context, client *xmlapi.Client, reseller string, 
 	}
 	if observed != nil {
 		recordDisagreeing(observed, read, out)
-	}
-	if observed != nil {
+
 		// Still locked in the panel, the config keeping it synced (its
 		// sync not reached, or failed): recorded so, as a refresh
 		// records it (SPEC §6.4).
