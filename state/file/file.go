@@ -199,17 +199,8 @@ func (b *Backend) read() (*state.Snapshot, []byte, error) {
 // readRaw returns the bytes of the state file, or an error wrapping
 // state.ErrNotFound when there is none.
 func (b *Backend) readRaw() ([]byte, error) {
-	if fi, err := os.Stat(b.path); err == nil && !fi.Mode().IsRegular() {
-		// A named pipe or a device would be waited on, or read for
-		// ever.
-		what := "not a regular file"
-		switch {
-		case fi.IsDir():
-			what = "is a directory, not a file"
-		case fi.Mode()&fs.ModeNamedPipe != 0:
-			what = "is a named pipe (FIFO), not a regular file"
-		}
-		return nil, fmt.Errorf("reading %s: %s", b.Describe(), what)
+	if err := b.notRegular(); err != nil {
+		return nil, err
 	}
 	data, err := os.ReadFile(b.path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -219,6 +210,24 @@ func (b *Backend) readRaw() ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", b.Describe(), err)
 	}
 	return data, nil
+}
+
+// notRegular returns an error when the state file exists and is no
+// regular file: a named pipe or a device would be waited on, or read for
+// ever, and a directory cannot be one.
+func (b *Backend) notRegular() error {
+	fi, err := os.Stat(b.path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case fi.IsDir():
+		what = "is a directory, not a file"
+	case fi.Mode()&fs.ModeNamedPipe != 0:
+		what = "is a named pipe (FIFO), not a regular file"
+	}
+	return fmt.Errorf("reading %s: %s", b.Describe(), what)
 }
 
 // decode decodes data, the bytes of the state file.

@@ -259,9 +259,13 @@ func TestReadErrorsNameTheFile(t *testing.T) {
 
 func TestLockFile(t *testing.T) {
 	path := statePath(t)
-	// The state's folder is there (as once a state was written): the
-	// lock file stays (TestLockMadeFolder: when the lock made it).
+	// The state's folder and its lock file are there (as once a state
+	// was written): the lock file stays (TestLockMadeFolder,
+	// TestLockMadeFile: when the lock made it).
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".lock", nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	b := New(path)
@@ -366,6 +370,77 @@ func TestLockMadeFolder(t *testing.T) {
 	}
 	if data, err := os.ReadFile(path + ".lock"); err != nil || len(data) != 0 {
 		t.Errorf("lock file after a write and Unlock: %q, %v; want it there, empty", data, err)
+	}
+}
+
+// TestLockMadeFile: in a folder that exists (a config's .plansync
+// holding a cache, a folder named by --state), a lock that made its lock
+// file and saw no state written takes the file away again: a run on bad
+// input leaves nothing behind (SPEC §5). The folder and what it holds
+// stay; once a state is written, the lock file stays.
+func TestLockMadeFile(t *testing.T) {
+	path := statePath(t)
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := New(path)
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := New(path)
+	if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Fatalf("TryLock while held = %v, want LockedError", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, dir); !slices.Equal(got, []string{"keep"}) {
+		t.Errorf("files after a lock with no state written: %q, want only keep", got)
+	}
+	l2, err := other.TryLock(t.Context(), state.LockInfo{Who: "bob"})
+	if err != nil {
+		t.Fatalf("TryLock after the release: %v", err)
+	}
+	if _, err := b.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Fatalf("TryLock while bob holds it = %v, want LockedError", err)
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	// A state written under the lock: the lock file stays.
+	l3, err := b.TryLock(t.Context(), state.LockInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(t.Context(), snapshot(1), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := l3.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(path + ".lock"); err != nil || len(data) != 0 {
+		t.Errorf("lock file after a write and Unlock: %q, %v; want it there, empty", data, err)
+	}
+}
+
+// TestLockStateIsDirectory: a state path that is a directory is an error
+// naming it, and no lock file is made beside it.
+func TestLockStateIsDirectory(t *testing.T) {
+	path := statePath(t)
+	if err := os.MkdirAll(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(path).TryLock(t.Context(), state.LockInfo{})
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("TryLock on a directory = %v, want an error saying it is a directory", err)
+	}
+	if _, err := os.Stat(path + ".lock"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock file beside a directory state: %v, want none", err)
 	}
 }
 

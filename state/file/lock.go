@@ -60,6 +60,11 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 	// then the lock is on a deleted file, and we start over. A holder
 	// that names no one may be one releasing the lock (it empties the
 	// file first): the lock is tried again before it is reported.
+	// A state "file" that is a directory (or a pipe) can hold no state:
+	// say so before making a lock file beside it.
+	if err := b.notRegular(); err != nil {
+		return nil, err
+	}
 	removed, unnamed := 0, 0
 	for removed < 3 {
 		// (Again after a lock file was removed: the folder may have
@@ -73,7 +78,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 		if !madeDir {
 			dir = ""
 		}
-		f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+		f, madeFile, err := openLockFile(b.lockPath())
 		if err != nil {
 			return nil, lockErr(b, err)
 		}
@@ -94,7 +99,7 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", b.Describe(), err)
 		}
-		l := &fileLock{b: b, f: f, info: info, madeDir: dir}
+		l := &fileLock{b: b, f: f, info: info, madeDir: dir, madeFile: madeFile}
 		current, err := l.current()
 		if err != nil {
 			l.release()
@@ -115,6 +120,20 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 		return l, nil
 	}
 	return nil, fmt.Errorf("locking %s: the lock file %s keeps being removed", b.Describe(), b.lockPath())
+}
+
+// openLockFile opens the lock file at path, creating it when there is
+// none, and reports whether it created it.
+func openLockFile(path string) (f *os.File, made bool, err error) {
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f, true, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return nil, false, err
+	}
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	return f, false, err
 }
 
 // lockErr is the error of a lock that cannot be taken because the lock
@@ -204,6 +223,10 @@ type fileLock struct {
 	// written, the lock takes its file and the folder away again, so
 	// that a run that wrote nothing (bad input) leaves nothing behind.
 	madeDir string
+	// madeFile says that taking the lock made its file (the folder
+	// existed): released with no state written, the lock takes its file
+	// away again, for the same reason.
+	madeFile bool
 }
 
 func (l *fileLock) Info() state.LockInfo { return l.info }
@@ -228,11 +251,11 @@ func (l *fileLock) release() error {
 	}
 	f := l.f
 	l.f = nil
-	unused := l.madeDir != "" && l.unused(f)
+	unused := (l.madeDir != "" || l.madeFile) && l.unused(f)
 	// Empty the file before unlocking, so nobody reads our info as a
 	// holder's. After a ForceUnlock this empties the deleted file only.
 	errs := []error{f.Truncate(0), unlockFile(f), f.Close()}
-	if unused {
+	if unused && l.madeDir != "" {
 		// Empty now (no state, no cache was written in it), the folder
 		// goes; one that holds anything stays.
 		_ = os.Remove(l.madeDir)
@@ -241,7 +264,7 @@ func (l *fileLock) release() error {
 }
 
 // unused removes the lock file f, still locked, when the lock made the
-// state's folder and no state was written since: nothing is left of the
+// state's folder or the lock file and no state was written since: nothing is left of the
 // run. It is removed while locked, as ForceUnlock removes it, so that a
 // locker that opened it meanwhile finds it is no longer the lock file
 // and starts over (lock), never holding a lock on a file no one else
