@@ -70,6 +70,8 @@ func TestScripts(t *testing.T) {
 			"grepdir":         grepDir,
 			"holdlock":        holdLock,
 			"interrupt":       interrupt,
+			"jsonnext":        jsonNext,
+			"jsonsame":        jsonSame,
 			"mkfifo":          mkfifo,
 			"plansyncgen":     plansyncGen,
 			"pleskfake":       pleskFake,
