@@ -316,29 +316,42 @@ func (s *literalSealer) unseal(sealed string) (string, bool) {
 }
 
 // prepareConfigCached is config.PrepareCached through the config cache
-// of dir, for a configLoader: its entries are written once stateRead is
-// closed (those made before are held until then), and finish completes
-// the load.
+// of dir, for a configLoader: its entries are held (in memory) until
+// finish has completed the load without an error, then written, and the
+// cache pruned. A run that fails, on the lock, the state or the config
+// (an error of one file or of the whole), leaves the cache as it found
+// it: bad input changes nothing (SPEC §5), in a fresh directory not even
+// a .plansync folder of cache entries. stateRead is not waited on: the
+// entries are written after it anyway.
 func prepareConfigCached(stop context.Context, stateRead <-chan struct{}, env Env, dir string, opts config.Options,
 	finish func(*config.Prepared, *state.Snapshot) (*model.Config, error)) (func(*state.Snapshot) (*model.Config, error), error) {
 	dc := openDiskCache(dir)
-	gate := &heldCache{diskCache: dc, open: stateRead}
+	loaded := make(chan struct{})
+	gate := &heldCache{diskCache: dc, open: loaded}
 	ls := &literalSealer{env: env}
 	p, st, err := config.PrepareCached(stop, dir, opts, config.CacheOptions{Store: gate, Version: cacheVersion(), Seal: ls.seal, Unseal: ls.unseal})
 	if err != nil {
 		return nil, err
 	}
 	return func(prior *state.Snapshot) (*model.Config, error) {
-		gate.flush()
-		dc.prune()
+		cfg, err := finish(p, prior)
+		if err == nil {
+			close(loaded)
+			gate.flush()
+			dc.prune()
+		}
 		if env.debugging("cache") {
+			stored := st.Stored
+			if err != nil {
+				stored = 0
+			}
 			env.debugf("cache", "config files: %d read from the cache, %d decoded (%d stored), %d damaged entries ignored",
-				st.Hits, st.Decoded, st.Stored, dc.bad.Load())
+				st.Hits, st.Decoded, stored, dc.bad.Load())
 			for _, f := range dc.failed {
 				env.debugf("cache", "%s", f)
 			}
 		}
-		return finish(p, prior)
+		return cfg, err
 	}, nil
 }
 
