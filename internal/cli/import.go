@@ -161,14 +161,18 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if !ok {
 		return fmt.Errorf("import needs a Plesk server: set %s (or --url) and %s (or %s and %s)", plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword)
 	}
-	if o.CAFile != "" {
-		abs, err := filepath.Abs(o.CAFile)
-		if err != nil {
-			return err
+	if o.CAFile != "" || o.URL != "" {
+		abs := ""
+		if o.CAFile != "" {
+			if abs, err = filepath.Abs(o.CAFile); err != nil {
+				return err
+			}
+			conn.API.CAFile = abs
 		}
-		conn.API.CAFile = abs
-		// No variable names a CA file: the written config connects
-		// through its own plesk block, with the credentials' variables.
+		// No variable names a CA file, nor the server --url gave: the
+		// written config connects through its own plesk block, with the
+		// credentials' variables, so that plan --dir OUT right after
+		// reads that server (SPEC 6.3).
 		o.conn = &importer.Conn{URL: conn.API.URL, CAFile: abs, KeyEnv: plesk.EnvKey}
 		if conn.API.Key == "" {
 			o.conn.KeyEnv, o.conn.Login, o.conn.PasswordEnv = "", conn.API.Login, plesk.EnvPassword
