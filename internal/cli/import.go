@@ -161,14 +161,18 @@ func runImport(ctx context.Context, env Env, c *common, o importOptions) error {
 	if !ok {
 		return fmt.Errorf("import needs a Plesk server: set %s (or --url) and %s (or %s and %s)", plesk.EnvURL, plesk.EnvKey, plesk.EnvLogin, plesk.EnvPassword)
 	}
-	if o.CAFile != "" {
-		abs, err := filepath.Abs(o.CAFile)
-		if err != nil {
-			return err
+	if o.CAFile != "" || o.URL != "" {
+		abs := ""
+		if o.CAFile != "" {
+			if abs, err = filepath.Abs(o.CAFile); err != nil {
+				return err
+			}
+			conn.API.CAFile = abs
 		}
-		conn.API.CAFile = abs
-		// No variable names a CA file: the written config connects
-		// through its own plesk block, with the credentials' variables.
+		// No variable names a CA file, nor the server --url gave: the
+		// written config connects through its own plesk block, with the
+		// credentials' variables, so that plan --dir OUT right after
+		// reads that server (SPEC 6.3).
 		o.conn = &importer.Conn{URL: conn.API.URL, CAFile: abs, KeyEnv: plesk.EnvKey}
 		if conn.API.Key == "" {
 			o.conn.KeyEnv, o.conn.Login, o.conn.PasswordEnv = "", conn.API.Login, plesk.EnvPassword
@@ -476,6 +480,15 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 		}
 		found := false
 		switch ref.Kind {
+		case "service":
+			// A service defined in the panel (an extension's is the
+			// server block's, not adopted by name).
+			if !snap.ItemsRead {
+				return fmt.Errorf("--target %s: %s does not take protocol %s's plan-item operator, so its services' definitions cannot be read: add service %s to the config by hand", t, client.Server(), xmlapi.PlanItemProtocol, ref.Key)
+			}
+			if sv := full.Services[ref.Key]; sv != nil && sv.Extension == "" {
+				add.Services[ref.Key], found = sv, true
+			}
 		case "service_plan":
 			if p := full.ServicePlans[ref.Key]; p != nil {
 				add.ServicePlans[ref.Key], found = p, true
@@ -501,7 +514,7 @@ func runImportTargets(ctx context.Context, env Env, c *common, o importOptions, 
 				add.Subscriptions[ref.Key], found = s, true
 			}
 		default:
-			return fmt.Errorf("--target %s: import adopts plans, add-ons, reseller plans, resellers, customers and subscriptions", t)
+			return fmt.Errorf("--target %s: import adopts plans, add-ons, reseller plans, resellers, customers, subscriptions and services", t)
 		}
 		if !found {
 			return fmt.Errorf("--target %s: %s is not on %s", t, ref.Key, client.Server())
@@ -669,6 +682,12 @@ func checkAdoptedOnly(p *plan.Plan, adopted []string, server string) error {
 func mergeAdopted(cfg, add *model.Config) error {
 	exists := func(kind, key string) error {
 		return fmt.Errorf("%s/%s is in the config already: import --target adopts objects the config does not declare", kind, key)
+	}
+	for k, sv := range add.Services {
+		if cfg.Services[k] != nil {
+			return exists("service", k)
+		}
+		cfg.Services[k] = sv
 	}
 	for k, p := range add.ServicePlans {
 		if cfg.ServicePlans[k] != nil {
@@ -1149,6 +1168,9 @@ func placeAdopted(cfg, add *model.Config, server, dir string) error {
 		return fmt.Errorf("--server %s: the config in %s has no server %s (servers: %s)", server, dir, server, strings.Join(names, ", "))
 	}
 	on := []string{server}
+	for _, sv := range add.Services {
+		sv.Placement = model.Placement{Servers: on}
+	}
 	for _, p := range add.ServicePlans {
 		p.Placement = model.Placement{Servers: on}
 	}

@@ -353,7 +353,8 @@ func ReportFleet(m *Merged, addresses map[string]string) []byte {
 	}
 	b.WriteString("\n## Not mapped\n\n")
 	b.WriteString("Passwords cannot be read from Plesk: none is written, and a password the config does not set is not managed.\n")
-	b.WriteString("Plan descriptions, plan-level expiration and the services of add-on and reseller plans do not exist on the server (see docs/plesk.md).\n\n")
+	b.WriteString("Server labels cannot be read from Plesk: add them to the servers by hand.\n")
+	b.WriteString(plansyncOnly)
 	if len(m.Notes) == 0 {
 		b.WriteString("Nothing else.\n")
 	}

@@ -575,7 +575,20 @@ func expiredBy(w *xmlapi.WebspaceData, now time.Time) bool {
 func defineServices(cfg *model.Config, s *Snapshot, note func(string, ...any)) {
 	if !s.ItemsRead {
 		if len(cfg.Services) > 0 {
-			note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand", xmlapi.PlanItemProtocol)
+			// Named, so that the operator knows which to complete
+			// (SPEC 6.3: everything not mapped is listed).
+			var names []string
+			for name, sv := range cfg.Services {
+				if sv.Extension == "" && !strings.HasPrefix(name, "urn:ext:") {
+					names = append(names, name)
+				}
+			}
+			sort.Strings(names)
+			which := ""
+			if len(names) > 0 {
+				which = ": " + strings.Join(names, ", ")
+			}
+			note("additional services: their descriptions and buttons were not read (the server does not take protocol %s's plan-item operator); add them to the config by hand%s", xmlapi.PlanItemProtocol, which)
 		}
 		return
 	}

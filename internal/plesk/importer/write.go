@@ -159,6 +159,14 @@ func WriteDir(dir string, files []File, report []byte) error {
 	return nil
 }
 
+// plansyncOnly lists, in IMPORT.md, what has no counterpart on a Plesk
+// server and so stays plansync-only (SPEC 6.2: listed by plansync import
+// and in docs/plesk.md, "Not mapped, and why").
+const plansyncOnly = "Plan descriptions, plan-level expiration and the services of add-on and reseller plans do not exist on the server (see docs/plesk.md).\n" +
+	"Nor do these, which stay plansync-only and are not imported: mail.spamfilter and mail.antivirus (Plesk sets them per mailbox), " +
+	"dns.zone_type in a customisation, a customer's admin_description, a service button's background_image (an uploaded file in Plesk), " +
+	"and the server's default_plan (the plan custom subscriptions start from).\n\n"
+
 // Report renders IMPORT.md.
 func Report(server string, cfg *model.Config, notes []string) []byte {
 	var b bytes.Buffer
@@ -166,7 +174,7 @@ func Report(server string, cfg *model.Config, notes []string) []byte {
 	fmt.Fprintf(&b, "Imported %s.\n\n", Counts(cfg))
 	b.WriteString("## Not mapped\n\n")
 	b.WriteString("Passwords cannot be read from Plesk: none is written, and a password the config does not set is not managed.\n")
-	b.WriteString("Plan descriptions, plan-level expiration and the services of add-on and reseller plans do not exist on the server (see docs/plesk.md).\n\n")
+	b.WriteString(plansyncOnly)
 	if len(notes) == 0 {
 		b.WriteString("Nothing else.\n")
 	}
