@@ -70,6 +70,8 @@ func TestScripts(t *testing.T) {
 			"grepdir":         grepDir,
 			"holdlock":        holdLock,
 			"interrupt":       interrupt,
+			"jqcount":         jqCount,
+			"jqe":             jqExpect,
 			"jsonnext":        jsonNext,
 			"jsonsame":        jsonSame,
 			"mkfifo":          mkfifo,

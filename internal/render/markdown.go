@@ -168,7 +168,7 @@ func PlanMarkdown(w io.Writer, p *plan.Plan) error {
 			title = fmt.Sprintf("%s %ss will be %s", Thousands(len(g.keys)), g.kind, verb)
 		} else {
 			writeChange(&body, st, c, 20, caused[c.Address()])
-			_, verb := symbol(st, c.Action)
+			_, verb := changeVerb(st, c)
 			title = fmt.Sprintf("%s%s will be %s", serverPrefix(c.Server), address(c.Kind, c.Key), verb)
 			if c.Fanout != nil {
 				title += fmt.Sprintf(" — reaches %s, skips %s locked", Thousands(len(c.Fanout.Reaches)), Thousands(len(c.Fanout.SkippedLocked)))

@@ -312,16 +312,23 @@ func writeBulk(b *strings.Builder, st styler, g *bulk, max int) {
 	b.WriteString("\n")
 }
 
-func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
-	sym, verb := symbol(st, c.Action)
+// changeVerb is the verb a change's heading uses ("created", …). A change
+// that only describes a server is "recorded" or "forgotten": nothing is
+// created or changed on a server, what the config says it has is
+// recorded (not counted in the summary).
+func changeVerb(st styler, c *plan.Change) (sym, verb string) {
+	sym, verb = symbol(st, c.Action)
 	if c.Describes() {
-		// Nothing is created or changed on a server: what the config
-		// says it has is recorded (not counted in the summary).
 		verb = "recorded"
 		if c.Action == plan.Delete {
 			verb = "forgotten"
 		}
 	}
+	return sym, verb
+}
+
+func writeChange(b *strings.Builder, st styler, c *plan.Change, max int, caused []*plan.Change) {
+	sym, verb := changeVerb(st, c)
 	on := ""
 	if c.Server != "" {
 		on = " on " + Escape(c.Server)
