@@ -143,7 +143,8 @@ func CheckReseller(prior *state.Snapshot, login string) *ResellerRefusal {
 // is made from, and says what in it the reseller may not manage. Only
 // objects the reseller may manage are allowed (its service and add-on
 // plans, customers, subscriptions and subscriber settings; an owner left
-// out means the reseller), nor may it take an object the recorded state
+// out means the admin, as in any config (SPEC §2.1), so it is refused),
+// nor may it take an object the recorded state
 // holds under another owner; what they refer to outside it (the reseller
 // itself, its reseller plan, the server, services, the admin's plans)
 // is added from prior, which CheckReseller accepted. validate is the
@@ -196,9 +197,6 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
 		out := map[string]*model.Plan{}
 		for _, p := range m {
-			if !p.Src.Has("owner") {
-				p.Owner = login
-			}
 			if p.Owner != login {
 				deny(p.Src, kind+" "+p.Key(), "it belongs to "+p.Owner)
 				continue
@@ -210,9 +208,6 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	cfg.ServicePlans = rekey(cfg.ServicePlans, "service_plan")
 	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
 	for _, c := range cfg.Customers {
-		if !c.Src.Has("owner") {
-			c.Owner = login
-		}
 		if c.Owner != login {
 			deny(c.Src, "customer "+c.Login, "it belongs to "+c.Owner)
 		}
@@ -222,9 +217,6 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 		}
 	}
 	for _, s := range cfg.Subscriptions {
-		if !s.Src.Has("owner") && s.Customer == "" {
-			s.Owner = login
-		}
 		if s.Customer == "" && s.Owner != login {
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
 		}
