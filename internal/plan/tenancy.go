@@ -288,20 +288,11 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
 		}
 	}
-	// Services the admin made unavailable to resellers.
-	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans} {
-		for _, p := range plans {
-			if p.Owner != login {
-				continue
-			}
-			for _, name := range p.Services {
-				if svc := cfg.Services[name]; svc != nil && !svc.AvailableToResellers {
-					ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + p.Key(),
-						Summary: "service " + name + " is not available to resellers"})
-				}
-			}
-		}
-	}
+	// A service the admin made unavailable to resellers in one of the
+	// reseller's plans is not refused here: nothing stops a plan from
+	// offering what cannot be provided (SPEC §1.5); its subscriptions
+	// conflict (service unavailable), as in the admin's view of the same
+	// config.
 	ds.Sort()
 	return ds
 }
