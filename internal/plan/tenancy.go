@@ -198,7 +198,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 		out := map[string]*model.Plan{}
 		for _, p := range m {
 			if p.Owner != login {
-				deny(p.Src, kind+" "+p.Key(), "it belongs to "+p.Owner)
+				deny(p.Src, kind+" "+p.Key(), belongsTo(p.Src, p.Owner, login))
 				continue
 			}
 			out[p.Key()] = p
@@ -209,7 +209,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
 	for _, c := range cfg.Customers {
 		if c.Owner != login {
-			deny(c.Src, "customer "+c.Login, "it belongs to "+c.Owner)
+			deny(c.Src, "customer "+c.Login, belongsTo(c.Src, c.Owner, login))
 		}
 		if c.AdminDescription != "" { // AdminOnly
 			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: c.Src.At("admin_description"), Object: "customer " + c.Login,
@@ -218,7 +218,7 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	}
 	for _, s := range cfg.Subscriptions {
 		if s.Customer == "" && s.Owner != login {
-			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
+			deny(s.Src, "subscription "+s.Domain, belongsTo(s.Src, s.Owner, login))
 		}
 	}
 	// An object the recorded state holds under another owner is not the
@@ -354,4 +354,16 @@ func serviceOf(s state.Service) *model.Service {
 		svc.Button = &model.Button{URL: s.Button.URL, BackgroundImage: s.Button.BackgroundImage, OpenInPanel: s.Button.OpenInPanel}
 	}
 	return svc
+}
+
+// belongsTo is why a reseller may not manage an object its config
+// declares under another owner. One that names no owner is the admin's
+// (SPEC §2.1: owner defaults to admin), whoever runs the command: said,
+// with how to make it the reseller's.
+func belongsTo(src model.Src, owner, login string) string {
+	why := "it belongs to " + owner
+	if owner == model.Admin && !src.Has("owner") {
+		why += " (it names no owner, and owner defaults to admin: write owner: " + login + " for the reseller's own)"
+	}
+	return why
 }
