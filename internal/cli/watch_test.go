@@ -721,9 +721,9 @@ subscriptions:
 	}
 	dir := filepath.Join(base, "acme")
 	save(t, filepath.Join(dir, "acme.yaml"), `service_plans:
-  - {name: Web, resources: {disk_space: 5GiB}}
+  - {name: Web, owner: acme, resources: {disk_space: 5GiB}}
 customers:
-  - {login: wile, name: Wile E. Coyote}
+  - {login: wile, owner: acme, name: Wile E. Coyote}
 subscriptions:
   - {domain: wile.example, customer: wile, plan: Web}
 `)
@@ -731,9 +731,9 @@ subscriptions:
 	w.waitFor("watch: planned in", 1)
 	w.waitFor("No changes.", 1)
 	save(t, filepath.Join(dir, "acme.yaml"), `service_plans:
-  - {name: Web, resources: {disk_space: 10GiB}}
+  - {name: Web, owner: acme, resources: {disk_space: 10GiB}}
 customers:
-  - {login: wile, name: Wile E. Coyote}
+  - {login: wile, owner: acme, name: Wile E. Coyote}
 subscriptions:
   - {domain: wile.example, customer: wile, plan: Web}
 `)

@@ -143,7 +143,8 @@ func CheckReseller(prior *state.Snapshot, login string) *ResellerRefusal {
 // is made from, and says what in it the reseller may not manage. Only
 // objects the reseller may manage are allowed (its service and add-on
 // plans, customers, subscriptions and subscriber settings; an owner left
-// out means the reseller), nor may it take an object the recorded state
+// out means the admin, as in any config (SPEC §2.1), so it is refused),
+// nor may it take an object the recorded state
 // holds under another owner; what they refer to outside it (the reseller
 // itself, its reseller plan, the server, services, the admin's plans)
 // is added from prior, which CheckReseller accepted. validate is the
@@ -196,11 +197,8 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	rekey := func(m map[string]*model.Plan, kind string) map[string]*model.Plan {
 		out := map[string]*model.Plan{}
 		for _, p := range m {
-			if !p.Src.Has("owner") {
-				p.Owner = login
-			}
 			if p.Owner != login {
-				deny(p.Src, kind+" "+p.Key(), "it belongs to "+p.Owner)
+				deny(p.Src, kind+" "+p.Key(), belongsTo(p.Src, p.Owner, login))
 				continue
 			}
 			out[p.Key()] = p
@@ -210,11 +208,8 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 	cfg.ServicePlans = rekey(cfg.ServicePlans, "service_plan")
 	cfg.AddonPlans = rekey(cfg.AddonPlans, "addon_plan")
 	for _, c := range cfg.Customers {
-		if !c.Src.Has("owner") {
-			c.Owner = login
-		}
 		if c.Owner != login {
-			deny(c.Src, "customer "+c.Login, "it belongs to "+c.Owner)
+			deny(c.Src, "customer "+c.Login, belongsTo(c.Src, c.Owner, login))
 		}
 		if c.AdminDescription != "" { // AdminOnly
 			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: c.Src.At("admin_description"), Object: "customer " + c.Login,
@@ -222,11 +217,8 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 		}
 	}
 	for _, s := range cfg.Subscriptions {
-		if !s.Src.Has("owner") && s.Customer == "" {
-			s.Owner = login
-		}
 		if s.Customer == "" && s.Owner != login {
-			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
+			deny(s.Src, "subscription "+s.Domain, belongsTo(s.Src, s.Owner, login))
 		}
 	}
 	// An object the recorded state holds under another owner is not the
@@ -296,20 +288,11 @@ func ResellerConfig(cfg *model.Config, prior *state.Snapshot, login string, vali
 			deny(s.Src, "subscription "+s.Domain, "it belongs to "+s.Owner)
 		}
 	}
-	// Services the admin made unavailable to resellers.
-	for _, plans := range []map[string]*model.Plan{cfg.ServicePlans, cfg.AddonPlans} {
-		for _, p := range plans {
-			if p.Owner != login {
-				continue
-			}
-			for _, name := range p.Services {
-				if svc := cfg.Services[name]; svc != nil && !svc.AvailableToResellers {
-					ds = append(ds, diag.Diagnostic{Severity: diag.Error, Subject: p.Src.At("services"), Object: string(p.Kind) + " " + p.Key(),
-						Summary: "service " + name + " is not available to resellers"})
-				}
-			}
-		}
-	}
+	// A service the admin made unavailable to resellers in one of the
+	// reseller's plans is not refused here: nothing stops a plan from
+	// offering what cannot be provided (SPEC §1.5); its subscriptions
+	// conflict (service unavailable), as in the admin's view of the same
+	// config.
 	ds.Sort()
 	return ds
 }
@@ -371,4 +354,16 @@ func serviceOf(s state.Service) *model.Service {
 		svc.Button = &model.Button{URL: s.Button.URL, BackgroundImage: s.Button.BackgroundImage, OpenInPanel: s.Button.OpenInPanel}
 	}
 	return svc
+}
+
+// belongsTo is why a reseller may not manage an object its config
+// declares under another owner. One that names no owner is the admin's
+// (SPEC §2.1: owner defaults to admin), whoever runs the command: said,
+// with how to make it the reseller's.
+func belongsTo(src model.Src, owner, login string) string {
+	why := "it belongs to " + owner
+	if owner == model.Admin && !src.Has("owner") {
+		why += " (it names no owner, and owner defaults to admin: write owner: " + login + " for the reseller's own)"
+	}
+	return why
 }

@@ -61,9 +61,10 @@ func TestCheckReseller(t *testing.T) {
 	}
 }
 
-// TestResellerConfig: a reseller's config keeps what it manages, owners
-// left out become the reseller's, what is the admin's is refused, and
-// what it refers to comes from the recorded state.
+// TestResellerConfig: a reseller's config keeps what it manages, an owner
+// left out is the admin (SPEC §2.1: owner defaults to admin, whoever runs
+// it), what is the admin's is refused, and what it refers to comes from
+// the recorded state.
 func TestResellerConfig(t *testing.T) {
 	prior := &state.Snapshot{
 		Resellers:     []state.Reseller{{Login: "acme", Plan: "Gold", Status: "active"}},
@@ -73,10 +74,12 @@ func TestResellerConfig(t *testing.T) {
 		Customers:     []state.Customer{{Login: "taken", Owner: "other"}},
 	}
 	cfg := model.NewConfig()
-	cfg.ServicePlans["Mine"] = &model.Plan{Kind: model.ServicePlanKind, Name: "Mine", Services: []string{"backup"}}
-	cfg.Customers["jdoe"] = &model.Customer{Login: "jdoe"}
-	cfg.Customers["taken"] = &model.Customer{Login: "taken"}
-	cfg.Customers["secret"] = &model.Customer{Login: "secret", AdminDescription: "pays late"}
+	cfg.ServicePlans["acme/Mine"] = &model.Plan{Kind: model.ServicePlanKind, Owner: "acme", Name: "Mine", Services: []string{"backup"}}
+	cfg.ServicePlans["Theirs"] = &model.Plan{Kind: model.ServicePlanKind, Owner: model.Admin, Name: "Theirs"}
+	cfg.Customers["jdoe"] = &model.Customer{Login: "jdoe", Owner: "acme"}
+	cfg.Customers["adminsown"] = &model.Customer{Login: "adminsown", Owner: model.Admin}
+	cfg.Customers["taken"] = &model.Customer{Login: "taken", Owner: "acme"}
+	cfg.Customers["secret"] = &model.Customer{Login: "secret", Owner: "acme", AdminDescription: "pays late"}
 	cfg.Resellers["acme"] = &model.Reseller{Login: "acme"}
 	validated := false
 	ds := ResellerConfig(cfg, prior, "acme", func(c *model.Config) diag.Diagnostics {
@@ -92,15 +95,24 @@ func TestResellerConfig(t *testing.T) {
 	if cfg.ServicePlans["acme/Mine"] == nil || cfg.ServicePlans["acme/Mine"].Owner != "acme" || cfg.Customers["jdoe"].Owner != "acme" {
 		t.Errorf("owners not the reseller's: %+v %+v", cfg.ServicePlans, cfg.Customers["jdoe"])
 	}
+	if cfg.ServicePlans["acme/Theirs"] != nil || cfg.Customers["adminsown"].Owner != model.Admin {
+		t.Errorf("the admin's objects taken as the reseller's: %+v %+v", cfg.ServicePlans, cfg.Customers["adminsown"])
+	}
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.Object+": "+d.Summary)
 	}
 	want := []string{
 		"customer secret: admin_description is the admin's: a reseller can neither see nor set it",
+		"service_plan Theirs: reseller acme may not manage it: it belongs to admin",
+		"customer adminsown: reseller acme may not manage it: it belongs to admin",
 		"customer taken: reseller acme may not manage it: it belongs to other",
 		"reseller acme: reseller acme may not manage it: reseller accounts are the admin's",
-		"service_plan acme/Mine: service backup is not available to resellers",
+	}
+	// backup, unavailable to resellers, is not refused: the plan's
+	// subscriptions conflict instead (SPEC §1.5), as in the admin's view.
+	if p := cfg.ServicePlans["acme/Mine"]; p == nil || len(p.Services) != 1 {
+		t.Errorf("acme/Mine lost its service: %+v", p)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, strings.Join(got, "\n"))
