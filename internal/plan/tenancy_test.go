@@ -104,8 +104,8 @@ func TestResellerConfig(t *testing.T) {
 	}
 	want := []string{
 		"customer secret: admin_description is the admin's: a reseller can neither see nor set it",
-		"service_plan Theirs: reseller acme may not manage it: it belongs to admin",
-		"customer adminsown: reseller acme may not manage it: it belongs to admin",
+		"service_plan Theirs: reseller acme may not manage it: it belongs to admin (it names no owner, and owner defaults to admin: write owner: acme for the reseller's own)",
+		"customer adminsown: reseller acme may not manage it: it belongs to admin (it names no owner, and owner defaults to admin: write owner: acme for the reseller's own)",
 		"customer taken: reseller acme may not manage it: it belongs to other",
 		"reseller acme: reseller acme may not manage it: reseller accounts are the admin's",
 	}
