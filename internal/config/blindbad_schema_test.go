@@ -7,25 +7,7 @@ import "testing"
 // so the undeclared add-on and service do not matter to it).
 func TestBlindbadSchemaSpecExample(t *testing.T) {
 	sch := stCompile(t)
-	src := `server:
-  components: [php8.2, php8.3, php-fpm, postfix, roundcube, spamassassin]
-service_plans:
-  - name: Business
-    resources: {disk_space: 10GiB, traffic: 100GiB, mailboxes: 100, expiration: 1y}
-    permissions: {manage_php_settings: true}
-    hosting: {php_version: "8.3", php_handler: fpm, ssl: true}
-    services: [premium-support]
-customers:
-  - login: jdoe
-    name: John Doe
-    email: john@doe.example
-    password: {env: JDOE_PASSWORD}
-subscriptions:
-  - domain: doe.example
-    customer: jdoe
-    plan: Business
-    addons: [Extra Storage]
-`
+	src := specYAML
 	if err := sch.Validate(stInstance(stParse(t, "example.yaml", src).Root)); err != nil {
 		t.Errorf("the SPEC §2.10 example does not validate: %v", err)
 	}

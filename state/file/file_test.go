@@ -319,18 +319,7 @@ func TestLockFile(t *testing.T) {
 func TestLockMadeFolder(t *testing.T) {
 	path := statePath(t)
 	dir := filepath.Dir(path)
-	b := New(path)
-	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := New(path)
-	if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
-		t.Fatalf("TryLock while held = %v, want LockedError", err)
-	}
-	if err := l.Unlock(); err != nil {
-		t.Fatal(err)
-	}
+	b, other := lockAndRelease(t, path)
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("after a lock with no state written, %s: %v, want it gone", dir, err)
 	}
@@ -358,14 +347,41 @@ func TestLockMadeFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A state written under the lock: everything stays.
-	l3, err := b.TryLock(t.Context(), state.LockInfo{})
+	writeKeepsLockFile(t, b, path)
+}
+
+// lockAndRelease takes the lock of the state at path, sees another
+// backend refused it meanwhile, and releases it: it returns both
+// backends.
+func lockAndRelease(t *testing.T, path string) (b, other *Backend) {
+	t.Helper()
+	b = New(path)
+	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other = New(path)
+	if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
+		t.Fatalf("TryLock while held = %v, want LockedError", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	return b, other
+}
+
+// writeKeepsLockFile takes b's lock, writes a state and releases it: the
+// lock file at path+".lock" stays, empty.
+func writeKeepsLockFile(t *testing.T, b *Backend, path string) {
+	t.Helper()
+	l, err := b.TryLock(t.Context(), state.LockInfo{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Write(t.Context(), snapshot(1), 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := l3.Unlock(); err != nil {
+	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(path + ".lock"); err != nil || len(data) != 0 {
@@ -387,18 +403,7 @@ func TestLockMadeFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b := New(path)
-	l, err := b.TryLock(t.Context(), state.LockInfo{Who: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := New(path)
-	if _, err := other.TryLock(t.Context(), state.LockInfo{}); !state.IsLocked(err) {
-		t.Fatalf("TryLock while held = %v, want LockedError", err)
-	}
-	if err := l.Unlock(); err != nil {
-		t.Fatal(err)
-	}
+	b, other := lockAndRelease(t, path)
 	if got := dirNames(t, dir); !slices.Equal(got, []string{"keep"}) {
 		t.Errorf("files after a lock with no state written: %q, want only keep", got)
 	}
@@ -413,19 +418,7 @@ func TestLockMadeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A state written under the lock: the lock file stays.
-	l3, err := b.TryLock(t.Context(), state.LockInfo{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Write(t.Context(), snapshot(1), 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := l3.Unlock(); err != nil {
-		t.Fatal(err)
-	}
-	if data, err := os.ReadFile(path + ".lock"); err != nil || len(data) != 0 {
-		t.Errorf("lock file after a write and Unlock: %q, %v; want it there, empty", data, err)
-	}
+	writeKeepsLockFile(t, b, path)
 }
 
 // TestLockStateIsDirectory: a state path that is a directory is an error
