@@ -7,9 +7,10 @@ import (
 
 // The descriptor operations (get-limit-descriptor, get-permission-
 // descriptor) name the limits or permissions an operator's objects take,
-// as Plesk's ObjectDescriptor: one property per name, with its type. The
-// emulator answers one descriptor per operation (the filter selects
-// nothing: every object of a kind takes the same names).
+// as Plesk's ObjectDescriptor: one property per name, with its type. Every
+// object of a kind takes the same names: the emulator answers one
+// descriptor per operation, except for a webspace filter that names
+// subscriptions, answered per subscription (see webspaceDescriptor).
 var descriptorOps = map[string]model.Where{
 	"service-plan":       model.InServicePlan,
 	"service-plan-addon": model.InAddonPlan,
@@ -20,6 +21,8 @@ var descriptorOps = map[string]model.Where{
 
 type descriptorResult struct {
 	xmlapi.Status
+	FilterID   string           `xml:"filter-id,omitempty"`
+	ID         int              `xml:"id,omitempty"`
 	Descriptor objectDescriptor `xml:"descriptor"`
 }
 
@@ -65,4 +68,23 @@ func descriptor(operator, op string) []any {
 		}
 	}
 	return []any{&descriptorResult{Status: ok, Descriptor: objectDescriptor{Properties: props}}}
+}
+
+// webspaceDescriptor answers a webspace descriptor operation. Plesk
+// documents it for "the specified subscription (or multiple subscriptions
+// specified by customer ID or login name), or the server-level
+// subscription limits descriptor": a filter that names subscriptions gets
+// one result per subscription, with its filter-id and id, and 1013 for a
+// name that does not exist; an empty filter, the server-level descriptor.
+func (s *Server) webspaceDescriptor(o *node) []any {
+	f := o.child("filter")
+	if f == nil || len(f.kids) == 0 {
+		return descriptor("webspace", o.name)
+	}
+	server := descriptor("webspace", o.name)[0].(*descriptorResult)
+	ws, ids, out := s.selectWebspaces(f)
+	for i, w := range ws {
+		out = append(out, &descriptorResult{Status: ok, FilterID: ids[i], ID: w.ID, Descriptor: server.Descriptor})
+	}
+	return out
 }

@@ -428,6 +428,9 @@ func (s *Server) dispatch(operator string, o *node) ([]any, bool) {
 		}
 	}
 	if isDescriptorOp(o.name) {
+		if operator == "webspace" {
+			return s.webspaceDescriptor(o), false
+		}
 		return descriptor(operator, o.name), false
 	}
 	switch operator {

@@ -39,8 +39,8 @@ var shapes = map[string]map[string][]string{
 		"get":                       {"filter!", "limits", "permissions", "ip-pool", "packages"},
 		"set":                       {"filter!", "limits", "permissions", "ip-pool", "external-id", "name"},
 		"del":                       {"filter!"},
-		"get-limit-descriptor":      {},
-		"get-permission-descriptor": {},
+		"get-limit-descriptor":      {anyContent}, // untyped in Plesk's schema
+		"get-permission-descriptor": {anyContent}, // untyped in Plesk's schema
 	},
 	"customer": {
 		"add":                 {"gen_info!"},
@@ -196,6 +196,10 @@ const anyOrder = "(any order)"
 // does not name is refused.
 const anyOrderRepeated = "(any order, repeated)"
 
+// anyContent, as a shape's only entry, says that the operation element is
+// untyped in Plesk's schema (xs:anyType): whatever it holds is valid.
+const anyContent = "(any content)"
+
 // checkShape reports the first way n's children break its shape.
 func checkShape(operator string, n *node) error {
 	ops, ok := shapes[operator]
@@ -205,6 +209,9 @@ func checkShape(operator string, n *node) error {
 	shape, ok := ops[n.name]
 	if !ok {
 		return fmt.Errorf("operation %s/%s is not supported", operator, n.name)
+	}
+	if len(shape) == 1 && shape[0] == anyContent {
+		return nil
 	}
 	if err := checkSequence(operator+"/"+n.name, shape, n); err != nil {
 		return err
