@@ -528,6 +528,11 @@ var testHookDecode func()
 // like a remembered snapshot.
 var testHookEncodeLike func(prior *state.Snapshot)
 
+// testHookOpenLockFile, when set by a test, runs before each attempt to
+// open the lock file: the one that would create it (create), and the one
+// that opens the file found there.
+var testHookOpenLockFile func(create bool)
+
 // testHookBeforeRename, when set by a test, runs after the history entry
 // is recorded and before the lock is checked and the state renamed.
 var testHookBeforeRename func()

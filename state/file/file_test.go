@@ -421,6 +421,73 @@ func TestLockMadeFile(t *testing.T) {
 	writeKeepsLockFile(t, b, path)
 }
 
+// TestLockFileRemovedWhileOpened: a locker that finds the lock file
+// there, and then finds it gone (its holder, which made it, released the
+// lock with no state written and removed it), makes it anew as its own:
+// released with no state written, it takes the file away too, leaving
+// nothing behind (SPEC §5).
+func TestLockFileRemovedWhileOpened(t *testing.T) {
+	path := statePath(t)
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHookOpenLockFile = func(create bool) {
+		if !create {
+			testHookOpenLockFile = nil
+			if err := l.Unlock(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { testHookOpenLockFile = nil }()
+	l2, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "bob"})
+	if err != nil {
+		t.Fatalf("TryLock as the holder releases: %v", err)
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, dir); len(got) != 0 {
+		t.Errorf("files after two locks with no state written: %q, want none", got)
+	}
+}
+
+// TestLockFolderRemovedWhileOpened: a locker that found the state's
+// folder, made by a holder that releases the lock with no state written
+// and removes the folder before the locker opens the lock file in it,
+// makes the folder again and takes the lock (the holder is gone): no
+// error.
+func TestLockFolderRemovedWhileOpened(t *testing.T) {
+	path := statePath(t)
+	dir := filepath.Dir(path)
+	l, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHookOpenLockFile = func(bool) {
+		testHookOpenLockFile = nil
+		if err := l.Unlock(); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { testHookOpenLockFile = nil }()
+	l2, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "bob"})
+	if err != nil {
+		t.Fatalf("TryLock as the holder releases: %v", err)
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after two locks with no state written, %s: %v, want it gone", dir, err)
+	}
+}
+
 // TestLockStateIsDirectory: a state path that is a directory is an error
 // naming it, and no lock file is made beside it.
 func TestLockStateIsDirectory(t *testing.T) {

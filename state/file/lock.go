@@ -21,8 +21,8 @@ import (
 // when its holder exits, however it exits, so a crash cannot strand the
 // lock; the file is never deleted on unlock, only truncated, so that two
 // lockers cannot end up holding locks on two different files (save for
-// the lock of a state never written, in a folder the lock made: its file
-// is deleted while still locked, see fileLock.unused).
+// the lock of a state never written, whose folder or file the lock made:
+// its file is deleted while still locked, see fileLock.unused).
 // ForceUnlock deletes it: a holder that is still alive keeps its lock on
 // the deleted file, and the next locker creates and locks a new one. (On
 // Windows a file open elsewhere cannot be deleted: there ForceUnlock
@@ -79,6 +79,13 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 			dir = ""
 		}
 		f, madeFile, err := openLockFile(b.lockPath())
+		if errors.Is(err, fs.ErrNotExist) {
+			// Removed meanwhile, the folder with it or the file
+			// found there, by a holder releasing a lock that wrote
+			// no state: start over.
+			removed++
+			continue
+		}
 		if err != nil {
 			return nil, lockErr(b, err)
 		}
@@ -125,6 +132,9 @@ func (b *Backend) lock(ctx context.Context, info state.LockInfo) (*fileLock, err
 // openLockFile opens the lock file at path, creating it when there is
 // none, and reports whether it created it.
 func openLockFile(path string) (f *os.File, made bool, err error) {
+	if testHookOpenLockFile != nil {
+		testHookOpenLockFile(true)
+	}
 	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err == nil {
 		return f, true, nil
@@ -132,7 +142,12 @@ func openLockFile(path string) (f *os.File, made bool, err error) {
 	if !errors.Is(err, fs.ErrExist) {
 		return nil, false, err
 	}
-	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if testHookOpenLockFile != nil {
+		testHookOpenLockFile(false)
+	}
+	// Not O_CREATE: a file removed meanwhile (by a holder releasing a
+	// lock that made it) is made anew by the first open, as ours.
+	f, err = os.OpenFile(path, os.O_RDWR, 0)
 	return f, false, err
 }
 
