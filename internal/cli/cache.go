@@ -321,9 +321,8 @@ func (s *literalSealer) unseal(sealed string) (string, bool) {
 // cache pruned. A run that fails, on the lock, the state or the config
 // (an error of one file or of the whole), leaves the cache as it found
 // it: bad input changes nothing (SPEC §5), in a fresh directory not even
-// a .plansync folder of cache entries. stateRead is not waited on: the
-// entries are written after it anyway.
-func prepareConfigCached(stop context.Context, stateRead <-chan struct{}, env Env, dir string, opts config.Options,
+// a .plansync folder of cache entries.
+func prepareConfigCached(stop context.Context, env Env, dir string, opts config.Options,
 	finish func(*config.Prepared, *state.Snapshot) (*model.Config, error)) (func(*state.Snapshot) (*model.Config, error), error) {
 	dc := openDiskCache(dir)
 	loaded := make(chan struct{})

@@ -400,7 +400,7 @@ func configFor(env Env, dir string) configLoader {
 			return cfg, nil
 		}
 		if env.useCache {
-			return prepareConfigCached(stop, stateRead, env, dir, opts, finish)
+			return prepareConfigCached(stop, env, dir, opts, finish)
 		}
 		p, err := config.Prepare(stop, dir, opts)
 		if err != nil {
