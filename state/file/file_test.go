@@ -432,26 +432,7 @@ func TestLockFileRemovedWhileOpened(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	l, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testHookOpenLockFile = func(create bool) {
-		if !create {
-			testHookOpenLockFile = nil
-			if err := l.Unlock(); err != nil {
-				t.Error(err)
-			}
-		}
-	}
-	defer func() { testHookOpenLockFile = nil }()
-	l2, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "bob"})
-	if err != nil {
-		t.Fatalf("TryLock as the holder releases: %v", err)
-	}
-	if err := l2.Unlock(); err != nil {
-		t.Fatal(err)
-	}
+	lockWhileReleased(t, path, false)
 	if got := dirNames(t, dir); len(got) != 0 {
 		t.Errorf("files after two locks with no state written: %q, want none", got)
 	}
@@ -465,14 +446,28 @@ func TestLockFileRemovedWhileOpened(t *testing.T) {
 func TestLockFolderRemovedWhileOpened(t *testing.T) {
 	path := statePath(t)
 	dir := filepath.Dir(path)
+	lockWhileReleased(t, path, true)
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after two locks with no state written, %s: %v, want it gone", dir, err)
+	}
+}
+
+// lockWhileReleased has alice take the lock of the state at path, then
+// bob take it while alice releases it (no state written) at bob's first
+// attempt to open the lock file (atCreate) or at his open of the file
+// found there; bob's lock must be taken and is released.
+func lockWhileReleased(t *testing.T, path string, atCreate bool) {
+	t.Helper()
 	l, err := New(path).TryLock(t.Context(), state.LockInfo{Who: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	testHookOpenLockFile = func(bool) {
-		testHookOpenLockFile = nil
-		if err := l.Unlock(); err != nil {
-			t.Error(err)
+	testHookOpenLockFile = func(create bool) {
+		if create == atCreate {
+			testHookOpenLockFile = nil
+			if err := l.Unlock(); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 	defer func() { testHookOpenLockFile = nil }()
@@ -482,9 +477,6 @@ func TestLockFolderRemovedWhileOpened(t *testing.T) {
 	}
 	if err := l2.Unlock(); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("after two locks with no state written, %s: %v, want it gone", dir, err)
 	}
 }
 

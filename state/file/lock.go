@@ -233,15 +233,13 @@ type fileLock struct {
 
 	mu sync.Mutex
 	f  *os.File // nil once released
-	// madeDir is the state's folder when taking the lock made it (a
-	// fresh config directory's .plansync): released with no state
-	// written, the lock takes its file and the folder away again, so
-	// that a run that wrote nothing (bad input) leaves nothing behind.
-	madeDir string
-	// madeFile says that taking the lock made its file (the folder
-	// existed): released with no state written, the lock takes its file
-	// away again, for the same reason.
+	// madeFile says that taking the lock made its file, and madeDir is
+	// the state's folder when it made that too (a fresh config
+	// directory's .plansync): released with no state written, the lock
+	// takes them away again, so that a run that wrote nothing (bad
+	// input) leaves nothing behind (a folder that holds anything stays).
 	madeFile bool
+	madeDir  string
 }
 
 func (l *fileLock) Info() state.LockInfo { return l.info }
@@ -266,7 +264,9 @@ func (l *fileLock) release() error {
 	}
 	f := l.f
 	l.f = nil
-	unused := (l.madeDir != "" || l.madeFile) && l.unused(f)
+	// (A lock that made the folder made the file in it too, unless
+	// another locker made the file first: then the file is that one's.)
+	unused := l.madeFile && l.unused(f)
 	// Empty the file before unlocking, so nobody reads our info as a
 	// holder's. After a ForceUnlock this empties the deleted file only.
 	errs := []error{f.Truncate(0), unlockFile(f), f.Close()}
