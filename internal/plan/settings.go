@@ -3,10 +3,11 @@ package plan
 // Subscriber settings (SPEC §1.3, §2.4, §2.9): the values a subscriber
 // chose for settings its effective permissions let it change replace the
 // plan's values and do not unsync the subscription. A value whose
-// permission is not granted is an error naming the permission, unless the
-// subscriber had it and a plan change revoked the permission: then it is
-// dropped, with the reason in the plan, and recorded as dropped (so it
-// stays dropped, without an error, while it is unchanged). A permission
+// permission the subscription's plans and customisation do not grant is
+// an error naming the permission (SPEC §2.9, §5), whatever the history:
+// also when a plan edit, a plan switch or an add-on's removal took away a
+// permission the subscriber had, so the same files always mean the same
+// (the error is the operator's cue to remove the value). A permission
 // the owning reseller does not hold is not an effective one either: the
 // values it governs are dropped when availability takes it away
 // (dropUnheldSettings). A value that needs a server component the server
@@ -22,13 +23,9 @@ import (
 // applySettings puts the subscriber's settings on top of eff (the base
 // with the customisation) where eff's permissions grant them.
 func (e *engine) applySettings(s *sub, eff model.Props) {
-	ss, p, cfg := s.inSettings, s.prior, s.cfg
+	ss, cfg := s.inSettings, s.cfg
 	if ss == nil {
 		return
-	}
-	var priorSettings model.Props
-	if p != nil && p.Settings != "" {
-		priorSettings = e.sets.recorded(p.Settings).props
 	}
 	for _, path := range ss.Props.Paths() {
 		v := ss.Props[path]
@@ -43,17 +40,6 @@ func (e *engine) applySettings(s *sub, eff model.Props) {
 			}
 			eff[path] = v
 			continue
-		}
-		if _, had := priorSettings[path]; had {
-			s.dropped = append(s.dropped, "subscriber value for "+path+" dropped: permission "+perm+" is no longer granted")
-			s.drop(path, v)
-			continue
-		}
-		if p != nil && p.DroppedSettings != "" {
-			if old, ok := e.sets.recorded(p.DroppedSettings).props[path]; ok && old == v {
-				s.drop(path, v) // dropped earlier, unchanged since: stays dropped
-				continue
-			}
 		}
 		e.diag(diag.Diagnostic{Severity: diag.Error,
 			Summary: "subscriber setting " + path + " needs permission " + perm + ", which subscription " + cfg.Domain + " does not grant",
