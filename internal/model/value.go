@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strconv"
@@ -51,8 +52,8 @@ const Unlimited = -1
 
 // MaxLimit is the largest size (in bytes) or count a config may give:
 // 2^53 (8 PiB, or about nine quadrillion items). Every integer up to it is
-// exact in a JSON reader that uses floating point, and no sum of limits
-// can wrap: Add saturates a total beyond it at unlimited.
+// exact in a JSON reader that uses floating point. A sum of add-on limits
+// may exceed it (Add).
 const MaxLimit = 1 << 53
 
 // Value is one property value. Sizes and counts use N (-1 unlimited),
@@ -389,13 +390,16 @@ func ParseDate(s string) (time.Time, error) {
 }
 
 // Add combines two values of one property as add-ons do: limits add
-// (unlimited absorbs), booleans are OR-ed. Other kinds keep a. A total
-// beyond MaxLimit is no limit at all: it saturates at unlimited, and no
-// sum of any limits can wrap around to a negative number.
+// (unlimited absorbs), booleans are OR-ed. Other kinds keep a. Limits add
+// up however large the total (SPEC §1.2; Plesk adds them the same way, so
+// 8 PiB + 8 PiB is 16 PiB there too): only a total past what an int64
+// holds, which no real list of add-ons reaches (each limit is at most
+// MaxLimit), saturates at unlimited, so no sum can wrap around to a
+// negative number.
 func Add(a, b Value) Value {
 	switch a.K {
 	case KindSize, KindCount:
-		if a.N == Unlimited || b.N == Unlimited || a.N > MaxLimit-b.N {
+		if a.N == Unlimited || b.N == Unlimited || a.N > math.MaxInt64-b.N {
 			return Value{K: a.K, N: Unlimited}
 		}
 		return Value{K: a.K, N: a.N + b.N}

@@ -42,14 +42,17 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// TestAddSaturates: no sum of limits wraps; a total beyond MaxLimit is
+// TestAddSaturates: limits add up beyond MaxLimit (SPEC §1.2: Plesk adds
+// them so too), and no sum of limits wraps: a total past an int64 is
 // unlimited.
 func TestAddSaturates(t *testing.T) {
 	for _, tc := range []struct{ a, b, want int64 }{
 		{MaxLimit, 0, MaxLimit},
 		{MaxLimit - 1, 1, MaxLimit},
-		{MaxLimit, 1, Unlimited},
-		{MaxLimit, MaxLimit, Unlimited},
+		{MaxLimit, 1, MaxLimit + 1},
+		{MaxLimit, MaxLimit, 2 * MaxLimit},
+		{math.MaxInt64 - 1, 1, math.MaxInt64},
+		{math.MaxInt64, 1, Unlimited},
 		{1 << 62, 1 << 62, Unlimited},
 		{math.MaxInt64, math.MaxInt64, Unlimited},
 		{math.MaxInt64 - 10, 10 << 30, Unlimited},
