@@ -251,9 +251,10 @@ var scriptEnvKeys = []string{"HOME", "TMPDIR", "NO_COLOR", "USER", "PLANSYNC_STA
 
 // scriptPleskKeys are those that point plansync at the emulator
 // (pleskfake) and the account it uses there (a reseller's login and
-// password, for --as reseller:LOGIN), passed on only when set: a
-// process in the background talks to the same server as one exec runs.
-var scriptPleskKeys = []string{"PLANSYNC_PLESK_URL", "PLANSYNC_PLESK_KEY", "PLANSYNC_PLESK_LOGIN", "PLANSYNC_PLESK_PASSWORD", "PLANSYNC_PLESK_DEFAULT_IP"}
+// password, for --as reseller:LOGIN; PLESK_KEY, the key of the servers
+// pleskfake -name starts), passed on only when set: a process in the
+// background talks to the same servers as one exec runs.
+var scriptPleskKeys = []string{"PLANSYNC_PLESK_URL", "PLANSYNC_PLESK_KEY", "PLANSYNC_PLESK_LOGIN", "PLANSYNC_PLESK_PASSWORD", "PLANSYNC_PLESK_DEFAULT_IP", "PLESK_KEY"}
 
 // scriptEnv is the environment of a process a script runs in the
 // background.
