@@ -203,7 +203,10 @@ func (e *engine) resellerPlanReaches(c *Change, plan string, own bool) {
 
 // totals is the allocation of a reseller with no plan and no explicit
 // allocation: the total of the resources, permissions and services of
-// all its subscriptions.
+// all the subscriptions it had (SPEC §1.4), as recorded before this run:
+// Plesk's convert-to-reseller totals what they have, and the switches,
+// add-ons and customisations of the same run come after it, served from
+// that allocation as they would be a run later.
 func (e *engine) totals(login string, subs []*sub) *pset {
 	props := model.Props{}
 	var services []string
@@ -211,7 +214,18 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 		if s.owner != login {
 			continue
 		}
-		for path, v := range s.props() {
+		// What it had: its recorded values (a subscription new in this
+		// run: what it gets).
+		had, hadServices := s.props(), s.services
+		if s.eff == nil && s.effSet != nil {
+			hadServices = s.effSet.services
+		}
+		if s.prior != nil && e.sets.inPrior(s.prior.Effective) {
+			if rec := e.sets.recorded(s.prior.Effective); rec != nil {
+				had, hadServices = rec.props, rec.services
+			}
+		}
+		for path, v := range had {
 			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
 				continue
 			}
@@ -228,7 +242,7 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 				props[path] = v
 			}
 		}
-		services = model.Union(services, s.services)
+		services = model.Union(services, hadServices)
 	}
 	return e.sets.intern(props, services)
 }
@@ -544,13 +558,9 @@ func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 		v, ok := s.props()[path]
 		return v, ok
 	}
-	if p.Owner != login {
-		if e.hadAsCustomer(s, login) {
-			// A subscription of a customer converted in this run: the
-			// totals it is part of hold what it has (convertedTotals).
-			v, ok := s.props()[path]
-			return v, ok
-		}
+	// A subscription of a customer converted in this run has its recorded
+	// values applied: the totals it is part of hold them (convertedTotals).
+	if p.Owner != login && !e.hadAsCustomer(s, login) {
 		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
 			return model.Value{}, false
 		}
