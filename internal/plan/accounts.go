@@ -52,6 +52,10 @@ func (e *engine) planResellers() {
 		r := e.cfg.Resellers[login]
 		rec := state.Reseller{Login: login, Contact: contactOf(r.Contact), Plan: r.Plan, Status: statusOf(r.Status),
 			Description: r.Description, ManagedBy: billingMark(r.ManagedBy)}
+		if e.resellerHeld(login, r) != nil {
+			// Its status is billing's: the server's.
+			rec.Status = Suspended
+		}
 		alloc := e.recordAllocation(&rec)
 		prior := e.priorResellers[login]
 		convertedFrom := e.priorCustomers[login]
@@ -230,9 +234,18 @@ func (e *engine) planCustomers() {
 		}
 		rec := state.Customer{Login: login, Contact: contactOf(cu.Contact), Owner: ownerOf(cu.Owner),
 			Description: cu.Description, AdminDescription: cu.AdminDescription, ManagedBy: billingMark(cu.ManagedBy)}
-		rec.StatusReasons = e.suspensions(cu.Status, "", rec.Owner)
-		rec.Status = statusFrom(rec.StatusReasons)
 		prior := e.priorCustomers[login]
+		var recorded []string
+		if prior != nil {
+			recorded = prior.StatusReasons
+		}
+		if held := e.customerHeld(login, cu); held != nil {
+			// Its status is billing's: the server's.
+			rec.StatusReasons = append(held, e.cascade("", nil, rec.Owner, recorded)...)
+		} else {
+			rec.StatusReasons = e.suspensions(cu.Status, "", rec.Owner, recorded)
+		}
+		rec.Status = statusFrom(rec.StatusReasons)
 		var priorHash string
 		if prior != nil {
 			priorHash = prior.PasswordHash

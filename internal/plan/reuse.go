@@ -197,6 +197,9 @@ func (e *engine) unchanged(m *memo, old *sub, cfg *model.Subscription) bool {
 			m.renamed["reseller "+p.Owner] != e.renamed["reseller "+p.Owner]) {
 		return false
 	}
+	if c := e.cfg.Customers[cfg.Customer]; c != nil && (len(e.customerHeld(cfg.Customer, c)) > 0) != old.customerHeld {
+		return false // billing suspended or activated its customer (cascade)
+	}
 	if exp := old.rec.Expires; exp != nil && m.now.Before(*exp) != e.now.Before(*exp) {
 		return false // expires (or no longer) between the two plans
 	}
@@ -228,7 +231,7 @@ func sameSubscription(a, b *model.Subscription) bool {
 	return a.Domain == b.Domain && a.RenamedFrom == b.RenamedFrom && a.Customer == b.Customer &&
 		a.Owner == b.Owner && a.Plan == b.Plan && sameList(a.Addons, b.Addons) &&
 		(a.Customize == nil) == (b.Customize == nil) && a.Customize.Equal(b.Customize) &&
-		a.Status == b.Status && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
+		a.Status == b.Status && a.Src.Has("status") == b.Src.Has("status") && sameTime(a.Expires, b.Expires) && a.FTPLogin == b.FTPLogin &&
 		sameSecret(a.FTPPassword, b.FTPPassword) && a.IPAddress == b.IPAddress && a.ManagedBy == b.ManagedBy && a.Server == b.Server
 }
 
@@ -244,7 +247,7 @@ func sameCustomer(a, b *model.Customer) bool {
 		return a == b
 	}
 	return a.Login == b.Login && a.RenamedFrom == b.RenamedFrom && sameSecret(a.Password, b.Password) &&
-		a.Contact == b.Contact && a.Owner == b.Owner && a.Status == b.Status &&
+		a.Contact == b.Contact && a.Owner == b.Owner && a.Status == b.Status && a.Src.Has("status") == b.Src.Has("status") &&
 		a.Description == b.Description && a.AdminDescription == b.AdminDescription && a.ManagedBy == b.ManagedBy &&
 		sameList(a.Servers, b.Servers)
 }

@@ -48,41 +48,152 @@ func statusFrom(reasons []string) string {
 
 // suspensions lists why an object is suspended: its own configured
 // status, then its customer's (customer may be empty), then its owner
-// reseller's (admin is never suspended).
-func (e *engine) suspensions(status, customer, reseller string) []string {
+// reseller's (admin is never suspended); recorded are its recorded
+// reasons (cascade).
+func (e *engine) suspensions(status, customer, reseller string, recorded []string) []string {
 	var c *model.Customer
 	if customer != "" {
 		c = e.cfg.Customers[customer]
 	}
-	return e.suspensionsWith(status, customer, c, reseller)
+	return e.suspensionsWith(status, customer, c, reseller, recorded)
 }
 
 // suspensionsWith is suspensions with the customer's config (nil when
 // none) looked up already.
-func (e *engine) suspensionsWith(status, customer string, c *model.Customer, reseller string) []string {
+func (e *engine) suspensionsWith(status, customer string, c *model.Customer, reseller string, recorded []string) []string {
 	var reasons []string
 	if statusOf(status) == Suspended {
 		reasons = append(reasons, ownSuspended)
 	}
-	if customer != "" && c != nil && statusOf(c.Status) == Suspended {
-		reasons = append(reasons, "customer "+customer+" suspended")
+	return append(reasons, e.cascade(customer, c, reseller, recorded)...)
+}
+
+// cascade lists the suspensions an object takes from its customer
+// (customer may be empty; c is its config, nil when none) and its owner
+// reseller (admin is never suspended): suspended in config, or by
+// billing (billingHeld). A suspension billing holds keeps the wording the
+// object's record (recorded) has for it, as a refresh gives it ("customer
+// jdoe suspended outside plansync"): the same suspension, not a change.
+func (e *engine) cascade(customer string, c *model.Customer, reseller string, recorded []string) []string {
+	var reasons []string
+	add := func(account string, config bool, held []string) {
+		switch {
+		case config:
+			reasons = append(reasons, account+" suspended")
+		case held != nil:
+			why := account + " suspended"
+			if i := slices.IndexFunc(recorded, func(r string) bool { return strings.HasPrefix(r, why) }); i >= 0 {
+				why = recorded[i]
+			}
+			reasons = append(reasons, why)
+		}
+	}
+	if customer != "" && c != nil {
+		config := statusOf(c.Status) == Suspended
+		var held []string
+		if !config {
+			held = e.customerHeld(customer, c)
+		}
+		add("customer "+customer, config, held)
 	}
 	if reseller != model.Admin {
-		if r := e.cfg.Resellers[reseller]; r != nil && statusOf(r.Status) == Suspended {
-			reasons = append(reasons, "reseller "+reseller+" suspended")
+		if r := e.cfg.Resellers[reseller]; r != nil {
+			config := statusOf(r.Status) == Suspended
+			var held []string
+			if !config {
+				held = e.resellerHeld(reseller, r)
+			}
+			add("reseller "+reseller, config, held)
 		}
 	}
 	return reasons
 }
 
-// subscriptionSuspensions lists why a subscription is suspended: the
-// cascade of suspensions, then its expiration.
-func (e *engine) subscriptionSuspensions(s *sub, expires *time.Time) []string {
-	reasons := e.suspensionsWith(s.cfg.Status, s.cfg.Customer, s.inCustomer, s.owner)
+// billingSuspended is the reason of a billing-managed object that the
+// config suspended before leaving its status to billing: the server
+// keeps it suspended.
+const billingSuspended = "suspended on the server (status managed by billing)"
+
+// billingHeld gives the reasons a billing-managed object whose config
+// leaves its status out (managedBy, status, src) is suspended for on its own:
+// its status is billing's (SPEC §6.5 never writes it), so the plan takes
+// the status the server has, as recorded (refreshed) with a Plesk
+// identity (recorded, reasons). What its customer, its reseller or its
+// expiry suspend it for is the config's, computed again (cascade); when
+// nothing else suspends it, it is not held. Without a server (no Plesk
+// identity) the recorded state is the system of record: nothing is held.
+func billingHeld(managedBy, status string, src model.Src, onServer bool, recorded string, reasons []string) []string {
+	if managedBy != ManagedByBilling || statusGiven(status, src) || !onServer || recorded != Suspended {
+		return nil
+	}
+	if len(reasons) == 0 {
+		return []string{billingSuspended}
+	}
+	var own []string
+	for _, r := range reasons {
+		switch {
+		case strings.HasPrefix(r, "customer "), strings.HasPrefix(r, "reseller "), strings.HasPrefix(r, "expired "):
+		case r == ownSuspended:
+			own = append(own, billingSuspended)
+		default:
+			own = append(own, r)
+		}
+	}
+	return own
+}
+
+// statusGiven reports whether an object's config gives its status: the
+// config reads a status left out as active.
+func statusGiven(status string, src model.Src) bool {
+	return statusOf(status) == Suspended || src.Has("status")
+}
+
+// customerHeld is billingHeld for customer login (config c).
+func (e *engine) customerHeld(login string, c *model.Customer) []string {
+	p := e.priorCustomers[login]
+	if p == nil && c.RenamedFrom != "" {
+		p = e.priorCustomers[c.RenamedFrom]
+	}
+	if p == nil {
+		return nil
+	}
+	return billingHeld(c.ManagedBy, c.Status, c.Src, p.Plesk != nil, p.Status, p.StatusReasons)
+}
+
+// resellerHeld is billingHeld for reseller login (config r).
+func (e *engine) resellerHeld(login string, r *model.Reseller) []string {
+	p := e.priorResellers[login]
+	if p == nil && r.RenamedFrom != "" {
+		p = e.priorResellers[r.RenamedFrom]
+	}
+	if p == nil {
+		return nil
+	}
+	return billingHeld(r.ManagedBy, r.Status, r.Src, p.Plesk != nil, p.Status, nil)
+}
+
+// subscriptionSuspensions lists why a subscription is suspended: its
+// configured status (or, billing's, the server's: held), the cascade of
+// suspensions, then its expiration.
+func (e *engine) subscriptionSuspensions(s *sub, expires *time.Time) (reasons []string, held bool) {
+	var recorded []string
+	if p := s.prior; p != nil {
+		recorded = p.StatusReasons
+		reasons = billingHeld(s.cfg.ManagedBy, s.cfg.Status, s.cfg.Src, p.Plesk != nil, p.Status, p.StatusReasons)
+	}
+	held = reasons != nil
+	if s.inCustomer != nil {
+		s.customerHeld = len(e.customerHeld(s.cfg.Customer, s.inCustomer)) > 0
+	}
+	if reasons == nil {
+		reasons = e.suspensionsWith(s.cfg.Status, s.cfg.Customer, s.inCustomer, s.owner, recorded)
+	} else {
+		reasons = append(reasons, e.cascade(s.cfg.Customer, s.inCustomer, s.owner, recorded)...)
+	}
 	if expires != nil && !e.now.Before(*expires) {
 		reasons = append(reasons, "expired "+expires.Format("2006-01-02"))
 	}
-	return reasons
+	return reasons, held
 }
 
 // expires is when a subscription expires: its configured date, else its

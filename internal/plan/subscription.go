@@ -62,7 +62,10 @@ type sub struct {
 	// inCustomer and inSettings are the customer and subscriber
 	// settings it was planned with (for reuse).
 	inCustomer *model.Customer
-	inSettings *model.SubscriberSettings
+	// customerHeld is whether its customer's status is billing's and
+	// suspended (billingHeld): its suspension cascades to it.
+	customerHeld bool
+	inSettings   *model.SubscriberSettings
 }
 
 // planSubscriptions plans every subscription: bases, customisation,
@@ -284,7 +287,13 @@ func (e *engine) finish(s *sub) {
 		priorFTP = p.FTPPassword
 	}
 	rec.FTPPassword, ftpChanged = e.secret(priorFTP, cfg.FTPPassword, "subscription "+cfg.Domain)
-	rec.StatusReasons = e.subscriptionSuspensions(s, rec.Expires)
+	var held bool
+	rec.StatusReasons, held = e.subscriptionSuspensions(s, rec.Expires)
+	if held {
+		// Suspended on its own by billing, which owns its status: its
+		// own status on the server (what apply reads back) is suspended.
+		rec.ConfigStatus = Suspended
+	}
 	rec.Status = statusFrom(rec.StatusReasons)
 	*s.rec = rec
 	s.status = SubStatus{Key: cfg.Domain, DisplayName: displayName(cfg.Domain, cfg.Plan),
