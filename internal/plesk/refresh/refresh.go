@@ -2829,6 +2829,16 @@ func (c *comparer) describe(d *plan.Drift) {
 	}
 	gone := !c.declared(d)
 	billing := c.billingManaged(d, gone)
+	if billing && !gone && d.Cause == plan.DriftStatus && c.statusLeftOut(d) {
+		// Its status is billing's and the config gives none: the plan
+		// takes the server's, so there is nothing to adopt (writing the
+		// status into the config would make it the config's again).
+		d.AdoptNote = "nothing to change: its status is billing's (managed_by: billing, and the config gives none), so the plan follows the server and the next apply (or plansync refresh) records it"
+		if r, only := billingRevert(d.Fields); r != "" {
+			d.Revert, d.NoRevert = r, only
+		}
+		return
+	}
 	switch {
 	case gone && (d.Cause == plan.DriftDeleted || d.Cause == plan.DriftMissing):
 		// Removed from the config too: nothing to adopt or revert.
@@ -3267,6 +3277,47 @@ func accountIndex(s *state.Snapshot, first bool) map[string]int {
 		put("subscription "+s.Subscriptions[i].Domain, i)
 	}
 	return idx
+}
+
+// statusLeftOut reports whether the config declares the drifted
+// account or subscription without a status of its own (a status left out
+// reads as active).
+func (c *comparer) statusLeftOut(d *plan.Drift) bool {
+	if c.noConfig || c.cfg == nil {
+		return false
+	}
+	keys := []string{d.Key}
+	if k, ok := c.serverKey[d.Address()]; ok {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		var status string
+		var src model.Src
+		switch d.Kind {
+		case "customer":
+			o := c.cfg.Customers[k]
+			if o == nil {
+				continue
+			}
+			status, src = o.Status, o.Src
+		case "reseller":
+			o := c.cfg.Resellers[k]
+			if o == nil {
+				continue
+			}
+			status, src = o.Status, o.Src
+		case plan.KindSubscription:
+			o := c.cfg.Subscriptions[k]
+			if o == nil {
+				continue
+			}
+			status, src = o.Status, o.Src
+		default:
+			return false
+		}
+		return status != plan.Suspended && !src.Has("status")
+	}
+	return false
 }
 
 // billingRevert says how drift in a billing-managed object's fields is
