@@ -183,8 +183,9 @@ type Subscription struct {
 	// Settings is the id of the subscriber's own values kept.
 	Settings string `json:"settings,omitempty"`
 	// DroppedSettings is the id of the subscriber values not applied
-	// because a plan change revoked their permission: while the
-	// subscriber keeps exactly those values they stay dropped, not errors.
+	// because the owning reseller does not hold their permission or the
+	// server lacks their component. Informational: each plan works them
+	// out again.
 	DroppedSettings string     `json:"dropped_settings,omitempty"`
 	Conflicts       []Conflict `json:"conflicts,omitempty"`
 	ConfigStatus    string     `json:"config_status,omitempty"`

@@ -28,6 +28,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -203,10 +204,12 @@ func (e *engine) resellerPlanReaches(c *Change, plan string, own bool) {
 
 // totals is the allocation of a reseller with no plan and no explicit
 // allocation: the total of the resources, permissions and services of
-// all the subscriptions it had (SPEC §1.4), as recorded before this run:
-// Plesk's convert-to-reseller totals what they have, and the switches,
-// add-ons and customisations of the same run come after it, served from
-// that allocation as they would be a run later.
+// all the subscriptions it had (SPEC §1.4), as they are when apply
+// converts it (SPEC §6.5 order): a plan edit of the same run reaches them
+// first (detachedBase), while their own switches, add-ons and
+// customisations of the same run come after the conversion, served from
+// that allocation as they would be a run later; Plesk's
+// convert-to-reseller totals what they have.
 func (e *engine) totals(login string, subs []*sub) *pset {
 	props := model.Props{}
 	var services []string
@@ -214,17 +217,11 @@ func (e *engine) totals(login string, subs []*sub) *pset {
 		if s.owner != login {
 			continue
 		}
-		// What it had: its recorded values (a subscription new in this
-		// run: what it gets).
-		had, hadServices := s.props(), s.services
-		if s.eff == nil && s.effSet != nil {
-			hadServices = s.effSet.services
-		}
-		if s.prior != nil && e.sets.inPrior(s.prior.Effective) {
-			if rec := e.sets.recorded(s.prior.Effective); rec != nil {
-				had, hadServices = rec.props, rec.services
-			}
-		}
+		// What it has when apply converts its customer (s is recorded
+		// as the customer's: hadAsCustomer): the plans are written
+		// first, so a plan edit of this run reaches it before.
+		h := e.detachedBase(s.prior)
+		had, hadServices := h.props, h.services
 		for path, v := range had {
 			if !strings.HasPrefix(path, "resources.") && !strings.HasPrefix(path, "permissions.") {
 				continue
@@ -448,7 +445,13 @@ func (e *engine) allocate(login string, subs []*sub) {
 				k = asked.N
 			}
 			kept[i], held[i] = k, true
-			applied += k
+			if applied > math.MaxInt64-k {
+				// Beyond any allocation (add-on totals may pass
+				// model.MaxLimit): the sum never wraps.
+				applied = math.MaxInt64
+			} else {
+				applied += k
+			}
 		}
 		remaining := limit.N - applied
 		switch {
@@ -558,9 +561,14 @@ func (e *engine) applied(s *sub, login, path string) (model.Value, bool) {
 		v, ok := s.props()[path]
 		return v, ok
 	}
-	// A subscription of a customer converted in this run has its recorded
-	// values applied: the totals it is part of hold them (convertedTotals).
-	if p.Owner != login && !e.hadAsCustomer(s, login) {
+	if p.Owner != login && e.hadAsCustomer(s, login) {
+		// A subscription of a customer converted in this run has what
+		// it has when apply converts it applied: the totals it is part
+		// of hold that (convertedTotals, totals).
+		v, ok := e.detachedBase(p).props[path]
+		return v, ok
+	}
+	if p.Owner != login {
 		if n, ok := e.renamedTo("reseller", p.Owner); !ok || n != login {
 			return model.Value{}, false
 		}

@@ -16,7 +16,8 @@ import (
 //   - what every subscription shares: the server, services, plans,
 //     resellers, retired services and the actor, in the config and as
 //     recorded;
-//   - its own config, its subscriber settings and its customer's config;
+//   - its own config, its subscriber settings and its customer's config
+//     (and whether billing holds its customer suspended: customerHeld);
 //   - its recorded record (a create is always planned again: it records
 //     the time it is made);
 //   - which side of its expiry date the clock is on;

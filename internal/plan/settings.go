@@ -51,8 +51,8 @@ func (e *engine) applySettings(s *sub, eff model.Props) {
 // perm governs when the owner reseller does not hold it: the effective
 // permissions (after availability, SPEC §1.3, §1.5) do not grant it, so
 // the subscriber's values are not kept; the plan's (or customisation's)
-// value stays, and the plan says why. Recorded as dropped, the value is
-// taken again once the reseller holds the permission. It returns the
+// value stays, and the plan says why. Worked out again by each plan, the
+// value is taken again once the reseller holds the permission. It returns the
 // values back in place (to check for their components: they were checked
 // with the subscriber's values in their place).
 func (s *sub) dropUnheldSettings(perm, reseller string) model.Props {
@@ -84,8 +84,8 @@ func (s *sub) dropUnheldSettings(perm, reseller string) model.Props {
 // server component the server does not have (SPEC §1.3: the subscriber's
 // own values are ignored by synchronisation, and §1.5: a value is
 // available only with its component). The plan's (or customisation's)
-// value stays, checked like any other, and the plan says why. Recorded as
-// dropped, the value is taken once the component is installed.
+// value stays, checked like any other, and the plan says why. Worked out
+// again by each plan, the value is taken once the component is installed.
 func (e *engine) dropUnavailableSettings(s *sub) {
 	for _, path := range s.settings.Paths() {
 		v := s.settings[path]
