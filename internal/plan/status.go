@@ -148,28 +148,21 @@ func statusGiven(status string, src model.Src) bool {
 	return statusOf(status) == Suspended || src.Has("status")
 }
 
-// customerHeld is billingHeld for customer login (config c).
+// customerHeld is billingHeld for customer login (config c); its record
+// is found under its former login too (indexRenames).
 func (e *engine) customerHeld(login string, c *model.Customer) []string {
-	p := e.priorCustomers[login]
-	if p == nil && c.RenamedFrom != "" {
-		p = e.priorCustomers[c.RenamedFrom]
+	if p := e.priorCustomers[login]; p != nil {
+		return billingHeld(c.ManagedBy, c.Status, c.Src, p.Plesk != nil, p.Status, p.StatusReasons)
 	}
-	if p == nil {
-		return nil
-	}
-	return billingHeld(c.ManagedBy, c.Status, c.Src, p.Plesk != nil, p.Status, p.StatusReasons)
+	return nil
 }
 
 // resellerHeld is billingHeld for reseller login (config r).
 func (e *engine) resellerHeld(login string, r *model.Reseller) []string {
-	p := e.priorResellers[login]
-	if p == nil && r.RenamedFrom != "" {
-		p = e.priorResellers[r.RenamedFrom]
+	if p := e.priorResellers[login]; p != nil {
+		return billingHeld(r.ManagedBy, r.Status, r.Src, p.Plesk != nil, p.Status, nil)
 	}
-	if p == nil {
-		return nil
-	}
-	return billingHeld(r.ManagedBy, r.Status, r.Src, p.Plesk != nil, p.Status, nil)
+	return nil
 }
 
 // subscriptionSuspensions lists why a subscription is suspended: its

@@ -3200,19 +3200,8 @@ func (c *comparer) billingManaged(d *plan.Drift, gone bool) bool {
 	}
 	for _, k := range keys {
 		if !gone && !c.noConfig && c.cfg != nil {
-			switch d.Kind {
-			case "customer":
-				if o := c.cfg.Customers[k]; o != nil {
-					return o.ManagedBy == plan.ManagedByBilling
-				}
-			case "reseller":
-				if o := c.cfg.Resellers[k]; o != nil {
-					return o.ManagedBy == plan.ManagedByBilling
-				}
-			case plan.KindSubscription:
-				if o := c.cfg.Subscriptions[k]; o != nil {
-					return o.ManagedBy == plan.ManagedByBilling
-				}
+			if a, ok := c.configAccount(d.Kind, k); ok {
+				return a.managedBy == plan.ManagedByBilling
 			}
 			continue
 		}
@@ -3291,33 +3280,38 @@ func (c *comparer) statusLeftOut(d *plan.Drift) bool {
 		keys = append(keys, k)
 	}
 	for _, k := range keys {
-		var status string
-		var src model.Src
-		switch d.Kind {
-		case "customer":
-			o := c.cfg.Customers[k]
-			if o == nil {
-				continue
-			}
-			status, src = o.Status, o.Src
-		case "reseller":
-			o := c.cfg.Resellers[k]
-			if o == nil {
-				continue
-			}
-			status, src = o.Status, o.Src
-		case plan.KindSubscription:
-			o := c.cfg.Subscriptions[k]
-			if o == nil {
-				continue
-			}
-			status, src = o.Status, o.Src
-		default:
-			return false
+		if a, ok := c.configAccount(d.Kind, k); ok {
+			return a.status != plan.Suspended && !a.src.Has("status")
 		}
-		return status != plan.Suspended && !src.Has("status")
 	}
 	return false
+}
+
+// account is what the config says of a customer, reseller or
+// subscription that billing may manage.
+type account struct {
+	managedBy, status string
+	src               model.Src
+}
+
+// configAccount is the config's customer, reseller or subscription of
+// kind with key, and whether the config declares one.
+func (c *comparer) configAccount(kind plan.Kind, key string) (account, bool) {
+	switch kind {
+	case "customer":
+		if o := c.cfg.Customers[key]; o != nil {
+			return account{o.ManagedBy, o.Status, o.Src}, true
+		}
+	case "reseller":
+		if o := c.cfg.Resellers[key]; o != nil {
+			return account{o.ManagedBy, o.Status, o.Src}, true
+		}
+	case plan.KindSubscription:
+		if o := c.cfg.Subscriptions[key]; o != nil {
+			return account{o.ManagedBy, o.Status, o.Src}, true
+		}
+	}
+	return account{}, false
 }
 
 // billingRevert says how drift in a billing-managed object's fields is
