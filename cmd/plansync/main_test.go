@@ -83,6 +83,7 @@ func TestScripts(t *testing.T) {
 			"pgstate":         pgStateCmd,
 			"pleskpost":       pleskPost,
 			"pleskdown":       pleskDown,
+			"pleskhold":       pleskHold,
 			"releaselock":     releaseLock,
 			"replace":         replaceIn,
 			"running":         runningProc,
@@ -445,7 +446,8 @@ func TestTuneGC(t *testing.T) {
 // PLANSYNC_PLESK_URL and PLANSYNC_PLESK_KEY; pleskdown NAME takes it
 // down and !pleskdown NAME up again. -key KEY makes it accept KEY
 // instead of the scripts' key; -admin-password PW accepts login admin
-// with PW too.
+// with PW too. pleskhold [NAME] holds every answer of a running emulator
+// back until !pleskhold [NAME].
 func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 	var opts fake.Options
 	emptyServer, useTLS, version := false, false, false
@@ -598,6 +600,7 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 			h = xsdChecked(ts, dir, h)
 		}
 	}
+	h = holdable(ts, serverName, h)
 	if serverName != "" {
 		h = downable(ts, serverName, h)
 	}
@@ -632,6 +635,74 @@ func pleskFake(ts *testscript.TestScript, neg bool, args []string) {
 
 func envName(server string) string {
 	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(server))
+}
+
+// answerGate holds an emulator's answers back while it is closed: a
+// request waits until pleskhold opens it again (or its client gives up).
+type answerGate struct {
+	mu   sync.Mutex
+	open chan struct{} // nil while the gate is open
+}
+
+// heldServers holds, per script and server name, the emulator's gate.
+var heldServers sync.Map // string -> *answerGate
+
+// holdable wraps an emulator's handler so that pleskhold can hold its
+// answers back: a run talking to it waits at its first request, for as
+// long as a scenario needs (a real run holding the state lock while
+// another waits for it), without racing a timer.
+func holdable(ts *testscript.TestScript, name string, h http.Handler) http.Handler {
+	g := new(answerGate)
+	key := downKey(ts, name)
+	heldServers.Store(key, g)
+	ts.Defer(func() {
+		heldServers.Delete(key)
+		g.set(false)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		wait := g.open
+		g.mu.Unlock()
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (g *answerGate) set(held bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case held && g.open == nil:
+		g.open = make(chan struct{})
+	case !held && g.open != nil:
+		close(g.open)
+		g.open = nil
+	}
+}
+
+// pleskHold holds back every answer of the emulator (the one started
+// without -name, or -name NAME's) until !pleskhold lets them go:
+//
+//	[!] pleskhold [NAME]
+func pleskHold(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) > 1 {
+		ts.Fatalf("usage: [!] pleskhold [NAME]")
+	}
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	v, ok := heldServers.Load(downKey(ts, name))
+	if !ok {
+		ts.Fatalf("pleskhold: no emulator %q running (start it with pleskfake)", name)
+	}
+	v.(*answerGate).set(!neg)
 }
 
 // downServers holds, per script and server name, whether the emulator
