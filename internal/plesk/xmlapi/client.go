@@ -137,6 +137,12 @@ func New(cfg Config) (*Client, error) {
 		http:     &http.Client{Transport: tr},
 	}
 	if cfg.TraceDir != "" {
+		// A run asked to trace must not run untraced: a folder that
+		// cannot be made or written to is an error before anything is
+		// sent.
+		if err := usableDir(cfg.TraceDir); err != nil {
+			return nil, fmt.Errorf("plesk %s: PLANSYNC_PLESK_TRACE: cannot write the trace to %s: %v", u.Host, cfg.TraceDir, err)
+		}
 		c.trace = &tracer{dir: cfg.TraceDir, secrets: []string{cfg.Key, cfg.Password}}
 	}
 	return c, nil

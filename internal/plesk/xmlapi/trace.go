@@ -74,3 +74,18 @@ func (t *tracer) write(seq int, kind string, body []byte) {
 	name := filepath.Join(t.dir, fmt.Sprintf("%04d-%s.xml", seq, kind))
 	_ = os.WriteFile(name, Redact(body, t.secrets...), 0o600)
 }
+
+// usableDir makes dir (and its parents) when it does not exist and
+// checks that a file can be written in it.
+func usableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".plansync-trace-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
