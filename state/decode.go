@@ -55,6 +55,9 @@ type decoder struct {
 	// sets decoded so far, interned, with their forms.
 	forms func(path string) ValueForm
 	keys  map[string]setKey
+	// check says what a record's string field should be (see
+	// SetRecordChecks), nil when fields are not checked.
+	check func(kind, field, value string) string
 }
 
 // setKey is a property path, interned, and the form of its values (nil:
@@ -85,6 +88,37 @@ var valueForms func(path string) ValueForm
 // This package knows no properties: the CLI sets the forms of its model
 // once, before it reads a state.
 func SetValueForms(forms func(path string) ValueForm) { valueForms = forms }
+
+var recordChecks func(kind, field, value string) string
+
+// SetRecordChecks makes Decode check the string fields of records (a
+// subscription's sync_status, a status, a domain) with check, which says
+// what the field of a record of kind ("subscription", "customer",
+// "reseller") should be, as a phrase ("synced, locked, unsynced or
+// custom"), or "" when value is that: a state holding another word (a
+// status "paused", a domain not in lower case) is corrupt, and the error
+// names the record, the field and the place. As with SetValueForms, this
+// package knows no model: the CLI sets the checks once, before it reads
+// a state.
+func SetRecordChecks(check func(kind, field, value string) string) { recordChecks = check }
+
+// checked reads the string field of a record of kind (named by of) and
+// checks it (SetRecordChecks).
+func (d *decoder) checked(kind, field string, of func() string) string {
+	at := d.pos
+	return d.checkedAt(at, kind, field, of, d.istr())
+}
+
+// checkedAt checks v, the string field of a record read at offset at.
+func (d *decoder) checkedAt(at int, kind, field string, of func() string, v string) string {
+	if d.check != nil && d.err == nil {
+		if want := d.check(kind, field, v); want != "" {
+			d.pos = at
+			d.fail("%s of %s is %s, not %s", field, of(), strconv.Quote(v), want)
+		}
+	}
+	return v
+}
 
 // valueError is a recorded value not of its property's form.
 type valueError struct{ msg string }
@@ -1151,7 +1185,7 @@ func (d *decoder) reseller() (r Reseller) {
 		case "oversell":
 			r.Oversell = d.boolean()
 		case "status":
-			r.Status = d.istr()
+			r.Status = d.checked("reseller", "status", name)
 		case "description":
 			r.Description = d.str()
 		case "managed_by":
@@ -1178,7 +1212,7 @@ func (d *decoder) customer() (c Customer) {
 		case "owner":
 			c.Owner = d.istr()
 		case "status":
-			c.Status = d.istr()
+			c.Status = d.checked("customer", "status", name)
 		case "status_reasons":
 			c.StatusReasons = d.strings("status_reasons")
 		case "description":
@@ -1224,7 +1258,8 @@ func (d *decoder) subscription() (s Subscription) {
 		case "server":
 			s.Server = d.istr()
 		case "domain":
-			s.Domain = d.str()
+			at := d.pos
+			s.Domain = d.checkedAt(at, "subscription", "domain", name, d.str())
 		case "owner":
 			s.Owner = d.istr()
 		case "customer":
@@ -1234,7 +1269,7 @@ func (d *decoder) subscription() (s Subscription) {
 		case "addons":
 			s.Addons = d.strings("addons")
 		case "sync_status":
-			s.SyncStatus = d.istr()
+			s.SyncStatus = d.checked("subscription", "sync_status", name)
 		case "server_sync_status":
 			s.ServerSyncStatus = d.istr()
 		case "locked_in_panel":
@@ -1256,7 +1291,7 @@ func (d *decoder) subscription() (s Subscription) {
 		case "config_status":
 			s.ConfigStatus = d.istr()
 		case "status":
-			s.Status = d.istr()
+			s.Status = d.checked("subscription", "status", name)
 		case "status_reasons":
 			s.StatusReasons = d.strings("status_reasons")
 		case "created_at":
@@ -1325,7 +1360,7 @@ func (d *decoder) conflictForms(s *Subscription) {
 // nothing is dropped silently and lost at the next write.
 func Decode(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
-	d.forms = valueForms
+	d.forms, d.check = valueForms, recordChecks
 	s := d.snapshot()
 	if d.err != nil {
 		if errors.Is(d.err, ErrNewerFormat) {
@@ -1365,7 +1400,7 @@ func Decode(data []byte) (*Snapshot, error) {
 // refuse the snapshot, and name it.
 func DecodeRecords(data []byte) (*Snapshot, error) {
 	d := newDecoder(data)
-	d.forms = valueForms
+	d.forms, d.check = valueForms, recordChecks
 	s := d.snapshot()
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, d.err)

@@ -603,3 +603,33 @@ func newForceUnlockCmd(env Env, c *common) *cobra.Command {
 	cmd.Flags().StringVar(&dir, "dir", ".", "config directory (locates the default state file)")
 	return cmd
 }
+
+// Every state read is checked, too, for record fields holding a word no
+// state plansync writes holds (SPEC §3, §4): a sync status other than
+// synced, locked, unsynced or custom, a status other than active or
+// suspended, a domain not in lower case (SPEC §2.1: another spelling
+// would be planned as another subscription). Such a state is corrupt
+// when read (SPEC §5), and not a valid state file to push.
+func init() { state.SetRecordChecks(recordCheck) }
+
+// recordCheck says what the field of a record of kind should be ("" when
+// value is that).
+func recordCheck(kind, field, value string) string {
+	switch {
+	case field == "status":
+		if value != "active" && value != "suspended" {
+			return "active or suspended"
+		}
+	case kind == "subscription" && field == "sync_status":
+		switch value {
+		case "synced", "locked", "unsynced", "custom":
+		default:
+			return "synced, locked, unsynced or custom"
+		}
+	case kind == "subscription" && field == "domain":
+		if value != strings.ToLower(value) {
+			return "in lower case"
+		}
+	}
+	return ""
+}
