@@ -56,8 +56,9 @@ type allocation struct {
 }
 
 // defaultResellerProps: a reseller plan leaves limits unlimited and
-// permissions not granted (its durations stay unset).
-func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, false) }
+// permissions not granted and its expiration unlimited (SPEC §2.2: a
+// resource a plan leaves out is unlimited).
+func defaultResellerProps() model.Props { return planDefaults(model.InResellerPlan, true) }
 
 // resellerAllocation returns what a reseller received, computed once
 // (a converted customer's totals are filled in by convertedTotals, once
@@ -175,7 +176,19 @@ func (e *engine) recordAllocation(rec *state.Reseller) *pset {
 	if a.props == nil {
 		return nil
 	}
-	alloc := e.sets.intern(a.props, a.services)
+	var alloc *pset
+	if prior := e.priorResellers[rec.Login]; prior != nil && e.sets.inPrior(prior.Allocation) {
+		// The recorded allocation, when it differs only by what a
+		// reseller plan leaves out written out (an expiration recorded
+		// before it was given its unlimited default): the same.
+		if old := e.sets.recorded(prior.Allocation); slices.Equal(old.services, a.services) &&
+			sameWithDefaults(old.props, a.props, resellerDefaults()) {
+			alloc = old
+		}
+	}
+	if alloc == nil {
+		alloc = e.sets.intern(a.props, a.services)
+	}
 	rec.Allocation = e.sets.use(alloc)
 	rec.Services = alloc.services
 	return alloc

@@ -72,8 +72,10 @@ func TestResellerAllocationIsRecorded(t *testing.T) {
 		// every permission not granted, and nothing else is set.
 		for _, c := range model.Catalog() {
 			v, has := a.props[c.Path]
-			want := c.Where&model.InResellerPlan != 0 && c.Kind != model.KindDuration &&
-				(c.Kind == model.KindSize || c.Kind == model.KindCount || strings.HasPrefix(c.Path, "permissions."))
+			// The expiration too (SPEC §2.2: a resource a plan leaves out
+			// is unlimited).
+			want := c.Where&model.InResellerPlan != 0 &&
+				(c.Kind == model.KindSize || c.Kind == model.KindCount || c.Kind == model.KindDuration || strings.HasPrefix(c.Path, "permissions."))
 			if has != want {
 				t.Errorf("reseller %s: %s set %v, want %v", r.Login, c.Path, has, want)
 			}
