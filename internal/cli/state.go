@@ -617,12 +617,12 @@ func init() { state.SetRecordChecks(recordCheck) }
 func recordCheck(kind, field, value string) string {
 	switch {
 	case field == "status":
-		if value != "active" && value != "suspended" {
+		if value != plan.Active && value != plan.Suspended {
 			return "active or suspended"
 		}
 	case kind == "subscription" && field == "sync_status":
 		switch value {
-		case "synced", "locked", "unsynced", "custom":
+		case plan.Synced, plan.Locked, plan.Unsynced, plan.Custom:
 		default:
 			return "synced, locked, unsynced or custom"
 		}

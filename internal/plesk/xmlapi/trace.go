@@ -48,13 +48,12 @@ func (t *tracer) request(body []byte) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.next == 0 {
-		if err := os.MkdirAll(t.dir, 0o700); err == nil {
-			matches, _ := filepath.Glob(filepath.Join(t.dir, "[0-9][0-9][0-9][0-9]-request.xml"))
-			for _, m := range matches {
-				var n int
-				if _, err := fmt.Sscanf(filepath.Base(m), "%04d-request.xml", &n); err == nil && n > t.next {
-					t.next = n
-				}
+		// New made the folder; a trace already in it is continued.
+		matches, _ := filepath.Glob(filepath.Join(t.dir, "[0-9][0-9][0-9][0-9]-request.xml"))
+		for _, m := range matches {
+			var n int
+			if _, err := fmt.Sscanf(filepath.Base(m), "%04d-request.xml", &n); err == nil && n > t.next {
+				t.next = n
 			}
 		}
 	}
